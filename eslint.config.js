@@ -1,0 +1,38 @@
+// Lint: typescript-eslint recommended rules plus the one-way layer rule
+// protocol -> storage -> broker -> (client, cli, registry, streams, console).
+import tseslint from 'typescript-eslint'
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+  },
+})
+
+const upper = ['client', 'cli', 'registry', 'streams', 'console']
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'src/protocol/generated/**', 'test/golden/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  // protocol: bytes only — no filesystem, no network, no upper layers.
+  layer(
+    ['src/protocol/**/*.ts'],
+    ['**/storage/**', '**/broker/**', ...upper.map((u) => `**/${u}/**`), 'node:fs', 'node:fs/*', 'node:net', 'node:tls', 'node:http', 'fs', 'net'],
+    'src/protocol is bytes only: it may not import storage, broker, upper layers, fs or net.',
+  ),
+  // storage: files only — no network, no broker, no upper layers.
+  layer(
+    ['src/storage/**/*.ts'],
+    ['**/broker/**', ...upper.map((u) => `**/${u}/**`), 'node:net', 'node:tls', 'node:http', 'net'],
+    'src/storage has no network and may not import broker or upper layers.',
+  ),
+  // broker may use protocol and storage, never the layers built on top of it.
+  layer(['src/broker/**/*.ts'], upper.map((u) => `**/${u}/**`), 'src/broker may not import client/cli/registry/streams/console.'),
+)
