@@ -1,0 +1,96 @@
+// Produces the golden records with each client and codec through the recording proxy and
+// returns the RecordBatch bytes of the (single) Produce request.
+import { CompressionTypes } from 'kafkajs'
+import { runKcat } from '../../test/helpers/run.ts'
+import { runKafkaJs } from '../../test/helpers/kafkajs.ts'
+import { findRecordBatches } from './batches.ts'
+import type { FoundBatches } from './batches.ts'
+import { goldenRecords, GOLDEN_HEADERS } from './golden-records.ts'
+import type { GoldenRecord } from './golden-records.ts'
+import { startRecordingProxy } from './proxy.ts'
+import type { CapturedFrame } from './proxy.ts'
+
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+export type Codec = (typeof CODECS)[number]
+const CODEC_ID: Record<Codec, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }
+
+export interface BatchCapture {
+  client: string
+  codec: Codec
+  topic: string
+  partition: number
+  produceApiVersion: number
+  records: GoldenRecord[]
+  found: FoundBatches
+}
+
+type Upstream = { host: string; port: number }
+
+async function captureProduce(upstream: Upstream, run: (address: string) => Promise<void>): Promise<CapturedFrame[]> {
+  const proxy = await startRecordingProxy(upstream)
+  try {
+    await run(proxy.address)
+  } finally {
+    await proxy.close()
+  }
+  return proxy.frames.filter((f) => f.direction === 'request' && f.apiKey === 0)
+}
+
+function single(client: string, codec: Codec, produces: CapturedFrame[]): { frame: CapturedFrame; found: FoundBatches } {
+  const withBatches = produces
+    .map((frame) => ({ frame, found: findRecordBatches(frame.bytes) }))
+    .filter((x): x is { frame: CapturedFrame; found: FoundBatches } => x.found !== undefined)
+  if (withBatches.length !== 1) throw new Error(`${client}/${codec}: expected 1 Produce with records, got ${withBatches.length}`)
+  const { found } = withBatches[0]
+  if (found.codecs.some((c) => c !== CODEC_ID[codec])) {
+    throw new Error(`${client}/${codec}: batch codecs ${found.codecs.join(',')} (the client did not compress)`)
+  }
+  return withBatches[0]
+}
+
+export async function kcatBatch(upstream: Upstream, codec: Codec): Promise<BatchCapture> {
+  const topic = 'golden'
+  const records = goldenRecords()
+  const input = records.map((r) => `${r.key}:${r.value}\n`).join('')
+  const headerArgs = GOLDEN_HEADERS.flatMap(([k, v]) => ['-H', `${k}=${v}`])
+  const produces = await captureProduce(upstream, (address) =>
+    runKcat(address, ['-P', '-t', topic, '-p', '0', '-z', codec, '-K:', ...headerArgs, '-X', 'linger.ms=300'], {
+      input,
+      timeoutMs: 20_000,
+    }).then(() => undefined),
+  )
+  const { frame, found } = single('kcat', codec, produces)
+  return { client: 'kcat', codec, topic, partition: 0, produceApiVersion: frame.apiVersion, records, found }
+}
+
+const KAFKAJS_CODEC: Partial<Record<Codec, CompressionTypes>> = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP }
+
+export async function kafkajsBatch(upstream: Upstream, codec: Codec): Promise<BatchCapture> {
+  const compression = KAFKAJS_CODEC[codec]
+  if (compression === undefined) throw new Error(`KafkaJS has no built-in ${codec} codec`)
+  const topic = 'golden'
+  const records = goldenRecords()
+  const produces = await captureProduce(upstream, async (address) => {
+    await runKafkaJs([address], async (kafka) => {
+      const producer = kafka.producer({ allowAutoTopicCreation: true })
+      await producer.connect()
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          compression,
+          messages: records.map((r) => ({
+            key: r.key,
+            value: r.value,
+            partition: 0,
+            headers: Object.fromEntries(r.headers),
+          })),
+        })
+      } finally {
+        await producer.disconnect()
+      }
+    })
+  })
+  const { frame, found } = single('kafkajs', codec, produces)
+  return { client: 'kafkajs', codec, topic, partition: 0, produceApiVersion: frame.apiVersion, records, found }
+}
