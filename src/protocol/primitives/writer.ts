@@ -1,0 +1,270 @@
+// Big-endian writer. Generated encoders reserve the exact encoded size up front (from the
+// generated size functions), so a message is written into one allocation with no per-field
+// Buffers. Large byte payloads (`records`) can be referenced instead of copied: with a
+// `zeroCopyThreshold`, payloads at least that long become separate chunks of `finishChunks()`,
+// ready for writev/cork, and are not counted in the reserved size.
+import { ProtocolEncodeError } from './errors.ts'
+import { isUuidString } from './uuid.ts'
+
+const MIN_CAPACITY = 64
+
+export class Writer {
+  buf: Buffer
+  pos: number
+  /** Payloads of at least this many bytes are referenced, not copied (see `raw`). */
+  readonly zeroCopyThreshold: number
+  /** Finished chunks (segments of earlier buffers and referenced payloads), or null. */
+  private chunks: Buffer[] | null = null
+  private chunkedBytes = 0
+  /** Start of the part of `buf` not yet moved to `chunks`. */
+  private segStart = 0
+
+  constructor(capacity = 256, zeroCopyThreshold = Infinity) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, MIN_CAPACITY))
+    this.pos = 0
+    this.zeroCopyThreshold = zeroCopyThreshold
+  }
+
+  /** Total bytes written so far, referenced chunks included. */
+  get length(): number {
+    return this.chunkedBytes + this.pos - this.segStart
+  }
+
+  /** Makes room for `n` more bytes with at most one reallocation. */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n)
+  }
+
+  private grow(n: number): void {
+    const used = this.pos - this.segStart
+    const next = Buffer.allocUnsafe(Math.max(used + n, this.buf.length * 2, MIN_CAPACITY))
+    this.buf.copy(next, 0, this.segStart, this.pos)
+    this.buf = next
+    this.segStart = 0
+    this.pos = used
+  }
+
+  int8(v: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1)
+    this.buf.writeInt8(v, this.pos++)
+  }
+
+  uint8(v: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1)
+    this.buf[this.pos++] = v
+  }
+
+  bool(v: boolean): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1)
+    this.buf[this.pos++] = v ? 1 : 0
+  }
+
+  int16(v: number): void {
+    if (this.pos + 2 > this.buf.length) this.grow(2)
+    this.pos = this.buf.writeInt16BE(v, this.pos)
+  }
+
+  uint16(v: number): void {
+    if (this.pos + 2 > this.buf.length) this.grow(2)
+    this.pos = this.buf.writeUInt16BE(v, this.pos)
+  }
+
+  int32(v: number): void {
+    if (this.pos + 4 > this.buf.length) this.grow(4)
+    this.pos = this.buf.writeInt32BE(v, this.pos)
+  }
+
+  uint32(v: number): void {
+    if (this.pos + 4 > this.buf.length) this.grow(4)
+    this.pos = this.buf.writeUInt32BE(v, this.pos)
+  }
+
+  int64(v: bigint): void {
+    if (this.pos + 8 > this.buf.length) this.grow(8)
+    this.pos = this.buf.writeBigInt64BE(v, this.pos)
+  }
+
+  float64(v: number): void {
+    if (this.pos + 8 > this.buf.length) this.grow(8)
+    this.pos = this.buf.writeDoubleBE(v, this.pos)
+  }
+
+  uuid(v: string): void {
+    if (!isUuidString(v)) throw new ProtocolEncodeError('value-out-of-range', `not a 22-character base64url uuid: ${JSON.stringify(v)}`)
+    if (this.pos + 16 > this.buf.length) this.grow(16)
+    this.buf.write(v, this.pos, 16, 'base64url')
+    this.pos += 16
+  }
+
+  /** Unsigned varint of a uint32 value. */
+  uvarint(v: number): void {
+    if (this.pos + 5 > this.buf.length) this.grow(5)
+    const buf = this.buf
+    let p = this.pos
+    v >>>= 0
+    while (v >= 0x80) {
+      buf[p++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    buf[p++] = v
+    this.pos = p
+  }
+
+  /** Zigzag varint of an int32 value. */
+  varint(v: number): void {
+    this.uvarint(((v << 1) ^ (v >> 31)) >>> 0)
+  }
+
+  /** Unsigned varlong of a value 0 .. 2^64-1. */
+  uvarlong(v: bigint): void {
+    if (this.pos + 10 > this.buf.length) this.grow(10)
+    const buf = this.buf
+    let p = this.pos
+    v = BigInt.asUintN(64, v)
+    while (v >= 0x80n) {
+      buf[p++] = Number(v & 0x7fn) | 0x80
+      v >>= 7n
+    }
+    buf[p++] = Number(v)
+    this.pos = p
+  }
+
+  /** Zigzag varlong of an int64 value. */
+  varlong(v: bigint): void {
+    this.uvarlong((v << 1n) ^ (v >> 63n))
+  }
+
+  /** Zigzag varlong of a safe integer (record deltas); no bigint on the common path. */
+  varlongNumber(v: number): void {
+    if (v > 2 ** 51 || v < -(2 ** 51)) {
+      this.varlong(BigInt(v))
+      return
+    }
+    if (this.pos + 10 > this.buf.length) this.grow(10)
+    const buf = this.buf
+    let p = this.pos
+    let z = v >= 0 ? v * 2 : -v * 2 - 1
+    while (z >= 0x80) {
+      buf[p++] = (z % 128) | 0x80
+      z = Math.floor(z / 128)
+    }
+    buf[p++] = z
+    this.pos = p
+  }
+
+  // ---- strings -------------------------------------------------------------------------
+
+  private utf8(v: string, len: number): void {
+    if (this.pos + len > this.buf.length) this.grow(len)
+    this.pos += this.buf.write(v, this.pos, len, 'utf8')
+  }
+
+  /** int16 length + UTF-8. */
+  string(v: string): void {
+    const len = Buffer.byteLength(v, 'utf8')
+    if (len > 0x7fff) throw new ProtocolEncodeError('value-out-of-range', `string of ${len} bytes exceeds 32767`)
+    this.int16(len)
+    this.utf8(v, len)
+  }
+
+  nullableString(v: string | null): void {
+    if (v === null) this.int16(-1)
+    else this.string(v)
+  }
+
+  /** uvarint (length + 1) + UTF-8. */
+  compactString(v: string): void {
+    const len = Buffer.byteLength(v, 'utf8')
+    if (len > 0x7fff) throw new ProtocolEncodeError('value-out-of-range', `string of ${len} bytes exceeds 32767`)
+    this.uvarint(len + 1)
+    this.utf8(v, len)
+  }
+
+  compactNullableString(v: string | null): void {
+    if (v === null) this.uvarint(0)
+    else this.compactString(v)
+  }
+
+  // ---- bytes ---------------------------------------------------------------------------
+
+  /**
+   * Appends a payload. At or above `zeroCopyThreshold` it is referenced as its own chunk
+   * (the caller must not modify it until the output is sent); below, it is copied.
+   */
+  raw(v: Buffer): void {
+    const n = v.length
+    if (n >= this.zeroCopyThreshold) {
+      const chunks = (this.chunks ??= [])
+      if (this.pos > this.segStart) {
+        chunks.push(this.buf.subarray(this.segStart, this.pos))
+        this.chunkedBytes += this.pos - this.segStart
+      }
+      chunks.push(v)
+      this.chunkedBytes += n
+      this.segStart = this.pos
+      return
+    }
+    if (this.pos + n > this.buf.length) this.grow(n)
+    v.copy(this.buf, this.pos)
+    this.pos += n
+  }
+
+  /** int32 length + bytes. */
+  bytes(v: Buffer): void {
+    this.int32(v.length)
+    this.raw(v)
+  }
+
+  nullableBytes(v: Buffer | null): void {
+    if (v === null) this.int32(-1)
+    else this.bytes(v)
+  }
+
+  compactBytes(v: Buffer): void {
+    this.uvarint(v.length + 1)
+    this.raw(v)
+  }
+
+  compactNullableBytes(v: Buffer | null): void {
+    if (v === null) this.uvarint(0)
+    else this.compactBytes(v)
+  }
+
+  // ---- output --------------------------------------------------------------------------
+
+  /**
+   * Overwrites an int32 at absolute output position `at` (e.g. a frame size prefix written
+   * as a placeholder). The position must lie in bytes this writer wrote itself.
+   */
+  patchInt32(at: number, v: number): void {
+    if (this.chunks === null) {
+      this.buf.writeInt32BE(v, at)
+      return
+    }
+    const tmp = Buffer.allocUnsafe(4)
+    tmp.writeInt32BE(v, 0)
+    let base = 0
+    let i = 0
+    for (const c of [...this.chunks, this.buf.subarray(this.segStart, this.pos)]) {
+      while (i < 4 && at + i >= base && at + i < base + c.length) {
+        c[at + i - base] = tmp[i]!
+        i++
+      }
+      base += c.length
+    }
+  }
+
+  /** The output as one Buffer (copies referenced chunks if there are any). */
+  finish(): Buffer {
+    const tail = this.buf.subarray(this.segStart, this.pos)
+    if (this.chunks === null) return tail
+    return Buffer.concat([...this.chunks, tail], this.length)
+  }
+
+  /** The output as a list of Buffers; large payloads are referenced, not copied. */
+  finishChunks(): Buffer[] {
+    const tail = this.buf.subarray(this.segStart, this.pos)
+    if (this.chunks === null) return [tail]
+    return tail.length > 0 ? [...this.chunks, tail] : [...this.chunks]
+  }
+}
