@@ -1,0 +1,180 @@
+// The broker's effective configuration: Kafka's layering of defaults < static (file, --set,
+// options) < dynamic cluster-wide default < dynamic per-broker value, plus topic-config defaults
+// derived through their broker synonyms. Built once at start; dynamic layers change at runtime.
+import { BROKER_DEFS, TOPIC_DEFS, parseConfigValue, unknownKey } from './config-table.ts'
+import { ConfigError } from './config-error.ts'
+import { parseListeners, parseProtocolMap } from './listeners.ts'
+import type { ConfigDef, ConfigValue } from './config-def.ts'
+import type { ListenerAddress } from './listeners.ts'
+
+/** Kafka's DescribeConfigs ConfigSource values. */
+export const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const
+export type ConfigSourceValue = (typeof ConfigSource)[keyof typeof ConfigSource]
+
+export interface ResolvedValue {
+  /** The key that supplied the value (the config itself or a broker synonym). */
+  readonly name: string
+  readonly value: ConfigValue
+  readonly source: ConfigSourceValue
+}
+
+/** Raw overrides as strings, or typed values (from startBroker options), keyed by Kafka name. */
+export type RawConfig = Readonly<Record<string, string | number | boolean | readonly string[]>>
+
+function toText(v: string | number | boolean | readonly string[]): string {
+  return Array.isArray(v) ? v.join(',') : String(v)
+}
+
+export class BrokerConfig {
+  private readonly staticValues = new Map<string, ConfigValue>()
+  private readonly dynamicDefault = new Map<string, ConfigValue>()
+  private readonly dynamicBroker = new Map<string, ConfigValue>()
+  /** Listeners to bind, parsed from `listeners`. */
+  readonly listeners: readonly ListenerAddress[]
+  /** Listeners to advertise (same names as `listeners`). */
+  readonly advertisedListeners: readonly ListenerAddress[]
+  readonly nodeId: number
+  readonly dataDir: string
+
+  /** Validates every key and value; throws ConfigError on the first problem. Later entries win. */
+  constructor(entries: Iterable<readonly [string, string | number | boolean | readonly string[]]> = []) {
+    for (const [key, raw] of entries) {
+      const def = BROKER_DEFS.get(key)
+      if (!def) throw unknownKey(key, 'broker')
+      this.staticValues.set(key, parseConfigValue(def, toText(raw)))
+    }
+    const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map'))
+    this.listeners = parseListeners('listeners', this.list('listeners'), protocols)
+    if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one listener is required')
+    const advertised = this.get('advertised.listeners') as readonly string[] | null
+    const adv = advertised ? parseListeners('advertised.listeners', advertised, protocols) : []
+    for (const a of adv) {
+      if (!this.listeners.some((l) => l.name === a.name)) {
+        throw new ConfigError('advertised.listeners', `listener name ${a.name} is not one of listeners (${this.listeners.map((l) => l.name).join(', ')})`)
+      }
+    }
+    this.advertisedListeners = this.listeners.map((l) => adv.find((a) => a.name === l.name) ?? l)
+    const brokerId = this.int('broker.id')
+    const nodeIdSet = this.staticValues.has('node.id')
+    if (brokerId >= 0 && nodeIdSet && brokerId !== this.int('node.id')) {
+      throw new ConfigError('broker.id', `${brokerId} differs from node.id ${this.int('node.id')}; set one of them`)
+    }
+    this.nodeId = nodeIdSet || brokerId < 0 ? this.int('node.id') : brokerId
+    if (this.nodeId < 0) throw new ConfigError('node.id', 'must be >= 0')
+    const dirs = this.get('log.dirs') as readonly string[] | null
+    if (dirs && dirs.length === 0) throw new ConfigError('log.dirs', 'must name at least one directory')
+    this.dataDir = dirs ? dirs[0] : this.string('log.dir')
+  }
+
+  /** Builds a config from a key->value record (e.g. startBroker's `config` option). */
+  static fromRecord(record: RawConfig = {}): BrokerConfig {
+    return new BrokerConfig(Object.entries(record))
+  }
+
+  def(name: string): ConfigDef {
+    const def = BROKER_DEFS.get(name)
+    if (!def) throw unknownKey(name, 'broker')
+    return def
+  }
+
+  /** Effective value of a broker config, with where it came from. */
+  resolve(name: string): ResolvedValue {
+    const def = this.def(name)
+    if (this.dynamicBroker.has(name)) return { name, value: this.dynamicBroker.get(name)!, source: ConfigSource.DYNAMIC_BROKER_CONFIG }
+    if (this.dynamicDefault.has(name)) {
+      return { name, value: this.dynamicDefault.get(name)!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }
+    }
+    if (this.staticValues.has(name)) return { name, value: this.staticValues.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG }
+    return { name, value: def.default, source: ConfigSource.DEFAULT_CONFIG }
+  }
+
+  get(name: string): ConfigValue {
+    return this.resolve(name).value
+  }
+
+  /** True when the value comes from anything but the table default. */
+  isSet(name: string): boolean {
+    return this.resolve(name).source !== ConfigSource.DEFAULT_CONFIG
+  }
+
+  int(name: string): number {
+    const v = this.get(name)
+    if (typeof v !== 'number') throw new Error(`config ${name} has no numeric value`)
+    return v
+  }
+
+  bool(name: string): boolean {
+    return this.get(name) === true
+  }
+
+  string(name: string): string {
+    const v = this.get(name)
+    if (typeof v !== 'string') throw new Error(`config ${name} has no string value`)
+    return v
+  }
+
+  list(name: string): readonly string[] {
+    const v = this.get(name)
+    return Array.isArray(v) ? v : []
+  }
+
+  /**
+   * Every value a broker config could take, highest precedence first, as DescribeConfigs'
+   * synonyms list them (only layers that hold a value, plus the default when there is one).
+   */
+  synonyms(name: string): ResolvedValue[] {
+    const def = this.def(name)
+    const out: ResolvedValue[] = []
+    if (this.dynamicBroker.has(name)) out.push({ name, value: this.dynamicBroker.get(name)!, source: ConfigSource.DYNAMIC_BROKER_CONFIG })
+    if (this.dynamicDefault.has(name)) {
+      out.push({ name, value: this.dynamicDefault.get(name)!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG })
+    }
+    if (this.staticValues.has(name)) out.push({ name, value: this.staticValues.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG })
+    if (def.default !== null) out.push({ name, value: def.default, source: ConfigSource.DEFAULT_CONFIG })
+    return out
+  }
+
+  /**
+   * The broker-level value a topic config defaults to: the first synonym that is set (scaled to
+   * the topic's unit), else the last synonym's default, else the topic table's own default.
+   */
+  topicDefault(topicKey: string): ResolvedValue {
+    return this.topicSynonyms(topicKey)[0] ?? { name: topicKey, value: null, source: ConfigSource.DEFAULT_CONFIG }
+  }
+
+  /** Broker-level synonyms of a topic config, highest precedence first (for DescribeConfigs). */
+  topicSynonyms(topicKey: string): ResolvedValue[] {
+    const def = TOPIC_DEFS.get(topicKey)
+    if (!def) throw unknownKey(topicKey, 'topic')
+    const set: ResolvedValue[] = []
+    const defaults: ResolvedValue[] = []
+    for (const syn of def.brokerSynonyms ?? []) {
+      const scale = syn.scale ?? 1
+      for (const r of this.synonyms(syn.name)) {
+        const value = typeof r.value === 'number' && scale !== 1 ? r.value * scale : r.value
+        ;(r.source === ConfigSource.DEFAULT_CONFIG ? defaults : set).push({ ...r, value })
+      }
+    }
+    if (defaults.length === 0) defaults.push({ name: topicKey, value: def.default, source: ConfigSource.DEFAULT_CONFIG })
+    // Only the lowest-precedence synonym's default matters (e.g. log.retention.hours=168).
+    return [...set, defaults[defaults.length - 1]]
+  }
+
+  /** Sets or clears (value undefined) a dynamic broker config; validates like static ones. */
+  setDynamic(name: string, raw: string | undefined, scope: 'per-broker' | 'cluster-wide'): void {
+    const def = this.def(name)
+    if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
+    if (scope === 'per-broker' && def.dynamic !== 'per-broker' && def.dynamic !== 'cluster-wide') {
+      throw new ConfigError(name, 'cannot be updated per broker')
+    }
+    const layer = scope === 'per-broker' ? this.dynamicBroker : this.dynamicDefault
+    if (raw === undefined) layer.delete(name)
+    else layer.set(name, parseConfigValue(def, raw))
+  }
+}

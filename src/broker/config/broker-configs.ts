@@ -1,0 +1,166 @@
+// Broker-level configs, with Kafka's names, types and defaults. Where Samsa's default differs from
+// Kafka's on purpose, the doc text says so. Keys Kafka's sample server.properties carries but that
+// mean nothing to a single Node process are accepted and marked noEffect.
+import { LONG_MAX, INT_MAX } from './config-def.ts'
+import type { ConfigDef } from './config-def.ts'
+
+type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'noEffect' | 'dynamic' | 'sensitive'>>
+
+function broker(name: string, type: ConfigDef['type'], dflt: ConfigDef['default'], doc: string, opts: Opts = {}): ConfigDef {
+  return { name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'medium', doc, ...opts }
+}
+
+const ro = { dynamic: 'read-only' } as const
+const cw = { dynamic: 'cluster-wide' } as const
+const none = { noEffect: true, importance: 'low' } as const
+
+const SERVER: readonly ConfigDef[] = [
+  broker('node.id', 'int', 1, 'Id of this node. Samsa defaults to 1 for a single node.', { ...ro, min: -1, importance: 'high' }),
+  broker('broker.id', 'int', -1, 'Older name of node.id; when set (>= 0) it must equal node.id or replace its default.', { ...ro, min: -1 }),
+  broker('broker.rack', 'string', null, 'Rack of this broker, reported in Metadata.', ro),
+  broker('listeners', 'list', ['PLAINTEXT://localhost:9092'],
+    'Comma-separated NAME://host:port addresses to listen on (an empty host means all interfaces, port 0 a free port).',
+    { ...ro, importance: 'high' }),
+  broker('advertised.listeners', 'list', null,
+    'Addresses given to clients in Metadata, per listener name (defaults to listeners).', { dynamic: 'per-broker', importance: 'high' }),
+  broker('listener.security.protocol.map', 'string',
+    'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    'Maps listener names to security protocols.', ro),
+  broker('inter.broker.listener.name', 'string', null, 'Listener used between brokers.', ro),
+  broker('log.dirs', 'list', null, 'Data directories (Samsa uses the first). Overrides log.dir.', { ...ro, importance: 'high' }),
+  broker('log.dir', 'string', './samsa-data', 'Data directory used when log.dirs is not set (samsa start --data-dir sets it).',
+    { ...ro, importance: 'high' }),
+  broker('num.partitions', 'int', 1, 'Partitions of an automatically created topic, or of CreateTopics with -1.', { ...ro, min: 1 }),
+  broker('default.replication.factor', 'int', 1, 'Replication factor of automatically created topics.', { ...ro, min: 1 }),
+  broker('auto.create.topics.enable', 'boolean', true, 'Create a topic when Metadata or Produce names one that does not exist.',
+    { ...ro, importance: 'high' }),
+  broker('delete.topic.enable', 'boolean', true, 'Whether DeleteTopics may delete topics.', ro),
+  broker('message.max.bytes', 'int', 1_048_588, 'Largest record batch the broker accepts (default of max.message.bytes).',
+    { ...cw, min: 0, importance: 'high' }),
+  broker('socket.request.max.bytes', 'int', 104_857_600, 'Largest request frame; a larger size prefix closes the connection.',
+    { ...ro, min: 1 }),
+  broker('socket.send.buffer.bytes', 'int', 102_400, 'SO_SNDBUF of sockets (-1 = OS default).', { ...none, min: -1 }),
+  broker('socket.receive.buffer.bytes', 'int', 102_400, 'SO_RCVBUF of sockets (-1 = OS default).', { ...none, min: -1 }),
+  broker('queued.max.request.bytes', 'long', 104_857_600,
+    'Samsa: per connection, the request bytes in flight above which reading from that socket pauses until answers go out. ' +
+    'Kafka\'s default is -1 (unbounded); -1 is accepted and means unbounded.', { ...ro, min: -1 }),
+  broker('queued.max.requests', 'int', 500,
+    'Samsa: per connection, the requests in flight above which reading from that socket pauses.', { ...ro, min: 1 }),
+  broker('max.connections', 'int', INT_MAX, 'Most client connections open at once; more are closed on accept.', { ...cw, min: 0 }),
+  broker('max.connections.per.ip', 'int', INT_MAX, 'Most connections from one IP address.', { ...cw, min: 0 }),
+  broker('connections.max.idle.ms', 'long', 600_000, 'Connections with no request for this long are closed.', ro),
+  broker('fetch.max.bytes', 'int', 57_671_680, 'Upper bound on the bytes one Fetch response returns.', { ...ro, min: 1024 }),
+  broker('min.insync.replicas', 'int', 1, 'Default of the topic config min.insync.replicas.', { ...cw, min: 1 }),
+  broker('unclean.leader.election.enable', 'boolean', false, 'Default of the topic config unclean.leader.election.enable.', cw),
+  broker('compression.type', 'string', 'producer', 'Default of the topic config compression.type.',
+    { ...cw, validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], importance: 'high' }),
+  broker('compression.gzip.level', 'int', -1, 'Default of the topic config compression.gzip.level.', { ...cw, min: -1, max: 9 }),
+  broker('compression.lz4.level', 'int', 9, 'Default of the topic config compression.lz4.level.', { ...cw, min: 1, max: 17 }),
+  broker('compression.zstd.level', 'int', 3, 'Default of the topic config compression.zstd.level.', { ...cw, min: -131072, max: 22 }),
+  broker('producer.id.expiration.ms', 'int', 86_400_000, 'Idle time after which a producer id\'s state is dropped.', { ...cw, min: 1 }),
+  broker('auto.leader.rebalance.enable', 'boolean', true, 'Move leadership back to preferred replicas.', ro),
+  broker('replica.lag.time.max.ms', 'long', 30_000, 'A follower that has not caught up for this long leaves the ISR.', ro),
+  broker('replica.fetch.max.bytes', 'int', 1_048_576, 'Bytes a follower asks for per partition.', { ...ro, min: 0 }),
+  broker('replica.fetch.wait.max.ms', 'int', 500, 'Max wait of follower fetches.', ro),
+  broker('replica.fetch.min.bytes', 'int', 1, 'Min bytes of follower fetches.', ro),
+]
+
+const LOG: readonly ConfigDef[] = [
+  broker('log.retention.ms', 'long', null, 'Default of retention.ms; wins over log.retention.minutes and .hours.', { ...cw, min: -1 }),
+  broker('log.retention.minutes', 'int', null, 'Default of retention.ms in minutes; wins over log.retention.hours.', ro),
+  broker('log.retention.hours', 'int', 168, 'Default of retention.ms in hours.', { ...ro, importance: 'high' }),
+  broker('log.retention.bytes', 'long', -1, 'Default of retention.bytes.', cw),
+  broker('log.retention.check.interval.ms', 'long', 300_000, 'How often retention runs.', { ...ro, min: 1 }),
+  broker('log.segment.bytes', 'int', 1_073_741_824, 'Default of segment.bytes.', { ...cw, min: 14, importance: 'high' }),
+  broker('log.segment.delete.delay.ms', 'long', 60_000, 'Default of file.delete.delay.ms.', { ...cw, min: 0 }),
+  broker('log.roll.ms', 'long', null, 'Default of segment.ms; wins over log.roll.hours.', { ...cw, min: 1 }),
+  broker('log.roll.hours', 'int', 168, 'Default of segment.ms in hours.', { ...ro, min: 1 }),
+  broker('log.roll.jitter.ms', 'long', null, 'Default of segment.jitter.ms; wins over log.roll.jitter.hours.', cw),
+  broker('log.roll.jitter.hours', 'int', 0, 'Default of segment.jitter.ms in hours.', { ...ro, min: 0 }),
+  broker('log.index.interval.bytes', 'int', 4096, 'Default of index.interval.bytes.', { ...cw, min: 0 }),
+  broker('log.index.size.max.bytes', 'int', 10_485_760, 'Default of segment.index.bytes.', { ...cw, min: 4 }),
+  broker('log.flush.interval.messages', 'long', LONG_MAX, 'Default of flush.messages.', { ...cw, min: 1 }),
+  broker('log.flush.interval.ms', 'long', null, 'Default of flush.ms; falls back to log.flush.scheduler.interval.ms.', cw),
+  broker('log.flush.scheduler.interval.ms', 'long', LONG_MAX, 'How often the flusher checks whether logs need a flush.', ro),
+  broker('log.flush.offset.checkpoint.interval.ms', 'int', 60_000, 'How often recovery points are checkpointed.', { ...ro, min: 0 }),
+  broker('log.flush.start.offset.checkpoint.interval.ms', 'int', 60_000, 'How often log start offsets are checkpointed.',
+    { ...ro, min: 0 }),
+  broker('log.cleanup.policy', 'list', ['delete'], 'Default of cleanup.policy.', { ...cw, validValues: ['compact', 'delete'] }),
+  broker('log.preallocate', 'boolean', false, 'Default of preallocate.', { ...cw, noEffect: true }),
+  broker('log.message.timestamp.type', 'string', 'CreateTime', 'Default of message.timestamp.type.',
+    { ...cw, validValues: ['CreateTime', 'LogAppendTime'] }),
+  broker('log.message.timestamp.before.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.before.max.ms.', { ...cw, min: 0 }),
+  broker('log.message.timestamp.after.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.after.max.ms.', { ...cw, min: 0 }),
+  broker('log.message.timestamp.difference.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.difference.max.ms (deprecated).',
+    { ...cw, min: 0 }),
+  broker('log.message.downconversion.enable', 'boolean', true, 'Default of message.downconversion.enable.', cw),
+  broker('log.local.retention.ms', 'long', -2, 'Default of local.retention.ms (tiered storage).', { ...cw, min: -2, noEffect: true }),
+  broker('log.local.retention.bytes', 'long', -2, 'Default of local.retention.bytes (tiered storage).',
+    { ...cw, min: -2, noEffect: true }),
+  broker('log.cleaner.enable', 'boolean', true, 'Run the compaction cleaner for compacted topics.', ro),
+  broker('log.cleaner.threads', 'int', 1, 'Cleaner workers.', { ...cw, min: 0 }),
+  broker('log.cleaner.backoff.ms', 'long', 15_000, 'Sleep of the cleaner when there is nothing to clean.', { ...cw, min: 0 }),
+  broker('log.cleaner.dedupe.buffer.size', 'long', 134_217_728, 'Memory for the cleaner\'s key map.', cw),
+  broker('log.cleaner.io.buffer.size', 'int', 524_288, 'I/O buffer of the cleaner.', { ...cw, min: 0 }),
+  broker('log.cleaner.io.buffer.load.factor', 'double', 0.9, 'Load factor of the cleaner\'s key map.', cw),
+  broker('log.cleaner.io.max.bytes.per.second', 'double', Number.MAX_VALUE, 'Cleaner I/O throttle.', cw),
+  broker('log.cleaner.min.cleanable.ratio', 'double', 0.5, 'Default of min.cleanable.dirty.ratio.', { ...cw, min: 0, max: 1 }),
+  broker('log.cleaner.delete.retention.ms', 'long', 86_400_000, 'Default of delete.retention.ms.', { ...cw, min: 0 }),
+  broker('log.cleaner.min.compaction.lag.ms', 'long', 0, 'Default of min.compaction.lag.ms.', { ...cw, min: 0 }),
+  broker('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'Default of max.compaction.lag.ms.', { ...cw, min: 1 }),
+]
+
+const GROUPS: readonly ConfigDef[] = [
+  broker('offsets.topic.num.partitions', 'int', 50, 'Partitions of __consumer_offsets (fixed once it exists).', { ...ro, min: 1 }),
+  broker('offsets.topic.replication.factor', 'short', 3, 'Replication factor of __consumer_offsets (capped at the broker count).',
+    { ...ro, min: 1 }),
+  broker('offsets.topic.segment.bytes', 'int', 104_857_600, 'segment.bytes of __consumer_offsets.', { ...ro, min: 1 }),
+  broker('offsets.topic.compression.codec', 'int', 0, 'Compression of offset commit records (0 = none).', ro),
+  broker('offsets.retention.minutes', 'int', 10_080, 'Committed offsets of an empty group are dropped after this long.', { ...ro, min: 1 }),
+  broker('offsets.retention.check.interval.ms', 'long', 600_000, 'How often stale offsets are looked for.', { ...ro, min: 1 }),
+  broker('offsets.commit.timeout.ms', 'int', 5000, 'Wait for an offset commit to be written before answering.', { ...ro, min: 1 }),
+  broker('offsets.load.buffer.size', 'int', 5_242_880, 'Read size when loading offsets at start-up.', { ...ro, min: 1 }),
+  broker('group.initial.rebalance.delay.ms', 'int', 3000, 'Wait for more members before the first rebalance of an empty group.', ro),
+  broker('group.min.session.timeout.ms', 'int', 6000, 'Smallest session timeout a member may ask for.', ro),
+  broker('group.max.session.timeout.ms', 'int', 1_800_000, 'Largest session timeout a member may ask for.', ro),
+  broker('group.max.size', 'int', INT_MAX, 'Most members in one classic group.', { ...ro, min: 1 }),
+  broker('group.coordinator.rebalance.protocols', 'list', ['classic', 'consumer'], 'Group protocols the coordinator serves.',
+    { ...ro, validValues: ['classic', 'consumer', 'share'] }),
+  broker('group.consumer.session.timeout.ms', 'int', 45_000, 'Session timeout of KIP-848 consumer group members.', { ...ro, min: 1 }),
+  broker('group.consumer.heartbeat.interval.ms', 'int', 5000, 'Heartbeat interval of KIP-848 consumer group members.',
+    { ...ro, min: 1 }),
+  broker('group.consumer.max.size', 'int', INT_MAX, 'Most members in one KIP-848 consumer group.', { ...ro, min: 1 }),
+]
+
+const TRANSACTIONS: readonly ConfigDef[] = [
+  broker('transaction.max.timeout.ms', 'int', 900_000, 'Largest transaction timeout a producer may ask for.', { ...ro, min: 1 }),
+  broker('transactional.id.expiration.ms', 'int', 604_800_000, 'Idle time after which a transactional id expires.', { ...ro, min: 1 }),
+  broker('transaction.state.log.num.partitions', 'int', 50, 'Partitions of __transaction_state.', { ...ro, min: 1 }),
+  broker('transaction.state.log.replication.factor', 'short', 3, 'Replication factor of __transaction_state.', { ...ro, min: 1 }),
+  broker('transaction.state.log.min.isr', 'int', 2, 'min.insync.replicas of __transaction_state.', { ...ro, min: 1 }),
+  broker('transaction.state.log.segment.bytes', 'int', 104_857_600, 'segment.bytes of __transaction_state.', { ...ro, min: 1 }),
+  broker('transaction.state.log.load.buffer.size', 'int', 5_242_880, 'Read size when loading transaction state.', { ...ro, min: 1 }),
+  broker('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', 10_000,
+    'How often timed-out transactions are aborted.', { ...ro, min: 1 }),
+  broker('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', 3_600_000,
+    'How often expired transactional ids are removed.', { ...ro, min: 1 }),
+  broker('transaction.partition.verification.enable', 'boolean', true,
+    'Check that a transactional produce targets a partition already added to the transaction.', cw),
+]
+
+/** Keys common in Kafka deployments (KRaft/ZooKeeper, threading) that a single Node process ignores. */
+const COMPAT: readonly ConfigDef[] = [
+  broker('process.roles', 'list', [], 'KRaft roles (broker, controller). Samsa is always both.', { ...none, validValues: ['broker', 'controller'] }),
+  broker('controller.quorum.voters', 'list', [], 'KRaft voters. Ignored.', none),
+  broker('controller.quorum.bootstrap.servers', 'list', [], 'KRaft bootstrap servers. Ignored.', none),
+  broker('controller.listener.names', 'list', null, 'KRaft controller listener names. Ignored.', none),
+  broker('zookeeper.connect', 'string', null, 'ZooKeeper address. Ignored.', none),
+  broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout. Ignored.', none),
+  broker('num.network.threads', 'int', 3, 'Network threads. Samsa runs on one event loop.', { ...none, min: 1 }),
+  broker('num.io.threads', 'int', 8, 'I/O threads. Samsa runs on one event loop.', { ...none, min: 1 }),
+  broker('num.replica.fetchers', 'int', 1, 'Replica fetcher threads.', none),
+  broker('num.recovery.threads.per.data.dir', 'int', 2, 'Recovery threads per data dir.', { ...none, min: 1 }),
+  broker('background.threads', 'int', 10, 'Background threads.', { ...none, min: 1 }),
+]
+
+export const BROKER_CONFIGS: readonly ConfigDef[] = [...SERVER, ...LOG, ...GROUPS, ...TRANSACTIONS, ...COMPAT]

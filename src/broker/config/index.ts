@@ -1,0 +1,13 @@
+// Public surface of the config module.
+export type { ConfigDef, ConfigType, ConfigValue, DynamicMode, BrokerSynonym } from './config-def.ts'
+export { LONG_MAX } from './config-def.ts'
+export { ConfigError } from './config-error.ts'
+export { BROKER_DEFS, TOPIC_DEFS, parseConfigValue, formatConfigValue } from './config-table.ts'
+export { parseProperties, PropertiesSyntaxError } from './properties.ts'
+export type { PropertyEntry } from './properties.ts'
+export { BrokerConfig, ConfigSource } from './broker-config.ts'
+export type { ResolvedValue, RawConfig, ConfigSourceValue } from './broker-config.ts'
+export { parseTopicOverrides, resolveTopicConfig, effectiveTopicConfig } from './topic-config.ts'
+export type { ListenerAddress } from './listeners.ts'
+export { loadBrokerConfig, splitAssignment } from './load.ts'
+export type { ConfigSources } from './load.ts'

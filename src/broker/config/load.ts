@@ -1,0 +1,42 @@
+// Builds the broker config from the sources `samsa start` accepts, in increasing precedence:
+// table defaults < --config file < --data-dir < --set key=value. Nothing is written here.
+import { readFileSync } from 'node:fs'
+import { BrokerConfig } from './broker-config.ts'
+import { ConfigError } from './config-error.ts'
+import { parseProperties, PropertiesSyntaxError } from './properties.ts'
+
+export interface ConfigSources {
+  /** Path of a Kafka-style server.properties file. */
+  readonly configFile?: string
+  /** `--data-dir`: sets log.dirs. */
+  readonly dataDir?: string
+  /** `--set key=value` overrides, in command-line order. */
+  readonly sets?: readonly string[]
+}
+
+export function splitAssignment(text: string): [string, string] {
+  const eq = text.indexOf('=')
+  if (eq <= 0) throw new ConfigError(text, 'expected key=value')
+  return [text.slice(0, eq).trim(), text.slice(eq + 1)]
+}
+
+export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
+  const entries: [string, string][] = []
+  if (sources.configFile !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(sources.configFile, 'utf8')
+    } catch (err) {
+      throw new ConfigError('--config', `cannot read ${sources.configFile}: ${(err as Error).message}`)
+    }
+    try {
+      for (const e of parseProperties(text)) entries.push([e.key, e.value])
+    } catch (err) {
+      if (err instanceof PropertiesSyntaxError) throw new ConfigError('--config', `${sources.configFile} ${err.message}`)
+      throw err
+    }
+  }
+  if (sources.dataDir !== undefined) entries.push(['log.dirs', sources.dataDir])
+  for (const s of sources.sets ?? []) entries.push(splitAssignment(s))
+  return new BrokerConfig(entries)
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  BrokerConfig, ConfigError, ConfigSource, BROKER_DEFS, TOPIC_DEFS, loadBrokerConfig, parseTopicOverrides,
+  effectiveTopicConfig, formatConfigValue,
+} from '../../../src/broker/config/index.ts'
+
+const rejects = (entries: [string, string][], key: string, pattern: RegExp) =>
+  assert.throws(() => new BrokerConfig(entries), (err: unknown) => {
+    assert.ok(err instanceof ConfigError, String(err))
+    assert.equal(err.key, key)
+    assert.match(err.message, pattern)
+    return true
+  })
+
+test('defaults: single node on localhost:9092, data in ./samsa-data', () => {
+  const c = new BrokerConfig()
+  assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT' }])
+  assert.equal(c.dataDir, './samsa-data')
+  assert.equal(c.nodeId, 1)
+  assert.equal(c.int('num.partitions'), 1)
+  assert.equal(c.bool('auto.create.topics.enable'), true)
+})
+
+test('unknown keys are rejected, with a hint for topic keys used at broker level', () => {
+  rejects([['no.such.key', '1']], 'no.such.key', /unknown broker config/)
+  rejects([['retention.ms', '1']], 'retention.ms', /topic config.*log\.retention\.ms/)
+})
+
+test('type, bound and accepted-value errors name the key and what is accepted', () => {
+  rejects([['num.partitions', 'many']], 'num.partitions', /32-bit integer >= 1/)
+  rejects([['num.partitions', '0']], 'num.partitions', /out of range/)
+  rejects([['num.partitions', '3000000000']], 'num.partitions', /out of range/)
+  rejects([['auto.create.topics.enable', 'yes']], 'auto.create.topics.enable', /true or false/)
+  rejects([['log.cleanup.policy', 'delete,shred']], 'log.cleanup.policy', /"shred".*one of compact, delete/)
+  rejects([['compression.type', 'brotli']], 'compression.type', /one of uncompressed, zstd, lz4, snappy, gzip, producer/)
+  rejects([['listeners', 'localhost:9092']], 'listeners', /NAME:\/\/host:port/)
+  rejects([['listeners', 'FOO://:9092']], 'listeners', /not in listener\.security\.protocol\.map/)
+  rejects([['listeners', 'PLAINTEXT://:99999']], 'listeners', /out of range/)
+  rejects([['advertised.listeners', 'OTHER://x:1']], 'advertised.listeners', /not in listener|not one of listeners/)
+  rejects([['node.id', '2'], ['broker.id', '3']], 'broker.id', /differs from node\.id/)
+})
+
+test('listeners: empty host, IPv6, port 0, advertised per name', () => {
+  const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,SASL_PLAINTEXT://[::1]:9093'], ['advertised.listeners', 'PLAINTEXT://example.com:1234']])
+  assert.deepEqual(c.listeners.map((l) => [l.name, l.host, l.port]), [['PLAINTEXT', '', 0], ['SASL_PLAINTEXT', '::1', 9093]])
+  assert.deepEqual(c.advertisedListeners.map((l) => [l.host, l.port]), [['example.com', 1234], ['::1', 9093]])
+})
+
+test('long values keep Kafka\'s Long.MAX_VALUE text', () => {
+  const c = new BrokerConfig([['log.flush.interval.messages', '9223372036854775807']])
+  assert.equal(formatConfigValue(BROKER_DEFS.get('log.flush.interval.messages')!, c.get('log.flush.interval.messages')), '9223372036854775807')
+  rejects([['log.flush.interval.messages', '9223372036854775808']], 'log.flush.interval.messages', /out of range/)
+})
+
+test('every topic config names broker synonyms that exist, of a compatible type', () => {
+  for (const def of TOPIC_DEFS.values()) {
+    for (const syn of def.brokerSynonyms ?? []) {
+      const b = BROKER_DEFS.get(syn.name)
+      assert.ok(b, `${def.name} -> ${syn.name} missing`)
+      assert.equal(b.type === 'short' ? 'int' : b.type === 'long' || b.type === 'int' ? 'num' : b.type,
+        def.type === 'short' ? 'int' : def.type === 'long' || def.type === 'int' ? 'num' : def.type, `${def.name} vs ${syn.name}`)
+    }
+  }
+})
+
+test('topic defaults follow broker synonyms in Kafka\'s precedence, with unit scaling', () => {
+  assert.equal(new BrokerConfig().topicDefault('retention.ms').value, 604_800_000)
+  const hours = new BrokerConfig([['log.retention.hours', '1']]).topicDefault('retention.ms')
+  assert.deepEqual([hours.name, hours.value, hours.source], ['log.retention.hours', 3_600_000, ConfigSource.STATIC_BROKER_CONFIG])
+  const both = new BrokerConfig([['log.retention.hours', '1'], ['log.retention.minutes', '2']])
+  assert.equal(both.topicDefault('retention.ms').value, 120_000)
+  assert.equal(new BrokerConfig([['log.retention.ms', '5']]).topicDefault('retention.ms').value, 5)
+  assert.equal(new BrokerConfig([['log.segment.bytes', '2048']]).topicDefault('segment.bytes').value, 2048)
+  assert.equal(new BrokerConfig([['message.max.bytes', '100']]).topicDefault('max.message.bytes').value, 100)
+  assert.deepEqual(new BrokerConfig([['log.cleanup.policy', 'compact']]).topicDefault('cleanup.policy').value, ['compact'])
+  assert.equal(new BrokerConfig([['log.roll.hours', '2']]).topicDefault('segment.ms').value, 7_200_000)
+})
+
+test('topic overrides are validated and win over broker defaults', () => {
+  const broker = new BrokerConfig([['log.segment.bytes', '2048']])
+  const eff = effectiveTopicConfig(broker, parseTopicOverrides({ 'cleanup.policy': 'compact,delete', 'retention.ms': '-1' }))
+  assert.deepEqual(eff.get('cleanup.policy'), ['compact', 'delete'])
+  assert.equal(eff.get('retention.ms'), -1)
+  assert.equal(eff.get('segment.bytes'), 2048)
+  assert.throws(() => parseTopicOverrides({ 'retention.ms': '-5' }), /retention\.ms.*out of range/)
+  assert.throws(() => parseTopicOverrides({ 'log.retention.ms': '5' }), /unknown topic config.*broker config/)
+  assert.throws(() => parseTopicOverrides({ 'min.cleanable.dirty.ratio': '1.5' }), /in \[0, 1\]/)
+})
+
+test('dynamic layers: read-only keys refuse, others shadow static values and can be cleared', () => {
+  const c = new BrokerConfig([['message.max.bytes', '1000']])
+  assert.throws(() => c.setDynamic('num.partitions', '3', 'cluster-wide'), /read-only/)
+  c.setDynamic('message.max.bytes', '2000', 'cluster-wide')
+  assert.deepEqual([c.get('message.max.bytes'), c.resolve('message.max.bytes').source], [2000, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG])
+  assert.deepEqual(c.synonyms('message.max.bytes').map((s) => s.value), [2000, 1000, 1_048_588])
+  c.setDynamic('message.max.bytes', undefined, 'cluster-wide')
+  assert.equal(c.get('message.max.bytes'), 1000)
+})
+
+test('loadBrokerConfig: file < --data-dir < --set; errors name the file line; nothing is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-config-'))
+  const file = join(dir, 'server.properties')
+  writeFileSync(file, '# Kafka style\nlog.dirs=/from/file\nnum.partitions=3\nnum.network.threads=3\n')
+  const c = loadBrokerConfig({ configFile: file, dataDir: '/from/flag', sets: ['num.partitions=6'] })
+  assert.equal(c.dataDir, '/from/flag')
+  assert.equal(c.int('num.partitions'), 6)
+  assert.throws(() => loadBrokerConfig({ configFile: join(dir, 'missing') }), /--config: cannot read/)
+  assert.throws(() => loadBrokerConfig({ sets: ['novalue'] }), /expected key=value/)
+  writeFileSync(file, 'a=\\uZZZZ\n')
+  assert.throws(() => loadBrokerConfig({ configFile: file }), /line 1: malformed/)
+  assert.deepEqual(readdirSync(dir), ['server.properties'])
+})
