@@ -1,11 +1,15 @@
 // Captures reference bytes from real Kafka clients talking to librdkafka's mock cluster
 // through a recording proxy, and writes them as fixtures under test/golden/.
-//   node --import tsx tools/capture/main.ts [batches] [frames]
-import { mkdirSync, writeFileSync } from 'node:fs'
+//   node --import tsx tools/capture/main.ts [batches] [frames] [<client>...]
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startMockCluster } from '../../test/helpers/mock-cluster.ts'
 import { CODECS, kafkajsBatch, kcatBatch } from './batch-scenarios.ts'
 import type { BatchCapture } from './batch-scenarios.ts'
+import { loadApiNames } from './api-names.ts'
+import { FRAME_SCENARIOS } from './frame-scenarios.ts'
+import { startRecordingProxy } from './proxy.ts'
+import type { CapturedFrame } from './proxy.ts'
 
 /** What produced the bytes (Debian bookworm packages and the npm lockfile). */
 export const CLIENT_VERSIONS: Record<string, string> = {
@@ -37,8 +41,127 @@ function writeBatch(capture: BatchCapture): void {
   console.log(`batches/${name}.bin: ${capture.found.bytes.length} bytes, ${capture.found.batches} batch(es)`)
 }
 
+/** Requests kept per client and (api key, version): enough variety, small fixtures. */
+const KEEP_PER_VERSION = 2
+
+export interface FrameIndexEntry {
+  file: string
+  client: string
+  direction: 'request' | 'response'
+  apiKey: number
+  apiName: string
+  apiVersion: number
+  correlationId: number
+  clientId: string | null
+  connection: number
+  bytes: number
+  /** Set when the peer's bytes are known not to be valid Kafka (the test then skips the round trip). */
+  anomaly?: string
+}
+
+/** Known defects of the upstream mock, recognised so the fixtures can say so. */
+function anomalyOf(f: CapturedFrame): string | undefined {
+  // librdkafka 2.0.2's mock answers ApiVersions v3 with UNSUPPORTED_VERSION (35) but writes the
+  // compact array count as 0 (0x01) before its one entry, so the body is not valid v3; the
+  // client gives up on it and retries ApiVersions v0.
+  if (f.direction === 'response' && f.apiKey === 18 && f.apiVersion >= 3 && f.bytes.readInt16BE(4) === 35 && f.bytes[6] === 1) {
+    return 'mock ApiVersions error response: compact array count says 0 but one entry follows'
+  }
+  return undefined
+}
+
+/** Picks the frames worth keeping: the first requests of each version and their responses. */
+function selectFrames(frames: CapturedFrame[]): CapturedFrame[] {
+  const kept = new Map<string, number>()
+  const keptRequests = new Set<string>()
+  const out: CapturedFrame[] = []
+  for (const f of [...frames].sort((a, b) => a.seq - b.seq)) {
+    const pair = `${f.connection}/${f.correlationId}`
+    if (f.direction === 'request') {
+      const key = `${f.apiKey}/${f.apiVersion}`
+      const n = kept.get(key) ?? 0
+      if (n >= KEEP_PER_VERSION) continue
+      kept.set(key, n + 1)
+      keptRequests.add(pair)
+      out.push(f)
+    } else if (keptRequests.has(pair)) {
+      out.push(f)
+    }
+  }
+  return out
+}
+
+function writeFrames(client: string, frames: CapturedFrame[], names: Map<number, string>): FrameIndexEntry[] {
+  const dir = join(GOLDEN, 'frames', client)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  return selectFrames(frames).map((f, i) => {
+    const apiName = names.get(f.apiKey) ?? `Api${f.apiKey}`
+    const kebab = apiName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
+    const file = `${String(i).padStart(3, '0')}-${kebab}-v${f.apiVersion}-${f.direction === 'request' ? 'req' : 'resp'}.bin`
+    writeFileSync(join(dir, file), f.bytes)
+    return {
+      file: `${client}/${file}`,
+      client,
+      direction: f.direction,
+      apiKey: f.apiKey,
+      apiName,
+      apiVersion: f.apiVersion,
+      correlationId: f.correlationId,
+      clientId: f.clientId,
+      connection: f.connection,
+      bytes: f.bytes.length,
+      ...(anomalyOf(f) ? { anomaly: anomalyOf(f) } : {}),
+    }
+  })
+}
+
+function summarize(frames: CapturedFrame[], names: Map<number, string>): string {
+  const counts = new Map<string, number>()
+  for (const f of frames) {
+    if (f.direction !== 'request') continue
+    const key = `${names.get(f.apiKey) ?? f.apiKey} v${f.apiVersion}`
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return [...counts].map(([k, n]) => `${k} x${n}`).join(', ')
+}
+
+async function captureFrames(upstream: { host: string; port: number }, only: Set<string>): Promise<void> {
+  const names = loadApiNames()
+  const indexFile = join(GOLDEN, 'frames', 'index.json')
+  let index: FrameIndexEntry[] = []
+  try {
+    index = (JSON.parse(readFileSync(indexFile, 'utf8')) as { frames: FrameIndexEntry[] }).frames
+  } catch {
+    // first capture
+  }
+  for (const scenario of FRAME_SCENARIOS) {
+    if (only.size && !only.has(scenario.client)) continue
+    const proxy = await startRecordingProxy(upstream)
+    try {
+      await scenario.run(proxy.address)
+    } finally {
+      await proxy.close()
+    }
+    const entries = writeFrames(scenario.client, proxy.frames, names)
+    index = [...index.filter((e) => e.client !== scenario.client), ...entries]
+    const size = entries.reduce((n, e) => n + e.bytes, 0)
+    console.log(`frames/${scenario.client}: ${entries.length} of ${proxy.frames.length} frames kept, ${size} bytes`)
+    console.log(`  sent: ${summarize(proxy.frames, names)}`)
+  }
+  const doc = {
+    about: 'Frames captured by tools/capture: header + body without the 4-byte size prefix',
+    clients: CLIENT_VERSIONS,
+    frames: index,
+  }
+  writeFileSync(indexFile, JSON.stringify(doc, null, 1) + '\n')
+}
+
 async function main(): Promise<void> {
-  const what = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['batches', 'frames'])
+  const args = process.argv.slice(2)
+  const what = new Set(args.length ? args : ['batches', 'frames'])
+  // Any other argument names a client: capture frames of those clients only.
+  const clients = new Set(args.filter((a) => a !== 'batches' && a !== 'frames'))
   const cluster = await startMockCluster(1)
   const upstream = cluster.brokers[0]
   try {
@@ -46,6 +169,7 @@ async function main(): Promise<void> {
       for (const codec of CODECS) writeBatch(await kcatBatch(upstream, codec))
       for (const codec of ['none', 'gzip'] as const) writeBatch(await kafkajsBatch(upstream, codec))
     }
+    if (what.has('frames') || clients.size) await captureFrames(upstream, clients)
   } finally {
     await cluster.close()
   }
