@@ -80,7 +80,9 @@ const LOG: readonly ConfigDef[] = [
   broker('log.index.interval.bytes', 'int', 4096, 'Default of index.interval.bytes.', { ...cw, min: 0 }),
   broker('log.index.size.max.bytes', 'int', 10_485_760, 'Default of segment.index.bytes.', { ...cw, min: 4 }),
   broker('log.flush.interval.messages', 'long', LONG_MAX, 'Default of flush.messages.', { ...cw, min: 1 }),
-  broker('log.flush.interval.ms', 'long', null, 'Default of flush.ms; falls back to log.flush.scheduler.interval.ms.', cw),
+  broker('log.flush.interval.ms', 'long', 1000,
+    'Default of flush.ms. Samsa defaults to 1000 (Kafka: unset, i.e. never) because a single node has no replicas to ' +
+    'recover from: an OS crash can lose at most about a second of acknowledged writes.', { ...cw, min: 0 }),
   broker('log.flush.scheduler.interval.ms', 'long', LONG_MAX, 'How often the flusher checks whether logs need a flush.', ro),
   broker('log.flush.offset.checkpoint.interval.ms', 'int', 60_000, 'How often recovery points are checkpointed.', { ...ro, min: 0 }),
   broker('log.flush.start.offset.checkpoint.interval.ms', 'int', 60_000, 'How often log start offsets are checkpointed.',

@@ -1,0 +1,250 @@
+// One client connection: frames in, responses out in request order. Requests may finish out of
+// order (a long-polling fetch behind a produce), so each gets a slot in a FIFO; a slot is written
+// when it and every slot before it are done. A request without a response (acks=0 produce) frees
+// its slot without writing. Reading pauses while too many request bytes or requests are in
+// flight, or while the socket's send buffer is full, so a flood cannot grow memory.
+import type { Socket } from 'node:net'
+import type { Logger } from 'pino'
+import { FrameReader, FrameSizeError } from './frame-reader.ts'
+
+/** What a request produced: the response frame as buffers (size prefix included), or null for none. */
+export type FrameResult = Buffer[] | null
+
+/**
+ * Handles one request frame (body without size prefix). May answer synchronously. Throwing or
+ * rejecting means the request was unacceptable: the connection is closed.
+ */
+export type FrameHandler = (frame: Buffer, conn: Connection) => FrameResult | Promise<FrameResult>
+
+export interface ConnectionLimits {
+  /** socket.request.max.bytes */
+  readonly maxFrameBytes: number
+  /** queued.max.request.bytes (per connection; < 0 = unbounded) */
+  readonly maxInFlightBytes: number
+  /** queued.max.requests (per connection) */
+  readonly maxInFlightRequests: number
+  /** connections.max.idle.ms (< 0 = never) */
+  readonly idleMs: number
+}
+
+interface Slot {
+  done: boolean
+  result: FrameResult
+  bytes: number
+}
+
+export class Connection {
+  readonly id: number
+  readonly socket: Socket
+  readonly remote: string
+  /** Per-connection state handlers may keep (e.g. SASL progress, client software name). */
+  readonly attributes = new Map<string, unknown>()
+  private readonly reader: FrameReader
+  private readonly slots: Slot[] = []
+  private slotHead = 0
+  private inFlightBytes = 0
+  private closed = false
+  private pausedForLimits = false
+  private pausedForDrain = false
+  private draining: (() => void) | null = null
+  private readonly handler: FrameHandler
+  private readonly limits: ConnectionLimits
+  private readonly log: Logger
+  private readonly onClose: (conn: Connection) => void
+
+  constructor(id: number, socket: Socket, handler: FrameHandler, limits: ConnectionLimits, log: Logger,
+    onClose: (conn: Connection) => void) {
+    this.id = id
+    this.socket = socket
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`
+    this.handler = handler
+    this.limits = limits
+    this.log = log
+    this.onClose = onClose
+    this.reader = new FrameReader(limits.maxFrameBytes)
+    socket.setNoDelay(true)
+    if (limits.idleMs > 0) socket.setTimeout(limits.idleMs)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('timeout', () => this.onIdle())
+    socket.on('drain', () => this.onDrain())
+    socket.on('error', (err) => this.close(`socket error: ${err.message}`, 'debug'))
+    socket.on('close', () => this.finalize())
+    socket.on('end', () => this.onEnd())
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Requests read but not yet answered. */
+  get inFlightRequests(): number {
+    return this.slots.length - this.slotHead
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.draining) return
+    this.reader.push(chunk)
+    this.readFrames()
+  }
+
+  private readFrames(): void {
+    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.draining) {
+      let frame: Buffer | null
+      try {
+        frame = this.reader.next()
+      } catch (err) {
+        if (err instanceof FrameSizeError) this.close(err.message)
+        else this.close(`frame error: ${(err as Error).message}`)
+        return
+      }
+      if (frame === null) return
+      this.dispatch(frame)
+    }
+  }
+
+  private dispatch(frame: Buffer): void {
+    const slot: Slot = { done: false, result: null, bytes: frame.length + 4 }
+    this.slots.push(slot)
+    this.inFlightBytes += slot.bytes
+    let out: FrameResult | Promise<FrameResult>
+    try {
+      out = this.handler(frame, this)
+    } catch (err) {
+      this.close((err as Error).message ?? String(err))
+      return
+    }
+    if (out instanceof Promise) {
+      out.then((result) => this.complete(slot, result), (err: unknown) => this.close((err as Error)?.message ?? String(err)))
+    } else {
+      this.complete(slot, out)
+    }
+    this.checkLimits()
+  }
+
+  private complete(slot: Slot, result: FrameResult): void {
+    if (this.closed) return
+    slot.done = true
+    slot.result = result
+    if (this.slots[this.slotHead] === slot) this.flush()
+  }
+
+  /** Writes every finished response at the head of the queue, in request order. */
+  private flush(): void {
+    const socket = this.socket
+    let corked = false
+    while (this.slotHead < this.slots.length) {
+      const slot = this.slots[this.slotHead]
+      if (!slot.done) break
+      this.slotHead++
+      this.inFlightBytes -= slot.bytes
+      const bufs = slot.result
+      if (bufs !== null) {
+        if (!corked) {
+          socket.cork()
+          corked = true
+        }
+        for (let i = 0; i < bufs.length; i++) socket.write(bufs[i])
+      }
+    }
+    if (this.slotHead === this.slots.length) {
+      this.slots.length = 0
+      this.slotHead = 0
+    } else if (this.slotHead >= 1024) {
+      this.slots.splice(0, this.slotHead)
+      this.slotHead = 0
+    }
+    if (corked) socket.uncork()
+    if (socket.writableNeedDrain) this.pausedForDrain = true
+    this.checkLimits()
+    if (this.draining && this.inFlightRequests === 0) this.draining()
+  }
+
+  private overLimits(): boolean {
+    const { maxInFlightBytes, maxInFlightRequests } = this.limits
+    return (maxInFlightBytes >= 0 && this.inFlightBytes > maxInFlightBytes) || this.inFlightRequests >= maxInFlightRequests
+  }
+
+  /** Pauses or resumes reading to keep in-flight work and unsent output bounded. */
+  private checkLimits(): void {
+    if (this.closed) return
+    const over = this.overLimits()
+    if (over && !this.pausedForLimits) {
+      this.pausedForLimits = true
+    } else if (!over && this.pausedForLimits) {
+      this.pausedForLimits = false
+    }
+    const shouldPause = this.pausedForLimits || this.pausedForDrain
+    if (shouldPause && !this.socket.isPaused()) this.socket.pause()
+    else if (!shouldPause && this.socket.isPaused() && !this.draining) {
+      this.socket.resume()
+      // Frames that arrived before the pause are still queued in the reader.
+      this.readFrames()
+    }
+  }
+
+  private onDrain(): void {
+    if (!this.pausedForDrain) return
+    this.pausedForDrain = false
+    this.checkLimits()
+  }
+
+  private onIdle(): void {
+    if (this.inFlightRequests > 0) return
+    this.close(`idle for more than ${this.limits.idleMs} ms`, 'info')
+  }
+
+  private onEnd(): void {
+    // The client half-closed: answer what is in flight, then close.
+    if (this.inFlightRequests === 0) this.socket.end()
+    else void this.drain().then(() => this.socket.end())
+  }
+
+  /**
+   * Stops reading new requests and resolves once every in-flight request has been answered
+   * (used by broker shutdown). The socket stays open; call close() or end afterwards.
+   */
+  drain(): Promise<void> {
+    if (this.closed || this.inFlightRequests === 0) {
+      this.socket.pause()
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      this.socket.pause()
+      this.draining = () => {
+        this.draining = null
+        resolve()
+      }
+    })
+  }
+
+  /** Graceful end: flushes written responses, then closes the socket. */
+  end(): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.end()
+    this.socket.setTimeout(5000, () => this.socket.destroy())
+  }
+
+  /** Closes the connection at once with one log line (bad input, handler failure, idle). */
+  close(reason: string, level: 'warn' | 'info' | 'debug' = 'warn'): void {
+    if (this.closed) return
+    this.closed = true
+    this.log[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
+    this.socket.destroy()
+    this.finalize()
+  }
+
+  private finalized = false
+
+  private finalize(): void {
+    if (this.finalized) return
+    this.finalized = true
+    this.closed = true
+    const draining = this.draining
+    this.slots.length = 0
+    this.slotHead = 0
+    this.inFlightBytes = 0
+    if (draining) draining()
+    this.onClose(this)
+  }
+}

@@ -1,0 +1,108 @@
+// Splits a TCP byte stream into Kafka request frames (int32 size + body) without concatenating
+// socket chunks on every read: chunks wait in a queue; a frame that lies inside one chunk is
+// returned as a zero-copy subarray, and only a frame that spans chunks is copied, once, into a
+// buffer of its exact size.
+
+/** The size prefix is negative or larger than allowed: the connection must be closed. */
+export class FrameSizeError extends Error {
+  readonly size: number
+
+  constructor(size: number, max: number) {
+    super(size < 0 ? `negative frame size ${size}` : `frame size ${size} exceeds socket.request.max.bytes ${max}`)
+    this.name = 'FrameSizeError'
+    this.size = size
+  }
+}
+
+export class FrameReader {
+  private chunks: Buffer[] = []
+  /** Index of the first unconsumed chunk in `chunks`. */
+  private head = 0
+  /** Bytes already consumed from chunks[head]. */
+  private offset = 0
+  /** Unconsumed bytes across all queued chunks. */
+  private buffered = 0
+  /** Size of the frame being assembled, or -1 while its prefix has not arrived. */
+  private pending = -1
+  private readonly maxFrameBytes: number
+
+  constructor(maxFrameBytes: number) {
+    this.maxFrameBytes = maxFrameBytes
+  }
+
+  /** Bytes received but not yet returned as frames. */
+  get bufferedBytes(): number {
+    return this.buffered
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+  }
+
+  /** The next complete frame body (without its size prefix), or null when more bytes are needed. */
+  next(): Buffer | null {
+    if (this.pending < 0) {
+      if (this.buffered < 4) return null
+      const size = this.readInt32()
+      if (size < 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes)
+      this.pending = size
+    }
+    const size = this.pending
+    if (this.buffered < size) return null
+    this.pending = -1
+    return this.take(size)
+  }
+
+  private readInt32(): number {
+    const first = this.chunks[this.head]
+    if (first.length - this.offset >= 4) {
+      const v = first.readInt32BE(this.offset)
+      this.consume(4)
+      return v
+    }
+    const tmp = this.take(4)
+    return tmp.readInt32BE(0)
+  }
+
+  /** Removes `n` (<= buffered) bytes from the front, zero-copy when they lie in one chunk. */
+  private take(n: number): Buffer {
+    const first = this.chunks[this.head]
+    if (n === 0) return Buffer.alloc(0)
+    if (first.length - this.offset >= n) {
+      const out = first.subarray(this.offset, this.offset + n)
+      this.consume(n)
+      return out
+    }
+    const out = Buffer.allocUnsafe(n)
+    let filled = 0
+    while (filled < n) {
+      const chunk = this.chunks[this.head]
+      const part = Math.min(chunk.length - this.offset, n - filled)
+      chunk.copy(out, filled, this.offset, this.offset + part)
+      filled += part
+      this.consume(part)
+    }
+    return out
+  }
+
+  private consume(n: number): void {
+    this.offset += n
+    this.buffered -= n
+    if (this.offset === this.chunks[this.head].length) {
+      this.chunks[this.head] = EMPTY
+      this.head++
+      this.offset = 0
+      if (this.head === this.chunks.length) {
+        this.chunks.length = 0
+        this.head = 0
+      } else if (this.head >= 64) {
+        this.chunks = this.chunks.slice(this.head)
+        this.head = 0
+      }
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

@@ -1,0 +1,119 @@
+// TCP listeners for the configured `listeners`. Each accepted socket becomes a Connection; the
+// server enforces max.connections and, on close, stops accepting, lets every connection answer
+// what it has in flight, then ends the sockets.
+import { createServer } from 'node:net'
+import type { Server, Socket } from 'node:net'
+import type { Logger } from 'pino'
+import { Connection } from './connection.ts'
+import type { ConnectionLimits, FrameHandler } from './connection.ts'
+import type { ListenerAddress } from '../config/listeners.ts'
+
+export interface BoundListener {
+  readonly name: string
+  /** Host as configured (empty = all interfaces). */
+  readonly host: string
+  /** Actual port (resolved when the config said 0). */
+  readonly port: number
+  readonly securityProtocol: string
+}
+
+export interface NetServerOptions {
+  readonly listeners: readonly ListenerAddress[]
+  readonly handler: FrameHandler
+  readonly limits: ConnectionLimits
+  readonly maxConnections: number
+  readonly log: Logger
+}
+
+/** `localhost` is bound on both loopback families so clients reach it whichever address they try first. */
+function bindHosts(host: string): (string | undefined)[] {
+  if (host === '') return [undefined]
+  if (host === 'localhost') return ['127.0.0.1', '::1']
+  return [host]
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err)
+    server.once('error', onError)
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', onError)
+      const addr = server.address()
+      resolve(typeof addr === 'object' && addr ? addr.port : port)
+    })
+  })
+}
+
+export class NetServer {
+  private readonly servers: Server[] = []
+  private readonly connections = new Set<Connection>()
+  private nextId = 1
+  private closing = false
+  readonly bound: BoundListener[] = []
+  private readonly opts: NetServerOptions
+
+  constructor(opts: NetServerOptions) {
+    this.opts = opts
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  async start(): Promise<BoundListener[]> {
+    for (const l of this.opts.listeners) {
+      let port = l.port
+      const hosts = bindHosts(l.host)
+      for (let i = 0; i < hosts.length; i++) {
+        const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => this.accept(socket, l.name))
+        server.on('error', (err) => this.opts.log.error({ err, listener: l.name }, 'listener error'))
+        try {
+          port = await listen(server, port, hosts[i])
+        } catch (err) {
+          // A second loopback family may be missing (no IPv6): the first one is enough.
+          const code = (err as NodeJS.ErrnoException).code
+          if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) continue
+          await this.close()
+          throw err
+        }
+        this.servers.push(server)
+      }
+      this.bound.push({ name: l.name, host: l.host, port, securityProtocol: l.securityProtocol })
+    }
+    return this.bound
+  }
+
+  private accept(socket: Socket, listener: string): void {
+    if (this.closing) {
+      socket.destroy()
+      return
+    }
+    if (this.connections.size >= this.opts.maxConnections) {
+      this.opts.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener },
+        `refusing connection: max.connections ${this.opts.maxConnections} reached`)
+      socket.destroy()
+      return
+    }
+    const conn = new Connection(this.nextId++, socket, this.opts.handler, this.opts.limits, this.opts.log,
+      (c) => this.connections.delete(c))
+    conn.attributes.set('listener', listener)
+    this.connections.add(conn)
+  }
+
+  /**
+   * Stops accepting, waits (up to `graceMs`) for in-flight requests to be answered, then ends every
+   * connection.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    this.closing = true
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+    const conns = [...this.connections]
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs) })
+    await Promise.race([Promise.all(conns.map((c) => c.drain())), grace])
+    clearTimeout(timer)
+    for (const c of conns) c.end()
+    await closed
+    this.servers.length = 0
+  }
+}
