@@ -1,0 +1,89 @@
+// A Samsa broker as a real child process (`samsa start` through tsx), for interop tests with
+// unmodified clients. Each broker gets its own temporary data directory, removed by close().
+import { fileURLToPath } from 'node:url'
+import { ServerProcess } from './server-process.ts'
+import type { Exit } from './server-process.ts'
+import { makeTempDir, removeTempDir } from './temp-dir.ts'
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface SamsaOptions {
+  /** Defaults to a fresh temporary directory that close() removes. */
+  dataDir?: string
+  /** 0 (the default) lets the OS choose; restarts reuse the port the first start got. */
+  port?: number
+  /** Extra `--set key=value` overrides (server.properties names). */
+  settings?: Record<string, string>
+  readyTimeoutMs?: number
+}
+
+export interface SamsaBroker {
+  readonly host: string
+  readonly port: number
+  /** host:port, for clients' bootstrap lists. */
+  readonly bootstrap: string
+  readonly dataDir: string
+  readonly pid: number | undefined
+  /** Everything the broker printed so far, across restarts. */
+  output(): string
+  /** Graceful stop (SIGTERM by default); SIGKILL after the grace period. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>
+  /** Crash: SIGKILL. */
+  kill(): Promise<Exit>
+  /** Stops (gracefully, or by SIGKILL with { crash: true }) and starts again on the same port and data. */
+  restart(opts?: { crash?: boolean }): Promise<void>
+  /** Stops the broker if it runs and removes a temporary data directory. */
+  close(): Promise<void>
+}
+
+/** The `listening on` line, e.g. `listening on 127.0.0.1:9092` or `listening on PLAINTEXT://127.0.0.1:9092`. */
+export const SAMSA_READY = /listening on (?:[A-Z_]+:\/\/)?\[?([\w.:-]*?[\w.-]+)\]?:(\d+)/
+
+export function samsaArgs(dataDir: string, port: number, settings: Record<string, string> = {}): string[] {
+  const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`])
+  return ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, ...sets]
+}
+
+export async function startSamsa(opts: SamsaOptions = {}): Promise<SamsaBroker> {
+  const ownDir = opts.dataDir === undefined
+  const dataDir = opts.dataDir ?? makeTempDir('samsa-broker-')
+  const server = new ServerProcess({
+    command: process.execPath,
+    args: samsaArgs(dataDir, opts.port ?? 0, opts.settings),
+    cwd: REPO,
+    ready: SAMSA_READY,
+    readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
+  })
+  try {
+    await server.start()
+  } catch (err) {
+    if (ownDir) removeTempDir(dataDir)
+    throw err
+  }
+  return {
+    get host() {
+      return server.host
+    },
+    get port() {
+      return server.port
+    },
+    get bootstrap() {
+      return server.bootstrap
+    },
+    dataDir,
+    get pid() {
+      return server.pid
+    },
+    output: () => server.output,
+    stop: (signal) => server.stop(signal),
+    kill: () => server.kill(),
+    async restart({ crash = false } = {}) {
+      await (crash ? server.kill() : server.stop())
+      await server.start(samsaArgs(dataDir, server.port, opts.settings))
+    },
+    async close() {
+      await server.stop()
+      if (ownDir) removeTempDir(dataDir)
+    },
+  }
+}
