@@ -1,0 +1,16 @@
+// Records: RecordBatch v2 header view, full encode/decode, control markers, compression and
+// legacy MessageSets. Import from here unless a hot path wants a single file.
+export * from './batch-header.ts'
+export { crc32c } from './crc32c.ts'
+export * from './records-error.ts'
+export type { Record, RecordHeader } from './record.ts'
+export { decodeRecord, encodeRecord, readRecord, sizeOfRecord, writeRecord } from './record.ts'
+export * from './batch-builder.ts'
+export * from './batch-decoder.ts'
+export * from './control-record.ts'
+export * from './split-batches.ts'
+export * from './compression/index.ts'
+export type { LegacyMessage } from './legacy/message.ts'
+export { NO_TIMESTAMP, encodeMessage, readMessage } from './legacy/message.ts'
+export * from './legacy/message-set.ts'
+export * from './legacy/convert.ts'
