@@ -67,10 +67,11 @@ export function sizeOfVarint(v: number): number {
 
 /** Bytes of a zigzag varlong for a safe integer. */
 export function sizeOfVarlong(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1
+  // zigzag = 2m + sign where m = v or -v-1; 2m can pass 2^53, so shift m by 6 instead.
+  let q = Math.floor((v >= 0 ? v : -v - 1) / 64)
   let n = 1
-  while (z >= 0x80) {
-    z = Math.floor(z / 128)
+  while (q > 0) {
+    q = Math.floor(q / 128)
     n++
   }
   return n
@@ -90,11 +91,15 @@ export function writeVarint(buf: Buffer, pos: number, v: number): number {
 /** Writes a zigzag varlong for a safe integer; returns the position after it. */
 export function writeVarlong(buf: Buffer, pos: number, v: number): number {
   if (v >= -0x40000000 && v < 0x40000000) return writeVarint(buf, pos, v)
-  let z = v >= 0 ? v * 2 : -v * 2 - 1
-  while (z >= 0x80) {
-    buf[pos++] = (z % 128) | 0x80
-    z = Math.floor(z / 128)
+  // The first byte holds the sign and the low 6 bits of the magnitude; the rest is plain base 128.
+  const sign = v < 0 ? 1 : 0
+  const m = sign ? -v - 1 : v
+  let q = Math.floor(m / 64)
+  buf[pos++] = ((m % 64) << 1) | sign | (q > 0 ? 0x80 : 0)
+  while (q > 0) {
+    const next = Math.floor(q / 128)
+    buf[pos++] = (q % 128) | (next > 0 ? 0x80 : 0)
+    q = next
   }
-  buf[pos++] = z
   return pos
 }
