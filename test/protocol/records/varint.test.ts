@@ -9,7 +9,7 @@ import {
   writeVarint,
   writeVarlong,
 } from '../../../src/protocol/records/varint.ts'
-import { RecordsError } from '../../../src/protocol/records/records-error.ts'
+import type { RecordsError } from '../../../src/protocol/records/records-error.ts'
 
 const out = { value: 0, pos: 0 }
 
