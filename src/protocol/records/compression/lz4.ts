@@ -122,7 +122,8 @@ export const lz4Codec: Codec = {
   name: 'lz4',
   compress(data, options) {
     const out = compressFrameSync(data)
-    // lz4-napi writes FLG 0x60 (version 1, independent blocks) and BD 0x40 (64 KiB), as Kafka does.
+    // lz4-napi writes FLG 0x60 (version 1, independent blocks, no checksums) like Kafka's Java
+    // client; its block size grows with the input (BD 0x40..0x70), which every Kafka reader accepts.
     if (options?.lz4LegacyHeaderChecksum) out[6] = headerChecksum(out, 0, 6)
     return out
   },
