@@ -337,11 +337,22 @@ export class Reader {
     }
   }
 
-  /** Skips a whole tagged-field section (for callers that do not need its contents). */
-  skipTaggedFields(): void {
+  /** Number of entries in a tagged-field section; each takes at least 2 bytes. */
+  taggedFieldCount(): number {
     const at = this.pos
     const n = this.uvarint()
-    if (n > this.end - this.pos) throw new ProtocolDecodeError('count-too-large', `tagged field count ${n} at ${at} exceeds the bytes left`, at)
+    if (n * 2 > this.end - this.pos) throw new ProtocolDecodeError('count-too-large', `tagged field count ${n} at ${at} exceeds the bytes left`, at)
+    return n
+  }
+
+  /** Throws the decode error for a version the codec does not know. */
+  static unsupportedVersion(what: string, version: number): never {
+    throw new ProtocolDecodeError('unsupported-version', `${what} has no version ${version}`)
+  }
+
+  /** Skips a whole tagged-field section (for callers that do not need its contents). */
+  skipTaggedFields(): void {
+    const n = this.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       this.uvarint()
       this.skip(this.taggedFieldSize())
