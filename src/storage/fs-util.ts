@@ -1,0 +1,39 @@
+// Small filesystem helpers with the durability steps spelled out.
+import { open, rename, rm, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/** fsync a directory so that creates, renames and unlinks inside it survive a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r')
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
+export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+  const tmp = `${path}.tmp`
+  const fh = await open(tmp, 'w')
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, path)
+  await fsyncDir(dirname(path))
+}
+
+export async function unlinkIfExists(path: string): Promise<void> {
+  try {
+    await unlink(path)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+}
+
+export const rmrf = (path: string): Promise<void> => rm(path, { recursive: true, force: true })
+
+export const isNotFound = (e: unknown): boolean => (e as NodeJS.ErrnoException)?.code === 'ENOENT'

@@ -1,0 +1,37 @@
+// Samsa storage: durable partition logs of RecordBatch v2 bytes. No network, no request types.
+//
+// Public API (offsets and timestamps are JS numbers < 2^53):
+//
+//   const manager = await LogManager.open({ logDirs, defaults?, topicConfig?, scheduler?, logger?, tailCacheBytes? })
+//   const log = await manager.getOrCreate(topic, partition, rawConfig?)   // rawConfig uses Kafka names
+//   manager.get(topic, partition) / manager.all() / await manager.delete(topic, partition)
+//   manager.updateConfig(topic, rawConfig); await manager.close()
+//
+//   await log.append(batches, { leaderEpoch?, origin? })  -> { baseOffset, lastOffset, logAppendTime, logStartOffset, recordCount }
+//       validates (magic 2, CRC32C, sizes, max.message.bytes, count vs lastOffsetDelta), stamps offsets
+//       in place (the Log keeps the buffer: do not reuse it), group-commits, fsyncs per flush.messages.
+//   await log.read(offset, maxBytes, { maxOffset? })       -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
+//       whole batches (first one even if > maxBytes), none with last offset >= maxOffset (HW / LSO).
+//   await log.offsetForTimestamp(t) / log.maxTimestamp()   -> { offset, timestamp } | undefined
+//   log.logStartOffset, log.logEndOffset, log.recoveryPoint, log.epochs (leader epoch cache)
+//   await log.truncateTo(offset); await log.deleteRecordsBefore(offset); await log.flush(); await log.roll()
+//   await log.close(); await log.delete()
+//
+// Errors are StorageError with a Kafka error name in `code` (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
+// RECORD_LIST_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, UNSUPPORTED_FOR_MESSAGE_FORMAT,
+// OFFSET_OUT_OF_RANGE, POLICY_VIOLATION, INVALID_CONFIG, KAFKA_STORAGE_ERROR,
+// NOT_LEADER_OR_FOLLOWER) or CORRUPT_LOG (refusing to open: see docs/storage.md).
+// Durability defaults and recovery are described in docs/storage.md.
+export { StorageError, isStorageError } from './errors.ts'
+export type { StorageErrorCode } from './errors.ts'
+export { DEFAULT_LOG_CONFIG, LOG_CONFIG_NAMES, parseLogConfig } from './config.ts'
+export type { CleanupPolicy, LogConfig } from './config.ts'
+export { ManualScheduler, systemScheduler } from './clock.ts'
+export type { Scheduler } from './clock.ts'
+export { silentLogger } from './logger.ts'
+export type { StorageLogger } from './logger.ts'
+export { Log } from './log.ts'
+export type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult, TimestampOffset } from './log.ts'
+export { TailCacheBudget } from './tail-cache.ts'
+export type { ProducerStateHook } from './producer-state.ts'
+export type { EpochEntry } from './leader-epoch-cache.ts'

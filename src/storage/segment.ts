@@ -1,0 +1,207 @@
+// One segment: a `.log` file of record batches plus its in-memory sparse indexes. `size` counts
+// only bytes whose write has completed, so readers never see a batch still being written.
+import { open, readFile, rename } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { baseOffset as batchBase, batchSize, lastOffsetDelta, maxTimestamp as batchMaxTs } from '../protocol/records/batch-header.ts'
+import { INDEX_SUFFIX, LOG_SUFFIX, SEGMENT_SUFFIXES, TIME_INDEX_SUFFIX, segmentFile } from './file-names.ts'
+import { isNotFound, unlinkIfExists } from './fs-util.ts'
+import { OffsetIndex } from './offset-index.ts'
+import { readAt, scanSegment } from './scan.ts'
+import type { ScanResult } from './scan.ts'
+import { TimeIndex } from './time-index.ts'
+
+export class Segment {
+  /** Bytes written and visible to readers. */
+  size = 0
+  /** Offset after the last batch (for segments loaded without a scan: the next segment's base). */
+  nextOffset: number
+  /** Largest batch max timestamp, -1 when empty or unknown. */
+  maxTimestamp = -1
+  index: OffsetIndex
+  timeIndex: TimeIndex
+  private bytesSinceIndex = 0
+  private readers = 0
+  private closeWaiters: (() => void)[] = []
+  private closing = false
+  /** Unflushed index entries are rewritten on roll/close; true when the files may be stale. */
+  indexDirty = true
+
+  constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    public fh: FileHandle,
+    /** Clock time the segment was created (segment.ms); restarts reset it. */
+    readonly createdAt: number,
+    readonly maxIndexEntries: number,
+  ) {
+    this.nextOffset = baseOffset
+    this.index = new OffsetIndex(baseOffset, maxIndexEntries)
+    this.timeIndex = new TimeIndex(baseOffset)
+  }
+
+  get logPath(): string {
+    return segmentFile(this.dir, this.baseOffset, LOG_SUFFIX)
+  }
+  get isEmpty(): boolean {
+    return this.size === 0
+  }
+
+  static async create(dir: string, base: number, now: number, maxIndexEntries: number): Promise<Segment> {
+    const fh = await open(segmentFile(dir, base, LOG_SUFFIX), 'w+')
+    for (const s of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await unlinkIfExists(segmentFile(dir, base, s))
+    return new Segment(dir, base, fh, now, maxIndexEntries)
+  }
+
+  static async openExisting(dir: string, base: number, now: number, maxIndexEntries: number): Promise<Segment> {
+    const fh = await open(segmentFile(dir, base, LOG_SUFFIX), 'r+')
+    const seg = new Segment(dir, base, fh, now, maxIndexEntries)
+    seg.size = (await fh.stat()).size
+    return seg
+  }
+
+  /** Records a batch just written at `position` in the in-memory indexes. */
+  onBatch(base: number, last: number, maxTs: number, position: number, size: number, indexInterval: number): void {
+    if (maxTs > this.maxTimestamp) this.maxTimestamp = maxTs
+    if (this.bytesSinceIndex > indexInterval) {
+      this.index.append(base, position)
+      this.timeIndex.maybeAppend(this.maxTimestamp, last)
+      this.bytesSinceIndex = 0
+    }
+    this.bytesSinceIndex += size
+    this.nextOffset = last + 1
+    this.indexDirty = true
+  }
+
+  /** Same as onBatch for every batch in `buf`, which was written at file position `position`. */
+  onBatches(buf: Buffer, position: number, indexInterval: number): void {
+    let pos = 0
+    while (pos < buf.length) {
+      const size = batchSize(buf, pos)
+      const base = batchBase(buf, pos)
+      this.onBatch(base, base + lastOffsetDelta(buf, pos), batchMaxTs(buf, pos), position + pos, size, indexInterval)
+      pos += size
+    }
+  }
+
+  /**
+   * Loads index files; false when missing or implausible (caller rebuilds by scanning). The last
+   * offset index entry must point at a batch with that base offset.
+   */
+  async loadIndexes(): Promise<boolean> {
+    try {
+      const [ib, tb] = await Promise.all([
+        readFile(segmentFile(this.dir, this.baseOffset, INDEX_SUFFIX)),
+        readFile(segmentFile(this.dir, this.baseOffset, TIME_INDEX_SUFFIX)),
+      ])
+      const index = OffsetIndex.fromBuffer(this.baseOffset, this.maxIndexEntries, ib, this.size)
+      const timeIndex = TimeIndex.fromBuffer(this.baseOffset, tb)
+      if (!index || !timeIndex) return false
+      if (index.entries > 0) {
+        const head = await readAt(this.fh, index.lastPosition, 12)
+        if (head.length < 12 || batchBase(head, 0) !== index.lastOffset) return false
+      }
+      this.index = index
+      this.timeIndex = timeIndex
+      this.maxTimestamp = timeIndex.lastTimestamp
+      this.indexDirty = false
+      return true
+    } catch (e) {
+      if (isNotFound(e)) return false
+      throw e
+    }
+  }
+
+  /**
+   * Scans from `position` (0 or an indexed batch) to the end, adding index entries for what it
+   * finds. Returns where the sound data ends; the caller decides whether to truncate.
+   */
+  async scanFrom(position: number, indexInterval: number, expectedNext: number): Promise<ScanResult> {
+    if (position === 0) {
+      this.index.clear()
+      this.timeIndex.clear()
+      this.maxTimestamp = -1
+    }
+    this.bytesSinceIndex = position === 0 ? 0 : indexInterval + 1
+    let first = position !== 0
+    const res = await scanSegment(this.fh, position, this.size, this.baseOffset, expectedNext, (b) => {
+      if (first) {
+        // The indexed batch itself already has its entry.
+        first = false
+        this.bytesSinceIndex = 0
+        if (b.maxTimestamp > this.maxTimestamp) this.maxTimestamp = b.maxTimestamp
+        this.bytesSinceIndex += b.size
+        this.nextOffset = b.lastOffset + 1
+        return
+      }
+      this.onBatch(b.baseOffset, b.lastOffset, b.maxTimestamp, b.position, b.size, indexInterval)
+    })
+    if (res.validEnd === position) this.nextOffset = Math.max(this.nextOffset, expectedNext)
+    return res
+  }
+
+  /** Cuts the file at `position` (a batch boundary) and drops index entries past it. */
+  async truncateToPosition(position: number, nextOffset: number): Promise<void> {
+    await this.fh.truncate(position)
+    this.size = position
+    this.index.truncateToPosition(position)
+    this.timeIndex.truncateTo(nextOffset)
+    this.nextOffset = nextOffset
+    this.indexDirty = true
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    return readAt(this.fh, position, Math.min(length, this.size - position))
+  }
+
+  async flush(): Promise<void> {
+    await this.fh.datasync()
+  }
+
+  /** Writes both index files (whole) and fsyncs them; a final time entry records the segment maximum. */
+  async persistIndexes(): Promise<void> {
+    if (!this.indexDirty) return
+    if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, Math.max(this.nextOffset - 1, this.baseOffset))
+    for (const [suffix, data] of [
+      [INDEX_SUFFIX, this.index.toBuffer()],
+      [TIME_INDEX_SUFFIX, this.timeIndex.toBuffer()],
+    ] as const) {
+      const fh = await open(segmentFile(this.dir, this.baseOffset, suffix), 'w')
+      try {
+        await fh.writeFile(data)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+    }
+    this.indexDirty = false
+  }
+
+  /** Readers hold the file open across awaits; closing waits for them. */
+  acquire(): void {
+    this.readers++
+  }
+  release(): void {
+    if (--this.readers === 0 && this.closing) for (const w of this.closeWaiters.splice(0)) w()
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    if (this.readers > 0) await new Promise<void>((r) => this.closeWaiters.push(r))
+    await this.fh.close().catch(() => {})
+  }
+
+  /** Renames every file of the segment with `suffix` appended (e.g. `.deleted`). */
+  async renameAll(suffix: string): Promise<void> {
+    for (const s of SEGMENT_SUFFIXES) {
+      try {
+        await rename(segmentFile(this.dir, this.baseOffset, s), segmentFile(this.dir, this.baseOffset, s + suffix))
+      } catch (e) {
+        if (!isNotFound(e)) throw e
+      }
+    }
+  }
+
+  static async deleteFiles(dir: string, base: number, extraSuffix = ''): Promise<void> {
+    for (const s of SEGMENT_SUFFIXES) await unlinkIfExists(segmentFile(dir, base, s + extraSuffix))
+  }
+}

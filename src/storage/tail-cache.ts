@@ -1,0 +1,123 @@
+// Recently appended batches kept in memory so consumers at the log end are served without a file
+// read. One shared byte budget across all logs (a LogManager owns it); eviction is oldest-first
+// globally, which is also oldest-first within each log, so every log's cache stays a contiguous
+// run of batches ending at its log end offset.
+import { baseOffset, batchSize, lastOffsetDelta } from '../protocol/records/batch-header.ts'
+
+export interface CachedChunk {
+  /** Whole batches, exactly as written. */
+  buf: Buffer
+  firstOffset: number
+  lastOffset: number
+  owner: LogTailCache
+  evicted: boolean
+}
+
+export class TailCacheBudget {
+  private queue: CachedChunk[] = []
+  private head = 0
+  used = 0
+  constructor(readonly maxBytes: number) {}
+
+  add(chunk: CachedChunk): void {
+    this.queue.push(chunk)
+    this.used += chunk.buf.length
+    while (this.used > this.maxBytes && this.head < this.queue.length) {
+      const old = this.queue[this.head++]!
+      if (!old.evicted) old.owner.evictOldest(old)
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  /** Called by an owner that drops chunks itself (truncation, close). */
+  forget(chunk: CachedChunk): void {
+    if (!chunk.evicted) {
+      chunk.evicted = true
+      this.used -= chunk.buf.length
+    }
+  }
+}
+
+export class LogTailCache {
+  private chunks: CachedChunk[] = []
+  private head = 0
+
+  constructor(private readonly budget: TailCacheBudget | undefined) {}
+
+  /** First cached offset, or Infinity when empty. */
+  get firstOffset(): number {
+    return this.head < this.chunks.length ? this.chunks[this.head]!.firstOffset : Infinity
+  }
+
+  add(buf: Buffer, firstOffset: number, lastOffset: number): void {
+    if (!this.budget || buf.length > this.budget.maxBytes / 4) {
+      // A chunk that large would flush everyone else out; and the cache must stay contiguous.
+      this.clear()
+      return
+    }
+    const chunk: CachedChunk = { buf, firstOffset, lastOffset, owner: this, evicted: false }
+    this.chunks.push(chunk)
+    this.budget.add(chunk)
+  }
+
+  evictOldest(chunk: CachedChunk): void {
+    // Budget eviction order matches ours; anything before `chunk` has been evicted already.
+    while (this.head < this.chunks.length) {
+      const c = this.chunks[this.head++]!
+      this.budget!.forget(c)
+      if (c === chunk) break
+    }
+    if (this.head > 256 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  clear(): void {
+    for (let i = this.head; i < this.chunks.length; i++) this.budget?.forget(this.chunks[i]!)
+    this.chunks = []
+    this.head = 0
+  }
+
+  /**
+   * Whole batches starting with the one that contains `offset`, up to `maxBytes` (the first batch
+   * always) and only batches whose last offset is < `maxOffset`. Undefined when `offset` is not cached.
+   */
+  read(offset: number, maxBytes: number, maxOffset: number): Buffer[] | undefined {
+    if (offset < this.firstOffset) return undefined
+    // Binary search the chunk holding offset.
+    let lo = this.head
+    let hi = this.chunks.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.chunks[mid]!.lastOffset < offset) lo = mid + 1
+      else hi = mid
+    }
+    const out: Buffer[] = []
+    let bytes = 0
+    for (let i = lo; i < this.chunks.length; i++) {
+      const { buf } = this.chunks[i]!
+      let pos = 0
+      let start = -1
+      while (pos < buf.length) {
+        const size = batchSize(buf, pos)
+        const base = baseOffset(buf, pos)
+        const last = base + lastOffsetDelta(buf, pos)
+        if (last >= offset) {
+          if (last >= maxOffset || (bytes > 0 && bytes + size > maxBytes)) {
+            if (start >= 0) out.push(buf.subarray(start, pos))
+            return out
+          }
+          if (start < 0) start = pos
+          bytes += size
+        }
+        pos += size
+      }
+      if (start >= 0) out.push(start === 0 ? buf : buf.subarray(start))
+    }
+    return out
+  }
+}

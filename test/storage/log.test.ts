@@ -1,0 +1,214 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { baseOffset, batchSize, maxTimestamp, partitionLeaderEpoch, timestampType, TimestampType, verifyCrc } from '../../src/protocol/records/batch-header.ts'
+import { ManualScheduler } from '../../src/storage/clock.ts'
+import { parseLogConfig } from '../../src/storage/config.ts'
+import type { StorageError } from '../../src/storage/errors.ts'
+import { Log } from '../../src/storage/log.ts'
+import { TailCacheBudget } from '../../src/storage/tail-cache.ts'
+import { batch, decodeAll, sizedBatch, tempDir } from './helpers.ts'
+
+const open = (dir: string, raw: Record<string, unknown> = {}, extra: Partial<Parameters<typeof Log.open>[0]> = {}) =>
+  Log.open({ dir: join(dir, 'topic-0'), config: parseLogConfig(raw), ...extra })
+
+test('append assigns contiguous offsets and read returns the batches', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path)
+  const r1 = await log.append(batch(3, 'a'))
+  const r2 = await log.append(Buffer.concat([batch(2, 'b'), batch(1, 'c')]))
+  assert.deepEqual([r1.baseOffset, r1.lastOffset, r2.baseOffset, r2.lastOffset], [0, 2, 3, 5])
+  assert.equal(log.logEndOffset, 6)
+  const all = decodeAll((await log.read(0, 1 << 20)).batches)
+  assert.deepEqual(all.map((r) => r.offset), [0, 1, 2, 3, 4, 5])
+  assert.deepEqual(all.map((r) => r.value), ['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'c-0'])
+  // Read from the middle of a batch returns that whole batch.
+  const mid = decodeAll((await log.read(4, 1 << 20)).batches)
+  assert.deepEqual(mid.map((r) => r.offset), [3, 4, 5])
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('reads from file (no tail cache) and from the tail cache agree, honour maxBytes and maxOffset', async () => {
+  const tmp = await tempDir()
+  const budget = new TailCacheBudget(1 << 20)
+  const cached = await open(tmp.path, { 'index.interval.bytes': 100 }, { tailCache: budget })
+  for (let i = 0; i < 50; i++) await cached.append(batch(2, `x${i}`))
+  const fromCache = await cached.read(10, 1 << 20)
+  await cached.close()
+  const log = await open(tmp.path, { 'index.interval.bytes': 100 })
+  const fromFile = await log.read(10, 1 << 20)
+  assert.deepEqual(Buffer.concat(fromFile.batches), Buffer.concat(fromCache.batches))
+  assert.equal(decodeAll(fromFile.batches)[0]!.offset, 10)
+  // maxBytes: the first batch always, then only whole batches that fit.
+  const one = await log.read(10, 1)
+  assert.equal(one.batches.length, 1)
+  assert.equal(decodeAll(one.batches).length, 2)
+  const size = batchSize(one.batches[0]!, 0)
+  const three = await log.read(10, size * 3 + size - 1)
+  assert.equal(decodeAll(three.batches).length, 6)
+  // maxOffset (high watermark): batches whose last offset is >= maxOffset are not returned.
+  const hw = await log.read(10, 1 << 20, { maxOffset: 15 })
+  assert.deepEqual(decodeAll(hw.batches).map((r) => r.offset), [10, 11, 12, 13])
+  assert.equal((await log.read(100, 1000)).batches.length, 0)
+  await assert.rejects(log.read(101, 1000), (e: StorageError) => e.code === 'OFFSET_OUT_OF_RANGE')
+  await assert.rejects(log.read(-1, 1000), (e: StorageError) => e.code === 'OFFSET_OUT_OF_RANGE')
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('append validation rejects bad batches with typed errors and appends nothing', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'max.message.bytes': 2000 })
+  const bad = batch(2)
+  bad[bad.length - 1]! ^= 0xff
+  await assert.rejects(log.append(bad), (e: StorageError) => e.code === 'CORRUPT_MESSAGE')
+  await assert.rejects(log.append(batch(2).subarray(0, 70)), (e: StorageError) => e.code === 'CORRUPT_MESSAGE')
+  await assert.rejects(log.append(Buffer.alloc(0)), (e: StorageError) => e.code === 'CORRUPT_MESSAGE')
+  await assert.rejects(log.append(Buffer.alloc(100)), (e: StorageError) => e.code === 'CORRUPT_MESSAGE')
+  await assert.rejects(log.append(sizedBatch(3000)), (e: StorageError) => e.code === 'MESSAGE_TOO_LARGE')
+  const magic1 = batch(1)
+  magic1.writeInt8(1, 16)
+  await assert.rejects(log.append(magic1), (e: StorageError) => e.code === 'UNSUPPORTED_FOR_MESSAGE_FORMAT')
+  const inconsistent = batch(3)
+  inconsistent.writeInt32BE(5, 57) // record count; CRC covers it, so fix the CRC
+  const { computeCrc } = await import('../../src/protocol/records/batch-header.ts')
+  inconsistent.writeUInt32BE(computeCrc(inconsistent, 0), 17)
+  await assert.rejects(log.append(inconsistent), (e: StorageError) => e.code === 'INVALID_RECORD')
+  assert.equal(log.logEndOffset, 0)
+  const small = await open(tmp.path + '/s', { 'segment.bytes': 100 })
+  await assert.rejects(small.append(Buffer.concat([batch(3), batch(3)])), (e: StorageError) => e.code === 'RECORD_LIST_TOO_LARGE')
+  await small.close()
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('LogAppendTime topics get the broker time stamped with a valid CRC; leader epoch is stamped', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(1_800_000_000_000)
+  const log = await open(tmp.path, { 'message.timestamp.type': 'LogAppendTime' }, { scheduler: clock })
+  const r = await log.append(batch(2), { leaderEpoch: 7 })
+  assert.equal(r.logAppendTime, 1_800_000_000_000)
+  const [buf] = (await log.read(0, 1000)).batches
+  assert.equal(timestampType(buf!), TimestampType.LogAppendTime)
+  assert.equal(maxTimestamp(buf!), 1_800_000_000_000)
+  assert.equal(partitionLeaderEpoch(buf!), 7)
+  assert.ok(verifyCrc(buf!))
+  assert.deepEqual(log.epochs.all, [{ epoch: 7, startOffset: 0 }])
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('concurrent appends are ordered and group-committed; segments roll on segment.bytes', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'segment.bytes': 4096, 'flush.messages': 1 })
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => log.append(batch(1, `m${i}`))))
+  results.forEach((r, i) => assert.equal(r.baseOffset, i))
+  assert.ok(log.segments.length >= 3, `segments: ${log.segments.length}`)
+  assert.equal(log.recoveryPoint, 200)
+  const names = (await readdir(join(tmp.path, 'topic-0'))).filter((n) => n.endsWith('.log'))
+  assert.equal(names.length, log.segments.length)
+  assert.ok(names.includes('00000000000000000000.log'))
+  // Read everything back across segments.
+  let offset = 0
+  const values: string[] = []
+  while (offset < log.logEndOffset) {
+    const r = await log.read(offset, 1 << 20)
+    const recs = decodeAll(r.batches)
+    values.push(...recs.map((x) => x.value!))
+    offset = recs[recs.length - 1]!.offset + 1
+  }
+  assert.deepEqual(values, results.map((_, i) => `m${i}-0`))
+  await log.close()
+  // Reopen after clean close: same content.
+  const again = await open(tmp.path, { 'segment.bytes': 4096 }, { cleanShutdown: true, recoveryPoint: 200 })
+  assert.equal(again.logEndOffset, 200)
+  assert.equal(decodeAll((await again.read(150, 100)).batches)[0]!.value, 'm150-0')
+  const next = await again.append(batch(1))
+  assert.equal(next.baseOffset, 200)
+  await again.close()
+  await tmp.cleanup()
+})
+
+test('segment.ms rolls with an injected clock', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler()
+  const log = await open(tmp.path, { 'segment.ms': 1000 }, { scheduler: clock })
+  await log.append(batch(1))
+  clock.advance(500)
+  await log.append(batch(1))
+  assert.equal(log.segments.length, 1)
+  clock.advance(600)
+  await log.append(batch(1))
+  assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2])
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('offsetForTimestamp finds the earliest batch with max timestamp >= t', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'index.interval.bytes': 0, 'segment.bytes': 2000 })
+  for (let i = 0; i < 40; i++) await log.append(batch(2, 't', { timestamp: 1000 + i * 10 }))
+  // batch i holds offsets 2i, 2i+1 with timestamps 1000+10i and 1000+10i+1? (builder: timestamp for all records)
+  const check = async (t: number, expected: number | undefined) => {
+    const r = await log.offsetForTimestamp(t)
+    assert.equal(r?.offset, expected, `t=${t}`)
+  }
+  await check(0, 0)
+  await check(1000, 0)
+  await check(1001, 2)
+  await check(1105, 22)
+  await check(1390, 78)
+  await check(1391, undefined)
+  assert.equal((await log.maxTimestamp())?.offset, 78)
+  await log.close()
+  const reopened = await open(tmp.path, { 'index.interval.bytes': 0, 'segment.bytes': 2000 }, { cleanShutdown: true })
+  assert.equal((await reopened.offsetForTimestamp(1105))?.offset, 22)
+  await reopened.close()
+  await tmp.cleanup()
+})
+
+test('truncateTo removes whole batches from the end, across segments', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'segment.bytes': 1000 })
+  for (let i = 0; i < 30; i++) await log.append(batch(3, `b${i}`), { leaderEpoch: Math.floor(i / 10) })
+  await log.truncateTo(47) // inside batch 15 (45..47)
+  assert.equal(log.logEndOffset, 45)
+  assert.deepEqual(log.epochs.all.map((e) => e.epoch), [0, 1])
+  const r = await log.append(batch(1, 'after'))
+  assert.equal(r.baseOffset, 45)
+  const recs = decodeAll((await log.read(42, 1 << 20)).batches)
+  assert.deepEqual(recs.map((x) => x.value), ['b14-0', 'b14-1', 'b14-2', 'after-0'].slice(0, recs.length))
+  await log.truncateTo(0)
+  assert.equal(log.logEndOffset, 0)
+  assert.equal((await log.append(batch(1))).baseOffset, 0)
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('deleteRecordsBefore moves the log start offset and deletes whole segments below it', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'segment.bytes': 1000 })
+  for (let i = 0; i < 30; i++) await log.append(batch(3))
+  const segs = log.segments.length
+  assert.equal(await log.deleteRecordsBefore(40), 40)
+  assert.equal(log.logStartOffset, 40)
+  assert.ok(log.segments.length < segs)
+  assert.ok(log.segments[0]!.baseOffset <= 40)
+  await assert.rejects(log.read(39, 100), (e: StorageError) => e.code === 'OFFSET_OUT_OF_RANGE')
+  assert.equal(baseOffset((await log.read(40, 100)).batches[0]!), 39)
+  await assert.rejects(log.deleteRecordsBefore(1000), (e: StorageError) => e.code === 'OFFSET_OUT_OF_RANGE')
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('closed log rejects appends; delete removes the directory', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path)
+  await log.append(batch(1))
+  await log.delete()
+  assert.deepEqual(await readdir(tmp.path), [])
+  await assert.rejects(log.append(batch(1)), (e: StorageError) => e.code === 'NOT_LEADER_OR_FOLLOWER')
+  await tmp.cleanup()
+})
