@@ -1,10 +1,34 @@
 #!/usr/bin/env node
-// `samsa` command line. Until the broker lands, `start` says so plainly instead of pretending.
-const [command] = process.argv.slice(2)
+// The `samsa` command: subcommands are small modules; each returns its exit code.
+import { start, START_USAGE } from './start.ts'
+import { configs } from './configs.ts'
 
-if (command === 'start') {
-  console.error('samsa start: not yet — the broker is not built yet (see the open issues). Nothing was started.')
-  process.exit(1)
+const USAGE = `usage: samsa <command> [options]
+
+commands:
+  start     run a broker (samsa start --help)
+  configs   list every broker and topic setting with its default`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start': return start(rest)
+    case 'configs': return configs(rest)
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n\n${START_USAGE}\n`)
+      return 0
+    default:
+      process.stderr.write(`samsa: unknown command ${JSON.stringify(command)}\n${USAGE}\n`)
+      return 2
+  }
 }
-console.error('usage: samsa start [--data-dir DIR] [--config server.properties] [--set key=value]')
-process.exit(command === undefined || command === '--help' ? 0 : 2)
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+}, (err: unknown) => {
+  process.stderr.write(`samsa: ${(err as Error)?.stack ?? String(err)}\n`)
+  process.exitCode = 1
+})

@@ -110,11 +110,11 @@ export class Connection {
     try {
       out = this.handler(frame, this)
     } catch (err) {
-      this.close((err as Error).message ?? String(err))
+      this.fail(err)
       return
     }
     if (out instanceof Promise) {
-      out.then((result) => this.complete(slot, result), (err: unknown) => this.close((err as Error)?.message ?? String(err)))
+      out.then((result) => this.complete(slot, result), (err: unknown) => this.fail(err))
     } else {
       this.complete(slot, out)
     }
@@ -225,11 +225,24 @@ export class Connection {
     this.socket.setTimeout(5000, () => this.socket.destroy())
   }
 
+  /** A rejected request: one log line (with the stack when our own code failed, i.e. a cause is attached). */
+  private fail(err: unknown): void {
+    if (this.closed) return
+    const message = (err as Error)?.message ?? String(err)
+    const cause = (err as { cause?: unknown })?.cause
+    if (cause !== undefined) {
+      this.log.error({ conn: this.id, remote: this.remote, err: cause }, `closing connection: ${message}`)
+      this.close(message, 'silent')
+    } else {
+      this.close(message)
+    }
+  }
+
   /** Closes the connection at once with one log line (bad input, handler failure, idle). */
-  close(reason: string, level: 'warn' | 'info' | 'debug' = 'warn'): void {
+  close(reason: string, level: 'warn' | 'info' | 'debug' | 'silent' = 'warn'): void {
     if (this.closed) return
     this.closed = true
-    this.log[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
+    if (level !== 'silent') this.log[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
     this.socket.destroy()
     this.finalize()
   }

@@ -1,0 +1,46 @@
+// The contract between the dispatcher and the per-API handler modules. A handler module exports
+// one ApiHandler: which API key and version range it serves, and `handle`. The dispatcher decodes
+// the request with the generated codec of that key (API_SPECS), calls `handle`, and encodes the
+// response; ApiVersions advertises exactly the registered handlers' ranges.
+import type { Logger } from 'pino'
+import type { Connection } from '../net/connection.ts'
+import type { BrokerContext } from '../context.ts'
+
+/** Returned by `handle` when the request gets no response at all (a Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol('no response')
+export type NoResponse = typeof NO_RESPONSE
+
+export interface RequestHeaderInfo {
+  readonly apiKey: number
+  readonly apiVersion: number
+  readonly correlationId: number
+  readonly clientId: string | null
+}
+
+/** What a handler gets for one request. */
+export interface RequestContext {
+  readonly broker: BrokerContext
+  readonly connection: Connection
+  readonly header: RequestHeaderInfo
+  /** The raw request frame (body without size prefix); `records` fields are views into it. */
+  readonly frame: Buffer
+  /** Logger bound to this connection and request. Created lazily: use for rare events only. */
+  readonly log: Logger
+}
+
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  readonly apiKey: number
+  readonly minVersion: number
+  readonly maxVersion: number
+  /**
+   * Produces the response. May be async (storage I/O, purgatory). Throwing means the request is
+   * unacceptable: the connection is closed with one log line — for per-partition problems answer
+   * with Kafka error codes instead.
+   */
+  handle(ctx: RequestContext, request: Req, version: number): Res | NoResponse | Promise<Res | NoResponse>
+}
+
+/** Identity helper that keeps the request/response types of a handler literal checked. */
+export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return h
+}

@@ -1,0 +1,161 @@
+// Broker lifecycle. `runBroker` starts a broker from a validated config: lock and open the data
+// directory, load cluster metadata, open storage, bind listeners. `close()` reverses it: stop
+// accepting, let in-flight requests finish, flush and close storage and metadata, unlock.
+// `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { BrokerConfig } from './config/broker-config.ts'
+import type { RawConfig } from './config/broker-config.ts'
+import { MetadataStore } from './cluster/metadata-store.ts'
+import { HandlerRegistry } from './api/registry.ts'
+import { BUILTIN_HANDLERS } from './api/handlers.ts'
+import { createDispatcher } from './api/dispatcher.ts'
+import { NetServer } from './net/server.ts'
+import type { BoundListener } from './net/server.ts'
+import { createLogger, silentLogger } from './logger.ts'
+import type { Logger, LogLevel } from './logger.ts'
+import { lockDataDir } from './data-dir-lock.ts'
+import { systemClock } from './context.ts'
+import type { BrokerContext, Clock, StorageService } from './context.ts'
+
+export interface RunBrokerOptions {
+  readonly log?: Logger
+  readonly clock?: Clock
+}
+
+export interface RunningBroker {
+  readonly context: BrokerContext
+  /** Listeners as advertised to clients (actual ports). */
+  readonly listeners: readonly BoundListener[]
+  readonly dataDir: string
+  /** Idempotent graceful shutdown. */
+  close(): Promise<void>
+}
+
+function advertise(bound: BoundListener, config: BrokerConfig): BoundListener {
+  const adv = config.advertisedListeners.find((a) => a.name === bound.name)!
+  const explicit = config.isSet('advertised.listeners') && config.list('advertised.listeners').length > 0
+  let host = explicit ? adv.host : bound.host
+  if (host === '' || host === '0.0.0.0' || host === '::') host = hostname()
+  const port = explicit && adv.port !== 0 ? adv.port : bound.port
+  return { ...bound, host, port }
+}
+
+export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {}): Promise<RunningBroker> {
+  const log = opts.log ?? createLogger()
+  const dataDir = resolve(config.dataDir)
+  await mkdir(dataDir, { recursive: true })
+  const unlock = await lockDataDir(dataDir)
+  let metadata: MetadataStore | undefined
+  const storage: StorageService | null = null
+  let server: NetServer | undefined
+  try {
+    metadata = await MetadataStore.open(dataDir, config.nodeId)
+    const registry = new HandlerRegistry(BUILTIN_HANDLERS)
+    const advertisedListeners: BoundListener[] = []
+    const context: BrokerContext = {
+      config,
+      nodeId: config.nodeId,
+      clusterId: metadata.clusterId,
+      metadata,
+      storage,
+      registry,
+      advertisedListeners,
+      clock: opts.clock ?? systemClock,
+      log,
+    }
+    server = new NetServer({
+      listeners: config.listeners,
+      handler: createDispatcher(context, registry),
+      limits: {
+        maxFrameBytes: config.int('socket.request.max.bytes'),
+        maxInFlightBytes: config.int('queued.max.request.bytes'),
+        maxInFlightRequests: config.int('queued.max.requests'),
+        idleMs: config.int('connections.max.idle.ms'),
+      },
+      maxConnections: config.int('max.connections'),
+      log,
+    })
+    const bound = await server.start()
+    for (const b of bound) advertisedListeners.push(advertise(b, config))
+    let closing: Promise<void> | undefined
+    const srv = server
+    const meta = metadata
+    return {
+      context,
+      listeners: advertisedListeners,
+      dataDir,
+      close() {
+        closing ??= (async () => {
+          await srv.close()
+          await meta.flush()
+          await unlock()
+          log.info({ dataDir }, 'broker stopped')
+        })()
+        return closing
+      },
+    }
+  } catch (err) {
+    await server?.close(0)
+    await metadata?.flush()
+    await unlock()
+    throw err
+  }
+}
+
+export interface StartBrokerOptions {
+  /** Data directory; default: a new temporary directory, removed again by close(). */
+  readonly dataDir?: string
+  /** Host to listen on (default 127.0.0.1) — ignored when `config.listeners` is given. */
+  readonly host?: string
+  /** Port (default 0: a free port) — ignored when `config.listeners` is given. */
+  readonly port?: number
+  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
+  readonly config?: RawConfig
+  /** A pino logger, or a level for the default stderr logger (default: 'silent'). */
+  readonly logger?: Logger | LogLevel
+}
+
+export interface Broker {
+  readonly host: string
+  readonly port: number
+  /** `host:port`, for a client's bootstrap servers. */
+  readonly bootstrap: string
+  readonly dataDir: string
+  close(): Promise<void>
+}
+
+/** Starts a broker inside this process. Config errors throw ConfigError before anything is written. */
+export async function startBroker(options: StartBrokerOptions = {}): Promise<Broker> {
+  const entries: [string, string | number | boolean | readonly string[]][] = [
+    ['listeners', `PLAINTEXT://${options.host ?? '127.0.0.1'}:${options.port ?? 0}`],
+    ...Object.entries(options.config ?? {}),
+  ]
+  const ownDir = options.dataDir === undefined
+  // Validate before creating anything.
+  const probe = new BrokerConfig(entries)
+  if (ownDir && probe.isSet('log.dirs')) throw new Error('pass the data directory as the dataDir option, not config log.dirs')
+  const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'samsa-'))
+  const config = new BrokerConfig([...entries, ['log.dirs', dataDir]])
+  const log = typeof options.logger === 'object' ? options.logger
+    : options.logger === undefined || options.logger === 'silent' ? silentLogger() : createLogger(options.logger)
+  let running: RunningBroker
+  try {
+    running = await runBroker(config, { log })
+  } catch (err) {
+    if (ownDir) await rm(dataDir, { recursive: true, force: true })
+    throw err
+  }
+  const first = running.listeners[0]
+  return {
+    host: first.host,
+    port: first.port,
+    bootstrap: `${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}`,
+    dataDir: running.dataDir,
+    async close() {
+      await running.close()
+      if (ownDir) await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}

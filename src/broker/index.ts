@@ -1,0 +1,5 @@
+// Public entry point of 'samsa/broker': start a broker in-process (e.g. in a test suite).
+export { startBroker, runBroker } from './broker.ts'
+export type { Broker, StartBrokerOptions, RunningBroker, RunBrokerOptions } from './broker.ts'
+export { BrokerConfig, ConfigError, loadBrokerConfig } from './config/index.ts'
+export type { RawConfig } from './config/index.ts'
