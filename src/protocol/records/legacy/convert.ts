@@ -21,7 +21,7 @@ export interface LegacyToBatchesOptions {
 
 /**
  * Magic 0/1 MessageSet -> concatenated magic 2 batches: one batch per compressed wrapper and
- * one per run of plain messages with the same timestamp type.
+ * one per run of plain messages with the same timestamp type (and, for LogAppendTime, timestamp).
  */
 export function legacyToBatches(messageSet: Buffer, options: LegacyToBatchesOptions = {}): Buffer {
   const { records, partialBytes } = decodeMessageSet(messageSet, options)
@@ -47,7 +47,10 @@ export function legacyToBatches(messageSet: Buffer, options: LegacyToBatchesOpti
     const prev = group[group.length - 1]
     const sameGroup =
       prev !== undefined &&
-      (prev.compression !== 0 ? prev.entry === r.entry : r.compression === 0 && prev.logAppendTime === r.logAppendTime) &&
+      (prev.compression !== 0
+        ? prev.entry === r.entry
+        : // A LogAppendTime batch has one timestamp for all its records.
+          r.compression === 0 && prev.logAppendTime === r.logAppendTime && (!r.logAppendTime || prev.timestamp === r.timestamp)) &&
       r.offset > prev.offset &&
       r.offset - group[0]!.offset <= 0x7fffffff
     if (!sameGroup) flush()

@@ -138,7 +138,7 @@ export function encodeMessageSet(records: readonly LegacyRecordInput[], options:
   )
   // Old (magic 0) readers expect the LZ4 header checksum that KAFKA-1493 got wrong.
   const compressOptions = { ...options.compressOptions, lz4LegacyHeaderChecksum: magic === 0 }
-  let maxTs = NO_TIMESTAMP
+  let maxTs = ts(records[0]!)
   for (const r of records) maxTs = Math.max(maxTs, ts(r))
   return concatMessages([
     {
