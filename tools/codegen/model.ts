@@ -60,7 +60,7 @@ interface RawField {
   versions?: string
   nullableVersions?: string
   taggedVersions?: string
-  tag?: number
+  tag?: number | string
   ignorable?: boolean
   about?: string
   default?: unknown
@@ -112,7 +112,7 @@ export function buildMessage(file: string, raw: RawSchema): MessageSpec {
         versions,
         nullable: parseRange(f.nullableVersions),
         tagged,
-        tag: f.tag,
+        tag: f.tag === undefined ? undefined : Number(f.tag),
         ignorable: f.ignorable === true,
         about: f.about,
         default: f.default,
