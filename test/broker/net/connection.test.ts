@@ -1,0 +1,135 @@
+// The per-connection pipeline in isolation: a NetServer with a scripted frame handler.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { pino } from 'pino'
+import { NetServer } from '../../../src/broker/net/server.ts'
+import type { FrameHandler, FrameResult } from '../../../src/broker/net/connection.ts'
+import { RawClient } from '../raw-client.ts'
+
+/** Request body: int32 id, int32 delay ms, int8 mode (0 answer, 1 no response, 2 throw, 3 reject). */
+function req(id: number, delayMs: number, mode = 0, pad = 0): Buffer {
+  const b = Buffer.alloc(4 + 9 + pad)
+  b.writeInt32BE(9 + pad, 0)
+  b.writeInt32BE(id, 4)
+  b.writeInt32BE(delayMs, 8)
+  b.writeInt8(mode, 12)
+  return b
+}
+
+function answer(id: number): Buffer[] {
+  const b = Buffer.alloc(8)
+  b.writeInt32BE(4, 0)
+  b.writeInt32BE(id, 4)
+  return [b.subarray(0, 4), b.subarray(4)]
+}
+
+const scripted: FrameHandler = (frame) => {
+  const id = frame.readInt32BE(0)
+  const delay = frame.readInt32BE(4)
+  const mode = frame.readInt8(8)
+  if (mode === 2) throw new Error(`request ${id} refused`)
+  const result: FrameResult = mode === 1 ? null : answer(id)
+  if (delay === 0 && mode !== 3) return result
+  return new Promise((resolve, reject) => setTimeout(() => (mode === 3 ? reject(new Error(`request ${id} failed`)) : resolve(result)), delay))
+}
+
+async function serve(handler: FrameHandler, limits: Partial<{ maxInFlightBytes: number, maxInFlightRequests: number }> = {}) {
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } })
+  const server = new NetServer({
+    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
+    handler,
+    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: limits.maxInFlightBytes ?? -1, maxInFlightRequests: limits.maxInFlightRequests ?? 1000, idleMs: -1 },
+    maxConnections: 100,
+    log,
+  })
+  const [bound] = await server.start()
+  return { server, port: bound.port, lines }
+}
+
+test('responses leave in request order even when later requests finish first; no-response slots are skipped', async () => {
+  const { server, port } = await serve(scripted)
+  const c = await RawClient.connect(port)
+  c.write(Buffer.concat([req(1, 60), req(2, 0, 1), req(3, 30), req(4, 0), req(5, 10, 1), req(6, 5)]))
+  const ids = []
+  for (let i = 0; i < 4; i++) ids.push((await c.readFrame()).readInt32BE(0))
+  assert.deepEqual(ids, [1, 3, 4, 6])
+  c.destroy()
+  await server.close()
+})
+
+test('a handler that throws or rejects closes only its connection, with one log line', async () => {
+  const { server, port, lines } = await serve(scripted)
+  const other = await RawClient.connect(port)
+  for (const mode of [2, 3]) {
+    const c = await RawClient.connect(port)
+    const before = lines.length
+    c.write(Buffer.concat([req(1, 0), req(2, 5, mode), req(3, 0)]))
+    assert.equal((await c.readFrame()).readInt32BE(0), 1)
+    assert.equal(await c.closesWithin(1000), true)
+    await assert.rejects(c.readFrame(50))
+    assert.deepEqual(lines.slice(before).filter((l) => /closing/.test(l)), [`closing connection: request 2 ${mode === 2 ? 'refused' : 'failed'}`])
+  }
+  other.write(req(9, 0))
+  assert.equal((await other.readFrame()).readInt32BE(0), 9)
+  other.destroy()
+  await server.close()
+})
+
+test('back-pressure: reading pauses while in-flight bytes exceed the bound, and resumes when answered', async () => {
+  let started = 0
+  const release: (() => void)[] = []
+  const held: FrameHandler = (frame) => {
+    started++
+    const id = frame.readInt32BE(0)
+    return new Promise((resolve) => release.push(() => resolve(answer(id))))
+  }
+  const { server, port } = await serve(held, { maxInFlightBytes: 10_000 })
+  const c = await RawClient.connect(port)
+  const n = 400
+  c.write(Buffer.concat(Array.from({ length: n }, (_, i) => req(i, 0, 0, 1000)))) // ~400 KB
+  await new Promise((r) => setTimeout(r, 200))
+  // 10 frames of 1013 bytes exceed 10,000: the 10th pauses the socket.
+  assert.ok(started <= 11, `handler started ${started} requests despite the bound`)
+  const got: number[] = []
+  while (got.length < n) {
+    while (release.length) release.shift()!()
+    got.push((await c.readFrame()).readInt32BE(0))
+  }
+  assert.deepEqual(got, Array.from({ length: n }, (_, i) => i))
+  c.destroy()
+  await server.close()
+})
+
+test('back-pressure by request count (queued.max.requests)', async () => {
+  let started = 0
+  const release: (() => void)[] = []
+  const held: FrameHandler = (frame) => {
+    started++
+    const id = frame.readInt32BE(0)
+    return new Promise((resolve) => release.push(() => resolve(answer(id))))
+  }
+  const { server, port } = await serve(held, { maxInFlightRequests: 5 })
+  const c = await RawClient.connect(port)
+  c.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => req(i, 0))))
+  await new Promise((r) => setTimeout(r, 100))
+  assert.equal(started, 5)
+  for (let i = 0; i < 50; i++) {
+    while (release.length) release.shift()!()
+    assert.equal((await c.readFrame()).readInt32BE(0), i)
+  }
+  c.destroy()
+  await server.close()
+})
+
+test('close() stops accepting but answers in-flight requests before ending connections', async () => {
+  const { server, port } = await serve(scripted)
+  const c = await RawClient.connect(port)
+  c.write(req(1, 150))
+  await new Promise((r) => setTimeout(r, 30))
+  const closing = server.close()
+  assert.equal((await c.readFrame()).readInt32BE(0), 1)
+  assert.equal(await c.closesWithin(1000), true)
+  await closing
+  await assert.rejects(RawClient.connect(port))
+})
