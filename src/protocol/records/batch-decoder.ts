@@ -93,7 +93,8 @@ export function decodeRecordBatch(buf: Buffer, pos = 0, options: DecodeBatchOpti
   let data = buf
   let start = pos + RECORD_BATCH_OVERHEAD
   let end = pos + size
-  if (compression !== 0) {
+  // An empty batch (all records compacted away) may keep its codec bit with no payload at all.
+  if (compression !== 0 && count > 0) {
     data = getCodec(compression).decompress(buf.subarray(start, end), options.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED)
     start = 0
     end = data.length
@@ -103,7 +104,7 @@ export function decodeRecordBatch(buf: Buffer, pos = 0, options: DecodeBatchOpti
   const records: Record[] = new Array(count)
   const v = { value: 0, pos: start }
   for (let i = 0; i < count; i++) records[i] = readRecord(data, v.pos, end, v)
-  if (v.pos !== end) throw new RecordsError('bad-length', 'bytes left after the last record')
+  if (v.pos !== end && count > 0) throw new RecordsError('bad-length', 'bytes left after the last record')
 
   return {
     baseOffset: baseOffset(buf, pos),

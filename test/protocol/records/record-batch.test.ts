@@ -114,6 +114,10 @@ test('compaction-style batches keep offset gaps and the original lastOffsetDelta
   const empty = decodeRecordBatch(buildRecordBatch({ records: [], baseTimestamp: 5, lastOffsetDelta: 3 }))
   assert.equal(empty.records.length, 0)
   assert.equal(empty.lastOffsetDelta, 3)
+  // Compaction can leave an empty batch that keeps its codec bit but has no payload.
+  const emptyZstd = buildRecordBatch({ records: [], baseTimestamp: 5 })
+  emptyZstd.writeInt16BE(4, 21)
+  assert.equal(decodeRecordBatch(emptyZstd, 0, { verifyCrc: false }).records.length, 0)
 })
 
 const isRecordsError = (reason?: string) => (e: unknown) =>
