@@ -35,3 +35,7 @@ export type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult, 
 export { TailCacheBudget } from './tail-cache.ts'
 export type { ProducerStateHook } from './producer-state.ts'
 export type { EpochEntry } from './leader-epoch-cache.ts'
+export { LogManager } from './log-manager.ts'
+export type { LogManagerOptions } from './log-manager.ts'
+export { logConfigFromBroker } from './broker-defaults.ts'
+export type { CleanResult } from './cleaner.ts'
