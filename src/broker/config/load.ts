@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { BrokerConfig } from './broker-config.ts'
 import { ConfigError } from './config-error.ts'
 import { parseProperties, PropertiesSyntaxError } from './properties.ts'
+import { BROKER_DEFS, parseConfigValue, unknownKey } from './config-table.ts'
 
 export interface ConfigSources {
   /** Path of a Kafka-style server.properties file. */
@@ -20,6 +21,18 @@ export function splitAssignment(text: string): [string, string] {
   return [text.slice(0, eq).trim(), text.slice(eq + 1)]
 }
 
+/** Validates one entry on its own so the error can say where it came from. */
+function checkEntry(key: string, value: string, where: string): void {
+  const def = BROKER_DEFS.get(key)
+  try {
+    if (!def) throw unknownKey(key, 'broker')
+    parseConfigValue(def, value)
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(key, `${err.message.slice(key.length + 2)} (${where})`)
+    throw err
+  }
+}
+
 export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
   const entries: [string, string][] = []
   if (sources.configFile !== undefined) {
@@ -30,13 +43,20 @@ export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
       throw new ConfigError('--config', `cannot read ${sources.configFile}: ${(err as Error).message}`)
     }
     try {
-      for (const e of parseProperties(text)) entries.push([e.key, e.value])
+      for (const e of parseProperties(text)) {
+        checkEntry(e.key, e.value, `${sources.configFile} line ${e.line}`)
+        entries.push([e.key, e.value])
+      }
     } catch (err) {
       if (err instanceof PropertiesSyntaxError) throw new ConfigError('--config', `${sources.configFile} ${err.message}`)
       throw err
     }
   }
   if (sources.dataDir !== undefined) entries.push(['log.dirs', sources.dataDir])
-  for (const s of sources.sets ?? []) entries.push(splitAssignment(s))
+  for (const s of sources.sets ?? []) {
+    const [key, value] = splitAssignment(s)
+    checkEntry(key, value, `--set ${s}`)
+    entries.push([key, value])
+  }
   return new BrokerConfig(entries)
 }

@@ -1,0 +1,146 @@
+// `samsa start` as a real child process: ready line, ApiVersions, clean SIGTERM, config errors
+// that write nothing, restart after SIGKILL, one broker per data directory.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startSamsa, SAMSA_READY } from '../helpers/samsa.ts'
+import { ServerProcess } from '../helpers/server-process.ts'
+import { runProcess } from '../helpers/run.ts'
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
+import { ApiKey } from '../../src/protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../src/protocol/errors.ts'
+import { defaultApiVersionsRequest } from '../../src/protocol/generated/messages/api-versions.ts'
+import type { ApiVersionsResponse } from '../../src/protocol/generated/messages/api-versions.ts'
+import { RawClient, requestFrame, decodeResponseFrame } from '../broker/raw-client.ts'
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 20_000 })
+
+async function apiVersions(port: number, version: number): Promise<ApiVersionsResponse> {
+  const c = await RawClient.connect(port)
+  try {
+    c.write(requestFrame(ApiKey.ApiVersions, version, 9, defaultApiVersionsRequest()))
+    const res = decodeResponseFrame<ApiVersionsResponse>(ApiKey.ApiVersions, version, await c.readFrame())
+    assert.equal(res.correlationId, 9)
+    return res.body
+  } finally {
+    c.destroy()
+  }
+}
+
+test('samsa start: listening line, ApiVersions v0 and v3, clean exit on SIGTERM', async () => {
+  const broker = await startSamsa()
+  try {
+    assert.match(broker.output(), /^listening on PLAINTEXT:\/\/127\.0\.0\.1:\d+$/m)
+    for (const v of [0, 3]) {
+      const body = await apiVersions(broker.port, v)
+      assert.equal(body.errorCode, ErrorCode.NONE)
+      assert.ok(body.apiKeys.some((k) => k.apiKey === ApiKey.ApiVersions && k.maxVersion === 4))
+    }
+    const exit = await broker.stop('SIGTERM')
+    assert.deepEqual(exit, { code: 0, signal: null })
+    // Quiet by default: the ready line and nothing else.
+    assert.equal(broker.output().trim().split('\n').length, 1, broker.output())
+    assert.ok(existsSync(join(broker.dataDir, 'cluster-metadata.json')))
+    assert.ok(!existsSync(join(broker.dataDir, '.lock')), 'lock released on clean shutdown')
+  } finally {
+    await broker.close()
+  }
+})
+
+test('SIGINT also shuts down cleanly', async () => {
+  const broker = await startSamsa()
+  try {
+    assert.deepEqual(await broker.stop('SIGINT'), { code: 0, signal: null })
+  } finally {
+    await broker.close()
+  }
+})
+
+test('invalid settings: clear error naming the key and accepted values, exit non-zero, nothing written', async () => {
+  const parent = makeTempDir('samsa-cli-')
+  const dataDir = join(parent, 'data')
+  try {
+    const cases: [string[], RegExp][] = [
+      [['--set', 'num.partitions=zero'], /num\.partitions: "zero" is not valid: expected a 32-bit integer >= 1/],
+      [['--set', 'log.cleanup.policy=shred'], /log\.cleanup\.policy: "shred" is not accepted: expected one of compact, delete/],
+      [['--set', 'no.such.setting=1'], /no\.such\.setting: unknown broker config/],
+      [['--set', 'listeners=localhost:9092'], /listeners: .*expected NAME:\/\/host:port/],
+      [['--config', join(parent, 'missing.properties')], /--config: cannot read/],
+    ]
+    for (const [args, pattern] of cases) {
+      const r = await samsa(['start', '--data-dir', dataDir, ...args])
+      assert.equal(r.code, 1, r.stderr)
+      assert.match(r.stderr, pattern)
+      assert.doesNotMatch(r.stdout, /listening/)
+      assert.equal(existsSync(dataDir), false, 'nothing may be written')
+    }
+    const bad = await samsa(['start', '--bogus'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /usage: samsa start/)
+  } finally {
+    removeTempDir(parent)
+  }
+})
+
+test('--config file in Kafka format (with keys Samsa ignores), overridden by --set; file errors name the line', async () => {
+  const parent = makeTempDir('samsa-cli-')
+  try {
+    const file = join(parent, 'server.properties')
+    writeFileSync(file, [
+      '# a Kafka-style file', 'process.roles=broker,controller', 'num.network.threads=3', 'num.partitions=3',
+      'log.retention.hours=168', 'listeners=PLAINTEXT://127.0.0.1:1', 'log.dirs=' + join(parent, 'from-file'), '',
+    ].join('\n'))
+    const server = new ServerProcess({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'],
+      cwd: REPO,
+      ready: SAMSA_READY,
+    })
+    await server.start()
+    assert.equal((await apiVersions(server.port, 1)).errorCode, ErrorCode.NONE)
+    assert.deepEqual(await server.stop(), { code: 0, signal: null })
+    assert.ok(existsSync(join(parent, 'from-file', 'cluster-metadata.json')), 'log.dirs from the file is used')
+    writeFileSync(file, '# header\nnum.partitions=3\nlog.segment.bytes=tiny\n')
+    const r = await samsa(['start', '--config', file])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /log\.segment\.bytes: "tiny" is not valid: expected a 32-bit integer >= 14 \(.*server\.properties line 3\)/)
+  } finally {
+    removeTempDir(parent)
+  }
+})
+
+test('restart after SIGKILL: the stale lock is taken over and the cluster id is kept', async () => {
+  const broker = await startSamsa()
+  try {
+    const before = JSON.parse(readFileSync(join(broker.dataDir, 'cluster-metadata.json'), 'utf8')).clusterId
+    await broker.restart({ crash: true })
+    assert.equal((await apiVersions(broker.port, 3)).errorCode, ErrorCode.NONE)
+    const after = JSON.parse(readFileSync(join(broker.dataDir, 'cluster-metadata.json'), 'utf8')).clusterId
+    assert.equal(after, before)
+  } finally {
+    await broker.close()
+  }
+})
+
+test('a second broker on the same data directory refuses to start', async () => {
+  const broker = await startSamsa()
+  try {
+    const r = await samsa(['start', '--data-dir', broker.dataDir, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /in use by another broker/)
+    assert.equal((await apiVersions(broker.port, 0)).errorCode, ErrorCode.NONE)
+  } finally {
+    await broker.close()
+  }
+})
+
+test('samsa configs lists both tables', async () => {
+  const r = await samsa(['configs'])
+  assert.equal(r.code, 0)
+  assert.match(r.stdout, /^retention\.ms \(long, default 604800000\)/m)
+  assert.match(r.stdout, /Broker default: log\.retention\.ms > log\.retention\.minutes > log\.retention\.hours/)
+  assert.match(r.stdout, /^log\.segment\.bytes \(int, default 1073741824\)/m)
+})
