@@ -40,6 +40,8 @@ for (const key of [...byKey.keys()].sort((a, b) => a - b)) {
   const { request, response } = byKey.get(key)!
   if (!request || !response) throw new Error(`api key ${key} lacks a request or a response`)
   const name = request.name.replace(/Request$/, '')
+  // Only requests carry latestVersionUnstable; a response exists for the versions its request has.
+  response.valid = { lo: Math.max(request.valid.lo, response.valid.lo), hi: Math.min(request.valid.hi, response.valid.hi) }
   const stable = hasStable(request) && hasStable(response)
   const module = stable ? `messages/${kebab(name)}.ts` : undefined
   if (module) addModule(module, [request, response])

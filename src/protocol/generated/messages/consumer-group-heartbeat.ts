@@ -340,7 +340,7 @@ export function encodeConsumerGroupHeartbeatRequest(w: Writer, value: ConsumerGr
   writeConsumerGroupHeartbeatRequest(w, value, version)
 }
 
-/** ConsumerGroupHeartbeatResponse (message/ConsumerGroupHeartbeatResponse.json), versions 0-1. */
+/** ConsumerGroupHeartbeatResponse (message/ConsumerGroupHeartbeatResponse.json), versions 0. */
 export interface ConsumerGroupHeartbeatResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -663,16 +663,16 @@ export function sizeConsumerGroupHeartbeatResponseTopicPartitions(v: ConsumerGro
 }
 
 /** Lowest and highest generated version of ConsumerGroupHeartbeatResponse. */
-export const ConsumerGroupHeartbeatResponseVersions = { min: 0, max: 1 } as const
+export const ConsumerGroupHeartbeatResponseVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupHeartbeatResponse(r: Reader, version: number): ConsumerGroupHeartbeatResponse {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupHeartbeatResponse', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupHeartbeatResponse', version)
   return readConsumerGroupHeartbeatResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupHeartbeatResponse(w: Writer, value: ConsumerGroupHeartbeatResponse, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupHeartbeatResponse', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupHeartbeatResponse', version)
   w.reserve(sizeConsumerGroupHeartbeatResponse(value, version, w.zeroCopyThreshold))
   writeConsumerGroupHeartbeatResponse(w, value, version)
 }
