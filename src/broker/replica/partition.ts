@@ -1,0 +1,114 @@
+// One topic-partition this broker hosts: its Log plus the replica state the protocol exposes —
+// leader epoch, in-sync replicas, high watermark, last stable offset. Single node: this broker is
+// the only replica, so the ISR is {self} and the high watermark follows the log end offset as
+// appends complete. The HW logic is written as "minimum log end offset over the ISR" so follower
+// fetch positions can feed it once replication exists.
+import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
+
+/** Broker-level topic settings a partition needs beyond its LogConfig. */
+export interface PartitionSettings {
+  minInsyncReplicas: number
+  /** message.downconversion.enable: Fetch v0-3 may get batches converted to magic 0/1. */
+  downConversion: boolean
+}
+
+/** Told when a partition's readable end moves (new data below the high watermark). */
+export type DataListener = (partition: Partition, newBytes: number) => void
+
+export class Partition {
+  readonly topic: string
+  readonly index: number
+  topicId: string
+  readonly log: Log
+  /** Single node: never changes (no leader elections). */
+  readonly leaderEpoch = 0
+  readonly replicas: readonly number[]
+  isr: readonly number[]
+  settings: PartitionSettings
+  private hw: number
+  /** Last known log end offset of each follower in the ISR (none on a single node). */
+  private readonly followerEnds = new Map<number, number>()
+  private readonly onData: DataListener
+
+  constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings, onData: DataListener) {
+    this.topic = topic
+    this.index = index
+    this.topicId = topicId
+    this.log = log
+    this.replicas = [nodeId]
+    this.isr = [nodeId]
+    this.settings = settings
+    this.onData = onData
+    // Everything recovered from disk was acknowledged or is at least durable now: with no other
+    // replica to disagree, the whole log is committed.
+    this.hw = log.logEndOffset
+  }
+
+  get highWatermark(): number {
+    return this.hw
+  }
+
+  /** Transactions are not implemented yet: nothing is pending, so the LSO equals the HW. */
+  get lastStableOffset(): number {
+    return this.hw
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset
+  }
+
+  /**
+   * Appends client batches (magic 2, validated and stamped by storage) as leader. Resolves once the
+   * storage layer acknowledges (durable per flush.messages); the high watermark then covers them.
+   */
+  async appendAsLeader(batches: Buffer): Promise<AppendResult> {
+    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'client' })
+    this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
+    return result
+  }
+
+  /** Appends coordinator-written batches (control records allowed). */
+  async appendAsCoordinator(batches: Buffer): Promise<AppendResult> {
+    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'coordinator' })
+    this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
+    return result
+  }
+
+  /** Records a follower's fetch position (replication, later). */
+  updateFollowerEnd(replicaId: number, logEndOffset: number): void {
+    if (!this.isr.includes(replicaId)) return
+    this.followerEnds.set(replicaId, logEndOffset)
+    this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
+  }
+
+  /**
+   * The HW is the smallest log end offset among ISR members; `localEnd` is the leader's end as of
+   * a completed (acknowledged) append — never beyond it, so readers never see unacknowledged data.
+   */
+  private maybeAdvanceHighWatermark(localEnd: number, newBytes: number): void {
+    let candidate = localEnd
+    for (const id of this.isr) {
+      const end = this.followerEnds.get(id)
+      if (end !== undefined && end < candidate) candidate = end
+    }
+    if (candidate > this.hw) {
+      this.hw = candidate
+      this.onData(this, newBytes)
+    }
+  }
+
+  /** The HW moved back (truncation, deleteRecords beyond it cannot happen): keep it within the log. */
+  clampToLog(): void {
+    if (this.hw > this.log.logEndOffset) this.hw = this.log.logEndOffset
+    if (this.hw < this.log.logStartOffset) this.hw = this.log.logStartOffset
+  }
+
+  /** Whole batches from `offset`, bounded by the HW (read_uncommitted) or the LSO (read_committed). */
+  read(offset: number, maxBytes: number, readCommitted: boolean): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw })
+  }
+}
