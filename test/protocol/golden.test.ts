@@ -13,9 +13,12 @@ import type { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol
 import type { FetchRequest, FetchResponse } from '../../src/protocol/generated/messages/fetch.ts'
 import type { FindCoordinatorRequest } from '../../src/protocol/generated/messages/find-coordinator.ts'
 import type { InitProducerIdRequest } from '../../src/protocol/generated/messages/init-producer-id.ts'
-import type { JoinGroupRequest } from '../../src/protocol/generated/messages/join-group.ts'
+import type { JoinGroupRequest, JoinGroupResponse } from '../../src/protocol/generated/messages/join-group.ts'
+import type { LeaveGroupRequest } from '../../src/protocol/generated/messages/leave-group.ts'
 import type { MetadataRequest, MetadataResponse } from '../../src/protocol/generated/messages/metadata.ts'
+import type { OffsetFetchRequest } from '../../src/protocol/generated/messages/offset-fetch.ts'
 import type { ProduceRequest } from '../../src/protocol/generated/messages/produce.ts'
+import type { TxnOffsetCommitRequest } from '../../src/protocol/generated/messages/txn-offset-commit.ts'
 import { findRecordBatches } from '../../tools/capture/batches.ts'
 
 interface Entry {
@@ -127,10 +130,22 @@ describe('golden frames carry the values the clients sent', () => {
     assert.deepEqual([python.clientSoftwareName, python.clientSoftwareVersion], ['confluent-kafka-python', '1.7.0-rdkafka-2.0.2'])
   })
 
-  it('the mock advertises ApiVersions 0-2 in its v0 answer to librdkafka', () => {
-    const { body } = first<ApiVersionsResponse>(res('kcat', 18, 0))
+  it('librdkafka reads the ApiVersions v3 answer (response header v0) with the advertised ranges', () => {
+    const { body } = first<ApiVersionsResponse>(res('kcat', 18, 3))
     assert.equal(body.errorCode, 0)
-    assert.deepEqual(body.apiKeys.find((k) => k.apiKey === 18), { apiKey: 18, minVersion: 0, maxVersion: 2 })
+    const range = (key: number) => body.apiKeys.find((k) => k.apiKey === key)
+    assert.deepEqual(range(0), { apiKey: 0, minVersion: 0, maxVersion: 7 }) // the mock's own Produce range
+    assert.equal(range(3)?.maxVersion, 12) // raised by the capture proxy's translator
+  })
+
+  it('librdkafka sends flexible OffsetFetch v7 and TxnOffsetCommit v3', () => {
+    const of = first<OffsetFetchRequest>(req('kcat', 9, 7))
+    assert.equal(of.body.groupId, 'kcat-group')
+    assert.equal(of.body.requireStable, true)
+    assert.deepEqual(of.body.topics?.map((t) => t.name), ['frames-kcat'])
+    const toc = first<TxnOffsetCommitRequest>(req('confluent-kafka', 28, 3))
+    assert.deepEqual([toc.body.transactionalId, toc.body.groupId], ['golden-txn', 'confluent-group'])
+    assert.equal(toc.body.topics[0].partitions[0].committedOffset, 1n)
   })
 
   it('kcat Produce v7 carries its topic, acks=all and one RecordBatch', () => {
@@ -179,6 +194,14 @@ describe('golden frames carry the values the clients sent', () => {
     const { body } = first<MetadataRequest>((e) => req('kafkajs', 3)(e) && bytesOf(e).length > 30)
     assert.deepEqual(body.topics?.map((t) => t.name), ['frames-kafkajs'])
     assert.equal(body.allowAutoTopicCreation, true)
+  })
+
+  it('KafkaJS leaves with LeaveGroup v3 naming the member id JoinGroup gave it', () => {
+    const joined = first<JoinGroupResponse>(res('kafkajs', 11)).body
+    assert.equal(joined.errorCode, 0)
+    const { body } = first<LeaveGroupRequest>(req('kafkajs', 13, 3))
+    assert.equal(body.groupId, 'kafkajs-group')
+    assert.deepEqual(body.members.map((m) => m.memberId), [joined.memberId])
   })
 
   it('kafka-python bootstraps with ApiVersions v0 and Metadata v0 for all topics', () => {

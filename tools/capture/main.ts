@@ -9,6 +9,7 @@ import type { BatchCapture } from './batch-scenarios.ts'
 import { loadApiNames } from './api-names.ts'
 import { FRAME_SCENARIOS } from './frame-scenarios.ts'
 import { startRecordingProxy } from './proxy.ts'
+import { Translator } from './translate.ts'
 import type { CapturedFrame } from './proxy.ts'
 
 /** What produced the bytes (Debian bookworm packages and the npm lockfile). */
@@ -57,6 +58,8 @@ export interface FrameIndexEntry {
   bytes: number
   /** Set when the peer's bytes are known not to be valid Kafka (the test then skips the round trip). */
   anomaly?: string
+  /** A response the proxy re-encoded at the client's newer version from the mock's older answer. */
+  translated?: boolean
 }
 
 /** Known defects of the upstream mock, recognised so the fixtures can say so. */
@@ -112,6 +115,7 @@ function writeFrames(client: string, frames: CapturedFrame[], names: Map<number,
       connection: f.connection,
       bytes: f.bytes.length,
       ...(anomalyOf(f) ? { anomaly: anomalyOf(f) } : {}),
+      ...(f.translated ? { translated: true } : {}),
     }
   })
 }
@@ -137,7 +141,7 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
   }
   for (const scenario of FRAME_SCENARIOS) {
     if (only.size && !only.has(scenario.client)) continue
-    const proxy = await startRecordingProxy(upstream)
+    const proxy = await startRecordingProxy(upstream, new Translator())
     try {
       await scenario.run(proxy.address)
     } finally {
@@ -150,7 +154,10 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
     console.log(`  sent: ${summarize(proxy.frames, names)}`)
   }
   const doc = {
-    about: 'Frames captured by tools/capture: header + body without the 4-byte size prefix',
+    about:
+      'Frames captured by tools/capture: header + body without the 4-byte size prefix. Requests are ' +
+      'byte-exact client output; responses come from the librdkafka mock cluster, re-encoded at the ' +
+      "client's version by Samsa's codecs where marked translated.",
     clients: CLIENT_VERSIONS,
     frames: index,
   }

@@ -5,6 +5,7 @@
 import { createServer, connect } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { FrameSplitter, peekCorrelationId, peekRequestHeader } from './frames.ts'
+import type { Pending, Translator } from './translate.ts'
 
 export interface CapturedFrame {
   /** Order of capture across all connections of this proxy. */
@@ -15,8 +16,10 @@ export interface CapturedFrame {
   apiVersion: number
   correlationId: number
   clientId: string | null
-  /** The frame without its 4-byte size prefix: header + body, as the peer saw it. */
+  /** The frame without its 4-byte size prefix: header + body, as the client sent or received it. */
   bytes: Buffer
+  /** A response re-encoded by the translator (not the upstream's own bytes). */
+  translated?: boolean
 }
 
 export interface RecordingProxy {
@@ -27,7 +30,11 @@ export interface RecordingProxy {
   close(): Promise<void>
 }
 
-export async function startRecordingProxy(upstream: { host: string; port: number }): Promise<RecordingProxy> {
+/** With `translator`, newer client versions are served by an older upstream (see translate.ts). */
+export async function startRecordingProxy(
+  upstream: { host: string; port: number },
+  translator?: Translator,
+): Promise<RecordingProxy> {
   const frames: CapturedFrame[] = []
   const sockets = new Set<Socket>()
   let connections = 0
@@ -37,7 +44,7 @@ export async function startRecordingProxy(upstream: { host: string; port: number
 
   const server: Server = createServer((client) => {
     const id = connections++
-    const pending = new Map<number, ReturnType<typeof peekRequestHeader>>()
+    const pending = new Map<number, ReturnType<typeof peekRequestHeader> & { translation?: Pending }>()
     const up = connect(upstream.port, upstream.host)
     sockets.add(client).add(up)
     const requests = new FrameSplitter()
@@ -54,17 +61,19 @@ export async function startRecordingProxy(upstream: { host: string; port: number
     client.on('data', (chunk: Buffer) => {
       for (const frame of requests.push(chunk)) {
         const header = peekRequestHeader(frame)
-        pending.set(header.correlationId, header)
         frames.push({ seq: seq++, connection: id, direction: 'request', ...header, bytes: frame })
-        up.write(sizePrefixed(frame))
+        const t = translator?.request(frame)
+        pending.set(header.correlationId, { ...header, translation: t?.pending })
+        up.write(sizePrefixed(t ? t.upstream : frame))
       }
     })
     up.on('data', (chunk: Buffer) => {
       for (const raw of responses.push(chunk)) {
-        const frame = replaceAll(raw, from, to)
-        const correlationId = peekCorrelationId(frame)
+        const correlationId = peekCorrelationId(raw)
         const req = pending.get(correlationId)
         pending.delete(correlationId)
+        const t = translator && req?.translation ? translator.response(raw, req.translation) : undefined
+        const frame = replaceAll(t ? t.frame : raw, from, to)
         frames.push({
           seq: seq++,
           connection: id,
@@ -74,6 +83,7 @@ export async function startRecordingProxy(upstream: { host: string; port: number
           correlationId,
           clientId: req?.clientId ?? null,
           bytes: frame,
+          ...(t?.translated ? { translated: true } : {}),
         })
         client.write(sizePrefixed(frame))
       }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { FrameSplitter, peekRequestHeader } from '../../../tools/capture/frames.ts'
 import { findRecordBatches } from '../../../tools/capture/batches.ts'
 import { startRecordingProxy } from '../../../tools/capture/proxy.ts'
+import { Translator } from '../../../tools/capture/translate.ts'
 import { startMockCluster } from '../../helpers/mock-cluster.ts'
 import type { MockCluster } from '../../helpers/mock-cluster.ts'
 import { runKcat } from '../../helpers/run.ts'
@@ -66,5 +67,22 @@ describe('recording proxy', () => {
     const response = proxy.frames.find((f) => f.direction === 'response' && f.correlationId === metadata.correlationId && f.connection === metadata.connection)
     assert.equal(response?.apiKey, 3)
     assert.equal(response?.apiVersion, metadata.apiVersion)
+  })
+
+  it('translates newer client versions for the older mock', async () => {
+    const proxy = await startRecordingProxy(cluster.brokers[0], new Translator())
+    try {
+      const r = await runKcat(proxy.address, ['-L'])
+      assert.match(r.stdout, /broker 1 at/)
+    } finally {
+      await proxy.close()
+    }
+    // The mock serves Metadata <= 2; advertised Kafka's maximum, librdkafka 2.0.2 sends its own max, 4.
+    const metadata = proxy.frames.filter((f) => f.apiKey === 3)
+    assert.ok(metadata.some((f) => f.direction === 'request' && f.apiVersion === 4))
+    assert.ok(metadata.filter((f) => f.direction === 'response').every((f) => f.translated === true && f.apiVersion === 4))
+    // ApiVersions v3 succeeds (the mock alone answers it with a malformed error).
+    const av = proxy.frames.find((f) => f.direction === 'response' && f.apiKey === 18)
+    assert.deepEqual([av?.apiVersion, av?.bytes.readInt16BE(4)], [3, 0])
   })
 })
