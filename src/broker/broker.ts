@@ -16,12 +16,15 @@ import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
 import type { Logger, LogLevel } from './logger.ts'
 import { lockDataDir } from './data-dir-lock.ts'
-import { systemClock } from './context.ts'
-import type { BrokerContext, Clock, StorageService } from './context.ts'
+import { openStorage } from './storage.ts'
+import { reconcileWithDisk } from './cluster/reconcile.ts'
+import type { BrokerContext } from './context.ts'
+import { systemScheduler } from '../storage/index.ts'
+import type { LogManager, Scheduler } from '../storage/index.ts'
 
 export interface RunBrokerOptions {
   readonly log?: Logger
-  readonly clock?: Clock
+  readonly clock?: Scheduler
 }
 
 export interface RunningBroker {
@@ -48,10 +51,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   await mkdir(dataDir, { recursive: true })
   const unlock = await lockDataDir(dataDir)
   let metadata: MetadataStore | undefined
-  const storage: StorageService | null = null
+  let logs: LogManager | undefined
   let server: NetServer | undefined
+  const clock = opts.clock ?? systemScheduler
   try {
     metadata = await MetadataStore.open(dataDir, config.nodeId)
+    logs = await openStorage(config, metadata, clock, log)
+    await reconcileWithDisk(metadata, logs.all(), log)
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const context: BrokerContext = {
@@ -59,10 +65,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       nodeId: config.nodeId,
       clusterId: metadata.clusterId,
       metadata,
-      storage,
+      logs,
       registry,
       advertisedListeners,
-      clock: opts.clock ?? systemClock,
+      clock,
       log,
     }
     server = new NetServer({
@@ -82,6 +88,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     let closing: Promise<void> | undefined
     const srv = server
     const meta = metadata
+    const storage = logs
     return {
       context,
       listeners: advertisedListeners,
@@ -89,6 +96,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       close() {
         closing ??= (async () => {
           await srv.close()
+          await storage.close()
           await meta.flush()
           await unlock()
           log.info({ dataDir }, 'broker stopped')
@@ -98,6 +106,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     await server?.close(0)
+    await logs?.close()
     await metadata?.flush()
     await unlock()
     throw err

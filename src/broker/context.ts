@@ -5,21 +5,7 @@ import type { BrokerConfig } from './config/broker-config.ts'
 import type { MetadataStore } from './cluster/metadata-store.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
-
-/** Wall-clock time, injectable for tests (storage's Scheduler satisfies it). */
-export interface Clock {
-  now(): number
-}
-
-export const systemClock: Clock = { now: () => Date.now() }
-
-/**
- * Partition storage. Typed loosely until the storage layer's LogManager lands; the broker opens it
- * at start-up and closes it last at shutdown.
- */
-export interface StorageService {
-  close(): Promise<void>
-}
+import type { LogManager, Scheduler } from '../storage/index.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -27,12 +13,13 @@ export interface BrokerContext {
   readonly clusterId: string
   /** Topics, topic ids, partition counts, topic config overrides (persisted). */
   readonly metadata: MetadataStore
-  /** Partition logs (null until the storage layer is wired in). */
-  readonly storage: StorageService | null
+  /** Partition logs: `logs.getOrCreate(topic, partition)`, `logs.get(...)`, `logs.delete(...)`. */
+  readonly logs: LogManager
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
-  readonly clock: Clock
+  /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */
+  readonly clock: Scheduler
   readonly log: Logger
 }

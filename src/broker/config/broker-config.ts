@@ -40,7 +40,10 @@ export class BrokerConfig {
   /** Listeners to advertise (same names as `listeners`). */
   readonly advertisedListeners: readonly ListenerAddress[]
   readonly nodeId: number
+  /** First data directory: cluster metadata lives here. */
   readonly dataDir: string
+  /** Every data directory (log.dirs, else log.dir); partitions are spread over them. */
+  readonly logDirs: readonly string[]
 
   /** Validates every key and value; throws ConfigError on the first problem. Later entries win. */
   constructor(entries: Iterable<readonly [string, string | number | boolean | readonly string[]]> = []) {
@@ -69,7 +72,8 @@ export class BrokerConfig {
     if (this.nodeId < 0) throw new ConfigError('node.id', 'must be >= 0')
     const dirs = this.get('log.dirs') as readonly string[] | null
     if (dirs && dirs.length === 0) throw new ConfigError('log.dirs', 'must name at least one directory')
-    this.dataDir = dirs ? dirs[0] : this.string('log.dir')
+    this.logDirs = dirs ? [...dirs] : [this.string('log.dir')]
+    this.dataDir = this.logDirs[0]
   }
 
   /** Builds a config from a key->value record (e.g. startBroker's `config` option). */

@@ -1,0 +1,34 @@
+// Opens partition storage for a broker: the LogManager over log.dirs, with defaults derived from
+// the broker config through the topic table (so retention.ms follows log.retention.hours, etc.)
+// and per-topic overrides read from the cluster metadata.
+import { resolve } from 'node:path'
+import { LogManager, LOG_CONFIG_NAMES, parseLogConfig } from '../storage/index.ts'
+import type { LogConfig, Scheduler } from '../storage/index.ts'
+import type { Logger } from 'pino'
+import type { BrokerConfig } from './config/broker-config.ts'
+import type { MetadataStore } from './cluster/metadata-store.ts'
+
+/** Storage's LogConfig from the broker-level defaults of every topic config storage understands. */
+export function defaultLogConfig(config: BrokerConfig): LogConfig {
+  const raw: Record<string, unknown> = {}
+  for (const name of LOG_CONFIG_NAMES) {
+    const v = config.topicDefault(name).value
+    raw[name] = Array.isArray(v) ? v.join(',') : v
+  }
+  return parseLogConfig(raw)
+}
+
+export function openStorage(config: BrokerConfig, metadata: MetadataStore, scheduler: Scheduler, log: Logger): Promise<LogManager> {
+  return LogManager.open({
+    logDirs: config.logDirs.map((d) => resolve(d)),
+    defaults: defaultLogConfig(config),
+    topicConfig: (topic) => metadata.topic(topic)?.configs,
+    scheduler,
+    logger: log,
+    flushCheckIntervalMs: config.int('log.flush.scheduler.interval.ms'),
+    checkpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+    retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
+    cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
+    cleanerEnabled: config.bool('log.cleaner.enable'),
+  })
+}
