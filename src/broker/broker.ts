@@ -18,6 +18,7 @@ import type { Logger, LogLevel } from './logger.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { openStorage } from './storage.ts'
 import { reconcileWithDisk } from './cluster/reconcile.ts'
+import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -58,6 +59,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     metadata = await MetadataStore.open(dataDir, config.nodeId)
     logs = await openStorage(config, metadata, clock, log)
     await reconcileWithDisk(metadata, logs.all(), log)
+    const replicas = await ReplicaManager.open({ config, metadata, logs, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const context: BrokerContext = {
@@ -66,6 +68,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       clusterId: metadata.clusterId,
       metadata,
       logs,
+      replicas,
       registry,
       advertisedListeners,
       clock,
@@ -95,6 +98,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       dataDir,
       close() {
         closing ??= (async () => {
+          // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
+          replicas.close()
           await srv.close()
           await storage.close()
           await meta.flush()

@@ -6,6 +6,7 @@ import type { MetadataStore } from './cluster/metadata-store.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
+import type { ReplicaManager } from './replica/replica-manager.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -15,6 +16,8 @@ export interface BrokerContext {
   readonly metadata: MetadataStore
   /** Partition logs: `logs.getOrCreate(topic, partition)`, `logs.get(...)`, `logs.delete(...)`. */
   readonly logs: LogManager
+  /** Hosted partitions (HW, LSO, appends, reads) and the delayed-fetch purgatory. */
+  readonly replicas: ReplicaManager
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
   /** Listeners as clients should reach them (advertised host, actual port). */
