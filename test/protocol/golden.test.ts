@@ -217,6 +217,16 @@ describe('golden frames carry the values the clients sent', () => {
     assert.equal(body.brokers[0].host, '127.0.0.1')
   })
 
+  it('@platformatic/kafka sends flexible Metadata v12 and Produce v11 with a RecordBatch', () => {
+    const md = first<MetadataRequest>(req('platformatic', 3, 12))
+    assert.equal(md.header.clientId, 'samsa-golden')
+    const { entry, body } = first<ProduceRequest>(req('platformatic', 0, 11))
+    assert.equal(body.topicData[0].name, 'frames-platformatic')
+    const records = body.topicData[0].partitionData[0].records
+    assert.deepEqual(records, findRecordBatches(bytesOf(entry))?.bytes)
+    assert.equal(records?.readInt32BE(57), 3, 'three records in the batch')
+  })
+
   it('confluent_kafka InitProducerId v4 (flexible) carries the transactional id', () => {
     const { body } = first<InitProducerIdRequest>(req('confluent-kafka', 22, 4))
     assert.equal(body.transactionalId, 'golden-txn')

@@ -1,6 +1,7 @@
 // What each client does while its frames are recorded. Every scenario talks to a fresh proxy in
 // front of the shared mock cluster; together they cover bootstrap, produce, consume (with and
 // without a group), and librdkafka's transactional producer (flexible InitProducerId etc.).
+import { Producer, stringSerializers } from '@platformatic/kafka'
 import { runKcat, runPython } from '../../test/helpers/run.ts'
 import { runKafkaJs } from '../../test/helpers/kafkajs.ts'
 
@@ -8,6 +9,8 @@ export interface FrameScenario {
   client: string
   /** Drives the client against `address` (host:port of the proxy). */
   run(address: string): Promise<void>
+  /** Api keys, beyond the translator's defaults, for which Kafka's maximum is advertised. */
+  advertise?: number[]
 }
 
 const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}:value ${i}\n`).join('')
@@ -126,4 +129,33 @@ const confluent: FrameScenario = {
   },
 }
 
-export const FRAME_SCENARIOS: FrameScenario[] = [kcat, kafkajs, kafkaPython, confluent]
+// @platformatic/kafka 1.35 needs ApiVersions v3 and sends exactly the advertised maximum, so
+// with Produce advertised up to Kafka's 11 it shows the flexible Produce and Metadata forms.
+const platformatic: FrameScenario = {
+  client: 'platformatic',
+  advertise: [0],
+  async run(address) {
+    const producer = new Producer({
+      clientId: 'samsa-golden',
+      bootstrapBrokers: [address],
+      serializers: stringSerializers,
+      retries: 2,
+      timeout: 10_000,
+    })
+    try {
+      await producer.send({
+        messages: [0, 1, 2].map((i) => ({
+          topic: 'frames-platformatic',
+          partition: 0,
+          key: `pk-${i}`,
+          value: `value ${i}`,
+          headers: { h1: 'v1' },
+        })),
+      })
+    } finally {
+      await producer.close()
+    }
+  },
+}
+
+export const FRAME_SCENARIOS: FrameScenario[] = [kcat, kafkajs, kafkaPython, confluent, platformatic]

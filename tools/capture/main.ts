@@ -9,7 +9,7 @@ import type { BatchCapture } from './batch-scenarios.ts'
 import { loadApiNames } from './api-names.ts'
 import { FRAME_SCENARIOS } from './frame-scenarios.ts'
 import { startRecordingProxy } from './proxy.ts'
-import { Translator } from './translate.ts'
+import { DEFAULT_ADVERTISE, Translator } from './translate.ts'
 import type { CapturedFrame } from './proxy.ts'
 
 /** What produced the bytes (Debian bookworm packages and the npm lockfile). */
@@ -18,6 +18,7 @@ export const CLIENT_VERSIONS: Record<string, string> = {
   'confluent-kafka': 'python3-confluent-kafka 1.7.0, librdkafka 2.0.2',
   'kafka-python': 'python3-kafka 2.0.2',
   kafkajs: 'kafkajs 2.2.4',
+  platformatic: '@platformatic/kafka 1.35.0',
 }
 
 const GOLDEN = new URL('../../test/golden/', import.meta.url).pathname
@@ -141,7 +142,7 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
   }
   for (const scenario of FRAME_SCENARIOS) {
     if (only.size && !only.has(scenario.client)) continue
-    const proxy = await startRecordingProxy(upstream, new Translator())
+    const proxy = await startRecordingProxy(upstream, new Translator(2, new Set([...DEFAULT_ADVERTISE, ...(scenario.advertise ?? [])])))
     try {
       await scenario.run(proxy.address)
     } finally {

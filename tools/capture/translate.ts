@@ -39,6 +39,9 @@ const DOWNGRADE: Record<number, (body: never) => void> = {
   },
 }
 
+/** Api keys whose Kafka maximum the proxy advertises by default: the ones the mock serves too old. */
+export const DEFAULT_ADVERTISE: readonly number[] = [API_VERSIONS, ...Object.keys(DOWNGRADE).map(Number)]
+
 /** What the proxy remembers about a request until its response arrives. */
 export interface Pending {
   apiKey: number
@@ -57,7 +60,7 @@ export class Translator {
    */
   constructor(
     private readonly apiVersionsMax = 2,
-    private readonly advertise: ReadonlySet<number> = new Set([API_VERSIONS, ...Object.keys(DOWNGRADE).map(Number)]),
+    private readonly advertise: ReadonlySet<number> = new Set(DEFAULT_ADVERTISE),
   ) {}
 
   /** The frame to send upstream for a client's request frame. */
