@@ -11,6 +11,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { encodeApiVersionsResponse, defaultApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { NO_RESPONSE } from './handler.ts'
 import type { ApiHandler, RequestContext, RequestHeaderInfo } from './handler.ts'
+import type { Logger } from 'pino'
 import type { HandlerRegistry } from './registry.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import type { BrokerContext } from '../context.ts'
@@ -91,35 +92,51 @@ export function createDispatcher(broker: BrokerContext, registry: HandlerRegistr
   }
 }
 
-function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, frame: Buffer, header: RequestHeaderInfo,
-  request: unknown): FrameResult | Promise<FrameResult> {
-  let log: RequestContext['log'] | undefined
-  const ctx: RequestContext = {
-    broker,
-    connection,
-    header,
-    frame,
-    get log() {
-      return (log ??= broker.log.child({ conn: connection.id, api: header.apiKey, v: header.apiVersion, corr: header.correlationId }))
-    },
+/** One request in flight. A class, not closures, so the hot path allocates one object per request. */
+class Request implements RequestContext {
+  readonly broker: BrokerContext
+  readonly connection: Connection
+  readonly header: RequestHeaderInfo
+  readonly frame: Buffer
+  private logger: Logger | undefined
+
+  constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo, frame: Buffer) {
+    this.broker = broker
+    this.connection = connection
+    this.header = header
+    this.frame = frame
   }
-  const fail = (err: unknown): never => {
-    if (err instanceof RequestRejected) throw err
-    throw new RequestRejected(`${describe(header)} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+
+  get log(): Logger {
+    const h = this.header
+    return (this.logger ??= this.broker.log.child({ conn: this.connection.id, api: h.apiKey, v: h.apiVersion, corr: h.correlationId }))
   }
-  const respond = (res: unknown): FrameResult => {
+
+  respond(res: unknown): FrameResult {
     if (res === NO_RESPONSE) return null
+    const h = this.header
     try {
-      return encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, res)
+      return encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
     } catch (err) {
-      return fail(err)
+      return this.fail(err)
     }
   }
+
+  fail(err: unknown): never {
+    if (err instanceof RequestRejected) throw err
+    throw new RequestRejected(`${describe(this.header)} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+  }
+}
+
+function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, frame: Buffer, header: RequestHeaderInfo,
+  request: unknown): FrameResult | Promise<FrameResult> {
+  const req = new Request(broker, connection, header, frame)
   let out: unknown
   try {
-    out = handler.handle(ctx, request, header.apiVersion)
+    out = handler.handle(req, request, header.apiVersion)
   } catch (err) {
-    return fail(err)
+    return req.fail(err)
   }
-  return out instanceof Promise ? out.then(respond, fail) : respond(out)
+  if (out instanceof Promise) return out.then((res) => req.respond(res), (err: unknown) => req.fail(err))
+  return req.respond(out)
 }
