@@ -122,6 +122,29 @@ test('back-pressure by request count (queued.max.requests)', async () => {
   await server.close()
 })
 
+test('a client that does not read its responses stops being read (send buffer back-pressure)', async () => {
+  let started = 0
+  const big: FrameHandler = (frame) => {
+    started++
+    const b = Buffer.alloc(4 + 65536)
+    b.writeInt32BE(65536, 0)
+    b.writeInt32BE(frame.readInt32BE(0), 4)
+    return [b]
+  }
+  const { server, port } = await serve(big)
+  const c = await RawClient.connect(port)
+  c.socket.pause()
+  const n = 2000 // 128 MiB of responses if nothing held the broker back
+  c.write(Buffer.concat(Array.from({ length: n }, (_, i) => req(i, 0))))
+  await new Promise((r) => setTimeout(r, 300))
+  assert.ok(started < 500, `${started} requests handled while the client read nothing`)
+  c.socket.resume()
+  for (let i = 0; i < n; i++) assert.equal((await c.readFrame()).readInt32BE(0), i)
+  assert.equal(started, n)
+  c.destroy()
+  await server.close()
+})
+
 test('close() stops accepting but answers in-flight requests before ending connections', async () => {
   const { server, port } = await serve(scripted)
   const c = await RawClient.connect(port)
