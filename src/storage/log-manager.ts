@@ -29,6 +29,7 @@ import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
 import { TailCacheBudget } from './tail-cache.ts'
+import type { ProducerStateHook } from './producer-state.ts'
 
 export interface LogManagerOptions {
   /** log.dirs: one or more data directories (created if missing). */
@@ -53,6 +54,8 @@ export interface LogManagerOptions {
   cleanerEnabled?: boolean
   /** Partitions opened at once during start-up (default 4). */
   loadConcurrency?: number
+  /** Producer state for each partition log (idempotence, transactions), by partition directory. */
+  producerState?: (dir: string) => ProducerStateHook | undefined
 }
 
 const key = (topic: string, partition: number) => partitionDirName(topic, partition)
@@ -166,6 +169,7 @@ export class LogManager {
       logger: this.logger,
       tailCache: this.tailCache,
       onLogStartOffset: () => this.checkpointSoon(),
+      producerState: this.opts.producerState?.(dir),
     }
   }
 

@@ -27,7 +27,7 @@ import { loadLog, maxIndexEntries } from './log-loader.ts'
 import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
-import type { ProducerStateHook } from './producer-state.ts'
+import type { DuplicateAppend, ProducerStateHook } from './producer-state.ts'
 import { scanSegment } from './scan.ts'
 import { Segment } from './segment.ts'
 import { LogTailCache } from './tail-cache.ts'
@@ -127,7 +127,8 @@ export class Log {
   readonly epochs: LeaderEpochCache
   /** Serialises retention, cleaning, deleteRecords and truncation. */
   readonly maintenance = new Mutex()
-  private readonly producerState: ProducerStateHook | undefined
+  /** Idempotent/transactional producer state (src/storage/producer), when the LogManager has one. */
+  readonly producerState: ProducerStateHook | undefined
   private readonly onStartOffset: ((log: Log) => void) | undefined
 
   private constructor(opts: LogOptions, segments: Segment[], start: number, recovery: number, epochs: LeaderEpochCache) {
@@ -166,7 +167,9 @@ export class Log {
     let epochsChanged = epochs.truncateFromEnd(leo)
     epochsChanged = epochs.truncateFromStart(loaded.logStartOffset) || epochsChanged
     if (epochsChanged) await epochs.persist()
-    return new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
+    const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
+    await opts.producerState?.load?.(log)
+    return log
   }
 
   get logStartOffset(): number {
@@ -289,9 +292,13 @@ export class Log {
         results.push(new StorageError('INVALID_RECORD', `Replicated batch offset ${summary.firstBaseOffset} is below the log end offset ${next}`))
         continue
       }
-      const problem = this.checkProducerState(buf)
-      if (problem) {
+      const problem = this.producerState?.check?.(buf, opts.origin ?? 'client')
+      if (problem instanceof Error) {
         results.push(problem)
+        continue
+      }
+      if (problem) {
+        results.push(duplicateResult(problem))
         continue
       }
       const first = replicated ? summary.firstBaseOffset : next
@@ -347,15 +354,6 @@ export class Log {
     }
   }
 
-  private checkProducerState(buf: Buffer): Error | undefined {
-    if (!this.producerState?.check) return undefined
-    for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
-      const e = this.producerState.check(buf, pos)
-      if (e) return e
-    }
-    return undefined
-  }
-
   /** Writes whole batches at the end of the active segment, then publishes them to readers. */
   private async writeToActive(bufs: Buffer[], bytes: number): Promise<void> {
     const seg = this.activeSegment
@@ -396,6 +394,7 @@ export class Log {
     // Everything written so far is in the old segment (or older ones) and durable now.
     this.recoveryOffset = Math.max(this.recoveryOffset, old.nextOffset)
     this.unflushedRecords = 0
+    await this.producerState?.onRoll?.(newBase)
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
 
@@ -708,6 +707,7 @@ export class Log {
       this.exclusive(async () => {
         this.closed = true
         if (!this.failure) {
+          await this.producerState?.close?.()
           await this.activeSegment.flush()
           for (const s of this.segments) await s.persistIndexes()
           this.recoveryOffset = this.endOffset
@@ -748,6 +748,10 @@ export class Log {
     if (i < 0) throw new Error('segment no longer in the log')
     this.segments[i] = replacement
   }
+}
+
+function duplicateResult(d: DuplicateAppend): AppendResult {
+  return { baseOffset: d.baseOffset, lastOffset: d.lastOffset, logAppendTime: -1, logStartOffset: 0, recordCount: 0 }
 }
 
 function lastOffsetIn(buf: Buffer): number {
