@@ -14,6 +14,12 @@ export type StorageErrorCode =
   | 'KAFKA_STORAGE_ERROR'
   | 'NOT_LEADER_OR_FOLLOWER'
   | 'CORRUPT_LOG'
+  // Producer state (src/storage/producer): idempotence and transactions.
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'INVALID_PRODUCER_EPOCH'
+  | 'UNKNOWN_PRODUCER_ID'
+  | 'INVALID_TXN_STATE'
+  | 'TRANSACTION_COORDINATOR_FENCED'
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode
