@@ -1,0 +1,126 @@
+// Metadata (key 3), every version 0-12. Which topics: v0 has no null, so an empty list means all
+// topics (kafka-python's bootstrap probe); from v1 null means all and an empty list none. Names
+// that do not exist are auto-created (allowAutoTopicCreation from v4, always before) when
+// auto.create.topics.enable allows it, and returned ready rather than LEADER_NOT_AVAILABLE.
+// Topic ids from v10; lookups by id from v12 (a null name in v10-11 is INVALID_REQUEST, as in
+// Kafka). This node is every partition's leader, the only replica and the controller.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import {
+  defaultMetadataResponse, defaultMetadataResponseMetadataResponseTopic,
+} from '../../protocol/generated/messages/metadata.ts'
+import type {
+  MetadataRequest, MetadataResponse, MetadataResponseMetadataResponsePartition, MetadataResponseMetadataResponseTopic,
+} from '../../protocol/generated/messages/metadata.ts'
+import type { TopicMetadata } from '../cluster/metadata-store.ts'
+import { topicsOf } from '../cluster/topic-service.ts'
+import { topicNameProblem } from '../cluster/topic-names.ts'
+import { errorOf } from '../cluster/topic-errors.ts'
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.ts'
+import { brokerEndpoint } from './broker-endpoint.ts'
+import { defineHandler } from './handler.ts'
+
+/** Leader epoch of every partition: one node that has always led (matches the replica manager). */
+const LEADER_EPOCH = 0
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
+  const t = defaultMetadataResponseMetadataResponseTopic()
+  t.errorCode = errorCode
+  t.name = name
+  t.topicId = topicId
+  t.partitions = []
+  return t
+}
+
+function describeTopic(topic: TopicMetadata, nodeId: number, withOps: boolean): MetadataResponseMetadataResponseTopic {
+  const partitions: MetadataResponseMetadataResponsePartition[] = new Array(topic.partitions)
+  for (let i = 0; i < topic.partitions; i++) {
+    partitions[i] = {
+      errorCode: ErrorCode.NONE,
+      partitionIndex: i,
+      leaderId: nodeId,
+      leaderEpoch: LEADER_EPOCH,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    }
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.internal,
+    partitions,
+    topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+  }
+}
+
+export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: ApiKey.Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(ctx, request, version) {
+    const broker = ctx.broker
+    const topics = topicsOf(broker)
+    const withOps = version >= 8 && request.includeTopicAuthorizedOperations
+    const res = defaultMetadataResponse()
+    res.throttleTimeMs = 0
+    res.brokers = [brokerEndpoint(ctx)]
+    res.clusterId = broker.clusterId
+    res.controllerId = broker.nodeId
+    res.clusterAuthorizedOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations
+      ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+
+    const all = request.topics === null || (version === 0 && request.topics.length === 0)
+    if (all) {
+      res.topics = [...broker.metadata.topics()].map((t) => describeTopic(t, broker.nodeId, withOps))
+      return res
+    }
+    const allowAuto = version < 4 || request.allowAutoTopicCreation
+    const seenNames = new Set<string>()
+    const seenIds = new Set<string>()
+    const out: Promise<MetadataResponseMetadataResponseTopic>[] = []
+    for (const req of request.topics ?? []) {
+      const byId = version >= 10 && req.topicId !== ZERO_UUID
+      if (req.name === null || (byId && version >= 12)) {
+        if (version < 12 || !byId) {
+          // v10-11 cannot look up by id; a null name with a zero id names nothing.
+          out.push(Promise.resolve(errorTopic(version >= 12 ? null : '', req.topicId, ErrorCode.INVALID_REQUEST)))
+          continue
+        }
+        if (seenIds.has(req.topicId)) continue
+        seenIds.add(req.topicId)
+        const t = topics.topicById(req.topicId)
+        out.push(Promise.resolve(t ? describeTopic(t, broker.nodeId, withOps) : errorTopic(null, req.topicId, ErrorCode.UNKNOWN_TOPIC_ID)))
+        continue
+      }
+      const name = req.name
+      if (seenNames.has(name)) continue
+      seenNames.add(name)
+      const existing = topics.topic(name)
+      if (existing) {
+        out.push(Promise.resolve(describeTopic(existing, broker.nodeId, withOps)))
+        continue
+      }
+      if (topicNameProblem(name)) {
+        out.push(Promise.resolve(errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION)))
+        continue
+      }
+      if (!allowAuto) {
+        out.push(Promise.resolve(errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)))
+        continue
+      }
+      out.push(topics.autoCreate(name).then(
+        (t) => t ? describeTopic(t, broker.nodeId, withOps) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+        (err: unknown) => {
+          const { code, message } = errorOf(err)
+          ctx.log.warn({ topic: name, err: message }, 'auto-creating topic failed')
+          return errorTopic(name, ZERO_UUID, code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : code)
+        },
+      ))
+    }
+    res.topics = await Promise.all(out)
+    return res
+  },
+})

@@ -1,0 +1,376 @@
+// Topic administration for the single node: create (validated like Kafka: name, partitions,
+// replication factor, assignments, configs; validate-only), delete (by name or id), add
+// partitions, change topic configs, auto-create, and on-demand internal topics for the
+// coordinators. The metadata store is the source of truth; partition logs follow it through the
+// PartitionLogs hooks (the replica manager). Operations on one topic name run one at a time, so a
+// delete and a re-create of the same name cannot interleave their log work.
+import type { Logger } from 'pino'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type { BrokerConfig } from '../config/broker-config.ts'
+import { TOPIC_DEFS, formatConfigValue } from '../config/config-table.ts'
+import { effectiveTopicConfig, parseTopicOverrides } from '../config/topic-config.ts'
+import type { BrokerContext } from '../context.ts'
+import type { MetadataStore, TopicMetadata } from './metadata-store.ts'
+import { hasCollisionChars, isInternalTopic, topicNameProblem, unifyCollisionChars } from './topic-names.ts'
+import { internalTopicSpec } from './topic-internal.ts'
+import { topicError } from './topic-errors.ts'
+
+/** More partitions than this in one topic is refused (each partition is a directory of files). */
+export const MAX_PARTITIONS_PER_TOPIC = 10_000
+
+/**
+ * What the topic service needs from the partition layer; the replica manager satisfies it. Called
+ * after the metadata store changed.
+ */
+export interface PartitionLogs {
+  /** Creates (or opens) partitions [fromIndex, toIndex) of a topic with its config overrides. */
+  createPartitions(topic: string, topicId: string, fromIndex: number, toIndex: number,
+    rawConfig?: Readonly<Record<string, string>>): Promise<void>
+  /** Removes every partition log of a topic. */
+  deletePartitions(topic: string): Promise<void>
+  /** The topic's overrides (the full set) or a broker-level default changed. */
+  updateConfig(topic: string, rawConfig: Readonly<Record<string, string>>): void | Promise<void>
+}
+
+export interface TopicAssignment {
+  readonly partitionIndex: number
+  readonly brokerIds: readonly number[]
+}
+
+export interface CreateTopicRequest {
+  readonly name: string
+  /** -1: num.partitions (or the assignments' count). */
+  readonly numPartitions: number
+  /** -1: default.replication.factor (or the assignments' replica count). */
+  readonly replicationFactor: number
+  readonly assignments?: readonly TopicAssignment[]
+  /** Topic config overrides by Kafka name; a null value is refused like Kafka does. */
+  readonly configs?: Readonly<Record<string, string | null>>
+}
+
+/** A create request that passed validation: what would be (or was) created. */
+export interface ValidatedTopic {
+  readonly name: string
+  readonly partitions: number
+  readonly replicationFactor: number
+  readonly configs: Readonly<Record<string, string>>
+  readonly internal: boolean
+}
+
+export interface TopicServiceOptions {
+  readonly metadata: MetadataStore
+  readonly config: BrokerConfig
+  readonly nodeId: number
+  readonly log: Logger
+  readonly partitionLogs?: PartitionLogs
+}
+
+export class TopicService {
+  readonly metadata: MetadataStore
+  readonly config: BrokerConfig
+  readonly nodeId: number
+  private readonly log: Logger
+  private partitionLogs: PartitionLogs | undefined
+  /** Tail of the operation chain per topic name. */
+  private readonly chains = new Map<string, Promise<unknown>>()
+  /** Auto-creations in progress, so concurrent Metadata requests share one. */
+  private readonly pendingAuto = new Map<string, Promise<TopicMetadata>>()
+
+  constructor(opts: TopicServiceOptions) {
+    this.metadata = opts.metadata
+    this.config = opts.config
+    this.nodeId = opts.nodeId
+    this.log = opts.log
+    this.partitionLogs = opts.partitionLogs
+  }
+
+  /** Plugs in the partition layer (the replica manager) once it exists. */
+  setPartitionLogs(logs: PartitionLogs): void {
+    this.partitionLogs = logs
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.metadata.topic(name)
+  }
+
+  topicById(id: string): TopicMetadata | undefined {
+    return this.metadata.topicById(id)
+  }
+
+  private serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(name) ?? Promise.resolve()
+    const next = prev.then(fn, fn)
+    const tail = next.catch(() => {})
+    this.chains.set(name, tail)
+    void tail.then(() => { if (this.chains.get(name) === tail) this.chains.delete(name) })
+    return next
+  }
+
+  /** Checks a name for creation: legal, free, no '.'/'_' collision. Throws KafkaProtocolError. */
+  checkNewName(name: string): void {
+    const problem = topicNameProblem(name)
+    if (problem) throw topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem)
+    if (this.metadata.topic(name)) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+    if (hasCollisionChars(name)) {
+      const unified = unifyCollisionChars(name)
+      for (const t of this.metadata.topics()) {
+        if (hasCollisionChars(t.name) && unifyCollisionChars(t.name) === unified) {
+          throw topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${t.name}`)
+        }
+      }
+    }
+  }
+
+  private replicationFactorFor(requested: number): number {
+    const rf = requested === -1 ? this.config.int('default.replication.factor') : requested
+    if (rf <= 0) throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
+    if (rf > 1) {
+      throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`)
+    }
+    return rf
+  }
+
+  private checkPartitionCount(n: number): void {
+    if (n <= 0) throw topicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
+    if (n > MAX_PARTITIONS_PER_TOPIC) {
+      throw topicError(ErrorCode.INVALID_PARTITIONS, `Number of partitions ${n} exceeds this broker's limit of ${MAX_PARTITIONS_PER_TOPIC} per topic.`)
+    }
+  }
+
+  /** Each assigned replica list must be exactly this node (the only broker). */
+  private checkReplicas(brokerIds: readonly number[], what: string): void {
+    if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
+    if (new Set(brokerIds).size !== brokerIds.length) {
+      throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: duplicate brokers in [${brokerIds.join(', ')}]`)
+    }
+    const unknown = brokerIds.filter((b) => b !== this.nodeId)
+    if (unknown.length > 0) {
+      throw brokerIds.length > 1
+        ? topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
+          `${what}: replication factor ${brokerIds.length} cannot be reached because only 1 broker(s) are registered`)
+        : topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: broker ${unknown[0]} is not registered (this node is ${this.nodeId})`)
+    }
+  }
+
+  /** Validates override values against the topic config table; returns them trimmed as strings. */
+  validateConfigs(configs: Readonly<Record<string, string | null>>): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const [key, value] of Object.entries(configs)) {
+      if (value === null) throw topicError(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${key}`)
+      if (!TOPIC_DEFS.has(key)) throw topicError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${key}`)
+      out[key] = value.trim()
+    }
+    parseTopicOverrides(out) // throws ConfigError (-> INVALID_CONFIG) naming the key and accepted values
+    return out
+  }
+
+  /** Everything CreateTopics checks, without creating anything. Throws KafkaProtocolError / ConfigError. */
+  validateCreate(req: CreateTopicRequest): ValidatedTopic {
+    this.checkNewName(req.name)
+    const internal = isInternalTopic(req.name)
+    const assignments = req.assignments ?? []
+    let partitions: number
+    let replicationFactor: number
+    if (assignments.length > 0) {
+      if (req.numPartitions !== -1 || req.replicationFactor !== -1) {
+        throw topicError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.')
+      }
+      const seen = new Set<number>()
+      for (const a of assignments) {
+        if (seen.has(a.partitionIndex)) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partition ${a.partitionIndex} is assigned twice`)
+        seen.add(a.partitionIndex)
+        this.checkReplicas(a.brokerIds, `partition ${a.partitionIndex}`)
+      }
+      for (let i = 0; i < assignments.length; i++) {
+        if (!seen.has(i)) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions must be numbered consecutively starting at 0')
+      }
+      partitions = assignments.length
+      this.checkPartitionCount(partitions)
+      replicationFactor = assignments[0].brokerIds.length
+    } else {
+      const spec = internal ? internalTopicSpec(req.name, this.config) : undefined
+      if (req.numPartitions === -1) partitions = spec?.partitions ?? this.config.int('num.partitions')
+      else if (req.numPartitions < -1 || req.numPartitions === 0) {
+        throw topicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
+      } else partitions = req.numPartitions
+      this.checkPartitionCount(partitions)
+      if (req.replicationFactor < -1 || req.replicationFactor === 0) {
+        throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
+      }
+      replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
+    }
+    const given = this.validateConfigs(req.configs ?? {})
+    const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
+    return { name: req.name, partitions, replicationFactor, configs, internal }
+  }
+
+  /** Creates a topic (or only validates it). Throws KafkaProtocolError / ConfigError with the reason. */
+  async createTopic(req: CreateTopicRequest, opts: { validateOnly?: boolean } = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
+    const valid = this.validateCreate(req)
+    if (opts.validateOnly) return valid
+    const topic = await this.serialize(req.name, () => this.doCreate(valid))
+    return { ...valid, topic }
+  }
+
+  private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
+    this.checkNewName(valid.name) // again: another create may have won while we queued
+    if (hasCollisionChars(valid.name)) {
+      this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
+    }
+    const topic = await this.metadata.createTopic(valid.name, valid.partitions, valid.configs, valid.internal)
+    try {
+      await this.partitionLogs?.createPartitions(topic.name, topic.topicId, 0, topic.partitions, topic.configs)
+    } catch (err) {
+      // Keep metadata and disk consistent: a topic whose logs could not be made does not exist.
+      await this.metadata.deleteTopic(topic.name)
+      await this.partitionLogs?.deletePartitions(topic.name).catch(() => {})
+      throw err
+    }
+    this.log.info({ topic: topic.name, topicId: topic.topicId, partitions: topic.partitions, configs: topic.configs }, 'topic created')
+    return topic
+  }
+
+  /**
+   * A topic a client named that does not exist (Metadata / Produce): created with the broker
+   * defaults when auto.create.topics.enable allows it; internal topics get their own settings.
+   * Returns undefined when auto-creation is off. Throws for invalid names and refused settings.
+   */
+  async autoCreate(name: string): Promise<TopicMetadata | undefined> {
+    const existing = this.metadata.topic(name)
+    if (existing) return existing
+    if (!isInternalTopic(name) && !this.config.bool('auto.create.topics.enable')) return undefined
+    return this.createShared(name)
+  }
+
+  /** The internal topic `name` (__consumer_offsets, __transaction_state), created on first use. */
+  async ensureInternalTopic(name: string): Promise<TopicMetadata> {
+    if (!isInternalTopic(name)) throw new Error(`${name} is not an internal topic`)
+    return this.metadata.topic(name) ?? this.createShared(name)
+  }
+
+  private createShared(name: string): Promise<TopicMetadata> {
+    let pending = this.pendingAuto.get(name)
+    if (!pending) {
+      pending = (async () => {
+        const valid = this.validateCreate({ name, numPartitions: -1, replicationFactor: -1 })
+        return this.serialize(name, () => this.metadata.topic(name) ? Promise.resolve(this.metadata.topic(name)!) : this.doCreate(valid))
+      })().finally(() => this.pendingAuto.delete(name))
+      this.pendingAuto.set(name, pending)
+    }
+    return pending
+  }
+
+  /** Deletes a topic by name (its logs too). Throws UNKNOWN_TOPIC_OR_PARTITION / TOPIC_DELETION_DISABLED. */
+  deleteTopic(name: string): Promise<TopicMetadata> {
+    if (!this.config.bool('delete.topic.enable')) {
+      return Promise.reject(topicError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.'))
+    }
+    if (!this.metadata.topic(name)) {
+      return Promise.reject(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
+    }
+    return this.serialize(name, async () => {
+      const topic = await this.metadata.deleteTopic(name)
+      if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+      await this.partitionLogs?.deletePartitions(topic.name)
+      this.log.info({ topic: topic.name, topicId: topic.topicId }, 'topic deleted')
+      return topic
+    })
+  }
+
+  /** Deletes a topic by id. Throws UNKNOWN_TOPIC_ID when no topic has it. */
+  deleteTopicById(id: string): Promise<TopicMetadata> {
+    const topic = this.metadata.topicById(id)
+    if (!topic) return Promise.reject(topicError(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'))
+    return this.deleteTopic(topic.name)
+  }
+
+  /**
+   * Grows a topic to `count` partitions (CreatePartitions). `assignments`, when given, lists the
+   * replicas of each new partition. Throws KafkaProtocolError with Kafka's codes.
+   */
+  async createPartitions(name: string, count: number, assignments: readonly (readonly number[])[] | null,
+    opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    const topic = this.metadata.topic(name)
+    if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+    const check = (t: TopicMetadata): void => {
+      if (count < t.partitions) {
+        throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${t.partitions} partitions, which is higher than the requested ${count}.`)
+      }
+      if (count === t.partitions) throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partitions.`)
+      this.checkPartitionCount(count)
+      if (assignments) {
+        const added = count - t.partitions
+        if (assignments.length !== added) {
+          throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`)
+        }
+        assignments.forEach((a, i) => this.checkReplicas(a, `partition ${t.partitions + i}`))
+      }
+    }
+    check(topic)
+    if (opts.validateOnly) return topic
+    return this.serialize(name, async () => {
+      const current = this.metadata.topic(name)
+      if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+      check(current)
+      const next = await this.metadata.setPartitions(name, count)
+      await this.partitionLogs?.createPartitions(name, next.topicId, current.partitions, count, next.configs)
+      this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
+      return next
+    })
+  }
+
+  /**
+   * Replaces a topic's config overrides (AlterConfigs / IncrementalAlterConfigs computed the new
+   * set). Validates first; applies to live logs and persists unless validate-only.
+   */
+  async setTopicConfigs(name: string, overrides: Readonly<Record<string, string | null>>,
+    opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    const topic = this.metadata.topic(name)
+    if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+    const valid = this.validateConfigs(overrides)
+    if (opts.validateOnly) return topic
+    return this.serialize(name, async () => {
+      if (!this.metadata.topic(name)) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+      const next = await this.metadata.setConfigs(name, valid)
+      await this.partitionLogs?.updateConfig(name, next.configs)
+      this.log.info({ topic: name, configs: valid }, 'topic configs changed')
+      return next
+    })
+  }
+
+  /** A broker-level default changed: every topic's effective config may have changed. */
+  async brokerDefaultsChanged(): Promise<void> {
+    if (!this.partitionLogs) return
+    for (const t of [...this.metadata.topics()]) await this.partitionLogs.updateConfig(t.name, t.configs)
+  }
+
+  /** The topic's full effective config (overrides over broker-derived defaults) as Kafka-named strings. */
+  effectiveConfig(topic: TopicMetadata): Record<string, string> {
+    const values = effectiveTopicConfig(this.config, parseTopicOverrides(topic.configs))
+    const out: Record<string, string> = {}
+    for (const [key, value] of values) {
+      const text = formatConfigValue(TOPIC_DEFS.get(key)!, value)
+      if (text !== null) out[key] = text
+    }
+    return out
+  }
+}
+
+const services = new WeakMap<BrokerContext, TopicService>()
+
+/**
+ * The topic service of a broker, created on first use. It hangs off the context here rather than
+ * as a context field so the handlers and coordinators share one instance without touching broker
+ * start-up; the replica manager, when the context has one, is its PartitionLogs.
+ */
+export function topicsOf(broker: BrokerContext): TopicService {
+  let s = services.get(broker)
+  if (!s) {
+    const replicas = (broker as unknown as { replicas?: PartitionLogs }).replicas
+    s = new TopicService({ metadata: broker.metadata, config: broker.config, nodeId: broker.nodeId, log: broker.log, partitionLogs: replicas })
+    services.set(broker, s)
+  }
+  return s
+}

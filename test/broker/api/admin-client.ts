@@ -1,0 +1,23 @@
+// A tiny request/response helper over RawClient for the admin/metadata handler tests.
+import { RawClient, requestFrame, decodeResponseFrame } from '../raw-client.ts'
+
+export class AdminRaw {
+  private corr = 1
+  private constructor(readonly client: RawClient) {}
+
+  static async connect(port: number): Promise<AdminRaw> {
+    return new AdminRaw(await RawClient.connect(port))
+  }
+
+  async call<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    const corr = this.corr++
+    this.client.write(requestFrame(apiKey, version, corr, body))
+    const res = decodeResponseFrame<T>(apiKey, version, await this.client.readFrame())
+    if (res.correlationId !== corr) throw new Error(`correlation id ${res.correlationId}, expected ${corr}`)
+    return res.body
+  }
+
+  close(): void {
+    this.client.destroy()
+  }
+}
