@@ -59,13 +59,15 @@ function chain(branches: [string, string][], otherwise?: string): string {
   const out: string[] = []
   for (const [c, body] of branches) {
     if (c === 'true') {
-      out.push(out.length === 0 ? body : `else {\n${body}\n}`)
-      return out.join('\n')
+      // A lone body gets its own block only when it declares locals (they would collide).
+      const lone = /^(const|let) /m.test(body) ? `{\n${body}\n}` : body
+      out.push(out.length === 0 ? lone : `else {\n${body}\n}`)
+      return out.join(' ')
     }
     out.push(`${out.length === 0 ? 'if' : 'else if'} (${c}) {\n${body}\n}`)
   }
   if (otherwise !== undefined) out.push(out.length === 0 ? otherwise : `else {\n${otherwise}\n}`)
-  return out.join('\n')
+  return out.join(' ')
 }
 
 function isTagged(m: Mode): boolean {

@@ -154,7 +154,8 @@ export function sizeStmt(t: Elem, flex: boolean, nullable: boolean, x: string, a
   }
   const fixed = FIXED_SIZE[t.name]
   if (fixed !== undefined) return `${acc} += ${fixed}`
-  const len = t.name === 'string' ? `utf8Length(${x})` : t.name === 'records' ? `(${x}.length >= ${zc} ? 0 : ${x}.length)` : `${x}.length`
+  // Payloads at or above the writer's zero-copy threshold are referenced, not reserved.
+  const len = t.name === 'string' ? `utf8Length(${x})` : zc === 'Infinity' ? `${x}.length` : `(${x}.length >= ${zc} ? 0 : ${x}.length)`
   const prefix = t.name === 'string' ? 2 : 4
   if (flex) {
     const body =
@@ -171,14 +172,14 @@ export function readArrayStmt(t: Extract<FieldType, { kind: 'array' }>, flex: bo
   const count = flex ? `r.compactArrayLength(${nullable})` : `r.arrayLength(${nullable})`
   const elem = readExpr(t.elem, flex, false)
   const fill = `const a: ${elemTs(t.elem)}[] = []\nfor (let i = 0; i < n; i++) a.push(${elem})\n${target} = a`
-  return nullable ? `{\nconst n = ${count}\nif (n < 0) ${target} = null\nelse {\n${fill}\n}\n}` : `{\nconst n = ${count}\n${fill}\n}`
+  return nullable ? `const n = ${count}\nif (n < 0) ${target} = null\nelse {\n${fill}\n}` : `const n = ${count}\n${fill}`
 }
 
 export function writeArrayStmt(t: Extract<FieldType, { kind: 'array' }>, flex: boolean, nullable: boolean, x: string, w: string): string {
   const count = flex ? `${w}.uvarint(${x}.length + 1)` : `${w}.int32(${x}.length)`
   const body = `${count}\nfor (const e of ${x}) ${writeStmt(t.elem, flex, false, 'e', w)}`
   const nullWrite = flex ? `${w}.uvarint(0)` : `${w}.int32(-1)`
-  return nullable ? `if (${x} === null) ${nullWrite}\nelse {\n${body}\n}` : `{\n${body}\n}`
+  return nullable ? `if (${x} === null) ${nullWrite}\nelse {\n${body}\n}` : body
 }
 
 export function sizeArrayStmt(t: Extract<FieldType, { kind: 'array' }>, flex: boolean, nullable: boolean, x: string, acc: string, zc: string): string {
@@ -187,5 +188,5 @@ export function sizeArrayStmt(t: Extract<FieldType, { kind: 'array' }>, flex: bo
   const elems =
     fixed !== undefined ? `${acc} += ${prefix} + ${x}.length * ${fixed}` : `${acc} += ${prefix}\nfor (const e of ${x}) {\n${sizeStmt(t.elem, flex, false, 'e', acc, zc)}\n}`
   const nullSize = flex ? 1 : 4
-  return nullable ? `if (${x} === null) ${acc} += ${nullSize}\nelse {\n${elems}\n}` : `{\n${elems}\n}`
+  return nullable ? `if (${x} === null) ${acc} += ${nullSize}\nelse {\n${elems}\n}` : elems
 }

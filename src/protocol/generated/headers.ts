@@ -57,8 +57,7 @@ export function readRequestHeader(r: Reader, version: number): RequestHeader {
   let f_ClientId: string | null
   if (version >= 1) {
     f_ClientId = r.nullableString()
-  }
-  else {
+  } else {
     f_ClientId = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined

@@ -41,23 +41,19 @@ export function readConsumerProtocolAssignment(r: Reader, version: number): Cons
 }
 
 export function writeConsumerProtocolAssignment(w: Writer, v: ConsumerProtocolAssignment, version: number): void {
-  {
-    w.int32(v.assignedPartitions.length)
-    for (const e of v.assignedPartitions) writeConsumerProtocolAssignmentTopicPartition(w, e, version)
-  }
+  w.int32(v.assignedPartitions.length)
+  for (const e of v.assignedPartitions) writeConsumerProtocolAssignmentTopicPartition(w, e, version)
   w.nullableBytes(v.userData)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerProtocolAssignment(v: ConsumerProtocolAssignment, version: number, zc: number): number {
   let s = 0
-  {
-    s += 4
-    for (const e of v.assignedPartitions) {
-      s += sizeConsumerProtocolAssignmentTopicPartition(e, version, zc)
-    }
+  s += 4
+  for (const e of v.assignedPartitions) {
+    s += sizeConsumerProtocolAssignmentTopicPartition(e, version, zc)
   }
-  s += v.userData === null ? 4 : 4 + v.userData.length
+  s += v.userData === null ? 4 : 4 + (v.userData.length >= zc ? 0 : v.userData.length)
   return s
 }
 
@@ -100,19 +96,15 @@ export function readConsumerProtocolAssignmentTopicPartition(r: Reader, _version
 
 export function writeConsumerProtocolAssignmentTopicPartition(w: Writer, v: ConsumerProtocolAssignmentTopicPartition, _version: number): void {
   w.string(v.topic)
-  {
-    w.int32(v.partitions.length)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.int32(v.partitions.length)
+  for (const e of v.partitions) w.int32(e)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerProtocolAssignmentTopicPartition(v: ConsumerProtocolAssignmentTopicPartition, _version: number, _zc: number): number {
   let s = 0
   s += 2 + utf8Length(v.topic)
-  {
-    s += 4 + v.partitions.length * 4
-  }
+  s += 4 + v.partitions.length * 4
   return s
 }
 

@@ -47,28 +47,23 @@ export function readConsumerProtocolSubscription(r: Reader, version: number): Co
   f_UserData = r.nullableBytes()
   let f_OwnedPartitions: ConsumerProtocolSubscriptionTopicPartition[]
   if (version >= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: ConsumerProtocolSubscriptionTopicPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readConsumerProtocolSubscriptionTopicPartition(r, version))
-      f_OwnedPartitions = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: ConsumerProtocolSubscriptionTopicPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readConsumerProtocolSubscriptionTopicPartition(r, version))
+    f_OwnedPartitions = a
+  } else {
     f_OwnedPartitions = []
   }
   let f_GenerationId: number
   if (version >= 2) {
     f_GenerationId = r.int32()
-  }
-  else {
+  } else {
     f_GenerationId = -1
   }
   let f_RackId: string | null
   if (version === 3) {
     f_RackId = r.nullableString()
-  }
-  else {
+  } else {
     f_RackId = null
   }
   const v: ConsumerProtocolSubscription = {
@@ -82,16 +77,12 @@ export function readConsumerProtocolSubscription(r: Reader, version: number): Co
 }
 
 export function writeConsumerProtocolSubscription(w: Writer, v: ConsumerProtocolSubscription, version: number): void {
-  {
-    w.int32(v.topics.length)
-    for (const e of v.topics) w.string(e)
-  }
+  w.int32(v.topics.length)
+  for (const e of v.topics) w.string(e)
   w.nullableBytes(v.userData)
   if (version >= 1) {
-    {
-      w.int32(v.ownedPartitions.length)
-      for (const e of v.ownedPartitions) writeConsumerProtocolSubscriptionTopicPartition(w, e, version)
-    }
+    w.int32(v.ownedPartitions.length)
+    for (const e of v.ownedPartitions) writeConsumerProtocolSubscriptionTopicPartition(w, e, version)
   }
   if (version >= 2) {
     w.int32(v.generationId)
@@ -104,19 +95,15 @@ export function writeConsumerProtocolSubscription(w: Writer, v: ConsumerProtocol
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerProtocolSubscription(v: ConsumerProtocolSubscription, version: number, zc: number): number {
   let s = 0
-  {
-    s += 4
-    for (const e of v.topics) {
-      s += 2 + utf8Length(e)
-    }
+  s += 4
+  for (const e of v.topics) {
+    s += 2 + utf8Length(e)
   }
-  s += v.userData === null ? 4 : 4 + v.userData.length
+  s += v.userData === null ? 4 : 4 + (v.userData.length >= zc ? 0 : v.userData.length)
   if (version >= 1) {
-    {
-      s += 4
-      for (const e of v.ownedPartitions) {
-        s += sizeConsumerProtocolSubscriptionTopicPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.ownedPartitions) {
+      s += sizeConsumerProtocolSubscriptionTopicPartition(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -152,20 +139,16 @@ export function readConsumerProtocolSubscriptionTopicPartition(r: Reader, versio
   let f_Topic: string
   if (version >= 1) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = ''
   }
   let f_Partitions: number[]
   if (version >= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
     f_Partitions = []
   }
   const v: ConsumerProtocolSubscriptionTopicPartition = {
@@ -178,17 +161,13 @@ export function readConsumerProtocolSubscriptionTopicPartition(r: Reader, versio
 export function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: ConsumerProtocolSubscriptionTopicPartition, version: number): void {
   if (version >= 1) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     if (!(v.topic === '')) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'topic', version)
   }
   if (version >= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else {
     if (!(v.partitions.length === 0)) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'partitions', version)
   }
 }
@@ -200,9 +179,7 @@ export function sizeConsumerProtocolSubscriptionTopicPartition(v: ConsumerProtoc
     s += 2 + utf8Length(v.topic)
   }
   if (version >= 1) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
   }
   return s
 }

@@ -81,12 +81,16 @@ export function writeDefaultPrincipalData(w: Writer, v: DefaultPrincipalData, _v
 export function sizeDefaultPrincipalData(v: DefaultPrincipalData, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.type)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.type)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   {

@@ -89,14 +89,10 @@ export function readLeaderChangeMessage(r: Reader, version: number): LeaderChang
 export function writeLeaderChangeMessage(w: Writer, v: LeaderChangeMessage, version: number): void {
   w.int16(v.version)
   w.int32(v.leaderId)
-  {
-    w.uvarint(v.voters.length + 1)
-    for (const e of v.voters) writeLeaderChangeMessageVoter(w, e, version)
-  }
-  {
-    w.uvarint(v.grantingVoters.length + 1)
-    for (const e of v.grantingVoters) writeLeaderChangeMessageVoter(w, e, version)
-  }
+  w.uvarint(v.voters.length + 1)
+  for (const e of v.voters) writeLeaderChangeMessageVoter(w, e, version)
+  w.uvarint(v.grantingVoters.length + 1)
+  for (const e of v.grantingVoters) writeLeaderChangeMessageVoter(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -109,17 +105,13 @@ export function sizeLeaderChangeMessage(v: LeaderChangeMessage, version: number,
   let s = 0
   s += 2
   s += 4
-  {
-    s += sizeOfUvarint(v.voters.length + 1)
-    for (const e of v.voters) {
-      s += sizeLeaderChangeMessageVoter(e, version, zc)
-    }
+  s += sizeOfUvarint(v.voters.length + 1)
+  for (const e of v.voters) {
+    s += sizeLeaderChangeMessageVoter(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.grantingVoters.length + 1)
-    for (const e of v.grantingVoters) {
-      s += sizeLeaderChangeMessageVoter(e, version, zc)
-    }
+  s += sizeOfUvarint(v.grantingVoters.length + 1)
+  for (const e of v.grantingVoters) {
+    s += sizeLeaderChangeMessageVoter(e, version, zc)
   }
   {
     let n = 0
@@ -165,8 +157,7 @@ export function readLeaderChangeMessageVoter(r: Reader, version: number): Leader
   let f_VoterDirectoryId: string
   if (version === 1) {
     f_VoterDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_VoterDirectoryId = ZERO_UUID
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -191,8 +182,7 @@ export function writeLeaderChangeMessageVoter(w: Writer, v: LeaderChangeMessageV
   w.int32(v.voterId)
   if (version === 1) {
     w.uuid(v.voterDirectoryId)
-  }
-  else {
+  } else {
     if (!(v.voterDirectoryId === ZERO_UUID)) throw fieldNotInVersion('LeaderChangeMessageVoter', 'voterDirectoryId', version)
   }
   {

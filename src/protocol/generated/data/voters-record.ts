@@ -60,10 +60,8 @@ export function readVotersRecord(r: Reader, version: number): VotersRecord {
 
 export function writeVotersRecord(w: Writer, v: VotersRecord, version: number): void {
   w.int16(v.version)
-  {
-    w.uvarint(v.voters.length + 1)
-    for (const e of v.voters) writeVotersRecordVoter(w, e, version)
-  }
+  w.uvarint(v.voters.length + 1)
+  for (const e of v.voters) writeVotersRecordVoter(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -75,11 +73,9 @@ export function writeVotersRecord(w: Writer, v: VotersRecord, version: number): 
 export function sizeVotersRecord(v: VotersRecord, version: number, zc: number): number {
   let s = 0
   s += 2
-  {
-    s += sizeOfUvarint(v.voters.length + 1)
-    for (const e of v.voters) {
-      s += sizeVotersRecordVoter(e, version, zc)
-    }
+  s += sizeOfUvarint(v.voters.length + 1)
+  for (const e of v.voters) {
+    s += sizeVotersRecordVoter(e, version, zc)
   }
   {
     let n = 0
@@ -173,10 +169,8 @@ export function readVotersRecordVoter(r: Reader, version: number): VotersRecordV
 export function writeVotersRecordVoter(w: Writer, v: VotersRecordVoter, version: number): void {
   w.int32(v.voterId)
   w.uuid(v.voterDirectoryId)
-  {
-    w.uvarint(v.endpoints.length + 1)
-    for (const e of v.endpoints) writeVotersRecordEndpoint(w, e, version)
-  }
+  w.uvarint(v.endpoints.length + 1)
+  for (const e of v.endpoints) writeVotersRecordEndpoint(w, e, version)
   writeVotersRecordKRaftVersionFeature(w, v.kRaftVersionFeature, version)
   {
     const u = v.unknownTaggedFields
@@ -190,11 +184,9 @@ export function sizeVotersRecordVoter(v: VotersRecordVoter, version: number, zc:
   let s = 0
   s += 4
   s += 16
-  {
-    s += sizeOfUvarint(v.endpoints.length + 1)
-    for (const e of v.endpoints) {
-      s += sizeVotersRecordEndpoint(e, version, zc)
-    }
+  s += sizeOfUvarint(v.endpoints.length + 1)
+  for (const e of v.endpoints) {
+    s += sizeVotersRecordEndpoint(e, version, zc)
   }
   s += sizeVotersRecordKRaftVersionFeature(v.kRaftVersionFeature, version, zc)
   {
@@ -287,12 +279,16 @@ export function writeVotersRecordEndpoint(w: Writer, v: VotersRecordEndpoint, _v
 export function sizeVotersRecordEndpoint(v: VotersRecordEndpoint, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   {

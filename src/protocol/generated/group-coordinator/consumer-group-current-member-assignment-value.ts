@@ -100,14 +100,10 @@ export function writeConsumerGroupCurrentMemberAssignmentValue(w: Writer, v: Con
   w.int32(v.memberEpoch)
   w.int32(v.previousMemberEpoch)
   w.int8(v.state)
-  {
-    w.uvarint(v.assignedPartitions.length + 1)
-    for (const e of v.assignedPartitions) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
-  }
-  {
-    w.uvarint(v.partitionsPendingRevocation.length + 1)
-    for (const e of v.partitionsPendingRevocation) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
-  }
+  w.uvarint(v.assignedPartitions.length + 1)
+  for (const e of v.assignedPartitions) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
+  w.uvarint(v.partitionsPendingRevocation.length + 1)
+  for (const e of v.partitionsPendingRevocation) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -121,17 +117,13 @@ export function sizeConsumerGroupCurrentMemberAssignmentValue(v: ConsumerGroupCu
   s += 4
   s += 4
   s += 1
-  {
-    s += sizeOfUvarint(v.assignedPartitions.length + 1)
-    for (const e of v.assignedPartitions) {
-      s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
-    }
+  s += sizeOfUvarint(v.assignedPartitions.length + 1)
+  for (const e of v.assignedPartitions) {
+    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.partitionsPendingRevocation.length + 1)
-    for (const e of v.partitionsPendingRevocation) {
-      s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitionsPendingRevocation.length + 1)
+  for (const e of v.partitionsPendingRevocation) {
+    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
   }
   {
     let n = 0
@@ -204,10 +196,8 @@ export function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: 
 
 export function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w: Writer, v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -219,9 +209,7 @@ export function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w:
 export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

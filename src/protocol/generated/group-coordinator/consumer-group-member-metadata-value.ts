@@ -116,8 +116,7 @@ export function readConsumerGroupMemberMetadataValue(r: Reader, version: number)
       if (tag === 0) {
         f_ClassicMemberMetadata = (r.int8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(r, version))
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -143,10 +142,8 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGrou
   w.compactNullableString(v.rackId)
   w.compactString(v.clientId)
   w.compactString(v.clientHost)
-  {
-    w.uvarint(v.subscribedTopicNames.length + 1)
-    for (const e of v.subscribedTopicNames) w.compactString(e)
-  }
+  w.uvarint(v.subscribedTopicNames.length + 1)
+  for (const e of v.subscribedTopicNames) w.compactString(e)
   w.compactNullableString(v.subscribedTopicRegex)
   w.int32(v.rebalanceTimeoutMs)
   w.compactNullableString(v.serverAssignor)
@@ -186,23 +183,31 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGrou
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerGroupMemberMetadataValue(v: ConsumerGroupMemberMetadataValue, version: number, _zc: number): number {
   let s = 0
-  if (v.instanceId === null) s += 1
-  else {
-    const l = utf8Length(v.instanceId)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  if (v.rackId === null) s += 1
-  else {
-    const l = utf8Length(v.rackId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.instanceId === null) s += 1
+    else {
+      const l = utf8Length(v.instanceId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.clientId)
-    s += sizeOfUvarint(l + 1) + l
+    if (v.rackId === null) s += 1
+    else {
+      const l = utf8Length(v.rackId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.clientHost)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clientId)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  {
+    {
+      const l = utf8Length(v.clientHost)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     s += sizeOfUvarint(v.subscribedTopicNames.length + 1)
@@ -213,16 +218,20 @@ export function sizeConsumerGroupMemberMetadataValue(v: ConsumerGroupMemberMetad
       }
     }
   }
-  if (v.subscribedTopicRegex === null) s += 1
-  else {
-    const l = utf8Length(v.subscribedTopicRegex)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.subscribedTopicRegex === null) s += 1
+    else {
+      const l = utf8Length(v.subscribedTopicRegex)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  if (v.serverAssignor === null) s += 1
-  else {
-    const l = utf8Length(v.serverAssignor)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.serverAssignor === null) s += 1
+    else {
+      const l = utf8Length(v.serverAssignor)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0
@@ -302,10 +311,8 @@ export function readConsumerGroupMemberMetadataValueClassicMemberMetadata(r: Rea
 
 export function writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w: Writer, v: ConsumerGroupMemberMetadataValueClassicMemberMetadata, version: number): void {
   w.int32(v.sessionTimeoutMs)
-  {
-    w.uvarint(v.supportedProtocols.length + 1)
-    for (const e of v.supportedProtocols) writeConsumerGroupMemberMetadataValueClassicProtocol(w, e, version)
-  }
+  w.uvarint(v.supportedProtocols.length + 1)
+  for (const e of v.supportedProtocols) writeConsumerGroupMemberMetadataValueClassicProtocol(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -317,11 +324,9 @@ export function writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w: Wr
 export function sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(v: ConsumerGroupMemberMetadataValueClassicMemberMetadata, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.supportedProtocols.length + 1)
-    for (const e of v.supportedProtocols) {
-      s += sizeConsumerGroupMemberMetadataValueClassicProtocol(e, version, zc)
-    }
+  s += sizeOfUvarint(v.supportedProtocols.length + 1)
+  for (const e of v.supportedProtocols) {
+    s += sizeConsumerGroupMemberMetadataValueClassicProtocol(e, version, zc)
   }
   {
     let n = 0
@@ -399,13 +404,15 @@ export function writeConsumerGroupMemberMetadataValueClassicProtocol(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMemberMetadataValueClassicProtocol(v: ConsumerGroupMemberMetadataValueClassicProtocol, _version: number, _zc: number): number {
+export function sizeConsumerGroupMemberMetadataValueClassicProtocol(v: ConsumerGroupMemberMetadataValueClassicProtocol, _version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  s += sizeOfUvarint(v.metadata.length + 1) + v.metadata.length
+  s += sizeOfUvarint(v.metadata.length + 1) + (v.metadata.length >= zc ? 0 : v.metadata.length)
   {
     let n = 0
     const u = v.unknownTaggedFields

@@ -52,10 +52,8 @@ export function readConsumerGroupPartitionMetadataValue(r: Reader, version: numb
 }
 
 export function writeConsumerGroupPartitionMetadataValue(w: Writer, v: ConsumerGroupPartitionMetadataValue, version: number): void {
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeConsumerGroupPartitionMetadataValueTopicMetadata(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeConsumerGroupPartitionMetadataValueTopicMetadata(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -66,11 +64,9 @@ export function writeConsumerGroupPartitionMetadataValue(w: Writer, v: ConsumerG
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerGroupPartitionMetadataValue(v: ConsumerGroupPartitionMetadataValue, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeConsumerGroupPartitionMetadataValueTopicMetadata(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeConsumerGroupPartitionMetadataValueTopicMetadata(e, version, zc)
   }
   {
     let n = 0
@@ -166,10 +162,8 @@ export function writeConsumerGroupPartitionMetadataValueTopicMetadata(w: Writer,
   w.uuid(v.topicId)
   w.compactString(v.topicName)
   w.int32(v.numPartitions)
-  {
-    w.uvarint(v.partitionMetadata.length + 1)
-    for (const e of v.partitionMetadata) writeConsumerGroupPartitionMetadataValuePartitionMetadata(w, e, version)
-  }
+  w.uvarint(v.partitionMetadata.length + 1)
+  for (const e of v.partitionMetadata) writeConsumerGroupPartitionMetadataValuePartitionMetadata(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -182,15 +176,15 @@ export function sizeConsumerGroupPartitionMetadataValueTopicMetadata(v: Consumer
   let s = 0
   s += 16
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  {
-    s += sizeOfUvarint(v.partitionMetadata.length + 1)
-    for (const e of v.partitionMetadata) {
-      s += sizeConsumerGroupPartitionMetadataValuePartitionMetadata(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitionMetadata.length + 1)
+  for (const e of v.partitionMetadata) {
+    s += sizeConsumerGroupPartitionMetadataValuePartitionMetadata(e, version, zc)
   }
   {
     let n = 0
@@ -264,10 +258,8 @@ export function readConsumerGroupPartitionMetadataValuePartitionMetadata(r: Read
 
 export function writeConsumerGroupPartitionMetadataValuePartitionMetadata(w: Writer, v: ConsumerGroupPartitionMetadataValuePartitionMetadata, _version: number): void {
   w.int32(v.partition)
-  {
-    w.uvarint(v.racks.length + 1)
-    for (const e of v.racks) w.compactString(e)
-  }
+  w.uvarint(v.racks.length + 1)
+  for (const e of v.racks) w.compactString(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)

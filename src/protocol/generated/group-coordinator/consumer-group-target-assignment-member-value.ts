@@ -52,10 +52,8 @@ export function readConsumerGroupTargetAssignmentMemberValue(r: Reader, version:
 }
 
 export function writeConsumerGroupTargetAssignmentMemberValue(w: Writer, v: ConsumerGroupTargetAssignmentMemberValue, version: number): void {
-  {
-    w.uvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) writeConsumerGroupTargetAssignmentMemberValueTopicPartition(w, e, version)
-  }
+  w.uvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) writeConsumerGroupTargetAssignmentMemberValueTopicPartition(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -66,11 +64,9 @@ export function writeConsumerGroupTargetAssignmentMemberValue(w: Writer, v: Cons
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerGroupTargetAssignmentMemberValue(v: ConsumerGroupTargetAssignmentMemberValue, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) {
-      s += sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) {
+    s += sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(e, version, zc)
   }
   {
     let n = 0
@@ -138,10 +134,8 @@ export function readConsumerGroupTargetAssignmentMemberValueTopicPartition(r: Re
 
 export function writeConsumerGroupTargetAssignmentMemberValueTopicPartition(w: Writer, v: ConsumerGroupTargetAssignmentMemberValueTopicPartition, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -153,9 +147,7 @@ export function writeConsumerGroupTargetAssignmentMemberValueTopicPartition(w: W
 export function sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(v: ConsumerGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

@@ -47,8 +47,7 @@ export function readGroupMetadataValue(r: Reader, version: number): GroupMetadat
   let f_protocolType: string
   if (version <= 3) {
     f_protocolType = r.string()
-  }
-  else {
+  } else {
     f_protocolType = r.compactString()
   }
   let f_generation: number
@@ -56,40 +55,32 @@ export function readGroupMetadataValue(r: Reader, version: number): GroupMetadat
   let f_protocol: string | null
   if (version <= 3) {
     f_protocol = r.nullableString()
-  }
-  else {
+  } else {
     f_protocol = r.compactNullableString()
   }
   let f_leader: string | null
   if (version <= 3) {
     f_leader = r.nullableString()
-  }
-  else {
+  } else {
     f_leader = r.compactNullableString()
   }
   let f_currentStateTimestamp: bigint
   if (version >= 2) {
     f_currentStateTimestamp = r.int64()
-  }
-  else {
+  } else {
     f_currentStateTimestamp = -1n
   }
   let f_members: GroupMetadataValueMemberMetadata[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: GroupMetadataValueMemberMetadata[] = []
-      for (let i = 0; i < n; i++) a.push(readGroupMetadataValueMemberMetadata(r, version))
-      f_members = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: GroupMetadataValueMemberMetadata[] = []
-      for (let i = 0; i < n; i++) a.push(readGroupMetadataValueMemberMetadata(r, version))
-      f_members = a
-    }
+    const n = r.arrayLength(false)
+    const a: GroupMetadataValueMemberMetadata[] = []
+    for (let i = 0; i < n; i++) a.push(readGroupMetadataValueMemberMetadata(r, version))
+    f_members = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: GroupMetadataValueMemberMetadata[] = []
+    for (let i = 0; i < n; i++) a.push(readGroupMetadataValueMemberMetadata(r, version))
+    f_members = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -116,37 +107,29 @@ export function readGroupMetadataValue(r: Reader, version: number): GroupMetadat
 export function writeGroupMetadataValue(w: Writer, v: GroupMetadataValue, version: number): void {
   if (version <= 3) {
     w.string(v.protocolType)
-  }
-  else {
+  } else {
     w.compactString(v.protocolType)
   }
   w.int32(v.generation)
   if (version <= 3) {
     w.nullableString(v.protocol)
-  }
-  else {
+  } else {
     w.compactNullableString(v.protocol)
   }
   if (version <= 3) {
     w.nullableString(v.leader)
-  }
-  else {
+  } else {
     w.compactNullableString(v.leader)
   }
   if (version >= 2) {
     w.int64(v.currentStateTimestamp)
   }
   if (version <= 3) {
-    {
-      w.int32(v.members.length)
-      for (const e of v.members) writeGroupMetadataValueMemberMetadata(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.members.length + 1)
-      for (const e of v.members) writeGroupMetadataValueMemberMetadata(w, e, version)
-    }
+    w.int32(v.members.length)
+    for (const e of v.members) writeGroupMetadataValueMemberMetadata(w, e, version)
+  } else {
+    w.uvarint(v.members.length + 1)
+    for (const e of v.members) writeGroupMetadataValueMemberMetadata(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -160,8 +143,7 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, z
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.protocolType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.protocolType)
       s += sizeOfUvarint(l + 1) + l
@@ -170,8 +152,7 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, z
   s += 4
   if (version <= 3) {
     s += v.protocol === null ? 2 : 2 + utf8Length(v.protocol)
-  }
-  else {
+  } else {
     if (v.protocol === null) s += 1
     else {
       const l = utf8Length(v.protocol)
@@ -180,8 +161,7 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, z
   }
   if (version <= 3) {
     s += v.leader === null ? 2 : 2 + utf8Length(v.leader)
-  }
-  else {
+  } else {
     if (v.leader === null) s += 1
     else {
       const l = utf8Length(v.leader)
@@ -192,19 +172,14 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, z
     s += 8
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.members) {
-        s += sizeGroupMetadataValueMemberMetadata(e, version, zc)
-      }
+    s += 4
+    for (const e of v.members) {
+      s += sizeGroupMetadataValueMemberMetadata(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.members.length + 1)
-      for (const e of v.members) {
-        s += sizeGroupMetadataValueMemberMetadata(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.members.length + 1)
+    for (const e of v.members) {
+      s += sizeGroupMetadataValueMemberMetadata(e, version, zc)
     }
   }
   if (version === 4) {
@@ -270,39 +245,33 @@ export function readGroupMetadataValueMemberMetadata(r: Reader, version: number)
   let f_memberId: string
   if (version <= 3) {
     f_memberId = r.string()
-  }
-  else {
+  } else {
     f_memberId = r.compactString()
   }
   let f_groupInstanceId: string | null
   if (version === 3) {
     f_groupInstanceId = r.nullableString()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_groupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_groupInstanceId = null
   }
   let f_clientId: string
   if (version <= 3) {
     f_clientId = r.string()
-  }
-  else {
+  } else {
     f_clientId = r.compactString()
   }
   let f_clientHost: string
   if (version <= 3) {
     f_clientHost = r.string()
-  }
-  else {
+  } else {
     f_clientHost = r.compactString()
   }
   let f_rebalanceTimeout: number
   if (version >= 1) {
     f_rebalanceTimeout = r.int32()
-  }
-  else {
+  } else {
     f_rebalanceTimeout = -1
   }
   let f_sessionTimeout: number
@@ -310,15 +279,13 @@ export function readGroupMetadataValueMemberMetadata(r: Reader, version: number)
   let f_subscription: Buffer
   if (version <= 3) {
     f_subscription = r.bytes()
-  }
-  else {
+  } else {
     f_subscription = r.compactBytes()
   }
   let f_assignment: Buffer
   if (version <= 3) {
     f_assignment = r.bytes()
-  }
-  else {
+  } else {
     f_assignment = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -348,26 +315,22 @@ export function readGroupMetadataValueMemberMetadata(r: Reader, version: number)
 export function writeGroupMetadataValueMemberMetadata(w: Writer, v: GroupMetadataValueMemberMetadata, version: number): void {
   if (version <= 3) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactNullableString(v.groupInstanceId)
   }
   if (version <= 3) {
     w.string(v.clientId)
-  }
-  else {
+  } else {
     w.compactString(v.clientId)
   }
   if (version <= 3) {
     w.string(v.clientHost)
-  }
-  else {
+  } else {
     w.compactString(v.clientHost)
   }
   if (version >= 1) {
@@ -376,14 +339,12 @@ export function writeGroupMetadataValueMemberMetadata(w: Writer, v: GroupMetadat
   w.int32(v.sessionTimeout)
   if (version <= 3) {
     w.bytes(v.subscription)
-  }
-  else {
+  } else {
     w.compactBytes(v.subscription)
   }
   if (version <= 3) {
     w.bytes(v.assignment)
-  }
-  else {
+  } else {
     w.compactBytes(v.assignment)
   }
   if (version === 4) {
@@ -394,12 +355,11 @@ export function writeGroupMetadataValueMemberMetadata(w: Writer, v: GroupMetadat
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMemberMetadata, version: number, _zc: number): number {
+export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMemberMetadata, version: number, zc: number): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -407,8 +367,7 @@ export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMember
   }
   if (version === 3) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -417,8 +376,7 @@ export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMember
   }
   if (version <= 3) {
     s += 2 + utf8Length(v.clientId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.clientId)
       s += sizeOfUvarint(l + 1) + l
@@ -426,8 +384,7 @@ export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMember
   }
   if (version <= 3) {
     s += 2 + utf8Length(v.clientHost)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.clientHost)
       s += sizeOfUvarint(l + 1) + l
@@ -438,16 +395,14 @@ export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMember
   }
   s += 4
   if (version <= 3) {
-    s += 4 + v.subscription.length
-  }
-  else {
-    s += sizeOfUvarint(v.subscription.length + 1) + v.subscription.length
+    s += 4 + (v.subscription.length >= zc ? 0 : v.subscription.length)
+  } else {
+    s += sizeOfUvarint(v.subscription.length + 1) + (v.subscription.length >= zc ? 0 : v.subscription.length)
   }
   if (version <= 3) {
-    s += 4 + v.assignment.length
-  }
-  else {
-    s += sizeOfUvarint(v.assignment.length + 1) + v.assignment.length
+    s += 4 + (v.assignment.length >= zc ? 0 : v.assignment.length)
+  } else {
+    s += sizeOfUvarint(v.assignment.length + 1) + (v.assignment.length >= zc ? 0 : v.assignment.length)
   }
   if (version === 4) {
     let n = 0

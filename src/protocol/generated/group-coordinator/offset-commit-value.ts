@@ -45,15 +45,13 @@ export function readOffsetCommitValue(r: Reader, version: number): OffsetCommitV
   let f_leaderEpoch: number
   if (version >= 3) {
     f_leaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_leaderEpoch = -1
   }
   let f_metadata: string
   if (version <= 3) {
     f_metadata = r.string()
-  }
-  else {
+  } else {
     f_metadata = r.compactString()
   }
   let f_commitTimestamp: bigint
@@ -61,8 +59,7 @@ export function readOffsetCommitValue(r: Reader, version: number): OffsetCommitV
   let f_expireTimestamp: bigint
   if (version === 1) {
     f_expireTimestamp = r.int64()
-  }
-  else {
+  } else {
     f_expireTimestamp = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -93,8 +90,7 @@ export function writeOffsetCommitValue(w: Writer, v: OffsetCommitValue, version:
   }
   if (version <= 3) {
     w.string(v.metadata)
-  }
-  else {
+  } else {
     w.compactString(v.metadata)
   }
   w.int64(v.commitTimestamp)
@@ -117,8 +113,7 @@ export function sizeOffsetCommitValue(v: OffsetCommitValue, version: number, _zc
   }
   if (version <= 3) {
     s += 2 + utf8Length(v.metadata)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.metadata)
       s += sizeOfUvarint(l + 1) + l

@@ -85,10 +85,8 @@ export function writeShareGroupCurrentMemberAssignmentValue(w: Writer, v: ShareG
   w.int32(v.memberEpoch)
   w.int32(v.previousMemberEpoch)
   w.int8(v.state)
-  {
-    w.uvarint(v.assignedPartitions.length + 1)
-    for (const e of v.assignedPartitions) writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
-  }
+  w.uvarint(v.assignedPartitions.length + 1)
+  for (const e of v.assignedPartitions) writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -102,11 +100,9 @@ export function sizeShareGroupCurrentMemberAssignmentValue(v: ShareGroupCurrentM
   s += 4
   s += 4
   s += 1
-  {
-    s += sizeOfUvarint(v.assignedPartitions.length + 1)
-    for (const e of v.assignedPartitions) {
-      s += sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
-    }
+  s += sizeOfUvarint(v.assignedPartitions.length + 1)
+  for (const e of v.assignedPartitions) {
+    s += sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(e, version, zc)
   }
   {
     let n = 0
@@ -179,10 +175,8 @@ export function readShareGroupCurrentMemberAssignmentValueTopicPartitions(r: Rea
 
 export function writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w: Writer, v: ShareGroupCurrentMemberAssignmentValueTopicPartitions, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -194,9 +188,7 @@ export function writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w: Wr
 export function sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(v: ShareGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

@@ -85,10 +85,8 @@ export function writeShareGroupMemberMetadataValue(w: Writer, v: ShareGroupMembe
   w.compactNullableString(v.rackId)
   w.compactString(v.clientId)
   w.compactString(v.clientHost)
-  {
-    w.uvarint(v.subscribedTopicNames.length + 1)
-    for (const e of v.subscribedTopicNames) w.compactString(e)
-  }
+  w.uvarint(v.subscribedTopicNames.length + 1)
+  for (const e of v.subscribedTopicNames) w.compactString(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -99,18 +97,24 @@ export function writeShareGroupMemberMetadataValue(w: Writer, v: ShareGroupMembe
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareGroupMemberMetadataValue(v: ShareGroupMemberMetadataValue, _version: number, _zc: number): number {
   let s = 0
-  if (v.rackId === null) s += 1
-  else {
-    const l = utf8Length(v.rackId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.rackId === null) s += 1
+    else {
+      const l = utf8Length(v.rackId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.clientId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clientId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.clientHost)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clientHost)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     s += sizeOfUvarint(v.subscribedTopicNames.length + 1)

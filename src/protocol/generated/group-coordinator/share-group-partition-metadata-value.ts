@@ -52,10 +52,8 @@ export function readShareGroupPartitionMetadataValue(r: Reader, version: number)
 }
 
 export function writeShareGroupPartitionMetadataValue(w: Writer, v: ShareGroupPartitionMetadataValue, version: number): void {
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeShareGroupPartitionMetadataValueTopicMetadata(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeShareGroupPartitionMetadataValueTopicMetadata(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -66,11 +64,9 @@ export function writeShareGroupPartitionMetadataValue(w: Writer, v: ShareGroupPa
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareGroupPartitionMetadataValue(v: ShareGroupPartitionMetadataValue, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeShareGroupPartitionMetadataValueTopicMetadata(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeShareGroupPartitionMetadataValueTopicMetadata(e, version, zc)
   }
   {
     let n = 0
@@ -166,10 +162,8 @@ export function writeShareGroupPartitionMetadataValueTopicMetadata(w: Writer, v:
   w.uuid(v.topicId)
   w.compactString(v.topicName)
   w.int32(v.numPartitions)
-  {
-    w.uvarint(v.partitionMetadata.length + 1)
-    for (const e of v.partitionMetadata) writeShareGroupPartitionMetadataValuePartitionMetadata(w, e, version)
-  }
+  w.uvarint(v.partitionMetadata.length + 1)
+  for (const e of v.partitionMetadata) writeShareGroupPartitionMetadataValuePartitionMetadata(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -182,15 +176,15 @@ export function sizeShareGroupPartitionMetadataValueTopicMetadata(v: ShareGroupP
   let s = 0
   s += 16
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  {
-    s += sizeOfUvarint(v.partitionMetadata.length + 1)
-    for (const e of v.partitionMetadata) {
-      s += sizeShareGroupPartitionMetadataValuePartitionMetadata(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitionMetadata.length + 1)
+  for (const e of v.partitionMetadata) {
+    s += sizeShareGroupPartitionMetadataValuePartitionMetadata(e, version, zc)
   }
   {
     let n = 0
@@ -264,10 +258,8 @@ export function readShareGroupPartitionMetadataValuePartitionMetadata(r: Reader,
 
 export function writeShareGroupPartitionMetadataValuePartitionMetadata(w: Writer, v: ShareGroupPartitionMetadataValuePartitionMetadata, _version: number): void {
   w.int32(v.partition)
-  {
-    w.uvarint(v.racks.length + 1)
-    for (const e of v.racks) w.compactString(e)
-  }
+  w.uvarint(v.racks.length + 1)
+  for (const e of v.racks) w.compactString(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)

@@ -67,14 +67,10 @@ export function readShareGroupStatePartitionMetadataValue(r: Reader, version: nu
 }
 
 export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: ShareGroupStatePartitionMetadataValue, version: number): void {
-  {
-    w.uvarint(v.initializedTopics.length + 1)
-    for (const e of v.initializedTopics) writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, e, version)
-  }
-  {
-    w.uvarint(v.deletingTopics.length + 1)
-    for (const e of v.deletingTopics) writeShareGroupStatePartitionMetadataValueTopicInfo(w, e, version)
-  }
+  w.uvarint(v.initializedTopics.length + 1)
+  for (const e of v.initializedTopics) writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, e, version)
+  w.uvarint(v.deletingTopics.length + 1)
+  for (const e of v.deletingTopics) writeShareGroupStatePartitionMetadataValueTopicInfo(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -85,17 +81,13 @@ export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: ShareGr
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareGroupStatePartitionMetadataValue(v: ShareGroupStatePartitionMetadataValue, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.initializedTopics.length + 1)
-    for (const e of v.initializedTopics) {
-      s += sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(e, version, zc)
-    }
+  s += sizeOfUvarint(v.initializedTopics.length + 1)
+  for (const e of v.initializedTopics) {
+    s += sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.deletingTopics.length + 1)
-    for (const e of v.deletingTopics) {
-      s += sizeShareGroupStatePartitionMetadataValueTopicInfo(e, version, zc)
-    }
+  s += sizeOfUvarint(v.deletingTopics.length + 1)
+  for (const e of v.deletingTopics) {
+    s += sizeShareGroupStatePartitionMetadataValueTopicInfo(e, version, zc)
   }
   {
     let n = 0
@@ -179,10 +171,8 @@ export function readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r: 
 export function writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w: Writer, v: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo, _version: number): void {
   w.uuid(v.topicId)
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -195,12 +185,12 @@ export function sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(v: 
   let s = 0
   s += 16
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -280,8 +270,10 @@ export function sizeShareGroupStatePartitionMetadataValueTopicInfo(v: ShareGroup
   let s = 0
   s += 16
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -52,10 +52,8 @@ export function readShareGroupTargetAssignmentMemberValue(r: Reader, version: nu
 }
 
 export function writeShareGroupTargetAssignmentMemberValue(w: Writer, v: ShareGroupTargetAssignmentMemberValue, version: number): void {
-  {
-    w.uvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) writeShareGroupTargetAssignmentMemberValueTopicPartition(w, e, version)
-  }
+  w.uvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) writeShareGroupTargetAssignmentMemberValueTopicPartition(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -66,11 +64,9 @@ export function writeShareGroupTargetAssignmentMemberValue(w: Writer, v: ShareGr
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareGroupTargetAssignmentMemberValue(v: ShareGroupTargetAssignmentMemberValue, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) {
-      s += sizeShareGroupTargetAssignmentMemberValueTopicPartition(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) {
+    s += sizeShareGroupTargetAssignmentMemberValueTopicPartition(e, version, zc)
   }
   {
     let n = 0
@@ -138,10 +134,8 @@ export function readShareGroupTargetAssignmentMemberValueTopicPartition(r: Reade
 
 export function writeShareGroupTargetAssignmentMemberValueTopicPartition(w: Writer, v: ShareGroupTargetAssignmentMemberValueTopicPartition, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -153,9 +147,7 @@ export function writeShareGroupTargetAssignmentMemberValueTopicPartition(w: Writ
 export function sizeShareGroupTargetAssignmentMemberValueTopicPartition(v: ShareGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

@@ -51,8 +51,7 @@ export function readAddOffsetsToTxnRequest(r: Reader, version: number): AddOffse
   let f_TransactionalId: string
   if (version <= 2) {
     f_TransactionalId = r.string()
-  }
-  else {
+  } else {
     f_TransactionalId = r.compactString()
   }
   let f_ProducerId: bigint
@@ -62,8 +61,7 @@ export function readAddOffsetsToTxnRequest(r: Reader, version: number): AddOffse
   let f_GroupId: string
   if (version <= 2) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -89,16 +87,14 @@ export function readAddOffsetsToTxnRequest(r: Reader, version: number): AddOffse
 export function writeAddOffsetsToTxnRequest(w: Writer, v: AddOffsetsToTxnRequest, version: number): void {
   if (version <= 2) {
     w.string(v.transactionalId)
-  }
-  else {
+  } else {
     w.compactString(v.transactionalId)
   }
   w.int64(v.producerId)
   w.int16(v.producerEpoch)
   if (version <= 2) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   if (version >= 3) {
@@ -113,8 +109,7 @@ export function sizeAddOffsetsToTxnRequest(v: AddOffsetsToTxnRequest, version: n
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.transactionalId)
       s += sizeOfUvarint(l + 1) + l
@@ -124,8 +119,7 @@ export function sizeAddOffsetsToTxnRequest(v: AddOffsetsToTxnRequest, version: n
   s += 2
   if (version <= 2) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l

@@ -57,58 +57,45 @@ export function isDefaultAddPartitionsToTxnRequest(v: AddPartitionsToTxnRequest)
 export function readAddPartitionsToTxnRequest(r: Reader, version: number): AddPartitionsToTxnRequest {
   let f_Transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, version))
-      f_Transactions = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, version))
+    f_Transactions = a
+  } else {
     f_Transactions = []
   }
   let f_V3AndBelowTransactionalId: string
   if (version <= 2) {
     f_V3AndBelowTransactionalId = r.string()
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     f_V3AndBelowTransactionalId = r.compactString()
-  }
-  else {
+  } else {
     f_V3AndBelowTransactionalId = ''
   }
   let f_V3AndBelowProducerId: bigint
   if (version <= 3) {
     f_V3AndBelowProducerId = r.int64()
-  }
-  else {
+  } else {
     f_V3AndBelowProducerId = 0n
   }
   let f_V3AndBelowProducerEpoch: number
   if (version <= 3) {
     f_V3AndBelowProducerEpoch = r.int16()
-  }
-  else {
+  } else {
     f_V3AndBelowProducerEpoch = 0
   }
   let f_V3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
-      f_V3AndBelowTopics = a
-    }
-  }
-  else if (version === 3) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
-      f_V3AndBelowTopics = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
+    f_V3AndBelowTopics = a
+  } else if (version === 3) {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
+    f_V3AndBelowTopics = a
+  } else {
     f_V3AndBelowTopics = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -134,48 +121,35 @@ export function readAddPartitionsToTxnRequest(r: Reader, version: number): AddPa
 
 export function writeAddPartitionsToTxnRequest(w: Writer, v: AddPartitionsToTxnRequest, version: number): void {
   if (version >= 4) {
-    {
-      w.uvarint(v.transactions.length + 1)
-      for (const e of v.transactions) writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.transactions.length + 1)
+    for (const e of v.transactions) writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, e, version)
+  } else {
     if (!(v.transactions.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'transactions', version)
   }
   if (version <= 2) {
     w.string(v.v3AndBelowTransactionalId)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     w.compactString(v.v3AndBelowTransactionalId)
-  }
-  else {
+  } else {
     if (!(v.v3AndBelowTransactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTransactionalId', version)
   }
   if (version <= 3) {
     w.int64(v.v3AndBelowProducerId)
-  }
-  else {
+  } else {
     if (!(v.v3AndBelowProducerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerId', version)
   }
   if (version <= 3) {
     w.int16(v.v3AndBelowProducerEpoch)
-  }
-  else {
+  } else {
     if (!(v.v3AndBelowProducerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerEpoch', version)
   }
   if (version <= 2) {
-    {
-      w.int32(v.v3AndBelowTopics.length)
-      for (const e of v.v3AndBelowTopics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
-    }
-  }
-  else if (version === 3) {
-    {
-      w.uvarint(v.v3AndBelowTopics.length + 1)
-      for (const e of v.v3AndBelowTopics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.v3AndBelowTopics.length)
+    for (const e of v.v3AndBelowTopics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
+  } else if (version === 3) {
+    w.uvarint(v.v3AndBelowTopics.length + 1)
+    for (const e of v.v3AndBelowTopics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
+  } else {
     if (!(v.v3AndBelowTopics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTopics', version)
   }
   if (version >= 3) {
@@ -189,17 +163,14 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: AddPartitionsToTxnR
 export function sizeAddPartitionsToTxnRequest(v: AddPartitionsToTxnRequest, version: number, zc: number): number {
   let s = 0
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.transactions.length + 1)
-      for (const e of v.transactions) {
-        s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, version, zc)
-      }
+    s += sizeOfUvarint(v.transactions.length + 1)
+    for (const e of v.transactions) {
+      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, version, zc)
     }
   }
   if (version <= 2) {
     s += 2 + utf8Length(v.v3AndBelowTransactionalId)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     {
       const l = utf8Length(v.v3AndBelowTransactionalId)
       s += sizeOfUvarint(l + 1) + l
@@ -212,19 +183,14 @@ export function sizeAddPartitionsToTxnRequest(v: AddPartitionsToTxnRequest, vers
     s += 2
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.v3AndBelowTopics) {
-        s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.v3AndBelowTopics) {
+      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
     }
-  }
-  else if (version === 3) {
-    {
-      s += sizeOfUvarint(v.v3AndBelowTopics.length + 1)
-      for (const e of v.v3AndBelowTopics) {
-        s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
-      }
+  } else if (version === 3) {
+    s += sizeOfUvarint(v.v3AndBelowTopics.length + 1)
+    for (const e of v.v3AndBelowTopics) {
+      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -294,41 +260,34 @@ export function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Re
   let f_TransactionalId: string
   if (version >= 4) {
     f_TransactionalId = r.compactString()
-  }
-  else {
+  } else {
     f_TransactionalId = ''
   }
   let f_ProducerId: bigint
   if (version >= 4) {
     f_ProducerId = r.int64()
-  }
-  else {
+  } else {
     f_ProducerId = 0n
   }
   let f_ProducerEpoch: number
   if (version >= 4) {
     f_ProducerEpoch = r.int16()
-  }
-  else {
+  } else {
     f_ProducerEpoch = 0
   }
   let f_VerifyOnly: boolean
   if (version >= 4) {
     f_VerifyOnly = r.bool()
-  }
-  else {
+  } else {
     f_VerifyOnly = false
   }
   let f_Topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -355,35 +314,28 @@ export function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Re
 export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction, version: number): void {
   if (version >= 4) {
     w.compactString(v.transactionalId)
-  }
-  else {
+  } else {
     if (!(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'transactionalId', version)
   }
   if (version >= 4) {
     w.int64(v.producerId)
-  }
-  else {
+  } else {
     if (!(v.producerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerId', version)
   }
   if (version >= 4) {
     w.int16(v.producerEpoch)
-  }
-  else {
+  } else {
     if (!(v.producerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerEpoch', version)
   }
   if (version >= 4) {
     w.bool(v.verifyOnly)
-  }
-  else {
+  } else {
     if (!(v.verifyOnly === false)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'verifyOnly', version)
   }
   if (version >= 4) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'topics', version)
   }
   if (version >= 3) {
@@ -412,11 +364,9 @@ export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(v: Ad
     s += 1
   }
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -464,26 +414,20 @@ export function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, 
   let f_Name: string
   if (version <= 2) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: number[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -506,21 +450,15 @@ export function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, 
 export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer, v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic, version: number): void {
   if (version <= 2) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 2) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) w.int32(e)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) w.int32(e)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -534,22 +472,16 @@ export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(v: AddParti
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 2) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   }
   if (version >= 3) {
     let n = 0
@@ -628,40 +560,30 @@ export function readAddPartitionsToTxnResponse(r: Reader, version: number): AddP
   let f_ErrorCode: number
   if (version >= 4) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_ResultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, version))
-      f_ResultsByTransaction = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, version))
+    f_ResultsByTransaction = a
+  } else {
     f_ResultsByTransaction = []
   }
   let f_ResultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
-      f_ResultsByTopicV3AndBelow = a
-    }
-  }
-  else if (version === 3) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
-      f_ResultsByTopicV3AndBelow = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
+    f_ResultsByTopicV3AndBelow = a
+  } else if (version === 3) {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
+    f_ResultsByTopicV3AndBelow = a
+  } else {
     f_ResultsByTopicV3AndBelow = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -690,27 +612,18 @@ export function writeAddPartitionsToTxnResponse(w: Writer, v: AddPartitionsToTxn
     w.int16(v.errorCode)
   }
   if (version >= 4) {
-    {
-      w.uvarint(v.resultsByTransaction.length + 1)
-      for (const e of v.resultsByTransaction) writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.resultsByTransaction.length + 1)
+    for (const e of v.resultsByTransaction) writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, e, version)
+  } else {
     if (!(v.resultsByTransaction.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTransaction', version)
   }
   if (version <= 2) {
-    {
-      w.int32(v.resultsByTopicV3AndBelow.length)
-      for (const e of v.resultsByTopicV3AndBelow) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
-    }
-  }
-  else if (version === 3) {
-    {
-      w.uvarint(v.resultsByTopicV3AndBelow.length + 1)
-      for (const e of v.resultsByTopicV3AndBelow) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.resultsByTopicV3AndBelow.length)
+    for (const e of v.resultsByTopicV3AndBelow) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
+  } else if (version === 3) {
+    w.uvarint(v.resultsByTopicV3AndBelow.length + 1)
+    for (const e of v.resultsByTopicV3AndBelow) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
+  } else {
     if (!(v.resultsByTopicV3AndBelow.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTopicV3AndBelow', version)
   }
   if (version >= 3) {
@@ -728,27 +641,20 @@ export function sizeAddPartitionsToTxnResponse(v: AddPartitionsToTxnResponse, ve
     s += 2
   }
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.resultsByTransaction.length + 1)
-      for (const e of v.resultsByTransaction) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(e, version, zc)
-      }
+    s += sizeOfUvarint(v.resultsByTransaction.length + 1)
+    for (const e of v.resultsByTransaction) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(e, version, zc)
     }
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.resultsByTopicV3AndBelow) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resultsByTopicV3AndBelow) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
     }
-  }
-  else if (version === 3) {
-    {
-      s += sizeOfUvarint(v.resultsByTopicV3AndBelow.length + 1)
-      for (const e of v.resultsByTopicV3AndBelow) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
-      }
+  } else if (version === 3) {
+    s += sizeOfUvarint(v.resultsByTopicV3AndBelow.length + 1)
+    for (const e of v.resultsByTopicV3AndBelow) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -797,20 +703,16 @@ export function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader
   let f_TransactionalId: string
   if (version >= 4) {
     f_TransactionalId = r.compactString()
-  }
-  else {
+  } else {
     f_TransactionalId = ''
   }
   let f_TopicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
-      f_TopicResults = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version))
+    f_TopicResults = a
+  } else {
     f_TopicResults = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -834,17 +736,13 @@ export function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader
 export function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: AddPartitionsToTxnResponseAddPartitionsToTxnResult, version: number): void {
   if (version >= 4) {
     w.compactString(v.transactionalId)
-  }
-  else {
+  } else {
     if (!(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'transactionalId', version)
   }
   if (version >= 4) {
-    {
-      w.uvarint(v.topicResults.length + 1)
-      for (const e of v.topicResults) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topicResults.length + 1)
+    for (const e of v.topicResults) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
+  } else {
     if (!(v.topicResults.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'topicResults', version)
   }
   if (version >= 3) {
@@ -864,11 +762,9 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(v: AddPar
     }
   }
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.topicResults.length + 1)
-      for (const e of v.topicResults) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topicResults.length + 1)
+    for (const e of v.topicResults) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -916,26 +812,20 @@ export function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: R
   let f_Name: string
   if (version <= 2) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_ResultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version))
-      f_ResultsByPartition = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version))
-      f_ResultsByPartition = a
-    }
+    const n = r.arrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version))
+    f_ResultsByPartition = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version))
+    f_ResultsByPartition = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -958,21 +848,15 @@ export function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: R
 export function writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: Writer, v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult, version: number): void {
   if (version <= 2) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 2) {
-    {
-      w.int32(v.resultsByPartition.length)
-      for (const e of v.resultsByPartition) writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.resultsByPartition.length + 1)
-      for (const e of v.resultsByPartition) writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, e, version)
-    }
+    w.int32(v.resultsByPartition.length)
+    for (const e of v.resultsByPartition) writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, e, version)
+  } else {
+    w.uvarint(v.resultsByPartition.length + 1)
+    for (const e of v.resultsByPartition) writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -986,27 +870,21 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(v: A
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.resultsByPartition) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resultsByPartition) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.resultsByPartition.length + 1)
-      for (const e of v.resultsByPartition) {
-        s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.resultsByPartition.length + 1)
+    for (const e of v.resultsByPartition) {
+      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, version, zc)
     }
   }
   if (version >= 3) {

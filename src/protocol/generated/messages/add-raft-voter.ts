@@ -90,10 +90,8 @@ export function writeAddRaftVoterRequest(w: Writer, v: AddRaftVoterRequest, vers
   w.int32(v.timeoutMs)
   w.int32(v.voterId)
   w.uuid(v.voterDirectoryId)
-  {
-    w.uvarint(v.listeners.length + 1)
-    for (const e of v.listeners) writeAddRaftVoterRequestListener(w, e, version)
-  }
+  w.uvarint(v.listeners.length + 1)
+  for (const e of v.listeners) writeAddRaftVoterRequestListener(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -104,19 +102,19 @@ export function writeAddRaftVoterRequest(w: Writer, v: AddRaftVoterRequest, vers
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeAddRaftVoterRequest(v: AddRaftVoterRequest, version: number, zc: number): number {
   let s = 0
-  if (v.clusterId === null) s += 1
-  else {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.clusterId === null) s += 1
+    else {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   s += 4
   s += 16
-  {
-    s += sizeOfUvarint(v.listeners.length + 1)
-    for (const e of v.listeners) {
-      s += sizeAddRaftVoterRequestListener(e, version, zc)
-    }
+  s += sizeOfUvarint(v.listeners.length + 1)
+  for (const e of v.listeners) {
+    s += sizeAddRaftVoterRequestListener(e, version, zc)
   }
   {
     let n = 0
@@ -208,12 +206,16 @@ export function writeAddRaftVoterRequestListener(w: Writer, v: AddRaftVoterReque
 export function sizeAddRaftVoterRequestListener(v: AddRaftVoterRequestListener, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   {
@@ -322,10 +324,12 @@ export function sizeAddRaftVoterResponse(v: AddRaftVoterResponse, _version: numb
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -36,20 +36,15 @@ export function isDefaultAlterClientQuotasRequest(v: AlterClientQuotasRequest): 
 export function readAlterClientQuotasRequest(r: Reader, version: number): AlterClientQuotasRequest {
   let f_Entries: AlterClientQuotasRequestEntryData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterClientQuotasRequestEntryData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntryData(r, version))
-      f_Entries = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterClientQuotasRequestEntryData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntryData(r, version))
-      f_Entries = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterClientQuotasRequestEntryData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntryData(r, version))
+    f_Entries = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterClientQuotasRequestEntryData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntryData(r, version))
+    f_Entries = a
   }
   let f_ValidateOnly: boolean
   f_ValidateOnly = r.bool()
@@ -73,16 +68,11 @@ export function readAlterClientQuotasRequest(r: Reader, version: number): AlterC
 
 export function writeAlterClientQuotasRequest(w: Writer, v: AlterClientQuotasRequest, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.entries.length)
-      for (const e of v.entries) writeAlterClientQuotasRequestEntryData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.entries.length + 1)
-      for (const e of v.entries) writeAlterClientQuotasRequestEntryData(w, e, version)
-    }
+    w.int32(v.entries.length)
+    for (const e of v.entries) writeAlterClientQuotasRequestEntryData(w, e, version)
+  } else {
+    w.uvarint(v.entries.length + 1)
+    for (const e of v.entries) writeAlterClientQuotasRequestEntryData(w, e, version)
   }
   w.bool(v.validateOnly)
   if (version === 1) {
@@ -96,19 +86,14 @@ export function writeAlterClientQuotasRequest(w: Writer, v: AlterClientQuotasReq
 export function sizeAlterClientQuotasRequest(v: AlterClientQuotasRequest, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.entries) {
-        s += sizeAlterClientQuotasRequestEntryData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.entries) {
+      s += sizeAlterClientQuotasRequestEntryData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.entries.length + 1)
-      for (const e of v.entries) {
-        s += sizeAlterClientQuotasRequestEntryData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.entries.length + 1)
+    for (const e of v.entries) {
+      s += sizeAlterClientQuotasRequestEntryData(e, version, zc)
     }
   }
   s += 1
@@ -157,37 +142,27 @@ export function isDefaultAlterClientQuotasRequestEntryData(v: AlterClientQuotasR
 export function readAlterClientQuotasRequestEntryData(r: Reader, version: number): AlterClientQuotasRequestEntryData {
   let f_Entity: AlterClientQuotasRequestEntityData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterClientQuotasRequestEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntityData(r, version))
-      f_Entity = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterClientQuotasRequestEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntityData(r, version))
-      f_Entity = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterClientQuotasRequestEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntityData(r, version))
+    f_Entity = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterClientQuotasRequestEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntityData(r, version))
+    f_Entity = a
   }
   let f_Ops: AlterClientQuotasRequestOpData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterClientQuotasRequestOpData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestOpData(r, version))
-      f_Ops = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterClientQuotasRequestOpData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestOpData(r, version))
-      f_Ops = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterClientQuotasRequestOpData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestOpData(r, version))
+    f_Ops = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterClientQuotasRequestOpData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestOpData(r, version))
+    f_Ops = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -209,28 +184,18 @@ export function readAlterClientQuotasRequestEntryData(r: Reader, version: number
 
 export function writeAlterClientQuotasRequestEntryData(w: Writer, v: AlterClientQuotasRequestEntryData, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.entity.length)
-      for (const e of v.entity) writeAlterClientQuotasRequestEntityData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.entity.length + 1)
-      for (const e of v.entity) writeAlterClientQuotasRequestEntityData(w, e, version)
-    }
+    w.int32(v.entity.length)
+    for (const e of v.entity) writeAlterClientQuotasRequestEntityData(w, e, version)
+  } else {
+    w.uvarint(v.entity.length + 1)
+    for (const e of v.entity) writeAlterClientQuotasRequestEntityData(w, e, version)
   }
   if (version === 0) {
-    {
-      w.int32(v.ops.length)
-      for (const e of v.ops) writeAlterClientQuotasRequestOpData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.ops.length + 1)
-      for (const e of v.ops) writeAlterClientQuotasRequestOpData(w, e, version)
-    }
+    w.int32(v.ops.length)
+    for (const e of v.ops) writeAlterClientQuotasRequestOpData(w, e, version)
+  } else {
+    w.uvarint(v.ops.length + 1)
+    for (const e of v.ops) writeAlterClientQuotasRequestOpData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -243,35 +208,25 @@ export function writeAlterClientQuotasRequestEntryData(w: Writer, v: AlterClient
 export function sizeAlterClientQuotasRequestEntryData(v: AlterClientQuotasRequestEntryData, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.entity) {
-        s += sizeAlterClientQuotasRequestEntityData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.entity) {
+      s += sizeAlterClientQuotasRequestEntityData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.entity.length + 1)
-      for (const e of v.entity) {
-        s += sizeAlterClientQuotasRequestEntityData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.entity.length + 1)
+    for (const e of v.entity) {
+      s += sizeAlterClientQuotasRequestEntityData(e, version, zc)
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.ops) {
-        s += sizeAlterClientQuotasRequestOpData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.ops) {
+      s += sizeAlterClientQuotasRequestOpData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.ops.length + 1)
-      for (const e of v.ops) {
-        s += sizeAlterClientQuotasRequestOpData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.ops.length + 1)
+    for (const e of v.ops) {
+      s += sizeAlterClientQuotasRequestOpData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -320,15 +275,13 @@ export function readAlterClientQuotasRequestEntityData(r: Reader, version: numbe
   let f_EntityType: string
   if (version === 0) {
     f_EntityType = r.string()
-  }
-  else {
+  } else {
     f_EntityType = r.compactString()
   }
   let f_EntityName: string | null
   if (version === 0) {
     f_EntityName = r.nullableString()
-  }
-  else {
+  } else {
     f_EntityName = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -352,14 +305,12 @@ export function readAlterClientQuotasRequestEntityData(r: Reader, version: numbe
 export function writeAlterClientQuotasRequestEntityData(w: Writer, v: AlterClientQuotasRequestEntityData, version: number): void {
   if (version === 0) {
     w.string(v.entityType)
-  }
-  else {
+  } else {
     w.compactString(v.entityType)
   }
   if (version === 0) {
     w.nullableString(v.entityName)
-  }
-  else {
+  } else {
     w.compactNullableString(v.entityName)
   }
   if (version === 1) {
@@ -374,8 +325,7 @@ export function sizeAlterClientQuotasRequestEntityData(v: AlterClientQuotasReque
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.entityType)
       s += sizeOfUvarint(l + 1) + l
@@ -383,8 +333,7 @@ export function sizeAlterClientQuotasRequestEntityData(v: AlterClientQuotasReque
   }
   if (version === 0) {
     s += v.entityName === null ? 2 : 2 + utf8Length(v.entityName)
-  }
-  else {
+  } else {
     if (v.entityName === null) s += 1
     else {
       const l = utf8Length(v.entityName)
@@ -444,8 +393,7 @@ export function readAlterClientQuotasRequestOpData(r: Reader, version: number): 
   let f_Key: string
   if (version === 0) {
     f_Key = r.string()
-  }
-  else {
+  } else {
     f_Key = r.compactString()
   }
   let f_Value: number
@@ -474,8 +422,7 @@ export function readAlterClientQuotasRequestOpData(r: Reader, version: number): 
 export function writeAlterClientQuotasRequestOpData(w: Writer, v: AlterClientQuotasRequestOpData, version: number): void {
   if (version === 0) {
     w.string(v.key)
-  }
-  else {
+  } else {
     w.compactString(v.key)
   }
   w.float64(v.value)
@@ -492,8 +439,7 @@ export function sizeAlterClientQuotasRequestOpData(v: AlterClientQuotasRequestOp
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.key)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.key)
       s += sizeOfUvarint(l + 1) + l
@@ -563,20 +509,15 @@ export function readAlterClientQuotasResponse(r: Reader, version: number): Alter
   f_ThrottleTimeMs = r.int32()
   let f_Entries: AlterClientQuotasResponseEntryData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterClientQuotasResponseEntryData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntryData(r, version))
-      f_Entries = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterClientQuotasResponseEntryData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntryData(r, version))
-      f_Entries = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterClientQuotasResponseEntryData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntryData(r, version))
+    f_Entries = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterClientQuotasResponseEntryData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntryData(r, version))
+    f_Entries = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -599,16 +540,11 @@ export function readAlterClientQuotasResponse(r: Reader, version: number): Alter
 export function writeAlterClientQuotasResponse(w: Writer, v: AlterClientQuotasResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version === 0) {
-    {
-      w.int32(v.entries.length)
-      for (const e of v.entries) writeAlterClientQuotasResponseEntryData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.entries.length + 1)
-      for (const e of v.entries) writeAlterClientQuotasResponseEntryData(w, e, version)
-    }
+    w.int32(v.entries.length)
+    for (const e of v.entries) writeAlterClientQuotasResponseEntryData(w, e, version)
+  } else {
+    w.uvarint(v.entries.length + 1)
+    for (const e of v.entries) writeAlterClientQuotasResponseEntryData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -622,19 +558,14 @@ export function sizeAlterClientQuotasResponse(v: AlterClientQuotasResponse, vers
   let s = 0
   s += 4
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.entries) {
-        s += sizeAlterClientQuotasResponseEntryData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.entries) {
+      s += sizeAlterClientQuotasResponseEntryData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.entries.length + 1)
-      for (const e of v.entries) {
-        s += sizeAlterClientQuotasResponseEntryData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.entries.length + 1)
+    for (const e of v.entries) {
+      s += sizeAlterClientQuotasResponseEntryData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -692,26 +623,20 @@ export function readAlterClientQuotasResponseEntryData(r: Reader, version: numbe
   let f_ErrorMessage: string | null
   if (version === 0) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_Entity: AlterClientQuotasResponseEntityData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterClientQuotasResponseEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntityData(r, version))
-      f_Entity = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterClientQuotasResponseEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntityData(r, version))
-      f_Entity = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterClientQuotasResponseEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntityData(r, version))
+    f_Entity = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterClientQuotasResponseEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntityData(r, version))
+    f_Entity = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -736,21 +661,15 @@ export function writeAlterClientQuotasResponseEntryData(w: Writer, v: AlterClien
   w.int16(v.errorCode)
   if (version === 0) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version === 0) {
-    {
-      w.int32(v.entity.length)
-      for (const e of v.entity) writeAlterClientQuotasResponseEntityData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.entity.length + 1)
-      for (const e of v.entity) writeAlterClientQuotasResponseEntityData(w, e, version)
-    }
+    w.int32(v.entity.length)
+    for (const e of v.entity) writeAlterClientQuotasResponseEntityData(w, e, version)
+  } else {
+    w.uvarint(v.entity.length + 1)
+    for (const e of v.entity) writeAlterClientQuotasResponseEntityData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -765,8 +684,7 @@ export function sizeAlterClientQuotasResponseEntryData(v: AlterClientQuotasRespo
   s += 2
   if (version === 0) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -774,19 +692,14 @@ export function sizeAlterClientQuotasResponseEntryData(v: AlterClientQuotasRespo
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.entity) {
-        s += sizeAlterClientQuotasResponseEntityData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.entity) {
+      s += sizeAlterClientQuotasResponseEntityData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.entity.length + 1)
-      for (const e of v.entity) {
-        s += sizeAlterClientQuotasResponseEntityData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.entity.length + 1)
+    for (const e of v.entity) {
+      s += sizeAlterClientQuotasResponseEntityData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -835,15 +748,13 @@ export function readAlterClientQuotasResponseEntityData(r: Reader, version: numb
   let f_EntityType: string
   if (version === 0) {
     f_EntityType = r.string()
-  }
-  else {
+  } else {
     f_EntityType = r.compactString()
   }
   let f_EntityName: string | null
   if (version === 0) {
     f_EntityName = r.nullableString()
-  }
-  else {
+  } else {
     f_EntityName = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -867,14 +778,12 @@ export function readAlterClientQuotasResponseEntityData(r: Reader, version: numb
 export function writeAlterClientQuotasResponseEntityData(w: Writer, v: AlterClientQuotasResponseEntityData, version: number): void {
   if (version === 0) {
     w.string(v.entityType)
-  }
-  else {
+  } else {
     w.compactString(v.entityType)
   }
   if (version === 0) {
     w.nullableString(v.entityName)
-  }
-  else {
+  } else {
     w.compactNullableString(v.entityName)
   }
   if (version === 1) {
@@ -889,8 +798,7 @@ export function sizeAlterClientQuotasResponseEntityData(v: AlterClientQuotasResp
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.entityType)
       s += sizeOfUvarint(l + 1) + l
@@ -898,8 +806,7 @@ export function sizeAlterClientQuotasResponseEntityData(v: AlterClientQuotasResp
   }
   if (version === 0) {
     s += v.entityName === null ? 2 : 2 + utf8Length(v.entityName)
-  }
-  else {
+  } else {
     if (v.entityName === null) s += 1
     else {
       const l = utf8Length(v.entityName)

@@ -36,20 +36,15 @@ export function isDefaultAlterConfigsRequest(v: AlterConfigsRequest): boolean {
 export function readAlterConfigsRequest(r: Reader, version: number): AlterConfigsRequest {
   let f_Resources: AlterConfigsRequestAlterConfigsResource[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterConfigsRequestAlterConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterConfigsResource(r, version))
-      f_Resources = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterConfigsRequestAlterConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterConfigsResource(r, version))
-      f_Resources = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterConfigsRequestAlterConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterConfigsResource(r, version))
+    f_Resources = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterConfigsRequestAlterConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterConfigsResource(r, version))
+    f_Resources = a
   }
   let f_ValidateOnly: boolean
   f_ValidateOnly = r.bool()
@@ -73,16 +68,11 @@ export function readAlterConfigsRequest(r: Reader, version: number): AlterConfig
 
 export function writeAlterConfigsRequest(w: Writer, v: AlterConfigsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.resources.length)
-      for (const e of v.resources) writeAlterConfigsRequestAlterConfigsResource(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.resources.length + 1)
-      for (const e of v.resources) writeAlterConfigsRequestAlterConfigsResource(w, e, version)
-    }
+    w.int32(v.resources.length)
+    for (const e of v.resources) writeAlterConfigsRequestAlterConfigsResource(w, e, version)
+  } else {
+    w.uvarint(v.resources.length + 1)
+    for (const e of v.resources) writeAlterConfigsRequestAlterConfigsResource(w, e, version)
   }
   w.bool(v.validateOnly)
   if (version === 2) {
@@ -96,19 +86,14 @@ export function writeAlterConfigsRequest(w: Writer, v: AlterConfigsRequest, vers
 export function sizeAlterConfigsRequest(v: AlterConfigsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.resources) {
-        s += sizeAlterConfigsRequestAlterConfigsResource(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resources) {
+      s += sizeAlterConfigsRequestAlterConfigsResource(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.resources.length + 1)
-      for (const e of v.resources) {
-        s += sizeAlterConfigsRequestAlterConfigsResource(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.resources.length + 1)
+    for (const e of v.resources) {
+      s += sizeAlterConfigsRequestAlterConfigsResource(e, version, zc)
     }
   }
   s += 1
@@ -167,26 +152,20 @@ export function readAlterConfigsRequestAlterConfigsResource(r: Reader, version: 
   let f_ResourceName: string
   if (version <= 1) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_Configs: AlterConfigsRequestAlterableConfig[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterConfigsRequestAlterableConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterableConfig(r, version))
-      f_Configs = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterConfigsRequestAlterableConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterableConfig(r, version))
-      f_Configs = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterConfigsRequestAlterableConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterableConfig(r, version))
+    f_Configs = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterConfigsRequestAlterableConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterableConfig(r, version))
+    f_Configs = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -211,21 +190,15 @@ export function writeAlterConfigsRequestAlterConfigsResource(w: Writer, v: Alter
   w.int8(v.resourceType)
   if (version <= 1) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version <= 1) {
-    {
-      w.int32(v.configs.length)
-      for (const e of v.configs) writeAlterConfigsRequestAlterableConfig(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.configs.length + 1)
-      for (const e of v.configs) writeAlterConfigsRequestAlterableConfig(w, e, version)
-    }
+    w.int32(v.configs.length)
+    for (const e of v.configs) writeAlterConfigsRequestAlterableConfig(w, e, version)
+  } else {
+    w.uvarint(v.configs.length + 1)
+    for (const e of v.configs) writeAlterConfigsRequestAlterableConfig(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -240,27 +213,21 @@ export function sizeAlterConfigsRequestAlterConfigsResource(v: AlterConfigsReque
   s += 1
   if (version <= 1) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.configs) {
-        s += sizeAlterConfigsRequestAlterableConfig(e, version, zc)
-      }
+    s += 4
+    for (const e of v.configs) {
+      s += sizeAlterConfigsRequestAlterableConfig(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.configs.length + 1)
-      for (const e of v.configs) {
-        s += sizeAlterConfigsRequestAlterableConfig(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.configs.length + 1)
+    for (const e of v.configs) {
+      s += sizeAlterConfigsRequestAlterableConfig(e, version, zc)
     }
   }
   if (version === 2) {
@@ -309,15 +276,13 @@ export function readAlterConfigsRequestAlterableConfig(r: Reader, version: numbe
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Value: string | null
   if (version <= 1) {
     f_Value = r.nullableString()
-  }
-  else {
+  } else {
     f_Value = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -341,14 +306,12 @@ export function readAlterConfigsRequestAlterableConfig(r: Reader, version: numbe
 export function writeAlterConfigsRequestAlterableConfig(w: Writer, v: AlterConfigsRequestAlterableConfig, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 1) {
     w.nullableString(v.value)
-  }
-  else {
+  } else {
     w.compactNullableString(v.value)
   }
   if (version === 2) {
@@ -363,8 +326,7 @@ export function sizeAlterConfigsRequestAlterableConfig(v: AlterConfigsRequestAlt
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -372,8 +334,7 @@ export function sizeAlterConfigsRequestAlterableConfig(v: AlterConfigsRequestAlt
   }
   if (version <= 1) {
     s += v.value === null ? 2 : 2 + utf8Length(v.value)
-  }
-  else {
+  } else {
     if (v.value === null) s += 1
     else {
       const l = utf8Length(v.value)
@@ -442,20 +403,15 @@ export function readAlterConfigsResponse(r: Reader, version: number): AlterConfi
   f_ThrottleTimeMs = r.int32()
   let f_Responses: AlterConfigsResponseAlterConfigsResourceResponse[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterConfigsResponseAlterConfigsResourceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsResponseAlterConfigsResourceResponse(r, version))
-      f_Responses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterConfigsResponseAlterConfigsResourceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsResponseAlterConfigsResourceResponse(r, version))
-      f_Responses = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterConfigsResponseAlterConfigsResourceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsResponseAlterConfigsResourceResponse(r, version))
+    f_Responses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterConfigsResponseAlterConfigsResourceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterConfigsResponseAlterConfigsResourceResponse(r, version))
+    f_Responses = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -478,16 +434,11 @@ export function readAlterConfigsResponse(r: Reader, version: number): AlterConfi
 export function writeAlterConfigsResponse(w: Writer, v: AlterConfigsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.responses.length)
-      for (const e of v.responses) writeAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.responses.length + 1)
-      for (const e of v.responses) writeAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
-    }
+    w.int32(v.responses.length)
+    for (const e of v.responses) writeAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
+  } else {
+    w.uvarint(v.responses.length + 1)
+    for (const e of v.responses) writeAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -501,19 +452,14 @@ export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: numbe
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.responses) {
-        s += sizeAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.responses) {
+      s += sizeAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.responses.length + 1)
-      for (const e of v.responses) {
-        s += sizeAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.responses.length + 1)
+    for (const e of v.responses) {
+      s += sizeAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
     }
   }
   if (version === 2) {
@@ -578,8 +524,7 @@ export function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, 
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_ResourceType: number
@@ -587,8 +532,7 @@ export function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, 
   let f_ResourceName: string
   if (version <= 1) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -615,15 +559,13 @@ export function writeAlterConfigsResponseAlterConfigsResourceResponse(w: Writer,
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   w.int8(v.resourceType)
   if (version <= 1) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version === 2) {
@@ -639,8 +581,7 @@ export function sizeAlterConfigsResponseAlterConfigsResourceResponse(v: AlterCon
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -650,8 +591,7 @@ export function sizeAlterConfigsResponseAlterConfigsResourceResponse(v: AlterCon
   s += 1
   if (version <= 1) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l

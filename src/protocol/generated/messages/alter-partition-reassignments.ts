@@ -63,10 +63,8 @@ export function readAlterPartitionReassignmentsRequest(r: Reader, version: numbe
 
 export function writeAlterPartitionReassignmentsRequest(w: Writer, v: AlterPartitionReassignmentsRequest, version: number): void {
   w.int32(v.timeoutMs)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeAlterPartitionReassignmentsRequestReassignableTopic(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeAlterPartitionReassignmentsRequestReassignableTopic(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -78,11 +76,9 @@ export function writeAlterPartitionReassignmentsRequest(w: Writer, v: AlterParti
 export function sizeAlterPartitionReassignmentsRequest(v: AlterPartitionReassignmentsRequest, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeAlterPartitionReassignmentsRequestReassignableTopic(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeAlterPartitionReassignmentsRequestReassignableTopic(e, version, zc)
   }
   {
     let n = 0
@@ -156,10 +152,8 @@ export function readAlterPartitionReassignmentsRequestReassignableTopic(r: Reade
 
 export function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writer, v: AlterPartitionReassignmentsRequestReassignableTopic, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAlterPartitionReassignmentsRequestReassignablePartition(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAlterPartitionReassignmentsRequestReassignablePartition(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -171,14 +165,14 @@ export function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writ
 export function sizeAlterPartitionReassignmentsRequestReassignableTopic(v: AlterPartitionReassignmentsRequestReassignableTopic, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAlterPartitionReassignmentsRequestReassignablePartition(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAlterPartitionReassignmentsRequestReassignablePartition(e, version, zc)
   }
   {
     let n = 0
@@ -384,10 +378,8 @@ export function writeAlterPartitionReassignmentsResponse(w: Writer, v: AlterPart
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  {
-    w.uvarint(v.responses.length + 1)
-    for (const e of v.responses) writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, e, version)
-  }
+  w.uvarint(v.responses.length + 1)
+  for (const e of v.responses) writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -400,16 +392,16 @@ export function sizeAlterPartitionReassignmentsResponse(v: AlterPartitionReassig
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    s += sizeOfUvarint(v.responses.length + 1)
-    for (const e of v.responses) {
-      s += sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.responses.length + 1)
+  for (const e of v.responses) {
+    s += sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(e, version, zc)
   }
   {
     let n = 0
@@ -483,10 +475,8 @@ export function readAlterPartitionReassignmentsResponseReassignableTopicResponse
 
 export function writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w: Writer, v: AlterPartitionReassignmentsResponseReassignableTopicResponse, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -498,14 +488,14 @@ export function writeAlterPartitionReassignmentsResponseReassignableTopicRespons
 export function sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(v: AlterPartitionReassignmentsResponseReassignableTopicResponse, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAlterPartitionReassignmentsResponseReassignablePartitionResponse(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAlterPartitionReassignmentsResponseReassignablePartitionResponse(e, version, zc)
   }
   {
     let n = 0
@@ -598,10 +588,12 @@ export function sizeAlterPartitionReassignmentsResponseReassignablePartitionResp
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

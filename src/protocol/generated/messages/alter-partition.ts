@@ -71,10 +71,8 @@ export function readAlterPartitionRequest(r: Reader, version: number): AlterPart
 export function writeAlterPartitionRequest(w: Writer, v: AlterPartitionRequest, version: number): void {
   w.int32(v.brokerId)
   w.int64(v.brokerEpoch)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeAlterPartitionRequestTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeAlterPartitionRequestTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -87,11 +85,9 @@ export function sizeAlterPartitionRequest(v: AlterPartitionRequest, version: num
   let s = 0
   s += 4
   s += 8
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeAlterPartitionRequestTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeAlterPartitionRequestTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -142,15 +138,13 @@ export function readAlterPartitionRequestTopicData(r: Reader, version: number): 
   let f_TopicName: string
   if (version <= 1) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_TopicId: string
   if (version >= 2) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Partitions: AlterPartitionRequestPartitionData[]
@@ -186,10 +180,8 @@ export function writeAlterPartitionRequestTopicData(w: Writer, v: AlterPartition
   if (version >= 2) {
     w.uuid(v.topicId)
   }
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAlterPartitionRequestPartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAlterPartitionRequestPartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -209,11 +201,9 @@ export function sizeAlterPartitionRequestTopicData(v: AlterPartitionRequestTopic
   if (version >= 2) {
     s += 16
   }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAlterPartitionRequestPartitionData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAlterPartitionRequestPartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -288,33 +278,26 @@ export function readAlterPartitionRequestPartitionData(r: Reader, version: numbe
   f_LeaderEpoch = r.int32()
   let f_NewIsr: number[]
   if (version <= 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_NewIsr = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_NewIsr = a
+  } else {
     f_NewIsr = []
   }
   let f_NewIsrWithEpochs: AlterPartitionRequestBrokerState[]
   if (version === 3) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterPartitionRequestBrokerState[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionRequestBrokerState(r, version))
-      f_NewIsrWithEpochs = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: AlterPartitionRequestBrokerState[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterPartitionRequestBrokerState(r, version))
+    f_NewIsrWithEpochs = a
+  } else {
     f_NewIsrWithEpochs = []
   }
   let f_LeaderRecoveryState: number
   if (version >= 1) {
     f_LeaderRecoveryState = r.int8()
-  }
-  else {
+  } else {
     f_LeaderRecoveryState = 0
   }
   let f_PartitionEpoch: number
@@ -345,27 +328,20 @@ export function writeAlterPartitionRequestPartitionData(w: Writer, v: AlterParti
   w.int32(v.partitionIndex)
   w.int32(v.leaderEpoch)
   if (version <= 2) {
-    {
-      w.uvarint(v.newIsr.length + 1)
-      for (const e of v.newIsr) w.int32(e)
-    }
-  }
-  else {
+    w.uvarint(v.newIsr.length + 1)
+    for (const e of v.newIsr) w.int32(e)
+  } else {
     if (!(v.newIsr.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsr', version)
   }
   if (version === 3) {
-    {
-      w.uvarint(v.newIsrWithEpochs.length + 1)
-      for (const e of v.newIsrWithEpochs) writeAlterPartitionRequestBrokerState(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.newIsrWithEpochs.length + 1)
+    for (const e of v.newIsrWithEpochs) writeAlterPartitionRequestBrokerState(w, e, version)
+  } else {
     if (!(v.newIsrWithEpochs.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsrWithEpochs', version)
   }
   if (version >= 1) {
     w.int8(v.leaderRecoveryState)
-  }
-  else {
+  } else {
     if (!(v.leaderRecoveryState === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'leaderRecoveryState', version)
   }
   w.int32(v.partitionEpoch)
@@ -382,16 +358,12 @@ export function sizeAlterPartitionRequestPartitionData(v: AlterPartitionRequestP
   s += 4
   s += 4
   if (version <= 2) {
-    {
-      s += sizeOfUvarint(v.newIsr.length + 1) + v.newIsr.length * 4
-    }
+    s += sizeOfUvarint(v.newIsr.length + 1) + v.newIsr.length * 4
   }
   if (version === 3) {
-    {
-      s += sizeOfUvarint(v.newIsrWithEpochs.length + 1)
-      for (const e of v.newIsrWithEpochs) {
-        s += sizeAlterPartitionRequestBrokerState(e, version, zc)
-      }
+    s += sizeOfUvarint(v.newIsrWithEpochs.length + 1)
+    for (const e of v.newIsrWithEpochs) {
+      s += sizeAlterPartitionRequestBrokerState(e, version, zc)
     }
   }
   if (version >= 1) {
@@ -443,15 +415,13 @@ export function readAlterPartitionRequestBrokerState(r: Reader, version: number)
   let f_BrokerId: number
   if (version === 3) {
     f_BrokerId = r.int32()
-  }
-  else {
+  } else {
     f_BrokerId = 0
   }
   let f_BrokerEpoch: bigint
   if (version === 3) {
     f_BrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_BrokerEpoch = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -475,14 +445,12 @@ export function readAlterPartitionRequestBrokerState(r: Reader, version: number)
 export function writeAlterPartitionRequestBrokerState(w: Writer, v: AlterPartitionRequestBrokerState, version: number): void {
   if (version === 3) {
     w.int32(v.brokerId)
-  }
-  else {
+  } else {
     if (!(v.brokerId === 0)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerId', version)
   }
   if (version === 3) {
     w.int64(v.brokerEpoch)
-  }
-  else {
+  } else {
     if (!(v.brokerEpoch === -1n)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerEpoch', version)
   }
   {
@@ -596,10 +564,8 @@ export function readAlterPartitionResponse(r: Reader, version: number): AlterPar
 export function writeAlterPartitionResponse(w: Writer, v: AlterPartitionResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeAlterPartitionResponseTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeAlterPartitionResponseTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -612,11 +578,9 @@ export function sizeAlterPartitionResponse(v: AlterPartitionResponse, version: n
   let s = 0
   s += 4
   s += 2
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeAlterPartitionResponseTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeAlterPartitionResponseTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -667,15 +631,13 @@ export function readAlterPartitionResponseTopicData(r: Reader, version: number):
   let f_TopicName: string
   if (version <= 1) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_TopicId: string
   if (version >= 2) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Partitions: AlterPartitionResponsePartitionData[]
@@ -711,10 +673,8 @@ export function writeAlterPartitionResponseTopicData(w: Writer, v: AlterPartitio
   if (version >= 2) {
     w.uuid(v.topicId)
   }
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAlterPartitionResponsePartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAlterPartitionResponsePartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -734,11 +694,9 @@ export function sizeAlterPartitionResponseTopicData(v: AlterPartitionResponseTop
   if (version >= 2) {
     s += 16
   }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAlterPartitionResponsePartitionData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAlterPartitionResponsePartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -835,8 +793,7 @@ export function readAlterPartitionResponsePartitionData(r: Reader, version: numb
   let f_LeaderRecoveryState: number
   if (version >= 1) {
     f_LeaderRecoveryState = r.int8()
-  }
-  else {
+  } else {
     f_LeaderRecoveryState = 0
   }
   let f_PartitionEpoch: number
@@ -869,10 +826,8 @@ export function writeAlterPartitionResponsePartitionData(w: Writer, v: AlterPart
   w.int16(v.errorCode)
   w.int32(v.leaderId)
   w.int32(v.leaderEpoch)
-  {
-    w.uvarint(v.isr.length + 1)
-    for (const e of v.isr) w.int32(e)
-  }
+  w.uvarint(v.isr.length + 1)
+  for (const e of v.isr) w.int32(e)
   if (version >= 1) {
     w.int8(v.leaderRecoveryState)
   }
@@ -891,9 +846,7 @@ export function sizeAlterPartitionResponsePartitionData(v: AlterPartitionRespons
   s += 2
   s += 4
   s += 4
-  {
-    s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
-  }
+  s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
   if (version >= 1) {
     s += 1
   }

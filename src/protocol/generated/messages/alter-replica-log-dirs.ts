@@ -29,20 +29,15 @@ export function isDefaultAlterReplicaLogDirsRequest(v: AlterReplicaLogDirsReques
 export function readAlterReplicaLogDirsRequest(r: Reader, version: number): AlterReplicaLogDirsRequest {
   let f_Dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDir(r, version))
-      f_Dirs = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDir(r, version))
-      f_Dirs = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDir(r, version))
+    f_Dirs = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDir(r, version))
+    f_Dirs = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -63,16 +58,11 @@ export function readAlterReplicaLogDirsRequest(r: Reader, version: number): Alte
 
 export function writeAlterReplicaLogDirsRequest(w: Writer, v: AlterReplicaLogDirsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.dirs.length)
-      for (const e of v.dirs) writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.dirs.length + 1)
-      for (const e of v.dirs) writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, e, version)
-    }
+    w.int32(v.dirs.length)
+    for (const e of v.dirs) writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, e, version)
+  } else {
+    w.uvarint(v.dirs.length + 1)
+    for (const e of v.dirs) writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -85,19 +75,14 @@ export function writeAlterReplicaLogDirsRequest(w: Writer, v: AlterReplicaLogDir
 export function sizeAlterReplicaLogDirsRequest(v: AlterReplicaLogDirsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.dirs) {
-        s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(e, version, zc)
-      }
+    s += 4
+    for (const e of v.dirs) {
+      s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.dirs.length + 1)
-      for (const e of v.dirs) {
-        s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.dirs.length + 1)
+    for (const e of v.dirs) {
+      s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(e, version, zc)
     }
   }
   if (version === 2) {
@@ -146,26 +131,20 @@ export function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, vers
   let f_Path: string
   if (version <= 1) {
     f_Path = r.string()
-  }
-  else {
+  } else {
     f_Path = r.compactString()
   }
   let f_Topics: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -188,21 +167,15 @@ export function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, vers
 export function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: AlterReplicaLogDirsRequestAlterReplicaLogDir, version: number): void {
   if (version <= 1) {
     w.string(v.path)
-  }
-  else {
+  } else {
     w.compactString(v.path)
   }
   if (version <= 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -216,27 +189,21 @@ export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(v: AlterReplica
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.path)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.path)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(e, version, zc)
     }
   }
   if (version === 2) {
@@ -285,26 +252,20 @@ export function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader,
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: number[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -327,21 +288,15 @@ export function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader,
 export function writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer, v: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) w.int32(e)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) w.int32(e)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -355,22 +310,16 @@ export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(v: AlterRe
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   }
   if (version === 2) {
     let n = 0
@@ -434,20 +383,15 @@ export function readAlterReplicaLogDirsResponse(r: Reader, version: number): Alt
   f_ThrottleTimeMs = r.int32()
   let f_Results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -470,16 +414,11 @@ export function readAlterReplicaLogDirsResponse(r: Reader, version: number): Alt
 export function writeAlterReplicaLogDirsResponse(w: Writer, v: AlterReplicaLogDirsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -493,19 +432,14 @@ export function sizeAlterReplicaLogDirsResponse(v: AlterReplicaLogDirsResponse, 
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(e, version, zc)
     }
   }
   if (version === 2) {
@@ -554,26 +488,20 @@ export function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: 
   let f_TopicName: string
   if (version <= 1) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_Partitions: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -596,21 +524,15 @@ export function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: 
 export function writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w: Writer, v: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult, version: number): void {
   if (version <= 1) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -624,27 +546,21 @@ export function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(v: 
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(e, version, zc)
     }
   }
   if (version === 2) {

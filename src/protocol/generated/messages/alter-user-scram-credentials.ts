@@ -67,14 +67,10 @@ export function readAlterUserScramCredentialsRequest(r: Reader, version: number)
 }
 
 export function writeAlterUserScramCredentialsRequest(w: Writer, v: AlterUserScramCredentialsRequest, version: number): void {
-  {
-    w.uvarint(v.deletions.length + 1)
-    for (const e of v.deletions) writeAlterUserScramCredentialsRequestScramCredentialDeletion(w, e, version)
-  }
-  {
-    w.uvarint(v.upsertions.length + 1)
-    for (const e of v.upsertions) writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w, e, version)
-  }
+  w.uvarint(v.deletions.length + 1)
+  for (const e of v.deletions) writeAlterUserScramCredentialsRequestScramCredentialDeletion(w, e, version)
+  w.uvarint(v.upsertions.length + 1)
+  for (const e of v.upsertions) writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -85,17 +81,13 @@ export function writeAlterUserScramCredentialsRequest(w: Writer, v: AlterUserScr
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeAlterUserScramCredentialsRequest(v: AlterUserScramCredentialsRequest, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.deletions.length + 1)
-    for (const e of v.deletions) {
-      s += sizeAlterUserScramCredentialsRequestScramCredentialDeletion(e, version, zc)
-    }
+  s += sizeOfUvarint(v.deletions.length + 1)
+  for (const e of v.deletions) {
+    s += sizeAlterUserScramCredentialsRequestScramCredentialDeletion(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.upsertions.length + 1)
-    for (const e of v.upsertions) {
-      s += sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(e, version, zc)
-    }
+  s += sizeOfUvarint(v.upsertions.length + 1)
+  for (const e of v.upsertions) {
+    s += sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(e, version, zc)
   }
   {
     let n = 0
@@ -176,8 +168,10 @@ export function writeAlterUserScramCredentialsRequestScramCredentialDeletion(w: 
 export function sizeAlterUserScramCredentialsRequestScramCredentialDeletion(v: AlterUserScramCredentialsRequestScramCredentialDeletion, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   {
@@ -289,16 +283,18 @@ export function writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(v: AlterUserScramCredentialsRequestScramCredentialUpsertion, _version: number, _zc: number): number {
+export function sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(v: AlterUserScramCredentialsRequestScramCredentialUpsertion, _version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   s += 4
-  s += sizeOfUvarint(v.salt.length + 1) + v.salt.length
-  s += sizeOfUvarint(v.saltedPassword.length + 1) + v.saltedPassword.length
+  s += sizeOfUvarint(v.salt.length + 1) + (v.salt.length >= zc ? 0 : v.salt.length)
+  s += sizeOfUvarint(v.saltedPassword.length + 1) + (v.saltedPassword.length >= zc ? 0 : v.saltedPassword.length)
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -386,10 +382,8 @@ export function readAlterUserScramCredentialsResponse(r: Reader, version: number
 
 export function writeAlterUserScramCredentialsResponse(w: Writer, v: AlterUserScramCredentialsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
-  {
-    w.uvarint(v.results.length + 1)
-    for (const e of v.results) writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w, e, version)
-  }
+  w.uvarint(v.results.length + 1)
+  for (const e of v.results) writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -401,11 +395,9 @@ export function writeAlterUserScramCredentialsResponse(w: Writer, v: AlterUserSc
 export function sizeAlterUserScramCredentialsResponse(v: AlterUserScramCredentialsResponse, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.results.length + 1)
-    for (const e of v.results) {
-      s += sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(e, version, zc)
-    }
+  s += sizeOfUvarint(v.results.length + 1)
+  for (const e of v.results) {
+    s += sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(e, version, zc)
   }
   {
     let n = 0
@@ -497,14 +489,18 @@ export function writeAlterUserScramCredentialsResponseAlterUserScramCredentialsR
 export function sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(v: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.user)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.user)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -37,15 +37,13 @@ export function readApiVersionsRequest(r: Reader, version: number): ApiVersionsR
   let f_ClientSoftwareName: string
   if (version >= 3) {
     f_ClientSoftwareName = r.compactString()
-  }
-  else {
+  } else {
     f_ClientSoftwareName = ''
   }
   let f_ClientSoftwareVersion: string
   if (version >= 3) {
     f_ClientSoftwareVersion = r.compactString()
-  }
-  else {
+  } else {
     f_ClientSoftwareVersion = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -192,26 +190,20 @@ export function readApiVersionsResponse(r: Reader, version: number): ApiVersions
   f_ErrorCode = r.int16()
   let f_ApiKeys: ApiVersionsResponseApiVersion[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: ApiVersionsResponseApiVersion[] = []
-      for (let i = 0; i < n; i++) a.push(readApiVersionsResponseApiVersion(r, version))
-      f_ApiKeys = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ApiVersionsResponseApiVersion[] = []
-      for (let i = 0; i < n; i++) a.push(readApiVersionsResponseApiVersion(r, version))
-      f_ApiKeys = a
-    }
+    const n = r.arrayLength(false)
+    const a: ApiVersionsResponseApiVersion[] = []
+    for (let i = 0; i < n; i++) a.push(readApiVersionsResponseApiVersion(r, version))
+    f_ApiKeys = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ApiVersionsResponseApiVersion[] = []
+    for (let i = 0; i < n; i++) a.push(readApiVersionsResponseApiVersion(r, version))
+    f_ApiKeys = a
   }
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_SupportedFeatures: ApiVersionsResponseSupportedFeatureKey[]
@@ -230,32 +222,24 @@ export function readApiVersionsResponse(r: Reader, version: number): ApiVersions
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version >= 3) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: ApiVersionsResponseSupportedFeatureKey[] = []
-          for (let i = 0; i < n; i++) a.push(readApiVersionsResponseSupportedFeatureKey(r, version))
-          f_SupportedFeatures = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: ApiVersionsResponseSupportedFeatureKey[] = []
+        for (let i = 0; i < n; i++) a.push(readApiVersionsResponseSupportedFeatureKey(r, version))
+        f_SupportedFeatures = a
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version >= 3) {
+      } else if (tag === 1 && version >= 3) {
         f_FinalizedFeaturesEpoch = r.int64()
         r.endTaggedField(end)
-      }
-      else if (tag === 2 && version >= 3) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: ApiVersionsResponseFinalizedFeatureKey[] = []
-          for (let i = 0; i < n; i++) a.push(readApiVersionsResponseFinalizedFeatureKey(r, version))
-          f_FinalizedFeatures = a
-        }
+      } else if (tag === 2 && version >= 3) {
+        const n = r.compactArrayLength(false)
+        const a: ApiVersionsResponseFinalizedFeatureKey[] = []
+        for (let i = 0; i < n; i++) a.push(readApiVersionsResponseFinalizedFeatureKey(r, version))
+        f_FinalizedFeatures = a
         r.endTaggedField(end)
-      }
-      else if (tag === 3 && version >= 3) {
+      } else if (tag === 3 && version >= 3) {
         f_ZkMigrationReady = r.bool()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -277,16 +261,11 @@ export function readApiVersionsResponse(r: Reader, version: number): ApiVersions
 export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, version: number): void {
   w.int16(v.errorCode)
   if (version <= 2) {
-    {
-      w.int32(v.apiKeys.length)
-      for (const e of v.apiKeys) writeApiVersionsResponseApiVersion(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.apiKeys.length + 1)
-      for (const e of v.apiKeys) writeApiVersionsResponseApiVersion(w, e, version)
-    }
+    w.int32(v.apiKeys.length)
+    for (const e of v.apiKeys) writeApiVersionsResponseApiVersion(w, e, version)
+  } else {
+    w.uvarint(v.apiKeys.length + 1)
+    for (const e of v.apiKeys) writeApiVersionsResponseApiVersion(w, e, version)
   }
   if (version >= 1) {
     w.int32(v.throttleTimeMs)
@@ -303,17 +282,13 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
       if (version >= 3 && !(v.supportedFeatures.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.supportedFeatures.length + 1)
-          for (const e of v.supportedFeatures) {
-            ts += sizeApiVersionsResponseSupportedFeatureKey(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.supportedFeatures.length + 1)
+        for (const e of v.supportedFeatures) {
+          ts += sizeApiVersionsResponseSupportedFeatureKey(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.supportedFeatures.length + 1)
-          for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(w, e, version)
-        }
+        w.uvarint(v.supportedFeatures.length + 1)
+        for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(w, e, version)
       }
       if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) {
         w.uvarint(1)
@@ -325,17 +300,13 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
       if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
         w.uvarint(2)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
-          for (const e of v.finalizedFeatures) {
-            ts += sizeApiVersionsResponseFinalizedFeatureKey(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
+        for (const e of v.finalizedFeatures) {
+          ts += sizeApiVersionsResponseFinalizedFeatureKey(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.finalizedFeatures.length + 1)
-          for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(w, e, version)
-        }
+        w.uvarint(v.finalizedFeatures.length + 1)
+        for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(w, e, version)
       }
       if (version >= 3 && !(v.zkMigrationReady === false)) {
         w.uvarint(3)
@@ -348,10 +319,8 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
       const t: TaggedField[] = u.slice()
       if (version >= 3 && !(v.supportedFeatures.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.supportedFeatures.length + 1)
-          for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(tw, e, version)
-        }
+        tw.uvarint(v.supportedFeatures.length + 1)
+        for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) {
@@ -361,10 +330,8 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
       }
       if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.finalizedFeatures.length + 1)
-          for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(tw, e, version)
-        }
+        tw.uvarint(v.finalizedFeatures.length + 1)
+        for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(tw, e, version)
         t.push({ tag: 2, data: tw.finish() })
       }
       if (version >= 3 && !(v.zkMigrationReady === false)) {
@@ -382,19 +349,14 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
   let s = 0
   s += 2
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.apiKeys) {
-        s += sizeApiVersionsResponseApiVersion(e, version, zc)
-      }
+    s += 4
+    for (const e of v.apiKeys) {
+      s += sizeApiVersionsResponseApiVersion(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.apiKeys.length + 1)
-      for (const e of v.apiKeys) {
-        s += sizeApiVersionsResponseApiVersion(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.apiKeys.length + 1)
+    for (const e of v.apiKeys) {
+      s += sizeApiVersionsResponseApiVersion(e, version, zc)
     }
   }
   if (version >= 1) {
@@ -405,11 +367,9 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
     if (version >= 3 && !(v.supportedFeatures.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.supportedFeatures.length + 1)
-        for (const e of v.supportedFeatures) {
-          ts += sizeApiVersionsResponseSupportedFeatureKey(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.supportedFeatures.length + 1)
+      for (const e of v.supportedFeatures) {
+        ts += sizeApiVersionsResponseSupportedFeatureKey(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -422,11 +382,9 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
     if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
-        for (const e of v.finalizedFeatures) {
-          ts += sizeApiVersionsResponseFinalizedFeatureKey(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
+      for (const e of v.finalizedFeatures) {
+        ts += sizeApiVersionsResponseFinalizedFeatureKey(e, version, Infinity)
       }
       s += sizeOfUvarint(2) + sizeOfUvarint(ts) + ts
     }
@@ -579,22 +537,19 @@ export function readApiVersionsResponseSupportedFeatureKey(r: Reader, version: n
   let f_Name: string
   if (version >= 3) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_MinVersion: number
   if (version >= 3) {
     f_MinVersion = r.int16()
-  }
-  else {
+  } else {
     f_MinVersion = 0
   }
   let f_MaxVersion: number
   if (version >= 3) {
     f_MaxVersion = r.int16()
-  }
-  else {
+  } else {
     f_MaxVersion = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -619,20 +574,17 @@ export function readApiVersionsResponseSupportedFeatureKey(r: Reader, version: n
 export function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: ApiVersionsResponseSupportedFeatureKey, version: number): void {
   if (version >= 3) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.minVersion)
-  }
-  else {
+  } else {
     if (!(v.minVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'minVersion', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersion)
-  }
-  else {
+  } else {
     if (!(v.maxVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'maxVersion', version)
   }
   if (version >= 3) {
@@ -710,22 +662,19 @@ export function readApiVersionsResponseFinalizedFeatureKey(r: Reader, version: n
   let f_Name: string
   if (version >= 3) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_MaxVersionLevel: number
   if (version >= 3) {
     f_MaxVersionLevel = r.int16()
-  }
-  else {
+  } else {
     f_MaxVersionLevel = 0
   }
   let f_MinVersionLevel: number
   if (version >= 3) {
     f_MinVersionLevel = r.int16()
-  }
-  else {
+  } else {
     f_MinVersionLevel = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -750,20 +699,17 @@ export function readApiVersionsResponseFinalizedFeatureKey(r: Reader, version: n
 export function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: ApiVersionsResponseFinalizedFeatureKey, version: number): void {
   if (version >= 3) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersionLevel)
-  }
-  else {
+  } else {
     if (!(v.maxVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'maxVersionLevel', version)
   }
   if (version >= 3) {
     w.int16(v.minVersionLevel)
-  }
-  else {
+  } else {
     if (!(v.minVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'minVersionLevel', version)
   }
   if (version >= 3) {

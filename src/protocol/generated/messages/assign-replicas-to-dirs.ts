@@ -71,10 +71,8 @@ export function readAssignReplicasToDirsRequest(r: Reader, version: number): Ass
 export function writeAssignReplicasToDirsRequest(w: Writer, v: AssignReplicasToDirsRequest, version: number): void {
   w.int32(v.brokerId)
   w.int64(v.brokerEpoch)
-  {
-    w.uvarint(v.directories.length + 1)
-    for (const e of v.directories) writeAssignReplicasToDirsRequestDirectoryData(w, e, version)
-  }
+  w.uvarint(v.directories.length + 1)
+  for (const e of v.directories) writeAssignReplicasToDirsRequestDirectoryData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -87,11 +85,9 @@ export function sizeAssignReplicasToDirsRequest(v: AssignReplicasToDirsRequest, 
   let s = 0
   s += 4
   s += 8
-  {
-    s += sizeOfUvarint(v.directories.length + 1)
-    for (const e of v.directories) {
-      s += sizeAssignReplicasToDirsRequestDirectoryData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.directories.length + 1)
+  for (const e of v.directories) {
+    s += sizeAssignReplicasToDirsRequestDirectoryData(e, version, zc)
   }
   {
     let n = 0
@@ -161,10 +157,8 @@ export function readAssignReplicasToDirsRequestDirectoryData(r: Reader, version:
 
 export function writeAssignReplicasToDirsRequestDirectoryData(w: Writer, v: AssignReplicasToDirsRequestDirectoryData, version: number): void {
   w.uuid(v.id)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeAssignReplicasToDirsRequestTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeAssignReplicasToDirsRequestTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -176,11 +170,9 @@ export function writeAssignReplicasToDirsRequestDirectoryData(w: Writer, v: Assi
 export function sizeAssignReplicasToDirsRequestDirectoryData(v: AssignReplicasToDirsRequestDirectoryData, version: number, zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeAssignReplicasToDirsRequestTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeAssignReplicasToDirsRequestTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -250,10 +242,8 @@ export function readAssignReplicasToDirsRequestTopicData(r: Reader, version: num
 
 export function writeAssignReplicasToDirsRequestTopicData(w: Writer, v: AssignReplicasToDirsRequestTopicData, version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAssignReplicasToDirsRequestPartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAssignReplicasToDirsRequestPartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -265,11 +255,9 @@ export function writeAssignReplicasToDirsRequestTopicData(w: Writer, v: AssignRe
 export function sizeAssignReplicasToDirsRequestTopicData(v: AssignReplicasToDirsRequestTopicData, version: number, zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAssignReplicasToDirsRequestPartitionData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAssignReplicasToDirsRequestPartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -433,10 +421,8 @@ export function readAssignReplicasToDirsResponse(r: Reader, version: number): As
 export function writeAssignReplicasToDirsResponse(w: Writer, v: AssignReplicasToDirsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.directories.length + 1)
-    for (const e of v.directories) writeAssignReplicasToDirsResponseDirectoryData(w, e, version)
-  }
+  w.uvarint(v.directories.length + 1)
+  for (const e of v.directories) writeAssignReplicasToDirsResponseDirectoryData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -449,11 +435,9 @@ export function sizeAssignReplicasToDirsResponse(v: AssignReplicasToDirsResponse
   let s = 0
   s += 4
   s += 2
-  {
-    s += sizeOfUvarint(v.directories.length + 1)
-    for (const e of v.directories) {
-      s += sizeAssignReplicasToDirsResponseDirectoryData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.directories.length + 1)
+  for (const e of v.directories) {
+    s += sizeAssignReplicasToDirsResponseDirectoryData(e, version, zc)
   }
   {
     let n = 0
@@ -523,10 +507,8 @@ export function readAssignReplicasToDirsResponseDirectoryData(r: Reader, version
 
 export function writeAssignReplicasToDirsResponseDirectoryData(w: Writer, v: AssignReplicasToDirsResponseDirectoryData, version: number): void {
   w.uuid(v.id)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeAssignReplicasToDirsResponseTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeAssignReplicasToDirsResponseTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -538,11 +520,9 @@ export function writeAssignReplicasToDirsResponseDirectoryData(w: Writer, v: Ass
 export function sizeAssignReplicasToDirsResponseDirectoryData(v: AssignReplicasToDirsResponseDirectoryData, version: number, zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeAssignReplicasToDirsResponseTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeAssignReplicasToDirsResponseTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -612,10 +592,8 @@ export function readAssignReplicasToDirsResponseTopicData(r: Reader, version: nu
 
 export function writeAssignReplicasToDirsResponseTopicData(w: Writer, v: AssignReplicasToDirsResponseTopicData, version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeAssignReplicasToDirsResponsePartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeAssignReplicasToDirsResponsePartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -627,11 +605,9 @@ export function writeAssignReplicasToDirsResponseTopicData(w: Writer, v: AssignR
 export function sizeAssignReplicasToDirsResponseTopicData(v: AssignReplicasToDirsResponseTopicData, version: number, zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeAssignReplicasToDirsResponsePartitionData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeAssignReplicasToDirsResponsePartitionData(e, version, zc)
   }
   {
     let n = 0

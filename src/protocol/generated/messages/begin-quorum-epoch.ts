@@ -45,44 +45,34 @@ export function readBeginQuorumEpochRequest(r: Reader, version: number): BeginQu
   let f_ClusterId: string | null
   if (version === 0) {
     f_ClusterId = r.nullableString()
-  }
-  else {
+  } else {
     f_ClusterId = r.compactNullableString()
   }
   let f_VoterId: number
   if (version === 1) {
     f_VoterId = r.int32()
-  }
-  else {
+  } else {
     f_VoterId = -1
   }
   let f_Topics: BeginQuorumEpochRequestTopicData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: BeginQuorumEpochRequestTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestTopicData(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: BeginQuorumEpochRequestTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestTopicData(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: BeginQuorumEpochRequestTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestTopicData(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: BeginQuorumEpochRequestTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestTopicData(r, version))
+    f_Topics = a
   }
   let f_LeaderEndpoints: BeginQuorumEpochRequestLeaderEndpoint[]
   if (version === 1) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: BeginQuorumEpochRequestLeaderEndpoint[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestLeaderEndpoint(r, version))
-      f_LeaderEndpoints = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: BeginQuorumEpochRequestLeaderEndpoint[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestLeaderEndpoint(r, version))
+    f_LeaderEndpoints = a
+  } else {
     f_LeaderEndpoints = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -108,30 +98,22 @@ export function readBeginQuorumEpochRequest(r: Reader, version: number): BeginQu
 export function writeBeginQuorumEpochRequest(w: Writer, v: BeginQuorumEpochRequest, version: number): void {
   if (version === 0) {
     w.nullableString(v.clusterId)
-  }
-  else {
+  } else {
     w.compactNullableString(v.clusterId)
   }
   if (version === 1) {
     w.int32(v.voterId)
   }
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeBeginQuorumEpochRequestTopicData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeBeginQuorumEpochRequestTopicData(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeBeginQuorumEpochRequestTopicData(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeBeginQuorumEpochRequestTopicData(w, e, version)
   }
   if (version === 1) {
-    {
-      w.uvarint(v.leaderEndpoints.length + 1)
-      for (const e of v.leaderEndpoints) writeBeginQuorumEpochRequestLeaderEndpoint(w, e, version)
-    }
+    w.uvarint(v.leaderEndpoints.length + 1)
+    for (const e of v.leaderEndpoints) writeBeginQuorumEpochRequestLeaderEndpoint(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -145,8 +127,7 @@ export function sizeBeginQuorumEpochRequest(v: BeginQuorumEpochRequest, version:
   let s = 0
   if (version === 0) {
     s += v.clusterId === null ? 2 : 2 + utf8Length(v.clusterId)
-  }
-  else {
+  } else {
     if (v.clusterId === null) s += 1
     else {
       const l = utf8Length(v.clusterId)
@@ -157,27 +138,20 @@ export function sizeBeginQuorumEpochRequest(v: BeginQuorumEpochRequest, version:
     s += 4
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeBeginQuorumEpochRequestTopicData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeBeginQuorumEpochRequestTopicData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeBeginQuorumEpochRequestTopicData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeBeginQuorumEpochRequestTopicData(e, version, zc)
     }
   }
   if (version === 1) {
-    {
-      s += sizeOfUvarint(v.leaderEndpoints.length + 1)
-      for (const e of v.leaderEndpoints) {
-        s += sizeBeginQuorumEpochRequestLeaderEndpoint(e, version, zc)
-      }
+    s += sizeOfUvarint(v.leaderEndpoints.length + 1)
+    for (const e of v.leaderEndpoints) {
+      s += sizeBeginQuorumEpochRequestLeaderEndpoint(e, version, zc)
     }
   }
   if (version === 1) {
@@ -222,26 +196,20 @@ export function readBeginQuorumEpochRequestTopicData(r: Reader, version: number)
   let f_TopicName: string
   if (version === 0) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_Partitions: BeginQuorumEpochRequestPartitionData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: BeginQuorumEpochRequestPartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestPartitionData(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: BeginQuorumEpochRequestPartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestPartitionData(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: BeginQuorumEpochRequestPartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestPartitionData(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: BeginQuorumEpochRequestPartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestPartitionData(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -264,21 +232,15 @@ export function readBeginQuorumEpochRequestTopicData(r: Reader, version: number)
 export function writeBeginQuorumEpochRequestTopicData(w: Writer, v: BeginQuorumEpochRequestTopicData, version: number): void {
   if (version === 0) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeBeginQuorumEpochRequestPartitionData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeBeginQuorumEpochRequestPartitionData(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeBeginQuorumEpochRequestPartitionData(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeBeginQuorumEpochRequestPartitionData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -292,27 +254,21 @@ export function sizeBeginQuorumEpochRequestTopicData(v: BeginQuorumEpochRequestT
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeBeginQuorumEpochRequestPartitionData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeBeginQuorumEpochRequestPartitionData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeBeginQuorumEpochRequestPartitionData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeBeginQuorumEpochRequestPartitionData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -376,8 +332,7 @@ export function readBeginQuorumEpochRequestPartitionData(r: Reader, version: num
   let f_VoterDirectoryId: string
   if (version === 1) {
     f_VoterDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_VoterDirectoryId = ZERO_UUID
   }
   let f_LeaderId: number
@@ -480,22 +435,19 @@ export function readBeginQuorumEpochRequestLeaderEndpoint(r: Reader, version: nu
   let f_Name: string
   if (version === 1) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -520,20 +472,17 @@ export function readBeginQuorumEpochRequestLeaderEndpoint(r: Reader, version: nu
 export function writeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: BeginQuorumEpochRequestLeaderEndpoint, version: number): void {
   if (version === 1) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
@@ -627,20 +576,15 @@ export function readBeginQuorumEpochResponse(r: Reader, version: number): BeginQ
   f_ErrorCode = r.int16()
   let f_Topics: BeginQuorumEpochResponseTopicData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: BeginQuorumEpochResponseTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseTopicData(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: BeginQuorumEpochResponseTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseTopicData(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: BeginQuorumEpochResponseTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseTopicData(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: BeginQuorumEpochResponseTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseTopicData(r, version))
+    f_Topics = a
   }
   let f_NodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[]
   f_NodeEndpoints = []
@@ -652,15 +596,12 @@ export function readBeginQuorumEpochResponse(r: Reader, version: number): BeginQ
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 1) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: BeginQuorumEpochResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: BeginQuorumEpochResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -678,21 +619,15 @@ export function readBeginQuorumEpochResponse(r: Reader, version: number): BeginQ
 export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResponse, version: number): void {
   w.int16(v.errorCode)
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeBeginQuorumEpochResponseTopicData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeBeginQuorumEpochResponseTopicData(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeBeginQuorumEpochResponseTopicData(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeBeginQuorumEpochResponseTopicData(w, e, version)
   }
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('BeginQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
@@ -704,26 +639,20 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeBeginQuorumEpochResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeBeginQuorumEpochResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeBeginQuorumEpochResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeBeginQuorumEpochResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeBeginQuorumEpochResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeBeginQuorumEpochResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -736,19 +665,14 @@ export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, versio
   let s = 0
   s += 2
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeBeginQuorumEpochResponseTopicData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeBeginQuorumEpochResponseTopicData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeBeginQuorumEpochResponseTopicData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeBeginQuorumEpochResponseTopicData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -756,11 +680,9 @@ export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, versio
     if (version === 1 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeBeginQuorumEpochResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeBeginQuorumEpochResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -804,26 +726,20 @@ export function readBeginQuorumEpochResponseTopicData(r: Reader, version: number
   let f_TopicName: string
   if (version === 0) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_Partitions: BeginQuorumEpochResponsePartitionData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: BeginQuorumEpochResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponsePartitionData(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: BeginQuorumEpochResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponsePartitionData(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: BeginQuorumEpochResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponsePartitionData(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: BeginQuorumEpochResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponsePartitionData(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -846,21 +762,15 @@ export function readBeginQuorumEpochResponseTopicData(r: Reader, version: number
 export function writeBeginQuorumEpochResponseTopicData(w: Writer, v: BeginQuorumEpochResponseTopicData, version: number): void {
   if (version === 0) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeBeginQuorumEpochResponsePartitionData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeBeginQuorumEpochResponsePartitionData(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeBeginQuorumEpochResponsePartitionData(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeBeginQuorumEpochResponsePartitionData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -874,27 +784,21 @@ export function sizeBeginQuorumEpochResponseTopicData(v: BeginQuorumEpochRespons
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeBeginQuorumEpochResponsePartitionData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeBeginQuorumEpochResponsePartitionData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeBeginQuorumEpochResponsePartitionData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeBeginQuorumEpochResponsePartitionData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -1050,22 +954,19 @@ export function readBeginQuorumEpochResponseNodeEndpoint(r: Reader, version: num
   let f_NodeId: number
   if (version === 1) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1090,20 +991,17 @@ export function readBeginQuorumEpochResponseNodeEndpoint(r: Reader, version: num
 export function writeBeginQuorumEpochResponseNodeEndpoint(w: Writer, v: BeginQuorumEpochResponseNodeEndpoint, version: number): void {
   if (version === 1) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {

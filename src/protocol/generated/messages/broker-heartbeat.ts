@@ -82,15 +82,12 @@ export function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHe
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 1) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: string[] = []
-          for (let i = 0; i < n; i++) a.push(r.uuid())
-          f_OfflineLogDirs = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: string[] = []
+        for (let i = 0; i < n; i++) a.push(r.uuid())
+        f_OfflineLogDirs = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -116,8 +113,7 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
   w.bool(v.wantShutDown)
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.offlineLogDirs.length === 0)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'offlineLogDirs', version)
   }
   {
@@ -129,23 +125,17 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
       if (version === 1 && !(v.offlineLogDirs.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
-        }
+        ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
         w.uvarint(ts)
-        {
-          w.uvarint(v.offlineLogDirs.length + 1)
-          for (const e of v.offlineLogDirs) w.uuid(e)
-        }
+        w.uvarint(v.offlineLogDirs.length + 1)
+        for (const e of v.offlineLogDirs) w.uuid(e)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 1 && !(v.offlineLogDirs.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.offlineLogDirs.length + 1)
-          for (const e of v.offlineLogDirs) tw.uuid(e)
-        }
+        tw.uvarint(v.offlineLogDirs.length + 1)
+        for (const e of v.offlineLogDirs) tw.uuid(e)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -166,9 +156,7 @@ export function sizeBrokerHeartbeatRequest(v: BrokerHeartbeatRequest, version: n
     if (version === 1 && !(v.offlineLogDirs.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
-      }
+      ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields

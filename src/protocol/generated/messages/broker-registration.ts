@@ -108,27 +108,22 @@ export function readBrokerRegistrationRequest(r: Reader, version: number): Broke
   let f_IsMigratingZkBroker: boolean
   if (version >= 1) {
     f_IsMigratingZkBroker = r.bool()
-  }
-  else {
+  } else {
     f_IsMigratingZkBroker = false
   }
   let f_LogDirs: string[]
   if (version >= 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.uuid())
-      f_LogDirs = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.uuid())
+    f_LogDirs = a
+  } else {
     f_LogDirs = []
   }
   let f_PreviousBrokerEpoch: bigint
   if (version >= 3) {
     f_PreviousBrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_PreviousBrokerEpoch = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -160,26 +155,19 @@ export function writeBrokerRegistrationRequest(w: Writer, v: BrokerRegistrationR
   w.int32(v.brokerId)
   w.compactString(v.clusterId)
   w.uuid(v.incarnationId)
-  {
-    w.uvarint(v.listeners.length + 1)
-    for (const e of v.listeners) writeBrokerRegistrationRequestListener(w, e, version)
-  }
-  {
-    w.uvarint(v.features.length + 1)
-    for (const e of v.features) writeBrokerRegistrationRequestFeature(w, e, version)
-  }
+  w.uvarint(v.listeners.length + 1)
+  for (const e of v.listeners) writeBrokerRegistrationRequestListener(w, e, version)
+  w.uvarint(v.features.length + 1)
+  for (const e of v.features) writeBrokerRegistrationRequestFeature(w, e, version)
   w.compactNullableString(v.rack)
   if (version >= 1) {
     w.bool(v.isMigratingZkBroker)
-  }
-  else {
+  } else {
     if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('BrokerRegistrationRequest', 'isMigratingZkBroker', version)
   }
   if (version >= 2) {
-    {
-      w.uvarint(v.logDirs.length + 1)
-      for (const e of v.logDirs) w.uuid(e)
-    }
+    w.uvarint(v.logDirs.length + 1)
+    for (const e of v.logDirs) w.uuid(e)
   }
   if (version >= 3) {
     w.int64(v.previousBrokerEpoch)
@@ -196,34 +184,32 @@ export function sizeBrokerRegistrationRequest(v: BrokerRegistrationRequest, vers
   let s = 0
   s += 4
   {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
-  {
-    s += sizeOfUvarint(v.listeners.length + 1)
-    for (const e of v.listeners) {
-      s += sizeBrokerRegistrationRequestListener(e, version, zc)
-    }
+  s += sizeOfUvarint(v.listeners.length + 1)
+  for (const e of v.listeners) {
+    s += sizeBrokerRegistrationRequestListener(e, version, zc)
+  }
+  s += sizeOfUvarint(v.features.length + 1)
+  for (const e of v.features) {
+    s += sizeBrokerRegistrationRequestFeature(e, version, zc)
   }
   {
-    s += sizeOfUvarint(v.features.length + 1)
-    for (const e of v.features) {
-      s += sizeBrokerRegistrationRequestFeature(e, version, zc)
+    if (v.rack === null) s += 1
+    else {
+      const l = utf8Length(v.rack)
+      s += sizeOfUvarint(l + 1) + l
     }
-  }
-  if (v.rack === null) s += 1
-  else {
-    const l = utf8Length(v.rack)
-    s += sizeOfUvarint(l + 1) + l
   }
   if (version >= 1) {
     s += 1
   }
   if (version >= 2) {
-    {
-      s += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
-    }
+    s += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
   }
   if (version >= 3) {
     s += 8
@@ -329,12 +315,16 @@ export function writeBrokerRegistrationRequestListener(w: Writer, v: BrokerRegis
 export function sizeBrokerRegistrationRequestListener(v: BrokerRegistrationRequestListener, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2
@@ -428,8 +418,10 @@ export function writeBrokerRegistrationRequestFeature(w: Writer, v: BrokerRegist
 export function sizeBrokerRegistrationRequestFeature(v: BrokerRegistrationRequestFeature, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2

@@ -62,10 +62,8 @@ export function readConsumerGroupDescribeRequest(r: Reader, _version: number): C
 }
 
 export function writeConsumerGroupDescribeRequest(w: Writer, v: ConsumerGroupDescribeRequest, _version: number): void {
-  {
-    w.uvarint(v.groupIds.length + 1)
-    for (const e of v.groupIds) w.compactString(e)
-  }
+  w.uvarint(v.groupIds.length + 1)
+  for (const e of v.groupIds) w.compactString(e)
   w.bool(v.includeAuthorizedOperations)
   {
     const u = v.unknownTaggedFields
@@ -174,10 +172,8 @@ export function readConsumerGroupDescribeResponse(r: Reader, version: number): C
 
 export function writeConsumerGroupDescribeResponse(w: Writer, v: ConsumerGroupDescribeResponse, version: number): void {
   w.int32(v.throttleTimeMs)
-  {
-    w.uvarint(v.groups.length + 1)
-    for (const e of v.groups) writeConsumerGroupDescribeResponseDescribedGroup(w, e, version)
-  }
+  w.uvarint(v.groups.length + 1)
+  for (const e of v.groups) writeConsumerGroupDescribeResponseDescribedGroup(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -189,11 +185,9 @@ export function writeConsumerGroupDescribeResponse(w: Writer, v: ConsumerGroupDe
 export function sizeConsumerGroupDescribeResponse(v: ConsumerGroupDescribeResponse, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.groups.length + 1)
-    for (const e of v.groups) {
-      s += sizeConsumerGroupDescribeResponseDescribedGroup(e, version, zc)
-    }
+  s += sizeOfUvarint(v.groups.length + 1)
+  for (const e of v.groups) {
+    s += sizeConsumerGroupDescribeResponseDescribedGroup(e, version, zc)
   }
   {
     let n = 0
@@ -343,10 +337,8 @@ export function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: C
   w.int32(v.groupEpoch)
   w.int32(v.assignmentEpoch)
   w.compactString(v.assignorName)
-  {
-    w.uvarint(v.members.length + 1)
-    for (const e of v.members) writeConsumerGroupDescribeResponseMember(w, e, version)
-  }
+  w.uvarint(v.members.length + 1)
+  for (const e of v.members) writeConsumerGroupDescribeResponseMember(w, e, version)
   w.int32(v.authorizedOperations)
   {
     const u = v.unknownTaggedFields
@@ -359,30 +351,36 @@ export function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: C
 export function sizeConsumerGroupDescribeResponseDescribedGroup(v: ConsumerGroupDescribeResponseDescribedGroup, version: number, zc: number): number {
   let s = 0
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    const l = utf8Length(v.groupId)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    const l = utf8Length(v.groupState)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  s += 4
-  s += 4
-  {
-    const l = utf8Length(v.assignorName)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.members.length + 1)
-    for (const e of v.members) {
-      s += sizeConsumerGroupDescribeResponseMember(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  {
+    {
+      const l = utf8Length(v.groupId)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  {
+    {
+      const l = utf8Length(v.groupState)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  s += 4
+  s += 4
+  {
+    {
+      const l = utf8Length(v.assignorName)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  s += sizeOfUvarint(v.members.length + 1)
+  for (const e of v.members) {
+    s += sizeConsumerGroupDescribeResponseMember(e, version, zc)
   }
   s += 4
   {
@@ -542,10 +540,8 @@ export function writeConsumerGroupDescribeResponseMember(w: Writer, v: ConsumerG
   w.int32(v.memberEpoch)
   w.compactString(v.clientId)
   w.compactString(v.clientHost)
-  {
-    w.uvarint(v.subscribedTopicNames.length + 1)
-    for (const e of v.subscribedTopicNames) w.compactString(e)
-  }
+  w.uvarint(v.subscribedTopicNames.length + 1)
+  for (const e of v.subscribedTopicNames) w.compactString(e)
   w.compactNullableString(v.subscribedTopicRegex)
   writeConsumerGroupDescribeResponseAssignment(w, v.assignment, version)
   writeConsumerGroupDescribeResponseAssignment(w, v.targetAssignment, version)
@@ -560,27 +556,37 @@ export function writeConsumerGroupDescribeResponseMember(w: Writer, v: ConsumerG
 export function sizeConsumerGroupDescribeResponseMember(v: ConsumerGroupDescribeResponseMember, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.memberId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.memberId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.instanceId === null) s += 1
-  else {
-    const l = utf8Length(v.instanceId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.instanceId === null) s += 1
+    else {
+      const l = utf8Length(v.instanceId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.rackId === null) s += 1
-  else {
-    const l = utf8Length(v.rackId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.rackId === null) s += 1
+    else {
+      const l = utf8Length(v.rackId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   {
-    const l = utf8Length(v.clientId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clientId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.clientHost)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clientHost)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     s += sizeOfUvarint(v.subscribedTopicNames.length + 1)
@@ -591,10 +597,12 @@ export function sizeConsumerGroupDescribeResponseMember(v: ConsumerGroupDescribe
       }
     }
   }
-  if (v.subscribedTopicRegex === null) s += 1
-  else {
-    const l = utf8Length(v.subscribedTopicRegex)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.subscribedTopicRegex === null) s += 1
+    else {
+      const l = utf8Length(v.subscribedTopicRegex)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += sizeConsumerGroupDescribeResponseAssignment(v.assignment, version, zc)
   s += sizeConsumerGroupDescribeResponseAssignment(v.targetAssignment, version, zc)
@@ -658,10 +666,8 @@ export function readConsumerGroupDescribeResponseAssignment(r: Reader, version: 
 }
 
 export function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: ConsumerGroupDescribeResponseAssignment, version: number): void {
-  {
-    w.uvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) writeConsumerGroupDescribeResponseTopicPartitions(w, e, version)
-  }
+  w.uvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) writeConsumerGroupDescribeResponseTopicPartitions(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -672,11 +678,9 @@ export function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: Consu
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerGroupDescribeResponseAssignment(v: ConsumerGroupDescribeResponseAssignment, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) {
-      s += sizeConsumerGroupDescribeResponseTopicPartitions(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) {
+    s += sizeConsumerGroupDescribeResponseTopicPartitions(e, version, zc)
   }
   {
     let n = 0
@@ -760,10 +764,8 @@ export function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, _ver
 export function writeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: ConsumerGroupDescribeResponseTopicPartitions, _version: number): void {
   w.uuid(v.topicId)
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -776,12 +778,12 @@ export function sizeConsumerGroupDescribeResponseTopicPartitions(v: ConsumerGrou
   let s = 0
   s += 16
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

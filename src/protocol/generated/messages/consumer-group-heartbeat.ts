@@ -182,39 +182,51 @@ export function writeConsumerGroupHeartbeatRequest(w: Writer, v: ConsumerGroupHe
 export function sizeConsumerGroupHeartbeatRequest(v: ConsumerGroupHeartbeatRequest, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.groupId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.groupId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.memberId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.memberId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  if (v.instanceId === null) s += 1
-  else {
-    const l = utf8Length(v.instanceId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.instanceId === null) s += 1
+    else {
+      const l = utf8Length(v.instanceId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.rackId === null) s += 1
-  else {
-    const l = utf8Length(v.rackId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.rackId === null) s += 1
+    else {
+      const l = utf8Length(v.rackId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  if (v.subscribedTopicNames === null) s += 1
-  else {
-    s += sizeOfUvarint(v.subscribedTopicNames.length + 1)
-    for (const e of v.subscribedTopicNames) {
-      {
-        const l = utf8Length(e)
-        s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.subscribedTopicNames === null) s += 1
+    else {
+      s += sizeOfUvarint(v.subscribedTopicNames.length + 1)
+      for (const e of v.subscribedTopicNames) {
+        {
+          const l = utf8Length(e)
+          s += sizeOfUvarint(l + 1) + l
+        }
       }
     }
   }
-  if (v.serverAssignor === null) s += 1
-  else {
-    const l = utf8Length(v.serverAssignor)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.serverAssignor === null) s += 1
+    else {
+      const l = utf8Length(v.serverAssignor)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   if (v.topicPartitions === null) s += 1
   else {
@@ -295,10 +307,8 @@ export function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, _ver
 
 export function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: ConsumerGroupHeartbeatRequestTopicPartitions, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -310,9 +320,7 @@ export function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: 
 export function sizeConsumerGroupHeartbeatRequestTopicPartitions(v: ConsumerGroupHeartbeatRequestTopicPartitions, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -467,15 +475,19 @@ export function sizeConsumerGroupHeartbeatResponse(v: ConsumerGroupHeartbeatResp
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.memberId === null) s += 1
-  else {
-    const l = utf8Length(v.memberId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.memberId === null) s += 1
+    else {
+      const l = utf8Length(v.memberId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   s += 4
@@ -541,10 +553,8 @@ export function readConsumerGroupHeartbeatResponseAssignment(r: Reader, version:
 }
 
 export function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: ConsumerGroupHeartbeatResponseAssignment, version: number): void {
-  {
-    w.uvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) writeConsumerGroupHeartbeatResponseTopicPartitions(w, e, version)
-  }
+  w.uvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) writeConsumerGroupHeartbeatResponseTopicPartitions(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -555,11 +565,9 @@ export function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: Cons
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeConsumerGroupHeartbeatResponseAssignment(v: ConsumerGroupHeartbeatResponseAssignment, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topicPartitions.length + 1)
-    for (const e of v.topicPartitions) {
-      s += sizeConsumerGroupHeartbeatResponseTopicPartitions(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topicPartitions.length + 1)
+  for (const e of v.topicPartitions) {
+    s += sizeConsumerGroupHeartbeatResponseTopicPartitions(e, version, zc)
   }
   {
     let n = 0
@@ -632,10 +640,8 @@ export function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, _ve
 
 export function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v: ConsumerGroupHeartbeatResponseTopicPartitions, _version: number): void {
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -647,9 +653,7 @@ export function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v:
 export function sizeConsumerGroupHeartbeatResponseTopicPartitions(v: ConsumerGroupHeartbeatResponseTopicPartitions, _version: number, _zc: number): number {
   let s = 0
   s += 16
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

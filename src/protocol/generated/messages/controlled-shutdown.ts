@@ -39,8 +39,7 @@ export function readControlledShutdownRequest(r: Reader, version: number): Contr
   let f_BrokerEpoch: bigint
   if (version >= 2) {
     f_BrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_BrokerEpoch = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -142,20 +141,15 @@ export function readControlledShutdownResponse(r: Reader, version: number): Cont
   f_ErrorCode = r.int16()
   let f_RemainingPartitions: ControlledShutdownResponseRemainingPartition[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: ControlledShutdownResponseRemainingPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readControlledShutdownResponseRemainingPartition(r, version))
-      f_RemainingPartitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ControlledShutdownResponseRemainingPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readControlledShutdownResponseRemainingPartition(r, version))
-      f_RemainingPartitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: ControlledShutdownResponseRemainingPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readControlledShutdownResponseRemainingPartition(r, version))
+    f_RemainingPartitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ControlledShutdownResponseRemainingPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readControlledShutdownResponseRemainingPartition(r, version))
+    f_RemainingPartitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 3) {
@@ -178,16 +172,11 @@ export function readControlledShutdownResponse(r: Reader, version: number): Cont
 export function writeControlledShutdownResponse(w: Writer, v: ControlledShutdownResponse, version: number): void {
   w.int16(v.errorCode)
   if (version <= 2) {
-    {
-      w.int32(v.remainingPartitions.length)
-      for (const e of v.remainingPartitions) writeControlledShutdownResponseRemainingPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.remainingPartitions.length + 1)
-      for (const e of v.remainingPartitions) writeControlledShutdownResponseRemainingPartition(w, e, version)
-    }
+    w.int32(v.remainingPartitions.length)
+    for (const e of v.remainingPartitions) writeControlledShutdownResponseRemainingPartition(w, e, version)
+  } else {
+    w.uvarint(v.remainingPartitions.length + 1)
+    for (const e of v.remainingPartitions) writeControlledShutdownResponseRemainingPartition(w, e, version)
   }
   if (version === 3) {
     const u = v.unknownTaggedFields
@@ -201,19 +190,14 @@ export function sizeControlledShutdownResponse(v: ControlledShutdownResponse, ve
   let s = 0
   s += 2
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.remainingPartitions) {
-        s += sizeControlledShutdownResponseRemainingPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.remainingPartitions) {
+      s += sizeControlledShutdownResponseRemainingPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.remainingPartitions.length + 1)
-      for (const e of v.remainingPartitions) {
-        s += sizeControlledShutdownResponseRemainingPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.remainingPartitions.length + 1)
+    for (const e of v.remainingPartitions) {
+      s += sizeControlledShutdownResponseRemainingPartition(e, version, zc)
     }
   }
   if (version === 3) {
@@ -262,8 +246,7 @@ export function readControlledShutdownResponseRemainingPartition(r: Reader, vers
   let f_TopicName: string
   if (version <= 2) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_PartitionIndex: number
@@ -289,8 +272,7 @@ export function readControlledShutdownResponseRemainingPartition(r: Reader, vers
 export function writeControlledShutdownResponseRemainingPartition(w: Writer, v: ControlledShutdownResponseRemainingPartition, version: number): void {
   if (version <= 2) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   w.int32(v.partitionIndex)
@@ -306,8 +288,7 @@ export function sizeControlledShutdownResponseRemainingPartition(v: ControlledSh
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l

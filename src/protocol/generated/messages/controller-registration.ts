@@ -100,14 +100,10 @@ export function writeControllerRegistrationRequest(w: Writer, v: ControllerRegis
   w.int32(v.controllerId)
   w.uuid(v.incarnationId)
   w.bool(v.zkMigrationReady)
-  {
-    w.uvarint(v.listeners.length + 1)
-    for (const e of v.listeners) writeControllerRegistrationRequestListener(w, e, version)
-  }
-  {
-    w.uvarint(v.features.length + 1)
-    for (const e of v.features) writeControllerRegistrationRequestFeature(w, e, version)
-  }
+  w.uvarint(v.listeners.length + 1)
+  for (const e of v.listeners) writeControllerRegistrationRequestListener(w, e, version)
+  w.uvarint(v.features.length + 1)
+  for (const e of v.features) writeControllerRegistrationRequestFeature(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -121,17 +117,13 @@ export function sizeControllerRegistrationRequest(v: ControllerRegistrationReque
   s += 4
   s += 16
   s += 1
-  {
-    s += sizeOfUvarint(v.listeners.length + 1)
-    for (const e of v.listeners) {
-      s += sizeControllerRegistrationRequestListener(e, version, zc)
-    }
+  s += sizeOfUvarint(v.listeners.length + 1)
+  for (const e of v.listeners) {
+    s += sizeControllerRegistrationRequestListener(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.features.length + 1)
-    for (const e of v.features) {
-      s += sizeControllerRegistrationRequestFeature(e, version, zc)
-    }
+  s += sizeOfUvarint(v.features.length + 1)
+  for (const e of v.features) {
+    s += sizeControllerRegistrationRequestFeature(e, version, zc)
   }
   {
     let n = 0
@@ -234,12 +226,16 @@ export function writeControllerRegistrationRequestListener(w: Writer, v: Control
 export function sizeControllerRegistrationRequestListener(v: ControllerRegistrationRequestListener, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2
@@ -333,8 +329,10 @@ export function writeControllerRegistrationRequestFeature(w: Writer, v: Controll
 export function sizeControllerRegistrationRequestFeature(v: ControllerRegistrationRequestFeature, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2
@@ -444,10 +442,12 @@ export function sizeControllerRegistrationResponse(v: ControllerRegistrationResp
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

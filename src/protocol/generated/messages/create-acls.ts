@@ -29,20 +29,15 @@ export function isDefaultCreateAclsRequest(v: CreateAclsRequest): boolean {
 export function readCreateAclsRequest(r: Reader, version: number): CreateAclsRequest {
   let f_Creations: CreateAclsRequestAclCreation[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateAclsRequestAclCreation[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateAclsRequestAclCreation(r, version))
-      f_Creations = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateAclsRequestAclCreation[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateAclsRequestAclCreation(r, version))
-      f_Creations = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateAclsRequestAclCreation[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateAclsRequestAclCreation(r, version))
+    f_Creations = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateAclsRequestAclCreation[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateAclsRequestAclCreation(r, version))
+    f_Creations = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -63,16 +58,11 @@ export function readCreateAclsRequest(r: Reader, version: number): CreateAclsReq
 
 export function writeCreateAclsRequest(w: Writer, v: CreateAclsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.creations.length)
-      for (const e of v.creations) writeCreateAclsRequestAclCreation(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.creations.length + 1)
-      for (const e of v.creations) writeCreateAclsRequestAclCreation(w, e, version)
-    }
+    w.int32(v.creations.length)
+    for (const e of v.creations) writeCreateAclsRequestAclCreation(w, e, version)
+  } else {
+    w.uvarint(v.creations.length + 1)
+    for (const e of v.creations) writeCreateAclsRequestAclCreation(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -85,19 +75,14 @@ export function writeCreateAclsRequest(w: Writer, v: CreateAclsRequest, version:
 export function sizeCreateAclsRequest(v: CreateAclsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.creations) {
-        s += sizeCreateAclsRequestAclCreation(e, version, zc)
-      }
+    s += 4
+    for (const e of v.creations) {
+      s += sizeCreateAclsRequestAclCreation(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.creations.length + 1)
-      for (const e of v.creations) {
-        s += sizeCreateAclsRequestAclCreation(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.creations.length + 1)
+    for (const e of v.creations) {
+      s += sizeCreateAclsRequestAclCreation(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -183,29 +168,25 @@ export function readCreateAclsRequestAclCreation(r: Reader, version: number): Cr
   let f_ResourceName: string
   if (version <= 1) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_ResourcePatternType: number
   if (version >= 1) {
     f_ResourcePatternType = r.int8()
-  }
-  else {
+  } else {
     f_ResourcePatternType = 3
   }
   let f_Principal: string
   if (version <= 1) {
     f_Principal = r.string()
-  }
-  else {
+  } else {
     f_Principal = r.compactString()
   }
   let f_Host: string
   if (version <= 1) {
     f_Host = r.string()
-  }
-  else {
+  } else {
     f_Host = r.compactString()
   }
   let f_Operation: number
@@ -239,26 +220,22 @@ export function writeCreateAclsRequestAclCreation(w: Writer, v: CreateAclsReques
   w.int8(v.resourceType)
   if (version <= 1) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version >= 1) {
     w.int8(v.resourcePatternType)
-  }
-  else {
+  } else {
     if (!(v.resourcePatternType === 3)) throw fieldNotInVersion('CreateAclsRequestAclCreation', 'resourcePatternType', version)
   }
   if (version <= 1) {
     w.string(v.principal)
-  }
-  else {
+  } else {
     w.compactString(v.principal)
   }
   if (version <= 1) {
     w.string(v.host)
-  }
-  else {
+  } else {
     w.compactString(v.host)
   }
   w.int8(v.operation)
@@ -276,8 +253,7 @@ export function sizeCreateAclsRequestAclCreation(v: CreateAclsRequestAclCreation
   s += 1
   if (version <= 1) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
@@ -288,8 +264,7 @@ export function sizeCreateAclsRequestAclCreation(v: CreateAclsRequestAclCreation
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principal)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principal)
       s += sizeOfUvarint(l + 1) + l
@@ -297,8 +272,7 @@ export function sizeCreateAclsRequestAclCreation(v: CreateAclsRequestAclCreation
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.host)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l
@@ -368,20 +342,15 @@ export function readCreateAclsResponse(r: Reader, version: number): CreateAclsRe
   f_ThrottleTimeMs = r.int32()
   let f_Results: CreateAclsResponseAclCreationResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateAclsResponseAclCreationResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateAclsResponseAclCreationResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateAclsResponseAclCreationResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateAclsResponseAclCreationResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateAclsResponseAclCreationResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateAclsResponseAclCreationResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateAclsResponseAclCreationResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateAclsResponseAclCreationResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -404,16 +373,11 @@ export function readCreateAclsResponse(r: Reader, version: number): CreateAclsRe
 export function writeCreateAclsResponse(w: Writer, v: CreateAclsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeCreateAclsResponseAclCreationResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeCreateAclsResponseAclCreationResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeCreateAclsResponseAclCreationResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeCreateAclsResponseAclCreationResult(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -427,19 +391,14 @@ export function sizeCreateAclsResponse(v: CreateAclsResponse, version: number, z
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeCreateAclsResponseAclCreationResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeCreateAclsResponseAclCreationResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeCreateAclsResponseAclCreationResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeCreateAclsResponseAclCreationResult(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -490,8 +449,7 @@ export function readCreateAclsResponseAclCreationResult(r: Reader, version: numb
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -516,8 +474,7 @@ export function writeCreateAclsResponseAclCreationResult(w: Writer, v: CreateAcl
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version >= 2) {
@@ -533,8 +490,7 @@ export function sizeCreateAclsResponseAclCreationResult(v: CreateAclsResponseAcl
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)

@@ -51,33 +51,26 @@ export function readCreateDelegationTokenRequest(r: Reader, version: number): Cr
   let f_OwnerPrincipalType: string | null
   if (version === 3) {
     f_OwnerPrincipalType = r.compactNullableString()
-  }
-  else {
+  } else {
     f_OwnerPrincipalType = ''
   }
   let f_OwnerPrincipalName: string | null
   if (version === 3) {
     f_OwnerPrincipalName = r.compactNullableString()
-  }
-  else {
+  } else {
     f_OwnerPrincipalName = ''
   }
   let f_Renewers: CreateDelegationTokenRequestCreatableRenewers[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateDelegationTokenRequestCreatableRenewers[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateDelegationTokenRequestCreatableRenewers(r, version))
-      f_Renewers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateDelegationTokenRequestCreatableRenewers[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateDelegationTokenRequestCreatableRenewers(r, version))
-      f_Renewers = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateDelegationTokenRequestCreatableRenewers[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateDelegationTokenRequestCreatableRenewers(r, version))
+    f_Renewers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateDelegationTokenRequestCreatableRenewers[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateDelegationTokenRequestCreatableRenewers(r, version))
+    f_Renewers = a
   }
   let f_MaxLifetimeMs: bigint
   f_MaxLifetimeMs = r.int64()
@@ -104,27 +97,20 @@ export function readCreateDelegationTokenRequest(r: Reader, version: number): Cr
 export function writeCreateDelegationTokenRequest(w: Writer, v: CreateDelegationTokenRequest, version: number): void {
   if (version === 3) {
     w.compactNullableString(v.ownerPrincipalType)
-  }
-  else {
+  } else {
     if (!(v.ownerPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalType', version)
   }
   if (version === 3) {
     w.compactNullableString(v.ownerPrincipalName)
-  }
-  else {
+  } else {
     if (!(v.ownerPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalName', version)
   }
   if (version <= 1) {
-    {
-      w.int32(v.renewers.length)
-      for (const e of v.renewers) writeCreateDelegationTokenRequestCreatableRenewers(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.renewers.length + 1)
-      for (const e of v.renewers) writeCreateDelegationTokenRequestCreatableRenewers(w, e, version)
-    }
+    w.int32(v.renewers.length)
+    for (const e of v.renewers) writeCreateDelegationTokenRequestCreatableRenewers(w, e, version)
+  } else {
+    w.uvarint(v.renewers.length + 1)
+    for (const e of v.renewers) writeCreateDelegationTokenRequestCreatableRenewers(w, e, version)
   }
   w.int64(v.maxLifetimeMs)
   if (version >= 2) {
@@ -152,19 +138,14 @@ export function sizeCreateDelegationTokenRequest(v: CreateDelegationTokenRequest
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.renewers) {
-        s += sizeCreateDelegationTokenRequestCreatableRenewers(e, version, zc)
-      }
+    s += 4
+    for (const e of v.renewers) {
+      s += sizeCreateDelegationTokenRequestCreatableRenewers(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.renewers.length + 1)
-      for (const e of v.renewers) {
-        s += sizeCreateDelegationTokenRequestCreatableRenewers(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.renewers.length + 1)
+    for (const e of v.renewers) {
+      s += sizeCreateDelegationTokenRequestCreatableRenewers(e, version, zc)
     }
   }
   s += 8
@@ -214,15 +195,13 @@ export function readCreateDelegationTokenRequestCreatableRenewers(r: Reader, ver
   let f_PrincipalType: string
   if (version <= 1) {
     f_PrincipalType = r.string()
-  }
-  else {
+  } else {
     f_PrincipalType = r.compactString()
   }
   let f_PrincipalName: string
   if (version <= 1) {
     f_PrincipalName = r.string()
-  }
-  else {
+  } else {
     f_PrincipalName = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -246,14 +225,12 @@ export function readCreateDelegationTokenRequestCreatableRenewers(r: Reader, ver
 export function writeCreateDelegationTokenRequestCreatableRenewers(w: Writer, v: CreateDelegationTokenRequestCreatableRenewers, version: number): void {
   if (version <= 1) {
     w.string(v.principalType)
-  }
-  else {
+  } else {
     w.compactString(v.principalType)
   }
   if (version <= 1) {
     w.string(v.principalName)
-  }
-  else {
+  } else {
     w.compactString(v.principalName)
   }
   if (version >= 2) {
@@ -268,8 +245,7 @@ export function sizeCreateDelegationTokenRequestCreatableRenewers(v: CreateDeleg
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalType)
       s += sizeOfUvarint(l + 1) + l
@@ -277,8 +253,7 @@ export function sizeCreateDelegationTokenRequestCreatableRenewers(v: CreateDeleg
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principalName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalName)
       s += sizeOfUvarint(l + 1) + l
@@ -410,29 +385,25 @@ export function readCreateDelegationTokenResponse(r: Reader, version: number): C
   let f_PrincipalType: string
   if (version <= 1) {
     f_PrincipalType = r.string()
-  }
-  else {
+  } else {
     f_PrincipalType = r.compactString()
   }
   let f_PrincipalName: string
   if (version <= 1) {
     f_PrincipalName = r.string()
-  }
-  else {
+  } else {
     f_PrincipalName = r.compactString()
   }
   let f_TokenRequesterPrincipalType: string
   if (version === 3) {
     f_TokenRequesterPrincipalType = r.compactString()
-  }
-  else {
+  } else {
     f_TokenRequesterPrincipalType = ''
   }
   let f_TokenRequesterPrincipalName: string
   if (version === 3) {
     f_TokenRequesterPrincipalName = r.compactString()
-  }
-  else {
+  } else {
     f_TokenRequesterPrincipalName = ''
   }
   let f_IssueTimestampMs: bigint
@@ -444,15 +415,13 @@ export function readCreateDelegationTokenResponse(r: Reader, version: number): C
   let f_TokenId: string
   if (version <= 1) {
     f_TokenId = r.string()
-  }
-  else {
+  } else {
     f_TokenId = r.compactString()
   }
   let f_Hmac: Buffer
   if (version <= 1) {
     f_Hmac = r.bytes()
-  }
-  else {
+  } else {
     f_Hmac = r.compactBytes()
   }
   let f_ThrottleTimeMs: number
@@ -488,26 +457,22 @@ export function writeCreateDelegationTokenResponse(w: Writer, v: CreateDelegatio
   w.int16(v.errorCode)
   if (version <= 1) {
     w.string(v.principalType)
-  }
-  else {
+  } else {
     w.compactString(v.principalType)
   }
   if (version <= 1) {
     w.string(v.principalName)
-  }
-  else {
+  } else {
     w.compactString(v.principalName)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalType)
-  }
-  else {
+  } else {
     if (!(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalType', version)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalName)
-  }
-  else {
+  } else {
     if (!(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalName', version)
   }
   w.int64(v.issueTimestampMs)
@@ -515,14 +480,12 @@ export function writeCreateDelegationTokenResponse(w: Writer, v: CreateDelegatio
   w.int64(v.maxTimestampMs)
   if (version <= 1) {
     w.string(v.tokenId)
-  }
-  else {
+  } else {
     w.compactString(v.tokenId)
   }
   if (version <= 1) {
     w.bytes(v.hmac)
-  }
-  else {
+  } else {
     w.compactBytes(v.hmac)
   }
   w.int32(v.throttleTimeMs)
@@ -534,13 +497,12 @@ export function writeCreateDelegationTokenResponse(w: Writer, v: CreateDelegatio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenResponse, version: number, _zc: number): number {
+export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenResponse, version: number, zc: number): number {
   let s = 0
   s += 2
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalType)
       s += sizeOfUvarint(l + 1) + l
@@ -548,8 +510,7 @@ export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenRespon
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principalName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalName)
       s += sizeOfUvarint(l + 1) + l
@@ -572,18 +533,16 @@ export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenRespon
   s += 8
   if (version <= 1) {
     s += 2 + utf8Length(v.tokenId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.tokenId)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    s += 4 + v.hmac.length
-  }
-  else {
-    s += sizeOfUvarint(v.hmac.length + 1) + v.hmac.length
+    s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
+  } else {
+    s += sizeOfUvarint(v.hmac.length + 1) + (v.hmac.length >= zc ? 0 : v.hmac.length)
   }
   s += 4
   if (version >= 2) {

@@ -43,20 +43,15 @@ export function isDefaultCreatePartitionsRequest(v: CreatePartitionsRequest): bo
 export function readCreatePartitionsRequest(r: Reader, version: number): CreatePartitionsRequest {
   let f_Topics: CreatePartitionsRequestCreatePartitionsTopic[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreatePartitionsRequestCreatePartitionsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreatePartitionsRequestCreatePartitionsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreatePartitionsRequestCreatePartitionsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreatePartitionsRequestCreatePartitionsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsTopic(r, version))
+    f_Topics = a
   }
   let f_TimeoutMs: number
   f_TimeoutMs = r.int32()
@@ -83,16 +78,11 @@ export function readCreatePartitionsRequest(r: Reader, version: number): CreateP
 
 export function writeCreatePartitionsRequest(w: Writer, v: CreatePartitionsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeCreatePartitionsRequestCreatePartitionsTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeCreatePartitionsRequestCreatePartitionsTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeCreatePartitionsRequestCreatePartitionsTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeCreatePartitionsRequestCreatePartitionsTopic(w, e, version)
   }
   w.int32(v.timeoutMs)
   w.bool(v.validateOnly)
@@ -107,19 +97,14 @@ export function writeCreatePartitionsRequest(w: Writer, v: CreatePartitionsReque
 export function sizeCreatePartitionsRequest(v: CreatePartitionsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeCreatePartitionsRequestCreatePartitionsTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeCreatePartitionsRequestCreatePartitionsTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeCreatePartitionsRequestCreatePartitionsTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeCreatePartitionsRequestCreatePartitionsTopic(e, version, zc)
     }
   }
   s += 4
@@ -177,33 +162,27 @@ export function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, vers
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Count: number
   f_Count = r.int32()
   let f_Assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null
   if (version <= 1) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Assignments = null
-      else {
-        const a: CreatePartitionsRequestCreatePartitionsAssignment[] = []
-        for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsAssignment(r, version))
-        f_Assignments = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_Assignments = null
+    else {
+      const a: CreatePartitionsRequestCreatePartitionsAssignment[] = []
+      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsAssignment(r, version))
+      f_Assignments = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Assignments = null
-      else {
-        const a: CreatePartitionsRequestCreatePartitionsAssignment[] = []
-        for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsAssignment(r, version))
-        f_Assignments = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Assignments = null
+    else {
+      const a: CreatePartitionsRequestCreatePartitionsAssignment[] = []
+      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsAssignment(r, version))
+      f_Assignments = a
     }
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -228,8 +207,7 @@ export function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, vers
 export function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: CreatePartitionsRequestCreatePartitionsTopic, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   w.int32(v.count)
@@ -239,8 +217,7 @@ export function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: 
       w.int32(v.assignments.length)
       for (const e of v.assignments) writeCreatePartitionsRequestCreatePartitionsAssignment(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.assignments === null) w.uvarint(0)
     else {
       w.uvarint(v.assignments.length + 1)
@@ -259,8 +236,7 @@ export function sizeCreatePartitionsRequestCreatePartitionsTopic(v: CreatePartit
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -275,8 +251,7 @@ export function sizeCreatePartitionsRequestCreatePartitionsTopic(v: CreatePartit
         s += sizeCreatePartitionsRequestCreatePartitionsAssignment(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.assignments === null) s += 1
     else {
       s += sizeOfUvarint(v.assignments.length + 1)
@@ -323,20 +298,15 @@ export function isDefaultCreatePartitionsRequestCreatePartitionsAssignment(v: Cr
 export function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, version: number): CreatePartitionsRequestCreatePartitionsAssignment {
   let f_BrokerIds: number[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_BrokerIds = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_BrokerIds = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_BrokerIds = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_BrokerIds = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -357,16 +327,11 @@ export function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader,
 
 export function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer, v: CreatePartitionsRequestCreatePartitionsAssignment, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.brokerIds.length)
-      for (const e of v.brokerIds) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.brokerIds.length + 1)
-      for (const e of v.brokerIds) w.int32(e)
-    }
+    w.int32(v.brokerIds.length)
+    for (const e of v.brokerIds) w.int32(e)
+  } else {
+    w.uvarint(v.brokerIds.length + 1)
+    for (const e of v.brokerIds) w.int32(e)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -379,14 +344,9 @@ export function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer
 export function sizeCreatePartitionsRequestCreatePartitionsAssignment(v: CreatePartitionsRequestCreatePartitionsAssignment, version: number, _zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4 + v.brokerIds.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.brokerIds.length + 1) + v.brokerIds.length * 4
-    }
+    s += 4 + v.brokerIds.length * 4
+  } else {
+    s += sizeOfUvarint(v.brokerIds.length + 1) + v.brokerIds.length * 4
   }
   if (version >= 2) {
     let n = 0
@@ -450,20 +410,15 @@ export function readCreatePartitionsResponse(r: Reader, version: number): Create
   f_ThrottleTimeMs = r.int32()
   let f_Results: CreatePartitionsResponseCreatePartitionsTopicResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsResponseCreatePartitionsTopicResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsResponseCreatePartitionsTopicResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreatePartitionsResponseCreatePartitionsTopicResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreatePartitionsResponseCreatePartitionsTopicResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -486,16 +441,11 @@ export function readCreatePartitionsResponse(r: Reader, version: number): Create
 export function writeCreatePartitionsResponse(w: Writer, v: CreatePartitionsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeCreatePartitionsResponseCreatePartitionsTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeCreatePartitionsResponseCreatePartitionsTopicResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeCreatePartitionsResponseCreatePartitionsTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeCreatePartitionsResponseCreatePartitionsTopicResult(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -509,19 +459,14 @@ export function sizeCreatePartitionsResponse(v: CreatePartitionsResponse, versio
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeCreatePartitionsResponseCreatePartitionsTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeCreatePartitionsResponseCreatePartitionsTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeCreatePartitionsResponseCreatePartitionsTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeCreatePartitionsResponseCreatePartitionsTopicResult(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -577,8 +522,7 @@ export function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reade
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_ErrorCode: number
@@ -586,8 +530,7 @@ export function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reade
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -612,15 +555,13 @@ export function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reade
 export function writeCreatePartitionsResponseCreatePartitionsTopicResult(w: Writer, v: CreatePartitionsResponseCreatePartitionsTopicResult, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version >= 2) {
@@ -635,8 +576,7 @@ export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(v: Creat
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -645,8 +585,7 @@ export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(v: Creat
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)

@@ -43,28 +43,22 @@ export function isDefaultCreateTopicsRequest(v: CreateTopicsRequest): boolean {
 export function readCreateTopicsRequest(r: Reader, version: number): CreateTopicsRequest {
   let f_Topics: CreateTopicsRequestCreatableTopic[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateTopicsRequestCreatableTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateTopicsRequestCreatableTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateTopicsRequestCreatableTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateTopicsRequestCreatableTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopic(r, version))
+    f_Topics = a
   }
   let f_timeoutMs: number
   f_timeoutMs = r.int32()
   let f_validateOnly: boolean
   if (version >= 1) {
     f_validateOnly = r.bool()
-  }
-  else {
+  } else {
     f_validateOnly = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -88,22 +82,16 @@ export function readCreateTopicsRequest(r: Reader, version: number): CreateTopic
 
 export function writeCreateTopicsRequest(w: Writer, v: CreateTopicsRequest, version: number): void {
   if (version <= 4) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeCreateTopicsRequestCreatableTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeCreateTopicsRequestCreatableTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeCreateTopicsRequestCreatableTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeCreateTopicsRequestCreatableTopic(w, e, version)
   }
   w.int32(v.timeoutMs)
   if (version >= 1) {
     w.bool(v.validateOnly)
-  }
-  else {
+  } else {
     if (!(v.validateOnly === false)) throw fieldNotInVersion('CreateTopicsRequest', 'validateOnly', version)
   }
   if (version >= 5) {
@@ -117,19 +105,14 @@ export function writeCreateTopicsRequest(w: Writer, v: CreateTopicsRequest, vers
 export function sizeCreateTopicsRequest(v: CreateTopicsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeCreateTopicsRequestCreatableTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeCreateTopicsRequestCreatableTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeCreateTopicsRequestCreatableTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeCreateTopicsRequestCreatableTopic(e, version, zc)
     }
   }
   s += 4
@@ -203,8 +186,7 @@ export function readCreateTopicsRequestCreatableTopic(r: Reader, version: number
   let f_Name: string
   if (version <= 4) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_NumPartitions: number
@@ -213,37 +195,27 @@ export function readCreateTopicsRequestCreatableTopic(r: Reader, version: number
   f_ReplicationFactor = r.int16()
   let f_Assignments: CreateTopicsRequestCreatableReplicaAssignment[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateTopicsRequestCreatableReplicaAssignment[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableReplicaAssignment(r, version))
-      f_Assignments = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateTopicsRequestCreatableReplicaAssignment[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableReplicaAssignment(r, version))
-      f_Assignments = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateTopicsRequestCreatableReplicaAssignment[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableReplicaAssignment(r, version))
+    f_Assignments = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateTopicsRequestCreatableReplicaAssignment[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableReplicaAssignment(r, version))
+    f_Assignments = a
   }
   let f_Configs: CreateTopicsRequestCreatableTopicConfig[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateTopicsRequestCreatableTopicConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopicConfig(r, version))
-      f_Configs = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateTopicsRequestCreatableTopicConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopicConfig(r, version))
-      f_Configs = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateTopicsRequestCreatableTopicConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopicConfig(r, version))
+    f_Configs = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateTopicsRequestCreatableTopicConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopicConfig(r, version))
+    f_Configs = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 5) {
@@ -269,35 +241,24 @@ export function readCreateTopicsRequestCreatableTopic(r: Reader, version: number
 export function writeCreateTopicsRequestCreatableTopic(w: Writer, v: CreateTopicsRequestCreatableTopic, version: number): void {
   if (version <= 4) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   w.int32(v.numPartitions)
   w.int16(v.replicationFactor)
   if (version <= 4) {
-    {
-      w.int32(v.assignments.length)
-      for (const e of v.assignments) writeCreateTopicsRequestCreatableReplicaAssignment(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.assignments.length + 1)
-      for (const e of v.assignments) writeCreateTopicsRequestCreatableReplicaAssignment(w, e, version)
-    }
+    w.int32(v.assignments.length)
+    for (const e of v.assignments) writeCreateTopicsRequestCreatableReplicaAssignment(w, e, version)
+  } else {
+    w.uvarint(v.assignments.length + 1)
+    for (const e of v.assignments) writeCreateTopicsRequestCreatableReplicaAssignment(w, e, version)
   }
   if (version <= 4) {
-    {
-      w.int32(v.configs.length)
-      for (const e of v.configs) writeCreateTopicsRequestCreatableTopicConfig(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.configs.length + 1)
-      for (const e of v.configs) writeCreateTopicsRequestCreatableTopicConfig(w, e, version)
-    }
+    w.int32(v.configs.length)
+    for (const e of v.configs) writeCreateTopicsRequestCreatableTopicConfig(w, e, version)
+  } else {
+    w.uvarint(v.configs.length + 1)
+    for (const e of v.configs) writeCreateTopicsRequestCreatableTopicConfig(w, e, version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields
@@ -311,8 +272,7 @@ export function sizeCreateTopicsRequestCreatableTopic(v: CreateTopicsRequestCrea
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -321,35 +281,25 @@ export function sizeCreateTopicsRequestCreatableTopic(v: CreateTopicsRequestCrea
   s += 4
   s += 2
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.assignments) {
-        s += sizeCreateTopicsRequestCreatableReplicaAssignment(e, version, zc)
-      }
+    s += 4
+    for (const e of v.assignments) {
+      s += sizeCreateTopicsRequestCreatableReplicaAssignment(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.assignments.length + 1)
-      for (const e of v.assignments) {
-        s += sizeCreateTopicsRequestCreatableReplicaAssignment(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.assignments.length + 1)
+    for (const e of v.assignments) {
+      s += sizeCreateTopicsRequestCreatableReplicaAssignment(e, version, zc)
     }
   }
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.configs) {
-        s += sizeCreateTopicsRequestCreatableTopicConfig(e, version, zc)
-      }
+    s += 4
+    for (const e of v.configs) {
+      s += sizeCreateTopicsRequestCreatableTopicConfig(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.configs.length + 1)
-      for (const e of v.configs) {
-        s += sizeCreateTopicsRequestCreatableTopicConfig(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.configs.length + 1)
+    for (const e of v.configs) {
+      s += sizeCreateTopicsRequestCreatableTopicConfig(e, version, zc)
     }
   }
   if (version >= 5) {
@@ -399,20 +349,15 @@ export function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, ver
   f_PartitionIndex = r.int32()
   let f_BrokerIds: number[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_BrokerIds = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_BrokerIds = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_BrokerIds = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_BrokerIds = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 5) {
@@ -435,16 +380,11 @@ export function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, ver
 export function writeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v: CreateTopicsRequestCreatableReplicaAssignment, version: number): void {
   w.int32(v.partitionIndex)
   if (version <= 4) {
-    {
-      w.int32(v.brokerIds.length)
-      for (const e of v.brokerIds) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.brokerIds.length + 1)
-      for (const e of v.brokerIds) w.int32(e)
-    }
+    w.int32(v.brokerIds.length)
+    for (const e of v.brokerIds) w.int32(e)
+  } else {
+    w.uvarint(v.brokerIds.length + 1)
+    for (const e of v.brokerIds) w.int32(e)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields
@@ -458,14 +398,9 @@ export function sizeCreateTopicsRequestCreatableReplicaAssignment(v: CreateTopic
   let s = 0
   s += 4
   if (version <= 4) {
-    {
-      s += 4 + v.brokerIds.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.brokerIds.length + 1) + v.brokerIds.length * 4
-    }
+    s += 4 + v.brokerIds.length * 4
+  } else {
+    s += sizeOfUvarint(v.brokerIds.length + 1) + v.brokerIds.length * 4
   }
   if (version >= 5) {
     let n = 0
@@ -513,15 +448,13 @@ export function readCreateTopicsRequestCreatableTopicConfig(r: Reader, version: 
   let f_Name: string
   if (version <= 4) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Value: string | null
   if (version <= 4) {
     f_Value = r.nullableString()
-  }
-  else {
+  } else {
     f_Value = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -545,14 +478,12 @@ export function readCreateTopicsRequestCreatableTopicConfig(r: Reader, version: 
 export function writeCreateTopicsRequestCreatableTopicConfig(w: Writer, v: CreateTopicsRequestCreatableTopicConfig, version: number): void {
   if (version <= 4) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 4) {
     w.nullableString(v.value)
-  }
-  else {
+  } else {
     w.compactNullableString(v.value)
   }
   if (version >= 5) {
@@ -567,8 +498,7 @@ export function sizeCreateTopicsRequestCreatableTopicConfig(v: CreateTopicsReque
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -576,8 +506,7 @@ export function sizeCreateTopicsRequestCreatableTopicConfig(v: CreateTopicsReque
   }
   if (version <= 4) {
     s += v.value === null ? 2 : 2 + utf8Length(v.value)
-  }
-  else {
+  } else {
     if (v.value === null) s += 1
     else {
       const l = utf8Length(v.value)
@@ -645,26 +574,20 @@ export function readCreateTopicsResponse(r: Reader, version: number): CreateTopi
   let f_ThrottleTimeMs: number
   if (version >= 2) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Topics: CreateTopicsResponseCreatableTopicResult[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: CreateTopicsResponseCreatableTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicResult(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: CreateTopicsResponseCreatableTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicResult(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: CreateTopicsResponseCreatableTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicResult(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: CreateTopicsResponseCreatableTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicResult(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 5) {
@@ -689,16 +612,11 @@ export function writeCreateTopicsResponse(w: Writer, v: CreateTopicsResponse, ve
     w.int32(v.throttleTimeMs)
   }
   if (version <= 4) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeCreateTopicsResponseCreatableTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeCreateTopicsResponseCreatableTopicResult(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeCreateTopicsResponseCreatableTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeCreateTopicsResponseCreatableTopicResult(w, e, version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields
@@ -714,19 +632,14 @@ export function sizeCreateTopicsResponse(v: CreateTopicsResponse, version: numbe
     s += 4
   }
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeCreateTopicsResponseCreatableTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeCreateTopicsResponseCreatableTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeCreateTopicsResponseCreatableTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeCreateTopicsResponseCreatableTopicResult(e, version, zc)
     }
   }
   if (version >= 5) {
@@ -817,15 +730,13 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
   let f_Name: string
   if (version <= 4) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_TopicId: string
   if (version === 7) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_ErrorCode: number
@@ -833,11 +744,9 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
   let f_ErrorMessage: string | null
   if (version >= 1 && version <= 4) {
     f_ErrorMessage = r.nullableString()
-  }
-  else if (version >= 5) {
+  } else if (version >= 5) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = ''
   }
   let f_TopicConfigErrorCode: number
@@ -845,30 +754,25 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
   let f_NumPartitions: number
   if (version >= 5) {
     f_NumPartitions = r.int32()
-  }
-  else {
+  } else {
     f_NumPartitions = -1
   }
   let f_ReplicationFactor: number
   if (version >= 5) {
     f_ReplicationFactor = r.int16()
-  }
-  else {
+  } else {
     f_ReplicationFactor = -1
   }
   let f_Configs: CreateTopicsResponseCreatableTopicConfigs[] | null
   if (version >= 5) {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Configs = null
-      else {
-        const a: CreateTopicsResponseCreatableTopicConfigs[] = []
-        for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicConfigs(r, version))
-        f_Configs = a
-      }
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Configs = null
+    else {
+      const a: CreateTopicsResponseCreatableTopicConfigs[] = []
+      for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicConfigs(r, version))
+      f_Configs = a
     }
-  }
-  else {
+  } else {
     f_Configs = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -881,8 +785,7 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
       if (tag === 0 && version >= 5) {
         f_TopicConfigErrorCode = r.int16()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -905,8 +808,7 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
 export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: CreateTopicsResponseCreatableTopicResult, version: number): void {
   if (version <= 4) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version === 7) {
@@ -915,8 +817,7 @@ export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: Crea
   w.int16(v.errorCode)
   if (version >= 1 && version <= 4) {
     w.nullableString(v.errorMessage)
-  }
-  else if (version >= 5) {
+  } else if (version >= 5) {
     w.compactNullableString(v.errorMessage)
   }
   if (version >= 5) {
@@ -962,8 +863,7 @@ export function sizeCreateTopicsResponseCreatableTopicResult(v: CreateTopicsResp
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -975,8 +875,7 @@ export function sizeCreateTopicsResponseCreatableTopicResult(v: CreateTopicsResp
   s += 2
   if (version >= 1 && version <= 4) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else if (version >= 5) {
+  } else if (version >= 5) {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -1071,36 +970,31 @@ export function readCreateTopicsResponseCreatableTopicConfigs(r: Reader, version
   let f_Name: string
   if (version >= 5) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Value: string | null
   if (version >= 5) {
     f_Value = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Value = ''
   }
   let f_ReadOnly: boolean
   if (version >= 5) {
     f_ReadOnly = r.bool()
-  }
-  else {
+  } else {
     f_ReadOnly = false
   }
   let f_ConfigSource: number
   if (version >= 5) {
     f_ConfigSource = r.int8()
-  }
-  else {
+  } else {
     f_ConfigSource = -1
   }
   let f_IsSensitive: boolean
   if (version >= 5) {
     f_IsSensitive = r.bool()
-  }
-  else {
+  } else {
     f_IsSensitive = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1127,20 +1021,17 @@ export function readCreateTopicsResponseCreatableTopicConfigs(r: Reader, version
 export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: CreateTopicsResponseCreatableTopicConfigs, version: number): void {
   if (version >= 5) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'name', version)
   }
   if (version >= 5) {
     w.compactNullableString(v.value)
-  }
-  else {
+  } else {
     if (!(v.value === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'value', version)
   }
   if (version >= 5) {
     w.bool(v.readOnly)
-  }
-  else {
+  } else {
     if (!(v.readOnly === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'readOnly', version)
   }
   if (version >= 5) {
@@ -1148,8 +1039,7 @@ export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: Cre
   }
   if (version >= 5) {
     w.bool(v.isSensitive)
-  }
-  else {
+  } else {
     if (!(v.isSensitive === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'isSensitive', version)
   }
   if (version >= 5) {

@@ -29,20 +29,15 @@ export function isDefaultDeleteAclsRequest(v: DeleteAclsRequest): boolean {
 export function readDeleteAclsRequest(r: Reader, version: number): DeleteAclsRequest {
   let f_Filters: DeleteAclsRequestDeleteAclsFilter[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteAclsRequestDeleteAclsFilter[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsRequestDeleteAclsFilter(r, version))
-      f_Filters = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteAclsRequestDeleteAclsFilter[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsRequestDeleteAclsFilter(r, version))
-      f_Filters = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteAclsRequestDeleteAclsFilter[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsRequestDeleteAclsFilter(r, version))
+    f_Filters = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteAclsRequestDeleteAclsFilter[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsRequestDeleteAclsFilter(r, version))
+    f_Filters = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -63,16 +58,11 @@ export function readDeleteAclsRequest(r: Reader, version: number): DeleteAclsReq
 
 export function writeDeleteAclsRequest(w: Writer, v: DeleteAclsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.filters.length)
-      for (const e of v.filters) writeDeleteAclsRequestDeleteAclsFilter(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.filters.length + 1)
-      for (const e of v.filters) writeDeleteAclsRequestDeleteAclsFilter(w, e, version)
-    }
+    w.int32(v.filters.length)
+    for (const e of v.filters) writeDeleteAclsRequestDeleteAclsFilter(w, e, version)
+  } else {
+    w.uvarint(v.filters.length + 1)
+    for (const e of v.filters) writeDeleteAclsRequestDeleteAclsFilter(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -85,19 +75,14 @@ export function writeDeleteAclsRequest(w: Writer, v: DeleteAclsRequest, version:
 export function sizeDeleteAclsRequest(v: DeleteAclsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.filters) {
-        s += sizeDeleteAclsRequestDeleteAclsFilter(e, version, zc)
-      }
+    s += 4
+    for (const e of v.filters) {
+      s += sizeDeleteAclsRequestDeleteAclsFilter(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.filters.length + 1)
-      for (const e of v.filters) {
-        s += sizeDeleteAclsRequestDeleteAclsFilter(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.filters.length + 1)
+    for (const e of v.filters) {
+      s += sizeDeleteAclsRequestDeleteAclsFilter(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -183,29 +168,25 @@ export function readDeleteAclsRequestDeleteAclsFilter(r: Reader, version: number
   let f_ResourceNameFilter: string | null
   if (version <= 1) {
     f_ResourceNameFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_ResourceNameFilter = r.compactNullableString()
   }
   let f_PatternTypeFilter: number
   if (version >= 1) {
     f_PatternTypeFilter = r.int8()
-  }
-  else {
+  } else {
     f_PatternTypeFilter = 3
   }
   let f_PrincipalFilter: string | null
   if (version <= 1) {
     f_PrincipalFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_PrincipalFilter = r.compactNullableString()
   }
   let f_HostFilter: string | null
   if (version <= 1) {
     f_HostFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_HostFilter = r.compactNullableString()
   }
   let f_Operation: number
@@ -239,26 +220,22 @@ export function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: DeleteAclsR
   w.int8(v.resourceTypeFilter)
   if (version <= 1) {
     w.nullableString(v.resourceNameFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.resourceNameFilter)
   }
   if (version >= 1) {
     w.int8(v.patternTypeFilter)
-  }
-  else {
+  } else {
     if (!(v.patternTypeFilter === 3)) throw fieldNotInVersion('DeleteAclsRequestDeleteAclsFilter', 'patternTypeFilter', version)
   }
   if (version <= 1) {
     w.nullableString(v.principalFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.principalFilter)
   }
   if (version <= 1) {
     w.nullableString(v.hostFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.hostFilter)
   }
   w.int8(v.operation)
@@ -276,8 +253,7 @@ export function sizeDeleteAclsRequestDeleteAclsFilter(v: DeleteAclsRequestDelete
   s += 1
   if (version <= 1) {
     s += v.resourceNameFilter === null ? 2 : 2 + utf8Length(v.resourceNameFilter)
-  }
-  else {
+  } else {
     if (v.resourceNameFilter === null) s += 1
     else {
       const l = utf8Length(v.resourceNameFilter)
@@ -289,8 +265,7 @@ export function sizeDeleteAclsRequestDeleteAclsFilter(v: DeleteAclsRequestDelete
   }
   if (version <= 1) {
     s += v.principalFilter === null ? 2 : 2 + utf8Length(v.principalFilter)
-  }
-  else {
+  } else {
     if (v.principalFilter === null) s += 1
     else {
       const l = utf8Length(v.principalFilter)
@@ -299,8 +274,7 @@ export function sizeDeleteAclsRequestDeleteAclsFilter(v: DeleteAclsRequestDelete
   }
   if (version <= 1) {
     s += v.hostFilter === null ? 2 : 2 + utf8Length(v.hostFilter)
-  }
-  else {
+  } else {
     if (v.hostFilter === null) s += 1
     else {
       const l = utf8Length(v.hostFilter)
@@ -371,20 +345,15 @@ export function readDeleteAclsResponse(r: Reader, version: number): DeleteAclsRe
   f_ThrottleTimeMs = r.int32()
   let f_FilterResults: DeleteAclsResponseDeleteAclsFilterResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteAclsResponseDeleteAclsFilterResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsFilterResult(r, version))
-      f_FilterResults = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteAclsResponseDeleteAclsFilterResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsFilterResult(r, version))
-      f_FilterResults = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteAclsResponseDeleteAclsFilterResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsFilterResult(r, version))
+    f_FilterResults = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteAclsResponseDeleteAclsFilterResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsFilterResult(r, version))
+    f_FilterResults = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -407,16 +376,11 @@ export function readDeleteAclsResponse(r: Reader, version: number): DeleteAclsRe
 export function writeDeleteAclsResponse(w: Writer, v: DeleteAclsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.filterResults.length)
-      for (const e of v.filterResults) writeDeleteAclsResponseDeleteAclsFilterResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.filterResults.length + 1)
-      for (const e of v.filterResults) writeDeleteAclsResponseDeleteAclsFilterResult(w, e, version)
-    }
+    w.int32(v.filterResults.length)
+    for (const e of v.filterResults) writeDeleteAclsResponseDeleteAclsFilterResult(w, e, version)
+  } else {
+    w.uvarint(v.filterResults.length + 1)
+    for (const e of v.filterResults) writeDeleteAclsResponseDeleteAclsFilterResult(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -430,19 +394,14 @@ export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number, z
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.filterResults) {
-        s += sizeDeleteAclsResponseDeleteAclsFilterResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.filterResults) {
+      s += sizeDeleteAclsResponseDeleteAclsFilterResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.filterResults.length + 1)
-      for (const e of v.filterResults) {
-        s += sizeDeleteAclsResponseDeleteAclsFilterResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.filterResults.length + 1)
+    for (const e of v.filterResults) {
+      s += sizeDeleteAclsResponseDeleteAclsFilterResult(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -500,26 +459,20 @@ export function readDeleteAclsResponseDeleteAclsFilterResult(r: Reader, version:
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_MatchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsMatchingAcl(r, version))
-      f_MatchingAcls = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsMatchingAcl(r, version))
-      f_MatchingAcls = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsMatchingAcl(r, version))
+    f_MatchingAcls = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsMatchingAcl(r, version))
+    f_MatchingAcls = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -544,21 +497,15 @@ export function writeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: Dele
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version <= 1) {
-    {
-      w.int32(v.matchingAcls.length)
-      for (const e of v.matchingAcls) writeDeleteAclsResponseDeleteAclsMatchingAcl(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.matchingAcls.length + 1)
-      for (const e of v.matchingAcls) writeDeleteAclsResponseDeleteAclsMatchingAcl(w, e, version)
-    }
+    w.int32(v.matchingAcls.length)
+    for (const e of v.matchingAcls) writeDeleteAclsResponseDeleteAclsMatchingAcl(w, e, version)
+  } else {
+    w.uvarint(v.matchingAcls.length + 1)
+    for (const e of v.matchingAcls) writeDeleteAclsResponseDeleteAclsMatchingAcl(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -573,8 +520,7 @@ export function sizeDeleteAclsResponseDeleteAclsFilterResult(v: DeleteAclsRespon
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -582,19 +528,14 @@ export function sizeDeleteAclsResponseDeleteAclsFilterResult(v: DeleteAclsRespon
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.matchingAcls) {
-        s += sizeDeleteAclsResponseDeleteAclsMatchingAcl(e, version, zc)
-      }
+    s += 4
+    for (const e of v.matchingAcls) {
+      s += sizeDeleteAclsResponseDeleteAclsMatchingAcl(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.matchingAcls.length + 1)
-      for (const e of v.matchingAcls) {
-        s += sizeDeleteAclsResponseDeleteAclsMatchingAcl(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.matchingAcls.length + 1)
+    for (const e of v.matchingAcls) {
+      s += sizeDeleteAclsResponseDeleteAclsMatchingAcl(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -694,8 +635,7 @@ export function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, version: 
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_ResourceType: number
@@ -703,29 +643,25 @@ export function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, version: 
   let f_ResourceName: string
   if (version <= 1) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_PatternType: number
   if (version >= 1) {
     f_PatternType = r.int8()
-  }
-  else {
+  } else {
     f_PatternType = 3
   }
   let f_Principal: string
   if (version <= 1) {
     f_Principal = r.string()
-  }
-  else {
+  } else {
     f_Principal = r.compactString()
   }
   let f_Host: string
   if (version <= 1) {
     f_Host = r.string()
-  }
-  else {
+  } else {
     f_Host = r.compactString()
   }
   let f_Operation: number
@@ -761,33 +697,28 @@ export function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: Delet
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   w.int8(v.resourceType)
   if (version <= 1) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version >= 1) {
     w.int8(v.patternType)
-  }
-  else {
+  } else {
     if (!(v.patternType === 3)) throw fieldNotInVersion('DeleteAclsResponseDeleteAclsMatchingAcl', 'patternType', version)
   }
   if (version <= 1) {
     w.string(v.principal)
-  }
-  else {
+  } else {
     w.compactString(v.principal)
   }
   if (version <= 1) {
     w.string(v.host)
-  }
-  else {
+  } else {
     w.compactString(v.host)
   }
   w.int8(v.operation)
@@ -805,8 +736,7 @@ export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsRespons
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -816,8 +746,7 @@ export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsRespons
   s += 1
   if (version <= 1) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
@@ -828,8 +757,7 @@ export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsRespons
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principal)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principal)
       s += sizeOfUvarint(l + 1) + l
@@ -837,8 +765,7 @@ export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsRespons
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.host)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l

@@ -29,20 +29,15 @@ export function isDefaultDeleteGroupsRequest(v: DeleteGroupsRequest): boolean {
 export function readDeleteGroupsRequest(r: Reader, version: number): DeleteGroupsRequest {
   let f_GroupsNames: string[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.string())
-      f_GroupsNames = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_GroupsNames = a
-    }
+    const n = r.arrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.string())
+    f_GroupsNames = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_GroupsNames = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -63,16 +58,11 @@ export function readDeleteGroupsRequest(r: Reader, version: number): DeleteGroup
 
 export function writeDeleteGroupsRequest(w: Writer, v: DeleteGroupsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.groupsNames.length)
-      for (const e of v.groupsNames) w.string(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.groupsNames.length + 1)
-      for (const e of v.groupsNames) w.compactString(e)
-    }
+    w.int32(v.groupsNames.length)
+    for (const e of v.groupsNames) w.string(e)
+  } else {
+    w.uvarint(v.groupsNames.length + 1)
+    for (const e of v.groupsNames) w.compactString(e)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -85,21 +75,16 @@ export function writeDeleteGroupsRequest(w: Writer, v: DeleteGroupsRequest, vers
 export function sizeDeleteGroupsRequest(v: DeleteGroupsRequest, version: number, _zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.groupsNames) {
-        s += 2 + utf8Length(e)
-      }
+    s += 4
+    for (const e of v.groupsNames) {
+      s += 2 + utf8Length(e)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.groupsNames.length + 1)
-      for (const e of v.groupsNames) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+  } else {
+    s += sizeOfUvarint(v.groupsNames.length + 1)
+    for (const e of v.groupsNames) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
@@ -165,20 +150,15 @@ export function readDeleteGroupsResponse(r: Reader, version: number): DeleteGrou
   f_ThrottleTimeMs = r.int32()
   let f_Results: DeleteGroupsResponseDeletableGroupResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteGroupsResponseDeletableGroupResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteGroupsResponseDeletableGroupResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteGroupsResponseDeletableGroupResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteGroupsResponseDeletableGroupResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteGroupsResponseDeletableGroupResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteGroupsResponseDeletableGroupResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteGroupsResponseDeletableGroupResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteGroupsResponseDeletableGroupResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -201,16 +181,11 @@ export function readDeleteGroupsResponse(r: Reader, version: number): DeleteGrou
 export function writeDeleteGroupsResponse(w: Writer, v: DeleteGroupsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeDeleteGroupsResponseDeletableGroupResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeDeleteGroupsResponseDeletableGroupResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeDeleteGroupsResponseDeletableGroupResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeDeleteGroupsResponseDeletableGroupResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -224,19 +199,14 @@ export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: numbe
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeDeleteGroupsResponseDeletableGroupResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeDeleteGroupsResponseDeletableGroupResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeDeleteGroupsResponseDeletableGroupResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeDeleteGroupsResponseDeletableGroupResult(e, version, zc)
     }
   }
   if (version === 2) {
@@ -285,8 +255,7 @@ export function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version:
   let f_GroupId: string
   if (version <= 1) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_ErrorCode: number
@@ -312,8 +281,7 @@ export function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version:
 export function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: DeleteGroupsResponseDeletableGroupResult, version: number): void {
   if (version <= 1) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   w.int16(v.errorCode)
@@ -329,8 +297,7 @@ export function sizeDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResp
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l

@@ -36,20 +36,15 @@ export function isDefaultDeleteRecordsRequest(v: DeleteRecordsRequest): boolean 
 export function readDeleteRecordsRequest(r: Reader, version: number): DeleteRecordsRequest {
   let f_Topics: DeleteRecordsRequestDeleteRecordsTopic[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteRecordsRequestDeleteRecordsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteRecordsRequestDeleteRecordsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteRecordsRequestDeleteRecordsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteRecordsRequestDeleteRecordsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsTopic(r, version))
+    f_Topics = a
   }
   let f_TimeoutMs: number
   f_TimeoutMs = r.int32()
@@ -73,16 +68,11 @@ export function readDeleteRecordsRequest(r: Reader, version: number): DeleteReco
 
 export function writeDeleteRecordsRequest(w: Writer, v: DeleteRecordsRequest, version: number): void {
   if (version <= 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeDeleteRecordsRequestDeleteRecordsTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeDeleteRecordsRequestDeleteRecordsTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeDeleteRecordsRequestDeleteRecordsTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeDeleteRecordsRequestDeleteRecordsTopic(w, e, version)
   }
   w.int32(v.timeoutMs)
   if (version === 2) {
@@ -96,19 +86,14 @@ export function writeDeleteRecordsRequest(w: Writer, v: DeleteRecordsRequest, ve
 export function sizeDeleteRecordsRequest(v: DeleteRecordsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeDeleteRecordsRequestDeleteRecordsTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeDeleteRecordsRequestDeleteRecordsTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeDeleteRecordsRequestDeleteRecordsTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeDeleteRecordsRequestDeleteRecordsTopic(e, version, zc)
     }
   }
   s += 4
@@ -158,26 +143,20 @@ export function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, version: n
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: DeleteRecordsRequestDeleteRecordsPartition[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteRecordsRequestDeleteRecordsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteRecordsRequestDeleteRecordsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteRecordsRequestDeleteRecordsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteRecordsRequestDeleteRecordsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -200,21 +179,15 @@ export function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, version: n
 export function writeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: DeleteRecordsRequestDeleteRecordsTopic, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeDeleteRecordsRequestDeleteRecordsPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeDeleteRecordsRequestDeleteRecordsPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeDeleteRecordsRequestDeleteRecordsPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeDeleteRecordsRequestDeleteRecordsPartition(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -228,27 +201,21 @@ export function sizeDeleteRecordsRequestDeleteRecordsTopic(v: DeleteRecordsReque
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeDeleteRecordsRequestDeleteRecordsPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeDeleteRecordsRequestDeleteRecordsPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeDeleteRecordsRequestDeleteRecordsPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeDeleteRecordsRequestDeleteRecordsPartition(e, version, zc)
     }
   }
   if (version === 2) {
@@ -393,20 +360,15 @@ export function readDeleteRecordsResponse(r: Reader, version: number): DeleteRec
   f_ThrottleTimeMs = r.int32()
   let f_Topics: DeleteRecordsResponseDeleteRecordsTopicResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsTopicResult(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsTopicResult(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsTopicResult(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsTopicResult(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -429,16 +391,11 @@ export function readDeleteRecordsResponse(r: Reader, version: number): DeleteRec
 export function writeDeleteRecordsResponse(w: Writer, v: DeleteRecordsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeDeleteRecordsResponseDeleteRecordsTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeDeleteRecordsResponseDeleteRecordsTopicResult(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeDeleteRecordsResponseDeleteRecordsTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeDeleteRecordsResponseDeleteRecordsTopicResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -452,19 +409,14 @@ export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: num
   let s = 0
   s += 4
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeDeleteRecordsResponseDeleteRecordsTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeDeleteRecordsResponseDeleteRecordsTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeDeleteRecordsResponseDeleteRecordsTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeDeleteRecordsResponseDeleteRecordsTopicResult(e, version, zc)
     }
   }
   if (version === 2) {
@@ -513,26 +465,20 @@ export function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, ver
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsPartitionResult(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsPartitionResult(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsPartitionResult(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsPartitionResult(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -555,21 +501,15 @@ export function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, ver
 export function writeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v: DeleteRecordsResponseDeleteRecordsTopicResult, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeDeleteRecordsResponseDeleteRecordsPartitionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeDeleteRecordsResponseDeleteRecordsPartitionResult(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeDeleteRecordsResponseDeleteRecordsPartitionResult(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeDeleteRecordsResponseDeleteRecordsPartitionResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -583,27 +523,21 @@ export function sizeDeleteRecordsResponseDeleteRecordsTopicResult(v: DeleteRecor
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeDeleteRecordsResponseDeleteRecordsPartitionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeDeleteRecordsResponseDeleteRecordsPartitionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeDeleteRecordsResponseDeleteRecordsPartitionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeDeleteRecordsResponseDeleteRecordsPartitionResult(e, version, zc)
     }
   }
   if (version === 2) {

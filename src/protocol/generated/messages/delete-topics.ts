@@ -43,34 +43,25 @@ export function isDefaultDeleteTopicsRequest(v: DeleteTopicsRequest): boolean {
 export function readDeleteTopicsRequest(r: Reader, version: number): DeleteTopicsRequest {
   let f_Topics: DeleteTopicsRequestDeleteTopicState[]
   if (version === 6) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteTopicsRequestDeleteTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteTopicsRequestDeleteTopicState(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteTopicsRequestDeleteTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteTopicsRequestDeleteTopicState(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let f_TopicNames: string[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.string())
-      f_TopicNames = a
-    }
-  }
-  else if (version >= 4 && version <= 5) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_TopicNames = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.string())
+    f_TopicNames = a
+  } else if (version >= 4 && version <= 5) {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_TopicNames = a
+  } else {
     f_TopicNames = []
   }
   let f_TimeoutMs: number
@@ -96,25 +87,17 @@ export function readDeleteTopicsRequest(r: Reader, version: number): DeleteTopic
 
 export function writeDeleteTopicsRequest(w: Writer, v: DeleteTopicsRequest, version: number): void {
   if (version === 6) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeDeleteTopicsRequestDeleteTopicState(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeDeleteTopicsRequestDeleteTopicState(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('DeleteTopicsRequest', 'topics', version)
   }
   if (version <= 3) {
-    {
-      w.int32(v.topicNames.length)
-      for (const e of v.topicNames) w.string(e)
-    }
-  }
-  else if (version >= 4 && version <= 5) {
-    {
-      w.uvarint(v.topicNames.length + 1)
-      for (const e of v.topicNames) w.compactString(e)
-    }
+    w.int32(v.topicNames.length)
+    for (const e of v.topicNames) w.string(e)
+  } else if (version >= 4 && version <= 5) {
+    w.uvarint(v.topicNames.length + 1)
+    for (const e of v.topicNames) w.compactString(e)
   }
   w.int32(v.timeoutMs)
   if (version >= 4) {
@@ -128,29 +111,22 @@ export function writeDeleteTopicsRequest(w: Writer, v: DeleteTopicsRequest, vers
 export function sizeDeleteTopicsRequest(v: DeleteTopicsRequest, version: number, zc: number): number {
   let s = 0
   if (version === 6) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeDeleteTopicsRequestDeleteTopicState(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeDeleteTopicsRequestDeleteTopicState(e, version, zc)
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.topicNames) {
-        s += 2 + utf8Length(e)
-      }
+    s += 4
+    for (const e of v.topicNames) {
+      s += 2 + utf8Length(e)
     }
-  }
-  else if (version >= 4 && version <= 5) {
-    {
-      s += sizeOfUvarint(v.topicNames.length + 1)
-      for (const e of v.topicNames) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+  } else if (version >= 4 && version <= 5) {
+    s += sizeOfUvarint(v.topicNames.length + 1)
+    for (const e of v.topicNames) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
@@ -201,15 +177,13 @@ export function readDeleteTopicsRequestDeleteTopicState(r: Reader, version: numb
   let f_Name: string | null
   if (version === 6) {
     f_Name = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Name = null
   }
   let f_TopicId: string
   if (version === 6) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -233,14 +207,12 @@ export function readDeleteTopicsRequestDeleteTopicState(r: Reader, version: numb
 export function writeDeleteTopicsRequestDeleteTopicState(w: Writer, v: DeleteTopicsRequestDeleteTopicState, version: number): void {
   if (version === 6) {
     w.compactNullableString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === null)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'name', version)
   }
   if (version === 6) {
     w.uuid(v.topicId)
-  }
-  else {
+  } else {
     if (!(v.topicId === ZERO_UUID)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'topicId', version)
   }
   if (version >= 4) {
@@ -324,26 +296,20 @@ export function readDeleteTopicsResponse(r: Reader, version: number): DeleteTopi
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Responses: DeleteTopicsResponseDeletableTopicResult[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: DeleteTopicsResponseDeletableTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteTopicsResponseDeletableTopicResult(r, version))
-      f_Responses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DeleteTopicsResponseDeletableTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDeleteTopicsResponseDeletableTopicResult(r, version))
-      f_Responses = a
-    }
+    const n = r.arrayLength(false)
+    const a: DeleteTopicsResponseDeletableTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteTopicsResponseDeletableTopicResult(r, version))
+    f_Responses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DeleteTopicsResponseDeletableTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDeleteTopicsResponseDeletableTopicResult(r, version))
+    f_Responses = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 4) {
@@ -368,16 +334,11 @@ export function writeDeleteTopicsResponse(w: Writer, v: DeleteTopicsResponse, ve
     w.int32(v.throttleTimeMs)
   }
   if (version <= 3) {
-    {
-      w.int32(v.responses.length)
-      for (const e of v.responses) writeDeleteTopicsResponseDeletableTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.responses.length + 1)
-      for (const e of v.responses) writeDeleteTopicsResponseDeletableTopicResult(w, e, version)
-    }
+    w.int32(v.responses.length)
+    for (const e of v.responses) writeDeleteTopicsResponseDeletableTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.responses.length + 1)
+    for (const e of v.responses) writeDeleteTopicsResponseDeletableTopicResult(w, e, version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -393,19 +354,14 @@ export function sizeDeleteTopicsResponse(v: DeleteTopicsResponse, version: numbe
     s += 4
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.responses) {
-        s += sizeDeleteTopicsResponseDeletableTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.responses) {
+      s += sizeDeleteTopicsResponseDeletableTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.responses.length + 1)
-      for (const e of v.responses) {
-        s += sizeDeleteTopicsResponseDeletableTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.responses.length + 1)
+    for (const e of v.responses) {
+      s += sizeDeleteTopicsResponseDeletableTopicResult(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -468,18 +424,15 @@ export function readDeleteTopicsResponseDeletableTopicResult(r: Reader, version:
   let f_Name: string | null
   if (version <= 3) {
     f_Name = r.string()
-  }
-  else if (version >= 4 && version <= 5) {
+  } else if (version >= 4 && version <= 5) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = r.compactNullableString()
   }
   let f_TopicId: string
   if (version === 6) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_ErrorCode: number
@@ -487,8 +440,7 @@ export function readDeleteTopicsResponseDeletableTopicResult(r: Reader, version:
   let f_ErrorMessage: string | null
   if (version >= 5) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -514,11 +466,9 @@ export function readDeleteTopicsResponseDeletableTopicResult(r: Reader, version:
 export function writeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: DeleteTopicsResponseDeletableTopicResult, version: number): void {
   if (version <= 3) {
     w.string(v.name!)
-  }
-  else if (version >= 4 && version <= 5) {
+  } else if (version >= 4 && version <= 5) {
     w.compactString(v.name!)
-  }
-  else {
+  } else {
     w.compactNullableString(v.name)
   }
   if (version === 6) {
@@ -541,15 +491,13 @@ export function sizeDeleteTopicsResponseDeletableTopicResult(v: DeleteTopicsResp
   if (version <= 3) {
     if (v.name === null) throw nullNotAllowed('DeleteTopicsResponseDeletableTopicResult', 'name', version)
     s += 2 + utf8Length(v.name)
-  }
-  else if (version >= 4 && version <= 5) {
+  } else if (version >= 4 && version <= 5) {
     if (v.name === null) throw nullNotAllowed('DeleteTopicsResponseDeletableTopicResult', 'name', version)
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
-  }
-  else {
+  } else {
     if (v.name === null) s += 1
     else {
       const l = utf8Length(v.name)

@@ -74,29 +74,25 @@ export function readDescribeAclsRequest(r: Reader, version: number): DescribeAcl
   let f_ResourceNameFilter: string | null
   if (version <= 1) {
     f_ResourceNameFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_ResourceNameFilter = r.compactNullableString()
   }
   let f_PatternTypeFilter: number
   if (version >= 1) {
     f_PatternTypeFilter = r.int8()
-  }
-  else {
+  } else {
     f_PatternTypeFilter = 3
   }
   let f_PrincipalFilter: string | null
   if (version <= 1) {
     f_PrincipalFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_PrincipalFilter = r.compactNullableString()
   }
   let f_HostFilter: string | null
   if (version <= 1) {
     f_HostFilter = r.nullableString()
-  }
-  else {
+  } else {
     f_HostFilter = r.compactNullableString()
   }
   let f_Operation: number
@@ -130,26 +126,22 @@ export function writeDescribeAclsRequest(w: Writer, v: DescribeAclsRequest, vers
   w.int8(v.resourceTypeFilter)
   if (version <= 1) {
     w.nullableString(v.resourceNameFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.resourceNameFilter)
   }
   if (version >= 1) {
     w.int8(v.patternTypeFilter)
-  }
-  else {
+  } else {
     if (!(v.patternTypeFilter === 3)) throw fieldNotInVersion('DescribeAclsRequest', 'patternTypeFilter', version)
   }
   if (version <= 1) {
     w.nullableString(v.principalFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.principalFilter)
   }
   if (version <= 1) {
     w.nullableString(v.hostFilter)
-  }
-  else {
+  } else {
     w.compactNullableString(v.hostFilter)
   }
   w.int8(v.operation)
@@ -167,8 +159,7 @@ export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number,
   s += 1
   if (version <= 1) {
     s += v.resourceNameFilter === null ? 2 : 2 + utf8Length(v.resourceNameFilter)
-  }
-  else {
+  } else {
     if (v.resourceNameFilter === null) s += 1
     else {
       const l = utf8Length(v.resourceNameFilter)
@@ -180,8 +171,7 @@ export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number,
   }
   if (version <= 1) {
     s += v.principalFilter === null ? 2 : 2 + utf8Length(v.principalFilter)
-  }
-  else {
+  } else {
     if (v.principalFilter === null) s += 1
     else {
       const l = utf8Length(v.principalFilter)
@@ -190,8 +180,7 @@ export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number,
   }
   if (version <= 1) {
     s += v.hostFilter === null ? 2 : 2 + utf8Length(v.hostFilter)
-  }
-  else {
+  } else {
     if (v.hostFilter === null) s += 1
     else {
       const l = utf8Length(v.hostFilter)
@@ -279,26 +268,20 @@ export function readDescribeAclsResponse(r: Reader, version: number): DescribeAc
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_Resources: DescribeAclsResponseDescribeAclsResource[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeAclsResponseDescribeAclsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseDescribeAclsResource(r, version))
-      f_Resources = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeAclsResponseDescribeAclsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseDescribeAclsResource(r, version))
-      f_Resources = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeAclsResponseDescribeAclsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseDescribeAclsResource(r, version))
+    f_Resources = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeAclsResponseDescribeAclsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseDescribeAclsResource(r, version))
+    f_Resources = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -325,21 +308,15 @@ export function writeDescribeAclsResponse(w: Writer, v: DescribeAclsResponse, ve
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version <= 1) {
-    {
-      w.int32(v.resources.length)
-      for (const e of v.resources) writeDescribeAclsResponseDescribeAclsResource(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.resources.length + 1)
-      for (const e of v.resources) writeDescribeAclsResponseDescribeAclsResource(w, e, version)
-    }
+    w.int32(v.resources.length)
+    for (const e of v.resources) writeDescribeAclsResponseDescribeAclsResource(w, e, version)
+  } else {
+    w.uvarint(v.resources.length + 1)
+    for (const e of v.resources) writeDescribeAclsResponseDescribeAclsResource(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -355,8 +332,7 @@ export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: numbe
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -364,19 +340,14 @@ export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: numbe
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.resources) {
-        s += sizeDescribeAclsResponseDescribeAclsResource(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resources) {
+      s += sizeDescribeAclsResponseDescribeAclsResource(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.resources.length + 1)
-      for (const e of v.resources) {
-        s += sizeDescribeAclsResponseDescribeAclsResource(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.resources.length + 1)
+    for (const e of v.resources) {
+      s += sizeDescribeAclsResponseDescribeAclsResource(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -441,33 +412,26 @@ export function readDescribeAclsResponseDescribeAclsResource(r: Reader, version:
   let f_ResourceName: string
   if (version <= 1) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_PatternType: number
   if (version >= 1) {
     f_PatternType = r.int8()
-  }
-  else {
+  } else {
     f_PatternType = 3
   }
   let f_Acls: DescribeAclsResponseAclDescription[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeAclsResponseAclDescription[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseAclDescription(r, version))
-      f_Acls = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeAclsResponseAclDescription[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseAclDescription(r, version))
-      f_Acls = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeAclsResponseAclDescription[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseAclDescription(r, version))
+    f_Acls = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeAclsResponseAclDescription[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseAclDescription(r, version))
+    f_Acls = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -493,27 +457,20 @@ export function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: Desc
   w.int8(v.resourceType)
   if (version <= 1) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version >= 1) {
     w.int8(v.patternType)
-  }
-  else {
+  } else {
     if (!(v.patternType === 3)) throw fieldNotInVersion('DescribeAclsResponseDescribeAclsResource', 'patternType', version)
   }
   if (version <= 1) {
-    {
-      w.int32(v.acls.length)
-      for (const e of v.acls) writeDescribeAclsResponseAclDescription(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.acls.length + 1)
-      for (const e of v.acls) writeDescribeAclsResponseAclDescription(w, e, version)
-    }
+    w.int32(v.acls.length)
+    for (const e of v.acls) writeDescribeAclsResponseAclDescription(w, e, version)
+  } else {
+    w.uvarint(v.acls.length + 1)
+    for (const e of v.acls) writeDescribeAclsResponseAclDescription(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -528,8 +485,7 @@ export function sizeDescribeAclsResponseDescribeAclsResource(v: DescribeAclsResp
   s += 1
   if (version <= 1) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
@@ -539,19 +495,14 @@ export function sizeDescribeAclsResponseDescribeAclsResource(v: DescribeAclsResp
     s += 1
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.acls) {
-        s += sizeDescribeAclsResponseAclDescription(e, version, zc)
-      }
+    s += 4
+    for (const e of v.acls) {
+      s += sizeDescribeAclsResponseAclDescription(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.acls.length + 1)
-      for (const e of v.acls) {
-        s += sizeDescribeAclsResponseAclDescription(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.acls.length + 1)
+    for (const e of v.acls) {
+      s += sizeDescribeAclsResponseAclDescription(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -614,15 +565,13 @@ export function readDescribeAclsResponseAclDescription(r: Reader, version: numbe
   let f_Principal: string
   if (version <= 1) {
     f_Principal = r.string()
-  }
-  else {
+  } else {
     f_Principal = r.compactString()
   }
   let f_Host: string
   if (version <= 1) {
     f_Host = r.string()
-  }
-  else {
+  } else {
     f_Host = r.compactString()
   }
   let f_Operation: number
@@ -652,14 +601,12 @@ export function readDescribeAclsResponseAclDescription(r: Reader, version: numbe
 export function writeDescribeAclsResponseAclDescription(w: Writer, v: DescribeAclsResponseAclDescription, version: number): void {
   if (version <= 1) {
     w.string(v.principal)
-  }
-  else {
+  } else {
     w.compactString(v.principal)
   }
   if (version <= 1) {
     w.string(v.host)
-  }
-  else {
+  } else {
     w.compactString(v.host)
   }
   w.int8(v.operation)
@@ -676,8 +623,7 @@ export function sizeDescribeAclsResponseAclDescription(v: DescribeAclsResponseAc
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principal)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principal)
       s += sizeOfUvarint(l + 1) + l
@@ -685,8 +631,7 @@ export function sizeDescribeAclsResponseAclDescription(v: DescribeAclsResponseAc
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.host)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l

@@ -36,20 +36,15 @@ export function isDefaultDescribeClientQuotasRequest(v: DescribeClientQuotasRequ
 export function readDescribeClientQuotasRequest(r: Reader, version: number): DescribeClientQuotasRequest {
   let f_Components: DescribeClientQuotasRequestComponentData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeClientQuotasRequestComponentData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasRequestComponentData(r, version))
-      f_Components = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeClientQuotasRequestComponentData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasRequestComponentData(r, version))
-      f_Components = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeClientQuotasRequestComponentData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasRequestComponentData(r, version))
+    f_Components = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeClientQuotasRequestComponentData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasRequestComponentData(r, version))
+    f_Components = a
   }
   let f_Strict: boolean
   f_Strict = r.bool()
@@ -73,16 +68,11 @@ export function readDescribeClientQuotasRequest(r: Reader, version: number): Des
 
 export function writeDescribeClientQuotasRequest(w: Writer, v: DescribeClientQuotasRequest, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.components.length)
-      for (const e of v.components) writeDescribeClientQuotasRequestComponentData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.components.length + 1)
-      for (const e of v.components) writeDescribeClientQuotasRequestComponentData(w, e, version)
-    }
+    w.int32(v.components.length)
+    for (const e of v.components) writeDescribeClientQuotasRequestComponentData(w, e, version)
+  } else {
+    w.uvarint(v.components.length + 1)
+    for (const e of v.components) writeDescribeClientQuotasRequestComponentData(w, e, version)
   }
   w.bool(v.strict)
   if (version === 1) {
@@ -96,19 +86,14 @@ export function writeDescribeClientQuotasRequest(w: Writer, v: DescribeClientQuo
 export function sizeDescribeClientQuotasRequest(v: DescribeClientQuotasRequest, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.components) {
-        s += sizeDescribeClientQuotasRequestComponentData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.components) {
+      s += sizeDescribeClientQuotasRequestComponentData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.components.length + 1)
-      for (const e of v.components) {
-        s += sizeDescribeClientQuotasRequestComponentData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.components.length + 1)
+    for (const e of v.components) {
+      s += sizeDescribeClientQuotasRequestComponentData(e, version, zc)
     }
   }
   s += 1
@@ -165,8 +150,7 @@ export function readDescribeClientQuotasRequestComponentData(r: Reader, version:
   let f_EntityType: string
   if (version === 0) {
     f_EntityType = r.string()
-  }
-  else {
+  } else {
     f_EntityType = r.compactString()
   }
   let f_MatchType: number
@@ -174,8 +158,7 @@ export function readDescribeClientQuotasRequestComponentData(r: Reader, version:
   let f_Match: string | null
   if (version === 0) {
     f_Match = r.nullableString()
-  }
-  else {
+  } else {
     f_Match = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -200,15 +183,13 @@ export function readDescribeClientQuotasRequestComponentData(r: Reader, version:
 export function writeDescribeClientQuotasRequestComponentData(w: Writer, v: DescribeClientQuotasRequestComponentData, version: number): void {
   if (version === 0) {
     w.string(v.entityType)
-  }
-  else {
+  } else {
     w.compactString(v.entityType)
   }
   w.int8(v.matchType)
   if (version === 0) {
     w.nullableString(v.match)
-  }
-  else {
+  } else {
     w.compactNullableString(v.match)
   }
   if (version === 1) {
@@ -223,8 +204,7 @@ export function sizeDescribeClientQuotasRequestComponentData(v: DescribeClientQu
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.entityType)
       s += sizeOfUvarint(l + 1) + l
@@ -233,8 +213,7 @@ export function sizeDescribeClientQuotasRequestComponentData(v: DescribeClientQu
   s += 1
   if (version === 0) {
     s += v.match === null ? 2 : 2 + utf8Length(v.match)
-  }
-  else {
+  } else {
     if (v.match === null) s += 1
     else {
       const l = utf8Length(v.match)
@@ -320,31 +299,25 @@ export function readDescribeClientQuotasResponse(r: Reader, version: number): De
   let f_ErrorMessage: string | null
   if (version === 0) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_Entries: DescribeClientQuotasResponseEntryData[] | null
   if (version === 0) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Entries = null
-      else {
-        const a: DescribeClientQuotasResponseEntryData[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntryData(r, version))
-        f_Entries = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_Entries = null
+    else {
+      const a: DescribeClientQuotasResponseEntryData[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntryData(r, version))
+      f_Entries = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Entries = null
-      else {
-        const a: DescribeClientQuotasResponseEntryData[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntryData(r, version))
-        f_Entries = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Entries = null
+    else {
+      const a: DescribeClientQuotasResponseEntryData[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntryData(r, version))
+      f_Entries = a
     }
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -372,8 +345,7 @@ export function writeDescribeClientQuotasResponse(w: Writer, v: DescribeClientQu
   w.int16(v.errorCode)
   if (version === 0) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version === 0) {
@@ -382,8 +354,7 @@ export function writeDescribeClientQuotasResponse(w: Writer, v: DescribeClientQu
       w.int32(v.entries.length)
       for (const e of v.entries) writeDescribeClientQuotasResponseEntryData(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.entries === null) w.uvarint(0)
     else {
       w.uvarint(v.entries.length + 1)
@@ -404,8 +375,7 @@ export function sizeDescribeClientQuotasResponse(v: DescribeClientQuotasResponse
   s += 2
   if (version === 0) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -420,8 +390,7 @@ export function sizeDescribeClientQuotasResponse(v: DescribeClientQuotasResponse
         s += sizeDescribeClientQuotasResponseEntryData(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.entries === null) s += 1
     else {
       s += sizeOfUvarint(v.entries.length + 1)
@@ -475,37 +444,27 @@ export function isDefaultDescribeClientQuotasResponseEntryData(v: DescribeClient
 export function readDescribeClientQuotasResponseEntryData(r: Reader, version: number): DescribeClientQuotasResponseEntryData {
   let f_Entity: DescribeClientQuotasResponseEntityData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeClientQuotasResponseEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntityData(r, version))
-      f_Entity = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeClientQuotasResponseEntityData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntityData(r, version))
-      f_Entity = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeClientQuotasResponseEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntityData(r, version))
+    f_Entity = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeClientQuotasResponseEntityData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntityData(r, version))
+    f_Entity = a
   }
   let f_Values: DescribeClientQuotasResponseValueData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeClientQuotasResponseValueData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseValueData(r, version))
-      f_Values = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeClientQuotasResponseValueData[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseValueData(r, version))
-      f_Values = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeClientQuotasResponseValueData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseValueData(r, version))
+    f_Values = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeClientQuotasResponseValueData[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseValueData(r, version))
+    f_Values = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -527,28 +486,18 @@ export function readDescribeClientQuotasResponseEntryData(r: Reader, version: nu
 
 export function writeDescribeClientQuotasResponseEntryData(w: Writer, v: DescribeClientQuotasResponseEntryData, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.entity.length)
-      for (const e of v.entity) writeDescribeClientQuotasResponseEntityData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.entity.length + 1)
-      for (const e of v.entity) writeDescribeClientQuotasResponseEntityData(w, e, version)
-    }
+    w.int32(v.entity.length)
+    for (const e of v.entity) writeDescribeClientQuotasResponseEntityData(w, e, version)
+  } else {
+    w.uvarint(v.entity.length + 1)
+    for (const e of v.entity) writeDescribeClientQuotasResponseEntityData(w, e, version)
   }
   if (version === 0) {
-    {
-      w.int32(v.values.length)
-      for (const e of v.values) writeDescribeClientQuotasResponseValueData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.values.length + 1)
-      for (const e of v.values) writeDescribeClientQuotasResponseValueData(w, e, version)
-    }
+    w.int32(v.values.length)
+    for (const e of v.values) writeDescribeClientQuotasResponseValueData(w, e, version)
+  } else {
+    w.uvarint(v.values.length + 1)
+    for (const e of v.values) writeDescribeClientQuotasResponseValueData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -561,35 +510,25 @@ export function writeDescribeClientQuotasResponseEntryData(w: Writer, v: Describ
 export function sizeDescribeClientQuotasResponseEntryData(v: DescribeClientQuotasResponseEntryData, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.entity) {
-        s += sizeDescribeClientQuotasResponseEntityData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.entity) {
+      s += sizeDescribeClientQuotasResponseEntityData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.entity.length + 1)
-      for (const e of v.entity) {
-        s += sizeDescribeClientQuotasResponseEntityData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.entity.length + 1)
+    for (const e of v.entity) {
+      s += sizeDescribeClientQuotasResponseEntityData(e, version, zc)
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.values) {
-        s += sizeDescribeClientQuotasResponseValueData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.values) {
+      s += sizeDescribeClientQuotasResponseValueData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.values.length + 1)
-      for (const e of v.values) {
-        s += sizeDescribeClientQuotasResponseValueData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.values.length + 1)
+    for (const e of v.values) {
+      s += sizeDescribeClientQuotasResponseValueData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -638,15 +577,13 @@ export function readDescribeClientQuotasResponseEntityData(r: Reader, version: n
   let f_EntityType: string
   if (version === 0) {
     f_EntityType = r.string()
-  }
-  else {
+  } else {
     f_EntityType = r.compactString()
   }
   let f_EntityName: string | null
   if (version === 0) {
     f_EntityName = r.nullableString()
-  }
-  else {
+  } else {
     f_EntityName = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -670,14 +607,12 @@ export function readDescribeClientQuotasResponseEntityData(r: Reader, version: n
 export function writeDescribeClientQuotasResponseEntityData(w: Writer, v: DescribeClientQuotasResponseEntityData, version: number): void {
   if (version === 0) {
     w.string(v.entityType)
-  }
-  else {
+  } else {
     w.compactString(v.entityType)
   }
   if (version === 0) {
     w.nullableString(v.entityName)
-  }
-  else {
+  } else {
     w.compactNullableString(v.entityName)
   }
   if (version === 1) {
@@ -692,8 +627,7 @@ export function sizeDescribeClientQuotasResponseEntityData(v: DescribeClientQuot
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.entityType)
       s += sizeOfUvarint(l + 1) + l
@@ -701,8 +635,7 @@ export function sizeDescribeClientQuotasResponseEntityData(v: DescribeClientQuot
   }
   if (version === 0) {
     s += v.entityName === null ? 2 : 2 + utf8Length(v.entityName)
-  }
-  else {
+  } else {
     if (v.entityName === null) s += 1
     else {
       const l = utf8Length(v.entityName)
@@ -755,8 +688,7 @@ export function readDescribeClientQuotasResponseValueData(r: Reader, version: nu
   let f_Key: string
   if (version === 0) {
     f_Key = r.string()
-  }
-  else {
+  } else {
     f_Key = r.compactString()
   }
   let f_Value: number
@@ -782,8 +714,7 @@ export function readDescribeClientQuotasResponseValueData(r: Reader, version: nu
 export function writeDescribeClientQuotasResponseValueData(w: Writer, v: DescribeClientQuotasResponseValueData, version: number): void {
   if (version === 0) {
     w.string(v.key)
-  }
-  else {
+  } else {
     w.compactString(v.key)
   }
   w.float64(v.value)
@@ -799,8 +730,7 @@ export function sizeDescribeClientQuotasResponseValueData(v: DescribeClientQuota
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.key)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.key)
       s += sizeOfUvarint(l + 1) + l

@@ -39,8 +39,7 @@ export function readDescribeClusterRequest(r: Reader, version: number): Describe
   let f_EndpointType: number
   if (version === 1) {
     f_EndpointType = r.int8()
-  }
-  else {
+  } else {
     f_EndpointType = 1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -65,8 +64,7 @@ export function writeDescribeClusterRequest(w: Writer, v: DescribeClusterRequest
   w.bool(v.includeClusterAuthorizedOperations)
   if (version === 1) {
     w.int8(v.endpointType)
-  }
-  else {
+  } else {
     if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterRequest', 'endpointType', version)
   }
   {
@@ -192,8 +190,7 @@ export function readDescribeClusterResponse(r: Reader, version: number): Describ
   let f_EndpointType: number
   if (version === 1) {
     f_EndpointType = r.int8()
-  }
-  else {
+  } else {
     f_EndpointType = 1
   }
   let f_ClusterId: string
@@ -239,16 +236,13 @@ export function writeDescribeClusterResponse(w: Writer, v: DescribeClusterRespon
   w.compactNullableString(v.errorMessage)
   if (version === 1) {
     w.int8(v.endpointType)
-  }
-  else {
+  } else {
     if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterResponse', 'endpointType', version)
   }
   w.compactString(v.clusterId)
   w.int32(v.controllerId)
-  {
-    w.uvarint(v.brokers.length + 1)
-    for (const e of v.brokers) writeDescribeClusterResponseDescribeClusterBroker(w, e, version)
-  }
+  w.uvarint(v.brokers.length + 1)
+  for (const e of v.brokers) writeDescribeClusterResponseDescribeClusterBroker(w, e, version)
   w.int32(v.clusterAuthorizedOperations)
   {
     const u = v.unknownTaggedFields
@@ -262,24 +256,26 @@ export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version:
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   if (version === 1) {
     s += 1
   }
   {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  {
-    s += sizeOfUvarint(v.brokers.length + 1)
-    for (const e of v.brokers) {
-      s += sizeDescribeClusterResponseDescribeClusterBroker(e, version, zc)
-    }
+  s += sizeOfUvarint(v.brokers.length + 1)
+  for (const e of v.brokers) {
+    s += sizeDescribeClusterResponseDescribeClusterBroker(e, version, zc)
   }
   s += 4
   {
@@ -384,14 +380,18 @@ export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClus
   let s = 0
   s += 4
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
-  if (v.rack === null) s += 1
-  else {
-    const l = utf8Length(v.rack)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.rack === null) s += 1
+    else {
+      const l = utf8Length(v.rack)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -43,33 +43,26 @@ export function isDefaultDescribeConfigsRequest(v: DescribeConfigsRequest): bool
 export function readDescribeConfigsRequest(r: Reader, version: number): DescribeConfigsRequest {
   let f_Resources: DescribeConfigsRequestDescribeConfigsResource[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeConfigsRequestDescribeConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsRequestDescribeConfigsResource(r, version))
-      f_Resources = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeConfigsRequestDescribeConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsRequestDescribeConfigsResource(r, version))
-      f_Resources = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeConfigsRequestDescribeConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsRequestDescribeConfigsResource(r, version))
+    f_Resources = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeConfigsRequestDescribeConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsRequestDescribeConfigsResource(r, version))
+    f_Resources = a
   }
   let f_IncludeSynonyms: boolean
   if (version >= 1) {
     f_IncludeSynonyms = r.bool()
-  }
-  else {
+  } else {
     f_IncludeSynonyms = false
   }
   let f_IncludeDocumentation: boolean
   if (version >= 3) {
     f_IncludeDocumentation = r.bool()
-  }
-  else {
+  } else {
     f_IncludeDocumentation = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -93,27 +86,20 @@ export function readDescribeConfigsRequest(r: Reader, version: number): Describe
 
 export function writeDescribeConfigsRequest(w: Writer, v: DescribeConfigsRequest, version: number): void {
   if (version <= 3) {
-    {
-      w.int32(v.resources.length)
-      for (const e of v.resources) writeDescribeConfigsRequestDescribeConfigsResource(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.resources.length + 1)
-      for (const e of v.resources) writeDescribeConfigsRequestDescribeConfigsResource(w, e, version)
-    }
+    w.int32(v.resources.length)
+    for (const e of v.resources) writeDescribeConfigsRequestDescribeConfigsResource(w, e, version)
+  } else {
+    w.uvarint(v.resources.length + 1)
+    for (const e of v.resources) writeDescribeConfigsRequestDescribeConfigsResource(w, e, version)
   }
   if (version >= 1) {
     w.bool(v.includeSynonyms)
-  }
-  else {
+  } else {
     if (!(v.includeSynonyms === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeSynonyms', version)
   }
   if (version >= 3) {
     w.bool(v.includeDocumentation)
-  }
-  else {
+  } else {
     if (!(v.includeDocumentation === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeDocumentation', version)
   }
   if (version === 4) {
@@ -127,19 +113,14 @@ export function writeDescribeConfigsRequest(w: Writer, v: DescribeConfigsRequest
 export function sizeDescribeConfigsRequest(v: DescribeConfigsRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.resources) {
-        s += sizeDescribeConfigsRequestDescribeConfigsResource(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resources) {
+      s += sizeDescribeConfigsRequestDescribeConfigsResource(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.resources.length + 1)
-      for (const e of v.resources) {
-        s += sizeDescribeConfigsRequestDescribeConfigsResource(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.resources.length + 1)
+    for (const e of v.resources) {
+      s += sizeDescribeConfigsRequestDescribeConfigsResource(e, version, zc)
     }
   }
   if (version >= 1) {
@@ -203,31 +184,25 @@ export function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, ver
   let f_ResourceName: string
   if (version <= 3) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_ConfigurationKeys: string[] | null
   if (version <= 3) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_ConfigurationKeys = null
-      else {
-        const a: string[] = []
-        for (let i = 0; i < n; i++) a.push(r.string())
-        f_ConfigurationKeys = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_ConfigurationKeys = null
+    else {
+      const a: string[] = []
+      for (let i = 0; i < n; i++) a.push(r.string())
+      f_ConfigurationKeys = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_ConfigurationKeys = null
-      else {
-        const a: string[] = []
-        for (let i = 0; i < n; i++) a.push(r.compactString())
-        f_ConfigurationKeys = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_ConfigurationKeys = null
+    else {
+      const a: string[] = []
+      for (let i = 0; i < n; i++) a.push(r.compactString())
+      f_ConfigurationKeys = a
     }
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -253,8 +228,7 @@ export function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v:
   w.int8(v.resourceType)
   if (version <= 3) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version <= 3) {
@@ -263,8 +237,7 @@ export function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v:
       w.int32(v.configurationKeys.length)
       for (const e of v.configurationKeys) w.string(e)
     }
-  }
-  else {
+  } else {
     if (v.configurationKeys === null) w.uvarint(0)
     else {
       w.uvarint(v.configurationKeys.length + 1)
@@ -284,8 +257,7 @@ export function sizeDescribeConfigsRequestDescribeConfigsResource(v: DescribeCon
   s += 1
   if (version <= 3) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
@@ -299,8 +271,7 @@ export function sizeDescribeConfigsRequestDescribeConfigsResource(v: DescribeCon
         s += 2 + utf8Length(e)
       }
     }
-  }
-  else {
+  } else {
     if (v.configurationKeys === null) s += 1
     else {
       s += sizeOfUvarint(v.configurationKeys.length + 1)
@@ -374,20 +345,15 @@ export function readDescribeConfigsResponse(r: Reader, version: number): Describ
   f_ThrottleTimeMs = r.int32()
   let f_Results: DescribeConfigsResponseDescribeConfigsResult[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -410,16 +376,11 @@ export function readDescribeConfigsResponse(r: Reader, version: number): Describ
 export function writeDescribeConfigsResponse(w: Writer, v: DescribeConfigsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 3) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeDescribeConfigsResponseDescribeConfigsResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeDescribeConfigsResponseDescribeConfigsResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeDescribeConfigsResponseDescribeConfigsResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeDescribeConfigsResponseDescribeConfigsResult(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -433,19 +394,14 @@ export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version:
   let s = 0
   s += 4
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeDescribeConfigsResponseDescribeConfigsResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeDescribeConfigsResponseDescribeConfigsResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeDescribeConfigsResponseDescribeConfigsResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeDescribeConfigsResponseDescribeConfigsResult(e, version, zc)
     }
   }
   if (version === 4) {
@@ -517,8 +473,7 @@ export function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, vers
   let f_ErrorMessage: string | null
   if (version <= 3) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_ResourceType: number
@@ -526,26 +481,20 @@ export function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, vers
   let f_ResourceName: string
   if (version <= 3) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_Configs: DescribeConfigsResponseDescribeConfigsResourceResult[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResourceResult(r, version))
-      f_Configs = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResourceResult(r, version))
-      f_Configs = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResourceResult(r, version))
+    f_Configs = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResourceResult(r, version))
+    f_Configs = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -572,28 +521,21 @@ export function writeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: 
   w.int16(v.errorCode)
   if (version <= 3) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   w.int8(v.resourceType)
   if (version <= 3) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version <= 3) {
-    {
-      w.int32(v.configs.length)
-      for (const e of v.configs) writeDescribeConfigsResponseDescribeConfigsResourceResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.configs.length + 1)
-      for (const e of v.configs) writeDescribeConfigsResponseDescribeConfigsResourceResult(w, e, version)
-    }
+    w.int32(v.configs.length)
+    for (const e of v.configs) writeDescribeConfigsResponseDescribeConfigsResourceResult(w, e, version)
+  } else {
+    w.uvarint(v.configs.length + 1)
+    for (const e of v.configs) writeDescribeConfigsResponseDescribeConfigsResourceResult(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -608,8 +550,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResult(v: DescribeConf
   s += 2
   if (version <= 3) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -619,27 +560,21 @@ export function sizeDescribeConfigsResponseDescribeConfigsResult(v: DescribeConf
   s += 1
   if (version <= 3) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.configs) {
-        s += sizeDescribeConfigsResponseDescribeConfigsResourceResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.configs) {
+      s += sizeDescribeConfigsResponseDescribeConfigsResourceResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.configs.length + 1)
-      for (const e of v.configs) {
-        s += sizeDescribeConfigsResponseDescribeConfigsResourceResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.configs.length + 1)
+    for (const e of v.configs) {
+      s += sizeDescribeConfigsResponseDescribeConfigsResourceResult(e, version, zc)
     }
   }
   if (version === 4) {
@@ -737,15 +672,13 @@ export function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Read
   let f_Name: string
   if (version <= 3) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Value: string | null
   if (version <= 3) {
     f_Value = r.nullableString()
-  }
-  else {
+  } else {
     f_Value = r.compactNullableString()
   }
   let f_ReadOnly: boolean
@@ -753,54 +686,43 @@ export function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Read
   let f_IsDefault: boolean
   if (version === 0) {
     f_IsDefault = r.bool()
-  }
-  else {
+  } else {
     f_IsDefault = false
   }
   let f_ConfigSource: number
   if (version >= 1) {
     f_ConfigSource = r.int8()
-  }
-  else {
+  } else {
     f_ConfigSource = -1
   }
   let f_IsSensitive: boolean
   f_IsSensitive = r.bool()
   let f_Synonyms: DescribeConfigsResponseDescribeConfigsSynonym[]
   if (version >= 1 && version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsSynonym[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version))
-      f_Synonyms = a
-    }
-  }
-  else if (version === 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeConfigsResponseDescribeConfigsSynonym[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version))
-      f_Synonyms = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsSynonym[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version))
+    f_Synonyms = a
+  } else if (version === 4) {
+    const n = r.compactArrayLength(false)
+    const a: DescribeConfigsResponseDescribeConfigsSynonym[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version))
+    f_Synonyms = a
+  } else {
     f_Synonyms = []
   }
   let f_ConfigType: number
   if (version >= 3) {
     f_ConfigType = r.int8()
-  }
-  else {
+  } else {
     f_ConfigType = 0
   }
   let f_Documentation: string | null
   if (version === 3) {
     f_Documentation = r.nullableString()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_Documentation = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Documentation = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -831,21 +753,18 @@ export function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Read
 export function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v: DescribeConfigsResponseDescribeConfigsResourceResult, version: number): void {
   if (version <= 3) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 3) {
     w.nullableString(v.value)
-  }
-  else {
+  } else {
     w.compactNullableString(v.value)
   }
   w.bool(v.readOnly)
   if (version === 0) {
     w.bool(v.isDefault)
-  }
-  else {
+  } else {
     if (!(v.isDefault === false)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsResourceResult', 'isDefault', version)
   }
   if (version >= 1) {
@@ -853,24 +772,18 @@ export function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wri
   }
   w.bool(v.isSensitive)
   if (version >= 1 && version <= 3) {
-    {
-      w.int32(v.synonyms.length)
-      for (const e of v.synonyms) writeDescribeConfigsResponseDescribeConfigsSynonym(w, e, version)
-    }
-  }
-  else if (version === 4) {
-    {
-      w.uvarint(v.synonyms.length + 1)
-      for (const e of v.synonyms) writeDescribeConfigsResponseDescribeConfigsSynonym(w, e, version)
-    }
+    w.int32(v.synonyms.length)
+    for (const e of v.synonyms) writeDescribeConfigsResponseDescribeConfigsSynonym(w, e, version)
+  } else if (version === 4) {
+    w.uvarint(v.synonyms.length + 1)
+    for (const e of v.synonyms) writeDescribeConfigsResponseDescribeConfigsSynonym(w, e, version)
   }
   if (version >= 3) {
     w.int8(v.configType)
   }
   if (version === 3) {
     w.nullableString(v.documentation)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactNullableString(v.documentation)
   }
   if (version === 4) {
@@ -885,8 +798,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: Desc
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -894,8 +806,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: Desc
   }
   if (version <= 3) {
     s += v.value === null ? 2 : 2 + utf8Length(v.value)
-  }
-  else {
+  } else {
     if (v.value === null) s += 1
     else {
       const l = utf8Length(v.value)
@@ -911,19 +822,14 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: Desc
   }
   s += 1
   if (version >= 1 && version <= 3) {
-    {
-      s += 4
-      for (const e of v.synonyms) {
-        s += sizeDescribeConfigsResponseDescribeConfigsSynonym(e, version, zc)
-      }
+    s += 4
+    for (const e of v.synonyms) {
+      s += sizeDescribeConfigsResponseDescribeConfigsSynonym(e, version, zc)
     }
-  }
-  else if (version === 4) {
-    {
-      s += sizeOfUvarint(v.synonyms.length + 1)
-      for (const e of v.synonyms) {
-        s += sizeDescribeConfigsResponseDescribeConfigsSynonym(e, version, zc)
-      }
+  } else if (version === 4) {
+    s += sizeOfUvarint(v.synonyms.length + 1)
+    for (const e of v.synonyms) {
+      s += sizeDescribeConfigsResponseDescribeConfigsSynonym(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -931,8 +837,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: Desc
   }
   if (version === 3) {
     s += v.documentation === null ? 2 : 2 + utf8Length(v.documentation)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     if (v.documentation === null) s += 1
     else {
       const l = utf8Length(v.documentation)
@@ -992,28 +897,23 @@ export function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, ver
   let f_Name: string
   if (version >= 1 && version <= 3) {
     f_Name = r.string()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Value: string | null
   if (version >= 1 && version <= 3) {
     f_Value = r.nullableString()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_Value = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Value = ''
   }
   let f_Source: number
   if (version >= 1) {
     f_Source = r.int8()
-  }
-  else {
+  } else {
     f_Source = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1038,26 +938,21 @@ export function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, ver
 export function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: DescribeConfigsResponseDescribeConfigsSynonym, version: number): void {
   if (version >= 1 && version <= 3) {
     w.string(v.name)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'name', version)
   }
   if (version >= 1 && version <= 3) {
     w.nullableString(v.value)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactNullableString(v.value)
-  }
-  else {
+  } else {
     if (!(v.value === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'value', version)
   }
   if (version >= 1) {
     w.int8(v.source)
-  }
-  else {
+  } else {
     if (!(v.source === 0)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'source', version)
   }
   if (version === 4) {
@@ -1072,8 +967,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsSynonym(v: DescribeCon
   let s = 0
   if (version >= 1 && version <= 3) {
     s += 2 + utf8Length(v.name)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -1081,8 +975,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsSynonym(v: DescribeCon
   }
   if (version >= 1 && version <= 3) {
     s += v.value === null ? 2 : 2 + utf8Length(v.value)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     if (v.value === null) s += 1
     else {
       const l = utf8Length(v.value)

@@ -29,25 +29,20 @@ export function isDefaultDescribeDelegationTokenRequest(v: DescribeDelegationTok
 export function readDescribeDelegationTokenRequest(r: Reader, version: number): DescribeDelegationTokenRequest {
   let f_Owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null
   if (version <= 1) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Owners = null
-      else {
-        const a: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, version))
-        f_Owners = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_Owners = null
+    else {
+      const a: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, version))
+      f_Owners = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Owners = null
-      else {
-        const a: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, version))
-        f_Owners = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Owners = null
+    else {
+      const a: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, version))
+      f_Owners = a
     }
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -74,8 +69,7 @@ export function writeDescribeDelegationTokenRequest(w: Writer, v: DescribeDelega
       w.int32(v.owners.length)
       for (const e of v.owners) writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.owners === null) w.uvarint(0)
     else {
       w.uvarint(v.owners.length + 1)
@@ -100,8 +94,7 @@ export function sizeDescribeDelegationTokenRequest(v: DescribeDelegationTokenReq
         s += sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.owners === null) s += 1
     else {
       s += sizeOfUvarint(v.owners.length + 1)
@@ -156,15 +149,13 @@ export function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r
   let f_PrincipalType: string
   if (version <= 1) {
     f_PrincipalType = r.string()
-  }
-  else {
+  } else {
     f_PrincipalType = r.compactString()
   }
   let f_PrincipalName: string
   if (version <= 1) {
     f_PrincipalName = r.string()
-  }
-  else {
+  } else {
     f_PrincipalName = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -188,14 +179,12 @@ export function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r
 export function writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w: Writer, v: DescribeDelegationTokenRequestDescribeDelegationTokenOwner, version: number): void {
   if (version <= 1) {
     w.string(v.principalType)
-  }
-  else {
+  } else {
     w.compactString(v.principalType)
   }
   if (version <= 1) {
     w.string(v.principalName)
-  }
-  else {
+  } else {
     w.compactString(v.principalName)
   }
   if (version >= 2) {
@@ -210,8 +199,7 @@ export function sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(v
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalType)
       s += sizeOfUvarint(l + 1) + l
@@ -219,8 +207,7 @@ export function sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(v
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principalName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalName)
       s += sizeOfUvarint(l + 1) + l
@@ -295,20 +282,15 @@ export function readDescribeDelegationTokenResponse(r: Reader, version: number):
   f_ErrorCode = r.int16()
   let f_Tokens: DescribeDelegationTokenResponseDescribedDelegationToken[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeDelegationTokenResponseDescribedDelegationToken[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationToken(r, version))
-      f_Tokens = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeDelegationTokenResponseDescribedDelegationToken[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationToken(r, version))
-      f_Tokens = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeDelegationTokenResponseDescribedDelegationToken[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationToken(r, version))
+    f_Tokens = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeDelegationTokenResponseDescribedDelegationToken[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationToken(r, version))
+    f_Tokens = a
   }
   let f_ThrottleTimeMs: number
   f_ThrottleTimeMs = r.int32()
@@ -334,16 +316,11 @@ export function readDescribeDelegationTokenResponse(r: Reader, version: number):
 export function writeDescribeDelegationTokenResponse(w: Writer, v: DescribeDelegationTokenResponse, version: number): void {
   w.int16(v.errorCode)
   if (version <= 1) {
-    {
-      w.int32(v.tokens.length)
-      for (const e of v.tokens) writeDescribeDelegationTokenResponseDescribedDelegationToken(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.tokens.length + 1)
-      for (const e of v.tokens) writeDescribeDelegationTokenResponseDescribedDelegationToken(w, e, version)
-    }
+    w.int32(v.tokens.length)
+    for (const e of v.tokens) writeDescribeDelegationTokenResponseDescribedDelegationToken(w, e, version)
+  } else {
+    w.uvarint(v.tokens.length + 1)
+    for (const e of v.tokens) writeDescribeDelegationTokenResponseDescribedDelegationToken(w, e, version)
   }
   w.int32(v.throttleTimeMs)
   if (version >= 2) {
@@ -358,19 +335,14 @@ export function sizeDescribeDelegationTokenResponse(v: DescribeDelegationTokenRe
   let s = 0
   s += 2
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.tokens) {
-        s += sizeDescribeDelegationTokenResponseDescribedDelegationToken(e, version, zc)
-      }
+    s += 4
+    for (const e of v.tokens) {
+      s += sizeDescribeDelegationTokenResponseDescribedDelegationToken(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.tokens.length + 1)
-      for (const e of v.tokens) {
-        s += sizeDescribeDelegationTokenResponseDescribedDelegationToken(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.tokens.length + 1)
+    for (const e of v.tokens) {
+      s += sizeDescribeDelegationTokenResponseDescribedDelegationToken(e, version, zc)
     }
   }
   s += 4
@@ -476,29 +448,25 @@ export function readDescribeDelegationTokenResponseDescribedDelegationToken(r: R
   let f_PrincipalType: string
   if (version <= 1) {
     f_PrincipalType = r.string()
-  }
-  else {
+  } else {
     f_PrincipalType = r.compactString()
   }
   let f_PrincipalName: string
   if (version <= 1) {
     f_PrincipalName = r.string()
-  }
-  else {
+  } else {
     f_PrincipalName = r.compactString()
   }
   let f_TokenRequesterPrincipalType: string
   if (version === 3) {
     f_TokenRequesterPrincipalType = r.compactString()
-  }
-  else {
+  } else {
     f_TokenRequesterPrincipalType = ''
   }
   let f_TokenRequesterPrincipalName: string
   if (version === 3) {
     f_TokenRequesterPrincipalName = r.compactString()
-  }
-  else {
+  } else {
     f_TokenRequesterPrincipalName = ''
   }
   let f_IssueTimestamp: bigint
@@ -510,33 +478,26 @@ export function readDescribeDelegationTokenResponseDescribedDelegationToken(r: R
   let f_TokenId: string
   if (version <= 1) {
     f_TokenId = r.string()
-  }
-  else {
+  } else {
     f_TokenId = r.compactString()
   }
   let f_Hmac: Buffer
   if (version <= 1) {
     f_Hmac = r.bytes()
-  }
-  else {
+  } else {
     f_Hmac = r.compactBytes()
   }
   let f_Renewers: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, version))
-      f_Renewers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, version))
-      f_Renewers = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, version))
+    f_Renewers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, version))
+    f_Renewers = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -567,26 +528,22 @@ export function readDescribeDelegationTokenResponseDescribedDelegationToken(r: R
 export function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer, v: DescribeDelegationTokenResponseDescribedDelegationToken, version: number): void {
   if (version <= 1) {
     w.string(v.principalType)
-  }
-  else {
+  } else {
     w.compactString(v.principalType)
   }
   if (version <= 1) {
     w.string(v.principalName)
-  }
-  else {
+  } else {
     w.compactString(v.principalName)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalType)
-  }
-  else {
+  } else {
     if (!(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalType', version)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalName)
-  }
-  else {
+  } else {
     if (!(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalName', version)
   }
   w.int64(v.issueTimestamp)
@@ -594,27 +551,20 @@ export function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: 
   w.int64(v.maxTimestamp)
   if (version <= 1) {
     w.string(v.tokenId)
-  }
-  else {
+  } else {
     w.compactString(v.tokenId)
   }
   if (version <= 1) {
     w.bytes(v.hmac)
-  }
-  else {
+  } else {
     w.compactBytes(v.hmac)
   }
   if (version <= 1) {
-    {
-      w.int32(v.renewers.length)
-      for (const e of v.renewers) writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.renewers.length + 1)
-      for (const e of v.renewers) writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, e, version)
-    }
+    w.int32(v.renewers.length)
+    for (const e of v.renewers) writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, e, version)
+  } else {
+    w.uvarint(v.renewers.length + 1)
+    for (const e of v.renewers) writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -628,8 +578,7 @@ export function sizeDescribeDelegationTokenResponseDescribedDelegationToken(v: D
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalType)
       s += sizeOfUvarint(l + 1) + l
@@ -637,8 +586,7 @@ export function sizeDescribeDelegationTokenResponseDescribedDelegationToken(v: D
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principalName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalName)
       s += sizeOfUvarint(l + 1) + l
@@ -661,33 +609,26 @@ export function sizeDescribeDelegationTokenResponseDescribedDelegationToken(v: D
   s += 8
   if (version <= 1) {
     s += 2 + utf8Length(v.tokenId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.tokenId)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    s += 4 + v.hmac.length
-  }
-  else {
-    s += sizeOfUvarint(v.hmac.length + 1) + v.hmac.length
+    s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
+  } else {
+    s += sizeOfUvarint(v.hmac.length + 1) + (v.hmac.length >= zc ? 0 : v.hmac.length)
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.renewers) {
-        s += sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, version, zc)
-      }
+    s += 4
+    for (const e of v.renewers) {
+      s += sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.renewers.length + 1)
-      for (const e of v.renewers) {
-        s += sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.renewers.length + 1)
+    for (const e of v.renewers) {
+      s += sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -736,15 +677,13 @@ export function readDescribeDelegationTokenResponseDescribedDelegationTokenRenew
   let f_PrincipalType: string
   if (version <= 1) {
     f_PrincipalType = r.string()
-  }
-  else {
+  } else {
     f_PrincipalType = r.compactString()
   }
   let f_PrincipalName: string
   if (version <= 1) {
     f_PrincipalName = r.string()
-  }
-  else {
+  } else {
     f_PrincipalName = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -768,14 +707,12 @@ export function readDescribeDelegationTokenResponseDescribedDelegationTokenRenew
 export function writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w: Writer, v: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer, version: number): void {
   if (version <= 1) {
     w.string(v.principalType)
-  }
-  else {
+  } else {
     w.compactString(v.principalType)
   }
   if (version <= 1) {
     w.string(v.principalName)
-  }
-  else {
+  } else {
     w.compactString(v.principalName)
   }
   if (version >= 2) {
@@ -790,8 +727,7 @@ export function sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenew
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalType)
       s += sizeOfUvarint(l + 1) + l
@@ -799,8 +735,7 @@ export function sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenew
   }
   if (version <= 1) {
     s += 2 + utf8Length(v.principalName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.principalName)
       s += sizeOfUvarint(l + 1) + l

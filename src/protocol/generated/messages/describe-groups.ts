@@ -36,26 +36,20 @@ export function isDefaultDescribeGroupsRequest(v: DescribeGroupsRequest): boolea
 export function readDescribeGroupsRequest(r: Reader, version: number): DescribeGroupsRequest {
   let f_Groups: string[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.string())
-      f_Groups = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_Groups = a
-    }
+    const n = r.arrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.string())
+    f_Groups = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_Groups = a
   }
   let f_IncludeAuthorizedOperations: boolean
   if (version >= 3) {
     f_IncludeAuthorizedOperations = r.bool()
-  }
-  else {
+  } else {
     f_IncludeAuthorizedOperations = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -78,21 +72,15 @@ export function readDescribeGroupsRequest(r: Reader, version: number): DescribeG
 
 export function writeDescribeGroupsRequest(w: Writer, v: DescribeGroupsRequest, version: number): void {
   if (version <= 4) {
-    {
-      w.int32(v.groups.length)
-      for (const e of v.groups) w.string(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.groups.length + 1)
-      for (const e of v.groups) w.compactString(e)
-    }
+    w.int32(v.groups.length)
+    for (const e of v.groups) w.string(e)
+  } else {
+    w.uvarint(v.groups.length + 1)
+    for (const e of v.groups) w.compactString(e)
   }
   if (version >= 3) {
     w.bool(v.includeAuthorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.includeAuthorizedOperations === false)) throw fieldNotInVersion('DescribeGroupsRequest', 'includeAuthorizedOperations', version)
   }
   if (version === 5) {
@@ -106,21 +94,16 @@ export function writeDescribeGroupsRequest(w: Writer, v: DescribeGroupsRequest, 
 export function sizeDescribeGroupsRequest(v: DescribeGroupsRequest, version: number, _zc: number): number {
   let s = 0
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.groups) {
-        s += 2 + utf8Length(e)
-      }
+    s += 4
+    for (const e of v.groups) {
+      s += 2 + utf8Length(e)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.groups.length + 1)
-      for (const e of v.groups) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+  } else {
+    s += sizeOfUvarint(v.groups.length + 1)
+    for (const e of v.groups) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
@@ -188,26 +171,20 @@ export function readDescribeGroupsResponse(r: Reader, version: number): Describe
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Groups: DescribeGroupsResponseDescribedGroup[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeGroupsResponseDescribedGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroup(r, version))
-      f_Groups = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeGroupsResponseDescribedGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroup(r, version))
-      f_Groups = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeGroupsResponseDescribedGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroup(r, version))
+    f_Groups = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeGroupsResponseDescribedGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroup(r, version))
+    f_Groups = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 5) {
@@ -232,16 +209,11 @@ export function writeDescribeGroupsResponse(w: Writer, v: DescribeGroupsResponse
     w.int32(v.throttleTimeMs)
   }
   if (version <= 4) {
-    {
-      w.int32(v.groups.length)
-      for (const e of v.groups) writeDescribeGroupsResponseDescribedGroup(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.groups.length + 1)
-      for (const e of v.groups) writeDescribeGroupsResponseDescribedGroup(w, e, version)
-    }
+    w.int32(v.groups.length)
+    for (const e of v.groups) writeDescribeGroupsResponseDescribedGroup(w, e, version)
+  } else {
+    w.uvarint(v.groups.length + 1)
+    for (const e of v.groups) writeDescribeGroupsResponseDescribedGroup(w, e, version)
   }
   if (version === 5) {
     const u = v.unknownTaggedFields
@@ -257,19 +229,14 @@ export function sizeDescribeGroupsResponse(v: DescribeGroupsResponse, version: n
     s += 4
   }
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.groups) {
-        s += sizeDescribeGroupsResponseDescribedGroup(e, version, zc)
-      }
+    s += 4
+    for (const e of v.groups) {
+      s += sizeDescribeGroupsResponseDescribedGroup(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.groups.length + 1)
-      for (const e of v.groups) {
-        s += sizeDescribeGroupsResponseDescribedGroup(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.groups.length + 1)
+    for (const e of v.groups) {
+      s += sizeDescribeGroupsResponseDescribedGroup(e, version, zc)
     }
   }
   if (version === 5) {
@@ -355,53 +322,43 @@ export function readDescribeGroupsResponseDescribedGroup(r: Reader, version: num
   let f_GroupId: string
   if (version <= 4) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_GroupState: string
   if (version <= 4) {
     f_GroupState = r.string()
-  }
-  else {
+  } else {
     f_GroupState = r.compactString()
   }
   let f_ProtocolType: string
   if (version <= 4) {
     f_ProtocolType = r.string()
-  }
-  else {
+  } else {
     f_ProtocolType = r.compactString()
   }
   let f_ProtocolData: string
   if (version <= 4) {
     f_ProtocolData = r.string()
-  }
-  else {
+  } else {
     f_ProtocolData = r.compactString()
   }
   let f_Members: DescribeGroupsResponseDescribedGroupMember[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeGroupsResponseDescribedGroupMember[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroupMember(r, version))
-      f_Members = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeGroupsResponseDescribedGroupMember[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroupMember(r, version))
-      f_Members = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeGroupsResponseDescribedGroupMember[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroupMember(r, version))
+    f_Members = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeGroupsResponseDescribedGroupMember[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroupMember(r, version))
+    f_Members = a
   }
   let f_AuthorizedOperations: number
   if (version >= 3) {
     f_AuthorizedOperations = r.int32()
-  }
-  else {
+  } else {
     f_AuthorizedOperations = -2147483648
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -431,44 +388,34 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
   w.int16(v.errorCode)
   if (version <= 4) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   if (version <= 4) {
     w.string(v.groupState)
-  }
-  else {
+  } else {
     w.compactString(v.groupState)
   }
   if (version <= 4) {
     w.string(v.protocolType)
-  }
-  else {
+  } else {
     w.compactString(v.protocolType)
   }
   if (version <= 4) {
     w.string(v.protocolData)
-  }
-  else {
+  } else {
     w.compactString(v.protocolData)
   }
   if (version <= 4) {
-    {
-      w.int32(v.members.length)
-      for (const e of v.members) writeDescribeGroupsResponseDescribedGroupMember(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.members.length + 1)
-      for (const e of v.members) writeDescribeGroupsResponseDescribedGroupMember(w, e, version)
-    }
+    w.int32(v.members.length)
+    for (const e of v.members) writeDescribeGroupsResponseDescribedGroupMember(w, e, version)
+  } else {
+    w.uvarint(v.members.length + 1)
+    for (const e of v.members) writeDescribeGroupsResponseDescribedGroupMember(w, e, version)
   }
   if (version >= 3) {
     w.int32(v.authorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.authorizedOperations === -2147483648)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'authorizedOperations', version)
   }
   if (version === 5) {
@@ -484,8 +431,7 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
   s += 2
   if (version <= 4) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -493,8 +439,7 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
   }
   if (version <= 4) {
     s += 2 + utf8Length(v.groupState)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupState)
       s += sizeOfUvarint(l + 1) + l
@@ -502,8 +447,7 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
   }
   if (version <= 4) {
     s += 2 + utf8Length(v.protocolType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.protocolType)
       s += sizeOfUvarint(l + 1) + l
@@ -511,27 +455,21 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
   }
   if (version <= 4) {
     s += 2 + utf8Length(v.protocolData)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.protocolData)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.members) {
-        s += sizeDescribeGroupsResponseDescribedGroupMember(e, version, zc)
-      }
+    s += 4
+    for (const e of v.members) {
+      s += sizeDescribeGroupsResponseDescribedGroupMember(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.members.length + 1)
-      for (const e of v.members) {
-        s += sizeDescribeGroupsResponseDescribedGroupMember(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.members.length + 1)
+    for (const e of v.members) {
+      s += sizeDescribeGroupsResponseDescribedGroupMember(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -611,46 +549,39 @@ export function readDescribeGroupsResponseDescribedGroupMember(r: Reader, versio
   let f_MemberId: string
   if (version <= 4) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_GroupInstanceId: string | null
   if (version === 4) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version === 5) {
+  } else if (version === 5) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_ClientId: string
   if (version <= 4) {
     f_ClientId = r.string()
-  }
-  else {
+  } else {
     f_ClientId = r.compactString()
   }
   let f_ClientHost: string
   if (version <= 4) {
     f_ClientHost = r.string()
-  }
-  else {
+  } else {
     f_ClientHost = r.compactString()
   }
   let f_MemberMetadata: Buffer
   if (version <= 4) {
     f_MemberMetadata = r.bytes()
-  }
-  else {
+  } else {
     f_MemberMetadata = r.compactBytes()
   }
   let f_MemberAssignment: Buffer
   if (version <= 4) {
     f_MemberAssignment = r.bytes()
-  }
-  else {
+  } else {
     f_MemberAssignment = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -678,38 +609,32 @@ export function readDescribeGroupsResponseDescribedGroupMember(r: Reader, versio
 export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: DescribeGroupsResponseDescribedGroupMember, version: number): void {
   if (version <= 4) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 4) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version === 5) {
+  } else if (version === 5) {
     w.compactNullableString(v.groupInstanceId)
   }
   if (version <= 4) {
     w.string(v.clientId)
-  }
-  else {
+  } else {
     w.compactString(v.clientId)
   }
   if (version <= 4) {
     w.string(v.clientHost)
-  }
-  else {
+  } else {
     w.compactString(v.clientHost)
   }
   if (version <= 4) {
     w.bytes(v.memberMetadata)
-  }
-  else {
+  } else {
     w.compactBytes(v.memberMetadata)
   }
   if (version <= 4) {
     w.bytes(v.memberAssignment)
-  }
-  else {
+  } else {
     w.compactBytes(v.memberAssignment)
   }
   if (version === 5) {
@@ -720,12 +645,11 @@ export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: De
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroupsResponseDescribedGroupMember, version: number, _zc: number): number {
+export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroupsResponseDescribedGroupMember, version: number, zc: number): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -733,8 +657,7 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
   }
   if (version === 4) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version === 5) {
+  } else if (version === 5) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -743,8 +666,7 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
   }
   if (version <= 4) {
     s += 2 + utf8Length(v.clientId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.clientId)
       s += sizeOfUvarint(l + 1) + l
@@ -752,24 +674,21 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
   }
   if (version <= 4) {
     s += 2 + utf8Length(v.clientHost)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.clientHost)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 4) {
-    s += 4 + v.memberMetadata.length
-  }
-  else {
-    s += sizeOfUvarint(v.memberMetadata.length + 1) + v.memberMetadata.length
+    s += 4 + (v.memberMetadata.length >= zc ? 0 : v.memberMetadata.length)
+  } else {
+    s += sizeOfUvarint(v.memberMetadata.length + 1) + (v.memberMetadata.length >= zc ? 0 : v.memberMetadata.length)
   }
   if (version <= 4) {
-    s += 4 + v.memberAssignment.length
-  }
-  else {
-    s += sizeOfUvarint(v.memberAssignment.length + 1) + v.memberAssignment.length
+    s += 4 + (v.memberAssignment.length >= zc ? 0 : v.memberAssignment.length)
+  } else {
+    s += sizeOfUvarint(v.memberAssignment.length + 1) + (v.memberAssignment.length >= zc ? 0 : v.memberAssignment.length)
   }
   if (version === 5) {
     let n = 0

@@ -29,25 +29,20 @@ export function isDefaultDescribeLogDirsRequest(v: DescribeLogDirsRequest): bool
 export function readDescribeLogDirsRequest(r: Reader, version: number): DescribeLogDirsRequest {
   let f_Topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null
   if (version <= 1) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: DescribeLogDirsRequestDescribableLogDirTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeLogDirsRequestDescribableLogDirTopic(r, version))
-        f_Topics = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
+      const a: DescribeLogDirsRequestDescribableLogDirTopic[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsRequestDescribableLogDirTopic(r, version))
+      f_Topics = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: DescribeLogDirsRequestDescribableLogDirTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readDescribeLogDirsRequestDescribableLogDirTopic(r, version))
-        f_Topics = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
+      const a: DescribeLogDirsRequestDescribableLogDirTopic[] = []
+      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsRequestDescribableLogDirTopic(r, version))
+      f_Topics = a
     }
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -74,8 +69,7 @@ export function writeDescribeLogDirsRequest(w: Writer, v: DescribeLogDirsRequest
       w.int32(v.topics.length)
       for (const e of v.topics) writeDescribeLogDirsRequestDescribableLogDirTopic(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.topics === null) w.uvarint(0)
     else {
       w.uvarint(v.topics.length + 1)
@@ -100,8 +94,7 @@ export function sizeDescribeLogDirsRequest(v: DescribeLogDirsRequest, version: n
         s += sizeDescribeLogDirsRequestDescribableLogDirTopic(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.topics === null) s += 1
     else {
       s += sizeOfUvarint(v.topics.length + 1)
@@ -156,26 +149,20 @@ export function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, vers
   let f_Topic: string
   if (version <= 1) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_Partitions: number[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -198,21 +185,15 @@ export function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, vers
 export function writeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: DescribeLogDirsRequestDescribableLogDirTopic, version: number): void {
   if (version <= 1) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) w.int32(e)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) w.int32(e)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -226,22 +207,16 @@ export function sizeDescribeLogDirsRequestDescribableLogDirTopic(v: DescribeLogD
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   }
   if (version >= 2) {
     let n = 0
@@ -313,26 +288,20 @@ export function readDescribeLogDirsResponse(r: Reader, version: number): Describ
   let f_ErrorCode: number
   if (version >= 3) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_Results: DescribeLogDirsResponseDescribeLogDirsResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsResult[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsResult(r, version))
-      f_Results = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsResult(r, version))
+    f_Results = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsResult[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsResult(r, version))
+    f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -359,16 +328,11 @@ export function writeDescribeLogDirsResponse(w: Writer, v: DescribeLogDirsRespon
     w.int16(v.errorCode)
   }
   if (version <= 1) {
-    {
-      w.int32(v.results.length)
-      for (const e of v.results) writeDescribeLogDirsResponseDescribeLogDirsResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeDescribeLogDirsResponseDescribeLogDirsResult(w, e, version)
-    }
+    w.int32(v.results.length)
+    for (const e of v.results) writeDescribeLogDirsResponseDescribeLogDirsResult(w, e, version)
+  } else {
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeDescribeLogDirsResponseDescribeLogDirsResult(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -385,19 +349,14 @@ export function sizeDescribeLogDirsResponse(v: DescribeLogDirsResponse, version:
     s += 2
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.results) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.results) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsResult(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -469,39 +428,31 @@ export function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, vers
   let f_LogDir: string
   if (version <= 1) {
     f_LogDir = r.string()
-  }
-  else {
+  } else {
     f_LogDir = r.compactString()
   }
   let f_Topics: DescribeLogDirsResponseDescribeLogDirsTopic[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsTopic(r, version))
+    f_Topics = a
   }
   let f_TotalBytes: bigint
   if (version === 4) {
     f_TotalBytes = r.int64()
-  }
-  else {
+  } else {
     f_TotalBytes = -1n
   }
   let f_UsableBytes: bigint
   if (version === 4) {
     f_UsableBytes = r.int64()
-  }
-  else {
+  } else {
     f_UsableBytes = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -529,21 +480,15 @@ export function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: 
   w.int16(v.errorCode)
   if (version <= 1) {
     w.string(v.logDir)
-  }
-  else {
+  } else {
     w.compactString(v.logDir)
   }
   if (version <= 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeDescribeLogDirsResponseDescribeLogDirsTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeDescribeLogDirsResponseDescribeLogDirsTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeDescribeLogDirsResponseDescribeLogDirsTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeDescribeLogDirsResponseDescribeLogDirsTopic(w, e, version)
   }
   if (version === 4) {
     w.int64(v.totalBytes)
@@ -564,27 +509,21 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsResult(v: DescribeLogD
   s += 2
   if (version <= 1) {
     s += 2 + utf8Length(v.logDir)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.logDir)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsTopic(e, version, zc)
     }
   }
   if (version === 4) {
@@ -636,26 +575,20 @@ export function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, versi
   let f_Name: string
   if (version <= 1) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: DescribeLogDirsResponseDescribeLogDirsPartition[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -678,21 +611,15 @@ export function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, versi
 export function writeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: DescribeLogDirsResponseDescribeLogDirsTopic, version: number): void {
   if (version <= 1) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeDescribeLogDirsResponseDescribeLogDirsPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeDescribeLogDirsResponseDescribeLogDirsPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeDescribeLogDirsResponseDescribeLogDirsPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeDescribeLogDirsResponseDescribeLogDirsPartition(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -706,27 +633,21 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsTopic(v: DescribeLogDi
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeDescribeLogDirsResponseDescribeLogDirsPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeDescribeLogDirsResponseDescribeLogDirsPartition(e, version, zc)
     }
   }
   if (version >= 2) {

@@ -49,10 +49,8 @@ export function readDescribeProducersRequest(r: Reader, version: number): Descri
 }
 
 export function writeDescribeProducersRequest(w: Writer, v: DescribeProducersRequest, version: number): void {
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeProducersRequestTopicRequest(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeProducersRequestTopicRequest(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -63,11 +61,9 @@ export function writeDescribeProducersRequest(w: Writer, v: DescribeProducersReq
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeDescribeProducersRequest(v: DescribeProducersRequest, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeProducersRequestTopicRequest(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeProducersRequestTopicRequest(e, version, zc)
   }
   {
     let n = 0
@@ -140,10 +136,8 @@ export function readDescribeProducersRequestTopicRequest(r: Reader, _version: nu
 
 export function writeDescribeProducersRequestTopicRequest(w: Writer, v: DescribeProducersRequestTopicRequest, _version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitionIndexes.length + 1)
-    for (const e of v.partitionIndexes) w.int32(e)
-  }
+  w.uvarint(v.partitionIndexes.length + 1)
+  for (const e of v.partitionIndexes) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -155,12 +149,12 @@ export function writeDescribeProducersRequestTopicRequest(w: Writer, v: Describe
 export function sizeDescribeProducersRequestTopicRequest(v: DescribeProducersRequestTopicRequest, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  {
-    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-  }
+  s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -248,10 +242,8 @@ export function readDescribeProducersResponse(r: Reader, version: number): Descr
 
 export function writeDescribeProducersResponse(w: Writer, v: DescribeProducersResponse, version: number): void {
   w.int32(v.throttleTimeMs)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeProducersResponseTopicResponse(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeProducersResponseTopicResponse(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -263,11 +255,9 @@ export function writeDescribeProducersResponse(w: Writer, v: DescribeProducersRe
 export function sizeDescribeProducersResponse(v: DescribeProducersResponse, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeProducersResponseTopicResponse(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeProducersResponseTopicResponse(e, version, zc)
   }
   {
     let n = 0
@@ -341,10 +331,8 @@ export function readDescribeProducersResponseTopicResponse(r: Reader, version: n
 
 export function writeDescribeProducersResponseTopicResponse(w: Writer, v: DescribeProducersResponseTopicResponse, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeDescribeProducersResponsePartitionResponse(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeDescribeProducersResponsePartitionResponse(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -356,14 +344,14 @@ export function writeDescribeProducersResponseTopicResponse(w: Writer, v: Descri
 export function sizeDescribeProducersResponseTopicResponse(v: DescribeProducersResponseTopicResponse, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeDescribeProducersResponsePartitionResponse(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeDescribeProducersResponsePartitionResponse(e, version, zc)
   }
   {
     let n = 0
@@ -456,10 +444,8 @@ export function writeDescribeProducersResponsePartitionResponse(w: Writer, v: De
   w.int32(v.partitionIndex)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  {
-    w.uvarint(v.activeProducers.length + 1)
-    for (const e of v.activeProducers) writeDescribeProducersResponseProducerState(w, e, version)
-  }
+  w.uvarint(v.activeProducers.length + 1)
+  for (const e of v.activeProducers) writeDescribeProducersResponseProducerState(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -472,16 +458,16 @@ export function sizeDescribeProducersResponsePartitionResponse(v: DescribeProduc
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    s += sizeOfUvarint(v.activeProducers.length + 1)
-    for (const e of v.activeProducers) {
-      s += sizeDescribeProducersResponseProducerState(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.activeProducers.length + 1)
+  for (const e of v.activeProducers) {
+    s += sizeDescribeProducersResponseProducerState(e, version, zc)
   }
   {
     let n = 0

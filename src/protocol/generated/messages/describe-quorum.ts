@@ -49,10 +49,8 @@ export function readDescribeQuorumRequest(r: Reader, version: number): DescribeQ
 }
 
 export function writeDescribeQuorumRequest(w: Writer, v: DescribeQuorumRequest, version: number): void {
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeQuorumRequestTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeQuorumRequestTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -63,11 +61,9 @@ export function writeDescribeQuorumRequest(w: Writer, v: DescribeQuorumRequest, 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeDescribeQuorumRequest(v: DescribeQuorumRequest, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeQuorumRequestTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeQuorumRequestTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -137,10 +133,8 @@ export function readDescribeQuorumRequestTopicData(r: Reader, version: number): 
 
 export function writeDescribeQuorumRequestTopicData(w: Writer, v: DescribeQuorumRequestTopicData, version: number): void {
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeDescribeQuorumRequestPartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeDescribeQuorumRequestPartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -152,14 +146,14 @@ export function writeDescribeQuorumRequestTopicData(w: Writer, v: DescribeQuorum
 export function sizeDescribeQuorumRequestTopicData(v: DescribeQuorumRequestTopicData, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeDescribeQuorumRequestPartitionData(e, version, zc)
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeDescribeQuorumRequestPartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -299,8 +293,7 @@ export function readDescribeQuorumResponse(r: Reader, version: number): Describe
   let f_ErrorMessage: string | null
   if (version === 2) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = ''
   }
   let f_Topics: DescribeQuorumResponseTopicData[]
@@ -312,14 +305,11 @@ export function readDescribeQuorumResponse(r: Reader, version: number): Describe
   }
   let f_Nodes: DescribeQuorumResponseNode[]
   if (version === 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeQuorumResponseNode[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseNode(r, version))
-      f_Nodes = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeQuorumResponseNode[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseNode(r, version))
+    f_Nodes = a
+  } else {
     f_Nodes = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -347,17 +337,12 @@ export function writeDescribeQuorumResponse(w: Writer, v: DescribeQuorumResponse
   if (version === 2) {
     w.compactNullableString(v.errorMessage)
   }
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeQuorumResponseTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeQuorumResponseTopicData(w, e, version)
   if (version === 2) {
-    {
-      w.uvarint(v.nodes.length + 1)
-      for (const e of v.nodes) writeDescribeQuorumResponseNode(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.nodes.length + 1)
+    for (const e of v.nodes) writeDescribeQuorumResponseNode(w, e, version)
+  } else {
     if (!(v.nodes.length === 0)) throw fieldNotInVersion('DescribeQuorumResponse', 'nodes', version)
   }
   {
@@ -378,18 +363,14 @@ export function sizeDescribeQuorumResponse(v: DescribeQuorumResponse, version: n
       s += sizeOfUvarint(l + 1) + l
     }
   }
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeQuorumResponseTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeQuorumResponseTopicData(e, version, zc)
   }
   if (version === 2) {
-    {
-      s += sizeOfUvarint(v.nodes.length + 1)
-      for (const e of v.nodes) {
-        s += sizeDescribeQuorumResponseNode(e, version, zc)
-      }
+    s += sizeOfUvarint(v.nodes.length + 1)
+    for (const e of v.nodes) {
+      s += sizeDescribeQuorumResponseNode(e, version, zc)
     }
   }
   {
@@ -460,10 +441,8 @@ export function readDescribeQuorumResponseTopicData(r: Reader, version: number):
 
 export function writeDescribeQuorumResponseTopicData(w: Writer, v: DescribeQuorumResponseTopicData, version: number): void {
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeDescribeQuorumResponsePartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeDescribeQuorumResponsePartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -475,14 +454,14 @@ export function writeDescribeQuorumResponseTopicData(w: Writer, v: DescribeQuoru
 export function sizeDescribeQuorumResponseTopicData(v: DescribeQuorumResponseTopicData, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeDescribeQuorumResponsePartitionData(e, version, zc)
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeDescribeQuorumResponsePartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -563,8 +542,7 @@ export function readDescribeQuorumResponsePartitionData(r: Reader, version: numb
   let f_ErrorMessage: string | null
   if (version === 2) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = ''
   }
   let f_LeaderId: number
@@ -620,14 +598,10 @@ export function writeDescribeQuorumResponsePartitionData(w: Writer, v: DescribeQ
   w.int32(v.leaderId)
   w.int32(v.leaderEpoch)
   w.int64(v.highWatermark)
-  {
-    w.uvarint(v.currentVoters.length + 1)
-    for (const e of v.currentVoters) writeDescribeQuorumResponseReplicaState(w, e, version)
-  }
-  {
-    w.uvarint(v.observers.length + 1)
-    for (const e of v.observers) writeDescribeQuorumResponseReplicaState(w, e, version)
-  }
+  w.uvarint(v.currentVoters.length + 1)
+  for (const e of v.currentVoters) writeDescribeQuorumResponseReplicaState(w, e, version)
+  w.uvarint(v.observers.length + 1)
+  for (const e of v.observers) writeDescribeQuorumResponseReplicaState(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -650,17 +624,13 @@ export function sizeDescribeQuorumResponsePartitionData(v: DescribeQuorumRespons
   s += 4
   s += 4
   s += 8
-  {
-    s += sizeOfUvarint(v.currentVoters.length + 1)
-    for (const e of v.currentVoters) {
-      s += sizeDescribeQuorumResponseReplicaState(e, version, zc)
-    }
+  s += sizeOfUvarint(v.currentVoters.length + 1)
+  for (const e of v.currentVoters) {
+    s += sizeDescribeQuorumResponseReplicaState(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.observers.length + 1)
-    for (const e of v.observers) {
-      s += sizeDescribeQuorumResponseReplicaState(e, version, zc)
-    }
+  s += sizeOfUvarint(v.observers.length + 1)
+  for (const e of v.observers) {
+    s += sizeDescribeQuorumResponseReplicaState(e, version, zc)
   }
   {
     let n = 0
@@ -724,8 +694,7 @@ export function readDescribeQuorumResponseReplicaState(r: Reader, version: numbe
   let f_ReplicaDirectoryId: string
   if (version === 2) {
     f_ReplicaDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_ReplicaDirectoryId = ZERO_UUID
   }
   let f_LogEndOffset: bigint
@@ -733,15 +702,13 @@ export function readDescribeQuorumResponseReplicaState(r: Reader, version: numbe
   let f_LastFetchTimestamp: bigint
   if (version >= 1) {
     f_LastFetchTimestamp = r.int64()
-  }
-  else {
+  } else {
     f_LastFetchTimestamp = -1n
   }
   let f_LastCaughtUpTimestamp: bigint
   if (version >= 1) {
     f_LastCaughtUpTimestamp = r.int64()
-  }
-  else {
+  } else {
     f_LastCaughtUpTimestamp = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -769,8 +736,7 @@ export function writeDescribeQuorumResponseReplicaState(w: Writer, v: DescribeQu
   w.int32(v.replicaId)
   if (version === 2) {
     w.uuid(v.replicaDirectoryId)
-  }
-  else {
+  } else {
     if (!(v.replicaDirectoryId === ZERO_UUID)) throw fieldNotInVersion('DescribeQuorumResponseReplicaState', 'replicaDirectoryId', version)
   }
   w.int64(v.logEndOffset)
@@ -846,20 +812,16 @@ export function readDescribeQuorumResponseNode(r: Reader, version: number): Desc
   let f_NodeId: number
   if (version === 2) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Listeners: DescribeQuorumResponseListener[]
   if (version === 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: DescribeQuorumResponseListener[] = []
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseListener(r, version))
-      f_Listeners = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: DescribeQuorumResponseListener[] = []
+    for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseListener(r, version))
+    f_Listeners = a
+  } else {
     f_Listeners = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -883,17 +845,13 @@ export function readDescribeQuorumResponseNode(r: Reader, version: number): Desc
 export function writeDescribeQuorumResponseNode(w: Writer, v: DescribeQuorumResponseNode, version: number): void {
   if (version === 2) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'nodeId', version)
   }
   if (version === 2) {
-    {
-      w.uvarint(v.listeners.length + 1)
-      for (const e of v.listeners) writeDescribeQuorumResponseListener(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.listeners.length + 1)
+    for (const e of v.listeners) writeDescribeQuorumResponseListener(w, e, version)
+  } else {
     if (!(v.listeners.length === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'listeners', version)
   }
   {
@@ -910,11 +868,9 @@ export function sizeDescribeQuorumResponseNode(v: DescribeQuorumResponseNode, ve
     s += 4
   }
   if (version === 2) {
-    {
-      s += sizeOfUvarint(v.listeners.length + 1)
-      for (const e of v.listeners) {
-        s += sizeDescribeQuorumResponseListener(e, version, zc)
-      }
+    s += sizeOfUvarint(v.listeners.length + 1)
+    for (const e of v.listeners) {
+      s += sizeDescribeQuorumResponseListener(e, version, zc)
     }
   }
   {
@@ -970,22 +926,19 @@ export function readDescribeQuorumResponseListener(r: Reader, version: number): 
   let f_Name: string
   if (version === 2) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Host: string
   if (version === 2) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 2) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1010,20 +963,17 @@ export function readDescribeQuorumResponseListener(r: Reader, version: number): 
 export function writeDescribeQuorumResponseListener(w: Writer, v: DescribeQuorumResponseListener, version: number): void {
   if (version === 2) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'name', version)
   }
   if (version === 2) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'host', version)
   }
   if (version === 2) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('DescribeQuorumResponseListener', 'port', version)
   }
   {

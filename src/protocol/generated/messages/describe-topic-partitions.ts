@@ -72,10 +72,8 @@ export function readDescribeTopicPartitionsRequest(r: Reader, version: number): 
 }
 
 export function writeDescribeTopicPartitionsRequest(w: Writer, v: DescribeTopicPartitionsRequest, version: number): void {
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeTopicPartitionsRequestTopicRequest(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeTopicPartitionsRequestTopicRequest(w, e, version)
   w.int32(v.responsePartitionLimit)
   if (v.cursor === null) w.int8(-1)
   else {
@@ -92,11 +90,9 @@ export function writeDescribeTopicPartitionsRequest(w: Writer, v: DescribeTopicP
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeDescribeTopicPartitionsRequest(v: DescribeTopicPartitionsRequest, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeTopicPartitionsRequestTopicRequest(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeTopicPartitionsRequestTopicRequest(e, version, zc)
   }
   s += 4
   s += v.cursor === null ? 1 : 1 + sizeDescribeTopicPartitionsRequestCursor(v.cursor, version, zc)
@@ -168,8 +164,10 @@ export function writeDescribeTopicPartitionsRequestTopicRequest(w: Writer, v: De
 export function sizeDescribeTopicPartitionsRequestTopicRequest(v: DescribeTopicPartitionsRequestTopicRequest, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0
@@ -250,8 +248,10 @@ export function writeDescribeTopicPartitionsRequestCursor(w: Writer, v: Describe
 export function sizeDescribeTopicPartitionsRequestCursor(v: DescribeTopicPartitionsRequestCursor, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   {
@@ -351,10 +351,8 @@ export function readDescribeTopicPartitionsResponse(r: Reader, version: number):
 
 export function writeDescribeTopicPartitionsResponse(w: Writer, v: DescribeTopicPartitionsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, e, version)
   if (v.nextCursor === null) w.int8(-1)
   else {
     w.int8(1)
@@ -371,11 +369,9 @@ export function writeDescribeTopicPartitionsResponse(w: Writer, v: DescribeTopic
 export function sizeDescribeTopicPartitionsResponse(v: DescribeTopicPartitionsResponse, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(e, version, zc)
   }
   s += v.nextCursor === null ? 1 : 1 + sizeDescribeTopicPartitionsResponseCursor(v.nextCursor, version, zc)
   {
@@ -493,10 +489,8 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
   w.compactNullableString(v.name)
   w.uuid(v.topicId)
   w.bool(v.isInternal)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, e, version)
   w.int32(v.topicAuthorizedOperations)
   {
     const u = v.unknownTaggedFields
@@ -509,18 +503,18 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
 export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic, version: number, zc: number): number {
   let s = 0
   s += 2
-  if (v.name === null) s += 1
-  else {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.name === null) s += 1
+    else {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
   s += 1
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(e, version, zc)
-    }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(e, version, zc)
   }
   s += 4
   {
@@ -694,14 +688,10 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
   w.int32(v.partitionIndex)
   w.int32(v.leaderId)
   w.int32(v.leaderEpoch)
-  {
-    w.uvarint(v.replicaNodes.length + 1)
-    for (const e of v.replicaNodes) w.int32(e)
-  }
-  {
-    w.uvarint(v.isrNodes.length + 1)
-    for (const e of v.isrNodes) w.int32(e)
-  }
+  w.uvarint(v.replicaNodes.length + 1)
+  for (const e of v.replicaNodes) w.int32(e)
+  w.uvarint(v.isrNodes.length + 1)
+  for (const e of v.isrNodes) w.int32(e)
   if (v.eligibleLeaderReplicas === null) w.uvarint(0)
   else {
     w.uvarint(v.eligibleLeaderReplicas.length + 1)
@@ -712,10 +702,8 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
     w.uvarint(v.lastKnownElr.length + 1)
     for (const e of v.lastKnownElr) w.int32(e)
   }
-  {
-    w.uvarint(v.offlineReplicas.length + 1)
-    for (const e of v.offlineReplicas) w.int32(e)
-  }
+  w.uvarint(v.offlineReplicas.length + 1)
+  for (const e of v.offlineReplicas) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -730,12 +718,8 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
   s += 4
   s += 4
   s += 4
-  {
-    s += sizeOfUvarint(v.replicaNodes.length + 1) + v.replicaNodes.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.isrNodes.length + 1) + v.isrNodes.length * 4
-  }
+  s += sizeOfUvarint(v.replicaNodes.length + 1) + v.replicaNodes.length * 4
+  s += sizeOfUvarint(v.isrNodes.length + 1) + v.isrNodes.length * 4
   if (v.eligibleLeaderReplicas === null) s += 1
   else {
     s += sizeOfUvarint(v.eligibleLeaderReplicas.length + 1) + v.eligibleLeaderReplicas.length * 4
@@ -744,9 +728,7 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
   else {
     s += sizeOfUvarint(v.lastKnownElr.length + 1) + v.lastKnownElr.length * 4
   }
-  {
-    s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
-  }
+  s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -826,8 +808,10 @@ export function writeDescribeTopicPartitionsResponseCursor(w: Writer, v: Describ
 export function sizeDescribeTopicPartitionsResponseCursor(v: DescribeTopicPartitionsResponseCursor, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   {

@@ -52,10 +52,8 @@ export function readDescribeTransactionsRequest(r: Reader, _version: number): De
 }
 
 export function writeDescribeTransactionsRequest(w: Writer, v: DescribeTransactionsRequest, _version: number): void {
-  {
-    w.uvarint(v.transactionalIds.length + 1)
-    for (const e of v.transactionalIds) w.compactString(e)
-  }
+  w.uvarint(v.transactionalIds.length + 1)
+  for (const e of v.transactionalIds) w.compactString(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -159,10 +157,8 @@ export function readDescribeTransactionsResponse(r: Reader, version: number): De
 
 export function writeDescribeTransactionsResponse(w: Writer, v: DescribeTransactionsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
-  {
-    w.uvarint(v.transactionStates.length + 1)
-    for (const e of v.transactionStates) writeDescribeTransactionsResponseTransactionState(w, e, version)
-  }
+  w.uvarint(v.transactionStates.length + 1)
+  for (const e of v.transactionStates) writeDescribeTransactionsResponseTransactionState(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -174,11 +170,9 @@ export function writeDescribeTransactionsResponse(w: Writer, v: DescribeTransact
 export function sizeDescribeTransactionsResponse(v: DescribeTransactionsResponse, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.transactionStates.length + 1)
-    for (const e of v.transactionStates) {
-      s += sizeDescribeTransactionsResponseTransactionState(e, version, zc)
-    }
+  s += sizeOfUvarint(v.transactionStates.length + 1)
+  for (const e of v.transactionStates) {
+    s += sizeDescribeTransactionsResponseTransactionState(e, version, zc)
   }
   {
     let n = 0
@@ -296,10 +290,8 @@ export function writeDescribeTransactionsResponseTransactionState(w: Writer, v: 
   w.int64(v.transactionStartTimeMs)
   w.int64(v.producerId)
   w.int16(v.producerEpoch)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeDescribeTransactionsResponseTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeDescribeTransactionsResponseTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -312,22 +304,24 @@ export function sizeDescribeTransactionsResponseTransactionState(v: DescribeTran
   let s = 0
   s += 2
   {
-    const l = utf8Length(v.transactionalId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.transactionalId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.transactionState)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.transactionState)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   s += 8
   s += 8
   s += 2
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeDescribeTransactionsResponseTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeDescribeTransactionsResponseTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -395,10 +389,8 @@ export function readDescribeTransactionsResponseTopicData(r: Reader, _version: n
 
 export function writeDescribeTransactionsResponseTopicData(w: Writer, v: DescribeTransactionsResponseTopicData, _version: number): void {
   w.compactString(v.topic)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) w.int32(e)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -410,12 +402,12 @@ export function writeDescribeTransactionsResponseTopicData(w: Writer, v: Describ
 export function sizeDescribeTransactionsResponseTopicData(v: DescribeTransactionsResponseTopicData, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topic)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.topic)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-  }
+  s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

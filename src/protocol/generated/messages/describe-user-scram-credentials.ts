@@ -145,8 +145,10 @@ export function writeDescribeUserScramCredentialsRequestUserName(w: Writer, v: D
 export function sizeDescribeUserScramCredentialsRequestUserName(v: DescribeUserScramCredentialsRequestUserName, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0
@@ -257,10 +259,8 @@ export function writeDescribeUserScramCredentialsResponse(w: Writer, v: Describe
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  {
-    w.uvarint(v.results.length + 1)
-    for (const e of v.results) writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w, e, version)
-  }
+  w.uvarint(v.results.length + 1)
+  for (const e of v.results) writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -273,16 +273,16 @@ export function sizeDescribeUserScramCredentialsResponse(v: DescribeUserScramCre
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    s += sizeOfUvarint(v.results.length + 1)
-    for (const e of v.results) {
-      s += sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.results.length + 1)
+  for (const e of v.results) {
+    s += sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(e, version, zc)
   }
   {
     let n = 0
@@ -378,10 +378,8 @@ export function writeDescribeUserScramCredentialsResponseDescribeUserScramCreden
   w.compactString(v.user)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  {
-    w.uvarint(v.credentialInfos.length + 1)
-    for (const e of v.credentialInfos) writeDescribeUserScramCredentialsResponseCredentialInfo(w, e, version)
-  }
+  w.uvarint(v.credentialInfos.length + 1)
+  for (const e of v.credentialInfos) writeDescribeUserScramCredentialsResponseCredentialInfo(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -393,20 +391,22 @@ export function writeDescribeUserScramCredentialsResponseDescribeUserScramCreden
 export function sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(v: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.user)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.user)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    s += sizeOfUvarint(v.credentialInfos.length + 1)
-    for (const e of v.credentialInfos) {
-      s += sizeDescribeUserScramCredentialsResponseCredentialInfo(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.credentialInfos.length + 1)
+  for (const e of v.credentialInfos) {
+    s += sizeDescribeUserScramCredentialsResponseCredentialInfo(e, version, zc)
   }
   {
     let n = 0

@@ -44,31 +44,25 @@ export function readElectLeadersRequest(r: Reader, version: number): ElectLeader
   let f_ElectionType: number
   if (version >= 1) {
     f_ElectionType = r.int8()
-  }
-  else {
+  } else {
     f_ElectionType = 0
   }
   let f_TopicPartitions: ElectLeadersRequestTopicPartitions[] | null
   if (version <= 1) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_TopicPartitions = null
-      else {
-        const a: ElectLeadersRequestTopicPartitions[] = []
-        for (let i = 0; i < n; i++) a.push(readElectLeadersRequestTopicPartitions(r, version))
-        f_TopicPartitions = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_TopicPartitions = null
+    else {
+      const a: ElectLeadersRequestTopicPartitions[] = []
+      for (let i = 0; i < n; i++) a.push(readElectLeadersRequestTopicPartitions(r, version))
+      f_TopicPartitions = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_TopicPartitions = null
-      else {
-        const a: ElectLeadersRequestTopicPartitions[] = []
-        for (let i = 0; i < n; i++) a.push(readElectLeadersRequestTopicPartitions(r, version))
-        f_TopicPartitions = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_TopicPartitions = null
+    else {
+      const a: ElectLeadersRequestTopicPartitions[] = []
+      for (let i = 0; i < n; i++) a.push(readElectLeadersRequestTopicPartitions(r, version))
+      f_TopicPartitions = a
     }
   }
   let f_TimeoutMs: number
@@ -95,8 +89,7 @@ export function readElectLeadersRequest(r: Reader, version: number): ElectLeader
 export function writeElectLeadersRequest(w: Writer, v: ElectLeadersRequest, version: number): void {
   if (version >= 1) {
     w.int8(v.electionType)
-  }
-  else {
+  } else {
     if (!(v.electionType === 0)) throw fieldNotInVersion('ElectLeadersRequest', 'electionType', version)
   }
   if (version <= 1) {
@@ -105,8 +98,7 @@ export function writeElectLeadersRequest(w: Writer, v: ElectLeadersRequest, vers
       w.int32(v.topicPartitions.length)
       for (const e of v.topicPartitions) writeElectLeadersRequestTopicPartitions(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.topicPartitions === null) w.uvarint(0)
     else {
       w.uvarint(v.topicPartitions.length + 1)
@@ -135,8 +127,7 @@ export function sizeElectLeadersRequest(v: ElectLeadersRequest, version: number,
         s += sizeElectLeadersRequestTopicPartitions(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.topicPartitions === null) s += 1
     else {
       s += sizeOfUvarint(v.topicPartitions.length + 1)
@@ -192,26 +183,20 @@ export function readElectLeadersRequestTopicPartitions(r: Reader, version: numbe
   let f_Topic: string
   if (version <= 1) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_Partitions: number[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -234,21 +219,15 @@ export function readElectLeadersRequestTopicPartitions(r: Reader, version: numbe
 export function writeElectLeadersRequestTopicPartitions(w: Writer, v: ElectLeadersRequestTopicPartitions, version: number): void {
   if (version <= 1) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) w.int32(e)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) w.int32(e)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -262,22 +241,16 @@ export function sizeElectLeadersRequestTopicPartitions(v: ElectLeadersRequestTop
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   }
   if (version === 2) {
     let n = 0
@@ -349,26 +322,20 @@ export function readElectLeadersResponse(r: Reader, version: number): ElectLeade
   let f_ErrorCode: number
   if (version >= 1) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_ReplicaElectionResults: ElectLeadersResponseReplicaElectionResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: ElectLeadersResponseReplicaElectionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponseReplicaElectionResult(r, version))
-      f_ReplicaElectionResults = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ElectLeadersResponseReplicaElectionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponseReplicaElectionResult(r, version))
-      f_ReplicaElectionResults = a
-    }
+    const n = r.arrayLength(false)
+    const a: ElectLeadersResponseReplicaElectionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readElectLeadersResponseReplicaElectionResult(r, version))
+    f_ReplicaElectionResults = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ElectLeadersResponseReplicaElectionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readElectLeadersResponseReplicaElectionResult(r, version))
+    f_ReplicaElectionResults = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -393,21 +360,15 @@ export function writeElectLeadersResponse(w: Writer, v: ElectLeadersResponse, ve
   w.int32(v.throttleTimeMs)
   if (version >= 1) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('ElectLeadersResponse', 'errorCode', version)
   }
   if (version <= 1) {
-    {
-      w.int32(v.replicaElectionResults.length)
-      for (const e of v.replicaElectionResults) writeElectLeadersResponseReplicaElectionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.replicaElectionResults.length + 1)
-      for (const e of v.replicaElectionResults) writeElectLeadersResponseReplicaElectionResult(w, e, version)
-    }
+    w.int32(v.replicaElectionResults.length)
+    for (const e of v.replicaElectionResults) writeElectLeadersResponseReplicaElectionResult(w, e, version)
+  } else {
+    w.uvarint(v.replicaElectionResults.length + 1)
+    for (const e of v.replicaElectionResults) writeElectLeadersResponseReplicaElectionResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -424,19 +385,14 @@ export function sizeElectLeadersResponse(v: ElectLeadersResponse, version: numbe
     s += 2
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.replicaElectionResults) {
-        s += sizeElectLeadersResponseReplicaElectionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.replicaElectionResults) {
+      s += sizeElectLeadersResponseReplicaElectionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.replicaElectionResults.length + 1)
-      for (const e of v.replicaElectionResults) {
-        s += sizeElectLeadersResponseReplicaElectionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.replicaElectionResults.length + 1)
+    for (const e of v.replicaElectionResults) {
+      s += sizeElectLeadersResponseReplicaElectionResult(e, version, zc)
     }
   }
   if (version === 2) {
@@ -485,26 +441,20 @@ export function readElectLeadersResponseReplicaElectionResult(r: Reader, version
   let f_Topic: string
   if (version <= 1) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_PartitionResult: ElectLeadersResponsePartitionResult[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: ElectLeadersResponsePartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponsePartitionResult(r, version))
-      f_PartitionResult = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ElectLeadersResponsePartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponsePartitionResult(r, version))
-      f_PartitionResult = a
-    }
+    const n = r.arrayLength(false)
+    const a: ElectLeadersResponsePartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readElectLeadersResponsePartitionResult(r, version))
+    f_PartitionResult = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ElectLeadersResponsePartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readElectLeadersResponsePartitionResult(r, version))
+    f_PartitionResult = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 2) {
@@ -527,21 +477,15 @@ export function readElectLeadersResponseReplicaElectionResult(r: Reader, version
 export function writeElectLeadersResponseReplicaElectionResult(w: Writer, v: ElectLeadersResponseReplicaElectionResult, version: number): void {
   if (version <= 1) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version <= 1) {
-    {
-      w.int32(v.partitionResult.length)
-      for (const e of v.partitionResult) writeElectLeadersResponsePartitionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionResult.length + 1)
-      for (const e of v.partitionResult) writeElectLeadersResponsePartitionResult(w, e, version)
-    }
+    w.int32(v.partitionResult.length)
+    for (const e of v.partitionResult) writeElectLeadersResponsePartitionResult(w, e, version)
+  } else {
+    w.uvarint(v.partitionResult.length + 1)
+    for (const e of v.partitionResult) writeElectLeadersResponsePartitionResult(w, e, version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields
@@ -555,27 +499,21 @@ export function sizeElectLeadersResponseReplicaElectionResult(v: ElectLeadersRes
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitionResult) {
-        s += sizeElectLeadersResponsePartitionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionResult) {
+      s += sizeElectLeadersResponsePartitionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionResult.length + 1)
-      for (const e of v.partitionResult) {
-        s += sizeElectLeadersResponsePartitionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitionResult.length + 1)
+    for (const e of v.partitionResult) {
+      s += sizeElectLeadersResponsePartitionResult(e, version, zc)
     }
   }
   if (version === 2) {
@@ -635,8 +573,7 @@ export function readElectLeadersResponsePartitionResult(r: Reader, version: numb
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -663,8 +600,7 @@ export function writeElectLeadersResponsePartitionResult(w: Writer, v: ElectLead
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version === 2) {
@@ -681,8 +617,7 @@ export function sizeElectLeadersResponsePartitionResult(v: ElectLeadersResponseP
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)

@@ -38,37 +38,28 @@ export function readEndQuorumEpochRequest(r: Reader, version: number): EndQuorum
   let f_ClusterId: string | null
   if (version === 0) {
     f_ClusterId = r.nullableString()
-  }
-  else {
+  } else {
     f_ClusterId = r.compactNullableString()
   }
   let f_Topics: EndQuorumEpochRequestTopicData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: EndQuorumEpochRequestTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestTopicData(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochRequestTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestTopicData(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: EndQuorumEpochRequestTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestTopicData(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochRequestTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestTopicData(r, version))
+    f_Topics = a
   }
   let f_LeaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[]
   if (version === 1) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochRequestLeaderEndpoint[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestLeaderEndpoint(r, version))
-      f_LeaderEndpoints = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochRequestLeaderEndpoint[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestLeaderEndpoint(r, version))
+    f_LeaderEndpoints = a
+  } else {
     f_LeaderEndpoints = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -93,27 +84,19 @@ export function readEndQuorumEpochRequest(r: Reader, version: number): EndQuorum
 export function writeEndQuorumEpochRequest(w: Writer, v: EndQuorumEpochRequest, version: number): void {
   if (version === 0) {
     w.nullableString(v.clusterId)
-  }
-  else {
+  } else {
     w.compactNullableString(v.clusterId)
   }
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeEndQuorumEpochRequestTopicData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeEndQuorumEpochRequestTopicData(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeEndQuorumEpochRequestTopicData(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeEndQuorumEpochRequestTopicData(w, e, version)
   }
   if (version === 1) {
-    {
-      w.uvarint(v.leaderEndpoints.length + 1)
-      for (const e of v.leaderEndpoints) writeEndQuorumEpochRequestLeaderEndpoint(w, e, version)
-    }
+    w.uvarint(v.leaderEndpoints.length + 1)
+    for (const e of v.leaderEndpoints) writeEndQuorumEpochRequestLeaderEndpoint(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -127,8 +110,7 @@ export function sizeEndQuorumEpochRequest(v: EndQuorumEpochRequest, version: num
   let s = 0
   if (version === 0) {
     s += v.clusterId === null ? 2 : 2 + utf8Length(v.clusterId)
-  }
-  else {
+  } else {
     if (v.clusterId === null) s += 1
     else {
       const l = utf8Length(v.clusterId)
@@ -136,27 +118,20 @@ export function sizeEndQuorumEpochRequest(v: EndQuorumEpochRequest, version: num
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeEndQuorumEpochRequestTopicData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeEndQuorumEpochRequestTopicData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeEndQuorumEpochRequestTopicData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeEndQuorumEpochRequestTopicData(e, version, zc)
     }
   }
   if (version === 1) {
-    {
-      s += sizeOfUvarint(v.leaderEndpoints.length + 1)
-      for (const e of v.leaderEndpoints) {
-        s += sizeEndQuorumEpochRequestLeaderEndpoint(e, version, zc)
-      }
+    s += sizeOfUvarint(v.leaderEndpoints.length + 1)
+    for (const e of v.leaderEndpoints) {
+      s += sizeEndQuorumEpochRequestLeaderEndpoint(e, version, zc)
     }
   }
   if (version === 1) {
@@ -201,26 +176,20 @@ export function readEndQuorumEpochRequestTopicData(r: Reader, version: number): 
   let f_TopicName: string
   if (version === 0) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_Partitions: EndQuorumEpochRequestPartitionData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: EndQuorumEpochRequestPartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestPartitionData(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochRequestPartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestPartitionData(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: EndQuorumEpochRequestPartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestPartitionData(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochRequestPartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestPartitionData(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -243,21 +212,15 @@ export function readEndQuorumEpochRequestTopicData(r: Reader, version: number): 
 export function writeEndQuorumEpochRequestTopicData(w: Writer, v: EndQuorumEpochRequestTopicData, version: number): void {
   if (version === 0) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeEndQuorumEpochRequestPartitionData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeEndQuorumEpochRequestPartitionData(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeEndQuorumEpochRequestPartitionData(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeEndQuorumEpochRequestPartitionData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -271,27 +234,21 @@ export function sizeEndQuorumEpochRequestTopicData(v: EndQuorumEpochRequestTopic
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeEndQuorumEpochRequestPartitionData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeEndQuorumEpochRequestPartitionData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeEndQuorumEpochRequestPartitionData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeEndQuorumEpochRequestPartitionData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -365,26 +322,20 @@ export function readEndQuorumEpochRequestPartitionData(r: Reader, version: numbe
   f_LeaderEpoch = r.int32()
   let f_PreferredSuccessors: number[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PreferredSuccessors = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PreferredSuccessors = a
+  } else {
     f_PreferredSuccessors = []
   }
   let f_PreferredCandidates: EndQuorumEpochRequestReplicaInfo[]
   if (version === 1) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochRequestReplicaInfo[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestReplicaInfo(r, version))
-      f_PreferredCandidates = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochRequestReplicaInfo[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestReplicaInfo(r, version))
+    f_PreferredCandidates = a
+  } else {
     f_PreferredCandidates = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -413,16 +364,12 @@ export function writeEndQuorumEpochRequestPartitionData(w: Writer, v: EndQuorumE
   w.int32(v.leaderId)
   w.int32(v.leaderEpoch)
   if (version === 0) {
-    {
-      w.int32(v.preferredSuccessors.length)
-      for (const e of v.preferredSuccessors) w.int32(e)
-    }
+    w.int32(v.preferredSuccessors.length)
+    for (const e of v.preferredSuccessors) w.int32(e)
   }
   if (version === 1) {
-    {
-      w.uvarint(v.preferredCandidates.length + 1)
-      for (const e of v.preferredCandidates) writeEndQuorumEpochRequestReplicaInfo(w, e, version)
-    }
+    w.uvarint(v.preferredCandidates.length + 1)
+    for (const e of v.preferredCandidates) writeEndQuorumEpochRequestReplicaInfo(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -438,16 +385,12 @@ export function sizeEndQuorumEpochRequestPartitionData(v: EndQuorumEpochRequestP
   s += 4
   s += 4
   if (version === 0) {
-    {
-      s += 4 + v.preferredSuccessors.length * 4
-    }
+    s += 4 + v.preferredSuccessors.length * 4
   }
   if (version === 1) {
-    {
-      s += sizeOfUvarint(v.preferredCandidates.length + 1)
-      for (const e of v.preferredCandidates) {
-        s += sizeEndQuorumEpochRequestReplicaInfo(e, version, zc)
-      }
+    s += sizeOfUvarint(v.preferredCandidates.length + 1)
+    for (const e of v.preferredCandidates) {
+      s += sizeEndQuorumEpochRequestReplicaInfo(e, version, zc)
     }
   }
   if (version === 1) {
@@ -490,15 +433,13 @@ export function readEndQuorumEpochRequestReplicaInfo(r: Reader, version: number)
   let f_CandidateId: number
   if (version === 1) {
     f_CandidateId = r.int32()
-  }
-  else {
+  } else {
     f_CandidateId = 0
   }
   let f_CandidateDirectoryId: string
   if (version === 1) {
     f_CandidateDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_CandidateDirectoryId = ZERO_UUID
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -522,14 +463,12 @@ export function readEndQuorumEpochRequestReplicaInfo(r: Reader, version: number)
 export function writeEndQuorumEpochRequestReplicaInfo(w: Writer, v: EndQuorumEpochRequestReplicaInfo, version: number): void {
   if (version === 1) {
     w.int32(v.candidateId)
-  }
-  else {
+  } else {
     if (!(v.candidateId === 0)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateId', version)
   }
   if (version === 1) {
     w.uuid(v.candidateDirectoryId)
-  }
-  else {
+  } else {
     if (!(v.candidateDirectoryId === ZERO_UUID)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateDirectoryId', version)
   }
   if (version === 1) {
@@ -601,22 +540,19 @@ export function readEndQuorumEpochRequestLeaderEndpoint(r: Reader, version: numb
   let f_Name: string
   if (version === 1) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -641,20 +577,17 @@ export function readEndQuorumEpochRequestLeaderEndpoint(r: Reader, version: numb
 export function writeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: EndQuorumEpochRequestLeaderEndpoint, version: number): void {
   if (version === 1) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
@@ -748,20 +681,15 @@ export function readEndQuorumEpochResponse(r: Reader, version: number): EndQuoru
   f_ErrorCode = r.int16()
   let f_Topics: EndQuorumEpochResponseTopicData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: EndQuorumEpochResponseTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseTopicData(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochResponseTopicData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseTopicData(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: EndQuorumEpochResponseTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseTopicData(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochResponseTopicData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseTopicData(r, version))
+    f_Topics = a
   }
   let f_NodeEndpoints: EndQuorumEpochResponseNodeEndpoint[]
   f_NodeEndpoints = []
@@ -773,15 +701,12 @@ export function readEndQuorumEpochResponse(r: Reader, version: number): EndQuoru
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 1) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: EndQuorumEpochResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: EndQuorumEpochResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -799,21 +724,15 @@ export function readEndQuorumEpochResponse(r: Reader, version: number): EndQuoru
 export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse, version: number): void {
   w.int16(v.errorCode)
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeEndQuorumEpochResponseTopicData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeEndQuorumEpochResponseTopicData(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeEndQuorumEpochResponseTopicData(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeEndQuorumEpochResponseTopicData(w, e, version)
   }
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('EndQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
@@ -825,26 +744,20 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeEndQuorumEpochResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeEndQuorumEpochResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeEndQuorumEpochResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeEndQuorumEpochResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeEndQuorumEpochResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeEndQuorumEpochResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -857,19 +770,14 @@ export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: n
   let s = 0
   s += 2
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeEndQuorumEpochResponseTopicData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeEndQuorumEpochResponseTopicData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeEndQuorumEpochResponseTopicData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeEndQuorumEpochResponseTopicData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -877,11 +785,9 @@ export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: n
     if (version === 1 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeEndQuorumEpochResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeEndQuorumEpochResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -925,26 +831,20 @@ export function readEndQuorumEpochResponseTopicData(r: Reader, version: number):
   let f_TopicName: string
   if (version === 0) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_Partitions: EndQuorumEpochResponsePartitionData[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: EndQuorumEpochResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponsePartitionData(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: EndQuorumEpochResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponsePartitionData(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: EndQuorumEpochResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponsePartitionData(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: EndQuorumEpochResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponsePartitionData(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -967,21 +867,15 @@ export function readEndQuorumEpochResponseTopicData(r: Reader, version: number):
 export function writeEndQuorumEpochResponseTopicData(w: Writer, v: EndQuorumEpochResponseTopicData, version: number): void {
   if (version === 0) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeEndQuorumEpochResponsePartitionData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeEndQuorumEpochResponsePartitionData(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeEndQuorumEpochResponsePartitionData(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeEndQuorumEpochResponsePartitionData(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -995,27 +889,21 @@ export function sizeEndQuorumEpochResponseTopicData(v: EndQuorumEpochResponseTop
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeEndQuorumEpochResponsePartitionData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeEndQuorumEpochResponsePartitionData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeEndQuorumEpochResponsePartitionData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeEndQuorumEpochResponsePartitionData(e, version, zc)
     }
   }
   if (version === 1) {
@@ -1171,22 +1059,19 @@ export function readEndQuorumEpochResponseNodeEndpoint(r: Reader, version: numbe
   let f_NodeId: number
   if (version === 1) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1211,20 +1096,17 @@ export function readEndQuorumEpochResponseNodeEndpoint(r: Reader, version: numbe
 export function writeEndQuorumEpochResponseNodeEndpoint(w: Writer, v: EndQuorumEpochResponseNodeEndpoint, version: number): void {
   if (version === 1) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {

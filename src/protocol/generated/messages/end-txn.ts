@@ -51,8 +51,7 @@ export function readEndTxnRequest(r: Reader, version: number): EndTxnRequest {
   let f_TransactionalId: string
   if (version <= 2) {
     f_TransactionalId = r.string()
-  }
-  else {
+  } else {
     f_TransactionalId = r.compactString()
   }
   let f_ProducerId: bigint
@@ -84,8 +83,7 @@ export function readEndTxnRequest(r: Reader, version: number): EndTxnRequest {
 export function writeEndTxnRequest(w: Writer, v: EndTxnRequest, version: number): void {
   if (version <= 2) {
     w.string(v.transactionalId)
-  }
-  else {
+  } else {
     w.compactString(v.transactionalId)
   }
   w.int64(v.producerId)
@@ -103,8 +101,7 @@ export function sizeEndTxnRequest(v: EndTxnRequest, version: number, _zc: number
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.transactionalId)
       s += sizeOfUvarint(l + 1) + l

@@ -78,12 +78,12 @@ export function writeEnvelopeRequest(w: Writer, v: EnvelopeRequest, _version: nu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEnvelopeRequest(v: EnvelopeRequest, _version: number, _zc: number): number {
+export function sizeEnvelopeRequest(v: EnvelopeRequest, _version: number, zc: number): number {
   let s = 0
-  s += sizeOfUvarint(v.requestData.length + 1) + v.requestData.length
+  s += sizeOfUvarint(v.requestData.length + 1) + (v.requestData.length >= zc ? 0 : v.requestData.length)
   if (v.requestPrincipal === null) s += 1
-  else s += sizeOfUvarint(v.requestPrincipal.length + 1) + v.requestPrincipal.length
-  s += sizeOfUvarint(v.clientHostAddress.length + 1) + v.clientHostAddress.length
+  else s += sizeOfUvarint(v.requestPrincipal.length + 1) + (v.requestPrincipal.length >= zc ? 0 : v.requestPrincipal.length)
+  s += sizeOfUvarint(v.clientHostAddress.length + 1) + (v.clientHostAddress.length >= zc ? 0 : v.clientHostAddress.length)
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -175,10 +175,10 @@ export function writeEnvelopeResponse(w: Writer, v: EnvelopeResponse, _version: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEnvelopeResponse(v: EnvelopeResponse, _version: number, _zc: number): number {
+export function sizeEnvelopeResponse(v: EnvelopeResponse, _version: number, zc: number): number {
   let s = 0
   if (v.responseData === null) s += 1
-  else s += sizeOfUvarint(v.responseData.length + 1) + v.responseData.length
+  else s += sizeOfUvarint(v.responseData.length + 1) + (v.responseData.length >= zc ? 0 : v.responseData.length)
   s += 2
   {
     let n = 0

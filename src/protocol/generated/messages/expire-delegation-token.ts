@@ -37,8 +37,7 @@ export function readExpireDelegationTokenRequest(r: Reader, version: number): Ex
   let f_Hmac: Buffer
   if (version <= 1) {
     f_Hmac = r.bytes()
-  }
-  else {
+  } else {
     f_Hmac = r.compactBytes()
   }
   let f_ExpiryTimePeriodMs: bigint
@@ -64,8 +63,7 @@ export function readExpireDelegationTokenRequest(r: Reader, version: number): Ex
 export function writeExpireDelegationTokenRequest(w: Writer, v: ExpireDelegationTokenRequest, version: number): void {
   if (version <= 1) {
     w.bytes(v.hmac)
-  }
-  else {
+  } else {
     w.compactBytes(v.hmac)
   }
   w.int64(v.expiryTimePeriodMs)
@@ -77,13 +75,12 @@ export function writeExpireDelegationTokenRequest(w: Writer, v: ExpireDelegation
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeExpireDelegationTokenRequest(v: ExpireDelegationTokenRequest, version: number, _zc: number): number {
+export function sizeExpireDelegationTokenRequest(v: ExpireDelegationTokenRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    s += 4 + v.hmac.length
-  }
-  else {
-    s += sizeOfUvarint(v.hmac.length + 1) + v.hmac.length
+    s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
+  } else {
+    s += sizeOfUvarint(v.hmac.length + 1) + (v.hmac.length >= zc ? 0 : v.hmac.length)
   }
   s += 8
   if (version === 2) {

@@ -71,8 +71,7 @@ export function readFetchSnapshotRequest(r: Reader, version: number): FetchSnaps
       if (tag === 0) {
         f_ClusterId = r.compactNullableString()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -91,10 +90,8 @@ export function readFetchSnapshotRequest(r: Reader, version: number): FetchSnaps
 export function writeFetchSnapshotRequest(w: Writer, v: FetchSnapshotRequest, version: number): void {
   w.int32(v.replicaId)
   w.int32(v.maxBytes)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeFetchSnapshotRequestTopicSnapshot(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeFetchSnapshotRequestTopicSnapshot(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
@@ -129,11 +126,9 @@ export function sizeFetchSnapshotRequest(v: FetchSnapshotRequest, version: numbe
   let s = 0
   s += 4
   s += 4
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeFetchSnapshotRequestTopicSnapshot(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeFetchSnapshotRequestTopicSnapshot(e, version, zc)
   }
   {
     let n = 0
@@ -217,10 +212,8 @@ export function readFetchSnapshotRequestTopicSnapshot(r: Reader, version: number
 
 export function writeFetchSnapshotRequestTopicSnapshot(w: Writer, v: FetchSnapshotRequestTopicSnapshot, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeFetchSnapshotRequestPartitionSnapshot(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeFetchSnapshotRequestPartitionSnapshot(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -232,14 +225,14 @@ export function writeFetchSnapshotRequestTopicSnapshot(w: Writer, v: FetchSnapsh
 export function sizeFetchSnapshotRequestTopicSnapshot(v: FetchSnapshotRequestTopicSnapshot, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeFetchSnapshotRequestPartitionSnapshot(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeFetchSnapshotRequestPartitionSnapshot(e, version, zc)
   }
   {
     let n = 0
@@ -325,8 +318,7 @@ export function readFetchSnapshotRequestPartitionSnapshot(r: Reader, version: nu
       if (tag === 0 && version === 1) {
         f_ReplicaDirectoryId = r.uuid()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -553,15 +545,12 @@ export function readFetchSnapshotResponse(r: Reader, version: number): FetchSnap
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 1) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: FetchSnapshotResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: FetchSnapshotResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -580,14 +569,11 @@ export function readFetchSnapshotResponse(r: Reader, version: number): FetchSnap
 export function writeFetchSnapshotResponse(w: Writer, v: FetchSnapshotResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeFetchSnapshotResponseTopicSnapshot(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeFetchSnapshotResponseTopicSnapshot(w, e, version)
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchSnapshotResponse', 'nodeEndpoints', version)
   }
   {
@@ -599,26 +585,20 @@ export function writeFetchSnapshotResponse(w: Writer, v: FetchSnapshotResponse, 
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeFetchSnapshotResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeFetchSnapshotResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeFetchSnapshotResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeFetchSnapshotResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeFetchSnapshotResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeFetchSnapshotResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -631,22 +611,18 @@ export function sizeFetchSnapshotResponse(v: FetchSnapshotResponse, version: num
   let s = 0
   s += 4
   s += 2
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeFetchSnapshotResponseTopicSnapshot(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeFetchSnapshotResponseTopicSnapshot(e, version, zc)
   }
   {
     let n = 0
     if (version === 1 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeFetchSnapshotResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeFetchSnapshotResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -720,10 +696,8 @@ export function readFetchSnapshotResponseTopicSnapshot(r: Reader, version: numbe
 
 export function writeFetchSnapshotResponseTopicSnapshot(w: Writer, v: FetchSnapshotResponseTopicSnapshot, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeFetchSnapshotResponsePartitionSnapshot(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeFetchSnapshotResponsePartitionSnapshot(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -735,14 +709,14 @@ export function writeFetchSnapshotResponseTopicSnapshot(w: Writer, v: FetchSnaps
 export function sizeFetchSnapshotResponseTopicSnapshot(v: FetchSnapshotResponseTopicSnapshot, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeFetchSnapshotResponsePartitionSnapshot(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeFetchSnapshotResponsePartitionSnapshot(e, version, zc)
   }
   {
     let n = 0
@@ -843,8 +817,7 @@ export function readFetchSnapshotResponsePartitionSnapshot(r: Reader, version: n
       if (tag === 0) {
         f_CurrentLeader = readFetchSnapshotResponseLeaderIdAndEpoch(r, version)
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -1117,22 +1090,19 @@ export function readFetchSnapshotResponseNodeEndpoint(r: Reader, version: number
   let f_NodeId: number
   if (version === 1) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1157,20 +1127,17 @@ export function readFetchSnapshotResponseNodeEndpoint(r: Reader, version: number
 export function writeFetchSnapshotResponseNodeEndpoint(w: Writer, v: FetchSnapshotResponseNodeEndpoint, version: number): void {
   if (version === 1) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'port', version)
   }
   {

@@ -106,8 +106,7 @@ export function readFetchRequest(r: Reader, version: number): FetchRequest {
   let f_ReplicaId: number
   if (version <= 14) {
     f_ReplicaId = r.int32()
-  }
-  else {
+  } else {
     f_ReplicaId = -1
   }
   let f_ReplicaState: FetchRequestReplicaState
@@ -119,76 +118,59 @@ export function readFetchRequest(r: Reader, version: number): FetchRequest {
   let f_MaxBytes: number
   if (version >= 3) {
     f_MaxBytes = r.int32()
-  }
-  else {
+  } else {
     f_MaxBytes = 2147483647
   }
   let f_IsolationLevel: number
   if (version >= 4) {
     f_IsolationLevel = r.int8()
-  }
-  else {
+  } else {
     f_IsolationLevel = 0
   }
   let f_SessionId: number
   if (version >= 7) {
     f_SessionId = r.int32()
-  }
-  else {
+  } else {
     f_SessionId = 0
   }
   let f_SessionEpoch: number
   if (version >= 7) {
     f_SessionEpoch = r.int32()
-  }
-  else {
+  } else {
     f_SessionEpoch = -1
   }
   let f_Topics: FetchRequestFetchTopic[]
   if (version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: FetchRequestFetchTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FetchRequestFetchTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: FetchRequestFetchTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestFetchTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: FetchRequestFetchTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestFetchTopic(r, version))
+    f_Topics = a
   }
   let f_ForgottenTopicsData: FetchRequestForgottenTopic[]
   if (version >= 7 && version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: FetchRequestForgottenTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestForgottenTopic(r, version))
-      f_ForgottenTopicsData = a
-    }
-  }
-  else if (version >= 12) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FetchRequestForgottenTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestForgottenTopic(r, version))
-      f_ForgottenTopicsData = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: FetchRequestForgottenTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestForgottenTopic(r, version))
+    f_ForgottenTopicsData = a
+  } else if (version >= 12) {
+    const n = r.compactArrayLength(false)
+    const a: FetchRequestForgottenTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestForgottenTopic(r, version))
+    f_ForgottenTopicsData = a
+  } else {
     f_ForgottenTopicsData = []
   }
   let f_RackId: string
   if (version === 11) {
     f_RackId = r.string()
-  }
-  else if (version >= 12) {
+  } else if (version >= 12) {
     f_RackId = r.compactString()
-  }
-  else {
+  } else {
     f_RackId = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -201,12 +183,10 @@ export function readFetchRequest(r: Reader, version: number): FetchRequest {
       if (tag === 0 && version >= 12) {
         f_ClusterId = r.compactNullableString()
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version >= 15) {
+      } else if (tag === 1 && version >= 15) {
         f_ReplicaState = readFetchRequestReplicaState(r, version)
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -233,14 +213,12 @@ export function readFetchRequest(r: Reader, version: number): FetchRequest {
 export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): void {
   if (version <= 14) {
     w.int32(v.replicaId)
-  }
-  else {
+  } else {
     if (!(v.replicaId === -1)) throw fieldNotInVersion('FetchRequest', 'replicaId', version)
   }
   if (version >= 15) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(isDefaultFetchRequestReplicaState(v.replicaState))) throw fieldNotInVersion('FetchRequest', 'replicaState', version)
   }
   w.int32(v.maxWaitMs)
@@ -258,36 +236,24 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
     w.int32(v.sessionEpoch)
   }
   if (version <= 11) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeFetchRequestFetchTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeFetchRequestFetchTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeFetchRequestFetchTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeFetchRequestFetchTopic(w, e, version)
   }
   if (version >= 7 && version <= 11) {
-    {
-      w.int32(v.forgottenTopicsData.length)
-      for (const e of v.forgottenTopicsData) writeFetchRequestForgottenTopic(w, e, version)
-    }
-  }
-  else if (version >= 12) {
-    {
-      w.uvarint(v.forgottenTopicsData.length + 1)
-      for (const e of v.forgottenTopicsData) writeFetchRequestForgottenTopic(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.forgottenTopicsData.length)
+    for (const e of v.forgottenTopicsData) writeFetchRequestForgottenTopic(w, e, version)
+  } else if (version >= 12) {
+    w.uvarint(v.forgottenTopicsData.length + 1)
+    for (const e of v.forgottenTopicsData) writeFetchRequestForgottenTopic(w, e, version)
+  } else {
     if (!(v.forgottenTopicsData.length === 0)) throw fieldNotInVersion('FetchRequest', 'forgottenTopicsData', version)
   }
   if (version === 11) {
     w.string(v.rackId)
-  }
-  else if (version >= 12) {
+  } else if (version >= 12) {
     w.compactString(v.rackId)
   }
   if (version >= 12) {
@@ -353,41 +319,30 @@ export function sizeFetchRequest(v: FetchRequest, version: number, zc: number): 
     s += 4
   }
   if (version <= 11) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeFetchRequestFetchTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeFetchRequestFetchTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeFetchRequestFetchTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeFetchRequestFetchTopic(e, version, zc)
     }
   }
   if (version >= 7 && version <= 11) {
-    {
-      s += 4
-      for (const e of v.forgottenTopicsData) {
-        s += sizeFetchRequestForgottenTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.forgottenTopicsData) {
+      s += sizeFetchRequestForgottenTopic(e, version, zc)
     }
-  }
-  else if (version >= 12) {
-    {
-      s += sizeOfUvarint(v.forgottenTopicsData.length + 1)
-      for (const e of v.forgottenTopicsData) {
-        s += sizeFetchRequestForgottenTopic(e, version, zc)
-      }
+  } else if (version >= 12) {
+    s += sizeOfUvarint(v.forgottenTopicsData.length + 1)
+    for (const e of v.forgottenTopicsData) {
+      s += sizeFetchRequestForgottenTopic(e, version, zc)
     }
   }
   if (version === 11) {
     s += 2 + utf8Length(v.rackId)
-  }
-  else if (version >= 12) {
+  } else if (version >= 12) {
     {
       const l = utf8Length(v.rackId)
       s += sizeOfUvarint(l + 1) + l
@@ -454,15 +409,13 @@ export function readFetchRequestReplicaState(r: Reader, version: number): FetchR
   let f_ReplicaId: number
   if (version >= 15) {
     f_ReplicaId = r.int32()
-  }
-  else {
+  } else {
     f_ReplicaId = -1
   }
   let f_ReplicaEpoch: bigint
   if (version >= 15) {
     f_ReplicaEpoch = r.int64()
-  }
-  else {
+  } else {
     f_ReplicaEpoch = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -486,14 +439,12 @@ export function readFetchRequestReplicaState(r: Reader, version: number): FetchR
 export function writeFetchRequestReplicaState(w: Writer, v: FetchRequestReplicaState, version: number): void {
   if (version >= 15) {
     w.int32(v.replicaId)
-  }
-  else {
+  } else {
     if (!(v.replicaId === -1)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaId', version)
   }
   if (version >= 15) {
     w.int64(v.replicaEpoch)
-  }
-  else {
+  } else {
     if (!(v.replicaEpoch === -1n)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaEpoch', version)
   }
   if (version >= 12) {
@@ -565,36 +516,28 @@ export function readFetchRequestFetchTopic(r: Reader, version: number): FetchReq
   let f_Topic: string
   if (version <= 11) {
     f_Topic = r.string()
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     f_Topic = r.compactString()
-  }
-  else {
+  } else {
     f_Topic = ''
   }
   let f_TopicId: string
   if (version >= 13) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Partitions: FetchRequestFetchPartition[]
   if (version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: FetchRequestFetchPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FetchRequestFetchPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: FetchRequestFetchPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestFetchPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: FetchRequestFetchPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchRequestFetchPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 12) {
@@ -618,24 +561,18 @@ export function readFetchRequestFetchTopic(r: Reader, version: number): FetchReq
 export function writeFetchRequestFetchTopic(w: Writer, v: FetchRequestFetchTopic, version: number): void {
   if (version <= 11) {
     w.string(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     w.compactString(v.topic)
   }
   if (version >= 13) {
     w.uuid(v.topicId)
   }
   if (version <= 11) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeFetchRequestFetchPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeFetchRequestFetchPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeFetchRequestFetchPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeFetchRequestFetchPartition(w, e, version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -649,8 +586,7 @@ export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: n
   let s = 0
   if (version <= 11) {
     s += 2 + utf8Length(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
@@ -660,19 +596,14 @@ export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: n
     s += 16
   }
   if (version <= 11) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeFetchRequestFetchPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeFetchRequestFetchPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeFetchRequestFetchPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeFetchRequestFetchPartition(e, version, zc)
     }
   }
   if (version >= 12) {
@@ -758,8 +689,7 @@ export function readFetchRequestFetchPartition(r: Reader, version: number): Fetc
   let f_CurrentLeaderEpoch: number
   if (version >= 9) {
     f_CurrentLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CurrentLeaderEpoch = -1
   }
   let f_FetchOffset: bigint
@@ -767,15 +697,13 @@ export function readFetchRequestFetchPartition(r: Reader, version: number): Fetc
   let f_LastFetchedEpoch: number
   if (version >= 12) {
     f_LastFetchedEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LastFetchedEpoch = -1
   }
   let f_LogStartOffset: bigint
   if (version >= 5) {
     f_LogStartOffset = r.int64()
-  }
-  else {
+  } else {
     f_LogStartOffset = -1n
   }
   let f_PartitionMaxBytes: number
@@ -792,8 +720,7 @@ export function readFetchRequestFetchPartition(r: Reader, version: number): Fetc
       if (tag === 0 && version === 17) {
         f_ReplicaDirectoryId = r.uuid()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -820,8 +747,7 @@ export function writeFetchRequestFetchPartition(w: Writer, v: FetchRequestFetchP
   w.int64(v.fetchOffset)
   if (version >= 12) {
     w.int32(v.lastFetchedEpoch)
-  }
-  else {
+  } else {
     if (!(v.lastFetchedEpoch === -1)) throw fieldNotInVersion('FetchRequestFetchPartition', 'lastFetchedEpoch', version)
   }
   if (version >= 5) {
@@ -927,38 +853,29 @@ export function readFetchRequestForgottenTopic(r: Reader, version: number): Fetc
   let f_Topic: string
   if (version >= 7 && version <= 11) {
     f_Topic = r.string()
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     f_Topic = r.compactString()
-  }
-  else {
+  } else {
     f_Topic = ''
   }
   let f_TopicId: string
   if (version >= 13) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Partitions: number[]
   if (version >= 7 && version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else if (version >= 12) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Partitions = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else if (version >= 12) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Partitions = a
+  } else {
     f_Partitions = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -983,26 +900,19 @@ export function readFetchRequestForgottenTopic(r: Reader, version: number): Fetc
 export function writeFetchRequestForgottenTopic(w: Writer, v: FetchRequestForgottenTopic, version: number): void {
   if (version >= 7 && version <= 11) {
     w.string(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     w.compactString(v.topic)
   }
   if (version >= 13) {
     w.uuid(v.topicId)
   }
   if (version >= 7 && version <= 11) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else if (version >= 12) {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) w.int32(e)
-    }
-  }
-  else {
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) w.int32(e)
+  } else if (version >= 12) {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) w.int32(e)
+  } else {
     if (!(v.partitions.length === 0)) throw fieldNotInVersion('FetchRequestForgottenTopic', 'partitions', version)
   }
   if (version >= 12) {
@@ -1017,8 +927,7 @@ export function sizeFetchRequestForgottenTopic(v: FetchRequestForgottenTopic, ve
   let s = 0
   if (version >= 7 && version <= 11) {
     s += 2 + utf8Length(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
@@ -1028,14 +937,9 @@ export function sizeFetchRequestForgottenTopic(v: FetchRequestForgottenTopic, ve
     s += 16
   }
   if (version >= 7 && version <= 11) {
-    {
-      s += 4 + v.partitions.length * 4
-    }
-  }
-  else if (version >= 12) {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
-    }
+    s += 4 + v.partitions.length * 4
+  } else if (version >= 12) {
+    s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   }
   if (version >= 12) {
     let n = 0
@@ -1119,40 +1023,32 @@ export function readFetchResponse(r: Reader, version: number): FetchResponse {
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
   if (version >= 7) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_SessionId: number
   if (version >= 7) {
     f_SessionId = r.int32()
-  }
-  else {
+  } else {
     f_SessionId = 0
   }
   let f_Responses: FetchResponseFetchableTopicResponse[]
   if (version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: FetchResponseFetchableTopicResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchResponseFetchableTopicResponse(r, version))
-      f_Responses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FetchResponseFetchableTopicResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchResponseFetchableTopicResponse(r, version))
-      f_Responses = a
-    }
+    const n = r.arrayLength(false)
+    const a: FetchResponseFetchableTopicResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchResponseFetchableTopicResponse(r, version))
+    f_Responses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: FetchResponseFetchableTopicResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchResponseFetchableTopicResponse(r, version))
+    f_Responses = a
   }
   let f_NodeEndpoints: FetchResponseNodeEndpoint[]
   f_NodeEndpoints = []
@@ -1164,15 +1060,12 @@ export function readFetchResponse(r: Reader, version: number): FetchResponse {
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version >= 16) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: FetchResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readFetchResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: FetchResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readFetchResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -1198,26 +1091,19 @@ export function writeFetchResponse(w: Writer, v: FetchResponse, version: number)
   }
   if (version >= 7) {
     w.int32(v.sessionId)
-  }
-  else {
+  } else {
     if (!(v.sessionId === 0)) throw fieldNotInVersion('FetchResponse', 'sessionId', version)
   }
   if (version <= 11) {
-    {
-      w.int32(v.responses.length)
-      for (const e of v.responses) writeFetchResponseFetchableTopicResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.responses.length + 1)
-      for (const e of v.responses) writeFetchResponseFetchableTopicResponse(w, e, version)
-    }
+    w.int32(v.responses.length)
+    for (const e of v.responses) writeFetchResponseFetchableTopicResponse(w, e, version)
+  } else {
+    w.uvarint(v.responses.length + 1)
+    for (const e of v.responses) writeFetchResponseFetchableTopicResponse(w, e, version)
   }
   if (version >= 16) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchResponse', 'nodeEndpoints', version)
   }
   if (version >= 12) {
@@ -1229,26 +1115,20 @@ export function writeFetchResponse(w: Writer, v: FetchResponse, version: number)
       if (version >= 16 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeFetchResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeFetchResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeFetchResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeFetchResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version >= 16 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeFetchResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeFetchResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -1269,19 +1149,14 @@ export function sizeFetchResponse(v: FetchResponse, version: number, zc: number)
     s += 4
   }
   if (version <= 11) {
-    {
-      s += 4
-      for (const e of v.responses) {
-        s += sizeFetchResponseFetchableTopicResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.responses) {
+      s += sizeFetchResponseFetchableTopicResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.responses.length + 1)
-      for (const e of v.responses) {
-        s += sizeFetchResponseFetchableTopicResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.responses.length + 1)
+    for (const e of v.responses) {
+      s += sizeFetchResponseFetchableTopicResponse(e, version, zc)
     }
   }
   if (version >= 12) {
@@ -1289,11 +1164,9 @@ export function sizeFetchResponse(v: FetchResponse, version: number, zc: number)
     if (version >= 16 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeFetchResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeFetchResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -1348,36 +1221,28 @@ export function readFetchResponseFetchableTopicResponse(r: Reader, version: numb
   let f_Topic: string
   if (version <= 11) {
     f_Topic = r.string()
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     f_Topic = r.compactString()
-  }
-  else {
+  } else {
     f_Topic = ''
   }
   let f_TopicId: string
   if (version >= 13) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Partitions: FetchResponsePartitionData[]
   if (version <= 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: FetchResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchResponsePartitionData(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FetchResponsePartitionData[] = []
-      for (let i = 0; i < n; i++) a.push(readFetchResponsePartitionData(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: FetchResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchResponsePartitionData(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: FetchResponsePartitionData[] = []
+    for (let i = 0; i < n; i++) a.push(readFetchResponsePartitionData(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 12) {
@@ -1401,24 +1266,18 @@ export function readFetchResponseFetchableTopicResponse(r: Reader, version: numb
 export function writeFetchResponseFetchableTopicResponse(w: Writer, v: FetchResponseFetchableTopicResponse, version: number): void {
   if (version <= 11) {
     w.string(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     w.compactString(v.topic)
   }
   if (version >= 13) {
     w.uuid(v.topicId)
   }
   if (version <= 11) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeFetchResponsePartitionData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeFetchResponsePartitionData(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeFetchResponsePartitionData(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeFetchResponsePartitionData(w, e, version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -1432,8 +1291,7 @@ export function sizeFetchResponseFetchableTopicResponse(v: FetchResponseFetchabl
   let s = 0
   if (version <= 11) {
     s += 2 + utf8Length(v.topic)
-  }
-  else if (version === 12) {
+  } else if (version === 12) {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
@@ -1443,19 +1301,14 @@ export function sizeFetchResponseFetchableTopicResponse(v: FetchResponseFetchabl
     s += 16
   }
   if (version <= 11) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeFetchResponsePartitionData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeFetchResponsePartitionData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeFetchResponsePartitionData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeFetchResponsePartitionData(e, version, zc)
     }
   }
   if (version >= 12) {
@@ -1570,15 +1423,13 @@ export function readFetchResponsePartitionData(r: Reader, version: number): Fetc
   let f_LastStableOffset: bigint
   if (version >= 4) {
     f_LastStableOffset = r.int64()
-  }
-  else {
+  } else {
     f_LastStableOffset = -1n
   }
   let f_LogStartOffset: bigint
   if (version >= 5) {
     f_LogStartOffset = r.int64()
-  }
-  else {
+  } else {
     f_LogStartOffset = -1n
   }
   let f_DivergingEpoch: FetchResponseEpochEndOffset
@@ -1589,42 +1440,34 @@ export function readFetchResponsePartitionData(r: Reader, version: number): Fetc
   f_SnapshotId = defaultFetchResponseSnapshotId()
   let f_AbortedTransactions: FetchResponseAbortedTransaction[] | null
   if (version >= 4 && version <= 11) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_AbortedTransactions = null
-      else {
-        const a: FetchResponseAbortedTransaction[] = []
-        for (let i = 0; i < n; i++) a.push(readFetchResponseAbortedTransaction(r, version))
-        f_AbortedTransactions = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_AbortedTransactions = null
+    else {
+      const a: FetchResponseAbortedTransaction[] = []
+      for (let i = 0; i < n; i++) a.push(readFetchResponseAbortedTransaction(r, version))
+      f_AbortedTransactions = a
     }
-  }
-  else if (version >= 12) {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_AbortedTransactions = null
-      else {
-        const a: FetchResponseAbortedTransaction[] = []
-        for (let i = 0; i < n; i++) a.push(readFetchResponseAbortedTransaction(r, version))
-        f_AbortedTransactions = a
-      }
+  } else if (version >= 12) {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_AbortedTransactions = null
+    else {
+      const a: FetchResponseAbortedTransaction[] = []
+      for (let i = 0; i < n; i++) a.push(readFetchResponseAbortedTransaction(r, version))
+      f_AbortedTransactions = a
     }
-  }
-  else {
+  } else {
     f_AbortedTransactions = []
   }
   let f_PreferredReadReplica: number
   if (version >= 11) {
     f_PreferredReadReplica = r.int32()
-  }
-  else {
+  } else {
     f_PreferredReadReplica = -1
   }
   let f_Records: Buffer | null
   if (version <= 11) {
     f_Records = r.nullableBytes()
-  }
-  else {
+  } else {
     f_Records = r.compactNullableBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1637,16 +1480,13 @@ export function readFetchResponsePartitionData(r: Reader, version: number): Fetc
       if (tag === 0 && version >= 12) {
         f_DivergingEpoch = readFetchResponseEpochEndOffset(r, version)
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version >= 12) {
+      } else if (tag === 1 && version >= 12) {
         f_CurrentLeader = readFetchResponseLeaderIdAndEpoch(r, version)
         r.endTaggedField(end)
-      }
-      else if (tag === 2 && version >= 12) {
+      } else if (tag === 2 && version >= 12) {
         f_SnapshotId = readFetchResponseSnapshotId(r, version)
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -1681,20 +1521,17 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
   }
   if (version >= 12) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) throw fieldNotInVersion('FetchResponsePartitionData', 'divergingEpoch', version)
   }
   if (version >= 12) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('FetchResponsePartitionData', 'currentLeader', version)
   }
   if (version >= 12) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) throw fieldNotInVersion('FetchResponsePartitionData', 'snapshotId', version)
   }
   if (version >= 4 && version <= 11) {
@@ -1703,8 +1540,7 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
       w.int32(v.abortedTransactions.length)
       for (const e of v.abortedTransactions) writeFetchResponseAbortedTransaction(w, e, version)
     }
-  }
-  else if (version >= 12) {
+  } else if (version >= 12) {
     if (v.abortedTransactions === null) w.uvarint(0)
     else {
       w.uvarint(v.abortedTransactions.length + 1)
@@ -1713,14 +1549,12 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
   }
   if (version >= 11) {
     w.int32(v.preferredReadReplica)
-  }
-  else {
+  } else {
     if (!(v.preferredReadReplica === -1)) throw fieldNotInVersion('FetchResponsePartitionData', 'preferredReadReplica', version)
   }
   if (version <= 11) {
     w.nullableBytes(v.records)
-  }
-  else {
+  } else {
     w.compactNullableBytes(v.records)
   }
   if (version >= 12) {
@@ -1794,8 +1628,7 @@ export function sizeFetchResponsePartitionData(v: FetchResponsePartitionData, ve
         s += sizeFetchResponseAbortedTransaction(e, version, zc)
       }
     }
-  }
-  else if (version >= 12) {
+  } else if (version >= 12) {
     if (v.abortedTransactions === null) s += 1
     else {
       s += sizeOfUvarint(v.abortedTransactions.length + 1)
@@ -1809,8 +1642,7 @@ export function sizeFetchResponsePartitionData(v: FetchResponsePartitionData, ve
   }
   if (version <= 11) {
     s += v.records === null ? 4 : 4 + (v.records.length >= zc ? 0 : v.records.length)
-  }
-  else {
+  } else {
     if (v.records === null) s += 1
     else s += sizeOfUvarint(v.records.length + 1) + (v.records.length >= zc ? 0 : v.records.length)
   }
@@ -1872,15 +1704,13 @@ export function readFetchResponseEpochEndOffset(r: Reader, version: number): Fet
   let f_Epoch: number
   if (version >= 12) {
     f_Epoch = r.int32()
-  }
-  else {
+  } else {
     f_Epoch = -1
   }
   let f_EndOffset: bigint
   if (version >= 12) {
     f_EndOffset = r.int64()
-  }
-  else {
+  } else {
     f_EndOffset = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1904,14 +1734,12 @@ export function readFetchResponseEpochEndOffset(r: Reader, version: number): Fet
 export function writeFetchResponseEpochEndOffset(w: Writer, v: FetchResponseEpochEndOffset, version: number): void {
   if (version >= 12) {
     w.int32(v.epoch)
-  }
-  else {
+  } else {
     if (!(v.epoch === -1)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'epoch', version)
   }
   if (version >= 12) {
     w.int64(v.endOffset)
-  }
-  else {
+  } else {
     if (!(v.endOffset === -1n)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'endOffset', version)
   }
   if (version >= 12) {
@@ -1975,15 +1803,13 @@ export function readFetchResponseLeaderIdAndEpoch(r: Reader, version: number): F
   let f_LeaderId: number
   if (version >= 12) {
     f_LeaderId = r.int32()
-  }
-  else {
+  } else {
     f_LeaderId = -1
   }
   let f_LeaderEpoch: number
   if (version >= 12) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -2007,14 +1833,12 @@ export function readFetchResponseLeaderIdAndEpoch(r: Reader, version: number): F
 export function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: FetchResponseLeaderIdAndEpoch, version: number): void {
   if (version >= 12) {
     w.int32(v.leaderId)
-  }
-  else {
+  } else {
     if (!(v.leaderId === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderId', version)
   }
   if (version >= 12) {
     w.int32(v.leaderEpoch)
-  }
-  else {
+  } else {
     if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderEpoch', version)
   }
   if (version >= 12) {
@@ -2153,15 +1977,13 @@ export function readFetchResponseAbortedTransaction(r: Reader, version: number):
   let f_ProducerId: bigint
   if (version >= 4) {
     f_ProducerId = r.int64()
-  }
-  else {
+  } else {
     f_ProducerId = 0n
   }
   let f_FirstOffset: bigint
   if (version >= 4) {
     f_FirstOffset = r.int64()
-  }
-  else {
+  } else {
     f_FirstOffset = 0n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -2185,14 +2007,12 @@ export function readFetchResponseAbortedTransaction(r: Reader, version: number):
 export function writeFetchResponseAbortedTransaction(w: Writer, v: FetchResponseAbortedTransaction, version: number): void {
   if (version >= 4) {
     w.int64(v.producerId)
-  }
-  else {
+  } else {
     if (!(v.producerId === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'producerId', version)
   }
   if (version >= 4) {
     w.int64(v.firstOffset)
-  }
-  else {
+  } else {
     if (!(v.firstOffset === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'firstOffset', version)
   }
   if (version >= 12) {
@@ -2271,29 +2091,25 @@ export function readFetchResponseNodeEndpoint(r: Reader, version: number): Fetch
   let f_NodeId: number
   if (version >= 16) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version >= 16) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version >= 16) {
     f_Port = r.int32()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let f_Rack: string | null
   if (version >= 16) {
     f_Rack = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Rack = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -2319,26 +2135,22 @@ export function readFetchResponseNodeEndpoint(r: Reader, version: number): Fetch
 export function writeFetchResponseNodeEndpoint(w: Writer, v: FetchResponseNodeEndpoint, version: number): void {
   if (version >= 16) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'nodeId', version)
   }
   if (version >= 16) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'host', version)
   }
   if (version >= 16) {
     w.int32(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'port', version)
   }
   if (version >= 16) {
     w.compactNullableString(v.rack)
-  }
-  else {
+  } else {
     if (!(v.rack === null)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'rack', version)
   }
   if (version >= 12) {

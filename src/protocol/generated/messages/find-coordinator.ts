@@ -44,30 +44,24 @@ export function readFindCoordinatorRequest(r: Reader, version: number): FindCoor
   let f_Key: string
   if (version <= 2) {
     f_Key = r.string()
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     f_Key = r.compactString()
-  }
-  else {
+  } else {
     f_Key = ''
   }
   let f_KeyType: number
   if (version >= 1) {
     f_KeyType = r.int8()
-  }
-  else {
+  } else {
     f_KeyType = 0
   }
   let f_CoordinatorKeys: string[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_CoordinatorKeys = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_CoordinatorKeys = a
+  } else {
     f_CoordinatorKeys = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -92,26 +86,20 @@ export function readFindCoordinatorRequest(r: Reader, version: number): FindCoor
 export function writeFindCoordinatorRequest(w: Writer, v: FindCoordinatorRequest, version: number): void {
   if (version <= 2) {
     w.string(v.key)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     w.compactString(v.key)
-  }
-  else {
+  } else {
     if (!(v.key === '')) throw fieldNotInVersion('FindCoordinatorRequest', 'key', version)
   }
   if (version >= 1) {
     w.int8(v.keyType)
-  }
-  else {
+  } else {
     if (!(v.keyType === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'keyType', version)
   }
   if (version >= 4) {
-    {
-      w.uvarint(v.coordinatorKeys.length + 1)
-      for (const e of v.coordinatorKeys) w.compactString(e)
-    }
-  }
-  else {
+    w.uvarint(v.coordinatorKeys.length + 1)
+    for (const e of v.coordinatorKeys) w.compactString(e)
+  } else {
     if (!(v.coordinatorKeys.length === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'coordinatorKeys', version)
   }
   if (version >= 3) {
@@ -126,8 +114,7 @@ export function sizeFindCoordinatorRequest(v: FindCoordinatorRequest, version: n
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.key)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     {
       const l = utf8Length(v.key)
       s += sizeOfUvarint(l + 1) + l
@@ -137,13 +124,11 @@ export function sizeFindCoordinatorRequest(v: FindCoordinatorRequest, version: n
     s += 1
   }
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.coordinatorKeys.length + 1)
-      for (const e of v.coordinatorKeys) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+    s += sizeOfUvarint(v.coordinatorKeys.length + 1)
+    for (const e of v.coordinatorKeys) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
@@ -243,61 +228,50 @@ export function readFindCoordinatorResponse(r: Reader, version: number): FindCoo
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
   if (version <= 3) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_ErrorMessage: string | null
   if (version >= 1 && version <= 2) {
     f_ErrorMessage = r.nullableString()
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = ''
   }
   let f_NodeId: number
   if (version <= 3) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version <= 2) {
     f_Host = r.string()
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version <= 3) {
     f_Port = r.int32()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let f_Coordinators: FindCoordinatorResponseCoordinator[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: FindCoordinatorResponseCoordinator[] = []
-      for (let i = 0; i < n; i++) a.push(readFindCoordinatorResponseCoordinator(r, version))
-      f_Coordinators = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: FindCoordinatorResponseCoordinator[] = []
+    for (let i = 0; i < n; i++) a.push(readFindCoordinatorResponseCoordinator(r, version))
+    f_Coordinators = a
+  } else {
     f_Coordinators = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -329,44 +303,35 @@ export function writeFindCoordinatorResponse(w: Writer, v: FindCoordinatorRespon
   }
   if (version <= 3) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'errorCode', version)
   }
   if (version >= 1 && version <= 2) {
     w.nullableString(v.errorMessage)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     w.compactNullableString(v.errorMessage)
   }
   if (version <= 3) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'nodeId', version)
   }
   if (version <= 2) {
     w.string(v.host)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponse', 'host', version)
   }
   if (version <= 3) {
     w.int32(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'port', version)
   }
   if (version >= 4) {
-    {
-      w.uvarint(v.coordinators.length + 1)
-      for (const e of v.coordinators) writeFindCoordinatorResponseCoordinator(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.coordinators.length + 1)
+    for (const e of v.coordinators) writeFindCoordinatorResponseCoordinator(w, e, version)
+  } else {
     if (!(v.coordinators.length === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'coordinators', version)
   }
   if (version >= 3) {
@@ -387,8 +352,7 @@ export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version:
   }
   if (version >= 1 && version <= 2) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -400,8 +364,7 @@ export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version:
   }
   if (version <= 2) {
     s += 2 + utf8Length(v.host)
-  }
-  else if (version === 3) {
+  } else if (version === 3) {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l
@@ -411,11 +374,9 @@ export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version:
     s += 4
   }
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.coordinators.length + 1)
-      for (const e of v.coordinators) {
-        s += sizeFindCoordinatorResponseCoordinator(e, version, zc)
-      }
+    s += sizeOfUvarint(v.coordinators.length + 1)
+    for (const e of v.coordinators) {
+      s += sizeFindCoordinatorResponseCoordinator(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -492,43 +453,37 @@ export function readFindCoordinatorResponseCoordinator(r: Reader, version: numbe
   let f_Key: string
   if (version >= 4) {
     f_Key = r.compactString()
-  }
-  else {
+  } else {
     f_Key = ''
   }
   let f_NodeId: number
   if (version >= 4) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version >= 4) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version >= 4) {
     f_Port = r.int32()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let f_ErrorCode: number
   if (version >= 4) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_ErrorMessage: string | null
   if (version >= 4) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -556,32 +511,27 @@ export function readFindCoordinatorResponseCoordinator(r: Reader, version: numbe
 export function writeFindCoordinatorResponseCoordinator(w: Writer, v: FindCoordinatorResponseCoordinator, version: number): void {
   if (version >= 4) {
     w.compactString(v.key)
-  }
-  else {
+  } else {
     if (!(v.key === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'key', version)
   }
   if (version >= 4) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'nodeId', version)
   }
   if (version >= 4) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'host', version)
   }
   if (version >= 4) {
     w.int32(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'port', version)
   }
   if (version >= 4) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'errorCode', version)
   }
   if (version >= 4) {

@@ -224,17 +224,13 @@ export function writeGetTelemetrySubscriptionsResponse(w: Writer, v: GetTelemetr
   w.int16(v.errorCode)
   w.uuid(v.clientInstanceId)
   w.int32(v.subscriptionId)
-  {
-    w.uvarint(v.acceptedCompressionTypes.length + 1)
-    for (const e of v.acceptedCompressionTypes) w.int8(e)
-  }
+  w.uvarint(v.acceptedCompressionTypes.length + 1)
+  for (const e of v.acceptedCompressionTypes) w.int8(e)
   w.int32(v.pushIntervalMs)
   w.int32(v.telemetryMaxBytes)
   w.bool(v.deltaTemporality)
-  {
-    w.uvarint(v.requestedMetrics.length + 1)
-    for (const e of v.requestedMetrics) w.compactString(e)
-  }
+  w.uvarint(v.requestedMetrics.length + 1)
+  for (const e of v.requestedMetrics) w.compactString(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -249,9 +245,7 @@ export function sizeGetTelemetrySubscriptionsResponse(v: GetTelemetrySubscriptio
   s += 2
   s += 16
   s += 4
-  {
-    s += sizeOfUvarint(v.acceptedCompressionTypes.length + 1) + v.acceptedCompressionTypes.length * 1
-  }
+  s += sizeOfUvarint(v.acceptedCompressionTypes.length + 1) + v.acceptedCompressionTypes.length * 1
   s += 4
   s += 4
   s += 1

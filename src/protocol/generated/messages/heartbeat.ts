@@ -51,8 +51,7 @@ export function readHeartbeatRequest(r: Reader, version: number): HeartbeatReque
   let f_GroupId: string
   if (version <= 3) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_GenerationId: number
@@ -60,18 +59,15 @@ export function readHeartbeatRequest(r: Reader, version: number): HeartbeatReque
   let f_MemberId: string
   if (version <= 3) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_GroupInstanceId: string | null
   if (version === 3) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -97,24 +93,20 @@ export function readHeartbeatRequest(r: Reader, version: number): HeartbeatReque
 export function writeHeartbeatRequest(w: Writer, v: HeartbeatRequest, version: number): void {
   if (version <= 3) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   w.int32(v.generationId)
   if (version <= 3) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('HeartbeatRequest', 'groupInstanceId', version)
   }
   if (version === 4) {
@@ -129,8 +121,7 @@ export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number, _zc: 
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -139,8 +130,7 @@ export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number, _zc: 
   s += 4
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -148,8 +138,7 @@ export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number, _zc: 
   }
   if (version === 3) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -217,8 +206,7 @@ export function readHeartbeatResponse(r: Reader, version: number): HeartbeatResp
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number

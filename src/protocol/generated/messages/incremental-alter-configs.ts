@@ -36,20 +36,15 @@ export function isDefaultIncrementalAlterConfigsRequest(v: IncrementalAlterConfi
 export function readIncrementalAlterConfigsRequest(r: Reader, version: number): IncrementalAlterConfigsRequest {
   let f_Resources: IncrementalAlterConfigsRequestAlterConfigsResource[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterConfigsResource(r, version))
-      f_Resources = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterConfigsResource(r, version))
-      f_Resources = a
-    }
+    const n = r.arrayLength(false)
+    const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterConfigsResource(r, version))
+    f_Resources = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterConfigsResource(r, version))
+    f_Resources = a
   }
   let f_ValidateOnly: boolean
   f_ValidateOnly = r.bool()
@@ -73,16 +68,11 @@ export function readIncrementalAlterConfigsRequest(r: Reader, version: number): 
 
 export function writeIncrementalAlterConfigsRequest(w: Writer, v: IncrementalAlterConfigsRequest, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.resources.length)
-      for (const e of v.resources) writeIncrementalAlterConfigsRequestAlterConfigsResource(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.resources.length + 1)
-      for (const e of v.resources) writeIncrementalAlterConfigsRequestAlterConfigsResource(w, e, version)
-    }
+    w.int32(v.resources.length)
+    for (const e of v.resources) writeIncrementalAlterConfigsRequestAlterConfigsResource(w, e, version)
+  } else {
+    w.uvarint(v.resources.length + 1)
+    for (const e of v.resources) writeIncrementalAlterConfigsRequestAlterConfigsResource(w, e, version)
   }
   w.bool(v.validateOnly)
   if (version === 1) {
@@ -96,19 +86,14 @@ export function writeIncrementalAlterConfigsRequest(w: Writer, v: IncrementalAlt
 export function sizeIncrementalAlterConfigsRequest(v: IncrementalAlterConfigsRequest, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.resources) {
-        s += sizeIncrementalAlterConfigsRequestAlterConfigsResource(e, version, zc)
-      }
+    s += 4
+    for (const e of v.resources) {
+      s += sizeIncrementalAlterConfigsRequestAlterConfigsResource(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.resources.length + 1)
-      for (const e of v.resources) {
-        s += sizeIncrementalAlterConfigsRequestAlterConfigsResource(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.resources.length + 1)
+    for (const e of v.resources) {
+      s += sizeIncrementalAlterConfigsRequestAlterConfigsResource(e, version, zc)
     }
   }
   s += 1
@@ -167,26 +152,20 @@ export function readIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader
   let f_ResourceName: string
   if (version === 0) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let f_Configs: IncrementalAlterConfigsRequestAlterableConfig[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: IncrementalAlterConfigsRequestAlterableConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterableConfig(r, version))
-      f_Configs = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: IncrementalAlterConfigsRequestAlterableConfig[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterableConfig(r, version))
-      f_Configs = a
-    }
+    const n = r.arrayLength(false)
+    const a: IncrementalAlterConfigsRequestAlterableConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterableConfig(r, version))
+    f_Configs = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: IncrementalAlterConfigsRequestAlterableConfig[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterableConfig(r, version))
+    f_Configs = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -211,21 +190,15 @@ export function writeIncrementalAlterConfigsRequestAlterConfigsResource(w: Write
   w.int8(v.resourceType)
   if (version === 0) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version === 0) {
-    {
-      w.int32(v.configs.length)
-      for (const e of v.configs) writeIncrementalAlterConfigsRequestAlterableConfig(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.configs.length + 1)
-      for (const e of v.configs) writeIncrementalAlterConfigsRequestAlterableConfig(w, e, version)
-    }
+    w.int32(v.configs.length)
+    for (const e of v.configs) writeIncrementalAlterConfigsRequestAlterableConfig(w, e, version)
+  } else {
+    w.uvarint(v.configs.length + 1)
+    for (const e of v.configs) writeIncrementalAlterConfigsRequestAlterableConfig(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -240,27 +213,21 @@ export function sizeIncrementalAlterConfigsRequestAlterConfigsResource(v: Increm
   s += 1
   if (version === 0) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.configs) {
-        s += sizeIncrementalAlterConfigsRequestAlterableConfig(e, version, zc)
-      }
+    s += 4
+    for (const e of v.configs) {
+      s += sizeIncrementalAlterConfigsRequestAlterableConfig(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.configs.length + 1)
-      for (const e of v.configs) {
-        s += sizeIncrementalAlterConfigsRequestAlterableConfig(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.configs.length + 1)
+    for (const e of v.configs) {
+      s += sizeIncrementalAlterConfigsRequestAlterableConfig(e, version, zc)
     }
   }
   if (version === 1) {
@@ -316,8 +283,7 @@ export function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, ver
   let f_Name: string
   if (version === 0) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_ConfigOperation: number
@@ -325,8 +291,7 @@ export function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, ver
   let f_Value: string | null
   if (version === 0) {
     f_Value = r.nullableString()
-  }
-  else {
+  } else {
     f_Value = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -351,15 +316,13 @@ export function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, ver
 export function writeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v: IncrementalAlterConfigsRequestAlterableConfig, version: number): void {
   if (version === 0) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   w.int8(v.configOperation)
   if (version === 0) {
     w.nullableString(v.value)
-  }
-  else {
+  } else {
     w.compactNullableString(v.value)
   }
   if (version === 1) {
@@ -374,8 +337,7 @@ export function sizeIncrementalAlterConfigsRequestAlterableConfig(v: Incremental
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
@@ -384,8 +346,7 @@ export function sizeIncrementalAlterConfigsRequestAlterableConfig(v: Incremental
   s += 1
   if (version === 0) {
     s += v.value === null ? 2 : 2 + utf8Length(v.value)
-  }
-  else {
+  } else {
     if (v.value === null) s += 1
     else {
       const l = utf8Length(v.value)
@@ -454,20 +415,15 @@ export function readIncrementalAlterConfigsResponse(r: Reader, version: number):
   f_ThrottleTimeMs = r.int32()
   let f_Responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, version))
-      f_Responses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, version))
-      f_Responses = a
-    }
+    const n = r.arrayLength(false)
+    const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, version))
+    f_Responses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, version))
+    f_Responses = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -490,16 +446,11 @@ export function readIncrementalAlterConfigsResponse(r: Reader, version: number):
 export function writeIncrementalAlterConfigsResponse(w: Writer, v: IncrementalAlterConfigsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version === 0) {
-    {
-      w.int32(v.responses.length)
-      for (const e of v.responses) writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.responses.length + 1)
-      for (const e of v.responses) writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
-    }
+    w.int32(v.responses.length)
+    for (const e of v.responses) writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
+  } else {
+    w.uvarint(v.responses.length + 1)
+    for (const e of v.responses) writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -513,19 +464,14 @@ export function sizeIncrementalAlterConfigsResponse(v: IncrementalAlterConfigsRe
   let s = 0
   s += 4
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.responses) {
-        s += sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.responses) {
+      s += sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.responses.length + 1)
-      for (const e of v.responses) {
-        s += sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.responses.length + 1)
+    for (const e of v.responses) {
+      s += sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(e, version, zc)
     }
   }
   if (version === 1) {
@@ -590,8 +536,7 @@ export function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
   let f_ErrorMessage: string | null
   if (version === 0) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_ResourceType: number
@@ -599,8 +544,7 @@ export function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
   let f_ResourceName: string
   if (version === 0) {
     f_ResourceName = r.string()
-  }
-  else {
+  } else {
     f_ResourceName = r.compactString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -627,15 +571,13 @@ export function writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse
   w.int16(v.errorCode)
   if (version === 0) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   w.int8(v.resourceType)
   if (version === 0) {
     w.string(v.resourceName)
-  }
-  else {
+  } else {
     w.compactString(v.resourceName)
   }
   if (version === 1) {
@@ -651,8 +593,7 @@ export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
   s += 2
   if (version === 0) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -662,8 +603,7 @@ export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
   s += 1
   if (version === 0) {
     s += 2 + utf8Length(v.resourceName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.resourceName)
       s += sizeOfUvarint(l + 1) + l

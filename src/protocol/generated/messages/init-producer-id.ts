@@ -51,8 +51,7 @@ export function readInitProducerIdRequest(r: Reader, version: number): InitProdu
   let f_TransactionalId: string | null
   if (version <= 1) {
     f_TransactionalId = r.nullableString()
-  }
-  else {
+  } else {
     f_TransactionalId = r.compactNullableString()
   }
   let f_TransactionTimeoutMs: number
@@ -60,15 +59,13 @@ export function readInitProducerIdRequest(r: Reader, version: number): InitProdu
   let f_ProducerId: bigint
   if (version >= 3) {
     f_ProducerId = r.int64()
-  }
-  else {
+  } else {
     f_ProducerId = -1n
   }
   let f_ProducerEpoch: number
   if (version >= 3) {
     f_ProducerEpoch = r.int16()
-  }
-  else {
+  } else {
     f_ProducerEpoch = -1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -94,21 +91,18 @@ export function readInitProducerIdRequest(r: Reader, version: number): InitProdu
 export function writeInitProducerIdRequest(w: Writer, v: InitProducerIdRequest, version: number): void {
   if (version <= 1) {
     w.nullableString(v.transactionalId)
-  }
-  else {
+  } else {
     w.compactNullableString(v.transactionalId)
   }
   w.int32(v.transactionTimeoutMs)
   if (version >= 3) {
     w.int64(v.producerId)
-  }
-  else {
+  } else {
     if (!(v.producerId === -1n)) throw fieldNotInVersion('InitProducerIdRequest', 'producerId', version)
   }
   if (version >= 3) {
     w.int16(v.producerEpoch)
-  }
-  else {
+  } else {
     if (!(v.producerEpoch === -1)) throw fieldNotInVersion('InitProducerIdRequest', 'producerEpoch', version)
   }
   if (version >= 2) {
@@ -123,8 +117,7 @@ export function sizeInitProducerIdRequest(v: InitProducerIdRequest, version: num
   let s = 0
   if (version <= 1) {
     s += v.transactionalId === null ? 2 : 2 + utf8Length(v.transactionalId)
-  }
-  else {
+  } else {
     if (v.transactionalId === null) s += 1
     else {
       const l = utf8Length(v.transactionalId)

@@ -79,8 +79,7 @@ export function readJoinGroupRequest(r: Reader, version: number): JoinGroupReque
   let f_GroupId: string
   if (version <= 5) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_SessionTimeoutMs: number
@@ -88,56 +87,45 @@ export function readJoinGroupRequest(r: Reader, version: number): JoinGroupReque
   let f_RebalanceTimeoutMs: number
   if (version >= 1) {
     f_RebalanceTimeoutMs = r.int32()
-  }
-  else {
+  } else {
     f_RebalanceTimeoutMs = -1
   }
   let f_MemberId: string
   if (version <= 5) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_GroupInstanceId: string | null
   if (version === 5) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_ProtocolType: string
   if (version <= 5) {
     f_ProtocolType = r.string()
-  }
-  else {
+  } else {
     f_ProtocolType = r.compactString()
   }
   let f_Protocols: JoinGroupRequestJoinGroupRequestProtocol[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: JoinGroupRequestJoinGroupRequestProtocol[] = []
-      for (let i = 0; i < n; i++) a.push(readJoinGroupRequestJoinGroupRequestProtocol(r, version))
-      f_Protocols = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: JoinGroupRequestJoinGroupRequestProtocol[] = []
-      for (let i = 0; i < n; i++) a.push(readJoinGroupRequestJoinGroupRequestProtocol(r, version))
-      f_Protocols = a
-    }
+    const n = r.arrayLength(false)
+    const a: JoinGroupRequestJoinGroupRequestProtocol[] = []
+    for (let i = 0; i < n; i++) a.push(readJoinGroupRequestJoinGroupRequestProtocol(r, version))
+    f_Protocols = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: JoinGroupRequestJoinGroupRequestProtocol[] = []
+    for (let i = 0; i < n; i++) a.push(readJoinGroupRequestJoinGroupRequestProtocol(r, version))
+    f_Protocols = a
   }
   let f_Reason: string | null
   if (version >= 8) {
     f_Reason = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Reason = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -167,8 +155,7 @@ export function readJoinGroupRequest(r: Reader, version: number): JoinGroupReque
 export function writeJoinGroupRequest(w: Writer, v: JoinGroupRequest, version: number): void {
   if (version <= 5) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   w.int32(v.sessionTimeoutMs)
@@ -177,36 +164,27 @@ export function writeJoinGroupRequest(w: Writer, v: JoinGroupRequest, version: n
   }
   if (version <= 5) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 5) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('JoinGroupRequest', 'groupInstanceId', version)
   }
   if (version <= 5) {
     w.string(v.protocolType)
-  }
-  else {
+  } else {
     w.compactString(v.protocolType)
   }
   if (version <= 5) {
-    {
-      w.int32(v.protocols.length)
-      for (const e of v.protocols) writeJoinGroupRequestJoinGroupRequestProtocol(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.protocols.length + 1)
-      for (const e of v.protocols) writeJoinGroupRequestJoinGroupRequestProtocol(w, e, version)
-    }
+    w.int32(v.protocols.length)
+    for (const e of v.protocols) writeJoinGroupRequestJoinGroupRequestProtocol(w, e, version)
+  } else {
+    w.uvarint(v.protocols.length + 1)
+    for (const e of v.protocols) writeJoinGroupRequestJoinGroupRequestProtocol(w, e, version)
   }
   if (version >= 8) {
     w.compactNullableString(v.reason)
@@ -223,8 +201,7 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc: n
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -236,8 +213,7 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc: n
   }
   if (version <= 5) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -245,8 +221,7 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc: n
   }
   if (version === 5) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -255,27 +230,21 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc: n
   }
   if (version <= 5) {
     s += 2 + utf8Length(v.protocolType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.protocolType)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.protocols) {
-        s += sizeJoinGroupRequestJoinGroupRequestProtocol(e, version, zc)
-      }
+    s += 4
+    for (const e of v.protocols) {
+      s += sizeJoinGroupRequestJoinGroupRequestProtocol(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.protocols.length + 1)
-      for (const e of v.protocols) {
-        s += sizeJoinGroupRequestJoinGroupRequestProtocol(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.protocols.length + 1)
+    for (const e of v.protocols) {
+      s += sizeJoinGroupRequestJoinGroupRequestProtocol(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -331,15 +300,13 @@ export function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, version:
   let f_Name: string
   if (version <= 5) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Metadata: Buffer
   if (version <= 5) {
     f_Metadata = r.bytes()
-  }
-  else {
+  } else {
     f_Metadata = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -363,14 +330,12 @@ export function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, version:
 export function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: JoinGroupRequestJoinGroupRequestProtocol, version: number): void {
   if (version <= 5) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 5) {
     w.bytes(v.metadata)
-  }
-  else {
+  } else {
     w.compactBytes(v.metadata)
   }
   if (version >= 6) {
@@ -381,22 +346,20 @@ export function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: Join
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupRequestJoinGroupRequestProtocol(v: JoinGroupRequestJoinGroupRequestProtocol, version: number, _zc: number): number {
+export function sizeJoinGroupRequestJoinGroupRequestProtocol(v: JoinGroupRequestJoinGroupRequestProtocol, version: number, zc: number): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    s += 4 + v.metadata.length
-  }
-  else {
-    s += sizeOfUvarint(v.metadata.length + 1) + v.metadata.length
+    s += 4 + (v.metadata.length >= zc ? 0 : v.metadata.length)
+  } else {
+    s += sizeOfUvarint(v.metadata.length + 1) + (v.metadata.length >= zc ? 0 : v.metadata.length)
   }
   if (version >= 6) {
     let n = 0
@@ -505,8 +468,7 @@ export function readJoinGroupResponse(r: Reader, version: number): JoinGroupResp
   let f_ThrottleTimeMs: number
   if (version >= 2) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
@@ -516,57 +478,46 @@ export function readJoinGroupResponse(r: Reader, version: number): JoinGroupResp
   let f_ProtocolType: string | null
   if (version >= 7) {
     f_ProtocolType = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ProtocolType = null
   }
   let f_ProtocolName: string | null
   if (version <= 5) {
     f_ProtocolName = r.string()
-  }
-  else if (version === 6) {
+  } else if (version === 6) {
     f_ProtocolName = r.compactString()
-  }
-  else {
+  } else {
     f_ProtocolName = r.compactNullableString()
   }
   let f_Leader: string
   if (version <= 5) {
     f_Leader = r.string()
-  }
-  else {
+  } else {
     f_Leader = r.compactString()
   }
   let f_SkipAssignment: boolean
   if (version === 9) {
     f_SkipAssignment = r.bool()
-  }
-  else {
+  } else {
     f_SkipAssignment = false
   }
   let f_MemberId: string
   if (version <= 5) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_Members: JoinGroupResponseJoinGroupResponseMember[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: JoinGroupResponseJoinGroupResponseMember[] = []
-      for (let i = 0; i < n; i++) a.push(readJoinGroupResponseJoinGroupResponseMember(r, version))
-      f_Members = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: JoinGroupResponseJoinGroupResponseMember[] = []
-      for (let i = 0; i < n; i++) a.push(readJoinGroupResponseJoinGroupResponseMember(r, version))
-      f_Members = a
-    }
+    const n = r.arrayLength(false)
+    const a: JoinGroupResponseJoinGroupResponseMember[] = []
+    for (let i = 0; i < n; i++) a.push(readJoinGroupResponseJoinGroupResponseMember(r, version))
+    f_Members = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: JoinGroupResponseJoinGroupResponseMember[] = []
+    for (let i = 0; i < n; i++) a.push(readJoinGroupResponseJoinGroupResponseMember(r, version))
+    f_Members = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 6) {
@@ -604,42 +555,32 @@ export function writeJoinGroupResponse(w: Writer, v: JoinGroupResponse, version:
   }
   if (version <= 5) {
     w.string(v.protocolName!)
-  }
-  else if (version === 6) {
+  } else if (version === 6) {
     w.compactString(v.protocolName!)
-  }
-  else {
+  } else {
     w.compactNullableString(v.protocolName)
   }
   if (version <= 5) {
     w.string(v.leader)
-  }
-  else {
+  } else {
     w.compactString(v.leader)
   }
   if (version === 9) {
     w.bool(v.skipAssignment)
-  }
-  else {
+  } else {
     if (!(v.skipAssignment === false)) throw fieldNotInVersion('JoinGroupResponse', 'skipAssignment', version)
   }
   if (version <= 5) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version <= 5) {
-    {
-      w.int32(v.members.length)
-      for (const e of v.members) writeJoinGroupResponseJoinGroupResponseMember(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.members.length + 1)
-      for (const e of v.members) writeJoinGroupResponseJoinGroupResponseMember(w, e, version)
-    }
+    w.int32(v.members.length)
+    for (const e of v.members) writeJoinGroupResponseJoinGroupResponseMember(w, e, version)
+  } else {
+    w.uvarint(v.members.length + 1)
+    for (const e of v.members) writeJoinGroupResponseJoinGroupResponseMember(w, e, version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -666,15 +607,13 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc:
   if (version <= 5) {
     if (v.protocolName === null) throw nullNotAllowed('JoinGroupResponse', 'protocolName', version)
     s += 2 + utf8Length(v.protocolName)
-  }
-  else if (version === 6) {
+  } else if (version === 6) {
     if (v.protocolName === null) throw nullNotAllowed('JoinGroupResponse', 'protocolName', version)
     {
       const l = utf8Length(v.protocolName)
       s += sizeOfUvarint(l + 1) + l
     }
-  }
-  else {
+  } else {
     if (v.protocolName === null) s += 1
     else {
       const l = utf8Length(v.protocolName)
@@ -683,8 +622,7 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc:
   }
   if (version <= 5) {
     s += 2 + utf8Length(v.leader)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.leader)
       s += sizeOfUvarint(l + 1) + l
@@ -695,27 +633,21 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc:
   }
   if (version <= 5) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.members) {
-        s += sizeJoinGroupResponseJoinGroupResponseMember(e, version, zc)
-      }
+    s += 4
+    for (const e of v.members) {
+      s += sizeJoinGroupResponseJoinGroupResponseMember(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.members.length + 1)
-      for (const e of v.members) {
-        s += sizeJoinGroupResponseJoinGroupResponseMember(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.members.length + 1)
+    for (const e of v.members) {
+      s += sizeJoinGroupResponseJoinGroupResponseMember(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -770,25 +702,21 @@ export function readJoinGroupResponseJoinGroupResponseMember(r: Reader, version:
   let f_MemberId: string
   if (version <= 5) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_GroupInstanceId: string | null
   if (version === 5) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_Metadata: Buffer
   if (version <= 5) {
     f_Metadata = r.bytes()
-  }
-  else {
+  } else {
     f_Metadata = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -813,20 +741,17 @@ export function readJoinGroupResponseJoinGroupResponseMember(r: Reader, version:
 export function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: JoinGroupResponseJoinGroupResponseMember, version: number): void {
   if (version <= 5) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 5) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactNullableString(v.groupInstanceId)
   }
   if (version <= 5) {
     w.bytes(v.metadata)
-  }
-  else {
+  } else {
     w.compactBytes(v.metadata)
   }
   if (version >= 6) {
@@ -837,12 +762,11 @@ export function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: Join
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupResponseJoinGroupResponseMember, version: number, _zc: number): number {
+export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupResponseJoinGroupResponseMember, version: number, zc: number): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -850,8 +774,7 @@ export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupRespons
   }
   if (version === 5) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -859,10 +782,9 @@ export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupRespons
     }
   }
   if (version <= 5) {
-    s += 4 + v.metadata.length
-  }
-  else {
-    s += sizeOfUvarint(v.metadata.length + 1) + v.metadata.length
+    s += 4 + (v.metadata.length >= zc ? 0 : v.metadata.length)
+  } else {
+    s += sizeOfUvarint(v.metadata.length + 1) + (v.metadata.length >= zc ? 0 : v.metadata.length)
   }
   if (version >= 6) {
     let n = 0

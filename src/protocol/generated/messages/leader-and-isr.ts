@@ -81,8 +81,7 @@ export function readLeaderAndIsrRequest(r: Reader, version: number): LeaderAndIs
   let f_isKRaftController: boolean
   if (version === 7) {
     f_isKRaftController = r.bool()
-  }
-  else {
+  } else {
     f_isKRaftController = false
   }
   let f_ControllerEpoch: number
@@ -90,65 +89,49 @@ export function readLeaderAndIsrRequest(r: Reader, version: number): LeaderAndIs
   let f_BrokerEpoch: bigint
   if (version >= 2) {
     f_BrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_BrokerEpoch = -1n
   }
   let f_Type: number
   if (version >= 5) {
     f_Type = r.int8()
-  }
-  else {
+  } else {
     f_Type = 0
   }
   let f_UngroupedPartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
-      f_UngroupedPartitionStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
+    f_UngroupedPartitionStates = a
+  } else {
     f_UngroupedPartitionStates = []
   }
   let f_TopicStates: LeaderAndIsrRequestLeaderAndIsrTopicState[]
   if (version >= 2 && version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrTopicState(r, version))
-      f_TopicStates = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrTopicState(r, version))
-      f_TopicStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrTopicState(r, version))
+    f_TopicStates = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrTopicState(r, version))
+    f_TopicStates = a
+  } else {
     f_TopicStates = []
   }
   let f_LiveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, version))
-      f_LiveLeaders = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, version))
-      f_LiveLeaders = a
-    }
+    const n = r.arrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, version))
+    f_LiveLeaders = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, version))
+    f_LiveLeaders = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 4) {
@@ -178,8 +161,7 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
   w.int32(v.controllerId)
   if (version === 7) {
     w.bool(v.isKRaftController)
-  }
-  else {
+  } else {
     if (!(v.isKRaftController === false)) throw fieldNotInVersion('LeaderAndIsrRequest', 'isKRaftController', version)
   }
   w.int32(v.controllerEpoch)
@@ -188,45 +170,30 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
   }
   if (version >= 5) {
     w.int8(v.type)
-  }
-  else {
+  } else {
     if (!(v.type === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'type', version)
   }
   if (version <= 1) {
-    {
-      w.int32(v.ungroupedPartitionStates.length)
-      for (const e of v.ungroupedPartitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.ungroupedPartitionStates.length)
+    for (const e of v.ungroupedPartitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
+  } else {
     if (!(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'ungroupedPartitionStates', version)
   }
   if (version >= 2 && version <= 3) {
-    {
-      w.int32(v.topicStates.length)
-      for (const e of v.topicStates) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, e, version)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.topicStates.length)
+    for (const e of v.topicStates) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, e, version)
+  } else if (version >= 4) {
+    w.uvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, e, version)
+  } else {
     if (!(v.topicStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'topicStates', version)
   }
   if (version <= 3) {
-    {
-      w.int32(v.liveLeaders.length)
-      for (const e of v.liveLeaders) writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.liveLeaders.length + 1)
-      for (const e of v.liveLeaders) writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, e, version)
-    }
+    w.int32(v.liveLeaders.length)
+    for (const e of v.liveLeaders) writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, e, version)
+  } else {
+    w.uvarint(v.liveLeaders.length + 1)
+    for (const e of v.liveLeaders) writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, e, version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -250,43 +217,31 @@ export function sizeLeaderAndIsrRequest(v: LeaderAndIsrRequest, version: number,
     s += 1
   }
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.ungroupedPartitionStates) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.ungroupedPartitionStates) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
     }
   }
   if (version >= 2 && version <= 3) {
-    {
-      s += 4
-      for (const e of v.topicStates) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrTopicState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topicStates) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrTopicState(e, version, zc)
     }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrTopicState(e, version, zc)
-      }
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrTopicState(e, version, zc)
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.liveLeaders) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, version, zc)
-      }
+    s += 4
+    for (const e of v.liveLeaders) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.liveLeaders.length + 1)
-      for (const e of v.liveLeaders) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.liveLeaders.length + 1)
+    for (const e of v.liveLeaders) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -404,8 +359,7 @@ export function readLeaderAndIsrRequestLeaderAndIsrPartitionState(r: Reader, ver
   let f_TopicName: string
   if (version <= 1) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_PartitionIndex: number
@@ -418,92 +372,68 @@ export function readLeaderAndIsrRequestLeaderAndIsrPartitionState(r: Reader, ver
   f_LeaderEpoch = r.int32()
   let f_Isr: number[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Isr = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Isr = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Isr = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Isr = a
   }
   let f_PartitionEpoch: number
   f_PartitionEpoch = r.int32()
   let f_Replicas: number[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Replicas = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Replicas = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Replicas = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Replicas = a
   }
   let f_AddingReplicas: number[]
   if (version === 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_AddingReplicas = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_AddingReplicas = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_AddingReplicas = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_AddingReplicas = a
+  } else {
     f_AddingReplicas = []
   }
   let f_RemovingReplicas: number[]
   if (version === 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_RemovingReplicas = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_RemovingReplicas = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_RemovingReplicas = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_RemovingReplicas = a
+  } else {
     f_RemovingReplicas = []
   }
   let f_IsNew: boolean
   if (version >= 1) {
     f_IsNew = r.bool()
-  }
-  else {
+  } else {
     f_IsNew = false
   }
   let f_LeaderRecoveryState: number
   if (version >= 6) {
     f_LeaderRecoveryState = r.int8()
-  }
-  else {
+  } else {
     f_LeaderRecoveryState = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -543,61 +473,40 @@ export function writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v:
   w.int32(v.leader)
   w.int32(v.leaderEpoch)
   if (version <= 3) {
-    {
-      w.int32(v.isr.length)
-      for (const e of v.isr) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.isr.length + 1)
-      for (const e of v.isr) w.int32(e)
-    }
+    w.int32(v.isr.length)
+    for (const e of v.isr) w.int32(e)
+  } else {
+    w.uvarint(v.isr.length + 1)
+    for (const e of v.isr) w.int32(e)
   }
   w.int32(v.partitionEpoch)
   if (version <= 3) {
-    {
-      w.int32(v.replicas.length)
-      for (const e of v.replicas) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.replicas.length + 1)
-      for (const e of v.replicas) w.int32(e)
-    }
+    w.int32(v.replicas.length)
+    for (const e of v.replicas) w.int32(e)
+  } else {
+    w.uvarint(v.replicas.length + 1)
+    for (const e of v.replicas) w.int32(e)
   }
   if (version === 3) {
-    {
-      w.int32(v.addingReplicas.length)
-      for (const e of v.addingReplicas) w.int32(e)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.addingReplicas.length + 1)
-      for (const e of v.addingReplicas) w.int32(e)
-    }
+    w.int32(v.addingReplicas.length)
+    for (const e of v.addingReplicas) w.int32(e)
+  } else if (version >= 4) {
+    w.uvarint(v.addingReplicas.length + 1)
+    for (const e of v.addingReplicas) w.int32(e)
   }
   if (version === 3) {
-    {
-      w.int32(v.removingReplicas.length)
-      for (const e of v.removingReplicas) w.int32(e)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.removingReplicas.length + 1)
-      for (const e of v.removingReplicas) w.int32(e)
-    }
+    w.int32(v.removingReplicas.length)
+    for (const e of v.removingReplicas) w.int32(e)
+  } else if (version >= 4) {
+    w.uvarint(v.removingReplicas.length + 1)
+    for (const e of v.removingReplicas) w.int32(e)
   }
   if (version >= 1) {
     w.bool(v.isNew)
   }
   if (version >= 6) {
     w.int8(v.leaderRecoveryState)
-  }
-  else {
+  } else {
     if (!(v.leaderRecoveryState === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrPartitionState', 'leaderRecoveryState', version)
   }
   if (version >= 4) {
@@ -618,45 +527,25 @@ export function sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(v: LeaderAndIs
   s += 4
   s += 4
   if (version <= 3) {
-    {
-      s += 4 + v.isr.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
-    }
+    s += 4 + v.isr.length * 4
+  } else {
+    s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
   }
   s += 4
   if (version <= 3) {
-    {
-      s += 4 + v.replicas.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
-    }
+    s += 4 + v.replicas.length * 4
+  } else {
+    s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
   }
   if (version === 3) {
-    {
-      s += 4 + v.addingReplicas.length * 4
-    }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
-    }
+    s += 4 + v.addingReplicas.length * 4
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
   }
   if (version === 3) {
-    {
-      s += 4 + v.removingReplicas.length * 4
-    }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
-    }
+    s += 4 + v.removingReplicas.length * 4
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
   }
   if (version >= 1) {
     s += 1
@@ -717,38 +606,29 @@ export function readLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, version
   let f_TopicName: string
   if (version >= 2 && version <= 3) {
     f_TopicName = r.string()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_TopicId: string
   if (version >= 5) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_PartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[]
   if (version >= 2 && version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
-      f_PartitionStates = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
-      f_PartitionStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
+    f_PartitionStates = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version))
+    f_PartitionStates = a
+  } else {
     f_PartitionStates = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -773,29 +653,21 @@ export function readLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, version
 export function writeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: LeaderAndIsrRequestLeaderAndIsrTopicState, version: number): void {
   if (version >= 2 && version <= 3) {
     w.string(v.topicName)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactString(v.topicName)
-  }
-  else {
+  } else {
     if (!(v.topicName === '')) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'topicName', version)
   }
   if (version >= 5) {
     w.uuid(v.topicId)
   }
   if (version >= 2 && version <= 3) {
-    {
-      w.int32(v.partitionStates.length)
-      for (const e of v.partitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.partitionStates.length)
+    for (const e of v.partitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
+  } else if (version >= 4) {
+    w.uvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
+  } else {
     if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'partitionStates', version)
   }
   if (version >= 4) {
@@ -810,8 +682,7 @@ export function sizeLeaderAndIsrRequestLeaderAndIsrTopicState(v: LeaderAndIsrReq
   let s = 0
   if (version >= 2 && version <= 3) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
@@ -821,19 +692,14 @@ export function sizeLeaderAndIsrRequestLeaderAndIsrTopicState(v: LeaderAndIsrReq
     s += 16
   }
   if (version >= 2 && version <= 3) {
-    {
-      s += 4
-      for (const e of v.partitionStates) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionStates) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
     }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) {
-        s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
-      }
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) {
+      s += sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -891,8 +757,7 @@ export function readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r: Reader, version
   let f_HostName: string
   if (version <= 3) {
     f_HostName = r.string()
-  }
-  else {
+  } else {
     f_HostName = r.compactString()
   }
   let f_Port: number
@@ -920,8 +785,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w: Writer, v: Lea
   w.int32(v.brokerId)
   if (version <= 3) {
     w.string(v.hostName)
-  }
-  else {
+  } else {
     w.compactString(v.hostName)
   }
   w.int32(v.port)
@@ -938,8 +802,7 @@ export function sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(v: LeaderAndIsrReq
   s += 4
   if (version <= 3) {
     s += 2 + utf8Length(v.hostName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.hostName)
       s += sizeOfUvarint(l + 1) + l
@@ -1015,34 +878,25 @@ export function readLeaderAndIsrResponse(r: Reader, version: number): LeaderAndI
   f_ErrorCode = r.int16()
   let f_PartitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
-      f_PartitionErrors = a
-    }
-  }
-  else if (version === 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
-      f_PartitionErrors = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
+    f_PartitionErrors = a
+  } else if (version === 4) {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
+    f_PartitionErrors = a
+  } else {
     f_PartitionErrors = []
   }
   let f_Topics: LeaderAndIsrResponseLeaderAndIsrTopicError[]
   if (version >= 5) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrResponseLeaderAndIsrTopicError[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrTopicError(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrResponseLeaderAndIsrTopicError[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrTopicError(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1067,27 +921,18 @@ export function readLeaderAndIsrResponse(r: Reader, version: number): LeaderAndI
 export function writeLeaderAndIsrResponse(w: Writer, v: LeaderAndIsrResponse, version: number): void {
   w.int16(v.errorCode)
   if (version <= 3) {
-    {
-      w.int32(v.partitionErrors.length)
-      for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
-    }
-  }
-  else if (version === 4) {
-    {
-      w.uvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.partitionErrors.length)
+    for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
+  } else if (version === 4) {
+    w.uvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
+  } else {
     if (!(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'partitionErrors', version)
   }
   if (version >= 5) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeLeaderAndIsrResponseLeaderAndIsrTopicError(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeLeaderAndIsrResponseLeaderAndIsrTopicError(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'topics', version)
   }
   if (version >= 4) {
@@ -1102,27 +947,20 @@ export function sizeLeaderAndIsrResponse(v: LeaderAndIsrResponse, version: numbe
   let s = 0
   s += 2
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.partitionErrors) {
-        s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionErrors) {
+      s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
     }
-  }
-  else if (version === 4) {
-    {
-      s += sizeOfUvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) {
-        s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
-      }
+  } else if (version === 4) {
+    s += sizeOfUvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) {
+      s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
     }
   }
   if (version >= 5) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeLeaderAndIsrResponseLeaderAndIsrTopicError(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeLeaderAndIsrResponseLeaderAndIsrTopicError(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -1177,11 +1015,9 @@ export function readLeaderAndIsrResponseLeaderAndIsrPartitionError(r: Reader, ve
   let f_TopicName: string
   if (version <= 3) {
     f_TopicName = r.string()
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_PartitionIndex: number
@@ -1210,8 +1046,7 @@ export function readLeaderAndIsrResponseLeaderAndIsrPartitionError(r: Reader, ve
 export function writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w: Writer, v: LeaderAndIsrResponseLeaderAndIsrPartitionError, version: number): void {
   if (version <= 3) {
     w.string(v.topicName)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     w.compactString(v.topicName)
   }
   w.int32(v.partitionIndex)
@@ -1228,8 +1063,7 @@ export function sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(v: LeaderAndI
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else if (version === 4) {
+  } else if (version === 4) {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
@@ -1283,20 +1117,16 @@ export function readLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, versio
   let f_TopicId: string
   if (version >= 5) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_PartitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[]
   if (version >= 5) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
-      f_PartitionErrors = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version))
+    f_PartitionErrors = a
+  } else {
     f_PartitionErrors = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1320,17 +1150,13 @@ export function readLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, versio
 export function writeLeaderAndIsrResponseLeaderAndIsrTopicError(w: Writer, v: LeaderAndIsrResponseLeaderAndIsrTopicError, version: number): void {
   if (version >= 5) {
     w.uuid(v.topicId)
-  }
-  else {
+  } else {
     if (!(v.topicId === ZERO_UUID)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'topicId', version)
   }
   if (version >= 5) {
-    {
-      w.uvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
+  } else {
     if (!(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'partitionErrors', version)
   }
   if (version >= 4) {
@@ -1347,11 +1173,9 @@ export function sizeLeaderAndIsrResponseLeaderAndIsrTopicError(v: LeaderAndIsrRe
     s += 16
   }
   if (version >= 5) {
-    {
-      s += sizeOfUvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) {
-        s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
-      }
+    s += sizeOfUvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) {
+      s += sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(e, version, zc)
     }
   }
   if (version >= 4) {

@@ -44,35 +44,27 @@ export function readLeaveGroupRequest(r: Reader, version: number): LeaveGroupReq
   let f_GroupId: string
   if (version <= 3) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_MemberId: string
   if (version <= 2) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = ''
   }
   let f_Members: LeaveGroupRequestMemberIdentity[]
   if (version === 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaveGroupRequestMemberIdentity[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaveGroupRequestMemberIdentity(r, version))
-      f_Members = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaveGroupRequestMemberIdentity[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaveGroupRequestMemberIdentity(r, version))
-      f_Members = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaveGroupRequestMemberIdentity[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaveGroupRequestMemberIdentity(r, version))
+    f_Members = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: LeaveGroupRequestMemberIdentity[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaveGroupRequestMemberIdentity(r, version))
+    f_Members = a
+  } else {
     f_Members = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -97,29 +89,21 @@ export function readLeaveGroupRequest(r: Reader, version: number): LeaveGroupReq
 export function writeLeaveGroupRequest(w: Writer, v: LeaveGroupRequest, version: number): void {
   if (version <= 3) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   if (version <= 2) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequest', 'memberId', version)
   }
   if (version === 3) {
-    {
-      w.int32(v.members.length)
-      for (const e of v.members) writeLeaveGroupRequestMemberIdentity(w, e, version)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.members.length + 1)
-      for (const e of v.members) writeLeaveGroupRequestMemberIdentity(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.members.length)
+    for (const e of v.members) writeLeaveGroupRequestMemberIdentity(w, e, version)
+  } else if (version >= 4) {
+    w.uvarint(v.members.length + 1)
+    for (const e of v.members) writeLeaveGroupRequestMemberIdentity(w, e, version)
+  } else {
     if (!(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupRequest', 'members', version)
   }
   if (version >= 4) {
@@ -134,8 +118,7 @@ export function sizeLeaveGroupRequest(v: LeaveGroupRequest, version: number, zc:
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -145,19 +128,14 @@ export function sizeLeaveGroupRequest(v: LeaveGroupRequest, version: number, zc:
     s += 2 + utf8Length(v.memberId)
   }
   if (version === 3) {
-    {
-      s += 4
-      for (const e of v.members) {
-        s += sizeLeaveGroupRequestMemberIdentity(e, version, zc)
-      }
+    s += 4
+    for (const e of v.members) {
+      s += sizeLeaveGroupRequestMemberIdentity(e, version, zc)
     }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.members.length + 1)
-      for (const e of v.members) {
-        s += sizeLeaveGroupRequestMemberIdentity(e, version, zc)
-      }
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.members.length + 1)
+    for (const e of v.members) {
+      s += sizeLeaveGroupRequestMemberIdentity(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -213,28 +191,23 @@ export function readLeaveGroupRequestMemberIdentity(r: Reader, version: number):
   let f_MemberId: string
   if (version === 3) {
     f_MemberId = r.string()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_MemberId = r.compactString()
-  }
-  else {
+  } else {
     f_MemberId = ''
   }
   let f_GroupInstanceId: string | null
   if (version === 3) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_Reason: string | null
   if (version === 5) {
     f_Reason = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Reason = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -259,20 +232,16 @@ export function readLeaveGroupRequestMemberIdentity(r: Reader, version: number):
 export function writeLeaveGroupRequestMemberIdentity(w: Writer, v: LeaveGroupRequestMemberIdentity, version: number): void {
   if (version === 3) {
     w.string(v.memberId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactString(v.memberId)
-  }
-  else {
+  } else {
     if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'memberId', version)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'groupInstanceId', version)
   }
   if (version === 5) {
@@ -290,8 +259,7 @@ export function sizeLeaveGroupRequestMemberIdentity(v: LeaveGroupRequestMemberId
   let s = 0
   if (version === 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -299,8 +267,7 @@ export function sizeLeaveGroupRequestMemberIdentity(v: LeaveGroupRequestMemberId
   }
   if (version === 3) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -382,30 +349,23 @@ export function readLeaveGroupResponse(r: Reader, version: number): LeaveGroupRe
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
   f_ErrorCode = r.int16()
   let f_Members: LeaveGroupResponseMemberResponse[]
   if (version === 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: LeaveGroupResponseMemberResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaveGroupResponseMemberResponse(r, version))
-      f_Members = a
-    }
-  }
-  else if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: LeaveGroupResponseMemberResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readLeaveGroupResponseMemberResponse(r, version))
-      f_Members = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: LeaveGroupResponseMemberResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaveGroupResponseMemberResponse(r, version))
+    f_Members = a
+  } else if (version >= 4) {
+    const n = r.compactArrayLength(false)
+    const a: LeaveGroupResponseMemberResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readLeaveGroupResponseMemberResponse(r, version))
+    f_Members = a
+  } else {
     f_Members = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -433,18 +393,12 @@ export function writeLeaveGroupResponse(w: Writer, v: LeaveGroupResponse, versio
   }
   w.int16(v.errorCode)
   if (version === 3) {
-    {
-      w.int32(v.members.length)
-      for (const e of v.members) writeLeaveGroupResponseMemberResponse(w, e, version)
-    }
-  }
-  else if (version >= 4) {
-    {
-      w.uvarint(v.members.length + 1)
-      for (const e of v.members) writeLeaveGroupResponseMemberResponse(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.members.length)
+    for (const e of v.members) writeLeaveGroupResponseMemberResponse(w, e, version)
+  } else if (version >= 4) {
+    w.uvarint(v.members.length + 1)
+    for (const e of v.members) writeLeaveGroupResponseMemberResponse(w, e, version)
+  } else {
     if (!(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupResponse', 'members', version)
   }
   if (version >= 4) {
@@ -462,19 +416,14 @@ export function sizeLeaveGroupResponse(v: LeaveGroupResponse, version: number, z
   }
   s += 2
   if (version === 3) {
-    {
-      s += 4
-      for (const e of v.members) {
-        s += sizeLeaveGroupResponseMemberResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.members) {
+      s += sizeLeaveGroupResponseMemberResponse(e, version, zc)
     }
-  }
-  else if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.members.length + 1)
-      for (const e of v.members) {
-        s += sizeLeaveGroupResponseMemberResponse(e, version, zc)
-      }
+  } else if (version >= 4) {
+    s += sizeOfUvarint(v.members.length + 1)
+    for (const e of v.members) {
+      s += sizeLeaveGroupResponseMemberResponse(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -530,28 +479,23 @@ export function readLeaveGroupResponseMemberResponse(r: Reader, version: number)
   let f_MemberId: string
   if (version === 3) {
     f_MemberId = r.string()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_MemberId = r.compactString()
-  }
-  else {
+  } else {
     f_MemberId = ''
   }
   let f_GroupInstanceId: string | null
   if (version === 3) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = ''
   }
   let f_ErrorCode: number
   if (version >= 3) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -576,26 +520,21 @@ export function readLeaveGroupResponseMemberResponse(r: Reader, version: number)
 export function writeLeaveGroupResponseMemberResponse(w: Writer, v: LeaveGroupResponseMemberResponse, version: number): void {
   if (version === 3) {
     w.string(v.memberId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactString(v.memberId)
-  }
-  else {
+  } else {
     if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'memberId', version)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'groupInstanceId', version)
   }
   if (version >= 3) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'errorCode', version)
   }
   if (version >= 4) {
@@ -610,8 +549,7 @@ export function sizeLeaveGroupResponseMemberResponse(v: LeaveGroupResponseMember
   let s = 0
   if (version === 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -619,8 +557,7 @@ export function sizeLeaveGroupResponseMemberResponse(v: LeaveGroupResponseMember
   }
   if (version === 3) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)

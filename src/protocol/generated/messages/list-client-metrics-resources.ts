@@ -147,10 +147,8 @@ export function readListClientMetricsResourcesResponse(r: Reader, version: numbe
 export function writeListClientMetricsResourcesResponse(w: Writer, v: ListClientMetricsResourcesResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.clientMetricsResources.length + 1)
-    for (const e of v.clientMetricsResources) writeListClientMetricsResourcesResponseClientMetricsResource(w, e, version)
-  }
+  w.uvarint(v.clientMetricsResources.length + 1)
+  for (const e of v.clientMetricsResources) writeListClientMetricsResourcesResponseClientMetricsResource(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -163,11 +161,9 @@ export function sizeListClientMetricsResourcesResponse(v: ListClientMetricsResou
   let s = 0
   s += 4
   s += 2
-  {
-    s += sizeOfUvarint(v.clientMetricsResources.length + 1)
-    for (const e of v.clientMetricsResources) {
-      s += sizeListClientMetricsResourcesResponseClientMetricsResource(e, version, zc)
-    }
+  s += sizeOfUvarint(v.clientMetricsResources.length + 1)
+  for (const e of v.clientMetricsResources) {
+    s += sizeListClientMetricsResourcesResponseClientMetricsResource(e, version, zc)
   }
   {
     let n = 0
@@ -237,8 +233,10 @@ export function writeListClientMetricsResourcesResponseClientMetricsResource(w: 
 export function sizeListClientMetricsResourcesResponseClientMetricsResource(v: ListClientMetricsResourcesResponseClientMetricsResource, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -36,26 +36,20 @@ export function isDefaultListGroupsRequest(v: ListGroupsRequest): boolean {
 export function readListGroupsRequest(r: Reader, version: number): ListGroupsRequest {
   let f_StatesFilter: string[]
   if (version >= 4) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_StatesFilter = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_StatesFilter = a
+  } else {
     f_StatesFilter = []
   }
   let f_TypesFilter: string[]
   if (version === 5) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.compactString())
-      f_TypesFilter = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.compactString())
+    f_TypesFilter = a
+  } else {
     f_TypesFilter = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -78,21 +72,15 @@ export function readListGroupsRequest(r: Reader, version: number): ListGroupsReq
 
 export function writeListGroupsRequest(w: Writer, v: ListGroupsRequest, version: number): void {
   if (version >= 4) {
-    {
-      w.uvarint(v.statesFilter.length + 1)
-      for (const e of v.statesFilter) w.compactString(e)
-    }
-  }
-  else {
+    w.uvarint(v.statesFilter.length + 1)
+    for (const e of v.statesFilter) w.compactString(e)
+  } else {
     if (!(v.statesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'statesFilter', version)
   }
   if (version === 5) {
-    {
-      w.uvarint(v.typesFilter.length + 1)
-      for (const e of v.typesFilter) w.compactString(e)
-    }
-  }
-  else {
+    w.uvarint(v.typesFilter.length + 1)
+    for (const e of v.typesFilter) w.compactString(e)
+  } else {
     if (!(v.typesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'typesFilter', version)
   }
   if (version >= 3) {
@@ -106,24 +94,20 @@ export function writeListGroupsRequest(w: Writer, v: ListGroupsRequest, version:
 export function sizeListGroupsRequest(v: ListGroupsRequest, version: number, _zc: number): number {
   let s = 0
   if (version >= 4) {
-    {
-      s += sizeOfUvarint(v.statesFilter.length + 1)
-      for (const e of v.statesFilter) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+    s += sizeOfUvarint(v.statesFilter.length + 1)
+    for (const e of v.statesFilter) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
   if (version === 5) {
-    {
-      s += sizeOfUvarint(v.typesFilter.length + 1)
-      for (const e of v.typesFilter) {
-        {
-          const l = utf8Length(e)
-          s += sizeOfUvarint(l + 1) + l
-        }
+    s += sizeOfUvarint(v.typesFilter.length + 1)
+    for (const e of v.typesFilter) {
+      {
+        const l = utf8Length(e)
+        s += sizeOfUvarint(l + 1) + l
       }
     }
   }
@@ -195,28 +179,22 @@ export function readListGroupsResponse(r: Reader, version: number): ListGroupsRe
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
   f_ErrorCode = r.int16()
   let f_Groups: ListGroupsResponseListedGroup[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: ListGroupsResponseListedGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readListGroupsResponseListedGroup(r, version))
-      f_Groups = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ListGroupsResponseListedGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readListGroupsResponseListedGroup(r, version))
-      f_Groups = a
-    }
+    const n = r.arrayLength(false)
+    const a: ListGroupsResponseListedGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readListGroupsResponseListedGroup(r, version))
+    f_Groups = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ListGroupsResponseListedGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readListGroupsResponseListedGroup(r, version))
+    f_Groups = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -243,16 +221,11 @@ export function writeListGroupsResponse(w: Writer, v: ListGroupsResponse, versio
   }
   w.int16(v.errorCode)
   if (version <= 2) {
-    {
-      w.int32(v.groups.length)
-      for (const e of v.groups) writeListGroupsResponseListedGroup(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.groups.length + 1)
-      for (const e of v.groups) writeListGroupsResponseListedGroup(w, e, version)
-    }
+    w.int32(v.groups.length)
+    for (const e of v.groups) writeListGroupsResponseListedGroup(w, e, version)
+  } else {
+    w.uvarint(v.groups.length + 1)
+    for (const e of v.groups) writeListGroupsResponseListedGroup(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -269,19 +242,14 @@ export function sizeListGroupsResponse(v: ListGroupsResponse, version: number, z
   }
   s += 2
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.groups) {
-        s += sizeListGroupsResponseListedGroup(e, version, zc)
-      }
+    s += 4
+    for (const e of v.groups) {
+      s += sizeListGroupsResponseListedGroup(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.groups.length + 1)
-      for (const e of v.groups) {
-        s += sizeListGroupsResponseListedGroup(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.groups.length + 1)
+    for (const e of v.groups) {
+      s += sizeListGroupsResponseListedGroup(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -344,29 +312,25 @@ export function readListGroupsResponseListedGroup(r: Reader, version: number): L
   let f_GroupId: string
   if (version <= 2) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_ProtocolType: string
   if (version <= 2) {
     f_ProtocolType = r.string()
-  }
-  else {
+  } else {
     f_ProtocolType = r.compactString()
   }
   let f_GroupState: string
   if (version >= 4) {
     f_GroupState = r.compactString()
-  }
-  else {
+  } else {
     f_GroupState = ''
   }
   let f_GroupType: string
   if (version === 5) {
     f_GroupType = r.compactString()
-  }
-  else {
+  } else {
     f_GroupType = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -392,14 +356,12 @@ export function readListGroupsResponseListedGroup(r: Reader, version: number): L
 export function writeListGroupsResponseListedGroup(w: Writer, v: ListGroupsResponseListedGroup, version: number): void {
   if (version <= 2) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   if (version <= 2) {
     w.string(v.protocolType)
-  }
-  else {
+  } else {
     w.compactString(v.protocolType)
   }
   if (version >= 4) {
@@ -420,8 +382,7 @@ export function sizeListGroupsResponseListedGroup(v: ListGroupsResponseListedGro
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -429,8 +390,7 @@ export function sizeListGroupsResponseListedGroup(v: ListGroupsResponseListedGro
   }
   if (version <= 2) {
     s += 2 + utf8Length(v.protocolType)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.protocolType)
       s += sizeOfUvarint(l + 1) + l

@@ -53,32 +53,25 @@ export function readListOffsetsRequest(r: Reader, version: number): ListOffsetsR
   let f_IsolationLevel: number
   if (version >= 2) {
     f_IsolationLevel = r.int8()
-  }
-  else {
+  } else {
     f_IsolationLevel = 0
   }
   let f_Topics: ListOffsetsRequestListOffsetsTopic[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: ListOffsetsRequestListOffsetsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ListOffsetsRequestListOffsetsTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: ListOffsetsRequestListOffsetsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ListOffsetsRequestListOffsetsTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsTopic(r, version))
+    f_Topics = a
   }
   let f_TimeoutMs: number
   if (version === 10) {
     f_TimeoutMs = r.int32()
-  }
-  else {
+  } else {
     f_TimeoutMs = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -105,21 +98,15 @@ export function writeListOffsetsRequest(w: Writer, v: ListOffsetsRequest, versio
   w.int32(v.replicaId)
   if (version >= 2) {
     w.int8(v.isolationLevel)
-  }
-  else {
+  } else {
     if (!(v.isolationLevel === 0)) throw fieldNotInVersion('ListOffsetsRequest', 'isolationLevel', version)
   }
   if (version <= 5) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeListOffsetsRequestListOffsetsTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeListOffsetsRequestListOffsetsTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeListOffsetsRequestListOffsetsTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeListOffsetsRequestListOffsetsTopic(w, e, version)
   }
   if (version === 10) {
     w.int32(v.timeoutMs)
@@ -139,19 +126,14 @@ export function sizeListOffsetsRequest(v: ListOffsetsRequest, version: number, z
     s += 1
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeListOffsetsRequestListOffsetsTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeListOffsetsRequestListOffsetsTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeListOffsetsRequestListOffsetsTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeListOffsetsRequestListOffsetsTopic(e, version, zc)
     }
   }
   if (version === 10) {
@@ -203,26 +185,20 @@ export function readListOffsetsRequestListOffsetsTopic(r: Reader, version: numbe
   let f_Name: string
   if (version <= 5) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: ListOffsetsRequestListOffsetsPartition[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: ListOffsetsRequestListOffsetsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ListOffsetsRequestListOffsetsPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: ListOffsetsRequestListOffsetsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ListOffsetsRequestListOffsetsPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 6) {
@@ -245,21 +221,15 @@ export function readListOffsetsRequestListOffsetsTopic(r: Reader, version: numbe
 export function writeListOffsetsRequestListOffsetsTopic(w: Writer, v: ListOffsetsRequestListOffsetsTopic, version: number): void {
   if (version <= 5) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 5) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeListOffsetsRequestListOffsetsPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeListOffsetsRequestListOffsetsPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeListOffsetsRequestListOffsetsPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeListOffsetsRequestListOffsetsPartition(w, e, version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -273,27 +243,21 @@ export function sizeListOffsetsRequestListOffsetsTopic(v: ListOffsetsRequestList
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeListOffsetsRequestListOffsetsPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeListOffsetsRequestListOffsetsPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeListOffsetsRequestListOffsetsPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeListOffsetsRequestListOffsetsPartition(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -358,8 +322,7 @@ export function readListOffsetsRequestListOffsetsPartition(r: Reader, version: n
   let f_CurrentLeaderEpoch: number
   if (version >= 4) {
     f_CurrentLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CurrentLeaderEpoch = -1
   }
   let f_Timestamp: bigint
@@ -367,8 +330,7 @@ export function readListOffsetsRequestListOffsetsPartition(r: Reader, version: n
   let f_MaxNumOffsets: number
   if (version === 0) {
     f_MaxNumOffsets = r.int32()
-  }
-  else {
+  } else {
     f_MaxNumOffsets = 1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -399,8 +361,7 @@ export function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: ListOf
   w.int64(v.timestamp)
   if (version === 0) {
     w.int32(v.maxNumOffsets)
-  }
-  else {
+  } else {
     if (!(v.maxNumOffsets === 1)) throw fieldNotInVersion('ListOffsetsRequestListOffsetsPartition', 'maxNumOffsets', version)
   }
   if (version >= 6) {
@@ -482,26 +443,20 @@ export function readListOffsetsResponse(r: Reader, version: number): ListOffsets
   let f_ThrottleTimeMs: number
   if (version >= 2) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Topics: ListOffsetsResponseListOffsetsTopicResponse[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: ListOffsetsResponseListOffsetsTopicResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsTopicResponse(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ListOffsetsResponseListOffsetsTopicResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsTopicResponse(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: ListOffsetsResponseListOffsetsTopicResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsTopicResponse(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ListOffsetsResponseListOffsetsTopicResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsTopicResponse(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 6) {
@@ -526,16 +481,11 @@ export function writeListOffsetsResponse(w: Writer, v: ListOffsetsResponse, vers
     w.int32(v.throttleTimeMs)
   }
   if (version <= 5) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeListOffsetsResponseListOffsetsTopicResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeListOffsetsResponseListOffsetsTopicResponse(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeListOffsetsResponseListOffsetsTopicResponse(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeListOffsetsResponseListOffsetsTopicResponse(w, e, version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -551,19 +501,14 @@ export function sizeListOffsetsResponse(v: ListOffsetsResponse, version: number,
     s += 4
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeListOffsetsResponseListOffsetsTopicResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeListOffsetsResponseListOffsetsTopicResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeListOffsetsResponseListOffsetsTopicResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeListOffsetsResponseListOffsetsTopicResponse(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -612,26 +557,20 @@ export function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, versi
   let f_Name: string
   if (version <= 5) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: ListOffsetsResponseListOffsetsPartitionResponse[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: ListOffsetsResponseListOffsetsPartitionResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsPartitionResponse(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ListOffsetsResponseListOffsetsPartitionResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsPartitionResponse(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: ListOffsetsResponseListOffsetsPartitionResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsPartitionResponse(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ListOffsetsResponseListOffsetsPartitionResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsPartitionResponse(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 6) {
@@ -654,21 +593,15 @@ export function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, versi
 export function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: ListOffsetsResponseListOffsetsTopicResponse, version: number): void {
   if (version <= 5) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 5) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeListOffsetsResponseListOffsetsPartitionResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeListOffsetsResponseListOffsetsPartitionResponse(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeListOffsetsResponseListOffsetsPartitionResponse(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeListOffsetsResponseListOffsetsPartitionResponse(w, e, version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -682,27 +615,21 @@ export function sizeListOffsetsResponseListOffsetsTopicResponse(v: ListOffsetsRe
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeListOffsetsResponseListOffsetsPartitionResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeListOffsetsResponseListOffsetsPartitionResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeListOffsetsResponseListOffsetsPartitionResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeListOffsetsResponseListOffsetsPartitionResponse(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -779,35 +706,29 @@ export function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v
   f_ErrorCode = r.int16()
   let f_OldStyleOffsets: bigint[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: bigint[] = []
-      for (let i = 0; i < n; i++) a.push(r.int64())
-      f_OldStyleOffsets = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: bigint[] = []
+    for (let i = 0; i < n; i++) a.push(r.int64())
+    f_OldStyleOffsets = a
+  } else {
     f_OldStyleOffsets = []
   }
   let f_Timestamp: bigint
   if (version >= 1) {
     f_Timestamp = r.int64()
-  }
-  else {
+  } else {
     f_Timestamp = -1n
   }
   let f_Offset: bigint
   if (version >= 1) {
     f_Offset = r.int64()
-  }
-  else {
+  } else {
     f_Offset = -1n
   }
   let f_LeaderEpoch: number
   if (version >= 4) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -836,30 +757,24 @@ export function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, 
   w.int32(v.partitionIndex)
   w.int16(v.errorCode)
   if (version === 0) {
-    {
-      w.int32(v.oldStyleOffsets.length)
-      for (const e of v.oldStyleOffsets) w.int64(e)
-    }
-  }
-  else {
+    w.int32(v.oldStyleOffsets.length)
+    for (const e of v.oldStyleOffsets) w.int64(e)
+  } else {
     if (!(v.oldStyleOffsets.length === 0)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'oldStyleOffsets', version)
   }
   if (version >= 1) {
     w.int64(v.timestamp)
-  }
-  else {
+  } else {
     if (!(v.timestamp === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'timestamp', version)
   }
   if (version >= 1) {
     w.int64(v.offset)
-  }
-  else {
+  } else {
     if (!(v.offset === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'offset', version)
   }
   if (version >= 4) {
     w.int32(v.leaderEpoch)
-  }
-  else {
+  } else {
     if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'leaderEpoch', version)
   }
   if (version >= 6) {
@@ -875,9 +790,7 @@ export function sizeListOffsetsResponseListOffsetsPartitionResponse(v: ListOffse
   s += 4
   s += 2
   if (version === 0) {
-    {
-      s += 4 + v.oldStyleOffsets.length * 8
-    }
+    s += 4 + v.oldStyleOffsets.length * 8
   }
   if (version >= 1) {
     s += 8

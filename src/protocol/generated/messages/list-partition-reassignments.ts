@@ -161,10 +161,8 @@ export function readListPartitionReassignmentsRequestListPartitionReassignmentsT
 
 export function writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w: Writer, v: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics, _version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitionIndexes.length + 1)
-    for (const e of v.partitionIndexes) w.int32(e)
-  }
+  w.uvarint(v.partitionIndexes.length + 1)
+  for (const e of v.partitionIndexes) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -176,12 +174,12 @@ export function writeListPartitionReassignmentsRequestListPartitionReassignments
 export function sizeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(v: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  {
-    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-  }
+  s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -291,10 +289,8 @@ export function writeListPartitionReassignmentsResponse(w: Writer, v: ListPartit
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeListPartitionReassignmentsResponseOngoingTopicReassignment(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeListPartitionReassignmentsResponseOngoingTopicReassignment(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -307,16 +303,16 @@ export function sizeListPartitionReassignmentsResponse(v: ListPartitionReassignm
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
-  }
   {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeListPartitionReassignmentsResponseOngoingTopicReassignment(e, version, zc)
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeListPartitionReassignmentsResponseOngoingTopicReassignment(e, version, zc)
   }
   {
     let n = 0
@@ -390,10 +386,8 @@ export function readListPartitionReassignmentsResponseOngoingTopicReassignment(r
 
 export function writeListPartitionReassignmentsResponseOngoingTopicReassignment(w: Writer, v: ListPartitionReassignmentsResponseOngoingTopicReassignment, version: number): void {
   w.compactString(v.name)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -405,14 +399,14 @@ export function writeListPartitionReassignmentsResponseOngoingTopicReassignment(
 export function sizeListPartitionReassignmentsResponseOngoingTopicReassignment(v: ListPartitionReassignmentsResponseOngoingTopicReassignment, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeListPartitionReassignmentsResponseOngoingPartitionReassignment(e, version, zc)
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeListPartitionReassignmentsResponseOngoingPartitionReassignment(e, version, zc)
   }
   {
     let n = 0
@@ -516,18 +510,12 @@ export function readListPartitionReassignmentsResponseOngoingPartitionReassignme
 
 export function writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w: Writer, v: ListPartitionReassignmentsResponseOngoingPartitionReassignment, _version: number): void {
   w.int32(v.partitionIndex)
-  {
-    w.uvarint(v.replicas.length + 1)
-    for (const e of v.replicas) w.int32(e)
-  }
-  {
-    w.uvarint(v.addingReplicas.length + 1)
-    for (const e of v.addingReplicas) w.int32(e)
-  }
-  {
-    w.uvarint(v.removingReplicas.length + 1)
-    for (const e of v.removingReplicas) w.int32(e)
-  }
+  w.uvarint(v.replicas.length + 1)
+  for (const e of v.replicas) w.int32(e)
+  w.uvarint(v.addingReplicas.length + 1)
+  for (const e of v.addingReplicas) w.int32(e)
+  w.uvarint(v.removingReplicas.length + 1)
+  for (const e of v.removingReplicas) w.int32(e)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -539,15 +527,9 @@ export function writeListPartitionReassignmentsResponseOngoingPartitionReassignm
 export function sizeListPartitionReassignmentsResponseOngoingPartitionReassignment(v: ListPartitionReassignmentsResponseOngoingPartitionReassignment, _version: number, _zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
-  }
+  s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
+  s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
+  s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
   {
     let n = 0
     const u = v.unknownTaggedFields

@@ -58,8 +58,7 @@ export function readListTransactionsRequest(r: Reader, version: number): ListTra
   let f_DurationFilter: bigint
   if (version === 1) {
     f_DurationFilter = r.int64()
-  }
-  else {
+  } else {
     f_DurationFilter = -1n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -82,18 +81,13 @@ export function readListTransactionsRequest(r: Reader, version: number): ListTra
 }
 
 export function writeListTransactionsRequest(w: Writer, v: ListTransactionsRequest, version: number): void {
-  {
-    w.uvarint(v.stateFilters.length + 1)
-    for (const e of v.stateFilters) w.compactString(e)
-  }
-  {
-    w.uvarint(v.producerIdFilters.length + 1)
-    for (const e of v.producerIdFilters) w.int64(e)
-  }
+  w.uvarint(v.stateFilters.length + 1)
+  for (const e of v.stateFilters) w.compactString(e)
+  w.uvarint(v.producerIdFilters.length + 1)
+  for (const e of v.producerIdFilters) w.int64(e)
   if (version === 1) {
     w.int64(v.durationFilter)
-  }
-  else {
+  } else {
     if (!(v.durationFilter === -1n)) throw fieldNotInVersion('ListTransactionsRequest', 'durationFilter', version)
   }
   {
@@ -115,9 +109,7 @@ export function sizeListTransactionsRequest(v: ListTransactionsRequest, version:
       }
     }
   }
-  {
-    s += sizeOfUvarint(v.producerIdFilters.length + 1) + v.producerIdFilters.length * 8
-  }
+  s += sizeOfUvarint(v.producerIdFilters.length + 1) + v.producerIdFilters.length * 8
   if (version === 1) {
     s += 8
   }
@@ -228,14 +220,10 @@ export function readListTransactionsResponse(r: Reader, version: number): ListTr
 export function writeListTransactionsResponse(w: Writer, v: ListTransactionsResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.unknownStateFilters.length + 1)
-    for (const e of v.unknownStateFilters) w.compactString(e)
-  }
-  {
-    w.uvarint(v.transactionStates.length + 1)
-    for (const e of v.transactionStates) writeListTransactionsResponseTransactionState(w, e, version)
-  }
+  w.uvarint(v.unknownStateFilters.length + 1)
+  for (const e of v.unknownStateFilters) w.compactString(e)
+  w.uvarint(v.transactionStates.length + 1)
+  for (const e of v.transactionStates) writeListTransactionsResponseTransactionState(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -257,11 +245,9 @@ export function sizeListTransactionsResponse(v: ListTransactionsResponse, versio
       }
     }
   }
-  {
-    s += sizeOfUvarint(v.transactionStates.length + 1)
-    for (const e of v.transactionStates) {
-      s += sizeListTransactionsResponseTransactionState(e, version, zc)
-    }
+  s += sizeOfUvarint(v.transactionStates.length + 1)
+  for (const e of v.transactionStates) {
+    s += sizeListTransactionsResponseTransactionState(e, version, zc)
   }
   {
     let n = 0
@@ -346,13 +332,17 @@ export function writeListTransactionsResponseTransactionState(w: Writer, v: List
 export function sizeListTransactionsResponseTransactionState(v: ListTransactionsResponseTransactionState, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.transactionalId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.transactionalId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 8
   {
-    const l = utf8Length(v.transactionState)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.transactionState)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

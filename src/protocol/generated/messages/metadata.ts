@@ -50,54 +50,43 @@ export function isDefaultMetadataRequest(v: MetadataRequest): boolean {
 export function readMetadataRequest(r: Reader, version: number): MetadataRequest {
   let f_Topics: MetadataRequestMetadataRequestTopic[] | null
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
+    const n = r.arrayLength(false)
+    const a: MetadataRequestMetadataRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataRequestMetadataRequestTopic(r, version))
+    f_Topics = a
+  } else if (version >= 1 && version <= 8) {
+    const n = r.arrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
+      const a: MetadataRequestMetadataRequestTopic[] = []
+      for (let i = 0; i < n; i++) a.push(readMetadataRequestMetadataRequestTopic(r, version))
+      f_Topics = a
+    }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
       const a: MetadataRequestMetadataRequestTopic[] = []
       for (let i = 0; i < n; i++) a.push(readMetadataRequestMetadataRequestTopic(r, version))
       f_Topics = a
     }
   }
-  else if (version >= 1 && version <= 8) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: MetadataRequestMetadataRequestTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readMetadataRequestMetadataRequestTopic(r, version))
-        f_Topics = a
-      }
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: MetadataRequestMetadataRequestTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readMetadataRequestMetadataRequestTopic(r, version))
-        f_Topics = a
-      }
-    }
-  }
   let f_AllowAutoTopicCreation: boolean
   if (version >= 4) {
     f_AllowAutoTopicCreation = r.bool()
-  }
-  else {
+  } else {
     f_AllowAutoTopicCreation = true
   }
   let f_IncludeClusterAuthorizedOperations: boolean
   if (version >= 8 && version <= 10) {
     f_IncludeClusterAuthorizedOperations = r.bool()
-  }
-  else {
+  } else {
     f_IncludeClusterAuthorizedOperations = false
   }
   let f_IncludeTopicAuthorizedOperations: boolean
   if (version >= 8) {
     f_IncludeTopicAuthorizedOperations = r.bool()
-  }
-  else {
+  } else {
     f_IncludeTopicAuthorizedOperations = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -122,19 +111,15 @@ export function readMetadataRequest(r: Reader, version: number): MetadataRequest
 
 export function writeMetadataRequest(w: Writer, v: MetadataRequest, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.topics!.length)
-      for (const e of v.topics!) writeMetadataRequestMetadataRequestTopic(w, e, version)
-    }
-  }
-  else if (version >= 1 && version <= 8) {
+    w.int32(v.topics!.length)
+    for (const e of v.topics!) writeMetadataRequestMetadataRequestTopic(w, e, version)
+  } else if (version >= 1 && version <= 8) {
     if (v.topics === null) w.int32(-1)
     else {
       w.int32(v.topics.length)
       for (const e of v.topics) writeMetadataRequestMetadataRequestTopic(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.topics === null) w.uvarint(0)
     else {
       w.uvarint(v.topics.length + 1)
@@ -143,20 +128,17 @@ export function writeMetadataRequest(w: Writer, v: MetadataRequest, version: num
   }
   if (version >= 4) {
     w.bool(v.allowAutoTopicCreation)
-  }
-  else {
+  } else {
     if (!(v.allowAutoTopicCreation === true)) throw fieldNotInVersion('MetadataRequest', 'allowAutoTopicCreation', version)
   }
   if (version >= 8 && version <= 10) {
     w.bool(v.includeClusterAuthorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.includeClusterAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeClusterAuthorizedOperations', version)
   }
   if (version >= 8) {
     w.bool(v.includeTopicAuthorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.includeTopicAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeTopicAuthorizedOperations', version)
   }
   if (version >= 9) {
@@ -171,14 +153,11 @@ export function sizeMetadataRequest(v: MetadataRequest, version: number, zc: num
   let s = 0
   if (version === 0) {
     if (v.topics === null) throw nullNotAllowed('MetadataRequest', 'topics', version)
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeMetadataRequestMetadataRequestTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeMetadataRequestMetadataRequestTopic(e, version, zc)
     }
-  }
-  else if (version >= 1 && version <= 8) {
+  } else if (version >= 1 && version <= 8) {
     if (v.topics === null) s += 4
     else {
       s += 4
@@ -186,8 +165,7 @@ export function sizeMetadataRequest(v: MetadataRequest, version: number, zc: num
         s += sizeMetadataRequestMetadataRequestTopic(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.topics === null) s += 1
     else {
       s += sizeOfUvarint(v.topics.length + 1)
@@ -251,18 +229,15 @@ export function readMetadataRequestMetadataRequestTopic(r: Reader, version: numb
   let f_TopicId: string
   if (version >= 10) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_Name: string | null
   if (version <= 8) {
     f_Name = r.string()
-  }
-  else if (version === 9) {
+  } else if (version === 9) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -289,11 +264,9 @@ export function writeMetadataRequestMetadataRequestTopic(w: Writer, v: MetadataR
   }
   if (version <= 8) {
     w.string(v.name!)
-  }
-  else if (version === 9) {
+  } else if (version === 9) {
     w.compactString(v.name!)
-  }
-  else {
+  } else {
     w.compactNullableString(v.name)
   }
   if (version >= 9) {
@@ -312,15 +285,13 @@ export function sizeMetadataRequestMetadataRequestTopic(v: MetadataRequestMetada
   if (version <= 8) {
     if (v.name === null) throw nullNotAllowed('MetadataRequestMetadataRequestTopic', 'name', version)
     s += 2 + utf8Length(v.name)
-  }
-  else if (version === 9) {
+  } else if (version === 9) {
     if (v.name === null) throw nullNotAllowed('MetadataRequestMetadataRequestTopic', 'name', version)
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
-  }
-  else {
+  } else {
     if (v.name === null) s += 1
     else {
       const l = utf8Length(v.name)
@@ -416,66 +387,51 @@ export function readMetadataResponse(r: Reader, version: number): MetadataRespon
   let f_ThrottleTimeMs: number
   if (version >= 3) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Brokers: MetadataResponseMetadataResponseBroker[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: MetadataResponseMetadataResponseBroker[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseBroker(r, version))
-      f_Brokers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: MetadataResponseMetadataResponseBroker[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseBroker(r, version))
-      f_Brokers = a
-    }
+    const n = r.arrayLength(false)
+    const a: MetadataResponseMetadataResponseBroker[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseBroker(r, version))
+    f_Brokers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: MetadataResponseMetadataResponseBroker[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseBroker(r, version))
+    f_Brokers = a
   }
   let f_ClusterId: string | null
   if (version >= 2 && version <= 8) {
     f_ClusterId = r.nullableString()
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     f_ClusterId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ClusterId = null
   }
   let f_ControllerId: number
   if (version >= 1) {
     f_ControllerId = r.int32()
-  }
-  else {
+  } else {
     f_ControllerId = -1
   }
   let f_Topics: MetadataResponseMetadataResponseTopic[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: MetadataResponseMetadataResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: MetadataResponseMetadataResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: MetadataResponseMetadataResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: MetadataResponseMetadataResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponseTopic(r, version))
+    f_Topics = a
   }
   let f_ClusterAuthorizedOperations: number
   if (version >= 8 && version <= 10) {
     f_ClusterAuthorizedOperations = r.int32()
-  }
-  else {
+  } else {
     f_ClusterAuthorizedOperations = -2147483648
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -505,42 +461,30 @@ export function writeMetadataResponse(w: Writer, v: MetadataResponse, version: n
     w.int32(v.throttleTimeMs)
   }
   if (version <= 8) {
-    {
-      w.int32(v.brokers.length)
-      for (const e of v.brokers) writeMetadataResponseMetadataResponseBroker(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.brokers.length + 1)
-      for (const e of v.brokers) writeMetadataResponseMetadataResponseBroker(w, e, version)
-    }
+    w.int32(v.brokers.length)
+    for (const e of v.brokers) writeMetadataResponseMetadataResponseBroker(w, e, version)
+  } else {
+    w.uvarint(v.brokers.length + 1)
+    for (const e of v.brokers) writeMetadataResponseMetadataResponseBroker(w, e, version)
   }
   if (version >= 2 && version <= 8) {
     w.nullableString(v.clusterId)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     w.compactNullableString(v.clusterId)
   }
   if (version >= 1) {
     w.int32(v.controllerId)
   }
   if (version <= 8) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeMetadataResponseMetadataResponseTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeMetadataResponseMetadataResponseTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeMetadataResponseMetadataResponseTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeMetadataResponseMetadataResponseTopic(w, e, version)
   }
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.clusterAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponse', 'clusterAuthorizedOperations', version)
   }
   if (version >= 9) {
@@ -557,25 +501,19 @@ export function sizeMetadataResponse(v: MetadataResponse, version: number, zc: n
     s += 4
   }
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.brokers) {
-        s += sizeMetadataResponseMetadataResponseBroker(e, version, zc)
-      }
+    s += 4
+    for (const e of v.brokers) {
+      s += sizeMetadataResponseMetadataResponseBroker(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.brokers.length + 1)
-      for (const e of v.brokers) {
-        s += sizeMetadataResponseMetadataResponseBroker(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.brokers.length + 1)
+    for (const e of v.brokers) {
+      s += sizeMetadataResponseMetadataResponseBroker(e, version, zc)
     }
   }
   if (version >= 2 && version <= 8) {
     s += v.clusterId === null ? 2 : 2 + utf8Length(v.clusterId)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     if (v.clusterId === null) s += 1
     else {
       const l = utf8Length(v.clusterId)
@@ -586,19 +524,14 @@ export function sizeMetadataResponse(v: MetadataResponse, version: number, zc: n
     s += 4
   }
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeMetadataResponseMetadataResponseTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeMetadataResponseMetadataResponseTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeMetadataResponseMetadataResponseTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeMetadataResponseMetadataResponseTopic(e, version, zc)
     }
   }
   if (version >= 8 && version <= 10) {
@@ -666,8 +599,7 @@ export function readMetadataResponseMetadataResponseBroker(r: Reader, version: n
   let f_Host: string
   if (version <= 8) {
     f_Host = r.string()
-  }
-  else {
+  } else {
     f_Host = r.compactString()
   }
   let f_Port: number
@@ -675,11 +607,9 @@ export function readMetadataResponseMetadataResponseBroker(r: Reader, version: n
   let f_Rack: string | null
   if (version >= 1 && version <= 8) {
     f_Rack = r.nullableString()
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     f_Rack = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Rack = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -706,15 +636,13 @@ export function writeMetadataResponseMetadataResponseBroker(w: Writer, v: Metada
   w.int32(v.nodeId)
   if (version <= 8) {
     w.string(v.host)
-  }
-  else {
+  } else {
     w.compactString(v.host)
   }
   w.int32(v.port)
   if (version >= 1 && version <= 8) {
     w.nullableString(v.rack)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     w.compactNullableString(v.rack)
   }
   if (version >= 9) {
@@ -730,8 +658,7 @@ export function sizeMetadataResponseMetadataResponseBroker(v: MetadataResponseMe
   s += 4
   if (version <= 8) {
     s += 2 + utf8Length(v.host)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l
@@ -740,8 +667,7 @@ export function sizeMetadataResponseMetadataResponseBroker(v: MetadataResponseMe
   s += 4
   if (version >= 1 && version <= 8) {
     s += v.rack === null ? 2 : 2 + utf8Length(v.rack)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     if (v.rack === null) s += 1
     else {
       const l = utf8Length(v.rack)
@@ -824,49 +750,39 @@ export function readMetadataResponseMetadataResponseTopic(r: Reader, version: nu
   let f_Name: string | null
   if (version <= 8) {
     f_Name = r.string()
-  }
-  else if (version >= 9 && version <= 11) {
+  } else if (version >= 9 && version <= 11) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = r.compactNullableString()
   }
   let f_TopicId: string
   if (version >= 10) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_IsInternal: boolean
   if (version >= 1) {
     f_IsInternal = r.bool()
-  }
-  else {
+  } else {
     f_IsInternal = false
   }
   let f_Partitions: MetadataResponseMetadataResponsePartition[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: MetadataResponseMetadataResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponsePartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: MetadataResponseMetadataResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponsePartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: MetadataResponseMetadataResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponsePartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: MetadataResponseMetadataResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readMetadataResponseMetadataResponsePartition(r, version))
+    f_Partitions = a
   }
   let f_TopicAuthorizedOperations: number
   if (version >= 8) {
     f_TopicAuthorizedOperations = r.int32()
-  }
-  else {
+  } else {
     f_TopicAuthorizedOperations = -2147483648
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -895,11 +811,9 @@ export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: Metadat
   w.int16(v.errorCode)
   if (version <= 8) {
     w.string(v.name!)
-  }
-  else if (version >= 9 && version <= 11) {
+  } else if (version >= 9 && version <= 11) {
     w.compactString(v.name!)
-  }
-  else {
+  } else {
     w.compactNullableString(v.name)
   }
   if (version >= 10) {
@@ -909,21 +823,15 @@ export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: Metadat
     w.bool(v.isInternal)
   }
   if (version <= 8) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeMetadataResponseMetadataResponsePartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeMetadataResponseMetadataResponsePartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeMetadataResponseMetadataResponsePartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeMetadataResponseMetadataResponsePartition(w, e, version)
   }
   if (version >= 8) {
     w.int32(v.topicAuthorizedOperations)
-  }
-  else {
+  } else {
     if (!(v.topicAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponseMetadataResponseTopic', 'topicAuthorizedOperations', version)
   }
   if (version >= 9) {
@@ -940,15 +848,13 @@ export function sizeMetadataResponseMetadataResponseTopic(v: MetadataResponseMet
   if (version <= 8) {
     if (v.name === null) throw nullNotAllowed('MetadataResponseMetadataResponseTopic', 'name', version)
     s += 2 + utf8Length(v.name)
-  }
-  else if (version >= 9 && version <= 11) {
+  } else if (version >= 9 && version <= 11) {
     if (v.name === null) throw nullNotAllowed('MetadataResponseMetadataResponseTopic', 'name', version)
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
-  }
-  else {
+  } else {
     if (v.name === null) s += 1
     else {
       const l = utf8Length(v.name)
@@ -962,19 +868,14 @@ export function sizeMetadataResponseMetadataResponseTopic(v: MetadataResponseMet
     s += 1
   }
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeMetadataResponseMetadataResponsePartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeMetadataResponseMetadataResponsePartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeMetadataResponseMetadataResponsePartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeMetadataResponseMetadataResponsePartition(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -1067,62 +968,45 @@ export function readMetadataResponseMetadataResponsePartition(r: Reader, version
   let f_LeaderEpoch: number
   if (version >= 7) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let f_ReplicaNodes: number[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_ReplicaNodes = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_ReplicaNodes = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_ReplicaNodes = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_ReplicaNodes = a
   }
   let f_IsrNodes: number[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_IsrNodes = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_IsrNodes = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_IsrNodes = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_IsrNodes = a
   }
   let f_OfflineReplicas: number[]
   if (version >= 5 && version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_OfflineReplicas = a
-    }
-  }
-  else if (version >= 9) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_OfflineReplicas = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_OfflineReplicas = a
+  } else if (version >= 9) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_OfflineReplicas = a
+  } else {
     f_OfflineReplicas = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1156,40 +1040,25 @@ export function writeMetadataResponseMetadataResponsePartition(w: Writer, v: Met
     w.int32(v.leaderEpoch)
   }
   if (version <= 8) {
-    {
-      w.int32(v.replicaNodes.length)
-      for (const e of v.replicaNodes) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.replicaNodes.length + 1)
-      for (const e of v.replicaNodes) w.int32(e)
-    }
+    w.int32(v.replicaNodes.length)
+    for (const e of v.replicaNodes) w.int32(e)
+  } else {
+    w.uvarint(v.replicaNodes.length + 1)
+    for (const e of v.replicaNodes) w.int32(e)
   }
   if (version <= 8) {
-    {
-      w.int32(v.isrNodes.length)
-      for (const e of v.isrNodes) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.isrNodes.length + 1)
-      for (const e of v.isrNodes) w.int32(e)
-    }
+    w.int32(v.isrNodes.length)
+    for (const e of v.isrNodes) w.int32(e)
+  } else {
+    w.uvarint(v.isrNodes.length + 1)
+    for (const e of v.isrNodes) w.int32(e)
   }
   if (version >= 5 && version <= 8) {
-    {
-      w.int32(v.offlineReplicas.length)
-      for (const e of v.offlineReplicas) w.int32(e)
-    }
-  }
-  else if (version >= 9) {
-    {
-      w.uvarint(v.offlineReplicas.length + 1)
-      for (const e of v.offlineReplicas) w.int32(e)
-    }
+    w.int32(v.offlineReplicas.length)
+    for (const e of v.offlineReplicas) w.int32(e)
+  } else if (version >= 9) {
+    w.uvarint(v.offlineReplicas.length + 1)
+    for (const e of v.offlineReplicas) w.int32(e)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -1208,34 +1077,19 @@ export function sizeMetadataResponseMetadataResponsePartition(v: MetadataRespons
     s += 4
   }
   if (version <= 8) {
-    {
-      s += 4 + v.replicaNodes.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.replicaNodes.length + 1) + v.replicaNodes.length * 4
-    }
+    s += 4 + v.replicaNodes.length * 4
+  } else {
+    s += sizeOfUvarint(v.replicaNodes.length + 1) + v.replicaNodes.length * 4
   }
   if (version <= 8) {
-    {
-      s += 4 + v.isrNodes.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.isrNodes.length + 1) + v.isrNodes.length * 4
-    }
+    s += 4 + v.isrNodes.length * 4
+  } else {
+    s += sizeOfUvarint(v.isrNodes.length + 1) + v.isrNodes.length * 4
   }
   if (version >= 5 && version <= 8) {
-    {
-      s += 4 + v.offlineReplicas.length * 4
-    }
-  }
-  else if (version >= 9) {
-    {
-      s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
-    }
+    s += 4 + v.offlineReplicas.length * 4
+  } else if (version >= 9) {
+    s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
   }
   if (version >= 9) {
     let n = 0

@@ -65,60 +65,48 @@ export function readOffsetCommitRequest(r: Reader, version: number): OffsetCommi
   let f_GroupId: string
   if (version <= 7) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_GenerationIdOrMemberEpoch: number
   if (version >= 1) {
     f_GenerationIdOrMemberEpoch = r.int32()
-  }
-  else {
+  } else {
     f_GenerationIdOrMemberEpoch = -1
   }
   let f_MemberId: string
   if (version >= 1 && version <= 7) {
     f_MemberId = r.string()
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     f_MemberId = r.compactString()
-  }
-  else {
+  } else {
     f_MemberId = ''
   }
   let f_GroupInstanceId: string | null
   if (version === 7) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_RetentionTimeMs: bigint
   if (version >= 2 && version <= 4) {
     f_RetentionTimeMs = r.int64()
-  }
-  else {
+  } else {
     f_RetentionTimeMs = -1n
   }
   let f_Topics: OffsetCommitRequestOffsetCommitRequestTopic[]
   if (version <= 7) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetCommitRequestOffsetCommitRequestTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetCommitRequestOffsetCommitRequestTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetCommitRequestOffsetCommitRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetCommitRequestOffsetCommitRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 8) {
@@ -145,8 +133,7 @@ export function readOffsetCommitRequest(r: Reader, version: number): OffsetCommi
 export function writeOffsetCommitRequest(w: Writer, v: OffsetCommitRequest, version: number): void {
   if (version <= 7) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   if (version >= 1) {
@@ -154,33 +141,25 @@ export function writeOffsetCommitRequest(w: Writer, v: OffsetCommitRequest, vers
   }
   if (version >= 1 && version <= 7) {
     w.string(v.memberId)
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     w.compactString(v.memberId)
   }
   if (version === 7) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('OffsetCommitRequest', 'groupInstanceId', version)
   }
   if (version >= 2 && version <= 4) {
     w.int64(v.retentionTimeMs)
   }
   if (version <= 7) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeOffsetCommitRequestOffsetCommitRequestTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetCommitRequestOffsetCommitRequestTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeOffsetCommitRequestOffsetCommitRequestTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetCommitRequestOffsetCommitRequestTopic(w, e, version)
   }
   if (version >= 8) {
     const u = v.unknownTaggedFields
@@ -194,8 +173,7 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number,
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -206,8 +184,7 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number,
   }
   if (version >= 1 && version <= 7) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -215,8 +192,7 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number,
   }
   if (version === 7) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 8) {
+  } else if (version >= 8) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -227,19 +203,14 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number,
     s += 8
   }
   if (version <= 7) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetCommitRequestOffsetCommitRequestTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetCommitRequestOffsetCommitRequestTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetCommitRequestOffsetCommitRequestTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetCommitRequestOffsetCommitRequestTopic(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -288,26 +259,20 @@ export function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, versi
   let f_Name: string
   if (version <= 7) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: OffsetCommitRequestOffsetCommitRequestPartition[]
   if (version <= 7) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetCommitRequestOffsetCommitRequestPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetCommitRequestOffsetCommitRequestPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetCommitRequestOffsetCommitRequestPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetCommitRequestOffsetCommitRequestPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestOffsetCommitRequestPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 8) {
@@ -330,21 +295,15 @@ export function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, versi
 export function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, v: OffsetCommitRequestOffsetCommitRequestTopic, version: number): void {
   if (version <= 7) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 7) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeOffsetCommitRequestOffsetCommitRequestPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetCommitRequestOffsetCommitRequestPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeOffsetCommitRequestOffsetCommitRequestPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetCommitRequestOffsetCommitRequestPartition(w, e, version)
   }
   if (version >= 8) {
     const u = v.unknownTaggedFields
@@ -358,27 +317,21 @@ export function sizeOffsetCommitRequestOffsetCommitRequestTopic(v: OffsetCommitR
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 7) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeOffsetCommitRequestOffsetCommitRequestPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeOffsetCommitRequestOffsetCommitRequestPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetCommitRequestOffsetCommitRequestPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetCommitRequestOffsetCommitRequestPartition(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -452,22 +405,19 @@ export function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, v
   let f_CommittedLeaderEpoch: number
   if (version >= 6) {
     f_CommittedLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CommittedLeaderEpoch = -1
   }
   let f_CommitTimestamp: bigint
   if (version === 1) {
     f_CommitTimestamp = r.int64()
-  }
-  else {
+  } else {
     f_CommitTimestamp = -1n
   }
   let f_CommittedMetadata: string | null
   if (version <= 7) {
     f_CommittedMetadata = r.nullableString()
-  }
-  else {
+  } else {
     f_CommittedMetadata = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -499,14 +449,12 @@ export function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, 
   }
   if (version === 1) {
     w.int64(v.commitTimestamp)
-  }
-  else {
+  } else {
     if (!(v.commitTimestamp === -1n)) throw fieldNotInVersion('OffsetCommitRequestOffsetCommitRequestPartition', 'commitTimestamp', version)
   }
   if (version <= 7) {
     w.nullableString(v.committedMetadata)
-  }
-  else {
+  } else {
     w.compactNullableString(v.committedMetadata)
   }
   if (version >= 8) {
@@ -529,8 +477,7 @@ export function sizeOffsetCommitRequestOffsetCommitRequestPartition(v: OffsetCom
   }
   if (version <= 7) {
     s += v.committedMetadata === null ? 2 : 2 + utf8Length(v.committedMetadata)
-  }
-  else {
+  } else {
     if (v.committedMetadata === null) s += 1
     else {
       const l = utf8Length(v.committedMetadata)
@@ -598,26 +545,20 @@ export function readOffsetCommitResponse(r: Reader, version: number): OffsetComm
   let f_ThrottleTimeMs: number
   if (version >= 3) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Topics: OffsetCommitResponseOffsetCommitResponseTopic[]
   if (version <= 7) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetCommitResponseOffsetCommitResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponseTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetCommitResponseOffsetCommitResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponseTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetCommitResponseOffsetCommitResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponseTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetCommitResponseOffsetCommitResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponseTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 8) {
@@ -642,16 +583,11 @@ export function writeOffsetCommitResponse(w: Writer, v: OffsetCommitResponse, ve
     w.int32(v.throttleTimeMs)
   }
   if (version <= 7) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeOffsetCommitResponseOffsetCommitResponseTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetCommitResponseOffsetCommitResponseTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeOffsetCommitResponseOffsetCommitResponseTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetCommitResponseOffsetCommitResponseTopic(w, e, version)
   }
   if (version >= 8) {
     const u = v.unknownTaggedFields
@@ -667,19 +603,14 @@ export function sizeOffsetCommitResponse(v: OffsetCommitResponse, version: numbe
     s += 4
   }
   if (version <= 7) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetCommitResponseOffsetCommitResponseTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetCommitResponseOffsetCommitResponseTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetCommitResponseOffsetCommitResponseTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetCommitResponseOffsetCommitResponseTopic(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -728,26 +659,20 @@ export function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, ver
   let f_Name: string
   if (version <= 7) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: OffsetCommitResponseOffsetCommitResponsePartition[]
   if (version <= 7) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetCommitResponseOffsetCommitResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponsePartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetCommitResponseOffsetCommitResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponsePartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetCommitResponseOffsetCommitResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponsePartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetCommitResponseOffsetCommitResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseOffsetCommitResponsePartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 8) {
@@ -770,21 +695,15 @@ export function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, ver
 export function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, v: OffsetCommitResponseOffsetCommitResponseTopic, version: number): void {
   if (version <= 7) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 7) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeOffsetCommitResponseOffsetCommitResponsePartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetCommitResponseOffsetCommitResponsePartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeOffsetCommitResponseOffsetCommitResponsePartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetCommitResponseOffsetCommitResponsePartition(w, e, version)
   }
   if (version >= 8) {
     const u = v.unknownTaggedFields
@@ -798,27 +717,21 @@ export function sizeOffsetCommitResponseOffsetCommitResponseTopic(v: OffsetCommi
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 7) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeOffsetCommitResponseOffsetCommitResponsePartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeOffsetCommitResponseOffsetCommitResponsePartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetCommitResponseOffsetCommitResponsePartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetCommitResponseOffsetCommitResponsePartition(e, version, zc)
     }
   }
   if (version >= 8) {

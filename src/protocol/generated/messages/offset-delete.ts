@@ -48,21 +48,17 @@ export function readOffsetDeleteRequest(r: Reader, version: number): OffsetDelet
 
 export function writeOffsetDeleteRequest(w: Writer, v: OffsetDeleteRequest, version: number): void {
   w.string(v.groupId)
-  {
-    w.int32(v.topics.length)
-    for (const e of v.topics) writeOffsetDeleteRequestOffsetDeleteRequestTopic(w, e, version)
-  }
+  w.int32(v.topics.length)
+  for (const e of v.topics) writeOffsetDeleteRequestOffsetDeleteRequestTopic(w, e, version)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number, zc: number): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
-  {
-    s += 4
-    for (const e of v.topics) {
-      s += sizeOffsetDeleteRequestOffsetDeleteRequestTopic(e, version, zc)
-    }
+  s += 4
+  for (const e of v.topics) {
+    s += sizeOffsetDeleteRequestOffsetDeleteRequestTopic(e, version, zc)
   }
   return s
 }
@@ -113,21 +109,17 @@ export function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, versi
 
 export function writeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, v: OffsetDeleteRequestOffsetDeleteRequestTopic, version: number): void {
   w.string(v.name)
-  {
-    w.int32(v.partitions.length)
-    for (const e of v.partitions) writeOffsetDeleteRequestOffsetDeleteRequestPartition(w, e, version)
-  }
+  w.int32(v.partitions.length)
+  for (const e of v.partitions) writeOffsetDeleteRequestOffsetDeleteRequestPartition(w, e, version)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeOffsetDeleteRequestOffsetDeleteRequestTopic(v: OffsetDeleteRequestOffsetDeleteRequestTopic, version: number, zc: number): number {
   let s = 0
   s += 2 + utf8Length(v.name)
-  {
-    s += 4
-    for (const e of v.partitions) {
-      s += sizeOffsetDeleteRequestOffsetDeleteRequestPartition(e, version, zc)
-    }
+  s += 4
+  for (const e of v.partitions) {
+    s += sizeOffsetDeleteRequestOffsetDeleteRequestPartition(e, version, zc)
   }
   return s
 }
@@ -244,10 +236,8 @@ export function readOffsetDeleteResponse(r: Reader, version: number): OffsetDele
 export function writeOffsetDeleteResponse(w: Writer, v: OffsetDeleteResponse, version: number): void {
   w.int16(v.errorCode)
   w.int32(v.throttleTimeMs)
-  {
-    w.int32(v.topics.length)
-    for (const e of v.topics) writeOffsetDeleteResponseOffsetDeleteResponseTopic(w, e, version)
-  }
+  w.int32(v.topics.length)
+  for (const e of v.topics) writeOffsetDeleteResponseOffsetDeleteResponseTopic(w, e, version)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
@@ -255,11 +245,9 @@ export function sizeOffsetDeleteResponse(v: OffsetDeleteResponse, version: numbe
   let s = 0
   s += 2
   s += 4
-  {
-    s += 4
-    for (const e of v.topics) {
-      s += sizeOffsetDeleteResponseOffsetDeleteResponseTopic(e, version, zc)
-    }
+  s += 4
+  for (const e of v.topics) {
+    s += sizeOffsetDeleteResponseOffsetDeleteResponseTopic(e, version, zc)
   }
   return s
 }
@@ -310,21 +298,17 @@ export function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, ver
 
 export function writeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, v: OffsetDeleteResponseOffsetDeleteResponseTopic, version: number): void {
   w.string(v.name)
-  {
-    w.int32(v.partitions.length)
-    for (const e of v.partitions) writeOffsetDeleteResponseOffsetDeleteResponsePartition(w, e, version)
-  }
+  w.int32(v.partitions.length)
+  for (const e of v.partitions) writeOffsetDeleteResponseOffsetDeleteResponsePartition(w, e, version)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeOffsetDeleteResponseOffsetDeleteResponseTopic(v: OffsetDeleteResponseOffsetDeleteResponseTopic, version: number, zc: number): number {
   let s = 0
   s += 2 + utf8Length(v.name)
-  {
-    s += 4
-    for (const e of v.partitions) {
-      s += sizeOffsetDeleteResponseOffsetDeleteResponsePartition(e, version, zc)
-    }
+  s += 4
+  for (const e of v.partitions) {
+    s += sizeOffsetDeleteResponseOffsetDeleteResponsePartition(e, version, zc)
   }
   return s
 }

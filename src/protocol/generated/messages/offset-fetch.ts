@@ -51,64 +51,49 @@ export function readOffsetFetchRequest(r: Reader, version: number): OffsetFetchR
   let f_GroupId: string
   if (version <= 5) {
     f_GroupId = r.string()
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     f_GroupId = r.compactString()
-  }
-  else {
+  } else {
     f_GroupId = ''
   }
   let f_Topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
+    const n = r.arrayLength(false)
+    const a: OffsetFetchRequestOffsetFetchRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopic(r, version))
+    f_Topics = a
+  } else if (version >= 2 && version <= 5) {
+    const n = r.arrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
       const a: OffsetFetchRequestOffsetFetchRequestTopic[] = []
       for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopic(r, version))
       f_Topics = a
     }
-  }
-  else if (version >= 2 && version <= 5) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: OffsetFetchRequestOffsetFetchRequestTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopic(r, version))
-        f_Topics = a
-      }
+  } else if (version >= 6 && version <= 7) {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
+      const a: OffsetFetchRequestOffsetFetchRequestTopic[] = []
+      for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopic(r, version))
+      f_Topics = a
     }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: OffsetFetchRequestOffsetFetchRequestTopic[] = []
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopic(r, version))
-        f_Topics = a
-      }
-    }
-  }
-  else {
+  } else {
     f_Topics = []
   }
   let f_Groups: OffsetFetchRequestOffsetFetchRequestGroup[]
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchRequestOffsetFetchRequestGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestGroup(r, version))
-      f_Groups = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchRequestOffsetFetchRequestGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestGroup(r, version))
+    f_Groups = a
+  } else {
     f_Groups = []
   }
   let f_RequireStable: boolean
   if (version >= 7) {
     f_RequireStable = r.bool()
-  }
-  else {
+  } else {
     f_RequireStable = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -134,49 +119,38 @@ export function readOffsetFetchRequest(r: Reader, version: number): OffsetFetchR
 export function writeOffsetFetchRequest(w: Writer, v: OffsetFetchRequest, version: number): void {
   if (version <= 5) {
     w.string(v.groupId)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     w.compactString(v.groupId)
-  }
-  else {
+  } else {
     if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequest', 'groupId', version)
   }
   if (version <= 1) {
-    {
-      w.int32(v.topics!.length)
-      for (const e of v.topics!) writeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version)
-    }
-  }
-  else if (version >= 2 && version <= 5) {
+    w.int32(v.topics!.length)
+    for (const e of v.topics!) writeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version)
+  } else if (version >= 2 && version <= 5) {
     if (v.topics === null) w.int32(-1)
     else {
       w.int32(v.topics.length)
       for (const e of v.topics) writeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version)
     }
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     if (v.topics === null) w.uvarint(0)
     else {
       w.uvarint(v.topics.length + 1)
       for (const e of v.topics) writeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version)
     }
-  }
-  else {
+  } else {
     if (!((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequest', 'topics', version)
   }
   if (version >= 8) {
-    {
-      w.uvarint(v.groups.length + 1)
-      for (const e of v.groups) writeOffsetFetchRequestOffsetFetchRequestGroup(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.groups.length + 1)
+    for (const e of v.groups) writeOffsetFetchRequestOffsetFetchRequestGroup(w, e, version)
+  } else {
     if (!(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchRequest', 'groups', version)
   }
   if (version >= 7) {
     w.bool(v.requireStable)
-  }
-  else {
+  } else {
     if (!(v.requireStable === false)) throw fieldNotInVersion('OffsetFetchRequest', 'requireStable', version)
   }
   if (version >= 6) {
@@ -191,8 +165,7 @@ export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, z
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -200,14 +173,11 @@ export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, z
   }
   if (version <= 1) {
     if (v.topics === null) throw nullNotAllowed('OffsetFetchRequest', 'topics', version)
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetFetchRequestOffsetFetchRequestTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetFetchRequestOffsetFetchRequestTopic(e, version, zc)
     }
-  }
-  else if (version >= 2 && version <= 5) {
+  } else if (version >= 2 && version <= 5) {
     if (v.topics === null) s += 4
     else {
       s += 4
@@ -215,8 +185,7 @@ export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, z
         s += sizeOffsetFetchRequestOffsetFetchRequestTopic(e, version, zc)
       }
     }
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     if (v.topics === null) s += 1
     else {
       s += sizeOfUvarint(v.topics.length + 1)
@@ -226,11 +195,9 @@ export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, z
     }
   }
   if (version >= 8) {
-    {
-      s += sizeOfUvarint(v.groups.length + 1)
-      for (const e of v.groups) {
-        s += sizeOffsetFetchRequestOffsetFetchRequestGroup(e, version, zc)
-      }
+    s += sizeOfUvarint(v.groups.length + 1)
+    for (const e of v.groups) {
+      s += sizeOffsetFetchRequestOffsetFetchRequestGroup(e, version, zc)
     }
   }
   if (version >= 7) {
@@ -282,31 +249,23 @@ export function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, version
   let f_Name: string
   if (version <= 5) {
     f_Name = r.string()
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_PartitionIndexes: number[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else if (version >= 6 && version <= 7) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else {
     f_PartitionIndexes = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -330,26 +289,18 @@ export function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, version
 export function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: OffsetFetchRequestOffsetFetchRequestTopic, version: number): void {
   if (version <= 5) {
     w.string(v.name)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'name', version)
   }
   if (version <= 5) {
-    {
-      w.int32(v.partitionIndexes.length)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      w.uvarint(v.partitionIndexes.length + 1)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else {
+    w.int32(v.partitionIndexes.length)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else if (version >= 6 && version <= 7) {
+    w.uvarint(v.partitionIndexes.length + 1)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else {
     if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'partitionIndexes', version)
   }
   if (version >= 6) {
@@ -364,22 +315,16 @@ export function sizeOffsetFetchRequestOffsetFetchRequestTopic(v: OffsetFetchRequ
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4 + v.partitionIndexes.length * 4
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-    }
+    s += 4 + v.partitionIndexes.length * 4
+  } else if (version >= 6 && version <= 7) {
+    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   }
   if (version >= 6) {
     let n = 0
@@ -441,37 +386,31 @@ export function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, version
   let f_GroupId: string
   if (version >= 8) {
     f_GroupId = r.compactString()
-  }
-  else {
+  } else {
     f_GroupId = ''
   }
   let f_MemberId: string | null
   if (version === 9) {
     f_MemberId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_MemberId = null
   }
   let f_MemberEpoch: number
   if (version === 9) {
     f_MemberEpoch = r.int32()
-  }
-  else {
+  } else {
     f_MemberEpoch = -1
   }
   let f_Topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_Topics = null
-      else {
-        const a: OffsetFetchRequestOffsetFetchRequestTopics[] = []
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopics(r, version))
-        f_Topics = a
-      }
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_Topics = null
+    else {
+      const a: OffsetFetchRequestOffsetFetchRequestTopics[] = []
+      for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestOffsetFetchRequestTopics(r, version))
+      f_Topics = a
     }
-  }
-  else {
+  } else {
     f_Topics = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -497,8 +436,7 @@ export function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, version
 export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: OffsetFetchRequestOffsetFetchRequestGroup, version: number): void {
   if (version >= 8) {
     w.compactString(v.groupId)
-  }
-  else {
+  } else {
     if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'groupId', version)
   }
   if (version === 9) {
@@ -513,8 +451,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: Off
       w.uvarint(v.topics.length + 1)
       for (const e of v.topics) writeOffsetFetchRequestOffsetFetchRequestTopics(w, e, version)
     }
-  }
-  else {
+  } else {
     if (!((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'topics', version)
   }
   if (version >= 6) {
@@ -598,20 +535,16 @@ export function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, versio
   let f_Name: string
   if (version >= 8) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_PartitionIndexes: number[]
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else {
     f_PartitionIndexes = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -635,17 +568,13 @@ export function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, versio
 export function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: OffsetFetchRequestOffsetFetchRequestTopics, version: number): void {
   if (version >= 8) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopics', 'name', version)
   }
   if (version >= 8) {
-    {
-      w.uvarint(v.partitionIndexes.length + 1)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else {
+    w.uvarint(v.partitionIndexes.length + 1)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else {
     if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopics', 'partitionIndexes', version)
   }
   if (version >= 6) {
@@ -665,9 +594,7 @@ export function sizeOffsetFetchRequestOffsetFetchRequestTopics(v: OffsetFetchReq
     }
   }
   if (version >= 8) {
-    {
-      s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-    }
+    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   }
   if (version >= 6) {
     let n = 0
@@ -744,47 +671,36 @@ export function readOffsetFetchResponse(r: Reader, version: number): OffsetFetch
   let f_ThrottleTimeMs: number
   if (version >= 3) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Topics: OffsetFetchResponseOffsetFetchResponseTopic[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopic(r, version))
+    f_Topics = a
+  } else if (version >= 6 && version <= 7) {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopic(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let f_ErrorCode: number
   if (version >= 2 && version <= 7) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let f_Groups: OffsetFetchResponseOffsetFetchResponseGroup[]
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponseGroup[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseGroup(r, version))
-      f_Groups = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponseGroup[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseGroup(r, version))
+    f_Groups = a
+  } else {
     f_Groups = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -812,30 +728,21 @@ export function writeOffsetFetchResponse(w: Writer, v: OffsetFetchResponse, vers
     w.int32(v.throttleTimeMs)
   }
   if (version <= 5) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version)
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version)
+  } else if (version >= 6 && version <= 7) {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'topics', version)
   }
   if (version >= 2 && version <= 7) {
     w.int16(v.errorCode)
   }
   if (version >= 8) {
-    {
-      w.uvarint(v.groups.length + 1)
-      for (const e of v.groups) writeOffsetFetchResponseOffsetFetchResponseGroup(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.groups.length + 1)
+    for (const e of v.groups) writeOffsetFetchResponseOffsetFetchResponseGroup(w, e, version)
+  } else {
     if (!(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'groups', version)
   }
   if (version >= 6) {
@@ -852,30 +759,23 @@ export function sizeOffsetFetchResponse(v: OffsetFetchResponse, version: number,
     s += 4
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetFetchResponseOffsetFetchResponseTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetFetchResponseOffsetFetchResponseTopic(e, version, zc)
     }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetFetchResponseOffsetFetchResponseTopic(e, version, zc)
-      }
+  } else if (version >= 6 && version <= 7) {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetFetchResponseOffsetFetchResponseTopic(e, version, zc)
     }
   }
   if (version >= 2 && version <= 7) {
     s += 2
   }
   if (version >= 8) {
-    {
-      s += sizeOfUvarint(v.groups.length + 1)
-      for (const e of v.groups) {
-        s += sizeOffsetFetchResponseOffsetFetchResponseGroup(e, version, zc)
-      }
+    s += sizeOfUvarint(v.groups.length + 1)
+    for (const e of v.groups) {
+      s += sizeOffsetFetchResponseOffsetFetchResponseGroup(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -924,31 +824,23 @@ export function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, versi
   let f_Name: string
   if (version <= 5) {
     f_Name = r.string()
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Partitions: OffsetFetchResponseOffsetFetchResponsePartition[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartition(r, version))
+    f_Partitions = a
+  } else if (version >= 6 && version <= 7) {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartition(r, version))
+    f_Partitions = a
+  } else {
     f_Partitions = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -972,26 +864,18 @@ export function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, versi
 export function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: OffsetFetchResponseOffsetFetchResponseTopic, version: number): void {
   if (version <= 5) {
     w.string(v.name)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'name', version)
   }
   if (version <= 5) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version)
-    }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version)
+  } else if (version >= 6 && version <= 7) {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version)
+  } else {
     if (!(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'partitions', version)
   }
   if (version >= 6) {
@@ -1006,27 +890,21 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopic(v: OffsetFetchRe
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeOffsetFetchResponseOffsetFetchResponsePartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeOffsetFetchResponseOffsetFetchResponsePartition(e, version, zc)
     }
-  }
-  else if (version >= 6 && version <= 7) {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetFetchResponseOffsetFetchResponsePartition(e, version, zc)
-      }
+  } else if (version >= 6 && version <= 7) {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetFetchResponseOffsetFetchResponsePartition(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -1096,39 +974,33 @@ export function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v
   let f_PartitionIndex: number
   if (version <= 7) {
     f_PartitionIndex = r.int32()
-  }
-  else {
+  } else {
     f_PartitionIndex = 0
   }
   let f_CommittedOffset: bigint
   if (version <= 7) {
     f_CommittedOffset = r.int64()
-  }
-  else {
+  } else {
     f_CommittedOffset = 0n
   }
   let f_CommittedLeaderEpoch: number
   if (version >= 5 && version <= 7) {
     f_CommittedLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CommittedLeaderEpoch = -1
   }
   let f_Metadata: string | null
   if (version <= 5) {
     f_Metadata = r.nullableString()
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     f_Metadata = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Metadata = ''
   }
   let f_ErrorCode: number
   if (version <= 7) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1155,14 +1027,12 @@ export function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v
 export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, v: OffsetFetchResponseOffsetFetchResponsePartition, version: number): void {
   if (version <= 7) {
     w.int32(v.partitionIndex)
-  }
-  else {
+  } else {
     if (!(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'partitionIndex', version)
   }
   if (version <= 7) {
     w.int64(v.committedOffset)
-  }
-  else {
+  } else {
     if (!(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'committedOffset', version)
   }
   if (version >= 5 && version <= 7) {
@@ -1170,17 +1040,14 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, 
   }
   if (version <= 5) {
     w.nullableString(v.metadata)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     w.compactNullableString(v.metadata)
-  }
-  else {
+  } else {
     if (!(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'metadata', version)
   }
   if (version <= 7) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'errorCode', version)
   }
   if (version >= 6) {
@@ -1204,8 +1071,7 @@ export function sizeOffsetFetchResponseOffsetFetchResponsePartition(v: OffsetFet
   }
   if (version <= 5) {
     s += v.metadata === null ? 2 : 2 + utf8Length(v.metadata)
-  }
-  else if (version >= 6 && version <= 7) {
+  } else if (version >= 6 && version <= 7) {
     if (v.metadata === null) s += 1
     else {
       const l = utf8Length(v.metadata)
@@ -1268,27 +1134,22 @@ export function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, versi
   let f_GroupId: string
   if (version >= 8) {
     f_GroupId = r.compactString()
-  }
-  else {
+  } else {
     f_GroupId = ''
   }
   let f_Topics: OffsetFetchResponseOffsetFetchResponseTopics[]
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponseTopics[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopics(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponseTopics[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponseTopics(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let f_ErrorCode: number
   if (version >= 8) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1313,23 +1174,18 @@ export function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, versi
 export function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: OffsetFetchResponseOffsetFetchResponseGroup, version: number): void {
   if (version >= 8) {
     w.compactString(v.groupId)
-  }
-  else {
+  } else {
     if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'groupId', version)
   }
   if (version >= 8) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopics(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopics(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'topics', version)
   }
   if (version >= 8) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'errorCode', version)
   }
   if (version >= 6) {
@@ -1349,11 +1205,9 @@ export function sizeOffsetFetchResponseOffsetFetchResponseGroup(v: OffsetFetchRe
     }
   }
   if (version >= 8) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetFetchResponseOffsetFetchResponseTopics(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetFetchResponseOffsetFetchResponseTopics(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -1405,20 +1259,16 @@ export function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, vers
   let f_Name: string
   if (version >= 8) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_Partitions: OffsetFetchResponseOffsetFetchResponsePartitions[]
   if (version >= 8) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetFetchResponseOffsetFetchResponsePartitions[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartitions(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetFetchResponseOffsetFetchResponsePartitions[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseOffsetFetchResponsePartitions(r, version))
+    f_Partitions = a
+  } else {
     f_Partitions = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1442,17 +1292,13 @@ export function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, vers
 export function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: OffsetFetchResponseOffsetFetchResponseTopics, version: number): void {
   if (version >= 8) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopics', 'name', version)
   }
   if (version >= 8) {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartitions(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartitions(w, e, version)
+  } else {
     if (!(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopics', 'partitions', version)
   }
   if (version >= 6) {
@@ -1472,11 +1318,9 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopics(v: OffsetFetchR
     }
   }
   if (version >= 8) {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetFetchResponseOffsetFetchResponsePartitions(e, version, zc)
-      }
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetFetchResponseOffsetFetchResponsePartitions(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -1546,36 +1390,31 @@ export function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, 
   let f_PartitionIndex: number
   if (version >= 8) {
     f_PartitionIndex = r.int32()
-  }
-  else {
+  } else {
     f_PartitionIndex = 0
   }
   let f_CommittedOffset: bigint
   if (version >= 8) {
     f_CommittedOffset = r.int64()
-  }
-  else {
+  } else {
     f_CommittedOffset = 0n
   }
   let f_CommittedLeaderEpoch: number
   if (version >= 8) {
     f_CommittedLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CommittedLeaderEpoch = -1
   }
   let f_Metadata: string | null
   if (version >= 8) {
     f_Metadata = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Metadata = ''
   }
   let f_ErrorCode: number
   if (version >= 8) {
     f_ErrorCode = r.int16()
-  }
-  else {
+  } else {
     f_ErrorCode = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1602,14 +1441,12 @@ export function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, 
 export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer, v: OffsetFetchResponseOffsetFetchResponsePartitions, version: number): void {
   if (version >= 8) {
     w.int32(v.partitionIndex)
-  }
-  else {
+  } else {
     if (!(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'partitionIndex', version)
   }
   if (version >= 8) {
     w.int64(v.committedOffset)
-  }
-  else {
+  } else {
     if (!(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'committedOffset', version)
   }
   if (version >= 8) {
@@ -1617,14 +1454,12 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer,
   }
   if (version >= 8) {
     w.compactNullableString(v.metadata)
-  }
-  else {
+  } else {
     if (!(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'metadata', version)
   }
   if (version >= 8) {
     w.int16(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'errorCode', version)
   }
   if (version >= 6) {

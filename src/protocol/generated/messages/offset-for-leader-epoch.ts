@@ -37,26 +37,20 @@ export function readOffsetForLeaderEpochRequest(r: Reader, version: number): Off
   let f_ReplicaId: number
   if (version >= 3) {
     f_ReplicaId = r.int32()
-  }
-  else {
+  } else {
     f_ReplicaId = -2
   }
   let f_Topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -81,16 +75,11 @@ export function writeOffsetForLeaderEpochRequest(w: Writer, v: OffsetForLeaderEp
     w.int32(v.replicaId)
   }
   if (version <= 3) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -106,19 +95,14 @@ export function sizeOffsetForLeaderEpochRequest(v: OffsetForLeaderEpochRequest, 
     s += 4
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(e, version, zc)
     }
   }
   if (version === 4) {
@@ -167,26 +151,20 @@ export function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v
   let f_Topic: string
   if (version <= 3) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_Partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -209,21 +187,15 @@ export function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v
 export function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, v: OffsetForLeaderEpochRequestOffsetForLeaderTopic, version: number): void {
   if (version <= 3) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version <= 3) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -237,27 +209,21 @@ export function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(v: OffsetFor
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(e, version, zc)
     }
   }
   if (version === 4) {
@@ -315,8 +281,7 @@ export function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reade
   let f_CurrentLeaderEpoch: number
   if (version >= 2) {
     f_CurrentLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CurrentLeaderEpoch = -1
   }
   let f_LeaderEpoch: number
@@ -422,26 +387,20 @@ export function readOffsetForLeaderEpochResponse(r: Reader, version: number): Of
   let f_ThrottleTimeMs: number
   if (version >= 2) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_Topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -466,16 +425,11 @@ export function writeOffsetForLeaderEpochResponse(w: Writer, v: OffsetForLeaderE
     w.int32(v.throttleTimeMs)
   }
   if (version <= 3) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -491,19 +445,14 @@ export function sizeOffsetForLeaderEpochResponse(v: OffsetForLeaderEpochResponse
     s += 4
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(e, version, zc)
     }
   }
   if (version === 4) {
@@ -552,26 +501,20 @@ export function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Re
   let f_Topic: string
   if (version <= 3) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_Partitions: OffsetForLeaderEpochResponseEpochEndOffset[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: OffsetForLeaderEpochResponseEpochEndOffset[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseEpochEndOffset(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: OffsetForLeaderEpochResponseEpochEndOffset[] = []
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseEpochEndOffset(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: OffsetForLeaderEpochResponseEpochEndOffset[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseEpochEndOffset(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: OffsetForLeaderEpochResponseEpochEndOffset[] = []
+    for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseEpochEndOffset(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 4) {
@@ -594,21 +537,15 @@ export function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Re
 export function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult, version: number): void {
   if (version <= 3) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version <= 3) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeOffsetForLeaderEpochResponseEpochEndOffset(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeOffsetForLeaderEpochResponseEpochEndOffset(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeOffsetForLeaderEpochResponseEpochEndOffset(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeOffsetForLeaderEpochResponseEpochEndOffset(w, e, version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -622,27 +559,21 @@ export function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(v: Of
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeOffsetForLeaderEpochResponseEpochEndOffset(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeOffsetForLeaderEpochResponseEpochEndOffset(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeOffsetForLeaderEpochResponseEpochEndOffset(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeOffsetForLeaderEpochResponseEpochEndOffset(e, version, zc)
     }
   }
   if (version === 4) {
@@ -709,8 +640,7 @@ export function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, versio
   let f_LeaderEpoch: number
   if (version >= 1) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let f_EndOffset: bigint

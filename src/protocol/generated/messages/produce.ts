@@ -51,11 +51,9 @@ export function readProduceRequest(r: Reader, version: number): ProduceRequest {
   let f_TransactionalId: string | null
   if (version >= 3 && version <= 8) {
     f_TransactionalId = r.nullableString()
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     f_TransactionalId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_TransactionalId = null
   }
   let f_Acks: number
@@ -64,20 +62,15 @@ export function readProduceRequest(r: Reader, version: number): ProduceRequest {
   f_TimeoutMs = r.int32()
   let f_TopicData: ProduceRequestTopicProduceData[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: ProduceRequestTopicProduceData[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceRequestTopicProduceData(r, version))
-      f_TopicData = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ProduceRequestTopicProduceData[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceRequestTopicProduceData(r, version))
-      f_TopicData = a
-    }
+    const n = r.arrayLength(false)
+    const a: ProduceRequestTopicProduceData[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceRequestTopicProduceData(r, version))
+    f_TopicData = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ProduceRequestTopicProduceData[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceRequestTopicProduceData(r, version))
+    f_TopicData = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 9) {
@@ -102,26 +95,19 @@ export function readProduceRequest(r: Reader, version: number): ProduceRequest {
 export function writeProduceRequest(w: Writer, v: ProduceRequest, version: number): void {
   if (version >= 3 && version <= 8) {
     w.nullableString(v.transactionalId)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     w.compactNullableString(v.transactionalId)
-  }
-  else {
+  } else {
     if (!(v.transactionalId === null)) throw fieldNotInVersion('ProduceRequest', 'transactionalId', version)
   }
   w.int16(v.acks)
   w.int32(v.timeoutMs)
   if (version <= 8) {
-    {
-      w.int32(v.topicData.length)
-      for (const e of v.topicData) writeProduceRequestTopicProduceData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topicData.length + 1)
-      for (const e of v.topicData) writeProduceRequestTopicProduceData(w, e, version)
-    }
+    w.int32(v.topicData.length)
+    for (const e of v.topicData) writeProduceRequestTopicProduceData(w, e, version)
+  } else {
+    w.uvarint(v.topicData.length + 1)
+    for (const e of v.topicData) writeProduceRequestTopicProduceData(w, e, version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -135,8 +121,7 @@ export function sizeProduceRequest(v: ProduceRequest, version: number, zc: numbe
   let s = 0
   if (version >= 3 && version <= 8) {
     s += v.transactionalId === null ? 2 : 2 + utf8Length(v.transactionalId)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     if (v.transactionalId === null) s += 1
     else {
       const l = utf8Length(v.transactionalId)
@@ -146,19 +131,14 @@ export function sizeProduceRequest(v: ProduceRequest, version: number, zc: numbe
   s += 2
   s += 4
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.topicData) {
-        s += sizeProduceRequestTopicProduceData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topicData) {
+      s += sizeProduceRequestTopicProduceData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topicData.length + 1)
-      for (const e of v.topicData) {
-        s += sizeProduceRequestTopicProduceData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topicData.length + 1)
+    for (const e of v.topicData) {
+      s += sizeProduceRequestTopicProduceData(e, version, zc)
     }
   }
   if (version >= 9) {
@@ -207,26 +187,20 @@ export function readProduceRequestTopicProduceData(r: Reader, version: number): 
   let f_Name: string
   if (version <= 8) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_PartitionData: ProduceRequestPartitionProduceData[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: ProduceRequestPartitionProduceData[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceRequestPartitionProduceData(r, version))
-      f_PartitionData = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ProduceRequestPartitionProduceData[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceRequestPartitionProduceData(r, version))
-      f_PartitionData = a
-    }
+    const n = r.arrayLength(false)
+    const a: ProduceRequestPartitionProduceData[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceRequestPartitionProduceData(r, version))
+    f_PartitionData = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ProduceRequestPartitionProduceData[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceRequestPartitionProduceData(r, version))
+    f_PartitionData = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 9) {
@@ -249,21 +223,15 @@ export function readProduceRequestTopicProduceData(r: Reader, version: number): 
 export function writeProduceRequestTopicProduceData(w: Writer, v: ProduceRequestTopicProduceData, version: number): void {
   if (version <= 8) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 8) {
-    {
-      w.int32(v.partitionData.length)
-      for (const e of v.partitionData) writeProduceRequestPartitionProduceData(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionData.length + 1)
-      for (const e of v.partitionData) writeProduceRequestPartitionProduceData(w, e, version)
-    }
+    w.int32(v.partitionData.length)
+    for (const e of v.partitionData) writeProduceRequestPartitionProduceData(w, e, version)
+  } else {
+    w.uvarint(v.partitionData.length + 1)
+    for (const e of v.partitionData) writeProduceRequestPartitionProduceData(w, e, version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -277,27 +245,21 @@ export function sizeProduceRequestTopicProduceData(v: ProduceRequestTopicProduce
   let s = 0
   if (version <= 8) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.partitionData) {
-        s += sizeProduceRequestPartitionProduceData(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionData) {
+      s += sizeProduceRequestPartitionProduceData(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionData.length + 1)
-      for (const e of v.partitionData) {
-        s += sizeProduceRequestPartitionProduceData(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitionData.length + 1)
+    for (const e of v.partitionData) {
+      s += sizeProduceRequestPartitionProduceData(e, version, zc)
     }
   }
   if (version >= 9) {
@@ -348,8 +310,7 @@ export function readProduceRequestPartitionProduceData(r: Reader, version: numbe
   let f_Records: Buffer | null
   if (version <= 8) {
     f_Records = r.nullableBytes()
-  }
-  else {
+  } else {
     f_Records = r.compactNullableBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -374,8 +335,7 @@ export function writeProduceRequestPartitionProduceData(w: Writer, v: ProduceReq
   w.int32(v.index)
   if (version <= 8) {
     w.nullableBytes(v.records)
-  }
-  else {
+  } else {
     w.compactNullableBytes(v.records)
   }
   if (version >= 9) {
@@ -391,8 +351,7 @@ export function sizeProduceRequestPartitionProduceData(v: ProduceRequestPartitio
   s += 4
   if (version <= 8) {
     s += v.records === null ? 4 : 4 + (v.records.length >= zc ? 0 : v.records.length)
-  }
-  else {
+  } else {
     if (v.records === null) s += 1
     else s += sizeOfUvarint(v.records.length + 1) + (v.records.length >= zc ? 0 : v.records.length)
   }
@@ -463,26 +422,20 @@ export function isDefaultProduceResponse(v: ProduceResponse): boolean {
 export function readProduceResponse(r: Reader, version: number): ProduceResponse {
   let f_Responses: ProduceResponseTopicProduceResponse[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: ProduceResponseTopicProduceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponseTopicProduceResponse(r, version))
-      f_Responses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ProduceResponseTopicProduceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponseTopicProduceResponse(r, version))
-      f_Responses = a
-    }
+    const n = r.arrayLength(false)
+    const a: ProduceResponseTopicProduceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponseTopicProduceResponse(r, version))
+    f_Responses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ProduceResponseTopicProduceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponseTopicProduceResponse(r, version))
+    f_Responses = a
   }
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_NodeEndpoints: ProduceResponseNodeEndpoint[]
@@ -495,15 +448,12 @@ export function readProduceResponse(r: Reader, version: number): ProduceResponse
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version >= 10) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: ProduceResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readProduceResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: ProduceResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readProduceResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -520,24 +470,18 @@ export function readProduceResponse(r: Reader, version: number): ProduceResponse
 
 export function writeProduceResponse(w: Writer, v: ProduceResponse, version: number): void {
   if (version <= 8) {
-    {
-      w.int32(v.responses.length)
-      for (const e of v.responses) writeProduceResponseTopicProduceResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.responses.length + 1)
-      for (const e of v.responses) writeProduceResponseTopicProduceResponse(w, e, version)
-    }
+    w.int32(v.responses.length)
+    for (const e of v.responses) writeProduceResponseTopicProduceResponse(w, e, version)
+  } else {
+    w.uvarint(v.responses.length + 1)
+    for (const e of v.responses) writeProduceResponseTopicProduceResponse(w, e, version)
   }
   if (version >= 1) {
     w.int32(v.throttleTimeMs)
   }
   if (version >= 10) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('ProduceResponse', 'nodeEndpoints', version)
   }
   if (version >= 9) {
@@ -549,26 +493,20 @@ export function writeProduceResponse(w: Writer, v: ProduceResponse, version: num
       if (version >= 10 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeProduceResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeProduceResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeProduceResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeProduceResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version >= 10 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeProduceResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeProduceResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -580,19 +518,14 @@ export function writeProduceResponse(w: Writer, v: ProduceResponse, version: num
 export function sizeProduceResponse(v: ProduceResponse, version: number, zc: number): number {
   let s = 0
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.responses) {
-        s += sizeProduceResponseTopicProduceResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.responses) {
+      s += sizeProduceResponseTopicProduceResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.responses.length + 1)
-      for (const e of v.responses) {
-        s += sizeProduceResponseTopicProduceResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.responses.length + 1)
+    for (const e of v.responses) {
+      s += sizeProduceResponseTopicProduceResponse(e, version, zc)
     }
   }
   if (version >= 1) {
@@ -603,11 +536,9 @@ export function sizeProduceResponse(v: ProduceResponse, version: number, zc: num
     if (version >= 10 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeProduceResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeProduceResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -655,26 +586,20 @@ export function readProduceResponseTopicProduceResponse(r: Reader, version: numb
   let f_Name: string
   if (version <= 8) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_PartitionResponses: ProduceResponsePartitionProduceResponse[]
   if (version <= 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: ProduceResponsePartitionProduceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponsePartitionProduceResponse(r, version))
-      f_PartitionResponses = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ProduceResponsePartitionProduceResponse[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponsePartitionProduceResponse(r, version))
-      f_PartitionResponses = a
-    }
+    const n = r.arrayLength(false)
+    const a: ProduceResponsePartitionProduceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponsePartitionProduceResponse(r, version))
+    f_PartitionResponses = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: ProduceResponsePartitionProduceResponse[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponsePartitionProduceResponse(r, version))
+    f_PartitionResponses = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 9) {
@@ -697,21 +622,15 @@ export function readProduceResponseTopicProduceResponse(r: Reader, version: numb
 export function writeProduceResponseTopicProduceResponse(w: Writer, v: ProduceResponseTopicProduceResponse, version: number): void {
   if (version <= 8) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 8) {
-    {
-      w.int32(v.partitionResponses.length)
-      for (const e of v.partitionResponses) writeProduceResponsePartitionProduceResponse(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionResponses.length + 1)
-      for (const e of v.partitionResponses) writeProduceResponsePartitionProduceResponse(w, e, version)
-    }
+    w.int32(v.partitionResponses.length)
+    for (const e of v.partitionResponses) writeProduceResponsePartitionProduceResponse(w, e, version)
+  } else {
+    w.uvarint(v.partitionResponses.length + 1)
+    for (const e of v.partitionResponses) writeProduceResponsePartitionProduceResponse(w, e, version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -725,27 +644,21 @@ export function sizeProduceResponseTopicProduceResponse(v: ProduceResponseTopicP
   let s = 0
   if (version <= 8) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 8) {
-    {
-      s += 4
-      for (const e of v.partitionResponses) {
-        s += sizeProduceResponsePartitionProduceResponse(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionResponses) {
+      s += sizeProduceResponsePartitionProduceResponse(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionResponses.length + 1)
-      for (const e of v.partitionResponses) {
-        s += sizeProduceResponsePartitionProduceResponse(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitionResponses.length + 1)
+    for (const e of v.partitionResponses) {
+      s += sizeProduceResponsePartitionProduceResponse(e, version, zc)
     }
   }
   if (version >= 9) {
@@ -839,45 +752,35 @@ export function readProduceResponsePartitionProduceResponse(r: Reader, version: 
   let f_LogAppendTimeMs: bigint
   if (version >= 2) {
     f_LogAppendTimeMs = r.int64()
-  }
-  else {
+  } else {
     f_LogAppendTimeMs = -1n
   }
   let f_LogStartOffset: bigint
   if (version >= 5) {
     f_LogStartOffset = r.int64()
-  }
-  else {
+  } else {
     f_LogStartOffset = -1n
   }
   let f_RecordErrors: ProduceResponseBatchIndexAndErrorMessage[]
   if (version === 8) {
-    {
-      const n = r.arrayLength(false)
-      const a: ProduceResponseBatchIndexAndErrorMessage[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponseBatchIndexAndErrorMessage(r, version))
-      f_RecordErrors = a
-    }
-  }
-  else if (version >= 9) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: ProduceResponseBatchIndexAndErrorMessage[] = []
-      for (let i = 0; i < n; i++) a.push(readProduceResponseBatchIndexAndErrorMessage(r, version))
-      f_RecordErrors = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: ProduceResponseBatchIndexAndErrorMessage[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponseBatchIndexAndErrorMessage(r, version))
+    f_RecordErrors = a
+  } else if (version >= 9) {
+    const n = r.compactArrayLength(false)
+    const a: ProduceResponseBatchIndexAndErrorMessage[] = []
+    for (let i = 0; i < n; i++) a.push(readProduceResponseBatchIndexAndErrorMessage(r, version))
+    f_RecordErrors = a
+  } else {
     f_RecordErrors = []
   }
   let f_ErrorMessage: string | null
   if (version === 8) {
     f_ErrorMessage = r.nullableString()
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     f_ErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = null
   }
   let f_CurrentLeader: ProduceResponseLeaderIdAndEpoch
@@ -892,8 +795,7 @@ export function readProduceResponsePartitionProduceResponse(r: Reader, version: 
       if (tag === 0 && version >= 10) {
         f_CurrentLeader = readProduceResponseLeaderIdAndEpoch(r, version)
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -924,27 +826,20 @@ export function writeProduceResponsePartitionProduceResponse(w: Writer, v: Produ
     w.int64(v.logStartOffset)
   }
   if (version === 8) {
-    {
-      w.int32(v.recordErrors.length)
-      for (const e of v.recordErrors) writeProduceResponseBatchIndexAndErrorMessage(w, e, version)
-    }
-  }
-  else if (version >= 9) {
-    {
-      w.uvarint(v.recordErrors.length + 1)
-      for (const e of v.recordErrors) writeProduceResponseBatchIndexAndErrorMessage(w, e, version)
-    }
+    w.int32(v.recordErrors.length)
+    for (const e of v.recordErrors) writeProduceResponseBatchIndexAndErrorMessage(w, e, version)
+  } else if (version >= 9) {
+    w.uvarint(v.recordErrors.length + 1)
+    for (const e of v.recordErrors) writeProduceResponseBatchIndexAndErrorMessage(w, e, version)
   }
   if (version === 8) {
     w.nullableString(v.errorMessage)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     w.compactNullableString(v.errorMessage)
   }
   if (version >= 10) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('ProduceResponsePartitionProduceResponse', 'currentLeader', version)
   }
   if (version >= 9) {
@@ -985,25 +880,19 @@ export function sizeProduceResponsePartitionProduceResponse(v: ProduceResponsePa
     s += 8
   }
   if (version === 8) {
-    {
-      s += 4
-      for (const e of v.recordErrors) {
-        s += sizeProduceResponseBatchIndexAndErrorMessage(e, version, zc)
-      }
+    s += 4
+    for (const e of v.recordErrors) {
+      s += sizeProduceResponseBatchIndexAndErrorMessage(e, version, zc)
     }
-  }
-  else if (version >= 9) {
-    {
-      s += sizeOfUvarint(v.recordErrors.length + 1)
-      for (const e of v.recordErrors) {
-        s += sizeProduceResponseBatchIndexAndErrorMessage(e, version, zc)
-      }
+  } else if (version >= 9) {
+    s += sizeOfUvarint(v.recordErrors.length + 1)
+    for (const e of v.recordErrors) {
+      s += sizeProduceResponseBatchIndexAndErrorMessage(e, version, zc)
     }
   }
   if (version === 8) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -1062,18 +951,15 @@ export function readProduceResponseBatchIndexAndErrorMessage(r: Reader, version:
   let f_BatchIndex: number
   if (version >= 8) {
     f_BatchIndex = r.int32()
-  }
-  else {
+  } else {
     f_BatchIndex = 0
   }
   let f_BatchIndexErrorMessage: string | null
   if (version === 8) {
     f_BatchIndexErrorMessage = r.nullableString()
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     f_BatchIndexErrorMessage = r.compactNullableString()
-  }
-  else {
+  } else {
     f_BatchIndexErrorMessage = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1097,17 +983,14 @@ export function readProduceResponseBatchIndexAndErrorMessage(r: Reader, version:
 export function writeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: ProduceResponseBatchIndexAndErrorMessage, version: number): void {
   if (version >= 8) {
     w.int32(v.batchIndex)
-  }
-  else {
+  } else {
     if (!(v.batchIndex === 0)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndex', version)
   }
   if (version === 8) {
     w.nullableString(v.batchIndexErrorMessage)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     w.compactNullableString(v.batchIndexErrorMessage)
-  }
-  else {
+  } else {
     if (!(v.batchIndexErrorMessage === null)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndexErrorMessage', version)
   }
   if (version >= 9) {
@@ -1125,8 +1008,7 @@ export function sizeProduceResponseBatchIndexAndErrorMessage(v: ProduceResponseB
   }
   if (version === 8) {
     s += v.batchIndexErrorMessage === null ? 2 : 2 + utf8Length(v.batchIndexErrorMessage)
-  }
-  else if (version >= 9) {
+  } else if (version >= 9) {
     if (v.batchIndexErrorMessage === null) s += 1
     else {
       const l = utf8Length(v.batchIndexErrorMessage)
@@ -1178,15 +1060,13 @@ export function readProduceResponseLeaderIdAndEpoch(r: Reader, version: number):
   let f_LeaderId: number
   if (version >= 10) {
     f_LeaderId = r.int32()
-  }
-  else {
+  } else {
     f_LeaderId = -1
   }
   let f_LeaderEpoch: number
   if (version >= 10) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1210,14 +1090,12 @@ export function readProduceResponseLeaderIdAndEpoch(r: Reader, version: number):
 export function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: ProduceResponseLeaderIdAndEpoch, version: number): void {
   if (version >= 10) {
     w.int32(v.leaderId)
-  }
-  else {
+  } else {
     if (!(v.leaderId === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderId', version)
   }
   if (version >= 10) {
     w.int32(v.leaderEpoch)
-  }
-  else {
+  } else {
     if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderEpoch', version)
   }
   if (version >= 9) {
@@ -1296,29 +1174,25 @@ export function readProduceResponseNodeEndpoint(r: Reader, version: number): Pro
   let f_NodeId: number
   if (version >= 10) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version >= 10) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version >= 10) {
     f_Port = r.int32()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let f_Rack: string | null
   if (version >= 10) {
     f_Rack = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Rack = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1344,26 +1218,22 @@ export function readProduceResponseNodeEndpoint(r: Reader, version: number): Pro
 export function writeProduceResponseNodeEndpoint(w: Writer, v: ProduceResponseNodeEndpoint, version: number): void {
   if (version >= 10) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'nodeId', version)
   }
   if (version >= 10) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'host', version)
   }
   if (version >= 10) {
     w.int32(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'port', version)
   }
   if (version >= 10) {
     w.compactNullableString(v.rack)
-  }
-  else {
+  } else {
     if (!(v.rack === null)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'rack', version)
   }
   if (version >= 9) {

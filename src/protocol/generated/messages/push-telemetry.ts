@@ -100,13 +100,13 @@ export function writePushTelemetryRequest(w: Writer, v: PushTelemetryRequest, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizePushTelemetryRequest(v: PushTelemetryRequest, _version: number, _zc: number): number {
+export function sizePushTelemetryRequest(v: PushTelemetryRequest, _version: number, zc: number): number {
   let s = 0
   s += 16
   s += 4
   s += 1
   s += 1
-  s += sizeOfUvarint(v.metrics.length + 1) + v.metrics.length
+  s += sizeOfUvarint(v.metrics.length + 1) + (v.metrics.length >= zc ? 0 : v.metrics.length)
   {
     let n = 0
     const u = v.unknownTaggedFields

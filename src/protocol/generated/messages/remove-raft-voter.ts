@@ -77,10 +77,12 @@ export function writeRemoveRaftVoterRequest(w: Writer, v: RemoveRaftVoterRequest
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeRemoveRaftVoterRequest(v: RemoveRaftVoterRequest, _version: number, _zc: number): number {
   let s = 0
-  if (v.clusterId === null) s += 1
-  else {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.clusterId === null) s += 1
+    else {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   s += 16
@@ -190,10 +192,12 @@ export function sizeRemoveRaftVoterResponse(v: RemoveRaftVoterResponse, _version
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -37,8 +37,7 @@ export function readRenewDelegationTokenRequest(r: Reader, version: number): Ren
   let f_Hmac: Buffer
   if (version <= 1) {
     f_Hmac = r.bytes()
-  }
-  else {
+  } else {
     f_Hmac = r.compactBytes()
   }
   let f_RenewPeriodMs: bigint
@@ -64,8 +63,7 @@ export function readRenewDelegationTokenRequest(r: Reader, version: number): Ren
 export function writeRenewDelegationTokenRequest(w: Writer, v: RenewDelegationTokenRequest, version: number): void {
   if (version <= 1) {
     w.bytes(v.hmac)
-  }
-  else {
+  } else {
     w.compactBytes(v.hmac)
   }
   w.int64(v.renewPeriodMs)
@@ -77,13 +75,12 @@ export function writeRenewDelegationTokenRequest(w: Writer, v: RenewDelegationTo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRenewDelegationTokenRequest(v: RenewDelegationTokenRequest, version: number, _zc: number): number {
+export function sizeRenewDelegationTokenRequest(v: RenewDelegationTokenRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    s += 4 + v.hmac.length
-  }
-  else {
-    s += sizeOfUvarint(v.hmac.length + 1) + v.hmac.length
+    s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
+  } else {
+    s += sizeOfUvarint(v.hmac.length + 1) + (v.hmac.length >= zc ? 0 : v.hmac.length)
   }
   s += 8
   if (version === 2) {

@@ -30,8 +30,7 @@ export function readSaslAuthenticateRequest(r: Reader, version: number): SaslAut
   let f_AuthBytes: Buffer
   if (version <= 1) {
     f_AuthBytes = r.bytes()
-  }
-  else {
+  } else {
     f_AuthBytes = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -54,8 +53,7 @@ export function readSaslAuthenticateRequest(r: Reader, version: number): SaslAut
 export function writeSaslAuthenticateRequest(w: Writer, v: SaslAuthenticateRequest, version: number): void {
   if (version <= 1) {
     w.bytes(v.authBytes)
-  }
-  else {
+  } else {
     w.compactBytes(v.authBytes)
   }
   if (version === 2) {
@@ -66,13 +64,12 @@ export function writeSaslAuthenticateRequest(w: Writer, v: SaslAuthenticateReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslAuthenticateRequest(v: SaslAuthenticateRequest, version: number, _zc: number): number {
+export function sizeSaslAuthenticateRequest(v: SaslAuthenticateRequest, version: number, zc: number): number {
   let s = 0
   if (version <= 1) {
-    s += 4 + v.authBytes.length
-  }
-  else {
-    s += sizeOfUvarint(v.authBytes.length + 1) + v.authBytes.length
+    s += 4 + (v.authBytes.length >= zc ? 0 : v.authBytes.length)
+  } else {
+    s += sizeOfUvarint(v.authBytes.length + 1) + (v.authBytes.length >= zc ? 0 : v.authBytes.length)
   }
   if (version === 2) {
     let n = 0
@@ -151,22 +148,19 @@ export function readSaslAuthenticateResponse(r: Reader, version: number): SaslAu
   let f_ErrorMessage: string | null
   if (version <= 1) {
     f_ErrorMessage = r.nullableString()
-  }
-  else {
+  } else {
     f_ErrorMessage = r.compactNullableString()
   }
   let f_AuthBytes: Buffer
   if (version <= 1) {
     f_AuthBytes = r.bytes()
-  }
-  else {
+  } else {
     f_AuthBytes = r.compactBytes()
   }
   let f_SessionLifetimeMs: bigint
   if (version >= 1) {
     f_SessionLifetimeMs = r.int64()
-  }
-  else {
+  } else {
     f_SessionLifetimeMs = 0n
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -193,14 +187,12 @@ export function writeSaslAuthenticateResponse(w: Writer, v: SaslAuthenticateResp
   w.int16(v.errorCode)
   if (version <= 1) {
     w.nullableString(v.errorMessage)
-  }
-  else {
+  } else {
     w.compactNullableString(v.errorMessage)
   }
   if (version <= 1) {
     w.bytes(v.authBytes)
-  }
-  else {
+  } else {
     w.compactBytes(v.authBytes)
   }
   if (version >= 1) {
@@ -214,13 +206,12 @@ export function writeSaslAuthenticateResponse(w: Writer, v: SaslAuthenticateResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslAuthenticateResponse(v: SaslAuthenticateResponse, version: number, _zc: number): number {
+export function sizeSaslAuthenticateResponse(v: SaslAuthenticateResponse, version: number, zc: number): number {
   let s = 0
   s += 2
   if (version <= 1) {
     s += v.errorMessage === null ? 2 : 2 + utf8Length(v.errorMessage)
-  }
-  else {
+  } else {
     if (v.errorMessage === null) s += 1
     else {
       const l = utf8Length(v.errorMessage)
@@ -228,10 +219,9 @@ export function sizeSaslAuthenticateResponse(v: SaslAuthenticateResponse, versio
     }
   }
   if (version <= 1) {
-    s += 4 + v.authBytes.length
-  }
-  else {
-    s += sizeOfUvarint(v.authBytes.length + 1) + v.authBytes.length
+    s += 4 + (v.authBytes.length >= zc ? 0 : v.authBytes.length)
+  } else {
+    s += sizeOfUvarint(v.authBytes.length + 1) + (v.authBytes.length >= zc ? 0 : v.authBytes.length)
   }
   if (version >= 1) {
     s += 8

@@ -103,21 +103,17 @@ export function readSaslHandshakeResponse(r: Reader, _version: number): SaslHand
 
 export function writeSaslHandshakeResponse(w: Writer, v: SaslHandshakeResponse, _version: number): void {
   w.int16(v.errorCode)
-  {
-    w.int32(v.mechanisms.length)
-    for (const e of v.mechanisms) w.string(e)
-  }
+  w.int32(v.mechanisms.length)
+  for (const e of v.mechanisms) w.string(e)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, _version: number, _zc: number): number {
   let s = 0
   s += 2
-  {
-    s += 4
-    for (const e of v.mechanisms) {
-      s += 2 + utf8Length(e)
-    }
+  s += 4
+  for (const e of v.mechanisms) {
+    s += 2 + utf8Length(e)
   }
   return s
 }

@@ -81,8 +81,7 @@ export function readStopReplicaRequest(r: Reader, version: number): StopReplicaR
   let f_isKRaftController: boolean
   if (version === 4) {
     f_isKRaftController = r.bool()
-  }
-  else {
+  } else {
     f_isKRaftController = false
   }
   let f_ControllerEpoch: number
@@ -90,59 +89,45 @@ export function readStopReplicaRequest(r: Reader, version: number): StopReplicaR
   let f_BrokerEpoch: bigint
   if (version >= 1) {
     f_BrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_BrokerEpoch = -1n
   }
   let f_DeletePartitions: boolean
   if (version <= 2) {
     f_DeletePartitions = r.bool()
-  }
-  else {
+  } else {
     f_DeletePartitions = false
   }
   let f_UngroupedPartitions: StopReplicaRequestStopReplicaPartitionV0[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: StopReplicaRequestStopReplicaPartitionV0[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionV0(r, version))
-      f_UngroupedPartitions = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: StopReplicaRequestStopReplicaPartitionV0[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionV0(r, version))
+    f_UngroupedPartitions = a
+  } else {
     f_UngroupedPartitions = []
   }
   let f_Topics: StopReplicaRequestStopReplicaTopicV1[]
   if (version === 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: StopReplicaRequestStopReplicaTopicV1[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicV1(r, version))
-      f_Topics = a
-    }
-  }
-  else if (version === 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: StopReplicaRequestStopReplicaTopicV1[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicV1(r, version))
-      f_Topics = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: StopReplicaRequestStopReplicaTopicV1[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicV1(r, version))
+    f_Topics = a
+  } else if (version === 2) {
+    const n = r.compactArrayLength(false)
+    const a: StopReplicaRequestStopReplicaTopicV1[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicV1(r, version))
+    f_Topics = a
+  } else {
     f_Topics = []
   }
   let f_TopicStates: StopReplicaRequestStopReplicaTopicState[]
   if (version >= 3) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: StopReplicaRequestStopReplicaTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicState(r, version))
-      f_TopicStates = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: StopReplicaRequestStopReplicaTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicState(r, version))
+    f_TopicStates = a
+  } else {
     f_TopicStates = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -173,8 +158,7 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
   w.int32(v.controllerId)
   if (version === 4) {
     w.bool(v.isKRaftController)
-  }
-  else {
+  } else {
     if (!(v.isKRaftController === false)) throw fieldNotInVersion('StopReplicaRequest', 'isKRaftController', version)
   }
   w.int32(v.controllerEpoch)
@@ -183,41 +167,28 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
   }
   if (version <= 2) {
     w.bool(v.deletePartitions)
-  }
-  else {
+  } else {
     if (!(v.deletePartitions === false)) throw fieldNotInVersion('StopReplicaRequest', 'deletePartitions', version)
   }
   if (version === 0) {
-    {
-      w.int32(v.ungroupedPartitions.length)
-      for (const e of v.ungroupedPartitions) writeStopReplicaRequestStopReplicaPartitionV0(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.ungroupedPartitions.length)
+    for (const e of v.ungroupedPartitions) writeStopReplicaRequestStopReplicaPartitionV0(w, e, version)
+  } else {
     if (!(v.ungroupedPartitions.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'ungroupedPartitions', version)
   }
   if (version === 1) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeStopReplicaRequestStopReplicaTopicV1(w, e, version)
-    }
-  }
-  else if (version === 2) {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeStopReplicaRequestStopReplicaTopicV1(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeStopReplicaRequestStopReplicaTopicV1(w, e, version)
+  } else if (version === 2) {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeStopReplicaRequestStopReplicaTopicV1(w, e, version)
+  } else {
     if (!(v.topics.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topics', version)
   }
   if (version >= 3) {
-    {
-      w.uvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) writeStopReplicaRequestStopReplicaTopicState(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) writeStopReplicaRequestStopReplicaTopicState(w, e, version)
+  } else {
     if (!(v.topicStates.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topicStates', version)
   }
   if (version >= 2) {
@@ -242,35 +213,26 @@ export function sizeStopReplicaRequest(v: StopReplicaRequest, version: number, z
     s += 1
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.ungroupedPartitions) {
-        s += sizeStopReplicaRequestStopReplicaPartitionV0(e, version, zc)
-      }
+    s += 4
+    for (const e of v.ungroupedPartitions) {
+      s += sizeStopReplicaRequestStopReplicaPartitionV0(e, version, zc)
     }
   }
   if (version === 1) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeStopReplicaRequestStopReplicaTopicV1(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeStopReplicaRequestStopReplicaTopicV1(e, version, zc)
     }
-  }
-  else if (version === 2) {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeStopReplicaRequestStopReplicaTopicV1(e, version, zc)
-      }
+  } else if (version === 2) {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeStopReplicaRequestStopReplicaTopicV1(e, version, zc)
     }
   }
   if (version >= 3) {
-    {
-      s += sizeOfUvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) {
-        s += sizeStopReplicaRequestStopReplicaTopicState(e, version, zc)
-      }
+    s += sizeOfUvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) {
+      s += sizeStopReplicaRequestStopReplicaTopicState(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -319,15 +281,13 @@ export function readStopReplicaRequestStopReplicaPartitionV0(r: Reader, version:
   let f_TopicName: string
   if (version === 0) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_PartitionIndex: number
   if (version === 0) {
     f_PartitionIndex = r.int32()
-  }
-  else {
+  } else {
     f_PartitionIndex = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -351,14 +311,12 @@ export function readStopReplicaRequestStopReplicaPartitionV0(r: Reader, version:
 export function writeStopReplicaRequestStopReplicaPartitionV0(w: Writer, v: StopReplicaRequestStopReplicaPartitionV0, version: number): void {
   if (version === 0) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     if (!(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'topicName', version)
   }
   if (version === 0) {
     w.int32(v.partitionIndex)
-  }
-  else {
+  } else {
     if (!(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'partitionIndex', version)
   }
   if (version >= 2) {
@@ -423,31 +381,23 @@ export function readStopReplicaRequestStopReplicaTopicV1(r: Reader, version: num
   let f_Name: string
   if (version === 1) {
     f_Name = r.string()
-  }
-  else if (version === 2) {
+  } else if (version === 2) {
     f_Name = r.compactString()
-  }
-  else {
+  } else {
     f_Name = ''
   }
   let f_PartitionIndexes: number[]
   if (version === 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else if (version === 2) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else if (version === 2) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else {
     f_PartitionIndexes = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -471,26 +421,18 @@ export function readStopReplicaRequestStopReplicaTopicV1(r: Reader, version: num
 export function writeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: StopReplicaRequestStopReplicaTopicV1, version: number): void {
   if (version === 1) {
     w.string(v.name)
-  }
-  else if (version === 2) {
+  } else if (version === 2) {
     w.compactString(v.name)
-  }
-  else {
+  } else {
     if (!(v.name === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'name', version)
   }
   if (version === 1) {
-    {
-      w.int32(v.partitionIndexes.length)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else if (version === 2) {
-    {
-      w.uvarint(v.partitionIndexes.length + 1)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else {
+    w.int32(v.partitionIndexes.length)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else if (version === 2) {
+    w.uvarint(v.partitionIndexes.length + 1)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else {
     if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'partitionIndexes', version)
   }
   if (version >= 2) {
@@ -505,22 +447,16 @@ export function sizeStopReplicaRequestStopReplicaTopicV1(v: StopReplicaRequestSt
   let s = 0
   if (version === 1) {
     s += 2 + utf8Length(v.name)
-  }
-  else if (version === 2) {
+  } else if (version === 2) {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 1) {
-    {
-      s += 4 + v.partitionIndexes.length * 4
-    }
-  }
-  else if (version === 2) {
-    {
-      s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-    }
+    s += 4 + v.partitionIndexes.length * 4
+  } else if (version === 2) {
+    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   }
   if (version >= 2) {
     let n = 0
@@ -568,20 +504,16 @@ export function readStopReplicaRequestStopReplicaTopicState(r: Reader, version: 
   let f_TopicName: string
   if (version >= 3) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_PartitionStates: StopReplicaRequestStopReplicaPartitionState[]
   if (version >= 3) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: StopReplicaRequestStopReplicaPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionState(r, version))
-      f_PartitionStates = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: StopReplicaRequestStopReplicaPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionState(r, version))
+    f_PartitionStates = a
+  } else {
     f_PartitionStates = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -605,17 +537,13 @@ export function readStopReplicaRequestStopReplicaTopicState(r: Reader, version: 
 export function writeStopReplicaRequestStopReplicaTopicState(w: Writer, v: StopReplicaRequestStopReplicaTopicState, version: number): void {
   if (version >= 3) {
     w.compactString(v.topicName)
-  }
-  else {
+  } else {
     if (!(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'topicName', version)
   }
   if (version >= 3) {
-    {
-      w.uvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) writeStopReplicaRequestStopReplicaPartitionState(w, e, version)
-    }
-  }
-  else {
+    w.uvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) writeStopReplicaRequestStopReplicaPartitionState(w, e, version)
+  } else {
     if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'partitionStates', version)
   }
   if (version >= 2) {
@@ -635,11 +563,9 @@ export function sizeStopReplicaRequestStopReplicaTopicState(v: StopReplicaReques
     }
   }
   if (version >= 3) {
-    {
-      s += sizeOfUvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) {
-        s += sizeStopReplicaRequestStopReplicaPartitionState(e, version, zc)
-      }
+    s += sizeOfUvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) {
+      s += sizeStopReplicaRequestStopReplicaPartitionState(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -695,22 +621,19 @@ export function readStopReplicaRequestStopReplicaPartitionState(r: Reader, versi
   let f_PartitionIndex: number
   if (version >= 3) {
     f_PartitionIndex = r.int32()
-  }
-  else {
+  } else {
     f_PartitionIndex = 0
   }
   let f_LeaderEpoch: number
   if (version >= 3) {
     f_LeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_LeaderEpoch = -1
   }
   let f_DeletePartition: boolean
   if (version >= 3) {
     f_DeletePartition = r.bool()
-  }
-  else {
+  } else {
     f_DeletePartition = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -735,20 +658,17 @@ export function readStopReplicaRequestStopReplicaPartitionState(r: Reader, versi
 export function writeStopReplicaRequestStopReplicaPartitionState(w: Writer, v: StopReplicaRequestStopReplicaPartitionState, version: number): void {
   if (version >= 3) {
     w.int32(v.partitionIndex)
-  }
-  else {
+  } else {
     if (!(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'partitionIndex', version)
   }
   if (version >= 3) {
     w.int32(v.leaderEpoch)
-  }
-  else {
+  } else {
     if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'leaderEpoch', version)
   }
   if (version >= 3) {
     w.bool(v.deletePartition)
-  }
-  else {
+  } else {
     if (!(v.deletePartition === false)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'deletePartition', version)
   }
   if (version >= 2) {
@@ -832,20 +752,15 @@ export function readStopReplicaResponse(r: Reader, version: number): StopReplica
   f_ErrorCode = r.int16()
   let f_PartitionErrors: StopReplicaResponseStopReplicaPartitionError[]
   if (version <= 1) {
-    {
-      const n = r.arrayLength(false)
-      const a: StopReplicaResponseStopReplicaPartitionError[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaResponseStopReplicaPartitionError(r, version))
-      f_PartitionErrors = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: StopReplicaResponseStopReplicaPartitionError[] = []
-      for (let i = 0; i < n; i++) a.push(readStopReplicaResponseStopReplicaPartitionError(r, version))
-      f_PartitionErrors = a
-    }
+    const n = r.arrayLength(false)
+    const a: StopReplicaResponseStopReplicaPartitionError[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaResponseStopReplicaPartitionError(r, version))
+    f_PartitionErrors = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: StopReplicaResponseStopReplicaPartitionError[] = []
+    for (let i = 0; i < n; i++) a.push(readStopReplicaResponseStopReplicaPartitionError(r, version))
+    f_PartitionErrors = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
@@ -868,16 +783,11 @@ export function readStopReplicaResponse(r: Reader, version: number): StopReplica
 export function writeStopReplicaResponse(w: Writer, v: StopReplicaResponse, version: number): void {
   w.int16(v.errorCode)
   if (version <= 1) {
-    {
-      w.int32(v.partitionErrors.length)
-      for (const e of v.partitionErrors) writeStopReplicaResponseStopReplicaPartitionError(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) writeStopReplicaResponseStopReplicaPartitionError(w, e, version)
-    }
+    w.int32(v.partitionErrors.length)
+    for (const e of v.partitionErrors) writeStopReplicaResponseStopReplicaPartitionError(w, e, version)
+  } else {
+    w.uvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) writeStopReplicaResponseStopReplicaPartitionError(w, e, version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -891,19 +801,14 @@ export function sizeStopReplicaResponse(v: StopReplicaResponse, version: number,
   let s = 0
   s += 2
   if (version <= 1) {
-    {
-      s += 4
-      for (const e of v.partitionErrors) {
-        s += sizeStopReplicaResponseStopReplicaPartitionError(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionErrors) {
+      s += sizeStopReplicaResponseStopReplicaPartitionError(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionErrors.length + 1)
-      for (const e of v.partitionErrors) {
-        s += sizeStopReplicaResponseStopReplicaPartitionError(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitionErrors.length + 1)
+    for (const e of v.partitionErrors) {
+      s += sizeStopReplicaResponseStopReplicaPartitionError(e, version, zc)
     }
   }
   if (version >= 2) {
@@ -959,8 +864,7 @@ export function readStopReplicaResponseStopReplicaPartitionError(r: Reader, vers
   let f_TopicName: string
   if (version <= 1) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = r.compactString()
   }
   let f_PartitionIndex: number
@@ -989,8 +893,7 @@ export function readStopReplicaResponseStopReplicaPartitionError(r: Reader, vers
 export function writeStopReplicaResponseStopReplicaPartitionError(w: Writer, v: StopReplicaResponseStopReplicaPartitionError, version: number): void {
   if (version <= 1) {
     w.string(v.topicName)
-  }
-  else {
+  } else {
     w.compactString(v.topicName)
   }
   w.int32(v.partitionIndex)
@@ -1007,8 +910,7 @@ export function sizeStopReplicaResponseStopReplicaPartitionError(v: StopReplicaR
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l

@@ -72,8 +72,7 @@ export function readSyncGroupRequest(r: Reader, version: number): SyncGroupReque
   let f_GroupId: string
   if (version <= 3) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_GenerationId: number
@@ -81,50 +80,40 @@ export function readSyncGroupRequest(r: Reader, version: number): SyncGroupReque
   let f_MemberId: string
   if (version <= 3) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_GroupInstanceId: string | null
   if (version === 3) {
     f_GroupInstanceId = r.nullableString()
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_ProtocolType: string | null
   if (version === 5) {
     f_ProtocolType = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ProtocolType = null
   }
   let f_ProtocolName: string | null
   if (version === 5) {
     f_ProtocolName = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ProtocolName = null
   }
   let f_Assignments: SyncGroupRequestSyncGroupRequestAssignment[]
   if (version <= 3) {
-    {
-      const n = r.arrayLength(false)
-      const a: SyncGroupRequestSyncGroupRequestAssignment[] = []
-      for (let i = 0; i < n; i++) a.push(readSyncGroupRequestSyncGroupRequestAssignment(r, version))
-      f_Assignments = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: SyncGroupRequestSyncGroupRequestAssignment[] = []
-      for (let i = 0; i < n; i++) a.push(readSyncGroupRequestSyncGroupRequestAssignment(r, version))
-      f_Assignments = a
-    }
+    const n = r.arrayLength(false)
+    const a: SyncGroupRequestSyncGroupRequestAssignment[] = []
+    for (let i = 0; i < n; i++) a.push(readSyncGroupRequestSyncGroupRequestAssignment(r, version))
+    f_Assignments = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: SyncGroupRequestSyncGroupRequestAssignment[] = []
+    for (let i = 0; i < n; i++) a.push(readSyncGroupRequestSyncGroupRequestAssignment(r, version))
+    f_Assignments = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 4) {
@@ -152,24 +141,20 @@ export function readSyncGroupRequest(r: Reader, version: number): SyncGroupReque
 export function writeSyncGroupRequest(w: Writer, v: SyncGroupRequest, version: number): void {
   if (version <= 3) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   w.int32(v.generationId)
   if (version <= 3) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('SyncGroupRequest', 'groupInstanceId', version)
   }
   if (version === 5) {
@@ -179,16 +164,11 @@ export function writeSyncGroupRequest(w: Writer, v: SyncGroupRequest, version: n
     w.compactNullableString(v.protocolName)
   }
   if (version <= 3) {
-    {
-      w.int32(v.assignments.length)
-      for (const e of v.assignments) writeSyncGroupRequestSyncGroupRequestAssignment(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.assignments.length + 1)
-      for (const e of v.assignments) writeSyncGroupRequestSyncGroupRequestAssignment(w, e, version)
-    }
+    w.int32(v.assignments.length)
+    for (const e of v.assignments) writeSyncGroupRequestSyncGroupRequestAssignment(w, e, version)
+  } else {
+    w.uvarint(v.assignments.length + 1)
+    for (const e of v.assignments) writeSyncGroupRequestSyncGroupRequestAssignment(w, e, version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -202,8 +182,7 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc: n
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -212,8 +191,7 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc: n
   s += 4
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
@@ -221,8 +199,7 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc: n
   }
   if (version === 3) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  }
-  else if (version >= 4) {
+  } else if (version >= 4) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -244,19 +221,14 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc: n
     }
   }
   if (version <= 3) {
-    {
-      s += 4
-      for (const e of v.assignments) {
-        s += sizeSyncGroupRequestSyncGroupRequestAssignment(e, version, zc)
-      }
+    s += 4
+    for (const e of v.assignments) {
+      s += sizeSyncGroupRequestSyncGroupRequestAssignment(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.assignments.length + 1)
-      for (const e of v.assignments) {
-        s += sizeSyncGroupRequestSyncGroupRequestAssignment(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.assignments.length + 1)
+    for (const e of v.assignments) {
+      s += sizeSyncGroupRequestSyncGroupRequestAssignment(e, version, zc)
     }
   }
   if (version >= 4) {
@@ -305,15 +277,13 @@ export function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, versio
   let f_MemberId: string
   if (version <= 3) {
     f_MemberId = r.string()
-  }
-  else {
+  } else {
     f_MemberId = r.compactString()
   }
   let f_Assignment: Buffer
   if (version <= 3) {
     f_Assignment = r.bytes()
-  }
-  else {
+  } else {
     f_Assignment = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -337,14 +307,12 @@ export function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, versio
 export function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: SyncGroupRequestSyncGroupRequestAssignment, version: number): void {
   if (version <= 3) {
     w.string(v.memberId)
-  }
-  else {
+  } else {
     w.compactString(v.memberId)
   }
   if (version <= 3) {
     w.bytes(v.assignment)
-  }
-  else {
+  } else {
     w.compactBytes(v.assignment)
   }
   if (version >= 4) {
@@ -355,22 +323,20 @@ export function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: Sy
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSyncGroupRequestSyncGroupRequestAssignment(v: SyncGroupRequestSyncGroupRequestAssignment, version: number, _zc: number): number {
+export function sizeSyncGroupRequestSyncGroupRequestAssignment(v: SyncGroupRequestSyncGroupRequestAssignment, version: number, zc: number): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.memberId)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 3) {
-    s += 4 + v.assignment.length
-  }
-  else {
-    s += sizeOfUvarint(v.assignment.length + 1) + v.assignment.length
+    s += 4 + (v.assignment.length >= zc ? 0 : v.assignment.length)
+  } else {
+    s += sizeOfUvarint(v.assignment.length + 1) + (v.assignment.length >= zc ? 0 : v.assignment.length)
   }
   if (version >= 4) {
     let n = 0
@@ -454,8 +420,7 @@ export function readSyncGroupResponse(r: Reader, version: number): SyncGroupResp
   let f_ThrottleTimeMs: number
   if (version >= 1) {
     f_ThrottleTimeMs = r.int32()
-  }
-  else {
+  } else {
     f_ThrottleTimeMs = 0
   }
   let f_ErrorCode: number
@@ -463,22 +428,19 @@ export function readSyncGroupResponse(r: Reader, version: number): SyncGroupResp
   let f_ProtocolType: string | null
   if (version === 5) {
     f_ProtocolType = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ProtocolType = null
   }
   let f_ProtocolName: string | null
   if (version === 5) {
     f_ProtocolName = r.compactNullableString()
-  }
-  else {
+  } else {
     f_ProtocolName = null
   }
   let f_Assignment: Buffer
   if (version <= 3) {
     f_Assignment = r.bytes()
-  }
-  else {
+  } else {
     f_Assignment = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -515,8 +477,7 @@ export function writeSyncGroupResponse(w: Writer, v: SyncGroupResponse, version:
   }
   if (version <= 3) {
     w.bytes(v.assignment)
-  }
-  else {
+  } else {
     w.compactBytes(v.assignment)
   }
   if (version >= 4) {
@@ -527,7 +488,7 @@ export function writeSyncGroupResponse(w: Writer, v: SyncGroupResponse, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSyncGroupResponse(v: SyncGroupResponse, version: number, _zc: number): number {
+export function sizeSyncGroupResponse(v: SyncGroupResponse, version: number, zc: number): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -548,10 +509,9 @@ export function sizeSyncGroupResponse(v: SyncGroupResponse, version: number, _zc
     }
   }
   if (version <= 3) {
-    s += 4 + v.assignment.length
-  }
-  else {
-    s += sizeOfUvarint(v.assignment.length + 1) + v.assignment.length
+    s += 4 + (v.assignment.length >= zc ? 0 : v.assignment.length)
+  } else {
+    s += sizeOfUvarint(v.assignment.length + 1) + (v.assignment.length >= zc ? 0 : v.assignment.length)
   }
   if (version >= 4) {
     let n = 0

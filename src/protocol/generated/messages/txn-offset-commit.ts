@@ -79,15 +79,13 @@ export function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffse
   let f_TransactionalId: string
   if (version <= 2) {
     f_TransactionalId = r.string()
-  }
-  else {
+  } else {
     f_TransactionalId = r.compactString()
   }
   let f_GroupId: string
   if (version <= 2) {
     f_GroupId = r.string()
-  }
-  else {
+  } else {
     f_GroupId = r.compactString()
   }
   let f_ProducerId: bigint
@@ -97,40 +95,32 @@ export function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffse
   let f_GenerationId: number
   if (version >= 3) {
     f_GenerationId = r.int32()
-  }
-  else {
+  } else {
     f_GenerationId = -1
   }
   let f_MemberId: string
   if (version >= 3) {
     f_MemberId = r.compactString()
-  }
-  else {
+  } else {
     f_MemberId = ''
   }
   let f_GroupInstanceId: string | null
   if (version >= 3) {
     f_GroupInstanceId = r.compactNullableString()
-  }
-  else {
+  } else {
     f_GroupInstanceId = null
   }
   let f_Topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -159,47 +149,37 @@ export function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffse
 export function writeTxnOffsetCommitRequest(w: Writer, v: TxnOffsetCommitRequest, version: number): void {
   if (version <= 2) {
     w.string(v.transactionalId)
-  }
-  else {
+  } else {
     w.compactString(v.transactionalId)
   }
   if (version <= 2) {
     w.string(v.groupId)
-  }
-  else {
+  } else {
     w.compactString(v.groupId)
   }
   w.int64(v.producerId)
   w.int16(v.producerEpoch)
   if (version >= 3) {
     w.int32(v.generationId)
-  }
-  else {
+  } else {
     if (!(v.generationId === -1)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'generationId', version)
   }
   if (version >= 3) {
     w.compactString(v.memberId)
-  }
-  else {
+  } else {
     if (!(v.memberId === '')) throw fieldNotInVersion('TxnOffsetCommitRequest', 'memberId', version)
   }
   if (version >= 3) {
     w.compactNullableString(v.groupInstanceId)
-  }
-  else {
+  } else {
     if (!(v.groupInstanceId === null)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'groupInstanceId', version)
   }
   if (version <= 2) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -213,8 +193,7 @@ export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: n
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.transactionalId)
       s += sizeOfUvarint(l + 1) + l
@@ -222,8 +201,7 @@ export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: n
   }
   if (version <= 2) {
     s += 2 + utf8Length(v.groupId)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.groupId)
       s += sizeOfUvarint(l + 1) + l
@@ -248,19 +226,14 @@ export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: n
     }
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -309,26 +282,20 @@ export function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader,
   let f_Name: string
   if (version <= 2) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -351,21 +318,15 @@ export function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader,
 export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic, version: number): void {
   if (version <= 2) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 2) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -379,27 +340,21 @@ export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(v: TxnOffs
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -466,15 +421,13 @@ export function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Rea
   let f_CommittedLeaderEpoch: number
   if (version >= 2) {
     f_CommittedLeaderEpoch = r.int32()
-  }
-  else {
+  } else {
     f_CommittedLeaderEpoch = -1
   }
   let f_CommittedMetadata: string | null
   if (version <= 2) {
     f_CommittedMetadata = r.nullableString()
-  }
-  else {
+  } else {
     f_CommittedMetadata = r.compactNullableString()
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -505,8 +458,7 @@ export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Wr
   }
   if (version <= 2) {
     w.nullableString(v.committedMetadata)
-  }
-  else {
+  } else {
     w.compactNullableString(v.committedMetadata)
   }
   if (version >= 3) {
@@ -526,8 +478,7 @@ export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(v: Txn
   }
   if (version <= 2) {
     s += v.committedMetadata === null ? 2 : 2 + utf8Length(v.committedMetadata)
-  }
-  else {
+  } else {
     if (v.committedMetadata === null) s += 1
     else {
       const l = utf8Length(v.committedMetadata)
@@ -596,20 +547,15 @@ export function readTxnOffsetCommitResponse(r: Reader, version: number): TxnOffs
   f_ThrottleTimeMs = r.int32()
   let f_Topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -632,16 +578,11 @@ export function readTxnOffsetCommitResponse(r: Reader, version: number): TxnOffs
 export function writeTxnOffsetCommitResponse(w: Writer, v: TxnOffsetCommitResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   if (version <= 2) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -655,19 +596,14 @@ export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version:
   let s = 0
   s += 4
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, version, zc)
     }
   }
   if (version >= 3) {
@@ -716,26 +652,20 @@ export function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reade
   let f_Name: string
   if (version <= 2) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[]
   if (version <= 2) {
-    {
-      const n = r.arrayLength(false)
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = []
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = []
+    for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
@@ -758,21 +688,15 @@ export function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reade
 export function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic, version: number): void {
   if (version <= 2) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version <= 2) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, e, version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -786,27 +710,21 @@ export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(v: TxnOf
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version <= 2) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, version, zc)
     }
   }
   if (version >= 3) {

@@ -165,10 +165,12 @@ export function sizeUnregisterBrokerResponse(v: UnregisterBrokerResponse, _versi
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

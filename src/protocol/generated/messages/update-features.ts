@@ -53,8 +53,7 @@ export function readUpdateFeaturesRequest(r: Reader, version: number): UpdateFea
   let f_ValidateOnly: boolean
   if (version >= 1) {
     f_ValidateOnly = r.bool()
-  }
-  else {
+  } else {
     f_ValidateOnly = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -78,14 +77,11 @@ export function readUpdateFeaturesRequest(r: Reader, version: number): UpdateFea
 
 export function writeUpdateFeaturesRequest(w: Writer, v: UpdateFeaturesRequest, version: number): void {
   w.int32(v.timeoutMs)
-  {
-    w.uvarint(v.featureUpdates.length + 1)
-    for (const e of v.featureUpdates) writeUpdateFeaturesRequestFeatureUpdateKey(w, e, version)
-  }
+  w.uvarint(v.featureUpdates.length + 1)
+  for (const e of v.featureUpdates) writeUpdateFeaturesRequestFeatureUpdateKey(w, e, version)
   if (version >= 1) {
     w.bool(v.validateOnly)
-  }
-  else {
+  } else {
     if (!(v.validateOnly === false)) throw fieldNotInVersion('UpdateFeaturesRequest', 'validateOnly', version)
   }
   {
@@ -99,11 +95,9 @@ export function writeUpdateFeaturesRequest(w: Writer, v: UpdateFeaturesRequest, 
 export function sizeUpdateFeaturesRequest(v: UpdateFeaturesRequest, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += sizeOfUvarint(v.featureUpdates.length + 1)
-    for (const e of v.featureUpdates) {
-      s += sizeUpdateFeaturesRequestFeatureUpdateKey(e, version, zc)
-    }
+  s += sizeOfUvarint(v.featureUpdates.length + 1)
+  for (const e of v.featureUpdates) {
+    s += sizeUpdateFeaturesRequestFeatureUpdateKey(e, version, zc)
   }
   if (version >= 1) {
     s += 1
@@ -172,15 +166,13 @@ export function readUpdateFeaturesRequestFeatureUpdateKey(r: Reader, version: nu
   let f_AllowDowngrade: boolean
   if (version === 0) {
     f_AllowDowngrade = r.bool()
-  }
-  else {
+  } else {
     f_AllowDowngrade = false
   }
   let f_UpgradeType: number
   if (version >= 1) {
     f_UpgradeType = r.int8()
-  }
-  else {
+  } else {
     f_UpgradeType = 1
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -208,14 +200,12 @@ export function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: UpdateF
   w.int16(v.maxVersionLevel)
   if (version === 0) {
     w.bool(v.allowDowngrade)
-  }
-  else {
+  } else {
     if (!(v.allowDowngrade === false)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'allowDowngrade', version)
   }
   if (version >= 1) {
     w.int8(v.upgradeType)
-  }
-  else {
+  } else {
     if (!(v.upgradeType === 1)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'upgradeType', version)
   }
   {
@@ -229,8 +219,10 @@ export function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: UpdateF
 export function sizeUpdateFeaturesRequestFeatureUpdateKey(v: UpdateFeaturesRequestFeatureUpdateKey, version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.feature)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.feature)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   if (version === 0) {
@@ -319,14 +311,11 @@ export function readUpdateFeaturesResponse(r: Reader, version: number): UpdateFe
   f_ErrorMessage = r.compactNullableString()
   let f_Results: UpdateFeaturesResponseUpdatableFeatureResult[]
   if (version <= 1) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: UpdateFeaturesResponseUpdatableFeatureResult[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateFeaturesResponseUpdatableFeatureResult(r, version))
-      f_Results = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: UpdateFeaturesResponseUpdatableFeatureResult[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateFeaturesResponseUpdatableFeatureResult(r, version))
+    f_Results = a
+  } else {
     f_Results = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -354,10 +343,8 @@ export function writeUpdateFeaturesResponse(w: Writer, v: UpdateFeaturesResponse
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
   if (version <= 1) {
-    {
-      w.uvarint(v.results.length + 1)
-      for (const e of v.results) writeUpdateFeaturesResponseUpdatableFeatureResult(w, e, version)
-    }
+    w.uvarint(v.results.length + 1)
+    for (const e of v.results) writeUpdateFeaturesResponseUpdatableFeatureResult(w, e, version)
   }
   {
     const u = v.unknownTaggedFields
@@ -371,17 +358,17 @@ export function sizeUpdateFeaturesResponse(v: UpdateFeaturesResponse, version: n
   let s = 0
   s += 4
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   if (version <= 1) {
-    {
-      s += sizeOfUvarint(v.results.length + 1)
-      for (const e of v.results) {
-        s += sizeUpdateFeaturesResponseUpdatableFeatureResult(e, version, zc)
-      }
+    s += sizeOfUvarint(v.results.length + 1)
+    for (const e of v.results) {
+      s += sizeUpdateFeaturesResponseUpdatableFeatureResult(e, version, zc)
     }
   }
   {
@@ -474,14 +461,18 @@ export function writeUpdateFeaturesResponseUpdatableFeatureResult(w: Writer, v: 
 export function sizeUpdateFeaturesResponseUpdatableFeatureResult(v: UpdateFeaturesResponseUpdatableFeatureResult, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.feature)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.feature)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
-  if (v.errorMessage === null) s += 1
-  else {
-    const l = utf8Length(v.errorMessage)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -78,8 +78,7 @@ export function readUpdateMetadataRequest(r: Reader, version: number): UpdateMet
   let f_isKRaftController: boolean
   if (version === 8) {
     f_isKRaftController = r.bool()
-  }
-  else {
+  } else {
     f_isKRaftController = false
   }
   let f_Type: number
@@ -89,58 +88,43 @@ export function readUpdateMetadataRequest(r: Reader, version: number): UpdateMet
   let f_BrokerEpoch: bigint
   if (version >= 5) {
     f_BrokerEpoch = r.int64()
-  }
-  else {
+  } else {
     f_BrokerEpoch = -1n
   }
   let f_UngroupedPartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[]
   if (version <= 4) {
-    {
-      const n = r.arrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
-      f_UngroupedPartitionStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
+    f_UngroupedPartitionStates = a
+  } else {
     f_UngroupedPartitionStates = []
   }
   let f_TopicStates: UpdateMetadataRequestUpdateMetadataTopicState[]
   if (version === 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataTopicState(r, version))
-      f_TopicStates = a
-    }
-  }
-  else if (version >= 6) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataTopicState[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataTopicState(r, version))
-      f_TopicStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataTopicState(r, version))
+    f_TopicStates = a
+  } else if (version >= 6) {
+    const n = r.compactArrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataTopicState[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataTopicState(r, version))
+    f_TopicStates = a
+  } else {
     f_TopicStates = []
   }
   let f_LiveBrokers: UpdateMetadataRequestUpdateMetadataBroker[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataBroker[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataBroker(r, version))
-      f_LiveBrokers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataBroker[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataBroker(r, version))
-      f_LiveBrokers = a
-    }
+    const n = r.arrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataBroker[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataBroker(r, version))
+    f_LiveBrokers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataBroker[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataBroker(r, version))
+    f_LiveBrokers = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 6) {
@@ -152,8 +136,7 @@ export function readUpdateMetadataRequest(r: Reader, version: number): UpdateMet
       if (tag === 0 && version === 8) {
         f_Type = r.int8()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -177,14 +160,12 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
   w.int32(v.controllerId)
   if (version === 8) {
     w.bool(v.isKRaftController)
-  }
-  else {
+  } else {
     if (!(v.isKRaftController === false)) throw fieldNotInVersion('UpdateMetadataRequest', 'isKRaftController', version)
   }
   if (version === 8) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.type === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'type', version)
   }
   w.int32(v.controllerEpoch)
@@ -192,40 +173,26 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
     w.int64(v.brokerEpoch)
   }
   if (version <= 4) {
-    {
-      w.int32(v.ungroupedPartitionStates.length)
-      for (const e of v.ungroupedPartitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.ungroupedPartitionStates.length)
+    for (const e of v.ungroupedPartitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
+  } else {
     if (!(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'ungroupedPartitionStates', version)
   }
   if (version === 5) {
-    {
-      w.int32(v.topicStates.length)
-      for (const e of v.topicStates) writeUpdateMetadataRequestUpdateMetadataTopicState(w, e, version)
-    }
-  }
-  else if (version >= 6) {
-    {
-      w.uvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) writeUpdateMetadataRequestUpdateMetadataTopicState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.topicStates.length)
+    for (const e of v.topicStates) writeUpdateMetadataRequestUpdateMetadataTopicState(w, e, version)
+  } else if (version >= 6) {
+    w.uvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) writeUpdateMetadataRequestUpdateMetadataTopicState(w, e, version)
+  } else {
     if (!(v.topicStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'topicStates', version)
   }
   if (version <= 5) {
-    {
-      w.int32(v.liveBrokers.length)
-      for (const e of v.liveBrokers) writeUpdateMetadataRequestUpdateMetadataBroker(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.liveBrokers.length + 1)
-      for (const e of v.liveBrokers) writeUpdateMetadataRequestUpdateMetadataBroker(w, e, version)
-    }
+    w.int32(v.liveBrokers.length)
+    for (const e of v.liveBrokers) writeUpdateMetadataRequestUpdateMetadataBroker(w, e, version)
+  } else {
+    w.uvarint(v.liveBrokers.length + 1)
+    for (const e of v.liveBrokers) writeUpdateMetadataRequestUpdateMetadataBroker(w, e, version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -264,43 +231,31 @@ export function sizeUpdateMetadataRequest(v: UpdateMetadataRequest, version: num
     s += 8
   }
   if (version <= 4) {
-    {
-      s += 4
-      for (const e of v.ungroupedPartitionStates) {
-        s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.ungroupedPartitionStates) {
+      s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
     }
   }
   if (version === 5) {
-    {
-      s += 4
-      for (const e of v.topicStates) {
-        s += sizeUpdateMetadataRequestUpdateMetadataTopicState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topicStates) {
+      s += sizeUpdateMetadataRequestUpdateMetadataTopicState(e, version, zc)
     }
-  }
-  else if (version >= 6) {
-    {
-      s += sizeOfUvarint(v.topicStates.length + 1)
-      for (const e of v.topicStates) {
-        s += sizeUpdateMetadataRequestUpdateMetadataTopicState(e, version, zc)
-      }
+  } else if (version >= 6) {
+    s += sizeOfUvarint(v.topicStates.length + 1)
+    for (const e of v.topicStates) {
+      s += sizeUpdateMetadataRequestUpdateMetadataTopicState(e, version, zc)
     }
   }
   if (version <= 5) {
-    {
-      s += 4
-      for (const e of v.liveBrokers) {
-        s += sizeUpdateMetadataRequestUpdateMetadataBroker(e, version, zc)
-      }
+    s += 4
+    for (const e of v.liveBrokers) {
+      s += sizeUpdateMetadataRequestUpdateMetadataBroker(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.liveBrokers.length + 1)
-      for (const e of v.liveBrokers) {
-        s += sizeUpdateMetadataRequestUpdateMetadataBroker(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.liveBrokers.length + 1)
+    for (const e of v.liveBrokers) {
+      s += sizeUpdateMetadataRequestUpdateMetadataBroker(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -403,8 +358,7 @@ export function readUpdateMetadataRequestUpdateMetadataPartitionState(r: Reader,
   let f_TopicName: string
   if (version <= 4) {
     f_TopicName = r.string()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_PartitionIndex: number
@@ -417,58 +371,42 @@ export function readUpdateMetadataRequestUpdateMetadataPartitionState(r: Reader,
   f_LeaderEpoch = r.int32()
   let f_Isr: number[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Isr = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Isr = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Isr = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Isr = a
   }
   let f_ZkVersion: number
   f_ZkVersion = r.int32()
   let f_Replicas: number[]
   if (version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Replicas = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_Replicas = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Replicas = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_Replicas = a
   }
   let f_OfflineReplicas: number[]
   if (version >= 4 && version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_OfflineReplicas = a
-    }
-  }
-  else if (version >= 6) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_OfflineReplicas = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_OfflineReplicas = a
+  } else if (version >= 6) {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_OfflineReplicas = a
+  } else {
     f_OfflineReplicas = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -505,41 +443,26 @@ export function writeUpdateMetadataRequestUpdateMetadataPartitionState(w: Writer
   w.int32(v.leader)
   w.int32(v.leaderEpoch)
   if (version <= 5) {
-    {
-      w.int32(v.isr.length)
-      for (const e of v.isr) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.isr.length + 1)
-      for (const e of v.isr) w.int32(e)
-    }
+    w.int32(v.isr.length)
+    for (const e of v.isr) w.int32(e)
+  } else {
+    w.uvarint(v.isr.length + 1)
+    for (const e of v.isr) w.int32(e)
   }
   w.int32(v.zkVersion)
   if (version <= 5) {
-    {
-      w.int32(v.replicas.length)
-      for (const e of v.replicas) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.replicas.length + 1)
-      for (const e of v.replicas) w.int32(e)
-    }
+    w.int32(v.replicas.length)
+    for (const e of v.replicas) w.int32(e)
+  } else {
+    w.uvarint(v.replicas.length + 1)
+    for (const e of v.replicas) w.int32(e)
   }
   if (version >= 4 && version <= 5) {
-    {
-      w.int32(v.offlineReplicas.length)
-      for (const e of v.offlineReplicas) w.int32(e)
-    }
-  }
-  else if (version >= 6) {
-    {
-      w.uvarint(v.offlineReplicas.length + 1)
-      for (const e of v.offlineReplicas) w.int32(e)
-    }
+    w.int32(v.offlineReplicas.length)
+    for (const e of v.offlineReplicas) w.int32(e)
+  } else if (version >= 6) {
+    w.uvarint(v.offlineReplicas.length + 1)
+    for (const e of v.offlineReplicas) w.int32(e)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -559,35 +482,20 @@ export function sizeUpdateMetadataRequestUpdateMetadataPartitionState(v: UpdateM
   s += 4
   s += 4
   if (version <= 5) {
-    {
-      s += 4 + v.isr.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
-    }
+    s += 4 + v.isr.length * 4
+  } else {
+    s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
   }
   s += 4
   if (version <= 5) {
-    {
-      s += 4 + v.replicas.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
-    }
+    s += 4 + v.replicas.length * 4
+  } else {
+    s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
   }
   if (version >= 4 && version <= 5) {
-    {
-      s += 4 + v.offlineReplicas.length * 4
-    }
-  }
-  else if (version >= 6) {
-    {
-      s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
-    }
+    s += 4 + v.offlineReplicas.length * 4
+  } else if (version >= 6) {
+    s += sizeOfUvarint(v.offlineReplicas.length + 1) + v.offlineReplicas.length * 4
   }
   if (version >= 6) {
     let n = 0
@@ -642,38 +550,29 @@ export function readUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, ver
   let f_TopicName: string
   if (version === 5) {
     f_TopicName = r.string()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_TopicName = r.compactString()
-  }
-  else {
+  } else {
     f_TopicName = ''
   }
   let f_TopicId: string
   if (version >= 7) {
     f_TopicId = r.uuid()
-  }
-  else {
+  } else {
     f_TopicId = ZERO_UUID
   }
   let f_PartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[]
   if (version === 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
-      f_PartitionStates = a
-    }
-  }
-  else if (version >= 6) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
-      f_PartitionStates = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
+    f_PartitionStates = a
+  } else if (version >= 6) {
+    const n = r.compactArrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, version))
+    f_PartitionStates = a
+  } else {
     f_PartitionStates = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -698,29 +597,21 @@ export function readUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, ver
 export function writeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v: UpdateMetadataRequestUpdateMetadataTopicState, version: number): void {
   if (version === 5) {
     w.string(v.topicName)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactString(v.topicName)
-  }
-  else {
+  } else {
     if (!(v.topicName === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'topicName', version)
   }
   if (version >= 7) {
     w.uuid(v.topicId)
   }
   if (version === 5) {
-    {
-      w.int32(v.partitionStates.length)
-      for (const e of v.partitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
-    }
-  }
-  else if (version >= 6) {
-    {
-      w.uvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.partitionStates.length)
+    for (const e of v.partitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
+  } else if (version >= 6) {
+    w.uvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
+  } else {
     if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'partitionStates', version)
   }
   if (version >= 6) {
@@ -735,8 +626,7 @@ export function sizeUpdateMetadataRequestUpdateMetadataTopicState(v: UpdateMetad
   let s = 0
   if (version === 5) {
     s += 2 + utf8Length(v.topicName)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     {
       const l = utf8Length(v.topicName)
       s += sizeOfUvarint(l + 1) + l
@@ -746,19 +636,14 @@ export function sizeUpdateMetadataRequestUpdateMetadataTopicState(v: UpdateMetad
     s += 16
   }
   if (version === 5) {
-    {
-      s += 4
-      for (const e of v.partitionStates) {
-        s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionStates) {
+      s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
     }
-  }
-  else if (version >= 6) {
-    {
-      s += sizeOfUvarint(v.partitionStates.length + 1)
-      for (const e of v.partitionStates) {
-        s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
-      }
+  } else if (version >= 6) {
+    s += sizeOfUvarint(v.partitionStates.length + 1)
+    for (const e of v.partitionStates) {
+      s += sizeUpdateMetadataRequestUpdateMetadataPartitionState(e, version, zc)
     }
   }
   if (version >= 6) {
@@ -829,45 +714,35 @@ export function readUpdateMetadataRequestUpdateMetadataBroker(r: Reader, version
   let f_V0Host: string
   if (version === 0) {
     f_V0Host = r.string()
-  }
-  else {
+  } else {
     f_V0Host = ''
   }
   let f_V0Port: number
   if (version === 0) {
     f_V0Port = r.int32()
-  }
-  else {
+  } else {
     f_V0Port = 0
   }
   let f_Endpoints: UpdateMetadataRequestUpdateMetadataEndpoint[]
   if (version >= 1 && version <= 5) {
-    {
-      const n = r.arrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataEndpoint[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataEndpoint(r, version))
-      f_Endpoints = a
-    }
-  }
-  else if (version >= 6) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: UpdateMetadataRequestUpdateMetadataEndpoint[] = []
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataEndpoint(r, version))
-      f_Endpoints = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataEndpoint[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataEndpoint(r, version))
+    f_Endpoints = a
+  } else if (version >= 6) {
+    const n = r.compactArrayLength(false)
+    const a: UpdateMetadataRequestUpdateMetadataEndpoint[] = []
+    for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataEndpoint(r, version))
+    f_Endpoints = a
+  } else {
     f_Endpoints = []
   }
   let f_Rack: string | null
   if (version >= 2 && version <= 5) {
     f_Rack = r.nullableString()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_Rack = r.compactNullableString()
-  }
-  else {
+  } else {
     f_Rack = ''
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -900,21 +775,15 @@ export function writeUpdateMetadataRequestUpdateMetadataBroker(w: Writer, v: Upd
     w.int32(v.v0Port)
   }
   if (version >= 1 && version <= 5) {
-    {
-      w.int32(v.endpoints.length)
-      for (const e of v.endpoints) writeUpdateMetadataRequestUpdateMetadataEndpoint(w, e, version)
-    }
-  }
-  else if (version >= 6) {
-    {
-      w.uvarint(v.endpoints.length + 1)
-      for (const e of v.endpoints) writeUpdateMetadataRequestUpdateMetadataEndpoint(w, e, version)
-    }
+    w.int32(v.endpoints.length)
+    for (const e of v.endpoints) writeUpdateMetadataRequestUpdateMetadataEndpoint(w, e, version)
+  } else if (version >= 6) {
+    w.uvarint(v.endpoints.length + 1)
+    for (const e of v.endpoints) writeUpdateMetadataRequestUpdateMetadataEndpoint(w, e, version)
   }
   if (version >= 2 && version <= 5) {
     w.nullableString(v.rack)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactNullableString(v.rack)
   }
   if (version >= 6) {
@@ -935,25 +804,19 @@ export function sizeUpdateMetadataRequestUpdateMetadataBroker(v: UpdateMetadataR
     s += 4
   }
   if (version >= 1 && version <= 5) {
-    {
-      s += 4
-      for (const e of v.endpoints) {
-        s += sizeUpdateMetadataRequestUpdateMetadataEndpoint(e, version, zc)
-      }
+    s += 4
+    for (const e of v.endpoints) {
+      s += sizeUpdateMetadataRequestUpdateMetadataEndpoint(e, version, zc)
     }
-  }
-  else if (version >= 6) {
-    {
-      s += sizeOfUvarint(v.endpoints.length + 1)
-      for (const e of v.endpoints) {
-        s += sizeUpdateMetadataRequestUpdateMetadataEndpoint(e, version, zc)
-      }
+  } else if (version >= 6) {
+    s += sizeOfUvarint(v.endpoints.length + 1)
+    for (const e of v.endpoints) {
+      s += sizeUpdateMetadataRequestUpdateMetadataEndpoint(e, version, zc)
     }
   }
   if (version >= 2 && version <= 5) {
     s += v.rack === null ? 2 : 2 + utf8Length(v.rack)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     if (v.rack === null) s += 1
     else {
       const l = utf8Length(v.rack)
@@ -1020,35 +883,29 @@ export function readUpdateMetadataRequestUpdateMetadataEndpoint(r: Reader, versi
   let f_Port: number
   if (version >= 1) {
     f_Port = r.int32()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let f_Host: string
   if (version >= 1 && version <= 5) {
     f_Host = r.string()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Listener: string
   if (version >= 3 && version <= 5) {
     f_Listener = r.string()
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     f_Listener = r.compactString()
-  }
-  else {
+  } else {
     f_Listener = ''
   }
   let f_SecurityProtocol: number
   if (version >= 1) {
     f_SecurityProtocol = r.int16()
-  }
-  else {
+  } else {
     f_SecurityProtocol = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -1074,29 +931,24 @@ export function readUpdateMetadataRequestUpdateMetadataEndpoint(r: Reader, versi
 export function writeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: UpdateMetadataRequestUpdateMetadataEndpoint, version: number): void {
   if (version >= 1) {
     w.int32(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'port', version)
   }
   if (version >= 1 && version <= 5) {
     w.string(v.host)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'host', version)
   }
   if (version >= 3 && version <= 5) {
     w.string(v.listener)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     w.compactString(v.listener)
   }
   if (version >= 1) {
     w.int16(v.securityProtocol)
-  }
-  else {
+  } else {
     if (!(v.securityProtocol === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'securityProtocol', version)
   }
   if (version >= 6) {
@@ -1114,8 +966,7 @@ export function sizeUpdateMetadataRequestUpdateMetadataEndpoint(v: UpdateMetadat
   }
   if (version >= 1 && version <= 5) {
     s += 2 + utf8Length(v.host)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l
@@ -1123,8 +974,7 @@ export function sizeUpdateMetadataRequestUpdateMetadataEndpoint(v: UpdateMetadat
   }
   if (version >= 3 && version <= 5) {
     s += 2 + utf8Length(v.listener)
-  }
-  else if (version >= 6) {
+  } else if (version >= 6) {
     {
       const l = utf8Length(v.listener)
       s += sizeOfUvarint(l + 1) + l

@@ -103,10 +103,8 @@ export function writeUpdateRaftVoterRequest(w: Writer, v: UpdateRaftVoterRequest
   w.int32(v.currentLeaderEpoch)
   w.int32(v.voterId)
   w.uuid(v.voterDirectoryId)
-  {
-    w.uvarint(v.listeners.length + 1)
-    for (const e of v.listeners) writeUpdateRaftVoterRequestListener(w, e, version)
-  }
+  w.uvarint(v.listeners.length + 1)
+  for (const e of v.listeners) writeUpdateRaftVoterRequestListener(w, e, version)
   writeUpdateRaftVoterRequestKRaftVersionFeature(w, v.kRaftVersionFeature, version)
   {
     const u = v.unknownTaggedFields
@@ -118,19 +116,19 @@ export function writeUpdateRaftVoterRequest(w: Writer, v: UpdateRaftVoterRequest
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeUpdateRaftVoterRequest(v: UpdateRaftVoterRequest, version: number, zc: number): number {
   let s = 0
-  if (v.clusterId === null) s += 1
-  else {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.clusterId === null) s += 1
+    else {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   s += 4
   s += 16
-  {
-    s += sizeOfUvarint(v.listeners.length + 1)
-    for (const e of v.listeners) {
-      s += sizeUpdateRaftVoterRequestListener(e, version, zc)
-    }
+  s += sizeOfUvarint(v.listeners.length + 1)
+  for (const e of v.listeners) {
+    s += sizeUpdateRaftVoterRequestListener(e, version, zc)
   }
   s += sizeUpdateRaftVoterRequestKRaftVersionFeature(v.kRaftVersionFeature, version, zc)
   {
@@ -223,12 +221,16 @@ export function writeUpdateRaftVoterRequestListener(w: Writer, v: UpdateRaftVote
 export function sizeUpdateRaftVoterRequestListener(v: UpdateRaftVoterRequestListener, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   {
@@ -389,8 +391,7 @@ export function readUpdateRaftVoterResponse(r: Reader, version: number): UpdateR
       if (tag === 0) {
         f_CurrentLeader = readUpdateRaftVoterResponseCurrentLeader(r, version)
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -546,8 +547,10 @@ export function sizeUpdateRaftVoterResponseCurrentLeader(v: UpdateRaftVoterRespo
   s += 4
   s += 4
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 4
   {

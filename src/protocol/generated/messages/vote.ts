@@ -40,8 +40,7 @@ export function readVoteRequest(r: Reader, version: number): VoteRequest {
   let f_VoterId: number
   if (version === 1) {
     f_VoterId = r.int32()
-  }
-  else {
+  } else {
     f_VoterId = -1
   }
   let f_Topics: VoteRequestTopicData[]
@@ -75,10 +74,8 @@ export function writeVoteRequest(w: Writer, v: VoteRequest, version: number): vo
   if (version === 1) {
     w.int32(v.voterId)
   }
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeVoteRequestTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeVoteRequestTopicData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -89,19 +86,19 @@ export function writeVoteRequest(w: Writer, v: VoteRequest, version: number): vo
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeVoteRequest(v: VoteRequest, version: number, zc: number): number {
   let s = 0
-  if (v.clusterId === null) s += 1
-  else {
-    const l = utf8Length(v.clusterId)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.clusterId === null) s += 1
+    else {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   if (version === 1) {
     s += 4
   }
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeVoteRequestTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeVoteRequestTopicData(e, version, zc)
   }
   {
     let n = 0
@@ -171,10 +168,8 @@ export function readVoteRequestTopicData(r: Reader, version: number): VoteReques
 
 export function writeVoteRequestTopicData(w: Writer, v: VoteRequestTopicData, version: number): void {
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeVoteRequestPartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeVoteRequestPartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -186,14 +181,14 @@ export function writeVoteRequestTopicData(w: Writer, v: VoteRequestTopicData, ve
 export function sizeVoteRequestTopicData(v: VoteRequestTopicData, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeVoteRequestPartitionData(e, version, zc)
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeVoteRequestPartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -281,15 +276,13 @@ export function readVoteRequestPartitionData(r: Reader, version: number): VoteRe
   let f_CandidateDirectoryId: string
   if (version === 1) {
     f_CandidateDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_CandidateDirectoryId = ZERO_UUID
   }
   let f_VoterDirectoryId: string
   if (version === 1) {
     f_VoterDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_VoterDirectoryId = ZERO_UUID
   }
   let f_LastOffsetEpoch: number
@@ -433,15 +426,12 @@ export function readVoteResponse(r: Reader, version: number): VoteResponse {
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 1) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: VoteResponseNodeEndpoint[] = []
-          for (let i = 0; i < n; i++) a.push(readVoteResponseNodeEndpoint(r, version))
-          f_NodeEndpoints = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: VoteResponseNodeEndpoint[] = []
+        for (let i = 0; i < n; i++) a.push(readVoteResponseNodeEndpoint(r, version))
+        f_NodeEndpoints = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -458,14 +448,11 @@ export function readVoteResponse(r: Reader, version: number): VoteResponse {
 
 export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): void {
   w.int16(v.errorCode)
-  {
-    w.uvarint(v.topics.length + 1)
-    for (const e of v.topics) writeVoteResponseTopicData(w, e, version)
-  }
+  w.uvarint(v.topics.length + 1)
+  for (const e of v.topics) writeVoteResponseTopicData(w, e, version)
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('VoteResponse', 'nodeEndpoints', version)
   }
   {
@@ -477,26 +464,20 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) {
-            ts += sizeVoteResponseNodeEndpoint(e, version, Infinity)
-          }
+        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) {
+          ts += sizeVoteResponseNodeEndpoint(e, version, Infinity)
         }
         w.uvarint(ts)
-        {
-          w.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeVoteResponseNodeEndpoint(w, e, version)
-        }
+        w.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeVoteResponseNodeEndpoint(w, e, version)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 1 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.nodeEndpoints.length + 1)
-          for (const e of v.nodeEndpoints) writeVoteResponseNodeEndpoint(tw, e, version)
-        }
+        tw.uvarint(v.nodeEndpoints.length + 1)
+        for (const e of v.nodeEndpoints) writeVoteResponseNodeEndpoint(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -508,22 +489,18 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
 export function sizeVoteResponse(v: VoteResponse, version: number, zc: number): number {
   let s = 0
   s += 2
-  {
-    s += sizeOfUvarint(v.topics.length + 1)
-    for (const e of v.topics) {
-      s += sizeVoteResponseTopicData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.topics.length + 1)
+  for (const e of v.topics) {
+    s += sizeVoteResponseTopicData(e, version, zc)
   }
   {
     let n = 0
     if (version === 1 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
-        for (const e of v.nodeEndpoints) {
-          ts += sizeVoteResponseNodeEndpoint(e, version, Infinity)
-        }
+      ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
+      for (const e of v.nodeEndpoints) {
+        ts += sizeVoteResponseNodeEndpoint(e, version, Infinity)
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
@@ -593,10 +570,8 @@ export function readVoteResponseTopicData(r: Reader, version: number): VoteRespo
 
 export function writeVoteResponseTopicData(w: Writer, v: VoteResponseTopicData, version: number): void {
   w.compactString(v.topicName)
-  {
-    w.uvarint(v.partitions.length + 1)
-    for (const e of v.partitions) writeVoteResponsePartitionData(w, e, version)
-  }
+  w.uvarint(v.partitions.length + 1)
+  for (const e of v.partitions) writeVoteResponsePartitionData(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -608,14 +583,14 @@ export function writeVoteResponseTopicData(w: Writer, v: VoteResponseTopicData, 
 export function sizeVoteResponseTopicData(v: VoteResponseTopicData, version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.topicName)
-    s += sizeOfUvarint(l + 1) + l
-  }
-  {
-    s += sizeOfUvarint(v.partitions.length + 1)
-    for (const e of v.partitions) {
-      s += sizeVoteResponsePartitionData(e, version, zc)
+    {
+      const l = utf8Length(v.topicName)
+      s += sizeOfUvarint(l + 1) + l
     }
+  }
+  s += sizeOfUvarint(v.partitions.length + 1)
+  for (const e of v.partitions) {
+    s += sizeVoteResponsePartitionData(e, version, zc)
   }
   {
     let n = 0
@@ -782,22 +757,19 @@ export function readVoteResponseNodeEndpoint(r: Reader, version: number): VoteRe
   let f_NodeId: number
   if (version === 1) {
     f_NodeId = r.int32()
-  }
-  else {
+  } else {
     f_NodeId = 0
   }
   let f_Host: string
   if (version === 1) {
     f_Host = r.compactString()
-  }
-  else {
+  } else {
     f_Host = ''
   }
   let f_Port: number
   if (version === 1) {
     f_Port = r.uint16()
-  }
-  else {
+  } else {
     f_Port = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -822,20 +794,17 @@ export function readVoteResponseNodeEndpoint(r: Reader, version: number): VoteRe
 export function writeVoteResponseNodeEndpoint(w: Writer, v: VoteResponseNodeEndpoint, version: number): void {
   if (version === 1) {
     w.int32(v.nodeId)
-  }
-  else {
+  } else {
     if (!(v.nodeId === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
-  }
-  else {
+  } else {
     if (!(v.host === '')) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
-  }
-  else {
+  } else {
     if (!(v.port === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'port', version)
   }
   {

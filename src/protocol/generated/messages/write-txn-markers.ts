@@ -29,20 +29,15 @@ export function isDefaultWriteTxnMarkersRequest(v: WriteTxnMarkersRequest): bool
 export function readWriteTxnMarkersRequest(r: Reader, version: number): WriteTxnMarkersRequest {
   let f_Markers: WriteTxnMarkersRequestWritableTxnMarker[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: WriteTxnMarkersRequestWritableTxnMarker[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarker(r, version))
-      f_Markers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: WriteTxnMarkersRequestWritableTxnMarker[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarker(r, version))
-      f_Markers = a
-    }
+    const n = r.arrayLength(false)
+    const a: WriteTxnMarkersRequestWritableTxnMarker[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarker(r, version))
+    f_Markers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: WriteTxnMarkersRequestWritableTxnMarker[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarker(r, version))
+    f_Markers = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -63,16 +58,11 @@ export function readWriteTxnMarkersRequest(r: Reader, version: number): WriteTxn
 
 export function writeWriteTxnMarkersRequest(w: Writer, v: WriteTxnMarkersRequest, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.markers.length)
-      for (const e of v.markers) writeWriteTxnMarkersRequestWritableTxnMarker(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.markers.length + 1)
-      for (const e of v.markers) writeWriteTxnMarkersRequestWritableTxnMarker(w, e, version)
-    }
+    w.int32(v.markers.length)
+    for (const e of v.markers) writeWriteTxnMarkersRequestWritableTxnMarker(w, e, version)
+  } else {
+    w.uvarint(v.markers.length + 1)
+    for (const e of v.markers) writeWriteTxnMarkersRequestWritableTxnMarker(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -85,19 +75,14 @@ export function writeWriteTxnMarkersRequest(w: Writer, v: WriteTxnMarkersRequest
 export function sizeWriteTxnMarkersRequest(v: WriteTxnMarkersRequest, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.markers) {
-        s += sizeWriteTxnMarkersRequestWritableTxnMarker(e, version, zc)
-      }
+    s += 4
+    for (const e of v.markers) {
+      s += sizeWriteTxnMarkersRequestWritableTxnMarker(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.markers.length + 1)
-      for (const e of v.markers) {
-        s += sizeWriteTxnMarkersRequestWritableTxnMarker(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.markers.length + 1)
+    for (const e of v.markers) {
+      s += sizeWriteTxnMarkersRequestWritableTxnMarker(e, version, zc)
     }
   }
   if (version === 1) {
@@ -172,20 +157,15 @@ export function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, version: 
   f_TransactionResult = r.bool()
   let f_Topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: WriteTxnMarkersRequestWritableTxnMarkerTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarkerTopic(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: WriteTxnMarkersRequestWritableTxnMarkerTopic[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarkerTopic(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: WriteTxnMarkersRequestWritableTxnMarkerTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarkerTopic(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: WriteTxnMarkersRequestWritableTxnMarkerTopic[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarkerTopic(r, version))
+    f_Topics = a
   }
   let f_CoordinatorEpoch: number
   f_CoordinatorEpoch = r.int32()
@@ -215,16 +195,11 @@ export function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: Write
   w.int16(v.producerEpoch)
   w.bool(v.transactionResult)
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, e, version)
   }
   w.int32(v.coordinatorEpoch)
   if (version === 1) {
@@ -241,19 +216,14 @@ export function sizeWriteTxnMarkersRequestWritableTxnMarker(v: WriteTxnMarkersRe
   s += 2
   s += 1
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(e, version, zc)
     }
   }
   s += 4
@@ -303,26 +273,20 @@ export function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, vers
   let f_Name: string
   if (version === 0) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_PartitionIndexes: number[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIndexes = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIndexes = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -345,21 +309,15 @@ export function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, vers
 export function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: WriteTxnMarkersRequestWritableTxnMarkerTopic, version: number): void {
   if (version === 0) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitionIndexes.length)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionIndexes.length + 1)
-      for (const e of v.partitionIndexes) w.int32(e)
-    }
+    w.int32(v.partitionIndexes.length)
+    for (const e of v.partitionIndexes) w.int32(e)
+  } else {
+    w.uvarint(v.partitionIndexes.length + 1)
+    for (const e of v.partitionIndexes) w.int32(e)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -373,22 +331,16 @@ export function sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(v: WriteTxnMark
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4 + v.partitionIndexes.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
-    }
+    s += 4 + v.partitionIndexes.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitionIndexes.length + 1) + v.partitionIndexes.length * 4
   }
   if (version === 1) {
     let n = 0
@@ -443,20 +395,15 @@ export function isDefaultWriteTxnMarkersResponse(v: WriteTxnMarkersResponse): bo
 export function readWriteTxnMarkersResponse(r: Reader, version: number): WriteTxnMarkersResponse {
   let f_Markers: WriteTxnMarkersResponseWritableTxnMarkerResult[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerResult(r, version))
-      f_Markers = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerResult(r, version))
-      f_Markers = a
-    }
+    const n = r.arrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerResult(r, version))
+    f_Markers = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerResult(r, version))
+    f_Markers = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -477,16 +424,11 @@ export function readWriteTxnMarkersResponse(r: Reader, version: number): WriteTx
 
 export function writeWriteTxnMarkersResponse(w: Writer, v: WriteTxnMarkersResponse, version: number): void {
   if (version === 0) {
-    {
-      w.int32(v.markers.length)
-      for (const e of v.markers) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.markers.length + 1)
-      for (const e of v.markers) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, e, version)
-    }
+    w.int32(v.markers.length)
+    for (const e of v.markers) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, e, version)
+  } else {
+    w.uvarint(v.markers.length + 1)
+    for (const e of v.markers) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -499,19 +441,14 @@ export function writeWriteTxnMarkersResponse(w: Writer, v: WriteTxnMarkersRespon
 export function sizeWriteTxnMarkersResponse(v: WriteTxnMarkersResponse, version: number, zc: number): number {
   let s = 0
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.markers) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.markers) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.markers.length + 1)
-      for (const e of v.markers) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.markers.length + 1)
+    for (const e of v.markers) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerResult(e, version, zc)
     }
   }
   if (version === 1) {
@@ -561,20 +498,15 @@ export function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, ve
   f_ProducerId = r.int64()
   let f_Topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, version))
-      f_Topics = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, version))
-      f_Topics = a
-    }
+    const n = r.arrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, version))
+    f_Topics = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, version))
+    f_Topics = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -597,16 +529,11 @@ export function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, ve
 export function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: WriteTxnMarkersResponseWritableTxnMarkerResult, version: number): void {
   w.int64(v.producerId)
   if (version === 0) {
-    {
-      w.int32(v.topics.length)
-      for (const e of v.topics) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.topics.length + 1)
-      for (const e of v.topics) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, e, version)
-    }
+    w.int32(v.topics.length)
+    for (const e of v.topics) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, e, version)
+  } else {
+    w.uvarint(v.topics.length + 1)
+    for (const e of v.topics) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -620,19 +547,14 @@ export function sizeWriteTxnMarkersResponseWritableTxnMarkerResult(v: WriteTxnMa
   let s = 0
   s += 8
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.topics) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.topics) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.topics.length + 1)
-      for (const e of v.topics) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.topics.length + 1)
+    for (const e of v.topics) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(e, version, zc)
     }
   }
   if (version === 1) {
@@ -681,26 +603,20 @@ export function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reade
   let f_Name: string
   if (version === 0) {
     f_Name = r.string()
-  }
-  else {
+  } else {
     f_Name = r.compactString()
   }
   let f_Partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, version))
-      f_Partitions = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = []
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, version))
-      f_Partitions = a
-    }
+    const n = r.arrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, version))
+    f_Partitions = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = []
+    for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, version))
+    f_Partitions = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -723,21 +639,15 @@ export function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reade
 export function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, v: WriteTxnMarkersResponseWritableTxnMarkerTopicResult, version: number): void {
   if (version === 0) {
     w.string(v.name)
-  }
-  else {
+  } else {
     w.compactString(v.name)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitions.length)
-      for (const e of v.partitions) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, e, version)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitions.length + 1)
-      for (const e of v.partitions) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, e, version)
-    }
+    w.int32(v.partitions.length)
+    for (const e of v.partitions) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, e, version)
+  } else {
+    w.uvarint(v.partitions.length + 1)
+    for (const e of v.partitions) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, e, version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -751,27 +661,21 @@ export function sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(v: Write
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.name)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4
-      for (const e of v.partitions) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitions) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(e, version, zc)
     }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitions.length + 1)
-      for (const e of v.partitions) {
-        s += sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(e, version, zc)
-      }
+  } else {
+    s += sizeOfUvarint(v.partitions.length + 1)
+    for (const e of v.partitions) {
+      s += sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(e, version, zc)
     }
   }
   if (version === 1) {

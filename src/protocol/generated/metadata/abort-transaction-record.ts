@@ -39,8 +39,7 @@ export function readAbortTransactionRecord(r: Reader, _version: number): AbortTr
       if (tag === 0) {
         f_Reason = r.compactNullableString()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }

@@ -138,17 +138,23 @@ export function sizeAccessControlEntryRecord(v: AccessControlEntryRecord, _versi
   s += 16
   s += 1
   {
-    const l = utf8Length(v.resourceName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.resourceName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   {
-    const l = utf8Length(v.principal)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.principal)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   s += 1

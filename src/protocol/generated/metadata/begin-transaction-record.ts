@@ -39,8 +39,7 @@ export function readBeginTransactionRecord(r: Reader, _version: number): BeginTr
       if (tag === 0) {
         f_Name = r.compactNullableString()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }

@@ -75,21 +75,16 @@ export function readBrokerRegistrationChangeRecord(r: Reader, version: number): 
       if (tag === 0) {
         f_Fenced = r.int8()
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version >= 1) {
+      } else if (tag === 1 && version >= 1) {
         f_InControlledShutdown = r.int8()
         r.endTaggedField(end)
-      }
-      else if (tag === 2 && version === 2) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: string[] = []
-          for (let i = 0; i < n; i++) a.push(r.uuid())
-          f_LogDirs = a
-        }
+      } else if (tag === 2 && version === 2) {
+        const n = r.compactArrayLength(false)
+        const a: string[] = []
+        for (let i = 0; i < n; i++) a.push(r.uuid())
+        f_LogDirs = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -111,14 +106,12 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
   w.int64(v.brokerEpoch)
   if (version >= 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.inControlledShutdown === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'inControlledShutdown', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.logDirs.length === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'logDirs', version)
   }
   {
@@ -146,14 +139,10 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
       if (version === 2 && !(v.logDirs.length === 0)) {
         w.uvarint(2)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
-        }
+        ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
         w.uvarint(ts)
-        {
-          w.uvarint(v.logDirs.length + 1)
-          for (const e of v.logDirs) w.uuid(e)
-        }
+        w.uvarint(v.logDirs.length + 1)
+        for (const e of v.logDirs) w.uuid(e)
       }
     } else {
       const t: TaggedField[] = u.slice()
@@ -169,10 +158,8 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
       }
       if (version === 2 && !(v.logDirs.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.logDirs.length + 1)
-          for (const e of v.logDirs) tw.uuid(e)
-        }
+        tw.uvarint(v.logDirs.length + 1)
+        for (const e of v.logDirs) tw.uuid(e)
         t.push({ tag: 2, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -202,9 +189,7 @@ export function sizeBrokerRegistrationChangeRecord(v: BrokerRegistrationChangeRe
     if (version === 2 && !(v.logDirs.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
-      }
+      ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
       s += sizeOfUvarint(2) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields

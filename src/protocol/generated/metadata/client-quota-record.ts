@@ -82,10 +82,8 @@ export function readClientQuotaRecord(r: Reader, version: number): ClientQuotaRe
 }
 
 export function writeClientQuotaRecord(w: Writer, v: ClientQuotaRecord, version: number): void {
-  {
-    w.uvarint(v.entity.length + 1)
-    for (const e of v.entity) writeClientQuotaRecordEntityData(w, e, version)
-  }
+  w.uvarint(v.entity.length + 1)
+  for (const e of v.entity) writeClientQuotaRecordEntityData(w, e, version)
   w.compactString(v.key)
   w.float64(v.value)
   w.bool(v.remove)
@@ -99,15 +97,15 @@ export function writeClientQuotaRecord(w: Writer, v: ClientQuotaRecord, version:
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeClientQuotaRecord(v: ClientQuotaRecord, version: number, zc: number): number {
   let s = 0
-  {
-    s += sizeOfUvarint(v.entity.length + 1)
-    for (const e of v.entity) {
-      s += sizeClientQuotaRecordEntityData(e, version, zc)
-    }
+  s += sizeOfUvarint(v.entity.length + 1)
+  for (const e of v.entity) {
+    s += sizeClientQuotaRecordEntityData(e, version, zc)
   }
   {
-    const l = utf8Length(v.key)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.key)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 8
   s += 1
@@ -190,13 +188,17 @@ export function writeClientQuotaRecordEntityData(w: Writer, v: ClientQuotaRecord
 export function sizeClientQuotaRecordEntityData(v: ClientQuotaRecordEntityData, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.entityType)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.entityType)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.entityName === null) s += 1
-  else {
-    const l = utf8Length(v.entityName)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.entityName === null) s += 1
+    else {
+      const l = utf8Length(v.entityName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -93,17 +93,23 @@ export function sizeConfigRecord(v: ConfigRecord, _version: number, _zc: number)
   let s = 0
   s += 1
   {
-    const l = utf8Length(v.resourceName)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.resourceName)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
-  if (v.value === null) s += 1
-  else {
-    const l = utf8Length(v.value)
-    s += sizeOfUvarint(l + 1) + l
+  {
+    if (v.value === null) s += 1
+    else {
+      const l = utf8Length(v.value)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

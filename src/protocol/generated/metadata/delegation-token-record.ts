@@ -114,10 +114,8 @@ export function readDelegationTokenRecord(r: Reader, _version: number): Delegati
 export function writeDelegationTokenRecord(w: Writer, v: DelegationTokenRecord, _version: number): void {
   w.compactString(v.owner)
   w.compactString(v.requester)
-  {
-    w.uvarint(v.renewers.length + 1)
-    for (const e of v.renewers) w.compactString(e)
-  }
+  w.uvarint(v.renewers.length + 1)
+  for (const e of v.renewers) w.compactString(e)
   w.int64(v.issueTimestamp)
   w.int64(v.maxTimestamp)
   w.int64(v.expirationTimestamp)
@@ -133,12 +131,16 @@ export function writeDelegationTokenRecord(w: Writer, v: DelegationTokenRecord, 
 export function sizeDelegationTokenRecord(v: DelegationTokenRecord, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.owner)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.owner)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.requester)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.requester)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     s += sizeOfUvarint(v.renewers.length + 1)
@@ -153,8 +155,10 @@ export function sizeDelegationTokenRecord(v: DelegationTokenRecord, _version: nu
   s += 8
   s += 8
   {
-    const l = utf8Length(v.tokenId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.tokenId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

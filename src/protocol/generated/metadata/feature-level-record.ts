@@ -70,8 +70,10 @@ export function writeFeatureLevelRecord(w: Writer, v: FeatureLevelRecord, _versi
 export function sizeFeatureLevelRecord(v: FeatureLevelRecord, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   {

@@ -127,98 +127,75 @@ export function readPartitionChangeRecord(r: Reader, version: number): Partition
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_Isr = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_Isr = a
-          }
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_Isr = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_Isr = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 1) {
+      } else if (tag === 1) {
         f_Leader = r.int32()
         r.endTaggedField(end)
-      }
-      else if (tag === 2) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_Replicas = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_Replicas = a
-          }
+      } else if (tag === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_Replicas = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_Replicas = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 3) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_RemovingReplicas = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_RemovingReplicas = a
-          }
+      } else if (tag === 3) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_RemovingReplicas = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_RemovingReplicas = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 4) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_AddingReplicas = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_AddingReplicas = a
-          }
+      } else if (tag === 4) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_AddingReplicas = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_AddingReplicas = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 5) {
+      } else if (tag === 5) {
         f_LeaderRecoveryState = r.int8()
         r.endTaggedField(end)
-      }
-      else if (tag === 6 && version === 2) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_EligibleLeaderReplicas = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_EligibleLeaderReplicas = a
-          }
+      } else if (tag === 6 && version === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_EligibleLeaderReplicas = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_EligibleLeaderReplicas = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 7 && version === 2) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_LastKnownElr = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_LastKnownElr = a
-          }
+      } else if (tag === 7 && version === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_LastKnownElr = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_LastKnownElr = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 8 && version >= 1) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_Directories = null
-          else {
-            const a: string[] = []
-            for (let i = 0; i < n; i++) a.push(r.uuid())
-            f_Directories = a
-          }
+      } else if (tag === 8 && version >= 1) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_Directories = null
+        else {
+          const a: string[] = []
+          for (let i = 0; i < n; i++) a.push(r.uuid())
+          f_Directories = a
         }
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -246,20 +223,17 @@ export function writePartitionChangeRecord(w: Writer, v: PartitionChangeRecord, 
   w.uuid(v.topicId)
   if (version >= 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.directories === null)) throw fieldNotInVersion('PartitionChangeRecord', 'directories', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionChangeRecord', 'eligibleLeaderReplicas', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionChangeRecord', 'lastKnownElr', version)
   }
   {

@@ -153,14 +153,11 @@ export function readPartitionRecord(r: Reader, version: number): PartitionRecord
   f_PartitionEpoch = r.int32()
   let f_Directories: string[]
   if (version >= 1) {
-    {
-      const n = r.compactArrayLength(false)
-      const a: string[] = []
-      for (let i = 0; i < n; i++) a.push(r.uuid())
-      f_Directories = a
-    }
-  }
-  else {
+    const n = r.compactArrayLength(false)
+    const a: string[] = []
+    for (let i = 0; i < n; i++) a.push(r.uuid())
+    f_Directories = a
+  } else {
     f_Directories = []
   }
   let f_EligibleLeaderReplicas: number[] | null
@@ -177,32 +174,25 @@ export function readPartitionRecord(r: Reader, version: number): PartitionRecord
       if (tag === 0) {
         f_LeaderRecoveryState = r.int8()
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version === 2) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_EligibleLeaderReplicas = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_EligibleLeaderReplicas = a
-          }
+      } else if (tag === 1 && version === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_EligibleLeaderReplicas = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_EligibleLeaderReplicas = a
         }
         r.endTaggedField(end)
-      }
-      else if (tag === 2 && version === 2) {
-        {
-          const n = r.compactArrayLength(true)
-          if (n < 0) f_LastKnownElr = null
-          else {
-            const a: number[] = []
-            for (let i = 0; i < n; i++) a.push(r.int32())
-            f_LastKnownElr = a
-          }
+      } else if (tag === 2 && version === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_LastKnownElr = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_LastKnownElr = a
         }
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -230,44 +220,31 @@ export function readPartitionRecord(r: Reader, version: number): PartitionRecord
 export function writePartitionRecord(w: Writer, v: PartitionRecord, version: number): void {
   w.int32(v.partitionId)
   w.uuid(v.topicId)
-  {
-    w.uvarint(v.replicas.length + 1)
-    for (const e of v.replicas) w.int32(e)
-  }
-  {
-    w.uvarint(v.isr.length + 1)
-    for (const e of v.isr) w.int32(e)
-  }
-  {
-    w.uvarint(v.removingReplicas.length + 1)
-    for (const e of v.removingReplicas) w.int32(e)
-  }
-  {
-    w.uvarint(v.addingReplicas.length + 1)
-    for (const e of v.addingReplicas) w.int32(e)
-  }
+  w.uvarint(v.replicas.length + 1)
+  for (const e of v.replicas) w.int32(e)
+  w.uvarint(v.isr.length + 1)
+  for (const e of v.isr) w.int32(e)
+  w.uvarint(v.removingReplicas.length + 1)
+  for (const e of v.removingReplicas) w.int32(e)
+  w.uvarint(v.addingReplicas.length + 1)
+  for (const e of v.addingReplicas) w.int32(e)
   w.int32(v.leader)
   w.int32(v.leaderEpoch)
   w.int32(v.partitionEpoch)
   if (version >= 1) {
-    {
-      w.uvarint(v.directories.length + 1)
-      for (const e of v.directories) w.uuid(e)
-    }
-  }
-  else {
+    w.uvarint(v.directories.length + 1)
+    for (const e of v.directories) w.uuid(e)
+  } else {
     if (!(v.directories.length === 0)) throw fieldNotInVersion('PartitionRecord', 'directories', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionRecord', 'eligibleLeaderReplicas', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionRecord', 'lastKnownElr', version)
   }
   {
@@ -348,25 +325,15 @@ export function sizePartitionRecord(v: PartitionRecord, version: number, _zc: nu
   let s = 0
   s += 4
   s += 16
-  {
-    s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
-  }
-  {
-    s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
-  }
+  s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4
+  s += sizeOfUvarint(v.isr.length + 1) + v.isr.length * 4
+  s += sizeOfUvarint(v.removingReplicas.length + 1) + v.removingReplicas.length * 4
+  s += sizeOfUvarint(v.addingReplicas.length + 1) + v.addingReplicas.length * 4
   s += 4
   s += 4
   s += 4
   if (version >= 1) {
-    {
-      s += sizeOfUvarint(v.directories.length + 1) + v.directories.length * 16
-    }
+    s += sizeOfUvarint(v.directories.length + 1) + v.directories.length * 16
   }
   {
     let n = 0

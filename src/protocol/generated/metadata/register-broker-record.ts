@@ -95,8 +95,7 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
   let f_IsMigratingZkBroker: boolean
   if (version >= 2) {
     f_IsMigratingZkBroker = r.bool()
-  }
-  else {
+  } else {
     f_IsMigratingZkBroker = false
   }
   let f_IncarnationId: string
@@ -124,8 +123,7 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
   let f_InControlledShutdown: boolean
   if (version >= 1) {
     f_InControlledShutdown = r.bool()
-  }
-  else {
+  } else {
     f_InControlledShutdown = false
   }
   let f_LogDirs: string[]
@@ -138,15 +136,12 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0 && version === 3) {
-        {
-          const n = r.compactArrayLength(false)
-          const a: string[] = []
-          for (let i = 0; i < n; i++) a.push(r.uuid())
-          f_LogDirs = a
-        }
+        const n = r.compactArrayLength(false)
+        const a: string[] = []
+        for (let i = 0; i < n; i++) a.push(r.uuid())
+        f_LogDirs = a
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -172,32 +167,25 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
   w.int32(v.brokerId)
   if (version >= 2) {
     w.bool(v.isMigratingZkBroker)
-  }
-  else {
+  } else {
     if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'isMigratingZkBroker', version)
   }
   w.uuid(v.incarnationId)
   w.int64(v.brokerEpoch)
-  {
-    w.uvarint(v.endPoints.length + 1)
-    for (const e of v.endPoints) writeRegisterBrokerRecordBrokerEndpoint(w, e, version)
-  }
-  {
-    w.uvarint(v.features.length + 1)
-    for (const e of v.features) writeRegisterBrokerRecordBrokerFeature(w, e, version)
-  }
+  w.uvarint(v.endPoints.length + 1)
+  for (const e of v.endPoints) writeRegisterBrokerRecordBrokerEndpoint(w, e, version)
+  w.uvarint(v.features.length + 1)
+  for (const e of v.features) writeRegisterBrokerRecordBrokerFeature(w, e, version)
   w.compactNullableString(v.rack)
   w.bool(v.fenced)
   if (version >= 1) {
     w.bool(v.inControlledShutdown)
-  }
-  else {
+  } else {
     if (!(v.inControlledShutdown === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'inControlledShutdown', version)
   }
   if (version === 3) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.logDirs.length === 0)) throw fieldNotInVersion('RegisterBrokerRecord', 'logDirs', version)
   }
   {
@@ -209,23 +197,17 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
       if (version === 3 && !(v.logDirs.length === 0)) {
         w.uvarint(0)
         let ts = 0
-        {
-          ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
-        }
+        ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
         w.uvarint(ts)
-        {
-          w.uvarint(v.logDirs.length + 1)
-          for (const e of v.logDirs) w.uuid(e)
-        }
+        w.uvarint(v.logDirs.length + 1)
+        for (const e of v.logDirs) w.uuid(e)
       }
     } else {
       const t: TaggedField[] = u.slice()
       if (version === 3 && !(v.logDirs.length === 0)) {
         const tw = new Writer(64)
-        {
-          tw.uvarint(v.logDirs.length + 1)
-          for (const e of v.logDirs) tw.uuid(e)
-        }
+        tw.uvarint(v.logDirs.length + 1)
+        for (const e of v.logDirs) tw.uuid(e)
         t.push({ tag: 0, data: tw.finish() })
       }
       writeTaggedFields(w, t)
@@ -242,22 +224,20 @@ export function sizeRegisterBrokerRecord(v: RegisterBrokerRecord, version: numbe
   }
   s += 16
   s += 8
-  {
-    s += sizeOfUvarint(v.endPoints.length + 1)
-    for (const e of v.endPoints) {
-      s += sizeRegisterBrokerRecordBrokerEndpoint(e, version, zc)
-    }
+  s += sizeOfUvarint(v.endPoints.length + 1)
+  for (const e of v.endPoints) {
+    s += sizeRegisterBrokerRecordBrokerEndpoint(e, version, zc)
+  }
+  s += sizeOfUvarint(v.features.length + 1)
+  for (const e of v.features) {
+    s += sizeRegisterBrokerRecordBrokerFeature(e, version, zc)
   }
   {
-    s += sizeOfUvarint(v.features.length + 1)
-    for (const e of v.features) {
-      s += sizeRegisterBrokerRecordBrokerFeature(e, version, zc)
+    if (v.rack === null) s += 1
+    else {
+      const l = utf8Length(v.rack)
+      s += sizeOfUvarint(l + 1) + l
     }
-  }
-  if (v.rack === null) s += 1
-  else {
-    const l = utf8Length(v.rack)
-    s += sizeOfUvarint(l + 1) + l
   }
   s += 1
   if (version >= 1) {
@@ -268,9 +248,7 @@ export function sizeRegisterBrokerRecord(v: RegisterBrokerRecord, version: numbe
     if (version === 3 && !(v.logDirs.length === 0)) {
       n++
       let ts = 0
-      {
-        ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
-      }
+      ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields
@@ -372,12 +350,16 @@ export function writeRegisterBrokerRecordBrokerEndpoint(w: Writer, v: RegisterBr
 export function sizeRegisterBrokerRecordBrokerEndpoint(v: RegisterBrokerRecordBrokerEndpoint, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2
@@ -471,8 +453,10 @@ export function writeRegisterBrokerRecordBrokerFeature(w: Writer, v: RegisterBro
 export function sizeRegisterBrokerRecordBrokerFeature(v: RegisterBrokerRecordBrokerFeature, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2

@@ -100,14 +100,10 @@ export function writeRegisterControllerRecord(w: Writer, v: RegisterControllerRe
   w.int32(v.controllerId)
   w.uuid(v.incarnationId)
   w.bool(v.zkMigrationReady)
-  {
-    w.uvarint(v.endPoints.length + 1)
-    for (const e of v.endPoints) writeRegisterControllerRecordControllerEndpoint(w, e, version)
-  }
-  {
-    w.uvarint(v.features.length + 1)
-    for (const e of v.features) writeRegisterControllerRecordControllerFeature(w, e, version)
-  }
+  w.uvarint(v.endPoints.length + 1)
+  for (const e of v.endPoints) writeRegisterControllerRecordControllerEndpoint(w, e, version)
+  w.uvarint(v.features.length + 1)
+  for (const e of v.features) writeRegisterControllerRecordControllerFeature(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -121,17 +117,13 @@ export function sizeRegisterControllerRecord(v: RegisterControllerRecord, versio
   s += 4
   s += 16
   s += 1
-  {
-    s += sizeOfUvarint(v.endPoints.length + 1)
-    for (const e of v.endPoints) {
-      s += sizeRegisterControllerRecordControllerEndpoint(e, version, zc)
-    }
+  s += sizeOfUvarint(v.endPoints.length + 1)
+  for (const e of v.endPoints) {
+    s += sizeRegisterControllerRecordControllerEndpoint(e, version, zc)
   }
-  {
-    s += sizeOfUvarint(v.features.length + 1)
-    for (const e of v.features) {
-      s += sizeRegisterControllerRecordControllerFeature(e, version, zc)
-    }
+  s += sizeOfUvarint(v.features.length + 1)
+  for (const e of v.features) {
+    s += sizeRegisterControllerRecordControllerFeature(e, version, zc)
   }
   {
     let n = 0
@@ -234,12 +226,16 @@ export function writeRegisterControllerRecordControllerEndpoint(w: Writer, v: Re
 export function sizeRegisterControllerRecordControllerEndpoint(v: RegisterControllerRecordControllerEndpoint, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
-    const l = utf8Length(v.host)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.host)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2
@@ -333,8 +329,10 @@ export function writeRegisterControllerRecordControllerFeature(w: Writer, v: Reg
 export function sizeRegisterControllerRecordControllerFeature(v: RegisterControllerRecordControllerFeature, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 2
   s += 2

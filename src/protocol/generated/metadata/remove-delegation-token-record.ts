@@ -59,8 +59,10 @@ export function writeRemoveDelegationTokenRecord(w: Writer, v: RemoveDelegationT
 export function sizeRemoveDelegationTokenRecord(v: RemoveDelegationTokenRecord, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.tokenId)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.tokenId)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0

@@ -70,8 +70,10 @@ export function writeRemoveUserScramCredentialRecord(w: Writer, v: RemoveUserScr
 export function sizeRemoveUserScramCredentialRecord(v: RemoveUserScramCredentialRecord, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
   {

@@ -70,8 +70,10 @@ export function writeTopicRecord(w: Writer, v: TopicRecord, _version: number): v
 export function sizeTopicRecord(v: TopicRecord, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
   {

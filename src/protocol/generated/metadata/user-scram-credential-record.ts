@@ -111,16 +111,18 @@ export function writeUserScramCredentialRecord(w: Writer, v: UserScramCredential
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUserScramCredentialRecord(v: UserScramCredentialRecord, _version: number, _zc: number): number {
+export function sizeUserScramCredentialRecord(v: UserScramCredentialRecord, _version: number, zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 1
-  s += sizeOfUvarint(v.salt.length + 1) + v.salt.length
-  s += sizeOfUvarint(v.storedKey.length + 1) + v.storedKey.length
-  s += sizeOfUvarint(v.serverKey.length + 1) + v.serverKey.length
+  s += sizeOfUvarint(v.salt.length + 1) + (v.salt.length >= zc ? 0 : v.salt.length)
+  s += sizeOfUvarint(v.storedKey.length + 1) + (v.storedKey.length >= zc ? 0 : v.storedKey.length)
+  s += sizeOfUvarint(v.serverKey.length + 1) + (v.serverKey.length >= zc ? 0 : v.serverKey.length)
   s += 4
   {
     let n = 0

@@ -51,8 +51,7 @@ export function readQuorumStateData(r: Reader, version: number): QuorumStateData
   let f_ClusterId: string
   if (version === 0) {
     f_ClusterId = r.compactString()
-  }
-  else {
+  } else {
     f_ClusterId = ''
   }
   let f_LeaderId: number
@@ -64,30 +63,25 @@ export function readQuorumStateData(r: Reader, version: number): QuorumStateData
   let f_VotedDirectoryId: string
   if (version === 1) {
     f_VotedDirectoryId = r.uuid()
-  }
-  else {
+  } else {
     f_VotedDirectoryId = ZERO_UUID
   }
   let f_AppliedOffset: bigint
   if (version === 0) {
     f_AppliedOffset = r.int64()
-  }
-  else {
+  } else {
     f_AppliedOffset = 0n
   }
   let f_CurrentVoters: QuorumStateDataVoter[] | null
   if (version === 0) {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_CurrentVoters = null
-      else {
-        const a: QuorumStateDataVoter[] = []
-        for (let i = 0; i < n; i++) a.push(readQuorumStateDataVoter(r, version))
-        f_CurrentVoters = a
-      }
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_CurrentVoters = null
+    else {
+      const a: QuorumStateDataVoter[] = []
+      for (let i = 0; i < n; i++) a.push(readQuorumStateDataVoter(r, version))
+      f_CurrentVoters = a
     }
-  }
-  else {
+  } else {
     f_CurrentVoters = []
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -116,8 +110,7 @@ export function readQuorumStateData(r: Reader, version: number): QuorumStateData
 export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: number): void {
   if (version === 0) {
     w.compactString(v.clusterId)
-  }
-  else {
+  } else {
     if (!(v.clusterId === '')) throw fieldNotInVersion('QuorumStateData', 'clusterId', version)
   }
   w.int32(v.leaderId)
@@ -125,14 +118,12 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
   w.int32(v.votedId)
   if (version === 1) {
     w.uuid(v.votedDirectoryId)
-  }
-  else {
+  } else {
     if (!(v.votedDirectoryId === ZERO_UUID)) throw fieldNotInVersion('QuorumStateData', 'votedDirectoryId', version)
   }
   if (version === 0) {
     w.int64(v.appliedOffset)
-  }
-  else {
+  } else {
     if (!(v.appliedOffset === 0n)) throw fieldNotInVersion('QuorumStateData', 'appliedOffset', version)
   }
   if (version === 0) {
@@ -141,8 +132,7 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
       w.uvarint(v.currentVoters.length + 1)
       for (const e of v.currentVoters) writeQuorumStateDataVoter(w, e, version)
     }
-  }
-  else {
+  } else {
     if (!((v.currentVoters !== null && v.currentVoters.length === 0))) throw fieldNotInVersion('QuorumStateData', 'currentVoters', version)
   }
   {
@@ -214,8 +204,7 @@ export function readQuorumStateDataVoter(r: Reader, version: number): QuorumStat
   let f_VoterId: number
   if (version === 0) {
     f_VoterId = r.int32()
-  }
-  else {
+  } else {
     f_VoterId = 0
   }
   let unknownTaggedFields: TaggedField[] | undefined
@@ -238,8 +227,7 @@ export function readQuorumStateDataVoter(r: Reader, version: number): QuorumStat
 export function writeQuorumStateDataVoter(w: Writer, v: QuorumStateDataVoter, version: number): void {
   if (version === 0) {
     w.int32(v.voterId)
-  }
-  else {
+  } else {
     if (!(v.voterId === 0)) throw fieldNotInVersion('QuorumStateDataVoter', 'voterId', version)
   }
   {

@@ -93,10 +93,8 @@ export function writeShareSnapshotValue(w: Writer, v: ShareSnapshotValue, versio
   w.int32(v.stateEpoch)
   w.int32(v.leaderEpoch)
   w.int64(v.startOffset)
-  {
-    w.uvarint(v.stateBatches.length + 1)
-    for (const e of v.stateBatches) writeShareSnapshotValueStateBatch(w, e, version)
-  }
+  w.uvarint(v.stateBatches.length + 1)
+  for (const e of v.stateBatches) writeShareSnapshotValueStateBatch(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -111,11 +109,9 @@ export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, z
   s += 4
   s += 4
   s += 8
-  {
-    s += sizeOfUvarint(v.stateBatches.length + 1)
-    for (const e of v.stateBatches) {
-      s += sizeShareSnapshotValueStateBatch(e, version, zc)
-    }
+  s += sizeOfUvarint(v.stateBatches.length + 1)
+  for (const e of v.stateBatches) {
+    s += sizeShareSnapshotValueStateBatch(e, version, zc)
   }
   {
     let n = 0

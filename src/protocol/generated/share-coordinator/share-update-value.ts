@@ -82,10 +82,8 @@ export function writeShareUpdateValue(w: Writer, v: ShareUpdateValue, version: n
   w.uint16(v.snapshotEpoch)
   w.int32(v.leaderEpoch)
   w.int64(v.startOffset)
-  {
-    w.uvarint(v.stateBatches.length + 1)
-    for (const e of v.stateBatches) writeShareUpdateValueStateBatch(w, e, version)
-  }
+  w.uvarint(v.stateBatches.length + 1)
+  for (const e of v.stateBatches) writeShareUpdateValueStateBatch(w, e, version)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -99,11 +97,9 @@ export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc: n
   s += 2
   s += 4
   s += 8
-  {
-    s += sizeOfUvarint(v.stateBatches.length + 1)
-    for (const e of v.stateBatches) {
-      s += sizeShareUpdateValueStateBatch(e, version, zc)
-    }
+  s += sizeOfUvarint(v.stateBatches.length + 1)
+  for (const e of v.stateBatches) {
+    s += sizeShareUpdateValueStateBatch(e, version, zc)
   }
   {
     let n = 0

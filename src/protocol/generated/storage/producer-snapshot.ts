@@ -48,21 +48,17 @@ export function readProducerSnapshot(r: Reader, version: number): ProducerSnapsh
 
 export function writeProducerSnapshot(w: Writer, v: ProducerSnapshot, version: number): void {
   w.uint32(v.crc)
-  {
-    w.int32(v.producerEntries.length)
-    for (const e of v.producerEntries) writeProducerSnapshotProducerEntry(w, e, version)
-  }
+  w.int32(v.producerEntries.length)
+  for (const e of v.producerEntries) writeProducerSnapshotProducerEntry(w, e, version)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeProducerSnapshot(v: ProducerSnapshot, version: number, zc: number): number {
   let s = 0
   s += 4
-  {
-    s += 4
-    for (const e of v.producerEntries) {
-      s += sizeProducerSnapshotProducerEntry(e, version, zc)
-    }
+  s += 4
+  for (const e of v.producerEntries) {
+    s += sizeProducerSnapshotProducerEntry(e, version, zc)
   }
   return s
 }

@@ -148,10 +148,8 @@ export function writeRemoteLogSegmentMetadataRecord(w: Writer, v: RemoteLogSegme
   w.int32(v.brokerId)
   w.int64(v.maxTimestampMs)
   w.int64(v.eventTimestampMs)
-  {
-    w.uvarint(v.segmentLeaderEpochs.length + 1)
-    for (const e of v.segmentLeaderEpochs) writeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(w, e, version)
-  }
+  w.uvarint(v.segmentLeaderEpochs.length + 1)
+  for (const e of v.segmentLeaderEpochs) writeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(w, e, version)
   w.int32(v.segmentSizeInBytes)
   w.compactNullableBytes(v.customMetadata)
   w.int8(v.remoteLogSegmentState)
@@ -171,15 +169,13 @@ export function sizeRemoteLogSegmentMetadataRecord(v: RemoteLogSegmentMetadataRe
   s += 4
   s += 8
   s += 8
-  {
-    s += sizeOfUvarint(v.segmentLeaderEpochs.length + 1)
-    for (const e of v.segmentLeaderEpochs) {
-      s += sizeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(e, version, zc)
-    }
+  s += sizeOfUvarint(v.segmentLeaderEpochs.length + 1)
+  for (const e of v.segmentLeaderEpochs) {
+    s += sizeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(e, version, zc)
   }
   s += 4
   if (v.customMetadata === null) s += 1
-  else s += sizeOfUvarint(v.customMetadata.length + 1) + v.customMetadata.length
+  else s += sizeOfUvarint(v.customMetadata.length + 1) + (v.customMetadata.length >= zc ? 0 : v.customMetadata.length)
   s += 1
   {
     let n = 0
@@ -351,8 +347,10 @@ export function writeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(w: Writ
 export function sizeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
   s += 4

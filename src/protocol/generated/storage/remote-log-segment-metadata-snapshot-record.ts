@@ -148,10 +148,8 @@ export function writeRemoteLogSegmentMetadataSnapshotRecord(w: Writer, v: Remote
   w.int32(v.brokerId)
   w.int64(v.maxTimestampMs)
   w.int64(v.eventTimestampMs)
-  {
-    w.uvarint(v.segmentLeaderEpochs.length + 1)
-    for (const e of v.segmentLeaderEpochs) writeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(w, e, version)
-  }
+  w.uvarint(v.segmentLeaderEpochs.length + 1)
+  for (const e of v.segmentLeaderEpochs) writeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(w, e, version)
   w.int32(v.segmentSizeInBytes)
   w.compactNullableBytes(v.customMetadata)
   w.int8(v.remoteLogSegmentState)
@@ -171,15 +169,13 @@ export function sizeRemoteLogSegmentMetadataSnapshotRecord(v: RemoteLogSegmentMe
   s += 4
   s += 8
   s += 8
-  {
-    s += sizeOfUvarint(v.segmentLeaderEpochs.length + 1)
-    for (const e of v.segmentLeaderEpochs) {
-      s += sizeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(e, version, zc)
-    }
+  s += sizeOfUvarint(v.segmentLeaderEpochs.length + 1)
+  for (const e of v.segmentLeaderEpochs) {
+    s += sizeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(e, version, zc)
   }
   s += 4
   if (v.customMetadata === null) s += 1
-  else s += sizeOfUvarint(v.customMetadata.length + 1) + v.customMetadata.length
+  else s += sizeOfUvarint(v.customMetadata.length + 1) + (v.customMetadata.length >= zc ? 0 : v.customMetadata.length)
   s += 1
   {
     let n = 0

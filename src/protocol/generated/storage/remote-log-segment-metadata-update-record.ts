@@ -106,7 +106,7 @@ export function sizeRemoteLogSegmentMetadataUpdateRecord(v: RemoteLogSegmentMeta
   s += 4
   s += 8
   if (v.customMetadata === null) s += 1
-  else s += sizeOfUvarint(v.customMetadata.length + 1) + v.customMetadata.length
+  else s += sizeOfUvarint(v.customMetadata.length + 1) + (v.customMetadata.length >= zc ? 0 : v.customMetadata.length)
   s += 1
   {
     let n = 0
@@ -278,8 +278,10 @@ export function writeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(w
 export function sizeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
   s += 4

@@ -185,8 +185,10 @@ export function writeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(w:
 export function sizeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(v: RemotePartitionDeleteMetadataRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
   let s = 0
   {
-    const l = utf8Length(v.name)
-    s += sizeOfUvarint(l + 1) + l
+    {
+      const l = utf8Length(v.name)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   s += 16
   s += 4

@@ -61,79 +61,63 @@ export function readSubscriptionInfoData(r: Reader, version: number): Subscripti
   let f_latestSupportedVersion: number
   if (version >= 3) {
     f_latestSupportedVersion = r.int32()
-  }
-  else {
+  } else {
     f_latestSupportedVersion = -1
   }
   let f_processId: string
   f_processId = r.uuid()
   let f_prevTasks: SubscriptionInfoDataTaskId[]
   if (version <= 6) {
-    {
-      const n = r.arrayLength(false)
-      const a: SubscriptionInfoDataTaskId[] = []
-      for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskId(r, version))
-      f_prevTasks = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: SubscriptionInfoDataTaskId[] = []
+    for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskId(r, version))
+    f_prevTasks = a
+  } else {
     f_prevTasks = []
   }
   let f_standbyTasks: SubscriptionInfoDataTaskId[]
   if (version <= 6) {
-    {
-      const n = r.arrayLength(false)
-      const a: SubscriptionInfoDataTaskId[] = []
-      for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskId(r, version))
-      f_standbyTasks = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: SubscriptionInfoDataTaskId[] = []
+    for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskId(r, version))
+    f_standbyTasks = a
+  } else {
     f_standbyTasks = []
   }
   let f_userEndPoint: Buffer
   if (version >= 2) {
     f_userEndPoint = r.bytes()
-  }
-  else {
+  } else {
     f_userEndPoint = EMPTY_BYTES
   }
   let f_taskOffsetSums: SubscriptionInfoDataTaskOffsetSum[]
   if (version >= 7) {
-    {
-      const n = r.arrayLength(false)
-      const a: SubscriptionInfoDataTaskOffsetSum[] = []
-      for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskOffsetSum(r, version))
-      f_taskOffsetSums = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: SubscriptionInfoDataTaskOffsetSum[] = []
+    for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataTaskOffsetSum(r, version))
+    f_taskOffsetSums = a
+  } else {
     f_taskOffsetSums = []
   }
   let f_uniqueField: number
   if (version >= 8) {
     f_uniqueField = r.int8()
-  }
-  else {
+  } else {
     f_uniqueField = 0
   }
   let f_errorCode: number
   if (version >= 9) {
     f_errorCode = r.int32()
-  }
-  else {
+  } else {
     f_errorCode = 0
   }
   let f_clientTags: SubscriptionInfoDataClientTag[]
   if (version === 11) {
-    {
-      const n = r.arrayLength(false)
-      const a: SubscriptionInfoDataClientTag[] = []
-      for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataClientTag(r, version))
-      f_clientTags = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: SubscriptionInfoDataClientTag[] = []
+    for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataClientTag(r, version))
+    f_clientTags = a
+  } else {
     f_clientTags = []
   }
   const v: SubscriptionInfoData = {
@@ -155,63 +139,47 @@ export function writeSubscriptionInfoData(w: Writer, v: SubscriptionInfoData, ve
   w.int32(v.version)
   if (version >= 3) {
     w.int32(v.latestSupportedVersion)
-  }
-  else {
+  } else {
     if (!(v.latestSupportedVersion === -1)) throw fieldNotInVersion('SubscriptionInfoData', 'latestSupportedVersion', version)
   }
   w.uuid(v.processId)
   if (version <= 6) {
-    {
-      w.int32(v.prevTasks.length)
-      for (const e of v.prevTasks) writeSubscriptionInfoDataTaskId(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.prevTasks.length)
+    for (const e of v.prevTasks) writeSubscriptionInfoDataTaskId(w, e, version)
+  } else {
     if (!(v.prevTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'prevTasks', version)
   }
   if (version <= 6) {
-    {
-      w.int32(v.standbyTasks.length)
-      for (const e of v.standbyTasks) writeSubscriptionInfoDataTaskId(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.standbyTasks.length)
+    for (const e of v.standbyTasks) writeSubscriptionInfoDataTaskId(w, e, version)
+  } else {
     if (!(v.standbyTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'standbyTasks', version)
   }
   if (version >= 2) {
     w.bytes(v.userEndPoint)
-  }
-  else {
+  } else {
     if (!(v.userEndPoint.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'userEndPoint', version)
   }
   if (version >= 7) {
-    {
-      w.int32(v.taskOffsetSums.length)
-      for (const e of v.taskOffsetSums) writeSubscriptionInfoDataTaskOffsetSum(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.taskOffsetSums.length)
+    for (const e of v.taskOffsetSums) writeSubscriptionInfoDataTaskOffsetSum(w, e, version)
+  } else {
     if (!(v.taskOffsetSums.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'taskOffsetSums', version)
   }
   if (version >= 8) {
     w.int8(v.uniqueField)
-  }
-  else {
+  } else {
     if (!(v.uniqueField === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'uniqueField', version)
   }
   if (version >= 9) {
     w.int32(v.errorCode)
-  }
-  else {
+  } else {
     if (!(v.errorCode === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'errorCode', version)
   }
   if (version === 11) {
-    {
-      w.int32(v.clientTags.length)
-      for (const e of v.clientTags) writeSubscriptionInfoDataClientTag(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.clientTags.length)
+    for (const e of v.clientTags) writeSubscriptionInfoDataClientTag(w, e, version)
+  } else {
     if (!(v.clientTags.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'clientTags', version)
   }
 }
@@ -225,30 +193,24 @@ export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: numbe
   }
   s += 16
   if (version <= 6) {
-    {
-      s += 4
-      for (const e of v.prevTasks) {
-        s += sizeSubscriptionInfoDataTaskId(e, version, zc)
-      }
+    s += 4
+    for (const e of v.prevTasks) {
+      s += sizeSubscriptionInfoDataTaskId(e, version, zc)
     }
   }
   if (version <= 6) {
-    {
-      s += 4
-      for (const e of v.standbyTasks) {
-        s += sizeSubscriptionInfoDataTaskId(e, version, zc)
-      }
+    s += 4
+    for (const e of v.standbyTasks) {
+      s += sizeSubscriptionInfoDataTaskId(e, version, zc)
     }
   }
   if (version >= 2) {
-    s += 4 + v.userEndPoint.length
+    s += 4 + (v.userEndPoint.length >= zc ? 0 : v.userEndPoint.length)
   }
   if (version >= 7) {
-    {
-      s += 4
-      for (const e of v.taskOffsetSums) {
-        s += sizeSubscriptionInfoDataTaskOffsetSum(e, version, zc)
-      }
+    s += 4
+    for (const e of v.taskOffsetSums) {
+      s += sizeSubscriptionInfoDataTaskOffsetSum(e, version, zc)
     }
   }
   if (version >= 8) {
@@ -258,11 +220,9 @@ export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: numbe
     s += 4
   }
   if (version === 11) {
-    {
-      s += 4
-      for (const e of v.clientTags) {
-        s += sizeSubscriptionInfoDataClientTag(e, version, zc)
-      }
+    s += 4
+    for (const e of v.clientTags) {
+      s += sizeSubscriptionInfoDataClientTag(e, version, zc)
     }
   }
   return s
@@ -292,15 +252,13 @@ export function readSubscriptionInfoDataTaskId(r: Reader, version: number): Subs
   let f_topicGroupId: number
   if (version <= 6) {
     f_topicGroupId = r.int32()
-  }
-  else {
+  } else {
     f_topicGroupId = 0
   }
   let f_partition: number
   if (version <= 6) {
     f_partition = r.int32()
-  }
-  else {
+  } else {
     f_partition = 0
   }
   const v: SubscriptionInfoDataTaskId = {
@@ -313,14 +271,12 @@ export function readSubscriptionInfoDataTaskId(r: Reader, version: number): Subs
 export function writeSubscriptionInfoDataTaskId(w: Writer, v: SubscriptionInfoDataTaskId, version: number): void {
   if (version <= 6) {
     w.int32(v.topicGroupId)
-  }
-  else {
+  } else {
     if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'topicGroupId', version)
   }
   if (version <= 6) {
     w.int32(v.partition)
-  }
-  else {
+  } else {
     if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'partition', version)
   }
 }
@@ -373,41 +329,34 @@ export function readSubscriptionInfoDataTaskOffsetSum(r: Reader, version: number
   let f_topicGroupId: number
   if (version >= 7) {
     f_topicGroupId = r.int32()
-  }
-  else {
+  } else {
     f_topicGroupId = 0
   }
   let f_partition: number
   if (version >= 10) {
     f_partition = r.int32()
-  }
-  else {
+  } else {
     f_partition = 0
   }
   let f_offsetSum: bigint
   if (version >= 10) {
     f_offsetSum = r.int64()
-  }
-  else {
+  } else {
     f_offsetSum = 0n
   }
   let f_namedTopology: string | null
   if (version >= 10) {
     f_namedTopology = r.nullableString()
-  }
-  else {
+  } else {
     f_namedTopology = ''
   }
   let f_partitionToOffsetSum: SubscriptionInfoDataPartitionToOffsetSum[]
   if (version >= 7 && version <= 9) {
-    {
-      const n = r.arrayLength(false)
-      const a: SubscriptionInfoDataPartitionToOffsetSum[] = []
-      for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataPartitionToOffsetSum(r, version))
-      f_partitionToOffsetSum = a
-    }
-  }
-  else {
+    const n = r.arrayLength(false)
+    const a: SubscriptionInfoDataPartitionToOffsetSum[] = []
+    for (let i = 0; i < n; i++) a.push(readSubscriptionInfoDataPartitionToOffsetSum(r, version))
+    f_partitionToOffsetSum = a
+  } else {
     f_partitionToOffsetSum = []
   }
   const v: SubscriptionInfoDataTaskOffsetSum = {
@@ -423,35 +372,28 @@ export function readSubscriptionInfoDataTaskOffsetSum(r: Reader, version: number
 export function writeSubscriptionInfoDataTaskOffsetSum(w: Writer, v: SubscriptionInfoDataTaskOffsetSum, version: number): void {
   if (version >= 7) {
     w.int32(v.topicGroupId)
-  }
-  else {
+  } else {
     if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'topicGroupId', version)
   }
   if (version >= 10) {
     w.int32(v.partition)
-  }
-  else {
+  } else {
     if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partition', version)
   }
   if (version >= 10) {
     w.int64(v.offsetSum)
-  }
-  else {
+  } else {
     if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'offsetSum', version)
   }
   if (version >= 10) {
     w.nullableString(v.namedTopology)
-  }
-  else {
+  } else {
     if (!(v.namedTopology === '')) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'namedTopology', version)
   }
   if (version >= 7 && version <= 9) {
-    {
-      w.int32(v.partitionToOffsetSum.length)
-      for (const e of v.partitionToOffsetSum) writeSubscriptionInfoDataPartitionToOffsetSum(w, e, version)
-    }
-  }
-  else {
+    w.int32(v.partitionToOffsetSum.length)
+    for (const e of v.partitionToOffsetSum) writeSubscriptionInfoDataPartitionToOffsetSum(w, e, version)
+  } else {
     if (!(v.partitionToOffsetSum.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partitionToOffsetSum', version)
   }
 }
@@ -472,11 +414,9 @@ export function sizeSubscriptionInfoDataTaskOffsetSum(v: SubscriptionInfoDataTas
     s += v.namedTopology === null ? 2 : 2 + utf8Length(v.namedTopology)
   }
   if (version >= 7 && version <= 9) {
-    {
-      s += 4
-      for (const e of v.partitionToOffsetSum) {
-        s += sizeSubscriptionInfoDataPartitionToOffsetSum(e, version, zc)
-      }
+    s += 4
+    for (const e of v.partitionToOffsetSum) {
+      s += sizeSubscriptionInfoDataPartitionToOffsetSum(e, version, zc)
     }
   }
   return s
@@ -506,15 +446,13 @@ export function readSubscriptionInfoDataPartitionToOffsetSum(r: Reader, version:
   let f_partition: number
   if (version >= 7 && version <= 9) {
     f_partition = r.int32()
-  }
-  else {
+  } else {
     f_partition = 0
   }
   let f_offsetSum: bigint
   if (version >= 7 && version <= 9) {
     f_offsetSum = r.int64()
-  }
-  else {
+  } else {
     f_offsetSum = 0n
   }
   const v: SubscriptionInfoDataPartitionToOffsetSum = {
@@ -527,14 +465,12 @@ export function readSubscriptionInfoDataPartitionToOffsetSum(r: Reader, version:
 export function writeSubscriptionInfoDataPartitionToOffsetSum(w: Writer, v: SubscriptionInfoDataPartitionToOffsetSum, version: number): void {
   if (version >= 7 && version <= 9) {
     w.int32(v.partition)
-  }
-  else {
+  } else {
     if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'partition', version)
   }
   if (version >= 7 && version <= 9) {
     w.int64(v.offsetSum)
-  }
-  else {
+  } else {
     if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'offsetSum', version)
   }
 }
@@ -575,15 +511,13 @@ export function readSubscriptionInfoDataClientTag(r: Reader, version: number): S
   let f_key: Buffer
   if (version === 11) {
     f_key = r.bytes()
-  }
-  else {
+  } else {
     f_key = EMPTY_BYTES
   }
   let f_value: Buffer
   if (version === 11) {
     f_value = r.bytes()
-  }
-  else {
+  } else {
     f_value = EMPTY_BYTES
   }
   const v: SubscriptionInfoDataClientTag = {
@@ -596,26 +530,24 @@ export function readSubscriptionInfoDataClientTag(r: Reader, version: number): S
 export function writeSubscriptionInfoDataClientTag(w: Writer, v: SubscriptionInfoDataClientTag, version: number): void {
   if (version === 11) {
     w.bytes(v.key)
-  }
-  else {
+  } else {
     if (!(v.key.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'key', version)
   }
   if (version === 11) {
     w.bytes(v.value)
-  }
-  else {
+  } else {
     if (!(v.value.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'value', version)
   }
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoDataClientTag(v: SubscriptionInfoDataClientTag, version: number, _zc: number): number {
+export function sizeSubscriptionInfoDataClientTag(v: SubscriptionInfoDataClientTag, version: number, zc: number): number {
   let s = 0
   if (version === 11) {
-    s += 4 + v.key.length
+    s += 4 + (v.key.length >= zc ? 0 : v.key.length)
   }
   if (version === 11) {
-    s += 4 + v.value.length
+    s += 4 + (v.value.length >= zc ? 0 : v.value.length)
   }
   return s
 }

@@ -104,25 +104,20 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
   f_TransactionStatus = r.int8()
   let f_TransactionPartitions: TransactionLogValuePartitionsSchema[] | null
   if (version === 0) {
-    {
-      const n = r.arrayLength(true)
-      if (n < 0) f_TransactionPartitions = null
-      else {
-        const a: TransactionLogValuePartitionsSchema[] = []
-        for (let i = 0; i < n; i++) a.push(readTransactionLogValuePartitionsSchema(r, version))
-        f_TransactionPartitions = a
-      }
+    const n = r.arrayLength(true)
+    if (n < 0) f_TransactionPartitions = null
+    else {
+      const a: TransactionLogValuePartitionsSchema[] = []
+      for (let i = 0; i < n; i++) a.push(readTransactionLogValuePartitionsSchema(r, version))
+      f_TransactionPartitions = a
     }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(true)
-      if (n < 0) f_TransactionPartitions = null
-      else {
-        const a: TransactionLogValuePartitionsSchema[] = []
-        for (let i = 0; i < n; i++) a.push(readTransactionLogValuePartitionsSchema(r, version))
-        f_TransactionPartitions = a
-      }
+  } else {
+    const n = r.compactArrayLength(true)
+    if (n < 0) f_TransactionPartitions = null
+    else {
+      const a: TransactionLogValuePartitionsSchema[] = []
+      for (let i = 0; i < n; i++) a.push(readTransactionLogValuePartitionsSchema(r, version))
+      f_TransactionPartitions = a
     }
   }
   let f_TransactionLastUpdateTimestampMs: bigint
@@ -141,16 +136,13 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
       if (tag === 0 && version === 1) {
         f_PreviousProducerId = r.int64()
         r.endTaggedField(end)
-      }
-      else if (tag === 1 && version === 1) {
+      } else if (tag === 1 && version === 1) {
         f_NextProducerId = r.int64()
         r.endTaggedField(end)
-      }
-      else if (tag === 2 && version === 1) {
+      } else if (tag === 2 && version === 1) {
         f_ClientTransactionVersion = r.int16()
         r.endTaggedField(end)
-      }
-      else {
+      } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
       }
@@ -176,14 +168,12 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   w.int64(v.producerId)
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.previousProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'previousProducerId', version)
   }
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.nextProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerId', version)
   }
   w.int16(v.producerEpoch)
@@ -195,8 +185,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
       w.int32(v.transactionPartitions.length)
       for (const e of v.transactionPartitions) writeTransactionLogValuePartitionsSchema(w, e, version)
     }
-  }
-  else {
+  } else {
     if (v.transactionPartitions === null) w.uvarint(0)
     else {
       w.uvarint(v.transactionPartitions.length + 1)
@@ -207,8 +196,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   w.int64(v.transactionStartTimestampMs)
   if (version === 1) {
     // tagged: written in the tagged-field section
-  }
-  else {
+  } else {
     if (!(v.clientTransactionVersion === 0)) throw fieldNotInVersion('TransactionLogValue', 'clientTransactionVersion', version)
   }
   if (version === 1) {
@@ -277,8 +265,7 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number,
         s += sizeTransactionLogValuePartitionsSchema(e, version, zc)
       }
     }
-  }
-  else {
+  } else {
     if (v.transactionPartitions === null) s += 1
     else {
       s += sizeOfUvarint(v.transactionPartitions.length + 1)
@@ -347,26 +334,20 @@ export function readTransactionLogValuePartitionsSchema(r: Reader, version: numb
   let f_Topic: string
   if (version === 0) {
     f_Topic = r.string()
-  }
-  else {
+  } else {
     f_Topic = r.compactString()
   }
   let f_PartitionIds: number[]
   if (version === 0) {
-    {
-      const n = r.arrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIds = a
-    }
-  }
-  else {
-    {
-      const n = r.compactArrayLength(false)
-      const a: number[] = []
-      for (let i = 0; i < n; i++) a.push(r.int32())
-      f_PartitionIds = a
-    }
+    const n = r.arrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIds = a
+  } else {
+    const n = r.compactArrayLength(false)
+    const a: number[] = []
+    for (let i = 0; i < n; i++) a.push(r.int32())
+    f_PartitionIds = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version === 1) {
@@ -389,21 +370,15 @@ export function readTransactionLogValuePartitionsSchema(r: Reader, version: numb
 export function writeTransactionLogValuePartitionsSchema(w: Writer, v: TransactionLogValuePartitionsSchema, version: number): void {
   if (version === 0) {
     w.string(v.topic)
-  }
-  else {
+  } else {
     w.compactString(v.topic)
   }
   if (version === 0) {
-    {
-      w.int32(v.partitionIds.length)
-      for (const e of v.partitionIds) w.int32(e)
-    }
-  }
-  else {
-    {
-      w.uvarint(v.partitionIds.length + 1)
-      for (const e of v.partitionIds) w.int32(e)
-    }
+    w.int32(v.partitionIds.length)
+    for (const e of v.partitionIds) w.int32(e)
+  } else {
+    w.uvarint(v.partitionIds.length + 1)
+    for (const e of v.partitionIds) w.int32(e)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -417,22 +392,16 @@ export function sizeTransactionLogValuePartitionsSchema(v: TransactionLogValuePa
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topic)
-  }
-  else {
+  } else {
     {
       const l = utf8Length(v.topic)
       s += sizeOfUvarint(l + 1) + l
     }
   }
   if (version === 0) {
-    {
-      s += 4 + v.partitionIds.length * 4
-    }
-  }
-  else {
-    {
-      s += sizeOfUvarint(v.partitionIds.length + 1) + v.partitionIds.length * 4
-    }
+    s += 4 + v.partitionIds.length * 4
+  } else {
+    s += sizeOfUvarint(v.partitionIds.length + 1) + v.partitionIds.length * 4
   }
   if (version === 1) {
     let n = 0
