@@ -57,6 +57,13 @@ export async function start(argv: string[]): Promise<number> {
     throw err
   }
   const log = createLogger(level as LogLevel)
+  // A bug in a background task must leave a log line. A stray rejection is logged and the broker
+  // keeps serving; an uncaught exception leaves state unknown: log it and exit (storage recovers).
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'))
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting')
+    process.exit(70)
+  })
   let broker
   try {
     broker = await runBroker(config, { log })
