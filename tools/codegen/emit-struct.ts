@@ -82,7 +82,7 @@ function readValue(f: FieldSpec, m: Mode, target: string): string {
   const flex = m === 'compact' || m === 'compact-null' || isTagged(m)
   const nullable = isNullableMode(m)
   if (f.type.kind === 'array') return readArrayStmt(f.type, flex, nullable, target)
-  return `${target} = ${readExpr(f.type, flex, nullable)}`
+  return `${target} = ${readExpr(f.type, flex, nullable, isTagged(m))}`
 }
 
 /** `x` with a non-null assertion when the TypeScript type allows null but this mode does not. */
@@ -95,7 +95,7 @@ function writeValue(f: FieldSpec, m: Mode, x: string, w: string): string {
   const nullable = isNullableMode(m)
   const ref = valueRef(f, m, x)
   if (f.type.kind === 'array') return writeArrayStmt(f.type, flex, nullable, ref, w)
-  return writeStmt(f.type, flex, nullable, ref, w)
+  return writeStmt(f.type, flex, nullable, ref, w, isTagged(m))
 }
 
 function sizeValue(ctx: Ctx, s: StructSpec, f: FieldSpec, m: Mode, x: string, acc: string, zc: string): string {

@@ -125,8 +125,13 @@ export function isDefaultExpr(f: FieldSpec, x: string): string {
 }
 
 /** Read expression for a non-array value. */
-export function readExpr(t: Elem, flex: boolean, nullable: boolean): string {
-  if (t.kind === 'struct') return nullable ? `(r.int8() < 0 ? null : read${t.name}(r, version))` : `read${t.name}(r, version)`
+export function readExpr(t: Elem, flex: boolean, nullable: boolean, tagged = false): string {
+  if (t.kind === 'struct') {
+    // A nullable struct carries a presence marker: int8 (-1 null, 1 present) in the ordered
+    // fields, but an unsigned varint (0 null, 1 present) inside a tagged field, as Kafka does.
+    const isNull = tagged ? 'r.uvarint() === 0' : 'r.int8() < 0'
+    return nullable ? `(${isNull} ? null : read${t.name}(r, version))` : `read${t.name}(r, version)`
+  }
   const fixed = READ_FIXED[t.name]
   if (fixed) return fixed
   const base = t.name === 'string' ? 'String' : 'Bytes'
@@ -135,10 +140,11 @@ export function readExpr(t: Elem, flex: boolean, nullable: boolean): string {
 }
 
 /** Write statement for a non-array value `x` (non-null unless `nullable`). */
-export function writeStmt(t: Elem, flex: boolean, nullable: boolean, x: string, w: string): string {
+export function writeStmt(t: Elem, flex: boolean, nullable: boolean, x: string, w: string, tagged = false): string {
   if (t.kind === 'struct') {
+    const [nul, present] = tagged ? ['uvarint(0)', 'uvarint(1)'] : ['int8(-1)', 'int8(1)']
     return nullable
-      ? `if (${x} === null) ${w}.int8(-1)\nelse {\n${w}.int8(1)\nwrite${t.name}(${w}, ${x}, version)\n}`
+      ? `if (${x} === null) ${w}.${nul}\nelse {\n${w}.${present}\nwrite${t.name}(${w}, ${x}, version)\n}`
       : `write${t.name}(${w}, ${x}, version)`
   }
   if (FIXED_SIZE[t.name] !== undefined) return `${w}.${t.name}(${x})`

@@ -274,6 +274,7 @@ export class Reader {
     const at = this.pos
     const len = this.uvarint() - 1
     this.checkLength(len, at, false)
+    if (len > 0x7fff) this.stringTooLong(len, at)
     return this.utf8(len)
   }
 
@@ -281,7 +282,13 @@ export class Reader {
     const at = this.pos
     const len = this.uvarint() - 1
     this.checkLength(len, at, true)
+    if (len > 0x7fff) this.stringTooLong(len, at)
     return len < 0 ? null : this.utf8(len)
+  }
+
+  /** Kafka strings are at most 32767 bytes in both encodings. */
+  private stringTooLong(len: number, at: number): never {
+    throw new ProtocolDecodeError('value-out-of-range', `string length ${len} at ${at} exceeds 32767`, at)
   }
 
   // ---- bytes (zero-copy) ---------------------------------------------------------------

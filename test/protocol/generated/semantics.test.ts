@@ -113,3 +113,20 @@ test('the api table codecs are the generated functions', () => {
   assert.equal(p.decodeRequest, decodeProduceRequest)
   assert.equal(p.encodeRequest, encodeProduceRequest)
 })
+
+test('a nullable struct inside a tagged field uses a varint presence marker, like Kafka', async () => {
+  const mod = await import('../../../src/protocol/generated/group-coordinator/consumer-group-member-metadata-value.ts')
+  const base = mod.defaultConsumerGroupMemberMetadataValue()
+  assert.equal(base.classicMemberMetadata, null)
+  const value = { ...base, classicMemberMetadata: { sessionTimeoutMs: 45000, supportedProtocols: [] } }
+  const w = new Writer()
+  mod.encodeConsumerGroupMemberMetadataValue(w, value, 0)
+  const bytes = w.finish()
+  // ... tagged section: count 1, tag 0, size 7, marker 1, int32 45000, empty array (1), no tags (0).
+  assert.equal(bytes.subarray(bytes.length - 10).toString('hex'), '01' + '00' + '07' + '01' + '0000afc8' + '01' + '00')
+  assert.deepEqual(mod.decodeConsumerGroupMemberMetadataValue(new Reader(bytes), 0), value)
+  // Null (the default) is simply left out.
+  const none = new Writer()
+  mod.encodeConsumerGroupMemberMetadataValue(none, base, 0)
+  assert.equal(none.finish().at(-1), 0)
+})

@@ -145,3 +145,11 @@ test('reserve allocates enough for the whole message at once', () => {
   for (let i = 0; i < 250; i++) w.int32(i)
   assert.equal(w.buf, buf, 'no reallocation after reserve')
 })
+
+test('compact strings longer than 32767 bytes are rejected like classic ones', () => {
+  const w = new Writer()
+  w.uvarint(32769)
+  w.raw(Buffer.alloc(32768, 0x61))
+  assert.throws(() => new Reader(w.finish()).compactString(), reason('value-out-of-range'))
+  assert.throws(() => new Writer().string('a'.repeat(32768)), ProtocolEncodeError)
+})

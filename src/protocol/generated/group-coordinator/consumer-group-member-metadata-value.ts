@@ -114,7 +114,7 @@ export function readConsumerGroupMemberMetadataValue(r: Reader, version: number)
       const size = r.taggedFieldSize()
       const end = r.pos + size
       if (tag === 0) {
-        f_ClassicMemberMetadata = (r.int8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(r, version))
+        f_ClassicMemberMetadata = (r.uvarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(r, version))
         r.endTaggedField(end)
       } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
@@ -158,9 +158,9 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGrou
         let ts = 0
         ts += v.classicMemberMetadata === null ? 1 : 1 + sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(v.classicMemberMetadata, version, Infinity)
         w.uvarint(ts)
-        if (v.classicMemberMetadata === null) w.int8(-1)
+        if (v.classicMemberMetadata === null) w.uvarint(0)
         else {
-          w.int8(1)
+          w.uvarint(1)
           writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w, v.classicMemberMetadata, version)
         }
       }
@@ -168,9 +168,9 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGrou
       const t: TaggedField[] = u.slice()
       if (!(v.classicMemberMetadata === null)) {
         const tw = new Writer(64)
-        if (v.classicMemberMetadata === null) tw.int8(-1)
+        if (v.classicMemberMetadata === null) tw.uvarint(0)
         else {
-          tw.int8(1)
+          tw.uvarint(1)
           writeConsumerGroupMemberMetadataValueClassicMemberMetadata(tw, v.classicMemberMetadata, version)
         }
         t.push({ tag: 0, data: tw.finish() })
