@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
 import type { RecordInput } from '../../src/protocol/records/batch-builder.ts'
 import { decodeRecordBatch } from '../../src/protocol/records/batch-decoder.ts'
-import { batchSize } from '../../src/protocol/records/batch-header.ts'
+import { batchSize, lastOffset } from '../../src/protocol/records/batch-header.ts'
 import type { StorageLogger } from '../../src/storage/logger.ts'
 
 export async function tempDir(prefix = 'samsa-storage-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
@@ -56,4 +56,13 @@ export function recordingLogger(): StorageLogger & { lines: LogLine[] } {
     warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => lines.push({ level: 'error', obj, msg }),
   }
+}
+
+/** Offset after the last batch in read results (a consumer's next fetch offset). */
+export function nextOffsetAfter(bufs: Buffer[]): number {
+  let next = -1
+  for (const buf of bufs) {
+    for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) next = lastOffset(buf, pos) + 1
+  }
+  return next
 }

@@ -1,0 +1,59 @@
+// The broker's producer state across partitions: hands the LogManager one ProducerStateManager
+// per partition directory (`factory`), finds it again for a Log (LSO, aborted transactions,
+// DescribeProducers), and runs producer.id.expiration on one timer for all of them.
+import { basename } from 'node:path'
+import type { Scheduler } from '../clock.ts'
+import type { Log } from '../log.ts'
+import type { ProducerStateHook } from '../producer-state.ts'
+import { ProducerStateManager } from './producer-state-manager.ts'
+
+export interface ProducerStatesOptions {
+  scheduler: Scheduler
+  /** producer.id.expiration.ms (default 1 day). */
+  producerIdExpirationMs?: number
+  /** producer.id.expiration.check.interval.ms (default 10 minutes). */
+  checkIntervalMs?: number
+}
+
+export class ProducerStates {
+  private readonly byDir = new Map<string, ProducerStateManager>()
+  private readonly scheduler: Scheduler
+  private expirationMs: number
+  private stop: (() => void) | undefined
+
+  constructor(opts: ProducerStatesOptions) {
+    this.scheduler = opts.scheduler
+    this.expirationMs = opts.producerIdExpirationMs ?? 86_400_000
+    this.stop = opts.scheduler.every(opts.checkIntervalMs ?? 600_000, () => this.removeExpired())
+  }
+
+  /** For LogManagerOptions.producerState. */
+  readonly factory = (dir: string): ProducerStateHook => {
+    const m = new ProducerStateManager({ dir, now: () => this.scheduler.now(), producerIdExpirationMs: this.expirationMs })
+    this.byDir.set(basename(dir), m)
+    return m
+  }
+
+  /** The manager of a Log opened through `factory`. */
+  of(log: Log): ProducerStateManager | undefined {
+    const hook = log.producerState
+    return hook instanceof ProducerStateManager ? hook : undefined
+  }
+
+  set producerIdExpirationMs(ms: number) {
+    this.expirationMs = ms
+    for (const m of this.byDir.values()) m.producerIdExpiration = ms
+  }
+
+  removeExpired(): number {
+    let n = 0
+    const now = this.scheduler.now()
+    for (const m of this.byDir.values()) n += m.removeExpired(now)
+    return n
+  }
+
+  close(): void {
+    this.stop?.()
+    this.stop = undefined
+  }
+}
