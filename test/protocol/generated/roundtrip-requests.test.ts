@@ -5,6 +5,6 @@ import { checkRoundTrips } from './roundtrip.ts'
 
 for (const m of SCHEMAS.filter((s) => s.kind === 'request')) {
   test(`${m.name} v${m.versions[0]}-${m.versions[1]} round-trips`, async () => {
-    await checkRoundTrips(m, 50)
+    await checkRoundTrips(m, 100)
   })
 }
