@@ -3,10 +3,28 @@
 import { apiVersionsHandler } from './api-versions.ts'
 import { metadataHandler } from './metadata.ts'
 import { createTopicsHandler } from './create-topics.ts'
+import { deleteTopicsHandler } from './delete-topics.ts'
+import { createPartitionsHandler } from './create-partitions.ts'
+import { describeConfigsHandler } from './describe-configs.ts'
+import { alterConfigsHandler } from './alter-configs.ts'
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts'
+import { describeClusterHandler } from './describe-cluster.ts'
+import { produceHandler } from './produce.ts'
+import { fetchHandler } from './fetch.ts'
+import { listOffsetsHandler } from './list-offsets.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   apiVersionsHandler,
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
   metadataHandler,
   createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
 ]

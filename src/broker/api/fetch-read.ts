@@ -1,0 +1,157 @@
+// One pass of a Fetch: resolve each requested partition, read whole batches up to the high
+// watermark (read_uncommitted) or last stable offset (read_committed) within the per-partition
+// and response byte limits, and build the response body. Record bytes are the storage buffers
+// themselves (never copied) except for Fetch v0-3, which gets magic 0/1 message sets.
+import { ErrorCode } from '../../protocol/errors.ts'
+import { COMPRESSION_MASK, ATTRIBUTES, RECORD_BATCH_OVERHEAD, batchSize } from '../../protocol/records/batch-header.ts'
+import { batchesToLegacy } from '../../protocol/records/legacy/convert.ts'
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchResponseFetchableTopicResponse,
+  FetchResponsePartitionData,
+} from '../../protocol/generated/messages/fetch.ts'
+import type { Partition } from '../replica/partition.ts'
+import type { ReplicaManager } from '../replica/replica-manager.ts'
+import type { MetadataStore } from '../cluster/metadata-store.ts'
+import type { Logger } from 'pino'
+import { partitionFailure } from './partition-error.ts'
+import { RecordsChain } from './records-chain.ts'
+
+const EMPTY = Buffer.alloc(0)
+const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
+const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
+const NO_SNAPSHOT = Object.freeze({ endOffset: -1n, epoch: -1 })
+const NO_ABORTED: never[] = []
+const ZSTD = 4
+/** Fetch versions below this cannot receive zstd batches (KIP-110). */
+const ZSTD_MIN_FETCH = 10
+const READ_COMMITTED = 1
+
+/** A requested partition, resolved once per request. */
+interface Target {
+  readonly index: number
+  readonly partition: Partition | undefined
+  /** Error that does not depend on the data (unknown topic, epoch checks). */
+  readonly error: number
+  readonly fetchOffset: number
+  readonly maxBytes: number
+}
+
+interface TopicTarget {
+  readonly name: string
+  readonly topicId: string
+  readonly targets: Target[]
+}
+
+export interface FetchPass {
+  readonly response: FetchResponse
+  /** Record bytes in the response. */
+  readonly bytes: number
+  /** A partition answered with an error (Kafka answers at once then). */
+  readonly hasError: boolean
+}
+
+export class FetchPlan {
+  readonly topics: TopicTarget[] = []
+  /** Partitions a delayed fetch waits on. */
+  readonly watched: Partition[] = []
+  readonly version: number
+  private readonly readCommitted: boolean
+  private readonly maxBytes: number
+
+  constructor(request: FetchRequest, version: number, replicas: ReplicaManager, metadata: MetadataStore,
+    private readonly log: Logger) {
+    this.version = version
+    this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
+    this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
+    for (const t of request.topics) {
+      const meta = version >= 13 ? metadata.topicById(t.topicId) : metadata.topic(t.topic)
+      const name = meta?.name ?? t.topic
+      const targets: Target[] = []
+      for (const p of t.partitions) {
+        const partition = meta ? replicas.partition(meta.name, p.partition) : undefined
+        let error: number = ErrorCode.NONE
+        if (!meta) error = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        else if (version >= 9 && p.currentLeaderEpoch >= 0) {
+          if (p.currentLeaderEpoch > partition.leaderEpoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH
+          else if (p.currentLeaderEpoch < partition.leaderEpoch) error = ErrorCode.FENCED_LEADER_EPOCH
+        }
+        if (partition && error === ErrorCode.NONE && !this.watched.includes(partition)) this.watched.push(partition)
+        targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes) })
+      }
+      this.topics.push({ name, topicId: t.topicId, targets })
+    }
+  }
+
+  /** Reads every partition once and builds the response. */
+  async read(): Promise<FetchPass> {
+    let total = 0
+    let hasError = false
+    const responses: FetchResponseFetchableTopicResponse[] = []
+    for (const t of this.topics) {
+      const partitions: FetchResponsePartitionData[] = []
+      for (const target of t.targets) {
+        const data = await this.readTarget(target, total)
+        if (data.errorCode !== ErrorCode.NONE) hasError = true
+        total += data.records?.length ?? 0
+        partitions.push(data)
+      }
+      responses.push({ topic: t.name, topicId: t.topicId, partitions })
+    }
+    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }, bytes: total, hasError }
+  }
+
+  private async readTarget(target: Target, soFar: number): Promise<FetchResponsePartitionData> {
+    const p = target.partition
+    if (!p || target.error !== ErrorCode.NONE) return this.partitionData(target.index, target.error, p)
+    const limit = Math.min(target.maxBytes, this.maxBytes - soFar)
+    if (limit <= 0 && soFar > 0) return this.partitionData(target.index, ErrorCode.NONE, p)
+    try {
+      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted)
+      let parts = r.batches
+      // Only the first partition with data may exceed the response limit (KIP-74).
+      if (soFar > 0 && r.bytes > limit) parts = []
+      let records: Buffer = parts.length === 0 ? EMPTY : RecordsChain.of(parts)
+      if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
+        return this.partitionData(target.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, p)
+      }
+      if (parts.length > 0 && this.version <= 3) {
+        if (!p.settings.downConversion) return this.partitionData(target.index, ErrorCode.UNSUPPORTED_VERSION, p)
+        records = batchesToLegacy(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { magic: this.version >= 2 ? 1 : 0 }).messageSet
+      }
+      return this.partitionData(target.index, ErrorCode.NONE, p, records)
+    } catch (err) {
+      const f = partitionFailure(err)
+      if (f.unexpected) this.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
+      return this.partitionData(target.index, f.code, p)
+    }
+  }
+
+  private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Buffer = EMPTY): FetchResponsePartitionData {
+    const known = p !== undefined && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && errorCode !== ErrorCode.UNKNOWN_TOPIC_ID
+    return {
+      partitionIndex: index,
+      errorCode,
+      highWatermark: known ? BigInt(p.highWatermark) : -1n,
+      lastStableOffset: known ? BigInt(p.lastStableOffset) : -1n,
+      logStartOffset: known ? BigInt(p.logStartOffset) : -1n,
+      divergingEpoch: NO_DIVERGENCE,
+      currentLeader: NO_LEADER,
+      snapshotId: NO_SNAPSHOT,
+      abortedTransactions: this.readCommitted ? NO_ABORTED : null,
+      preferredReadReplica: -1,
+      records,
+    }
+  }
+}
+
+function hasZstd(parts: readonly Buffer[]): boolean {
+  for (const buf of parts) {
+    for (let pos = 0; pos + RECORD_BATCH_OVERHEAD <= buf.length; pos += batchSize(buf, pos)) {
+      if ((buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK) === ZSTD) return true
+    }
+  }
+  return false
+}

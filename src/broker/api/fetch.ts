@@ -1,0 +1,53 @@
+// Fetch (key 1), v0-17. Sessionless: every response says sessionId 0 ("no session"), which every
+// client accepts by sending full fetches. A fetch that finds fewer than minBytes waits in the
+// replica manager's purgatory until appends to its partitions bring enough new bytes or maxWaitMs
+// passes, then reads again. Follower fetches (replicaId >= 0) are served like consumer fetches
+// until replication exists.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { FetchRequest, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
+import type { Partition } from '../replica/partition.ts'
+import type { DelayedOperation, Purgatory } from '../replica/purgatory.ts'
+import { defineHandler } from './handler.ts'
+import { FetchPlan } from './fetch-read.ts'
+import type { FetchPass } from './fetch-read.ts'
+
+/** Waits for data; completes by reading all partitions again. */
+class DelayedFetch implements DelayedOperation {
+  readonly deadline: number
+  private accumulated: number
+  constructor(private readonly plan: FetchPlan, first: FetchPass, private readonly minBytes: number, deadline: number,
+    private readonly resolve: (r: FetchResponse) => void, private readonly reject: (e: unknown) => void) {
+    this.deadline = deadline
+    this.accumulated = first.bytes
+  }
+
+  onData(_partition: Partition, newBytes: number): boolean {
+    this.accumulated += newBytes
+    return this.accumulated >= this.minBytes
+  }
+
+  complete(): void {
+    this.plan.read().then((pass) => this.resolve(pass.response), this.reject)
+  }
+}
+
+function waitForData(purgatory: Purgatory, plan: FetchPlan, first: FetchPass, minBytes: number, maxWaitMs: number): Promise<FetchResponse> {
+  return new Promise((resolve, reject) => {
+    const op = new DelayedFetch(plan, first, minBytes, purgatory.clock.now() + maxWaitMs, resolve, reject)
+    purgatory.add(op, plan.watched)
+  })
+}
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: ApiKey.Fetch,
+  minVersion: 0,
+  maxVersion: 17,
+  async handle(ctx, request, version) {
+    const { replicas, metadata } = ctx.broker
+    const plan = new FetchPlan(request, version, replicas, metadata, ctx.log)
+    const first = await plan.read()
+    const minBytes = request.minBytes
+    if (request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.watched.length === 0) return first.response
+    return waitForData(replicas.fetchPurgatory, plan, first, minBytes, request.maxWaitMs)
+  },
+})

@@ -1,0 +1,106 @@
+// ListOffsets (key 2), v0-10: the offset for a timestamp or one of the special "timestamps" —
+// EARLIEST (-2) = log start offset, LATEST (-1) = high watermark (last stable offset for
+// read_committed, log end offset for replicas), MAX_TIMESTAMP (-3, v7+) = the record with the
+// largest timestamp, EARLIEST_LOCAL (-4, v8+) = log start offset (no tiered storage),
+// LATEST_TIERED (-5, v9+) = none. Timestamp lookups never return an offset above the high
+// watermark. v0 answers in the old form (a list of offsets, at most maxNumOffsets).
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type {
+  ListOffsetsRequest,
+  ListOffsetsRequestListOffsetsPartition,
+  ListOffsetsResponse,
+  ListOffsetsResponseListOffsetsPartitionResponse,
+  ListOffsetsResponseListOffsetsTopicResponse,
+} from '../../protocol/generated/messages/list-offsets.ts'
+import type { Partition } from '../replica/partition.ts'
+import { defineHandler } from './handler.ts'
+import type { RequestContext } from './handler.ts'
+import { partitionFailure } from './partition-error.ts'
+
+const LATEST = -1
+const EARLIEST = -2
+const MAX_TIMESTAMP = -3
+const EARLIEST_LOCAL = -4
+const LATEST_TIERED = -5
+const READ_COMMITTED = 1
+const CONSUMER = -1
+
+interface Found {
+  offset: number
+  timestamp: number
+  leaderEpoch: number
+}
+const NOT_FOUND: Found = { offset: -1, timestamp: -1, leaderEpoch: -1 }
+
+function answer(index: number, errorCode: number, version: number, found: Found = NOT_FOUND): ListOffsetsResponseListOffsetsPartitionResponse {
+  // Fields outside a version must keep their defaults (the codec refuses anything else).
+  const v0 = version === 0
+  return {
+    partitionIndex: index,
+    errorCode,
+    oldStyleOffsets: v0 && errorCode === ErrorCode.NONE && found.offset >= 0 ? [BigInt(found.offset)] : [],
+    timestamp: v0 ? -1n : BigInt(found.timestamp),
+    offset: v0 ? -1n : BigInt(found.offset),
+    leaderEpoch: version >= 4 ? found.leaderEpoch : -1,
+  }
+}
+
+async function lookup(p: Partition, timestamp: number, upper: number): Promise<Found> {
+  switch (timestamp) {
+    case EARLIEST:
+    case EARLIEST_LOCAL:
+      return { offset: p.logStartOffset, timestamp: -1, leaderEpoch: p.leaderEpoch }
+    case LATEST:
+      return { offset: upper, timestamp: -1, leaderEpoch: p.leaderEpoch }
+    case LATEST_TIERED:
+      return NOT_FOUND
+    case MAX_TIMESTAMP: {
+      const r = await p.log.maxTimestamp()
+      return r && r.offset < p.highWatermark ? { offset: r.offset, timestamp: r.timestamp, leaderEpoch: p.leaderEpoch } : NOT_FOUND
+    }
+    default: {
+      const r = await p.log.offsetForTimestamp(timestamp)
+      return r && r.offset < upper ? { offset: r.offset, timestamp: r.timestamp, leaderEpoch: p.leaderEpoch } : NOT_FOUND
+    }
+  }
+}
+
+async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, topic: string,
+  req: ListOffsetsRequestListOffsetsPartition, version: number): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
+  const p = ctx.broker.metadata.topic(topic) ? ctx.broker.replicas.partition(topic, req.partitionIndex) : undefined
+  if (!p) return answer(req.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, version)
+  if (version >= 4 && req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch !== p.leaderEpoch) {
+    return answer(req.partitionIndex, req.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH, version)
+  }
+  const timestamp = Number(req.timestamp)
+  if (timestamp < LATEST_TIERED || (timestamp === MAX_TIMESTAMP && version < 7) || (timestamp === EARLIEST_LOCAL && version < 8) ||
+    (timestamp === LATEST_TIERED && version < 9)) {
+    return answer(req.partitionIndex, ErrorCode.UNSUPPORTED_VERSION, version)
+  }
+  const upper = request.replicaId !== CONSUMER ? p.logEndOffset
+    : version >= 2 && request.isolationLevel === READ_COMMITTED ? p.lastStableOffset : p.highWatermark
+  try {
+    const found = await lookup(p, timestamp, upper)
+    if (version === 0 && req.maxNumOffsets <= 0) return { ...answer(req.partitionIndex, ErrorCode.NONE, version, found), oldStyleOffsets: [] }
+    return answer(req.partitionIndex, ErrorCode.NONE, version, found)
+  } catch (err) {
+    const f = partitionFailure(err)
+    if (f.unexpected) ctx.log.error({ err, topic, partition: req.partitionIndex }, 'list offsets failed')
+    return answer(req.partitionIndex, f.code, version)
+  }
+}
+
+export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  apiKey: ApiKey.ListOffsets,
+  minVersion: 0,
+  maxVersion: 10,
+  async handle(ctx, request, version) {
+    const topics: ListOffsetsResponseListOffsetsTopicResponse[] = []
+    for (const t of request.topics) {
+      const partitions = await Promise.all(t.partitions.map((p) => listPartition(ctx, request, t.name, p, version)))
+      topics.push({ name: t.name, partitions })
+    }
+    return { throttleTimeMs: 0, topics }
+  },
+})

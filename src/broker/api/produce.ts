@@ -1,0 +1,99 @@
+// Produce (key 0), v0-11. Each partition's batches go to its leader replica's log as they came
+// (validated and stamped in place by storage, never decoded); partitions append concurrently and
+// the response lists them in request order. acks=0 gets no response at all; acks=1 and acks=-1
+// answer once the append is acknowledged by storage — on a single node the ISR is this broker, so
+// acks=-1 is complete then too (after checking min.insync.replicas).
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type {
+  ProduceRequest,
+  ProduceResponse,
+  ProduceResponsePartitionProduceResponse,
+  ProduceResponseTopicProduceResponse,
+} from '../../protocol/generated/messages/produce.ts'
+import type { Partition } from '../replica/partition.ts'
+import { NO_RESPONSE, defineHandler } from './handler.ts'
+import type { RequestContext } from './handler.ts'
+import { partitionFailure } from './partition-error.ts'
+import { recordsForAppend } from './produce-records.ts'
+
+const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
+const NO_RECORD_ERRORS: never[] = []
+
+function failed(index: number, code: number, message: string | null, version: number): ProduceResponsePartitionProduceResponse {
+  return {
+    index,
+    errorCode: code,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: NO_RECORD_ERRORS,
+    errorMessage: version >= 8 ? message : null,
+    currentLeader: NO_LEADER,
+  }
+}
+
+async function appendPartition(ctx: RequestContext, partition: Partition, index: number, records: Buffer | null,
+  version: number): Promise<ProduceResponsePartitionProduceResponse> {
+  try {
+    const result = await partition.appendAsLeader(recordsForAppend(records, version))
+    return {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: BigInt(result.baseOffset),
+      logAppendTimeMs: BigInt(result.logAppendTime),
+      logStartOffset: BigInt(result.logStartOffset),
+      recordErrors: NO_RECORD_ERRORS,
+      errorMessage: null,
+      currentLeader: NO_LEADER,
+    }
+  } catch (err) {
+    const f = partitionFailure(err)
+    if (f.unexpected) ctx.log.error({ err, topic: partition.topic, partition: index }, 'produce failed')
+    else ctx.log.debug({ topic: partition.topic, partition: index, code: f.code, reason: f.message }, 'produce rejected')
+    return failed(index, f.code, f.message, version)
+  }
+}
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: ApiKey.Produce,
+  minVersion: 0,
+  maxVersion: 11,
+  handle(ctx, request, version) {
+    const { acks } = request
+    const replicas = ctx.broker.replicas
+    const metadata = ctx.broker.metadata
+    const badAcks = acks !== 0 && acks !== 1 && acks !== -1
+    const pending: Promise<unknown>[] = []
+    const responses: ProduceResponseTopicProduceResponse[] = []
+    for (const topic of request.topicData) {
+      const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
+      const meta = metadata.topic(topic.name)
+      for (const pd of topic.partitionData) {
+        const slot = partitionResponses.length
+        const partition = meta ? replicas.partition(topic.name, pd.index) : undefined
+        if (badAcks) {
+          partitionResponses.push(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`, version))
+        } else if (!partition) {
+          partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${topic.name}-${pd.index}`, version))
+        } else if (meta!.internal) {
+          partitionResponses.push(failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`, version))
+        } else if (acks === -1 && partition.isr.length < partition.settings.minInsyncReplicas) {
+          partitionResponses.push(failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS,
+            `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
+        } else {
+          partitionResponses.push(failed(pd.index, ErrorCode.NONE, null, version))
+          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version).then((r) => { partitionResponses[slot] = r }))
+        }
+      }
+      responses.push({ name: topic.name, partitionResponses })
+    }
+    const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+    if (acks === 0) {
+      // Nobody reads a response; appends still happen (errors were logged per partition).
+      return NO_RESPONSE
+    }
+    if (pending.length === 0) return response
+    return Promise.all(pending).then(() => response)
+  },
+})
