@@ -145,27 +145,32 @@ export class BrokerConfig {
   }
 
   /**
-   * The broker-level value a topic config defaults to: the first synonym that is set (scaled to
-   * the topic's unit), else the last synonym's default, else the topic table's own default.
+   * The broker-level value a topic config defaults to: the first synonym that is set, else the
+   * last synonym's default, else the topic table's own default — converted to the topic's unit
+   * (hours -> ms; a negative time means "forever" and stays -1, as in Kafka).
    */
   topicDefault(topicKey: string): ResolvedValue {
-    return this.topicSynonyms(topicKey)[0] ?? { name: topicKey, value: null, source: ConfigSource.DEFAULT_CONFIG }
+    const first = this.topicSynonyms(topicKey)[0]
+    const scale = first.scale
+    if (scale === 1 || typeof first.value !== 'number') return { name: first.name, value: first.value, source: first.source }
+    return { name: first.name, value: first.value < 0 ? -1 : first.value * scale, source: first.source }
   }
 
-  /** Broker-level synonyms of a topic config, highest precedence first (for DescribeConfigs). */
-  topicSynonyms(topicKey: string): ResolvedValue[] {
+  /**
+   * Broker-level synonyms of a topic config, highest precedence first, with values in the broker
+   * key's own unit (as DescribeConfigs lists them, e.g. log.retention.hours=168) and the factor to
+   * the topic's unit. Always ends with one DEFAULT_CONFIG entry.
+   */
+  topicSynonyms(topicKey: string): (ResolvedValue & { readonly scale: number })[] {
     const def = TOPIC_DEFS.get(topicKey)
     if (!def) throw unknownKey(topicKey, 'topic')
-    const set: ResolvedValue[] = []
-    const defaults: ResolvedValue[] = []
+    const set: (ResolvedValue & { scale: number })[] = []
+    const defaults: (ResolvedValue & { scale: number })[] = []
     for (const syn of def.brokerSynonyms ?? []) {
       const scale = syn.scale ?? 1
-      for (const r of this.synonyms(syn.name)) {
-        const value = typeof r.value === 'number' && scale !== 1 ? r.value * scale : r.value
-        ;(r.source === ConfigSource.DEFAULT_CONFIG ? defaults : set).push({ ...r, value })
-      }
+      for (const r of this.synonyms(syn.name)) (r.source === ConfigSource.DEFAULT_CONFIG ? defaults : set).push({ ...r, scale })
     }
-    if (defaults.length === 0) defaults.push({ name: topicKey, value: def.default, source: ConfigSource.DEFAULT_CONFIG })
+    if (defaults.length === 0) defaults.push({ name: topicKey, value: def.default, source: ConfigSource.DEFAULT_CONFIG, scale: 1 })
     // Only the lowest-precedence synonym's default matters (e.g. log.retention.hours=168).
     return [...set, defaults[defaults.length - 1]]
   }

@@ -11,3 +11,7 @@ export { parseTopicOverrides, resolveTopicConfig, effectiveTopicConfig } from '.
 export type { ListenerAddress } from './listeners.ts'
 export { loadBrokerConfig, splitAssignment } from './load.ts'
 export type { ConfigSources } from './load.ts'
+export { describeTopicConfigs, describeBrokerConfigs, CONFIG_TYPE_CODE } from './describe.ts'
+export type { DescribedConfig, ConfigSynonymEntry, DescribeOptions } from './describe.ts'
+export { applyTopicConfigOps, replaceTopicConfigs, AlterConfigOp } from './alter.ts'
+export type { ConfigOp } from './alter.ts'

@@ -1,0 +1,75 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  BrokerConfig, ConfigSource, describeTopicConfigs, describeBrokerConfigs, applyTopicConfigOps, replaceTopicConfigs, AlterConfigOp,
+  TOPIC_DEFS,
+} from '../../../src/broker/config/index.ts'
+
+const one = <T extends { name: string }>(list: T[], name: string): T => {
+  const found = list.find((c) => c.name === name)
+  assert.ok(found, name)
+  return found
+}
+
+test('topic: override wins, with the topic override first among synonyms, then broker keys in their own units', () => {
+  const broker = new BrokerConfig([['log.retention.hours', '1']])
+  const described = describeTopicConfigs(broker, { 'retention.ms': '1000' }, null, { includeSynonyms: true, includeDocumentation: true })
+  assert.equal(described.length, TOPIC_DEFS.size)
+  const r = one(described, 'retention.ms')
+  assert.deepEqual([r.value, r.source, r.readOnly, r.isDefault, r.configType], ['1000', ConfigSource.DYNAMIC_TOPIC_CONFIG, false, false, 5])
+  assert.deepEqual(r.synonyms, [
+    { name: 'retention.ms', value: '1000', source: ConfigSource.DYNAMIC_TOPIC_CONFIG },
+    { name: 'log.retention.hours', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
+    { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
+  ])
+  assert.match(r.documentation ?? '', /records are kept/)
+})
+
+test('topic: without an override the value and source come from the broker synonym', () => {
+  const broker = new BrokerConfig([['log.retention.hours', '1'], ['log.cleanup.policy', 'compact']])
+  const d = describeTopicConfigs(broker, {}, ['retention.ms', 'cleanup.policy', 'segment.bytes', 'no.such.key'])
+  assert.deepEqual(d.map((c) => [c.name, c.value, c.source, c.synonyms.length, c.documentation]), [
+    ['retention.ms', '3600000', ConfigSource.STATIC_BROKER_CONFIG, 0, null],
+    ['cleanup.policy', 'compact', ConfigSource.STATIC_BROKER_CONFIG, 0, null],
+    ['segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG, 0, null],
+  ])
+  assert.equal(one(d, 'segment.bytes').isDefault, true)
+  assert.equal(describeTopicConfigs(new BrokerConfig([['log.retention.hours', '-1']]), {}, ['retention.ms'])[0].value, '-1')
+})
+
+test('broker: read-only flags, sources, Long.MAX text', () => {
+  const broker = new BrokerConfig([['num.partitions', '3']])
+  broker.setDynamic('message.max.bytes', '5000', 'cluster-wide')
+  const d = describeBrokerConfigs(broker, null, { includeSynonyms: true })
+  const np = one(d, 'num.partitions')
+  assert.deepEqual([np.value, np.readOnly, np.source], ['3', true, ConfigSource.STATIC_BROKER_CONFIG])
+  const mm = one(d, 'message.max.bytes')
+  assert.deepEqual([mm.value, mm.readOnly, mm.source], ['5000', false, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG])
+  assert.deepEqual(mm.synonyms.map((s) => [s.value, s.source]), [['5000', 3], ['1048588', 5]])
+  assert.equal(one(d, 'log.flush.interval.messages').value, '9223372036854775807')
+  assert.equal(one(d, 'log.retention.ms').value, null)
+})
+
+test('incremental alter: SET validates and normalizes, DELETE removes, APPEND/SUBTRACT on lists only', () => {
+  const broker = new BrokerConfig()
+  let c = applyTopicConfigOps(broker, {}, [
+    { name: 'retention.ms', op: AlterConfigOp.SET, value: ' 5000 ' },
+    { name: 'cleanup.policy', op: AlterConfigOp.APPEND, value: 'compact' },
+  ])
+  assert.deepEqual(c, { 'retention.ms': '5000', 'cleanup.policy': 'delete,compact' })
+  c = applyTopicConfigOps(broker, c, [
+    { name: 'cleanup.policy', op: AlterConfigOp.SUBTRACT, value: 'delete' },
+    { name: 'retention.ms', op: AlterConfigOp.DELETE, value: null },
+  ])
+  assert.deepEqual(c, { 'cleanup.policy': 'compact' })
+  assert.throws(() => applyTopicConfigOps(broker, {}, [{ name: 'retention.ms', op: AlterConfigOp.APPEND, value: '1' }]), /needs a list config/)
+  assert.throws(() => applyTopicConfigOps(broker, {}, [{ name: 'retention.ms', op: AlterConfigOp.SET, value: 'x' }]), /retention\.ms: "x"/)
+  assert.throws(() => applyTopicConfigOps(broker, {}, [{ name: 'log.retention.ms', op: AlterConfigOp.SET, value: '1' }]), /unknown topic config/)
+  assert.throws(() => applyTopicConfigOps(broker, {}, [{ name: 'cleanup.policy', op: AlterConfigOp.SET, value: 'shred' }]), /one of compact, delete/)
+  assert.throws(() => applyTopicConfigOps(broker, {}, [{ name: 'segment.ms', op: 7, value: '1' }]), /unknown operation 7/)
+})
+
+test('legacy alter replaces every override', () => {
+  assert.deepEqual(replaceTopicConfigs([{ name: 'segment.bytes', value: '2048' }]), { 'segment.bytes': '2048' })
+  assert.throws(() => replaceTopicConfigs([{ name: 'segment.bytes', value: null }]), /null/)
+})
