@@ -3,12 +3,6 @@
 import { apiVersionsHandler } from './api-versions.ts'
 import { metadataHandler } from './metadata.ts'
 import { createTopicsHandler } from './create-topics.ts'
-import { deleteTopicsHandler } from './delete-topics.ts'
-import { createPartitionsHandler } from './create-partitions.ts'
-import { describeConfigsHandler } from './describe-configs.ts'
-import { alterConfigsHandler } from './alter-configs.ts'
-import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts'
-import { describeClusterHandler } from './describe-cluster.ts'
 import { produceHandler } from './produce.ts'
 import { fetchHandler } from './fetch.ts'
 import { listOffsetsHandler } from './list-offsets.ts'
@@ -21,10 +15,4 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   listOffsetsHandler,
   metadataHandler,
   createTopicsHandler,
-  deleteTopicsHandler,
-  createPartitionsHandler,
-  describeConfigsHandler,
-  alterConfigsHandler,
-  incrementalAlterConfigsHandler,
-  describeClusterHandler,
 ]
