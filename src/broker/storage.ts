@@ -7,6 +7,7 @@ import type { LogConfig, Scheduler } from '../storage/index.ts'
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
 import type { MetadataStore } from './cluster/metadata-store.ts'
+import { ProducerStates } from '../storage/producer/producer-states.ts'
 
 /** Storage's LogConfig from the broker-level defaults of every topic config storage understands. */
 export function defaultLogConfig(config: BrokerConfig): LogConfig {
@@ -30,5 +31,7 @@ export function openStorage(config: BrokerConfig, metadata: MetadataStore, sched
     retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
     cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
     cleanerEnabled: config.bool('log.cleaner.enable'),
+    // Idempotent/transactional producer state per partition (sequences, snapshots, txn index).
+    producerState: new ProducerStates({ scheduler, producerIdExpirationMs: config.int('producer.id.expiration.ms') }).factory,
   })
 }

@@ -3,11 +3,12 @@
 // and response byte limits, and build the response body. Record bytes are the storage buffers
 // themselves (never copied) except for Fetch v0-3, which gets magic 0/1 message sets.
 import { ErrorCode } from '../../protocol/errors.ts'
-import { COMPRESSION_MASK, ATTRIBUTES, RECORD_BATCH_OVERHEAD, batchSize } from '../../protocol/records/batch-header.ts'
+import { COMPRESSION_MASK, ATTRIBUTES, RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.ts'
 import { batchesToLegacy } from '../../protocol/records/legacy/convert.ts'
 import type {
   FetchRequest,
   FetchResponse,
+  FetchResponseAbortedTransaction,
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
 } from '../../protocol/generated/messages/fetch.ts'
@@ -121,7 +122,8 @@ export class FetchPlan {
         if (!p.settings.downConversion) return this.partitionData(target.index, ErrorCode.UNSUPPORTED_VERSION, p)
         records = batchesToLegacy(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { magic: this.version >= 2 ? 1 : 0 }).messageSet
       }
-      return this.partitionData(target.index, ErrorCode.NONE, p, records)
+      const aborted = this.readCommitted && parts.length > 0 ? abortedIn(p, target.fetchOffset, parts) : undefined
+      return this.partitionData(target.index, ErrorCode.NONE, p, records, aborted)
     } catch (err) {
       const f = partitionFailure(err)
       if (f.unexpected) this.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
@@ -129,7 +131,8 @@ export class FetchPlan {
     }
   }
 
-  private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Buffer = EMPTY): FetchResponsePartitionData {
+  private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Buffer = EMPTY,
+    aborted?: FetchResponseAbortedTransaction[]): FetchResponsePartitionData {
     const known = p !== undefined && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && errorCode !== ErrorCode.UNKNOWN_TOPIC_ID
     return {
       partitionIndex: index,
@@ -140,11 +143,25 @@ export class FetchPlan {
       divergingEpoch: NO_DIVERGENCE,
       currentLeader: NO_LEADER,
       snapshotId: NO_SNAPSHOT,
-      abortedTransactions: this.readCommitted ? NO_ABORTED : null,
+      abortedTransactions: this.readCommitted ? aborted ?? NO_ABORTED : null,
       preferredReadReplica: -1,
       records,
     }
   }
+}
+
+/** read_committed: the aborted transactions overlapping the fetched batches (transaction index). */
+function abortedIn(p: Partition, fetchOffset: number, parts: readonly Buffer[]): FetchResponseAbortedTransaction[] | undefined {
+  const lastBuf = parts[parts.length - 1]!
+  let pos = 0
+  let end = fetchOffset
+  while (pos + RECORD_BATCH_OVERHEAD <= lastBuf.length) {
+    end = lastOffset(lastBuf, pos) + 1
+    pos += batchSize(lastBuf, pos)
+  }
+  const list = p.abortedTransactions(fetchOffset, end)
+  if (list.length === 0) return undefined
+  return list.map((t) => ({ producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) }))
 }
 
 function hasZstd(parts: readonly Buffer[]): boolean {

@@ -4,6 +4,8 @@
 // appends complete. The HW logic is written as "minimum log end offset over the ISR" so follower
 // fetch positions can feed it once replication exists.
 import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
+import { lastStableOffsetOf, producerStateOf } from '../../storage/producer/producer-states.ts'
+import type { AbortedTxn } from '../../storage/txn-index.ts'
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
@@ -48,9 +50,14 @@ export class Partition {
     return this.hw
   }
 
-  /** Transactions are not implemented yet: nothing is pending, so the LSO equals the HW. */
+  /** The HW, or the first offset of the oldest open transaction below it (src/storage/producer). */
   get lastStableOffset(): number {
-    return this.hw
+    return lastStableOffsetOf(this.log, this.hw)
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBound) for a read_committed fetch. */
+  abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxn[] {
+    return producerStateOf(this.log)?.abortedTransactions(fetchOffset, upperBound) ?? []
   }
 
   get logStartOffset(): number {

@@ -34,12 +34,6 @@ export class ProducerStates {
     return m
   }
 
-  /** The manager of a Log opened through `factory`. */
-  of(log: Log): ProducerStateManager | undefined {
-    const hook = log.producerState
-    return hook instanceof ProducerStateManager ? hook : undefined
-  }
-
   set producerIdExpirationMs(ms: number) {
     this.expirationMs = ms
     for (const m of this.byDir.values()) m.producerIdExpiration = ms
@@ -56,4 +50,16 @@ export class ProducerStates {
     this.stop?.()
     this.stop = undefined
   }
+}
+
+/** The producer state of a Log opened with a ProducerStates factory (else undefined). */
+export function producerStateOf(log: Log): ProducerStateManager | undefined {
+  const hook = log.producerState
+  return hook instanceof ProducerStateManager ? hook : undefined
+}
+
+/** Last stable offset: the high watermark, or the first offset of the oldest open transaction below it. */
+export function lastStableOffsetOf(log: Log, highWatermark: number): number {
+  const first = producerStateOf(log)?.firstUnstableOffset
+  return first === undefined ? highWatermark : Math.min(first, highWatermark)
 }
