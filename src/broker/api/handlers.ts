@@ -6,6 +6,9 @@ import { createTopicsHandler } from './create-topics.ts'
 import { produceHandler } from './produce.ts'
 import { fetchHandler } from './fetch.ts'
 import { listOffsetsHandler } from './list-offsets.ts'
+import { deleteRecordsHandler } from './delete-records.ts'
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts'
+import { describeLogDirsHandler } from './describe-log-dirs.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -13,6 +16,9 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
+  describeLogDirsHandler,
   metadataHandler,
   createTopicsHandler,
 ]

@@ -1,0 +1,38 @@
+// OffsetForLeaderEpoch (key 23), v0-4: the end offset of a leader epoch — the start offset of the
+// next higher epoch, or the log end offset for the current one — so a consumer or follower can
+// detect log divergence after a leader change. Single node: the leader epoch is always the
+// partition's current one; epochs above it are unknown (UNDEFINED epoch/offset).
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type {
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+  OffsetForLeaderEpochResponseEpochEndOffset,
+} from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
+import { defineHandler } from './handler.ts'
+
+export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request, version) {
+    const { metadata, replicas } = ctx.broker
+    const answer = (partition: number, errorCode: number, epoch = -1, endOffset = -1): OffsetForLeaderEpochResponseEpochEndOffset =>
+      ({ errorCode, partition, leaderEpoch: version >= 1 ? epoch : -1, endOffset: BigInt(endOffset) })
+    const topics = request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((req) => {
+        const p = metadata.topic(t.topic) ? replicas.partition(t.topic, req.partition) : undefined
+        if (!p) return answer(req.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+        if (version >= 2 && req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch !== p.leaderEpoch) {
+          return answer(req.partition, req.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH)
+        }
+        if (req.leaderEpoch === p.leaderEpoch) return answer(req.partition, ErrorCode.NONE, p.leaderEpoch, p.logEndOffset)
+        if (req.leaderEpoch > p.leaderEpoch) return answer(req.partition, ErrorCode.NONE)
+        const r = p.log.epochs.endOffsetFor(req.leaderEpoch, p.logEndOffset)
+        return answer(req.partition, ErrorCode.NONE, r.epoch, r.endOffset)
+      }),
+    }))
+    return { throttleTimeMs: 0, topics }
+  },
+})
