@@ -18,6 +18,7 @@ export function recordsForAppend(records: Buffer | null, version: number): Buffe
   if (records === null || records.length === 0) throw new KafkaProtocolError(ErrorCode.CORRUPT_MESSAGE, 'Produce request carries no records')
   if (records.length <= MAGIC) throw new KafkaProtocolError(ErrorCode.CORRUPT_MESSAGE, `Record data of ${records.length} bytes is truncated`)
   const magic = records.readInt8(MAGIC)
+  if (magic < 0 || magic > 2) throw new KafkaProtocolError(ErrorCode.CORRUPT_MESSAGE, `Unknown record format magic ${magic}`)
   if (magic < 2) {
     if (version >= 3) throw new KafkaProtocolError(ErrorCode.INVALID_RECORD, `Produce v${version} requires record batch magic 2, got magic ${magic}`)
     // Old clients: convert (decompresses and recompresses with the wrapper's codec; CRCs checked).
@@ -32,7 +33,10 @@ function checkBatches(buf: Buffer, version: number): void {
   let pos = 0
   while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
     const m = buf.readInt8(pos + MAGIC)
-    if (m !== 2) throw new KafkaProtocolError(ErrorCode.INVALID_RECORD, `Record batch at byte ${pos} has magic ${m}; expected 2`)
+    if (m !== 2) {
+      const code = m === 0 || m === 1 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE
+      throw new KafkaProtocolError(code, `Record batch at byte ${pos} has magic ${m}; expected 2`)
+    }
     const codec = buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK
     if (codec > ZSTD) throw new KafkaProtocolError(ErrorCode.CORRUPT_MESSAGE, `Unknown compression codec ${codec}`)
     if (codec === ZSTD && version < ZSTD_MIN_VERSION) {
