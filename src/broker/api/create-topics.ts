@@ -12,7 +12,7 @@ import type {
 import { topicsOf } from '../cluster/topic-service.ts'
 import type { TopicService } from '../cluster/topic-service.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
-import { describeTopicConfigs } from '../cluster/config-describe.ts'
+import { describeTopicConfigs } from '../config/describe.ts'
 import { defineHandler } from './handler.ts'
 
 function failed(name: string, code: number, message: string | null): CreateTopicsResponseCreatableTopicResult {

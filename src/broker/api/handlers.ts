@@ -3,6 +3,12 @@
 import { apiVersionsHandler } from './api-versions.ts'
 import { metadataHandler } from './metadata.ts'
 import { createTopicsHandler } from './create-topics.ts'
+import { deleteTopicsHandler } from './delete-topics.ts'
+import { createPartitionsHandler } from './create-partitions.ts'
+import { describeConfigsHandler } from './describe-configs.ts'
+import { alterConfigsHandler } from './alter-configs.ts'
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts'
+import { describeClusterHandler } from './describe-cluster.ts'
 import { produceHandler } from './produce.ts'
 import { fetchHandler } from './fetch.ts'
 import { listOffsetsHandler } from './list-offsets.ts'
@@ -21,4 +27,10 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeLogDirsHandler,
   metadataHandler,
   createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
 ]

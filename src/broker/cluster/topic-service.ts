@@ -361,15 +361,14 @@ export class TopicService {
 const services = new WeakMap<BrokerContext, TopicService>()
 
 /**
- * The topic service of a broker, created on first use. It hangs off the context here rather than
- * as a context field so the handlers and coordinators share one instance without touching broker
- * start-up; the replica manager, when the context has one, is its PartitionLogs.
+ * The topic service of a broker, created on first use (one per context, shared by the handlers and
+ * the coordinators); its PartitionLogs is the broker's replica manager.
  */
 export function topicsOf(broker: BrokerContext): TopicService {
   let s = services.get(broker)
   if (!s) {
-    const replicas = (broker as unknown as { replicas?: PartitionLogs }).replicas
-    s = new TopicService({ metadata: broker.metadata, config: broker.config, nodeId: broker.nodeId, log: broker.log, partitionLogs: replicas })
+    const partitionLogs: PartitionLogs = broker.replicas
+    s = new TopicService({ metadata: broker.metadata, config: broker.config, nodeId: broker.nodeId, log: broker.log, partitionLogs })
     services.set(broker, s)
   }
   return s

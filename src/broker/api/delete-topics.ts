@@ -1,0 +1,61 @@
+// DeleteTopics (key 20), every version 0-6. v0-5 name topics; v6 names or ids (an id wins when
+// both are given). A topic named twice fails every copy with INVALID_REQUEST; internal topics are
+// refused (the coordinators keep their state there). Deleting also removes the partition logs.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import type {
+  DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult,
+} from '../../protocol/generated/messages/delete-topics.ts'
+import { topicsOf } from '../cluster/topic-service.ts'
+import { isInternalTopic } from '../cluster/topic-names.ts'
+import { errorOf } from '../cluster/topic-errors.ts'
+import { defineHandler } from './handler.ts'
+
+interface Target {
+  readonly name: string | null
+  readonly topicId: string
+}
+
+export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
+  apiKey: ApiKey.DeleteTopics,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(ctx, request, version) {
+    const topics = topicsOf(ctx.broker)
+    const targets: Target[] = version >= 6
+      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+      : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }))
+    const keyOf = (t: Target): string => (t.topicId !== ZERO_UUID ? `id:${t.topicId}` : `name:${t.name ?? ''}`)
+    const counts = new Map<string, number>()
+    for (const t of targets) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1)
+
+    const one = async (t: Target): Promise<DeleteTopicsResponseDeletableTopicResult> => {
+      const byId = t.topicId !== ZERO_UUID
+      const known = byId ? topics.topicById(t.topicId) : t.name !== null ? topics.topic(t.name) : undefined
+      const result = (errorCode: number, errorMessage: string | null): DeleteTopicsResponseDeletableTopicResult => ({
+        // v0-5 names are not nullable: an unknown id (v6 only) is the one case without a name.
+        name: known?.name ?? t.name ?? (version >= 6 ? null : ''),
+        topicId: known?.topicId ?? t.topicId,
+        errorCode,
+        errorMessage,
+      })
+      if (counts.get(keyOf(t))! > 1) return result(ErrorCode.INVALID_REQUEST, 'Duplicate topic in the delete request.')
+      if (!byId && t.name === null) return result(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id was given.')
+      if (!known) {
+        return byId
+          ? result(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
+          : result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+      }
+      if (isInternalTopic(known.name)) return result(ErrorCode.INVALID_REQUEST, `Internal topic ${known.name} cannot be deleted.`)
+      try {
+        await topics.deleteTopic(known.name)
+        return result(ErrorCode.NONE, null)
+      } catch (err) {
+        const { code, message } = errorOf(err)
+        return result(code, message)
+      }
+    }
+    return { throttleTimeMs: 0, responses: await Promise.all(targets.map(one)) }
+  },
+})

@@ -1,0 +1,40 @@
+// DescribeCluster (key 60), versions 0-1: this node as the only broker and the controller. A
+// broker listener describes brokers; asking it for controllers (endpoint type 2) is
+// MISMATCHED_ENDPOINT_TYPE as in Kafka, any other type UNSUPPORTED_ENDPOINT_TYPE.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { defaultDescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS } from '../cluster/authorized-operations.ts'
+import { brokerEndpoint } from './broker-endpoint.ts'
+import { defineHandler } from './handler.ts'
+
+const BROKERS = 1
+const CONTROLLERS = 2
+
+export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  apiKey: ApiKey.DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(ctx, request, version) {
+    const res = defaultDescribeClusterResponse()
+    res.throttleTimeMs = 0
+    res.clusterId = ctx.broker.clusterId
+    const type = version >= 1 ? request.endpointType : BROKERS
+    res.endpointType = type
+    if (type !== BROKERS) {
+      res.errorCode = type === CONTROLLERS ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE
+      res.errorMessage = type === CONTROLLERS
+        ? 'The request was sent to a broker endpoint, but asked for controllers.'
+        : `Unsupported endpoint type ${type}.`
+      return res
+    }
+    const me = brokerEndpoint(ctx)
+    res.errorCode = ErrorCode.NONE
+    res.errorMessage = null
+    res.controllerId = ctx.broker.nodeId
+    res.brokers = [{ brokerId: me.nodeId, host: me.host, port: me.port, rack: me.rack }]
+    res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+    return res
+  },
+})

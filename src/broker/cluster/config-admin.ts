@@ -1,0 +1,185 @@
+// Describe and change configs of the resources DescribeConfigs / AlterConfigs /
+// IncrementalAlterConfigs name: a topic (its overrides, persisted in the metadata store and applied
+// to its live logs), this broker (resource name = node id: the per-broker dynamic layer) and the
+// cluster default (resource name "": the cluster-wide dynamic layer). Every failure is a Kafka
+// error code for that one resource.
+import { ErrorCode } from '../../protocol/errors.ts'
+import type { BrokerContext } from '../context.ts'
+import { BROKER_DEFS, formatConfigValue, unknownKey } from '../config/config-table.ts'
+import { describeBrokerConfigs, describeTopicConfigs } from '../config/describe.ts'
+import type { DescribedConfig, DescribeOptions } from '../config/describe.ts'
+import { applyTopicConfigOps, replaceTopicConfigs } from '../config/alter.ts'
+import { ConfigSource } from '../config/broker-config.ts'
+import { topicsOf } from './topic-service.ts'
+import type { TopicService } from './topic-service.ts'
+import { topicNameProblem } from './topic-names.ts'
+import { errorOf, topicError } from './topic-errors.ts'
+import { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
+import type { DynamicScope } from './dynamic-broker-configs.ts'
+
+/** Kafka's ConfigResource.Type codes. */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const
+
+/** IncrementalAlterConfigs operations. */
+export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+
+export interface DescribeResult {
+  readonly errorCode: number
+  readonly errorMessage: string | null
+  readonly configs: readonly DescribedConfig[]
+}
+
+export interface AlterResult {
+  readonly errorCode: number
+  readonly errorMessage: string | null
+}
+
+export interface IncrementalOp {
+  readonly name: string
+  readonly op: number
+  readonly value: string | null
+}
+
+type Target = { kind: 'topic', name: string } | { kind: 'broker', scope: DynamicScope }
+
+export class ConfigAdmin {
+  readonly dynamic: DynamicBrokerConfigs
+  private readonly topics: TopicService
+
+  constructor(private readonly broker: BrokerContext) {
+    this.topics = topicsOf(broker)
+    this.dynamic = new DynamicBrokerConfigs(broker.config, (key, reason) =>
+      broker.log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
+  }
+
+  /** Which resource a (type, name) pair means; throws KafkaProtocolError for anything else. */
+  private target(type: number, name: string): Target {
+    if (type === ConfigResourceType.TOPIC) {
+      const problem = topicNameProblem(name)
+      if (problem) throw topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem)
+      if (!this.topics.topic(name)) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`)
+      return { kind: 'topic', name }
+    }
+    if (type === ConfigResourceType.BROKER) {
+      if (name === '') return { kind: 'broker', scope: 'cluster-wide' }
+      if (name === String(this.broker.nodeId)) return { kind: 'broker', scope: 'per-broker' }
+      throw topicError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${this.broker.nodeId} or empty string, but received ${name}`)
+    }
+    throw topicError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type} for configs (supported: topic 2, broker 4)`)
+  }
+
+  describe(type: number, name: string, keys: readonly string[] | null, opts: DescribeOptions): DescribeResult {
+    try {
+      const t = this.target(type, name)
+      const configs = t.kind === 'topic'
+        ? describeTopicConfigs(this.broker.config, this.topics.topic(t.name)!.configs, keys, opts)
+        : t.scope === 'per-broker'
+          ? describeBrokerConfigs(this.broker.config, keys, opts)
+          : this.describeClusterDefaults(keys, opts)
+      return { errorCode: ErrorCode.NONE, errorMessage: null, configs }
+    } catch (err) {
+      const { code, message } = errorOf(err)
+      return { errorCode: code, errorMessage: message, configs: [] }
+    }
+  }
+
+  /** The cluster-wide dynamic defaults (resource name ""): only the keys set in that layer. */
+  private describeClusterDefaults(keys: readonly string[] | null, opts: DescribeOptions): DescribedConfig[] {
+    const layer = this.dynamic.entries('cluster-wide')
+    return describeBrokerConfigs(this.broker.config, keys ?? [...layer.keys()], opts)
+      .filter((e) => layer.has(e.name))
+      .map((e) => ({ ...e, value: e.isSensitive ? null : layer.get(e.name)!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false }))
+  }
+
+  /** AlterConfigs: the given entries become the resource's whole set of overrides. */
+  alter(type: number, name: string, entries: readonly { name: string, value: string | null }[], validateOnly: boolean): Promise<AlterResult> {
+    return this.change(type, name, validateOnly, (_current, t) => {
+      const seen = new Set<string>()
+      for (const e of entries) {
+        if (seen.has(e.name)) throw topicError(ErrorCode.INVALID_REQUEST, `Config ${e.name} is given more than once.`)
+        seen.add(e.name)
+        if (e.value === null) throw topicError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${e.name}`)
+      }
+      if (t.kind === 'topic') return new Map(Object.entries(replaceTopicConfigs(entries)))
+      return new Map(entries.map((e) => [e.name, e.value!]))
+    })
+  }
+
+  /** IncrementalAlterConfigs: SET / DELETE / APPEND / SUBTRACT applied to the current overrides. */
+  alterIncremental(type: number, name: string, ops: readonly IncrementalOp[], validateOnly: boolean): Promise<AlterResult> {
+    return this.change(type, name, validateOnly, (current, t) => {
+      if (t.kind === 'topic') return new Map(Object.entries(applyTopicConfigOps(this.broker.config, Object.fromEntries(current), ops)))
+      return this.applyBrokerOps(current, ops)
+    })
+  }
+
+  /** The same operations on a dynamic broker layer (values are validated when the layer is replaced). */
+  private applyBrokerOps(current: ReadonlyMap<string, string>, ops: readonly IncrementalOp[]): Map<string, string> {
+    const next = new Map(current)
+    const seen = new Set<string>()
+    for (const o of ops) {
+      if (seen.has(o.name)) throw topicError(ErrorCode.INVALID_CONFIG, `Config ${o.name} is altered more than once.`)
+      seen.add(o.name)
+      const def = BROKER_DEFS.get(o.name)
+      if (!def) throw unknownKey(o.name, 'broker')
+      if (o.op === AlterOp.DELETE) {
+        next.delete(o.name)
+        continue
+      }
+      if (o.value === null) throw topicError(ErrorCode.INVALID_CONFIG, `Null value not supported for : ${o.name}`)
+      if (o.op === AlterOp.SET) {
+        next.set(o.name, o.value)
+      } else if (o.op === AlterOp.APPEND || o.op === AlterOp.SUBTRACT) {
+        if (def.type !== 'list') throw topicError(ErrorCode.INVALID_CONFIG, `${o.name}: APPEND and SUBTRACT need a list config (this one is ${def.type})`)
+        const items = splitList(o.value)
+        const base = next.has(o.name) ? splitList(next.get(o.name)!) : splitList(formatConfigValue(def, this.broker.config.get(o.name)) ?? '')
+        next.set(o.name, (o.op === AlterOp.APPEND ? [...base, ...items.filter((i) => !base.includes(i))] : base.filter((i) => !items.includes(i))).join(','))
+      } else {
+        throw topicError(ErrorCode.INVALID_CONFIG, `${o.name}: unknown operation ${o.op} (expected 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT)`)
+      }
+    }
+    return next
+  }
+
+  private async change(type: number, name: string, validateOnly: boolean,
+    compute: (current: ReadonlyMap<string, string>, t: Target) => Map<string, string>): Promise<AlterResult> {
+    try {
+      const t = this.target(type, name)
+      if (t.kind === 'topic') {
+        const current = new Map(Object.entries(this.topics.topic(t.name)!.configs))
+        const next = compute(current, t)
+        await this.topics.setTopicConfigs(t.name, Object.fromEntries(next), { validateOnly })
+      } else {
+        const next = compute(this.dynamic.entries(t.scope), t)
+        await this.dynamic.replace(t.scope, next, validateOnly)
+        if (!validateOnly) {
+          this.broker.log.info({ scope: t.scope, configs: Object.fromEntries(next) }, 'dynamic broker configs changed')
+          await this.topics.brokerDefaultsChanged()
+        }
+      }
+      return { errorCode: ErrorCode.NONE, errorMessage: null }
+    } catch (err) {
+      const { code, message } = errorOf(err)
+      return { errorCode: code, errorMessage: message }
+    }
+  }
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+const admins = new WeakMap<BrokerContext, ConfigAdmin>()
+
+/**
+ * The config admin of a broker, created on first use; creating it loads the persisted dynamic
+ * broker configs into the broker config, so the broker should call this once at start-up.
+ */
+export function configAdminOf(broker: BrokerContext): ConfigAdmin {
+  let a = admins.get(broker)
+  if (!a) {
+    a = new ConfigAdmin(broker)
+    admins.set(broker, a)
+  }
+  return a
+}
