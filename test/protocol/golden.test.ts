@@ -227,6 +227,18 @@ describe('golden frames carry the values the clients sent', () => {
     assert.equal(records?.readInt32BE(57), 3, 'three records in the batch')
   })
 
+  it('@platformatic/kafka consumes with batched FindCoordinator v6 and Fetch v17 by topic id', () => {
+    const fc = first<FindCoordinatorRequest>(req('platformatic', 10, 6))
+    assert.deepEqual([fc.body.keyType, fc.body.coordinatorKeys], [0, ['platformatic-group']])
+    const jg = first<JoinGroupRequest>(req('platformatic', 11, 9))
+    assert.equal(jg.body.protocolType, 'consumer')
+    const md = first<MetadataResponse>(res('platformatic', 3, 12))
+    const topicId = md.body.topics.find((t) => t.name === 'frames-platformatic')?.topicId
+    const fetch = first<FetchRequest>(req('platformatic', 1, 17))
+    assert.ok(fetch.body.topics.length > 0)
+    for (const t of fetch.body.topics) assert.deepEqual([t.topic, t.topicId], ['', topicId])
+  })
+
   it('confluent_kafka InitProducerId v4 (flexible) carries the transactional id', () => {
     const { body } = first<InitProducerIdRequest>(req('confluent-kafka', 22, 4))
     assert.equal(body.transactionalId, 'golden-txn')

@@ -1,7 +1,7 @@
 // What each client does while its frames are recorded. Every scenario talks to a fresh proxy in
 // front of the shared mock cluster; together they cover bootstrap, produce, consume (with and
 // without a group), and librdkafka's transactional producer (flexible InitProducerId etc.).
-import { Producer, stringSerializers } from '@platformatic/kafka'
+import { Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import { runKcat, runPython } from '../../test/helpers/run.ts'
 import { runKafkaJs } from '../../test/helpers/kafkajs.ts'
 
@@ -9,8 +9,8 @@ export interface FrameScenario {
   client: string
   /** Drives the client against `address` (host:port of the proxy). */
   run(address: string): Promise<void>
-  /** Api keys, beyond the translator's defaults, for which Kafka's maximum is advertised. */
-  advertise?: number[]
+  /** Api key -> version the proxy advertises, beyond the translator's defaults (see translate.ts). */
+  advertise?: Record<number, number>
 }
 
 const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}:value ${i}\n`).join('')
@@ -133,7 +133,8 @@ const confluent: FrameScenario = {
 // with Produce advertised up to Kafka's 11 it shows the flexible Produce and Metadata forms.
 const platformatic: FrameScenario = {
   client: 'platformatic',
-  advertise: [0],
+  // Kafka's maxima. (At Fetch v12, 1.35 writes the topic id where the name belongs: it needs v13+.)
+  advertise: { 0: 11, 1: 17, 2: 9, 8: 9, 9: 9, 10: 6, 11: 9, 12: 4, 13: 5, 14: 5 },
   async run(address) {
     const producer = new Producer({
       clientId: 'samsa-golden',
@@ -152,8 +153,35 @@ const platformatic: FrameScenario = {
           headers: { h1: 'v1' },
         })),
       })
+      // The mock answers ListOffsets for an empty partition with UNKNOWN_SERVER_ERROR; fill them.
+      await producer.send({ messages: [1, 2, 3].map((partition) => ({ topic: 'frames-platformatic', partition, value: 'fill' })) })
     } finally {
       await producer.close()
+    }
+    const consumer = new Consumer({
+      groupId: 'platformatic-group',
+      clientId: 'samsa-golden',
+      bootstrapBrokers: [address],
+      deserializers: stringDeserializers,
+      retries: 2,
+      timeout: 10_000,
+    })
+    try {
+      const stream = await consumer.consume({
+        topics: ['frames-platformatic'],
+        mode: MessagesStreamModes.EARLIEST,
+        autocommit: true,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 200,
+      })
+      let seen = 0
+      for await (const _message of stream) {
+        if (++seen === 6) break
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500)) // a heartbeat and the autocommit
+      await stream.close()
+    } finally {
+      await consumer.close()
     }
   },
 }

@@ -8,8 +8,9 @@ import { CODECS, kafkajsBatch, kcatBatch } from './batch-scenarios.ts'
 import type { BatchCapture } from './batch-scenarios.ts'
 import { loadApiNames } from './api-names.ts'
 import { FRAME_SCENARIOS } from './frame-scenarios.ts'
+import type { FrameScenario } from './frame-scenarios.ts'
 import { startRecordingProxy } from './proxy.ts'
-import { DEFAULT_ADVERTISE, Translator } from './translate.ts'
+import { DEFAULT_ADVERTISE, kafkaMaxima, Translator } from './translate.ts'
 import type { CapturedFrame } from './proxy.ts'
 
 /** What produced the bytes (Debian bookworm packages and the npm lockfile). */
@@ -131,6 +132,11 @@ function summarize(frames: CapturedFrame[], names: Map<number, string>): string 
   return [...counts].map(([k, n]) => `${k} x${n}`).join(', ')
 }
 
+function advertiseFor(scenario: FrameScenario): Map<number, number> {
+  const extra = Object.entries(scenario.advertise ?? {}).map(([k, v]) => [Number(k), v] as const)
+  return new Map([...kafkaMaxima(DEFAULT_ADVERTISE), ...extra])
+}
+
 async function captureFrames(upstream: { host: string; port: number }, only: Set<string>): Promise<void> {
   const names = loadApiNames()
   const indexFile = join(GOLDEN, 'frames', 'index.json')
@@ -142,7 +148,7 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
   }
   for (const scenario of FRAME_SCENARIOS) {
     if (only.size && !only.has(scenario.client)) continue
-    const proxy = await startRecordingProxy(upstream, new Translator(2, new Set([...DEFAULT_ADVERTISE, ...(scenario.advertise ?? [])])))
+    const proxy = await startRecordingProxy(upstream, new Translator({ advertise: advertiseFor(scenario) }))
     try {
       await scenario.run(proxy.address)
     } finally {
