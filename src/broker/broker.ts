@@ -18,6 +18,7 @@ import type { Logger, LogLevel } from './logger.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { openStorage } from './storage.ts'
 import { reconcileWithDisk } from './cluster/reconcile.ts'
+import { loadDynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { systemScheduler } from '../storage/index.ts'
@@ -57,6 +58,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const clock = opts.clock ?? systemScheduler
   try {
     metadata = await MetadataStore.open(dataDir, config.nodeId)
+    loadDynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
     logs = await openStorage(config, metadata, clock, log)
     await reconcileWithDisk(metadata, logs.all(), log)
     const replicas = await ReplicaManager.open({ config, metadata, logs, log })

@@ -14,7 +14,8 @@ import { topicsOf } from './topic-service.ts'
 import type { TopicService } from './topic-service.ts'
 import { topicNameProblem } from './topic-names.ts'
 import { errorOf, topicError } from './topic-errors.ts'
-import { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
+import { loadDynamicBrokerConfigs } from './dynamic-broker-configs.ts'
+import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
 import type { DynamicScope } from './dynamic-broker-configs.ts'
 
 /** Kafka's ConfigResource.Type codes. */
@@ -48,7 +49,7 @@ export class ConfigAdmin {
 
   constructor(private readonly broker: BrokerContext) {
     this.topics = topicsOf(broker)
-    this.dynamic = new DynamicBrokerConfigs(broker.config, (key, reason) =>
+    this.dynamic = loadDynamicBrokerConfigs(broker.config, (key, reason) =>
       broker.log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
   }
 
@@ -171,10 +172,7 @@ function splitList(text: string): string[] {
 
 const admins = new WeakMap<BrokerContext, ConfigAdmin>()
 
-/**
- * The config admin of a broker, created on first use; creating it loads the persisted dynamic
- * broker configs into the broker config, so the broker should call this once at start-up.
- */
+/** The config admin of a broker, created on first use. */
 export function configAdminOf(broker: BrokerContext): ConfigAdmin {
   let a = admins.get(broker)
   if (!a) {
