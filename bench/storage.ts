@@ -1,0 +1,173 @@
+// `npm run bench -- storage [--mb N] [--fsync-ms N]`: Log append and read throughput beside the same
+// run's plain-Node ceilings (a FileHandle.write loop of the same bytes; a plain sequential read).
+// Prints figures; asserts nothing. Method and results: BENCHMARKS.md, "Storage".
+import { execFileSync } from 'node:child_process'
+import { open, readdir, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildRecordBatch } from '../src/protocol/records/batch-builder.ts'
+import { batchSize, lastOffset } from '../src/protocol/records/batch-header.ts'
+import { parseLogConfig } from '../src/storage/config.ts'
+import { Log } from '../src/storage/log.ts'
+
+interface Figure {
+  bytes: number
+  batches: number
+  ms: number
+}
+
+const mbps = (f: Figure) => f.bytes / 1e6 / (f.ms / 1000)
+const perSec = (f: Figure) => f.batches / (f.ms / 1000)
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name)
+  return i >= 0 ? Number(args[i + 1]) : dflt
+}
+
+/** Distinct copies of one batch of ~`size` bytes (the Log stamps offsets into its input). */
+function batchPool(size: number, count: number): Buffer[] {
+  const template = buildRecordBatch({ records: [{ value: Buffer.alloc(size - 72, 0x61), timestamp: Date.now() }] })
+  return Array.from({ length: count }, () => Buffer.from(template))
+}
+
+async function plainAppend(dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean): Promise<Figure> {
+  const fh = await open(join(dir, 'plain.bin'), 'w')
+  let bytes = 0
+  let batches = 0
+  const t0 = performance.now()
+  try {
+    while (bytes < limitBytes && performance.now() - t0 < limitMs) {
+      const b = pool[batches % pool.length]!
+      await fh.write(b, 0, b.length, bytes)
+      if (fsync) await fh.datasync()
+      bytes += b.length
+      batches++
+    }
+  } finally {
+    await fh.close()
+  }
+  const ms = performance.now() - t0
+  await rm(join(dir, 'plain.bin'))
+  return { bytes, batches, ms }
+}
+
+async function logAppend(
+  dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean, inFlight: number): Promise<{ fig: Figure; log: Log }> {
+  const config = parseLogConfig({ 'segment.bytes': 256 * 1024 * 1024, ...(fsync ? { 'flush.messages': 1 } : { 'flush.ms': 3_600_000 }) })
+  const log = await Log.open({ dir, config })
+  let bytes = 0
+  let batches = 0
+  const t0 = performance.now()
+  const worker = async () => {
+    while (bytes < limitBytes && performance.now() - t0 < limitMs) {
+      const b = pool[batches % pool.length]!
+      bytes += b.length
+      batches++
+      await log.append(b)
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  return { fig: { bytes, batches, ms: performance.now() - t0 }, log }
+}
+
+async function plainRead(dir: string): Promise<Figure> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
+  const buf = Buffer.allocUnsafe(1024 * 1024)
+  let bytes = 0
+  let batches = 0
+  const t0 = performance.now()
+  for (const f of files) {
+    const fh = await open(join(dir, f), 'r')
+    let pos = 0
+    for (;;) {
+      // A fresh buffer per read, as a reader handing data to a socket must.
+      const { bytesRead } = await fh.read(Buffer.allocUnsafe(buf.length), 0, buf.length, pos)
+      if (bytesRead === 0) break
+      pos += bytesRead
+      bytes += bytesRead
+      batches++
+    }
+    await fh.close()
+  }
+  return { bytes, batches, ms: performance.now() - t0 }
+}
+
+async function logRead(log: Log): Promise<Figure> {
+  let offset = log.logStartOffset
+  let bytes = 0
+  let batches = 0
+  const t0 = performance.now()
+  while (offset < log.logEndOffset) {
+    const r = await log.read(offset, 1024 * 1024)
+    bytes += r.bytes
+    let next = offset
+    for (const b of r.batches) {
+      for (let pos = 0; pos < b.length; pos += batchSize(b, pos)) {
+        next = lastOffset(b, pos) + 1
+        batches++
+      }
+    }
+    offset = next
+  }
+  return { bytes, batches, ms: performance.now() - t0 }
+}
+
+function row(label: string, f: Figure, ceiling: Figure): string {
+  const pct = ((mbps(f) / mbps(ceiling)) * 100).toFixed(0)
+  return `${label.padEnd(44)} ${mbps(f).toFixed(0).padStart(6)} MB/s ${perSec(f).toFixed(0).padStart(8)} batches/s   ceiling ${mbps(ceiling).toFixed(0).padStart(6)} MB/s   ${pct.padStart(4)}%`
+}
+
+/** Runs `fn` `reps` times and keeps the run with the median throughput. */
+async function median(reps: number, fn: () => Promise<Figure>): Promise<Figure> {
+  const figs: Figure[] = []
+  for (let i = 0; i < reps; i++) {
+    execFileSync('sync') // start each measurement without someone else's dirty pages being written back
+    figs.push(await fn())
+  }
+  return figs.sort((a, b) => mbps(a) - mbps(b))[Math.floor(figs.length / 2)]!
+}
+
+export async function run(args: string[]): Promise<void> {
+  const limitMb = arg(args, '--mb', 128)
+  const fsyncMs = arg(args, '--fsync-ms', 1500)
+  const reps = arg(args, '--reps', 3)
+  const root = await mkdtemp(join(tmpdir(), 'samsa-bench-storage-'))
+  console.log(`storage bench: node ${process.version}, up to ${limitMb} MB per run (fsync runs: ${fsyncMs} ms), median of ${reps}, dir ${root}`)
+  let n = 0
+  const appendRun = async (pool: Buffer[], limit: number, ms: number, fsync: boolean, inFlight: number) => {
+    const dir = join(root, `run-${n++}`)
+    const { fig, log } = await logAppend(dir, pool, limit, ms, fsync, inFlight)
+    await log.close()
+    await rm(dir, { recursive: true, force: true })
+    return fig
+  }
+  try {
+    for (const size of [1024, 16 * 1024, 1024 * 1024]) {
+      const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`
+      const pool = batchPool(size, Math.max(2, Math.min(256, Math.floor((64 * 1024 * 1024) / size))))
+      const limit = limitMb * 1024 * 1024
+      for (const fsync of [false, true]) {
+        const ms = fsync ? fsyncMs : 60_000
+        const ceiling = await median(reps, () => plainAppend(root, pool, limit, ms, fsync))
+        const seq = await median(reps, () => appendRun(pool, limit, ms, fsync, 1))
+        console.log(row(`append ${label}${fsync ? ' fsync-before-ack' : ''}, 1 in flight`, seq, ceiling))
+        if (fsync) {
+          const piped = await median(reps, () => appendRun(pool, limit, ms, true, 16))
+          console.log(row(`append ${label} fsync-before-ack, 16 in flight`, piped, ceiling))
+        }
+      }
+      // Sequential read of one log written for the purpose (page cache warm for both readers).
+      const { log } = await logAppend(join(root, 'read'), pool, limit, 60_000, false, 1)
+      await log.close()
+      const reopened = await Log.open({ dir: log.dir, config: log.config, cleanShutdown: true })
+      const plain = await median(reps, () => plainRead(log.dir))
+      const read = await median(reps, () => logRead(reopened))
+      console.log(row(`read ${label} sequential (1 MiB fetches, from file)`, read, plain))
+      await reopened.close()
+      await rm(join(root, 'read'), { recursive: true, force: true })
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+}
