@@ -8,6 +8,10 @@ import type { FoundBatches } from './batches.ts'
 import { goldenRecords, GOLDEN_HEADERS } from './golden-records.ts'
 import type { GoldenRecord } from './golden-records.ts'
 import { startRecordingProxy } from './proxy.ts'
+import { Translator } from './translate.ts'
+import { Producer, stringSerializers } from '@platformatic/kafka'
+import type { CompressionAlgorithmValue } from '@platformatic/kafka'
+import { runPython } from '../../test/helpers/run.ts'
 import type { CapturedFrame } from './proxy.ts'
 
 export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
@@ -27,7 +31,9 @@ export interface BatchCapture {
 type Upstream = { host: string; port: number }
 
 async function captureProduce(upstream: Upstream, run: (address: string) => Promise<void>): Promise<CapturedFrame[]> {
-  const proxy = await startRecordingProxy(upstream)
+  // The translator lets @platformatic/kafka (ApiVersions v3 only) talk to the mock; Produce
+  // itself is never translated, so the records bytes are the client's own.
+  const proxy = await startRecordingProxy(upstream, new Translator())
   try {
     await run(proxy.address)
   } finally {
@@ -93,4 +99,49 @@ export async function kafkajsBatch(upstream: Upstream, codec: Codec): Promise<Ba
   })
   const { frame, found } = single('kafkajs', codec, produces)
   return { client: 'kafkajs', codec, topic, partition: 0, produceApiVersion: frame.apiVersion, records, found }
+}
+
+export async function platformaticBatch(upstream: Upstream, codec: Codec): Promise<BatchCapture> {
+  const topic = 'golden'
+  const records = goldenRecords()
+  const produces = await captureProduce(upstream, async (address) => {
+    const producer = new Producer({
+      clientId: 'samsa-golden',
+      bootstrapBrokers: [address],
+      serializers: stringSerializers,
+      compression: codec as CompressionAlgorithmValue,
+      retries: 2,
+    })
+    try {
+      await producer.send({
+        messages: records.map((r) => ({ topic, partition: 0, key: r.key, value: r.value, headers: Object.fromEntries(r.headers) })),
+      })
+    } finally {
+      await producer.close()
+    }
+  })
+  const { frame, found } = single('platformatic', codec, produces)
+  return { client: 'platformatic', codec, topic, partition: 0, produceApiVersion: frame.apiVersion, records, found }
+}
+
+const KAFKA_PYTHON_PRODUCE = `
+import json, sys
+from kafka import KafkaProducer
+bootstrap, codec, records = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+p = KafkaProducer(bootstrap_servers=bootstrap, compression_type=None if codec == 'none' else codec, linger_ms=200)
+for r in records:
+    p.send('golden', key=r['key'].encode(), value=r['value'].encode(), partition=0,
+           headers=[(k, v.encode()) for k, v in r['headers']])
+p.flush()
+p.close()
+`
+
+/** kafka-python 2.0.2 (Debian) has only gzip built in. */
+export async function kafkaPythonBatch(upstream: Upstream, codec: Codec): Promise<BatchCapture> {
+  const records = goldenRecords()
+  const produces = await captureProduce(upstream, async (address) => {
+    await runPython(KAFKA_PYTHON_PRODUCE, [address, codec, JSON.stringify(records)], { modules: ['kafka'], timeoutMs: 30_000 })
+  })
+  const { frame, found } = single('kafka-python', codec, produces)
+  return { client: 'kafka-python', codec, topic: 'golden', partition: 0, produceApiVersion: frame.apiVersion, records, found }
 }

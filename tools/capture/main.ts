@@ -1,11 +1,11 @@
 // Captures reference bytes from real Kafka clients talking to librdkafka's mock cluster
 // through a recording proxy, and writes them as fixtures under test/golden/.
-//   node --import tsx tools/capture/main.ts [batches] [frames] [<client>...]
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+//   node --import tsx tools/capture/main.ts [batches] [frames] [<client>...] [--force]
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startMockCluster } from '../../test/helpers/mock-cluster.ts'
-import { CODECS, kafkajsBatch, kcatBatch } from './batch-scenarios.ts'
-import type { BatchCapture } from './batch-scenarios.ts'
+import { CODECS, kafkajsBatch, kafkaPythonBatch, kcatBatch, platformaticBatch } from './batch-scenarios.ts'
+import type { BatchCapture, Codec } from './batch-scenarios.ts'
 import { loadApiNames } from './api-names.ts'
 import { FRAME_SCENARIOS } from './frame-scenarios.ts'
 import type { FrameScenario } from './frame-scenarios.ts'
@@ -172,7 +172,8 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2)
+  const force = process.argv.includes('--force')
+  const args = process.argv.slice(2).filter((a) => a !== '--force')
   const what = new Set(args.length ? args : ['batches', 'frames'])
   // Any other argument names a client: capture frames of those clients only.
   const clients = new Set(args.filter((a) => a !== 'batches' && a !== 'frames'))
@@ -180,8 +181,17 @@ async function main(): Promise<void> {
   const upstream = cluster.brokers[0]
   try {
     if (what.has('batches')) {
-      for (const codec of CODECS) writeBatch(await kcatBatch(upstream, codec))
-      for (const codec of ['none', 'gzip'] as const) writeBatch(await kafkajsBatch(upstream, codec))
+      // Existing batch fixtures are kept unless --force: other tests pin their bytes.
+      const batch = async (client: string, codec: Codec, capture: () => Promise<BatchCapture>) => {
+        if (!force && existsSync(join(GOLDEN, 'batches', `${client}-${codec}.bin`))) return
+        writeBatch(await capture())
+      }
+      for (const codec of CODECS) await batch('kcat', codec, () => kcatBatch(upstream, codec))
+      for (const codec of ['none', 'gzip'] as const) await batch('kafkajs', codec, () => kafkajsBatch(upstream, codec))
+      for (const codec of ['none', 'gzip', 'snappy', 'lz4'] as const) {
+        await batch('platformatic', codec, () => platformaticBatch(upstream, codec))
+      }
+      await batch('kafka-python', 'gzip', () => kafkaPythonBatch(upstream, 'gzip'))
     }
     if (what.has('frames') || clients.size) await captureFrames(upstream, clients)
   } finally {
