@@ -1,0 +1,396 @@
+// The transaction coordinator as a state machine over injected effects (clock, log append, marker
+// writes, producer ids): Kafka's TransactionCoordinator for transaction versions 0/1 (the
+// EndTxn <= 4 protocol). Every state change is first written to `__transaction_state` and only
+// applied in memory once durable; `replay` applies the same records at start-up, after which
+// `recover` finishes transactions caught in PrepareCommit/PrepareAbort. Operations on one
+// transactional id run one at a time (a promise chain per id).
+//
+// EndTxn answers once the Prepare record is durable; markers and the Complete record follow in
+// the background (a client's next call on the id waits behind them in the chain).
+import { ErrorCode } from '../../../protocol/errors.ts'
+import type { ProducerIdSource } from './producer-id-manager.ts'
+import { MAX_EPOCH, TxnState, cloneTxn, isComplete, isPrepare, tpKey } from './txn-metadata.ts'
+import type { TopicPartition, TxnMetadata } from './txn-metadata.ts'
+import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue } from './txn-records.ts'
+
+export interface TxnCoordinatorConfig {
+  /** transaction.state.log.num.partitions */
+  readonly logPartitions: number
+  /** transaction.max.timeout.ms */
+  readonly maxTimeoutMs: number
+  /** transactional.id.expiration.ms */
+  readonly idExpirationMs: number
+}
+
+export interface TxnCoordinatorDeps {
+  readonly config: TxnCoordinatorConfig
+  now(): number
+  /** Appends one record to partition `partition` of __transaction_state; resolves once durable. */
+  appendLog(partition: number, key: Buffer, value: Buffer | null): Promise<void>
+  /** Writes a commit/abort marker for the producer into every partition. */
+  writeMarkers(producerId: number, producerEpoch: number, commit: boolean, partitions: readonly TopicPartition[]): Promise<void>
+  readonly producerIds: ProducerIdSource
+  /** Whether a topic-partition exists (AddPartitionsToTxn of others: UNKNOWN_TOPIC_OR_PARTITION). */
+  partitionExists(topic: string, partition: number): boolean
+  /** A transaction finished (after its markers): commit or drop its pending group offsets. */
+  onComplete?(producerId: number, producerEpoch: number, commit: boolean): Promise<void>
+  onError?(err: unknown, what: string): void
+}
+
+export interface InitResult {
+  errorCode: number
+  producerId: number
+  producerEpoch: number
+}
+
+export interface PartitionResult {
+  topic: string
+  partition: number
+  errorCode: number
+}
+
+/** Java's String.hashCode, for Kafka's partition of a transactional id. */
+function javaHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
+  return h
+}
+
+export function partitionForTxnId(transactionalId: string, partitions: number): number {
+  const h = javaHash(transactionalId)
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
+}
+
+const NO_PID: InitResult = { errorCode: ErrorCode.NONE, producerId: -1, producerEpoch: -1 }
+const fail = (errorCode: number): InitResult => ({ ...NO_PID, errorCode })
+
+export class TxnCoordinator {
+  private readonly txns = new Map<string, TxnMetadata>()
+  private readonly chains = new Map<string, Promise<unknown>>()
+  private readonly deps: TxnCoordinatorDeps
+  private loading = true
+  private closed = false
+  /** Background completions (markers + Complete record), awaited by `idle()`. */
+  private readonly background = new Set<Promise<unknown>>()
+
+  constructor(deps: TxnCoordinatorDeps) {
+    this.deps = deps
+  }
+
+  get config(): TxnCoordinatorConfig {
+    return this.deps.config
+  }
+
+  partitionFor(transactionalId: string): number {
+    return partitionForTxnId(transactionalId, this.deps.config.logPartitions)
+  }
+
+  /** Current metadata (a copy), for describe APIs and tests. */
+  describe(transactionalId: string): TxnMetadata | undefined {
+    const m = this.txns.get(transactionalId)
+    return m && cloneTxn(m)
+  }
+
+  all(): TxnMetadata[] {
+    return [...this.txns.values()].map(cloneTxn)
+  }
+
+  get isLoading(): boolean {
+    return this.loading
+  }
+
+  // ------------------------------------------------------------------ replay / recovery
+
+  /** Applies one `__transaction_state` record (start-up load). Bad records are skipped by the caller. */
+  replay(key: Buffer | null, value: Buffer | null): void {
+    const id = decodeTxnKey(key)
+    const m = decodeTxnValue(id, value)
+    if (m) this.txns.set(id, m)
+    else this.txns.delete(id)
+  }
+
+  /** Load finished: finish transactions left in a Prepare state, then serve requests. */
+  recover(): void {
+    this.loading = false
+    for (const m of this.txns.values()) {
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
+        const id = m.transactionalId
+        this.track(this.serial(id, () => this.complete(id)))
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  async initProducerId(transactionalId: string | null, timeoutMs: number, expectedPid = -1, expectedEpoch = -1): Promise<InitResult> {
+    if (transactionalId === null || transactionalId === '') {
+      return { errorCode: ErrorCode.NONE, producerId: await this.deps.producerIds.next(), producerEpoch: 0 }
+    }
+    const gate = this.gate()
+    if (gate !== ErrorCode.NONE) return fail(gate)
+    if (timeoutMs <= 0 || timeoutMs > this.deps.config.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
+    return this.serial(transactionalId, async () => {
+      let m = this.txns.get(transactionalId)
+      const now = this.deps.now()
+      if (!m) {
+        const producerId = await this.deps.producerIds.next()
+        m = {
+          transactionalId, producerId, previousProducerId: -1, producerEpoch: -1, lastProducerEpoch: -1, timeoutMs,
+          state: TxnState.Empty, partitions: new Map(), txnStartTimestamp: -1, txnLastUpdateTimestamp: now,
+        }
+      }
+      if (expectedPid >= 0) {
+        // KIP-360: a producer that knows its id/epoch may continue after an error unless fenced.
+        const known = m.producerEpoch === -1 || expectedPid === m.producerId || (expectedPid === m.previousProducerId && expectedEpoch >= MAX_EPOCH)
+        if (!known) return fail(ErrorCode.PRODUCER_FENCED)
+      }
+      if (isPrepare(m.state) || m.state === TxnState.Dead) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+      if (m.state === TxnState.Ongoing) {
+        // Fence the current producer: bump the epoch and abort its transaction; the caller retries.
+        const next = cloneTxn(m)
+        next.lastProducerEpoch = m.producerEpoch
+        next.producerEpoch = m.producerEpoch + 1
+        if (next.producerEpoch > MAX_EPOCH) next.producerEpoch = m.producerEpoch
+        await this.prepareEnd(next, false)
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+      }
+      const next = cloneTxn(m)
+      if (expectedPid >= 0 && m.producerEpoch !== -1 && expectedPid === m.producerId && expectedEpoch !== m.producerEpoch) {
+        // A retry of a call that already bumped the epoch gets the same answer; anything else is fenced.
+        if (expectedEpoch === m.lastProducerEpoch) return { errorCode: ErrorCode.NONE, producerId: m.producerId, producerEpoch: m.producerEpoch }
+        return fail(ErrorCode.PRODUCER_FENCED)
+      }
+      if (m.producerEpoch >= MAX_EPOCH - 1) {
+        next.previousProducerId = m.producerId
+        next.producerId = await this.deps.producerIds.next()
+        next.producerEpoch = 0
+        next.lastProducerEpoch = -1
+      } else {
+        next.lastProducerEpoch = m.producerEpoch
+        next.producerEpoch = m.producerEpoch + 1
+      }
+      next.timeoutMs = timeoutMs
+      next.state = TxnState.Empty
+      next.partitions = new Map()
+      next.txnStartTimestamp = -1
+      next.txnLastUpdateTimestamp = now
+      await this.persist(next)
+      return { errorCode: ErrorCode.NONE, producerId: next.producerId, producerEpoch: next.producerEpoch }
+    })
+  }
+
+  /**
+   * AddPartitionsToTxn (and AddOffsetsToTxn with the group's offsets partition). `verifyOnly`
+   * (v4+): report whether each partition is already in the transaction, change nothing.
+   */
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[],
+    verifyOnly = false): Promise<PartitionResult[]> {
+    const all = (code: number) => partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: code }))
+    const gate = this.gate()
+    if (gate !== ErrorCode.NONE) return all(gate)
+    const unknown = partitions.filter((p) => !this.deps.partitionExists(p.topic, p.partition))
+    if (unknown.length > 0) {
+      return partitions.map((p) => ({
+        topic: p.topic, partition: p.partition,
+        errorCode: unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
+      }))
+    }
+    return this.serial(transactionalId, async () => {
+      const m = this.txns.get(transactionalId)
+      const err = this.checkProducer(m, producerId, producerEpoch)
+      if (err !== ErrorCode.NONE) return all(err)
+      if (isPrepare(m!.state)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
+      if (verifyOnly) {
+        return partitions.map((p) => ({
+          topic: p.topic, partition: p.partition,
+          errorCode: m!.state === TxnState.Ongoing && m!.partitions.has(tpKey(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
+        }))
+      }
+      if (m!.state === TxnState.Ongoing && partitions.every((p) => m!.partitions.has(tpKey(p.topic, p.partition)))) return all(ErrorCode.NONE)
+      const now = this.deps.now()
+      const next = cloneTxn(m!)
+      if (m!.state !== TxnState.Ongoing) {
+        next.txnStartTimestamp = now
+        next.partitions = new Map()
+      }
+      for (const p of partitions) next.partitions.set(tpKey(p.topic, p.partition), { topic: p.topic, partition: p.partition })
+      next.state = TxnState.Ongoing
+      next.txnLastUpdateTimestamp = now
+      try {
+        await this.persist(next)
+      } catch (e) {
+        this.deps.onError?.(e, 'writing transaction state')
+        return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      }
+      return all(ErrorCode.NONE)
+    })
+  }
+
+  /** EndTxn: answers once the Prepare record is durable; markers and Complete follow. */
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
+    const gate = this.gate()
+    if (gate !== ErrorCode.NONE) return gate
+    return this.serial(transactionalId, async () => {
+      const m = this.txns.get(transactionalId)
+      const err = this.checkProducer(m, producerId, producerEpoch)
+      if (err !== ErrorCode.NONE) return err
+      switch (m!.state) {
+        case TxnState.Ongoing: {
+          try {
+            await this.prepareEnd(cloneTxn(m!), commit)
+          } catch (e) {
+            this.deps.onError?.(e, 'writing transaction state')
+            return ErrorCode.COORDINATOR_NOT_AVAILABLE
+          }
+          return ErrorCode.NONE
+        }
+        case TxnState.CompleteCommit:
+          return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE
+        case TxnState.CompleteAbort:
+          return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE
+        case TxnState.PrepareCommit:
+          return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE
+        case TxnState.PrepareAbort:
+          return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS
+        default:
+          return ErrorCode.INVALID_TXN_STATE
+      }
+    })
+  }
+
+  /**
+   * Checks a TxnOffsetCommit's producer against the transaction: the group's offsets partition
+   * must have been added (AddOffsetsToTxn) and the transaction be ongoing.
+   */
+  checkTxnMember(transactionalId: string, producerId: number, producerEpoch: number): number {
+    const gate = this.gate()
+    if (gate !== ErrorCode.NONE) return gate
+    const m = this.txns.get(transactionalId)
+    const err = this.checkProducer(m, producerId, producerEpoch)
+    if (err === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH
+    if (err !== ErrorCode.NONE) return err
+    return ErrorCode.NONE
+  }
+
+  // ------------------------------------------------------------------ background duties
+
+  /** Aborts transactions open longer than their timeout (bumping the epoch fences the producer). */
+  abortTimedOut(now = this.deps.now()): string[] {
+    if (this.loading || this.closed) return []
+    const expired: string[] = []
+    for (const m of this.txns.values()) {
+      if (m.state === TxnState.Ongoing && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.timeoutMs) expired.push(m.transactionalId)
+    }
+    for (const id of expired) {
+      this.track(this.serial(id, async () => {
+        const m = this.txns.get(id)
+        if (!m || m.state !== TxnState.Ongoing || now <= m.txnStartTimestamp + m.timeoutMs) return
+        const next = cloneTxn(m)
+        if (m.producerEpoch < MAX_EPOCH) {
+          next.lastProducerEpoch = m.producerEpoch
+          next.producerEpoch = m.producerEpoch + 1
+        }
+        await this.prepareEnd(next, false)
+      }))
+    }
+    return expired
+  }
+
+  /** Removes transactional ids idle for transactional.id.expiration.ms (writes tombstones). */
+  expireTransactionalIds(now = this.deps.now()): string[] {
+    if (this.loading || this.closed) return []
+    const ids: string[] = []
+    for (const m of this.txns.values()) {
+      const idle = m.state === TxnState.Empty || isComplete(m.state)
+      if (idle && now - m.txnLastUpdateTimestamp >= this.deps.config.idExpirationMs) ids.push(m.transactionalId)
+    }
+    for (const id of ids) {
+      this.track(this.serial(id, async () => {
+        const m = this.txns.get(id)
+        if (!m || !(m.state === TxnState.Empty || isComplete(m.state))) return
+        if (now - m.txnLastUpdateTimestamp < this.deps.config.idExpirationMs) return
+        await this.deps.appendLog(this.partitionFor(id), encodeTxnKey(id), null)
+        this.txns.delete(id)
+      }))
+    }
+    return ids
+  }
+
+  /** Resolves when no background completion is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
+  }
+
+  close(): void {
+    this.closed = true
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private gate(): number {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    return ErrorCode.NONE
+  }
+
+  private checkProducer(m: TxnMetadata | undefined, producerId: number, producerEpoch: number): number {
+    if (!m || m.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
+    if (m.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED
+    return ErrorCode.NONE
+  }
+
+  /** Writes the Prepare record (state applied once durable) and queues the completion. */
+  private async prepareEnd(next: TxnMetadata, commit: boolean): Promise<void> {
+    next.state = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort
+    next.txnLastUpdateTimestamp = this.deps.now()
+    await this.persist(next)
+    const id = next.transactionalId
+    this.track(this.serial(id, () => this.complete(id)))
+  }
+
+  /** Markers into every partition, then the Complete record. Retries until it succeeds or closes. */
+  private async complete(id: string): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const m = this.txns.get(id)
+      if (!m || !(m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)) return
+      const commit = m.state === TxnState.PrepareCommit
+      try {
+        await this.deps.writeMarkers(m.producerId, m.producerEpoch, commit, [...m.partitions.values()])
+        await this.deps.onComplete?.(m.producerId, m.producerEpoch, commit)
+        const next = cloneTxn(m)
+        next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort
+        next.partitions = new Map()
+        next.txnLastUpdateTimestamp = this.deps.now()
+        await this.persist(next)
+        return
+      } catch (e) {
+        this.deps.onError?.(e, `completing transaction ${id}`)
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)))
+      }
+    }
+  }
+
+  private async persist(next: TxnMetadata): Promise<void> {
+    const id = next.transactionalId
+    await this.deps.appendLog(this.partitionFor(id), encodeTxnKey(id), encodeTxnValue(next))
+    this.txns.set(id, next)
+  }
+
+  /** Runs `fn` after every earlier operation on `id`. */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(id) ?? Promise.resolve()
+    const run = prev.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.chains.set(id, tail)
+    void tail.then(() => {
+      if (this.chains.get(id) === tail) this.chains.delete(id)
+    })
+    return run
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch((e) => this.deps.onError?.(e, 'transaction coordinator background work'))
+    this.background.add(t)
+    void t.finally(() => this.background.delete(t))
+  }
+}

@@ -1,0 +1,94 @@
+// Records of `__transaction_state` in Kafka's format: key = int16 version (0) + TransactionLogKey,
+// value = int16 version + TransactionLogValue (version 0 written; 0-1 read), null = tombstone
+// (the transactional id expired). Readable by Kafka's tools, and we read what Kafka writes.
+import { readTransactionLogKey, writeTransactionLogKey, sizeTransactionLogKey } from '../../../protocol/generated/transaction-coordinator/transaction-log-key.ts'
+import { readTransactionLogValue, writeTransactionLogValue, sizeTransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
+import type { TransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
+import { Reader, Writer } from '../../../protocol/primitives/index.ts'
+import { TxnState, tpKey } from './txn-metadata.ts'
+import type { TopicPartition, TxnMetadata } from './txn-metadata.ts'
+
+const KEY_VERSION = 0
+const VALUE_VERSION = 0
+
+export class TxnRecordError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TxnRecordError'
+  }
+}
+
+export function encodeTxnKey(transactionalId: string): Buffer {
+  const k = { transactionalId }
+  const w = new Writer(2 + sizeTransactionLogKey(k, KEY_VERSION, Infinity))
+  w.int16(KEY_VERSION)
+  writeTransactionLogKey(w, k, KEY_VERSION)
+  return w.finish()
+}
+
+export function encodeTxnValue(m: TxnMetadata): Buffer {
+  const byTopic = new Map<string, number[]>()
+  for (const tp of m.partitions.values()) {
+    let list = byTopic.get(tp.topic)
+    if (!list) byTopic.set(tp.topic, (list = []))
+    list.push(tp.partition)
+  }
+  const v: TransactionLogValue = {
+    producerId: BigInt(m.producerId),
+    previousProducerId: BigInt(m.previousProducerId),
+    nextProducerId: -1n,
+    producerEpoch: m.producerEpoch,
+    transactionTimeoutMs: m.timeoutMs,
+    transactionStatus: m.state,
+    transactionPartitions: [...byTopic].map(([topic, partitionIds]) => ({ topic, partitionIds })),
+    transactionLastUpdateTimestampMs: BigInt(m.txnLastUpdateTimestamp),
+    transactionStartTimestampMs: BigInt(m.txnStartTimestamp),
+    clientTransactionVersion: 0,
+  }
+  const w = new Writer(2 + sizeTransactionLogValue(v, VALUE_VERSION, Infinity))
+  w.int16(VALUE_VERSION)
+  writeTransactionLogValue(w, v, VALUE_VERSION)
+  return w.finish()
+}
+
+export function decodeTxnKey(key: Buffer | null): string {
+  if (!key || key.length < 2) throw new TxnRecordError('transaction log record without a key')
+  const version = key.readInt16BE(0)
+  if (version !== KEY_VERSION) throw new TxnRecordError(`unknown transaction log key version ${version}`)
+  try {
+    return readTransactionLogKey(new Reader(key, 2), version).transactionalId
+  } catch (e) {
+    throw new TxnRecordError(`bad transaction log key: ${(e as Error).message}`)
+  }
+}
+
+/** The metadata a value describes; null for a tombstone. */
+export function decodeTxnValue(transactionalId: string, value: Buffer | null): TxnMetadata | null {
+  if (value === null) return null
+  if (value.length < 2) throw new TxnRecordError('truncated transaction log value')
+  const version = value.readInt16BE(0)
+  if (version < 0 || version > 1) throw new TxnRecordError(`unknown transaction log value version ${version}`)
+  let v: TransactionLogValue
+  try {
+    v = readTransactionLogValue(new Reader(value, 2), version)
+  } catch (e) {
+    throw new TxnRecordError(`bad transaction log value: ${(e as Error).message}`)
+  }
+  if (v.transactionStatus < 0 || v.transactionStatus > 7) throw new TxnRecordError(`unknown transaction state ${v.transactionStatus}`)
+  const partitions = new Map<string, TopicPartition>()
+  for (const t of v.transactionPartitions ?? []) for (const p of t.partitionIds) partitions.set(tpKey(t.topic, p), { topic: t.topic, partition: p })
+  return {
+    transactionalId,
+    producerId: Number(v.producerId),
+    previousProducerId: Number(v.previousProducerId),
+    producerEpoch: v.producerEpoch,
+    lastProducerEpoch: -1,
+    timeoutMs: v.transactionTimeoutMs,
+    state: v.transactionStatus as TxnState,
+    partitions,
+    txnStartTimestamp: Number(v.transactionStartTimestampMs),
+    txnLastUpdateTimestamp: Number(v.transactionLastUpdateTimestampMs),
+  }
+}
+
+export { TxnState }
