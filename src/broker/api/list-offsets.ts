@@ -13,6 +13,7 @@ import type {
   ListOffsetsResponseListOffsetsPartitionResponse,
   ListOffsetsResponseListOffsetsTopicResponse,
 } from '../../protocol/generated/messages/list-offsets.ts'
+import { decodeRecordBatch, recordOffset, recordTimestamp } from '../../protocol/records/batch-decoder.ts'
 import type { Partition } from '../replica/partition.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
@@ -57,13 +58,31 @@ async function lookup(p: Partition, timestamp: number, upper: number): Promise<F
       return NOT_FOUND
     case MAX_TIMESTAMP: {
       const r = await p.log.maxTimestamp()
-      return r && r.offset < p.highWatermark ? { offset: r.offset, timestamp: r.timestamp, leaderEpoch: p.leaderEpoch } : NOT_FOUND
+      return r && r.offset < p.highWatermark ? exactRecord(p, r.offset, r.timestamp, p.highWatermark) : NOT_FOUND
     }
     default: {
       const r = await p.log.offsetForTimestamp(timestamp)
-      return r && r.offset < upper ? { offset: r.offset, timestamp: r.timestamp, leaderEpoch: p.leaderEpoch } : NOT_FOUND
+      return r && r.offset < upper ? exactRecord(p, r.offset, timestamp, upper) : NOT_FOUND
     }
   }
+}
+
+/**
+ * Storage finds the batch; Kafka answers with the first record in it whose timestamp is >= the
+ * target, so that batch is decoded (ListOffsets by time is rare: not a hot path).
+ */
+async function exactRecord(p: Partition, batchOffset: number, target: number, upper: number): Promise<Found> {
+  const read = await p.log.read(batchOffset, 1, { maxOffset: upper })
+  const buf = read.batches[0]
+  if (buf && buf.length > 0) {
+    const batch = decodeRecordBatch(buf, 0)
+    for (const rec of batch.records) {
+      const ts = recordTimestamp(batch, rec)
+      const offset = recordOffset(batch, rec)
+      if (ts >= target && offset >= p.logStartOffset && offset < upper) return { offset, timestamp: ts, leaderEpoch: p.leaderEpoch }
+    }
+  }
+  return NOT_FOUND
 }
 
 async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, topic: string,

@@ -210,6 +210,12 @@ test('ListOffsets: earliest, latest, by timestamp, max timestamp, v0 old style',
   assert.equal((await listOffset('trim', 0, -3, 6)).errorCode, ErrorCode.UNSUPPORTED_VERSION)
   assert.deepEqual((await listOffset('trim', 0, -1, 0)).oldStyleOffsets, [3n])
   assert.equal((await listOffset('trim', 7, -1)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  // Inside one multi-record batch the answer is the first record at or after the time (not the batch).
+  assert.equal((await produce('trim', 1, batch(['r0', 'r1', 'r2', 'r3'], { ts: base }), 9)).errorCode, 0)
+  const inBatch = await listOffset('trim', 1, base + 2)
+  assert.deepEqual([inBatch.offset, inBatch.timestamp], [2n, BigInt(base + 2)])
+  const maxInBatch = await listOffset('trim', 1, -3)
+  assert.deepEqual([maxInBatch.offset, maxInBatch.timestamp], [3n, BigInt(base + 3)])
   assert.equal((await listOffset('trim', 0, -1, 4)).leaderEpoch, 0)
 })
 
