@@ -94,7 +94,7 @@ describe('admin interop', () => {
           resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-a', configNames: ['retention.ms', 'segment.bytes'] }],
           includeSynonyms: true,
         })
-        await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-a', configEntries: [{ name: 'retention.ms', value: '60000' }] }] })
+        await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-a', configEntries: [{ name: 'retention.ms', value: '60000' }] }] })
         const afterAlter = await admin.describeConfigs({
           resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-a', configNames: ['retention.ms'] }], includeSynonyms: false,
         })
@@ -147,7 +147,7 @@ describe('admin interop', () => {
       assert.equal(md.controllerId, 1)
       const described = await admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'pl-a', configurationKeys: ['retention.ms'] }] })
       assert.equal(described[0].configs[0].value, '123456')
-      await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pl-a', configs: [{ name: 'retention.ms', configOperation: 1, value: null }] }] })
+      await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pl-a', configs: [{ name: 'retention.ms', configOperation: 1 }] }] })
       const reverted = await admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'pl-a', configurationKeys: ['retention.ms'] }] })
       assert.equal(reverted[0].configs[0].value, String(7 * 24 * 3_600_000))
       await admin.createPartitions({ topics: [{ name: 'pl-a', count: 4 }] })
