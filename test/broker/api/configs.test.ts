@@ -112,11 +112,11 @@ async function alter(version: number, type: number, name: string, configs: { nam
 }
 
 async function incremental(type: number, name: string, configs: { name: string, configOperation: number, value: string | null }[],
-  validateOnly = false) {
+  validateOnly = false, version = 1) {
   const req = defaultIncrementalAlterConfigsRequest()
   req.resources = [{ resourceType: type, resourceName: name, configs }]
   req.validateOnly = validateOnly
-  return (await c.call<IncrementalAlterConfigsResponse>(ApiKey.IncrementalAlterConfigs, 1, req)).responses[0]
+  return (await c.call<IncrementalAlterConfigsResponse>(ApiKey.IncrementalAlterConfigs, version, req)).responses[0]
 }
 
 test('AlterConfigs replaces a topic\'s overrides (validateOnly changes nothing; bad keys/values refuse the whole resource)', async () => {
@@ -154,6 +154,10 @@ test('IncrementalAlterConfigs SET / DELETE / APPEND / SUBTRACT on a topic', asyn
   assert.equal((await incremental(TOPIC, 'cfg', [{ name: 'bogus', configOperation: 0, value: '5' }])).errorCode, ErrorCode.INVALID_CONFIG)
   assert.equal((await incremental(TOPIC, 'cfg', [{ name: 'max.message.bytes', configOperation: 0, value: '1' }], true)).errorCode, 0)
   assert.equal(entry(await describe(1, TOPIC, 'cfg'), 'max.message.bytes').value, '2000')
+  // v0 (non-flexible) behaves the same.
+  assert.equal((await incremental(TOPIC, 'cfg', [{ name: 'max.message.bytes', configOperation: 0, value: '3000' }], false, 0)).errorCode, 0)
+  assert.equal(entry(await describe(1, TOPIC, 'cfg'), 'max.message.bytes').value, '3000')
+  assert.equal((await incremental(TOPIC, 'cfg', [{ name: 'max.message.bytes', configOperation: 0, value: '2000' }], false, 0)).errorCode, 0)
 })
 
 test('dynamic broker configs: per-broker and cluster-wide layers, read-only keys refused, persisted across a restart', async () => {
