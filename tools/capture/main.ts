@@ -1,6 +1,7 @@
 // Captures reference bytes from real Kafka clients talking to librdkafka's mock cluster
 // through a recording proxy, and writes them as fixtures under test/golden/.
 //   node --import tsx tools/capture/main.ts [batches] [frames] [<client>...] [--force]
+//   node --import tsx tools/capture/main.ts [<client>...] --upstream=host:port --out=<dir>
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startMockCluster } from '../../test/helpers/mock-cluster.ts'
@@ -96,8 +97,8 @@ function selectFrames(frames: CapturedFrame[]): CapturedFrame[] {
   return out
 }
 
-function writeFrames(client: string, frames: CapturedFrame[], names: Map<number, string>): FrameIndexEntry[] {
-  const dir = join(GOLDEN, 'frames', client)
+function writeFrames(outDir: string, client: string, frames: CapturedFrame[], names: Map<number, string>): FrameIndexEntry[] {
+  const dir = join(outDir, client)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   return selectFrames(frames).map((f, i) => {
@@ -137,9 +138,16 @@ function advertiseFor(scenario: FrameScenario): Map<number, number> {
   return new Map([...kafkaMaxima(DEFAULT_ADVERTISE), ...extra])
 }
 
-async function captureFrames(upstream: { host: string; port: number }, only: Set<string>): Promise<void> {
+interface FrameRun {
+  /** Where frames and index.json go. */
+  outDir: string
+  /** Translate versions for the librdkafka mock; off for a real broker upstream. */
+  translate: boolean
+}
+
+async function captureFrames(upstream: { host: string; port: number }, only: Set<string>, run: FrameRun): Promise<void> {
   const names = loadApiNames()
-  const indexFile = join(GOLDEN, 'frames', 'index.json')
+  const indexFile = join(run.outDir, 'index.json')
   let index: FrameIndexEntry[] = []
   try {
     index = (JSON.parse(readFileSync(indexFile, 'utf8')) as { frames: FrameIndexEntry[] }).frames
@@ -148,13 +156,20 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
   }
   for (const scenario of FRAME_SCENARIOS) {
     if (only.size && !only.has(scenario.client)) continue
-    const proxy = await startRecordingProxy(upstream, new Translator({ advertise: advertiseFor(scenario) }))
+    const translator = run.translate ? new Translator({ advertise: advertiseFor(scenario) }) : undefined
+    const proxy = await startRecordingProxy(upstream, translator)
     try {
       await scenario.run(proxy.address)
+    } catch (err) {
+      // Golden fixtures are only replaced by complete runs; against a real broker a partial
+      // trace is exactly what one wants to look at, so keep it and carry on.
+      if (run.translate) throw err
+      console.error(`frames/${scenario.client}: scenario failed (partial trace kept): ${(err as Error).message.split('\n')[0]}`)
+      process.exitCode = 1
     } finally {
       await proxy.close()
     }
-    const entries = writeFrames(scenario.client, proxy.frames, names)
+    const entries = writeFrames(run.outDir, scenario.client, proxy.frames, names)
     index = [...index.filter((e) => e.client !== scenario.client), ...entries]
     const size = entries.reduce((n, e) => n + e.bytes, 0)
     console.log(`frames/${scenario.client}: ${entries.length} of ${proxy.frames.length} frames kept, ${size} bytes`)
@@ -163,24 +178,36 @@ async function captureFrames(upstream: { host: string; port: number }, only: Set
   const doc = {
     about:
       'Frames captured by tools/capture: header + body without the 4-byte size prefix. Requests are ' +
-      'byte-exact client output; responses come from the librdkafka mock cluster, re-encoded at the ' +
-      "client's version by Samsa's codecs where marked translated.",
+      (run.translate
+        ? "byte-exact client output; responses come from the librdkafka mock cluster, re-encoded at the client's " +
+          "version by Samsa's codecs where marked translated."
+        : `byte-exact client output; responses are those of the broker at ${upstream.host}:${upstream.port}.`),
     clients: CLIENT_VERSIONS,
     frames: index,
   }
   writeFileSync(indexFile, JSON.stringify(doc, null, 1) + '\n')
 }
 
+function option(name: string): string | undefined {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
+  return arg?.slice(name.length + 3)
+}
+
 async function main(): Promise<void> {
   const force = process.argv.includes('--force')
-  const args = process.argv.slice(2).filter((a) => a !== '--force')
-  const what = new Set(args.length ? args : ['batches', 'frames'])
+  // --upstream=host:port records against a real broker (e.g. Samsa) instead of the mock, without
+  // translation, into --out=<dir> (required then, so golden fixtures are never overwritten).
+  const upstreamArg = option('upstream')
+  const outArg = option('out')
+  if (upstreamArg && !outArg) throw new Error('--upstream needs --out=<dir>')
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+  const what = new Set(args.length ? args : upstreamArg ? ['frames'] : ['batches', 'frames'])
   // Any other argument names a client: capture frames of those clients only.
   const clients = new Set(args.filter((a) => a !== 'batches' && a !== 'frames'))
-  const cluster = await startMockCluster(1)
-  const upstream = cluster.brokers[0]
+  const cluster = upstreamArg ? undefined : await startMockCluster(1)
+  const upstream = cluster ? cluster.brokers[0] : parseHostPort(upstreamArg!)
   try {
-    if (what.has('batches')) {
+    if (what.has('batches') && cluster) {
       // Existing batch fixtures are kept unless --force: other tests pin their bytes.
       const batch = async (client: string, codec: Codec, capture: () => Promise<BatchCapture>) => {
         if (!force && existsSync(join(GOLDEN, 'batches', `${client}-${codec}.bin`))) return
@@ -193,10 +220,19 @@ async function main(): Promise<void> {
       }
       await batch('kafka-python', 'gzip', () => kafkaPythonBatch(upstream, 'gzip'))
     }
-    if (what.has('frames') || clients.size) await captureFrames(upstream, clients)
+    if (what.has('frames') || clients.size) {
+      await captureFrames(upstream, clients, { outDir: outArg ?? join(GOLDEN, 'frames'), translate: cluster !== undefined })
+    }
   } finally {
-    await cluster.close()
+    await cluster?.close()
   }
+}
+
+function parseHostPort(s: string): { host: string; port: number } {
+  const at = s.lastIndexOf(':')
+  const port = Number(s.slice(at + 1))
+  if (at <= 0 || !Number.isInteger(port) || port <= 0) throw new Error(`--upstream: expected host:port, got '${s}'`)
+  return { host: s.slice(0, at), port }
 }
 
 await main()
