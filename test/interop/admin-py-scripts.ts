@@ -51,3 +51,36 @@ out['delete'] = outcome(a.delete_topics(['ck-b', 'ck-none'], operation_timeout=1
 out['after_delete'] = sorted(a.list_topics(timeout=10).topics)
 print(json.dumps(out))
 `
+
+/** argv: bootstrap -> kafka-python KafkaAdminClient outcomes (it negotiates each API's version). */
+export const KP_ADMIN = `
+import sys, json
+from kafka.admin import KafkaAdminClient, NewTopic, NewPartitions, ConfigResource, ConfigResourceType
+from kafka.errors import KafkaError
+b = sys.argv[1]
+a = KafkaAdminClient(bootstrap_servers=b, client_id='samsa-kp-admin', request_timeout_ms=15000)
+out = {}
+r = a.create_topics([NewTopic('kp-a', 2, 1, topic_configs={'retention.ms': '90000'})])
+out['create'] = [[n, e] for (n, e, *rest) in r.topic_errors]
+try:
+    a.create_topics([NewTopic('kp a', 1, 1)])
+    out['bad'] = 'created'
+except KafkaError as e:
+    out['bad'] = type(e).__name__
+out['topics'] = sorted(a.list_topics())
+cfg = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-a', configs={'retention.ms': None})])
+res = cfg[0].resources[0]
+out['describe'] = [res[0], [[c[0], c[1]] for c in res[4]]]
+a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-a', configs={'retention.ms': '1000'})])
+res = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-a', configs={'retention.ms': None})])[0].resources[0]
+out['altered'] = [[c[0], c[1]] for c in res[4]]
+r = a.create_partitions({'kp-a': NewPartitions(3)})
+out['grow'] = [[t[0], t[1]] for t in r.topic_errors]
+c = a.describe_cluster()
+out['cluster'] = [c['controller_id'], [x['node_id'] for x in c['brokers']]]
+r = a.delete_topics(['kp-a'])
+out['delete'] = [[n, e] for (n, e, *rest) in r.topic_error_codes]
+out['after'] = 'kp-a' in a.list_topics()
+a.close()
+print(json.dumps(out))
+`

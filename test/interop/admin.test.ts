@@ -1,5 +1,5 @@
 // Admin interop against a real `samsa start` process with unmodified clients: kcat metadata
-// listing, confluent_kafka AdminClient (librdkafka 2.0.2), KafkaJS admin and @platformatic/kafka
+// listing, confluent_kafka AdminClient (librdkafka 2.0.2), kafka-python KafkaAdminClient, KafkaJS admin and @platformatic/kafka
 // Admin. Bad input (invalid names, absurd partition counts, unknown configs) gets Kafka's error
 // codes and the broker keeps serving. confluent_kafka 1.7.0 has no delete_records, so DeleteRecords
 // is driven through KafkaJS's deleteTopicRecords instead.
@@ -11,7 +11,7 @@ import { startSamsa } from '../helpers/samsa.ts'
 import type { SamsaBroker } from '../helpers/samsa.ts'
 import { runKcat, runPython } from '../helpers/run.ts'
 import { runKafkaJs } from '../helpers/kafkajs.ts'
-import { CK_ADMIN } from './admin-py-scripts.ts'
+import { CK_ADMIN, KP_ADMIN } from './admin-py-scripts.ts'
 
 const { ConfigResourceTypes } = kafkajs
 
@@ -72,6 +72,20 @@ describe('admin interop', () => {
     assert.deepEqual(out.delete, { 'ck-b': 'OK', 'ck-none': 'UNKNOWN_TOPIC_OR_PART' })
     assert.ok(!out.after_delete.includes('ck-b'))
     assert.ok(out.after_delete.includes('ck-a'))
+  })
+
+  it('kafka-python KafkaAdminClient: create / describe / alter / grow / delete at its negotiated versions', async () => {
+    const r = await runPython(KP_ADMIN, [broker.bootstrap], { modules: ['kafka'], timeoutMs: 60_000 })
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    assert.deepEqual(out.create, [['kp-a', 0]])
+    assert.equal(out.bad, 'InvalidTopicError')
+    assert.ok(out.topics.includes('kp-a'))
+    assert.deepEqual(out.describe, [0, [['retention.ms', '90000']]])
+    assert.deepEqual(out.altered, [['retention.ms', '1000']])
+    assert.deepEqual(out.grow, [['kp-a', 0]])
+    assert.deepEqual(out.cluster, [1, [1]])
+    assert.deepEqual(out.delete, [['kp-a', 0]])
+    assert.equal(out.after, false)
   })
 
   it('KafkaJS admin: topics, metadata, configs, partitions, offsets and DeleteRecords', async () => {
