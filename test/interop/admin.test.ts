@@ -1,8 +1,8 @@
 // Admin interop against a real `samsa start` process with unmodified clients: kcat metadata
-// listing, confluent_kafka AdminClient (librdkafka 2.0.2), kafka-python KafkaAdminClient, KafkaJS admin and @platformatic/kafka
-// Admin. Bad input (invalid names, absurd partition counts, unknown configs) gets Kafka's error
-// codes and the broker keeps serving. confluent_kafka 1.7.0 has no delete_records, so DeleteRecords
-// is driven through KafkaJS's deleteTopicRecords instead.
+// listing, confluent_kafka AdminClient (librdkafka 2.0.2), kafka-python KafkaAdminClient, KafkaJS
+// admin and @platformatic/kafka Admin. Bad input (invalid names, absurd partition counts, unknown
+// configs) gets Kafka's error codes and the broker keeps serving. confluent_kafka 1.7.0 has no
+// delete_records, so DeleteRecords is driven through KafkaJS's deleteTopicRecords instead.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin } from '@platformatic/kafka'
