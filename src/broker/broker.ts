@@ -21,6 +21,7 @@ import { reconcileWithDisk } from './cluster/reconcile.ts'
 import { loadDynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
+import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
 
@@ -88,6 +89,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       maxConnections: config.int('max.connections'),
       log,
     })
+    startCoordinators(context)
     const bound = await server.start()
     for (const b of bound) advertisedListeners.push(advertise(b, config))
     let closing: Promise<void> | undefined
@@ -102,6 +104,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
         closing ??= (async () => {
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
+          // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
+          await closeCoordinators(context)
           await srv.close()
           await storage.close()
           await meta.flush()

@@ -15,6 +15,17 @@ import { listOffsetsHandler } from './list-offsets.ts'
 import { deleteRecordsHandler } from './delete-records.ts'
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts'
 import { describeLogDirsHandler } from './describe-log-dirs.ts'
+import { findCoordinatorHandler } from './find-coordinator.ts'
+import { joinGroupHandler } from './join-group.ts'
+import { syncGroupHandler } from './sync-group.ts'
+import { heartbeatHandler } from './heartbeat.ts'
+import { leaveGroupHandler } from './leave-group.ts'
+import { offsetCommitHandler } from './offset-commit.ts'
+import { offsetFetchHandler } from './offset-fetch.ts'
+import { describeGroupsHandler } from './describe-groups.ts'
+import { listGroupsHandler } from './list-groups.ts'
+import { deleteGroupsHandler } from './delete-groups.ts'
+import { offsetDeleteHandler } from './offset-delete.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -33,4 +44,15 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
 ]

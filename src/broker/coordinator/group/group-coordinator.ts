@@ -698,6 +698,22 @@ export class GroupCoordinator {
     return errors
   }
 
+  /**
+   * Offsets of a committed transaction (TxnOffsetCommit, then EndTxn commit), written as ordinary
+   * commits without membership checks. Rejects when the append fails.
+   */
+  async applyCommittedOffsets(groupId: string, offsets: CommitRequest['offsets']): Promise<void> {
+    if (offsets.length === 0) return
+    if (!this.groups.has(groupId)) this.groups.set(groupId, new ClassicGroup(groupId, this.now()))
+    const now = BigInt(this.now())
+    const records: GroupRecord[] = offsets.map((o) => ({
+      type: 'offset', group: groupId, topic: o.topic, partition: o.partition,
+      value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n },
+    }))
+    await this.append(groupId, records)
+    for (const r of records) this.replay(r)
+  }
+
   private validateCommit(group: ClassicGroup, req: MemberRef): number {
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE
     if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID

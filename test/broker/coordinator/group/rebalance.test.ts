@@ -51,7 +51,7 @@ async function stableGroup(h: ReturnType<typeof harness>, n: number, over: Param
   const gen = results[0].generationId
   const leader = results.find((r) => r.leaderId === r.memberId)!
   const syncs = results.map((r) => c.syncGroup({
-    groupId: 'g', generationId: gen, memberId: r.memberId, groupInstanceId: r.instance, protocolType: null, protocolName: null,
+    groupId: 'g', generationId: gen, memberId: r.memberId, groupInstanceId: r.instance ?? null, protocolType: null, protocolName: null,
     assignments: r.memberId === leader.memberId ? results.map((x) => ({ memberId: x.memberId, assignment: Buffer.from(x.memberId) })) : [],
   }))
   for (const s of await Promise.all(syncs)) assert.equal(s.errorCode, ErrorCode.NONE)
@@ -127,8 +127,9 @@ test('rebalance timeout drops members that do not rejoin', async () => {
   assert.equal(aDone, undefined, 'still waiting for b within the rebalance timeout (30 s)')
   h.advance(1_500)
   await settle()
-  assert.ok(aDone && cDone)
-  assert.equal(aDone.generationId, 3)
+  const done = aDone as JoinResult | undefined
+  assert.ok(done && cDone)
+  assert.equal(done.generationId, 3)
   assert.equal(c.group('g')!.has(b), false)
   assert.equal(c.group('g')!.size, 2)
   assert.equal(c.heartbeat({ groupId: 'g', generationId: 3, memberId: b, groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID)

@@ -1,0 +1,38 @@
+// FindCoordinator (key 10), every version 0-6. v4+ batches keys. Key type 0 (group) is served by
+// the group coordinator (creating __consumer_offsets on first use), other types by whatever
+// coordinator is registered for them (src/broker/coordinator/coordinators.ts); a type nobody
+// serves yet answers COORDINATOR_NOT_AVAILABLE, an unknown type INVALID_REQUEST.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode, errorInfo } from '../../protocol/errors.ts'
+import type { FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/find-coordinator.ts'
+import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION, coordinatorFor } from '../coordinator/coordinators.ts'
+import { brokerEndpoint } from './broker-endpoint.ts'
+import { defineHandler } from './handler.ts'
+import type { RequestContext } from './handler.ts'
+
+async function locate(ctx: RequestContext, key: string, keyType: number): Promise<FindCoordinatorResponseCoordinator> {
+  let code: number
+  if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) code = ErrorCode.INVALID_REQUEST
+  else {
+    const svc = coordinatorFor(ctx.broker, keyType)
+    code = svc ? await svc.locate(key) : ErrorCode.COORDINATOR_NOT_AVAILABLE
+  }
+  if (code !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: errorInfo(code).message }
+  const me = brokerEndpoint(ctx)
+  return { key, nodeId: me.nodeId, host: me.host, port: me.port, errorCode: ErrorCode.NONE, errorMessage: null }
+}
+
+export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+  apiKey: ApiKey.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(ctx, request, version) {
+    const keyType = version >= 1 ? request.keyType : COORDINATOR_KEY_TYPE_GROUP
+    if (version >= 4) {
+      const coordinators = await Promise.all(request.coordinatorKeys.map((k) => locate(ctx, k, keyType)))
+      return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators }
+    }
+    const c = await locate(ctx, request.key, keyType)
+    return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port, coordinators: [] }
+  },
+})

@@ -1,0 +1,21 @@
+// Heartbeat (key 12), every version 0-4: keeps a member's session alive and tells it when the
+// group rebalances (REBALANCE_IN_PROGRESS) or fenced it.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { HeartbeatRequest, HeartbeatResponse } from '../../protocol/generated/messages/heartbeat.ts'
+import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import { defineHandler } from './handler.ts'
+
+export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
+  apiKey: ApiKey.Heartbeat,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, req, version) {
+    const errorCode = groupCoordinatorOf(ctx.broker).heartbeat({
+      groupId: req.groupId,
+      generationId: req.generationId,
+      memberId: req.memberId,
+      groupInstanceId: version >= 3 ? req.groupInstanceId : null,
+    })
+    return { throttleTimeMs: 0, errorCode }
+  },
+})

@@ -1,0 +1,24 @@
+// LeaveGroup (key 13), every version 0-5. v0-2 name one member and carry its error at the top;
+// v3+ batch members (static ones may be named by group.instance.id alone) with per-member errors.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
+import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import { defineHandler } from './handler.ts'
+
+export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+  apiKey: ApiKey.LeaveGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req, version) {
+    const members = version >= 3
+      ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+      : [{ memberId: req.memberId, groupInstanceId: null }]
+    const r = groupCoordinatorOf(ctx.broker).leaveGroup(req.groupId, members)
+    if (version < 3) {
+      const errorCode = r.errorCode !== ErrorCode.NONE ? r.errorCode : r.members[0]?.errorCode ?? ErrorCode.NONE
+      return { throttleTimeMs: 0, errorCode, members: [] }
+    }
+    return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members.map((m) => ({ ...m })) }
+  },
+})

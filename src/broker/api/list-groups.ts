@@ -1,0 +1,22 @@
+// ListGroups (key 16), every version 0-5: v4 filters by state, v5 by type (every group here is
+// "classic"). While __consumer_offsets loads, the answer says COORDINATOR_LOAD_IN_PROGRESS.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import type { ListGroupsRequest, ListGroupsResponse } from '../../protocol/generated/messages/list-groups.ts'
+import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import { defineHandler } from './handler.ts'
+
+export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  apiKey: ApiKey.ListGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req, version) {
+    const c = groupCoordinatorOf(ctx.broker)
+    const listed = c.listGroups(version >= 4 ? req.statesFilter : [], version >= 5 ? req.typesFilter : [])
+    return {
+      throttleTimeMs: 0,
+      errorCode: c.isLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE,
+      groups: listed.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' })),
+    }
+  },
+})

@@ -1,0 +1,51 @@
+// OffsetFetch (key 9), every version 0-9. v2+ may ask for every partition (null topics) and carry
+// a top-level error; v8+ ask for several groups at once. Partitions without a committed offset get
+// offset -1 and empty metadata. requireStable (v7+) has nothing to wait for until transactional
+// offset commits exist.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type {
+  OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseOffsetFetchResponseTopic,
+} from '../../protocol/generated/messages/offset-fetch.ts'
+import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import type { FetchedOffset } from '../coordinator/group/results.ts'
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import { defineHandler } from './handler.ts'
+
+function byTopic(offsets: readonly FetchedOffset[]): OffsetFetchResponseOffsetFetchResponseTopic[] {
+  const out = new Map<string, OffsetFetchResponseOffsetFetchResponseTopic>()
+  for (const o of offsets) {
+    let t = out.get(o.topic)
+    if (!t) out.set(o.topic, t = { name: o.topic, partitions: [] })
+    t.partitions.push({
+      partitionIndex: o.partition,
+      committedOffset: BigInt(o.offset),
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: o.errorCode,
+    })
+  }
+  return [...out.values()]
+}
+
+function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { name: string, partitionIndexes: number[] }[] | null) {
+  return c.fetchOffsets(groupId, topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })))
+}
+
+export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+  apiKey: ApiKey.OffsetFetch,
+  minVersion: 0,
+  maxVersion: 9,
+  handle(ctx, req, version) {
+    const c = groupCoordinatorOf(ctx.broker)
+    if (version >= 8) {
+      const groups = req.groups.map((g) => {
+        const r = fetchGroup(c, g.groupId, g.topics)
+        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets) }
+      })
+      return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }
+    }
+    // v0-1 have no null: an empty list is just empty.
+    const r = fetchGroup(c, req.groupId, version >= 2 ? req.topics : req.topics ?? [])
+    return { throttleTimeMs: 0, topics: byTopic(r.offsets), errorCode: r.errorCode, groups: [] }
+  },
+})

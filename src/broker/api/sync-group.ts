@@ -1,0 +1,25 @@
+// SyncGroup (key 14), every version 0-5: the leader hands in the assignment; everyone's answer
+// waits until it is stored in __consumer_offsets. v5 checks protocol type and name.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
+import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import { defineHandler } from './handler.ts'
+
+export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
+  apiKey: ApiKey.SyncGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(ctx, req, version) {
+    const r = await groupCoordinatorOf(ctx.broker).syncGroup({
+      groupId: req.groupId,
+      generationId: req.generationId,
+      memberId: req.memberId,
+      groupInstanceId: version >= 3 ? req.groupInstanceId : null,
+      protocolType: version >= 5 ? req.protocolType : null,
+      protocolName: version >= 5 ? req.protocolName : null,
+      // Copies: the request frame's buffer is not ours to keep.
+      assignments: req.assignments.map((a) => ({ memberId: a.memberId, assignment: Buffer.from(a.assignment) })),
+    })
+    return { throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment }
+  },
+})

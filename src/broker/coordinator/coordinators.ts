@@ -1,0 +1,56 @@
+// The coordinators a broker runs, by FindCoordinator key type (0 = group, 1 = transaction). Each
+// is created on first use or at start-up, one per broker context; the broker closes them before
+// its listeners so that parked requests are answered. A coordinator for a new key type plugs in
+// with one line in FACTORIES.
+import type { BrokerContext } from '../context.ts'
+import { createGroupCoordinatorService } from './group/group-service.ts'
+
+export interface CoordinatorService {
+  /** FindCoordinator key type served. */
+  readonly keyType: number
+  /** Starts loading persisted state (at broker start-up; safe to call twice). */
+  start(): void
+  /**
+   * Makes sure this node can coordinate `key` (creating the internal topic on first use) and
+   * returns ErrorCode.NONE, or the error a FindCoordinator answer should carry.
+   */
+  locate(key: string): Promise<number>
+  /** Answers everything parked and stops timers. */
+  close(): Promise<void>
+}
+
+export const COORDINATOR_KEY_TYPE_GROUP = 0
+export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
+
+const FACTORIES: ReadonlyMap<number, (ctx: BrokerContext) => CoordinatorService> = new Map([
+  [COORDINATOR_KEY_TYPE_GROUP, createGroupCoordinatorService],
+])
+
+const running = new WeakMap<BrokerContext, Map<number, CoordinatorService>>()
+
+/** The coordinator of `keyType` for this broker, or undefined when none exists for that type. */
+export function coordinatorFor(ctx: BrokerContext, keyType: number): CoordinatorService | undefined {
+  let byType = running.get(ctx)
+  if (!byType) running.set(ctx, byType = new Map())
+  let svc = byType.get(keyType)
+  if (!svc) {
+    const factory = FACTORIES.get(keyType)
+    if (!factory) return undefined
+    svc = factory(ctx)
+    byType.set(keyType, svc)
+    svc.start()
+  }
+  return svc
+}
+
+/** Broker start-up: every coordinator begins loading its state. */
+export function startCoordinators(ctx: BrokerContext): void {
+  for (const keyType of FACTORIES.keys()) coordinatorFor(ctx, keyType)
+}
+
+/** Broker shutdown, before listeners close. */
+export async function closeCoordinators(ctx: BrokerContext): Promise<void> {
+  const byType = running.get(ctx)
+  if (!byType) return
+  await Promise.all([...byType.values()].map((s) => s.close()))
+}

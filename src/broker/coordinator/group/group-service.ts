@@ -1,0 +1,164 @@
+// The group coordinator inside a broker: __consumer_offsets is an ordinary compacted topic
+// (created on first use by the topic service with Kafka's settings), written through the replica
+// manager's coordinator append and replayed at start-up. Timers run on the broker clock with one
+// real timer (TimerDriver). Single node: this broker coordinates every partition of the topic.
+import { ErrorCode } from '../../../protocol/errors.ts'
+import { buildRecordBatch, decodeRecordBatch } from '../../../protocol/records/index.ts'
+import { LOG_OVERHEAD } from '../../../protocol/records/batch-header.ts'
+import type { BrokerContext } from '../../context.ts'
+import { topicsOf } from '../../cluster/topic-service.ts'
+import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
+import type { CoordinatorService } from '../coordinators.ts'
+import { TimerDriver, TimerQueue } from '../timer-queue.ts'
+import { GroupCoordinator } from './group-coordinator.ts'
+import { groupConfigFrom } from './group-config.ts'
+import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
+import type { GroupRecord } from './records.ts'
+
+function appendError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code })
+}
+
+export class GroupCoordinatorService implements CoordinatorService {
+  readonly keyType = 0
+  readonly coordinator: GroupCoordinator
+  private readonly timers: TimerQueue
+  private driver: TimerDriver | null = null
+  private topicReady: Promise<void> | null = null
+  private loaded: Promise<void> | null = null
+  private started = false
+
+  constructor(private readonly ctx: BrokerContext) {
+    const base = groupConfigFrom(ctx.config)
+    // The partition count of an existing topic wins over the config (it is fixed once created).
+    const existing = ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)
+    const config = existing ? { ...base, offsetsTopicPartitions: existing.partitions } : base
+    this.timers = new TimerQueue(ctx.clock)
+    this.coordinator = new GroupCoordinator({
+      config,
+      timers: this.timers,
+      append: (partition, records) => this.append(partition, records),
+      partitionExists: (topic, partition) => {
+        const t = ctx.metadata.topic(topic)
+        return t !== undefined && Number.isInteger(partition) && partition >= 0 && partition < t.partitions
+      },
+      onError: (err, what) => ctx.log.warn({ err }, `group coordinator: ${what}`),
+    })
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.driver = new TimerDriver(this.timers, (err) => this.ctx.log.error({ err }, 'group coordinator timer failed'))
+    this.coordinator.startRetention()
+    if (this.ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)) {
+      this.topicReady = Promise.resolve()
+      this.loaded = this.loadAll()
+    }
+  }
+
+  async locate(_key: string): Promise<number> {
+    try {
+      await this.ensureTopic()
+      return ErrorCode.NONE
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'cannot create __consumer_offsets')
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    }
+  }
+
+  /** Resolves once every partition of __consumer_offsets present at start-up has been replayed. */
+  whenLoaded(): Promise<void> {
+    return this.loaded ?? Promise.resolve()
+  }
+
+  private ensureTopic(): Promise<void> {
+    this.topicReady ??= (async () => {
+      const topic = await topicsOf(this.ctx).ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)
+      if (topic.partitions !== this.coordinator.config.offsetsTopicPartitions) {
+        throw new Error(`__consumer_offsets has ${topic.partitions} partitions, expected ${this.coordinator.config.offsetsTopicPartitions}`)
+      }
+    })()
+    this.topicReady.catch(() => { this.topicReady = null })
+    return this.topicReady
+  }
+
+  private async append(partition: number, records: readonly GroupRecord[]): Promise<void> {
+    await this.ensureTopic()
+    const p = this.ctx.replicas.partition(CONSUMER_OFFSETS_TOPIC, partition)
+    if (!p) throw appendError(`__consumer_offsets-${partition} is not hosted here`, 'NOT_LEADER_OR_FOLLOWER')
+    const now = this.ctx.clock.now()
+    const batch = buildRecordBatch({
+      baseTimestamp: now,
+      records: records.map((r) => {
+        const e = encodeGroupRecord(r)
+        return { key: e.key, value: e.value, timestamp: now }
+      }),
+    })
+    await p.appendAsCoordinator(batch)
+  }
+
+  private async loadAll(): Promise<void> {
+    const n = this.coordinator.config.offsetsTopicPartitions
+    for (let i = 0; i < n; i++) this.coordinator.beginLoad(i)
+    const started = Date.now()
+    let records = 0
+    for (let i = 0; i < n; i++) {
+      try {
+        records += await this.loadPartition(i)
+      } catch (err) {
+        this.ctx.log.error({ err, partition: i }, 'loading __consumer_offsets partition failed; continuing with what was read')
+      }
+      this.coordinator.completeLoad(i)
+    }
+    this.ctx.log.info({ records, groups: this.coordinator.groupCount, ms: Date.now() - started }, 'group coordinator loaded __consumer_offsets')
+  }
+
+  /** Replays one partition from its start to the end it had when loading began. */
+  private async loadPartition(index: number): Promise<number> {
+    const p = this.ctx.replicas.partition(CONSUMER_OFFSETS_TOPIC, index)
+    if (!p) return 0
+    const maxBytes = Math.max(this.ctx.config.int('offsets.load.buffer.size'), 64 * 1024)
+    const end = p.logEndOffset
+    let offset = p.logStartOffset
+    let count = 0
+    while (offset < end) {
+      const res = await p.log.read(offset, maxBytes)
+      if (res.batches.length === 0) break
+      const before = offset
+      for (const buf of res.batches) {
+        let pos = 0
+        while (pos + LOG_OVERHEAD <= buf.length) {
+          const batch = decodeRecordBatch(buf, pos)
+          pos += LOG_OVERHEAD + batch.batchLength
+          offset = batch.baseOffset + batch.lastOffsetDelta + 1
+          // Control batches and transactional offsets are the transaction coordinator's business.
+          if (batch.control || batch.transactional) continue
+          for (const r of batch.records) {
+            try {
+              const rec = decodeGroupRecord(r.key, r.value)
+              if (rec) {
+                this.coordinator.replay(rec)
+                count++
+              }
+            } catch (err) {
+              this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __consumer_offsets record')
+            }
+          }
+        }
+      }
+      if (offset <= before) break
+    }
+    return count
+  }
+
+  async close(): Promise<void> {
+    this.driver?.stop()
+    this.coordinator.close()
+    this.timers.clear()
+  }
+}
+
+export function createGroupCoordinatorService(ctx: BrokerContext): GroupCoordinatorService {
+  return new GroupCoordinatorService(ctx)
+}
