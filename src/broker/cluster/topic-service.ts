@@ -7,8 +7,8 @@
 import type { Logger } from 'pino'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
-import { TOPIC_DEFS, formatConfigValue } from '../config/config-table.ts'
-import { effectiveTopicConfig, parseTopicOverrides } from '../config/topic-config.ts'
+import { TOPIC_DEFS } from '../config/config-table.ts'
+import { parseTopicOverrides } from '../config/topic-config.ts'
 import type { BrokerContext } from '../context.ts'
 import type { MetadataStore, TopicMetadata } from './metadata-store.ts'
 import { hasCollisionChars, isInternalTopic, topicNameProblem, unifyCollisionChars } from './topic-names.ts'
@@ -221,6 +221,8 @@ export class TopicService {
     const topic = await this.metadata.createTopic(valid.name, valid.partitions, valid.configs, valid.internal)
     try {
       await this.partitionLogs?.createPartitions(topic.name, topic.topicId, 0, topic.partitions, topic.configs)
+      // New logs start from storage's start-up defaults; this brings in dynamic broker defaults.
+      await this.partitionLogs?.updateConfig(topic.name, topic.configs)
     } catch (err) {
       // Keep metadata and disk consistent: a topic whose logs could not be made does not exist.
       await this.metadata.deleteTopic(topic.name)
@@ -316,6 +318,7 @@ export class TopicService {
       check(current)
       const next = await this.metadata.setPartitions(name, count)
       await this.partitionLogs?.createPartitions(name, next.topicId, current.partitions, count, next.configs)
+      await this.partitionLogs?.updateConfig(name, next.configs)
       this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
       return next
     })
@@ -344,17 +347,6 @@ export class TopicService {
   async brokerDefaultsChanged(): Promise<void> {
     if (!this.partitionLogs) return
     for (const t of [...this.metadata.topics()]) await this.partitionLogs.updateConfig(t.name, t.configs)
-  }
-
-  /** The topic's full effective config (overrides over broker-derived defaults) as Kafka-named strings. */
-  effectiveConfig(topic: TopicMetadata): Record<string, string> {
-    const values = effectiveTopicConfig(this.config, parseTopicOverrides(topic.configs))
-    const out: Record<string, string> = {}
-    for (const [key, value] of values) {
-      const text = formatConfigValue(TOPIC_DEFS.get(key)!, value)
-      if (text !== null) out[key] = text
-    }
-    return out
   }
 }
 

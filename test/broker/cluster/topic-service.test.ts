@@ -8,6 +8,7 @@ import type { RunningBroker } from '../../../src/broker/broker.ts'
 import { BrokerConfig } from '../../../src/broker/config/index.ts'
 import { silentLogger } from '../../../src/broker/logger.ts'
 import { topicsOf } from '../../../src/broker/cluster/topic-service.ts'
+import { configAdminOf } from '../../../src/broker/cluster/config-admin.ts'
 import { ErrorCode, KafkaProtocolError } from '../../../src/protocol/errors.ts'
 
 async function withBroker<T>(dataDir: string, settings: Record<string, string>, fn: (b: RunningBroker) => Promise<T>): Promise<T> {
@@ -125,6 +126,25 @@ test('delete and re-create of one name, interleaved, leave exactly the last stat
     })
     await withBroker(dir, { 'delete.topic.enable': 'false' }, async (b) => {
       await rejectsWith(topicsOf(b.context).deleteTopic('flip'), ErrorCode.TOPIC_DELETION_DISABLED)
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('dynamic broker defaults reach existing and new partition logs; topic overrides still win', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
+  try {
+    await withBroker(dir, {}, async (b) => {
+      const topics = topicsOf(b.context)
+      await topics.createTopic({ name: 'old', numPartitions: 1, replicationFactor: 1 })
+      await topics.createTopic({ name: 'pinned', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '5' } })
+      const res = await configAdminOf(b.context).alterIncremental(4, '1', [{ name: 'log.retention.ms', op: 0, value: '60000' }], false)
+      assert.equal(res.errorCode, 0)
+      await topics.createTopic({ name: 'new', numPartitions: 1, replicationFactor: 1 })
+      await topics.createPartitions('old', 2, null)
+      const retention = (t: string, p: number) => b.context.replicas.partition(t, p)?.log.config.retentionMs
+      assert.deepEqual([retention('old', 0), retention('old', 1), retention('new', 0), retention('pinned', 0)], [60000, 60000, 60000, 5])
     })
   } finally {
     rmSync(dir, { recursive: true, force: true })
