@@ -115,25 +115,36 @@ async function logRead(log: Log): Promise<Figure> {
 
 function row(label: string, f: Figure, ceiling: Figure): string {
   const pct = ((mbps(f) / mbps(ceiling)) * 100).toFixed(0)
-  return `${label.padEnd(44)} ${mbps(f).toFixed(0).padStart(6)} MB/s ${perSec(f).toFixed(0).padStart(8)} batches/s   ceiling ${mbps(ceiling).toFixed(0).padStart(6)} MB/s   ${pct.padStart(4)}%`
+  return `${label.padEnd(50)} ${mbps(f).toFixed(0).padStart(6)} MB/s ${perSec(f).toFixed(0).padStart(8)} batches/s   ceiling ${mbps(ceiling).toFixed(0).padStart(6)} MB/s   ${pct.padStart(4)}%`
 }
 
-/** Runs `fn` `reps` times and keeps the run with the median throughput. */
-async function median(reps: number, fn: () => Promise<Figure>): Promise<Figure> {
-  const figs: Figure[] = []
-  for (let i = 0; i < reps; i++) {
-    execFileSync('sync') // start each measurement without someone else's dirty pages being written back
-    figs.push(await fn())
+/**
+ * Runs the candidate and its ceiling alternately `reps` times (after one unmeasured warm-up pair)
+ * and keeps the median throughput of each, so that machine noise hits both alike.
+ */
+async function paired(reps: number, fn: () => Promise<Figure>, ceiling: () => Promise<Figure>): Promise<[Figure, Figure]> {
+  const a: Figure[] = []
+  const b: Figure[] = []
+  for (let i = 0; i <= reps; i++) {
+    execFileSync('sync') // start without someone else's dirty pages being written back
+    const c = await ceiling()
+    execFileSync('sync')
+    const f = await fn()
+    if (i > 0) {
+      a.push(f)
+      b.push(c)
+    }
   }
-  return figs.sort((a, b) => mbps(a) - mbps(b))[Math.floor(figs.length / 2)]!
+  const med = (xs: Figure[]) => xs.sort((x, y) => mbps(x) - mbps(y))[Math.floor(xs.length / 2)]!
+  return [med(a), med(b)]
 }
 
 export async function run(args: string[]): Promise<void> {
-  const limitMb = arg(args, '--mb', 128)
-  const fsyncMs = arg(args, '--fsync-ms', 1500)
+  const limitMb = arg(args, '--mb', 96)
+  const fsyncMs = arg(args, '--fsync-ms', 1000)
   const reps = arg(args, '--reps', 3)
   const root = await mkdtemp(join(tmpdir(), 'samsa-bench-storage-'))
-  console.log(`storage bench: node ${process.version}, up to ${limitMb} MB per run (fsync runs: ${fsyncMs} ms), median of ${reps}, dir ${root}`)
+  console.log(`storage bench: node ${process.version}, up to ${limitMb} MB per run (fsync runs: ${fsyncMs} ms), median of ${reps} alternating runs, dir ${root}`)
   let n = 0
   const appendRun = async (pool: Buffer[], limit: number, ms: number, fsync: boolean, inFlight: number) => {
     const dir = join(root, `run-${n++}`)
@@ -149,20 +160,19 @@ export async function run(args: string[]): Promise<void> {
       const limit = limitMb * 1024 * 1024
       for (const fsync of [false, true]) {
         const ms = fsync ? fsyncMs : 60_000
-        const ceiling = await median(reps, () => plainAppend(root, pool, limit, ms, fsync))
-        const seq = await median(reps, () => appendRun(pool, limit, ms, fsync, 1))
+        const plain = () => plainAppend(root, pool, limit, ms, fsync)
+        const [seq, ceiling] = await paired(reps, () => appendRun(pool, limit, ms, fsync, 1), plain)
         console.log(row(`append ${label}${fsync ? ' fsync-before-ack' : ''}, 1 in flight`, seq, ceiling))
         if (fsync) {
-          const piped = await median(reps, () => appendRun(pool, limit, ms, true, 16))
-          console.log(row(`append ${label} fsync-before-ack, 16 in flight`, piped, ceiling))
+          const [piped, ceiling2] = await paired(reps, () => appendRun(pool, limit, ms, true, 16), plain)
+          console.log(row(`append ${label} fsync-before-ack, 16 in flight`, piped, ceiling2))
         }
       }
       // Sequential read of one log written for the purpose (page cache warm for both readers).
       const { log } = await logAppend(join(root, 'read'), pool, limit, 60_000, false, 1)
       await log.close()
       const reopened = await Log.open({ dir: log.dir, config: log.config, cleanShutdown: true })
-      const plain = await median(reps, () => plainRead(log.dir))
-      const read = await median(reps, () => logRead(reopened))
+      const [read, plain] = await paired(reps, () => logRead(reopened), () => plainRead(log.dir))
       console.log(row(`read ${label} sequential (1 MiB fetches, from file)`, read, plain))
       await reopened.close()
       await rm(join(root, 'read'), { recursive: true, force: true })

@@ -611,6 +611,8 @@ export class Log {
             seg.release()
           }
           await seg.truncateToPosition(cut, cutOffset)
+          await seg.refreshTail(this.config.indexIntervalBytes)
+          seg.nextOffset = cutOffset
           await seg.flush()
         }
         this.endOffset = this.activeSegment.nextOffset

@@ -149,6 +149,16 @@ export class Segment {
     this.indexDirty = true
   }
 
+  /**
+   * After truncation: recomputes the largest timestamp and the last offset from the indexes and a
+   * scan of the few batches after the last index entry.
+   */
+  async refreshTail(indexInterval: number): Promise<void> {
+    this.maxTimestamp = this.timeIndex.lastTimestamp
+    if (this.index.entries === 0) await this.scanFrom(0, indexInterval, this.baseOffset)
+    else await this.scanFrom(this.index.lastPosition, indexInterval, this.index.lastOffset)
+  }
+
   async read(position: number, length: number): Promise<Buffer> {
     return readAt(this.fh, position, Math.min(length, this.size - position))
   }
