@@ -26,6 +26,14 @@ import { describeGroupsHandler } from './describe-groups.ts'
 import { listGroupsHandler } from './list-groups.ts'
 import { deleteGroupsHandler } from './delete-groups.ts'
 import { offsetDeleteHandler } from './offset-delete.ts'
+import { initProducerIdHandler } from './init-producer-id.ts'
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts'
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts'
+import { endTxnHandler } from './end-txn.ts'
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
+import { describeTransactionsHandler } from './describe-transactions.ts'
+import { listTransactionsHandler } from './list-transactions.ts'
+import { describeProducersHandler } from './describe-producers.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -55,4 +63,12 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  describeProducersHandler,
 ]

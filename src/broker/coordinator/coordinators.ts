@@ -4,6 +4,7 @@
 // with one line in FACTORIES.
 import type { BrokerContext } from '../context.ts'
 import { createGroupCoordinatorService } from './group/group-service.ts'
+import { createTxnCoordinatorService } from './txn/txn-service.ts'
 
 export interface CoordinatorService {
   /** FindCoordinator key type served. */
@@ -22,8 +23,9 @@ export interface CoordinatorService {
 export const COORDINATOR_KEY_TYPE_GROUP = 0
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
 
-const FACTORIES: ReadonlyMap<number, (ctx: BrokerContext) => CoordinatorService> = new Map([
+const FACTORIES: ReadonlyMap<number, (ctx: BrokerContext) => CoordinatorService> = new Map<number, (ctx: BrokerContext) => CoordinatorService>([
   [COORDINATOR_KEY_TYPE_GROUP, createGroupCoordinatorService],
+  [COORDINATOR_KEY_TYPE_TRANSACTION, createTxnCoordinatorService],
 ])
 
 const running = new WeakMap<BrokerContext, Map<number, CoordinatorService>>()

@@ -1,0 +1,221 @@
+// The transaction coordinator inside a broker (FindCoordinator key type 1): `__transaction_state`
+// is an internal compacted topic (created on first use by the topic service), written through
+// the replica manager's coordinator append and replayed at start-up, after which transactions
+// left in PrepareCommit/PrepareAbort are completed. Markers go straight into the partitions'
+// logs as control batches. Timeout aborts and transactional id expiry run on the broker clock.
+import { ErrorCode } from '../../../protocol/errors.ts'
+import { buildRecordBatch, decodeRecordBatch } from '../../../protocol/records/index.ts'
+import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/records/control-record.ts'
+import { LOG_OVERHEAD } from '../../../protocol/records/batch-header.ts'
+import { isStorageError } from '../../../storage/errors.ts'
+import type { BrokerContext } from '../../context.ts'
+import { topicsOf } from '../../cluster/topic-service.ts'
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
+import { groupOffsetApplier } from './group-offsets.ts'
+import { ProducerIdManager } from './producer-id-manager.ts'
+import type { ProducerIdSource } from './producer-id-manager.ts'
+import { TxnCoordinator } from './txn-coordinator.ts'
+import type { TopicPartition } from './txn-metadata.ts'
+import { TxnOffsetStore } from './txn-offsets.ts'
+import type { ApplyOffsets } from './txn-offsets.ts'
+
+export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
+
+/** Lazily opened: the data dir is read once, on first id. */
+class LazyIds implements ProducerIdSource {
+  private manager: Promise<ProducerIdManager> | undefined
+  constructor(private readonly dataDir: string) {}
+  next(): Promise<number> {
+    this.manager ??= ProducerIdManager.open(this.dataDir)
+    return this.manager.then((m) => m.next())
+  }
+}
+
+export class TxnCoordinatorService {
+  readonly keyType = COORDINATOR_KEY_TYPE_TRANSACTION
+  readonly coordinator: TxnCoordinator
+  private offsets: Promise<TxnOffsetStore> | undefined
+  private topicReady: Promise<void> | null = null
+  private loaded: Promise<void> | null = null
+  private stops: (() => void)[] = []
+  private started = false
+  /** Writes committed transactional offsets into the group coordinator. */
+  applyOffsets: ApplyOffsets
+
+  constructor(private readonly ctx: BrokerContext) {
+    this.applyOffsets = groupOffsetApplier(ctx)
+    const existing = ctx.metadata.topic(TRANSACTION_STATE_TOPIC)
+    const logPartitions = existing?.partitions ?? ctx.config.int('transaction.state.log.num.partitions')
+    this.coordinator = new TxnCoordinator({
+      config: {
+        logPartitions,
+        maxTimeoutMs: ctx.config.int('transaction.max.timeout.ms'),
+        idExpirationMs: ctx.config.int('transactional.id.expiration.ms'),
+      },
+      now: () => ctx.clock.now(),
+      appendLog: (partition, key, value) => this.appendLog(partition, key, value),
+      writeMarkers: (pid, epoch, commit, partitions) => this.writeMarkers(pid, epoch, commit, partitions),
+      producerIds: new LazyIds(ctx.config.dataDir),
+      partitionExists: (topic, partition) => ctx.replicas.partition(topic, partition) !== undefined,
+      onComplete: async (pid, _epoch, commit) => {
+        const store = await this.offsetStore()
+        if (!store.get(pid)) return
+        await store.complete(pid, commit, this.applyOffsets)
+      },
+      onError: (err, what) => ctx.log.warn({ err }, `transaction coordinator: ${what}`),
+    })
+  }
+
+  offsetStore(): Promise<TxnOffsetStore> {
+    this.offsets ??= TxnOffsetStore.open(this.ctx.config.dataDir)
+    return this.offsets
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const c = this.ctx.config
+    this.stops.push(this.ctx.clock.every(c.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), () => {
+      this.coordinator.abortTimedOut()
+    }))
+    this.stops.push(this.ctx.clock.every(c.int('transaction.remove.expired.transaction.cleanup.interval.ms'), () => {
+      this.coordinator.expireTransactionalIds()
+    }))
+    this.loaded = this.load().catch((err) => {
+      this.ctx.log.error({ err }, 'loading __transaction_state failed')
+      this.coordinator.recover()
+    })
+  }
+
+  whenLoaded(): Promise<void> {
+    return this.loaded ?? Promise.resolve()
+  }
+
+  async locate(_key: string): Promise<number> {
+    try {
+      await this.ensureTopic()
+      await this.whenLoaded()
+      return ErrorCode.NONE
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'cannot create __transaction_state')
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.stops) stop()
+    this.stops = []
+    this.coordinator.close()
+  }
+
+  // ------------------------------------------------------------------ effects
+
+  private ensureTopic(): Promise<void> {
+    this.topicReady ??= (async () => {
+      const topic = await topicsOf(this.ctx).ensureInternalTopic(TRANSACTION_STATE_TOPIC)
+      if (topic.partitions !== this.coordinator.config.logPartitions) {
+        throw new Error(`__transaction_state has ${topic.partitions} partitions, expected ${this.coordinator.config.logPartitions}`)
+      }
+    })()
+    this.topicReady.catch(() => {
+      this.topicReady = null
+    })
+    return this.topicReady
+  }
+
+  private async appendLog(partition: number, key: Buffer, value: Buffer | null): Promise<void> {
+    await this.ensureTopic()
+    const p = this.ctx.replicas.partition(TRANSACTION_STATE_TOPIC, partition)
+    if (!p) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition} is not hosted here`)
+    const now = this.ctx.clock.now()
+    await p.appendAsCoordinator(buildRecordBatch({ baseTimestamp: now, records: [{ key, value, timestamp: now }] }))
+  }
+
+  private async writeMarkers(pid: number, epoch: number, commit: boolean, partitions: readonly TopicPartition[]): Promise<void> {
+    const now = this.ctx.clock.now()
+    await Promise.all(partitions.map(async (tp) => {
+      const p = this.ctx.replicas.partition(tp.topic, tp.partition)
+      if (!p) return // deleted since it joined the transaction
+      const marker = buildEndTxnMarkerBatch({
+        type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+        producerId: pid,
+        producerEpoch: epoch,
+        coordinatorEpoch: 0,
+        timestamp: now,
+      })
+      try {
+        await p.appendAsCoordinator(marker)
+      } catch (err) {
+        // A newer epoch already wrote there: this transaction's marker is moot.
+        if (isStorageError(err) && (err.code === 'INVALID_PRODUCER_EPOCH' || err.code === 'TRANSACTION_COORDINATOR_FENCED')) return
+        throw err
+      }
+    }))
+  }
+
+  // ------------------------------------------------------------------ start-up load
+
+  private async load(): Promise<void> {
+    const topic = this.ctx.metadata.topic(TRANSACTION_STATE_TOPIC)
+    let records = 0
+    if (topic) {
+      for (let i = 0; i < topic.partitions; i++) records += await this.loadPartition(i)
+    }
+    this.coordinator.recover()
+    this.ctx.log.info({ records, transactionalIds: this.coordinator.all().length }, 'transaction coordinator loaded __transaction_state')
+  }
+
+  private async loadPartition(index: number): Promise<number> {
+    const p = this.ctx.replicas.partition(TRANSACTION_STATE_TOPIC, index)
+    if (!p) return 0
+    const maxBytes = Math.max(this.ctx.config.int('transaction.state.log.load.buffer.size'), 64 * 1024)
+    const end = p.logEndOffset
+    let offset = p.logStartOffset
+    let count = 0
+    while (offset < end) {
+      const res = await p.log.read(offset, maxBytes)
+      if (res.batches.length === 0) break
+      const before = offset
+      for (const buf of res.batches) {
+        let pos = 0
+        while (pos + LOG_OVERHEAD <= buf.length) {
+          const batch = decodeRecordBatch(buf, pos)
+          pos += LOG_OVERHEAD + batch.batchLength
+          offset = batch.baseOffset + batch.lastOffsetDelta + 1
+          if (batch.control) continue
+          for (const r of batch.records) {
+            try {
+              this.coordinator.replay(r.key, r.value)
+              count++
+            } catch (err) {
+              this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __transaction_state record')
+            }
+          }
+        }
+      }
+      if (offset <= before) break
+    }
+    return count
+  }
+}
+
+const services = new WeakMap<BrokerContext, TxnCoordinatorService>()
+
+/** The broker's transaction coordinator service (created and started on first use). */
+export function txnServiceOf(ctx: BrokerContext): TxnCoordinatorService {
+  let s = services.get(ctx)
+  if (!s) {
+    s = new TxnCoordinatorService(ctx)
+    services.set(ctx, s)
+    s.start()
+  }
+  return s
+}
+
+/** For the coordinator registry (FindCoordinator key type 1). */
+export function createTxnCoordinatorService(ctx: BrokerContext): TxnCoordinatorService {
+  return txnServiceOf(ctx)
+}
+
+/** Partitions of `__consumer_offsets` for AddOffsetsToTxn. */
+export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC
