@@ -177,6 +177,32 @@ describe('admin interop', () => {
     }
   })
 
+  it('topics, partition counts, configs, ids and dynamic broker configs survive a SIGKILL restart', async () => {
+    const admin = new Admin({ clientId: 'samsa-admin-restart', bootstrapBrokers: [broker.bootstrap], retries: 2 })
+    let before: { id: string, partitions: number }
+    try {
+      const created = await admin.createTopics({ topics: ['durable'], partitions: 3, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] })
+      before = { id: created[0].id, partitions: created[0].partitions }
+      await admin.incrementalAlterConfigs({ resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'log.retention.ms', configOperation: 0, value: '86400000' }] }] })
+    } finally {
+      await admin.close()
+    }
+    await broker.restart({ crash: true })
+    const again = new Admin({ clientId: 'samsa-admin-restart-2', bootstrapBrokers: [broker.bootstrap], retries: 2 })
+    try {
+      const md = await again.metadata({ topics: ['durable'] })
+      assert.deepEqual({ id: md.topics.get('durable')!.id, partitions: md.topics.get('durable')!.partitionsCount }, before)
+      const cfg = await again.describeConfigs({ resources: [
+        { resourceType: 2, resourceName: 'durable', configurationKeys: ['cleanup.policy', 'retention.ms'] },
+        { resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms'] },
+      ] })
+      assert.deepEqual(cfg[0].configs.map((c) => [c.name, c.value]), [['cleanup.policy', 'compact'], ['retention.ms', '86400000']])
+      assert.deepEqual(cfg[1].configs.map((c) => [c.name, c.value]), [['log.retention.ms', '86400000']])
+    } finally {
+      await again.close()
+    }
+  })
+
   it('keeps serving after all the bad input: a fresh client still creates and lists topics', async () => {
     await runKcat(broker.bootstrap, ['-P', '-t', 'still-alive', '-p', '0'], { input: 'x\n' })
     const r = await runKcat(broker.bootstrap, ['-L', '-t', 'still-alive'])
