@@ -99,3 +99,28 @@ test('authorized operations are reported only when asked for', async () => {
   assert.ok((res.topics[0].topicAuthorizedOperations & (1 << 3)) !== 0) // READ
   assert.notEqual(res.clusterAuthorizedOperations, -2147483648)
 })
+
+test('v10-11 cannot look topics up by id: a null name is INVALID_REQUEST; duplicates are answered once', async () => {
+  for (const v of [10, 11]) {
+    const res = await c.call<MetadataResponse>(ApiKey.Metadata, v, metadata([{ name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }]))
+    assert.deepEqual(res.topics.map((t) => [t.name, t.errorCode]), [['', ErrorCode.INVALID_REQUEST]])
+  }
+  const dup = await c.call<MetadataResponse>(ApiKey.Metadata, 9, metadata([{ name: 'existing' }, { name: 'existing' }]))
+  assert.deepEqual(dup.topics.map((t) => t.name), ['existing'])
+})
+
+test('auto-creation off in the broker config: unknown topics stay unknown whatever the client asks', async () => {
+  const off = await startBroker({ config: { 'auto.create.topics.enable': false } })
+  const c2 = await AdminRaw.connect(off.port)
+  try {
+    for (const v of [0, 4, 12]) {
+      const res = await c2.call<MetadataResponse>(ApiKey.Metadata, v, metadata([{ name: `nope-${v}` }], true))
+      assert.equal(res.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    }
+    const all = await c2.call<MetadataResponse>(ApiKey.Metadata, 12, metadata(null))
+    assert.deepEqual(all.topics, [])
+  } finally {
+    c2.close()
+    await off.close()
+  }
+})
