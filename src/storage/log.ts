@@ -9,6 +9,7 @@ import {
   baseOffset as batchBase,
   batchSize,
   lastOffsetDelta,
+  partitionLeaderEpoch,
   setBaseOffset,
   setLogAppendTime,
   setPartitionLeaderEpoch,
@@ -288,8 +289,8 @@ export class Log {
     for (const item of group) {
       const { buf, summary, opts } = item
       const replicated = opts.origin === 'replication'
-      if (replicated && summary.firstBaseOffset < next) {
-        results.push(new StorageError('INVALID_RECORD', `Replicated batch offset ${summary.firstBaseOffset} is below the log end offset ${next}`))
+      if (replicated && !increasingFrom(buf, next)) {
+        results.push(new StorageError('INVALID_RECORD', `Replicated batches must have increasing offsets from the log end offset ${next}`))
         continue
       }
       const problem = this.producerState?.check?.(buf, opts.origin ?? 'client')
@@ -319,19 +320,25 @@ export class Log {
         await flushPending()
         await this.rollInternal(first)
       }
-      // Stamp offsets, epoch and append time in place.
+      // Stamp offsets, epoch and append time in place (replicated batches keep the leader's).
       let pos = 0
       let off = first
+      let epochsChanged = false
       while (pos < buf.length) {
-        if (!replicated) setBaseOffset(buf, pos, off)
-        else off = batchBase(buf, pos)
-        if (opts.leaderEpoch !== undefined) setPartitionLeaderEpoch(buf, pos, opts.leaderEpoch)
-        if (appendTime >= 0) setLogAppendTime(buf, pos, appendTime)
+        if (!replicated) {
+          setBaseOffset(buf, pos, off)
+          if (opts.leaderEpoch !== undefined) setPartitionLeaderEpoch(buf, pos, opts.leaderEpoch)
+          if (appendTime >= 0) setLogAppendTime(buf, pos, appendTime)
+        } else {
+          off = batchBase(buf, pos)
+          epochsChanged = this.epochs.assign(partitionLeaderEpoch(buf, pos), off) || epochsChanged
+        }
         this.producerState?.onAppend?.(buf, pos)
         off += lastOffsetDelta(buf, pos) + 1
         pos += batchSize(buf, pos)
       }
-      if (opts.leaderEpoch !== undefined && this.epochs.assign(opts.leaderEpoch, first)) {
+      if (!replicated && opts.leaderEpoch !== undefined) epochsChanged = this.epochs.assign(opts.leaderEpoch, first)
+      if (epochsChanged) {
         await flushPending()
         await this.epochs.persist()
       }
@@ -754,6 +761,16 @@ export class Log {
 
 function duplicateResult(d: DuplicateAppend): AppendResult {
   return { baseOffset: d.baseOffset, lastOffset: d.lastOffset, logAppendTime: -1, logStartOffset: 0, recordCount: 0 }
+}
+
+/** True when every batch's base offset is above the previous batch's last offset, starting at `next`. */
+function increasingFrom(buf: Buffer, next: number): boolean {
+  for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
+    const base = batchBase(buf, pos)
+    if (base < next) return false
+    next = base + lastOffsetDelta(buf, pos) + 1
+  }
+  return true
 }
 
 function lastOffsetIn(buf: Buffer): number {
