@@ -11,7 +11,7 @@ import { batchSize, lastOffset } from '../src/protocol/records/batch-header.ts'
 import { parseLogConfig } from '../src/storage/config.ts'
 import { Log } from '../src/storage/log.ts'
 
-interface Figure {
+export interface Figure {
   bytes: number
   batches: number
   ms: number
@@ -26,12 +26,12 @@ function arg(args: string[], name: string, dflt: number): number {
 }
 
 /** Distinct copies of one batch of ~`size` bytes (the Log stamps offsets into its input). */
-function batchPool(size: number, count: number): Buffer[] {
+export function batchPool(size: number, count: number): Buffer[] {
   const template = buildRecordBatch({ records: [{ value: Buffer.alloc(size - 72, 0x61), timestamp: Date.now() }] })
   return Array.from({ length: count }, () => Buffer.from(template))
 }
 
-async function plainAppend(dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean): Promise<Figure> {
+export async function plainAppend(dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean): Promise<Figure> {
   const fh = await open(join(dir, 'plain.bin'), 'w')
   let bytes = 0
   let batches = 0
@@ -52,7 +52,7 @@ async function plainAppend(dir: string, pool: Buffer[], limitBytes: number, limi
   return { bytes, batches, ms }
 }
 
-async function logAppend(
+export async function logAppend(
   dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean, inFlight: number): Promise<{ fig: Figure; log: Log }> {
   const config = parseLogConfig({ 'segment.bytes': 256 * 1024 * 1024, ...(fsync ? { 'flush.messages': 1 } : { 'flush.ms': 3_600_000 }) })
   const log = await Log.open({ dir, config })
