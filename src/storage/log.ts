@@ -515,19 +515,26 @@ export class Log {
         }
         const firstSize = batchSize(buf, off)
         if (batchBase(buf, off) + lastOffsetDelta(buf, off) >= maxOffset) return undefined
+        let bufPos = pos
         if (off + firstSize > buf.length) {
-          buf = await seg.read(pos + off, Math.max(firstSize, maxBytes))
+          bufPos = pos + off
+          buf = await seg.read(bufPos, Math.max(firstSize, maxBytes))
           off = 0
           if (buf.length < firstSize) return Buffer.alloc(0)
         }
         const start = off
-        let bytes = 0
-        while (off + RECORD_BATCH_OVERHEAD <= buf.length) {
+        const limit = Math.min(buf.length, start + Math.max(firstSize, maxBytes))
+        off += firstSize
+        // When no batch of this segment can reach maxOffset, jump over whole batches with the
+        // offset index (its positions are batch starts) instead of walking every header.
+        if (maxOffset >= seg.nextOffset) {
+          const jump = seg.index.floorPosition(bufPos + limit) - bufPos
+          if (jump > off) off = jump
+        }
+        while (off + RECORD_BATCH_OVERHEAD <= limit) {
           const size = batchSize(buf, off)
-          if (off + size > buf.length) break
-          if (bytes > 0 && bytes + size > maxBytes) break
+          if (off + size > limit) break
           if (batchBase(buf, off) + lastOffsetDelta(buf, off) >= maxOffset) break
-          bytes += size
           off += size
         }
         return buf.subarray(start, off)

@@ -49,6 +49,12 @@ export class OffsetIndex {
     return i < 0 ? 0 : this.pos[i]!
   }
 
+  /** Largest indexed position <= `position` (a batch start), or 0. */
+  floorPosition(position: number): number {
+    const i = this.floor(this.pos, position)
+    return i < 0 ? 0 : this.pos[i]!
+  }
+
   /** Drops entries at or after file position `position` (truncation). */
   truncateToPosition(position: number): void {
     while (this.n > 0 && this.pos[this.n - 1]! >= position) this.n--

@@ -234,3 +234,40 @@ test('replication appends keep the leader offsets (gaps allowed) and learn leade
   await follower.close()
   await tmp.cleanup()
 })
+
+test('file reads return exactly the whole batches that fit (index jumps agree with a header walk)', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'index.interval.bytes': 100, 'segment.bytes': 20_000 })
+  const sizes: { base: number; last: number; size: number }[] = []
+  for (let i = 0; i < 150; i++) {
+    const b = i % 7 === 0 ? sizedBatch(300 + i) : batch(1 + (i % 3), `s${i}`)
+    const r = await log.append(b)
+    sizes.push({ base: r.baseOffset, last: r.lastOffset, size: b.length })
+  }
+  await log.close()
+  const reopened = await open(tmp.path, { 'index.interval.bytes': 100, 'segment.bytes': 20_000 }, { cleanShutdown: true })
+  let seed = 7
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
+  for (let k = 0; k < 300; k++) {
+    const offset = rand(reopened.logEndOffset)
+    const maxBytes = 1 + rand(3000)
+    const maxOffset = k % 3 === 0 ? offset + rand(40) : reopened.logEndOffset
+    const got = await reopened.read(offset, maxBytes, { maxOffset })
+    // Expected: from the batch holding offset, greedily, within its segment.
+    const seg = reopened.segments[reopened.segments.findLastIndex((s) => s.baseOffset <= offset)]!
+    const segEnd = reopened.segments.find((s) => s.baseOffset > seg.baseOffset)?.baseOffset ?? Infinity
+    const want: number[] = []
+    let bytes = 0
+    for (const b of sizes) {
+      if (b.last < offset || b.base >= segEnd) continue
+      if (b.last >= maxOffset || (want.length > 0 && bytes + b.size > maxBytes)) break
+      want.push(b.base)
+      bytes += b.size
+    }
+    const bases: number[] = []
+    for (const buf of got.batches) for (let p = 0; p < buf.length; p += batchSize(buf, p)) bases.push(baseOffset(buf, p))
+    assert.deepEqual(bases, want, `offset ${offset} maxBytes ${maxBytes} maxOffset ${maxOffset}`)
+  }
+  await reopened.close()
+  await tmp.cleanup()
+})
