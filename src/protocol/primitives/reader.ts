@@ -29,7 +29,7 @@ export class Reader {
 
   int8(): number {
     if (this.pos + 1 > this.end) this.need(1)
-    return this.buf.readInt8(this.pos++)
+    return (this.buf[this.pos++]! << 24) >> 24
   }
 
   uint8(): number {
@@ -43,31 +43,35 @@ export class Reader {
   }
 
   int16(): number {
-    if (this.pos + 2 > this.end) this.need(2)
-    const v = this.buf.readInt16BE(this.pos)
-    this.pos += 2
-    return v
+    const p = this.pos
+    if (p + 2 > this.end) this.need(2)
+    const b = this.buf
+    this.pos = p + 2
+    return ((b[p]! << 24) | (b[p + 1]! << 16)) >> 16
   }
 
   uint16(): number {
-    if (this.pos + 2 > this.end) this.need(2)
-    const v = this.buf.readUInt16BE(this.pos)
-    this.pos += 2
-    return v
+    const p = this.pos
+    if (p + 2 > this.end) this.need(2)
+    const b = this.buf
+    this.pos = p + 2
+    return (b[p]! << 8) | b[p + 1]!
   }
 
   int32(): number {
-    if (this.pos + 4 > this.end) this.need(4)
-    const v = this.buf.readInt32BE(this.pos)
-    this.pos += 4
-    return v
+    const p = this.pos
+    if (p + 4 > this.end) this.need(4)
+    const b = this.buf
+    this.pos = p + 4
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!
   }
 
   uint32(): number {
-    if (this.pos + 4 > this.end) this.need(4)
-    const v = this.buf.readUInt32BE(this.pos)
-    this.pos += 4
-    return v
+    const p = this.pos
+    if (p + 4 > this.end) this.need(4)
+    const b = this.buf
+    this.pos = p + 4
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
   }
 
   int64(): bigint {

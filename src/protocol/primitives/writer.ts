@@ -8,6 +8,12 @@ import { isUuidString } from './uuid.ts'
 
 const MIN_CAPACITY = 64
 
+// Integers are written byte by byte (faster than Buffer#writeInt32BE on the hot path); the
+// range check keeps the safety of the Buffer methods: nothing is silently truncated.
+function outOfRange(type: string, v: number): never {
+  throw new ProtocolEncodeError('value-out-of-range', `${v} is not a valid ${type}`)
+}
+
 export class Writer {
   buf: Buffer
   pos: number
@@ -45,8 +51,9 @@ export class Writer {
   }
 
   int8(v: number): void {
+    if ((v << 24) >> 24 !== v) outOfRange('int8', v)
     if (this.pos + 1 > this.buf.length) this.grow(1)
-    this.buf.writeInt8(v, this.pos++)
+    this.buf[this.pos++] = v
   }
 
   uint8(v: number): void {
@@ -60,23 +67,47 @@ export class Writer {
   }
 
   int16(v: number): void {
+    if ((v << 16) >> 16 !== v) outOfRange('int16', v)
     if (this.pos + 2 > this.buf.length) this.grow(2)
-    this.pos = this.buf.writeInt16BE(v, this.pos)
+    const b = this.buf
+    const p = this.pos
+    b[p] = v >> 8
+    b[p + 1] = v
+    this.pos = p + 2
   }
 
   uint16(v: number): void {
+    if ((v & 0xffff) !== v) outOfRange('uint16', v)
     if (this.pos + 2 > this.buf.length) this.grow(2)
-    this.pos = this.buf.writeUInt16BE(v, this.pos)
+    const b = this.buf
+    const p = this.pos
+    b[p] = v >> 8
+    b[p + 1] = v
+    this.pos = p + 2
   }
 
   int32(v: number): void {
+    if ((v | 0) !== v) outOfRange('int32', v)
     if (this.pos + 4 > this.buf.length) this.grow(4)
-    this.pos = this.buf.writeInt32BE(v, this.pos)
+    const b = this.buf
+    const p = this.pos
+    b[p] = v >> 24
+    b[p + 1] = v >> 16
+    b[p + 2] = v >> 8
+    b[p + 3] = v
+    this.pos = p + 4
   }
 
   uint32(v: number): void {
+    if (v >>> 0 !== v) outOfRange('uint32', v)
     if (this.pos + 4 > this.buf.length) this.grow(4)
-    this.pos = this.buf.writeUInt32BE(v, this.pos)
+    const b = this.buf
+    const p = this.pos
+    b[p] = v >>> 24
+    b[p + 1] = v >>> 16
+    b[p + 2] = v >>> 8
+    b[p + 3] = v
+    this.pos = p + 4
   }
 
   int64(v: bigint): void {
@@ -99,9 +130,9 @@ export class Writer {
   /** Unsigned varint of a uint32 value. */
   uvarint(v: number): void {
     if (this.pos + 5 > this.buf.length) this.grow(5)
+    if (v >>> 0 !== v) outOfRange('uvarint', v)
     const buf = this.buf
     let p = this.pos
-    v >>>= 0
     while (v >= 0x80) {
       buf[p++] = (v & 0x7f) | 0x80
       v >>>= 7
@@ -112,6 +143,7 @@ export class Writer {
 
   /** Zigzag varint of an int32 value. */
   varint(v: number): void {
+    if ((v | 0) !== v) outOfRange('varint', v)
     this.uvarint(((v << 1) ^ (v >> 31)) >>> 0)
   }
 

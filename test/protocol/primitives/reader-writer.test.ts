@@ -153,3 +153,21 @@ test('compact strings longer than 32767 bytes are rejected like classic ones', (
   assert.throws(() => new Reader(w.finish()).compactString(), reason('value-out-of-range'))
   assert.throws(() => new Writer().string('a'.repeat(32768)), ProtocolEncodeError)
 })
+
+test('integers outside their wire type are rejected on encode, never truncated', () => {
+  const w = new Writer()
+  assert.throws(() => w.int8(128), ProtocolEncodeError)
+  assert.throws(() => w.int16(-32769), ProtocolEncodeError)
+  assert.throws(() => w.uint16(-1), ProtocolEncodeError)
+  assert.throws(() => w.int32(2 ** 31), ProtocolEncodeError)
+  assert.throws(() => w.int32(1.5), ProtocolEncodeError)
+  assert.throws(() => w.uint32(2 ** 32), ProtocolEncodeError)
+  assert.throws(() => w.uvarint(-1), ProtocolEncodeError)
+  assert.throws(() => w.varint(2 ** 31), ProtocolEncodeError)
+  assert.equal(w.length, 0)
+})
+
+test('signed and unsigned reads interpret the high bit correctly', () => {
+  const r = new Reader(Buffer.from('80' + 'ff7f' + '8000' + 'ffff' + '80000000' + 'ffffffff', 'hex'))
+  assert.deepEqual([r.int8(), r.int16(), r.int16(), r.uint16(), r.int32(), r.uint32()], [-128, -129, -32768, 65535, -(2 ** 31), 2 ** 32 - 1])
+})
