@@ -61,7 +61,7 @@ export class FetchPlan {
   private readonly readCommitted: boolean
   private readonly maxBytes: number
 
-  constructor(request: FetchRequest, version: number, replicas: ReplicaManager, metadata: MetadataStore,
+  constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataStore,
     private readonly log: Logger) {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
@@ -107,6 +107,8 @@ export class FetchPlan {
   private async readTarget(target: Target, soFar: number): Promise<FetchResponsePartitionData> {
     const p = target.partition
     if (!p || target.error !== ErrorCode.NONE) return this.partitionData(target.index, target.error, p)
+    // A delayed fetch may outlive its partition (topic deleted while it waited).
+    if (this.replicas.partition(p.topic, p.index) !== p) return this.partitionData(target.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefined)
     const limit = Math.min(target.maxBytes, this.maxBytes - soFar)
     if (limit <= 0 && soFar > 0) return this.partitionData(target.index, ErrorCode.NONE, p)
     try {
