@@ -65,7 +65,8 @@ export class NetServer {
       let port = l.port
       const hosts = bindHosts(l.host)
       for (let i = 0; i < hosts.length; i++) {
-        const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => this.accept(socket, l.name))
+        // allowHalfOpen: a client that half-closes after its last request still gets the answers in flight.
+        const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, l.name))
         server.on('error', (err) => this.opts.log.error({ err, listener: l.name }, 'listener error'))
         try {
           port = await listen(server, port, hosts[i])

@@ -1,5 +1,6 @@
 // The per-connection pipeline in isolation: a NetServer with a scripted frame handler.
 import { test } from 'node:test'
+import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { pino } from 'pino'
 import { NetServer } from '../../../src/broker/net/server.ts'
@@ -33,7 +34,7 @@ const scripted: FrameHandler = (frame) => {
   return new Promise((resolve, reject) => setTimeout(() => (mode === 3 ? reject(new Error(`request ${id} failed`)) : resolve(result)), delay))
 }
 
-async function serve(handler: FrameHandler, limits: Partial<{ maxInFlightBytes: number, maxInFlightRequests: number }> = {}) {
+async function serve(t: TestContext, handler: FrameHandler, limits: Partial<{ maxInFlightBytes: number, maxInFlightRequests: number }> = {}) {
   const lines: string[] = []
   const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } })
   const server = new NetServer({
@@ -44,11 +45,13 @@ async function serve(handler: FrameHandler, limits: Partial<{ maxInFlightBytes: 
     log,
   })
   const [bound] = await server.start()
+  // Close even when an assertion fails, so a failing test cannot hang the run on an open listener.
+  t.after(() => server.close(100))
   return { server, port: bound.port, lines }
 }
 
-test('responses leave in request order even when later requests finish first; no-response slots are skipped', async () => {
-  const { server, port } = await serve(scripted)
+test('responses leave in request order even when later requests finish first; no-response slots are skipped', async (t) => {
+  const { server, port } = await serve(t, scripted)
   const c = await RawClient.connect(port)
   c.write(Buffer.concat([req(1, 60), req(2, 0, 1), req(3, 30), req(4, 0), req(5, 10, 1), req(6, 5)]))
   const ids = []
@@ -58,8 +61,8 @@ test('responses leave in request order even when later requests finish first; no
   await server.close()
 })
 
-test('a handler that throws or rejects closes only its connection, with one log line', async () => {
-  const { server, port, lines } = await serve(scripted)
+test('a handler that throws or rejects closes only its connection, with one log line', async (t) => {
+  const { server, port, lines } = await serve(t, scripted)
   const other = await RawClient.connect(port)
   for (const mode of [2, 3]) {
     const c = await RawClient.connect(port)
@@ -76,7 +79,7 @@ test('a handler that throws or rejects closes only its connection, with one log 
   await server.close()
 })
 
-test('back-pressure: reading pauses while in-flight bytes exceed the bound, and resumes when answered', async () => {
+test('back-pressure: reading pauses while in-flight bytes exceed the bound, and resumes when answered', async (t) => {
   let started = 0
   const release: (() => void)[] = []
   const held: FrameHandler = (frame) => {
@@ -84,7 +87,7 @@ test('back-pressure: reading pauses while in-flight bytes exceed the bound, and 
     const id = frame.readInt32BE(0)
     return new Promise((resolve) => release.push(() => resolve(answer(id))))
   }
-  const { server, port } = await serve(held, { maxInFlightBytes: 10_000 })
+  const { server, port } = await serve(t, held, { maxInFlightBytes: 10_000 })
   const c = await RawClient.connect(port)
   const n = 400
   c.write(Buffer.concat(Array.from({ length: n }, (_, i) => req(i, 0, 0, 1000)))) // ~400 KB
@@ -101,7 +104,7 @@ test('back-pressure: reading pauses while in-flight bytes exceed the bound, and 
   await server.close()
 })
 
-test('back-pressure by request count (queued.max.requests)', async () => {
+test('back-pressure by request count (queued.max.requests)', async (t) => {
   let started = 0
   const release: (() => void)[] = []
   const held: FrameHandler = (frame) => {
@@ -109,7 +112,7 @@ test('back-pressure by request count (queued.max.requests)', async () => {
     const id = frame.readInt32BE(0)
     return new Promise((resolve) => release.push(() => resolve(answer(id))))
   }
-  const { server, port } = await serve(held, { maxInFlightRequests: 5 })
+  const { server, port } = await serve(t, held, { maxInFlightRequests: 5 })
   const c = await RawClient.connect(port)
   c.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => req(i, 0))))
   await new Promise((r) => setTimeout(r, 100))
@@ -122,7 +125,7 @@ test('back-pressure by request count (queued.max.requests)', async () => {
   await server.close()
 })
 
-test('a client that does not read its responses stops being read (send buffer back-pressure)', async () => {
+test('a client that does not read its responses stops being read (send buffer back-pressure)', async (t) => {
   let started = 0
   const big: FrameHandler = (frame) => {
     started++
@@ -131,7 +134,7 @@ test('a client that does not read its responses stops being read (send buffer ba
     b.writeInt32BE(frame.readInt32BE(0), 4)
     return [b]
   }
-  const { server, port } = await serve(big)
+  const { server, port } = await serve(t, big)
   const c = await RawClient.connect(port)
   c.socket.pause()
   const n = 2000 // 128 MiB of responses if nothing held the broker back
@@ -145,8 +148,18 @@ test('a client that does not read its responses stops being read (send buffer ba
   await server.close()
 })
 
-test('close() stops accepting but answers in-flight requests before ending connections', async () => {
-  const { server, port } = await serve(scripted)
+test('a client that half-closes after its requests still gets every answer', async (t) => {
+  const { server, port } = await serve(t, scripted)
+  const c = await RawClient.connect(port)
+  c.write(Buffer.concat([req(1, 80), req(2, 0), req(3, 40)]))
+  c.socket.end()
+  assert.deepEqual([(await c.readFrame()).readInt32BE(0), (await c.readFrame()).readInt32BE(0), (await c.readFrame()).readInt32BE(0)], [1, 2, 3])
+  assert.equal(await c.closesWithin(1000), true)
+  await server.close()
+})
+
+test('close() stops accepting but answers in-flight requests before ending connections', async (t) => {
+  const { server, port } = await serve(t, scripted)
   const c = await RawClient.connect(port)
   c.write(req(1, 150))
   await new Promise((r) => setTimeout(r, 30))
