@@ -66,6 +66,7 @@ export class FetchPlan {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
+    const watched = new Set<Partition>()
     for (const t of request.topics) {
       const meta = version >= 13 ? metadata.topicById(t.topicId) : metadata.topic(t.topic)
       const name = meta?.name ?? t.topic
@@ -79,7 +80,10 @@ export class FetchPlan {
           if (p.currentLeaderEpoch > partition.leaderEpoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH
           else if (p.currentLeaderEpoch < partition.leaderEpoch) error = ErrorCode.FENCED_LEADER_EPOCH
         }
-        if (partition && error === ErrorCode.NONE && !this.watched.includes(partition)) this.watched.push(partition)
+        if (partition && error === ErrorCode.NONE && !watched.has(partition)) {
+          watched.add(partition)
+          this.watched.push(partition)
+        }
         targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes) })
       }
       this.topics.push({ name, topicId: t.topicId, targets })

@@ -4,7 +4,7 @@
 // answer once the append is acknowledged by storage — on a single node the ISR is this broker, so
 // acks=-1 is complete then too (after checking min.insync.replicas).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
-import { ErrorCode } from '../../protocol/errors.ts'
+import { ErrorCode, errorName } from '../../protocol/errors.ts'
 import type {
   ProduceRequest,
   ProduceResponse,
@@ -13,7 +13,8 @@ import type {
 } from '../../protocol/generated/messages/produce.ts'
 import type { Partition } from '../replica/partition.ts'
 import { NO_RESPONSE, defineHandler } from './handler.ts'
-import type { RequestContext } from './handler.ts'
+import type { NoResponse, RequestContext } from './handler.ts'
+import { RequestRejected } from './dispatcher.ts'
 import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 
@@ -55,6 +56,22 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
   }
 }
 
+/**
+ * acks=0: nothing is sent back, but the request holds its connection slot (and in-flight bytes)
+ * until the appends finish, so a flood is bounded by the connection limits. A failure closes the
+ * connection, as Kafka does, so the client notices and refreshes its metadata.
+ */
+function noResponse(responses: readonly ProduceResponseTopicProduceResponse[]): NoResponse {
+  for (const t of responses) {
+    for (const p of t.partitionResponses) {
+      if (p.errorCode !== ErrorCode.NONE) {
+        throw new RequestRejected(`acks=0 produce to ${t.name}-${p.index} failed: ${errorName(p.errorCode)}${p.errorMessage ? ` (${p.errorMessage})` : ''}`)
+      }
+    }
+  }
+  return NO_RESPONSE
+}
+
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: ApiKey.Produce,
   minVersion: 0,
@@ -89,10 +106,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       responses.push({ name: topic.name, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
-    if (acks === 0) {
-      // Nobody reads a response; appends still happen (errors were logged per partition).
-      return NO_RESPONSE
-    }
+    if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))
     if (pending.length === 0) return response
     return Promise.all(pending).then(() => response)
   },

@@ -279,3 +279,18 @@ test('acks=0 gets no response; the next request on the connection is answered in
   const p = await fetch('bad', 1, 0, 11, { maxWaitMs: 5000 })
   assert.deepEqual(values(p.records).map((x) => x[1]), ['fire-and-forget'])
 })
+
+test('a failed acks=0 produce closes its connection (the client notices); other connections are unaffected', async () => {
+  const other = await AdminRaw.connect(broker.port)
+  try {
+    const req = defaultProduceRequest()
+    req.acks = 0
+    req.timeoutMs = 1000
+    req.topicData = [{ name: 'no-such-topic-acks0', partitionData: [{ index: 0, records: batch(['lost']) }] }]
+    other.client.write(requestFrame(ApiKey.Produce, 9, 1, req))
+    assert.equal(await other.client.closesWithin(5000), true)
+  } finally {
+    other.close()
+  }
+  assert.equal((await produce('bad', 1, batch(['still fine']))).errorCode, ErrorCode.NONE)
+})
