@@ -1,16 +1,46 @@
-// Node clients against a real `samsa start` process. KafkaJS 2.2.4: producer (gzip and plain) and
-// offsets through its admin client (ListOffsets, by timestamp); reading back goes through kcat
-// because KafkaJS offers no consumer without a group. @platformatic/kafka 1.35.0 (which sends the
+// Node clients against a real `samsa start` process. KafkaJS 2.2.4: producer (gzip and plain),
+// offsets through its admin client (ListOffsets, by timestamp) and its Broker.fetch (no group
+// needed); kcat reads the records back too. @platformatic/kafka 1.35.0 (which sends the
 // highest advertised version of each API: Produce 11, Fetch 17 by topic id, ListOffsets 10):
 // producer, and its consumer's fetch/listOffsets without a group.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { CompressionTypes } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import { startSamsa } from '../helpers/samsa.ts'
 import type { SamsaBroker } from '../helpers/samsa.ts'
 import { runKafkaJs } from '../helpers/kafkajs.ts'
 import { runKcat } from '../helpers/run.ts'
+
+/**
+ * KafkaJS has no consumer without a group; its Broker.fetch is reached through the cluster factory
+ * the Kafka instance keeps under a private symbol. Returns [offset, key, value, header h] rows.
+ */
+async function lowLevelFetch(kafka: Kafka, topic: string, partition: number, offset: number): Promise<string[][]> {
+  const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')!
+  const createCluster = (kafka as unknown as Record<symbol, (o: object) => KafkaJsCluster>)[sym]!
+  const cluster = createCluster({ isolationLevel: 1 })
+  await cluster.connect()
+  try {
+    await cluster.addTargetTopic(topic)
+    const broker = await cluster.findBroker({ nodeId: String(cluster.brokerPool.metadata.brokers[0]!.nodeId) })
+    const res = await broker.fetch({ isolationLevel: 1, maxWaitTime: 100, topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes: 1 << 20 }] }] })
+    return res.responses[0]!.partitions[0]!.messages.map((m) => [m.offset, String(m.key), String(m.value), String(m.headers?.h ?? '')])
+  } finally {
+    await cluster.disconnect()
+  }
+}
+
+interface KafkaJsCluster {
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  addTargetTopic(topic: string): Promise<void>
+  brokerPool: { metadata: { brokers: { nodeId: number }[] } }
+  findBroker(o: { nodeId: string }): Promise<{
+    fetch(o: object): Promise<{ responses: { partitions: { messages: { offset: string; key: Buffer; value: Buffer; headers?: Record<string, Buffer> }[] }[] }[] }>
+  }>
+}
 
 describe('Node clients', () => {
   let broker: SamsaBroker
@@ -21,7 +51,7 @@ describe('Node clients', () => {
     await broker?.close()
   })
 
-  it('KafkaJS produces (plain and gzip) and lists offsets; kcat reads the records back', async () => {
+  it('KafkaJS produces (plain and gzip), lists offsets and fetches; kcat reads the records back too', async () => {
     const t0 = Date.now()
     const { value } = await runKafkaJs([broker.bootstrap], async (kafka) => {
       const admin = kafka.admin()
@@ -42,7 +72,8 @@ describe('Node clients', () => {
           })
           const offsets = await admin.fetchTopicOffsets('kjs-data')
           const byTime = await admin.fetchTopicOffsetsByTimestamp('kjs-data', t0 + 105)
-          return { first, second, offsets, byTime }
+          const fetched = await lowLevelFetch(kafka, 'kjs-data', 0, 3)
+          return { first, second, offsets, byTime, fetched }
         } finally {
           await producer.disconnect()
         }
@@ -56,6 +87,9 @@ describe('Node clients', () => {
     const p0 = value.offsets.find((o) => o.partition === 0)!
     assert.deepEqual([p0.low, p0.high, p0.offset], ['0', '20', '20'])
     assert.equal(value.byTime.find((o) => o.partition === 0)!.offset, '15')
+    // KafkaJS decoding our Fetch v11 response (from offset 3: the whole first batch comes back).
+    assert.deepEqual(value.fetched.slice(0, 4), [['0', 'k0', 'v0', 'x0'], ['1', 'k1', 'v1', 'x1'], ['2', 'k2', 'v2', 'x2'], ['3', 'k3', 'v3', 'x3']])
+    assert.deepEqual(value.fetched.at(-1), ['19', 'g9', 'z9', ''])
     const got = (await runKcat(broker.bootstrap, ['-C', '-t', 'kjs-data', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%k=%s %h\\n'])).stdout.split('\n').filter(Boolean)
     assert.equal(got.length, 20)
     assert.equal(got[3], 'k3=v3 h=x3')
