@@ -294,3 +294,18 @@ test('a failed acks=0 produce closes its connection (the client notices); other 
   }
   assert.equal((await produce('bad', 1, batch(['still fine']))).errorCode, ErrorCode.NONE)
 })
+
+test('topic settings: min.insync.replicas above the ISR refuses acks=-1; down-conversion can be disabled', async () => {
+  const req = defaultCreateTopicsRequest()
+  req.timeoutMs = 5000
+  req.topics = [Object.assign(defaultCreateTopicsRequestCreatableTopic(), {
+    name: 'strict', numPartitions: 1, replicationFactor: 1,
+    configs: [{ name: 'min.insync.replicas', value: '2' }, { name: 'message.downconversion.enable', value: 'false' }],
+  })]
+  const created = await c.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, req)
+  assert.equal(created.topics[0]!.errorCode, 0, created.topics[0]!.errorMessage ?? '')
+  assert.equal((await produce('strict', 0, batch(['all']), 9, -1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS)
+  assert.equal((await produce('strict', 0, batch(['one']), 9, 1)).errorCode, ErrorCode.NONE)
+  assert.equal((await fetch('strict', 0, 0, 3)).errorCode, ErrorCode.UNSUPPORTED_VERSION)
+  assert.deepEqual(values((await fetch('strict', 0, 0, 4)).records).map((x) => x[1]), ['one'])
+})
