@@ -205,3 +205,25 @@ test('snapshot and txn index codecs round trip; corrupt bytes are rejected, not 
   const two = Buffer.concat([encodeAbortedTxn(t), encodeAbortedTxn({ ...t, producerId: 9 }), Buffer.alloc(5)])
   assert.deepEqual(decodeAbortedTxns(two), [t, { ...t, producerId: 9 }])
 })
+
+test('a corrupt newest snapshot is dropped and the state is rebuilt from an older one plus replay', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(T0)
+  const { log, psm } = await openLog(tmp.path, clock, { 'segment.bytes': 1200 })
+  await workload(log)
+  const live = stateOf(psm)
+  await log.close()
+  const dir = join(tmp.path, 'topic-0')
+  const { writeFile } = await import('node:fs/promises')
+  const snaps = (await readdir(dir)).filter((f) => f.endsWith('.snapshot')).sort()
+  assert.ok(snaps.length >= 2)
+  await writeFile(join(dir, snaps.at(-1)!), Buffer.from('garbage, not a snapshot'))
+  // A torn transaction index tail (crash mid-write) is cut, not fatal.
+  const idx = (await readdir(dir)).find((f) => f.endsWith('.txnindex'))!
+  await writeFile(join(dir, idx), Buffer.alloc(7, 1), { flag: 'a' })
+  const again = await openLog(tmp.path, clock, { 'segment.bytes': 1200 })
+  assert.deepEqual(stateOf(again.psm), live)
+  assert.ok(!(await readdir(dir)).includes(snaps.at(-1)!), 'the corrupt snapshot was deleted')
+  await again.log.close()
+  await tmp.cleanup()
+})
