@@ -43,6 +43,8 @@ export interface CleanOptions {
   firstDirtyOffset: number
   /** Clean even when the dirty ratio is below min.cleanable.dirty.ratio. */
   force?: boolean
+  /** Bound of the key map (memory); a pass covers fewer dirty segments when it is reached. Default 1,000,000. */
+  maxKeys?: number
   /** Checked between batches; returning true abandons the pass (shutdown). */
   aborted?: () => boolean
 }
@@ -80,9 +82,15 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
     if (log.isClosed || !log.isCompacted) return undefined
     const range = cleanableRange(log, opts)
     if (!range.due || range.segments.length === 0) return undefined
+    // Key map over the dirty segments; when it reaches maxKeys, this pass stops at that segment.
     const latest = new Map<string, number>()
-    for (const seg of range.segments) {
-      for await (const buf of segmentBatches(seg)) {
+    const maxKeys = opts.maxKeys ?? 1_000_000
+    let segments = range.segments
+    let cleanedUpTo = range.firstUncleanable
+    for (let i = 0; i < segments.length; i++) {
+      const end = i + 1 < segments.length ? segments[i + 1]!.baseOffset : range.firstUncleanable
+      if (end <= range.firstDirty) continue
+      for await (const buf of segmentBatches(segments[i]!)) {
         if (isControl(buf)) continue
         const b = decodeRecordBatch(buf)
         for (const r of b.records) {
@@ -91,9 +99,14 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
         }
       }
       if (opts.aborted?.()) return undefined
+      if (latest.size >= maxKeys && i + 1 < segments.length) {
+        segments = segments.slice(0, i + 1)
+        cleanedUpTo = end
+        break
+      }
     }
-    const result: CleanResult = { cleanedUpTo: range.firstUncleanable, segments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0 }
-    for (const seg of range.segments) {
+    const result: CleanResult = { cleanedUpTo, segments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0 }
+    for (const seg of segments) {
       if (opts.aborted?.() || log.isClosed) return undefined
       const removed = await cleanSegment(log, seg, latest, opts.now)
       if (removed === undefined) continue

@@ -50,6 +50,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number
   /** log.cleaner.backoff.ms: pause between cleaner runs (default 15000). */
   cleanerBackoffMs?: number
+  /** Keys the cleaner's map may hold per pass (bounds its memory; default 1,000,000). */
+  cleanerMaxKeys?: number
   /** log.cleaner.enable (default true). */
   cleanerEnabled?: boolean
   /** Partitions opened at once during start-up (default 4). */
@@ -281,6 +283,7 @@ export class LogManager {
         now: this.scheduler.now(),
         firstDirtyOffset: this.cleanerOffsets.get(k) ?? 0,
         force,
+        maxKeys: this.opts.cleanerMaxKeys,
         aborted: () => this.closed,
       })
       if (r) {

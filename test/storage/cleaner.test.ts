@@ -167,3 +167,24 @@ test('the cleaner honours min.compaction.lag.ms and min.cleanable.dirty.ratio; a
   await m.close()
   await tmp.cleanup()
 })
+
+test('a bounded key map cleans in several passes, each ending at a segment boundary', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler()
+  const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: parseLogConfig(COMPACT), scheduler: clock })
+  const model = await workload(log, rng(5), 400, clock)
+  let dirty = 0
+  const ends: number[] = []
+  for (let pass = 0; pass < 50; pass++) {
+    const r = await cleanLog(log, { now: clock.now(), firstDirtyOffset: dirty, maxKeys: 10 })
+    if (!r) break
+    assert.ok(r.cleanedUpTo > dirty)
+    assert.ok(log.segments.some((s) => s.baseOffset === r.cleanedUpTo), 'pass ends at a segment base')
+    ends.push(r.cleanedUpTo)
+    dirty = r.cleanedUpTo
+  }
+  assert.ok(ends.length > 1, `several passes (${ends.join(',')})`)
+  assert.deepEqual(live(fold(await readAll(log))), live(model))
+  await log.close()
+  await tmp.cleanup()
+})
