@@ -466,14 +466,27 @@ export class Log {
     if (offset >= maxOffset) return result(EMPTY)
     const cached = this.tail.read(offset, maxBytes, maxOffset)
     if (cached) return result(cached)
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-      const seg = this.segments[i]!
-      if (seg.baseOffset >= maxOffset) break
+    // Segments are found by base offset after each await: retention may shift the array meanwhile.
+    let seg: Segment | undefined = this.segments[this.segmentIndexFor(offset)]
+    while (seg && seg.baseOffset < maxOffset) {
       const buf = await this.readSegment(seg, offset, maxBytes, maxOffset)
       if (buf === undefined) break
       if (buf.length > 0) return result([buf])
+      seg = this.segmentAfter(seg.baseOffset)
     }
     return result(EMPTY)
+  }
+
+  /** The first segment whose base offset is > base. */
+  private segmentAfter(base: number): Segment | undefined {
+    let lo = 0
+    let hi = this.segments.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.segments[mid]!.baseOffset > base) hi = mid
+      else lo = mid + 1
+    }
+    return this.segments[lo]
   }
 
   /** Index of the last segment whose base offset is <= offset (0 if none). */
