@@ -562,8 +562,8 @@ export class Log {
 
   /** Earliest batch whose max timestamp is >= `timestamp` (its base offset, not below the log start). */
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
-    for (const seg of this.segments) {
-      if (seg.maxTimestamp < timestamp || seg.isEmpty) continue
+    for (const seg of [...this.segments]) {
+      if (seg.maxTimestamp < timestamp || seg.isEmpty || !this.segments.includes(seg)) continue
       const found = await this.findInSegment(seg, timestamp)
       if (found) return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
     }
