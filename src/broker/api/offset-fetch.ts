@@ -1,7 +1,7 @@
 // OffsetFetch (key 9), every version 0-9. v2+ may ask for every partition (null topics) and carry
 // a top-level error; v8+ ask for several groups at once. Partitions without a committed offset get
-// offset -1 and empty metadata. requireStable (v7+) has nothing to wait for until transactional
-// offset commits exist.
+// offset -1 and empty metadata. requireStable (v7+): partitions with transactional offsets still
+// pending (src/broker/coordinator/txn) answer UNSTABLE_OFFSET_COMMIT, which clients retry.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseOffsetFetchResponseTopic,
@@ -10,8 +10,12 @@ import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import type { FetchedOffset } from '../coordinator/group/results.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { defineHandler } from './handler.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { pendingTxnOffsets } from '../coordinator/txn/txn-service.ts'
 
-function byTopic(offsets: readonly FetchedOffset[]): OffsetFetchResponseOffsetFetchResponseTopic[] {
+type Unstable = ((topic: string, partition: number) => boolean) | undefined
+
+function byTopic(offsets: readonly FetchedOffset[], unstable?: Unstable): OffsetFetchResponseOffsetFetchResponseTopic[] {
   const out = new Map<string, OffsetFetchResponseOffsetFetchResponseTopic>()
   for (const o of offsets) {
     let t = out.get(o.topic)
@@ -21,7 +25,7 @@ function byTopic(offsets: readonly FetchedOffset[]): OffsetFetchResponseOffsetFe
       committedOffset: BigInt(o.offset),
       committedLeaderEpoch: o.leaderEpoch,
       metadata: o.metadata,
-      errorCode: o.errorCode,
+      errorCode: unstable?.(o.topic, o.partition) ? ErrorCode.UNSTABLE_OFFSET_COMMIT : o.errorCode,
     })
   }
   return [...out.values()]
@@ -35,17 +39,19 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
   maxVersion: 9,
-  handle(ctx, req, version) {
+  async handle(ctx, req, version) {
     const c = groupCoordinatorOf(ctx.broker)
+    const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined
+    const unstableIn = (groupId: string): Unstable => pending && ((t, p) => pending(groupId, t, p))
     if (version >= 8) {
       const groups = req.groups.map((g) => {
         const r = fetchGroup(c, g.groupId, g.topics)
-        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets) }
+        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets, unstableIn(g.groupId)) }
       })
       return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }
     }
     // v0-1 have no null: an empty list is just empty.
     const r = fetchGroup(c, req.groupId, version >= 2 ? req.topics : req.topics ?? [])
-    return { throttleTimeMs: 0, topics: byTopic(r.offsets), errorCode: r.errorCode, groups: [] }
+    return { throttleTimeMs: 0, topics: byTopic(r.offsets, unstableIn(req.groupId)), errorCode: r.errorCode, groups: [] }
   },
 })

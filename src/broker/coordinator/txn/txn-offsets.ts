@@ -49,6 +49,13 @@ export class TxnOffsetStore {
     return this.pending.get(producerId)
   }
 
+  /** Whether an open transaction holds an offset for the group's partition (OffsetFetch requireStable). */
+  isPending(groupId: string, topic: string, partition: number): boolean {
+    const k = `${topic}\u0000${partition}`
+    for (const byGroup of this.pending.values()) if (byGroup.get(groupId)?.has(k)) return true
+    return false
+  }
+
   /** Records offsets of an open transaction (durable before it resolves). */
   add(producerId: number, groupId: string, offsets: readonly TxnOffset[]): Promise<void> {
     let byGroup = this.pending.get(producerId)

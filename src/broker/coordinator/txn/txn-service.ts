@@ -219,3 +219,12 @@ export function createTxnCoordinatorService(ctx: BrokerContext): TxnCoordinatorS
 
 /** Partitions of `__consumer_offsets` for AddOffsetsToTxn. */
 export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC
+
+/**
+ * For OffsetFetch with requireStable (KIP-447): whether a group's partition has transactional
+ * offsets waiting for their transaction to end (answered UNSTABLE_OFFSET_COMMIT, retriable).
+ */
+export async function pendingTxnOffsets(ctx: BrokerContext): Promise<(groupId: string, topic: string, partition: number) => boolean> {
+  const store = await txnServiceOf(ctx).offsetStore()
+  return (groupId, topic, partition) => store.isPending(groupId, topic, partition)
+}
