@@ -254,7 +254,7 @@ test('file reads return exactly the whole batches that fit (index jumps agree wi
     const maxOffset = k % 3 === 0 ? offset + rand(40) : reopened.logEndOffset
     const got = await reopened.read(offset, maxBytes, { maxOffset })
     // Expected: from the batch holding offset, greedily, within its segment.
-    const seg = reopened.segments[reopened.segments.findLastIndex((s) => s.baseOffset <= offset)]!
+    const seg = reopened.segments.filter((s) => s.baseOffset <= offset).pop()!
     const segEnd = reopened.segments.find((s) => s.baseOffset > seg.baseOffset)?.baseOffset ?? Infinity
     const want: number[] = []
     let bytes = 0
