@@ -38,5 +38,20 @@ export function emitSchemas(entries: { module: string; message: MessageSpec }[])
       ]),
     ),
   }))
-  return JSON.stringify(list, null, 1) + '\n'
+  // One line per field keeps the file diff-friendly without pretty-printing every value.
+  const lines: string[] = ['[']
+  list.forEach((m, i) => {
+    const { structs, ...head } = m
+    lines.push(`${JSON.stringify(head).slice(0, -1)},"structs":{`)
+    const names = Object.keys(structs)
+    names.forEach((name, j) => {
+      lines.push(` ${JSON.stringify(name)}:[`)
+      const fields = structs[name]!
+      fields.forEach((f, k) => lines.push(`  ${JSON.stringify(f)}${k < fields.length - 1 ? ',' : ''}`))
+      lines.push(` ]${j < names.length - 1 ? ',' : ''}`)
+    })
+    lines.push(`}}${i < list.length - 1 ? ',' : ''}`)
+  })
+  lines.push(']')
+  return lines.join('\n') + '\n'
 }
