@@ -2,26 +2,35 @@
 //
 // Public API (offsets and timestamps are JS numbers < 2^53):
 //
-//   const manager = await LogManager.open({ logDirs, defaults?, topicConfig?, scheduler?, logger?, tailCacheBytes? })
-//   const log = await manager.getOrCreate(topic, partition, rawConfig?)   // rawConfig uses Kafka names
+//   const manager = await LogManager.open({ logDirs, defaults?, topicConfig?, scheduler?, logger?,
+//       tailCacheBytes?, producerState?, flushCheckIntervalMs?, checkpointIntervalMs?,
+//       retentionCheckIntervalMs?, cleanerBackoffMs?, cleanerEnabled?, cleanerMaxKeys? })
+//   const log = await manager.getOrCreate(topic, partition, rawConfig?)   // Kafka names; applied on create
 //   manager.get(topic, partition) / manager.all() / await manager.delete(topic, partition)
-//   manager.updateConfig(topic, rawConfig); await manager.close()
+//   manager.updateConfig(topic, rawConfig)   // the topic's full override set, over defaults
+//   await manager.runRetention() / runCleaner(force?) / flushDue() / checkpoint()   // also scheduled
+//   await manager.close()                    // fsync, index files, checkpoints, clean-shutdown marker
 //
 //   await log.append(batches, { leaderEpoch?, origin? })  -> { baseOffset, lastOffset, logAppendTime, logStartOffset, recordCount }
 //       validates (magic 2, CRC32C, sizes, max.message.bytes, count vs lastOffsetDelta), stamps offsets
 //       in place (the Log keeps the buffer: do not reuse it), group-commits, fsyncs per flush.messages.
+//       origin 'replication' keeps the batches' offsets/epochs (follower fetch), 'coordinator' may
+//       write control batches, 'client' (default) may not.
 //   await log.read(offset, maxBytes, { maxOffset? })       -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
-//       whole batches (first one even if > maxBytes), none with last offset >= maxOffset (HW / LSO).
-//   await log.offsetForTimestamp(t) / log.maxTimestamp()   -> { offset, timestamp } | undefined
-//   log.logStartOffset, log.logEndOffset, log.recoveryPoint, log.epochs (leader epoch cache)
+//       whole batches from the one holding `offset` (first one even if > maxBytes), none with last
+//       offset >= maxOffset (HW / LSO). In compacted logs the next fetch offset is the last returned
+//       batch's last offset + 1 (records may be missing inside batches).
+//   await log.offsetForTimestamp(t) / log.maxTimestamp()   -> { offset, timestamp } | undefined (batch granularity)
+//   log.logStartOffset, log.logEndOffset, log.recoveryPoint, log.size, log.segments
+//   log.epochs.latestEpoch / endOffsetFor(epoch, log.logEndOffset)   (OffsetForLeaderEpoch)
 //   await log.truncateTo(offset); await log.deleteRecordsBefore(offset); await log.flush(); await log.roll()
 //   await log.close(); await log.delete()
 //
 // Errors are StorageError with a Kafka error name in `code` (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
 // RECORD_LIST_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, UNSUPPORTED_FOR_MESSAGE_FORMAT,
 // OFFSET_OUT_OF_RANGE, POLICY_VIOLATION, INVALID_CONFIG, KAFKA_STORAGE_ERROR,
-// NOT_LEADER_OR_FOLLOWER) or CORRUPT_LOG (refusing to open: see docs/storage.md).
-// Durability defaults and recovery are described in docs/storage.md.
+// NOT_LEADER_OR_FOLLOWER, plus the producer-state codes in errors.ts) or CORRUPT_LOG (refusing
+// to open: see docs/storage.md). Durability defaults and recovery are described in docs/storage.md.
 export { StorageError, isStorageError } from './errors.ts'
 export type { StorageErrorCode } from './errors.ts'
 export { DEFAULT_LOG_CONFIG, LOG_CONFIG_NAMES, parseLogConfig } from './config.ts'
