@@ -204,8 +204,16 @@ export class ProducerStateManager implements ProducerStateHook {
     this.ongoing.delete(entry.producerId)
     if (!aborted) return
     const lastStableOffset = this.firstUnstableOffset ?? markerOffset + 1
-    const segment = this.log ? this.log.activeSegment.baseOffset : 0
+    const segment = this.segmentBaseFor(markerOffset)
     this.txnIndex.append({ producerId: entry.producerId, firstOffset, lastOffset: markerOffset, lastStableOffset }, segment)
+  }
+
+  /** Base offset of the segment holding `offset` (the active one while appending; any one on replay). */
+  private segmentBaseFor(offset: number): number {
+    const segs = this.log?.segments
+    if (!segs || segs.length === 0) return 0
+    for (let i = segs.length - 1; i >= 0; i--) if (segs[i]!.baseOffset <= offset) return segs[i]!.baseOffset
+    return segs[0]!.baseOffset
   }
 
   // ------------------------------------------------------------------ hook: log changes

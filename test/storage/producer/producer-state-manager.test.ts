@@ -163,6 +163,20 @@ test('replay equivalence: snapshot + log replay (and replay without any snapshot
   for (const f of await readdir(dir)) if (f.endsWith('.snapshot')) await import('node:fs/promises').then((fs) => fs.unlink(join(dir, f)))
   const fresh = await openLog(tmp.path, clock, { 'segment.bytes': 1200 })
   assert.deepEqual(stateOf(fresh.psm), live)
+  // Each abort is indexed beside the segment that holds its marker.
+  await fresh.psm.txnIndex.flush()
+  const bases = fresh.log.segments.map((s) => s.baseOffset)
+  const { readFile } = await import('node:fs/promises')
+  let indexed = 0
+  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.txnindex'))) {
+    const base = Number(f.slice(0, 20))
+    const next = bases.find((b) => b > base) ?? Infinity
+    for (const t of decodeAbortedTxns(await readFile(join(dir, f)))) {
+      assert.ok(t.lastOffset >= base && t.lastOffset < next, `abort at ${t.lastOffset} indexed in segment ${base}`)
+      indexed++
+    }
+  }
+  assert.equal(indexed, live.aborted.length)
   await fresh.log.close()
   await tmp.cleanup()
 })
