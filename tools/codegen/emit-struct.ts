@@ -133,6 +133,9 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
   const ivs = new Map(fields.map((f) => [f, fieldIntervals(ctx, f)]))
   const local = (f: FieldSpec) => `f_${f.name}`
   const flexCond = ctx.hasFlexible ? versionCondition(Math.max(ctx.msg.flexible.lo, ctx.min), ctx.max, ctx.min, ctx.max) : 'false'
+  // Inside the tagged-field section the version is already known to be flexible.
+  const flexMin = Math.max(ctx.msg.flexible.lo, ctx.min)
+  const tcond = (iv: { lo: number; hi: number }) => versionCondition(iv.lo, iv.hi, flexMin, ctx.max)
   const taggedFields = fields
     .filter((f) => ivs.get(f)!.some((iv) => isTagged(iv.key)))
     .sort((a, b) => a.tag! - b.tag!)
@@ -180,7 +183,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
     for (const f of taggedFields) {
       for (const iv of ivs.get(f)!) {
         if (!isTagged(iv.key)) continue
-        const c = cond(ctx, iv)
+        const c = tcond(iv)
         known.push([`tag === ${f.tag}${c === 'true' ? '' : ` && ${c}`}`, `${readValue(f, iv.key, local(f))}\nr.endTaggedField(end)`])
       }
     }
@@ -220,7 +223,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
   }
   if (ctx.hasFlexible) {
     const present = (f: FieldSpec, iv: Interval<Mode>) => {
-      const c = cond(ctx, iv)
+      const c = tcond(iv)
       const nd = `!(${isDefaultExpr(f, `v.${f.prop}`)})`
       return c === 'true' ? nd : `${c} && ${nd}`
     }
@@ -265,7 +268,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
     for (const f of taggedFields) {
       for (const iv of ivs.get(f)!) {
         if (!isTagged(iv.key)) continue
-        const c = cond(ctx, iv)
+        const c = tcond(iv)
         const nd = `!(${isDefaultExpr(f, `v.${f.prop}`)})`
         lines.push(
           `if (${c === 'true' ? nd : `${c} && ${nd}`}) {\nn++\nlet ts = 0\n${sizeValue(ctx, s, f, iv.key, `v.${f.prop}`, 'ts', 'Infinity')}\ns += sizeOfUvarint(${f.tag}) + sizeOfUvarint(ts) + ts\n}`,

@@ -221,22 +221,22 @@ export function readApiVersionsResponse(r: Reader, version: number): ApiVersions
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version >= 3) {
+      if (tag === 0) {
         const n = r.compactArrayLength(false)
         const a: ApiVersionsResponseSupportedFeatureKey[] = []
         for (let i = 0; i < n; i++) a.push(readApiVersionsResponseSupportedFeatureKey(r, version))
         f_SupportedFeatures = a
         r.endTaggedField(end)
-      } else if (tag === 1 && version >= 3) {
+      } else if (tag === 1) {
         f_FinalizedFeaturesEpoch = r.int64()
         r.endTaggedField(end)
-      } else if (tag === 2 && version >= 3) {
+      } else if (tag === 2) {
         const n = r.compactArrayLength(false)
         const a: ApiVersionsResponseFinalizedFeatureKey[] = []
         for (let i = 0; i < n; i++) a.push(readApiVersionsResponseFinalizedFeatureKey(r, version))
         f_FinalizedFeatures = a
         r.endTaggedField(end)
-      } else if (tag === 3 && version >= 3) {
+      } else if (tag === 3) {
         f_ZkMigrationReady = r.bool()
         r.endTaggedField(end)
       } else {
@@ -274,12 +274,12 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version >= 3 && !(v.supportedFeatures.length === 0)) n++
-      if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) n++
-      if (version >= 3 && !(v.finalizedFeatures.length === 0)) n++
-      if (version >= 3 && !(v.zkMigrationReady === false)) n++
+      if (!(v.supportedFeatures.length === 0)) n++
+      if (!(v.finalizedFeaturesEpoch === -1n)) n++
+      if (!(v.finalizedFeatures.length === 0)) n++
+      if (!(v.zkMigrationReady === false)) n++
       w.uvarint(n)
-      if (version >= 3 && !(v.supportedFeatures.length === 0)) {
+      if (!(v.supportedFeatures.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.supportedFeatures.length + 1)
@@ -290,14 +290,14 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
         w.uvarint(v.supportedFeatures.length + 1)
         for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(w, e, version)
       }
-      if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) {
+      if (!(v.finalizedFeaturesEpoch === -1n)) {
         w.uvarint(1)
         let ts = 0
         ts += 8
         w.uvarint(ts)
         w.int64(v.finalizedFeaturesEpoch)
       }
-      if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
+      if (!(v.finalizedFeatures.length === 0)) {
         w.uvarint(2)
         let ts = 0
         ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
@@ -308,7 +308,7 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
         w.uvarint(v.finalizedFeatures.length + 1)
         for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(w, e, version)
       }
-      if (version >= 3 && !(v.zkMigrationReady === false)) {
+      if (!(v.zkMigrationReady === false)) {
         w.uvarint(3)
         let ts = 0
         ts += 1
@@ -317,24 +317,24 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version >= 3 && !(v.supportedFeatures.length === 0)) {
+      if (!(v.supportedFeatures.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.supportedFeatures.length + 1)
         for (const e of v.supportedFeatures) writeApiVersionsResponseSupportedFeatureKey(tw, e, version)
         t.push({ tag: 0, data: tw.finish() })
       }
-      if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) {
+      if (!(v.finalizedFeaturesEpoch === -1n)) {
         const tw = new Writer(64)
         tw.int64(v.finalizedFeaturesEpoch)
         t.push({ tag: 1, data: tw.finish() })
       }
-      if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
+      if (!(v.finalizedFeatures.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.finalizedFeatures.length + 1)
         for (const e of v.finalizedFeatures) writeApiVersionsResponseFinalizedFeatureKey(tw, e, version)
         t.push({ tag: 2, data: tw.finish() })
       }
-      if (version >= 3 && !(v.zkMigrationReady === false)) {
+      if (!(v.zkMigrationReady === false)) {
         const tw = new Writer(64)
         tw.bool(v.zkMigrationReady)
         t.push({ tag: 3, data: tw.finish() })
@@ -364,7 +364,7 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
   }
   if (version >= 3) {
     let n = 0
-    if (version >= 3 && !(v.supportedFeatures.length === 0)) {
+    if (!(v.supportedFeatures.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.supportedFeatures.length + 1)
@@ -373,13 +373,13 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
       }
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
-    if (version >= 3 && !(v.finalizedFeaturesEpoch === -1n)) {
+    if (!(v.finalizedFeaturesEpoch === -1n)) {
       n++
       let ts = 0
       ts += 8
       s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
-    if (version >= 3 && !(v.finalizedFeatures.length === 0)) {
+    if (!(v.finalizedFeatures.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.finalizedFeatures.length + 1)
@@ -388,7 +388,7 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number,
       }
       s += sizeOfUvarint(2) + sizeOfUvarint(ts) + ts
     }
-    if (version >= 3 && !(v.zkMigrationReady === false)) {
+    if (!(v.zkMigrationReady === false)) {
       n++
       let ts = 0
       ts += 1

@@ -595,7 +595,7 @@ export function readBeginQuorumEpochResponse(r: Reader, version: number): BeginQ
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 1) {
+      if (tag === 0) {
         const n = r.compactArrayLength(false)
         const a: BeginQuorumEpochResponseNodeEndpoint[] = []
         for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseNodeEndpoint(r, version))
@@ -634,9 +634,9 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) n++
+      if (!(v.nodeEndpoints.length === 0)) n++
       w.uvarint(n)
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (!(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
@@ -649,7 +649,7 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (!(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.nodeEndpoints.length + 1)
         for (const e of v.nodeEndpoints) writeBeginQuorumEpochResponseNodeEndpoint(tw, e, version)
@@ -677,7 +677,7 @@ export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, versio
   }
   if (version === 1) {
     let n = 0
-    if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+    if (!(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.nodeEndpoints.length + 1)

@@ -782,7 +782,7 @@ export function readCreateTopicsResponseCreatableTopicResult(r: Reader, version:
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version >= 5) {
+      if (tag === 0) {
         f_TopicConfigErrorCode = r.int16()
         r.endTaggedField(end)
       } else {
@@ -837,9 +837,9 @@ export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: Crea
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version >= 5 && !(v.topicConfigErrorCode === 0)) n++
+      if (!(v.topicConfigErrorCode === 0)) n++
       w.uvarint(n)
-      if (version >= 5 && !(v.topicConfigErrorCode === 0)) {
+      if (!(v.topicConfigErrorCode === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += 2
@@ -848,7 +848,7 @@ export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: Crea
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version >= 5 && !(v.topicConfigErrorCode === 0)) {
+      if (!(v.topicConfigErrorCode === 0)) {
         const tw = new Writer(64)
         tw.int16(v.topicConfigErrorCode)
         t.push({ tag: 0, data: tw.finish() })
@@ -899,7 +899,7 @@ export function sizeCreateTopicsResponseCreatableTopicResult(v: CreateTopicsResp
   }
   if (version >= 5) {
     let n = 0
-    if (version >= 5 && !(v.topicConfigErrorCode === 0)) {
+    if (!(v.topicConfigErrorCode === 0)) {
       n++
       let ts = 0
       ts += 2

@@ -700,7 +700,7 @@ export function readEndQuorumEpochResponse(r: Reader, version: number): EndQuoru
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 1) {
+      if (tag === 0) {
         const n = r.compactArrayLength(false)
         const a: EndQuorumEpochResponseNodeEndpoint[] = []
         for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseNodeEndpoint(r, version))
@@ -739,9 +739,9 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) n++
+      if (!(v.nodeEndpoints.length === 0)) n++
       w.uvarint(n)
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (!(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
@@ -754,7 +754,7 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (!(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.nodeEndpoints.length + 1)
         for (const e of v.nodeEndpoints) writeEndQuorumEpochResponseNodeEndpoint(tw, e, version)
@@ -782,7 +782,7 @@ export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: n
   }
   if (version === 1) {
     let n = 0
-    if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+    if (!(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.nodeEndpoints.length + 1)

@@ -180,7 +180,7 @@ export function readFetchRequest(r: Reader, version: number): FetchRequest {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version >= 12) {
+      if (tag === 0) {
         f_ClusterId = r.compactNullableString()
         r.endTaggedField(end)
       } else if (tag === 1 && version >= 15) {
@@ -260,10 +260,10 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version >= 12 && !(v.clusterId === null)) n++
+      if (!(v.clusterId === null)) n++
       if (version >= 15 && !(isDefaultFetchRequestReplicaState(v.replicaState))) n++
       w.uvarint(n)
-      if (version >= 12 && !(v.clusterId === null)) {
+      if (!(v.clusterId === null)) {
         w.uvarint(0)
         let ts = 0
         if (v.clusterId === null) ts += 1
@@ -283,7 +283,7 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version >= 12 && !(v.clusterId === null)) {
+      if (!(v.clusterId === null)) {
         const tw = new Writer(64)
         tw.compactNullableString(v.clusterId)
         t.push({ tag: 0, data: tw.finish() })
@@ -350,7 +350,7 @@ export function sizeFetchRequest(v: FetchRequest, version: number, zc: number): 
   }
   if (version >= 12) {
     let n = 0
-    if (version >= 12 && !(v.clusterId === null)) {
+    if (!(v.clusterId === null)) {
       n++
       let ts = 0
       if (v.clusterId === null) ts += 1
@@ -1477,13 +1477,13 @@ export function readFetchResponsePartitionData(r: Reader, version: number): Fetc
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version >= 12) {
+      if (tag === 0) {
         f_DivergingEpoch = readFetchResponseEpochEndOffset(r, version)
         r.endTaggedField(end)
-      } else if (tag === 1 && version >= 12) {
+      } else if (tag === 1) {
         f_CurrentLeader = readFetchResponseLeaderIdAndEpoch(r, version)
         r.endTaggedField(end)
-      } else if (tag === 2 && version >= 12) {
+      } else if (tag === 2) {
         f_SnapshotId = readFetchResponseSnapshotId(r, version)
         r.endTaggedField(end)
       } else {
@@ -1561,25 +1561,25 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version >= 12 && !(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) n++
-      if (version >= 12 && !(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) n++
-      if (version >= 12 && !(isDefaultFetchResponseSnapshotId(v.snapshotId))) n++
+      if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) n++
+      if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) n++
+      if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) n++
       w.uvarint(n)
-      if (version >= 12 && !(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
+      if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
         w.uvarint(0)
         let ts = 0
         ts += sizeFetchResponseEpochEndOffset(v.divergingEpoch, version, Infinity)
         w.uvarint(ts)
         writeFetchResponseEpochEndOffset(w, v.divergingEpoch, version)
       }
-      if (version >= 12 && !(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
+      if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
         w.uvarint(1)
         let ts = 0
         ts += sizeFetchResponseLeaderIdAndEpoch(v.currentLeader, version, Infinity)
         w.uvarint(ts)
         writeFetchResponseLeaderIdAndEpoch(w, v.currentLeader, version)
       }
-      if (version >= 12 && !(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
+      if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
         w.uvarint(2)
         let ts = 0
         ts += sizeFetchResponseSnapshotId(v.snapshotId, version, Infinity)
@@ -1588,17 +1588,17 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version >= 12 && !(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
+      if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
         const tw = new Writer(64)
         writeFetchResponseEpochEndOffset(tw, v.divergingEpoch, version)
         t.push({ tag: 0, data: tw.finish() })
       }
-      if (version >= 12 && !(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
+      if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
         const tw = new Writer(64)
         writeFetchResponseLeaderIdAndEpoch(tw, v.currentLeader, version)
         t.push({ tag: 1, data: tw.finish() })
       }
-      if (version >= 12 && !(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
+      if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
         const tw = new Writer(64)
         writeFetchResponseSnapshotId(tw, v.snapshotId, version)
         t.push({ tag: 2, data: tw.finish() })
@@ -1648,19 +1648,19 @@ export function sizeFetchResponsePartitionData(v: FetchResponsePartitionData, ve
   }
   if (version >= 12) {
     let n = 0
-    if (version >= 12 && !(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
+    if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) {
       n++
       let ts = 0
       ts += sizeFetchResponseEpochEndOffset(v.divergingEpoch, version, Infinity)
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
-    if (version >= 12 && !(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
+    if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) {
       n++
       let ts = 0
       ts += sizeFetchResponseLeaderIdAndEpoch(v.currentLeader, version, Infinity)
       s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
-    if (version >= 12 && !(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
+    if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) {
       n++
       let ts = 0
       ts += sizeFetchResponseSnapshotId(v.snapshotId, version, Infinity)

@@ -133,13 +133,13 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 1) {
+      if (tag === 0) {
         f_PreviousProducerId = r.int64()
         r.endTaggedField(end)
-      } else if (tag === 1 && version === 1) {
+      } else if (tag === 1) {
         f_NextProducerId = r.int64()
         r.endTaggedField(end)
-      } else if (tag === 2 && version === 1) {
+      } else if (tag === 2) {
         f_ClientTransactionVersion = r.int16()
         r.endTaggedField(end)
       } else {
@@ -203,25 +203,25 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 1 && !(v.previousProducerId === -1n)) n++
-      if (version === 1 && !(v.nextProducerId === -1n)) n++
-      if (version === 1 && !(v.clientTransactionVersion === 0)) n++
+      if (!(v.previousProducerId === -1n)) n++
+      if (!(v.nextProducerId === -1n)) n++
+      if (!(v.clientTransactionVersion === 0)) n++
       w.uvarint(n)
-      if (version === 1 && !(v.previousProducerId === -1n)) {
+      if (!(v.previousProducerId === -1n)) {
         w.uvarint(0)
         let ts = 0
         ts += 8
         w.uvarint(ts)
         w.int64(v.previousProducerId)
       }
-      if (version === 1 && !(v.nextProducerId === -1n)) {
+      if (!(v.nextProducerId === -1n)) {
         w.uvarint(1)
         let ts = 0
         ts += 8
         w.uvarint(ts)
         w.int64(v.nextProducerId)
       }
-      if (version === 1 && !(v.clientTransactionVersion === 0)) {
+      if (!(v.clientTransactionVersion === 0)) {
         w.uvarint(2)
         let ts = 0
         ts += 2
@@ -230,17 +230,17 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 1 && !(v.previousProducerId === -1n)) {
+      if (!(v.previousProducerId === -1n)) {
         const tw = new Writer(64)
         tw.int64(v.previousProducerId)
         t.push({ tag: 0, data: tw.finish() })
       }
-      if (version === 1 && !(v.nextProducerId === -1n)) {
+      if (!(v.nextProducerId === -1n)) {
         const tw = new Writer(64)
         tw.int64(v.nextProducerId)
         t.push({ tag: 1, data: tw.finish() })
       }
-      if (version === 1 && !(v.clientTransactionVersion === 0)) {
+      if (!(v.clientTransactionVersion === 0)) {
         const tw = new Writer(64)
         tw.int16(v.clientTransactionVersion)
         t.push({ tag: 2, data: tw.finish() })
@@ -278,19 +278,19 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number,
   s += 8
   if (version === 1) {
     let n = 0
-    if (version === 1 && !(v.previousProducerId === -1n)) {
+    if (!(v.previousProducerId === -1n)) {
       n++
       let ts = 0
       ts += 8
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
     }
-    if (version === 1 && !(v.nextProducerId === -1n)) {
+    if (!(v.nextProducerId === -1n)) {
       n++
       let ts = 0
       ts += 8
       s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
-    if (version === 1 && !(v.clientTransactionVersion === 0)) {
+    if (!(v.clientTransactionVersion === 0)) {
       n++
       let ts = 0
       ts += 2
