@@ -187,8 +187,12 @@ async function cleanSegment(
     }
     await drain()
     if (changed) await fh.sync()
-  } finally {
+  } catch (e) {
     await fh.close()
+    await unlinkIfExists(cleaned)
+    throw e
+  } finally {
+    await fh.close().catch(() => {})
   }
   if (!changed) {
     await unlinkIfExists(cleaned)

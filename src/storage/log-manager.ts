@@ -67,6 +67,7 @@ export class LogManager {
   private logDir = new Map<string, string>()
   private creating = new Map<string, Promise<Log>>()
   private cleanerOffsets = new Map<string, number>()
+  private uncleanable = new WeakSet<Log>()
   private stops: (() => void)[] = []
   private running = new Set<Promise<unknown>>()
   private checkpointLock = new Mutex()
@@ -278,14 +279,23 @@ export class LogManager {
   async runCleaner(force = false): Promise<CleanResult[]> {
     const results: CleanResult[] = []
     for (const [k, log] of [...this.logs.entries()]) {
-      if (!log.isCompacted || log.isClosed || this.closed) continue
-      const r = await cleanLog(log, {
-        now: this.scheduler.now(),
-        firstDirtyOffset: this.cleanerOffsets.get(k) ?? 0,
-        force,
-        maxKeys: this.opts.cleanerMaxKeys,
-        aborted: () => this.closed,
-      })
+      if (!log.isCompacted || log.isClosed || this.closed || this.uncleanable.has(log)) continue
+      let r: CleanResult | undefined
+      try {
+        r = await cleanLog(log, {
+          now: this.scheduler.now(),
+          firstDirtyOffset: this.cleanerOffsets.get(k) ?? 0,
+          force,
+          maxKeys: this.opts.cleanerMaxKeys,
+          aborted: () => this.closed,
+        })
+      } catch (e) {
+        // Like Kafka: a log the cleaner cannot process (e.g. undecodable records) is skipped from
+        // now on instead of failing every pass; appends and reads are unaffected.
+        this.uncleanable.add(log)
+        this.logger.error({ dir: log.dir, err: e }, 'compaction failed; partition marked uncleanable until restart')
+        continue
+      }
       if (r) {
         this.cleanerOffsets.set(k, r.cleanedUpTo)
         results.push(r)

@@ -7,7 +7,9 @@ import { ManualScheduler } from '../../src/storage/clock.ts'
 import { parseLogConfig } from '../../src/storage/config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { LogManager } from '../../src/storage/log-manager.ts'
-import { decodeAll, nextOffsetAfter, tempDir } from './helpers.ts'
+import { readdir } from 'node:fs/promises'
+import { computeCrc } from '../../src/protocol/records/batch-header.ts'
+import { batch, decodeAll, nextOffsetAfter, recordingLogger, tempDir } from './helpers.ts'
 
 function rng(seed: number) {
   let s = seed >>> 0
@@ -186,5 +188,27 @@ test('a bounded key map cleans in several passes, each ending at a segment bound
   assert.ok(ends.length > 1, `several passes (${ends.join(',')})`)
   assert.deepEqual(live(fold(await readAll(log))), live(model))
   await log.close()
+  await tmp.cleanup()
+})
+
+test('a log whose records cannot be decoded is marked uncleanable, once, and stays usable', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler()
+  const logger = recordingLogger()
+  const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, logger, cleanerEnabled: false })
+  const log = await m.getOrCreate('bad', 0, COMPACT)
+  const broken = buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v'), timestamp: clock.now() }] })
+  broken[61]! = 0x7f // record length varint now claims far more bytes than the batch holds
+  broken.writeUInt32BE(computeCrc(broken, 0), 17)
+  await log.append(broken)
+  await log.append(buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('w'), timestamp: clock.now() }] }))
+  await log.roll()
+  assert.deepEqual(await m.runCleaner(true), [])
+  assert.deepEqual(await m.runCleaner(true), [])
+  assert.equal(logger.lines.filter((l) => /uncleanable/.test(l.msg)).length, 1)
+  assert.ok(!(await readdir(join(tmp.path, 'bad-0'))).some((f) => f.endsWith('.cleaned')))
+  assert.equal((await log.append(batch(1))).baseOffset, 2)
+  assert.ok((await log.read(0, 1 << 20)).bytes > 0)
+  await m.close()
   await tmp.cleanup()
 })
