@@ -1,0 +1,59 @@
+// The fsync-before-ack contract, checked at the fsync call: a SIGKILL test cannot see a missing
+// fsync (the page cache survives a killed process), so here every acknowledgement must come after
+// an fdatasync that started after the append's write.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { parseLogConfig } from '../../src/storage/config.ts'
+import { Log } from '../../src/storage/log.ts'
+import { Segment } from '../../src/storage/segment.ts'
+import { batch, tempDir } from './helpers.ts'
+
+async function traced(raw: Record<string, unknown>, appends: number) {
+  const tmp = await tempDir()
+  const events: string[] = []
+  const origFlush = Segment.prototype.flush
+  Segment.prototype.flush = async function (this: Segment) {
+    events.push('sync-start')
+    await origFlush.call(this)
+    events.push('sync-end')
+  }
+  try {
+    const log = await Log.open({ dir: join(tmp.path, 'd-0'), config: parseLogConfig(raw) })
+    const origWritev = log.activeSegment.fh.writev.bind(log.activeSegment.fh)
+    log.activeSegment.fh.writev = ((bufs: Buffer[], pos: number) => {
+      events.push('write')
+      return origWritev(bufs, pos)
+    }) as typeof log.activeSegment.fh.writev
+    events.length = 0
+    await Promise.all(Array.from({ length: appends }, (_, i) => log.append(batch(1, `a${i}`)).then(() => events.push('ack'))))
+    await log.close()
+    return events
+  } finally {
+    Segment.prototype.flush = origFlush
+    await tmp.cleanup()
+  }
+}
+
+test('flush.messages=1: every acknowledgement follows an fdatasync that began after its write', async () => {
+  const events = await traced({ 'flush.messages': 1 }, 20)
+  let written = 0
+  let syncedAfterWrite = false
+  for (const e of events.slice(0, events.lastIndexOf('ack') + 1)) {
+    if (e === 'write') {
+      written++
+      syncedAfterWrite = false
+    }
+    if (e === 'sync-start' && written > 0) syncedAfterWrite = true
+    if (e === 'ack') assert.ok(syncedAfterWrite, events.join(' '))
+  }
+  // Group commit: fewer fsyncs than appends when appends queue up.
+  const syncs = events.filter((e) => e === 'sync-start').length
+  assert.ok(syncs < 20, `${syncs} fsyncs for 20 queued appends`)
+})
+
+test('default flush policy: appends are acknowledged without an fdatasync', async () => {
+  const events = await traced({}, 20)
+  const acks = events.lastIndexOf('ack')
+  assert.equal(events.slice(0, acks).filter((e) => e === 'sync-start').length, 0)
+})
