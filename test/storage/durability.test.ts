@@ -1,6 +1,6 @@
 // The fsync-before-ack contract, checked at the fsync call: a SIGKILL test cannot see a missing
 // fsync (the page cache survives a killed process), so here every acknowledgement must come after
-// an fdatasync that started after the append's write.
+// an fdatasync that started after the append's write and has finished.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -35,17 +35,16 @@ async function traced(raw: Record<string, unknown>, appends: number) {
   }
 }
 
-test('flush.messages=1: every acknowledgement follows an fdatasync that began after its write', async () => {
+test('flush.messages=1: every acknowledgement follows a finished fdatasync that began after its write', async () => {
   const events = await traced({ 'flush.messages': 1 }, 20)
-  let written = 0
-  let syncedAfterWrite = false
+  // Since the latest write: has an fdatasync both started and finished?
+  let startedAfterWrite = false
+  let durable = false
   for (const e of events.slice(0, events.lastIndexOf('ack') + 1)) {
-    if (e === 'write') {
-      written++
-      syncedAfterWrite = false
-    }
-    if (e === 'sync-start' && written > 0) syncedAfterWrite = true
-    if (e === 'ack') assert.ok(syncedAfterWrite, events.join(' '))
+    if (e === 'write') startedAfterWrite = durable = false
+    if (e === 'sync-start') startedAfterWrite = true
+    if (e === 'sync-end' && startedAfterWrite) durable = true
+    if (e === 'ack') assert.ok(durable, events.join(' '))
   }
   // Group commit: fewer fsyncs than appends when appends queue up.
   const syncs = events.filter((e) => e === 'sync-start').length
