@@ -250,7 +250,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
 
   // ---- size
   out.push(`/** Encoded size; \`records\` payloads of at least \`zc\` bytes are not counted (they are referenced). */`)
-  out.push(`export function size${name}(v: ${name}, version: number, zc: number): number {`)
+  out.push(`export function size${name}(v: ${name}, version: number, zc = Infinity): number {`)
   out.push('let s = 0')
   for (const f of fields) {
     const branches: [string, string][] = []

@@ -95,7 +95,7 @@ export function writeRequestHeader(w: Writer, v: RequestHeader, version: number)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRequestHeader(v: RequestHeader, version: number, _zc: number): number {
+export function sizeRequestHeader(v: RequestHeader, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 2
@@ -183,7 +183,7 @@ export function writeResponseHeader(w: Writer, v: ResponseHeader, version: numbe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeResponseHeader(v: ResponseHeader, version: number, _zc: number): number {
+export function sizeResponseHeader(v: ResponseHeader, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 1) {

@@ -47,7 +47,7 @@ export function writeConsumerProtocolAssignment(w: Writer, v: ConsumerProtocolAs
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerProtocolAssignment(v: ConsumerProtocolAssignment, version: number, zc: number): number {
+export function sizeConsumerProtocolAssignment(v: ConsumerProtocolAssignment, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   for (const e of v.assignedPartitions) {
@@ -101,7 +101,7 @@ export function writeConsumerProtocolAssignmentTopicPartition(w: Writer, v: Cons
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerProtocolAssignmentTopicPartition(v: ConsumerProtocolAssignmentTopicPartition, _version: number, _zc: number): number {
+export function sizeConsumerProtocolAssignmentTopicPartition(v: ConsumerProtocolAssignmentTopicPartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.topic)
   s += 4 + v.partitions.length * 4

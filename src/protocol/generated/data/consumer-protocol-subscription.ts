@@ -93,7 +93,7 @@ export function writeConsumerProtocolSubscription(w: Writer, v: ConsumerProtocol
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerProtocolSubscription(v: ConsumerProtocolSubscription, version: number, zc: number): number {
+export function sizeConsumerProtocolSubscription(v: ConsumerProtocolSubscription, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   for (const e of v.topics) {
@@ -173,7 +173,7 @@ export function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: Co
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerProtocolSubscriptionTopicPartition(v: ConsumerProtocolSubscriptionTopicPartition, version: number, _zc: number): number {
+export function sizeConsumerProtocolSubscriptionTopicPartition(v: ConsumerProtocolSubscriptionTopicPartition, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 2 + utf8Length(v.topic)

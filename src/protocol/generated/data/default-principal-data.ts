@@ -78,7 +78,7 @@ export function writeDefaultPrincipalData(w: Writer, v: DefaultPrincipalData, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDefaultPrincipalData(v: DefaultPrincipalData, _version: number, _zc: number): number {
+export function sizeDefaultPrincipalData(v: DefaultPrincipalData, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

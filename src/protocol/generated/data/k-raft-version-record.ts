@@ -67,7 +67,7 @@ export function writeKRaftVersionRecord(w: Writer, v: KRaftVersionRecord, _versi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeKRaftVersionRecord(v: KRaftVersionRecord, _version: number, _zc: number): number {
+export function sizeKRaftVersionRecord(v: KRaftVersionRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 2

@@ -101,7 +101,7 @@ export function writeLeaderChangeMessage(w: Writer, v: LeaderChangeMessage, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderChangeMessage(v: LeaderChangeMessage, version: number, zc: number): number {
+export function sizeLeaderChangeMessage(v: LeaderChangeMessage, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += 4
@@ -193,7 +193,7 @@ export function writeLeaderChangeMessageVoter(w: Writer, v: LeaderChangeMessageV
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderChangeMessageVoter(v: LeaderChangeMessageVoter, version: number, _zc: number): number {
+export function sizeLeaderChangeMessageVoter(v: LeaderChangeMessageVoter, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 1) {

@@ -56,7 +56,7 @@ export function writeSnapshotFooterRecord(w: Writer, v: SnapshotFooterRecord, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSnapshotFooterRecord(v: SnapshotFooterRecord, _version: number, _zc: number): number {
+export function sizeSnapshotFooterRecord(v: SnapshotFooterRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   {

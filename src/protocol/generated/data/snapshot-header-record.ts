@@ -67,7 +67,7 @@ export function writeSnapshotHeaderRecord(w: Writer, v: SnapshotHeaderRecord, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSnapshotHeaderRecord(v: SnapshotHeaderRecord, _version: number, _zc: number): number {
+export function sizeSnapshotHeaderRecord(v: SnapshotHeaderRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 8

@@ -70,7 +70,7 @@ export function writeVotersRecord(w: Writer, v: VotersRecord, version: number): 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVotersRecord(v: VotersRecord, version: number, zc: number): number {
+export function sizeVotersRecord(v: VotersRecord, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += sizeOfUvarint(v.voters.length + 1)
@@ -180,7 +180,7 @@ export function writeVotersRecordVoter(w: Writer, v: VotersRecordVoter, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVotersRecordVoter(v: VotersRecordVoter, version: number, zc: number): number {
+export function sizeVotersRecordVoter(v: VotersRecordVoter, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 16
@@ -276,7 +276,7 @@ export function writeVotersRecordEndpoint(w: Writer, v: VotersRecordEndpoint, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVotersRecordEndpoint(v: VotersRecordEndpoint, _version: number, _zc: number): number {
+export function sizeVotersRecordEndpoint(v: VotersRecordEndpoint, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -367,7 +367,7 @@ export function writeVotersRecordKRaftVersionFeature(w: Writer, v: VotersRecordK
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVotersRecordKRaftVersionFeature(v: VotersRecordKRaftVersionFeature, _version: number, _zc: number): number {
+export function sizeVotersRecordKRaftVersionFeature(v: VotersRecordKRaftVersionFeature, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 2

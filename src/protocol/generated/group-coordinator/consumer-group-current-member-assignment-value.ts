@@ -112,7 +112,7 @@ export function writeConsumerGroupCurrentMemberAssignmentValue(w: Writer, v: Con
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupCurrentMemberAssignmentValue(v: ConsumerGroupCurrentMemberAssignmentValue, version: number, zc: number): number {
+export function sizeConsumerGroupCurrentMemberAssignmentValue(v: ConsumerGroupCurrentMemberAssignmentValue, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -206,7 +206,7 @@ export function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc: number): number {
+export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4

@@ -181,7 +181,7 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGrou
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMemberMetadataValue(v: ConsumerGroupMemberMetadataValue, version: number, _zc: number): number {
+export function sizeConsumerGroupMemberMetadataValue(v: ConsumerGroupMemberMetadataValue, version: number, _zc = Infinity): number {
   let s = 0
   {
     if (v.instanceId === null) s += 1
@@ -321,7 +321,7 @@ export function writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w: Wr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(v: ConsumerGroupMemberMetadataValueClassicMemberMetadata, version: number, zc: number): number {
+export function sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(v: ConsumerGroupMemberMetadataValueClassicMemberMetadata, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.supportedProtocols.length + 1)
@@ -404,7 +404,7 @@ export function writeConsumerGroupMemberMetadataValueClassicProtocol(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMemberMetadataValueClassicProtocol(v: ConsumerGroupMemberMetadataValueClassicProtocol, _version: number, zc: number): number {
+export function sizeConsumerGroupMemberMetadataValueClassicProtocol(v: ConsumerGroupMemberMetadataValueClassicProtocol, _version: number, zc = Infinity): number {
   let s = 0
   {
     {

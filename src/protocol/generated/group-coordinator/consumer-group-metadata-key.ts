@@ -36,7 +36,7 @@ export function writeConsumerGroupMetadataKey(w: Writer, v: ConsumerGroupMetadat
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMetadataKey(v: ConsumerGroupMetadataKey, _version: number, _zc: number): number {
+export function sizeConsumerGroupMetadataKey(v: ConsumerGroupMetadataKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
   return s

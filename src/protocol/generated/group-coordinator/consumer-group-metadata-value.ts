@@ -56,7 +56,7 @@ export function writeConsumerGroupMetadataValue(w: Writer, v: ConsumerGroupMetad
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupMetadataValue(v: ConsumerGroupMetadataValue, _version: number, _zc: number): number {
+export function sizeConsumerGroupMetadataValue(v: ConsumerGroupMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

@@ -62,7 +62,7 @@ export function writeConsumerGroupPartitionMetadataValue(w: Writer, v: ConsumerG
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupPartitionMetadataValue(v: ConsumerGroupPartitionMetadataValue, version: number, zc: number): number {
+export function sizeConsumerGroupPartitionMetadataValue(v: ConsumerGroupPartitionMetadataValue, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topics.length + 1)
   for (const e of v.topics) {
@@ -172,7 +172,7 @@ export function writeConsumerGroupPartitionMetadataValueTopicMetadata(w: Writer,
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupPartitionMetadataValueTopicMetadata(v: ConsumerGroupPartitionMetadataValueTopicMetadata, version: number, zc: number): number {
+export function sizeConsumerGroupPartitionMetadataValueTopicMetadata(v: ConsumerGroupPartitionMetadataValueTopicMetadata, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   {
@@ -268,7 +268,7 @@ export function writeConsumerGroupPartitionMetadataValuePartitionMetadata(w: Wri
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupPartitionMetadataValuePartitionMetadata(v: ConsumerGroupPartitionMetadataValuePartitionMetadata, _version: number, _zc: number): number {
+export function sizeConsumerGroupPartitionMetadataValuePartitionMetadata(v: ConsumerGroupPartitionMetadataValuePartitionMetadata, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

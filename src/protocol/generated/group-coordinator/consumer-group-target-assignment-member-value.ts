@@ -62,7 +62,7 @@ export function writeConsumerGroupTargetAssignmentMemberValue(w: Writer, v: Cons
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupTargetAssignmentMemberValue(v: ConsumerGroupTargetAssignmentMemberValue, version: number, zc: number): number {
+export function sizeConsumerGroupTargetAssignmentMemberValue(v: ConsumerGroupTargetAssignmentMemberValue, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topicPartitions.length + 1)
   for (const e of v.topicPartitions) {
@@ -144,7 +144,7 @@ export function writeConsumerGroupTargetAssignmentMemberValueTopicPartition(w: W
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(v: ConsumerGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc: number): number {
+export function sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(v: ConsumerGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4

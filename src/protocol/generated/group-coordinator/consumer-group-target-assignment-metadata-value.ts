@@ -56,7 +56,7 @@ export function writeConsumerGroupTargetAssignmentMetadataValue(w: Writer, v: Co
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupTargetAssignmentMetadataValue(v: ConsumerGroupTargetAssignmentMetadataValue, _version: number, _zc: number): number {
+export function sizeConsumerGroupTargetAssignmentMetadataValue(v: ConsumerGroupTargetAssignmentMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

@@ -33,7 +33,7 @@ export function writeGroupMetadataKey(w: Writer, v: GroupMetadataKey, _version: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGroupMetadataKey(v: GroupMetadataKey, _version: number, _zc: number): number {
+export function sizeGroupMetadataKey(v: GroupMetadataKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.group)
   return s

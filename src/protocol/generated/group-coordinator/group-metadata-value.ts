@@ -139,7 +139,7 @@ export function writeGroupMetadataValue(w: Writer, v: GroupMetadataValue, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, zc: number): number {
+export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.protocolType)
@@ -355,7 +355,7 @@ export function writeGroupMetadataValueMemberMetadata(w: Writer, v: GroupMetadat
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMemberMetadata, version: number, zc: number): number {
+export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMemberMetadata, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)

@@ -49,7 +49,7 @@ export function writeOffsetCommitKey(w: Writer, v: OffsetCommitKey, _version: nu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitKey(v: OffsetCommitKey, _version: number, _zc: number): number {
+export function sizeOffsetCommitKey(v: OffsetCommitKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.group)
   s += 2 + utf8Length(v.topic)

@@ -105,7 +105,7 @@ export function writeOffsetCommitValue(w: Writer, v: OffsetCommitValue, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitValue(v: OffsetCommitValue, version: number, _zc: number): number {
+export function sizeOffsetCommitValue(v: OffsetCommitValue, version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   if (version >= 3) {

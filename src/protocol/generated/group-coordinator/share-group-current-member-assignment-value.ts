@@ -95,7 +95,7 @@ export function writeShareGroupCurrentMemberAssignmentValue(w: Writer, v: ShareG
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupCurrentMemberAssignmentValue(v: ShareGroupCurrentMemberAssignmentValue, version: number, zc: number): number {
+export function sizeShareGroupCurrentMemberAssignmentValue(v: ShareGroupCurrentMemberAssignmentValue, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -185,7 +185,7 @@ export function writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w: Wr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(v: ShareGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc: number): number {
+export function sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(v: ShareGroupCurrentMemberAssignmentValueTopicPartitions, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4

@@ -95,7 +95,7 @@ export function writeShareGroupMemberMetadataValue(w: Writer, v: ShareGroupMembe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupMemberMetadataValue(v: ShareGroupMemberMetadataValue, _version: number, _zc: number): number {
+export function sizeShareGroupMemberMetadataValue(v: ShareGroupMemberMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   {
     if (v.rackId === null) s += 1

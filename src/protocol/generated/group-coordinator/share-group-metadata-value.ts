@@ -56,7 +56,7 @@ export function writeShareGroupMetadataValue(w: Writer, v: ShareGroupMetadataVal
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupMetadataValue(v: ShareGroupMetadataValue, _version: number, _zc: number): number {
+export function sizeShareGroupMetadataValue(v: ShareGroupMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

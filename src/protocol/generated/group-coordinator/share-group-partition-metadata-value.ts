@@ -62,7 +62,7 @@ export function writeShareGroupPartitionMetadataValue(w: Writer, v: ShareGroupPa
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupPartitionMetadataValue(v: ShareGroupPartitionMetadataValue, version: number, zc: number): number {
+export function sizeShareGroupPartitionMetadataValue(v: ShareGroupPartitionMetadataValue, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topics.length + 1)
   for (const e of v.topics) {
@@ -172,7 +172,7 @@ export function writeShareGroupPartitionMetadataValueTopicMetadata(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupPartitionMetadataValueTopicMetadata(v: ShareGroupPartitionMetadataValueTopicMetadata, version: number, zc: number): number {
+export function sizeShareGroupPartitionMetadataValueTopicMetadata(v: ShareGroupPartitionMetadataValueTopicMetadata, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   {
@@ -268,7 +268,7 @@ export function writeShareGroupPartitionMetadataValuePartitionMetadata(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupPartitionMetadataValuePartitionMetadata(v: ShareGroupPartitionMetadataValuePartitionMetadata, _version: number, _zc: number): number {
+export function sizeShareGroupPartitionMetadataValuePartitionMetadata(v: ShareGroupPartitionMetadataValuePartitionMetadata, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

@@ -79,7 +79,7 @@ export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: ShareGr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupStatePartitionMetadataValue(v: ShareGroupStatePartitionMetadataValue, version: number, zc: number): number {
+export function sizeShareGroupStatePartitionMetadataValue(v: ShareGroupStatePartitionMetadataValue, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.initializedTopics.length + 1)
   for (const e of v.initializedTopics) {
@@ -181,7 +181,7 @@ export function writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(v: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo, _version: number, _zc: number): number {
+export function sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(v: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {
@@ -266,7 +266,7 @@ export function writeShareGroupStatePartitionMetadataValueTopicInfo(w: Writer, v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupStatePartitionMetadataValueTopicInfo(v: ShareGroupStatePartitionMetadataValueTopicInfo, _version: number, _zc: number): number {
+export function sizeShareGroupStatePartitionMetadataValueTopicInfo(v: ShareGroupStatePartitionMetadataValueTopicInfo, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {

@@ -47,7 +47,7 @@ export function writeShareGroupTargetAssignmentMemberKey(w: Writer, v: ShareGrou
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupTargetAssignmentMemberKey(v: ShareGroupTargetAssignmentMemberKey, _version: number, _zc: number): number {
+export function sizeShareGroupTargetAssignmentMemberKey(v: ShareGroupTargetAssignmentMemberKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
   s += 2 + utf8Length(v.memberId)

@@ -62,7 +62,7 @@ export function writeShareGroupTargetAssignmentMemberValue(w: Writer, v: ShareGr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupTargetAssignmentMemberValue(v: ShareGroupTargetAssignmentMemberValue, version: number, zc: number): number {
+export function sizeShareGroupTargetAssignmentMemberValue(v: ShareGroupTargetAssignmentMemberValue, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topicPartitions.length + 1)
   for (const e of v.topicPartitions) {
@@ -144,7 +144,7 @@ export function writeShareGroupTargetAssignmentMemberValueTopicPartition(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupTargetAssignmentMemberValueTopicPartition(v: ShareGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc: number): number {
+export function sizeShareGroupTargetAssignmentMemberValueTopicPartition(v: ShareGroupTargetAssignmentMemberValueTopicPartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4

@@ -56,7 +56,7 @@ export function writeShareGroupTargetAssignmentMetadataValue(w: Writer, v: Share
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareGroupTargetAssignmentMetadataValue(v: ShareGroupTargetAssignmentMetadataValue, _version: number, _zc: number): number {
+export function sizeShareGroupTargetAssignmentMetadataValue(v: ShareGroupTargetAssignmentMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

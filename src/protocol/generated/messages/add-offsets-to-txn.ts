@@ -105,7 +105,7 @@ export function writeAddOffsetsToTxnRequest(w: Writer, v: AddOffsetsToTxnRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddOffsetsToTxnRequest(v: AddOffsetsToTxnRequest, version: number, _zc: number): number {
+export function sizeAddOffsetsToTxnRequest(v: AddOffsetsToTxnRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
@@ -216,7 +216,7 @@ export function writeAddOffsetsToTxnResponse(w: Writer, v: AddOffsetsToTxnRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddOffsetsToTxnResponse(v: AddOffsetsToTxnResponse, version: number, _zc: number): number {
+export function sizeAddOffsetsToTxnResponse(v: AddOffsetsToTxnResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -160,7 +160,7 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: AddPartitionsToTxnR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnRequest(v: AddPartitionsToTxnRequest, version: number, zc: number): number {
+export function sizeAddPartitionsToTxnRequest(v: AddPartitionsToTxnRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     s += sizeOfUvarint(v.transactions.length + 1)
@@ -346,7 +346,7 @@ export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: W
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction, version: number, zc: number): number {
+export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     {
@@ -468,7 +468,7 @@ export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer,
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic, version: number, _zc: number): number {
+export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
@@ -634,7 +634,7 @@ export function writeAddPartitionsToTxnResponse(w: Writer, v: AddPartitionsToTxn
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnResponse(v: AddPartitionsToTxnResponse, version: number, zc: number): number {
+export function sizeAddPartitionsToTxnResponse(v: AddPartitionsToTxnResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 4) {
@@ -753,7 +753,7 @@ export function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Write
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnResult, version: number, zc: number): number {
+export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnResult, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     {
@@ -866,7 +866,7 @@ export function writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult, version: number, zc: number): number {
+export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
@@ -962,7 +962,7 @@ export function writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult, version: number, _zc: number): number {
+export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -100,7 +100,7 @@ export function writeAddRaftVoterRequest(w: Writer, v: AddRaftVoterRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddRaftVoterRequest(v: AddRaftVoterRequest, version: number, zc: number): number {
+export function sizeAddRaftVoterRequest(v: AddRaftVoterRequest, version: number, zc = Infinity): number {
   let s = 0
   {
     if (v.clusterId === null) s += 1
@@ -203,7 +203,7 @@ export function writeAddRaftVoterRequestListener(w: Writer, v: AddRaftVoterReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddRaftVoterRequestListener(v: AddRaftVoterRequestListener, _version: number, _zc: number): number {
+export function sizeAddRaftVoterRequestListener(v: AddRaftVoterRequestListener, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -320,7 +320,7 @@ export function writeAddRaftVoterResponse(w: Writer, v: AddRaftVoterResponse, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAddRaftVoterResponse(v: AddRaftVoterResponse, _version: number, _zc: number): number {
+export function sizeAddRaftVoterResponse(v: AddRaftVoterResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

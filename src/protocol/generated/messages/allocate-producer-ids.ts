@@ -67,7 +67,7 @@ export function writeAllocateProducerIdsRequest(w: Writer, v: AllocateProducerId
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAllocateProducerIdsRequest(v: AllocateProducerIdsRequest, _version: number, _zc: number): number {
+export function sizeAllocateProducerIdsRequest(v: AllocateProducerIdsRequest, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -184,7 +184,7 @@ export function writeAllocateProducerIdsResponse(w: Writer, v: AllocateProducerI
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAllocateProducerIdsResponse(v: AllocateProducerIdsResponse, _version: number, _zc: number): number {
+export function sizeAllocateProducerIdsResponse(v: AllocateProducerIdsResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -83,7 +83,7 @@ export function writeAlterClientQuotasRequest(w: Writer, v: AlterClientQuotasReq
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasRequest(v: AlterClientQuotasRequest, version: number, zc: number): number {
+export function sizeAlterClientQuotasRequest(v: AlterClientQuotasRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -205,7 +205,7 @@ export function writeAlterClientQuotasRequestEntryData(w: Writer, v: AlterClient
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasRequestEntryData(v: AlterClientQuotasRequestEntryData, version: number, zc: number): number {
+export function sizeAlterClientQuotasRequestEntryData(v: AlterClientQuotasRequestEntryData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -321,7 +321,7 @@ export function writeAlterClientQuotasRequestEntityData(w: Writer, v: AlterClien
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasRequestEntityData(v: AlterClientQuotasRequestEntityData, version: number, _zc: number): number {
+export function sizeAlterClientQuotasRequestEntityData(v: AlterClientQuotasRequestEntityData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
@@ -435,7 +435,7 @@ export function writeAlterClientQuotasRequestOpData(w: Writer, v: AlterClientQuo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasRequestOpData(v: AlterClientQuotasRequestOpData, version: number, _zc: number): number {
+export function sizeAlterClientQuotasRequestOpData(v: AlterClientQuotasRequestOpData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.key)
@@ -554,7 +554,7 @@ export function writeAlterClientQuotasResponse(w: Writer, v: AlterClientQuotasRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasResponse(v: AlterClientQuotasResponse, version: number, zc: number): number {
+export function sizeAlterClientQuotasResponse(v: AlterClientQuotasResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 0) {
@@ -679,7 +679,7 @@ export function writeAlterClientQuotasResponseEntryData(w: Writer, v: AlterClien
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasResponseEntryData(v: AlterClientQuotasResponseEntryData, version: number, zc: number): number {
+export function sizeAlterClientQuotasResponseEntryData(v: AlterClientQuotasResponseEntryData, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version === 0) {
@@ -794,7 +794,7 @@ export function writeAlterClientQuotasResponseEntityData(w: Writer, v: AlterClie
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterClientQuotasResponseEntityData(v: AlterClientQuotasResponseEntityData, version: number, _zc: number): number {
+export function sizeAlterClientQuotasResponseEntityData(v: AlterClientQuotasResponseEntityData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)

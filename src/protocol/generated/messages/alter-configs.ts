@@ -83,7 +83,7 @@ export function writeAlterConfigsRequest(w: Writer, v: AlterConfigsRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterConfigsRequest(v: AlterConfigsRequest, version: number, zc: number): number {
+export function sizeAlterConfigsRequest(v: AlterConfigsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -208,7 +208,7 @@ export function writeAlterConfigsRequestAlterConfigsResource(w: Writer, v: Alter
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterConfigsRequestAlterConfigsResource(v: AlterConfigsRequestAlterConfigsResource, version: number, zc: number): number {
+export function sizeAlterConfigsRequestAlterConfigsResource(v: AlterConfigsRequestAlterConfigsResource, version: number, zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 1) {
@@ -322,7 +322,7 @@ export function writeAlterConfigsRequestAlterableConfig(w: Writer, v: AlterConfi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterConfigsRequestAlterableConfig(v: AlterConfigsRequestAlterableConfig, version: number, _zc: number): number {
+export function sizeAlterConfigsRequestAlterableConfig(v: AlterConfigsRequestAlterableConfig, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -448,7 +448,7 @@ export function writeAlterConfigsResponse(w: Writer, v: AlterConfigsResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: number, zc: number): number {
+export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -576,7 +576,7 @@ export function writeAlterConfigsResponseAlterConfigsResourceResponse(w: Writer,
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterConfigsResponseAlterConfigsResourceResponse(v: AlterConfigsResponseAlterConfigsResourceResponse, version: number, _zc: number): number {
+export function sizeAlterConfigsResponseAlterConfigsResourceResponse(v: AlterConfigsResponseAlterConfigsResourceResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {

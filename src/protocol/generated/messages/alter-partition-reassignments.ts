@@ -73,7 +73,7 @@ export function writeAlterPartitionReassignmentsRequest(w: Writer, v: AlterParti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsRequest(v: AlterPartitionReassignmentsRequest, version: number, zc: number): number {
+export function sizeAlterPartitionReassignmentsRequest(v: AlterPartitionReassignmentsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.topics.length + 1)
@@ -162,7 +162,7 @@ export function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsRequestReassignableTopic(v: AlterPartitionReassignmentsRequestReassignableTopic, version: number, zc: number): number {
+export function sizeAlterPartitionReassignmentsRequestReassignableTopic(v: AlterPartitionReassignmentsRequestReassignableTopic, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -262,7 +262,7 @@ export function writeAlterPartitionReassignmentsRequestReassignablePartition(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsRequestReassignablePartition(v: AlterPartitionReassignmentsRequestReassignablePartition, _version: number, _zc: number): number {
+export function sizeAlterPartitionReassignmentsRequestReassignablePartition(v: AlterPartitionReassignmentsRequestReassignablePartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (v.replicas === null) s += 1
@@ -388,7 +388,7 @@ export function writeAlterPartitionReassignmentsResponse(w: Writer, v: AlterPart
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsResponse(v: AlterPartitionReassignmentsResponse, version: number, zc: number): number {
+export function sizeAlterPartitionReassignmentsResponse(v: AlterPartitionReassignmentsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -485,7 +485,7 @@ export function writeAlterPartitionReassignmentsResponseReassignableTopicRespons
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(v: AlterPartitionReassignmentsResponseReassignableTopicResponse, version: number, zc: number): number {
+export function sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(v: AlterPartitionReassignmentsResponseReassignableTopicResponse, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -584,7 +584,7 @@ export function writeAlterPartitionReassignmentsResponseReassignablePartitionRes
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionReassignmentsResponseReassignablePartitionResponse(v: AlterPartitionReassignmentsResponseReassignablePartitionResponse, _version: number, _zc: number): number {
+export function sizeAlterPartitionReassignmentsResponseReassignablePartitionResponse(v: AlterPartitionReassignmentsResponseReassignablePartitionResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -81,7 +81,7 @@ export function writeAlterPartitionRequest(w: Writer, v: AlterPartitionRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionRequest(v: AlterPartitionRequest, version: number, zc: number): number {
+export function sizeAlterPartitionRequest(v: AlterPartitionRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -190,7 +190,7 @@ export function writeAlterPartitionRequestTopicData(w: Writer, v: AlterPartition
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionRequestTopicData(v: AlterPartitionRequestTopicData, version: number, zc: number): number {
+export function sizeAlterPartitionRequestTopicData(v: AlterPartitionRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     {
@@ -353,7 +353,7 @@ export function writeAlterPartitionRequestPartitionData(w: Writer, v: AlterParti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionRequestPartitionData(v: AlterPartitionRequestPartitionData, version: number, zc: number): number {
+export function sizeAlterPartitionRequestPartitionData(v: AlterPartitionRequestPartitionData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -461,7 +461,7 @@ export function writeAlterPartitionRequestBrokerState(w: Writer, v: AlterPartiti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionRequestBrokerState(v: AlterPartitionRequestBrokerState, version: number, _zc: number): number {
+export function sizeAlterPartitionRequestBrokerState(v: AlterPartitionRequestBrokerState, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 3) {
     s += 4
@@ -574,7 +574,7 @@ export function writeAlterPartitionResponse(w: Writer, v: AlterPartitionResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionResponse(v: AlterPartitionResponse, version: number, zc: number): number {
+export function sizeAlterPartitionResponse(v: AlterPartitionResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -683,7 +683,7 @@ export function writeAlterPartitionResponseTopicData(w: Writer, v: AlterPartitio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionResponseTopicData(v: AlterPartitionResponseTopicData, version: number, zc: number): number {
+export function sizeAlterPartitionResponseTopicData(v: AlterPartitionResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     {
@@ -840,7 +840,7 @@ export function writeAlterPartitionResponsePartitionData(w: Writer, v: AlterPart
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterPartitionResponsePartitionData(v: AlterPartitionResponsePartitionData, version: number, _zc: number): number {
+export function sizeAlterPartitionResponsePartitionData(v: AlterPartitionResponsePartitionData, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

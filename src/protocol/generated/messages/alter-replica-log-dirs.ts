@@ -72,7 +72,7 @@ export function writeAlterReplicaLogDirsRequest(w: Writer, v: AlterReplicaLogDir
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsRequest(v: AlterReplicaLogDirsRequest, version: number, zc: number): number {
+export function sizeAlterReplicaLogDirsRequest(v: AlterReplicaLogDirsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -185,7 +185,7 @@ export function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(v: AlterReplicaLogDirsRequestAlterReplicaLogDir, version: number, zc: number): number {
+export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(v: AlterReplicaLogDirsRequestAlterReplicaLogDir, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.path)
@@ -306,7 +306,7 @@ export function writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(v: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic, version: number, _zc: number): number {
+export function sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(v: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -428,7 +428,7 @@ export function writeAlterReplicaLogDirsResponse(w: Writer, v: AlterReplicaLogDi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsResponse(v: AlterReplicaLogDirsResponse, version: number, zc: number): number {
+export function sizeAlterReplicaLogDirsResponse(v: AlterReplicaLogDirsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -542,7 +542,7 @@ export function writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(v: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult, version: number, zc: number): number {
+export function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(v: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topicName)
@@ -639,7 +639,7 @@ export function writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResul
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(v: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult, version: number, _zc: number): number {
+export function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(v: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

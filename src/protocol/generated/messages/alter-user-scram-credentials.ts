@@ -79,7 +79,7 @@ export function writeAlterUserScramCredentialsRequest(w: Writer, v: AlterUserScr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsRequest(v: AlterUserScramCredentialsRequest, version: number, zc: number): number {
+export function sizeAlterUserScramCredentialsRequest(v: AlterUserScramCredentialsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.deletions.length + 1)
   for (const e of v.deletions) {
@@ -165,7 +165,7 @@ export function writeAlterUserScramCredentialsRequestScramCredentialDeletion(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsRequestScramCredentialDeletion(v: AlterUserScramCredentialsRequestScramCredentialDeletion, _version: number, _zc: number): number {
+export function sizeAlterUserScramCredentialsRequestScramCredentialDeletion(v: AlterUserScramCredentialsRequestScramCredentialDeletion, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -283,7 +283,7 @@ export function writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(v: AlterUserScramCredentialsRequestScramCredentialUpsertion, _version: number, zc: number): number {
+export function sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(v: AlterUserScramCredentialsRequestScramCredentialUpsertion, _version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -392,7 +392,7 @@ export function writeAlterUserScramCredentialsResponse(w: Writer, v: AlterUserSc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsResponse(v: AlterUserScramCredentialsResponse, version: number, zc: number): number {
+export function sizeAlterUserScramCredentialsResponse(v: AlterUserScramCredentialsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.results.length + 1)
@@ -486,7 +486,7 @@ export function writeAlterUserScramCredentialsResponseAlterUserScramCredentialsR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(v: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult, _version: number, _zc: number): number {
+export function sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(v: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

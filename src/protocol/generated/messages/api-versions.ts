@@ -79,7 +79,7 @@ export function writeApiVersionsRequest(w: Writer, v: ApiVersionsRequest, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeApiVersionsRequest(v: ApiVersionsRequest, version: number, _zc: number): number {
+export function sizeApiVersionsRequest(v: ApiVersionsRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     {
@@ -345,7 +345,7 @@ export function writeApiVersionsResponse(w: Writer, v: ApiVersionsResponse, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number, zc: number): number {
+export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 2) {
@@ -479,7 +479,7 @@ export function writeApiVersionsResponseApiVersion(w: Writer, v: ApiVersionsResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeApiVersionsResponseApiVersion(v: ApiVersionsResponseApiVersion, version: number, _zc: number): number {
+export function sizeApiVersionsResponseApiVersion(v: ApiVersionsResponseApiVersion, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 2
@@ -595,7 +595,7 @@ export function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: ApiVer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeApiVersionsResponseSupportedFeatureKey(v: ApiVersionsResponseSupportedFeatureKey, version: number, _zc: number): number {
+export function sizeApiVersionsResponseSupportedFeatureKey(v: ApiVersionsResponseSupportedFeatureKey, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     {
@@ -720,7 +720,7 @@ export function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: ApiVer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeApiVersionsResponseFinalizedFeatureKey(v: ApiVersionsResponseFinalizedFeatureKey, version: number, _zc: number): number {
+export function sizeApiVersionsResponseFinalizedFeatureKey(v: ApiVersionsResponseFinalizedFeatureKey, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     {

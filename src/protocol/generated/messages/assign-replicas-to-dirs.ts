@@ -81,7 +81,7 @@ export function writeAssignReplicasToDirsRequest(w: Writer, v: AssignReplicasToD
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsRequest(v: AssignReplicasToDirsRequest, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsRequest(v: AssignReplicasToDirsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -167,7 +167,7 @@ export function writeAssignReplicasToDirsRequestDirectoryData(w: Writer, v: Assi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsRequestDirectoryData(v: AssignReplicasToDirsRequestDirectoryData, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsRequestDirectoryData(v: AssignReplicasToDirsRequestDirectoryData, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.topics.length + 1)
@@ -252,7 +252,7 @@ export function writeAssignReplicasToDirsRequestTopicData(w: Writer, v: AssignRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsRequestTopicData(v: AssignReplicasToDirsRequestTopicData, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsRequestTopicData(v: AssignReplicasToDirsRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1)
@@ -323,7 +323,7 @@ export function writeAssignReplicasToDirsRequestPartitionData(w: Writer, v: Assi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsRequestPartitionData(v: AssignReplicasToDirsRequestPartitionData, _version: number, _zc: number): number {
+export function sizeAssignReplicasToDirsRequestPartitionData(v: AssignReplicasToDirsRequestPartitionData, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {
@@ -431,7 +431,7 @@ export function writeAssignReplicasToDirsResponse(w: Writer, v: AssignReplicasTo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsResponse(v: AssignReplicasToDirsResponse, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsResponse(v: AssignReplicasToDirsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -517,7 +517,7 @@ export function writeAssignReplicasToDirsResponseDirectoryData(w: Writer, v: Ass
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsResponseDirectoryData(v: AssignReplicasToDirsResponseDirectoryData, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsResponseDirectoryData(v: AssignReplicasToDirsResponseDirectoryData, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.topics.length + 1)
@@ -602,7 +602,7 @@ export function writeAssignReplicasToDirsResponseTopicData(w: Writer, v: AssignR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsResponseTopicData(v: AssignReplicasToDirsResponseTopicData, version: number, zc: number): number {
+export function sizeAssignReplicasToDirsResponseTopicData(v: AssignReplicasToDirsResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1)
@@ -684,7 +684,7 @@ export function writeAssignReplicasToDirsResponsePartitionData(w: Writer, v: Ass
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAssignReplicasToDirsResponsePartitionData(v: AssignReplicasToDirsResponsePartitionData, _version: number, _zc: number): number {
+export function sizeAssignReplicasToDirsResponsePartitionData(v: AssignReplicasToDirsResponsePartitionData, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

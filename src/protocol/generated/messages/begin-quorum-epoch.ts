@@ -123,7 +123,7 @@ export function writeBeginQuorumEpochRequest(w: Writer, v: BeginQuorumEpochReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochRequest(v: BeginQuorumEpochRequest, version: number, zc: number): number {
+export function sizeBeginQuorumEpochRequest(v: BeginQuorumEpochRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += v.clusterId === null ? 2 : 2 + utf8Length(v.clusterId)
@@ -250,7 +250,7 @@ export function writeBeginQuorumEpochRequestTopicData(w: Writer, v: BeginQuorumE
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochRequestTopicData(v: BeginQuorumEpochRequestTopicData, version: number, zc: number): number {
+export function sizeBeginQuorumEpochRequestTopicData(v: BeginQuorumEpochRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
@@ -374,7 +374,7 @@ export function writeBeginQuorumEpochRequestPartitionData(w: Writer, v: BeginQuo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochRequestPartitionData(v: BeginQuorumEpochRequestPartitionData, version: number, _zc: number): number {
+export function sizeBeginQuorumEpochRequestPartitionData(v: BeginQuorumEpochRequestPartitionData, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 1) {
@@ -493,7 +493,7 @@ export function writeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: BeginQu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochRequestLeaderEndpoint(v: BeginQuorumEpochRequestLeaderEndpoint, version: number, _zc: number): number {
+export function sizeBeginQuorumEpochRequestLeaderEndpoint(v: BeginQuorumEpochRequestLeaderEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     {
@@ -661,7 +661,7 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, version: number, zc: number): number {
+export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version === 0) {
@@ -780,7 +780,7 @@ export function writeBeginQuorumEpochResponseTopicData(w: Writer, v: BeginQuorum
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochResponseTopicData(v: BeginQuorumEpochResponseTopicData, version: number, zc: number): number {
+export function sizeBeginQuorumEpochResponseTopicData(v: BeginQuorumEpochResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
@@ -895,7 +895,7 @@ export function writeBeginQuorumEpochResponsePartitionData(w: Writer, v: BeginQu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochResponsePartitionData(v: BeginQuorumEpochResponsePartitionData, version: number, _zc: number): number {
+export function sizeBeginQuorumEpochResponsePartitionData(v: BeginQuorumEpochResponsePartitionData, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -1012,7 +1012,7 @@ export function writeBeginQuorumEpochResponseNodeEndpoint(w: Writer, v: BeginQuo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginQuorumEpochResponseNodeEndpoint(v: BeginQuorumEpochResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeBeginQuorumEpochResponseNodeEndpoint(v: BeginQuorumEpochResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 4

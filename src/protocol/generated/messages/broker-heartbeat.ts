@@ -144,7 +144,7 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerHeartbeatRequest(v: BrokerHeartbeatRequest, version: number, _zc: number): number {
+export function sizeBrokerHeartbeatRequest(v: BrokerHeartbeatRequest, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -281,7 +281,7 @@ export function writeBrokerHeartbeatResponse(w: Writer, v: BrokerHeartbeatRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerHeartbeatResponse(v: BrokerHeartbeatResponse, _version: number, _zc: number): number {
+export function sizeBrokerHeartbeatResponse(v: BrokerHeartbeatResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -180,7 +180,7 @@ export function writeBrokerRegistrationRequest(w: Writer, v: BrokerRegistrationR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerRegistrationRequest(v: BrokerRegistrationRequest, version: number, zc: number): number {
+export function sizeBrokerRegistrationRequest(v: BrokerRegistrationRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   {
@@ -312,7 +312,7 @@ export function writeBrokerRegistrationRequestListener(w: Writer, v: BrokerRegis
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerRegistrationRequestListener(v: BrokerRegistrationRequestListener, _version: number, _zc: number): number {
+export function sizeBrokerRegistrationRequestListener(v: BrokerRegistrationRequestListener, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -415,7 +415,7 @@ export function writeBrokerRegistrationRequestFeature(w: Writer, v: BrokerRegist
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerRegistrationRequestFeature(v: BrokerRegistrationRequestFeature, _version: number, _zc: number): number {
+export function sizeBrokerRegistrationRequestFeature(v: BrokerRegistrationRequestFeature, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -527,7 +527,7 @@ export function writeBrokerRegistrationResponse(w: Writer, v: BrokerRegistration
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerRegistrationResponse(v: BrokerRegistrationResponse, _version: number, _zc: number): number {
+export function sizeBrokerRegistrationResponse(v: BrokerRegistrationResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -73,7 +73,7 @@ export function writeConsumerGroupDescribeRequest(w: Writer, v: ConsumerGroupDes
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeRequest(v: ConsumerGroupDescribeRequest, _version: number, _zc: number): number {
+export function sizeConsumerGroupDescribeRequest(v: ConsumerGroupDescribeRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     s += sizeOfUvarint(v.groupIds.length + 1)
@@ -182,7 +182,7 @@ export function writeConsumerGroupDescribeResponse(w: Writer, v: ConsumerGroupDe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeResponse(v: ConsumerGroupDescribeResponse, version: number, zc: number): number {
+export function sizeConsumerGroupDescribeResponse(v: ConsumerGroupDescribeResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.groups.length + 1)
@@ -348,7 +348,7 @@ export function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: C
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeResponseDescribedGroup(v: ConsumerGroupDescribeResponseDescribedGroup, version: number, zc: number): number {
+export function sizeConsumerGroupDescribeResponseDescribedGroup(v: ConsumerGroupDescribeResponseDescribedGroup, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   {
@@ -553,7 +553,7 @@ export function writeConsumerGroupDescribeResponseMember(w: Writer, v: ConsumerG
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeResponseMember(v: ConsumerGroupDescribeResponseMember, version: number, zc: number): number {
+export function sizeConsumerGroupDescribeResponseMember(v: ConsumerGroupDescribeResponseMember, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -676,7 +676,7 @@ export function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: Consu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeResponseAssignment(v: ConsumerGroupDescribeResponseAssignment, version: number, zc: number): number {
+export function sizeConsumerGroupDescribeResponseAssignment(v: ConsumerGroupDescribeResponseAssignment, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topicPartitions.length + 1)
   for (const e of v.topicPartitions) {
@@ -774,7 +774,7 @@ export function writeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupDescribeResponseTopicPartitions(v: ConsumerGroupDescribeResponseTopicPartitions, _version: number, _zc: number): number {
+export function sizeConsumerGroupDescribeResponseTopicPartitions(v: ConsumerGroupDescribeResponseTopicPartitions, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {

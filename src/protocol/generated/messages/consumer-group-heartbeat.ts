@@ -179,7 +179,7 @@ export function writeConsumerGroupHeartbeatRequest(w: Writer, v: ConsumerGroupHe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupHeartbeatRequest(v: ConsumerGroupHeartbeatRequest, version: number, zc: number): number {
+export function sizeConsumerGroupHeartbeatRequest(v: ConsumerGroupHeartbeatRequest, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -317,7 +317,7 @@ export function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupHeartbeatRequestTopicPartitions(v: ConsumerGroupHeartbeatRequestTopicPartitions, _version: number, _zc: number): number {
+export function sizeConsumerGroupHeartbeatRequestTopicPartitions(v: ConsumerGroupHeartbeatRequestTopicPartitions, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
@@ -471,7 +471,7 @@ export function writeConsumerGroupHeartbeatResponse(w: Writer, v: ConsumerGroupH
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupHeartbeatResponse(v: ConsumerGroupHeartbeatResponse, version: number, zc: number): number {
+export function sizeConsumerGroupHeartbeatResponse(v: ConsumerGroupHeartbeatResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -563,7 +563,7 @@ export function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: Cons
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupHeartbeatResponseAssignment(v: ConsumerGroupHeartbeatResponseAssignment, version: number, zc: number): number {
+export function sizeConsumerGroupHeartbeatResponseAssignment(v: ConsumerGroupHeartbeatResponseAssignment, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topicPartitions.length + 1)
   for (const e of v.topicPartitions) {
@@ -650,7 +650,7 @@ export function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConsumerGroupHeartbeatResponseTopicPartitions(v: ConsumerGroupHeartbeatResponseTopicPartitions, _version: number, _zc: number): number {
+export function sizeConsumerGroupHeartbeatResponseTopicPartitions(v: ConsumerGroupHeartbeatResponseTopicPartitions, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4

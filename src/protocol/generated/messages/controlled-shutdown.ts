@@ -73,7 +73,7 @@ export function writeControlledShutdownRequest(w: Writer, v: ControlledShutdownR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControlledShutdownRequest(v: ControlledShutdownRequest, version: number, _zc: number): number {
+export function sizeControlledShutdownRequest(v: ControlledShutdownRequest, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 2) {
@@ -186,7 +186,7 @@ export function writeControlledShutdownResponse(w: Writer, v: ControlledShutdown
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControlledShutdownResponse(v: ControlledShutdownResponse, version: number, zc: number): number {
+export function sizeControlledShutdownResponse(v: ControlledShutdownResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 2) {
@@ -284,7 +284,7 @@ export function writeControlledShutdownResponseRemainingPartition(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControlledShutdownResponseRemainingPartition(v: ControlledShutdownResponseRemainingPartition, version: number, _zc: number): number {
+export function sizeControlledShutdownResponseRemainingPartition(v: ControlledShutdownResponseRemainingPartition, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.topicName)

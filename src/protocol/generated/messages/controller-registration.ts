@@ -112,7 +112,7 @@ export function writeControllerRegistrationRequest(w: Writer, v: ControllerRegis
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControllerRegistrationRequest(v: ControllerRegistrationRequest, version: number, zc: number): number {
+export function sizeControllerRegistrationRequest(v: ControllerRegistrationRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 16
@@ -223,7 +223,7 @@ export function writeControllerRegistrationRequestListener(w: Writer, v: Control
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControllerRegistrationRequestListener(v: ControllerRegistrationRequestListener, _version: number, _zc: number): number {
+export function sizeControllerRegistrationRequestListener(v: ControllerRegistrationRequestListener, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -326,7 +326,7 @@ export function writeControllerRegistrationRequestFeature(w: Writer, v: Controll
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControllerRegistrationRequestFeature(v: ControllerRegistrationRequestFeature, _version: number, _zc: number): number {
+export function sizeControllerRegistrationRequestFeature(v: ControllerRegistrationRequestFeature, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -438,7 +438,7 @@ export function writeControllerRegistrationResponse(w: Writer, v: ControllerRegi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeControllerRegistrationResponse(v: ControllerRegistrationResponse, _version: number, _zc: number): number {
+export function sizeControllerRegistrationResponse(v: ControllerRegistrationResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -72,7 +72,7 @@ export function writeCreateAclsRequest(w: Writer, v: CreateAclsRequest, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateAclsRequest(v: CreateAclsRequest, version: number, zc: number): number {
+export function sizeCreateAclsRequest(v: CreateAclsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -248,7 +248,7 @@ export function writeCreateAclsRequestAclCreation(w: Writer, v: CreateAclsReques
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateAclsRequestAclCreation(v: CreateAclsRequestAclCreation, version: number, _zc: number): number {
+export function sizeCreateAclsRequestAclCreation(v: CreateAclsRequestAclCreation, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 1) {
@@ -387,7 +387,7 @@ export function writeCreateAclsResponse(w: Writer, v: CreateAclsResponse, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateAclsResponse(v: CreateAclsResponse, version: number, zc: number): number {
+export function sizeCreateAclsResponse(v: CreateAclsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -485,7 +485,7 @@ export function writeCreateAclsResponseAclCreationResult(w: Writer, v: CreateAcl
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateAclsResponseAclCreationResult(v: CreateAclsResponseAclCreationResult, version: number, _zc: number): number {
+export function sizeCreateAclsResponseAclCreationResult(v: CreateAclsResponseAclCreationResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {

@@ -121,7 +121,7 @@ export function writeCreateDelegationTokenRequest(w: Writer, v: CreateDelegation
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateDelegationTokenRequest(v: CreateDelegationTokenRequest, version: number, zc: number): number {
+export function sizeCreateDelegationTokenRequest(v: CreateDelegationTokenRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 3) {
     if (v.ownerPrincipalType === null) s += 1
@@ -241,7 +241,7 @@ export function writeCreateDelegationTokenRequestCreatableRenewers(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateDelegationTokenRequestCreatableRenewers(v: CreateDelegationTokenRequestCreatableRenewers, version: number, _zc: number): number {
+export function sizeCreateDelegationTokenRequestCreatableRenewers(v: CreateDelegationTokenRequestCreatableRenewers, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
@@ -497,7 +497,7 @@ export function writeCreateDelegationTokenResponse(w: Writer, v: CreateDelegatio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenResponse, version: number, zc: number): number {
+export function sizeCreateDelegationTokenResponse(v: CreateDelegationTokenResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {

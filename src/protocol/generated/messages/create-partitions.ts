@@ -94,7 +94,7 @@ export function writeCreatePartitionsRequest(w: Writer, v: CreatePartitionsReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreatePartitionsRequest(v: CreatePartitionsRequest, version: number, zc: number): number {
+export function sizeCreatePartitionsRequest(v: CreatePartitionsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -232,7 +232,7 @@ export function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreatePartitionsRequestCreatePartitionsTopic(v: CreatePartitionsRequestCreatePartitionsTopic, version: number, zc: number): number {
+export function sizeCreatePartitionsRequestCreatePartitionsTopic(v: CreatePartitionsRequestCreatePartitionsTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -341,7 +341,7 @@ export function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreatePartitionsRequestCreatePartitionsAssignment(v: CreatePartitionsRequestCreatePartitionsAssignment, version: number, _zc: number): number {
+export function sizeCreatePartitionsRequestCreatePartitionsAssignment(v: CreatePartitionsRequestCreatePartitionsAssignment, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4 + v.brokerIds.length * 4
@@ -455,7 +455,7 @@ export function writeCreatePartitionsResponse(w: Writer, v: CreatePartitionsResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreatePartitionsResponse(v: CreatePartitionsResponse, version: number, zc: number): number {
+export function sizeCreatePartitionsResponse(v: CreatePartitionsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -572,7 +572,7 @@ export function writeCreatePartitionsResponseCreatePartitionsTopicResult(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(v: CreatePartitionsResponseCreatePartitionsTopicResult, version: number, _zc: number): number {
+export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(v: CreatePartitionsResponseCreatePartitionsTopicResult, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)

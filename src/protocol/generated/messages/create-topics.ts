@@ -102,7 +102,7 @@ export function writeCreateTopicsRequest(w: Writer, v: CreateTopicsRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsRequest(v: CreateTopicsRequest, version: number, zc: number): number {
+export function sizeCreateTopicsRequest(v: CreateTopicsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 4
@@ -268,7 +268,7 @@ export function writeCreateTopicsRequestCreatableTopic(w: Writer, v: CreateTopic
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsRequestCreatableTopic(v: CreateTopicsRequestCreatableTopic, version: number, zc: number): number {
+export function sizeCreateTopicsRequestCreatableTopic(v: CreateTopicsRequestCreatableTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
@@ -394,7 +394,7 @@ export function writeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsRequestCreatableReplicaAssignment(v: CreateTopicsRequestCreatableReplicaAssignment, version: number, _zc: number): number {
+export function sizeCreateTopicsRequestCreatableReplicaAssignment(v: CreateTopicsRequestCreatableReplicaAssignment, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 4) {
@@ -494,7 +494,7 @@ export function writeCreateTopicsRequestCreatableTopicConfig(w: Writer, v: Creat
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsRequestCreatableTopicConfig(v: CreateTopicsRequestCreatableTopicConfig, version: number, _zc: number): number {
+export function sizeCreateTopicsRequestCreatableTopicConfig(v: CreateTopicsRequestCreatableTopicConfig, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
@@ -626,7 +626,7 @@ export function writeCreateTopicsResponse(w: Writer, v: CreateTopicsResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsResponse(v: CreateTopicsResponse, version: number, zc: number): number {
+export function sizeCreateTopicsResponse(v: CreateTopicsResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 2) {
     s += 4
@@ -859,7 +859,7 @@ export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: Crea
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsResponseCreatableTopicResult(v: CreateTopicsResponseCreatableTopicResult, version: number, zc: number): number {
+export function sizeCreateTopicsResponseCreatableTopicResult(v: CreateTopicsResponseCreatableTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.name)
@@ -1050,7 +1050,7 @@ export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: Cre
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeCreateTopicsResponseCreatableTopicConfigs(v: CreateTopicsResponseCreatableTopicConfigs, version: number, _zc: number): number {
+export function sizeCreateTopicsResponseCreatableTopicConfigs(v: CreateTopicsResponseCreatableTopicConfigs, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 5) {
     {

@@ -72,7 +72,7 @@ export function writeDeleteAclsRequest(w: Writer, v: DeleteAclsRequest, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteAclsRequest(v: DeleteAclsRequest, version: number, zc: number): number {
+export function sizeDeleteAclsRequest(v: DeleteAclsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -248,7 +248,7 @@ export function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: DeleteAclsR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteAclsRequestDeleteAclsFilter(v: DeleteAclsRequestDeleteAclsFilter, version: number, _zc: number): number {
+export function sizeDeleteAclsRequestDeleteAclsFilter(v: DeleteAclsRequestDeleteAclsFilter, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 1) {
@@ -390,7 +390,7 @@ export function writeDeleteAclsResponse(w: Writer, v: DeleteAclsResponse, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number, zc: number): number {
+export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -515,7 +515,7 @@ export function writeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: Dele
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteAclsResponseDeleteAclsFilterResult(v: DeleteAclsResponseDeleteAclsFilterResult, version: number, zc: number): number {
+export function sizeDeleteAclsResponseDeleteAclsFilterResult(v: DeleteAclsResponseDeleteAclsFilterResult, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {
@@ -731,7 +731,7 @@ export function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: Delet
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsResponseDeleteAclsMatchingAcl, version: number, _zc: number): number {
+export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(v: DeleteAclsResponseDeleteAclsMatchingAcl, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {

@@ -72,7 +72,7 @@ export function writeDeleteGroupsRequest(w: Writer, v: DeleteGroupsRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteGroupsRequest(v: DeleteGroupsRequest, version: number, _zc: number): number {
+export function sizeDeleteGroupsRequest(v: DeleteGroupsRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -195,7 +195,7 @@ export function writeDeleteGroupsResponse(w: Writer, v: DeleteGroupsResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: number, zc: number): number {
+export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -293,7 +293,7 @@ export function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: Dele
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResponseDeletableGroupResult, version: number, _zc: number): number {
+export function sizeDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResponseDeletableGroupResult, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.groupId)

@@ -83,7 +83,7 @@ export function writeDeleteRecordsRequest(w: Writer, v: DeleteRecordsRequest, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsRequest(v: DeleteRecordsRequest, version: number, zc: number): number {
+export function sizeDeleteRecordsRequest(v: DeleteRecordsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4
@@ -197,7 +197,7 @@ export function writeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: Delete
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsRequestDeleteRecordsTopic(v: DeleteRecordsRequestDeleteRecordsTopic, version: number, zc: number): number {
+export function sizeDeleteRecordsRequestDeleteRecordsTopic(v: DeleteRecordsRequestDeleteRecordsTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -294,7 +294,7 @@ export function writeDeleteRecordsRequestDeleteRecordsPartition(w: Writer, v: De
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsRequestDeleteRecordsPartition(v: DeleteRecordsRequestDeleteRecordsPartition, version: number, _zc: number): number {
+export function sizeDeleteRecordsRequestDeleteRecordsPartition(v: DeleteRecordsRequestDeleteRecordsPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -405,7 +405,7 @@ export function writeDeleteRecordsResponse(w: Writer, v: DeleteRecordsResponse, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: number, zc: number): number {
+export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 1) {
@@ -519,7 +519,7 @@ export function writeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsResponseDeleteRecordsTopicResult(v: DeleteRecordsResponseDeleteRecordsTopicResult, version: number, zc: number): number {
+export function sizeDeleteRecordsResponseDeleteRecordsTopicResult(v: DeleteRecordsResponseDeleteRecordsTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -627,7 +627,7 @@ export function writeDeleteRecordsResponseDeleteRecordsPartitionResult(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteRecordsResponseDeleteRecordsPartitionResult(v: DeleteRecordsResponseDeleteRecordsPartitionResult, version: number, _zc: number): number {
+export function sizeDeleteRecordsResponseDeleteRecordsPartitionResult(v: DeleteRecordsResponseDeleteRecordsPartitionResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -108,7 +108,7 @@ export function writeDeleteTopicsRequest(w: Writer, v: DeleteTopicsRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteTopicsRequest(v: DeleteTopicsRequest, version: number, zc: number): number {
+export function sizeDeleteTopicsRequest(v: DeleteTopicsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 6) {
     s += sizeOfUvarint(v.topics.length + 1)
@@ -223,7 +223,7 @@ export function writeDeleteTopicsRequestDeleteTopicState(w: Writer, v: DeleteTop
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteTopicsRequestDeleteTopicState(v: DeleteTopicsRequestDeleteTopicState, version: number, _zc: number): number {
+export function sizeDeleteTopicsRequestDeleteTopicState(v: DeleteTopicsRequestDeleteTopicState, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 6) {
     if (v.name === null) s += 1
@@ -348,7 +348,7 @@ export function writeDeleteTopicsResponse(w: Writer, v: DeleteTopicsResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteTopicsResponse(v: DeleteTopicsResponse, version: number, zc: number): number {
+export function sizeDeleteTopicsResponse(v: DeleteTopicsResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -486,7 +486,7 @@ export function writeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: Dele
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDeleteTopicsResponseDeletableTopicResult(v: DeleteTopicsResponseDeletableTopicResult, version: number, _zc: number): number {
+export function sizeDeleteTopicsResponseDeletableTopicResult(v: DeleteTopicsResponseDeletableTopicResult, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     if (v.name === null) throw nullNotAllowed('DeleteTopicsResponseDeletableTopicResult', 'name', version)

@@ -154,7 +154,7 @@ export function writeDescribeAclsRequest(w: Writer, v: DescribeAclsRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number, _zc: number): number {
+export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 1) {
@@ -326,7 +326,7 @@ export function writeDescribeAclsResponse(w: Writer, v: DescribeAclsResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: number, zc: number): number {
+export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -480,7 +480,7 @@ export function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: Desc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeAclsResponseDescribeAclsResource(v: DescribeAclsResponseDescribeAclsResource, version: number, zc: number): number {
+export function sizeDescribeAclsResponseDescribeAclsResource(v: DescribeAclsResponseDescribeAclsResource, version: number, zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 1) {
@@ -619,7 +619,7 @@ export function writeDescribeAclsResponseAclDescription(w: Writer, v: DescribeAc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeAclsResponseAclDescription(v: DescribeAclsResponseAclDescription, version: number, _zc: number): number {
+export function sizeDescribeAclsResponseAclDescription(v: DescribeAclsResponseAclDescription, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principal)

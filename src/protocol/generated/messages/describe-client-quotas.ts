@@ -83,7 +83,7 @@ export function writeDescribeClientQuotasRequest(w: Writer, v: DescribeClientQuo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasRequest(v: DescribeClientQuotasRequest, version: number, zc: number): number {
+export function sizeDescribeClientQuotasRequest(v: DescribeClientQuotasRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -200,7 +200,7 @@ export function writeDescribeClientQuotasRequestComponentData(w: Writer, v: Desc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasRequestComponentData(v: DescribeClientQuotasRequestComponentData, version: number, _zc: number): number {
+export function sizeDescribeClientQuotasRequestComponentData(v: DescribeClientQuotasRequestComponentData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
@@ -369,7 +369,7 @@ export function writeDescribeClientQuotasResponse(w: Writer, v: DescribeClientQu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasResponse(v: DescribeClientQuotasResponse, version: number, zc: number): number {
+export function sizeDescribeClientQuotasResponse(v: DescribeClientQuotasResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -507,7 +507,7 @@ export function writeDescribeClientQuotasResponseEntryData(w: Writer, v: Describ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasResponseEntryData(v: DescribeClientQuotasResponseEntryData, version: number, zc: number): number {
+export function sizeDescribeClientQuotasResponseEntryData(v: DescribeClientQuotasResponseEntryData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -623,7 +623,7 @@ export function writeDescribeClientQuotasResponseEntityData(w: Writer, v: Descri
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasResponseEntityData(v: DescribeClientQuotasResponseEntityData, version: number, _zc: number): number {
+export function sizeDescribeClientQuotasResponseEntityData(v: DescribeClientQuotasResponseEntityData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.entityType)
@@ -726,7 +726,7 @@ export function writeDescribeClientQuotasResponseValueData(w: Writer, v: Describ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClientQuotasResponseValueData(v: DescribeClientQuotasResponseValueData, version: number, _zc: number): number {
+export function sizeDescribeClientQuotasResponseValueData(v: DescribeClientQuotasResponseValueData, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.key)

@@ -75,7 +75,7 @@ export function writeDescribeClusterRequest(w: Writer, v: DescribeClusterRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClusterRequest(v: DescribeClusterRequest, version: number, _zc: number): number {
+export function sizeDescribeClusterRequest(v: DescribeClusterRequest, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   if (version === 1) {
@@ -252,7 +252,7 @@ export function writeDescribeClusterResponse(w: Writer, v: DescribeClusterRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version: number, zc: number): number {
+export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -376,7 +376,7 @@ export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClusterResponseDescribeClusterBroker, _version: number, _zc: number): number {
+export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClusterResponseDescribeClusterBroker, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {

@@ -110,7 +110,7 @@ export function writeDescribeConfigsRequest(w: Writer, v: DescribeConfigsRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsRequest(v: DescribeConfigsRequest, version: number, zc: number): number {
+export function sizeDescribeConfigsRequest(v: DescribeConfigsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 4
@@ -252,7 +252,7 @@ export function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsRequestDescribeConfigsResource(v: DescribeConfigsRequestDescribeConfigsResource, version: number, _zc: number): number {
+export function sizeDescribeConfigsRequestDescribeConfigsResource(v: DescribeConfigsRequestDescribeConfigsResource, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   if (version <= 3) {
@@ -390,7 +390,7 @@ export function writeDescribeConfigsResponse(w: Writer, v: DescribeConfigsRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version: number, zc: number): number {
+export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 3) {
@@ -545,7 +545,7 @@ export function writeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsResponseDescribeConfigsResult(v: DescribeConfigsResponseDescribeConfigsResult, version: number, zc: number): number {
+export function sizeDescribeConfigsResponseDescribeConfigsResult(v: DescribeConfigsResponseDescribeConfigsResult, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 3) {
@@ -794,7 +794,7 @@ export function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wri
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: DescribeConfigsResponseDescribeConfigsResourceResult, version: number, zc: number): number {
+export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(v: DescribeConfigsResponseDescribeConfigsResourceResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.name)
@@ -963,7 +963,7 @@ export function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeConfigsResponseDescribeConfigsSynonym(v: DescribeConfigsResponseDescribeConfigsSynonym, version: number, _zc: number): number {
+export function sizeDescribeConfigsResponseDescribeConfigsSynonym(v: DescribeConfigsResponseDescribeConfigsSynonym, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 1 && version <= 3) {
     s += 2 + utf8Length(v.name)

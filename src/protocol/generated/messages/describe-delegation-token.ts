@@ -84,7 +84,7 @@ export function writeDescribeDelegationTokenRequest(w: Writer, v: DescribeDelega
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeDelegationTokenRequest(v: DescribeDelegationTokenRequest, version: number, zc: number): number {
+export function sizeDescribeDelegationTokenRequest(v: DescribeDelegationTokenRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     if (v.owners === null) s += 4
@@ -195,7 +195,7 @@ export function writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(v: DescribeDelegationTokenRequestDescribeDelegationTokenOwner, version: number, _zc: number): number {
+export function sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(v: DescribeDelegationTokenRequestDescribeDelegationTokenOwner, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
@@ -331,7 +331,7 @@ export function writeDescribeDelegationTokenResponse(w: Writer, v: DescribeDeleg
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeDelegationTokenResponse(v: DescribeDelegationTokenResponse, version: number, zc: number): number {
+export function sizeDescribeDelegationTokenResponse(v: DescribeDelegationTokenResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {
@@ -574,7 +574,7 @@ export function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeDelegationTokenResponseDescribedDelegationToken(v: DescribeDelegationTokenResponseDescribedDelegationToken, version: number, zc: number): number {
+export function sizeDescribeDelegationTokenResponseDescribedDelegationToken(v: DescribeDelegationTokenResponseDescribedDelegationToken, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)
@@ -723,7 +723,7 @@ export function writeDescribeDelegationTokenResponseDescribedDelegationTokenRene
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(v: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer, version: number, _zc: number): number {
+export function sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(v: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.principalType)

@@ -91,7 +91,7 @@ export function writeDescribeGroupsRequest(w: Writer, v: DescribeGroupsRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeGroupsRequest(v: DescribeGroupsRequest, version: number, _zc: number): number {
+export function sizeDescribeGroupsRequest(v: DescribeGroupsRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 4
@@ -223,7 +223,7 @@ export function writeDescribeGroupsResponse(w: Writer, v: DescribeGroupsResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeGroupsResponse(v: DescribeGroupsResponse, version: number, zc: number): number {
+export function sizeDescribeGroupsResponse(v: DescribeGroupsResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -426,7 +426,7 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsResponseDescribedGroup, version: number, zc: number): number {
+export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsResponseDescribedGroup, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 4) {
@@ -645,7 +645,7 @@ export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: De
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroupsResponseDescribedGroupMember, version: number, zc: number): number {
+export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroupsResponseDescribedGroupMember, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.memberId)

@@ -84,7 +84,7 @@ export function writeDescribeLogDirsRequest(w: Writer, v: DescribeLogDirsRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsRequest(v: DescribeLogDirsRequest, version: number, zc: number): number {
+export function sizeDescribeLogDirsRequest(v: DescribeLogDirsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     if (v.topics === null) s += 4
@@ -203,7 +203,7 @@ export function writeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsRequestDescribableLogDirTopic(v: DescribeLogDirsRequestDescribableLogDirTopic, version: number, _zc: number): number {
+export function sizeDescribeLogDirsRequestDescribableLogDirTopic(v: DescribeLogDirsRequestDescribableLogDirTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
@@ -342,7 +342,7 @@ export function writeDescribeLogDirsResponse(w: Writer, v: DescribeLogDirsRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsResponse(v: DescribeLogDirsResponse, version: number, zc: number): number {
+export function sizeDescribeLogDirsResponse(v: DescribeLogDirsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 3) {
@@ -504,7 +504,7 @@ export function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsResponseDescribeLogDirsResult(v: DescribeLogDirsResponseDescribeLogDirsResult, version: number, zc: number): number {
+export function sizeDescribeLogDirsResponseDescribeLogDirsResult(v: DescribeLogDirsResponseDescribeLogDirsResult, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {
@@ -629,7 +629,7 @@ export function writeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: D
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsResponseDescribeLogDirsTopic(v: DescribeLogDirsResponseDescribeLogDirsTopic, version: number, zc: number): number {
+export function sizeDescribeLogDirsResponseDescribeLogDirsTopic(v: DescribeLogDirsResponseDescribeLogDirsTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.name)
@@ -747,7 +747,7 @@ export function writeDescribeLogDirsResponseDescribeLogDirsPartition(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeLogDirsResponseDescribeLogDirsPartition(v: DescribeLogDirsResponseDescribeLogDirsPartition, version: number, _zc: number): number {
+export function sizeDescribeLogDirsResponseDescribeLogDirsPartition(v: DescribeLogDirsResponseDescribeLogDirsPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -59,7 +59,7 @@ export function writeDescribeProducersRequest(w: Writer, v: DescribeProducersReq
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersRequest(v: DescribeProducersRequest, version: number, zc: number): number {
+export function sizeDescribeProducersRequest(v: DescribeProducersRequest, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topics.length + 1)
   for (const e of v.topics) {
@@ -146,7 +146,7 @@ export function writeDescribeProducersRequestTopicRequest(w: Writer, v: Describe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersRequestTopicRequest(v: DescribeProducersRequestTopicRequest, _version: number, _zc: number): number {
+export function sizeDescribeProducersRequestTopicRequest(v: DescribeProducersRequestTopicRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -252,7 +252,7 @@ export function writeDescribeProducersResponse(w: Writer, v: DescribeProducersRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersResponse(v: DescribeProducersResponse, version: number, zc: number): number {
+export function sizeDescribeProducersResponse(v: DescribeProducersResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.topics.length + 1)
@@ -341,7 +341,7 @@ export function writeDescribeProducersResponseTopicResponse(w: Writer, v: Descri
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersResponseTopicResponse(v: DescribeProducersResponseTopicResponse, version: number, zc: number): number {
+export function sizeDescribeProducersResponseTopicResponse(v: DescribeProducersResponseTopicResponse, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -454,7 +454,7 @@ export function writeDescribeProducersResponsePartitionResponse(w: Writer, v: De
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersResponsePartitionResponse(v: DescribeProducersResponsePartitionResponse, version: number, zc: number): number {
+export function sizeDescribeProducersResponsePartitionResponse(v: DescribeProducersResponsePartitionResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -570,7 +570,7 @@ export function writeDescribeProducersResponseProducerState(w: Writer, v: Descri
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeProducersResponseProducerState(v: DescribeProducersResponseProducerState, _version: number, _zc: number): number {
+export function sizeDescribeProducersResponseProducerState(v: DescribeProducersResponseProducerState, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 4

@@ -59,7 +59,7 @@ export function writeDescribeQuorumRequest(w: Writer, v: DescribeQuorumRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumRequest(v: DescribeQuorumRequest, version: number, zc: number): number {
+export function sizeDescribeQuorumRequest(v: DescribeQuorumRequest, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topics.length + 1)
   for (const e of v.topics) {
@@ -143,7 +143,7 @@ export function writeDescribeQuorumRequestTopicData(w: Writer, v: DescribeQuorum
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumRequestTopicData(v: DescribeQuorumRequestTopicData, version: number, zc: number): number {
+export function sizeDescribeQuorumRequestTopicData(v: DescribeQuorumRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -219,7 +219,7 @@ export function writeDescribeQuorumRequestPartitionData(w: Writer, v: DescribeQu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumRequestPartitionData(v: DescribeQuorumRequestPartitionData, _version: number, _zc: number): number {
+export function sizeDescribeQuorumRequestPartitionData(v: DescribeQuorumRequestPartitionData, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {
@@ -353,7 +353,7 @@ export function writeDescribeQuorumResponse(w: Writer, v: DescribeQuorumResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponse(v: DescribeQuorumResponse, version: number, zc: number): number {
+export function sizeDescribeQuorumResponse(v: DescribeQuorumResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version === 2) {
@@ -451,7 +451,7 @@ export function writeDescribeQuorumResponseTopicData(w: Writer, v: DescribeQuoru
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponseTopicData(v: DescribeQuorumResponseTopicData, version: number, zc: number): number {
+export function sizeDescribeQuorumResponseTopicData(v: DescribeQuorumResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -610,7 +610,7 @@ export function writeDescribeQuorumResponsePartitionData(w: Writer, v: DescribeQ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponsePartitionData(v: DescribeQuorumResponsePartitionData, version: number, zc: number): number {
+export function sizeDescribeQuorumResponsePartitionData(v: DescribeQuorumResponsePartitionData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -754,7 +754,7 @@ export function writeDescribeQuorumResponseReplicaState(w: Writer, v: DescribeQu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponseReplicaState(v: DescribeQuorumResponseReplicaState, version: number, _zc: number): number {
+export function sizeDescribeQuorumResponseReplicaState(v: DescribeQuorumResponseReplicaState, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 2) {
@@ -862,7 +862,7 @@ export function writeDescribeQuorumResponseNode(w: Writer, v: DescribeQuorumResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponseNode(v: DescribeQuorumResponseNode, version: number, zc: number): number {
+export function sizeDescribeQuorumResponseNode(v: DescribeQuorumResponseNode, version: number, zc = Infinity): number {
   let s = 0
   if (version === 2) {
     s += 4
@@ -984,7 +984,7 @@ export function writeDescribeQuorumResponseListener(w: Writer, v: DescribeQuorum
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeQuorumResponseListener(v: DescribeQuorumResponseListener, version: number, _zc: number): number {
+export function sizeDescribeQuorumResponseListener(v: DescribeQuorumResponseListener, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 2) {
     {

@@ -88,7 +88,7 @@ export function writeDescribeTopicPartitionsRequest(w: Writer, v: DescribeTopicP
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsRequest(v: DescribeTopicPartitionsRequest, version: number, zc: number): number {
+export function sizeDescribeTopicPartitionsRequest(v: DescribeTopicPartitionsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.topics.length + 1)
   for (const e of v.topics) {
@@ -161,7 +161,7 @@ export function writeDescribeTopicPartitionsRequestTopicRequest(w: Writer, v: De
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsRequestTopicRequest(v: DescribeTopicPartitionsRequestTopicRequest, _version: number, _zc: number): number {
+export function sizeDescribeTopicPartitionsRequestTopicRequest(v: DescribeTopicPartitionsRequestTopicRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -245,7 +245,7 @@ export function writeDescribeTopicPartitionsRequestCursor(w: Writer, v: Describe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsRequestCursor(v: DescribeTopicPartitionsRequestCursor, _version: number, _zc: number): number {
+export function sizeDescribeTopicPartitionsRequestCursor(v: DescribeTopicPartitionsRequestCursor, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -366,7 +366,7 @@ export function writeDescribeTopicPartitionsResponse(w: Writer, v: DescribeTopic
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsResponse(v: DescribeTopicPartitionsResponse, version: number, zc: number): number {
+export function sizeDescribeTopicPartitionsResponse(v: DescribeTopicPartitionsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.topics.length + 1)
@@ -500,7 +500,7 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic, version: number, zc: number): number {
+export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   {
@@ -712,7 +712,7 @@ export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition, _version: number, _zc: number): number {
+export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 4
@@ -805,7 +805,7 @@ export function writeDescribeTopicPartitionsResponseCursor(w: Writer, v: Describ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTopicPartitionsResponseCursor(v: DescribeTopicPartitionsResponseCursor, _version: number, _zc: number): number {
+export function sizeDescribeTopicPartitionsResponseCursor(v: DescribeTopicPartitionsResponseCursor, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

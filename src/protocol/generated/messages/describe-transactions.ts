@@ -62,7 +62,7 @@ export function writeDescribeTransactionsRequest(w: Writer, v: DescribeTransacti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTransactionsRequest(v: DescribeTransactionsRequest, _version: number, _zc: number): number {
+export function sizeDescribeTransactionsRequest(v: DescribeTransactionsRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     s += sizeOfUvarint(v.transactionalIds.length + 1)
@@ -167,7 +167,7 @@ export function writeDescribeTransactionsResponse(w: Writer, v: DescribeTransact
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTransactionsResponse(v: DescribeTransactionsResponse, version: number, zc: number): number {
+export function sizeDescribeTransactionsResponse(v: DescribeTransactionsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.transactionStates.length + 1)
@@ -300,7 +300,7 @@ export function writeDescribeTransactionsResponseTransactionState(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTransactionsResponseTransactionState(v: DescribeTransactionsResponseTransactionState, version: number, zc: number): number {
+export function sizeDescribeTransactionsResponseTransactionState(v: DescribeTransactionsResponseTransactionState, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   {
@@ -399,7 +399,7 @@ export function writeDescribeTransactionsResponseTopicData(w: Writer, v: Describ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeTransactionsResponseTopicData(v: DescribeTransactionsResponseTopicData, _version: number, _zc: number): number {
+export function sizeDescribeTransactionsResponseTopicData(v: DescribeTransactionsResponseTopicData, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

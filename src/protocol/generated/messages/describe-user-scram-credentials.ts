@@ -68,7 +68,7 @@ export function writeDescribeUserScramCredentialsRequest(w: Writer, v: DescribeU
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeUserScramCredentialsRequest(v: DescribeUserScramCredentialsRequest, version: number, zc: number): number {
+export function sizeDescribeUserScramCredentialsRequest(v: DescribeUserScramCredentialsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (v.users === null) s += 1
   else {
@@ -142,7 +142,7 @@ export function writeDescribeUserScramCredentialsRequestUserName(w: Writer, v: D
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeUserScramCredentialsRequestUserName(v: DescribeUserScramCredentialsRequestUserName, _version: number, _zc: number): number {
+export function sizeDescribeUserScramCredentialsRequestUserName(v: DescribeUserScramCredentialsRequestUserName, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -269,7 +269,7 @@ export function writeDescribeUserScramCredentialsResponse(w: Writer, v: Describe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeUserScramCredentialsResponse(v: DescribeUserScramCredentialsResponse, version: number, zc: number): number {
+export function sizeDescribeUserScramCredentialsResponse(v: DescribeUserScramCredentialsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -388,7 +388,7 @@ export function writeDescribeUserScramCredentialsResponseDescribeUserScramCreden
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(v: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult, version: number, zc: number): number {
+export function sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(v: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -484,7 +484,7 @@ export function writeDescribeUserScramCredentialsResponseCredentialInfo(w: Write
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeUserScramCredentialsResponseCredentialInfo(v: DescribeUserScramCredentialsResponseCredentialInfo, _version: number, _zc: number): number {
+export function sizeDescribeUserScramCredentialsResponseCredentialInfo(v: DescribeUserScramCredentialsResponseCredentialInfo, _version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   s += 4

@@ -114,7 +114,7 @@ export function writeElectLeadersRequest(w: Writer, v: ElectLeadersRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeElectLeadersRequest(v: ElectLeadersRequest, version: number, zc: number): number {
+export function sizeElectLeadersRequest(v: ElectLeadersRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 1
@@ -237,7 +237,7 @@ export function writeElectLeadersRequestTopicPartitions(w: Writer, v: ElectLeade
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeElectLeadersRequestTopicPartitions(v: ElectLeadersRequestTopicPartitions, version: number, _zc: number): number {
+export function sizeElectLeadersRequestTopicPartitions(v: ElectLeadersRequestTopicPartitions, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
@@ -378,7 +378,7 @@ export function writeElectLeadersResponse(w: Writer, v: ElectLeadersResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeElectLeadersResponse(v: ElectLeadersResponse, version: number, zc: number): number {
+export function sizeElectLeadersResponse(v: ElectLeadersResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 1) {
@@ -495,7 +495,7 @@ export function writeElectLeadersResponseReplicaElectionResult(w: Writer, v: Ele
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeElectLeadersResponseReplicaElectionResult(v: ElectLeadersResponseReplicaElectionResult, version: number, zc: number): number {
+export function sizeElectLeadersResponseReplicaElectionResult(v: ElectLeadersResponseReplicaElectionResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topic)
@@ -611,7 +611,7 @@ export function writeElectLeadersResponsePartitionResult(w: Writer, v: ElectLead
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeElectLeadersResponsePartitionResult(v: ElectLeadersResponsePartitionResult, version: number, _zc: number): number {
+export function sizeElectLeadersResponsePartitionResult(v: ElectLeadersResponsePartitionResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

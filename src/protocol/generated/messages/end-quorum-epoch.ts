@@ -106,7 +106,7 @@ export function writeEndQuorumEpochRequest(w: Writer, v: EndQuorumEpochRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochRequest(v: EndQuorumEpochRequest, version: number, zc: number): number {
+export function sizeEndQuorumEpochRequest(v: EndQuorumEpochRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += v.clusterId === null ? 2 : 2 + utf8Length(v.clusterId)
@@ -230,7 +230,7 @@ export function writeEndQuorumEpochRequestTopicData(w: Writer, v: EndQuorumEpoch
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochRequestTopicData(v: EndQuorumEpochRequestTopicData, version: number, zc: number): number {
+export function sizeEndQuorumEpochRequestTopicData(v: EndQuorumEpochRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
@@ -379,7 +379,7 @@ export function writeEndQuorumEpochRequestPartitionData(w: Writer, v: EndQuorumE
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochRequestPartitionData(v: EndQuorumEpochRequestPartitionData, version: number, zc: number): number {
+export function sizeEndQuorumEpochRequestPartitionData(v: EndQuorumEpochRequestPartitionData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -479,7 +479,7 @@ export function writeEndQuorumEpochRequestReplicaInfo(w: Writer, v: EndQuorumEpo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochRequestReplicaInfo(v: EndQuorumEpochRequestReplicaInfo, version: number, _zc: number): number {
+export function sizeEndQuorumEpochRequestReplicaInfo(v: EndQuorumEpochRequestReplicaInfo, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 4
@@ -598,7 +598,7 @@ export function writeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: EndQuorum
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochRequestLeaderEndpoint(v: EndQuorumEpochRequestLeaderEndpoint, version: number, _zc: number): number {
+export function sizeEndQuorumEpochRequestLeaderEndpoint(v: EndQuorumEpochRequestLeaderEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     {
@@ -766,7 +766,7 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: number, zc: number): number {
+export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version === 0) {
@@ -885,7 +885,7 @@ export function writeEndQuorumEpochResponseTopicData(w: Writer, v: EndQuorumEpoc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochResponseTopicData(v: EndQuorumEpochResponseTopicData, version: number, zc: number): number {
+export function sizeEndQuorumEpochResponseTopicData(v: EndQuorumEpochResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
@@ -1000,7 +1000,7 @@ export function writeEndQuorumEpochResponsePartitionData(w: Writer, v: EndQuorum
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochResponsePartitionData(v: EndQuorumEpochResponsePartitionData, version: number, _zc: number): number {
+export function sizeEndQuorumEpochResponsePartitionData(v: EndQuorumEpochResponsePartitionData, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -1117,7 +1117,7 @@ export function writeEndQuorumEpochResponseNodeEndpoint(w: Writer, v: EndQuorumE
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndQuorumEpochResponseNodeEndpoint(v: EndQuorumEpochResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeEndQuorumEpochResponseNodeEndpoint(v: EndQuorumEpochResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 4

@@ -97,7 +97,7 @@ export function writeEndTxnRequest(w: Writer, v: EndTxnRequest, version: number)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndTxnRequest(v: EndTxnRequest, version: number, _zc: number): number {
+export function sizeEndTxnRequest(v: EndTxnRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
@@ -221,7 +221,7 @@ export function writeEndTxnResponse(w: Writer, v: EndTxnResponse, version: numbe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndTxnResponse(v: EndTxnResponse, version: number, _zc: number): number {
+export function sizeEndTxnResponse(v: EndTxnResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

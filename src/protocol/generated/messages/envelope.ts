@@ -78,7 +78,7 @@ export function writeEnvelopeRequest(w: Writer, v: EnvelopeRequest, _version: nu
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEnvelopeRequest(v: EnvelopeRequest, _version: number, zc: number): number {
+export function sizeEnvelopeRequest(v: EnvelopeRequest, _version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.requestData.length + 1) + (v.requestData.length >= zc ? 0 : v.requestData.length)
   if (v.requestPrincipal === null) s += 1
@@ -175,7 +175,7 @@ export function writeEnvelopeResponse(w: Writer, v: EnvelopeResponse, _version: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEnvelopeResponse(v: EnvelopeResponse, _version: number, zc: number): number {
+export function sizeEnvelopeResponse(v: EnvelopeResponse, _version: number, zc = Infinity): number {
   let s = 0
   if (v.responseData === null) s += 1
   else s += sizeOfUvarint(v.responseData.length + 1) + (v.responseData.length >= zc ? 0 : v.responseData.length)

@@ -75,7 +75,7 @@ export function writeExpireDelegationTokenRequest(w: Writer, v: ExpireDelegation
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeExpireDelegationTokenRequest(v: ExpireDelegationTokenRequest, version: number, zc: number): number {
+export function sizeExpireDelegationTokenRequest(v: ExpireDelegationTokenRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
@@ -185,7 +185,7 @@ export function writeExpireDelegationTokenResponse(w: Writer, v: ExpireDelegatio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeExpireDelegationTokenResponse(v: ExpireDelegationTokenResponse, version: number, _zc: number): number {
+export function sizeExpireDelegationTokenResponse(v: ExpireDelegationTokenResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 8

@@ -122,7 +122,7 @@ export function writeFetchSnapshotRequest(w: Writer, v: FetchSnapshotRequest, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotRequest(v: FetchSnapshotRequest, version: number, zc: number): number {
+export function sizeFetchSnapshotRequest(v: FetchSnapshotRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -222,7 +222,7 @@ export function writeFetchSnapshotRequestTopicSnapshot(w: Writer, v: FetchSnapsh
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotRequestTopicSnapshot(v: FetchSnapshotRequestTopicSnapshot, version: number, zc: number): number {
+export function sizeFetchSnapshotRequestTopicSnapshot(v: FetchSnapshotRequestTopicSnapshot, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -366,7 +366,7 @@ export function writeFetchSnapshotRequestPartitionSnapshot(w: Writer, v: FetchSn
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotRequestPartitionSnapshot(v: FetchSnapshotRequestPartitionSnapshot, version: number, zc: number): number {
+export function sizeFetchSnapshotRequestPartitionSnapshot(v: FetchSnapshotRequestPartitionSnapshot, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -448,7 +448,7 @@ export function writeFetchSnapshotRequestSnapshotId(w: Writer, v: FetchSnapshotR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotRequestSnapshotId(v: FetchSnapshotRequestSnapshotId, _version: number, _zc: number): number {
+export function sizeFetchSnapshotRequestSnapshotId(v: FetchSnapshotRequestSnapshotId, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 4
@@ -607,7 +607,7 @@ export function writeFetchSnapshotResponse(w: Writer, v: FetchSnapshotResponse, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponse(v: FetchSnapshotResponse, version: number, zc: number): number {
+export function sizeFetchSnapshotResponse(v: FetchSnapshotResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -706,7 +706,7 @@ export function writeFetchSnapshotResponseTopicSnapshot(w: Writer, v: FetchSnaps
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponseTopicSnapshot(v: FetchSnapshotResponseTopicSnapshot, version: number, zc: number): number {
+export function sizeFetchSnapshotResponseTopicSnapshot(v: FetchSnapshotResponseTopicSnapshot, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -869,7 +869,7 @@ export function writeFetchSnapshotResponsePartitionSnapshot(w: Writer, v: FetchS
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponsePartitionSnapshot(v: FetchSnapshotResponsePartitionSnapshot, version: number, zc: number): number {
+export function sizeFetchSnapshotResponsePartitionSnapshot(v: FetchSnapshotResponsePartitionSnapshot, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -954,7 +954,7 @@ export function writeFetchSnapshotResponseSnapshotId(w: Writer, v: FetchSnapshot
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponseSnapshotId(v: FetchSnapshotResponseSnapshotId, _version: number, _zc: number): number {
+export function sizeFetchSnapshotResponseSnapshotId(v: FetchSnapshotResponseSnapshotId, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 4
@@ -1033,7 +1033,7 @@ export function writeFetchSnapshotResponseLeaderIdAndEpoch(w: Writer, v: FetchSn
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponseLeaderIdAndEpoch(v: FetchSnapshotResponseLeaderIdAndEpoch, _version: number, _zc: number): number {
+export function sizeFetchSnapshotResponseLeaderIdAndEpoch(v: FetchSnapshotResponseLeaderIdAndEpoch, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -1148,7 +1148,7 @@ export function writeFetchSnapshotResponseNodeEndpoint(w: Writer, v: FetchSnapsh
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchSnapshotResponseNodeEndpoint(v: FetchSnapshotResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeFetchSnapshotResponseNodeEndpoint(v: FetchSnapshotResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 4

@@ -299,7 +299,7 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchRequest(v: FetchRequest, version: number, zc: number): number {
+export function sizeFetchRequest(v: FetchRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 14) {
     s += 4
@@ -455,7 +455,7 @@ export function writeFetchRequestReplicaState(w: Writer, v: FetchRequestReplicaS
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchRequestReplicaState(v: FetchRequestReplicaState, version: number, _zc: number): number {
+export function sizeFetchRequestReplicaState(v: FetchRequestReplicaState, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 15) {
     s += 4
@@ -582,7 +582,7 @@ export function writeFetchRequestFetchTopic(w: Writer, v: FetchRequestFetchTopic
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: number, zc: number): number {
+export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 11) {
     s += 2 + utf8Length(v.topic)
@@ -780,7 +780,7 @@ export function writeFetchRequestFetchPartition(w: Writer, v: FetchRequestFetchP
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchRequestFetchPartition(v: FetchRequestFetchPartition, version: number, _zc: number): number {
+export function sizeFetchRequestFetchPartition(v: FetchRequestFetchPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 9) {
@@ -923,7 +923,7 @@ export function writeFetchRequestForgottenTopic(w: Writer, v: FetchRequestForgot
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchRequestForgottenTopic(v: FetchRequestForgottenTopic, version: number, _zc: number): number {
+export function sizeFetchRequestForgottenTopic(v: FetchRequestForgottenTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 7 && version <= 11) {
     s += 2 + utf8Length(v.topic)
@@ -1137,7 +1137,7 @@ export function writeFetchResponse(w: Writer, v: FetchResponse, version: number)
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponse(v: FetchResponse, version: number, zc: number): number {
+export function sizeFetchResponse(v: FetchResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -1287,7 +1287,7 @@ export function writeFetchResponseFetchableTopicResponse(w: Writer, v: FetchResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseFetchableTopicResponse(v: FetchResponseFetchableTopicResponse, version: number, zc: number): number {
+export function sizeFetchResponseFetchableTopicResponse(v: FetchResponseFetchableTopicResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 11) {
     s += 2 + utf8Length(v.topic)
@@ -1609,7 +1609,7 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponsePartitionData(v: FetchResponsePartitionData, version: number, zc: number): number {
+export function sizeFetchResponsePartitionData(v: FetchResponsePartitionData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -1750,7 +1750,7 @@ export function writeFetchResponseEpochEndOffset(w: Writer, v: FetchResponseEpoc
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseEpochEndOffset(v: FetchResponseEpochEndOffset, version: number, _zc: number): number {
+export function sizeFetchResponseEpochEndOffset(v: FetchResponseEpochEndOffset, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 12) {
     s += 4
@@ -1849,7 +1849,7 @@ export function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: FetchResponseLe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseLeaderIdAndEpoch(v: FetchResponseLeaderIdAndEpoch, version: number, _zc: number): number {
+export function sizeFetchResponseLeaderIdAndEpoch(v: FetchResponseLeaderIdAndEpoch, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 12) {
     s += 4
@@ -1927,7 +1927,7 @@ export function writeFetchResponseSnapshotId(w: Writer, v: FetchResponseSnapshot
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseSnapshotId(v: FetchResponseSnapshotId, version: number, _zc: number): number {
+export function sizeFetchResponseSnapshotId(v: FetchResponseSnapshotId, version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 4
@@ -2023,7 +2023,7 @@ export function writeFetchResponseAbortedTransaction(w: Writer, v: FetchResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseAbortedTransaction(v: FetchResponseAbortedTransaction, version: number, _zc: number): number {
+export function sizeFetchResponseAbortedTransaction(v: FetchResponseAbortedTransaction, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     s += 8
@@ -2161,7 +2161,7 @@ export function writeFetchResponseNodeEndpoint(w: Writer, v: FetchResponseNodeEn
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFetchResponseNodeEndpoint(v: FetchResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeFetchResponseNodeEndpoint(v: FetchResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 16) {
     s += 4

@@ -110,7 +110,7 @@ export function writeFindCoordinatorRequest(w: Writer, v: FindCoordinatorRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFindCoordinatorRequest(v: FindCoordinatorRequest, version: number, _zc: number): number {
+export function sizeFindCoordinatorRequest(v: FindCoordinatorRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.key)
@@ -342,7 +342,7 @@ export function writeFindCoordinatorResponse(w: Writer, v: FindCoordinatorRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version: number, zc: number): number {
+export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -545,7 +545,7 @@ export function writeFindCoordinatorResponseCoordinator(w: Writer, v: FindCoordi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFindCoordinatorResponseCoordinator(v: FindCoordinatorResponseCoordinator, version: number, _zc: number): number {
+export function sizeFindCoordinatorResponseCoordinator(v: FindCoordinatorResponseCoordinator, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     {

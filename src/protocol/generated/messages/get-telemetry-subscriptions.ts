@@ -56,7 +56,7 @@ export function writeGetTelemetrySubscriptionsRequest(w: Writer, v: GetTelemetry
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGetTelemetrySubscriptionsRequest(v: GetTelemetrySubscriptionsRequest, _version: number, _zc: number): number {
+export function sizeGetTelemetrySubscriptionsRequest(v: GetTelemetrySubscriptionsRequest, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {
@@ -239,7 +239,7 @@ export function writeGetTelemetrySubscriptionsResponse(w: Writer, v: GetTelemetr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeGetTelemetrySubscriptionsResponse(v: GetTelemetrySubscriptionsResponse, _version: number, _zc: number): number {
+export function sizeGetTelemetrySubscriptionsResponse(v: GetTelemetrySubscriptionsResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

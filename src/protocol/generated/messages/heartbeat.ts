@@ -117,7 +117,7 @@ export function writeHeartbeatRequest(w: Writer, v: HeartbeatRequest, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number, _zc: number): number {
+export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
@@ -242,7 +242,7 @@ export function writeHeartbeatResponse(w: Writer, v: HeartbeatResponse, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeHeartbeatResponse(v: HeartbeatResponse, version: number, _zc: number): number {
+export function sizeHeartbeatResponse(v: HeartbeatResponse, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4

@@ -83,7 +83,7 @@ export function writeIncrementalAlterConfigsRequest(w: Writer, v: IncrementalAlt
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeIncrementalAlterConfigsRequest(v: IncrementalAlterConfigsRequest, version: number, zc: number): number {
+export function sizeIncrementalAlterConfigsRequest(v: IncrementalAlterConfigsRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -208,7 +208,7 @@ export function writeIncrementalAlterConfigsRequestAlterConfigsResource(w: Write
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeIncrementalAlterConfigsRequestAlterConfigsResource(v: IncrementalAlterConfigsRequestAlterConfigsResource, version: number, zc: number): number {
+export function sizeIncrementalAlterConfigsRequestAlterConfigsResource(v: IncrementalAlterConfigsRequestAlterConfigsResource, version: number, zc = Infinity): number {
   let s = 0
   s += 1
   if (version === 0) {
@@ -333,7 +333,7 @@ export function writeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeIncrementalAlterConfigsRequestAlterableConfig(v: IncrementalAlterConfigsRequestAlterableConfig, version: number, _zc: number): number {
+export function sizeIncrementalAlterConfigsRequestAlterableConfig(v: IncrementalAlterConfigsRequestAlterableConfig, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
@@ -460,7 +460,7 @@ export function writeIncrementalAlterConfigsResponse(w: Writer, v: IncrementalAl
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeIncrementalAlterConfigsResponse(v: IncrementalAlterConfigsResponse, version: number, zc: number): number {
+export function sizeIncrementalAlterConfigsResponse(v: IncrementalAlterConfigsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 0) {
@@ -588,7 +588,7 @@ export function writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse, version: number, _zc: number): number {
+export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   if (version === 0) {

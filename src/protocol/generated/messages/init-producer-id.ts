@@ -113,7 +113,7 @@ export function writeInitProducerIdRequest(w: Writer, v: InitProducerIdRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeInitProducerIdRequest(v: InitProducerIdRequest, version: number, _zc: number): number {
+export function sizeInitProducerIdRequest(v: InitProducerIdRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += v.transactionalId === null ? 2 : 2 + utf8Length(v.transactionalId)
@@ -244,7 +244,7 @@ export function writeInitProducerIdResponse(w: Writer, v: InitProducerIdResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeInitProducerIdResponse(v: InitProducerIdResponse, version: number, _zc: number): number {
+export function sizeInitProducerIdResponse(v: InitProducerIdResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

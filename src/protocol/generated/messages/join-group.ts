@@ -197,7 +197,7 @@ export function writeJoinGroupRequest(w: Writer, v: JoinGroupRequest, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc: number): number {
+export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.groupId)
@@ -346,7 +346,7 @@ export function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: Join
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupRequestJoinGroupRequestProtocol(v: JoinGroupRequestJoinGroupRequestProtocol, version: number, zc: number): number {
+export function sizeJoinGroupRequestJoinGroupRequestProtocol(v: JoinGroupRequestJoinGroupRequestProtocol, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
@@ -590,7 +590,7 @@ export function writeJoinGroupResponse(w: Writer, v: JoinGroupResponse, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc: number): number {
+export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 2) {
     s += 4
@@ -762,7 +762,7 @@ export function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: Join
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupResponseJoinGroupResponseMember, version: number, zc: number): number {
+export function sizeJoinGroupResponseJoinGroupResponseMember(v: JoinGroupResponseJoinGroupResponseMember, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.memberId)

@@ -203,7 +203,7 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrRequest(v: LeaderAndIsrRequest, version: number, zc: number): number {
+export function sizeLeaderAndIsrRequest(v: LeaderAndIsrRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 7) {
@@ -517,7 +517,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(v: LeaderAndIsrRequestLeaderAndIsrPartitionState, version: number, _zc: number): number {
+export function sizeLeaderAndIsrRequestLeaderAndIsrPartitionState(v: LeaderAndIsrRequestLeaderAndIsrPartitionState, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topicName)
@@ -678,7 +678,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: Lea
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrRequestLeaderAndIsrTopicState(v: LeaderAndIsrRequestLeaderAndIsrTopicState, version: number, zc: number): number {
+export function sizeLeaderAndIsrRequestLeaderAndIsrTopicState(v: LeaderAndIsrRequestLeaderAndIsrTopicState, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 2 && version <= 3) {
     s += 2 + utf8Length(v.topicName)
@@ -797,7 +797,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w: Writer, v: Lea
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(v: LeaderAndIsrRequestLeaderAndIsrLiveLeader, version: number, _zc: number): number {
+export function sizeLeaderAndIsrRequestLeaderAndIsrLiveLeader(v: LeaderAndIsrRequestLeaderAndIsrLiveLeader, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 3) {
@@ -943,7 +943,7 @@ export function writeLeaderAndIsrResponse(w: Writer, v: LeaderAndIsrResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrResponse(v: LeaderAndIsrResponse, version: number, zc: number): number {
+export function sizeLeaderAndIsrResponse(v: LeaderAndIsrResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 3) {
@@ -1059,7 +1059,7 @@ export function writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w: Writer, v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(v: LeaderAndIsrResponseLeaderAndIsrPartitionError, version: number, _zc: number): number {
+export function sizeLeaderAndIsrResponseLeaderAndIsrPartitionError(v: LeaderAndIsrResponseLeaderAndIsrPartitionError, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topicName)
@@ -1167,7 +1167,7 @@ export function writeLeaderAndIsrResponseLeaderAndIsrTopicError(w: Writer, v: Le
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaderAndIsrResponseLeaderAndIsrTopicError(v: LeaderAndIsrResponseLeaderAndIsrTopicError, version: number, zc: number): number {
+export function sizeLeaderAndIsrResponseLeaderAndIsrTopicError(v: LeaderAndIsrResponseLeaderAndIsrTopicError, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 5) {
     s += 16

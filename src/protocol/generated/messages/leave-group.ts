@@ -114,7 +114,7 @@ export function writeLeaveGroupRequest(w: Writer, v: LeaveGroupRequest, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaveGroupRequest(v: LeaveGroupRequest, version: number, zc: number): number {
+export function sizeLeaveGroupRequest(v: LeaveGroupRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
@@ -255,7 +255,7 @@ export function writeLeaveGroupRequestMemberIdentity(w: Writer, v: LeaveGroupReq
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaveGroupRequestMemberIdentity(v: LeaveGroupRequestMemberIdentity, version: number, _zc: number): number {
+export function sizeLeaveGroupRequestMemberIdentity(v: LeaveGroupRequestMemberIdentity, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 3) {
     s += 2 + utf8Length(v.memberId)
@@ -409,7 +409,7 @@ export function writeLeaveGroupResponse(w: Writer, v: LeaveGroupResponse, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaveGroupResponse(v: LeaveGroupResponse, version: number, zc: number): number {
+export function sizeLeaveGroupResponse(v: LeaveGroupResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -545,7 +545,7 @@ export function writeLeaveGroupResponseMemberResponse(w: Writer, v: LeaveGroupRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeLeaveGroupResponseMemberResponse(v: LeaveGroupResponseMemberResponse, version: number, _zc: number): number {
+export function sizeLeaveGroupResponseMemberResponse(v: LeaveGroupResponseMemberResponse, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 3) {
     s += 2 + utf8Length(v.memberId)

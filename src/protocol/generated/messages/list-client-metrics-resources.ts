@@ -47,7 +47,7 @@ export function writeListClientMetricsResourcesRequest(w: Writer, v: ListClientM
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListClientMetricsResourcesRequest(v: ListClientMetricsResourcesRequest, _version: number, _zc: number): number {
+export function sizeListClientMetricsResourcesRequest(v: ListClientMetricsResourcesRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     let n = 0
@@ -157,7 +157,7 @@ export function writeListClientMetricsResourcesResponse(w: Writer, v: ListClient
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListClientMetricsResourcesResponse(v: ListClientMetricsResourcesResponse, version: number, zc: number): number {
+export function sizeListClientMetricsResourcesResponse(v: ListClientMetricsResourcesResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -230,7 +230,7 @@ export function writeListClientMetricsResourcesResponseClientMetricsResource(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListClientMetricsResourcesResponseClientMetricsResource(v: ListClientMetricsResourcesResponseClientMetricsResource, _version: number, _zc: number): number {
+export function sizeListClientMetricsResourcesResponseClientMetricsResource(v: ListClientMetricsResourcesResponseClientMetricsResource, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -91,7 +91,7 @@ export function writeListGroupsRequest(w: Writer, v: ListGroupsRequest, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListGroupsRequest(v: ListGroupsRequest, version: number, _zc: number): number {
+export function sizeListGroupsRequest(v: ListGroupsRequest, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 4) {
     s += sizeOfUvarint(v.statesFilter.length + 1)
@@ -235,7 +235,7 @@ export function writeListGroupsResponse(w: Writer, v: ListGroupsResponse, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListGroupsResponse(v: ListGroupsResponse, version: number, zc: number): number {
+export function sizeListGroupsResponse(v: ListGroupsResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -378,7 +378,7 @@ export function writeListGroupsResponseListedGroup(w: Writer, v: ListGroupsRespo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListGroupsResponseListedGroup(v: ListGroupsResponseListedGroup, version: number, _zc: number): number {
+export function sizeListGroupsResponseListedGroup(v: ListGroupsResponseListedGroup, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.groupId)

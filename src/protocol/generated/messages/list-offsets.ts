@@ -119,7 +119,7 @@ export function writeListOffsetsRequest(w: Writer, v: ListOffsetsRequest, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsRequest(v: ListOffsetsRequest, version: number, zc: number): number {
+export function sizeListOffsetsRequest(v: ListOffsetsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 2) {
@@ -239,7 +239,7 @@ export function writeListOffsetsRequestListOffsetsTopic(w: Writer, v: ListOffset
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsRequestListOffsetsTopic(v: ListOffsetsRequestListOffsetsTopic, version: number, zc: number): number {
+export function sizeListOffsetsRequestListOffsetsTopic(v: ListOffsetsRequestListOffsetsTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
@@ -372,7 +372,7 @@ export function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: ListOf
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsRequestListOffsetsPartition(v: ListOffsetsRequestListOffsetsPartition, version: number, _zc: number): number {
+export function sizeListOffsetsRequestListOffsetsPartition(v: ListOffsetsRequestListOffsetsPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 4) {
@@ -495,7 +495,7 @@ export function writeListOffsetsResponse(w: Writer, v: ListOffsetsResponse, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsResponse(v: ListOffsetsResponse, version: number, zc: number): number {
+export function sizeListOffsetsResponse(v: ListOffsetsResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 2) {
     s += 4
@@ -611,7 +611,7 @@ export function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: L
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsResponseListOffsetsTopicResponse(v: ListOffsetsResponseListOffsetsTopicResponse, version: number, zc: number): number {
+export function sizeListOffsetsResponseListOffsetsTopicResponse(v: ListOffsetsResponseListOffsetsTopicResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
@@ -785,7 +785,7 @@ export function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListOffsetsResponseListOffsetsPartitionResponse(v: ListOffsetsResponseListOffsetsPartitionResponse, version: number, _zc: number): number {
+export function sizeListOffsetsResponseListOffsetsPartitionResponse(v: ListOffsetsResponseListOffsetsPartitionResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -79,7 +79,7 @@ export function writeListPartitionReassignmentsRequest(w: Writer, v: ListPartiti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListPartitionReassignmentsRequest(v: ListPartitionReassignmentsRequest, version: number, zc: number): number {
+export function sizeListPartitionReassignmentsRequest(v: ListPartitionReassignmentsRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (v.topics === null) s += 1
@@ -171,7 +171,7 @@ export function writeListPartitionReassignmentsRequestListPartitionReassignments
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(v: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics, _version: number, _zc: number): number {
+export function sizeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(v: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -299,7 +299,7 @@ export function writeListPartitionReassignmentsResponse(w: Writer, v: ListPartit
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListPartitionReassignmentsResponse(v: ListPartitionReassignmentsResponse, version: number, zc: number): number {
+export function sizeListPartitionReassignmentsResponse(v: ListPartitionReassignmentsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -396,7 +396,7 @@ export function writeListPartitionReassignmentsResponseOngoingTopicReassignment(
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListPartitionReassignmentsResponseOngoingTopicReassignment(v: ListPartitionReassignmentsResponseOngoingTopicReassignment, version: number, zc: number): number {
+export function sizeListPartitionReassignmentsResponseOngoingTopicReassignment(v: ListPartitionReassignmentsResponseOngoingTopicReassignment, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -524,7 +524,7 @@ export function writeListPartitionReassignmentsResponseOngoingPartitionReassignm
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListPartitionReassignmentsResponseOngoingPartitionReassignment(v: ListPartitionReassignmentsResponseOngoingPartitionReassignment, _version: number, _zc: number): number {
+export function sizeListPartitionReassignmentsResponseOngoingPartitionReassignment(v: ListPartitionReassignmentsResponseOngoingPartitionReassignment, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.replicas.length + 1) + v.replicas.length * 4

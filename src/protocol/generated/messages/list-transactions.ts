@@ -98,7 +98,7 @@ export function writeListTransactionsRequest(w: Writer, v: ListTransactionsReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListTransactionsRequest(v: ListTransactionsRequest, version: number, _zc: number): number {
+export function sizeListTransactionsRequest(v: ListTransactionsRequest, version: number, _zc = Infinity): number {
   let s = 0
   {
     s += sizeOfUvarint(v.stateFilters.length + 1)
@@ -232,7 +232,7 @@ export function writeListTransactionsResponse(w: Writer, v: ListTransactionsResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListTransactionsResponse(v: ListTransactionsResponse, version: number, zc: number): number {
+export function sizeListTransactionsResponse(v: ListTransactionsResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -329,7 +329,7 @@ export function writeListTransactionsResponseTransactionState(w: Writer, v: List
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeListTransactionsResponseTransactionState(v: ListTransactionsResponseTransactionState, _version: number, _zc: number): number {
+export function sizeListTransactionsResponseTransactionState(v: ListTransactionsResponseTransactionState, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -149,7 +149,7 @@ export function writeMetadataRequest(w: Writer, v: MetadataRequest, version: num
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataRequest(v: MetadataRequest, version: number, zc: number): number {
+export function sizeMetadataRequest(v: MetadataRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     if (v.topics === null) throw nullNotAllowed('MetadataRequest', 'topics', version)
@@ -277,7 +277,7 @@ export function writeMetadataRequestMetadataRequestTopic(w: Writer, v: MetadataR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataRequestMetadataRequestTopic(v: MetadataRequestMetadataRequestTopic, version: number, _zc: number): number {
+export function sizeMetadataRequestMetadataRequestTopic(v: MetadataRequestMetadataRequestTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 10) {
     s += 16
@@ -495,7 +495,7 @@ export function writeMetadataResponse(w: Writer, v: MetadataResponse, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataResponse(v: MetadataResponse, version: number, zc: number): number {
+export function sizeMetadataResponse(v: MetadataResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     s += 4
@@ -653,7 +653,7 @@ export function writeMetadataResponseMetadataResponseBroker(w: Writer, v: Metada
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataResponseMetadataResponseBroker(v: MetadataResponseMetadataResponseBroker, version: number, _zc: number): number {
+export function sizeMetadataResponseMetadataResponseBroker(v: MetadataResponseMetadataResponseBroker, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 8) {
@@ -842,7 +842,7 @@ export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: Metadat
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataResponseMetadataResponseTopic(v: MetadataResponseMetadataResponseTopic, version: number, zc: number): number {
+export function sizeMetadataResponseMetadataResponseTopic(v: MetadataResponseMetadataResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 8) {
@@ -1068,7 +1068,7 @@ export function writeMetadataResponseMetadataResponsePartition(w: Writer, v: Met
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeMetadataResponseMetadataResponsePartition(v: MetadataResponseMetadataResponsePartition, version: number, _zc: number): number {
+export function sizeMetadataResponseMetadataResponsePartition(v: MetadataResponseMetadataResponsePartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 4

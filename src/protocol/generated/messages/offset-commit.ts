@@ -169,7 +169,7 @@ export function writeOffsetCommitRequest(w: Writer, v: OffsetCommitRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number, zc: number): number {
+export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.groupId)
@@ -313,7 +313,7 @@ export function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, v: O
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitRequestOffsetCommitRequestTopic(v: OffsetCommitRequestOffsetCommitRequestTopic, version: number, zc: number): number {
+export function sizeOffsetCommitRequestOffsetCommitRequestTopic(v: OffsetCommitRequestOffsetCommitRequestTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.name)
@@ -465,7 +465,7 @@ export function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitRequestOffsetCommitRequestPartition(v: OffsetCommitRequestOffsetCommitRequestPartition, version: number, _zc: number): number {
+export function sizeOffsetCommitRequestOffsetCommitRequestPartition(v: OffsetCommitRequestOffsetCommitRequestPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -597,7 +597,7 @@ export function writeOffsetCommitResponse(w: Writer, v: OffsetCommitResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitResponse(v: OffsetCommitResponse, version: number, zc: number): number {
+export function sizeOffsetCommitResponse(v: OffsetCommitResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     s += 4
@@ -713,7 +713,7 @@ export function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitResponseOffsetCommitResponseTopic(v: OffsetCommitResponseOffsetCommitResponseTopic, version: number, zc: number): number {
+export function sizeOffsetCommitResponseOffsetCommitResponseTopic(v: OffsetCommitResponseOffsetCommitResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 7) {
     s += 2 + utf8Length(v.name)
@@ -810,7 +810,7 @@ export function writeOffsetCommitResponseOffsetCommitResponsePartition(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetCommitResponseOffsetCommitResponsePartition(v: OffsetCommitResponseOffsetCommitResponsePartition, version: number, _zc: number): number {
+export function sizeOffsetCommitResponseOffsetCommitResponsePartition(v: OffsetCommitResponseOffsetCommitResponsePartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -53,7 +53,7 @@ export function writeOffsetDeleteRequest(w: Writer, v: OffsetDeleteRequest, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number, zc: number): number {
+export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
   s += 4
@@ -114,7 +114,7 @@ export function writeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, v: O
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteRequestOffsetDeleteRequestTopic(v: OffsetDeleteRequestOffsetDeleteRequestTopic, version: number, zc: number): number {
+export function sizeOffsetDeleteRequestOffsetDeleteRequestTopic(v: OffsetDeleteRequestOffsetDeleteRequestTopic, version: number, zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.name)
   s += 4
@@ -158,7 +158,7 @@ export function writeOffsetDeleteRequestOffsetDeleteRequestPartition(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(_v: OffsetDeleteRequestOffsetDeleteRequestPartition, _version: number, _zc: number): number {
+export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(_v: OffsetDeleteRequestOffsetDeleteRequestPartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   return s
@@ -241,7 +241,7 @@ export function writeOffsetDeleteResponse(w: Writer, v: OffsetDeleteResponse, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteResponse(v: OffsetDeleteResponse, version: number, zc: number): number {
+export function sizeOffsetDeleteResponse(v: OffsetDeleteResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += 4
@@ -303,7 +303,7 @@ export function writeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteResponseOffsetDeleteResponseTopic(v: OffsetDeleteResponseOffsetDeleteResponseTopic, version: number, zc: number): number {
+export function sizeOffsetDeleteResponseOffsetDeleteResponseTopic(v: OffsetDeleteResponseOffsetDeleteResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.name)
   s += 4
@@ -358,7 +358,7 @@ export function writeOffsetDeleteResponseOffsetDeleteResponsePartition(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(_v: OffsetDeleteResponseOffsetDeleteResponsePartition, _version: number, _zc: number): number {
+export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(_v: OffsetDeleteResponseOffsetDeleteResponsePartition, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -161,7 +161,7 @@ export function writeOffsetFetchRequest(w: Writer, v: OffsetFetchRequest, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, zc: number): number {
+export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.groupId)
@@ -311,7 +311,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: Off
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchRequestOffsetFetchRequestTopic(v: OffsetFetchRequestOffsetFetchRequestTopic, version: number, _zc: number): number {
+export function sizeOffsetFetchRequestOffsetFetchRequestTopic(v: OffsetFetchRequestOffsetFetchRequestTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
@@ -462,7 +462,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: Off
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchRequestOffsetFetchRequestGroup(v: OffsetFetchRequestOffsetFetchRequestGroup, version: number, zc: number): number {
+export function sizeOffsetFetchRequestOffsetFetchRequestGroup(v: OffsetFetchRequestOffsetFetchRequestGroup, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     {
@@ -585,7 +585,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: Of
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchRequestOffsetFetchRequestTopics(v: OffsetFetchRequestOffsetFetchRequestTopics, version: number, _zc: number): number {
+export function sizeOffsetFetchRequestOffsetFetchRequestTopics(v: OffsetFetchRequestOffsetFetchRequestTopics, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     {
@@ -753,7 +753,7 @@ export function writeOffsetFetchResponse(w: Writer, v: OffsetFetchResponse, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponse(v: OffsetFetchResponse, version: number, zc: number): number {
+export function sizeOffsetFetchResponse(v: OffsetFetchResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     s += 4
@@ -886,7 +886,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: O
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponseOffsetFetchResponseTopic(v: OffsetFetchResponseOffsetFetchResponseTopic, version: number, zc: number): number {
+export function sizeOffsetFetchResponseOffsetFetchResponseTopic(v: OffsetFetchResponseOffsetFetchResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 5) {
     s += 2 + utf8Length(v.name)
@@ -1058,7 +1058,7 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponseOffsetFetchResponsePartition(v: OffsetFetchResponseOffsetFetchResponsePartition, version: number, _zc: number): number {
+export function sizeOffsetFetchResponseOffsetFetchResponsePartition(v: OffsetFetchResponseOffsetFetchResponsePartition, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 7) {
     s += 4
@@ -1196,7 +1196,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: O
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponseOffsetFetchResponseGroup(v: OffsetFetchResponseOffsetFetchResponseGroup, version: number, zc: number): number {
+export function sizeOffsetFetchResponseOffsetFetchResponseGroup(v: OffsetFetchResponseOffsetFetchResponseGroup, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     {
@@ -1309,7 +1309,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponseOffsetFetchResponseTopics(v: OffsetFetchResponseOffsetFetchResponseTopics, version: number, zc: number): number {
+export function sizeOffsetFetchResponseOffsetFetchResponseTopics(v: OffsetFetchResponseOffsetFetchResponseTopics, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     {
@@ -1470,7 +1470,7 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer,
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetFetchResponseOffsetFetchResponsePartitions(v: OffsetFetchResponseOffsetFetchResponsePartitions, version: number, _zc: number): number {
+export function sizeOffsetFetchResponseOffsetFetchResponsePartitions(v: OffsetFetchResponseOffsetFetchResponsePartitions, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     s += 4

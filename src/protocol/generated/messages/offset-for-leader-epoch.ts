@@ -89,7 +89,7 @@ export function writeOffsetForLeaderEpochRequest(w: Writer, v: OffsetForLeaderEp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochRequest(v: OffsetForLeaderEpochRequest, version: number, zc: number): number {
+export function sizeOffsetForLeaderEpochRequest(v: OffsetForLeaderEpochRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     s += 4
@@ -205,7 +205,7 @@ export function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(v: OffsetForLeaderEpochRequestOffsetForLeaderTopic, version: number, zc: number): number {
+export function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(v: OffsetForLeaderEpochRequestOffsetForLeaderTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topic)
@@ -319,7 +319,7 @@ export function writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(v: OffsetForLeaderEpochRequestOffsetForLeaderPartition, version: number, _zc: number): number {
+export function sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(v: OffsetForLeaderEpochRequestOffsetForLeaderPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 2) {
@@ -439,7 +439,7 @@ export function writeOffsetForLeaderEpochResponse(w: Writer, v: OffsetForLeaderE
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochResponse(v: OffsetForLeaderEpochResponse, version: number, zc: number): number {
+export function sizeOffsetForLeaderEpochResponse(v: OffsetForLeaderEpochResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 2) {
     s += 4
@@ -555,7 +555,7 @@ export function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: W
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult, version: number, zc: number): number {
+export function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.topic)
@@ -680,7 +680,7 @@ export function writeOffsetForLeaderEpochResponseEpochEndOffset(w: Writer, v: Of
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeOffsetForLeaderEpochResponseEpochEndOffset(v: OffsetForLeaderEpochResponseEpochEndOffset, version: number, _zc: number): number {
+export function sizeOffsetForLeaderEpochResponseEpochEndOffset(v: OffsetForLeaderEpochResponseEpochEndOffset, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 4

@@ -117,7 +117,7 @@ export function writeProduceRequest(w: Writer, v: ProduceRequest, version: numbe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceRequest(v: ProduceRequest, version: number, zc: number): number {
+export function sizeProduceRequest(v: ProduceRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3 && version <= 8) {
     s += v.transactionalId === null ? 2 : 2 + utf8Length(v.transactionalId)
@@ -241,7 +241,7 @@ export function writeProduceRequestTopicProduceData(w: Writer, v: ProduceRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceRequestTopicProduceData(v: ProduceRequestTopicProduceData, version: number, zc: number): number {
+export function sizeProduceRequestTopicProduceData(v: ProduceRequestTopicProduceData, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 8) {
     s += 2 + utf8Length(v.name)
@@ -346,7 +346,7 @@ export function writeProduceRequestPartitionProduceData(w: Writer, v: ProduceReq
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceRequestPartitionProduceData(v: ProduceRequestPartitionProduceData, version: number, zc: number): number {
+export function sizeProduceRequestPartitionProduceData(v: ProduceRequestPartitionProduceData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 8) {
@@ -515,7 +515,7 @@ export function writeProduceResponse(w: Writer, v: ProduceResponse, version: num
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponse(v: ProduceResponse, version: number, zc: number): number {
+export function sizeProduceResponse(v: ProduceResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 8) {
     s += 4
@@ -640,7 +640,7 @@ export function writeProduceResponseTopicProduceResponse(w: Writer, v: ProduceRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponseTopicProduceResponse(v: ProduceResponseTopicProduceResponse, version: number, zc: number): number {
+export function sizeProduceResponseTopicProduceResponse(v: ProduceResponseTopicProduceResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 8) {
     s += 2 + utf8Length(v.name)
@@ -868,7 +868,7 @@ export function writeProduceResponsePartitionProduceResponse(w: Writer, v: Produ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponsePartitionProduceResponse(v: ProduceResponsePartitionProduceResponse, version: number, zc: number): number {
+export function sizeProduceResponsePartitionProduceResponse(v: ProduceResponsePartitionProduceResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -1001,7 +1001,7 @@ export function writeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: Prod
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponseBatchIndexAndErrorMessage(v: ProduceResponseBatchIndexAndErrorMessage, version: number, _zc: number): number {
+export function sizeProduceResponseBatchIndexAndErrorMessage(v: ProduceResponseBatchIndexAndErrorMessage, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 8) {
     s += 4
@@ -1106,7 +1106,7 @@ export function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: ProduceRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponseLeaderIdAndEpoch(v: ProduceResponseLeaderIdAndEpoch, version: number, _zc: number): number {
+export function sizeProduceResponseLeaderIdAndEpoch(v: ProduceResponseLeaderIdAndEpoch, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 10) {
     s += 4
@@ -1244,7 +1244,7 @@ export function writeProduceResponseNodeEndpoint(w: Writer, v: ProduceResponseNo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProduceResponseNodeEndpoint(v: ProduceResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeProduceResponseNodeEndpoint(v: ProduceResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 10) {
     s += 4

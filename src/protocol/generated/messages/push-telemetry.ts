@@ -100,7 +100,7 @@ export function writePushTelemetryRequest(w: Writer, v: PushTelemetryRequest, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizePushTelemetryRequest(v: PushTelemetryRequest, _version: number, zc: number): number {
+export function sizePushTelemetryRequest(v: PushTelemetryRequest, _version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += 4
@@ -198,7 +198,7 @@ export function writePushTelemetryResponse(w: Writer, v: PushTelemetryResponse, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizePushTelemetryResponse(v: PushTelemetryResponse, _version: number, _zc: number): number {
+export function sizePushTelemetryResponse(v: PushTelemetryResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -75,7 +75,7 @@ export function writeRemoveRaftVoterRequest(w: Writer, v: RemoveRaftVoterRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveRaftVoterRequest(v: RemoveRaftVoterRequest, _version: number, _zc: number): number {
+export function sizeRemoveRaftVoterRequest(v: RemoveRaftVoterRequest, _version: number, _zc = Infinity): number {
   let s = 0
   {
     if (v.clusterId === null) s += 1
@@ -188,7 +188,7 @@ export function writeRemoveRaftVoterResponse(w: Writer, v: RemoveRaftVoterRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveRaftVoterResponse(v: RemoveRaftVoterResponse, _version: number, _zc: number): number {
+export function sizeRemoveRaftVoterResponse(v: RemoveRaftVoterResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

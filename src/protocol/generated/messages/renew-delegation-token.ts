@@ -75,7 +75,7 @@ export function writeRenewDelegationTokenRequest(w: Writer, v: RenewDelegationTo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRenewDelegationTokenRequest(v: RenewDelegationTokenRequest, version: number, zc: number): number {
+export function sizeRenewDelegationTokenRequest(v: RenewDelegationTokenRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4 + (v.hmac.length >= zc ? 0 : v.hmac.length)
@@ -185,7 +185,7 @@ export function writeRenewDelegationTokenResponse(w: Writer, v: RenewDelegationT
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRenewDelegationTokenResponse(v: RenewDelegationTokenResponse, version: number, _zc: number): number {
+export function sizeRenewDelegationTokenResponse(v: RenewDelegationTokenResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 8

@@ -64,7 +64,7 @@ export function writeSaslAuthenticateRequest(w: Writer, v: SaslAuthenticateReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslAuthenticateRequest(v: SaslAuthenticateRequest, version: number, zc: number): number {
+export function sizeSaslAuthenticateRequest(v: SaslAuthenticateRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 4 + (v.authBytes.length >= zc ? 0 : v.authBytes.length)
@@ -206,7 +206,7 @@ export function writeSaslAuthenticateResponse(w: Writer, v: SaslAuthenticateResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslAuthenticateResponse(v: SaslAuthenticateResponse, version: number, zc: number): number {
+export function sizeSaslAuthenticateResponse(v: SaslAuthenticateResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {

@@ -36,7 +36,7 @@ export function writeSaslHandshakeRequest(w: Writer, v: SaslHandshakeRequest, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslHandshakeRequest(v: SaslHandshakeRequest, _version: number, _zc: number): number {
+export function sizeSaslHandshakeRequest(v: SaslHandshakeRequest, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.mechanism)
   return s
@@ -108,7 +108,7 @@ export function writeSaslHandshakeResponse(w: Writer, v: SaslHandshakeResponse, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, _version: number, _zc: number): number {
+export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 4

@@ -199,7 +199,7 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaRequest(v: StopReplicaRequest, version: number, zc: number): number {
+export function sizeStopReplicaRequest(v: StopReplicaRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 4) {
@@ -327,7 +327,7 @@ export function writeStopReplicaRequestStopReplicaPartitionV0(w: Writer, v: Stop
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaRequestStopReplicaPartitionV0(v: StopReplicaRequestStopReplicaPartitionV0, version: number, _zc: number): number {
+export function sizeStopReplicaRequestStopReplicaPartitionV0(v: StopReplicaRequestStopReplicaPartitionV0, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topicName)
@@ -443,7 +443,7 @@ export function writeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: StopRepl
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaRequestStopReplicaTopicV1(v: StopReplicaRequestStopReplicaTopicV1, version: number, _zc: number): number {
+export function sizeStopReplicaRequestStopReplicaTopicV1(v: StopReplicaRequestStopReplicaTopicV1, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 2 + utf8Length(v.name)
@@ -554,7 +554,7 @@ export function writeStopReplicaRequestStopReplicaTopicState(w: Writer, v: StopR
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaRequestStopReplicaTopicState(v: StopReplicaRequestStopReplicaTopicState, version: number, zc: number): number {
+export function sizeStopReplicaRequestStopReplicaTopicState(v: StopReplicaRequestStopReplicaTopicState, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     {
@@ -679,7 +679,7 @@ export function writeStopReplicaRequestStopReplicaPartitionState(w: Writer, v: S
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaRequestStopReplicaPartitionState(v: StopReplicaRequestStopReplicaPartitionState, version: number, _zc: number): number {
+export function sizeStopReplicaRequestStopReplicaPartitionState(v: StopReplicaRequestStopReplicaPartitionState, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 3) {
     s += 4
@@ -797,7 +797,7 @@ export function writeStopReplicaResponse(w: Writer, v: StopReplicaResponse, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaResponse(v: StopReplicaResponse, version: number, zc: number): number {
+export function sizeStopReplicaResponse(v: StopReplicaResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   if (version <= 1) {
@@ -906,7 +906,7 @@ export function writeStopReplicaResponseStopReplicaPartitionError(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeStopReplicaResponseStopReplicaPartitionError(v: StopReplicaResponseStopReplicaPartitionError, version: number, _zc: number): number {
+export function sizeStopReplicaResponseStopReplicaPartitionError(v: StopReplicaResponseStopReplicaPartitionError, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 1) {
     s += 2 + utf8Length(v.topicName)

@@ -178,7 +178,7 @@ export function writeSyncGroupRequest(w: Writer, v: SyncGroupRequest, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc: number): number {
+export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.groupId)
@@ -323,7 +323,7 @@ export function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: Sy
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSyncGroupRequestSyncGroupRequestAssignment(v: SyncGroupRequestSyncGroupRequestAssignment, version: number, zc: number): number {
+export function sizeSyncGroupRequestSyncGroupRequestAssignment(v: SyncGroupRequestSyncGroupRequestAssignment, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 3) {
     s += 2 + utf8Length(v.memberId)
@@ -488,7 +488,7 @@ export function writeSyncGroupResponse(w: Writer, v: SyncGroupResponse, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSyncGroupResponse(v: SyncGroupResponse, version: number, zc: number): number {
+export function sizeSyncGroupResponse(v: SyncGroupResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4

@@ -189,7 +189,7 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: TxnOffsetCommitRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: number, zc: number): number {
+export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.transactionalId)
@@ -336,7 +336,7 @@ export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic, version: number, zc: number): number {
+export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
@@ -469,7 +469,7 @@ export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Wr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition, version: number, _zc: number): number {
+export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8
@@ -592,7 +592,7 @@ export function writeTxnOffsetCommitResponse(w: Writer, v: TxnOffsetCommitRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version: number, zc: number): number {
+export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version <= 2) {
@@ -706,7 +706,7 @@ export function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic, version: number, zc: number): number {
+export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic, version: number, zc = Infinity): number {
   let s = 0
   if (version <= 2) {
     s += 2 + utf8Length(v.name)
@@ -803,7 +803,7 @@ export function writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition, version: number, _zc: number): number {
+export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

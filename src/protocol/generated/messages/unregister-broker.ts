@@ -56,7 +56,7 @@ export function writeUnregisterBrokerRequest(w: Writer, v: UnregisterBrokerReque
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUnregisterBrokerRequest(v: UnregisterBrokerRequest, _version: number, _zc: number): number {
+export function sizeUnregisterBrokerRequest(v: UnregisterBrokerRequest, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {
@@ -161,7 +161,7 @@ export function writeUnregisterBrokerResponse(w: Writer, v: UnregisterBrokerResp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUnregisterBrokerResponse(v: UnregisterBrokerResponse, _version: number, _zc: number): number {
+export function sizeUnregisterBrokerResponse(v: UnregisterBrokerResponse, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

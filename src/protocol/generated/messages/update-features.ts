@@ -92,7 +92,7 @@ export function writeUpdateFeaturesRequest(w: Writer, v: UpdateFeaturesRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateFeaturesRequest(v: UpdateFeaturesRequest, version: number, zc: number): number {
+export function sizeUpdateFeaturesRequest(v: UpdateFeaturesRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += sizeOfUvarint(v.featureUpdates.length + 1)
@@ -216,7 +216,7 @@ export function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: UpdateF
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateFeaturesRequestFeatureUpdateKey(v: UpdateFeaturesRequestFeatureUpdateKey, version: number, _zc: number): number {
+export function sizeUpdateFeaturesRequestFeatureUpdateKey(v: UpdateFeaturesRequestFeatureUpdateKey, version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -354,7 +354,7 @@ export function writeUpdateFeaturesResponse(w: Writer, v: UpdateFeaturesResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateFeaturesResponse(v: UpdateFeaturesResponse, version: number, zc: number): number {
+export function sizeUpdateFeaturesResponse(v: UpdateFeaturesResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -458,7 +458,7 @@ export function writeUpdateFeaturesResponseUpdatableFeatureResult(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateFeaturesResponseUpdatableFeatureResult(v: UpdateFeaturesResponseUpdatableFeatureResult, _version: number, _zc: number): number {
+export function sizeUpdateFeaturesResponseUpdatableFeatureResult(v: UpdateFeaturesResponseUpdatableFeatureResult, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

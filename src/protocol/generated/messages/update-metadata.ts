@@ -220,7 +220,7 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataRequest(v: UpdateMetadataRequest, version: number, zc: number): number {
+export function sizeUpdateMetadataRequest(v: UpdateMetadataRequest, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 8) {
@@ -472,7 +472,7 @@ export function writeUpdateMetadataRequestUpdateMetadataPartitionState(w: Writer
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataRequestUpdateMetadataPartitionState(v: UpdateMetadataRequestUpdateMetadataPartitionState, version: number, _zc: number): number {
+export function sizeUpdateMetadataRequestUpdateMetadataPartitionState(v: UpdateMetadataRequestUpdateMetadataPartitionState, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 4) {
     s += 2 + utf8Length(v.topicName)
@@ -622,7 +622,7 @@ export function writeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataRequestUpdateMetadataTopicState(v: UpdateMetadataRequestUpdateMetadataTopicState, version: number, zc: number): number {
+export function sizeUpdateMetadataRequestUpdateMetadataTopicState(v: UpdateMetadataRequestUpdateMetadataTopicState, version: number, zc = Infinity): number {
   let s = 0
   if (version === 5) {
     s += 2 + utf8Length(v.topicName)
@@ -794,7 +794,7 @@ export function writeUpdateMetadataRequestUpdateMetadataBroker(w: Writer, v: Upd
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataRequestUpdateMetadataBroker(v: UpdateMetadataRequestUpdateMetadataBroker, version: number, zc: number): number {
+export function sizeUpdateMetadataRequestUpdateMetadataBroker(v: UpdateMetadataRequestUpdateMetadataBroker, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version === 0) {
@@ -959,7 +959,7 @@ export function writeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: U
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataRequestUpdateMetadataEndpoint(v: UpdateMetadataRequestUpdateMetadataEndpoint, version: number, _zc: number): number {
+export function sizeUpdateMetadataRequestUpdateMetadataEndpoint(v: UpdateMetadataRequestUpdateMetadataEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 1) {
     s += 4
@@ -1063,7 +1063,7 @@ export function writeUpdateMetadataResponse(w: Writer, v: UpdateMetadataResponse
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateMetadataResponse(v: UpdateMetadataResponse, version: number, _zc: number): number {
+export function sizeUpdateMetadataResponse(v: UpdateMetadataResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   if (version >= 6) {

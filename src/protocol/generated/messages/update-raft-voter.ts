@@ -114,7 +114,7 @@ export function writeUpdateRaftVoterRequest(w: Writer, v: UpdateRaftVoterRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateRaftVoterRequest(v: UpdateRaftVoterRequest, version: number, zc: number): number {
+export function sizeUpdateRaftVoterRequest(v: UpdateRaftVoterRequest, version: number, zc = Infinity): number {
   let s = 0
   {
     if (v.clusterId === null) s += 1
@@ -218,7 +218,7 @@ export function writeUpdateRaftVoterRequestListener(w: Writer, v: UpdateRaftVote
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateRaftVoterRequestListener(v: UpdateRaftVoterRequestListener, _version: number, _zc: number): number {
+export function sizeUpdateRaftVoterRequestListener(v: UpdateRaftVoterRequestListener, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -309,7 +309,7 @@ export function writeUpdateRaftVoterRequestKRaftVersionFeature(w: Writer, v: Upd
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateRaftVoterRequestKRaftVersionFeature(v: UpdateRaftVoterRequestKRaftVersionFeature, _version: number, _zc: number): number {
+export function sizeUpdateRaftVoterRequestKRaftVersionFeature(v: UpdateRaftVoterRequestKRaftVersionFeature, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2
   s += 2
@@ -435,7 +435,7 @@ export function writeUpdateRaftVoterResponse(w: Writer, v: UpdateRaftVoterRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateRaftVoterResponse(v: UpdateRaftVoterResponse, version: number, _zc: number): number {
+export function sizeUpdateRaftVoterResponse(v: UpdateRaftVoterResponse, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -542,7 +542,7 @@ export function writeUpdateRaftVoterResponseCurrentLeader(w: Writer, v: UpdateRa
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUpdateRaftVoterResponseCurrentLeader(v: UpdateRaftVoterResponseCurrentLeader, _version: number, _zc: number): number {
+export function sizeUpdateRaftVoterResponseCurrentLeader(v: UpdateRaftVoterResponseCurrentLeader, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 4

@@ -84,7 +84,7 @@ export function writeVoteRequest(w: Writer, v: VoteRequest, version: number): vo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteRequest(v: VoteRequest, version: number, zc: number): number {
+export function sizeVoteRequest(v: VoteRequest, version: number, zc = Infinity): number {
   let s = 0
   {
     if (v.clusterId === null) s += 1
@@ -178,7 +178,7 @@ export function writeVoteRequestTopicData(w: Writer, v: VoteRequestTopicData, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteRequestTopicData(v: VoteRequestTopicData, version: number, zc: number): number {
+export function sizeVoteRequestTopicData(v: VoteRequestTopicData, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -332,7 +332,7 @@ export function writeVoteRequestPartitionData(w: Writer, v: VoteRequestPartition
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteRequestPartitionData(v: VoteRequestPartitionData, version: number, _zc: number): number {
+export function sizeVoteRequestPartitionData(v: VoteRequestPartitionData, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -486,7 +486,7 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteResponse(v: VoteResponse, version: number, zc: number): number {
+export function sizeVoteResponse(v: VoteResponse, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += sizeOfUvarint(v.topics.length + 1)
@@ -580,7 +580,7 @@ export function writeVoteResponseTopicData(w: Writer, v: VoteResponseTopicData, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteResponseTopicData(v: VoteResponseTopicData, version: number, zc: number): number {
+export function sizeVoteResponseTopicData(v: VoteResponseTopicData, version: number, zc = Infinity): number {
   let s = 0
   {
     {
@@ -697,7 +697,7 @@ export function writeVoteResponsePartitionData(w: Writer, v: VoteResponsePartiti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteResponsePartitionData(v: VoteResponsePartitionData, _version: number, _zc: number): number {
+export function sizeVoteResponsePartitionData(v: VoteResponsePartitionData, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2
@@ -815,7 +815,7 @@ export function writeVoteResponseNodeEndpoint(w: Writer, v: VoteResponseNodeEndp
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeVoteResponseNodeEndpoint(v: VoteResponseNodeEndpoint, version: number, _zc: number): number {
+export function sizeVoteResponseNodeEndpoint(v: VoteResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 1) {
     s += 4

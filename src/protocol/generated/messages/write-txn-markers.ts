@@ -72,7 +72,7 @@ export function writeWriteTxnMarkersRequest(w: Writer, v: WriteTxnMarkersRequest
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersRequest(v: WriteTxnMarkersRequest, version: number, zc: number): number {
+export function sizeWriteTxnMarkersRequest(v: WriteTxnMarkersRequest, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -210,7 +210,7 @@ export function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: Write
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersRequestWritableTxnMarker(v: WriteTxnMarkersRequestWritableTxnMarker, version: number, zc: number): number {
+export function sizeWriteTxnMarkersRequestWritableTxnMarker(v: WriteTxnMarkersRequestWritableTxnMarker, version: number, zc = Infinity): number {
   let s = 0
   s += 8
   s += 2
@@ -327,7 +327,7 @@ export function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(v: WriteTxnMarkersRequestWritableTxnMarkerTopic, version: number, _zc: number): number {
+export function sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(v: WriteTxnMarkersRequestWritableTxnMarkerTopic, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
@@ -438,7 +438,7 @@ export function writeWriteTxnMarkersResponse(w: Writer, v: WriteTxnMarkersRespon
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersResponse(v: WriteTxnMarkersResponse, version: number, zc: number): number {
+export function sizeWriteTxnMarkersResponse(v: WriteTxnMarkersResponse, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4
@@ -543,7 +543,7 @@ export function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersResponseWritableTxnMarkerResult(v: WriteTxnMarkersResponseWritableTxnMarkerResult, version: number, zc: number): number {
+export function sizeWriteTxnMarkersResponseWritableTxnMarkerResult(v: WriteTxnMarkersResponseWritableTxnMarkerResult, version: number, zc = Infinity): number {
   let s = 0
   s += 8
   if (version === 0) {
@@ -657,7 +657,7 @@ export function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(v: WriteTxnMarkersResponseWritableTxnMarkerTopicResult, version: number, zc: number): number {
+export function sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(v: WriteTxnMarkersResponseWritableTxnMarkerTopicResult, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.name)
@@ -754,7 +754,7 @@ export function writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(v: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult, version: number, _zc: number): number {
+export function sizeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(v: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 2

@@ -83,7 +83,7 @@ export function writeAbortTransactionRecord(w: Writer, v: AbortTransactionRecord
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAbortTransactionRecord(v: AbortTransactionRecord, _version: number, _zc: number): number {
+export function sizeAbortTransactionRecord(v: AbortTransactionRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     let n = 0

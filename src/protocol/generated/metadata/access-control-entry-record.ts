@@ -133,7 +133,7 @@ export function writeAccessControlEntryRecord(w: Writer, v: AccessControlEntryRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeAccessControlEntryRecord(v: AccessControlEntryRecord, _version: number, _zc: number): number {
+export function sizeAccessControlEntryRecord(v: AccessControlEntryRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   s += 1

@@ -83,7 +83,7 @@ export function writeBeginTransactionRecord(w: Writer, v: BeginTransactionRecord
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBeginTransactionRecord(v: BeginTransactionRecord, _version: number, _zc: number): number {
+export function sizeBeginTransactionRecord(v: BeginTransactionRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     let n = 0

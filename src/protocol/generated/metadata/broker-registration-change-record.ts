@@ -168,7 +168,7 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeBrokerRegistrationChangeRecord(v: BrokerRegistrationChangeRecord, version: number, _zc: number): number {
+export function sizeBrokerRegistrationChangeRecord(v: BrokerRegistrationChangeRecord, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

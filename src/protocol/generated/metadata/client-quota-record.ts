@@ -95,7 +95,7 @@ export function writeClientQuotaRecord(w: Writer, v: ClientQuotaRecord, version:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeClientQuotaRecord(v: ClientQuotaRecord, version: number, zc: number): number {
+export function sizeClientQuotaRecord(v: ClientQuotaRecord, version: number, zc = Infinity): number {
   let s = 0
   s += sizeOfUvarint(v.entity.length + 1)
   for (const e of v.entity) {
@@ -185,7 +185,7 @@ export function writeClientQuotaRecordEntityData(w: Writer, v: ClientQuotaRecord
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeClientQuotaRecordEntityData(v: ClientQuotaRecordEntityData, _version: number, _zc: number): number {
+export function sizeClientQuotaRecordEntityData(v: ClientQuotaRecordEntityData, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -89,7 +89,7 @@ export function writeConfigRecord(w: Writer, v: ConfigRecord, _version: number):
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeConfigRecord(v: ConfigRecord, _version: number, _zc: number): number {
+export function sizeConfigRecord(v: ConfigRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   {

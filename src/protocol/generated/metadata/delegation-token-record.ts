@@ -128,7 +128,7 @@ export function writeDelegationTokenRecord(w: Writer, v: DelegationTokenRecord, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDelegationTokenRecord(v: DelegationTokenRecord, _version: number, _zc: number): number {
+export function sizeDelegationTokenRecord(v: DelegationTokenRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -47,7 +47,7 @@ export function writeEndTransactionRecord(w: Writer, v: EndTransactionRecord, _v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeEndTransactionRecord(v: EndTransactionRecord, _version: number, _zc: number): number {
+export function sizeEndTransactionRecord(v: EndTransactionRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     let n = 0

@@ -67,7 +67,7 @@ export function writeFeatureLevelRecord(w: Writer, v: FeatureLevelRecord, _versi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFeatureLevelRecord(v: FeatureLevelRecord, _version: number, _zc: number): number {
+export function sizeFeatureLevelRecord(v: FeatureLevelRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

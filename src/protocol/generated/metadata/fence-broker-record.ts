@@ -67,7 +67,7 @@ export function writeFenceBrokerRecord(w: Writer, v: FenceBrokerRecord, _version
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeFenceBrokerRecord(v: FenceBrokerRecord, _version: number, _zc: number): number {
+export function sizeFenceBrokerRecord(v: FenceBrokerRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

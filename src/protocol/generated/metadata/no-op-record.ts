@@ -47,7 +47,7 @@ export function writeNoOpRecord(w: Writer, v: NoOpRecord, _version: number): voi
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeNoOpRecord(v: NoOpRecord, _version: number, _zc: number): number {
+export function sizeNoOpRecord(v: NoOpRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     let n = 0

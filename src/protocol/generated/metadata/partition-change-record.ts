@@ -443,7 +443,7 @@ export function writePartitionChangeRecord(w: Writer, v: PartitionChangeRecord, 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizePartitionChangeRecord(v: PartitionChangeRecord, version: number, _zc: number): number {
+export function sizePartitionChangeRecord(v: PartitionChangeRecord, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 16

@@ -321,7 +321,7 @@ export function writePartitionRecord(w: Writer, v: PartitionRecord, version: num
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizePartitionRecord(v: PartitionRecord, version: number, _zc: number): number {
+export function sizePartitionRecord(v: PartitionRecord, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 16

@@ -78,7 +78,7 @@ export function writeProducerIdsRecord(w: Writer, v: ProducerIdsRecord, _version
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProducerIdsRecord(v: ProducerIdsRecord, _version: number, _zc: number): number {
+export function sizeProducerIdsRecord(v: ProducerIdsRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

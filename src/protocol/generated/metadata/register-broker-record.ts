@@ -216,7 +216,7 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterBrokerRecord(v: RegisterBrokerRecord, version: number, zc: number): number {
+export function sizeRegisterBrokerRecord(v: RegisterBrokerRecord, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 2) {
@@ -347,7 +347,7 @@ export function writeRegisterBrokerRecordBrokerEndpoint(w: Writer, v: RegisterBr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterBrokerRecordBrokerEndpoint(v: RegisterBrokerRecordBrokerEndpoint, _version: number, _zc: number): number {
+export function sizeRegisterBrokerRecordBrokerEndpoint(v: RegisterBrokerRecordBrokerEndpoint, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -450,7 +450,7 @@ export function writeRegisterBrokerRecordBrokerFeature(w: Writer, v: RegisterBro
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterBrokerRecordBrokerFeature(v: RegisterBrokerRecordBrokerFeature, _version: number, _zc: number): number {
+export function sizeRegisterBrokerRecordBrokerFeature(v: RegisterBrokerRecordBrokerFeature, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -112,7 +112,7 @@ export function writeRegisterControllerRecord(w: Writer, v: RegisterControllerRe
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterControllerRecord(v: RegisterControllerRecord, version: number, zc: number): number {
+export function sizeRegisterControllerRecord(v: RegisterControllerRecord, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 16
@@ -223,7 +223,7 @@ export function writeRegisterControllerRecordControllerEndpoint(w: Writer, v: Re
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterControllerRecordControllerEndpoint(v: RegisterControllerRecordControllerEndpoint, _version: number, _zc: number): number {
+export function sizeRegisterControllerRecordControllerEndpoint(v: RegisterControllerRecordControllerEndpoint, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -326,7 +326,7 @@ export function writeRegisterControllerRecordControllerFeature(w: Writer, v: Reg
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRegisterControllerRecordControllerFeature(v: RegisterControllerRecordControllerFeature, _version: number, _zc: number): number {
+export function sizeRegisterControllerRecordControllerFeature(v: RegisterControllerRecordControllerFeature, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -56,7 +56,7 @@ export function writeRemoveAccessControlEntryRecord(w: Writer, v: RemoveAccessCo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveAccessControlEntryRecord(v: RemoveAccessControlEntryRecord, _version: number, _zc: number): number {
+export function sizeRemoveAccessControlEntryRecord(v: RemoveAccessControlEntryRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {

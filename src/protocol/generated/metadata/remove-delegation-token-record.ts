@@ -56,7 +56,7 @@ export function writeRemoveDelegationTokenRecord(w: Writer, v: RemoveDelegationT
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveDelegationTokenRecord(v: RemoveDelegationTokenRecord, _version: number, _zc: number): number {
+export function sizeRemoveDelegationTokenRecord(v: RemoveDelegationTokenRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -56,7 +56,7 @@ export function writeRemoveTopicRecord(w: Writer, v: RemoveTopicRecord, _version
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveTopicRecord(v: RemoveTopicRecord, _version: number, _zc: number): number {
+export function sizeRemoveTopicRecord(v: RemoveTopicRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 16
   {

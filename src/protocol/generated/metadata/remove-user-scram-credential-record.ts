@@ -67,7 +67,7 @@ export function writeRemoveUserScramCredentialRecord(w: Writer, v: RemoveUserScr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoveUserScramCredentialRecord(v: RemoveUserScramCredentialRecord, _version: number, _zc: number): number {
+export function sizeRemoveUserScramCredentialRecord(v: RemoveUserScramCredentialRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

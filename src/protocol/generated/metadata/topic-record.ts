@@ -67,7 +67,7 @@ export function writeTopicRecord(w: Writer, v: TopicRecord, _version: number): v
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTopicRecord(v: TopicRecord, _version: number, _zc: number): number {
+export function sizeTopicRecord(v: TopicRecord, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

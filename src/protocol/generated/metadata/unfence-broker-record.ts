@@ -67,7 +67,7 @@ export function writeUnfenceBrokerRecord(w: Writer, v: UnfenceBrokerRecord, _ver
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUnfenceBrokerRecord(v: UnfenceBrokerRecord, _version: number, _zc: number): number {
+export function sizeUnfenceBrokerRecord(v: UnfenceBrokerRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -67,7 +67,7 @@ export function writeUnregisterBrokerRecord(w: Writer, v: UnregisterBrokerRecord
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUnregisterBrokerRecord(v: UnregisterBrokerRecord, _version: number, _zc: number): number {
+export function sizeUnregisterBrokerRecord(v: UnregisterBrokerRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -111,7 +111,7 @@ export function writeUserScramCredentialRecord(w: Writer, v: UserScramCredential
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeUserScramCredentialRecord(v: UserScramCredentialRecord, _version: number, zc: number): number {
+export function sizeUserScramCredentialRecord(v: UserScramCredentialRecord, _version: number, zc = Infinity): number {
   let s = 0
   {
     {

@@ -56,7 +56,7 @@ export function writeZkMigrationStateRecord(w: Writer, v: ZkMigrationStateRecord
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeZkMigrationStateRecord(v: ZkMigrationStateRecord, _version: number, _zc: number): number {
+export function sizeZkMigrationStateRecord(v: ZkMigrationStateRecord, _version: number, _zc = Infinity): number {
   let s = 0
   s += 1
   {

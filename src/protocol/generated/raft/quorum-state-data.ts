@@ -143,7 +143,7 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeQuorumStateData(v: QuorumStateData, version: number, zc: number): number {
+export function sizeQuorumStateData(v: QuorumStateData, version: number, zc = Infinity): number {
   let s = 0
   if (version === 0) {
     {
@@ -238,7 +238,7 @@ export function writeQuorumStateDataVoter(w: Writer, v: QuorumStateDataVoter, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeQuorumStateDataVoter(v: QuorumStateDataVoter, version: number, _zc: number): number {
+export function sizeQuorumStateDataVoter(v: QuorumStateDataVoter, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 4

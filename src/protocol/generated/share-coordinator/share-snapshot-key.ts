@@ -58,7 +58,7 @@ export function writeShareSnapshotKey(w: Writer, v: ShareSnapshotKey, _version: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareSnapshotKey(v: ShareSnapshotKey, _version: number, _zc: number): number {
+export function sizeShareSnapshotKey(v: ShareSnapshotKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
   s += 16

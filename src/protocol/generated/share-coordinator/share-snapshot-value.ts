@@ -103,7 +103,7 @@ export function writeShareSnapshotValue(w: Writer, v: ShareSnapshotValue, versio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, zc: number): number {
+export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += 4
@@ -210,7 +210,7 @@ export function writeShareSnapshotValueStateBatch(w: Writer, v: ShareSnapshotVal
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareSnapshotValueStateBatch(v: ShareSnapshotValueStateBatch, _version: number, _zc: number): number {
+export function sizeShareSnapshotValueStateBatch(v: ShareSnapshotValueStateBatch, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 8

@@ -58,7 +58,7 @@ export function writeShareUpdateKey(w: Writer, v: ShareUpdateKey, _version: numb
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareUpdateKey(v: ShareUpdateKey, _version: number, _zc: number): number {
+export function sizeShareUpdateKey(v: ShareUpdateKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.groupId)
   s += 16

@@ -92,7 +92,7 @@ export function writeShareUpdateValue(w: Writer, v: ShareUpdateValue, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc: number): number {
+export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc = Infinity): number {
   let s = 0
   s += 2
   s += 4
@@ -198,7 +198,7 @@ export function writeShareUpdateValueStateBatch(w: Writer, v: ShareUpdateValueSt
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeShareUpdateValueStateBatch(v: ShareUpdateValueStateBatch, _version: number, _zc: number): number {
+export function sizeShareUpdateValueStateBatch(v: ShareUpdateValueStateBatch, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 8

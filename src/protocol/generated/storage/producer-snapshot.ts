@@ -53,7 +53,7 @@ export function writeProducerSnapshot(w: Writer, v: ProducerSnapshot, version: n
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProducerSnapshot(v: ProducerSnapshot, version: number, zc: number): number {
+export function sizeProducerSnapshot(v: ProducerSnapshot, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   s += 4
@@ -174,7 +174,7 @@ export function writeProducerSnapshotProducerEntry(w: Writer, v: ProducerSnapsho
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeProducerSnapshotProducerEntry(_v: ProducerSnapshotProducerEntry, _version: number, _zc: number): number {
+export function sizeProducerSnapshotProducerEntry(_v: ProducerSnapshotProducerEntry, _version: number, _zc = Infinity): number {
   let s = 0
   s += 8
   s += 2

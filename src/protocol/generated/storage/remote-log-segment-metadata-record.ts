@@ -161,7 +161,7 @@ export function writeRemoteLogSegmentMetadataRecord(w: Writer, v: RemoteLogSegme
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataRecord(v: RemoteLogSegmentMetadataRecord, version: number, zc: number): number {
+export function sizeRemoteLogSegmentMetadataRecord(v: RemoteLogSegmentMetadataRecord, version: number, zc = Infinity): number {
   let s = 0
   s += sizeRemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry(v.remoteLogSegmentId, version, zc)
   s += 8
@@ -253,7 +253,7 @@ export function writeRemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry(w: Wr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry(v: RemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry, version: number, zc: number): number {
+export function sizeRemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry(v: RemoteLogSegmentMetadataRecordRemoteLogSegmentIdEntry, version: number, zc = Infinity): number {
   let s = 0
   s += sizeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(v.topicIdPartition, version, zc)
   s += 16
@@ -344,7 +344,7 @@ export function writeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(w: Writ
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
+export function sizeRemoteLogSegmentMetadataRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataRecordTopicIdPartitionEntry, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {
@@ -430,7 +430,7 @@ export function writeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(w: Wr
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(v: RemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry, _version: number, _zc: number): number {
+export function sizeRemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry(v: RemoteLogSegmentMetadataRecordSegmentLeaderEpochEntry, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -161,7 +161,7 @@ export function writeRemoteLogSegmentMetadataSnapshotRecord(w: Writer, v: Remote
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataSnapshotRecord(v: RemoteLogSegmentMetadataSnapshotRecord, version: number, zc: number): number {
+export function sizeRemoteLogSegmentMetadataSnapshotRecord(v: RemoteLogSegmentMetadataSnapshotRecord, version: number, zc = Infinity): number {
   let s = 0
   s += 16
   s += 8
@@ -253,7 +253,7 @@ export function writeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEnt
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(v: RemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry, _version: number, _zc: number): number {
+export function sizeRemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry(v: RemoteLogSegmentMetadataSnapshotRecordSegmentLeaderEpochEntry, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   s += 8

@@ -100,7 +100,7 @@ export function writeRemoteLogSegmentMetadataUpdateRecord(w: Writer, v: RemoteLo
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataUpdateRecord(v: RemoteLogSegmentMetadataUpdateRecord, version: number, zc: number): number {
+export function sizeRemoteLogSegmentMetadataUpdateRecord(v: RemoteLogSegmentMetadataUpdateRecord, version: number, zc = Infinity): number {
   let s = 0
   s += sizeRemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry(v.remoteLogSegmentId, version, zc)
   s += 4
@@ -184,7 +184,7 @@ export function writeRemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry(v: RemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry, version: number, zc: number): number {
+export function sizeRemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry(v: RemoteLogSegmentMetadataUpdateRecordRemoteLogSegmentIdEntry, version: number, zc = Infinity): number {
   let s = 0
   s += sizeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(v.topicIdPartition, version, zc)
   s += 16
@@ -275,7 +275,7 @@ export function writeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(w
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
+export function sizeRemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry(v: RemoteLogSegmentMetadataUpdateRecordTopicIdPartitionEntry, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

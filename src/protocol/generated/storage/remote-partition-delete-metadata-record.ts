@@ -89,7 +89,7 @@ export function writeRemotePartitionDeleteMetadataRecord(w: Writer, v: RemotePar
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemotePartitionDeleteMetadataRecord(v: RemotePartitionDeleteMetadataRecord, version: number, zc: number): number {
+export function sizeRemotePartitionDeleteMetadataRecord(v: RemotePartitionDeleteMetadataRecord, version: number, zc = Infinity): number {
   let s = 0
   s += sizeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(v.topicIdPartition, version, zc)
   s += 4
@@ -182,7 +182,7 @@ export function writeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(w:
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(v: RemotePartitionDeleteMetadataRecordTopicIdPartitionEntry, _version: number, _zc: number): number {
+export function sizeRemotePartitionDeleteMetadataRecordTopicIdPartitionEntry(v: RemotePartitionDeleteMetadataRecordTopicIdPartitionEntry, _version: number, _zc = Infinity): number {
   let s = 0
   {
     {

@@ -185,7 +185,7 @@ export function writeSubscriptionInfoData(w: Writer, v: SubscriptionInfoData, ve
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: number, zc: number): number {
+export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: number, zc = Infinity): number {
   let s = 0
   s += 4
   if (version >= 3) {
@@ -282,7 +282,7 @@ export function writeSubscriptionInfoDataTaskId(w: Writer, v: SubscriptionInfoDa
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoDataTaskId(_v: SubscriptionInfoDataTaskId, version: number, _zc: number): number {
+export function sizeSubscriptionInfoDataTaskId(_v: SubscriptionInfoDataTaskId, version: number, _zc = Infinity): number {
   let s = 0
   if (version <= 6) {
     s += 4
@@ -399,7 +399,7 @@ export function writeSubscriptionInfoDataTaskOffsetSum(w: Writer, v: Subscriptio
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoDataTaskOffsetSum(v: SubscriptionInfoDataTaskOffsetSum, version: number, zc: number): number {
+export function sizeSubscriptionInfoDataTaskOffsetSum(v: SubscriptionInfoDataTaskOffsetSum, version: number, zc = Infinity): number {
   let s = 0
   if (version >= 7) {
     s += 4
@@ -476,7 +476,7 @@ export function writeSubscriptionInfoDataPartitionToOffsetSum(w: Writer, v: Subs
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoDataPartitionToOffsetSum(_v: SubscriptionInfoDataPartitionToOffsetSum, version: number, _zc: number): number {
+export function sizeSubscriptionInfoDataPartitionToOffsetSum(_v: SubscriptionInfoDataPartitionToOffsetSum, version: number, _zc = Infinity): number {
   let s = 0
   if (version >= 7 && version <= 9) {
     s += 4
@@ -541,7 +541,7 @@ export function writeSubscriptionInfoDataClientTag(w: Writer, v: SubscriptionInf
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeSubscriptionInfoDataClientTag(v: SubscriptionInfoDataClientTag, version: number, zc: number): number {
+export function sizeSubscriptionInfoDataClientTag(v: SubscriptionInfoDataClientTag, version: number, zc = Infinity): number {
   let s = 0
   if (version === 11) {
     s += 4 + (v.key.length >= zc ? 0 : v.key.length)

@@ -33,7 +33,7 @@ export function writeTransactionLogKey(w: Writer, v: TransactionLogKey, _version
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTransactionLogKey(v: TransactionLogKey, _version: number, _zc: number): number {
+export function sizeTransactionLogKey(v: TransactionLogKey, _version: number, _zc = Infinity): number {
   let s = 0
   s += 2 + utf8Length(v.transactionalId)
   return s

@@ -251,7 +251,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTransactionLogValue(v: TransactionLogValue, version: number, zc: number): number {
+export function sizeTransactionLogValue(v: TransactionLogValue, version: number, zc = Infinity): number {
   let s = 0
   s += 8
   s += 2
@@ -388,7 +388,7 @@ export function writeTransactionLogValuePartitionsSchema(w: Writer, v: Transacti
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeTransactionLogValuePartitionsSchema(v: TransactionLogValuePartitionsSchema, version: number, _zc: number): number {
+export function sizeTransactionLogValuePartitionsSchema(v: TransactionLogValuePartitionsSchema, version: number, _zc = Infinity): number {
   let s = 0
   if (version === 0) {
     s += 2 + utf8Length(v.topic)
