@@ -92,7 +92,8 @@ c = Consumer({'bootstrap.servers': b, 'group.id': group, 'enable.auto.commit': F
               'auto.offset.reset': 'earliest', 'reconnect.backoff.max.ms': 500, 'session.timeout.ms': 10000})
 c.subscribe([src])
 p = new_producer()
-stats = {'commits': 0, 'aborts': 0, 'fatal': 0, 'retries': 0}
+stats = {'commits': 0, 'aborts': 0, 'fatal': 0, 'retries': 0, 'first_commit_s': None}
+t0 = time.time()
 def rewind():
     parts = c.assignment()
     if not parts: return
@@ -107,7 +108,7 @@ def done():
         return False
 deadline = time.time() + 240
 while time.time() < deadline:
-    msgs = [m for m in c.consume(500, 0.5) if m.error() is None]
+    msgs = [m for m in c.consume(40, 0.5) if m.error() is None]
     if not msgs:
         if done(): break
         continue
@@ -126,6 +127,8 @@ while time.time() < deadline:
                     continue
                 raise
         stats['commits'] += 1
+        if stats['first_commit_s'] is None: stats['first_commit_s'] = round(time.time() - t0, 1)
+        time.sleep(0.03)  # keep the run long enough for the test's SIGKILLs to land mid-stream
     except KafkaException as e:
         err = e.args[0]
         if err.txn_requires_abort():
@@ -138,6 +141,7 @@ while time.time() < deadline:
             stats['fatal'] += 1
             p = new_producer()
         rewind()
+stats['seconds'] = round(time.time() - t0, 1)
 c.close()
 print(json.dumps(stats))
 `

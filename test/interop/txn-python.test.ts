@@ -82,18 +82,23 @@ describe('exactly-once with confluent_kafka', () => {
     assert.equal(r.lsoAfter, 7, 'LSO past 5 aborted records, the later one and the abort marker')
   })
 
-  it('consume-transform-produce with send_offsets_to_transaction across SIGKILLs: output holds every input exactly once', async () => {
+  it('consume-transform-produce with send_offsets_to_transaction across SIGKILLs: output holds every input exactly once', async (t) => {
     const n = 4000
     await create('ctp-in', 3)
     await create('ctp-out', 3)
     const p = await py<{ acked: number }>(CK_PRODUCE, [broker.bootstrap, 'ctp-in', String(n)])
     assert.equal(p.acked, n)
-    const running = py<{ commits: number }>(CK_CTP, [broker.bootstrap, 'ctp-in', 'ctp-out', 'ctp-group', String(n)], 300_000)
-    for (const at of [2000, 2500]) {
-      await sleep(at + Math.floor(Math.random() * 1000))
+    const running = py<{ commits: number, aborts: number, fatal: number, retries: number }>(CK_CTP, [broker.bootstrap, 'ctp-in', 'ctp-out', 'ctp-group', String(n)], 300_000)
+    // SIGKILLs at random points while transactions are flowing (the group needs ~3 s to form).
+    const started = Date.now()
+    const kills: number[] = []
+    for (const at of [4500, 2000, 2000]) {
+      await sleep(at + Math.floor(Math.random() * 1500))
+      kills.push((Date.now() - started) / 1000)
       await broker.restart({ crash: true })
     }
     const stats = await running
+    t.diagnostic(`transactions: ${JSON.stringify(stats)}; SIGKILLs at ${kills.map((k) => k.toFixed(1)).join(', ')} s`)
     assert.ok(stats.commits > 0)
     const out = await readAll('ctp-out', 'read_committed', n, 3)
     const values = out.map((r) => r[2])
