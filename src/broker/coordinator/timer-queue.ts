@@ -39,13 +39,16 @@ export class TimerQueue {
     const e: Entry = { key, deadline: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn }
     this.byKey.set(key, e)
     this.push(e)
+    // Replaced entries stay in the heap until they surface; rebuild when they dominate (a member
+    // heartbeating every 100 ms with a 30-minute session would otherwise pile them up).
+    this.maybeCompact()
     this.onChange?.()
   }
 
   cancel(key: string): void {
     // The heap entry stays until it surfaces; it is recognised as stale by identity.
     this.byKey.delete(key)
-    if (this.heap.length > 64 && this.heap.length > 4 * this.byKey.size) this.compact()
+    this.maybeCompact()
   }
 
   /** Earliest live deadline, or undefined. */
@@ -76,6 +79,15 @@ export class TimerQueue {
 
   private dropStale(): void {
     while (this.heap.length > 0 && this.byKey.get(this.heap[0].key) !== this.heap[0]) this.pop()
+  }
+
+  /** Heap length the queue may reach before stale entries are dropped: O(1) amortized per operation. */
+  get heapLength(): number {
+    return this.heap.length
+  }
+
+  private maybeCompact(): void {
+    if (this.heap.length > 64 && this.heap.length > 4 * this.byKey.size) this.compact()
   }
 
   private compact(): void {
