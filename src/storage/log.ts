@@ -704,7 +704,10 @@ export class Log {
   async applyRetention(now: number): Promise<number> {
     if (this.closed) return 0
     const c = this.config
-    const expired = (s: Segment) => deletes(c) && c.retentionMs >= 0 && s.maxTimestamp < now - c.retentionMs
+    // Batches without timestamps (-1, from converted magic 0 data) fall back to the segment's
+    // creation time, which a restart resets: such segments are kept longer, never dropped early.
+    const expired = (s: Segment) =>
+      deletes(c) && c.retentionMs >= 0 && (s.maxTimestamp >= 0 ? s.maxTimestamp : s.createdAt) < now - c.retentionMs
     const active = this.activeSegment
     if (!active.isEmpty && expired(active) && this.segments.slice(0, -1).every(expired)) await this.roll()
     return this.maintenance.run(async () => {

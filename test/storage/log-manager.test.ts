@@ -143,3 +143,18 @@ test('configs: Kafka names are validated; broker-level names map onto topic defa
   await m.close()
   await tmp.cleanup()
 })
+
+test('segments whose batches carry no timestamp (-1) expire by their creation time, not at once', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(5_000_000)
+  const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerEnabled: false })
+  const log = await m.getOrCreate('old', 0, { 'segment.bytes': 1100, 'retention.ms': 60_000 })
+  for (let i = 0; i < 3; i++) await log.append(sizedBatch(1000, -1))
+  assert.equal(log.segments.length, 3)
+  assert.equal(await m.runRetention(), 0)
+  clock.advance(61_000)
+  assert.equal(await m.runRetention(), 3)
+  assert.equal(log.logStartOffset, 3)
+  await m.close()
+  await tmp.cleanup()
+})
