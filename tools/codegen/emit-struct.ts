@@ -98,11 +98,10 @@ function writeValue(f: FieldSpec, m: Mode, x: string, w: string): string {
   return writeStmt(f.type, flex, nullable, ref, w, isTagged(m))
 }
 
-function sizeValue(ctx: Ctx, s: StructSpec, f: FieldSpec, m: Mode, x: string, acc: string, zc: string): string {
+function sizeValue(s: StructSpec, f: FieldSpec, m: Mode, x: string, acc: string, zc: string): string {
   const flex = m === 'compact' || m === 'compact-null' || isTagged(m)
   const nullable = isNullableMode(m)
   const check = canBeNull(f) && !nullable ? `if (${x} === null) throw nullNotAllowed('${s.name}', '${f.prop}', version)\n` : ''
-  void ctx
   if (f.type.kind === 'array') return check + sizeArrayStmt(f.type, flex, nullable, x, acc, zc)
   return check + sizeStmt(f.type, flex, nullable, x, acc, zc)
 }
@@ -235,7 +234,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
         if (!isTagged(iv.key)) continue
         fast.push(`if (${present(f, iv)}) n++`)
         writes.push(
-          `if (${present(f, iv)}) {\nw.uvarint(${f.tag})\nlet ts = 0\n${sizeValue(ctx, s, f, iv.key, `v.${f.prop}`, 'ts', 'Infinity')}\nw.uvarint(ts)\n${writeValue(f, iv.key, `v.${f.prop}`, 'w')}\n}`,
+          `if (${present(f, iv)}) {\nw.uvarint(${f.tag})\nlet ts = 0\n${sizeValue(s, f, iv.key, `v.${f.prop}`, 'ts', 'Infinity')}\nw.uvarint(ts)\n${writeValue(f, iv.key, `v.${f.prop}`, 'w')}\n}`,
         )
         slow.push(`if (${present(f, iv)}) {\nconst tw = new Writer(64)\n${writeValue(f, iv.key, `v.${f.prop}`, 'tw')}\nt.push({ tag: ${f.tag}, data: tw.finish() })\n}`)
       }
@@ -257,7 +256,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
     const fivs = ivs.get(f)!
     for (const iv of fivs) {
       if (iv.key === 'absent' || isTagged(iv.key)) continue
-      branches.push([cond(ctx, iv), sizeValue(ctx, s, f, iv.key, `v.${f.prop}`, 's', 'zc')])
+      branches.push([cond(ctx, iv), sizeValue(s, f, iv.key, `v.${f.prop}`, 's', 'zc')])
     }
     if (branches.length === fivs.length && branches.length > 0) branches[branches.length - 1]![0] = 'true'
     const text = chain(branches)
@@ -271,7 +270,7 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
         const c = tcond(iv)
         const nd = `!(${isDefaultExpr(f, `v.${f.prop}`)})`
         lines.push(
-          `if (${c === 'true' ? nd : `${c} && ${nd}`}) {\nn++\nlet ts = 0\n${sizeValue(ctx, s, f, iv.key, `v.${f.prop}`, 'ts', 'Infinity')}\ns += sizeOfUvarint(${f.tag}) + sizeOfUvarint(ts) + ts\n}`,
+          `if (${c === 'true' ? nd : `${c} && ${nd}`}) {\nn++\nlet ts = 0\n${sizeValue(s, f, iv.key, `v.${f.prop}`, 'ts', 'Infinity')}\ns += sizeOfUvarint(${f.tag}) + sizeOfUvarint(ts) + ts\n}`,
         )
       }
     }
