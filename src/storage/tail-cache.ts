@@ -99,7 +99,14 @@ export class LogTailCache {
     const out: Buffer[] = []
     let bytes = 0
     for (let i = lo; i < this.chunks.length; i++) {
-      const { buf } = this.chunks[i]!
+      const { buf, firstOffset, lastOffset } = this.chunks[i]!
+      if (firstOffset >= offset && lastOffset < maxOffset && bytes + buf.length <= maxBytes) {
+        // The whole chunk qualifies: no need to look at its batches one by one.
+        out.push(buf)
+        bytes += buf.length
+        if (bytes >= maxBytes) return out
+        continue
+      }
       let pos = 0
       let start = -1
       while (pos < buf.length) {

@@ -64,3 +64,16 @@ test('log reads are identical whether served by the tail cache or the file', asy
   await plain.close()
   await tmp.cleanup()
 })
+
+test('a cached multi-batch append is cut at maxBytes like a file read (the first batch always)', async () => {
+  const tmp = await tempDir()
+  const log = await Log.open({ dir: join(tmp.path, 't-0'), config: parseLogConfig({}), tailCache: new TailCacheBudget(1 << 20) })
+  await log.append(Buffer.concat([batch(1, 'a'), batch(1, 'b'), batch(1, 'c')]))
+  const one = batch(1, 'a').length
+  assert.deepEqual(decodeAll((await log.read(0, 1)).batches).map((r) => r.value), ['a-0'])
+  assert.deepEqual(decodeAll((await log.read(0, 2 * one)).batches).map((r) => r.value), ['a-0', 'b-0'])
+  assert.deepEqual(decodeAll((await log.read(0, 3 * one)).batches).map((r) => r.value), ['a-0', 'b-0', 'c-0'])
+  assert.deepEqual(decodeAll((await log.read(1, 3 * one, { maxOffset: 2 })).batches).map((r) => r.value), ['b-0'])
+  await log.close()
+  await tmp.cleanup()
+})
