@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.ts'
 import { parseLogConfig } from '../src/storage/config.ts'
 import { Log } from '../src/storage/log.ts'
+import { TailCacheBudget } from '../src/storage/tail-cache.ts'
 
 export interface Figure {
   bytes: number
@@ -172,6 +173,13 @@ export async function run(args: string[]): Promise<void> {
       console.log(row(`read ${label} sequential (1 MiB fetches, from file)`, read, plain))
       await reopened.close()
       await rm(join(root, 'read'), { recursive: true, force: true })
+      // Consumers at the log end: the same reads served by the tail cache (budget > log size).
+      const cached = await Log.open({ dir: join(root, 'cached'), config: log.config, tailCache: new TailCacheBudget(512 * 1024 * 1024) })
+      for (let i = 0, bytes = 0; bytes < limit; i++, bytes += pool[0]!.length) await cached.append(Buffer.from(pool[i % pool.length]!))
+      const [hit, plain2] = await paired(reps, () => logRead(cached, pool[0]!.length), () => plainRead(cached.dir))
+      console.log(row(`read ${label} sequential (1 MiB fetches, tail cache)`, hit, plain2))
+      await cached.close()
+      await rm(join(root, 'cached'), { recursive: true, force: true })
     }
   } finally {
     await rm(root, { recursive: true, force: true })
