@@ -92,8 +92,8 @@ describe('exactly-once with confluent_kafka', () => {
     // SIGKILLs at random points while transactions are flowing (the group needs ~3 s to form).
     const started = Date.now()
     const kills: number[] = []
-    for (const at of [4500, 2000, 2000]) {
-      await sleep(at + Math.floor(Math.random() * 1500))
+    for (const at of [4000, 500, 500]) {
+      await sleep(at + Math.floor(Math.random() * 1000))
       kills.push((Date.now() - started) / 1000)
       await broker.restart({ crash: true })
     }

@@ -17,6 +17,7 @@ import type { NoResponse, RequestContext } from './handler.ts'
 import { RequestRejected } from './dispatcher.ts'
 import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
+import { verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 
 const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
 const NO_RECORD_ERRORS: never[] = []
@@ -35,9 +36,12 @@ function failed(index: number, code: number, message: string | null, version: nu
 }
 
 async function appendPartition(ctx: RequestContext, partition: Partition, index: number, records: Buffer | null,
-  version: number): Promise<ProduceResponsePartitionProduceResponse> {
+  version: number, transactionalId: string | null): Promise<ProduceResponsePartitionProduceResponse> {
   try {
-    const result = await partition.appendAsLeader(recordsForAppend(records, version))
+    const batches = recordsForAppend(records, version)
+    // Transactional batches only into partitions of the producer's ongoing transaction (src/broker/coordinator/txn).
+    verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
+    const result = await partition.appendAsLeader(batches)
     return {
       index,
       errorCode: ErrorCode.NONE,
@@ -100,7 +104,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
         } else {
           partitionResponses.push(failed(pd.index, ErrorCode.NONE, null, version))
-          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version).then((r) => { partitionResponses[slot] = r }))
+          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId).then((r) => { partitionResponses[slot] = r }))
         }
       }
       responses.push({ name: topic.name, partitionResponses })

@@ -95,6 +95,10 @@ test('transactions over the wire: LSO, aborted list for read_committed, markers,
   assert.equal(r.errorCode, ErrorCode.NONE)
   const { producerId: pid, producerEpoch: epoch } = r
   const base = (await fetch(1, 0, 0)).highWatermark
+  // Partition verification: transactional data only into partitions added to the transaction.
+  assert.equal((await produce(1, pbatch(pid, epoch, 0, 4, true), 'tx-a')).errorCode, ErrorCode.INVALID_TXN_STATE)
+  assert.equal((await produce(1, pbatch(pid, epoch, 0, 4, true), null)).errorCode, ErrorCode.INVALID_TXN_STATE)
+  assert.equal((await fetch(1, 0, 0)).highWatermark, base, 'nothing written')
   assert.equal((await add('tx-a', pid, epoch, [1])).resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, 0)
   assert.equal((await produce(1, pbatch(pid, epoch, 0, 4, true), 'tx-a')).errorCode, 0)
   // Open transaction: read_committed sees nothing past its first offset.

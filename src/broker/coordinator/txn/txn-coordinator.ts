@@ -272,6 +272,20 @@ export class TxnCoordinator {
     return ErrorCode.NONE
   }
 
+  /**
+   * Whether a transactional produce may go to `topic`-`partition`: NONE when the producer's
+   * transaction is ongoing and includes it, INVALID_PRODUCER_EPOCH for a fenced epoch,
+   * INVALID_TXN_STATE otherwise; undefined while loading (not known yet).
+   */
+  verifyPartition(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): number | undefined {
+    if (this.loading) return undefined
+    const m = this.txns.get(transactionalId)
+    if (m !== undefined && m.producerId === producerId && producerEpoch < m.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH
+    const ok = m !== undefined && m.producerId === producerId && m.producerEpoch === producerEpoch && m.state === TxnState.Ongoing &&
+      m.partitions.has(tpKey(topic, partition))
+    return ok ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE
+  }
+
   // ------------------------------------------------------------------ background duties
 
   /** Aborts transactions open longer than their timeout (bumping the epoch fences the producer). */
