@@ -76,6 +76,11 @@ export interface AppendResult {
 export interface ReadOptions {
   /** Exclusive upper bound (high watermark or last stable offset); default the log end offset. */
   maxOffset?: number
+  /**
+   * Return the first batch even when it is larger than maxBytes (default true). Kafka does so only
+   * for the first partition of a fetch response; pass false for the others.
+   */
+  minOneBatch?: boolean
 }
 
 export interface ReadResult {
@@ -459,6 +464,7 @@ export class Log {
     }
     const maxOffset = Math.min(opts.maxOffset ?? this.endOffset, this.endOffset)
     const result = (batches: Buffer[]): ReadResult => {
+      if (opts.minOneBatch === false && batches.length > 0 && batchSize(batches[0]!, 0) > maxBytes) batches = EMPTY
       let bytes = 0
       for (const b of batches) bytes += b.length
       return { batches, bytes, logStartOffset: this.startOffset, logEndOffset: this.endOffset }

@@ -271,3 +271,14 @@ test('file reads return exactly the whole batches that fit (index jumps agree wi
   await reopened.close()
   await tmp.cleanup()
 })
+
+test('minOneBatch=false returns nothing when the first batch exceeds maxBytes', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, {}, { tailCache: new TailCacheBudget(1 << 20) })
+  await log.append(sizedBatch(2000))
+  assert.equal((await log.read(0, 1000)).batches.length, 1)
+  assert.equal((await log.read(0, 1000, { minOneBatch: false })).bytes, 0)
+  assert.ok((await log.read(0, 3000, { minOneBatch: false })).bytes > 0)
+  await log.close()
+  await tmp.cleanup()
+})
