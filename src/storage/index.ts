@@ -16,7 +16,7 @@
 //       in place (the Log keeps the buffer: do not reuse it), group-commits, fsyncs per flush.messages.
 //       origin 'replication' keeps the batches' offsets/epochs (follower fetch), 'coordinator' may
 //       write control batches, 'client' (default) may not.
-//   await log.read(offset, maxBytes, { maxOffset? })       -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
+//   await log.read(offset, maxBytes, { maxOffset?, minOneBatch? }) -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
 //       whole batches from the one holding `offset` (first one even if > maxBytes), none with last
 //       offset >= maxOffset (HW / LSO). In compacted logs the next fetch offset is the last returned
 //       batch's last offset + 1 (records may be missing inside batches).
