@@ -17,6 +17,8 @@ const keyOf = (topic: string, partition: number): string => `${topic}\u0000${par
 
 export class OffsetStore {
   private readonly byGroup = new Map<string, Map<string, CommittedOffset>>()
+  /** topic -> how many committed offsets name it (a cheap "which topics have offsets"). */
+  private readonly topicRefs = new Map<string, number>()
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.byGroup.get(group)?.get(keyOf(topic, partition))
@@ -36,20 +38,33 @@ export class OffsetStore {
     return this.byGroup.keys()
   }
 
+  /** Topics some group has a committed offset for. */
+  topics(): IterableIterator<string> {
+    return this.topicRefs.keys()
+  }
+
+  private ref(topic: string, delta: number): void {
+    const n = (this.topicRefs.get(topic) ?? 0) + delta
+    if (n <= 0) this.topicRefs.delete(topic)
+    else this.topicRefs.set(topic, n)
+  }
+
   count(group: string): number {
     return this.byGroup.get(group)?.size ?? 0
   }
 
   apply(group: string, topic: string, partition: number, value: OffsetCommitValue | null): void {
     let m = this.byGroup.get(group)
+    const key = keyOf(topic, partition)
     if (value === null) {
-      if (!m) return
-      m.delete(keyOf(topic, partition))
+      if (!m || !m.delete(key)) return
+      this.ref(topic, -1)
       if (m.size === 0) this.byGroup.delete(group)
       return
     }
     if (!m) this.byGroup.set(group, m = new Map())
-    m.set(keyOf(topic, partition), {
+    if (!m.has(key)) this.ref(topic, 1)
+    m.set(key, {
       topic,
       partition,
       offset: Number(value.offset),
@@ -61,6 +76,9 @@ export class OffsetStore {
   }
 
   deleteGroup(group: string): void {
+    const m = this.byGroup.get(group)
+    if (!m) return
+    for (const o of m.values()) this.ref(o.topic, -1)
     this.byGroup.delete(group)
   }
 }

@@ -25,6 +25,7 @@ import type { ListGroupsResponse } from '../../../../src/protocol/generated/mess
 import type { DeleteGroupsResponse } from '../../../../src/protocol/generated/messages/delete-groups.ts'
 import type { OffsetDeleteResponse } from '../../../../src/protocol/generated/messages/offset-delete.ts'
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
+import type { DeleteTopicsResponse } from '../../../../src/protocol/generated/messages/delete-topics.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { subscription } from './harness.ts'
 
@@ -154,6 +155,36 @@ test('group APIs over the wire, and their state after a restart', async () => {
     await new Promise((r) => setTimeout(r, 100))
     const gone = await c.call<ListGroupsResponse>(ApiKey.ListGroups, 0, { statesFilter: [], typesFilter: [] })
     assert.deepEqual(gone.groups.map((g) => g.groupId).filter((g) => g === 'g1' || g === 'g2'), [], 'deleted groups stay deleted after a restart')
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
+
+test('offsets of a deleted topic are removed', async () => {
+  const broker = await startBroker({ config: CONFIG })
+  const c = await AdminRaw.connect(broker.port)
+  try {
+    const create = defaultCreateTopicsRequest()
+    create.timeoutMs = 5000
+    create.topics = ['t', 'keep'].map((name) => Object.assign(defaultCreateTopicsRequestCreatableTopic(), { name, numPartitions: 1, replicationFactor: 1 }))
+    await c.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, create)
+    assert.equal((await commit(c, 2, 'g', -1, '', 5n)).topics[0].partitions[0].errorCode, 0)
+    await c.call<OffsetCommitResponse>(ApiKey.OffsetCommit, 2, {
+      groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+      topics: [{ name: 'keep', partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    })
+    const del = await c.call<DeleteTopicsResponse>(ApiKey.DeleteTopics, 4, { topicNames: ['t'], topics: [], timeoutMs: 5000 })
+    assert.equal(del.responses[0].errorCode, 0)
+    const deadline = Date.now() + 10_000
+    let topics: string[] = []
+    for (;;) {
+      const f = await c.call<OffsetFetchResponse>(ApiKey.OffsetFetch, 2, { groupId: 'g', topics: null, groups: [], requireStable: false })
+      topics = f.topics.map((t) => t.name)
+      if (!topics.includes('t') || Date.now() > deadline) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.deepEqual(topics, ['keep'])
   } finally {
     c.close()
     await broker.close()

@@ -160,8 +160,10 @@ test('offsets of deleted topics are removed', async () => {
   const h = harness({}, { partitionExists: (t) => t !== 'dead' || exists })
   const c = h.coordinator
   await c.commitOffsets(commit({ offsets: [{ topic: 'dead', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }, { topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }))
+  assert.deepEqual([...c.offsets.topics()].sort(), ['dead', 't'])
   await c.onTopicsDeleted(['dead'])
   assert.deepEqual(c.fetchOffsets('g', null).offsets.map((o) => o.topic), ['t'])
+  assert.deepEqual([...c.offsets.topics()], ['t'], 'the topic index follows deletions')
   await c.commitOffsets(commit({ groupId: 'h', offsets: [{ topic: 'dead', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }))
   exists = false
   assert.equal(await c.expireOffsets(), 1, 'the periodic check also drops offsets of topics that are gone')
