@@ -199,7 +199,10 @@ async function cleanSegment(
     return undefined
   }
   const before = seg.size
-  await swapIn(log, seg)
+  if (written === 0 && (await log.dropCleanedSegment(seg))) {
+    // Everything in it was superseded: the segment is gone instead of left as an empty file.
+    await unlinkIfExists(cleaned)
+  } else await swapIn(log, seg)
   return { records: removed, before, after: written }
 }
 

@@ -780,6 +780,19 @@ export class Log {
 
   // ---------------------------------------------------------------- cleaner support
 
+  /**
+   * Removes a segment the cleaner emptied (every record superseded by a later one, so a crash at
+   * any point loses nothing); reads of its offsets continue in the next segment. The first and the
+   * active segment stay (the first one anchors the log start offset). Caller holds `maintenance`.
+   */
+  async dropCleanedSegment(seg: Segment): Promise<boolean> {
+    const i = this.segments.indexOf(seg)
+    if (i <= 0 || i === this.segments.length - 1) return false
+    this.segments.splice(i, 1)
+    await this.removeSegment(seg)
+    return true
+  }
+
   /** Replaces `old` (still in `segments`) by `replacement` in memory. Caller holds `maintenance`. */
   replaceSegment(old: Segment, replacement: Segment): void {
     const i = this.segments.indexOf(old)
