@@ -86,7 +86,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
         maxInFlightRequests: config.int('queued.max.requests'),
         idleMs: config.int('connections.max.idle.ms'),
       },
-      maxConnections: config.int('max.connections'),
+      maxConnections: () => config.int('max.connections'),
+      maxConnectionsPerIp: () => config.int('max.connections.per.ip'),
       log,
     })
     startCoordinators(context)

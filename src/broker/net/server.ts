@@ -21,7 +21,10 @@ export interface NetServerOptions {
   readonly listeners: readonly ListenerAddress[]
   readonly handler: FrameHandler
   readonly limits: ConnectionLimits
-  readonly maxConnections: number
+  /** max.connections; a function so a dynamic config change applies to the next accept. */
+  readonly maxConnections: number | (() => number)
+  /** max.connections.per.ip */
+  readonly maxConnectionsPerIp?: number | (() => number)
   readonly log: Logger
 }
 
@@ -44,9 +47,15 @@ function listen(server: Server, port: number, host: string | undefined): Promise
   })
 }
 
+function limit(v: number | (() => number) | undefined): number {
+  const n = typeof v === 'function' ? v() : v
+  return n === undefined || n < 0 ? Infinity : n
+}
+
 export class NetServer {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
+  private readonly perIp = new Map<string, number>()
   private nextId = 1
   private closing = false
   readonly bound: BoundListener[] = []
@@ -89,14 +98,23 @@ export class NetServer {
       socket.destroy()
       return
     }
-    if (this.connections.size >= this.opts.maxConnections) {
-      this.opts.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener },
-        `refusing connection: max.connections ${this.opts.maxConnections} reached`)
+    const ip = socket.remoteAddress ?? ''
+    const max = limit(this.opts.maxConnections)
+    const maxPerIp = limit(this.opts.maxConnectionsPerIp)
+    const fromIp = this.perIp.get(ip) ?? 0
+    if (this.connections.size >= max || fromIp >= maxPerIp) {
+      const which = this.connections.size >= max ? `max.connections ${max}` : `max.connections.per.ip ${maxPerIp}`
+      this.opts.log.warn({ remote: `${ip}:${socket.remotePort}`, listener }, `refusing connection: ${which} reached`)
       socket.destroy()
       return
     }
-    const conn = new Connection(this.nextId++, socket, this.opts.handler, this.opts.limits, this.opts.log,
-      (c) => this.connections.delete(c))
+    this.perIp.set(ip, fromIp + 1)
+    const conn = new Connection(this.nextId++, socket, this.opts.handler, this.opts.limits, this.opts.log, (c) => {
+      if (!this.connections.delete(c)) return
+      const n = (this.perIp.get(ip) ?? 1) - 1
+      if (n <= 0) this.perIp.delete(ip)
+      else this.perIp.set(ip, n)
+    })
     conn.attributes.set('listener', listener)
     this.connections.add(conn)
   }

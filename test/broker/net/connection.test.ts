@@ -34,14 +34,22 @@ const scripted: FrameHandler = (frame) => {
   return new Promise((resolve, reject) => setTimeout(() => (mode === 3 ? reject(new Error(`request ${id} failed`)) : resolve(result)), delay))
 }
 
-async function serve(t: TestContext, handler: FrameHandler, limits: Partial<{ maxInFlightBytes: number, maxInFlightRequests: number }> = {}) {
+interface TestLimits {
+  maxInFlightBytes: number
+  maxInFlightRequests: number
+  maxConnections: () => number
+  maxConnectionsPerIp: number
+}
+
+async function serve(t: TestContext, handler: FrameHandler, limits: Partial<TestLimits> = {}) {
   const lines: string[] = []
   const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } })
   const server = new NetServer({
     listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
     handler,
     limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: limits.maxInFlightBytes ?? -1, maxInFlightRequests: limits.maxInFlightRequests ?? 1000, idleMs: -1 },
-    maxConnections: 100,
+    maxConnections: limits.maxConnections ?? 100,
+    maxConnectionsPerIp: limits.maxConnectionsPerIp,
     log,
   })
   const [bound] = await server.start()
@@ -168,4 +176,23 @@ test('close() stops accepting but answers in-flight requests before ending conne
   assert.equal(await c.closesWithin(1000), true)
   await closing
   await assert.rejects(RawClient.connect(port))
+})
+
+test('max.connections.per.ip and a max.connections that changes at runtime', async (t) => {
+  let max = 100
+  const { port, lines } = await serve(t, scripted, { maxConnectionsPerIp: 3, maxConnections: () => max })
+  const open = [await RawClient.connect(port), await RawClient.connect(port), await RawClient.connect(port)]
+  const fourth = await RawClient.connect(port)
+  assert.equal(await fourth.closesWithin(1000), true)
+  assert.ok(lines.some((l) => /max\.connections\.per\.ip 3 reached/.test(l)))
+  open.pop()!.destroy()
+  await new Promise((r) => setTimeout(r, 50))
+  const again = await RawClient.connect(port)
+  again.write(req(1, 0))
+  assert.equal((await again.readFrame()).readInt32BE(0), 1)
+  max = 3
+  const beyond = await RawClient.connect(port)
+  assert.equal(await beyond.closesWithin(1000), true)
+  assert.ok(lines.some((l) => /max\.connections 3 reached/.test(l)))
+  for (const c of [...open, again]) c.destroy()
 })
