@@ -168,14 +168,19 @@ export class Log {
       logStartOffset: opts.logStartOffset ?? 0,
       cleanShutdown: opts.cleanShutdown ?? false,
     })
-    const epochs = await LeaderEpochCache.load(opts.dir, logger)
-    const leo = loaded.segments[loaded.segments.length - 1]!.nextOffset
-    let epochsChanged = epochs.truncateFromEnd(leo)
-    epochsChanged = epochs.truncateFromStart(loaded.logStartOffset) || epochsChanged
-    if (epochsChanged) await epochs.persist()
-    const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
-    await opts.producerState?.load?.(log)
-    return log
+    try {
+      const epochs = await LeaderEpochCache.load(opts.dir, logger)
+      const leo = loaded.segments[loaded.segments.length - 1]!.nextOffset
+      let epochsChanged = epochs.truncateFromEnd(leo)
+      epochsChanged = epochs.truncateFromStart(loaded.logStartOffset) || epochsChanged
+      if (epochsChanged) await epochs.persist()
+      const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
+      await opts.producerState?.load?.(log)
+      return log
+    } catch (e) {
+      for (const s of loaded.segments) await s.close()
+      throw e
+    }
   }
 
   get logStartOffset(): number {
