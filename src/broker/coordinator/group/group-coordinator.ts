@@ -81,6 +81,8 @@ export interface TopicPartitions {
 
 /** Pending (MEMBER_ID_REQUIRED) members one group may hold: bounds memory under JoinGroup floods. */
 export const MAX_PENDING_MEMBERS_PER_GROUP = 10_000
+/** Pending members over all groups (a flood of distinct group ids): about 20 MB at most. */
+export const MAX_PENDING_MEMBERS_TOTAL = 100_000
 
 const EMPTY = Buffer.alloc(0)
 const memberKey = (g: string, m: string): string => `m\u0000${g}\u0000${m}`
@@ -125,6 +127,8 @@ export class GroupCoordinator {
   /** Join timer kind per group: the initial delay does not complete early. */
   private readonly initialDelay = new Map<string, number>()
   private closed = false
+  /** Pending members over all groups. */
+  private pendingTotal = 0
 
   constructor(opts: GroupCoordinatorOptions) {
     this.config = opts.config
@@ -227,10 +231,12 @@ export class GroupCoordinator {
       return
     }
     if (req.requireKnownMemberId) {
-      if (group.pendingMembers.size >= Math.min(MAX_PENDING_MEMBERS_PER_GROUP, this.config.maxGroupSize)) {
+      if (group.pendingMembers.size >= Math.min(MAX_PENDING_MEMBERS_PER_GROUP, this.config.maxGroupSize) ||
+        this.pendingTotal >= MAX_PENDING_MEMBERS_TOTAL) {
         return resolve(joinError('', ErrorCode.GROUP_MAX_SIZE_REACHED))
       }
       group.pendingMembers.add(newMemberId)
+      this.pendingTotal++
       this.timers.schedule(memberKey(group.groupId, newMemberId), req.sessionTimeoutMs, () => this.expirePending(group, newMemberId))
       return resolve(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED))
     }
@@ -243,8 +249,8 @@ export class GroupCoordinator {
     if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name))) {
       return resolve(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
     }
-    if (group.pendingMembers.has(memberId)) {
-      group.pendingMembers.delete(memberId)
+    if (group.pendingMembers.delete(memberId)) {
+      this.pendingTotal--
       this.timers.cancel(memberKey(group.groupId, memberId))
       return this.addMemberAndRebalance(group, memberId, req, resolve)
     }
@@ -503,6 +509,7 @@ export class GroupCoordinator {
 
   private expirePending(group: ClassicGroup, memberId: string): void {
     if (!group.pendingMembers.delete(memberId)) return
+    this.pendingTotal--
     if (group.is('PreparingRebalance')) this.tryCompleteJoin(group)
     this.dropIfUnused(group)
   }
@@ -637,6 +644,7 @@ export class GroupCoordinator {
     }
     if (group.isStaticMemberFenced(memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID
     if (group.pendingMembers.delete(memberId)) {
+      this.pendingTotal--
       this.timers.cancel(memberKey(group.groupId, memberId))
       this.tryCompleteJoin(group)
       return ErrorCode.NONE
@@ -813,6 +821,11 @@ export class GroupCoordinator {
       out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state })
     }
     return out
+  }
+
+  /** Members handed an id with MEMBER_ID_REQUIRED that have not joined yet, over all groups. */
+  get pendingMemberCount(): number {
+    return this.pendingTotal
   }
 
   get isLoading(): boolean {
@@ -1001,6 +1014,8 @@ export class GroupCoordinator {
       this.timers.cancel(memberKey(group.groupId, m.memberId))
     }
     for (const id of group.pendingMembers) this.timers.cancel(memberKey(group.groupId, id))
+    this.pendingTotal -= group.pendingMembers.size
+    group.pendingMembers.clear()
     this.timers.cancel(joinKey(group.groupId))
     this.timers.cancel(syncKey(group.groupId))
     this.initialDelay.delete(group.groupId)

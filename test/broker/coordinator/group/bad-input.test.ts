@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
-import { MAX_PENDING_MEMBERS_PER_GROUP } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
+import { MAX_PENDING_MEMBERS_PER_GROUP, MAX_PENDING_MEMBERS_TOTAL } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
 import { harness, joinReq } from './harness.ts'
 
 test('JoinGroup flood with MEMBER_ID_REQUIRED: pending members are capped and expire', async () => {
@@ -15,9 +15,30 @@ test('JoinGroup flood with MEMBER_ID_REQUIRED: pending members are capped and ex
   assert.equal(codes.get(ErrorCode.MEMBER_ID_REQUIRED), MAX_PENDING_MEMBERS_PER_GROUP)
   assert.equal(codes.get(ErrorCode.GROUP_MAX_SIZE_REACHED), 500)
   assert.equal(c.group('g')!.pendingMembers.size, MAX_PENDING_MEMBERS_PER_GROUP)
+  assert.equal(c.pendingMemberCount, MAX_PENDING_MEMBERS_PER_GROUP)
   h.advance(10_001)
   assert.equal(h.timers.size, 0, 'no timer left behind')
   assert.equal(c.groupCount, 0, 'the group was never used and is forgotten')
+  assert.equal(c.pendingMemberCount, 0)
+})
+
+test('JoinGroup flood over distinct group ids: pending members are capped broker-wide', async () => {
+  const h = harness()
+  const c = h.coordinator
+  let refused = 0
+  for (let i = 0; i < MAX_PENDING_MEMBERS_TOTAL + 100; i++) {
+    const r = await c.joinGroup(joinReq({ groupId: `flood-${i}`, requireKnownMemberId: true }))
+    if (r.errorCode === ErrorCode.GROUP_MAX_SIZE_REACHED) refused++
+    else assert.equal(r.errorCode, ErrorCode.MEMBER_ID_REQUIRED)
+  }
+  assert.equal(refused, 100)
+  assert.equal(c.pendingMemberCount, MAX_PENDING_MEMBERS_TOTAL)
+  // a pending member that comes back is a member; the rest expire
+  const ok = await c.joinGroup(joinReq({ groupId: 'flood-0', memberId: 'c-1', requireKnownMemberId: true }))
+  assert.equal(ok.errorCode, ErrorCode.NONE)
+  h.advance(10_001)
+  assert.equal(c.pendingMemberCount, 0)
+  assert.equal(c.groupCount, 1)
 })
 
 test('JoinGroup flood over many group ids with bad protocols leaves nothing behind', async () => {
