@@ -9,8 +9,8 @@ import { ProducerStateManager } from './producer-state-manager.ts'
 
 export interface ProducerStatesOptions {
   scheduler: Scheduler
-  /** producer.id.expiration.ms (default 1 day). */
-  producerIdExpirationMs?: number
+  /** producer.id.expiration.ms (default 1 day); a function is read at every check (dynamic config). */
+  producerIdExpirationMs?: number | (() => number)
   /** producer.id.expiration.check.interval.ms (default 10 minutes). */
   checkIntervalMs?: number
 }
@@ -18,7 +18,7 @@ export interface ProducerStatesOptions {
 export class ProducerStates {
   private readonly byDir = new Map<string, ProducerStateManager>()
   private readonly scheduler: Scheduler
-  private expirationMs: number
+  private expirationMs: number | (() => number)
   private stop: (() => void) | undefined
 
   constructor(opts: ProducerStatesOptions) {
@@ -29,7 +29,7 @@ export class ProducerStates {
 
   /** For LogManagerOptions.producerState. */
   readonly factory = (dir: string): ProducerStateHook => {
-    const m = new ProducerStateManager({ dir, now: () => this.scheduler.now(), producerIdExpirationMs: this.expirationMs })
+    const m = new ProducerStateManager({ dir, now: () => this.scheduler.now(), producerIdExpirationMs: this.currentExpirationMs() })
     this.byDir.set(basename(dir), m)
     return m
   }
@@ -39,10 +39,18 @@ export class ProducerStates {
     for (const m of this.byDir.values()) m.producerIdExpiration = ms
   }
 
+  private currentExpirationMs(): number {
+    return typeof this.expirationMs === 'function' ? this.expirationMs() : this.expirationMs
+  }
+
   removeExpired(): number {
     let n = 0
     const now = this.scheduler.now()
-    for (const m of this.byDir.values()) n += m.removeExpired(now)
+    const ms = this.currentExpirationMs()
+    for (const m of this.byDir.values()) {
+      m.producerIdExpiration = ms
+      n += m.removeExpired(now)
+    }
     return n
   }
 

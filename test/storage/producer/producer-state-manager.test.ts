@@ -241,3 +241,25 @@ test('a corrupt newest snapshot is dropped and the state is rebuilt from an olde
   await again.log.close()
   await tmp.cleanup()
 })
+
+test('ProducerStates: one factory for every partition, expiry on the scheduler with the current (dynamic) setting', async () => {
+  const { ProducerStates, producerStateOf, lastStableOffsetOf } = await import('../../../src/storage/producer/producer-states.ts')
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(T0)
+  let expiration = 10_000
+  const states = new ProducerStates({ scheduler: clock, producerIdExpirationMs: () => expiration, checkIntervalMs: 1000 })
+  const log = await Log.open({ dir: join(tmp.path, 'topic-0'), config: parseLogConfig({}), scheduler: clock, producerState: states.factory(join(tmp.path, 'topic-0')) })
+  await log.append(pbatch(1, 0, 0))
+  await log.append(pbatch(2, 0, 0, 2, true))
+  assert.equal(lastStableOffsetOf(log, log.logEndOffset), 1)
+  assert.equal(lastStableOffsetOf(log, 0), 0)
+  clock.advance(5000)
+  assert.ok(producerStateOf(log)!.entry(1))
+  expiration = 4000
+  clock.advance(1000)
+  assert.equal(producerStateOf(log)!.entry(1), undefined)
+  assert.ok(producerStateOf(log)!.entry(2), 'open transaction kept')
+  states.close()
+  await log.close()
+  await tmp.cleanup()
+})
