@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadBrokerConfig } from '../broker/config/index.ts'
 import { runBroker } from '../broker/broker.ts'
+import type { RunningBroker } from '../broker/broker.ts'
 import { createLogger } from '../broker/logger.ts'
 import type { LogLevel } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
@@ -64,20 +65,24 @@ export async function start(argv: string[]): Promise<number> {
     log.fatal({ err }, 'uncaught exception; exiting')
     process.exit(70)
   })
-  let broker
+  // Signal handlers go in before anything else: a signal that arrives before them kills the
+  // process at once (the default action), e.g. one sent right after the `listening on` line.
+  let signalled: NodeJS.Signals | null = null
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => { signalled = signal }
+  const handler = (signal: NodeJS.Signals) => onSignal(signal)
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  let broker: RunningBroker
   try {
     broker = await runBroker(config, { log })
   } catch (err) {
     process.stderr.write(`samsa start: cannot start: ${(err as Error).message}\n`)
     return 1
   }
-  const addresses = broker.listeners.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`)
-  process.stdout.write(`listening on ${addresses.join(', ')}\n`)
-  log.info({ dataDir: broker.dataDir, nodeId: config.nodeId, clusterId: broker.context.clusterId }, 'broker started')
-
+  const started = broker
   return new Promise<number>((resolve) => {
     let stopping = false
-    const stop = (signal: NodeJS.Signals) => {
+    onSignal = (signal) => {
       if (stopping) {
         // A second signal: the user insists. Storage recovery handles the unclean stop.
         process.stderr.write(`samsa: ${signal} again, exiting now\n`)
@@ -85,12 +90,18 @@ export async function start(argv: string[]): Promise<number> {
       }
       stopping = true
       log.info({ signal }, 'shutting down')
-      broker.close().then(() => resolve(0), (err: unknown) => {
+      started.close().then(() => resolve(0), (err: unknown) => {
         log.error({ err }, 'shutdown failed')
         resolve(1)
       })
     }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    if (signalled !== null) {
+      // Asked to stop while starting: stop without announcing readiness.
+      onSignal(signalled)
+      return
+    }
+    const addresses = started.listeners.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`)
+    process.stdout.write(`listening on ${addresses.join(', ')}\n`)
+    log.info({ dataDir: started.dataDir, nodeId: config.nodeId, clusterId: started.context.clusterId }, 'broker started')
   })
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startSamsa, SAMSA_READY } from '../helpers/samsa.ts'
 import { ServerProcess } from '../helpers/server-process.ts'
-import { runProcess } from '../helpers/run.ts'
+import { runProcess, runKcat } from '../helpers/run.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 import { ApiKey } from '../../src/protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
@@ -143,4 +143,31 @@ test('samsa configs lists both tables', async () => {
   assert.match(r.stdout, /^retention\.ms \(long, default 604800000\)/m)
   assert.match(r.stdout, /Broker default: log\.retention\.ms > log\.retention\.minutes > log\.retention\.hours/)
   assert.match(r.stdout, /^log\.segment\.bytes \(int, default 1073741824\)/m)
+})
+
+test('a broker process survives garbage, oversized and truncated frames; kcat still lists metadata', async () => {
+  const broker = await startSamsa({ settings: { 'socket.request.max.bytes': '65536' } })
+  try {
+    const attacks = [
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from([0x00, 0x10, 0x00, 0x01, 0xff]), // 1 MiB frame announced
+      Buffer.from([0xff, 0xff, 0xff, 0xfe]), // negative size
+      Buffer.from([0x00, 0x00, 0x00, 0x08, 0x03, 0xe7, 0x00, 0x00, 0, 0, 0, 1]), // api key 999
+      Buffer.from([0x00, 0x00, 0x00, 0x40, 0x00, 0x12]), // truncated, then the client goes away
+    ]
+    for (const bytes of attacks) {
+      const c = await RawClient.connect(broker.port)
+      c.write(bytes)
+      await c.closesWithin(300)
+      c.destroy()
+    }
+    const { stdout } = await runKcat(broker.bootstrap, ['-L', '-m', '5'])
+    assert.match(stdout, /1 brokers:/)
+    assert.equal((await apiVersions(broker.port, 3)).errorCode, ErrorCode.NONE)
+    assert.deepEqual(await broker.stop(), { code: 0, signal: null })
+    const warnings = broker.output().split('\n').filter((l) => /closing connection/.test(l))
+    assert.equal(warnings.length, 4, broker.output())
+  } finally {
+    await broker.close()
+  }
 })
