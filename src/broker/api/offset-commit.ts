@@ -1,7 +1,7 @@
 // OffsetCommit (key 8), every version 0-9. v0 commits without membership (a "simple" group);
-// v1+ carry generation and member id (fenced by the coordinator); v2-4 an explicit retention time;
-// v6+ the leader epoch; v7+ group.instance.id. The answer waits for the append to
-// __consumer_offsets under the topic's durability settings.
+// v1+ carry generation and member id (fenced by the coordinator), v1 alone a commit time; v2-4 an
+// explicit retention time; v6+ the leader epoch; v7+ group.instance.id. The answer waits for the
+// append to __consumer_offsets under the topic's durability settings.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponseOffsetCommitResponseTopic,
@@ -20,6 +20,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
       offset: Number(p.committedOffset),
       leaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
       metadata: p.committedMetadata,
+      commitTimestamp: version === 1 ? Number(p.commitTimestamp) : -1,
     })))
     const errors = await groupCoordinatorOf(ctx.broker).commitOffsets({
       groupId: req.groupId,

@@ -71,7 +71,11 @@ export interface MemberRef {
 export interface CommitRequest extends MemberRef {
   /** OffsetCommit v2-4 retention time, -1 for the broker's policy. */
   readonly retentionTimeMs: number
-  readonly offsets: readonly { readonly topic: string, readonly partition: number, readonly offset: number, readonly leaderEpoch: number, readonly metadata: string | null }[]
+  readonly offsets: readonly {
+    readonly topic: string, readonly partition: number, readonly offset: number, readonly leaderEpoch: number, readonly metadata: string | null,
+    /** OffsetCommit v1 lets the client set the commit time; -1 or absent means now. */
+    readonly commitTimestamp?: number
+  }[]
 }
 
 export interface TopicPartitions {
@@ -687,7 +691,10 @@ export class GroupCoordinator {
       if (code !== ErrorCode.NONE) continue
       records.push({
         type: 'offset', group: req.groupId, topic: o.topic, partition: o.partition,
-        value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: BigInt(now), expireTimestamp: expire },
+        value: {
+          offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, expireTimestamp: expire,
+          commitTimestamp: BigInt(o.commitTimestamp !== undefined && o.commitTimestamp >= 0 ? o.commitTimestamp : now),
+        },
       })
     }
     if (records.length === 0) {

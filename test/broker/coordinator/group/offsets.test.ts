@@ -48,6 +48,9 @@ test('simple (memberless) commits create the group; fetch returns them, -1 for t
   assert.deepEqual(f.offsets.map((o) => [o.partition, o.offset, o.leaderEpoch, o.metadata]), [[0, 42, 3, 'meta'], [1, -1, -1, '']])
   assert.equal(c.fetchOffsets('g', null).offsets.length, 1)
   assert.deepEqual(c.fetchOffsets('other', null).offsets, [])
+  assert.equal(c.offsets.get('g', 't', 0)!.commitTimestamp, h.clock.now())
+  await c.commitOffsets(commit({ offsets: [{ topic: 't', partition: 1, offset: 1, leaderEpoch: -1, metadata: null, commitTimestamp: 1234 }] }))
+  assert.equal(c.offsets.get('g', 't', 1)!.commitTimestamp, 1234, 'OffsetCommit v1 sets the commit time')
   assert.equal(c.listGroups().length, 1)
 })
 
