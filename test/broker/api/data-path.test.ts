@@ -309,3 +309,29 @@ test('topic settings: min.insync.replicas above the ISR refuses acks=-1; down-co
   assert.equal((await fetch('strict', 0, 0, 3)).errorCode, ErrorCode.UNSUPPORTED_VERSION)
   assert.deepEqual(values((await fetch('strict', 0, 0, 4)).records).map((x) => x[1]), ['one'])
 })
+
+test('shutdown answers a waiting fetch instead of holding the broker open for its maxWait', async () => {
+  const own = await startBroker()
+  const client = await AdminRaw.connect(own.port)
+  try {
+    const create = defaultCreateTopicsRequest()
+    create.timeoutMs = 5000
+    create.topics = [Object.assign(defaultCreateTopicsRequestCreatableTopic(), { name: 'idle', numPartitions: 1, replicationFactor: 1 })]
+    await client.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, create)
+    const req = defaultFetchRequest()
+    req.maxWaitMs = 120_000
+    req.minBytes = 1
+    req.maxBytes = 1 << 20
+    req.topics = [{ topic: 'idle', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })] }]
+    const pending = client.call<FetchResponse>(ApiKey.Fetch, 11, req)
+    await new Promise((r) => setTimeout(r, 100))
+    const closing = own.close()
+    const res = await pending
+    assert.equal(res.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE)
+    assert.equal(res.responses[0]!.partitions[0]!.records!.length, 0)
+    await closing
+  } finally {
+    client.close()
+    await own.close()
+  }
+})
