@@ -432,27 +432,26 @@ export class GroupCoordinator {
     if (group.hasAllMembersJoined()) this.completeJoin(group)
   }
 
-  /** End of the join phase: drop members that did not rejoin, start the next generation, answer the joins. */
+  /**
+   * End of the join phase: dynamic members that did not rejoin are dropped (static ones stay until
+   * their session times out, KIP-345), a member that rejoined leads, the next generation starts
+   * and the parked joins are answered. With members but none rejoined, the phase is extended.
+   */
   private completeJoin(group: ClassicGroup): void {
     this.timers.cancel(joinKey(group.groupId))
     this.initialDelay.delete(group.groupId)
     if (!group.is('PreparingRebalance') || this.groups.get(group.groupId) !== group) return
-    // Prefer a leader that rejoined.
-    const leader = group.leaderId !== null ? group.members.get(group.leaderId) : undefined
-    if (!leader?.awaitingJoin) {
-      for (const m of group.members.values()) {
-        if (m.awaitingJoin) {
-          group.leaderId = m.memberId
-          break
-        }
-      }
-    }
     for (const m of [...group.members.values()]) {
-      if (!m.awaitingJoin) {
+      if (!m.awaitingJoin && m.groupInstanceId === null) {
         group.invokeSync(m, syncError(ErrorCode.REBALANCE_IN_PROGRESS))
         group.remove(m.memberId)
         this.timers.cancel(memberKey(group.groupId, m.memberId))
       }
+    }
+    if (!this.electJoinedLeader(group) && group.size > 0) {
+      // Only static members that have not rejoined: wait another rebalance timeout (or their sessions).
+      this.timers.schedule(joinKey(group.groupId), group.rebalanceTimeoutMs(), () => this.completeJoin(group))
+      return
     }
     group.newMemberAdded = false
     group.initNextGeneration(this.now())
@@ -468,6 +467,19 @@ export class GroupCoordinator {
     }
     // Members that never send SyncGroup are removed after the rebalance timeout.
     this.timers.schedule(syncKey(group.groupId), group.rebalanceTimeoutMs(), () => this.expirePendingSync(group))
+  }
+
+  /** Kafka's maybeElectNewJoinedLeader: keep a leader that rejoined, else pick a member that did. */
+  private electJoinedLeader(group: ClassicGroup): boolean {
+    const leader = group.leaderId !== null ? group.members.get(group.leaderId) : undefined
+    if (leader?.awaitingJoin) return true
+    for (const m of group.members.values()) {
+      if (m.awaitingJoin) {
+        group.leaderId = m.memberId
+        return true
+      }
+    }
+    return false
   }
 
   private expirePendingSync(group: ClassicGroup): void {

@@ -290,3 +290,37 @@ test('a superseded parked JoinGroup is still answered (response pipelines must n
   c.close()
   assert.equal((await parked).errorCode, ErrorCode.NOT_COORDINATOR)
 })
+
+test('a static member that misses the join phase stays a member; it goes if it does not sync either (KIP-345)', async () => {
+  const h = harness()
+  const c = h.coordinator
+  const a = await c.joinGroup(joinReq({ clientId: 'a', groupInstanceId: 'ia', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 5_000 }))
+  const pb = c.joinGroup(joinReq({ clientId: 'b', groupInstanceId: 'ib', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 5_000 }))
+  await c.joinGroup(joinReq({ clientId: 'a', memberId: a.memberId, groupInstanceId: 'ia', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 5_000 }))
+  const b = await pb
+  await Promise.all([
+    c.syncGroup({ groupId: 'g', generationId: 2, memberId: a.memberId, groupInstanceId: 'ia', protocolType: null, protocolName: null, assignments: [] }),
+    c.syncGroup({ groupId: 'g', generationId: 2, memberId: b.memberId, groupInstanceId: 'ib', protocolType: null, protocolName: null, assignments: [] }),
+  ])
+  // a third (dynamic) member arrives; a rejoins, b (static) is away
+  let cJoin: JoinResult | undefined
+  void c.joinGroup(joinReq({ clientId: 'c', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 5_000 })).then((r) => { cJoin = r })
+  let aJoin: JoinResult | undefined
+  void c.joinGroup(joinReq({ clientId: 'a', memberId: a.memberId, groupInstanceId: 'ia', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 5_000 })).then((r) => { aJoin = r })
+  h.advance(5_001)
+  await settle()
+  assert.ok(aJoin && cJoin)
+  assert.equal(aJoin.generationId, 3)
+  assert.equal(c.group('g')!.has(b.memberId), true, 'the static member is still a member')
+  assert.equal(aJoin.members.length + cJoin.members.length, 3, 'the leader assigns for all three')
+  const leader = aJoin.leaderId === a.memberId ? aJoin : cJoin
+  void c.syncGroup({ groupId: 'g', generationId: 3, memberId: leader.memberId, groupInstanceId: leader === aJoin ? 'ia' : null, protocolType: null, protocolName: null,
+    assignments: leader.members.map((m) => ({ memberId: m.memberId, assignment: Buffer.from(m.memberId) })) })
+  await settle()
+  assert.equal(c.stateOf('g'), 'Stable')
+  assert.equal(c.describeGroup('g').members.find((m) => m.memberId === b.memberId)!.assignment.toString(), b.memberId, 'b got an assignment')
+  // b never syncs (nor heartbeats): the pending-sync timeout removes it and the group rebalances
+  h.advance(5_001)
+  assert.equal(c.group('g')!.has(b.memberId), false)
+  assert.equal(c.stateOf('g'), 'PreparingRebalance')
+})
