@@ -116,10 +116,9 @@ export class FetchPlan {
     const limit = Math.min(target.maxBytes, this.maxBytes - soFar)
     if (limit <= 0 && soFar > 0) return this.partitionData(target.index, ErrorCode.NONE, p)
     try {
-      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted)
-      let parts = r.batches
       // Only the first partition with data may exceed the response limit (KIP-74).
-      if (soFar > 0 && r.bytes > limit) parts = []
+      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0)
+      const parts = r.batches
       let records: Buffer = parts.length === 0 ? EMPTY : RecordsChain.of(parts)
       if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
         return this.partitionData(target.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, p)

@@ -114,8 +114,11 @@ export class Partition {
     if (this.hw < this.log.logStartOffset) this.hw = this.log.logStartOffset
   }
 
-  /** Whole batches from `offset`, bounded by the HW (read_uncommitted) or the LSO (read_committed). */
-  read(offset: number, maxBytes: number, readCommitted: boolean): Promise<ReadResult> {
-    return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw })
+  /**
+   * Whole batches from `offset`, bounded by the HW (read_uncommitted) or the LSO (read_committed).
+   * `minOneBatch` (KIP-74): the first batch comes back even when larger than `maxBytes`.
+   */
+  read(offset: number, maxBytes: number, readCommitted: boolean, minOneBatch = true): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw, minOneBatch })
   }
 }

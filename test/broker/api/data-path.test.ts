@@ -143,6 +143,18 @@ test('byte limits: per-partition max bytes still returns the first batch whole',
   assert.equal(values(one.records).length, 1)
   const all = await fetch('data', 1, 0, 11)
   assert.equal(values(all.records).length, 5)
+  // Response limit: only the first partition with data may exceed it (KIP-74).
+  const req = defaultFetchRequest()
+  req.maxWaitMs = 0
+  req.minBytes = 1
+  req.maxBytes = 10
+  req.topics = [{ topic: 'data', topicId: topicIdOf('data'), partitions: [0, 1].map((partition) =>
+    Object.assign(defaultFetchRequestFetchPartition(), { partition, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })) }]
+  const both = await c.call<FetchResponse>(ApiKey.Fetch, 11, req)
+  const [p0, p1] = both.responses[0]!.partitions
+  assert.equal(values(p0!.records).length, 2, 'the first batch of the first partition')
+  assert.equal(p1!.records!.length, 0)
+  assert.equal(p1!.highWatermark, 5n)
 })
 
 test('legacy clients: Produce v0-2 message sets become magic 2; Fetch v0-3 gets magic 0/1', async () => {
