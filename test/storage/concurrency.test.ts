@@ -1,5 +1,5 @@
 // Appends, reads, flushes, retention, compaction and DeleteRecords interleaved at random on one
-// log (the event loop interleaves them at every await): nothing throws unexpectedly, every read
+// log, plus replication-style truncation (the event loop interleaves them at every await): nothing throws unexpectedly, every read
 // returns valid whole batches at or after the requested offset, and a full recovery afterwards
 // finds no damage.
 import { test } from 'node:test'
@@ -25,7 +25,7 @@ const CONFIG = parseLogConfig({
   'delete.retention.ms': 500,
 })
 
-test('random interleavings of appends, reads, retention, compaction and DeleteRecords stay consistent', async () => {
+test('random interleavings of appends, reads, retention, compaction, DeleteRecords and truncation stay consistent', async () => {
   const tmp = await tempDir()
   const clock = new ManualScheduler()
   const dir = join(tmp.path, 'mix-0')
@@ -64,6 +64,7 @@ test('random interleavings of appends, reads, retention, compaction and DeleteRe
     else if (op < 94) ops.push(log.applyRetention(clock.now()))
     else if (op < 98) ops.push(cleanLog(log, { now: clock.now(), firstDirtyOffset: 0, force: rand(2) === 0 }))
     else if (op < 99) ops.push(log.deleteRecordsBefore(log.logStartOffset + rand(Math.max(1, Math.floor((log.logEndOffset - log.logStartOffset) / 10)))))
+    else if (rand(2) === 0) ops.push(log.truncateTo(Math.max(log.logStartOffset, log.logEndOffset - rand(8))))
     else ops.push(log.roll())
     clock.advance(rand(20))
     if (rand(20) === 0) await Promise.all(ops.splice(0))
