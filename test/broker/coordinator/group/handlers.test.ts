@@ -27,6 +27,7 @@ import type { OffsetDeleteResponse } from '../../../../src/protocol/generated/me
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
 import type { DeleteTopicsResponse } from '../../../../src/protocol/generated/messages/delete-topics.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
+import { RawClient, decodeResponseFrame, requestFrame } from '../../raw-client.ts'
 import { subscription } from './harness.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-groups-'))
@@ -186,6 +187,45 @@ test('offsets of a deleted topic are removed', async () => {
     }
     assert.deepEqual(topics, ['keep'])
   } finally {
+    c.close()
+    await broker.close()
+  }
+})
+
+test('JoinGroup floods and huge member metadata over the wire: Kafka error codes, the broker keeps serving', async () => {
+  const broker = await startBroker({ config: CONFIG })
+  const raw = await RawClient.connect(broker.port)
+  const c = await AdminRaw.connect(broker.port)
+  try {
+    // 3,000 pipelined joins: new members of distinct groups (MEMBER_ID_REQUIRED), bad protocol
+    // types (INCONSISTENT_GROUP_PROTOCOL) and unknown member ids (UNKNOWN_MEMBER_ID).
+    const n = 3000
+    const frames: Buffer[] = []
+    for (let i = 0; i < n; i++) {
+      frames.push(requestFrame(ApiKey.JoinGroup, 5, i + 1, {
+        groupId: `flood-${i}`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: i % 3 === 2 ? 'nobody' : '', groupInstanceId: null,
+        protocolType: i % 3 === 1 ? '' : 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(100, i) }], reason: null,
+      }))
+    }
+    raw.write(Buffer.concat(frames))
+    const codes = new Map<number, number>()
+    for (let i = 0; i < n; i++) {
+      const r = decodeResponseFrame<JoinGroupResponse>(ApiKey.JoinGroup, 5, await raw.readFrame(10_000))
+      assert.equal(r.correlationId, i + 1)
+      codes.set(r.body.errorCode, (codes.get(r.body.errorCode) ?? 0) + 1)
+    }
+    assert.deepEqual(Object.fromEntries(codes), { [ErrorCode.MEMBER_ID_REQUIRED]: n / 3, [ErrorCode.INCONSISTENT_GROUP_PROTOCOL]: n / 3, [ErrorCode.UNKNOWN_MEMBER_ID]: n / 3 })
+    const huge = await c.call<JoinGroupResponse>(ApiKey.JoinGroup, 5, {
+      groupId: 'huge', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(2 * 1024 * 1024) }], reason: null,
+    })
+    assert.equal(huge.errorCode, ErrorCode.INVALID_REQUEST)
+    const listed = await c.call<ListGroupsResponse>(ApiKey.ListGroups, 4, { statesFilter: [], typesFilter: [] })
+    assert.equal(listed.groups.length, n / 3, 'only groups holding a pending member exist')
+    const ok = await c.call<FindCoordinatorResponse>(ApiKey.FindCoordinator, 0, { key: 'after', keyType: 0, coordinatorKeys: [] })
+    assert.equal(ok.errorCode, 0)
+  } finally {
+    raw.destroy()
     c.close()
     await broker.close()
   }
