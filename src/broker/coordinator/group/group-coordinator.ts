@@ -133,6 +133,8 @@ export class GroupCoordinator {
   private closed = false
   /** Pending members over all groups. */
   private pendingTotal = 0
+  /** Offset commits being appended, per group: a group deletion writes tombstones for them too. */
+  private readonly inFlightCommits = new Map<string, Map<string, { topic: string, partition: number, n: number }>>()
 
   constructor(opts: GroupCoordinatorOptions) {
     this.config = opts.config
@@ -713,6 +715,7 @@ export class GroupCoordinator {
       this.dropIfUnused(group)
       return errors
     }
+    this.trackInFlight(req.groupId, records, 1)
     try {
       await this.append(req.groupId, records)
     } catch (e) {
@@ -720,8 +723,11 @@ export class GroupCoordinator {
       const code = appendErrorCode(e, true)
       this.dropIfUnused(group)
       return errors.map((p) => p.errorCode === ErrorCode.NONE ? { ...p, errorCode: code } : p)
+    } finally {
+      this.trackInFlight(req.groupId, records, -1)
     }
-    for (const r of records) this.replay(r)
+    // A group deleted meanwhile wrote its tombstones (for these too) after these records.
+    if (this.groups.get(req.groupId) === group) for (const r of records) this.replay(r)
     return errors
   }
 
@@ -739,6 +745,20 @@ export class GroupCoordinator {
     }))
     await this.append(groupId, records)
     for (const r of records) this.replay(r)
+  }
+
+  private trackInFlight(groupId: string, records: readonly GroupRecord[], delta: number): void {
+    let m = this.inFlightCommits.get(groupId)
+    if (!m) this.inFlightCommits.set(groupId, m = new Map())
+    for (const r of records) {
+      if (r.type !== 'offset') continue
+      const key = `${r.topic}\u0000${r.partition}`
+      const e = m.get(key) ?? { topic: r.topic, partition: r.partition, n: 0 }
+      e.n += delta
+      if (e.n <= 0) m.delete(key)
+      else m.set(key, e)
+    }
+    if (m.size === 0) this.inFlightCommits.delete(groupId)
   }
 
   private validateCommit(group: ClassicGroup, req: MemberRef): number {
@@ -877,7 +897,10 @@ export class GroupCoordinator {
   }
 
   private tombstones(groupId: string): GroupRecord[] {
-    const records: GroupRecord[] = this.offsets.all(groupId).map((o) => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null }))
+    const partitions = new Map<string, { topic: string, partition: number }>()
+    for (const o of this.offsets.all(groupId)) partitions.set(`${o.topic}\u0000${o.partition}`, o)
+    for (const [k, o] of this.inFlightCommits.get(groupId) ?? []) partitions.set(k, o)
+    const records: GroupRecord[] = [...partitions.values()].map((o) => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null }))
     records.push({ type: 'group', group: groupId, value: null })
     return records
   }

@@ -224,3 +224,14 @@ test('lag: log end minus committed, per partition', async () => {
   assert.equal(lag.totalLag, 60)
   assert.equal(lag.state, 'Empty')
 })
+
+test('a commit racing a group deletion does not resurrect the offsets', async () => {
+  const h = harness()
+  const c = h.coordinator
+  await c.commitOffsets(commit())
+  const late = c.commitOffsets(commit({ offsets: [{ topic: 't', partition: 1, offset: 9, leaderEpoch: -1, metadata: null }] }))
+  assert.deepEqual(await c.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE }])
+  assert.equal((await late)[0].errorCode, ErrorCode.NONE)
+  assert.deepEqual(c.fetchOffsets('g', null).offsets, [])
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+})
