@@ -42,8 +42,9 @@ const SERVER: readonly ConfigDef[] = [
   broker('socket.send.buffer.bytes', 'int', 102_400, 'SO_SNDBUF of sockets (-1 = OS default).', { ...none, min: -1 }),
   broker('socket.receive.buffer.bytes', 'int', 102_400, 'SO_RCVBUF of sockets (-1 = OS default).', { ...none, min: -1 }),
   broker('queued.max.request.bytes', 'long', 104_857_600,
-    'Samsa: per connection, the request bytes in flight above which reading from that socket pauses until answers go out. ' +
-    'Kafka\'s default is -1 (unbounded); -1 is accepted and means unbounded.', { ...ro, min: -1 }),
+    'Request bytes in flight (read, not yet answered) across all connections above which connections stop being read ' +
+    'until answers go out. Samsa defaults to 100 MiB so a flood cannot exhaust memory (Kafka: -1, unbounded; -1 is accepted).',
+    { ...ro, min: -1 }),
   broker('queued.max.requests', 'int', 500,
     'Samsa: per connection, the requests in flight above which reading from that socket pauses.', { ...ro, min: 1 }),
   broker('max.connections', 'int', INT_MAX, 'Most client connections open at once; more are closed on accept.', { ...cw, min: 0 }),

@@ -6,6 +6,8 @@
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { FrameReader, FrameSizeError } from './frame-reader.ts'
+import { RequestBudget } from './request-budget.ts'
+import type { BudgetWaiter } from './request-budget.ts'
 
 /** What a request produced: the response frame as buffers (size prefix included), or null for none. */
 export type FrameResult = Buffer[] | null
@@ -33,7 +35,9 @@ interface Slot {
   bytes: number
 }
 
-export class Connection {
+const UNBOUNDED = new RequestBudget(-1)
+
+export class Connection implements BudgetWaiter {
   readonly id: number
   readonly socket: Socket
   readonly remote: string
@@ -51,9 +55,10 @@ export class Connection {
   private readonly limits: ConnectionLimits
   private readonly log: Logger
   private readonly onClose: (conn: Connection) => void
+  private readonly budget: RequestBudget
 
   constructor(id: number, socket: Socket, handler: FrameHandler, limits: ConnectionLimits, log: Logger,
-    onClose: (conn: Connection) => void) {
+    onClose: (conn: Connection) => void, budget: RequestBudget = UNBOUNDED) {
     this.id = id
     this.socket = socket
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`
@@ -61,6 +66,7 @@ export class Connection {
     this.limits = limits
     this.log = log
     this.onClose = onClose
+    this.budget = budget
     this.reader = new FrameReader(limits.maxFrameBytes)
     socket.setNoDelay(true)
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs)
@@ -106,6 +112,7 @@ export class Connection {
     const slot: Slot = { done: false, result: null, bytes: frame.length + 4 }
     this.slots.push(slot)
     this.inFlightBytes += slot.bytes
+    this.budget.acquire(slot.bytes)
     let out: FrameResult | Promise<FrameResult>
     try {
       out = this.handler(frame, this)
@@ -137,6 +144,7 @@ export class Connection {
       if (!slot.done) break
       this.slotHead++
       this.inFlightBytes -= slot.bytes
+      this.budget.release(slot.bytes)
       const bufs = slot.result
       if (bufs !== null) {
         if (!corked) {
@@ -161,7 +169,17 @@ export class Connection {
 
   private overLimits(): boolean {
     const { maxInFlightBytes, maxInFlightRequests } = this.limits
-    return (maxInFlightBytes >= 0 && this.inFlightBytes > maxInFlightBytes) || this.inFlightRequests >= maxInFlightRequests
+    if ((maxInFlightBytes >= 0 && this.inFlightBytes > maxInFlightBytes) || this.inFlightRequests >= maxInFlightRequests) return true
+    // Broker-wide bound; a connection with nothing in flight may always take one frame.
+    if (this.budget.exhausted && this.inFlightRequests > 0) {
+      this.budget.wait(this)
+      return true
+    }
+    return false
+  }
+
+  budgetAvailable(): void {
+    this.checkLimits()
   }
 
   /** Pauses or resumes reading to keep in-flight work and unsent output bounded. */
@@ -254,6 +272,8 @@ export class Connection {
     this.finalized = true
     this.closed = true
     const draining = this.draining
+    this.budget.release(this.inFlightBytes)
+    this.budget.cancel(this)
     this.slots.length = 0
     this.slotHead = 0
     this.inFlightBytes = 0

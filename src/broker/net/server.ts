@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { Connection } from './connection.ts'
+import { RequestBudget } from './request-budget.ts'
 import type { ConnectionLimits, FrameHandler } from './connection.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 
@@ -60,9 +61,12 @@ export class NetServer {
   private closing = false
   readonly bound: BoundListener[] = []
   private readonly opts: NetServerOptions
+  /** Request bytes in flight across every connection (queued.max.request.bytes). */
+  readonly budget: RequestBudget
 
   constructor(opts: NetServerOptions) {
     this.opts = opts
+    this.budget = new RequestBudget(opts.limits.maxInFlightBytes)
   }
 
   get connectionCount(): number {
@@ -114,7 +118,7 @@ export class NetServer {
       const n = (this.perIp.get(ip) ?? 1) - 1
       if (n <= 0) this.perIp.delete(ip)
       else this.perIp.set(ip, n)
-    })
+    }, this.budget)
     conn.attributes.set('listener', listener)
     this.connections.add(conn)
   }

@@ -196,3 +196,27 @@ test('max.connections.per.ip and a max.connections that changes at runtime', asy
   assert.ok(lines.some((l) => /max\.connections 3 reached/.test(l)))
   for (const c of [...open, again]) c.destroy()
 })
+
+test('queued.max.request.bytes bounds request bytes in flight across all connections', async (t) => {
+  let started = 0
+  const release: (() => void)[] = []
+  const held: FrameHandler = (frame) => {
+    started++
+    const id = frame.readInt32BE(0)
+    return new Promise((resolve) => release.push(() => resolve(answer(id))))
+  }
+  const { port } = await serve(t, held, { maxInFlightBytes: 20_000 })
+  const clients = await Promise.all(Array.from({ length: 10 }, () => RawClient.connect(port)))
+  for (const c of clients) c.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => req(i, 0, 0, 1000))))
+  await new Promise((r) => setTimeout(r, 200))
+  // ~20 frames of ~1 KB fit the budget, plus at most one admitted per otherwise idle connection.
+  assert.ok(started <= 31, `${started} requests in flight`)
+  for (const c of clients) {
+    for (let i = 0; i < 20; i++) {
+      while (release.length) release.shift()!()
+      assert.equal((await c.readFrame()).readInt32BE(0), i)
+    }
+  }
+  assert.equal(started, 200)
+  for (const c of clients) c.destroy()
+})
