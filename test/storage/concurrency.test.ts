@@ -30,7 +30,7 @@ test('random interleavings of appends, reads, retention, compaction, DeleteRecor
   const clock = new ManualScheduler()
   const dir = join(tmp.path, 'mix-0')
   const log = await Log.open({ dir, config: CONFIG, scheduler: clock, tailCache: new TailCacheBudget(8 * 1024) })
-  let seed = 12345
+  let seed = Number(process.env.STORAGE_MIX_SEED ?? 12345)
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
   const ops: Promise<unknown>[] = []
   let reads = 0
