@@ -1,0 +1,333 @@
+// `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR] [--broker-flags "..."] [--profile DIR]`
+// Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
+// and drives it from a load generator process (bench/loadgen) that encodes records as a client
+// does. Prints produce/consume throughput and end-to-end latency beside the same run's ceilings
+// (plain Node TCP sink on loopback; plain file append and storage Log.append), with the CPU use
+// of the load generator and of the broker. Prints figures; asserts nothing. BENCHMARKS.md, "Broker".
+import { execFileSync, fork, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ApiKey } from '../src/protocol/generated/api-keys.ts'
+import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
+import type { DeleteTopicsResponse } from '../src/protocol/generated/messages/delete-topics.ts'
+import { batchPool, logAppend, plainAppend } from './storage.ts'
+import type { Figure } from './storage.ts'
+import { KafkaConn } from './loadgen/kafka-conn.ts'
+import type { ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
+
+const REPO = fileURLToPath(new URL('../', import.meta.url))
+const LOADGEN = fileURLToPath(new URL('./loadgen/main.ts', import.meta.url))
+const CLK_TCK = 100
+
+interface Options {
+  quick: boolean
+  reps: number
+  build: boolean
+  only: string | null
+  brokerFlags: string[]
+  profileDir: string | null
+  warmupMs: number
+  durationMs: number
+  maxBytes: number
+  batchBytes: number
+  inFlight: number
+}
+
+function parseOptions(args: string[]): Options {
+  const val = (name: string) => {
+    const i = args.indexOf(name)
+    return i >= 0 ? args[i + 1] : undefined
+  }
+  const quick = args.includes('--quick')
+  return {
+    quick,
+    reps: Number(val('--reps') ?? (quick ? 1 : 3)),
+    build: !args.includes('--no-build'),
+    only: val('--only') ?? null,
+    brokerFlags: (val('--broker-flags') ?? '').split(' ').filter(Boolean),
+    profileDir: val('--profile') ?? null,
+    warmupMs: quick ? 300 : 1000,
+    durationMs: Number(val('--duration-ms') ?? (quick ? 1200 : 4000)),
+    maxBytes: (quick ? 768 : 3072) * 1024 * 1024,
+    batchBytes: Number(val('--batch-bytes') ?? 64 * 1024),
+    inFlight: Number(val('--in-flight') ?? 16),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/** CPU time (user + system) of a process, ms, from /proc. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK
+}
+
+class Loadgen {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static start(mode: 'job' | 'sink' = 'job'): Promise<{ gen: Loadgen; port?: number }> {
+    const child = fork(LOADGEN, mode === 'sink' ? ['sink'] : [], { execArgv: ['--import', 'tsx'], cwd: REPO, stdio: 'inherit' })
+    const gen = new Loadgen(child)
+    child.on('exit', (code, signal) => {
+      if (mode === 'job' && !gen.closing) console.error(`load generator exited unexpectedly (${signal ?? code})`)
+    })
+    if (mode === 'job') return Promise.resolve({ gen })
+    return new Promise((resolve, reject) => {
+      child.once('message', (m: { port: number }) => resolve({ gen, port: m.port }))
+      child.once('exit', (code) => reject(new Error(`sink exited with ${code}`)))
+    })
+  }
+
+  get pid(): number {
+    return this.child.pid!
+  }
+
+  run<R>(job: Job): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.child.once('message', (m: { result?: R; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.result!)))
+      this.child.send(job)
+    })
+  }
+
+  /** Sink mode: bytes received so far; the sink exits. */
+  stopSink(): Promise<number> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m: { bytes: number }) => resolve(m.bytes))
+      this.child.send('stop')
+    })
+  }
+
+  closing = false
+
+  close(): void {
+    this.closing = true
+    if (this.child.exitCode === null) this.child.kill()
+  }
+}
+
+interface BrokerProcess {
+  child: ChildProcess
+  port: number
+  dataDir: string
+}
+
+function startBroker(opts: Options): Promise<BrokerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-broker-'))
+  const flags = [...opts.brokerFlags]
+  if (opts.profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', opts.profileDir)
+  const child = spawn(process.execPath, [...flags, 'dist/src/cli/main.js', 'start', '--data-dir', dataDir,
+    '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'auto.create.topics.enable=false', '--log-level', 'warn'],
+  { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+  // Never leave a broker behind, whatever happens to the bench.
+  const kill = () => child.kill('SIGKILL')
+  process.once('exit', kill)
+  child.once('exit', (code, signal) => {
+    process.removeListener('exit', kill)
+    if (code !== 0) console.error(`broker exited (${signal ?? code})`)
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (?:[A-Z_]+:\/\/)?\[?[\w.:-]*?\]?:(\d+)/.exec(out)
+      if (m) resolve({ child, port: Number(m[1]), dataDir })
+    })
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code} before listening: ${out}`)))
+  })
+}
+
+async function stopBroker(b: BrokerProcess): Promise<void> {
+  if (b.child.exitCode === null) {
+    const exited = new Promise((resolve) => b.child.once('exit', resolve))
+    b.child.kill('SIGTERM')
+    await exited
+  }
+  rmSync(b.dataDir, { recursive: true, force: true })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin
+
+async function createTopic(admin: KafkaConn, name: string, partitions: number): Promise<void> {
+  const res = await admin.send<CreateTopicsResponse>(ApiKey.CreateTopics, 7, {
+    topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 30_000,
+    validateOnly: false,
+  })
+  const t = res.topics[0]!
+  if (t.errorCode !== 0) throw new Error(`CreateTopics ${name}: error ${t.errorCode} ${t.errorMessage ?? ''}`)
+}
+
+async function deleteTopic(admin: KafkaConn, name: string): Promise<void> {
+  await admin.send<DeleteTopicsResponse>(ApiKey.DeleteTopics, 4, { topics: [], topicNames: [name], timeoutMs: 30_000 })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ceilings
+
+interface Ceilings {
+  /** Plain Node TCP sink on loopback, MB/s (64 KiB writes, separate processes). */
+  tcp: number
+  tcpClientCpu: number
+  /** Plain FileHandle.write loop of 64 KiB batches, MB/s. */
+  fileAppend: number
+  /** Storage Log.append of the same batches, 16 in flight, MB/s. */
+  logAppend: number
+}
+
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000)
+
+async function measureCeilings(gen: Loadgen, opts: Options): Promise<Ceilings> {
+  const ms = opts.quick ? 800 : 2000
+  const { gen: sink, port } = await Loadgen.start('sink')
+  const blast = await gen.run<RateResult>({ kind: 'blast', host: '127.0.0.1', port: port!, writeBytes: 64 * 1024, durationMs: ms })
+  const received = await sink.stopSink()
+  sink.close()
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-ceiling-'))
+  try {
+    const pool = batchPool(opts.batchBytes + 72, 64)
+    const limit = opts.maxBytes
+    const plain: Figure = await plainAppend(dir, pool, limit, ms, false)
+    const { fig, log } = await logAppend(join(dir, 'log'), pool, limit, ms, false, 16)
+    await log.close()
+    return { tcp: mbps(received, blast.ms), tcpClientCpu: blast.cpuMs / blast.ms, fileAppend: mbps(plain.bytes, plain.ms), logAppend: mbps(fig.bytes, fig.ms) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+interface RateRow {
+  label: string
+  rate: RateResult
+  brokerCpu: number
+  ceilings: Ceilings
+}
+
+interface LatencyRow {
+  label: string
+  lat: LatencyResult
+  brokerCpu: number
+}
+
+const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!
+const pct = (cpuMs: number, ms: number) => `${((cpuMs / ms) * 100).toFixed(0)}%`
+const kib = (n: number) => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`)
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+function printRate(r: RateRow): void {
+  const { rate, ceilings: c } = r
+  const msgs = rate.messages / (rate.ms / 1000)
+  const mb = mbps(rate.valueBytes, rate.ms)
+  const err = rate.errors ? `  ERRORS ${rate.errors}: ${rate.firstError}` : ''
+  console.log(`${r.label.padEnd(30)} ${fmt(msgs).padStart(10)} msg/s ${mb.toFixed(0).padStart(6)} MB/s | ceilings: tcp ${c.tcp.toFixed(0)}, ` +
+    `file append ${c.fileAppend.toFixed(0)}, Log.append ${c.logAppend.toFixed(0)} MB/s | cpu: loadgen ${pct(rate.cpuMs, rate.ms)}, ` +
+    `broker ${pct(r.brokerCpu, rate.ms)}${err}`)
+}
+
+function printLatency(r: LatencyRow): void {
+  const l = r.lat
+  const err = l.errors ? `  ERRORS ${l.errors}: ${l.firstError}` : ''
+  console.log(`${r.label.padEnd(30)} e2e p50 ${l.p50.toFixed(2)} p99 ${l.p99.toFixed(2)} p99.9 ${l.p999.toFixed(2)} max ${l.max.toFixed(2)} ms ` +
+    `(${fmt(l.samples)} samples, ${fmt(l.achievedRate)} msg/s) | produce ack p50 ${l.ackP50.toFixed(2)} p99 ${l.ackP99.toFixed(2)} ms | ` +
+    `cpu: loadgen ${pct(l.cpuMs, l.ms)}, broker ${pct(r.brokerCpu, l.ms)}${err}`)
+}
+
+export async function run(args: string[]): Promise<void> {
+  const opts = parseOptions(args)
+  if (opts.build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' })
+  console.log(`broker bench: node ${process.version}, ${opts.quick ? 'quick, ' : ''}${opts.reps} rep(s), medians; ` +
+    `batches of ${kib(opts.batchBytes)} values, ${opts.inFlight} produce requests in flight, measure ${opts.durationMs} ms after ${opts.warmupMs} ms; ` +
+    `broker flags: ${opts.brokerFlags.join(' ') || '(none)'}`)
+  const sizes = [100, 1024]
+  const acksList = [1, -1]
+  const partitionCounts = [1, 16]
+  const wanted = (label: string) => opts.only === null || label.includes(opts.only)
+
+  const { gen } = await Loadgen.start()
+  const broker = await startBroker(opts)
+  const admin = await KafkaConn.open('127.0.0.1', broker.port, 'samsa-bench-admin')
+  const produceRows = new Map<string, RateRow[]>()
+  const consumeRows = new Map<string, RateRow[]>()
+  const latencyRows: LatencyRow[] = []
+  const push = (m: Map<string, RateRow[]>, row: RateRow) => {
+    const list = m.get(row.label) ?? []
+    list.push(row)
+    m.set(row.label, list)
+  }
+  const brokerCpu = () => processCpuMs(broker.child.pid!)
+  let topicSeq = 0
+  try {
+    for (let rep = 0; rep < opts.reps; rep++) {
+      const ceilings = await measureCeilings(gen, opts)
+      console.log(`rep ${rep + 1}: ceilings tcp ${ceilings.tcp.toFixed(0)} MB/s (client cpu ${(ceilings.tcpClientCpu * 100).toFixed(0)}%), ` +
+        `file append ${ceilings.fileAppend.toFixed(0)} MB/s, Log.append ${ceilings.logAppend.toFixed(0)} MB/s`)
+      for (const size of sizes) {
+        for (const partitions of partitionCounts) {
+          for (const acks of acksList) {
+            const label = `produce ${kib(size)} acks=${acks === -1 ? 'all' : acks} ${partitions}p`
+            const consumeLabel = `consume ${kib(size)} ${partitions}p`
+            if (!wanted(label) && !(acks === 1 && wanted(consumeLabel))) continue
+            const topic = `bench-${topicSeq++}`
+            await createTopic(admin, topic, partitions)
+            const job: ProduceJob = {
+              kind: 'produce', host: '127.0.0.1', port: broker.port, topic, partitions, recordBytes: size, acks,
+              batchBytes: opts.batchBytes, batchesPerRequest: Math.min(partitions, 4), inFlight: opts.inFlight,
+              warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxBytes: opts.maxBytes,
+            }
+            const b0 = brokerCpu()
+            const rate = await gen.run<RateResult>(job)
+            // The broker's CPU over the whole job (warm-up included), scaled to the measured window.
+            const bCpu = ((brokerCpu() - b0) * rate.ms) / (rate.ms + opts.warmupMs)
+            const row = { label, rate, brokerCpu: bCpu, ceilings }
+            printRate(row)
+            push(produceRows, row)
+            if (acks === 1 && wanted(consumeLabel)) {
+              const cjob: ConsumeJob = {
+                kind: 'consume', host: '127.0.0.1', port: broker.port, topic, partitions, recordBytes: size,
+                partitionMaxBytes: 1024 * 1024, maxBytes: 50 * 1024 * 1024, decodeRecords: false,
+              }
+              const c0 = brokerCpu()
+              const crate = await gen.run<RateResult>(cjob)
+              const crow = { label: consumeLabel, rate: crate, brokerCpu: brokerCpu() - c0, ceilings }
+              printRate(crow)
+              push(consumeRows, crow)
+            }
+            await deleteTopic(admin, topic)
+          }
+        }
+      }
+      const latLabel = 'e2e 100 B acks=all 5,000 msg/s'
+      if (wanted(latLabel)) {
+        const topic = `bench-${topicSeq++}`
+        await createTopic(admin, topic, 1)
+        const job: LatencyJob = {
+          kind: 'latency', host: '127.0.0.1', port: broker.port, topic, recordBytes: 100, acks: -1, ratePerSec: 5000,
+          warmupMs: opts.quick ? 500 : 2000, durationMs: opts.quick ? 3000 : 10_000,
+        }
+        const b0 = brokerCpu()
+        const lat = await gen.run<LatencyResult>(job)
+        const row = { label: latLabel, lat, brokerCpu: ((brokerCpu() - b0) * job.durationMs) / (job.durationMs + job.warmupMs) }
+        printLatency(row)
+        latencyRows.push(row)
+        await deleteTopic(admin, topic)
+      }
+    }
+  } finally {
+    admin.close()
+    gen.close()
+    await stopBroker(broker)
+  }
+  if (opts.reps > 1) {
+    console.log(`\nmedians of ${opts.reps} runs (by msg/s; each row shows its own run's ceilings and CPU):`)
+    for (const rows of [...produceRows.values(), ...consumeRows.values()]) printRate(median(rows, (r) => r.rate.messages / r.rate.ms))
+    if (latencyRows.length) printLatency(median(latencyRows, (r) => r.lat.p99))
+  }
+}
