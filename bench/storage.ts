@@ -1,12 +1,14 @@
-// `npm run bench -- storage [--mb N] [--fsync-ms N]`: Log append and read throughput beside the same
-// run's plain-Node ceilings (a FileHandle.write loop of the same bytes; a plain sequential read).
-// Prints figures; asserts nothing. Method and results: BENCHMARKS.md, "Storage".
+// `npm run bench -- storage [--mb N] [--fsync-ms N] [--reps N] [--compaction-only]`: Log append
+// and read throughput beside the same run's plain-Node ceilings (a FileHandle.write loop of the
+// same bytes; a plain sequential read), and one compaction pass. Prints figures; asserts nothing.
+// Method and results: BENCHMARKS.md, "Storage".
 import { execFileSync } from 'node:child_process'
 import { open, readdir, rm } from 'node:fs/promises'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.ts'
+import { cleanLog } from '../src/storage/cleaner.ts'
 import { parseLogConfig } from '../src/storage/config.ts'
 import { Log } from '../src/storage/log.ts'
 import { TailCacheBudget } from '../src/storage/tail-cache.ts'
@@ -135,6 +137,31 @@ async function paired(reps: number, fn: () => Promise<Figure>, ceiling: () => Pr
   return [med(a), med(b)]
 }
 
+/** One forced compaction pass over `mb` MB of 16-record batches of ~100-byte values on 10,000 keys. */
+async function compactionRun(root: string, mb: number, compression: number): Promise<void> {
+  const dir = join(root, `compact-${compression}`)
+  const config = parseLogConfig({ 'cleanup.policy': 'compact', 'segment.bytes': 16 * 1024 * 1024, 'flush.ms': 3_600_000 })
+  const log = await Log.open({ dir, config })
+  const value = Buffer.alloc(100, 0x62)
+  let i = 0
+  while (log.size < mb * 1024 * 1024) {
+    const records = Array.from({ length: 16 }, () => ({ key: Buffer.from(`key-${i++ % 10_000}`), value, timestamp: Date.now() }))
+    await log.append(buildRecordBatch({ records, compression }))
+  }
+  await log.roll()
+  const before = log.size
+  const t0 = performance.now()
+  const r = await cleanLog(log, { now: Date.now(), firstDirtyOffset: 0, force: true })
+  const ms = performance.now() - t0
+  const codec = compression === 0 ? 'uncompressed' : 'zstd'
+  console.log(
+    `compaction, ${codec}, ${(before / 1e6).toFixed(0)} MB -> ${((r?.bytesAfter ?? 0) / 1e6).toFixed(1)} MB`.padEnd(50) +
+      ` ${(before / 1e6 / (ms / 1000)).toFixed(0).padStart(6)} MB/s  (${(i / (ms / 1000)).toFixed(0)} records/s)`,
+  )
+  await log.close()
+  await rm(dir, { recursive: true, force: true })
+}
+
 export async function run(args: string[]): Promise<void> {
   const limitMb = arg(args, '--mb', 96)
   const fsyncMs = arg(args, '--fsync-ms', 1000)
@@ -150,7 +177,7 @@ export async function run(args: string[]): Promise<void> {
     return fig
   }
   try {
-    for (const size of [1024, 16 * 1024, 1024 * 1024]) {
+    for (const size of args.includes('--compaction-only') ? [] : [1024, 16 * 1024, 1024 * 1024]) {
       const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`
       const pool = batchPool(size, Math.max(2, Math.min(256, Math.floor((64 * 1024 * 1024) / size))))
       const limit = limitMb * 1024 * 1024
@@ -181,6 +208,7 @@ export async function run(args: string[]): Promise<void> {
       await cached.close()
       await rm(join(root, 'cached'), { recursive: true, force: true })
     }
+    for (const compression of [0, 4]) await compactionRun(root, Math.min(limitMb, 64), compression)
   } finally {
     await rm(root, { recursive: true, force: true })
   }
