@@ -27,6 +27,7 @@ import { maxIndexEntries } from './log-loader.ts'
 import { Segment } from './segment.ts'
 
 const CHUNK = 1024 * 1024
+const YIELD_EVERY = 256 * 1024
 
 export interface CleanResult {
   /** New first dirty offset (checkpointed by the LogManager). */
@@ -251,11 +252,17 @@ export async function* segmentBatches(seg: Segment): AsyncGenerator<Buffer> {
   try {
     const end = seg.size
     let pos = 0
+    let sinceYield = 0
     while (pos < end) {
       const chunk = await seg.read(pos, Math.min(CHUNK, end - pos))
       let off = 0
       while (off + LOG_OVERHEAD <= chunk.length && off + batchSize(chunk, off) <= chunk.length) {
         const size = batchSize(chunk, off)
+        if ((sinceYield += size) >= YIELD_EVERY) {
+          // Callers decode what we hand out: let appends and fetches in between.
+          sinceYield = 0
+          await yieldToLoop()
+        }
         yield chunk.subarray(off, off + size)
         off += size
       }
