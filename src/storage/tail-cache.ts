@@ -13,6 +13,8 @@ export interface CachedChunk {
   evicted: boolean
 }
 
+const NO_BYTES = Buffer.alloc(0)
+
 export class TailCacheBudget {
   private queue: CachedChunk[] = []
   private head = 0
@@ -37,6 +39,8 @@ export class TailCacheBudget {
     if (!chunk.evicted) {
       chunk.evicted = true
       this.used -= chunk.buf.length
+      // The queue may reference the chunk a while longer; the bytes must not live that long.
+      chunk.buf = NO_BYTES
     }
   }
 }
