@@ -12,7 +12,7 @@ const layer = (files, forbidden, message) => ({
 const upper = ['client', 'cli', 'registry', 'streams', 'console']
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/protocol/generated/**', 'test/golden/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'src/protocol/generated/**', 'test/golden/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
