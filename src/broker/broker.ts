@@ -34,16 +34,20 @@ export interface RunningBroker {
   readonly context: BrokerContext
   /** Listeners as advertised to clients (actual ports). */
   readonly listeners: readonly BoundListener[]
+  /** Where the broker actually listens (wildcard hosts replaced by the advertised host), same order. */
+  readonly bound: readonly BoundListener[]
   readonly dataDir: string
   /** Idempotent graceful shutdown. */
   close(): Promise<void>
 }
 
+const isWildcard = (host: string) => host === '' || host === '0.0.0.0' || host === '::'
+
 function advertise(bound: BoundListener, config: BrokerConfig): BoundListener {
   const adv = config.advertisedListeners.find((a) => a.name === bound.name)!
   const explicit = config.isSet('advertised.listeners') && config.list('advertised.listeners').length > 0
   let host = explicit ? adv.host : bound.host
-  if (host === '' || host === '0.0.0.0' || host === '::') host = hostname()
+  if (isWildcard(host)) host = hostname()
   const port = explicit && adv.port !== 0 ? adv.port : bound.port
   return { ...bound, host, port }
 }
@@ -100,6 +104,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     return {
       context,
       listeners: advertisedListeners,
+      bound: bound.map((b, i) => (isWildcard(b.host) ? { ...b, host: advertisedListeners[i].host } : b)),
       dataDir,
       close() {
         closing ??= (async () => {
@@ -168,7 +173,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     if (ownDir) await rm(dataDir, { recursive: true, force: true })
     throw err
   }
-  const first = running.listeners[0]
+  const first = running.bound[0]
   return {
     host: first.host,
     port: first.port,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadBrokerConfig } from '../broker/config/index.ts'
 import { runBroker } from '../broker/broker.ts'
 import type { RunningBroker } from '../broker/broker.ts'
+import type { BoundListener } from '../broker/net/server.ts'
 import { createLogger } from '../broker/logger.ts'
 import type { LogLevel } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
@@ -100,7 +101,13 @@ export async function start(argv: string[]): Promise<number> {
       onSignal(signalled)
       return
     }
-    const addresses = started.listeners.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`)
+    // The bound address first (what a local client or test harness connects to), then the
+    // advertised one when it differs.
+    const url = (l: BoundListener) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`
+    const addresses = started.bound.map((b, i) => {
+      const adv = url(started.listeners[i])
+      return url(b) === adv ? adv : `${url(b)} (advertised as ${adv})`
+    })
     process.stdout.write(`listening on ${addresses.join(', ')}\n`)
     log.info({ dataDir: started.dataDir, nodeId: config.nodeId, clusterId: started.context.clusterId }, 'broker started')
   })

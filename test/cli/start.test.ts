@@ -90,8 +90,10 @@ test('--config file in Kafka format (with keys Samsa ignores), overridden by --s
   try {
     const file = join(parent, 'server.properties')
     writeFileSync(file, [
-      '# a Kafka-style file', 'process.roles=broker,controller', 'num.network.threads=3', 'num.partitions=3',
-      'log.retention.hours=168', 'listeners=PLAINTEXT://127.0.0.1:1', 'log.dirs=' + join(parent, 'from-file'), '',
+      '# a Kafka-style (KRaft sample) file', 'process.roles=broker,controller', 'node.id=1', 'controller.listener.names=CONTROLLER',
+      'listeners=PLAINTEXT://127.0.0.1:1,CONTROLLER://127.0.0.1:0', 'advertised.listeners=PLAINTEXT://localhost:9092',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', 'num.network.threads=3', 'num.partitions=3',
+      'share.coordinator.state.topic.replication.factor=1', 'log.retention.hours=168', 'log.dirs=' + join(parent, 'from-file'), '',
     ].join('\n'))
     const server = new ServerProcess({
       command: process.execPath,
@@ -100,6 +102,7 @@ test('--config file in Kafka format (with keys Samsa ignores), overridden by --s
       ready: SAMSA_READY,
     })
     await server.start()
+    assert.match(server.output, /^listening on PLAINTEXT:\/\/127\.0\.0\.1:\d+ \(advertised as PLAINTEXT:\/\/localhost:9092\)$/m)
     assert.equal((await apiVersions(server.port, 1)).errorCode, ErrorCode.NONE)
     assert.deepEqual(await server.stop(), { code: 0, signal: null })
     assert.ok(existsSync(join(parent, 'from-file', 'cluster-metadata.json')), 'log.dirs from the file is used')

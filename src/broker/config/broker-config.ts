@@ -53,10 +53,12 @@ export class BrokerConfig {
       this.staticValues.set(key, parseConfigValue(def, toText(raw)))
     }
     const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map'))
-    this.listeners = parseListeners('listeners', this.list('listeners'), protocols)
-    if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one listener is required')
+    // KRaft controller listeners (a Kafka server.properties has one) are not client endpoints.
+    const controllers = new Set(this.list('controller.listener.names').map((n) => n.toUpperCase()))
+    this.listeners = parseListeners('listeners', this.list('listeners'), protocols).filter((l) => !controllers.has(l.name))
+    if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one (non-controller) listener is required')
     const advertised = this.get('advertised.listeners') as readonly string[] | null
-    const adv = advertised ? parseListeners('advertised.listeners', advertised, protocols) : []
+    const adv = advertised ? parseListeners('advertised.listeners', advertised, protocols).filter((l) => !controllers.has(l.name)) : []
     for (const a of adv) {
       if (!this.listeners.some((l) => l.name === a.name)) {
         throw new ConfigError('advertised.listeners', `listener name ${a.name} is not one of listeners (${this.listeners.map((l) => l.name).join(', ')})`)

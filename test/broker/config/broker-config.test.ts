@@ -114,3 +114,15 @@ test('loadBrokerConfig: file < --data-dir < --set; errors name the file line; no
   assert.throws(() => loadBrokerConfig({ configFile: file }), /line 1: malformed/)
   assert.deepEqual(readdirSync(dir), ['server.properties'])
 })
+
+test('KRaft controller listeners from a Kafka server.properties are accepted but not bound', () => {
+  const c = new BrokerConfig([
+    ['process.roles', 'broker,controller'], ['controller.listener.names', 'CONTROLLER'],
+    ['listeners', 'PLAINTEXT://:9092,CONTROLLER://:9093'], ['advertised.listeners', 'PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['share.coordinator.state.topic.replication.factor', '1'], ['num.io.threads', '8'],
+  ])
+  assert.deepEqual(c.listeners.map((l) => l.name), ['PLAINTEXT'])
+  assert.deepEqual(c.advertisedListeners.map((l) => [l.host, l.port]), [['localhost', 9092]])
+  assert.throws(() => new BrokerConfig([['controller.listener.names', 'PLAINTEXT']]), /at least one \(non-controller\) listener/)
+})
