@@ -195,6 +195,13 @@ export async function run(args: string[]): Promise<void> {
       // Sequential read of one log written for the purpose (page cache warm for both readers).
       const { log } = await logAppend(join(root, 'read'), pool, limit, 60_000, false, 1)
       await log.close()
+      // Crash recovery: re-validate the whole log (recovery point 0) as after a kill -9.
+      const t0 = performance.now()
+      const recovered = await Log.open({ dir: log.dir, config: log.config, recoveryPoint: 0 })
+      const recoveryMs = performance.now() - t0
+      const mb = recovered.size / 1e6
+      console.log(`recovery of ${label} batches (validate ${mb.toFixed(0)} MB)`.padEnd(50) + ` ${(mb / (recoveryMs / 1000)).toFixed(0).padStart(6)} MB/s`)
+      await recovered.close()
       const reopened = await Log.open({ dir: log.dir, config: log.config, cleanShutdown: true })
       const [read, plain] = await paired(reps, () => logRead(reopened, pool[0]!.length), () => plainRead(log.dir))
       console.log(row(`read ${label} sequential (1 MiB fetches, from file)`, read, plain))

@@ -33,7 +33,10 @@ export interface ValidateOptions {
 export function validateAppend(buf: Buffer, config: LogConfig, now: number, opts: ValidateOptions): AppendSummary {
   if (buf.length === 0) throw new StorageError('CORRUPT_MESSAGE', 'Empty record batch data')
   if (buf.length > config.segmentBytes) {
-    throw new StorageError('RECORD_LIST_TOO_LARGE', `Record batches of ${buf.length} bytes exceed segment.bytes ${config.segmentBytes}`)
+    throw new StorageError(
+      'RECORD_LIST_TOO_LARGE',
+      `Record batches of ${buf.length} bytes exceed segment.bytes ${config.segmentBytes}`,
+    )
   }
   const createTime = config.messageTimestampType === 'CreateTime'
   let pos = 0
@@ -44,13 +47,19 @@ export function validateAppend(buf: Buffer, config: LogConfig, now: number, opts
     const problem = batchProblem(buf, pos, buf.length)
     if (problem) {
       if (problem === 'magic' && magic(buf, pos) < 2) {
-        throw new StorageError('UNSUPPORTED_FOR_MESSAGE_FORMAT', `Record batch magic ${magic(buf, pos)} must be converted to v2 before append`)
+        throw new StorageError(
+          'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+          `Record batch magic ${magic(buf, pos)} must be converted to v2 before append`,
+        )
       }
       throw new StorageError('CORRUPT_MESSAGE', `Invalid record batch at byte ${pos}: ${describeProblem[problem]}`)
     }
     const size = batchSize(buf, pos)
     if (size > config.maxMessageBytes) {
-      throw new StorageError('MESSAGE_TOO_LARGE', `Record batch of ${size} bytes exceeds max.message.bytes ${config.maxMessageBytes}`)
+      throw new StorageError(
+        'MESSAGE_TOO_LARGE',
+        `Record batch of ${size} bytes exceeds max.message.bytes ${config.maxMessageBytes}`,
+      )
     }
     const count = recordCount(buf, pos)
     const delta = lastOffsetDelta(buf, pos)

@@ -14,7 +14,10 @@ export type BatchProblem = 'truncated' | 'length' | 'magic' | 'offsets' | 'crc'
 
 /** Why the batch at `pos` (bytes up to `limit`) is unusable, or undefined when it is sound. */
 export function batchProblem(buf: Buffer, pos: number, limit: number): BatchProblem | undefined {
-  if (limit - pos < RECORD_BATCH_OVERHEAD) return limit - pos >= LOG_OVERHEAD && batchLength(buf, pos) < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD ? 'length' : 'truncated'
+  if (limit - pos < RECORD_BATCH_OVERHEAD) {
+    const tooShort = limit - pos >= LOG_OVERHEAD && batchLength(buf, pos) < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD
+    return tooShort ? 'length' : 'truncated'
+  }
   const len = batchLength(buf, pos)
   if (len < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD) return 'length'
   if (pos + LOG_OVERHEAD + len > limit) return 'truncated'

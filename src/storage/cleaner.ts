@@ -51,7 +51,10 @@ export interface CleanOptions {
 }
 
 /** Which part of the log a pass may clean, and whether it is dirty enough to bother. */
-export function cleanableRange(log: Log, opts: CleanOptions): { segments: Segment[]; firstDirty: number; firstUncleanable: number; due: boolean } {
+export function cleanableRange(
+  log: Log,
+  opts: CleanOptions,
+): { segments: Segment[]; firstDirty: number; firstUncleanable: number; due: boolean } {
   const c = log.config
   const candidates = log.segments.slice(0, -1)
   let n = 0
@@ -73,7 +76,8 @@ export function cleanableRange(log: Log, opts: CleanOptions): { segments: Segmen
   }
   const ratio = dirty + clean > 0 ? dirty / (dirty + clean) : 0
   const due =
-    dirty > 0 && (opts.force === true || ratio >= c.minCleanableDirtyRatio || oldestDirtyTs < opts.now - c.maxCompactionLagMs)
+    dirty > 0 &&
+    (opts.force === true || ratio >= c.minCleanableDirtyRatio || oldestDirtyTs < opts.now - c.maxCompactionLagMs)
   return { segments, firstDirty, firstUncleanable, due }
 }
 

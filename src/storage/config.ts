@@ -89,16 +89,22 @@ export const LOG_CONFIG_NAMES: readonly string[] = Object.keys(FIELDS)
  * strings (as they arrive from CreateTopics/AlterConfigs); unknown names are ignored (they belong
  * to the broker); null/undefined keep the base value. Bad values throw INVALID_CONFIG.
  */
-export function parseLogConfig(raw: Record<string, unknown> = {}, base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG): LogConfig {
+export function parseLogConfig(
+  raw: Record<string, unknown> = {},
+  base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG,
+): LogConfig {
   const out: LogConfig = { ...base }
   for (const [name, value] of Object.entries(raw)) {
     const spec = FIELDS[name]
     if (!spec || value === undefined || value === null) continue
     const [field, kind, min] = spec
-    const bad = (why: string) => new StorageError('INVALID_CONFIG', `Invalid value ${String(value)} for configuration ${name}: ${why}`)
+    const bad = (why: string) =>
+      new StorageError('INVALID_CONFIG', `Invalid value ${String(value)} for configuration ${name}: ${why}`)
     if (kind === 'policy') {
       const v = String(value).split(',').map((s) => s.trim()).filter(Boolean).sort().join(',')
-      if (v !== 'delete' && v !== 'compact' && v !== 'compact,delete') throw bad('expected delete, compact or compact,delete')
+      if (v !== 'delete' && v !== 'compact' && v !== 'compact,delete') {
+        throw bad('expected delete, compact or compact,delete')
+      }
       ;(out as unknown as Record<string, unknown>)[field] = v
     } else if (kind === 'tstype') {
       if (value !== 'CreateTime' && value !== 'LogAppendTime') throw bad('expected CreateTime or LogAppendTime')

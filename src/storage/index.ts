@@ -11,12 +11,14 @@
 //   await manager.runRetention() / runCleaner(force?) / flushDue() / checkpoint()   // also scheduled
 //   await manager.close()                    // fsync, index files, checkpoints, clean-shutdown marker
 //
-//   await log.append(batches, { leaderEpoch?, origin? })  -> { baseOffset, lastOffset, logAppendTime, logStartOffset, recordCount }
+//   await log.append(batches, { leaderEpoch?, origin? })
+//       -> { baseOffset, lastOffset, logAppendTime, logStartOffset, recordCount }
 //       validates (magic 2, CRC32C, sizes, max.message.bytes, count vs lastOffsetDelta), stamps offsets
 //       in place (the Log keeps the buffer: do not reuse it), group-commits, fsyncs per flush.messages.
 //       origin 'replication' keeps the batches' offsets/epochs (follower fetch), 'coordinator' may
 //       write control batches, 'client' (default) may not.
-//   await log.read(offset, maxBytes, { maxOffset?, minOneBatch? }) -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
+//   await log.read(offset, maxBytes, { maxOffset?, minOneBatch? })
+//       -> { batches: Buffer[], bytes, logStartOffset, logEndOffset }
 //       whole batches from the one holding `offset` (first one even if > maxBytes), none with last
 //       offset >= maxOffset (HW / LSO). In compacted logs the next fetch offset is the last returned
 //       batch's last offset + 1 (records may be missing inside batches).

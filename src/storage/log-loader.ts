@@ -58,7 +58,7 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
   }
   // 2. Leftovers of unfinished work: cleaner output, deleted segments, checkpoint temp files.
   for (const name of names) {
-    if (name.endsWith(CLEANED_SUFFIX) || name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith(SWAP_SUFFIX)) {
+    if ([CLEANED_SUFFIX, DELETED_SUFFIX, '.tmp', SWAP_SUFFIX].some((s) => name.endsWith(s))) {
       await unlinkIfExists(join(dir, name))
       changed = true
     }
@@ -156,6 +156,8 @@ async function recover(dir: string, segments: Segment[], opts: LoadOptions): Pro
     expected = seg.nextOffset
   }
   const leo = segments[segments.length - 1]!.nextOffset
-  if (rp !== Infinity && rp > leo) logger.warn({ dir, recoveryPoint: rp, logEndOffset: leo }, 'recovery point beyond log end')
+  if (rp !== Infinity && rp > leo) {
+    logger.warn({ dir, recoveryPoint: rp, logEndOffset: leo }, 'recovery point beyond log end')
+  }
   return leo
 }

@@ -109,7 +109,9 @@ export class LogManager {
       const cleaner = await this.readOffsets(dir, CLEANER_OFFSET_CHECKPOINT)
       // Without a trustworthy recovery point, a clean-shutdown marker cannot be trusted either.
       const fast = clean && recovery !== undefined
-      if (clean && !fast) this.logger.warn({ dir }, 'clean shutdown marker ignored: recovery point checkpoint unreadable')
+      if (clean && !fast) {
+        this.logger.warn({ dir }, 'clean shutdown marker ignored: recovery point checkpoint unreadable')
+      }
       for (const name of await readdir(dir)) {
         if (name.endsWith(DELETE_DIR_SUFFIX)) {
           await rmrf(join(dir, name))
@@ -252,7 +254,9 @@ export class LogManager {
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDue(), 'flush')
     every(this.opts.checkpointIntervalMs ?? 60_000, () => this.checkpoint(), 'checkpoint')
     every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention(), 'retention')
-    if (this.opts.cleanerEnabled ?? true) every(this.opts.cleanerBackoffMs ?? 15_000, () => this.runCleaner(), 'cleaner')
+    if (this.opts.cleanerEnabled ?? true) {
+      every(this.opts.cleanerBackoffMs ?? 15_000, () => this.runCleaner(), 'cleaner')
+    }
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

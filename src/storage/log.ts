@@ -137,7 +137,13 @@ export class Log {
   readonly producerState: ProducerStateHook | undefined
   private readonly onStartOffset: ((log: Log) => void) | undefined
 
-  private constructor(opts: LogOptions, segments: Segment[], start: number, recovery: number, epochs: LeaderEpochCache) {
+  private constructor(
+    opts: LogOptions,
+    segments: Segment[],
+    start: number,
+    recovery: number,
+    epochs: LeaderEpochCache,
+  ) {
     this.dir = opts.dir
     const parsed = parsePartitionDir(basename(opts.dir))
     this.topic = parsed?.topic ?? basename(opts.dir)
@@ -227,7 +233,8 @@ export class Log {
     try {
       this.checkOpen()
       const origin = opts.origin ?? 'client'
-      summary = validateAppend(batches, this.config, this.scheduler.now(), { origin, assignOffsets: origin !== 'replication' })
+      const assignOffsets = origin !== 'replication'
+      summary = validateAppend(batches, this.config, this.scheduler.now(), { origin, assignOffsets })
     } catch (e) {
       return Promise.reject(e)
     }
@@ -271,7 +278,8 @@ export class Log {
         } catch (e) {
           // An I/O failure leaves the file state uncertain: stop taking writes (Kafka takes the
           // log dir offline). Data already acknowledged stays readable.
-          this.failure = new StorageError('KAFKA_STORAGE_ERROR', `Write to ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+          const msg = `Write to ${this.dir} failed: ${(e as Error).message}`
+          this.failure = new StorageError('KAFKA_STORAGE_ERROR', msg, { cause: e })
           this.logger.error({ dir: this.dir, err: e }, 'log write failed; the log no longer accepts appends')
           for (const item of group) item.reject(this.failure)
         }
@@ -300,7 +308,8 @@ export class Log {
       const { buf, summary, opts } = item
       const replicated = opts.origin === 'replication'
       if (replicated && !increasingFrom(buf, next)) {
-        results.push(new StorageError('INVALID_RECORD', `Replicated batches must have increasing offsets from the log end offset ${next}`))
+        const msg = `Replicated batches must have increasing offsets from the log end offset ${next}`
+        results.push(new StorageError('INVALID_RECORD', msg))
         continue
       }
       const problem = this.producerState?.check?.(buf, opts.origin ?? 'client')
@@ -356,7 +365,13 @@ export class Log {
       pendingBytes += buf.length
       records += summary.records
       next = off
-      results.push({ baseOffset: first, lastOffset: off - 1, logAppendTime: appendTime, logStartOffset: 0, recordCount: summary.records })
+      results.push({
+        baseOffset: first,
+        lastOffset: off - 1,
+        logAppendTime: appendTime,
+        logStartOffset: 0,
+        recordCount: summary.records,
+      })
     }
     await flushPending()
     this.unflushedRecords += records
@@ -519,7 +534,12 @@ export class Log {
    * Reads from one segment. Returns an empty buffer when no batch at/after offset is in this segment
    * and undefined when a batch at/after offset exists but lies beyond maxOffset.
    */
-  private async readSegment(seg: Segment, offset: number, maxBytes: number, maxOffset: number): Promise<Buffer | undefined> {
+  private async readSegment(
+    seg: Segment,
+    offset: number,
+    maxBytes: number,
+    maxOffset: number,
+  ): Promise<Buffer | undefined> {
     seg.acquire()
     try {
       const end = seg.size
@@ -673,7 +693,8 @@ export class Log {
       return Promise.reject(new StorageError('POLICY_VIOLATION', 'Records cannot be deleted from a compacted topic'))
     }
     if (offset > this.endOffset || offset < 0) {
-      return Promise.reject(new StorageError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is beyond the log end offset ${this.endOffset}`))
+      const msg = `Offset ${offset} is beyond the log end offset ${this.endOffset}`
+      return Promise.reject(new StorageError('OFFSET_OUT_OF_RANGE', msg))
     }
     this.advanceStartOffset(offset)
     return this.maintenance.run(async () => {
@@ -685,7 +706,9 @@ export class Log {
   private advanceStartOffset(offset: number): void {
     if (offset <= this.startOffset) return
     this.startOffset = offset
-    if (this.epochs.truncateFromStart(offset)) void this.epochs.persist().catch((e) => this.logger.warn({ err: e }, 'leader epoch checkpoint failed'))
+    if (this.epochs.truncateFromStart(offset)) {
+      void this.epochs.persist().catch((e) => this.logger.warn({ err: e }, 'leader epoch checkpoint failed'))
+    }
     this.producerState?.onLogStartOffset?.(offset)
     this.onStartOffset?.(this)
   }
@@ -734,7 +757,9 @@ export class Log {
         await this.removeSegment(seg)
         deleted++
       }
-      if (deleted > 0) this.logger.info({ dir: this.dir, deleted, logStartOffset: this.startOffset }, 'retention deleted segments')
+      if (deleted > 0) {
+        this.logger.info({ dir: this.dir, deleted, logStartOffset: this.startOffset }, 'retention deleted segments')
+      }
       return deleted
     })
   }
@@ -772,7 +797,9 @@ export class Log {
         }),
       )
     }
-    const doomed = join(dirname(this.dir), `${basename(this.dir)}.${randomBytes(6).toString('hex')}${DELETE_DIR_SUFFIX}`)
+    this.producerState?.delete?.()
+    const nonce = randomBytes(6).toString('hex')
+    const doomed = join(dirname(this.dir), `${basename(this.dir)}.${nonce}${DELETE_DIR_SUFFIX}`)
     await rename(this.dir, doomed)
     await fsyncDir(dirname(this.dir))
     await rmrf(doomed)

@@ -81,7 +81,8 @@ export async function scanSegment(
       return stop(`offset ${base} out of order (expected >= ${next})`)
     }
     const size = batchSize(chunk, off)
-    const stopHere = visit({ baseOffset: base, lastOffset: last, maxTimestamp: maxTimestamp(chunk, off), position: pos, size })
+    const maxTs = maxTimestamp(chunk, off)
+    const stopHere = visit({ baseOffset: base, lastOffset: last, maxTimestamp: maxTs, position: pos, size })
     next = last + 1
     pos += size
     if (stopHere === true) break

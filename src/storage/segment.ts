@@ -2,7 +2,12 @@
 // only bytes whose write has completed, so readers never see a batch still being written.
 import { open, readFile, rename } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { baseOffset as batchBase, batchSize, lastOffsetDelta, maxTimestamp as batchMaxTs } from '../protocol/records/batch-header.ts'
+import {
+  baseOffset as batchBase,
+  batchSize,
+  lastOffsetDelta,
+  maxTimestamp as batchMaxTs,
+} from '../protocol/records/batch-header.ts'
 import { INDEX_SUFFIX, LOG_SUFFIX, SEGMENT_SUFFIXES, TIME_INDEX_SUFFIX, segmentFile } from './file-names.ts'
 import { isNotFound, unlinkIfExists } from './fs-util.ts'
 import { OffsetIndex } from './offset-index.ts'
@@ -170,7 +175,8 @@ export class Segment {
   /** Writes both index files (whole) and fsyncs them; a final time entry records the segment maximum. */
   async persistIndexes(): Promise<void> {
     if (!this.indexDirty) return
-    if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, Math.max(this.nextOffset - 1, this.baseOffset))
+    const last = Math.max(this.nextOffset - 1, this.baseOffset)
+    if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, last)
     for (const [suffix, data] of [
       [INDEX_SUFFIX, this.index.toBuffer()],
       [TIME_INDEX_SUFFIX, this.timeIndex.toBuffer()],

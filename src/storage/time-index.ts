@@ -31,7 +31,10 @@ export class TimeIndex {
     return true
   }
 
-  /** Offset after which batches may have max timestamp >= t: the offset after the last entry with timestamp < t, else the base. */
+  /**
+   * Where batches with max timestamp >= t may start: just after the last entry whose timestamp is
+   * < t, else the base offset.
+   */
   startOffsetFor(t: number): number {
     let lo = 0
     let hi = this.ts.length - 1
