@@ -1,9 +1,12 @@
 // The classic group coordinator as a state machine on an injected clock and timer queue. Each
-// operation validates, changes in-memory state, and hands the records it produces to `append`
-// (__consumer_offsets through the normal log); answers that depend on those records are given
-// only once the append has completed. Durable state — committed offsets and each group's
-// generation, protocol, leader, members and assignments — is exactly what `replay` rebuilds from
-// the records at start-up. Rebalance bookkeeping (parked JoinGroup/SyncGroup answers, pending
+// operation validates and hands the records it produces to `append` (__consumer_offsets through
+// the normal log); answers that depend on those records are given only once the append has
+// completed. Durable state — committed offsets and each group's generation, protocol, leader,
+// members and assignments — is exactly what `replay` rebuilds from the records at start-up.
+// Offsets and deletions (commits, OffsetDelete, DeleteGroups, expiry, deleted topics) change
+// memory only by replaying their records after the append succeeded; appends to one partition
+// complete in log order, so live replay follows the order a restart replays in, and a failed
+// append leaves memory as the log has it. Rebalance bookkeeping (parked JoinGroup/SyncGroup answers, pending
 // members, timers) is ephemeral as in Kafka: after a restart, members heartbeat or rejoin.
 //
 // Every parked answer is eventually given (a response pipeline waits for it): on completion, on
@@ -133,6 +136,12 @@ export class GroupCoordinator {
   private closed = false
   /** Pending members over all groups. */
   private pendingTotal = 0
+  /**
+   * Group deletions being appended (DeleteGroups, expiry), with the error code they end with. The
+   * group stays as it is until the tombstone is replayed; meanwhile joins and commits get
+   * COORDINATOR_NOT_AVAILABLE (as for a Dead group in Kafka) so nothing lands on a group going away.
+   */
+  private readonly deleting = new Map<string, Promise<number>>()
   /** Offset commits being appended, per group: a group deletion writes tombstones for them too. */
   private readonly inFlightCommits = new Map<string, Map<string, { topic: string, partition: number, n: number }>>()
 
@@ -188,6 +197,7 @@ export class GroupCoordinator {
     return new Promise((resolve) => {
       const err = this.checkGroup(req.groupId, false)
       if (err !== ErrorCode.NONE) return resolve(joinError(req.memberId, err))
+      if (this.deleting.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE))
       const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.config
       if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return resolve(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT))
       let metadataBytes = 0
@@ -680,6 +690,7 @@ export class GroupCoordinator {
     const all = (errorCode: number): PartitionError[] => req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode }))
     const err = this.checkGroup(req.groupId, true)
     if (err !== ErrorCode.NONE) return all(err)
+    if (this.deleting.has(req.groupId)) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
     let group = this.groups.get(req.groupId)
     if (!group) {
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
@@ -726,8 +737,8 @@ export class GroupCoordinator {
     } finally {
       this.trackInFlight(req.groupId, records, -1)
     }
-    // A group deleted meanwhile wrote its tombstones (for these too) after these records.
-    if (this.groups.get(req.groupId) === group) for (const r of records) this.replay(r)
+    // In log order: a deletion appended after these records (its tombstones cover them) replays after.
+    for (const r of records) this.replay(r)
     return errors
   }
 
@@ -794,6 +805,7 @@ export class GroupCoordinator {
   async deleteOffsets(groupId: string, topics: readonly TopicPartitions[]): Promise<{ errorCode: number, partitions: PartitionError[] }> {
     const err = this.checkGroup(groupId, false)
     if (err !== ErrorCode.NONE) return { errorCode: err, partitions: [] }
+    if (this.deleting.has(groupId)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, partitions: [] }
     const group = this.groups.get(groupId)
     if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] }
     let subscribed: Set<string> | null = null
@@ -812,7 +824,6 @@ export class GroupCoordinator {
         partitions.push({ topic: t.topic, partition: p, errorCode: code })
       }
     }
-    for (const r of records) this.replay(r)
     try {
       await this.append(groupId, records)
     } catch (e) {
@@ -820,6 +831,7 @@ export class GroupCoordinator {
       const code = appendErrorCode(e, false)
       return { errorCode: code, partitions: [] }
     }
+    for (const r of records) this.replay(r)
     return { errorCode: ErrorCode.NONE, partitions }
   }
 
@@ -872,28 +884,34 @@ export class GroupCoordinator {
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string, errorCode: number }[]> {
-    const results: { groupId: string, errorCode: number }[] = []
-    const pending: Promise<void>[] = []
-    for (const groupId of groupIds) {
-      const err = this.checkGroup(groupId, true)
-      const group = this.groups.get(groupId)
-      let code: number
-      if (err !== ErrorCode.NONE) code = err
-      else if (!group || group.is('Dead')) code = ErrorCode.GROUP_ID_NOT_FOUND
-      else if (!group.is('Empty')) code = ErrorCode.NON_EMPTY_GROUP
-      else code = ErrorCode.NONE
-      const result = { groupId, errorCode: code }
-      results.push(result)
-      if (code !== ErrorCode.NONE) continue
-      const records = this.tombstones(groupId)
+    return Promise.all(groupIds.map(async (groupId) => ({ groupId, errorCode: await this.deleteGroup(groupId) })))
+  }
+
+  private deleteGroup(groupId: string): Promise<number> {
+    const err = this.checkGroup(groupId, true)
+    if (err !== ErrorCode.NONE) return Promise.resolve(err)
+    const inFlight = this.deleting.get(groupId)
+    if (inFlight) return inFlight
+    const group = this.groups.get(groupId)
+    if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND)
+    if (!group.is('Empty')) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
+    return this.writeDeletion(groupId, this.tombstones(groupId), 'appending group deletion')
+  }
+
+  /**
+   * Appends a group's tombstones (its offsets', then the group's) and replays them once appended.
+   * Resolves with NONE or the error the append maps to; memory is unchanged after a failure.
+   */
+  private writeDeletion(groupId: string, records: readonly GroupRecord[], what: string): Promise<number> {
+    const done = this.append(groupId, records).then(() => {
       for (const r of records) this.replay(r)
-      pending.push(this.append(groupId, records).catch((e: unknown) => {
-        this.onError(e, 'appending group deletion')
-        result.errorCode = appendErrorCode(e, false)
-      }))
-    }
-    await Promise.all(pending)
-    return results
+      return ErrorCode.NONE as number
+    }, (e: unknown) => {
+      this.onError(e, what)
+      return appendErrorCode(e, false)
+    }).finally(() => this.deleting.delete(groupId))
+    this.deleting.set(groupId, done)
+    return done
   }
 
   private tombstones(groupId: string): GroupRecord[] {
@@ -926,14 +944,14 @@ export class GroupCoordinator {
   async expireOffsets(): Promise<number> {
     const now = this.now()
     const retention = this.config.offsetsRetentionMs
-    const pending: Promise<void>[] = []
-    let removed = 0
+    const pending: Promise<number>[] = []
     for (const groupId of new Set([...this.groups.keys(), ...this.offsets.groups()])) {
-      if (this.loading.has(this.partitionFor(groupId))) continue
+      if (this.loading.has(this.partitionFor(groupId)) || this.deleting.has(groupId)) continue
       const group = this.groups.get(groupId)
       const records: GroupRecord[] = []
       const empty = !group || group.is('Empty')
       const consumer = group?.protocolType === 'consumer'
+      const tomb = (o: CommittedOffset): GroupRecord => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null })
       if (empty || (consumer && group.subscribedTopics !== null)) {
         for (const o of this.offsets.all(groupId)) {
           const gone = !this.partitionExists(o.topic, o.partition)
@@ -945,23 +963,30 @@ export class GroupCoordinator {
           } else {
             expired = !group!.subscribedTopics!.has(o.topic) && now >= o.commitTimestamp + retention
           }
-          if (expired || gone) records.push({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null })
+          if (expired || gone) records.push(tomb(o))
         }
       } else {
-        for (const o of this.offsets.all(groupId)) {
-          if (!this.partitionExists(o.topic, o.partition)) records.push({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null })
-        }
+        for (const o of this.offsets.all(groupId)) if (!this.partitionExists(o.topic, o.partition)) records.push(tomb(o))
       }
-      removed += records.length
-      for (const r of records) this.replay(r)
-      if (group && group.is('Empty') && !this.offsets.has(groupId)) {
-        const tomb: GroupRecord = { type: 'group', group: groupId, value: null }
-        this.replay(tomb)
-        records.push(tomb)
+      const offsetsRemoved = records.length
+      // An Empty group left without offsets goes too (not while a commit or a new member is on its way).
+      const deleteGroup = group !== undefined && group.is('Empty') && group.pendingMembers.size === 0 &&
+        !this.inFlightCommits.has(groupId) && this.offsets.count(groupId) === offsetsRemoved
+      if (deleteGroup) {
+        records.push({ type: 'group', group: groupId, value: null })
+        pending.push(this.writeDeletion(groupId, records, 'appending offset expiry').then((code) => code === ErrorCode.NONE ? offsetsRemoved : 0))
+      } else if (offsetsRemoved > 0) {
+        pending.push(this.append(groupId, records).then(() => {
+          for (const r of records) this.replay(r)
+          return offsetsRemoved
+        }, (e: unknown) => {
+          this.onError(e, 'appending offset expiry')
+          return 0
+        }))
       }
-      if (records.length > 0) pending.push(this.append(groupId, records).catch((e: unknown) => this.onError(e, 'appending offset expiry')))
     }
-    await Promise.all(pending)
+    let removed = 0
+    for (const n of await Promise.all(pending)) removed += n
     return removed
   }
 
@@ -973,8 +998,9 @@ export class GroupCoordinator {
       const records: GroupRecord[] = this.offsets.all(groupId).filter((o) => names.has(o.topic))
         .map((o) => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null }))
       if (records.length === 0) continue
-      for (const r of records) this.replay(r)
-      pending.push(this.append(groupId, records).catch((e: unknown) => this.onError(e, 'appending offset removal')))
+      pending.push(this.append(groupId, records).then(() => {
+        for (const r of records) this.replay(r)
+      }, (e: unknown) => this.onError(e, 'appending offset removal')))
     }
     await Promise.all(pending)
   }
@@ -1016,7 +1042,9 @@ export class GroupCoordinator {
     const existing = this.groups.get(rec.group)
     if (existing) this.forgetGroup(existing, ErrorCode.NOT_COORDINATOR)
     if (rec.value === null) {
-      this.groups.delete(rec.group)
+      // Offsets committed after the tombstone keep an Empty group, as a load would rebuild it.
+      if (this.offsets.has(rec.group)) this.groups.set(rec.group, new ClassicGroup(rec.group, this.now()))
+      else this.groups.delete(rec.group)
       return
     }
     const v = rec.value

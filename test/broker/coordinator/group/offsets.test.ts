@@ -235,3 +235,50 @@ test('a commit racing a group deletion does not resurrect the offsets', async ()
   assert.deepEqual(c.fetchOffsets('g', null).offsets, [])
   assert.deepEqual(h.replayed().snapshot(), c.snapshot())
 })
+
+test('failed tombstone appends (DeleteGroups, OffsetDelete, expiry, deleted topics) leave memory as the log has it', async () => {
+  let exists = true
+  const h = harness({ offsetsRetentionMs: 60_000 }, { partitionExists: (t) => t !== 'dead' || exists })
+  const c = h.coordinator
+  await c.commitOffsets(commit({ offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }, { topic: 'dead', partition: 0, offset: 2, leaderEpoch: -1, metadata: null }] }))
+  await c.commitOffsets(commit({ groupId: 'old' }))
+  const before = c.snapshot()
+  h.failWith.err = Object.assign(new Error('disk'), { code: 'KAFKA_STORAGE_ERROR' })
+  assert.deepEqual(await c.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NOT_COORDINATOR }])
+  assert.equal((await c.deleteOffsets('g', [{ topic: 't', partitions: [0] }])).errorCode, ErrorCode.NOT_COORDINATOR)
+  await c.onTopicsDeleted(['dead'])
+  h.advance(61_000)
+  assert.equal(await c.expireOffsets(), 0, 'nothing counts as expired when the tombstones were not written')
+  assert.deepEqual(c.snapshot(), before)
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+  // once the log takes them, the same operations apply
+  h.failWith.err = null
+  exists = false
+  assert.equal(await c.expireOffsets(), 3)
+  assert.equal(c.stateOf('g'), undefined)
+  assert.equal(c.stateOf('old'), undefined)
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+})
+
+test('while a group deletion is being appended: joins and commits get COORDINATOR_NOT_AVAILABLE, a second delete shares the outcome', async () => {
+  const h = harness()
+  const c = h.coordinator
+  await c.commitOffsets(commit())
+  const del = c.deleteGroups(['g', 'g'])
+  assert.equal(c.fetchOffsets('g', null).offsets.length, 1, 'nothing changes before the tombstones are appended')
+  assert.equal((await c.joinGroup(joinReq())).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  assert.equal((await c.commitOffsets(commit()))[0].errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  assert.equal((await c.deleteOffsets('g', [{ topic: 't', partitions: [0] }])).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  assert.deepEqual(await del, [{ groupId: 'g', errorCode: ErrorCode.NONE }, { groupId: 'g', errorCode: ErrorCode.NONE }])
+  assert.equal(c.stateOf('g'), undefined)
+  assert.equal((await c.joinGroup(joinReq())).errorCode, ErrorCode.NONE, 'the id is free again')
+})
+
+test('a commit appended after a group tombstone survives it, live as after a restart', async () => {
+  const h = harness()
+  const c = h.coordinator
+  await c.commitOffsets(commit())
+  c.replay({ type: 'group', group: 'g', value: null })
+  assert.equal(c.stateOf('g'), 'Empty', 'offsets still there keep an Empty group')
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+})
