@@ -50,6 +50,9 @@ export class Connection implements BudgetWaiter {
   private closed = false
   private pausedForLimits = false
   private pausedForDrain = false
+  private pausedForBudget = false
+  /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
+  private reserved = 0
   private draining: (() => void) | null = null
   private readonly handler: FrameHandler
   private readonly limits: ConnectionLimits
@@ -103,16 +106,38 @@ export class Connection implements BudgetWaiter {
         else this.close(`frame error: ${(err as Error).message}`)
         return
       }
-      if (frame === null) return
+      if (frame === null) {
+        this.reservePartial()
+        return
+      }
       this.dispatch(frame)
     }
+  }
+
+  /**
+   * Like Kafka's memory pool: the bytes of a frame still arriving count against the broker-wide
+   * budget from the moment its size is known, and its body is not read while the budget is
+   * exhausted — so many connections announcing large frames cannot exhaust memory.
+   */
+  private reservePartial(): void {
+    const need = this.reader.pendingFrameBytes
+    if (need < 0 || this.reserved > 0 || this.pausedForBudget) return
+    if (this.budget.exhausted) {
+      this.pausedForBudget = true
+      this.budget.wait(this)
+      this.socket.pause()
+      return
+    }
+    this.budget.acquire(need)
+    this.reserved = need
   }
 
   private dispatch(frame: Buffer): void {
     const slot: Slot = { done: false, result: null, bytes: frame.length + 4 }
     this.slots.push(slot)
     this.inFlightBytes += slot.bytes
-    this.budget.acquire(slot.bytes)
+    if (this.reserved > 0) this.reserved = 0 // the reservation was exactly this frame's size
+    else this.budget.acquire(slot.bytes)
     let out: FrameResult | Promise<FrameResult>
     try {
       out = this.handler(frame, this)
@@ -179,7 +204,10 @@ export class Connection implements BudgetWaiter {
   }
 
   budgetAvailable(): void {
+    this.pausedForBudget = false
     this.checkLimits()
+    // Not paused by anything else: take the reservation the partial frame was waiting for.
+    if (!this.closed && !this.socket.isPaused()) this.readFrames()
   }
 
   /** Pauses or resumes reading to keep in-flight work and unsent output bounded. */
@@ -191,7 +219,7 @@ export class Connection implements BudgetWaiter {
     } else if (!over && this.pausedForLimits) {
       this.pausedForLimits = false
     }
-    const shouldPause = this.pausedForLimits || this.pausedForDrain
+    const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget
     if (shouldPause && !this.socket.isPaused()) this.socket.pause()
     else if (!shouldPause && this.socket.isPaused() && !this.draining) {
       this.socket.resume()
@@ -272,7 +300,8 @@ export class Connection implements BudgetWaiter {
     this.finalized = true
     this.closed = true
     const draining = this.draining
-    this.budget.release(this.inFlightBytes)
+    this.budget.release(this.inFlightBytes + this.reserved)
+    this.reserved = 0
     this.budget.cancel(this)
     this.slots.length = 0
     this.slotHead = 0

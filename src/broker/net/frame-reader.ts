@@ -35,6 +35,11 @@ export class FrameReader {
     return this.buffered
   }
 
+  /** Size (prefix included) of a frame whose prefix has arrived but whose body has not, else -1. */
+  get pendingFrameBytes(): number {
+    return this.pending < 0 ? -1 : this.pending + 4
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return
     this.chunks.push(chunk)

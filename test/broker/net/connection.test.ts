@@ -220,3 +220,19 @@ test('queued.max.request.bytes bounds request bytes in flight across all connect
   assert.equal(started, 200)
   for (const c of clients) c.destroy()
 })
+
+test('frames still arriving reserve their size from the budget; their bodies wait while it is exhausted', async (t) => {
+  const { server, port } = await serve(t, scripted, { maxInFlightBytes: 20_000 })
+  const n = 8
+  const frames = Array.from({ length: n }, (_, i) => req(i, 0, 0, 50_000))
+  const clients = await Promise.all(Array.from({ length: n }, () => RawClient.connect(port)))
+  clients.forEach((c, i) => c.write(frames[i].subarray(0, 10_000)))
+  await new Promise((r) => setTimeout(r, 200))
+  // Only the first announced frame got a reservation; the others wait before reading their bodies.
+  assert.ok(server.budget.inUse >= 50_013 && server.budget.inUse <= 20_000 + 50_013, `budget in use ${server.budget.inUse}`)
+  clients.forEach((c, i) => c.write(frames[i].subarray(10_000)))
+  for (let i = 0; i < n; i++) assert.equal((await clients[i].readFrame()).readInt32BE(0), i)
+  await new Promise((r) => setTimeout(r, 20))
+  assert.equal(server.budget.inUse, 0)
+  for (const c of clients) c.destroy()
+})
