@@ -32,6 +32,10 @@ export function openStorage(config: BrokerConfig, metadata: MetadataStore, sched
     cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
     cleanerEnabled: config.bool('log.cleaner.enable'),
     // Idempotent/transactional producer state per partition (sequences, snapshots, txn index).
-    producerState: new ProducerStates({ scheduler, producerIdExpirationMs: () => config.int('producer.id.expiration.ms') }).factory,
+    producerState: new ProducerStates({
+      scheduler,
+      producerIdExpirationMs: () => config.int('producer.id.expiration.ms'),
+      checkIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
+    }).factory,
   })
 }

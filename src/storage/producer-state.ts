@@ -31,4 +31,6 @@ export interface ProducerStateHook {
   onRoll?(offset: number): Promise<void>
   /** The Log is closing after its last append (a clean snapshot point). */
   close?(): Promise<void>
+  /** The Log was deleted with its directory: release everything that refers to it (no snapshot). */
+  delete?(): void
 }

@@ -59,6 +59,7 @@ const SERVER: readonly ConfigDef[] = [
   broker('compression.lz4.level', 'int', 9, 'Default of the topic config compression.lz4.level.', { ...cw, min: 1, max: 17 }),
   broker('compression.zstd.level', 'int', 3, 'Default of the topic config compression.zstd.level.', { ...cw, min: -131072, max: 22 }),
   broker('producer.id.expiration.ms', 'int', 86_400_000, 'Idle time after which a producer id\'s state is dropped.', { ...cw, min: 1 }),
+  broker('producer.id.expiration.check.interval.ms', 'int', 600_000, 'How often expired producer ids are removed.', { ...ro, min: 1 }),
   broker('auto.leader.rebalance.enable', 'boolean', true, 'Move leadership back to preferred replicas.', ro),
   broker('replica.lag.time.max.ms', 'long', 30_000, 'A follower that has not caught up for this long leaves the ISR.', ro),
   broker('replica.fetch.max.bytes', 'int', 1_048_576, 'Bytes a follower asks for per partition.', { ...ro, min: 0 }),

@@ -37,6 +37,8 @@ export interface ProducerStateOptions {
   producerIdExpirationMs: number
   /** Snapshots kept besides the newest (default 1). */
   keepSnapshots?: number
+  /** Called once when the Log closes or is deleted (a registry forgets this partition). */
+  onRelease?: () => void
 }
 
 type Origin = NonNullable<AppendOptions['origin']>
@@ -56,12 +58,14 @@ export class ProducerStateManager implements ProducerStateHook {
   private readonly now: () => number
   private expirationMs: number
   private readonly keep: number
+  private onRelease: (() => void) | undefined
 
   constructor(opts: ProducerStateOptions) {
     this.dir = opts.dir
     this.now = opts.now
     this.expirationMs = opts.producerIdExpirationMs
     this.keep = opts.keepSnapshots ?? 1
+    this.onRelease = opts.onRelease
     this.txnIndex = new TxnIndex(opts.dir)
   }
 
@@ -329,8 +333,21 @@ export class ProducerStateManager implements ProducerStateHook {
   }
 
   async close(): Promise<void> {
+    this.release()
     if (this.log) this.mapEnd = this.log.logEndOffset
     await this.takeSnapshot(this.mapEnd)
+  }
+
+  delete(): void {
+    this.release()
+    this.producers.clear()
+    this.ongoing.clear()
+  }
+
+  private release(): void {
+    const f = this.onRelease
+    this.onRelease = undefined
+    f?.()
   }
 
   private async deleteSnapshotsFrom(offset: number): Promise<void> {

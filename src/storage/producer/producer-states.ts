@@ -1,7 +1,7 @@
 // The broker's producer state across partitions: hands the LogManager one ProducerStateManager
 // per partition directory (`factory`), finds it again for a Log (LSO, aborted transactions,
-// DescribeProducers), and runs producer.id.expiration on one timer for all of them.
-import { basename } from 'node:path'
+// DescribeProducers), and runs producer.id.expiration on one timer for all of them. A manager
+// leaves the registry when its Log closes or is deleted (deleted topics must not be kept alive).
 import type { Scheduler } from '../clock.ts'
 import type { Log } from '../log.ts'
 import type { ProducerStateHook } from '../producer-state.ts'
@@ -29,9 +29,22 @@ export class ProducerStates {
 
   /** For LogManagerOptions.producerState. */
   readonly factory = (dir: string): ProducerStateHook => {
-    const m = new ProducerStateManager({ dir, now: () => this.scheduler.now(), producerIdExpirationMs: this.currentExpirationMs() })
-    this.byDir.set(basename(dir), m)
+    const m: ProducerStateManager = new ProducerStateManager({
+      dir,
+      now: () => this.scheduler.now(),
+      producerIdExpirationMs: this.currentExpirationMs(),
+      // A re-created partition may already have replaced this manager under the same directory.
+      onRelease: () => {
+        if (this.byDir.get(dir) === m) this.byDir.delete(dir)
+      },
+    })
+    this.byDir.set(dir, m)
     return m
+  }
+
+  /** Partitions whose producer state is registered (open logs). */
+  get size(): number {
+    return this.byDir.size
   }
 
   set producerIdExpirationMs(ms: number) {
