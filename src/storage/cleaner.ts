@@ -19,11 +19,20 @@ import { buildRecordBatch } from '../protocol/records/batch-builder.ts'
 import type { RecordInput } from '../protocol/records/batch-builder.ts'
 import { decodeRecordBatch } from '../protocol/records/batch-decoder.ts'
 import type { RecordBatch } from '../protocol/records/batch-decoder.ts'
-import { LOG_OVERHEAD, batchSize, isControl } from '../protocol/records/batch-header.ts'
+import {
+  DELETE_HORIZON_BIT,
+  LOG_OVERHEAD,
+  attributes,
+  baseOffset,
+  baseTimestamp,
+  batchSize,
+  isControl,
+} from '../protocol/records/batch-header.ts'
 import { CLEANED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './file-names.ts'
 import { fsyncDir, unlinkIfExists } from './fs-util.ts'
 import type { Log } from './log.ts'
 import { maxIndexEntries } from './log-loader.ts'
+import { forEachRecordKey } from './record-keys.ts'
 import { Segment } from './segment.ts'
 
 const CHUNK = 1024 * 1024
@@ -97,11 +106,10 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
       if (end <= range.firstDirty) continue
       for await (const buf of segmentBatches(segments[i]!)) {
         if (isControl(buf)) continue
-        const b = decodeRecordBatch(buf)
-        for (const r of b.records) {
-          const offset = b.baseOffset + r.offsetDelta
-          if (r.key !== null && offset >= range.firstDirty) latest.set(r.key.toString('latin1'), offset)
-        }
+        const base = baseOffset(buf, 0)
+        forEachRecordKey(buf, (key, offsetDelta) => {
+          if (key !== null && base + offsetDelta >= range.firstDirty) latest.set(key, base + offsetDelta)
+        })
       }
       if (opts.aborted?.()) return undefined
       if (latest.size >= maxKeys && i + 1 < segments.length) {
@@ -158,6 +166,19 @@ async function cleanSegment(
   try {
     for await (const buf of segmentBatches(seg)) {
       if (isControl(buf)) {
+        await push(buf)
+        continue
+      }
+      // Cheap look first: most batches of a mostly-clean log stay as they are.
+      const base = baseOffset(buf, 0)
+      const horizonSet = (attributes(buf, 0) & DELETE_HORIZON_BIT) !== 0
+      const horizonPassed = horizonSet && now >= baseTimestamp(buf, 0)
+      let rewrite = false
+      forEachRecordKey(buf, (key, offsetDelta, tombstone) => {
+        const superseded = key !== null && (latest.get(key) ?? -1) > base + offsetDelta
+        if (superseded || (tombstone && (horizonPassed || !horizonSet))) rewrite = true
+      })
+      if (!rewrite) {
         await push(buf)
         continue
       }
