@@ -186,7 +186,8 @@ export class Writer {
 
   // ---- strings -------------------------------------------------------------------------
 
-  private utf8(v: string, len: number): void {
+  /** `len` bytes of UTF-8 (the caller measured them), no length prefix. */
+  utf8(v: string, len: number): void {
     if (this.pos + len > this.buf.length) this.grow(len)
     this.pos += this.buf.write(v, this.pos, len, 'utf8')
   }

@@ -24,13 +24,13 @@ import {
   TRANSACTIONAL_BIT,
   writeInt64,
 } from './batch-header.ts'
+import { sizeOfVarint, Writer } from '../primitives/index.ts'
 import type { CompressOptions } from './compression/index.ts'
 import { getCodec } from './compression/index.ts'
 import { crc32c } from './crc32c.ts'
 import type { Record, RecordHeader } from './record.ts'
 import { sizeOfRecordBody, writeRecord } from './record.ts'
 import { RecordsError } from './records-error.ts'
-import { sizeOfVarint } from './varint.ts'
 
 /** A record to put in a batch: give an absolute `timestamp` or a `timestampDelta`. */
 export interface RecordInput {
@@ -80,14 +80,15 @@ export function toRecords(inputs: readonly RecordInput[], baseTimestamp: number)
   }))
 }
 
-function encodeRecords(records: readonly Record[], into: Buffer | null, at: number): Buffer {
+/** Writes the records after `at` placeholder bytes (room for a batch header, or 0). */
+function encodeRecords(records: readonly Record[], at: number): Buffer {
   const bodies = records.map(sizeOfRecordBody)
-  let size = 0
+  let size = at
   for (const b of bodies) size += sizeOfVarint(b) + b
-  const buf = into ?? Buffer.allocUnsafe(size)
-  let pos = into ? at : 0
-  for (let i = 0; i < records.length; i++) pos = writeRecord(buf, pos, records[i]!, bodies[i])
-  return buf
+  const w = new Writer(size)
+  w.pos = at
+  for (let i = 0; i < records.length; i++) writeRecord(w, records[i]!, bodies[i])
+  return w.finish()
 }
 
 /** Size of the records section (uncompressed) for `records`. */
@@ -118,10 +119,9 @@ export function buildRecordBatch(options: BatchOptions): Buffer {
 
   let buf: Buffer
   if (compression === 0) {
-    buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + sizeOfRecords(records))
-    encodeRecords(records, buf, RECORD_BATCH_OVERHEAD)
+    buf = encodeRecords(records, RECORD_BATCH_OVERHEAD)
   } else {
-    const payload = getCodec(compression).compress(encodeRecords(records, null, 0), options.compressOptions)
+    const payload = getCodec(compression).compress(encodeRecords(records, 0), options.compressOptions)
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + payload.length)
     payload.copy(buf, RECORD_BATCH_OVERHEAD)
   }

@@ -24,6 +24,7 @@ import {
 } from './batch-header.ts'
 import { getCodec } from './compression/index.ts'
 import type { Record } from './record.ts'
+import { Reader } from '../primitives/index.ts'
 import { readRecord } from './record.ts'
 import { RecordsError } from './records-error.ts'
 
@@ -102,9 +103,9 @@ export function decodeRecordBatch(buf: Buffer, pos = 0, options: DecodeBatchOpti
   // A record takes at least 7 bytes (length, attributes, 2 deltas, key, value, header count).
   if (count * 7 > end - start) throw new RecordsError('bad-length', `record count ${count} exceeds the batch`)
   const records: Record[] = new Array(count)
-  const v = { value: 0, pos: start }
-  for (let i = 0; i < count; i++) records[i] = readRecord(data, v.pos, end, v)
-  if (v.pos !== end && count > 0) throw new RecordsError('bad-length', 'bytes left after the last record')
+  const r = new Reader(data, start, end)
+  for (let i = 0; i < count; i++) records[i] = readRecord(r)
+  if (r.pos !== end && count > 0) throw new RecordsError('bad-length', 'bytes left after the last record')
 
   return {
     baseOffset: baseOffset(buf, pos),

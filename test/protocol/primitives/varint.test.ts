@@ -75,6 +75,8 @@ test('zigzag varlong: int64 extremes, both bigint and number paths', () => {
     assert.equal(new Reader(b).varlongNumber(), v)
   }
   assert.throws(() => new Reader(bytesOf((w) => w.varlong(2n ** 60n))).varlongNumber(), reason('value-out-of-range'))
+  assert.equal(bytesOf((w) => w.varlongNumber(2 ** 40)).toString('hex'), '808080808040')
+  assert.equal(bytesOf((w) => w.varlongNumber(64)).toString('hex'), '8001')
 })
 
 test('over-long and truncated varints are typed errors', () => {

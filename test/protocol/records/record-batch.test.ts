@@ -34,6 +34,27 @@ test('record encoding matches the Kafka layout byte for byte', () => {
   assert.deepEqual(encodeRecord(r), Buffer.from([22, 0, 2, 4, 2, 0x6b, 1, 2, 2, 0x68, 2, 0x76]))
 })
 
+test('bad varints inside a record are RecordsErrors with the reason a broker maps to CORRUPT_MESSAGE', () => {
+  const isReason = (reason: string) => (e: unknown) => e instanceof RecordsError && e.reason === reason
+  // length varint of 6 bytes, and one whose fifth byte overflows 32 bits
+  assert.throws(() => decodeRecord(Buffer.from('ffffffffff01', 'hex')), isReason('bad-varint'))
+  assert.throws(() => decodeRecord(Buffer.from('ffffffff7f', 'hex')), isReason('bad-varint'))
+  // a timestamp delta beyond the safe-integer range (length 11, attributes 0, varlong 2^62)
+  const huge = Buffer.from('1600' + '8080808080808080807f', 'hex')
+  assert.throws(() => decodeRecord(huge), isReason('bad-varint'))
+  // a varint cut by the end of the record: length 2, attributes, then a continuation byte
+  assert.throws(() => decodeRecord(Buffer.from('040080', 'hex')), isReason('truncated'))
+  assert.throws(() => decodeRecord(Buffer.from('8080', 'hex')), isReason('truncated'))
+})
+
+test('a lying key length cannot read into the next record', () => {
+  const a = encodeRecord({ attributes: 0, timestampDelta: 0, offsetDelta: 0, key: Buffer.from('k'), value: null, headers: [] })
+  const b = encodeRecord({ attributes: 0, timestampDelta: 0, offsetDelta: 1, key: null, value: Buffer.from('value'), headers: [] })
+  const both = Buffer.concat([a, b])
+  both[4] = 2 * 6 // key length 6: fits the buffer, not the record
+  assert.throws(() => decodeRecord(both), (e: unknown) => e instanceof RecordsError && e.reason === 'truncated')
+})
+
 test('batches round-trip with every codec and every header field', () => {
   fc.assert(
     fc.property(
