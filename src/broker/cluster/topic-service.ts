@@ -75,6 +75,8 @@ export class TopicService {
   private readonly chains = new Map<string, Promise<unknown>>()
   /** Auto-creations in progress, so concurrent Metadata requests share one. */
   private readonly pendingAuto = new Map<string, Promise<TopicMetadata>>()
+  /** Told after each deletion (the group coordinator drops the topic's committed offsets). */
+  private readonly deletedListeners: ((topic: TopicMetadata) => Promise<void>)[] = []
 
   constructor(opts: TopicServiceOptions) {
     this.metadata = opts.metadata
@@ -276,8 +278,17 @@ export class TopicService {
       if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       await this.partitionLogs?.deletePartitions(topic.name)
       this.log.info({ topic: topic.name, topicId: topic.topicId }, 'topic deleted')
+      // Inside the name's chain: a re-create of the name cannot overtake the cleanup.
+      for (const fn of this.deletedListeners) {
+        await fn(topic).catch((err: unknown) => this.log.warn({ err, topic: topic.name }, 'topic deletion listener failed'))
+      }
       return topic
     })
+  }
+
+  /** Calls `fn` after every topic deletion (awaited before the deletion answers; failures are logged). */
+  onTopicDeleted(fn: (topic: TopicMetadata) => Promise<void>): void {
+    this.deletedListeners.push(fn)
   }
 
   /** Deletes a topic by id. Throws UNKNOWN_TOPIC_ID when no topic has it. */

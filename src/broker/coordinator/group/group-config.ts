@@ -17,6 +17,8 @@ export interface GroupCoordinatorConfig {
   readonly offsetsRetentionCheckIntervalMs: number
   /** offset.metadata.max.bytes */
   readonly offsetMetadataMaxBytes: number
+  /** offsets.commit.timeout.ms: a commit not appended by then is answered COORDINATOR_NOT_AVAILABLE (REQUEST_TIMED_OUT). */
+  readonly offsetCommitTimeoutMs: number
   /** How long a member that joined during a rebalance may stay silent (Kafka: 5 minutes). */
   readonly newMemberJoinTimeoutMs: number
   /**
@@ -36,29 +38,24 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   offsetsRetentionMs: 10_080 * 60_000,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  offsetCommitTimeoutMs: 5000,
   newMemberJoinTimeoutMs: 300_000,
   maxMemberMetadataBytes: 1024 * 1024,
 }
 
-function intOr(config: BrokerConfig, name: string, dflt: number): number {
-  try {
-    return config.int(name)
-  } catch {
-    return dflt
-  }
-}
-
+/** Every value comes from the broker config table (src/broker/config), which holds Kafka's defaults. */
 export function groupConfigFrom(config: BrokerConfig): GroupCoordinatorConfig {
   const d = DEFAULT_GROUP_CONFIG
   return {
-    offsetsTopicPartitions: intOr(config, 'offsets.topic.num.partitions', d.offsetsTopicPartitions),
-    minSessionTimeoutMs: intOr(config, 'group.min.session.timeout.ms', d.minSessionTimeoutMs),
-    maxSessionTimeoutMs: intOr(config, 'group.max.session.timeout.ms', d.maxSessionTimeoutMs),
-    initialRebalanceDelayMs: intOr(config, 'group.initial.rebalance.delay.ms', d.initialRebalanceDelayMs),
-    maxGroupSize: intOr(config, 'group.max.size', d.maxGroupSize),
-    offsetsRetentionMs: intOr(config, 'offsets.retention.minutes', d.offsetsRetentionMs / 60_000) * 60_000,
-    offsetsRetentionCheckIntervalMs: intOr(config, 'offsets.retention.check.interval.ms', d.offsetsRetentionCheckIntervalMs),
-    offsetMetadataMaxBytes: intOr(config, 'offset.metadata.max.bytes', d.offsetMetadataMaxBytes),
+    offsetsTopicPartitions: config.int('offsets.topic.num.partitions'),
+    minSessionTimeoutMs: config.int('group.min.session.timeout.ms'),
+    maxSessionTimeoutMs: config.int('group.max.session.timeout.ms'),
+    initialRebalanceDelayMs: config.int('group.initial.rebalance.delay.ms'),
+    maxGroupSize: config.int('group.max.size'),
+    offsetsRetentionMs: config.int('offsets.retention.minutes') * 60_000,
+    offsetsRetentionCheckIntervalMs: config.int('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxBytes: config.int('offset.metadata.max.bytes'),
+    offsetCommitTimeoutMs: config.int('offsets.commit.timeout.ms'),
     newMemberJoinTimeoutMs: d.newMemberJoinTimeoutMs,
     maxMemberMetadataBytes: d.maxMemberMetadataBytes,
   }

@@ -136,6 +136,8 @@ export class GroupCoordinator {
   private closed = false
   /** Pending members over all groups. */
   private pendingTotal = 0
+  /** Names the commit timeout timers. */
+  private commitSeq = 0
   /**
    * Group deletions being appended (DeleteGroups, expiry), with the error code they end with. The
    * group stays as it is until the tombstone is replayed; meanwhile joins and commits get
@@ -727,19 +729,31 @@ export class GroupCoordinator {
       return errors
     }
     this.trackInFlight(req.groupId, records, 1)
+    // Replayed when appended, in log order (a deletion appended after these records replays after),
+    // even when the answer went out earlier because offsets.commit.timeout.ms passed.
+    const appended = this.append(req.groupId, records).then(() => {
+      for (const r of records) this.replay(r)
+    }).finally(() => this.trackInFlight(req.groupId, records, -1))
     try {
-      await this.append(req.groupId, records)
+      await this.withCommitTimeout(appended)
     } catch (e) {
       this.onError(e, 'appending offset commit')
       const code = appendErrorCode(e, true)
       this.dropIfUnused(group)
       return errors.map((p) => p.errorCode === ErrorCode.NONE ? { ...p, errorCode: code } : p)
-    } finally {
-      this.trackInFlight(req.groupId, records, -1)
     }
-    // In log order: a deletion appended after these records (its tombstones cover them) replays after.
-    for (const r of records) this.replay(r)
     return errors
+  }
+
+  /** Rejects with REQUEST_TIMED_OUT when `p` has not settled within offsets.commit.timeout.ms (on the coordinator clock). */
+  private withCommitTimeout(p: Promise<void>): Promise<void> {
+    const key = `c\u0000${++this.commitSeq}`
+    return new Promise<void>((resolve, reject) => {
+      this.timers.schedule(key, this.config.offsetCommitTimeoutMs, () => {
+        reject(Object.assign(new Error('offset commit not appended within offsets.commit.timeout.ms'), { code: 'REQUEST_TIMED_OUT' }))
+      })
+      p.then(resolve, reject).finally(() => this.timers.cancel(key))
+    })
   }
 
   /**

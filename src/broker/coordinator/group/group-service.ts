@@ -15,8 +15,6 @@ import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
 import type { GroupRecord } from './records.ts'
 
-const TOPIC_WATCH_MS = 2000
-
 function appendError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code })
 }
@@ -29,8 +27,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   private topicReady: Promise<void> | null = null
   private loaded: Promise<void> | null = null
   private started = false
-  /** Topic name -> id at the last check: a vanished or re-created topic loses its offsets. */
-  private topicIds = new Map<string, string>()
 
   constructor(private readonly ctx: BrokerContext) {
     const base = groupConfigFrom(ctx.config)
@@ -59,32 +55,17 @@ export class GroupCoordinatorService implements CoordinatorService {
       this.topicReady = Promise.resolve()
       this.loaded = this.loadAll()
     }
-    void this.whenLoaded().then(() => this.watchTopics())
+    // The topic service tells us about deletions as they happen (a re-create of the name waits for
+    // the cleanup); topics deleted while the broker was down are found once loading is done. The
+    // periodic retention check also drops offsets of partitions that no longer exist.
+    topicsOf(this.ctx).onTopicDeleted((topic) => this.coordinator.onTopicsDeleted([topic.name]))
+    void this.whenLoaded().then(() => this.dropOffsetsOfMissingTopics())
   }
 
-  /**
-   * Offsets of deleted topics go soon after the deletion (Kafka removes them with the topic): every
-   * 2 s, the topics that have offsets are checked against the topic list (which also catches
-   * topics deleted while the broker was down), and topic ids against the last look (a topic
-   * deleted and re-created under the same name).
-   */
-  private watchTopics(): void {
-    const current = (): Map<string, string> => new Map([...this.ctx.metadata.topics()].map((t) => [t.name, t.topicId]))
-    const gone = new Set<string>()
-    this.topicIds = current()
-    const check = (): void => {
-      const now = current()
-      for (const [name, id] of this.topicIds) if (now.has(name) && now.get(name) !== id) gone.add(name)
-      for (const name of this.coordinator.offsets.topics()) if (!now.has(name)) gone.add(name)
-      this.topicIds = now
-      if (gone.size > 0) {
-        const names = [...gone]
-        gone.clear()
-        this.coordinator.onTopicsDeleted(names).catch((err: unknown) => this.ctx.log.warn({ err }, 'removing offsets of deleted topics'))
-      }
-      this.timers.schedule('topic-watch', TOPIC_WATCH_MS, check)
-    }
-    check()
+  private dropOffsetsOfMissingTopics(): Promise<void> {
+    const gone = [...this.coordinator.offsets.topics()].filter((name) => !this.ctx.metadata.topic(name))
+    if (gone.length === 0) return Promise.resolve()
+    return this.coordinator.onTopicsDeleted(gone).catch((err: unknown) => this.ctx.log.warn({ err }, 'removing offsets of deleted topics'))
   }
 
   async locate(_key: string): Promise<number> {
@@ -120,6 +101,7 @@ export class GroupCoordinatorService implements CoordinatorService {
     const now = this.ctx.clock.now()
     const batch = buildRecordBatch({
       baseTimestamp: now,
+      compression: this.ctx.config.int('offsets.topic.compression.codec'),
       records: records.map((r) => {
         const e = encodeGroupRecord(r)
         return { key: e.key, value: e.value, timestamp: now }

@@ -25,6 +25,8 @@ export interface Harness {
   log: Map<number, EncodedRecord[]>
   /** Make the next appends fail with this error (null: succeed). */
   failWith: { err: unknown }
+  /** While `until` is set, appends wait for it before completing. */
+  gate: { until: Promise<void> | null }
   advance(ms: number): void
   /** A fresh coordinator rebuilt from `log` by replay. */
   replayed(): GroupCoordinator
@@ -35,6 +37,7 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
   const timers = new TimerQueue(clock)
   const log = new Map<number, EncodedRecord[]>()
   const failWith: { err: unknown } = { err: null }
+  const gate: { until: Promise<void> | null } = { until: null }
   const config = { ...DEFAULT_GROUP_CONFIG, initialRebalanceDelayMs: 0, ...overrides }
   let n = 0
   const coordinator = new GroupCoordinator({
@@ -44,6 +47,7 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
     newMemberId: (prefix) => `${prefix}-${++n}`,
     append: async (partition: number, records: readonly GroupRecord[]) => {
       await Promise.resolve()
+      if (gate.until) await gate.until
       if (failWith.err !== null) throw failWith.err
       let l = log.get(partition)
       if (!l) log.set(partition, l = [])
@@ -51,7 +55,7 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
     },
   })
   return {
-    clock, timers, coordinator, log, failWith,
+    clock, timers, coordinator, log, failWith, gate,
     advance(ms: number) {
       const end = clock.t + ms
       for (;;) {

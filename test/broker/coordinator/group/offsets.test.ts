@@ -282,3 +282,23 @@ test('a commit appended after a group tombstone survives it, live as after a res
   assert.equal(c.stateOf('g'), 'Empty', 'offsets still there keep an Empty group')
   assert.deepEqual(h.replayed().snapshot(), c.snapshot())
 })
+
+test('offsets.commit.timeout.ms: a slow append is answered COORDINATOR_NOT_AVAILABLE, and still replayed once appended', async () => {
+  const h = harness({ offsetCommitTimeoutMs: 5_000 })
+  const c = h.coordinator
+  let release!: () => void
+  h.gate.until = new Promise((r) => { release = r })
+  const slow = c.commitOffsets(commit())
+  await settle()
+  h.advance(4_999)
+  await settle()
+  h.advance(1)
+  assert.equal((await slow)[0].errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  assert.equal(c.fetchOffsets('g', null).offsets.length, 0, 'not in memory before it is in the log')
+  h.gate.until = null
+  release()
+  await settle()
+  assert.equal(c.fetchOffsets('g', null).offsets[0]?.offset, 42, 'the late append is replayed: memory follows the log')
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+  assert.equal(h.timers.size, 0, 'no timer left behind')
+})
