@@ -1,4 +1,5 @@
-// `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR] [--broker-flags "..."] [--profile DIR]`
+// `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR] [--broker-flags "node flags"]
+//   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N]`
 // Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
 // and drives it from a load generator process (bench/loadgen) that encodes records as a client
 // does. Prints produce/consume throughput and end-to-end latency beside the same run's ceilings
@@ -7,7 +8,7 @@
 import { execFileSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
@@ -28,6 +29,8 @@ interface Options {
   build: boolean
   only: string | null
   brokerFlags: string[]
+  /** Extra `--set key=value` for the broker. */
+  brokerSets: string[]
   profileDir: string | null
   warmupMs: number
   durationMs: number
@@ -49,6 +52,7 @@ function parseOptions(args: string[]): Options {
     only: val('--only') ?? null,
     brokerFlags: (val('--broker-flags') ?? '').split(' ').filter(Boolean),
     profileDir: val('--profile') ?? null,
+    brokerSets: args.flatMap((a, i) => (a === '--broker-set' ? ['--set', args[i + 1]!] : [])),
     warmupMs: quick ? 300 : 1000,
     durationMs: Number(val('--duration-ms') ?? (quick ? 1200 : 4000)),
     maxBytes: (quick ? 768 : 3072) * 1024 * 1024,
@@ -121,7 +125,7 @@ function startBroker(opts: Options): Promise<BrokerProcess> {
   const flags = [...opts.brokerFlags]
   if (opts.profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', opts.profileDir)
   const child = spawn(process.execPath, [...flags, 'dist/src/cli/main.js', 'start', '--data-dir', dataDir,
-    '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'auto.create.topics.enable=false', '--log-level', 'warn'],
+    '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'auto.create.topics.enable=false', ...opts.brokerSets, '--log-level', 'warn'],
   { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
   // Never leave a broker behind, whatever happens to the bench.
   const kill = () => child.kill('SIGKILL')
@@ -227,9 +231,11 @@ function printRate(r: RateRow): void {
   const msgs = rate.messages / (rate.ms / 1000)
   const mb = mbps(rate.valueBytes, rate.ms)
   const err = rate.errors ? `  ERRORS ${rate.errors}: ${rate.firstError}` : ''
-  console.log(`${r.label.padEnd(30)} ${fmt(msgs).padStart(10)} msg/s ${mb.toFixed(0).padStart(6)} MB/s | ceilings: tcp ${c.tcp.toFixed(0)}, ` +
+  // Broker CPU per MB of values: robust to other load on the machine, unlike throughput.
+  const perMb = (r.brokerCpu / (rate.valueBytes / 1e6)).toFixed(2)
+  console.log(`${r.label.padEnd(26)} ${fmt(msgs).padStart(10)} msg/s ${mb.toFixed(0).padStart(5)} MB/s | ceilings: tcp ${c.tcp.toFixed(0)}, ` +
     `file append ${c.fileAppend.toFixed(0)}, Log.append ${c.logAppend.toFixed(0)} MB/s | cpu: loadgen ${pct(rate.cpuMs, rate.ms)}, ` +
-    `broker ${pct(r.brokerCpu, rate.ms)}${err}`)
+    `broker ${pct(r.brokerCpu, rate.ms)} (${perMb} ms/MB)${err}`)
 }
 
 function printLatency(r: LatencyRow): void {
@@ -267,7 +273,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (let rep = 0; rep < opts.reps; rep++) {
       const ceilings = await measureCeilings(gen, opts)
-      console.log(`rep ${rep + 1}: ceilings tcp ${ceilings.tcp.toFixed(0)} MB/s (client cpu ${(ceilings.tcpClientCpu * 100).toFixed(0)}%), ` +
+      console.log(`rep ${rep + 1}: load average ${loadavg()[0]!.toFixed(1)}; ceilings tcp ${ceilings.tcp.toFixed(0)} MB/s (client cpu ${(ceilings.tcpClientCpu * 100).toFixed(0)}%), ` +
         `file append ${ceilings.fileAppend.toFixed(0)} MB/s, Log.append ${ceilings.logAppend.toFixed(0)} MB/s`)
       for (const size of sizes) {
         for (const partitions of partitionCounts) {
@@ -325,6 +331,7 @@ export async function run(args: string[]): Promise<void> {
     gen.close()
     await stopBroker(broker)
   }
+  console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (other processes share the 2 cores; see BENCHMARKS.md)`)
   if (opts.reps > 1) {
     console.log(`\nmedians of ${opts.reps} runs (by msg/s; each row shows its own run's ceilings and CPU):`)
     for (const rows of [...produceRows.values(), ...consumeRows.values()]) printRate(median(rows, (r) => r.rate.messages / r.rate.ms))
