@@ -97,7 +97,7 @@ export class Connection implements BudgetWaiter {
   }
 
   private readFrames(): void {
-    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.draining) {
+    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.pausedForBudget && !this.draining) {
       let frame: Buffer | null
       try {
         frame = this.reader.next()
