@@ -19,6 +19,7 @@ import type { MetadataRequest, MetadataResponse } from '../../src/protocol/gener
 import type { OffsetFetchRequest } from '../../src/protocol/generated/messages/offset-fetch.ts'
 import type { ProduceRequest } from '../../src/protocol/generated/messages/produce.ts'
 import type { TxnOffsetCommitRequest } from '../../src/protocol/generated/messages/txn-offset-commit.ts'
+import { decodeRecordBatch } from '../../src/protocol/records/batch-decoder.ts'
 import { findRecordBatches } from '../../tools/capture/batches.ts'
 
 interface Entry {
@@ -180,6 +181,43 @@ describe('golden frames carry the values the clients sent', () => {
     assert.equal(jg.body.groupId, 'kcat-group')
     assert.equal(jg.body.protocolType, 'consumer')
     assert.deepEqual(jg.body.protocols.map((p) => p.name), ['range', 'roundrobin'])
+  })
+
+  it('kcat Metadata v4: brokers only (empty list) at connect, then all topics (null) for -L', () => {
+    const [brokersOnly, allTopics] = index.filter(req('kcat', 3, 4)).map((e) => decode(e, bytesOf(e)))
+    assert.ok(brokersOnly && allTopics)
+    assert.equal((brokersOnly.header as RequestHeader).clientId, 'rdkafka')
+    const a = brokersOnly.body as MetadataRequest
+    const b = allTopics.body as MetadataRequest
+    assert.deepEqual([a.topics, a.allowAutoTopicCreation], [[], false])
+    assert.deepEqual([b.topics, b.allowAutoTopicCreation], [null, true])
+  })
+
+  it('KafkaJS ApiVersions v2 carries only its header (client id samsa-test)', () => {
+    const { entry, header, body } = first<ApiVersionsRequest>(req('kafkajs', 18))
+    assert.equal(entry.apiVersion, 2)
+    assert.equal(header.clientId, 'samsa-test')
+    assert.deepEqual([body.clientSoftwareName, body.clientSoftwareVersion], ['', '']) // not on the wire before v3
+  })
+
+  it('KafkaJS Produce v7 carries the three records it was given, keys, values and headers', () => {
+    const { body } = first<ProduceRequest>(req('kafkajs', 0, 7))
+    assert.deepEqual([body.acks, body.timeoutMs, body.transactionalId], [-1, 30000, null])
+    assert.equal(body.topicData[0].name, 'frames-kafkajs')
+    const part = body.topicData[0].partitionData[0]
+    assert.equal(part.index, 0)
+    const batch = decodeRecordBatch(part.records!)
+    const got = batch.records.map((r) => [r.key?.toString(), r.value?.toString(), r.headers.map((h) => [h.key, h.value?.toString()])])
+    assert.deepEqual(got, [0, 1, 2].map((i) => [`kafkajs-${i}`, `value ${i}`, [['h1', 'v1']]]))
+  })
+
+  it('KafkaJS Fetch v11 reads committed data from offset 0 of each partition it was given', () => {
+    const { body } = first<FetchRequest>(req('kafkajs', 1, 11))
+    assert.deepEqual([body.replicaId, body.isolationLevel, body.maxWaitMs, body.minBytes, body.maxBytes], [-1, 1, 5000, 1, 10485760])
+    assert.equal(body.topics[0].topic, 'frames-kafkajs')
+    for (const p of body.topics[0].partitions) {
+      assert.deepEqual([p.fetchOffset, p.partitionMaxBytes, p.currentLeaderEpoch], [0n, 1048576, -1])
+    }
   })
 
   it('KafkaJS JoinGroup uses protocol type consumer and its RoundRobinAssigner', () => {
