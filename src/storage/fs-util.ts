@@ -13,8 +13,11 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
+let tmpCounter = 0
+
 export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  const tmp = `${path}.tmp`
+  // A unique temp name: two writers of the same file must not share (and truncate) one temp file.
+  const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(data)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts'
 import { LEADER_EPOCH_CHECKPOINT } from './file-names.ts'
 import type { StorageLogger } from './logger.ts'
+import { Mutex } from './mutex.ts'
 
 export interface EpochEntry {
   epoch: number
@@ -13,6 +14,7 @@ export interface EpochEntry {
 
 export class LeaderEpochCache {
   private entries: EpochEntry[] = []
+  private readonly writes = new Mutex()
   constructor(private readonly dir: string) {}
 
   get all(): readonly EpochEntry[] {
@@ -76,10 +78,13 @@ export class LeaderEpochCache {
     return changed
   }
 
-  async persist(): Promise<void> {
-    await writeCheckpoint(
-      join(this.dir, LEADER_EPOCH_CHECKPOINT),
-      this.entries.map((e) => `${e.epoch} ${e.startOffset}`),
+  /** Writes the current entries; calls are serialised so the file ends with the latest state. */
+  persist(): Promise<void> {
+    return this.writes.run(() =>
+      writeCheckpoint(
+        join(this.dir, LEADER_EPOCH_CHECKPOINT),
+        this.entries.map((e) => `${e.epoch} ${e.startOffset}`),
+      ),
     )
   }
 }

@@ -117,6 +117,11 @@ export class LogManager {
           await rmrf(join(dir, name))
           continue
         }
+        if (name.endsWith('.tmp')) {
+          // A checkpoint write interrupted by a crash (the file it was replacing is intact).
+          await unlinkIfExists(join(dir, name))
+          continue
+        }
         const tp = parsePartitionDir(name)
         if (!tp) continue
         const k = key(tp.topic, tp.partition)

@@ -158,3 +158,18 @@ test('segments whose batches carry no timestamp (-1) expire by their creation ti
   await m.close()
   await tmp.cleanup()
 })
+
+test('concurrent checkpoint writes of one file do not collide; stray temp files are removed at start', async () => {
+  const tmp = await tempDir()
+  const m = await LogManager.open({ logDirs: [tmp.path] })
+  const log = await m.getOrCreate('e', 0)
+  await log.append(batch(1), { leaderEpoch: 1 })
+  await Promise.all([log.epochs.persist(), log.epochs.persist(), log.epochs.persist(), m.checkpoint(), m.checkpoint()])
+  await m.close()
+  await writeFile(join(tmp.path, 'recovery-point-offset-checkpoint.123-4.tmp'), 'partial')
+  const again = await LogManager.open({ logDirs: [tmp.path] })
+  assert.ok(!(await readdir(tmp.path)).some((n) => n.endsWith('.tmp')))
+  assert.deepEqual(again.get('e', 0)!.epochs.all, [{ epoch: 1, startOffset: 0 }])
+  await again.close()
+  await tmp.cleanup()
+})
