@@ -51,6 +51,8 @@ export class Connection implements BudgetWaiter {
   private pausedForLimits = false
   private pausedForDrain = false
   private pausedForBudget = false
+  /** The client half-closed its side; close ours once everything it sent is answered. */
+  private peerEnded = false
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
   private reserved = 0
   private draining: (() => void) | null = null
@@ -190,6 +192,7 @@ export class Connection implements BudgetWaiter {
     if (socket.writableNeedDrain) this.pausedForDrain = true
     this.checkLimits()
     if (this.draining && this.inFlightRequests === 0) this.draining()
+    else if (this.peerEnded) this.finishHalfClose()
   }
 
   private overLimits(): boolean {
@@ -240,9 +243,16 @@ export class Connection implements BudgetWaiter {
   }
 
   private onEnd(): void {
-    // The client half-closed: answer what is in flight, then close.
-    if (this.inFlightRequests === 0) this.socket.end()
-    else void this.drain().then(() => this.socket.end())
+    // The client half-closed: answer every request it sent (some may still wait in the reader
+    // behind the in-flight limits), then close.
+    this.peerEnded = true
+    this.finishHalfClose()
+  }
+
+  private finishHalfClose(): void {
+    if (!this.peerEnded || this.closed || this.inFlightRequests > 0) return
+    this.readFrames()
+    if (this.inFlightRequests === 0 && !this.closed) this.end()
   }
 
   /**

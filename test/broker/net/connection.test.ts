@@ -236,3 +236,12 @@ test('frames still arriving reserve their size from the budget; their bodies wai
   assert.equal(server.budget.inUse, 0)
   for (const c of clients) c.destroy()
 })
+
+test('a half-closing client gets answers to every request, also those held back by the in-flight limit', async (t) => {
+  const { port } = await serve(t, scripted, { maxInFlightRequests: 3 })
+  const c = await RawClient.connect(port)
+  c.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => req(i, i % 3 === 0 ? 15 : 0))))
+  c.socket.end()
+  for (let i = 0; i < 40; i++) assert.equal((await c.readFrame()).readInt32BE(0), i)
+  assert.equal(await c.closesWithin(1000), true)
+})
