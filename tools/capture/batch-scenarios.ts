@@ -136,11 +136,15 @@ p.flush()
 p.close()
 `
 
-/** kafka-python 2.0.2 (Debian) has only gzip built in. */
+/**
+ * kafka-python 2.0.2 (Debian) has gzip built in; with python3-snappy (capture time only) it
+ * writes snappy in the Java client's xerial framing, which librdkafka never sends.
+ */
 export async function kafkaPythonBatch(upstream: Upstream, codec: Codec): Promise<BatchCapture> {
   const records = goldenRecords()
+  const modules = codec === 'snappy' ? ['kafka', 'snappy'] : ['kafka']
   const produces = await captureProduce(upstream, async (address) => {
-    await runPython(KAFKA_PYTHON_PRODUCE, [address, codec, JSON.stringify(records)], { modules: ['kafka'], timeoutMs: 30_000 })
+    await runPython(KAFKA_PYTHON_PRODUCE, [address, codec, JSON.stringify(records)], { modules, timeoutMs: 30_000 })
   })
   const { frame, found } = single('kafka-python', codec, produces)
   return { client: 'kafka-python', codec, topic: 'golden', partition: 0, produceApiVersion: frame.apiVersion, records, found }

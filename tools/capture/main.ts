@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       for (const codec of ['none', 'gzip', 'snappy', 'lz4'] as const) {
         await batch('platformatic', codec, () => platformaticBatch(upstream, codec))
       }
-      await batch('kafka-python', 'gzip', () => kafkaPythonBatch(upstream, 'gzip'))
+      for (const codec of ['gzip', 'snappy'] as const) await batch('kafka-python', codec, () => kafkaPythonBatch(upstream, codec))
     }
     if (what.has('frames') || clients.size) {
       await captureFrames(upstream, clients, { outDir: outArg ?? join(GOLDEN, 'frames'), translate: cluster !== undefined })

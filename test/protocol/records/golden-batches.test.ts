@@ -1,4 +1,4 @@
-// Batches produced by real clients (librdkafka via kcat, KafkaJS) with every codec: our decoder
+// Batches produced by real clients (librdkafka via kcat, KafkaJS, kafka-python, @platformatic/kafka) with every codec: our decoder
 // must read them, and our codecs must read and re-create their compressed payloads.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,6 +8,7 @@ import { RECORD_BATCH_OVERHEAD, batchSize, compression, verifyCrc } from '../../
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
 import { decodeRecordBatch, recordTimestamp } from '../../../src/protocol/records/batch-decoder.ts'
 import { codecByName, getCodec } from '../../../src/protocol/records/compression/index.ts'
+import { isXerialFramed } from '../../../src/protocol/records/compression/snappy.ts'
 import { splitBatches } from '../../../src/protocol/records/split-batches.ts'
 
 const dir = fileURLToPath(new URL('../../golden/batches/', import.meta.url))
@@ -29,6 +30,16 @@ const vectors = readdirSync(dir)
 test('golden vectors exist for every codec from kcat', () => {
   const names = vectors.map((v) => v.name)
   for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) assert.ok(names.includes(`kcat-${codec}`), codec)
+})
+
+test('snappy vectors cover both framings: xerial (Java-style, kafka-python) and raw (librdkafka)', () => {
+  const payload = (name: string) => {
+    const v = vectors.find((x) => x.name === name)
+    assert.ok(v, name)
+    return v.bytes.subarray(RECORD_BATCH_OVERHEAD)
+  }
+  assert.equal(isXerialFramed(payload('kafka-python-snappy')), true)
+  assert.equal(isXerialFramed(payload('kcat-snappy')), false)
 })
 
 for (const { name, bytes, meta } of vectors) {
