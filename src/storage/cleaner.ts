@@ -13,6 +13,8 @@
 //      (fsync dir: the commit point) -> drop N's index files -> rename over `N.log` -> rebuild the
 //      indexes from the new file. Start-up deletes `.cleaned` files and completes `.swap` files, so
 //      a crash at any step shows either the old or the new segment, never both or neither.
+// Transactions (cleaner-txn.ts): only segments wholly below the first unstable offset are cleaned;
+// aborted batches are dropped and kept out of the key map; empty markers go after a delete horizon.
 import { open, rename } from 'node:fs/promises'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { buildRecordBatch } from '../protocol/records/batch-builder.ts'
@@ -27,7 +29,9 @@ import {
   baseTimestamp,
   batchSize,
   isControl,
+  recordCount,
 } from '../protocol/records/batch-header.ts'
+import { TxnCleaning, withDeleteHorizon } from './cleaner-txn.ts'
 import { CLEANED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './file-names.ts'
 import { fsyncDir, unlinkIfExists } from './fs-util.ts'
 import type { Log } from './log.ts'
@@ -66,8 +70,14 @@ export function cleanableRange(
 ): { segments: Segment[]; firstDirty: number; firstUncleanable: number; due: boolean } {
   const c = log.config
   const candidates = log.segments.slice(0, -1)
+  // Never at/after the first unstable offset: open transactions may still abort.
+  const unstable = log.producerState?.firstUnstableOffset ?? Infinity
   let n = 0
-  while (n < candidates.length && candidates[n]!.maxTimestamp <= opts.now - c.minCompactionLagMs) n++
+  while (
+    n < candidates.length &&
+    candidates[n]!.maxTimestamp <= opts.now - c.minCompactionLagMs &&
+    log.segments[n + 1]!.baseOffset <= unstable
+  ) n++
   const segments = candidates.slice(0, n)
   const firstUncleanable = n < log.segments.length ? log.segments[n]!.baseOffset : log.logEndOffset
   const firstDirty = Math.max(opts.firstDirtyOffset, log.logStartOffset)
@@ -101,11 +111,12 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
     const maxKeys = opts.maxKeys ?? 1_000_000
     let segments = range.segments
     let cleanedUpTo = range.firstUncleanable
+    const txn = TxnCleaning.for(log, range.firstUncleanable)
     for (let i = 0; i < segments.length; i++) {
       const end = i + 1 < segments.length ? segments[i + 1]!.baseOffset : range.firstUncleanable
       if (end <= range.firstDirty) continue
       for await (const buf of segmentBatches(segments[i]!)) {
-        if (isControl(buf)) continue
+        if (isControl(buf) || txn?.isAborted(buf)) continue
         const base = baseOffset(buf, 0)
         forEachRecordKey(buf, (key, offsetDelta) => {
           if (key !== null && base + offsetDelta >= range.firstDirty) latest.set(key, base + offsetDelta)
@@ -121,7 +132,7 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
     const result: CleanResult = { cleanedUpTo, segments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0 }
     for (const seg of segments) {
       if (opts.aborted?.() || log.isClosed) return undefined
-      const removed = await cleanSegment(log, seg, latest, opts.now)
+      const removed = await cleanSegment(log, seg, latest, opts.now, txn)
       if (removed === undefined) continue
       result.segments++
       result.recordsRemoved += removed.records
@@ -139,6 +150,7 @@ async function cleanSegment(
   seg: Segment,
   latest: Map<string, number>,
   now: number,
+  txn?: TxnCleaning,
 ): Promise<{ records: number; before: number; after: number } | undefined> {
   const cleaned = segmentFile(log.dir, seg.baseOffset, LOG_SUFFIX + CLEANED_SUFFIX)
   const fh = await open(cleaned, 'w')
@@ -166,7 +178,16 @@ async function cleanSegment(
   try {
     for await (const buf of segmentBatches(seg)) {
       if (isControl(buf)) {
-        await push(buf)
+        const action = txn?.onMarker(buf, now) ?? 'keep'
+        if (action === 'keep') await push(buf)
+        else if (action === 'set-horizon') await push(withDeleteHorizon(buf, horizon))
+        changed ||= action !== 'keep'
+        continue
+      }
+      if (txn?.onDataBatch(buf)) {
+        // A batch of an aborted transaction: gone whole.
+        changed = true
+        removed += recordCount(buf)
         continue
       }
       // Cheap look first: most batches of a mostly-clean log stay as they are.
@@ -225,6 +246,7 @@ async function cleanSegment(
     return undefined
   }
   const before = seg.size
+  await txn?.flush()
   if (written === 0 && (await log.dropCleanedSegment(seg))) {
     // Everything in it was superseded: the segment is gone instead of left as an empty file.
     await unlinkIfExists(cleaned)

@@ -3,6 +3,7 @@
 // duplicates with their original offsets, and be snapshotted (`<offset>.snapshot` beside the
 // segments) without the append path changing shape.
 import type { AppendOptions, Log } from './log.ts'
+import type { AbortedTxn } from './txn-index.ts'
 
 /** A retried batch that is already in the log: answered with its original offsets, not written. */
 export interface DuplicateAppend {
@@ -33,4 +34,10 @@ export interface ProducerStateHook {
   close?(): Promise<void>
   /** The Log was deleted with its directory: release everything that refers to it (no snapshot). */
   delete?(): void
+  /** First offset of the oldest open transaction, undefined when none (compaction stays below it). */
+  readonly firstUnstableOffset?: number | undefined
+  /** Aborted transactions overlapping [from, to) (the transaction index; compaction drops their data). */
+  abortedTransactions?(from: number, to: number): AbortedTxn[]
+  /** Compaction emptied these aborted transactions: drop their transaction-index entries (durably). */
+  forgetAborted?(txns: readonly AbortedTxn[]): Promise<void>
 }

@@ -7,7 +7,7 @@
 import { open, readdir, readFile, truncate } from 'node:fs/promises'
 import { readInt64, writeInt64 } from '../protocol/records/batch-header.ts'
 import { TXN_INDEX_SUFFIX, parseSegmentName, segmentFile } from './file-names.ts'
-import { isNotFound } from './fs-util.ts'
+import { isNotFound, writeFileAtomic } from './fs-util.ts'
 
 export const TXN_ENTRY_SIZE = 34
 
@@ -138,6 +138,27 @@ export class TxnIndex {
       const path = segmentFile(this.dir, seg, TXN_INDEX_SUFFIX)
       this.writes = this.writes.then(() => truncate(path, keep * TXN_ENTRY_SIZE)).catch((e) => {
         if (!isNotFound(e)) this.failure ??= e
+      })
+    }
+  }
+
+  /**
+   * Removes these entries (matched by producer id and marker offset) and rewrites the files of the
+   * segments that held them (atomically: a crash leaves the old or the new file).
+   */
+  forget(txns: readonly AbortedTxn[]): void {
+    const gone = new Set(txns.map((t) => `${t.producerId}:${t.lastOffset}`))
+    const segments = new Set<number>()
+    this.entries = this.entries.filter((e) => {
+      if (!gone.has(`${e.producerId}:${e.lastOffset}`)) return true
+      segments.add(e.segment)
+      return false
+    })
+    for (const seg of segments) {
+      const kept = this.entries.filter((e) => e.segment === seg).map(encodeAbortedTxn)
+      const path = segmentFile(this.dir, seg, TXN_INDEX_SUFFIX)
+      this.writes = this.writes.then(() => writeFileAtomic(path, Buffer.concat(kept))).catch((e) => {
+        this.failure ??= e
       })
     }
   }

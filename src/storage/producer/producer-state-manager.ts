@@ -104,6 +104,12 @@ export class ProducerStateManager implements ProducerStateHook {
     return this.txnIndex.collect(fetchOffset, upperBound)
   }
 
+  /** Compaction removed every batch of these aborted transactions: their index entries go too. */
+  async forgetAborted(txns: readonly AbortedTxn[]): Promise<void> {
+    this.txnIndex.forget(txns)
+    await this.txnIndex.flush()
+  }
+
   // ------------------------------------------------------------------ hook: validation
 
   check(buf: Buffer, origin: Origin): Error | DuplicateAppend | undefined {
