@@ -14,6 +14,10 @@ import type { ApiVersionsResponse } from '../../../src/protocol/generated/messag
 import { BUILTIN_HANDLERS } from '../../../src/broker/api/handlers.ts'
 import { RawClient, requestFrame, decodeResponseFrame } from '../raw-client.ts'
 
+// Fixed by default so failures reproduce; SAMSA_FUZZ_SEED / SAMSA_FUZZ_RUNS explore further.
+const SEED = Number(process.env.SAMSA_FUZZ_SEED ?? 20261125)
+const RUNS = Number(process.env.SAMSA_FUZZ_RUNS ?? 150)
+
 let broker: Broker
 const errors: string[] = []
 
@@ -105,7 +109,7 @@ test('mutated, truncated and random frames never take the broker down', async ()
   })
   await fc.assert(fc.asyncProperty(fc.array(fc.oneof(mutated, random), { minLength: 1, maxLength: 8 }), async (frames) => {
     await blast(frames)
-  }), { numRuns: 150, seed: 20261125 })
+  }), { numRuns: RUNS, seed: SEED })
   await stillServes()
   assert.deepEqual(errors.map((e) => JSON.parse(e).msg), [])
 })
