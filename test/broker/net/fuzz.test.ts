@@ -87,8 +87,11 @@ test('mutated, truncated and random frames never take the broker down', async ()
     cut: fc.option(fc.nat(), { nil: undefined }),
   }).map(({ seed, flips, cut }) => {
     const f = Buffer.from(seeds[seed])
-    // Keep the size prefix and api key intact so the body reaches the handler's decoder.
-    for (const [at, byte] of flips) if (f.length > 8) f[8 + (at % (f.length - 8))] = byte
+    // Flip bytes of the body only (the header stays valid), so the mutation reaches the body
+    // decoder and, when it still decodes, the handler. Header: size, key, version, correlation
+    // id, client id 'fuzz' (2 + 4 bytes), and a tagged-field byte in header v2.
+    const headerEnd = 4 + 14 + (API_SPECS[f.readInt16BE(4)].requestHeaderVersion(f.readInt16BE(6)) === 2 ? 1 : 0)
+    for (const [at, byte] of flips) if (f.length > headerEnd) f[headerEnd + (at % (f.length - headerEnd))] = byte
     if (cut === undefined || f.length <= 8) return f
     const short = f.subarray(0, 8 + (cut % (f.length - 8)))
     short.writeInt32BE(short.length - 4, 0)
