@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { FrameReader, FrameSizeError } from './frame-reader.ts'
 import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
+import type { LogLimiter } from './log-limiter.ts'
 
 /** What a request produced: the response frame as buffers (size prefix included), or null for none. */
 export type FrameResult = Buffer[] | null
@@ -61,9 +62,10 @@ export class Connection implements BudgetWaiter {
   private readonly log: Logger
   private readonly onClose: (conn: Connection) => void
   private readonly budget: RequestBudget
+  private readonly limiter: LogLimiter | undefined
 
   constructor(id: number, socket: Socket, handler: FrameHandler, limits: ConnectionLimits, log: Logger,
-    onClose: (conn: Connection) => void, budget: RequestBudget = UNBOUNDED) {
+    onClose: (conn: Connection) => void, budget: RequestBudget = UNBOUNDED, limiter?: LogLimiter) {
     this.id = id
     this.socket = socket
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`
@@ -72,6 +74,7 @@ export class Connection implements BudgetWaiter {
     this.log = log
     this.onClose = onClose
     this.budget = budget
+    this.limiter = limiter
     this.reader = new FrameReader(limits.maxFrameBytes)
     socket.setNoDelay(true)
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs)
@@ -298,7 +301,13 @@ export class Connection implements BudgetWaiter {
   close(reason: string, level: 'warn' | 'info' | 'debug' | 'silent' = 'warn'): void {
     if (this.closed) return
     this.closed = true
-    if (level !== 'silent') this.log[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
+    if (level === 'silent') {
+      // already logged by the caller
+    } else if (this.limiter && level !== 'debug') {
+      this.limiter[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
+    } else {
+      this.log[level]({ conn: this.id, remote: this.remote }, `closing connection: ${reason}`)
+    }
     this.socket.destroy()
     this.finalize()
   }

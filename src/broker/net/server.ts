@@ -6,6 +6,7 @@ import type { Server, Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { Connection } from './connection.ts'
 import { RequestBudget } from './request-budget.ts'
+import { LogLimiter } from './log-limiter.ts'
 import type { ConnectionLimits, FrameHandler } from './connection.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 
@@ -63,10 +64,12 @@ export class NetServer {
   private readonly opts: NetServerOptions
   /** Request bytes in flight across every connection (queued.max.request.bytes). */
   readonly budget: RequestBudget
+  private readonly limiter: LogLimiter
 
   constructor(opts: NetServerOptions) {
     this.opts = opts
     this.budget = new RequestBudget(opts.limits.maxInFlightBytes)
+    this.limiter = new LogLimiter(opts.log)
   }
 
   get connectionCount(): number {
@@ -108,7 +111,7 @@ export class NetServer {
     const fromIp = this.perIp.get(ip) ?? 0
     if (this.connections.size >= max || fromIp >= maxPerIp) {
       const which = this.connections.size >= max ? `max.connections ${max}` : `max.connections.per.ip ${maxPerIp}`
-      this.opts.log.warn({ remote: `${ip}:${socket.remotePort}`, listener }, `refusing connection: ${which} reached`)
+      this.limiter.warn({ remote: `${ip}:${socket.remotePort}`, listener }, `refusing connection: ${which} reached`)
       socket.destroy()
       return
     }
@@ -118,7 +121,7 @@ export class NetServer {
       const n = (this.perIp.get(ip) ?? 1) - 1
       if (n <= 0) this.perIp.delete(ip)
       else this.perIp.set(ip, n)
-    }, this.budget)
+    }, this.budget, this.limiter)
     conn.attributes.set('listener', listener)
     this.connections.add(conn)
   }
