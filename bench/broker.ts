@@ -1,5 +1,5 @@
 // `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR] [--broker-flags "node flags"]
-//   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N]`
+//   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N] [--kcat]`
 // Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
 // and drives it from a load generator process (bench/loadgen) that encodes records as a client
 // does. Prints produce/consume throughput and end-to-end latency beside the same run's ceilings
@@ -17,6 +17,7 @@ import type { DeleteTopicsResponse } from '../src/protocol/generated/messages/de
 import { batchPool, logAppend, plainAppend } from './storage.ts'
 import type { Figure } from './storage.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
+import { kcatAvailable, kcatConsume, kcatProduce, writeValueFile } from './loadgen/kcat.ts'
 import type { ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
@@ -37,6 +38,8 @@ interface Options {
   maxBytes: number
   batchBytes: number
   inFlight: number
+  /** Also measure librdkafka (kcat) for reference. */
+  kcat: boolean
 }
 
 function parseOptions(args: string[]): Options {
@@ -58,6 +61,7 @@ function parseOptions(args: string[]): Options {
     maxBytes: (quick ? 768 : 3072) * 1024 * 1024,
     batchBytes: Number(val('--batch-bytes') ?? 64 * 1024),
     inFlight: Number(val('--in-flight') ?? 16),
+    kcat: args.includes('--kcat'),
   }
 }
 
@@ -246,6 +250,47 @@ function printLatency(r: LatencyRow): void {
     `cpu: loadgen ${pct(l.cpuMs, l.ms)}, broker ${pct(r.brokerCpu, l.ms)}${err}`)
 }
 
+/** librdkafka for reference: kcat produces a file of values and reads them back (1 partition). */
+async function kcatReference(opts: Options): Promise<void> {
+  if (!kcatAvailable()) {
+    console.log('kcat not found: no librdkafka reference figures')
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-kcat-'))
+  const broker = await startBroker(opts)
+  const admin = await KafkaConn.open('127.0.0.1', broker.port, 'samsa-bench-admin')
+  try {
+    for (const size of [100, 1024]) {
+      const count = Math.floor((opts.quick ? 100 : 400) * 1024 * 1024 / size)
+      const file = join(dir, `values-${size}.txt`)
+      await writeValueFile(file, size, count)
+      for (const acks of [1, -1]) {
+        const topic = `kcat-${size}-${acks === -1 ? 'all' : acks}`
+        await createTopic(admin, topic, 1)
+        execFileSync('sync')
+        const bootstrap = `127.0.0.1:${broker.port}`
+        const b0 = processCpuMs(broker.child.pid!)
+        const p = kcatProduce(bootstrap, topic, file, count, acks)
+        const pb = processCpuMs(broker.child.pid!) - b0
+        const line = (label: string, r: { messages: number; ms: number; cpuMs: number }, bcpu: number) =>
+          console.log(`${label.padEnd(34)} ${fmt(r.messages / (r.ms / 1000)).padStart(10)} msg/s ${mbps(r.messages * size, r.ms).toFixed(0).padStart(5)} MB/s ` +
+            `(${fmt(r.messages)} msgs in ${r.ms.toFixed(0)} ms incl. start-up) | cpu: kcat ${pct(r.cpuMs, r.ms)}, broker ${pct(bcpu, r.ms)}`)
+        line(`kcat produce ${kib(size)} acks=${acks === -1 ? 'all' : acks} 1p`, p, pb)
+        if (acks === 1) {
+          const c0 = processCpuMs(broker.child.pid!)
+          const c = kcatConsume(bootstrap, topic, count)
+          line(`kcat consume ${kib(size)} 1p`, c, processCpuMs(broker.child.pid!) - c0)
+        }
+        await deleteTopic(admin, topic)
+      }
+    }
+  } finally {
+    admin.close()
+    await stopBroker(broker)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args)
   if (opts.build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' })
@@ -334,6 +379,7 @@ export async function run(args: string[]): Promise<void> {
     gen.close()
     await stopBroker(broker)
   }
+  if (opts.kcat) await kcatReference(opts)
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (other processes share the 2 cores; see BENCHMARKS.md)`)
   if (opts.reps > 1) {
     console.log(`\nmedians of ${opts.reps} runs (by msg/s; each row shows its own run's ceilings and CPU):`)
