@@ -118,7 +118,7 @@ async function recover(dir: string, segments: Segment[], opts: LoadOptions): Pro
     if (!loaded || last) {
       const from = loaded ? seg.index.lastPosition : 0
       const expected = loaded ? seg.index.lastOffset : seg.baseOffset
-      const res = await seg.scanFrom(from, interval, expected)
+      const res = await seg.scanFrom(from, interval, expected, last ? Infinity : segments[i + 1]!.baseOffset)
       if (res.problem) throw corrupt(seg, res.validEnd, res.problem)
       if (!loaded) logger.warn({ file: seg.logPath }, 'rebuilt missing or invalid index files')
     }
@@ -128,7 +128,8 @@ async function recover(dir: string, segments: Segment[], opts: LoadOptions): Pro
   let expected = first > 0 ? segments[first - 1]!.nextOffset : segments[0]!.baseOffset
   for (let i = first; i < segments.length; i++) {
     const seg = segments[i]!
-    const res = await seg.scanFrom(0, interval, Math.max(expected, seg.baseOffset))
+    const bound = i + 1 < segments.length ? segments[i + 1]!.baseOffset : Infinity
+    const res = await seg.scanFrom(0, interval, Math.max(expected, seg.baseOffset), bound)
     if (res.problem) {
       if (res.nextOffset < rp) throw corrupt(seg, res.validEnd, res.problem)
       const lostBytes = seg.size - res.validEnd

@@ -40,7 +40,8 @@ export async function readAt(fh: FileHandle, position: number, length: number, i
 /**
  * Visits sound batches from `start` to `end` (file positions). `segmentBase` bounds offsets from
  * below and relative offsets from above (int32 in the indexes); `expectedNext` is the smallest
- * acceptable base offset of the first batch. `visit` may return true to stop early.
+ * acceptable base offset of the first batch; `upperBound` (the next segment's base) bounds every
+ * offset from above. `visit` may return true to stop early.
  */
 export async function scanSegment(
   fh: FileHandle,
@@ -49,9 +50,14 @@ export async function scanSegment(
   segmentBase: number,
   expectedNext: number,
   visit: (b: ScannedBatch) => boolean | void,
+  upperBound = Infinity,
 ): Promise<ScanResult> {
   let pos = start
   let next = expectedNext
+  // The base offset is not covered by the CRC: a batch whose offset is too low may instead mean
+  // the previous batch's offset was damaged upwards. Remember where that batch started.
+  let prevPos = -1
+  let prevNext = expectedNext
   let chunk: Buffer = Buffer.allocUnsafe(0)
   let chunkPos = start
   const stop = (problem: string): ScanResult => ({ validEnd: pos, nextOffset: next, problem })
@@ -77,12 +83,18 @@ export async function scanSegment(
     if (problem) return stop(describeProblem[problem])
     const base = baseOffset(chunk, off)
     const last = base + lastOffsetDelta(chunk, off)
+    if (base < next && base >= prevNext && prevPos >= 0) {
+      return { validEnd: prevPos, nextOffset: prevNext, problem: `offset of the batch at byte ${prevPos} out of order` }
+    }
     if (base < next || base < segmentBase || last - segmentBase > MAX_REL || !Number.isSafeInteger(last)) {
       return stop(`offset ${base} out of order (expected >= ${next})`)
     }
+    if (last >= upperBound) return stop(`offset ${last} reaches into the next segment (${upperBound})`)
     const size = batchSize(chunk, off)
     const maxTs = maxTimestamp(chunk, off)
     const stopHere = visit({ baseOffset: base, lastOffset: last, maxTimestamp: maxTs, position: pos, size })
+    prevPos = pos
+    prevNext = next
     next = last + 1
     pos += size
     if (stopHere === true) break

@@ -120,7 +120,12 @@ export class Segment {
    * Scans from `position` (0 or an indexed batch) to the end, adding index entries for what it
    * finds. Returns where the sound data ends; the caller decides whether to truncate.
    */
-  async scanFrom(position: number, indexInterval: number, expectedNext: number): Promise<ScanResult> {
+  async scanFrom(
+    position: number,
+    indexInterval: number,
+    expectedNext: number,
+    upperBound = Infinity,
+  ): Promise<ScanResult> {
     if (position === 0) {
       this.index.clear()
       this.timeIndex.clear()
@@ -139,7 +144,7 @@ export class Segment {
         return
       }
       this.onBatch(b.baseOffset, b.lastOffset, b.maxTimestamp, b.position, b.size, indexInterval)
-    })
+    }, upperBound)
     if (res.validEnd === position) this.nextOffset = Math.max(this.nextOffset, expectedNext)
     return res
   }

@@ -1,5 +1,5 @@
 // Fuzzed segment files: whatever damage a crash or a bad disk leaves after the recovery point,
-// opening recovers to a prefix of the original batches and never crashes or serves a bad batch.
+// opening never crashes or serves a bad batch: what it serves are whole original batches in order.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
@@ -17,10 +17,17 @@ test('random damage to segment and index files recovers to a valid prefix', asyn
   const tmp = await tempDir()
   const pristine = join(tmp.path, 'pristine', 'f-0')
   const log = await Log.open({ dir: pristine, config: CONFIG })
-  for (let i = 0; i < 80; i++) await log.append(batch(1 + (i % 3), `v${i}`))
+  const original = new Map<number, string>() // base offset -> first value
+  for (let i = 0; i < 80; i++) original.set((await log.append(batch(1 + (i % 3), `v${i}`))).baseOffset, `v${i}-0`)
   const end = log.logEndOffset
   await log.close()
   const files = (await readdir(pristine)).filter((f) => /\.(log|index|timeindex)$/.test(f)).sort()
+  // The base offset field is not covered by the CRC (Kafka's format); damage to it in the very last
+  // batch of the log has nothing after it to be checked against, so it cannot be detected.
+  const lastLog = files.filter((f) => f.endsWith('.log')).pop()!
+  const lastData = await readFile(join(pristine, lastLog))
+  let lastBatchPos = 0
+  for (let p = 0; p < lastData.length; p += batchSize(lastData, p)) lastBatchPos = p
   let run = 0
   await fc.assert(
     fc.asyncProperty(
@@ -33,6 +40,10 @@ test('random damage to segment and index files recovers to a valid prefix', asyn
         fc.record({ kind: fc.constant('garbage' as const), data: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
       ),
       async (file, at, damage) => {
+        if (file === lastLog && damage.kind === 'flip' && lastData.length) {
+          const p = at % lastData.length
+          fc.pre(!(p < lastBatchPos + 8 && p + damage.bytes.length > lastBatchPos))
+        }
         const dir = join(tmp.path, `run-${run++}`, 'f-0')
         await cp(pristine, dir, { recursive: true })
         const path = join(dir, file)
@@ -46,16 +57,19 @@ test('random damage to segment and index files recovers to a valid prefix', asyn
         const opened = await Log.open({ dir, config: CONFIG })
         try {
           assert.ok(opened.logEndOffset <= end)
-          let expected = 0
-          while (expected < opened.logEndOffset) {
-            const r = await opened.read(expected, 1 << 20)
+          // Whole original batches in offset order. A segment cut exactly at a batch boundary leaves
+          // a gap before the next segment that reads step over (as in Kafka); a cut inside a batch,
+          // or damage, truncates the log there.
+          let next = 0
+          while (next < opened.logEndOffset) {
+            const r = await opened.read(next, 1 << 20)
             assert.ok(r.batches.length > 0)
             for (const buf of r.batches) {
               for (let p = 0; p < buf.length; p += batchSize(buf, p)) {
                 const b = decodeRecordBatch(buf, p)
-                assert.equal(b.baseOffset, expected)
-                assert.equal(b.records[0]!.value!.toString().split('-')[1], '0')
-                expected = b.baseOffset + b.lastOffsetDelta + 1
+                assert.ok(b.baseOffset >= next)
+                assert.equal(b.records[0]!.value!.toString(), original.get(b.baseOffset))
+                next = b.baseOffset + b.lastOffsetDelta + 1
               }
             }
           }
