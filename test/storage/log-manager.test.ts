@@ -173,3 +173,13 @@ test('concurrent checkpoint writes of one file do not collide; stray temp files 
   await again.close()
   await tmp.cleanup()
 })
+
+test('concurrent getOrCreate calls for one partition return the same log', async () => {
+  const tmp = await tempDir()
+  const m = await LogManager.open({ logDirs: [tmp.path] })
+  const [a, b, c] = await Promise.all([m.getOrCreate('same', 3), m.getOrCreate('same', 3), m.getOrCreate('same', 3)])
+  assert.ok(a === b && b === c)
+  assert.equal([...m.all()].length, 1)
+  await m.close()
+  await tmp.cleanup()
+})

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { baseOffset, batchSize, maxTimestamp, partitionLeaderEpoch, timestampType, TimestampType, verifyCrc } from '../../src/protocol/records/batch-header.ts'
+import { buildEndTxnMarkerBatch } from '../../src/protocol/records/control-record.ts'
+import type { MarkerBatchOptions } from '../../src/protocol/records/control-record.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
 import { parseLogConfig } from '../../src/storage/config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
@@ -279,6 +281,20 @@ test('minOneBatch=false returns nothing when the first batch exceeds maxBytes', 
   assert.equal((await log.read(0, 1000)).batches.length, 1)
   assert.equal((await log.read(0, 1000, { minOneBatch: false })).bytes, 0)
   assert.ok((await log.read(0, 3000, { minOneBatch: false })).bytes > 0)
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('control batches: refused from clients, accepted from coordinators; timestamps outside the window refused', async () => {
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(1_800_000_000_000)
+  const log = await open(tmp.path, { 'message.timestamp.after.max.ms': 1000 }, { scheduler: clock })
+  const commit = 1 as MarkerBatchOptions['type']
+  const marker = () => buildEndTxnMarkerBatch({ type: commit, coordinatorEpoch: 0, producerId: 7, producerEpoch: 0, timestamp: clock.now() })
+  await assert.rejects(log.append(marker()), (e: StorageError) => e.code === 'INVALID_RECORD')
+  assert.equal((await log.append(marker(), { origin: 'coordinator' })).baseOffset, 0)
+  await assert.rejects(log.append(batch(1, 'f', { timestamp: clock.now() + 5000 })), (e: StorageError) => e.code === 'INVALID_TIMESTAMP')
+  assert.equal((await log.append(batch(1, 'ok', { timestamp: clock.now() + 500 }))).baseOffset, 1)
   await log.close()
   await tmp.cleanup()
 })
