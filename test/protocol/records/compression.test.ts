@@ -53,6 +53,11 @@ test('snappy: xerial framing by default, raw on request, both detected when deco
   const lying = Buffer.from(xerial)
   lying.writeInt32BE(0x7fffffff, 16)
   assert.throws(() => decompress(2, lying, 1e6), isRecordsError('bad-compressed-data'))
+  // Raw blocks: a cut, an over-long and an over-large uvarint length preamble; a declared length over the limit.
+  for (const hex of ['', '8080', 'ffffffffff01', 'ffffffff1f']) {
+    assert.throws(() => decompress(2, Buffer.from(hex, 'hex'), 1e6), isRecordsError('bad-compressed-data'), hex)
+  }
+  assert.throws(() => decompress(2, raw, data.length - 1), isRecordsError('too-large'))
 })
 
 test('lz4: Kafka frame layout, legacy KAFKA-1493 header checksum accepted, truncation rejected', () => {

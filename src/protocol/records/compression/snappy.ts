@@ -3,6 +3,7 @@
 // and a plain raw snappy block (librdkafka writes this). Each raw block starts with its
 // uncompressed length as a uvarint, so limits are checked before anything is inflated.
 import { compressSync, uncompressSync } from 'snappy'
+import { ProtocolDecodeError, Reader } from '../../primitives/index.ts'
 import { RecordsError } from '../records-error.ts'
 import type { Codec } from './codec.ts'
 
@@ -15,16 +16,14 @@ export function isXerialFramed(data: Buffer): boolean {
   return data.length >= XERIAL_HEADER && XERIAL_MAGIC.equals(data.subarray(0, 8))
 }
 
-/** The uncompressed length a raw snappy block declares. */
+/** The uncompressed length a raw snappy block declares (a uvarint preamble, at most 2^32-1). */
 function rawLength(data: Buffer, start: number, end: number): number {
-  let result = 0
-  for (let i = 0, mul = 1; i < 5; i++, mul *= 128) {
-    if (start + i >= end) throw new RecordsError('bad-compressed-data', 'snappy: truncated length preamble')
-    const b = data[start + i]!
-    result += (b & 0x7f) * mul
-    if ((b & 0x80) === 0) return result
+  try {
+    return new Reader(data, start, end).uvarint()
+  } catch (err) {
+    if (!(err instanceof ProtocolDecodeError)) throw err
+    throw new RecordsError('bad-compressed-data', `snappy: bad length preamble (${err.message})`, { cause: err })
   }
-  throw new RecordsError('bad-compressed-data', 'snappy: length preamble longer than 5 bytes')
 }
 
 function uncompressRaw(block: Buffer): Buffer {
