@@ -110,6 +110,7 @@ type QueueItem =
 const EMPTY: Buffer[] = []
 const MAX_REL = 0x7fffffff
 const WRITEV_MAX = 512
+const WRITEV_BYTES = 1024 * 1024
 
 export class Log {
   readonly dir: string
@@ -391,17 +392,23 @@ export class Log {
     const seg = this.activeSegment
     const position = seg.size
     let written = 0
-    for (let i = 0; i < bufs.length; i += WRITEV_MAX) {
-      const part = bufs.length > WRITEV_MAX ? bufs.slice(i, i + WRITEV_MAX) : bufs
+    // One writev per ~1 MiB: a group of large batches written in one multi-MiB call measured
+    // markedly slower here than the same bytes in 1 MiB calls (one fsync still covers the group).
+    for (let i = 0; i < bufs.length; ) {
+      let j = i
       let partBytes = 0
-      for (const b of part) partBytes += b.length
+      while (j < bufs.length && j - i < WRITEV_MAX && (j === i || partBytes + bufs[j]!.length <= WRITEV_BYTES)) {
+        partBytes += bufs[j++]!.length
+      }
+      const part = i === 0 && j === bufs.length ? bufs : bufs.slice(i, j)
       let done = (await seg.fh.writev(part, position + written)).bytesWritten
       while (done < partBytes) {
-        // Short write (rare on regular files): finish it buffer by buffer.
+        // Short write (rare on regular files): finish it in one piece.
         const rest = Buffer.concat(part).subarray(done)
         done += (await seg.fh.write(rest, 0, rest.length, position + written + done)).bytesWritten
       }
       written += partBytes
+      i = j
     }
     // Publish: indexes, size, log end offset, tail cache (synchronously, together).
     let pos = position

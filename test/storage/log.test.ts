@@ -298,3 +298,20 @@ test('control batches: refused from clients, accepted from coordinators; timesta
   await log.close()
   await tmp.cleanup()
 })
+
+test('a group of large appends is written in several calls and reads back intact', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'max.message.bytes': 2_000_000, 'flush.messages': 1 })
+  const sizes = [700_000, 300_000, 900_000, 50_000, 1_500_000, 10_000]
+  const results = await Promise.all(sizes.map((n) => log.append(sizedBatch(n))))
+  results.forEach((r, i) => assert.equal(r.baseOffset, i))
+  await log.close()
+  const again = await open(tmp.path, {})
+  for (let i = 0; i < sizes.length; i++) {
+    const r = await again.read(i, 1)
+    assert.equal(baseOffset(r.batches[0]!), i)
+    assert.ok(Math.abs(r.bytes - sizes[i]!) < 100)
+  }
+  await again.close()
+  await tmp.cleanup()
+})
