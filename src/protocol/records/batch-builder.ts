@@ -91,16 +91,6 @@ function encodeRecords(records: readonly Record[], at: number): Buffer {
   return w.finish()
 }
 
-/** Size of the records section (uncompressed) for `records`. */
-export function sizeOfRecords(records: readonly Record[]): number {
-  let size = 0
-  for (const r of records) {
-    const b = sizeOfRecordBody(r)
-    size += sizeOfVarint(b) + b
-  }
-  return size
-}
-
 export function buildRecordBatch(options: BatchOptions): Buffer {
   const inputs = options.records
   const firstTs = inputs.find((r) => r.timestamp !== undefined)?.timestamp
