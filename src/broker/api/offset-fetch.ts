@@ -41,6 +41,8 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 9,
   async handle(ctx, req, version) {
     const c = groupCoordinatorOf(ctx.broker)
+    // Answer once the commits received before this fetch are appended (GroupCoordinator.commitsSettled).
+    await Promise.all(version >= 8 ? req.groups.map((g) => c.commitsSettled(g.groupId)) : [c.commitsSettled(req.groupId)])
     const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined
     const unstableIn = (groupId: string): Unstable => pending && ((t, p) => pending(groupId, t, p))
     if (version >= 8) {

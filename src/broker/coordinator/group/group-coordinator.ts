@@ -144,6 +144,13 @@ export class GroupCoordinator {
    * COORDINATOR_NOT_AVAILABLE (as for a Dead group in Kafka) so nothing lands on a group going away.
    */
   private readonly deleting = new Map<string, Promise<number>>()
+  /**
+   * Per group, the latest offset commit being appended (a partition's appends complete in order, so
+   * it settles after every earlier one): OffsetFetch waits for it, as Kafka's one-request-at-a-time
+   * connections make a commit visible to whatever the committer does next (our connections
+   * pipeline requests, and a member leaving right after its commit must hand over that commit).
+   */
+  private readonly lastCommit = new Map<string, Promise<void>>()
   /** Offset commits being appended, per group: a group deletion writes tombstones for them too. */
   private readonly inFlightCommits = new Map<string, Map<string, { topic: string, partition: number, n: number }>>()
 
@@ -734,6 +741,11 @@ export class GroupCoordinator {
     const appended = this.append(req.groupId, records).then(() => {
       for (const r of records) this.replay(r)
     }).finally(() => this.trackInFlight(req.groupId, records, -1))
+    const settled = appended.then(() => {}, () => {})
+    this.lastCommit.set(req.groupId, settled)
+    void settled.then(() => {
+      if (this.lastCommit.get(req.groupId) === settled) this.lastCommit.delete(req.groupId)
+    })
     try {
       await this.withCommitTimeout(appended)
     } catch (e) {
@@ -796,6 +808,11 @@ export class GroupCoordinator {
     if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION
     this.scheduleMemberExpiry(group, member)
     return ErrorCode.NONE
+  }
+
+  /** Resolves once every offset commit of `groupId` received so far is appended (or failed). */
+  commitsSettled(groupId: string): Promise<void> {
+    return this.lastCommit.get(groupId) ?? Promise.resolve()
   }
 
   /** `topics` null means every committed offset of the group. */

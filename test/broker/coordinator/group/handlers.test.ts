@@ -232,3 +232,33 @@ test('JoinGroup floods and huge member metadata over the wire: Kafka error codes
     await broker.close()
   }
 })
+
+test('an OffsetFetch pipelined right behind an OffsetCommit sees that commit (as on Kafka\'s one-request-at-a-time connections)', async () => {
+  const broker = await startBroker({ config: CONFIG })
+  const c = await AdminRaw.connect(broker.port)
+  const raw = await RawClient.connect(broker.port)
+  try {
+    const create = defaultCreateTopicsRequest()
+    create.timeoutMs = 5000
+    create.topics = [Object.assign(defaultCreateTopicsRequestCreatableTopic(), { name: 't', numPartitions: 1, replicationFactor: 1 })]
+    await c.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, create)
+    assert.equal((await commit(c, 2, 'pipe', -1, '', 1n)).topics[0].partitions[0].errorCode, 0)
+    for (let i = 2; i <= 20; i++) {
+      raw.write(Buffer.concat([
+        requestFrame(ApiKey.OffsetCommit, 2, 2 * i, {
+          groupId: 'pipe', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+          topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: BigInt(i), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+        }),
+        requestFrame(ApiKey.OffsetFetch, 2, 2 * i + 1, { groupId: 'pipe', topics: [{ name: 't', partitionIndexes: [0] }], groups: [], requireStable: false }),
+      ]))
+      const committed = decodeResponseFrame<OffsetCommitResponse>(ApiKey.OffsetCommit, 2, await raw.readFrame())
+      assert.equal(committed.body.topics[0].partitions[0].errorCode, 0)
+      const fetched = decodeResponseFrame<OffsetFetchResponse>(ApiKey.OffsetFetch, 2, await raw.readFrame())
+      assert.equal(fetched.body.topics[0].partitions[0].committedOffset, BigInt(i))
+    }
+  } finally {
+    raw.destroy()
+    c.close()
+    await broker.close()
+  }
+})
