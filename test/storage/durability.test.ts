@@ -25,6 +25,12 @@ async function traced(raw: Record<string, unknown>, appends: number) {
       events.push('write')
       return origWritev(bufs, pos)
     }) as typeof log.activeSegment.fh.writev
+    const seg = log.activeSegment
+    const origWriteSync = seg.writeSync.bind(seg)
+    seg.writeSync = (bufs: Buffer[], pos: number) => {
+      events.push('write')
+      return origWriteSync(bufs, pos)
+    }
     events.length = 0
     await Promise.all(Array.from({ length: appends }, (_, i) => log.append(batch(1, `a${i}`)).then(() => events.push('ack'))))
     await log.close()
