@@ -4,7 +4,7 @@
 // __consumer_offsets.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startBroker } from '../../../../src/broker/index.ts'
@@ -26,6 +26,7 @@ import type { DeleteGroupsResponse } from '../../../../src/protocol/generated/me
 import type { OffsetDeleteResponse } from '../../../../src/protocol/generated/messages/offset-delete.ts'
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
 import type { DeleteTopicsResponse } from '../../../../src/protocol/generated/messages/delete-topics.ts'
+import { MetadataStore } from '../../../../src/broker/cluster/metadata-store.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../../raw-client.ts'
 import { subscription } from './harness.ts'
@@ -262,3 +263,64 @@ test('an OffsetFetch pipelined right behind an OffsetCommit sees that commit (as
     await broker.close()
   }
 })
+
+test('offsets of a topic deleted while the broker was down are dropped after loading', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-groups-down-'))
+  try {
+    let broker = await startBroker({ dataDir: dir, config: CONFIG })
+    let c = await AdminRaw.connect(broker.port)
+    const create = defaultCreateTopicsRequest()
+    create.timeoutMs = 5000
+    create.topics = ['t', 'keep'].map((name) => Object.assign(defaultCreateTopicsRequestCreatableTopic(), { name, numPartitions: 1, replicationFactor: 1 }))
+    await c.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, create)
+    assert.equal((await commit(c, 2, 'g', -1, '', 5n)).topics[0].partitions[0].errorCode, 0)
+    await c.call<OffsetCommitResponse>(ApiKey.OffsetCommit, 2, {
+      groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+      topics: [{ name: 'keep', partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    })
+    c.close()
+    await broker.close()
+    // The topic goes (metadata and log) while no broker runs.
+    const store = await MetadataStore.open(dir, 1)
+    assert.ok(await store.deleteTopic('t'))
+    await store.flush()
+    assert.ok(existsSync(join(dir, 't-0')))
+    rmSync(join(dir, 't-0'), { recursive: true })
+    broker = await startBroker({ dataDir: dir, config: CONFIG })
+    c = await AdminRaw.connect(broker.port)
+    try {
+      let topics: string[] = []
+      for (let i = 0; i < 100; i++) {
+        const f = await c.call<OffsetFetchResponse>(ApiKey.OffsetFetch, 2, { groupId: 'g', topics: null, groups: [], requireStable: false })
+        topics = f.topics.map((t) => t.name)
+        if (f.errorCode === 0 && !topics.includes('t')) break
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      assert.deepEqual(topics, ['keep'])
+    } finally {
+      c.close()
+      await broker.close()
+    }
+    // ... and their tombstones were written: still gone after another restart.
+    broker = await startBroker({ dataDir: dir, config: CONFIG })
+    c = await AdminRaw.connect(broker.port)
+    try {
+      const store2 = await groupsLoaded(c)
+      assert.deepEqual(store2, ['keep'])
+    } finally {
+      c.close()
+      await broker.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+/** Topics with offsets of group g once the coordinator answers (loading done). */
+async function groupsLoaded(c: AdminRaw): Promise<string[]> {
+  for (;;) {
+    const f = await c.call<OffsetFetchResponse>(ApiKey.OffsetFetch, 2, { groupId: 'g', topics: null, groups: [], requireStable: false })
+    if (f.errorCode !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return f.topics.map((t) => t.name)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
