@@ -1,5 +1,6 @@
 // `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR] [--broker-flags "node flags"]
-//   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N] [--kcat]`
+//   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N] [--kcat]
+//   [--broker-js PATH]`  (PATH: another build's cli/main.js, for before/after comparisons)
 // Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
 // and drives it from a load generator process (bench/loadgen) that encodes records as a client
 // does. Prints produce/consume throughput and end-to-end latency beside the same run's ceilings
@@ -38,6 +39,8 @@ interface Options {
   maxBytes: number
   batchBytes: number
   inFlight: number
+  /** The broker's CLI entry (built JS); another build can be compared with --broker-js. */
+  brokerJs: string
   /** Also measure librdkafka (kcat) for reference. */
   kcat: boolean
 }
@@ -62,6 +65,7 @@ function parseOptions(args: string[]): Options {
     batchBytes: Number(val('--batch-bytes') ?? 64 * 1024),
     inFlight: Number(val('--in-flight') ?? 16),
     kcat: args.includes('--kcat'),
+    brokerJs: val('--broker-js') ?? 'dist/src/cli/main.js',
   }
 }
 
@@ -128,7 +132,7 @@ function startBroker(opts: Options): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-broker-'))
   const flags = [...opts.brokerFlags]
   if (opts.profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', opts.profileDir)
-  const child = spawn(process.execPath, [...flags, 'dist/src/cli/main.js', 'start', '--data-dir', dataDir,
+  const child = spawn(process.execPath, [...flags, opts.brokerJs, 'start', '--data-dir', dataDir,
     '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'auto.create.topics.enable=false', ...opts.brokerSets, '--log-level', 'warn'],
   { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
   // Never leave a broker behind, whatever happens to the bench.
@@ -142,6 +146,7 @@ function startBroker(opts: Options): Promise<BrokerProcess> {
     let out = ''
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
+      if (process.env.BENCH_BROKER_STDOUT) process.stderr.write(d)
       const m = /listening on (?:[A-Z_]+:\/\/)?\[?[\w.:-]*?\]?:(\d+)/.exec(out)
       if (m) resolve({ child, port: Number(m[1]), dataDir })
     })
@@ -296,7 +301,7 @@ export async function run(args: string[]): Promise<void> {
   if (opts.build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' })
   console.log(`broker bench: node ${process.version}, ${opts.quick ? 'quick, ' : ''}${opts.reps} rep(s), medians; ` +
     `batches of ${kib(opts.batchBytes)} values, ${opts.inFlight} produce requests in flight, measure ${opts.durationMs} ms after ${opts.warmupMs} ms; ` +
-    `broker flags: ${opts.brokerFlags.join(' ') || '(none)'}`)
+    `broker ${opts.brokerJs} ${opts.brokerFlags.join(' ')}`)
   const sizes = [100, 1024]
   const acksList = [1, -1]
   const partitionCounts = [1, 16]
