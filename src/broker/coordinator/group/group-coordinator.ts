@@ -6,8 +6,12 @@
 // Offsets and deletions (commits, OffsetDelete, DeleteGroups, expiry, deleted topics) change
 // memory only by replaying their records after the append succeeded; appends to one partition
 // complete in log order, so live replay follows the order a restart replays in, and a failed
-// append leaves memory as the log has it. Rebalance bookkeeping (parked JoinGroup/SyncGroup answers, pending
-// members, timers) is ephemeral as in Kafka: after a restart, members heartbeat or rejoin.
+// append leaves memory as the log has it. Membership (rebalance transitions) changes the live
+// group directly and stores its GroupMetadata record where Kafka's classic coordinator does (sync
+// complete, group emptied, static member replaced), without replaying it live; the durable fields
+// equal what replay of those records rebuilds. Rebalance bookkeeping (parked JoinGroup/SyncGroup
+// answers, pending members, timers) is ephemeral as in Kafka: after a restart, members heartbeat
+// or rejoin.
 //
 // Every parked answer is eventually given (a response pipeline waits for it): on completion, on
 // member removal, when superseded by a newer request, or at shutdown.
