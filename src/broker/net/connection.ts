@@ -151,18 +151,34 @@ export class Connection implements BudgetWaiter {
       return
     }
     if (out instanceof Promise) {
-      out.then((result) => this.complete(slot, result), (err: unknown) => this.fail(err))
+      out.then((result) => this.complete(slot, result, true), (err: unknown) => this.fail(err))
     } else {
-      this.complete(slot, out)
+      this.complete(slot, out, false)
     }
     this.checkLimits()
   }
 
-  private complete(slot: Slot, result: FrameResult): void {
+  /**
+   * `later`: the result came from a promise. Answers that settle in the same tick (a group commit
+   * acknowledges many produces at once) are then written together in one writev at the end of it;
+   * synchronous answers are written at once, so the read loop sees send-buffer back-pressure.
+   */
+  private complete(slot: Slot, result: FrameResult, later: boolean): void {
     if (this.closed) return
     slot.done = true
     slot.result = result
-    if (this.slots[this.slotHead] === slot) this.flush()
+    if (this.slots[this.slotHead] !== slot) return
+    if (!later) this.flush()
+    else if (!this.flushQueued) {
+      this.flushQueued = true
+      process.nextTick(this.queuedFlush)
+    }
+  }
+
+  private flushQueued = false
+  private readonly queuedFlush = (): void => {
+    this.flushQueued = false
+    if (!this.closed) this.flush()
   }
 
   /** Writes every finished response at the head of the queue, in request order. */
@@ -287,6 +303,8 @@ export class Connection implements BudgetWaiter {
   /** A rejected request: one log line (with the stack when our own code failed, i.e. a cause is attached). */
   private fail(err: unknown): void {
     if (this.closed) return
+    // Answers that finished before this request still go out, as when they were written at once.
+    if (this.flushQueued) this.flush()
     const message = (err as Error)?.message ?? String(err)
     const cause = (err as { cause?: unknown })?.cause
     if (cause !== undefined) {
