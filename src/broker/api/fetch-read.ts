@@ -88,10 +88,62 @@ export class FetchPlan {
       }
       this.topics.push({ name, topicId: t.topicId, targets })
     }
+    let count = 0
+    let sum = 0
+    let positive = true
+    for (const t of this.topics) {
+      for (const target of t.targets) {
+        count++
+        sum += target.maxBytes
+        if (target.maxBytes <= 0) positive = false
+      }
+    }
+    this.concurrent = count > 1 && positive && sum <= this.maxBytes
   }
+
+  /** The partitions' limits together fit in the response limit: reads need not wait for each other. */
+  private readonly concurrent: boolean
 
   /** Reads every partition once and builds the response. */
   async read(): Promise<FetchPass> {
+    return (this.concurrent && (await this.readConcurrently())) || this.readInOrder()
+  }
+
+  /**
+   * All partitions at once (storage reads overlap), valid when the response limit cannot bind.
+   * Only the first partition may return an oversized first batch here; in order, that right goes
+   * to the first partition with data (KIP-74). So when no data came before a partition that has
+   * data below its bound yet came back empty, returns null and the caller reads in order.
+   */
+  private async readConcurrently(): Promise<FetchPass | null> {
+    const reads: Promise<FetchResponsePartitionData>[] = []
+    for (const t of this.topics) for (const target of t.targets) reads.push(this.readTarget(target, reads.length === 0 ? 0 : 1))
+    const all = await Promise.all(reads)
+    let total = 0
+    let hasError = false
+    let i = 0
+    const responses: FetchResponseFetchableTopicResponse[] = []
+    for (const t of this.topics) {
+      const partitions: FetchResponsePartitionData[] = []
+      for (const target of t.targets) {
+        const data = all[i++]!
+        const bytes = data.records?.length ?? 0
+        if (data.errorCode !== ErrorCode.NONE) hasError = true
+        else if (total === 0 && bytes === 0 && i > 1 && this.hasDataAt(target)) return null
+        total += bytes
+        partitions.push(data)
+      }
+      responses.push({ topic: t.name, topicId: t.topicId, partitions })
+    }
+    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }, bytes: total, hasError }
+  }
+
+  private hasDataAt(target: Target): boolean {
+    const p = target.partition
+    return p !== undefined && target.fetchOffset < (this.readCommitted ? p.lastStableOffset : p.highWatermark)
+  }
+
+  private async readInOrder(): Promise<FetchPass> {
     let total = 0
     let hasError = false
     const responses: FetchResponseFetchableTopicResponse[] = []
