@@ -62,7 +62,8 @@ export class FetchPlan {
   private readonly maxBytes: number
 
   constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataStore,
-    private readonly log: Logger) {
+    /** Its `log` is created on first use (a child logger per fetch would cost every request). */
+    private readonly logs: { readonly log: Logger }) {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
@@ -183,7 +184,7 @@ export class FetchPlan {
       return this.partitionData(target.index, ErrorCode.NONE, p, records, aborted)
     } catch (err) {
       const f = partitionFailure(err)
-      if (f.unexpected) this.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
+      if (f.unexpected) this.logs.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
       return this.partitionData(target.index, f.code, p)
     }
   }

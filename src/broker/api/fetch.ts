@@ -44,7 +44,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 17,
   async handle(ctx, request, version) {
     const { replicas, metadata } = ctx.broker
-    const plan = new FetchPlan(request, version, replicas, metadata, ctx.log)
+    const plan = new FetchPlan(request, version, replicas, metadata, ctx)
     const first = await plan.read()
     const minBytes = request.minBytes
     if (request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.watched.length === 0) return first.response
