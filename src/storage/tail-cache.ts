@@ -23,7 +23,12 @@ export class TailCacheBudget {
 
   add(chunk: CachedChunk): void {
     this.queue.push(chunk)
-    this.used += chunk.buf.length
+    this.grow(chunk.buf.length)
+  }
+
+  /** A queued chunk grew by `n` bytes (small appends coalesced into it); evicts as needed. */
+  grow(n: number): void {
+    this.used += n
     while (this.used > this.maxBytes && this.head < this.queue.length) {
       const old = this.queue[this.head++]!
       if (!old.evicted) old.owner.evictOldest(old)
@@ -45,9 +50,20 @@ export class TailCacheBudget {
   }
 }
 
+/** Appends up to this size are copied into a shared slab chunk instead of getting their own. */
+const SMALL_APPEND = 4096
+const SLAB_BYTES = 16 * 1024
+
 export class LogTailCache {
   private chunks: CachedChunk[] = []
   private head = 0
+  /**
+   * The chunk small appends are being copied into. Without it, a flood of tiny appends kept one
+   * chunk object (and buffer view) per append for as long as the byte budget allowed — hundreds
+   * of thousands of old-generation objects whose marking paused the event loop ~10 ms every few
+   * seconds (broker bench, e2e at 5,000 msg/s).
+   */
+  private slab: { chunk: CachedChunk; bytes: Buffer; used: number } | null = null
 
   constructor(private readonly budget: TailCacheBudget | undefined) {}
 
@@ -62,6 +78,26 @@ export class LogTailCache {
       this.clear()
       return
     }
+    if (buf.length <= SMALL_APPEND) {
+      const slab = this.slab
+      if (slab && !slab.chunk.evicted && slab.used + buf.length <= slab.bytes.length && slab.chunk.lastOffset + 1 === firstOffset) {
+        // Bytes below `used` never change: views handed out by read() stay valid.
+        buf.copy(slab.bytes, slab.used)
+        slab.used += buf.length
+        slab.chunk.buf = slab.bytes.subarray(0, slab.used)
+        slab.chunk.lastOffset = lastOffset
+        this.budget.grow(buf.length)
+        return
+      }
+      const bytes = Buffer.allocUnsafe(SLAB_BYTES)
+      buf.copy(bytes, 0)
+      const chunk: CachedChunk = { buf: bytes.subarray(0, buf.length), firstOffset, lastOffset, owner: this, evicted: false }
+      this.slab = { chunk, bytes, used: buf.length }
+      this.chunks.push(chunk)
+      this.budget.add(chunk)
+      return
+    }
+    this.slab = null
     const chunk: CachedChunk = { buf, firstOffset, lastOffset, owner: this, evicted: false }
     this.chunks.push(chunk)
     this.budget.add(chunk)
@@ -81,6 +117,7 @@ export class LogTailCache {
   }
 
   clear(): void {
+    this.slab = null
     for (let i = this.head; i < this.chunks.length; i++) this.budget?.forget(this.chunks[i]!)
     this.chunks = []
     this.head = 0
