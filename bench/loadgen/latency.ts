@@ -25,6 +25,8 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
   let offset = (await endOffsets(consumer, job.topic, 1))[0]!
   const startOffset = offset
   const e2e: number[] = []
+  // BENCH_LATENCY_TRACE=1: print when (ms into the window) the slow (> 3 ms) records were sent.
+  const trace: string[] | null = process.env.BENCH_LATENCY_TRACE ? [] : null
   const acks: number[] = []
   let errors = 0
   let firstError: string | undefined
@@ -89,12 +91,16 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
     for (let pos = 0; pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length; pos += batchSize(buf, pos)) {
       for (const r of decodeRecordBatch(buf, pos).records) {
         const sentAt = r.value!.readDoubleLE(0)
-        if (sentAt >= measureFrom && sentAt < stopAt) e2e.push(now - sentAt)
+        if (sentAt >= measureFrom && sentAt < stopAt) {
+          e2e.push(now - sentAt)
+          if (trace && now - sentAt > 3) trace.push(`${(sentAt - measureFrom).toFixed(1)}:${(now - sentAt).toFixed(1)}`)
+        }
       }
       offset = lastOffset(buf, pos) + 1
     }
   }
   const cpu = cpuMs() - c0
+  if (trace) console.error(`slow records (sent at ms:latency ms): ${trace.join(' ')}`)
   producer.close()
   consumer.close()
   const sorted = Float64Array.from(e2e).sort()
