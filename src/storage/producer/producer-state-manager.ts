@@ -133,6 +133,13 @@ export class ProducerStateManager implements ProducerStateHook {
         continue
       }
       if (origin === 'replication') continue
+      if (origin === 'coordinator') {
+        // Coordinator-written transactional data (offset commits): fenced by epoch, no sequences.
+        if (entry && epoch < entry.epoch) {
+          return fail('INVALID_PRODUCER_EPOCH', `Epoch ${epoch} of producer ${pid} is older than ${entry.epoch}`)
+        }
+        continue
+      }
       const firstSeq = baseSequence(buf, pos)
       const lastSeq = batchLastSeq(firstSeq, lastOffsetDelta(buf, pos))
       const txn = isTransactional(buf, pos)
@@ -199,7 +206,7 @@ export class ProducerStateManager implements ProducerStateHook {
       return
     }
     const firstSeq = baseSequence(buf, pos)
-    entry.batches.push({ firstSeq, lastSeq: batchLastSeq(firstSeq, lastOffsetDelta(buf, pos)), firstOffset: first, lastOffset: last })
+    if (firstSeq >= 0) entry.batches.push({ firstSeq, lastSeq: batchLastSeq(firstSeq, lastOffsetDelta(buf, pos)), firstOffset: first, lastOffset: last })
     if (entry.batches.length > MAX_BATCHES) entry.batches.shift()
     if (isTransactional(buf, pos) && entry.currentTxnFirstOffset < 0) {
       entry.currentTxnFirstOffset = first

@@ -14,6 +14,7 @@ import { GroupCoordinator } from './group-coordinator.ts'
 import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
 import type { GroupRecord } from './records.ts'
+import { pendingTxnOffsetsOf } from '../txn/pending-offsets.ts'
 
 function appendError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code })
@@ -144,8 +145,12 @@ export class GroupCoordinatorService implements CoordinatorService {
           const batch = decodeRecordBatch(buf, pos)
           pos += LOG_OVERHEAD + batch.batchLength
           offset = batch.baseOffset + batch.lastOffsetDelta + 1
-          // Control batches and transactional offsets are the transaction coordinator's business.
-          if (batch.control || batch.transactional) continue
+          // Transactional offsets stay pending until their producer's marker (coordinator/txn).
+          if (batch.control || batch.transactional) {
+            count += pendingTxnOffsetsOf(this.ctx).replayBatch(index, batch, (rec) => this.coordinator.replay(rec),
+              (err) => this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __consumer_offsets record'))
+            continue
+          }
           for (const r of batch.records) {
             try {
               const rec = decodeGroupRecord(r.key, r.value)

@@ -2,22 +2,28 @@
 // is an internal compacted topic (created on first use by the topic service), written through
 // the replica manager's coordinator append and replayed at start-up, after which transactions
 // left in PrepareCommit/PrepareAbort are completed. Markers go straight into the partitions'
-// logs as control batches. Timeout aborts and transactional id expiry run on the broker clock.
+// logs as control batches; a marker in a __consumer_offsets partition also completes the
+// producer's pending transactional offsets there (pending-offsets.ts). Timeout aborts and
+// transactional id expiry run on the broker clock.
+import { join } from 'node:path'
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch, decodeRecordBatch } from '../../../protocol/records/index.ts'
 import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/records/control-record.ts'
 import { LOG_OVERHEAD } from '../../../protocol/records/batch-header.ts'
 import { isStorageError } from '../../../storage/errors.ts'
+import { unlinkIfExists } from '../../../storage/fs-util.ts'
 import type { BrokerContext } from '../../context.ts'
 import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
-import { groupOffsetApplier } from './group-offsets.ts'
+import { groupServiceOf } from '../group/group-of.ts'
+import { pendingTxnOffsetsOf } from './pending-offsets.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
 import type { TopicPartition } from './txn-metadata.ts'
-import { TxnOffsetStore } from './txn-offsets.ts'
-import type { ApplyOffsets } from './txn-offsets.ts'
+
+/** Where an earlier version kept pending transactional offsets (they now live in __consumer_offsets). */
+const LEGACY_PENDING_OFFSETS_FILE = 'txn-pending-offsets.json'
 
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
 
@@ -34,16 +40,12 @@ class LazyIds implements ProducerIdSource {
 export class TxnCoordinatorService {
   readonly keyType = COORDINATOR_KEY_TYPE_TRANSACTION
   readonly coordinator: TxnCoordinator
-  private offsets: Promise<TxnOffsetStore> | undefined
   private topicReady: Promise<void> | null = null
   private loaded: Promise<void> | null = null
   private stops: (() => void)[] = []
   private started = false
-  /** Writes committed transactional offsets into the group coordinator. */
-  applyOffsets: ApplyOffsets
 
   constructor(private readonly ctx: BrokerContext) {
-    this.applyOffsets = groupOffsetApplier(ctx)
     const existing = ctx.metadata.topic(TRANSACTION_STATE_TOPIC)
     const logPartitions = existing?.partitions ?? ctx.config.int('transaction.state.log.num.partitions')
     this.coordinator = new TxnCoordinator({
@@ -57,18 +59,8 @@ export class TxnCoordinatorService {
       writeMarkers: (pid, epoch, commit, partitions) => this.writeMarkers(pid, epoch, commit, partitions),
       producerIds: new LazyIds(ctx.config.dataDir),
       partitionExists: (topic, partition) => ctx.replicas.partition(topic, partition) !== undefined,
-      onComplete: async (pid, _epoch, commit) => {
-        const store = await this.offsetStore()
-        if (!store.get(pid)) return
-        await store.complete(pid, commit, this.applyOffsets)
-      },
       onError: (err, what) => ctx.log.warn({ err }, `transaction coordinator: ${what}`),
     })
-  }
-
-  offsetStore(): Promise<TxnOffsetStore> {
-    this.offsets ??= TxnOffsetStore.open(this.ctx.config.dataDir)
-    return this.offsets
   }
 
   start(): void {
@@ -81,6 +73,7 @@ export class TxnCoordinatorService {
     this.stops.push(this.ctx.clock.every(c.int('transaction.remove.expired.transaction.cleanup.interval.ms'), () => {
       this.coordinator.expireTransactionalIds()
     }))
+    void unlinkIfExists(join(c.dataDir, LEGACY_PENDING_OFFSETS_FILE)).catch(() => {})
     this.loaded = this.load().catch((err) => {
       this.ctx.log.error({ err }, 'loading __transaction_state failed')
       this.coordinator.recover()
@@ -134,6 +127,9 @@ export class TxnCoordinatorService {
   private async writeMarkers(pid: number, epoch: number, commit: boolean, partitions: readonly TopicPartition[]): Promise<void> {
     const now = this.ctx.clock.now()
     await Promise.all(partitions.map(async (tp) => {
+      const offsets = tp.topic === CONSUMER_OFFSETS_TOPIC
+      // The group loader must have seen this producer's pending offsets before the marker lands.
+      if (offsets) await groupServiceOf(this.ctx).whenLoaded()
       const p = this.ctx.replicas.partition(tp.topic, tp.partition)
       if (!p) return // deleted since it joined the transaction
       const marker = buildEndTxnMarkerBatch({
@@ -145,6 +141,11 @@ export class TxnCoordinatorService {
       })
       try {
         await p.appendAsCoordinator(marker)
+        if (offsets) {
+          // Replayed right after the append, in log order, as a restart's load would.
+          const groups = groupServiceOf(this.ctx).coordinator
+          for (const r of pendingTxnOffsetsOf(this.ctx).complete(tp.partition, pid, commit)) groups.replay(r)
+        }
       } catch (err) {
         // A newer epoch already wrote there: this transaction's marker is moot.
         if (isStorageError(err) && (err.code === 'INVALID_PRODUCER_EPOCH' || err.code === 'TRANSACTION_COORDINATOR_FENCED')) return
@@ -225,6 +226,7 @@ export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC
  * offsets waiting for their transaction to end (answered UNSTABLE_OFFSET_COMMIT, retriable).
  */
 export async function pendingTxnOffsets(ctx: BrokerContext): Promise<(groupId: string, topic: string, partition: number) => boolean> {
-  const store = await txnServiceOf(ctx).offsetStore()
-  return (groupId, topic, partition) => store.isPending(groupId, topic, partition)
+  await groupServiceOf(ctx).whenLoaded()
+  const pending = pendingTxnOffsetsOf(ctx)
+  return (groupId, topic, partition) => pending.isPending(groupId, topic, partition)
 }
