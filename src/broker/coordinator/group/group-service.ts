@@ -3,8 +3,7 @@
 // manager's coordinator append and replayed at start-up. Timers run on the broker clock with one
 // real timer (TimerDriver). Single node: this broker coordinates every partition of the topic.
 import { ErrorCode } from '../../../protocol/errors.ts'
-import { buildRecordBatch, decodeRecordBatch } from '../../../protocol/records/index.ts'
-import { LOG_OVERHEAD } from '../../../protocol/records/batch-header.ts'
+import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import type { BrokerContext } from '../../context.ts'
 import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
@@ -15,6 +14,7 @@ import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
 import type { GroupRecord } from './records.ts'
 import { pendingTxnOffsetsOf } from '../txn/pending-offsets.ts'
+import { replayPartition } from '../replay-partition.ts'
 
 function appendError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code })
@@ -128,45 +128,27 @@ export class GroupCoordinatorService implements CoordinatorService {
   }
 
   /** Replays one partition from its start to the end it had when loading began. */
-  private async loadPartition(index: number): Promise<number> {
-    const p = this.ctx.replicas.partition(CONSUMER_OFFSETS_TOPIC, index)
-    if (!p) return 0
-    const maxBytes = Math.max(this.ctx.config.int('offsets.load.buffer.size'), 64 * 1024)
-    const end = p.logEndOffset
-    let offset = p.logStartOffset
-    let count = 0
-    while (offset < end) {
-      const res = await p.log.read(offset, maxBytes)
-      if (res.batches.length === 0) break
-      const before = offset
-      for (const buf of res.batches) {
-        let pos = 0
-        while (pos + LOG_OVERHEAD <= buf.length) {
-          const batch = decodeRecordBatch(buf, pos)
-          pos += LOG_OVERHEAD + batch.batchLength
-          offset = batch.baseOffset + batch.lastOffsetDelta + 1
-          // Transactional offsets stay pending until their producer's marker (coordinator/txn).
-          if (batch.control || batch.transactional) {
-            count += pendingTxnOffsetsOf(this.ctx).replayBatch(index, batch, (rec) => this.coordinator.replay(rec),
-              (err) => this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __consumer_offsets record'))
-            continue
+  private loadPartition(index: number): Promise<number> {
+    const warn = (err: unknown) => this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __consumer_offsets record')
+    return replayPartition(this.ctx, CONSUMER_OFFSETS_TOPIC, index, this.ctx.config.int('offsets.load.buffer.size'), (batch) => {
+      // Transactional offsets stay pending until their producer's marker (coordinator/txn).
+      if (batch.control || batch.transactional) {
+        return pendingTxnOffsetsOf(this.ctx).replayBatch(index, batch, (rec) => this.coordinator.replay(rec), warn)
+      }
+      let count = 0
+      for (const r of batch.records) {
+        try {
+          const rec = decodeGroupRecord(r.key, r.value)
+          if (rec) {
+            this.coordinator.replay(rec)
+            count++
           }
-          for (const r of batch.records) {
-            try {
-              const rec = decodeGroupRecord(r.key, r.value)
-              if (rec) {
-                this.coordinator.replay(rec)
-                count++
-              }
-            } catch (err) {
-              this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __consumer_offsets record')
-            }
-          }
+        } catch (err) {
+          warn(err)
         }
       }
-      if (offset <= before) break
-    }
-    return count
+      return count
+    })
   }
 
   async close(): Promise<void> {

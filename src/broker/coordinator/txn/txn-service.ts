@@ -7,9 +7,8 @@
 // transactional id expiry run on the broker clock.
 import { join } from 'node:path'
 import { ErrorCode } from '../../../protocol/errors.ts'
-import { buildRecordBatch, decodeRecordBatch } from '../../../protocol/records/index.ts'
+import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/records/control-record.ts'
-import { LOG_OVERHEAD } from '../../../protocol/records/batch-header.ts'
 import { isStorageError } from '../../../storage/errors.ts'
 import { unlinkIfExists } from '../../../storage/fs-util.ts'
 import type { BrokerContext } from '../../context.ts'
@@ -20,6 +19,7 @@ import { pendingTxnOffsetsOf } from './pending-offsets.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
+import { replayPartition } from '../replay-partition.ts'
 import type { TopicPartition } from './txn-metadata.ts'
 
 /** Where an earlier version kept pending transactional offsets (they now live in __consumer_offsets). */
@@ -166,37 +166,21 @@ export class TxnCoordinatorService {
     this.ctx.log.info({ records, transactionalIds: this.coordinator.all().length }, 'transaction coordinator loaded __transaction_state')
   }
 
-  private async loadPartition(index: number): Promise<number> {
-    const p = this.ctx.replicas.partition(TRANSACTION_STATE_TOPIC, index)
-    if (!p) return 0
-    const maxBytes = Math.max(this.ctx.config.int('transaction.state.log.load.buffer.size'), 64 * 1024)
-    const end = p.logEndOffset
-    let offset = p.logStartOffset
-    let count = 0
-    while (offset < end) {
-      const res = await p.log.read(offset, maxBytes)
-      if (res.batches.length === 0) break
-      const before = offset
-      for (const buf of res.batches) {
-        let pos = 0
-        while (pos + LOG_OVERHEAD <= buf.length) {
-          const batch = decodeRecordBatch(buf, pos)
-          pos += LOG_OVERHEAD + batch.batchLength
-          offset = batch.baseOffset + batch.lastOffsetDelta + 1
-          if (batch.control) continue
-          for (const r of batch.records) {
-            try {
-              this.coordinator.replay(r.key, r.value)
-              count++
-            } catch (err) {
-              this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __transaction_state record')
-            }
-          }
+  private loadPartition(index: number): Promise<number> {
+    const maxBytes = this.ctx.config.int('transaction.state.log.load.buffer.size')
+    return replayPartition(this.ctx, TRANSACTION_STATE_TOPIC, index, maxBytes, (batch) => {
+      if (batch.control) return 0
+      let count = 0
+      for (const r of batch.records) {
+        try {
+          this.coordinator.replay(r.key, r.value)
+          count++
+        } catch (err) {
+          this.ctx.log.warn({ err, partition: index }, 'skipping an unreadable __transaction_state record')
         }
       }
-      if (offset <= before) break
-    }
-    return count
+      return count
+    })
   }
 }
 
