@@ -27,6 +27,14 @@ export class KafkaConn {
   private chunks: Buffer[] = []
   private buffered = 0
   private failure: Error | null = null
+  /**
+   * With `reuseFrames`, a response that spans socket reads is assembled in one scratch buffer
+   * reused for the next such response (as a client's receive buffer is), instead of a fresh
+   * allocation each time. Only safe when a response is fully processed before the next one
+   * arrives: one request in flight, nothing retained (the consumer).
+   */
+  reuseFrames = false
+  private scratch: Buffer = Buffer.alloc(0)
 
   private constructor(socket: Socket, private readonly clientId: string) {
     this.socket = socket
@@ -107,13 +115,35 @@ export class KafkaConn {
         else this.chunks[0] = first.subarray(size + 4)
       } else {
         // The frame spans chunks: copy it out once.
-        const all = Buffer.concat(this.chunks, this.buffered)
-        frame = all.subarray(4, size + 4)
-        this.chunks = all.length > size + 4 ? [all.subarray(size + 4)] : []
+        if (this.reuseFrames) {
+          frame = this.assemble(size)
+        } else {
+          const all = Buffer.concat(this.chunks, this.buffered)
+          frame = all.subarray(4, size + 4)
+          this.chunks = all.length > size + 4 ? [all.subarray(size + 4)] : []
+        }
       }
       this.buffered -= size + 4
       this.onFrame(frame)
     }
+  }
+
+  /** Copies the frame of `size` bytes (after its 4-byte prefix) into the scratch buffer. */
+  private assemble(size: number): Buffer {
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2))
+    const frame = this.scratch.subarray(0, size)
+    let skip = 4
+    let at = 0
+    while (at < size) {
+      const c = this.chunks[0]!
+      const take = Math.min(c.length - skip, size - at)
+      c.copy(frame, at, skip, skip + take)
+      at += take
+      if (skip + take === c.length) this.chunks.shift()
+      else this.chunks[0] = c.subarray(skip + take)
+      skip = 0
+    }
+    return frame
   }
 
   private onFrame(frame: Buffer): void {

@@ -33,14 +33,17 @@ export async function runProduce(job: ProduceJob): Promise<RateResult> {
   const perBatch = Math.max(1, Math.floor(job.batchBytes / job.recordBytes))
   let nextPartition = 0
 
-  const buildRequest = (): { req: ProduceRequest; messages: number; wire: number } => {
+  // Each lane reuses its batch buffers once its previous request is answered (the bytes have left
+  // by then), like the Java producer's BufferPool; records are still encoded anew every time.
+  const bufferBytes = perBatch * (job.recordBytes + 32) + 4096
+  const buildRequest = (buffers: Buffer[]): { req: ProduceRequest; messages: number; wire: number } => {
     const partitionData = []
     let wire = 0
     const now = Date.now()
     for (let b = 0; b < job.batchesPerRequest; b++) {
       const records: RecordInput[] = new Array(perBatch)
       for (let i = 0; i < perBatch; i++) records[i] = { value: values.next(), timestamp: now }
-      const batch = buildRecordBatch({ records })
+      const batch = buildRecordBatch({ records, buffer: (buffers[b] ??= Buffer.allocUnsafeSlow(bufferBytes)) })
       wire += batch.length
       partitionData.push({ index: nextPartition, records: batch })
       nextPartition = (nextPartition + 1) % job.partitions
@@ -65,8 +68,9 @@ export async function runProduce(job: ProduceJob): Promise<RateResult> {
   const markNow = () => ({ t: performance.now(), cpu: cpuMs(), messages, wire: wireBytes, requests })
 
   const lane = async (): Promise<void> => {
+    const buffers: Buffer[] = []
     while (running) {
-      const { req, messages: n, wire } = buildRequest()
+      const { req, messages: n, wire } = buildRequest(buffers)
       const res = await conn.send<ProduceResponse>(ApiKey.Produce, PRODUCE_VERSION, req)
       for (const t of res.responses) {
         for (const p of t.partitionResponses) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `samsa` command: subcommands are small modules; each returns its exit code.
+import './v8-tuning.ts' // first: V8 flags must be set before the broker allocates
 import { start, START_USAGE } from './start.ts'
 import { configs } from './configs.ts'
 

@@ -81,6 +81,12 @@ export interface ReadOptions {
    * for the first partition of a fetch response; pass false for the others.
    */
   minOneBatch?: boolean
+  /**
+   * Where file reads go: returns a buffer of at least `size` bytes that the caller owns until it
+   * is done with the result (a pool that takes it back after the response is sent). Default: a
+   * fresh allocation per read. Results served from the tail cache do not use it.
+   */
+  allocate?: (size: number) => Buffer
 }
 
 export interface ReadResult {
@@ -506,7 +512,7 @@ export class Log {
     // Segments are found by base offset after each await: retention may shift the array meanwhile.
     let seg: Segment | undefined = this.segments[this.segmentIndexFor(offset)]
     while (seg && seg.baseOffset < maxOffset) {
-      const buf = await this.readSegment(seg, offset, maxBytes, maxOffset)
+      const buf = await this.readSegment(seg, offset, maxBytes, maxOffset, opts.allocate)
       if (buf === undefined) break
       if (buf.length > 0) return result([buf])
       seg = this.segmentAfter(seg.baseOffset)
@@ -550,6 +556,7 @@ export class Log {
     offset: number,
     maxBytes: number,
     maxOffset: number,
+    allocate: ((size: number) => Buffer) | undefined,
   ): Promise<Buffer | undefined> {
     seg.acquire()
     try {
@@ -557,7 +564,7 @@ export class Log {
       let pos = seg.index.lookup(offset)
       const slack = Math.max(this.config.indexIntervalBytes, 16384)
       while (pos < end) {
-        let buf = await seg.read(pos, Math.min(end - pos, Math.max(maxBytes, 65536) + slack))
+        let buf = await seg.read(pos, Math.min(end - pos, Math.max(maxBytes, 65536) + slack), allocate)
         let off = 0
         // Skip batches that end before `offset`.
         while (off + RECORD_BATCH_OVERHEAD <= buf.length && batchBase(buf, off) + lastOffsetDelta(buf, off) < offset) {
@@ -573,7 +580,7 @@ export class Log {
         let bufPos = pos
         if (off + firstSize > buf.length) {
           bufPos = pos + off
-          buf = await seg.read(bufPos, Math.max(firstSize, maxBytes))
+          buf = await seg.read(bufPos, Math.max(firstSize, maxBytes), allocate)
           off = 0
           if (buf.length < firstSize) return Buffer.alloc(0)
         }

@@ -170,8 +170,10 @@ export class Segment {
     else await this.scanFrom(this.index.lastPosition, indexInterval, this.index.lastOffset)
   }
 
-  async read(position: number, length: number): Promise<Buffer> {
-    return readAt(this.fh, position, Math.min(length, this.size - position))
+  /** Reads up to `length` bytes at `position` (fewer at the end of the file) into `allocate(n)` or a new buffer. */
+  async read(position: number, length: number, allocate?: (size: number) => Buffer): Promise<Buffer> {
+    const n = Math.max(0, Math.min(length, this.size - position))
+    return readAt(this.fh, position, n, n > 0 && allocate ? allocate(n) : undefined)
   }
 
   /**

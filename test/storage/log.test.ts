@@ -315,3 +315,23 @@ test('a group of large appends is written in several calls and reads back intact
   await again.close()
   await tmp.cleanup()
 })
+
+test('reads go into the buffers `allocate` lends, with the same result as fresh ones', async () => {
+  const tmp = await tempDir()
+  const log = await open(tmp.path, { 'index.interval.bytes': 100 })
+  for (let i = 0; i < 20; i++) await log.append(batch(5, `v${i}`))
+  const lent: Buffer[] = []
+  const allocate = (size: number) => {
+    const b = Buffer.alloc(size + 1000, 0xee) // larger than asked, as a pool's size classes are
+    lent.push(b)
+    return b
+  }
+  for (const [offset, max] of [[0, 1 << 20], [37, 500], [99, 1]] as const) {
+    const plain = await log.read(offset, max)
+    const pooled = await log.read(offset, max, { allocate })
+    assert.deepEqual(decodeAll(pooled.batches), decodeAll(plain.batches))
+    assert.ok(pooled.batches.every((b) => lent.some((l) => l.buffer === b.buffer)), 'the result is a view of a lent buffer')
+  }
+  await log.close()
+  await tmp.cleanup()
+})

@@ -15,6 +15,7 @@ import type { Logger } from 'pino'
 import type { HandlerRegistry } from './registry.ts'
 import { expandChains } from './records-chain.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
+import { ReadBufferLease, readBufferPoolOf } from '../net/read-buffers.ts'
 import type { BrokerContext } from '../context.ts'
 
 /** Payloads at least this large are referenced by the response writer instead of copied. */
@@ -100,6 +101,7 @@ class Request implements RequestContext {
   readonly header: RequestHeaderInfo
   readonly frame: Buffer
   private logger: Logger | undefined
+  private lease: ReadBufferLease | undefined
 
   constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo, frame: Buffer) {
     this.broker = broker
@@ -113,11 +115,21 @@ class Request implements RequestContext {
     return (this.logger ??= this.broker.log.child({ conn: this.connection.id, api: h.apiKey, v: h.apiVersion, corr: h.correlationId }))
   }
 
+  get readBuffers(): ReadBufferLease {
+    return (this.lease ??= new ReadBufferLease(readBufferPoolOf(this.broker)))
+  }
+
   respond(res: unknown): FrameResult {
-    if (res === NO_RESPONSE) return null
+    const lease = this.lease
+    if (res === NO_RESPONSE) {
+      lease?.release()
+      return null
+    }
     const h = this.header
     try {
-      return encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
+      const frame: NonNullable<FrameResult> = encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
+      if (lease) frame.onWritten = () => lease.release()
+      return frame
     } catch (err) {
       return this.fail(err)
     }

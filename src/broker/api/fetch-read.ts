@@ -18,6 +18,7 @@ import type { MetadataStore } from '../cluster/metadata-store.ts'
 import type { Logger } from 'pino'
 import { partitionFailure } from './partition-error.ts'
 import { RecordsChain } from './records-chain.ts'
+import type { ReadBufferLease } from '../net/read-buffers.ts'
 
 const EMPTY = Buffer.alloc(0)
 const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
@@ -62,8 +63,11 @@ export class FetchPlan {
   private readonly maxBytes: number
 
   constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataStore,
-    /** Its `log` is created on first use (a child logger per fetch would cost every request). */
-    private readonly logs: { readonly log: Logger }) {
+    /**
+     * Its `log` is created on first use (a child logger per fetch would cost every request);
+     * `readBuffers` lends the buffers file reads go into until the response is written.
+     */
+    private readonly logs: { readonly log: Logger; readonly readBuffers?: ReadBufferLease }) {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
@@ -170,7 +174,7 @@ export class FetchPlan {
     if (limit <= 0 && soFar > 0) return this.partitionData(target.index, ErrorCode.NONE, p)
     try {
       // Only the first partition with data may exceed the response limit (KIP-74).
-      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0)
+      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
       const parts = r.batches
       let records: Buffer = parts.length === 0 ? EMPTY : RecordsChain.of(parts)
       if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {

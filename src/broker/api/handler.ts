@@ -3,6 +3,7 @@
 // the request with the generated codec of that key (API_SPECS), calls `handle`, and encodes the
 // response; ApiVersions advertises exactly the registered handlers' ranges.
 import type { Logger } from 'pino'
+import type { ReadBufferLease } from '../net/read-buffers.ts'
 import type { Connection } from '../net/connection.ts'
 import type { BrokerContext } from '../context.ts'
 
@@ -26,6 +27,11 @@ export interface RequestContext {
   readonly frame: Buffer
   /** Logger bound to this connection and request. Created lazily: use for rare events only. */
   readonly log: Logger
+  /**
+   * Pooled buffers for file reads whose bytes go into this request's response (Fetch); they go
+   * back to the pool once the response is written, so nothing may keep them past that.
+   */
+  readonly readBuffers: ReadBufferLease
 }
 
 export interface ApiHandler<Req = unknown, Res = unknown> {

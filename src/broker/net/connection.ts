@@ -10,8 +10,12 @@ import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
 import type { LogLimiter } from './log-limiter.ts'
 
-/** What a request produced: the response frame as buffers (size prefix included), or null for none. */
-export type FrameResult = Buffer[] | null
+/**
+ * What a request produced: the response frame as buffers (size prefix included), or null for none.
+ * `onWritten` runs once the socket has taken every buffer of the frame (or failed): buffers
+ * borrowed from a pool go back then.
+ */
+export type FrameResult = (Buffer[] & { onWritten?: () => void }) | null
 
 /**
  * Handles one request frame (body without size prefix). May answer synchronously. Throwing or
@@ -197,7 +201,9 @@ export class Connection implements BudgetWaiter {
           socket.cork()
           corked = true
         }
-        for (let i = 0; i < bufs.length; i++) socket.write(bufs[i])
+        const last = bufs.length - 1
+        for (let i = 0; i < last; i++) socket.write(bufs[i])
+        if (last >= 0) socket.write(bufs[last], bufs.onWritten)
       }
     }
     if (this.slotHead === this.slots.length) {

@@ -118,7 +118,8 @@ export class Partition {
    * Whole batches from `offset`, bounded by the HW (read_uncommitted) or the LSO (read_committed).
    * `minOneBatch` (KIP-74): the first batch comes back even when larger than `maxBytes`.
    */
-  read(offset: number, maxBytes: number, readCommitted: boolean, minOneBatch = true): Promise<ReadResult> {
-    return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw, minOneBatch })
+  read(offset: number, maxBytes: number, readCommitted: boolean, minOneBatch = true,
+    allocate?: (size: number) => Buffer): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw, minOneBatch, allocate })
   }
 }

@@ -31,6 +31,16 @@ export class Writer {
     this.zeroCopyThreshold = zeroCopyThreshold
   }
 
+  /**
+   * A writer that starts in `buf` (a caller's reusable buffer: output that fits is a subarray of
+   * it; more grows into a new buffer as usual).
+   */
+  static over(buf: Buffer, zeroCopyThreshold = Infinity): Writer {
+    const w = new Writer(0, zeroCopyThreshold)
+    if (buf.length >= MIN_CAPACITY) w.buf = buf
+    return w
+  }
+
   /** Total bytes written so far, referenced chunks included. */
   get length(): number {
     return this.chunkedBytes + this.pos - this.segStart

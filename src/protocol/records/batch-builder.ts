@@ -66,6 +66,11 @@ export interface BatchOptions {
   maxTimestamp?: number
   /** Defaults to the largest offset delta (compaction keeps the original one). */
   lastOffsetDelta?: number
+  /**
+   * Build an uncompressed batch in this buffer when it fits (a producer's pool of batch buffers,
+   * as the Java client keeps): the result is then a subarray of it, valid until it is reused.
+   */
+  buffer?: Buffer
 }
 
 /** Resolves inputs to records with deltas, against the batch's base timestamp. */
@@ -81,11 +86,11 @@ export function toRecords(inputs: readonly RecordInput[], baseTimestamp: number)
 }
 
 /** Writes the records after `at` placeholder bytes (room for a batch header, or 0). */
-function encodeRecords(records: readonly Record[], at: number): Buffer {
+function encodeRecords(records: readonly Record[], at: number, into?: Buffer): Buffer {
   const bodies = records.map(sizeOfRecordBody)
   let size = at
   for (const b of bodies) size += sizeOfVarint(b) + b
-  const w = new Writer(size)
+  const w = into && into.length >= size ? Writer.over(into) : new Writer(size)
   w.pos = at
   for (let i = 0; i < records.length; i++) writeRecord(w, records[i]!, bodies[i])
   return w.finish()
@@ -109,7 +114,7 @@ export function buildRecordBatch(options: BatchOptions): Buffer {
 
   let buf: Buffer
   if (compression === 0) {
-    buf = encodeRecords(records, RECORD_BATCH_OVERHEAD)
+    buf = encodeRecords(records, RECORD_BATCH_OVERHEAD, options.buffer)
   } else {
     const payload = getCodec(compression).compress(encodeRecords(records, 0), options.compressOptions)
     buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + payload.length)

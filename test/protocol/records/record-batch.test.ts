@@ -221,3 +221,16 @@ test('decompressed size is bounded by the caller', () => {
   assert.throws(() => decodeRecordBatch(big, 0, { maxDecompressedSize: 64 * 1024 }), isRecordsError('too-large'))
   assert.equal(decodeRecordBatch(big, 0, { maxDecompressedSize: 2 << 20 }).records[0]!.value!.length, 1 << 20)
 })
+
+test('a batch built in a caller\'s buffer equals one built in a fresh buffer, and falls back when it does not fit', () => {
+  const records = Array.from({ length: 10 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.alloc(100, i), timestamp: 1000 + i }))
+  const fresh = buildRecordBatch({ records, producerId: 7, baseSequence: 3 })
+  const pool = Buffer.alloc(fresh.length + 50, 0xff)
+  const inPool = buildRecordBatch({ records, producerId: 7, baseSequence: 3, buffer: pool })
+  assert.deepEqual(inPool, fresh)
+  assert.equal(inPool.buffer, pool.buffer, 'built in place')
+  const small = Buffer.alloc(fresh.length - 1)
+  const fallback = buildRecordBatch({ records, producerId: 7, baseSequence: 3, buffer: small })
+  assert.deepEqual(fallback, fresh)
+  assert.notEqual(fallback.buffer, small.buffer)
+})

@@ -1,0 +1,28 @@
+// V8 settings for the `samsa` process, applied before anything else is loaded (main.ts imports
+// this module first). Embedders (`startBroker` in their own process) keep their own settings.
+//
+// Concurrent marking: every off-heap buffer the broker allocates (each 64 KiB socket read, each
+// request frame copied out of two reads) counts as external memory, and V8 starts a major GC per
+// ~64 MB of it — several per second at a few hundred MB/s of produce. With concurrent marking the
+// marking runs on helper threads that, on a machine with two cores, take CPU from the event loop
+// and from clients on the same host; the bench (`npm run bench -- broker`, 1 KiB produce, 1
+// partition) measured 2.5-2.8 ms of broker CPU per MB with it and 1.8 ms without. Marking then
+// runs incrementally on the event loop in short steps. With more cores the helper threads are
+// cheap, so they stay on. SAMSA_CONCURRENT_MARKING=0|1 overrides the choice.
+import { availableParallelism } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+
+/** Node's own flags given on the command line or in NODE_OPTIONS win over ours. */
+function userChose(flag: string): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes(flag))
+}
+
+export function concurrentMarkingWanted(cores: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  const forced = env.SAMSA_CONCURRENT_MARKING
+  if (forced === '0' || forced === '1') return forced === '1'
+  return cores > 2
+}
+
+if (!userChose('concurrent-marking') && !concurrentMarkingWanted(availableParallelism())) {
+  setFlagsFromString('--no-concurrent-marking')
+}
