@@ -1,7 +1,7 @@
 // What the Produce handler checks and converts before handing bytes to storage. Storage validates
 // each RecordBatch (CRC, sizes, offsets, timestamps); here only what depends on the request
-// version: magic 0/1 message sets (Produce v0-2) are converted to magic 2, v3+ must be magic 2,
-// and zstd needs Produce v7+. Header reads only — records are never decoded on the v3+ path.
+// version: magic 0/1 message sets (Produce v0-2) are converted to magic 2, v3+ must be one
+// magic 2 batch, and zstd needs Produce v7+. Header reads only — records are never decoded on the v3+ path.
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.ts'
 import { ATTRIBUTES, COMPRESSION_MASK, MAGIC, RECORD_BATCH_OVERHEAD, batchSize } from '../../protocol/records/batch-header.ts'
 import { legacyToBatches } from '../../protocol/records/legacy/convert.ts'
@@ -28,10 +28,17 @@ export function recordsForAppend(records: Buffer | null, version: number): Buffe
   return records
 }
 
-/** Per-batch header checks that depend on the request version. Malformed framing is left to storage. */
+/**
+ * Per-batch header checks that depend on the request version. Malformed framing is left to
+ * storage. As in Kafka, Produce v3+ carries exactly one batch per partition (idempotence and
+ * transactions reason about one batch per request and partition).
+ */
 function checkBatches(buf: Buffer, version: number): void {
   let pos = 0
   while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
+    if (pos > 0 && version >= 3) {
+      throw new KafkaProtocolError(ErrorCode.INVALID_RECORD, `Produce v${version} allows exactly one record batch per partition`)
+    }
     const m = buf.readInt8(pos + MAGIC)
     if (m !== 2) {
       const code = m === 0 || m === 1 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE

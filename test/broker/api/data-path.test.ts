@@ -275,6 +275,7 @@ test('bad produce input gets per-partition error codes and the connection keeps 
   await expect(null, ErrorCode.CORRUPT_MESSAGE)
   await expect(Buffer.from('garbage garbage garbage garbage garbage garbage garbage garbage garbage'), ErrorCode.CORRUPT_MESSAGE)
   await expect(Buffer.from([0, 1, 2]), ErrorCode.CORRUPT_MESSAGE, 0)
+  for (const v of [3, 9, 11]) await expect(Buffer.concat([batch(['one']), batch(['two'])]), ErrorCode.INVALID_RECORD, v) // one batch per partition
   // Nothing above was written; a normal produce still works and lands at offset 0.
   const ok = await produce('bad', 0, batch(['fine'], { compression: 4 }), 7)
   assert.equal(ok.errorCode, 0)
