@@ -247,7 +247,7 @@ export class Log {
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'append', buf: batches, summary, opts, resolve, reject })
-      if (!this.draining) void this.drain()
+      if (!this.draining) this.scheduleDrain()
     })
   }
 
@@ -255,6 +255,23 @@ export class Log {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ kind: 'task', fn, resolve: resolve as (r: unknown) => void, reject })
+      if (!this.draining) void this.drain()
+    })
+  }
+
+  private drainScheduled = false
+
+  /**
+   * Appends start writing at the end of the event loop's current I/O phase, not at once: every
+   * append that arrived in the same phase (the produce requests of all socket reads done in it)
+   * then goes into one writev, and their answers into one socket write per connection. Writing
+   * each 64 KiB request on its own cost the bench ~15% more broker CPU per MB (1 KiB records).
+   */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    setImmediate(() => {
+      this.drainScheduled = false
       if (!this.draining) void this.drain()
     })
   }
