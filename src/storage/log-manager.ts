@@ -41,11 +41,8 @@ export interface LogManagerOptions {
   scheduler?: Scheduler
   logger?: StorageLogger
   /**
-   * Shared byte budget of the tail caches (default 0: off). Off by default because keeping the
-   * appended buffers alive costs the produce path more than it saves readers: every cached
-   * request buffer survives into V8's old generation and must be freed by a major GC, and the
-   * bench measured 1 KiB produce ~25% cheaper in broker CPU without it, while fetches read the
-   * page cache into pooled buffers (src/broker/net/read-buffers.ts) at ~0.6 ms of CPU per MB.
+   * Shared byte budget of the tail caches, which hold copies of small appends (default 32 MiB;
+   * 0 disables). Large appends are never cached: see tail-cache.ts.
    */
   tailCacheBytes?: number
   /** log.flush.scheduler.interval.ms: how often flush.ms is checked (default 1000). */
@@ -91,7 +88,7 @@ export class LogManager {
     this.defaults = opts.defaults ?? DEFAULT_LOG_CONFIG
     this.scheduler = opts.scheduler ?? systemScheduler
     this.logger = opts.logger ?? silentLogger
-    const cache = opts.tailCacheBytes ?? 0
+    const cache = opts.tailCacheBytes ?? 32 * 1024 * 1024
     this.tailCache = cache > 0 ? new TailCacheBudget(cache) : undefined
   }
 

@@ -231,9 +231,9 @@ export class Log {
   /**
    * Appends one or more RecordBatch v2 (magic 2) batches given as bytes. Validation errors reject
    * before anything is queued. Offsets (and LogAppendTime, leader epoch) are written into `batches`
-   * in place: the Log takes ownership of the buffer (it may be kept in the tail cache), so the
-   * caller must not modify it afterwards. Resolves once written (and fsynced when flush.messages
-   * says so).
+   * in place: the Log owns the buffer until the append settles (the caller must not modify it
+   * meanwhile; the tail cache keeps only copies). Resolves once written (and fsynced when
+   * flush.messages says so).
    */
   append(batches: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
     let summary: AppendSummary
