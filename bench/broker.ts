@@ -8,7 +8,8 @@
 // of the load generator and of the broker. Prints figures; asserts nothing. BENCHMARKS.md, "Broker".
 import { execFileSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -176,8 +177,16 @@ async function createTopic(admin: KafkaConn, name: string, partitions: number): 
   if (t.errorCode !== 0) throw new Error(`CreateTopics ${name}: error ${t.errorCode} ${t.errorMessage ?? ''}`)
 }
 
-async function deleteTopic(admin: KafkaConn, name: string): Promise<void> {
+/**
+ * Deletes a run's topic and waits until the broker has removed its files: deleting gigabytes
+ * (ext4 here is mounted with `discard`) slowed the next run's writes by up to half when it
+ * overlapped with them.
+ */
+async function deleteTopic(admin: KafkaConn, name: string, dataDir: string): Promise<void> {
   await admin.send<DeleteTopicsResponse>(ApiKey.DeleteTopics, 4, { topics: [], topicNames: [name], timeoutMs: 30_000 })
+  const deadline = Date.now() + 60_000
+  while (readdirSync(dataDir).some((f) => f.startsWith(`${name}-`)) && Date.now() < deadline) await sleep(100)
+  execFileSync('sync')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,7 +295,7 @@ async function kcatReference(opts: Options): Promise<void> {
           const c = kcatConsume(bootstrap, topic, count)
           line(`kcat consume ${kib(size)} 1p`, c, processCpuMs(broker.child.pid!) - c0)
         }
-        await deleteTopic(admin, topic)
+        await deleteTopic(admin, topic, broker.dataDir)
       }
     }
   } finally {
@@ -340,7 +349,7 @@ export async function run(args: string[]): Promise<void> {
         const row = { label: latLabel, lat, brokerCpu: ((brokerCpu() - b0) * job.durationMs) / (job.durationMs + job.warmupMs) }
         printLatency(row)
         latencyRows.push(row)
-        await deleteTopic(admin, topic)
+        await deleteTopic(admin, topic, broker.dataDir)
       }
       for (const size of sizes) {
         for (const partitions of partitionCounts) {
@@ -374,7 +383,7 @@ export async function run(args: string[]): Promise<void> {
               printRate(crow)
               push(consumeRows, crow)
             }
-            await deleteTopic(admin, topic)
+            await deleteTopic(admin, topic, broker.dataDir)
           }
         }
       }
