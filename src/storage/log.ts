@@ -449,17 +449,40 @@ export class Log {
     this.endOffset = seg.nextOffset
   }
 
+  /**
+   * fsyncs of segments rolled away from, chained in roll order; never rejects (a failure takes
+   * the log offline). Appends do not wait for them — as in Kafka, whose roll schedules the old
+   * segment's flush: fsyncing up to a second of writes (hundreds of MB at full speed) inside the
+   * append queue stalled every producer of the partition for as long (and so did the directory
+   * fsync for the new file, queued behind that writeback). The recovery point moves past a
+   * rolled segment only when the directory, its data and its index files are durable; flushes
+   * and close wait for these first.
+   */
+  private rolledFlushes: Promise<void> = Promise.resolve()
+
   private async rollInternal(newBase: number): Promise<void> {
     const old = this.activeSegment
-    await old.flush()
-    await old.persistIndexes()
     const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config))
-    await fsyncDir(this.dir)
     this.segments.push(seg)
     seg.nextOffset = newBase
-    // Everything written so far is in the old segment (or older ones) and durable now.
-    this.recoveryOffset = Math.max(this.recoveryOffset, old.nextOffset)
     this.unflushedRecords = 0
+    const upTo = old.nextOffset
+    old.acquire()
+    this.rolledFlushes = this.rolledFlushes.then(async () => {
+      try {
+        if (this.failure) return
+        await fsyncDir(this.dir)
+        await old.flush()
+        await old.persistIndexes()
+        // Everything below upTo is in this segment or older ones (flushed before it, in order).
+        this.recoveryOffset = Math.max(this.recoveryOffset, Math.min(upTo, this.endOffset))
+      } catch (e) {
+        this.failure ??= new StorageError('KAFKA_STORAGE_ERROR', `Flush of ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+        this.logger.error({ dir: this.dir, err: e }, 'flush of a rolled segment failed; the log no longer accepts appends')
+      } finally {
+        old.release()
+      }
+    })
     await this.producerState?.onRoll?.(newBase)
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
@@ -472,6 +495,7 @@ export class Log {
   }
 
   private async flushActive(): Promise<void> {
+    await this.rolledFlushes
     const leo = this.endOffset
     const seg = this.activeSegment
     await seg.flush()
@@ -482,6 +506,8 @@ export class Log {
 
   /** fsyncs what has been written so far (runs beside appends; moves the recovery point). */
   async flush(): Promise<void> {
+    if (this.closed) return
+    await this.rolledFlushes
     if (this.closed) return
     const leo = this.endOffset
     const records = this.unflushedRecords
@@ -809,6 +835,7 @@ export class Log {
     await this.maintenance.run(() =>
       this.exclusive(async () => {
         this.closed = true
+        await this.rolledFlushes
         if (!this.failure) {
           await this.producerState?.close?.()
           await this.activeSegment.flush()

@@ -10,6 +10,7 @@ import { parseLogConfig } from '../../src/storage/config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
 import { Log } from '../../src/storage/log.ts'
 import { TailCacheBudget } from '../../src/storage/tail-cache.ts'
+import { Segment } from '../../src/storage/segment.ts'
 import { batch, decodeAll, sizedBatch, tempDir } from './helpers.ts'
 
 const open = (dir: string, raw: Record<string, unknown> = {}, extra: Partial<Parameters<typeof Log.open>[0]> = {}) =>
@@ -332,6 +333,38 @@ test('reads go into the buffers `allocate` lends, with the same result as fresh 
     assert.deepEqual(decodeAll(pooled.batches), decodeAll(plain.batches))
     assert.ok(pooled.batches.every((b) => lent.some((l) => l.buffer === b.buffer)), 'the result is a view of a lent buffer')
   }
+  await log.close()
+  await tmp.cleanup()
+})
+
+test('a roll does not make appends wait for the old segment\'s fsync; the recovery point waits for it', async (t) => {
+  const tmp = await tempDir()
+  const size = batch(10, 'a').length
+  const log = await open(tmp.path, { 'segment.bytes': size + 10 }) // one batch per segment
+  let open_ = true
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const realFlush = Segment.prototype.flush
+  t.mock.method(Segment.prototype, 'flush', async function (this: Segment) {
+    if (open_) await gate
+    return realFlush.call(this)
+  })
+  await log.append(batch(10, 'a'))
+  const before = log.recoveryPoint
+  const second = await log.append(batch(10, 'b')) // does not fit: rolls
+  const third = await log.append(batch(10, 'c'))
+  assert.equal(log.segments.length, 3, 'two rolls happened while the first flush was held')
+  assert.equal(third.baseOffset, 20)
+  assert.equal(log.recoveryPoint, before, 'nothing is counted durable while its fsync is held')
+  let flushed = false
+  const explicit = log.flush().then(() => (flushed = true))
+  await new Promise((r) => setTimeout(r, 20))
+  assert.equal(flushed, false, 'an explicit flush waits for the rolled segments first')
+  open_ = false
+  release()
+  await explicit
+  assert.equal(log.recoveryPoint, 30)
+  assert.equal(second.baseOffset, 10)
   await log.close()
   await tmp.cleanup()
 })
