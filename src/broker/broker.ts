@@ -12,6 +12,7 @@ import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
+import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
 import type { Logger, LogLevel } from './logger.ts'
@@ -93,6 +94,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       maxConnections: () => config.int('max.connections'),
       maxConnectionsPerIp: () => config.int('max.connections.per.ip'),
       log,
+      recycling: produceFrameRecycling(),
     })
     startCoordinators(context)
     const bound = await server.start()

@@ -14,6 +14,20 @@ export class FrameSizeError extends Error {
   }
 }
 
+/**
+ * Where frames that span chunks are copied when their API allows it: a pool the connection gives
+ * them back to once the request is complete (see FrameRecycling in connection.ts).
+ */
+export interface FrameCopies {
+  /** A buffer of at least `size` bytes, owned by the caller until handed back. */
+  take(size: number): Buffer
+  /** Whether frames of this API key may be recycled when their request completes. */
+  recyclable(apiKey: number): boolean
+}
+
+/** Copies smaller than this are not worth pooling. */
+const POOL_MIN = 16 * 1024
+
 export class FrameReader {
   private chunks: Buffer[] = []
   /** Index of the first unconsumed chunk in `chunks`. */
@@ -25,9 +39,13 @@ export class FrameReader {
   /** Size of the frame being assembled, or -1 while its prefix has not arrived. */
   private pending = -1
   private readonly maxFrameBytes: number
+  private readonly copies: FrameCopies | undefined
+  /** The frame `next` returned last was copied into a buffer from `copies`. */
+  lastFramePooled = false
 
-  constructor(maxFrameBytes: number) {
+  constructor(maxFrameBytes: number, copies?: FrameCopies) {
     this.maxFrameBytes = maxFrameBytes
+    this.copies = copies
   }
 
   /** Bytes received but not yet returned as frames. */
@@ -57,7 +75,8 @@ export class FrameReader {
     const size = this.pending
     if (this.buffered < size) return null
     this.pending = -1
-    return this.take(size)
+    this.lastFramePooled = false
+    return this.take(size, true)
   }
 
   private readInt32(): number {
@@ -72,7 +91,7 @@ export class FrameReader {
   }
 
   /** Removes `n` (<= buffered) bytes from the front, zero-copy when they lie in one chunk. */
-  private take(n: number): Buffer {
+  private take(n: number, frame = false): Buffer {
     const first = this.chunks[this.head]
     if (n === 0) return Buffer.alloc(0)
     if (first.length - this.offset >= n) {
@@ -80,7 +99,14 @@ export class FrameReader {
       this.consume(n)
       return out
     }
-    const out = Buffer.allocUnsafe(n)
+    let out: Buffer
+    const copies = this.copies
+    if (frame && copies && n >= POOL_MIN && first.length - this.offset >= 2 && copies.recyclable(first.readInt16BE(this.offset))) {
+      out = copies.take(n).subarray(0, n)
+      this.lastFramePooled = true
+    } else {
+      out = Buffer.allocUnsafe(n)
+    }
     let filled = 0
     while (filled < n) {
       const chunk = this.chunks[this.head]

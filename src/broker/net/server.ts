@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import { Connection } from './connection.ts'
 import { RequestBudget } from './request-budget.ts'
 import { LogLimiter } from './log-limiter.ts'
-import type { ConnectionLimits, FrameHandler } from './connection.ts'
+import type { ConnectionLimits, FrameHandler, FrameRecycling } from './connection.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 
 export interface BoundListener {
@@ -28,6 +28,8 @@ export interface NetServerOptions {
   /** max.connections.per.ip */
   readonly maxConnectionsPerIp?: number | (() => number)
   readonly log: Logger
+  /** Pooled copies of request frames for the APIs it names (connection.ts, FrameRecycling). */
+  readonly recycling?: FrameRecycling
 }
 
 /** `localhost` is bound on both loopback families so clients reach it whichever address they try first. */
@@ -121,7 +123,7 @@ export class NetServer {
       const n = (this.perIp.get(ip) ?? 1) - 1
       if (n <= 0) this.perIp.delete(ip)
       else this.perIp.set(ip, n)
-    }, this.budget, this.limiter)
+    }, this.budget, this.limiter, this.opts.recycling)
     conn.attributes.set('listener', listener)
     this.connections.add(conn)
   }

@@ -3,7 +3,8 @@
 // consumers never see each other's bytes.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ReadBufferLease, ReadBufferPool } from '../../../src/broker/net/read-buffers.ts'
+import { ReadBufferLease } from '../../../src/broker/net/read-buffers.ts'
+import { BufferPool } from '../../../src/broker/net/buffer-pool.ts'
 import { startBroker } from '../../../src/broker/index.ts'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
@@ -22,7 +23,7 @@ import { API_SPECS } from '../../../src/protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../../src/protocol/generated/headers.ts'
 
 test('take rounds up to a power-of-two class from 64 KiB and reuses what was put back', () => {
-  const pool = new ReadBufferPool(1 << 30)
+  const pool = new BufferPool(1 << 30)
   const a = pool.take(100)
   assert.equal(a.length, 64 * 1024)
   const b = pool.take(64 * 1024 + 1)
@@ -35,7 +36,7 @@ test('take rounds up to a power-of-two class from 64 KiB and reuses what was put
 })
 
 test('reads above the largest class are not pooled, and the idle cap drops extra buffers', () => {
-  const pool = new ReadBufferPool(128 * 1024)
+  const pool = new BufferPool(128 * 1024)
   const huge = pool.take(9 * 1024 * 1024)
   assert.equal(huge.length, 9 * 1024 * 1024)
   pool.put(huge)
@@ -52,7 +53,7 @@ test('reads above the largest class are not pooled, and the idle cap drops extra
 })
 
 test('a lease returns everything it took, once', () => {
-  const pool = new ReadBufferPool(1 << 30)
+  const pool = new BufferPool(1 << 30)
   const lease = new ReadBufferLease(pool)
   const a = lease.allocate(10)
   const b = lease.allocate(200_000)

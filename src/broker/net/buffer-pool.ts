@@ -1,0 +1,49 @@
+// A pool of large buffers in power-of-two size classes (64 KiB to 8 MiB), for buffers whose end
+// of use is known: fetch reads (read-buffers.ts) and produce request frames (connection.ts).
+// Reusing them keeps V8's external memory steady; every fresh off-heap buffer counts towards the
+// ~64 MB after which V8 starts a major GC.
+
+/** Size classes are powers of two from MIN_CLASS to MAX_CLASS; larger reads are not pooled. */
+const MIN_CLASS = 64 * 1024
+const MAX_CLASS = 8 * 1024 * 1024
+
+function classOf(size: number): number {
+  let c = MIN_CLASS
+  while (c < size) c *= 2
+  return c
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, Buffer[]>()
+  private pooledBytes = 0
+
+  /** `maxBytes`: most bytes kept idle in the pool (buffers out on loan are not counted). */
+  constructor(readonly maxBytes: number) {}
+
+  get idleBytes(): number {
+    return this.pooledBytes
+  }
+
+  /** A buffer of at least `size` bytes (its whole length belongs to the caller until `put`). */
+  take(size: number): Buffer {
+    if (size > MAX_CLASS) return Buffer.allocUnsafeSlow(size)
+    const c = classOf(size)
+    const list = this.free.get(c)
+    const buf = list?.pop()
+    if (buf) {
+      this.pooledBytes -= buf.length
+      return buf
+    }
+    return Buffer.allocUnsafeSlow(c)
+  }
+
+  /** Returns a buffer from `take`; nothing may use it afterwards. */
+  put(buf: Buffer): void {
+    if (buf.length > MAX_CLASS || buf.length !== classOf(buf.length)) return
+    if (this.pooledBytes + buf.length > this.maxBytes) return
+    let list = this.free.get(buf.length)
+    if (!list) this.free.set(buf.length, (list = []))
+    list.push(buf)
+    this.pooledBytes += buf.length
+  }
+}
