@@ -11,16 +11,11 @@
 // cheap, so they stay on. SAMSA_CONCURRENT_MARKING=0|1 overrides the choice.
 import { availableParallelism } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
+import { concurrentMarkingWanted } from './v8-flags.ts'
 
 /** Node's own flags given on the command line or in NODE_OPTIONS win over ours. */
 function userChose(flag: string): boolean {
   return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes(flag))
-}
-
-export function concurrentMarkingWanted(cores: number, env: NodeJS.ProcessEnv = process.env): boolean {
-  const forced = env.SAMSA_CONCURRENT_MARKING
-  if (forced === '0' || forced === '1') return forced === '1'
-  return cores > 2
 }
 
 if (!userChose('concurrent-marking') && !concurrentMarkingWanted(availableParallelism())) {

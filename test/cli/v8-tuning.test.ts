@@ -2,7 +2,7 @@
 // takes effect when set at run time: with it off, no helper thread burns CPU marking.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { concurrentMarkingWanted } from '../../src/cli/v8-tuning.ts'
+import { concurrentMarkingWanted } from '../../src/cli/v8-flags.ts'
 import { runProcess } from '../helpers/run.ts'
 
 test('concurrent marking stays on above two cores; SAMSA_CONCURRENT_MARKING overrides either way', () => {
