@@ -208,6 +208,8 @@ export async function run(args: string[]): Promise<void> {
       await reopened.close()
       await rm(join(root, 'read'), { recursive: true, force: true })
       // Consumers at the log end: the same reads served by the tail cache (budget > log size).
+      // It keeps copies of small appends only (src/storage/tail-cache.ts).
+      if (pool[0]!.length > 4096) continue
       const cached = await Log.open({ dir: join(root, 'cached'), config: log.config, tailCache: new TailCacheBudget(512 * 1024 * 1024) })
       for (let i = 0, bytes = 0; bytes < limit; i++, bytes += pool[0]!.length) await cached.append(Buffer.from(pool[i % pool.length]!))
       const [hit, plain2] = await paired(reps, () => logRead(cached, pool[0]!.length), () => plainRead(cached.dir))
