@@ -1,16 +1,19 @@
-// A pool of large buffers in power-of-two size classes (64 KiB to 8 MiB), for buffers whose end
-// of use is known: fetch reads (read-buffers.ts) and produce request frames (connection.ts).
+// A pool of large buffers in size classes (multiples of 16 KiB from 64 KiB to 8 MiB), for buffers
+// whose end of use is known: fetch reads (read-buffers.ts) and produce request frames (connection.ts).
 // Reusing them keeps V8's external memory steady; every fresh off-heap buffer counts towards the
 // ~64 MB after which V8 starts a major GC.
 
-/** Size classes are powers of two from MIN_CLASS to MAX_CLASS; larger reads are not pooled. */
+/**
+ * Size classes: multiples of STEP from MIN_CLASS to MAX_CLASS; larger buffers are not pooled.
+ * The requests are few distinct sizes (a fetch reads max.partition.fetch.bytes plus a little; a
+ * produce frame is batch.size plus headers), so fine classes waste little and still get reused.
+ */
+const STEP = 16 * 1024
 const MIN_CLASS = 64 * 1024
 const MAX_CLASS = 8 * 1024 * 1024
 
 function classOf(size: number): number {
-  let c = MIN_CLASS
-  while (c < size) c *= 2
-  return c
+  return Math.max(MIN_CLASS, Math.ceil(size / STEP) * STEP)
 }
 
 export class BufferPool {
