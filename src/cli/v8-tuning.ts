@@ -14,9 +14,10 @@ import { availableParallelism } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { concurrentMarkingWanted } from './v8-flags.ts'
 
-/** Node's own flags given on the command line or in NODE_OPTIONS win over ours. */
-function userChose(flag: string): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes(flag))
+/** `--[no-]<name>` given on the command line or in NODE_OPTIONS wins over our choice. */
+function userChose(name: string): boolean {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
+  return args.some((a) => a === `--${name}` || a === `--no-${name}` || a.startsWith(`--${name}=`))
 }
 
 if (!userChose('concurrent-marking') && !concurrentMarkingWanted(availableParallelism())) {
