@@ -7,12 +7,6 @@
 //  - OffsetCommit throughput (one partition offset per commit), one request at a time and with 16
 //    in flight, with fsync before acknowledging (log.flush.interval.messages=1) and without.
 // Prints figures; asserts nothing. BENCHMARKS.md, "Groups".
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import { Writer } from '../src/protocol/primitives/index.ts'
 import { writeConsumerProtocolSubscription } from '../src/protocol/generated/data/consumer-protocol-subscription.ts'
@@ -23,28 +17,10 @@ import type { HeartbeatResponse } from '../src/protocol/generated/messages/heart
 import type { SyncGroupResponse } from '../src/protocol/generated/messages/sync-group.ts'
 import type { OffsetCommitResponse } from '../src/protocol/generated/messages/offset-commit.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
+import { startBrokerProcess } from './broker-process.ts'
 
-const REPO = fileURLToPath(new URL('../', import.meta.url))
 const MEMBER_ID_REQUIRED = 79
 const REBALANCE_IN_PROGRESS = 27
-
-async function startBrokerProcess(dataDir: string, sets: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', 'listeners=PLAINTEXT://127.0.0.1:0',
-    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    const onData = (b: Buffer) => {
-      out += b.toString()
-      const m = /listening on (?:[A-Z_]+:\/\/)?[\w.:-]+:(\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${out}`)))
-  })
-  return { child, port }
-}
 
 function subscription(topics: string[]): Buffer {
   const w = new Writer(64)
@@ -152,13 +128,12 @@ export async function run(args: string[]): Promise<void> {
   const reps = arg('--reps', 5)
   const durationMs = arg('--duration-ms', 2000)
   for (const fsync of [false, true]) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-groups-'))
-    const { child, port } = await startBrokerProcess(dataDir, {
+    const broker = await startBrokerProcess('groups', {
       'group.initial.rebalance.delay.ms': '0',
       ...(fsync ? { 'log.flush.interval.messages': '1' } : {}),
     })
     try {
-      const conn = await KafkaConn.open('127.0.0.1', port)
+      const conn = await KafkaConn.open('127.0.0.1', broker.port)
       await conn.send<CreateTopicsResponse>(ApiKey.CreateTopics, 7, {
         topics: [{ name: 'bench-groups', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 30_000, validateOnly: false,
       })
@@ -168,17 +143,15 @@ export async function run(args: string[]): Promise<void> {
       conn.close()
       console.log(`\nfsync before ack: ${fsync ? 'on (log.flush.interval.messages=1)' : 'off (default)'}`)
       for (const n of [1, 10, 50]) {
-        const times = await timeToStable(port, n, reps)
+        const times = await timeToStable(broker.port, n, reps)
         console.log(`  join a group of ${String(n).padStart(2)} -> Stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
       }
       for (const inFlight of [1, 16]) {
-        const rate = await commitRate(port, inFlight, durationMs)
+        const rate = await commitRate(broker.port, inFlight, durationMs)
         console.log(`  OffsetCommit, ${String(inFlight).padStart(2)} in flight: ${Math.round(rate).toLocaleString('en-US')} commits/s`)
       }
     } finally {
-      child.kill('SIGTERM')
-      await new Promise((r) => child.once('exit', r))
-      rmSync(dataDir, { recursive: true, force: true })
+      await broker.stop()
     }
   }
 }

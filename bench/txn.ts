@@ -4,12 +4,6 @@
 // of 100 bytes), EndTxn(commit) — for M = 10, 100, 1,000 — beside the same run's
 // non-transactional figure (an idempotent producer sending the same batches one at a time).
 // Prints transactions/s and messages/s; asserts nothing.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import type { AddPartitionsToTxnResponse } from '../src/protocol/generated/messages/add-partitions-to-txn.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
@@ -18,26 +12,9 @@ import type { InitProducerIdResponse } from '../src/protocol/generated/messages/
 import type { ProduceResponse } from '../src/protocol/generated/messages/produce.ts'
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
+import { startBrokerProcess } from './broker-process.ts'
 
-const REPO = fileURLToPath(new URL('../', import.meta.url))
 const VALUE = Buffer.alloc(100, 'x')
-
-async function startBrokerProcess(dataDir: string): Promise<{ child: ChildProcess, port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir,
-    '--set', 'listeners=PLAINTEXT://127.0.0.1:0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    const onData = (b: Buffer) => {
-      out += b.toString()
-      const m = /listening on (?:[A-Z_]+:\/\/)?[\w.:-]+:(\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${out}`)))
-  })
-  return { child, port }
-}
 
 function batchOf(m: number, pid: number, epoch: number, seq: number, transactional: boolean): Buffer {
   return buildRecordBatch({
@@ -105,9 +82,8 @@ async function idempotent(conn: KafkaConn, topic: string, m: number, durationMs:
 export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--duration-ms')
   const durationMs = i >= 0 ? Number(args[i + 1]) : 3000
-  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-txn-'))
-  const { child, port } = await startBrokerProcess(dataDir)
-  const conn = await KafkaConn.open('127.0.0.1', port)
+  const broker = await startBrokerProcess('txn')
+  const conn = await KafkaConn.open('127.0.0.1', broker.port)
   try {
     const created = await conn.send<CreateTopicsResponse>(ApiKey.CreateTopics, 7, {
       topics: [{ name: 'bench-txn', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
@@ -128,8 +104,6 @@ export async function run(args: string[]): Promise<void> {
     }
   } finally {
     conn.close()
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-    rmSync(dataDir, { recursive: true, force: true })
+    await broker.stop()
   }
 }
