@@ -10,7 +10,7 @@
 //     without a marker would leave the producer marked aborted in consumers forever), and the marker
 //     gets a delete horizon (now + delete.retention.ms, like tombstones) and is dropped by a later
 //     pass once it has passed, so consumers still reading the transaction see its end.
-import { buildRecordBatch } from '../protocol/records/batch-builder.ts'
+import { buildRecordBatch, recordInputOf } from '../protocol/records/batch-builder.ts'
 import { decodeRecordBatch } from '../protocol/records/batch-decoder.ts'
 import {
   DELETE_HORIZON_BIT,
@@ -97,14 +97,7 @@ export class TxnCleaning {
 export function withDeleteHorizon(buf: Buffer, horizon: number): Buffer {
   const b = decodeRecordBatch(buf)
   return buildRecordBatch({
-    records: b.records.map((r) => ({
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-      attributes: r.attributes,
-      offsetDelta: r.offsetDelta,
-      timestamp: b.baseTimestamp + r.timestampDelta,
-    })),
+    records: b.records.map((r) => recordInputOf(b.baseTimestamp, r)),
     baseOffset: b.baseOffset,
     partitionLeaderEpoch: b.partitionLeaderEpoch,
     compression: b.compression,

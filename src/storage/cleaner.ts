@@ -17,7 +17,7 @@
 // aborted batches are dropped and kept out of the key map; empty markers go after a delete horizon.
 import { open, rename } from 'node:fs/promises'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { buildRecordBatch } from '../protocol/records/batch-builder.ts'
+import { buildRecordBatch, recordInputOf } from '../protocol/records/batch-builder.ts'
 import type { RecordInput } from '../protocol/records/batch-builder.ts'
 import { decodeRecordBatch } from '../protocol/records/batch-decoder.ts'
 import type { RecordBatch } from '../protocol/records/batch-decoder.ts'
@@ -215,14 +215,7 @@ async function cleanSegment(
           continue
         }
         if (r.value === null) hasTombstone = true
-        kept.push({
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-          attributes: r.attributes,
-          offsetDelta: r.offsetDelta,
-          timestamp: b.baseTimestamp + r.timestampDelta,
-        })
+        kept.push(recordInputOf(b.baseTimestamp, r))
       }
       const needsHorizon = hasTombstone && !b.deleteHorizon
       if (kept.length === b.records.length && !needsHorizon) {

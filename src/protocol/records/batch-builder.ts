@@ -73,6 +73,21 @@ export interface BatchOptions {
   buffer?: Buffer
 }
 
+/**
+ * A decoded record as builder input, as it was (offset delta, attributes, timestamp from its
+ * batch's base timestamp): for rebuilding batches, e.g. compaction.
+ */
+export function recordInputOf(baseTimestamp: number, r: Record): RecordInput {
+  return {
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    attributes: r.attributes,
+    offsetDelta: r.offsetDelta,
+    timestamp: baseTimestamp + r.timestampDelta,
+  }
+}
+
 /** Resolves inputs to records with deltas, against the batch's base timestamp. */
 export function toRecords(inputs: readonly RecordInput[], baseTimestamp: number): Record[] {
   return inputs.map((r, i) => ({
