@@ -27,17 +27,9 @@ import { Log } from '../../../../src/storage/log.ts'
 import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-metadata.ts'
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
+import { retry } from '../../../helpers/retry.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1 }
-
-async function retry<T>(fn: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
-  let v = await fn()
-  for (let i = 0; i < tries && !ok(v); i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    v = await fn()
-  }
-  return v
-}
 
 test('transactions left in PrepareCommit / PrepareAbort are completed after a restart', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'samsa-txn-recovery-'))

@@ -31,19 +31,11 @@ import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator
 import { parseLogConfig } from '../../../../src/storage/config.ts'
 import { Log } from '../../../../src/storage/log.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
+import { retry } from '../../../helpers/retry.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1, 'offsets.topic.num.partitions': 3 }
 const GROUP = 'txn-group'
 const OFFSETS_PARTITION = partitionForGroup(GROUP, 3)
-
-async function retry<T>(fn: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
-  let v = await fn()
-  for (let i = 0; i < tries && !ok(v); i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    v = await fn()
-  }
-  return v
-}
 
 class Session {
   constructor(readonly broker: Broker, readonly c: AdminRaw) {}
