@@ -6,9 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { FrameReader } from '../../../src/broker/net/frame-reader.ts'
 import { startBroker } from '../../../src/broker/index.ts'
-import { ApiKey, API_SPECS } from '../../../src/protocol/generated/api-keys.ts'
-import { Reader, Writer } from '../../../src/protocol/primitives/index.ts'
-import { decodeResponseHeader, encodeRequestHeader } from '../../../src/protocol/generated/headers.ts'
+import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
 import { decodeRecordBatch } from '../../../src/protocol/records/batch-decoder.ts'
 import { LOG_OVERHEAD, batchSize } from '../../../src/protocol/records/batch-header.ts'
@@ -19,7 +17,7 @@ import type { ProduceResponse } from '../../../src/protocol/generated/messages/p
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
-import { RawClient } from '../raw-client.ts'
+import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
 
 function frameOf(apiKey: number, body: number): Buffer {
   const b = Buffer.alloc(4 + body)
@@ -62,7 +60,6 @@ test('pipelined large produce requests land in the log byte for byte', async (t)
   assert.equal((await admin.call<CreateTopicsResponse>(ApiKey.CreateTopics, 5, create)).topics[0]!.errorCode, 0)
 
   const n = 60
-  const spec = API_SPECS[ApiKey.Produce]!
   const frames: Buffer[] = []
   for (let i = 0; i < n; i++) {
     // ~100 KB per request: every one spans socket reads and is copied into a pooled buffer.
@@ -71,20 +68,14 @@ test('pipelined large produce requests land in the log byte for byte', async (t)
     req.acks = 1
     req.timeoutMs = 5000
     req.topicData = [{ name: 'frames', partitionData: [{ index: 0, records }] }]
-    const w = new Writer(256)
-    w.int32(0)
-    encodeRequestHeader(w, { requestApiKey: ApiKey.Produce, requestApiVersion: 9, correlationId: i + 1, clientId: 't' }, spec.requestHeaderVersion(9))
-    spec.encodeRequest(w, req, 9)
-    w.patchInt32(0, w.length - 4)
-    frames.push(w.finish())
+    frames.push(requestFrame(ApiKey.Produce, 9, i + 1, req))
   }
   const c = await RawClient.connect(broker.port)
   t.after(() => c.destroy())
   c.write(Buffer.concat(frames))
   for (let i = 0; i < n; i++) {
-    const r = new Reader(await c.readFrame())
-    assert.equal(decodeResponseHeader(r, spec.responseHeaderVersion(9)).correlationId, i + 1)
-    const res = spec.decodeResponse(r, 9) as ProduceResponse
+    const { correlationId, body: res } = decodeResponseFrame<ProduceResponse>(ApiKey.Produce, 9, await c.readFrame())
+    assert.equal(correlationId, i + 1)
     assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 0)
   }
 

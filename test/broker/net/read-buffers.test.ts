@@ -17,10 +17,7 @@ import type { ProduceResponse } from '../../../src/protocol/generated/messages/p
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
-import { RawClient } from '../raw-client.ts'
-import { Reader, Writer } from '../../../src/protocol/primitives/index.ts'
-import { API_SPECS } from '../../../src/protocol/generated/api-keys.ts'
-import { decodeResponseHeader, encodeRequestHeader } from '../../../src/protocol/generated/headers.ts'
+import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
 
 test('take rounds up to a 16 KiB multiple of at least 64 KiB and reuses what was put back', () => {
   const pool = new BufferPool(1 << 30)
@@ -66,18 +63,12 @@ test('a lease returns everything it took, once', () => {
 
 /** A Fetch v12 frame (size prefix included) for one partition from `offset`. */
 function fetchFrame(correlationId: number, topic: string, partition: number, offset: number, partitionMaxBytes: number): Buffer {
-  const spec = API_SPECS[ApiKey.Fetch]!
   const req = defaultFetchRequest()
   req.maxWaitMs = 0
   req.minBytes = 1
   req.maxBytes = 1 << 20
   req.topics = [{ topic, topicId: '', partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition, fetchOffset: BigInt(offset), partitionMaxBytes })] }]
-  const w = new Writer(256)
-  w.int32(0)
-  encodeRequestHeader(w, { requestApiKey: ApiKey.Fetch, requestApiVersion: 12, correlationId, clientId: 't' }, spec.requestHeaderVersion(12))
-  spec.encodeRequest(w, req, 12)
-  w.patchInt32(0, w.length - 4)
-  return w.finish()
+  return requestFrame(ApiKey.Fetch, 12, correlationId, req)
 }
 
 async function createAndFill(port: number, topic: string, partitions: number, batches: number): Promise<AdminRaw> {
@@ -128,10 +119,8 @@ test('a client that reads its responses late still gets the bytes that were read
   }
   let total = 0
   for (let n = 0; n < frames.length; n++) {
-    const frame = await c.readFrame()
-    const r = new Reader(frame)
-    assert.equal(decodeResponseHeader(r, 1).correlationId, n + 1)
-    const res = API_SPECS[ApiKey.Fetch]!.decodeResponse(r, 12) as FetchResponse
+    const { correlationId, body: res } = decodeResponseFrame<FetchResponse>(ApiKey.Fetch, 12, await c.readFrame())
+    assert.equal(correlationId, n + 1)
     const part = res.responses[0]!.partitions[0]!
     const p = part.partitionIndex
     const buf = part.records!
