@@ -7,7 +7,9 @@
 // marking the marking runs on helper threads that, on a machine with two cores, take CPU from the
 // event loop and from clients on the same host; the bench (`npm run bench -- broker`, 1 KiB
 // produce, 1 partition, before the pools) measured 2.5-2.8 ms of broker CPU per MB with it and
-// 1.8 ms without. Marking then
+// 1.8 ms without (flag on the command line). Set here, at run time, the heap already exists and V8
+// still starts its first marking task per cycle but no more (its trace: a handful of task starts
+// per 1 KiB produce run, 9 against ~350; test/cli/v8-tuning.test.ts); the rest of the marking
 // runs incrementally on the event loop in short steps. With more cores the helper threads are
 // cheap, so they stay on. SAMSA_CONCURRENT_MARKING=0|1 overrides the choice.
 import { availableParallelism } from 'node:os'
