@@ -5,6 +5,7 @@
 import type { BrokerContext } from '../context.ts'
 import { createGroupCoordinatorService } from './group/group-service.ts'
 import { createTxnCoordinatorService } from './txn/txn-service.ts'
+import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 
 export interface CoordinatorService {
   /** FindCoordinator key type served. */
@@ -20,8 +21,7 @@ export interface CoordinatorService {
   close(): Promise<void>
 }
 
-export const COORDINATOR_KEY_TYPE_GROUP = 0
-export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
+export { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 
 const FACTORIES: ReadonlyMap<number, (ctx: BrokerContext) => CoordinatorService> = new Map<number, (ctx: BrokerContext) => CoordinatorService>([
   [COORDINATOR_KEY_TYPE_GROUP, createGroupCoordinatorService],

@@ -8,6 +8,7 @@ import type { BrokerContext } from '../../context.ts'
 import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
 import type { CoordinatorService } from '../coordinators.ts'
+import { COORDINATOR_KEY_TYPE_GROUP } from '../coordinator-key.ts'
 import { TimerDriver, TimerQueue } from '../timer-queue.ts'
 import { GroupCoordinator } from './group-coordinator.ts'
 import { groupConfigFrom } from './group-config.ts'
@@ -21,7 +22,7 @@ function appendError(message: string, code: string): Error {
 }
 
 export class GroupCoordinatorService implements CoordinatorService {
-  readonly keyType = 0
+  readonly keyType = COORDINATOR_KEY_TYPE_GROUP
   readonly coordinator: GroupCoordinator
   private readonly timers: TimerQueue
   private driver: TimerDriver | null = null

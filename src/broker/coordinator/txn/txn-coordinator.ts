@@ -8,6 +8,7 @@
 // EndTxn answers once the Prepare record is durable; markers and the Complete record follow in
 // the background (a client's next call on the id waits behind them in the chain).
 import { ErrorCode } from '../../../protocol/errors.ts'
+import { partitionForKey } from '../coordinator-key.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { MAX_EPOCH, TxnState, cloneTxn, isComplete, isPrepare, tpKey } from './txn-metadata.ts'
 import type { TopicPartition, TxnMetadata } from './txn-metadata.ts'
@@ -49,16 +50,9 @@ export interface PartitionResult {
   errorCode: number
 }
 
-/** Java's String.hashCode, for Kafka's partition of a transactional id. */
-function javaHash(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
-  return h
-}
-
+/** Which __transaction_state partition holds a transactional id (Kafka's, via Java's hashCode). */
 export function partitionForTxnId(transactionalId: string, partitions: number): number {
-  const h = javaHash(transactionalId)
-  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
+  return partitionForKey(transactionalId, partitions)
 }
 
 const NO_PID: InitResult = { errorCode: ErrorCode.NONE, producerId: -1, producerEpoch: -1 }

@@ -19,13 +19,12 @@ import { pendingTxnOffsetsOf } from './pending-offsets.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
+import { COORDINATOR_KEY_TYPE_TRANSACTION } from '../coordinator-key.ts'
 import { replayPartition } from '../replay-partition.ts'
 import type { TopicPartition } from './txn-metadata.ts'
 
 /** Where an earlier version kept pending transactional offsets (they now live in __consumer_offsets). */
 const LEGACY_PENDING_OFFSETS_FILE = 'txn-pending-offsets.json'
-
-export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
 
 /** Lazily opened: the data dir is read once, on first id. */
 class LazyIds implements ProducerIdSource {

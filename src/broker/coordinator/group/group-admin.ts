@@ -1,0 +1,64 @@
+// Group administration (DescribeGroups, ListGroups, DeleteGroups): read views of the shard's
+// groups, and deletion through the offset manager's tombstones.
+import { ErrorCode } from '../../../protocol/errors.ts'
+import type { GroupShardState } from './group-shard-state.ts'
+import type { OffsetManager } from './offset-manager.ts'
+import type { GroupDescription, GroupListing } from './results.ts'
+
+const EMPTY = Buffer.alloc(0)
+
+export class GroupAdmin {
+  constructor(private readonly s: GroupShardState, private readonly o: OffsetManager) {}
+
+  describeGroup(groupId: string): GroupDescription {
+    const err = this.s.checkGroup(groupId, true)
+    const dead = { groupId, state: 'Dead', protocolType: '', protocolData: '', members: [] }
+    if (err !== ErrorCode.NONE) return { ...dead, errorCode: err }
+    const group = this.s.groups.get(groupId)
+    if (!group) return { ...dead, errorCode: ErrorCode.NONE }
+    const stable = group.is('Stable')
+    return {
+      groupId,
+      errorCode: ErrorCode.NONE,
+      state: group.state,
+      protocolType: group.protocolType ?? '',
+      protocolData: stable ? group.protocolName ?? '' : '',
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: stable ? group.metadataOf(m, group.protocolName) : EMPTY,
+        assignment: stable ? m.assignment : EMPTY,
+      })),
+    }
+  }
+
+  /** Groups that are not Dead; filters match case-insensitively (ListGroups v4 states, v5 types). */
+  listGroups(statesFilter: readonly string[] = [], typesFilter: readonly string[] = []): GroupListing[] {
+    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic')) return []
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()))
+    const out: GroupListing[] = []
+    for (const g of this.s.groups.values()) {
+      if (g.is('Dead') || this.s.loading.has(this.s.partitionFor(g.groupId))) continue
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state })
+    }
+    return out
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string, errorCode: number }[]> {
+    return Promise.all(groupIds.map(async (groupId) => ({ groupId, errorCode: await this.deleteGroup(groupId) })))
+  }
+
+  private deleteGroup(groupId: string): Promise<number> {
+    const err = this.s.checkGroup(groupId, true)
+    if (err !== ErrorCode.NONE) return Promise.resolve(err)
+    const inFlight = this.s.deleting.get(groupId)
+    if (inFlight) return inFlight
+    const group = this.s.groups.get(groupId)
+    if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND)
+    if (!group.is('Empty')) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
+    return this.o.writeDeletion(groupId, this.o.tombstones(groupId), 'appending group deletion')
+  }
+}
