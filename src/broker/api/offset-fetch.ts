@@ -1,17 +1,16 @@
 // OffsetFetch (key 9), every version 0-9. v2+ may ask for every partition (null topics) and carry
 // a top-level error; v8+ ask for several groups at once. Partitions without a committed offset get
 // offset -1 and empty metadata. requireStable (v7+): partitions with transactional offsets still
-// pending (src/broker/coordinator/txn) answer UNSTABLE_OFFSET_COMMIT, which clients retry.
+// pending (src/broker/coordinator/group/txn-offsets.ts) answer UNSTABLE_OFFSET_COMMIT, which clients retry.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseOffsetFetchResponseTopic,
 } from '../../protocol/generated/messages/offset-fetch.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
+import { groupCoordinatorOf, pendingTxnOffsets } from '../coordinator/group/group-of.ts'
 import type { FetchedOffset } from '../coordinator/group/results.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { defineHandler } from './handler.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
-import { pendingTxnOffsets } from '../coordinator/txn/txn-service.ts'
 
 type Unstable = ((topic: string, partition: number) => boolean) | undefined
 

@@ -6,6 +6,7 @@ import type { BrokerContext } from '../context.ts'
 import { createGroupCoordinatorService } from './group/group-service.ts'
 import { createTxnCoordinatorService } from './txn/txn-service.ts'
 import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
+import type { CoordinatorLeadershipListener, CoordinatorRuntime } from './runtime.ts'
 
 export interface CoordinatorService {
   /** FindCoordinator key type served. */
@@ -19,6 +20,8 @@ export interface CoordinatorService {
   locate(key: string): Promise<number>
   /** Answers everything parked and stops timers. */
   close(): Promise<void>
+  /** The runtime owning the coordinator's internal-topic partitions. */
+  readonly runtime: CoordinatorRuntime
 }
 
 export { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
@@ -55,4 +58,24 @@ export async function closeCoordinators(ctx: BrokerContext): Promise<void> {
   const byType = running.get(ctx)
   if (!byType) return
   await Promise.all([...byType.values()].map((s) => s.close()))
+}
+
+/**
+ * Leadership of internal-topic partitions, routed to the coordinator whose topic it is: the
+ * metadata image's listener calls this (and `onHighWatermarkUpdated` when a partition's high
+ * watermark moves) once it drives leadership.
+ */
+export function coordinatorLeadershipOf(ctx: BrokerContext): CoordinatorLeadershipListener & { onHighWatermarkUpdated(topic: string, partition: number): void } {
+  const runtimeOf = (topic: string): CoordinatorRuntime | undefined => {
+    for (const keyType of FACTORIES.keys()) {
+      const runtime = coordinatorFor(ctx, keyType)?.runtime
+      if (runtime?.topic === topic) return runtime
+    }
+    return undefined
+  }
+  return {
+    onElection: (topic, partition, epoch) => runtimeOf(topic)?.onElection(partition, epoch),
+    onResignation: (topic, partition, epoch) => runtimeOf(topic)?.onResignation(partition, epoch),
+    onHighWatermarkUpdated: (topic, partition) => runtimeOf(topic)?.onHighWatermarkUpdated(partition),
+  }
 }

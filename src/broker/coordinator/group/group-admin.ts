@@ -40,7 +40,7 @@ export class GroupAdmin {
     const states = new Set(statesFilter.map((s) => s.toLowerCase()))
     const out: GroupListing[] = []
     for (const g of this.s.groups.values()) {
-      if (g.is('Dead') || this.s.loading.has(this.s.partitionFor(g.groupId))) continue
+      if (g.is('Dead') || !this.s.serves(this.s.partitionFor(g.groupId))) continue
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue
       out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state })
     }

@@ -19,11 +19,15 @@ import { GroupShardState } from './group-shard-state.ts'
 import { OffsetManager } from './offset-manager.ts'
 import type { OffsetStore } from './offsets.ts'
 import type { GroupRecord } from './records.ts'
+import type { RecordBatch } from '../../../protocol/records/batch-decoder.ts'
+import { TxnOffsetManager } from './txn-offsets.ts'
+import type { AppendTransactional, TxnCommitRequest } from './txn-offsets.ts'
 import type { CommitRequest, JoinRequest, MemberRef, SyncRequest, TopicPartitions } from './requests.ts'
 import type {
   GroupDescription, GroupListing, JoinResult, LeaveResult, OffsetFetchResult, PartitionError, SyncResult,
 } from './results.ts'
 
+export type { TxnCommitRequest } from './txn-offsets.ts'
 export type { CommitRequest, JoinRequest, MemberRef, SyncRequest, TopicPartitions } from './requests.ts'
 export { MAX_PENDING_MEMBERS_PER_GROUP, MAX_PENDING_MEMBERS_TOTAL } from './classic-membership.ts'
 export { appendErrorCode } from './group-shard-state.ts'
@@ -34,6 +38,8 @@ export interface GroupCoordinatorOptions {
   readonly timers: TimerQueue
   /** Appends records to a __consumer_offsets partition; resolves once durable under the topic's settings. */
   readonly append: (partition: number, records: readonly GroupRecord[]) => Promise<void>
+  /** Appends a transactional batch of a producer (TxnOffsetCommit); absent: such commits fail. */
+  readonly appendTransactional?: AppendTransactional
   /** Whether a topic-partition exists; commits and deletes for others get UNKNOWN_TOPIC_OR_PARTITION. */
   readonly partitionExists?: (topic: string, partition: number) => boolean
   readonly newMemberId?: (prefix: string) => string
@@ -47,6 +53,7 @@ export class GroupCoordinator {
   private readonly membership: ClassicMembership
   private readonly offsetManager: OffsetManager
   private readonly admin: GroupAdmin
+  private readonly txnOffsets: TxnOffsetManager
 
   constructor(opts: GroupCoordinatorOptions) {
     this.config = opts.config
@@ -63,6 +70,7 @@ export class GroupCoordinator {
     this.membership = new ClassicMembership(this.s)
     this.offsetManager = new OffsetManager(this.s, this.membership)
     this.admin = new GroupAdmin(this.s, this.offsetManager)
+    this.txnOffsets = new TxnOffsetManager(this.s, opts.appendTransactional ?? (() => Promise.reject(new Error('no transactional append'))))
   }
 
   partitionFor(groupId: string): number {
@@ -137,6 +145,36 @@ export class GroupCoordinator {
     return this.offsetManager.deleteOffsets(groupId, topics)
   }
 
+  /** TxnOffsetCommit v3+: the consumer's generation and member, checked like an OffsetCommit's. */
+  validateTxnMember(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    return this.txnOffsets.validateMember(groupId, generationId, memberId, groupInstanceId)
+  }
+
+  /** TxnOffsetCommit: per-partition codes in request order; the offsets stay pending until the producer's marker. */
+  commitTxnOffsets(req: TxnCommitRequest): Promise<number[]> {
+    return this.txnOffsets.commit(req)
+  }
+
+  /** The producer's commit/abort marker landed in `partition`: its pending offsets are applied or dropped. */
+  replayEndTxnMarker(partition: number, producerId: number, commit: boolean): void {
+    this.txnOffsets.replayEndTxnMarker(partition, producerId, commit)
+  }
+
+  /** Load: a transactional or control batch read from `partition`, in log order. */
+  replayTxnBatch(partition: number, batch: RecordBatch, onBad?: (err: unknown) => void): number {
+    return this.txnOffsets.replayBatch(partition, batch, onBad)
+  }
+
+  /** Whether an open transaction holds an offset for the group's partition (OffsetFetch requireStable). */
+  isPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
+    return this.txnOffsets.isPending(groupId, topic, partition)
+  }
+
+  /** Producers with pending transactional offsets in `partition` (tests, diagnostics). */
+  pendingTxnProducers(partition: number): number[] {
+    return this.txnOffsets.producers(partition)
+  }
+
   describeGroup(groupId: string): GroupDescription {
     return this.admin.describeGroup(groupId)
   }
@@ -194,6 +232,7 @@ export class GroupCoordinator {
 
   /** Marks a __consumer_offsets partition as loading: its groups answer COORDINATOR_LOAD_IN_PROGRESS. */
   beginLoad(partition: number): void {
+    this.s.resigned.delete(partition)
     this.s.loading.add(partition)
   }
 
@@ -204,6 +243,25 @@ export class GroupCoordinator {
       if (this.partitionFor(g.groupId) !== partition) continue
       for (const m of g.members.values()) this.membership.scheduleMemberExpiry(g, m)
     }
+  }
+
+  /**
+   * This node no longer coordinates `partition` (resignation): parked answers of its groups get
+   * NOT_COORDINATOR, their timers stop, and its groups and offsets are forgotten (a new election
+   * replays them); requests about them answer NOT_COORDINATOR.
+   */
+  unloadPartition(partition: number): void {
+    this.s.loading.delete(partition)
+    this.s.resigned.add(partition)
+    for (const g of [...this.s.groups.values()]) {
+      if (this.partitionFor(g.groupId) !== partition) continue
+      this.membership.forgetGroup(g, ErrorCode.NOT_COORDINATOR)
+      this.s.groups.delete(g.groupId)
+    }
+    for (const groupId of [...this.s.offsets.groups()]) {
+      if (this.partitionFor(groupId) === partition) this.s.offsets.deleteGroup(groupId)
+    }
+    this.txnOffsets.unloadPartition(partition)
   }
 
   /** Shutdown: every parked answer gets NOT_COORDINATOR; timers stop. */

@@ -28,3 +28,13 @@ export function lagOf(ctx: BrokerContext, groupId: string): GroupLag {
 export function allLagOf(ctx: BrokerContext): GroupLag[] {
   return allGroupsLag(groupCoordinatorOf(ctx), endOf(ctx))
 }
+
+/**
+ * For OffsetFetch with requireStable (KIP-447): whether a group's partition has transactional
+ * offsets waiting for their transaction to end (answered UNSTABLE_OFFSET_COMMIT, retriable).
+ */
+export async function pendingTxnOffsets(ctx: BrokerContext): Promise<(groupId: string, topic: string, partition: number) => boolean> {
+  await groupServiceOf(ctx).whenLoaded()
+  const groups = groupCoordinatorOf(ctx)
+  return (groupId, topic, partition) => groups.isPendingTxnOffset(groupId, topic, partition)
+}

@@ -1,7 +1,10 @@
 // The group coordinator inside a broker: __consumer_offsets is an ordinary compacted topic
-// (created on first use by the topic service with Kafka's settings), written through the replica
-// manager's coordinator append and replayed at start-up. Timers run on the broker clock with one
-// real timer (TimerDriver). Single node: this broker coordinates every partition of the topic.
+// (created on first use by the topic service with Kafka's settings). A CoordinatorRuntime owns its
+// partitions: an election replays a partition into the coordinator, a resignation unloads it, and
+// every append goes through the runtime (epoch-checked, answered once the high watermark covers
+// it). Timers run on the broker clock with one real timer (TimerDriver). Single node until the
+// metadata image announces leadership: every partition is elected in epoch 0 when the topic exists
+// (start-up or creation) and resigned at shutdown.
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import type { BrokerContext } from '../../context.ts'
@@ -14,16 +17,15 @@ import { GroupCoordinator } from './group-coordinator.ts'
 import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
 import type { GroupRecord } from './records.ts'
-import { pendingTxnOffsetsOf } from '../txn/pending-offsets.ts'
+import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/records/control-record.ts'
 import { replayPartition } from '../replay-partition.ts'
-
-function appendError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code })
-}
+import { CoordinatorRuntime } from '../runtime.ts'
+import { replicaPartitionWriter } from '../partition-writer.ts'
 
 export class GroupCoordinatorService implements CoordinatorService {
   readonly keyType = COORDINATOR_KEY_TYPE_GROUP
   readonly coordinator: GroupCoordinator
+  readonly runtime: CoordinatorRuntime
   private readonly timers: TimerQueue
   private driver: TimerDriver | null = null
   private topicReady: Promise<void> | null = null
@@ -40,12 +42,36 @@ export class GroupCoordinatorService implements CoordinatorService {
       config,
       timers: this.timers,
       append: (partition, records) => this.append(partition, records),
+      appendTransactional: (partition, producerId, producerEpoch, records) => this.appendTransactional(partition, producerId, producerEpoch, records),
       partitionExists: (topic, partition) => {
         const t = ctx.metadata.topic(topic)
         return t !== undefined && Number.isInteger(partition) && partition >= 0 && partition < t.partitions
       },
       onError: (err, what) => ctx.log.warn({ err }, `group coordinator: ${what}`),
     })
+    let loadedRecords = 0
+    this.runtime = new CoordinatorRuntime({
+      topic: CONSUMER_OFFSETS_TOPIC,
+      writer: replicaPartitionWriter(ctx, CONSUMER_OFFSETS_TOPIC),
+      hooks: {
+        beginLoad: (partition) => this.coordinator.beginLoad(partition),
+        load: (partition) => this.loadPartition(partition),
+        completeLoad: (partition) => this.coordinator.completeLoad(partition),
+        unload: (partition) => this.coordinator.unloadPartition(partition),
+      },
+      onError: (err, what) => ctx.log.error({ err }, `group coordinator: ${what}`),
+      onLoaded: (_partition, records) => { loadedRecords += records },
+    })
+    this.loadedRecords = () => loadedRecords
+  }
+
+  private readonly loadedRecords: () => number
+
+  /** Single node: this broker leads every partition of the topic, in the partition's epoch. */
+  private electAll(): Promise<void> {
+    const writer = replicaPartitionWriter(this.ctx, CONSUMER_OFFSETS_TOPIC)
+    for (let i = 0; i < this.coordinator.config.offsetsTopicPartitions; i++) this.runtime.onElection(i, writer.leaderEpoch(i) ?? 0)
+    return this.runtime.whenAllLoaded()
   }
 
   start(): void {
@@ -55,7 +81,11 @@ export class GroupCoordinatorService implements CoordinatorService {
     this.coordinator.startRetention()
     if (this.ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)) {
       this.topicReady = Promise.resolve()
-      this.loaded = this.loadAll()
+      const started = Date.now()
+      this.loaded = this.electAll().then(() => {
+        this.ctx.log.info({ records: this.loadedRecords(), groups: this.coordinator.groupCount, ms: Date.now() - started },
+          'group coordinator loaded __consumer_offsets')
+      })
     }
     // The topic service tells us about deletions as they happen (a re-create of the name waits for
     // the cleanup); topics deleted while the broker was down are found once loading is done. The
@@ -91,6 +121,8 @@ export class GroupCoordinatorService implements CoordinatorService {
       if (topic.partitions !== this.coordinator.config.offsetsTopicPartitions) {
         throw new Error(`__consumer_offsets has ${topic.partitions} partitions, expected ${this.coordinator.config.offsetsTopicPartitions}`)
       }
+      // Created now (or found at start-up, already elected): an election of an elected epoch is a no-op.
+      await this.electAll()
     })()
     this.topicReady.catch(() => { this.topicReady = null })
     return this.topicReady
@@ -98,8 +130,6 @@ export class GroupCoordinatorService implements CoordinatorService {
 
   private async append(partition: number, records: readonly GroupRecord[]): Promise<void> {
     await this.ensureTopic()
-    const p = this.ctx.replicas.partition(CONSUMER_OFFSETS_TOPIC, partition)
-    if (!p) throw appendError(`__consumer_offsets-${partition} is not hosted here`, 'NOT_LEADER_OR_FOLLOWER')
     const now = this.ctx.clock.now()
     const batch = buildRecordBatch({
       baseTimestamp: now,
@@ -109,23 +139,31 @@ export class GroupCoordinatorService implements CoordinatorService {
         return { key: e.key, value: e.value, timestamp: now }
       }),
     })
-    await p.appendAsCoordinator(batch)
+    await this.runtime.write(partition, batch)
   }
 
-  private async loadAll(): Promise<void> {
-    const n = this.coordinator.config.offsetsTopicPartitions
-    for (let i = 0; i < n; i++) this.coordinator.beginLoad(i)
-    const started = Date.now()
-    let records = 0
-    for (let i = 0; i < n; i++) {
-      try {
-        records += await this.loadPartition(i)
-      } catch (err) {
-        this.ctx.log.error({ err, partition: i }, 'loading __consumer_offsets partition failed; continuing with what was read')
-      }
-      this.coordinator.completeLoad(i)
-    }
-    this.ctx.log.info({ records, groups: this.coordinator.groupCount, ms: Date.now() - started }, 'group coordinator loaded __consumer_offsets')
+  private async appendTransactional(partition: number, producerId: number, producerEpoch: number, records: readonly GroupRecord[]): Promise<void> {
+    await this.ensureTopic()
+    const now = this.ctx.clock.now()
+    await this.runtime.write(partition, buildRecordBatch({
+      producerId, producerEpoch, transactional: true, baseTimestamp: now,
+      records: records.map((r) => ({ ...encodeGroupRecord(r), timestamp: now })),
+    }))
+  }
+
+  /**
+   * Kafka's scheduleTransactionCompletion: the producer's marker, carrying the transaction
+   * coordinator's epoch, is written to `partition` through the runtime, then replayed in the shard
+   * (its pending offsets applied or dropped) in log order, as a restart's load would.
+   */
+  async completeTransaction(partition: number, producerId: number, producerEpoch: number, coordinatorEpoch: number, commit: boolean): Promise<void> {
+    await this.whenLoaded()
+    const marker = buildEndTxnMarkerBatch({
+      type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+      producerId, producerEpoch, coordinatorEpoch, timestamp: this.ctx.clock.now(),
+    })
+    await this.runtime.write(partition, marker)
+    this.coordinator.replayEndTxnMarker(partition, producerId, commit)
   }
 
   /** Replays one partition from its start to the end it had when loading began. */
@@ -134,7 +172,7 @@ export class GroupCoordinatorService implements CoordinatorService {
     return replayPartition(this.ctx, CONSUMER_OFFSETS_TOPIC, index, this.ctx.config.int('offsets.load.buffer.size'), (batch) => {
       // Transactional offsets stay pending until their producer's marker (coordinator/txn).
       if (batch.control || batch.transactional) {
-        return pendingTxnOffsetsOf(this.ctx).replayBatch(index, batch, (rec) => this.coordinator.replay(rec), warn)
+        return this.coordinator.replayTxnBatch(index, batch, warn)
       }
       let count = 0
       for (const r of batch.records) {
@@ -154,6 +192,7 @@ export class GroupCoordinatorService implements CoordinatorService {
 
   async close(): Promise<void> {
     this.driver?.stop()
+    this.runtime.close()
     this.coordinator.close()
     this.timers.clear()
   }

@@ -48,6 +48,8 @@ export class GroupShardState {
   readonly offsets = new OffsetStore()
   /** __consumer_offsets partitions being loaded: their groups answer COORDINATOR_LOAD_IN_PROGRESS. */
   readonly loading = new Set<number>()
+  /** __consumer_offsets partitions this node resigned: their groups answer NOT_COORDINATOR. */
+  readonly resigned = new Set<number>()
   /**
    * Group deletions being appended (DeleteGroups, expiry), with the error code they end with. The
    * group stays as it is until the tombstone is replayed; meanwhile joins and commits get
@@ -85,11 +87,29 @@ export class GroupShardState {
     }
   }
 
+  /**
+   * An operation's records: appended (the runtime resolves once the high watermark covers them),
+   * then applied by replay. The one way offsets and group deletions reach memory; a failed append
+   * changes nothing.
+   */
+  write(groupId: string, records: readonly GroupRecord[]): Promise<void> {
+    return this.append(groupId, records).then(() => {
+      for (const r of records) this.replay(r)
+    })
+  }
+
+  /** Whether requests about groups of `partition` are answered here now (neither loading nor resigned). */
+  serves(partition: number): boolean {
+    return !this.loading.has(partition) && !this.resigned.has(partition)
+  }
+
   /** Error for requests about `groupId` before any group logic runs, or NONE. */
   checkGroup(groupId: string, allowEmptyId: boolean): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR
     if (!allowEmptyId && groupId === '') return ErrorCode.INVALID_GROUP_ID
-    if (this.loading.has(this.partitionFor(groupId))) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    const partition = this.partitionFor(groupId)
+    if (this.resigned.has(partition)) return ErrorCode.NOT_COORDINATOR
+    if (this.loading.has(partition)) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
     return ErrorCode.NONE
   }
 }

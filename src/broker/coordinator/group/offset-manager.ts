@@ -73,9 +73,7 @@ export class OffsetManager {
     this.trackInFlight(req.groupId, records, 1)
     // Replayed when appended, in log order (a deletion appended after these records replays after),
     // even when the answer went out earlier because offsets.commit.timeout.ms passed.
-    const appended = this.s.append(req.groupId, records).then(() => {
-      for (const r of records) this.s.replay(r)
-    }).finally(() => this.trackInFlight(req.groupId, records, -1))
+    const appended = this.s.write(req.groupId, records).finally(() => this.trackInFlight(req.groupId, records, -1))
     const settled = appended.then(() => {}, () => {})
     this.lastCommit.set(req.groupId, settled)
     void settled.then(() => {
@@ -115,8 +113,7 @@ export class OffsetManager {
       type: 'offset', group: groupId, topic: o.topic, partition: o.partition,
       value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n },
     }))
-    await this.s.append(groupId, records)
-    for (const r of records) this.s.replay(r)
+    await this.s.write(groupId, records)
   }
 
   private trackInFlight(groupId: string, records: readonly GroupRecord[], delta: number): void {
@@ -191,13 +188,12 @@ export class OffsetManager {
       }
     }
     try {
-      await this.s.append(groupId, records)
+      await this.s.write(groupId, records)
     } catch (e) {
       this.s.onError(e, 'appending offset deletion')
       const code = appendErrorCode(e, false)
       return { errorCode: code, partitions: [] }
     }
-    for (const r of records) this.s.replay(r)
     return { errorCode: ErrorCode.NONE, partitions }
   }
 
@@ -206,8 +202,7 @@ export class OffsetManager {
    * Resolves with NONE or the error the append maps to; memory is unchanged after a failure.
    */
   writeDeletion(groupId: string, records: readonly GroupRecord[], what: string): Promise<number> {
-    const done = this.s.append(groupId, records).then(() => {
-      for (const r of records) this.s.replay(r)
+    const done = this.s.write(groupId, records).then(() => {
       return ErrorCode.NONE as number
     }, (e: unknown) => {
       this.s.onError(e, what)
@@ -249,7 +244,7 @@ export class OffsetManager {
     const retention = this.s.config.offsetsRetentionMs
     const pending: Promise<number>[] = []
     for (const groupId of new Set([...this.s.groups.keys(), ...this.s.offsets.groups()])) {
-      if (this.s.loading.has(this.s.partitionFor(groupId)) || this.s.deleting.has(groupId)) continue
+      if (!this.s.serves(this.s.partitionFor(groupId)) || this.s.deleting.has(groupId)) continue
       const group = this.s.groups.get(groupId)
       const records: GroupRecord[] = []
       const empty = !group || group.is('Empty')
@@ -279,8 +274,7 @@ export class OffsetManager {
         records.push({ type: 'group', group: groupId, value: null })
         pending.push(this.writeDeletion(groupId, records, 'appending offset expiry').then((code) => code === ErrorCode.NONE ? offsetsRemoved : 0))
       } else if (offsetsRemoved > 0) {
-        pending.push(this.s.append(groupId, records).then(() => {
-          for (const r of records) this.s.replay(r)
+        pending.push(this.s.write(groupId, records).then(() => {
           return offsetsRemoved
         }, (e: unknown) => {
           this.s.onError(e, 'appending offset expiry')
@@ -301,9 +295,7 @@ export class OffsetManager {
       const records: GroupRecord[] = this.s.offsets.all(groupId).filter((o) => names.has(o.topic))
         .map((o) => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null }))
       if (records.length === 0) continue
-      pending.push(this.s.append(groupId, records).then(() => {
-        for (const r of records) this.s.replay(r)
-      }, (e: unknown) => this.s.onError(e, 'appending offset removal')))
+      pending.push(this.s.write(groupId, records).then(() => {}, (e: unknown) => this.s.onError(e, 'appending offset removal')))
     }
     await Promise.all(pending)
   }

@@ -29,7 +29,7 @@ export interface TxnCoordinatorDeps {
   /** Appends one record to partition `partition` of __transaction_state; resolves once durable. */
   appendLog(partition: number, key: Buffer, value: Buffer | null): Promise<void>
   /** Writes a commit/abort marker for the producer into every partition. */
-  writeMarkers(producerId: number, producerEpoch: number, commit: boolean, partitions: readonly TopicPartition[]): Promise<void>
+  writeMarkers(producerId: number, producerEpoch: number, commit: boolean, partitions: readonly TopicPartition[], transactionalId: string): Promise<void>
   readonly producerIds: ProducerIdSource
   /** Whether a topic-partition exists (AddPartitionsToTxn of others: UNKNOWN_TOPIC_OR_PARTITION). */
   partitionExists(topic: string, partition: number): boolean
@@ -63,6 +63,8 @@ export class TxnCoordinator {
   private readonly chains = new Map<string, Promise<unknown>>()
   private readonly deps: TxnCoordinatorDeps
   private loading = true
+  /** __transaction_state partitions this node resigned: their ids answer NOT_COORDINATOR. */
+  private readonly resigned = new Set<number>()
   private closed = false
   /** Background completions (markers + Complete record), awaited by `idle()`. */
   private readonly background = new Set<Promise<unknown>>()
@@ -114,13 +116,39 @@ export class TxnCoordinator {
     }
   }
 
+  /** Elected again after a resignation: the partition's ids are served once replayed. */
+  beginLoad(partition: number): void {
+    this.resigned.delete(partition)
+  }
+
+  /**
+   * A partition loaded after start-up (a later election): its transactions left in a Prepare
+   * state are completed. The start-up load ends with `recover()` instead.
+   */
+  completeLoad(partition: number): void {
+    if (this.loading) return
+    for (const m of this.txns.values()) {
+      if (this.partitionFor(m.transactionalId) !== partition) continue
+      if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) {
+        const id = m.transactionalId
+        this.track(this.serial(id, () => this.complete(id)))
+      }
+    }
+  }
+
+  /** Resigned: the partition's transactional ids are forgotten and answer NOT_COORDINATOR. */
+  unloadPartition(partition: number): void {
+    this.resigned.add(partition)
+    for (const id of [...this.txns.keys()]) if (this.partitionFor(id) === partition) this.txns.delete(id)
+  }
+
   // ------------------------------------------------------------------ requests
 
   async initProducerId(transactionalId: string | null, timeoutMs: number, expectedPid = -1, expectedEpoch = -1): Promise<InitResult> {
     if (transactionalId === null || transactionalId === '') {
       return { errorCode: ErrorCode.NONE, producerId: await this.deps.producerIds.next(), producerEpoch: 0 }
     }
-    const gate = this.gate()
+    const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return fail(gate)
     if (timeoutMs <= 0 || timeoutMs > this.deps.config.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
     return this.serial(transactionalId, async () => {
@@ -180,7 +208,7 @@ export class TxnCoordinator {
   async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[],
     verifyOnly = false): Promise<PartitionResult[]> {
     const all = (code: number) => partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: code }))
-    const gate = this.gate()
+    const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return all(gate)
     const unknown = partitions.filter((p) => !this.deps.partitionExists(p.topic, p.partition))
     if (unknown.length > 0) {
@@ -222,7 +250,7 @@ export class TxnCoordinator {
 
   /** EndTxn: answers once the Prepare record is durable; markers and Complete follow. */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
-    const gate = this.gate()
+    const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return gate
     return this.serial(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
@@ -257,7 +285,7 @@ export class TxnCoordinator {
    * must have been added (AddOffsetsToTxn) and the transaction be ongoing.
    */
   checkTxnMember(transactionalId: string, producerId: number, producerEpoch: number): number {
-    const gate = this.gate()
+    const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return gate
     const m = this.txns.get(transactionalId)
     const err = this.checkProducer(m, producerId, producerEpoch)
@@ -335,8 +363,9 @@ export class TxnCoordinator {
 
   // ------------------------------------------------------------------ internals
 
-  private gate(): number {
+  private gate(transactionalId: string): number {
     if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (this.resigned.has(this.partitionFor(transactionalId))) return ErrorCode.NOT_COORDINATOR
     if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
     return ErrorCode.NONE
   }
@@ -363,7 +392,7 @@ export class TxnCoordinator {
       if (!m || !(m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)) return
       const commit = m.state === TxnState.PrepareCommit
       try {
-        await this.deps.writeMarkers(m.producerId, m.producerEpoch, commit, [...m.partitions.values()])
+        await this.deps.writeMarkers(m.producerId, m.producerEpoch, commit, [...m.partitions.values()], id)
         await this.deps.onComplete?.(m.producerId, m.producerEpoch, commit)
         const next = cloneTxn(m)
         next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort

@@ -1,10 +1,11 @@
 // The transaction coordinator inside a broker (FindCoordinator key type 1): `__transaction_state`
-// is an internal compacted topic (created on first use by the topic service), written through
-// the replica manager's coordinator append and replayed at start-up, after which transactions
-// left in PrepareCommit/PrepareAbort are completed. Markers go straight into the partitions'
-// logs as control batches; a marker in a __consumer_offsets partition also completes the
-// producer's pending transactional offsets there (pending-offsets.ts). Timeout aborts and
-// transactional id expiry run on the broker clock.
+// is an internal compacted topic (created on first use by the topic service) whose partitions a
+// CoordinatorRuntime owns: an election replays a partition, a resignation unloads its ids, and
+// every record goes through the runtime (epoch-checked, answered once the high watermark covers
+// it). After the start-up load, transactions left in PrepareCommit/PrepareAbort are completed.
+// Markers carry the epoch of this coordinator's election; they go straight into data partitions'
+// logs as control batches, while the group shard writes and replays those for __consumer_offsets
+// partitions (group/txn-offsets.ts). Timeout aborts and id expiry run on the broker clock.
 import { join } from 'node:path'
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
@@ -15,12 +16,13 @@ import type { BrokerContext } from '../../context.ts'
 import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
 import { groupServiceOf } from '../group/group-of.ts'
-import { pendingTxnOffsetsOf } from './pending-offsets.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
 import { COORDINATOR_KEY_TYPE_TRANSACTION } from '../coordinator-key.ts'
 import { replayPartition } from '../replay-partition.ts'
+import { CoordinatorRuntime } from '../runtime.ts'
+import { replicaPartitionWriter } from '../partition-writer.ts'
 import type { TopicPartition } from './txn-metadata.ts'
 
 /** Where an earlier version kept pending transactional offsets (they now live in __consumer_offsets). */
@@ -39,6 +41,7 @@ class LazyIds implements ProducerIdSource {
 export class TxnCoordinatorService {
   readonly keyType = COORDINATOR_KEY_TYPE_TRANSACTION
   readonly coordinator: TxnCoordinator
+  readonly runtime: CoordinatorRuntime
   private topicReady: Promise<void> | null = null
   private loaded: Promise<void> | null = null
   private stops: (() => void)[] = []
@@ -55,11 +58,34 @@ export class TxnCoordinatorService {
       },
       now: () => ctx.clock.now(),
       appendLog: (partition, key, value) => this.appendLog(partition, key, value),
-      writeMarkers: (pid, epoch, commit, partitions) => this.writeMarkers(pid, epoch, commit, partitions),
+      writeMarkers: (pid, epoch, commit, partitions, id) => this.writeMarkers(pid, epoch, commit, partitions, id),
       producerIds: new LazyIds(ctx.config.dataDir),
       partitionExists: (topic, partition) => ctx.replicas.partition(topic, partition) !== undefined,
       onError: (err, what) => ctx.log.warn({ err }, `transaction coordinator: ${what}`),
     })
+    let loadedRecords = 0
+    this.runtime = new CoordinatorRuntime({
+      topic: TRANSACTION_STATE_TOPIC,
+      writer: replicaPartitionWriter(ctx, TRANSACTION_STATE_TOPIC),
+      hooks: {
+        beginLoad: (partition) => this.coordinator.beginLoad(partition),
+        load: (partition) => this.loadPartition(partition),
+        completeLoad: (partition) => this.coordinator.completeLoad(partition),
+        unload: (partition) => this.coordinator.unloadPartition(partition),
+      },
+      onError: (err, what) => ctx.log.error({ err }, `transaction coordinator: ${what}`),
+      onLoaded: (_partition, records) => { loadedRecords += records },
+    })
+    this.loadedRecords = () => loadedRecords
+  }
+
+  private readonly loadedRecords: () => number
+
+  /** Single node: this broker leads every partition of the topic, in the partition's epoch. */
+  private electAll(): Promise<void> {
+    const writer = replicaPartitionWriter(this.ctx, TRANSACTION_STATE_TOPIC)
+    for (let i = 0; i < this.coordinator.config.logPartitions; i++) this.runtime.onElection(i, writer.leaderEpoch(i) ?? 0)
+    return this.runtime.whenAllLoaded()
   }
 
   start(): void {
@@ -98,6 +124,7 @@ export class TxnCoordinatorService {
     for (const stop of this.stops) stop()
     this.stops = []
     this.coordinator.close()
+    this.runtime.close()
   }
 
   // ------------------------------------------------------------------ effects
@@ -108,6 +135,8 @@ export class TxnCoordinatorService {
       if (topic.partitions !== this.coordinator.config.logPartitions) {
         throw new Error(`__transaction_state has ${topic.partitions} partitions, expected ${this.coordinator.config.logPartitions}`)
       }
+      // Created now (or found at start-up, already elected): an election of an elected epoch is a no-op.
+      await this.electAll()
     })()
     this.topicReady.catch(() => {
       this.topicReady = null
@@ -117,34 +146,31 @@ export class TxnCoordinatorService {
 
   private async appendLog(partition: number, key: Buffer, value: Buffer | null): Promise<void> {
     await this.ensureTopic()
-    const p = this.ctx.replicas.partition(TRANSACTION_STATE_TOPIC, partition)
-    if (!p) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition} is not hosted here`)
     const now = this.ctx.clock.now()
-    await p.appendAsCoordinator(buildRecordBatch({ baseTimestamp: now, records: [{ key, value, timestamp: now }] }))
+    await this.runtime.write(partition, buildRecordBatch({ baseTimestamp: now, records: [{ key, value, timestamp: now }] }))
   }
 
-  private async writeMarkers(pid: number, epoch: number, commit: boolean, partitions: readonly TopicPartition[]): Promise<void> {
+  private async writeMarkers(pid: number, epoch: number, commit: boolean, partitions: readonly TopicPartition[], transactionalId: string): Promise<void> {
     const now = this.ctx.clock.now()
+    // The epoch this node was elected coordinator of the id's partition in: a marker from a deposed
+    // coordinator carries an older one.
+    const coordinatorEpoch = this.runtime.epochOf(this.coordinator.partitionFor(transactionalId)) ?? 0
     await Promise.all(partitions.map(async (tp) => {
-      const offsets = tp.topic === CONSUMER_OFFSETS_TOPIC
-      // The group loader must have seen this producer's pending offsets before the marker lands.
-      if (offsets) await groupServiceOf(this.ctx).whenLoaded()
       const p = this.ctx.replicas.partition(tp.topic, tp.partition)
       if (!p) return // deleted since it joined the transaction
-      const marker = buildEndTxnMarkerBatch({
-        type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
-        producerId: pid,
-        producerEpoch: epoch,
-        coordinatorEpoch: 0,
-        timestamp: now,
-      })
       try {
-        await p.appendAsCoordinator(marker)
-        if (offsets) {
-          // Replayed right after the append, in log order, as a restart's load would.
-          const groups = groupServiceOf(this.ctx).coordinator
-          for (const r of pendingTxnOffsetsOf(this.ctx).complete(tp.partition, pid, commit)) groups.replay(r)
+        if (tp.topic === CONSUMER_OFFSETS_TOPIC) {
+          // The group shard writes it and replays it (its pending offsets applied or dropped).
+          await groupServiceOf(this.ctx).completeTransaction(tp.partition, pid, epoch, coordinatorEpoch, commit)
+          return
         }
+        await p.appendAsCoordinator(buildEndTxnMarkerBatch({
+          type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+          producerId: pid,
+          producerEpoch: epoch,
+          coordinatorEpoch,
+          timestamp: now,
+        }))
       } catch (err) {
         // A newer epoch already wrote there: this transaction's marker is moot.
         if (isStorageError(err) && (err.code === 'INVALID_PRODUCER_EPOCH' || err.code === 'TRANSACTION_COORDINATOR_FENCED')) return
@@ -156,13 +182,12 @@ export class TxnCoordinatorService {
   // ------------------------------------------------------------------ start-up load
 
   private async load(): Promise<void> {
-    const topic = this.ctx.metadata.topic(TRANSACTION_STATE_TOPIC)
-    let records = 0
-    if (topic) {
-      for (let i = 0; i < topic.partitions; i++) records += await this.loadPartition(i)
+    if (this.ctx.metadata.topic(TRANSACTION_STATE_TOPIC)) {
+      this.topicReady = Promise.resolve()
+      await this.electAll()
     }
     this.coordinator.recover()
-    this.ctx.log.info({ records, transactionalIds: this.coordinator.all().length }, 'transaction coordinator loaded __transaction_state')
+    this.ctx.log.info({ records: this.loadedRecords(), transactionalIds: this.coordinator.all().length }, 'transaction coordinator loaded __transaction_state')
   }
 
   private loadPartition(index: number): Promise<number> {
@@ -203,13 +228,3 @@ export function createTxnCoordinatorService(ctx: BrokerContext): TxnCoordinatorS
 
 /** Partitions of `__consumer_offsets` for AddOffsetsToTxn. */
 export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC
-
-/**
- * For OffsetFetch with requireStable (KIP-447): whether a group's partition has transactional
- * offsets waiting for their transaction to end (answered UNSTABLE_OFFSET_COMMIT, retriable).
- */
-export async function pendingTxnOffsets(ctx: BrokerContext): Promise<(groupId: string, topic: string, partition: number) => boolean> {
-  await groupServiceOf(ctx).whenLoaded()
-  const pending = pendingTxnOffsetsOf(ctx)
-  return (groupId, topic, partition) => pending.isPending(groupId, topic, partition)
-}
