@@ -388,7 +388,7 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
    */
   name: string
   /**
-   * The partition indexes to add to the transaction
+   * The partition indexes to add to the transaction.
    * (versions 0+)
    */
   partitions: number[]
@@ -786,7 +786,7 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
    */
   name: string
   /**
-   * The results for each partition
+   * The results for each partition.
    * (versions 0+)
    */
   resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[]

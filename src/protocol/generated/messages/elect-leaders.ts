@@ -410,12 +410,12 @@ export function sizeElectLeadersResponse(v: ElectLeadersResponse, version: numbe
 /** The election results, or an empty array if the requester did not have permission and the request asks for all partitions. */
 export interface ElectLeadersResponseReplicaElectionResult {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   topic: string
   /**
-   * The results for each partition
+   * The results for each partition.
    * (versions 0+)
    */
   partitionResult: ElectLeadersResponsePartitionResult[]
@@ -528,10 +528,10 @@ export function sizeElectLeadersResponseReplicaElectionResult(v: ElectLeadersRes
   return s
 }
 
-/** The results for each partition */
+/** The results for each partition. */
 export interface ElectLeadersResponsePartitionResult {
   /**
-   * The partition id
+   * The partition id.
    * (versions 0+)
    */
   partitionId: number

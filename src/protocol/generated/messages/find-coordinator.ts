@@ -11,7 +11,7 @@ export interface FindCoordinatorRequest {
    */
   key: string
   /**
-   * The coordinator key type. (Group, transaction, etc.)
+   * The coordinator key type. (group, transaction, share).
    * (versions 1+)
    */
   keyType: number
@@ -192,7 +192,7 @@ export interface FindCoordinatorResponse {
    */
   port: number
   /**
-   * Each coordinator result in the response
+   * Each coordinator result in the response.
    * (versions 4+)
    */
   coordinators: FindCoordinatorResponseCoordinator[]
@@ -391,7 +391,7 @@ export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version:
   return s
 }
 
-/** Each coordinator result in the response */
+/** Each coordinator result in the response. */
 export interface FindCoordinatorResponseCoordinator {
   /**
    * The coordinator key.

@@ -430,7 +430,10 @@ export interface JoinGroupResponse {
    * (versions 0+)
    */
   memberId: string
-  /** (versions 0+) */
+  /**
+   * The group members.
+   * (versions 0+)
+   */
   members: JoinGroupResponseJoinGroupResponseMember[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -662,6 +665,7 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc 
   return s
 }
 
+/** The group members. */
 export interface JoinGroupResponseJoinGroupResponseMember {
   /**
    * The group member ID.

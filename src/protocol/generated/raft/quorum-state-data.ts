@@ -5,19 +5,40 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** QuorumStateData (raft/QuorumStateData.json), versions 0-1. */
 export interface QuorumStateData {
-  /** (versions 0) */
+  /**
+   * The cluster id.
+   * (versions 0)
+   */
   clusterId: string
-  /** (versions 0+) */
+  /**
+   * The leader id.
+   * (versions 0+)
+   */
   leaderId: number
-  /** (versions 0+) */
+  /**
+   * The leader epoch.
+   * (versions 0+)
+   */
   leaderEpoch: number
-  /** (versions 0+) */
+  /**
+   * The voted id.
+   * (versions 0+)
+   */
   votedId: number
-  /** (versions 1+) */
+  /**
+   * The voted directory id.
+   * (versions 1+)
+   */
   votedDirectoryId: string
-  /** (versions 0) */
+  /**
+   * The applied offset.
+   * (versions 0)
+   */
   appliedOffset: bigint
-  /** (versions 0, nullable 0) */
+  /**
+   * The current voters.
+   * (versions 0, nullable 0)
+   */
   currentVoters: QuorumStateDataVoter[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -181,8 +202,12 @@ export function sizeQuorumStateData(v: QuorumStateData, version: number, zc = In
   return s
 }
 
+/** The current voters. */
 export interface QuorumStateDataVoter {
-  /** (versions 0) */
+  /**
+   * The voter id.
+   * (versions 0)
+   */
   voterId: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]

@@ -4,25 +4,55 @@ import { Reader, Writer, EMPTY_BYTES, ZERO_UUID, fieldNotInVersion, unsupportedV
 
 /** SubscriptionInfoData (streams/SubscriptionInfoData.json), versions 1-11. */
 export interface SubscriptionInfoData {
-  /** (versions 1+) */
+  /**
+   * The version of the subscription info data.
+   * (versions 1+)
+   */
   version: number
-  /** (versions 3+) */
+  /**
+   * The latest supported version of the subscription info data.
+   * (versions 3+)
+   */
   latestSupportedVersion: number
-  /** (versions 1+) */
+  /**
+   * The process id of the client that sent the request.
+   * (versions 1+)
+   */
   processId: string
-  /** (versions 1-6) */
+  /**
+   * The previous tasks that were assigned to the client.
+   * (versions 1-6)
+   */
   prevTasks: SubscriptionInfoDataTaskId[]
-  /** (versions 1-6) */
+  /**
+   * The standby tasks that were assigned to the client.
+   * (versions 1-6)
+   */
   standbyTasks: SubscriptionInfoDataTaskId[]
-  /** (versions 2+) */
+  /**
+   * The user end point of the client that sent the request.
+   * (versions 2+)
+   */
   userEndPoint: Buffer
-  /** (versions 7+) */
+  /**
+   * The task offset sums that were assigned to the client.
+   * (versions 7+)
+   */
   taskOffsetSums: SubscriptionInfoDataTaskOffsetSum[]
-  /** (versions 8+) */
+  /**
+   * A unique field that is used to identify the client that sent the request.
+   * (versions 8+)
+   */
   uniqueField: number
-  /** (versions 9+) */
+  /**
+   * The error code of the request.
+   * (versions 9+)
+   */
   errorCode: number
-  /** (versions 11+) */
+  /**
+   * The client tags that were assigned to the client.
+   * (versions 11+)
+   */
   clientTags: SubscriptionInfoDataClientTag[]
 }
 
@@ -229,9 +259,15 @@ export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: numbe
 }
 
 export interface SubscriptionInfoDataTaskId {
-  /** (versions 1-6) */
+  /**
+   * The topic group id of the task.
+   * (versions 1-6)
+   */
   topicGroupId: number
-  /** (versions 1-6) */
+  /**
+   * The partition of the task.
+   * (versions 1-6)
+   */
   partition: number
 }
 
@@ -294,15 +330,30 @@ export function sizeSubscriptionInfoDataTaskId(_v: SubscriptionInfoDataTaskId, v
 }
 
 export interface SubscriptionInfoDataTaskOffsetSum {
-  /** (versions 7+) */
+  /**
+   * The topic group id of the task.
+   * (versions 7+)
+   */
   topicGroupId: number
-  /** (versions 10+) */
+  /**
+   * The partition of the task.
+   * (versions 10+)
+   */
   partition: number
-  /** (versions 10+) */
+  /**
+   * The offset sum of the task.
+   * (versions 10+)
+   */
   offsetSum: bigint
-  /** (versions 10+, nullable 10+) */
+  /**
+   * The named topology of the task.
+   * (versions 10+, nullable 10+)
+   */
   namedTopology: string | null
-  /** (versions 7-9) */
+  /**
+   * The partition to offset sum of the task.
+   * (versions 7-9)
+   */
   partitionToOffsetSum: SubscriptionInfoDataPartitionToOffsetSum[]
 }
 
@@ -423,9 +474,15 @@ export function sizeSubscriptionInfoDataTaskOffsetSum(v: SubscriptionInfoDataTas
 }
 
 export interface SubscriptionInfoDataPartitionToOffsetSum {
-  /** (versions 7-9) */
+  /**
+   * The partition of the task.
+   * (versions 7-9)
+   */
   partition: number
-  /** (versions 7-9) */
+  /**
+   * The offset sum of the task.
+   * (versions 7-9)
+   */
   offsetSum: bigint
 }
 
@@ -488,9 +545,15 @@ export function sizeSubscriptionInfoDataPartitionToOffsetSum(_v: SubscriptionInf
 }
 
 export interface SubscriptionInfoDataClientTag {
-  /** (versions 11+) */
+  /**
+   * The key of the client tag.
+   * (versions 11+)
+   */
   key: Buffer
-  /** (versions 11+) */
+  /**
+   * The value of the client tag.
+   * (versions 11+)
+   */
   value: Buffer
 }
 
