@@ -87,7 +87,7 @@ export function writeRequestHeader(w: Writer, v: RequestHeader, version: number)
   if (version >= 1) {
     w.nullableString(v.clientId)
   } else {
-    if (!(v.clientId === '')) throw fieldNotInVersion('RequestHeader', 'clientId', version)
+    if (v.clientId !== undefined && !(v.clientId === '')) throw fieldNotInVersion('RequestHeader', 'clientId', version)
   }
   if (version === 2) {
     const u = v.unknownTaggedFields

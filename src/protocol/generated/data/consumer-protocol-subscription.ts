@@ -184,13 +184,13 @@ export function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: Co
   if (version >= 1) {
     w.string(v.topic)
   } else {
-    if (!(v.topic === '')) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'topic', version)
+    if (v.topic !== undefined && !(v.topic === '')) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'topic', version)
   }
   if (version >= 1) {
     w.int32(v.partitions.length)
     for (const e of v.partitions) w.int32(e)
   } else {
-    if (!(v.partitions.length === 0)) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'partitions', version)
+    if (v.partitions !== undefined && !(v.partitions.length === 0)) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'partitions', version)
   }
 }
 

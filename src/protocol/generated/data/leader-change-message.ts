@@ -186,7 +186,7 @@ export function writeLeaderChangeMessageVoter(w: Writer, v: LeaderChangeMessageV
   if (version === 1) {
     w.uuid(v.voterDirectoryId)
   } else {
-    if (!(v.voterDirectoryId === ZERO_UUID)) throw fieldNotInVersion('LeaderChangeMessageVoter', 'voterDirectoryId', version)
+    if (v.voterDirectoryId !== undefined && !(v.voterDirectoryId === ZERO_UUID)) throw fieldNotInVersion('LeaderChangeMessageVoter', 'voterDirectoryId', version)
   }
   {
     const u = v.unknownTaggedFields

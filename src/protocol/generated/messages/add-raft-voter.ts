@@ -115,7 +115,7 @@ export function writeAddRaftVoterRequest(w: Writer, v: AddRaftVoterRequest, vers
   if (version === 1) {
     w.bool(v.ackWhenCommitted)
   } else {
-    if (!(v.ackWhenCommitted === true)) throw fieldNotInVersion('AddRaftVoterRequest', 'ackWhenCommitted', version)
+    if (v.ackWhenCommitted !== undefined && !(v.ackWhenCommitted === true)) throw fieldNotInVersion('AddRaftVoterRequest', 'ackWhenCommitted', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -80,7 +80,7 @@ export function writeAlterPartitionReassignmentsRequest(w: Writer, v: AlterParti
   if (version === 1) {
     w.bool(v.allowReplicationFactorChange)
   } else {
-    if (!(v.allowReplicationFactorChange === true)) throw fieldNotInVersion('AlterPartitionReassignmentsRequest', 'allowReplicationFactorChange', version)
+    if (v.allowReplicationFactorChange !== undefined && !(v.allowReplicationFactorChange === true)) throw fieldNotInVersion('AlterPartitionReassignmentsRequest', 'allowReplicationFactorChange', version)
   }
   w.uvarint(v.topics.length + 1)
   for (const e of v.topics) writeAlterPartitionReassignmentsRequestReassignableTopic(w, e, version)

@@ -342,18 +342,18 @@ export function writeAlterPartitionRequestPartitionData(w: Writer, v: AlterParti
     w.uvarint(v.newIsr.length + 1)
     for (const e of v.newIsr) w.int32(e)
   } else {
-    if (!(v.newIsr.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsr', version)
+    if (v.newIsr !== undefined && !(v.newIsr.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsr', version)
   }
   if (version === 3) {
     w.uvarint(v.newIsrWithEpochs.length + 1)
     for (const e of v.newIsrWithEpochs) writeAlterPartitionRequestBrokerState(w, e, version)
   } else {
-    if (!(v.newIsrWithEpochs.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsrWithEpochs', version)
+    if (v.newIsrWithEpochs !== undefined && !(v.newIsrWithEpochs.length === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'newIsrWithEpochs', version)
   }
   if (version >= 1) {
     w.int8(v.leaderRecoveryState)
   } else {
-    if (!(v.leaderRecoveryState === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'leaderRecoveryState', version)
+    if (v.leaderRecoveryState !== undefined && !(v.leaderRecoveryState === 0)) throw fieldNotInVersion('AlterPartitionRequestPartitionData', 'leaderRecoveryState', version)
   }
   w.int32(v.partitionEpoch)
   {
@@ -458,12 +458,12 @@ export function writeAlterPartitionRequestBrokerState(w: Writer, v: AlterPartiti
   if (version === 3) {
     w.int32(v.brokerId)
   } else {
-    if (!(v.brokerId === 0)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerId', version)
+    if (v.brokerId !== undefined && !(v.brokerId === 0)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerId', version)
   }
   if (version === 3) {
     w.int64(v.brokerEpoch)
   } else {
-    if (!(v.brokerEpoch === -1n)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerEpoch', version)
+    if (v.brokerEpoch !== undefined && !(v.brokerEpoch === -1n)) throw fieldNotInVersion('AlterPartitionRequestBrokerState', 'brokerEpoch', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -619,17 +619,17 @@ export function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: ApiVer
   if (version >= 3) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.minVersion)
   } else {
-    if (!(v.minVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'minVersion', version)
+    if (v.minVersion !== undefined && !(v.minVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'minVersion', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersion)
   } else {
-    if (!(v.maxVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'maxVersion', version)
+    if (v.maxVersion !== undefined && !(v.maxVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'maxVersion', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -744,17 +744,17 @@ export function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: ApiVer
   if (version >= 3) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersionLevel)
   } else {
-    if (!(v.maxVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'maxVersionLevel', version)
+    if (v.maxVersionLevel !== undefined && !(v.maxVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'maxVersionLevel', version)
   }
   if (version >= 3) {
     w.int16(v.minVersionLevel)
   } else {
-    if (!(v.minVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'minVersionLevel', version)
+    if (v.minVersionLevel !== undefined && !(v.minVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'minVersionLevel', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields

@@ -484,17 +484,17 @@ export function writeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: BeginQu
   if (version === 1) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -642,7 +642,7 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('BeginQuorumEpochResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('BeginQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -1014,17 +1014,17 @@ export function writeBeginQuorumEpochResponseNodeEndpoint(w: Writer, v: BeginQuo
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields

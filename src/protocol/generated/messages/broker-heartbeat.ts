@@ -133,12 +133,12 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
   if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.offlineLogDirs.length === 0)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'offlineLogDirs', version)
+    if (v.offlineLogDirs !== undefined && !(v.offlineLogDirs.length === 0)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'offlineLogDirs', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'cordonedLogDirs', version)
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -163,7 +163,7 @@ export function writeBrokerRegistrationRequest(w: Writer, v: BrokerRegistrationR
   if (version >= 1) {
     w.bool(v.isMigratingZkBroker)
   } else {
-    if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('BrokerRegistrationRequest', 'isMigratingZkBroker', version)
+    if (v.isMigratingZkBroker !== undefined && !(v.isMigratingZkBroker === false)) throw fieldNotInVersion('BrokerRegistrationRequest', 'isMigratingZkBroker', version)
   }
   if (version >= 2) {
     w.uvarint(v.logDirs.length + 1)

@@ -171,7 +171,7 @@ export function writeConsumerGroupHeartbeatRequest(w: Writer, v: ConsumerGroupHe
   if (version === 1) {
     w.compactNullableString(v.subscribedTopicRegex)
   } else {
-    if (!(v.subscribedTopicRegex === null)) throw fieldNotInVersion('ConsumerGroupHeartbeatRequest', 'subscribedTopicRegex', version)
+    if (v.subscribedTopicRegex !== undefined && !(v.subscribedTopicRegex === null)) throw fieldNotInVersion('ConsumerGroupHeartbeatRequest', 'subscribedTopicRegex', version)
   }
   w.compactNullableString(v.serverAssignor)
   if (v.topicPartitions === null) w.uvarint(0)

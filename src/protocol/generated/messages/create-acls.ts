@@ -226,7 +226,7 @@ export function writeCreateAclsRequestAclCreation(w: Writer, v: CreateAclsReques
   if (version >= 1) {
     w.int8(v.resourcePatternType)
   } else {
-    if (!(v.resourcePatternType === 3)) throw fieldNotInVersion('CreateAclsRequestAclCreation', 'resourcePatternType', version)
+    if (v.resourcePatternType !== undefined && !(v.resourcePatternType === 3)) throw fieldNotInVersion('CreateAclsRequestAclCreation', 'resourcePatternType', version)
   }
   if (version <= 1) {
     w.string(v.principal)

@@ -98,12 +98,12 @@ export function writeCreateDelegationTokenRequest(w: Writer, v: CreateDelegation
   if (version === 3) {
     w.compactNullableString(v.ownerPrincipalType)
   } else {
-    if (!(v.ownerPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalType', version)
+    if (v.ownerPrincipalType !== undefined && !(v.ownerPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalType', version)
   }
   if (version === 3) {
     w.compactNullableString(v.ownerPrincipalName)
   } else {
-    if (!(v.ownerPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalName', version)
+    if (v.ownerPrincipalName !== undefined && !(v.ownerPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenRequest', 'ownerPrincipalName', version)
   }
   if (version <= 1) {
     w.int32(v.renewers.length)
@@ -468,12 +468,12 @@ export function writeCreateDelegationTokenResponse(w: Writer, v: CreateDelegatio
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalType)
   } else {
-    if (!(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalType', version)
+    if (v.tokenRequesterPrincipalType !== undefined && !(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalType', version)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalName)
   } else {
-    if (!(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalName', version)
+    if (v.tokenRequesterPrincipalName !== undefined && !(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('CreateDelegationTokenResponse', 'tokenRequesterPrincipalName', version)
   }
   w.int64(v.issueTimestampMs)
   w.int64(v.expiryTimestampMs)

@@ -92,7 +92,7 @@ export function writeCreateTopicsRequest(w: Writer, v: CreateTopicsRequest, vers
   if (version >= 1) {
     w.bool(v.validateOnly)
   } else {
-    if (!(v.validateOnly === false)) throw fieldNotInVersion('CreateTopicsRequest', 'validateOnly', version)
+    if (v.validateOnly !== undefined && !(v.validateOnly === false)) throw fieldNotInVersion('CreateTopicsRequest', 'validateOnly', version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields
@@ -1022,17 +1022,17 @@ export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: Cre
   if (version >= 5) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'name', version)
   }
   if (version >= 5) {
     w.compactNullableString(v.value)
   } else {
-    if (!(v.value === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'value', version)
+    if (v.value !== undefined && !(v.value === '')) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'value', version)
   }
   if (version >= 5) {
     w.bool(v.readOnly)
   } else {
-    if (!(v.readOnly === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'readOnly', version)
+    if (v.readOnly !== undefined && !(v.readOnly === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'readOnly', version)
   }
   if (version >= 5) {
     w.int8(v.configSource)
@@ -1040,7 +1040,7 @@ export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: Cre
   if (version >= 5) {
     w.bool(v.isSensitive)
   } else {
-    if (!(v.isSensitive === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'isSensitive', version)
+    if (v.isSensitive !== undefined && !(v.isSensitive === false)) throw fieldNotInVersion('CreateTopicsResponseCreatableTopicConfigs', 'isSensitive', version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields

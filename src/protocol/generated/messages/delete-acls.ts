@@ -226,7 +226,7 @@ export function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: DeleteAclsR
   if (version >= 1) {
     w.int8(v.patternTypeFilter)
   } else {
-    if (!(v.patternTypeFilter === 3)) throw fieldNotInVersion('DeleteAclsRequestDeleteAclsFilter', 'patternTypeFilter', version)
+    if (v.patternTypeFilter !== undefined && !(v.patternTypeFilter === 3)) throw fieldNotInVersion('DeleteAclsRequestDeleteAclsFilter', 'patternTypeFilter', version)
   }
   if (version <= 1) {
     w.nullableString(v.principalFilter)
@@ -709,7 +709,7 @@ export function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: Delet
   if (version >= 1) {
     w.int8(v.patternType)
   } else {
-    if (!(v.patternType === 3)) throw fieldNotInVersion('DeleteAclsResponseDeleteAclsMatchingAcl', 'patternType', version)
+    if (v.patternType !== undefined && !(v.patternType === 3)) throw fieldNotInVersion('DeleteAclsResponseDeleteAclsMatchingAcl', 'patternType', version)
   }
   if (version <= 1) {
     w.string(v.principal)

@@ -90,7 +90,7 @@ export function writeDeleteTopicsRequest(w: Writer, v: DeleteTopicsRequest, vers
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeDeleteTopicsRequestDeleteTopicState(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('DeleteTopicsRequest', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('DeleteTopicsRequest', 'topics', version)
   }
   if (version <= 3) {
     w.int32(v.topicNames.length)
@@ -208,12 +208,12 @@ export function writeDeleteTopicsRequestDeleteTopicState(w: Writer, v: DeleteTop
   if (version === 6) {
     w.compactNullableString(v.name)
   } else {
-    if (!(v.name === null)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'name', version)
+    if (v.name !== undefined && !(v.name === null)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'name', version)
   }
   if (version === 6) {
     w.uuid(v.topicId)
   } else {
-    if (!(v.topicId === ZERO_UUID)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'topicId', version)
+    if (v.topicId !== undefined && !(v.topicId === ZERO_UUID)) throw fieldNotInVersion('DeleteTopicsRequestDeleteTopicState', 'topicId', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields

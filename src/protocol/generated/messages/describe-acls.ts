@@ -132,7 +132,7 @@ export function writeDescribeAclsRequest(w: Writer, v: DescribeAclsRequest, vers
   if (version >= 1) {
     w.int8(v.patternTypeFilter)
   } else {
-    if (!(v.patternTypeFilter === 3)) throw fieldNotInVersion('DescribeAclsRequest', 'patternTypeFilter', version)
+    if (v.patternTypeFilter !== undefined && !(v.patternTypeFilter === 3)) throw fieldNotInVersion('DescribeAclsRequest', 'patternTypeFilter', version)
   }
   if (version <= 1) {
     w.nullableString(v.principalFilter)
@@ -463,7 +463,7 @@ export function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: Desc
   if (version >= 1) {
     w.int8(v.patternType)
   } else {
-    if (!(v.patternType === 3)) throw fieldNotInVersion('DescribeAclsResponseDescribeAclsResource', 'patternType', version)
+    if (v.patternType !== undefined && !(v.patternType === 3)) throw fieldNotInVersion('DescribeAclsResponseDescribeAclsResource', 'patternType', version)
   }
   if (version <= 1) {
     w.int32(v.acls.length)

@@ -79,12 +79,12 @@ export function writeDescribeClusterRequest(w: Writer, v: DescribeClusterRequest
   if (version >= 1) {
     w.int8(v.endpointType)
   } else {
-    if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterRequest', 'endpointType', version)
+    if (v.endpointType !== undefined && !(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterRequest', 'endpointType', version)
   }
   if (version === 2) {
     w.bool(v.includeFencedBrokers)
   } else {
-    if (!(v.includeFencedBrokers === false)) throw fieldNotInVersion('DescribeClusterRequest', 'includeFencedBrokers', version)
+    if (v.includeFencedBrokers !== undefined && !(v.includeFencedBrokers === false)) throw fieldNotInVersion('DescribeClusterRequest', 'includeFencedBrokers', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -259,7 +259,7 @@ export function writeDescribeClusterResponse(w: Writer, v: DescribeClusterRespon
   if (version >= 1) {
     w.int8(v.endpointType)
   } else {
-    if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterResponse', 'endpointType', version)
+    if (v.endpointType !== undefined && !(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterResponse', 'endpointType', version)
   }
   w.compactString(v.clusterId)
   w.int32(v.controllerId)
@@ -407,7 +407,7 @@ export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: 
   if (version === 2) {
     w.bool(v.isFenced)
   } else {
-    if (!(v.isFenced === false)) throw fieldNotInVersion('DescribeClusterResponseDescribeClusterBroker', 'isFenced', version)
+    if (v.isFenced !== undefined && !(v.isFenced === false)) throw fieldNotInVersion('DescribeClusterResponseDescribeClusterBroker', 'isFenced', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -95,12 +95,12 @@ export function writeDescribeConfigsRequest(w: Writer, v: DescribeConfigsRequest
   if (version >= 1) {
     w.bool(v.includeSynonyms)
   } else {
-    if (!(v.includeSynonyms === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeSynonyms', version)
+    if (v.includeSynonyms !== undefined && !(v.includeSynonyms === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeSynonyms', version)
   }
   if (version >= 3) {
     w.bool(v.includeDocumentation)
   } else {
-    if (!(v.includeDocumentation === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeDocumentation', version)
+    if (v.includeDocumentation !== undefined && !(v.includeDocumentation === false)) throw fieldNotInVersion('DescribeConfigsRequest', 'includeDocumentation', version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields
@@ -765,7 +765,7 @@ export function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Wri
   if (version === 0) {
     w.bool(v.isDefault)
   } else {
-    if (!(v.isDefault === false)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsResourceResult', 'isDefault', version)
+    if (v.isDefault !== undefined && !(v.isDefault === false)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsResourceResult', 'isDefault', version)
   }
   if (version >= 1) {
     w.int8(v.configSource)
@@ -941,19 +941,19 @@ export function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v:
   } else if (version === 4) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'name', version)
   }
   if (version >= 1 && version <= 3) {
     w.nullableString(v.value)
   } else if (version === 4) {
     w.compactNullableString(v.value)
   } else {
-    if (!(v.value === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'value', version)
+    if (v.value !== undefined && !(v.value === '')) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'value', version)
   }
   if (version >= 1) {
     w.int8(v.source)
   } else {
-    if (!(v.source === 0)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'source', version)
+    if (v.source !== undefined && !(v.source === 0)) throw fieldNotInVersion('DescribeConfigsResponseDescribeConfigsSynonym', 'source', version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields

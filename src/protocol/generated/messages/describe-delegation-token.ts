@@ -539,12 +539,12 @@ export function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: 
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalType)
   } else {
-    if (!(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalType', version)
+    if (v.tokenRequesterPrincipalType !== undefined && !(v.tokenRequesterPrincipalType === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalType', version)
   }
   if (version === 3) {
     w.compactString(v.tokenRequesterPrincipalName)
   } else {
-    if (!(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalName', version)
+    if (v.tokenRequesterPrincipalName !== undefined && !(v.tokenRequesterPrincipalName === '')) throw fieldNotInVersion('DescribeDelegationTokenResponseDescribedDelegationToken', 'tokenRequesterPrincipalName', version)
   }
   w.int64(v.issueTimestamp)
   w.int64(v.expiryTimestamp)

@@ -81,7 +81,7 @@ export function writeDescribeGroupsRequest(w: Writer, v: DescribeGroupsRequest, 
   if (version >= 3) {
     w.bool(v.includeAuthorizedOperations)
   } else {
-    if (!(v.includeAuthorizedOperations === false)) throw fieldNotInVersion('DescribeGroupsRequest', 'includeAuthorizedOperations', version)
+    if (v.includeAuthorizedOperations !== undefined && !(v.includeAuthorizedOperations === false)) throw fieldNotInVersion('DescribeGroupsRequest', 'includeAuthorizedOperations', version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields
@@ -403,7 +403,7 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
   if (version === 6) {
     w.compactNullableString(v.errorMessage)
   } else {
-    if (!(v.errorMessage === null)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'errorMessage', version)
+    if (v.errorMessage !== undefined && !(v.errorMessage === null)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'errorMessage', version)
   }
   if (version <= 4) {
     w.string(v.groupId)
@@ -435,7 +435,7 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
   if (version >= 3) {
     w.int32(v.authorizedOperations)
   } else {
-    if (!(v.authorizedOperations === -2147483648)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'authorizedOperations', version)
+    if (v.authorizedOperations !== undefined && !(v.authorizedOperations === -2147483648)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'authorizedOperations', version)
   }
   if (version >= 5) {
     const u = v.unknownTaggedFields

@@ -357,7 +357,7 @@ export function writeDescribeQuorumResponse(w: Writer, v: DescribeQuorumResponse
     w.uvarint(v.nodes.length + 1)
     for (const e of v.nodes) writeDescribeQuorumResponseNode(w, e, version)
   } else {
-    if (!(v.nodes.length === 0)) throw fieldNotInVersion('DescribeQuorumResponse', 'nodes', version)
+    if (v.nodes !== undefined && !(v.nodes.length === 0)) throw fieldNotInVersion('DescribeQuorumResponse', 'nodes', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -774,7 +774,7 @@ export function writeDescribeQuorumResponseReplicaState(w: Writer, v: DescribeQu
   if (version === 2) {
     w.uuid(v.replicaDirectoryId)
   } else {
-    if (!(v.replicaDirectoryId === ZERO_UUID)) throw fieldNotInVersion('DescribeQuorumResponseReplicaState', 'replicaDirectoryId', version)
+    if (v.replicaDirectoryId !== undefined && !(v.replicaDirectoryId === ZERO_UUID)) throw fieldNotInVersion('DescribeQuorumResponseReplicaState', 'replicaDirectoryId', version)
   }
   w.int64(v.logEndOffset)
   if (version >= 1) {
@@ -884,13 +884,13 @@ export function writeDescribeQuorumResponseNode(w: Writer, v: DescribeQuorumResp
   if (version === 2) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'nodeId', version)
   }
   if (version === 2) {
     w.uvarint(v.listeners.length + 1)
     for (const e of v.listeners) writeDescribeQuorumResponseListener(w, e, version)
   } else {
-    if (!(v.listeners.length === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'listeners', version)
+    if (v.listeners !== undefined && !(v.listeners.length === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'listeners', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -1002,17 +1002,17 @@ export function writeDescribeQuorumResponseListener(w: Writer, v: DescribeQuorum
   if (version === 2) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'name', version)
   }
   if (version === 2) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'host', version)
   }
   if (version === 2) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('DescribeQuorumResponseListener', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('DescribeQuorumResponseListener', 'port', version)
   }
   {
     const u = v.unknownTaggedFields

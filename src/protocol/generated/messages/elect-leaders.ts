@@ -90,7 +90,7 @@ export function writeElectLeadersRequest(w: Writer, v: ElectLeadersRequest, vers
   if (version >= 1) {
     w.int8(v.electionType)
   } else {
-    if (!(v.electionType === 0)) throw fieldNotInVersion('ElectLeadersRequest', 'electionType', version)
+    if (v.electionType !== undefined && !(v.electionType === 0)) throw fieldNotInVersion('ElectLeadersRequest', 'electionType', version)
   }
   if (version <= 1) {
     if (v.topicPartitions === null) w.int32(-1)
@@ -361,7 +361,7 @@ export function writeElectLeadersResponse(w: Writer, v: ElectLeadersResponse, ve
   if (version >= 1) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('ElectLeadersResponse', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('ElectLeadersResponse', 'errorCode', version)
   }
   if (version <= 1) {
     w.int32(v.replicaElectionResults.length)

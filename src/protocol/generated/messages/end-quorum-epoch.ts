@@ -481,12 +481,12 @@ export function writeEndQuorumEpochRequestReplicaInfo(w: Writer, v: EndQuorumEpo
   if (version === 1) {
     w.int32(v.candidateId)
   } else {
-    if (!(v.candidateId === 0)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateId', version)
+    if (v.candidateId !== undefined && !(v.candidateId === 0)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateId', version)
   }
   if (version === 1) {
     w.uuid(v.candidateDirectoryId)
   } else {
-    if (!(v.candidateDirectoryId === ZERO_UUID)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateDirectoryId', version)
+    if (v.candidateDirectoryId !== undefined && !(v.candidateDirectoryId === ZERO_UUID)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateDirectoryId', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -595,17 +595,17 @@ export function writeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: EndQuorum
   if (version === 1) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -753,7 +753,7 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('EndQuorumEpochResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('EndQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -1125,17 +1125,17 @@ export function writeEndQuorumEpochResponseNodeEndpoint(w: Writer, v: EndQuorumE
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields

@@ -580,7 +580,7 @@ export function writeFetchSnapshotResponse(w: Writer, v: FetchSnapshotResponse, 
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchSnapshotResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchSnapshotResponse', 'nodeEndpoints', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -1144,17 +1144,17 @@ export function writeFetchSnapshotResponseNodeEndpoint(w: Writer, v: FetchSnapsh
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'port', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -217,12 +217,12 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
   if (version <= 14) {
     w.int32(v.replicaId)
   } else {
-    if (!(v.replicaId === -1)) throw fieldNotInVersion('FetchRequest', 'replicaId', version)
+    if (v.replicaId !== undefined && !(v.replicaId === -1)) throw fieldNotInVersion('FetchRequest', 'replicaId', version)
   }
   if (version >= 15) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(isDefaultFetchRequestReplicaState(v.replicaState))) throw fieldNotInVersion('FetchRequest', 'replicaState', version)
+    if (v.replicaState !== undefined && !(isDefaultFetchRequestReplicaState(v.replicaState))) throw fieldNotInVersion('FetchRequest', 'replicaState', version)
   }
   w.int32(v.maxWaitMs)
   w.int32(v.minBytes)
@@ -252,7 +252,7 @@ export function writeFetchRequest(w: Writer, v: FetchRequest, version: number): 
     w.uvarint(v.forgottenTopicsData.length + 1)
     for (const e of v.forgottenTopicsData) writeFetchRequestForgottenTopic(w, e, version)
   } else {
-    if (!(v.forgottenTopicsData.length === 0)) throw fieldNotInVersion('FetchRequest', 'forgottenTopicsData', version)
+    if (v.forgottenTopicsData !== undefined && !(v.forgottenTopicsData.length === 0)) throw fieldNotInVersion('FetchRequest', 'forgottenTopicsData', version)
   }
   if (version === 11) {
     w.string(v.rackId)
@@ -444,12 +444,12 @@ export function writeFetchRequestReplicaState(w: Writer, v: FetchRequestReplicaS
   if (version >= 15) {
     w.int32(v.replicaId)
   } else {
-    if (!(v.replicaId === -1)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaId', version)
+    if (v.replicaId !== undefined && !(v.replicaId === -1)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaId', version)
   }
   if (version >= 15) {
     w.int64(v.replicaEpoch)
   } else {
-    if (!(v.replicaEpoch === -1n)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaEpoch', version)
+    if (v.replicaEpoch !== undefined && !(v.replicaEpoch === -1n)) throw fieldNotInVersion('FetchRequestReplicaState', 'replicaEpoch', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -765,7 +765,7 @@ export function writeFetchRequestFetchPartition(w: Writer, v: FetchRequestFetchP
   if (version >= 12) {
     w.int32(v.lastFetchedEpoch)
   } else {
-    if (!(v.lastFetchedEpoch === -1)) throw fieldNotInVersion('FetchRequestFetchPartition', 'lastFetchedEpoch', version)
+    if (v.lastFetchedEpoch !== undefined && !(v.lastFetchedEpoch === -1)) throw fieldNotInVersion('FetchRequestFetchPartition', 'lastFetchedEpoch', version)
   }
   if (version >= 5) {
     w.int64(v.logStartOffset)
@@ -949,7 +949,7 @@ export function writeFetchRequestForgottenTopic(w: Writer, v: FetchRequestForgot
     w.uvarint(v.partitions.length + 1)
     for (const e of v.partitions) w.int32(e)
   } else {
-    if (!(v.partitions.length === 0)) throw fieldNotInVersion('FetchRequestForgottenTopic', 'partitions', version)
+    if (v.partitions !== undefined && !(v.partitions.length === 0)) throw fieldNotInVersion('FetchRequestForgottenTopic', 'partitions', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -1128,7 +1128,7 @@ export function writeFetchResponse(w: Writer, v: FetchResponse, version: number)
   if (version >= 7) {
     w.int32(v.sessionId)
   } else {
-    if (!(v.sessionId === 0)) throw fieldNotInVersion('FetchResponse', 'sessionId', version)
+    if (v.sessionId !== undefined && !(v.sessionId === 0)) throw fieldNotInVersion('FetchResponse', 'sessionId', version)
   }
   if (version <= 11) {
     w.int32(v.responses.length)
@@ -1140,7 +1140,7 @@ export function writeFetchResponse(w: Writer, v: FetchResponse, version: number)
   if (version >= 16) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchResponse', 'nodeEndpoints', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -1561,17 +1561,17 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
   if (version >= 12) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) throw fieldNotInVersion('FetchResponsePartitionData', 'divergingEpoch', version)
+    if (v.divergingEpoch !== undefined && !(isDefaultFetchResponseEpochEndOffset(v.divergingEpoch))) throw fieldNotInVersion('FetchResponsePartitionData', 'divergingEpoch', version)
   }
   if (version >= 12) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('FetchResponsePartitionData', 'currentLeader', version)
+    if (v.currentLeader !== undefined && !(isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('FetchResponsePartitionData', 'currentLeader', version)
   }
   if (version >= 12) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(isDefaultFetchResponseSnapshotId(v.snapshotId))) throw fieldNotInVersion('FetchResponsePartitionData', 'snapshotId', version)
+    if (v.snapshotId !== undefined && !(isDefaultFetchResponseSnapshotId(v.snapshotId))) throw fieldNotInVersion('FetchResponsePartitionData', 'snapshotId', version)
   }
   if (version >= 4 && version <= 11) {
     if (v.abortedTransactions === null) w.int32(-1)
@@ -1589,7 +1589,7 @@ export function writeFetchResponsePartitionData(w: Writer, v: FetchResponseParti
   if (version >= 11) {
     w.int32(v.preferredReadReplica)
   } else {
-    if (!(v.preferredReadReplica === -1)) throw fieldNotInVersion('FetchResponsePartitionData', 'preferredReadReplica', version)
+    if (v.preferredReadReplica !== undefined && !(v.preferredReadReplica === -1)) throw fieldNotInVersion('FetchResponsePartitionData', 'preferredReadReplica', version)
   }
   if (version <= 11) {
     w.nullableBytes(v.records)
@@ -1780,12 +1780,12 @@ export function writeFetchResponseEpochEndOffset(w: Writer, v: FetchResponseEpoc
   if (version >= 12) {
     w.int32(v.epoch)
   } else {
-    if (!(v.epoch === -1)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'epoch', version)
+    if (v.epoch !== undefined && !(v.epoch === -1)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'epoch', version)
   }
   if (version >= 12) {
     w.int64(v.endOffset)
   } else {
-    if (!(v.endOffset === -1n)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'endOffset', version)
+    if (v.endOffset !== undefined && !(v.endOffset === -1n)) throw fieldNotInVersion('FetchResponseEpochEndOffset', 'endOffset', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -1880,12 +1880,12 @@ export function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: FetchResponseLe
   if (version >= 12) {
     w.int32(v.leaderId)
   } else {
-    if (!(v.leaderId === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderId', version)
+    if (v.leaderId !== undefined && !(v.leaderId === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderId', version)
   }
   if (version >= 12) {
     w.int32(v.leaderEpoch)
   } else {
-    if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderEpoch', version)
+    if (v.leaderEpoch !== undefined && !(v.leaderEpoch === -1)) throw fieldNotInVersion('FetchResponseLeaderIdAndEpoch', 'leaderEpoch', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -1980,12 +1980,12 @@ export function writeFetchResponseSnapshotId(w: Writer, v: FetchResponseSnapshot
   if (version >= 4) {
     w.int64(v.endOffset)
   } else {
-    if (!(v.endOffset === -1n)) throw fieldNotInVersion('FetchResponseSnapshotId', 'endOffset', version)
+    if (v.endOffset !== undefined && !(v.endOffset === -1n)) throw fieldNotInVersion('FetchResponseSnapshotId', 'endOffset', version)
   }
   if (version >= 4) {
     w.int32(v.epoch)
   } else {
-    if (!(v.epoch === -1)) throw fieldNotInVersion('FetchResponseSnapshotId', 'epoch', version)
+    if (v.epoch !== undefined && !(v.epoch === -1)) throw fieldNotInVersion('FetchResponseSnapshotId', 'epoch', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -2080,12 +2080,12 @@ export function writeFetchResponseAbortedTransaction(w: Writer, v: FetchResponse
   if (version >= 4) {
     w.int64(v.producerId)
   } else {
-    if (!(v.producerId === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'producerId', version)
+    if (v.producerId !== undefined && !(v.producerId === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'producerId', version)
   }
   if (version >= 4) {
     w.int64(v.firstOffset)
   } else {
-    if (!(v.firstOffset === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'firstOffset', version)
+    if (v.firstOffset !== undefined && !(v.firstOffset === 0n)) throw fieldNotInVersion('FetchResponseAbortedTransaction', 'firstOffset', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields
@@ -2208,22 +2208,22 @@ export function writeFetchResponseNodeEndpoint(w: Writer, v: FetchResponseNodeEn
   if (version >= 16) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'nodeId', version)
   }
   if (version >= 16) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'host', version)
   }
   if (version >= 16) {
     w.int32(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'port', version)
   }
   if (version >= 16) {
     w.compactNullableString(v.rack)
   } else {
-    if (!(v.rack === null)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'rack', version)
+    if (v.rack !== undefined && !(v.rack === null)) throw fieldNotInVersion('FetchResponseNodeEndpoint', 'rack', version)
   }
   if (version >= 12) {
     const u = v.unknownTaggedFields

@@ -118,15 +118,15 @@ export function writeInitProducerIdRequest(w: Writer, v: InitProducerIdRequest, 
   if (version >= 3) {
     w.int64(v.producerId)
   } else {
-    if (!(v.producerId === -1n)) throw fieldNotInVersion('InitProducerIdRequest', 'producerId', version)
+    if (v.producerId !== undefined && !(v.producerId === -1n)) throw fieldNotInVersion('InitProducerIdRequest', 'producerId', version)
   }
   if (version >= 3) {
     w.int16(v.producerEpoch)
   } else {
-    if (!(v.producerEpoch === -1)) throw fieldNotInVersion('InitProducerIdRequest', 'producerEpoch', version)
+    if (v.producerEpoch !== undefined && !(v.producerEpoch === -1)) throw fieldNotInVersion('InitProducerIdRequest', 'producerEpoch', version)
   }
-  if (!(v.enable2Pc === false)) throw fieldNotInVersion('InitProducerIdRequest', 'enable2Pc', version)
-  if (!(v.keepPreparedTxn === false)) throw fieldNotInVersion('InitProducerIdRequest', 'keepPreparedTxn', version)
+  if (v.enable2Pc !== undefined && !(v.enable2Pc === false)) throw fieldNotInVersion('InitProducerIdRequest', 'enable2Pc', version)
+  if (v.keepPreparedTxn !== undefined && !(v.keepPreparedTxn === false)) throw fieldNotInVersion('InitProducerIdRequest', 'keepPreparedTxn', version)
   if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -278,8 +278,8 @@ export function writeInitProducerIdResponse(w: Writer, v: InitProducerIdResponse
   w.int16(v.errorCode)
   w.int64(v.producerId)
   w.int16(v.producerEpoch)
-  if (!(v.ongoingTxnProducerId === -1n)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerId', version)
-  if (!(v.ongoingTxnProducerEpoch === -1)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerEpoch', version)
+  if (v.ongoingTxnProducerId !== undefined && !(v.ongoingTxnProducerId === -1n)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerId', version)
+  if (v.ongoingTxnProducerEpoch !== undefined && !(v.ongoingTxnProducerEpoch === -1)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerEpoch', version)
   if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)

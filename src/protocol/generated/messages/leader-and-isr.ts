@@ -162,7 +162,7 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
   if (version === 7) {
     w.bool(v.isKRaftController)
   } else {
-    if (!(v.isKRaftController === false)) throw fieldNotInVersion('LeaderAndIsrRequest', 'isKRaftController', version)
+    if (v.isKRaftController !== undefined && !(v.isKRaftController === false)) throw fieldNotInVersion('LeaderAndIsrRequest', 'isKRaftController', version)
   }
   w.int32(v.controllerEpoch)
   if (version >= 2) {
@@ -171,13 +171,13 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
   if (version >= 5) {
     w.int8(v.type)
   } else {
-    if (!(v.type === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'type', version)
+    if (v.type !== undefined && !(v.type === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'type', version)
   }
   if (version <= 1) {
     w.int32(v.ungroupedPartitionStates.length)
     for (const e of v.ungroupedPartitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
   } else {
-    if (!(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'ungroupedPartitionStates', version)
+    if (v.ungroupedPartitionStates !== undefined && !(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'ungroupedPartitionStates', version)
   }
   if (version >= 2 && version <= 3) {
     w.int32(v.topicStates.length)
@@ -186,7 +186,7 @@ export function writeLeaderAndIsrRequest(w: Writer, v: LeaderAndIsrRequest, vers
     w.uvarint(v.topicStates.length + 1)
     for (const e of v.topicStates) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, e, version)
   } else {
-    if (!(v.topicStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'topicStates', version)
+    if (v.topicStates !== undefined && !(v.topicStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequest', 'topicStates', version)
   }
   if (version <= 3) {
     w.int32(v.liveLeaders.length)
@@ -507,7 +507,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v:
   if (version >= 6) {
     w.int8(v.leaderRecoveryState)
   } else {
-    if (!(v.leaderRecoveryState === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrPartitionState', 'leaderRecoveryState', version)
+    if (v.leaderRecoveryState !== undefined && !(v.leaderRecoveryState === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrPartitionState', 'leaderRecoveryState', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -656,7 +656,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: Lea
   } else if (version >= 4) {
     w.compactString(v.topicName)
   } else {
-    if (!(v.topicName === '')) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'topicName', version)
+    if (v.topicName !== undefined && !(v.topicName === '')) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'topicName', version)
   }
   if (version >= 5) {
     w.uuid(v.topicId)
@@ -668,7 +668,7 @@ export function writeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: Lea
     w.uvarint(v.partitionStates.length + 1)
     for (const e of v.partitionStates) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, e, version)
   } else {
-    if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'partitionStates', version)
+    if (v.partitionStates !== undefined && !(v.partitionStates.length === 0)) throw fieldNotInVersion('LeaderAndIsrRequestLeaderAndIsrTopicState', 'partitionStates', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -927,13 +927,13 @@ export function writeLeaderAndIsrResponse(w: Writer, v: LeaderAndIsrResponse, ve
     w.uvarint(v.partitionErrors.length + 1)
     for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
   } else {
-    if (!(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'partitionErrors', version)
+    if (v.partitionErrors !== undefined && !(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'partitionErrors', version)
   }
   if (version >= 5) {
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeLeaderAndIsrResponseLeaderAndIsrTopicError(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponse', 'topics', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -1151,13 +1151,13 @@ export function writeLeaderAndIsrResponseLeaderAndIsrTopicError(w: Writer, v: Le
   if (version >= 5) {
     w.uuid(v.topicId)
   } else {
-    if (!(v.topicId === ZERO_UUID)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'topicId', version)
+    if (v.topicId !== undefined && !(v.topicId === ZERO_UUID)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'topicId', version)
   }
   if (version >= 5) {
     w.uvarint(v.partitionErrors.length + 1)
     for (const e of v.partitionErrors) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, e, version)
   } else {
-    if (!(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'partitionErrors', version)
+    if (v.partitionErrors !== undefined && !(v.partitionErrors.length === 0)) throw fieldNotInVersion('LeaderAndIsrResponseLeaderAndIsrTopicError', 'partitionErrors', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields

@@ -58,7 +58,7 @@ export function writeListConfigResourcesRequest(w: Writer, v: ListConfigResource
     w.uvarint(v.resourceTypes.length + 1)
     for (const e of v.resourceTypes) w.int8(e)
   } else {
-    if (!(v.resourceTypes.length === 0)) throw fieldNotInVersion('ListConfigResourcesRequest', 'resourceTypes', version)
+    if (v.resourceTypes !== undefined && !(v.resourceTypes.length === 0)) throw fieldNotInVersion('ListConfigResourcesRequest', 'resourceTypes', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -99,7 +99,7 @@ export function writeListOffsetsRequest(w: Writer, v: ListOffsetsRequest, versio
   if (version >= 2) {
     w.int8(v.isolationLevel)
   } else {
-    if (!(v.isolationLevel === 0)) throw fieldNotInVersion('ListOffsetsRequest', 'isolationLevel', version)
+    if (v.isolationLevel !== undefined && !(v.isolationLevel === 0)) throw fieldNotInVersion('ListOffsetsRequest', 'isolationLevel', version)
   }
   if (version <= 5) {
     w.int32(v.topics.length)
@@ -362,7 +362,7 @@ export function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: ListOf
   if (version === 0) {
     w.int32(v.maxNumOffsets)
   } else {
-    if (!(v.maxNumOffsets === 1)) throw fieldNotInVersion('ListOffsetsRequestListOffsetsPartition', 'maxNumOffsets', version)
+    if (v.maxNumOffsets !== undefined && !(v.maxNumOffsets === 1)) throw fieldNotInVersion('ListOffsetsRequestListOffsetsPartition', 'maxNumOffsets', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -763,22 +763,22 @@ export function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, 
     w.int32(v.oldStyleOffsets.length)
     for (const e of v.oldStyleOffsets) w.int64(e)
   } else {
-    if (!(v.oldStyleOffsets.length === 0)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'oldStyleOffsets', version)
+    if (v.oldStyleOffsets !== undefined && !(v.oldStyleOffsets.length === 0)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'oldStyleOffsets', version)
   }
   if (version >= 1) {
     w.int64(v.timestamp)
   } else {
-    if (!(v.timestamp === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'timestamp', version)
+    if (v.timestamp !== undefined && !(v.timestamp === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'timestamp', version)
   }
   if (version >= 1) {
     w.int64(v.offset)
   } else {
-    if (!(v.offset === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'offset', version)
+    if (v.offset !== undefined && !(v.offset === -1n)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'offset', version)
   }
   if (version >= 4) {
     w.int32(v.leaderEpoch)
   } else {
-    if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'leaderEpoch', version)
+    if (v.leaderEpoch !== undefined && !(v.leaderEpoch === -1)) throw fieldNotInVersion('ListOffsetsResponseListOffsetsPartitionResponse', 'leaderEpoch', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields

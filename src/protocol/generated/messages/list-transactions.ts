@@ -102,12 +102,12 @@ export function writeListTransactionsRequest(w: Writer, v: ListTransactionsReque
   if (version >= 1) {
     w.int64(v.durationFilter)
   } else {
-    if (!(v.durationFilter === -1n)) throw fieldNotInVersion('ListTransactionsRequest', 'durationFilter', version)
+    if (v.durationFilter !== undefined && !(v.durationFilter === -1n)) throw fieldNotInVersion('ListTransactionsRequest', 'durationFilter', version)
   }
   if (version === 2) {
     w.compactNullableString(v.transactionalIdPattern)
   } else {
-    if (!(v.transactionalIdPattern === null)) throw fieldNotInVersion('ListTransactionsRequest', 'transactionalIdPattern', version)
+    if (v.transactionalIdPattern !== undefined && !(v.transactionalIdPattern === null)) throw fieldNotInVersion('ListTransactionsRequest', 'transactionalIdPattern', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -129,17 +129,17 @@ export function writeMetadataRequest(w: Writer, v: MetadataRequest, version: num
   if (version >= 4) {
     w.bool(v.allowAutoTopicCreation)
   } else {
-    if (!(v.allowAutoTopicCreation === true)) throw fieldNotInVersion('MetadataRequest', 'allowAutoTopicCreation', version)
+    if (v.allowAutoTopicCreation !== undefined && !(v.allowAutoTopicCreation === true)) throw fieldNotInVersion('MetadataRequest', 'allowAutoTopicCreation', version)
   }
   if (version >= 8 && version <= 10) {
     w.bool(v.includeClusterAuthorizedOperations)
   } else {
-    if (!(v.includeClusterAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeClusterAuthorizedOperations', version)
+    if (v.includeClusterAuthorizedOperations !== undefined && !(v.includeClusterAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeClusterAuthorizedOperations', version)
   }
   if (version >= 8) {
     w.bool(v.includeTopicAuthorizedOperations)
   } else {
-    if (!(v.includeTopicAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeTopicAuthorizedOperations', version)
+    if (v.includeTopicAuthorizedOperations !== undefined && !(v.includeTopicAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeTopicAuthorizedOperations', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -499,7 +499,7 @@ export function writeMetadataResponse(w: Writer, v: MetadataResponse, version: n
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations)
   } else {
-    if (!(v.clusterAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponse', 'clusterAuthorizedOperations', version)
+    if (v.clusterAuthorizedOperations !== undefined && !(v.clusterAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponse', 'clusterAuthorizedOperations', version)
   }
   if (version === 13) {
     w.int16(v.errorCode)
@@ -852,7 +852,7 @@ export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: Metadat
   if (version >= 8) {
     w.int32(v.topicAuthorizedOperations)
   } else {
-    if (!(v.topicAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponseMetadataResponseTopic', 'topicAuthorizedOperations', version)
+    if (v.topicAuthorizedOperations !== undefined && !(v.topicAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponseMetadataResponseTopic', 'topicAuthorizedOperations', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields

@@ -149,7 +149,7 @@ export function writeOffsetCommitRequest(w: Writer, v: OffsetCommitRequest, vers
   } else if (version >= 8) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('OffsetCommitRequest', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('OffsetCommitRequest', 'groupInstanceId', version)
   }
   if (version >= 2 && version <= 4) {
     w.int64(v.retentionTimeMs)
@@ -472,7 +472,7 @@ export function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, 
   if (version === 1) {
     w.int64(v.commitTimestamp)
   } else {
-    if (!(v.commitTimestamp === -1n)) throw fieldNotInVersion('OffsetCommitRequestOffsetCommitRequestPartition', 'commitTimestamp', version)
+    if (v.commitTimestamp !== undefined && !(v.commitTimestamp === -1n)) throw fieldNotInVersion('OffsetCommitRequestOffsetCommitRequestPartition', 'commitTimestamp', version)
   }
   if (version <= 7) {
     w.nullableString(v.committedMetadata)

@@ -122,7 +122,7 @@ export function writeOffsetFetchRequest(w: Writer, v: OffsetFetchRequest, versio
   } else if (version >= 6 && version <= 7) {
     w.compactString(v.groupId)
   } else {
-    if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequest', 'groupId', version)
+    if (v.groupId !== undefined && !(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequest', 'groupId', version)
   }
   if (version <= 1) {
     w.int32(v.topics!.length)
@@ -140,18 +140,18 @@ export function writeOffsetFetchRequest(w: Writer, v: OffsetFetchRequest, versio
       for (const e of v.topics) writeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version)
     }
   } else {
-    if (!((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequest', 'topics', version)
+    if (v.topics !== undefined && !((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequest', 'topics', version)
   }
   if (version >= 8) {
     w.uvarint(v.groups.length + 1)
     for (const e of v.groups) writeOffsetFetchRequestOffsetFetchRequestGroup(w, e, version)
   } else {
-    if (!(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchRequest', 'groups', version)
+    if (v.groups !== undefined && !(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchRequest', 'groups', version)
   }
   if (version >= 7) {
     w.bool(v.requireStable)
   } else {
-    if (!(v.requireStable === false)) throw fieldNotInVersion('OffsetFetchRequest', 'requireStable', version)
+    if (v.requireStable !== undefined && !(v.requireStable === false)) throw fieldNotInVersion('OffsetFetchRequest', 'requireStable', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -292,7 +292,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: Off
   } else if (version >= 6 && version <= 7) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'name', version)
   }
   if (version <= 5) {
     w.int32(v.partitionIndexes.length)
@@ -301,7 +301,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: Off
     w.uvarint(v.partitionIndexes.length + 1)
     for (const e of v.partitionIndexes) w.int32(e)
   } else {
-    if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'partitionIndexes', version)
+    if (v.partitionIndexes !== undefined && !(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopic', 'partitionIndexes', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -437,7 +437,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: Off
   if (version >= 8) {
     w.compactString(v.groupId)
   } else {
-    if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'groupId', version)
+    if (v.groupId !== undefined && !(v.groupId === '')) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'groupId', version)
   }
   if (version >= 9) {
     w.compactNullableString(v.memberId)
@@ -452,7 +452,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: Off
       for (const e of v.topics) writeOffsetFetchRequestOffsetFetchRequestTopics(w, e, version)
     }
   } else {
-    if (!((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'topics', version)
+    if (v.topics !== undefined && !((v.topics !== null && v.topics.length === 0))) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestGroup', 'topics', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -590,7 +590,7 @@ export function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: Of
     w.uvarint(v.partitionIndexes.length + 1)
     for (const e of v.partitionIndexes) w.int32(e)
   } else {
-    if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopics', 'partitionIndexes', version)
+    if (v.partitionIndexes !== undefined && !(v.partitionIndexes.length === 0)) throw fieldNotInVersion('OffsetFetchRequestOffsetFetchRequestTopics', 'partitionIndexes', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -752,7 +752,7 @@ export function writeOffsetFetchResponse(w: Writer, v: OffsetFetchResponse, vers
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'topics', version)
   }
   if (version >= 2 && version <= 7) {
     w.int16(v.errorCode)
@@ -761,7 +761,7 @@ export function writeOffsetFetchResponse(w: Writer, v: OffsetFetchResponse, vers
     w.uvarint(v.groups.length + 1)
     for (const e of v.groups) writeOffsetFetchResponseOffsetFetchResponseGroup(w, e, version)
   } else {
-    if (!(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'groups', version)
+    if (v.groups !== undefined && !(v.groups.length === 0)) throw fieldNotInVersion('OffsetFetchResponse', 'groups', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -885,7 +885,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: O
   } else if (version >= 6 && version <= 7) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'name', version)
   }
   if (version <= 5) {
     w.int32(v.partitions.length)
@@ -894,7 +894,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: O
     w.uvarint(v.partitions.length + 1)
     for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version)
   } else {
-    if (!(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'partitions', version)
+    if (v.partitions !== undefined && !(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopic', 'partitions', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -1046,12 +1046,12 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, 
   if (version <= 7) {
     w.int32(v.partitionIndex)
   } else {
-    if (!(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'partitionIndex', version)
+    if (v.partitionIndex !== undefined && !(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'partitionIndex', version)
   }
   if (version <= 7) {
     w.int64(v.committedOffset)
   } else {
-    if (!(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'committedOffset', version)
+    if (v.committedOffset !== undefined && !(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'committedOffset', version)
   }
   if (version >= 5 && version <= 7) {
     w.int32(v.committedLeaderEpoch)
@@ -1061,12 +1061,12 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, 
   } else if (version >= 6 && version <= 7) {
     w.compactNullableString(v.metadata)
   } else {
-    if (!(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'metadata', version)
+    if (v.metadata !== undefined && !(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'metadata', version)
   }
   if (version <= 7) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartition', 'errorCode', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -1193,18 +1193,18 @@ export function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: O
   if (version >= 8) {
     w.compactString(v.groupId)
   } else {
-    if (!(v.groupId === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'groupId', version)
+    if (v.groupId !== undefined && !(v.groupId === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'groupId', version)
   }
   if (version >= 8) {
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeOffsetFetchResponseOffsetFetchResponseTopics(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'topics', version)
   }
   if (version >= 8) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseGroup', 'errorCode', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -1332,7 +1332,7 @@ export function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: 
     w.uvarint(v.partitions.length + 1)
     for (const e of v.partitions) writeOffsetFetchResponseOffsetFetchResponsePartitions(w, e, version)
   } else {
-    if (!(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopics', 'partitions', version)
+    if (v.partitions !== undefined && !(v.partitions.length === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponseTopics', 'partitions', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -1478,12 +1478,12 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer,
   if (version >= 8) {
     w.int32(v.partitionIndex)
   } else {
-    if (!(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'partitionIndex', version)
+    if (v.partitionIndex !== undefined && !(v.partitionIndex === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'partitionIndex', version)
   }
   if (version >= 8) {
     w.int64(v.committedOffset)
   } else {
-    if (!(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'committedOffset', version)
+    if (v.committedOffset !== undefined && !(v.committedOffset === 0n)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'committedOffset', version)
   }
   if (version >= 8) {
     w.int32(v.committedLeaderEpoch)
@@ -1491,12 +1491,12 @@ export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer,
   if (version >= 8) {
     w.compactNullableString(v.metadata)
   } else {
-    if (!(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'metadata', version)
+    if (v.metadata !== undefined && !(v.metadata === '')) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'metadata', version)
   }
   if (version >= 8) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('OffsetFetchResponseOffsetFetchResponsePartitions', 'errorCode', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields

@@ -98,7 +98,7 @@ export function writeProduceRequest(w: Writer, v: ProduceRequest, version: numbe
   } else if (version >= 9) {
     w.compactNullableString(v.transactionalId)
   } else {
-    if (!(v.transactionalId === null)) throw fieldNotInVersion('ProduceRequest', 'transactionalId', version)
+    if (v.transactionalId !== undefined && !(v.transactionalId === null)) throw fieldNotInVersion('ProduceRequest', 'transactionalId', version)
   }
   w.int16(v.acks)
   w.int32(v.timeoutMs)
@@ -504,7 +504,7 @@ export function writeProduceResponse(w: Writer, v: ProduceResponse, version: num
   if (version >= 10) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('ProduceResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('ProduceResponse', 'nodeEndpoints', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -887,7 +887,7 @@ export function writeProduceResponsePartitionProduceResponse(w: Writer, v: Produ
   if (version >= 10) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('ProduceResponsePartitionProduceResponse', 'currentLeader', version)
+    if (v.currentLeader !== undefined && !(isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader))) throw fieldNotInVersion('ProduceResponsePartitionProduceResponse', 'currentLeader', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -1031,14 +1031,14 @@ export function writeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: Prod
   if (version >= 8) {
     w.int32(v.batchIndex)
   } else {
-    if (!(v.batchIndex === 0)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndex', version)
+    if (v.batchIndex !== undefined && !(v.batchIndex === 0)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndex', version)
   }
   if (version === 8) {
     w.nullableString(v.batchIndexErrorMessage)
   } else if (version >= 9) {
     w.compactNullableString(v.batchIndexErrorMessage)
   } else {
-    if (!(v.batchIndexErrorMessage === null)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndexErrorMessage', version)
+    if (v.batchIndexErrorMessage !== undefined && !(v.batchIndexErrorMessage === null)) throw fieldNotInVersion('ProduceResponseBatchIndexAndErrorMessage', 'batchIndexErrorMessage', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -1139,12 +1139,12 @@ export function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: ProduceRespon
   if (version >= 10) {
     w.int32(v.leaderId)
   } else {
-    if (!(v.leaderId === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderId', version)
+    if (v.leaderId !== undefined && !(v.leaderId === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderId', version)
   }
   if (version >= 10) {
     w.int32(v.leaderEpoch)
   } else {
-    if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderEpoch', version)
+    if (v.leaderEpoch !== undefined && !(v.leaderEpoch === -1)) throw fieldNotInVersion('ProduceResponseLeaderIdAndEpoch', 'leaderEpoch', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -1267,22 +1267,22 @@ export function writeProduceResponseNodeEndpoint(w: Writer, v: ProduceResponseNo
   if (version >= 10) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'nodeId', version)
   }
   if (version >= 10) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'host', version)
   }
   if (version >= 10) {
     w.int32(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'port', version)
   }
   if (version >= 10) {
     w.compactNullableString(v.rack)
   } else {
-    if (!(v.rack === null)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'rack', version)
+    if (v.rack !== undefined && !(v.rack === null)) throw fieldNotInVersion('ProduceResponseNodeEndpoint', 'rack', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields

@@ -102,7 +102,7 @@ export function writeShareAcknowledgeRequest(w: Writer, v: ShareAcknowledgeReque
   if (version === 2) {
     w.bool(v.isRenewAck)
   } else {
-    if (!(v.isRenewAck === false)) throw fieldNotInVersion('ShareAcknowledgeRequest', 'isRenewAck', version)
+    if (v.isRenewAck !== undefined && !(v.isRenewAck === false)) throw fieldNotInVersion('ShareAcknowledgeRequest', 'isRenewAck', version)
   }
   w.uvarint(v.topics.length + 1)
   for (const e of v.topics) writeShareAcknowledgeRequestAcknowledgeTopic(w, e, version)

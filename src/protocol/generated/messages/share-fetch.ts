@@ -189,7 +189,7 @@ export function writeShareFetchRequest(w: Writer, v: ShareFetchRequest, version:
   if (version === 2) {
     w.bool(v.isRenewAck)
   } else {
-    if (!(v.isRenewAck === false)) throw fieldNotInVersion('ShareFetchRequest', 'isRenewAck', version)
+    if (v.isRenewAck !== undefined && !(v.isRenewAck === false)) throw fieldNotInVersion('ShareFetchRequest', 'isRenewAck', version)
   }
   w.uvarint(v.topics.length + 1)
   for (const e of v.topics) writeShareFetchRequestFetchTopic(w, e, version)
@@ -410,7 +410,7 @@ export function readShareFetchRequestFetchPartition(r: Reader, version: number):
 
 export function writeShareFetchRequestFetchPartition(w: Writer, v: ShareFetchRequestFetchPartition, version: number): void {
   w.int32(v.partitionIndex)
-  if (!(v.partitionMaxBytes === 0)) throw fieldNotInVersion('ShareFetchRequestFetchPartition', 'partitionMaxBytes', version)
+  if (v.partitionMaxBytes !== undefined && !(v.partitionMaxBytes === 0)) throw fieldNotInVersion('ShareFetchRequestFetchPartition', 'partitionMaxBytes', version)
   w.uvarint(v.acknowledgementBatches.length + 1)
   for (const e of v.acknowledgementBatches) writeShareFetchRequestAcknowledgementBatch(w, e, version)
   {

@@ -159,7 +159,7 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
   if (version === 4) {
     w.bool(v.isKRaftController)
   } else {
-    if (!(v.isKRaftController === false)) throw fieldNotInVersion('StopReplicaRequest', 'isKRaftController', version)
+    if (v.isKRaftController !== undefined && !(v.isKRaftController === false)) throw fieldNotInVersion('StopReplicaRequest', 'isKRaftController', version)
   }
   w.int32(v.controllerEpoch)
   if (version >= 1) {
@@ -168,13 +168,13 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
   if (version <= 2) {
     w.bool(v.deletePartitions)
   } else {
-    if (!(v.deletePartitions === false)) throw fieldNotInVersion('StopReplicaRequest', 'deletePartitions', version)
+    if (v.deletePartitions !== undefined && !(v.deletePartitions === false)) throw fieldNotInVersion('StopReplicaRequest', 'deletePartitions', version)
   }
   if (version === 0) {
     w.int32(v.ungroupedPartitions.length)
     for (const e of v.ungroupedPartitions) writeStopReplicaRequestStopReplicaPartitionV0(w, e, version)
   } else {
-    if (!(v.ungroupedPartitions.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'ungroupedPartitions', version)
+    if (v.ungroupedPartitions !== undefined && !(v.ungroupedPartitions.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'ungroupedPartitions', version)
   }
   if (version === 1) {
     w.int32(v.topics.length)
@@ -183,13 +183,13 @@ export function writeStopReplicaRequest(w: Writer, v: StopReplicaRequest, versio
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeStopReplicaRequestStopReplicaTopicV1(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topics', version)
   }
   if (version >= 3) {
     w.uvarint(v.topicStates.length + 1)
     for (const e of v.topicStates) writeStopReplicaRequestStopReplicaTopicState(w, e, version)
   } else {
-    if (!(v.topicStates.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topicStates', version)
+    if (v.topicStates !== undefined && !(v.topicStates.length === 0)) throw fieldNotInVersion('StopReplicaRequest', 'topicStates', version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -312,12 +312,12 @@ export function writeStopReplicaRequestStopReplicaPartitionV0(w: Writer, v: Stop
   if (version === 0) {
     w.string(v.topicName)
   } else {
-    if (!(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'topicName', version)
+    if (v.topicName !== undefined && !(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'topicName', version)
   }
   if (version === 0) {
     w.int32(v.partitionIndex)
   } else {
-    if (!(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'partitionIndex', version)
+    if (v.partitionIndex !== undefined && !(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionV0', 'partitionIndex', version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -424,7 +424,7 @@ export function writeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: StopRepl
   } else if (version === 2) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'name', version)
   }
   if (version === 1) {
     w.int32(v.partitionIndexes.length)
@@ -433,7 +433,7 @@ export function writeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: StopRepl
     w.uvarint(v.partitionIndexes.length + 1)
     for (const e of v.partitionIndexes) w.int32(e)
   } else {
-    if (!(v.partitionIndexes.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'partitionIndexes', version)
+    if (v.partitionIndexes !== undefined && !(v.partitionIndexes.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicV1', 'partitionIndexes', version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -538,13 +538,13 @@ export function writeStopReplicaRequestStopReplicaTopicState(w: Writer, v: StopR
   if (version >= 3) {
     w.compactString(v.topicName)
   } else {
-    if (!(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'topicName', version)
+    if (v.topicName !== undefined && !(v.topicName === '')) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'topicName', version)
   }
   if (version >= 3) {
     w.uvarint(v.partitionStates.length + 1)
     for (const e of v.partitionStates) writeStopReplicaRequestStopReplicaPartitionState(w, e, version)
   } else {
-    if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'partitionStates', version)
+    if (v.partitionStates !== undefined && !(v.partitionStates.length === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaTopicState', 'partitionStates', version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields
@@ -659,17 +659,17 @@ export function writeStopReplicaRequestStopReplicaPartitionState(w: Writer, v: S
   if (version >= 3) {
     w.int32(v.partitionIndex)
   } else {
-    if (!(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'partitionIndex', version)
+    if (v.partitionIndex !== undefined && !(v.partitionIndex === 0)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'partitionIndex', version)
   }
   if (version >= 3) {
     w.int32(v.leaderEpoch)
   } else {
-    if (!(v.leaderEpoch === -1)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'leaderEpoch', version)
+    if (v.leaderEpoch !== undefined && !(v.leaderEpoch === -1)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'leaderEpoch', version)
   }
   if (version >= 3) {
     w.bool(v.deletePartition)
   } else {
-    if (!(v.deletePartition === false)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'deletePartition', version)
+    if (v.deletePartition !== undefined && !(v.deletePartition === false)) throw fieldNotInVersion('StopReplicaRequestStopReplicaPartitionState', 'deletePartition', version)
   }
   if (version >= 2) {
     const u = v.unknownTaggedFields

@@ -82,7 +82,7 @@ export function writeStreamsGroupDescribeRequest(w: Writer, v: StreamsGroupDescr
   if (version === 1) {
     w.bool(v.includeTopologyDescription)
   } else {
-    if (!(v.includeTopologyDescription === false)) throw fieldNotInVersion('StreamsGroupDescribeRequest', 'includeTopologyDescription', version)
+    if (v.includeTopologyDescription !== undefined && !(v.includeTopologyDescription === false)) throw fieldNotInVersion('StreamsGroupDescribeRequest', 'includeTopologyDescription', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -415,12 +415,12 @@ export function writeStreamsGroupDescribeResponseDescribedGroup(w: Writer, v: St
       writeStreamsGroupDescribeResponseTopologyDescription(w, v.topologyDescription, version)
     }
   } else {
-    if (!(v.topologyDescription === null)) throw fieldNotInVersion('StreamsGroupDescribeResponseDescribedGroup', 'topologyDescription', version)
+    if (v.topologyDescription !== undefined && !(v.topologyDescription === null)) throw fieldNotInVersion('StreamsGroupDescribeResponseDescribedGroup', 'topologyDescription', version)
   }
   if (version === 1) {
     w.int8(v.topologyDescriptionStatus)
   } else {
-    if (!(v.topologyDescriptionStatus === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseDescribedGroup', 'topologyDescriptionStatus', version)
+    if (v.topologyDescriptionStatus !== undefined && !(v.topologyDescriptionStatus === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseDescribedGroup', 'topologyDescriptionStatus', version)
   }
   if (version === 1) {
     w.compactNullableString(v.assignorName)
@@ -1717,13 +1717,13 @@ export function writeStreamsGroupDescribeResponseTopologyDescription(w: Writer, 
     w.uvarint(v.subtopologies.length + 1)
     for (const e of v.subtopologies) writeStreamsGroupDescribeResponseTopologyDescriptionSubtopology(w, e, version)
   } else {
-    if (!(v.subtopologies.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescription', 'subtopologies', version)
+    if (v.subtopologies !== undefined && !(v.subtopologies.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescription', 'subtopologies', version)
   }
   if (version === 1) {
     w.uvarint(v.globalStores.length + 1)
     for (const e of v.globalStores) writeStreamsGroupDescribeResponseTopologyDescriptionGlobalStore(w, e, version)
   } else {
-    if (!(v.globalStores.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescription', 'globalStores', version)
+    if (v.globalStores !== undefined && !(v.globalStores.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescription', 'globalStores', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -1826,13 +1826,13 @@ export function writeStreamsGroupDescribeResponseTopologyDescriptionSubtopology(
   if (version === 1) {
     w.compactString(v.subtopologyId)
   } else {
-    if (!(v.subtopologyId === '')) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionSubtopology', 'subtopologyId', version)
+    if (v.subtopologyId !== undefined && !(v.subtopologyId === '')) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionSubtopology', 'subtopologyId', version)
   }
   if (version === 1) {
     w.uvarint(v.nodes.length + 1)
     for (const e of v.nodes) writeStreamsGroupDescribeResponseTopologyDescriptionNode(w, e, version)
   } else {
-    if (!(v.nodes.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionSubtopology', 'nodes', version)
+    if (v.nodes !== undefined && !(v.nodes.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionSubtopology', 'nodes', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -1997,35 +1997,35 @@ export function writeStreamsGroupDescribeResponseTopologyDescriptionNode(w: Writ
   if (version === 1) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'name', version)
   }
   if (version === 1) {
     w.int8(v.nodeType)
   } else {
-    if (!(v.nodeType === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'nodeType', version)
+    if (v.nodeType !== undefined && !(v.nodeType === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'nodeType', version)
   }
   if (version === 1) {
     w.uvarint(v.sourceTopics.length + 1)
     for (const e of v.sourceTopics) w.compactString(e)
   } else {
-    if (!(v.sourceTopics.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'sourceTopics', version)
+    if (v.sourceTopics !== undefined && !(v.sourceTopics.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'sourceTopics', version)
   }
   if (version === 1) {
     w.compactNullableString(v.sinkTopic)
   } else {
-    if (!(v.sinkTopic === null)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'sinkTopic', version)
+    if (v.sinkTopic !== undefined && !(v.sinkTopic === null)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'sinkTopic', version)
   }
   if (version === 1) {
     w.uvarint(v.stores.length + 1)
     for (const e of v.stores) w.compactString(e)
   } else {
-    if (!(v.stores.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'stores', version)
+    if (v.stores !== undefined && !(v.stores.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'stores', version)
   }
   if (version === 1) {
     w.uvarint(v.successors.length + 1)
     for (const e of v.successors) w.compactString(e)
   } else {
-    if (!(v.successors.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'successors', version)
+    if (v.successors !== undefined && !(v.successors.length === 0)) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionNode', 'successors', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -2156,12 +2156,12 @@ export function writeStreamsGroupDescribeResponseTopologyDescriptionGlobalStore(
   if (version === 1) {
     writeStreamsGroupDescribeResponseTopologyDescriptionNode(w, v.source, version)
   } else {
-    if (!(isDefaultStreamsGroupDescribeResponseTopologyDescriptionNode(v.source))) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionGlobalStore', 'source', version)
+    if (v.source !== undefined && !(isDefaultStreamsGroupDescribeResponseTopologyDescriptionNode(v.source))) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionGlobalStore', 'source', version)
   }
   if (version === 1) {
     writeStreamsGroupDescribeResponseTopologyDescriptionNode(w, v.processor, version)
   } else {
-    if (!(isDefaultStreamsGroupDescribeResponseTopologyDescriptionNode(v.processor))) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionGlobalStore', 'processor', version)
+    if (v.processor !== undefined && !(isDefaultStreamsGroupDescribeResponseTopologyDescriptionNode(v.processor))) throw fieldNotInVersion('StreamsGroupDescribeResponseTopologyDescriptionGlobalStore', 'processor', version)
   }
   {
     const u = v.unknownTaggedFields

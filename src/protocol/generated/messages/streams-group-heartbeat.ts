@@ -1566,7 +1566,7 @@ export function writeStreamsGroupHeartbeatResponse(w: Writer, v: StreamsGroupHea
   if (version === 0) {
     w.int32(v.acceptableRecoveryLagLegacy)
   } else {
-    if (!(v.acceptableRecoveryLagLegacy === 0)) throw fieldNotInVersion('StreamsGroupHeartbeatResponse', 'acceptableRecoveryLagLegacy', version)
+    if (v.acceptableRecoveryLagLegacy !== undefined && !(v.acceptableRecoveryLagLegacy === 0)) throw fieldNotInVersion('StreamsGroupHeartbeatResponse', 'acceptableRecoveryLagLegacy', version)
   }
   w.int32(v.taskOffsetIntervalMs)
   if (version === 1) {
@@ -1595,7 +1595,7 @@ export function writeStreamsGroupHeartbeatResponse(w: Writer, v: StreamsGroupHea
   if (version === 1) {
     w.bool(v.topologyDescriptionRequired)
   } else {
-    if (!(v.topologyDescriptionRequired === false)) throw fieldNotInVersion('StreamsGroupHeartbeatResponse', 'topologyDescriptionRequired', version)
+    if (v.topologyDescriptionRequired !== undefined && !(v.topologyDescriptionRequired === false)) throw fieldNotInVersion('StreamsGroupHeartbeatResponse', 'topologyDescriptionRequired', version)
   }
   w.int32(v.endpointInformationEpoch)
   if (v.partitionsByUserEndpoint === null) w.uvarint(0)

@@ -162,17 +162,17 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: TxnOffsetCommitRequest
   if (version >= 3) {
     w.int32(v.generationIdOrMemberEpoch)
   } else {
-    if (!(v.generationIdOrMemberEpoch === -1)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'generationIdOrMemberEpoch', version)
+    if (v.generationIdOrMemberEpoch !== undefined && !(v.generationIdOrMemberEpoch === -1)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'generationIdOrMemberEpoch', version)
   }
   if (version >= 3) {
     w.compactString(v.memberId)
   } else {
-    if (!(v.memberId === '')) throw fieldNotInVersion('TxnOffsetCommitRequest', 'memberId', version)
+    if (v.memberId !== undefined && !(v.memberId === '')) throw fieldNotInVersion('TxnOffsetCommitRequest', 'memberId', version)
   }
   if (version >= 3) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('TxnOffsetCommitRequest', 'groupInstanceId', version)
   }
   if (version <= 2) {
     w.int32(v.topics.length)

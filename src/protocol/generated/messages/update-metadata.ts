@@ -161,12 +161,12 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
   if (version === 8) {
     w.bool(v.isKRaftController)
   } else {
-    if (!(v.isKRaftController === false)) throw fieldNotInVersion('UpdateMetadataRequest', 'isKRaftController', version)
+    if (v.isKRaftController !== undefined && !(v.isKRaftController === false)) throw fieldNotInVersion('UpdateMetadataRequest', 'isKRaftController', version)
   }
   if (version === 8) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.type === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'type', version)
+    if (v.type !== undefined && !(v.type === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'type', version)
   }
   w.int32(v.controllerEpoch)
   if (version >= 5) {
@@ -176,7 +176,7 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
     w.int32(v.ungroupedPartitionStates.length)
     for (const e of v.ungroupedPartitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
   } else {
-    if (!(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'ungroupedPartitionStates', version)
+    if (v.ungroupedPartitionStates !== undefined && !(v.ungroupedPartitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'ungroupedPartitionStates', version)
   }
   if (version === 5) {
     w.int32(v.topicStates.length)
@@ -185,7 +185,7 @@ export function writeUpdateMetadataRequest(w: Writer, v: UpdateMetadataRequest, 
     w.uvarint(v.topicStates.length + 1)
     for (const e of v.topicStates) writeUpdateMetadataRequestUpdateMetadataTopicState(w, e, version)
   } else {
-    if (!(v.topicStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'topicStates', version)
+    if (v.topicStates !== undefined && !(v.topicStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequest', 'topicStates', version)
   }
   if (version <= 5) {
     w.int32(v.liveBrokers.length)
@@ -600,7 +600,7 @@ export function writeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v:
   } else if (version >= 6) {
     w.compactString(v.topicName)
   } else {
-    if (!(v.topicName === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'topicName', version)
+    if (v.topicName !== undefined && !(v.topicName === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'topicName', version)
   }
   if (version >= 7) {
     w.uuid(v.topicId)
@@ -612,7 +612,7 @@ export function writeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v:
     w.uvarint(v.partitionStates.length + 1)
     for (const e of v.partitionStates) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, e, version)
   } else {
-    if (!(v.partitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'partitionStates', version)
+    if (v.partitionStates !== undefined && !(v.partitionStates.length === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataTopicState', 'partitionStates', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields
@@ -932,14 +932,14 @@ export function writeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: U
   if (version >= 1) {
     w.int32(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'port', version)
   }
   if (version >= 1 && version <= 5) {
     w.string(v.host)
   } else if (version >= 6) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'host', version)
   }
   if (version >= 3 && version <= 5) {
     w.string(v.listener)
@@ -949,7 +949,7 @@ export function writeUpdateMetadataRequestUpdateMetadataEndpoint(w: Writer, v: U
   if (version >= 1) {
     w.int16(v.securityProtocol)
   } else {
-    if (!(v.securityProtocol === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'securityProtocol', version)
+    if (v.securityProtocol !== undefined && !(v.securityProtocol === 0)) throw fieldNotInVersion('UpdateMetadataRequestUpdateMetadataEndpoint', 'securityProtocol', version)
   }
   if (version >= 6) {
     const u = v.unknownTaggedFields

@@ -352,7 +352,7 @@ export function writeVoteRequestPartitionData(w: Writer, v: VoteRequestPartition
   if (version === 2) {
     w.bool(v.preVote)
   } else {
-    if (!(v.preVote === false)) throw fieldNotInVersion('VoteRequestPartitionData', 'preVote', version)
+    if (v.preVote !== undefined && !(v.preVote === false)) throw fieldNotInVersion('VoteRequestPartitionData', 'preVote', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -489,7 +489,7 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
   if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('VoteResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('VoteResponse', 'nodeEndpoints', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -839,17 +839,17 @@ export function writeVoteResponseNodeEndpoint(w: Writer, v: VoteResponseNodeEndp
   if (version >= 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'nodeId', version)
   }
   if (version >= 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'host', version)
   }
   if (version >= 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'port', version)
   }
   {
     const u = v.unknownTaggedFields

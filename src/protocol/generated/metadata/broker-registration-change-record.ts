@@ -126,17 +126,17 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
   if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.inControlledShutdown === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'inControlledShutdown', version)
+    if (v.inControlledShutdown !== undefined && !(v.inControlledShutdown === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'inControlledShutdown', version)
   }
   if (version >= 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.logDirs.length === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'logDirs', version)
+    if (v.logDirs !== undefined && !(v.logDirs.length === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'logDirs', version)
   }
   if (version === 3) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'cordonedLogDirs', version)
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields

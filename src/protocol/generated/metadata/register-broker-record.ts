@@ -187,7 +187,7 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
   if (version >= 2) {
     w.bool(v.isMigratingZkBroker)
   } else {
-    if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'isMigratingZkBroker', version)
+    if (v.isMigratingZkBroker !== undefined && !(v.isMigratingZkBroker === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'isMigratingZkBroker', version)
   }
   w.uuid(v.incarnationId)
   w.int64(v.brokerEpoch)
@@ -200,17 +200,17 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
   if (version >= 1) {
     w.bool(v.inControlledShutdown)
   } else {
-    if (!(v.inControlledShutdown === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'inControlledShutdown', version)
+    if (v.inControlledShutdown !== undefined && !(v.inControlledShutdown === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'inControlledShutdown', version)
   }
   if (version >= 3) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.logDirs.length === 0)) throw fieldNotInVersion('RegisterBrokerRecord', 'logDirs', version)
+    if (v.logDirs !== undefined && !(v.logDirs.length === 0)) throw fieldNotInVersion('RegisterBrokerRecord', 'logDirs', version)
   }
   if (version === 4) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.cordonedLogDirs === null)) throw fieldNotInVersion('RegisterBrokerRecord', 'cordonedLogDirs', version)
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('RegisterBrokerRecord', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -170,47 +170,47 @@ export function writeSubscriptionInfoData(w: Writer, v: SubscriptionInfoData, ve
   if (version >= 3) {
     w.int32(v.latestSupportedVersion)
   } else {
-    if (!(v.latestSupportedVersion === -1)) throw fieldNotInVersion('SubscriptionInfoData', 'latestSupportedVersion', version)
+    if (v.latestSupportedVersion !== undefined && !(v.latestSupportedVersion === -1)) throw fieldNotInVersion('SubscriptionInfoData', 'latestSupportedVersion', version)
   }
   w.uuid(v.processId)
   if (version <= 6) {
     w.int32(v.prevTasks.length)
     for (const e of v.prevTasks) writeSubscriptionInfoDataTaskId(w, e, version)
   } else {
-    if (!(v.prevTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'prevTasks', version)
+    if (v.prevTasks !== undefined && !(v.prevTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'prevTasks', version)
   }
   if (version <= 6) {
     w.int32(v.standbyTasks.length)
     for (const e of v.standbyTasks) writeSubscriptionInfoDataTaskId(w, e, version)
   } else {
-    if (!(v.standbyTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'standbyTasks', version)
+    if (v.standbyTasks !== undefined && !(v.standbyTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'standbyTasks', version)
   }
   if (version >= 2) {
     w.bytes(v.userEndPoint)
   } else {
-    if (!(v.userEndPoint.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'userEndPoint', version)
+    if (v.userEndPoint !== undefined && !(v.userEndPoint.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'userEndPoint', version)
   }
   if (version >= 7) {
     w.int32(v.taskOffsetSums.length)
     for (const e of v.taskOffsetSums) writeSubscriptionInfoDataTaskOffsetSum(w, e, version)
   } else {
-    if (!(v.taskOffsetSums.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'taskOffsetSums', version)
+    if (v.taskOffsetSums !== undefined && !(v.taskOffsetSums.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'taskOffsetSums', version)
   }
   if (version >= 8) {
     w.int8(v.uniqueField)
   } else {
-    if (!(v.uniqueField === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'uniqueField', version)
+    if (v.uniqueField !== undefined && !(v.uniqueField === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'uniqueField', version)
   }
   if (version >= 9) {
     w.int32(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'errorCode', version)
   }
   if (version === 11) {
     w.int32(v.clientTags.length)
     for (const e of v.clientTags) writeSubscriptionInfoDataClientTag(w, e, version)
   } else {
-    if (!(v.clientTags.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'clientTags', version)
+    if (v.clientTags !== undefined && !(v.clientTags.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'clientTags', version)
   }
 }
 
@@ -308,12 +308,12 @@ export function writeSubscriptionInfoDataTaskId(w: Writer, v: SubscriptionInfoDa
   if (version <= 6) {
     w.int32(v.topicGroupId)
   } else {
-    if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'topicGroupId', version)
+    if (v.topicGroupId !== undefined && !(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'topicGroupId', version)
   }
   if (version <= 6) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'partition', version)
   }
 }
 
@@ -424,28 +424,28 @@ export function writeSubscriptionInfoDataTaskOffsetSum(w: Writer, v: Subscriptio
   if (version >= 7) {
     w.int32(v.topicGroupId)
   } else {
-    if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'topicGroupId', version)
+    if (v.topicGroupId !== undefined && !(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'topicGroupId', version)
   }
   if (version >= 10) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partition', version)
   }
   if (version >= 10) {
     w.int64(v.offsetSum)
   } else {
-    if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'offsetSum', version)
+    if (v.offsetSum !== undefined && !(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'offsetSum', version)
   }
   if (version >= 10) {
     w.nullableString(v.namedTopology)
   } else {
-    if (!(v.namedTopology === '')) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'namedTopology', version)
+    if (v.namedTopology !== undefined && !(v.namedTopology === '')) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'namedTopology', version)
   }
   if (version >= 7 && version <= 9) {
     w.int32(v.partitionToOffsetSum.length)
     for (const e of v.partitionToOffsetSum) writeSubscriptionInfoDataPartitionToOffsetSum(w, e, version)
   } else {
-    if (!(v.partitionToOffsetSum.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partitionToOffsetSum', version)
+    if (v.partitionToOffsetSum !== undefined && !(v.partitionToOffsetSum.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partitionToOffsetSum', version)
   }
 }
 
@@ -523,12 +523,12 @@ export function writeSubscriptionInfoDataPartitionToOffsetSum(w: Writer, v: Subs
   if (version >= 7 && version <= 9) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'partition', version)
   }
   if (version >= 7 && version <= 9) {
     w.int64(v.offsetSum)
   } else {
-    if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'offsetSum', version)
+    if (v.offsetSum !== undefined && !(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'offsetSum', version)
   }
 }
 
@@ -594,12 +594,12 @@ export function writeSubscriptionInfoDataClientTag(w: Writer, v: SubscriptionInf
   if (version === 11) {
     w.bytes(v.key)
   } else {
-    if (!(v.key.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'key', version)
+    if (v.key !== undefined && !(v.key.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'key', version)
   }
   if (version === 11) {
     w.bytes(v.value)
   } else {
-    if (!(v.value.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'value', version)
+    if (v.value !== undefined && !(v.value.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'value', version)
   }
 }
 

@@ -182,18 +182,18 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.previousProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'previousProducerId', version)
+    if (v.previousProducerId !== undefined && !(v.previousProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'previousProducerId', version)
   }
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nextProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerId', version)
+    if (v.nextProducerId !== undefined && !(v.nextProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerId', version)
   }
   w.int16(v.producerEpoch)
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nextProducerEpoch === -1)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerEpoch', version)
+    if (v.nextProducerEpoch !== undefined && !(v.nextProducerEpoch === -1)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerEpoch', version)
   }
   w.int32(v.transactionTimeoutMs)
   w.int8(v.transactionStatus)
@@ -215,7 +215,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.clientTransactionVersion === 0)) throw fieldNotInVersion('TransactionLogValue', 'clientTransactionVersion', version)
+    if (v.clientTransactionVersion !== undefined && !(v.clientTransactionVersion === 0)) throw fieldNotInVersion('TransactionLogValue', 'clientTransactionVersion', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
