@@ -23,6 +23,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
         throttleTimeMs: 0,
         topics: request.topics.map((t) => ({
           name: t.name,
+          topicId: t.topicId,
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(i++) })),
         })),
       }
@@ -32,7 +33,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     const service = groupServiceOf(ctx.broker)
     if (code === ErrorCode.NONE) {
       await service.whenLoaded()
-      if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationId, request.memberId, request.groupInstanceId)
+      if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)
     }
     if (code !== ErrorCode.NONE) return respond(() => code)
     // The group's offsets partition must be in the transaction, or no marker would ever end them.

@@ -7,6 +7,7 @@ import { CoordinatorRuntime } from '../../../src/broker/coordinator/runtime.ts'
 import type { CoordinatorPartitionWriter } from '../../../src/broker/coordinator/runtime.ts'
 import { ErrorCode } from '../../../src/protocol/errors.ts'
 import { harness, joinReq, settle } from './group/harness.ts'
+import { decodeGroupRecord } from '../../../src/broker/coordinator/group/records.ts'
 
 function fixture() {
   const events: string[] = []
@@ -127,9 +128,9 @@ test('group coordinator: unloading a partition answers its parked joins NOT_COOR
   const p = c.partitionFor(a)
   c.beginLoad(p)
   assert.equal(c.fetchOffsets(a, null).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
-  const rebuilt = h.replayed()
-  for (const rec of [...rebuilt.offsets.all(a)]) {
-    c.replay({ type: 'offset', group: a, topic: rec.topic, partition: rec.partition, value: { offset: BigInt(rec.offset), leaderEpoch: rec.leaderEpoch, metadata: rec.metadata, commitTimestamp: BigInt(rec.commitTimestamp), expireTimestamp: -1n } })
+  for (const r of h.log.get(p) ?? []) {
+    const rec = decodeGroupRecord(r.key, r.value)
+    if (rec) c.replay(rec)
   }
   c.completeLoad(p)
   assert.equal(c.fetchOffsets(a, null).offsets[0]?.offset, 7)

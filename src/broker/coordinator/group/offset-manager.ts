@@ -5,6 +5,7 @@
 // order, so live replay follows the order a restart replays in, and a failed append leaves memory
 // as the log has it.
 import { ErrorCode } from '../../../protocol/errors.ts'
+import { ZERO_UUID } from '../../../protocol/primitives/index.ts'
 import { ClassicGroup } from './classic-group.ts'
 import type { ClassicMembership } from './classic-membership.ts'
 import { appendErrorCode } from './group-shard-state.ts'
@@ -61,7 +62,7 @@ export class OffsetManager {
       records.push({
         type: 'offset', group: req.groupId, topic: o.topic, partition: o.partition,
         value: {
-          offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, expireTimestamp: expire,
+          offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, expireTimestamp: expire, topicId: ZERO_UUID,
           commitTimestamp: BigInt(o.commitTimestamp !== undefined && o.commitTimestamp >= 0 ? o.commitTimestamp : now),
         },
       })
@@ -111,7 +112,7 @@ export class OffsetManager {
     const now = BigInt(this.s.now())
     const records: GroupRecord[] = offsets.map((o) => ({
       type: 'offset', group: groupId, topic: o.topic, partition: o.partition,
-      value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n },
+      value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n, topicId: ZERO_UUID },
     }))
     await this.s.write(groupId, records)
   }

@@ -6,6 +6,7 @@
 // place in the log), an abort drops them. The loader hands every transactional and control batch
 // here while it replays the partition, so a restart rebuilds exactly the live state: no side file.
 import { ErrorCode } from '../../../protocol/errors.ts'
+import { ZERO_UUID } from '../../../protocol/primitives/index.ts'
 import type { RecordBatch } from '../../../protocol/records/batch-decoder.ts'
 import { ControlRecordType, decodeEndTxnMarker } from '../../../protocol/records/control-record.ts'
 import { isStorageError } from '../../../storage/errors.ts'
@@ -144,7 +145,7 @@ export class TxnOffsetManager {
       else {
         records.push({
           type: 'offset', group: req.groupId, topic: o.topic, partition: o.partition,
-          value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1n },
+          value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1n, topicId: ZERO_UUID },
         })
       }
       codes.push(code)
