@@ -318,11 +318,16 @@ export class Connection implements BudgetWaiter {
     })
   }
 
-  /** Graceful end: flushes written responses, then closes the socket. */
+  /**
+   * Graceful end: once every written response is handed to the kernel, the socket is closed
+   * (the kernel still delivers it). Not waiting for the client to close its side: many never do
+   * until they notice, and broker shutdown would wait for them.
+   */
   end(): void {
     if (this.closed) return
     this.closed = true
-    this.socket.end()
+    this.socket.end(() => this.socket.destroy())
+    // A client that does not read keeps our responses in the send buffer: give up after a while.
     this.socket.setTimeout(5000, () => this.socket.destroy())
   }
 
