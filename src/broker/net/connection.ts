@@ -319,15 +319,18 @@ export class Connection implements BudgetWaiter {
   }
 
   /**
-   * Graceful end: once every written response is handed to the kernel, the socket is closed
-   * (the kernel still delivers it). Not waiting for the client to close its side: many never do
-   * until they notice, and broker shutdown would wait for them.
+   * Graceful end: flushes written responses, sends FIN, and keeps reading (and discarding) so the
+   * client's own FIN is seen and the socket closes as soon as the client closes its side. A paused
+   * socket would not see it (shutdown pauses every connection to drain it), and would wait for
+   * the timeout below; destroying at once instead could reset the connection (unread input makes
+   * the kernel send RST) and lose the responses still on their way.
    */
   end(): void {
     if (this.closed) return
     this.closed = true
-    this.socket.end(() => this.socket.destroy())
-    // A client that does not read keeps our responses in the send buffer: give up after a while.
+    this.socket.end()
+    this.socket.resume()
+    // A client that never closes or does not read: give up after a while.
     this.socket.setTimeout(5000, () => this.socket.destroy())
   }
 
