@@ -27,15 +27,17 @@ test('startBroker: a KafkaJS consumer gets its first record quickly, and close()
       void consumer.run({ eachMessage: async ({ message }) => resolve(String(message.value)) })
     })
     assert.equal(await got, 'hello')
-    // With group.initial.rebalance.delay.ms at Kafka's 3000 the join alone would take 3 s.
+    // With group.initial.rebalance.delay.ms at Kafka's 3000 the join alone takes at least 3 s.
     const joinMs = Date.now() - t0
-    assert.ok(joinMs < 2500, `first record after ${joinMs} ms`)
+    assert.ok(joinMs < 3000, `first record after ${joinMs} ms`)
     // The consumer is attached and long-polling; the broker closes its socket rather than wait.
     const t1 = Date.now()
     await broker.close()
     closed = true
     const closeMs = Date.now() - t1
-    assert.ok(closeMs < 1000, `close() took ${closeMs} ms with a consumer attached`)
+    // ~100 ms on an idle machine; it waited 5 s for KafkaJS to close its side before. The margin
+    // is for a loaded machine (closing the logs fsyncs them).
+    assert.ok(closeMs < 1500, `close() took ${closeMs} ms with a consumer attached`)
     // No noise: creating __consumer_offsets is the broker's own business (no '.'/'_' warning).
     assert.deepEqual(warnings, [])
   } finally {
