@@ -13,7 +13,7 @@ import { SAMSA_READY } from '../helpers/samsa.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 60_000 })
+const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 120_000 })
 
 test('--version, --help, and bare samsa (help on stderr, exit non-zero)', async () => {
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }
@@ -81,6 +81,7 @@ test('--port N moves the PLAINTEXT listener (of the default, or of the config fi
       args: ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', join(parent, 'data'), '--config', file, '--port', '0'],
       cwd: REPO,
       ready: SAMSA_READY,
+      readyTimeoutMs: 90_000, // a shared, loaded machine: a start can take a minute
     })
     await server.start()
     assert.match(server.output, /^listening on PLAINTEXT:\/\/127\.0\.0\.1:\d+$/m)
