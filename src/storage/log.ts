@@ -16,7 +16,7 @@ import { compacted } from './config.ts'
 import type { LogConfig } from './config.ts'
 import { StorageError } from './errors.ts'
 import { DELETE_DIR_SUFFIX, parsePartitionDir } from './file-names.ts'
-import { fsyncDir, removeDirDurably } from './fs-util.ts'
+import { removeDirDurably } from './fs-util.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult } from './log-api.ts'
 import { loadLog, maxIndexEntries } from './log-loader.ts'
@@ -27,6 +27,7 @@ import {
   retentionExpired,
   truncateSegments,
 } from './log-retention.ts'
+import { LogFlusher } from './log-flush.ts'
 import { LogSegments } from './log-segments.ts'
 import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
@@ -49,9 +50,7 @@ export class Log {
   private readonly segs: LogSegments
   private startOffset: number
   private endOffset: number
-  private recoveryOffset: number
-  private unflushedRecords = 0
-  private lastFlushAt: number
+  private readonly flusher: LogFlusher
   private readonly queue: AppendQueue
   private closed = false
   private failure: StorageError | undefined
@@ -82,8 +81,20 @@ export class Log {
     this.segs = new LogSegments(opts.dir, segments)
     this.startOffset = start
     this.endOffset = this.segs.active.nextOffset
-    this.recoveryOffset = recovery
-    this.lastFlushAt = this.scheduler.now()
+    this.flusher = new LogFlusher(
+      {
+        dir: this.dir,
+        activeSegment: () => this.segs.active,
+        logEndOffset: () => this.endOffset,
+        now: () => this.scheduler.now(),
+        failed: () => this.failure !== undefined,
+        fail: (e) => {
+          this.failure ??= new StorageError('KAFKA_STORAGE_ERROR', `Flush of ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+          this.logger.error({ dir: this.dir, err: e }, 'flush of a rolled segment failed; the log no longer accepts appends')
+        },
+      },
+      recovery,
+    )
     this.tail = new LogTailCache(opts.tailCache)
     this.epochs = epochs
     this.producerState = new ProducerStateManager({
@@ -140,7 +151,7 @@ export class Log {
   }
   /** Everything below this offset has been fsynced. */
   get recoveryPoint(): number {
-    return this.recoveryOffset
+    return this.flusher.recoveryPoint
   }
   /** Sorted by base offset; the last one is active (receives appends). */
   get segments(): readonly Segment[] {
@@ -157,7 +168,7 @@ export class Log {
     return this.closed
   }
   get unflushed(): number {
-    return this.unflushedRecords
+    return this.flusher.unflushed
   }
 
   /** Last stable offset: `highWatermark`, or the first offset of the oldest open transaction below it. */
@@ -263,8 +274,8 @@ export class Log {
       })
     }
     await flushPending()
-    this.unflushedRecords += records
-    if (this.unflushedRecords >= this.config.flushMessages) await this.flushActive()
+    this.flusher.unflushed += records
+    if (this.flusher.unflushed >= this.config.flushMessages) await this.flusher.flushActive()
     for (let i = 0; i < group.length; i++) {
       const r = results[i]!
       if (r instanceof Error) group[i]!.reject(r)
@@ -283,40 +294,12 @@ export class Log {
     this.endOffset = seg.nextOffset
   }
 
-  /**
-   * fsyncs of segments rolled away from, chained in roll order; never rejects (a failure takes
-   * the log offline). Appends do not wait for them — as in Kafka, whose roll schedules the old
-   * segment's flush: fsyncing up to a second of writes (hundreds of MB at full speed) inside the
-   * append queue stalled every producer of the partition for as long (and so did the directory
-   * fsync for the new file, queued behind that writeback). The recovery point moves past a
-   * rolled segment only when the directory, its data and its index files are durable; flushes
-   * and close wait for these first.
-   */
-  private rolledFlushes: Promise<void> = Promise.resolve()
-
   private async rollInternal(newBase: number): Promise<void> {
     const old = this.activeSegment
     const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config))
     this.segs.add(seg)
     seg.nextOffset = newBase
-    this.unflushedRecords = 0
-    const upTo = old.nextOffset
-    old.acquire()
-    this.rolledFlushes = this.rolledFlushes.then(async () => {
-      try {
-        if (this.failure) return
-        await fsyncDir(this.dir)
-        await old.flush()
-        await old.persistIndexes()
-        // Everything below upTo is in this segment or older ones (flushed before it, in order).
-        this.recoveryOffset = Math.max(this.recoveryOffset, Math.min(upTo, this.endOffset))
-      } catch (e) {
-        this.failure ??= new StorageError('KAFKA_STORAGE_ERROR', `Flush of ${this.dir} failed: ${(e as Error).message}`, { cause: e })
-        this.logger.error({ dir: this.dir, err: e }, 'flush of a rolled segment failed; the log no longer accepts appends')
-      } finally {
-        old.release()
-      }
-    })
+    this.flusher.rolledAway(old, old.nextOffset)
     await this.producerState.onRoll(newBase)
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
@@ -328,38 +311,17 @@ export class Log {
     })
   }
 
-  private async flushActive(): Promise<void> {
-    await this.rolledFlushes
-    const leo = this.endOffset
-    const seg = this.activeSegment
-    await seg.flush()
-    this.unflushedRecords = 0
-    this.lastFlushAt = this.scheduler.now()
-    if (leo > this.recoveryOffset) this.recoveryOffset = leo
-  }
-
   /** fsyncs what has been written so far (runs beside appends; moves the recovery point). */
   async flush(): Promise<void> {
     if (this.closed) return
-    await this.rolledFlushes
+    await this.flusher.rolledFlushes()
     if (this.closed) return
-    const leo = this.endOffset
-    const records = this.unflushedRecords
-    const seg = this.activeSegment
-    seg.acquire()
-    try {
-      await seg.flush()
-    } finally {
-      seg.release()
-    }
-    this.unflushedRecords = Math.max(0, this.unflushedRecords - records)
-    this.lastFlushAt = this.scheduler.now()
-    if (leo > this.recoveryOffset) this.recoveryOffset = leo
+    await this.flusher.flushWritten()
   }
 
   /** Flushes when flush.ms has passed since the last flush and something is unflushed. */
   async maybeFlush(now: number): Promise<void> {
-    if (this.unflushedRecords > 0 && now - this.lastFlushAt >= this.config.flushMs) await this.flush()
+    if (this.flusher.due(now, this.config.flushMs)) await this.flush()
   }
 
   // ---------------------------------------------------------------- read
@@ -431,9 +393,8 @@ export class Log {
         const restartedAt = await truncateSegments(this.segs, offset, this.config, this.scheduler.now())
         if (restartedAt !== undefined) this.startOffset = restartedAt
         this.endOffset = this.activeSegment.nextOffset
-        if (this.recoveryOffset > this.endOffset) this.recoveryOffset = this.endOffset
+        this.flusher.truncated(this.endOffset)
         if (this.startOffset > this.endOffset) this.startOffset = this.endOffset
-        this.unflushedRecords = 0
         if (this.epochs.truncateFromEnd(this.endOffset)) await this.epochs.persist()
         this.producerState.onTruncate(this.endOffset)
         this.logger.info({ dir: this.dir, offset: this.endOffset }, 'truncated log')
@@ -499,12 +460,12 @@ export class Log {
     await this.maintenance.run(() =>
       this.exclusive(async () => {
         this.closed = true
-        await this.rolledFlushes
+        await this.flusher.rolledFlushes()
         if (!this.failure) {
           await this.producerState.close(this.endOffset)
           await this.activeSegment.flush()
           for (const s of this.segments) await s.persistIndexes()
-          this.recoveryOffset = this.endOffset
+          this.flusher.recoveryPoint = this.endOffset
         }
         for (const s of this.segments) await s.close()
         this.tail.clear()

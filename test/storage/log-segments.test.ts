@@ -5,7 +5,7 @@ import { LogSegments } from '../../src/storage/log-segments.ts'
 import type { Segment } from '../../src/storage/segment.ts'
 
 const seg = (baseOffset: number, maxTimestamp: number, size = 100) =>
-  ({ baseOffset, maxTimestamp, size, get isEmpty() { return this.size === 0 } }) as unknown as Segment
+  ({ baseOffset, maxTimestamp, size, isEmpty: size === 0 }) as unknown as Segment
 
 test('floor and higher find segments by offset', () => {
   const s = new LogSegments('/nowhere', [seg(0, 10), seg(50, 20), seg(120, 30)])
