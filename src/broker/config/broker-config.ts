@@ -147,6 +147,30 @@ export class BrokerConfig {
   }
 
   /**
+   * DescribeConfigs synonyms as Kafka lists them (ConfigHelper.configSynonyms): every layer that
+   * holds a value, layer by layer (per-broker dynamic, cluster dynamic, static, default) across
+   * all `names`, then everything before the first entry named exactly `primary` dropped — so
+   * retention.ms with only log.retention.hours' default lists nothing, as in Kafka.
+   */
+  layeredSynonyms(primary: string, names: readonly string[]): ResolvedValue[] {
+    const out: ResolvedValue[] = []
+    const layers: [ReadonlyMap<string, ConfigValue>, ConfigSourceValue][] = [
+      [this.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG],
+      [this.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      [this.staticValues, ConfigSource.STATIC_BROKER_CONFIG],
+    ]
+    for (const [layer, source] of layers) {
+      for (const name of names) if (layer.has(name)) out.push({ name, value: layer.get(name)!, source })
+    }
+    for (const name of names) {
+      const dflt = this.def(name).default
+      if (dflt !== null) out.push({ name, value: dflt, source: ConfigSource.DEFAULT_CONFIG })
+    }
+    const first = out.findIndex((r) => r.name === primary)
+    return first < 0 ? [] : out.slice(first)
+  }
+
+  /**
    * The broker-level value a topic config defaults to: the first synonym that is set, else the
    * last synonym's default, else the topic table's own default — converted to the topic's unit
    * (hours -> ms; a negative time means "forever" and stays -1, as in Kafka).
