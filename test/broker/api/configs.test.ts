@@ -177,8 +177,10 @@ test('dynamic broker configs: per-broker and cluster-wide layers, read-only keys
       ['retention.ms', '60000', SRC.DYNAMIC_BROKER_CONFIG],
       ['max.message.bytes', '2000', SRC.DYNAMIC_TOPIC_CONFIG],
     ])
-    const cluster = await describe(1, BROKER, '')
+    const cluster = await describe(1, BROKER, '', null, true)
     assert.deepEqual(cluster.configs.map((e) => [e.name, e.value]), [['message.max.bytes', '500000']])
+    assert.deepEqual(cluster.configs[0].synonyms.map((s) => [s.name, s.source]), [['message.max.bytes', SRC.DYNAMIC_DEFAULT_BROKER_CONFIG]],
+      'only the cluster-default layer, as Kafka lists it')
   }
   await check()
   c.close()
