@@ -27,6 +27,12 @@ export interface ResolvedValue {
 /** Raw overrides as strings, or typed values (from startBroker options), keyed by Kafka name. */
 export type RawConfig = Readonly<Record<string, string | number | boolean | readonly string[]>>
 
+/** TLS key and trust material: Kafka updates it dynamically only under a listener prefix. */
+const LISTENER_PREFIX_ONLY = new Set([
+  'ssl.keystore.type', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain',
+  'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.certificates',
+])
+
 function toText(v: string | number | boolean | readonly string[]): string {
   return Array.isArray(v) ? v.join(',') : String(v)
 }
@@ -207,6 +213,11 @@ export class BrokerConfig {
     if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
     if (scope === 'per-broker' && def.dynamic !== 'per-broker' && def.dynamic !== 'cluster-wide') {
       throw new ConfigError(name, 'cannot be updated per broker')
+    }
+    // Kafka's DynamicBrokerConfig.validateConfigs refusals, reported the same way.
+    if (LISTENER_PREFIX_ONLY.has(name)) throw new ConfigError(name, 'can be updated dynamically only per listener (with the listener prefix)')
+    if (scope === 'cluster-wide' && def.dynamic === 'per-broker') {
+      throw new ConfigError(name, 'cannot be updated at the default cluster level; give the broker id')
     }
     const layer = scope === 'per-broker' ? this.dynamicBroker : this.dynamicDefault
     if (raw === undefined) layer.delete(name)

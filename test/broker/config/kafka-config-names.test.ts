@@ -33,6 +33,8 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
   // alterable where Kafka allows it, refused where Kafka refuses
   c.setDynamic('sasl.kerberos.min.time.before.relogin', '90000', 'per-broker')
   assert.throws(() => c.setDynamic('remote.log.manager.thread.pool.size', '3', 'per-broker'), /read-only/)
+  assert.throws(() => c.setDynamic('ssl.keystore.location', '/k.jks', 'per-broker'), /only per listener/)
+  assert.throws(() => c.setDynamic('sasl.kerberos.min.time.before.relogin', '90000', 'cluster-wide'), /default cluster level/)
   const [d] = describeBrokerConfigs(c, ['sasl.kerberos.min.time.before.relogin', 'ssl.keystore.password'])
   assert.deepEqual([d.value, d.source, d.readOnly], ['90000', 2, false])
   assert.equal(describeBrokerConfigs(c, ['ssl.keystore.password'])[0].isSensitive, true)
