@@ -11,6 +11,7 @@ import type { CreateTopicsResponse } from '../../../src/protocol/generated/messa
 import { defaultProduceRequest } from '../../../src/protocol/generated/messages/produce.ts'
 import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 import { AdminRaw } from './admin-client.ts'
 import { runKafkaJs } from '../../helpers/kafkajs.ts'
 
@@ -40,7 +41,7 @@ async function produce(topic: string, records: Buffer, version: number) {
   const req = defaultProduceRequest()
   req.acks = -1
   req.timeoutMs = 5000
-  req.topicData = [{ name: topic, partitionData: [{ index: 0, records }] }]
+  req.topicData = [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }]
   return (await c.call<ProduceResponse>(ApiKey.Produce, version, req)).responses[0].partitionResponses[0]
 }
 
