@@ -26,7 +26,7 @@ async function commitWithoutAddOffsets(verify: boolean): Promise<number> {
     await retry(() => c.call<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['g'] }),
       (r) => r.coordinators[0]!.errorCode === ErrorCode.NONE)
     const r = await c.call<TxnOffsetCommitResponse>(ApiKey.TxnOffsetCommit, 3, {
-      transactionalId: 'tv', groupId: 'g', producerId: init.producerId, producerEpoch: init.producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
+      transactionalId: 'tv', groupId: 'g', producerId: init.producerId, producerEpoch: init.producerEpoch, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
       topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }],
     })
     return r.topics[0]!.partitions[0]!.errorCode
