@@ -36,10 +36,13 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)
     }
     if (code !== ErrorCode.NONE) return respond(() => code)
-    // The group's offsets partition must be in the transaction, or no marker would ever end them.
-    const offsetsPartition = service.coordinator.partitionFor(request.groupId)
-    const inTxn = txn.verifyPartition(request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition)
-    if (inTxn !== undefined && inTxn !== ErrorCode.NONE) return respond(() => inTxn)
+    // The group's offsets partition must be in the transaction, or no marker would ever end them
+    // (transaction.partition.verification.enable=false skips the check, as in Kafka).
+    if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
+      const offsetsPartition = service.coordinator.partitionFor(request.groupId)
+      const inTxn = txn.verifyPartition(request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition)
+      if (inTxn !== undefined && inTxn !== ErrorCode.NONE) return respond(() => inTxn)
+    }
     const codes = await service.coordinator.commitTxnOffsets({
       groupId: request.groupId,
       producerId,
