@@ -18,13 +18,13 @@ export function defaultLogConfig(config: BrokerConfig): LogConfig {
   return parseLogConfig(raw)
 }
 
-export function openStorage(config: BrokerConfig, metadata: MetadataStore, scheduler: Scheduler, log: Logger): Promise<LogManager> {
+export function openStorage(config: BrokerConfig, metadata: MetadataStore, scheduler: Scheduler, logger: Logger): Promise<LogManager> {
   return LogManager.open({
     logDirs: config.logDirs.map((d) => resolve(d)),
     defaults: defaultLogConfig(config),
     topicConfig: (topic) => metadata.topic(topic)?.configs,
     scheduler,
-    logger: log,
+    logger,
     flushCheckIntervalMs: config.int('log.flush.scheduler.interval.ms'),
     checkpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
     retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),

@@ -1,6 +1,9 @@
-// Typed storage errors. `code` is the name of the Kafka error the broker should answer with
-// (src/protocol/errors.ts maps names to numeric codes); CORRUPT_LOG is storage-only: the log
-// refuses to open because data before its recovery point is damaged.
+// Typed storage errors. Each carries the numeric Kafka error code the broker answers with
+// (`errorCode`, from src/protocol/errors.ts, fixed here so the broker never translates) and that
+// error's name (`code`, for messages and tests). CORRUPT_LOG is storage-only: the log refuses to
+// open because data before its recovery point is damaged; it answers KAFKA_STORAGE_ERROR.
+import { ErrorCode } from '../protocol/errors.ts'
+
 export type StorageErrorCode =
   | 'CORRUPT_MESSAGE'
   | 'MESSAGE_TOO_LARGE'
@@ -22,11 +25,20 @@ export type StorageErrorCode =
   | 'TRANSACTION_COORDINATOR_FENCED'
 
 export class StorageError extends Error {
+  /** The Kafka error's name (CORRUPT_LOG: storage's own). */
   readonly code: StorageErrorCode
+  /** The numeric Kafka error code to answer with. */
+  readonly errorCode: number
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'StorageError'
     this.code = code
+    this.errorCode = code === 'CORRUPT_LOG' ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode[code]
+  }
+
+  /** Our own fault (the disk, damaged data), not the client's: worth a log line. */
+  get unexpected(): boolean {
+    return this.errorCode === ErrorCode.KAFKA_STORAGE_ERROR
   }
 }
 

@@ -1,6 +1,7 @@
 // Small filesystem helpers with the durability steps spelled out.
+import { randomBytes } from 'node:crypto'
 import { open, rename, rm, unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 /** fsync a directory so that creates, renames and unlinks inside it survive a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -38,5 +39,14 @@ export async function unlinkIfExists(path: string): Promise<void> {
 }
 
 export const rmrf = (path: string): Promise<void> => rm(path, { recursive: true, force: true })
+
+/** Removes a directory, renamed first (`<name>.<nonce><suffix>`, durably) so a crash cannot resurrect it. */
+export async function removeDirDurably(dir: string, suffix: string): Promise<void> {
+  const nonce = randomBytes(6).toString('hex')
+  const doomed = join(dirname(dir), `${basename(dir)}.${nonce}${suffix}`)
+  await rename(dir, doomed)
+  await fsyncDir(dirname(dir))
+  await rmrf(doomed)
+}
 
 export const isNotFound = (e: unknown): boolean => (e as NodeJS.ErrnoException)?.code === 'ENOENT'

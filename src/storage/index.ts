@@ -30,7 +30,8 @@
 //   await log.truncateTo(offset); await log.deleteRecordsBefore(offset); await log.flush(); await log.roll()
 //   await log.close(); await log.delete()
 //
-// Errors are StorageError with a Kafka error name in `code` (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
+// Errors are StorageError with the numeric Kafka error code to answer with in `errorCode` and its
+// name in `code` (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
 // RECORD_LIST_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, UNSUPPORTED_FOR_MESSAGE_FORMAT,
 // OFFSET_OUT_OF_RANGE, POLICY_VIOLATION, INVALID_CONFIG, KAFKA_STORAGE_ERROR,
 // NOT_LEADER_OR_FOLLOWER, plus the producer-state codes in errors.ts) or CORRUPT_LOG (refusing

@@ -19,6 +19,7 @@ import {
   segmentFile,
 } from './file-names.ts'
 import { fsyncDir, unlinkIfExists } from './fs-util.ts'
+import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { StorageLogger } from './logger.ts'
 import { Segment } from './segment.ts'
 
@@ -36,6 +37,8 @@ export interface LoadedLog {
   segments: Segment[]
   logStartOffset: number
   recoveryPoint: number
+  /** The leader-epoch-checkpoint, cut to the recovered offset range. */
+  epochs: LeaderEpochCache
 }
 
 export const maxIndexEntries = (c: LogConfig): number => Math.max(1, Math.floor(c.segmentIndexBytes / 8))
@@ -87,7 +90,11 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
       logger.warn({ dir, logStartOffset, logEndOffset: leo }, 'log start offset beyond the recovered log end; clamping')
       logStartOffset = leo
     }
-    return { segments, logStartOffset, recoveryPoint }
+    const epochs = await LeaderEpochCache.load(dir, logger)
+    let epochsChanged = epochs.truncateFromEnd(leo)
+    epochsChanged = epochs.truncateFromStart(logStartOffset) || epochsChanged
+    if (epochsChanged) await epochs.persist()
+    return { segments, logStartOffset, recoveryPoint, epochs }
   } catch (e) {
     for (const s of segments) await s.close()
     throw e

@@ -1,139 +1,57 @@
-// A partition log: ordered segments, the append queue (group commit), reads, truncation, retention
-// and the hooks the cleaner uses. Appends to one Log are strictly ordered through `queue`; state
-// (segments, offsets) changes only in synchronous sections between awaits.
-import { randomBytes } from 'node:crypto'
-import { rename } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import {
-  RECORD_BATCH_OVERHEAD,
-  baseOffset as batchBase,
-  batchSize,
-  lastOffsetDelta,
-  partitionLeaderEpoch,
-  setBaseOffset,
-  setLogAppendTime,
-  setPartitionLeaderEpoch,
-} from '../protocol/records/batch-header.ts'
+// A partition log: its segments (log-segments.ts), the append queue (group commit), reads, flushes
+// and rolls, and the offsets that move with them; retention and truncation (log-retention.ts) and
+// compaction (cleaner.ts) run under its `maintenance` mutex. Appends to one Log are strictly
+// ordered through `queue`; state (segments, offsets) changes only in synchronous sections between
+// awaits. Every Log owns its producer state (idempotence, transactions).
+import { basename } from 'node:path'
+import { baseOffset as batchBase, batchSize, partitionLeaderEpoch } from '../protocol/records/batch-header.ts'
+import { increasingFrom, lastOffsetIn, stampBatches } from './append-stamp.ts'
 import { validateAppend } from './append-validate.ts'
-import type { AppendOrigin, AppendSummary } from './append-validate.ts'
+import type { AppendSummary } from './append-validate.ts'
+import { AppendQueue } from './append-queue.ts'
+import type { QueuedAppend } from './append-queue.ts'
 import { systemScheduler } from './clock.ts'
 import type { Scheduler } from './clock.ts'
-import { compacted, deletes } from './config.ts'
+import { compacted } from './config.ts'
 import type { LogConfig } from './config.ts'
 import { StorageError } from './errors.ts'
-import { DELETE_DIR_SUFFIX, DELETED_SUFFIX, parsePartitionDir } from './file-names.ts'
-import { fsyncDir, rmrf } from './fs-util.ts'
-import { LeaderEpochCache } from './leader-epoch-cache.ts'
+import { DELETE_DIR_SUFFIX, parsePartitionDir } from './file-names.ts'
+import { removeDirDurably } from './fs-util.ts'
+import type { LeaderEpochCache } from './leader-epoch-cache.ts'
+import type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult } from './log-api.ts'
 import { loadLog, maxIndexEntries } from './log-loader.ts'
+import {
+  deleteRetainedSegments,
+  deleteSegmentsBelow,
+  everySegmentExpired,
+  retentionExpired,
+  truncateSegments,
+} from './log-retention.ts'
+import { LogFlusher } from './log-flush.ts'
+import { LogSegments } from './log-segments.ts'
 import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
 import { ProducerStateManager } from './producer/producer-state-manager.ts'
 import type { DuplicateAppend } from './producer/producer-state-manager.ts'
-import { scanSegment } from './scan.ts'
 import { Segment } from './segment.ts'
+import type { TimestampOffset } from './segment.ts'
 import { LogTailCache } from './tail-cache.ts'
-import type { TailCacheBudget } from './tail-cache.ts'
 
-export interface LogOptions {
-  /** Partition directory, `<log.dir>/<topic>-<partition>`. */
-  dir: string
-  config: LogConfig
-  scheduler?: Scheduler
-  logger?: StorageLogger
-  /** From the recovery-point checkpoint; 0 (default) re-validates the whole log. */
-  recoveryPoint?: number
-  /** From the log-start-offset checkpoint. */
-  logStartOffset?: number
-  /** True when the log directory was shut down cleanly (skip recovery). */
-  cleanShutdown?: boolean
-  /** Shared budget of the in-memory tail cache; without one nothing is cached. */
-  tailCache?: TailCacheBudget
-  /** producer.id.expiration.ms for the log's producer state (default 1 day). */
-  producerIdExpirationMs?: number
-  /** Called when the log start offset moves (the LogManager checkpoints it). */
-  onLogStartOffset?: (log: Log) => void
-}
-
-export interface AppendOptions {
-  /** Stamped into every batch and recorded in the leader epoch cache. */
-  leaderEpoch?: number
-  /**
-   * 'client' (default): offsets assigned here, control batches refused, CreateTime bounds checked.
-   * 'coordinator': like client but control batches allowed. 'replication': batches keep their
-   * offsets (must be >= log end offset) and may have offset gaps (compacted leader data).
-   */
-  origin?: AppendOrigin
-}
-
-export interface AppendResult {
-  baseOffset: number
-  lastOffset: number
-  /** Broker time stamped into the batches for LogAppendTime topics, else -1. */
-  logAppendTime: number
-  logStartOffset: number
-  recordCount: number
-}
-
-export interface ReadOptions {
-  /** Exclusive upper bound (high watermark or last stable offset); default the log end offset. */
-  maxOffset?: number
-  /**
-   * Return the first batch even when it is larger than maxBytes (default true). Kafka does so only
-   * for the first partition of a fetch response; pass false for the others.
-   */
-  minOneBatch?: boolean
-  /**
-   * Where file reads go: returns a buffer of at least `size` bytes that the caller owns until it
-   * is done with the result (a pool that takes it back after the response is sent). Default: a
-   * fresh allocation per read. Results served from the tail cache do not use it.
-   */
-  allocate?: (size: number) => Buffer
-}
-
-export interface ReadResult {
-  /** Whole record batches in offset order; each Buffer holds one or more consecutive batches. */
-  batches: Buffer[]
-  bytes: number
-  logStartOffset: number
-  logEndOffset: number
-}
-
-export interface TimestampOffset {
-  offset: number
-  timestamp: number
-}
-
-type QueueItem =
-  | {
-      kind: 'append'
-      buf: Buffer
-      summary: AppendSummary
-      opts: AppendOptions
-      resolve: (r: AppendResult) => void
-      reject: (e: unknown) => void
-    }
-  | { kind: 'task'; fn: () => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void }
+export type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult, TimestampOffset }
 
 const EMPTY: Buffer[] = []
-const MAX_REL = 0x7fffffff
-const WRITEV_MAX = 512
-const WRITEV_BYTES = 1024 * 1024
 
 export class Log {
   readonly dir: string
   readonly topic: string
   readonly partition: number
   config: LogConfig
-  /** Sorted by base offset; the last one is active (receives appends). */
-  segments: Segment[]
+  private readonly segs: LogSegments
   private startOffset: number
   private endOffset: number
-  private recoveryOffset: number
-  private unflushedRecords = 0
-  private lastFlushAt: number
-  private queue: QueueItem[] = []
-  private draining = false
+  private readonly flusher: LogFlusher
+  private readonly queue: AppendQueue
   private closed = false
   private failure: StorageError | undefined
   readonly scheduler: Scheduler
@@ -144,7 +62,7 @@ export class Log {
   readonly maintenance = new Mutex()
   /** Idempotent/transactional producer state: sequences, open transactions, aborted-txn index. */
   readonly producerState: ProducerStateManager
-  private readonly onStartOffset: ((log: Log) => void) | undefined
+  private readonly onStartOffset: (() => void) | undefined
 
   private constructor(
     opts: LogOptions,
@@ -160,20 +78,42 @@ export class Log {
     this.config = opts.config
     this.scheduler = opts.scheduler ?? systemScheduler
     this.logger = opts.logger ?? silentLogger
-    this.segments = segments
+    this.segs = new LogSegments(opts.dir, segments)
     this.startOffset = start
-    this.endOffset = segments[segments.length - 1]!.nextOffset
-    this.recoveryOffset = recovery
-    this.lastFlushAt = this.scheduler.now()
+    this.endOffset = this.segs.active.nextOffset
+    this.flusher = new LogFlusher(
+      {
+        dir: this.dir,
+        activeSegment: () => this.segs.active,
+        logEndOffset: () => this.endOffset,
+        now: () => this.scheduler.now(),
+        failed: () => this.failure !== undefined,
+        fail: (e) => {
+          this.failure ??= new StorageError('KAFKA_STORAGE_ERROR', `Flush of ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+          this.logger.error({ dir: this.dir, err: e }, 'flush of a rolled segment failed; the log no longer accepts appends')
+        },
+      },
+      recovery,
+    )
     this.tail = new LogTailCache(opts.tailCache)
     this.epochs = epochs
     this.producerState = new ProducerStateManager({
       dir: opts.dir,
       now: () => this.scheduler.now(),
       producerIdExpirationMs: opts.producerIdExpirationMs ?? 86_400_000,
-      segmentBaseFor: (offset) => this.segments[this.segmentIndexFor(offset)]!.baseOffset,
+      segmentBaseFor: (offset) => this.segs.floor(offset).baseOffset,
     })
     this.onStartOffset = opts.onLogStartOffset
+    this.queue = new AppendQueue({
+      writeGroup: (group) => this.writeGroup(group),
+      failure: () => this.failure,
+      onWriteFailure: (e) => {
+        // Data already acknowledged stays readable.
+        this.failure = new StorageError('KAFKA_STORAGE_ERROR', `Write to ${this.dir} failed: ${(e as Error).message}`, { cause: e })
+        this.logger.error({ dir: this.dir, err: e }, 'log write failed; the log no longer accepts appends')
+        return this.failure
+      },
+    })
   }
 
   /** Opens (creating if needed) and recovers the partition directory. */
@@ -189,16 +129,11 @@ export class Log {
       cleanShutdown: opts.cleanShutdown ?? false,
     })
     try {
-      const epochs = await LeaderEpochCache.load(opts.dir, logger)
-      const leo = loaded.segments[loaded.segments.length - 1]!.nextOffset
-      let epochsChanged = epochs.truncateFromEnd(leo)
-      epochsChanged = epochs.truncateFromStart(loaded.logStartOffset) || epochsChanged
-      if (epochsChanged) await epochs.persist()
-      const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
+      const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, loaded.epochs)
       await log.producerState.load({
         logStartOffset: log.logStartOffset,
         logEndOffset: log.logEndOffset,
-        segmentBases: log.segments.map((s) => s.baseOffset),
+        segmentBases: log.segs.baseOffsets,
         read: async (offset, maxBytes) => (await log.read(offset, maxBytes)).batches,
       })
       return log
@@ -216,22 +151,24 @@ export class Log {
   }
   /** Everything below this offset has been fsynced. */
   get recoveryPoint(): number {
-    return this.recoveryOffset
+    return this.flusher.recoveryPoint
+  }
+  /** Sorted by base offset; the last one is active (receives appends). */
+  get segments(): readonly Segment[] {
+    return this.segs.all
   }
   get activeSegment(): Segment {
-    return this.segments[this.segments.length - 1]!
+    return this.segs.active
   }
   /** Total bytes of all segments. */
   get size(): number {
-    let n = 0
-    for (const s of this.segments) n += s.size
-    return n
+    return this.segs.size
   }
   get isClosed(): boolean {
     return this.closed
   }
   get unflushed(): number {
-    return this.unflushedRecords
+    return this.flusher.unflushed
   }
 
   /** Last stable offset: `highWatermark`, or the first offset of the oldest open transaction below it. */
@@ -263,76 +200,16 @@ export class Log {
     } catch (e) {
       return Promise.reject(e)
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ kind: 'append', buf: batches, summary, opts, resolve, reject })
-      if (!this.draining) this.scheduleDrain()
-    })
+    return this.queue.append(batches, summary, opts)
   }
 
   /** Runs `fn` inside the append queue: nothing is appended while it runs. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ kind: 'task', fn, resolve: resolve as (r: unknown) => void, reject })
-      if (!this.draining) void this.drain()
-    })
-  }
-
-  private drainScheduled = false
-
-  /**
-   * Appends start writing at the end of the event loop's current I/O phase, not at once: every
-   * append that arrived in the same phase (the produce requests of all socket reads done in it)
-   * then goes into one writev, and their answers into one socket write per connection. Writing
-   * each 64 KiB request on its own cost the bench ~15% more broker CPU per MB (1 KiB records).
-   */
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return
-    this.drainScheduled = true
-    setImmediate(() => {
-      this.drainScheduled = false
-      if (!this.draining) void this.drain()
-    })
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true
-    try {
-      while (this.queue.length > 0) {
-        const head = this.queue[0]!
-        if (head.kind === 'task') {
-          this.queue.shift()
-          try {
-            head.resolve(await head.fn())
-          } catch (e) {
-            head.reject(e)
-          }
-          continue
-        }
-        let n = 0
-        while (n < this.queue.length && this.queue[n]!.kind === 'append') n++
-        const group = this.queue.splice(0, n) as Extract<QueueItem, { kind: 'append' }>[]
-        if (this.failure) {
-          for (const item of group) item.reject(this.failure)
-          continue
-        }
-        try {
-          await this.writeGroup(group)
-        } catch (e) {
-          // An I/O failure leaves the file state uncertain: stop taking writes (Kafka takes the
-          // log dir offline). Data already acknowledged stays readable.
-          const msg = `Write to ${this.dir} failed: ${(e as Error).message}`
-          this.failure = new StorageError('KAFKA_STORAGE_ERROR', msg, { cause: e })
-          this.logger.error({ dir: this.dir, err: e }, 'log write failed; the log no longer accepts appends')
-          for (const item of group) item.reject(this.failure)
-        }
-      }
-    } finally {
-      this.draining = false
-    }
+    return this.queue.exclusive(fn)
   }
 
   /** Writes a group of queued appends: one writev per segment touched, one fsync at the end if due. */
-  private async writeGroup(group: Extract<QueueItem, { kind: 'append' }>[]): Promise<void> {
+  private async writeGroup(group: QueuedAppend[]): Promise<void> {
     const now = this.scheduler.now()
     const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
     const results: (AppendResult | Error)[] = []
@@ -369,35 +246,16 @@ export class Log {
         results.push(new StorageError('INVALID_RECORD', 'Offsets exceed 2^53'))
         continue
       }
-      const active = this.activeSegment
-      const activeSize = active.size + pendingBytes
-      if (
-        activeSize > 0 &&
-        (activeSize + buf.length > this.config.segmentBytes ||
-          now - active.createdAt >= this.config.segmentMs ||
-          active.index.isFull ||
-          lastOffsetOfItem - active.baseOffset > MAX_REL)
-      ) {
+      if (this.activeSegment.shouldRoll(pendingBytes, buf.length, lastOffsetOfItem, now, this.config)) {
         await flushPending()
         await this.rollInternal(first)
       }
       // Stamp offsets, epoch and append time in place (replicated batches keep the leader's).
-      let pos = 0
-      let off = first
       let epochsChanged = false
-      while (pos < buf.length) {
-        if (!replicated) {
-          setBaseOffset(buf, pos, off)
-          if (opts.leaderEpoch !== undefined) setPartitionLeaderEpoch(buf, pos, opts.leaderEpoch)
-          if (appendTime >= 0) setLogAppendTime(buf, pos, appendTime)
-        } else {
-          off = batchBase(buf, pos)
-          epochsChanged = this.epochs.assign(partitionLeaderEpoch(buf, pos), off) || epochsChanged
-        }
+      const off = stampBatches(buf, first, { replicated, leaderEpoch: opts.leaderEpoch, appendTime }, (pos, base) => {
+        if (replicated) epochsChanged = this.epochs.assign(partitionLeaderEpoch(buf, pos), base) || epochsChanged
         this.producerState.onAppend(buf, pos)
-        off += lastOffsetDelta(buf, pos) + 1
-        pos += batchSize(buf, pos)
-      }
+      })
       if (!replicated && opts.leaderEpoch !== undefined) epochsChanged = this.epochs.assign(opts.leaderEpoch, first)
       if (epochsChanged) {
         await flushPending()
@@ -416,8 +274,8 @@ export class Log {
       })
     }
     await flushPending()
-    this.unflushedRecords += records
-    if (this.unflushedRecords >= this.config.flushMessages) await this.flushActive()
+    this.flusher.unflushed += records
+    if (this.flusher.unflushed >= this.config.flushMessages) await this.flusher.flushActive()
     for (let i = 0; i < group.length; i++) {
       const r = results[i]!
       if (r instanceof Error) group[i]!.reject(r)
@@ -428,79 +286,20 @@ export class Log {
     }
   }
 
-  /** Writes whole batches at the end of the active segment, then publishes them to readers. */
+  /** Writes whole batches at the end of the active segment; the tail cache and log end offset follow. */
   private async writeToActive(bufs: Buffer[], bytes: number): Promise<void> {
     const seg = this.activeSegment
-    const position = seg.size
-    let written = 0
-    // One writev per ~1 MiB: a group of large batches written in one multi-MiB call measured
-    // markedly slower here than the same bytes in 1 MiB calls (one fsync still covers the group).
-    for (let i = 0; i < bufs.length; ) {
-      let j = i
-      let partBytes = 0
-      while (j < bufs.length && j - i < WRITEV_MAX && (j === i || partBytes + bufs[j]!.length <= WRITEV_BYTES)) {
-        partBytes += bufs[j++]!.length
-      }
-      const part = i === 0 && j === bufs.length ? bufs : bufs.slice(i, j)
-      // Parts of up to WRITEV_BYTES are written on the event loop (see Segment.writeSync); a single
-      // larger batch goes through the thread pool so the loop is never blocked for long.
-      let done = partBytes <= WRITEV_BYTES
-        ? seg.writeSync(part, position + written)
-        : (await seg.fh.writev(part, position + written)).bytesWritten
-      while (done < partBytes) {
-        // Short write (rare on regular files): finish it in one piece.
-        const rest = Buffer.concat(part).subarray(done)
-        done += (await seg.fh.write(rest, 0, rest.length, position + written + done)).bytesWritten
-      }
-      written += partBytes
-      i = j
-    }
-    // Publish: indexes, size, log end offset, tail cache (synchronously, together).
-    let pos = position
-    for (const b of bufs) {
-      seg.onBatches(b, pos, this.config.indexIntervalBytes)
-      const first = batchBase(b, 0)
-      this.tail.add(b, first, lastOffsetIn(b))
-      pos += b.length
-    }
-    seg.size = position + bytes
+    await seg.append(bufs, bytes, this.config.indexIntervalBytes)
+    for (const b of bufs) this.tail.add(b, batchBase(b, 0), lastOffsetIn(b))
     this.endOffset = seg.nextOffset
   }
-
-  /**
-   * fsyncs of segments rolled away from, chained in roll order; never rejects (a failure takes
-   * the log offline). Appends do not wait for them — as in Kafka, whose roll schedules the old
-   * segment's flush: fsyncing up to a second of writes (hundreds of MB at full speed) inside the
-   * append queue stalled every producer of the partition for as long (and so did the directory
-   * fsync for the new file, queued behind that writeback). The recovery point moves past a
-   * rolled segment only when the directory, its data and its index files are durable; flushes
-   * and close wait for these first.
-   */
-  private rolledFlushes: Promise<void> = Promise.resolve()
 
   private async rollInternal(newBase: number): Promise<void> {
     const old = this.activeSegment
     const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config))
-    this.segments.push(seg)
+    this.segs.add(seg)
     seg.nextOffset = newBase
-    this.unflushedRecords = 0
-    const upTo = old.nextOffset
-    old.acquire()
-    this.rolledFlushes = this.rolledFlushes.then(async () => {
-      try {
-        if (this.failure) return
-        await fsyncDir(this.dir)
-        await old.flush()
-        await old.persistIndexes()
-        // Everything below upTo is in this segment or older ones (flushed before it, in order).
-        this.recoveryOffset = Math.max(this.recoveryOffset, Math.min(upTo, this.endOffset))
-      } catch (e) {
-        this.failure ??= new StorageError('KAFKA_STORAGE_ERROR', `Flush of ${this.dir} failed: ${(e as Error).message}`, { cause: e })
-        this.logger.error({ dir: this.dir, err: e }, 'flush of a rolled segment failed; the log no longer accepts appends')
-      } finally {
-        old.release()
-      }
-    })
+    this.flusher.rolledAway(old, old.nextOffset)
     await this.producerState.onRoll(newBase)
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
@@ -512,38 +311,17 @@ export class Log {
     })
   }
 
-  private async flushActive(): Promise<void> {
-    await this.rolledFlushes
-    const leo = this.endOffset
-    const seg = this.activeSegment
-    await seg.flush()
-    this.unflushedRecords = 0
-    this.lastFlushAt = this.scheduler.now()
-    if (leo > this.recoveryOffset) this.recoveryOffset = leo
-  }
-
   /** fsyncs what has been written so far (runs beside appends; moves the recovery point). */
   async flush(): Promise<void> {
     if (this.closed) return
-    await this.rolledFlushes
+    await this.flusher.rolledFlushes()
     if (this.closed) return
-    const leo = this.endOffset
-    const records = this.unflushedRecords
-    const seg = this.activeSegment
-    seg.acquire()
-    try {
-      await seg.flush()
-    } finally {
-      seg.release()
-    }
-    this.unflushedRecords = Math.max(0, this.unflushedRecords - records)
-    this.lastFlushAt = this.scheduler.now()
-    if (leo > this.recoveryOffset) this.recoveryOffset = leo
+    await this.flusher.flushWritten()
   }
 
   /** Flushes when flush.ms has passed since the last flush and something is unflushed. */
   async maybeFlush(now: number): Promise<void> {
-    if (this.unflushedRecords > 0 && now - this.lastFlushAt >= this.config.flushMs) await this.flush()
+    if (this.flusher.due(now, this.config.flushMs)) await this.flush()
   }
 
   // ---------------------------------------------------------------- read
@@ -570,111 +348,24 @@ export class Log {
     if (offset >= maxOffset) return result(EMPTY)
     const cached = this.tail.read(offset, maxBytes, maxOffset)
     if (cached) return result(cached)
-    // Segments are found by base offset after each await: retention may shift the array meanwhile.
-    let seg: Segment | undefined = this.segments[this.segmentIndexFor(offset)]
+    // Segments are found by base offset after each await: retention may shift the list meanwhile.
+    const slack = Math.max(this.config.indexIntervalBytes, 16384)
+    let seg: Segment | undefined = this.segs.floor(offset)
     while (seg && seg.baseOffset < maxOffset) {
-      const buf = await this.readSegment(seg, offset, maxBytes, maxOffset, opts.allocate)
+      const buf = await seg.readBatches(offset, maxBytes, maxOffset, slack, opts.allocate)
       if (buf === undefined) break
       if (buf.length > 0) return result([buf])
-      seg = this.segmentAfter(seg.baseOffset)
+      seg = this.segs.higher(seg.baseOffset)
     }
     return result(EMPTY)
-  }
-
-  /** The first segment whose base offset is > base. */
-  private segmentAfter(base: number): Segment | undefined {
-    let lo = 0
-    let hi = this.segments.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.segments[mid]!.baseOffset > base) hi = mid
-      else lo = mid + 1
-    }
-    return this.segments[lo]
-  }
-
-  /** Index of the last segment whose base offset is <= offset (0 if none). */
-  private segmentIndexFor(offset: number): number {
-    let lo = 0
-    let hi = this.segments.length - 1
-    let ans = 0
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.segments[mid]!.baseOffset <= offset) {
-        ans = mid
-        lo = mid + 1
-      } else hi = mid - 1
-    }
-    return ans
-  }
-
-  /**
-   * Reads from one segment. Returns an empty buffer when no batch at/after offset is in this segment
-   * and undefined when a batch at/after offset exists but lies beyond maxOffset.
-   */
-  private async readSegment(
-    seg: Segment,
-    offset: number,
-    maxBytes: number,
-    maxOffset: number,
-    allocate: ((size: number) => Buffer) | undefined,
-  ): Promise<Buffer | undefined> {
-    seg.acquire()
-    try {
-      const end = seg.size
-      let pos = seg.index.lookup(offset)
-      const slack = Math.max(this.config.indexIntervalBytes, 16384)
-      while (pos < end) {
-        let buf = await seg.read(pos, Math.min(end - pos, Math.max(maxBytes, 65536) + slack), allocate)
-        let off = 0
-        // Skip batches that end before `offset`.
-        while (off + RECORD_BATCH_OVERHEAD <= buf.length && batchBase(buf, off) + lastOffsetDelta(buf, off) < offset) {
-          off += batchSize(buf, off)
-        }
-        if (off + RECORD_BATCH_OVERHEAD > buf.length) {
-          if (off === 0) return Buffer.alloc(0)
-          pos += off
-          continue
-        }
-        const firstSize = batchSize(buf, off)
-        if (batchBase(buf, off) + lastOffsetDelta(buf, off) >= maxOffset) return undefined
-        let bufPos = pos
-        if (off + firstSize > buf.length) {
-          bufPos = pos + off
-          buf = await seg.read(bufPos, Math.max(firstSize, maxBytes), allocate)
-          off = 0
-          if (buf.length < firstSize) return Buffer.alloc(0)
-        }
-        const start = off
-        const limit = Math.min(buf.length, start + Math.max(firstSize, maxBytes))
-        off += firstSize
-        // When no batch of this segment can reach maxOffset, jump over whole batches with the
-        // offset index (its positions are batch starts) instead of walking every header.
-        if (maxOffset >= seg.nextOffset) {
-          const jump = seg.index.floorPosition(bufPos + limit) - bufPos
-          if (jump > off) off = jump
-        }
-        while (off + RECORD_BATCH_OVERHEAD <= limit) {
-          const size = batchSize(buf, off)
-          if (off + size > limit) break
-          if (batchBase(buf, off) + lastOffsetDelta(buf, off) >= maxOffset) break
-          off += size
-        }
-        return buf.subarray(start, off)
-      }
-      return Buffer.alloc(0)
-    } finally {
-      seg.release()
-    }
   }
 
   // ---------------------------------------------------------------- timestamps
 
   /** Earliest batch whose max timestamp is >= `timestamp` (its base offset, not below the log start). */
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
-    for (const seg of [...this.segments]) {
-      if (seg.maxTimestamp < timestamp || seg.isEmpty || !this.segments.includes(seg)) continue
-      const found = await this.findInSegment(seg, timestamp)
+    for (const seg of this.segs.reachingTimestamp(timestamp)) {
+      const found = await seg.findByTimestamp(timestamp, () => this.startOffset)
       if (found) return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
     }
     return undefined
@@ -682,32 +373,13 @@ export class Log {
 
   /** The batch holding the largest timestamp (ListOffsets MAX_TIMESTAMP). */
   async maxTimestamp(): Promise<TimestampOffset | undefined> {
-    let best: Segment | undefined
-    for (const seg of this.segments) if (!seg.isEmpty && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg
+    const best = this.segs.withLargestTimestamp()
     if (!best || best.maxTimestamp < 0) return undefined
-    const found = await this.findInSegment(best, best.maxTimestamp)
+    const found = await best.findByTimestamp(best.maxTimestamp, () => this.startOffset)
     return found && { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
   }
 
-  private async findInSegment(seg: Segment, timestamp: number): Promise<TimestampOffset | undefined> {
-    const startOffset = seg.timeIndex.startOffsetFor(timestamp)
-    seg.acquire()
-    try {
-      let found: TimestampOffset | undefined
-      await scanSegment(seg.fh, seg.index.lookup(startOffset), seg.size, seg.baseOffset, seg.baseOffset, (b) => {
-        if (b.lastOffset >= startOffset && b.maxTimestamp >= timestamp && b.lastOffset >= this.startOffset) {
-          found = { offset: b.baseOffset, timestamp: b.maxTimestamp }
-          return true
-        }
-        return false
-      })
-      return found
-    } finally {
-      seg.release()
-    }
-  }
-
-  // ---------------------------------------------------------------- truncation, deletion
+  // ---------------------------------------------------------------- truncation, retention (log-retention.ts)
 
   /**
    * Removes every batch from the one containing `offset` onwards (replication: follower catching up
@@ -718,44 +390,11 @@ export class Log {
       this.exclusive(async () => {
         if (offset >= this.endOffset) return
         this.tail.clear()
-        while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
-          const seg = this.segments.pop()!
-          await this.removeSegment(seg)
-        }
-        const seg = this.activeSegment
-        if (seg.baseOffset >= offset) {
-          // Everything goes: restart the log at `offset`.
-          this.segments.pop()
-          await this.removeSegment(seg)
-          const fresh = await Segment.create(this.dir, offset, this.scheduler.now(), maxIndexEntries(this.config))
-          await fsyncDir(this.dir)
-          this.segments.push(fresh)
-          this.startOffset = offset
-        } else {
-          let cut = seg.size
-          let cutOffset = seg.nextOffset
-          seg.acquire()
-          try {
-            await scanSegment(seg.fh, seg.index.lookup(offset), seg.size, seg.baseOffset, seg.baseOffset, (b) => {
-              if (b.lastOffset >= offset) {
-                cut = b.position
-                cutOffset = b.baseOffset
-                return true
-              }
-              return false
-            })
-          } finally {
-            seg.release()
-          }
-          await seg.truncateToPosition(cut, cutOffset)
-          await seg.refreshTail(this.config.indexIntervalBytes)
-          seg.nextOffset = cutOffset
-          await seg.flush()
-        }
+        const restartedAt = await truncateSegments(this.segs, offset, this.config, this.scheduler.now())
+        if (restartedAt !== undefined) this.startOffset = restartedAt
         this.endOffset = this.activeSegment.nextOffset
-        if (this.recoveryOffset > this.endOffset) this.recoveryOffset = this.endOffset
+        this.flusher.truncated(this.endOffset)
         if (this.startOffset > this.endOffset) this.startOffset = this.endOffset
-        this.unflushedRecords = 0
         if (this.epochs.truncateFromEnd(this.endOffset)) await this.epochs.persist()
         this.producerState.onTruncate(this.endOffset)
         this.logger.info({ dir: this.dir, offset: this.endOffset }, 'truncated log')
@@ -777,7 +416,7 @@ export class Log {
     }
     this.advanceStartOffset(offset)
     return this.maintenance.run(async () => {
-      await this.deleteSegmentsBelowStart()
+      await deleteSegmentsBelow(this.segs, this.startOffset)
       return this.startOffset
     })
   }
@@ -789,24 +428,7 @@ export class Log {
       void this.epochs.persist().catch((e) => this.logger.warn({ err: e }, 'leader epoch checkpoint failed'))
     }
     this.producerState.onLogStartOffset(offset)
-    this.onStartOffset?.(this)
-  }
-
-  /** Deletes segments whose successor starts at or below the log start offset. Caller holds `maintenance`. */
-  private async deleteSegmentsBelowStart(): Promise<number> {
-    let n = 0
-    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= this.startOffset) {
-      await this.removeSegment(this.segments.shift()!)
-      n++
-    }
-    return n
-  }
-
-  /** Unlinks a segment already taken out of `segments`, once its readers are done. */
-  async removeSegment(seg: Segment): Promise<void> {
-    await seg.renameAll(DELETED_SUFFIX)
-    await seg.close()
-    await Segment.deleteFiles(this.dir, seg.baseOffset, DELETED_SUFFIX)
+    this.onStartOffset?.()
   }
 
   /**
@@ -816,26 +438,11 @@ export class Log {
    */
   async applyRetention(now: number): Promise<number> {
     if (this.closed) return 0
-    const c = this.config
-    // Batches without timestamps (-1, from converted magic 0 data) fall back to the segment's
-    // creation time, which a restart resets: such segments are kept longer, never dropped early.
-    const expired = (s: Segment) =>
-      deletes(c) && c.retentionMs >= 0 && (s.maxTimestamp >= 0 ? s.maxTimestamp : s.createdAt) < now - c.retentionMs
-    const active = this.activeSegment
-    if (!active.isEmpty && expired(active) && this.segments.slice(0, -1).every(expired)) await this.roll()
+    const expired = retentionExpired(this.config, now)
+    if (everySegmentExpired(this.segs, expired)) await this.roll()
     return this.maintenance.run(async () => {
-      let deleted = await this.deleteSegmentsBelowStart()
-      let total = this.size
-      while (this.segments.length > 1) {
-        const seg = this.segments[0]!
-        const bySize = deletes(c) && c.retentionBytes >= 0 && total - seg.size >= c.retentionBytes
-        if (!expired(seg) && !bySize) break
-        this.segments.shift()
-        total -= seg.size
-        this.advanceStartOffset(this.segments[0]!.baseOffset)
-        await this.removeSegment(seg)
-        deleted++
-      }
+      let deleted = await deleteSegmentsBelow(this.segs, this.startOffset)
+      deleted += await deleteRetainedSegments(this.segs, this.config, expired, (o) => this.advanceStartOffset(o))
       if (deleted > 0) {
         this.logger.info({ dir: this.dir, deleted, logStartOffset: this.startOffset }, 'retention deleted segments')
       }
@@ -853,12 +460,12 @@ export class Log {
     await this.maintenance.run(() =>
       this.exclusive(async () => {
         this.closed = true
-        await this.rolledFlushes
+        await this.flusher.rolledFlushes()
         if (!this.failure) {
           await this.producerState.close(this.endOffset)
           await this.activeSegment.flush()
           for (const s of this.segments) await s.persistIndexes()
-          this.recoveryOffset = this.endOffset
+          this.flusher.recoveryPoint = this.endOffset
         }
         for (const s of this.segments) await s.close()
         this.tail.clear()
@@ -878,11 +485,7 @@ export class Log {
       )
     }
     this.producerState.delete()
-    const nonce = randomBytes(6).toString('hex')
-    const doomed = join(dirname(this.dir), `${basename(this.dir)}.${nonce}${DELETE_DIR_SUFFIX}`)
-    await rename(this.dir, doomed)
-    await fsyncDir(dirname(this.dir))
-    await rmrf(doomed)
+    await removeDirDurably(this.dir, DELETE_DIR_SUFFIX)
   }
 
   private checkOpen(): void {
@@ -900,39 +503,17 @@ export class Log {
   async dropCleanedSegment(seg: Segment): Promise<boolean> {
     const i = this.segments.indexOf(seg)
     if (i <= 0 || i === this.segments.length - 1) return false
-    this.segments.splice(i, 1)
-    await this.removeSegment(seg)
+    this.segs.remove(seg)
+    await this.segs.deleteFiles(seg)
     return true
   }
 
   /** Replaces `old` (still in `segments`) by `replacement` in memory. Caller holds `maintenance`. */
   replaceSegment(old: Segment, replacement: Segment): void {
-    const i = this.segments.indexOf(old)
-    if (i < 0) throw new Error('segment no longer in the log')
-    this.segments[i] = replacement
+    this.segs.replace(old, replacement)
   }
 }
 
 function duplicateResult(d: DuplicateAppend): AppendResult {
   return { baseOffset: d.baseOffset, lastOffset: d.lastOffset, logAppendTime: -1, logStartOffset: 0, recordCount: 0 }
-}
-
-/** True when every batch's base offset is above the previous batch's last offset, starting at `next`. */
-function increasingFrom(buf: Buffer, next: number): boolean {
-  for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
-    const base = batchBase(buf, pos)
-    if (base < next) return false
-    next = base + lastOffsetDelta(buf, pos) + 1
-  }
-  return true
-}
-
-function lastOffsetIn(buf: Buffer): number {
-  let pos = 0
-  let last = -1
-  while (pos < buf.length) {
-    last = batchBase(buf, pos) + lastOffsetDelta(buf, pos)
-    pos += batchSize(buf, pos)
-  }
-  return last
 }

@@ -40,7 +40,7 @@ function killDuringClean(dir: string, batches: number, passes: number, fraction:
   })
 }
 
-test('SIGKILL during compaction loses and duplicates nothing', { timeout: 60_000 }, async (t) => {
+test('SIGKILL during compaction loses and duplicates nothing', { timeout: 120_000 }, async (t) => {
   const tmp = await tempDir('samsa-clean-crash-')
   const pristine = join(tmp.path, 'pristine', 'c-0')
   const log = await Log.open({ dir: pristine, config: parseLogConfig(CLEAN_CONFIG) })

@@ -11,10 +11,7 @@ export interface PartitionFailure {
 }
 
 export function partitionFailure(err: unknown): PartitionFailure {
-  if (isStorageError(err)) {
-    const code = err.code === 'CORRUPT_LOG' ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode[err.code]
-    return { code, message: err.message, unexpected: err.code === 'KAFKA_STORAGE_ERROR' || err.code === 'CORRUPT_LOG' }
-  }
+  if (isStorageError(err)) return { code: err.errorCode, message: err.message, unexpected: err.unexpected }
   if (err instanceof KafkaProtocolError) return { code: err.code, message: err.message, unexpected: false }
   return { code: ErrorCode.UNKNOWN_SERVER_ERROR, message: (err as Error)?.message ?? String(err), unexpected: true }
 }
