@@ -159,6 +159,7 @@ test('samsa configs lists both tables', async () => {
   assert.match(r.stdout, /^retention\.ms \(long, default 604800000\)/m)
   assert.match(r.stdout, /Broker default: log\.retention\.ms > log\.retention\.minutes > log\.retention\.hours/)
   assert.match(r.stdout, /^log\.segment\.bytes \(int, default 1073741824\)/m)
+  assert.match(r.stdout, /^sasl\.kerberos\.min\.time\.before\.relogin \(long, default 60000\) \(accepted, no effect in Samsa\)/m)
 })
 
 test('a broker process survives garbage, oversized and truncated frames; kcat still lists metadata', async () => {

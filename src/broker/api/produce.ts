@@ -21,6 +21,7 @@ import { RequestRejected } from './dispatcher.ts'
 import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 import { verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
+import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
 
 const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
 const NO_RECORD_ERRORS: never[] = []
@@ -44,6 +45,7 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     const batches = recordsForAppend(records, version)
     // Transactional batches only into partitions of the producer's ongoing transaction (src/broker/coordinator/txn).
     verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
+    if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     const result = await partition.appendAsLeader(batches)
     return {
       index,
@@ -59,7 +61,9 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     const f = partitionFailure(err)
     if (f.unexpected) ctx.log.error({ err, topic: partition.topic, partition: index }, 'produce failed')
     else ctx.log.debug({ topic: partition.topic, partition: index, code: f.code, reason: f.message }, 'produce rejected')
-    return failed(index, f.code, f.message, version)
+    const response = failed(index, f.code, f.message, version)
+    if (err instanceof RecordErrors) response.recordErrors = err.recordErrors
+    return response
   }
 }
 

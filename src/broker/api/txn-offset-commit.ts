@@ -52,9 +52,12 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     const groups = groupServiceOf(ctx.broker).coordinator
     const offsetsPartition = groups.partitionFor(request.groupId)
     const producerId = Number(request.producerId)
-    // The group's offsets partition must be in the transaction, or no marker would ever end them.
-    const inTxn = service.coordinator.verifyPartition(request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition)
-    if (inTxn !== undefined && inTxn !== ErrorCode.NONE) return respond(() => inTxn)
+    // The group's offsets partition must be in the transaction, or no marker would ever end them
+    // (transaction.partition.verification.enable=false skips the check, as in Kafka).
+    if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
+      const inTxn = service.coordinator.verifyPartition(request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition)
+      if (inTxn !== undefined && inTxn !== ErrorCode.NONE) return respond(() => inTxn)
+    }
     const now = ctx.broker.clock.now()
     const records: GroupRecord[] = []
     const bad = new Set<string>()

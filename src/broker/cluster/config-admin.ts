@@ -89,7 +89,9 @@ export class ConfigAdmin {
     const layer = this.dynamic.entries('cluster-wide')
     return describeBrokerConfigs(this.broker.config, keys ?? [...layer.keys()], opts)
       .filter((e) => layer.has(e.name))
-      .map((e) => ({ ...e, value: e.isSensitive ? null : layer.get(e.name)!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false }))
+      // As in Kafka, the cluster default resource lists only synonyms from the cluster-default layer.
+      .map((e) => ({ ...e, value: e.isSensitive ? null : layer.get(e.name)!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false,
+        synonyms: e.synonyms.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG) }))
   }
 
   /** AlterConfigs: the given entries become the resource's whole set of overrides. */

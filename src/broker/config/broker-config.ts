@@ -27,6 +27,12 @@ export interface ResolvedValue {
 /** Raw overrides as strings, or typed values (from startBroker options), keyed by Kafka name. */
 export type RawConfig = Readonly<Record<string, string | number | boolean | readonly string[]>>
 
+/** TLS key and trust material: Kafka updates it dynamically only under a listener prefix. */
+const LISTENER_PREFIX_ONLY = new Set([
+  'ssl.keystore.type', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain',
+  'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.certificates',
+])
+
 function toText(v: string | number | boolean | readonly string[]): string {
   return Array.isArray(v) ? v.join(',') : String(v)
 }
@@ -148,6 +154,30 @@ export class BrokerConfig {
   }
 
   /**
+   * DescribeConfigs synonyms as Kafka lists them (ConfigHelper.configSynonyms): every layer that
+   * holds a value, layer by layer (per-broker dynamic, cluster dynamic, static, default) across
+   * all `names`, then everything before the first entry named exactly `primary` dropped — so
+   * retention.ms with only log.retention.hours' default lists nothing, as in Kafka.
+   */
+  layeredSynonyms(primary: string, names: readonly string[]): ResolvedValue[] {
+    const out: ResolvedValue[] = []
+    const layers: [ReadonlyMap<string, ConfigValue>, ConfigSourceValue][] = [
+      [this.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG],
+      [this.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      [this.staticValues, ConfigSource.STATIC_BROKER_CONFIG],
+    ]
+    for (const [layer, source] of layers) {
+      for (const name of names) if (layer.has(name)) out.push({ name, value: layer.get(name)!, source })
+    }
+    for (const name of names) {
+      const dflt = this.def(name).default
+      if (dflt !== null) out.push({ name, value: dflt, source: ConfigSource.DEFAULT_CONFIG })
+    }
+    const first = out.findIndex((r) => r.name === primary)
+    return first < 0 ? [] : out.slice(first)
+  }
+
+  /**
    * The broker-level value a topic config defaults to: the first synonym that is set, else the
    * last synonym's default, else the topic table's own default — converted to the topic's unit
    * (hours -> ms; a negative time means "forever" and stays -1, as in Kafka).
@@ -184,6 +214,11 @@ export class BrokerConfig {
     if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
     if (scope === 'per-broker' && def.dynamic !== 'per-broker' && def.dynamic !== 'cluster-wide') {
       throw new ConfigError(name, 'cannot be updated per broker')
+    }
+    // Kafka's DynamicBrokerConfig.validateConfigs refusals, reported the same way.
+    if (LISTENER_PREFIX_ONLY.has(name)) throw new ConfigError(name, 'can be updated dynamically only per listener (with the listener prefix)')
+    if (scope === 'cluster-wide' && def.dynamic === 'per-broker') {
+      throw new ConfigError(name, 'cannot be updated at the default cluster level; give the broker id')
     }
     const layer = scope === 'per-broker' ? this.dynamicBroker : this.dynamicDefault
     if (raw === undefined) layer.delete(name)

@@ -3,6 +3,9 @@
 // mean nothing to a single Node process are accepted and marked noEffect.
 import { LONG_MAX, INT_MAX } from './config-def.ts'
 import type { ConfigDef } from './config-def.ts'
+import { CLUSTER_CONFIGS } from './broker-configs-cluster.ts'
+import { KAFKA_GROUP_CONFIGS } from './broker-configs-kafka-groups.ts'
+import { SECURITY_CONFIGS } from './broker-configs-security.ts'
 
 type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'noEffect' | 'dynamic' | 'sensitive'>>
 
@@ -96,9 +99,13 @@ const LOG: readonly ConfigDef[] = [
     { ...cw, validValues: ['CreateTime', 'LogAppendTime'] }),
   broker('log.message.timestamp.before.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.before.max.ms.', { ...cw, min: 0 }),
   broker('log.message.timestamp.after.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.after.max.ms.', { ...cw, min: 0 }),
-  broker('log.message.timestamp.difference.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.difference.max.ms (deprecated).',
+  broker('log.message.timestamp.difference.max.ms', 'long', LONG_MAX, 'Default of message.timestamp.difference.max.ms (removed in Kafka 4.0; kept for configs written for 3.x).',
     { ...cw, min: 0 }),
-  broker('log.message.downconversion.enable', 'boolean', true, 'Default of message.downconversion.enable.', cw),
+  broker('log.message.downconversion.enable', 'boolean', true,
+    'Default of message.downconversion.enable. Removed in Kafka 4.0; Samsa keeps it because it still serves Fetch v0-3.', cw),
+  broker('log.message.format.version', 'string', '3.0-IV1',
+    'Default of message.format.version (deprecated; listed by Kafka 3.x, removed in 4.0). Samsa always stores magic 2 batches.',
+    { ...cw, noEffect: true }),
   broker('log.local.retention.ms', 'long', -2, 'Default of local.retention.ms (tiered storage).', { ...cw, min: -2, noEffect: true }),
   broker('log.local.retention.bytes', 'long', -2, 'Default of local.retention.bytes (tiered storage).',
     { ...cw, min: -2, noEffect: true }),
@@ -168,14 +175,17 @@ const COMPAT: readonly ConfigDef[] = [
   broker('share.coordinator.state.topic.replication.factor', 'short', 3, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
   broker('share.coordinator.state.topic.min.isr', 'short', 2, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
   broker('share.coordinator.state.topic.num.partitions', 'int', 50, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
-  broker('group.share.enable', 'boolean', false, 'Share groups (KIP-932). Not supported.', none),
-  broker('zookeeper.connect', 'string', null, 'ZooKeeper address. Ignored.', none),
-  broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout. Ignored.', none),
-  broker('num.network.threads', 'int', 3, 'Network threads. Samsa runs on one event loop.', { ...none, min: 1 }),
-  broker('num.io.threads', 'int', 8, 'I/O threads. Samsa runs on one event loop.', { ...none, min: 1 }),
-  broker('num.replica.fetchers', 'int', 1, 'Replica fetcher threads.', none),
-  broker('num.recovery.threads.per.data.dir', 'int', 2, 'Recovery threads per data dir.', { ...none, min: 1 }),
-  broker('background.threads', 'int', 10, 'Background threads.', { ...none, min: 1 }),
+  broker('group.share.enable', 'boolean', false, 'Share groups (KIP-932) switch of Kafka 4.0, later removed. Not supported.', none),
+  broker('zookeeper.connect', 'string', null, 'ZooKeeper address (removed in Kafka 4.0, KRaft only). Accepted so old server.properties load.', none),
+  broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout (removed in Kafka 4.0). Accepted so old server.properties load.', none),
+  broker('num.network.threads', 'int', 3, 'Network threads. Samsa runs on one event loop.', { ...none, ...cw, min: 1 }),
+  broker('num.io.threads', 'int', 8, 'I/O threads. Samsa runs on one event loop.', { ...none, ...cw, min: 1 }),
+  broker('num.replica.fetchers', 'int', 1, 'Replica fetcher threads.', { ...none, ...cw }),
+  broker('num.recovery.threads.per.data.dir', 'int', 2, 'Recovery threads per data dir.', { ...none, ...cw, min: 1 }),
+  broker('background.threads', 'int', 10, 'Background threads.', { ...none, ...cw, min: 1 }),
 ]
 
-export const BROKER_CONFIGS: readonly ConfigDef[] = [...SERVER, ...LOG, ...GROUPS, ...TRANSACTIONS, ...COMPAT]
+/** Every broker key of Kafka 4.4 (plus the few older ones Samsa keeps): the ones Samsa acts on first. */
+export const BROKER_CONFIGS: readonly ConfigDef[] = [
+  ...SERVER, ...LOG, ...GROUPS, ...TRANSACTIONS, ...COMPAT, ...CLUSTER_CONFIGS, ...KAFKA_GROUP_CONFIGS, ...SECURITY_CONFIGS,
+]

@@ -1,7 +1,8 @@
 // DescribeConfigs entries computed from the config table, with Kafka's semantics: the effective
-// value, where it came from (ConfigSource), read-only for static broker keys, synonyms in
-// precedence order (topic override, then broker keys in their own units, then the default),
-// sensitive values hidden. The handler only maps these onto the response version.
+// value, where it came from (ConfigSource), read-only for static broker keys, synonyms in Kafka's
+// order (topic override, then broker keys in their own units layer by layer, cut before the
+// first entry named as the primary key; the source is the first synonym's), sensitive values
+// hidden. The handler only maps these onto the response version.
 import { BROKER_DEFS, TOPIC_DEFS, formatConfigValue, parseConfigValue } from './config-table.ts'
 import { ConfigSource } from './broker-config.ts'
 import type { BrokerConfig, ConfigSourceValue } from './broker-config.ts'
@@ -38,6 +39,19 @@ export interface DescribeOptions {
   readonly includeDocumentation?: boolean
 }
 
+/** Kafka's groups of broker keys that stand for one setting (DynamicBrokerConfig.brokerConfigSynonyms). */
+const BROKER_SYNONYM_GROUPS: readonly (readonly string[])[] = [
+  ['log.roll.ms', 'log.roll.hours'],
+  ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+  ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+]
+
+function brokerSynonymNames(name: string): readonly string[] {
+  // log.flush.interval.ms falls back on the scheduler interval; the converse does not hold.
+  if (name === 'log.flush.interval.ms' && BROKER_DEFS.has('log.flush.scheduler.interval.ms')) return [name, 'log.flush.scheduler.interval.ms']
+  return BROKER_SYNONYM_GROUPS.find((g) => g.includes(name)) ?? [name]
+}
+
 const text = (def: ConfigDef, value: Parameters<typeof formatConfigValue>[1]) => (def.sensitive ? null : formatConfigValue(def, value))
 
 /** Names to describe: all of the table when `keys` is null/empty; unknown names are skipped, as Kafka does. */
@@ -51,17 +65,12 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: Readonly<R
   return select(TOPIC_DEFS, keys).map((def) => {
     const raw = Object.hasOwn(overrides, def.name) ? overrides[def.name] : undefined
     const override = raw === undefined ? undefined : parseConfigValue(def, raw)
-    const fromBroker = broker.topicDefault(def.name)
-    const source = override !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : fromBroker.source
-    const value = override !== undefined ? override : fromBroker.value
-    const synonyms: ConfigSynonymEntry[] = []
-    if (opts.includeSynonyms) {
-      if (override !== undefined) synonyms.push({ name: def.name, value: text(def, override), source: ConfigSource.DYNAMIC_TOPIC_CONFIG })
-      for (const s of broker.topicSynonyms(def.name)) {
-        const sdef = BROKER_DEFS.get(s.name) ?? def
-        synonyms.push({ name: s.name, value: text(sdef, s.value), source: s.source })
-      }
-    }
+    const names = (def.brokerSynonyms ?? []).map((s) => s.name)
+    const synonyms: ConfigSynonymEntry[] = names.length === 0 ? [] : broker.layeredSynonyms(names[0], names)
+      .map((s) => ({ name: s.name, value: text(BROKER_DEFS.get(s.name) ?? def, s.value), source: s.source }))
+    if (override !== undefined) synonyms.unshift({ name: def.name, value: text(def, override), source: ConfigSource.DYNAMIC_TOPIC_CONFIG })
+    const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG
+    const value = override !== undefined ? override : broker.topicDefault(def.name).value
     return {
       name: def.name,
       value: text(def, value),
@@ -69,7 +78,7 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: Readonly<R
       source,
       isDefault: source === ConfigSource.DEFAULT_CONFIG,
       isSensitive: def.sensitive === true,
-      synonyms,
+      synonyms: opts.includeSynonyms ? synonyms : [],
       configType: CONFIG_TYPE_CODE[def.type],
       documentation: opts.includeDocumentation ? def.doc : null,
     }
@@ -79,14 +88,17 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: Readonly<R
 export function describeBrokerConfigs(broker: BrokerConfig, keys?: readonly string[] | null, opts: DescribeOptions = {}): DescribedConfig[] {
   return select(BROKER_DEFS, keys).map((def) => {
     const r = broker.resolve(def.name)
+    const synonyms = broker.layeredSynonyms(def.name, brokerSynonymNames(def.name))
+      .map((s) => ({ name: s.name, value: text(BROKER_DEFS.get(s.name) ?? def, s.value), source: s.source }))
+    const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG
     return {
       name: def.name,
       value: text(def, r.value),
       readOnly: def.dynamic === 'read-only',
-      source: r.source,
-      isDefault: r.source === ConfigSource.DEFAULT_CONFIG,
+      source,
+      isDefault: source === ConfigSource.DEFAULT_CONFIG,
       isSensitive: def.sensitive === true,
-      synonyms: opts.includeSynonyms ? broker.synonyms(def.name).map((s) => ({ name: s.name, value: text(def, s.value), source: s.source })) : [],
+      synonyms: opts.includeSynonyms ? synonyms : [],
       configType: CONFIG_TYPE_CODE[def.type],
       documentation: opts.includeDocumentation ? def.doc : null,
     }

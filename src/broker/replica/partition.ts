@@ -10,6 +10,8 @@ export interface PartitionSettings {
   minInsyncReplicas: number
   /** message.downconversion.enable: Fetch v0-3 may get batches converted to magic 0/1. */
   downConversion: boolean
+  /** cleanup.policy includes compact: every produced record needs a key. */
+  compacted: boolean
 }
 
 /** Told when a partition's readable end moves (new data below the high watermark). */

@@ -106,6 +106,7 @@ export class ReplicaManager {
     return {
       minInsyncReplicas: Number(eff.get('min.insync.replicas') ?? 1),
       downConversion: eff.get('message.downconversion.enable') !== false,
+      compacted: ((eff.get('cleanup.policy') ?? []) as readonly string[]).includes('compact'),
     }
   }
 

@@ -12,24 +12,45 @@ const one = <T extends { name: string }>(list: T[], name: string): T => {
 }
 
 test('topic: override wins, with the topic override first among synonyms, then broker keys in their own units', () => {
-  const broker = new BrokerConfig([['log.retention.hours', '1']])
+  const broker = new BrokerConfig([['log.retention.ms', '7200000'], ['log.retention.hours', '1']])
   const described = describeTopicConfigs(broker, { 'retention.ms': '1000' }, null, { includeSynonyms: true, includeDocumentation: true })
   assert.equal(described.length, TOPIC_DEFS.size)
   const r = one(described, 'retention.ms')
   assert.deepEqual([r.value, r.source, r.readOnly, r.isDefault, r.configType], ['1000', ConfigSource.DYNAMIC_TOPIC_CONFIG, false, false, 5])
   assert.deepEqual(r.synonyms, [
     { name: 'retention.ms', value: '1000', source: ConfigSource.DYNAMIC_TOPIC_CONFIG },
+    { name: 'log.retention.ms', value: '7200000', source: ConfigSource.STATIC_BROKER_CONFIG },
     { name: 'log.retention.hours', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
     { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
   ])
   assert.match(r.documentation ?? '', /records are kept/)
 })
 
-test('topic: without an override the value and source come from the broker synonym', () => {
+test('synonyms as Kafka lists them: by layer across all names, cut before the first one named as the primary key', () => {
+  const syn = (d: { synonyms: { name: string, source: number }[] }) => d.synonyms.map((s) => `${s.name}:${s.source}`)
+  const bare = describeTopicConfigs(new BrokerConfig(), {}, ['retention.ms', 'segment.ms', 'segment.jitter.ms', 'segment.bytes'], { includeSynonyms: true })
+  assert.deepEqual(bare.map(syn), [[], [], [], ['log.segment.bytes:5']], 'no log.retention.hours etc. without a log.retention.ms')
+  assert.deepEqual(bare.map((d) => [d.value, d.source]), [['604800000', 5], ['604800000', 5], ['0', 5], ['1073741824', 5]])
+  // a set hours key alone is still cut (Kafka's rule), and a set ms key brings the rest along
+  const hours = new BrokerConfig([['log.retention.hours', '1']])
+  assert.deepEqual(syn(describeTopicConfigs(hours, {}, ['retention.ms'], { includeSynonyms: true })[0]), [])
+  const layered = new BrokerConfig([['log.retention.hours', '2'], ['log.retention.minutes', '3']])
+  layered.setDynamic('log.retention.ms', '5000', 'cluster-wide')
+  layered.setDynamic('log.retention.ms', '4000', 'per-broker')
+  const r = describeTopicConfigs(layered, {}, ['retention.ms'], { includeSynonyms: true })[0]
+  assert.deepEqual(syn(r), ['log.retention.ms:2', 'log.retention.ms:3', 'log.retention.minutes:4', 'log.retention.hours:4', 'log.retention.hours:5'])
+  assert.deepEqual([r.value, r.source], ['4000', ConfigSource.DYNAMIC_BROKER_CONFIG])
+  // the broker resource: describing log.retention.hours drops the ms/minutes entries before it
+  const b = describeBrokerConfigs(layered, ['log.retention.hours', 'log.retention.minutes'], { includeSynonyms: true })
+  assert.deepEqual(b.map(syn), [['log.retention.hours:4', 'log.retention.hours:5'], ['log.retention.minutes:4', 'log.retention.hours:4', 'log.retention.hours:5']])
+  assert.deepEqual(syn(describeBrokerConfigs(new BrokerConfig(), ['log.retention.ms'], { includeSynonyms: true })[0]), [])
+})
+
+test('topic: without an override the value comes from the broker synonym, the source by Kafka\'s synonym rule', () => {
   const broker = new BrokerConfig([['log.retention.hours', '1'], ['log.cleanup.policy', 'compact']])
   const d = describeTopicConfigs(broker, {}, ['retention.ms', 'cleanup.policy', 'segment.bytes', 'no.such.key'])
   assert.deepEqual(d.map((c) => [c.name, c.value, c.source, c.synonyms.length, c.documentation]), [
-    ['retention.ms', '3600000', ConfigSource.STATIC_BROKER_CONFIG, 0, null],
+    ['retention.ms', '3600000', ConfigSource.DEFAULT_CONFIG, 0, null], // Kafka's source: log.retention.ms is not set
     ['cleanup.policy', 'compact', ConfigSource.STATIC_BROKER_CONFIG, 0, null],
     ['segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG, 0, null],
   ])

@@ -2,8 +2,7 @@
 // leader. Holds both durable fields (written as GroupMetadataValue) and the in-flight rebalance
 // state (parked JoinGroup/SyncGroup answers, pending members), which is ephemeral as in Kafka:
 // after a restart the members simply heartbeat or rejoin.
-import { Reader } from '../../../protocol/primitives/index.ts'
-import { readConsumerProtocolSubscription } from '../../../protocol/generated/data/consumer-protocol-subscription.ts'
+import { subscribedTopicsOf } from './subscribed-topics.ts'
 import type { JoinResult, SyncResult } from './results.ts'
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
@@ -220,12 +219,7 @@ export class ClassicGroup {
     for (const m of this.members.values()) {
       const md = this.metadataOf(m, this.protocolName)
       try {
-        const r = new Reader(md)
-        const version = r.int16()
-        if (version < 0) return null
-        // Newer subscription versions are a superset of the fields we read (topics come first).
-        const sub = readConsumerProtocolSubscription(r, Math.min(version, 3))
-        for (const t of sub.topics) topics.add(t)
+        for (const t of subscribedTopicsOf(md)) topics.add(t)
       } catch {
         return null
       }
