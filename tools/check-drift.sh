@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 primary="${SAMSA_PROTOCOL_DIR:-../shared/kafka-protocol-4.4}"
-older="${SAMSA_PROTOCOL_OLDER_DIR:-../shared/kafka-protocol}"
+older="${SAMSA_PROTOCOL_OLDER_DIR:-$(dirname "$primary")/kafka-protocol}"
 if [ ! -d "$primary" ] || [ ! -d "$older" ]; then
   echo "drift: $primary or $older not found; skipping the codegen drift check"
   exit 0

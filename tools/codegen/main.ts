@@ -14,7 +14,12 @@ import type { MessageSpec } from './model.ts'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const protocolDir = resolve(repo, process.env.SAMSA_PROTOCOL_DIR ?? '../shared/kafka-protocol-4.4')
-const olderDir = resolve(repo, process.env.SAMSA_PROTOCOL_OLDER_DIR ?? '../shared/kafka-protocol')
+// The older copy sits beside the primary one unless named: SAMSA_PROTOCOL_DIR alone is enough.
+const olderDir = resolve(repo, process.env.SAMSA_PROTOCOL_OLDER_DIR ?? join(dirname(protocolDir), 'kafka-protocol'))
+for (const [dir, env] of [[protocolDir, 'SAMSA_PROTOCOL_DIR'], [olderDir, 'SAMSA_PROTOCOL_OLDER_DIR']] as const) {
+  if (!existsSync(dir)) throw new Error(`codegen: ${dir} not found; set ${env} (a worktree's ../shared is not the shared folder)`)
+}
+if (protocolDir === olderDir) throw new Error(`codegen: the primary schemas (Kafka 4.4) and the older copy are both ${protocolDir}`)
 const outDir = join(repo, 'src/protocol/generated')
 
 const specs = mergeSchemas(loadSchemas(protocolDir), loadSchemas(olderDir, 'older'))

@@ -114,6 +114,8 @@ function mergeMessage(p: MessageSpec, o: MessageSpec): MessageSpec {
       versions: part((x) => x.versions),
       nullable: part((x) => x.nullable),
       tagged: part((x) => x.tagged),
+      // A field dropped silently in an older version stays droppable there (RequestHeader.ClientId at v0).
+      ignorable: (f?.ignorable ?? false) || (g?.ignorable ?? false),
       tag: f?.tag ?? g?.tag,
       default: f?.default ?? g?.default,
     }

@@ -1,8 +1,11 @@
-// ApiVersions (key 18), every version 0-4. The list is built from the handler registry, so an API
+// ApiVersions (key 18), every version 0-5. The list is built from the handler registry, so an API
 // is advertised exactly when a handler serves it, with that handler's range. v3+ requests carry
 // the client's software name and version; we accept any value (Kafka rejects names outside
 // [a-zA-Z0-9.-] with INVALID_REQUEST, but no client we serve depends on that) and keep them on
-// the connection for logs. Versions above 4 are answered by the dispatcher (KIP-511).
+// the connection for logs. v5 (KIP-1242) may name the cluster and node the client means to reach:
+// when a cluster id is given and it or the node id is not ours, the connection was misrouted and
+// the answer is REBOOTSTRAP_REQUIRED (as Kafka checks it). Versions above 5 are answered by the
+// dispatcher (KIP-511).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { defaultApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
@@ -12,13 +15,17 @@ import { defineHandler } from './handler.ts'
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(ctx, request, version) {
     if (version >= 3) {
       ctx.connection.attributes.set('clientSoftwareName', request.clientSoftwareName)
       ctx.connection.attributes.set('clientSoftwareVersion', request.clientSoftwareVersion)
     }
     const res = defaultApiVersionsResponse()
+    if (version >= 5 && request.clusterId !== null && (request.clusterId !== ctx.broker.clusterId || request.nodeId !== ctx.broker.nodeId)) {
+      res.errorCode = ErrorCode.REBOOTSTRAP_REQUIRED
+      return res
+    }
     res.errorCode = ErrorCode.NONE
     res.apiKeys = ctx.broker.registry.advertised().map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0

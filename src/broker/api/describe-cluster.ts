@@ -1,4 +1,5 @@
-// DescribeCluster (key 60), versions 0-1: this node as the only broker and the controller. A
+// DescribeCluster (key 60), versions 0-2: this node as the only broker and the controller (never
+// fenced, so v2's includeFencedBrokers changes nothing). A
 // broker listener describes brokers; asking it for controllers (endpoint type 2) is
 // MISMATCHED_ENDPOINT_TYPE as in Kafka, any other type UNSUPPORTED_ENDPOINT_TYPE.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
@@ -15,7 +16,7 @@ const CONTROLLERS = 2
 export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   handle(ctx, request, version) {
     const res = defaultDescribeClusterResponse()
     res.throttleTimeMs = 0

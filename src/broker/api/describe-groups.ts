@@ -1,5 +1,7 @@
-// DescribeGroups (key 15), every version 0-5. An unknown group is described as Dead with no error,
-// as Kafka does; member metadata and assignments are given only for Stable groups.
+// DescribeGroups (key 15), every version 0-6. An unknown group is described as Dead with no error
+// before v6 and as GROUP_ID_NOT_FOUND from v6, as Kafka does; member metadata and assignments are
+// given only for Stable groups.
+import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups.ts'
 import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
@@ -12,15 +14,17 @@ const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: ApiKey.DescribeGroups,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   handle(ctx, req, version) {
     const c = groupCoordinatorOf(ctx.broker)
     const ops = version >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     const groups = req.groups.map((id) => {
       const d = c.describeGroup(id)
+      // v6 (KIP-1043): a group that does not exist is GROUP_ID_NOT_FOUND, not an empty Dead group.
+      const missing = version >= 6 && d.errorCode === ErrorCode.NONE && d.state === 'Dead'
       return {
-        errorCode: d.errorCode,
-        errorMessage: null,
+        errorCode: missing ? ErrorCode.GROUP_ID_NOT_FOUND : d.errorCode,
+        errorMessage: missing ? `Group ${id} not found.` : null,
         groupId: d.groupId,
         groupState: d.state,
         protocolType: d.protocolType,

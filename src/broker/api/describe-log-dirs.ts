@@ -1,4 +1,4 @@
-// DescribeLogDirs (key 35), v0-4: per data directory, the partitions it holds with their size on
+// DescribeLogDirs (key 35), v0-5 (v5: a dir is never cordoned here): per data directory, the partitions it holds with their size on
 // disk (offset lag is for future replicas moving between dirs: always 0 here), plus the volume's
 // total and usable bytes (v4+). A null topic list means every partition.
 import { statfs } from 'node:fs/promises'
@@ -26,7 +26,7 @@ async function volume(dir: string): Promise<{ total: bigint; usable: bigint }> {
 export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   apiKey: ApiKey.DescribeLogDirs,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(ctx, request, version) {
     const { logs } = ctx.broker
     const wanted = request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]))

@@ -1,4 +1,4 @@
-// Fetch (key 1), v0-17. Sessionless: every response says sessionId 0 ("no session"), which every
+// Fetch (key 1), v0-18 (v18 only adds the follower's high watermark, KIP-1166). Sessionless: every response says sessionId 0 ("no session"), which every
 // client accepts by sending full fetches. A fetch that finds fewer than minBytes waits in the
 // replica manager's purgatory until appends to its partitions bring enough new bytes or maxWaitMs
 // passes, then reads again. Follower fetches (replicaId >= 0) are served like consumer fetches
@@ -41,7 +41,7 @@ function waitForData(purgatory: Purgatory, plan: FetchPlan, first: FetchPass, mi
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   apiKey: ApiKey.Fetch,
   minVersion: 0,
-  maxVersion: 17,
+  maxVersion: 18,
   async handle(ctx, request, version) {
     const { replicas, metadata } = ctx.broker
     const plan = new FetchPlan(request, version, replicas, metadata, ctx)

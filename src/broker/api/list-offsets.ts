@@ -1,8 +1,9 @@
-// ListOffsets (key 2), v0-10: the offset for a timestamp or one of the special "timestamps" —
+// ListOffsets (key 2), v0-11: the offset for a timestamp or one of the special "timestamps" —
 // EARLIEST (-2) = log start offset, LATEST (-1) = high watermark (last stable offset for
 // read_committed, log end offset for replicas), MAX_TIMESTAMP (-3, v7+) = the record with the
 // largest timestamp, EARLIEST_LOCAL (-4, v8+) = log start offset (no tiered storage),
-// LATEST_TIERED (-5, v9+) = none. Timestamp lookups never return an offset above the high
+// LATEST_TIERED (-5, v9+) and EARLIEST_PENDING_UPLOAD (-6, v11+, KIP-1023) = none, as on a Kafka
+// topic without tiered storage (offset -1, timestamp -1, epoch -1). Timestamp lookups never return an offset above the high
 // watermark. v0 answers in the old form (a list of offsets, at most maxNumOffsets).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
@@ -24,6 +25,7 @@ const EARLIEST = -2
 const MAX_TIMESTAMP = -3
 const EARLIEST_LOCAL = -4
 const LATEST_TIERED = -5
+const EARLIEST_PENDING_UPLOAD = -6
 const READ_COMMITTED = 1
 const CONSUMER = -1
 
@@ -55,6 +57,7 @@ async function lookup(p: Partition, timestamp: number, upper: number): Promise<F
     case LATEST:
       return { offset: upper, timestamp: -1, leaderEpoch: p.leaderEpoch }
     case LATEST_TIERED:
+    case EARLIEST_PENDING_UPLOAD:
       return NOT_FOUND
     case MAX_TIMESTAMP: {
       const r = await p.log.maxTimestamp()
@@ -93,8 +96,8 @@ async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, t
     return answer(req.partitionIndex, req.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH, version)
   }
   const timestamp = Number(req.timestamp)
-  if (timestamp < LATEST_TIERED || (timestamp === MAX_TIMESTAMP && version < 7) || (timestamp === EARLIEST_LOCAL && version < 8) ||
-    (timestamp === LATEST_TIERED && version < 9)) {
+  if (timestamp < EARLIEST_PENDING_UPLOAD || (timestamp === MAX_TIMESTAMP && version < 7) || (timestamp === EARLIEST_LOCAL && version < 8) ||
+    (timestamp === LATEST_TIERED && version < 9) || (timestamp === EARLIEST_PENDING_UPLOAD && version < 11)) {
     return answer(req.partitionIndex, ErrorCode.UNSUPPORTED_VERSION, version)
   }
   const upper = request.replicaId !== CONSUMER ? p.logEndOffset
@@ -113,7 +116,7 @@ async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, t
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
-  maxVersion: 10,
+  maxVersion: 11,
   async handle(ctx, request, version) {
     const topics: ListOffsetsResponseListOffsetsTopicResponse[] = []
     for (const t of request.topics) {

@@ -1,9 +1,11 @@
-// Metadata (key 3), every version 0-12. Which topics: v0 has no null, so an empty list means all
+// Metadata (key 3), every version 0-13. Which topics: v0 has no null, so an empty list means all
 // topics (kafka-python's bootstrap probe); from v1 null means all and an empty list none. Names
 // that do not exist are auto-created (allowAutoTopicCreation from v4, always before) when
 // auto.create.topics.enable allows it, and returned ready rather than LEADER_NOT_AVAILABLE.
 // Topic ids from v10; lookups by id from v12 (a null name in v10-11 is INVALID_REQUEST, as in
-// Kafka). This node is every partition's leader, the only replica and the controller.
+// Kafka). v13 adds a top-level error code (KIP-1102); a broker that answers at all answers NONE
+// there (REBOOTSTRAP_REQUIRED is for proxies and misrouted clusters). This node is every
+// partition's leader, the only replica and the controller.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
@@ -59,7 +61,7 @@ function describeTopic(topic: TopicMetadata, nodeId: number, withOps: boolean): 
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: ApiKey.Metadata,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   async handle(ctx, request, version) {
     const broker = ctx.broker
     const topics = topicsOf(broker)
@@ -69,6 +71,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     res.brokers = [brokerEndpoint(ctx)]
     res.clusterId = broker.clusterId
     res.controllerId = broker.nodeId
+    res.errorCode = ErrorCode.NONE
     res.clusterAuthorizedOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
 

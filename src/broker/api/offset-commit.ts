@@ -1,7 +1,10 @@
-// OffsetCommit (key 8), every version 0-9. v0 commits without membership (a "simple" group);
+// OffsetCommit (key 8), every version 0-10. v0 commits without membership (a "simple" group);
 // v1+ carry generation and member id (fenced by the coordinator), v1 alone a commit time; v2-4 an
-// explicit retention time; v6+ the leader epoch; v7+ group.instance.id. The answer waits for the
+// explicit retention time; v6+ the leader epoch; v7+ group.instance.id; v10 names topics by id
+// only (KIP-848): an id this cluster does not know is UNKNOWN_TOPIC_ID for each of its partitions
+// and nothing of it is committed; the answer echoes the ids. The answer waits for the
 // append to __consumer_offsets under the topic's durability settings.
+import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponseOffsetCommitResponseTopic,
@@ -12,10 +15,12 @@ import { defineHandler } from './handler.ts'
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 10,
   async handle(ctx, req, version) {
-    const offsets = req.topics.flatMap((t) => t.partitions.map((p) => ({
-      topic: t.name,
+    // v10: the name behind each topic id; undefined when the id is unknown.
+    const names = req.topics.map((t) => (version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))
+    const offsets = req.topics.flatMap((t, ti) => names[ti] === undefined ? [] : t.partitions.map((p) => ({
+      topic: names[ti]!,
       partition: p.partitionIndex,
       offset: Number(p.committedOffset),
       leaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
@@ -32,9 +37,10 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     })
     const topics: OffsetCommitResponseOffsetCommitResponseTopic[] = []
     let i = 0
-    for (const t of req.topics) {
-      topics.push({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++].errorCode })) })
-    }
+    req.topics.forEach((t, ti) => {
+      const code = (): number => (names[ti] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : errors[i++].errorCode)
+      topics.push({ name: version >= 10 ? '' : t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code() })) })
+    })
     return { throttleTimeMs: 0, topics }
   },
 })

@@ -1,5 +1,6 @@
-// OffsetFetch (key 9), every version 0-9. v2+ may ask for every partition (null topics) and carry
-// a top-level error; v8+ ask for several groups at once. Partitions without a committed offset get
+// OffsetFetch (key 9), every version 0-10. v2+ may ask for every partition (null topics) and carry
+// a top-level error; v8+ ask for several groups at once; v10 names topics by id only (KIP-848): an
+// unknown id answers UNKNOWN_TOPIC_ID for each partition asked, and answers carry ids, not names. Partitions without a committed offset get
 // offset -1 and empty metadata. requireStable (v7+): partitions with transactional offsets still
 // pending (src/broker/coordinator/group/txn-offsets.ts) answer UNSTABLE_OFFSET_COMMIT, which clients retry.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
@@ -38,7 +39,7 @@ function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { nam
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 10,
   async handle(ctx, req, version) {
     const c = groupCoordinatorOf(ctx.broker)
     // Answer once the commits received before this fetch are appended (GroupCoordinator.commitsSettled).
@@ -46,9 +47,21 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
     const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined
     const unstableIn = (groupId: string): Unstable => pending && ((t, p) => pending(groupId, t, p))
     if (version >= 8) {
+      const metadata = ctx.broker.metadata
       const groups = req.groups.map((g) => {
-        const r = fetchGroup(c, g.groupId, g.topics)
-        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets, unstableIn(g.groupId)).map((t) => ({ ...t, topicId: ZERO_UUID })) }
+        // v10: ids to names; the ids nobody knows are answered on their own.
+        const unknown = version >= 10 ? (g.topics ?? []).filter((t) => metadata.topicById(t.topicId) === undefined) : []
+        const asked = g.topics === null ? null : version < 10 ? g.topics
+          : g.topics.flatMap((t) => { const m = metadata.topicById(t.topicId); return m ? [{ name: m.name, partitionIndexes: t.partitionIndexes }] : [] })
+        const r = fetchGroup(c, g.groupId, asked)
+        const topics = byTopic(r.offsets, unstableIn(g.groupId)).map((t) => version < 10 ? { ...t, topicId: ZERO_UUID }
+          : { ...t, name: '', topicId: metadata.topic(t.name)?.topicId ?? ZERO_UUID })
+        for (const t of unknown) {
+          topics.push({ name: '', topicId: t.topicId, partitions: t.partitionIndexes.map((partitionIndex) => ({
+            partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+          })) })
+        }
+        return { groupId: g.groupId, errorCode: r.errorCode, topics }
       })
       return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }
     }

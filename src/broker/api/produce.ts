@@ -1,8 +1,11 @@
-// Produce (key 0), v0-11. Each partition's batches go to its leader replica's log as they came
+// Produce (key 0), v0-13. Each partition's batches go to its leader replica's log as they came
 // (validated and stamped in place by storage, never decoded); partitions append concurrently and
 // the response lists them in request order. acks=0 gets no response at all; acks=1 and acks=-1
 // answer once the append is acknowledged by storage — on a single node the ISR is this broker, so
-// acks=-1 is complete then too (after checking min.insync.replicas).
+// acks=-1 is complete then too (after checking min.insync.replicas). v12 is v11 for us (its
+// implicit AddPartitionsToTxn needs transaction.version 2, which Samsa does not finalize, so
+// transactional clients stay at v11); v13 names topics by id only (KIP-516): an unknown id is
+// UNKNOWN_TOPIC_ID and the answer echoes the id with an empty name.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorName } from '../../protocol/errors.ts'
 import type {
@@ -83,7 +86,7 @@ function noResponse(responses: readonly ProduceResponseTopicProduceResponse[]): 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: ApiKey.Produce,
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 13,
   handle(ctx, request, version) {
     const { acks } = request
     const replicas = ctx.broker.replicas
@@ -93,16 +96,20 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const responses: ProduceResponseTopicProduceResponse[] = []
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
-      const meta = metadata.topic(topic.name)
+      const byId = version >= 13
+      const meta = byId ? metadata.topicById(topic.topicId) : metadata.topic(topic.name)
+      const name = byId ? meta?.name ?? '' : topic.name
       for (const pd of topic.partitionData) {
         const slot = partitionResponses.length
-        const partition = meta ? replicas.partition(topic.name, pd.index) : undefined
+        const partition = meta ? replicas.partition(name, pd.index) : undefined
         if (badAcks) {
           partitionResponses.push(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`, version))
+        } else if (!meta && byId) {
+          partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_ID, `Unknown topic id ${topic.topicId}`, version))
         } else if (!partition) {
-          partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${topic.name}-${pd.index}`, version))
+          partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${pd.index}`, version))
         } else if (meta!.internal) {
-          partitionResponses.push(failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`, version))
+          partitionResponses.push(failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`, version))
         } else if (acks === -1 && partition.isr.length < partition.settings.minInsyncReplicas) {
           partitionResponses.push(failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS,
             `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
@@ -111,7 +118,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId).then((r) => { partitionResponses[slot] = r }))
         }
       }
-      responses.push({ name: topic.name, topicId: topic.topicId, partitionResponses })
+      responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
     if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))

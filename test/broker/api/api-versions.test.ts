@@ -20,9 +20,9 @@ function request(version: number, correlationId: number): Buffer {
   return requestFrame(ApiKey.ApiVersions, version, correlationId, body)
 }
 
-test('every version 0-4 answers with the registered handlers, in key order, with the right correlation id', async () => {
+test('every version 0-5 answers with the registered handlers, in key order, with the right correlation id', async () => {
   const c = await RawClient.connect(broker.port)
-  for (let v = 0; v <= 4; v++) {
+  for (let v = 0; v <= 5; v++) {
     c.write(request(v, 100 + v))
     const frame = await c.readFrame()
     // Response header v0 for every version, v3+ included: correlation id, then the error code directly.
@@ -34,7 +34,7 @@ test('every version 0-4 answers with the registered handlers, in key order, with
     const advertised = body.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion])
     const expected = [...BUILTIN_HANDLERS].sort((a, b) => a.apiKey - b.apiKey).map((h) => [h.apiKey, h.minVersion, h.maxVersion])
     assert.deepEqual(advertised, expected)
-    assert.ok(advertised.some(([k, lo, hi]) => k === ApiKey.ApiVersions && lo === 0 && hi === 4))
+    assert.ok(advertised.some(([k, lo, hi]) => k === ApiKey.ApiVersions && lo === 0 && hi === 5))
     if (v >= 3) assert.deepEqual(body.finalizedFeatures, [])
   }
   c.destroy()
@@ -55,7 +55,7 @@ test('KIP-511: a too-new ApiVersions gets UNSUPPORTED_VERSION in a v0 body with 
   const res = decodeResponseFrame<ApiVersionsResponse>(ApiKey.ApiVersions, 0, await c.readFrame())
   assert.equal(res.correlationId, 7)
   assert.equal(res.body.errorCode, ErrorCode.UNSUPPORTED_VERSION)
-  assert.deepEqual(res.body.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion]), [[ApiKey.ApiVersions, 0, 4]])
+  assert.deepEqual(res.body.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion]), [[ApiKey.ApiVersions, 0, 5]])
   // librdkafka / kafkajs then retry lower on the same connection.
   c.write(request(3, 8))
   const retry = decodeResponseFrame<ApiVersionsResponse>(ApiKey.ApiVersions, 3, await c.readFrame())

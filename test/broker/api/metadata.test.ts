@@ -34,8 +34,9 @@ function metadata(topics: { name: string | null, topicId?: string }[] | null, al
 }
 
 test('every version lists this node as broker, controller and leader of each partition', async () => {
-  for (let v = 0; v <= 12; v++) {
+  for (let v = 0; v <= 13; v++) {
     const res = await c.call<MetadataResponse>(ApiKey.Metadata, v, metadata([{ name: 'existing' }]))
+    assert.equal(res.errorCode, ErrorCode.NONE, 'v13 adds a top-level error code; the default elsewhere')
     assert.equal(res.brokers.length, 1)
     assert.equal(res.brokers[0].port, broker.port)
     const t = res.topics[0]

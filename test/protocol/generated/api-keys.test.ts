@@ -5,28 +5,31 @@ import { API_SPECS, ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import { Reader } from '../../../src/protocol/primitives/index.ts'
 import { SCHEMAS } from './schema-arbitraries.ts'
 
-test('every api key 0..87 is listed, in order, with its name', () => {
-  assert.equal(API_SPECS.length, 88)
+test('every api key 0..94 is listed, in order, with its name', () => {
+  assert.equal(API_SPECS.length, 95)
   API_SPECS.forEach((s, i) => assert.equal(s.key, i))
   assert.equal(ApiKey.Produce, 0)
   assert.equal(ApiKey.Fetch, 1)
   assert.equal(ApiKey.ApiVersions, 18)
   assert.equal(ApiKey.DescribeTopicPartitions, 75)
+  assert.equal(ApiKey.ListConfigResources, 74)
+  assert.equal(ApiKey.UnregisterController, 94)
   assert.equal(API_SPECS[ApiKey.Metadata]!.name, 'Metadata')
 })
 
-test('version ranges leave out unstable latest versions', () => {
+test('version ranges: Kafka 4.4 up top, the older copy below (KIP-896), unstable latest versions left out', () => {
   const spec = (k: number) => API_SPECS[k]!
-  assert.deepEqual([spec(ApiKey.Produce).minVersion, spec(ApiKey.Produce).maxVersion], [0, 11])
-  assert.deepEqual([spec(ApiKey.Fetch).minVersion, spec(ApiKey.Fetch).maxVersion], [0, 17])
-  assert.equal(spec(ApiKey.EndTxn).maxVersion, 4, 'EndTxn v5 is unstable')
-  assert.equal(spec(ApiKey.ConsumerGroupHeartbeat).maxVersion, 0, 'ConsumerGroupHeartbeat v1 is unstable')
+  assert.deepEqual([spec(ApiKey.Produce).minVersion, spec(ApiKey.Produce).maxVersion], [0, 13])
+  assert.deepEqual([spec(ApiKey.Fetch).minVersion, spec(ApiKey.Fetch).maxVersion], [0, 18])
+  assert.deepEqual([spec(ApiKey.LeaderAndIsr).minVersion, spec(ApiKey.LeaderAndIsr).maxVersion], [0, 7], 'removed API: all from the older copy')
+  assert.equal(spec(ApiKey.InitProducerId).maxVersion, 5, 'InitProducerId v6 is unstable')
+  assert.equal(spec(ApiKey.EndTxn).maxVersion, 5, 'EndTxn v5 is stable in 4.4')
   const shareFetch = spec(ApiKey.ShareFetch)
-  assert.ok(shareFetch.maxVersion < shareFetch.minVersion, 'ShareFetch has no stable version')
+  assert.deepEqual([shareFetch.minVersion, shareFetch.maxVersion], [1, 2], 'ShareFetch v0 (early access) was removed in 4.1')
   assert.throws(() => shareFetch.decodeRequest(new Reader(Buffer.alloc(8)), 0), /no version 0/)
   assert.equal(spec(ApiKey.Produce).firstFlexibleVersion, 9)
   assert.equal(spec(ApiKey.SaslHandshake).firstFlexibleVersion, Infinity)
-  assert.deepEqual(spec(ApiKey.Produce).deprecatedVersions, { min: 0, max: 6 })
+  assert.equal(spec(ApiKey.Produce).deprecatedVersions, null, 'Kafka 4.4 declares no deprecated versions')
   assert.equal(spec(ApiKey.Heartbeat).deprecatedVersions, null)
   assert.deepEqual(spec(ApiKey.Vote).listeners, ['controller'])
 })

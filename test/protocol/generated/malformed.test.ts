@@ -103,9 +103,9 @@ test('a tagged field whose value overruns its declared size is a typed error', (
 })
 
 test('versions outside the generated range are rejected on both sides', () => {
-  assert.throws(() => decodeProduceRequest(new Reader(Buffer.alloc(64)), 12), isDecodeError('unsupported-version'))
+  assert.throws(() => decodeProduceRequest(new Reader(Buffer.alloc(64)), 14), isDecodeError('unsupported-version'))
   assert.throws(() => decodeProduceRequest(new Reader(Buffer.alloc(64)), -1), isDecodeError('unsupported-version'))
-  assert.throws(() => encodeProduceRequest(new Writer(), produce, 12), /no version 12/)
+  assert.throws(() => encodeProduceRequest(new Writer(), produce, 14), /no version 14/)
 })
 
 test('random bytes decode to a value or a ProtocolDecodeError, for every request and response', async () => {

@@ -445,12 +445,12 @@ export function encodeShareAcknowledgeRequest(w: Writer, value: ShareAcknowledge
 export interface ShareAcknowledgeResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
-   * (versions 0+)
+   * (versions 0+, ignorable)
    */
   throttleTimeMs: number
   /**
    * The top level response error code.
-   * (versions 0+)
+   * (versions 0+, ignorable)
    */
   errorCode: number
   /**
@@ -605,7 +605,7 @@ export function sizeShareAcknowledgeResponse(v: ShareAcknowledgeResponse, versio
 export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
   /**
    * The unique topic ID.
-   * (versions 0+)
+   * (versions 0+, ignorable)
    */
   topicId: string
   /**

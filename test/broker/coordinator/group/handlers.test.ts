@@ -66,7 +66,7 @@ test('group APIs over the wire, and their state after a restart', async () => {
     const av = await c.call<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })
     const range = (k: number) => av.apiKeys.find((a) => a.apiKey === k)
     for (const [k, max] of [[ApiKey.FindCoordinator, 6], [ApiKey.JoinGroup, 9], [ApiKey.SyncGroup, 5], [ApiKey.Heartbeat, 4], [ApiKey.LeaveGroup, 5],
-      [ApiKey.OffsetCommit, 9], [ApiKey.OffsetFetch, 9], [ApiKey.DescribeGroups, 5], [ApiKey.ListGroups, 5], [ApiKey.DeleteGroups, 2], [ApiKey.OffsetDelete, 0]]) {
+      [ApiKey.OffsetCommit, 10], [ApiKey.OffsetFetch, 10], [ApiKey.DescribeGroups, 6], [ApiKey.ListGroups, 5], [ApiKey.DeleteGroups, 3], [ApiKey.OffsetDelete, 0]]) {
       assert.deepEqual([range(k)?.minVersion, range(k)?.maxVersion], [0, max], `api ${k}`)
     }
 
