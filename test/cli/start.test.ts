@@ -37,7 +37,7 @@ test('samsa start: listening line, ApiVersions v0 and v3, clean exit on SIGTERM'
     for (const v of [0, 3]) {
       const body = await apiVersions(broker.port, v)
       assert.equal(body.errorCode, ErrorCode.NONE)
-      assert.ok(body.apiKeys.some((k) => k.apiKey === ApiKey.ApiVersions && k.maxVersion === 4))
+      assert.ok(body.apiKeys.some((k) => k.apiKey === ApiKey.ApiVersions && k.maxVersion === 5))
     }
     const exit = await broker.stop('SIGTERM')
     assert.deepEqual(exit, { code: 0, signal: null })
