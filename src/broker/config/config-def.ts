@@ -43,6 +43,13 @@ export interface ConfigDef {
   readonly sensitive?: boolean
 }
 
+/**
+ * A definition that keeps its literal name, type and accepted values in its type, so the tables'
+ * element types can be mapped to typed config objects (typed-config.ts).
+ */
+export type TypedConfigDef<N extends string, T extends ConfigType, V extends readonly string[]> =
+  ConfigDef & { readonly name: N; readonly type: T; readonly validValues?: V }
+
 /** Kafka's Long.MAX_VALUE; as a JS number it rounds to 2^63, and formatting prints it back exactly. */
 export const LONG_MAX = 2 ** 63
 export const INT_MAX = 2 ** 31 - 1
