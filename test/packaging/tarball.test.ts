@@ -50,6 +50,7 @@ const MODES: Record<string, object> = {
   node16: { module: 'node16', moduleResolution: 'node16' },
   nodenext: { module: 'nodenext', moduleResolution: 'nodenext', outDir: 'out', noEmit: false },
   bundler: { module: 'esnext', moduleResolution: 'bundler' },
+  node10: { module: 'esnext', moduleResolution: 'node10' }, // ignores `exports`: typesVersions serves it
 }
 
 function tsconfig(mode: object, files: string[]): string {
