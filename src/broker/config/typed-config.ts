@@ -27,3 +27,10 @@ export type TopicConfigName = TopicDef['name']
 export type BrokerConfigs = { readonly [D in BrokerDef as D['name']]?: ConfigInput<D> }
 /** Topic configs by Kafka name, e.g. `{ 'cleanup.policy': ['compact'], 'retention.ms': 60_000 }`. */
 export type TopicConfigs = { readonly [D in TopicDef as D['name']]?: ConfigInput<D> }
+
+/**
+ * Fails to compile when a table array is annotated `ConfigDef[]` (names widen to string, and a
+ * misspelt key would compile again): declare table arrays without a type annotation.
+ */
+export type TableNamesAreLiteral = Assert<string extends BrokerConfigName | TopicConfigName ? false : true>
+type Assert<T extends true> = T
