@@ -140,6 +140,21 @@ export class TopicService {
     }
   }
 
+  /**
+   * max.broker.partitions: `added` more partitions must fit. Internal topics are exempt (the
+   * coordinators cannot work without them) but count towards the total.
+   */
+  private checkBrokerPartitions(added: number, internal: boolean): void {
+    if (internal) return
+    const max = this.config.int('max.broker.partitions')
+    let hosted = 0
+    for (const t of this.metadata.topics()) hosted += t.partitions
+    if (hosted + added > max) {
+      throw topicError(ErrorCode.POLICY_VIOLATION,
+        `This broker hosts ${hosted} partitions; ${added} more would exceed max.broker.partitions (${max}).`)
+    }
+  }
+
   /** Each assigned replica list must be exactly this node (the only broker). */
   private checkReplicas(brokerIds: readonly number[], what: string): void {
     if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
@@ -202,6 +217,7 @@ export class TopicService {
       }
       replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
     }
+    this.checkBrokerPartitions(partitions, internal)
     const given = this.validateConfigs(req.configs ?? {})
     const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
     return { name: req.name, partitions, replicationFactor, configs, internal }
@@ -217,6 +233,7 @@ export class TopicService {
 
   private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
     this.checkNewName(valid.name) // again: another create may have won while we queued
+    this.checkBrokerPartitions(valid.partitions, valid.internal) // and others may have taken the room
     if (hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
@@ -312,6 +329,7 @@ export class TopicService {
       }
       if (count === t.partitions) throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partitions.`)
       this.checkPartitionCount(count)
+      this.checkBrokerPartitions(count - t.partitions, t.internal)
       if (assignments) {
         const added = count - t.partitions
         if (assignments.length !== added) {
