@@ -150,10 +150,16 @@ export class TopicService {
     let hosted = 0
     for (const t of this.metadata.topics()) hosted += t.partitions
     if (hosted + added > max) {
-      throw topicError(ErrorCode.POLICY_VIOLATION,
-        `This broker hosts ${hosted} partitions; ${added} more would exceed max.broker.partitions (${max}).`)
+      const message = `This broker hosts ${hosted} partitions; ${added} more would exceed max.broker.partitions (${max}).`
+      // One warning when the limit starts refusing, not one per refused request (a flood of names).
+      if (!this.partitionLimitWarned) this.log.warn({ hosted, added, max }, `refusing new partitions: ${message}`)
+      this.partitionLimitWarned = true
+      throw topicError(ErrorCode.POLICY_VIOLATION, message)
     }
+    this.partitionLimitWarned = false
   }
+
+  private partitionLimitWarned = false
 
   /** Each assigned replica list must be exactly this node (the only broker). */
   private checkReplicas(brokerIds: readonly number[], what: string): void {

@@ -7,20 +7,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runBroker } from '../../../src/broker/broker.ts'
 import { BrokerConfig } from '../../../src/broker/config/index.ts'
-import { silentLogger } from '../../../src/broker/logger.ts'
+import { pino } from 'pino'
 import { topicsOf } from '../../../src/broker/cluster/topic-service.ts'
 import { ErrorCode, KafkaProtocolError } from '../../../src/protocol/errors.ts'
 
 const refused = (err: unknown) => err instanceof KafkaProtocolError && err.code === ErrorCode.POLICY_VIOLATION &&
   /max\.broker\.partitions \(6\)/.test(err.message)
 
-test('create, auto-create and add-partitions stop at max.broker.partitions; internal topics are exempt', async () => {
+test('create, auto-create and add-partitions stop at max.broker.partitions; internal topics are exempt; one warning per episode', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-plimit-'))
   const config = new BrokerConfig(Object.entries({
     listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'max.broker.partitions': '6', 'num.partitions': '2',
     'offsets.topic.num.partitions': '3',
   }))
-  const b = await runBroker(config, { log: silentLogger() })
+  const warnings: string[] = []
+  const log = pino({ level: 'warn' }, { write: (line: string) => { warnings.push((JSON.parse(line) as { msg: string }).msg) } })
+  const b = await runBroker(config, { log })
   try {
     const topics = topicsOf(b.context)
     await topics.createTopic({ name: 'a', numPartitions: 3, replicationFactor: -1 })
@@ -35,7 +37,10 @@ test('create, auto-create and add-partitions stop at max.broker.partitions; inte
     assert.equal([...b.context.metadata.topics()].reduce((n, t) => n + t.partitions, 0), 6)
     // The coordinators' topics are created even when the limit is reached, and count towards it.
     assert.equal((await topics.ensureInternalTopic('__consumer_offsets')).partitions, 3)
-    await assert.rejects(topics.autoCreate('y'), refused)
+    // A flood of invented names: one warning when the limit starts refusing, not one per name.
+    const before = warnings.length
+    for (let i = 0; i < 20; i++) await assert.rejects(topics.autoCreate(`flood-${i}`), refused)
+    assert.deepEqual(warnings.slice(before).map((w) => w.slice(0, 23)), ['refusing new partitions'])
   } finally {
     await b.close()
     rmSync(dir, { recursive: true, force: true })
