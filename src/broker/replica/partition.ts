@@ -3,9 +3,7 @@
 // the only replica, so the ISR is {self} and the high watermark follows the log end offset as
 // appends complete. The HW logic is written as "minimum log end offset over the ISR" so follower
 // fetch positions can feed it once replication exists.
-import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
-import { lastStableOffsetOf, producerStateOf } from '../../storage/producer/producer-states.ts'
-import type { AbortedTxn } from '../../storage/txn-index.ts'
+import type { AbortedTxn, AppendResult, Log, ReadResult } from '../../storage/index.ts'
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
@@ -52,12 +50,12 @@ export class Partition {
 
   /** The HW, or the first offset of the oldest open transaction below it (src/storage/producer). */
   get lastStableOffset(): number {
-    return lastStableOffsetOf(this.log, this.hw)
+    return this.log.lastStableOffset(this.hw)
   }
 
   /** Aborted transactions overlapping [fetchOffset, upperBound) for a read_committed fetch. */
   abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxn[] {
-    return producerStateOf(this.log)?.abortedTransactions(fetchOffset, upperBound) ?? []
+    return this.log.producerState.abortedTransactions(fetchOffset, upperBound)
   }
 
   get logStartOffset(): number {
