@@ -14,9 +14,9 @@ const val = (name: string) => {
 }
 const seconds = val('--seconds') !== undefined ? Number(val('--seconds')) : Number(val('--minutes') ?? 5) * 60
 const sets = Object.fromEntries(args.flatMap((a, i) => (a === '--set' ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2)] : [])))
-const row = (s: Sample) => console.log([s.t, s.rssMB, s.heapMB, s.externalMB, s.frames, s.connections, s.probeMaxMs, s.stallMs, s.cpu, s.handles, s.load1]
+const row = (s: Sample) => console.log([s.t, s.rssMB, s.heapMB, s.externalMB, s.frames, s.connections, s.partitions, s.probeMaxMs, s.stallMs, s.cpu, s.handles, s.load1]
   .map((x) => String(x).padStart(10)).join(''))
-console.log(['t (s)', 'RSS MB', 'heap MB', 'ext MB', 'frames', 'conns', 'probe ms', 'stall ms', 'cpu %', 'handles', 'load1'].map((x) => x.padStart(10)).join(''))
+console.log(['t (s)', 'RSS MB', 'heap MB', 'ext MB', 'frames', 'conns', 'partitions', 'probe ms', 'stall ms', 'cpu %', 'handles', 'load1'].map((x) => x.padStart(10)).join(''))
 const result = await runSoak({
   seconds,
   seed: Number(val('--seed') ?? 1),

@@ -4,7 +4,7 @@
 // ApiVersions takes, once a second. Heap snapshots can be taken at chosen times.
 import { fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,6 +52,8 @@ export interface Sample {
   handles: number
   /** The broker's CPU use since the previous sample, % of one core. */
   cpu: number
+  /** Partition directories in the broker's data directory. */
+  partitions: number
   /** Longest event-loop stall in the broker since the previous sample, ms. */
   stallMs: number
 }
@@ -237,6 +239,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         load1: Math.round(loadavg()[0] * 100) / 100,
         handles: reply.handles ?? 0,
         cpu: cpuPct,
+        partitions: readdirSync(dataDir).filter((d) => /-\d+$/.test(d)).length,
         stallMs: Math.round(reply.eventLoopMaxMs ?? 0),
       }
       windowMaxMs = 0
