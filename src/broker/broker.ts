@@ -1,13 +1,21 @@
-// Broker lifecycle. `runBroker` starts a broker from a validated config: lock and open the data
-// directory, load cluster metadata, open storage, bind listeners. `close()` reverses it: stop
-// accepting, let in-flight requests finish, flush and close storage and metadata, unlock.
+// Broker lifecycle. `runBroker` starts a broker from a validated config: lock the data directory,
+// open the metadata store and read the first metadata image, open the storage that image assigns
+// here (setting aside logs it does not name), publish the image to the replica manager, bind
+// listeners. `close()` reverses it: stop accepting, let in-flight requests finish, close storage
+// and the metadata store, unlock.
 // `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
 import type { RawConfig } from './config/broker-config.ts'
-import { MetadataStore } from './cluster/metadata-store.ts'
+import { FileMetadataStore } from './cluster/store/file-store.ts'
+import type { MetadataStore } from './cluster/store/metadata-store.ts'
+import { MetadataLoader } from './cluster/metadata-loader.ts'
+import { Controller } from './cluster/controller.ts'
+import { migrateV1 } from './cluster/metadata-migrate.ts'
+import { CLUSTER_ID_KEY } from './cluster/metadata-records.ts'
+import { setAsideStrays } from './replica/strays.ts'
 import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { createDispatcher } from './api/dispatcher.ts'
@@ -18,13 +26,15 @@ import { createLogger, silentLogger } from './logger.ts'
 import type { Logger, LogLevel } from './logger.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { openStorage } from './storage.ts'
-import { reconcileWithDisk } from './cluster/reconcile.ts'
 import { loadDynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
+
+/** The metadata store's file in the data directory (format 2; format 1 is migrated on open). */
+export const METADATA_FILE = 'cluster-metadata.json'
 
 export interface RunBrokerOptions {
   readonly log?: Logger
@@ -58,16 +68,27 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const dataDir = resolve(config.dataDir)
   await mkdir(dataDir, { recursive: true })
   const unlock = await lockDataDir(dataDir)
-  let metadata: MetadataStore | undefined
+  let store: MetadataStore | undefined
+  let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
   let server: NetServer | undefined
   const clock = opts.clock ?? systemScheduler
   try {
-    metadata = await MetadataStore.open(dataDir, config.nodeId)
+    const nodeId = config.nodeId
+    store = await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
+    const metadata = loader = new MetadataLoader(store, log)
+    const controller = new Controller(store, loader, nodeId, log)
+    await controller.ensureClusterId()
+    const initial = await loader.load()
     loadDynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
-    logs = await openStorage(config, metadata, clock, log)
-    await reconcileWithDisk(metadata, logs.all(), log)
-    const replicas = await ReplicaManager.open({ config, metadata, logs, log })
+    logs = await openStorage(config, {
+      topicConfig: (topic) => (metadata.topic(topic) ?? initial.image.topic(topic))?.configs,
+      shouldLoad: (topic, partition) => initial.image.partition(topic, partition)?.replicas.includes(nodeId) ?? false,
+    }, clock, log)
+    await setAsideStrays(logs.unopened, log)
+    const replicas = new ReplicaManager({ config, logs, log })
+    loader.subscribe((delta) => replicas.applyDelta(delta))
+    await loader.start(initial)
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const context: BrokerContext = {
@@ -75,6 +96,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       nodeId: config.nodeId,
       clusterId: metadata.clusterId,
       metadata,
+      controller,
       logs,
       replicas,
       registry,
@@ -101,7 +123,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     for (const b of bound) advertisedListeners.push(advertise(b, config))
     let closing: Promise<void> | undefined
     const srv = server
-    const meta = metadata
+    const meta = store
+    const images = loader
     const storage = logs
     return {
       context,
@@ -115,8 +138,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await closeCoordinators(context)
           await srv.close()
+          await images.close()
           await storage.close()
-          await meta.flush()
+          await meta.close()
           await unlock()
           log.info({ dataDir }, 'broker stopped')
         })()
@@ -125,8 +149,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     await server?.close(0)
+    await loader?.close()
     await logs?.close()
-    await metadata?.flush()
+    await store?.close()
     await unlock()
     throw err
   }

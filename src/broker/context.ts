@@ -2,7 +2,8 @@
 // created at start-up (broker.ts); handlers get it as `ctx.broker`.
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
-import type { MetadataStore } from './cluster/metadata-store.ts'
+import type { MetadataView } from './cluster/metadata-image.ts'
+import type { Controller } from './cluster/controller.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -12,9 +13,11 @@ export interface BrokerContext {
   readonly config: BrokerConfig
   readonly nodeId: number
   readonly clusterId: string
-  /** Topics, topic ids, partition counts, topic config overrides (persisted). */
-  readonly metadata: MetadataStore
-  /** Partition logs: `logs.getOrCreate(topic, partition)`, `logs.get(...)`, `logs.delete(...)`. */
+  /** The current metadata image (topics, ids, partition states, configs), read-only. */
+  readonly metadata: MetadataView
+  /** Writes topic changes to the metadata store and waits for the image. */
+  readonly controller: Controller
+  /** Partition logs (storage); partitions are created and deleted only by ReplicaManager.applyDelta. */
   readonly logs: LogManager
   /** Hosted partitions (HW, LSO, appends, reads) and the delayed-fetch purgatory. */
   readonly replicas: ReplicaManager

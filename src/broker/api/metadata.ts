@@ -13,7 +13,7 @@ import {
 import type {
   MetadataRequest, MetadataResponse, MetadataResponseMetadataResponsePartition, MetadataResponseMetadataResponseTopic,
 } from '../../protocol/generated/messages/metadata.ts'
-import type { TopicMetadata } from '../cluster/metadata-store.ts'
+import type { TopicMetadata } from '../cluster/metadata-image.ts'
 import { topicsOf } from '../cluster/topic-service.ts'
 import { topicNameProblem } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'

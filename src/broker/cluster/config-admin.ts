@@ -155,7 +155,7 @@ export class ConfigAdmin {
         await this.dynamic.replace(t.scope, next, validateOnly)
         if (!validateOnly) {
           this.broker.log.info({ scope: t.scope, configs: Object.fromEntries(next) }, 'dynamic broker configs changed')
-          await this.topics.brokerDefaultsChanged()
+          this.broker.replicas.brokerDefaultsChanged((topic) => this.broker.metadata.topic(topic)?.configs)
         }
       }
       return { errorCode: ErrorCode.NONE, errorMessage: null }

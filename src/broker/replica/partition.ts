@@ -22,10 +22,13 @@ export class Partition {
   readonly index: number
   topicId: string
   readonly log: Log
-  /** Single node: never changes (no leader elections). */
-  readonly leaderEpoch = 0
-  readonly replicas: readonly number[]
+  /** Set by makeLeader / makeFollower from the metadata image (ReplicaManager.applyDelta). */
+  private epoch = 0
+  private role: 'leader' | 'follower' = 'leader'
+  private replicaIds: readonly number[]
   isr: readonly number[]
+  /** ReplicaManager bookkeeping: its first role has been reported to leadership listeners. */
+  announced = false
   settings: PartitionSettings
   private hw: number
   /** Last known log end offset of each follower in the ISR (none on a single node). */
@@ -37,13 +40,43 @@ export class Partition {
     this.index = index
     this.topicId = topicId
     this.log = log
-    this.replicas = [nodeId]
+    this.replicaIds = [nodeId]
     this.isr = [nodeId]
     this.settings = settings
     this.onData = onData
     // Everything recovered from disk was acknowledged or is at least durable now: with no other
     // replica to disagree, the whole log is committed.
     this.hw = log.logEndOffset
+  }
+
+  get leaderEpoch(): number {
+    return this.epoch
+  }
+
+  get replicas(): readonly number[] {
+    return this.replicaIds
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader'
+  }
+
+  /** This broker leads the partition at `state.leaderEpoch` (from the metadata image). */
+  makeLeader(state: { readonly leaderEpoch: number, readonly replicas: readonly number[], readonly isr: readonly number[] }): void {
+    this.role = 'leader'
+    this.epoch = state.leaderEpoch
+    this.replicaIds = state.replicas
+    this.isr = state.isr
+    for (const id of this.followerEnds.keys()) if (!state.isr.includes(id)) this.followerEnds.delete(id)
+  }
+
+  /** Another broker leads (replication fetches and truncation come with the cluster). */
+  makeFollower(state: { readonly leaderEpoch: number, readonly replicas: readonly number[], readonly isr: readonly number[] }): void {
+    this.role = 'follower'
+    this.epoch = state.leaderEpoch
+    this.replicaIds = state.replicas
+    this.isr = state.isr
+    this.followerEnds.clear()
   }
 
   get highWatermark(): number {

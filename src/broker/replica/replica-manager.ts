@@ -1,24 +1,38 @@
-// The partitions this broker hosts, on top of storage's LogManager (opened by the broker, which
-// also reconciles the metadata store with the logs found on disk). The metadata store decides which
-// topics and partitions exist; at start-up every partition it lists is opened (created when
-// missing). Topic services call createPartitions / deletePartitions / updateConfig after changing
-// the metadata store; handlers look partitions up with `partition(topic, index)`.
+// The partitions this broker hosts, on top of storage's LogManager. `applyDelta` is the only code
+// that creates, deletes, makes leader or makes follower a partition: the metadata loader hands it
+// every MetadataDelta (the first one builds everything from the empty image) before the new image
+// becomes current. Listeners hear each batch of leadership changes (the coordinators load and
+// unload their shards from it). Handlers look partitions up with `partition(topic, index)`.
 import type { Logger } from 'pino'
 import type { LogManager } from '../../storage/log-manager.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { effectiveTopicConfig, parseTopicOverrides } from '../config/index.ts'
-import type { MetadataStore } from '../cluster/metadata-store.ts'
+import type { MetadataDelta } from '../cluster/metadata-delta.ts'
+import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
 import type { PartitionSettings } from './partition.ts'
 import { Purgatory } from './purgatory.ts'
 
 export interface ReplicaManagerOptions {
   readonly config: BrokerConfig
-  readonly metadata: MetadataStore
   /** Open LogManager; the broker closes it after the replica manager. */
   readonly logs: LogManager
   readonly log: Logger
 }
+
+/** One partition's change of role on this broker, as applied by applyDelta. */
+export interface LeadershipChange {
+  readonly topic: string
+  readonly partition: number
+  /** 'leader' / 'follower': the role now held; 'removed': no longer hosted here (deleted or moved). */
+  readonly role: 'leader' | 'follower' | 'removed'
+  readonly leaderEpoch: number
+  /** The hosted partition (absent once removed). */
+  readonly replica?: Partition
+}
+
+/** Hears the leadership changes of each applied delta, after the partitions are ready. */
+export type LeadershipListener = (changes: readonly LeadershipChange[]) => void | Promise<void>
 
 export class ReplicaManager {
   readonly logs: LogManager
@@ -28,20 +42,14 @@ export class ReplicaManager {
   private readonly config: BrokerConfig
   private readonly nodeId: number
   private readonly log: Logger
+  private readonly listeners: LeadershipListener[] = []
   private closed = false
 
-  private constructor(logs: LogManager, opts: ReplicaManagerOptions) {
-    this.logs = logs
+  constructor(opts: ReplicaManagerOptions) {
+    this.logs = opts.logs
     this.config = opts.config
     this.nodeId = opts.config.nodeId
     this.log = opts.log
-  }
-
-  /** Opens the partitions of every topic in the metadata store. */
-  static async open(opts: ReplicaManagerOptions): Promise<ReplicaManager> {
-    const rm = new ReplicaManager(opts.logs, opts)
-    for (const t of opts.metadata.topics()) await rm.createPartitions(t.name, t.topicId, 0, t.partitions, t.configs)
-    return rm
   }
 
   /** The hosted partition, or undefined (UNKNOWN_TOPIC_OR_PARTITION). */
@@ -54,44 +62,113 @@ export class ReplicaManager {
     return this.byTopic.get(topic) ?? []
   }
 
-  /** Opens (creating on disk) partitions [fromIndex, toIndex) of a topic with its config overrides. */
-  async createPartitions(topic: string, topicId: string, fromIndex: number, toIndex: number,
-    rawConfig: Readonly<Record<string, string>> = {}): Promise<void> {
-    if (this.closed) throw new Error('replica manager is closed')
-    const overrides = parseLogOverrides(rawConfig)
-    const settings = this.settingsFor(rawConfig)
-    let list = this.byTopic.get(topic)
-    if (!list) this.byTopic.set(topic, (list = []))
-    for (let i = fromIndex; i < toIndex; i++) {
-      const existing = list[i]
-      if (existing) {
-        existing.topicId = topicId
+  /** Adds a listener for leadership changes (called in registration order, awaited). */
+  onLeadershipChange(listener: LeadershipListener): void {
+    this.listeners.push(listener)
+  }
+
+  /**
+   * Brings the hosted partitions in line with a delta: deleted topics' partitions go (logs too),
+   * partitions assigned here are opened (created on disk when missing) and take the role and epoch
+   * the image gives them, partitions moved elsewhere are removed, config changes reach the logs.
+   * Every change is attempted; the first failure is thrown at the end.
+   */
+  async applyDelta(delta: MetadataDelta): Promise<void> {
+    if (this.closed) return
+    const changes: LeadershipChange[] = []
+    let failure: unknown
+    const attempt = async (fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn()
+      } catch (err) {
+        failure ??= err
+      }
+    }
+    for (const change of delta.topicChanges) {
+      const { before, after } = change
+      if (!after) {
+        if (before) await attempt(() => this.removeTopic(before, changes))
         continue
       }
-      const log = await this.logs.getOrCreate(topic, i, overrides)
-      // A concurrent call may have opened it while we awaited.
-      list[i] ??= new Partition(topic, i, topicId, log, this.nodeId, settings, this.onData)
+      await attempt(async () => {
+        let created = false
+        for (const index of change.changedPartitions) created = await this.applyState(after, after.states[index]!, changes) || created
+        // New logs start from storage's start-up defaults; this also brings in dynamic broker defaults.
+        if (created || change.configsChanged) this.updateConfig(after.name, after.configs)
+      })
     }
+    for (const l of this.listeners) {
+      await attempt(async () => { await l(changes) })
+    }
+    if (failure !== undefined) throw failure
   }
 
-  /** Deletes every partition of a topic (logs and directories); waiting fetches are answered first. */
-  async deletePartitions(topic: string): Promise<void> {
-    const list = this.byTopic.get(topic)
-    if (!list) return
-    this.byTopic.delete(topic)
+  /** Returns true when it created a log on disk. */
+  private async applyState(topic: TopicImage, state: PartitionState, changes: LeadershipChange[]): Promise<boolean> {
+    let list = this.byTopic.get(topic.name)
+    let p = list?.[state.partition]
+    if (!state.replicas.includes(this.nodeId)) {
+      if (p) await this.removePartition(p, changes)
+      return false
+    }
+    let created = false
+    if (!p) {
+      created = this.logs.get(topic.name, state.partition) === undefined
+      const log = await this.logs.getOrCreate(topic.name, state.partition, parseLogOverrides(topic.configs))
+      if (this.closed) return created
+      if (!list) this.byTopic.set(topic.name, (list = []))
+      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.onData)
+    }
+    p.topicId = topic.topicId
+    const wasLeader = p.isLeader
+    const epoch = p.leaderEpoch
+    if (state.leader === this.nodeId) p.makeLeader(state)
+    else p.makeFollower(state)
+    if (p.isLeader !== wasLeader || p.leaderEpoch !== epoch || !p.announced) {
+      p.announced = true
+      // A new leader epoch: fetches parked on the old role answer now and re-read.
+      if (!p.isLeader) this.fetchPurgatory.completeAll(p)
+      changes.push({ topic: topic.name, partition: state.partition, role: p.isLeader ? 'leader' : 'follower', leaderEpoch: p.leaderEpoch, replica: p })
+    }
+    return created
+  }
+
+  private async removePartition(p: Partition, changes: LeadershipChange[]): Promise<void> {
+    const list = this.byTopic.get(p.topic)
+    if (list?.[p.index] !== p) return
+    delete list[p.index]
+    if (!list.some((x) => x !== undefined)) this.byTopic.delete(p.topic)
+    this.fetchPurgatory.completeAll(p)
+    changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
+    await this.logs.delete(p.topic, p.index)
+  }
+
+  /** Deletes every partition of a deleted topic (logs and directories); waiting fetches answer first. */
+  private async removeTopic(topic: TopicImage, changes: LeadershipChange[]): Promise<void> {
+    const list = this.byTopic.get(topic.name)
+    if (!list || list.every((p) => p === undefined || p.topicId !== topic.topicId)) return
+    this.byTopic.delete(topic.name)
     for (const p of list) if (p) this.fetchPurgatory.completeAll(p)
-    for (const p of list) if (p) await this.logs.delete(topic, p.index)
-    this.log.info({ topic, partitions: list.length }, 'deleted partition logs')
+    for (const p of list) {
+      if (!p) continue
+      changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
+      await this.logs.delete(topic.name, p.index)
+    }
+    this.log.info({ topic: topic.name, partitions: list.length }, 'deleted partition logs')
   }
 
-  /** Applies a topic's new config overrides (the full set, Kafka names) to its open partitions. */
+  /** Applies a topic's config overrides (the full set, Kafka names) to its open partitions. */
   updateConfig(topic: string, rawConfig: Readonly<Record<string, string>>): void {
     // The LogManager layers these over its own view of the topic's stored overrides; pass the
     // complete effective set so removed overrides fall back to the broker defaults.
-    const full = { ...Object.fromEntries(effectiveTopicConfig(this.config, parseTopicOverrides(rawConfig))) }
-    this.logs.updateConfig(topic, full)
+    this.logs.updateConfig(topic, this.fullConfig(rawConfig))
     const settings = this.settingsFor(rawConfig)
     for (const p of this.partitions(topic)) if (p) p.settings = settings
+  }
+
+  /** A broker-level default changed: every hosted topic's effective config may have changed. */
+  brokerDefaultsChanged(configsOf: (topic: string) => Readonly<Record<string, string>> | undefined): void {
+    for (const topic of this.byTopic.keys()) this.updateConfig(topic, configsOf(topic) ?? {})
   }
 
   /** Answers waiting fetches; the broker closes the LogManager afterwards. */
@@ -99,6 +176,10 @@ export class ReplicaManager {
     if (this.closed) return
     this.closed = true
     this.fetchPurgatory.close()
+  }
+
+  private fullConfig(rawConfig: Readonly<Record<string, string>>): Record<string, unknown> {
+    return { ...Object.fromEntries(effectiveTopicConfig(this.config, parseTopicOverrides(rawConfig))) }
   }
 
   private settingsFor(rawConfig: Readonly<Record<string, string>>): PartitionSettings {
