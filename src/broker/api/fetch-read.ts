@@ -59,7 +59,7 @@ export class FetchPlan {
   /** Partitions a delayed fetch waits on. */
   readonly watched: Partition[] = []
   readonly version: number
-  private readonly readCommitted: boolean
+  readonly readCommitted: boolean
   private readonly maxBytes: number
 
   constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataView,

@@ -3,6 +3,7 @@
 // the only replica, so the ISR is {self} and the high watermark follows the log end offset as
 // appends complete. The HW logic is written as "minimum log end offset over the ISR" so follower
 // fetch positions can feed it once replication exists.
+import { ByteLedger } from './byte-ledger.ts'
 import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
 import { lastStableOffsetOf, producerStateOf } from '../../storage/producer/producer-states.ts'
 import type { AbortedTxn } from '../../storage/txn-index.ts'
@@ -34,6 +35,8 @@ export class Partition {
   /** Last known log end offset of each follower in the ISR (none on a single node). */
   private readonly followerEnds = new Map<number, number>()
   private readonly onData: DataListener
+  /** Bytes per acknowledged append, so waiting fetches count only what their bound passed. */
+  private readonly appended = new ByteLedger()
 
   constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings, onData: DataListener) {
     this.topic = topic
@@ -107,6 +110,7 @@ export class Partition {
    */
   async appendAsLeader(batches: Buffer): Promise<AppendResult> {
     const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'client' })
+    this.appended.record(result.lastOffset + 1, batches.length)
     this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
     return result
   }
@@ -114,6 +118,7 @@ export class Partition {
   /** Appends coordinator-written batches (control records allowed). */
   async appendAsCoordinator(batches: Buffer): Promise<AppendResult> {
     const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'coordinator' })
+    this.appended.record(result.lastOffset + 1, batches.length)
     this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
     return result
   }
@@ -145,6 +150,16 @@ export class Partition {
   clampToLog(): void {
     if (this.hw > this.log.logEndOffset) this.hw = this.log.logEndOffset
     if (this.hw < this.log.logStartOffset) this.hw = this.log.logStartOffset
+  }
+
+  /** The bound a fetch reads up to: the LSO (read_committed) or the HW. */
+  fetchBound(readCommitted: boolean): number {
+    return readCommitted ? this.lastStableOffset : this.hw
+  }
+
+  /** Bytes appended in [from, to) (recent appends; see ByteLedger). */
+  bytesBetween(from: number, to: number): number {
+    return this.appended.bytesBetween(from, to)
   }
 
   /**
