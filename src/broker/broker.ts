@@ -26,7 +26,11 @@ import { createLogger, silentLogger } from './logger.ts'
 import type { Logger, LogLevel } from './logger.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { openStorage } from './storage.ts'
-import { loadDynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
+import { DynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
+import { TopicService } from './cluster/topic-service.ts'
+import { ConfigAdmin } from './cluster/config-admin.ts'
+import { BufferPool } from './net/buffer-pool.ts'
+import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
@@ -80,7 +84,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
     const initial = await loader.load()
-    loadDynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
+    // Persisted dynamic values take effect before anything reads the config.
+    const dynamic = new DynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
     logs = await openStorage(config, {
       topicConfig: (topic) => (metadata.topic(topic) ?? initial.image.topic(topic))?.configs,
       shouldLoad: (topic, partition) => initial.image.partition(topic, partition)?.replicas.includes(nodeId) ?? false,
@@ -89,6 +94,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const replicas = new ReplicaManager({ config, logs, log })
     loader.subscribe((delta) => replicas.applyDelta(delta))
     await loader.start(initial)
+    const topics = new TopicService({ metadata, controller, config, nodeId, log })
+    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const context: BrokerContext = {
@@ -99,6 +106,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       controller,
       logs,
       replicas,
+      topics,
+      configAdmin,
+      readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
       clock,

@@ -1,9 +1,13 @@
 // What every request handler can reach: the broker's long-lived services. One object per broker,
-// created at start-up (broker.ts); handlers get it as `ctx.broker`.
+// built by the composition root (broker.ts) before the listeners open; handlers get it as
+// `ctx.broker`. Services are typed fields here, never looked up by key elsewhere.
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
 import type { MetadataView } from './cluster/metadata-image.ts'
 import type { Controller } from './cluster/controller.ts'
+import type { TopicService } from './cluster/topic-service.ts'
+import type { ConfigAdmin } from './cluster/config-admin.ts'
+import type { BufferPool } from './net/buffer-pool.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -19,8 +23,14 @@ export interface BrokerContext {
   readonly controller: Controller
   /** Partition logs (storage); partitions are created and deleted only by ReplicaManager.applyDelta. */
   readonly logs: LogManager
-  /** Hosted partitions (HW, LSO, appends, reads) and the delayed-fetch purgatory. */
+  /** Hosted partitions (HW, LSO, appends, reads) and the delayed-operation purgatories. */
   readonly replicas: ReplicaManager
+  /** Topic admin: validates, writes through the controller, waits for the image. */
+  readonly topics: TopicService
+  /** Describe/Alter configs for topics and brokers (dynamic broker layers). */
+  readonly configAdmin: ConfigAdmin
+  /** Idle buffers for fetch reads from segment files (net/read-buffers.ts). */
+  readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
   /** Listeners as clients should reach them (advertised host, actual port). */

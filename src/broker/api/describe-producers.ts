@@ -3,7 +3,6 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers.ts'
-import { producerStateOf } from '../../storage/producer/producer-states.ts'
 import { defineHandler } from './handler.ts'
 
 export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
@@ -18,8 +17,7 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
         if (!p) {
           return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }
         }
-        const state = producerStateOf(p.log)
-        const activeProducers = [...(state?.entries() ?? [])].map((e) => ({
+        const activeProducers = [...p.activeProducers()].map((e) => ({
           producerId: BigInt(e.producerId),
           producerEpoch: e.epoch,
           lastSequence: e.batches[e.batches.length - 1]?.lastSeq ?? -1,

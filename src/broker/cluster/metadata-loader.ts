@@ -21,6 +21,8 @@ export class MetadataLoader implements MetadataView {
   private readonly publishers: MetadataPublisher[] = []
   private watch: Watch | undefined
   private queue: Promise<void> = Promise.resolve()
+  /** Watch batches not yet published. */
+  private pending: WatchBatch[] = []
   private waiters: { revision: number, resolve: () => void, reject: (err: unknown) => void }[] = []
   /** Revisions whose publication failed, with the error (kept until a waiter asks). */
   private readonly failures = new Map<number, unknown>()
@@ -95,41 +97,62 @@ export class MetadataLoader implements MetadataView {
   }
 
   private onBatch(batch: WatchBatch): Promise<void> {
-    return this.enqueue({ batch })
+    this.pending.push(batch)
+    if (this.pending.length > 1) return this.queue
+    return this.enqueue('pending')
   }
 
-  /** Publications run one at a time; a delta is built against the image current when its turn comes. */
-  private enqueue(what: MetadataDelta | { batch: WatchBatch }): Promise<void> {
+  /**
+   * Publications run one at a time; a delta is built against the image current when its turn
+   * comes, from every transaction that arrived meanwhile (one delta for a burst of writes).
+   */
+  private enqueue(what: MetadataDelta | 'pending'): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.closed) return
-      let delta: MetadataDelta
+      if (what instanceof MetadataDelta) return this.publish(what)
+      const batches = this.pending.filter((b) => b.revision > this.current.revision)
+      this.pending = []
+      if (batches.length === 0) return
+      let merged: MetadataDelta | undefined
       try {
-        if (what instanceof MetadataDelta) delta = what
-        else {
-          if (what.batch.revision <= this.current.revision) return
-          delta = MetadataDelta.fromEvents(this.current, what.batch.revision, what.batch.events)
-        }
-      } catch (err) {
-        // A malformed record: skip the transaction, keep the revision moving.
-        this.log.error({ err }, 'malformed metadata change ignored')
-        this.failures.set(what instanceof MetadataDelta ? what.revision : what.batch.revision, err)
-        return
+        merged = MetadataDelta.fromEvents(this.current, batches[batches.length - 1]!.revision, batches.flatMap((b) => b.events))
+      } catch {
+        // A malformed record somewhere: apply the transactions one by one, skipping the bad one.
       }
-      let failure: unknown
-      for (const p of this.publishers) {
+      if (merged) return this.publish(merged)
+      for (const b of batches) {
+        let delta: MetadataDelta
         try {
-          await p(delta)
+          delta = MetadataDelta.fromEvents(this.current, b.revision, b.events)
         } catch (err) {
-          failure ??= err
-          this.log.error({ err, revision: delta.revision }, 'applying a metadata change failed')
+          this.log.error({ err, revision: b.revision }, 'malformed metadata change ignored')
+          this.failures.set(b.revision, err)
+          delta = MetadataDelta.fromEvents(this.current, b.revision, [])
         }
+        await this.publish(delta)
       }
-      this.current = delta.image
-      if (failure !== undefined) this.failures.set(delta.revision, failure)
-      this.wake()
     }
     this.queue = this.queue.then(run, run)
     return this.queue
+  }
+
+  private async publish(delta: MetadataDelta): Promise<void> {
+    let failure: unknown
+    for (const p of this.publishers) {
+      try {
+        await p(delta)
+      } catch (err) {
+        failure ??= err
+        this.log.error({ err, revision: delta.revision }, 'applying a metadata change failed')
+      }
+    }
+    const from = this.current.revision
+    this.current = delta.image
+    // Every transaction merged into the delta shares its outcome.
+    if (failure !== undefined) {
+      for (let r = Math.max(from + 1, delta.revision - MAX_FAILURES); r <= delta.revision; r++) if (!this.failures.has(r)) this.failures.set(r, failure)
+    }
+    this.wake()
   }
 
   private wake(): void {

@@ -10,7 +10,6 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { TOPIC_DEFS } from '../config/config-table.ts'
 import { parseTopicOverrides } from '../config/topic-config.ts'
-import type { BrokerContext } from '../context.ts'
 import type { MetadataView, TopicMetadata } from './metadata-image.ts'
 import { ConflictError } from './controller.ts'
 import type { Controller } from './controller.ts'
@@ -347,19 +346,4 @@ export class TopicService {
       return next
     })
   }
-}
-
-const services = new WeakMap<BrokerContext, TopicService>()
-
-/**
- * The topic service of a broker, created on first use (one per context, shared by the handlers and
- * the coordinators); its PartitionLogs is the broker's replica manager.
- */
-export function topicsOf(broker: BrokerContext): TopicService {
-  let s = services.get(broker)
-  if (!s) {
-    s = new TopicService({ metadata: broker.metadata, controller: broker.controller, config: broker.config, nodeId: broker.nodeId, log: broker.log })
-    services.set(broker, s)
-  }
-  return s
 }

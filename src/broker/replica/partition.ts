@@ -1,9 +1,16 @@
-// One topic-partition this broker hosts: its Log plus the replica state the protocol exposes —
-// leader epoch, in-sync replicas, high watermark, last stable offset. Single node: this broker is
-// the only replica, so the ISR is {self} and the high watermark follows the log end offset as
-// appends complete. The HW logic is written as "minimum log end offset over the ISR" so follower
-// fetch positions can feed it once replication exists.
+// One topic-partition this broker hosts: the replica state the protocol exposes — role, leader
+// epoch, in-sync replicas, follower ends, high watermark, last stable offset — over a private Log.
+// Everything that reads or changes the log goes through a method here that applies the right bound
+// (fetches and replay below the HW or LSO, DeleteRecords at most to the HW), and the delayed
+// operations waiting on this state (fetches, acks=all produces) are woken from here. Single node:
+// this broker is the only replica, so the ISR is {self} and the high watermark follows the log end
+// offset as appends complete; the HW is written as "minimum log end offset over the ISR" so
+// follower fetch positions can feed it once replication exists.
 import { ByteLedger } from './byte-ledger.ts'
+import { StorageError } from '../../storage/errors.ts'
+import type { LeaderEpochCache } from '../../storage/leader-epoch-cache.ts'
+import type { LogConfig } from '../../storage/index.ts'
+import type { ProducerEntry } from '../../storage/producer/producer-entry.ts'
 import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
 import { lastStableOffsetOf, producerStateOf } from '../../storage/producer/producer-states.ts'
 import type { AbortedTxn } from '../../storage/txn-index.ts'
@@ -22,7 +29,7 @@ export class Partition {
   readonly topic: string
   readonly index: number
   topicId: string
-  readonly log: Log
+  private readonly log: Log
   /** Set by makeLeader / makeFollower from the metadata image (ReplicaManager.applyDelta). */
   private epoch = 0
   private role: 'leader' | 'follower' = 'leader'
@@ -96,6 +103,11 @@ export class Partition {
     return producerStateOf(this.log)?.abortedTransactions(fetchOffset, upperBound) ?? []
   }
 
+  /** The log's effective topic config (storage's view). */
+  get config(): LogConfig {
+    return this.log.config
+  }
+
   get logStartOffset(): number {
     return this.log.logStartOffset
   }
@@ -150,6 +162,52 @@ export class Partition {
   clampToLog(): void {
     if (this.hw > this.log.logEndOffset) this.hw = this.log.logEndOffset
     if (this.hw < this.log.logStartOffset) this.hw = this.log.logStartOffset
+  }
+
+  /**
+   * DeleteRecords: moves the log start to `offset`, which may not pass the high watermark.
+   * Resolves with the new log start offset.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    if (offset < 0 || offset > this.hw) {
+      return Promise.reject(new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} is beyond the high watermark ${this.hw}`))
+    }
+    return this.log.deleteRecordsBefore(offset)
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp below the HW. */
+  async maxTimestamp(): Promise<{ offset: number, timestamp: number } | undefined> {
+    const r = await this.log.maxTimestamp()
+    return r && r.offset < this.hw ? r : undefined
+  }
+
+  /** ListOffsets by time: the first batch with a timestamp >= `timestamp` below `upper` (<= HW). */
+  async offsetForTimestamp(timestamp: number, upper: number): Promise<{ offset: number, timestamp: number } | undefined> {
+    const r = await this.log.offsetForTimestamp(timestamp)
+    return r && r.offset < Math.min(upper, this.hw) ? r : undefined
+  }
+
+  /** The batch holding `offset` (and whatever follows within `maxBytes`), below `upper` (<= HW). */
+  readBatchAt(offset: number, maxBytes: number, upper: number): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: Math.min(upper, this.hw) })
+  }
+
+  /** OffsetForLeaderEpoch: the largest epoch <= `epoch` this log knows and where it ends. */
+  endOffsetForEpoch(epoch: number): ReturnType<LeaderEpochCache['endOffsetFor']> {
+    return this.log.epochs.endOffsetFor(epoch, this.log.logEndOffset)
+  }
+
+  /** DescribeProducers: the producers with state in this partition. */
+  activeProducers(): Iterable<Readonly<ProducerEntry>> {
+    return producerStateOf(this.log)?.entries() ?? []
+  }
+
+  /**
+   * Coordinator replay: whole batches from `offset`, only below the high watermark (a coordinator
+   * must never act on records a new leader could truncate).
+   */
+  readForReplay(offset: number, maxBytes: number): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: this.hw })
   }
 
   /** The bound a fetch reads up to: the LSO (read_committed) or the HW. */

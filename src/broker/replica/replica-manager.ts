@@ -12,6 +12,10 @@ import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
 import type { PartitionSettings } from './partition.ts'
 import { Purgatory } from './purgatory.ts'
+import { awaitReplication } from './delayed-produce.ts'
+
+/** Partition logs opened at once while applying a delta. */
+const OPEN_CONCURRENCY = 8
 
 export interface ReplicaManagerOptions {
   readonly config: BrokerConfig
@@ -38,6 +42,8 @@ export class ReplicaManager {
   readonly logs: LogManager
   /** Delayed fetches waiting for data (woken by appends that move a high watermark). */
   readonly fetchPurgatory = new Purgatory()
+  /** acks=all produces waiting for the high watermark to cover them (see delayed-produce.ts). */
+  readonly producePurgatory = new Purgatory()
   private readonly byTopic = new Map<string, Partition[]>()
   private readonly config: BrokerConfig
   private readonly nodeId: number
@@ -92,11 +98,21 @@ export class ReplicaManager {
       }
       await attempt(async () => {
         let created = false
-        for (const index of change.changedPartitions) created = await this.applyState(after, after.states[index]!, changes) || created
+        // Logs open a few at a time (each may create a directory and files).
+        const indexes = [...change.changedPartitions]
+        const worker = async (): Promise<void> => {
+          for (let i = indexes.shift(); i !== undefined; i = indexes.shift()) {
+            if (await this.applyState(after, after.states[i]!, changes)) created = true
+          }
+        }
+        const results = await Promise.allSettled(Array.from({ length: Math.min(OPEN_CONCURRENCY, indexes.length) }, worker))
         // New logs start from storage's start-up defaults; this also brings in dynamic broker defaults.
         if (created || change.configsChanged) this.updateConfig(after.name, after.configs)
+        for (const r of results) if (r.status === 'rejected') throw r.reason
       })
     }
+    // Stable: a removal still precedes the re-creation of the same partition.
+    changes.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
     for (const l of this.listeners) {
       await attempt(async () => { await l(changes) })
     }
@@ -105,8 +121,7 @@ export class ReplicaManager {
 
   /** Returns true when it created a log on disk. */
   private async applyState(topic: TopicImage, state: PartitionState, changes: LeadershipChange[]): Promise<boolean> {
-    let list = this.byTopic.get(topic.name)
-    let p = list?.[state.partition]
+    let p = this.byTopic.get(topic.name)?.[state.partition]
     if (!state.replicas.includes(this.nodeId)) {
       if (p) await this.removePartition(p, changes)
       return false
@@ -116,6 +131,7 @@ export class ReplicaManager {
       created = this.logs.get(topic.name, state.partition) === undefined
       const log = await this.logs.getOrCreate(topic.name, state.partition, parseLogOverrides(topic.configs))
       if (this.closed) return created
+      let list = this.byTopic.get(topic.name)
       if (!list) this.byTopic.set(topic.name, (list = []))
       p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.onData)
     }
@@ -127,7 +143,7 @@ export class ReplicaManager {
     if (p.isLeader !== wasLeader || p.leaderEpoch !== epoch || !p.announced) {
       p.announced = true
       // A new leader epoch: fetches parked on the old role answer now and re-read.
-      if (!p.isLeader) this.fetchPurgatory.completeAll(p)
+      if (!p.isLeader) this.completeWaiting(p)
       changes.push({ topic: topic.name, partition: state.partition, role: p.isLeader ? 'leader' : 'follower', leaderEpoch: p.leaderEpoch, replica: p })
     }
     return created
@@ -138,7 +154,7 @@ export class ReplicaManager {
     if (list?.[p.index] !== p) return
     delete list[p.index]
     if (!list.some((x) => x !== undefined)) this.byTopic.delete(p.topic)
-    this.fetchPurgatory.completeAll(p)
+    this.completeWaiting(p)
     changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
     await this.logs.delete(p.topic, p.index)
   }
@@ -148,7 +164,7 @@ export class ReplicaManager {
     const list = this.byTopic.get(topic.name)
     if (!list || list.every((p) => p === undefined || p.topicId !== topic.topicId)) return
     this.byTopic.delete(topic.name)
-    for (const p of list) if (p) this.fetchPurgatory.completeAll(p)
+    for (const p of list) if (p) this.completeWaiting(p)
     for (const p of list) {
       if (!p) continue
       changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
@@ -176,6 +192,12 @@ export class ReplicaManager {
     if (this.closed) return
     this.closed = true
     this.fetchPurgatory.close()
+    this.producePurgatory.close()
+  }
+
+  /** acks=all: resolves true once the partition's HW reaches `requiredOffset`, false on timeout. */
+  awaitReplication(partition: Partition, requiredOffset: number, timeoutMs: number): Promise<boolean> {
+    return awaitReplication(this.producePurgatory, partition, requiredOffset, timeoutMs)
   }
 
   private fullConfig(rawConfig: Readonly<Record<string, string>>): Record<string, unknown> {
@@ -190,8 +212,15 @@ export class ReplicaManager {
     }
   }
 
+  /** Answers every operation waiting on `p` (it goes away or stops leading). */
+  private completeWaiting(p: Partition): void {
+    this.fetchPurgatory.completeAll(p)
+    this.producePurgatory.completeAll(p)
+  }
+
   private onData = (partition: Partition, newBytes: number): void => {
     this.fetchPurgatory.notify(partition, newBytes)
+    this.producePurgatory.notify(partition, newBytes)
   }
 }
 

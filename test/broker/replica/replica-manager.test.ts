@@ -26,7 +26,7 @@ test('partitions follow the metadata store; HW follows acknowledged appends; wak
     assert.equal(s.replicas.partition('orders', 2), undefined)
     assert.equal(s.replicas.partition('nope', 0), undefined)
     const p = s.replicas.partition('orders', 1)!
-    assert.equal(p.log.config.maxMessageBytes, 2000)
+    assert.equal(p.config.maxMessageBytes, 2000)
     assert.equal(p.highWatermark, 0)
     const woken: number[] = []
     s.replicas.fetchPurgatory.add({ deadline: s.replicas.fetchPurgatory.clock.now() + 60_000, onData: (_p, n) => { woken.push(n); return true }, complete() {} }, [p])
@@ -42,7 +42,7 @@ test('partitions follow the metadata store; HW follows acknowledged appends; wak
     const read = await p.read(0, 1 << 20, true)
     assert.deepEqual(decodeAll(read.batches).map((x) => x.value), ['v-0', 'v-1', 'v-2'])
     s.replicas.updateConfig('orders', {})
-    assert.equal(p.log.config.maxMessageBytes, 1_048_588)
+    assert.equal(p.config.maxMessageBytes, 1_048_588)
     await s.close()
 
     // Restart: partitions reopen with the HW at the recovered log end.

@@ -5,7 +5,6 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import type { BrokerContext } from '../../context.ts'
-import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
 import type { CoordinatorService } from '../coordinators.ts'
 import { TimerDriver, TimerQueue } from '../timer-queue.ts'
@@ -59,7 +58,7 @@ export class GroupCoordinatorService implements CoordinatorService {
     // The topic service tells us about deletions as they happen (a re-create of the name waits for
     // the cleanup); topics deleted while the broker was down are found once loading is done. The
     // periodic retention check also drops offsets of partitions that no longer exist.
-    topicsOf(this.ctx).onTopicDeleted((topic) => this.coordinator.onTopicsDeleted([topic.name]))
+    this.ctx.topics.onTopicDeleted((topic) => this.coordinator.onTopicsDeleted([topic.name]))
     void this.whenLoaded().then(() => this.dropOffsetsOfMissingTopics())
   }
 
@@ -86,7 +85,7 @@ export class GroupCoordinatorService implements CoordinatorService {
 
   private ensureTopic(): Promise<void> {
     this.topicReady ??= (async () => {
-      const topic = await topicsOf(this.ctx).ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)
+      const topic = await this.ctx.topics.ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)
       if (topic.partitions !== this.coordinator.config.offsetsTopicPartitions) {
         throw new Error(`__consumer_offsets has ${topic.partitions} partitions, expected ${this.coordinator.config.offsetsTopicPartitions}`)
       }
