@@ -34,6 +34,7 @@ import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
+import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
 
@@ -73,6 +74,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   await mkdir(dataDir, { recursive: true })
   const unlock = await lockDataDir(dataDir)
   let store: MetadataStore | undefined
+  let timerDriver: TimerDriver | undefined
   let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
   let server: NetServer | undefined
@@ -91,7 +93,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       shouldLoad: (topic, partition) => initial.image.partition(topic, partition)?.replicas.includes(nodeId) ?? false,
     }, clock, log)
     await setAsideStrays(logs.unopened, log)
-    const replicas = new ReplicaManager({ config, logs, log })
+    // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
+    const timers = new TimerQueue(clock)
+    timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
+    const replicas = new ReplicaManager({ config, logs, log, timers })
     loader.subscribe((delta) => replicas.applyDelta(delta))
     await loader.start(initial)
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
@@ -112,6 +117,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       registry,
       advertisedListeners,
       clock,
+      timers,
       log,
     }
     server = new NetServer({
@@ -136,6 +142,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const meta = store
     const images = loader
     const storage = logs
+    const driver = timerDriver
     return {
       context,
       listeners: advertisedListeners,
@@ -148,6 +155,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await closeCoordinators(context)
           await srv.close()
+          driver.stop()
           await images.close()
           await storage.close()
           await meta.close()
@@ -159,6 +167,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     await server?.close(0)
+    timerDriver?.stop()
     await loader?.close()
     await logs?.close()
     await store?.close()

@@ -8,6 +8,7 @@ import type { Controller } from './cluster/controller.ts'
 import type { TopicService } from './cluster/topic-service.ts'
 import type { ConfigAdmin } from './cluster/config-admin.ts'
 import type { BufferPool } from './net/buffer-pool.ts'
+import type { TimerQueue } from './coordinator/timer-queue.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -37,5 +38,10 @@ export interface BrokerContext {
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */
   readonly clock: Scheduler
+  /**
+   * The broker's one timer queue on `clock`, driven by one real timer: purgatory deadlines (fetch
+   * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
+   */
+  readonly timers: TimerQueue
   readonly log: Logger
 }

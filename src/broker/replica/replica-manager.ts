@@ -11,7 +11,8 @@ import type { MetadataDelta } from '../cluster/metadata-delta.ts'
 import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
 import type { PartitionSettings } from './partition.ts'
-import { Purgatory } from './purgatory.ts'
+import { Purgatory, timerQueueClock } from './purgatory.ts'
+import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import { awaitReplication } from './delayed-produce.ts'
 
 /** Partition logs opened at once while applying a delta. */
@@ -22,6 +23,8 @@ export interface ReplicaManagerOptions {
   /** Open LogManager; the broker closes it after the replica manager. */
   readonly logs: LogManager
   readonly log: Logger
+  /** The broker's timer queue (deadlines of delayed operations); default: the monotonic clock. */
+  readonly timers?: TimerQueue
 }
 
 /** One partition's change of role on this broker, as applied by applyDelta. */
@@ -41,9 +44,9 @@ export type LeadershipListener = (changes: readonly LeadershipChange[]) => void 
 export class ReplicaManager {
   readonly logs: LogManager
   /** Delayed fetches waiting for data (woken by appends that move a high watermark). */
-  readonly fetchPurgatory = new Purgatory()
+  readonly fetchPurgatory: Purgatory
   /** acks=all produces waiting for the high watermark to cover them (see delayed-produce.ts). */
-  readonly producePurgatory = new Purgatory()
+  readonly producePurgatory: Purgatory
   private readonly byTopic = new Map<string, Partition[]>()
   private readonly config: BrokerConfig
   private readonly nodeId: number
@@ -56,6 +59,8 @@ export class ReplicaManager {
     this.config = opts.config
     this.nodeId = opts.config.nodeId
     this.log = opts.log
+    this.fetchPurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'fetch') : undefined)
+    this.producePurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'produce') : undefined)
   }
 
   /** The hosted partition, or undefined (UNKNOWN_TOPIC_OR_PARTITION). */

@@ -1,13 +1,13 @@
 // The group coordinator inside a broker: __consumer_offsets is an ordinary compacted topic
 // (created on first use by the topic service with Kafka's settings), written through the replica
-// manager's coordinator append and replayed at start-up. Timers run on the broker clock with one
-// real timer (TimerDriver). Single node: this broker coordinates every partition of the topic.
+// manager's coordinator append and replayed at start-up. Timers live in the broker's one timer
+// queue (ctx.timers, driven by one real timer in broker.ts). Single node: this broker coordinates every partition of the topic.
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import type { BrokerContext } from '../../context.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
 import type { CoordinatorService } from '../coordinators.ts'
-import { TimerDriver, TimerQueue } from '../timer-queue.ts'
+import type { TimerQueue } from '../timer-queue.ts'
 import { GroupCoordinator } from './group-coordinator.ts'
 import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
@@ -23,7 +23,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   readonly keyType = 0
   readonly coordinator: GroupCoordinator
   private readonly timers: TimerQueue
-  private driver: TimerDriver | null = null
   private topicReady: Promise<void> | null = null
   private loaded: Promise<void> | null = null
   private started = false
@@ -33,7 +32,8 @@ export class GroupCoordinatorService implements CoordinatorService {
     // The partition count of an existing topic wins over the config (it is fixed once created).
     const existing = ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)
     const config = existing ? { ...base, offsetsTopicPartitions: existing.partitions } : base
-    this.timers = new TimerQueue(ctx.clock)
+    // The broker's one timer queue (broker.ts drives it).
+    this.timers = ctx.timers
     this.coordinator = new GroupCoordinator({
       config,
       timers: this.timers,
@@ -49,7 +49,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   start(): void {
     if (this.started) return
     this.started = true
-    this.driver = new TimerDriver(this.timers, (err) => this.ctx.log.error({ err }, 'group coordinator timer failed'))
     this.coordinator.startRetention()
     if (this.ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)) {
       this.topicReady = Promise.resolve()
@@ -151,7 +150,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   }
 
   async close(): Promise<void> {
-    this.driver?.stop()
     this.coordinator.close()
     this.timers.clear()
   }
