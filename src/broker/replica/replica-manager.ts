@@ -52,6 +52,7 @@ export class ReplicaManager {
   private readonly nodeId: number
   private readonly log: Logger
   private readonly listeners: LeadershipListener[] = []
+  private readonly hwListeners: ((partition: Partition) => void)[] = []
   private closed = false
 
   constructor(opts: ReplicaManagerOptions) {
@@ -76,6 +77,11 @@ export class ReplicaManager {
   /** Adds a listener for leadership changes (called in registration order, awaited). */
   onLeadershipChange(listener: LeadershipListener): void {
     this.listeners.push(listener)
+  }
+
+  /** Adds a listener told (synchronously) whenever a hosted partition's high watermark moves. */
+  onHighWatermarkChange(listener: (partition: Partition) => void): void {
+    this.hwListeners.push(listener)
   }
 
   /**
@@ -226,6 +232,7 @@ export class ReplicaManager {
   private onData = (partition: Partition, newBytes: number): void => {
     this.fetchPurgatory.notify(partition, newBytes)
     this.producePurgatory.notify(partition, newBytes)
+    for (const l of this.hwListeners) l(partition)
   }
 }
 
