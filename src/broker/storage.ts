@@ -7,7 +7,6 @@ import { LogManager, LOG_CONFIG_NAMES, parseLogConfig } from '../storage/index.t
 import type { LogConfig, Scheduler } from '../storage/index.ts'
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
-import { ProducerStates } from '../storage/producer/producer-states.ts'
 
 /** Storage's LogConfig from the broker-level defaults of every topic config storage understands. */
 export function defaultLogConfig(config: BrokerConfig): LogConfig {
@@ -39,11 +38,8 @@ export function openStorage(config: BrokerConfig, select: StorageSelection, sche
     retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
     cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
     cleanerEnabled: config.bool('log.cleaner.enable'),
-    // Idempotent/transactional producer state per partition (sequences, snapshots, txn index).
-    producerState: new ProducerStates({
-      scheduler,
-      producerIdExpirationMs: () => config.int('producer.id.expiration.ms'),
-      checkIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
-    }).factory,
+    // Idempotent/transactional producer state: read at every check (dynamic config).
+    producerIdExpirationMs: () => config.int('producer.id.expiration.ms'),
+    producerIdExpirationCheckIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
   })
 }

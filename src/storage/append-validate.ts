@@ -23,9 +23,16 @@ export interface AppendSummary {
   firstBaseOffset: number
 }
 
+/**
+ * Who appends: 'client' (offsets assigned here, control batches refused, CreateTime bounds
+ * checked), 'coordinator' (like client but control batches allowed), 'replication' (batches keep
+ * their offsets and may have offset gaps).
+ */
+export type AppendOrigin = 'client' | 'coordinator' | 'replication'
+
 export interface ValidateOptions {
   /** Origin 'client' may not write control batches (only coordinators and replication may). */
-  origin: 'client' | 'coordinator' | 'replication'
+  origin: AppendOrigin
   /** Replication keeps the leader's offsets and may carry compacted batches with gaps. */
   assignOffsets: boolean
 }

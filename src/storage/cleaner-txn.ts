@@ -44,11 +44,9 @@ export class TxnCleaning {
     for (const list of this.aborted.values()) list.sort((a, b) => a.firstOffset - b.firstOffset)
   }
 
-  /** Transaction state for a pass over [log start, upTo); undefined for logs without producer state. */
-  static for(log: Log, upTo: number): TxnCleaning | undefined {
-    const hook = log.producerState
-    if (!hook?.abortedTransactions) return undefined
-    return new TxnCleaning(log, hook.abortedTransactions(log.logStartOffset, upTo))
+  /** Transaction state for a pass over [log start, upTo). */
+  static for(log: Log, upTo: number): TxnCleaning {
+    return new TxnCleaning(log, log.producerState.abortedTransactions(log.logStartOffset, upTo))
   }
 
   /** A transactional data batch of an aborted transaction (pure: for the key map). */
@@ -89,7 +87,7 @@ export class TxnCleaning {
     if (this.forget.length === 0) return
     const list = this.forget
     this.forget = []
-    await this.log.producerState?.forgetAborted?.(list)
+    await this.log.producerState.forgetAborted(list)
   }
 }
 

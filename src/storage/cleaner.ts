@@ -71,7 +71,7 @@ export function cleanableRange(
   const c = log.config
   const candidates = log.segments.slice(0, -1)
   // Never at/after the first unstable offset: open transactions may still abort.
-  const unstable = log.producerState?.firstUnstableOffset ?? Infinity
+  const unstable = log.producerState.firstUnstableOffset ?? Infinity
   let n = 0
   while (
     n < candidates.length &&
@@ -116,7 +116,7 @@ export function cleanLog(log: Log, opts: CleanOptions): Promise<CleanResult | un
       const end = i + 1 < segments.length ? segments[i + 1]!.baseOffset : range.firstUncleanable
       if (end <= range.firstDirty) continue
       for await (const buf of segmentBatches(segments[i]!)) {
-        if (isControl(buf) || txn?.isAborted(buf)) continue
+        if (isControl(buf) || txn.isAborted(buf)) continue
         const base = baseOffset(buf, 0)
         forEachRecordKey(buf, (key, offsetDelta) => {
           if (key !== null && base + offsetDelta >= range.firstDirty) latest.set(key, base + offsetDelta)
@@ -150,7 +150,7 @@ async function cleanSegment(
   seg: Segment,
   latest: Map<string, number>,
   now: number,
-  txn?: TxnCleaning,
+  txn: TxnCleaning,
 ): Promise<{ records: number; before: number; after: number } | undefined> {
   const cleaned = segmentFile(log.dir, seg.baseOffset, LOG_SUFFIX + CLEANED_SUFFIX)
   const fh = await open(cleaned, 'w')
@@ -178,13 +178,13 @@ async function cleanSegment(
   try {
     for await (const buf of segmentBatches(seg)) {
       if (isControl(buf)) {
-        const action = txn?.onMarker(buf, now) ?? 'keep'
+        const action = txn.onMarker(buf, now)
         if (action === 'keep') await push(buf)
         else if (action === 'set-horizon') await push(withDeleteHorizon(buf, horizon))
         changed ||= action !== 'keep'
         continue
       }
-      if (txn?.onDataBatch(buf)) {
+      if (txn.onDataBatch(buf)) {
         // A batch of an aborted transaction: gone whole.
         changed = true
         removed += recordCount(buf)
@@ -239,7 +239,7 @@ async function cleanSegment(
     return undefined
   }
   const before = seg.size
-  await txn?.flush()
+  await txn.flush()
   if (written === 0 && (await log.dropCleanedSegment(seg))) {
     // Everything in it was superseded: the segment is gone instead of left as an empty file.
     await unlinkIfExists(cleaned)

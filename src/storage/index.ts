@@ -3,8 +3,9 @@
 // Public API (offsets and timestamps are JS numbers < 2^53):
 //
 //   const manager = await LogManager.open({ logDirs, defaults?, topicConfig?, scheduler?, logger?,
-//       tailCacheBytes?, producerState?, flushCheckIntervalMs?, checkpointIntervalMs?,
-//       retentionCheckIntervalMs?, cleanerBackoffMs?, cleanerEnabled?, cleanerMaxKeys? })
+//       tailCacheBytes?, flushCheckIntervalMs?, checkpointIntervalMs?, retentionCheckIntervalMs?,
+//       cleanerBackoffMs?, cleanerEnabled?, cleanerMaxKeys?, producerIdExpirationMs?,
+//       producerIdExpirationCheckIntervalMs? })
 //   const log = await manager.getOrCreate(topic, partition, rawConfig?)   // Kafka names; applied on create
 //   manager.get(topic, partition) / manager.all() / await manager.delete(topic, partition)
 //   manager.updateConfig(topic, rawConfig)   // the topic's full override set, over defaults
@@ -25,6 +26,7 @@
 //   await log.offsetForTimestamp(t) / log.maxTimestamp()   -> { offset, timestamp } | undefined (batch granularity)
 //   log.logStartOffset, log.logEndOffset, log.recoveryPoint, log.size, log.segments
 //   log.epochs.latestEpoch / endOffsetFor(epoch, log.logEndOffset)   (OffsetForLeaderEpoch)
+//   log.lastStableOffset(highWatermark); log.producerState (entries(), abortedTransactions(from, to))
 //   await log.truncateTo(offset); await log.deleteRecordsBefore(offset); await log.flush(); await log.roll()
 //   await log.close(); await log.delete()
 //
@@ -44,7 +46,9 @@ export type { StorageLogger } from './logger.ts'
 export { Log } from './log.ts'
 export type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult, TimestampOffset } from './log.ts'
 export { TailCacheBudget } from './tail-cache.ts'
-export type { ProducerStateHook } from './producer-state.ts'
+export { ProducerStateManager } from './producer/producer-state-manager.ts'
+export type { AppendOrigin } from './append-validate.ts'
+export type { AbortedTxn } from './txn-index.ts'
 export type { EpochEntry } from './leader-epoch-cache.ts'
 export { LogManager } from './log-manager.ts'
 export type { LogManagerOptions } from './log-manager.ts'

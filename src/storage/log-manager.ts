@@ -29,7 +29,6 @@ import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
 import { TailCacheBudget } from './tail-cache.ts'
-import type { ProducerStateHook } from './producer-state.ts'
 
 export interface LogManagerOptions {
   /** log.dirs: one or more data directories (created if missing). */
@@ -64,8 +63,13 @@ export interface LogManagerOptions {
    * opened and are listed in `LogManager.unopened` for the caller to deal with.
    */
   shouldLoad?: (topic: string, partition: number) => boolean
-  /** Producer state for each partition log (idempotence, transactions), by partition directory. */
-  producerState?: (dir: string) => ProducerStateHook | undefined
+  /**
+   * producer.id.expiration.ms (default 1 day); a function is read at every check, so a dynamic
+   * change applies from the next one.
+   */
+  producerIdExpirationMs?: number | (() => number)
+  /** producer.id.expiration.check.interval.ms (default 10 minutes). */
+  producerIdExpirationCheckIntervalMs?: number
 }
 
 const key = (topic: string, partition: number) => partitionDirName(topic, partition)
@@ -193,7 +197,7 @@ export class LogManager {
       logger: this.logger,
       tailCache: this.tailCache,
       onLogStartOffset: () => this.checkpointSoon(),
-      producerState: this.opts.producerState?.(dir),
+      producerIdExpirationMs: this.producerIdExpirationMs(),
     }
   }
 
@@ -276,6 +280,25 @@ export class LogManager {
     if (this.opts.cleanerEnabled ?? true) {
       every(this.opts.cleanerBackoffMs ?? 15_000, () => this.runCleaner(), 'cleaner')
     }
+    const expiryCheck = this.opts.producerIdExpirationCheckIntervalMs ?? 600_000
+    this.stops.push(this.scheduler.every(expiryCheck, () => this.removeExpiredProducers()))
+  }
+
+  private producerIdExpirationMs(): number {
+    const ms = this.opts.producerIdExpirationMs ?? 86_400_000
+    return typeof ms === 'function' ? ms() : ms
+  }
+
+  /** Drops idle producers of every log (producer.id.expiration.ms); returns how many. */
+  removeExpiredProducers(): number {
+    let n = 0
+    const now = this.scheduler.now()
+    const ms = this.producerIdExpirationMs()
+    for (const log of this.logs.values()) {
+      log.producerState.producerIdExpiration = ms
+      n += log.producerState.removeExpired(now)
+    }
+    return n
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -15,7 +15,7 @@ import {
   setPartitionLeaderEpoch,
 } from '../protocol/records/batch-header.ts'
 import { validateAppend } from './append-validate.ts'
-import type { AppendSummary } from './append-validate.ts'
+import type { AppendOrigin, AppendSummary } from './append-validate.ts'
 import { systemScheduler } from './clock.ts'
 import type { Scheduler } from './clock.ts'
 import { compacted, deletes } from './config.ts'
@@ -28,7 +28,8 @@ import { loadLog, maxIndexEntries } from './log-loader.ts'
 import { silentLogger } from './logger.ts'
 import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
-import type { DuplicateAppend, ProducerStateHook } from './producer-state.ts'
+import { ProducerStateManager } from './producer/producer-state-manager.ts'
+import type { DuplicateAppend } from './producer/producer-state-manager.ts'
 import { scanSegment } from './scan.ts'
 import { Segment } from './segment.ts'
 import { LogTailCache } from './tail-cache.ts'
@@ -48,7 +49,8 @@ export interface LogOptions {
   cleanShutdown?: boolean
   /** Shared budget of the in-memory tail cache; without one nothing is cached. */
   tailCache?: TailCacheBudget
-  producerState?: ProducerStateHook
+  /** producer.id.expiration.ms for the log's producer state (default 1 day). */
+  producerIdExpirationMs?: number
   /** Called when the log start offset moves (the LogManager checkpoints it). */
   onLogStartOffset?: (log: Log) => void
 }
@@ -61,7 +63,7 @@ export interface AppendOptions {
    * 'coordinator': like client but control batches allowed. 'replication': batches keep their
    * offsets (must be >= log end offset) and may have offset gaps (compacted leader data).
    */
-  origin?: 'client' | 'coordinator' | 'replication'
+  origin?: AppendOrigin
 }
 
 export interface AppendResult {
@@ -140,8 +142,8 @@ export class Log {
   readonly epochs: LeaderEpochCache
   /** Serialises retention, cleaning, deleteRecords and truncation. */
   readonly maintenance = new Mutex()
-  /** Idempotent/transactional producer state (src/storage/producer), when the LogManager has one. */
-  readonly producerState: ProducerStateHook | undefined
+  /** Idempotent/transactional producer state: sequences, open transactions, aborted-txn index. */
+  readonly producerState: ProducerStateManager
   private readonly onStartOffset: ((log: Log) => void) | undefined
 
   private constructor(
@@ -165,7 +167,12 @@ export class Log {
     this.lastFlushAt = this.scheduler.now()
     this.tail = new LogTailCache(opts.tailCache)
     this.epochs = epochs
-    this.producerState = opts.producerState
+    this.producerState = new ProducerStateManager({
+      dir: opts.dir,
+      now: () => this.scheduler.now(),
+      producerIdExpirationMs: opts.producerIdExpirationMs ?? 86_400_000,
+      segmentBaseFor: (offset) => this.segments[this.segmentIndexFor(offset)]!.baseOffset,
+    })
     this.onStartOffset = opts.onLogStartOffset
   }
 
@@ -188,7 +195,12 @@ export class Log {
       epochsChanged = epochs.truncateFromStart(loaded.logStartOffset) || epochsChanged
       if (epochsChanged) await epochs.persist()
       const log = new Log(opts, loaded.segments, loaded.logStartOffset, loaded.recoveryPoint, epochs)
-      await opts.producerState?.load?.(log)
+      await log.producerState.load({
+        logStartOffset: log.logStartOffset,
+        logEndOffset: log.logEndOffset,
+        segmentBases: log.segments.map((s) => s.baseOffset),
+        read: async (offset, maxBytes) => (await log.read(offset, maxBytes)).batches,
+      })
       return log
     } catch (e) {
       for (const s of loaded.segments) await s.close()
@@ -220,6 +232,12 @@ export class Log {
   }
   get unflushed(): number {
     return this.unflushedRecords
+  }
+
+  /** Last stable offset: `highWatermark`, or the first offset of the oldest open transaction below it. */
+  lastStableOffset(highWatermark: number): number {
+    const first = this.producerState.firstUnstableOffset
+    return first === undefined ? highWatermark : Math.min(first, highWatermark)
   }
 
   updateConfig(config: LogConfig): void {
@@ -336,8 +354,8 @@ export class Log {
         results.push(new StorageError('INVALID_RECORD', msg))
         continue
       }
-      const problem = this.producerState?.check?.(buf, opts.origin ?? 'client')
-      if (problem instanceof Error) {
+      const problem = this.producerState.check(buf, opts.origin ?? 'client')
+      if (problem instanceof StorageError) {
         results.push(problem)
         continue
       }
@@ -376,7 +394,7 @@ export class Log {
           off = batchBase(buf, pos)
           epochsChanged = this.epochs.assign(partitionLeaderEpoch(buf, pos), off) || epochsChanged
         }
-        this.producerState?.onAppend?.(buf, pos)
+        this.producerState.onAppend(buf, pos)
         off += lastOffsetDelta(buf, pos) + 1
         pos += batchSize(buf, pos)
       }
@@ -483,7 +501,7 @@ export class Log {
         old.release()
       }
     })
-    await this.producerState?.onRoll?.(newBase)
+    await this.producerState.onRoll(newBase)
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
 
@@ -739,7 +757,7 @@ export class Log {
         if (this.startOffset > this.endOffset) this.startOffset = this.endOffset
         this.unflushedRecords = 0
         if (this.epochs.truncateFromEnd(this.endOffset)) await this.epochs.persist()
-        this.producerState?.onTruncate?.(this.endOffset)
+        this.producerState.onTruncate(this.endOffset)
         this.logger.info({ dir: this.dir, offset: this.endOffset }, 'truncated log')
       }),
     )
@@ -770,7 +788,7 @@ export class Log {
     if (this.epochs.truncateFromStart(offset)) {
       void this.epochs.persist().catch((e) => this.logger.warn({ err: e }, 'leader epoch checkpoint failed'))
     }
-    this.producerState?.onLogStartOffset?.(offset)
+    this.producerState.onLogStartOffset(offset)
     this.onStartOffset?.(this)
   }
 
@@ -837,7 +855,7 @@ export class Log {
         this.closed = true
         await this.rolledFlushes
         if (!this.failure) {
-          await this.producerState?.close?.()
+          await this.producerState.close(this.endOffset)
           await this.activeSegment.flush()
           for (const s of this.segments) await s.persistIndexes()
           this.recoveryOffset = this.endOffset
@@ -859,7 +877,7 @@ export class Log {
         }),
       )
     }
-    this.producerState?.delete?.()
+    this.producerState.delete()
     const nonce = randomBytes(6).toString('hex')
     const doomed = join(dirname(this.dir), `${basename(this.dir)}.${nonce}${DELETE_DIR_SUFFIX}`)
     await rename(this.dir, doomed)

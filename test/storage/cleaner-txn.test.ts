@@ -15,7 +15,7 @@ import { cleanLog } from '../../src/storage/cleaner.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
 import { parseLogConfig } from '../../src/storage/config.ts'
 import { Log } from '../../src/storage/log.ts'
-import { ProducerStateManager } from '../../src/storage/producer/producer-state-manager.ts'
+import type { ProducerStateManager } from '../../src/storage/producer/producer-state-manager.ts'
 import { decodeAbortedTxns } from '../../src/storage/txn-index.ts'
 import { tempDir } from './helpers.ts'
 
@@ -29,9 +29,8 @@ const marker = (pid: number, commit: boolean) =>
   buildEndTxnMarkerBatch({ type: commit ? ControlRecordType.Commit : ControlRecordType.Abort, producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, timestamp: T0 })
 
 async function open(dir: string, clock: ManualScheduler) {
-  const psm = new ProducerStateManager({ dir, now: () => clock.now(), producerIdExpirationMs: 1e12 })
-  const log = await Log.open({ dir, config: parseLogConfig(CONFIG), scheduler: clock, producerState: psm })
-  return { log, psm }
+  const log = await Log.open({ dir, config: parseLogConfig(CONFIG), scheduler: clock, producerIdExpirationMs: 1e12 })
+  return { log, psm: log.producerState }
 }
 
 interface RawBatch { offset: number, control: boolean, horizon: boolean, pid: number, values: string[] }

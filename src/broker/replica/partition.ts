@@ -11,9 +11,7 @@ import { StorageError } from '../../storage/errors.ts'
 import type { LeaderEpochCache } from '../../storage/leader-epoch-cache.ts'
 import type { LogConfig } from '../../storage/index.ts'
 import type { ProducerEntry } from '../../storage/producer/producer-entry.ts'
-import type { AppendResult, Log, ReadResult } from '../../storage/index.ts'
-import { lastStableOffsetOf, producerStateOf } from '../../storage/producer/producer-states.ts'
-import type { AbortedTxn } from '../../storage/txn-index.ts'
+import type { AbortedTxn, AppendResult, Log, ReadResult } from '../../storage/index.ts'
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
@@ -95,12 +93,12 @@ export class Partition {
 
   /** The HW, or the first offset of the oldest open transaction below it (src/storage/producer). */
   get lastStableOffset(): number {
-    return lastStableOffsetOf(this.log, this.hw)
+    return this.log.lastStableOffset(this.hw)
   }
 
   /** Aborted transactions overlapping [fetchOffset, upperBound) for a read_committed fetch. */
   abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxn[] {
-    return producerStateOf(this.log)?.abortedTransactions(fetchOffset, upperBound) ?? []
+    return this.log.producerState.abortedTransactions(fetchOffset, upperBound)
   }
 
   /** The log's effective topic config (storage's view). */
@@ -199,7 +197,7 @@ export class Partition {
 
   /** DescribeProducers: the producers with state in this partition. */
   activeProducers(): Iterable<Readonly<ProducerEntry>> {
-    return producerStateOf(this.log)?.entries() ?? []
+    return this.log.producerState.entries()
   }
 
   /**

@@ -1,7 +1,8 @@
 // Per-partition producer state (Kafka's ProducerStateManager): for each producer id its epoch, the
-// last five batches (sequences and offsets) and its open transaction. The Log calls it through the
-// ProducerStateHook inside the append queue: `check` validates a whole append (sequence, epoch,
-// duplicates), `onAppend` learns each batch once it has offsets. Transactions: data batches open a
+// last five batches (sequences and offsets) and its open transaction. Every Log owns one and calls
+// it inside the append queue: `check` validates a whole append (sequence, epoch, duplicates),
+// `onAppend` learns each batch once it has offsets. It knows the log only through what the Log
+// hands it (no import of log.ts). Transactions: data batches open a
 // transaction, commit/abort markers close it; aborts go to the transaction index. State is
 // snapshotted at segment rolls and on close, and rebuilt at open from the newest usable snapshot
 // plus a replay of the log after it.
@@ -18,15 +19,21 @@ import {
   producerId as batchProducerId,
 } from '../../protocol/records/batch-header.ts'
 import { ControlRecordType, decodeEndTxnMarker } from '../../protocol/records/control-record.ts'
-import type { AppendOptions, Log } from '../log.ts'
+import type { AppendOrigin } from '../append-validate.ts'
 import { StorageError } from '../errors.ts'
 import type { StorageErrorCode } from '../errors.ts'
-import type { DuplicateAppend, ProducerStateHook } from '../producer-state.ts'
 import { TxnIndex } from '../txn-index.ts'
 import type { AbortedTxn } from '../txn-index.ts'
 import { MAX_BATCHES, batchLastSeq, lastDataOffsetOf, lastSeqOf, nextSeq } from './producer-entry.ts'
 import type { ProducerEntry } from './producer-entry.ts'
 import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot } from './snapshot.ts'
+
+/** A retried batch that is already in the log: answered with its original offsets, not written. */
+export interface DuplicateAppend {
+  readonly duplicate: true
+  readonly baseOffset: number
+  readonly lastOffset: number
+}
 
 export interface ProducerStateOptions {
   /** The partition directory (snapshots and transaction indexes live there). */
@@ -35,37 +42,43 @@ export interface ProducerStateOptions {
   now: () => number
   /** producer.id.expiration.ms */
   producerIdExpirationMs: number
+  /** Base offset of the segment holding `offset` (aborted transactions go to its .txnindex). */
+  segmentBaseFor: (offset: number) => number
   /** Snapshots kept besides the newest (default 1). */
   keepSnapshots?: number
-  /** Called once when the Log closes or is deleted (a registry forgets this partition). */
-  onRelease?: () => void
 }
 
-type Origin = NonNullable<AppendOptions['origin']>
+/** What loading reads from the partition's log. */
+export interface ProducerStateSource {
+  logStartOffset: number
+  logEndOffset: number
+  segmentBases: readonly number[]
+  /** Whole batches from the one holding `offset` (empty at the end). */
+  read(offset: number, maxBytes: number): Promise<readonly Buffer[]>
+}
 
 const REPLAY_READ_BYTES = 1 << 20
 
-export class ProducerStateManager implements ProducerStateHook {
+export class ProducerStateManager {
   readonly dir: string
   private readonly producers = new Map<number, ProducerEntry>()
   /** Open transactions by producer id -> first offset; insertion order is offset order. */
   private readonly ongoing = new Map<number, number>()
   readonly txnIndex: TxnIndex
-  private log: Log | undefined
+  private readonly segmentBaseFor: (offset: number) => number
   private replaying = false
   /** Offset up to which the state reflects the log (exclusive). */
   private mapEnd = 0
   private readonly now: () => number
   private expirationMs: number
   private readonly keep: number
-  private onRelease: (() => void) | undefined
 
   constructor(opts: ProducerStateOptions) {
     this.dir = opts.dir
     this.now = opts.now
     this.expirationMs = opts.producerIdExpirationMs
     this.keep = opts.keepSnapshots ?? 1
-    this.onRelease = opts.onRelease
+    this.segmentBaseFor = opts.segmentBaseFor
     this.txnIndex = new TxnIndex(opts.dir)
   }
 
@@ -110,9 +123,14 @@ export class ProducerStateManager implements ProducerStateHook {
     await this.txnIndex.flush()
   }
 
-  // ------------------------------------------------------------------ hook: validation
+  // ------------------------------------------------------------------ validation
 
-  check(buf: Buffer, origin: Origin): Error | DuplicateAppend | undefined {
+  /**
+   * Validates one append (all batches of `buf`) before it gets offsets, in append order, inside the
+   * partition's append queue: an error (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER) rejects the whole
+   * append; a DuplicateAppend answers it with the offsets it got the first time, unwritten.
+   */
+  check(buf: Buffer, origin: AppendOrigin): StorageError | DuplicateAppend | undefined {
     // Earlier batches of this same append (a request may carry several batches of one producer).
     let pending: Map<number, { epoch: number; lastSeq: number; txn: boolean }> | undefined
     for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
@@ -174,8 +192,9 @@ export class ProducerStateManager implements ProducerStateHook {
     return undefined
   }
 
-  // ------------------------------------------------------------------ hook: learning
+  // ------------------------------------------------------------------ learning
 
+  /** Learns the batch at `pos` once it has its offset (still before it is written). */
   onAppend(buf: Buffer, pos: number): void {
     this.apply(buf, pos)
     this.mapEnd = batchBaseOffset(buf, pos) + lastOffsetDelta(buf, pos) + 1
@@ -225,16 +244,9 @@ export class ProducerStateManager implements ProducerStateHook {
     this.txnIndex.append({ producerId: entry.producerId, firstOffset, lastOffset: markerOffset, lastStableOffset }, segment)
   }
 
-  /** Base offset of the segment holding `offset` (the active one while appending; any one on replay). */
-  private segmentBaseFor(offset: number): number {
-    const segs = this.log?.segments
-    if (!segs || segs.length === 0) return 0
-    for (let i = segs.length - 1; i >= 0; i--) if (segs[i]!.baseOffset <= offset) return segs[i]!.baseOffset
-    return segs[0]!.baseOffset
-  }
+  // ------------------------------------------------------------------ log changes
 
-  // ------------------------------------------------------------------ hook: log changes
-
+  /** The log was truncated to `offset`: drop state learned from later batches. */
   onTruncate(offset: number): void {
     // Followers only (no replication yet): forget what the removed batches taught us.
     for (const [pid, e] of this.producers) {
@@ -250,6 +262,7 @@ export class ProducerStateManager implements ProducerStateHook {
     void this.deleteSnapshotsFrom(offset + 1)
   }
 
+  /** The log start offset moved: producers whose batches are all gone may be expired. */
   onLogStartOffset(offset: number): void {
     // Producers whose every data batch is gone lose their state (their next write with a non-zero
     // sequence gets UNKNOWN_PRODUCER_ID). Open transactions keep theirs.
@@ -274,8 +287,8 @@ export class ProducerStateManager implements ProducerStateHook {
 
   // ------------------------------------------------------------------ snapshots and recovery
 
-  async load(log: Log): Promise<void> {
-    this.log = log
+  /** Once, when the Log has been opened and recovered, before any append: rebuild state. */
+  async load(log: ProducerStateSource): Promise<void> {
     const end = log.logEndOffset
     const start = log.logStartOffset
     this.producers.clear()
@@ -304,21 +317,21 @@ export class ProducerStateManager implements ProducerStateHook {
     // Open transactions in offset order.
     const open = [...this.producers.values()].filter((e) => e.currentTxnFirstOffset >= 0).sort((a, b) => a.currentTxnFirstOffset - b.currentTxnFirstOffset)
     for (const e of open) this.ongoing.set(e.producerId, e.currentTxnFirstOffset)
-    await this.txnIndex.load(log.segments.map((s) => s.baseOffset), from)
+    await this.txnIndex.load(log.segmentBases, from)
     await this.replay(log, from, end)
     this.mapEnd = end
     // Producers whose records are all gone were dropped by Kafka before the snapshot; do it again.
     this.onLogStartOffset(start)
   }
 
-  private async replay(log: Log, from: number, end: number): Promise<void> {
+  private async replay(log: ProducerStateSource, from: number, end: number): Promise<void> {
     this.replaying = true
     try {
       let offset = from
       while (offset < end) {
-        const r = await log.read(offset, REPLAY_READ_BYTES)
-        if (r.batches.length === 0) break
-        for (const buf of r.batches) {
+        const batches = await log.read(offset, REPLAY_READ_BYTES)
+        if (batches.length === 0) break
+        for (const buf of batches) {
           for (let pos = 0; pos + 61 <= buf.length; pos += batchSize(buf, pos)) {
             const last = batchBaseOffset(buf, pos) + lastOffsetDelta(buf, pos)
             if (last >= offset) this.apply(buf, pos)
@@ -340,27 +353,22 @@ export class ProducerStateManager implements ProducerStateHook {
     for (const o of older.slice(0, Math.max(0, older.length - this.keep))) await deleteSnapshot(this.dir, o)
   }
 
+  /** A new segment starts at `offset` (every earlier batch is written): a snapshot point. */
   async onRoll(offset: number): Promise<void> {
     this.mapEnd = offset
     await this.takeSnapshot(offset)
   }
 
-  async close(): Promise<void> {
-    this.release()
-    if (this.log) this.mapEnd = this.log.logEndOffset
+  /** The Log is closing after its last append at `logEndOffset`: a clean snapshot point. */
+  async close(logEndOffset: number): Promise<void> {
+    this.mapEnd = logEndOffset
     await this.takeSnapshot(this.mapEnd)
   }
 
+  /** The Log was deleted with its directory: forget everything (no snapshot). */
   delete(): void {
-    this.release()
     this.producers.clear()
     this.ongoing.clear()
-  }
-
-  private release(): void {
-    const f = this.onRelease
-    this.onRelease = undefined
-    f?.()
   }
 
   private async deleteSnapshotsFrom(offset: number): Promise<void> {

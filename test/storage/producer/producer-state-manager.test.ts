@@ -8,7 +8,7 @@ import { ManualScheduler } from '../../../src/storage/clock.ts'
 import { parseLogConfig } from '../../../src/storage/config.ts'
 import type { StorageError } from '../../../src/storage/errors.ts'
 import { Log } from '../../../src/storage/log.ts'
-import { ProducerStateManager } from '../../../src/storage/producer/producer-state-manager.ts'
+import type { ProducerStateManager } from '../../../src/storage/producer/producer-state-manager.ts'
 import { decodeSnapshot, encodeSnapshot } from '../../../src/storage/producer/snapshot.ts'
 import { decodeAbortedTxns, encodeAbortedTxn } from '../../../src/storage/txn-index.ts'
 import { tempDir } from '../helpers.ts'
@@ -32,9 +32,8 @@ function marker(pid: number, epoch: number, commit: boolean, coordinatorEpoch = 
 
 async function openLog(dir: string, clock: ManualScheduler, raw: Record<string, unknown> = {}, expirationMs = 60_000) {
   const pdir = join(dir, 'topic-0')
-  const psm = new ProducerStateManager({ dir: pdir, now: () => clock.now(), producerIdExpirationMs: expirationMs })
-  const log = await Log.open({ dir: pdir, config: parseLogConfig(raw), scheduler: clock, producerState: psm })
-  return { log, psm }
+  const log = await Log.open({ dir: pdir, config: parseLogConfig(raw), scheduler: clock, producerIdExpirationMs: expirationMs })
+  return { log, psm: log.producerState }
 }
 
 const code = (c: string) => (e: StorageError) => e.code === c
@@ -242,55 +241,50 @@ test('a corrupt newest snapshot is dropped and the state is rebuilt from an olde
   await tmp.cleanup()
 })
 
-test('ProducerStates: one factory for every partition, expiry on the scheduler with the current (dynamic) setting', async () => {
-  const { ProducerStates, producerStateOf, lastStableOffsetOf } = await import('../../../src/storage/producer/producer-states.ts')
-  const tmp = await tempDir()
-  const clock = new ManualScheduler(T0)
-  let expiration = 10_000
-  const states = new ProducerStates({ scheduler: clock, producerIdExpirationMs: () => expiration, checkIntervalMs: 1000 })
-  const log = await Log.open({ dir: join(tmp.path, 'topic-0'), config: parseLogConfig({}), scheduler: clock, producerState: states.factory(join(tmp.path, 'topic-0')) })
-  await log.append(pbatch(1, 0, 0))
-  await log.append(pbatch(2, 0, 0, 2, true))
-  assert.equal(lastStableOffsetOf(log, log.logEndOffset), 1)
-  assert.equal(lastStableOffsetOf(log, 0), 0)
-  clock.advance(5000)
-  assert.ok(producerStateOf(log)!.entry(1))
-  expiration = 4000
-  clock.advance(1000)
-  assert.equal(producerStateOf(log)!.entry(1), undefined)
-  assert.ok(producerStateOf(log)!.entry(2), 'open transaction kept')
-  states.close()
-  await log.close()
-  await tmp.cleanup()
-})
-
-test('ProducerStates: a deleted (or closed) partition leaves the registry; a re-created one is registered afresh', async () => {
-  const { ProducerStates, producerStateOf } = await import('../../../src/storage/producer/producer-states.ts')
+test('LogManager: producer expiry for every partition on the scheduler with the current (dynamic) setting', async () => {
   const { LogManager } = await import('../../../src/storage/log-manager.ts')
   const tmp = await tempDir()
   const clock = new ManualScheduler(T0)
-  const states = new ProducerStates({ scheduler: clock, producerIdExpirationMs: 1000, checkIntervalMs: 500 })
-  const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerEnabled: false, producerState: states.factory })
+  let expiration = 10_000
+  const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerEnabled: false, producerIdExpirationMs: () => expiration, producerIdExpirationCheckIntervalMs: 1000 })
+  const log = await m.getOrCreate('topic', 0)
+  await log.append(pbatch(1, 0, 0))
+  await log.append(pbatch(2, 0, 0, 2, true))
+  assert.equal(log.lastStableOffset(log.logEndOffset), 1)
+  assert.equal(log.lastStableOffset(0), 0)
+  clock.advance(5000)
+  assert.ok(log.producerState.entry(1))
+  expiration = 4000
+  clock.advance(1000)
+  assert.equal(log.producerState.entry(1), undefined)
+  assert.ok(log.producerState.entry(2), 'open transaction kept')
+  await m.close()
+  await tmp.cleanup()
+})
+
+test('LogManager: the producer state of a deleted partition goes with it; a re-created one starts afresh', async () => {
+  const { LogManager } = await import('../../../src/storage/log-manager.ts')
+  const tmp = await tempDir()
+  const clock = new ManualScheduler(T0)
+  const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerEnabled: false, producerIdExpirationMs: 1000, producerIdExpirationCheckIntervalMs: 500 })
   const a = await m.getOrCreate('gone', 0)
   await m.getOrCreate('kept', 0)
-  assert.equal(states.size, 2)
+  assert.equal([...m.all()].length, 2)
   await a.append(pbatch(7, 0, 0))
-  const old = producerStateOf(a)!
+  const old = a.producerState
   await m.delete('gone', 0)
-  assert.equal(states.size, 1, 'the deleted partition is no longer held')
+  assert.equal([...m.all()].length, 1, 'the deleted partition is no longer held')
   assert.equal(old.producerCount, 0)
   const again = await m.getOrCreate('gone', 0)
-  assert.equal(states.size, 2)
-  assert.notEqual(producerStateOf(again), old)
-  assert.equal(producerStateOf(again)!.entry(7), undefined, 'no state carried over from the deleted topic')
-  // The expiry timer runs at checkIntervalMs and only over registered partitions.
+  assert.equal([...m.all()].length, 2)
+  assert.notEqual(again.producerState, old)
+  assert.equal(again.producerState.entry(7), undefined, 'no state carried over from the deleted topic')
+  // The expiry timer runs at the check interval over the open partitions.
   await again.append(pbatch(8, 0, 0))
   clock.advance(999)
-  assert.ok(producerStateOf(again)!.entry(8))
+  assert.ok(again.producerState.entry(8))
   clock.advance(501)
-  assert.equal(producerStateOf(again)!.entry(8), undefined)
+  assert.equal(again.producerState.entry(8), undefined)
   await m.close()
-  assert.equal(states.size, 0, 'closed logs leave the registry')
-  states.close()
   await tmp.cleanup()
 })
