@@ -3,7 +3,7 @@
 // and a Metadata response for 1,000 partitions — then the record-batch figures (CRC32C,
 // compression) from bench/records.ts. Prints figures; asserts nothing.
 import { existsSync } from 'node:fs'
-import { Reader, Writer } from '../src/protocol/primitives/index.ts'
+import { Reader, Writer, ZERO_UUID } from '../src/protocol/primitives/index.ts'
 import { decodeProduceRequest, encodeProduceRequest, type ProduceRequest } from '../src/protocol/generated/messages/produce.ts'
 import {
   decodeMetadataResponse,
@@ -46,7 +46,7 @@ function produceRequest(batch: Buffer): ProduceRequest {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30_000,
-    topicData: [{ name: 'bench-topic', partitionData: [{ index: 0, records: batch }] }],
+    topicData: [{ name: 'bench-topic', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch }] }],
   }
 }
 
@@ -56,6 +56,7 @@ function metadataResponse(topics: number, partitionsPerTopic: number): MetadataR
     throttleTimeMs: 0,
     brokers,
     clusterId: 'samsa-bench-cluster',
+    errorCode: 0,
     controllerId: 1,
     topics: Array.from({ length: topics }, (_, t) => ({
       errorCode: 0,

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Codegen drift check: regenerate from ../shared/kafka-protocol and fail if git sees a change.
-# A user's clone without ../shared skips the check (the committed output is all it needs).
+# Codegen drift check: regenerate from ../shared/kafka-protocol-4.4 (plus ../shared/kafka-protocol
+# for the versions Kafka 4 removed) and fail if git sees a change. SAMSA_PROTOCOL_DIR and
+# SAMSA_PROTOCOL_OLDER_DIR point elsewhere (a worktree's ../shared is not the shared folder).
+# A user's clone without the schemas skips the check (the committed output is all it needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d ../shared/kafka-protocol ] && [ -z "${SAMSA_PROTOCOL_DIR:-}" ]; then
-  echo "drift: ../shared/kafka-protocol not found; skipping the codegen drift check"
+primary="${SAMSA_PROTOCOL_DIR:-../shared/kafka-protocol-4.4}"
+older="${SAMSA_PROTOCOL_OLDER_DIR:-../shared/kafka-protocol}"
+if [ ! -d "$primary" ] || [ ! -d "$older" ]; then
+  echo "drift: $primary or $older not found; skipping the codegen drift check"
   exit 0
 fi
 npm run -s gen
@@ -13,4 +17,4 @@ if [ -n "$(git status --porcelain -- src/protocol/generated)" ]; then
   git status --porcelain -- src/protocol/generated | head -20 >&2
   exit 1
 fi
-echo "drift: generated code matches ../shared/kafka-protocol"
+echo "drift: generated code matches $primary (+ $older)"

@@ -12,6 +12,7 @@ import { FETCH_VERSION, endOffsets, fetchRequest } from './consumer.ts'
 import type { LatencyJob, LatencyResult } from './jobs.ts'
 import { KafkaConn } from './kafka-conn.ts'
 import { PRODUCE_VERSION, ValueSource } from './producer.ts'
+import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
 
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN
@@ -43,7 +44,7 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
     value.writeDoubleLE(sentAt, 0)
     const req: ProduceRequest = {
       transactionalId: null, acks: job.acks, timeoutMs: 30_000,
-      topicData: [{ name: job.topic, partitionData: [{ index: 0, records: buildRecordBatch({ records: [{ value, timestamp: Date.now() }] }) }] }],
+      topicData: [{ name: job.topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: buildRecordBatch({ records: [{ value, timestamp: Date.now() }] }) }] }],
     }
     producer.send<ProduceResponse>(ApiKey.Produce, PRODUCE_VERSION, req).then((res) => {
       const p = res.responses[0]!.partitionResponses[0]!

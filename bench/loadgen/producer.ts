@@ -9,6 +9,7 @@ import type { RecordInput } from '../../src/protocol/records/batch-builder.ts'
 import { cpuMs } from './cpu.ts'
 import type { ProduceJob, RateResult } from './jobs.ts'
 import { KafkaConn } from './kafka-conn.ts'
+import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
 
 export const PRODUCE_VERSION = 9
 
@@ -52,7 +53,7 @@ export async function runProduce(job: ProduceJob): Promise<RateResult> {
       transactionalId: null,
       acks: job.acks,
       timeoutMs: 30_000,
-      topicData: [{ name: job.topic, partitionData }],
+      topicData: [{ name: job.topic, topicId: ZERO_UUID, partitionData }],
     }
     return { req, messages: perBatch * job.batchesPerRequest, wire }
   }

@@ -13,6 +13,7 @@ import { ErrorCode } from '../../src/protocol/errors.ts'
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
 import { defaultProduceRequest } from '../../src/protocol/generated/messages/produce.ts'
 import type { ProduceResponse } from '../../src/protocol/generated/messages/produce.ts'
+import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
 
 describe('bad produce input', () => {
   let broker: SamsaBroker
@@ -47,7 +48,7 @@ describe('bad produce input', () => {
         const req = defaultProduceRequest()
         req.acks = acks
         req.timeoutMs = 5000
-        req.topicData = [{ name: topic, partitionData: [{ index: 0, records }] }]
+        req.topicData = [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }]
         const id = corr++
         c.write(requestFrame(ApiKey.Produce, 9, id, req))
         const res = decodeResponseFrame<ProduceResponse>(ApiKey.Produce, 9, await c.readFrame())

@@ -22,6 +22,7 @@ import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from '.
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../src/protocol/generated/messages/fetch.ts'
 import type { InitProducerIdResponse } from '../../src/protocol/generated/messages/init-producer-id.ts'
+import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
 
 const TOPIC = 'dedupe'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -50,7 +51,7 @@ class Wire {
     const req = defaultProduceRequest()
     req.acks = -1
     req.timeoutMs = 5000
-    req.topicData = [{ name: TOPIC, partitionData: [{ index: 0, records }] }]
+    req.topicData = [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }]
     return req
   }
 

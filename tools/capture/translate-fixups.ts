@@ -68,7 +68,7 @@ export const DOWNGRADE: Record<number, (body: never, ids: TopicIds) => void> = {
     b.members = []
   },
   28: (b: TxnOffsetCommitRequest) => {
-    b.generationId = -1
+    b.generationIdOrMemberEpoch = -1
     b.memberId = ''
     b.groupInstanceId = null
   },

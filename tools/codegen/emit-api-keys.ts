@@ -18,8 +18,10 @@ function range(lo: number, hi: number): string {
 
 export function emitApiKeys(apis: ApiPair[]): string {
   const out: string[] = [HEADER]
-  out.push("import { Reader, type Writer } from '../primitives/index.ts'")
-  out.push("import { unsupportedVersion } from '../primitives/index.ts'")
+  if (apis.some((a) => !a.module)) {
+    out.push("import { Reader, type Writer } from '../primitives/index.ts'")
+    out.push("import { unsupportedVersion } from '../primitives/index.ts'")
+  } else out.push("import type { Reader, Writer } from '../primitives/index.ts'")
   for (const a of apis) {
     if (!a.module) continue
     const n = a.name
@@ -46,7 +48,10 @@ export interface ApiSpec<Req = unknown, Res = unknown> {
   encodeResponse(w: Writer, value: Res, version: number): void
 }
 
-function noStableDecode(name: string): (r: Reader, version: number) => never {
+`)
+  // Helpers for APIs without a stable version (none in Kafka 4.4's copy; emitted only when used).
+  if (apis.some((a) => !a.module)) {
+    out.push(`function noStableDecode(name: string): (r: Reader, version: number) => never {
   return (_r, version) => Reader.unsupportedVersion(name, version)
 }
 
@@ -56,6 +61,7 @@ function noStableEncode(name: string): (w: Writer, value: unknown, version: numb
   }
 }
 `)
+  }
   out.push('/** API key numbers by name. */')
   out.push('export const ApiKey = {')
   for (const a of apis) out.push(`  ${a.name}: ${a.key},`)

@@ -25,7 +25,12 @@ function versionCheck(m: MessageSpec): string {
 
 function emitEntryPoints(m: MessageSpec): string {
   const n = m.name
+  // A coordinator record's key is written as int16 record type, then the key at its version.
+  const recordType = (m.kind === 'coordinator-key' || m.kind === 'coordinator-value') && m.apiKey !== undefined
+    ? [`/** Record type of ${n} in its coordinator topic (the int16 in front of the key). */`, `export const ${n}RecordType = ${m.apiKey}`, '']
+    : []
   return [
+    ...recordType,
     `/** Lowest and highest generated version of ${n}. */`,
     `export const ${n}Versions = { min: ${m.valid.lo}, max: ${m.valid.hi} } as const`,
     '',
@@ -42,6 +47,14 @@ function emitEntryPoints(m: MessageSpec): string {
     '}',
     '',
   ].join('\n')
+}
+
+/** Which file(s) a schema came from: Kafka 4.4's copy, plus the older copy for removed versions. */
+function sourceOf(m: MessageSpec): string {
+  if (m.origin === 'older') return `${m.file} (older copy)`
+  if (m.fromOlder.lo > m.fromOlder.hi) return m.file
+  const v = m.fromOlder.lo === m.fromOlder.hi ? `v${m.fromOlder.lo}` : `v${m.fromOlder.lo}-${m.fromOlder.hi}`
+  return `${m.file} (${v} from the older copy)`
 }
 
 /** `primitivesPath` is the import path of src/protocol/primitives/index.ts from the module. */
@@ -62,6 +75,6 @@ export function emitModule(messages: MessageSpec[], primitivesPath: string): str
   const imports: string[] = []
   if (used.length) imports.push(`import { ${used.join(', ')} } from '${primitivesPath}'`)
   if (usesTagged) imports.push(`import type { TaggedField } from '${primitivesPath}'`)
-  const sources = messages.map((m) => m.file).join(', ')
+  const sources = messages.map(sourceOf).join(', ')
   return `${HEADER}// Source: ${sources}\n${imports.join('\n')}\n\n${indent(body).replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
 }

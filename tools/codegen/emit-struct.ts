@@ -214,7 +214,10 @@ export function emitStruct(ctx: Ctx, s: StructSpec, isRoot: boolean): string {
       else if (isTagged(iv.key)) branches.push([cond(ctx, iv), '// tagged: written in the tagged-field section'])
       else branches.push([cond(ctx, iv), writeValue(f, iv.key, `v.${f.prop}`, 'w')])
     }
-    const absentCheck = absent && !f.ignorable ? `if (!(${isDefaultExpr(f, `v.${f.prop}`)})) throw fieldNotInVersion('${name}', '${f.prop}', version)` : undefined
+    // A value left out (undefined: an untyped caller built the object for an older version) counts as the default.
+    const absentCheck = absent && !f.ignorable
+      ? `if (v.${f.prop} !== undefined && !(${isDefaultExpr(f, `v.${f.prop}`)})) throw fieldNotInVersion('${name}', '${f.prop}', version)`
+      : undefined
     const kept = branches.filter(([, b]) => !b.startsWith('//') || absentCheck !== undefined)
     if (!absent && kept.length === branches.length && kept.length > 0) kept[kept.length - 1]![0] = 'true'
     const text = chain(kept, absentCheck)

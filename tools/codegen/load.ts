@@ -14,7 +14,7 @@ function listJson(dir: string): string[] {
   return out
 }
 
-export function loadSchemas(root: string): MessageSpec[] {
+export function loadSchemas(root: string, origin: MessageSpec['origin'] = 'primary'): MessageSpec[] {
   return listJson(root).map((path) => {
     const file = relative(root, path).split(sep).join('/')
     let raw: RawSchema
@@ -23,6 +23,6 @@ export function loadSchemas(root: string): MessageSpec[] {
     } catch (e) {
       throw new Error(`${file}: ${(e as Error).message}`, { cause: e })
     }
-    return buildMessage(file, raw)
+    return buildMessage(file, raw, origin)
   })
 }

@@ -1,9 +1,11 @@
-// `npm run gen`: reads Kafka's JSON schemas (../shared/kafka-protocol, or SAMSA_PROTOCOL_DIR)
-// and writes deterministic TypeScript codecs into src/protocol/generated/.
+// `npm run gen`: reads Kafka's JSON schemas (../shared/kafka-protocol-4.4, or SAMSA_PROTOCOL_DIR)
+// plus the older copy that still lists the versions Kafka 4 removed (../shared/kafka-protocol, or
+// SAMSA_PROTOCOL_OLDER_DIR), and writes deterministic TypeScript codecs into src/protocol/generated/.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadSchemas } from './load.ts'
+import { mergeSchemas } from './merge.ts'
 import { emitModule, HEADER } from './emit-module.ts'
 import { emitApiKeys, type ApiPair } from './emit-api-keys.ts'
 import { emitSchemas } from './emit-schemas.ts'
@@ -11,10 +13,11 @@ import { kebab } from './names.ts'
 import type { MessageSpec } from './model.ts'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const protocolDir = resolve(repo, process.env.SAMSA_PROTOCOL_DIR ?? '../shared/kafka-protocol')
+const protocolDir = resolve(repo, process.env.SAMSA_PROTOCOL_DIR ?? '../shared/kafka-protocol-4.4')
+const olderDir = resolve(repo, process.env.SAMSA_PROTOCOL_OLDER_DIR ?? '../shared/kafka-protocol')
 const outDir = join(repo, 'src/protocol/generated')
 
-const specs = loadSchemas(protocolDir)
+const specs = mergeSchemas(loadSchemas(protocolDir), loadSchemas(olderDir, 'older'))
 const files = new Map<string, string>()
 const schemaEntries: { module: string; message: MessageSpec }[] = []
 const hasStable = (m: MessageSpec) => m.valid.lo <= m.valid.hi
@@ -52,7 +55,7 @@ const headers = specs.filter((m) => m.kind === 'header')
 addModule('headers.ts', headers)
 
 for (const m of specs) {
-  if (m.kind !== 'data' && m.kind !== 'metadata') continue
+  if (m.kind === 'request' || m.kind === 'response' || m.kind === 'header') continue
   if (!hasStable(m)) continue
   const folder = m.file.startsWith('message/') ? 'data' : m.file.split('/')[0]!
   addModule(`${folder}/${kebab(m.name)}.ts`, [m])

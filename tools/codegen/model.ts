@@ -35,11 +35,15 @@ export interface StructSpec {
   fields: FieldSpec[]
 }
 
-export type SchemaKind = 'request' | 'response' | 'header' | 'data' | 'metadata'
+export type SchemaKind = 'request' | 'response' | 'header' | 'data' | 'metadata' | 'coordinator-key' | 'coordinator-value'
 
 export interface MessageSpec {
   /** Path relative to the protocol folder, e.g. message/ProduceRequest.json. */
   file: string
+  /** The folder the definition came from: the primary one (Kafka 4.4) or the older one (versions KIP-896 dropped). */
+  origin: 'primary' | 'older'
+  /** Versions whose definition came from the older folder (EMPTY when none). */
+  fromOlder: Range
   kind: SchemaKind
   name: string
   apiKey: number | undefined
@@ -77,7 +81,8 @@ interface RawSchema {
   deprecatedVersions?: string
   latestVersionUnstable?: boolean
   listeners?: string[]
-  fields: RawField[]
+  /** Absent in the stubs of removed APIs (keys 4-7), which declare no version. */
+  fields?: RawField[]
   commonStructs?: { name: string; versions?: string; fields: RawField[] }[]
 }
 
@@ -88,7 +93,7 @@ function parseType(t: string): FieldType {
   return elemOf(t)
 }
 
-export function buildMessage(file: string, raw: RawSchema): MessageSpec {
+export function buildMessage(file: string, raw: RawSchema, origin: MessageSpec['origin'] = 'primary'): MessageSpec {
   const declared = parseRange(raw.validVersions)
   const valid = raw.latestVersionUnstable ? { lo: declared.lo, hi: declared.hi - 1 } : declared
   const common = new Map((raw.commonStructs ?? []).map((s) => [s.name, s]))
@@ -141,9 +146,11 @@ export function buildMessage(file: string, raw: RawSchema): MessageSpec {
     spec.fields = toFields(fields)
   }
 
-  define(raw.name, undefined, raw.fields)
+  define(raw.name, undefined, raw.fields ?? [])
   return {
     file,
+    origin,
+    fromOlder: EMPTY,
     kind: raw.type,
     name: raw.name,
     apiKey: raw.apiKey,

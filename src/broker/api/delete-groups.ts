@@ -11,6 +11,6 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   maxVersion: 2,
   async handle(ctx, req) {
     const results = await groupCoordinatorOf(ctx.broker).deleteGroups(req.groupsNames)
-    return { throttleTimeMs: 0, results: results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode })) }
+    return { throttleTimeMs: 0, results: results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode, errorMessage: null })) }
   },
 })

@@ -33,7 +33,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
     res.errorCode = ErrorCode.NONE
     res.errorMessage = null
     res.controllerId = ctx.broker.nodeId
-    res.brokers = [{ brokerId: me.nodeId, host: me.host, port: me.port, rack: me.rack }]
+    res.brokers = [{ brokerId: me.nodeId, host: me.host, port: me.port, rack: me.rack, isFenced: false }]
     res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     return res
   },

@@ -20,6 +20,7 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
       const d = c.describeGroup(id)
       return {
         errorCode: d.errorCode,
+        errorMessage: null,
         groupId: d.groupId,
         groupState: d.state,
         protocolType: d.protocolType,

@@ -48,7 +48,7 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
         t.partitions.push({ partitionIndex: log.partition, partitionSize: BigInt(log.size), offsetLag: 0n, isFutureKey: false })
       }
       const vol = version >= 4 ? await volume(dir) : { total: -1n, usable: -1n }
-      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: vol.total, usableBytes: vol.usable })
+      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: vol.total, usableBytes: vol.usable, isCordoned: false })
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results }
   },

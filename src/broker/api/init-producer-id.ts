@@ -25,6 +25,8 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
       errorCode: fencedForVersion(r.errorCode, version, 4),
       producerId: BigInt(r.producerId),
       producerEpoch: r.producerEpoch,
+      ongoingTxnProducerId: -1n,
+      ongoingTxnProducerEpoch: -1,
     }
   },
 })

@@ -33,7 +33,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     const topics: OffsetCommitResponseOffsetCommitResponseTopic[] = []
     let i = 0
     for (const t of req.topics) {
-      topics.push({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++].errorCode })) })
+      topics.push({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++].errorCode })) })
     }
     return { throttleTimeMs: 0, topics }
   },

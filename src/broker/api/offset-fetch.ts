@@ -12,6 +12,7 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts
 import { defineHandler } from './handler.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { pendingTxnOffsets } from '../coordinator/txn/txn-service.ts'
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 
 type Unstable = ((topic: string, partition: number) => boolean) | undefined
 
@@ -48,7 +49,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
     if (version >= 8) {
       const groups = req.groups.map((g) => {
         const r = fetchGroup(c, g.groupId, g.topics)
-        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets, unstableIn(g.groupId)) }
+        return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets, unstableIn(g.groupId)).map((t) => ({ ...t, topicId: ZERO_UUID })) }
       })
       return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }
     }

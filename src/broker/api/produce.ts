@@ -113,7 +113,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId, acks, request.timeoutMs).then((r) => { partitionResponses[slot] = r }))
         }
       }
-      responses.push({ name: topic.name, partitionResponses })
+      responses.push({ name: topic.name, topicId: topic.topicId, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
     if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))

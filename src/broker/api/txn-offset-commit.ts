@@ -16,15 +16,16 @@ import type { GroupRecord } from '../coordinator/group/records.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { isStorageError } from '../../storage/errors.ts'
 import { defineHandler } from './handler.ts'
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 
 function groupError(ctx: Parameters<typeof groupServiceOf>[0], req: TxnOffsetCommitRequest, version: number): number {
   if (version < 3) return ErrorCode.NONE
   const group = groupServiceOf(ctx).coordinator.group(req.groupId)
-  if (!group) return req.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE
-  if (req.generationId < 0 && group.members.size === 0) return ErrorCode.NONE
+  if (!group) return req.generationIdOrMemberEpoch >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE
+  if (req.generationIdOrMemberEpoch < 0 && group.members.size === 0) return ErrorCode.NONE
   if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID
   if (req.memberId !== '' && !group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID
-  if (req.generationId >= 0 && req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION
+  if (req.generationIdOrMemberEpoch >= 0 && req.generationIdOrMemberEpoch !== group.generationId) return ErrorCode.ILLEGAL_GENERATION
   return ErrorCode.NONE
 }
 
@@ -38,6 +39,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         name: t.name,
+        topicId: t.topicId,
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(t.name, p.partitionIndex) })),
       })),
     })
@@ -66,7 +68,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
           records.push({
             type: 'offset', group: request.groupId, topic: t.name, partition: p.partitionIndex,
             value: { offset: p.committedOffset, leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1, metadata,
-              commitTimestamp: BigInt(now), expireTimestamp: -1n },
+              commitTimestamp: BigInt(now), expireTimestamp: -1n, topicId: ZERO_UUID },
           })
         }
       }

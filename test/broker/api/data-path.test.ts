@@ -25,6 +25,7 @@ import type { MetadataResponse } from '../../../src/protocol/generated/messages/
 import { defaultMetadataRequest } from '../../../src/protocol/generated/messages/metadata.ts'
 import { requestFrame } from '../raw-client.ts'
 import { AdminRaw } from './admin-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -55,7 +56,7 @@ async function produce(topic: string, partition: number, records: Buffer | null,
   const req = defaultProduceRequest()
   req.acks = acks
   req.timeoutMs = 5000
-  req.topicData = [{ name: topic, partitionData: [{ index: partition, records }] }]
+  req.topicData = [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }]
   const res = await c.call<ProduceResponse>(ApiKey.Produce, version, req)
   return res.responses[0]!.partitionResponses[0]!
 }
@@ -286,7 +287,7 @@ test('acks=0 gets no response; the next request on the connection is answered in
   const req = defaultProduceRequest()
   req.acks = 0
   req.timeoutMs = 1000
-  req.topicData = [{ name: 'bad', partitionData: [{ index: 1, records: batch(['fire-and-forget']) }] }]
+  req.topicData = [{ name: 'bad', topicId: ZERO_UUID, partitionData: [{ index: 1, records: batch(['fire-and-forget']) }] }]
   c.client.write(requestFrame(ApiKey.Produce, 9, 9999, req))
   // The AdminRaw call checks the correlation id of the next frame it reads.
   const p = await fetch('bad', 1, 0, 11, { maxWaitMs: 5000 })
@@ -299,7 +300,7 @@ test('a failed acks=0 produce closes its connection (the client notices); other 
     const req = defaultProduceRequest()
     req.acks = 0
     req.timeoutMs = 1000
-    req.topicData = [{ name: 'no-such-topic-acks0', partitionData: [{ index: 0, records: batch(['lost']) }] }]
+    req.topicData = [{ name: 'no-such-topic-acks0', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch(['lost']) }] }]
     other.client.write(requestFrame(ApiKey.Produce, 9, 1, req))
     assert.equal(await other.client.closesWithin(5000), true)
   } finally {

@@ -15,6 +15,7 @@ import type { ProduceResponse } from '../../../src/protocol/generated/messages/p
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from './admin-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -41,7 +42,7 @@ async function produce(topic: string, partition: number, records: Buffer): Promi
   const req = defaultProduceRequest()
   req.acks = -1
   req.timeoutMs = 5000
-  req.topicData = [{ name: topic, partitionData: [{ index: partition, records }] }]
+  req.topicData = [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }]
   const res = await c.call<ProduceResponse>(ApiKey.Produce, 9, req)
   assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 0)
 }

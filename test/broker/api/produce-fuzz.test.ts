@@ -15,6 +15,7 @@ import type { ProduceResponse } from '../../../src/protocol/generated/messages/p
 import { defaultListOffsetsRequest, defaultListOffsetsRequestListOffsetsPartition } from '../../../src/protocol/generated/messages/list-offsets.ts'
 import type { ListOffsetsResponse } from '../../../src/protocol/generated/messages/list-offsets.ts'
 import { AdminRaw } from './admin-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -51,7 +52,7 @@ test('damaged record data gets a client-error code at every version; the broker 
     const req = defaultProduceRequest()
     req.acks = 1
     req.timeoutMs = 1000
-    req.topicData = [{ name: 'fuzz', partitionData: [{ index: 0, records }] }]
+    req.topicData = [{ name: 'fuzz', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }]
     const res = await c.call<ProduceResponse>(ApiKey.Produce, version, req)
     const code = res.responses[0]!.partitionResponses[0]!.errorCode
     // A mutation may hit bytes nobody checks (e.g. a legacy wrapper's unused field): then it is valid.
@@ -65,7 +66,7 @@ test('damaged record data gets a client-error code at every version; the broker 
   const req = defaultProduceRequest()
   req.acks = -1
   req.timeoutMs = 1000
-  req.topicData = [{ name: 'fuzz', partitionData: [{ index: 0, records: buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: Date.now() }] }) }] }]
+  req.topicData = [{ name: 'fuzz', topicId: ZERO_UUID, partitionData: [{ index: 0, records: buildRecordBatch({ records: [{ value: Buffer.from('ok'), timestamp: Date.now() }] }) }] }]
   const ok = await c.call<ProduceResponse>(ApiKey.Produce, 9, req)
   assert.equal(ok.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE)
   const lo = defaultListOffsetsRequest()

@@ -22,6 +22,7 @@ import type { DescribeTransactionsResponse } from '../../../src/protocol/generat
 import type { ListTransactionsResponse } from '../../../src/protocol/generated/messages/list-transactions.ts'
 import type { DescribeProducersResponse } from '../../../src/protocol/generated/messages/describe-producers.ts'
 import { AdminRaw } from './admin-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -57,7 +58,7 @@ async function produce(partition: number, records: Buffer, transactionalId: stri
   req.acks = -1
   req.timeoutMs = 5000
   req.transactionalId = transactionalId
-  req.topicData = [{ name: 't', partitionData: [{ index: partition, records }] }]
+  req.topicData = [{ name: 't', topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }]
   return (await c.call<ProduceResponse>(ApiKey.Produce, 9, req)).responses[0]!.partitionResponses[0]!
 }
 

@@ -18,6 +18,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../..
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 function frameOf(apiKey: number, body: number): Buffer {
   const b = Buffer.alloc(4 + body)
@@ -67,7 +68,7 @@ test('pipelined large produce requests land in the log byte for byte', async (t)
     const req = defaultProduceRequest()
     req.acks = 1
     req.timeoutMs = 5000
-    req.topicData = [{ name: 'frames', partitionData: [{ index: 0, records }] }]
+    req.topicData = [{ name: 'frames', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }]
     frames.push(requestFrame(ApiKey.Produce, 9, i + 1, req))
   }
   const c = await RawClient.connect(broker.port)

@@ -18,6 +18,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../..
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
+import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 
 test('take rounds up to a 16 KiB multiple of at least 64 KiB and reuses what was put back', () => {
   const pool = new BufferPool(1 << 30)
@@ -86,7 +87,7 @@ async function createAndFill(port: number, topic: string, partitions: number, ba
       req.acks = -1
       req.timeoutMs = 5000
       const records = buildRecordBatch({ records: Array.from({ length: 20 }, () => ({ value: Buffer.alloc(3000, p), timestamp: 1 })) })
-      req.topicData = [{ name: topic, partitionData: [{ index: p, records }] }]
+      req.topicData = [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records }] }]
       const res = await admin.call<ProduceResponse>(ApiKey.Produce, 9, req)
       assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 0)
     }

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { ProtocolDecodeError, Reader, Writer } from '../../../src/protocol/primitives/index.ts'
+import { ProtocolDecodeError, Reader, Writer, ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 import { decodeProduceRequest, encodeProduceRequest, type ProduceRequest } from '../../../src/protocol/generated/messages/produce.ts'
 import { decodeMetadataRequest, decodeMetadataResponse, encodeMetadataResponse, type MetadataResponse } from '../../../src/protocol/generated/messages/metadata.ts'
 import { decodeApiVersionsRequest } from '../../../src/protocol/generated/messages/api-versions.ts'
@@ -19,7 +19,7 @@ const produce: ProduceRequest = {
   transactionalId: 'tx-1',
   acks: -1,
   timeoutMs: 30000,
-  topicData: [{ name: 'orders', partitionData: [{ index: 3, records: Buffer.alloc(40, 9) }], unknownTaggedFields: [{ tag: 120, data: Buffer.from([1, 2]) }] }],
+  topicData: [{ name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 3, records: Buffer.alloc(40, 9) }], unknownTaggedFields: [{ tag: 120, data: Buffer.from([1, 2]) }] }],
 }
 
 const metadata: MetadataResponse = {
@@ -27,6 +27,7 @@ const metadata: MetadataResponse = {
   brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }],
   clusterId: 'c1',
   controllerId: 1,
+  errorCode: 0,
   topics: [
     {
       errorCode: 0,

@@ -3,7 +3,7 @@
 // zero-copy records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ProtocolEncodeError, Reader, Writer } from '../../../src/protocol/primitives/index.ts'
+import { ProtocolEncodeError, Reader, Writer, ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 import { decodeProduceRequest, encodeProduceRequest, type ProduceRequest } from '../../../src/protocol/generated/messages/produce.ts'
 import { decodeMetadataRequest, defaultMetadataRequest, encodeMetadataRequest } from '../../../src/protocol/generated/messages/metadata.ts'
 import { decodeFetchRequest, defaultFetchRequest, encodeFetchRequest } from '../../../src/protocol/generated/messages/fetch.ts'
@@ -20,7 +20,7 @@ const produce = (records: Buffer | null): ProduceRequest => ({
   transactionalId: null,
   acks: 1,
   timeoutMs: 1000,
-  topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+  topicData: [{ name: 't', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
 })
 
 test('fields absent at a version decode to their JSON default', () => {

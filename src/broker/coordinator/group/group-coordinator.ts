@@ -25,6 +25,7 @@ import { partitionForGroup } from './group-partition.ts'
 import { OffsetStore } from './offsets.ts'
 import type { CommittedOffset } from './offsets.ts'
 import type { GroupMetadataValue, GroupRecord } from './records.ts'
+import { ZERO_UUID } from '../../../protocol/primitives/index.ts'
 import type {
   GroupDescription, GroupListing, JoinResult, JoinResultMember, LeaveResult, MemberError, OffsetFetchResult,
   PartitionError, SyncResult, FetchedOffset,
@@ -730,7 +731,7 @@ export class GroupCoordinator {
       records.push({
         type: 'offset', group: req.groupId, topic: o.topic, partition: o.partition,
         value: {
-          offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, expireTimestamp: expire,
+          offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata, expireTimestamp: expire, topicId: ZERO_UUID,
           commitTimestamp: BigInt(o.commitTimestamp !== undefined && o.commitTimestamp >= 0 ? o.commitTimestamp : now),
         },
       })
@@ -782,7 +783,7 @@ export class GroupCoordinator {
     const now = BigInt(this.now())
     const records: GroupRecord[] = offsets.map((o) => ({
       type: 'offset', group: groupId, topic: o.topic, partition: o.partition,
-      value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n },
+      value: { offset: BigInt(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1n, topicId: ZERO_UUID },
     }))
     await this.append(groupId, records)
     for (const r of records) this.replay(r)

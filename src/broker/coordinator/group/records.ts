@@ -1,11 +1,13 @@
 // The records a group coordinator keeps in __consumer_offsets, in Kafka's own format: a key of
-// int16 version + struct (versions 0-1 = OffsetCommitKey, 2 = GroupMetadataKey) and a value of
+// int16 record type + struct at version 0 (0 = LegacyOffsetCommitKey, 1 = OffsetCommitKey, 2 =
+// GroupMetadataKey; the first two have the same fields) and a value of
 // int16 version + struct, or a null value (tombstone) when the offset or group is gone. Kafka
 // brokers and tools can read what we write, and we read what they write.
 import { Reader, Writer } from '../../../protocol/primitives/index.ts'
-import { readOffsetCommitKey, writeOffsetCommitKey, sizeOffsetCommitKey } from '../../../protocol/generated/group-coordinator/offset-commit-key.ts'
+import { readOffsetCommitKey, writeOffsetCommitKey, sizeOffsetCommitKey, OffsetCommitKeyRecordType } from '../../../protocol/generated/group-coordinator/offset-commit-key.ts'
 import { readOffsetCommitValue, writeOffsetCommitValue, sizeOffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
-import { readGroupMetadataKey, writeGroupMetadataKey, sizeGroupMetadataKey } from '../../../protocol/generated/group-coordinator/group-metadata-key.ts'
+import { LegacyOffsetCommitKeyRecordType } from '../../../protocol/generated/group-coordinator/legacy-offset-commit-key.ts'
+import { readGroupMetadataKey, writeGroupMetadataKey, sizeGroupMetadataKey, GroupMetadataKeyRecordType } from '../../../protocol/generated/group-coordinator/group-metadata-key.ts'
 import { readGroupMetadataValue, writeGroupMetadataValue, sizeGroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 import type { GroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 import type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
@@ -13,8 +15,12 @@ import type { OffsetCommitValue } from '../../../protocol/generated/group-coordi
 export type { GroupMetadataValue, GroupMetadataValueMemberMetadata } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 export type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
 
-export const OFFSET_KEY_VERSION = 1
-export const GROUP_KEY_VERSION = 2
+/** Record types (the int16 in front of a key); every key is written at version 0. */
+export const OFFSET_KEY_VERSION = OffsetCommitKeyRecordType
+export const GROUP_KEY_VERSION = GroupMetadataKeyRecordType
+/** LegacyOffsetCommitKey (type 0): written by old Kafka versions, same fields as OffsetCommitKey. */
+const LEGACY_OFFSET_KEY_TYPE = LegacyOffsetCommitKeyRecordType
+const KEY_VERSION = 0
 /** Value versions we write: v3 carries the leader epoch / group.instance.id and is readable by Kafka 2.3+. */
 export const OFFSET_VALUE_VERSION = 3
 /** v1 is the only offset value version with an explicit expire timestamp (OffsetCommit v2-4 retention). */
@@ -40,9 +46,9 @@ export interface EncodedRecord {
 export function encodeGroupRecord(rec: GroupRecord): EncodedRecord {
   if (rec.type === 'offset') {
     const k = { group: rec.group, topic: rec.topic, partition: rec.partition }
-    const kw = new Writer(2 + sizeOffsetCommitKey(k, OFFSET_KEY_VERSION, Infinity))
+    const kw = new Writer(2 + sizeOffsetCommitKey(k, KEY_VERSION, Infinity))
     kw.int16(OFFSET_KEY_VERSION)
-    writeOffsetCommitKey(kw, k, OFFSET_KEY_VERSION)
+    writeOffsetCommitKey(kw, k, KEY_VERSION)
     if (rec.value === null) return { key: kw.finish(), value: null }
     const version = rec.value.expireTimestamp >= 0n ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION
     const vw = new Writer(2 + sizeOffsetCommitValue(rec.value, version, Infinity))
@@ -51,9 +57,9 @@ export function encodeGroupRecord(rec: GroupRecord): EncodedRecord {
     return { key: kw.finish(), value: vw.finish() }
   }
   const k = { group: rec.group }
-  const kw = new Writer(2 + sizeGroupMetadataKey(k, GROUP_KEY_VERSION, Infinity))
+  const kw = new Writer(2 + sizeGroupMetadataKey(k, KEY_VERSION, Infinity))
   kw.int16(GROUP_KEY_VERSION)
-  writeGroupMetadataKey(kw, k, GROUP_KEY_VERSION)
+  writeGroupMetadataKey(kw, k, KEY_VERSION)
   if (rec.value === null) return { key: kw.finish(), value: null }
   const vw = new Writer(2 + sizeGroupMetadataValue(rec.value, GROUP_VALUE_VERSION, Infinity))
   vw.int16(GROUP_VALUE_VERSION)
@@ -71,16 +77,16 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   try {
     const kr = new Reader(key)
     const kv = kr.int16()
-    if (kv === 0 || kv === 1) {
-      const k = readOffsetCommitKey(kr, kv)
+    if (kv === LEGACY_OFFSET_KEY_TYPE || kv === OFFSET_KEY_VERSION) {
+      const k = readOffsetCommitKey(kr, KEY_VERSION)
       if (value === null) return { type: 'offset', group: k.group, topic: k.topic, partition: k.partition, value: null }
       const vr = new Reader(value)
       const vv = vr.int16()
       if (vv < 0 || vv > 4) throw new GroupRecordError(`unknown offset commit value version ${vv}`)
       return { type: 'offset', group: k.group, topic: k.topic, partition: k.partition, value: readOffsetCommitValue(vr, vv) }
     }
-    if (kv === 2) {
-      const k = readGroupMetadataKey(kr, kv)
+    if (kv === GROUP_KEY_VERSION) {
+      const k = readGroupMetadataKey(kr, KEY_VERSION)
       if (value === null) return { type: 'group', group: k.group, value: null }
       const vr = new Reader(value)
       const vv = vr.int16()

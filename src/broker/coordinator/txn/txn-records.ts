@@ -1,7 +1,7 @@
-// Records of `__transaction_state` in Kafka's format: key = int16 version (0) + TransactionLogKey,
+// Records of `__transaction_state` in Kafka's format: key = int16 record type (0) + TransactionLogKey v0,
 // value = int16 version + TransactionLogValue (version 0 written; 0-1 read), null = tombstone
 // (the transactional id expired). Readable by Kafka's tools, and we read what Kafka writes.
-import { readTransactionLogKey, writeTransactionLogKey, sizeTransactionLogKey } from '../../../protocol/generated/transaction-coordinator/transaction-log-key.ts'
+import { readTransactionLogKey, writeTransactionLogKey, sizeTransactionLogKey, TransactionLogKeyRecordType } from '../../../protocol/generated/transaction-coordinator/transaction-log-key.ts'
 import { readTransactionLogValue, writeTransactionLogValue, sizeTransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
 import type { TransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
 import { Reader, Writer } from '../../../protocol/primitives/index.ts'
@@ -21,7 +21,7 @@ export class TxnRecordError extends Error {
 export function encodeTxnKey(transactionalId: string): Buffer {
   const k = { transactionalId }
   const w = new Writer(2 + sizeTransactionLogKey(k, KEY_VERSION, Infinity))
-  w.int16(KEY_VERSION)
+  w.int16(TransactionLogKeyRecordType)
   writeTransactionLogKey(w, k, KEY_VERSION)
   return w.finish()
 }
@@ -37,6 +37,7 @@ export function encodeTxnValue(m: TxnMetadata): Buffer {
     producerId: BigInt(m.producerId),
     previousProducerId: BigInt(m.previousProducerId),
     nextProducerId: -1n,
+    nextProducerEpoch: -1,
     producerEpoch: m.producerEpoch,
     transactionTimeoutMs: m.timeoutMs,
     transactionStatus: m.state,
@@ -53,10 +54,10 @@ export function encodeTxnValue(m: TxnMetadata): Buffer {
 
 export function decodeTxnKey(key: Buffer | null): string {
   if (!key || key.length < 2) throw new TxnRecordError('transaction log record without a key')
-  const version = key.readInt16BE(0)
-  if (version !== KEY_VERSION) throw new TxnRecordError(`unknown transaction log key version ${version}`)
+  const type = key.readInt16BE(0)
+  if (type !== TransactionLogKeyRecordType) throw new TxnRecordError(`unknown transaction log key version ${type}`)
   try {
-    return readTransactionLogKey(new Reader(key, 2), version).transactionalId
+    return readTransactionLogKey(new Reader(key, 2), KEY_VERSION).transactionalId
   } catch (e) {
     throw new TxnRecordError(`bad transaction log key: ${(e as Error).message}`)
   }

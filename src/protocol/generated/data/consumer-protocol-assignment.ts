@@ -4,9 +4,15 @@ import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives
 
 /** ConsumerProtocolAssignment (message/ConsumerProtocolAssignment.json), versions 0-3. */
 export interface ConsumerProtocolAssignment {
-  /** (versions 0+) */
+  /**
+   * The list of topics and partitions assigned to this consumer.
+   * (versions 0+)
+   */
   assignedPartitions: ConsumerProtocolAssignmentTopicPartition[]
-  /** (versions 0+, nullable 0+) */
+  /**
+   * User data.
+   * (versions 0+, nullable 0+)
+   */
   userData: Buffer | null
 }
 
@@ -57,10 +63,17 @@ export function sizeConsumerProtocolAssignment(v: ConsumerProtocolAssignment, ve
   return s
 }
 
+/** The list of topics and partitions assigned to this consumer. */
 export interface ConsumerProtocolAssignmentTopicPartition {
-  /** (versions 0+) */
+  /**
+   * The topic name.
+   * (versions 0+)
+   */
   topic: string
-  /** (versions 0+) */
+  /**
+   * The list of partitions assigned to this consumer.
+   * (versions 0+)
+   */
   partitions: number[]
 }
 

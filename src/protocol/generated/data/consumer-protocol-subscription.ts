@@ -4,15 +4,30 @@ import { Reader, Writer, fieldNotInVersion, unsupportedVersion, utf8Length } fro
 
 /** ConsumerProtocolSubscription (message/ConsumerProtocolSubscription.json), versions 0-3. */
 export interface ConsumerProtocolSubscription {
-  /** (versions 0+) */
+  /**
+   * The topics that the member wants to consume.
+   * (versions 0+)
+   */
   topics: string[]
-  /** (versions 0+, nullable 0+) */
+  /**
+   * User data that will be passed back to the consumer.
+   * (versions 0+, nullable 0+)
+   */
   userData: Buffer | null
-  /** (versions 1+, ignorable) */
+  /**
+   * The partitions that the member owns.
+   * (versions 1+, ignorable)
+   */
   ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[]
-  /** (versions 2+, ignorable) */
+  /**
+   * The generation id of the member.
+   * (versions 2+, ignorable)
+   */
   generationId: number
-  /** (versions 3+, nullable 3+, ignorable) */
+  /**
+   * The rack id of the member.
+   * (versions 3+, nullable 3+, ignorable)
+   */
   rackId: string | null
 }
 
@@ -115,10 +130,17 @@ export function sizeConsumerProtocolSubscription(v: ConsumerProtocolSubscription
   return s
 }
 
+/** The partitions that the member owns. */
 export interface ConsumerProtocolSubscriptionTopicPartition {
-  /** (versions 1+) */
+  /**
+   * The topic name.
+   * (versions 1+)
+   */
   topic: string
-  /** (versions 1+) */
+  /**
+   * The partition ids.
+   * (versions 1+)
+   */
   partitions: number[]
 }
 
@@ -162,13 +184,13 @@ export function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: Co
   if (version >= 1) {
     w.string(v.topic)
   } else {
-    if (!(v.topic === '')) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'topic', version)
+    if (v.topic !== undefined && !(v.topic === '')) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'topic', version)
   }
   if (version >= 1) {
     w.int32(v.partitions.length)
     for (const e of v.partitions) w.int32(e)
   } else {
-    if (!(v.partitions.length === 0)) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'partitions', version)
+    if (v.partitions !== undefined && !(v.partitions.length === 0)) throw fieldNotInVersion('ConsumerProtocolSubscriptionTopicPartition', 'partitions', version)
   }
 }
 

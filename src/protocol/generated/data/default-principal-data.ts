@@ -6,12 +6,12 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** DefaultPrincipalData (message/DefaultPrincipalData.json), versions 0. */
 export interface DefaultPrincipalData {
   /**
-   * The principal type
+   * The principal type.
    * (versions 0+)
    */
   type: string
   /**
-   * The principal name
+   * The principal name.
    * (versions 0+)
    */
   name: string

@@ -6,12 +6,12 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** KRaftVersionRecord (message/KRaftVersionRecord.json), versions 0. */
 export interface KRaftVersionRecord {
   /**
-   * The version of the kraft version record
+   * The version of the kraft version record.
    * (versions 0+)
    */
   version: number
   /**
-   * The kraft protocol version
+   * The kraft protocol version.
    * (versions 0+)
    */
   kRaftVersion: number

@@ -6,22 +6,22 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** LeaderChangeMessage (message/LeaderChangeMessage.json), versions 0-1. */
 export interface LeaderChangeMessage {
   /**
-   * The version of the leader change message
+   * The version of the leader change message.
    * (versions 0+)
    */
   version: number
   /**
-   * The ID of the newly elected leader
+   * The ID of the newly elected leader.
    * (versions 0+)
    */
   leaderId: number
   /**
-   * The set of voters in the quorum for this epoch
+   * The set of voters in the quorum for this epoch.
    * (versions 0+)
    */
   voters: LeaderChangeMessageVoter[]
   /**
-   * The voters who voted for the leader at the time of election
+   * The voters who voted for the leader at the time of election.
    * (versions 0+)
    */
   grantingVoters: LeaderChangeMessageVoter[]
@@ -126,10 +126,13 @@ export function sizeLeaderChangeMessage(v: LeaderChangeMessage, version: number,
 }
 
 export interface LeaderChangeMessageVoter {
-  /** (versions 0+) */
+  /**
+   * The ID of the voter.
+   * (versions 0+)
+   */
   voterId: number
   /**
-   * The directory id of the voter
+   * The directory id of the voter.
    * (versions 1+)
    */
   voterDirectoryId: string
@@ -183,7 +186,7 @@ export function writeLeaderChangeMessageVoter(w: Writer, v: LeaderChangeMessageV
   if (version === 1) {
     w.uuid(v.voterDirectoryId)
   } else {
-    if (!(v.voterDirectoryId === ZERO_UUID)) throw fieldNotInVersion('LeaderChangeMessageVoter', 'voterDirectoryId', version)
+    if (v.voterDirectoryId !== undefined && !(v.voterDirectoryId === ZERO_UUID)) throw fieldNotInVersion('LeaderChangeMessageVoter', 'voterDirectoryId', version)
   }
   {
     const u = v.unknownTaggedFields

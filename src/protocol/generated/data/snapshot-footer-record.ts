@@ -6,7 +6,7 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** SnapshotFooterRecord (message/SnapshotFooterRecord.json), versions 0. */
 export interface SnapshotFooterRecord {
   /**
-   * The version of the snapshot footer record
+   * The version of the snapshot footer record.
    * (versions 0+)
    */
   version: number

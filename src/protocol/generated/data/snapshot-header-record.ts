@@ -6,12 +6,12 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** SnapshotHeaderRecord (message/SnapshotHeaderRecord.json), versions 0. */
 export interface SnapshotHeaderRecord {
   /**
-   * The version of the snapshot header record
+   * The version of the snapshot header record.
    * (versions 0+)
    */
   version: number
   /**
-   * The append time of the last record from the log contained in this snapshot
+   * The append time of the last record from the log contained in this snapshot.
    * (versions 0+)
    */
   lastContainedLogTimestamp: bigint

@@ -6,11 +6,14 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** VotersRecord (message/VotersRecord.json), versions 0. */
 export interface VotersRecord {
   /**
-   * The version of the voters record
+   * The version of the voters record.
    * (versions 0+)
    */
   version: number
-  /** (versions 0+) */
+  /**
+   * The set of voters in the quorum for this epoch.
+   * (versions 0+)
+   */
   voters: VotersRecordVoter[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -89,24 +92,25 @@ export function sizeVotersRecord(v: VotersRecord, version: number, zc = Infinity
   return s
 }
 
+/** The set of voters in the quorum for this epoch. */
 export interface VotersRecordVoter {
   /**
-   * The replica id of the voter in the topic partition
+   * The replica id of the voter in the topic partition.
    * (versions 0+)
    */
   voterId: number
   /**
-   * The directory id of the voter in the topic partition
+   * The directory id of the voter in the topic partition.
    * (versions 0+)
    */
   voterDirectoryId: string
   /**
-   * The endpoint that can be used to communicate with the voter
+   * The endpoint that can be used to communicate with the voter.
    * (versions 0+)
    */
   endpoints: VotersRecordEndpoint[]
   /**
-   * The range of versions of the protocol that the replica supports
+   * The range of versions of the protocol that the replica supports.
    * (versions 0+)
    */
   kRaftVersionFeature: VotersRecordKRaftVersionFeature
@@ -201,20 +205,20 @@ export function sizeVotersRecordVoter(v: VotersRecordVoter, version: number, zc 
   return s
 }
 
-/** The endpoint that can be used to communicate with the voter */
+/** The endpoint that can be used to communicate with the voter. */
 export interface VotersRecordEndpoint {
   /**
-   * The name of the endpoint
+   * The name of the endpoint.
    * (versions 0+)
    */
   name: string
   /**
-   * The hostname
+   * The hostname.
    * (versions 0+)
    */
   host: string
   /**
-   * The port
+   * The port.
    * (versions 0+)
    */
   port: number
@@ -303,15 +307,15 @@ export function sizeVotersRecordEndpoint(v: VotersRecordEndpoint, _version: numb
   return s
 }
 
-/** The range of versions of the protocol that the replica supports */
+/** The range of versions of the protocol that the replica supports. */
 export interface VotersRecordKRaftVersionFeature {
   /**
-   * The minimum supported KRaft protocol version
+   * The minimum supported KRaft protocol version.
    * (versions 0+)
    */
   minSupportedVersion: number
   /**
-   * The maximum supported KRaft protocol version
+   * The maximum supported KRaft protocol version.
    * (versions 0+)
    */
   maxSupportedVersion: number

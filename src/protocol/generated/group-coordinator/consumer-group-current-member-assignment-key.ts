@@ -2,16 +2,16 @@
 // Source: group-coordinator/ConsumerGroupCurrentMemberAssignmentKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupCurrentMemberAssignmentKey (group-coordinator/ConsumerGroupCurrentMemberAssignmentKey.json), versions 8. */
+/** ConsumerGroupCurrentMemberAssignmentKey (group-coordinator/ConsumerGroupCurrentMemberAssignmentKey.json), versions 0. */
 export interface ConsumerGroupCurrentMemberAssignmentKey {
   /**
    * The group id.
-   * (versions 8)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 8)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeConsumerGroupCurrentMemberAssignmentKey(v: ConsumerGroupCurr
   return s
 }
 
+/** Record type of ConsumerGroupCurrentMemberAssignmentKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupCurrentMemberAssignmentKeyRecordType = 8
+
 /** Lowest and highest generated version of ConsumerGroupCurrentMemberAssignmentKey. */
-export const ConsumerGroupCurrentMemberAssignmentKeyVersions = { min: 8, max: 8 } as const
+export const ConsumerGroupCurrentMemberAssignmentKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupCurrentMemberAssignmentKey(r: Reader, version: number): ConsumerGroupCurrentMemberAssignmentKey {
-  if (!(version >= 8 && version <= 8) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupCurrentMemberAssignmentKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupCurrentMemberAssignmentKey', version)
   return readConsumerGroupCurrentMemberAssignmentKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupCurrentMemberAssignmentKey(w: Writer, value: ConsumerGroupCurrentMemberAssignmentKey, version: number): void {
-  if (!(version >= 8 && version <= 8) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupCurrentMemberAssignmentKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupCurrentMemberAssignmentKey', version)
   w.reserve(sizeConsumerGroupCurrentMemberAssignmentKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupCurrentMemberAssignmentKey(w, value, version)
 }

@@ -148,6 +148,11 @@ export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
    * (versions 0+)
    */
   partitions: number[]
+  /**
+   * The epoch at which the partition was assigned to the member. Used to fence zombie commits requests. Of the same length as Partitions.
+   * (versions 0+, nullable 0+, tag 0)
+   */
+  assignmentEpochs: number[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -157,12 +162,14 @@ export function defaultConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
   return {
     topicId: ZERO_UUID,
     partitions: [],
+    assignmentEpochs: null,
   }
 }
 
 export function isDefaultConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions): boolean {
   return v.topicId === ZERO_UUID &&
   v.partitions.length === 0 &&
+  v.assignmentEpochs === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -176,19 +183,34 @@ export function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: 
     for (let i = 0; i < n; i++) a.push(r.int32())
     f_Partitions = a
   }
+  let f_AssignmentEpochs: number[] | null
+  f_AssignmentEpochs = null
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_AssignmentEpochs = null
+        else {
+          const a: number[] = []
+          for (let i = 0; i < n; i++) a.push(r.int32())
+          f_AssignmentEpochs = a
+        }
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = {
     topicId: f_TopicId,
     partitions: f_Partitions,
+    assignmentEpochs: f_AssignmentEpochs,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -200,8 +222,37 @@ export function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w:
   for (const e of v.partitions) w.int32(e)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.assignmentEpochs === null)) n++
+      w.uvarint(n)
+      if (!(v.assignmentEpochs === null)) {
+        w.uvarint(0)
+        let ts = 0
+        if (v.assignmentEpochs === null) ts += 1
+        else {
+          ts += sizeOfUvarint(v.assignmentEpochs.length + 1) + v.assignmentEpochs.length * 4
+        }
+        w.uvarint(ts)
+        if (v.assignmentEpochs === null) w.uvarint(0)
+        else {
+          w.uvarint(v.assignmentEpochs.length + 1)
+          for (const e of v.assignmentEpochs) w.int32(e)
+        }
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.assignmentEpochs === null)) {
+        const tw = new Writer(64)
+        if (v.assignmentEpochs === null) tw.uvarint(0)
+        else {
+          tw.uvarint(v.assignmentEpochs.length + 1)
+          for (const e of v.assignmentEpochs) tw.int32(e)
+        }
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
@@ -212,6 +263,15 @@ export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: 
   s += sizeOfUvarint(v.partitions.length + 1) + v.partitions.length * 4
   {
     let n = 0
+    if (!(v.assignmentEpochs === null)) {
+      n++
+      let ts = 0
+      if (v.assignmentEpochs === null) ts += 1
+      else {
+        ts += sizeOfUvarint(v.assignmentEpochs.length + 1) + v.assignmentEpochs.length * 4
+      }
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -221,6 +281,9 @@ export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(v: 
   }
   return s
 }
+
+/** Record type of ConsumerGroupCurrentMemberAssignmentValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupCurrentMemberAssignmentValueRecordType = 8
 
 /** Lowest and highest generated version of ConsumerGroupCurrentMemberAssignmentValue. */
 export const ConsumerGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0 } as const

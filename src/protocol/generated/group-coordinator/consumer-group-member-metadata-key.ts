@@ -2,16 +2,16 @@
 // Source: group-coordinator/ConsumerGroupMemberMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupMemberMetadataKey (group-coordinator/ConsumerGroupMemberMetadataKey.json), versions 5. */
+/** ConsumerGroupMemberMetadataKey (group-coordinator/ConsumerGroupMemberMetadataKey.json), versions 0. */
 export interface ConsumerGroupMemberMetadataKey {
   /**
    * The group id.
-   * (versions 5)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 5)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeConsumerGroupMemberMetadataKey(v: ConsumerGroupMemberMetadat
   return s
 }
 
+/** Record type of ConsumerGroupMemberMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupMemberMetadataKeyRecordType = 5
+
 /** Lowest and highest generated version of ConsumerGroupMemberMetadataKey. */
-export const ConsumerGroupMemberMetadataKeyVersions = { min: 5, max: 5 } as const
+export const ConsumerGroupMemberMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupMemberMetadataKey(r: Reader, version: number): ConsumerGroupMemberMetadataKey {
-  if (!(version >= 5 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupMemberMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupMemberMetadataKey', version)
   return readConsumerGroupMemberMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupMemberMetadataKey(w: Writer, value: ConsumerGroupMemberMetadataKey, version: number): void {
-  if (!(version >= 5 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupMemberMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupMemberMetadataKey', version)
   w.reserve(sizeConsumerGroupMemberMetadataKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupMemberMetadataKey(w, value, version)
 }

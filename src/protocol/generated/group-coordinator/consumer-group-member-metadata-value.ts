@@ -36,7 +36,7 @@ export interface ConsumerGroupMemberMetadataValue {
    */
   subscribedTopicRegex: string | null
   /**
-   * The rebalance timeout
+   * The rebalance timeout.
    * (versions 0+)
    */
   rebalanceTimeoutMs: number
@@ -424,6 +424,9 @@ export function sizeConsumerGroupMemberMetadataValueClassicProtocol(v: ConsumerG
   }
   return s
 }
+
+/** Record type of ConsumerGroupMemberMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupMemberMetadataValueRecordType = 5
 
 /** Lowest and highest generated version of ConsumerGroupMemberMetadataValue. */
 export const ConsumerGroupMemberMetadataValueVersions = { min: 0, max: 0 } as const

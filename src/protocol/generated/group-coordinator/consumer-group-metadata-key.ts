@@ -2,11 +2,11 @@
 // Source: group-coordinator/ConsumerGroupMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupMetadataKey (group-coordinator/ConsumerGroupMetadataKey.json), versions 3. */
+/** ConsumerGroupMetadataKey (group-coordinator/ConsumerGroupMetadataKey.json), versions 0. */
 export interface ConsumerGroupMetadataKey {
   /**
    * The group id.
-   * (versions 3)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeConsumerGroupMetadataKey(v: ConsumerGroupMetadataKey, _versi
   return s
 }
 
+/** Record type of ConsumerGroupMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupMetadataKeyRecordType = 3
+
 /** Lowest and highest generated version of ConsumerGroupMetadataKey. */
-export const ConsumerGroupMetadataKeyVersions = { min: 3, max: 3 } as const
+export const ConsumerGroupMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupMetadataKey(r: Reader, version: number): ConsumerGroupMetadataKey {
-  if (!(version >= 3 && version <= 3) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupMetadataKey', version)
   return readConsumerGroupMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupMetadataKey(w: Writer, value: ConsumerGroupMetadataKey, version: number): void {
-  if (!(version >= 3 && version <= 3) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupMetadataKey', version)
   w.reserve(sizeConsumerGroupMetadataKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupMetadataKey(w, value, version)
 }

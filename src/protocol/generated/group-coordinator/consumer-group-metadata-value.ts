@@ -10,6 +10,11 @@ export interface ConsumerGroupMetadataValue {
    * (versions 0+)
    */
   epoch: number
+  /**
+   * The hash of all topics in the group.
+   * (versions 0+, tag 0)
+   */
+  metadataHash: bigint
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -18,29 +23,40 @@ export interface ConsumerGroupMetadataValue {
 export function defaultConsumerGroupMetadataValue(): ConsumerGroupMetadataValue {
   return {
     epoch: 0,
+    metadataHash: 0n,
   }
 }
 
 export function isDefaultConsumerGroupMetadataValue(v: ConsumerGroupMetadataValue): boolean {
   return v.epoch === 0 &&
+  v.metadataHash === 0n &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readConsumerGroupMetadataValue(r: Reader, _version: number): ConsumerGroupMetadataValue {
   let f_Epoch: number
   f_Epoch = r.int32()
+  let f_MetadataHash: bigint
+  f_MetadataHash = 0n
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        f_MetadataHash = r.int64()
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: ConsumerGroupMetadataValue = {
     epoch: f_Epoch,
+    metadataHash: f_MetadataHash,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -50,8 +66,26 @@ export function writeConsumerGroupMetadataValue(w: Writer, v: ConsumerGroupMetad
   w.int32(v.epoch)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.metadataHash === 0n)) n++
+      w.uvarint(n)
+      if (!(v.metadataHash === 0n)) {
+        w.uvarint(0)
+        let ts = 0
+        ts += 8
+        w.uvarint(ts)
+        w.int64(v.metadataHash)
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.metadataHash === 0n)) {
+        const tw = new Writer(64)
+        tw.int64(v.metadataHash)
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
@@ -61,6 +95,12 @@ export function sizeConsumerGroupMetadataValue(v: ConsumerGroupMetadataValue, _v
   s += 4
   {
     let n = 0
+    if (!(v.metadataHash === 0n)) {
+      n++
+      let ts = 0
+      ts += 8
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -70,6 +110,9 @@ export function sizeConsumerGroupMetadataValue(v: ConsumerGroupMetadataValue, _v
   }
   return s
 }
+
+/** Record type of ConsumerGroupMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupMetadataValueRecordType = 3
 
 /** Lowest and highest generated version of ConsumerGroupMetadataValue. */
 export const ConsumerGroupMetadataValueVersions = { min: 0, max: 0 } as const

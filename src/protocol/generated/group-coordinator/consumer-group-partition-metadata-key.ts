@@ -2,11 +2,11 @@
 // Source: group-coordinator/ConsumerGroupPartitionMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupPartitionMetadataKey (group-coordinator/ConsumerGroupPartitionMetadataKey.json), versions 4. */
+/** ConsumerGroupPartitionMetadataKey (group-coordinator/ConsumerGroupPartitionMetadataKey.json), versions 0. */
 export interface ConsumerGroupPartitionMetadataKey {
   /**
    * The group id.
-   * (versions 4)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeConsumerGroupPartitionMetadataKey(v: ConsumerGroupPartitionM
   return s
 }
 
+/** Record type of ConsumerGroupPartitionMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupPartitionMetadataKeyRecordType = 4
+
 /** Lowest and highest generated version of ConsumerGroupPartitionMetadataKey. */
-export const ConsumerGroupPartitionMetadataKeyVersions = { min: 4, max: 4 } as const
+export const ConsumerGroupPartitionMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupPartitionMetadataKey(r: Reader, version: number): ConsumerGroupPartitionMetadataKey {
-  if (!(version >= 4 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupPartitionMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupPartitionMetadataKey', version)
   return readConsumerGroupPartitionMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupPartitionMetadataKey(w: Writer, value: ConsumerGroupPartitionMetadataKey, version: number): void {
-  if (!(version >= 4 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupPartitionMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupPartitionMetadataKey', version)
   w.reserve(sizeConsumerGroupPartitionMetadataKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupPartitionMetadataKey(w, value, version)
 }

@@ -98,7 +98,7 @@ export interface ConsumerGroupPartitionMetadataValueTopicMetadata {
    */
   numPartitions: number
   /**
-   * Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored
+   * Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored.
    * (versions 0+)
    */
   partitionMetadata: ConsumerGroupPartitionMetadataValuePartitionMetadata[]
@@ -198,7 +198,7 @@ export function sizeConsumerGroupPartitionMetadataValueTopicMetadata(v: Consumer
   return s
 }
 
-/** Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored */
+/** Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored. */
 export interface ConsumerGroupPartitionMetadataValuePartitionMetadata {
   /**
    * The partition number.
@@ -291,6 +291,9 @@ export function sizeConsumerGroupPartitionMetadataValuePartitionMetadata(v: Cons
   }
   return s
 }
+
+/** Record type of ConsumerGroupPartitionMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupPartitionMetadataValueRecordType = 4
 
 /** Lowest and highest generated version of ConsumerGroupPartitionMetadataValue. */
 export const ConsumerGroupPartitionMetadataValueVersions = { min: 0, max: 0 } as const

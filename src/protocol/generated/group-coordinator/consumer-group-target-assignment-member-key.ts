@@ -2,16 +2,16 @@
 // Source: group-coordinator/ConsumerGroupTargetAssignmentMemberKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupTargetAssignmentMemberKey (group-coordinator/ConsumerGroupTargetAssignmentMemberKey.json), versions 7. */
+/** ConsumerGroupTargetAssignmentMemberKey (group-coordinator/ConsumerGroupTargetAssignmentMemberKey.json), versions 0. */
 export interface ConsumerGroupTargetAssignmentMemberKey {
   /**
    * The group id.
-   * (versions 7)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 7)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeConsumerGroupTargetAssignmentMemberKey(v: ConsumerGroupTarge
   return s
 }
 
+/** Record type of ConsumerGroupTargetAssignmentMemberKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupTargetAssignmentMemberKeyRecordType = 7
+
 /** Lowest and highest generated version of ConsumerGroupTargetAssignmentMemberKey. */
-export const ConsumerGroupTargetAssignmentMemberKeyVersions = { min: 7, max: 7 } as const
+export const ConsumerGroupTargetAssignmentMemberKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupTargetAssignmentMemberKey(r: Reader, version: number): ConsumerGroupTargetAssignmentMemberKey {
-  if (!(version >= 7 && version <= 7) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupTargetAssignmentMemberKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupTargetAssignmentMemberKey', version)
   return readConsumerGroupTargetAssignmentMemberKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupTargetAssignmentMemberKey(w: Writer, value: ConsumerGroupTargetAssignmentMemberKey, version: number): void {
-  if (!(version >= 7 && version <= 7) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupTargetAssignmentMemberKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupTargetAssignmentMemberKey', version)
   w.reserve(sizeConsumerGroupTargetAssignmentMemberKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupTargetAssignmentMemberKey(w, value, version)
 }

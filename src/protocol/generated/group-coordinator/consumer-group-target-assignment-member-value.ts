@@ -82,9 +82,15 @@ export function sizeConsumerGroupTargetAssignmentMemberValue(v: ConsumerGroupTar
 
 /** The assigned partitions. */
 export interface ConsumerGroupTargetAssignmentMemberValueTopicPartition {
-  /** (versions 0+) */
+  /**
+   * The topic id.
+   * (versions 0+)
+   */
   topicId: string
-  /** (versions 0+) */
+  /**
+   * The partition indexes.
+   * (versions 0+)
+   */
   partitions: number[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -159,6 +165,9 @@ export function sizeConsumerGroupTargetAssignmentMemberValueTopicPartition(v: Co
   }
   return s
 }
+
+/** Record type of ConsumerGroupTargetAssignmentMemberValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupTargetAssignmentMemberValueRecordType = 7
 
 /** Lowest and highest generated version of ConsumerGroupTargetAssignmentMemberValue. */
 export const ConsumerGroupTargetAssignmentMemberValueVersions = { min: 0, max: 0 } as const

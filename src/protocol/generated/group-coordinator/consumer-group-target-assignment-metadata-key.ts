@@ -2,11 +2,11 @@
 // Source: group-coordinator/ConsumerGroupTargetAssignmentMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ConsumerGroupTargetAssignmentMetadataKey (group-coordinator/ConsumerGroupTargetAssignmentMetadataKey.json), versions 6. */
+/** ConsumerGroupTargetAssignmentMetadataKey (group-coordinator/ConsumerGroupTargetAssignmentMetadataKey.json), versions 0. */
 export interface ConsumerGroupTargetAssignmentMetadataKey {
   /**
    * The group id.
-   * (versions 6)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeConsumerGroupTargetAssignmentMetadataKey(v: ConsumerGroupTar
   return s
 }
 
+/** Record type of ConsumerGroupTargetAssignmentMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupTargetAssignmentMetadataKeyRecordType = 6
+
 /** Lowest and highest generated version of ConsumerGroupTargetAssignmentMetadataKey. */
-export const ConsumerGroupTargetAssignmentMetadataKeyVersions = { min: 6, max: 6 } as const
+export const ConsumerGroupTargetAssignmentMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeConsumerGroupTargetAssignmentMetadataKey(r: Reader, version: number): ConsumerGroupTargetAssignmentMetadataKey {
-  if (!(version >= 6 && version <= 6) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupTargetAssignmentMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupTargetAssignmentMetadataKey', version)
   return readConsumerGroupTargetAssignmentMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupTargetAssignmentMetadataKey(w: Writer, value: ConsumerGroupTargetAssignmentMetadataKey, version: number): void {
-  if (!(version >= 6 && version <= 6) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupTargetAssignmentMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupTargetAssignmentMetadataKey', version)
   w.reserve(sizeConsumerGroupTargetAssignmentMetadataKey(value, version, w.zeroCopyThreshold))
   writeConsumerGroupTargetAssignmentMetadataKey(w, value, version)
 }

@@ -10,6 +10,11 @@ export interface ConsumerGroupTargetAssignmentMetadataValue {
    * (versions 0+)
    */
   assignmentEpoch: number
+  /**
+   * The time at which the assignment calculation finished.
+   * (versions 0+, tag 0, ignorable)
+   */
+  assignmentTimestamp: bigint
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -18,29 +23,40 @@ export interface ConsumerGroupTargetAssignmentMetadataValue {
 export function defaultConsumerGroupTargetAssignmentMetadataValue(): ConsumerGroupTargetAssignmentMetadataValue {
   return {
     assignmentEpoch: 0,
+    assignmentTimestamp: 0n,
   }
 }
 
 export function isDefaultConsumerGroupTargetAssignmentMetadataValue(v: ConsumerGroupTargetAssignmentMetadataValue): boolean {
   return v.assignmentEpoch === 0 &&
+  v.assignmentTimestamp === 0n &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readConsumerGroupTargetAssignmentMetadataValue(r: Reader, _version: number): ConsumerGroupTargetAssignmentMetadataValue {
   let f_AssignmentEpoch: number
   f_AssignmentEpoch = r.int32()
+  let f_AssignmentTimestamp: bigint
+  f_AssignmentTimestamp = 0n
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        f_AssignmentTimestamp = r.int64()
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: ConsumerGroupTargetAssignmentMetadataValue = {
     assignmentEpoch: f_AssignmentEpoch,
+    assignmentTimestamp: f_AssignmentTimestamp,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -50,8 +66,26 @@ export function writeConsumerGroupTargetAssignmentMetadataValue(w: Writer, v: Co
   w.int32(v.assignmentEpoch)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.assignmentTimestamp === 0n)) n++
+      w.uvarint(n)
+      if (!(v.assignmentTimestamp === 0n)) {
+        w.uvarint(0)
+        let ts = 0
+        ts += 8
+        w.uvarint(ts)
+        w.int64(v.assignmentTimestamp)
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.assignmentTimestamp === 0n)) {
+        const tw = new Writer(64)
+        tw.int64(v.assignmentTimestamp)
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
@@ -61,6 +95,12 @@ export function sizeConsumerGroupTargetAssignmentMetadataValue(v: ConsumerGroupT
   s += 4
   {
     let n = 0
+    if (!(v.assignmentTimestamp === 0n)) {
+      n++
+      let ts = 0
+      ts += 8
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -70,6 +110,9 @@ export function sizeConsumerGroupTargetAssignmentMetadataValue(v: ConsumerGroupT
   }
   return s
 }
+
+/** Record type of ConsumerGroupTargetAssignmentMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ConsumerGroupTargetAssignmentMetadataValueRecordType = 6
 
 /** Lowest and highest generated version of ConsumerGroupTargetAssignmentMetadataValue. */
 export const ConsumerGroupTargetAssignmentMetadataValueVersions = { min: 0, max: 0 } as const

@@ -2,9 +2,12 @@
 // Source: group-coordinator/GroupMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** GroupMetadataKey (group-coordinator/GroupMetadataKey.json), versions 2. */
+/** GroupMetadataKey (group-coordinator/GroupMetadataKey.json), versions 0. */
 export interface GroupMetadataKey {
-  /** (versions 2) */
+  /**
+   * The group id.
+   * (versions 0)
+   */
   group: string
 }
 
@@ -39,17 +42,20 @@ export function sizeGroupMetadataKey(v: GroupMetadataKey, _version: number, _zc 
   return s
 }
 
+/** Record type of GroupMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const GroupMetadataKeyRecordType = 2
+
 /** Lowest and highest generated version of GroupMetadataKey. */
-export const GroupMetadataKeyVersions = { min: 2, max: 2 } as const
+export const GroupMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeGroupMetadataKey(r: Reader, version: number): GroupMetadataKey {
-  if (!(version >= 2 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('GroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('GroupMetadataKey', version)
   return readGroupMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeGroupMetadataKey(w: Writer, value: GroupMetadataKey, version: number): void {
-  if (!(version >= 2 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('GroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('GroupMetadataKey', version)
   w.reserve(sizeGroupMetadataKey(value, version, w.zeroCopyThreshold))
   writeGroupMetadataKey(w, value, version)
 }

@@ -5,17 +5,35 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** GroupMetadataValue (group-coordinator/GroupMetadataValue.json), versions 0-4. */
 export interface GroupMetadataValue {
-  /** (versions 0+) */
+  /**
+   * The protocol type.
+   * (versions 0+)
+   */
   protocolType: string
-  /** (versions 0+) */
+  /**
+   * The generation id.
+   * (versions 0+)
+   */
   generation: number
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The protocol name.
+   * (versions 0+, nullable 0+)
+   */
   protocol: string | null
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The leader id.
+   * (versions 0+, nullable 0+)
+   */
   leader: string | null
-  /** (versions 2+, ignorable) */
+  /**
+   * The timestamp of the last state change.
+   * (versions 2+, ignorable)
+   */
   currentStateTimestamp: bigint
-  /** (versions 0+) */
+  /**
+   * The group members.
+   * (versions 0+)
+   */
   members: GroupMetadataValueMemberMetadata[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -195,21 +213,45 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number, z
 }
 
 export interface GroupMetadataValueMemberMetadata {
-  /** (versions 0+) */
+  /**
+   * The member id.
+   * (versions 0+)
+   */
   memberId: string
-  /** (versions 3+, nullable 3+, ignorable) */
+  /**
+   * The group instance id.
+   * (versions 3+, nullable 3+, ignorable)
+   */
   groupInstanceId: string | null
-  /** (versions 0+) */
+  /**
+   * The client id.
+   * (versions 0+)
+   */
   clientId: string
-  /** (versions 0+) */
+  /**
+   * The client host.
+   * (versions 0+)
+   */
   clientHost: string
-  /** (versions 1+, ignorable) */
+  /**
+   * The rebalance timeout.
+   * (versions 1+, ignorable)
+   */
   rebalanceTimeout: number
-  /** (versions 0+) */
+  /**
+   * The session timeout.
+   * (versions 0+)
+   */
   sessionTimeout: number
-  /** (versions 0+) */
+  /**
+   * The subscription.
+   * (versions 0+)
+   */
   subscription: Buffer
-  /** (versions 0+) */
+  /**
+   * The assignment.
+   * (versions 0+)
+   */
   assignment: Buffer
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -415,6 +457,9 @@ export function sizeGroupMetadataValueMemberMetadata(v: GroupMetadataValueMember
   }
   return s
 }
+
+/** Record type of GroupMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const GroupMetadataValueRecordType = 2
 
 /** Lowest and highest generated version of GroupMetadataValue. */
 export const GroupMetadataValueVersions = { min: 0, max: 4 } as const

@@ -2,13 +2,22 @@
 // Source: group-coordinator/OffsetCommitKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** OffsetCommitKey (group-coordinator/OffsetCommitKey.json), versions 0-1. */
+/** OffsetCommitKey (group-coordinator/OffsetCommitKey.json), versions 0. */
 export interface OffsetCommitKey {
-  /** (versions 0-1) */
+  /**
+   * The consumer group id.
+   * (versions 0)
+   */
   group: string
-  /** (versions 0-1) */
+  /**
+   * The topic name.
+   * (versions 0)
+   */
   topic: string
-  /** (versions 0-1) */
+  /**
+   * The topic partition index.
+   * (versions 0)
+   */
   partition: number
 }
 
@@ -57,17 +66,20 @@ export function sizeOffsetCommitKey(v: OffsetCommitKey, _version: number, _zc = 
   return s
 }
 
+/** Record type of OffsetCommitKey in its coordinator topic (the int16 in front of the key). */
+export const OffsetCommitKeyRecordType = 1
+
 /** Lowest and highest generated version of OffsetCommitKey. */
-export const OffsetCommitKeyVersions = { min: 0, max: 1 } as const
+export const OffsetCommitKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeOffsetCommitKey(r: Reader, version: number): OffsetCommitKey {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('OffsetCommitKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('OffsetCommitKey', version)
   return readOffsetCommitKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeOffsetCommitKey(w: Writer, value: OffsetCommitKey, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('OffsetCommitKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('OffsetCommitKey', version)
   w.reserve(sizeOffsetCommitKey(value, version, w.zeroCopyThreshold))
   writeOffsetCommitKey(w, value, version)
 }

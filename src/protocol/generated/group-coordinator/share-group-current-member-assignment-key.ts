@@ -2,16 +2,16 @@
 // Source: group-coordinator/ShareGroupCurrentMemberAssignmentKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupCurrentMemberAssignmentKey (group-coordinator/ShareGroupCurrentMemberAssignmentKey.json), versions 14. */
+/** ShareGroupCurrentMemberAssignmentKey (group-coordinator/ShareGroupCurrentMemberAssignmentKey.json), versions 0. */
 export interface ShareGroupCurrentMemberAssignmentKey {
   /**
    * The group id.
-   * (versions 14)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 14)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeShareGroupCurrentMemberAssignmentKey(v: ShareGroupCurrentMem
   return s
 }
 
+/** Record type of ShareGroupCurrentMemberAssignmentKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupCurrentMemberAssignmentKeyRecordType = 14
+
 /** Lowest and highest generated version of ShareGroupCurrentMemberAssignmentKey. */
-export const ShareGroupCurrentMemberAssignmentKeyVersions = { min: 14, max: 14 } as const
+export const ShareGroupCurrentMemberAssignmentKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupCurrentMemberAssignmentKey(r: Reader, version: number): ShareGroupCurrentMemberAssignmentKey {
-  if (!(version >= 14 && version <= 14) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupCurrentMemberAssignmentKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupCurrentMemberAssignmentKey', version)
   return readShareGroupCurrentMemberAssignmentKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupCurrentMemberAssignmentKey(w: Writer, value: ShareGroupCurrentMemberAssignmentKey, version: number): void {
-  if (!(version >= 14 && version <= 14) || (version | 0) !== version) throw unsupportedVersion('ShareGroupCurrentMemberAssignmentKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupCurrentMemberAssignmentKey', version)
   w.reserve(sizeShareGroupCurrentMemberAssignmentKey(value, version, w.zeroCopyThreshold))
   writeShareGroupCurrentMemberAssignmentKey(w, value, version)
 }

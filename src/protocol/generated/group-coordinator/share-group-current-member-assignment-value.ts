@@ -201,6 +201,9 @@ export function sizeShareGroupCurrentMemberAssignmentValueTopicPartitions(v: Sha
   return s
 }
 
+/** Record type of ShareGroupCurrentMemberAssignmentValue in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupCurrentMemberAssignmentValueRecordType = 14
+
 /** Lowest and highest generated version of ShareGroupCurrentMemberAssignmentValue. */
 export const ShareGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0 } as const
 

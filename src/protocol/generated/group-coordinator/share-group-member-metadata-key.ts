@@ -2,16 +2,16 @@
 // Source: group-coordinator/ShareGroupMemberMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupMemberMetadataKey (group-coordinator/ShareGroupMemberMetadataKey.json), versions 10. */
+/** ShareGroupMemberMetadataKey (group-coordinator/ShareGroupMemberMetadataKey.json), versions 0. */
 export interface ShareGroupMemberMetadataKey {
   /**
    * The group id.
-   * (versions 10)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 10)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeShareGroupMemberMetadataKey(v: ShareGroupMemberMetadataKey, 
   return s
 }
 
+/** Record type of ShareGroupMemberMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupMemberMetadataKeyRecordType = 10
+
 /** Lowest and highest generated version of ShareGroupMemberMetadataKey. */
-export const ShareGroupMemberMetadataKeyVersions = { min: 10, max: 10 } as const
+export const ShareGroupMemberMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupMemberMetadataKey(r: Reader, version: number): ShareGroupMemberMetadataKey {
-  if (!(version >= 10 && version <= 10) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupMemberMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupMemberMetadataKey', version)
   return readShareGroupMemberMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupMemberMetadataKey(w: Writer, value: ShareGroupMemberMetadataKey, version: number): void {
-  if (!(version >= 10 && version <= 10) || (version | 0) !== version) throw unsupportedVersion('ShareGroupMemberMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupMemberMetadataKey', version)
   w.reserve(sizeShareGroupMemberMetadataKey(value, version, w.zeroCopyThreshold))
   writeShareGroupMemberMetadataKey(w, value, version)
 }

@@ -137,6 +137,9 @@ export function sizeShareGroupMemberMetadataValue(v: ShareGroupMemberMetadataVal
   return s
 }
 
+/** Record type of ShareGroupMemberMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupMemberMetadataValueRecordType = 10
+
 /** Lowest and highest generated version of ShareGroupMemberMetadataValue. */
 export const ShareGroupMemberMetadataValueVersions = { min: 0, max: 0 } as const
 

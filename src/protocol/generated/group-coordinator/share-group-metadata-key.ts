@@ -2,11 +2,11 @@
 // Source: group-coordinator/ShareGroupMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupMetadataKey (group-coordinator/ShareGroupMetadataKey.json), versions 11. */
+/** ShareGroupMetadataKey (group-coordinator/ShareGroupMetadataKey.json), versions 0. */
 export interface ShareGroupMetadataKey {
   /**
    * The group id.
-   * (versions 11)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeShareGroupMetadataKey(v: ShareGroupMetadataKey, _version: nu
   return s
 }
 
+/** Record type of ShareGroupMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupMetadataKeyRecordType = 11
+
 /** Lowest and highest generated version of ShareGroupMetadataKey. */
-export const ShareGroupMetadataKeyVersions = { min: 11, max: 11 } as const
+export const ShareGroupMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupMetadataKey(r: Reader, version: number): ShareGroupMetadataKey {
-  if (!(version >= 11 && version <= 11) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupMetadataKey', version)
   return readShareGroupMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupMetadataKey(w: Writer, value: ShareGroupMetadataKey, version: number): void {
-  if (!(version >= 11 && version <= 11) || (version | 0) !== version) throw unsupportedVersion('ShareGroupMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupMetadataKey', version)
   w.reserve(sizeShareGroupMetadataKey(value, version, w.zeroCopyThreshold))
   writeShareGroupMetadataKey(w, value, version)
 }

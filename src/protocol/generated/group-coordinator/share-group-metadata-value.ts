@@ -10,6 +10,11 @@ export interface ShareGroupMetadataValue {
    * (versions 0+)
    */
   epoch: number
+  /**
+   * The hash of all topics in the group.
+   * (versions 0+)
+   */
+  metadataHash: bigint
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -18,17 +23,21 @@ export interface ShareGroupMetadataValue {
 export function defaultShareGroupMetadataValue(): ShareGroupMetadataValue {
   return {
     epoch: 0,
+    metadataHash: 0n,
   }
 }
 
 export function isDefaultShareGroupMetadataValue(v: ShareGroupMetadataValue): boolean {
   return v.epoch === 0 &&
+  v.metadataHash === 0n &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readShareGroupMetadataValue(r: Reader, _version: number): ShareGroupMetadataValue {
   let f_Epoch: number
   f_Epoch = r.int32()
+  let f_MetadataHash: bigint
+  f_MetadataHash = r.int64()
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -41,6 +50,7 @@ export function readShareGroupMetadataValue(r: Reader, _version: number): ShareG
   }
   const v: ShareGroupMetadataValue = {
     epoch: f_Epoch,
+    metadataHash: f_MetadataHash,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -48,6 +58,7 @@ export function readShareGroupMetadataValue(r: Reader, _version: number): ShareG
 
 export function writeShareGroupMetadataValue(w: Writer, v: ShareGroupMetadataValue, _version: number): void {
   w.int32(v.epoch)
+  w.int64(v.metadataHash)
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -59,6 +70,7 @@ export function writeShareGroupMetadataValue(w: Writer, v: ShareGroupMetadataVal
 export function sizeShareGroupMetadataValue(v: ShareGroupMetadataValue, _version: number, _zc = Infinity): number {
   let s = 0
   s += 4
+  s += 8
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -70,6 +82,9 @@ export function sizeShareGroupMetadataValue(v: ShareGroupMetadataValue, _version
   }
   return s
 }
+
+/** Record type of ShareGroupMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupMetadataValueRecordType = 11
 
 /** Lowest and highest generated version of ShareGroupMetadataValue. */
 export const ShareGroupMetadataValueVersions = { min: 0, max: 0 } as const

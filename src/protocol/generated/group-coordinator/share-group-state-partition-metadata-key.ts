@@ -2,11 +2,11 @@
 // Source: group-coordinator/ShareGroupStatePartitionMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupStatePartitionMetadataKey (group-coordinator/ShareGroupStatePartitionMetadataKey.json), versions 15. */
+/** ShareGroupStatePartitionMetadataKey (group-coordinator/ShareGroupStatePartitionMetadataKey.json), versions 0. */
 export interface ShareGroupStatePartitionMetadataKey {
   /**
    * The group id.
-   * (versions 15)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeShareGroupStatePartitionMetadataKey(v: ShareGroupStatePartit
   return s
 }
 
+/** Record type of ShareGroupStatePartitionMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupStatePartitionMetadataKeyRecordType = 15
+
 /** Lowest and highest generated version of ShareGroupStatePartitionMetadataKey. */
-export const ShareGroupStatePartitionMetadataKeyVersions = { min: 15, max: 15 } as const
+export const ShareGroupStatePartitionMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupStatePartitionMetadataKey(r: Reader, version: number): ShareGroupStatePartitionMetadataKey {
-  if (!(version >= 15 && version <= 15) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupStatePartitionMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupStatePartitionMetadataKey', version)
   return readShareGroupStatePartitionMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupStatePartitionMetadataKey(w: Writer, value: ShareGroupStatePartitionMetadataKey, version: number): void {
-  if (!(version >= 15 && version <= 15) || (version | 0) !== version) throw unsupportedVersion('ShareGroupStatePartitionMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupStatePartitionMetadataKey', version)
   w.reserve(sizeShareGroupStatePartitionMetadataKey(value, version, w.zeroCopyThreshold))
   writeShareGroupStatePartitionMetadataKey(w, value, version)
 }

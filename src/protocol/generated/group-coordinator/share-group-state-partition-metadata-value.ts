@@ -6,6 +6,11 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** ShareGroupStatePartitionMetadataValue (group-coordinator/ShareGroupStatePartitionMetadataValue.json), versions 0. */
 export interface ShareGroupStatePartitionMetadataValue {
   /**
+   * The topic-partitions whose share-group state is being initialized.
+   * (versions 0+)
+   */
+  initializingTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[]
+  /**
    * The topics with initialized share-group state.
    * (versions 0+)
    */
@@ -22,18 +27,27 @@ export interface ShareGroupStatePartitionMetadataValue {
 /** A ShareGroupStatePartitionMetadataValue with every field at its default. */
 export function defaultShareGroupStatePartitionMetadataValue(): ShareGroupStatePartitionMetadataValue {
   return {
+    initializingTopics: [],
     initializedTopics: [],
     deletingTopics: [],
   }
 }
 
 export function isDefaultShareGroupStatePartitionMetadataValue(v: ShareGroupStatePartitionMetadataValue): boolean {
-  return v.initializedTopics.length === 0 &&
+  return v.initializingTopics.length === 0 &&
+  v.initializedTopics.length === 0 &&
   v.deletingTopics.length === 0 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readShareGroupStatePartitionMetadataValue(r: Reader, version: number): ShareGroupStatePartitionMetadataValue {
+  let f_InitializingTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[]
+  {
+    const n = r.compactArrayLength(false)
+    const a: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[] = []
+    for (let i = 0; i < n; i++) a.push(readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r, version))
+    f_InitializingTopics = a
+  }
   let f_InitializedTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[]
   {
     const n = r.compactArrayLength(false)
@@ -59,6 +73,7 @@ export function readShareGroupStatePartitionMetadataValue(r: Reader, version: nu
     }
   }
   const v: ShareGroupStatePartitionMetadataValue = {
+    initializingTopics: f_InitializingTopics,
     initializedTopics: f_InitializedTopics,
     deletingTopics: f_DeletingTopics,
   }
@@ -67,6 +82,8 @@ export function readShareGroupStatePartitionMetadataValue(r: Reader, version: nu
 }
 
 export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: ShareGroupStatePartitionMetadataValue, version: number): void {
+  w.uvarint(v.initializingTopics.length + 1)
+  for (const e of v.initializingTopics) writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, e, version)
   w.uvarint(v.initializedTopics.length + 1)
   for (const e of v.initializedTopics) writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, e, version)
   w.uvarint(v.deletingTopics.length + 1)
@@ -81,6 +98,10 @@ export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: ShareGr
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareGroupStatePartitionMetadataValue(v: ShareGroupStatePartitionMetadataValue, version: number, zc = Infinity): number {
   let s = 0
+  s += sizeOfUvarint(v.initializingTopics.length + 1)
+  for (const e of v.initializingTopics) {
+    s += sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(e, version, zc)
+  }
   s += sizeOfUvarint(v.initializedTopics.length + 1)
   for (const e of v.initializedTopics) {
     s += sizeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(e, version, zc)
@@ -286,6 +307,9 @@ export function sizeShareGroupStatePartitionMetadataValueTopicInfo(v: ShareGroup
   }
   return s
 }
+
+/** Record type of ShareGroupStatePartitionMetadataValue in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupStatePartitionMetadataValueRecordType = 15
 
 /** Lowest and highest generated version of ShareGroupStatePartitionMetadataValue. */
 export const ShareGroupStatePartitionMetadataValueVersions = { min: 0, max: 0 } as const

@@ -2,16 +2,16 @@
 // Source: group-coordinator/ShareGroupTargetAssignmentMemberKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupTargetAssignmentMemberKey (group-coordinator/ShareGroupTargetAssignmentMemberKey.json), versions 13. */
+/** ShareGroupTargetAssignmentMemberKey (group-coordinator/ShareGroupTargetAssignmentMemberKey.json), versions 0. */
 export interface ShareGroupTargetAssignmentMemberKey {
   /**
    * The group id.
-   * (versions 13)
+   * (versions 0)
    */
   groupId: string
   /**
    * The member id.
-   * (versions 13)
+   * (versions 0)
    */
   memberId: string
 }
@@ -54,17 +54,20 @@ export function sizeShareGroupTargetAssignmentMemberKey(v: ShareGroupTargetAssig
   return s
 }
 
+/** Record type of ShareGroupTargetAssignmentMemberKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupTargetAssignmentMemberKeyRecordType = 13
+
 /** Lowest and highest generated version of ShareGroupTargetAssignmentMemberKey. */
-export const ShareGroupTargetAssignmentMemberKeyVersions = { min: 13, max: 13 } as const
+export const ShareGroupTargetAssignmentMemberKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupTargetAssignmentMemberKey(r: Reader, version: number): ShareGroupTargetAssignmentMemberKey {
-  if (!(version >= 13 && version <= 13) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupTargetAssignmentMemberKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupTargetAssignmentMemberKey', version)
   return readShareGroupTargetAssignmentMemberKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupTargetAssignmentMemberKey(w: Writer, value: ShareGroupTargetAssignmentMemberKey, version: number): void {
-  if (!(version >= 13 && version <= 13) || (version | 0) !== version) throw unsupportedVersion('ShareGroupTargetAssignmentMemberKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupTargetAssignmentMemberKey', version)
   w.reserve(sizeShareGroupTargetAssignmentMemberKey(value, version, w.zeroCopyThreshold))
   writeShareGroupTargetAssignmentMemberKey(w, value, version)
 }

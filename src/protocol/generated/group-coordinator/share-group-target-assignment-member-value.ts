@@ -82,9 +82,15 @@ export function sizeShareGroupTargetAssignmentMemberValue(v: ShareGroupTargetAss
 
 /** The assigned partitions. */
 export interface ShareGroupTargetAssignmentMemberValueTopicPartition {
-  /** (versions 0+) */
+  /**
+   * The topic id.
+   * (versions 0+)
+   */
   topicId: string
-  /** (versions 0+) */
+  /**
+   * The partition indexes.
+   * (versions 0+)
+   */
   partitions: number[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -159,6 +165,9 @@ export function sizeShareGroupTargetAssignmentMemberValueTopicPartition(v: Share
   }
   return s
 }
+
+/** Record type of ShareGroupTargetAssignmentMemberValue in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupTargetAssignmentMemberValueRecordType = 13
 
 /** Lowest and highest generated version of ShareGroupTargetAssignmentMemberValue. */
 export const ShareGroupTargetAssignmentMemberValueVersions = { min: 0, max: 0 } as const

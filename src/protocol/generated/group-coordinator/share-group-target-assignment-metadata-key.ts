@@ -2,11 +2,11 @@
 // Source: group-coordinator/ShareGroupTargetAssignmentMetadataKey.json
 import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareGroupTargetAssignmentMetadataKey (group-coordinator/ShareGroupTargetAssignmentMetadataKey.json), versions 12. */
+/** ShareGroupTargetAssignmentMetadataKey (group-coordinator/ShareGroupTargetAssignmentMetadataKey.json), versions 0. */
 export interface ShareGroupTargetAssignmentMetadataKey {
   /**
    * The group id.
-   * (versions 12)
+   * (versions 0)
    */
   groupId: string
 }
@@ -42,17 +42,20 @@ export function sizeShareGroupTargetAssignmentMetadataKey(v: ShareGroupTargetAss
   return s
 }
 
+/** Record type of ShareGroupTargetAssignmentMetadataKey in its coordinator topic (the int16 in front of the key). */
+export const ShareGroupTargetAssignmentMetadataKeyRecordType = 12
+
 /** Lowest and highest generated version of ShareGroupTargetAssignmentMetadataKey. */
-export const ShareGroupTargetAssignmentMetadataKeyVersions = { min: 12, max: 12 } as const
+export const ShareGroupTargetAssignmentMetadataKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareGroupTargetAssignmentMetadataKey(r: Reader, version: number): ShareGroupTargetAssignmentMetadataKey {
-  if (!(version >= 12 && version <= 12) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupTargetAssignmentMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareGroupTargetAssignmentMetadataKey', version)
   return readShareGroupTargetAssignmentMetadataKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareGroupTargetAssignmentMetadataKey(w: Writer, value: ShareGroupTargetAssignmentMetadataKey, version: number): void {
-  if (!(version >= 12 && version <= 12) || (version | 0) !== version) throw unsupportedVersion('ShareGroupTargetAssignmentMetadataKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareGroupTargetAssignmentMetadataKey', version)
   w.reserve(sizeShareGroupTargetAssignmentMetadataKey(value, version, w.zeroCopyThreshold))
   writeShareGroupTargetAssignmentMetadataKey(w, value, version)
 }

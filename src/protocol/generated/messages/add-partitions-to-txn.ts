@@ -124,24 +124,24 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: AddPartitionsToTxnR
     w.uvarint(v.transactions.length + 1)
     for (const e of v.transactions) writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, e, version)
   } else {
-    if (!(v.transactions.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'transactions', version)
+    if (v.transactions !== undefined && !(v.transactions.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'transactions', version)
   }
   if (version <= 2) {
     w.string(v.v3AndBelowTransactionalId)
   } else if (version === 3) {
     w.compactString(v.v3AndBelowTransactionalId)
   } else {
-    if (!(v.v3AndBelowTransactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTransactionalId', version)
+    if (v.v3AndBelowTransactionalId !== undefined && !(v.v3AndBelowTransactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTransactionalId', version)
   }
   if (version <= 3) {
     w.int64(v.v3AndBelowProducerId)
   } else {
-    if (!(v.v3AndBelowProducerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerId', version)
+    if (v.v3AndBelowProducerId !== undefined && !(v.v3AndBelowProducerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerId', version)
   }
   if (version <= 3) {
     w.int16(v.v3AndBelowProducerEpoch)
   } else {
-    if (!(v.v3AndBelowProducerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerEpoch', version)
+    if (v.v3AndBelowProducerEpoch !== undefined && !(v.v3AndBelowProducerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowProducerEpoch', version)
   }
   if (version <= 2) {
     w.int32(v.v3AndBelowTopics.length)
@@ -150,7 +150,7 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: AddPartitionsToTxnR
     w.uvarint(v.v3AndBelowTopics.length + 1)
     for (const e of v.v3AndBelowTopics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
   } else {
-    if (!(v.v3AndBelowTopics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTopics', version)
+    if (v.v3AndBelowTopics !== undefined && !(v.v3AndBelowTopics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequest', 'v3AndBelowTopics', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -315,28 +315,28 @@ export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: W
   if (version >= 4) {
     w.compactString(v.transactionalId)
   } else {
-    if (!(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'transactionalId', version)
+    if (v.transactionalId !== undefined && !(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'transactionalId', version)
   }
   if (version >= 4) {
     w.int64(v.producerId)
   } else {
-    if (!(v.producerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerId', version)
+    if (v.producerId !== undefined && !(v.producerId === 0n)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerId', version)
   }
   if (version >= 4) {
     w.int16(v.producerEpoch)
   } else {
-    if (!(v.producerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerEpoch', version)
+    if (v.producerEpoch !== undefined && !(v.producerEpoch === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'producerEpoch', version)
   }
   if (version >= 4) {
     w.bool(v.verifyOnly)
   } else {
-    if (!(v.verifyOnly === false)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'verifyOnly', version)
+    if (v.verifyOnly !== undefined && !(v.verifyOnly === false)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'verifyOnly', version)
   }
   if (version >= 4) {
     w.uvarint(v.topics.length + 1)
     for (const e of v.topics) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version)
   } else {
-    if (!(v.topics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'topics', version)
+    if (v.topics !== undefined && !(v.topics.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnRequestAddPartitionsToTxnTransaction', 'topics', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -388,7 +388,7 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
    */
   name: string
   /**
-   * The partition indexes to add to the transaction
+   * The partition indexes to add to the transaction.
    * (versions 0+)
    */
   partitions: number[]
@@ -615,7 +615,7 @@ export function writeAddPartitionsToTxnResponse(w: Writer, v: AddPartitionsToTxn
     w.uvarint(v.resultsByTransaction.length + 1)
     for (const e of v.resultsByTransaction) writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, e, version)
   } else {
-    if (!(v.resultsByTransaction.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTransaction', version)
+    if (v.resultsByTransaction !== undefined && !(v.resultsByTransaction.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTransaction', version)
   }
   if (version <= 2) {
     w.int32(v.resultsByTopicV3AndBelow.length)
@@ -624,7 +624,7 @@ export function writeAddPartitionsToTxnResponse(w: Writer, v: AddPartitionsToTxn
     w.uvarint(v.resultsByTopicV3AndBelow.length + 1)
     for (const e of v.resultsByTopicV3AndBelow) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
   } else {
-    if (!(v.resultsByTopicV3AndBelow.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTopicV3AndBelow', version)
+    if (v.resultsByTopicV3AndBelow !== undefined && !(v.resultsByTopicV3AndBelow.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponse', 'resultsByTopicV3AndBelow', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -737,13 +737,13 @@ export function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Write
   if (version >= 4) {
     w.compactString(v.transactionalId)
   } else {
-    if (!(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'transactionalId', version)
+    if (v.transactionalId !== undefined && !(v.transactionalId === '')) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'transactionalId', version)
   }
   if (version >= 4) {
     w.uvarint(v.topicResults.length + 1)
     for (const e of v.topicResults) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version)
   } else {
-    if (!(v.topicResults.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'topicResults', version)
+    if (v.topicResults !== undefined && !(v.topicResults.length === 0)) throw fieldNotInVersion('AddPartitionsToTxnResponseAddPartitionsToTxnResult', 'topicResults', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -786,7 +786,7 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
    */
   name: string
   /**
-   * The results for each partition
+   * The results for each partition.
    * (versions 0+)
    */
   resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[]

@@ -6,12 +6,12 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** AllocateProducerIdsRequest (message/AllocateProducerIdsRequest.json), versions 0. */
 export interface AllocateProducerIdsRequest {
   /**
-   * The ID of the requesting broker
+   * The ID of the requesting broker.
    * (versions 0+)
    */
   brokerId: number
   /**
-   * The epoch of the requesting broker
+   * The epoch of the requesting broker.
    * (versions 0+)
    */
   brokerEpoch: bigint
@@ -106,17 +106,17 @@ export interface AllocateProducerIdsResponse {
    */
   throttleTimeMs: number
   /**
-   * The top level response error code
+   * The top level response error code.
    * (versions 0+)
    */
   errorCode: number
   /**
-   * The first producer ID in this range, inclusive
+   * The first producer ID in this range, inclusive.
    * (versions 0+)
    */
   producerIdStart: bigint
   /**
-   * The number of producer IDs in this range
+   * The number of producer IDs in this range.
    * (versions 0+)
    */
   producerIdLen: number

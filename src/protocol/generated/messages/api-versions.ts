@@ -3,7 +3,7 @@
 import { Reader, Writer, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** ApiVersionsRequest (message/ApiVersionsRequest.json), versions 0-4. */
+/** ApiVersionsRequest (message/ApiVersionsRequest.json), versions 0-5. */
 export interface ApiVersionsRequest {
   /**
    * The name of the client.
@@ -15,6 +15,16 @@ export interface ApiVersionsRequest {
    * (versions 3+, ignorable)
    */
   clientSoftwareVersion: string
+  /**
+   * The cluster ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   * (versions 5+, nullable 5+, ignorable)
+   */
+  clusterId: string | null
+  /**
+   * The node ID the client intends to connect to. Provide both ClusterId and NodeId, if known.
+   * (versions 5+, ignorable)
+   */
+  nodeId: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -24,12 +34,16 @@ export function defaultApiVersionsRequest(): ApiVersionsRequest {
   return {
     clientSoftwareName: '',
     clientSoftwareVersion: '',
+    clusterId: null,
+    nodeId: -1,
   }
 }
 
 export function isDefaultApiVersionsRequest(v: ApiVersionsRequest): boolean {
   return v.clientSoftwareName === '' &&
   v.clientSoftwareVersion === '' &&
+  v.clusterId === null &&
+  v.nodeId === -1 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -46,6 +60,18 @@ export function readApiVersionsRequest(r: Reader, version: number): ApiVersionsR
   } else {
     f_ClientSoftwareVersion = ''
   }
+  let f_ClusterId: string | null
+  if (version === 5) {
+    f_ClusterId = r.compactNullableString()
+  } else {
+    f_ClusterId = null
+  }
+  let f_NodeId: number
+  if (version === 5) {
+    f_NodeId = r.int32()
+  } else {
+    f_NodeId = -1
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
     const n = r.taggedFieldCount()
@@ -59,6 +85,8 @@ export function readApiVersionsRequest(r: Reader, version: number): ApiVersionsR
   const v: ApiVersionsRequest = {
     clientSoftwareName: f_ClientSoftwareName,
     clientSoftwareVersion: f_ClientSoftwareVersion,
+    clusterId: f_ClusterId,
+    nodeId: f_NodeId,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -70,6 +98,12 @@ export function writeApiVersionsRequest(w: Writer, v: ApiVersionsRequest, versio
   }
   if (version >= 3) {
     w.compactString(v.clientSoftwareVersion)
+  }
+  if (version === 5) {
+    w.compactNullableString(v.clusterId)
+  }
+  if (version === 5) {
+    w.int32(v.nodeId)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -93,6 +127,16 @@ export function sizeApiVersionsRequest(v: ApiVersionsRequest, version: number, _
       s += sizeOfUvarint(l + 1) + l
     }
   }
+  if (version === 5) {
+    if (v.clusterId === null) s += 1
+    else {
+      const l = utf8Length(v.clusterId)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  if (version === 5) {
+    s += 4
+  }
   if (version >= 3) {
     let n = 0
     const u = v.unknownTaggedFields
@@ -106,21 +150,21 @@ export function sizeApiVersionsRequest(v: ApiVersionsRequest, version: number, _
 }
 
 /** Lowest and highest generated version of ApiVersionsRequest. */
-export const ApiVersionsRequestVersions = { min: 0, max: 4 } as const
+export const ApiVersionsRequestVersions = { min: 0, max: 5 } as const
 
 export function decodeApiVersionsRequest(r: Reader, version: number): ApiVersionsRequest {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('ApiVersionsRequest', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('ApiVersionsRequest', version)
   return readApiVersionsRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeApiVersionsRequest(w: Writer, value: ApiVersionsRequest, version: number): void {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('ApiVersionsRequest', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('ApiVersionsRequest', version)
   w.reserve(sizeApiVersionsRequest(value, version, w.zeroCopyThreshold))
   writeApiVersionsRequest(w, value, version)
 }
 
-/** ApiVersionsResponse (message/ApiVersionsResponse.json), versions 0-4. */
+/** ApiVersionsResponse (message/ApiVersionsResponse.json), versions 0-5. */
 export interface ApiVersionsResponse {
   /**
    * The top-level error code.
@@ -153,7 +197,7 @@ export interface ApiVersionsResponse {
    */
   finalizedFeatures: ApiVersionsResponseFinalizedFeatureKey[]
   /**
-   * Set by a KRaft controller if the required configurations for ZK migration are present
+   * Set by a KRaft controller if the required configurations for ZK migration are present.
    * (versions 3+, tag 3, ignorable)
    */
   zkMigrationReady: boolean
@@ -575,17 +619,17 @@ export function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: ApiVer
   if (version >= 3) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.minVersion)
   } else {
-    if (!(v.minVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'minVersion', version)
+    if (v.minVersion !== undefined && !(v.minVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'minVersion', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersion)
   } else {
-    if (!(v.maxVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'maxVersion', version)
+    if (v.maxVersion !== undefined && !(v.maxVersion === 0)) throw fieldNotInVersion('ApiVersionsResponseSupportedFeatureKey', 'maxVersion', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -700,17 +744,17 @@ export function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: ApiVer
   if (version >= 3) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'name', version)
   }
   if (version >= 3) {
     w.int16(v.maxVersionLevel)
   } else {
-    if (!(v.maxVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'maxVersionLevel', version)
+    if (v.maxVersionLevel !== undefined && !(v.maxVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'maxVersionLevel', version)
   }
   if (version >= 3) {
     w.int16(v.minVersionLevel)
   } else {
-    if (!(v.minVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'minVersionLevel', version)
+    if (v.minVersionLevel !== undefined && !(v.minVersionLevel === 0)) throw fieldNotInVersion('ApiVersionsResponseFinalizedFeatureKey', 'minVersionLevel', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -747,16 +791,16 @@ export function sizeApiVersionsResponseFinalizedFeatureKey(v: ApiVersionsRespons
 }
 
 /** Lowest and highest generated version of ApiVersionsResponse. */
-export const ApiVersionsResponseVersions = { min: 0, max: 4 } as const
+export const ApiVersionsResponseVersions = { min: 0, max: 5 } as const
 
 export function decodeApiVersionsResponse(r: Reader, version: number): ApiVersionsResponse {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('ApiVersionsResponse', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('ApiVersionsResponse', version)
   return readApiVersionsResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeApiVersionsResponse(w: Writer, value: ApiVersionsResponse, version: number): void {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('ApiVersionsResponse', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('ApiVersionsResponse', version)
   w.reserve(sizeApiVersionsResponse(value, version, w.zeroCopyThreshold))
   writeApiVersionsResponse(w, value, version)
 }

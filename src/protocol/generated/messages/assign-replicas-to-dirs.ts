@@ -6,16 +6,19 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** AssignReplicasToDirsRequest (message/AssignReplicasToDirsRequest.json), versions 0. */
 export interface AssignReplicasToDirsRequest {
   /**
-   * The ID of the requesting broker
+   * The ID of the requesting broker.
    * (versions 0+)
    */
   brokerId: number
   /**
-   * The epoch of the requesting broker
+   * The epoch of the requesting broker.
    * (versions 0+)
    */
   brokerEpoch: bigint
-  /** (versions 0+) */
+  /**
+   * The directories to which replicas should be assigned.
+   * (versions 0+)
+   */
   directories: AssignReplicasToDirsRequestDirectoryData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -101,13 +104,17 @@ export function sizeAssignReplicasToDirsRequest(v: AssignReplicasToDirsRequest, 
   return s
 }
 
+/** The directories to which replicas should be assigned. */
 export interface AssignReplicasToDirsRequestDirectoryData {
   /**
-   * The ID of the directory
+   * The ID of the directory.
    * (versions 0+)
    */
   id: string
-  /** (versions 0+) */
+  /**
+   * The topics assigned to the directory.
+   * (versions 0+)
+   */
   topics: AssignReplicasToDirsRequestTopicData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -186,13 +193,17 @@ export function sizeAssignReplicasToDirsRequestDirectoryData(v: AssignReplicasTo
   return s
 }
 
+/** The topics assigned to the directory. */
 export interface AssignReplicasToDirsRequestTopicData {
   /**
-   * The ID of the assigned topic
+   * The ID of the assigned topic.
    * (versions 0+)
    */
   topicId: string
-  /** (versions 0+) */
+  /**
+   * The partitions assigned to the directory.
+   * (versions 0+)
+   */
   partitions: AssignReplicasToDirsRequestPartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -271,9 +282,10 @@ export function sizeAssignReplicasToDirsRequestTopicData(v: AssignReplicasToDirs
   return s
 }
 
+/** The partitions assigned to the directory. */
 export interface AssignReplicasToDirsRequestPartitionData {
   /**
-   * The partition index
+   * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
@@ -361,11 +373,14 @@ export interface AssignReplicasToDirsResponse {
    */
   throttleTimeMs: number
   /**
-   * The top level response error code
+   * The top level response error code.
    * (versions 0+)
    */
   errorCode: number
-  /** (versions 0+) */
+  /**
+   * The list of directories and their assigned partitions.
+   * (versions 0+)
+   */
   directories: AssignReplicasToDirsResponseDirectoryData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -451,13 +466,17 @@ export function sizeAssignReplicasToDirsResponse(v: AssignReplicasToDirsResponse
   return s
 }
 
+/** The list of directories and their assigned partitions. */
 export interface AssignReplicasToDirsResponseDirectoryData {
   /**
-   * The ID of the directory
+   * The ID of the directory.
    * (versions 0+)
    */
   id: string
-  /** (versions 0+) */
+  /**
+   * The list of topics and their assigned partitions.
+   * (versions 0+)
+   */
   topics: AssignReplicasToDirsResponseTopicData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -536,13 +555,17 @@ export function sizeAssignReplicasToDirsResponseDirectoryData(v: AssignReplicasT
   return s
 }
 
+/** The list of topics and their assigned partitions. */
 export interface AssignReplicasToDirsResponseTopicData {
   /**
-   * The ID of the assigned topic
+   * The ID of the assigned topic.
    * (versions 0+)
    */
   topicId: string
-  /** (versions 0+) */
+  /**
+   * The list of assigned partitions.
+   * (versions 0+)
+   */
   partitions: AssignReplicasToDirsResponsePartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -621,14 +644,15 @@ export function sizeAssignReplicasToDirsResponseTopicData(v: AssignReplicasToDir
   return s
 }
 
+/** The list of assigned partitions. */
 export interface AssignReplicasToDirsResponsePartitionData {
   /**
-   * The partition index
+   * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
   /**
-   * The partition level error code
+   * The partition level error code.
    * (versions 0+)
    */
   errorCode: number

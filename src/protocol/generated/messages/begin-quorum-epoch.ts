@@ -5,17 +5,23 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** BeginQuorumEpochRequest (message/BeginQuorumEpochRequest.json), versions 0-1. */
 export interface BeginQuorumEpochRequest {
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The cluster id.
+   * (versions 0+, nullable 0+)
+   */
   clusterId: string | null
   /**
-   * The replica id of the voter receiving the request
+   * The replica id of the voter receiving the request.
    * (versions 1+, ignorable)
    */
   voterId: number
-  /** (versions 0+) */
+  /**
+   * The topics.
+   * (versions 0+)
+   */
   topics: BeginQuorumEpochRequestTopicData[]
   /**
-   * Endpoints for the leader
+   * Endpoints for the leader.
    * (versions 1+, ignorable)
    */
   leaderEndpoints: BeginQuorumEpochRequestLeaderEndpoint[]
@@ -166,13 +172,17 @@ export function sizeBeginQuorumEpochRequest(v: BeginQuorumEpochRequest, version:
   return s
 }
 
+/** The topics. */
 export interface BeginQuorumEpochRequestTopicData {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partitions.
+   * (versions 0+)
+   */
   partitions: BeginQuorumEpochRequestPartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -283,24 +293,25 @@ export function sizeBeginQuorumEpochRequestTopicData(v: BeginQuorumEpochRequestT
   return s
 }
 
+/** The partitions. */
 export interface BeginQuorumEpochRequestPartitionData {
   /**
-   * The partition index
+   * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
   /**
-   * The directory id of the receiving replica
+   * The directory id of the receiving replica.
    * (versions 1+, ignorable)
    */
   voterDirectoryId: string
   /**
-   * The ID of the newly elected leader
+   * The ID of the newly elected leader.
    * (versions 0+)
    */
   leaderId: number
   /**
-   * The epoch of the newly elected leader
+   * The epoch of the newly elected leader.
    * (versions 0+)
    */
   leaderEpoch: number
@@ -394,20 +405,20 @@ export function sizeBeginQuorumEpochRequestPartitionData(v: BeginQuorumEpochRequ
   return s
 }
 
-/** Endpoints for the leader */
+/** Endpoints for the leader. */
 export interface BeginQuorumEpochRequestLeaderEndpoint {
   /**
-   * The name of the endpoint
+   * The name of the endpoint.
    * (versions 1+)
    */
   name: string
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -473,17 +484,17 @@ export function writeBeginQuorumEpochRequestLeaderEndpoint(w: Writer, v: BeginQu
   if (version === 1) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -544,10 +555,13 @@ export interface BeginQuorumEpochResponse {
    * (versions 0+)
    */
   errorCode: number
-  /** (versions 0+) */
+  /**
+   * The topic data.
+   * (versions 0+)
+   */
   topics: BeginQuorumEpochResponseTopicData[]
   /**
-   * Endpoints for all leaders enumerated in PartitionData
+   * Endpoints for all leaders enumerated in PartitionData.
    * (versions 1+, tag 0)
    */
   nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[]
@@ -628,7 +642,7 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: BeginQuorumEpochResp
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('BeginQuorumEpochResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('BeginQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -696,13 +710,17 @@ export function sizeBeginQuorumEpochResponse(v: BeginQuorumEpochResponse, versio
   return s
 }
 
+/** The topic data. */
 export interface BeginQuorumEpochResponseTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partition data.
+   * (versions 0+)
+   */
   partitions: BeginQuorumEpochResponsePartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -813,13 +831,17 @@ export function sizeBeginQuorumEpochResponseTopicData(v: BeginQuorumEpochRespons
   return s
 }
 
+/** The partition data. */
 export interface BeginQuorumEpochResponsePartitionData {
   /**
    * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
-  /** (versions 0+) */
+  /**
+   * The error code for this partition.
+   * (versions 0+)
+   */
   errorCode: number
   /**
    * The ID of the current leader or -1 if the leader is unknown.
@@ -827,7 +849,7 @@ export interface BeginQuorumEpochResponsePartitionData {
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
@@ -913,20 +935,20 @@ export function sizeBeginQuorumEpochResponsePartitionData(v: BeginQuorumEpochRes
   return s
 }
 
-/** Endpoints for all leaders enumerated in PartitionData */
+/** Endpoints for all leaders enumerated in PartitionData. */
 export interface BeginQuorumEpochResponseNodeEndpoint {
   /**
-   * The ID of the associated node
+   * The ID of the associated node.
    * (versions 1+)
    */
   nodeId: number
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -992,17 +1014,17 @@ export function writeBeginQuorumEpochResponseNodeEndpoint(w: Writer, v: BeginQuo
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('BeginQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields

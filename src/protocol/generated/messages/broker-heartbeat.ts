@@ -3,7 +3,7 @@
 import { Reader, Writer, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** BrokerHeartbeatRequest (message/BrokerHeartbeatRequest.json), versions 0-1. */
+/** BrokerHeartbeatRequest (message/BrokerHeartbeatRequest.json), versions 0-2. */
 export interface BrokerHeartbeatRequest {
   /**
    * The broker ID.
@@ -35,6 +35,11 @@ export interface BrokerHeartbeatRequest {
    * (versions 1+, tag 0)
    */
   offlineLogDirs: string[]
+  /**
+   * List of log directories that are cordoned. This is null before the broker reaches the RECOVERY state.
+   * (versions 2+, nullable 2+, tag 1)
+   */
+  cordonedLogDirs: string[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -48,6 +53,7 @@ export function defaultBrokerHeartbeatRequest(): BrokerHeartbeatRequest {
     wantFence: false,
     wantShutDown: false,
     offlineLogDirs: [],
+    cordonedLogDirs: null,
   }
 }
 
@@ -58,6 +64,7 @@ export function isDefaultBrokerHeartbeatRequest(v: BrokerHeartbeatRequest): bool
   v.wantFence === false &&
   v.wantShutDown === false &&
   v.offlineLogDirs.length === 0 &&
+  v.cordonedLogDirs === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -74,6 +81,8 @@ export function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHe
   f_WantShutDown = r.bool()
   let f_OfflineLogDirs: string[]
   f_OfflineLogDirs = []
+  let f_CordonedLogDirs: string[] | null
+  f_CordonedLogDirs = null
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -81,11 +90,20 @@ export function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHe
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 1) {
+      if (tag === 0 && version >= 1) {
         const n = r.compactArrayLength(false)
         const a: string[] = []
         for (let i = 0; i < n; i++) a.push(r.uuid())
         f_OfflineLogDirs = a
+        r.endTaggedField(end)
+      } else if (tag === 1 && version === 2) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_CordonedLogDirs = null
+        else {
+          const a: string[] = []
+          for (let i = 0; i < n; i++) a.push(r.uuid())
+          f_CordonedLogDirs = a
+        }
         r.endTaggedField(end)
       } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
@@ -100,6 +118,7 @@ export function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHe
     wantFence: f_WantFence,
     wantShutDown: f_WantShutDown,
     offlineLogDirs: f_OfflineLogDirs,
+    cordonedLogDirs: f_CordonedLogDirs,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -111,18 +130,24 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
   w.int64(v.currentMetadataOffset)
   w.bool(v.wantFence)
   w.bool(v.wantShutDown)
-  if (version === 1) {
+  if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.offlineLogDirs.length === 0)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'offlineLogDirs', version)
+    if (v.offlineLogDirs !== undefined && !(v.offlineLogDirs.length === 0)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'offlineLogDirs', version)
+  }
+  if (version === 2) {
+    // tagged: written in the tagged-field section
+  } else {
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerHeartbeatRequest', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 1 && !(v.offlineLogDirs.length === 0)) n++
+      if (version >= 1 && !(v.offlineLogDirs.length === 0)) n++
+      if (version === 2 && !(v.cordonedLogDirs === null)) n++
       w.uvarint(n)
-      if (version === 1 && !(v.offlineLogDirs.length === 0)) {
+      if (version >= 1 && !(v.offlineLogDirs.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
@@ -130,13 +155,36 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: BrokerHeartbeatRequest
         w.uvarint(v.offlineLogDirs.length + 1)
         for (const e of v.offlineLogDirs) w.uuid(e)
       }
+      if (version === 2 && !(v.cordonedLogDirs === null)) {
+        w.uvarint(1)
+        let ts = 0
+        if (v.cordonedLogDirs === null) ts += 1
+        else {
+          ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+        }
+        w.uvarint(ts)
+        if (v.cordonedLogDirs === null) w.uvarint(0)
+        else {
+          w.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) w.uuid(e)
+        }
+      }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 1 && !(v.offlineLogDirs.length === 0)) {
+      if (version >= 1 && !(v.offlineLogDirs.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.offlineLogDirs.length + 1)
         for (const e of v.offlineLogDirs) tw.uuid(e)
         t.push({ tag: 0, data: tw.finish() })
+      }
+      if (version === 2 && !(v.cordonedLogDirs === null)) {
+        const tw = new Writer(64)
+        if (v.cordonedLogDirs === null) tw.uvarint(0)
+        else {
+          tw.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) tw.uuid(e)
+        }
+        t.push({ tag: 1, data: tw.finish() })
       }
       writeTaggedFields(w, t)
     }
@@ -153,11 +201,20 @@ export function sizeBrokerHeartbeatRequest(v: BrokerHeartbeatRequest, version: n
   s += 1
   {
     let n = 0
-    if (version === 1 && !(v.offlineLogDirs.length === 0)) {
+    if (version >= 1 && !(v.offlineLogDirs.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.offlineLogDirs.length + 1) + v.offlineLogDirs.length * 16
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
+    if (version === 2 && !(v.cordonedLogDirs === null)) {
+      n++
+      let ts = 0
+      if (v.cordonedLogDirs === null) ts += 1
+      else {
+        ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+      }
+      s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -170,21 +227,21 @@ export function sizeBrokerHeartbeatRequest(v: BrokerHeartbeatRequest, version: n
 }
 
 /** Lowest and highest generated version of BrokerHeartbeatRequest. */
-export const BrokerHeartbeatRequestVersions = { min: 0, max: 1 } as const
+export const BrokerHeartbeatRequestVersions = { min: 0, max: 2 } as const
 
 export function decodeBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeatRequest {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('BrokerHeartbeatRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('BrokerHeartbeatRequest', version)
   return readBrokerHeartbeatRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeBrokerHeartbeatRequest(w: Writer, value: BrokerHeartbeatRequest, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('BrokerHeartbeatRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('BrokerHeartbeatRequest', version)
   w.reserve(sizeBrokerHeartbeatRequest(value, version, w.zeroCopyThreshold))
   writeBrokerHeartbeatRequest(w, value, version)
 }
 
-/** BrokerHeartbeatResponse (message/BrokerHeartbeatResponse.json), versions 0-1. */
+/** BrokerHeartbeatResponse (message/BrokerHeartbeatResponse.json), versions 0-2. */
 export interface BrokerHeartbeatResponse {
   /**
    * Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -301,16 +358,16 @@ export function sizeBrokerHeartbeatResponse(v: BrokerHeartbeatResponse, _version
 }
 
 /** Lowest and highest generated version of BrokerHeartbeatResponse. */
-export const BrokerHeartbeatResponseVersions = { min: 0, max: 1 } as const
+export const BrokerHeartbeatResponseVersions = { min: 0, max: 2 } as const
 
 export function decodeBrokerHeartbeatResponse(r: Reader, version: number): BrokerHeartbeatResponse {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('BrokerHeartbeatResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('BrokerHeartbeatResponse', version)
   return readBrokerHeartbeatResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeBrokerHeartbeatResponse(w: Writer, value: BrokerHeartbeatResponse, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('BrokerHeartbeatResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('BrokerHeartbeatResponse', version)
   w.reserve(sizeBrokerHeartbeatResponse(value, version, w.zeroCopyThreshold))
   writeBrokerHeartbeatResponse(w, value, version)
 }

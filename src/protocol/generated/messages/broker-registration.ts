@@ -21,7 +21,7 @@ export interface BrokerRegistrationRequest {
    */
   incarnationId: string
   /**
-   * The listeners of this broker
+   * The listeners of this broker.
    * (versions 0+)
    */
   listeners: BrokerRegistrationRequestListener[]
@@ -36,7 +36,7 @@ export interface BrokerRegistrationRequest {
    */
   rack: string | null
   /**
-   * If the required configurations for ZK migration are present, this value is set to true
+   * If the required configurations for ZK migration are present, this value is set to true.
    * (versions 1+)
    */
   isMigratingZkBroker: boolean
@@ -163,7 +163,7 @@ export function writeBrokerRegistrationRequest(w: Writer, v: BrokerRegistrationR
   if (version >= 1) {
     w.bool(v.isMigratingZkBroker)
   } else {
-    if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('BrokerRegistrationRequest', 'isMigratingZkBroker', version)
+    if (v.isMigratingZkBroker !== undefined && !(v.isMigratingZkBroker === false)) throw fieldNotInVersion('BrokerRegistrationRequest', 'isMigratingZkBroker', version)
   }
   if (version >= 2) {
     w.uvarint(v.logDirs.length + 1)
@@ -226,7 +226,7 @@ export function sizeBrokerRegistrationRequest(v: BrokerRegistrationRequest, vers
   return s
 }
 
-/** The listeners of this broker */
+/** The listeners of this broker. */
 export interface BrokerRegistrationRequestListener {
   /**
    * The name of the endpoint.

@@ -3,10 +3,10 @@
 import { Reader, Writer, ZERO_UUID, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** ConsumerGroupDescribeRequest (message/ConsumerGroupDescribeRequest.json), versions 0. */
+/** ConsumerGroupDescribeRequest (message/ConsumerGroupDescribeRequest.json), versions 0-1. */
 export interface ConsumerGroupDescribeRequest {
   /**
-   * The ids of the groups to describe
+   * The ids of the groups to describe.
    * (versions 0+)
    */
   groupIds: string[]
@@ -98,21 +98,21 @@ export function sizeConsumerGroupDescribeRequest(v: ConsumerGroupDescribeRequest
 }
 
 /** Lowest and highest generated version of ConsumerGroupDescribeRequest. */
-export const ConsumerGroupDescribeRequestVersions = { min: 0, max: 0 } as const
+export const ConsumerGroupDescribeRequestVersions = { min: 0, max: 1 } as const
 
 export function decodeConsumerGroupDescribeRequest(r: Reader, version: number): ConsumerGroupDescribeRequest {
-  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupDescribeRequest', version)
+  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupDescribeRequest', version)
   return readConsumerGroupDescribeRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupDescribeRequest(w: Writer, value: ConsumerGroupDescribeRequest, version: number): void {
-  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupDescribeRequest', version)
+  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupDescribeRequest', version)
   w.reserve(sizeConsumerGroupDescribeRequest(value, version, w.zeroCopyThreshold))
   writeConsumerGroupDescribeRequest(w, value, version)
 }
 
-/** ConsumerGroupDescribeResponse (message/ConsumerGroupDescribeResponse.json), versions 0. */
+/** ConsumerGroupDescribeResponse (message/ConsumerGroupDescribeResponse.json), versions 0-1. */
 export interface ConsumerGroupDescribeResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -447,6 +447,11 @@ export interface ConsumerGroupDescribeResponseMember {
    * (versions 0+)
    */
   targetAssignment: ConsumerGroupDescribeResponseAssignment
+  /**
+   * -1 for unknown. 0 for classic member. +1 for consumer member.
+   * (versions 1+, ignorable)
+   */
+  memberType: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -464,6 +469,7 @@ export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescr
     subscribedTopicRegex: null,
     assignment: defaultConsumerGroupDescribeResponseAssignment(),
     targetAssignment: defaultConsumerGroupDescribeResponseAssignment(),
+    memberType: -1,
   }
 }
 
@@ -478,6 +484,7 @@ export function isDefaultConsumerGroupDescribeResponseMember(v: ConsumerGroupDes
   v.subscribedTopicRegex === null &&
   isDefaultConsumerGroupDescribeResponseAssignment(v.assignment) &&
   isDefaultConsumerGroupDescribeResponseAssignment(v.targetAssignment) &&
+  v.memberType === -1 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -507,6 +514,12 @@ export function readConsumerGroupDescribeResponseMember(r: Reader, version: numb
   f_Assignment = readConsumerGroupDescribeResponseAssignment(r, version)
   let f_TargetAssignment: ConsumerGroupDescribeResponseAssignment
   f_TargetAssignment = readConsumerGroupDescribeResponseAssignment(r, version)
+  let f_MemberType: number
+  if (version === 1) {
+    f_MemberType = r.int8()
+  } else {
+    f_MemberType = -1
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -528,6 +541,7 @@ export function readConsumerGroupDescribeResponseMember(r: Reader, version: numb
     subscribedTopicRegex: f_SubscribedTopicRegex,
     assignment: f_Assignment,
     targetAssignment: f_TargetAssignment,
+    memberType: f_MemberType,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -545,6 +559,9 @@ export function writeConsumerGroupDescribeResponseMember(w: Writer, v: ConsumerG
   w.compactNullableString(v.subscribedTopicRegex)
   writeConsumerGroupDescribeResponseAssignment(w, v.assignment, version)
   writeConsumerGroupDescribeResponseAssignment(w, v.targetAssignment, version)
+  if (version === 1) {
+    w.int8(v.memberType)
+  }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -606,6 +623,9 @@ export function sizeConsumerGroupDescribeResponseMember(v: ConsumerGroupDescribe
   }
   s += sizeConsumerGroupDescribeResponseAssignment(v.assignment, version, zc)
   s += sizeConsumerGroupDescribeResponseAssignment(v.targetAssignment, version, zc)
+  if (version === 1) {
+    s += 1
+  }
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -797,16 +817,16 @@ export function sizeConsumerGroupDescribeResponseTopicPartitions(v: ConsumerGrou
 }
 
 /** Lowest and highest generated version of ConsumerGroupDescribeResponse. */
-export const ConsumerGroupDescribeResponseVersions = { min: 0, max: 0 } as const
+export const ConsumerGroupDescribeResponseVersions = { min: 0, max: 1 } as const
 
 export function decodeConsumerGroupDescribeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
-  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupDescribeResponse', version)
+  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ConsumerGroupDescribeResponse', version)
   return readConsumerGroupDescribeResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeConsumerGroupDescribeResponse(w: Writer, value: ConsumerGroupDescribeResponse, version: number): void {
-  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupDescribeResponse', version)
+  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ConsumerGroupDescribeResponse', version)
   w.reserve(sizeConsumerGroupDescribeResponse(value, version, w.zeroCopyThreshold))
   writeConsumerGroupDescribeResponse(w, value, version)
 }

@@ -21,12 +21,12 @@ export interface ControllerRegistrationRequest {
    */
   zkMigrationReady: boolean
   /**
-   * The listeners of this controller
+   * The listeners of this controller.
    * (versions 0+)
    */
   listeners: ControllerRegistrationRequestListener[]
   /**
-   * The features on this controller
+   * The features on this controller.
    * (versions 0+)
    */
   features: ControllerRegistrationRequestFeature[]
@@ -137,7 +137,7 @@ export function sizeControllerRegistrationRequest(v: ControllerRegistrationReque
   return s
 }
 
-/** The listeners of this controller */
+/** The listeners of this controller. */
 export interface ControllerRegistrationRequestListener {
   /**
    * The name of the endpoint.
@@ -251,7 +251,7 @@ export function sizeControllerRegistrationRequestListener(v: ControllerRegistrat
   return s
 }
 
-/** The features on this controller */
+/** The features on this controller. */
 export interface ControllerRegistrationRequestFeature {
   /**
    * The feature name.

@@ -3,7 +3,7 @@
 import { Reader, Writer, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** DeleteGroupsRequest (message/DeleteGroupsRequest.json), versions 0-2. */
+/** DeleteGroupsRequest (message/DeleteGroupsRequest.json), versions 0-3. */
 export interface DeleteGroupsRequest {
   /**
    * The group names to delete.
@@ -40,7 +40,7 @@ export function readDeleteGroupsRequest(r: Reader, version: number): DeleteGroup
     f_GroupsNames = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 2) {
+  if (version >= 2) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -64,7 +64,7 @@ export function writeDeleteGroupsRequest(w: Writer, v: DeleteGroupsRequest, vers
     w.uvarint(v.groupsNames.length + 1)
     for (const e of v.groupsNames) w.compactString(e)
   }
-  if (version === 2) {
+  if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -88,7 +88,7 @@ export function sizeDeleteGroupsRequest(v: DeleteGroupsRequest, version: number,
       }
     }
   }
-  if (version === 2) {
+  if (version >= 2) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -101,21 +101,21 @@ export function sizeDeleteGroupsRequest(v: DeleteGroupsRequest, version: number,
 }
 
 /** Lowest and highest generated version of DeleteGroupsRequest. */
-export const DeleteGroupsRequestVersions = { min: 0, max: 2 } as const
+export const DeleteGroupsRequestVersions = { min: 0, max: 3 } as const
 
 export function decodeDeleteGroupsRequest(r: Reader, version: number): DeleteGroupsRequest {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('DeleteGroupsRequest', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) Reader.unsupportedVersion('DeleteGroupsRequest', version)
   return readDeleteGroupsRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDeleteGroupsRequest(w: Writer, value: DeleteGroupsRequest, version: number): void {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('DeleteGroupsRequest', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) throw unsupportedVersion('DeleteGroupsRequest', version)
   w.reserve(sizeDeleteGroupsRequest(value, version, w.zeroCopyThreshold))
   writeDeleteGroupsRequest(w, value, version)
 }
 
-/** DeleteGroupsResponse (message/DeleteGroupsResponse.json), versions 0-2. */
+/** DeleteGroupsResponse (message/DeleteGroupsResponse.json), versions 0-3. */
 export interface DeleteGroupsResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -123,7 +123,7 @@ export interface DeleteGroupsResponse {
    */
   throttleTimeMs: number
   /**
-   * The deletion results
+   * The deletion results.
    * (versions 0+)
    */
   results: DeleteGroupsResponseDeletableGroupResult[]
@@ -161,7 +161,7 @@ export function readDeleteGroupsResponse(r: Reader, version: number): DeleteGrou
     f_Results = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 2) {
+  if (version >= 2) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -187,7 +187,7 @@ export function writeDeleteGroupsResponse(w: Writer, v: DeleteGroupsResponse, ve
     w.uvarint(v.results.length + 1)
     for (const e of v.results) writeDeleteGroupsResponseDeletableGroupResult(w, e, version)
   }
-  if (version === 2) {
+  if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -209,7 +209,7 @@ export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: numbe
       s += sizeDeleteGroupsResponseDeletableGroupResult(e, version, zc)
     }
   }
-  if (version === 2) {
+  if (version >= 2) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -221,10 +221,10 @@ export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: numbe
   return s
 }
 
-/** The deletion results */
+/** The deletion results. */
 export interface DeleteGroupsResponseDeletableGroupResult {
   /**
-   * The group id
+   * The group id.
    * (versions 0+)
    */
   groupId: string
@@ -233,6 +233,11 @@ export interface DeleteGroupsResponseDeletableGroupResult {
    * (versions 0+)
    */
   errorCode: number
+  /**
+   * The error message, or null if there was no error.
+   * (versions 3+, nullable 3+, ignorable)
+   */
+  errorMessage: string | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -242,12 +247,14 @@ export function defaultDeleteGroupsResponseDeletableGroupResult(): DeleteGroupsR
   return {
     groupId: '',
     errorCode: 0,
+    errorMessage: null,
   }
 }
 
 export function isDefaultDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResponseDeletableGroupResult): boolean {
   return v.groupId === '' &&
   v.errorCode === 0 &&
+  v.errorMessage === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -260,8 +267,14 @@ export function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version:
   }
   let f_ErrorCode: number
   f_ErrorCode = r.int16()
+  let f_ErrorMessage: string | null
+  if (version === 3) {
+    f_ErrorMessage = r.compactNullableString()
+  } else {
+    f_ErrorMessage = null
+  }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 2) {
+  if (version >= 2) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -273,6 +286,7 @@ export function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version:
   const v: DeleteGroupsResponseDeletableGroupResult = {
     groupId: f_GroupId,
     errorCode: f_ErrorCode,
+    errorMessage: f_ErrorMessage,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -285,7 +299,10 @@ export function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: Dele
     w.compactString(v.groupId)
   }
   w.int16(v.errorCode)
-  if (version === 2) {
+  if (version === 3) {
+    w.compactNullableString(v.errorMessage)
+  }
+  if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -304,7 +321,14 @@ export function sizeDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResp
     }
   }
   s += 2
-  if (version === 2) {
+  if (version === 3) {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
+  if (version >= 2) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -317,16 +341,16 @@ export function sizeDeleteGroupsResponseDeletableGroupResult(v: DeleteGroupsResp
 }
 
 /** Lowest and highest generated version of DeleteGroupsResponse. */
-export const DeleteGroupsResponseVersions = { min: 0, max: 2 } as const
+export const DeleteGroupsResponseVersions = { min: 0, max: 3 } as const
 
 export function decodeDeleteGroupsResponse(r: Reader, version: number): DeleteGroupsResponse {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('DeleteGroupsResponse', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) Reader.unsupportedVersion('DeleteGroupsResponse', version)
   return readDeleteGroupsResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDeleteGroupsResponse(w: Writer, value: DeleteGroupsResponse, version: number): void {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('DeleteGroupsResponse', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) throw unsupportedVersion('DeleteGroupsResponse', version)
   w.reserve(sizeDeleteGroupsResponse(value, version, w.zeroCopyThreshold))
   writeDeleteGroupsResponse(w, value, version)
 }

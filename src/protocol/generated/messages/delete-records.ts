@@ -238,7 +238,7 @@ export interface DeleteRecordsRequestDeleteRecordsPartition {
    */
   partitionIndex: number
   /**
-   * The deletion offset.
+   * The deletion offset. -1 means that records should be truncated to the high watermark.
    * (versions 0+)
    */
   offset: bigint

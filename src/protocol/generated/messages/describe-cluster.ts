@@ -3,7 +3,7 @@
 import { Reader, Writer, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** DescribeClusterRequest (message/DescribeClusterRequest.json), versions 0-1. */
+/** DescribeClusterRequest (message/DescribeClusterRequest.json), versions 0-2. */
 export interface DescribeClusterRequest {
   /**
    * Whether to include cluster authorized operations.
@@ -15,6 +15,11 @@ export interface DescribeClusterRequest {
    * (versions 1+)
    */
   endpointType: number
+  /**
+   * Whether to include fenced brokers when listing brokers.
+   * (versions 2+)
+   */
+  includeFencedBrokers: boolean
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -24,12 +29,14 @@ export function defaultDescribeClusterRequest(): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: false,
     endpointType: 1,
+    includeFencedBrokers: false,
   }
 }
 
 export function isDefaultDescribeClusterRequest(v: DescribeClusterRequest): boolean {
   return v.includeClusterAuthorizedOperations === false &&
   v.endpointType === 1 &&
+  v.includeFencedBrokers === false &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -37,10 +44,16 @@ export function readDescribeClusterRequest(r: Reader, version: number): Describe
   let f_IncludeClusterAuthorizedOperations: boolean
   f_IncludeClusterAuthorizedOperations = r.bool()
   let f_EndpointType: number
-  if (version === 1) {
+  if (version >= 1) {
     f_EndpointType = r.int8()
   } else {
     f_EndpointType = 1
+  }
+  let f_IncludeFencedBrokers: boolean
+  if (version === 2) {
+    f_IncludeFencedBrokers = r.bool()
+  } else {
+    f_IncludeFencedBrokers = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
   {
@@ -55,6 +68,7 @@ export function readDescribeClusterRequest(r: Reader, version: number): Describe
   const v: DescribeClusterRequest = {
     includeClusterAuthorizedOperations: f_IncludeClusterAuthorizedOperations,
     endpointType: f_EndpointType,
+    includeFencedBrokers: f_IncludeFencedBrokers,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -62,10 +76,15 @@ export function readDescribeClusterRequest(r: Reader, version: number): Describe
 
 export function writeDescribeClusterRequest(w: Writer, v: DescribeClusterRequest, version: number): void {
   w.bool(v.includeClusterAuthorizedOperations)
-  if (version === 1) {
+  if (version >= 1) {
     w.int8(v.endpointType)
   } else {
-    if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterRequest', 'endpointType', version)
+    if (v.endpointType !== undefined && !(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterRequest', 'endpointType', version)
+  }
+  if (version === 2) {
+    w.bool(v.includeFencedBrokers)
+  } else {
+    if (v.includeFencedBrokers !== undefined && !(v.includeFencedBrokers === false)) throw fieldNotInVersion('DescribeClusterRequest', 'includeFencedBrokers', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -78,7 +97,10 @@ export function writeDescribeClusterRequest(w: Writer, v: DescribeClusterRequest
 export function sizeDescribeClusterRequest(v: DescribeClusterRequest, version: number, _zc = Infinity): number {
   let s = 0
   s += 1
-  if (version === 1) {
+  if (version >= 1) {
+    s += 1
+  }
+  if (version === 2) {
     s += 1
   }
   {
@@ -94,21 +116,21 @@ export function sizeDescribeClusterRequest(v: DescribeClusterRequest, version: n
 }
 
 /** Lowest and highest generated version of DescribeClusterRequest. */
-export const DescribeClusterRequestVersions = { min: 0, max: 1 } as const
+export const DescribeClusterRequestVersions = { min: 0, max: 2 } as const
 
 export function decodeDescribeClusterRequest(r: Reader, version: number): DescribeClusterRequest {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('DescribeClusterRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('DescribeClusterRequest', version)
   return readDescribeClusterRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDescribeClusterRequest(w: Writer, value: DescribeClusterRequest, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('DescribeClusterRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('DescribeClusterRequest', version)
   w.reserve(sizeDescribeClusterRequest(value, version, w.zeroCopyThreshold))
   writeDescribeClusterRequest(w, value, version)
 }
 
-/** DescribeClusterResponse (message/DescribeClusterResponse.json), versions 0-1. */
+/** DescribeClusterResponse (message/DescribeClusterResponse.json), versions 0-2. */
 export interface DescribeClusterResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -116,7 +138,7 @@ export interface DescribeClusterResponse {
    */
   throttleTimeMs: number
   /**
-   * The top-level error code, or 0 if there was no error
+   * The top-level error code, or 0 if there was no error.
    * (versions 0+)
    */
   errorCode: number
@@ -136,7 +158,7 @@ export interface DescribeClusterResponse {
    */
   clusterId: string
   /**
-   * The ID of the controller broker.
+   * The ID of the controller. When handled by a controller, returns the current voter leader ID. When handled by a broker, returns a random alive broker ID as a fallback.
    * (versions 0+)
    */
   controllerId: number
@@ -188,7 +210,7 @@ export function readDescribeClusterResponse(r: Reader, version: number): Describ
   let f_ErrorMessage: string | null
   f_ErrorMessage = r.compactNullableString()
   let f_EndpointType: number
-  if (version === 1) {
+  if (version >= 1) {
     f_EndpointType = r.int8()
   } else {
     f_EndpointType = 1
@@ -234,10 +256,10 @@ export function writeDescribeClusterResponse(w: Writer, v: DescribeClusterRespon
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
   w.compactNullableString(v.errorMessage)
-  if (version === 1) {
+  if (version >= 1) {
     w.int8(v.endpointType)
   } else {
-    if (!(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterResponse', 'endpointType', version)
+    if (v.endpointType !== undefined && !(v.endpointType === 1)) throw fieldNotInVersion('DescribeClusterResponse', 'endpointType', version)
   }
   w.compactString(v.clusterId)
   w.int32(v.controllerId)
@@ -263,7 +285,7 @@ export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version:
       s += sizeOfUvarint(l + 1) + l
     }
   }
-  if (version === 1) {
+  if (version >= 1) {
     s += 1
   }
   {
@@ -312,6 +334,11 @@ export interface DescribeClusterResponseDescribeClusterBroker {
    * (versions 0+, nullable 0+)
    */
   rack: string | null
+  /**
+   * Whether the broker is fenced
+   * (versions 2+)
+   */
+  isFenced: boolean
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -323,6 +350,7 @@ export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeC
     host: '',
     port: 0,
     rack: null,
+    isFenced: false,
   }
 }
 
@@ -331,10 +359,11 @@ export function isDefaultDescribeClusterResponseDescribeClusterBroker(v: Describ
   v.host === '' &&
   v.port === 0 &&
   v.rack === null &&
+  v.isFenced === false &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
-export function readDescribeClusterResponseDescribeClusterBroker(r: Reader, _version: number): DescribeClusterResponseDescribeClusterBroker {
+export function readDescribeClusterResponseDescribeClusterBroker(r: Reader, version: number): DescribeClusterResponseDescribeClusterBroker {
   let f_BrokerId: number
   f_BrokerId = r.int32()
   let f_Host: string
@@ -343,6 +372,12 @@ export function readDescribeClusterResponseDescribeClusterBroker(r: Reader, _ver
   f_Port = r.int32()
   let f_Rack: string | null
   f_Rack = r.compactNullableString()
+  let f_IsFenced: boolean
+  if (version === 2) {
+    f_IsFenced = r.bool()
+  } else {
+    f_IsFenced = false
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -358,16 +393,22 @@ export function readDescribeClusterResponseDescribeClusterBroker(r: Reader, _ver
     host: f_Host,
     port: f_Port,
     rack: f_Rack,
+    isFenced: f_IsFenced,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
 }
 
-export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: DescribeClusterResponseDescribeClusterBroker, _version: number): void {
+export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: DescribeClusterResponseDescribeClusterBroker, version: number): void {
   w.int32(v.brokerId)
   w.compactString(v.host)
   w.int32(v.port)
   w.compactNullableString(v.rack)
+  if (version === 2) {
+    w.bool(v.isFenced)
+  } else {
+    if (v.isFenced !== undefined && !(v.isFenced === false)) throw fieldNotInVersion('DescribeClusterResponseDescribeClusterBroker', 'isFenced', version)
+  }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -376,7 +417,7 @@ export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: 
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
-export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClusterResponseDescribeClusterBroker, _version: number, _zc = Infinity): number {
+export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClusterResponseDescribeClusterBroker, version: number, _zc = Infinity): number {
   let s = 0
   s += 4
   {
@@ -393,6 +434,9 @@ export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClus
       s += sizeOfUvarint(l + 1) + l
     }
   }
+  if (version === 2) {
+    s += 1
+  }
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -406,16 +450,16 @@ export function sizeDescribeClusterResponseDescribeClusterBroker(v: DescribeClus
 }
 
 /** Lowest and highest generated version of DescribeClusterResponse. */
-export const DescribeClusterResponseVersions = { min: 0, max: 1 } as const
+export const DescribeClusterResponseVersions = { min: 0, max: 2 } as const
 
 export function decodeDescribeClusterResponse(r: Reader, version: number): DescribeClusterResponse {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('DescribeClusterResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('DescribeClusterResponse', version)
   return readDescribeClusterResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDescribeClusterResponse(w: Writer, value: DescribeClusterResponse, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('DescribeClusterResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('DescribeClusterResponse', version)
   w.reserve(sizeDescribeClusterResponse(value, version, w.zeroCopyThreshold))
   writeDescribeClusterResponse(w, value, version)
 }

@@ -3,10 +3,10 @@
 import { Reader, Writer, EMPTY_BYTES, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** DescribeGroupsRequest (message/DescribeGroupsRequest.json), versions 0-5. */
+/** DescribeGroupsRequest (message/DescribeGroupsRequest.json), versions 0-6. */
 export interface DescribeGroupsRequest {
   /**
-   * The names of the groups to describe
+   * The names of the groups to describe.
    * (versions 0+)
    */
   groups: string[]
@@ -53,7 +53,7 @@ export function readDescribeGroupsRequest(r: Reader, version: number): DescribeG
     f_IncludeAuthorizedOperations = false
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 5) {
+  if (version >= 5) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -81,9 +81,9 @@ export function writeDescribeGroupsRequest(w: Writer, v: DescribeGroupsRequest, 
   if (version >= 3) {
     w.bool(v.includeAuthorizedOperations)
   } else {
-    if (!(v.includeAuthorizedOperations === false)) throw fieldNotInVersion('DescribeGroupsRequest', 'includeAuthorizedOperations', version)
+    if (v.includeAuthorizedOperations !== undefined && !(v.includeAuthorizedOperations === false)) throw fieldNotInVersion('DescribeGroupsRequest', 'includeAuthorizedOperations', version)
   }
-  if (version === 5) {
+  if (version >= 5) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -110,7 +110,7 @@ export function sizeDescribeGroupsRequest(v: DescribeGroupsRequest, version: num
   if (version >= 3) {
     s += 1
   }
-  if (version === 5) {
+  if (version >= 5) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -123,21 +123,21 @@ export function sizeDescribeGroupsRequest(v: DescribeGroupsRequest, version: num
 }
 
 /** Lowest and highest generated version of DescribeGroupsRequest. */
-export const DescribeGroupsRequestVersions = { min: 0, max: 5 } as const
+export const DescribeGroupsRequestVersions = { min: 0, max: 6 } as const
 
 export function decodeDescribeGroupsRequest(r: Reader, version: number): DescribeGroupsRequest {
-  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('DescribeGroupsRequest', version)
+  if (!(version >= 0 && version <= 6) || (version | 0) !== version) Reader.unsupportedVersion('DescribeGroupsRequest', version)
   return readDescribeGroupsRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDescribeGroupsRequest(w: Writer, value: DescribeGroupsRequest, version: number): void {
-  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('DescribeGroupsRequest', version)
+  if (!(version >= 0 && version <= 6) || (version | 0) !== version) throw unsupportedVersion('DescribeGroupsRequest', version)
   w.reserve(sizeDescribeGroupsRequest(value, version, w.zeroCopyThreshold))
   writeDescribeGroupsRequest(w, value, version)
 }
 
-/** DescribeGroupsResponse (message/DescribeGroupsResponse.json), versions 0-5. */
+/** DescribeGroupsResponse (message/DescribeGroupsResponse.json), versions 0-6. */
 export interface DescribeGroupsResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -187,7 +187,7 @@ export function readDescribeGroupsResponse(r: Reader, version: number): Describe
     f_Groups = a
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 5) {
+  if (version >= 5) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -215,7 +215,7 @@ export function writeDescribeGroupsResponse(w: Writer, v: DescribeGroupsResponse
     w.uvarint(v.groups.length + 1)
     for (const e of v.groups) writeDescribeGroupsResponseDescribedGroup(w, e, version)
   }
-  if (version === 5) {
+  if (version >= 5) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -239,7 +239,7 @@ export function sizeDescribeGroupsResponse(v: DescribeGroupsResponse, version: n
       s += sizeDescribeGroupsResponseDescribedGroup(e, version, zc)
     }
   }
-  if (version === 5) {
+  if (version >= 5) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -258,6 +258,11 @@ export interface DescribeGroupsResponseDescribedGroup {
    * (versions 0+)
    */
   errorCode: number
+  /**
+   * The describe error message, or null if there was no error.
+   * (versions 6+, nullable 6+)
+   */
+  errorMessage: string | null
   /**
    * The group ID string.
    * (versions 0+)
@@ -296,6 +301,7 @@ export interface DescribeGroupsResponseDescribedGroup {
 export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsResponseDescribedGroup {
   return {
     errorCode: 0,
+    errorMessage: null,
     groupId: '',
     groupState: '',
     protocolType: '',
@@ -307,6 +313,7 @@ export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsRes
 
 export function isDefaultDescribeGroupsResponseDescribedGroup(v: DescribeGroupsResponseDescribedGroup): boolean {
   return v.errorCode === 0 &&
+  v.errorMessage === null &&
   v.groupId === '' &&
   v.groupState === '' &&
   v.protocolType === '' &&
@@ -319,6 +326,12 @@ export function isDefaultDescribeGroupsResponseDescribedGroup(v: DescribeGroupsR
 export function readDescribeGroupsResponseDescribedGroup(r: Reader, version: number): DescribeGroupsResponseDescribedGroup {
   let f_ErrorCode: number
   f_ErrorCode = r.int16()
+  let f_ErrorMessage: string | null
+  if (version === 6) {
+    f_ErrorMessage = r.compactNullableString()
+  } else {
+    f_ErrorMessage = null
+  }
   let f_GroupId: string
   if (version <= 4) {
     f_GroupId = r.string()
@@ -362,7 +375,7 @@ export function readDescribeGroupsResponseDescribedGroup(r: Reader, version: num
     f_AuthorizedOperations = -2147483648
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 5) {
+  if (version >= 5) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -373,6 +386,7 @@ export function readDescribeGroupsResponseDescribedGroup(r: Reader, version: num
   }
   const v: DescribeGroupsResponseDescribedGroup = {
     errorCode: f_ErrorCode,
+    errorMessage: f_ErrorMessage,
     groupId: f_GroupId,
     groupState: f_GroupState,
     protocolType: f_ProtocolType,
@@ -386,6 +400,11 @@ export function readDescribeGroupsResponseDescribedGroup(r: Reader, version: num
 
 export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: DescribeGroupsResponseDescribedGroup, version: number): void {
   w.int16(v.errorCode)
+  if (version === 6) {
+    w.compactNullableString(v.errorMessage)
+  } else {
+    if (v.errorMessage !== undefined && !(v.errorMessage === null)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'errorMessage', version)
+  }
   if (version <= 4) {
     w.string(v.groupId)
   } else {
@@ -416,9 +435,9 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
   if (version >= 3) {
     w.int32(v.authorizedOperations)
   } else {
-    if (!(v.authorizedOperations === -2147483648)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'authorizedOperations', version)
+    if (v.authorizedOperations !== undefined && !(v.authorizedOperations === -2147483648)) throw fieldNotInVersion('DescribeGroupsResponseDescribedGroup', 'authorizedOperations', version)
   }
-  if (version === 5) {
+  if (version >= 5) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -429,6 +448,13 @@ export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: Describe
 export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsResponseDescribedGroup, version: number, zc = Infinity): number {
   let s = 0
   s += 2
+  if (version === 6) {
+    if (v.errorMessage === null) s += 1
+    else {
+      const l = utf8Length(v.errorMessage)
+      s += sizeOfUvarint(l + 1) + l
+    }
+  }
   if (version <= 4) {
     s += 2 + utf8Length(v.groupId)
   } else {
@@ -475,7 +501,7 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
   if (version >= 3) {
     s += 4
   }
-  if (version === 5) {
+  if (version >= 5) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -490,7 +516,7 @@ export function sizeDescribeGroupsResponseDescribedGroup(v: DescribeGroupsRespon
 /** The group members. */
 export interface DescribeGroupsResponseDescribedGroupMember {
   /**
-   * The member ID assigned by the group coordinator.
+   * The member id.
    * (versions 0+)
    */
   memberId: string
@@ -555,7 +581,7 @@ export function readDescribeGroupsResponseDescribedGroupMember(r: Reader, versio
   let f_GroupInstanceId: string | null
   if (version === 4) {
     f_GroupInstanceId = r.nullableString()
-  } else if (version === 5) {
+  } else if (version >= 5) {
     f_GroupInstanceId = r.compactNullableString()
   } else {
     f_GroupInstanceId = null
@@ -585,7 +611,7 @@ export function readDescribeGroupsResponseDescribedGroupMember(r: Reader, versio
     f_MemberAssignment = r.compactBytes()
   }
   let unknownTaggedFields: TaggedField[] | undefined
-  if (version === 5) {
+  if (version >= 5) {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
@@ -614,7 +640,7 @@ export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: De
   }
   if (version === 4) {
     w.nullableString(v.groupInstanceId)
-  } else if (version === 5) {
+  } else if (version >= 5) {
     w.compactNullableString(v.groupInstanceId)
   }
   if (version <= 4) {
@@ -637,7 +663,7 @@ export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: De
   } else {
     w.compactBytes(v.memberAssignment)
   }
-  if (version === 5) {
+  if (version >= 5) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
     else writeTaggedFields(w, u)
@@ -657,7 +683,7 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
   }
   if (version === 4) {
     s += v.groupInstanceId === null ? 2 : 2 + utf8Length(v.groupInstanceId)
-  } else if (version === 5) {
+  } else if (version >= 5) {
     if (v.groupInstanceId === null) s += 1
     else {
       const l = utf8Length(v.groupInstanceId)
@@ -690,7 +716,7 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
   } else {
     s += sizeOfUvarint(v.memberAssignment.length + 1) + (v.memberAssignment.length >= zc ? 0 : v.memberAssignment.length)
   }
-  if (version === 5) {
+  if (version >= 5) {
     let n = 0
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -703,16 +729,16 @@ export function sizeDescribeGroupsResponseDescribedGroupMember(v: DescribeGroups
 }
 
 /** Lowest and highest generated version of DescribeGroupsResponse. */
-export const DescribeGroupsResponseVersions = { min: 0, max: 5 } as const
+export const DescribeGroupsResponseVersions = { min: 0, max: 6 } as const
 
 export function decodeDescribeGroupsResponse(r: Reader, version: number): DescribeGroupsResponse {
-  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('DescribeGroupsResponse', version)
+  if (!(version >= 0 && version <= 6) || (version | 0) !== version) Reader.unsupportedVersion('DescribeGroupsResponse', version)
   return readDescribeGroupsResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeDescribeGroupsResponse(w: Writer, value: DescribeGroupsResponse, version: number): void {
-  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('DescribeGroupsResponse', version)
+  if (!(version >= 0 && version <= 6) || (version | 0) !== version) throw unsupportedVersion('DescribeGroupsResponse', version)
   w.reserve(sizeDescribeGroupsResponse(value, version, w.zeroCopyThreshold))
   writeDescribeGroupsResponse(w, value, version)
 }

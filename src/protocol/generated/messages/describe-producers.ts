@@ -5,7 +5,10 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** DescribeProducersRequest (message/DescribeProducersRequest.json), versions 0. */
 export interface DescribeProducersRequest {
-  /** (versions 0+) */
+  /**
+   * The topics to list producers for.
+   * (versions 0+)
+   */
   topics: DescribeProducersRequestTopicRequest[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -77,6 +80,7 @@ export function sizeDescribeProducersRequest(v: DescribeProducersRequest, versio
   return s
 }
 
+/** The topics to list producers for. */
 export interface DescribeProducersRequestTopicRequest {
   /**
    * The topic name.
@@ -274,7 +278,7 @@ export function sizeDescribeProducersResponse(v: DescribeProducersResponse, vers
 /** Each topic in the response. */
 export interface DescribeProducersResponseTopicResponse {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   name: string
@@ -378,11 +382,14 @@ export interface DescribeProducersResponsePartitionResponse {
    */
   errorCode: number
   /**
-   * The partition error message, which may be null if no additional details are available
+   * The partition error message, which may be null if no additional details are available.
    * (versions 0+, nullable 0+)
    */
   errorMessage: string | null
-  /** (versions 0+) */
+  /**
+   * The active producers for the partition.
+   * (versions 0+)
+   */
   activeProducers: DescribeProducersResponseProducerState[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -481,18 +488,37 @@ export function sizeDescribeProducersResponsePartitionResponse(v: DescribeProduc
   return s
 }
 
+/** The active producers for the partition. */
 export interface DescribeProducersResponseProducerState {
-  /** (versions 0+) */
+  /**
+   * The producer id.
+   * (versions 0+)
+   */
   producerId: bigint
-  /** (versions 0+) */
+  /**
+   * The producer epoch.
+   * (versions 0+)
+   */
   producerEpoch: number
-  /** (versions 0+) */
+  /**
+   * The last sequence number sent by the producer.
+   * (versions 0+)
+   */
   lastSequence: number
-  /** (versions 0+) */
+  /**
+   * The last timestamp sent by the producer.
+   * (versions 0+)
+   */
   lastTimestamp: bigint
-  /** (versions 0+) */
+  /**
+   * The current epoch of the producer group.
+   * (versions 0+)
+   */
   coordinatorEpoch: number
-  /** (versions 0+) */
+  /**
+   * The current transaction start offset of the producer.
+   * (versions 0+)
+   */
   currentTxnStartOffset: bigint
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]

@@ -5,7 +5,10 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** DescribeQuorumRequest (message/DescribeQuorumRequest.json), versions 0-2. */
 export interface DescribeQuorumRequest {
-  /** (versions 0+) */
+  /**
+   * The topics to describe.
+   * (versions 0+)
+   */
   topics: DescribeQuorumRequestTopicData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -77,13 +80,17 @@ export function sizeDescribeQuorumRequest(v: DescribeQuorumRequest, version: num
   return s
 }
 
+/** The topics to describe. */
 export interface DescribeQuorumRequestTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partitions to describe.
+   * (versions 0+)
+   */
   partitions: DescribeQuorumRequestPartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -167,6 +174,7 @@ export function sizeDescribeQuorumRequestTopicData(v: DescribeQuorumRequestTopic
   return s
 }
 
+/** The partitions to describe. */
 export interface DescribeQuorumRequestPartitionData {
   /**
    * The partition index.
@@ -261,9 +269,15 @@ export interface DescribeQuorumResponse {
    * (versions 2+, nullable 2+, ignorable)
    */
   errorMessage: string | null
-  /** (versions 0+) */
+  /**
+   * The response from the describe quorum API.
+   * (versions 0+)
+   */
   topics: DescribeQuorumResponseTopicData[]
-  /** (versions 2+) */
+  /**
+   * The nodes in the quorum.
+   * (versions 2+)
+   */
   nodes: DescribeQuorumResponseNode[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -343,7 +357,7 @@ export function writeDescribeQuorumResponse(w: Writer, v: DescribeQuorumResponse
     w.uvarint(v.nodes.length + 1)
     for (const e of v.nodes) writeDescribeQuorumResponseNode(w, e, version)
   } else {
-    if (!(v.nodes.length === 0)) throw fieldNotInVersion('DescribeQuorumResponse', 'nodes', version)
+    if (v.nodes !== undefined && !(v.nodes.length === 0)) throw fieldNotInVersion('DescribeQuorumResponse', 'nodes', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -385,13 +399,17 @@ export function sizeDescribeQuorumResponse(v: DescribeQuorumResponse, version: n
   return s
 }
 
+/** The response from the describe quorum API. */
 export interface DescribeQuorumResponseTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partition data.
+   * (versions 0+)
+   */
   partitions: DescribeQuorumResponsePartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -475,13 +493,17 @@ export function sizeDescribeQuorumResponseTopicData(v: DescribeQuorumResponseTop
   return s
 }
 
+/** The partition data. */
 export interface DescribeQuorumResponsePartitionData {
   /**
    * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
-  /** (versions 0+) */
+  /**
+   * The partition error code.
+   * (versions 0+)
+   */
   errorCode: number
   /**
    * The error message, or null if there was no error.
@@ -494,15 +516,24 @@ export interface DescribeQuorumResponsePartitionData {
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
-  /** (versions 0+) */
+  /**
+   * The high water mark.
+   * (versions 0+)
+   */
   highWatermark: bigint
-  /** (versions 0+) */
+  /**
+   * The current voters of the partition.
+   * (versions 0+)
+   */
   currentVoters: DescribeQuorumResponseReplicaState[]
-  /** (versions 0+) */
+  /**
+   * The observers of the partition.
+   * (versions 0+)
+   */
   observers: DescribeQuorumResponseReplicaState[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -645,22 +676,28 @@ export function sizeDescribeQuorumResponsePartitionData(v: DescribeQuorumRespons
 }
 
 export interface DescribeQuorumResponseReplicaState {
-  /** (versions 0+) */
+  /**
+   * The ID of the replica.
+   * (versions 0+)
+   */
   replicaId: number
-  /** (versions 2+) */
+  /**
+   * The replica directory ID of the replica.
+   * (versions 2+)
+   */
   replicaDirectoryId: string
   /**
-   * The last known log end offset of the follower or -1 if it is unknown
+   * The last known log end offset of the follower or -1 if it is unknown.
    * (versions 0+)
    */
   logEndOffset: bigint
   /**
-   * The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter
+   * The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter.
    * (versions 1+, ignorable)
    */
   lastFetchTimestamp: bigint
   /**
-   * The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter
+   * The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter.
    * (versions 1+, ignorable)
    */
   lastCaughtUpTimestamp: bigint
@@ -737,7 +774,7 @@ export function writeDescribeQuorumResponseReplicaState(w: Writer, v: DescribeQu
   if (version === 2) {
     w.uuid(v.replicaDirectoryId)
   } else {
-    if (!(v.replicaDirectoryId === ZERO_UUID)) throw fieldNotInVersion('DescribeQuorumResponseReplicaState', 'replicaDirectoryId', version)
+    if (v.replicaDirectoryId !== undefined && !(v.replicaDirectoryId === ZERO_UUID)) throw fieldNotInVersion('DescribeQuorumResponseReplicaState', 'replicaDirectoryId', version)
   }
   w.int64(v.logEndOffset)
   if (version >= 1) {
@@ -779,14 +816,15 @@ export function sizeDescribeQuorumResponseReplicaState(v: DescribeQuorumResponse
   return s
 }
 
+/** The nodes in the quorum. */
 export interface DescribeQuorumResponseNode {
   /**
-   * The ID of the associated node
+   * The ID of the associated node.
    * (versions 2+)
    */
   nodeId: number
   /**
-   * The listeners of this controller
+   * The listeners of this controller.
    * (versions 2+)
    */
   listeners: DescribeQuorumResponseListener[]
@@ -846,13 +884,13 @@ export function writeDescribeQuorumResponseNode(w: Writer, v: DescribeQuorumResp
   if (version === 2) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'nodeId', version)
   }
   if (version === 2) {
     w.uvarint(v.listeners.length + 1)
     for (const e of v.listeners) writeDescribeQuorumResponseListener(w, e, version)
   } else {
-    if (!(v.listeners.length === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'listeners', version)
+    if (v.listeners !== undefined && !(v.listeners.length === 0)) throw fieldNotInVersion('DescribeQuorumResponseNode', 'listeners', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -885,20 +923,20 @@ export function sizeDescribeQuorumResponseNode(v: DescribeQuorumResponseNode, ve
   return s
 }
 
-/** The listeners of this controller */
+/** The listeners of this controller. */
 export interface DescribeQuorumResponseListener {
   /**
-   * The name of the endpoint
+   * The name of the endpoint.
    * (versions 2+)
    */
   name: string
   /**
-   * The hostname
+   * The hostname.
    * (versions 2+)
    */
   host: string
   /**
-   * The port
+   * The port.
    * (versions 2+)
    */
   port: number
@@ -964,17 +1002,17 @@ export function writeDescribeQuorumResponseListener(w: Writer, v: DescribeQuorum
   if (version === 2) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'name', version)
   }
   if (version === 2) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('DescribeQuorumResponseListener', 'host', version)
   }
   if (version === 2) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('DescribeQuorumResponseListener', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('DescribeQuorumResponseListener', 'port', version)
   }
   {
     const u = v.unknownTaggedFields

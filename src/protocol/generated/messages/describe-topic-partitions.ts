@@ -111,7 +111,7 @@ export function sizeDescribeTopicPartitionsRequest(v: DescribeTopicPartitionsReq
 /** The topics to fetch details for. */
 export interface DescribeTopicPartitionsRequestTopicRequest {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   name: string
@@ -184,12 +184,12 @@ export function sizeDescribeTopicPartitionsRequestTopicRequest(v: DescribeTopicP
 /** The first topic and partition index to fetch details for. */
 export interface DescribeTopicPartitionsRequestCursor {
   /**
-   * The name for the first topic to process
+   * The name for the first topic to process.
    * (versions 0+)
    */
   topicName: string
   /**
-   * The partition index to start with
+   * The partition index to start with.
    * (versions 0+)
    */
   partitionIndex: number
@@ -744,12 +744,12 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
 /** The next topic and partition index to fetch details for. */
 export interface DescribeTopicPartitionsResponseCursor {
   /**
-   * The name for the first topic to process
+   * The name for the first topic to process.
    * (versions 0+)
    */
   topicName: string
   /**
-   * The partition index to start with
+   * The partition index to start with.
    * (versions 0+)
    */
   partitionIndex: number

@@ -107,7 +107,10 @@ export interface DescribeTransactionsResponse {
    * (versions 0+)
    */
   throttleTimeMs: number
-  /** (versions 0+) */
+  /**
+   * The current state of the transaction.
+   * (versions 0+)
+   */
   transactionStates: DescribeTransactionsResponseTransactionState[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -186,20 +189,42 @@ export function sizeDescribeTransactionsResponse(v: DescribeTransactionsResponse
   return s
 }
 
+/** The current state of the transaction. */
 export interface DescribeTransactionsResponseTransactionState {
-  /** (versions 0+) */
+  /**
+   * The error code.
+   * (versions 0+)
+   */
   errorCode: number
-  /** (versions 0+) */
+  /**
+   * The transactional id.
+   * (versions 0+)
+   */
   transactionalId: string
-  /** (versions 0+) */
+  /**
+   * The current transaction state of the producer.
+   * (versions 0+)
+   */
   transactionState: string
-  /** (versions 0+) */
+  /**
+   * The timeout in milliseconds for the transaction.
+   * (versions 0+)
+   */
   transactionTimeoutMs: number
-  /** (versions 0+) */
+  /**
+   * The start time of the transaction in milliseconds.
+   * (versions 0+)
+   */
   transactionStartTimeMs: bigint
-  /** (versions 0+) */
+  /**
+   * The current producer id associated with the transaction.
+   * (versions 0+)
+   */
   producerId: bigint
-  /** (versions 0+) */
+  /**
+   * The current epoch associated with the producer id.
+   * (versions 0+)
+   */
   producerEpoch: number
   /**
    * The set of partitions included in the current transaction (if active). When a transaction is preparing to commit or abort, this will include only partitions which do not have markers.
@@ -337,9 +362,15 @@ export function sizeDescribeTransactionsResponseTransactionState(v: DescribeTran
 
 /** The set of partitions included in the current transaction (if active). When a transaction is preparing to commit or abort, this will include only partitions which do not have markers. */
 export interface DescribeTransactionsResponseTopicData {
-  /** (versions 0+) */
+  /**
+   * The topic name.
+   * (versions 0+)
+   */
   topic: string
-  /** (versions 0+) */
+  /**
+   * The partition ids included in the current transaction.
+   * (versions 0+)
+   */
   partitions: number[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]

@@ -90,7 +90,7 @@ export function writeElectLeadersRequest(w: Writer, v: ElectLeadersRequest, vers
   if (version >= 1) {
     w.int8(v.electionType)
   } else {
-    if (!(v.electionType === 0)) throw fieldNotInVersion('ElectLeadersRequest', 'electionType', version)
+    if (v.electionType !== undefined && !(v.electionType === 0)) throw fieldNotInVersion('ElectLeadersRequest', 'electionType', version)
   }
   if (version <= 1) {
     if (v.topicPartitions === null) w.int32(-1)
@@ -361,7 +361,7 @@ export function writeElectLeadersResponse(w: Writer, v: ElectLeadersResponse, ve
   if (version >= 1) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('ElectLeadersResponse', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('ElectLeadersResponse', 'errorCode', version)
   }
   if (version <= 1) {
     w.int32(v.replicaElectionResults.length)
@@ -410,12 +410,12 @@ export function sizeElectLeadersResponse(v: ElectLeadersResponse, version: numbe
 /** The election results, or an empty array if the requester did not have permission and the request asks for all partitions. */
 export interface ElectLeadersResponseReplicaElectionResult {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   topic: string
   /**
-   * The results for each partition
+   * The results for each partition.
    * (versions 0+)
    */
   partitionResult: ElectLeadersResponsePartitionResult[]
@@ -528,10 +528,10 @@ export function sizeElectLeadersResponseReplicaElectionResult(v: ElectLeadersRes
   return s
 }
 
-/** The results for each partition */
+/** The results for each partition. */
 export interface ElectLeadersResponsePartitionResult {
   /**
-   * The partition id
+   * The partition id.
    * (versions 0+)
    */
   partitionId: number

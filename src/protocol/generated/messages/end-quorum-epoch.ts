@@ -5,12 +5,18 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** EndQuorumEpochRequest (message/EndQuorumEpochRequest.json), versions 0-1. */
 export interface EndQuorumEpochRequest {
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The cluster id.
+   * (versions 0+, nullable 0+)
+   */
   clusterId: string | null
-  /** (versions 0+) */
+  /**
+   * The topics.
+   * (versions 0+)
+   */
   topics: EndQuorumEpochRequestTopicData[]
   /**
-   * Endpoints for the leader
+   * Endpoints for the leader.
    * (versions 1+, ignorable)
    */
   leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[]
@@ -146,13 +152,17 @@ export function sizeEndQuorumEpochRequest(v: EndQuorumEpochRequest, version: num
   return s
 }
 
+/** The topics. */
 export interface EndQuorumEpochRequestTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partitions.
+   * (versions 0+)
+   */
   partitions: EndQuorumEpochRequestPartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -263,6 +273,7 @@ export function sizeEndQuorumEpochRequestTopicData(v: EndQuorumEpochRequestTopic
   return s
 }
 
+/** The partitions. */
 export interface EndQuorumEpochRequestPartitionData {
   /**
    * The partition index.
@@ -270,22 +281,22 @@ export interface EndQuorumEpochRequestPartitionData {
    */
   partitionIndex: number
   /**
-   * The current leader ID that is resigning
+   * The current leader ID that is resigning.
    * (versions 0+)
    */
   leaderId: number
   /**
-   * The current epoch
+   * The current epoch.
    * (versions 0+)
    */
   leaderEpoch: number
   /**
-   * A sorted list of preferred successors to start the election
+   * A sorted list of preferred successors to start the election.
    * (versions 0, ignorable)
    */
   preferredSuccessors: number[]
   /**
-   * A sorted list of preferred candidates to start the election
+   * A sorted list of preferred candidates to start the election.
    * (versions 1+, ignorable)
    */
   preferredCandidates: EndQuorumEpochRequestReplicaInfo[]
@@ -405,11 +416,17 @@ export function sizeEndQuorumEpochRequestPartitionData(v: EndQuorumEpochRequestP
   return s
 }
 
-/** A sorted list of preferred candidates to start the election */
+/** A sorted list of preferred candidates to start the election. */
 export interface EndQuorumEpochRequestReplicaInfo {
-  /** (versions 1+) */
+  /**
+   * The ID of the candidate replica.
+   * (versions 1+)
+   */
   candidateId: number
-  /** (versions 1+) */
+  /**
+   * The directory ID of the candidate replica.
+   * (versions 1+)
+   */
   candidateDirectoryId: string
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -464,12 +481,12 @@ export function writeEndQuorumEpochRequestReplicaInfo(w: Writer, v: EndQuorumEpo
   if (version === 1) {
     w.int32(v.candidateId)
   } else {
-    if (!(v.candidateId === 0)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateId', version)
+    if (v.candidateId !== undefined && !(v.candidateId === 0)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateId', version)
   }
   if (version === 1) {
     w.uuid(v.candidateDirectoryId)
   } else {
-    if (!(v.candidateDirectoryId === ZERO_UUID)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateDirectoryId', version)
+    if (v.candidateDirectoryId !== undefined && !(v.candidateDirectoryId === ZERO_UUID)) throw fieldNotInVersion('EndQuorumEpochRequestReplicaInfo', 'candidateDirectoryId', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -499,20 +516,20 @@ export function sizeEndQuorumEpochRequestReplicaInfo(v: EndQuorumEpochRequestRep
   return s
 }
 
-/** Endpoints for the leader */
+/** Endpoints for the leader. */
 export interface EndQuorumEpochRequestLeaderEndpoint {
   /**
-   * The name of the endpoint
+   * The name of the endpoint.
    * (versions 1+)
    */
   name: string
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -578,17 +595,17 @@ export function writeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: EndQuorum
   if (version === 1) {
     w.compactString(v.name)
   } else {
-    if (!(v.name === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'name', version)
+    if (v.name !== undefined && !(v.name === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'name', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochRequestLeaderEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -649,10 +666,13 @@ export interface EndQuorumEpochResponse {
    * (versions 0+)
    */
   errorCode: number
-  /** (versions 0+) */
+  /**
+   * The topic data.
+   * (versions 0+)
+   */
   topics: EndQuorumEpochResponseTopicData[]
   /**
-   * Endpoints for all leaders enumerated in PartitionData
+   * Endpoints for all leaders enumerated in PartitionData.
    * (versions 1+, tag 0)
    */
   nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[]
@@ -733,7 +753,7 @@ export function writeEndQuorumEpochResponse(w: Writer, v: EndQuorumEpochResponse
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('EndQuorumEpochResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('EndQuorumEpochResponse', 'nodeEndpoints', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -801,13 +821,17 @@ export function sizeEndQuorumEpochResponse(v: EndQuorumEpochResponse, version: n
   return s
 }
 
+/** The topic data. */
 export interface EndQuorumEpochResponseTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partition data.
+   * (versions 0+)
+   */
   partitions: EndQuorumEpochResponsePartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -918,13 +942,17 @@ export function sizeEndQuorumEpochResponseTopicData(v: EndQuorumEpochResponseTop
   return s
 }
 
+/** The partition data. */
 export interface EndQuorumEpochResponsePartitionData {
   /**
    * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
-  /** (versions 0+) */
+  /**
+   * The partition level error code.
+   * (versions 0+)
+   */
   errorCode: number
   /**
    * The ID of the current leader or -1 if the leader is unknown.
@@ -932,7 +960,7 @@ export interface EndQuorumEpochResponsePartitionData {
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
@@ -1018,20 +1046,20 @@ export function sizeEndQuorumEpochResponsePartitionData(v: EndQuorumEpochRespons
   return s
 }
 
-/** Endpoints for all leaders enumerated in PartitionData */
+/** Endpoints for all leaders enumerated in PartitionData. */
 export interface EndQuorumEpochResponseNodeEndpoint {
   /**
-   * The ID of the associated node
+   * The ID of the associated node.
    * (versions 1+)
    */
   nodeId: number
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -1097,17 +1125,17 @@ export function writeEndQuorumEpochResponseNodeEndpoint(w: Writer, v: EndQuorumE
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('EndQuorumEpochResponseNodeEndpoint', 'port', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields

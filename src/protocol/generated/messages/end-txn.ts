@@ -3,7 +3,7 @@
 import { Reader, Writer, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** EndTxnRequest (message/EndTxnRequest.json), versions 0-4. */
+/** EndTxnRequest (message/EndTxnRequest.json), versions 0-5. */
 export interface EndTxnRequest {
   /**
    * The ID of the transaction to end.
@@ -123,21 +123,21 @@ export function sizeEndTxnRequest(v: EndTxnRequest, version: number, _zc = Infin
 }
 
 /** Lowest and highest generated version of EndTxnRequest. */
-export const EndTxnRequestVersions = { min: 0, max: 4 } as const
+export const EndTxnRequestVersions = { min: 0, max: 5 } as const
 
 export function decodeEndTxnRequest(r: Reader, version: number): EndTxnRequest {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('EndTxnRequest', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('EndTxnRequest', version)
   return readEndTxnRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeEndTxnRequest(w: Writer, value: EndTxnRequest, version: number): void {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('EndTxnRequest', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('EndTxnRequest', version)
   w.reserve(sizeEndTxnRequest(value, version, w.zeroCopyThreshold))
   writeEndTxnRequest(w, value, version)
 }
 
-/** EndTxnResponse (message/EndTxnResponse.json), versions 0-4. */
+/** EndTxnResponse (message/EndTxnResponse.json), versions 0-5. */
 export interface EndTxnResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -187,9 +187,17 @@ export function readEndTxnResponse(r: Reader, version: number): EndTxnResponse {
   let f_ErrorCode: number
   f_ErrorCode = r.int16()
   let f_ProducerId: bigint
-  f_ProducerId = -1n
+  if (version === 5) {
+    f_ProducerId = r.int64()
+  } else {
+    f_ProducerId = -1n
+  }
   let f_ProducerEpoch: number
-  f_ProducerEpoch = -1
+  if (version === 5) {
+    f_ProducerEpoch = r.int16()
+  } else {
+    f_ProducerEpoch = -1
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 3) {
     const n = r.taggedFieldCount()
@@ -213,6 +221,12 @@ export function readEndTxnResponse(r: Reader, version: number): EndTxnResponse {
 export function writeEndTxnResponse(w: Writer, v: EndTxnResponse, version: number): void {
   w.int32(v.throttleTimeMs)
   w.int16(v.errorCode)
+  if (version === 5) {
+    w.int64(v.producerId)
+  }
+  if (version === 5) {
+    w.int16(v.producerEpoch)
+  }
   if (version >= 3) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -225,6 +239,12 @@ export function sizeEndTxnResponse(v: EndTxnResponse, version: number, _zc = Inf
   let s = 0
   s += 4
   s += 2
+  if (version === 5) {
+    s += 8
+  }
+  if (version === 5) {
+    s += 2
+  }
   if (version >= 3) {
     let n = 0
     const u = v.unknownTaggedFields
@@ -238,16 +258,16 @@ export function sizeEndTxnResponse(v: EndTxnResponse, version: number, _zc = Inf
 }
 
 /** Lowest and highest generated version of EndTxnResponse. */
-export const EndTxnResponseVersions = { min: 0, max: 4 } as const
+export const EndTxnResponseVersions = { min: 0, max: 5 } as const
 
 export function decodeEndTxnResponse(r: Reader, version: number): EndTxnResponse {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('EndTxnResponse', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) Reader.unsupportedVersion('EndTxnResponse', version)
   return readEndTxnResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeEndTxnResponse(w: Writer, value: EndTxnResponse, version: number): void {
-  if (!(version >= 0 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('EndTxnResponse', version)
+  if (!(version >= 0 && version <= 5) || (version | 0) !== version) throw unsupportedVersion('EndTxnResponse', version)
   w.reserve(sizeEndTxnResponse(value, version, w.zeroCopyThreshold))
   writeEndTxnResponse(w, value, version)
 }

@@ -6,22 +6,22 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** FetchSnapshotRequest (message/FetchSnapshotRequest.json), versions 0-1. */
 export interface FetchSnapshotRequest {
   /**
-   * The clusterId if known, this is used to validate metadata fetches prior to broker registration
+   * The clusterId if known, this is used to validate metadata fetches prior to broker registration.
    * (versions 0+, nullable 0+, tag 0)
    */
   clusterId: string | null
   /**
-   * The broker ID of the follower
+   * The broker ID of the follower.
    * (versions 0+)
    */
   replicaId: number
   /**
-   * The maximum bytes to fetch from all of the snapshots
+   * The maximum bytes to fetch from all of the snapshots.
    * (versions 0+)
    */
   maxBytes: number
   /**
-   * The topics to fetch
+   * The topics to fetch.
    * (versions 0+)
    */
   topics: FetchSnapshotRequestTopicSnapshot[]
@@ -152,15 +152,15 @@ export function sizeFetchSnapshotRequest(v: FetchSnapshotRequest, version: numbe
   return s
 }
 
-/** The topics to fetch */
+/** The topics to fetch. */
 export interface FetchSnapshotRequestTopicSnapshot {
   /**
-   * The name of the topic to fetch
+   * The name of the topic to fetch.
    * (versions 0+)
    */
   name: string
   /**
-   * The partitions to fetch
+   * The partitions to fetch.
    * (versions 0+)
    */
   partitions: FetchSnapshotRequestPartitionSnapshot[]
@@ -246,30 +246,30 @@ export function sizeFetchSnapshotRequestTopicSnapshot(v: FetchSnapshotRequestTop
   return s
 }
 
-/** The partitions to fetch */
+/** The partitions to fetch. */
 export interface FetchSnapshotRequestPartitionSnapshot {
   /**
-   * The partition index
+   * The partition index.
    * (versions 0+)
    */
   partition: number
   /**
-   * The current leader epoch of the partition, -1 for unknown leader epoch
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
    * (versions 0+)
    */
   currentLeaderEpoch: number
   /**
-   * The snapshot endOffset and epoch to fetch
+   * The snapshot endOffset and epoch to fetch.
    * (versions 0+)
    */
   snapshotId: FetchSnapshotRequestSnapshotId
   /**
-   * The byte position within the snapshot to start fetching from
+   * The byte position within the snapshot to start fetching from.
    * (versions 0+)
    */
   position: bigint
   /**
-   * The directory id of the follower fetching
+   * The directory id of the follower fetching.
    * (versions 1+, tag 0, ignorable)
    */
   replicaDirectoryId: string
@@ -390,11 +390,17 @@ export function sizeFetchSnapshotRequestPartitionSnapshot(v: FetchSnapshotReques
   return s
 }
 
-/** The snapshot endOffset and epoch to fetch */
+/** The snapshot endOffset and epoch to fetch. */
 export interface FetchSnapshotRequestSnapshotId {
-  /** (versions 0+) */
+  /**
+   * The end offset of the snapshot.
+   * (versions 0+)
+   */
   endOffset: bigint
-  /** (versions 0+) */
+  /**
+   * The epoch of the snapshot.
+   * (versions 0+)
+   */
   epoch: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -497,7 +503,7 @@ export interface FetchSnapshotResponse {
    */
   topics: FetchSnapshotResponseTopicSnapshot[]
   /**
-   * Endpoints for all current-leaders enumerated in PartitionSnapshot
+   * Endpoints for all current-leaders enumerated in PartitionSnapshot.
    * (versions 1+, tag 0)
    */
   nodeEndpoints: FetchSnapshotResponseNodeEndpoint[]
@@ -574,7 +580,7 @@ export function writeFetchSnapshotResponse(w: Writer, v: FetchSnapshotResponse, 
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchSnapshotResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('FetchSnapshotResponse', 'nodeEndpoints', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -743,11 +749,14 @@ export interface FetchSnapshotResponsePartitionSnapshot {
    */
   errorCode: number
   /**
-   * The snapshot endOffset and epoch fetched
+   * The snapshot endOffset and epoch fetched.
    * (versions 0+)
    */
   snapshotId: FetchSnapshotResponseSnapshotId
-  /** (versions 0+, tag 0) */
+  /**
+   * The leader of the partition at the time of the snapshot.
+   * (versions 0+, tag 0)
+   */
   currentLeader: FetchSnapshotResponseLeaderIdAndEpoch
   /**
    * The total size of the snapshot.
@@ -760,7 +769,7 @@ export interface FetchSnapshotResponsePartitionSnapshot {
    */
   position: bigint
   /**
-   * Snapshot data in records format which may not be aligned on an offset boundary
+   * Snapshot data in records format which may not be aligned on an offset boundary.
    * (versions 0+)
    */
   unalignedRecords: Buffer | null
@@ -896,11 +905,17 @@ export function sizeFetchSnapshotResponsePartitionSnapshot(v: FetchSnapshotRespo
   return s
 }
 
-/** The snapshot endOffset and epoch fetched */
+/** The snapshot endOffset and epoch fetched. */
 export interface FetchSnapshotResponseSnapshotId {
-  /** (versions 0+) */
+  /**
+   * The snapshot end offset.
+   * (versions 0+)
+   */
   endOffset: bigint
-  /** (versions 0+) */
+  /**
+   * The snapshot epoch.
+   * (versions 0+)
+   */
   epoch: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -970,6 +985,7 @@ export function sizeFetchSnapshotResponseSnapshotId(v: FetchSnapshotResponseSnap
   return s
 }
 
+/** The leader of the partition at the time of the snapshot. */
 export interface FetchSnapshotResponseLeaderIdAndEpoch {
   /**
    * The ID of the current leader or -1 if the leader is unknown.
@@ -977,7 +993,7 @@ export interface FetchSnapshotResponseLeaderIdAndEpoch {
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
@@ -1049,20 +1065,20 @@ export function sizeFetchSnapshotResponseLeaderIdAndEpoch(v: FetchSnapshotRespon
   return s
 }
 
-/** Endpoints for all current-leaders enumerated in PartitionSnapshot */
+/** Endpoints for all current-leaders enumerated in PartitionSnapshot. */
 export interface FetchSnapshotResponseNodeEndpoint {
   /**
-   * The ID of the associated node
+   * The ID of the associated node.
    * (versions 1+)
    */
   nodeId: number
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -1128,17 +1144,17 @@ export function writeFetchSnapshotResponseNodeEndpoint(w: Writer, v: FetchSnapsh
   if (version === 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'nodeId', version)
   }
   if (version === 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'host', version)
   }
   if (version === 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('FetchSnapshotResponseNodeEndpoint', 'port', version)
   }
   {
     const u = v.unknownTaggedFields

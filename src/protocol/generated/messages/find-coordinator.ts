@@ -11,7 +11,7 @@ export interface FindCoordinatorRequest {
    */
   key: string
   /**
-   * The coordinator key type. (Group, transaction, etc.)
+   * The coordinator key type. (group, transaction, share).
    * (versions 1+)
    */
   keyType: number
@@ -89,18 +89,18 @@ export function writeFindCoordinatorRequest(w: Writer, v: FindCoordinatorRequest
   } else if (version === 3) {
     w.compactString(v.key)
   } else {
-    if (!(v.key === '')) throw fieldNotInVersion('FindCoordinatorRequest', 'key', version)
+    if (v.key !== undefined && !(v.key === '')) throw fieldNotInVersion('FindCoordinatorRequest', 'key', version)
   }
   if (version >= 1) {
     w.int8(v.keyType)
   } else {
-    if (!(v.keyType === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'keyType', version)
+    if (v.keyType !== undefined && !(v.keyType === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'keyType', version)
   }
   if (version >= 4) {
     w.uvarint(v.coordinatorKeys.length + 1)
     for (const e of v.coordinatorKeys) w.compactString(e)
   } else {
-    if (!(v.coordinatorKeys.length === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'coordinatorKeys', version)
+    if (v.coordinatorKeys !== undefined && !(v.coordinatorKeys.length === 0)) throw fieldNotInVersion('FindCoordinatorRequest', 'coordinatorKeys', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -192,7 +192,7 @@ export interface FindCoordinatorResponse {
    */
   port: number
   /**
-   * Each coordinator result in the response
+   * Each coordinator result in the response.
    * (versions 4+)
    */
   coordinators: FindCoordinatorResponseCoordinator[]
@@ -304,7 +304,7 @@ export function writeFindCoordinatorResponse(w: Writer, v: FindCoordinatorRespon
   if (version <= 3) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'errorCode', version)
   }
   if (version >= 1 && version <= 2) {
     w.nullableString(v.errorMessage)
@@ -314,25 +314,25 @@ export function writeFindCoordinatorResponse(w: Writer, v: FindCoordinatorRespon
   if (version <= 3) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'nodeId', version)
   }
   if (version <= 2) {
     w.string(v.host)
   } else if (version === 3) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponse', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponse', 'host', version)
   }
   if (version <= 3) {
     w.int32(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'port', version)
   }
   if (version >= 4) {
     w.uvarint(v.coordinators.length + 1)
     for (const e of v.coordinators) writeFindCoordinatorResponseCoordinator(w, e, version)
   } else {
-    if (!(v.coordinators.length === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'coordinators', version)
+    if (v.coordinators !== undefined && !(v.coordinators.length === 0)) throw fieldNotInVersion('FindCoordinatorResponse', 'coordinators', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields
@@ -391,7 +391,7 @@ export function sizeFindCoordinatorResponse(v: FindCoordinatorResponse, version:
   return s
 }
 
-/** Each coordinator result in the response */
+/** Each coordinator result in the response. */
 export interface FindCoordinatorResponseCoordinator {
   /**
    * The coordinator key.
@@ -512,27 +512,27 @@ export function writeFindCoordinatorResponseCoordinator(w: Writer, v: FindCoordi
   if (version >= 4) {
     w.compactString(v.key)
   } else {
-    if (!(v.key === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'key', version)
+    if (v.key !== undefined && !(v.key === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'key', version)
   }
   if (version >= 4) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'nodeId', version)
   }
   if (version >= 4) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'host', version)
   }
   if (version >= 4) {
     w.int32(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'port', version)
   }
   if (version >= 4) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('FindCoordinatorResponseCoordinator', 'errorCode', version)
   }
   if (version >= 4) {
     w.compactNullableString(v.errorMessage)

@@ -124,7 +124,7 @@ export interface GetTelemetrySubscriptionsResponse {
    */
   telemetryMaxBytes: number
   /**
-   * Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values
+   * Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.
    * (versions 0+)
    */
   deltaTemporality: boolean

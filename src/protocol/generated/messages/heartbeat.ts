@@ -107,7 +107,7 @@ export function writeHeartbeatRequest(w: Writer, v: HeartbeatRequest, version: n
   } else if (version === 4) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('HeartbeatRequest', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('HeartbeatRequest', 'groupInstanceId', version)
   }
   if (version === 4) {
     const u = v.unknownTaggedFields

@@ -25,6 +25,16 @@ export interface InitProducerIdRequest {
    * (versions 3+)
    */
   producerEpoch: number
+  /**
+   * True if the client wants to enable two-phase commit (2PC) protocol for transactions.
+   * (versions 6+)
+   */
+  enable2Pc: boolean
+  /**
+   * True if the client wants to keep the currently ongoing transaction instead of aborting it.
+   * (versions 6+)
+   */
+  keepPreparedTxn: boolean
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -36,6 +46,8 @@ export function defaultInitProducerIdRequest(): InitProducerIdRequest {
     transactionTimeoutMs: 0,
     producerId: -1n,
     producerEpoch: -1,
+    enable2Pc: false,
+    keepPreparedTxn: false,
   }
 }
 
@@ -44,6 +56,8 @@ export function isDefaultInitProducerIdRequest(v: InitProducerIdRequest): boolea
   v.transactionTimeoutMs === 0 &&
   v.producerId === -1n &&
   v.producerEpoch === -1 &&
+  v.enable2Pc === false &&
+  v.keepPreparedTxn === false &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -68,6 +82,10 @@ export function readInitProducerIdRequest(r: Reader, version: number): InitProdu
   } else {
     f_ProducerEpoch = -1
   }
+  let f_Enable2Pc: boolean
+  f_Enable2Pc = false
+  let f_KeepPreparedTxn: boolean
+  f_KeepPreparedTxn = false
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
     const n = r.taggedFieldCount()
@@ -83,6 +101,8 @@ export function readInitProducerIdRequest(r: Reader, version: number): InitProdu
     transactionTimeoutMs: f_TransactionTimeoutMs,
     producerId: f_ProducerId,
     producerEpoch: f_ProducerEpoch,
+    enable2Pc: f_Enable2Pc,
+    keepPreparedTxn: f_KeepPreparedTxn,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -98,13 +118,15 @@ export function writeInitProducerIdRequest(w: Writer, v: InitProducerIdRequest, 
   if (version >= 3) {
     w.int64(v.producerId)
   } else {
-    if (!(v.producerId === -1n)) throw fieldNotInVersion('InitProducerIdRequest', 'producerId', version)
+    if (v.producerId !== undefined && !(v.producerId === -1n)) throw fieldNotInVersion('InitProducerIdRequest', 'producerId', version)
   }
   if (version >= 3) {
     w.int16(v.producerEpoch)
   } else {
-    if (!(v.producerEpoch === -1)) throw fieldNotInVersion('InitProducerIdRequest', 'producerEpoch', version)
+    if (v.producerEpoch !== undefined && !(v.producerEpoch === -1)) throw fieldNotInVersion('InitProducerIdRequest', 'producerEpoch', version)
   }
+  if (v.enable2Pc !== undefined && !(v.enable2Pc === false)) throw fieldNotInVersion('InitProducerIdRequest', 'enable2Pc', version)
+  if (v.keepPreparedTxn !== undefined && !(v.keepPreparedTxn === false)) throw fieldNotInVersion('InitProducerIdRequest', 'keepPreparedTxn', version)
   if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -180,6 +202,16 @@ export interface InitProducerIdResponse {
    * (versions 0+)
    */
   producerEpoch: number
+  /**
+   * The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.
+   * (versions 6+)
+   */
+  ongoingTxnProducerId: bigint
+  /**
+   * The epoch associated with the producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.
+   * (versions 6+)
+   */
+  ongoingTxnProducerEpoch: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -191,6 +223,8 @@ export function defaultInitProducerIdResponse(): InitProducerIdResponse {
     errorCode: 0,
     producerId: -1n,
     producerEpoch: 0,
+    ongoingTxnProducerId: -1n,
+    ongoingTxnProducerEpoch: -1,
   }
 }
 
@@ -199,6 +233,8 @@ export function isDefaultInitProducerIdResponse(v: InitProducerIdResponse): bool
   v.errorCode === 0 &&
   v.producerId === -1n &&
   v.producerEpoch === 0 &&
+  v.ongoingTxnProducerId === -1n &&
+  v.ongoingTxnProducerEpoch === -1 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -211,6 +247,10 @@ export function readInitProducerIdResponse(r: Reader, version: number): InitProd
   f_ProducerId = r.int64()
   let f_ProducerEpoch: number
   f_ProducerEpoch = r.int16()
+  let f_OngoingTxnProducerId: bigint
+  f_OngoingTxnProducerId = -1n
+  let f_OngoingTxnProducerEpoch: number
+  f_OngoingTxnProducerEpoch = -1
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 2) {
     const n = r.taggedFieldCount()
@@ -226,6 +266,8 @@ export function readInitProducerIdResponse(r: Reader, version: number): InitProd
     errorCode: f_ErrorCode,
     producerId: f_ProducerId,
     producerEpoch: f_ProducerEpoch,
+    ongoingTxnProducerId: f_OngoingTxnProducerId,
+    ongoingTxnProducerEpoch: f_OngoingTxnProducerEpoch,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -236,6 +278,8 @@ export function writeInitProducerIdResponse(w: Writer, v: InitProducerIdResponse
   w.int16(v.errorCode)
   w.int64(v.producerId)
   w.int16(v.producerEpoch)
+  if (v.ongoingTxnProducerId !== undefined && !(v.ongoingTxnProducerId === -1n)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerId', version)
+  if (v.ongoingTxnProducerEpoch !== undefined && !(v.ongoingTxnProducerEpoch === -1)) throw fieldNotInVersion('InitProducerIdResponse', 'ongoingTxnProducerEpoch', version)
   if (version >= 2) {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)

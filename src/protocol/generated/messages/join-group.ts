@@ -172,7 +172,7 @@ export function writeJoinGroupRequest(w: Writer, v: JoinGroupRequest, version: n
   } else if (version >= 6) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('JoinGroupRequest', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('JoinGroupRequest', 'groupInstanceId', version)
   }
   if (version <= 5) {
     w.string(v.protocolType)
@@ -430,7 +430,10 @@ export interface JoinGroupResponse {
    * (versions 0+)
    */
   memberId: string
-  /** (versions 0+) */
+  /**
+   * The group members.
+   * (versions 0+)
+   */
   members: JoinGroupResponseJoinGroupResponseMember[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -568,7 +571,7 @@ export function writeJoinGroupResponse(w: Writer, v: JoinGroupResponse, version:
   if (version === 9) {
     w.bool(v.skipAssignment)
   } else {
-    if (!(v.skipAssignment === false)) throw fieldNotInVersion('JoinGroupResponse', 'skipAssignment', version)
+    if (v.skipAssignment !== undefined && !(v.skipAssignment === false)) throw fieldNotInVersion('JoinGroupResponse', 'skipAssignment', version)
   }
   if (version <= 5) {
     w.string(v.memberId)
@@ -662,6 +665,7 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number, zc 
   return s
 }
 
+/** The group members. */
 export interface JoinGroupResponseJoinGroupResponseMember {
   /**
    * The group member ID.

@@ -95,7 +95,7 @@ export function writeLeaveGroupRequest(w: Writer, v: LeaveGroupRequest, version:
   if (version <= 2) {
     w.string(v.memberId)
   } else {
-    if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequest', 'memberId', version)
+    if (v.memberId !== undefined && !(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequest', 'memberId', version)
   }
   if (version === 3) {
     w.int32(v.members.length)
@@ -104,7 +104,7 @@ export function writeLeaveGroupRequest(w: Writer, v: LeaveGroupRequest, version:
     w.uvarint(v.members.length + 1)
     for (const e of v.members) writeLeaveGroupRequestMemberIdentity(w, e, version)
   } else {
-    if (!(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupRequest', 'members', version)
+    if (v.members !== undefined && !(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupRequest', 'members', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -235,14 +235,14 @@ export function writeLeaveGroupRequestMemberIdentity(w: Writer, v: LeaveGroupReq
   } else if (version >= 4) {
     w.compactString(v.memberId)
   } else {
-    if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'memberId', version)
+    if (v.memberId !== undefined && !(v.memberId === '')) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'memberId', version)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
   } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('LeaveGroupRequestMemberIdentity', 'groupInstanceId', version)
   }
   if (version === 5) {
     w.compactNullableString(v.reason)
@@ -399,7 +399,7 @@ export function writeLeaveGroupResponse(w: Writer, v: LeaveGroupResponse, versio
     w.uvarint(v.members.length + 1)
     for (const e of v.members) writeLeaveGroupResponseMemberResponse(w, e, version)
   } else {
-    if (!(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupResponse', 'members', version)
+    if (v.members !== undefined && !(v.members.length === 0)) throw fieldNotInVersion('LeaveGroupResponse', 'members', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields
@@ -523,19 +523,19 @@ export function writeLeaveGroupResponseMemberResponse(w: Writer, v: LeaveGroupRe
   } else if (version >= 4) {
     w.compactString(v.memberId)
   } else {
-    if (!(v.memberId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'memberId', version)
+    if (v.memberId !== undefined && !(v.memberId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'memberId', version)
   }
   if (version === 3) {
     w.nullableString(v.groupInstanceId)
   } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === '')) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'groupInstanceId', version)
   }
   if (version >= 3) {
     w.int16(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('LeaveGroupResponseMemberResponse', 'errorCode', version)
   }
   if (version >= 4) {
     const u = v.unknownTaggedFields

@@ -75,13 +75,13 @@ export function writeListGroupsRequest(w: Writer, v: ListGroupsRequest, version:
     w.uvarint(v.statesFilter.length + 1)
     for (const e of v.statesFilter) w.compactString(e)
   } else {
-    if (!(v.statesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'statesFilter', version)
+    if (v.statesFilter !== undefined && !(v.statesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'statesFilter', version)
   }
   if (version === 5) {
     w.uvarint(v.typesFilter.length + 1)
     for (const e of v.typesFilter) w.compactString(e)
   } else {
-    if (!(v.typesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'typesFilter', version)
+    if (v.typesFilter !== undefined && !(v.typesFilter.length === 0)) throw fieldNotInVersion('ListGroupsRequest', 'typesFilter', version)
   }
   if (version >= 3) {
     const u = v.unknownTaggedFields

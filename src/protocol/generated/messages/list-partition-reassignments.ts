@@ -104,7 +104,7 @@ export function sizeListPartitionReassignmentsRequest(v: ListPartitionReassignme
 /** The topics to list partition reassignments for, or null to list everything. */
 export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
   /**
-   * The topic name
+   * The topic name.
    * (versions 0+)
    */
   name: string
@@ -215,7 +215,7 @@ export interface ListPartitionReassignmentsResponse {
    */
   throttleTimeMs: number
   /**
-   * The top-level error code, or 0 if there was no error
+   * The top-level error code, or 0 if there was no error.
    * (versions 0+)
    */
   errorCode: number

@@ -3,23 +3,28 @@
 import { Reader, Writer, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** ListTransactionsRequest (message/ListTransactionsRequest.json), versions 0-1. */
+/** ListTransactionsRequest (message/ListTransactionsRequest.json), versions 0-2. */
 export interface ListTransactionsRequest {
   /**
-   * The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned
+   * The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned.
    * (versions 0+)
    */
   stateFilters: string[]
   /**
-   * The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned
+   * The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned.
    * (versions 0+)
    */
   producerIdFilters: bigint[]
   /**
-   * Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned
+   * Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned.
    * (versions 1+)
    */
   durationFilter: bigint
+  /**
+   * The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned.
+   * (versions 2+, nullable 2+)
+   */
+  transactionalIdPattern: string | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -30,6 +35,7 @@ export function defaultListTransactionsRequest(): ListTransactionsRequest {
     stateFilters: [],
     producerIdFilters: [],
     durationFilter: -1n,
+    transactionalIdPattern: null,
   }
 }
 
@@ -37,6 +43,7 @@ export function isDefaultListTransactionsRequest(v: ListTransactionsRequest): bo
   return v.stateFilters.length === 0 &&
   v.producerIdFilters.length === 0 &&
   v.durationFilter === -1n &&
+  v.transactionalIdPattern === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -56,10 +63,16 @@ export function readListTransactionsRequest(r: Reader, version: number): ListTra
     f_ProducerIdFilters = a
   }
   let f_DurationFilter: bigint
-  if (version === 1) {
+  if (version >= 1) {
     f_DurationFilter = r.int64()
   } else {
     f_DurationFilter = -1n
+  }
+  let f_TransactionalIdPattern: string | null
+  if (version === 2) {
+    f_TransactionalIdPattern = r.compactNullableString()
+  } else {
+    f_TransactionalIdPattern = null
   }
   let unknownTaggedFields: TaggedField[] | undefined
   {
@@ -75,6 +88,7 @@ export function readListTransactionsRequest(r: Reader, version: number): ListTra
     stateFilters: f_StateFilters,
     producerIdFilters: f_ProducerIdFilters,
     durationFilter: f_DurationFilter,
+    transactionalIdPattern: f_TransactionalIdPattern,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -85,10 +99,15 @@ export function writeListTransactionsRequest(w: Writer, v: ListTransactionsReque
   for (const e of v.stateFilters) w.compactString(e)
   w.uvarint(v.producerIdFilters.length + 1)
   for (const e of v.producerIdFilters) w.int64(e)
-  if (version === 1) {
+  if (version >= 1) {
     w.int64(v.durationFilter)
   } else {
-    if (!(v.durationFilter === -1n)) throw fieldNotInVersion('ListTransactionsRequest', 'durationFilter', version)
+    if (v.durationFilter !== undefined && !(v.durationFilter === -1n)) throw fieldNotInVersion('ListTransactionsRequest', 'durationFilter', version)
+  }
+  if (version === 2) {
+    w.compactNullableString(v.transactionalIdPattern)
+  } else {
+    if (v.transactionalIdPattern !== undefined && !(v.transactionalIdPattern === null)) throw fieldNotInVersion('ListTransactionsRequest', 'transactionalIdPattern', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -110,8 +129,15 @@ export function sizeListTransactionsRequest(v: ListTransactionsRequest, version:
     }
   }
   s += sizeOfUvarint(v.producerIdFilters.length + 1) + v.producerIdFilters.length * 8
-  if (version === 1) {
+  if (version >= 1) {
     s += 8
+  }
+  if (version === 2) {
+    if (v.transactionalIdPattern === null) s += 1
+    else {
+      const l = utf8Length(v.transactionalIdPattern)
+      s += sizeOfUvarint(l + 1) + l
+    }
   }
   {
     let n = 0
@@ -126,35 +152,41 @@ export function sizeListTransactionsRequest(v: ListTransactionsRequest, version:
 }
 
 /** Lowest and highest generated version of ListTransactionsRequest. */
-export const ListTransactionsRequestVersions = { min: 0, max: 1 } as const
+export const ListTransactionsRequestVersions = { min: 0, max: 2 } as const
 
 export function decodeListTransactionsRequest(r: Reader, version: number): ListTransactionsRequest {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ListTransactionsRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('ListTransactionsRequest', version)
   return readListTransactionsRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeListTransactionsRequest(w: Writer, value: ListTransactionsRequest, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ListTransactionsRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('ListTransactionsRequest', version)
   w.reserve(sizeListTransactionsRequest(value, version, w.zeroCopyThreshold))
   writeListTransactionsRequest(w, value, version)
 }
 
-/** ListTransactionsResponse (message/ListTransactionsResponse.json), versions 0-1. */
+/** ListTransactionsResponse (message/ListTransactionsResponse.json), versions 0-2. */
 export interface ListTransactionsResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
    * (versions 0+)
    */
   throttleTimeMs: number
-  /** (versions 0+) */
+  /**
+   * The error code, or 0 if there was no error.
+   * (versions 0+)
+   */
   errorCode: number
   /**
-   * Set of state filters provided in the request which were unknown to the transaction coordinator
+   * Set of state filters provided in the request which were unknown to the transaction coordinator.
    * (versions 0+)
    */
   unknownStateFilters: string[]
-  /** (versions 0+) */
+  /**
+   * The current state of the transaction for the transactional id.
+   * (versions 0+)
+   */
   transactionStates: ListTransactionsResponseTransactionState[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -261,13 +293,20 @@ export function sizeListTransactionsResponse(v: ListTransactionsResponse, versio
   return s
 }
 
+/** The current state of the transaction for the transactional id. */
 export interface ListTransactionsResponseTransactionState {
-  /** (versions 0+) */
+  /**
+   * The transactional id.
+   * (versions 0+)
+   */
   transactionalId: string
-  /** (versions 0+) */
+  /**
+   * The producer id.
+   * (versions 0+)
+   */
   producerId: bigint
   /**
-   * The current transaction state of the producer
+   * The current transaction state of the producer.
    * (versions 0+)
    */
   transactionState: string
@@ -357,16 +396,16 @@ export function sizeListTransactionsResponseTransactionState(v: ListTransactions
 }
 
 /** Lowest and highest generated version of ListTransactionsResponse. */
-export const ListTransactionsResponseVersions = { min: 0, max: 1 } as const
+export const ListTransactionsResponseVersions = { min: 0, max: 2 } as const
 
 export function decodeListTransactionsResponse(r: Reader, version: number): ListTransactionsResponse {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ListTransactionsResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('ListTransactionsResponse', version)
   return readListTransactionsResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeListTransactionsResponse(w: Writer, value: ListTransactionsResponse, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ListTransactionsResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('ListTransactionsResponse', version)
   w.reserve(sizeListTransactionsResponse(value, version, w.zeroCopyThreshold))
   writeListTransactionsResponse(w, value, version)
 }

@@ -3,7 +3,7 @@
 import { Reader, Writer, ZERO_UUID, fieldNotInVersion, nullNotAllowed, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** MetadataRequest (message/MetadataRequest.json), versions 0-12. */
+/** MetadataRequest (message/MetadataRequest.json), versions 0-13. */
 export interface MetadataRequest {
   /**
    * The topics to fetch metadata for.
@@ -129,17 +129,17 @@ export function writeMetadataRequest(w: Writer, v: MetadataRequest, version: num
   if (version >= 4) {
     w.bool(v.allowAutoTopicCreation)
   } else {
-    if (!(v.allowAutoTopicCreation === true)) throw fieldNotInVersion('MetadataRequest', 'allowAutoTopicCreation', version)
+    if (v.allowAutoTopicCreation !== undefined && !(v.allowAutoTopicCreation === true)) throw fieldNotInVersion('MetadataRequest', 'allowAutoTopicCreation', version)
   }
   if (version >= 8 && version <= 10) {
     w.bool(v.includeClusterAuthorizedOperations)
   } else {
-    if (!(v.includeClusterAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeClusterAuthorizedOperations', version)
+    if (v.includeClusterAuthorizedOperations !== undefined && !(v.includeClusterAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeClusterAuthorizedOperations', version)
   }
   if (version >= 8) {
     w.bool(v.includeTopicAuthorizedOperations)
   } else {
-    if (!(v.includeTopicAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeTopicAuthorizedOperations', version)
+    if (v.includeTopicAuthorizedOperations !== undefined && !(v.includeTopicAuthorizedOperations === false)) throw fieldNotInVersion('MetadataRequest', 'includeTopicAuthorizedOperations', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -311,21 +311,21 @@ export function sizeMetadataRequestMetadataRequestTopic(v: MetadataRequestMetada
 }
 
 /** Lowest and highest generated version of MetadataRequest. */
-export const MetadataRequestVersions = { min: 0, max: 12 } as const
+export const MetadataRequestVersions = { min: 0, max: 13 } as const
 
 export function decodeMetadataRequest(r: Reader, version: number): MetadataRequest {
-  if (!(version >= 0 && version <= 12) || (version | 0) !== version) Reader.unsupportedVersion('MetadataRequest', version)
+  if (!(version >= 0 && version <= 13) || (version | 0) !== version) Reader.unsupportedVersion('MetadataRequest', version)
   return readMetadataRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeMetadataRequest(w: Writer, value: MetadataRequest, version: number): void {
-  if (!(version >= 0 && version <= 12) || (version | 0) !== version) throw unsupportedVersion('MetadataRequest', version)
+  if (!(version >= 0 && version <= 13) || (version | 0) !== version) throw unsupportedVersion('MetadataRequest', version)
   w.reserve(sizeMetadataRequest(value, version, w.zeroCopyThreshold))
   writeMetadataRequest(w, value, version)
 }
 
-/** MetadataResponse (message/MetadataResponse.json), versions 0-12. */
+/** MetadataResponse (message/MetadataResponse.json), versions 0-13. */
 export interface MetadataResponse {
   /**
    * The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
@@ -357,6 +357,11 @@ export interface MetadataResponse {
    * (versions 8-10)
    */
   clusterAuthorizedOperations: number
+  /**
+   * The top-level error code, or 0 if there was no error.
+   * (versions 13+, ignorable)
+   */
+  errorCode: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -370,6 +375,7 @@ export function defaultMetadataResponse(): MetadataResponse {
     controllerId: -1,
     topics: [],
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   }
 }
 
@@ -380,6 +386,7 @@ export function isDefaultMetadataResponse(v: MetadataResponse): boolean {
   v.controllerId === -1 &&
   v.topics.length === 0 &&
   v.clusterAuthorizedOperations === -2147483648 &&
+  v.errorCode === 0 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -434,6 +441,12 @@ export function readMetadataResponse(r: Reader, version: number): MetadataRespon
   } else {
     f_ClusterAuthorizedOperations = -2147483648
   }
+  let f_ErrorCode: number
+  if (version === 13) {
+    f_ErrorCode = r.int16()
+  } else {
+    f_ErrorCode = 0
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   if (version >= 9) {
     const n = r.taggedFieldCount()
@@ -451,6 +464,7 @@ export function readMetadataResponse(r: Reader, version: number): MetadataRespon
     controllerId: f_ControllerId,
     topics: f_Topics,
     clusterAuthorizedOperations: f_ClusterAuthorizedOperations,
+    errorCode: f_ErrorCode,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -485,7 +499,10 @@ export function writeMetadataResponse(w: Writer, v: MetadataResponse, version: n
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations)
   } else {
-    if (!(v.clusterAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponse', 'clusterAuthorizedOperations', version)
+    if (v.clusterAuthorizedOperations !== undefined && !(v.clusterAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponse', 'clusterAuthorizedOperations', version)
+  }
+  if (version === 13) {
+    w.int16(v.errorCode)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -536,6 +553,9 @@ export function sizeMetadataResponse(v: MetadataResponse, version: number, zc = 
   }
   if (version >= 8 && version <= 10) {
     s += 4
+  }
+  if (version === 13) {
+    s += 2
   }
   if (version >= 9) {
     let n = 0
@@ -832,7 +852,7 @@ export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: Metadat
   if (version >= 8) {
     w.int32(v.topicAuthorizedOperations)
   } else {
-    if (!(v.topicAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponseMetadataResponseTopic', 'topicAuthorizedOperations', version)
+    if (v.topicAuthorizedOperations !== undefined && !(v.topicAuthorizedOperations === -2147483648)) throw fieldNotInVersion('MetadataResponseMetadataResponseTopic', 'topicAuthorizedOperations', version)
   }
   if (version >= 9) {
     const u = v.unknownTaggedFields
@@ -1104,16 +1124,16 @@ export function sizeMetadataResponseMetadataResponsePartition(v: MetadataRespons
 }
 
 /** Lowest and highest generated version of MetadataResponse. */
-export const MetadataResponseVersions = { min: 0, max: 12 } as const
+export const MetadataResponseVersions = { min: 0, max: 13 } as const
 
 export function decodeMetadataResponse(r: Reader, version: number): MetadataResponse {
-  if (!(version >= 0 && version <= 12) || (version | 0) !== version) Reader.unsupportedVersion('MetadataResponse', version)
+  if (!(version >= 0 && version <= 13) || (version | 0) !== version) Reader.unsupportedVersion('MetadataResponse', version)
   return readMetadataResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeMetadataResponse(w: Writer, value: MetadataResponse, version: number): void {
-  if (!(version >= 0 && version <= 12) || (version | 0) !== version) throw unsupportedVersion('MetadataResponse', version)
+  if (!(version >= 0 && version <= 13) || (version | 0) !== version) throw unsupportedVersion('MetadataResponse', version)
   w.reserve(sizeMetadataResponse(value, version, w.zeroCopyThreshold))
   writeMetadataResponse(w, value, version)
 }

@@ -10,7 +10,7 @@ export interface OffsetDeleteRequest {
    */
   groupId: string
   /**
-   * The topics to delete offsets for
+   * The topics to delete offsets for.
    * (versions 0+)
    */
   topics: OffsetDeleteRequestOffsetDeleteRequestTopic[]
@@ -63,7 +63,7 @@ export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number,
   return s
 }
 
-/** The topics to delete offsets for */
+/** The topics to delete offsets for. */
 export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
   /**
    * The topic name.

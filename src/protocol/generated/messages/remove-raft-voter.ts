@@ -5,15 +5,18 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** RemoveRaftVoterRequest (message/RemoveRaftVoterRequest.json), versions 0. */
 export interface RemoveRaftVoterRequest {
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The cluster id of the request.
+   * (versions 0+, nullable 0+)
+   */
   clusterId: string | null
   /**
-   * The replica id of the voter getting removed from the topic partition
+   * The replica id of the voter getting removed from the topic partition.
    * (versions 0+)
    */
   voterId: number
   /**
-   * The directory id of the voter getting removed from the topic partition
+   * The directory id of the voter getting removed from the topic partition.
    * (versions 0+)
    */
   voterDirectoryId: string
@@ -121,7 +124,7 @@ export interface RemoveRaftVoterResponse {
    */
   throttleTimeMs: number
   /**
-   * The error code, or 0 if there was no error
+   * The error code, or 0 if there was no error.
    * (versions 0+)
    */
   errorCode: number

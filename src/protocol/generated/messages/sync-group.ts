@@ -155,7 +155,7 @@ export function writeSyncGroupRequest(w: Writer, v: SyncGroupRequest, version: n
   } else if (version >= 4) {
     w.compactNullableString(v.groupInstanceId)
   } else {
-    if (!(v.groupInstanceId === null)) throw fieldNotInVersion('SyncGroupRequest', 'groupInstanceId', version)
+    if (v.groupInstanceId !== undefined && !(v.groupInstanceId === null)) throw fieldNotInVersion('SyncGroupRequest', 'groupInstanceId', version)
   }
   if (version === 5) {
     w.compactNullableString(v.protocolType)

@@ -82,7 +82,7 @@ export function writeUpdateFeaturesRequest(w: Writer, v: UpdateFeaturesRequest, 
   if (version >= 1) {
     w.bool(v.validateOnly)
   } else {
-    if (!(v.validateOnly === false)) throw fieldNotInVersion('UpdateFeaturesRequest', 'validateOnly', version)
+    if (v.validateOnly !== undefined && !(v.validateOnly === false)) throw fieldNotInVersion('UpdateFeaturesRequest', 'validateOnly', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -201,12 +201,12 @@ export function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: UpdateF
   if (version === 0) {
     w.bool(v.allowDowngrade)
   } else {
-    if (!(v.allowDowngrade === false)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'allowDowngrade', version)
+    if (v.allowDowngrade !== undefined && !(v.allowDowngrade === false)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'allowDowngrade', version)
   }
   if (version >= 1) {
     w.int8(v.upgradeType)
   } else {
-    if (!(v.upgradeType === 1)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'upgradeType', version)
+    if (v.upgradeType !== undefined && !(v.upgradeType === 1)) throw fieldNotInVersion('UpdateFeaturesRequestFeatureUpdateKey', 'upgradeType', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -5,30 +5,33 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** UpdateRaftVoterRequest (message/UpdateRaftVoterRequest.json), versions 0. */
 export interface UpdateRaftVoterRequest {
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The cluster id.
+   * (versions 0+, nullable 0+)
+   */
   clusterId: string | null
   /**
-   * The current leader epoch of the partition, -1 for unknown leader epoch
+   * The current leader epoch of the partition, -1 for unknown leader epoch.
    * (versions 0+)
    */
   currentLeaderEpoch: number
   /**
-   * The replica id of the voter getting updated in the topic partition
+   * The replica id of the voter getting updated in the topic partition.
    * (versions 0+)
    */
   voterId: number
   /**
-   * The directory id of the voter getting updated in the topic partition
+   * The directory id of the voter getting updated in the topic partition.
    * (versions 0+)
    */
   voterDirectoryId: string
   /**
-   * The endpoint that can be used to communicate with the leader
+   * The endpoint that can be used to communicate with the leader.
    * (versions 0+)
    */
   listeners: UpdateRaftVoterRequestListener[]
   /**
-   * The range of versions of the protocol that the replica supports
+   * The range of versions of the protocol that the replica supports.
    * (versions 0+)
    */
   kRaftVersionFeature: UpdateRaftVoterRequestKRaftVersionFeature
@@ -143,20 +146,20 @@ export function sizeUpdateRaftVoterRequest(v: UpdateRaftVoterRequest, version: n
   return s
 }
 
-/** The endpoint that can be used to communicate with the leader */
+/** The endpoint that can be used to communicate with the leader. */
 export interface UpdateRaftVoterRequestListener {
   /**
-   * The name of the endpoint
+   * The name of the endpoint.
    * (versions 0+)
    */
   name: string
   /**
-   * The hostname
+   * The hostname.
    * (versions 0+)
    */
   host: string
   /**
-   * The port
+   * The port.
    * (versions 0+)
    */
   port: number
@@ -245,15 +248,15 @@ export function sizeUpdateRaftVoterRequestListener(v: UpdateRaftVoterRequestList
   return s
 }
 
-/** The range of versions of the protocol that the replica supports */
+/** The range of versions of the protocol that the replica supports. */
 export interface UpdateRaftVoterRequestKRaftVersionFeature {
   /**
-   * The minimum supported KRaft protocol version
+   * The minimum supported KRaft protocol version.
    * (versions 0+)
    */
   minSupportedVersion: number
   /**
-   * The maximum supported KRaft protocol version
+   * The maximum supported KRaft protocol version.
    * (versions 0+)
    */
   maxSupportedVersion: number
@@ -348,11 +351,14 @@ export interface UpdateRaftVoterResponse {
    */
   throttleTimeMs: number
   /**
-   * The error code, or 0 if there was no error
+   * The error code, or 0 if there was no error.
    * (versions 0+)
    */
   errorCode: number
-  /** (versions 0+, tag 0) */
+  /**
+   * Details of the current Raft cluster leader.
+   * (versions 0+, tag 0)
+   */
   currentLeader: UpdateRaftVoterResponseCurrentLeader
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -457,24 +463,25 @@ export function sizeUpdateRaftVoterResponse(v: UpdateRaftVoterResponse, version:
   return s
 }
 
+/** Details of the current Raft cluster leader. */
 export interface UpdateRaftVoterResponseCurrentLeader {
   /**
-   * The replica id of the current leader or -1 if the leader is unknown
+   * The replica id of the current leader or -1 if the leader is unknown.
    * (versions 0+)
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 0+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 0+)
    */
   port: number

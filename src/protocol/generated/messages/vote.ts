@@ -3,16 +3,22 @@
 import { Reader, Writer, ZERO_UUID, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** VoteRequest (message/VoteRequest.json), versions 0-1. */
+/** VoteRequest (message/VoteRequest.json), versions 0-2. */
 export interface VoteRequest {
-  /** (versions 0+, nullable 0+) */
+  /**
+   * The cluster id.
+   * (versions 0+, nullable 0+)
+   */
   clusterId: string | null
   /**
-   * The replica id of the voter receiving the request
+   * The replica id of the voter receiving the request.
    * (versions 1+, ignorable)
    */
   voterId: number
-  /** (versions 0+) */
+  /**
+   * The topic data.
+   * (versions 0+)
+   */
   topics: VoteRequestTopicData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -38,7 +44,7 @@ export function readVoteRequest(r: Reader, version: number): VoteRequest {
   let f_ClusterId: string | null
   f_ClusterId = r.compactNullableString()
   let f_VoterId: number
-  if (version === 1) {
+  if (version >= 1) {
     f_VoterId = r.int32()
   } else {
     f_VoterId = -1
@@ -71,7 +77,7 @@ export function readVoteRequest(r: Reader, version: number): VoteRequest {
 
 export function writeVoteRequest(w: Writer, v: VoteRequest, version: number): void {
   w.compactNullableString(v.clusterId)
-  if (version === 1) {
+  if (version >= 1) {
     w.int32(v.voterId)
   }
   w.uvarint(v.topics.length + 1)
@@ -93,7 +99,7 @@ export function sizeVoteRequest(v: VoteRequest, version: number, zc = Infinity):
       s += sizeOfUvarint(l + 1) + l
     }
   }
-  if (version === 1) {
+  if (version >= 1) {
     s += 4
   }
   s += sizeOfUvarint(v.topics.length + 1)
@@ -112,13 +118,17 @@ export function sizeVoteRequest(v: VoteRequest, version: number, zc = Infinity):
   return s
 }
 
+/** The topic data. */
 export interface VoteRequestTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The partition data.
+   * (versions 0+)
+   */
   partitions: VoteRequestPartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -202,6 +212,7 @@ export function sizeVoteRequestTopicData(v: VoteRequestTopicData, version: numbe
   return s
 }
 
+/** The partition data. */
 export interface VoteRequestPartitionData {
   /**
    * The partition index.
@@ -209,35 +220,40 @@ export interface VoteRequestPartitionData {
    */
   partitionIndex: number
   /**
-   * The bumped epoch of the candidate sending the request
+   * The epoch of the voter sending the request
    * (versions 0+)
    */
-  candidateEpoch: number
+  replicaEpoch: number
   /**
    * The replica id of the voter sending the request
    * (versions 0+)
    */
-  candidateId: number
+  replicaId: number
   /**
    * The directory id of the voter sending the request
    * (versions 1+, ignorable)
    */
-  candidateDirectoryId: string
+  replicaDirectoryId: string
   /**
-   * The ID of the voter sending the request
+   * The directory id of the voter receiving the request
    * (versions 1+, ignorable)
    */
   voterDirectoryId: string
   /**
-   * The epoch of the last record written to the metadata log
+   * The epoch of the last record written to the metadata log.
    * (versions 0+)
    */
   lastOffsetEpoch: number
   /**
-   * The offset of the last record written to the metadata log
+   * The log end offset of the metadata log of the voter sending the request.
    * (versions 0+)
    */
   lastOffset: bigint
+  /**
+   * Whether the request is a PreVote request (not persisted) or not.
+   * (versions 2+)
+   */
+  preVote: boolean
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -246,41 +262,43 @@ export interface VoteRequestPartitionData {
 export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
   return {
     partitionIndex: 0,
-    candidateEpoch: 0,
-    candidateId: 0,
-    candidateDirectoryId: ZERO_UUID,
+    replicaEpoch: 0,
+    replicaId: 0,
+    replicaDirectoryId: ZERO_UUID,
     voterDirectoryId: ZERO_UUID,
     lastOffsetEpoch: 0,
     lastOffset: 0n,
+    preVote: false,
   }
 }
 
 export function isDefaultVoteRequestPartitionData(v: VoteRequestPartitionData): boolean {
   return v.partitionIndex === 0 &&
-  v.candidateEpoch === 0 &&
-  v.candidateId === 0 &&
-  v.candidateDirectoryId === ZERO_UUID &&
+  v.replicaEpoch === 0 &&
+  v.replicaId === 0 &&
+  v.replicaDirectoryId === ZERO_UUID &&
   v.voterDirectoryId === ZERO_UUID &&
   v.lastOffsetEpoch === 0 &&
   v.lastOffset === 0n &&
+  v.preVote === false &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readVoteRequestPartitionData(r: Reader, version: number): VoteRequestPartitionData {
   let f_PartitionIndex: number
   f_PartitionIndex = r.int32()
-  let f_CandidateEpoch: number
-  f_CandidateEpoch = r.int32()
-  let f_CandidateId: number
-  f_CandidateId = r.int32()
-  let f_CandidateDirectoryId: string
-  if (version === 1) {
-    f_CandidateDirectoryId = r.uuid()
+  let f_ReplicaEpoch: number
+  f_ReplicaEpoch = r.int32()
+  let f_ReplicaId: number
+  f_ReplicaId = r.int32()
+  let f_ReplicaDirectoryId: string
+  if (version >= 1) {
+    f_ReplicaDirectoryId = r.uuid()
   } else {
-    f_CandidateDirectoryId = ZERO_UUID
+    f_ReplicaDirectoryId = ZERO_UUID
   }
   let f_VoterDirectoryId: string
-  if (version === 1) {
+  if (version >= 1) {
     f_VoterDirectoryId = r.uuid()
   } else {
     f_VoterDirectoryId = ZERO_UUID
@@ -289,6 +307,12 @@ export function readVoteRequestPartitionData(r: Reader, version: number): VoteRe
   f_LastOffsetEpoch = r.int32()
   let f_LastOffset: bigint
   f_LastOffset = r.int64()
+  let f_PreVote: boolean
+  if (version === 2) {
+    f_PreVote = r.bool()
+  } else {
+    f_PreVote = false
+  }
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -301,12 +325,13 @@ export function readVoteRequestPartitionData(r: Reader, version: number): VoteRe
   }
   const v: VoteRequestPartitionData = {
     partitionIndex: f_PartitionIndex,
-    candidateEpoch: f_CandidateEpoch,
-    candidateId: f_CandidateId,
-    candidateDirectoryId: f_CandidateDirectoryId,
+    replicaEpoch: f_ReplicaEpoch,
+    replicaId: f_ReplicaId,
+    replicaDirectoryId: f_ReplicaDirectoryId,
     voterDirectoryId: f_VoterDirectoryId,
     lastOffsetEpoch: f_LastOffsetEpoch,
     lastOffset: f_LastOffset,
+    preVote: f_PreVote,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -314,16 +339,21 @@ export function readVoteRequestPartitionData(r: Reader, version: number): VoteRe
 
 export function writeVoteRequestPartitionData(w: Writer, v: VoteRequestPartitionData, version: number): void {
   w.int32(v.partitionIndex)
-  w.int32(v.candidateEpoch)
-  w.int32(v.candidateId)
-  if (version === 1) {
-    w.uuid(v.candidateDirectoryId)
+  w.int32(v.replicaEpoch)
+  w.int32(v.replicaId)
+  if (version >= 1) {
+    w.uuid(v.replicaDirectoryId)
   }
-  if (version === 1) {
+  if (version >= 1) {
     w.uuid(v.voterDirectoryId)
   }
   w.int32(v.lastOffsetEpoch)
   w.int64(v.lastOffset)
+  if (version === 2) {
+    w.bool(v.preVote)
+  } else {
+    if (v.preVote !== undefined && !(v.preVote === false)) throw fieldNotInVersion('VoteRequestPartitionData', 'preVote', version)
+  }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) w.uvarint(0)
@@ -337,14 +367,17 @@ export function sizeVoteRequestPartitionData(v: VoteRequestPartitionData, versio
   s += 4
   s += 4
   s += 4
-  if (version === 1) {
+  if (version >= 1) {
     s += 16
   }
-  if (version === 1) {
+  if (version >= 1) {
     s += 16
   }
   s += 4
   s += 8
+  if (version === 2) {
+    s += 1
+  }
   {
     let n = 0
     const u = v.unknownTaggedFields
@@ -358,31 +391,34 @@ export function sizeVoteRequestPartitionData(v: VoteRequestPartitionData, versio
 }
 
 /** Lowest and highest generated version of VoteRequest. */
-export const VoteRequestVersions = { min: 0, max: 1 } as const
+export const VoteRequestVersions = { min: 0, max: 2 } as const
 
 export function decodeVoteRequest(r: Reader, version: number): VoteRequest {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('VoteRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('VoteRequest', version)
   return readVoteRequest(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeVoteRequest(w: Writer, value: VoteRequest, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('VoteRequest', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('VoteRequest', version)
   w.reserve(sizeVoteRequest(value, version, w.zeroCopyThreshold))
   writeVoteRequest(w, value, version)
 }
 
-/** VoteResponse (message/VoteResponse.json), versions 0-1. */
+/** VoteResponse (message/VoteResponse.json), versions 0-2. */
 export interface VoteResponse {
   /**
    * The top level error code.
    * (versions 0+)
    */
   errorCode: number
-  /** (versions 0+) */
+  /**
+   * The results for each topic.
+   * (versions 0+)
+   */
   topics: VoteResponseTopicData[]
   /**
-   * Endpoints for all current-leaders enumerated in PartitionData
+   * Endpoints for all current-leaders enumerated in PartitionData.
    * (versions 1+, tag 0)
    */
   nodeEndpoints: VoteResponseNodeEndpoint[]
@@ -425,7 +461,7 @@ export function readVoteResponse(r: Reader, version: number): VoteResponse {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 1) {
+      if (tag === 0 && version >= 1) {
         const n = r.compactArrayLength(false)
         const a: VoteResponseNodeEndpoint[] = []
         for (let i = 0; i < n; i++) a.push(readVoteResponseNodeEndpoint(r, version))
@@ -450,18 +486,18 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
   w.int16(v.errorCode)
   w.uvarint(v.topics.length + 1)
   for (const e of v.topics) writeVoteResponseTopicData(w, e, version)
-  if (version === 1) {
+  if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('VoteResponse', 'nodeEndpoints', version)
+    if (v.nodeEndpoints !== undefined && !(v.nodeEndpoints.length === 0)) throw fieldNotInVersion('VoteResponse', 'nodeEndpoints', version)
   }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) n++
+      if (version >= 1 && !(v.nodeEndpoints.length === 0)) n++
       w.uvarint(n)
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (version >= 1 && !(v.nodeEndpoints.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
@@ -474,7 +510,7 @@ export function writeVoteResponse(w: Writer, v: VoteResponse, version: number): 
       }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+      if (version >= 1 && !(v.nodeEndpoints.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.nodeEndpoints.length + 1)
         for (const e of v.nodeEndpoints) writeVoteResponseNodeEndpoint(tw, e, version)
@@ -495,7 +531,7 @@ export function sizeVoteResponse(v: VoteResponse, version: number, zc = Infinity
   }
   {
     let n = 0
-    if (version === 1 && !(v.nodeEndpoints.length === 0)) {
+    if (version >= 1 && !(v.nodeEndpoints.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.nodeEndpoints.length + 1)
@@ -514,13 +550,17 @@ export function sizeVoteResponse(v: VoteResponse, version: number, zc = Infinity
   return s
 }
 
+/** The results for each topic. */
 export interface VoteResponseTopicData {
   /**
    * The topic name.
    * (versions 0+)
    */
   topicName: string
-  /** (versions 0+) */
+  /**
+   * The results for each partition.
+   * (versions 0+)
+   */
   partitions: VoteResponsePartitionData[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -604,13 +644,17 @@ export function sizeVoteResponseTopicData(v: VoteResponseTopicData, version: num
   return s
 }
 
+/** The results for each partition. */
 export interface VoteResponsePartitionData {
   /**
    * The partition index.
    * (versions 0+)
    */
   partitionIndex: number
-  /** (versions 0+) */
+  /**
+   * The partition level error code.
+   * (versions 0+)
+   */
   errorCode: number
   /**
    * The ID of the current leader or -1 if the leader is unknown.
@@ -618,12 +662,12 @@ export interface VoteResponsePartitionData {
    */
   leaderId: number
   /**
-   * The latest known leader epoch
+   * The latest known leader epoch.
    * (versions 0+)
    */
   leaderEpoch: number
   /**
-   * True if the vote was granted and false otherwise
+   * True if the vote was granted and false otherwise.
    * (versions 0+)
    */
   voteGranted: boolean
@@ -716,20 +760,20 @@ export function sizeVoteResponsePartitionData(v: VoteResponsePartitionData, _ver
   return s
 }
 
-/** Endpoints for all current-leaders enumerated in PartitionData */
+/** Endpoints for all current-leaders enumerated in PartitionData. */
 export interface VoteResponseNodeEndpoint {
   /**
-   * The ID of the associated node
+   * The ID of the associated node.
    * (versions 1+)
    */
   nodeId: number
   /**
-   * The node's hostname
+   * The node's hostname.
    * (versions 1+)
    */
   host: string
   /**
-   * The node's port
+   * The node's port.
    * (versions 1+)
    */
   port: number
@@ -755,19 +799,19 @@ export function isDefaultVoteResponseNodeEndpoint(v: VoteResponseNodeEndpoint): 
 
 export function readVoteResponseNodeEndpoint(r: Reader, version: number): VoteResponseNodeEndpoint {
   let f_NodeId: number
-  if (version === 1) {
+  if (version >= 1) {
     f_NodeId = r.int32()
   } else {
     f_NodeId = 0
   }
   let f_Host: string
-  if (version === 1) {
+  if (version >= 1) {
     f_Host = r.compactString()
   } else {
     f_Host = ''
   }
   let f_Port: number
-  if (version === 1) {
+  if (version >= 1) {
     f_Port = r.uint16()
   } else {
     f_Port = 0
@@ -792,20 +836,20 @@ export function readVoteResponseNodeEndpoint(r: Reader, version: number): VoteRe
 }
 
 export function writeVoteResponseNodeEndpoint(w: Writer, v: VoteResponseNodeEndpoint, version: number): void {
-  if (version === 1) {
+  if (version >= 1) {
     w.int32(v.nodeId)
   } else {
-    if (!(v.nodeId === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'nodeId', version)
+    if (v.nodeId !== undefined && !(v.nodeId === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'nodeId', version)
   }
-  if (version === 1) {
+  if (version >= 1) {
     w.compactString(v.host)
   } else {
-    if (!(v.host === '')) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'host', version)
+    if (v.host !== undefined && !(v.host === '')) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'host', version)
   }
-  if (version === 1) {
+  if (version >= 1) {
     w.uint16(v.port)
   } else {
-    if (!(v.port === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'port', version)
+    if (v.port !== undefined && !(v.port === 0)) throw fieldNotInVersion('VoteResponseNodeEndpoint', 'port', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -817,16 +861,16 @@ export function writeVoteResponseNodeEndpoint(w: Writer, v: VoteResponseNodeEndp
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeVoteResponseNodeEndpoint(v: VoteResponseNodeEndpoint, version: number, _zc = Infinity): number {
   let s = 0
-  if (version === 1) {
+  if (version >= 1) {
     s += 4
   }
-  if (version === 1) {
+  if (version >= 1) {
     {
       const l = utf8Length(v.host)
       s += sizeOfUvarint(l + 1) + l
     }
   }
-  if (version === 1) {
+  if (version >= 1) {
     s += 2
   }
   {
@@ -842,16 +886,16 @@ export function sizeVoteResponseNodeEndpoint(v: VoteResponseNodeEndpoint, versio
 }
 
 /** Lowest and highest generated version of VoteResponse. */
-export const VoteResponseVersions = { min: 0, max: 1 } as const
+export const VoteResponseVersions = { min: 0, max: 2 } as const
 
 export function decodeVoteResponse(r: Reader, version: number): VoteResponse {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('VoteResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('VoteResponse', version)
   return readVoteResponse(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeVoteResponse(w: Writer, value: VoteResponse, version: number): void {
-  if (!(version >= 0 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('VoteResponse', version)
+  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('VoteResponse', version)
   w.reserve(sizeVoteResponse(value, version, w.zeroCopyThreshold))
   writeVoteResponse(w, value, version)
 }

@@ -3,7 +3,7 @@
 import { Reader, Writer, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** BrokerRegistrationChangeRecord (metadata/BrokerRegistrationChangeRecord.json), versions 0-2. */
+/** BrokerRegistrationChangeRecord (metadata/BrokerRegistrationChangeRecord.json), versions 0-3. */
 export interface BrokerRegistrationChangeRecord {
   /**
    * The broker id.
@@ -30,6 +30,11 @@ export interface BrokerRegistrationChangeRecord {
    * (versions 2+, tag 2)
    */
   logDirs: string[]
+  /**
+   * Log directories that are cordoned or null if no change.
+   * (versions 3+, nullable 3+, tag 3)
+   */
+  cordonedLogDirs: string[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -42,6 +47,7 @@ export function defaultBrokerRegistrationChangeRecord(): BrokerRegistrationChang
     fenced: 0,
     inControlledShutdown: 0,
     logDirs: [],
+    cordonedLogDirs: null,
   }
 }
 
@@ -51,6 +57,7 @@ export function isDefaultBrokerRegistrationChangeRecord(v: BrokerRegistrationCha
   v.fenced === 0 &&
   v.inControlledShutdown === 0 &&
   v.logDirs.length === 0 &&
+  v.cordonedLogDirs === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -65,6 +72,8 @@ export function readBrokerRegistrationChangeRecord(r: Reader, version: number): 
   f_InControlledShutdown = 0
   let f_LogDirs: string[]
   f_LogDirs = []
+  let f_CordonedLogDirs: string[] | null
+  f_CordonedLogDirs = null
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -78,11 +87,20 @@ export function readBrokerRegistrationChangeRecord(r: Reader, version: number): 
       } else if (tag === 1 && version >= 1) {
         f_InControlledShutdown = r.int8()
         r.endTaggedField(end)
-      } else if (tag === 2 && version === 2) {
+      } else if (tag === 2 && version >= 2) {
         const n = r.compactArrayLength(false)
         const a: string[] = []
         for (let i = 0; i < n; i++) a.push(r.uuid())
         f_LogDirs = a
+        r.endTaggedField(end)
+      } else if (tag === 3 && version === 3) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_CordonedLogDirs = null
+        else {
+          const a: string[] = []
+          for (let i = 0; i < n; i++) a.push(r.uuid())
+          f_CordonedLogDirs = a
+        }
         r.endTaggedField(end)
       } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
@@ -96,6 +114,7 @@ export function readBrokerRegistrationChangeRecord(r: Reader, version: number): 
     fenced: f_Fenced,
     inControlledShutdown: f_InControlledShutdown,
     logDirs: f_LogDirs,
+    cordonedLogDirs: f_CordonedLogDirs,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -107,12 +126,17 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
   if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.inControlledShutdown === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'inControlledShutdown', version)
+    if (v.inControlledShutdown !== undefined && !(v.inControlledShutdown === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'inControlledShutdown', version)
   }
-  if (version === 2) {
+  if (version >= 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.logDirs.length === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'logDirs', version)
+    if (v.logDirs !== undefined && !(v.logDirs.length === 0)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'logDirs', version)
+  }
+  if (version === 3) {
+    // tagged: written in the tagged-field section
+  } else {
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('BrokerRegistrationChangeRecord', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -120,7 +144,8 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
       let n = 0
       if (!(v.fenced === 0)) n++
       if (version >= 1 && !(v.inControlledShutdown === 0)) n++
-      if (version === 2 && !(v.logDirs.length === 0)) n++
+      if (version >= 2 && !(v.logDirs.length === 0)) n++
+      if (version === 3 && !(v.cordonedLogDirs === null)) n++
       w.uvarint(n)
       if (!(v.fenced === 0)) {
         w.uvarint(0)
@@ -136,13 +161,27 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
         w.uvarint(ts)
         w.int8(v.inControlledShutdown)
       }
-      if (version === 2 && !(v.logDirs.length === 0)) {
+      if (version >= 2 && !(v.logDirs.length === 0)) {
         w.uvarint(2)
         let ts = 0
         ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
         w.uvarint(ts)
         w.uvarint(v.logDirs.length + 1)
         for (const e of v.logDirs) w.uuid(e)
+      }
+      if (version === 3 && !(v.cordonedLogDirs === null)) {
+        w.uvarint(3)
+        let ts = 0
+        if (v.cordonedLogDirs === null) ts += 1
+        else {
+          ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+        }
+        w.uvarint(ts)
+        if (v.cordonedLogDirs === null) w.uvarint(0)
+        else {
+          w.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) w.uuid(e)
+        }
       }
     } else {
       const t: TaggedField[] = u.slice()
@@ -156,11 +195,20 @@ export function writeBrokerRegistrationChangeRecord(w: Writer, v: BrokerRegistra
         tw.int8(v.inControlledShutdown)
         t.push({ tag: 1, data: tw.finish() })
       }
-      if (version === 2 && !(v.logDirs.length === 0)) {
+      if (version >= 2 && !(v.logDirs.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.logDirs.length + 1)
         for (const e of v.logDirs) tw.uuid(e)
         t.push({ tag: 2, data: tw.finish() })
+      }
+      if (version === 3 && !(v.cordonedLogDirs === null)) {
+        const tw = new Writer(64)
+        if (v.cordonedLogDirs === null) tw.uvarint(0)
+        else {
+          tw.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) tw.uuid(e)
+        }
+        t.push({ tag: 3, data: tw.finish() })
       }
       writeTaggedFields(w, t)
     }
@@ -186,11 +234,20 @@ export function sizeBrokerRegistrationChangeRecord(v: BrokerRegistrationChangeRe
       ts += 1
       s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
-    if (version === 2 && !(v.logDirs.length === 0)) {
+    if (version >= 2 && !(v.logDirs.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
       s += sizeOfUvarint(2) + sizeOfUvarint(ts) + ts
+    }
+    if (version === 3 && !(v.cordonedLogDirs === null)) {
+      n++
+      let ts = 0
+      if (v.cordonedLogDirs === null) ts += 1
+      else {
+        ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+      }
+      s += sizeOfUvarint(3) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -203,16 +260,16 @@ export function sizeBrokerRegistrationChangeRecord(v: BrokerRegistrationChangeRe
 }
 
 /** Lowest and highest generated version of BrokerRegistrationChangeRecord. */
-export const BrokerRegistrationChangeRecordVersions = { min: 0, max: 2 } as const
+export const BrokerRegistrationChangeRecordVersions = { min: 0, max: 3 } as const
 
 export function decodeBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerRegistrationChangeRecord {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) Reader.unsupportedVersion('BrokerRegistrationChangeRecord', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) Reader.unsupportedVersion('BrokerRegistrationChangeRecord', version)
   return readBrokerRegistrationChangeRecord(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeBrokerRegistrationChangeRecord(w: Writer, value: BrokerRegistrationChangeRecord, version: number): void {
-  if (!(version >= 0 && version <= 2) || (version | 0) !== version) throw unsupportedVersion('BrokerRegistrationChangeRecord', version)
+  if (!(version >= 0 && version <= 3) || (version | 0) !== version) throw unsupportedVersion('BrokerRegistrationChangeRecord', version)
   w.reserve(sizeBrokerRegistrationChangeRecord(value, version, w.zeroCopyThreshold))
   writeBrokerRegistrationChangeRecord(w, value, version)
 }

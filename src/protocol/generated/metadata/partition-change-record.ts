@@ -224,17 +224,17 @@ export function writePartitionChangeRecord(w: Writer, v: PartitionChangeRecord, 
   if (version >= 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.directories === null)) throw fieldNotInVersion('PartitionChangeRecord', 'directories', version)
+    if (v.directories !== undefined && !(v.directories === null)) throw fieldNotInVersion('PartitionChangeRecord', 'directories', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionChangeRecord', 'eligibleLeaderReplicas', version)
+    if (v.eligibleLeaderReplicas !== undefined && !(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionChangeRecord', 'eligibleLeaderReplicas', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionChangeRecord', 'lastKnownElr', version)
+    if (v.lastKnownElr !== undefined && !(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionChangeRecord', 'lastKnownElr', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -235,17 +235,17 @@ export function writePartitionRecord(w: Writer, v: PartitionRecord, version: num
     w.uvarint(v.directories.length + 1)
     for (const e of v.directories) w.uuid(e)
   } else {
-    if (!(v.directories.length === 0)) throw fieldNotInVersion('PartitionRecord', 'directories', version)
+    if (v.directories !== undefined && !(v.directories.length === 0)) throw fieldNotInVersion('PartitionRecord', 'directories', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionRecord', 'eligibleLeaderReplicas', version)
+    if (v.eligibleLeaderReplicas !== undefined && !(v.eligibleLeaderReplicas === null)) throw fieldNotInVersion('PartitionRecord', 'eligibleLeaderReplicas', version)
   }
   if (version === 2) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionRecord', 'lastKnownElr', version)
+    if (v.lastKnownElr !== undefined && !(v.lastKnownElr === null)) throw fieldNotInVersion('PartitionRecord', 'lastKnownElr', version)
   }
   {
     const u = v.unknownTaggedFields

@@ -3,7 +3,7 @@
 import { Reader, Writer, ZERO_UUID, fieldNotInVersion, sizeOfUvarint, unsupportedVersion, utf8Length, writeTaggedFields } from '../../primitives/index.ts'
 import type { TaggedField } from '../../primitives/index.ts'
 
-/** RegisterBrokerRecord (metadata/RegisterBrokerRecord.json), versions 0-3. */
+/** RegisterBrokerRecord (metadata/RegisterBrokerRecord.json), versions 0-4. */
 export interface RegisterBrokerRecord {
   /**
    * The broker id.
@@ -55,6 +55,11 @@ export interface RegisterBrokerRecord {
    * (versions 3+, tag 0)
    */
   logDirs: string[]
+  /**
+   * Log directories that are cordoned. This is initially null before the broker starts sending the value via its heartbeats.
+   * (versions 4+, nullable 4+, tag 1)
+   */
+  cordonedLogDirs: string[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -72,6 +77,7 @@ export function defaultRegisterBrokerRecord(): RegisterBrokerRecord {
     fenced: true,
     inControlledShutdown: false,
     logDirs: [],
+    cordonedLogDirs: null,
   }
 }
 
@@ -86,6 +92,7 @@ export function isDefaultRegisterBrokerRecord(v: RegisterBrokerRecord): boolean 
   v.fenced === true &&
   v.inControlledShutdown === false &&
   v.logDirs.length === 0 &&
+  v.cordonedLogDirs === null &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -128,6 +135,8 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
   }
   let f_LogDirs: string[]
   f_LogDirs = []
+  let f_CordonedLogDirs: string[] | null
+  f_CordonedLogDirs = null
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
@@ -135,11 +144,20 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
       const end = r.pos + size
-      if (tag === 0 && version === 3) {
+      if (tag === 0 && version >= 3) {
         const n = r.compactArrayLength(false)
         const a: string[] = []
         for (let i = 0; i < n; i++) a.push(r.uuid())
         f_LogDirs = a
+        r.endTaggedField(end)
+      } else if (tag === 1 && version === 4) {
+        const n = r.compactArrayLength(true)
+        if (n < 0) f_CordonedLogDirs = null
+        else {
+          const a: string[] = []
+          for (let i = 0; i < n; i++) a.push(r.uuid())
+          f_CordonedLogDirs = a
+        }
         r.endTaggedField(end)
       } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
@@ -158,6 +176,7 @@ export function readRegisterBrokerRecord(r: Reader, version: number): RegisterBr
     fenced: f_Fenced,
     inControlledShutdown: f_InControlledShutdown,
     logDirs: f_LogDirs,
+    cordonedLogDirs: f_CordonedLogDirs,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -168,7 +187,7 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
   if (version >= 2) {
     w.bool(v.isMigratingZkBroker)
   } else {
-    if (!(v.isMigratingZkBroker === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'isMigratingZkBroker', version)
+    if (v.isMigratingZkBroker !== undefined && !(v.isMigratingZkBroker === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'isMigratingZkBroker', version)
   }
   w.uuid(v.incarnationId)
   w.int64(v.brokerEpoch)
@@ -181,20 +200,26 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
   if (version >= 1) {
     w.bool(v.inControlledShutdown)
   } else {
-    if (!(v.inControlledShutdown === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'inControlledShutdown', version)
+    if (v.inControlledShutdown !== undefined && !(v.inControlledShutdown === false)) throw fieldNotInVersion('RegisterBrokerRecord', 'inControlledShutdown', version)
   }
-  if (version === 3) {
+  if (version >= 3) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.logDirs.length === 0)) throw fieldNotInVersion('RegisterBrokerRecord', 'logDirs', version)
+    if (v.logDirs !== undefined && !(v.logDirs.length === 0)) throw fieldNotInVersion('RegisterBrokerRecord', 'logDirs', version)
+  }
+  if (version === 4) {
+    // tagged: written in the tagged-field section
+  } else {
+    if (v.cordonedLogDirs !== undefined && !(v.cordonedLogDirs === null)) throw fieldNotInVersion('RegisterBrokerRecord', 'cordonedLogDirs', version)
   }
   {
     const u = v.unknownTaggedFields
     if (u === undefined || u.length === 0) {
       let n = 0
-      if (version === 3 && !(v.logDirs.length === 0)) n++
+      if (version >= 3 && !(v.logDirs.length === 0)) n++
+      if (version === 4 && !(v.cordonedLogDirs === null)) n++
       w.uvarint(n)
-      if (version === 3 && !(v.logDirs.length === 0)) {
+      if (version >= 3 && !(v.logDirs.length === 0)) {
         w.uvarint(0)
         let ts = 0
         ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
@@ -202,13 +227,36 @@ export function writeRegisterBrokerRecord(w: Writer, v: RegisterBrokerRecord, ve
         w.uvarint(v.logDirs.length + 1)
         for (const e of v.logDirs) w.uuid(e)
       }
+      if (version === 4 && !(v.cordonedLogDirs === null)) {
+        w.uvarint(1)
+        let ts = 0
+        if (v.cordonedLogDirs === null) ts += 1
+        else {
+          ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+        }
+        w.uvarint(ts)
+        if (v.cordonedLogDirs === null) w.uvarint(0)
+        else {
+          w.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) w.uuid(e)
+        }
+      }
     } else {
       const t: TaggedField[] = u.slice()
-      if (version === 3 && !(v.logDirs.length === 0)) {
+      if (version >= 3 && !(v.logDirs.length === 0)) {
         const tw = new Writer(64)
         tw.uvarint(v.logDirs.length + 1)
         for (const e of v.logDirs) tw.uuid(e)
         t.push({ tag: 0, data: tw.finish() })
+      }
+      if (version === 4 && !(v.cordonedLogDirs === null)) {
+        const tw = new Writer(64)
+        if (v.cordonedLogDirs === null) tw.uvarint(0)
+        else {
+          tw.uvarint(v.cordonedLogDirs.length + 1)
+          for (const e of v.cordonedLogDirs) tw.uuid(e)
+        }
+        t.push({ tag: 1, data: tw.finish() })
       }
       writeTaggedFields(w, t)
     }
@@ -245,11 +293,20 @@ export function sizeRegisterBrokerRecord(v: RegisterBrokerRecord, version: numbe
   }
   {
     let n = 0
-    if (version === 3 && !(v.logDirs.length === 0)) {
+    if (version >= 3 && !(v.logDirs.length === 0)) {
       n++
       let ts = 0
       ts += sizeOfUvarint(v.logDirs.length + 1) + v.logDirs.length * 16
       s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
+    if (version === 4 && !(v.cordonedLogDirs === null)) {
+      n++
+      let ts = 0
+      if (v.cordonedLogDirs === null) ts += 1
+      else {
+        ts += sizeOfUvarint(v.cordonedLogDirs.length + 1) + v.cordonedLogDirs.length * 16
+      }
+      s += sizeOfUvarint(1) + sizeOfUvarint(ts) + ts
     }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
@@ -473,16 +530,16 @@ export function sizeRegisterBrokerRecordBrokerFeature(v: RegisterBrokerRecordBro
 }
 
 /** Lowest and highest generated version of RegisterBrokerRecord. */
-export const RegisterBrokerRecordVersions = { min: 0, max: 3 } as const
+export const RegisterBrokerRecordVersions = { min: 0, max: 4 } as const
 
 export function decodeRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRecord {
-  if (!(version >= 0 && version <= 3) || (version | 0) !== version) Reader.unsupportedVersion('RegisterBrokerRecord', version)
+  if (!(version >= 0 && version <= 4) || (version | 0) !== version) Reader.unsupportedVersion('RegisterBrokerRecord', version)
   return readRegisterBrokerRecord(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeRegisterBrokerRecord(w: Writer, value: RegisterBrokerRecord, version: number): void {
-  if (!(version >= 0 && version <= 3) || (version | 0) !== version) throw unsupportedVersion('RegisterBrokerRecord', version)
+  if (!(version >= 0 && version <= 4) || (version | 0) !== version) throw unsupportedVersion('RegisterBrokerRecord', version)
   w.reserve(sizeRegisterBrokerRecord(value, version, w.zeroCopyThreshold))
   writeRegisterBrokerRecord(w, value, version)
 }

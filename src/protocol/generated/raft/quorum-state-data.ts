@@ -5,19 +5,40 @@ import type { TaggedField } from '../../primitives/index.ts'
 
 /** QuorumStateData (raft/QuorumStateData.json), versions 0-1. */
 export interface QuorumStateData {
-  /** (versions 0) */
+  /**
+   * The cluster id.
+   * (versions 0)
+   */
   clusterId: string
-  /** (versions 0+) */
+  /**
+   * The leader id.
+   * (versions 0+)
+   */
   leaderId: number
-  /** (versions 0+) */
+  /**
+   * The leader epoch.
+   * (versions 0+)
+   */
   leaderEpoch: number
-  /** (versions 0+) */
+  /**
+   * The voted id.
+   * (versions 0+)
+   */
   votedId: number
-  /** (versions 1+) */
+  /**
+   * The voted directory id.
+   * (versions 1+)
+   */
   votedDirectoryId: string
-  /** (versions 0) */
+  /**
+   * The applied offset.
+   * (versions 0)
+   */
   appliedOffset: bigint
-  /** (versions 0, nullable 0) */
+  /**
+   * The current voters.
+   * (versions 0, nullable 0)
+   */
   currentVoters: QuorumStateDataVoter[] | null
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -111,7 +132,7 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
   if (version === 0) {
     w.compactString(v.clusterId)
   } else {
-    if (!(v.clusterId === '')) throw fieldNotInVersion('QuorumStateData', 'clusterId', version)
+    if (v.clusterId !== undefined && !(v.clusterId === '')) throw fieldNotInVersion('QuorumStateData', 'clusterId', version)
   }
   w.int32(v.leaderId)
   w.int32(v.leaderEpoch)
@@ -119,12 +140,12 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
   if (version === 1) {
     w.uuid(v.votedDirectoryId)
   } else {
-    if (!(v.votedDirectoryId === ZERO_UUID)) throw fieldNotInVersion('QuorumStateData', 'votedDirectoryId', version)
+    if (v.votedDirectoryId !== undefined && !(v.votedDirectoryId === ZERO_UUID)) throw fieldNotInVersion('QuorumStateData', 'votedDirectoryId', version)
   }
   if (version === 0) {
     w.int64(v.appliedOffset)
   } else {
-    if (!(v.appliedOffset === 0n)) throw fieldNotInVersion('QuorumStateData', 'appliedOffset', version)
+    if (v.appliedOffset !== undefined && !(v.appliedOffset === 0n)) throw fieldNotInVersion('QuorumStateData', 'appliedOffset', version)
   }
   if (version === 0) {
     if (v.currentVoters === null) w.uvarint(0)
@@ -133,7 +154,7 @@ export function writeQuorumStateData(w: Writer, v: QuorumStateData, version: num
       for (const e of v.currentVoters) writeQuorumStateDataVoter(w, e, version)
     }
   } else {
-    if (!((v.currentVoters !== null && v.currentVoters.length === 0))) throw fieldNotInVersion('QuorumStateData', 'currentVoters', version)
+    if (v.currentVoters !== undefined && !((v.currentVoters !== null && v.currentVoters.length === 0))) throw fieldNotInVersion('QuorumStateData', 'currentVoters', version)
   }
   {
     const u = v.unknownTaggedFields
@@ -181,8 +202,12 @@ export function sizeQuorumStateData(v: QuorumStateData, version: number, zc = In
   return s
 }
 
+/** The current voters. */
 export interface QuorumStateDataVoter {
-  /** (versions 0) */
+  /**
+   * The voter id.
+   * (versions 0)
+   */
   voterId: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -228,7 +253,7 @@ export function writeQuorumStateDataVoter(w: Writer, v: QuorumStateDataVoter, ve
   if (version === 0) {
     w.int32(v.voterId)
   } else {
-    if (!(v.voterId === 0)) throw fieldNotInVersion('QuorumStateDataVoter', 'voterId', version)
+    if (v.voterId !== undefined && !(v.voterId === 0)) throw fieldNotInVersion('QuorumStateDataVoter', 'voterId', version)
   }
   {
     const u = v.unknownTaggedFields

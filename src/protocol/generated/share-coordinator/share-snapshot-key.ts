@@ -66,6 +66,9 @@ export function sizeShareSnapshotKey(v: ShareSnapshotKey, _version: number, _zc 
   return s
 }
 
+/** Record type of ShareSnapshotKey in its coordinator topic (the int16 in front of the key). */
+export const ShareSnapshotKeyRecordType = 0
+
 /** Lowest and highest generated version of ShareSnapshotKey. */
 export const ShareSnapshotKeyVersions = { min: 0, max: 0 } as const
 

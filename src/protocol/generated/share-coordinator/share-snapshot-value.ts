@@ -7,7 +7,7 @@ import type { TaggedField } from '../../primitives/index.ts'
 export interface ShareSnapshotValue {
   /**
    * The snapshot epoch.
-   * (versions 0)
+   * (versions 0+)
    */
   snapshotEpoch: number
   /**
@@ -22,10 +22,28 @@ export interface ShareSnapshotValue {
   leaderEpoch: number
   /**
    * The share-partition start offset.
-   * (versions 0)
+   * (versions 0+)
    */
   startOffset: bigint
-  /** (versions 0) */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.
+   * (versions 0+, tag 0)
+   */
+  deliveryCompleteCount: number
+  /**
+   * The time at which the state was created.
+   * (versions 0+)
+   */
+  createTimestamp: bigint
+  /**
+   * The time at which the state was written or rewritten.
+   * (versions 0+)
+   */
+  writeTimestamp: bigint
+  /**
+   * The state batches.
+   * (versions 0+)
+   */
   stateBatches: ShareSnapshotValueStateBatch[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -38,6 +56,9 @@ export function defaultShareSnapshotValue(): ShareSnapshotValue {
     stateEpoch: 0,
     leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
+    createTimestamp: 0n,
+    writeTimestamp: 0n,
     stateBatches: [],
   }
 }
@@ -47,19 +68,28 @@ export function isDefaultShareSnapshotValue(v: ShareSnapshotValue): boolean {
   v.stateEpoch === 0 &&
   v.leaderEpoch === 0 &&
   v.startOffset === 0n &&
+  v.deliveryCompleteCount === -1 &&
+  v.createTimestamp === 0n &&
+  v.writeTimestamp === 0n &&
   v.stateBatches.length === 0 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readShareSnapshotValue(r: Reader, version: number): ShareSnapshotValue {
   let f_SnapshotEpoch: number
-  f_SnapshotEpoch = r.uint16()
+  f_SnapshotEpoch = r.int32()
   let f_StateEpoch: number
   f_StateEpoch = r.int32()
   let f_LeaderEpoch: number
   f_LeaderEpoch = r.int32()
   let f_StartOffset: bigint
   f_StartOffset = r.int64()
+  let f_DeliveryCompleteCount: number
+  f_DeliveryCompleteCount = -1
+  let f_CreateTimestamp: bigint
+  f_CreateTimestamp = r.int64()
+  let f_WriteTimestamp: bigint
+  f_WriteTimestamp = r.int64()
   let f_StateBatches: ShareSnapshotValueStateBatch[]
   {
     const n = r.compactArrayLength(false)
@@ -73,8 +103,14 @@ export function readShareSnapshotValue(r: Reader, version: number): ShareSnapsho
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        f_DeliveryCompleteCount = r.int32()
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: ShareSnapshotValue = {
@@ -82,6 +118,9 @@ export function readShareSnapshotValue(r: Reader, version: number): ShareSnapsho
     stateEpoch: f_StateEpoch,
     leaderEpoch: f_LeaderEpoch,
     startOffset: f_StartOffset,
+    deliveryCompleteCount: f_DeliveryCompleteCount,
+    createTimestamp: f_CreateTimestamp,
+    writeTimestamp: f_WriteTimestamp,
     stateBatches: f_StateBatches,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
@@ -89,25 +128,47 @@ export function readShareSnapshotValue(r: Reader, version: number): ShareSnapsho
 }
 
 export function writeShareSnapshotValue(w: Writer, v: ShareSnapshotValue, version: number): void {
-  w.uint16(v.snapshotEpoch)
+  w.int32(v.snapshotEpoch)
   w.int32(v.stateEpoch)
   w.int32(v.leaderEpoch)
   w.int64(v.startOffset)
+  w.int64(v.createTimestamp)
+  w.int64(v.writeTimestamp)
   w.uvarint(v.stateBatches.length + 1)
   for (const e of v.stateBatches) writeShareSnapshotValueStateBatch(w, e, version)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.deliveryCompleteCount === -1)) n++
+      w.uvarint(n)
+      if (!(v.deliveryCompleteCount === -1)) {
+        w.uvarint(0)
+        let ts = 0
+        ts += 4
+        w.uvarint(ts)
+        w.int32(v.deliveryCompleteCount)
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.deliveryCompleteCount === -1)) {
+        const tw = new Writer(64)
+        tw.int32(v.deliveryCompleteCount)
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, zc = Infinity): number {
   let s = 0
-  s += 2
   s += 4
   s += 4
+  s += 4
+  s += 8
+  s += 8
   s += 8
   s += sizeOfUvarint(v.stateBatches.length + 1)
   for (const e of v.stateBatches) {
@@ -115,6 +176,12 @@ export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, z
   }
   {
     let n = 0
+    if (!(v.deliveryCompleteCount === -1)) {
+      n++
+      let ts = 0
+      ts += 4
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -125,25 +192,26 @@ export function sizeShareSnapshotValue(v: ShareSnapshotValue, version: number, z
   return s
 }
 
+/** The state batches. */
 export interface ShareSnapshotValueStateBatch {
   /**
    * The first offset of this state batch.
-   * (versions 0)
+   * (versions 0+)
    */
   firstOffset: bigint
   /**
    * The last offset of this state batch.
-   * (versions 0)
+   * (versions 0+)
    */
   lastOffset: bigint
   /**
-   * The delivery state - 0:Available,2:Acked,4:Archived
-   * (versions 0)
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   * (versions 0+)
    */
   deliveryState: number
   /**
    * The delivery count.
-   * (versions 0)
+   * (versions 0+)
    */
   deliveryCount: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
@@ -227,6 +295,9 @@ export function sizeShareSnapshotValueStateBatch(v: ShareSnapshotValueStateBatch
   }
   return s
 }
+
+/** Record type of ShareSnapshotValue in its coordinator topic (the int16 in front of the key). */
+export const ShareSnapshotValueRecordType = 0
 
 /** Lowest and highest generated version of ShareSnapshotValue. */
 export const ShareSnapshotValueVersions = { min: 0, max: 0 } as const

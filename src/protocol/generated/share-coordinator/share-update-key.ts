@@ -2,21 +2,21 @@
 // Source: share-coordinator/ShareUpdateKey.json
 import { Reader, Writer, ZERO_UUID, unsupportedVersion, utf8Length } from '../../primitives/index.ts'
 
-/** ShareUpdateKey (share-coordinator/ShareUpdateKey.json), versions 1. */
+/** ShareUpdateKey (share-coordinator/ShareUpdateKey.json), versions 0. */
 export interface ShareUpdateKey {
   /**
    * The group id.
-   * (versions 1)
+   * (versions 0)
    */
   groupId: string
   /**
    * The topic id.
-   * (versions 1)
+   * (versions 0)
    */
   topicId: string
   /**
    * The partition index.
-   * (versions 1)
+   * (versions 0)
    */
   partition: number
 }
@@ -66,17 +66,20 @@ export function sizeShareUpdateKey(v: ShareUpdateKey, _version: number, _zc = In
   return s
 }
 
+/** Record type of ShareUpdateKey in its coordinator topic (the int16 in front of the key). */
+export const ShareUpdateKeyRecordType = 1
+
 /** Lowest and highest generated version of ShareUpdateKey. */
-export const ShareUpdateKeyVersions = { min: 1, max: 1 } as const
+export const ShareUpdateKeyVersions = { min: 0, max: 0 } as const
 
 export function decodeShareUpdateKey(r: Reader, version: number): ShareUpdateKey {
-  if (!(version >= 1 && version <= 1) || (version | 0) !== version) Reader.unsupportedVersion('ShareUpdateKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) Reader.unsupportedVersion('ShareUpdateKey', version)
   return readShareUpdateKey(r, version)
 }
 
 /** Encodes into `w`, reserving the exact size first (one allocation at most). */
 export function encodeShareUpdateKey(w: Writer, value: ShareUpdateKey, version: number): void {
-  if (!(version >= 1 && version <= 1) || (version | 0) !== version) throw unsupportedVersion('ShareUpdateKey', version)
+  if (!(version >= 0 && version <= 0) || (version | 0) !== version) throw unsupportedVersion('ShareUpdateKey', version)
   w.reserve(sizeShareUpdateKey(value, version, w.zeroCopyThreshold))
   writeShareUpdateKey(w, value, version)
 }

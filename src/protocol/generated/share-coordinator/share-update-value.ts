@@ -7,7 +7,7 @@ import type { TaggedField } from '../../primitives/index.ts'
 export interface ShareUpdateValue {
   /**
    * The snapshot epoch.
-   * (versions 0)
+   * (versions 0+)
    */
   snapshotEpoch: number
   /**
@@ -17,10 +17,18 @@ export interface ShareUpdateValue {
   leaderEpoch: number
   /**
    * The share-partition start offset, or -1 if the start offset is not being updated.
-   * (versions 0)
+   * (versions 0+)
    */
   startOffset: bigint
-  /** (versions 0) */
+  /**
+   * The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.
+   * (versions 0+, tag 0)
+   */
+  deliveryCompleteCount: number
+  /**
+   * The state batches that have been updated.
+   * (versions 0+)
+   */
   stateBatches: ShareUpdateValueStateBatch[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -32,6 +40,7 @@ export function defaultShareUpdateValue(): ShareUpdateValue {
     snapshotEpoch: 0,
     leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
     stateBatches: [],
   }
 }
@@ -40,17 +49,20 @@ export function isDefaultShareUpdateValue(v: ShareUpdateValue): boolean {
   return v.snapshotEpoch === 0 &&
   v.leaderEpoch === 0 &&
   v.startOffset === 0n &&
+  v.deliveryCompleteCount === -1 &&
   v.stateBatches.length === 0 &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
 export function readShareUpdateValue(r: Reader, version: number): ShareUpdateValue {
   let f_SnapshotEpoch: number
-  f_SnapshotEpoch = r.uint16()
+  f_SnapshotEpoch = r.int32()
   let f_LeaderEpoch: number
   f_LeaderEpoch = r.int32()
   let f_StartOffset: bigint
   f_StartOffset = r.int64()
+  let f_DeliveryCompleteCount: number
+  f_DeliveryCompleteCount = -1
   let f_StateBatches: ShareUpdateValueStateBatch[]
   {
     const n = r.compactArrayLength(false)
@@ -64,14 +76,21 @@ export function readShareUpdateValue(r: Reader, version: number): ShareUpdateVal
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        f_DeliveryCompleteCount = r.int32()
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: ShareUpdateValue = {
     snapshotEpoch: f_SnapshotEpoch,
     leaderEpoch: f_LeaderEpoch,
     startOffset: f_StartOffset,
+    deliveryCompleteCount: f_DeliveryCompleteCount,
     stateBatches: f_StateBatches,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
@@ -79,22 +98,40 @@ export function readShareUpdateValue(r: Reader, version: number): ShareUpdateVal
 }
 
 export function writeShareUpdateValue(w: Writer, v: ShareUpdateValue, version: number): void {
-  w.uint16(v.snapshotEpoch)
+  w.int32(v.snapshotEpoch)
   w.int32(v.leaderEpoch)
   w.int64(v.startOffset)
   w.uvarint(v.stateBatches.length + 1)
   for (const e of v.stateBatches) writeShareUpdateValueStateBatch(w, e, version)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.deliveryCompleteCount === -1)) n++
+      w.uvarint(n)
+      if (!(v.deliveryCompleteCount === -1)) {
+        w.uvarint(0)
+        let ts = 0
+        ts += 4
+        w.uvarint(ts)
+        w.int32(v.deliveryCompleteCount)
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.deliveryCompleteCount === -1)) {
+        const tw = new Writer(64)
+        tw.int32(v.deliveryCompleteCount)
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
 /** Encoded size; `records` payloads of at least `zc` bytes are not counted (they are referenced). */
 export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc = Infinity): number {
   let s = 0
-  s += 2
+  s += 4
   s += 4
   s += 8
   s += sizeOfUvarint(v.stateBatches.length + 1)
@@ -103,6 +140,12 @@ export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc = 
   }
   {
     let n = 0
+    if (!(v.deliveryCompleteCount === -1)) {
+      n++
+      let ts = 0
+      ts += 4
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -113,25 +156,26 @@ export function sizeShareUpdateValue(v: ShareUpdateValue, version: number, zc = 
   return s
 }
 
+/** The state batches that have been updated. */
 export interface ShareUpdateValueStateBatch {
   /**
    * The first offset of this state batch.
-   * (versions 0)
+   * (versions 0+)
    */
   firstOffset: bigint
   /**
    * The last offset of this state batch.
-   * (versions 0)
+   * (versions 0+)
    */
   lastOffset: bigint
   /**
-   * The delivery state - 0:Available,2:Acked,4:Archived
-   * (versions 0)
+   * The delivery state - 0:Available,2:Acked,4:Archived.
+   * (versions 0+)
    */
   deliveryState: number
   /**
    * The delivery count.
-   * (versions 0)
+   * (versions 0+)
    */
   deliveryCount: number
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
@@ -215,6 +259,9 @@ export function sizeShareUpdateValueStateBatch(v: ShareUpdateValueStateBatch, _v
   }
   return s
 }
+
+/** Record type of ShareUpdateValue in its coordinator topic (the int16 in front of the key). */
+export const ShareUpdateValueRecordType = 1
 
 /** Lowest and highest generated version of ShareUpdateValue. */
 export const ShareUpdateValueVersions = { min: 0, max: 0 } as const

@@ -55,6 +55,11 @@ export interface RemoteLogSegmentMetadataSnapshotRecord {
    * (versions 0+)
    */
   remoteLogSegmentState: number
+  /**
+   * Flag to indicate if the transaction index is empty.
+   * (versions 0+, tag 0)
+   */
+  txnIndexEmpty: boolean
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -72,6 +77,7 @@ export function defaultRemoteLogSegmentMetadataSnapshotRecord(): RemoteLogSegmen
     segmentSizeInBytes: 0,
     customMetadata: null,
     remoteLogSegmentState: 0,
+    txnIndexEmpty: false,
   }
 }
 
@@ -86,6 +92,7 @@ export function isDefaultRemoteLogSegmentMetadataSnapshotRecord(v: RemoteLogSegm
   v.segmentSizeInBytes === 0 &&
   v.customMetadata === null &&
   v.remoteLogSegmentState === 0 &&
+  v.txnIndexEmpty === false &&
   (v.unknownTaggedFields === undefined || v.unknownTaggedFields.length === 0)
 }
 
@@ -115,14 +122,22 @@ export function readRemoteLogSegmentMetadataSnapshotRecord(r: Reader, version: n
   f_CustomMetadata = r.compactNullableBytes()
   let f_RemoteLogSegmentState: number
   f_RemoteLogSegmentState = r.int8()
+  let f_TxnIndexEmpty: boolean
+  f_TxnIndexEmpty = false
   let unknownTaggedFields: TaggedField[] | undefined
   {
     const n = r.taggedFieldCount()
     for (let i = 0; i < n; i++) {
       const tag = r.uvarint()
       const size = r.taggedFieldSize()
-      if (unknownTaggedFields === undefined) unknownTaggedFields = []
-      unknownTaggedFields.push({ tag, data: r.raw(size) })
+      const end = r.pos + size
+      if (tag === 0) {
+        f_TxnIndexEmpty = r.bool()
+        r.endTaggedField(end)
+      } else {
+        if (unknownTaggedFields === undefined) unknownTaggedFields = []
+        unknownTaggedFields.push({ tag, data: r.raw(size) })
+      }
     }
   }
   const v: RemoteLogSegmentMetadataSnapshotRecord = {
@@ -136,6 +151,7 @@ export function readRemoteLogSegmentMetadataSnapshotRecord(r: Reader, version: n
     segmentSizeInBytes: f_SegmentSizeInBytes,
     customMetadata: f_CustomMetadata,
     remoteLogSegmentState: f_RemoteLogSegmentState,
+    txnIndexEmpty: f_TxnIndexEmpty,
   }
   if (unknownTaggedFields !== undefined) v.unknownTaggedFields = unknownTaggedFields
   return v
@@ -155,8 +171,26 @@ export function writeRemoteLogSegmentMetadataSnapshotRecord(w: Writer, v: Remote
   w.int8(v.remoteLogSegmentState)
   {
     const u = v.unknownTaggedFields
-    if (u === undefined || u.length === 0) w.uvarint(0)
-    else writeTaggedFields(w, u)
+    if (u === undefined || u.length === 0) {
+      let n = 0
+      if (!(v.txnIndexEmpty === false)) n++
+      w.uvarint(n)
+      if (!(v.txnIndexEmpty === false)) {
+        w.uvarint(0)
+        let ts = 0
+        ts += 1
+        w.uvarint(ts)
+        w.bool(v.txnIndexEmpty)
+      }
+    } else {
+      const t: TaggedField[] = u.slice()
+      if (!(v.txnIndexEmpty === false)) {
+        const tw = new Writer(64)
+        tw.bool(v.txnIndexEmpty)
+        t.push({ tag: 0, data: tw.finish() })
+      }
+      writeTaggedFields(w, t)
+    }
   }
 }
 
@@ -179,6 +213,12 @@ export function sizeRemoteLogSegmentMetadataSnapshotRecord(v: RemoteLogSegmentMe
   s += 1
   {
     let n = 0
+    if (!(v.txnIndexEmpty === false)) {
+      n++
+      let ts = 0
+      ts += 1
+      s += sizeOfUvarint(0) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length

@@ -16,7 +16,7 @@ export interface RemotePartitionDeleteMetadataRecord {
    */
   brokerId: number
   /**
-   * Epoch time in milli seconds at which this event is generated.
+   * Epoch time in milliseconds at which this event is generated.
    * (versions 0+)
    */
   eventTimestampMs: bigint

@@ -4,25 +4,55 @@ import { Reader, Writer, EMPTY_BYTES, ZERO_UUID, fieldNotInVersion, unsupportedV
 
 /** SubscriptionInfoData (streams/SubscriptionInfoData.json), versions 1-11. */
 export interface SubscriptionInfoData {
-  /** (versions 1+) */
+  /**
+   * The version of the subscription info data.
+   * (versions 1+)
+   */
   version: number
-  /** (versions 3+) */
+  /**
+   * The latest supported version of the subscription info data.
+   * (versions 3+)
+   */
   latestSupportedVersion: number
-  /** (versions 1+) */
+  /**
+   * The process id of the client that sent the request.
+   * (versions 1+)
+   */
   processId: string
-  /** (versions 1-6) */
+  /**
+   * The previous tasks that were assigned to the client.
+   * (versions 1-6)
+   */
   prevTasks: SubscriptionInfoDataTaskId[]
-  /** (versions 1-6) */
+  /**
+   * The standby tasks that were assigned to the client.
+   * (versions 1-6)
+   */
   standbyTasks: SubscriptionInfoDataTaskId[]
-  /** (versions 2+) */
+  /**
+   * The user end point of the client that sent the request.
+   * (versions 2+)
+   */
   userEndPoint: Buffer
-  /** (versions 7+) */
+  /**
+   * The task offset sums that were assigned to the client.
+   * (versions 7+)
+   */
   taskOffsetSums: SubscriptionInfoDataTaskOffsetSum[]
-  /** (versions 8+) */
+  /**
+   * A unique field that is used to identify the client that sent the request.
+   * (versions 8+)
+   */
   uniqueField: number
-  /** (versions 9+) */
+  /**
+   * The error code of the request.
+   * (versions 9+)
+   */
   errorCode: number
-  /** (versions 11+) */
+  /**
+   * The client tags that were assigned to the client.
+   * (versions 11+)
+   */
   clientTags: SubscriptionInfoDataClientTag[]
 }
 
@@ -140,47 +170,47 @@ export function writeSubscriptionInfoData(w: Writer, v: SubscriptionInfoData, ve
   if (version >= 3) {
     w.int32(v.latestSupportedVersion)
   } else {
-    if (!(v.latestSupportedVersion === -1)) throw fieldNotInVersion('SubscriptionInfoData', 'latestSupportedVersion', version)
+    if (v.latestSupportedVersion !== undefined && !(v.latestSupportedVersion === -1)) throw fieldNotInVersion('SubscriptionInfoData', 'latestSupportedVersion', version)
   }
   w.uuid(v.processId)
   if (version <= 6) {
     w.int32(v.prevTasks.length)
     for (const e of v.prevTasks) writeSubscriptionInfoDataTaskId(w, e, version)
   } else {
-    if (!(v.prevTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'prevTasks', version)
+    if (v.prevTasks !== undefined && !(v.prevTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'prevTasks', version)
   }
   if (version <= 6) {
     w.int32(v.standbyTasks.length)
     for (const e of v.standbyTasks) writeSubscriptionInfoDataTaskId(w, e, version)
   } else {
-    if (!(v.standbyTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'standbyTasks', version)
+    if (v.standbyTasks !== undefined && !(v.standbyTasks.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'standbyTasks', version)
   }
   if (version >= 2) {
     w.bytes(v.userEndPoint)
   } else {
-    if (!(v.userEndPoint.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'userEndPoint', version)
+    if (v.userEndPoint !== undefined && !(v.userEndPoint.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'userEndPoint', version)
   }
   if (version >= 7) {
     w.int32(v.taskOffsetSums.length)
     for (const e of v.taskOffsetSums) writeSubscriptionInfoDataTaskOffsetSum(w, e, version)
   } else {
-    if (!(v.taskOffsetSums.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'taskOffsetSums', version)
+    if (v.taskOffsetSums !== undefined && !(v.taskOffsetSums.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'taskOffsetSums', version)
   }
   if (version >= 8) {
     w.int8(v.uniqueField)
   } else {
-    if (!(v.uniqueField === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'uniqueField', version)
+    if (v.uniqueField !== undefined && !(v.uniqueField === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'uniqueField', version)
   }
   if (version >= 9) {
     w.int32(v.errorCode)
   } else {
-    if (!(v.errorCode === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'errorCode', version)
+    if (v.errorCode !== undefined && !(v.errorCode === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'errorCode', version)
   }
   if (version === 11) {
     w.int32(v.clientTags.length)
     for (const e of v.clientTags) writeSubscriptionInfoDataClientTag(w, e, version)
   } else {
-    if (!(v.clientTags.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'clientTags', version)
+    if (v.clientTags !== undefined && !(v.clientTags.length === 0)) throw fieldNotInVersion('SubscriptionInfoData', 'clientTags', version)
   }
 }
 
@@ -229,9 +259,15 @@ export function sizeSubscriptionInfoData(v: SubscriptionInfoData, version: numbe
 }
 
 export interface SubscriptionInfoDataTaskId {
-  /** (versions 1-6) */
+  /**
+   * The topic group id of the task.
+   * (versions 1-6)
+   */
   topicGroupId: number
-  /** (versions 1-6) */
+  /**
+   * The partition of the task.
+   * (versions 1-6)
+   */
   partition: number
 }
 
@@ -272,12 +308,12 @@ export function writeSubscriptionInfoDataTaskId(w: Writer, v: SubscriptionInfoDa
   if (version <= 6) {
     w.int32(v.topicGroupId)
   } else {
-    if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'topicGroupId', version)
+    if (v.topicGroupId !== undefined && !(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'topicGroupId', version)
   }
   if (version <= 6) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskId', 'partition', version)
   }
 }
 
@@ -294,15 +330,30 @@ export function sizeSubscriptionInfoDataTaskId(_v: SubscriptionInfoDataTaskId, v
 }
 
 export interface SubscriptionInfoDataTaskOffsetSum {
-  /** (versions 7+) */
+  /**
+   * The topic group id of the task.
+   * (versions 7+)
+   */
   topicGroupId: number
-  /** (versions 10+) */
+  /**
+   * The partition of the task.
+   * (versions 10+)
+   */
   partition: number
-  /** (versions 10+) */
+  /**
+   * The offset sum of the task.
+   * (versions 10+)
+   */
   offsetSum: bigint
-  /** (versions 10+, nullable 10+) */
+  /**
+   * The named topology of the task.
+   * (versions 10+, nullable 10+)
+   */
   namedTopology: string | null
-  /** (versions 7-9) */
+  /**
+   * The partition to offset sum of the task.
+   * (versions 7-9)
+   */
   partitionToOffsetSum: SubscriptionInfoDataPartitionToOffsetSum[]
 }
 
@@ -373,28 +424,28 @@ export function writeSubscriptionInfoDataTaskOffsetSum(w: Writer, v: Subscriptio
   if (version >= 7) {
     w.int32(v.topicGroupId)
   } else {
-    if (!(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'topicGroupId', version)
+    if (v.topicGroupId !== undefined && !(v.topicGroupId === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'topicGroupId', version)
   }
   if (version >= 10) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partition', version)
   }
   if (version >= 10) {
     w.int64(v.offsetSum)
   } else {
-    if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'offsetSum', version)
+    if (v.offsetSum !== undefined && !(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'offsetSum', version)
   }
   if (version >= 10) {
     w.nullableString(v.namedTopology)
   } else {
-    if (!(v.namedTopology === '')) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'namedTopology', version)
+    if (v.namedTopology !== undefined && !(v.namedTopology === '')) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'namedTopology', version)
   }
   if (version >= 7 && version <= 9) {
     w.int32(v.partitionToOffsetSum.length)
     for (const e of v.partitionToOffsetSum) writeSubscriptionInfoDataPartitionToOffsetSum(w, e, version)
   } else {
-    if (!(v.partitionToOffsetSum.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partitionToOffsetSum', version)
+    if (v.partitionToOffsetSum !== undefined && !(v.partitionToOffsetSum.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataTaskOffsetSum', 'partitionToOffsetSum', version)
   }
 }
 
@@ -423,9 +474,15 @@ export function sizeSubscriptionInfoDataTaskOffsetSum(v: SubscriptionInfoDataTas
 }
 
 export interface SubscriptionInfoDataPartitionToOffsetSum {
-  /** (versions 7-9) */
+  /**
+   * The partition of the task.
+   * (versions 7-9)
+   */
   partition: number
-  /** (versions 7-9) */
+  /**
+   * The offset sum of the task.
+   * (versions 7-9)
+   */
   offsetSum: bigint
 }
 
@@ -466,12 +523,12 @@ export function writeSubscriptionInfoDataPartitionToOffsetSum(w: Writer, v: Subs
   if (version >= 7 && version <= 9) {
     w.int32(v.partition)
   } else {
-    if (!(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'partition', version)
+    if (v.partition !== undefined && !(v.partition === 0)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'partition', version)
   }
   if (version >= 7 && version <= 9) {
     w.int64(v.offsetSum)
   } else {
-    if (!(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'offsetSum', version)
+    if (v.offsetSum !== undefined && !(v.offsetSum === 0n)) throw fieldNotInVersion('SubscriptionInfoDataPartitionToOffsetSum', 'offsetSum', version)
   }
 }
 
@@ -488,9 +545,15 @@ export function sizeSubscriptionInfoDataPartitionToOffsetSum(_v: SubscriptionInf
 }
 
 export interface SubscriptionInfoDataClientTag {
-  /** (versions 11+) */
+  /**
+   * The key of the client tag.
+   * (versions 11+)
+   */
   key: Buffer
-  /** (versions 11+) */
+  /**
+   * The value of the client tag.
+   * (versions 11+)
+   */
   value: Buffer
 }
 
@@ -531,12 +594,12 @@ export function writeSubscriptionInfoDataClientTag(w: Writer, v: SubscriptionInf
   if (version === 11) {
     w.bytes(v.key)
   } else {
-    if (!(v.key.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'key', version)
+    if (v.key !== undefined && !(v.key.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'key', version)
   }
   if (version === 11) {
     w.bytes(v.value)
   } else {
-    if (!(v.value.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'value', version)
+    if (v.value !== undefined && !(v.value.length === 0)) throw fieldNotInVersion('SubscriptionInfoDataClientTag', 'value', version)
   }
 }
 

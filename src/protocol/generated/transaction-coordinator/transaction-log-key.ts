@@ -4,7 +4,10 @@ import { Reader, Writer, unsupportedVersion, utf8Length } from '../../primitives
 
 /** TransactionLogKey (transaction-coordinator/TransactionLogKey.json), versions 0. */
 export interface TransactionLogKey {
-  /** (versions 0) */
+  /**
+   * The transactional id of the transaction.
+   * (versions 0)
+   */
   transactionalId: string
 }
 
@@ -38,6 +41,9 @@ export function sizeTransactionLogKey(v: TransactionLogKey, _version: number, _z
   s += 2 + utf8Length(v.transactionalId)
   return s
 }
+
+/** Record type of TransactionLogKey in its coordinator topic (the int16 in front of the key). */
+export const TransactionLogKeyRecordType = 0
 
 /** Lowest and highest generated version of TransactionLogKey. */
 export const TransactionLogKeyVersions = { min: 0, max: 0 } as const

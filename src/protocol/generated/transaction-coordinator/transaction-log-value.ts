@@ -6,52 +6,57 @@ import type { TaggedField } from '../../primitives/index.ts'
 /** TransactionLogValue (transaction-coordinator/TransactionLogValue.json), versions 0-1. */
 export interface TransactionLogValue {
   /**
-   * Producer id in use by the transactional id
+   * Producer id in use by the transactional id.
    * (versions 0+)
    */
   producerId: bigint
   /**
-   * Producer id used by the last committed transaction
+   * Producer id used by the last committed transaction.
    * (versions 1+, tag 0)
    */
   previousProducerId: bigint
   /**
-   * Latest producer ID sent to the producer for the given transactional ID
+   * Latest producer ID sent to the producer for the given transactional id.
    * (versions 1+, tag 1)
    */
   nextProducerId: bigint
   /**
-   * Epoch associated with the producer id
+   * Epoch associated with the producer id.
    * (versions 0+)
    */
   producerEpoch: number
   /**
-   * Transaction timeout in milliseconds
+   * Producer epoch associated with the NextProducerId
+   * (versions 1+, tag 3)
+   */
+  nextProducerEpoch: number
+  /**
+   * Transaction timeout in milliseconds.
    * (versions 0+)
    */
   transactionTimeoutMs: number
   /**
-   * TransactionState the transaction is in
+   * TransactionState the transaction is in.
    * (versions 0+)
    */
   transactionStatus: number
   /**
-   * Set of partitions involved in the transaction
+   * Partitions involved in the transaction.
    * (versions 0+, nullable 0+)
    */
   transactionPartitions: TransactionLogValuePartitionsSchema[] | null
   /**
-   * Time the transaction was last updated
+   * Time the transaction was last updated.
    * (versions 0+)
    */
   transactionLastUpdateTimestampMs: bigint
   /**
-   * Time the transaction was started
+   * Time the transaction was started.
    * (versions 0+)
    */
   transactionStartTimestampMs: bigint
   /**
-   * The transaction version used by the client
+   * The transaction version used by the client.
    * (versions 1+, tag 2)
    */
   clientTransactionVersion: number
@@ -66,6 +71,7 @@ export function defaultTransactionLogValue(): TransactionLogValue {
     previousProducerId: -1n,
     nextProducerId: -1n,
     producerEpoch: 0,
+    nextProducerEpoch: -1,
     transactionTimeoutMs: 0,
     transactionStatus: 0,
     transactionPartitions: [],
@@ -80,6 +86,7 @@ export function isDefaultTransactionLogValue(v: TransactionLogValue): boolean {
   v.previousProducerId === -1n &&
   v.nextProducerId === -1n &&
   v.producerEpoch === 0 &&
+  v.nextProducerEpoch === -1 &&
   v.transactionTimeoutMs === 0 &&
   v.transactionStatus === 0 &&
   (v.transactionPartitions !== null && v.transactionPartitions.length === 0) &&
@@ -98,6 +105,8 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
   f_NextProducerId = -1n
   let f_ProducerEpoch: number
   f_ProducerEpoch = r.int16()
+  let f_NextProducerEpoch: number
+  f_NextProducerEpoch = -1
   let f_TransactionTimeoutMs: number
   f_TransactionTimeoutMs = r.int32()
   let f_TransactionStatus: number
@@ -142,6 +151,9 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
       } else if (tag === 2) {
         f_ClientTransactionVersion = r.int16()
         r.endTaggedField(end)
+      } else if (tag === 3) {
+        f_NextProducerEpoch = r.int16()
+        r.endTaggedField(end)
       } else {
         if (unknownTaggedFields === undefined) unknownTaggedFields = []
         unknownTaggedFields.push({ tag, data: r.raw(size) })
@@ -153,6 +165,7 @@ export function readTransactionLogValue(r: Reader, version: number): Transaction
     previousProducerId: f_PreviousProducerId,
     nextProducerId: f_NextProducerId,
     producerEpoch: f_ProducerEpoch,
+    nextProducerEpoch: f_NextProducerEpoch,
     transactionTimeoutMs: f_TransactionTimeoutMs,
     transactionStatus: f_TransactionStatus,
     transactionPartitions: f_TransactionPartitions,
@@ -169,14 +182,19 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.previousProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'previousProducerId', version)
+    if (v.previousProducerId !== undefined && !(v.previousProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'previousProducerId', version)
   }
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.nextProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerId', version)
+    if (v.nextProducerId !== undefined && !(v.nextProducerId === -1n)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerId', version)
   }
   w.int16(v.producerEpoch)
+  if (version === 1) {
+    // tagged: written in the tagged-field section
+  } else {
+    if (v.nextProducerEpoch !== undefined && !(v.nextProducerEpoch === -1)) throw fieldNotInVersion('TransactionLogValue', 'nextProducerEpoch', version)
+  }
   w.int32(v.transactionTimeoutMs)
   w.int8(v.transactionStatus)
   if (version === 0) {
@@ -197,7 +215,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
   if (version === 1) {
     // tagged: written in the tagged-field section
   } else {
-    if (!(v.clientTransactionVersion === 0)) throw fieldNotInVersion('TransactionLogValue', 'clientTransactionVersion', version)
+    if (v.clientTransactionVersion !== undefined && !(v.clientTransactionVersion === 0)) throw fieldNotInVersion('TransactionLogValue', 'clientTransactionVersion', version)
   }
   if (version === 1) {
     const u = v.unknownTaggedFields
@@ -206,6 +224,7 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
       if (!(v.previousProducerId === -1n)) n++
       if (!(v.nextProducerId === -1n)) n++
       if (!(v.clientTransactionVersion === 0)) n++
+      if (!(v.nextProducerEpoch === -1)) n++
       w.uvarint(n)
       if (!(v.previousProducerId === -1n)) {
         w.uvarint(0)
@@ -228,6 +247,13 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
         w.uvarint(ts)
         w.int16(v.clientTransactionVersion)
       }
+      if (!(v.nextProducerEpoch === -1)) {
+        w.uvarint(3)
+        let ts = 0
+        ts += 2
+        w.uvarint(ts)
+        w.int16(v.nextProducerEpoch)
+      }
     } else {
       const t: TaggedField[] = u.slice()
       if (!(v.previousProducerId === -1n)) {
@@ -244,6 +270,11 @@ export function writeTransactionLogValue(w: Writer, v: TransactionLogValue, vers
         const tw = new Writer(64)
         tw.int16(v.clientTransactionVersion)
         t.push({ tag: 2, data: tw.finish() })
+      }
+      if (!(v.nextProducerEpoch === -1)) {
+        const tw = new Writer(64)
+        tw.int16(v.nextProducerEpoch)
+        t.push({ tag: 3, data: tw.finish() })
       }
       writeTaggedFields(w, t)
     }
@@ -296,6 +327,12 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number,
       ts += 2
       s += sizeOfUvarint(2) + sizeOfUvarint(ts) + ts
     }
+    if (!(v.nextProducerEpoch === -1)) {
+      n++
+      let ts = 0
+      ts += 2
+      s += sizeOfUvarint(3) + sizeOfUvarint(ts) + ts
+    }
     const u = v.unknownTaggedFields
     if (u !== undefined) {
       for (const e of u) s += sizeOfUvarint(e.tag) + sizeOfUvarint(e.data.length) + e.data.length
@@ -306,11 +343,17 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number,
   return s
 }
 
-/** Set of partitions involved in the transaction */
+/** Partitions involved in the transaction. */
 export interface TransactionLogValuePartitionsSchema {
-  /** (versions 0+) */
+  /**
+   * Topic involved in the transaction.
+   * (versions 0+)
+   */
   topic: string
-  /** (versions 0+) */
+  /**
+   * Partition ids involved in the transaction.
+   * (versions 0+)
+   */
   partitionIds: number[]
   /** Tagged fields this codec does not know; preserved and re-encoded in tag order. */
   unknownTaggedFields?: TaggedField[]
@@ -414,6 +457,9 @@ export function sizeTransactionLogValuePartitionsSchema(v: TransactionLogValuePa
   }
   return s
 }
+
+/** Record type of TransactionLogValue in its coordinator topic (the int16 in front of the key). */
+export const TransactionLogValueRecordType = 0
 
 /** Lowest and highest generated version of TransactionLogValue. */
 export const TransactionLogValueVersions = { min: 0, max: 1 } as const

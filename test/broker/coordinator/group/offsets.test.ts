@@ -5,6 +5,7 @@ import { harness, joinReq, settle, subscription } from './harness.ts'
 import { groupLag } from '../../../../src/broker/coordinator/group/lag.ts'
 import { javaStringHashCode, partitionForGroup } from '../../../../src/broker/coordinator/group/group-partition.ts'
 import { decodeGroupRecord, encodeGroupRecord, GroupRecordError } from '../../../../src/broker/coordinator/group/records.ts'
+import { ZERO_UUID } from '../../../../src/protocol/primitives/index.ts'
 
 const commit = (over: Record<string, unknown> = {}) => ({
   groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
@@ -21,7 +22,7 @@ test('partition of a group follows Java String.hashCode', () => {
 })
 
 test('records round-trip through Kafka\'s key/value schemas; foreign key versions are skipped; garbage is a typed error', () => {
-  const off = { type: 'offset' as const, group: 'g', topic: 't', partition: 3, value: { offset: 9n, leaderEpoch: 2, metadata: 'm', commitTimestamp: 5n, expireTimestamp: -1n } }
+  const off = { type: 'offset' as const, group: 'g', topic: 't', partition: 3, value: { offset: 9n, leaderEpoch: 2, metadata: 'm', commitTimestamp: 5n, expireTimestamp: -1n, topicId: ZERO_UUID } }
   const e = encodeGroupRecord(off)
   assert.equal(e.key.readInt16BE(0), 1)
   assert.equal(e.value!.readInt16BE(0), 3)

@@ -28,6 +28,7 @@ import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-meta
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
+import { ZERO_UUID } from '../../../../src/protocol/primitives/index.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1 }
 
@@ -53,7 +54,7 @@ test('transactions left in PrepareCommit / PrepareAbort are completed after a re
     req.acks = -1
     req.timeoutMs = 5000
     req.transactionalId = id
-    req.topicData = [{ name: 'rt', partitionData: [{ index: partition, records: buildRecordBatch({
+    req.topicData = [{ name: 'rt', topicId: ZERO_UUID, partitionData: [{ index: partition, records: buildRecordBatch({
       producerId: Number(pid), producerEpoch: epoch, baseSequence: 0, transactional: true,
       records: [0, 1, 2].map((i) => ({ value: Buffer.from(`${id}-${i}`) })),
     }) }] }]

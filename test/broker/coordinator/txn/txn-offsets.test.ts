@@ -55,7 +55,7 @@ class Session {
 
   async commitOffset(id: string, pid: bigint, epoch: number, offset: number): Promise<number> {
     const r = await this.c.call<TxnOffsetCommitResponse>(ApiKey.TxnOffsetCommit, 3, {
-      transactionalId: id, groupId: GROUP, producerId: pid, producerEpoch: epoch, generationId: -1, memberId: '', groupInstanceId: null,
+      transactionalId: id, groupId: GROUP, producerId: pid, producerEpoch: epoch, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
       topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
     })
     return r.topics[0]!.partitions[0]!.errorCode
