@@ -1,10 +1,12 @@
-// Broker lifecycle. `runBroker` starts a broker from a validated config: lock the data directory,
-// open the metadata store and read the first metadata image, open the storage that image assigns
-// here (setting aside logs it does not name), publish the image to the replica manager, bind
-// listeners. `close()` reverses it: stop accepting, let in-flight requests finish, close storage
-// and the metadata store, unlock.
+// Broker lifecycle. `runBroker` starts a broker from a validated config: check the data
+// directories, bind the listeners (before anything is written, so a port in use leaves no trace),
+// lock the data directory, open the metadata store and read the first metadata image, open the
+// storage that image assigns here (setting aside logs it does not name), publish the image to the
+// replica manager, build the services, then serve the requests that waited for it. A failed start
+// removes what it created. `close()` reverses it: stop accepting, let in-flight requests finish,
+// close storage and the metadata store, unlock.
 // `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
@@ -24,7 +26,8 @@ import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
 import type { Logger, LogLevel } from './logger.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { DataDirClaim } from './data-dir.ts'
+import { DeferredHandler } from './net/deferred-handler.ts'
 import { openStorage } from './storage.ts'
 import { DynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
 import { TopicService } from './cluster/topic-service.ts'
@@ -71,15 +74,20 @@ function advertise(bound: BoundListener, config: BrokerConfig): BoundListener {
 export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {}): Promise<RunningBroker> {
   const log = opts.log ?? createLogger()
   const dataDir = resolve(config.dataDir)
-  await mkdir(dataDir, { recursive: true })
-  const unlock = await lockDataDir(dataDir)
+  const claim = await DataDirClaim.check(config.logDirs)
   let store: MetadataStore | undefined
   let timerDriver: TimerDriver | undefined
   let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
-  let server: NetServer | undefined
   const clock = opts.clock ?? systemScheduler
+  const handler = new DeferredHandler()
+  const server = createNetServer(config, handler, log)
   try {
+    // An existing directory is locked first (a second broker on it says so, whatever its port);
+    // then the listeners are bound before anything is written, so a port in use leaves no trace.
+    if (claim.exists) await claim.claim()
+    const bound = await server.start()
+    await claim.claim()
     const nodeId = config.nodeId
     store = await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
     const metadata = loader = new MetadataLoader(store, log)
@@ -120,23 +128,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       timers,
       log,
     }
-    server = new NetServer({
-      listeners: config.listeners,
-      handler: createDispatcher(context, registry),
-      limits: {
-        maxFrameBytes: config.int('socket.request.max.bytes'),
-        maxInFlightBytes: config.int('queued.max.request.bytes'),
-        maxInFlightRequests: config.int('queued.max.requests'),
-        idleMs: config.int('connections.max.idle.ms'),
-      },
-      maxConnections: () => config.int('max.connections'),
-      maxConnectionsPerIp: () => config.int('max.connections.per.ip'),
-      log,
-      recycling: produceFrameRecycling(),
-    })
-    startCoordinators(context)
-    const bound = await server.start()
     for (const b of bound) advertisedListeners.push(advertise(b, config))
+    startCoordinators(context)
+    handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
     const meta = store
@@ -159,21 +153,39 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await images.close()
           await storage.close()
           await meta.close()
-          await unlock()
+          await claim.release()
           log.info({ dataDir }, 'broker stopped')
         })()
         return closing
       },
     }
   } catch (err) {
-    await server?.close(0)
+    handler.fail('the broker failed to start')
+    await server.close(0)
     timerDriver?.stop()
     await loader?.close()
     await logs?.close()
     await store?.close()
-    await unlock()
+    await claim.abandon()
     throw err
   }
+}
+
+function createNetServer(config: BrokerConfig, handler: DeferredHandler, log: Logger): NetServer {
+  return new NetServer({
+    listeners: config.listeners,
+    handler: handler.handler,
+    limits: {
+      maxFrameBytes: config.int('socket.request.max.bytes'),
+      maxInFlightBytes: config.int('queued.max.request.bytes'),
+      maxInFlightRequests: config.int('queued.max.requests'),
+      idleMs: config.int('connections.max.idle.ms'),
+    },
+    maxConnections: () => config.int('max.connections'),
+    maxConnectionsPerIp: () => config.int('max.connections.per.ip'),
+    log,
+    recycling: produceFrameRecycling(),
+  })
 }
 
 export interface StartBrokerOptions {
@@ -202,6 +214,8 @@ export interface Broker {
 export async function startBroker(options: StartBrokerOptions = {}): Promise<Broker> {
   const entries: [string, string | number | boolean | readonly string[]][] = [
     ['listeners', `PLAINTEXT://${options.host ?? '127.0.0.1'}:${options.port ?? 0}`],
+    // A test broker: the first consumer of a group need not wait 3 s for others to join.
+    ['group.initial.rebalance.delay.ms', 0],
     ...Object.entries(options.config ?? {}),
   ]
   const ownDir = options.dataDir === undefined

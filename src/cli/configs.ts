@@ -11,12 +11,7 @@ function line(def: ConfigDef): string {
   return `${def.name} (${def.type}, default ${dflt ?? 'none'})${note}\n    ${def.doc}${accepted}${from}`
 }
 
-export function configs(argv: string[]): number {
-  const which = argv[0] ?? 'all'
-  if (!['all', 'broker', 'topic'].includes(which)) {
-    process.stderr.write('usage: samsa configs [broker|topic]\n')
-    return 2
-  }
+export function configs(which: string): number {
   const out: string[] = []
   if (which !== 'topic') out.push('# Broker configs (server.properties, --set)', ...[...BROKER_DEFS.values()].map(line), '')
   if (which !== 'broker') out.push('# Topic configs (per topic; defaults from the broker keys named)', ...[...TOPIC_DEFS.values()].map(line), '')

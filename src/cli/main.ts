@@ -1,35 +1,60 @@
 #!/usr/bin/env node
-// The `samsa` command: subcommands are small modules; each returns its exit code.
+// The `samsa` command, parsed with commander: subcommands are small modules; each returns its
+// exit code, and is loaded only when run (so --help and --version answer at once). Usage errors
+// (unknown command or option, bare `samsa`) print help and exit 2.
 import './v8-tuning.ts' // first: V8 flags must be set before the broker allocates
-import { start, START_USAGE } from './start.ts'
-import { configs } from './configs.ts'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { START_HELP, LOG_LEVELS } from './start-options.ts'
+import type { StartOptions } from './start-options.ts'
+import { packageVersion } from './version.ts'
 
-const USAGE = `usage: samsa <command> [options]
+function port(text: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535)')
+  return n
+}
 
-commands:
-  start     run a broker (samsa start --help)
-  configs   list every broker and topic setting with its default`
+function program(): Command {
+  const samsa = new Command('samsa')
+    .description('A Kafka-compatible broker.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError()
+    .showSuggestionAfterError()
+    .exitOverride()
+  samsa.command('start')
+    .description('run a broker')
+    .option('--data-dir <dir>', 'where partitions and metadata live (default ./samsa-data; sets log.dirs)')
+    .option('--config <file>', 'Kafka-style server.properties (listeners, log.dirs, num.partitions, ...)')
+    .addOption(new Option('--port <port>', 'port of the PLAINTEXT listener (default 9092; shortcut for listeners)').argParser(port))
+    .option('--set <key=value>', 'override one setting (repeatable; wins over --config, --data-dir and --port)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(new Option('--log-level <level>', 'log level; logs go to stderr').choices(LOG_LEVELS).default('warn'))
+    .addHelpText('after', `\n${START_HELP}`)
+    .action(async (opts: StartOptions) => {
+      const { start } = await import('./start.ts')
+      process.exitCode = await start(opts)
+    })
+  samsa.command('configs')
+    .description('list every broker and topic setting with its default')
+    .addArgument(samsa.createArgument('[which]', 'which table').choices(['all', 'broker', 'topic']).default('all'))
+    .action(async (which: string) => {
+      const { configs } = await import('./configs.ts')
+      process.exitCode = configs(which)
+    })
+  return samsa
+}
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case 'start': return start(rest)
-    case 'configs': return configs(rest)
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(`${USAGE}\n\n${START_USAGE}\n`)
-      return 0
-    default:
-      process.stderr.write(`samsa: unknown command ${JSON.stringify(command)}\n${USAGE}\n`)
-      return 2
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv, { from: 'user' })
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err
+    // Help or version on request: 0. Anything else is a usage error (commander printed it).
+    process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code
-}, (err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`samsa: ${(err as Error)?.stack ?? String(err)}\n`)
   process.exitCode = 1
 })

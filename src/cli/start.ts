@@ -1,6 +1,5 @@
 // `samsa start`: validate the configuration (nothing is written when it is invalid), start the
 // broker, print one `listening on ...` line, and shut down cleanly on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util'
 import { ConfigError, loadBrokerConfig } from '../broker/config/index.ts'
 import { runBroker } from '../broker/broker.ts'
 import type { RunningBroker } from '../broker/broker.ts'
@@ -8,49 +7,14 @@ import type { BoundListener } from '../broker/net/server.ts'
 import { createLogger } from '../broker/logger.ts'
 import type { LogLevel } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
+import { isUserError } from './user-errors.ts'
+import type { StartOptions } from './start-options.ts'
 
-export const START_USAGE = `usage: samsa start [--data-dir DIR] [--config server.properties] [--set key=value]... [--log-level LEVEL]
-
-  --data-dir DIR      where partitions and metadata live (default ./samsa-data; sets log.dirs)
-  --config FILE       Kafka-style server.properties (listeners, log.dirs, num.partitions, ...)
-  --set key=value     override one setting (repeatable; wins over --config and --data-dir)
-  --log-level LEVEL   fatal, error, warn (default), info, debug, trace or silent; logs go to stderr
-
-Listens on PLAINTEXT://localhost:9092 unless 'listeners' says otherwise. 'samsa configs' lists every setting.`
-
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-
-export async function start(argv: string[]): Promise<number> {
-  let values: { 'data-dir'?: string, config?: string, set?: string[], 'log-level'?: string, help?: boolean }
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        config: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (err) {
-    process.stderr.write(`samsa start: ${(err as Error).message}\n${START_USAGE}\n`)
-    return 2
-  }
-  if (values.help) {
-    process.stdout.write(`${START_USAGE}\n`)
-    return 0
-  }
-  const level = values['log-level'] ?? 'warn'
-  if (!LEVELS.includes(level)) {
-    process.stderr.write(`samsa start: --log-level must be one of ${LEVELS.join(', ')}\n`)
-    return 2
-  }
+export async function start(opts: StartOptions): Promise<number> {
+  const level = opts.logLevel ?? 'warn'
   let config: BrokerConfig
   try {
-    config = loadBrokerConfig({ configFile: values.config, dataDir: values['data-dir'], sets: values.set })
+    config = loadBrokerConfig({ configFile: opts.config, dataDir: opts.dataDir, port: opts.port, sets: opts.set })
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`samsa start: invalid configuration: ${err.message}\nNothing was started or written.\n`)
@@ -77,7 +41,10 @@ export async function start(argv: string[]): Promise<number> {
   try {
     broker = await runBroker(config, { log })
   } catch (err) {
-    process.stderr.write(`samsa start: cannot start: ${(err as Error).message}\n`)
+    // A user's problem (port in use, data directory locked or a file, ...) is one line; a bug
+    // also shows where it happened.
+    const detail = isUserError(err) ? '' : `\n${(err as Error)?.stack ?? ''}`
+    process.stderr.write(`samsa start: cannot start: ${(err as Error)?.message ?? String(err)}${detail}\n`)
     return 1
   }
   const started = broker
@@ -91,7 +58,10 @@ export async function start(argv: string[]): Promise<number> {
       }
       stopping = true
       log.info({ signal }, 'shutting down')
-      started.close().then(() => resolve(0), (err: unknown) => {
+      started.close().then(() => {
+        process.stdout.write(`stopped (${signal})\n`)
+        resolve(0)
+      }, (err: unknown) => {
         log.error({ err }, 'shutdown failed')
         resolve(1)
       })

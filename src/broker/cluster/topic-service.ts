@@ -207,7 +207,8 @@ export class TopicService {
 
   private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
     this.checkNewName(valid.name) // again: another create may have won while we queued
-    if (hasCollisionChars(valid.name)) {
+    // The broker's own topics (__consumer_offsets, ...) are named by Kafka: no warning for those.
+    if (!valid.internal && hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
     let topic: TopicMetadata

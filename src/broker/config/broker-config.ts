@@ -3,7 +3,7 @@
 // derived through their broker synonyms. Built once at start; dynamic layers change at runtime.
 import { BROKER_DEFS, TOPIC_DEFS, parseConfigValue, unknownKey } from './config-table.ts'
 import { ConfigError } from './config-error.ts'
-import { parseListeners, parseProtocolMap } from './listeners.ts'
+import { parseListeners, parseProtocolMap, requireServedSecurity } from './listeners.ts'
 import type { ConfigDef, ConfigValue } from './config-def.ts'
 import type { ListenerAddress } from './listeners.ts'
 
@@ -57,6 +57,7 @@ export class BrokerConfig {
     const controllers = new Set(this.list('controller.listener.names').map((n) => n.toUpperCase()))
     this.listeners = parseListeners('listeners', this.list('listeners'), protocols).filter((l) => !controllers.has(l.name))
     if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one (non-controller) listener is required')
+    requireServedSecurity('listeners', this.listeners)
     const advertised = this.get('advertised.listeners') as readonly string[] | null
     const adv = advertised ? parseListeners('advertised.listeners', advertised, protocols).filter((l) => !controllers.has(l.name)) : []
     for (const a of adv) {

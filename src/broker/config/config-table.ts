@@ -2,6 +2,7 @@
 // .properties files, --set, or the wire); parsing checks type, bounds and accepted values.
 import { BROKER_CONFIGS } from './broker-configs.ts'
 import { TOPIC_CONFIGS } from './topic-configs.ts'
+import { closest, distance } from 'fastest-levenshtein'
 import { ConfigError } from './config-error.ts'
 import { INT_MAX, INT_MIN, LONG_MAX } from './config-def.ts'
 import type { ConfigDef, ConfigValue } from './config-def.ts'
@@ -116,6 +117,15 @@ export function unknownKey(key: string, scope: 'broker' | 'topic'): ConfigError 
     hint = syn ? ` (it is a topic config; the broker-wide default is ${syn})` : ' (it is a topic config)'
   } else if (other) {
     hint = ' (it is a broker config)'
+  } else {
+    const near = nearestKey(key, scope === 'broker' ? BROKER_DEFS : TOPIC_DEFS)
+    if (near) hint = ` (did you mean ${near}?)`
   }
   return new ConfigError(key, `unknown ${scope} config${hint}`)
+}
+
+/** The known key closest to a misspelled one, if it is close enough to be a typo (a few edits). */
+function nearestKey(key: string, defs: ReadonlyMap<string, ConfigDef>): string | undefined {
+  const near = closest(key, [...defs.keys()])
+  return distance(key, near) <= Math.max(2, Math.floor(key.length / 6)) ? near : undefined
 }

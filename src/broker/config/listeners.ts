@@ -42,3 +42,15 @@ export function parseListeners(key: string, items: readonly string[], protocols:
     return { name, host, port, securityProtocol }
   })
 }
+
+/** Security protocols a listener can serve today; the others would serve plaintext under a secure name. */
+const SERVED = new Set(['PLAINTEXT'])
+
+/** Refuses SSL / SASL_PLAINTEXT / SASL_SSL listeners: Samsa has no TLS or SASL yet, and must not pretend to. */
+export function requireServedSecurity(key: string, listeners: readonly ListenerAddress[]): void {
+  for (const l of listeners) {
+    if (SERVED.has(l.securityProtocol)) continue
+    throw new ConfigError(key, `listener ${l.name} uses security protocol ${l.securityProtocol}, which Samsa does not support yet ` +
+      '(no TLS or SASL): only PLAINTEXT listeners can be served')
+  }
+}

@@ -11,6 +11,8 @@ export interface ConfigSources {
   readonly configFile?: string
   /** `--data-dir`: sets log.dirs. */
   readonly dataDir?: string
+  /** `--port`: the port of the PLAINTEXT listener (of `listeners` from the file, else the default). */
+  readonly port?: number
   /** `--set key=value` overrides, in command-line order. */
   readonly sets?: readonly string[]
 }
@@ -33,6 +35,18 @@ function checkEntry(key: string, value: string, where: string): void {
   }
 }
 
+/** `listeners` (as set so far, else the default) with the PLAINTEXT listener moved to `port`. */
+function withPlaintextPort(entries: readonly [string, string][], port: number): string {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', `${port} is not a port number (0-65535)`)
+  const given = [...entries].reverse().find(([k]) => k === 'listeners')
+  const current = given ? parseConfigValue(BROKER_DEFS.get('listeners')!, given[1]) : BROKER_DEFS.get('listeners')!.default
+  const items = (current as readonly string[]).map((l) => l.trim())
+  const i = items.findIndex((l) => /^PLAINTEXT:\/\//i.test(l))
+  if (i < 0) throw new ConfigError('--port', `listeners (${items.join(',')}) has no PLAINTEXT listener; set listeners instead`)
+  items[i] = items[i].replace(/:\d+$/, `:${port}`)
+  return items.join(',')
+}
+
 export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
   const entries: [string, string][] = []
   if (sources.configFile !== undefined) {
@@ -53,6 +67,7 @@ export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
     }
   }
   if (sources.dataDir !== undefined) entries.push(['log.dirs', sources.dataDir])
+  if (sources.port !== undefined) entries.push(['listeners', withPlaintextPort(entries, sources.port)])
   for (const s of sources.sets ?? []) {
     const [key, value] = splitAssignment(s)
     checkEntry(key, value, `--set ${s}`)

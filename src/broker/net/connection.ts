@@ -318,11 +318,19 @@ export class Connection implements BudgetWaiter {
     })
   }
 
-  /** Graceful end: flushes written responses, then closes the socket. */
+  /**
+   * Graceful end: flushes written responses, sends FIN, and keeps reading (and discarding) so the
+   * client's own FIN is seen and the socket closes as soon as the client closes its side. A paused
+   * socket would not see it (shutdown pauses every connection to drain it), and would wait for
+   * the timeout below; destroying at once instead could reset the connection (unread input makes
+   * the kernel send RST) and lose the responses still on their way.
+   */
   end(): void {
     if (this.closed) return
     this.closed = true
     this.socket.end()
+    this.socket.resume()
+    // A client that never closes or does not read: give up after a while.
     this.socket.setTimeout(5000, () => this.socket.destroy())
   }
 

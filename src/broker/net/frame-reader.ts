@@ -8,10 +8,22 @@ export class FrameSizeError extends Error {
   readonly size: number
 
   constructor(size: number, max: number) {
-    super(size < 0 ? `negative frame size ${size}` : `frame size ${size} exceeds socket.request.max.bytes ${max}`)
+    super((size < 0 ? `negative frame size ${size}` : `frame size ${size} exceeds socket.request.max.bytes ${max}`) + peerHint(size))
     this.name = 'FrameSizeError'
     this.size = size
   }
+}
+
+/**
+ * What a client that does not speak Kafka's protocol sent, read from the size prefix: a TLS record
+ * starts 0x16 0x03 (handshake, version 3.x), HTTP with a method name.
+ */
+function peerHint(size: number): string {
+  if (size >>> 16 === 0x1603) return ' (looks like a TLS client: this listener is PLAINTEXT; Samsa does not support TLS yet)'
+  const text = Buffer.alloc(4)
+  text.writeInt32BE(size)
+  if (/^(GET |POST|PUT |HEAD|PATC|DELE|OPTI)$/.test(text.toString('latin1'))) return ' (looks like an HTTP client: this port speaks the Kafka protocol)'
+  return ''
 }
 
 /**

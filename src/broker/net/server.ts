@@ -39,6 +39,23 @@ function bindHosts(host: string): (string | undefined)[] {
   return [host]
 }
 
+/** A listener could not be bound: says which, and why in words (port in use, no permission). */
+export class ListenError extends Error {
+  readonly code: string | undefined
+
+  constructor(listener: string, host: string, port: number, cause: NodeJS.ErrnoException) {
+    const where = `${host.includes(':') ? `[${host}]` : host || '*'}:${port}`
+    const why = cause.code === 'EADDRINUSE' ? `port ${port} is already in use (another broker or program listens there)`
+      : cause.code === 'EACCES' ? `no permission to use port ${port}`
+        : cause.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
+          : cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN' ? `host ${host} cannot be resolved`
+            : cause.message
+    super(`cannot listen on ${where} (listener ${listener}): ${why}`, { cause })
+    this.name = 'ListenError'
+    this.code = cause.code
+  }
+}
+
 function listen(server: Server, port: number, host: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err)
@@ -85,7 +102,6 @@ export class NetServer {
       for (let i = 0; i < hosts.length; i++) {
         // allowHalfOpen: a client that half-closes after its last request still gets the answers in flight.
         const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, l.name))
-        server.on('error', (err) => this.opts.log.error({ err, listener: l.name }, 'listener error'))
         try {
           port = await listen(server, port, hosts[i])
         } catch (err) {
@@ -93,8 +109,10 @@ export class NetServer {
           const code = (err as NodeJS.ErrnoException).code
           if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) continue
           await this.close()
-          throw err
+          throw new ListenError(l.name, hosts[i] ?? '', port, err as NodeJS.ErrnoException)
         }
+        // Only after the bind: a failed bind is the caller's one clear error, not a log line too.
+        server.on('error', (err) => this.opts.log.error({ err, listener: l.name }, 'listener error'))
         this.servers.push(server)
       }
       this.bound.push({ name: l.name, host: l.host, port, securityProtocol: l.securityProtocol })

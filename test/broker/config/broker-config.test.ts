@@ -1,4 +1,6 @@
 import { test } from 'node:test'
+import { BUILTIN_HANDLERS } from '../../../src/broker/api/handlers.ts'
+import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -45,9 +47,36 @@ test('type, bound and accepted-value errors name the key and what is accepted', 
 })
 
 test('listeners: empty host, IPv6, port 0, advertised per name', () => {
-  const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,SASL_PLAINTEXT://[::1]:9093'], ['advertised.listeners', 'PLAINTEXT://example.com:1234']])
-  assert.deepEqual(c.listeners.map((l) => [l.name, l.host, l.port]), [['PLAINTEXT', '', 0], ['SASL_PLAINTEXT', '::1', 9093]])
+  const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,INTERNAL://[::1]:9093'], ['advertised.listeners', 'PLAINTEXT://example.com:1234'],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT']])
+  assert.deepEqual(c.listeners.map((l) => [l.name, l.host, l.port]), [['PLAINTEXT', '', 0], ['INTERNAL', '::1', 9093]])
   assert.deepEqual(c.advertisedListeners.map((l) => [l.host, l.port]), [['example.com', 1234], ['::1', 9093]])
+})
+
+test('listeners that would need TLS or SASL are refused until Samsa has them (no plaintext under a secure name)', () => {
+  for (const proto of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
+    rejects([['listeners', `PLAINTEXT://:0,${proto}://:9093`]], 'listeners', new RegExp(`listener ${proto} uses security protocol ${proto}, which Samsa does not support yet`))
+  }
+  // By the protocol a name maps to, not by the name.
+  rejects([['listeners', 'CLIENT://:9093'], ['listener.security.protocol.map', 'CLIENT:SSL']], 'listeners', /listener CLIENT uses security protocol SSL/)
+  // A KRaft controller listener is not served, so its protocol does not matter.
+  const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,CONTROLLER://:9093'], ['controller.listener.names', 'CONTROLLER'],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:SSL']])
+  assert.deepEqual(c.listeners.map((l) => l.name), ['PLAINTEXT'])
+})
+
+test('group.coordinator.rebalance.protocols defaults to the group protocols this broker serves', () => {
+  const served = new Set(BUILTIN_HANDLERS.map((h) => h.apiKey))
+  const expected = ['classic', ...(served.has(ApiKey.ConsumerGroupHeartbeat) ? ['consumer'] : []), ...(served.has(ApiKey.ShareGroupHeartbeat) ? ['share'] : [])]
+  assert.deepEqual(new BrokerConfig().list('group.coordinator.rebalance.protocols'), expected)
+})
+
+test('a misspelled key gets a "did you mean"; a name far from every key does not', () => {
+  rejects([['num.partition', '3']], 'num.partition', /unknown broker config \(did you mean num\.partitions\?\)$/)
+  rejects([['log.retension.ms', '1']], 'log.retension.ms', /did you mean log\.retention\.ms\?/)
+  rejects([['auto.create.topic.enable', 'true']], 'auto.create.topic.enable', /did you mean auto\.create\.topics\.enable\?/)
+  rejects([['zzz', '1']], 'zzz', /^zzz: unknown broker config$/)
+  assert.throws(() => parseTopicOverrides({ 'retention.mss': '5' }), /retention\.mss: unknown topic config \(did you mean retention\.ms\?\)/)
 })
 
 test('long values keep Kafka\'s Long.MAX_VALUE text', () => {

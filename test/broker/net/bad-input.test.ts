@@ -2,6 +2,7 @@
 // (or a Kafka error), exactly one log line, and a broker that still serves a normal client.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect as tlsConnect } from 'node:tls'
 import { pino } from 'pino'
 import { startBroker } from '../../../src/broker/index.ts'
 import type { Broker } from '../../../src/broker/index.ts'
@@ -66,7 +67,24 @@ test('negative frame size', () => expectClose(int32(-2), /negative frame size/))
 test('garbage bytes that happen to form a small frame', () =>
   expectClose(Buffer.from('\x00\x00\x00\x0cGET / HTTP/1.1\r\n'), /unknown api key|not served|cannot decode/))
 
-test('HTTP request line (size prefix "GET ")', () => expectClose(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /exceeds/))
+test('HTTP request line (size prefix "GET ")', () =>
+  expectClose(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /exceeds.*looks like an HTTP client/))
+
+test('a real TLS client on the plaintext port: one line that says it looks like a TLS client', async () => {
+  const before = lines.length
+  const socket = tlsConnect({ host: '127.0.0.1', port: broker.port, rejectUnauthorized: false })
+  // The broker closes the connection in the middle of the handshake.
+  await new Promise<void>((resolve) => {
+    socket.once('error', () => resolve())
+    socket.once('close', () => resolve())
+  })
+  socket.destroy()
+  await new Promise((r) => setTimeout(r, 20))
+  const mine = lines.slice(before).filter((l) => /closing connection/.test(l.msg))
+  assert.equal(mine.length, 1, JSON.stringify(lines.slice(before)))
+  assert.match(mine[0].msg, /looks like a TLS client: this listener is PLAINTEXT/)
+  await stillServes()
+})
 
 test('frame too short for a request header', () => expectClose(Buffer.concat([int32(3), Buffer.from([0, 18, 0])]), /too short/))
 
