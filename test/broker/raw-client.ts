@@ -9,7 +9,10 @@ import { encodeRequestHeader, decodeResponseHeader } from '../../src/protocol/ge
 
 export class RawClient {
   readonly socket: Socket
-  private buffered = Buffer.alloc(0)
+  // Chunks as they arrived; joined only when a frame is read (joining on every chunk is quadratic
+  // when megabytes of responses queue up).
+  private chunks: Buffer[] = []
+  private bufferedBytes = 0
   private waiters: (() => void)[] = []
   private ended = false
   /** Resolves when the broker (or we) closed the connection. */
@@ -18,7 +21,8 @@ export class RawClient {
   private constructor(socket: Socket) {
     this.socket = socket
     socket.on('data', (d: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, d])
+      this.chunks.push(d)
+      this.bufferedBytes += d.length
       this.wake()
     })
     socket.on('error', () => {})
@@ -50,14 +54,8 @@ export class RawClient {
   async readFrame(timeoutMs = 5000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      if (this.buffered.length >= 4) {
-        const size = this.buffered.readInt32BE(0)
-        if (this.buffered.length >= 4 + size) {
-          const frame = this.buffered.subarray(4, 4 + size)
-          this.buffered = this.buffered.subarray(4 + size)
-          return frame
-        }
-      }
+      const frame = this.takeFrame()
+      if (frame) return frame
       if (this.ended) throw new Error('connection closed')
       const left = deadline - Date.now()
       if (left <= 0) throw new Error('timed out waiting for a response')
@@ -69,6 +67,26 @@ export class RawClient {
         })
       })
     }
+  }
+
+  private takeFrame(): Buffer | null {
+    if (this.bufferedBytes < 4) return null
+    if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)]
+    const size = this.chunks[0]!.readInt32BE(0)
+    if (this.bufferedBytes < 4 + size) return null
+    if (this.chunks[0]!.length < 4 + size) {
+      // Join just enough chunks to hold the frame.
+      let n = 0
+      let bytes = 0
+      while (bytes < 4 + size) bytes += this.chunks[n++]!.length
+      this.chunks.splice(0, n, Buffer.concat(this.chunks.slice(0, n), bytes))
+    }
+    const head = this.chunks[0]!
+    const frame = head.subarray(4, 4 + size)
+    if (head.length === 4 + size) this.chunks.shift()
+    else this.chunks[0] = head.subarray(4 + size)
+    this.bufferedBytes -= 4 + size
+    return frame
   }
 
   /** Resolves true if the connection closes within `ms`. */

@@ -107,6 +107,8 @@ test('a client that reads its responses late still gets the bytes that were read
   const frames: Buffer[] = []
   // ~300 KB per response, ~25 MB in all: more than the kernel's socket buffers hold.
   for (let i = 0; i < 45; i++) for (const p of [0, 1]) frames.push(fetchFrame(frames.length + 1, 'late', p, i * 20, 300_000))
+  // Stop reading: the responses fill the kernel's socket buffers and then wait in the broker.
+  c.socket.pause()
   c.write(Buffer.concat(frames))
   await new Promise((r) => setTimeout(r, 200))
   // Meanwhile another consumer keeps reading: its reads would reuse the buffers of the responses
@@ -118,6 +120,7 @@ test('a client that reads its responses late still gets the bytes that were read
     req.topics = [{ topic: 'late', topicId: '', partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: 1 - (i % 2), fetchOffset: BigInt(i * 20), partitionMaxBytes: 300_000 })] }]
     assert.equal((await admin.call<FetchResponse>(ApiKey.Fetch, 12, req)).responses[0]!.partitions[0]!.errorCode, 0)
   }
+  c.socket.resume()
   let total = 0
   for (let n = 0; n < frames.length; n++) {
     const { correlationId, body: res } = decodeResponseFrame<FetchResponse>(ApiKey.Fetch, 12, await c.readFrame())
