@@ -1,0 +1,9 @@
+// `samsa/client`: a Kafka client for Node.js on Samsa's generated protocol layer. It talks to any
+// Kafka-compatible broker and never imports the broker or storage layers.
+export { Producer } from './producer/producer.ts'
+export type { ProducerOptions, ProducerRecord, RecordMetadata, Serializer, Bytes } from './producer/producer.ts'
+export type { Partitioner, PartitionerContext } from './producer/partitioner.ts'
+export { murmur2, keyPartition } from './producer/murmur2.ts'
+export type { ClientOptions } from './options.ts'
+export { KafkaClientError, KafkaError, ConnectionError, RequestTimeoutError, ClientConfigError, AbortedError, UnsupportedVersionError } from './errors.ts'
+export { requestChannel } from './net/connection.ts'
