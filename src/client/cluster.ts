@@ -220,7 +220,7 @@ export class Cluster {
     return retry(async () => {
       const conn = await this.anyConnection()
       const v = conn.version(ApiKey.FindCoordinator)
-      const res = await conn.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, { key, keyType, coordinatorKeys: [key] })
+      const res = await conn.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, v >= 4 ? { key: '', keyType, coordinatorKeys: [key] } : { key, keyType, coordinatorKeys: [] })
       let nodeId: number, host: string, port: number, errorCode: number, message: string | null
       if (v >= 4) {
         const c = res.coordinators[0]!

@@ -121,17 +121,23 @@ export class Connection {
   /** Sends a request and resolves with the decoded response body. */
   request<Res>(apiKey: number, body: unknown, opts: RequestOptions = {}): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure)
-    const version = opts.version ?? this.versions!.version(apiKey)
     const spec = API_SPECS[apiKey]!
     const correlationId = this.nextCorrelationId
+    let version: number
+    let out: Buffer[]
+    try {
+      version = opts.version ?? this.versions!.version(apiKey)
+      const w = new Writer(512, ZERO_COPY_BYTES)
+      w.int32(0)
+      encodeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: this.options.clientId },
+        spec.requestHeaderVersion(version))
+      spec.encodeRequest(w, body, version)
+      w.patchInt32(0, w.length - 4)
+      out = w.finishChunks()
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
     this.nextCorrelationId = (correlationId + 1) & 0x7fffffff
-    const w = new Writer(512, ZERO_COPY_BYTES)
-    w.int32(0)
-    encodeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: this.options.clientId },
-      spec.requestHeaderVersion(version))
-    spec.encodeRequest(w, body, version)
-    w.patchInt32(0, w.length - 4)
-    const out = w.finishChunks()
     if (out.length === 1) this.socket.write(out[0]!)
     else {
       this.socket.cork()
