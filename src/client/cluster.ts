@@ -45,6 +45,8 @@ export class Cluster {
   controllerId = -1
   readonly brokers = new Map<number, BrokerInfo>()
   private readonly topics = new Map<string, TopicInfo>()
+  /** Topics dropped from the cache by invalidate(): the next refresh asks for them again. */
+  private readonly stale = new Set<string>()
   private readonly conns = new Map<string, Promise<Connection>>()
   private readonly open = new Map<string, Connection>()
   private readonly failures = new Map<string, { count: number; nextAt: number }>()
@@ -151,7 +153,7 @@ export class Cluster {
   /** Forgets a topic's leaders (after NOT_LEADER_OR_FOLLOWER and friends); the next use refreshes. */
   invalidate(topic: string): void {
     this.lastRefreshAt = 0
-    this.topics.delete(topic)
+    if (this.topics.delete(topic)) this.stale.add(topic)
   }
 
   /**
@@ -164,7 +166,7 @@ export class Cluster {
       await running.catch(() => {})
       if (topics.every((t) => this.topics.has(t))) return
     }
-    const wanted = [...new Set([...this.topics.keys(), ...topics])]
+    const wanted = [...new Set([...this.topics.keys(), ...this.stale, ...topics])]
     const p = this.fetchMetadata(wanted, autoCreate).then(() => {})
     this.refreshing = p
     try {
@@ -196,6 +198,7 @@ export class Cluster {
     for (const b of res.brokers) this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })
     for (const t of res.topics) {
       if (t.name === null) continue
+      this.stale.delete(t.name)
       if (t.errorCode !== 0) {
         this.topics.delete(t.name)
         continue

@@ -35,11 +35,11 @@ export class ProducerBatch {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    now: number,
+    baseTimestamp: number,
     capacity: number,
   ) {
-    this.createdAt = now
-    this.appender = new RecordBatchAppender(now, capacity)
+    this.createdAt = Date.now()
+    this.appender = new RecordBatchAppender(baseTimestamp, capacity)
   }
 
   get count(): number {
