@@ -1,5 +1,6 @@
 // Lint: typescript-eslint recommended rules plus the one-way layer rule
-// protocol -> storage -> broker -> (client, cli, registry, streams, console).
+// protocol -> storage -> broker -> (client, cli, registry, streams, console); the client
+// stands on protocol alone.
 import tseslint from 'typescript-eslint'
 
 const layer = (files, forbidden, message) => ({
@@ -35,4 +36,10 @@ export default tseslint.config(
   ),
   // broker may use protocol and storage, never the layers built on top of it.
   layer(['src/broker/**/*.ts'], upper.map((u) => `**/${u}/**`), 'src/broker may not import client/cli/registry/streams/console.'),
+  // client: protocol only — it must work against any Kafka, so never the broker or storage.
+  layer(
+    ['src/client/**/*.ts'],
+    ['**/storage/**', '**/broker/**', '**/cli/**', '**/registry/**', '**/streams/**', '**/console/**'],
+    'src/client may import only src/protocol: it must work against any Kafka, not just Samsa.',
+  ),
 )

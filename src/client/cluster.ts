@@ -62,10 +62,14 @@ export class Cluster {
     return { retries: o.retries, backoffMs: o.retryBackoffMs, maxBackoffMs: o.retryBackoffMaxMs }
   }
 
-  /** The connection to `host:port`, opened (after the reconnect backoff) when there is none. */
-  connection(host: string, port: number): Promise<Connection> {
+  /**
+   * The connection to `host:port`, opened (after the reconnect backoff) when there is none.
+   * Group and transaction coordinators get their own connection (as the Java client does): a
+   * heartbeat must not queue behind a fetch long poll on the same socket.
+   */
+  connection(host: string, port: number, purpose: 'data' | 'coordinator' = 'data'): Promise<Connection> {
     if (this.closing) return Promise.reject(new AbortedError('the client is closed'))
-    const address = `${host}:${port}`
+    const address = purpose === 'data' ? `${host}:${port}` : `${host}:${port}#coordinator`
     let p = this.conns.get(address)
     if (p === undefined) {
       p = this.connect(address, host, port)
@@ -111,7 +115,10 @@ export class Cluster {
 
   /** Any working connection: an open one, else each known broker and bootstrap server in turn. */
   async anyConnection(): Promise<Connection> {
-    for (const c of this.open.values()) if (!c.closed) return c
+    // The least loaded open connection: a metadata request should not wait behind a long poll.
+    let best: Connection | null = null
+    for (const c of this.open.values()) if (!c.closed && (best === null || c.inFlight < best.inFlight)) best = c
+    if (best !== null && best.inFlight === 0) return best
     const candidates = [...this.brokers.values(), ...this.options.bootstrap]
     const errors: string[] = []
     for (const b of candidates) {
@@ -122,6 +129,7 @@ export class Cluster {
         errors.push((err as Error).message)
       }
     }
+    if (best !== null && !best.closed) return best
     throw new ConnectionError(`could not connect to any broker (${[...new Set(errors)].join('; ')})`)
   }
 
@@ -219,7 +227,8 @@ export class Cluster {
   async coordinator(key: string, keyType: 0 | 1): Promise<Connection> {
     const cacheKey = `${keyType}:${key}`
     const known = this.coordinators.get(cacheKey)
-    if (known !== undefined) return this.nodeConnection(known)
+    const b = known === undefined ? undefined : this.brokers.get(known)
+    if (b !== undefined) return this.connection(b.host, b.port, 'coordinator')
     return retry(async () => {
       const conn = await this.anyConnection()
       const v = conn.version(ApiKey.FindCoordinator)
@@ -236,7 +245,7 @@ export class Cluster {
       if (errorCode !== 0) throw new KafkaError(errorCode, { api: 'FindCoordinator', message })
       this.coordinators.set(cacheKey, nodeId)
       if (!this.brokers.has(nodeId)) this.brokers.set(nodeId, { nodeId, host, port, rack: null })
-      return this.connection(host, port)
+      return this.connection(host, port, 'coordinator')
     }, this.retryOptions)
   }
 

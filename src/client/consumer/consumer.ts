@@ -382,13 +382,19 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (this.holding === null || this.group === null || this.group.rejoinNeeded) return
     if (Date.now() - this.holdingSince <= this.o.maxPollIntervalMs) return
     // Java's rule: a member that does not poll within max.poll.interval.ms leaves the group, so
-    // its partitions go to a live member; it rejoins on its next poll.
+    // its partitions go to a live member; it rejoins on its next poll. What it finished before
+    // the message it is stuck on is committed first (the generation is still valid).
     this.holding = null
+    const group = this.group
+    group.requestRejoin()
+    const commit = this.o.autoCommit ? this.commit().catch(() => {}) : Promise.resolve()
     this.fetcher.clear()
     this.dropBuffered(() => true)
-    this.processed.clear()
     this.assignment = []
-    void this.group.leave('consumer poll timeout has expired (max.poll.interval.ms)')
+    void commit.then(() => {
+      this.processed.clear()
+      return group.leave('consumer poll timeout has expired (max.poll.interval.ms)')
+    })
   }
 
   /** Commits processed positions (autoCommit), leaves the group and closes connections. */

@@ -108,12 +108,12 @@ export class Fetcher {
   wake(): void {
     if (this.stopped || this.queuedBytes >= this.o.maxPrefetchBytes) return
     const byNode = new Map<number, PartitionState[]>()
-    let stale = false
+    let stale: Set<string> | null = null
     for (const s of this.partitions.values()) {
       if (s.paused || s.inFlight || s.fetchOffset < 0) continue
       const leader = this.cluster.cachedTopic(s.topic)?.partitions[s.partition]?.leader ?? -1
       if (leader < 0) {
-        stale = true
+        ;(stale ??= new Set()).add(s.topic)
         continue
       }
       if (this.busyNodes.has(leader)) continue
@@ -121,18 +121,18 @@ export class Fetcher {
       if (l === undefined) byNode.set(leader, (l = []))
       l.push(s)
     }
-    if (stale) this.retrySoon(true)
+    if (stale !== null) this.retrySoon([...stale])
     for (const [node, states] of byNode) void this.fetch(node, states)
   }
 
-  private retrySoon(refresh: boolean): void {
+  /** Refreshes metadata (of `topics` too) after the retry backoff, then fetches again. */
+  private retrySoon(topics: string[] = []): void {
     if (this.retryTimer !== null || this.stopped) return
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
       const next = () => this.wake()
-      if (refresh) this.cluster.refreshMetadata().then(next, next)
-      else next()
-    }, this.o.retryBackoffMs)
+      this.cluster.refreshMetadata(topics).then(next, next)
+    }, topics.some((t) => this.cluster.cachedTopic(t) === undefined) ? 0 : this.o.retryBackoffMs)
   }
 
   private async fetch(node: number, states: PartitionState[]): Promise<void> {
@@ -161,13 +161,13 @@ export class Fetcher {
       for (const s of states) s.inFlight = false
       this.busyNodes.delete(node)
       for (const t of byTopic.keys()) this.cluster.invalidate(t)
-      this.retrySoon(true)
+      this.retrySoon()
       return
     }
     for (const s of states) s.inFlight = false
     this.busyNodes.delete(node)
     if (res.errorCode !== 0) {
-      this.retrySoon(true)
+      this.retrySoon()
       return
     }
     let refresh = false
@@ -203,7 +203,7 @@ export class Fetcher {
         this.queuedBytes += end
       }
     }
-    if (refresh) this.retrySoon(true)
+    if (refresh) this.retrySoon()
     this.notify()
     this.wake()
   }
