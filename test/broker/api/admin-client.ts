@@ -9,6 +9,7 @@ export class AdminRaw {
     return new AdminRaw(await RawClient.connect(port))
   }
 
+  /** `timeoutMs`: how long to wait for the answer (default: the raw client's 5 s). */
   async call<T>(apiKey: number, version: number, body: unknown, timeoutMs?: number): Promise<T> {
     const corr = this.corr++
     this.client.write(requestFrame(apiKey, version, corr, body))

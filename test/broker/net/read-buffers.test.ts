@@ -118,8 +118,8 @@ test('a client that reads its responses late still gets the bytes that were read
     req.maxWaitMs = 0
     req.maxBytes = 1 << 20
     req.topics = [{ topic: 'late', topicId: '', partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: 1 - (i % 2), fetchOffset: BigInt(i * 20), partitionMaxBytes: 300_000 })] }]
-    // The broker runs in this process and is busy with the first client's 90 reads: under a loaded
-    // machine one answer can take longer than the default 5 s.
+    // The broker is busy with the first connection's 90 reads: on a loaded machine an answer may
+    // take longer than the default 5 s.
     assert.equal((await admin.call<FetchResponse>(ApiKey.Fetch, 12, req, 30_000)).responses[0]!.partitions[0]!.errorCode, 0)
   }
   c.socket.resume()
