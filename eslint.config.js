@@ -1,6 +1,8 @@
 // Lint: typescript-eslint recommended rules plus the one-way layer rule
-// protocol -> storage -> broker -> (client, cli, registry, streams, console); the client
-// stands on protocol alone.
+// protocol -> storage -> broker -> (client, cli, registry, streams, console), the boundaries
+// inside the broker (net/ knows no handlers or services; handlers get services from the
+// composition root, never from module-level lookups), the client standing on protocol alone,
+// and no floating promises in src/.
 import tseslint from 'typescript-eslint'
 
 const layer = (files, forbidden, message) => ({
@@ -42,4 +44,22 @@ export default tseslint.config(
     ['**/storage/**', '**/broker/**', '**/cli/**', '**/registry/**', '**/streams/**', '**/console/**'],
     'src/client may import only src/protocol: it must work against any Kafka, not just Samsa.',
   ),
+  // net/: sockets, frames, buffers. It knows nothing of handlers, coordinators or broker services.
+  layer(
+    ['src/broker/net/**/*.ts'],
+    ['**/api/**', '**/coordinator/**', '**/cluster/**', '**/replica/**', '**/context.ts', '**/broker.ts', ...upper.map((u) => `**/${u}/**`)],
+    'src/broker/net may not import handlers (api/), coordinators, cluster, replica or the broker context.',
+  ),
+  // api/: handlers reach services only through the context the composition root (broker.ts) built.
+  layer(
+    ['src/broker/api/**/*.ts'],
+    ['**/broker.ts', '**/storage.ts', '**/log-manager.ts', '**/cluster/store/**', '**/cluster/controller.ts', '**/cluster/metadata-loader.ts', ...upper.map((u) => `**/${u}/**`)],
+    'src/broker/api handlers get services from ctx.broker (built in broker.ts), not by importing or constructing them.',
+  ),
+  // Every promise in src/ is awaited, returned, or explicitly voided (with its errors handled).
+  {
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 )

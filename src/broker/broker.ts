@@ -1,15 +1,23 @@
 // Broker lifecycle. `runBroker` starts a broker from a validated config: check the data
 // directories, bind the listeners (before anything is written, so a port in use leaves no trace),
-// lock and open the data directory, load cluster metadata, open storage, then serve the requests
-// that waited for it. A failed start removes what it created. `close()` reverses it: stop
-// accepting, let in-flight requests finish, flush and close storage and metadata, unlock.
+// lock the data directory, open the metadata store and read the first metadata image, open the
+// storage that image assigns here (setting aside logs it does not name), publish the image to the
+// replica manager, build the services, then serve the requests that waited for it. A failed start
+// removes what it created. `close()` reverses it: stop accepting, let in-flight requests finish,
+// close storage and the metadata store, unlock.
 // `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
-import type { RawConfig } from './config/broker-config.ts'
-import { MetadataStore } from './cluster/metadata-store.ts'
+import type { BrokerConfigs } from './config/typed-config.ts'
+import { FileMetadataStore } from './cluster/store/file-store.ts'
+import type { MetadataStore } from './cluster/store/metadata-store.ts'
+import { MetadataLoader } from './cluster/metadata-loader.ts'
+import { Controller } from './cluster/controller.ts'
+import { migrateV1 } from './cluster/metadata-migrate.ts'
+import { CLUSTER_ID_KEY } from './cluster/metadata-records.ts'
+import { setAsideStrays } from './replica/strays.ts'
 import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { createDispatcher } from './api/dispatcher.ts'
@@ -21,13 +29,20 @@ import type { Logger, LogLevel } from './logger.ts'
 import { DataDirClaim } from './data-dir.ts'
 import { DeferredHandler } from './net/deferred-handler.ts'
 import { openStorage } from './storage.ts'
-import { reconcileWithDisk } from './cluster/reconcile.ts'
-import { loadDynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
+import { DynamicBrokerConfigs } from './cluster/dynamic-broker-configs.ts'
+import { TopicService } from './cluster/topic-service.ts'
+import { ConfigAdmin } from './cluster/config-admin.ts'
+import { BufferPool } from './net/buffer-pool.ts'
+import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
 import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
+import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
+
+/** The metadata store's file in the data directory (format 2; format 1 is migrated on open). */
+export const METADATA_FILE = 'cluster-metadata.json'
 
 export interface RunBrokerOptions {
   readonly log?: Logger
@@ -60,7 +75,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const log = opts.log ?? createLogger()
   const dataDir = resolve(config.dataDir)
   const claim = await DataDirClaim.check(config.logDirs)
-  let metadata: MetadataStore | undefined
+  let store: MetadataStore | undefined
+  let timerDriver: TimerDriver | undefined
+  let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
@@ -71,11 +88,27 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     if (claim.exists) await claim.claim()
     const bound = await server.start()
     await claim.claim()
-    metadata = await MetadataStore.open(dataDir, config.nodeId)
-    loadDynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
-    logs = await openStorage(config, metadata, clock, log)
-    await reconcileWithDisk(metadata, logs.all(), log)
-    const replicas = await ReplicaManager.open({ config, metadata, logs, log })
+    const nodeId = config.nodeId
+    store = await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
+    const metadata = loader = new MetadataLoader(store, log)
+    const controller = new Controller(store, loader, nodeId, log)
+    await controller.ensureClusterId()
+    const initial = await loader.load()
+    // Persisted dynamic values take effect before anything reads the config.
+    const dynamic = new DynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
+    logs = await openStorage(config, {
+      topicConfig: (topic) => (metadata.topic(topic) ?? initial.image.topic(topic))?.configs,
+      shouldLoad: (topic, partition) => initial.image.partition(topic, partition)?.replicas.includes(nodeId) ?? false,
+    }, clock, log)
+    await setAsideStrays(logs.unopened, log)
+    // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
+    const timers = new TimerQueue(clock)
+    timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
+    const replicas = new ReplicaManager({ config, logs, log, timers })
+    loader.subscribe((delta) => replicas.applyDelta(delta))
+    await loader.start(initial)
+    const topics = new TopicService({ metadata, controller, config, nodeId, log })
+    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const context: BrokerContext = {
@@ -83,11 +116,16 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       nodeId: config.nodeId,
       clusterId: metadata.clusterId,
       metadata,
+      controller,
       logs,
       replicas,
+      topics,
+      configAdmin,
+      readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
       clock,
+      timers,
       log,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
@@ -95,8 +133,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
-    const meta = metadata
+    const meta = store
+    const images = loader
     const storage = logs
+    const driver = timerDriver
     return {
       context,
       listeners: advertisedListeners,
@@ -109,8 +149,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await closeCoordinators(context)
           await srv.close()
+          driver.stop()
+          await images.close()
           await storage.close()
-          await meta.flush()
+          await meta.close()
           await claim.release()
           log.info({ dataDir }, 'broker stopped')
         })()
@@ -120,8 +162,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   } catch (err) {
     handler.fail('the broker failed to start')
     await server.close(0)
+    timerDriver?.stop()
+    await loader?.close()
     await logs?.close()
-    await metadata?.flush()
+    await store?.close()
     await claim.abandon()
     throw err
   }
@@ -151,8 +195,8 @@ export interface StartBrokerOptions {
   readonly host?: string
   /** Port (default 0: a free port) — ignored when `config.listeners` is given. */
   readonly port?: number
-  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
-  readonly config?: RawConfig
+  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`; keys and value types come from the config table. */
+  readonly config?: BrokerConfigs
   /** A pino logger, or a level for the default stderr logger (default: 'silent'). */
   readonly logger?: Logger | LogLevel
 }

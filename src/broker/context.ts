@@ -1,8 +1,14 @@
 // What every request handler can reach: the broker's long-lived services. One object per broker,
-// created at start-up (broker.ts); handlers get it as `ctx.broker`.
+// built by the composition root (broker.ts) before the listeners open; handlers get it as
+// `ctx.broker`. Services are typed fields here, never looked up by key elsewhere.
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
-import type { MetadataStore } from './cluster/metadata-store.ts'
+import type { MetadataView } from './cluster/metadata-image.ts'
+import type { Controller } from './cluster/controller.ts'
+import type { TopicService } from './cluster/topic-service.ts'
+import type { ConfigAdmin } from './cluster/config-admin.ts'
+import type { BufferPool } from './net/buffer-pool.ts'
+import type { TimerQueue } from './coordinator/timer-queue.ts'
 import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -12,17 +18,30 @@ export interface BrokerContext {
   readonly config: BrokerConfig
   readonly nodeId: number
   readonly clusterId: string
-  /** Topics, topic ids, partition counts, topic config overrides (persisted). */
-  readonly metadata: MetadataStore
-  /** Partition logs: `logs.getOrCreate(topic, partition)`, `logs.get(...)`, `logs.delete(...)`. */
+  /** The current metadata image (topics, ids, partition states, configs), read-only. */
+  readonly metadata: MetadataView
+  /** Writes topic changes to the metadata store and waits for the image. */
+  readonly controller: Controller
+  /** Partition logs (storage); partitions are created and deleted only by ReplicaManager.applyDelta. */
   readonly logs: LogManager
-  /** Hosted partitions (HW, LSO, appends, reads) and the delayed-fetch purgatory. */
+  /** Hosted partitions (HW, LSO, appends, reads) and the delayed-operation purgatories. */
   readonly replicas: ReplicaManager
+  /** Topic admin: validates, writes through the controller, waits for the image. */
+  readonly topics: TopicService
+  /** Describe/Alter configs for topics and brokers (dynamic broker layers). */
+  readonly configAdmin: ConfigAdmin
+  /** Idle buffers for fetch reads from segment files (net/read-buffers.ts). */
+  readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */
   readonly clock: Scheduler
+  /**
+   * The broker's one timer queue on `clock`, driven by one real timer: purgatory deadlines (fetch
+   * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
+   */
+  readonly timers: TimerQueue
   readonly log: Logger
 }

@@ -1,12 +1,12 @@
 // Opens partition storage for a broker: the LogManager over log.dirs, with defaults derived from
 // the broker config through the topic table (so retention.ms follows log.retention.hours, etc.)
-// and per-topic overrides read from the cluster metadata.
+// and per-topic overrides read from the cluster metadata; only the partitions the metadata image
+// assigns to this broker are opened.
 import { resolve } from 'node:path'
 import { LogManager, LOG_CONFIG_NAMES, parseLogConfig } from '../storage/index.ts'
 import type { LogConfig, Scheduler } from '../storage/index.ts'
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
-import type { MetadataStore } from './cluster/metadata-store.ts'
 
 /** Storage's LogConfig from the broker-level defaults of every topic config storage understands. */
 export function defaultLogConfig(config: BrokerConfig): LogConfig {
@@ -18,11 +18,19 @@ export function defaultLogConfig(config: BrokerConfig): LogConfig {
   return parseLogConfig(raw)
 }
 
-export function openStorage(config: BrokerConfig, metadata: MetadataStore, scheduler: Scheduler, logger: Logger): Promise<LogManager> {
+export interface StorageSelection {
+  /** A topic's config overrides (for the partitions opened at start-up). */
+  readonly topicConfig: (topic: string) => Readonly<Record<string, string>> | undefined
+  /** The partition directories to open: those the metadata image assigns to this broker. */
+  readonly shouldLoad: (topic: string, partition: number) => boolean
+}
+
+export function openStorage(config: BrokerConfig, select: StorageSelection, scheduler: Scheduler, logger: Logger): Promise<LogManager> {
   return LogManager.open({
     logDirs: config.logDirs.map((d) => resolve(d)),
     defaults: defaultLogConfig(config),
-    topicConfig: (topic) => metadata.topic(topic)?.configs,
+    topicConfig: select.topicConfig,
+    shouldLoad: select.shouldLoad,
     scheduler,
     logger,
     flushCheckIntervalMs: config.int('log.flush.scheduler.interval.ms'),

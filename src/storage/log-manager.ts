@@ -59,6 +59,11 @@ export interface LogManagerOptions {
   /** Partitions opened at once during start-up (default 4). */
   loadConcurrency?: number
   /**
+   * Which partition directories found at start-up to open (default: all). The others are not
+   * opened and are listed in `LogManager.unopened` for the caller to deal with.
+   */
+  shouldLoad?: (topic: string, partition: number) => boolean
+  /**
    * producer.id.expiration.ms (default 1 day); a function is read at every check, so a dynamic
    * change applies from the next one.
    */
@@ -80,6 +85,8 @@ export class LogManager {
   private checkpointLock = new Mutex()
   private checkpointQueued = false
   private closed = false
+  /** Partition directories found at start-up that `shouldLoad` refused (absolute paths). */
+  readonly unopened: string[] = []
   readonly defaults: LogConfig
   readonly scheduler: Scheduler
   readonly logger: StorageLogger
@@ -131,6 +138,10 @@ export class LogManager {
         }
         const tp = parsePartitionDir(name)
         if (!tp) continue
+        if (this.opts.shouldLoad && !this.opts.shouldLoad(tp.topic, tp.partition)) {
+          this.unopened.push(join(dir, name))
+          continue
+        }
         const k = key(tp.topic, tp.partition)
         if (this.logDir.has(k)) {
           throw new StorageError('CORRUPT_LOG', `Partition ${k} exists in both ${this.logDir.get(k)} and ${dir}`)

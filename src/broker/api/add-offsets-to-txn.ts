@@ -3,7 +3,6 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../protocol/generated/messages/add-offsets-to-txn.ts'
-import { topicsOf } from '../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { partitionForGroup } from '../coordinator/group/group-partition.ts'
 import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
@@ -18,7 +17,7 @@ export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddO
     const coordinator = txnServiceOf(ctx.broker).coordinator
     let partitions: number
     try {
-      partitions = (await topicsOf(ctx.broker).ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)).partitions
+      partitions = (await ctx.broker.topics.ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)).partitions
     } catch (err) {
       ctx.log.warn({ err }, 'cannot create __consumer_offsets')
       return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }

@@ -3,7 +3,6 @@
 // changes nothing; each resource succeeds or fails as a whole.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs.ts'
-import { configAdminOf } from '../cluster/config-admin.ts'
 import { defineHandler } from './handler.ts'
 import { alterEachResource } from './alter-resources.ts'
 
@@ -12,7 +11,7 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   minVersion: 0,
   maxVersion: 2,
   async handle(ctx, request) {
-    const admin = configAdminOf(ctx.broker)
+    const admin = ctx.broker.configAdmin
     const responses = await alterEachResource(request.resources, (r) => admin.alter(r.resourceType, r.resourceName, r.configs, request.validateOnly))
     return { throttleTimeMs: 0, responses }
   },

@@ -6,7 +6,6 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import type {
   CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult,
 } from '../../protocol/generated/messages/create-partitions.ts'
-import { topicsOf } from '../cluster/topic-service.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { defineHandler } from './handler.ts'
 
@@ -15,7 +14,7 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   minVersion: 0,
   maxVersion: 3,
   async handle(ctx, request) {
-    const topics = topicsOf(ctx.broker)
+    const topics = ctx.broker.topics
     const counts = new Map<string, number>()
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
     const results = await Promise.all(request.topics.map(async (t): Promise<CreatePartitionsResponseCreatePartitionsTopicResult> => {

@@ -9,7 +9,6 @@ import { defaultCreateTopicsResponseCreatableTopicResult } from '../../protocol/
 import type {
   CreateTopicsRequest, CreateTopicsRequestCreatableTopic, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult,
 } from '../../protocol/generated/messages/create-topics.ts'
-import { topicsOf } from '../cluster/topic-service.ts'
 import type { TopicService } from '../cluster/topic-service.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { describeTopicConfigs } from '../config/describe.ts'
@@ -63,7 +62,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   minVersion: 0,
   maxVersion: 7,
   async handle(ctx, request, version) {
-    const topics = topicsOf(ctx.broker)
+    const topics = ctx.broker.topics
     const validateOnly = version >= 1 && request.validateOnly
     const counts = new Map<string, number>()
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)

@@ -22,7 +22,7 @@ async function deletePartition(ctx: RequestContext, topic: string, index: number
   const offset = requested === BigInt(TO_HIGH_WATERMARK) ? p.highWatermark : Number(requested)
   if (offset < 0 || offset > p.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE)
   try {
-    const low = await p.log.deleteRecordsBefore(offset)
+    const low = await p.deleteRecordsBefore(offset)
     ctx.log.info({ topic, partition: index, logStartOffset: low }, 'deleted records')
     return { partitionIndex: index, lowWatermark: BigInt(low), errorCode: ErrorCode.NONE }
   } catch (err) {

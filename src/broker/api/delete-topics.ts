@@ -7,7 +7,6 @@ import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 import type {
   DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult,
 } from '../../protocol/generated/messages/delete-topics.ts'
-import { topicsOf } from '../cluster/topic-service.ts'
 import { isInternalTopic } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { defineHandler } from './handler.ts'
@@ -22,7 +21,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   minVersion: 0,
   maxVersion: 6,
   async handle(ctx, request, version) {
-    const topics = topicsOf(ctx.broker)
+    const topics = ctx.broker.topics
     const targets: Target[] = version >= 6
       ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }))

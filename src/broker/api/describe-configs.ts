@@ -4,7 +4,6 @@
 // v3+ the type and (when asked) documentation. Each resource fails on its own.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs.ts'
-import { configAdminOf } from '../cluster/config-admin.ts'
 import { defineHandler } from './handler.ts'
 
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
@@ -12,7 +11,7 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, request, version) {
-    const admin = configAdminOf(ctx.broker)
+    const admin = ctx.broker.configAdmin
     const opts = { includeSynonyms: version >= 1 && request.includeSynonyms, includeDocumentation: version >= 3 && request.includeDocumentation }
     return {
       throttleTimeMs: 0,

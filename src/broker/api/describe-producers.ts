@@ -17,7 +17,7 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
         if (!p) {
           return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }
         }
-        const activeProducers = [...p.log.producerState.entries()].map((e) => ({
+        const activeProducers = [...p.activeProducers()].map((e) => ({
           producerId: BigInt(e.producerId),
           producerEpoch: e.epoch,
           lastSequence: e.batches[e.batches.length - 1]?.lastSeq ?? -1,

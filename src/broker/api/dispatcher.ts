@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import type { HandlerRegistry } from './registry.ts'
 import { expandChains } from './records-chain.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
-import { ReadBufferLease, readBufferPoolOf } from '../net/read-buffers.ts'
+import { ReadBufferLease } from '../net/read-buffers.ts'
 import type { BrokerContext } from '../context.ts'
 
 /** Payloads at least this large are referenced by the response writer instead of copied. */
@@ -116,7 +116,7 @@ class Request implements RequestContext {
   }
 
   get readBuffers(): ReadBufferLease {
-    return (this.lease ??= new ReadBufferLease(readBufferPoolOf(this.broker)))
+    return (this.lease ??= new ReadBufferLease(this.broker.readBufferPool))
   }
 
   respond(res: unknown): FrameResult {

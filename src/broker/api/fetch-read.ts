@@ -14,7 +14,7 @@ import type {
 } from '../../protocol/generated/messages/fetch.ts'
 import type { Partition } from '../replica/partition.ts'
 import type { ReplicaManager } from '../replica/replica-manager.ts'
-import type { MetadataStore } from '../cluster/metadata-store.ts'
+import type { MetadataView } from '../cluster/metadata-image.ts'
 import type { Logger } from 'pino'
 import { partitionFailure } from './partition-error.ts'
 import { RecordsChain } from './records-chain.ts'
@@ -59,10 +59,10 @@ export class FetchPlan {
   /** Partitions a delayed fetch waits on. */
   readonly watched: Partition[] = []
   readonly version: number
-  private readonly readCommitted: boolean
+  readonly readCommitted: boolean
   private readonly maxBytes: number
 
-  constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataStore,
+  constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataView,
     /**
      * Its `log` is created on first use (a child logger per fetch would cost every request);
      * `readBuffers` lends the buffers file reads go into until the response is written.

@@ -11,18 +11,29 @@ import { defineHandler } from './handler.ts'
 import { FetchPlan } from './fetch-read.ts'
 import type { FetchPass } from './fetch-read.ts'
 
-/** Waits for data; completes by reading all partitions again. */
+/**
+ * Waits for data; completes by reading all partitions again. Only bytes that became readable under
+ * the fetch's bound count: for read_committed that is the last stable offset, so transactional
+ * bytes above it (which the fetch could not return) do not wake it, as in Kafka.
+ */
 class DelayedFetch implements DelayedOperation {
   readonly deadline: number
   private accumulated: number
+  /** Each watched partition's bound when last counted. */
+  private readonly bounds = new Map<Partition, number>()
   constructor(private readonly plan: FetchPlan, first: FetchPass, private readonly minBytes: number, deadline: number,
     private readonly resolve: (r: FetchResponse) => void, private readonly reject: (e: unknown) => void) {
     this.deadline = deadline
     this.accumulated = first.bytes
+    for (const p of plan.watched) this.bounds.set(p, p.fetchBound(plan.readCommitted))
   }
 
-  onData(_partition: Partition, newBytes: number): boolean {
-    this.accumulated += newBytes
+  onData(partition: Partition, _newBytes: number): boolean {
+    const seen = this.bounds.get(partition) ?? 0
+    const bound = partition.fetchBound(this.plan.readCommitted)
+    if (bound <= seen) return false
+    this.bounds.set(partition, bound)
+    this.accumulated += Math.max(1, partition.bytesBetween(seen, bound))
     return this.accumulated >= this.minBytes
   }
 

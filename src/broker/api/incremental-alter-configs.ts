@@ -6,7 +6,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
 } from '../../protocol/generated/messages/incremental-alter-configs.ts'
-import { configAdminOf } from '../cluster/config-admin.ts'
 import { defineHandler } from './handler.ts'
 import { alterEachResource } from './alter-resources.ts'
 
@@ -15,7 +14,7 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   minVersion: 0,
   maxVersion: 1,
   async handle(ctx, request) {
-    const admin = configAdminOf(ctx.broker)
+    const admin = ctx.broker.configAdmin
     const responses = await alterEachResource(request.resources, (r) => admin.alterIncremental(r.resourceType, r.resourceName,
       r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), request.validateOnly))
     return { throttleTimeMs: 0, responses }

@@ -60,12 +60,12 @@ async function lookup(p: Partition, timestamp: number, upper: number): Promise<F
     case EARLIEST_PENDING_UPLOAD:
       return NOT_FOUND
     case MAX_TIMESTAMP: {
-      const r = await p.log.maxTimestamp()
-      return r && r.offset < p.highWatermark ? exactRecord(p, r.offset, r.timestamp, p.highWatermark) : NOT_FOUND
+      const r = await p.maxTimestamp()
+      return r ? exactRecord(p, r.offset, r.timestamp, p.highWatermark) : NOT_FOUND
     }
     default: {
-      const r = await p.log.offsetForTimestamp(timestamp)
-      return r && r.offset < upper ? exactRecord(p, r.offset, timestamp, upper) : NOT_FOUND
+      const r = await p.offsetForTimestamp(timestamp, upper)
+      return r ? exactRecord(p, r.offset, timestamp, upper) : NOT_FOUND
     }
   }
 }
@@ -75,7 +75,7 @@ async function lookup(p: Partition, timestamp: number, upper: number): Promise<F
  * target, so that batch is decoded (ListOffsets by time is rare: not a hot path).
  */
 async function exactRecord(p: Partition, batchOffset: number, target: number, upper: number): Promise<Found> {
-  const read = await p.log.read(batchOffset, 1, { maxOffset: upper })
+  const read = await p.readBatchAt(batchOffset, 1, upper)
   const buf = read.batches[0]
   if (buf && buf.length > 0) {
     const batch = decodeRecordBatch(buf, 0)

@@ -15,8 +15,7 @@ import {
 import type {
   MetadataRequest, MetadataResponse, MetadataResponseMetadataResponsePartition, MetadataResponseMetadataResponseTopic,
 } from '../../protocol/generated/messages/metadata.ts'
-import type { TopicMetadata } from '../cluster/metadata-store.ts'
-import { topicsOf } from '../cluster/topic-service.ts'
+import type { TopicMetadata } from '../cluster/metadata-image.ts'
 import { topicNameProblem } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.ts'
@@ -64,7 +63,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   maxVersion: 13,
   async handle(ctx, request, version) {
     const broker = ctx.broker
-    const topics = topicsOf(broker)
+    const topics = broker.topics
     const withOps = version >= 8 && request.includeTopicAuthorizedOperations
     const res = defaultMetadataResponse()
     res.throttleTimeMs = 0

@@ -29,7 +29,7 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
         }
         if (req.leaderEpoch === p.leaderEpoch) return answer(req.partition, ErrorCode.NONE, p.leaderEpoch, p.logEndOffset)
         if (req.leaderEpoch > p.leaderEpoch) return answer(req.partition, ErrorCode.NONE)
-        const r = p.log.epochs.endOffsetFor(req.leaderEpoch, p.logEndOffset)
+        const r = p.endOffsetForEpoch(req.leaderEpoch)
         return answer(req.partition, ErrorCode.NONE, r.epoch, r.endOffset)
       }),
     }))

@@ -1,11 +1,11 @@
 // Produce (key 0), v0-13. Each partition's batches go to its leader replica's log as they came
 // (validated and stamped in place by storage, never decoded); partitions append concurrently and
-// the response lists them in request order. acks=0 gets no response at all; acks=1 and acks=-1
-// answer once the append is acknowledged by storage — on a single node the ISR is this broker, so
-// acks=-1 is complete then too (after checking min.insync.replicas). v12 is v11 for us (its
-// implicit AddPartitionsToTxn needs transaction.version 2, which Samsa does not finalize, so
-// transactional clients stay at v11); v13 names topics by id only (KIP-516): an unknown id is
-// UNKNOWN_TOPIC_ID and the answer echoes the id with an empty name.
+// the response lists them in request order. acks=0 gets no response at all; acks=1 answers once the
+// append is acknowledged by storage; acks=-1 also waits until the high watermark covers it
+// (replica/delayed-produce.ts) — on a single node the ISR is this broker, so that is at once. v12
+// is v11 for us (its implicit AddPartitionsToTxn needs transaction.version 2, which Samsa does not
+// finalize, so transactional clients stay at v11); v13 names topics by id only (KIP-516): an
+// unknown id is UNKNOWN_TOPIC_ID and the answer echoes the id with an empty name.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorName } from '../../protocol/errors.ts'
 import type {
@@ -40,13 +40,17 @@ function failed(index: number, code: number, message: string | null, version: nu
 }
 
 async function appendPartition(ctx: RequestContext, partition: Partition, index: number, records: Buffer | null,
-  version: number, transactionalId: string | null): Promise<ProduceResponsePartitionProduceResponse> {
+  version: number, transactionalId: string | null, acks: number, timeoutMs: number): Promise<ProduceResponsePartitionProduceResponse> {
   try {
     const batches = recordsForAppend(records, version)
     // Transactional batches only into partitions of the producer's ongoing transaction (src/broker/coordinator/txn).
     verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     const result = await partition.appendAsLeader(batches)
+    const required = result.lastOffset + 1
+    if (acks === -1 && partition.highWatermark < required && !(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs))) {
+      return failed(index, ErrorCode.REQUEST_TIMED_OUT, 'the in-sync replicas did not confirm the write in time', version)
+    }
     return {
       index,
       errorCode: ErrorCode.NONE,
@@ -108,6 +112,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_ID, `Unknown topic id ${topic.topicId}`, version))
         } else if (!partition) {
           partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${pd.index}`, version))
+        } else if (!partition.isLeader) {
+          partitionResponses.push(failed(pd.index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker does not lead ${name}-${pd.index}`, version))
         } else if (meta!.internal) {
           partitionResponses.push(failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`, version))
         } else if (acks === -1 && partition.isr.length < partition.settings.minInsyncReplicas) {
@@ -115,7 +121,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
         } else {
           partitionResponses.push(failed(pd.index, ErrorCode.NONE, null, version))
-          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId).then((r) => { partitionResponses[slot] = r }))
+          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId, acks, request.timeoutMs).then((r) => { partitionResponses[slot] = r }))
         }
       }
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })

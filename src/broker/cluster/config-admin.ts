@@ -4,17 +4,17 @@
 // cluster default (resource name "": the cluster-wide dynamic layer). Every failure is a Kafka
 // error code for that one resource.
 import { ErrorCode } from '../../protocol/errors.ts'
-import type { BrokerContext } from '../context.ts'
+import type { BrokerConfig } from '../config/broker-config.ts'
+import type { Logger } from 'pino'
+import type { ReplicaManager } from '../replica/replica-manager.ts'
 import { BROKER_DEFS, formatConfigValue, unknownKey } from '../config/config-table.ts'
 import { describeBrokerConfigs, describeTopicConfigs } from '../config/describe.ts'
 import type { DescribedConfig, DescribeOptions } from '../config/describe.ts'
 import { applyTopicConfigOps, replaceTopicConfigs } from '../config/alter.ts'
 import { ConfigSource } from '../config/broker-config.ts'
-import { topicsOf } from './topic-service.ts'
 import type { TopicService } from './topic-service.ts'
 import { topicNameProblem } from './topic-names.ts'
 import { errorOf, topicError } from './topic-errors.ts'
-import { loadDynamicBrokerConfigs } from './dynamic-broker-configs.ts'
 import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
 import type { DynamicScope } from './dynamic-broker-configs.ts'
 
@@ -43,14 +43,23 @@ export interface IncrementalOp {
 
 type Target = { kind: 'topic', name: string } | { kind: 'broker', scope: DynamicScope }
 
+export interface ConfigAdminDeps {
+  readonly config: BrokerConfig
+  readonly nodeId: number
+  readonly topics: TopicService
+  /** Told when a broker-level default changes (every topic's effective config may change). */
+  readonly replicas: ReplicaManager
+  readonly dynamic: DynamicBrokerConfigs
+  readonly log: Logger
+}
+
 export class ConfigAdmin {
   readonly dynamic: DynamicBrokerConfigs
   private readonly topics: TopicService
 
-  constructor(private readonly broker: BrokerContext) {
-    this.topics = topicsOf(broker)
-    this.dynamic = loadDynamicBrokerConfigs(broker.config, (key, reason) =>
-      broker.log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
+  constructor(private readonly broker: ConfigAdminDeps) {
+    this.topics = broker.topics
+    this.dynamic = broker.dynamic
   }
 
   /** Which resource a (type, name) pair means; throws KafkaProtocolError for anything else. */
@@ -157,7 +166,7 @@ export class ConfigAdmin {
         await this.dynamic.replace(t.scope, next, validateOnly)
         if (!validateOnly) {
           this.broker.log.info({ scope: t.scope, configs: Object.fromEntries(next) }, 'dynamic broker configs changed')
-          await this.topics.brokerDefaultsChanged()
+          this.broker.replicas.brokerDefaultsChanged((topic) => this.topics.topic(topic)?.configs)
         }
       }
       return { errorCode: ErrorCode.NONE, errorMessage: null }
@@ -170,16 +179,4 @@ export class ConfigAdmin {
 
 function splitList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '')
-}
-
-const admins = new WeakMap<BrokerContext, ConfigAdmin>()
-
-/** The config admin of a broker, created on first use. */
-export function configAdminOf(broker: BrokerContext): ConfigAdmin {
-  let a = admins.get(broker)
-  if (!a) {
-    a = new ConfigAdmin(broker)
-    admins.set(broker, a)
-  }
-  return a
 }

@@ -90,19 +90,3 @@ export class DynamicBrokerConfigs {
     return this.writing
   }
 }
-
-const loaded = new WeakMap<BrokerConfig, DynamicBrokerConfigs>()
-
-/**
- * The dynamic layers of `config`, loaded from disk (and applied to it) on the first call. The
- * broker calls this at start-up before anything reads the config, so persisted dynamic values
- * take effect from the first request on; later calls return the same instance.
- */
-export function loadDynamicBrokerConfigs(config: BrokerConfig, onSkip?: (key: string, reason: string) => void): DynamicBrokerConfigs {
-  let d = loaded.get(config)
-  if (!d) {
-    d = new DynamicBrokerConfigs(config, onSkip)
-    loaded.set(config, d)
-  }
-  return d
-}

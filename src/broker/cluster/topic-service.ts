@@ -1,36 +1,24 @@
 // Topic administration for the single node: create (validated like Kafka: name, partitions,
 // replication factor, assignments, configs; validate-only), delete (by name or id), add
 // partitions, change topic configs, auto-create, and on-demand internal topics for the
-// coordinators. The metadata store is the source of truth; partition logs follow it through the
-// PartitionLogs hooks (the replica manager). Operations on one topic name run one at a time, so a
-// delete and a re-create of the same name cannot interleave their log work.
+// coordinators. It validates, then has the controller write the change to the metadata store and
+// waits for the resulting image: partition logs follow the image (ReplicaManager.applyDelta), never
+// a call from here. Operations on one topic name run one at a time, so a delete and a re-create of
+// the same name cannot interleave.
 import type { Logger } from 'pino'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { TOPIC_DEFS } from '../config/config-table.ts'
 import { parseTopicOverrides } from '../config/topic-config.ts'
-import type { BrokerContext } from '../context.ts'
-import type { MetadataStore, TopicMetadata } from './metadata-store.ts'
+import type { MetadataView, TopicMetadata } from './metadata-image.ts'
+import { ConflictError } from './controller.ts'
+import type { Controller } from './controller.ts'
 import { hasCollisionChars, isInternalTopic, topicNameProblem, unifyCollisionChars } from './topic-names.ts'
 import { internalTopicSpec } from './topic-internal.ts'
 import { topicError } from './topic-errors.ts'
 
 /** More partitions than this in one topic is refused (each partition is a directory of files). */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000
-
-/**
- * What the topic service needs from the partition layer; the replica manager satisfies it. Called
- * after the metadata store changed.
- */
-export interface PartitionLogs {
-  /** Creates (or opens) partitions [fromIndex, toIndex) of a topic with its config overrides. */
-  createPartitions(topic: string, topicId: string, fromIndex: number, toIndex: number,
-    rawConfig?: Readonly<Record<string, string>>): Promise<void>
-  /** Removes every partition log of a topic. */
-  deletePartitions(topic: string): Promise<void>
-  /** The topic's overrides (the full set) or a broker-level default changed. */
-  updateConfig(topic: string, rawConfig: Readonly<Record<string, string>>): void | Promise<void>
-}
 
 export interface TopicAssignment {
   readonly partitionIndex: number
@@ -55,26 +43,30 @@ export interface ValidatedTopic {
   readonly replicationFactor: number
   readonly configs: Readonly<Record<string, string>>
   readonly internal: boolean
+  /** Replicas per partition, when the request gave them. */
+  readonly assignments?: readonly (readonly number[])[]
 }
 
 export interface TopicServiceOptions {
-  readonly metadata: MetadataStore
+  readonly metadata: MetadataView
+  readonly controller: Controller
   readonly config: BrokerConfig
   readonly nodeId: number
   readonly log: Logger
-  readonly partitionLogs?: PartitionLogs
 }
 
 export class TopicService {
-  readonly metadata: MetadataStore
+  readonly metadata: MetadataView
   readonly config: BrokerConfig
   readonly nodeId: number
   private readonly log: Logger
-  private partitionLogs: PartitionLogs | undefined
+  private readonly controller: Controller
   /** Tail of the operation chain per topic name. */
   private readonly chains = new Map<string, Promise<unknown>>()
   /** Auto-creations in progress, so concurrent Metadata requests share one. */
   private readonly pendingAuto = new Map<string, Promise<TopicMetadata>>()
+  /** Names whose deletion has begun: free for a new topic, which queues behind the deletion. */
+  private readonly deleting = new Set<string>()
   /** Told after each deletion (the group coordinator drops the topic's committed offsets). */
   private readonly deletedListeners: ((topic: TopicMetadata) => Promise<void>)[] = []
 
@@ -83,12 +75,7 @@ export class TopicService {
     this.config = opts.config
     this.nodeId = opts.nodeId
     this.log = opts.log
-    this.partitionLogs = opts.partitionLogs
-  }
-
-  /** Plugs in the partition layer (the replica manager) once it exists. */
-  setPartitionLogs(logs: PartitionLogs): void {
-    this.partitionLogs = logs
+    this.controller = opts.controller
   }
 
   topic(name: string): TopicMetadata | undefined {
@@ -112,11 +99,11 @@ export class TopicService {
   checkNewName(name: string): void {
     const problem = topicNameProblem(name)
     if (problem) throw topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem)
-    if (this.metadata.topic(name)) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+    if (this.metadata.topic(name) && !this.deleting.has(name)) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
     if (hasCollisionChars(name)) {
       const unified = unifyCollisionChars(name)
       for (const t of this.metadata.topics()) {
-        if (hasCollisionChars(t.name) && unifyCollisionChars(t.name) === unified) {
+        if (hasCollisionChars(t.name) && !this.deleting.has(t.name) && unifyCollisionChars(t.name) === unified) {
           throw topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${t.name}`)
         }
       }
@@ -204,7 +191,10 @@ export class TopicService {
     }
     const given = this.validateConfigs(req.configs ?? {})
     const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
-    return { name: req.name, partitions, replicationFactor, configs, internal }
+    const explicit = assignments.length > 0
+      ? [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
+      : undefined
+    return { name: req.name, partitions, replicationFactor, configs, internal, ...(explicit ? { assignments: explicit } : {}) }
   }
 
   /** Creates a topic (or only validates it). Throws KafkaProtocolError / ConfigError with the reason. */
@@ -221,15 +211,16 @@ export class TopicService {
     if (!valid.internal && hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
-    const topic = await this.metadata.createTopic(valid.name, valid.partitions, valid.configs, valid.internal)
+    let topic: TopicMetadata
     try {
-      await this.partitionLogs?.createPartitions(topic.name, topic.topicId, 0, topic.partitions, topic.configs)
-      // New logs start from storage's start-up defaults; this brings in dynamic broker defaults.
-      await this.partitionLogs?.updateConfig(topic.name, topic.configs)
+      topic = await this.controller.createTopic({
+        name: valid.name, partitions: valid.partitions, replicationFactor: valid.replicationFactor,
+        assignments: valid.assignments, configs: valid.configs, internal: valid.internal,
+      })
     } catch (err) {
+      if (err instanceof ConflictError) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${valid.name}' already exists.`)
       // Keep metadata and disk consistent: a topic whose logs could not be made does not exist.
-      await this.metadata.deleteTopic(topic.name)
-      await this.partitionLogs?.deletePartitions(topic.name).catch(() => {})
+      if (this.metadata.topic(valid.name)) await this.controller.deleteTopic(valid.name).catch(() => {})
       throw err
     }
     this.log.info({ topic: topic.name, topicId: topic.topicId, partitions: topic.partitions, configs: topic.configs }, 'topic created')
@@ -275,9 +266,14 @@ export class TopicService {
       return Promise.reject(topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
     }
     return this.serialize(name, async () => {
-      const topic = await this.metadata.deleteTopic(name)
+      this.deleting.add(name)
+      let topic: TopicMetadata | undefined
+      try {
+        topic = await this.controller.deleteTopic(name)
+      } finally {
+        this.deleting.delete(name)
+      }
       if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-      await this.partitionLogs?.deletePartitions(topic.name)
       this.log.info({ topic: topic.name, topicId: topic.topicId }, 'topic deleted')
       // Inside the name's chain: a re-create of the name cannot overtake the cleanup.
       for (const fn of this.deletedListeners) {
@@ -328,9 +324,7 @@ export class TopicService {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       check(current)
-      const next = await this.metadata.setPartitions(name, count)
-      await this.partitionLogs?.createPartitions(name, next.topicId, current.partitions, count, next.configs)
-      await this.partitionLogs?.updateConfig(name, next.configs)
+      const next = await this.controller.addPartitions(name, count, assignments ?? undefined)
       this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
       return next
     })
@@ -348,32 +342,9 @@ export class TopicService {
     if (opts.validateOnly) return topic
     return this.serialize(name, async () => {
       if (!this.metadata.topic(name)) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-      const next = await this.metadata.setConfigs(name, valid)
-      await this.partitionLogs?.updateConfig(name, next.configs)
+      const next = await this.controller.setConfigs(name, valid)
       this.log.info({ topic: name, configs: valid }, 'topic configs changed')
       return next
     })
   }
-
-  /** A broker-level default changed: every topic's effective config may have changed. */
-  async brokerDefaultsChanged(): Promise<void> {
-    if (!this.partitionLogs) return
-    for (const t of [...this.metadata.topics()]) await this.partitionLogs.updateConfig(t.name, t.configs)
-  }
-}
-
-const services = new WeakMap<BrokerContext, TopicService>()
-
-/**
- * The topic service of a broker, created on first use (one per context, shared by the handlers and
- * the coordinators); its PartitionLogs is the broker's replica manager.
- */
-export function topicsOf(broker: BrokerContext): TopicService {
-  let s = services.get(broker)
-  if (!s) {
-    const partitionLogs: PartitionLogs = broker.replicas
-    s = new TopicService({ metadata: broker.metadata, config: broker.config, nodeId: broker.nodeId, log: broker.log, partitionLogs })
-    services.set(broker, s)
-  }
-  return s
 }

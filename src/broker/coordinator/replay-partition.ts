@@ -1,5 +1,5 @@
 // Start-up replay of one internal-topic partition (`__consumer_offsets`, `__transaction_state`):
-// reads from the log start to the end the log had when loading began and hands every decoded
+// reads from the log start to the high watermark the partition had when loading began and hands every decoded
 // batch to the coordinator, which counts what it applied. Shared so both coordinators load the
 // same way.
 import { decodeRecordBatch } from '../../protocol/records/index.ts'
@@ -17,11 +17,11 @@ export async function replayPartition(
 ): Promise<number> {
   const p = ctx.replicas.partition(topic, index)
   if (!p) return 0
-  const end = p.logEndOffset
+  const end = p.highWatermark
   let offset = p.logStartOffset
   let count = 0
   while (offset < end) {
-    const res = await p.log.read(offset, Math.max(maxBytes, 64 * 1024))
+    const res = await p.readForReplay(offset, Math.max(maxBytes, 64 * 1024))
     if (res.batches.length === 0) break
     const before = offset
     for (const buf of res.batches) {

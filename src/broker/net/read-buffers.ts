@@ -3,8 +3,7 @@
 // fresh 1 MiB buffer per partition read made the consumer path start a major GC every ~64 MB
 // served (and fault in new pages for each). A lease collects what one request took; the
 // connection releases it from the write callback of the response's last buffer.
-import type { BrokerContext } from '../context.ts'
-import { BufferPool } from './buffer-pool.ts'
+import type { BufferPool } from './buffer-pool.ts'
 
 /** The buffers one request took. `release` gives them back (once; later calls do nothing). */
 export class ReadBufferLease {
@@ -24,12 +23,5 @@ export class ReadBufferLease {
   }
 }
 
-/** Idle read buffers kept per broker. */
-const POOL_BYTES = 64 * 1024 * 1024
-const pools = new WeakMap<BrokerContext, BufferPool>()
-
-export function readBufferPoolOf(broker: BrokerContext): BufferPool {
-  let pool = pools.get(broker)
-  if (!pool) pools.set(broker, (pool = new BufferPool(POOL_BYTES)))
-  return pool
-}
+/** Idle read buffers kept per broker (the broker's pool is made in broker.ts). */
+export const READ_BUFFER_POOL_BYTES = 64 * 1024 * 1024

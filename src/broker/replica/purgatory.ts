@@ -3,6 +3,7 @@
 // the operations watching that partition; deadlines are served by ONE timer armed for the earliest
 // deadline (a min-heap with lazy deletion), not a setTimeout per request or per partition.
 import type { Partition } from './partition.ts'
+import type { TimerQueue } from '../coordinator/timer-queue.ts'
 
 export interface DelayedOperation {
   /** Absolute time (ms, purgatory clock) at which the operation is answered with what it has. */
@@ -31,6 +32,25 @@ export const monotonicClock: PurgatoryClock = {
   now: () => performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, Math.min(Math.max(0, ms), TIMER_MAX)),
   clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+
+let purgatories = 0
+
+/**
+ * A purgatory clock over the broker's one timer queue (broker.ts): the purgatory's earliest
+ * deadline is one keyed entry there, so purgatories and coordinators share one real timer and one
+ * injected clock (a manual clock plus `runDue()` drives fetch long-polls in tests).
+ */
+export function timerQueueClock(queue: TimerQueue, name: string): PurgatoryClock {
+  const key = `purgatory:${name}:${purgatories++}`
+  return {
+    now: () => queue.clock.now(),
+    setTimer: (fn, ms) => {
+      queue.schedule(key, ms, fn)
+      return key
+    },
+    clearTimer: () => queue.cancel(key),
+  }
 }
 
 export class Purgatory {

@@ -1,47 +1,67 @@
-// The partitions this broker hosts, on top of storage's LogManager (opened by the broker, which
-// also reconciles the metadata store with the logs found on disk). The metadata store decides which
-// topics and partitions exist; at start-up every partition it lists is opened (created when
-// missing). Topic services call createPartitions / deletePartitions / updateConfig after changing
-// the metadata store; handlers look partitions up with `partition(topic, index)`.
+// The partitions this broker hosts, on top of storage's LogManager. `applyDelta` is the only code
+// that creates, deletes, makes leader or makes follower a partition: the metadata loader hands it
+// every MetadataDelta (the first one builds everything from the empty image) before the new image
+// becomes current. Listeners hear each batch of leadership changes (the coordinators load and
+// unload their shards from it). Handlers look partitions up with `partition(topic, index)`.
 import type { Logger } from 'pino'
 import type { LogManager } from '../../storage/log-manager.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { effectiveTopicConfig, parseTopicOverrides } from '../config/index.ts'
-import type { MetadataStore } from '../cluster/metadata-store.ts'
+import type { MetadataDelta } from '../cluster/metadata-delta.ts'
+import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
 import type { PartitionSettings } from './partition.ts'
-import { Purgatory } from './purgatory.ts'
+import { Purgatory, timerQueueClock } from './purgatory.ts'
+import type { TimerQueue } from '../coordinator/timer-queue.ts'
+import { awaitReplication } from './delayed-produce.ts'
+
+/** Partition logs opened at once while applying a delta. */
+const OPEN_CONCURRENCY = 8
 
 export interface ReplicaManagerOptions {
   readonly config: BrokerConfig
-  readonly metadata: MetadataStore
   /** Open LogManager; the broker closes it after the replica manager. */
   readonly logs: LogManager
   readonly log: Logger
+  /** The broker's timer queue (deadlines of delayed operations); default: the monotonic clock. */
+  readonly timers?: TimerQueue
 }
+
+/** One partition's change of role on this broker, as applied by applyDelta. */
+export interface LeadershipChange {
+  readonly topic: string
+  readonly partition: number
+  /** 'leader' / 'follower': the role now held; 'removed': no longer hosted here (deleted or moved). */
+  readonly role: 'leader' | 'follower' | 'removed'
+  readonly leaderEpoch: number
+  /** The hosted partition (absent once removed). */
+  readonly replica?: Partition
+}
+
+/** Hears the leadership changes of each applied delta, after the partitions are ready. */
+export type LeadershipListener = (changes: readonly LeadershipChange[]) => void | Promise<void>
 
 export class ReplicaManager {
   readonly logs: LogManager
   /** Delayed fetches waiting for data (woken by appends that move a high watermark). */
-  readonly fetchPurgatory = new Purgatory()
+  readonly fetchPurgatory: Purgatory
+  /** acks=all produces waiting for the high watermark to cover them (see delayed-produce.ts). */
+  readonly producePurgatory: Purgatory
   private readonly byTopic = new Map<string, Partition[]>()
   private readonly config: BrokerConfig
   private readonly nodeId: number
   private readonly log: Logger
+  private readonly listeners: LeadershipListener[] = []
+  private readonly hwListeners: ((partition: Partition) => void)[] = []
   private closed = false
 
-  private constructor(logs: LogManager, opts: ReplicaManagerOptions) {
-    this.logs = logs
+  constructor(opts: ReplicaManagerOptions) {
+    this.logs = opts.logs
     this.config = opts.config
     this.nodeId = opts.config.nodeId
     this.log = opts.log
-  }
-
-  /** Opens the partitions of every topic in the metadata store. */
-  static async open(opts: ReplicaManagerOptions): Promise<ReplicaManager> {
-    const rm = new ReplicaManager(opts.logs, opts)
-    for (const t of opts.metadata.topics()) await rm.createPartitions(t.name, t.topicId, 0, t.partitions, t.configs)
-    return rm
+    this.fetchPurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'fetch') : undefined)
+    this.producePurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'produce') : undefined)
   }
 
   /** The hosted partition, or undefined (UNKNOWN_TOPIC_OR_PARTITION). */
@@ -54,44 +74,128 @@ export class ReplicaManager {
     return this.byTopic.get(topic) ?? []
   }
 
-  /** Opens (creating on disk) partitions [fromIndex, toIndex) of a topic with its config overrides. */
-  async createPartitions(topic: string, topicId: string, fromIndex: number, toIndex: number,
-    rawConfig: Readonly<Record<string, string>> = {}): Promise<void> {
-    if (this.closed) throw new Error('replica manager is closed')
-    const overrides = parseLogOverrides(rawConfig)
-    const settings = this.settingsFor(rawConfig)
-    let list = this.byTopic.get(topic)
-    if (!list) this.byTopic.set(topic, (list = []))
-    for (let i = fromIndex; i < toIndex; i++) {
-      const existing = list[i]
-      if (existing) {
-        existing.topicId = topicId
+  /** Adds a listener for leadership changes (called in registration order, awaited). */
+  onLeadershipChange(listener: LeadershipListener): void {
+    this.listeners.push(listener)
+  }
+
+  /** Adds a listener told (synchronously) whenever a hosted partition's high watermark moves. */
+  onHighWatermarkChange(listener: (partition: Partition) => void): void {
+    this.hwListeners.push(listener)
+  }
+
+  /**
+   * Brings the hosted partitions in line with a delta: deleted topics' partitions go (logs too),
+   * partitions assigned here are opened (created on disk when missing) and take the role and epoch
+   * the image gives them, partitions moved elsewhere are removed, config changes reach the logs.
+   * Every change is attempted; the first failure is thrown at the end.
+   */
+  async applyDelta(delta: MetadataDelta): Promise<void> {
+    if (this.closed) return
+    const changes: LeadershipChange[] = []
+    let failure: unknown
+    const attempt = async (fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn()
+      } catch (err) {
+        failure ??= err
+      }
+    }
+    for (const change of delta.topicChanges) {
+      const { before, after } = change
+      if (!after) {
+        if (before) await attempt(() => this.removeTopic(before, changes))
         continue
       }
-      const log = await this.logs.getOrCreate(topic, i, overrides)
-      // A concurrent call may have opened it while we awaited.
-      list[i] ??= new Partition(topic, i, topicId, log, this.nodeId, settings, this.onData)
+      await attempt(async () => {
+        let created = false
+        // Logs open a few at a time (each may create a directory and files).
+        const indexes = [...change.changedPartitions]
+        const worker = async (): Promise<void> => {
+          for (let i = indexes.shift(); i !== undefined; i = indexes.shift()) {
+            if (await this.applyState(after, after.states[i]!, changes)) created = true
+          }
+        }
+        const results = await Promise.allSettled(Array.from({ length: Math.min(OPEN_CONCURRENCY, indexes.length) }, worker))
+        // New logs start from storage's start-up defaults; this also brings in dynamic broker defaults.
+        if (created || change.configsChanged) this.updateConfig(after.name, after.configs)
+        for (const r of results) if (r.status === 'rejected') throw r.reason
+      })
     }
+    // Stable: a removal still precedes the re-creation of the same partition.
+    changes.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+    for (const l of this.listeners) {
+      await attempt(async () => { await l(changes) })
+    }
+    if (failure !== undefined) throw failure
   }
 
-  /** Deletes every partition of a topic (logs and directories); waiting fetches are answered first. */
-  async deletePartitions(topic: string): Promise<void> {
-    const list = this.byTopic.get(topic)
-    if (!list) return
-    this.byTopic.delete(topic)
-    for (const p of list) if (p) this.fetchPurgatory.completeAll(p)
-    for (const p of list) if (p) await this.logs.delete(topic, p.index)
-    this.log.info({ topic, partitions: list.length }, 'deleted partition logs')
+  /** Returns true when it created a log on disk. */
+  private async applyState(topic: TopicImage, state: PartitionState, changes: LeadershipChange[]): Promise<boolean> {
+    let p = this.byTopic.get(topic.name)?.[state.partition]
+    if (!state.replicas.includes(this.nodeId)) {
+      if (p) await this.removePartition(p, changes)
+      return false
+    }
+    let created = false
+    if (!p) {
+      created = this.logs.get(topic.name, state.partition) === undefined
+      const log = await this.logs.getOrCreate(topic.name, state.partition, parseLogOverrides(topic.configs))
+      if (this.closed) return created
+      let list = this.byTopic.get(topic.name)
+      if (!list) this.byTopic.set(topic.name, (list = []))
+      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.onData)
+    }
+    p.topicId = topic.topicId
+    const wasLeader = p.isLeader
+    const epoch = p.leaderEpoch
+    if (state.leader === this.nodeId) p.makeLeader(state)
+    else p.makeFollower(state)
+    if (p.isLeader !== wasLeader || p.leaderEpoch !== epoch || !p.announced) {
+      p.announced = true
+      // A new leader epoch: fetches parked on the old role answer now and re-read.
+      if (!p.isLeader) this.completeWaiting(p)
+      changes.push({ topic: topic.name, partition: state.partition, role: p.isLeader ? 'leader' : 'follower', leaderEpoch: p.leaderEpoch, replica: p })
+    }
+    return created
   }
 
-  /** Applies a topic's new config overrides (the full set, Kafka names) to its open partitions. */
+  private async removePartition(p: Partition, changes: LeadershipChange[]): Promise<void> {
+    const list = this.byTopic.get(p.topic)
+    if (list?.[p.index] !== p) return
+    delete list[p.index]
+    if (!list.some((x) => x !== undefined)) this.byTopic.delete(p.topic)
+    this.completeWaiting(p)
+    changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
+    await this.logs.delete(p.topic, p.index)
+  }
+
+  /** Deletes every partition of a deleted topic (logs and directories); waiting fetches answer first. */
+  private async removeTopic(topic: TopicImage, changes: LeadershipChange[]): Promise<void> {
+    const list = this.byTopic.get(topic.name)
+    if (!list || list.every((p) => p === undefined || p.topicId !== topic.topicId)) return
+    this.byTopic.delete(topic.name)
+    for (const p of list) if (p) this.completeWaiting(p)
+    for (const p of list) {
+      if (!p) continue
+      changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
+      await this.logs.delete(topic.name, p.index)
+    }
+    this.log.info({ topic: topic.name, partitions: list.length }, 'deleted partition logs')
+  }
+
+  /** Applies a topic's config overrides (the full set, Kafka names) to its open partitions. */
   updateConfig(topic: string, rawConfig: Readonly<Record<string, string>>): void {
     // The LogManager layers these over its own view of the topic's stored overrides; pass the
     // complete effective set so removed overrides fall back to the broker defaults.
-    const full = { ...Object.fromEntries(effectiveTopicConfig(this.config, parseTopicOverrides(rawConfig))) }
-    this.logs.updateConfig(topic, full)
+    this.logs.updateConfig(topic, this.fullConfig(rawConfig))
     const settings = this.settingsFor(rawConfig)
     for (const p of this.partitions(topic)) if (p) p.settings = settings
+  }
+
+  /** A broker-level default changed: every hosted topic's effective config may have changed. */
+  brokerDefaultsChanged(configsOf: (topic: string) => Readonly<Record<string, string>> | undefined): void {
+    for (const topic of this.byTopic.keys()) this.updateConfig(topic, configsOf(topic) ?? {})
   }
 
   /** Answers waiting fetches; the broker closes the LogManager afterwards. */
@@ -99,6 +203,16 @@ export class ReplicaManager {
     if (this.closed) return
     this.closed = true
     this.fetchPurgatory.close()
+    this.producePurgatory.close()
+  }
+
+  /** acks=all: resolves true once the partition's HW reaches `requiredOffset`, false on timeout. */
+  awaitReplication(partition: Partition, requiredOffset: number, timeoutMs: number): Promise<boolean> {
+    return awaitReplication(this.producePurgatory, partition, requiredOffset, timeoutMs)
+  }
+
+  private fullConfig(rawConfig: Readonly<Record<string, string>>): Record<string, unknown> {
+    return { ...Object.fromEntries(effectiveTopicConfig(this.config, parseTopicOverrides(rawConfig))) }
   }
 
   private settingsFor(rawConfig: Readonly<Record<string, string>>): PartitionSettings {
@@ -110,8 +224,16 @@ export class ReplicaManager {
     }
   }
 
+  /** Answers every operation waiting on `p` (it goes away or stops leading). */
+  private completeWaiting(p: Partition): void {
+    this.fetchPurgatory.completeAll(p)
+    this.producePurgatory.completeAll(p)
+  }
+
   private onData = (partition: Partition, newBytes: number): void => {
     this.fetchPurgatory.notify(partition, newBytes)
+    this.producePurgatory.notify(partition, newBytes)
+    for (const l of this.hwListeners) l(partition)
   }
 }
 

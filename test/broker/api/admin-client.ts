@@ -9,10 +9,11 @@ export class AdminRaw {
     return new AdminRaw(await RawClient.connect(port))
   }
 
-  async call<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+  /** `timeoutMs`: how long to wait for the answer (default: the raw client's 5 s). */
+  async call<T>(apiKey: number, version: number, body: unknown, timeoutMs?: number): Promise<T> {
     const corr = this.corr++
     this.client.write(requestFrame(apiKey, version, corr, body))
-    const res = decodeResponseFrame<T>(apiKey, version, await this.client.readFrame())
+    const res = decodeResponseFrame<T>(apiKey, version, await this.client.readFrame(timeoutMs))
     if (res.correlationId !== corr) throw new Error(`correlation id ${res.correlationId}, expected ${corr}`)
     return res.body
   }

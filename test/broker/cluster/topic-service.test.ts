@@ -7,8 +7,6 @@ import { runBroker } from '../../../src/broker/broker.ts'
 import type { RunningBroker } from '../../../src/broker/broker.ts'
 import { BrokerConfig } from '../../../src/broker/config/index.ts'
 import { silentLogger } from '../../../src/broker/logger.ts'
-import { topicsOf } from '../../../src/broker/cluster/topic-service.ts'
-import { configAdminOf } from '../../../src/broker/cluster/config-admin.ts'
 import { ErrorCode, KafkaProtocolError } from '../../../src/protocol/errors.ts'
 
 async function withBroker<T>(dataDir: string, settings: Record<string, string>, fn: (b: RunningBroker) => Promise<T>): Promise<T> {
@@ -33,34 +31,34 @@ test('topics, partition counts, configs and ids survive a restart; logs follow c
   const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
   try {
     const id = await withBroker(dir, {}, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       const r = await topics.createTopic({ name: 'orders', numPartitions: 2, replicationFactor: 1, configs: { 'retention.ms': '1234' } })
       assert.deepEqual(partitionDirs(dir, 'orders'), ['orders-0', 'orders-1'])
-      assert.equal(b.context.replicas.partition('orders', 1)?.log.config.retentionMs, 1234)
+      assert.equal(b.context.replicas.partition('orders', 1)?.config.retentionMs, 1234)
       await topics.createPartitions('orders', 4, null)
       assert.deepEqual(partitionDirs(dir, 'orders'), ['orders-0', 'orders-1', 'orders-2', 'orders-3'])
-      assert.equal(b.context.replicas.partition('orders', 3)?.log.config.retentionMs, 1234)
+      assert.equal(b.context.replicas.partition('orders', 3)?.config.retentionMs, 1234)
       await topics.createTopic({ name: 'doomed', numPartitions: 1, replicationFactor: 1 })
       await topics.setTopicConfigs('orders', { 'retention.ms': '999', 'cleanup.policy': 'compact' })
-      assert.equal(b.context.replicas.partition('orders', 0)?.log.config.retentionMs, 999)
-      assert.equal(b.context.replicas.partition('orders', 0)?.log.config.cleanupPolicy, 'compact')
+      assert.equal(b.context.replicas.partition('orders', 0)?.config.retentionMs, 999)
+      assert.equal(b.context.replicas.partition('orders', 0)?.config.cleanupPolicy, 'compact')
       return r.topic!.topicId
     })
     await withBroker(dir, {}, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       const t = topics.topic('orders')!
       assert.equal(t.topicId, id)
       assert.equal(t.partitions, 4)
       assert.deepEqual(t.configs, { 'retention.ms': '999', 'cleanup.policy': 'compact' })
-      assert.equal(b.context.replicas.partition('orders', 2)?.log.config.retentionMs, 999)
+      assert.equal(b.context.replicas.partition('orders', 2)?.config.retentionMs, 999)
       await topics.deleteTopic('doomed')
       assert.equal(topics.topic('doomed'), undefined)
       assert.equal(b.context.replicas.partition('doomed', 0), undefined)
       assert.deepEqual(partitionDirs(dir, 'doomed'), [])
     })
     await withBroker(dir, {}, async (b) => {
-      assert.equal(topicsOf(b.context).topic('doomed'), undefined)
-      assert.ok(topicsOf(b.context).topic('orders'))
+      assert.equal(b.context.topics.topic('doomed'), undefined)
+      assert.ok(b.context.topics.topic('orders'))
     })
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -71,7 +69,7 @@ test('internal topics: created once on demand with their own settings, even with
   const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
   try {
     await withBroker(dir, { 'auto.create.topics.enable': 'false', 'offsets.topic.num.partitions': '3' }, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       const [a, c] = await Promise.all([topics.ensureInternalTopic('__consumer_offsets'), topics.ensureInternalTopic('__consumer_offsets')])
       assert.equal(a.topicId, c.topicId)
       assert.equal(a.partitions, 3)
@@ -93,7 +91,7 @@ test('auto-create: concurrent requests create one topic with num.partitions; a r
   const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
   try {
     await withBroker(dir, { 'num.partitions': '2' }, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       const all = await Promise.all(Array.from({ length: 5 }, () => topics.autoCreate('auto')))
       assert.equal(new Set(all.map((t) => t!.topicId)).size, 1)
       assert.equal(all[0]!.partitions, 2)
@@ -101,7 +99,7 @@ test('auto-create: concurrent requests create one topic with num.partitions; a r
       await rejectsWith(topics.autoCreate('bad name'), ErrorCode.INVALID_TOPIC_EXCEPTION)
     })
     await withBroker(dir, { 'default.replication.factor': '3' }, async (b) => {
-      await rejectsWith(topicsOf(b.context).autoCreate('rf3'), ErrorCode.INVALID_REPLICATION_FACTOR)
+      await rejectsWith(b.context.topics.autoCreate('rf3'), ErrorCode.INVALID_REPLICATION_FACTOR)
     })
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -112,7 +110,7 @@ test('delete and re-create of one name, interleaved, leave exactly the last stat
   const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
   try {
     await withBroker(dir, { 'delete.topic.enable': 'true' }, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       await topics.createTopic({ name: 'flip', numPartitions: 2, replicationFactor: 1 })
       const del = topics.deleteTopic('flip')
       // The name is free as soon as the metadata forgets it; the old logs may still be going away.
@@ -125,7 +123,7 @@ test('delete and re-create of one name, interleaved, leave exactly the last stat
       assert.ok(existsSync(join(dir, 'flip-2')))
     })
     await withBroker(dir, { 'delete.topic.enable': 'false' }, async (b) => {
-      await rejectsWith(topicsOf(b.context).deleteTopic('flip'), ErrorCode.TOPIC_DELETION_DISABLED)
+      await rejectsWith(b.context.topics.deleteTopic('flip'), ErrorCode.TOPIC_DELETION_DISABLED)
     })
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -136,14 +134,14 @@ test('dynamic broker defaults reach existing and new partition logs; topic overr
   const dir = mkdtempSync(join(tmpdir(), 'samsa-topics-'))
   try {
     await withBroker(dir, {}, async (b) => {
-      const topics = topicsOf(b.context)
+      const topics = b.context.topics
       await topics.createTopic({ name: 'old', numPartitions: 1, replicationFactor: 1 })
       await topics.createTopic({ name: 'pinned', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '5' } })
-      const res = await configAdminOf(b.context).alterIncremental(4, '1', [{ name: 'log.retention.ms', op: 0, value: '60000' }], false)
+      const res = await b.context.configAdmin.alterIncremental(4, '1', [{ name: 'log.retention.ms', op: 0, value: '60000' }], false)
       assert.equal(res.errorCode, 0)
       await topics.createTopic({ name: 'new', numPartitions: 1, replicationFactor: 1 })
       await topics.createPartitions('old', 2, null)
-      const retention = (t: string, p: number) => b.context.replicas.partition(t, p)?.log.config.retentionMs
+      const retention = (t: string, p: number) => b.context.replicas.partition(t, p)?.config.retentionMs
       assert.deepEqual([retention('old', 0), retention('old', 1), retention('new', 0), retention('pinned', 0)], [60000, 60000, 60000, 5])
     })
   } finally {

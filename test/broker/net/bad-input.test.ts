@@ -13,7 +13,8 @@ import type { ApiVersionsResponse } from '../../../src/protocol/generated/messag
 import { RawClient, requestFrame, decodeResponseFrame } from '../raw-client.ts'
 
 const MAX_FRAME = 4096
-const IDLE_MS = 400
+// Long enough that a loaded machine delaying the slow client's 150 ms timers does not make it idle.
+const IDLE_MS = 1500
 let broker: Broker
 const lines: { level: number, msg: string }[] = []
 

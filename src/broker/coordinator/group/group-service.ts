@@ -2,17 +2,16 @@
 // (created on first use by the topic service with Kafka's settings). A CoordinatorRuntime owns its
 // partitions: an election replays a partition into the coordinator, a resignation unloads it, and
 // every append goes through the runtime (epoch-checked, answered once the high watermark covers
-// it). Timers run on the broker clock with one real timer (TimerDriver). Single node until the
-// metadata image announces leadership: every partition is elected in epoch 0 when the topic exists
-// (start-up or creation) and resigned at shutdown.
+// it). Timers live in the broker's one timer queue (ctx.timers, driven by one real timer in
+// broker.ts). Single node until the metadata image announces leadership: every partition is
+// elected in epoch 0 when the topic exists (start-up or creation) and resigned at shutdown.
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
 import type { BrokerContext } from '../../context.ts'
-import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../../cluster/topic-names.ts'
 import type { CoordinatorService } from '../coordinators.ts'
 import { COORDINATOR_KEY_TYPE_GROUP } from '../coordinator-key.ts'
-import { TimerDriver, TimerQueue } from '../timer-queue.ts'
+import type { TimerQueue } from '../timer-queue.ts'
 import { GroupCoordinator } from './group-coordinator.ts'
 import { groupConfigFrom } from './group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from './records.ts'
@@ -27,7 +26,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   readonly coordinator: GroupCoordinator
   readonly runtime: CoordinatorRuntime
   private readonly timers: TimerQueue
-  private driver: TimerDriver | null = null
   private topicReady: Promise<void> | null = null
   private loaded: Promise<void> | null = null
   private started = false
@@ -37,7 +35,8 @@ export class GroupCoordinatorService implements CoordinatorService {
     // The partition count of an existing topic wins over the config (it is fixed once created).
     const existing = ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)
     const config = existing ? { ...base, offsetsTopicPartitions: existing.partitions } : base
-    this.timers = new TimerQueue(ctx.clock)
+    // The broker's one timer queue (broker.ts drives it).
+    this.timers = ctx.timers
     this.coordinator = new GroupCoordinator({
       config,
       timers: this.timers,
@@ -77,7 +76,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   start(): void {
     if (this.started) return
     this.started = true
-    this.driver = new TimerDriver(this.timers, (err) => this.ctx.log.error({ err }, 'group coordinator timer failed'))
     this.coordinator.startRetention()
     if (this.ctx.metadata.topic(CONSUMER_OFFSETS_TOPIC)) {
       this.topicReady = Promise.resolve()
@@ -90,7 +88,7 @@ export class GroupCoordinatorService implements CoordinatorService {
     // The topic service tells us about deletions as they happen (a re-create of the name waits for
     // the cleanup); topics deleted while the broker was down are found once loading is done. The
     // periodic retention check also drops offsets of partitions that no longer exist.
-    topicsOf(this.ctx).onTopicDeleted((topic) => this.coordinator.onTopicsDeleted([topic.name]))
+    this.ctx.topics.onTopicDeleted((topic) => this.coordinator.onTopicsDeleted([topic.name]))
     void this.whenLoaded().then(() => this.dropOffsetsOfMissingTopics())
   }
 
@@ -117,7 +115,7 @@ export class GroupCoordinatorService implements CoordinatorService {
 
   private ensureTopic(): Promise<void> {
     this.topicReady ??= (async () => {
-      const topic = await topicsOf(this.ctx).ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)
+      const topic = await this.ctx.topics.ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)
       if (topic.partitions !== this.coordinator.config.offsetsTopicPartitions) {
         throw new Error(`__consumer_offsets has ${topic.partitions} partitions, expected ${this.coordinator.config.offsetsTopicPartitions}`)
       }
@@ -191,7 +189,6 @@ export class GroupCoordinatorService implements CoordinatorService {
   }
 
   async close(): Promise<void> {
-    this.driver?.stop()
     this.runtime.close()
     this.coordinator.close()
     this.timers.clear()

@@ -13,7 +13,6 @@ import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/rec
 import { isStorageError } from '../../../storage/errors.ts'
 import { unlinkIfExists } from '../../../storage/fs-util.ts'
 import type { BrokerContext } from '../../context.ts'
-import { topicsOf } from '../../cluster/topic-service.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
 import { groupServiceOf } from '../group/group-of.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
@@ -131,7 +130,7 @@ export class TxnCoordinatorService {
 
   private ensureTopic(): Promise<void> {
     this.topicReady ??= (async () => {
-      const topic = await topicsOf(this.ctx).ensureInternalTopic(TRANSACTION_STATE_TOPIC)
+      const topic = await this.ctx.topics.ensureInternalTopic(TRANSACTION_STATE_TOPIC)
       if (topic.partitions !== this.coordinator.config.logPartitions) {
         throw new Error(`__transaction_state has ${topic.partitions} partitions, expected ${this.coordinator.config.logPartitions}`)
       }

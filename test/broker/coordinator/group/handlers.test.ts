@@ -26,7 +26,7 @@ import type { DeleteGroupsResponse } from '../../../../src/protocol/generated/me
 import type { OffsetDeleteResponse } from '../../../../src/protocol/generated/messages/offset-delete.ts'
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
 import type { DeleteTopicsResponse } from '../../../../src/protocol/generated/messages/delete-topics.ts'
-import { MetadataStore } from '../../../../src/broker/cluster/metadata-store.ts'
+import { openDataDirMetadata } from '../../cluster/metadata-helpers.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../../raw-client.ts'
 import { subscription } from './harness.ts'
@@ -281,9 +281,9 @@ test('offsets of a topic deleted while the broker was down are dropped after loa
     c.close()
     await broker.close()
     // The topic goes (metadata and log) while no broker runs.
-    const store = await MetadataStore.open(dir, 1)
-    assert.ok(await store.deleteTopic('t'))
-    await store.flush()
+    const store = await openDataDirMetadata(dir, 1)
+    assert.ok(await store.controller.deleteTopic('t'))
+    await store.close()
     assert.ok(existsSync(join(dir, 't-0')))
     rmSync(join(dir, 't-0'), { recursive: true })
     broker = await startBroker({ dataDir: dir, config: CONFIG })

@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { runBroker } from '../../../../src/broker/broker.ts'
 import { BrokerConfig } from '../../../../src/broker/config/index.ts'
 import { silentLogger } from '../../../../src/broker/logger.ts'
-import { topicsOf } from '../../../../src/broker/cluster/topic-service.ts'
 import { allLagOf, groupCoordinatorOf, groupServiceOf, lagOf } from '../../../../src/broker/coordinator/group/group-of.ts'
 import { buildRecordBatch } from '../../../../src/protocol/records/index.ts'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
@@ -19,7 +18,7 @@ test('lagOf / allLagOf: high watermark minus committed offset per partition, thr
   const b = await runBroker(config, { log: silentLogger() })
   try {
     const ctx = b.context
-    await topicsOf(ctx).createTopic({ name: 't', numPartitions: 2, replicationFactor: 1 })
+    await ctx.topics.createTopic({ name: 't', numPartitions: 2, replicationFactor: 1 })
     const records = (n: number) => buildRecordBatch({ baseTimestamp: Date.now(), records: Array.from({ length: n }, () => ({ key: null, value: Buffer.from('v'), timestamp: Date.now() })) })
     await ctx.replicas.partition('t', 0)!.appendAsLeader(records(10))
     await ctx.replicas.partition('t', 1)!.appendAsLeader(records(4))

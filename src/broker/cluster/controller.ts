@@ -1,0 +1,149 @@
+// The controller turns topic administration into metadata-store transactions: it assigns replicas
+// (single node: this broker; spread over the registered brokers when there are several), writes the
+// topic key and its partition keys in one compare-and-swap transaction, and waits until the
+// loader has published the resulting image (so the partitions exist here when it returns). It does
+// no validation of names or configs (the topic service does) and holds no state of its own: the
+// store is the truth, and a lost compare-and-swap means another writer won.
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { MetadataLoader } from './metadata-loader.ts'
+import type { TopicImage } from './metadata-image.ts'
+import { CLUSTER_ID_KEY, brokerKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
+import type { BrokerEndpoint, BrokerRecord, PartitionRecord, TopicRecord } from './metadata-records.ts'
+import type { MetadataStore, Op } from './store/metadata-store.ts'
+import { newTopicId } from './topic-id.ts'
+
+export interface NewTopic {
+  readonly name: string
+  readonly partitions: number
+  readonly replicationFactor?: number
+  /** Replicas per partition (index order); overrides the computed assignment. */
+  readonly assignments?: readonly (readonly number[])[]
+  readonly configs: Readonly<Record<string, string>>
+  readonly internal: boolean
+}
+
+/** The write lost a compare-and-swap: the topic changed (or appeared, or went) meanwhile. */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConflictError'
+  }
+}
+
+export class Controller {
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly loader: MetadataLoader,
+    private readonly nodeId: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Gives a fresh store a cluster id (a no-op when it has one). */
+  async ensureClusterId(): Promise<void> {
+    await this.store.txn({
+      compare: [{ key: CLUSTER_ID_KEY, target: 'version', equals: 0 }],
+      success: [{ type: 'put', key: CLUSTER_ID_KEY, value: randomBytes(16).toString('base64url') }],
+    })
+  }
+
+  /** Registers this broker under a lease (kept alive by the store's owner; trivial in a file store). */
+  async registerBroker(listeners: readonly BrokerEndpoint[], rack: string | null): Promise<number> {
+    const lease = await this.store.grantLease(10_000)
+    const prev = (await this.store.range(brokerKey(this.nodeId))).revision
+    const record: BrokerRecord = { id: this.nodeId, epoch: prev + 1, listeners, rack }
+    const r = await this.store.txn({ success: [{ type: 'put', key: brokerKey(this.nodeId), value: JSON.stringify(record), lease }] })
+    await this.loader.waitFor(r.revision)
+    return lease
+  }
+
+  private assign(partitions: number, from: number, rf: number): number[][] {
+    const brokers = [...this.loader.image.brokers.keys()].sort((a, b) => a - b)
+    if (brokers.length === 0) brokers.push(this.nodeId)
+    const out: number[][] = []
+    for (let i = from; i < from + partitions; i++) {
+      const replicas: number[] = []
+      for (let r = 0; r < Math.min(rf, brokers.length); r++) replicas.push(brokers[(i + r) % brokers.length]!)
+      out.push(replicas)
+    }
+    return out
+  }
+
+  private partitionOps(topicId: string, from: number, assignments: readonly (readonly number[])[]): Op[] {
+    return assignments.map((replicas, i) => {
+      const state: PartitionRecord = { replicas, isr: replicas, leader: replicas[0] ?? -1, leaderEpoch: 0, partitionEpoch: 0 }
+      return { type: 'put', key: partitionKey(topicId, from + i), value: JSON.stringify(state) }
+    })
+  }
+
+  /** Writes a new topic; resolves with its image once published here. */
+  async createTopic(t: NewTopic): Promise<TopicImage> {
+    const topicId = newTopicId()
+    const record: TopicRecord = { topicId, configs: { ...t.configs }, internal: t.internal }
+    const assignments = t.assignments ?? this.assign(t.partitions, 0, t.replicationFactor ?? 1)
+    const r = await this.store.txn({
+      compare: [{ key: topicKey(t.name), target: 'version', equals: 0 }],
+      success: [{ type: 'put', key: topicKey(t.name), value: JSON.stringify(record) }, ...this.partitionOps(topicId, 0, assignments)],
+    })
+    if (!r.succeeded) throw new ConflictError(`topic ${t.name} already exists`)
+    return this.published(r.revision, t.name)
+  }
+
+  /** Deletes a topic and its partition states; resolves with what was deleted (undefined: absent). */
+  async deleteTopic(name: string): Promise<TopicImage | undefined> {
+    const topic = this.loader.image.topic(name)
+    if (!topic) return undefined
+    const r = await this.store.txn({
+      compare: [{ key: topicKey(name), target: 'value', equals: await this.rawTopic(name) }],
+      success: [{ type: 'delete', key: topicKey(name) }, { type: 'deletePrefix', prefix: topicPartitionsPrefix(topic.topicId) }],
+    })
+    if (!r.succeeded) throw new ConflictError(`topic ${name} changed while being deleted`)
+    await this.loader.waitFor(r.revision)
+    return topic
+  }
+
+  /** Grows a topic to `count` partitions (never shrinks). */
+  async addPartitions(name: string, count: number, assignments?: readonly (readonly number[])[]): Promise<TopicImage> {
+    const topic = this.loader.image.topic(name)
+    if (!topic) throw new ConflictError(`unknown topic ${name}`)
+    if (count < topic.partitions) throw new Error(`cannot shrink ${name} from ${topic.partitions} to ${count}`)
+    const rf = topic.states[0]?.replicas.length ?? 1
+    const added = assignments ?? this.assign(count - topic.partitions, topic.partitions, rf)
+    const r = await this.store.txn({
+      compare: [
+        { key: topicKey(name), target: 'value', equals: await this.rawTopic(name) },
+        { key: partitionKey(topic.topicId, topic.partitions), target: 'version', equals: 0 },
+      ],
+      success: this.partitionOps(topic.topicId, topic.partitions, added),
+    })
+    if (!r.succeeded) throw new ConflictError(`topic ${name} changed while adding partitions`)
+    return this.published(r.revision, name)
+  }
+
+  /** Replaces a topic's config overrides. */
+  async setConfigs(name: string, configs: Readonly<Record<string, string>>): Promise<TopicImage> {
+    const topic = this.loader.image.topic(name)
+    if (!topic) throw new ConflictError(`unknown topic ${name}`)
+    const record: TopicRecord = { topicId: topic.topicId, configs: { ...configs }, internal: topic.internal }
+    const r = await this.store.txn({
+      compare: [{ key: topicKey(name), target: 'value', equals: await this.rawTopic(name) }],
+      success: [{ type: 'put', key: topicKey(name), value: JSON.stringify(record) }],
+    })
+    if (!r.succeeded) throw new ConflictError(`topic ${name} changed while changing its configs`)
+    return this.published(r.revision, name)
+  }
+
+  private async rawTopic(name: string): Promise<string> {
+    const kv = (await this.store.range(topicKey(name))).kvs.find((k) => k.key === topicKey(name))
+    if (!kv) throw new ConflictError(`unknown topic ${name}`)
+    return kv.value
+  }
+
+  private async published(revision: number, name: string): Promise<TopicImage> {
+    await this.loader.waitFor(revision)
+    const t = this.loader.image.topic(name)
+    if (!t) throw new ConflictError(`topic ${name} went away while being written`)
+    this.log.debug({ topic: name, revision }, 'metadata written')
+    return t
+  }
+}

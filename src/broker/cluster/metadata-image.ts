@@ -1,0 +1,77 @@
+// The metadata image: an immutable snapshot of what exists and who leads — cluster id, brokers,
+// topics (name, id, configs), and each partition's replicas, ISR, leader and epochs — as of one
+// metadata-store revision. A new image is made from the previous one by a MetadataDelta, sharing
+// every topic the delta did not touch, so an update costs what changed, not the cluster's size.
+import type { BrokerRecord, PartitionRecord } from './metadata-records.ts'
+
+/** What most readers need of a topic (Metadata, Produce, Fetch, admin). */
+export interface TopicMetadata {
+  readonly name: string
+  /** 22-character base64url UUID, never zero. */
+  readonly topicId: string
+  /** Partition count. */
+  readonly partitions: number
+  /** Topic config overrides as given. */
+  readonly configs: Readonly<Record<string, string>>
+  /** __consumer_offsets and __transaction_state. */
+  readonly internal: boolean
+}
+
+export interface PartitionState extends PartitionRecord {
+  readonly topic: string
+  readonly topicId: string
+  readonly partition: number
+}
+
+export interface TopicImage extends TopicMetadata {
+  /** Partition states by index (`states.length === partitions`). */
+  readonly states: readonly PartitionState[]
+}
+
+export class MetadataImage {
+  static readonly EMPTY = new MetadataImage(0, '', new Map(), new Map(), new Map())
+
+  constructor(
+    /** The metadata-store revision this image reflects. */
+    readonly revision: number,
+    readonly clusterId: string,
+    private readonly byName: ReadonlyMap<string, TopicImage>,
+    private readonly byId: ReadonlyMap<string, TopicImage>,
+    readonly brokers: ReadonlyMap<number, BrokerRecord>,
+  ) {}
+
+  topic(name: string): TopicImage | undefined {
+    return this.byName.get(name)
+  }
+
+  topicById(id: string): TopicImage | undefined {
+    return this.byId.get(id)
+  }
+
+  topics(): IterableIterator<TopicImage> {
+    return this.byName.values()
+  }
+
+  get topicCount(): number {
+    return this.byName.size
+  }
+
+  partition(topic: string, index: number): PartitionState | undefined {
+    return this.byName.get(topic)?.states[index]
+  }
+
+  /** For MetadataDelta: the maps to copy. */
+  get maps(): { byName: ReadonlyMap<string, TopicImage>, byId: ReadonlyMap<string, TopicImage> } {
+    return { byName: this.byName, byId: this.byId }
+  }
+}
+
+/** The read side of the metadata every broker service sees: the current image. */
+export interface MetadataView {
+  readonly image: MetadataImage
+  readonly clusterId: string
+  topic(name: string): TopicImage | undefined
+  topicById(id: string): TopicImage | undefined
+  topics(): IterableIterator<TopicImage>
+  readonly topicCount: number
+}
