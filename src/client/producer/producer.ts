@@ -187,7 +187,7 @@ export class Producer<K = Bytes, V = Bytes> {
       return
     }
     this.blocked++
-    this.enqueueSlow(record, resolve, reject, tag).finally(() => this.blocked--)
+    void this.enqueueSlow(record, resolve, reject, tag).finally(() => this.blocked--)
   }
 
   private readyFor(): boolean {
