@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
-import type { RawConfig } from './config/broker-config.ts'
+import type { BrokerConfigs } from './config/typed-config.ts'
 import { FileMetadataStore } from './cluster/store/file-store.ts'
 import type { MetadataStore } from './cluster/store/metadata-store.ts'
 import { MetadataLoader } from './cluster/metadata-loader.ts'
@@ -197,8 +197,8 @@ export interface StartBrokerOptions {
   readonly host?: string
   /** Port (default 0: a free port) — ignored when `config.listeners` is given. */
   readonly port?: number
-  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
-  readonly config?: RawConfig
+  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`; keys and value types come from the config table. */
+  readonly config?: BrokerConfigs
   /** A pino logger, or a level for the default stderr logger (default: 'silent'). */
   readonly logger?: Logger | LogLevel
 }
