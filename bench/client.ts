@@ -1,4 +1,4 @@
-// `npm run bench -- client [--only samsa|kafkajs|platformatic] [--n100 N] [--n1k N] [--latency-ms N]`:
+// `npm run bench -- client [--only samsa|kafkajs|platformatic] [--n100 N] [--n1k N] [--latency-ms N] [--latency-only]`:
 // samsa/client beside KafkaJS 2.2.4 and @platformatic/kafka in one run against the same broker
 // process (`samsa start` through tsx; one partition, acks=all, no compression):
 //  - produce throughput for 100 B and 1 KiB records (msg/s, MB/s),
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${client.name.padEnd(26)} ${figure.padEnd(24)} ${value.padEnd(30)} client CPU ${Math.round((cpuMs / ms) * 100)} %`)
   }
   try {
-    for (const [size, n] of sizes) {
+    for (const [size, n] of args.includes('--latency-only') ? [] : sizes) {
       const value = Buffer.alloc(size, 'x')
       for (const a of adapters) {
         const topic = `produce-${size}-${a.name.replace(/\W/g, '')}`

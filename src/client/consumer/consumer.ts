@@ -98,7 +98,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       maxWaitMs: nonNegative('fetchMaxWaitMs', options.fetchMaxWaitMs, 500),
       minBytes: nonNegative('fetchMinBytes', options.fetchMinBytes, 1),
       maxBytes: nonNegative('fetchMaxBytes', options.fetchMaxBytes, 50 * 1024 * 1024),
-      maxPartitionBytes: nonNegative('maxPartitionFetchBytes', options.maxPartitionFetchBytes, 1024 * 1024),
+      maxPartitionBytes: nonNegative('maxPartitionFetchBytes', options.maxPartitionFetchBytes, 8 * 1024 * 1024),
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
       maxPrefetchBytes: nonNegative('maxPrefetchBytes', options.maxPrefetchBytes, 16 * 1024 * 1024),
       retryBackoffMs: base.retryBackoffMs,
