@@ -15,6 +15,9 @@ import type { RecordMetadata, Resolve, Reject } from './batch.ts'
 import { DefaultPartitioner } from './partitioner.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
+import { TransactionManager } from './transactions.ts'
+import type { GroupMetadata } from './transactions.ts'
+import type { TopicPartitionOffset } from '../offsets.ts'
 import type { ProducerIdentity } from './sender.ts'
 
 export type { RecordMetadata } from './batch.ts'
@@ -61,6 +64,10 @@ export interface ProducerOptions<K = Bytes, V = Bytes> extends ClientOptions {
   valueSerializer?: Serializer<V>
   /** Ask the broker to create missing topics on first use (if it allows). Default true. */
   allowAutoTopicCreation?: boolean
+  /** Makes the producer transactional (needs idempotence): sends happen inside begin/commit. */
+  transactionalId?: string
+  /** Default 60 000. */
+  transactionTimeoutMs?: number
 }
 
 const defaultSerializer = (v: unknown): Bytes => {
@@ -87,6 +94,7 @@ export class Producer<K = Bytes, V = Bytes> {
   private readonly autoCreate: boolean
   private readonly maxBlockMs: number
   private identity: ProducerIdentity | null = null
+  private readonly txn: TransactionManager | null
   private connecting: Promise<void> | null = null
   private closed = false
   /** True once connect() has finished (metadata, and the producer id with idempotence). */
@@ -101,6 +109,7 @@ export class Producer<K = Bytes, V = Bytes> {
     const acks = options.acks === undefined || options.acks === 'all' ? -1 : options.acks
     if (acks !== 0 && acks !== 1 && acks !== -1) throw new ClientConfigError(`acks must be 0, 1 or 'all', got ${String(options.acks)}`)
     if (options.idempotent === true && acks !== -1) throw new ClientConfigError("idempotence needs acks 'all'")
+    if (options.transactionalId !== undefined && (acks !== -1 || options.idempotent === false)) throw new ClientConfigError("a transactional producer needs idempotence and acks 'all'")
     this.idempotent = options.idempotent ?? acks === -1
     const maxInFlight = nonNegative('maxInFlight', options.maxInFlight, 5)
     if (this.idempotent && maxInFlight > 5) throw new ClientConfigError('idempotence allows at most 5 requests in flight')
@@ -126,7 +135,21 @@ export class Producer<K = Bytes, V = Bytes> {
       deliveryTimeoutMs: nonNegative('deliveryTimeoutMs', options.deliveryTimeoutMs, 120_000),
       retryBackoffMs: base.retryBackoffMs, retryBackoffMaxMs: base.retryBackoffMaxMs,
       compression: codecByName(options.compression ?? 'none').id,
-    }, () => this.identity)
+    }, () => this.identity, options.transactionalId === undefined ? null : (topic, partition) => this.txnGate(topic, partition))
+    this.txn = options.transactionalId === undefined ? null
+      : new TransactionManager(this.cluster, options.transactionalId, nonNegative('transactionTimeoutMs', options.transactionTimeoutMs, 60_000), () => this.sender.wake())
+  }
+
+  /** Batches of a transactional producer wait until their partition is part of the transaction. */
+  private txnGate(topic: string, partition: number): boolean {
+    const txn = this.txn!
+    if (txn.fatal !== null) {
+      const err = txn.fatal
+      this.sender.fatal = err
+      queueMicrotask(() => this.sender.abortAll(err))
+      return false
+    }
+    return txn.ready(topic, partition)
   }
 
   /** Connects to the cluster and, with idempotence, obtains a producer id. send() calls it lazily. */
@@ -141,6 +164,11 @@ export class Producer<K = Bytes, V = Bytes> {
   private async doConnect(): Promise<void> {
     await this.cluster.refreshMetadata()
     if (!this.idempotent) {
+      this.connected = true
+      return
+    }
+    if (this.txn !== null) {
+      this.identity = await this.txn.init()
       this.connected = true
       return
     }
@@ -182,8 +210,11 @@ export class Producer<K = Bytes, V = Bytes> {
 
   private enqueue(record: ProducerRecord<K, V>, resolve: Resolve, reject: Reject, tag: number): void {
     if (this.closed) return reject(new AbortedError('the producer is closed'))
-    const err = this.sender.fatal
+    const err = this.sender.fatal ?? this.txn?.fatal ?? null
     if (err !== null) return reject(err)
+    if (this.txn !== null && !this.txn.inTransaction) {
+      return reject(new KafkaClientError('INVALID_TXN_STATE', 'a transactional producer sends inside beginTransaction() ... commitTransaction()', false))
+    }
     const topic = this.cluster.cachedTopic(record.topic)
     if (topic !== undefined && this.connected && !this.pumping && this.acc.hasSpace) {
       try {
@@ -249,6 +280,59 @@ export class Producer<K = Bytes, V = Bytes> {
     }
     if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new ClientConfigError(`partition ${p} is outside 0..${partitions - 1} of ${t}`)
     this.acc.append(t, p, record.timestamp ?? Date.now(), key, value, toHeaders(record.headers), resolve, reject, tag)
+  }
+
+  /** Starts a transaction (transactionalId producers). Connects first if needed. */
+  async beginTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    await this.connect()
+    txn.begin()
+  }
+
+  /** Adds consumer offsets to the transaction: they commit or abort with its records. */
+  async sendOffsets(group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.requireTxn().sendOffsets(group, offsets)
+  }
+
+  /** Flushes the transaction's records, then commits; a failed record makes it throw (then abort). */
+  async commitTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    const failed = await this.flushCollectingErrors()
+    if (failed !== null) throw failed
+    await txn.end(true)
+  }
+
+  /** Aborts: records sent in the transaction are never seen by read_committed consumers. */
+  async abortTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    await this.flushCollectingErrors()
+    await txn.end(false)
+  }
+
+  /** Runs `fn` in a transaction: commits when it resolves, aborts (and rethrows) when it throws. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.beginTransaction()
+    let result: T
+    try {
+      result = await fn()
+    } catch (err) {
+      if (this.txn!.fatal === null) await this.abortTransaction()
+      throw err
+    }
+    await this.commitTransaction()
+    return result
+  }
+
+  private requireTxn(): TransactionManager {
+    if (this.txn === null) throw new ClientConfigError('transactions need a transactionalId')
+    return this.txn
+  }
+
+  private async flushCollectingErrors(): Promise<Error | null> {
+    const before = this.sender.failures
+    await this.flush()
+    if (this.txn?.fatal) throw this.txn.fatal
+    return this.sender.failures > before ? this.sender.lastFailure : null
   }
 
   /** Sends every batch now and resolves when all records sent so far are acknowledged or failed. */

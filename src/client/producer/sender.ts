@@ -45,6 +45,9 @@ export class Sender {
   private readonly inFlight = new Map<Connection, number>()
   /** Set when a fatal error must fail everything later sent (e.g. producer fenced). */
   fatal: Error | null = null
+  /** Batches failed so far, and the last error (a transaction must not commit after one). */
+  failures = 0
+  lastFailure: Error | null = null
 
   constructor(
     private readonly cluster: Cluster,
@@ -52,6 +55,8 @@ export class Sender {
     private readonly o: SenderOptions,
     /** Producer id/epoch for idempotence (null: not idempotent). */
     private readonly identity: () => ProducerIdentity | null,
+    /** Transactions: false while a partition is not yet part of the transaction (it is being added). */
+    private readonly gate: ((topic: string, partition: number) => boolean) | null = null,
   ) {}
 
   /** Sends what can be sent now; re-entrant calls fold into one more pass. */
@@ -82,6 +87,7 @@ export class Sender {
       }
       if (this.expire(q, now)) continue
       if (q.retrying && (q.inFlight > 0 || now < q.retryAt)) continue
+      if (this.gate !== null && !this.gate(q.topic, q.partition)) continue
       const leader = this.cluster.cachedTopic(q.topic)?.partitions[q.partition]?.leader ?? -1
       if (leader < 0) {
         needMetadata = true
@@ -273,6 +279,8 @@ export class Sender {
   }
 
   private failBatch(b: ProducerBatch, err: Error): void {
+    this.failures++
+    this.lastFailure = err
     this.acc.release(b)
     b.fail(err)
   }
