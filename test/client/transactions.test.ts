@@ -7,7 +7,7 @@ import { Admin, Consumer, KafkaClientError, Producer } from '../../src/client/in
 import { iterate, take, testBroker, topicName } from './helpers.ts'
 
 test('commit is visible to read_committed, abort is not; offsets commit with the transaction', { timeout: 20_000 }, async () => {
-  const broker = await testBroker({ 'transaction.state.log.num.partitions': 1 })
+  const broker = await testBroker()
   const topic = topicName('txn')
   const producer = new Producer({ bootstrapServers: broker.bootstrap, transactionalId: 'tx-a' })
   const admin = new Admin({ bootstrapServers: broker.bootstrap })
@@ -43,7 +43,7 @@ test('commit is visible to read_committed, abort is not; offsets commit with the
 })
 
 test('a second producer with the same transactional id fences the first', { timeout: 20_000 }, async () => {
-  const broker = await testBroker({ 'transaction.state.log.num.partitions': 1 })
+  const broker = await testBroker()
   const topic = topicName('fence')
   const first = new Producer({ bootstrapServers: broker.bootstrap, transactionalId: 'tx-f' })
   const second = new Producer({ bootstrapServers: broker.bootstrap, transactionalId: 'tx-f' })
