@@ -122,7 +122,8 @@ export class Producer<K = Bytes, V = Bytes> {
     this.autoCreate = options.allowAutoTopicCreation ?? true
     const batchSize = nonNegative('batchSize', options.batchSize, 16_384)
     this.acc = new Accumulator(
-      { batchSize: Math.max(batchSize, 1), lingerMs: nonNegative('lingerMs', options.lingerMs, 5), bufferMemory: nonNegative('bufferMemory', options.bufferMemory, 32 * 1024 * 1024), maxBlockMs: this.maxBlockMs },
+      // With acks=0 a batch completes when written to the socket, maybe before the kernel has it.
+      { poolBuffers: acks !== 0, batchSize: Math.max(batchSize, 1), lingerMs: nonNegative('lingerMs', options.lingerMs, 5), bufferMemory: nonNegative('bufferMemory', options.bufferMemory, 32 * 1024 * 1024), maxBlockMs: this.maxBlockMs },
       () => this.sender.wake(),
       (topic, partition) => {
         const n = this.cluster.cachedTopic(topic)?.partitions.length ?? 1
