@@ -72,8 +72,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private bufferHead = 0
   /** Processed positions (offset after the last message finished) not yet committed. */
   private readonly processed = new Map<string, TopicPartitionOffset>()
+  private lastProcessed: TopicPartitionOffset | null = null
   /** The message (or batch) the application holds: committed as processed on the next call. */
   private holding: Message[] | Message | null = null
+  /** Counts hand-outs; the poll-interval timer notices when it stops moving (no Date.now() per message). */
+  private handOuts = 0
+  private seenHandOuts = -1
   private holdingSince = 0
   private closed = false
   private readonly timers: NodeJS.Timeout[] = []
@@ -208,7 +212,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   async commit(offsets?: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.group === null) throw new ClientConfigError('commit() needs a groupId')
     const list = offsets ?? [...this.processed.values()]
-    if (offsets === undefined) this.processed.clear()
+    if (offsets === undefined) this.clearProcessed()
     if (list.length === 0) return
     try {
       await commitOffsets(this.cluster, this.group.identity, list)
@@ -269,14 +273,14 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const batch = this.buffer.slice(this.bufferHead, end).map((m) => this.convert(m))
     this.bufferHead = end
     this.holding = batch as unknown as Message[]
-    this.holdingSince = Date.now()
+    this.handOuts++
     return { value: batch, done: false }
   }
 
   private hold(m: Message): Message<K, V> {
     const out = this.convert(m)
     this.holding = out as Message
-    this.holdingSince = Date.now()
+    this.handOuts++
     return out
   }
 
@@ -296,11 +300,23 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private markProcessed(m: Message): void {
+    // Consecutive messages mostly share a partition: skip the key string and map lookups then.
+    const last = this.lastProcessed
+    if (last !== null && last.partition === m.partition && last.topic === m.topic) {
+      last.offset = m.offset + 1
+      return
+    }
     if (this.group === null || this.fetcher.state(m) === undefined) return
     const key = tpKey(m.topic, m.partition)
-    const p = this.processed.get(key)
-    if (p === undefined) this.processed.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1 })
+    let p = this.processed.get(key)
+    if (p === undefined) this.processed.set(key, (p = { topic: m.topic, partition: m.partition, offset: m.offset + 1 }))
     else p.offset = m.offset + 1
+    this.lastProcessed = p
+  }
+
+  private clearProcessed(): void {
+    this.processed.clear()
+    this.lastProcessed = null
   }
 
   private ready(): boolean {
@@ -337,7 +353,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.fetcher.clear()
     this.dropBuffered(() => true)
-    this.processed.clear()
+    this.clearProcessed()
     this.assignment = []
     const assigned = await group.join(this.subscription!, [])
     if (this.closed) return
@@ -380,6 +396,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   private checkPollInterval(): void {
     if (this.holding === null || this.group === null || this.group.rejoinNeeded) return
+    if (this.handOuts !== this.seenHandOuts) {
+      // Something was handed out since the last tick: the current hold started about now.
+      this.seenHandOuts = this.handOuts
+      this.holdingSince = Date.now()
+      return
+    }
     if (Date.now() - this.holdingSince <= this.o.maxPollIntervalMs) return
     // Java's rule: a member that does not poll within max.poll.interval.ms leaves the group, so
     // its partitions go to a live member; it rejoins on its next poll. What it finished before
@@ -392,7 +414,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.dropBuffered(() => true)
     this.assignment = []
     void commit.then(() => {
-      this.processed.clear()
+      this.clearProcessed()
       return group.leave('consumer poll timeout has expired (max.poll.interval.ms)')
     })
   }
