@@ -188,9 +188,11 @@ export class Cluster {
   async fetchMetadata(topics: readonly string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const res = await retry(async () => {
       const conn = await this.anyConnection()
+      // Before v4 the broker's auto-creation setting decides (the field does not exist).
+      const v = conn.version(ApiKey.Metadata)
       return conn.request<MetadataResponse>(ApiKey.Metadata, {
         topics: topics === null ? null : topics.map((name) => ({ topicId: ZERO_UUID, name })),
-        allowAutoTopicCreation: autoCreate,
+        allowAutoTopicCreation: v < 4 ? true : autoCreate,
         includeClusterAuthorizedOperations: false,
         includeTopicAuthorizedOperations: false,
       })
