@@ -7,6 +7,15 @@ import type { Reject, Resolve } from './batch.ts'
 import type { AppendHeader } from '../../protocol/records/batch-appender.ts'
 import { KafkaClientError } from '../errors.ts'
 
+const bytes = (v: Buffer | string | null): number => (v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length)
+
+/** An upper bound of a record's encoded size (varints at their widest). */
+function estimateSize(key: Buffer | string | null, value: Buffer | string | null, headers: readonly AppendHeader[] | undefined): number {
+  let n = 21 + bytes(key) + bytes(value)
+  if (headers !== undefined) for (const h of headers) n += 10 + Buffer.byteLength(h.key, 'utf8') + bytes(h.value)
+  return n
+}
+
 export class PartitionQueue {
   open: ProducerBatch | null = null
   /** Closed batches in send order (retries go back to the front, ordered by sequence). */
@@ -93,6 +102,13 @@ export class Accumulator {
     headers: readonly AppendHeader[] | undefined, resolve: Resolve, reject: Reject, tag: number): void {
     const q = this.queue(topic, partition)
     let b = q.open
+    // A record that would push the batch past batch.size starts the next one: growing a batch
+    // buffer copies it (a lone record larger than batch.size still gets a batch of its own).
+    if (b !== null && b.count > 0 && b.size + estimateSize(key, value, headers) > this.o.batchSize) {
+      this.close(q)
+      this.wakeSoon()
+      b = null
+    }
     if (b === null) {
       const pooled = this.o.poolBuffers ? this.pool.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize) : undefined
       b = q.open = new ProducerBatch(topic, partition, timestamp, this.bufferSize, pooled)
