@@ -72,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
         add(a, `consume ${size} B`, `${fmt(n / (ms / 1000))} msg/s ${((n * size) / (ms / 1000) / 1e6).toFixed(1)} MB/s`, r.cpuMs, r.ms)
       }
     }
-    for (const a of adapters) {
+    for (const a of adapters.filter((x) => x.name !== 'samsa/client (bulk)')) {
       const topic = `latency-${a.name.replace(/\W/g, '')}`
       const r = await timed(() => a.latency(bootstrap, topic, 5000, latencyMs))
       const sorted = r.value.slice(Math.floor(r.value.length / 10)).sort((x, y) => x - y)

@@ -100,6 +100,34 @@ export const samsa: ClientAdapter = {
   },
 }
 
+/** samsa/client used in bulk: sendBatch() of the same 1,000-record arrays the others get, and batches(). */
+export const samsaBulk: ClientAdapter = {
+  name: 'samsa/client (bulk)',
+  async produce(bootstrap, topic, n, value) {
+    const p = new Producer({ bootstrapServers: bootstrap, batchSize: 512 * 1024, lingerMs: 5 })
+    const records = Array.from({ length: CHUNK }, () => ({ topic, value }))
+    const sends: Promise<unknown>[] = []
+    for (let left = n; left > 0; left -= CHUNK) sends.push(p.sendBatch(left >= CHUNK ? records : records.slice(0, left)))
+    await Promise.all(sends)
+    await p.close()
+  },
+  async consume(bootstrap, topic, n) {
+    const c = new Consumer({ bootstrapServers: bootstrap, groupId: group('samsa-bulk'), autoOffsetReset: 'earliest' })
+    c.subscribe(topic)
+    let count = 0
+    let first = 0
+    for await (const batch of c.batches()) {
+      if (count === 0) first = performance.now()
+      count += batch.length
+      if (count >= n) break
+    }
+    const ms = performance.now() - first
+    await c.close()
+    return ms
+  },
+  latency: (bootstrap, topic, rate, ms) => samsa.latency(bootstrap, topic, rate, ms),
+}
+
 async function waitForAssignment(ready: () => boolean): Promise<void> {
   const deadline = Date.now() + 15_000
   while (!ready()) {
@@ -205,4 +233,4 @@ export const platformatic: ClientAdapter = {
   },
 }
 
-export const ADAPTERS: readonly ClientAdapter[] = [samsa, kafkajs, platformatic]
+export const ADAPTERS: readonly ClientAdapter[] = [samsa, samsaBulk, kafkajs, platformatic]
