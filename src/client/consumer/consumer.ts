@@ -56,6 +56,13 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
 
 export type { Message } from './message.ts'
 
+export interface ConsumerMetrics {
+  recordsConsumed: number
+  recordsPerSec: number
+  /** Per assigned partition: the next offset to hand out, the last high watermark seen, their difference (-1 unknown). */
+  partitions: { topic: string; partition: number; position: number; highWatermark: number; lag: number }[]
+}
+
 export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIterable<Message<K, V>> {
   readonly cluster: Cluster
   private readonly fetcher: Fetcher
@@ -75,6 +82,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private lastProcessed: TopicPartitionOffset | null = null
   /** The message (or batch) the application holds: committed as processed on the next call. */
   private holding: Message[] | Message | null = null
+  private consumed = 0
+  private lastMetrics = { at: Date.now(), consumed: 0 }
   /** Counts hand-outs; the poll-interval timer notices when it stops moving (no Date.now() per message). */
   private handOuts = 0
   private seenHandOuts = -1
@@ -208,6 +217,22 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.fetcher.notify()
   }
 
+  /** A snapshot: records handed out (total, per second since the previous call) and lag per partition. */
+  metrics(): ConsumerMetrics {
+    const now = Date.now()
+    const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)
+    const m: ConsumerMetrics = {
+      recordsConsumed: this.consumed,
+      recordsPerSec: (this.consumed - this.lastMetrics.consumed) / secs,
+      partitions: [...this.fetcher.partitions.values()].map((s) => ({
+        topic: s.topic, partition: s.partition, position: s.position, highWatermark: s.highWatermark,
+        lag: s.highWatermark < 0 || s.position < 0 ? -1 : Math.max(0, s.highWatermark - s.position),
+      })),
+    }
+    this.lastMetrics = { at: now, consumed: this.consumed }
+    return m
+  }
+
   /** Commits processed positions (or the given offsets). Resolves once the coordinator has them. */
   async commit(offsets?: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.group === null) throw new ClientConfigError('commit() needs a groupId')
@@ -274,6 +299,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.bufferHead = end
     this.holding = batch as unknown as Message[]
     this.handOuts++
+    this.consumed += batch.length
     return { value: batch, done: false }
   }
 
@@ -281,6 +307,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const out = this.convert(m)
     this.holding = out as Message
     this.handOuts++
+    this.consumed++
     return out
   }
 

@@ -39,6 +39,21 @@ export interface ProducerRecord<K = Bytes, V = Bytes> {
   timestamp?: number
 }
 
+export interface ProducerMetrics {
+  recordsSent: number
+  bytesSent: number
+  batchesSent: number
+  requests: number
+  retries: number
+  recordErrors: number
+  /** Bytes accepted by send() and not yet acknowledged (bounded by bufferMemory). */
+  bufferedBytes: number
+  recordsPerSec: number
+  bytesPerSec: number
+  requestLatencyAvgMs: number
+  requestLatencyMaxMs: number
+}
+
 export interface ProducerOptions<K = Bytes, V = Bytes> extends ClientOptions {
   /** 0, 1 or 'all' (-1). Default 'all'. */
   acks?: 0 | 1 | -1 | 'all'
@@ -102,6 +117,7 @@ export class Producer<K = Bytes, V = Bytes> {
   /** Records waiting for the connection, metadata or buffer memory, in send order. */
   private readonly queued: { record: ProducerRecord<K, V>; resolve: Resolve; reject: Reject; tag: number }[] = []
   private pumping = false
+  private lastMetrics = { at: Date.now(), records: 0, bytes: 0 }
 
   constructor(options: ProducerOptions<K, V>) {
     const base = resolveClientOptions(options)
@@ -334,6 +350,27 @@ export class Producer<K = Bytes, V = Bytes> {
     await this.flush()
     if (this.txn?.fatal) throw this.txn.fatal
     return this.sender.failures > before ? this.sender.lastFailure : null
+  }
+
+  /**
+   * A snapshot: totals since the producer was created, rates since the previous call, and the
+   * mean/max Produce round trip since the previous call.
+   */
+  metrics(): ProducerMetrics {
+    const st = this.sender.stats
+    const now = Date.now()
+    const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)
+    const m: ProducerMetrics = {
+      recordsSent: st.records, bytesSent: st.bytes, batchesSent: st.batches, requests: st.requests, retries: st.retries,
+      recordErrors: st.recordErrors, bufferedBytes: this.acc.bufferedBytes,
+      recordsPerSec: (st.records - this.lastMetrics.records) / secs, bytesPerSec: (st.bytes - this.lastMetrics.bytes) / secs,
+      requestLatencyAvgMs: st.latencyCount === 0 ? 0 : st.latencyMsSum / st.latencyCount, requestLatencyMaxMs: st.latencyMsMax,
+    }
+    this.lastMetrics = { at: now, records: st.records, bytes: st.bytes }
+    st.latencyMsSum = 0
+    st.latencyCount = 0
+    st.latencyMsMax = 0
+    return m
   }
 
   /** Sends every batch now and resolves when all records sent so far are acknowledged or failed. */

@@ -48,6 +48,8 @@ export class Sender {
   /** Batches failed so far, and the last error (a transaction must not commit after one). */
   failures = 0
   lastFailure: Error | null = null
+  /** Counters for metrics(). */
+  readonly stats = { records: 0, bytes: 0, batches: 0, requests: 0, retries: 0, recordErrors: 0, latencyMsSum: 0, latencyCount: 0, latencyMsMax: 0 }
 
   constructor(
     private readonly cluster: Cluster,
@@ -198,8 +200,16 @@ export class Sender {
     const body = { transactionalId: id?.transactionalId ?? null, acks: this.o.acks, timeoutMs: this.o.requestTimeoutMs, topicData }
     const acks0 = this.o.acks === 0
     this.inFlight.set(conn, (this.inFlight.get(conn) ?? 0) + 1)
+    this.stats.requests++
+    const sentAt = Date.now()
     conn.request<ProduceResponse | null>(ApiKey.Produce, body, { noResponse: acks0 }).then(
-      (res) => this.onResponse(conn, queues, batches, res),
+      (res) => {
+        const ms = Date.now() - sentAt
+        this.stats.latencyMsSum += ms
+        this.stats.latencyCount++
+        if (ms > this.stats.latencyMsMax) this.stats.latencyMsMax = ms
+        this.onResponse(conn, queues, batches, res)
+      },
       (err: Error) => this.onError(conn, batches, err),
     )
   }
@@ -265,6 +275,7 @@ export class Sender {
   }
 
   private requeue(q: PartitionQueue, b: ProducerBatch): void {
+    this.stats.retries++
     q.requeue(b)
     q.retrying = true
     const delay = backoffDelay(b.attempts - 1, this.o.retryBackoffMs, this.o.retryBackoffMaxMs)
@@ -274,11 +285,15 @@ export class Sender {
   }
 
   private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
+    this.stats.records += b.count
+    this.stats.bytes += b.size
+    this.stats.batches++
     this.acc.release(b)
     b.complete(baseOffset, logAppendTime)
   }
 
   private failBatch(b: ProducerBatch, err: Error): void {
+    this.stats.recordErrors += b.count
     this.failures++
     this.lastFailure = err
     this.acc.release(b)
