@@ -89,8 +89,6 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private seenHandOuts = -1
   private holdingSince = 0
   private closed = false
-  /** Set while a next() waits for data. */
-  private waiting: Promise<void> | null = null
   private readonly timers: NodeJS.Timeout[] = []
   private readonly signal: AbortSignal | undefined
 
@@ -279,17 +277,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private nextMessage(): Promise<IteratorResult<Message<K, V>>> {
-    // Calls made while one waits (two loops on one consumer) queue behind it: one waiter at a time.
-    if (this.waiting !== null) return this.waiting.then(() => this.nextMessage())
     this.release()
     if (this.bufferHead < this.buffer.length && this.ready()) {
       const m = this.buffer[this.bufferHead]!
       this.buffer[this.bufferHead++] = undefined as unknown as Message
       return Promise.resolve({ value: this.hold(m), done: false })
     }
-    const waiting = this.slowNext()
-    this.waiting = waiting.then(() => {}, () => {}).finally(() => (this.waiting = null))
-    return waiting.then((ok) => {
+    return this.slowNext().then((ok) => {
       if (!ok) return { value: undefined, done: true }
       const m = this.buffer[this.bufferHead]!
       this.buffer[this.bufferHead++] = undefined as unknown as Message
@@ -298,13 +292,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private async nextBatch(): Promise<IteratorResult<Message<K, V>[]>> {
-    while (this.waiting !== null) await this.waiting
     this.release()
-    if (!(this.bufferHead < this.buffer.length && this.ready())) {
-      const waiting = this.slowNext()
-      this.waiting = waiting.then(() => {}, () => {}).finally(() => (this.waiting = null))
-      if (!(await waiting)) return { value: undefined, done: true }
-    }
+    if (!(this.bufferHead < this.buffer.length && this.ready()) && !(await this.slowNext())) return { value: undefined, done: true }
     const end = Math.min(this.buffer.length, this.bufferHead + this.o.maxBatchRecords)
     const batch = this.buffer.slice(this.bufferHead, end).map((m) => this.convert(m))
     this.bufferHead = end
