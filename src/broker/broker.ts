@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
-import type { RawConfig } from './config/broker-config.ts'
+import type { BrokerConfigs } from './config/typed-config.ts'
 import { FileMetadataStore } from './cluster/store/file-store.ts'
 import type { MetadataStore } from './cluster/store/metadata-store.ts'
 import { MetadataLoader } from './cluster/metadata-loader.ts'
@@ -36,7 +36,7 @@ import { BufferPool } from './net/buffer-pool.ts'
 import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
-import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
+import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -111,6 +111,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
+    const coordinators = new Coordinators()
     const context: BrokerContext = {
       config,
       nodeId: config.nodeId,
@@ -121,6 +122,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       replicas,
       topics,
       configAdmin,
+      coordinators,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
@@ -129,7 +131,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       log,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
-    startCoordinators(context)
+    coordinators.open(context)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
@@ -147,7 +149,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
-          await closeCoordinators(context)
+          await coordinators.close()
           await srv.close()
           driver.stop()
           await images.close()
@@ -195,8 +197,8 @@ export interface StartBrokerOptions {
   readonly host?: string
   /** Port (default 0: a free port) — ignored when `config.listeners` is given. */
   readonly port?: number
-  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
-  readonly config?: RawConfig
+  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`; keys and value types come from the config table. */
+  readonly config?: BrokerConfigs
   /** A pino logger, or a level for the default stderr logger (default: 'silent'). */
   readonly logger?: Logger | LogLevel
 }

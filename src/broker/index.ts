@@ -2,4 +2,4 @@
 export { startBroker, runBroker } from './broker.ts'
 export type { Broker, StartBrokerOptions, RunningBroker, RunBrokerOptions } from './broker.ts'
 export { BrokerConfig, ConfigError, loadBrokerConfig } from './config/index.ts'
-export type { RawConfig } from './config/index.ts'
+export type { RawConfig, BrokerConfigs, TopicConfigs, BrokerConfigName, TopicConfigName } from './config/index.ts'
