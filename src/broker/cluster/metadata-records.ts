@@ -51,6 +51,9 @@ export interface BrokerRecord {
   readonly epoch: number
   readonly listeners: readonly BrokerEndpoint[]
   readonly rack: string | null
+  /** Host name and data directory of the registering process (a restart recognises its own). */
+  readonly host?: string
+  readonly logDir?: string
 }
 
 /** Value of `/controller`, written under the controller's broker lease. */
@@ -127,7 +130,10 @@ export function parseControllerRecord(key: string, value: string): ControllerRec
 export function parseBrokerRecord(key: string, value: string): BrokerRecord {
   const o = parseJson(key, value)
   if (!Number.isInteger(o.id) || !Number.isInteger(o.epoch) || !Array.isArray(o.listeners)) throw new MetadataRecordError(key, 'malformed broker record')
-  return { id: o.id as number, epoch: o.epoch as number, listeners: o.listeners as BrokerEndpoint[], rack: typeof o.rack === 'string' ? o.rack : null }
+  return {
+    id: o.id as number, epoch: o.epoch as number, listeners: o.listeners as BrokerEndpoint[], rack: typeof o.rack === 'string' ? o.rack : null,
+    ...(typeof o.host === 'string' ? { host: o.host } : {}), ...(typeof o.logDir === 'string' ? { logDir: o.logDir } : {}),
+  }
 }
 
 function parseJson(key: string, value: string): Record<string, unknown> {

@@ -11,7 +11,7 @@ export interface EtcdConnect {
 
 export class EtcdConnectError extends Error {
   constructor(value: string, reason: string) {
-    super(`etcd.connect '${value}': ${reason} (expected HOST:PORT[,HOST:PORT...][/prefix], e.g. 127.0.0.1:2379/samsa)`)
+    super(`${reason} in '${value}' (expected HOST:PORT[,HOST:PORT...][/prefix], e.g. 127.0.0.1:2379/samsa)`)
     this.name = 'EtcdConnectError'
   }
 }
