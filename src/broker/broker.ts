@@ -42,7 +42,7 @@ import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { BrokerRegistration } from './cluster/broker-registration.ts'
 import type { BrokerContext } from './context.ts'
-import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
+import { closeCoordinators, followLeadership, startCoordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -161,6 +161,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       await registration.register()
     }
     startCoordinators(context)
+    followLeadership(context)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server

@@ -186,7 +186,7 @@ export class TopicService {
       this.checkPartitionCount(partitions)
       replicationFactor = assignments[0].brokerIds.length
     } else {
-      const spec = internal ? internalTopicSpec(req.name, this.config) : undefined
+      const spec = internal ? internalTopicSpec(req.name, this.config, this.registeredBrokers().length) : undefined
       if (req.numPartitions === -1) partitions = spec?.partitions ?? this.config.int('num.partitions')
       else if (req.numPartitions < -1 || req.numPartitions === 0) {
         throw topicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
@@ -195,10 +195,15 @@ export class TopicService {
       if (req.replicationFactor < -1 || req.replicationFactor === 0) {
         throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
       }
-      replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
+      if (internal && req.replicationFactor === -1 && spec) {
+        replicationFactor = spec.replicationFactor
+        if (spec.cappedFrom !== undefined && this.registeredBrokers().length > 1) {
+          this.log.warn({ topic: req.name, configured: spec.cappedFrom, brokers: this.registeredBrokers().length }, 'internal topic replication factor capped by the live broker count')
+        }
+      } else replicationFactor = this.replicationFactorFor(req.replicationFactor)
     }
     const given = this.validateConfigs(req.configs ?? {})
-    const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
+    const configs = internal ? { ...internalTopicSpec(req.name, this.config, this.registeredBrokers().length)?.configs, ...given } : given
     const explicit = assignments.length > 0
       ? [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
       : undefined

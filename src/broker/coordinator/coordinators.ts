@@ -18,6 +18,8 @@ export interface CoordinatorService {
    * returns ErrorCode.NONE, or the error a FindCoordinator answer should carry.
    */
   locate(key: string): Promise<number>
+  /** The internal-topic partition that coordinates `key` (its leader is the coordinator). */
+  partitionFor(key: string): number
   /** Answers everything parked and stops timers. */
   close(): Promise<void>
   /** The runtime owning the coordinator's internal-topic partitions. */
@@ -62,8 +64,8 @@ export async function closeCoordinators(ctx: BrokerContext): Promise<void> {
 
 /**
  * Leadership of internal-topic partitions, routed to the coordinator whose topic it is: the
- * metadata image's listener calls this (and `onHighWatermarkUpdated` when a partition's high
- * watermark moves) once it drives leadership.
+ * replica manager's leadership listener calls this (and `onHighWatermarkUpdated` when a
+ * partition's high watermark moves, which answers coordinator writes waiting for replication).
  */
 export function coordinatorLeadershipOf(ctx: BrokerContext): CoordinatorLeadershipListener & { onHighWatermarkUpdated(topic: string, partition: number): void } {
   const runtimeOf = (topic: string): CoordinatorRuntime | undefined => {
@@ -78,4 +80,28 @@ export function coordinatorLeadershipOf(ctx: BrokerContext): CoordinatorLeadersh
     onResignation: (topic, partition, epoch) => runtimeOf(topic)?.onResignation(partition, epoch),
     onHighWatermarkUpdated: (topic, partition) => runtimeOf(topic)?.onHighWatermarkUpdated(partition),
   }
+}
+
+/**
+ * Wires the replica manager to the coordinators (broker start-up, after `startCoordinators`): a
+ * partition of __consumer_offsets or __transaction_state that becomes led here is elected (replayed,
+ * then served); one that is led elsewhere or removed is resigned (unloaded, NOT_COORDINATOR).
+ */
+export function followLeadership(ctx: BrokerContext): void {
+  const leadership = coordinatorLeadershipOf(ctx)
+  const topics = new Set<string>()
+  for (const keyType of FACTORIES.keys()) {
+    const t = coordinatorFor(ctx, keyType)?.runtime.topic
+    if (t) topics.add(t)
+  }
+  ctx.replicas.onLeadershipChange((changes) => {
+    for (const c of changes) {
+      if (!topics.has(c.topic)) continue
+      if (c.role === 'leader') leadership.onElection(c.topic, c.partition, c.leaderEpoch)
+      else leadership.onResignation(c.topic, c.partition, c.role === 'removed' ? undefined : c.leaderEpoch)
+    }
+  })
+  ctx.replicas.onHighWatermarkChange((p) => {
+    if (topics.has(p.topic)) leadership.onHighWatermarkUpdated(p.topic, p.index)
+  })
 }
