@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
-import type { RawConfig } from './config/broker-config.ts'
+import type { BrokerConfigs } from './config/typed-config.ts'
 import { FileMetadataStore } from './cluster/store/file-store.ts'
 import type { MetadataStore } from './cluster/store/metadata-store.ts'
 import { MetadataLoader } from './cluster/metadata-loader.ts'
@@ -42,7 +42,7 @@ import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { BrokerRegistration } from './cluster/broker-registration.ts'
 import type { BrokerContext } from './context.ts'
-import { closeCoordinators, followLeadership, startCoordinators } from './coordinator/coordinators.ts'
+import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -136,6 +136,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
+    const coordinators = new Coordinators()
     const context: BrokerContext = {
       config,
       nodeId: config.nodeId,
@@ -146,6 +147,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       replicas,
       topics,
       configAdmin,
+      coordinators,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
@@ -160,8 +162,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
         typeof rack === 'string' && rack !== '' ? rack : null, config.int('broker.session.timeout.ms'), log)
       await registration.register()
     }
-    startCoordinators(context)
-    followLeadership(context)
+    coordinators.open(context)
+    coordinators.followLeadership(replicas)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
@@ -185,7 +187,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
-          await closeCoordinators(context)
+          await coordinators.close()
           await srv.close()
           driver.stop()
           await images.close()
@@ -235,8 +237,8 @@ export interface StartBrokerOptions {
   readonly host?: string
   /** Port (default 0: a free port) — ignored when `config.listeners` is given. */
   readonly port?: number
-  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
-  readonly config?: RawConfig
+  /** Broker configs by Kafka name, e.g. `{ 'num.partitions': 3 }`; keys and value types come from the config table. */
+  readonly config?: BrokerConfigs
   /** A pino logger, or a level for the default stderr logger (default: 'silent'). */
   readonly logger?: Logger | LogLevel
 }

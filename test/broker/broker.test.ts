@@ -10,6 +10,8 @@ test('startBroker: invalid config throws ConfigError before anything is written'
   try {
     const dataDir = join(parent, 'data')
     await assert.rejects(startBroker({ dataDir, config: { 'num.partitions': 0 } }), (e: unknown) => e instanceof ConfigError && e.key === 'num.partitions')
+    // A typo is a compile error in TypeScript; JavaScript callers still get a clear runtime error.
+    // @ts-expect-error 'no.such' is not a key of BrokerConfigs
     await assert.rejects(startBroker({ config: { 'no.such': 1 } }), /no\.such: unknown broker config/)
     assert.deepEqual(readdirSync(parent), [])
   } finally {

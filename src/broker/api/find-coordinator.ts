@@ -6,7 +6,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorInfo } from '../../protocol/errors.ts'
 import type { FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/find-coordinator.ts'
-import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION, coordinatorFor } from '../coordinator/coordinators.ts'
+import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from '../coordinator/coordinators.ts'
 import { clusterEndpoints } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
@@ -15,13 +15,13 @@ async function locate(ctx: RequestContext, key: string, keyType: number): Promis
   let code: number
   if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) code = ErrorCode.INVALID_REQUEST
   else {
-    const svc = coordinatorFor(ctx.broker, keyType)
+    const svc = ctx.broker.coordinators.forKeyType(keyType)
     code = svc ? await svc.locate(key) : ErrorCode.COORDINATOR_NOT_AVAILABLE
   }
   const fail = (c: number): FindCoordinatorResponseCoordinator => ({ key, nodeId: -1, host: '', port: -1, errorCode: c, errorMessage: errorInfo(c).message })
   if (code !== ErrorCode.NONE) return fail(code)
   // The coordinator is the leader of the key's internal-topic partition.
-  const svc = coordinatorFor(ctx.broker, keyType)!
+  const svc = ctx.broker.coordinators.forKeyType(keyType)!
   const state = ctx.broker.metadata.image.partition(svc.runtime.topic, svc.partitionFor(key))
   const leader = state ? clusterEndpoints(ctx).find((b) => b.nodeId === state.leader) : undefined
   if (!leader) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)

@@ -4,7 +4,6 @@
 // leader to skip the assignment.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/generated/messages/join-group.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
@@ -12,7 +11,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   minVersion: 0,
   maxVersion: 9,
   async handle(ctx, req, version) {
-    const r = await groupCoordinatorOf(ctx.broker).joinGroup({
+    const r = await ctx.broker.coordinators.group.coordinator.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,
       groupInstanceId: version >= 5 ? req.groupInstanceId : null,

@@ -2,7 +2,6 @@
 // waits until it is stored in __consumer_offsets. v5 checks protocol type and name.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
@@ -10,7 +9,7 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, req, version) {
-    const r = await groupCoordinatorOf(ctx.broker).syncGroup({
+    const r = await ctx.broker.coordinators.group.coordinator.syncGroup({
       groupId: req.groupId,
       generationId: req.generationId,
       memberId: req.memberId,

@@ -2,19 +2,13 @@
 // metadata log, replication, tiered storage, quotas and throttles, JMX-era metrics, thread pools.
 // Accepted and reported like Kafka, no effect. Names, types, defaults and update modes are
 // Kafka's; docs are Samsa's own.
-import { INT_MAX, LONG_MAX } from './config-def.ts'
-import type { ConfigDef } from './config-def.ts'
-
-type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'dynamic' | 'sensitive'>>
-
-const k = (name: string, type: ConfigDef['type'], dflt: ConfigDef['default'], doc: string, opts: Opts): ConfigDef =>
-  ({ name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'low', doc, noEffect: true, ...opts })
+import { INT_MAX, LONG_MAX, noEffectBrokerDef as k } from './config-def.ts'
 
 const ro = { dynamic: 'read-only' } as const
 const cw = { dynamic: 'cluster-wide' } as const
 const pb = { dynamic: 'per-broker' } as const
 
-export const CLUSTER_CONFIGS: readonly ConfigDef[] = [
+export const CLUSTER_CONFIGS = [
   k('remote.log.storage.system.enable', 'boolean', false, 'Tiered storage: Log storage system enable.', { ...ro, importance: 'medium' }),
   k('remote.log.storage.manager.impl.prefix', 'string', 'rsm.config.', 'Tiered storage: Log storage manager impl prefix.', { ...ro, importance: 'medium' }),
   k('remote.log.metadata.manager.impl.prefix', 'string', 'rlmm.config.', 'Tiered storage: Log metadata manager impl prefix.', { ...ro, importance: 'medium' }),

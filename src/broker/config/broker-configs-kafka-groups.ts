@@ -1,18 +1,12 @@
 // Kafka 4.4's group coordinator configs Samsa does not act on: the KIP-848 consumer protocol,
 // share groups (KIP-932), streams groups (KIP-1071) and dead-letter queues. Accepted and reported
 // like Kafka, no effect. Names, types, defaults and update modes are Kafka's; docs are Samsa's own.
-import { INT_MAX } from './config-def.ts'
-import type { ConfigDef } from './config-def.ts'
-
-type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'dynamic' | 'sensitive'>>
-
-const k = (name: string, type: ConfigDef['type'], dflt: ConfigDef['default'], doc: string, opts: Opts): ConfigDef =>
-  ({ name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'low', doc, noEffect: true, ...opts })
+import { INT_MAX, noEffectBrokerDef as k } from './config-def.ts'
 
 const ro = { dynamic: 'read-only' } as const
 const cw = { dynamic: 'cluster-wide' } as const
 
-export const KAFKA_GROUP_CONFIGS: readonly ConfigDef[] = [
+export const KAFKA_GROUP_CONFIGS = [
   k('group.coordinator.threads', 'int', 4, 'Group coordinator: Threads.', { ...ro, min: 1, importance: 'high' }),
   k('group.coordinator.background.threads', 'int', 2, 'Group coordinator: Background threads.', { ...ro, min: 1, importance: 'high' }),
   k('group.coordinator.append.linger.ms', 'int', -1, 'Group coordinator: Append linger (ms).', { ...ro, min: -1, importance: 'medium' }),

@@ -2,17 +2,12 @@
 // serves plaintext only for now, so each is accepted, validated by type and range, reported by
 // DescribeConfigs and alterable where Kafka allows it, and has no effect. Names, types, defaults
 // and update modes are Kafka's (its ConfigDef definitions); the one-line docs are Samsa's own.
-import type { ConfigDef } from './config-def.ts'
-
-type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'dynamic' | 'sensitive'>>
-
-const k = (name: string, type: ConfigDef['type'], dflt: ConfigDef['default'], doc: string, opts: Opts): ConfigDef =>
-  ({ name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'low', doc, noEffect: true, ...opts })
+import { noEffectBrokerDef as k } from './config-def.ts'
 
 const ro = { dynamic: 'read-only' } as const
 const pb = { dynamic: 'per-broker' } as const
 
-export const SECURITY_CONFIGS: readonly ConfigDef[] = [
+export const SECURITY_CONFIGS = [
   k('authorizer.class.name', 'string', '', 'Authorization: Class name.', ro),
   k('security.inter.broker.protocol', 'string', 'PLAINTEXT', 'Security: Inter broker protocol.', { ...ro, importance: 'medium' }),
   k('connections.max.reauth.ms', 'long', 0, 'Connections: Connections maximum reauth (ms).', { ...ro, importance: 'medium' }),

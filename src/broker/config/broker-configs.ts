@@ -1,15 +1,17 @@
 // Broker-level configs, with Kafka's names, types and defaults. Where Samsa's default differs from
 // Kafka's on purpose, the doc text says so. Keys Kafka's sample server.properties carries but that
 // mean nothing to a single Node process are accepted and marked noEffect.
+// The arrays are not annotated as ConfigDef[]: their element types keep each literal name, type and
+// list of accepted values, from which typed-config.ts derives startBroker's config object type.
 import { LONG_MAX, INT_MAX } from './config-def.ts'
-import type { ConfigDef } from './config-def.ts'
+import type { ConfigDef, ConfigType, DefOpts, TypedConfigDef } from './config-def.ts'
 import { CLUSTER_CONFIGS } from './broker-configs-cluster.ts'
 import { KAFKA_GROUP_CONFIGS } from './broker-configs-kafka-groups.ts'
 import { SECURITY_CONFIGS } from './broker-configs-security.ts'
 
-type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'noEffect' | 'dynamic' | 'sensitive'>>
-
-function broker(name: string, type: ConfigDef['type'], dflt: ConfigDef['default'], doc: string, opts: Opts = {}): ConfigDef {
+function broker<const N extends string, const T extends ConfigType, const V extends readonly string[] = readonly string[]>(
+  name: N, type: T, dflt: ConfigDef['default'], doc: string, opts: DefOpts<V> = {},
+): TypedConfigDef<N, T, V> {
   return { name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'medium', doc, ...opts }
 }
 
@@ -17,7 +19,7 @@ const ro = { dynamic: 'read-only' } as const
 const cw = { dynamic: 'cluster-wide' } as const
 const none = { noEffect: true, importance: 'low' } as const
 
-const SERVER: readonly ConfigDef[] = [
+const SERVER = [
   broker('node.id', 'int', 1, 'Id of this node. Samsa defaults to 1 for a single node.', { ...ro, min: -1, importance: 'high' }),
   broker('broker.id', 'int', -1, 'Older name of node.id; when set (>= 0) it must equal node.id or replace its default.', { ...ro, min: -1 }),
   broker('broker.rack', 'string', null, 'Rack of this broker, reported in Metadata.', ro),
@@ -70,7 +72,7 @@ const SERVER: readonly ConfigDef[] = [
   broker('replica.fetch.min.bytes', 'int', 1, 'Min bytes of follower fetches.', ro),
 ]
 
-const LOG: readonly ConfigDef[] = [
+const LOG = [
   broker('log.retention.ms', 'long', null, 'Default of retention.ms; wins over log.retention.minutes and .hours.', { ...cw, min: -1 }),
   broker('log.retention.minutes', 'int', null, 'Default of retention.ms in minutes; wins over log.retention.hours.', ro),
   broker('log.retention.hours', 'int', 168, 'Default of retention.ms in hours.', { ...ro, importance: 'high' }),
@@ -122,7 +124,7 @@ const LOG: readonly ConfigDef[] = [
   broker('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'Default of max.compaction.lag.ms.', { ...cw, min: 1 }),
 ]
 
-const GROUPS: readonly ConfigDef[] = [
+const GROUPS = [
   broker('offsets.topic.num.partitions', 'int', 50, 'Partitions of __consumer_offsets (fixed once it exists).', { ...ro, min: 1 }),
   broker('offsets.topic.replication.factor', 'short', 3, 'Replication factor of __consumer_offsets (capped at the broker count).',
     { ...ro, min: 1 }),
@@ -147,7 +149,7 @@ const GROUPS: readonly ConfigDef[] = [
   broker('group.consumer.max.size', 'int', INT_MAX, 'Most members in one KIP-848 consumer group.', { ...ro, min: 1 }),
 ]
 
-const TRANSACTIONS: readonly ConfigDef[] = [
+const TRANSACTIONS = [
   broker('transaction.max.timeout.ms', 'int', 900_000, 'Largest transaction timeout a producer may ask for.', { ...ro, min: 1 }),
   broker('transactional.id.expiration.ms', 'int', 604_800_000, 'Idle time after which a transactional id expires.', { ...ro, min: 1 }),
   broker('transaction.state.log.num.partitions', 'int', 50, 'Partitions of __transaction_state.', { ...ro, min: 1 }),
@@ -164,7 +166,7 @@ const TRANSACTIONS: readonly ConfigDef[] = [
 ]
 
 /** Keys common in Kafka deployments (KRaft/ZooKeeper, threading) that a single Node process ignores. */
-const COMPAT: readonly ConfigDef[] = [
+const COMPAT = [
   broker('process.roles', 'list', [], 'KRaft roles (broker, controller). Samsa is always both.', { ...none, validValues: ['broker', 'controller'] }),
   broker('controller.quorum.voters', 'list', [], 'KRaft voters. Ignored.', none),
   broker('controller.quorum.bootstrap.servers', 'list', [], 'KRaft bootstrap servers. Ignored.', none),
@@ -186,6 +188,6 @@ const COMPAT: readonly ConfigDef[] = [
 ]
 
 /** Every broker key of Kafka 4.4 (plus the few older ones Samsa keeps): the ones Samsa acts on first. */
-export const BROKER_CONFIGS: readonly ConfigDef[] = [
+export const BROKER_CONFIGS = [
   ...SERVER, ...LOG, ...GROUPS, ...TRANSACTIONS, ...COMPAT, ...CLUSTER_CONFIGS, ...KAFKA_GROUP_CONFIGS, ...SECURITY_CONFIGS,
 ]

@@ -43,7 +43,28 @@ export interface ConfigDef {
   readonly sensitive?: boolean
 }
 
+/**
+ * A definition that keeps its literal name, type and accepted values in its type, so the tables'
+ * element types can be mapped to typed config objects (typed-config.ts).
+ */
+export type TypedConfigDef<N extends string, T extends ConfigType, V extends readonly string[]> =
+  ConfigDef & { readonly name: N; readonly type: T; readonly validValues?: V }
+
 /** Kafka's Long.MAX_VALUE; as a JS number it rounds to 2^63, and formatting prints it back exactly. */
 export const LONG_MAX = 2 ** 63
 export const INT_MAX = 2 ** 31 - 1
 export const INT_MIN = -(2 ** 31)
+
+/** Options of a table row; validValues stays generic so its literals survive. */
+export type DefOpts<V> =
+  Partial<Pick<ConfigDef, 'min' | 'max' | 'importance' | 'noEffect' | 'dynamic' | 'sensitive'>> & { readonly validValues?: V }
+
+/**
+ * A broker key of Kafka's that Samsa accepts, validates and reports but does not act on. Generic
+ * (not `ConfigDef`) so the tables keep literal names for typed-config.ts.
+ */
+export function noEffectBrokerDef<const N extends string, const T extends ConfigType, const V extends readonly string[] = readonly string[]>(
+  name: N, type: T, dflt: ConfigValue, doc: string, opts: DefOpts<V>,
+): TypedConfigDef<N, T, V> {
+  return { name, type, default: dflt, scope: 'broker', dynamic: 'read-only', importance: 'low', doc, noEffect: true, ...opts }
+}

@@ -1,5 +1,6 @@
 // Public surface of the config module.
-export type { ConfigDef, ConfigType, ConfigValue, DynamicMode, BrokerSynonym } from './config-def.ts'
+export type { ConfigDef, ConfigType, ConfigValue, DynamicMode, BrokerSynonym, TypedConfigDef } from './config-def.ts'
+export type { BrokerConfigs, TopicConfigs, BrokerConfigName, TopicConfigName, ConfigInput } from './typed-config.ts'
 export { LONG_MAX } from './config-def.ts'
 export { ConfigError } from './config-error.ts'
 export { BROKER_DEFS, TOPIC_DEFS, parseConfigValue, formatConfigValue } from './config-table.ts'

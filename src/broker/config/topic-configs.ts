@@ -1,18 +1,19 @@
 // Topic-level configs: every setting Kafka accepts per topic, each with the broker key(s) it
 // defaults from. The broker-side keys are declared in broker-configs.ts.
 import { LONG_MAX } from './config-def.ts'
-import type { ConfigDef, BrokerSynonym } from './config-def.ts'
+import type { ConfigDef, ConfigType, BrokerSynonym, TypedConfigDef } from './config-def.ts'
 
-type Opts = Partial<Pick<ConfigDef, 'min' | 'max' | 'validValues' | 'importance' | 'noEffect'>>
+type Opts<V> = Partial<Pick<ConfigDef, 'min' | 'max' | 'importance' | 'noEffect'>> & { readonly validValues?: V }
 
-function topic(
-  name: string,
-  type: ConfigDef['type'],
+// Generic so the table's element types keep literal names, types and accepted values (see typed-config.ts).
+function topic<const N extends string, const T extends ConfigType, const V extends readonly string[] = readonly string[]>(
+  name: N,
+  type: T,
   dflt: ConfigDef['default'],
   synonyms: readonly (string | BrokerSynonym)[],
   doc: string,
-  opts: Opts = {},
-): ConfigDef {
+  opts: Opts<V> = {},
+): TypedConfigDef<N, T, V> {
   return {
     name,
     type,
@@ -29,7 +30,7 @@ function topic(
 const HOUR = 3_600_000
 const MINUTE = 60_000
 
-export const TOPIC_CONFIGS: readonly ConfigDef[] = [
+export const TOPIC_CONFIGS = [
   topic('cleanup.policy', 'list', ['delete'], ['log.cleanup.policy'],
     'What happens to old segments: "delete" removes them by time or size, "compact" keeps the latest record per key; both may be given.',
     { validValues: ['compact', 'delete'], importance: 'medium' }),
