@@ -254,6 +254,21 @@ export class Partition {
     }
   }
 
+  /**
+   * Follower: the leader's log start moved (retention, DeleteRecords): records below it go here
+   * too, within this log's range.
+   */
+  async followLogStartOffset(leaderLogStart: number): Promise<void> {
+    if (this.role !== 'follower' || leaderLogStart <= this.log.logStartOffset) return
+    await this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset))
+  }
+
+  /** Follower: this log ends below the leader's log start: it restarts empty there. */
+  async restartAt(offset: number): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset)
+    this.hw = offset
+  }
+
   /** Follower: removes everything from `offset` on (diverged from the leader); the HW follows. */
   async truncateTo(offset: number): Promise<void> {
     await this.log.truncateTo(offset)

@@ -221,7 +221,13 @@ export class ReplicaFetcher {
         if (!s || this.states.get(s.partition) !== s) continue
         const p = s.partition
         if (pd.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          s.phase = 'truncating'
+          const leaderStart = Number(pd.logStartOffset)
+          // Behind the leader's log start (retention passed us): restart empty there. Else ahead
+          // of the leader's end: find the divergence again.
+          if (leaderStart > p.logEndOffset && p.logEndOffset === t.offsets.get(pd.partitionIndex)) {
+            this.settings.log.info({ topic: p.topic, partition: p.index, from: p.logEndOffset, to: leaderStart }, 'follower behind the leader\'s log start: restarting the log there')
+            await p.restartAt(leaderStart)
+          } else s.phase = 'truncating'
           continue
         }
         if (pd.errorCode !== ErrorCode.NONE) {
@@ -243,6 +249,8 @@ export class ReplicaFetcher {
           }
         }
         p.updateFollowerHighWatermark(Number(pd.highWatermark))
+        // Compacted logs refuse DeleteRecords: their start only moves by cleaning.
+        if (!p.settings.compacted) await p.followLogStartOffset(Number(pd.logStartOffset)).catch(() => {})
       }
     }
   }

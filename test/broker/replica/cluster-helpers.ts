@@ -5,6 +5,7 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce.ts'
 import type { CreateTopicsResponse } from '../../../src/protocol/generated/messages/create-topics.ts'
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
+import type { DeleteRecordsResponse } from '../../../src/protocol/generated/messages/delete-records.ts'
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import { BrokerChannel } from '../../../src/broker/net/broker-channel.ts'
 import type { Cluster } from '../../../src/broker/embedded-cluster.ts'
@@ -105,6 +106,20 @@ export async function consumerFetch(cluster: Cluster, nodeId: number, topic: str
     const res = await ch.send<FetchResponse>(ApiKey.Fetch, 12, req, 10_000)
     const p = res.responses[0]!.partitions[0]!
     return { errorCode: p.errorCode, highWatermark: Number(p.highWatermark), bytes: p.records?.length ?? 0, currentLeader: { ...p.currentLeader } }
+  } finally {
+    ch.close()
+  }
+}
+
+/** DeleteRecords (v2) below `offset` on `nodeId`: error code and the new low watermark. */
+export async function deleteRecords(cluster: Cluster, nodeId: number, topic: string, index: number, offset: number): Promise<{ errorCode: number, lowWatermark: number }> {
+  const ch = await channelTo(cluster, nodeId)
+  try {
+    const res = await ch.send<DeleteRecordsResponse>(ApiKey.DeleteRecords, 2, {
+      topics: [{ name: topic, partitions: [{ partitionIndex: index, offset: BigInt(offset) }] }], timeoutMs: 10_000,
+    }, 15_000)
+    const p = res.topics[0]!.partitions[0]!
+    return { errorCode: p.errorCode, lowWatermark: Number(p.lowWatermark) }
   } finally {
     ch.close()
   }

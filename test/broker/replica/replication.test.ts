@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startCluster } from '../../../src/broker/index.ts'
 import { ErrorCode } from '../../../src/protocol/errors.ts'
-import { consumerFetch, createTopic, logBytes, partitionState, produce, replicaOf, until } from './cluster-helpers.ts'
+import { consumerFetch, createTopic, deleteRecords, logBytes, partitionState, produce, replicaOf, until } from './cluster-helpers.ts'
 
 test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds consumers; a stopped follower leaves the ISR and rejoins', async () => {
   const cluster = await startCluster({ logger: process.env.SAMSA_TEST_LOG as 'info' | undefined, brokers: 3, config: { 'replica.lag.time.max.ms': 1000, 'broker.session.timeout.ms': 3000 } })
@@ -46,12 +46,17 @@ test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds
     const hw = replicaOf(cluster, leader, 't', 0).highWatermark
     assert.equal(hw, 60, 'the HW is the leader\'s end with the leader alone in the ISR')
 
-    // The followers return: they catch up and the ISR grows back to three.
+    // DeleteRecords moves the leader's log start past f1's log end (f1 stopped at 50).
+    assert.deepEqual(await deleteRecords(cluster, leader, 't', 0, 55), { errorCode: ErrorCode.NONE, lowWatermark: 55 })
+
+    // The followers return: they catch up (f1 restarts its log at the leader's start) and the ISR
+    // grows back to three.
     await cluster.restart(f1)
     await cluster.restart(f2)
     await until('ISR grows back', async () => (await partitionState(cluster, 't', 0)).isr.length === 3)
     assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'e')).errorCode, ErrorCode.NONE)
     await until('followers caught up', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logEndOffset === 65))
+    await until('followers follow the log start', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logStartOffset === 55))
     const all = await logBytes(cluster, leader, 't', 0)
     for (const id of followers) assert.ok((await logBytes(cluster, id, 't', 0)).equals(all), `replica ${id} caught up byte for byte`)
   } finally {
