@@ -1,8 +1,8 @@
 // A broker's part in cluster control, composed for the broker's composition root: membership
 // (leased registration), the controller claim, and — while this broker holds the claim — leader
-// elections after broker failures. Order matters on both ends: `subscribe()` before the loader
-// starts (after the replica manager), `start()` once the listeners are bound (the registration
-// advertises them), `close()` first on shutdown (a controlled shutdown gives the claim and the
+// elections after broker failures. Order matters on both ends: `register()` once the listeners
+// are bound (the registration advertises them), `subscribe()` before the loader starts (after the
+// replica manager), `campaign()` once it runs, `close()` first on shutdown (a controlled shutdown gives the claim and the
 // registration up at once instead of waiting for the lease to lapse). `abandon()` is a crash.
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
@@ -40,18 +40,24 @@ export class ClusterNode {
     this.opts.loader.subscribe(this.failover.onDelta)
   }
 
-  /** Registers with the advertised listeners, then campaigns for the controller claim. */
-  async start(listeners: readonly BrokerEndpoint[]): Promise<void> {
-    const { config, store, log, loader } = this.opts
+  /**
+   * Registers with the advertised listeners (before this broker loads its image, so a refused
+   * duplicate node.id has acted on nothing). Throws DuplicateBrokerError.
+   */
+  async register(listeners: readonly BrokerEndpoint[]): Promise<void> {
+    const { config, store, log } = this.opts
     const rack = config.get('broker.rack')
     this.membership = new BrokerMembership({
       store, nodeId: config.nodeId, listeners, rack: typeof rack === 'string' && rack !== '' ? rack : null,
       host: hostname(), logDir: resolve(config.dataDir),
       sessionTimeoutMs: config.int('broker.session.timeout.ms'), heartbeatMs: config.int('broker.heartbeat.interval.ms'), log,
     })
-    const { revision } = await this.membership.register()
-    await loader.waitFor(revision)
-    if (loader.image.controller === null) await this.election.campaign()
+    await this.membership.register()
+  }
+
+  /** Once the loader runs: claims the controller role when nobody holds it. */
+  async campaign(): Promise<void> {
+    if (this.opts.loader.image.controller === null) await this.election.campaign()
   }
 
   /** The session's lease and broker epoch (lease 0 before start). */

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { MetadataLoader } from './metadata-loader.ts'
 import type { TopicImage } from './metadata-image.ts'
-import { CLUSTER_ID_KEY, brokerKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
-import type { BrokerEndpoint, BrokerRecord, PartitionRecord, TopicRecord } from './metadata-records.ts'
+import { CLUSTER_ID_KEY, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
+import type { PartitionRecord, TopicRecord } from './metadata-records.ts'
 import type { MetadataStore, Op } from './store/metadata-store.ts'
 import { newTopicId } from './topic-id.ts'
 import { assignReplicas } from './replica-assignment.ts'
@@ -48,16 +48,6 @@ export class Controller {
       compare: [{ key: CLUSTER_ID_KEY, target: 'version', equals: 0 }],
       success: [{ type: 'put', key: CLUSTER_ID_KEY, value: randomBytes(16).toString('base64url') }],
     })
-  }
-
-  /** Registers this broker under a lease (kept alive by the store's owner; trivial in a file store). */
-  async registerBroker(listeners: readonly BrokerEndpoint[], rack: string | null, ttlMs = 10_000): Promise<number> {
-    const lease = await this.store.grantLease(ttlMs)
-    const prev = (await this.store.range(brokerKey(this.nodeId))).revision
-    const record: BrokerRecord = { id: this.nodeId, epoch: prev + 1, listeners, rack }
-    const r = await this.store.txn({ success: [{ type: 'put', key: brokerKey(this.nodeId), value: JSON.stringify(record), lease }] })
-    await this.loader.waitFor(r.revision)
-    return lease
   }
 
   /** Spread over the registered brokers (rack-aware); a single node that registers nothing gets all. */
