@@ -66,6 +66,7 @@ const live = () => [...brokers.values()].filter((b) => b.pid !== undefined)
 
 test('a topic created through one broker is seen by all, leaders spread, replicas on every broker; kcat lists 3 brokers', async () => {
   const b1 = brokers.get(1)!
+  const t0 = Date.now()
   await runKafkaJs([b1.bootstrap], async (kafka) => {
     const admin = kafka.admin()
     await admin.connect()
@@ -78,6 +79,7 @@ test('a topic created through one broker is seen by all, leaders spread, replica
       await admin.disconnect()
     }
   }, { timeoutMs: 30_000 })
+  process.stdout.write(`# create + describeCluster: ${Date.now() - t0} ms\n`)
   for (const via of brokers.values()) {
     const md = await eventually(10_000, 'topic visible', async () => {
       const m = await metadata(via, 'spread')
@@ -127,13 +129,17 @@ test('SIGKILL of the controller: another broker takes the claim; SIGKILL of a le
 test('a second live broker with the same node.id refuses to start; a bad etcd.connect is a clear error', async () => {
   const dir = makeTempDir('samsa-dup-')
   try {
-    const dup = await runProcess(process.execPath, samsaArgs(dir, 0, settings(2)), { cwd: REPO, timeoutMs: SESSION_MS + 25_000 })
+    const run = (sub: string, over: Record<string, string>) =>
+      runProcess(process.execPath, samsaArgs(`${dir}/${sub}`, 0, over), { cwd: REPO, timeoutMs: SESSION_MS + 25_000 })
+    const [dup, bad, down] = await Promise.all([
+      run('dup', settings(2)),
+      run('bad', { ...settings(7), 'etcd.connect': 'localhost' }),
+      run('down', { ...settings(7), 'etcd.connect': '127.0.0.1:1/x' }),
+    ])
     assert.equal(dup.code, 1)
     assert.match(dup.stderr, /node\.id 2 is already registered by a live broker/)
-    const bad = await runProcess(process.execPath, samsaArgs(dir, 0, { ...settings(7), 'etcd.connect': 'localhost' }), { cwd: REPO, timeoutMs: 20_000 })
     assert.equal(bad.code, 1)
     assert.match(bad.stderr, /invalid configuration: etcd\.connect: 'localhost' is not HOST:PORT/)
-    const down = await runProcess(process.execPath, samsaArgs(dir, 0, { ...settings(7), 'etcd.connect': '127.0.0.1:1/x' }), { cwd: REPO, timeoutMs: 20_000 })
     assert.equal(down.code, 1)
     assert.match(down.stderr, /cannot reach etcd at 127\.0\.0\.1:1/)
   } finally {
