@@ -18,8 +18,12 @@ import type { EtcdClient, EtcdClientOptions } from './etcd-client.ts'
 import type { EtcdConnect } from './etcd-connect.ts'
 import { EtcdWatch, toKeyValue } from './etcd-watch.ts'
 
-/** etcd is unreachable, has no quorum, or did not answer in time; the message says which. */
+/**
+ * etcd is unreachable, has no quorum, or did not answer in time; the message says which. Kafka
+ * clients see REQUEST_TIMED_OUT (retriable), as when Kafka's controller does not answer.
+ */
 export class MetadataUnavailableError extends Error {
+  readonly code = 'REQUEST_TIMED_OUT'
   constructor(message: string, cause?: unknown) {
     super(message, { cause })
     this.name = 'MetadataUnavailableError'
@@ -129,6 +133,7 @@ export class EtcdMetadataStore implements MetadataStore {
   }
 
   private unavailable(what: string, err: unknown): MetadataUnavailableError {
+    this.opts.onTrouble?.(err)
     return new MetadataUnavailableError(`etcd ${what} failed at ${this.spec.hosts.join(',')}: ${(err as Error)?.message ?? String(err)}`, err)
   }
 

@@ -6,6 +6,8 @@ import { CompactedError, LeaseNotFoundError } from '../../../../src/broker/clust
 import { startTestEtcd } from '../../../helpers/etcd.ts'
 import type { TestEtcd } from '../../../helpers/etcd.ts'
 import { collect, put, revisionsAndCas, watchBatches } from './contract.ts'
+import { freePort, startEtcd } from '../../../../src/cli/dev/etcd-server.ts'
+import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.ts'
 
 let etcd: TestEtcd
 before(async () => { etcd = await startTestEtcd() })
@@ -103,4 +105,30 @@ test('etcd store: nobody listening is a clear, quick error', async () => {
   await assert.rejects(EtcdMetadataStore.connect(parseEtcdConnect('127.0.0.1:1/x'), { callTimeoutMs: 500 }),
     (err: Error) => err instanceof MetadataUnavailableError && /cannot reach etcd at 127\.0\.0\.1:1/.test(err.message))
   assert.ok(Date.now() - t0 < 5000)
+})
+
+test('etcd store: etcd down is a quick MetadataUnavailableError (REQUEST_TIMED_OUT); after a restart, writes work and the watch resumes without a gap', async () => {
+  const dir = makeTempDir('samsa-etcd-restart-')
+  const ports = { clientPort: await freePort(), peerPort: await freePort() }
+  let server = await startEtcd({ dataDir: `${dir}/data`, ...ports })
+  const store = await EtcdMetadataStore.connect(parseEtcdConnect(`${server.endpoint}/r`), { callTimeoutMs: 1000 })
+  try {
+    const w = collect(store, '/')
+    await store.txn({ success: [put('/a', '1')] })
+    await w.until(1)
+    await server.kill()
+    const t0 = Date.now()
+    await assert.rejects(store.txn({ success: [put('/b', '1')] }),
+      (err: Error) => err instanceof MetadataUnavailableError && (err as MetadataUnavailableError).code === 'REQUEST_TIMED_OUT')
+    assert.ok(Date.now() - t0 < 8000, `failed after ${Date.now() - t0} ms`)
+    server = await startEtcd({ dataDir: `${dir}/data`, ...ports })
+    await store.txn({ success: [put('/c', '1')] })
+    await w.until(2)
+    assert.deepEqual(w.batches.map((b) => b.events.map((e) => e.kv.key)), [['/a'], ['/c']])
+    assert.ok(w.batches[1]!.revision > w.batches[0]!.revision)
+  } finally {
+    await store.close()
+    await server.stop()
+    removeTempDir(dir)
+  }
 })
