@@ -3,7 +3,9 @@
 // elections the image calls for (leader-election.ts) and writes them in batches, each one
 // compare-and-swap guarded by its controller epoch and by every touched partition's mod
 // revision: a deposed controller writes nothing, and a partition that changed meanwhile (an ISR
-// write by its leader) fails the batch, which is recomputed from the next image. Store errors
+// write by its leader) fails the batch, which is recomputed from the next image. The sweep reads
+// every partition, so it runs only when a delta can call for it (brokers changed, a new
+// controller epoch, a changed partition led by a dead broker, a lost batch). Store errors
 // (etcd without quorum) are retried on a timer. Writes never block the metadata loader: the
 // publisher only schedules work.
 import type { Logger } from 'pino'
@@ -32,6 +34,8 @@ export class FailoverController {
   private readonly restarted = new Set<number>()
   private running: Promise<void> | undefined
   private again = false
+  /** A batch lost a compare-and-swap: the next delta sweeps again. */
+  private lost = false
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -44,8 +48,25 @@ export class FailoverController {
       if (before && before.epoch !== b.epoch) this.restarted.add(id)
     }
     this.latest = delta.image
-    if (this.opts.election.isController(delta.image)) this.kick()
-    else this.restarted.clear()
+    if (!this.opts.election.isController(delta.image)) {
+      this.restarted.clear()
+      return
+    }
+    // A full sweep reads every partition: only when something can call for an election.
+    const newlyElected = delta.before.controller?.epoch !== delta.image.controller?.epoch
+    if (newlyElected || this.lost || delta.before.brokers !== delta.image.brokers || this.needsElection(delta)) this.kick()
+  }
+
+  /** A changed partition led by a broker that is not live (e.g. created as that broker died). */
+  private needsElection(delta: MetadataDelta): boolean {
+    const live = delta.image.brokers
+    for (const c of delta.topicChanges) {
+      for (const i of c.changedPartitions) {
+        const s = c.after?.states[i]
+        if (s && (s.leader < 0 || !live.has(s.leader) || s.isr.some((id) => !live.has(id)))) return true
+      }
+    }
+    return false
   }
 
   private kick(): void {
@@ -75,6 +96,7 @@ export class FailoverController {
         : this.opts.uncleanDefault(),
     })
     for (const id of restarted) this.restarted.delete(id)
+    this.lost = false
     for (let i = 0; i < changes.length && !this.closed; i += ELECTION_BATCH) {
       const batch = changes.slice(i, i + ELECTION_BATCH)
       try {
@@ -85,7 +107,10 @@ export class FailoverController {
           success: batch.map((c) => ({ type: 'put' as const, key: partitionKey(c.prev.topicId, c.prev.partition), value: JSON.stringify(c.next) })),
         })
         if (r.succeeded) this.logChanges(batch)
-        else this.opts.log.debug({ partitions: batch.length }, 'leader election batch lost a compare-and-swap; recomputing from the next image')
+        else {
+          this.lost = true
+          this.opts.log.debug({ partitions: batch.length }, 'leader election batch lost a compare-and-swap; recomputing from the next image')
+        }
       } catch (err) {
         if (this.closed) return
         // Restarts not yet acted on stay noted for the retry.
