@@ -8,6 +8,7 @@ import type { MetadataResponse } from '../protocol/generated/messages/metadata.t
 import type { FindCoordinatorResponse } from '../protocol/generated/messages/find-coordinator.ts'
 import { Connection } from './net/connection.ts'
 import { AbortedError, ConnectionError, KafkaError } from './errors.ts'
+import { isRetriable as isRetriableCode } from '../protocol/errors.ts'
 import { backoffDelay, retry } from './retry.ts'
 import type { RetryOptions } from './retry.ts'
 import type { ResolvedClientOptions } from './options.ts'
@@ -210,7 +211,8 @@ export class Cluster {
       if (t.name === null) continue
       this.stale.delete(t.name)
       if (t.errorCode !== 0) {
-        this.topics.delete(t.name)
+        // A retriable error (no leader yet, ...): ask again on the next refresh.
+        if (this.topics.delete(t.name) || isRetriableCode(t.errorCode)) this.stale.add(t.name)
         continue
       }
       const partitions: PartitionInfo[] = []
