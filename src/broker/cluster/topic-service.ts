@@ -127,6 +127,40 @@ export class TopicService {
     }
   }
 
+  /**
+   * max.broker.partitions: `added` more partitions must fit. Internal topics are exempt (the
+   * coordinators cannot work without them) but count towards the total.
+   */
+  private checkBrokerPartitions(added: number, internal: boolean): void {
+    if (internal) return
+    const max = this.config.int('max.broker.partitions')
+    // Creations still on their way to the image count too.
+    let hosted = this.reservedPartitions
+    for (const t of this.metadata.topics()) hosted += t.partitions
+    if (hosted + added > max) {
+      const message = `This broker hosts ${hosted} partitions; ${added} more would exceed max.broker.partitions (${max}).`
+      // One warning when the limit starts refusing, not one per refused request (a flood of names).
+      if (!this.partitionLimitWarned) this.log.warn({ hosted, added, max }, `refusing new partitions: ${message}`)
+      this.partitionLimitWarned = true
+      throw topicError(ErrorCode.POLICY_VIOLATION, message)
+    }
+    this.partitionLimitWarned = false
+  }
+
+  private partitionLimitWarned = false
+  /** Partitions of creations written to the controller but not yet in the image. */
+  private reservedPartitions = 0
+
+  /** Runs `write` with `n` partitions counted against max.broker.partitions until it settles. */
+  private async reserving<T>(n: number, write: () => Promise<T>): Promise<T> {
+    this.reservedPartitions += n
+    try {
+      return await write()
+    } finally {
+      this.reservedPartitions -= n
+    }
+  }
+
   /** Each assigned replica list must be exactly this node (the only broker). */
   private checkReplicas(brokerIds: readonly number[], what: string): void {
     if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
@@ -189,6 +223,7 @@ export class TopicService {
       }
       replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
     }
+    this.checkBrokerPartitions(partitions, internal)
     const given = this.validateConfigs(req.configs ?? {})
     const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
     const explicit = assignments.length > 0
@@ -207,16 +242,17 @@ export class TopicService {
 
   private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
     this.checkNewName(valid.name) // again: another create may have won while we queued
+    this.checkBrokerPartitions(valid.partitions, valid.internal) // and others may have taken the room
     // The broker's own topics (__consumer_offsets, ...) are named by Kafka: no warning for those.
     if (!valid.internal && hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
     let topic: TopicMetadata
     try {
-      topic = await this.controller.createTopic({
+      topic = await this.reserving(valid.partitions, () => this.controller.createTopic({
         name: valid.name, partitions: valid.partitions, replicationFactor: valid.replicationFactor,
         assignments: valid.assignments, configs: valid.configs, internal: valid.internal,
-      })
+      }))
     } catch (err) {
       if (err instanceof ConflictError) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${valid.name}' already exists.`)
       // Keep metadata and disk consistent: a topic whose logs could not be made does not exist.
@@ -309,6 +345,7 @@ export class TopicService {
       }
       if (count === t.partitions) throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partitions.`)
       this.checkPartitionCount(count)
+      this.checkBrokerPartitions(count - t.partitions, t.internal)
       if (assignments) {
         const added = count - t.partitions
         if (assignments.length !== added) {
@@ -324,7 +361,7 @@ export class TopicService {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       check(current)
-      const next = await this.controller.addPartitions(name, count, assignments ?? undefined)
+      const next = await this.reserving(count - current.partitions, () => this.controller.addPartitions(name, count, assignments ?? undefined))
       this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
       return next
     })
