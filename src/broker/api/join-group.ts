@@ -11,8 +11,10 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
-  async handle(ctx, req, version) {
-    const r = await groupCoordinatorOf(ctx.broker).joinGroup({
+  // Not async: the answer may be parked for a whole rebalance, and an async function would keep
+  // the decoded request and its context alive that long; the continuation captures `version` only.
+  handle(ctx, req, version) {
+    return groupCoordinatorOf(ctx.broker).joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,
       groupInstanceId: version >= 5 ? req.groupInstanceId : null,
@@ -25,8 +27,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
       requireKnownMemberId: version >= 4,
       supportSkipAssignment: version >= 9,
-    })
-    return {
+    }).then((r) => ({
       throttleTimeMs: 0,
       errorCode: r.errorCode,
       generationId: r.generationId,
@@ -37,6 +38,6 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       skipAssignment: r.skipAssignment,
       memberId: r.memberId,
       members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
-    }
+    }))
   },
 })
