@@ -36,7 +36,7 @@ import { BufferPool } from './net/buffer-pool.ts'
 import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import type { BrokerContext } from './context.ts'
-import { closeCoordinators, startCoordinators } from './coordinator/coordinators.ts'
+import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -111,6 +111,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
+    const coordinators = new Coordinators()
     const context: BrokerContext = {
       config,
       nodeId: config.nodeId,
@@ -121,6 +122,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       replicas,
       topics,
       configAdmin,
+      coordinators,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
@@ -129,7 +131,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       log,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
-    startCoordinators(context)
+    coordinators.open(context)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
@@ -147,7 +149,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
-          await closeCoordinators(context)
+          await coordinators.close()
           await srv.close()
           driver.stop()
           await images.close()

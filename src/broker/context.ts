@@ -13,6 +13,7 @@ import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
 import type { ReplicaManager } from './replica/replica-manager.ts'
+import type { Coordinators } from './coordinator/coordinators.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -30,6 +31,8 @@ export interface BrokerContext {
   readonly topics: TopicService
   /** Describe/Alter configs for topics and brokers (dynamic broker layers). */
   readonly configAdmin: ConfigAdmin
+  /** The group and transaction coordinators (opened once this context exists). */
+  readonly coordinators: Coordinators
   /** Idle buffers for fetch reads from segment files (net/read-buffers.ts). */
   readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */

@@ -5,7 +5,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../protocol/generated/messages/add-offsets-to-txn.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { partitionForGroup } from '../coordinator/group/group-partition.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { defineHandler } from './handler.ts'
 import { fencedForVersion } from './txn-common.ts'
 
@@ -14,7 +13,7 @@ export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddO
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, request, version) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     let partitions: number
     try {
       partitions = (await ctx.broker.topics.ensureInternalTopic(CONSUMER_OFFSETS_TOPIC)).partitions

@@ -9,7 +9,6 @@ import type {
   AddPartitionsToTxnResponse,
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
 } from '../../protocol/generated/messages/add-partitions-to-txn.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import type { PartitionResult } from '../coordinator/txn/txn-coordinator.ts'
 import { defineHandler } from './handler.ts'
 import { fencedForVersion } from './txn-common.ts'
@@ -43,7 +42,7 @@ export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request, version) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     if (version < 4) {
       const results = await coordinator.addPartitions(request.v3AndBelowTransactionalId, Number(request.v3AndBelowProducerId),
         request.v3AndBelowProducerEpoch, flatten(request.v3AndBelowTopics))

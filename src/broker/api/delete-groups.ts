@@ -3,7 +3,6 @@
 // their offsets and metadata get tombstones in __consumer_offsets.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
@@ -11,7 +10,7 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   minVersion: 0,
   maxVersion: 3,
   async handle(ctx, req) {
-    const results = await groupCoordinatorOf(ctx.broker).deleteGroups(req.groupsNames)
+    const results = await ctx.broker.coordinators.group.coordinator.deleteGroups(req.groupsNames)
     return { throttleTimeMs: 0, results: results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode, errorMessage: null })) }
   },
 })

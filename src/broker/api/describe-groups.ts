@@ -4,7 +4,6 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
 import { defineHandler } from './handler.ts'
 
@@ -16,7 +15,7 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
   minVersion: 0,
   maxVersion: 6,
   handle(ctx, req, version) {
-    const c = groupCoordinatorOf(ctx.broker)
+    const c = ctx.broker.coordinators.group.coordinator
     const ops = version >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     const groups = req.groups.map((id) => {
       const d = c.describeGroup(id)

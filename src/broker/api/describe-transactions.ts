@@ -3,7 +3,6 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions.ts'
 import { TXN_STATE_NAMES } from '../coordinator/txn/txn-metadata.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { defineHandler } from './handler.ts'
 
 export const describeTransactionsHandler = defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
@@ -11,7 +10,7 @@ export const describeTransactionsHandler = defineHandler<DescribeTransactionsReq
   minVersion: 0,
   maxVersion: 0,
   handle(ctx, request) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     const transactionStates = request.transactionalIds.map((id) => {
       const m = coordinator.isLoading ? undefined : coordinator.describe(id)
       const byTopic = new Map<string, number[]>()

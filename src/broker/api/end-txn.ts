@@ -2,7 +2,6 @@
 // once the PrepareCommit/PrepareAbort record is durable; markers follow.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { EndTxnRequest, EndTxnResponse } from '../../protocol/generated/messages/end-txn.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { defineHandler } from './handler.ts'
 import { fencedForVersion } from './txn-common.ts'
 
@@ -11,7 +10,7 @@ export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, request, version) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     const code = await coordinator.endTxn(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed)
     return { throttleTimeMs: 0, errorCode: fencedForVersion(code, version, 2), producerId: -1n, producerEpoch: -1 }
   },

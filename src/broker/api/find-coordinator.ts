@@ -5,7 +5,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorInfo } from '../../protocol/errors.ts'
 import type { FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/find-coordinator.ts'
-import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION, coordinatorFor } from '../coordinator/coordinators.ts'
+import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from '../coordinator/coordinators.ts'
 import { brokerEndpoint } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
@@ -14,7 +14,7 @@ async function locate(ctx: RequestContext, key: string, keyType: number): Promis
   let code: number
   if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) code = ErrorCode.INVALID_REQUEST
   else {
-    const svc = coordinatorFor(ctx.broker, keyType)
+    const svc = ctx.broker.coordinators.forKeyType(keyType)
     code = svc ? await svc.locate(key) : ErrorCode.COORDINATOR_NOT_AVAILABLE
   }
   if (code !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: errorInfo(code).message }

@@ -2,7 +2,6 @@
 // group rebalances (REBALANCE_IN_PROGRESS) or fenced it.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { HeartbeatRequest, HeartbeatResponse } from '../../protocol/generated/messages/heartbeat.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
@@ -10,7 +9,7 @@ export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatRespons
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, req, version) {
-    const errorCode = groupCoordinatorOf(ctx.broker).heartbeat({
+    const errorCode = ctx.broker.coordinators.group.coordinator.heartbeat({
       groupId: req.groupId,
       generationId: req.generationId,
       memberId: req.memberId,

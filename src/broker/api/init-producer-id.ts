@@ -3,7 +3,6 @@
 // previous transaction. v3+ carry the caller's id/epoch (KIP-360 epoch bump after errors).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { defineHandler } from './handler.ts'
 import { fencedForVersion } from './txn-common.ts'
 
@@ -12,7 +11,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request, version) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     const withIds = version >= 3
     const r = await coordinator.initProducerId(
       request.transactionalId,

@@ -4,7 +4,6 @@
 // leader to skip the assignment.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/generated/messages/join-group.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
@@ -14,7 +13,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   // Not async: the answer may be parked for a whole rebalance, and an async function would keep
   // the decoded request and its context alive that long; the continuation captures `version` only.
   handle(ctx, req, version) {
-    return groupCoordinatorOf(ctx.broker).joinGroup({
+    return ctx.broker.coordinators.group.coordinator.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,
       groupInstanceId: version >= 5 ? req.groupInstanceId : null,

@@ -3,7 +3,6 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
@@ -14,7 +13,7 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
     const members = version >= 3
       ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
       : [{ memberId: req.memberId, groupInstanceId: null }]
-    const r = groupCoordinatorOf(ctx.broker).leaveGroup(req.groupId, members)
+    const r = ctx.broker.coordinators.group.coordinator.leaveGroup(req.groupId, members)
     if (version < 3) {
       const errorCode = r.errorCode !== ErrorCode.NONE ? r.errorCode : r.members[0]?.errorCode ?? ErrorCode.NONE
       return { throttleTimeMs: 0, errorCode, members: [] }

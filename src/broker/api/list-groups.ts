@@ -3,7 +3,6 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { ListGroupsRequest, ListGroupsResponse } from '../../protocol/generated/messages/list-groups.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
@@ -11,7 +10,7 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, req, version) {
-    const c = groupCoordinatorOf(ctx.broker)
+    const c = ctx.broker.coordinators.group.coordinator
     const listed = c.listGroups(version >= 4 ? req.statesFilter : [], version >= 5 ? req.typesFilter : [])
     return {
       throttleTimeMs: 0,

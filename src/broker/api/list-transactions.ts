@@ -6,7 +6,6 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ListTransactionsRequest, ListTransactionsResponse } from '../../protocol/generated/messages/list-transactions.ts'
 import { TXN_STATE_NAMES, TxnState } from '../coordinator/txn/txn-metadata.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { defineHandler } from './handler.ts'
 
 const KNOWN = new Set(Object.values(TXN_STATE_NAMES))
@@ -16,7 +15,7 @@ export const listTransactionsHandler = defineHandler<ListTransactionsRequest, Li
   minVersion: 0,
   maxVersion: 2,
   handle(ctx, request, version) {
-    const coordinator = txnServiceOf(ctx.broker).coordinator
+    const coordinator = ctx.broker.coordinators.txn.coordinator
     if (coordinator.isLoading) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, unknownStateFilters: [], transactionStates: [] }
     }

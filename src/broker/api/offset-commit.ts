@@ -9,7 +9,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponseOffsetCommitResponseTopic,
 } from '../../protocol/generated/messages/offset-commit.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
@@ -27,7 +26,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
       metadata: p.committedMetadata,
       commitTimestamp: version === 1 ? Number(p.commitTimestamp) : -1,
     })))
-    const errors = await groupCoordinatorOf(ctx.broker).commitOffsets({
+    const errors = await ctx.broker.coordinators.group.coordinator.commitOffsets({
       groupId: req.groupId,
       generationId: version >= 1 ? req.generationIdOrMemberEpoch : -1,
       memberId: version >= 1 ? req.memberId : '',

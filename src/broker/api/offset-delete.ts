@@ -5,7 +5,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetDeleteRequest, OffsetDeleteResponse, OffsetDeleteResponseOffsetDeleteResponseTopic,
 } from '../../protocol/generated/messages/offset-delete.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
@@ -13,7 +12,7 @@ export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDele
   minVersion: 0,
   maxVersion: 0,
   async handle(ctx, req) {
-    const r = await groupCoordinatorOf(ctx.broker).deleteOffsets(req.groupId,
+    const r = await ctx.broker.coordinators.group.coordinator.deleteOffsets(req.groupId,
       req.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partitionIndex) })))
     const topics = new Map<string, OffsetDeleteResponseOffsetDeleteResponseTopic>()
     for (const p of r.partitions) {

@@ -7,7 +7,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
   OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseOffsetFetchResponseTopic,
 } from '../../protocol/generated/messages/offset-fetch.ts'
-import { groupCoordinatorOf, pendingTxnOffsets } from '../coordinator/group/group-of.ts'
+import { pendingTxnOffsets } from '../coordinator/group/group-of.ts'
 import type { FetchedOffset } from '../coordinator/group/results.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { defineHandler } from './handler.ts'
@@ -41,7 +41,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   minVersion: 0,
   maxVersion: 10,
   async handle(ctx, req, version) {
-    const c = groupCoordinatorOf(ctx.broker)
+    const c = ctx.broker.coordinators.group.coordinator
     // Answer once the commits received before this fetch are appended (GroupCoordinator.commitsSettled).
     await Promise.all(version >= 8 ? req.groups.map((g) => c.commitsSettled(g.groupId)) : [c.commitsSettled(req.groupId)])
     const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined

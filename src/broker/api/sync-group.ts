@@ -2,7 +2,6 @@
 // waits until it is stored in __consumer_offsets. v5 checks protocol type and name.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
-import { groupCoordinatorOf } from '../coordinator/group/group-of.ts'
 import { defineHandler } from './handler.ts'
 
 export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
@@ -11,7 +10,7 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   maxVersion: 5,
   // Not async, like JoinGroup: a parked answer keeps neither the decoded request nor its context.
   handle(ctx, req, version) {
-    return groupCoordinatorOf(ctx.broker).syncGroup({
+    return ctx.broker.coordinators.group.coordinator.syncGroup({
       groupId: req.groupId,
       generationId: req.generationId,
       memberId: req.memberId,

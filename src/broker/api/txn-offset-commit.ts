@@ -6,8 +6,6 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit.ts'
-import { groupServiceOf } from '../coordinator/group/group-of.ts'
-import { txnServiceOf } from '../coordinator/txn/txn-service.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { defineHandler } from './handler.ts'
 
@@ -16,7 +14,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, request, version) {
-    const txn = txnServiceOf(ctx.broker).coordinator
+    const txn = ctx.broker.coordinators.txn.coordinator
     const respond = (codeOf: (index: number) => number): TxnOffsetCommitResponse => {
       let i = 0
       return {
@@ -30,7 +28,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     }
     const producerId = Number(request.producerId)
     let code = txn.checkTxnMember(request.transactionalId, producerId, request.producerEpoch)
-    const service = groupServiceOf(ctx.broker)
+    const service = ctx.broker.coordinators.group
     if (code === ErrorCode.NONE) {
       await service.whenLoaded()
       if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)

@@ -1,10 +1,10 @@
-// The coordinators a broker runs, by FindCoordinator key type (0 = group, 1 = transaction). Each
-// is created on first use or at start-up, one per broker context; the broker closes them before
-// its listeners so that parked requests are answered. A coordinator for a new key type plugs in
-// with one line in FACTORIES.
+// The coordinators a broker runs, built by the composition root (broker.ts) and reached by
+// handlers as `ctx.broker.coordinators`: the group coordinator (FindCoordinator key type 0) and
+// the transaction coordinator (key type 1). They are opened once the context exists (they read
+// it), started together, and closed before the listeners so that parked requests are answered.
 import type { BrokerContext } from '../context.ts'
-import { createGroupCoordinatorService } from './group/group-service.ts'
-import { createTxnCoordinatorService } from './txn/txn-service.ts'
+import { GroupCoordinatorService } from './group/group-service.ts'
+import { TxnCoordinatorService } from './txn/txn-service.ts'
 import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 import type { CoordinatorLeadershipListener, CoordinatorRuntime } from './runtime.ts'
 
@@ -26,56 +26,59 @@ export interface CoordinatorService {
 
 export { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 
-const FACTORIES: ReadonlyMap<number, (ctx: BrokerContext) => CoordinatorService> = new Map<number, (ctx: BrokerContext) => CoordinatorService>([
-  [COORDINATOR_KEY_TYPE_GROUP, createGroupCoordinatorService],
-  [COORDINATOR_KEY_TYPE_TRANSACTION, createTxnCoordinatorService],
-])
+export class Coordinators {
+  private opened: { readonly group: GroupCoordinatorService, readonly txn: TxnCoordinatorService } | null = null
 
-const running = new WeakMap<BrokerContext, Map<number, CoordinatorService>>()
-
-/** The coordinator of `keyType` for this broker, or undefined when none exists for that type. */
-export function coordinatorFor(ctx: BrokerContext, keyType: number): CoordinatorService | undefined {
-  let byType = running.get(ctx)
-  if (!byType) running.set(ctx, byType = new Map())
-  let svc = byType.get(keyType)
-  if (!svc) {
-    const factory = FACTORIES.get(keyType)
-    if (!factory) return undefined
-    svc = factory(ctx)
-    byType.set(keyType, svc)
-    svc.start()
+  /** Builds and starts both coordinators (broker start-up, once the context is complete). */
+  open(ctx: BrokerContext): void {
+    if (this.opened) return
+    const group = new GroupCoordinatorService(ctx)
+    const txn = new TxnCoordinatorService(ctx)
+    this.opened = { group, txn }
+    group.start()
+    txn.start()
   }
-  return svc
-}
 
-/** Broker start-up: every coordinator begins loading its state. */
-export function startCoordinators(ctx: BrokerContext): void {
-  for (const keyType of FACTORIES.keys()) coordinatorFor(ctx, keyType)
-}
+  get group(): GroupCoordinatorService {
+    return this.services().group
+  }
 
-/** Broker shutdown, before listeners close. */
-export async function closeCoordinators(ctx: BrokerContext): Promise<void> {
-  const byType = running.get(ctx)
-  if (!byType) return
-  await Promise.all([...byType.values()].map((s) => s.close()))
-}
+  get txn(): TxnCoordinatorService {
+    return this.services().txn
+  }
 
-/**
- * Leadership of internal-topic partitions, routed to the coordinator whose topic it is: the
- * metadata image's listener calls this (and `onHighWatermarkUpdated` when a partition's high
- * watermark moves) once it drives leadership.
- */
-export function coordinatorLeadershipOf(ctx: BrokerContext): CoordinatorLeadershipListener & { onHighWatermarkUpdated(topic: string, partition: number): void } {
-  const runtimeOf = (topic: string): CoordinatorRuntime | undefined => {
-    for (const keyType of FACTORIES.keys()) {
-      const runtime = coordinatorFor(ctx, keyType)?.runtime
-      if (runtime?.topic === topic) return runtime
-    }
+  /** The coordinator serving a FindCoordinator key type, or undefined for an unknown type. */
+  forKeyType(keyType: number): CoordinatorService | undefined {
+    if (keyType === COORDINATOR_KEY_TYPE_GROUP) return this.group
+    if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION) return this.txn
     return undefined
   }
-  return {
-    onElection: (topic, partition, epoch) => runtimeOf(topic)?.onElection(partition, epoch),
-    onResignation: (topic, partition, epoch) => runtimeOf(topic)?.onResignation(partition, epoch),
-    onHighWatermarkUpdated: (topic, partition) => runtimeOf(topic)?.onHighWatermarkUpdated(partition),
+
+  /** Broker shutdown, before listeners close. */
+  async close(): Promise<void> {
+    if (!this.opened) return
+    await Promise.all([this.opened.group.close(), this.opened.txn.close()])
+  }
+
+  /**
+   * Leadership of internal-topic partitions, routed to the coordinator whose topic it is: the
+   * metadata image's listener calls this (and `onHighWatermarkUpdated` when a partition's high
+   * watermark moves) once it drives leadership.
+   */
+  readonly leadership: CoordinatorLeadershipListener & { onHighWatermarkUpdated(topic: string, partition: number): void } = {
+    onElection: (topic, partition, epoch) => this.runtimeOf(topic)?.onElection(partition, epoch),
+    onResignation: (topic, partition, epoch) => this.runtimeOf(topic)?.onResignation(partition, epoch),
+    onHighWatermarkUpdated: (topic, partition) => this.runtimeOf(topic)?.onHighWatermarkUpdated(partition),
+  }
+
+  private runtimeOf(topic: string): CoordinatorRuntime | undefined {
+    if (!this.opened) return undefined
+    for (const svc of [this.opened.group, this.opened.txn]) if (svc.runtime.topic === topic) return svc.runtime
+    return undefined
+  }
+
+  private services(): { readonly group: GroupCoordinatorService, readonly txn: TxnCoordinatorService } {
+    if (!this.opened) throw new Error('the coordinators are used before the broker opened them')
+    return this.opened
   }
 }

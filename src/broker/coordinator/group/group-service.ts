@@ -195,6 +195,3 @@ export class GroupCoordinatorService implements CoordinatorService {
   }
 }
 
-export function createGroupCoordinatorService(ctx: BrokerContext): GroupCoordinatorService {
-  return new GroupCoordinatorService(ctx)
-}

@@ -14,7 +14,6 @@ import { isStorageError } from '../../../storage/errors.ts'
 import { unlinkIfExists } from '../../../storage/fs-util.ts'
 import type { BrokerContext } from '../../context.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
-import { groupServiceOf } from '../group/group-of.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
@@ -160,7 +159,7 @@ export class TxnCoordinatorService {
       try {
         if (tp.topic === CONSUMER_OFFSETS_TOPIC) {
           // The group shard writes it and replays it (its pending offsets applied or dropped).
-          await groupServiceOf(this.ctx).completeTransaction(tp.partition, pid, epoch, coordinatorEpoch, commit)
+          await this.ctx.coordinators.group.completeTransaction(tp.partition, pid, epoch, coordinatorEpoch, commit)
           return
         }
         await p.appendAsCoordinator(buildEndTxnMarkerBatch({
@@ -205,24 +204,6 @@ export class TxnCoordinatorService {
       return count
     })
   }
-}
-
-const services = new WeakMap<BrokerContext, TxnCoordinatorService>()
-
-/** The broker's transaction coordinator service (created and started on first use). */
-export function txnServiceOf(ctx: BrokerContext): TxnCoordinatorService {
-  let s = services.get(ctx)
-  if (!s) {
-    s = new TxnCoordinatorService(ctx)
-    services.set(ctx, s)
-    s.start()
-  }
-  return s
-}
-
-/** For the coordinator registry (FindCoordinator key type 1). */
-export function createTxnCoordinatorService(ctx: BrokerContext): TxnCoordinatorService {
-  return txnServiceOf(ctx)
 }
 
 /** Partitions of `__consumer_offsets` for AddOffsetsToTxn. */

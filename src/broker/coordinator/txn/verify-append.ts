@@ -5,7 +5,6 @@
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/errors.ts'
 import { RECORD_BATCH_OVERHEAD, isTransactional, magic, producerEpoch, producerId } from '../../../protocol/records/batch-header.ts'
 import type { BrokerContext } from '../../context.ts'
-import { txnServiceOf } from './txn-service.ts'
 
 /** Throws INVALID_TXN_STATE (or INVALID_PRODUCER_EPOCH when fenced) when transactional `batches` may not go to the partition. */
 export function verifyTransactionalAppend(ctx: BrokerContext, transactionalId: string | null, topic: string, partition: number, batches: Buffer): void {
@@ -14,7 +13,7 @@ export function verifyTransactionalAppend(ctx: BrokerContext, transactionalId: s
   if (transactionalId === null || transactionalId === '') {
     throw new KafkaProtocolError(ErrorCode.INVALID_TXN_STATE, 'Transactional records need a transactional id')
   }
-  const code = txnServiceOf(ctx).coordinator.verifyPartition(transactionalId, producerId(batches, 0), producerEpoch(batches, 0), topic, partition)
+  const code = ctx.coordinators.txn.coordinator.verifyPartition(transactionalId, producerId(batches, 0), producerEpoch(batches, 0), topic, partition)
   if (code === ErrorCode.INVALID_PRODUCER_EPOCH) throw new KafkaProtocolError(code, `Producer epoch of ${transactionalId} is fenced`)
   if (code !== undefined && code !== ErrorCode.NONE) {
     throw new KafkaProtocolError(code, `${topic}-${partition} is not part of an ongoing transaction of ${transactionalId}`)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { runBroker } from '../../../../src/broker/broker.ts'
 import { BrokerConfig } from '../../../../src/broker/config/index.ts'
 import { silentLogger } from '../../../../src/broker/logger.ts'
-import { allLagOf, groupCoordinatorOf, groupServiceOf, lagOf } from '../../../../src/broker/coordinator/group/group-of.ts'
+import { allLagOf, lagOf } from '../../../../src/broker/coordinator/group/group-of.ts'
 import { buildRecordBatch } from '../../../../src/protocol/records/index.ts'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
 
@@ -22,8 +22,8 @@ test('lagOf / allLagOf: high watermark minus committed offset per partition, thr
     const records = (n: number) => buildRecordBatch({ baseTimestamp: Date.now(), records: Array.from({ length: n }, () => ({ key: null, value: Buffer.from('v'), timestamp: Date.now() })) })
     await ctx.replicas.partition('t', 0)!.appendAsLeader(records(10))
     await ctx.replicas.partition('t', 1)!.appendAsLeader(records(4))
-    assert.equal(await groupServiceOf(ctx).locate('g'), ErrorCode.NONE)
-    const r = await groupCoordinatorOf(ctx).commitOffsets({
+    assert.equal(await ctx.coordinators.group.locate('g'), ErrorCode.NONE)
+    const r = await ctx.coordinators.group.coordinator.commitOffsets({
       groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
       offsets: [{ topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null }, { topic: 't', partition: 1, offset: 4, leaderEpoch: -1, metadata: null }],
     })
