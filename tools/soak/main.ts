@@ -1,5 +1,5 @@
 // `npm run soak -- [--minutes N | --seconds N] [--concurrency N] [--seed N] [--set key=value]...
-//   [--snapshot-at S,S,...] [--snapshot-dir DIR] [--broker-js PATH]`
+//   [--snapshot-at S,S,...] [--snapshot-dir DIR] [--broker-js PATH] [--nice N]`
 // Fuzzes a `samsa start` process (built JS: run `npm run build` first) with mutated real-shaped
 // requests over many connections and prints its memory (RSS, heap after a full GC) and how long a
 // fresh client's ApiVersions took, every few seconds, with the load average. docs/soak.md.
@@ -26,6 +26,7 @@ const result = await runSoak({
   snapshotAt: val('--snapshot-at')?.split(',').map(Number),
   snapshotDir: val('--snapshot-dir'),
   onSample: row,
+  nice: val('--nice') !== undefined ? Number(val('--nice')) : undefined,
 })
 const p = plateau(result.samples)
 console.log(`frames ${result.frames}, connections ${result.connections}, ApiVersions probes ${result.probes}: slowest ${result.probeMaxMs} ms, ` +
