@@ -6,6 +6,9 @@
 // removes what it created. `close()` reverses it: stop accepting, let in-flight requests finish,
 // close storage and the metadata store, unlock.
 // `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
+// Cluster mode: an injected metadata store (shared with other brokers: in-memory in
+// `startCluster`, etcd later) replaces the data directory's file store; the broker then registers
+// itself under a lease, runs follower fetchers and writes ISR changes (src/broker/replica).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -35,6 +38,9 @@ import { ConfigAdmin } from './cluster/config-admin.ts'
 import { BufferPool } from './net/buffer-pool.ts'
 import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
+import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
+import { AlterPartitionManager } from './replica/alter-partition.ts'
+import { BrokerRegistration } from './cluster/broker-registration.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
@@ -47,6 +53,16 @@ export const METADATA_FILE = 'cluster-metadata.json'
 export interface RunBrokerOptions {
   readonly log?: Logger
   readonly clock?: Scheduler
+  /**
+   * Cluster mode: the metadata store shared by the cluster's brokers (not closed by this broker).
+   * Without it the broker is a single node over `cluster-metadata.json` in its data directory.
+   */
+  readonly store?: MetadataStore
+}
+
+export interface CloseOptions {
+  /** Stop without leaving the cluster (a crash, for tests): the registration lapses with its lease. */
+  readonly abandonLease?: boolean
 }
 
 export interface RunningBroker {
@@ -56,8 +72,10 @@ export interface RunningBroker {
   /** Where the broker actually listens (wildcard hosts replaced by the advertised host), same order. */
   readonly bound: readonly BoundListener[]
   readonly dataDir: string
+  /** Resolves once this broker's metadata image reflects store revision `revision`. */
+  metadataAt(revision: number): Promise<void>
   /** Idempotent graceful shutdown. */
-  close(): Promise<void>
+  close(opts?: CloseOptions): Promise<void>
 }
 
 const isWildcard = (host: string) => host === '' || host === '0.0.0.0' || host === '::'
@@ -79,6 +97,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   let timerDriver: TimerDriver | undefined
   let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
+  let fetchers: ReplicaFetcherManager | undefined
+  let registration: BrokerRegistration | undefined
+  const clusterMode = opts.store !== undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
   const server = createNetServer(config, handler, log)
@@ -89,7 +110,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const bound = await server.start()
     await claim.claim()
     const nodeId = config.nodeId
-    store = await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
+    store = opts.store ?? await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
@@ -104,7 +125,11 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
-    const replicas = new ReplicaManager({ config, logs, log, timers })
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log)
+    const isr = clusterMode
+      ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
+      : undefined
+    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers })
     loader.subscribe((delta) => replicas.applyDelta(delta))
     await loader.start(initial)
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
@@ -131,7 +156,14 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       log,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
+    if (clusterMode) {
+      const rack = config.get('broker.rack')
+      registration = new BrokerRegistration(store, controller, advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
+        typeof rack === 'string' && rack !== '' ? rack : null, config.int('broker.session.timeout.ms'), log)
+      await registration.register()
+    }
     coordinators.open(context)
+    coordinators.followLeadership(replicas)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
@@ -139,13 +171,19 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const images = loader
     const storage = logs
     const driver = timerDriver
+    const replicaFetchers = fetchers
+    const member = registration
     return {
       context,
       listeners: advertisedListeners,
       bound: bound.map((b, i) => (isWildcard(b.host) ? { ...b, host: advertisedListeners[i].host } : b)),
       dataDir,
-      close() {
+      metadataAt: (revision) => images.waitFor(revision),
+      close(closeOpts: CloseOptions = {}) {
         closing ??= (async () => {
+          if (member) await (closeOpts.abandonLease ? member.abandon() : member.close())
+          // Followers stop fetching before their logs close.
+          await replicaFetchers?.close()
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
@@ -154,7 +192,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           driver.stop()
           await images.close()
           await storage.close()
-          await meta.close()
+          if (!clusterMode) await meta.close()
           await claim.release()
           log.info({ dataDir }, 'broker stopped')
         })()
@@ -163,11 +201,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     handler.fail('the broker failed to start')
+    await registration?.close()
+    await fetchers?.close()
     await server.close(0)
     timerDriver?.stop()
     await loader?.close()
     await logs?.close()
-    await store?.close()
+    if (!clusterMode) await store?.close()
     await claim.abandon()
     throw err
   }

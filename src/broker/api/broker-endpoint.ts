@@ -1,5 +1,6 @@
 // This node as clients should reach it, for Metadata and DescribeCluster: the advertised address
-// of the listener the request came in on (matched by local port), else the first listener.
+// of the listener the request came in on (matched by local port), else the first listener. In a
+// cluster, every registered broker (metadata image) by the same listener name.
 import type { RequestContext } from './handler.ts'
 
 export interface BrokerEndpoint {
@@ -20,4 +21,23 @@ export function brokerEndpoint(ctx: RequestContext): BrokerEndpoint {
     port: l?.port ?? 9092,
     rack: typeof rack === 'string' && rack !== '' ? rack : null,
   }
+}
+
+/** Every registered broker as reached through the listener the request came in on (this node alone when none are registered). */
+export function clusterEndpoints(ctx: RequestContext): BrokerEndpoint[] {
+  const brokers = ctx.broker.metadata.image.brokers
+  const me = brokerEndpoint(ctx)
+  if (brokers.size === 0) return [me]
+  const local = ctx.connection.socket.localPort
+  const name = (ctx.broker.advertisedListeners.find((x) => x.port === local) ?? ctx.broker.advertisedListeners[0])?.name
+  const out: BrokerEndpoint[] = []
+  for (const b of [...brokers.values()].sort((x, y) => x.id - y.id)) {
+    if (b.id === me.nodeId) {
+      out.push(me)
+      continue
+    }
+    const l = b.listeners.find((x) => x.name === name) ?? b.listeners[0]
+    if (l) out.push({ nodeId: b.id, host: l.host, port: l.port, rack: b.rack })
+  }
+  return out
 }

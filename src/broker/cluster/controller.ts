@@ -48,8 +48,8 @@ export class Controller {
   }
 
   /** Registers this broker under a lease (kept alive by the store's owner; trivial in a file store). */
-  async registerBroker(listeners: readonly BrokerEndpoint[], rack: string | null): Promise<number> {
-    const lease = await this.store.grantLease(10_000)
+  async registerBroker(listeners: readonly BrokerEndpoint[], rack: string | null, ttlMs = 10_000): Promise<number> {
+    const lease = await this.store.grantLease(ttlMs)
     const prev = (await this.store.range(brokerKey(this.nodeId))).revision
     const record: BrokerRecord = { id: this.nodeId, epoch: prev + 1, listeners, rack }
     const r = await this.store.txn({ success: [{ type: 'put', key: brokerKey(this.nodeId), value: JSON.stringify(record), lease }] })

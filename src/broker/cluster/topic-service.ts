@@ -10,12 +10,15 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { TOPIC_DEFS } from '../config/config-table.ts'
 import { parseTopicOverrides } from '../config/topic-config.ts'
-import type { MetadataView, TopicMetadata } from './metadata-image.ts'
+import type { MetadataView, TopicImage, TopicMetadata } from './metadata-image.ts'
 import { ConflictError } from './controller.ts'
 import type { Controller } from './controller.ts'
 import { hasCollisionChars, isInternalTopic, topicNameProblem, unifyCollisionChars } from './topic-names.ts'
 import { internalTopicSpec } from './topic-internal.ts'
 import { topicError } from './topic-errors.ts'
+
+/** Replicas per partition of a topic (its first partition's). */
+const replicationOf = (t: TopicImage): number => t.states[0]?.replicas.length ?? 1
 
 /** More partitions than this in one topic is refused (each partition is a directory of files). */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000
@@ -113,11 +116,18 @@ export class TopicService {
   private replicationFactorFor(requested: number): number {
     const rf = requested === -1 ? this.config.int('default.replication.factor') : requested
     if (rf <= 0) throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
-    if (rf > 1) {
+    const brokers = this.registeredBrokers().length
+    if (rf > brokers) {
       throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`)
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers} broker(s) are registered.`)
     }
     return rf
+  }
+
+  /** Registered brokers (cluster mode), or this node alone (single node: nothing registers). */
+  private registeredBrokers(): number[] {
+    const ids = [...this.metadata.image.brokers.keys()]
+    return ids.length > 0 ? ids : [this.nodeId]
   }
 
   private checkPartitionCount(n: number): void {
@@ -128,17 +138,20 @@ export class TopicService {
   }
 
   /**
-   * max.broker.partitions: `added` more partitions must fit. Internal topics are exempt (the
-   * coordinators cannot work without them) but count towards the total.
+   * max.broker.partitions: `added` more replicas must fit. Counted across the cluster, against the
+   * limit times the registered brokers (on one node: the partitions it hosts). Internal topics are
+   * exempt (the coordinators cannot work without them) but count towards the total.
    */
   private checkBrokerPartitions(added: number, internal: boolean): void {
     if (internal) return
-    const max = this.config.int('max.broker.partitions')
+    const brokers = this.registeredBrokers().length
+    const max = this.config.int('max.broker.partitions') * brokers
     // Creations still on their way to the image count too.
     let hosted = this.reservedPartitions
-    for (const t of this.metadata.topics()) hosted += t.partitions
+    for (const t of this.metadata.topics()) for (const p of t.states) hosted += p.replicas.length
     if (hosted + added > max) {
-      const message = `This broker hosts ${hosted} partitions; ${added} more would exceed max.broker.partitions (${max}).`
+      const message = `The cluster hosts ${hosted} partition replicas; ${added} more would exceed max.broker.partitions ` +
+        `(${this.config.int('max.broker.partitions')}) on ${brokers} broker(s).`
       // One warning when the limit starts refusing, not one per refused request (a flood of names).
       if (!this.partitionLimitWarned) this.log.warn({ hosted, added, max }, `refusing new partitions: ${message}`)
       this.partitionLimitWarned = true
@@ -148,10 +161,10 @@ export class TopicService {
   }
 
   private partitionLimitWarned = false
-  /** Partitions of creations written to the controller but not yet in the image. */
+  /** Replicas of creations written to the controller but not yet in the image. */
   private reservedPartitions = 0
 
-  /** Runs `write` with `n` partitions counted against max.broker.partitions until it settles. */
+  /** Runs `write` with `n` replicas counted against max.broker.partitions until it settles. */
   private async reserving<T>(n: number, write: () => Promise<T>): Promise<T> {
     this.reservedPartitions += n
     try {
@@ -161,18 +174,19 @@ export class TopicService {
     }
   }
 
-  /** Each assigned replica list must be exactly this node (the only broker). */
+  /** Each assigned replica list must name distinct registered brokers. */
   private checkReplicas(brokerIds: readonly number[], what: string): void {
     if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
     if (new Set(brokerIds).size !== brokerIds.length) {
       throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: duplicate brokers in [${brokerIds.join(', ')}]`)
     }
-    const unknown = brokerIds.filter((b) => b !== this.nodeId)
+    const registered = this.registeredBrokers()
+    const unknown = brokerIds.filter((b) => !registered.includes(b))
     if (unknown.length > 0) {
-      throw brokerIds.length > 1
+      throw brokerIds.length > registered.length
         ? topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
-          `${what}: replication factor ${brokerIds.length} cannot be reached because only 1 broker(s) are registered`)
-        : topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: broker ${unknown[0]} is not registered (this node is ${this.nodeId})`)
+          `${what}: replication factor ${brokerIds.length} cannot be reached because only ${registered.length} broker(s) are registered`)
+        : topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: broker ${unknown[0]} is not registered`)
     }
   }
 
@@ -212,7 +226,7 @@ export class TopicService {
       this.checkPartitionCount(partitions)
       replicationFactor = assignments[0].brokerIds.length
     } else {
-      const spec = internal ? internalTopicSpec(req.name, this.config) : undefined
+      const spec = internal ? internalTopicSpec(req.name, this.config, this.registeredBrokers().length) : undefined
       if (req.numPartitions === -1) partitions = spec?.partitions ?? this.config.int('num.partitions')
       else if (req.numPartitions < -1 || req.numPartitions === 0) {
         throw topicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
@@ -221,11 +235,16 @@ export class TopicService {
       if (req.replicationFactor < -1 || req.replicationFactor === 0) {
         throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
       }
-      replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
+      if (internal && req.replicationFactor === -1 && spec) {
+        replicationFactor = spec.replicationFactor
+        if (spec.cappedFrom !== undefined && this.registeredBrokers().length > 1) {
+          this.log.warn({ topic: req.name, configured: spec.cappedFrom, brokers: this.registeredBrokers().length }, 'internal topic replication factor capped by the live broker count')
+        }
+      } else replicationFactor = this.replicationFactorFor(req.replicationFactor)
     }
-    this.checkBrokerPartitions(partitions, internal)
+    this.checkBrokerPartitions(partitions * replicationFactor, internal)
     const given = this.validateConfigs(req.configs ?? {})
-    const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
+    const configs = internal ? { ...internalTopicSpec(req.name, this.config, this.registeredBrokers().length)?.configs, ...given } : given
     const explicit = assignments.length > 0
       ? [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
       : undefined
@@ -242,14 +261,14 @@ export class TopicService {
 
   private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
     this.checkNewName(valid.name) // again: another create may have won while we queued
-    this.checkBrokerPartitions(valid.partitions, valid.internal) // and others may have taken the room
+    this.checkBrokerPartitions(valid.partitions * valid.replicationFactor, valid.internal) // others may have taken the room
     // The broker's own topics (__consumer_offsets, ...) are named by Kafka: no warning for those.
     if (!valid.internal && hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
     let topic: TopicMetadata
     try {
-      topic = await this.reserving(valid.partitions, () => this.controller.createTopic({
+      topic = await this.reserving(valid.partitions * valid.replicationFactor, () => this.controller.createTopic({
         name: valid.name, partitions: valid.partitions, replicationFactor: valid.replicationFactor,
         assignments: valid.assignments, configs: valid.configs, internal: valid.internal,
       }))
@@ -339,13 +358,13 @@ export class TopicService {
     opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
     const topic = this.metadata.topic(name)
     if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-    const check = (t: TopicMetadata): void => {
+    const check = (t: TopicImage): void => {
       if (count < t.partitions) {
         throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${t.partitions} partitions, which is higher than the requested ${count}.`)
       }
       if (count === t.partitions) throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partitions.`)
       this.checkPartitionCount(count)
-      this.checkBrokerPartitions(count - t.partitions, t.internal)
+      this.checkBrokerPartitions((count - t.partitions) * replicationOf(t), t.internal)
       if (assignments) {
         const added = count - t.partitions
         if (assignments.length !== added) {
@@ -361,7 +380,7 @@ export class TopicService {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       check(current)
-      const next = await this.reserving(count - current.partitions, () => this.controller.addPartitions(name, count, assignments ?? undefined))
+      const next = await this.reserving((count - current.partitions) * replicationOf(current), () => this.controller.addPartitions(name, count, assignments ?? undefined))
       this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
       return next
     })
