@@ -1,5 +1,5 @@
 // What "memory plateaus" means for a soak: after a warm-up (the first `warmup` share of the
-// samples taken under load), the heap's growth rate (least-squares slope of heap-after-GC over
+// frames the load sent), the heap's growth rate (least-squares slope of heap-after-GC over
 // time) is near zero, and its largest value stays close to where the warm-up ended.
 import type { Sample } from './soak.ts'
 
@@ -27,9 +27,16 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? 0 : num / den
 }
 
+/**
+ * `warmup`: the share of the load's frames before which samples are ignored. Counted in frames,
+ * not seconds: the state fills per request, and on a shared machine the load may be starved for a
+ * while, which would move a time-based warm-up window onto a stretch where little happened.
+ */
 export function plateau(samples: readonly Sample[], warmup = 1 / 3): Plateau {
   const under = samples.slice(0, -1) // the last sample is taken after the load stopped
-  const from = Math.min(under.length - 1, Math.max(0, Math.floor(under.length * warmup)))
+  const total = under.at(-1)?.frames ?? 0
+  const firstAfter = under.findIndex((s) => s.frames >= total * warmup)
+  const from = Math.min(under.length - 1, Math.max(0, firstAfter))
   const after = under.slice(from)
   return {
     fromT: after[0]?.t ?? 0,

@@ -38,7 +38,7 @@ test(`${SECONDS} s of fuzzed requests: heap plateaus, ApiVersions stays answered
     sets: SHORT_BOUNDS,
     brokerJs: process.env.SAMSA_SOAK_BROKER_JS,
   })
-  // Warm-up: the first 40 % (bounded state filling, V8 compiling the code paths the fuzzer reaches).
+  // Warm-up: the first 40 % of the frames (bounded state filling, V8 compiling the paths the fuzzer reaches).
   const p = plateau(result.samples, 0.4)
   const table = result.samples.map((s) => `${s.t}s rss ${s.rssMB} heap ${s.heapMB} code ${s.codeMB} probe ${s.probeMaxMs} cpu ${s.cpu}% load ${s.load1}`)
   t.diagnostic(`frames ${result.frames}, connections ${result.connections}, slowest ApiVersions ${result.probeMaxMs} ms, ` +
