@@ -1,7 +1,8 @@
 // Lint: typescript-eslint recommended rules plus the one-way layer rule
 // protocol -> storage -> broker -> (client, cli, registry, streams, console), the boundaries
 // inside the broker (net/ knows no handlers or services; handlers get services from the
-// composition root, never from module-level lookups), and no floating promises in src/.
+// composition root, never from module-level lookups), the client standing on protocol alone,
+// and no floating promises in src/.
 import tseslint from 'typescript-eslint'
 
 const layer = (files, forbidden, message) => ({
@@ -37,6 +38,12 @@ export default tseslint.config(
   ),
   // broker may use protocol and storage, never the layers built on top of it.
   layer(['src/broker/**/*.ts'], upper.map((u) => `**/${u}/**`), 'src/broker may not import client/cli/registry/streams/console.'),
+  // client: protocol only — it must work against any Kafka, so never the broker or storage.
+  layer(
+    ['src/client/**/*.ts'],
+    ['**/storage/**', '**/broker/**', '**/cli/**', '**/registry/**', '**/streams/**', '**/console/**'],
+    'src/client may import only src/protocol: it must work against any Kafka, not just Samsa.',
+  ),
   // net/: sockets, frames, buffers. It knows nothing of handlers, coordinators or broker services.
   layer(
     ['src/broker/net/**/*.ts'],

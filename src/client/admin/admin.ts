@@ -1,0 +1,255 @@
+// The admin client: topics, partitions, configs, consumer groups and offsets. Each call is one
+// or a few requests with the client's retry policy; errors carry Kafka's names per resource.
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { CreateTopicsResponse } from '../../protocol/generated/messages/create-topics.ts'
+import type { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics.ts'
+import type { CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions.ts'
+import type { DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs.ts'
+import type { IncrementalAlterConfigsResponse } from '../../protocol/generated/messages/incremental-alter-configs.ts'
+import type { ListGroupsResponse } from '../../protocol/generated/messages/list-groups.ts'
+import type { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups.ts'
+import type { DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups.ts'
+import type { DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records.ts'
+import { Cluster } from '../cluster.ts'
+import type { BrokerInfo, TopicInfo } from '../cluster.ts'
+import type { Connection } from '../net/connection.ts'
+import { KafkaError } from '../errors.ts'
+import { resolveClientOptions } from '../options.ts'
+import type { ClientOptions } from '../options.ts'
+import { retry } from '../retry.ts'
+import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets } from '../offsets.ts'
+import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
+import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
+
+export interface NewTopic {
+  topic: string
+  /** Default -1: the broker's num.partitions. */
+  numPartitions?: number
+  /** Default -1: the broker's default.replication.factor. */
+  replicationFactor?: number
+  /** Explicit replica assignment: partition -> broker ids (then leave counts unset). */
+  assignments?: Record<number, number[]>
+  configs?: Record<string, string>
+}
+
+export type ConfigResourceType = 'topic' | 'broker'
+const RESOURCE_TYPE: Record<ConfigResourceType, number> = { topic: 2, broker: 4 }
+
+export interface ConfigEntry {
+  name: string
+  value: string | null
+  readOnly: boolean
+  isDefault: boolean
+  isSensitive: boolean
+  source: number
+}
+
+export interface AlterConfigOp {
+  name: string
+  /** set (default), delete, append or subtract (list configs). */
+  op?: 'set' | 'delete' | 'append' | 'subtract'
+  value?: string | null
+}
+const OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const
+
+export interface GroupDescription {
+  groupId: string
+  state: string
+  protocolType: string
+  protocol: string
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; topics: string[]; assignment: TopicPartition[] }[]
+}
+
+export interface PartitionLag extends TopicPartition {
+  committed: number
+  end: number
+  lag: number
+}
+
+export class Admin {
+  readonly cluster: Cluster
+
+  constructor(options: ClientOptions) {
+    this.cluster = new Cluster(resolveClientOptions(options))
+  }
+
+  private async controller(): Promise<Connection> {
+    if (this.cluster.controllerId < 0 || !this.cluster.brokers.has(this.cluster.controllerId)) await this.cluster.refreshMetadata()
+    const id = this.cluster.controllerId
+    return id >= 0 && this.cluster.brokers.has(id) ? this.cluster.nodeConnection(id) : this.cluster.anyConnection()
+  }
+
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    return retry(fn, this.cluster.retryOptions)
+  }
+
+  async createTopics(topics: readonly NewTopic[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const res = await this.run(async () => (await this.controller()).request<CreateTopicsResponse>(ApiKey.CreateTopics, {
+      topics: topics.map((t) => ({
+        name: t.topic,
+        numPartitions: t.assignments ? -1 : t.numPartitions ?? -1,
+        replicationFactor: t.assignments ? -1 : t.replicationFactor ?? -1,
+        assignments: Object.entries(t.assignments ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds })),
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+      timeoutMs: opts.timeoutMs ?? this.cluster.options.requestTimeoutMs,
+      validateOnly: opts.validateOnly ?? false,
+    }))
+    for (const t of res.topics) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreateTopics' })
+    // Wait until every new topic has leaders, so the caller can use it at once.
+    if (!opts.validateOnly) for (const t of topics) await this.cluster.topic(t.topic)
+  }
+
+  async deleteTopics(topics: readonly string[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    const res = await this.run(async () => {
+      const conn = await this.controller()
+      const v = conn.version(ApiKey.DeleteTopics)
+      return conn.request<DeleteTopicsResponse>(ApiKey.DeleteTopics, {
+        topics: v >= 6 ? topics.map((name) => ({ name, topicId: ZERO_UUID })) : [],
+        topicNames: v >= 6 ? [] : [...topics],
+        timeoutMs: opts.timeoutMs ?? this.cluster.options.requestTimeoutMs,
+      })
+    })
+    for (const t of res.responses) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name ?? undefined, message: t.errorMessage, api: 'DeleteTopics' })
+    for (const t of topics) this.cluster.invalidate(t)
+  }
+
+  /** Names of the topics (internal ones only with { internal: true }). */
+  async listTopics(opts: { internal?: boolean } = {}): Promise<string[]> {
+    const res = await this.cluster.fetchMetadata(null)
+    return res.topics.filter((t) => t.errorCode === 0 && t.name !== null && (opts.internal || !t.isInternal)).map((t) => t.name!).sort()
+  }
+
+  async describeTopics(topics: readonly string[]): Promise<TopicInfo[]> {
+    const res = await this.cluster.fetchMetadata(topics)
+    for (const t of res.topics) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name ?? undefined, api: 'Metadata' })
+    return topics.map((t) => this.cluster.cachedTopic(t)!)
+  }
+
+  async describeCluster(): Promise<{ clusterId: string | null; controllerId: number; brokers: BrokerInfo[] }> {
+    await this.cluster.fetchMetadata([])
+    return { clusterId: this.cluster.clusterId, controllerId: this.cluster.controllerId, brokers: [...this.cluster.brokers.values()] }
+  }
+
+  /** Grows topics to `count` partitions each. */
+  async createPartitions(topics: readonly { topic: string; count: number; assignments?: number[][] }[]): Promise<void> {
+    const res = await this.run(async () => (await this.controller()).request<CreatePartitionsResponse>(ApiKey.CreatePartitions, {
+      topics: topics.map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
+      timeoutMs: this.cluster.options.requestTimeoutMs, validateOnly: false,
+    }))
+    for (const t of res.results) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreatePartitions' })
+    for (const t of topics) this.cluster.invalidate(t.topic)
+  }
+
+  async describeConfigs(type: ConfigResourceType, name: string, keys?: string[]): Promise<ConfigEntry[]> {
+    const res = await this.run(async () => {
+      const conn = type === 'broker' ? await this.cluster.nodeConnection(Number(name)) : await this.cluster.anyConnection()
+      return conn.request<DescribeConfigsResponse>(ApiKey.DescribeConfigs, {
+        resources: [{ resourceType: RESOURCE_TYPE[type], resourceName: name, configurationKeys: keys ?? null }],
+        includeSynonyms: false, includeDocumentation: false,
+      })
+    })
+    const r = res.results[0]!
+    if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { topic: type === 'topic' ? name : undefined, message: r.errorMessage, api: 'DescribeConfigs' })
+    return r.configs.map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, isDefault: c.isDefault || c.configSource === 5, isSensitive: c.isSensitive, source: c.configSource }))
+  }
+
+  /** IncrementalAlterConfigs: only the named configs change. */
+  async alterConfigs(type: ConfigResourceType, name: string, ops: readonly AlterConfigOp[], opts: { validateOnly?: boolean } = {}): Promise<void> {
+    const res = await this.run(async () => {
+      const conn = type === 'broker' ? await this.cluster.nodeConnection(Number(name)) : await this.controller()
+      return conn.request<IncrementalAlterConfigsResponse>(ApiKey.IncrementalAlterConfigs, {
+        resources: [{ resourceType: RESOURCE_TYPE[type], resourceName: name, configs: ops.map((o) => ({ name: o.name, configOperation: OPS[o.op ?? 'set'], value: o.value ?? null })) }],
+        validateOnly: opts.validateOnly ?? false,
+      })
+    })
+    const r = res.responses[0]!
+    if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { message: r.errorMessage, api: 'IncrementalAlterConfigs' })
+  }
+
+  /** Groups known to any broker (each broker lists the groups it coordinates). */
+  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string }[]> {
+    await this.cluster.refreshMetadata()
+    const out = new Map<string, { groupId: string; protocolType: string; state: string }>()
+    for (const b of this.cluster.brokers.values()) {
+      const res = await this.run(async () => (await this.cluster.nodeConnection(b.nodeId)).request<ListGroupsResponse>(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }))
+      if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { api: 'ListGroups' })
+      for (const g of res.groups) out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState })
+    }
+    return [...out.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const res = await this.run(async () => (await this.cluster.coordinator(groupId, 0)).request<DescribeGroupsResponse>(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }))
+    const g = res.groups[0]!
+    if (g.errorCode !== 0) throw new KafkaError(g.errorCode, { message: g.errorMessage, api: 'DescribeGroups' })
+    const consumer = g.protocolType === 'consumer'
+    return {
+      groupId, state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData,
+      members: g.members.map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        topics: consumer && m.memberMetadata.length > 0 ? decodeSubscription(m.memberId, m.groupInstanceId, m.memberMetadata).topics : [],
+        assignment: consumer ? decodeAssignment(m.memberAssignment) : [],
+      })),
+    }
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    for (const groupId of groupIds) {
+      const res = await this.run(async () => (await this.cluster.coordinator(groupId, 0)).request<DeleteGroupsResponse>(ApiKey.DeleteGroups, { groupsNames: [groupId] }))
+      for (const r of res.results) if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { message: r.errorMessage, api: 'DeleteGroups' })
+    }
+  }
+
+  /** Committed offsets of a group (every partition it committed when `partitions` is omitted). */
+  groupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return fetchCommitted(this.cluster, groupId, partitions ?? null)
+  }
+
+  /** Sets a group's committed offsets (the group must have no active members). */
+  setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    return commitOffsets(this.cluster, { groupId, generationId: -1, memberId: '', groupInstanceId: null }, offsets)
+  }
+
+  /** Lag per partition: log end offset minus committed offset (end when nothing is committed). */
+  async groupLag(groupId: string): Promise<PartitionLag[]> {
+    const committed = (await this.groupOffsets(groupId)).filter((c) => c.offset >= 0)
+    if (committed.length === 0) return []
+    const ends = await listOffsets(this.cluster, committed.map((c) => ({ topic: c.topic, partition: c.partition, timestamp: LATEST })))
+    return committed.map((c) => {
+      const end = ends.find((e) => e.topic === c.topic && e.partition === c.partition)!.offset
+      return { topic: c.topic, partition: c.partition, committed: c.offset, end, lag: Math.max(0, end - c.offset) }
+    })
+  }
+
+  /** Offsets by time: 'earliest', 'latest' or a timestamp in ms (-1 when no record is that new). */
+  listOffsets(partitions: readonly TopicPartition[], at: 'earliest' | 'latest' | number = 'latest', isolation: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<TopicPartitionOffset[]> {
+    const timestamp = at === 'earliest' ? EARLIEST : at === 'latest' ? LATEST : at
+    return listOffsets(this.cluster, partitions.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })), isolation === 'read_committed' ? 1 : 0)
+  }
+
+  /** Deletes records before `offset` in each partition; returns the new log start offsets. */
+  async deleteRecords(offsets: readonly TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
+    const out: TopicPartitionOffset[] = []
+    for (const o of offsets) {
+      const res = await this.run(async () => {
+        const t = await this.cluster.topic(o.topic)
+        const leader = t.partitions[o.partition]?.leader ?? -1
+        const conn = await this.cluster.nodeConnection(leader)
+        return conn.request<DeleteRecordsResponse>(ApiKey.DeleteRecords, {
+          topics: [{ name: o.topic, partitions: [{ partitionIndex: o.partition, offset: BigInt(o.offset) }] }], timeoutMs: this.cluster.options.requestTimeoutMs,
+        })
+      })
+      for (const t of res.topics) for (const p of t.partitions) {
+        if (p.errorCode !== 0) throw new KafkaError(p.errorCode, { topic: t.name, partition: p.partitionIndex, api: 'DeleteRecords' })
+        out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.lowWatermark) })
+      }
+    }
+    return out
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.close()
+  }
+}

@@ -1,0 +1,123 @@
+// Partition assignors of the classic consumer protocol, run by the group leader: 'range' and
+// 'roundrobin' with Java's exact rules (so mixed Java/Node groups agree), and the consumer
+// protocol's subscription/assignment encoding (int16 version + the generated body).
+import { Reader, Writer } from '../../protocol/primitives/index.ts'
+import { readConsumerProtocolSubscription, sizeConsumerProtocolSubscription, writeConsumerProtocolSubscription } from '../../protocol/generated/data/consumer-protocol-subscription.ts'
+import { readConsumerProtocolAssignment, sizeConsumerProtocolAssignment, writeConsumerProtocolAssignment } from '../../protocol/generated/data/consumer-protocol-assignment.ts'
+import type { TopicPartition } from '../offsets.ts'
+
+export interface GroupMember {
+  memberId: string
+  groupInstanceId: string | null
+  topics: string[]
+  userData: Buffer | null
+}
+
+/** memberId -> topic -> partitions. */
+export type Assignment = Map<string, Map<string, number[]>>
+
+export interface Assignor {
+  name: string
+  /** `partitions`: topic -> partition count, for every topic any member subscribes to. */
+  assign(members: readonly GroupMember[], partitions: ReadonlyMap<string, number>): Assignment
+}
+
+const SUBSCRIPTION_VERSION = 1
+const ASSIGNMENT_VERSION = 1
+
+export function encodeSubscription(topics: string[], owned: readonly TopicPartition[] = [], userData: Buffer | null = null): Buffer {
+  const byTopic = new Map<string, number[]>()
+  for (const tp of owned) (byTopic.get(tp.topic) ?? byTopic.set(tp.topic, []).get(tp.topic)!).push(tp.partition)
+  const v = { topics, userData, ownedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId: -1, rackId: null }
+  const w = new Writer(2 + sizeConsumerProtocolSubscription(v, SUBSCRIPTION_VERSION))
+  w.int16(SUBSCRIPTION_VERSION)
+  writeConsumerProtocolSubscription(w, v, SUBSCRIPTION_VERSION)
+  return w.finish()
+}
+
+export function decodeSubscription(memberId: string, groupInstanceId: string | null, buf: Buffer): GroupMember {
+  const r = new Reader(buf)
+  // Later versions only append fields: read what we know.
+  const version = Math.min(r.int16(), 3)
+  const s = readConsumerProtocolSubscription(r, version)
+  return { memberId, groupInstanceId, topics: s.topics, userData: s.userData }
+}
+
+export function encodeAssignment(parts: ReadonlyMap<string, number[]> | undefined): Buffer {
+  const v = { assignedPartitions: [...(parts ?? [])].map(([topic, partitions]) => ({ topic, partitions })), userData: null }
+  const w = new Writer(2 + sizeConsumerProtocolAssignment(v, ASSIGNMENT_VERSION))
+  w.int16(ASSIGNMENT_VERSION)
+  writeConsumerProtocolAssignment(w, v, ASSIGNMENT_VERSION)
+  return w.finish()
+}
+
+export function decodeAssignment(buf: Buffer): TopicPartition[] {
+  if (buf.length === 0) return []
+  const r = new Reader(buf)
+  const version = Math.min(r.int16(), 3)
+  const a = readConsumerProtocolAssignment(r, version)
+  return a.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+}
+
+const byId = (a: GroupMember, b: GroupMember): number => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)
+
+function emptyAssignment(members: readonly GroupMember[]): Assignment {
+  return new Map(members.map((m) => [m.memberId, new Map<string, number[]>()]))
+}
+
+function give(a: Assignment, memberId: string, topic: string, partition: number): void {
+  const m = a.get(memberId)!
+  let l = m.get(topic)
+  if (l === undefined) m.set(topic, (l = []))
+  l.push(partition)
+}
+
+/** Per topic, consecutive ranges: the first (partitions % members) members get one extra. */
+export const rangeAssignor: Assignor = {
+  name: 'range',
+  assign(members, partitions) {
+    const out = emptyAssignment(members)
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort()
+    for (const topic of topics) {
+      const n = partitions.get(topic) ?? 0
+      const subs = members.filter((m) => m.topics.includes(topic)).sort(byId)
+      if (n === 0 || subs.length === 0) continue
+      const each = Math.floor(n / subs.length)
+      const extra = n % subs.length
+      let p = 0
+      subs.forEach((m, i) => {
+        const count = each + (i < extra ? 1 : 0)
+        for (let k = 0; k < count; k++) give(out, m.memberId, topic, p++)
+      })
+    }
+    return out
+  },
+}
+
+/** All partitions sorted by topic and number, dealt in turn to the members subscribed to each. */
+export const roundRobinAssignor: Assignor = {
+  name: 'roundrobin',
+  assign(members, partitions) {
+    const out = emptyAssignment(members)
+    const sorted = [...members].sort(byId)
+    if (sorted.length === 0) return out
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort()
+    let next = 0
+    for (const topic of topics) {
+      const n = partitions.get(topic) ?? 0
+      for (let p = 0; p < n; p++) {
+        for (let tries = 0; tries < sorted.length; tries++) {
+          const m = sorted[next % sorted.length]!
+          next++
+          if (m.topics.includes(topic)) {
+            give(out, m.memberId, topic, p)
+            break
+          }
+        }
+      }
+    }
+    return out
+  },
+}
+
+export const ASSIGNORS: Readonly<Record<string, Assignor>> = { range: rangeAssignor, roundrobin: roundRobinAssignor }

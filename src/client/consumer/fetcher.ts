@@ -1,0 +1,279 @@
+// Fetching for the consumer: one Fetch request in flight per leader broker, covering every
+// assigned, unpaused partition it leads. Fetched bytes queue as chunks and are decoded only when
+// the application asks for messages; no new fetch is sent while the queued bytes or records
+// exceed the prefetch bounds, so memory stays flat under a fast producer.
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { FetchResponse } from '../../protocol/generated/messages/fetch.ts'
+import type { Cluster } from '../cluster.ts'
+import { KafkaError } from '../errors.ts'
+import { tpKey } from '../offsets.ts'
+import type { TopicPartition } from '../offsets.ts'
+import { completeBatches, decodeBatchInto } from './message.ts'
+import type { AbortedTxn, Message } from './message.ts'
+
+export interface FetcherOptions {
+  maxWaitMs: number
+  minBytes: number
+  maxBytes: number
+  maxPartitionBytes: number
+  isolationLevel: 0 | 1
+  maxPrefetchBytes: number
+  retryBackoffMs: number
+}
+
+export class PartitionState {
+  /** Next offset to hand to the application; -1 until known (committed offset or reset). */
+  position = -1
+  /** Next offset to fetch (ahead of position by what is queued). */
+  fetchOffset = -1
+  /** Bumped on seek/reset so chunks and responses for the old position are dropped. */
+  epoch = 0
+  paused = false
+  inFlight = false
+  highWatermark = -1
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+interface Chunk {
+  state: PartitionState
+  epoch: number
+  buf: Buffer
+  pos: number
+  end: number
+  /** Offset after the chunk's last batch. */
+  nextOffset: number
+  aborted: { list: AbortedTxn[]; active: Set<number> } | null
+}
+
+/** Fetch errors that mean the metadata (leader) is stale. */
+const METADATA_ERRORS = new Set([3, 5, 6, 74, 75, 100, 103])
+const OFFSET_OUT_OF_RANGE = 1
+
+export class Fetcher {
+  readonly partitions = new Map<string, PartitionState>()
+  private readonly chunks: Chunk[] = []
+  private chunkHead = 0
+  private queuedBytes = 0
+  private readonly busyNodes = new Set<number>()
+  private waiter: (() => void) | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  private stopped = false
+  /** Partitions whose position must be reset (auto.offset.reset); the consumer resolves them. */
+  readonly needReset = new Set<PartitionState>()
+  error: Error | null = null
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly o: FetcherOptions,
+    private readonly onNeedReset: () => void,
+  ) {}
+
+  state(tp: TopicPartition): PartitionState | undefined {
+    return this.partitions.get(tpKey(tp.topic, tp.partition))
+  }
+
+  assign(tps: readonly TopicPartition[]): PartitionState[] {
+    return tps.map((tp) => {
+      const key = tpKey(tp.topic, tp.partition)
+      let s = this.partitions.get(key)
+      if (s === undefined) this.partitions.set(key, (s = new PartitionState(tp.topic, tp.partition)))
+      return s
+    })
+  }
+
+  /** Drops every partition (and its queued data). */
+  clear(): void {
+    for (const s of this.partitions.values()) s.epoch++
+    this.partitions.clear()
+    this.needReset.clear()
+    this.chunks.length = 0
+    this.chunkHead = 0
+    this.queuedBytes = 0
+  }
+
+  /** Moves a partition to `offset`, discarding what was fetched for the old position. */
+  seek(s: PartitionState, offset: number): void {
+    s.epoch++
+    s.position = offset
+    s.fetchOffset = offset
+    this.needReset.delete(s)
+    this.wake()
+  }
+
+  /** Sends a fetch to every leader that has none in flight, within the prefetch bound. */
+  wake(): void {
+    if (this.stopped || this.queuedBytes >= this.o.maxPrefetchBytes) return
+    const byNode = new Map<number, PartitionState[]>()
+    let stale: Set<string> | null = null
+    for (const s of this.partitions.values()) {
+      if (s.paused || s.inFlight || s.fetchOffset < 0) continue
+      const leader = this.cluster.cachedTopic(s.topic)?.partitions[s.partition]?.leader ?? -1
+      if (leader < 0) {
+        ;(stale ??= new Set()).add(s.topic)
+        continue
+      }
+      if (this.busyNodes.has(leader)) continue
+      let l = byNode.get(leader)
+      if (l === undefined) byNode.set(leader, (l = []))
+      l.push(s)
+    }
+    if (stale !== null) this.retrySoon([...stale])
+    for (const [node, states] of byNode) void this.fetch(node, states)
+  }
+
+  /** Refreshes metadata (of `topics` too) after the retry backoff, then fetches again. */
+  private retrySoon(topics: string[] = []): void {
+    if (this.retryTimer !== null || this.stopped) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      const next = () => this.wake()
+      this.cluster.refreshMetadata(topics).then(next, next)
+    }, topics.some((t) => this.cluster.cachedTopic(t) === undefined) ? 0 : this.o.retryBackoffMs)
+  }
+
+  private async fetch(node: number, states: PartitionState[]): Promise<void> {
+    this.busyNodes.add(node)
+    const epochs = states.map((s) => s.epoch)
+    for (const s of states) s.inFlight = true
+    const byTopic = new Map<string, PartitionState[]>()
+    for (const s of states) (byTopic.get(s.topic) ?? byTopic.set(s.topic, []).get(s.topic)!).push(s)
+    let res: FetchResponse
+    try {
+      const conn = await this.cluster.nodeConnection(node)
+      res = await conn.request<FetchResponse>(ApiKey.Fetch, {
+        clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n },
+        maxWaitMs: this.o.maxWaitMs, minBytes: this.o.minBytes, maxBytes: this.o.maxBytes, isolationLevel: this.o.isolationLevel,
+        sessionId: 0, sessionEpoch: -1,
+        topics: [...byTopic].map(([topic, ps]) => ({
+          topic, topicId: ZERO_UUID,
+          partitions: ps.map((s) => ({
+            partition: s.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(s.fetchOffset), lastFetchedEpoch: -1,
+            logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID, highWatermark: -1n,
+          })),
+        })),
+        forgottenTopicsData: [], rackId: '',
+      }, { extraTimeoutMs: this.o.maxWaitMs })
+    } catch {
+      for (const s of states) s.inFlight = false
+      this.busyNodes.delete(node)
+      for (const t of byTopic.keys()) this.cluster.invalidate(t)
+      this.retrySoon()
+      return
+    }
+    for (const s of states) s.inFlight = false
+    this.busyNodes.delete(node)
+    if (res.errorCode !== 0) {
+      this.retrySoon()
+      return
+    }
+    let refresh = false
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        const s = this.partitions.get(tpKey(t.topic, p.partitionIndex))
+        if (s === undefined) continue
+        const i = states.indexOf(s)
+        if (i < 0 || epochs[i] !== s.epoch) continue
+        if (p.errorCode !== 0) {
+          if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+            this.needReset.add(s)
+            s.fetchOffset = -1
+            this.onNeedReset()
+          } else if (METADATA_ERRORS.has(p.errorCode)) {
+            this.cluster.invalidate(s.topic)
+            refresh = true
+          } else {
+            this.error = new KafkaError(p.errorCode, { topic: s.topic, partition: s.partition, api: 'Fetch' })
+          }
+          continue
+        }
+        s.highWatermark = Number(p.highWatermark)
+        const records = p.records
+        if (records === null || records.length === 0) continue
+        const { end, nextOffset } = completeBatches(records)
+        if (end === 0 || nextOffset <= s.fetchOffset) continue
+        s.fetchOffset = nextOffset
+        const aborted = this.o.isolationLevel === 1 && p.abortedTransactions !== null && p.abortedTransactions.length > 0
+          ? { list: p.abortedTransactions.map((a) => ({ producerId: Number(a.producerId), firstOffset: Number(a.firstOffset) })).sort((a, b) => a.firstOffset - b.firstOffset), active: new Set<number>() }
+          : this.o.isolationLevel === 1 ? { list: [], active: new Set<number>() } : null
+        this.chunks.push({ state: s, epoch: s.epoch, buf: records, pos: 0, end, nextOffset, aborted })
+        this.queuedBytes += end
+      }
+    }
+    if (refresh) this.retrySoon()
+    this.notify()
+    this.wake()
+  }
+
+  /** Decodes queued data into `out` until it holds at least `max` messages or nothing is queued. */
+  take(out: Message[], max: number): void {
+    while (out.length < max && this.chunkHead < this.chunks.length) {
+      const c = this.chunks[this.chunkHead]!
+      const s = c.state
+      if (c.epoch !== s.epoch || s.paused) {
+        if (c.epoch !== s.epoch) this.dropChunk(c)
+        else if (!this.skipPaused()) break
+        continue
+      }
+      const before = out.length
+      c.pos = decodeBatchInto(s.topic, s.partition, c.buf, c.pos, s.position, c.aborted, out)
+      if (out.length > before) s.position = out[out.length - 1]!.offset + 1
+      if (c.pos >= c.end) {
+        // Past trailing control or aborted batches too.
+        if (c.nextOffset > s.position) s.position = c.nextOffset
+        this.dropChunk(c)
+      }
+    }
+    if (this.queuedBytes < this.o.maxPrefetchBytes) this.wake()
+  }
+
+  /** Moves the first chunk of a paused partition behind the others; false when all are paused. */
+  private skipPaused(): boolean {
+    for (let i = this.chunkHead + 1; i < this.chunks.length; i++) {
+      if (!this.chunks[i]!.state.paused) {
+        const [c] = this.chunks.splice(i, 1)
+        this.chunks.splice(this.chunkHead, 0, c!)
+        return true
+      }
+    }
+    return false
+  }
+
+  private dropChunk(c: Chunk): void {
+    this.queuedBytes -= c.end
+    if (this.chunks[this.chunkHead] === c) {
+      this.chunks[this.chunkHead++] = undefined as unknown as Chunk
+      if (this.chunkHead === this.chunks.length || this.chunkHead > 1024) {
+        this.chunks.splice(0, this.chunkHead)
+        this.chunkHead = 0
+      }
+    }
+  }
+
+  get hasData(): boolean {
+    for (let i = this.chunkHead; i < this.chunks.length; i++) if (!this.chunks[i]!.state.paused || this.chunks[i]!.epoch !== this.chunks[i]!.state.epoch) return true
+    return false
+  }
+
+  /** Resolves when data arrives or `interrupt()` is called. */
+  waitForData(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiter = resolve
+    })
+  }
+
+  notify(): void {
+    const w = this.waiter
+    this.waiter = null
+    w?.()
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.notify()
+  }
+}

@@ -1,0 +1,166 @@
+// Per-partition queues of batches. send() appends to the partition's open batch; a batch closes
+// when it reaches batch.size or when linger.ms has passed since the first record waiting
+// anywhere, and then waits in its queue for the sender. Memory (buffer.memory) counts every byte
+// not yet acknowledged; send() waits while it is exhausted (back pressure), up to max.block.ms.
+import { ProducerBatch } from './batch.ts'
+import type { Reject, Resolve } from './batch.ts'
+import type { AppendHeader } from '../../protocol/records/batch-appender.ts'
+import { KafkaClientError } from '../errors.ts'
+
+export class PartitionQueue {
+  open: ProducerBatch | null = null
+  /** Closed batches in send order (retries go back to the front, ordered by sequence). */
+  readonly ready: ProducerBatch[] = []
+  inFlight = 0
+  /** Next sequence number (idempotence). */
+  nextSequence = 0
+  /** While a batch of this partition is being retried nothing else is sent (keeps order). */
+  retrying = false
+  /** Time before which a retry must not be sent (backoff). */
+  retryAt = 0
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  /** Puts a failed batch back in sequence order. */
+  requeue(batch: ProducerBatch): void {
+    let i = 0
+    while (i < this.ready.length && this.ready[i]!.baseSequence >= 0 && this.ready[i]!.baseSequence < batch.baseSequence) i++
+    this.ready.splice(i, 0, batch)
+  }
+}
+
+export interface AccumulatorOptions {
+  batchSize: number
+  lingerMs: number
+  bufferMemory: number
+  maxBlockMs: number
+}
+
+export class Accumulator {
+  private readonly queues = new Map<string, PartitionQueue[]>()
+  /** Queues with something ready or open, to scan without walking every partition. */
+  readonly active = new Set<PartitionQueue>()
+  bufferedBytes = 0
+  /** Batches created and not yet completed or failed. */
+  outstanding = 0
+  private lingerTimer: NodeJS.Timeout | null = null
+  private immediate: NodeJS.Immediate | null = null
+  private readonly spaceWaiters: (() => void)[] = []
+  private readonly idleWaiters: (() => void)[] = []
+
+  constructor(
+    private readonly o: AccumulatorOptions,
+    /** Called when batches are ready to send. */
+    private readonly wake: () => void,
+    /** Called when an open batch closes (sticky partitioning moves on). */
+    private readonly onBatchClosed: (topic: string, partition: number) => void,
+  ) {}
+
+  queue(topic: string, partition: number): PartitionQueue {
+    let qs = this.queues.get(topic)
+    if (qs === undefined) this.queues.set(topic, (qs = []))
+    return (qs[partition] ??= new PartitionQueue(topic, partition))
+  }
+
+  get hasSpace(): boolean {
+    return this.bufferedBytes < this.o.bufferMemory
+  }
+
+  /** Resolves when buffered bytes drop below buffer.memory; rejects after max.block.ms. */
+  waitForSpace(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.spaceWaiters.indexOf(done)
+        if (i >= 0) this.spaceWaiters.splice(i, 1)
+        reject(new KafkaClientError('BUFFER_EXHAUSTED', `buffer.memory (${this.o.bufferMemory} bytes) stayed full for max.block.ms (${this.o.maxBlockMs} ms)`, true))
+      }, this.o.maxBlockMs)
+      const done = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.spaceWaiters.push(done)
+    })
+  }
+
+  append(topic: string, partition: number, timestamp: number, key: Buffer | string | null, value: Buffer | string | null,
+    headers: readonly AppendHeader[] | undefined, resolve: Resolve, reject: Reject, tag: number): void {
+    const q = this.queue(topic, partition)
+    let b = q.open
+    if (b === null) {
+      b = q.open = new ProducerBatch(topic, partition, timestamp, Math.min(this.o.batchSize, 1024 * 1024) + 128)
+      this.outstanding++
+      this.active.add(q)
+      this.scheduleLinger()
+    }
+    const n = b.append(timestamp, key, value, headers, resolve, reject, tag)
+    this.bufferedBytes += n
+    if (b.size >= this.o.batchSize) {
+      this.close(q)
+      this.wakeSoon()
+    }
+  }
+
+  private close(q: PartitionQueue): void {
+    const b = q.open!
+    q.open = null
+    q.ready.push(b)
+    this.onBatchClosed(q.topic, q.partition)
+  }
+
+  /** Closes every open batch (linger expired, or flush). */
+  closeAll(): void {
+    for (const q of this.active) if (q.open !== null) this.close(q)
+  }
+
+  private scheduleLinger(): void {
+    if (this.lingerTimer !== null) return
+    if (this.o.lingerMs <= 0) {
+      // Records sent in the same tick still share a batch.
+      if (this.immediate === null) {
+        this.immediate = setImmediate(() => {
+          this.immediate = null
+          this.closeAll()
+          this.wake()
+        })
+      }
+      return
+    }
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null
+      this.closeAll()
+      this.wake()
+    }, this.o.lingerMs)
+  }
+
+  private wakeSoon(): void {
+    if (this.immediate !== null) return
+    this.immediate = setImmediate(() => {
+      this.immediate = null
+      this.wake()
+    })
+  }
+
+  /** A batch left the producer (acknowledged or failed): release its memory. */
+  release(b: ProducerBatch): void {
+    this.bufferedBytes -= b.bytes
+    this.outstanding--
+    while (this.spaceWaiters.length > 0 && this.hasSpace) this.spaceWaiters.shift()!()
+    if (this.outstanding === 0) for (const w of this.idleWaiters.splice(0)) w()
+  }
+
+  /** Resolves when every batch created so far has completed or failed. */
+  idle(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  stop(): void {
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer)
+    if (this.immediate !== null) clearImmediate(this.immediate)
+    this.lingerTimer = null
+    this.immediate = null
+  }
+}

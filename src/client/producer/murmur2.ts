@@ -1,0 +1,34 @@
+// Kafka's key hash: 32-bit MurmurHash2 with seed 0x9747b28c, as the Java client's
+// Utils.murmur2 defines it (and librdkafka's murmur2_random partitioner reproduces). A key's
+// partition is (murmur2(key) & 0x7fffffff) % partitions, so keyed records land where Java puts them.
+const M = 0x5bd1e995
+const SEED = 0x9747b28c
+
+export function murmur2(data: Uint8Array): number {
+  const length = data.length
+  let h = (SEED ^ length) | 0
+  const whole = length & ~3
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)
+    k = Math.imul(k, M)
+    k ^= k >>> 24
+    k = Math.imul(k, M)
+    h = Math.imul(h, M) ^ k
+  }
+  const rest = length & 3
+  if (rest === 3) h ^= data[whole + 2]! << 16
+  if (rest >= 2) h ^= data[whole + 1]! << 8
+  if (rest >= 1) {
+    h ^= data[whole]!
+    h = Math.imul(h, M)
+  }
+  h ^= h >>> 13
+  h = Math.imul(h, M)
+  h ^= h >>> 15
+  return h | 0
+}
+
+/** The partition Java's default partitioner picks for a non-null key. */
+export function keyPartition(key: Uint8Array, partitions: number): number {
+  return (murmur2(key) & 0x7fffffff) % partitions
+}

@@ -1,0 +1,290 @@
+// Sends closed batches: grouped by partition leader into one Produce request per broker (at most
+// one batch per partition per request, up to max.request.size), at most max.in.flight requests
+// per connection. Responses complete batches; retriable failures put a batch back in its queue
+// in sequence order and block the partition until everything it had in flight has returned, so
+// a retry can never overtake or be overtaken (ordering kept with idempotence and 5 in flight).
+import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { ProduceResponse } from '../../protocol/generated/messages/produce.ts'
+import type { Cluster } from '../cluster.ts'
+import type { Connection } from '../net/connection.ts'
+import { KafkaClientError, KafkaError, isRetriable } from '../errors.ts'
+import { backoffDelay } from '../retry.ts'
+import type { Accumulator, PartitionQueue } from './accumulator.ts'
+import type { ProducerBatch } from './batch.ts'
+
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+const DUPLICATE_SEQUENCE_NUMBER = 46
+
+/** Errors after which the cached leader is stale. */
+const METADATA_ERRORS = new Set([3, 5, 6, 74, 75, 100, 103])
+
+export interface SenderOptions {
+  acks: number
+  requestTimeoutMs: number
+  maxInFlight: number
+  maxRequestSize: number
+  deliveryTimeoutMs: number
+  retryBackoffMs: number
+  retryBackoffMaxMs: number
+  compression: number
+}
+
+export interface ProducerIdentity {
+  producerId: number
+  producerEpoch: number
+  transactionalId: string | null
+}
+
+export class Sender {
+  private running = false
+  private again = false
+  private refreshing = false
+  private retryTimer: NodeJS.Timeout | null = null
+  /** In-flight Produce requests per connection. */
+  private readonly inFlight = new Map<Connection, number>()
+  /** Set when a fatal error must fail everything later sent (e.g. producer fenced). */
+  fatal: Error | null = null
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly acc: Accumulator,
+    private readonly o: SenderOptions,
+    /** Producer id/epoch for idempotence (null: not idempotent). */
+    private readonly identity: () => ProducerIdentity | null,
+  ) {}
+
+  /** Sends what can be sent now; re-entrant calls fold into one more pass. */
+  wake(): void {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    try {
+      do {
+        this.again = false
+        this.drain()
+      } while (this.again)
+    } finally {
+      this.running = false
+    }
+  }
+
+  private drain(): void {
+    const now = Date.now()
+    const byLeader = new Map<number, PartitionQueue[]>()
+    let needMetadata = false
+    for (const q of this.acc.active) {
+      if (q.ready.length === 0) {
+        if (q.open === null && q.inFlight === 0) this.acc.active.delete(q)
+        continue
+      }
+      if (this.expire(q, now)) continue
+      if (q.retrying && (q.inFlight > 0 || now < q.retryAt)) continue
+      const leader = this.cluster.cachedTopic(q.topic)?.partitions[q.partition]?.leader ?? -1
+      if (leader < 0) {
+        needMetadata = true
+        continue
+      }
+      let list = byLeader.get(leader)
+      if (list === undefined) byLeader.set(leader, (list = []))
+      list.push(q)
+    }
+    if (needMetadata) this.refreshMetadata()
+    for (const [leader, queues] of byLeader) this.sendTo(leader, queues)
+  }
+
+  /** Fails batches past delivery.timeout.ms; true when the queue is now empty. */
+  private expire(q: PartitionQueue, now: number): boolean {
+    while (q.ready.length > 0 && q.inFlight === 0 && now - q.ready[0]!.createdAt > this.o.deliveryTimeoutMs) {
+      const b = q.ready.shift()!
+      this.failBatch(b, new KafkaClientError('DELIVERY_TIMEOUT', `${b.topic}-${b.partition}: ${b.count} record(s) not acknowledged within delivery.timeout.ms (${this.o.deliveryTimeoutMs} ms)`, false))
+    }
+    return q.ready.length === 0
+  }
+
+  private refreshMetadata(): void {
+    if (this.refreshing) return
+    this.refreshing = true
+    this.cluster.refreshMetadata().then(
+      () => {
+        this.refreshing = false
+        this.wake()
+      },
+      () => {
+        this.refreshing = false
+        this.scheduleRetry(this.o.retryBackoffMs)
+      },
+    )
+  }
+
+  private scheduleRetry(ms: number): void {
+    if (this.retryTimer !== null) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      this.wake()
+    }, ms)
+  }
+
+  private sendTo(leader: number, queues: PartitionQueue[]): void {
+    const b = this.cluster.brokers.get(leader)
+    if (b === undefined) return this.refreshMetadata()
+    const connecting = this.cluster.connection(b.host, b.port)
+    // Fast path: an open connection is used synchronously (no promise hop per request).
+    void connecting.then(
+      (conn) => this.fill(conn, queues),
+      () => {
+        for (const q of queues) this.cluster.invalidate(q.topic)
+        this.scheduleRetry(this.o.retryBackoffMs)
+      },
+    )
+  }
+
+  private fill(conn: Connection, queues: PartitionQueue[]): void {
+    while (true) {
+      const inFlight = this.inFlight.get(conn) ?? 0
+      if (inFlight >= this.o.maxInFlight || conn.closed) return
+      const batches: ProducerBatch[] = []
+      let size = 0
+      for (const q of queues) {
+        const head = q.ready[0]
+        if (head === undefined) continue
+        if (q.retrying && q.inFlight > 0) continue
+        const bytes = head.size
+        if (batches.length > 0 && size + bytes > this.o.maxRequestSize) continue
+        q.ready.shift()
+        this.encode(q, head)
+        batches.push(head)
+        size += bytes
+        q.inFlight++
+      }
+      if (batches.length === 0) return
+      this.produce(conn, queues, batches)
+    }
+  }
+
+  private encode(q: PartitionQueue, b: ProducerBatch): void {
+    if (b.encoded !== null) return
+    const id = this.identity()
+    if (id === null) {
+      b.encode({ compression: this.o.compression })
+      return
+    }
+    b.encode({
+      compression: this.o.compression, producerId: id.producerId, producerEpoch: id.producerEpoch,
+      baseSequence: q.nextSequence, transactional: id.transactionalId !== null,
+    })
+    q.nextSequence = (q.nextSequence + b.count) | 0
+    if (q.nextSequence < 0) q.nextSequence = 0 // sequences wrap at int32 max to 0
+  }
+
+  private produce(conn: Connection, queues: PartitionQueue[], batches: ProducerBatch[]): void {
+    const topics = new Map<string, { index: number; records: Buffer }[]>()
+    for (const b of batches) {
+      b.attempts++
+      let parts = topics.get(b.topic)
+      if (parts === undefined) topics.set(b.topic, (parts = []))
+      parts.push({ index: b.partition, records: b.encoded! })
+    }
+    const topicData = [...topics].map(([name, partitionData]) => ({ name, topicId: ZERO_UUID, partitionData }))
+    const id = this.identity()
+    const body = { transactionalId: id?.transactionalId ?? null, acks: this.o.acks, timeoutMs: this.o.requestTimeoutMs, topicData }
+    const acks0 = this.o.acks === 0
+    this.inFlight.set(conn, (this.inFlight.get(conn) ?? 0) + 1)
+    conn.request<ProduceResponse | null>(ApiKey.Produce, body, { noResponse: acks0 }).then(
+      (res) => this.onResponse(conn, queues, batches, res),
+      (err: Error) => this.onError(conn, batches, err),
+    )
+  }
+
+  private queueOf(b: ProducerBatch): PartitionQueue {
+    return this.acc.queue(b.topic, b.partition)
+  }
+
+  private onResponse(conn: Connection, _queues: PartitionQueue[], batches: ProducerBatch[], res: ProduceResponse | null): void {
+    this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
+    if (res === null) {
+      for (const b of batches) {
+        this.queueOf(b).inFlight--
+        this.completeBatch(b, -1, -1)
+      }
+      return this.wake()
+    }
+    const results = new Map<string, { errorCode: number; baseOffset: number; logAppendTime: number; message: string | null }>()
+    for (const t of res.responses) {
+      for (const p of t.partitionResponses) {
+        results.set(`${t.name}\u0000${p.index}`, {
+          errorCode: p.errorCode, baseOffset: Number(p.baseOffset), logAppendTime: Number(p.logAppendTimeMs), message: p.errorMessage,
+        })
+      }
+    }
+    for (const b of batches) {
+      const q = this.queueOf(b)
+      q.inFlight--
+      const r = results.get(`${b.topic}\u0000${b.partition}`)
+      if (r === undefined) {
+        this.retryOrFail(q, b, new KafkaClientError('MISSING_RESPONSE', `${b.topic}-${b.partition}: the Produce response left this partition out`, true))
+        continue
+      }
+      if (r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) {
+        this.completeBatch(b, r.baseOffset, r.logAppendTime)
+        if (q.retrying && q.inFlight === 0 && !q.ready.some((x) => x.attempts > 0)) q.retrying = false
+        continue
+      }
+      const err = new KafkaError(r.errorCode, { topic: b.topic, partition: b.partition, message: r.message, api: 'Produce' })
+      if (METADATA_ERRORS.has(r.errorCode)) this.cluster.invalidate(b.topic)
+      // An out-of-order sequence behind a batch being retried is that retry's echo, not a loss.
+      if (r.errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER && q.retrying) this.requeue(q, b)
+      else this.retryOrFail(q, b, err)
+    }
+    this.wake()
+  }
+
+  private onError(conn: Connection, batches: ProducerBatch[], err: Error): void {
+    this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
+    if (conn.closed) this.inFlight.delete(conn)
+    for (const b of batches) {
+      const q = this.queueOf(b)
+      q.inFlight--
+      this.cluster.invalidate(b.topic)
+      this.retryOrFail(q, b, err)
+    }
+    this.wake()
+  }
+
+  private retryOrFail(q: PartitionQueue, b: ProducerBatch, err: Error): void {
+    if (this.fatal === null && isRetriable(err) && Date.now() - b.createdAt < this.o.deliveryTimeoutMs) this.requeue(q, b)
+    else this.failBatch(b, err)
+  }
+
+  private requeue(q: PartitionQueue, b: ProducerBatch): void {
+    q.requeue(b)
+    q.retrying = true
+    const delay = backoffDelay(b.attempts - 1, this.o.retryBackoffMs, this.o.retryBackoffMaxMs)
+    q.retryAt = Date.now() + delay
+    this.acc.active.add(q)
+    this.scheduleRetry(delay)
+  }
+
+  private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
+    this.acc.release(b)
+    b.complete(baseOffset, logAppendTime)
+  }
+
+  private failBatch(b: ProducerBatch, err: Error): void {
+    this.acc.release(b)
+    b.fail(err)
+  }
+
+  /** Fails every batch still queued (close without flush, or a fatal error). */
+  abortAll(err: Error): void {
+    this.acc.closeAll()
+    for (const q of this.acc.active) for (const b of q.ready.splice(0)) this.failBatch(b, err)
+  }
+
+  stop(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+  }
+}
