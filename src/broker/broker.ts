@@ -6,6 +6,9 @@
 // removes what it created. `close()` reverses it: stop accepting, let in-flight requests finish,
 // close storage and the metadata store, unlock.
 // `startBroker` is the embeddable form (free port, temp dir by default) exported as 'samsa/broker'.
+// Cluster mode: an injected metadata store (shared with other brokers: in-memory in
+// `startCluster`, etcd later) replaces the data directory's file store; the broker then registers
+// itself under a lease, runs follower fetchers and writes ISR changes (src/broker/replica).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -35,6 +38,9 @@ import { ConfigAdmin } from './cluster/config-admin.ts'
 import { BufferPool } from './net/buffer-pool.ts'
 import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
+import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
+import { AlterPartitionManager } from './replica/alter-partition.ts'
+import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { BrokerMetrics } from './metrics/broker-metrics.ts'
@@ -51,6 +57,16 @@ export const METADATA_FILE = 'cluster-metadata.json'
 export interface RunBrokerOptions {
   readonly log?: Logger
   readonly clock?: Scheduler
+  /**
+   * Cluster mode: the metadata store shared by the cluster's brokers (not closed by this broker).
+   * Without it the broker is a single node over `cluster-metadata.json` in its data directory.
+   */
+  readonly store?: MetadataStore
+}
+
+export interface CloseOptions {
+  /** Stop without leaving the cluster (a crash, for tests): the registration lapses with its lease. */
+  readonly abandonLease?: boolean
 }
 
 export interface RunningBroker {
@@ -62,8 +78,10 @@ export interface RunningBroker {
   readonly dataDir: string
   /** Where /metrics, /health and /ready are served (admin.listeners that could be bound). */
   readonly admin: readonly AdminAddress[]
+  /** Resolves once this broker's metadata image reflects store revision `revision`. */
+  metadataAt(revision: number): Promise<void>
   /** Idempotent graceful shutdown. */
-  close(): Promise<void>
+  close(opts?: CloseOptions): Promise<void>
 }
 
 const isWildcard = (host: string) => host === '' || host === '0.0.0.0' || host === '::'
@@ -87,6 +105,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   let timerDriver: TimerDriver | undefined
   let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
+  let fetchers: ReplicaFetcherManager | undefined
+  let cluster: ClusterNode | undefined
+  // Cluster mode: a store shared with other brokers (injected, or etcd from etcd.connect).
+  const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
   const server = createNetServer(config, handler, log)
@@ -97,10 +119,16 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const bound = await server.start()
     await claim.claim()
     const nodeId = config.nodeId
-    store = await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
+    store = opts.store ?? (config.etcdConnect
+      ? await openEtcdStore(config, log)
+      : await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY }))
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
+    if (clusterMode) {
+      cluster = new ClusterNode({ store, loader, config, log })
+      await cluster.register(bound.map((b) => advertise(b, config)).map((l) => ({ name: l.name, host: l.host, port: l.port })))
+    }
     const initial = await loader.load()
     // Persisted dynamic values take effect before anything reads the config.
     const dynamic = new DynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
@@ -112,9 +140,15 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
-    const replicas = new ReplicaManager({ config, logs, log, timers })
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log)
+    const isr = clusterMode
+      ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
+      : undefined
+    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers })
     loader.subscribe((delta) => replicas.applyDelta(delta))
+    cluster?.subscribe()
     await loader.start(initial)
+    await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
@@ -149,6 +183,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     admin = new AdminServer({ registry: metrics.registry, log, notReady: () => (loaded ? null : 'replaying coordinator state') })
     await admin.start(adminAddresses)
     const adminServer = admin
+    coordinators.followLeadership(replicas)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
     const srv = server
@@ -156,14 +191,20 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const images = loader
     const storage = logs
     const driver = timerDriver
+    const replicaFetchers = fetchers
+    const member = cluster
     return {
       context,
       listeners: advertisedListeners,
       bound: bound.map((b, i) => (isWildcard(b.host) ? { ...b, host: advertisedListeners[i].host } : b)),
       dataDir,
       admin: adminServer.bound,
-      close() {
+      metadataAt: (revision) => images.waitFor(revision),
+      close(closeOpts: CloseOptions = {}) {
         closing ??= (async () => {
+          if (member) await (closeOpts.abandonLease ? member.abandon() : member.close())
+          // Followers stop fetching before their logs close.
+          await replicaFetchers?.close()
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
           await adminServer.close()
@@ -173,7 +214,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           driver.stop()
           await images.close()
           await storage.close()
-          await meta.close()
+          // An injected store belongs to the caller; a file or etcd store opened here is closed here.
+          if (!opts.store) await meta.close()
           await claim.release()
           log.info({ dataDir }, 'broker stopped')
         })()
@@ -183,11 +225,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   } catch (err) {
     handler.fail('the broker failed to start')
     await admin?.close()
+    await cluster?.close()
+    await fetchers?.close()
     await server.close(0)
     timerDriver?.stop()
     await loader?.close()
     await logs?.close()
-    await store?.close()
+    if (!opts.store) await store?.close()
     await claim.abandon()
     throw err
   }

@@ -91,3 +91,11 @@ export async function truncateSegments(
   await seg.flush()
   return undefined
 }
+
+/** Deletes every segment and starts an empty one at `offset` (a follower behind the leader's log start). */
+export async function restartSegmentsAt(segments: LogSegments, offset: number, config: LogConfig, now: number): Promise<void> {
+  while (segments.count > 0) await segments.deleteFiles(segments.removeLast())
+  const fresh = await Segment.create(segments.dir, offset, now, maxIndexEntries(config))
+  await fsyncDir(segments.dir)
+  segments.add(fresh)
+}

@@ -24,6 +24,7 @@ import {
   deleteRetainedSegments,
   deleteSegmentsBelow,
   everySegmentExpired,
+  restartSegmentsAt,
   retentionExpired,
   truncateSegments,
 } from './log-retention.ts'
@@ -398,6 +399,27 @@ export class Log {
         if (this.epochs.truncateFromEnd(this.endOffset)) await this.epochs.persist()
         this.producerState.onTruncate(this.endOffset)
         this.logger.info({ dir: this.dir, offset: this.endOffset }, 'truncated log')
+      }),
+    )
+  }
+
+  /**
+   * Replication: removes every batch and restarts the log empty at `offset` (a follower whose log
+   * ends below the leader's log start; what it had is gone on the leader too).
+   */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.maintenance.run(() =>
+      this.exclusive(async () => {
+        this.tail.clear()
+        await restartSegmentsAt(this.segs, offset, this.config, this.scheduler.now())
+        this.startOffset = offset
+        this.endOffset = offset
+        this.flusher.truncated(offset)
+        if (this.epochs.truncateFromEnd(-1)) await this.epochs.persist()
+        this.producerState.onTruncate(offset)
+        this.producerState.onLogStartOffset(offset)
+        this.onStartOffset?.()
+        this.logger.info({ dir: this.dir, offset }, 'truncated log fully')
       }),
     )
   }

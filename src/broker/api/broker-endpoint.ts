@@ -1,6 +1,8 @@
 // This node as clients should reach it, for Metadata and DescribeCluster: the advertised address
-// of the listener the request came in on (matched by local port), else the first listener.
+// of the listener the request came in on (matched by local port), else the first listener. In a
+// cluster, every registered broker (metadata image) by the same listener name.
 import type { RequestContext } from './handler.ts'
+import type { MetadataImage } from '../cluster/metadata-image.ts'
 
 export interface BrokerEndpoint {
   readonly nodeId: number
@@ -20,4 +22,28 @@ export function brokerEndpoint(ctx: RequestContext): BrokerEndpoint {
     port: l?.port ?? 9092,
     rack: typeof rack === 'string' && rack !== '' ? rack : null,
   }
+}
+
+/** Every registered broker as reached through the listener the request came in on (this node alone when none are registered). */
+export function clusterEndpoints(ctx: RequestContext): BrokerEndpoint[] {
+  const brokers = ctx.broker.metadata.image.brokers
+  const me = brokerEndpoint(ctx)
+  if (brokers.size === 0) return [me]
+  const local = ctx.connection.socket.localPort
+  const name = (ctx.broker.advertisedListeners.find((x) => x.port === local) ?? ctx.broker.advertisedListeners[0])?.name
+  const out: BrokerEndpoint[] = []
+  for (const b of [...brokers.values()].sort((x, y) => x.id - y.id)) {
+    if (b.id === me.nodeId) {
+      out.push(me)
+      continue
+    }
+    const l = b.listeners.find((x) => x.name === name) ?? b.listeners[0]
+    if (l) out.push({ nodeId: b.id, host: l.host, port: l.port, rack: b.rack })
+  }
+  return out
+}
+
+/** The controller's node id: the claim holder in a cluster (-1 while none), this node when single. */
+export function controllerId(image: MetadataImage, nodeId: number): number {
+  return image.brokers.size === 0 ? nodeId : image.controllerId
 }

@@ -19,6 +19,7 @@ async function deletePartition(ctx: RequestContext, topic: string, index: number
   const fail = (errorCode: number) => ({ partitionIndex: index, lowWatermark: -1n, errorCode })
   const p = ctx.broker.metadata.topic(topic) ? ctx.broker.replicas.partition(topic, index) : undefined
   if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (!p.isLeader) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER)
   const offset = requested === BigInt(TO_HIGH_WATERMARK) ? p.highWatermark : Number(requested)
   if (offset < 0 || offset > p.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE)
   try {

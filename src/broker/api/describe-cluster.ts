@@ -7,7 +7,8 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { defaultDescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS } from '../cluster/authorized-operations.ts'
-import { brokerEndpoint } from './broker-endpoint.ts'
+import { clusterEndpoints } from './broker-endpoint.ts'
+import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 
 const BROKERS = 1
@@ -30,11 +31,10 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
         : `Unsupported endpoint type ${type}.`
       return res
     }
-    const me = brokerEndpoint(ctx)
     res.errorCode = ErrorCode.NONE
     res.errorMessage = null
-    res.controllerId = ctx.broker.nodeId
-    res.brokers = [{ brokerId: me.nodeId, host: me.host, port: me.port, rack: me.rack, isFenced: false }]
+    res.controllerId = controllerId(ctx.broker.metadata.image, ctx.broker.nodeId)
+    res.brokers = clusterEndpoints(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }))
     res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     return res
   },

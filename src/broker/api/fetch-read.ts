@@ -1,6 +1,8 @@
 // One pass of a Fetch: resolve each requested partition, read whole batches up to the high
 // watermark (read_uncommitted) or last stable offset (read_committed) within the per-partition
-// and response byte limits, and build the response body. Record bytes are the storage buffers
+// and response byte limits, and build the response body. A follower's fetch (replica id set) is
+// served by the leader only, reads up to the log end offset, and reports the follower's position
+// to the partition (ISR, high watermark); a consumer's fetch is served by the leader only too. Record bytes are the storage buffers
 // themselves (never copied) except for Fetch v0-3, which gets magic 0/1 message sets.
 import { ErrorCode } from '../../protocol/errors.ts'
 import { COMPRESSION_MASK, ATTRIBUTES, RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.ts'
@@ -18,11 +20,11 @@ import type { MetadataView } from '../cluster/metadata-image.ts'
 import type { Logger } from 'pino'
 import { partitionFailure } from './partition-error.ts'
 import { RecordsChain } from './records-chain.ts'
+import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import type { ReadBufferLease } from '../net/read-buffers.ts'
 
 const EMPTY = Buffer.alloc(0)
 const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
-const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
 const NO_SNAPSHOT = Object.freeze({ endOffset: -1n, epoch: -1 })
 const NO_ABORTED: never[] = []
 const ZSTD = 4
@@ -38,6 +40,8 @@ interface Target {
   readonly error: number
   readonly fetchOffset: number
   readonly maxBytes: number
+  /** A follower's fetch: the high watermark it already knows (-1 unknown). */
+  readonly knownHw: number
 }
 
 interface TopicTarget {
@@ -60,9 +64,14 @@ export class FetchPlan {
   readonly watched: Partition[] = []
   readonly version: number
   readonly readCommitted: boolean
+  /** The fetching follower's broker id; -1 for consumers. */
+  readonly replicaId: number
+  /** A follower's known HW is behind the leader's: answer without waiting (KIP-1166). */
+  answerNow = false
   private readonly maxBytes: number
+  private readonly leaders: LeaderEndpoints
 
-  constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, metadata: MetadataView,
+  constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, private readonly metadata: MetadataView,
     /**
      * Its `log` is created on first use (a child logger per fetch would cost every request);
      * `readBuffers` lends the buffers file reads go into until the response is written.
@@ -71,6 +80,9 @@ export class FetchPlan {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
+    this.replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId
+    this.leaders = new LeaderEndpoints(metadata.image)
+    const replica = this.replicaId >= 0
     const watched = new Set<Partition>()
     for (const t of request.topics) {
       const meta = version >= 13 ? metadata.topicById(t.topicId) : metadata.topic(t.topic)
@@ -85,11 +97,18 @@ export class FetchPlan {
           if (p.currentLeaderEpoch > partition.leaderEpoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH
           else if (p.currentLeaderEpoch < partition.leaderEpoch) error = ErrorCode.FENCED_LEADER_EPOCH
         }
+        if (partition && error === ErrorCode.NONE && !partition.isLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
+        let knownHw = -1
+        if (partition && error === ErrorCode.NONE && replica) {
+          partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))
+          knownHw = version >= 18 ? Number(p.highWatermark) : -1
+          if (knownHw >= 0 && knownHw < partition.highWatermark) this.answerNow = true
+        }
         if (partition && error === ErrorCode.NONE && !watched.has(partition)) {
           watched.add(partition)
           this.watched.push(partition)
         }
-        targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes) })
+        targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes), knownHw })
       }
       this.topics.push({ name, topicId: t.topicId, targets })
     }
@@ -104,6 +123,22 @@ export class FetchPlan {
       }
     }
     this.concurrent = count > 1 && positive && sum <= this.maxBytes
+  }
+
+  private get image() {
+    return this.metadata.image
+  }
+
+  /** How far this fetch reads in `p`: the log end (followers), else the HW or LSO. */
+  bound(p: Partition): number {
+    return this.replicaId >= 0 ? p.logEndOffset : p.fetchBound(this.readCommitted)
+  }
+
+  /** A waiting follower fetch answers when the leader's HW passes what the follower knows. */
+  hwPassedFollower(p: Partition): boolean {
+    if (this.replicaId < 0) return false
+    for (const t of this.topics) for (const x of t.targets) if (x.partition === p && x.knownHw >= 0 && p.highWatermark > x.knownHw) return true
+    return false
   }
 
   /** The partitions' limits together fit in the response limit: reads need not wait for each other. */
@@ -140,12 +175,12 @@ export class FetchPlan {
       }
       responses.push({ topic: t.name, topicId: t.topicId, partitions })
     }
-    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }, bytes: total, hasError }
+    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: this.version >= 16 ? this.leaders.list() : [] }, bytes: total, hasError }
   }
 
   private hasDataAt(target: Target): boolean {
     const p = target.partition
-    return p !== undefined && target.fetchOffset < (this.readCommitted ? p.lastStableOffset : p.highWatermark)
+    return p !== undefined && target.fetchOffset < this.bound(p)
   }
 
   private async readInOrder(): Promise<FetchPass> {
@@ -162,7 +197,7 @@ export class FetchPlan {
       }
       responses.push({ topic: t.name, topicId: t.topicId, partitions })
     }
-    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }, bytes: total, hasError }
+    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: this.version >= 16 ? this.leaders.list() : [] }, bytes: total, hasError }
   }
 
   private async readTarget(target: Target, soFar: number): Promise<FetchResponsePartitionData> {
@@ -174,7 +209,9 @@ export class FetchPlan {
     if (limit <= 0 && soFar > 0) return this.partitionData(target.index, ErrorCode.NONE, p)
     try {
       // Only the first partition with data may exceed the response limit (KIP-74).
-      const r = await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
+      const r = this.replicaId >= 0
+        ? await p.readForReplica(target.fetchOffset, Math.max(limit, 1), this.logs.readBuffers?.allocate)
+        : await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
       const parts = r.batches
       let records: Buffer = parts.length === 0 ? EMPTY : RecordsChain.of(parts)
       if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
@@ -196,6 +233,11 @@ export class FetchPlan {
   private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Buffer = EMPTY,
     aborted?: FetchResponseAbortedTransaction[]): FetchResponsePartitionData {
     const known = p !== undefined && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && errorCode !== ErrorCode.UNKNOWN_TOPIC_ID
+    let leader = NO_LEADER
+    if (p && this.version >= 12 && wantsLeaderHint(errorCode)) {
+      leader = currentLeader(this.image, p.topic, p.index)
+      this.leaders.add(leader)
+    }
     return {
       partitionIndex: index,
       errorCode,
@@ -203,7 +245,7 @@ export class FetchPlan {
       lastStableOffset: known ? BigInt(p.lastStableOffset) : -1n,
       logStartOffset: known ? BigInt(p.logStartOffset) : -1n,
       divergingEpoch: NO_DIVERGENCE,
-      currentLeader: NO_LEADER,
+      currentLeader: leader,
       snapshotId: NO_SNAPSHOT,
       abortedTransactions: this.readCommitted ? aborted ?? NO_ABORTED : null,
       preferredReadReplica: -1,

@@ -1,8 +1,8 @@
 // Fetch (key 1), v0-18 (v18 only adds the follower's high watermark, KIP-1166). Sessionless: every response says sessionId 0 ("no session"), which every
 // client accepts by sending full fetches. A fetch that finds fewer than minBytes waits in the
 // replica manager's purgatory until appends to its partitions bring enough new bytes or maxWaitMs
-// passes, then reads again. Follower fetches (replicaId >= 0) are served like consumer fetches
-// until replication exists.
+// passes, then reads again. Follower fetches (replica id set) read up to the log end, so appends
+// wake them; they also answer at once when the leader's HW passes the follower's (v18, KIP-1166).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { FetchRequest, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { Partition } from '../replica/partition.ts'
@@ -26,12 +26,13 @@ class DelayedFetch implements DelayedOperation {
     private readonly resolve: (r: FetchResponse) => void, private readonly reject: (e: unknown) => void) {
     this.deadline = deadline
     this.accumulated = first.bytes
-    for (const p of plan.watched) this.bounds.set(p, p.fetchBound(plan.readCommitted))
+    for (const p of plan.watched) this.bounds.set(p, plan.bound(p))
   }
 
   onData(partition: Partition, _newBytes: number): boolean {
+    if (this.plan.hwPassedFollower(partition)) return true
     const seen = this.bounds.get(partition) ?? 0
-    const bound = partition.fetchBound(this.plan.readCommitted)
+    const bound = this.plan.bound(partition)
     if (bound <= seen) return false
     this.bounds.set(partition, bound)
     this.accumulated += Math.max(1, partition.bytesBetween(seen, bound))
@@ -59,7 +60,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const plan = new FetchPlan(request, version, replicas, metadata, ctx)
     const first = await plan.read()
     const minBytes = request.minBytes
-    const response = request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.watched.length === 0
+    const response = request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.answerNow || plan.watched.length === 0
       ? first.response
       : await waitForData(replicas.fetchPurgatory, plan, first, minBytes, request.maxWaitMs)
     countBytesOut(ctx.broker.metrics, response)

@@ -1,12 +1,13 @@
 // FindCoordinator (key 10), every version 0-6. v4+ batches keys. Key type 0 (group) is served by
 // the group coordinator (creating __consumer_offsets on first use), other types by whatever
 // coordinator is registered for them (src/broker/coordinator/coordinators.ts); a type nobody
-// serves yet answers COORDINATOR_NOT_AVAILABLE, an unknown type INVALID_REQUEST.
+// serves yet answers COORDINATOR_NOT_AVAILABLE, an unknown type INVALID_REQUEST. The answer names
+// the leader of the key's partition of the internal topic (this node on a single node).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorInfo } from '../../protocol/errors.ts'
 import type { FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinatorResponseCoordinator } from '../../protocol/generated/messages/find-coordinator.ts'
 import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from '../coordinator/coordinators.ts'
-import { brokerEndpoint } from './broker-endpoint.ts'
+import { clusterEndpoints } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
 
@@ -17,9 +18,14 @@ async function locate(ctx: RequestContext, key: string, keyType: number): Promis
     const svc = ctx.broker.coordinators.forKeyType(keyType)
     code = svc ? await svc.locate(key) : ErrorCode.COORDINATOR_NOT_AVAILABLE
   }
-  if (code !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: errorInfo(code).message }
-  const me = brokerEndpoint(ctx)
-  return { key, nodeId: me.nodeId, host: me.host, port: me.port, errorCode: ErrorCode.NONE, errorMessage: null }
+  const fail = (c: number): FindCoordinatorResponseCoordinator => ({ key, nodeId: -1, host: '', port: -1, errorCode: c, errorMessage: errorInfo(c).message })
+  if (code !== ErrorCode.NONE) return fail(code)
+  // The coordinator is the leader of the key's internal-topic partition.
+  const svc = ctx.broker.coordinators.forKeyType(keyType)!
+  const state = ctx.broker.metadata.image.partition(svc.runtime.topic, svc.partitionFor(key))
+  const leader = state ? clusterEndpoints(ctx).find((b) => b.nodeId === state.leader) : undefined
+  if (!leader) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  return { key, nodeId: leader.nodeId, host: leader.host, port: leader.port, errorCode: ErrorCode.NONE, errorMessage: null }
 }
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({

@@ -88,10 +88,14 @@ async function exactRecord(p: Partition, batchOffset: number, target: number, up
   return NOT_FOUND
 }
 
+const DEBUG_REPLICA_ID = -2
+
 async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, topic: string,
   req: ListOffsetsRequestListOffsetsPartition, version: number): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
   const p = ctx.broker.metadata.topic(topic) ? ctx.broker.replicas.partition(topic, req.partitionIndex) : undefined
   if (!p) return answer(req.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, version)
+  // Consumers ask the leader; replica id -2 (Kafka's debugging id) may ask any replica.
+  if (!p.isLeader && request.replicaId !== DEBUG_REPLICA_ID) return answer(req.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER, version)
   if (version >= 4 && req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch !== p.leaderEpoch) {
     return answer(req.partitionIndex, req.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH, version)
   }

@@ -4,8 +4,9 @@
 // auto.create.topics.enable allows it, and returned ready rather than LEADER_NOT_AVAILABLE.
 // Topic ids from v10; lookups by id from v12 (a null name in v10-11 is INVALID_REQUEST, as in
 // Kafka). v13 adds a top-level error code (KIP-1102); a broker that answers at all answers NONE
-// there (REBOOTSTRAP_REQUIRED is for proxies and misrouted clusters). This node is every
-// partition's leader, the only replica and the controller.
+// there (REBOOTSTRAP_REQUIRED is for proxies and misrouted clusters). Brokers, leaders, epochs,
+// replicas and ISR come from the metadata image; a partition whose leader is not registered
+// answers LEADER_NOT_AVAILABLE (clients retry), and unregistered replicas are listed offline.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
@@ -15,15 +16,13 @@ import {
 import type {
   MetadataRequest, MetadataResponse, MetadataResponseMetadataResponsePartition, MetadataResponseMetadataResponseTopic,
 } from '../../protocol/generated/messages/metadata.ts'
-import type { TopicMetadata } from '../cluster/metadata-image.ts'
+import type { MetadataImage, TopicMetadata } from '../cluster/metadata-image.ts'
 import { topicNameProblem } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.ts'
-import { brokerEndpoint } from './broker-endpoint.ts'
+import { clusterEndpoints } from './broker-endpoint.ts'
+import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
-
-/** Leader epoch of every partition: one node that has always led (matches the replica manager). */
-const LEADER_EPOCH = 0
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
   const t = defaultMetadataResponseMetadataResponseTopic()
@@ -34,17 +33,22 @@ function errorTopic(name: string | null, topicId: string, errorCode: number): Me
   return t
 }
 
-function describeTopic(topic: TopicMetadata, nodeId: number, withOps: boolean): MetadataResponseMetadataResponseTopic {
+function describeTopic(topic: TopicMetadata, image: MetadataImage, withOps: boolean): MetadataResponseMetadataResponseTopic {
   const partitions: MetadataResponseMetadataResponsePartition[] = new Array(topic.partitions)
+  const states = image.topic(topic.name)?.states ?? []
+  // Single node: brokers are not registered; this node is every partition's only replica.
+  const single = image.brokers.size === 0
   for (let i = 0; i < topic.partitions; i++) {
+    const s = states[i]
+    const leaderUp = s !== undefined && s.leader >= 0 && (single || image.brokers.has(s.leader))
     partitions[i] = {
-      errorCode: ErrorCode.NONE,
+      errorCode: leaderUp ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
       partitionIndex: i,
-      leaderId: nodeId,
-      leaderEpoch: LEADER_EPOCH,
-      replicaNodes: [nodeId],
-      isrNodes: [nodeId],
-      offlineReplicas: [],
+      leaderId: leaderUp ? s.leader : -1,
+      leaderEpoch: s?.leaderEpoch ?? -1,
+      replicaNodes: [...(s?.replicas ?? [])],
+      isrNodes: [...(s?.isr ?? [])],
+      offlineReplicas: single ? [] : (s?.replicas ?? []).filter((id) => !image.brokers.has(id)),
     }
   }
   return {
@@ -67,16 +71,16 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     const withOps = version >= 8 && request.includeTopicAuthorizedOperations
     const res = defaultMetadataResponse()
     res.throttleTimeMs = 0
-    res.brokers = [brokerEndpoint(ctx)]
+    res.brokers = clusterEndpoints(ctx)
     res.clusterId = broker.clusterId
-    res.controllerId = broker.nodeId
+    res.controllerId = controllerId(broker.metadata.image, broker.nodeId)
     res.errorCode = ErrorCode.NONE
     res.clusterAuthorizedOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
 
     const all = request.topics === null || (version === 0 && request.topics.length === 0)
     if (all) {
-      res.topics = [...broker.metadata.topics()].map((t) => describeTopic(t, broker.nodeId, withOps))
+      res.topics = [...broker.metadata.topics()].map((t) => describeTopic(t, broker.metadata.image, withOps))
       return res
     }
     const allowAuto = version < 4 || request.allowAutoTopicCreation
@@ -94,7 +98,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         if (seenIds.has(req.topicId)) continue
         seenIds.add(req.topicId)
         const t = topics.topicById(req.topicId)
-        out.push(Promise.resolve(t ? describeTopic(t, broker.nodeId, withOps) : errorTopic(null, req.topicId, ErrorCode.UNKNOWN_TOPIC_ID)))
+        out.push(Promise.resolve(t ? describeTopic(t, broker.metadata.image, withOps) : errorTopic(null, req.topicId, ErrorCode.UNKNOWN_TOPIC_ID)))
         continue
       }
       const name = req.name
@@ -102,7 +106,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       seenNames.add(name)
       const existing = topics.topic(name)
       if (existing) {
-        out.push(Promise.resolve(describeTopic(existing, broker.nodeId, withOps)))
+        out.push(Promise.resolve(describeTopic(existing, broker.metadata.image, withOps)))
         continue
       }
       if (topicNameProblem(name)) {
@@ -114,7 +118,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         continue
       }
       out.push(topics.autoCreate(name).then(
-        (t) => t ? describeTopic(t, broker.nodeId, withOps) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+        (t) => t ? describeTopic(t, broker.metadata.image, withOps) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
         (err: unknown) => {
           const { code, message } = errorOf(err)
           ctx.log.warn({ topic: name, err: message }, 'auto-creating topic failed')

@@ -1,7 +1,8 @@
 // OffsetForLeaderEpoch (key 23), v0-4: the end offset of a leader epoch — the start offset of the
 // next higher epoch, or the log end offset for the current one — so a consumer or follower can
-// detect log divergence after a leader change. Single node: the leader epoch is always the
-// partition's current one; epochs above it are unknown (UNDEFINED epoch/offset).
+// detect log divergence after a leader change; followers truncate to it before fetching
+// (replica/replica-fetcher.ts). Answered by the leader only (replica id -2, Kafka's debug id, may
+// ask a follower); epochs above the current one are unknown (UNDEFINED epoch/offset).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type {
@@ -10,6 +11,8 @@ import type {
   OffsetForLeaderEpochResponseEpochEndOffset,
 } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
 import { defineHandler } from './handler.ts'
+
+const DEBUG_REPLICA_ID = -2
 
 export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
   apiKey: ApiKey.OffsetForLeaderEpoch,
@@ -24,6 +27,7 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
       partitions: t.partitions.map((req) => {
         const p = metadata.topic(t.topic) ? replicas.partition(t.topic, req.partition) : undefined
         if (!p) return answer(req.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+        if (!p.isLeader && !(version >= 3 && request.replicaId === DEBUG_REPLICA_ID)) return answer(req.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER)
         if (version >= 2 && req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch !== p.leaderEpoch) {
           return answer(req.partition, req.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH)
         }

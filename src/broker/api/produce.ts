@@ -2,7 +2,9 @@
 // (validated and stamped in place by storage, never decoded); partitions append concurrently and
 // the response lists them in request order. acks=0 gets no response at all; acks=1 answers once the
 // append is acknowledged by storage; acks=-1 also waits until the high watermark covers it
-// (replica/delayed-produce.ts) — on a single node the ISR is this broker, so that is at once. v12
+// (replica/delayed-produce.ts) — on a single node the ISR is this broker, so that is at once — and
+// answers NOT_ENOUGH_REPLICAS before appending when the ISR is below min.insync.replicas, or
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND when it shrank below while waiting. v12
 // is v11 for us (its implicit AddPartitionsToTxn needs transaction.version 2, which Samsa does not
 // finalize, so transactional clients stay at v11); v13 names topics by id only (KIP-516): an
 // unknown id is UNKNOWN_TOPIC_ID and the answer echoes the id with an empty name.
@@ -22,8 +24,8 @@ import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 import { verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
+import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 
-const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 })
 const NO_RECORD_ERRORS: never[] = []
 
 function failed(index: number, code: number, message: string | null, version: number): ProduceResponsePartitionProduceResponse {
@@ -49,8 +51,16 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     const result = await partition.appendAsLeader(batches)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
     const required = result.lastOffset + 1
-    if (acks === -1 && partition.highWatermark < required && !(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs))) {
-      return failed(index, ErrorCode.REQUEST_TIMED_OUT, 'the in-sync replicas did not confirm the write in time', version)
+    if (acks === -1) {
+      if (partition.highWatermark < required && !(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs))) {
+        if (!partition.isLeader) return notLeader(ctx, partition, index, version)
+        return failed(index, ErrorCode.REQUEST_TIMED_OUT, 'the in-sync replicas did not confirm the write in time', version)
+      }
+      // Written everywhere in the ISR, but the ISR shrank below min.insync.replicas meanwhile.
+      if (partition.isr.length < partition.settings.minInsyncReplicas) {
+        return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+          `${partition.isr.length} in-sync replicas after the append, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version)
+      }
     }
     return {
       index,
@@ -64,12 +74,20 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     }
   } catch (err) {
     const f = partitionFailure(err)
+    if (f.code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return notLeader(ctx, partition, index, version)
     if (f.unexpected) ctx.log.error({ err, topic: partition.topic, partition: index }, 'produce failed')
     else ctx.log.debug({ topic: partition.topic, partition: index, code: f.code, reason: f.message }, 'produce rejected')
     const response = failed(index, f.code, f.message, version)
     if (err instanceof RecordErrors) response.recordErrors = err.recordErrors
     return response
   }
+}
+
+/** NOT_LEADER_OR_FOLLOWER naming the current leader (v10+, KIP-951); its endpoint goes in nodeEndpoints. */
+function notLeader(ctx: RequestContext, partition: Partition, index: number, version: number): ProduceResponsePartitionProduceResponse {
+  const r = failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker does not lead ${partition.topic}-${index}`, version)
+  if (version >= 10) r.currentLeader = currentLeader(ctx.broker.metadata.image, partition.topic, index)
+  return r
 }
 
 /**
@@ -114,7 +132,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         } else if (!partition) {
           partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${pd.index}`, version))
         } else if (!partition.isLeader) {
-          partitionResponses.push(failed(pd.index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker does not lead ${name}-${pd.index}`, version))
+          partitionResponses.push(notLeader(ctx, partition, pd.index, version))
         } else if (meta!.internal) {
           partitionResponses.push(failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`, version))
         } else if (acks === -1 && partition.isr.length < partition.settings.minInsyncReplicas) {
@@ -129,7 +147,14 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
     if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))
-    if (pending.length === 0) return response
-    return Promise.all(pending).then(() => response)
+    const withEndpoints = (): ProduceResponse => {
+      if (version < 10) return response
+      const leaders = new LeaderEndpoints(metadata.image)
+      for (const t of responses) for (const p of t.partitionResponses) if (wantsLeaderHint(p.errorCode)) leaders.add(p.currentLeader)
+      response.nodeEndpoints = leaders.list()
+      return response
+    }
+    if (pending.length === 0) return withEndpoints()
+    return Promise.all(pending).then(withEndpoints)
   },
 })

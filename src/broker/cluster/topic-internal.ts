@@ -1,17 +1,28 @@
 // The internal topics the coordinators keep their state in, created on demand with the settings
 // Kafka gives them: compacted, partition count from the broker config (fixed once created), and
-// replication capped at the single node (a min ISR above 1 would block every acks=all write).
+// the replication factor of offsets.topic.replication.factor / transaction.state.log.replication.factor
+// capped by the registered brokers (a single node: 1), with transaction.state.log.min.isr capped
+// by that factor (a min ISR above it would block every coordinator write).
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './topic-names.ts'
 
 export interface InternalTopicSpec {
   readonly partitions: number
+  readonly replicationFactor: number
+  /** The configured factor, when the broker count capped it (worth a warning). */
+  readonly cappedFrom?: number
   readonly configs: Readonly<Record<string, string>>
 }
 
-export function internalTopicSpec(name: string, config: BrokerConfig): InternalTopicSpec | undefined {
+/** The spec of internal topic `name` (undefined for other names) with `brokers` registered brokers. */
+export function internalTopicSpec(name: string, config: BrokerConfig, brokers = 1): InternalTopicSpec | undefined {
+  const factor = (key: string): Pick<InternalTopicSpec, 'replicationFactor' | 'cappedFrom'> => {
+    const want = config.int(key)
+    return want > brokers ? { replicationFactor: Math.max(1, brokers), cappedFrom: want } : { replicationFactor: want }
+  }
   if (name === CONSUMER_OFFSETS_TOPIC) {
     return {
+      ...factor('offsets.topic.replication.factor'),
       partitions: config.int('offsets.topic.num.partitions'),
       configs: {
         'cleanup.policy': 'compact',
@@ -21,12 +32,14 @@ export function internalTopicSpec(name: string, config: BrokerConfig): InternalT
     }
   }
   if (name === TRANSACTION_STATE_TOPIC) {
+    const rf = factor('transaction.state.log.replication.factor')
     return {
+      ...rf,
       partitions: config.int('transaction.state.log.num.partitions'),
       configs: {
         'cleanup.policy': 'compact',
         'compression.type': 'uncompressed',
-        'min.insync.replicas': '1',
+        'min.insync.replicas': String(Math.min(config.int('transaction.state.log.min.isr'), rf.replicationFactor)),
         'segment.bytes': String(config.int('transaction.state.log.segment.bytes')),
         'unclean.leader.election.enable': 'false',
       },

@@ -113,11 +113,18 @@ export class TopicService {
   private replicationFactorFor(requested: number): number {
     const rf = requested === -1 ? this.config.int('default.replication.factor') : requested
     if (rf <= 0) throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
-    if (rf > 1) {
+    const brokers = this.registeredBrokers().length
+    if (rf > brokers) {
       throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`)
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers} broker(s) are registered.`)
     }
     return rf
+  }
+
+  /** Registered brokers (cluster mode), or this node alone (single node: nothing registers). */
+  private registeredBrokers(): number[] {
+    const ids = [...this.metadata.image.brokers.keys()]
+    return ids.length > 0 ? ids : [this.nodeId]
   }
 
   private checkPartitionCount(n: number): void {
@@ -127,18 +134,19 @@ export class TopicService {
     }
   }
 
-  /** Each assigned replica list must be exactly this node (the only broker). */
+  /** Each assigned replica list must name distinct registered brokers. */
   private checkReplicas(brokerIds: readonly number[], what: string): void {
     if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
     if (new Set(brokerIds).size !== brokerIds.length) {
       throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: duplicate brokers in [${brokerIds.join(', ')}]`)
     }
-    const unknown = brokerIds.filter((b) => b !== this.nodeId)
+    const registered = this.registeredBrokers()
+    const unknown = brokerIds.filter((b) => !registered.includes(b))
     if (unknown.length > 0) {
-      throw brokerIds.length > 1
+      throw brokerIds.length > registered.length
         ? topicError(ErrorCode.INVALID_REPLICATION_FACTOR,
-          `${what}: replication factor ${brokerIds.length} cannot be reached because only 1 broker(s) are registered`)
-        : topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: broker ${unknown[0]} is not registered (this node is ${this.nodeId})`)
+          `${what}: replication factor ${brokerIds.length} cannot be reached because only ${registered.length} broker(s) are registered`)
+        : topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: broker ${unknown[0]} is not registered`)
     }
   }
 
@@ -178,7 +186,7 @@ export class TopicService {
       this.checkPartitionCount(partitions)
       replicationFactor = assignments[0].brokerIds.length
     } else {
-      const spec = internal ? internalTopicSpec(req.name, this.config) : undefined
+      const spec = internal ? internalTopicSpec(req.name, this.config, this.registeredBrokers().length) : undefined
       if (req.numPartitions === -1) partitions = spec?.partitions ?? this.config.int('num.partitions')
       else if (req.numPartitions < -1 || req.numPartitions === 0) {
         throw topicError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
@@ -187,10 +195,15 @@ export class TopicService {
       if (req.replicationFactor < -1 || req.replicationFactor === 0) {
         throw topicError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
       }
-      replicationFactor = internal && req.replicationFactor === -1 ? 1 : this.replicationFactorFor(req.replicationFactor)
+      if (internal && req.replicationFactor === -1 && spec) {
+        replicationFactor = spec.replicationFactor
+        if (spec.cappedFrom !== undefined && this.registeredBrokers().length > 1) {
+          this.log.warn({ topic: req.name, configured: spec.cappedFrom, brokers: this.registeredBrokers().length }, 'internal topic replication factor capped by the live broker count')
+        }
+      } else replicationFactor = this.replicationFactorFor(req.replicationFactor)
     }
     const given = this.validateConfigs(req.configs ?? {})
-    const configs = internal ? { ...internalTopicSpec(req.name, this.config)?.configs, ...given } : given
+    const configs = internal ? { ...internalTopicSpec(req.name, this.config, this.registeredBrokers().length)?.configs, ...given } : given
     const explicit = assignments.length > 0
       ? [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
       : undefined

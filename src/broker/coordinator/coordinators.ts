@@ -7,6 +7,7 @@ import { GroupCoordinatorService } from './group/group-service.ts'
 import { TxnCoordinatorService } from './txn/txn-service.ts'
 import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 import type { CoordinatorLeadershipListener, CoordinatorRuntime } from './runtime.ts'
+import type { ReplicaManager } from '../replica/replica-manager.ts'
 
 export interface CoordinatorService {
   /** FindCoordinator key type served. */
@@ -18,6 +19,8 @@ export interface CoordinatorService {
    * returns ErrorCode.NONE, or the error a FindCoordinator answer should carry.
    */
   locate(key: string): Promise<number>
+  /** The internal-topic partition that coordinates `key` (its leader is the coordinator). */
+  partitionFor(key: string): number
   /** Answers everything parked and stops timers. */
   close(): Promise<void>
   /** The runtime owning the coordinator's internal-topic partitions. */
@@ -62,13 +65,29 @@ export class Coordinators {
 
   /**
    * Leadership of internal-topic partitions, routed to the coordinator whose topic it is: the
-   * metadata image's listener calls this (and `onHighWatermarkUpdated` when a partition's high
-   * watermark moves) once it drives leadership.
+   * replica manager's leadership listener calls this (and `onHighWatermarkUpdated` when a
+   * partition's high watermark moves, which answers coordinator writes waiting for replication).
    */
   readonly leadership: CoordinatorLeadershipListener & { onHighWatermarkUpdated(topic: string, partition: number): void } = {
     onElection: (topic, partition, epoch) => this.runtimeOf(topic)?.onElection(partition, epoch),
     onResignation: (topic, partition, epoch) => this.runtimeOf(topic)?.onResignation(partition, epoch),
     onHighWatermarkUpdated: (topic, partition) => this.runtimeOf(topic)?.onHighWatermarkUpdated(partition),
+  }
+
+  /**
+   * Wires the replica manager to the coordinators (broker start-up, after `open`): a partition of
+   * __consumer_offsets or __transaction_state that becomes led here is elected (replayed, then
+   * served); one led elsewhere or removed is resigned (unloaded: NOT_COORDINATOR).
+   */
+  followLeadership(replicas: ReplicaManager): void {
+    replicas.onLeadershipChange((changes) => {
+      for (const c of changes) {
+        if (!this.runtimeOf(c.topic)) continue
+        if (c.role === 'leader') this.leadership.onElection(c.topic, c.partition, c.leaderEpoch)
+        else this.leadership.onResignation(c.topic, c.partition, c.role === 'removed' ? undefined : c.leaderEpoch)
+      }
+    })
+    replicas.onHighWatermarkChange((p) => this.leadership.onHighWatermarkUpdated(p.topic, p.index))
   }
 
   private runtimeOf(topic: string): CoordinatorRuntime | undefined {

@@ -1,5 +1,6 @@
 // Start-up replay of one internal-topic partition (`__consumer_offsets`, `__transaction_state`):
-// reads from the log start to the high watermark the partition had when loading began and hands every decoded
+// reads from the log start to the high watermark the partition had when loading began (once it
+// covers the log end at election) and hands every decoded
 // batch to the coordinator, which counts what it applied. Shared so both coordinators load the
 // same way.
 import { decodeRecordBatch } from '../../protocol/records/index.ts'
@@ -17,6 +18,14 @@ export async function replayPartition(
 ): Promise<number> {
   const p = ctx.replicas.partition(topic, index)
   if (!p) return 0
+  // A new leader may not know its high watermark yet (it re-learns it from its followers after a
+  // restart): what its log held when it was elected is replayed once the HW covers it, so the
+  // coordinator acts on committed records only and misses none of them.
+  const target = p.logEndOffset
+  while (p.highWatermark < target) {
+    if (ctx.replicas.partition(topic, index) !== p || !p.isLeader) return 0
+    await ctx.replicas.awaitReplication(p, target, 1000)
+  }
   const end = p.highWatermark
   let offset = p.logStartOffset
   let count = 0

@@ -2,11 +2,15 @@
 // epoch, in-sync replicas, follower ends, high watermark, last stable offset — over a private Log.
 // Everything that reads or changes the log goes through a method here that applies the right bound
 // (fetches and replay below the HW or LSO, DeleteRecords at most to the HW), and the delayed
-// operations waiting on this state (fetches, acks=all produces) are woken from here. Single node:
-// this broker is the only replica, so the ISR is {self} and the high watermark follows the log end
-// offset as appends complete; the HW is written as "minimum log end offset over the ISR" so
-// follower fetch positions can feed it once replication exists.
+// operations waiting on this state (fetches, acks=all produces) are woken from here.
+// Replication (Kafka's Partition): as leader it tracks each follower's log end offset and last
+// caught-up time; the high watermark is the smallest log end offset over the (maximal) ISR and only
+// the leader advances it; the ISR shrinks when a follower lags past replica.lag.time.max.ms and
+// grows when it catches up, each change proposed through the IsrChangeSink (a compare-and-swap on
+// the partition's metadata key, AlterPartition) and taken on only when the image brings it back.
+// As follower it appends the leader's batches as they are and learns the HW from the leader.
 import { ByteLedger } from './byte-ledger.ts'
+import { FollowerState } from './follower-state.ts'
 import { StorageError } from '../../storage/errors.ts'
 import type { LeaderEpochCache } from '../../storage/leader-epoch-cache.ts'
 import type { LogConfig } from '../../storage/index.ts'
@@ -22,45 +26,87 @@ export interface PartitionSettings {
   compacted: boolean
 }
 
-/** Told when a partition's readable end moves (new data below the high watermark). */
-export type DataListener = (partition: Partition, newBytes: number) => void
+/** Told when a partition's readable end moves (new data below the high watermark) or its log grows. */
+export interface PartitionEvents {
+  /** The high watermark moved up (`newBytes` became readable). */
+  onHighWatermark(partition: Partition, newBytes: number): void
+  /** The log end moved (replica fetches read up to it). */
+  onLogAppend(partition: Partition, newBytes: number): void
+}
+
+/** Where a leader proposes ISR changes (AlterPartition); absent on a single node. */
+export interface IsrChangeSink {
+  /** May `replicaId` join the ISR (registered, not shutting down)? */
+  isEligible(replicaId: number): boolean
+  /** Writes the new ISR guarded by the leader and partition epochs; resolves false when fenced. */
+  submit(partition: Partition, isr: readonly number[]): Promise<boolean>
+  /** replica.lag.time.max.ms */
+  readonly lagTimeMaxMs: number
+  now(): number
+}
+
+/** The replica state the metadata image gives a partition. */
+export interface ReplicaAssignment {
+  readonly leader: number
+  readonly leaderEpoch: number
+  readonly partitionEpoch: number
+  readonly replicas: readonly number[]
+  readonly isr: readonly number[]
+}
 
 export class Partition {
   readonly topic: string
   readonly index: number
   topicId: string
   private readonly log: Log
+  private readonly nodeId: number
   /** Set by makeLeader / makeFollower from the metadata image (ReplicaManager.applyDelta). */
   private epoch = 0
+  private pEpoch = 0
   private role: 'leader' | 'follower' = 'leader'
+  private leader: number
   private replicaIds: readonly number[]
+  /** The committed ISR (as in the metadata image). */
   isr: readonly number[]
+  /** An ISR change written but not yet seen in the image (Kafka's PendingExpand/ShrinkIsr). */
+  private pendingIsr: readonly number[] | undefined
   /** ReplicaManager bookkeeping: its first role has been reported to leadership listeners. */
   announced = false
   settings: PartitionSettings
   private hw: number
-  /** Last known log end offset of each follower in the ISR (none on a single node). */
-  private readonly followerEnds = new Map<number, number>()
-  private readonly onData: DataListener
+  /** Offset at which this broker's current leader epoch began (followers join the ISR past it). */
+  private leaderEpochStartOffset = 0
+  /** As leader: every other replica's fetch state. */
+  private readonly followers = new Map<number, FollowerState>()
+  private readonly events: PartitionEvents
+  private readonly isrSink: IsrChangeSink | undefined
   /** Bytes per acknowledged append, so waiting fetches count only what their bound passed. */
   private readonly appended = new ByteLedger()
 
-  constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings, onData: DataListener) {
+  constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings,
+    events: PartitionEvents, isrSink?: IsrChangeSink) {
     this.topic = topic
     this.index = index
     this.topicId = topicId
     this.log = log
+    this.nodeId = nodeId
+    this.leader = nodeId
     this.replicaIds = [nodeId]
     this.isr = [nodeId]
     this.settings = settings
-    this.onData = onData
-    // Everything recovered from disk was acknowledged or is at least durable now: with no other
-    // replica to disagree, the whole log is committed.
+    this.events = events
+    this.isrSink = isrSink
+    // Single node: everything recovered is committed (no other replica can disagree). With
+    // replicas the HW is re-learned (no HW checkpoint yet): the first role lowers it to the start.
     this.hw = log.logEndOffset
   }
 
   get leaderEpoch(): number {
     return this.epoch
+  }
+
+  get partitionEpoch(): number {
+    return this.pEpoch
   }
 
   get replicas(): readonly number[] {
@@ -71,22 +117,61 @@ export class Partition {
     return this.role === 'leader'
   }
 
-  /** This broker leads the partition at `state.leaderEpoch` (from the metadata image). */
-  makeLeader(state: { readonly leaderEpoch: number, readonly replicas: readonly number[], readonly isr: readonly number[] }): void {
-    this.role = 'leader'
-    this.epoch = state.leaderEpoch
-    this.replicaIds = state.replicas
-    this.isr = state.isr
-    for (const id of this.followerEnds.keys()) if (!state.isr.includes(id)) this.followerEnds.delete(id)
+  /** The leader's node id as this broker last heard it (-1: none). */
+  get leaderId(): number {
+    return this.leader
   }
 
-  /** Another broker leads (replication fetches and truncation come with the cluster). */
-  makeFollower(state: { readonly leaderEpoch: number, readonly replicas: readonly number[], readonly isr: readonly number[] }): void {
-    this.role = 'follower'
+  /** The ISR the high watermark waits for: the committed one plus any member being added. */
+  get maximalIsr(): readonly number[] {
+    const p = this.pendingIsr
+    return p ? [...new Set([...this.isr, ...p])] : this.isr
+  }
+
+  private firstRole(state: ReplicaAssignment): void {
+    if (!this.announced && state.replicas.length > 1) this.hw = Math.min(this.hw, this.log.logStartOffset)
+  }
+
+  /**
+   * This broker leads the partition at `state.leaderEpoch` (from the metadata image). A new epoch
+   * resets every follower's fetch state (their ends are unknown until they fetch; in-sync ones
+   * count as caught up now) and starts the epoch in the leader-epoch cache at the log end.
+   */
+  async makeLeader(state: ReplicaAssignment): Promise<void> {
+    this.firstRole(state)
+    const now = this.isrSink?.now() ?? 0
+    const newEpoch = this.role !== 'leader' || state.leaderEpoch !== this.epoch || !this.announced
+    this.role = 'leader'
+    this.leader = this.nodeId
     this.epoch = state.leaderEpoch
+    this.pEpoch = state.partitionEpoch
     this.replicaIds = state.replicas
     this.isr = state.isr
-    this.followerEnds.clear()
+    this.pendingIsr = undefined
+    if (newEpoch) {
+      this.followers.clear()
+      this.leaderEpochStartOffset = this.log.logEndOffset
+      if (this.log.epochs.assign(state.leaderEpoch, this.log.logEndOffset)) await this.log.epochs.persist()
+    }
+    for (const id of state.replicas) {
+      if (id !== this.nodeId && !this.followers.has(id)) this.followers.set(id, new FollowerState(state.isr.includes(id) ? now : 0))
+    }
+    for (const id of this.followers.keys()) if (!state.replicas.includes(id)) this.followers.delete(id)
+    // A shrunk ISR may let the HW move.
+    this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
+  }
+
+  /** Another broker leads: this one fetches from it (ReplicaFetcherManager) and keeps no follower state. */
+  makeFollower(state: ReplicaAssignment): void {
+    this.firstRole(state)
+    this.role = 'follower'
+    this.leader = state.leader
+    this.epoch = state.leaderEpoch
+    this.pEpoch = state.partitionEpoch
+    this.replicaIds = state.replicas
+    this.isr = state.isr
+    this.pendingIsr = undefined
+    this.followers.clear()
   }
 
   get highWatermark(): number {
@@ -121,45 +206,147 @@ export class Partition {
     return this.log.logEndOffset
   }
 
+  /** The newest leader epoch in this log's epoch cache (-1: none). */
+  get latestEpoch(): number {
+    return this.log.epochs.latestEpoch
+  }
+
+  private notLeader(): StorageError {
+    return new StorageError('NOT_LEADER_OR_FOLLOWER', `This broker does not lead ${this.topic}-${this.index}`)
+  }
+
   /**
    * Appends client batches (magic 2, validated and stamped by storage) as leader. Resolves once the
-   * storage layer acknowledges (durable per flush.messages); the high watermark then covers them.
+   * storage layer acknowledges (durable per flush.messages); the high watermark then covers them
+   * once every in-sync replica has them.
    */
-  async appendAsLeader(batches: Buffer): Promise<AppendResult> {
-    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'client' })
-    this.appended.record(result.lastOffset + 1, batches.length)
-    this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
-    return result
+  appendAsLeader(batches: Buffer): Promise<AppendResult> {
+    return this.leaderAppend(batches, 'client')
   }
 
   /** Appends coordinator-written batches (control records allowed). */
-  async appendAsCoordinator(batches: Buffer): Promise<AppendResult> {
-    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin: 'coordinator' })
+  appendAsCoordinator(batches: Buffer): Promise<AppendResult> {
+    return this.leaderAppend(batches, 'coordinator')
+  }
+
+  private async leaderAppend(batches: Buffer, origin: 'client' | 'coordinator'): Promise<AppendResult> {
+    if (this.role !== 'leader') throw this.notLeader()
+    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin })
     this.appended.record(result.lastOffset + 1, batches.length)
+    this.events.onLogAppend(this, batches.length)
     this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
     return result
   }
 
-  /** Records a follower's fetch position (replication, later). */
-  updateFollowerEnd(replicaId: number, logEndOffset: number): void {
-    if (!this.isr.includes(replicaId)) return
-    this.followerEnds.set(replicaId, logEndOffset)
-    this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
+  /**
+   * Follower: appends the leader's batches as they are (offsets and leader epochs kept), when the
+   * partition still follows in `leaderEpoch` and the batches start at the log end.
+   */
+  async appendAsFollower(batches: Buffer, leaderEpoch: number): Promise<AppendResult | undefined> {
+    if (this.role !== 'follower' || this.epoch !== leaderEpoch) return undefined
+    const result = await this.log.append(batches, { origin: 'replication' })
+    this.appended.record(result.lastOffset + 1, batches.length)
+    return result
+  }
+
+  /** Follower: the leader's high watermark, capped by what this replica has. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    if (this.role !== 'follower') return
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset)
+    if (hw > this.hw) {
+      this.hw = hw
+      this.events.onHighWatermark(this, 0)
+    }
   }
 
   /**
-   * The HW is the smallest log end offset among ISR members; `localEnd` is the leader's end as of
-   * a completed (acknowledged) append — never beyond it, so readers never see unacknowledged data.
+   * Follower: the leader's log start moved (retention, DeleteRecords): records below it go here
+   * too, within this log's range.
+   */
+  async followLogStartOffset(leaderLogStart: number): Promise<void> {
+    if (this.role !== 'follower' || leaderLogStart <= this.log.logStartOffset) return
+    await this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset))
+  }
+
+  /** Follower: this log ends below the leader's log start: it restarts empty there. */
+  async restartAt(offset: number): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset)
+    this.hw = offset
+  }
+
+  /** Follower: removes everything from `offset` on (diverged from the leader); the HW follows. */
+  async truncateTo(offset: number): Promise<void> {
+    await this.log.truncateTo(offset)
+    this.clampToLog()
+  }
+
+  /**
+   * Leader: a follower fetched from `fetchOffset` (its log end offset). Updates its state, may
+   * add it to the ISR (caught up to the HW within this leader epoch) and may move the HW.
+   * Returns false when `replicaId` is not a replica of this partition.
+   */
+  updateFollowerFetchState(replicaId: number, fetchOffset: number): boolean {
+    const f = this.followers.get(replicaId)
+    if (!f || this.role !== 'leader') return false
+    f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0)
+    this.maybeExpandIsr(replicaId, f)
+    this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
+    return true
+  }
+
+  /** Kept for tests written before replication: a follower's end as its fetch reports it. */
+  updateFollowerEnd(replicaId: number, logEndOffset: number): void {
+    if (!this.followers.has(replicaId) && this.isr.includes(replicaId)) this.followers.set(replicaId, new FollowerState(0))
+    this.updateFollowerFetchState(replicaId, logEndOffset)
+  }
+
+  private maybeExpandIsr(replicaId: number, f: FollowerState): void {
+    const sink = this.isrSink
+    if (!sink || this.pendingIsr || this.isr.includes(replicaId)) return
+    if (f.logEndOffset < this.hw || f.logEndOffset < this.leaderEpochStartOffset || !sink.isEligible(replicaId)) return
+    this.proposeIsr([...this.isr, replicaId])
+  }
+
+  /** Leader: drops followers not caught up within replica.lag.time.max.ms from the ISR. */
+  maybeShrinkIsr(): void {
+    const sink = this.isrSink
+    if (!sink || this.role !== 'leader' || this.pendingIsr) return
+    const now = sink.now()
+    const lagging = this.isr.filter((id) => id !== this.nodeId && (this.followers.get(id)?.isLagging(now, sink.lagTimeMaxMs) ?? true))
+    if (lagging.length === 0) return
+    this.proposeIsr(this.isr.filter((id) => !lagging.includes(id)))
+  }
+
+  private proposeIsr(isr: readonly number[]): void {
+    const sink = this.isrSink!
+    this.pendingIsr = isr
+    const epoch = this.epoch
+    const pEpoch = this.pEpoch
+    sink.submit(this, isr).then((ok) => {
+      // Fenced (or failed): forget the proposal unless the image already moved on; the next
+      // fetch or expiration check proposes again from the current state.
+      if (!ok && this.epoch === epoch && this.pEpoch === pEpoch) this.pendingIsr = undefined
+    }, () => {
+      if (this.epoch === epoch && this.pEpoch === pEpoch) this.pendingIsr = undefined
+    })
+  }
+
+  /**
+   * Leader: the HW is the smallest log end offset over the maximal ISR (a follower that has not
+   * fetched in this epoch holds it back); `localEnd` is the leader's end as of a completed append,
+   * never beyond it, so readers never see unacknowledged data. Never moves back.
    */
   private maybeAdvanceHighWatermark(localEnd: number, newBytes: number): void {
+    if (this.role !== 'leader') return
     let candidate = localEnd
-    for (const id of this.isr) {
-      const end = this.followerEnds.get(id)
-      if (end !== undefined && end < candidate) candidate = end
+    for (const id of this.maximalIsr) {
+      if (id === this.nodeId) continue
+      const end = this.followers.get(id)?.logEndOffset ?? -1
+      if (end < candidate) candidate = end
     }
     if (candidate > this.hw) {
       this.hw = candidate
-      this.onData(this, newBytes)
+      this.events.onHighWatermark(this, newBytes)
     }
   }
 
@@ -218,6 +405,11 @@ export class Partition {
   /** The bound a fetch reads up to: the LSO (read_committed) or the HW. */
   fetchBound(readCommitted: boolean): number {
     return readCommitted ? this.lastStableOffset : this.hw
+  }
+
+  /** A follower's fetch: whole batches from `offset` up to the log end (not the HW). */
+  readForReplica(offset: number, maxBytes: number, allocate?: (size: number) => Buffer): Promise<ReadResult> {
+    return this.log.read(offset, maxBytes, { maxOffset: this.log.logEndOffset, minOneBatch: true, allocate })
   }
 
   /** Bytes appended in [from, to) (recent appends; see ByteLedger). */

@@ -10,7 +10,8 @@ import { effectiveTopicConfig, parseTopicOverrides } from '../config/index.ts'
 import type { MetadataDelta } from '../cluster/metadata-delta.ts'
 import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
-import type { PartitionSettings } from './partition.ts'
+import type { IsrChangeSink, PartitionEvents, PartitionSettings } from './partition.ts'
+import type { ReplicaFetcherManager } from './replica-fetcher-manager.ts'
 import { Purgatory, timerQueueClock } from './purgatory.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import { awaitReplication } from './delayed-produce.ts'
@@ -25,7 +26,13 @@ export interface ReplicaManagerOptions {
   readonly log: Logger
   /** The broker's timer queue (deadlines of delayed operations); default: the monotonic clock. */
   readonly timers?: TimerQueue
+  /** Cluster mode: where leaders propose ISR changes (alter-partition.ts). */
+  readonly isr?: IsrChangeSink
+  /** Cluster mode: the follower fetchers (the broker closes them). */
+  readonly fetchers?: ReplicaFetcherManager
 }
+
+const ISR_EXPIRATION_TIMER = 'replica:isr-expiration'
 
 /** One partition's change of role on this broker, as applied by applyDelta. */
 export interface LeadershipChange {
@@ -54,14 +61,31 @@ export class ReplicaManager {
   private readonly listeners: LeadershipListener[] = []
   private readonly hwListeners: ((partition: Partition) => void)[] = []
   private closed = false
+  private readonly isrSink: IsrChangeSink | undefined
+  private readonly fetchers: ReplicaFetcherManager | undefined
+  private readonly timers: TimerQueue | undefined
 
   constructor(opts: ReplicaManagerOptions) {
+    this.isrSink = opts.isr
+    this.fetchers = opts.fetchers
+    this.timers = opts.timers
     this.logs = opts.logs
     this.config = opts.config
     this.nodeId = opts.config.nodeId
     this.log = opts.log
     this.fetchPurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'fetch') : undefined)
     this.producePurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'produce') : undefined)
+    this.scheduleIsrExpiration()
+  }
+
+  /** Kafka's isr-expiration task: every half replica.lag.time.max.ms, leaders drop lagging followers. */
+  private scheduleIsrExpiration(): void {
+    const sink = this.isrSink
+    if (!sink || !this.timers || this.closed) return
+    this.timers.schedule(ISR_EXPIRATION_TIMER, Math.max(1, Math.floor(sink.lagTimeMaxMs / 2)), () => {
+      for (const list of this.byTopic.values()) for (const p of list) if (p?.isLeader) p.maybeShrinkIsr()
+      this.scheduleIsrExpiration()
+    })
   }
 
   /** The hosted partition, or undefined (UNKNOWN_TOPIC_OR_PARTITION). */
@@ -97,6 +121,7 @@ export class ReplicaManager {
    */
   async applyDelta(delta: MetadataDelta): Promise<void> {
     if (this.closed) return
+    this.fetchers?.setImage(delta.image)
     const changes: LeadershipChange[] = []
     let failure: unknown
     const attempt = async (fn: () => Promise<void>): Promise<void> => {
@@ -149,13 +174,21 @@ export class ReplicaManager {
       if (this.closed) return created
       let list = this.byTopic.get(topic.name)
       if (!list) this.byTopic.set(topic.name, (list = []))
-      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.onData)
+      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.events, this.isrSink)
     }
     p.topicId = topic.topicId
     const wasLeader = p.isLeader
     const epoch = p.leaderEpoch
-    if (state.leader === this.nodeId) p.makeLeader(state)
-    else p.makeFollower(state)
+    const leader = p.leaderId
+    if (state.leader === this.nodeId) {
+      this.fetchers?.unfollow(p)
+      await p.makeLeader(state)
+    } else {
+      p.makeFollower(state)
+      // A new leader or epoch: truncate against it, then fetch (no leader: wait for one).
+      if (state.leader < 0) this.fetchers?.unfollow(p)
+      else this.fetchers?.follow(p, state.leader, state.leaderEpoch, wasLeader || epoch !== state.leaderEpoch || leader !== state.leader || !p.announced)
+    }
     if (p.isLeader !== wasLeader || p.leaderEpoch !== epoch || !p.announced) {
       p.announced = true
       // A new leader epoch: fetches parked on the old role answer now and re-read.
@@ -170,6 +203,7 @@ export class ReplicaManager {
     if (list?.[p.index] !== p) return
     delete list[p.index]
     if (!list.some((x) => x !== undefined)) this.byTopic.delete(p.topic)
+    this.fetchers?.unfollow(p)
     this.completeWaiting(p)
     changes.push({ topic: p.topic, partition: p.index, role: 'removed', leaderEpoch: p.leaderEpoch })
     await this.logs.delete(p.topic, p.index)
@@ -180,6 +214,7 @@ export class ReplicaManager {
     const list = this.byTopic.get(topic.name)
     if (!list || list.every((p) => p === undefined || p.topicId !== topic.topicId)) return
     this.byTopic.delete(topic.name)
+    for (const p of list) if (p) this.fetchers?.unfollow(p)
     for (const p of list) if (p) this.completeWaiting(p)
     for (const p of list) {
       if (!p) continue
@@ -207,6 +242,7 @@ export class ReplicaManager {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.timers?.cancel(ISR_EXPIRATION_TIMER)
     this.fetchPurgatory.close()
     this.producePurgatory.close()
   }
@@ -235,10 +271,16 @@ export class ReplicaManager {
     this.producePurgatory.completeAll(p)
   }
 
-  private onData = (partition: Partition, newBytes: number): void => {
-    this.fetchPurgatory.notify(partition, newBytes)
-    this.producePurgatory.notify(partition, newBytes)
-    for (const l of this.hwListeners) l(partition)
+  private readonly events: PartitionEvents = {
+    onHighWatermark: (partition: Partition, newBytes: number): void => {
+      this.fetchPurgatory.notify(partition, newBytes)
+      this.producePurgatory.notify(partition, newBytes)
+      for (const l of this.hwListeners) l(partition)
+    },
+    // Replica fetches read up to the log end: appends wake them.
+    onLogAppend: (partition: Partition, newBytes: number): void => {
+      this.fetchPurgatory.notify(partition, newBytes)
+    },
   }
 }
 

@@ -79,11 +79,21 @@ export class TxnCoordinatorService {
 
   private readonly loadedRecords: () => number
 
-  /** Single node: this broker leads every partition of the topic, in the partition's epoch. */
+  /**
+   * The partitions this broker leads (every one on a single node) are elected in their leader
+   * epoch; the others answer NOT_COORDINATOR until the replica manager reports leadership here.
+   */
   private electAll(): Promise<void> {
-    const writer = replicaPartitionWriter(this.ctx, TRANSACTION_STATE_TOPIC)
-    for (let i = 0; i < this.coordinator.config.logPartitions; i++) this.runtime.onElection(i, writer.leaderEpoch(i) ?? 0)
+    for (let i = 0; i < this.coordinator.config.logPartitions; i++) {
+      const p = this.ctx.replicas.partition(TRANSACTION_STATE_TOPIC, i)
+      if (p?.isLeader) this.runtime.onElection(i, p.leaderEpoch)
+      else if (this.runtime.status(i) === undefined) this.coordinator.unloadPartition(i)
+    }
     return this.runtime.whenAllLoaded()
+  }
+
+  partitionFor(key: string): number {
+    return this.coordinator.partitionFor(key)
   }
 
   start(): void {

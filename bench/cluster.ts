@@ -1,0 +1,81 @@
+// `npm run bench -- cluster [--duration-ms N]`: produce throughput with replication. Three
+// brokers run in one child process (startCluster), the load generator in this one; all share this
+// machine's cores, so the figures to quote are the ratios within one run: replication factor 3
+// with acks=all and acks=1 beside replication factor 1 (one partition each, led by broker 0, the
+// same producer: 8 pipelined requests of one 64 KiB batch of 1 KiB records). Then end-to-end
+// latency at 5,000 msg/s with acks=all on the RF=3 partition. Failover times need the controller
+// (etcd helper) and are not measured here. Prints figures; asserts nothing.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { ApiKey } from '../src/protocol/generated/api-keys.ts'
+import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
+import { KafkaConn } from './loadgen/kafka-conn.ts'
+import { runProduce } from './loadgen/producer.ts'
+import { runLatency } from './loadgen/latency.ts'
+import type { RateResult } from './loadgen/jobs.ts'
+
+const REPO = fileURLToPath(new URL('../', import.meta.url))
+const HOST = '127.0.0.1'
+
+async function startClusterProcess(): Promise<{ ports: number[], stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cluster-process.ts', '3'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = new Promise((r) => child.once('exit', r))
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString()
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (line) resolve((JSON.parse(line) as { ports: number[] }).ports)
+    })
+    child.once('exit', (code) => reject(new Error(`cluster process exited with ${code}`)))
+  })
+  return { ports, stop: async () => { child.kill('SIGTERM'); await exited } }
+}
+
+async function createTopic(conn: KafkaConn, name: string, rf: number, leader: number, brokers: number): Promise<void> {
+  // Explicit assignment: every topic led by the same broker (the first replica leads).
+  const replicas = Array.from({ length: rf }, (_, i) => (leader + i) % brokers)
+  const r = await conn.send<CreateTopicsResponse>(ApiKey.CreateTopics, 5, {
+    topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: replicas }],
+      configs: [{ name: 'min.insync.replicas', value: String(Math.min(2, rf)) }] }],
+    timeoutMs: 30_000, validateOnly: false,
+  })
+  const t = r.topics[0]!
+  if (t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t.errorCode} ${t.errorMessage}`)
+}
+
+const mbps = (r: RateResult) => r.valueBytes / 1024 / 1024 / (r.ms / 1000)
+const msgs = (r: RateResult) => r.messages / (r.ms / 1000)
+
+export async function run(args: string[]): Promise<void> {
+  const i = args.indexOf('--duration-ms')
+  const durationMs = i >= 0 ? Number(args[i + 1]) : 8000
+  const cluster = await startClusterProcess()
+  try {
+    const port = cluster.ports[0]!
+    const admin = await KafkaConn.open(HOST, port, 'bench-admin')
+    await createTopic(admin, 'rf1', 1, 0, 3)
+    await createTopic(admin, 'rf3', 3, 0, 3)
+    await createTopic(admin, 'rf3-latency', 3, 0, 3)
+    admin.close()
+    await new Promise((r) => setTimeout(r, 500))
+    const job = (topic: string, acks: number) => ({
+      kind: 'produce' as const, host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
+      batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
+    })
+    const figures: [string, RateResult][] = []
+    for (const [label, topic, acks] of [['RF=1 acks=1', 'rf1', 1], ['RF=3 acks=1', 'rf3', 1], ['RF=3 acks=all', 'rf3', -1], ['RF=1 acks=all', 'rf1', -1]] as const) {
+      const r = await runProduce(job(topic, acks))
+      figures.push([label, r])
+      console.log(`${label.padEnd(14)} ${msgs(r).toFixed(0).padStart(8)} msg/s ${mbps(r).toFixed(1).padStart(7)} MB/s` +
+        `${r.errors ? ` errors ${r.errors} (${r.firstError})` : ''}`)
+    }
+    const base = msgs(figures[0]![1])
+    console.log(`ratios to RF=1 acks=1: RF=3 acks=1 ${(msgs(figures[1]![1]) / base * 100).toFixed(0)}%, RF=3 acks=all ${(msgs(figures[2]![1]) / base * 100).toFixed(0)}%`)
+    const l = await runLatency({ kind: 'latency', host: HOST, port, topic: 'rf3-latency', recordBytes: 100, acks: -1, ratePerSec: 5000, warmupMs: 1000, durationMs })
+    console.log(`e2e at 5,000 msg/s, RF=3 acks=all: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, p99.9 ${l.p999.toFixed(1)} ms, ` +
+      `ack p99 ${l.ackP99.toFixed(1)} ms, achieved ${l.achievedRate.toFixed(0)}/s${l.errors ? `, errors ${l.errors} (${l.firstError})` : ''}`)
+  } finally {
+    await cluster.stop()
+  }
+}

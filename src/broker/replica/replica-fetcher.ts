@@ -1,0 +1,265 @@
+// One follower fetch session towards one leader broker (Kafka's ReplicaFetcherThread over
+// AbstractFetcherThread): every partition this broker follows under that leader is either
+// truncating or fetching. A truncating partition asks the leader, with OffsetForLeaderEpoch, where
+// its own latest epoch ends on the leader and truncates its log there, so a tail written under an
+// epoch the leader never had (or had shorter) is removed before anything is fetched after it. A
+// fetching partition is part of one Fetch per round (replica id set, from its log end offset, with
+// its leader epoch); the answer's batches are appended as they are (offsets and epochs kept) and
+// the leader's high watermark is learned. Errors delay the partition (replica.fetch.backoff.ms);
+// fenced epochs wait for the next metadata image, which re-adds the partition with its new epoch.
+import type { Logger } from 'pino'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode, errorName } from '../../protocol/errors.ts'
+import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../protocol/generated/messages/fetch.ts'
+import type { FetchRequestFetchTopic, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
+import type { OffsetForLeaderEpochResponse } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
+import { BrokerChannel } from '../net/broker-channel.ts'
+import type { Partition } from './partition.ts'
+
+export const REPLICA_FETCH_VERSION = 18
+export const OFFSET_FOR_LEADER_EPOCH_VERSION = 4
+
+export interface FetcherSettings {
+  readonly nodeId: number
+  /** This broker's registration epoch (-1: unknown). */
+  readonly brokerEpoch: () => number
+  readonly maxWaitMs: number
+  readonly minBytes: number
+  readonly maxBytes: number
+  readonly partitionMaxBytes: number
+  readonly backoffMs: number
+  readonly socketTimeoutMs: number
+  readonly log: Logger
+}
+
+/** Where the leader listens, from the metadata image (undefined: not registered). */
+export type EndpointLookup = (brokerId: number) => { host: string, port: number } | undefined
+
+interface FetchState {
+  readonly partition: Partition
+  readonly leaderEpoch: number
+  phase: 'truncating' | 'fetching'
+  /** Not before this time (ms, Date.now) after an error. */
+  delayedUntil: number
+}
+
+export class ReplicaFetcher {
+  private readonly states = new Map<Partition, FetchState>()
+  private channel: BrokerChannel | undefined
+  private wake: (() => void) | undefined
+  private stopped = false
+  private readonly loop: Promise<void>
+
+  constructor(readonly leaderId: number, private readonly settings: FetcherSettings, private readonly endpoint: EndpointLookup) {
+    this.loop = this.run()
+  }
+
+  get size(): number {
+    return this.states.size
+  }
+
+  /** Follows `partition` under this leader at `leaderEpoch`, truncating first. */
+  add(partition: Partition, leaderEpoch: number): void {
+    this.states.set(partition, { partition, leaderEpoch, phase: 'truncating', delayedUntil: 0 })
+    this.poke()
+  }
+
+  remove(partition: Partition): void {
+    this.states.delete(partition)
+  }
+
+  has(partition: Partition): boolean {
+    return this.states.has(partition)
+  }
+
+  private poke(): void {
+    const w = this.wake
+    this.wake = undefined
+    w?.()
+  }
+
+  /** Waits for work, a poke, or `ms`. */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = undefined; resolve() }, ms)
+      this.wake = () => { clearTimeout(t); resolve() }
+    })
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true
+    this.states.clear()
+    this.channel?.close()
+    this.poke()
+    await this.loop
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const now = Date.now()
+      const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now)
+      if (ready.length === 0) {
+        const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil), now + 60_000)
+        await this.idle(Math.max(1, next - now))
+        continue
+      }
+      try {
+        const channel = await this.connect()
+        const truncating = ready.filter((s) => s.phase === 'truncating')
+        if (truncating.length > 0) await this.truncate(channel, truncating)
+        const fetching = ready.filter((s) => s.phase === 'fetching' && this.states.get(s.partition) === s)
+        if (fetching.length > 0) await this.fetch(channel, fetching)
+      } catch (err) {
+        if (this.stopped) break
+        this.channel?.close()
+        this.channel = undefined
+        this.settings.log.debug({ err, leader: this.leaderId }, 'replica fetch failed; retrying after backoff')
+        for (const s of ready) s.delayedUntil = Date.now() + this.settings.backoffMs
+      }
+    }
+  }
+
+  private async connect(): Promise<BrokerChannel> {
+    if (this.channel?.isOpen) return this.channel
+    const ep = this.endpoint(this.leaderId)
+    if (!ep) throw new Error(`leader ${this.leaderId} is not registered`)
+    this.channel = await BrokerChannel.connect(ep.host, ep.port, `replica-fetcher-${this.settings.nodeId}`, this.settings.socketTimeoutMs)
+    return this.channel
+  }
+
+  /** OffsetForLeaderEpoch for each partition's latest epoch, then truncation to the divergence point. */
+  private async truncate(channel: BrokerChannel, list: FetchState[]): Promise<void> {
+    const byTopic = new Map<string, FetchState[]>()
+    for (const s of list) {
+      const t = byTopic.get(s.partition.topic)
+      if (t) t.push(s)
+      else byTopic.set(s.partition.topic, [s])
+    }
+    const request = {
+      replicaId: this.settings.nodeId,
+      topics: [...byTopic].map(([topic, states]) => ({
+        topic,
+        partitions: states.map((s) => ({ partition: s.partition.index, currentLeaderEpoch: s.leaderEpoch, leaderEpoch: s.partition.latestEpoch })),
+      })),
+    }
+    const res = await channel.send<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, OFFSET_FOR_LEADER_EPOCH_VERSION, request,
+      this.settings.socketTimeoutMs)
+    for (const t of res.topics) {
+      for (const r of t.partitions) {
+        const s = byTopic.get(t.topic)?.find((x) => x.partition.index === r.partition)
+        if (!s || this.states.get(s.partition) !== s) continue
+        if (r.errorCode !== ErrorCode.NONE) {
+          this.delay(s, r.errorCode)
+          continue
+        }
+        await this.truncateOne(s, r.leaderEpoch, Number(r.endOffset))
+      }
+    }
+  }
+
+  /**
+   * The leader says its epoch `leaderEpoch` (the largest <= ours) ends at `leaderEnd`. When this log
+   * has that epoch too, the logs agree up to the smaller of the two ends: truncate there and
+   * fetch. When it does not, cut back to where its own largest epoch below that ends and ask again.
+   */
+  private async truncateOne(s: FetchState, leaderEpoch: number, leaderEnd: number): Promise<void> {
+    const p = s.partition
+    const end = p.logEndOffset
+    let target: number
+    let done = true
+    if (leaderEpoch < 0 || leaderEnd < 0) {
+      // The leader knows no epoch at or below ours: nothing of ours can be trusted past the HW.
+      target = Math.min(p.highWatermark, end)
+    } else {
+      const mine = p.endOffsetForEpoch(leaderEpoch)
+      if (mine.epoch === leaderEpoch) target = Math.min(leaderEnd, mine.endOffset, end)
+      else {
+        target = mine.epoch < 0 ? p.logStartOffset : Math.min(mine.endOffset, end)
+        done = target === end
+      }
+    }
+    if (target < end) {
+      this.settings.log.info({ topic: p.topic, partition: p.index, from: end, to: target, leader: this.leaderId, leaderEpoch: s.leaderEpoch },
+        'truncating diverged follower log')
+      await p.truncateTo(target)
+    }
+    if (done && this.states.get(p) === s) s.phase = 'fetching'
+  }
+
+  private async fetch(channel: BrokerChannel, list: FetchState[]): Promise<void> {
+    const byTopic = new Map<string, { topic: FetchRequestFetchTopic, states: Map<number, FetchState>, offsets: Map<number, number> }>()
+    for (const s of list) {
+      const p = s.partition
+      let t = byTopic.get(p.topicId)
+      if (!t) byTopic.set(p.topicId, t = { topic: { topic: p.topic, topicId: p.topicId, partitions: [] }, states: new Map(), offsets: new Map() })
+      const fp = defaultFetchRequestFetchPartition()
+      fp.partition = p.index
+      fp.currentLeaderEpoch = s.leaderEpoch
+      fp.fetchOffset = BigInt(p.logEndOffset)
+      fp.lastFetchedEpoch = -1
+      fp.logStartOffset = BigInt(p.logStartOffset)
+      fp.partitionMaxBytes = this.settings.partitionMaxBytes
+      fp.highWatermark = BigInt(p.highWatermark)
+      t.topic.partitions.push(fp)
+      t.states.set(p.index, s)
+      t.offsets.set(p.index, p.logEndOffset)
+    }
+    const req = defaultFetchRequest()
+    // v15+ names the follower in replicaState (replicaId stays at its default).
+    req.replicaState = { replicaId: this.settings.nodeId, replicaEpoch: BigInt(this.settings.brokerEpoch()) }
+    req.maxWaitMs = this.settings.maxWaitMs
+    req.minBytes = this.settings.minBytes
+    req.maxBytes = this.settings.maxBytes
+    req.topics = [...byTopic.values()].map((t) => t.topic)
+    const res = await channel.send<FetchResponse>(ApiKey.Fetch, REPLICA_FETCH_VERSION, req, this.settings.socketTimeoutMs + this.settings.maxWaitMs)
+    if (res.errorCode !== ErrorCode.NONE) throw new Error(`fetch failed: ${errorName(res.errorCode)}`)
+    for (const tr of res.responses) {
+      const t = byTopic.get(tr.topicId)
+      if (!t) continue
+      for (const pd of tr.partitions) {
+        const s = t.states.get(pd.partitionIndex)
+        if (!s || this.states.get(s.partition) !== s) continue
+        const p = s.partition
+        if (pd.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          const leaderStart = Number(pd.logStartOffset)
+          // Behind the leader's log start (retention passed us): restart empty there. Else ahead
+          // of the leader's end: find the divergence again.
+          if (leaderStart > p.logEndOffset && p.logEndOffset === t.offsets.get(pd.partitionIndex)) {
+            this.settings.log.info({ topic: p.topic, partition: p.index, from: p.logEndOffset, to: leaderStart }, 'follower behind the leader\'s log start: restarting the log there')
+            await p.restartAt(leaderStart)
+          } else s.phase = 'truncating'
+          continue
+        }
+        if (pd.errorCode !== ErrorCode.NONE) {
+          this.delay(s, pd.errorCode)
+          continue
+        }
+        const records = pd.records
+        // The log moved meanwhile (truncated, or the partition changed role): ask again.
+        if (p.logEndOffset !== t.offsets.get(pd.partitionIndex)) continue
+        if (records && records.length > 0) {
+          try {
+            if (!(await p.appendAsFollower(records, s.leaderEpoch))) continue
+          } catch (err) {
+            // Batches that do not follow the log end: re-check divergence with the leader.
+            this.settings.log.warn({ err, topic: p.topic, partition: p.index, leader: this.leaderId }, 'follower append failed')
+            s.phase = 'truncating'
+            s.delayedUntil = Date.now() + this.settings.backoffMs
+            continue
+          }
+        }
+        p.updateFollowerHighWatermark(Number(pd.highWatermark))
+        // Compacted logs refuse DeleteRecords: their start only moves by cleaning.
+        if (!p.settings.compacted) await p.followLogStartOffset(Number(pd.logStartOffset)).catch(() => {})
+      }
+    }
+  }
+
+  private delay(s: FetchState, code: number): void {
+    const p = s.partition
+    this.settings.log.debug({ topic: p.topic, partition: p.index, leader: this.leaderId, error: errorName(code) }, 'replica fetch error')
+    s.delayedUntil = Date.now() + this.settings.backoffMs
+    // An older epoch here than the leader's: the image will bring the new one (re-added then).
+    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) s.phase = 'truncating'
+  }
+}

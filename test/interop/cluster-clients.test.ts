@@ -1,0 +1,107 @@
+// Real clients against an embedded 3-broker cluster (startCluster): KafkaJS sees every broker and
+// each partition's leader, replicas and ISR, creates a replication-factor-3 topic and produces with
+// acks=all to leaders spread over the brokers, then consumes it all back; confluent_kafka
+// (librdkafka) does the same with acks=all and enable.idempotence.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { startCluster } from '../../src/broker/index.ts'
+import type { Cluster } from '../../src/broker/index.ts'
+import { runKafkaJs } from '../helpers/kafkajs.ts'
+import { runPython } from '../helpers/run.ts'
+import { logBytes, until } from '../broker/replica/cluster-helpers.ts'
+
+const CK_PRODUCE_CONSUME = `
+import sys, json
+from confluent_kafka import Producer, Consumer
+from confluent_kafka.admin import AdminClient, NewTopic
+b, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+a = AdminClient({'bootstrap.servers': b})
+for t, f in a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=3, config={'min.insync.replicas': '2'})], request_timeout=15).items():
+    f.result(20)
+md = a.list_topics(topic, timeout=10)
+brokers = sorted(md.brokers.keys())
+parts = {str(p.id): {'leader': p.leader, 'replicas': sorted(p.replicas), 'isrs': sorted(p.isrs)} for p in md.topics[topic].partitions.values()}
+errors = []
+acked = [0]
+def cb(err, msg):
+    if err: errors.append(str(err))
+    else: acked[0] += 1
+p = Producer({'bootstrap.servers': b, 'acks': 'all', 'enable.idempotence': True, 'linger.ms': 5})
+for i in range(n):
+    p.produce(topic, key=('k%d' % i).encode(), value=str(i).encode(), on_delivery=cb)
+    p.poll(0)
+p.flush(30)
+c = Consumer({'bootstrap.servers': b, 'group.id': 'ck-cluster', 'auto.offset.reset': 'earliest', 'enable.auto.commit': False})
+c.subscribe([topic])
+seen = set()
+import time
+deadline = time.time() + 40
+while len(seen) < n and time.time() < deadline:
+    m = c.poll(0.5)
+    if m is None or m.error(): continue
+    seen.add(int(m.value()))
+c.close()
+print(json.dumps({'brokers': brokers, 'partitions': parts, 'acked': acked[0], 'errors': errors[:5], 'consumed': len(seen)}))
+`
+
+describe('real clients against startCluster({ brokers: 3 })', () => {
+  let cluster: Cluster
+  before(async () => {
+    cluster = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': 3 } })
+  })
+  after(async () => {
+    await cluster?.close()
+  })
+
+  it('KafkaJS: metadata lists the brokers, leaders and ISR; acks=all produce over RF=3 reaches every replica', async () => {
+    const n = 300
+    const { value } = await runKafkaJs(cluster.bootstrap.split(','), async (kafka) => {
+      const admin = kafka.admin()
+      await admin.connect()
+      try {
+        await admin.createTopics({ topics: [{ topic: 'kjs', numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true })
+        const cl = await admin.describeCluster()
+        const md = await admin.fetchTopicMetadata({ topics: ['kjs'] })
+        const producer = kafka.producer()
+        await producer.connect()
+        try {
+          for (let i = 0; i < n; i += 30) {
+            await producer.send({ topic: 'kjs', acks: -1, messages: Array.from({ length: 30 }, (_, j) => ({ key: `k${i + j}`, value: String(i + j) })) })
+          }
+        } finally {
+          await producer.disconnect()
+        }
+        const offsets = await admin.fetchTopicOffsets('kjs')
+        return { brokers: cl.brokers.map((b) => b.nodeId).sort(), partitions: md.topics[0]!.partitions, total: offsets.reduce((s, o) => s + Number(o.high), 0) }
+      } finally {
+        await admin.disconnect()
+      }
+    })
+    assert.deepEqual(value.brokers, [0, 1, 2])
+    assert.equal(value.partitions.length, 3)
+    for (const p of value.partitions) {
+      assert.deepEqual([...p.replicas].sort(), [0, 1, 2])
+      assert.deepEqual([...p.isr].sort(), [0, 1, 2])
+    }
+    assert.deepEqual(value.partitions.map((p) => p.leader).sort(), [0, 1, 2], 'leaders spread over the brokers')
+    assert.equal(value.total, n)
+    // Every replica of every partition holds the same bytes.
+    for (let i = 0; i < 3; i++) {
+      await until(`replicas of kjs-${i} agree`, async () => {
+        const logs = await Promise.all([0, 1, 2].map((id) => logBytes(cluster, id, 'kjs', i)))
+        return logs.every((l) => l.equals(logs[0]!))
+      })
+    }
+  })
+
+  it('confluent_kafka: idempotent acks=all producer and a consumer group over RF=3', async () => {
+    const n = 2000
+    const r = await runPython(CK_PRODUCE_CONSUME, [cluster.bootstrap, 'ck', String(n)], { modules: ['confluent_kafka'], timeoutMs: 90_000 })
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { brokers: number[], partitions: Record<string, { leader: number, replicas: number[], isrs: number[] }>, acked: number, errors: string[], consumed: number }
+    assert.deepEqual(out.brokers, [0, 1, 2])
+    for (const p of Object.values(out.partitions)) assert.deepEqual(p.replicas, [0, 1, 2])
+    assert.deepEqual(out.errors, [])
+    assert.equal(out.acked, n)
+    assert.equal(out.consumed, n)
+  })
+})
