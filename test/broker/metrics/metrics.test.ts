@@ -45,22 +45,27 @@ async function scrapeUntil(url: string, what: string, check: (f: Family[]) => bo
 
 test('consumer lag and traffic on /metrics follow a KafkaJS producer and consumer group', async (t) => {
   const broker = await startBroker({ config: { 'admin.listeners': 'http://127.0.0.1:0', 'offsets.topic.num.partitions': 3 } })
-  t.after(() => broker.close())
+  // Clients leave before the broker closes (a KafkaJS client whose broker went away retries on).
+  const clients: { disconnect(): Promise<void> }[] = []
+  t.after(async () => {
+    await Promise.allSettled(clients.reverse().map((c) => c.disconnect()))
+    await broker.close()
+  })
   const url = broker.metricsUrl!
   assert.ok(url)
   const kafka = new Kafka({ clientId: 'metrics-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()
-  t.after(() => admin.disconnect())
+  clients.push(admin)
   await admin.createTopics({ topics: [{ topic: 'lagging', numPartitions: 1 }] })
   const producer = kafka.producer()
   await producer.connect()
-  t.after(() => producer.disconnect())
+  clients.push(producer)
   await producer.send({ topic: 'lagging', messages: Array.from({ length: 10 }, (_, i) => ({ value: `first-${i}` })) })
 
   const consumer = kafka.consumer({ groupId: 'lag-group' })
   await consumer.connect()
-  t.after(() => consumer.disconnect())
+  clients.push(consumer)
   await consumer.subscribe({ topic: 'lagging', fromBeginning: true })
   let seen = 0
   let consumed: () => void = () => {}
