@@ -1,5 +1,6 @@
 // `samsa group ...`: list, describe (members, assignments, committed offsets and lag), reset
 // offsets (a dry run unless --execute) and delete — the kafka-consumer-groups.sh jobs.
+import { KafkaError } from '../../client/index.ts'
 import type { Admin, GroupDescription, TopicPartition } from '../../client/index.ts'
 import type { Context } from './common.ts'
 import { printJson, printTable } from './common.ts'
@@ -19,7 +20,9 @@ const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
 
 /** A group that does not exist (Dead, nothing committed) is an error, as in Kafka's tool. */
 async function existing(admin: Admin, groupId: string): Promise<{ group: GroupDescription; committed: Map<string, number> }> {
-  const [group, offsets] = await Promise.all([admin.describeGroup(groupId), admin.groupOffsets(groupId)])
+  const [group, offsets] = await Promise.all([admin.describeGroup(groupId), admin.groupOffsets(groupId)]).catch((err: unknown) => {
+    throw err instanceof KafkaError && err.errorName === 'GROUP_ID_NOT_FOUND' ? new CliError(`unknown group '${groupId}'`) : err
+  })
   const committed = new Map(offsets.filter((o) => o.offset >= 0).map((o) => [key(o), o.offset]))
   if (group.state === 'Dead' && committed.size === 0) throw new CliError(`unknown group '${groupId}'`)
   return { group, committed }
