@@ -99,6 +99,8 @@ class Request implements RequestContext {
   readonly broker: BrokerContext
   readonly connection: Connection
   readonly header: RequestHeaderInfo
+  /** performance.now() when the request was decoded (request latency metric). */
+  private readonly started = performance.now()
   private logger: Logger | undefined
   private lease: ReadBufferLease | undefined
 
@@ -121,6 +123,7 @@ class Request implements RequestContext {
 
   respond(res: unknown): FrameResult {
     const lease = this.lease
+    this.broker.metrics.requestDone(this.header.apiKey, (performance.now() - this.started) / 1000)
     if (res === NO_RESPONSE) {
       lease?.release()
       return null
@@ -136,6 +139,7 @@ class Request implements RequestContext {
   }
 
   fail(err: unknown): never {
+    this.broker.metrics.requestRejected(this.header.apiKey)
     if (err instanceof RequestRejected) throw err
     throw new RequestRejected(`${describe(this.header)} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
   }

@@ -39,6 +39,10 @@ const SERVER = [
   broker('listener.security.protocol.map', 'string',
     'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
     'Maps listener names to security protocols.', ro),
+  broker('admin.listeners', 'list', ['http://localhost:9644'],
+    'Samsa: HTTP addresses serving /metrics (Prometheus text format), /health and /ready; empty turns them off. ' +
+    'An address in use is logged as a warning and the broker runs on without it (several brokers on one machine).',
+    { ...ro, importance: 'high' }),
   broker('inter.broker.listener.name', 'string', null, 'Listener used between brokers.', ro),
   broker('log.dirs', 'list', null, 'Data directories (Samsa uses the first). Overrides log.dir.', { ...ro, importance: 'high' }),
   broker('log.dir', 'string', './samsa-data', 'Data directory used when log.dirs is not set (samsa start --data-dir sets it).',
