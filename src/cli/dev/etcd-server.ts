@@ -17,6 +17,8 @@ export interface EtcdServerOptions {
   /** Each line etcd logs (JSON), e.g. to a file. */
   readonly onLine?: (line: string) => void
   readonly readyTimeoutMs?: number
+  /** Keep etcd's default transaction limits (128 operations, 1.5 MiB), as a stock etcd has. */
+  readonly stockLimits?: boolean
 }
 
 export interface EtcdServer {
@@ -60,7 +62,7 @@ export async function startEtcd(opts: EtcdServerOptions): Promise<EtcdServer> {
     '--listen-client-urls', client, '--advertise-client-urls', client,
     '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `samsa=${peer}`,
     '--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m',
-    '--max-txn-ops', '100000', '--max-request-bytes', String(10 * 1024 * 1024),
+    ...(opts.stockLimits ? [] : ['--max-txn-ops', '100000', '--max-request-bytes', String(10 * 1024 * 1024)]),
     '--logger', 'zap', '--log-outputs', 'stderr',
   ]
   let output = ''

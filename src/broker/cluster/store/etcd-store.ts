@@ -72,6 +72,8 @@ function definite(err: unknown): Error | undefined {
 }
 
 export class EtcdMetadataStore implements MetadataStore {
+  /** Room under etcd's default --max-txn-ops (128) for a few compares and our slot stamp. */
+  readonly maxPutsPerTxn = 100
   private readonly slots: Slot[] = []
   private readonly freeSlots: number[] = []
   private readonly slotWaiters: ((slot: number) => void)[] = []
