@@ -44,6 +44,11 @@ const SERVER = [
   broker('log.dir', 'string', './samsa-data', 'Data directory used when log.dirs is not set (samsa start --data-dir sets it).',
     { ...ro, importance: 'high' }),
   broker('num.partitions', 'int', 1, 'Partitions of an automatically created topic, or of CreateTopics with -1.', { ...ro, min: 1 }),
+  broker('max.broker.partitions', 'int', 4000,
+    'Samsa (the name KIP-578 proposed): most partitions this broker hosts, internal topics included. CreateTopics, ' +
+    'CreatePartitions and auto-creation beyond it fail with POLICY_VIOLATION; every partition keeps open files and ' +
+    'memory, so a stream of invented topic names cannot exhaust them. 4000 is Kafka\'s long-standing per-broker guidance.',
+    { ...cw, min: 1 }),
   broker('default.replication.factor', 'int', 1, 'Replication factor of automatically created topics.', { ...ro, min: 1 }),
   broker('auto.create.topics.enable', 'boolean', true, 'Create a topic when Metadata or Produce names one that does not exist.',
     { ...ro, importance: 'high' }),
