@@ -32,11 +32,16 @@ test('leader change: the old leader\'s un-replicated tail is truncated on rejoin
     assert.equal(seen.bytes, (await logBytes(cluster, old, 'lc', 0)).length - (await tailBytes(cluster, old)), 'a consumer reads only below the HW')
     await cluster.kill(old)
 
-    // The followers come back and the controller elects one of them (epoch 1).
+    // The followers come back. The controller reacts to the old leader's loss: it elects a live
+    // in-sync replica, or marks the partition offline (a new epoch, no leader) when the ISR had
+    // shrunk to the old leader alone. Then `a` leads, as an operator's election would make it.
     await cluster.restart(a)
     await cluster.restart(b)
-    const next = await electLeader(cluster, 'lc', 0, a, [a, b])
-    assert.equal(next.leaderEpoch, 1)
+    await until('the controller acted on the old leader\'s loss', async () => (await partitionState(cluster, 'lc', 0)).leader !== old)
+    let next: { leader: number, leaderEpoch: number } = await partitionState(cluster, 'lc', 0)
+    if (next.leader !== a) next = await electLeader(cluster, 'lc', 0, a, [a, b])
+    assert.ok(next.leaderEpoch >= 1)
+    const epoch = next.leaderEpoch
     await until('the new leader leads', () => replicaOf(cluster, a, 'lc', 0).isLeader)
     const r = await produce(cluster, a, 'lc', 0, 5, -1, 'new')
     assert.equal(r.errorCode, ErrorCode.NONE)
@@ -44,11 +49,11 @@ test('leader change: the old leader\'s un-replicated tail is truncated on rejoin
     // A producer that asks a follower is pointed at the leader.
     const redirected = await produce(cluster, b, 'lc', 0, 1, -1, 'x')
     assert.equal(redirected.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER)
-    assert.deepEqual({ ...redirected.currentLeader }, { leaderId: a, leaderEpoch: 1 })
+    assert.deepEqual({ ...redirected.currentLeader }, { leaderId: a, leaderEpoch: epoch })
     // A fetch in the old epoch is fenced and told the current leader.
     const fenced = await consumerFetch(cluster, a, 'lc', 0, 0, 0)
     assert.equal(fenced.errorCode, ErrorCode.FENCED_LEADER_EPOCH)
-    assert.deepEqual(fenced.currentLeader, { leaderId: a, leaderEpoch: 1 })
+    assert.deepEqual(fenced.currentLeader, { leaderId: a, leaderEpoch: epoch })
 
     // The old leader returns as a follower: its tail (epoch 0, offsets 10-14) diverges and goes.
     await cluster.restart(old)
@@ -59,7 +64,7 @@ test('leader change: the old leader\'s un-replicated tail is truncated on rejoin
     const values = decodeAll([expected]).map((x) => x.value)
     assert.ok(!values.some((v) => v?.startsWith('tail')), 'no replica keeps the diverged tail')
     assert.equal(values.filter((v) => v?.startsWith('new')).length, 5)
-    // Leader epochs are kept per replica: epoch 1 starts at offset 10 everywhere.
+    // Leader epochs are kept per replica: the new epoch starts at offset 10 everywhere.
     for (const id of [a, b, old]) assert.deepEqual(replicaOf(cluster, id, 'lc', 0).endOffsetForEpoch(0), { epoch: 0, endOffset: 10 })
   } finally {
     await cluster.close()
