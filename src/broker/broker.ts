@@ -125,7 +125,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
-    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log)
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now())
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
       : undefined

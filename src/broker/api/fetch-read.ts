@@ -144,8 +144,15 @@ export class FetchPlan {
   /** The partitions' limits together fit in the response limit: reads need not wait for each other. */
   private readonly concurrent: boolean
 
+  /**
+   * Each watched partition's bound when the last pass began reading: a delayed fetch counts new
+   * data from there, so data that arrives while a pass reads is never missed.
+   */
+  readonly readBounds = new Map<Partition, number>()
+
   /** Reads every partition once and builds the response. */
   async read(): Promise<FetchPass> {
+    for (const p of this.watched) this.readBounds.set(p, this.bound(p))
     return (this.concurrent && (await this.readConcurrently())) || this.readInOrder()
   }
 
