@@ -41,6 +41,7 @@ import { ReplicaManager } from './replica/replica-manager.ts'
 import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { BrokerRegistration } from './cluster/broker-registration.ts'
+import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
@@ -154,6 +155,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       clock,
       timers,
       log,
+      producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
     if (clusterMode) {
