@@ -40,6 +40,7 @@ import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
+import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
 import { BrokerRegistration } from './cluster/broker-registration.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import type { BrokerContext } from './context.ts'
@@ -130,7 +131,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
       : undefined
-    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers })
+    const highWatermarks = clusterMode ? await HighWatermarkCheckpoint.load(config.dataDir) : undefined
+    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers, highWatermarks })
     loader.subscribe((delta) => replicas.applyDelta(delta))
     await loader.start(initial)
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
@@ -193,6 +195,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await srv.close()
           driver.stop()
           await images.close()
+          await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
           if (!clusterMode) await meta.close()
           await claim.release()

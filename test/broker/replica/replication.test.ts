@@ -65,6 +65,16 @@ test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds
     await until('followers follow the log start', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logStartOffset === 55))
     const all = await logBytes(cluster, leader, 't', 0)
     for (const id of followers) assert.ok((await logBytes(cluster, id, 't', 0)).equals(all), `replica ${id} caught up byte for byte`)
+
+    // The leader restarts while both followers are down: its HW comes from its checkpoint
+    // (replication-offset-checkpoint), not from followers that cannot teach it.
+    await until('HW 70 everywhere', () => [leader, ...followers].every((id) => replicaOf(cluster, id, 't', 0).highWatermark === 70))
+    await cluster.kill(f1)
+    await cluster.kill(f2)
+    await cluster.stop(leader)
+    await cluster.restart(leader)
+    assert.equal(replicaOf(cluster, leader, 't', 0).highWatermark, 70)
+    assert.equal((await consumerFetch(cluster, leader, 't', 0, 55)).highWatermark, 70)
   } finally {
     await cluster.close()
   }
