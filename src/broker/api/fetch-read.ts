@@ -100,7 +100,8 @@ export class FetchPlan {
         if (partition && error === ErrorCode.NONE && !partition.isLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
         let knownHw = -1
         if (partition && error === ErrorCode.NONE && replica) {
-          partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))
+          // Only an assigned replica may fetch as a follower (Kafka's answer otherwise).
+          if (!partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
           knownHw = version >= 18 ? Number(p.highWatermark) : -1
           if (knownHw >= 0 && knownHw < partition.highWatermark) this.answerNow = true
         }

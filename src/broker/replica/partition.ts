@@ -285,11 +285,14 @@ export class Partition {
   /**
    * Leader: a follower fetched from `fetchOffset` (its log end offset). Updates its state, may
    * add it to the ISR (caught up to the HW within this leader epoch) and may move the HW.
-   * Returns false when `replicaId` is not a replica of this partition.
+   * Returns false when `replicaId` is not a replica of this partition (or this broker does not lead).
    */
   updateFollowerFetchState(replicaId: number, fetchOffset: number): boolean {
     const f = this.followers.get(replicaId)
     if (!f || this.role !== 'leader') return false
+    // Beyond the log end (a diverged follower that has not truncated yet): its fetch fails
+    // OFFSET_OUT_OF_RANGE and teaches nothing; it must never count towards the HW or the ISR.
+    if (fetchOffset > this.log.logEndOffset) return true
     f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0)
     this.maybeExpandIsr(replicaId, f)
     this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
