@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine (run as root):
-# real Kafka clients from Debian (kcat, confluent_kafka, kafka-python) and the npm packages.
+# real Kafka clients from Debian (kcat, confluent_kafka, kafka-python), etcd for the cluster
+# tests and `samsa dev cluster`, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v kcat >/dev/null || need+=(kcat)
+command -v etcd >/dev/null || need+=(etcd-server)
 /usr/bin/python3 -c 'import confluent_kafka' 2>/dev/null || need+=(python3-confluent-kafka)
 /usr/bin/python3 -c 'import kafka' 2>/dev/null || need+=(python3-kafka)
 if [ ${#need[@]} -gt 0 ]; then

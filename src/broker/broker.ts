@@ -41,8 +41,8 @@ import { ReplicaManager } from './replica/replica-manager.ts'
 import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
-import { BrokerRegistration } from './cluster/broker-registration.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
+import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
@@ -100,8 +100,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   let loader: MetadataLoader | undefined
   let logs: LogManager | undefined
   let fetchers: ReplicaFetcherManager | undefined
-  let registration: BrokerRegistration | undefined
-  const clusterMode = opts.store !== undefined
+  let cluster: ClusterNode | undefined
+  // Cluster mode: a store shared with other brokers (injected, or etcd from etcd.connect).
+  const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
   const server = createNetServer(config, handler, log)
@@ -112,10 +113,16 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const bound = await server.start()
     await claim.claim()
     const nodeId = config.nodeId
-    store = opts.store ?? await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY })
+    store = opts.store ?? (config.etcdConnect
+      ? await openEtcdStore(config, log)
+      : await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY }))
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
+    if (clusterMode) {
+      cluster = new ClusterNode({ store, loader, config, log })
+      await cluster.register(bound.map((b) => advertise(b, config)).map((l) => ({ name: l.name, host: l.host, port: l.port })))
+    }
     const initial = await loader.load()
     // Persisted dynamic values take effect before anything reads the config.
     const dynamic = new DynamicBrokerConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted dynamic broker config'))
@@ -134,7 +141,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const highWatermarks = clusterMode ? await HighWatermarkCheckpoint.load(config.dataDir) : undefined
     const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers, highWatermarks })
     loader.subscribe((delta) => replicas.applyDelta(delta))
+    cluster?.subscribe()
     await loader.start(initial)
+    await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
@@ -160,12 +169,6 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
-    if (clusterMode) {
-      const rack = config.get('broker.rack')
-      registration = new BrokerRegistration(store, controller, advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
-        typeof rack === 'string' && rack !== '' ? rack : null, config.int('broker.session.timeout.ms'), log)
-      await registration.register()
-    }
     coordinators.open(context)
     coordinators.followLeadership(replicas)
     handler.open(createDispatcher(context, registry))
@@ -176,7 +179,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const storage = logs
     const driver = timerDriver
     const replicaFetchers = fetchers
-    const member = registration
+    const member = cluster
     return {
       context,
       listeners: advertisedListeners,
@@ -197,7 +200,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await images.close()
           await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
-          if (!clusterMode) await meta.close()
+          // An injected store belongs to the caller; a file or etcd store opened here is closed here.
+          if (!opts.store) await meta.close()
           await claim.release()
           log.info({ dataDir }, 'broker stopped')
         })()
@@ -206,13 +210,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     handler.fail('the broker failed to start')
-    await registration?.close()
+    await cluster?.close()
     await fetchers?.close()
     await server.close(0)
     timerDriver?.stop()
     await loader?.close()
     await logs?.close()
-    if (!clusterMode) await store?.close()
+    if (!opts.store) await store?.close()
     await claim.abandon()
     throw err
   }

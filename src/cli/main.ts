@@ -14,6 +14,12 @@ function port(text: string): number {
   return n
 }
 
+function count(text: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < 1 || n > 50) throw new InvalidArgumentError('expected a number from 1 to 50')
+  return n
+}
+
 function program(): Command {
   const samsa = new Command('samsa')
     .description('A Kafka-compatible broker.')
@@ -33,6 +39,19 @@ function program(): Command {
     .action(async (opts: StartOptions) => {
       const { start } = await import('./start.ts')
       process.exitCode = await start(opts)
+    })
+  const dev = samsa.command('dev').description('development helpers')
+  dev.command('cluster')
+    .description('run etcd and N brokers on loopback, data under one folder; Ctrl-C stops everything')
+    .addOption(new Option('--brokers <n>', 'number of brokers').argParser(count).default(3))
+    .option('--kafka-ports', "Kafka's test layout: node ids 0,1,2... on ports 9092, 9095, 9098...")
+    .option('--dir <dir>', 'folder for etcd, broker data and logs', './samsa-cluster')
+    .addOption(new Option('--port <port>', 'first broker port (then consecutive)').argParser(port).default(9092))
+    .option('--set <key=value>', 'a setting for every broker (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(new Option('--log-level <level>', 'brokers\' log level (in their log files)').choices(LOG_LEVELS).default('info'))
+    .action(async (opts: { brokers: number, kafkaPorts?: boolean, dir: string, port: number, set?: string[], logLevel: string }) => {
+      const { devCluster } = await import('./dev-cluster.ts')
+      process.exitCode = await devCluster(opts)
     })
   samsa.command('configs')
     .description('list every broker and topic setting with its default')

@@ -2,6 +2,7 @@
 // of the listener the request came in on (matched by local port), else the first listener. In a
 // cluster, every registered broker (metadata image) by the same listener name.
 import type { RequestContext } from './handler.ts'
+import type { MetadataImage } from '../cluster/metadata-image.ts'
 
 export interface BrokerEndpoint {
   readonly nodeId: number
@@ -40,4 +41,9 @@ export function clusterEndpoints(ctx: RequestContext): BrokerEndpoint[] {
     if (l) out.push({ nodeId: b.id, host: l.host, port: l.port, rack: b.rack })
   }
   return out
+}
+
+/** The controller's node id: the claim holder in a cluster (-1 while none), this node when single. */
+export function controllerId(image: MetadataImage, nodeId: number): number {
+  return image.brokers.size === 0 ? nodeId : image.controllerId
 }

@@ -8,6 +8,7 @@ import { defaultDescribeClusterResponse } from '../../protocol/generated/message
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS } from '../cluster/authorized-operations.ts'
 import { clusterEndpoints } from './broker-endpoint.ts'
+import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 
 const BROKERS = 1
@@ -32,7 +33,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
     }
     res.errorCode = ErrorCode.NONE
     res.errorMessage = null
-    res.controllerId = ctx.broker.nodeId
+    res.controllerId = controllerId(ctx.broker.metadata.image, ctx.broker.nodeId)
     res.brokers = clusterEndpoints(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }))
     res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     return res

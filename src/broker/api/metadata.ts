@@ -21,6 +21,7 @@ import { topicNameProblem } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.ts'
 import { clusterEndpoints } from './broker-endpoint.ts'
+import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
@@ -72,7 +73,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     res.throttleTimeMs = 0
     res.brokers = clusterEndpoints(ctx)
     res.clusterId = broker.clusterId
-    res.controllerId = broker.nodeId
+    res.controllerId = controllerId(broker.metadata.image, broker.nodeId)
     res.errorCode = ErrorCode.NONE
     res.clusterAuthorizedOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED

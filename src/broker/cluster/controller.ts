@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { MetadataLoader } from './metadata-loader.ts'
 import type { TopicImage } from './metadata-image.ts'
-import { CLUSTER_ID_KEY, brokerKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
-import type { BrokerEndpoint, BrokerRecord, PartitionRecord, TopicRecord } from './metadata-records.ts'
+import { CLUSTER_ID_KEY, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
+import type { PartitionRecord, TopicRecord } from './metadata-records.ts'
 import type { MetadataStore, Op } from './store/metadata-store.ts'
 import { newTopicId } from './topic-id.ts'
+import { assignReplicas } from './replica-assignment.ts'
 
 export interface NewTopic {
   readonly name: string
@@ -37,6 +38,8 @@ export class Controller {
     private readonly loader: MetadataLoader,
     private readonly nodeId: number,
     private readonly log: Logger,
+    /** Picks where a topic's leaders start (Kafka: random). */
+    private readonly random: () => number = Math.random,
   ) {}
 
   /** Gives a fresh store a cluster id (a no-op when it has one). */
@@ -47,26 +50,11 @@ export class Controller {
     })
   }
 
-  /** Registers this broker under a lease (kept alive by the store's owner; trivial in a file store). */
-  async registerBroker(listeners: readonly BrokerEndpoint[], rack: string | null, ttlMs = 10_000): Promise<number> {
-    const lease = await this.store.grantLease(ttlMs)
-    const prev = (await this.store.range(brokerKey(this.nodeId))).revision
-    const record: BrokerRecord = { id: this.nodeId, epoch: prev + 1, listeners, rack }
-    const r = await this.store.txn({ success: [{ type: 'put', key: brokerKey(this.nodeId), value: JSON.stringify(record), lease }] })
-    await this.loader.waitFor(r.revision)
-    return lease
-  }
-
+  /** Spread over the registered brokers (rack-aware); a single node that registers nothing gets all. */
   private assign(partitions: number, from: number, rf: number): number[][] {
-    const brokers = [...this.loader.image.brokers.keys()].sort((a, b) => a - b)
-    if (brokers.length === 0) brokers.push(this.nodeId)
-    const out: number[][] = []
-    for (let i = from; i < from + partitions; i++) {
-      const replicas: number[] = []
-      for (let r = 0; r < Math.min(rf, brokers.length); r++) replicas.push(brokers[(i + r) % brokers.length]!)
-      out.push(replicas)
-    }
-    return out
+    const brokers = [...this.loader.image.brokers.values()].map((b) => ({ id: b.id, rack: b.rack }))
+    if (brokers.length === 0) brokers.push({ id: this.nodeId, rack: null })
+    return assignReplicas(brokers, partitions, Math.min(rf, brokers.length), from, this.random())
   }
 
   private partitionOps(topicId: string, from: number, assignments: readonly (readonly number[])[]): Op[] {

@@ -4,8 +4,8 @@
 // manager and other listeners act on the delta's lists rather than diffing whole images.
 import { MetadataImage } from './metadata-image.ts'
 import type { PartitionState, TopicImage } from './metadata-image.ts'
-import { parseBrokerRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
-import type { BrokerRecord, PartitionRecord, TopicRecord } from './metadata-records.ts'
+import { parseBrokerRecord, parseControllerRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
+import type { BrokerRecord, ControllerClaim, PartitionRecord, TopicRecord } from './metadata-records.ts'
 import type { KeyValue, WatchEvent } from './store/metadata-store.ts'
 
 export interface TopicChange {
@@ -21,10 +21,12 @@ export interface TopicChange {
 
 export class MetadataDelta {
   private clusterId: string | undefined
+  /** undefined: unchanged; null: the claim went. */
+  private controller: ControllerClaim | null | undefined
   private readonly topicPuts = new Map<string, TopicRecord>()
   private readonly topicDeletes = new Set<string>()
   /** By topic id, then index; null = deleted. */
-  private readonly partitionPuts = new Map<string, Map<number, PartitionRecord | null>>()
+  private readonly partitionPuts = new Map<string, Map<number, (PartitionRecord & { modRevision: number }) | null>>()
   private readonly brokerPuts = new Map<number, BrokerRecord | null>()
   private result: { image: MetadataImage, changes: TopicChange[] } | undefined
 
@@ -38,6 +40,7 @@ export class MetadataDelta {
     const d = new MetadataDelta(before, revision)
     for (const t of before.topics()) d.topicDeletes.add(t.name)
     for (const id of before.brokers.keys()) d.brokerPuts.set(id, null)
+    if (before.controller) d.controller = null
     for (const kv of kvs) d.put(kv)
     return d
   }
@@ -55,8 +58,9 @@ export class MetadataDelta {
     const k = parseKey(kv.key)
     switch (k.kind) {
       case 'cluster': this.clusterId = kv.value; break
+      case 'controller': this.controller = { id: parseControllerRecord(kv.key, kv.value).id, epoch: kv.createRevision }; break
       case 'topic': this.topicDeletes.delete(k.name); this.topicPuts.set(k.name, parseTopicRecord(kv.key, kv.value)); break
-      case 'partition': this.partitionsOf(k.topicId).set(k.index, parsePartitionRecord(kv.key, kv.value)); break
+      case 'partition': this.partitionsOf(k.topicId).set(k.index, { ...parsePartitionRecord(kv.key, kv.value), modRevision: kv.modRevision }); break
       case 'broker': this.brokerPuts.set(k.id, parseBrokerRecord(kv.key, kv.value)); break
       case 'unknown': break
     }
@@ -68,11 +72,12 @@ export class MetadataDelta {
       case 'topic': this.topicPuts.delete(k.name); this.topicDeletes.add(k.name); break
       case 'partition': this.partitionsOf(k.topicId).set(k.index, null); break
       case 'broker': this.brokerPuts.set(k.id, null); break
+      case 'controller': this.controller = null; break
       default: break
     }
   }
 
-  private partitionsOf(topicId: string): Map<number, PartitionRecord | null> {
+  private partitionsOf(topicId: string): Map<number, (PartitionRecord & { modRevision: number }) | null> {
     let m = this.partitionPuts.get(topicId)
     if (!m) this.partitionPuts.set(topicId, (m = new Map()))
     return m
@@ -151,7 +156,8 @@ export class MetadataDelta {
       }
       brokers = next
     }
-    const image = new MetadataImage(this.revision, this.clusterId ?? this.before.clusterId, byName, byId, brokers)
+    const controller = this.controller === undefined ? this.before.controller : this.controller
+    const image = new MetadataImage(this.revision, this.clusterId ?? this.before.clusterId, byName, byId, brokers, controller)
     this.result = { image, changes }
     return this.result
   }

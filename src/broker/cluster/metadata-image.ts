@@ -2,7 +2,7 @@
 // topics (name, id, configs), and each partition's replicas, ISR, leader and epochs — as of one
 // metadata-store revision. A new image is made from the previous one by a MetadataDelta, sharing
 // every topic the delta did not touch, so an update costs what changed, not the cluster's size.
-import type { BrokerRecord, PartitionRecord } from './metadata-records.ts'
+import type { BrokerRecord, ControllerClaim, PartitionRecord } from './metadata-records.ts'
 
 /** What most readers need of a topic (Metadata, Produce, Fetch, admin). */
 export interface TopicMetadata {
@@ -21,6 +21,8 @@ export interface PartitionState extends PartitionRecord {
   readonly topic: string
   readonly topicId: string
   readonly partition: number
+  /** Store revision of the last write to this state (compare-and-swap guard of the next one). */
+  readonly modRevision?: number
 }
 
 export interface TopicImage extends TopicMetadata {
@@ -38,7 +40,14 @@ export class MetadataImage {
     private readonly byName: ReadonlyMap<string, TopicImage>,
     private readonly byId: ReadonlyMap<string, TopicImage>,
     readonly brokers: ReadonlyMap<number, BrokerRecord>,
+    /** The active controller, if one holds the claim. */
+    readonly controller: ControllerClaim | null = null,
   ) {}
+
+  /** Node id of the active controller, -1 when none holds the claim. */
+  get controllerId(): number {
+    return this.controller?.id ?? -1
+  }
 
   topic(name: string): TopicImage | undefined {
     return this.byName.get(name)

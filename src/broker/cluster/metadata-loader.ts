@@ -15,6 +15,7 @@ export type MetadataPublisher = (delta: MetadataDelta) => Promise<void> | void
 /** Everything the broker keeps in the store lives under this prefix. */
 const ROOT = '/'
 const MAX_FAILURES = 1000
+const RESYNC_RETRY_MS = 1000
 
 export class MetadataLoader implements MetadataView {
   private current = MetadataImage.EMPTY
@@ -92,7 +93,10 @@ export class MetadataLoader implements MetadataView {
       await this.enqueue(MetadataDelta.fromRange(this.current, r.revision, r.kvs))
       this.follow(r.revision + 1)
     } catch (err) {
-      if (!this.closed) this.log.error({ err }, 'metadata reload failed')
+      if (this.closed) return
+      // The store is unavailable (etcd without quorum): keep trying; the image stays as it was.
+      this.log.error({ err }, 'metadata reload failed; retrying')
+      setTimeout(() => { void this.resync() }, RESYNC_RETRY_MS).unref()
     }
   }
 

@@ -5,6 +5,8 @@
 // never mixes old and new partition states.
 
 export const CLUSTER_ID_KEY = '/cluster/id'
+/** The active controller's claim (leased): exactly one broker holds it at a time. */
+export const CONTROLLER_KEY = '/controller'
 export const BROKERS_PREFIX = '/brokers/'
 export const TOPICS_PREFIX = '/topics/'
 export const PARTITIONS_PREFIX = '/partitions/'
@@ -49,10 +51,27 @@ export interface BrokerRecord {
   readonly epoch: number
   readonly listeners: readonly BrokerEndpoint[]
   readonly rack: string | null
+  /** Host name and data directory of the registering process (a restart recognises its own). */
+  readonly host?: string
+  readonly logDir?: string
+}
+
+/** Value of `/controller`, written under the controller's broker lease. */
+export interface ControllerRecord {
+  readonly id: number
+  /** The claimant's broker epoch (its registration), for operators reading the key. */
+  readonly brokerEpoch: number
+}
+
+/** The controller as the image knows it: its epoch is the claim's create revision (grows per election). */
+export interface ControllerClaim {
+  readonly id: number
+  readonly epoch: number
 }
 
 export type ParsedKey =
   | { kind: 'cluster' }
+  | { kind: 'controller' }
   | { kind: 'broker', id: number }
   | { kind: 'topic', name: string }
   | { kind: 'partition', topicId: string, index: number }
@@ -60,6 +79,7 @@ export type ParsedKey =
 
 export function parseKey(key: string): ParsedKey {
   if (key === CLUSTER_ID_KEY) return { kind: 'cluster' }
+  if (key === CONTROLLER_KEY) return { kind: 'controller' }
   if (key.startsWith(TOPICS_PREFIX)) return { kind: 'topic', name: key.slice(TOPICS_PREFIX.length) }
   if (key.startsWith(PARTITIONS_PREFIX)) {
     const rest = key.slice(PARTITIONS_PREFIX.length)
@@ -101,10 +121,19 @@ export function parsePartitionRecord(key: string, value: string): PartitionRecor
   return { replicas: o.replicas, isr: o.isr, leader: o.leader as number, leaderEpoch: o.leaderEpoch as number, partitionEpoch: o.partitionEpoch as number }
 }
 
+export function parseControllerRecord(key: string, value: string): ControllerRecord {
+  const o = parseJson(key, value)
+  if (!Number.isInteger(o.id)) throw new MetadataRecordError(key, 'malformed controller record')
+  return { id: o.id as number, brokerEpoch: Number.isInteger(o.brokerEpoch) ? o.brokerEpoch as number : -1 }
+}
+
 export function parseBrokerRecord(key: string, value: string): BrokerRecord {
   const o = parseJson(key, value)
   if (!Number.isInteger(o.id) || !Number.isInteger(o.epoch) || !Array.isArray(o.listeners)) throw new MetadataRecordError(key, 'malformed broker record')
-  return { id: o.id as number, epoch: o.epoch as number, listeners: o.listeners as BrokerEndpoint[], rack: typeof o.rack === 'string' ? o.rack : null }
+  return {
+    id: o.id as number, epoch: o.epoch as number, listeners: o.listeners as BrokerEndpoint[], rack: typeof o.rack === 'string' ? o.rack : null,
+    ...(typeof o.host === 'string' ? { host: o.host } : {}), ...(typeof o.logDir === 'string' ? { logDir: o.logDir } : {}),
+  }
 }
 
 function parseJson(key: string, value: string): Record<string, unknown> {

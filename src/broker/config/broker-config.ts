@@ -6,6 +6,8 @@ import { ConfigError } from './config-error.ts'
 import { parseListeners, parseProtocolMap, requireServedSecurity } from './listeners.ts'
 import type { ConfigDef, ConfigValue } from './config-def.ts'
 import type { ListenerAddress } from './listeners.ts'
+import { parseEtcdConnect } from '../cluster/store/etcd-connect.ts'
+import type { EtcdConnect } from '../cluster/store/etcd-connect.ts'
 
 /** Kafka's DescribeConfigs ConfigSource values. */
 export const ConfigSource = {
@@ -50,6 +52,8 @@ export class BrokerConfig {
   readonly dataDir: string
   /** Every data directory (log.dirs, else log.dir); partitions are spread over them. */
   readonly logDirs: readonly string[]
+  /** Cluster mode: where the metadata lives (etcd.connect); undefined for a single node. */
+  readonly etcdConnect: EtcdConnect | undefined
 
   /** Validates every key and value; throws ConfigError on the first problem. Later entries win. */
   constructor(entries: Iterable<readonly [string, string | number | boolean | readonly string[]]> = []) {
@@ -82,6 +86,14 @@ export class BrokerConfig {
     const dirs = this.get('log.dirs') as readonly string[] | null
     if (dirs && dirs.length === 0) throw new ConfigError('log.dirs', 'must name at least one directory')
     this.logDirs = dirs ? [...dirs] : [this.string('log.dir')]
+    const etcd = this.get('etcd.connect')
+    if (typeof etcd === 'string') {
+      try {
+        this.etcdConnect = parseEtcdConnect(etcd)
+      } catch (err) {
+        throw new ConfigError('etcd.connect', (err as Error).message)
+      }
+    }
     this.dataDir = this.logDirs[0]
   }
 

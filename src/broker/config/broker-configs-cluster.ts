@@ -46,8 +46,6 @@ export const CLUSTER_CONFIGS = [
   k('max.incremental.fetch.session.cache.slots', 'int', 1000, 'Maximum incremental fetch session cache slots.', { ...ro, min: 0, importance: 'medium' }),
   k('max.request.partition.size.limit', 'int', 2000, 'Maximum request partition size limit.', { ...ro, min: 1, importance: 'medium' }),
   k('initial.broker.registration.timeout.ms', 'int', 60_000, 'KRaft: Initial broker registration timeout (ms).', { ...ro, importance: 'medium' }),
-  k('broker.heartbeat.interval.ms', 'int', 2000, 'KRaft: Broker heartbeat interval (ms).', { ...ro, importance: 'medium' }),
-  k('broker.session.timeout.ms', 'int', 9000, 'KRaft: Broker session timeout (ms).', { ...ro, importance: 'medium' }),
   k('sasl.mechanism.controller.protocol', 'string', 'GSSAPI', 'SASL: Mechanism controller protocol.', { ...ro, importance: 'high' }),
   k('metadata.log.max.record.bytes.between.snapshots', 'long', 20_971_520, 'KRaft metadata log: Log maximum record bytes between snapshots.', { ...ro, min: 1, importance: 'high' }),
   k('metadata.log.max.snapshot.interval.ms', 'long', 3_600_000, 'KRaft metadata log: Log maximum snapshot interval (ms).', { ...ro, min: 0, importance: 'high' }),

@@ -22,7 +22,15 @@ const none = { noEffect: true, importance: 'low' } as const
 const SERVER = [
   broker('node.id', 'int', 1, 'Id of this node. Samsa defaults to 1 for a single node.', { ...ro, min: -1, importance: 'high' }),
   broker('broker.id', 'int', -1, 'Older name of node.id; when set (>= 0) it must equal node.id or replace its default.', { ...ro, min: -1 }),
-  broker('broker.rack', 'string', null, 'Rack of this broker, reported in Metadata.', ro),
+  broker('broker.rack', 'string', null, 'Rack of this broker, reported in Metadata; replicas of a partition go to different racks.', ro),
+  broker('etcd.connect', 'string', null,
+    'Samsa: HOST:PORT[,HOST:PORT...][/prefix] of the etcd cluster holding the cluster metadata (like zookeeper.connect, ' +
+    'chroot included). Unset: a single node with its metadata in the data directory.', { ...ro, importance: 'high' }),
+  broker('broker.session.timeout.ms', 'int', 6000,
+    'Cluster mode: TTL of the etcd lease holding this broker\'s registration (and the controller claim); a broker silent ' +
+    'this long is considered failed and its partitions get new leaders. Samsa defaults to 6000 (Kafka: 9000) so a ' +
+    'failover takes under 8 s; etcd leases below 6 s proved fragile across etcd leader changes.', { ...ro, min: 1000 }),
+  broker('broker.heartbeat.interval.ms', 'int', 2000, 'Cluster mode: how often the registration lease is renewed.', { ...ro, min: 100 }),
   broker('listeners', 'list', ['PLAINTEXT://localhost:9092'],
     'Comma-separated NAME://host:port addresses to listen on (an empty host means all interfaces, port 0 a free port).',
     { ...ro, importance: 'high' }),

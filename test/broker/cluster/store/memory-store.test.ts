@@ -2,48 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryMetadataStore } from '../../../../src/broker/cluster/store/memory-store.ts'
 import { CompactedError, LeaseNotFoundError } from '../../../../src/broker/cluster/store/metadata-store.ts'
-import type { MetadataStore, WatchBatch } from '../../../../src/broker/cluster/store/metadata-store.ts'
 import { FileMetadataStore } from '../../../../src/broker/cluster/store/file-store.ts'
 import { KvState } from '../../../../src/broker/cluster/store/kv-state.ts'
 import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.ts'
 import { join } from 'node:path'
-
-const put = (key: string, value: string, lease?: number) => ({ type: 'put' as const, key, value, ...(lease ? { lease } : {}) })
-
-function collect(store: MetadataStore, prefix: string, fromRevision?: number) {
-  const batches: WatchBatch[] = []
-  let wake: (() => void) | undefined
-  const watch = store.watch(prefix, (b) => { batches.push(b); wake?.() }, fromRevision === undefined ? {} : { fromRevision })
-  return {
-    batches,
-    watch,
-    async until(n: number) {
-      while (batches.length < n) await new Promise<void>((r) => { wake = r })
-    },
-  }
-}
-
-async function revisionsAndCas(store: MetadataStore): Promise<void> {
-  const r1 = await store.txn({ success: [put('/a', '1'), put('/b', '1')] })
-  assert.equal(r1.succeeded, true)
-  const r2 = await store.txn({ success: [put('/a', '2')] })
-  assert.equal(r2.revision, r1.revision + 1, 'one revision per transaction')
-  const a = (await store.range('/a')).kvs[0]!
-  assert.deepEqual([a.value, a.createRevision, a.modRevision, a.version], ['2', r1.revision, r2.revision, 2])
-  // Compare-and-swap on mod revision and version: the loser changes nothing.
-  const lost = await store.txn({ compare: [{ key: '/a', target: 'modRevision', equals: r1.revision }], success: [put('/a', 'x')], failure: [put('/lost', '1')] })
-  assert.equal(lost.succeeded, false)
-  assert.equal((await store.range('/a')).kvs[0]!.value, '2')
-  assert.equal((await store.range('/lost')).kvs.length, 1, 'failure branch applied')
-  const won = await store.txn({ compare: [{ key: '/a', target: 'version', equals: 2 }, { key: '/none', target: 'version', equals: 0 }], success: [put('/a', '3')] })
-  assert.equal(won.succeeded, true)
-  const none = await store.txn({ compare: [{ key: '/a', target: 'value', equals: 'nope' }], success: [put('/a', '4')] })
-  assert.equal(none.revision, won.revision, 'a transaction that writes nothing keeps the revision')
-  await store.txn({ success: [{ type: 'deletePrefix', prefix: '/' }] })
-  const all = await store.range('')
-  assert.equal(all.kvs.length, 0)
-  assert.equal(all.revision, won.revision + 1)
-}
+import { collect, put, revisionsAndCas, watchBatches } from './contract.ts'
 
 test('memory store: revisions, versions, compare-and-swap, prefix delete', async () => {
   const store = new MemoryMetadataStore({ clock: { now: () => 0 } })
@@ -95,20 +58,7 @@ test('leases lapse on the injected clock and delete their keys; keep-alive exten
 
 test('watches: ordered per-transaction batches filtered by prefix, from a past revision, compaction reported', async () => {
   const store = new MemoryMetadataStore({ clock: { now: () => 0 } })
-  const r0 = await store.txn({ success: [put('/t/a', '1'), put('/other', '1')] })
-  const live = collect(store, '/t/')
-  await store.txn({ success: [put('/t/b', '1'), put('/t/a', '2')] })
-  await store.txn({ success: [{ type: 'delete', key: '/t/a' }] })
-  await live.until(2)
-  assert.deepEqual(live.batches.map((b) => [b.revision, b.events.map((e) => `${e.type}:${e.kv.key}`)]),
-    [[r0.revision + 1, ['put:/t/b', 'put:/t/a']], [r0.revision + 2, ['delete:/t/a']]])
-  const past = collect(store, '/', r0.revision)
-  await past.until(3)
-  assert.deepEqual(past.batches.map((b) => b.revision), [r0.revision, r0.revision + 1, r0.revision + 2])
-  live.watch.cancel()
-  await store.txn({ success: [put('/t/c', '1')] })
-  await past.until(4)
-  assert.equal(live.batches.length, 2, 'a cancelled watch hears nothing more')
+  await watchBatches(store)
 
   const small = new KvState(undefined, { maxHistory: 2 })
   for (let i = 0; i < 5; i++) small.txn({ success: [put('/k', String(i))] })

@@ -1,0 +1,148 @@
+// Three real `samsa start` processes and a real etcd on loopback: metadata and control through
+// etcd. A topic created on one broker is seen by all with leaders spread; kcat lists every broker;
+// SIGKILL of the controller hands the claim to another broker; SIGKILL of a partition leader
+// gets the partition a new leader from the ISR within the session timeout; a duplicate node.id
+// and a bad etcd.connect are refused with clear errors.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startSamsa, samsaArgs } from '../helpers/samsa.ts'
+import type { SamsaBroker } from '../helpers/samsa.ts'
+import { startTestEtcd } from '../helpers/etcd.ts'
+import type { TestEtcd } from '../helpers/etcd.ts'
+import { runKcat, runProcess } from '../helpers/run.ts'
+import { runKafkaJs } from '../helpers/kafkajs.ts'
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
+import { fileURLToPath } from 'node:url'
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const SESSION_MS = 6000
+
+interface KcatMetadata {
+  controllerid: number
+  brokers: { id: number, name: string }[]
+  topics: { topic: string, partitions: { partition: number, leader: number, replicas: { id: number }[], isrs: { id: number }[] }[] }[]
+}
+
+let etcd: TestEtcd
+let connect: string
+const brokers = new Map<number, SamsaBroker>()
+
+async function metadata(via: SamsaBroker, topic?: string): Promise<KcatMetadata> {
+  const r = await runKcat(via.bootstrap, ['-L', '-J', ...(topic ? ['-t', topic] : [])], { timeoutMs: 15_000 })
+  return JSON.parse(r.stdout) as KcatMetadata
+}
+
+/** Polls `fn` until it returns a value (not undefined); fails after `ms`. */
+async function eventually<T>(ms: number, what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v !== undefined) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+const settings = (id: number) => ({ 'node.id': String(id), 'etcd.connect': connect, 'broker.session.timeout.ms': String(SESSION_MS), 'broker.heartbeat.interval.ms': '1000' })
+
+before(async () => {
+  etcd = await startTestEtcd()
+  connect = etcd.connect()
+  const started = await Promise.all([1, 2, 3].map((id) => startSamsa({ settings: settings(id), readyTimeoutMs: 40_000 })))
+  started.forEach((b, i) => brokers.set(i + 1, b))
+})
+
+after(async () => {
+  await Promise.all([...brokers.values()].map((b) => b.close()))
+  await etcd?.close()
+})
+
+const live = () => [...brokers.values()].filter((b) => b.pid !== undefined)
+
+test('a topic created through one broker is seen by all, leaders spread, replicas on every broker; kcat lists 3 brokers', async () => {
+  const b1 = brokers.get(1)!
+  const t0 = Date.now()
+  await runKafkaJs([b1.bootstrap], async (kafka) => {
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      assert.equal(await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: false }), true)
+      const cluster = await admin.describeCluster()
+      assert.deepEqual(cluster.brokers.map((b) => b.nodeId).sort(), [1, 2, 3])
+      assert.ok([1, 2, 3].includes(cluster.controller!), `controller ${cluster.controller}`)
+    } finally {
+      await admin.disconnect()
+    }
+  }, { timeoutMs: 30_000 })
+  process.stdout.write(`# create + describeCluster: ${Date.now() - t0} ms\n`)
+  for (const via of brokers.values()) {
+    const md = await eventually(10_000, 'topic visible', async () => {
+      const m = await metadata(via, 'spread')
+      return m.topics[0]?.partitions.length === 6 ? m : undefined
+    })
+    assert.deepEqual(md.brokers.map((b) => b.id).sort(), [1, 2, 3], 'kcat -L lists every broker')
+    const parts = md.topics[0]!.partitions
+    assert.ok(parts.every((p) => p.replicas.length === 3), 'replication factor 3')
+    assert.equal(new Set(parts.map((p) => p.leader)).size, 3, 'leaders spread over the brokers')
+    assert.ok([1, 2, 3].includes(md.controllerid))
+  }
+})
+
+test('SIGKILL of the controller: another broker takes the claim; SIGKILL of a leader: a new leader from the ISR within the session', async () => {
+  const before = await metadata(brokers.get(1)!)
+  const controller = before.controllerid
+  const victim = brokers.get(controller)!
+  const killedAt = Date.now()
+  await victim.kill()
+  const survivor = [...brokers.entries()].find(([id]) => id !== controller)![1]
+  const next = await eventually(SESSION_MS + 8000, 'a new controller', async () => {
+    const m = await metadata(survivor, 'spread')
+    const moved = m.topics[0]!.partitions.every((p) => p.leader !== controller && p.leader >= 0 && !p.isrs.some((r) => r.id === controller))
+    return m.controllerid !== controller && m.controllerid > 0 && moved && m.brokers.length === 2 ? m : undefined
+  })
+  const failoverMs = Date.now() - killedAt
+  assert.ok(failoverMs < SESSION_MS + 4000, `failover took ${failoverMs} ms`)
+  process.stdout.write(`# controller failover after SIGKILL: ${failoverMs} ms\n`)
+  // Now a partition leader that is not the controller.
+  const leader = next.topics[0]!.partitions.map((p) => p.leader).find((l) => l !== next.controllerid)!
+  assert.ok(leader !== undefined, 'some partition is led by the non-controller')
+  await brokers.get(leader)!.kill()
+  const last = brokers.get(next.controllerid)!
+  const t1 = Date.now()
+  const after = await eventually(SESSION_MS + 8000, 'leaders moved to the last broker', async () => {
+    const m = await metadata(last, 'spread')
+    return m.topics[0]!.partitions.every((p) => p.leader === next.controllerid) ? m : undefined
+  })
+  process.stdout.write(`# partition leader failover after SIGKILL: ${Date.now() - t1} ms\n`)
+  assert.deepEqual(after.brokers.map((b) => b.id), [next.controllerid])
+  // Both come back: they rejoin (new broker epochs) and are listed again.
+  await Promise.all([controller, leader].map((id) => brokers.get(id)!.restart()))
+  await eventually(15_000, 'all three listed again', async () => ((await metadata(last)).brokers.length === 3 ? true : undefined))
+  assert.equal(live().length, 3)
+})
+
+test('a second live broker with the same node.id refuses to start; a bad etcd.connect is a clear error', async () => {
+  const dir = makeTempDir('samsa-dup-')
+  try {
+    const run = (sub: string, over: Record<string, string>) =>
+      runProcess(process.execPath, samsaArgs(`${dir}/${sub}`, 0, over), { cwd: REPO, timeoutMs: SESSION_MS + 25_000 })
+    const [dup, bad, down] = await Promise.all([
+      run('dup', settings(2)),
+      run('bad', { ...settings(7), 'etcd.connect': 'localhost' }),
+      run('down', { ...settings(7), 'etcd.connect': '127.0.0.1:1/x' }),
+    ])
+    assert.equal(dup.code, 1)
+    assert.match(dup.stderr, /node\.id 2 is already registered by a live broker/)
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /invalid configuration: etcd\.connect: 'localhost' is not HOST:PORT/)
+    assert.equal(down.code, 1)
+    assert.match(down.stderr, /cannot reach etcd at 127\.0\.0\.1:1/)
+  } finally {
+    removeTempDir(dir)
+  }
+})
