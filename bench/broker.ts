@@ -1,4 +1,4 @@
-// `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR[|SUBSTR...]] [--broker-flags "node flags"]
+// `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR[|SUBSTR...]] [--broker-flags "node flags"] [--scrape]
 //   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N] [--kcat]
 //   [--broker-js PATH]`  (PATH: another build's cli/main.js, for before/after comparisons)
 // Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createServer } from 'node:net'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import { concurrentMarkingWanted } from '../src/cli/v8-flags.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
@@ -35,6 +36,8 @@ interface Options {
   brokerFlags: string[]
   /** Extra `--set key=value` for the broker. */
   brokerSets: string[]
+  /** --scrape: serve /metrics on a free loopback port and scrape it every second during the run. */
+  scrape: boolean
   profileDir: string | null
   warmupMs: number
   durationMs: number
@@ -61,6 +64,7 @@ function parseOptions(args: string[]): Options {
     brokerFlags: (val('--broker-flags') ?? '').split(' ').filter(Boolean),
     profileDir: val('--profile') ?? null,
     brokerSets: args.flatMap((a, i) => (a === '--broker-set' ? ['--set', args[i + 1]!] : [])),
+    scrape: args.includes('--scrape'),
     warmupMs: quick ? 300 : 1000,
     durationMs: Number(val('--duration-ms') ?? (quick ? 1200 : 4000)),
     maxBytes: (quick ? 768 : 3072) * 1024 * 1024,
@@ -309,6 +313,17 @@ async function kcatReference(opts: Options): Promise<void> {
   }
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args)
   if (opts.build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' })
@@ -321,7 +336,14 @@ export async function run(args: string[]): Promise<void> {
   const wanted = (label: string) => opts.only === null || opts.only.split('|').some((o) => label.includes(o))
 
   const { gen } = await Loadgen.start()
+  // The admin endpoint is off unless scraped, so "off" is the baseline a run compares with.
+  const metricsPort = opts.scrape ? await freePort() : 0
+  opts.brokerSets.push('--set', `admin.listeners=${opts.scrape ? `http://127.0.0.1:${metricsPort}` : ''}`)
   const broker = await startBroker(opts)
+  let scrapes = 0
+  const scraper = opts.scrape
+    ? setInterval(() => { void fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).then(() => { scrapes++ }, () => {}) }, 1000)
+    : undefined
   const admin = await KafkaConn.open('127.0.0.1', broker.port, 'samsa-bench-admin')
   const produceRows = new Map<string, RateRow[]>()
   const consumeRows = new Map<string, RateRow[]>()
@@ -393,10 +415,12 @@ export async function run(args: string[]): Promise<void> {
       }
     }
   } finally {
+    if (scraper) clearInterval(scraper)
     admin.close()
     gen.close()
     await stopBroker(broker)
   }
+  if (opts.scrape) console.log(`/metrics scraped ${scrapes} times (every second) during the run`)
   if (opts.kcat) await kcatReference(opts)
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (other processes share the 2 cores; see BENCHMARKS.md)`)
   if (opts.reps > 1) {

@@ -45,6 +45,10 @@ import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
+import { BrokerMetrics } from './metrics/broker-metrics.ts'
+import { registerStateMetrics } from './metrics/state-metrics.ts'
+import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts'
+import type { AdminAddress } from './metrics/admin-server.ts'
 import { TimerDriver, TimerQueue } from './coordinator/timer-queue.ts'
 import { systemScheduler } from '../storage/index.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
@@ -74,6 +78,8 @@ export interface RunningBroker {
   /** Where the broker actually listens (wildcard hosts replaced by the advertised host), same order. */
   readonly bound: readonly BoundListener[]
   readonly dataDir: string
+  /** Where /metrics, /health and /ready are served (admin.listeners that could be bound). */
+  readonly admin: readonly AdminAddress[]
   /** Resolves once this broker's metadata image reflects store revision `revision`. */
   metadataAt(revision: number): Promise<void>
   /** Idempotent graceful shutdown. */
@@ -95,6 +101,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const log = opts.log ?? createLogger()
   const dataDir = resolve(config.dataDir)
   const claim = await DataDirClaim.check(config.logDirs)
+  const adminAddresses = parseAdminListeners(config.list('admin.listeners'))
+  let admin: AdminServer | undefined
   let store: MetadataStore | undefined
   let timerDriver: TimerDriver | undefined
   let loader: MetadataLoader | undefined
@@ -149,6 +157,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const registry = new HandlerRegistry(BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const coordinators = new Coordinators()
+    const metrics = new BrokerMetrics(() => server.connectionCount)
     const context: BrokerContext = {
       config,
       nodeId: config.nodeId,
@@ -160,6 +169,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       topics,
       configAdmin,
       coordinators,
+      metrics,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       advertisedListeners,
@@ -170,6 +180,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
     coordinators.open(context)
+    registerStateMetrics(metrics.registry, context)
+    topics.onTopicDeleted(async (t) => { metrics.topicDeleted(t.name) })
+    let loaded = false
+    void Promise.all([coordinators.group.whenLoaded(), coordinators.txn.whenLoaded()]).then(() => { loaded = true }, () => {})
+    admin = new AdminServer({ registry: metrics.registry, log, notReady: () => (loaded ? null : 'replaying coordinator state') })
+    await admin.start(adminAddresses)
+    const adminServer = admin
     coordinators.followLeadership(replicas)
     handler.open(createDispatcher(context, registry))
     let closing: Promise<void> | undefined
@@ -185,6 +202,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       listeners: advertisedListeners,
       bound: bound.map((b, i) => (isWildcard(b.host) ? { ...b, host: advertisedListeners[i].host } : b)),
       dataDir,
+      admin: adminServer.bound,
       metadataAt: (revision) => images.waitFor(revision),
       close(closeOpts: CloseOptions = {}) {
         closing ??= (async () => {
@@ -193,6 +211,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await replicaFetchers?.close()
           // Waiting fetches answer now with what they have, so in-flight requests drain quickly.
           replicas.close()
+          await adminServer.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await coordinators.close()
           await srv.close()
@@ -210,6 +229,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     }
   } catch (err) {
     handler.fail('the broker failed to start')
+    await admin?.close()
     await cluster?.close()
     await fetchers?.close()
     await server.close(0)
@@ -258,6 +278,8 @@ export interface Broker {
   /** `host:port`, for a client's bootstrap servers. */
   readonly bootstrap: string
   readonly dataDir: string
+  /** The /metrics address when `admin.listeners` is set (startBroker leaves it off by default). */
+  readonly metricsUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -267,6 +289,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     ['listeners', `PLAINTEXT://${options.host ?? '127.0.0.1'}:${options.port ?? 0}`],
     // A test broker: the first consumer of a group need not wait 3 s for others to join.
     ['group.initial.rebalance.delay.ms', 0],
+    // No HTTP admin endpoint unless asked for: tests start many brokers at once.
+    ['admin.listeners', ''],
     ...Object.entries(options.config ?? {}),
   ]
   const ownDir = options.dataDir === undefined
@@ -290,6 +314,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     port: first.port,
     bootstrap: `${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}`,
     dataDir: running.dataDir,
+    metricsUrl: running.admin[0] ? `http://${running.admin[0].host.includes(':') ? `[${running.admin[0].host}]` : running.admin[0].host}:${running.admin[0].port}/metrics` : undefined,
     async close() {
       await running.close()
       if (ownDir) await rm(dataDir, { recursive: true, force: true })

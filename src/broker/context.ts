@@ -15,6 +15,7 @@ import type { LogManager, Scheduler } from '../storage/index.ts'
 import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
+import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -34,6 +35,8 @@ export interface BrokerContext {
   readonly configAdmin: ConfigAdmin
   /** The group and transaction coordinators (opened once this context exists). */
   readonly coordinators: Coordinators
+  /** Prometheus metrics: request latency, per-topic traffic (state metrics are computed at scrape). */
+  readonly metrics: BrokerMetrics
   /** Idle buffers for fetch reads from segment files (net/read-buffers.ts). */
   readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */

@@ -65,6 +65,8 @@ const TEST_DEFAULTS: [string, string | number | boolean][] = [
   ['group.initial.rebalance.delay.ms', 0],
   // Followers retry a failed leader quickly (Kafka's 1 s is long for a test).
   ['replica.fetch.backoff.ms', 100],
+  // No HTTP admin endpoint unless asked for (every broker would want localhost:9644).
+  ['admin.listeners', ''],
 ]
 
 class Member implements ClusterBroker {

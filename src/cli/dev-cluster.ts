@@ -45,6 +45,8 @@ function startBroker(id: number, port: number, etcdConnect: string, opts: DevClu
     ...process.execArgv, process.argv[1]!, 'start',
     '--data-dir', join(dir, `broker-${id}`),
     '--set', `node.id=${id}`, '--set', `etcd.connect=${etcdConnect}`, '--set', 'listeners=PLAINTEXT://127.0.0.1:' + port,
+    // Metrics per broker on consecutive ports from Samsa's default 9644 (node id 0 on 9644).
+    '--set', `admin.listeners=http://127.0.0.1:${9644 + id}`,
     '--log-level', opts.logLevel ?? 'info',
     ...(opts.set ?? []).flatMap((s) => ['--set', s]),
   ]

@@ -8,6 +8,7 @@ import type { MetadataResponse } from '../protocol/generated/messages/metadata.t
 import type { FindCoordinatorResponse } from '../protocol/generated/messages/find-coordinator.ts'
 import { Connection } from './net/connection.ts'
 import { AbortedError, ConnectionError, KafkaError } from './errors.ts'
+import { isRetriable as isRetriableCode } from '../protocol/errors.ts'
 import { backoffDelay, retry } from './retry.ts'
 import type { RetryOptions } from './retry.ts'
 import type { ResolvedClientOptions } from './options.ts'
@@ -188,9 +189,11 @@ export class Cluster {
   async fetchMetadata(topics: readonly string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const res = await retry(async () => {
       const conn = await this.anyConnection()
+      // Before v4 the broker's auto-creation setting decides (the field does not exist).
+      const v = conn.version(ApiKey.Metadata)
       return conn.request<MetadataResponse>(ApiKey.Metadata, {
         topics: topics === null ? null : topics.map((name) => ({ topicId: ZERO_UUID, name })),
-        allowAutoTopicCreation: autoCreate,
+        allowAutoTopicCreation: v < 4 ? true : autoCreate,
         includeClusterAuthorizedOperations: false,
         includeTopicAuthorizedOperations: false,
       })
@@ -208,7 +211,8 @@ export class Cluster {
       if (t.name === null) continue
       this.stale.delete(t.name)
       if (t.errorCode !== 0) {
-        this.topics.delete(t.name)
+        // A retriable error (no leader yet, ...): ask again on the next refresh.
+        if (this.topics.delete(t.name) || isRetriableCode(t.errorCode)) this.stale.add(t.name)
         continue
       }
       const partitions: PartitionInfo[] = []

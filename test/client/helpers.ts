@@ -10,7 +10,7 @@ export const topicName = (prefix = 't'): string => `${prefix}-${process.pid}-${+
 /** A broker for client tests: few offsets partitions, short group timeouts allowed. */
 export function testBroker(config: Record<string, string | number | boolean> = {}): Promise<Broker> {
   return startBroker({
-    config: { 'offsets.topic.num.partitions': 1, 'group.min.session.timeout.ms': 200, 'num.partitions': 1, ...config },
+    config: { 'offsets.topic.num.partitions': 1, 'transaction.state.log.num.partitions': 1, 'group.min.session.timeout.ms': 200, 'num.partitions': 1, ...config },
   })
 }
 

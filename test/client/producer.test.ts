@@ -34,6 +34,10 @@ test('send resolves to topic, partition and offset; keyed records keep their ord
     const byPartition = new Map<number, number[]>()
     for (const r of results) (byPartition.get(r.partition) ?? byPartition.set(r.partition, []).get(r.partition)!).push(r.offset)
     for (const offsets of byPartition.values()) assert.deepEqual(offsets, offsets.map((_, i) => i))
+    const m = producer.metrics()
+    assert.equal(m.recordsSent, 2000)
+    assert.equal(m.recordErrors, 0)
+    assert.ok(m.requests > 0 && m.bytesSent > 2000 * 5 && m.recordsPerSec > 0)
     const got = await readAll(broker.bootstrap, topic, [0, 1, 2, 3], 2000)
     for (let k = 0; k < 10; k++) {
       const values = got.filter((m) => m.key!.toString() === `k${k}`).map((m) => Number(m.value!.toString().slice(1)))

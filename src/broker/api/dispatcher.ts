@@ -90,7 +90,7 @@ export function createDispatcher(broker: BrokerContext, registry: HandlerRegistr
     } catch (err) {
       throw new RequestRejected(`cannot decode ${spec.name} v${apiVersion}: ${(err as Error).message}`)
     }
-    return run(broker, handler, connection, frame, header, request)
+    return run(broker, handler, connection, header, request)
   }
 }
 
@@ -99,15 +99,17 @@ class Request implements RequestContext {
   readonly broker: BrokerContext
   readonly connection: Connection
   readonly header: RequestHeaderInfo
-  readonly frame: Buffer
+  /** performance.now() when the request was decoded (request latency metric). */
+  private readonly started = performance.now()
   private logger: Logger | undefined
   private lease: ReadBufferLease | undefined
 
-  constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo, frame: Buffer) {
+  // No reference to the frame: an answer may be parked for long (a JoinGroup waits for the
+  // rebalance), and the frame is a view of a whole socket read (often a burst of pipelined frames).
+  constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo) {
     this.broker = broker
     this.connection = connection
     this.header = header
-    this.frame = frame
   }
 
   get log(): Logger {
@@ -121,6 +123,7 @@ class Request implements RequestContext {
 
   respond(res: unknown): FrameResult {
     const lease = this.lease
+    this.broker.metrics.requestDone(this.header.apiKey, (performance.now() - this.started) / 1000)
     if (res === NO_RESPONSE) {
       lease?.release()
       return null
@@ -136,14 +139,15 @@ class Request implements RequestContext {
   }
 
   fail(err: unknown): never {
+    this.broker.metrics.requestRejected(this.header.apiKey)
     if (err instanceof RequestRejected) throw err
     throw new RequestRejected(`${describe(this.header)} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
   }
 }
 
-function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, frame: Buffer, header: RequestHeaderInfo,
+function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, header: RequestHeaderInfo,
   request: unknown): FrameResult | Promise<FrameResult> {
-  const req = new Request(broker, connection, header, frame)
+  const req = new Request(broker, connection, header)
   let out: unknown
   try {
     out = handler.handle(req, request, header.apiVersion)

@@ -8,6 +8,7 @@ import type { FetchRequest, FetchResponse } from '../../protocol/generated/messa
 import type { Partition } from '../replica/partition.ts'
 import type { DelayedOperation, Purgatory } from '../replica/purgatory.ts'
 import { defineHandler } from './handler.ts'
+import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { FetchPlan } from './fetch-read.ts'
 import type { FetchPass } from './fetch-read.ts'
 
@@ -63,7 +64,19 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const plan = new FetchPlan(request, version, replicas, metadata, ctx)
     const first = await plan.read()
     const minBytes = request.minBytes
-    if (request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.answerNow || plan.watched.length === 0) return first.response
-    return waitForData(replicas.fetchPurgatory, plan, first, minBytes, request.maxWaitMs)
+    const response = request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.answerNow || plan.watched.length === 0
+      ? first.response
+      : await waitForData(replicas.fetchPurgatory, plan, first, minBytes, request.maxWaitMs)
+    countBytesOut(ctx.broker.metrics, response)
+    return response
   },
 })
+
+/** Per-topic bytes out (the metrics' only work on the fetch path: one map update per topic). */
+function countBytesOut(metrics: BrokerMetrics, response: FetchResponse): void {
+  for (const t of response.responses) {
+    let bytes = 0
+    for (const p of t.partitions) bytes += p.records?.length ?? 0
+    if (bytes > 0 && t.topic !== '') metrics.fetched(t.topic, bytes)
+  }
+}

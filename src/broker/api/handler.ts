@@ -23,8 +23,6 @@ export interface RequestContext {
   readonly broker: BrokerContext
   readonly connection: Connection
   readonly header: RequestHeaderInfo
-  /** The raw request frame (body without size prefix); `records` fields are views into it. */
-  readonly frame: Buffer
   /** Logger bound to this connection and request. Created lazily: use for rare events only. */
   readonly log: Logger
   /**

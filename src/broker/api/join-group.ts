@@ -10,8 +10,10 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
-  async handle(ctx, req, version) {
-    const r = await ctx.broker.coordinators.group.coordinator.joinGroup({
+  // Not async: the answer may be parked for a whole rebalance, and an async function would keep
+  // the decoded request and its context alive that long; the continuation captures `version` only.
+  handle(ctx, req, version) {
+    return ctx.broker.coordinators.group.coordinator.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,
       groupInstanceId: version >= 5 ? req.groupInstanceId : null,
@@ -24,8 +26,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
       requireKnownMemberId: version >= 4,
       supportSkipAssignment: version >= 9,
-    })
-    return {
+    }).then((r) => ({
       throttleTimeMs: 0,
       errorCode: r.errorCode,
       generationId: r.generationId,
@@ -36,6 +37,6 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       skipAssignment: r.skipAssignment,
       memberId: r.memberId,
       members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
-    }
+    }))
   },
 })

@@ -121,7 +121,9 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         (t) => t ? describeTopic(t, broker.metadata.image, withOps) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
         (err: unknown) => {
           const { code, message } = errorOf(err)
-          ctx.log.warn({ topic: name, err: message }, 'auto-creating topic failed')
+          // max.broker.partitions refusals are logged once by the topic service, not per name.
+          if (code === ErrorCode.POLICY_VIOLATION) ctx.log.debug({ topic: name, err: message }, 'auto-creating topic refused')
+          else ctx.log.warn({ topic: name, err: message }, 'auto-creating topic failed')
           return errorTopic(name, ZERO_UUID, code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : code)
         },
       ))

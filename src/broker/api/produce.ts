@@ -49,6 +49,7 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     const result = await partition.appendAsLeader(batches)
+    ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
     const required = result.lastOffset + 1
     if (acks === -1) {
       if (partition.highWatermark < required && !(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs))) {

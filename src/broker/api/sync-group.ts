@@ -8,8 +8,9 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   apiKey: ApiKey.SyncGroup,
   minVersion: 0,
   maxVersion: 5,
-  async handle(ctx, req, version) {
-    const r = await ctx.broker.coordinators.group.coordinator.syncGroup({
+  // Not async, like JoinGroup: a parked answer keeps neither the decoded request nor its context.
+  handle(ctx, req, version) {
+    return ctx.broker.coordinators.group.coordinator.syncGroup({
       groupId: req.groupId,
       generationId: req.generationId,
       memberId: req.memberId,
@@ -18,7 +19,6 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
       protocolName: version >= 5 ? req.protocolName : null,
       // Copies: the request frame's buffer is not ours to keep.
       assignments: req.assignments.map((a) => ({ memberId: a.memberId, assignment: Buffer.from(a.assignment) })),
-    })
-    return { throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment }
+    }).then((r) => ({ throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment }))
   },
 })

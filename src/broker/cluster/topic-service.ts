@@ -10,12 +10,15 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { TOPIC_DEFS } from '../config/config-table.ts'
 import { parseTopicOverrides } from '../config/topic-config.ts'
-import type { MetadataView, TopicMetadata } from './metadata-image.ts'
+import type { MetadataView, TopicImage, TopicMetadata } from './metadata-image.ts'
 import { ConflictError } from './controller.ts'
 import type { Controller } from './controller.ts'
 import { hasCollisionChars, isInternalTopic, topicNameProblem, unifyCollisionChars } from './topic-names.ts'
 import { internalTopicSpec } from './topic-internal.ts'
 import { topicError } from './topic-errors.ts'
+
+/** Replicas per partition of a topic (its first partition's). */
+const replicationOf = (t: TopicImage): number => t.states[0]?.replicas.length ?? 1
 
 /** More partitions than this in one topic is refused (each partition is a directory of files). */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000
@@ -134,6 +137,43 @@ export class TopicService {
     }
   }
 
+  /**
+   * max.broker.partitions: `added` more replicas must fit. Counted across the cluster, against the
+   * limit times the registered brokers (on one node: the partitions it hosts). Internal topics are
+   * exempt (the coordinators cannot work without them) but count towards the total.
+   */
+  private checkBrokerPartitions(added: number, internal: boolean): void {
+    if (internal) return
+    const brokers = this.registeredBrokers().length
+    const max = this.config.int('max.broker.partitions') * brokers
+    // Creations still on their way to the image count too.
+    let hosted = this.reservedPartitions
+    for (const t of this.metadata.topics()) for (const p of t.states) hosted += p.replicas.length
+    if (hosted + added > max) {
+      const message = `The cluster hosts ${hosted} partition replicas; ${added} more would exceed max.broker.partitions ` +
+        `(${this.config.int('max.broker.partitions')}) on ${brokers} broker(s).`
+      // One warning when the limit starts refusing, not one per refused request (a flood of names).
+      if (!this.partitionLimitWarned) this.log.warn({ hosted, added, max }, `refusing new partitions: ${message}`)
+      this.partitionLimitWarned = true
+      throw topicError(ErrorCode.POLICY_VIOLATION, message)
+    }
+    this.partitionLimitWarned = false
+  }
+
+  private partitionLimitWarned = false
+  /** Replicas of creations written to the controller but not yet in the image. */
+  private reservedPartitions = 0
+
+  /** Runs `write` with `n` replicas counted against max.broker.partitions until it settles. */
+  private async reserving<T>(n: number, write: () => Promise<T>): Promise<T> {
+    this.reservedPartitions += n
+    try {
+      return await write()
+    } finally {
+      this.reservedPartitions -= n
+    }
+  }
+
   /** Each assigned replica list must name distinct registered brokers. */
   private checkReplicas(brokerIds: readonly number[], what: string): void {
     if (brokerIds.length === 0) throw topicError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${what}: empty replica list`)
@@ -202,6 +242,7 @@ export class TopicService {
         }
       } else replicationFactor = this.replicationFactorFor(req.replicationFactor)
     }
+    this.checkBrokerPartitions(partitions * replicationFactor, internal)
     const given = this.validateConfigs(req.configs ?? {})
     const configs = internal ? { ...internalTopicSpec(req.name, this.config, this.registeredBrokers().length)?.configs, ...given } : given
     const explicit = assignments.length > 0
@@ -220,16 +261,17 @@ export class TopicService {
 
   private async doCreate(valid: ValidatedTopic): Promise<TopicMetadata> {
     this.checkNewName(valid.name) // again: another create may have won while we queued
+    this.checkBrokerPartitions(valid.partitions * valid.replicationFactor, valid.internal) // others may have taken the room
     // The broker's own topics (__consumer_offsets, ...) are named by Kafka: no warning for those.
     if (!valid.internal && hasCollisionChars(valid.name)) {
       this.log.warn({ topic: valid.name }, 'topic names with a period (.) or underscore (_) could collide in metric names')
     }
     let topic: TopicMetadata
     try {
-      topic = await this.controller.createTopic({
+      topic = await this.reserving(valid.partitions * valid.replicationFactor, () => this.controller.createTopic({
         name: valid.name, partitions: valid.partitions, replicationFactor: valid.replicationFactor,
         assignments: valid.assignments, configs: valid.configs, internal: valid.internal,
-      })
+      }))
     } catch (err) {
       if (err instanceof ConflictError) throw topicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${valid.name}' already exists.`)
       // Keep metadata and disk consistent: a topic whose logs could not be made does not exist.
@@ -316,12 +358,13 @@ export class TopicService {
     opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
     const topic = this.metadata.topic(name)
     if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-    const check = (t: TopicMetadata): void => {
+    const check = (t: TopicImage): void => {
       if (count < t.partitions) {
         throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${t.partitions} partitions, which is higher than the requested ${count}.`)
       }
       if (count === t.partitions) throw topicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partitions.`)
       this.checkPartitionCount(count)
+      this.checkBrokerPartitions((count - t.partitions) * replicationOf(t), t.internal)
       if (assignments) {
         const added = count - t.partitions
         if (assignments.length !== added) {
@@ -337,7 +380,7 @@ export class TopicService {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       check(current)
-      const next = await this.controller.addPartitions(name, count, assignments ?? undefined)
+      const next = await this.reserving((count - current.partitions) * replicationOf(current), () => this.controller.addPartitions(name, count, assignments ?? undefined))
       this.log.info({ topic: name, from: current.partitions, to: count }, 'partitions added')
       return next
     })

@@ -39,11 +39,20 @@ const SERVER = [
   broker('listener.security.protocol.map', 'string',
     'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
     'Maps listener names to security protocols.', ro),
+  broker('admin.listeners', 'list', ['http://localhost:9644'],
+    'Samsa: HTTP addresses serving /metrics (Prometheus text format), /health and /ready; empty turns them off. ' +
+    'An address in use is logged as a warning and the broker runs on without it (several brokers on one machine).',
+    { ...ro, importance: 'high' }),
   broker('inter.broker.listener.name', 'string', null, 'Listener used between brokers.', ro),
   broker('log.dirs', 'list', null, 'Data directories (Samsa uses the first). Overrides log.dir.', { ...ro, importance: 'high' }),
   broker('log.dir', 'string', './samsa-data', 'Data directory used when log.dirs is not set (samsa start --data-dir sets it).',
     { ...ro, importance: 'high' }),
   broker('num.partitions', 'int', 1, 'Partitions of an automatically created topic, or of CreateTopics with -1.', { ...ro, min: 1 }),
+  broker('max.broker.partitions', 'int', 4000,
+    'Samsa (the name KIP-578 proposed): most partitions this broker hosts, internal topics included. CreateTopics, ' +
+    'CreatePartitions and auto-creation beyond it fail with POLICY_VIOLATION; every partition keeps open files and ' +
+    'memory, so a stream of invented topic names cannot exhaust them. 4000 is Kafka\'s long-standing per-broker guidance.',
+    { ...cw, min: 1 }),
   broker('default.replication.factor', 'int', 1, 'Replication factor of automatically created topics.', { ...ro, min: 1 }),
   broker('auto.create.topics.enable', 'boolean', true, 'Create a topic when Metadata or Produce names one that does not exist.',
     { ...ro, importance: 'high' }),

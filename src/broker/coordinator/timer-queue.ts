@@ -157,10 +157,14 @@ export class TimerDriver {
     this.timer = setTimeout(() => {
       this.timer = null
       this.armedFor = Infinity
-      try {
-        this.queue.runDue()
-      } catch (err) {
-        this.onError(err)
+      // A timer that throws is reported; the other due timers still run (each is popped before it runs).
+      for (;;) {
+        try {
+          this.queue.runDue()
+          break
+        } catch (err) {
+          this.onError(err)
+        }
       }
       this.arm()
     }, delay)

@@ -33,7 +33,15 @@ export interface ConnectionLimits {
   readonly maxInFlightRequests: number
   /** connections.max.idle.ms (< 0 = never) */
   readonly idleMs: number
+  /**
+   * How long a client that half-closed waits for answers still in flight (default 10 s). Kafka
+   * closes at once; Samsa answers what is quick, but a parked request (a JoinGroup waiting for a
+   * rebalance) must not hold the socket of a client that is gone.
+   */
+  readonly halfClosedGraceMs?: number
 }
+
+const HALF_CLOSED_GRACE_MS = 10_000
 
 /**
  * Request frames copied out of socket chunks into pooled buffers, for APIs whose handlers keep no
@@ -283,6 +291,10 @@ export class Connection implements BudgetWaiter {
   }
 
   private onIdle(): void {
+    if (this.peerEnded) {
+      this.close(`half-closed by the client; ${this.inFlightRequests} requests not answered in time`, 'debug')
+      return
+    }
     if (this.inFlightRequests > 0) return
     this.close(`idle for more than ${this.limits.idleMs} ms`, 'info')
   }
@@ -292,6 +304,7 @@ export class Connection implements BudgetWaiter {
     // behind the in-flight limits), then close.
     this.peerEnded = true
     this.finishHalfClose()
+    if (!this.closed) this.socket.setTimeout(this.limits.halfClosedGraceMs ?? HALF_CLOSED_GRACE_MS)
   }
 
   private finishHalfClose(): void {
@@ -377,6 +390,8 @@ export class Connection implements BudgetWaiter {
     this.slots.length = 0
     this.slotHead = 0
     this.inFlightBytes = 0
+    // Requests still parked (a JoinGroup) keep this object: not the socket chunks queued in it.
+    this.reader.clear()
     if (draining) draining()
     this.onClose(this)
   }

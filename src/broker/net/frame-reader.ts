@@ -70,6 +70,15 @@ export class FrameReader {
     return this.pending < 0 ? -1 : this.pending + 4
   }
 
+  /** Drops every queued chunk (the connection closed). */
+  clear(): void {
+    this.chunks = []
+    this.head = 0
+    this.offset = 0
+    this.buffered = 0
+    this.pending = -1
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return
     this.chunks.push(chunk)

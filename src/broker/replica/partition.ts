@@ -200,6 +200,11 @@ export class Partition {
     return this.log.config
   }
 
+  /** Bytes of the log's segments (metrics). */
+  get sizeInBytes(): number {
+    return this.log.size
+  }
+
   get logStartOffset(): number {
     return this.log.logStartOffset
   }

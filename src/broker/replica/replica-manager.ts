@@ -123,6 +123,11 @@ export class ReplicaManager {
     return this.byTopic.get(topic) ?? []
   }
 
+  /** Every hosted partition (metrics). */
+  *allPartitions(): IterableIterator<Partition> {
+    for (const parts of this.byTopic.values()) for (const p of parts) if (p) yield p
+  }
+
   /** Adds a listener for leadership changes (called in registration order, awaited). */
   onLeadershipChange(listener: LeadershipListener): void {
     this.listeners.push(listener)

@@ -56,6 +56,13 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
 
 export type { Message } from './message.ts'
 
+export interface ConsumerMetrics {
+  recordsConsumed: number
+  recordsPerSec: number
+  /** Per assigned partition: the next offset to hand out, the last high watermark seen, their difference (-1 unknown). */
+  partitions: { topic: string; partition: number; position: number; highWatermark: number; lag: number }[]
+}
+
 export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIterable<Message<K, V>> {
   readonly cluster: Cluster
   private readonly fetcher: Fetcher
@@ -72,8 +79,14 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private bufferHead = 0
   /** Processed positions (offset after the last message finished) not yet committed. */
   private readonly processed = new Map<string, TopicPartitionOffset>()
+  private lastProcessed: TopicPartitionOffset | null = null
   /** The message (or batch) the application holds: committed as processed on the next call. */
   private holding: Message[] | Message | null = null
+  private consumed = 0
+  private lastMetrics = { at: Date.now(), consumed: 0 }
+  /** Counts hand-outs; the poll-interval timer notices when it stops moving (no Date.now() per message). */
+  private handOuts = 0
+  private seenHandOuts = -1
   private holdingSince = 0
   private closed = false
   private readonly timers: NodeJS.Timeout[] = []
@@ -98,7 +111,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       maxWaitMs: nonNegative('fetchMaxWaitMs', options.fetchMaxWaitMs, 500),
       minBytes: nonNegative('fetchMinBytes', options.fetchMinBytes, 1),
       maxBytes: nonNegative('fetchMaxBytes', options.fetchMaxBytes, 50 * 1024 * 1024),
-      maxPartitionBytes: nonNegative('maxPartitionFetchBytes', options.maxPartitionFetchBytes, 1024 * 1024),
+      maxPartitionBytes: nonNegative('maxPartitionFetchBytes', options.maxPartitionFetchBytes, 8 * 1024 * 1024),
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
       maxPrefetchBytes: nonNegative('maxPrefetchBytes', options.maxPrefetchBytes, 16 * 1024 * 1024),
       retryBackoffMs: base.retryBackoffMs,
@@ -204,11 +217,27 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.fetcher.notify()
   }
 
+  /** A snapshot: records handed out (total, per second since the previous call) and lag per partition. */
+  metrics(): ConsumerMetrics {
+    const now = Date.now()
+    const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)
+    const m: ConsumerMetrics = {
+      recordsConsumed: this.consumed,
+      recordsPerSec: (this.consumed - this.lastMetrics.consumed) / secs,
+      partitions: [...this.fetcher.partitions.values()].map((s) => ({
+        topic: s.topic, partition: s.partition, position: s.position, highWatermark: s.highWatermark,
+        lag: s.highWatermark < 0 || s.position < 0 ? -1 : Math.max(0, s.highWatermark - s.position),
+      })),
+    }
+    this.lastMetrics = { at: now, consumed: this.consumed }
+    return m
+  }
+
   /** Commits processed positions (or the given offsets). Resolves once the coordinator has them. */
   async commit(offsets?: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.group === null) throw new ClientConfigError('commit() needs a groupId')
     const list = offsets ?? [...this.processed.values()]
-    if (offsets === undefined) this.processed.clear()
+    if (offsets === undefined) this.clearProcessed()
     if (list.length === 0) return
     try {
       await commitOffsets(this.cluster, this.group.identity, list)
@@ -269,14 +298,16 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const batch = this.buffer.slice(this.bufferHead, end).map((m) => this.convert(m))
     this.bufferHead = end
     this.holding = batch as unknown as Message[]
-    this.holdingSince = Date.now()
+    this.handOuts++
+    this.consumed += batch.length
     return { value: batch, done: false }
   }
 
   private hold(m: Message): Message<K, V> {
     const out = this.convert(m)
     this.holding = out as Message
-    this.holdingSince = Date.now()
+    this.handOuts++
+    this.consumed++
     return out
   }
 
@@ -296,11 +327,23 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private markProcessed(m: Message): void {
+    // Consecutive messages mostly share a partition: skip the key string and map lookups then.
+    const last = this.lastProcessed
+    if (last !== null && last.partition === m.partition && last.topic === m.topic) {
+      last.offset = m.offset + 1
+      return
+    }
     if (this.group === null || this.fetcher.state(m) === undefined) return
     const key = tpKey(m.topic, m.partition)
-    const p = this.processed.get(key)
-    if (p === undefined) this.processed.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1 })
+    let p = this.processed.get(key)
+    if (p === undefined) this.processed.set(key, (p = { topic: m.topic, partition: m.partition, offset: m.offset + 1 }))
     else p.offset = m.offset + 1
+    this.lastProcessed = p
+  }
+
+  private clearProcessed(): void {
+    this.processed.clear()
+    this.lastProcessed = null
   }
 
   private ready(): boolean {
@@ -337,7 +380,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.fetcher.clear()
     this.dropBuffered(() => true)
-    this.processed.clear()
+    this.clearProcessed()
     this.assignment = []
     const assigned = await group.join(this.subscription!, [])
     if (this.closed) return
@@ -380,6 +423,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   private checkPollInterval(): void {
     if (this.holding === null || this.group === null || this.group.rejoinNeeded) return
+    if (this.handOuts !== this.seenHandOuts) {
+      // Something was handed out since the last tick: the current hold started about now.
+      this.seenHandOuts = this.handOuts
+      this.holdingSince = Date.now()
+      return
+    }
     if (Date.now() - this.holdingSince <= this.o.maxPollIntervalMs) return
     // Java's rule: a member that does not poll within max.poll.interval.ms leaves the group, so
     // its partitions go to a live member; it rejoins on its next poll. What it finished before
@@ -392,7 +441,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.dropBuffered(() => true)
     this.assignment = []
     void commit.then(() => {
-      this.processed.clear()
+      this.clearProcessed()
       return group.leave('consumer poll timeout has expired (max.poll.interval.ms)')
     })
   }

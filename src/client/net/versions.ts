@@ -13,6 +13,7 @@ const CLIENT_CAPS: Readonly<Record<number, number>> = {
   3: 12, // Metadata
   8: 9, // OffsetCommit 10 uses topic ids
   9: 9, // OffsetFetch 10 uses topic ids
+  24: 3, // AddPartitionsToTxn 4+ is the batched broker-to-broker form
 }
 
 export function clientMaxVersion(apiKey: number): number {

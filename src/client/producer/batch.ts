@@ -37,9 +37,11 @@ export class ProducerBatch {
     readonly partition: number,
     baseTimestamp: number,
     capacity: number,
+    /** A pooled buffer to build the batch in (returned to the pool when the batch completes). */
+    readonly pooled: Buffer | undefined,
   ) {
     this.createdAt = Date.now()
-    this.appender = new RecordBatchAppender(baseTimestamp, capacity)
+    this.appender = new RecordBatchAppender(baseTimestamp, capacity, pooled)
   }
 
   get count(): number {

@@ -15,6 +15,9 @@ import type { RecordMetadata, Resolve, Reject } from './batch.ts'
 import { DefaultPartitioner } from './partitioner.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
+import { TransactionManager } from './transactions.ts'
+import type { GroupMetadata } from './transactions.ts'
+import type { TopicPartitionOffset } from '../offsets.ts'
 import type { ProducerIdentity } from './sender.ts'
 
 export type { RecordMetadata } from './batch.ts'
@@ -34,6 +37,21 @@ export interface ProducerRecord<K = Bytes, V = Bytes> {
   headers?: Record<string, string | Buffer> | AppendHeader[]
   /** CreateTime in ms; default now. */
   timestamp?: number
+}
+
+export interface ProducerMetrics {
+  recordsSent: number
+  bytesSent: number
+  batchesSent: number
+  requests: number
+  retries: number
+  recordErrors: number
+  /** Bytes accepted by send() and not yet acknowledged (bounded by bufferMemory). */
+  bufferedBytes: number
+  recordsPerSec: number
+  bytesPerSec: number
+  requestLatencyAvgMs: number
+  requestLatencyMaxMs: number
 }
 
 export interface ProducerOptions<K = Bytes, V = Bytes> extends ClientOptions {
@@ -61,6 +79,10 @@ export interface ProducerOptions<K = Bytes, V = Bytes> extends ClientOptions {
   valueSerializer?: Serializer<V>
   /** Ask the broker to create missing topics on first use (if it allows). Default true. */
   allowAutoTopicCreation?: boolean
+  /** Makes the producer transactional (needs idempotence): sends happen inside begin/commit. */
+  transactionalId?: string
+  /** Default 60 000. */
+  transactionTimeoutMs?: number
 }
 
 const defaultSerializer = (v: unknown): Bytes => {
@@ -87,10 +109,15 @@ export class Producer<K = Bytes, V = Bytes> {
   private readonly autoCreate: boolean
   private readonly maxBlockMs: number
   private identity: ProducerIdentity | null = null
+  private readonly txn: TransactionManager | null
   private connecting: Promise<void> | null = null
   private closed = false
-  /** Sends waiting for buffer memory, in order: later sends queue behind them. */
-  private blocked = 0
+  /** True once connect() has finished (metadata, and the producer id with idempotence). */
+  private connected = false
+  /** Records waiting for the connection, metadata or buffer memory, in send order. */
+  private readonly queued: { record: ProducerRecord<K, V>; resolve: Resolve; reject: Reject; tag: number }[] = []
+  private pumping = false
+  private lastMetrics = { at: Date.now(), records: 0, bytes: 0 }
 
   constructor(options: ProducerOptions<K, V>) {
     const base = resolveClientOptions(options)
@@ -98,6 +125,7 @@ export class Producer<K = Bytes, V = Bytes> {
     const acks = options.acks === undefined || options.acks === 'all' ? -1 : options.acks
     if (acks !== 0 && acks !== 1 && acks !== -1) throw new ClientConfigError(`acks must be 0, 1 or 'all', got ${String(options.acks)}`)
     if (options.idempotent === true && acks !== -1) throw new ClientConfigError("idempotence needs acks 'all'")
+    if (options.transactionalId !== undefined && (acks !== -1 || options.idempotent === false)) throw new ClientConfigError("a transactional producer needs idempotence and acks 'all'")
     this.idempotent = options.idempotent ?? acks === -1
     const maxInFlight = nonNegative('maxInFlight', options.maxInFlight, 5)
     if (this.idempotent && maxInFlight > 5) throw new ClientConfigError('idempotence allows at most 5 requests in flight')
@@ -110,7 +138,8 @@ export class Producer<K = Bytes, V = Bytes> {
     this.autoCreate = options.allowAutoTopicCreation ?? true
     const batchSize = nonNegative('batchSize', options.batchSize, 16_384)
     this.acc = new Accumulator(
-      { batchSize: Math.max(batchSize, 1), lingerMs: nonNegative('lingerMs', options.lingerMs, 5), bufferMemory: nonNegative('bufferMemory', options.bufferMemory, 32 * 1024 * 1024), maxBlockMs: this.maxBlockMs },
+      // With acks=0 a batch completes when written to the socket, maybe before the kernel has it.
+      { poolBuffers: acks !== 0, batchSize: Math.max(batchSize, 1), lingerMs: nonNegative('lingerMs', options.lingerMs, 5), bufferMemory: nonNegative('bufferMemory', options.bufferMemory, 32 * 1024 * 1024), maxBlockMs: this.maxBlockMs },
       () => this.sender.wake(),
       (topic, partition) => {
         const n = this.cluster.cachedTopic(topic)?.partitions.length ?? 1
@@ -123,7 +152,21 @@ export class Producer<K = Bytes, V = Bytes> {
       deliveryTimeoutMs: nonNegative('deliveryTimeoutMs', options.deliveryTimeoutMs, 120_000),
       retryBackoffMs: base.retryBackoffMs, retryBackoffMaxMs: base.retryBackoffMaxMs,
       compression: codecByName(options.compression ?? 'none').id,
-    }, () => this.identity)
+    }, () => this.identity, options.transactionalId === undefined ? null : (topic, partition) => this.txnGate(topic, partition))
+    this.txn = options.transactionalId === undefined ? null
+      : new TransactionManager(this.cluster, options.transactionalId, nonNegative('transactionTimeoutMs', options.transactionTimeoutMs, 60_000), () => this.sender.wake())
+  }
+
+  /** Batches of a transactional producer wait until their partition is part of the transaction. */
+  private txnGate(topic: string, partition: number): boolean {
+    const txn = this.txn!
+    if (txn.fatal !== null) {
+      const err = txn.fatal
+      this.sender.fatal = err
+      queueMicrotask(() => this.sender.abortAll(err))
+      return false
+    }
+    return txn.ready(topic, partition)
   }
 
   /** Connects to the cluster and, with idempotence, obtains a producer id. send() calls it lazily. */
@@ -137,7 +180,15 @@ export class Producer<K = Bytes, V = Bytes> {
 
   private async doConnect(): Promise<void> {
     await this.cluster.refreshMetadata()
-    if (!this.idempotent) return
+    if (!this.idempotent) {
+      this.connected = true
+      return
+    }
+    if (this.txn !== null) {
+      this.identity = await this.txn.init()
+      this.connected = true
+      return
+    }
     const res = await retry(async () => {
       const conn = await this.cluster.anyConnection()
       const r = await conn.request<InitProducerIdResponse>(ApiKey.InitProducerId, {
@@ -147,6 +198,7 @@ export class Producer<K = Bytes, V = Bytes> {
       return r
     }, this.cluster.retryOptions)
     this.identity = { producerId: Number(res.producerId), producerEpoch: res.producerEpoch, transactionalId: null }
+    this.connected = true
   }
 
   /** Sends one record; resolves when it is acknowledged as `acks` asks. */
@@ -175,10 +227,13 @@ export class Producer<K = Bytes, V = Bytes> {
 
   private enqueue(record: ProducerRecord<K, V>, resolve: Resolve, reject: Reject, tag: number): void {
     if (this.closed) return reject(new AbortedError('the producer is closed'))
-    const err = this.sender.fatal
+    const err = this.sender.fatal ?? this.txn?.fatal ?? null
     if (err !== null) return reject(err)
+    if (this.txn !== null && !this.txn.inTransaction) {
+      return reject(new KafkaClientError('INVALID_TXN_STATE', 'a transactional producer sends inside beginTransaction() ... commitTransaction()', false))
+    }
     const topic = this.cluster.cachedTopic(record.topic)
-    if (topic !== undefined && this.connecting !== null && this.blocked === 0 && this.acc.hasSpace && this.readyFor()) {
+    if (topic !== undefined && this.connected && !this.pumping && this.acc.hasSpace) {
       try {
         this.append(record, topic.partitions.length, resolve, reject, tag)
       } catch (e) {
@@ -186,23 +241,36 @@ export class Producer<K = Bytes, V = Bytes> {
       }
       return
     }
-    this.blocked++
-    void this.enqueueSlow(record, resolve, reject, tag).finally(() => this.blocked--)
+    // Not connected, topic unknown or buffer full: queue in order behind one pump.
+    this.queued.push({ record, resolve, reject, tag })
+    if (!this.pumping) void this.pump()
   }
 
-  private readyFor(): boolean {
-    return !this.idempotent || this.identity !== null
-  }
-
-  private async enqueueSlow(record: ProducerRecord<K, V>, resolve: Resolve, reject: Reject, tag: number): Promise<void> {
+  /** Appends queued records in order, waiting only when something (connection, metadata, memory) is missing. */
+  private async pump(): Promise<void> {
+    this.pumping = true
+    // An index, not shift(): shifting a 100,000-entry array per record is quadratic.
+    let head = 0
     try {
-      await this.withDeadline(this.connect(), 'connecting')
-      const topic = await this.withDeadline(this.cluster.topic(record.topic, this.autoCreate), `metadata of ${record.topic}`)
-      while (!this.acc.hasSpace) await this.acc.waitForSpace()
-      if (this.closed) throw new AbortedError('the producer is closed')
-      this.append(record, topic.partitions.length, resolve, reject, tag)
-    } catch (e) {
-      reject(e as Error)
+      while (head < this.queued.length) {
+        const q = this.queued[head]!
+        let taken = false
+        try {
+          if (!this.connected) await this.withDeadline(this.connect(), 'connecting')
+          const topic = this.cluster.cachedTopic(q.record.topic) ?? await this.withDeadline(this.cluster.topic(q.record.topic, this.autoCreate), `metadata of ${q.record.topic}`)
+          while (!this.acc.hasSpace) await this.acc.waitForSpace()
+          if (this.closed) throw new AbortedError('the producer is closed')
+          head++
+          taken = true
+          this.append(q.record, topic.partitions.length, q.resolve, q.reject, q.tag)
+        } catch (e) {
+          if (!taken) head++
+          q.reject(e as Error)
+        }
+      }
+    } finally {
+      this.queued.splice(0, head)
+      this.pumping = false
     }
   }
 
@@ -231,9 +299,83 @@ export class Producer<K = Bytes, V = Bytes> {
     this.acc.append(t, p, record.timestamp ?? Date.now(), key, value, toHeaders(record.headers), resolve, reject, tag)
   }
 
+  /** Starts a transaction (transactionalId producers). Connects first if needed. */
+  async beginTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    await this.connect()
+    txn.begin()
+  }
+
+  /** Adds consumer offsets to the transaction: they commit or abort with its records. */
+  async sendOffsets(group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.requireTxn().sendOffsets(group, offsets)
+  }
+
+  /** Flushes the transaction's records, then commits; a failed record makes it throw (then abort). */
+  async commitTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    const failed = await this.flushCollectingErrors()
+    if (failed !== null) throw failed
+    await txn.end(true)
+  }
+
+  /** Aborts: records sent in the transaction are never seen by read_committed consumers. */
+  async abortTransaction(): Promise<void> {
+    const txn = this.requireTxn()
+    await this.flushCollectingErrors()
+    await txn.end(false)
+  }
+
+  /** Runs `fn` in a transaction: commits when it resolves, aborts (and rethrows) when it throws. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.beginTransaction()
+    let result: T
+    try {
+      result = await fn()
+    } catch (err) {
+      if (this.txn!.fatal === null) await this.abortTransaction()
+      throw err
+    }
+    await this.commitTransaction()
+    return result
+  }
+
+  private requireTxn(): TransactionManager {
+    if (this.txn === null) throw new ClientConfigError('transactions need a transactionalId')
+    return this.txn
+  }
+
+  private async flushCollectingErrors(): Promise<Error | null> {
+    const before = this.sender.failures
+    await this.flush()
+    if (this.txn?.fatal) throw this.txn.fatal
+    return this.sender.failures > before ? this.sender.lastFailure : null
+  }
+
+  /**
+   * A snapshot: totals since the producer was created, rates since the previous call, and the
+   * mean/max Produce round trip since the previous call.
+   */
+  metrics(): ProducerMetrics {
+    const st = this.sender.stats
+    const now = Date.now()
+    const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)
+    const m: ProducerMetrics = {
+      recordsSent: st.records, bytesSent: st.bytes, batchesSent: st.batches, requests: st.requests, retries: st.retries,
+      recordErrors: st.recordErrors, bufferedBytes: this.acc.bufferedBytes,
+      recordsPerSec: (st.records - this.lastMetrics.records) / secs, bytesPerSec: (st.bytes - this.lastMetrics.bytes) / secs,
+      requestLatencyAvgMs: st.latencyCount === 0 ? 0 : st.latencyMsSum / st.latencyCount, requestLatencyMaxMs: st.latencyMsMax,
+    }
+    this.lastMetrics = { at: now, records: st.records, bytes: st.bytes }
+    st.latencyMsSum = 0
+    st.latencyCount = 0
+    st.latencyMsMax = 0
+    return m
+  }
+
   /** Sends every batch now and resolves when all records sent so far are acknowledged or failed. */
   async flush(): Promise<void> {
-    while (this.blocked > 0) await new Promise((r) => setImmediate(r))
+    while (this.pumping) await new Promise((r) => setTimeout(r, 1))
     this.acc.closeAll()
     this.sender.wake()
     await this.acc.idle()

@@ -41,10 +41,16 @@ export class Sender {
   private again = false
   private refreshing = false
   private retryTimer: NodeJS.Timeout | null = null
+  private retryDue = 0
   /** In-flight Produce requests per connection. */
   private readonly inFlight = new Map<Connection, number>()
   /** Set when a fatal error must fail everything later sent (e.g. producer fenced). */
   fatal: Error | null = null
+  /** Batches failed so far, and the last error (a transaction must not commit after one). */
+  failures = 0
+  lastFailure: Error | null = null
+  /** Counters for metrics(). */
+  readonly stats = { records: 0, bytes: 0, batches: 0, requests: 0, retries: 0, recordErrors: 0, latencyMsSum: 0, latencyCount: 0, latencyMsMax: 0 }
 
   constructor(
     private readonly cluster: Cluster,
@@ -52,6 +58,8 @@ export class Sender {
     private readonly o: SenderOptions,
     /** Producer id/epoch for idempotence (null: not idempotent). */
     private readonly identity: () => ProducerIdentity | null,
+    /** Transactions: false while a partition is not yet part of the transaction (it is being added). */
+    private readonly gate: ((topic: string, partition: number) => boolean) | null = null,
   ) {}
 
   /** Sends what can be sent now; re-entrant calls fold into one more pass. */
@@ -74,24 +82,30 @@ export class Sender {
   private drain(): void {
     const now = Date.now()
     const byLeader = new Map<number, PartitionQueue[]>()
-    let needMetadata = false
+    let needMetadata: Set<string> | null = null
     for (const q of this.acc.active) {
       if (q.ready.length === 0) {
         if (q.open === null && q.inFlight === 0) this.acc.active.delete(q)
         continue
       }
       if (this.expire(q, now)) continue
-      if (q.retrying && (q.inFlight > 0 || now < q.retryAt)) continue
+      if (q.retrying && q.inFlight > 0) continue
+      if (q.retrying && now < q.retryAt) {
+        // Backing off: come back when it ends (an earlier timer may have woken us).
+        this.scheduleRetry(q.retryAt - now)
+        continue
+      }
+      if (this.gate !== null && !this.gate(q.topic, q.partition)) continue
       const leader = this.cluster.cachedTopic(q.topic)?.partitions[q.partition]?.leader ?? -1
       if (leader < 0) {
-        needMetadata = true
+        ;(needMetadata ??= new Set()).add(q.topic)
         continue
       }
       let list = byLeader.get(leader)
       if (list === undefined) byLeader.set(leader, (list = []))
       list.push(q)
     }
-    if (needMetadata) this.refreshMetadata()
+    if (needMetadata !== null) this.refreshMetadata([...needMetadata])
     for (const [leader, queues] of byLeader) this.sendTo(leader, queues)
   }
 
@@ -104,13 +118,16 @@ export class Sender {
     return q.ready.length === 0
   }
 
-  private refreshMetadata(): void {
+  /** Refreshes metadata, naming the topics whose leaders are unknown (a refresh of the cache alone may not include them). */
+  private refreshMetadata(topics: string[] = []): void {
     if (this.refreshing) return
     this.refreshing = true
-    this.cluster.refreshMetadata().then(
+    this.cluster.refreshMetadata(topics).then(
       () => {
         this.refreshing = false
-        this.wake()
+        // Leaders still unknown (e.g. an election): try again after the backoff, not in a hot loop.
+        if (topics.some((t) => this.cluster.cachedTopic(t) === undefined)) this.scheduleRetry(this.o.retryBackoffMs)
+        else this.wake()
       },
       () => {
         this.refreshing = false
@@ -119,8 +136,14 @@ export class Sender {
     )
   }
 
+  /** Wakes the sender in `ms`; an already scheduled earlier wake-up covers it. */
   private scheduleRetry(ms: number): void {
-    if (this.retryTimer !== null) return
+    const due = Date.now() + ms
+    if (this.retryTimer !== null) {
+      if (this.retryDue <= due) return
+      clearTimeout(this.retryTimer)
+    }
+    this.retryDue = due
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
       this.wake()
@@ -143,8 +166,13 @@ export class Sender {
 
   private fill(conn: Connection, queues: PartitionQueue[]): void {
     while (true) {
+      if (conn.closed) {
+        // Closed between lookup and use: come back on a fresh connection (nothing else would wake us).
+        this.scheduleRetry(this.o.retryBackoffMs)
+        return
+      }
       const inFlight = this.inFlight.get(conn) ?? 0
-      if (inFlight >= this.o.maxInFlight || conn.closed) return
+      if (inFlight >= this.o.maxInFlight) return
       const batches: ProducerBatch[] = []
       let size = 0
       for (const q of queues) {
@@ -192,8 +220,16 @@ export class Sender {
     const body = { transactionalId: id?.transactionalId ?? null, acks: this.o.acks, timeoutMs: this.o.requestTimeoutMs, topicData }
     const acks0 = this.o.acks === 0
     this.inFlight.set(conn, (this.inFlight.get(conn) ?? 0) + 1)
+    this.stats.requests++
+    const sentAt = Date.now()
     conn.request<ProduceResponse | null>(ApiKey.Produce, body, { noResponse: acks0 }).then(
-      (res) => this.onResponse(conn, queues, batches, res),
+      (res) => {
+        const ms = Date.now() - sentAt
+        this.stats.latencyMsSum += ms
+        this.stats.latencyCount++
+        if (ms > this.stats.latencyMsMax) this.stats.latencyMsMax = ms
+        this.onResponse(conn, queues, batches, res)
+      },
       (err: Error) => this.onError(conn, batches, err),
     )
   }
@@ -203,7 +239,7 @@ export class Sender {
   }
 
   private onResponse(conn: Connection, _queues: PartitionQueue[], batches: ProducerBatch[], res: ProduceResponse | null): void {
-    this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
+    if (this.inFlight.has(conn)) this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
     if (res === null) {
       for (const b of batches) {
         this.queueOf(b).inFlight--
@@ -242,8 +278,8 @@ export class Sender {
   }
 
   private onError(conn: Connection, batches: ProducerBatch[], err: Error): void {
-    this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
     if (conn.closed) this.inFlight.delete(conn)
+    else this.inFlight.set(conn, (this.inFlight.get(conn) ?? 1) - 1)
     for (const b of batches) {
       const q = this.queueOf(b)
       q.inFlight--
@@ -259,6 +295,7 @@ export class Sender {
   }
 
   private requeue(q: PartitionQueue, b: ProducerBatch): void {
+    this.stats.retries++
     q.requeue(b)
     q.retrying = true
     const delay = backoffDelay(b.attempts - 1, this.o.retryBackoffMs, this.o.retryBackoffMaxMs)
@@ -268,11 +305,17 @@ export class Sender {
   }
 
   private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
+    this.stats.records += b.count
+    this.stats.bytes += b.size
+    this.stats.batches++
     this.acc.release(b)
     b.complete(baseOffset, logAppendTime)
   }
 
   private failBatch(b: ProducerBatch, err: Error): void {
+    this.stats.recordErrors += b.count
+    this.failures++
+    this.lastFailure = err
     this.acc.release(b)
     b.fail(err)
   }

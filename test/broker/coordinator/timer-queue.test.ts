@@ -33,3 +33,19 @@ test('the driver fires due timers with a real timer', async () => {
   d.stop()
   clearTimeout(keepAlive)
 })
+
+test('a timer that throws is reported and the other due timers still run', async () => {
+  const q = new TimerQueue({ now: () => Date.now() })
+  const errors: unknown[] = []
+  const d = new TimerDriver(q, (err) => errors.push(err))
+  const keepAlive = setTimeout(() => {}, 5000)
+  const ran: string[] = []
+  q.schedule('a', 10, () => ran.push('a'))
+  q.schedule('b', 10, () => { throw new Error('boom') })
+  const done = new Promise<void>((resolve) => q.schedule('c', 10, () => { ran.push('c'); resolve() }))
+  await done
+  assert.deepEqual(ran, ['a', 'c'])
+  assert.equal((errors[0] as Error).message, 'boom')
+  d.stop()
+  clearTimeout(keepAlive)
+})

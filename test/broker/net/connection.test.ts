@@ -39,6 +39,7 @@ interface TestLimits {
   maxInFlightRequests: number
   maxConnections: () => number
   maxConnectionsPerIp: number
+  halfClosedGraceMs: number
 }
 
 async function serve(t: TestContext, handler: FrameHandler, limits: Partial<TestLimits> = {}) {
@@ -47,7 +48,8 @@ async function serve(t: TestContext, handler: FrameHandler, limits: Partial<Test
   const server = new NetServer({
     listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
     handler,
-    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: limits.maxInFlightBytes ?? -1, maxInFlightRequests: limits.maxInFlightRequests ?? 1000, idleMs: -1 },
+    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: limits.maxInFlightBytes ?? -1, maxInFlightRequests: limits.maxInFlightRequests ?? 1000, idleMs: -1,
+      halfClosedGraceMs: limits.halfClosedGraceMs },
     maxConnections: limits.maxConnections ?? 100,
     maxConnectionsPerIp: limits.maxConnectionsPerIp,
     log,
@@ -164,6 +166,19 @@ test('a client that half-closes after its requests still gets every answer', asy
   assert.deepEqual([(await c.readFrame()).readInt32BE(0), (await c.readFrame()).readInt32BE(0), (await c.readFrame()).readInt32BE(0)], [1, 2, 3])
   assert.equal(await c.closesWithin(1000), true)
   await server.close()
+})
+
+test('a half-closed client whose request stays parked is closed after the grace, not kept open', async (t) => {
+  const { server, port } = await serve(t, scripted, { halfClosedGraceMs: 300 })
+  const c = await RawClient.connect(port)
+  // Request 2 stays parked (a JoinGroup waiting for a rebalance would): it holds back every answer.
+  c.write(Buffer.concat([req(1, 0), req(2, 5000)]))
+  c.socket.end()
+  assert.equal((await c.readFrame()).readInt32BE(0), 1)
+  const start = Date.now()
+  assert.equal(await c.closesWithin(3000), true)
+  assert.ok(Date.now() - start >= 200, 'answers still in flight get the grace period')
+  assert.equal(server.connectionCount, 0)
 })
 
 test('close() stops accepting but answers in-flight requests before ending connections', async (t) => {

@@ -93,7 +93,7 @@ export class ClassicGroup {
   add(m: Member): void {
     if (this.members.size === 0) this.protocolType = m.protocolType
     this.members.set(m.memberId, m)
-    for (const p of m.protocols) this.supported.set(p.name, (this.supported.get(p.name) ?? 0) + 1)
+    this.incSupported(m)
     if (m.groupInstanceId !== null) this.staticMembers.set(m.groupInstanceId, m.memberId)
     if (m.awaitingJoin) this.numAwaitingJoin++
     if (this.leaderId === null) this.leaderId = m.memberId
@@ -103,7 +103,7 @@ export class ClassicGroup {
     const m = this.members.get(memberId)
     if (!m) return undefined
     this.members.delete(memberId)
-    for (const p of m.protocols) this.decSupported(p.name)
+    this.decSupported(m)
     if (m.groupInstanceId !== null && this.staticMembers.get(m.groupInstanceId) === memberId) this.staticMembers.delete(m.groupInstanceId)
     if (m.awaitingJoin) this.numAwaitingJoin--
     this.pendingSyncMembers.delete(memberId)
@@ -111,17 +111,25 @@ export class ClassicGroup {
     return m
   }
 
-  private decSupported(name: string): void {
-    const n = (this.supported.get(name) ?? 0) - 1
-    if (n <= 0) this.supported.delete(name)
-    else this.supported.set(name, n)
+  // A member counts once per protocol name: a JoinGroup may list a name twice (Kafka counts it twice,
+  // finds no candidate and fails the rebalance with an exception); the first entry is the one used.
+  private incSupported(m: Member): void {
+    for (const name of new Set(m.protocols.map((p) => p.name))) this.supported.set(name, (this.supported.get(name) ?? 0) + 1)
+  }
+
+  private decSupported(m: Member): void {
+    for (const name of new Set(m.protocols.map((p) => p.name))) {
+      const n = (this.supported.get(name) ?? 0) - 1
+      if (n <= 0) this.supported.delete(name)
+      else this.supported.set(name, n)
+    }
   }
 
   /** Replaces a member's protocols and timeouts (a rejoin). */
   updateMember(m: Member, protocols: Protocol[], rebalanceTimeoutMs: number, sessionTimeoutMs: number): void {
-    for (const p of m.protocols) this.decSupported(p.name)
+    this.decSupported(m)
     m.protocols = protocols
-    for (const p of protocols) this.supported.set(p.name, (this.supported.get(p.name) ?? 0) + 1)
+    this.incSupported(m)
     m.rebalanceTimeoutMs = rebalanceTimeoutMs
     m.sessionTimeoutMs = sessionTimeoutMs
   }

@@ -3,7 +3,9 @@
 // EndTxn <= 4 protocol). Every state change is first written to `__transaction_state` and only
 // applied in memory once durable; `replay` applies the same records at start-up, after which
 // `recover` finishes transactions caught in PrepareCommit/PrepareAbort. Operations on one
-// transactional id run one at a time (a promise chain per id).
+// transactional id run one at a time (a promise chain per id), and at most one client request
+// per id is in flight: another one meanwhile gets CONCURRENT_TRANSACTIONS (Kafka's answer while
+// an id has a state transition pending), so requests for one id cannot queue without bound.
 //
 // EndTxn answers once the Prepare record is durable; markers and the Complete record follow in
 // the background (a client's next call on the id waits behind them in the chain).
@@ -61,6 +63,8 @@ const fail = (errorCode: number): InitResult => ({ ...NO_PID, errorCode })
 export class TxnCoordinator {
   private readonly txns = new Map<string, TxnMetadata>()
   private readonly chains = new Map<string, Promise<unknown>>()
+  /** Transactional ids with a client request in flight (running or waiting in the chain). */
+  private readonly inFlight = new Set<string>()
   private readonly deps: TxnCoordinatorDeps
   private loading = true
   /** __transaction_state partitions this node resigned: their ids answer NOT_COORDINATOR. */
@@ -151,7 +155,8 @@ export class TxnCoordinator {
     const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return fail(gate)
     if (timeoutMs <= 0 || timeoutMs > this.deps.config.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
-    return this.serial(transactionalId, async () => {
+    if (this.inFlight.has(transactionalId)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+    return this.exclusive(transactionalId, async () => {
       let m = this.txns.get(transactionalId)
       const now = this.deps.now()
       if (!m) {
@@ -217,7 +222,8 @@ export class TxnCoordinator {
         errorCode: unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
       }))
     }
-    return this.serial(transactionalId, async () => {
+    if (this.inFlight.has(transactionalId)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
+    return this.exclusive(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
       const err = this.checkProducer(m, producerId, producerEpoch)
       if (err !== ErrorCode.NONE) return all(err)
@@ -252,7 +258,8 @@ export class TxnCoordinator {
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
     const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return gate
-    return this.serial(transactionalId, async () => {
+    if (this.inFlight.has(transactionalId)) return ErrorCode.CONCURRENT_TRANSACTIONS
+    return this.exclusive(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
       const err = this.checkProducer(m, producerId, producerEpoch)
       if (err !== ErrorCode.NONE) return err
@@ -315,6 +322,8 @@ export class TxnCoordinator {
     if (this.loading || this.closed) return []
     const expired: string[] = []
     for (const m of this.txns.values()) {
+      // An id with a pending operation is left to it; the next round looks again (Kafka skips it too).
+      if (this.chains.has(m.transactionalId)) continue
       if (m.state === TxnState.Ongoing && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.timeoutMs) expired.push(m.transactionalId)
     }
     for (const id of expired) {
@@ -337,7 +346,7 @@ export class TxnCoordinator {
     if (this.loading || this.closed) return []
     const ids: string[] = []
     for (const m of this.txns.values()) {
-      const idle = m.state === TxnState.Empty || isComplete(m.state)
+      const idle = (m.state === TxnState.Empty || isComplete(m.state)) && !this.chains.has(m.transactionalId)
       if (idle && now - m.txnLastUpdateTimestamp >= this.deps.config.idExpirationMs) ids.push(m.transactionalId)
     }
     for (const id of ids) {
@@ -411,6 +420,16 @@ export class TxnCoordinator {
     const id = next.transactionalId
     await this.deps.appendLog(this.partitionFor(id), encodeTxnKey(id), encodeTxnValue(next))
     this.txns.set(id, next)
+  }
+
+  /** A client request: runs in the id's chain, marked in flight until it has answered. */
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.inFlight.add(id)
+    try {
+      return await this.serial(id, fn)
+    } finally {
+      this.inFlight.delete(id)
+    }
   }
 
   /** Runs `fn` after every earlier operation on `id`. */

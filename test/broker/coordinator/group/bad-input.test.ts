@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
 import { MAX_PENDING_MEMBERS_PER_GROUP, MAX_PENDING_MEMBERS_TOTAL } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
-import { harness, joinReq } from './harness.ts'
+import { harness, joinReq, settle, subscription } from './harness.ts'
 
 test('JoinGroup flood with MEMBER_ID_REQUIRED: pending members are capped and expire', async () => {
   const h = harness()
@@ -71,4 +71,34 @@ test('malformed consumer subscriptions do not break the coordinator', async () =
   const s = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: r.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: 'not-a-member', assignment: Buffer.from('x') }] })
   assert.equal(s.errorCode, ErrorCode.NONE)
   assert.equal(s.assignment.length, 0, 'assignments for unknown members are ignored')
+})
+
+test('a JoinGroup listing a protocol twice joins normally (the rebalance timer does not throw)', async () => {
+  // With an initial delay the join completes from the rebalance timer, which once threw here.
+  const h = harness({ initialRebalanceDelayMs: 3000 })
+  const c = h.coordinator
+  const twice = [{ name: 'range', metadata: subscription(['t']) }, { name: 'range', metadata: subscription(['u']) }]
+  const a = c.joinGroup(joinReq({ protocols: twice }))
+  const b = c.joinGroup(joinReq({ protocols: [{ name: 'roundrobin', metadata: subscription(['t']) }, ...twice] }))
+  let answered = false
+  void Promise.all([a, b]).then(() => { answered = true })
+  for (let ms = 0; !answered && ms < 29_000; ms += 1000) {
+    await settle()
+    h.advance(1000)
+  }
+  const [ra, rb] = await Promise.all([a, b])
+  assert.equal(ra.errorCode, ErrorCode.NONE)
+  assert.equal(rb.errorCode, ErrorCode.NONE)
+  assert.equal(ra.protocolName, 'range')
+  assert.equal(c.group('g')!.state, 'CompletingRebalance')
+  // The first entry of a name is the member's metadata for it.
+  assert.deepEqual([...c.group('g')!.subscribedTopics ?? []], ['t'])
+  // Leaving takes the duplicated name's count down to what the other member supports.
+  const left = c.leaveGroup('g', [{ memberId: ra.memberId, groupInstanceId: null }])
+  assert.equal(left.errorCode, ErrorCode.NONE)
+  const again = c.joinGroup(joinReq({ memberId: rb.memberId, protocols: [{ name: 'roundrobin', metadata: subscription(['t']) }] }))
+  await settle()
+  h.advance(30_001)
+  assert.equal((await again).errorCode, ErrorCode.NONE)
+  assert.equal((await again).protocolName, 'roundrobin')
 })

@@ -201,3 +201,36 @@ test('producer id blocks are persisted before use: a restart never hands out an 
   assert.ok(next > 1)
   await rm(dir, { recursive: true, force: true })
 })
+
+test('requests for one transactional id do not queue: while one is in flight others get CONCURRENT_TRANSACTIONS', async () => {
+  const h = harness()
+  const { producerId: pid } = await h.coord.initProducerId('app-1', 60_000)
+  // A slow __transaction_state: appends wait until released.
+  let release!: () => void
+  const slow = new Promise<void>((r) => { release = r })
+  const append = h.deps.appendLog
+  h.deps.appendLog = async (...args) => {
+    await slow
+    return append(...args)
+  }
+  let answered = 0
+  const count = <T>(p: Promise<T>) => p.then((r) => { answered++; return r })
+  const first = count(h.coord.addPartitions('app-1', pid, 0, [tp('a', 0)]))
+  const flood = Array.from({ length: 1000 }, (_, i) => count(h.coord.addPartitions('app-1', pid, 0, [tp('a', i % 3)])))
+  const init = count(h.coord.initProducerId('app-1', 60_000))
+  const end = count(h.coord.endTxn('app-1', pid, 0, true))
+  // Another id is not held up.
+  const other = h.coord.initProducerId('app-2', 60_000)
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+  assert.equal(answered, 1002, 'everything but the first is answered at once')
+  for (const r of await Promise.all(flood)) assert.deepEqual(r.map((p) => p.errorCode), [ErrorCode.CONCURRENT_TRANSACTIONS])
+  assert.equal((await init).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS)
+  assert.equal(await end, ErrorCode.CONCURRENT_TRANSACTIONS)
+  release()
+  assert.deepEqual((await first).map((p) => p.errorCode), [ErrorCode.NONE])
+  assert.equal((await other).errorCode, ErrorCode.NONE)
+  // Once answered, the next request runs as usual.
+  assert.equal(await h.coord.endTxn('app-1', pid, 0, true), ErrorCode.NONE)
+  await h.coord.idle()
+  assert.equal(h.coord.describe('app-1')!.state, TxnState.CompleteCommit)
+})
