@@ -25,6 +25,8 @@ import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
+import { Security } from './security/security.ts'
+import { createAuthenticator } from './security/authenticator.ts'
 import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
@@ -111,7 +113,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
-  const server = createNetServer(config, handler, log)
+  // TLS key stores and SASL users are read now: a bad one fails the start before anything is bound.
+  const security = new Security(config, config.listeners, log)
+  const server = createNetServer(config, handler, security, log)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);
     // then the listeners are bound before anything is written, so a port in use leaves no trace.
@@ -122,6 +126,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     store = opts.store ?? (config.etcdConnect
       ? await openEtcdStore(config, log)
       : await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY }))
+    security.attachStore(store)
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
@@ -169,6 +174,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       metrics,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
+      security,
       advertisedListeners,
       clock,
       timers,
@@ -184,7 +190,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await admin.start(adminAddresses)
     const adminServer = admin
     coordinators.followLeadership(replicas)
-    handler.open(createDispatcher(context, registry))
+    handler.open(createAuthenticator(createDispatcher(context, registry), security))
     let closing: Promise<void> | undefined
     const srv = server
     const meta = store
@@ -237,9 +243,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   }
 }
 
-function createNetServer(config: BrokerConfig, handler: DeferredHandler, log: Logger): NetServer {
+function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger): NetServer {
   return new NetServer({
-    listeners: config.listeners,
+    listeners: config.listeners.map((l) => ({ ...l, tls: security.listener(l.name)?.tls?.options })),
     handler: handler.handler,
     limits: {
       maxFrameBytes: config.int('socket.request.max.bytes'),

@@ -15,6 +15,7 @@ import type { LogManager, Scheduler } from '../storage/index.ts'
 import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
+import type { Security } from './security/security.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -40,6 +41,8 @@ export interface BrokerContext {
   readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
+  /** Listener security (TLS, SASL mechanisms) and SCRAM credentials. */
+  readonly security: Security
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */

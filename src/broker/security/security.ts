@@ -1,0 +1,81 @@
+// The broker's security service: each listener's demands (built at start), SCRAM credentials (in
+// the metadata store, attached once it is open), and the SASL exchange steps shared by
+// SaslAuthenticate and the raw tokens that follow SaslHandshake v0.
+import type { Logger } from 'pino'
+import type { BrokerConfig } from '../config/broker-config.ts'
+import type { ListenerAddress } from '../config/listeners.ts'
+import type { MetadataStore } from '../cluster/store/metadata-store.ts'
+import { listenerSecurity } from './listener-security.ts'
+import type { ListenerSecurity } from './listener-security.ts'
+import { ScramCredentials } from './scram-credentials.ts'
+import { PlainServer } from './sasl/plain.ts'
+import { ScramServer } from './sasl/scram.ts'
+import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
+import type { SecuritySession } from './session.ts'
+
+export class Security {
+  private readonly byName = new Map<string, ListenerSecurity>()
+  private credentials: ScramCredentials | undefined
+  /** connection.failed.authentication.delay.ms */
+  readonly failedAuthDelayMs: number
+  /** sasl.server.max.receive.size: the largest frame taken before authentication. */
+  readonly maxUnauthenticatedBytes: number
+
+  constructor(config: BrokerConfig, listeners: readonly ListenerAddress[], private readonly log: Logger) {
+    for (const l of listeners) this.byName.set(l.name, listenerSecurity(config, l))
+    this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
+    this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
+  }
+
+  listener(name: string): ListenerSecurity | undefined {
+    return this.byName.get(name)
+  }
+
+  attachStore(store: MetadataStore): void {
+    this.credentials = new ScramCredentials(store)
+  }
+
+  get scram(): ScramCredentials {
+    if (!this.credentials) throw new Error('SCRAM credentials are not available before the metadata store is open')
+    return this.credentials
+  }
+
+
+  private newServer(mechanism: string): SaslServer | undefined {
+    // Mechanisms are matched exactly, as Kafka does (clients send them upper-case).
+    if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-512') return new ScramServer(mechanism, (u, m) => this.scram.get(u, m))
+    return undefined
+  }
+
+  /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
+  begin(session: SecuritySession, mechanism: string): boolean {
+    if (!session.listener.mechanisms.includes(mechanism)) return false
+    session.sasl = mechanism === 'PLAIN' ? new PlainServer(session.listener.plainUsers) : this.newServer(mechanism) ?? null
+    return session.sasl !== null
+  }
+
+  /** Runs one token through the session's exchange; success authenticates the session. */
+  async step(session: SecuritySession, token: Buffer, remote: string): Promise<SaslStep> {
+    const server = session.sasl!
+    session.busy = true
+    let step: SaslStep
+    try {
+      step = await server.evaluate(token)
+    } finally {
+      session.busy = false
+    }
+    if (step.kind === 'done') {
+      session.principal = `User:${step.user}`
+      session.authenticated = true
+      session.sasl = null
+      session.rawTokens = false
+    } else if (step.kind === 'failed') {
+      session.sasl = null
+      // Kafka's one line per failed login; the client gets the same message.
+      this.log.info({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
+      // Answering late slows password guessing (and the connection closes after the answer).
+      await new Promise((resolve) => setTimeout(resolve, this.failedAuthDelayMs))
+    }
+    return step
+  }
+}
