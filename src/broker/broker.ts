@@ -115,6 +115,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const handler = new DeferredHandler()
   // TLS key stores and SASL users are read now: a bad one fails the start before anything is bound.
   const security = new Security(config, config.listeners, log)
+  if (clusterMode) security.requirePlaintextInterBroker(config)
   const server = createNetServer(config, handler, security, log)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);

@@ -57,3 +57,12 @@ export function requireKnownSecurity(key: string, listeners: readonly ListenerAd
       `${[...SECURITY_PROTOCOLS].join(', ')} (see listener.security.protocol.map)`)
   }
 }
+
+/**
+ * The listener brokers reach each other on: inter.broker.listener.name, else the first listener
+ * whose protocol is security.inter.broker.protocol, else the first listener (as Kafka picks it).
+ */
+export function interBrokerListener(listeners: readonly ListenerAddress[], name: string | null, protocol: string): ListenerAddress | undefined {
+  if (name) return listeners.find((l) => l.name === name.toUpperCase())
+  return listeners.find((l) => l.securityProtocol === protocol.toUpperCase()) ?? listeners[0]
+}
