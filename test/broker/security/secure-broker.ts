@@ -15,8 +15,10 @@ export interface SecureBroker {
   close(): Promise<void>
 }
 
-export async function startSecureBroker(settings: Record<string, string>, log: Logger = silentLogger()): Promise<SecureBroker> {
-  const dataDir = makeTempDir('samsa-sec-')
+/** `dataDir`: reuse a directory (a restart); it is then the caller's to remove. */
+export async function startSecureBroker(settings: Record<string, string>, log: Logger = silentLogger(), dataDir?: string): Promise<SecureBroker> {
+  const ownDir = dataDir === undefined
+  dataDir ??= makeTempDir('samsa-sec-')
   const config = new BrokerConfig(Object.entries({
     'group.initial.rebalance.delay.ms': '0',
     'admin.listeners': '',
@@ -28,7 +30,7 @@ export async function startSecureBroker(settings: Record<string, string>, log: L
   try {
     running = await runBroker(config, { log })
   } catch (err) {
-    removeTempDir(dataDir)
+    if (ownDir) removeTempDir(dataDir)
     throw err
   }
   const find = (name: string) => {
@@ -42,7 +44,7 @@ export async function startSecureBroker(settings: Record<string, string>, log: L
     port: (name) => find(name).port,
     async close() {
       await running.close()
-      removeTempDir(dataDir)
+      if (ownDir) removeTempDir(dataDir)
     },
   }
 }
