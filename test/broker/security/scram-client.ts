@@ -4,7 +4,8 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import type { SaslAuthenticateResponse } from '../../../src/protocol/generated/messages/sasl-authenticate.ts'
 import type { SaslHandshakeResponse } from '../../../src/protocol/generated/messages/sasl-handshake.ts'
-import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
+import type { RawClient} from '../raw-client.ts';
+import { decodeResponseFrame, requestFrame } from '../raw-client.ts'
 import type { Mechanism } from './scram-admin.ts'
 
 async function call<T>(c: RawClient, apiKey: number, version: number, body: unknown): Promise<T> {
