@@ -41,7 +41,7 @@ export const SECURITY_CONFIGS = [
   k('ssl.cipher.suites', 'list', [], 'TLS listeners: cipher suites (OpenSSL or IANA names as node:tls takes them); empty: the defaults.', { ...pb, ...on, importance: 'medium' }),
   k('ssl.engine.factory.class', 'class', null, 'TLS listeners: Engine factory class.', pb),
   k('sasl.mechanism.inter.broker.protocol', 'string', 'GSSAPI', 'SASL: Mechanism inter broker protocol.', { ...pb, importance: 'medium' }),
-  k('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL listeners: mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).', { ...pb, ...on, importance: 'medium' }),
+  k('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL listeners: mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens).', { ...pb, ...on, importance: 'medium' }),
   k('sasl.server.callback.handler.class', 'class', null, 'SASL: Server callback handler class.', { ...ro, importance: 'medium' }),
   k('sasl.kerberos.principal.to.local.rules', 'list', ['DEFAULT'], 'SASL/GSSAPI (Kerberos): Principal to local rules.', { ...pb, importance: 'medium' }),
   k('sasl.jaas.config', 'password', null, 'SASL: JAAS login config; for PLAIN its user_<name>="<password>" options are the users (usually set per listener and mechanism).', { ...pb, ...on, sensitive: true, importance: 'medium' }),

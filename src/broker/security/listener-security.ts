@@ -10,9 +10,11 @@ import { listenerTls } from './tls-options.ts'
 import type { ListenerTls } from './tls-options.ts'
 import { parseJaas } from './sasl/jaas.ts'
 import { plainUsers } from './sasl/plain.ts'
+import { unsecuredJwsOptions } from './sasl/oauthbearer.ts'
+import type { UnsecuredJwsOptions } from './sasl/oauthbearer.ts'
 
 /** Mechanisms Samsa serves. */
-export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const
 
 export interface ListenerSecurity {
   readonly name: string
@@ -22,6 +24,8 @@ export interface ListenerSecurity {
   readonly mechanisms: readonly string[]
   /** PLAIN users (name -> password) from the listener's PLAIN JAAS entry. */
   readonly plainUsers: ReadonlyMap<string, string>
+  /** OAUTHBEARER: the unsecured-token validator's options (its JAAS entry is optional). */
+  readonly oauth: UnsecuredJwsOptions | undefined
 }
 
 function plainUsersOf(config: BrokerConfig, listener: string): Map<string, string> {
@@ -39,13 +43,19 @@ function plainUsersOf(config: BrokerConfig, listener: string): Map<string, strin
 
 export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): ListenerSecurity {
   const tls = usesTls(l.securityProtocol) ? listenerTls(config, l.name) : undefined
-  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: [], plainUsers: new Map() }
+  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: [], plainUsers: new Map(), oauth: undefined }
   const enabled = ((config.forListener(l.name, 'sasl.enabled.mechanisms') as readonly string[] | null) ?? []).map((m) => m.toUpperCase())
   const unserved = enabled.filter((m) => !(SERVED_MECHANISMS as readonly string[]).includes(m))
   if (enabled.length === 0 || unserved.length > 0) {
     throw new ConfigError(listenerKeyId(l.name, 'sasl.enabled.mechanisms'),
       `listener ${l.name} (${l.securityProtocol}) ${enabled.length === 0 ? 'enables no mechanism' : `enables ${unserved.join(', ')}, which Samsa does not serve`}: ` +
-      `choose among ${SERVED_MECHANISMS.join(', ')} (GSSAPI/Kerberos and OAUTHBEARER are not served)`)
+      `choose among ${SERVED_MECHANISMS.join(', ')} (GSSAPI/Kerberos is not served)`)
   }
-  return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map() }
+  let oauth: UnsecuredJwsOptions | undefined
+  if (enabled.includes('OAUTHBEARER')) {
+    const jaas = config.forListener(l.name, 'sasl.jaas.config', 'oauthbearer')
+    const key = listenerKeyId(l.name, 'sasl.jaas.config', 'oauthbearer')
+    oauth = unsecuredJwsOptions(typeof jaas === 'string' && jaas !== '' ? parseJaas(key, jaas).options : new Map())
+  }
+  return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth }
 }

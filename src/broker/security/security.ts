@@ -12,6 +12,7 @@ import type { ListenerSecurity } from './listener-security.ts'
 import { ScramCredentials } from './scram-credentials.ts'
 import { PlainServer } from './sasl/plain.ts'
 import { ScramServer } from './sasl/scram.ts'
+import { OAuthBearerServer } from './sasl/oauthbearer.ts'
 import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
 import type { SecuritySession } from './session.ts'
 
@@ -24,7 +25,11 @@ export class Security {
   readonly maxUnauthenticatedBytes: number
 
   constructor(config: BrokerConfig, listeners: readonly ListenerAddress[], private readonly log: Logger) {
-    for (const l of listeners) this.byName.set(l.name, listenerSecurity(config, l))
+    for (const l of listeners) {
+      const sec = listenerSecurity(config, l)
+      this.byName.set(l.name, sec)
+      if (sec.oauth) log.warn({ listener: l.name }, `listener ${l.name} accepts unsecured OAUTHBEARER tokens (no signature check, as Kafka's default validator): for development only`)
+    }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
   }
@@ -64,7 +69,9 @@ export class Security {
   /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
   begin(session: SecuritySession, mechanism: string): boolean {
     if (!session.listener.mechanisms.includes(mechanism)) return false
-    session.sasl = mechanism === 'PLAIN' ? new PlainServer(session.listener.plainUsers) : this.newServer(mechanism) ?? null
+    const l = session.listener
+    session.sasl = mechanism === 'PLAIN' ? new PlainServer(l.plainUsers)
+      : mechanism === 'OAUTHBEARER' && l.oauth ? new OAuthBearerServer(l.oauth) : this.newServer(mechanism) ?? null
     return session.sasl !== null
   }
 
