@@ -12,6 +12,8 @@ import type { SaslAuthenticateResponse } from '../../../src/protocol/generated/m
 import type { ApiVersionsResponse } from '../../../src/protocol/generated/messages/api-versions.ts'
 import type { MetadataResponse } from '../../../src/protocol/generated/messages/metadata.ts'
 import type { DescribeUserScramCredentialsResponse } from '../../../src/protocol/generated/messages/describe-user-scram-credentials.ts'
+import { pino } from 'pino'
+import { Writable } from 'node:stream'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
 import { startSecureBroker } from './secure-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
@@ -39,13 +41,15 @@ function rawToken(bytes: Buffer): Buffer {
 describe('SASL request path', () => {
   let broker: SecureBroker
   let alice: RawClient
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done() } }))
   before(async () => {
     broker = await startSecureBroker({
       'listeners': 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
       'connection.failed.authentication.delay.ms': String(DELAY_MS),
-    })
+    }, log)
     // An authenticated client that must stay served throughout.
     alice = await RawClient.connect(broker.port('SASL_PLAINTEXT'))
     assert.equal((await handshake(alice, 'PLAIN')).errorCode, 0)
@@ -80,7 +84,8 @@ describe('SASL request path', () => {
     assert.equal(await c.closesWithin(10_000), true)
   })
 
-  it('answers a wrong password with SASL_AUTHENTICATION_FAILED after the delay, then closes', async () => {
+  it('answers a wrong password with SASL_AUTHENTICATION_FAILED after the delay and one log line, then closes', async () => {
+    const before = lines.length
     const c = await sasl()
     await handshake(c, 'PLAIN')
     const t0 = performance.now()
@@ -89,6 +94,9 @@ describe('SASL request path', () => {
     assert.equal(res.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED)
     assert.equal(res.errorMessage, 'Authentication failed: Invalid username or password')
     assert.equal(await c.closesWithin(10_000), true)
+    const logged = lines.slice(before).map((l) => JSON.parse(l) as { msg: string })
+    assert.deepEqual(logged.map((l) => l.msg.replace(/\d+\.\d+\.\d+\.\d+:\d+/, 'REMOTE')),
+      ['failed authentication with REMOTE: Authentication failed: Invalid username or password'])
   })
 
   it('refuses garbage in a SCRAM exchange (SaslAuthenticate) and in bare tokens after SaslHandshake v0', async () => {
