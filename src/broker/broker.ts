@@ -23,6 +23,7 @@ import { CLUSTER_ID_KEY } from './cluster/metadata-records.ts'
 import { setAsideStrays } from './replica/strays.ts'
 import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
+import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
 import { Security } from './security/security.ts'
@@ -128,6 +129,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       ? await openEtcdStore(config, log)
       : await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY }))
     security.attachStore(store)
+    await security.openAuthorizer(store)
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
@@ -157,7 +159,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
-    const registry = new HandlerRegistry(BUILTIN_HANDLERS)
+    // ACL requests exist only with an authorizer (api/acls.ts says why).
+    const registry = new HandlerRegistry(security.authorizer ? [...BUILTIN_HANDLERS, ...ACL_HANDLERS] : BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const coordinators = new Coordinators()
     const metrics = new BrokerMetrics(() => server.connectionCount)
@@ -219,6 +222,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await coordinators.close()
           await srv.close()
           driver.stop()
+          security.close()
           await images.close()
           await storage.close()
           // An injected store belongs to the caller; a file or etcd store opened here is closed here.
@@ -236,6 +240,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await fetchers?.close()
     await server.close(0)
     timerDriver?.stop()
+    security.close()
     await loader?.close()
     await logs?.close()
     if (!opts.store) await store?.close()

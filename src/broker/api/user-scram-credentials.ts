@@ -11,6 +11,8 @@ import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsR
 import { MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_TYPES, credentialFrom, scramType } from '../security/sasl/scram-formatter.ts'
 import type { ScramChange } from '../security/scram-credentials.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 type Result = { user: string, errorCode: number, errorMessage: string | null }
 
@@ -19,6 +21,10 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
   minVersion: 0,
   maxVersion: 0,
   async handle(ctx, request) {
+    if (!allowedCluster(ctx, Operation.ALTER)) {
+      const users = [...new Set([...request.deletions, ...request.upsertions].map((c) => c.name))]
+      return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })) }
+    }
     const scram = ctx.broker.security.scram
     const results = new Map<string, Result>()
     const fail = (user: string, errorCode: number, errorMessage: string) => {
@@ -63,6 +69,9 @@ export const describeUserScramCredentialsHandler = defineHandler<DescribeUserScr
   minVersion: 0,
   maxVersion: 0,
   async handle(ctx, request) {
+    if (!allowedCluster(ctx, Operation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', results: [] }
+    }
     const stored = await ctx.broker.security.scram.list()
     const byUser = new Map<string, { mechanism: number, iterations: number }[]>()
     for (const s of stored) {

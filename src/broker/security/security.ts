@@ -6,6 +6,8 @@ import type { BrokerConfig } from '../config/broker-config.ts'
 import { interBrokerListener } from '../config/listeners.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 import { ConfigError } from '../config/config-error.ts'
+import { AclStore } from './acl/acl-store.ts'
+import { AUTHORIZER_CLASSES, Authorizer, parseSuperUsers } from './acl/authorizer.ts'
 import type { MetadataStore } from '../cluster/store/metadata-store.ts'
 import { listenerSecurity } from './listener-security.ts'
 import type { ListenerSecurity } from './listener-security.ts'
@@ -23,6 +25,11 @@ export class Security {
   readonly failedAuthDelayMs: number
   /** sasl.server.max.receive.size: the largest frame taken before authentication. */
   readonly maxUnauthenticatedBytes: number
+  /** Set when authorizer.class.name turns ACLs on (once the metadata store is open). */
+  authorizer: Authorizer | undefined
+  /** The ACL bindings (with the authorizer). */
+  acls: AclStore | undefined
+  private readonly authorizerClass: string
 
   constructor(config: BrokerConfig, listeners: readonly ListenerAddress[], private readonly log: Logger) {
     for (const l of listeners) {
@@ -32,6 +39,28 @@ export class Security {
     }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
+    this.authorizerClass = config.string('authorizer.class.name')
+    if (this.authorizerClass !== '' && !AUTHORIZER_CLASSES.includes(this.authorizerClass)) {
+      throw new ConfigError('authorizer.class.name', `${this.authorizerClass} is not served: Samsa's ACLs are turned on by ${AUTHORIZER_CLASSES.join(' or ')}`)
+    }
+    this.superUsers = parseSuperUsers(config.get('super.users') as string | null)
+    this.allowIfNoAcl = config.bool('allow.everyone.if.no.acl.found')
+  }
+
+  private readonly superUsers: Set<string>
+  private readonly allowIfNoAcl: boolean
+
+  /** Loads the ACLs and starts authorizing, when authorizer.class.name asks for it. */
+  async openAuthorizer(store: MetadataStore): Promise<void> {
+    if (this.authorizerClass === '') return
+    const acls = new AclStore(store, this.log)
+    await acls.open()
+    this.acls = acls
+    this.authorizer = new Authorizer(acls, this.superUsers, this.allowIfNoAcl)
+  }
+
+  close(): void {
+    this.acls?.close()
   }
 
   /** Replication connects without TLS or SASL for now: the inter-broker listener must be PLAINTEXT. */
