@@ -14,9 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createServer } from 'node:net'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import { concurrentMarkingWanted } from '../src/cli/v8-flags.ts'
+import { freePort } from '../src/cli/dev/free-port.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
 import type { DeleteTopicsResponse } from '../src/protocol/generated/messages/delete-topics.ts'
 import { batchPool, logAppend, plainAppend } from './storage.ts'
@@ -335,17 +335,6 @@ function printTlsCost(produceRows: Map<string, RateRow[]>, consumeRows: Map<stri
       console.log(`${label.padEnd(26)} PLAINTEXT ${plain.toFixed(0).padStart(5)} MB/s, SASL_SSL ${secured.toFixed(0).padStart(5)} MB/s: cost ${((1 - secured / plain) * 100).toFixed(0)}%`)
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 export async function run(args: string[]): Promise<void> {

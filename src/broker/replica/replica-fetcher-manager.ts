@@ -19,10 +19,11 @@ export class ReplicaFetcherManager {
   /** Leaders are fetched from through their listener of this name (inter.broker.listener.name). */
   private readonly listenerName: string | undefined
 
-  constructor(config: BrokerConfig, log: Logger, brokerEpoch: () => number = () => -1) {
+  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1) {
     this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
       config.string('security.inter.broker.protocol'))?.name
     this.settings = {
+      now,
       nodeId: config.nodeId,
       brokerEpoch,
       maxWaitMs: config.int('replica.fetch.wait.max.ms'),
