@@ -5,10 +5,12 @@ import { runBroker } from '../broker/broker.ts'
 import type { RunningBroker } from '../broker/broker.ts'
 import type { BoundListener } from '../broker/net/server.ts'
 import { createLogger } from '../broker/logger.ts'
-import type { LogLevel } from '../broker/logger.ts'
+import type { LogLevel, Logger } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
 import { isUserError } from './user-errors.ts'
 import type { StartOptions } from './start-options.ts'
+import { startSchemaRegistry } from '../registry/index.ts'
+import type { RunningSchemaRegistry } from '../registry/index.ts'
 
 export async function start(opts: StartOptions): Promise<number> {
   const level = opts.logLevel ?? 'warn'
@@ -48,6 +50,7 @@ export async function start(opts: StartOptions): Promise<number> {
     return 1
   }
   const started = broker
+  const registry = await startRegistry(started, config, log)
   return new Promise<number>((resolve) => {
     let stopping = false
     onSignal = (signal) => {
@@ -58,7 +61,9 @@ export async function start(opts: StartOptions): Promise<number> {
       }
       stopping = true
       log.info({ signal }, 'shutting down')
-      started.close().then(() => {
+      // The registry's clients go first, while their broker still answers.
+      const stopped = registry ? registry.close().then(() => started.close()) : started.close()
+      stopped.then(() => {
         process.stdout.write(`stopped (${signal})\n`)
         resolve(0)
       }, (err: unknown) => {
@@ -81,4 +86,24 @@ export async function start(opts: StartOptions): Promise<number> {
     process.stdout.write(`listening on ${addresses.join(', ')}\n`)
     log.info({ dataDir: started.dataDir, nodeId: config.nodeId, clusterId: started.context.clusterId }, 'broker started')
   })
+}
+
+/**
+ * The schema registry beside the broker (schema.registry.listeners), a client of the broker's own
+ * listener. It is an add-on: when it cannot start, the broker serves on and says why.
+ */
+async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: Logger): Promise<RunningSchemaRegistry | undefined> {
+  const listeners = config.list('schema.registry.listeners').filter((l) => l.trim() !== '')
+  if (listeners.length === 0) return undefined
+  const own = broker.bound[0]!
+  try {
+    return await startSchemaRegistry({
+      client: { bootstrapServers: `${own.host.includes(':') ? `[${own.host}]` : own.host}:${own.port}` },
+      listeners,
+      log,
+    })
+  } catch (err) {
+    log.warn({ err }, 'schema registry not started')
+    return undefined
+  }
 }
