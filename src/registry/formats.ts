@@ -2,6 +2,8 @@
 // for identity) and "can this schema read data written with that one", from which every
 // compatibility level is built (compatibility.ts).
 import { AvroSchema } from './avro.ts'
+import { JsonSchema } from './json-schema.ts'
+import { ProtobufSchema } from './protobuf.ts'
 import { invalidSchema } from './errors.ts'
 import type { SchemaType } from './records.ts'
 
@@ -24,6 +26,8 @@ type Parser = (text: string, references: readonly ResolvedReference[]) => Parsed
 
 const PARSERS: Partial<Record<SchemaType, Parser>> = {
   AVRO: (text, refs) => AvroSchema.parse(text, refs),
+  JSON: (text, refs) => JsonSchema.parse(text, refs),
+  PROTOBUF: (text, refs) => ProtobufSchema.parse(text, refs),
 }
 
 /** The types GET /schemas/types lists. */

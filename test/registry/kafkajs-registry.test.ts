@@ -83,3 +83,26 @@ test('@kafkajs/confluent-schema-registry: Avro schema references between subject
   assert.equal(((await res.json()) as { error_code: number }).error_code, 42206)
   assert.deepEqual(await (await fetch(`${registry.url}/subjects/address/versions/1/referencedby`)).json(), [id])
 })
+
+test('@kafkajs/confluent-schema-registry: JSON Schema and Protobuf register, encode, decode; 409 on incompatible changes', { timeout: 20_000 }, async () => {
+  const client = new SchemaRegistry({ host: registry.url!, retry: { retries: 0 } })
+  const json = { type: 'object', properties: { sku: { type: 'string' }, qty: { type: 'integer' } }, required: ['sku'], additionalProperties: false }
+  const { id: jsonId } = await client.register({ type: SchemaType.JSON, schema: JSON.stringify(json) }, { subject: 'items-value' })
+  const fresh = new SchemaRegistry({ host: registry.url!, retry: { retries: 0 } })
+  assert.deepEqual(await fresh.decode(await client.encode(jsonId, { sku: 'x-1', qty: 3 })), { sku: 'x-1', qty: 3 })
+  // A new required property: old documents lack it (REQUIRED_PROPERTY_ADDED).
+  const stricter = { ...json, properties: { ...json.properties, price: { type: 'number' } }, required: ['sku', 'price'] }
+  await assert.rejects(client.register({ type: SchemaType.JSON, schema: JSON.stringify(stricter) }, { subject: 'items-value' }),
+    (err: { status?: number }) => err.status === 409)
+
+  const proto = 'syntax = "proto3";\npackage shop;\nmessage Shipment {\n  string id = 1;\n  int32 parcels = 2;\n}\n'
+  const { id: protoId } = await client.register({ type: SchemaType.PROTOBUF, schema: proto }, { subject: 'shipments-value' })
+  const bytes = await client.encode(protoId, { id: 's-9', parcels: 2 })
+  assert.deepEqual([bytes[0], bytes.readInt32BE(1)], [0, protoId])
+  assert.deepEqual({ ...await fresh.decode(bytes) }, { id: 's-9', parcels: 2 })
+  const changed = proto.replace('int32 parcels', 'string parcels')
+  await assert.rejects(client.register({ type: SchemaType.PROTOBUF, schema: changed }, { subject: 'shipments-value' }),
+    (err: { status?: number }) => err.status === 409)
+  const types = await (await fetch(`${registry.url}/schemas/types`)).json()
+  assert.deepEqual(types, ['AVRO', 'JSON', 'PROTOBUF'])
+})

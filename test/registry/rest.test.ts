@@ -49,7 +49,7 @@ test('registry REST API: register, read, compatibility, config, mode, deletes, e
   const c = (method: string, path: string, body?: unknown) => call(url, method, path, body)
 
   assert.deepEqual((await c('GET', '/subjects')).body, [])
-  assert.deepEqual((await c('GET', '/schemas/types')).body, ['AVRO'])
+  assert.deepEqual((await c('GET', '/schemas/types')).body, ['AVRO', 'JSON', 'PROTOBUF'])
   const r1 = await c('POST', '/subjects/orders-value/versions', { schema: V1 })
   assert.deepEqual([r1.status, r1.body, r1.type], [200, { id: 1 }, CT])
   assert.deepEqual((await c('POST', '/subjects/orders-value/versions', { schema: V2 })).body, { id: 2 })
@@ -133,7 +133,8 @@ test('registry REST API: register, read, compatibility, config, mode, deletes, e
   await expectError('POST', '/subjects/s/versions', { schema: '{"type":"recordo"}' }, 422, 42201)
   await expectError('POST', '/subjects/s/versions', {}, 422, 42201)
   await expectError('POST', '/subjects/s/versions', { schema: 'x', schemaType: 'XML' }, 422, 42201)
-  await expectError('POST', '/subjects/s/versions', { schema: '{}', schemaType: 'JSON' }, 422, 42201)
+  await expectError('POST', '/subjects/s/versions', { schema: '{"type":7}', schemaType: 'JSON' }, 422, 42201)
+  await expectError('POST', '/subjects/s/versions', { schema: 'message {', schemaType: 'PROTOBUF' }, 422, 42201)
   await expectError('POST', '/subjects/audit-value', { schema: V1 }, 404, 40403)
   await expectError('GET', '/subjects/%E0%A4%A/versions', undefined, 400, 400)
 
