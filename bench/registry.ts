@@ -5,8 +5,14 @@
 // Protobuf bytes differ slightly: KafkaJS's library writes no message indexes (one byte less).
 import { cpus, loadavg } from 'node:os'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
-import { startBroker } from '../src/broker/index.ts'
-import { startSchemaRegistry, RegistryClient, AvroSerializer, AvroDeserializer, ProtobufSerializer, ProtobufDeserializer } from '../src/registry/index.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runBroker } from '../src/broker/broker.ts'
+import { BrokerConfig } from '../src/broker/config/index.ts'
+import { silentLogger } from '../src/broker/logger.ts'
+import { Admin, Producer } from '../src/client/index.ts'
+import { startSchemaRegistry, brokerLookup, RegistryClient, AvroSerializer, AvroDeserializer, ProtobufSerializer, ProtobufDeserializer } from '../src/registry/index.ts'
 
 const FIELDS: [string, string, string][] = [
   ['id', 'string', 'string'], ['customer', 'string', 'string'], ['email', 'string', 'string'], ['country', 'string', 'string'],
@@ -43,11 +49,48 @@ async function compare(n: number, rounds: number, cases: [string, (i: number) =>
   for (const [label, r] of best) console.log(`${label.padEnd(56)} ${Math.round(r).toLocaleString('en-US').padStart(12)} records/s`)
 }
 
+/**
+ * Produce throughput (this process's broker, samsa/client producer, acks=1, pre-serialized Avro
+ * values) into an unvalidated topic, one validating ids (mode id) and one decoding values (full).
+ */
+async function produceIntoValidated(bootstrap: string, ser: AvroSerializer, records: Record<string, unknown>[], n: number, rounds: number): Promise<void> {
+  const topics: [string, Record<string, string>][] = [
+    ['bench-plain', {}],
+    ['bench-id', { 'confluent.value.schema.validation': 'true' }],
+    ['bench-full', { 'confluent.value.schema.validation': 'true', 'samsa.value.schema.validation.mode': 'full' }],
+  ]
+  const admin = new Admin({ bootstrapServers: bootstrap })
+  await admin.createTopics(topics.map(([topic, configs]) => ({ topic, numPartitions: 1, configs })))
+  await admin.close()
+  const values = new Map<string, Buffer[]>()
+  for (const [topic] of topics) values.set(topic, await Promise.all(records.map((r) => ser.serialize(topic, r))))
+  const producer = new Producer({ bootstrapServers: bootstrap, acks: 1, lingerMs: 5 })
+  const best = new Map<string, number>()
+  for (let r = 0; r < rounds; r++) {
+    for (const [topic] of topics) {
+      const vs = values.get(topic)!
+      const t0 = process.hrtime.bigint()
+      const pending: Promise<unknown>[] = []
+      for (let i = 0; i < n; i++) pending.push(producer.send({ topic, value: vs[i % vs.length]! }))
+      await Promise.all(pending)
+      best.set(topic, Math.max(best.get(topic) ?? 0, n / (Number(process.hrtime.bigint() - t0) / 1e9)))
+    }
+  }
+  await producer.close()
+  console.log(`produce, ${n.toLocaleString('en-US')} Avro values (132 B) per pass, acks=1, broker in this process`)
+  for (const [topic, label] of [['bench-plain', 'no validation'], ['bench-id', 'confluent.value.schema.validation, mode id'], ['bench-full', 'mode full (values decoded)']]) {
+    console.log(`${`produce  ${label}`.padEnd(56)} ${Math.round(best.get(topic!)!).toLocaleString('en-US').padStart(12)} records/s`)
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const at = args.indexOf('--records')
   const n = at >= 0 ? Number(args[at + 1]) : 100_000
-  const broker = await startBroker()
-  const registry = await startSchemaRegistry({ client: { bootstrapServers: broker.bootstrap }, listeners: ['http://127.0.0.1:0'] })
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-registry-'))
+  const broker = await runBroker(new BrokerConfig([['listeners', 'PLAINTEXT://127.0.0.1:0'], ['log.dirs', dir]]), { log: silentLogger() })
+  const bootstrap = `127.0.0.1:${broker.bound[0]!.port}`
+  const registry = await startSchemaRegistry({ client: { bootstrapServers: bootstrap }, listeners: ['http://127.0.0.1:0'] })
+  broker.context.schemas.lookup = brokerLookup(registry.registry)
   try {
     const client = new RegistryClient({ url: registry.url! })
     const kjs = new SchemaRegistry({ host: registry.url! })
@@ -73,8 +116,10 @@ export async function run(args: string[]): Promise<void> {
       ['protobuf deserialize  @kafkajs/confluent-schema-registry', () => kjs.decode(protoBytes)],
     ])
     console.log(`best of ${rounds} interleaved rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`)
+    await produceIntoValidated(bootstrap, avroSer, records, n, rounds)
   } finally {
     await registry.close()
     await broker.close()
+    rmSync(dir, { recursive: true, force: true })
   }
 }

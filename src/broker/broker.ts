@@ -172,6 +172,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       advertisedListeners,
       clock,
       timers,
+      schemas: { lookup: null },
       log,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))

@@ -15,6 +15,7 @@ import type { LogManager, Scheduler } from '../storage/index.ts'
 import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
+import type { SchemaLookupSlot } from './api/schema-ids.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -49,5 +50,7 @@ export interface BrokerContext {
    * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
    */
   readonly timers: TimerQueue
+  /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
+  readonly schemas: SchemaLookupSlot
   readonly log: Logger
 }

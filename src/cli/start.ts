@@ -9,7 +9,7 @@ import type { LogLevel, Logger } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
 import { isUserError } from './user-errors.ts'
 import type { StartOptions } from './start-options.ts'
-import { startSchemaRegistry } from '../registry/index.ts'
+import { brokerLookup, startSchemaRegistry } from '../registry/index.ts'
 import type { RunningSchemaRegistry } from '../registry/index.ts'
 
 export async function start(opts: StartOptions): Promise<number> {
@@ -90,18 +90,22 @@ export async function start(opts: StartOptions): Promise<number> {
 
 /**
  * The schema registry beside the broker (schema.registry.listeners), a client of the broker's own
- * listener. It is an add-on: when it cannot start, the broker serves on and says why.
+ * listener. It is an add-on: when it cannot start, the broker serves on and says why (and topics
+ * that validate schema ids refuse their records).
  */
 async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: Logger): Promise<RunningSchemaRegistry | undefined> {
   const listeners = config.list('schema.registry.listeners').filter((l) => l.trim() !== '')
   if (listeners.length === 0) return undefined
   const own = broker.bound[0]!
   try {
-    return await startSchemaRegistry({
+    const registry = await startSchemaRegistry({
       client: { bootstrapServers: `${own.host.includes(':') ? `[${own.host}]` : own.host}:${own.port}` },
       listeners,
       log,
     })
+    // Topics with confluent.*.schema.validation check produced schema ids against it.
+    broker.context.schemas.lookup = brokerLookup(registry.registry)
+    return registry
   } catch (err) {
     log.warn({ err }, 'schema registry not started')
     return undefined

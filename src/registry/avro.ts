@@ -68,6 +68,19 @@ export class AvroSchema implements ParsedSchema {
     }
   }
 
+  recordNames(): string[] {
+    return this.type.name === undefined ? [] : [this.type.name]
+  }
+
+  validate(payload: Buffer): string | null {
+    try {
+      this.type.fromBuffer(payload) // throws on truncated data, bad values and trailing bytes
+      return null
+    } catch (err) {
+      return (err as Error).message
+    }
+  }
+
   /** Why data written with `writer` cannot be read with this schema (empty when it can). */
   canRead(writer: ParsedSchema): string[] {
     if (!(writer instanceof AvroSchema)) return [`cannot read a ${writer.schemaType} schema's data as AVRO`]

@@ -20,6 +20,10 @@ export interface ParsedSchema {
   readonly canonical: string
   /** Why data written with `writer` cannot be read with this schema (empty when it can). */
   canRead(writer: ParsedSchema): string[]
+  /** Names a record of this schema goes by (RecordNameStrategy subjects). */
+  recordNames(): string[]
+  /** Null when `payload` (after Confluent's 5-byte header) is data of this schema, else why not. */
+  validate(payload: Buffer): string | null
 }
 
 type Parser = (text: string, references: readonly ResolvedReference[]) => ParsedSchema

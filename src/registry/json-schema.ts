@@ -7,7 +7,7 @@
 // rules: a property added to an open content model must accept anything, a property removed from a
 // closed model breaks readers, new required properties and narrowed types, ranges or enums break.
 import { Ajv } from 'ajv'
-import type { AnySchema, AnySchemaObject } from 'ajv'
+import type { AnySchema, AnySchemaObject, ValidateFunction } from 'ajv'
 import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
 import AjvDraft04 from 'ajv-draft-04'
@@ -44,7 +44,22 @@ const isNode = (v: unknown): v is Node => typeof v === 'boolean' || (typeof v ==
 export class JsonSchema implements ParsedSchema {
   readonly schemaType = 'JSON' as const
 
-  private constructor(readonly canonical: string, readonly root: Node, readonly refs: ReadonlyMap<string, Node>) {}
+  private constructor(readonly canonical: string, readonly root: Node, readonly refs: ReadonlyMap<string, Node>, private readonly check: ValidateFunction) {}
+
+  recordNames(): string[] {
+    return typeof this.root === 'object' && typeof this.root.title === 'string' ? [this.root.title] : []
+  }
+
+  validate(payload: Buffer): string | null {
+    let doc: unknown
+    try {
+      doc = JSON.parse(payload.toString('utf8'))
+    } catch (err) {
+      return `not JSON: ${(err as Error).message}`
+    }
+    if (this.check(doc)) return null
+    return this.check.errors?.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ') ?? 'does not match'
+  }
 
   static parse(text: string, references: readonly ResolvedReference[]): JsonSchema {
     let json: unknown
@@ -55,6 +70,7 @@ export class JsonSchema implements ParsedSchema {
     }
     if (!isNode(json)) throw invalidSchema('a JSON Schema is an object or a boolean')
     const refs = new Map<string, Node>()
+    let check: ValidateFunction
     try {
       const ajv = validatorFor(json)
       for (const ref of references) {
@@ -62,11 +78,11 @@ export class JsonSchema implements ParsedSchema {
         refs.set(ref.name, schema)
         ajv.addSchema(schema as AnySchema, ref.name)
       }
-      ajv.compile(json as AnySchema)
+      check = ajv.compile(json as AnySchema)
     } catch (err) {
       throw invalidSchema((err as Error).message)
     }
-    return new JsonSchema(JSON.stringify(sortKeys(json)), json, refs)
+    return new JsonSchema(JSON.stringify(sortKeys(json)), json, refs, check)
   }
 
   canRead(writer: ParsedSchema): string[] {

@@ -10,6 +10,7 @@
 import protobuf from 'protobufjs'
 import { invalidSchema } from './errors.ts'
 import type { ParsedSchema, ResolvedReference } from './formats.ts'
+import { decodeIndexes } from './serde/wire.ts'
 
 const NUMERIC = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool'])
 const SCALAR = new Set([...NUMERIC, 'string', 'bytes'])
@@ -34,6 +35,16 @@ function addWellKnown(root: protobuf.Root, imports: readonly string[] | undefine
   }
 }
 
+/** Messages in declaration order (a file's top-level ones, or a message's nested ones): Confluent's index paths. */
+export function messagesOf(ns: protobuf.NamespaceBase): protobuf.Type[] {
+  const out: protobuf.Type[] = []
+  for (const n of ns.nestedArray) {
+    if (n instanceof protobuf.Type) out.push(n)
+    else if (n instanceof protobuf.Namespace && !(n instanceof protobuf.Service)) out.push(...messagesOf(n))
+  }
+  return out
+}
+
 function messages(ns: protobuf.NamespaceBase, out = new Map<string, protobuf.Type>()): Map<string, protobuf.Type> {
   for (const n of ns.nestedArray) {
     if (n instanceof protobuf.Type) out.set(n.fullName, n)
@@ -45,7 +56,28 @@ function messages(ns: protobuf.NamespaceBase, out = new Map<string, protobuf.Typ
 export class ProtobufSchema implements ParsedSchema {
   readonly schemaType = 'PROTOBUF' as const
 
-  private constructor(readonly canonical: string, readonly pkg: string, readonly types: Map<string, protobuf.Type>) {}
+  private constructor(readonly canonical: string, readonly pkg: string, readonly types: Map<string, protobuf.Type>, private readonly own: protobuf.Root) {}
+
+  recordNames(): string[] {
+    return [...this.types.keys()].map((n) => n.slice(1))
+  }
+
+  validate(payload: Buffer): string | null {
+    try {
+      const { indexes, offset } = decodeIndexes(payload, 0)
+      let ns: protobuf.NamespaceBase = this.own
+      let type: protobuf.Type | undefined
+      for (const i of indexes) {
+        type = messagesOf(ns)[i]
+        if (type === undefined) return `message index path ${indexes.join('.')} is not in the schema`
+        ns = type
+      }
+      this.types.get(type!.fullName)!.decode(payload.subarray(offset))
+      return null
+    } catch (err) {
+      return (err as Error).message
+    }
+  }
 
   static parse(text: string, references: readonly ResolvedReference[]): ProtobufSchema {
     try {
@@ -60,7 +92,7 @@ export class ProtobufSchema implements ParsedSchema {
       protobuf.parse(text, root, { keepCase: true })
       root.resolveAll()
       for (const [name] of types) types.set(name, root.lookupType(name))
-      return new ProtobufSchema(canonicalText(text), parsed.package ?? '', types)
+      return new ProtobufSchema(canonicalText(text), parsed.package ?? '', types, own)
     } catch (err) {
       throw invalidSchema((err as Error).message)
     }

@@ -37,6 +37,7 @@ export function parseVersion(v: string): number | 'latest' {
 
 export class SchemaRegistry {
   private lock: Promise<unknown> = Promise.resolve()
+  private readonly parsed = new Map<number, { key: string; schema: ParsedSchema }>()
 
   constructor(private readonly store: KafkaStore) {}
 
@@ -147,6 +148,23 @@ export class SchemaRegistry {
   private parse(req: SchemaRequest): ParsedSchema {
     if (typeof req.schema !== 'string' || req.schema.trim() === '') throw E.invalidSchema('the request has no schema')
     return parseSchema(req.schemaType ?? 'AVRO', req.schema, this.resolveReferences(req.references ?? []))
+  }
+
+  /** The parsed schema of an id, or undefined when no live or soft-deleted version uses it (cached per content). */
+  parsedById(id: number): ParsedSchema | undefined {
+    const content = this.state.schemaById(id)
+    if (content === undefined) return undefined
+    const key = contentKey(content)
+    const cached = this.parsed.get(id)
+    if (cached?.key === key) return cached.schema
+    const schema = parseSchema(content.schemaType, content.schema, this.resolveReferences(content.references))
+    this.parsed.set(id, { key, schema })
+    return schema
+  }
+
+  /** Catches up with the topic (writes made through other brokers). */
+  sync(): Promise<void> {
+    return this.store.sync()
   }
 
   private parseStored(v: SchemaValue): ParsedSchema {

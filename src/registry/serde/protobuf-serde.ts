@@ -7,6 +7,7 @@ import type { SchemaReference } from '../records.ts'
 import { TopicNameStrategy } from './strategies.ts'
 import type { SubjectNameStrategy } from './strategies.ts'
 import { decodeIndexes, frame, unframe, WireFormatError } from './wire.ts'
+import { messagesOf } from '../protobuf.ts'
 
 export interface ProtobufSerializerOptions {
   /** The .proto text. */
@@ -17,16 +18,6 @@ export interface ProtobufSerializerOptions {
   references?: SchemaReference[]
   subjectNameStrategy?: SubjectNameStrategy
   autoRegister?: boolean
-}
-
-/** Messages in declaration order: a file's top-level ones, or a message's nested ones. */
-function messagesOf(ns: protobuf.NamespaceBase): protobuf.Type[] {
-  const out: protobuf.Type[] = []
-  for (const n of ns.nestedArray) {
-    if (n instanceof protobuf.Type) out.push(n)
-    else if (n instanceof protobuf.Namespace && !(n instanceof protobuf.Service)) out.push(...messagesOf(n))
-  }
-  return out
 }
 
 async function load(client: RegistryClient, text: string, references: readonly SchemaReference[]): Promise<{ root: protobuf.Root; own: protobuf.Root }> {
