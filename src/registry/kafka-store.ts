@@ -2,7 +2,7 @@
 // start-up and followed from then on (as Confluent's KafkaStore does). Every change is written as a
 // record and takes effect only when the follower replays it, so memory never holds anything the
 // log does not, and every broker's registry reaches the same state in the same order.
-import { Admin, Consumer, KafkaError, Producer } from '../client/index.ts'
+import { Admin, Consumer, KafkaClientError, KafkaError, Producer } from '../client/index.ts'
 import type { ClientOptions } from '../client/index.ts'
 import { encodeKey } from './records.ts'
 import type { RegistryKey } from './records.ts'
@@ -46,13 +46,33 @@ export class KafkaStore {
     this.topic = opts.topic ?? '_schemas'
     this.timeoutMs = opts.timeoutMs ?? 30_000
     this.admin = new Admin(opts.client)
-    this.producer = new Producer({ ...opts.client, lingerMs: 0, allowAutoTopicCreation: false })
+    // Not idempotent: in cluster mode brokers hand out the same producer ids (per-broker id blocks),
+    // so two brokers' registries would be taken for one producer and one's records dropped as
+    // duplicates. A record written twice by a retry replays to the same state.
+    this.producer = new Producer({ ...opts.client, acks: 'all', idempotent: false, lingerMs: 0, allowAutoTopicCreation: false })
     this.consumer = new Consumer({ ...opts.client, autoOffsetReset: 'earliest', autoCommit: false, fetchMaxWaitMs: 100, signal: this.abort.signal })
+  }
+
+  /**
+   * Retries retriable client failures (a broker gone, a leader moving) until the store's timeout:
+   * the registry outlives a broker of its cluster, which takes longer than the client's own retries.
+   */
+  private async patiently<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await fn()
+      } catch (err) {
+        const retriable = err instanceof KafkaClientError && err.retriable
+        if (!retriable || Date.now() + delay > deadline) throw storeError(`${what}: ${(err as Error).message}`)
+        await new Promise((resolve) => setTimeout(resolve, delay))
+      }
+    }
   }
 
   /** Creates the topic when missing, then replays it to its end. */
   async start(): Promise<void> {
-    await this.ensureTopic()
+    await this.patiently('creating the schemas topic', () => this.ensureTopic())
     this.consumer.assign([{ topic: this.topic, partition: 0 }])
     this.follower = this.follow()
     await this.sync()
@@ -116,27 +136,19 @@ export class KafkaStore {
     })
   }
 
-  /** Waits until this registry has replayed everything written so far (by any broker). */
+  /**
+   * Waits until this registry has replayed everything written so far (by any broker). Like
+   * Confluent's KafkaStore it learns the end by writing a NOOP record (a tombstone compaction
+   * removes): the producer follows leader changes, which a listing of offsets would not.
+   */
   async sync(): Promise<void> {
-    let end: number
-    try {
-      const [latest] = await this.admin.listOffsets([{ topic: this.topic, partition: 0 }], 'latest')
-      end = latest!.offset
-    } catch (err) {
-      throw storeError((err as Error).message)
-    }
-    await this.until(end)
+    await this.put({ keytype: 'NOOP' }, null)
   }
 
   /** Writes one record and resolves with how the replay took it ('conflict' when another writer won). */
   async put(key: RegistryKey, value: Buffer | null): Promise<ApplyOutcome> {
-    let offset: number
-    try {
-      const meta = await this.producer.send({ topic: this.topic, partition: 0, key: encodeKey(key), value })
-      offset = meta.offset
-    } catch (err) {
-      throw storeError((err as Error).message)
-    }
+    const meta = await this.patiently('writing to the schemas topic', () => this.producer.send({ topic: this.topic, partition: 0, key: encodeKey(key), value }))
+    const offset = meta.offset
     await this.until(offset + 1)
     const outcome = this.outcomes.get(offset) ?? 'applied'
     this.outcomes.delete(offset)
