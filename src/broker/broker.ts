@@ -40,6 +40,8 @@ import { READ_BUFFER_POOL_BYTES } from './net/read-buffers.ts'
 import { ReplicaManager } from './replica/replica-manager.ts'
 import { ReplicaFetcherManager } from './replica/replica-fetcher-manager.ts'
 import { AlterPartitionManager } from './replica/alter-partition.ts'
+import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
+import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
@@ -140,11 +142,12 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
-    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log)
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now())
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
       : undefined
-    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers })
+    const highWatermarks = clusterMode ? await HighWatermarkCheckpoint.load(config.dataDir) : undefined
+    const replicas = new ReplicaManager({ config, logs, log, timers, isr, fetchers, highWatermarks })
     loader.subscribe((delta) => replicas.applyDelta(delta))
     cluster?.subscribe()
     await loader.start(initial)
@@ -174,6 +177,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       timers,
       schemas: { lookup: null },
       log,
+      producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
     coordinators.open(context)
@@ -214,6 +218,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await srv.close()
           driver.stop()
           await images.close()
+          await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
           // An injected store belongs to the caller; a file or etcd store opened here is closed here.
           if (!opts.store) await meta.close()

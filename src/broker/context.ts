@@ -13,6 +13,7 @@ import type { HandlerRegistry } from './api/registry.ts'
 import type { BoundListener } from './net/server.ts'
 import type { LogManager, Scheduler } from '../storage/index.ts'
 import type { ReplicaManager } from './replica/replica-manager.ts'
+import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
@@ -53,4 +54,6 @@ export interface BrokerContext {
   /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
   readonly schemas: SchemaLookupSlot
   readonly log: Logger
+  /** Cluster mode: producer ids in blocks from the shared metadata store (single node: a file in the data dir). */
+  readonly producerIds?: ProducerIdSource
 }

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BrokerConfig } from './config/broker-config.ts'
-import type { RawConfig } from './config/broker-config.ts'
+import type { BrokerConfigs } from './config/typed-config.ts'
 import { MemoryMetadataStore } from './cluster/store/memory-store.ts'
 import type { MetadataStore } from './cluster/store/metadata-store.ts'
 import { runBroker } from './broker.ts'
@@ -19,9 +19,9 @@ export interface StartClusterOptions {
   /** Number of brokers (default 3); node ids 0..n-1. */
   readonly brokers?: number
   /** Configs for every broker by Kafka name (node.id, listeners and log.dirs are set per broker). */
-  readonly config?: RawConfig
+  readonly config?: BrokerConfigs
   /** Extra configs of one broker. */
-  readonly brokerConfig?: (nodeId: number) => RawConfig
+  readonly brokerConfig?: (nodeId: number) => BrokerConfigs
   /** Host to listen on (default 127.0.0.1). */
   readonly host?: string
   /** Root of the brokers' data directories (default: a new temporary one, removed by close()). */

@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { START_HELP, LOG_LEVELS } from './start-options.ts'
 import type { StartOptions } from './start-options.ts'
 import { packageVersion } from './version.ts'
+import { addKafkaCommands } from './kafka/commands.ts'
 
 function port(text: string): number {
   const n = Number(text)
@@ -22,7 +23,7 @@ function count(text: string): number {
 
 function program(): Command {
   const samsa = new Command('samsa')
-    .description('A Kafka-compatible broker.')
+    .description('A Kafka-compatible broker, and tools for any Kafka cluster.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError()
     .showSuggestionAfterError()
@@ -60,6 +61,7 @@ function program(): Command {
       const { configs } = await import('./configs.ts')
       process.exitCode = configs(which)
     })
+  addKafkaCommands(samsa)
   return samsa
 }
 

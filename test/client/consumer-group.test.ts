@@ -147,3 +147,34 @@ test('batches() hands out bounded batches; pause stops a partition until resume'
     await broker.close()
   }
 })
+
+test('close() while the poll loop is inside a rejoin ends the iteration', { timeout: 20_000 }, async () => {
+  const broker = await testBroker()
+  const topic = topicName()
+  const c = new Consumer({ bootstrapServers: broker.bootstrap, groupId: 'closing', autoOffsetReset: 'earliest', heartbeatIntervalMs: 100 })
+  try {
+    // The join completes only after close() has run: the loop then finds nothing buffered and
+    // used to wait for data from a stopped fetcher forever (seen as a rare hang in the test above).
+    const group = (c as unknown as { group: { join: (...a: unknown[]) => Promise<unknown> } }).group
+    const join = group.join.bind(group)
+    let closing!: () => void
+    const closed = new Promise<void>((resolve) => { closing = resolve })
+    let joined = false
+    group.join = async (...args: unknown[]) => {
+      const assigned = await join(...args)
+      joined = true
+      await closed
+      return assigned
+    }
+    c.subscribe(topic)
+    const it = iterate(c)
+    const next = it.next()
+    await until(() => joined, 'the join')
+    await c.close()
+    closing()
+    assert.deepEqual(await next, { value: undefined, done: true })
+  } finally {
+    await c.close()
+    await broker.close()
+  }
+})

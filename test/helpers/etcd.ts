@@ -11,9 +11,9 @@ export interface TestEtcd extends EtcdServer {
   close(): Promise<void>
 }
 
-export async function startTestEtcd(): Promise<TestEtcd> {
+export async function startTestEtcd(opts: { stockLimits?: boolean } = {}): Promise<TestEtcd> {
   const dir = makeTempDir('samsa-etcd-')
-  const server = await startEtcd({ dataDir: `${dir}/data` })
+  const server = await startEtcd({ dataDir: `${dir}/data`, ...opts })
   return {
     ...server,
     connect: () => `${server.endpoint}/t-${randomBytes(4).toString('hex')}`,

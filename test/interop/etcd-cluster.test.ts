@@ -1,7 +1,8 @@
 // Three real `samsa start` processes and a real etcd on loopback: metadata and control through
 // etcd. A topic created on one broker is seen by all with leaders spread; kcat lists every broker;
 // SIGKILL of the controller hands the claim to another broker; SIGKILL of a partition leader
-// gets the partition a new leader from the ISR within the session timeout; a duplicate node.id
+// gets the partition a new leader from the ISR within the session timeout; SIGTERM hands
+// leadership over before the broker stops; a duplicate node.id
 // and a bad etcd.connect are refused with clear errors.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -122,8 +123,24 @@ test('SIGKILL of the controller: another broker takes the claim; SIGKILL of a le
   assert.deepEqual(after.brokers.map((b) => b.id), [next.controllerid])
   // Both come back: they rejoin (new broker epochs) and are listed again.
   await Promise.all([controller, leader].map((id) => brokers.get(id)!.restart()))
-  await eventually(15_000, 'all three listed again', async () => ((await metadata(last)).brokers.length === 3 ? true : undefined))
+  await eventually(15_000, 'all three listed and back in every ISR', async () => {
+    const m = await metadata(last, 'spread')
+    return m.brokers.length === 3 && m.topics[0]!.partitions.every((p) => p.isrs.length === 3) ? true : undefined
+  })
   assert.equal(live().length, 3)
+  // Controlled shutdown (SIGTERM) of the broker leading everything: leadership moves at once.
+  const t2 = Date.now()
+  const stopping = last.stop('SIGTERM')
+  const other = brokers.get(controller)!
+  await eventually(SESSION_MS, 'leaders moved by the controlled shutdown', async () => {
+    const m = await metadata(other, 'spread')
+    return m.topics[0]!.partitions.every((p) => p.leader !== next.controllerid && p.leader >= 0) ? true : undefined
+  })
+  const handoffMs = Date.now() - t2
+  process.stdout.write(`# leadership moved after SIGTERM (controlled shutdown): ${handoffMs} ms\n`)
+  assert.ok(handoffMs < 4000, `controlled shutdown took ${handoffMs} ms`)
+  assert.equal((await stopping).code, 0)
+  await last.restart()
 })
 
 test('a second live broker with the same node.id refuses to start; a bad etcd.connect is a clear error', async () => {

@@ -100,7 +100,8 @@ export class FetchPlan {
         if (partition && error === ErrorCode.NONE && !partition.isLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
         let knownHw = -1
         if (partition && error === ErrorCode.NONE && replica) {
-          partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))
+          // Only an assigned replica may fetch as a follower (Kafka's answer otherwise).
+          if (!partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
           knownHw = version >= 18 ? Number(p.highWatermark) : -1
           if (knownHw >= 0 && knownHw < partition.highWatermark) this.answerNow = true
         }
@@ -144,8 +145,15 @@ export class FetchPlan {
   /** The partitions' limits together fit in the response limit: reads need not wait for each other. */
   private readonly concurrent: boolean
 
+  /**
+   * Each watched partition's bound when the last pass began reading: a delayed fetch counts new
+   * data from there, so data that arrives while a pass reads is never missed.
+   */
+  readonly readBounds = new Map<Partition, number>()
+
   /** Reads every partition once and builds the response. */
   async read(): Promise<FetchPass> {
+    for (const p of this.watched) this.readBounds.set(p, this.bound(p))
     return (this.concurrent && (await this.readConcurrently())) || this.readInOrder()
   }
 

@@ -26,7 +26,7 @@ class DelayedFetch implements DelayedOperation {
     private readonly resolve: (r: FetchResponse) => void, private readonly reject: (e: unknown) => void) {
     this.deadline = deadline
     this.accumulated = first.bytes
-    for (const p of plan.watched) this.bounds.set(p, plan.bound(p))
+    for (const p of plan.watched) this.bounds.set(p, plan.readBounds.get(p) ?? plan.bound(p))
   }
 
   onData(partition: Partition, _newBytes: number): boolean {
@@ -48,6 +48,10 @@ function waitForData(purgatory: Purgatory, plan: FetchPlan, first: FetchPass, mi
   return new Promise((resolve, reject) => {
     const op = new DelayedFetch(plan, first, minBytes, purgatory.clock.now() + maxWaitMs, resolve, reject)
     purgatory.add(op, plan.watched)
+    // What moved while the first pass read (an append, a HW a follower waits for) counts now.
+    for (const p of plan.watched) {
+      if (plan.bound(p) > (plan.readBounds.get(p) ?? 0) || plan.hwPassedFollower(p)) purgatory.notify(p, 0)
+    }
   })
 }
 

@@ -1,9 +1,10 @@
 // A broker's part in cluster control, composed for the broker's composition root: membership
 // (leased registration), the controller claim, and — while this broker holds the claim — leader
 // elections after broker failures. Order matters on both ends: `register()` once the listeners
-// are bound (the registration advertises them), `subscribe()` before the loader starts (after the
-// replica manager), `campaign()` once it runs, `close()` first on shutdown (a controlled shutdown gives the claim and the
-// registration up at once instead of waiting for the lease to lapse). `abandon()` is a crash.
+// are bound (the registration advertises them), `subscribe()` before the loader starts (after
+// the replica manager), `campaign()` once it runs, `close()` first on shutdown (a controlled
+// shutdown hands its leaderships to in-sync replicas, then gives the claim and the registration
+// up at once instead of waiting for the lease to lapse). `abandon()` is a crash.
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
@@ -13,8 +14,14 @@ import type { BrokerEndpoint } from './metadata-records.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
 import { BrokerMembership } from './membership.ts'
 import { ControllerElection } from './controller-election.ts'
-import { FailoverController } from './failover-controller.ts'
+import { ELECTION_BATCH, FailoverController } from './failover-controller.ts'
+import { electLeaders } from './leader-election.ts'
+import { MetadataImage } from './metadata-image.ts'
+import { partitionKey } from './metadata-records.ts'
 import { EtcdConnectError } from './store/etcd-connect.ts'
+
+/** The longest a controlled shutdown waits for the hand-off before leaving anyway. */
+const HANDOFF_MS = 5000
 
 export interface ClusterNodeOptions {
   readonly store: MetadataStore
@@ -65,11 +72,50 @@ export class ClusterNode {
     return this.membership?.session() ?? { lease: 0, brokerEpoch: -1 }
   }
 
-  /** Controlled shutdown: resign the claim, stop electing, leave the cluster. */
+  /**
+   * Controlled shutdown: hand leadership and ISR membership to the others first (bounded), then
+   * resign the claim, stop electing and leave the cluster.
+   */
   async close(): Promise<void> {
+    if (this.membership?.session().lease) {
+      let timer: NodeJS.Timeout | undefined
+      const bound = new Promise<void>((r) => { timer = setTimeout(r, HANDOFF_MS) })
+      await Promise.race([this.handOff().catch((err: unknown) => this.opts.log.warn({ err }, 'moving leadership away before shutdown failed')), bound])
+      clearTimeout(timer)
+    }
     await this.election.resign(this.opts.loader.image)
     await this.failover.close()
     await this.membership?.close()
+  }
+
+  /**
+   * Kafka's controlled shutdown, done by the leaving broker itself: the elections the controller
+   * would make once this broker is gone, written now, each guarded by the partition's mod revision
+   * (a concurrent change wins and the controller finishes the job after we leave). Partitions
+   * with no other in-sync replica keep this broker as leader until it stops.
+   */
+  private async handOff(): Promise<void> {
+    const { loader, store, config, log } = this.opts
+    const image = loader.image
+    const me = config.nodeId
+    const others = new Map(image.brokers)
+    others.delete(me)
+    const { byName, byId } = image.maps
+    const without = new MetadataImage(image.revision, image.clusterId, byName, byId, others, image.controller)
+    const changes = electLeaders({ image: without, unclean: () => false })
+      .filter((c) => (c.prev.leader === me || c.prev.isr.includes(me)) && c.next.leader >= 0)
+    let last = 0
+    for (let i = 0; i < changes.length; i += ELECTION_BATCH) {
+      const batch = changes.slice(i, i + ELECTION_BATCH)
+      const r = await store.txn({
+        compare: batch.map((c) => ({ key: partitionKey(c.prev.topicId, c.prev.partition), target: 'modRevision' as const, equals: c.prev.modRevision ?? 0 })),
+        success: batch.map((c) => ({ type: 'put' as const, key: partitionKey(c.prev.topicId, c.prev.partition), value: JSON.stringify(c.next) })),
+      })
+      if (r.succeeded) last = r.revision
+    }
+    if (last > 0) await loader.waitFor(last)
+    const moved = changes.filter((c) => c.prev.leader === me).length
+    if (changes.length > 0) log.info({ leadersMoved: moved, isrLeft: changes.length - moved }, 'controlled shutdown: leadership handed to in-sync replicas')
   }
 
   /** A crash (tests): stop renewing; the claim and registration lapse with the lease. */

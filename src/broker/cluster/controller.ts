@@ -50,6 +50,11 @@ export class Controller {
     })
   }
 
+  /** Partition puts per transaction (the store's limit, less one for the topic key). */
+  private get chunk(): number {
+    return this.store.maxPutsPerTxn ? Math.max(1, this.store.maxPutsPerTxn - 1) : Number.MAX_SAFE_INTEGER
+  }
+
   /** Spread over the registered brokers (rack-aware); a single node that registers nothing gets all. */
   private assign(partitions: number, from: number, rf: number): number[][] {
     const brokers = [...this.loader.image.brokers.values()].map((b) => ({ id: b.id, rack: b.rack }))
@@ -64,17 +69,37 @@ export class Controller {
     })
   }
 
-  /** Writes a new topic; resolves with its image once published here. */
+  /**
+   * Writes a new topic; resolves with its image once published here. A topic with more
+   * partitions than one transaction takes (the store's maxPutsPerTxn; etcd's) writes its
+   * partition states first, in chunks, under its new id (brokers hold them unseen), and the topic
+   * key last: it appears whole or not at all. A lost race deletes the chunks again.
+   */
   async createTopic(t: NewTopic): Promise<TopicImage> {
     const topicId = newTopicId()
     const record: TopicRecord = { topicId, configs: { ...t.configs }, internal: t.internal }
     const assignments = t.assignments ?? this.assign(t.partitions, 0, t.replicationFactor ?? 1)
-    const r = await this.store.txn({
-      compare: [{ key: topicKey(t.name), target: 'version', equals: 0 }],
-      success: [{ type: 'put', key: topicKey(t.name), value: JSON.stringify(record) }, ...this.partitionOps(topicId, 0, assignments)],
-    })
-    if (!r.succeeded) throw new ConflictError(`topic ${t.name} already exists`)
-    return this.published(r.revision, t.name)
+    const ops = this.partitionOps(topicId, 0, assignments)
+    const absent = { key: topicKey(t.name), target: 'version' as const, equals: 0 }
+    const chunk = this.chunk
+    const lastChunk = ops.length - ((ops.length - 1) % chunk) - 1
+    try {
+      for (let i = 0; i < lastChunk; i += chunk) {
+        const r = await this.store.txn({ compare: [absent], success: ops.slice(i, i + chunk) })
+        if (!r.succeeded) throw new ConflictError(`topic ${t.name} already exists`)
+      }
+      const r = await this.store.txn({
+        compare: [absent],
+        success: [{ type: 'put', key: topicKey(t.name), value: JSON.stringify(record) }, ...ops.slice(Math.max(0, lastChunk))],
+      })
+      if (!r.succeeded) throw new ConflictError(`topic ${t.name} already exists`)
+      return await this.published(r.revision, t.name)
+    } catch (err) {
+      if (lastChunk > 0 && err instanceof ConflictError) {
+        await this.store.txn({ success: [{ type: 'deletePrefix', prefix: topicPartitionsPrefix(topicId) }] }).catch(() => {})
+      }
+      throw err
+    }
   }
 
   /** Deletes a topic and its partition states; resolves with what was deleted (undefined: absent). */
@@ -97,15 +122,24 @@ export class Controller {
     if (count < topic.partitions) throw new Error(`cannot shrink ${name} from ${topic.partitions} to ${count}`)
     const rf = topic.states[0]?.replicas.length ?? 1
     const added = assignments ?? this.assign(count - topic.partitions, topic.partitions, rf)
-    const r = await this.store.txn({
-      compare: [
-        { key: topicKey(name), target: 'value', equals: await this.rawTopic(name) },
-        { key: partitionKey(topic.topicId, topic.partitions), target: 'version', equals: 0 },
-      ],
-      success: this.partitionOps(topic.topicId, topic.partitions, added),
-    })
-    if (!r.succeeded) throw new ConflictError(`topic ${name} changed while adding partitions`)
-    return this.published(r.revision, name)
+    const raw = await this.rawTopic(name)
+    const ops = this.partitionOps(topic.topicId, topic.partitions, added)
+    // In index order, chunk by chunk: brokers see the topic grow without gaps.
+    let revision = 0
+    for (let i = 0; i < ops.length; i += this.chunk) {
+      const r = await this.store.txn({
+        compare: [
+          { key: topicKey(name), target: 'value', equals: raw },
+          { key: partitionKey(topic.topicId, topic.partitions + i), target: 'version', equals: 0 },
+        ],
+        success: ops.slice(i, i + this.chunk),
+      })
+      if (!r.succeeded) {
+        throw new ConflictError(`topic ${name} changed while adding partitions${i > 0 ? ` (${i} of ${ops.length} were added)` : ''}`)
+      }
+      revision = r.revision
+    }
+    return this.published(revision, name)
   }
 
   /** Replaces a topic's config overrides. */

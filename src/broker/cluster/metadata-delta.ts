@@ -3,9 +3,9 @@
 // states changed, which brokers (un)registered. `apply()` yields the next image; the replica
 // manager and other listeners act on the delta's lists rather than diffing whole images.
 import { MetadataImage } from './metadata-image.ts'
-import type { PartitionState, TopicImage } from './metadata-image.ts'
+import type { PartitionState, StoredPartition, TopicImage } from './metadata-image.ts'
 import { parseBrokerRecord, parseControllerRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
-import type { BrokerRecord, ControllerClaim, PartitionRecord, TopicRecord } from './metadata-records.ts'
+import type { BrokerRecord, ControllerClaim, TopicRecord } from './metadata-records.ts'
 import type { KeyValue, WatchEvent } from './store/metadata-store.ts'
 
 export interface TopicChange {
@@ -26,7 +26,9 @@ export class MetadataDelta {
   private readonly topicPuts = new Map<string, TopicRecord>()
   private readonly topicDeletes = new Set<string>()
   /** By topic id, then index; null = deleted. */
-  private readonly partitionPuts = new Map<string, Map<number, (PartitionRecord & { modRevision: number }) | null>>()
+  private readonly partitionPuts = new Map<string, Map<number, StoredPartition | null>>()
+  /** A full read: held partitions of invisible topics are only what the read returned. */
+  private fullRead = false
   private readonly brokerPuts = new Map<number, BrokerRecord | null>()
   private result: { image: MetadataImage, changes: TopicChange[] } | undefined
 
@@ -41,6 +43,7 @@ export class MetadataDelta {
     for (const t of before.topics()) d.topicDeletes.add(t.name)
     for (const id of before.brokers.keys()) d.brokerPuts.set(id, null)
     if (before.controller) d.controller = null
+    d.fullRead = true
     for (const kv of kvs) d.put(kv)
     return d
   }
@@ -77,7 +80,7 @@ export class MetadataDelta {
     }
   }
 
-  private partitionsOf(topicId: string): Map<number, (PartitionRecord & { modRevision: number }) | null> {
+  private partitionsOf(topicId: string): Map<number, StoredPartition | null> {
     let m = this.partitionPuts.get(topicId)
     if (!m) this.partitionPuts.set(topicId, (m = new Map()))
     return m
@@ -100,6 +103,7 @@ export class MetadataDelta {
     const byName = new Map(prev.byName)
     const byId = new Map(prev.byId)
     const changes: TopicChange[] = []
+    const pending = this.heldPartitions()
     const touched = new Set<string>([...this.topicPuts.keys(), ...this.topicDeletes])
     for (const id of this.partitionPuts.keys()) {
       const t = prev.byId.get(id)
@@ -121,6 +125,14 @@ export class MetadataDelta {
       const states = base ? [...base.states] : []
       const updates = this.partitionPuts.get(topicId)
       const changed: number[] = []
+      const held = base ? undefined : pending.get(topicId)
+      if (held) {
+        for (const [index, rec] of held) {
+          states[index] = { ...rec, topic: name, topicId, partition: index }
+          changed.push(index)
+        }
+        pending.delete(topicId)
+      }
       if (updates) {
         for (const [index, rec] of updates) {
           if (rec === null) {
@@ -128,7 +140,7 @@ export class MetadataDelta {
             continue
           }
           states[index] = { ...rec, topic: name, topicId, partition: index }
-          changed.push(index)
+          if (!held?.has(index)) changed.push(index)
         }
       }
       // Partitions are numbered 0..n-1; a gap would be a half-written topic: stop at it.
@@ -157,9 +169,29 @@ export class MetadataDelta {
       brokers = next
     }
     const controller = this.controller === undefined ? this.before.controller : this.controller
-    const image = new MetadataImage(this.revision, this.clusterId ?? this.before.clusterId, byName, byId, brokers, controller)
+    const image = new MetadataImage(this.revision, this.clusterId ?? this.before.clusterId, byName, byId, brokers, controller,
+      pending.size === 0 && this.before.pending.size === 0 ? this.before.pending : pending)
     this.result = { image, changes }
     return this.result
+  }
+
+  /** Held partitions after this delta (a copy when it changes them), before new topics take theirs. */
+  private heldPartitions(): Map<string, Map<number, StoredPartition>> {
+    const known = this.before.maps.byId
+    const arriving = new Set([...this.topicPuts.values()].map((r) => r.topicId))
+    const out = new Map<string, Map<number, StoredPartition>>()
+    if (!this.fullRead) for (const [id, m] of this.before.pending) out.set(id, new Map(m))
+    for (const [id, updates] of this.partitionPuts) {
+      if (known.has(id) && !this.topicDeletes.has(known.get(id)!.name)) continue
+      let m = out.get(id)
+      if (!m) out.set(id, (m = new Map()))
+      for (const [index, rec] of updates) {
+        if (rec === null) m.delete(index)
+        else m.set(index, rec)
+      }
+      if (m.size === 0 && !arriving.has(id)) out.delete(id)
+    }
+    return out
   }
 }
 

@@ -30,6 +30,9 @@ export interface TopicImage extends TopicMetadata {
   readonly states: readonly PartitionState[]
 }
 
+/** A partition state as read from the store, with the revision of its last write. */
+export type StoredPartition = PartitionRecord & { readonly modRevision: number }
+
 export class MetadataImage {
   static readonly EMPTY = new MetadataImage(0, '', new Map(), new Map(), new Map())
 
@@ -42,6 +45,11 @@ export class MetadataImage {
     readonly brokers: ReadonlyMap<number, BrokerRecord>,
     /** The active controller, if one holds the claim. */
     readonly controller: ControllerClaim | null = null,
+    /**
+     * Partition states of topic ids with no topic key yet: a large topic is written in chunks,
+     * partitions first and the topic key last, and becomes visible whole when that key arrives.
+     */
+    readonly pending: ReadonlyMap<string, ReadonlyMap<number, StoredPartition>> = new Map(),
   ) {}
 
   /** Node id of the active controller, -1 when none holds the claim. */

@@ -86,8 +86,12 @@ export class Partition {
   /** Bytes per acknowledged append, so waiting fetches count only what their bound passed. */
   private readonly appended = new ByteLedger()
 
+  /** The HW checkpointed before this start-up (hw-checkpoint.ts), if any. */
+  private readonly recordedHw: number | undefined
+
   constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings,
-    events: PartitionEvents, isrSink?: IsrChangeSink) {
+    events: PartitionEvents, isrSink?: IsrChangeSink, recordedHw?: number) {
+    this.recordedHw = recordedHw
     this.topic = topic
     this.index = index
     this.topicId = topicId
@@ -100,7 +104,8 @@ export class Partition {
     this.events = events
     this.isrSink = isrSink
     // Single node: everything recovered is committed (no other replica can disagree). With
-    // replicas the HW is re-learned (no HW checkpoint yet): the first role lowers it to the start.
+    // replicas the first role sets it from the HW checkpoint (or the log start) and it is re-learned
+    // forward from there.
     this.hw = log.logEndOffset
   }
 
@@ -132,7 +137,9 @@ export class Partition {
   }
 
   private firstRole(state: ReplicaAssignment): void {
-    if (!this.announced && state.replicas.length > 1) this.hw = Math.min(this.hw, this.log.logStartOffset)
+    if (this.announced || state.replicas.length <= 1) return
+    const start = this.log.logStartOffset
+    this.hw = Math.max(start, Math.min(this.recordedHw ?? start, this.log.logEndOffset))
   }
 
   /**
@@ -286,11 +293,14 @@ export class Partition {
   /**
    * Leader: a follower fetched from `fetchOffset` (its log end offset). Updates its state, may
    * add it to the ISR (caught up to the HW within this leader epoch) and may move the HW.
-   * Returns false when `replicaId` is not a replica of this partition.
+   * Returns false when `replicaId` is not a replica of this partition (or this broker does not lead).
    */
   updateFollowerFetchState(replicaId: number, fetchOffset: number): boolean {
     const f = this.followers.get(replicaId)
     if (!f || this.role !== 'leader') return false
+    // Beyond the log end (a diverged follower that has not truncated yet): its fetch fails
+    // OFFSET_OUT_OF_RANGE and teaches nothing; it must never count towards the HW or the ISR.
+    if (fetchOffset > this.log.logEndOffset) return true
     f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0)
     this.maybeExpandIsr(replicaId, f)
     this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)

@@ -16,8 +16,9 @@ export class ReplicaFetcherManager {
   private image: MetadataImage | undefined
   private closed = false
 
-  constructor(config: BrokerConfig, log: Logger, brokerEpoch: () => number = () => -1) {
+  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1) {
     this.settings = {
+      now,
       nodeId: config.nodeId,
       brokerEpoch,
       maxWaitMs: config.int('replica.fetch.wait.max.ms'),

@@ -30,6 +30,8 @@ export interface FetcherSettings {
   readonly backoffMs: number
   readonly socketTimeoutMs: number
   readonly log: Logger
+  /** Time for backoffs (the broker's injected clock). */
+  readonly now: () => number
 }
 
 /** Where the leader listens, from the metadata image (undefined: not registered). */
@@ -39,7 +41,7 @@ interface FetchState {
   readonly partition: Partition
   readonly leaderEpoch: number
   phase: 'truncating' | 'fetching'
-  /** Not before this time (ms, Date.now) after an error. */
+  /** Not before this time (ms, settings.now) after an error. */
   delayedUntil: number
 }
 
@@ -96,7 +98,7 @@ export class ReplicaFetcher {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const now = Date.now()
+      const now = this.settings.now()
       const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now)
       if (ready.length === 0) {
         const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil), now + 60_000)
@@ -114,7 +116,7 @@ export class ReplicaFetcher {
         this.channel?.close()
         this.channel = undefined
         this.settings.log.debug({ err, leader: this.leaderId }, 'replica fetch failed; retrying after backoff')
-        for (const s of ready) s.delayedUntil = Date.now() + this.settings.backoffMs
+        for (const s of ready) s.delayedUntil = this.settings.now() + this.settings.backoffMs
       }
     }
   }
@@ -173,8 +175,11 @@ export class ReplicaFetcher {
     } else {
       const mine = p.endOffsetForEpoch(leaderEpoch)
       if (mine.epoch === leaderEpoch) target = Math.min(leaderEnd, mine.endOffset, end)
-      else {
-        target = mine.epoch < 0 ? p.logStartOffset : Math.min(mine.endOffset, end)
+      else if (mine.epoch < 0) {
+        // No epoch of ours at or below the leader's (none tracked then): the leader's end decides.
+        target = Math.min(leaderEnd, end)
+      } else {
+        target = Math.min(mine.endOffset, end)
         done = target === end
       }
     }
@@ -244,7 +249,7 @@ export class ReplicaFetcher {
             // Batches that do not follow the log end: re-check divergence with the leader.
             this.settings.log.warn({ err, topic: p.topic, partition: p.index, leader: this.leaderId }, 'follower append failed')
             s.phase = 'truncating'
-            s.delayedUntil = Date.now() + this.settings.backoffMs
+            s.delayedUntil = this.settings.now() + this.settings.backoffMs
             continue
           }
         }
@@ -258,7 +263,7 @@ export class ReplicaFetcher {
   private delay(s: FetchState, code: number): void {
     const p = s.partition
     this.settings.log.debug({ topic: p.topic, partition: p.index, leader: this.leaderId, error: errorName(code) }, 'replica fetch error')
-    s.delayedUntil = Date.now() + this.settings.backoffMs
+    s.delayedUntil = this.settings.now() + this.settings.backoffMs
     // An older epoch here than the leader's: the image will bring the new one (re-added then).
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) s.phase = 'truncating'
   }

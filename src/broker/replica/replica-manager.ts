@@ -12,6 +12,7 @@ import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
 import type { IsrChangeSink, PartitionEvents, PartitionSettings } from './partition.ts'
 import type { ReplicaFetcherManager } from './replica-fetcher-manager.ts'
+import type { HighWatermarkCheckpoint } from './hw-checkpoint.ts'
 import { Purgatory, timerQueueClock } from './purgatory.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import { awaitReplication } from './delayed-produce.ts'
@@ -31,7 +32,11 @@ export interface ReplicaManagerOptions {
   readonly isr?: IsrChangeSink
   /** Cluster mode: the follower fetchers (the broker closes them). */
   readonly fetchers?: ReplicaFetcherManager
+  /** Cluster mode: where high watermarks are checkpointed (read at start-up, written periodically). */
+  readonly highWatermarks?: HighWatermarkCheckpoint
 }
+
+const HW_CHECKPOINT_TIMER = 'replica:hw-checkpoint'
 
 const ISR_EXPIRATION_TIMER = 'replica:isr-expiration'
 
@@ -65,8 +70,10 @@ export class ReplicaManager {
   private readonly isrSink: IsrChangeSink | undefined
   private readonly fetchers: ReplicaFetcherManager | undefined
   private readonly timers: TimerQueue | undefined
+  private readonly highWatermarks: HighWatermarkCheckpoint | undefined
 
   constructor(opts: ReplicaManagerOptions) {
+    this.highWatermarks = opts.highWatermarks
     this.isrSink = opts.isr
     this.fetchers = opts.fetchers
     this.timers = opts.timers
@@ -77,6 +84,24 @@ export class ReplicaManager {
     this.fetchPurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'fetch') : undefined)
     this.producePurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'produce') : undefined)
     this.scheduleIsrExpiration()
+    this.scheduleHwCheckpoint()
+  }
+
+  private scheduleHwCheckpoint(): void {
+    if (!this.highWatermarks || !this.timers || this.closed) return
+    this.timers.schedule(HW_CHECKPOINT_TIMER, this.config.int('replica.high.watermark.checkpoint.interval.ms'), () => {
+      this.checkpointHighWatermarks().catch((err: unknown) => this.log.warn({ err }, 'high watermark checkpoint failed'))
+      this.scheduleHwCheckpoint()
+    })
+  }
+
+  /** Writes every hosted partition's HW (cluster mode; a no-op otherwise). */
+  checkpointHighWatermarks(): Promise<void> {
+    const hw = this.highWatermarks
+    if (!hw) return Promise.resolve()
+    const entries: { topic: string, partition: number, hw: number }[] = []
+    for (const list of this.byTopic.values()) for (const p of list) if (p) entries.push({ topic: p.topic, partition: p.index, hw: p.highWatermark })
+    return hw.write(entries)
   }
 
   /** Kafka's isr-expiration task: every half replica.lag.time.max.ms, leaders drop lagging followers. */
@@ -175,7 +200,8 @@ export class ReplicaManager {
       if (this.closed) return created
       let list = this.byTopic.get(topic.name)
       if (!list) this.byTopic.set(topic.name, (list = []))
-      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.events, this.isrSink)
+      p = list[state.partition] ??= new Partition(topic.name, state.partition, topic.topicId, log, this.nodeId, this.settingsFor(topic.configs), this.events, this.isrSink,
+        this.highWatermarks?.recorded(topic.name, state.partition))
     }
     p.topicId = topic.topicId
     const wasLeader = p.isLeader
@@ -244,6 +270,7 @@ export class ReplicaManager {
     if (this.closed) return
     this.closed = true
     this.timers?.cancel(ISR_EXPIRATION_TIMER)
+    this.timers?.cancel(HW_CHECKPOINT_TIMER)
     this.fetchPurgatory.close()
     this.producePurgatory.close()
   }

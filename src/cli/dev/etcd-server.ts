@@ -4,7 +4,7 @@
 // thousands of partitions. Resolves once etcd serves clients; `stop()` ends it.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.ts'
 
 export interface EtcdServerOptions {
   readonly dataDir: string
@@ -17,6 +17,12 @@ export interface EtcdServerOptions {
   /** Each line etcd logs (JSON), e.g. to a file. */
   readonly onLine?: (line: string) => void
   readonly readyTimeoutMs?: number
+  /** Member name (default 'samsa'). */
+  readonly name?: string
+  /** `name=http://host:peerPort,...` of every member, for a multi-member cluster (default: this one alone). */
+  readonly initialCluster?: string
+  /** Keep etcd's default transaction limits (128 operations, 1.5 MiB), as a stock etcd has. */
+  readonly stockLimits?: boolean
 }
 
 export interface EtcdServer {
@@ -38,29 +44,17 @@ export class EtcdNotFoundError extends Error {
   }
 }
 
-/** A port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 export async function startEtcd(opts: EtcdServerOptions): Promise<EtcdServer> {
   const clientPort = opts.clientPort ?? await freePort()
   const peerPort = opts.peerPort ?? await freePort()
   const client = `http://127.0.0.1:${clientPort}`
   const peer = `http://127.0.0.1:${peerPort}`
   const args = [
-    '--name', 'samsa', '--data-dir', opts.dataDir,
+    '--name', opts.name ?? 'samsa', '--data-dir', opts.dataDir,
     '--listen-client-urls', client, '--advertise-client-urls', client,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `samsa=${peer}`,
+    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', opts.initialCluster ?? `${opts.name ?? 'samsa'}=${peer}`,
     '--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m',
-    '--max-txn-ops', '100000', '--max-request-bytes', String(10 * 1024 * 1024),
+    ...(opts.stockLimits ? [] : ['--max-txn-ops', '100000', '--max-request-bytes', String(10 * 1024 * 1024)]),
     '--logger', 'zap', '--log-outputs', 'stderr',
   ]
   let output = ''

@@ -382,7 +382,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.dropBuffered(() => true)
     this.clearProcessed()
     this.assignment = []
-    const assigned = await group.join(this.subscription!, [])
+    let assigned: TopicPartition[]
+    try {
+      assigned = await group.join(this.subscription!, [])
+    } catch (err) {
+      if (this.closed) return // close() during the join ends the iteration; it is not an error
+      throw err
+    }
     if (this.closed) return
     this.assignment = assigned
     const states = this.fetcher.assign(assigned)

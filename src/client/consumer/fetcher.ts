@@ -258,8 +258,12 @@ export class Fetcher {
     return false
   }
 
-  /** Resolves when data arrives or `interrupt()` is called. */
+  /**
+   * Resolves when data arrives, on notify() or once stopped. A consumer closed while its poll loop
+   * was inside a rejoin reaches this after stop(): waiting then would never end.
+   */
   waitForData(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
     return new Promise((resolve) => {
       this.waiter = resolve
     })

@@ -1,6 +1,8 @@
 // Replication over startCluster (3 brokers, one memory store): followers fetch from the leader,
 // acks=all waits for the ISR, every replica ends with the same bytes, consumers never read past
-// the high watermark, and the ISR shrinks when a follower stops and grows when it returns.
+// the high watermark, the ISR shrinks when a follower stops (NOT_ENOUGH_REPLICAS, and _AFTER_APPEND
+// when it shrinks under a waiting produce) and grows when it returns, and followers follow the
+// leader's log start (DeleteRecords), restarting a log that ends below it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startCluster } from '../../../src/broker/index.ts'
@@ -37,14 +39,18 @@ test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds
     assert.deepEqual([...(await partitionState(cluster, 't', 0)).isr].sort(), [leader, f2].sort())
     assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'b')).errorCode, ErrorCode.NONE, 'acks=all with 2 in-sync replicas')
 
-    // Below min.insync.replicas: NOT_ENOUGH_REPLICAS, and acks=1 still appends.
+    // The last follower stops while an acks=all produce waits: the ISR shrinks to the leader, the
+    // HW covers the append, but below min.insync.replicas: NOT_ENOUGH_REPLICAS_AFTER_APPEND.
     await cluster.kill(f2)
-    await until('ISR is the leader alone', async () => (await partitionState(cluster, 't', 0)).isr.length === 1)
-    assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'c')).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS)
+    assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'c')).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+    assert.deepEqual((await partitionState(cluster, 't', 0)).isr, [leader])
+    // Below min.insync.replicas: NOT_ENOUGH_REPLICAS (nothing appended), and acks=1 still appends.
+    assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'x')).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS)
     const r1 = await produce(cluster, leader, 't', 0, 5, 1, 'd')
     assert.equal(r1.errorCode, ErrorCode.NONE)
+    assert.equal(r1.baseOffset, 60)
     const hw = replicaOf(cluster, leader, 't', 0).highWatermark
-    assert.equal(hw, 60, 'the HW is the leader\'s end with the leader alone in the ISR')
+    assert.equal(hw, 65, 'the HW is the leader\'s end with the leader alone in the ISR')
 
     // DeleteRecords moves the leader's log start past f1's log end (f1 stopped at 50).
     assert.deepEqual(await deleteRecords(cluster, leader, 't', 0, 55), { errorCode: ErrorCode.NONE, lowWatermark: 55 })
@@ -55,10 +61,20 @@ test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds
     await cluster.restart(f2)
     await until('ISR grows back', async () => (await partitionState(cluster, 't', 0)).isr.length === 3)
     assert.equal((await produce(cluster, leader, 't', 0, 5, -1, 'e')).errorCode, ErrorCode.NONE)
-    await until('followers caught up', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logEndOffset === 65))
+    await until('followers caught up', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logEndOffset === 70))
     await until('followers follow the log start', () => followers.every((id) => replicaOf(cluster, id, 't', 0).logStartOffset === 55))
     const all = await logBytes(cluster, leader, 't', 0)
     for (const id of followers) assert.ok((await logBytes(cluster, id, 't', 0)).equals(all), `replica ${id} caught up byte for byte`)
+
+    // The leader restarts while both followers are down: its HW comes from its checkpoint
+    // (replication-offset-checkpoint), not from followers that cannot teach it.
+    await until('HW 70 everywhere', () => [leader, ...followers].every((id) => replicaOf(cluster, id, 't', 0).highWatermark === 70))
+    await cluster.kill(f1)
+    await cluster.kill(f2)
+    await cluster.stop(leader)
+    await cluster.restart(leader)
+    assert.equal(replicaOf(cluster, leader, 't', 0).highWatermark, 70)
+    assert.equal((await consumerFetch(cluster, leader, 't', 0, 55)).highWatermark, 70)
   } finally {
     await cluster.close()
   }

@@ -31,8 +31,13 @@ export class MetadataUnavailableError extends Error {
 }
 
 export interface EtcdStoreOptions extends EtcdClientOptions {
-  /** Tries of a call that failed for a transient reason (default 3). */
+  /**
+   * Tries of a call that failed for a transient reason (default: 3, or twice the members: etcd3
+   * picks a member at random per try, so a dead one may be picked more than once).
+   */
   readonly attempts?: number
+  /** No new try starts after this long (default 6000 ms): a clear error beats a long stall. */
+  readonly retryBudgetMs?: number
   /** Told about connection trouble that the store rides out by itself (watch reconnects). */
   readonly onTrouble?: (err: unknown) => void
 }
@@ -72,6 +77,8 @@ function definite(err: unknown): Error | undefined {
 }
 
 export class EtcdMetadataStore implements MetadataStore {
+  /** Room under etcd's default --max-txn-ops (128) for a few compares and our slot stamp. */
+  readonly maxPutsPerTxn = 100
   private readonly slots: Slot[] = []
   private readonly freeSlots: number[] = []
   private readonly slotWaiters: ((slot: number) => void)[] = []
@@ -83,7 +90,7 @@ export class EtcdMetadataStore implements MetadataStore {
   private readonly attempts: number
 
   private constructor(private readonly client: EtcdClient, readonly spec: EtcdConnect, private readonly opts: EtcdStoreOptions) {
-    this.attempts = opts.attempts ?? 3
+    this.attempts = opts.attempts ?? Math.max(3, 2 * spec.hosts.length)
     const id = randomBytes(9).toString('base64url')
     for (let i = 0; i < TXN_SLOTS; i++) {
       this.slots.push({ key: Buffer.from(`${spec.prefix}!txn/${id}/${i}`), value: null })
@@ -119,6 +126,7 @@ export class EtcdMetadataStore implements MetadataStore {
 
   /** Runs an idempotent call, retrying transient failures. */
   private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const start = Date.now()
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new StoreClosedError()
       try {
@@ -126,10 +134,14 @@ export class EtcdMetadataStore implements MetadataStore {
       } catch (err) {
         const d = definite(err)
         if (d) throw d
-        if (attempt >= this.attempts) throw this.unavailable(what, err)
+        if (this.givingUp(attempt, start)) throw this.unavailable(what, err)
         await sleep(RETRY_DELAY_MS * attempt)
       }
     }
+  }
+
+  private givingUp(attempt: number, start: number): boolean {
+    return attempt >= this.attempts || (attempt >= 2 && Date.now() - start >= (this.opts.retryBudgetMs ?? 6000))
   }
 
   private unavailable(what: string, err: unknown): MetadataUnavailableError {
@@ -163,6 +175,7 @@ export class EtcdMetadataStore implements MetadataStore {
       success: branch(txn.success, 's'),
       failure: branch(txn.failure ?? [], 'f'),
     }
+    const start = Date.now()
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new StoreClosedError()
       const guard: ICompare = slot.value === null
@@ -183,7 +196,7 @@ export class EtcdMetadataStore implements MetadataStore {
       } catch (err) {
         const d = definite(err)
         if (d) throw d instanceof Error && /lease not found/i.test(d.message) ? this.leaseError(txn) : d
-        if (attempt >= this.attempts) throw this.unavailable('write (outcome unknown)', err)
+        if (this.givingUp(attempt, start)) throw this.unavailable('write (outcome unknown)', err)
         await sleep(RETRY_DELAY_MS * attempt)
         // It may have committed: re-read before retrying.
         try {

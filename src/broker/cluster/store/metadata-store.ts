@@ -76,6 +76,11 @@ export interface WatchOptions {
 }
 
 export interface MetadataStore {
+  /**
+   * Most puts a caller should put in one transaction (etcd refuses more than --max-txn-ops, 128
+   * by default); undefined: no limit. Writers split larger changes.
+   */
+  readonly maxPutsPerTxn?: number
   /** Every key starting with `prefix` ('' = all), with the revision they were read at. */
   range(prefix: string): Promise<RangeResult>
   /** Applies `success` when every `compare` holds, else `failure`; atomically, one revision. */

@@ -57,7 +57,7 @@ export class TxnCoordinatorService {
       now: () => ctx.clock.now(),
       appendLog: (partition, key, value) => this.appendLog(partition, key, value),
       writeMarkers: (pid, epoch, commit, partitions, id) => this.writeMarkers(pid, epoch, commit, partitions, id),
-      producerIds: new LazyIds(ctx.config.dataDir),
+      producerIds: ctx.producerIds ?? new LazyIds(ctx.config.dataDir),
       partitionExists: (topic, partition) => ctx.replicas.partition(topic, partition) !== undefined,
       onError: (err, what) => ctx.log.warn({ err }, `transaction coordinator: ${what}`),
     })
