@@ -12,6 +12,8 @@ export interface BrokerSchemaLookup {
   refresh(): Promise<void>
 }
 
+const REFRESH_MS = 500
+
 export function brokerLookup(registry: SchemaRegistry): BrokerSchemaLookup {
   const liveUnder = (subject: string, id: number) => {
     try {
@@ -21,6 +23,7 @@ export function brokerLookup(registry: SchemaRegistry): BrokerSchemaLookup {
     }
   }
   let refreshing: Promise<void> | undefined
+  let lastRefresh = 0
   return {
     registered(topic, isKey, strategy, id) {
       if (strategy === 'TopicNameStrategy') return liveUnder(`${topic}-${isKey ? 'key' : 'value'}`, id)
@@ -37,8 +40,10 @@ export function brokerLookup(registry: SchemaRegistry): BrokerSchemaLookup {
       return schema === undefined ? `schema ${id} not found` : schema.validate(payload)
     },
     refresh() {
-      // Concurrent produce requests with unknown ids share one catch-up.
-      refreshing ??= registry.sync().finally(() => { refreshing = undefined })
+      // Concurrent produce requests with unknown ids share one catch-up, and a stream of bad
+      // batches causes at most one (a NOOP write to _schemas) per REFRESH_MS.
+      if (Date.now() - lastRefresh < REFRESH_MS) return Promise.resolve()
+      refreshing ??= registry.sync().finally(() => { refreshing = undefined; lastRefresh = Date.now() })
       return refreshing
     },
   }
