@@ -50,7 +50,8 @@ export async function start(opts: StartOptions): Promise<number> {
     return 1
   }
   const started = broker
-  const registry = await startRegistry(started, config, log)
+  const registryAbort = new AbortController()
+  let registryStarting: Promise<RunningSchemaRegistry | undefined> = Promise.resolve(undefined)
   return new Promise<number>((resolve) => {
     let stopping = false
     onSignal = (signal) => {
@@ -61,8 +62,10 @@ export async function start(opts: StartOptions): Promise<number> {
       }
       stopping = true
       log.info({ signal }, 'shutting down')
-      // The registry's clients go first, while their broker still answers.
-      const stopped = registry ? registry.close().then(() => started.close()) : started.close()
+      // The registry's clients go first, while their broker still answers (a start still in
+      // progress is given up).
+      registryAbort.abort()
+      const stopped = registryStarting.then((registry) => registry?.close()).then(() => started.close())
       stopped.then(() => {
         process.stdout.write(`stopped (${signal})\n`)
         resolve(0)
@@ -85,6 +88,12 @@ export async function start(opts: StartOptions): Promise<number> {
     })
     process.stdout.write(`listening on ${addresses.join(', ')}\n`)
     log.info({ dataDir: started.dataDir, nodeId: config.nodeId, clusterId: started.context.clusterId }, 'broker started')
+    // The registry starts once the broker serves: it is the broker's client, and a registry that
+    // cannot reach it (advertised listeners unreachable from here) must not hold the broker back.
+    registryStarting = startRegistry(started, config, log, registryAbort.signal).then((registry) => {
+      if (registry?.url !== undefined) process.stdout.write(`schema registry on ${registry.bound.map((b) => `http://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`).join(', ')}\n`)
+      return registry
+    })
   })
 }
 
@@ -93,7 +102,7 @@ export async function start(opts: StartOptions): Promise<number> {
  * listener. It is an add-on: when it cannot start, the broker serves on and says why (and topics
  * that validate schema ids refuse their records).
  */
-async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: Logger): Promise<RunningSchemaRegistry | undefined> {
+async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: Logger, signal: AbortSignal): Promise<RunningSchemaRegistry | undefined> {
   const listeners = config.list('schema.registry.listeners').filter((l) => l.trim() !== '')
   if (listeners.length === 0) return undefined
   const own = broker.bound[0]!
@@ -102,12 +111,13 @@ async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: L
       client: { bootstrapServers: `${own.host.includes(':') ? `[${own.host}]` : own.host}:${own.port}` },
       listeners,
       log,
+      signal,
     })
     // Topics with confluent.*.schema.validation check produced schema ids against it.
     broker.context.schemas.lookup = brokerLookup(registry.registry)
     return registry
   } catch (err) {
-    log.warn({ err }, 'schema registry not started')
+    if (!signal.aborted) log.warn({ err }, 'schema registry not started')
     return undefined
   }
 }

@@ -41,6 +41,7 @@ export class KafkaStore {
   private readonly waiters: Waiter[] = []
   private follower: Promise<void> | undefined
   private failure: Error | undefined
+  private closed = false
 
   constructor(private readonly opts: KafkaStoreOptions) {
     this.topic = opts.topic ?? '_schemas'
@@ -64,7 +65,7 @@ export class KafkaStore {
         return await fn()
       } catch (err) {
         const retriable = err instanceof KafkaClientError && err.retriable
-        if (!retriable || Date.now() + delay > deadline) throw storeError(`${what}: ${(err as Error).message}`)
+        if (!retriable || this.closed || Date.now() + delay > deadline) throw storeError(`${what}: ${(err as Error).message}`)
         await new Promise((resolve) => setTimeout(resolve, delay))
       }
     }
@@ -156,7 +157,9 @@ export class KafkaStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     this.abort.abort()
+    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.reject(storeError('the registry is closing')) }
     await Promise.allSettled([this.consumer.close(), this.producer.close(), this.admin.close()])
     await this.follower
   }

@@ -41,6 +41,8 @@ export interface SchemaRegistryOptions {
   readonly topic?: string
   readonly timeoutMs?: number
   readonly log?: Logger
+  /** Gives up a start still in progress (the broker beside it is shutting down). */
+  readonly signal?: AbortSignal
 }
 
 export interface RunningSchemaRegistry {
@@ -61,11 +63,15 @@ export async function startSchemaRegistry(opts: SchemaRegistryOptions): Promise<
     timeoutMs: opts.timeoutMs,
     onError: (err) => log?.error({ err }, 'schema registry stopped following its topic'),
   })
+  const abandon = () => { void store.close() }
+  opts.signal?.addEventListener('abort', abandon, { once: true })
   try {
     await store.start()
   } catch (err) {
     await store.close()
     throw err
+  } finally {
+    opts.signal?.removeEventListener('abort', abandon)
   }
   const registry = new SchemaRegistry(store)
   const rest = new RestHandler(registry, (err) => log?.error({ err }, 'schema registry request failed'))

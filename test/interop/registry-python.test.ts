@@ -109,6 +109,15 @@ print(json.dumps({'subjects': sr.get_subjects(), 'versions': sr.get_versions(s),
                   'latest': sr.get_latest_version(s).schema_id, 'schema1': sr.get_schema(1).schema_str}))
 `
 
+/** The broker process printed a line matching `re` (the registry starts after `listening on`). */
+async function printed(broker: SamsaBroker, re: RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!re.test(broker.output())) {
+    if (Date.now() > deadline) assert.fail(`no line matching ${re} within ${timeoutMs} ms:\n${broker.output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>
 
 describe('schema registry: Python confluent_kafka against samsa start', () => {
@@ -120,6 +129,7 @@ describe('schema registry: Python confluent_kafka against samsa start', () => {
     await new Promise((r) => probe.close(r))
     url = `http://127.0.0.1:${port}`
     broker = await startSamsa({ settings: { 'schema.registry.listeners': url } })
+    await printed(broker, /^schema registry on http:\/\/127\.0\.0\.1:\d+$/m)
   })
   after(async () => {
     await broker?.close()
@@ -141,7 +151,9 @@ describe('schema registry: Python confluent_kafka against samsa start', () => {
     const consumed = lastJson((await runPython(CONSUME, [broker.bootstrap, url, 'payments', String(n)], { modules: MODULES, timeoutMs: 40_000 })).stdout)
     assert.deepEqual(consumed, { seen: n, total: 1.5 * (n * (n - 1)) / 2, currencies: ['EUR', 'GBP'], ids: [2] })
 
+    const before = broker.output().match(/schema registry on/g)!.length
     await broker.restart({ crash: true })
+    await printed(broker, new RegExp(`(?:[^]*schema registry on){${before + 1}}`))
     const state = lastJson((await runPython(STATE, [url, 'payments-value'], { modules: MODULES, timeoutMs: 20_000 })).stdout)
     assert.deepEqual(state.subjects, ['payments-value'])
     assert.deepEqual(state.versions, [1, 2])
@@ -154,7 +166,8 @@ describe('schema registry: Python confluent_kafka against samsa start', () => {
     const taken = await listenFree()
     const other = await startSamsa({ settings: { 'schema.registry.listeners': `http://127.0.0.1:${portOf(taken)}` } })
     try {
-      assert.match(other.output(), /schema registry listener not started/)
+      await printed(other, /schema registry listener not started/)
+      assert.doesNotMatch(other.output(), /schema registry on/)
       assert.match(other.output(), /listening on/)
     } finally {
       await other.close()
