@@ -17,6 +17,7 @@ import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { Security } from './security/security.ts'
+import type { SchemaLookupSlot } from './api/schema-ids.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -53,6 +54,8 @@ export interface BrokerContext {
    * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
    */
   readonly timers: TimerQueue
+  /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
+  readonly schemas: SchemaLookupSlot
   readonly log: Logger
   /** Cluster mode: producer ids in blocks from the shared metadata store (single node: a file in the data dir). */
   readonly producerIds?: ProducerIdSource
