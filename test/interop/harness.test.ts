@@ -179,7 +179,7 @@ describe('ServerProcess', () => {
 describe('samsa broker helper', () => {
   it('builds the start command and reads the ready line', () => {
     assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(3), [
-      'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'num.partitions=3',
+      'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'admin.listeners=', '--set', 'num.partitions=3',
     ])
     for (const [line, host, port] of [
       ['listening on 127.0.0.1:9092', '127.0.0.1', '9092'],
