@@ -34,6 +34,9 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
 import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
+import { saslHandshakeHandler } from './sasl-handshake.ts'
+import { saslAuthenticateHandler } from './sasl-authenticate.ts'
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -71,4 +74,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeTransactionsHandler,
   listTransactionsHandler,
   describeProducersHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ]
