@@ -7,6 +7,7 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { ZERO_UUID } from '../../../protocol/primitives/index.ts'
 import { ClassicGroup } from './classic-group.ts'
+import { validateConsumerGroupCommit, validateConsumerGroupFetch } from './consumer-group-offsets.ts'
 import type { ClassicMembership } from './classic-membership.ts'
 import { appendErrorCode } from './group-shard-state.ts'
 import type { GroupShardState } from './group-shard-state.ts'
@@ -37,15 +38,19 @@ export class OffsetManager {
     if (err !== ErrorCode.NONE) return all(err)
     if (this.s.deleting.has(req.groupId)) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
     let group = this.s.groups.get(req.groupId)
-    if (!group) {
+    const consumerGroup = this.s.consumerGroups.get(req.groupId)
+    if (consumerGroup) {
+      const e = validateConsumerGroupCommit(consumerGroup, req.memberId, req.generationId, req.version ?? 9)
+      if (e !== ErrorCode.NONE) return all(e)
+    } else if (!group) {
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
       // A group that only uses Kafka to store offsets ("simple" consumer).
       group = new ClassicGroup(req.groupId, this.s.now())
       this.s.groups.set(req.groupId, group)
     }
-    const groupErr = this.validateCommit(group, req)
+    const groupErr = group ? this.validateCommit(group, req) : ErrorCode.NONE
     if (groupErr !== ErrorCode.NONE) {
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return all(groupErr)
     }
     const now = this.s.now()
@@ -68,7 +73,7 @@ export class OffsetManager {
       })
     }
     if (records.length === 0) {
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return errors
     }
     this.trackInFlight(req.groupId, records, 1)
@@ -85,7 +90,7 @@ export class OffsetManager {
     } catch (e) {
       this.s.onError(e, 'appending offset commit')
       const code = appendErrorCode(e, true)
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return errors.map((p) => p.errorCode === ErrorCode.NONE ? { ...p, errorCode: code } : p)
     }
     return errors
@@ -149,8 +154,10 @@ export class OffsetManager {
   }
 
   /** `topics` null means every committed offset of the group. */
-  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null): OffsetFetchResult {
-    const err = this.s.checkGroup(groupId, true)
+  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null, member?: { memberId: string | null, memberEpoch: number }): OffsetFetchResult {
+    let err = this.s.checkGroup(groupId, true)
+    const consumerGroup = this.s.consumerGroups.get(groupId)
+    if (err === ErrorCode.NONE && consumerGroup && member) err = validateConsumerGroupFetch(consumerGroup, member.memberId, member.memberEpoch)
     if (err !== ErrorCode.NONE) {
       const offsets = (topics ?? []).flatMap((t) => t.partitions.map((p) => missing(t.topic, p, err)))
       return { errorCode: err, offsets }
