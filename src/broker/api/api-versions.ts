@@ -12,6 +12,8 @@ import { defaultApiVersionsResponse } from '../../protocol/generated/messages/ap
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { defineHandler } from './handler.ts'
 
+const CONSUMER_PROTOCOL_APIS = new Set<number>([ApiKey.ConsumerGroupHeartbeat, ApiKey.ConsumerGroupDescribe])
+
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
@@ -27,7 +29,10 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
       return res
     }
     res.errorCode = ErrorCode.NONE
-    res.apiKeys = ctx.broker.registry.advertised().map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
+    // The consumer-group APIs only while group.coordinator.rebalance.protocols names `consumer`
+    // (clients then stay on the classic protocol, as with Kafka).
+    const consumerProtocol = ctx.broker.config.list('group.coordinator.rebalance.protocols').includes('consumer')
+    res.apiKeys = ctx.broker.registry.advertised().filter((a) => consumerProtocol || !CONSUMER_PROTOCOL_APIS.has(a.apiKey)).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0
     return res
   },

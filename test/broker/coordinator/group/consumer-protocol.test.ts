@@ -208,3 +208,16 @@ test('consumer protocol: join, a third member, leave, fencing, expiry, epochs on
     await broker.close()
   }
 })
+
+test('without `consumer` in group.coordinator.rebalance.protocols the APIs are neither advertised nor served', async () => {
+  const broker = await startBroker({ config: { 'group.coordinator.rebalance.protocols': 'classic' } })
+  const c = await AdminRaw.connect(broker.port)
+  try {
+    const versions = await c.call<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })
+    assert.equal(versions.apiKeys.some((k) => k.apiKey === ApiKey.ConsumerGroupHeartbeat || k.apiKey === ApiKey.ConsumerGroupDescribe), false)
+    assert.equal((await new Member('m', c).beat(0)).errorCode, ErrorCode.UNSUPPORTED_VERSION)
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
