@@ -64,6 +64,14 @@ export class GroupAdmin {
     if (err !== ErrorCode.NONE) return Promise.resolve(err)
     const inFlight = this.s.deleting.get(groupId)
     if (inFlight) return inFlight
+    const consumerGroup = this.s.consumerGroups.get(groupId)
+    if (consumerGroup) {
+      if (consumerGroup.members.size > 0) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
+      // Offsets first, then the consumer group's own records (the last group tombstone is the classic one's).
+      const records = this.o.tombstones(groupId)
+      records.splice(records.length - 1, 0, { type: 'cg-target-epoch', group: groupId, value: null }, { type: 'cg-epoch', group: groupId, value: null })
+      return this.o.writeDeletion(groupId, records, 'appending consumer group deletion')
+    }
     const group = this.s.groups.get(groupId)
     if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND)
     if (!group.is('Empty')) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)

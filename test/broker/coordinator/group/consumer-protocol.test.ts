@@ -19,6 +19,8 @@ import type { OffsetCommitResponse } from '../../../../src/protocol/generated/me
 import type { OffsetFetchResponse } from '../../../../src/protocol/generated/messages/offset-fetch.ts'
 import type { ListGroupsResponse } from '../../../../src/protocol/generated/messages/list-groups.ts'
 import type { DescribeGroupsResponse } from '../../../../src/protocol/generated/messages/describe-groups.ts'
+import type { JoinGroupResponse } from '../../../../src/protocol/generated/messages/join-group.ts'
+import type { DeleteGroupsResponse } from '../../../../src/protocol/generated/messages/delete-groups.ts'
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 
@@ -203,6 +205,20 @@ test('consumer protocol: join, a third member, leave, fencing, expiry, epochs on
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
     assert.equal((await m32.beat()).errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
+
+    // A classic member cannot join it; once empty it can be deleted, offsets with it.
+    const join = await c.call<JoinGroupResponse>(ApiKey.JoinGroup, 5, {
+      groupId: GROUP, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
+    })
+    assert.equal(join.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+    const del = () => c.call<DeleteGroupsResponse>(ApiKey.DeleteGroups, 2, { groupsNames: [GROUP] })
+    assert.equal((await del()).results[0].errorCode, ErrorCode.NON_EMPTY_GROUP)
+    assert.equal((await a2.beat(-1)).errorCode, ErrorCode.NONE)
+    assert.equal((await describe(c)).groupState, 'Empty')
+    assert.equal((await del()).results[0].errorCode, ErrorCode.NONE)
+    assert.equal((await describe(c)).errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
+    assert.equal((await fetch(-1)).groups[0].topics[0].partitions[0].committedOffset, -1n)
   } finally {
     c.close()
     await broker.close()
