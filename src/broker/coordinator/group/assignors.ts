@@ -1,7 +1,8 @@
 // Server-side assignors of the consumer protocol (`group.consumer.assignors`, chosen per member
-// with ServerAssignor): `uniform` spreads every subscribed partition so that member counts differ
-// by at most one among members that could take it, keeping partitions where they are when that
-// stays balanced (fewer revocations); `range` gives each topic's partitions in contiguous ranges
+// with ServerAssignor): `uniform` keeps partitions where they are, gives the unassigned ones to
+// the least-loaded subscriber, then moves one partition at a time from a member to a subscriber
+// carrying two or more fewer until none can move (counts within one in a homogeneous group;
+// only the moves balance needs, so few revocations; its own output is a fixed point); `range` gives each topic's partitions in contiguous ranges
 // to its subscribers in member-id order, so equally partitioned topics are co-partitioned.
 import type { Assignment } from './consumer-group.ts'
 
@@ -54,19 +55,7 @@ export function uniformAssign(input: AssignorInput): Map<string, Assignment> {
   const out = emptyResult(input.members)
   const load = new Map<string, number>(input.members.map((m) => [m.memberId, 0]))
   const byId = new Map(input.members.map((m) => [m.memberId, m]))
-  // Per-member cap: total partitions it can take over members sharing its topics, rounded up; a
-  // homogeneous group gets exactly ceil(total / members).
-  const cap = new Map<string, number>()
-  for (const m of input.members) {
-    let total = 0
-    const peers = new Set<string>()
-    for (const t of m.topics) {
-      total += input.partitions.get(t) ?? 0
-      for (const o of input.members) if (o.topics.has(t)) peers.add(o.memberId)
-    }
-    cap.set(m.memberId, Math.ceil(total / Math.max(1, peers.size)))
-  }
-  // 1. Sticky: a member keeps previous partitions it still subscribes to, up to its cap.
+  // 1. Sticky: a member keeps the previous partitions it still subscribes to (step 3 evens out).
   const taken = new Set<string>()
   for (const [memberId, prev] of input.previous) {
     const m = byId.get(memberId)
@@ -75,7 +64,7 @@ export function uniformAssign(input: AssignorInput): Map<string, Assignment> {
       const count = input.partitions.get(topicId)
       if (count === undefined || !m.topics.has(topicId)) continue
       for (const p of [...parts].sort((a, b) => a - b)) {
-        if (p >= count || load.get(memberId)! >= cap.get(memberId)!) continue
+        if (p >= count || taken.has(`${topicId}:${p}`)) continue
         add(out.get(memberId)!, topicId, p)
         load.set(memberId, load.get(memberId)! + 1)
         taken.add(`${topicId}:${p}`)
