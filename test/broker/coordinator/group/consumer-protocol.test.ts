@@ -237,3 +237,35 @@ test('without `consumer` in group.coordinator.rebalance.protocols the APIs are n
     await broker.close()
   }
 })
+
+test('static members: -2 keeps the assignment for the next instance, which takes it over without a revocation round', async () => {
+  const broker = await startBroker({ config: CONFIG })
+  const c = await AdminRaw.connect(broker.port)
+  try {
+    await c.call<CreateTopicsResponse>(ApiKey.CreateTopics, 7, {
+      topics: [{ name: 't', numPartitions: 4, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
+    })
+    const a = new Member('static-a1', c, 'instance-a')
+    const b = new Member('dyn-b', c)
+    await a.beat()
+    await converge(c, [a, b], [2, 2])
+    const before = await describe(c)
+    // Another process with the same instance id while the first is alive: refused.
+    assert.equal((await new Member('static-a2', c, 'instance-a').beat(0)).errorCode, ErrorCode.UNRELEASED_INSTANCE_ID)
+    // A wrong member id for the instance is fenced.
+    assert.equal((await new Member('intruder', c, 'instance-a').beat(3)).errorCode, ErrorCode.FENCED_INSTANCE_ID)
+    const left = await a.beat(-2)
+    assert.deepEqual([left.errorCode, left.memberEpoch], [ErrorCode.NONE, -2])
+    // The restarted instance (new member id) gets the same partitions at once; the group epoch does not move.
+    const a2 = new Member('static-a2', c, 'instance-a')
+    await a2.beat()
+    assert.deepEqual([...a2.owned.values()].flat().sort(), [...a.owned.values()].flat().sort())
+    await converge(c, [a2, b], [2, 2])
+    const after = await describe(c)
+    assert.equal(after.groupEpoch, before.groupEpoch)
+    assert.deepEqual(after.members.map((m) => m.memberId).sort(), ['dyn-b', 'static-a2'])
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
