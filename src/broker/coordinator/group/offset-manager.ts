@@ -258,7 +258,16 @@ export class OffsetManager {
       const empty = !group || group.is('Empty')
       const consumer = group?.protocolType === 'consumer'
       const tomb = (o: CommittedOffset): GroupRecord => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null })
-      if (empty || (consumer && group.subscribedTopics !== null)) {
+      const cg = this.s.consumerGroups.get(groupId)
+      if (cg && cg.members.size > 0) {
+        // A KIP-848 group with members keeps offsets of subscribed topics (all, if any member uses a regex).
+        const names = cg.subscribedTopicNames()
+        const byRegex = [...cg.members.values()].some((m) => m.subscribedTopicRegex !== null)
+        for (const o of this.s.offsets.all(groupId)) {
+          const stale = !byRegex && !names.has(o.topic) && now >= (o.expireTimestamp ?? o.commitTimestamp + retention)
+          if (stale || !this.s.partitionExists(o.topic, o.partition)) records.push(tomb(o))
+        }
+      } else if (empty || (consumer && group.subscribedTopics !== null)) {
         for (const o of this.s.offsets.all(groupId)) {
           const gone = !this.s.partitionExists(o.topic, o.partition)
           let expired: boolean
