@@ -185,7 +185,13 @@ test('consumer protocol: join, a third member, leave, fencing, expiry, epochs on
     c.close()
     await broker.close()
     ;({ broker, c } = await open())
-    const reloaded = await describe(c)
+    // __consumer_offsets may still be loading (slow under load): wait for the load, not a time.
+    let reloaded = await describe(c)
+    for (const end = Date.now() + 15_000; reloaded.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      reloaded = await describe(c)
+    }
+    assert.equal(reloaded.errorCode, ErrorCode.NONE)
     assert.deepEqual(
       { epoch: reloaded.groupEpoch, assignmentEpoch: reloaded.assignmentEpoch, members: reloaded.members.map((m) => [m.memberId, m.memberEpoch, m.assignment]) },
       { epoch: before.groupEpoch, assignmentEpoch: before.assignmentEpoch, members: before.members.map((m) => [m.memberId, m.memberEpoch, m.assignment]) },
