@@ -175,6 +175,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       advertisedListeners,
       clock,
       timers,
+      schemas: { lookup: null },
       log,
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }

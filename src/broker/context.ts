@@ -16,6 +16,7 @@ import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
+import type { SchemaLookupSlot } from './api/schema-ids.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -50,6 +51,8 @@ export interface BrokerContext {
    * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
    */
   readonly timers: TimerQueue
+  /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
+  readonly schemas: SchemaLookupSlot
   readonly log: Logger
   /** Cluster mode: producer ids in blocks from the shared metadata store (single node: a file in the data dir). */
   readonly producerIds?: ProducerIdSource

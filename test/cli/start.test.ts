@@ -14,9 +14,10 @@ import { ErrorCode } from '../../src/protocol/errors.ts'
 import { defaultApiVersionsRequest } from '../../src/protocol/generated/messages/api-versions.ts'
 import type { ApiVersionsResponse } from '../../src/protocol/generated/messages/api-versions.ts'
 import { RawClient, requestFrame, decodeResponseFrame } from '../broker/raw-client.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 60_000 })
+const samsa = (args: string[]) => runProcess(process.execPath, [...SAMSA_CLI, ...args], { cwd: REPO, timeoutMs: 60_000 })
 
 async function apiVersions(port: number, version: number): Promise<ApiVersionsResponse> {
   const c = await RawClient.connect(port)
@@ -101,7 +102,7 @@ test('--config file in Kafka format (with keys Samsa ignores), overridden by --s
     ].join('\n'))
     const server = new ServerProcess({
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'],
+      args: [...SAMSA_CLI, 'start', '--config', file, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'],
       cwd: REPO,
       ready: SAMSA_READY,
     })
