@@ -70,7 +70,7 @@ test('invalid settings: clear error naming the key and accepted values, exit non
       [['--set', 'log.cleanup.policy=shred'], /log\.cleanup\.policy: "shred" is not accepted: expected one of compact, delete/],
       [['--set', 'no.such.setting=1'], /no\.such\.setting: unknown broker config/],
       [['--set', 'num.partition=3'], /num\.partition: unknown broker config \(did you mean num\.partitions\?\)/],
-      [['--set', 'listeners=SSL://127.0.0.1:0'], /listener SSL uses security protocol SSL, which Samsa does not support yet/],
+      [['--set', 'listeners=SSL://127.0.0.1:0'], /ssl\.keystore\.location: listener SSL uses TLS: set ssl\.keystore\.location/],
       [['--set', 'listeners=localhost:9092'], /listeners: .*expected NAME:\/\/host:port/],
       [['--config', join(parent, 'missing.properties')], /--config: cannot read/],
     ]

@@ -36,6 +36,9 @@ import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
+import { saslHandshakeHandler } from './sasl-handshake.ts'
+import { saslAuthenticateHandler } from './sasl-authenticate.ts'
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -75,4 +78,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeProducersHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ]

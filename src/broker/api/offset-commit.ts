@@ -11,12 +11,24 @@ import type {
   OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponseOffsetCommitResponseTopic,
 } from '../../protocol/generated/messages/offset-commit.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup, allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
   maxVersion: 10,
   async handle(ctx, req, version) {
+    const answerAll = (code: (name: string | undefined) => number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: req.topics.map((t) => {
+      const name = version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name
+      return { name: version >= 10 ? '' : t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(name) })) }
+    }) })
+    if (!allowedGroup(ctx, Operation.READ, req.groupId)) return answerAll(() => ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    // Kafka refuses the topics the member may not read (the others are committed).
+    const denied = (name: string | undefined) => name !== undefined && !allowedTopic(ctx, Operation.READ, name)
+    if (ctx.broker.security.authorizer && req.topics.some((t) => denied(version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))) {
+      return answerAll((name) => (denied(name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE))
+    }
     // v10: the name behind each topic id; undefined when the id is unknown.
     const names = req.topics.map((t) => (version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))
     const offsets = req.topics.flatMap((t, ti) => names[ti] === undefined ? [] : t.partitions.map((p) => ({

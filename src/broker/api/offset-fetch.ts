@@ -13,6 +13,8 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts
 import { defineHandler } from './handler.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 type Unstable = ((topic: string, partition: number) => boolean) | undefined
 
@@ -42,6 +44,11 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 10,
   async handle(ctx, req, version) {
     const c = ctx.broker.coordinators.group.coordinator
+    const deniedGroup = (g: string) => !allowedGroup(ctx, Operation.DESCRIBE, g)
+    if (version >= 8 && req.groups.some((g) => deniedGroup(g.groupId))) {
+      return { throttleTimeMs: 0, topics: [], errorCode: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] })) }
+    }
+    if (version < 8 && deniedGroup(req.groupId)) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groups: [] }
     // Answer once the commits received before this fetch are appended (GroupCoordinator.commitsSettled).
     await Promise.all(version >= 8 ? req.groups.map((g) => c.commitsSettled(g.groupId)) : [c.commitsSettled(req.groupId)])
     const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined
