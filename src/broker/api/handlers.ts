@@ -34,6 +34,8 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
 import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
+import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -74,6 +76,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeTransactionsHandler,
   listTransactionsHandler,
   describeProducersHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,

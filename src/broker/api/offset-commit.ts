@@ -1,6 +1,7 @@
 // OffsetCommit (key 8), every version 0-10. v0 commits without membership (a "simple" group);
 // v1+ carry generation and member id (fenced by the coordinator), v1 alone a commit time; v2-4 an
-// explicit retention time; v6+ the leader epoch; v7+ group.instance.id; v10 names topics by id
+// explicit retention time; v6+ the leader epoch; v7+ group.instance.id; v9+ a consumer-protocol
+// member's epoch in place of the generation (KIP-848, STALE_MEMBER_EPOCH); v10 names topics by id
 // only (KIP-848): an id this cluster does not know is UNKNOWN_TOPIC_ID for each of its partitions
 // and nothing of it is committed; the answer echoes the ids. The answer waits for the
 // append to __consumer_offsets under the topic's durability settings.
@@ -43,6 +44,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
       generationId: version >= 1 ? req.generationIdOrMemberEpoch : -1,
       memberId: version >= 1 ? req.memberId : '',
       groupInstanceId: version >= 7 ? req.groupInstanceId : null,
+      version,
       retentionTimeMs: version >= 2 && version <= 4 ? Number(req.retentionTimeMs) : -1,
       offsets,
     })

@@ -34,8 +34,8 @@ function byTopic(offsets: readonly FetchedOffset[], unstable?: Unstable): Offset
   return [...out.values()]
 }
 
-function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { name: string, partitionIndexes: number[] }[] | null) {
-  return c.fetchOffsets(groupId, topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })))
+function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { name: string, partitionIndexes: number[] }[] | null, member?: { memberId: string | null, memberEpoch: number }) {
+  return c.fetchOffsets(groupId, topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })), member)
 }
 
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
@@ -60,7 +60,8 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         const unknown = version >= 10 ? (g.topics ?? []).filter((t) => metadata.topicById(t.topicId) === undefined) : []
         const asked = g.topics === null ? null : version < 10 ? g.topics
           : g.topics.flatMap((t) => { const m = metadata.topicById(t.topicId); return m ? [{ name: m.name, partitionIndexes: t.partitionIndexes }] : [] })
-        const r = fetchGroup(c, g.groupId, asked)
+        // v9+: a consumer-protocol member names itself and its epoch (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
+        const r = fetchGroup(c, g.groupId, asked, version >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined)
         const topics = byTopic(r.offsets, unstableIn(g.groupId)).map((t) => version < 10 ? { ...t, topicId: ZERO_UUID }
           : { ...t, name: '', topicId: metadata.topic(t.name)?.topicId ?? ZERO_UUID })
         for (const t of unknown) {
