@@ -12,7 +12,7 @@ import type { DescribeUserScramCredentialsResponse } from '../../protocol/genera
 import type { Connection } from '../net/connection.ts'
 import { ClientConfigError, KafkaError } from '../errors.ts'
 
-const names = <T extends string>(list: readonly T[], first = 0) => Object.fromEntries(list.map((n, i) => [n, i + first])) as Record<T, number>
+const names = <T extends string>(list: readonly T[]) => Object.fromEntries(list.map((n, i) => [n, i])) as Record<T, number>
 const RESOURCE_TYPES = ['UNKNOWN', 'ANY', 'TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'] as const
 const PATTERN_TYPES = ['UNKNOWN', 'ANY', 'MATCH', 'LITERAL', 'PREFIXED'] as const
 const OPERATIONS = ['UNKNOWN', 'ANY', 'ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION',
@@ -72,6 +72,15 @@ const filterFields = (f: AclFilter) => ({
 
 type Run = <T>(fn: () => Promise<T>) => Promise<T>
 
+/** A binding from the wire's codes (DescribeAcls and DeleteAcls answer with the same fields). */
+function binding(resourceType: number, resourceName: string, patternType: number,
+  a: { principal: string; host: string; operation: number; permissionType: number }): AclBinding {
+  return {
+    resourceType: RESOURCE_TYPES[resourceType] ?? 'UNKNOWN', resourceName, patternType: PATTERN_TYPES[patternType] ?? 'UNKNOWN',
+    principal: a.principal, host: a.host, operation: OPERATIONS[a.operation] ?? 'UNKNOWN', permission: PERMISSIONS[a.permissionType] ?? 'UNKNOWN',
+  }
+}
+
 export async function createAcls(conn: () => Promise<Connection>, run: Run, bindings: readonly AclBinding[]): Promise<void> {
   const creations = bindings.map((b) => ({
     resourceType: code(RT, b.resourceType, 'resource type'), resourceName: b.resourceName, resourcePatternType: code(PT, b.patternType, 'pattern type'),
@@ -85,10 +94,7 @@ export async function createAcls(conn: () => Promise<Connection>, run: Run, bind
 export async function describeAcls(conn: () => Promise<Connection>, run: Run, filter: AclFilter = {}): Promise<AclBinding[]> {
   const res = await run(async () => (await conn()).request<DescribeAclsResponse>(ApiKey.DescribeAcls, filterFields(filter)))
   if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { message: res.errorMessage, api: 'DescribeAcls' })
-  return res.resources.flatMap((r) => r.acls.map((a) => ({
-    resourceType: RESOURCE_TYPES[r.resourceType] ?? 'UNKNOWN', resourceName: r.resourceName, patternType: PATTERN_TYPES[r.patternType] ?? 'UNKNOWN',
-    principal: a.principal, host: a.host, operation: OPERATIONS[a.operation] ?? 'UNKNOWN', permission: PERMISSIONS[a.permissionType] ?? 'UNKNOWN',
-  })))
+  return res.resources.flatMap((r) => r.acls.map((a) => binding(r.resourceType, r.resourceName, r.patternType, a)))
 }
 
 /** Deletes every binding each filter matches; returns the deleted bindings. */
@@ -97,12 +103,7 @@ export async function deleteAcls(conn: () => Promise<Connection>, run: Run, filt
   const out: AclBinding[] = []
   for (const r of res.filterResults) {
     if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { message: r.errorMessage, api: 'DeleteAcls' })
-    for (const a of r.matchingAcls) {
-      out.push({
-        resourceType: RESOURCE_TYPES[a.resourceType] ?? 'UNKNOWN', resourceName: a.resourceName, patternType: PATTERN_TYPES[a.patternType] ?? 'UNKNOWN',
-        principal: a.principal, host: a.host, operation: OPERATIONS[a.operation] ?? 'UNKNOWN', permission: PERMISSIONS[a.permissionType] ?? 'UNKNOWN',
-      })
-    }
+    for (const a of r.matchingAcls) out.push(binding(a.resourceType, a.resourceName, a.patternType, a))
   }
   return out
 }
