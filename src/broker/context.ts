@@ -18,6 +18,7 @@ import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { Security } from './security/security.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
+import type { ClientQuotas } from './quota/client-quotas.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -45,6 +46,8 @@ export interface BrokerContext {
   readonly registry: HandlerRegistry
   /** Listener security (TLS, SASL mechanisms) and SCRAM credentials. */
   readonly security: Security
+  /** Client quotas (produce/fetch byte rates, request time) and channel throttling. */
+  readonly quotas: ClientQuotas
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */

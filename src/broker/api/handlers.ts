@@ -39,6 +39,7 @@ import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './client-quotas.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -82,4 +83,6 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
 ]

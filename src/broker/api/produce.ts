@@ -29,6 +29,7 @@ import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import { allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { recordProduce } from '../quota/quota-checks.ts'
 
 const NO_RECORD_ERRORS: never[] = []
 
@@ -157,8 +158,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
-    if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))
+    if (acks === 0) {
+      return Promise.all(pending).then(() => {
+        recordProduce(ctx, ctx.size)
+        return noResponse(responses)
+      })
+    }
     const withEndpoints = (): ProduceResponse => {
+      // producer_byte_rate: the request counts once its appends are done, as in Kafka.
+      response.throttleTimeMs = recordProduce(ctx, ctx.size)
       if (version < 10) return response
       const leaders = new LeaderEndpoints(metadata.image)
       for (const t of responses) for (const p of t.partitionResponses) if (wantsLeaderHint(p.errorCode)) leaders.add(p.currentLeader)

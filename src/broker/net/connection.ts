@@ -78,6 +78,8 @@ export class Connection implements BudgetWaiter {
   private pausedForLimits = false
   private pausedForDrain = false
   private pausedForBudget = false
+  /** Muted by a client quota (Kafka's channel throttling): nothing is read until unmuted. */
+  private pausedForQuota = false
   /** The client half-closed its side; close ours once everything it sent is answered. */
   private peerEnded = false
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
@@ -129,7 +131,7 @@ export class Connection implements BudgetWaiter {
   }
 
   private readFrames(): void {
-    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.pausedForBudget && !this.draining) {
+    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.pausedForBudget && !this.pausedForQuota && !this.draining) {
       let frame: Buffer | null
       try {
         frame = this.reader.next()
@@ -275,13 +277,26 @@ export class Connection implements BudgetWaiter {
     } else if (!over && this.pausedForLimits) {
       this.pausedForLimits = false
     }
-    const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget
+    const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget || this.pausedForQuota
     if (shouldPause && !this.socket.isPaused()) this.socket.pause()
     else if (!shouldPause && this.socket.isPaused() && !this.draining) {
       this.socket.resume()
       // Frames that arrived before the pause are still queued in the reader.
       this.readFrames()
     }
+  }
+
+  /** Stops reading requests (a client over its quota) until `unmute`; answers still go out. */
+  mute(): void {
+    if (this.pausedForQuota) return
+    this.pausedForQuota = true
+    this.checkLimits()
+  }
+
+  unmute(): void {
+    if (!this.pausedForQuota) return
+    this.pausedForQuota = false
+    this.checkLimits()
   }
 
   private onDrain(): void {
