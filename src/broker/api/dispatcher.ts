@@ -17,7 +17,7 @@ import { expandChains } from './records-chain.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import { ReadBufferLease } from '../net/read-buffers.ts'
 import type { BrokerContext } from '../context.ts'
-import { recordRequestTime } from '../quota/quota-checks.ts'
+import { recordRequestTime, serializeIfQuoted } from '../quota/quota-checks.ts'
 
 /** Payloads at least this large are referenced by the response writer instead of copied. */
 const ZERO_COPY_THRESHOLD = 16 * 1024
@@ -155,6 +155,7 @@ class Request implements RequestContext {
 function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, header: RequestHeaderInfo,
   request: unknown, size: number): FrameResult | Promise<FrameResult> {
   const req = new Request(broker, connection, header, size)
+  if (broker.quotas.enabled) serializeIfQuoted(req)
   let out: unknown
   const timed = broker.quotas.request.enabled
   const t0 = timed ? performance.now() : 0

@@ -42,6 +42,17 @@ export class ClientQuotas {
     this.storeCopy = s
   }
 
+  /** Some quota exists (a quick check before looking one up). */
+  get enabled(): boolean {
+    return this.produce.enabled || this.fetch.enabled || this.request.enabled
+  }
+
+  /** Whether a quota applies to this client. */
+  applies(user: string, clientId: string): boolean {
+    for (const m of this.managers) if (m.enabled && m.quotaFor(user, clientId) !== Infinity) return true
+    return false
+  }
+
   get store(): ClientQuotaStore {
     if (!this.storeCopy) throw new Error('client quotas are not open')
     return this.storeCopy

@@ -10,6 +10,17 @@ import type { RequestContext } from '../api/handler.ts'
 import { sessionOf } from '../security/session.ts'
 import { quotaClient } from './client-quotas.ts'
 
+/**
+ * A connection whose client has a quota takes one request at a time, as Kafka's channels do: with
+ * a pipeline, everything already sent would be served before the first throttle took effect.
+ */
+export function serializeIfQuoted(ctx: RequestContext): void {
+  const quotas = ctx.broker.quotas
+  if (ctx.connection.oneAtATime || !quotas.enabled) return
+  const [user, clientId] = quotaClient(ctx)
+  if (quotas.applies(user, clientId)) ctx.connection.serialize()
+}
+
 /** Records a Produce request of `bytes`; answers the throttle time (the connection is muted for it). */
 export function recordProduce(ctx: RequestContext, bytes: number): number {
   const quotas = ctx.broker.quotas
