@@ -43,6 +43,7 @@ import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
+import { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { BrokerMetrics } from './metrics/broker-metrics.ts'
@@ -176,6 +177,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       clock,
       timers,
       log,
+      interBroker: new InterBrokerClient(config, () => metadata.image),
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
@@ -214,6 +216,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await adminServer.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await coordinators.close()
+          context.interBroker.close()
           await srv.close()
           driver.stop()
           await images.close()

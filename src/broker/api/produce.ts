@@ -46,7 +46,8 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
   try {
     const batches = recordsForAppend(records, version)
     // Transactional batches only into partitions of the producer's ongoing transaction (src/broker/coordinator/txn).
-    verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
+    const verifying = verifyTransactionalAppend(ctx.broker, transactionalId, partition, batches)
+    if (verifying) await verifying
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     const result = await partition.appendAsLeader(batches)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)

@@ -222,18 +222,23 @@ export class TxnCoordinator {
         errorCode: unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
       }))
     }
+    if (verifyOnly) {
+      // A partition leader checking a produce (KIP-890): a read of the durable state, outside the
+      // id's chain, so it neither waits behind nor blocks the client's own requests.
+      const m = this.txns.get(transactionalId)
+      const err = this.checkProducer(m, producerId, producerEpoch)
+      if (err !== ErrorCode.NONE) return all(err)
+      return partitions.map((p) => ({
+        topic: p.topic, partition: p.partition,
+        errorCode: m!.state === TxnState.Ongoing && m!.partitions.has(tpKey(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
+      }))
+    }
     if (this.inFlight.has(transactionalId)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
     return this.exclusive(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
       const err = this.checkProducer(m, producerId, producerEpoch)
       if (err !== ErrorCode.NONE) return all(err)
       if (isPrepare(m!.state)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
-      if (verifyOnly) {
-        return partitions.map((p) => ({
-          topic: p.topic, partition: p.partition,
-          errorCode: m!.state === TxnState.Ongoing && m!.partitions.has(tpKey(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
-        }))
-      }
       if (m!.state === TxnState.Ongoing && partitions.every((p) => m!.partitions.has(tpKey(p.topic, p.partition)))) return all(ErrorCode.NONE)
       const now = this.deps.now()
       const next = cloneTxn(m!)
