@@ -155,6 +155,16 @@ export class Controller {
     return this.published(r.revision, name)
   }
 
+  /**
+   * The topic as this broker's image has it once the image has caught up with the store (a
+   * creation lost to another broker's: the winner's topic), or undefined when it is not there.
+   */
+  async caughtUpTopic(name: string): Promise<TopicImage | undefined> {
+    const { revision } = await this.store.range(topicKey(name))
+    await this.loader.waitFor(revision)
+    return this.loader.image.topic(name)
+  }
+
   private async rawTopic(name: string): Promise<string> {
     const kv = (await this.store.range(topicKey(name))).kvs.find((k) => k.key === topicKey(name))
     if (!kv) throw new ConflictError(`unknown topic ${name}`)
