@@ -13,9 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createServer } from 'node:net'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import { concurrentMarkingWanted } from '../src/cli/v8-flags.ts'
+import { freePort } from '../src/cli/dev/free-port.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
 import type { DeleteTopicsResponse } from '../src/protocol/generated/messages/delete-topics.ts'
 import { batchPool, logAppend, plainAppend } from './storage.ts'
@@ -311,17 +311,6 @@ async function kcatReference(opts: Options): Promise<void> {
     await stopBroker(broker)
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 export async function run(args: string[]): Promise<void> {

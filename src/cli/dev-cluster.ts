@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { freePort, startEtcd } from './dev/etcd-server.ts'
+import { startEtcd } from './dev/etcd-server.ts'
+import { freePort } from './dev/free-port.ts'
 import type { EtcdServer } from './dev/etcd-server.ts'
 
 export interface DevClusterOptions {

@@ -43,7 +43,14 @@ export function clusterEndpoints(ctx: RequestContext): BrokerEndpoint[] {
   return out
 }
 
-/** The controller's node id: the claim holder in a cluster (-1 while none), this node when single. */
+/**
+ * The controller's node id: the claim holder in a cluster, this node when single. While no broker
+ * holds the claim (a cluster starting, or a controller just lost) this node answers too, as KRaft
+ * brokers name a live broker: every broker accepts admin requests and hands them to the
+ * controller through the store, and clients given -1 fail outright (KafkaJS: "Broker -1 not found").
+ */
 export function controllerId(image: MetadataImage, nodeId: number): number {
-  return image.brokers.size === 0 ? nodeId : image.controllerId
+  if (image.brokers.size === 0) return nodeId
+  const id = image.controllerId
+  return id >= 0 ? id : nodeId
 }

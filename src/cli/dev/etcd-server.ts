@@ -4,7 +4,7 @@
 // thousands of partitions. Resolves once etcd serves clients; `stop()` ends it.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.ts'
 
 export interface EtcdServerOptions {
   readonly dataDir: string
@@ -42,18 +42,6 @@ export class EtcdNotFoundError extends Error {
     super("etcd is not installed: 'etcd' was not found on PATH (Debian: apt-get install etcd-server)")
     this.name = 'EtcdNotFoundError'
   }
-}
-
-/** A port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 export async function startEtcd(opts: EtcdServerOptions): Promise<EtcdServer> {

@@ -6,7 +6,8 @@ import { CompactedError, LeaseNotFoundError } from '../../../../src/broker/clust
 import { startTestEtcd } from '../../../helpers/etcd.ts'
 import type { TestEtcd } from '../../../helpers/etcd.ts'
 import { collect, put, revisionsAndCas, watchBatches } from './contract.ts'
-import { freePort, startEtcd } from '../../../../src/cli/dev/etcd-server.ts'
+import { startEtcd } from '../../../../src/cli/dev/etcd-server.ts'
+import { freePort } from '../../../../src/cli/dev/free-port.ts'
 import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.ts'
 
 let etcd: TestEtcd
