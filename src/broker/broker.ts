@@ -129,7 +129,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
     if (clusterMode) {
-      cluster = new ClusterNode({ store, loader, config, log })
+      cluster = new ClusterNode({ store, loader, config, log, controller })
       await cluster.register(bound.map((b) => advertise(b, config)).map((l) => ({ name: l.name, host: l.host, port: l.port })))
     }
     const initial = await loader.load()

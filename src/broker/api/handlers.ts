@@ -34,6 +34,7 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
 import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
+import { electLeadersHandler } from './elect-leaders.ts'
 import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import type { ApiHandler } from './handler.ts'
 
@@ -73,4 +74,5 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   listTransactionsHandler,
   describeProducersHandler,
   writeTxnMarkersHandler,
+  electLeadersHandler,
 ]
