@@ -35,6 +35,8 @@ import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
 import { electLeadersHandler } from './elect-leaders.ts'
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts'
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts'
 import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import type { ApiHandler } from './handler.ts'
 
@@ -75,4 +77,6 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeProducersHandler,
   writeTxnMarkersHandler,
   electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ]

@@ -21,6 +21,7 @@ import { partitionKey } from './metadata-records.ts'
 import { EtcdConnectError } from './store/etcd-connect.ts'
 import type { Controller } from './controller.ts'
 import { LeaderRebalancer } from './leader-rebalance.ts'
+import { ReassignmentCompleter } from './reassignment.ts'
 
 /** The longest a controlled shutdown waits for the hand-off before leaving anyway. */
 const HANDOFF_MS = 5000
@@ -39,18 +40,21 @@ export class ClusterNode {
   readonly election: ControllerElection
   readonly failover: FailoverController
   readonly rebalancer: LeaderRebalancer
+  readonly reassignments: ReassignmentCompleter
 
   constructor(private readonly opts: ClusterNodeOptions) {
     const { store, loader, config, log } = opts
     this.election = new ControllerElection(store, config.nodeId, () => this.membership?.session() ?? { lease: 0, brokerEpoch: -1 }, () => loader.image, log)
     this.failover = new FailoverController({ store, election: this.election, uncleanDefault: () => config.bool('unclean.leader.election.enable'), log })
     this.rebalancer = new LeaderRebalancer(config, opts.controller, this.election, () => loader.image, log)
+    this.reassignments = new ReassignmentCompleter(opts.controller, this.election, log)
   }
 
   /** Adds the metadata publishers (after the replica manager's, before the loader starts). */
   subscribe(): void {
     this.opts.loader.subscribe(this.election.onDelta)
     this.opts.loader.subscribe(this.failover.onDelta)
+    this.opts.loader.subscribe(this.reassignments.onDelta)
   }
 
   /**
@@ -92,6 +96,7 @@ export class ClusterNode {
       clearTimeout(timer)
     }
     await this.rebalancer.close()
+    await this.reassignments.close()
     await this.election.resign(this.opts.loader.image)
     await this.failover.close()
     await this.membership?.close()

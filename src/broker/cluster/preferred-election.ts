@@ -13,6 +13,7 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { MetadataImage, PartitionState } from './metadata-image.ts'
 import type { PartitionChange } from './leader-election.ts'
+import { reassignmentOf } from './metadata-records.ts'
 
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const
 
@@ -63,5 +64,5 @@ export function rebalanceElections(image: MetadataImage, imbalancePercentage: nu
 }
 
 function changeOf(s: PartitionState, leader: number, isr: readonly number[]): PartitionChange {
-  return { prev: s, next: { replicas: s.replicas, isr: [...isr], leader, leaderEpoch: s.leaderEpoch + 1, partitionEpoch: s.partitionEpoch + 1 } }
+  return { prev: s, next: { replicas: s.replicas, isr: [...isr], leader, leaderEpoch: s.leaderEpoch + 1, partitionEpoch: s.partitionEpoch + 1, ...reassignmentOf(s) } }
 }
