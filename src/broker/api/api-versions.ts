@@ -5,12 +5,13 @@
 // the connection for logs. v5 (KIP-1242) may name the cluster and node the client means to reach:
 // when a cluster id is given and it or the node id is not ours, the connection was misrouted and
 // the answer is REBOOTSTRAP_REQUIRED (as Kafka checks it). Versions above 5 are answered by the
-// dispatcher (KIP-511).
+// dispatcher (KIP-511). v3+ also lists feature flags (features.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { defaultApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { defineHandler } from './handler.ts'
+import { brokerFeatures } from './features.ts'
 
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKey.ApiVersions,
@@ -29,6 +30,12 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
     res.errorCode = ErrorCode.NONE
     res.apiKeys = ctx.broker.registry.advertised().map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0
+    if (version >= 3) {
+      const f = brokerFeatures(ctx.broker.metadata.image.brokers.size === 0)
+      res.supportedFeatures = f.supported
+      res.finalizedFeatures = f.finalized
+      res.finalizedFeaturesEpoch = f.epoch
+    }
     return res
   },
 })

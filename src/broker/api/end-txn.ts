@@ -1,5 +1,6 @@
-// EndTxn (key 26), v0-4 (v5, transaction version 2, is not served): commit or abort. Answered
-// once the PrepareCommit/PrepareAbort record is durable; markers follow.
+// EndTxn (key 26), v0-5: commit or abort. Answered once the PrepareCommit/PrepareAbort record is
+// durable; markers follow. v5 is transaction version 2 (KIP-890 part 2): the coordinator bumps the
+// producer epoch at every end and answers with the id and epoch the producer continues with.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { EndTxnRequest, EndTxnResponse } from '../../protocol/generated/messages/end-txn.ts'
 import { defineHandler } from './handler.ts'
@@ -8,9 +9,13 @@ import { fencedForVersion } from './txn-common.ts'
 export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
   apiKey: ApiKey.EndTxn,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(ctx, request, version) {
     const coordinator = ctx.broker.coordinators.txn.coordinator
+    if (version >= 5) {
+      const r = await coordinator.endTxnV2(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed)
+      return { throttleTimeMs: 0, errorCode: r.errorCode, producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch }
+    }
     const code = await coordinator.endTxn(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed)
     return { throttleTimeMs: 0, errorCode: fencedForVersion(code, version, 2), producerId: -1n, producerEpoch: -1 }
   },

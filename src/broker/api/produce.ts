@@ -4,10 +4,11 @@
 // append is acknowledged by storage; acks=-1 also waits until the high watermark covers it
 // (replica/delayed-produce.ts) — on a single node the ISR is this broker, so that is at once — and
 // answers NOT_ENOUGH_REPLICAS before appending when the ISR is below min.insync.replicas, or
-// NOT_ENOUGH_REPLICAS_AFTER_APPEND when it shrank below while waiting. v12
-// is v11 for us (its implicit AddPartitionsToTxn needs transaction.version 2, which Samsa does not
-// finalize, so transactional clients stay at v11); v13 names topics by id only (KIP-516): an
-// unknown id is UNKNOWN_TOPIC_ID and the answer echoes the id with an empty name.
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND when it shrank below while waiting. From v12 a transactional
+// batch adds its partition to the producer's transaction (transaction version 2, KIP-890 part 2;
+// clients send v12+ transactional produces only when ApiVersions finalizes transaction.version 2);
+// v13 names topics by id only (KIP-516): an unknown id is UNKNOWN_TOPIC_ID and the answer echoes
+// the id with an empty name.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorName } from '../../protocol/errors.ts'
 import type {
@@ -22,7 +23,7 @@ import type { NoResponse, RequestContext } from './handler.ts'
 import { RequestRejected } from './dispatcher.ts'
 import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
-import { verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
+import { PRODUCE_IMPLICIT_ADD_VERSION, TxnPartitionAdder, verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 
@@ -42,12 +43,16 @@ function failed(index: number, code: number, message: string | null, version: nu
 }
 
 async function appendPartition(ctx: RequestContext, partition: Partition, index: number, records: Buffer | null,
-  version: number, transactionalId: string | null, acks: number, timeoutMs: number): Promise<ProduceResponsePartitionProduceResponse> {
+  version: number, transactionalId: string | null, acks: number, timeoutMs: number, adder: TxnPartitionAdder | null): Promise<ProduceResponsePartitionProduceResponse> {
   try {
     const batches = recordsForAppend(records, version)
-    // Transactional batches only into partitions of the producer's ongoing transaction (src/broker/coordinator/txn).
-    const verifying = verifyTransactionalAppend(ctx.broker, transactionalId, partition, batches)
-    if (verifying) await verifying
+    // Transactional batches only into partitions of the producer's ongoing transaction
+    // (src/broker/coordinator/txn); v12+ producers (transaction version 2) have them added here.
+    if (adder !== null) await adder.add(partition.topic, index, batches)
+    else {
+      const verifying = verifyTransactionalAppend(ctx.broker, transactionalId, partition, batches)
+      if (verifying) await verifying
+    }
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     const result = await partition.appendAsLeader(batches)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
@@ -118,6 +123,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const badAcks = acks !== 0 && acks !== 1 && acks !== -1
     const pending: Promise<unknown>[] = []
     const responses: ProduceResponseTopicProduceResponse[] = []
+    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
       const byId = version >= 13
@@ -141,7 +147,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
         } else {
           partitionResponses.push(failed(pd.index, ErrorCode.NONE, null, version))
-          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId, acks, request.timeoutMs).then((r) => { partitionResponses[slot] = r }))
+          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId, acks, request.timeoutMs, adder).then((r) => { partitionResponses[slot] = r }))
         }
       }
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })

@@ -1,15 +1,22 @@
-// TxnOffsetCommit (key 28), v0-4: group offsets that become visible only when the transaction
+// TxnOffsetCommit (key 28), v0-6: group offsets that become visible only when the transaction
 // commits. The transaction coordinator (asked over AddPartitionsToTxn verifyOnly when it is
 // another broker) checks the producer and that the group's __consumer_offsets partition is in the
-// transaction (AddOffsetsToTxn); the group shard checks the member (v3+,
-// KIP-447), appends the offsets as the producer's transactional batch and keeps them pending until
-// the producer's marker lands there (coordinator/group/txn-offsets.ts).
+// transaction (AddOffsetsToTxn); from v5 (transaction version 2, KIP-890 part 2, single node only)
+// this request adds that partition itself, as Produce v12 does for data partitions. The group
+// shard checks the member (v3+, KIP-447), appends the offsets as the producer's transactional batch
+// and keeps them pending until the producer's marker lands there (coordinator/group/txn-offsets.ts).
+// v6 names topics by id (KIP-1319): an id this cluster does not know is UNKNOWN_TOPIC_ID.
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
+import { TV2 } from '../coordinator/txn/txn-metadata.ts'
 import { defineHandler } from './handler.ts'
+
+/** The first version that adds the offsets partition to the transaction (no AddOffsetsToTxn). */
+const IMPLICIT_ADD_VERSION = 5
+const TOPIC_ID_VERSION = 6
 
 /** The transaction coordinator's verdict as a TxnOffsetCommit answer. */
 function txnOffsetsCode(code: number | undefined): number {
@@ -33,16 +40,22 @@ function txnOffsetsCode(code: number | undefined): number {
 export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: ApiKey.TxnOffsetCommit,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   async handle(ctx, request, version) {
+    const txn = ctx.broker.coordinators.txn.coordinator
+    const byId = version >= TOPIC_ID_VERSION
+    const names = request.topics.map((t) => (byId ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))
     const respond = (codeOf: (index: number) => number): TxnOffsetCommitResponse => {
       let i = 0
       return {
         throttleTimeMs: 0,
-        topics: request.topics.map((t) => ({
-          name: t.name,
+        topics: request.topics.map((t, ti) => ({
+          name: byId ? '' : t.name,
           topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(i++) })),
+          partitions: t.partitions.map((p) => {
+            const code = codeOf(i++)
+            return { partitionIndex: p.partitionIndex, errorCode: names[ti] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : code }
+          }),
         })),
       }
     }
@@ -53,7 +66,13 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     // broker): the group's offsets partition must be in the transaction, or no marker would ever
     // end them (transaction.partition.verification.enable=false skips the check, as in Kafka).
     let code: number = ErrorCode.NONE
-    if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
+    if (version >= IMPLICIT_ADD_VERSION) {
+      // Transaction version 2 (finalized on a single node only, so the coordinator is local).
+      const [added] = await txn.addPartitions(request.transactionalId, producerId, request.producerEpoch,
+        [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }], false, TV2)
+      const addCode = added?.errorCode ?? ErrorCode.NONE
+      code = addCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : addCode
+    } else if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
       code = txnOffsetsCode(await txnPartitionStatus(ctx.broker, request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition))
     }
     if (code === ErrorCode.NONE) {
@@ -61,15 +80,18 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)
     }
     if (code !== ErrorCode.NONE) return respond(() => code)
-    const codes = await service.coordinator.commitTxnOffsets({
+    const known = request.topics.flatMap((t, ti) => (names[ti] === undefined ? [] : t.partitions.map((p) => ({
+      topic: names[ti]!, partition: p.partitionIndex, offset: p.committedOffset,
+      leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,
+    }))))
+    const codes = known.length === 0 ? [] : await service.coordinator.commitTxnOffsets({
       groupId: request.groupId,
       producerId,
       producerEpoch: request.producerEpoch,
-      offsets: request.topics.flatMap((t) => t.partitions.map((p) => ({
-        topic: t.name, partition: p.partitionIndex, offset: p.committedOffset,
-        leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,
-      }))),
+      offsets: known,
     })
-    return respond((i) => codes[i]!)
+    let k = 0
+    const perPartition = request.topics.flatMap((t, ti) => t.partitions.map(() => (names[ti] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : codes[k++]!)))
+    return respond((i) => perPartition[i]!)
   },
 })

@@ -1,7 +1,8 @@
 // Version negotiation: for each API the client sends min(client max, broker max), provided it is
 // not below either side's minimum. The client's range is the generated codec's range, capped where
 // a newer version changes semantics this client does not implement yet (topic ids instead of
-// names in Produce 13, Fetch 13+, OffsetCommit/OffsetFetch 10).
+// names in Produce 13, Fetch 13+, OffsetCommit/OffsetFetch 10; transaction version 2 in EndTxn 5
+// and TxnOffsetCommit 5, which the Java producer also uses only when the cluster finalizes it).
 import { API_SPECS } from '../../protocol/generated/api-keys.ts'
 import type { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { UnsupportedVersionError } from '../errors.ts'
@@ -14,6 +15,8 @@ const CLIENT_CAPS: Readonly<Record<number, number>> = {
   8: 9, // OffsetCommit 10 uses topic ids
   9: 9, // OffsetFetch 10 uses topic ids
   24: 3, // AddPartitionsToTxn 4+ is the batched broker-to-broker form
+  26: 4, // EndTxn 5 bumps the producer epoch at every end (transaction version 2)
+  28: 4, // TxnOffsetCommit 5 adds the offsets partition itself (transaction version 2)
 }
 
 export function clientMaxVersion(apiKey: number): number {

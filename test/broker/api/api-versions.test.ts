@@ -35,7 +35,12 @@ test('every version 0-5 answers with the registered handlers, in key order, with
     const expected = [...BUILTIN_HANDLERS].sort((a, b) => a.apiKey - b.apiKey).map((h) => [h.apiKey, h.minVersion, h.maxVersion])
     assert.deepEqual(advertised, expected)
     assert.ok(advertised.some(([k, lo, hi]) => k === ApiKey.ApiVersions && lo === 0 && hi === 5))
-    if (v >= 3) assert.deepEqual(body.finalizedFeatures, [])
+    if (v >= 3) {
+      // A single node finalizes transaction version 2 (KIP-890 part 2), the Java producer's switch.
+      assert.deepEqual(body.finalizedFeatures.map((f) => [f.name, f.minVersionLevel, f.maxVersionLevel]), [['transaction.version', 2, 2]])
+      assert.deepEqual(body.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [['transaction.version', 0, 2]])
+      assert.ok(body.finalizedFeaturesEpoch >= 0n)
+    }
   }
   c.destroy()
 })

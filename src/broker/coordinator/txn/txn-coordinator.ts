@@ -1,6 +1,6 @@
 // The transaction coordinator as a state machine over injected effects (clock, log append, marker
 // writes, producer ids): Kafka's TransactionCoordinator for transaction versions 0/1 (the
-// EndTxn <= 4 protocol). Every state change is first written to `__transaction_state` and only
+// EndTxn <= 4 protocol) and 2 (EndTxn v5+, end-txn-v2.ts: the epoch bumped at every end). Every state change is first written to `__transaction_state` and only
 // applied in memory once durable; `replay` applies the same records at start-up, after which
 // `recover` finishes transactions caught in PrepareCommit/PrepareAbort. Operations on one
 // transactional id run one at a time (a promise chain per id), and at most one client request
@@ -12,7 +12,8 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { partitionForKey } from '../coordinator-key.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
-import { MAX_EPOCH, TxnState, cloneTxn, isComplete, isPrepare, tpKey } from './txn-metadata.ts'
+import { MAX_EPOCH, TV2, TxnState, cloneTxn, isComplete, isPrepare, tpKey } from './txn-metadata.ts'
+import { decideEndTxnV2, identityAfter } from './end-txn-v2.ts'
 import type { TopicPartition, TxnMetadata } from './txn-metadata.ts'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue } from './txn-records.ts'
 
@@ -218,7 +219,7 @@ export class TxnCoordinator {
    * (v4+): report whether each partition is already in the transaction, change nothing.
    */
   async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[],
-    verifyOnly = false): Promise<PartitionResult[]> {
+    verifyOnly = false, clientTransactionVersion = 0): Promise<PartitionResult[]> {
     const all = (code: number) => partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: code }))
     const gate = this.gate(transactionalId)
     if (gate !== ErrorCode.NONE) return all(gate)
@@ -243,6 +244,8 @@ export class TxnCoordinator {
     if (this.inFlight.has(transactionalId)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
     return this.exclusive(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
+      // A producer already on the next id of a transaction still completing: early, not wrong.
+      if (m !== undefined && isPrepare(m.state) && (m.nextProducerId ?? -1) === producerId) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
       const err = this.checkProducer(m, producerId, producerEpoch)
       if (err !== ErrorCode.NONE) return all(err)
       if (isPrepare(m!.state)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
@@ -254,6 +257,7 @@ export class TxnCoordinator {
         next.partitions = new Map()
       }
       for (const p of partitions) next.partitions.set(tpKey(p.topic, p.partition), { topic: p.topic, partition: p.partition })
+      if (clientTransactionVersion >= TV2) next.clientTransactionVersion = TV2
       next.state = TxnState.Ongoing
       next.txnLastUpdateTimestamp = now
       try {
@@ -296,6 +300,29 @@ export class TxnCoordinator {
         default:
           return ErrorCode.INVALID_TXN_STATE
       }
+    })
+  }
+
+  /**
+   * EndTxn v5+ (transaction version 2): the epoch is bumped at every end; the answer carries the
+   * identity the producer continues with. Answered once the Prepare record is durable.
+   */
+  async endTxnV2(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<InitResult> {
+    const gate = this.gate(transactionalId)
+    if (gate !== ErrorCode.NONE) return fail(gate)
+    if (this.inFlight.has(transactionalId)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+    return this.exclusive(transactionalId, async () => {
+      const d = decideEndTxnV2(this.txns.get(transactionalId), producerId, producerEpoch, commit, this.deps.now())
+      if (d.kind === 'error') return fail(d.errorCode)
+      if (d.kind === 'done') return { errorCode: ErrorCode.NONE, producerId: d.producerId, producerEpoch: d.producerEpoch }
+      try {
+        if (d.needsNextProducerId) d.next.nextProducerId = await this.deps.producerIds.next()
+        await this.prepareEnd(d.next, d.next.state === TxnState.PrepareCommit)
+      } catch (e) {
+        this.deps.onError?.(e, 'writing transaction state')
+        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      }
+      return { errorCode: ErrorCode.NONE, ...identityAfter(d.next) }
     })
   }
 
@@ -346,6 +373,11 @@ export class TxnCoordinator {
         if (m.producerEpoch < MAX_EPOCH) {
           next.lastProducerEpoch = m.producerEpoch
           next.producerEpoch = m.producerEpoch + 1
+        } else if ((m.clientTransactionVersion ?? 0) >= TV2) {
+          // Transaction version 2 fences with the last epoch and moves the producer to a new id.
+          next.lastProducerEpoch = m.producerEpoch
+          next.producerEpoch = m.producerEpoch + 1
+          next.nextProducerId = await this.deps.producerIds.next()
         }
         await this.prepareEnd(next, false)
       }))
@@ -418,6 +450,14 @@ export class TxnCoordinator {
         const next = cloneTxn(m)
         next.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort
         next.partitions = new Map()
+        if ((m.nextProducerId ?? -1) >= 0) {
+          // Transaction version 2 over an exhausted epoch: the producer goes on as the next id.
+          next.previousProducerId = m.producerId
+          next.producerId = m.nextProducerId!
+          next.producerEpoch = 0
+          next.lastProducerEpoch = MAX_EPOCH
+          next.nextProducerId = -1
+        }
         next.txnLastUpdateTimestamp = this.deps.now()
         await this.persist(next)
         return

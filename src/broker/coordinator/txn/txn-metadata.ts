@@ -43,12 +43,21 @@ export interface TxnMetadata {
   partitions: Map<string, TopicPartition>
   txnStartTimestamp: number
   txnLastUpdateTimestamp: number
+  /**
+   * Transaction version 2 (KIP-890 part 2) only: while a Prepare state runs with the epoch
+   * exhausted, the producer id the producer continues with (epoch 0) once complete. -1 none.
+   */
+  nextProducerId?: number
+  /** 2 once the producer ended a transaction with EndTxn v5+ (bumps the epoch every time); else 0. */
+  clientTransactionVersion?: number
 }
 
 export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
 /** Kafka bumps to a new producer id before the epoch reaches Short.MAX_VALUE. */
 export const MAX_EPOCH = 32766
+/** Transaction version 2: the epoch bumped at every end (Short.MAX_VALUE only while moving to a new id). */
+export const TV2 = 2
 
 export function cloneTxn(m: TxnMetadata): TxnMetadata {
   return { ...m, partitions: new Map(m.partitions) }

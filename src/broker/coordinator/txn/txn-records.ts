@@ -1,15 +1,14 @@
 // Records of `__transaction_state` in Kafka's format: key = int16 record type (0) + TransactionLogKey v0,
-// value = int16 version + TransactionLogValue (version 0 written; 0-1 read), null = tombstone
-// (the transactional id expired). Readable by Kafka's tools, and we read what Kafka writes.
+// value = int16 version + TransactionLogValue (version 0 written, or 1 when a tagged field has
+// something to carry: the previous or next producer id, the client's transaction version; 0-1 read), null = tombstone (the transactional id expired). Readable by Kafka's tools, and we read what Kafka writes.
 import { readTransactionLogKey, writeTransactionLogKey, sizeTransactionLogKey, TransactionLogKeyRecordType } from '../../../protocol/generated/transaction-coordinator/transaction-log-key.ts'
 import { readTransactionLogValue, writeTransactionLogValue, sizeTransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
 import type { TransactionLogValue } from '../../../protocol/generated/transaction-coordinator/transaction-log-value.ts'
 import { Reader, Writer } from '../../../protocol/primitives/index.ts'
-import { TxnState, tpKey } from './txn-metadata.ts'
+import { TV2, TxnState, tpKey } from './txn-metadata.ts'
 import type { TopicPartition, TxnMetadata } from './txn-metadata.ts'
 
 const KEY_VERSION = 0
-const VALUE_VERSION = 0
 
 export class TxnRecordError extends Error {
   constructor(message: string) {
@@ -36,19 +35,22 @@ export function encodeTxnValue(m: TxnMetadata): Buffer {
   const v: TransactionLogValue = {
     producerId: BigInt(m.producerId),
     previousProducerId: BigInt(m.previousProducerId),
-    nextProducerId: -1n,
-    nextProducerEpoch: -1,
+    nextProducerId: BigInt(m.nextProducerId ?? -1),
+    nextProducerEpoch: (m.nextProducerId ?? -1) >= 0 ? 0 : -1,
     producerEpoch: m.producerEpoch,
     transactionTimeoutMs: m.timeoutMs,
     transactionStatus: m.state,
     transactionPartitions: [...byTopic].map(([topic, partitionIds]) => ({ topic, partitionIds })),
     transactionLastUpdateTimestampMs: BigInt(m.txnLastUpdateTimestamp),
     transactionStartTimestampMs: BigInt(m.txnStartTimestamp),
-    clientTransactionVersion: 0,
+    clientTransactionVersion: m.clientTransactionVersion ?? 0,
   }
-  const w = new Writer(2 + sizeTransactionLogValue(v, VALUE_VERSION, Infinity))
-  w.int16(VALUE_VERSION)
-  writeTransactionLogValue(w, v, VALUE_VERSION)
+  // v0 has no room for the tagged fields: a previous or next producer id needs v1 too (Kafka,
+  // writing v0 for transaction version 0/1, drops the previous id; v1 keeps it).
+  const version = (m.clientTransactionVersion ?? 0) >= TV2 || m.previousProducerId >= 0 || (m.nextProducerId ?? -1) >= 0 ? 1 : 0
+  const w = new Writer(2 + sizeTransactionLogValue(v, version, Infinity))
+  w.int16(version)
+  writeTransactionLogValue(w, v, version)
   return w.finish()
 }
 
@@ -89,6 +91,9 @@ export function decodeTxnValue(transactionalId: string, value: Buffer | null): T
     partitions,
     txnStartTimestamp: Number(v.transactionStartTimestampMs),
     txnLastUpdateTimestamp: Number(v.transactionLastUpdateTimestampMs),
+    // Transaction version 2 fields only where set, so version-1 state looks as it always did.
+    ...(v.nextProducerId >= 0n ? { nextProducerId: Number(v.nextProducerId) } : {}),
+    ...(v.clientTransactionVersion > 0 ? { clientTransactionVersion: v.clientTransactionVersion } : {}),
   }
 }
 

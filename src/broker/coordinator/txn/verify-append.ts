@@ -10,6 +10,9 @@
 // during that round trip may have ended the transaction the answer vouched for; the check then
 // runs again (Kafka's verification guard). Coordinator trouble (moving, loading, unreachable) is
 // NOT_ENOUGH_REPLICAS, which every client retries, as Kafka answers it.
+//
+// Produce v12+ (transaction version 2, part 2; finalized on a single node only) adds the partition
+// to the transaction instead of only checking it: such producers send no AddPartitionsToTxn.
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/errors.ts'
 import { ApiKey } from '../../../protocol/generated/api-keys.ts'
 import type { AddPartitionsToTxnResponse } from '../../../protocol/generated/messages/add-partitions-to-txn.ts'
@@ -17,6 +20,13 @@ import { RECORD_BATCH_OVERHEAD, isTransactional, magic, producerEpoch, producerI
 import type { BrokerContext } from '../../context.ts'
 import { TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
 import type { Partition } from '../../replica/partition.ts'
+import { TV2 } from './txn-metadata.ts'
+
+/** The first Produce version whose transactional batches add their partition to the transaction. */
+export const PRODUCE_IMPLICIT_ADD_VERSION = 12
+
+const transactional = (batches: Buffer): boolean =>
+  batches.length >= RECORD_BATCH_OVERHEAD && magic(batches, 0) === 2 && isTransactional(batches, 0)
 
 const VERIFY_ROUNDS = 3
 
@@ -31,7 +41,7 @@ const RETRIABLE = new Set<number>([
  * promise only when it has to ask another broker (the produce path stays synchronous otherwise).
  */
 export function verifyTransactionalAppend(ctx: BrokerContext, transactionalId: string | null, partition: Partition, batches: Buffer): Promise<void> | undefined {
-  if (batches.length < RECORD_BATCH_OVERHEAD || magic(batches, 0) !== 2 || !isTransactional(batches, 0)) return undefined
+  if (!transactional(batches)) return undefined
   if (!ctx.config.bool('transaction.partition.verification.enable')) return undefined
   if (transactionalId === null || transactionalId === '') {
     throw new KafkaProtocolError(ErrorCode.INVALID_TXN_STATE, 'Transactional records need a transactional id')
@@ -116,4 +126,51 @@ async function askCoordinator(ctx: BrokerContext, coordinator: number, transacti
     ?.topicResults.find((t) => t.name === topic)
     ?.resultsByPartition.find((p) => p.partitionIndex === index)
   return r?.partitionErrorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
+}
+
+/**
+ * Produce v12+: adds the request's partitions to the producer's transaction in one coordinator call
+ * (as Kafka's leader sends one AddPartitionsToTxn per request), skipped for partitions already in
+ * it. Errors as Kafka's leader returns them: coordinator trouble becomes NOT_ENOUGH_REPLICAS
+ * (retried without a metadata refresh), a fenced epoch INVALID_PRODUCER_EPOCH; CONCURRENT_TRANSACTIONS
+ * (the previous transaction still completing) stays: transaction-version-2 producers retry it.
+ * One instance per request; `add` must be called for every partition before the first await.
+ */
+export class TxnPartitionAdder {
+  private readonly waiting = new Map<string, { pid: number; epoch: number; tps: { topic: string; partition: number }[]; result?: Promise<Map<string, number>> }>()
+
+  constructor(private readonly ctx: BrokerContext, private readonly transactionalId: string | null) {}
+
+  async add(topic: string, partition: number, batches: Buffer): Promise<void> {
+    if (!transactional(batches)) return
+    const id = this.transactionalId
+    if (id === null || id === '') throw new KafkaProtocolError(ErrorCode.INVALID_TXN_STATE, 'Transactional records need a transactional id')
+    const pid = producerId(batches, 0)
+    const epoch = producerEpoch(batches, 0)
+    const coordinator = this.ctx.coordinators.txn.coordinator
+    if (coordinator.verifyPartition(id, pid, epoch, topic, partition) === ErrorCode.NONE) return
+    const key = `${pid}:${epoch}`
+    let group = this.waiting.get(key)
+    if (group === undefined) this.waiting.set(key, (group = { pid, epoch, tps: [] }))
+    group.tps.push({ topic, partition })
+    const g = group
+    g.result ??= Promise.resolve().then(async () => {
+      const results = await coordinator.addPartitions(id, g.pid, g.epoch, g.tps, false, TV2)
+      return new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]))
+    })
+    const code = (await g.result).get(`${topic}\u0000${partition}`) ?? ErrorCode.NONE
+    switch (code) {
+      case ErrorCode.NONE:
+        return
+      case ErrorCode.PRODUCER_FENCED:
+      case ErrorCode.INVALID_PRODUCER_EPOCH:
+        throw new KafkaProtocolError(ErrorCode.INVALID_PRODUCER_EPOCH, `Producer epoch of ${id} is fenced`)
+      case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+      case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      case ErrorCode.NOT_COORDINATOR:
+        throw new KafkaProtocolError(ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to add ${topic}-${partition} to the transaction of ${id} (error ${code})`)
+      default:
+        throw new KafkaProtocolError(code, `${topic}-${partition} could not be added to the transaction of ${id}`)
+    }
+  }
 }

@@ -234,3 +234,34 @@ test('requests for one transactional id do not queue: while one is in flight oth
   await h.coord.idle()
   assert.equal(h.coord.describe('app-1')!.state, TxnState.CompleteCommit)
 })
+
+test('transaction version 2: each EndTxn bumps the epoch; an exhausted epoch moves the producer to a new id, retries included', async () => {
+  const h = harness()
+  const { producerId: pid } = await h.coord.initProducerId('v2', 60_000)
+  await h.coord.addPartitions('v2', pid, 0, [tp('t', 0)], false, 2)
+  assert.deepEqual(await h.coord.endTxnV2('v2', pid, 0, true), { errorCode: ErrorCode.NONE, producerId: pid, producerEpoch: 1 })
+  await h.coord.idle()
+  assert.deepEqual(h.markers.at(-1), { pid, epoch: 1, commit: true, partitions: ['t-0'] }, 'markers carry the bumped epoch')
+  // The state written is TransactionLogValue v1 (tagged fields) and replays to the same.
+  assert.equal(h.records.at(-1)!.value!.readInt16BE(0), 1)
+  const ids = (m: { producerId: number, producerEpoch: number, previousProducerId: number, state: number, clientTransactionVersion?: number } | undefined) =>
+    m && [m.producerId, m.producerEpoch, m.previousProducerId, m.state, m.clientTransactionVersion]
+  assert.deepEqual(ids(h.replayed().describe('v2')), [pid, 1, -1, TxnState.CompleteCommit, 2])
+  // Near the end of the epochs: the Prepare takes Short.MAX_VALUE for its markers and names a new id.
+  const state = (h.coord as unknown as { txns: Map<string, { producerEpoch: number }> }).txns.get('v2')!
+  state.producerEpoch = 32766
+  await h.coord.addPartitions('v2', pid, 32766, [tp('t', 1)], false, 2)
+  const moved = await h.coord.endTxnV2('v2', pid, 32766, false)
+  assert.equal(moved.errorCode, ErrorCode.NONE)
+  assert.notEqual(moved.producerId, pid)
+  assert.equal(moved.producerEpoch, 0)
+  await h.coord.idle()
+  assert.deepEqual(h.markers.at(-1), { pid, epoch: 32767, commit: false, partitions: ['t-1'] })
+  const after = h.coord.describe('v2')!
+  assert.deepEqual([after.producerId, after.producerEpoch, after.previousProducerId, after.state], [moved.producerId, 0, pid, TxnState.CompleteAbort])
+  // The retry (old id, last epoch) gets the new identity; the old id at an older epoch is fenced.
+  assert.deepEqual(await h.coord.endTxnV2('v2', pid, 32766, false), moved)
+  assert.equal((await h.coord.endTxnV2('v2', pid, 32765, false)).errorCode, ErrorCode.INVALID_PRODUCER_ID_MAPPING)
+  // The replayed state keeps the previous id (v1 record), so a restarted coordinator answers the same.
+  assert.deepEqual(ids(h.replayed().describe('v2')), ids(after))
+})
