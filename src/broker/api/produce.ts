@@ -25,6 +25,7 @@ import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 import { PRODUCE_IMPLICIT_ADD_VERSION, TxnPartitionAdder, verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
+import { transactionV2Finalized } from './features.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 
 const NO_RECORD_ERRORS: never[] = []
@@ -123,7 +124,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const badAcks = acks !== 0 && acks !== 1 && acks !== -1
     const pending: Promise<unknown>[] = []
     const responses: ProduceResponseTopicProduceResponse[] = []
-    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
+    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null && transactionV2Finalized(ctx.broker.metadata.image)
+      ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
       const byId = version >= 13

@@ -12,6 +12,7 @@ import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../prot
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
 import { txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
 import { TV2 } from '../coordinator/txn/txn-metadata.ts'
+import { transactionV2Finalized } from './features.ts'
 import { defineHandler } from './handler.ts'
 
 /** The first version that adds the offsets partition to the transaction (no AddOffsetsToTxn). */
@@ -66,7 +67,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     // broker): the group's offsets partition must be in the transaction, or no marker would ever
     // end them (transaction.partition.verification.enable=false skips the check, as in Kafka).
     let code: number = ErrorCode.NONE
-    if (version >= IMPLICIT_ADD_VERSION) {
+    if (version >= IMPLICIT_ADD_VERSION && transactionV2Finalized(ctx.broker.metadata.image)) {
       // Transaction version 2 (finalized on a single node only, so the coordinator is local).
       const [added] = await txn.addPartitions(request.transactionalId, producerId, request.producerEpoch,
         [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }], false, TV2)

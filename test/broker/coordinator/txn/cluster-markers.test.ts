@@ -22,6 +22,7 @@ describe('transaction markers between brokers', () => {
   before(async () => {
     cluster = await startCluster({
       brokers: 3,
+      logger: process.env.SAMSA_TEST_LOG as 'warn' | undefined,
       config: {
         'transaction.state.log.num.partitions': 1, 'offsets.topic.num.partitions': 1,
         // A killed broker's partitions move within ~2 s.
