@@ -1,8 +1,8 @@
 // Lint: typescript-eslint recommended rules plus the one-way layer rule
 // protocol -> storage -> broker -> (client, cli, registry, streams, console), the boundaries
 // inside the broker (net/ knows no handlers or services; handlers get services from the
-// composition root, never from module-level lookups), the client standing on protocol alone,
-// and no floating promises in src/.
+// composition root, never from module-level lookups), the client standing on protocol alone, the
+// registry on the client, and no floating promises in src/.
 import tseslint from 'typescript-eslint'
 
 const layer = (files, forbidden, message) => ({
@@ -43,6 +43,12 @@ export default tseslint.config(
     ['src/client/**/*.ts'],
     ['**/storage/**', '**/broker/**', '**/cli/**', '**/registry/**', '**/streams/**', '**/console/**'],
     'src/client may import only src/protocol: it must work against any Kafka, not just Samsa.',
+  ),
+  // registry: stands on the client (and protocol) — it must run against any Kafka, never inside the broker.
+  layer(
+    ['src/registry/**/*.ts'],
+    ['**/storage/**', '**/broker/**', '**/cli/**', '**/streams/**', '**/console/**'],
+    'src/registry may import only src/client and src/protocol: it keeps its state in a topic through the client.',
   ),
   // net/: sockets, frames, buffers. It knows nothing of handlers, coordinators or broker services.
   layer(

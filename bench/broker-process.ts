@@ -18,6 +18,7 @@ export interface BenchBroker {
 export async function startBrokerProcess(name: string, sets: Record<string, string> = {}): Promise<BenchBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), `samsa-bench-${name}-`))
   const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', 'listeners=PLAINTEXT://127.0.0.1:0',
+    '--set', 'schema.registry.listeners=',
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))

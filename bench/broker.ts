@@ -328,6 +328,8 @@ export async function run(args: string[]): Promise<void> {
   // The admin endpoint is off unless scraped, so "off" is the baseline a run compares with.
   const metricsPort = opts.scrape ? await freePort() : 0
   opts.brokerSets.push('--set', `admin.listeners=${opts.scrape ? `http://127.0.0.1:${metricsPort}` : ''}`)
+  // The figures are the broker's: no schema registry beside it.
+  opts.brokerSets.push('--set', 'schema.registry.listeners=')
   const broker = await startBroker(opts)
   let scrapes = 0
   const scraper = opts.scrape

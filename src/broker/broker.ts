@@ -176,6 +176,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       advertisedListeners,
       clock,
       timers,
+      schemas: { lookup: null },
       log,
       interBroker: new InterBrokerClient(config, () => metadata.image),
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,

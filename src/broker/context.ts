@@ -17,6 +17,7 @@ import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { InterBrokerClient } from './cluster/inter-broker-client.ts'
+import type { SchemaLookupSlot } from './api/schema-ids.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -51,6 +52,8 @@ export interface BrokerContext {
    * long-polls, acks=all) and coordinator timers. Tests with a manual clock call `runDue()`.
    */
   readonly timers: TimerQueue
+  /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
+  readonly schemas: SchemaLookupSlot
   readonly log: Logger
   /** Requests to other brokers (WriteTxnMarkers, AddPartitionsToTxn verification) at their inter-broker listener. */
   readonly interBroker: InterBrokerClient

@@ -5,10 +5,12 @@ import { runBroker } from '../broker/broker.ts'
 import type { RunningBroker } from '../broker/broker.ts'
 import type { BoundListener } from '../broker/net/server.ts'
 import { createLogger } from '../broker/logger.ts'
-import type { LogLevel } from '../broker/logger.ts'
+import type { LogLevel, Logger } from '../broker/logger.ts'
 import type { BrokerConfig } from '../broker/config/index.ts'
 import { isUserError } from './user-errors.ts'
 import type { StartOptions } from './start-options.ts'
+import { brokerLookup, startSchemaRegistry } from '../registry/index.ts'
+import type { RunningSchemaRegistry } from '../registry/index.ts'
 
 export async function start(opts: StartOptions): Promise<number> {
   const level = opts.logLevel ?? 'warn'
@@ -48,6 +50,8 @@ export async function start(opts: StartOptions): Promise<number> {
     return 1
   }
   const started = broker
+  const registryAbort = new AbortController()
+  let registryStarting: Promise<RunningSchemaRegistry | undefined> = Promise.resolve(undefined)
   return new Promise<number>((resolve) => {
     let stopping = false
     onSignal = (signal) => {
@@ -58,7 +62,11 @@ export async function start(opts: StartOptions): Promise<number> {
       }
       stopping = true
       log.info({ signal }, 'shutting down')
-      started.close().then(() => {
+      // The registry's clients go first, while their broker still answers (a start still in
+      // progress is given up).
+      registryAbort.abort()
+      const stopped = registryStarting.then((registry) => registry?.close()).then(() => started.close())
+      stopped.then(() => {
         process.stdout.write(`stopped (${signal})\n`)
         resolve(0)
       }, (err: unknown) => {
@@ -80,5 +88,36 @@ export async function start(opts: StartOptions): Promise<number> {
     })
     process.stdout.write(`listening on ${addresses.join(', ')}\n`)
     log.info({ dataDir: started.dataDir, nodeId: config.nodeId, clusterId: started.context.clusterId }, 'broker started')
+    // The registry starts once the broker serves: it is the broker's client, and a registry that
+    // cannot reach it (advertised listeners unreachable from here) must not hold the broker back.
+    registryStarting = startRegistry(started, config, log, registryAbort.signal).then((registry) => {
+      if (registry?.url !== undefined) process.stdout.write(`schema registry on ${registry.bound.map((b) => `http://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`).join(', ')}\n`)
+      return registry
+    })
   })
+}
+
+/**
+ * The schema registry beside the broker (schema.registry.listeners), a client of the broker's own
+ * listener. It is an add-on: when it cannot start, the broker serves on and says why (and topics
+ * that validate schema ids refuse their records).
+ */
+async function startRegistry(broker: RunningBroker, config: BrokerConfig, log: Logger, signal: AbortSignal): Promise<RunningSchemaRegistry | undefined> {
+  const listeners = config.list('schema.registry.listeners').filter((l) => l.trim() !== '')
+  if (listeners.length === 0) return undefined
+  const own = broker.bound[0]!
+  try {
+    const registry = await startSchemaRegistry({
+      client: { bootstrapServers: `${own.host.includes(':') ? `[${own.host}]` : own.host}:${own.port}` },
+      listeners,
+      log,
+      signal,
+    })
+    // Topics with confluent.*.schema.validation check produced schema ids against it.
+    broker.context.schemas.lookup = brokerLookup(registry.registry)
+    return registry
+  } catch (err) {
+    if (!signal.aborted) log.warn({ err }, 'schema registry not started')
+    return undefined
+  }
 }

@@ -40,7 +40,8 @@ export interface SamsaBroker {
 export const SAMSA_READY = /listening on (?:[A-Z_]+:\/\/)?\[?([\w.:-]*?[\w.-]+)\]?:(\d+)/
 
 export function samsaArgs(dataDir: string, port: number, settings: Record<string, string> = {}): string[] {
-  const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`])
+  // No schema registry unless a test asks: tests start many brokers at once and most count topics.
+  const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'schema.registry.listeners': '', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`])
   return ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, ...sets]
 }
 

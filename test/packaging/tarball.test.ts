@@ -23,6 +23,8 @@ import * as protocol from 'samsa/protocol'
 import * as storage from 'samsa/storage'
 import { Producer } from 'samsa/client'
 import type { RecordMetadata } from 'samsa/client'
+import { startSchemaRegistry } from 'samsa/registry'
+import type { RunningSchemaRegistry } from 'samsa/registry'
 
 // The last key comes from a table of Kafka keys with no effect in Samsa: every table keeps literal names.
 const config: BrokerConfigs = { 'num.partitions': 2, 'compression.type': 'zstd', 'auto.create.topics.enable': true, 'sasl.kerberos.min.time.before.relogin': 60_000 }
@@ -35,6 +37,9 @@ await new Promise<void>((done, fail) => {
 const producer = new Producer({ bootstrapServers: broker.bootstrap })
 const sent: RecordMetadata = await producer.send({ topic: 'packaged', value: 'hello' })
 await producer.close()
+const registry: RunningSchemaRegistry = await startSchemaRegistry({ client: { bootstrapServers: broker.bootstrap }, listeners: ['http://127.0.0.1:0'] })
+const registered = await (await fetch(registry.url + '/subjects/packaged-value/versions', { method: 'POST', body: JSON.stringify({ schema: '"string"' }) })).json()
+await registry.close()
 await broker.close()
 console.log(JSON.stringify({
   bootstrap: broker.bootstrap,
@@ -43,6 +48,7 @@ console.log(JSON.stringify({
   protocol: Object.keys(protocol).length,
   storage: Object.keys(storage).length,
   clientOffset: sent.offset,
+  registered,
 }))
 `
 
@@ -111,12 +117,13 @@ test('npm pack → install the tarball → import, type-check and run samsa/brok
     })
 
     const run = check('node out/app.js', await runProcess(process.execPath, ['out/app.js'], { cwd: app, timeoutMs: 60_000 }))
-    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number }
+    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number; registered: unknown }
     assert.match(out.bootstrap, /^127\.0\.0\.1:\d+$/)
     assert.equal(out.removed, true)
     assert.equal(out.configError, 'function')
     assert.ok(out.protocol > 0 && out.storage > 0)
     assert.equal(out.clientOffset, 0)
+    assert.deepEqual(out.registered, { id: 1 })
 
     // The bin npm links runs from the installed package.
     const configs = check('samsa configs', await runProcess(join(app, 'node_modules/.bin/samsa'), ['configs'], { cwd: app }))

@@ -143,7 +143,7 @@ function ask(child: ChildProcess, msg: Record<string, unknown>): Promise<ProbeRe
 }
 
 async function startBroker(opts: SoakOptions, dataDir: string): Promise<{ child: ChildProcess, port: number, output: string[], counts: Map<string, number> }> {
-  const sets = { 'listeners': 'PLAINTEXT://127.0.0.1:0', ...opts.sets }
+  const sets = { 'listeners': 'PLAINTEXT://127.0.0.1:0', 'schema.registry.listeners': '', ...opts.sets }
   const args = ['--expose-gc', '--import', new URL('./broker-probe.mjs', import.meta.url).href,
     opts.brokerJs ?? join(REPO, 'dist/src/cli/main.js'), 'start', '--data-dir', dataDir,
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]

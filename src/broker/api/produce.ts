@@ -26,6 +26,7 @@ import { recordsForAppend } from './produce-records.ts'
 import { PRODUCE_IMPLICIT_ADD_VERSION, TxnPartitionAdder, verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
 import { transactionV2Finalized } from './features.ts'
+import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 
 const NO_RECORD_ERRORS: never[] = []
@@ -55,6 +56,7 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
       if (verifying) await verifying
     }
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
+    if (partition.settings.schemaValidation) await checkSchemaIds(batches, partition.topic, partition.settings.schemaValidation, ctx.broker.schemas)
     const result = await partition.appendAsLeader(batches)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
     const required = result.lastOffset + 1

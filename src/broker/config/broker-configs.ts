@@ -43,6 +43,11 @@ const SERVER = [
     'Samsa: HTTP addresses serving /metrics (Prometheus text format), /health and /ready; empty turns them off. ' +
     'An address in use is logged as a warning and the broker runs on without it (several brokers on one machine).',
     { ...ro, importance: 'high' }),
+  broker('schema.registry.listeners', 'list', ['http://localhost:8081'],
+    'Samsa: HTTP addresses where `samsa start` serves the Confluent-compatible schema registry (kept in the compacted ' +
+    'topic _schemas); empty turns it off. An address in use is logged as a warning and the broker runs on without it. ' +
+    'Embedded brokers (startBroker) serve none: call startSchemaRegistry from samsa/registry.',
+    { ...ro, importance: 'high' }),
   broker('inter.broker.listener.name', 'string', null, 'Listener used between brokers.', ro),
   broker('log.dirs', 'list', null, 'Data directories (Samsa uses the first). Overrides log.dir.', { ...ro, importance: 'high' }),
   broker('log.dir', 'string', './samsa-data', 'Data directory used when log.dirs is not set (samsa start --data-dir sets it).',

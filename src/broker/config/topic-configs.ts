@@ -43,6 +43,16 @@ export const TOPIC_CONFIGS = [
     'lz4 level used when compression.type is lz4.', { min: 1, max: 17 }),
   topic('compression.zstd.level', 'int', 3, ['compression.zstd.level'],
     'zstd level used when compression.type is zstd.', { min: -131072, max: 22 }),
+  topic('confluent.key.schema.validation', 'boolean', false, [],
+    'Confluent Server\'s name: refuse (INVALID_RECORD) produced records whose key does not carry, in Confluent\'s wire ' +
+    'format, a schema id registered under the topic\'s key subject in the broker\'s schema registry.'),
+  topic('confluent.key.subject.name.strategy', 'string', 'io.confluent.kafka.serializers.subject.TopicNameStrategy', [],
+    'Subject the key schema ids of confluent.key.schema.validation must be registered under.', { validValues: ['io.confluent.kafka.serializers.subject.TopicNameStrategy', 'io.confluent.kafka.serializers.subject.RecordNameStrategy', 'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy', 'TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameStrategy'] }),
+  topic('confluent.value.schema.validation', 'boolean', false, [],
+    'Confluent Server\'s name: refuse (INVALID_RECORD) produced records whose value does not carry, in Confluent\'s wire ' +
+    'format, a schema id registered under the topic\'s value subject in the broker\'s schema registry.'),
+  topic('confluent.value.subject.name.strategy', 'string', 'io.confluent.kafka.serializers.subject.TopicNameStrategy', [],
+    'Subject the value schema ids of confluent.value.schema.validation must be registered under.', { validValues: ['io.confluent.kafka.serializers.subject.TopicNameStrategy', 'io.confluent.kafka.serializers.subject.RecordNameStrategy', 'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy', 'TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameStrategy'] }),
   topic('delete.retention.ms', 'long', 86_400_000, ['log.cleaner.delete.retention.ms'],
     'How long tombstones (null-value records) stay in a compacted topic, so consumers can see deletions.', { min: 0 }),
   topic('file.delete.delay.ms', 'long', 60_000, ['log.segment.delete.delay.ms'],
@@ -108,6 +118,10 @@ export const TOPIC_CONFIGS = [
   topic('retention.ms', 'long', 7 * 24 * HOUR,
     ['log.retention.ms', { name: 'log.retention.minutes', scale: MINUTE }, { name: 'log.retention.hours', scale: HOUR }],
     'How long records are kept before their segment is deleted (-1 = forever).', { min: -1, importance: 'medium' }),
+  topic('samsa.value.schema.validation.mode', 'string', 'id', [],
+    'Samsa: with confluent.*.schema.validation, `id` checks schema ids only (batches stay undecoded beyond the records); ' +
+    '`full` also decodes each validated key or value with its schema and refuses records that do not conform.',
+    { validValues: ['id', 'full'] }),
   topic('segment.bytes', 'int', 1_073_741_824, ['log.segment.bytes'],
     'Size at which a partition\'s active segment file is rolled.', { min: 14, importance: 'medium' }),
   topic('segment.index.bytes', 'int', 10_485_760, ['log.index.size.max.bytes'],

@@ -16,6 +16,7 @@ import type { LeaderEpochCache } from '../../storage/leader-epoch-cache.ts'
 import type { LogConfig } from '../../storage/index.ts'
 import type { ProducerEntry } from '../../storage/producer/producer-entry.ts'
 import type { AbortedTxn, AppendResult, Log, ReadResult } from '../../storage/index.ts'
+import type { SchemaValidation } from '../api/schema-ids.ts'
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
@@ -24,6 +25,8 @@ export interface PartitionSettings {
   downConversion: boolean
   /** cleanup.policy includes compact: every produced record needs a key. */
   compacted: boolean
+  /** confluent.key/value.schema.validation: produced records must carry registered schema ids. */
+  schemaValidation: SchemaValidation | null
 }
 
 /** Told when a partition's readable end moves (new data below the high watermark) or its log grows. */

@@ -16,6 +16,7 @@ import type { HighWatermarkCheckpoint } from './hw-checkpoint.ts'
 import { Purgatory, timerQueueClock } from './purgatory.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import { awaitReplication } from './delayed-produce.ts'
+import { schemaValidation } from '../api/schema-ids.ts'
 
 /** Partition logs opened at once while applying a delta. */
 const OPEN_CONCURRENCY = 8
@@ -289,6 +290,7 @@ export class ReplicaManager {
       minInsyncReplicas: Number(eff.get('min.insync.replicas') ?? 1),
       downConversion: eff.get('message.downconversion.enable') !== false,
       compacted: ((eff.get('cleanup.policy') ?? []) as readonly string[]).includes('compact'),
+      schemaValidation: schemaValidation(eff),
     }
   }
 

@@ -1,0 +1,12 @@
+// Serializers and deserializers for Confluent's wire format, over any Confluent-compatible registry.
+export { RegistryClient, RegistryHttpError } from './registry-client.ts'
+export type { RegistryClientOptions, RegisteredSchema } from './registry-client.ts'
+export { AvroSerializer, AvroDeserializer } from './avro-serde.ts'
+export type { AvroSerializerOptions, AvroDeserializerOptions } from './avro-serde.ts'
+export { JsonSchemaSerializer, JsonSchemaDeserializer, JsonValidationError } from './json-serde.ts'
+export type { JsonSchemaSerializerOptions } from './json-serde.ts'
+export { ProtobufSerializer, ProtobufDeserializer } from './protobuf-serde.ts'
+export type { ProtobufSerializerOptions, ProtobufDeserializerOptions } from './protobuf-serde.ts'
+export { TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy } from './strategies.ts'
+export type { SubjectNameStrategy, SubjectContext } from './strategies.ts'
+export { WireFormatError } from './wire.ts'
