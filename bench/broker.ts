@@ -1,6 +1,7 @@
 // `npm run bench -- broker [--quick] [--reps N] [--no-build] [--only SUBSTR[|SUBSTR...]] [--broker-flags "node flags"] [--scrape]
 //   [--broker-set key=value]... [--profile DIR] [--in-flight N] [--batch-bytes N] [--duration-ms N] [--kcat]
-//   [--broker-js PATH]`  (PATH: another build's cli/main.js, for before/after comparisons)
+//   [--broker-js PATH] [--tls]`  (PATH: another build's cli/main.js, for before/after comparisons; --tls: every
+//   produce/consume scenario also over a SASL_SSL listener of the same broker, bench/tls-setup.ts)
 // Builds the broker, starts it as its own process from built JS (`node dist/src/cli/main.js start`),
 // and drives it from a load generator process (bench/loadgen) that encodes records as a client
 // does. Prints produce/consume throughput and end-to-end latency beside the same run's ceilings
@@ -22,7 +23,9 @@ import { batchPool, logAppend, plainAppend } from './storage.ts'
 import type { Figure } from './storage.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { kcatAvailable, kcatConsume, kcatProduce, writeValueFile } from './loadgen/kcat.ts'
-import type { ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
+import type { ConnSecurity, ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
+import { makeBenchTls, saslSslPort } from './tls-setup.ts'
+import type { BenchTls } from './tls-setup.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
 const LOADGEN = fileURLToPath(new URL('./loadgen/main.ts', import.meta.url))
@@ -48,6 +51,8 @@ interface Options {
   brokerJs: string
   /** Also measure librdkafka (kcat) for reference. */
   kcat: boolean
+  /** Run every throughput scenario over SASL_SSL too. */
+  tls: boolean
 }
 
 function parseOptions(args: string[]): Options {
@@ -72,6 +77,7 @@ function parseOptions(args: string[]): Options {
     inFlight: Number(val('--in-flight') ?? 16),
     kcat: args.includes('--kcat'),
     brokerJs: val('--broker-js') ?? 'dist/src/cli/main.js',
+    tls: args.includes('--tls'),
   }
 }
 
@@ -134,6 +140,8 @@ class Loadgen {
 interface BrokerProcess {
   child: ChildProcess
   port: number
+  /** The SASL_SSL listener's port (--tls). */
+  tlsPort: number | undefined
   dataDir: string
 }
 
@@ -157,7 +165,7 @@ function startBroker(opts: Options): Promise<BrokerProcess> {
       out += d.toString()
       if (process.env.BENCH_BROKER_STDOUT) process.stderr.write(d)
       const m = /listening on (?:[A-Z_]+:\/\/)?\[?[\w.:-]*?\]?:(\d+)/.exec(out)
-      if (m) resolve({ child, port: Number(m[1]), dataDir })
+      if (m && out.includes('\n')) resolve({ child, port: Number(m[1]), tlsPort: saslSslPort(out), dataDir })
     })
     child.once('exit', (code) => reject(new Error(`broker exited with ${code} before listening: ${out}`)))
   })
@@ -313,6 +321,22 @@ async function kcatReference(opts: Options): Promise<void> {
   }
 }
 
+/** --tls: SASL_SSL throughput as a share of PLAINTEXT's, per scenario (medians). */
+function printTlsCost(produceRows: Map<string, RateRow[]>, consumeRows: Map<string, RateRow[]>): void {
+  console.log('\nSASL_SSL vs PLAINTEXT (median MB/s of values; cost = 1 - SASL_SSL / PLAINTEXT):')
+  for (const rows of [produceRows, consumeRows]) {
+    for (const [label, list] of rows) {
+      if (label.endsWith(' SASL_SSL')) continue
+      const tlsRows = rows.get(`${label} SASL_SSL`)
+      if (!tlsRows) continue
+      const rate = (xs: RateRow[]) => { const r = median(xs, (x) => x.rate.messages / x.rate.ms).rate; return mbps(r.valueBytes, r.ms) }
+      const plain = rate(list)
+      const secured = rate(tlsRows)
+      console.log(`${label.padEnd(26)} PLAINTEXT ${plain.toFixed(0).padStart(5)} MB/s, SASL_SSL ${secured.toFixed(0).padStart(5)} MB/s: cost ${((1 - secured / plain) * 100).toFixed(0)}%`)
+    }
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args)
   if (opts.build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' })
@@ -324,6 +348,10 @@ export async function run(args: string[]): Promise<void> {
   const partitionCounts = [1, 16]
   const wanted = (label: string) => opts.only === null || opts.only.split('|').some((o) => label.includes(o))
 
+  // --tls: a SASL_SSL listener beside PLAINTEXT; each scenario runs over both, PLAINTEXT first.
+  const tls: BenchTls | undefined = opts.tls ? makeBenchTls() : undefined
+  if (tls) opts.brokerSets.push(...tls.brokerSets)
+  const variants: (ConnSecurity | undefined)[] = tls ? [undefined, tls.security] : [undefined]
   const { gen } = await Loadgen.start()
   // The admin endpoint is off unless scraped, so "off" is the baseline a run compares with.
   const metricsPort = opts.scrape ? await freePort() : 0
@@ -371,13 +399,16 @@ export async function run(args: string[]): Promise<void> {
       for (const size of sizes) {
         for (const partitions of partitionCounts) {
           for (const acks of acksList) {
-            const label = `produce ${kib(size)} acks=${acks === -1 ? 'all' : acks} ${partitions}p`
-            const consumeLabel = `consume ${kib(size)} ${partitions}p`
+           for (const security of variants) {
+            const over = security ? ' SASL_SSL' : ''
+            const port = security ? broker.tlsPort! : broker.port
+            const label = `produce ${kib(size)} acks=${acks === -1 ? 'all' : acks} ${partitions}p${over}`
+            const consumeLabel = `consume ${kib(size)} ${partitions}p${over}`
             if (!wanted(label) && !(acks === 1 && wanted(consumeLabel))) continue
             const topic = `bench-${topicSeq++}`
             await createTopic(admin, topic, partitions)
             const job: ProduceJob = {
-              kind: 'produce', host: '127.0.0.1', port: broker.port, topic, partitions, recordBytes: size, acks,
+              kind: 'produce', host: '127.0.0.1', port, security, topic, partitions, recordBytes: size, acks,
               batchBytes: opts.batchBytes, batchesPerRequest: Math.min(partitions, 4), inFlight: opts.inFlight,
               warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxBytes: opts.maxBytes,
             }
@@ -391,7 +422,7 @@ export async function run(args: string[]): Promise<void> {
             push(produceRows, row)
             if (acks === 1 && wanted(consumeLabel)) {
               const cjob: ConsumeJob = {
-                kind: 'consume', host: '127.0.0.1', port: broker.port, topic, partitions, recordBytes: size,
+                kind: 'consume', host: '127.0.0.1', port, security, topic, partitions, recordBytes: size,
                 partitionMaxBytes: 1024 * 1024, maxBytes: 50 * 1024 * 1024, decodeRecords: false,
               }
               const c0 = brokerCpu()
@@ -401,11 +432,13 @@ export async function run(args: string[]): Promise<void> {
               push(consumeRows, crow)
             }
             await deleteTopic(admin, topic, broker.dataDir)
+           }
           }
         }
       }
     }
   } finally {
+    tls?.cleanup()
     if (scraper) clearInterval(scraper)
     admin.close()
     gen.close()
@@ -419,4 +452,5 @@ export async function run(args: string[]): Promise<void> {
     for (const rows of [...produceRows.values(), ...consumeRows.values()]) printRate(median(rows, (r) => r.rate.messages / r.rate.ms))
     if (latencyRows.length) printLatency(median(latencyRows, (r) => r.lat.p99))
   }
+  if (tls) printTlsCost(produceRows, consumeRows)
 }

@@ -4,6 +4,9 @@
 //    member's JoinGroup (with the MEMBER_ID_REQUIRED round trip), the existing members rejoining at
 //    once (as they would after their next heartbeat), the leader's SyncGroup and every follower's
 //    SyncGroup answered. Heartbeat intervals are not part of the figure.
+//  - The same with the KIP-848 consumer protocol (bench/groups-consumer.ts): a member joins a
+//    consumer group of N-1 reconciled members; timed until every member is at the new epoch and
+//    all 60 partitions of its topic are owned once.
 //  - OffsetCommit throughput (one partition offset per commit), one request at a time and with 16
 //    in flight, with fsync before acknowledging (log.flush.interval.messages=1) and without.
 // Prints figures; asserts nothing. BENCHMARKS.md, "Groups".
@@ -18,6 +21,7 @@ import type { SyncGroupResponse } from '../src/protocol/generated/messages/sync-
 import type { OffsetCommitResponse } from '../src/protocol/generated/messages/offset-commit.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { startBrokerProcess } from './broker-process.ts'
+import { consumerTimeToStable, createConsumerTopic } from './groups-consumer.ts'
 
 const MEMBER_ID_REQUIRED = 79
 const REBALANCE_IN_PROGRESS = 27
@@ -145,6 +149,11 @@ export async function run(args: string[]): Promise<void> {
       for (const n of [1, 10, 50]) {
         const times = await timeToStable(broker.port, n, reps)
         console.log(`  join a group of ${String(n).padStart(2)} -> Stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
+      }
+      await createConsumerTopic(broker.port)
+      for (const n of [1, 10, 50]) {
+        const times = await consumerTimeToStable(broker.port, n, reps)
+        console.log(`  consumer protocol: join a group of ${String(n).padStart(2)} -> stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
       }
       for (const inFlight of [1, 16]) {
         const rate = await commitRate(broker.port, inFlight, durationMs)

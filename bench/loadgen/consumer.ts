@@ -48,7 +48,7 @@ export function fetchRequest(topic: string, offsets: readonly number[], partitio
 }
 
 export async function runConsume(job: ConsumeJob): Promise<RateResult> {
-  const conn = await KafkaConn.open(job.host, job.port, 'samsa-bench-consumer')
+  const conn = await KafkaConn.open(job.host, job.port, 'samsa-bench-consumer', job.security)
   conn.reuseFrames = true // one fetch in flight; each response is done with before the next
   const ends = await endOffsets(conn, job.topic, job.partitions)
   const offsets = new Array<number>(job.partitions).fill(0)

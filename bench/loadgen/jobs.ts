@@ -1,7 +1,16 @@
 // Job descriptions the orchestrator (bench/broker.ts) sends to a load generator process, and the
 // results it gets back. Plain JSON: they cross a process boundary.
 
+/** `--tls`: the job connects to a SASL_SSL listener (TLS, then SASL/PLAIN). */
+export interface ConnSecurity {
+  /** The CA certificate (PEM) the broker's certificate chains to. */
+  ca: string
+  username: string
+  password: string
+}
+
 export interface ProduceJob {
+  security?: ConnSecurity
   kind: 'produce'
   host: string
   port: number
@@ -22,6 +31,7 @@ export interface ProduceJob {
 }
 
 export interface ConsumeJob {
+  security?: ConnSecurity
   kind: 'consume'
   host: string
   port: number
@@ -37,6 +47,7 @@ export interface ConsumeJob {
 }
 
 export interface LatencyJob {
+  security?: ConnSecurity
   kind: 'latency'
   host: string
   port: number

@@ -4,6 +4,11 @@
 // requests in order), so a FIFO of pending callbacks is all the correlation needed.
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import { ApiKey } from '../../src/protocol/generated/api-keys.ts'
+import type { SaslAuthenticateResponse } from '../../src/protocol/generated/messages/sasl-authenticate.ts'
+import type { SaslHandshakeResponse } from '../../src/protocol/generated/messages/sasl-handshake.ts'
+import type { ConnSecurity } from './jobs.ts'
 import { Reader, Writer } from '../../src/protocol/primitives/index.ts'
 import { API_SPECS } from '../../src/protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../src/protocol/generated/headers.ts'
@@ -44,7 +49,25 @@ export class KafkaConn {
     socket.on('close', () => this.failAll(new Error('connection closed')))
   }
 
-  static open(host: string, port: number, clientId = 'samsa-bench'): Promise<KafkaConn> {
+  /** With `security`: TLS to a SASL_SSL listener, then SASL/PLAIN (SaslHandshake v1 + SaslAuthenticate). */
+  static async open(host: string, port: number, clientId = 'samsa-bench', security?: ConnSecurity): Promise<KafkaConn> {
+    if (!security) return KafkaConn.openPlain(host, port, clientId)
+    const conn = await new Promise<KafkaConn>((resolve, reject) => {
+      const socket = tlsConnect({ host, port, ca: security.ca, servername: 'localhost' }, () => {
+        socket.removeListener('error', reject)
+        resolve(new KafkaConn(socket, clientId))
+      })
+      socket.once('error', reject)
+    })
+    const hs = await conn.send<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })
+    if (hs.errorCode !== 0) throw new Error(`SaslHandshake: error ${hs.errorCode}`)
+    const auth = await conn.send<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2,
+      { authBytes: Buffer.from(`\u0000${security.username}\u0000${security.password}`) })
+    if (auth.errorCode !== 0) throw new Error(`SaslAuthenticate: error ${auth.errorCode} ${auth.errorMessage ?? ''}`)
+    return conn
+  }
+
+  private static openPlain(host: string, port: number, clientId: string): Promise<KafkaConn> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port })
       socket.once('connect', () => {

@@ -20,8 +20,8 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
-  const producer = await KafkaConn.open(job.host, job.port, 'samsa-bench-latency-producer')
-  const consumer = await KafkaConn.open(job.host, job.port, 'samsa-bench-latency-consumer')
+  const producer = await KafkaConn.open(job.host, job.port, 'samsa-bench-latency-producer', job.security)
+  const consumer = await KafkaConn.open(job.host, job.port, 'samsa-bench-latency-consumer', job.security)
   const values = new ValueSource(job.recordBytes)
   let offset = (await endOffsets(consumer, job.topic, 1))[0]!
   const startOffset = offset

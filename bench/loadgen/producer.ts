@@ -29,7 +29,7 @@ export class ValueSource {
 }
 
 export async function runProduce(job: ProduceJob): Promise<RateResult> {
-  const conn = await KafkaConn.open(job.host, job.port, 'samsa-bench-producer')
+  const conn = await KafkaConn.open(job.host, job.port, 'samsa-bench-producer', job.security)
   const values = new ValueSource(job.recordBytes)
   const perBatch = Math.max(1, Math.floor(job.batchBytes / job.recordBytes))
   let nextPartition = 0

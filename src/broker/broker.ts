@@ -23,8 +23,11 @@ import { CLUSTER_ID_KEY } from './cluster/metadata-records.ts'
 import { setAsideStrays } from './replica/strays.ts'
 import { HandlerRegistry } from './api/registry.ts'
 import { BUILTIN_HANDLERS } from './api/handlers.ts'
+import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
+import { Security } from './security/security.ts'
+import { createAuthenticator } from './security/authenticator.ts'
 import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
@@ -114,7 +117,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
   const handler = new DeferredHandler()
-  const server = createNetServer(config, handler, log)
+  // TLS key stores and SASL users are read now: a bad one fails the start before anything is bound.
+  const security = new Security(config, config.listeners, log)
+  if (clusterMode) security.requirePlaintextInterBroker(config)
+  const server = createNetServer(config, handler, security, log)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);
     // then the listeners are bound before anything is written, so a port in use leaves no trace.
@@ -125,6 +131,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     store = opts.store ?? (config.etcdConnect
       ? await openEtcdStore(config, log)
       : await FileMetadataStore.open(join(dataDir, METADATA_FILE), { migrate: (old) => migrateV1(old, nodeId), clusterIdKey: CLUSTER_ID_KEY }))
+    security.attachStore(store)
+    await security.openAuthorizer(store)
     const metadata = loader = new MetadataLoader(store, log)
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
@@ -155,7 +163,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
-    const registry = new HandlerRegistry(BUILTIN_HANDLERS)
+    // ACL requests exist only with an authorizer (api/acls.ts says why).
+    const registry = new HandlerRegistry(security.authorizer ? [...BUILTIN_HANDLERS, ...ACL_HANDLERS] : BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
     const coordinators = new Coordinators()
     const metrics = new BrokerMetrics(() => server.connectionCount)
@@ -173,6 +182,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       metrics,
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
+      security,
       advertisedListeners,
       clock,
       timers,
@@ -191,7 +201,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await admin.start(adminAddresses)
     const adminServer = admin
     coordinators.followLeadership(replicas)
-    handler.open(createDispatcher(context, registry))
+    handler.open(createAuthenticator(createDispatcher(context, registry), security))
     let closing: Promise<void> | undefined
     const srv = server
     const meta = store
@@ -220,6 +230,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           context.interBroker.close()
           await srv.close()
           driver.stop()
+          security.close()
           await images.close()
           await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
@@ -238,6 +249,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await fetchers?.close()
     await server.close(0)
     timerDriver?.stop()
+    security.close()
     await loader?.close()
     await logs?.close()
     if (!opts.store) await store?.close()
@@ -246,9 +258,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   }
 }
 
-function createNetServer(config: BrokerConfig, handler: DeferredHandler, log: Logger): NetServer {
+function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger): NetServer {
   return new NetServer({
-    listeners: config.listeners,
+    listeners: config.listeners.map((l) => ({ ...l, tls: security.listener(l.name)?.tls?.options })),
     handler: handler.handler,
     limits: {
       maxFrameBytes: config.int('socket.request.max.bytes'),

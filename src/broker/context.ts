@@ -17,6 +17,7 @@ import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { InterBrokerClient } from './cluster/inter-broker-client.ts'
+import type { Security } from './security/security.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
 
 export interface BrokerContext {
@@ -43,6 +44,8 @@ export interface BrokerContext {
   readonly readBufferPool: BufferPool
   /** The handlers this broker serves (ApiVersions reads it). */
   readonly registry: HandlerRegistry
+  /** Listener security (TLS, SASL mechanisms) and SCRAM credentials. */
+  readonly security: Security
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */

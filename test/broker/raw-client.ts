@@ -3,6 +3,8 @@
 // the generated codecs, as a real client would.
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import type { ConnectionOptions } from 'node:tls'
 import { Reader, Writer } from '../../src/protocol/primitives/index.ts'
 import { API_SPECS } from '../../src/protocol/generated/api-keys.ts'
 import { encodeRequestHeader, decodeResponseHeader } from '../../src/protocol/generated/headers.ts'
@@ -42,6 +44,14 @@ export class RawClient {
   static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host }, () => resolve(new RawClient(s)))
+      s.once('error', reject)
+    })
+  }
+
+  /** A TLS connection (resolves once the handshake is done; rejects if it fails). */
+  static connectTls(port: number, opts: ConnectionOptions = {}, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = tlsConnect({ port, host, ...opts }, () => resolve(new RawClient(s)))
       s.once('error', reject)
     })
   }

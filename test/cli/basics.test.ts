@@ -11,9 +11,10 @@ import { runProcess } from '../helpers/run.ts'
 import { ServerProcess } from '../helpers/server-process.ts'
 import { SAMSA_READY } from '../helpers/samsa.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 120_000 })
+const samsa = (args: string[]) => runProcess(process.execPath, [...SAMSA_CLI, ...args], { cwd: REPO, timeoutMs: 120_000 })
 
 test('--version, --help, and bare samsa (help on stderr, exit non-zero)', async () => {
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }
@@ -78,7 +79,7 @@ test('--port N moves the PLAINTEXT listener (of the default, or of the config fi
     writeFileSync(file, 'listeners=PLAINTEXT://127.0.0.1:9092\n')
     const server = new ServerProcess({
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', join(parent, 'data'), '--config', file, '--port', '0'],
+      args: [...SAMSA_CLI, 'start', '--data-dir', join(parent, 'data'), '--config', file, '--port', '0'],
       cwd: REPO,
       ready: SAMSA_READY,
       readyTimeoutMs: 90_000, // a shared, loaded machine: a start can take a minute

@@ -14,9 +14,10 @@ import { ErrorCode } from '../../src/protocol/errors.ts'
 import { defaultApiVersionsRequest } from '../../src/protocol/generated/messages/api-versions.ts'
 import type { ApiVersionsResponse } from '../../src/protocol/generated/messages/api-versions.ts'
 import { RawClient, requestFrame, decodeResponseFrame } from '../broker/raw-client.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const samsa = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeoutMs: 60_000 })
+const samsa = (args: string[]) => runProcess(process.execPath, [...SAMSA_CLI, ...args], { cwd: REPO, timeoutMs: 60_000 })
 
 async function apiVersions(port: number, version: number): Promise<ApiVersionsResponse> {
   const c = await RawClient.connect(port)
@@ -69,7 +70,7 @@ test('invalid settings: clear error naming the key and accepted values, exit non
       [['--set', 'log.cleanup.policy=shred'], /log\.cleanup\.policy: "shred" is not accepted: expected one of compact, delete/],
       [['--set', 'no.such.setting=1'], /no\.such\.setting: unknown broker config/],
       [['--set', 'num.partition=3'], /num\.partition: unknown broker config \(did you mean num\.partitions\?\)/],
-      [['--set', 'listeners=SSL://127.0.0.1:0'], /listener SSL uses security protocol SSL, which Samsa does not support yet/],
+      [['--set', 'listeners=SSL://127.0.0.1:0'], /ssl\.keystore\.location: listener SSL uses TLS: set ssl\.keystore\.location/],
       [['--set', 'listeners=localhost:9092'], /listeners: .*expected NAME:\/\/host:port/],
       [['--config', join(parent, 'missing.properties')], /--config: cannot read/],
     ]
@@ -101,7 +102,7 @@ test('--config file in Kafka format (with keys Samsa ignores), overridden by --s
     ].join('\n'))
     const server = new ServerProcess({
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'],
+      args: [...SAMSA_CLI, 'start', '--config', file, '--set', 'listeners=PLAINTEXT://127.0.0.1:0'],
       cwd: REPO,
       ready: SAMSA_READY,
     })

@@ -39,9 +39,15 @@ export interface SamsaBroker {
 /** The `listening on` line, e.g. `listening on 127.0.0.1:9092` or `listening on PLAINTEXT://127.0.0.1:9092`. */
 export const SAMSA_READY = /listening on (?:[A-Z_]+:\/\/)?\[?([\w.:-]*?[\w.-]+)\]?:(\d+)/
 
+/**
+ * The admin HTTP listener and the schema registry are off unless a test sets them: their default
+ * ports (9644, 8081) are one per machine, and two brokers of tests running side by side would race
+ * for them (the loser warns, which breaks tests that check the output).
+ */
 export function samsaArgs(dataDir: string, port: number, settings: Record<string, string> = {}): string[] {
   // No schema registry unless a test asks: tests start many brokers at once and most count topics.
-  const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'schema.registry.listeners': '', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`])
+  const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'admin.listeners': '', 'schema.registry.listeners': '', ...settings })
+    .flatMap(([k, v]) => ['--set', `${k}=${v}`])
   return ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, ...sets]
 }
 

@@ -14,6 +14,7 @@ export class MissingToolError extends Error {
 const KNOWN: Record<string, { paths: string[]; hint: string }> = {
   kcat: { paths: ['/usr/bin/kcat', '/usr/local/bin/kcat'], hint: 'apt-get install -y kcat' },
   python3: { paths: ['/usr/bin/python3'], hint: 'apt-get install -y python3' },
+  openssl: { paths: ['/usr/bin/openssl'], hint: 'apt-get install -y openssl' },
 }
 
 const PY_MODULES: Record<string, string> = {

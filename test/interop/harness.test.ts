@@ -179,7 +179,8 @@ describe('ServerProcess', () => {
 describe('samsa broker helper', () => {
   it('builds the start command and reads the ready line', () => {
     assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(3), [
-      'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'schema.registry.listeners=', '--set', 'num.partitions=3',
+      'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'admin.listeners=', '--set', 'schema.registry.listeners=',
+      '--set', 'num.partitions=3',
     ])
     // A test that wants the registry says so.
     assert.ok(samsaArgs('/d', 9, { 'schema.registry.listeners': 'http://127.0.0.1:1' }).includes('schema.registry.listeners=http://127.0.0.1:1'))

@@ -13,6 +13,8 @@ import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/gen
 import { defineHandler } from './handler.ts'
 import { brokerFeatures, transactionV2Finalized } from './features.ts'
 
+const CONSUMER_PROTOCOL_APIS = new Set<number>([ApiKey.ConsumerGroupHeartbeat, ApiKey.ConsumerGroupDescribe])
+
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
@@ -28,7 +30,10 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
       return res
     }
     res.errorCode = ErrorCode.NONE
-    res.apiKeys = ctx.broker.registry.advertised().map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
+    // The consumer-group APIs only while group.coordinator.rebalance.protocols names `consumer`
+    // (clients then stay on the classic protocol, as with Kafka).
+    const consumerProtocol = ctx.broker.config.list('group.coordinator.rebalance.protocols').includes('consumer')
+    res.apiKeys = ctx.broker.registry.advertised().filter((a) => consumerProtocol || !CONSUMER_PROTOCOL_APIS.has(a.apiKey)).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0
     if (version >= 3) {
       const f = brokerFeatures(transactionV2Finalized(ctx.broker.metadata.image))

@@ -1,6 +1,7 @@
 // This node as clients should reach it, for Metadata and DescribeCluster: the advertised address
-// of the listener the request came in on (matched by local port), else the first listener. In a
-// cluster, every registered broker (metadata image) by the same listener name.
+// of the listener the request came in on (by listener name, so an advertised port that differs
+// from the bound one still matches), else the first listener. In a cluster, every registered
+// broker (metadata image) by the same listener name.
 import type { RequestContext } from './handler.ts'
 import type { MetadataImage } from '../cluster/metadata-image.ts'
 
@@ -11,10 +12,15 @@ export interface BrokerEndpoint {
   readonly rack: string | null
 }
 
-export function brokerEndpoint(ctx: RequestContext): BrokerEndpoint {
+/** The advertised listener the request came in on. */
+function ownListener(ctx: RequestContext) {
   const listeners = ctx.broker.advertisedListeners
-  const local = ctx.connection.socket.localPort
-  const l = listeners.find((x) => x.port === local) ?? listeners[0]
+  const name = ctx.connection.attributes.get('listener')
+  return listeners.find((x) => x.name === name) ?? listeners.find((x) => x.port === ctx.connection.socket.localPort) ?? listeners[0]
+}
+
+export function brokerEndpoint(ctx: RequestContext): BrokerEndpoint {
+  const l = ownListener(ctx)
   const rack = ctx.broker.config.get('broker.rack')
   return {
     nodeId: ctx.broker.nodeId,
@@ -29,8 +35,7 @@ export function clusterEndpoints(ctx: RequestContext): BrokerEndpoint[] {
   const brokers = ctx.broker.metadata.image.brokers
   const me = brokerEndpoint(ctx)
   if (brokers.size === 0) return [me]
-  const local = ctx.connection.socket.localPort
-  const name = (ctx.broker.advertisedListeners.find((x) => x.port === local) ?? ctx.broker.advertisedListeners[0])?.name
+  const name = ownListener(ctx)?.name
   const out: BrokerEndpoint[] = []
   for (const b of [...brokers.values()].sort((x, y) => x.id - y.id)) {
     if (b.id === me.nodeId) {

@@ -13,6 +13,8 @@ import type { TopicService } from '../cluster/topic-service.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { describeTopicConfigs } from '../config/describe.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 function failed(name: string, code: number, message: string | null): CreateTopicsResponseCreatableTopicResult {
   const r = defaultCreateTopicsResponseCreatableTopicResult()
@@ -66,9 +68,12 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
     const validateOnly = version >= 1 && request.validateOnly
     const counts = new Map<string, number>()
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
+    const mayCreateAny = allowedCluster(ctx, Operation.CREATE)
     const results = await Promise.all(request.topics.map((t) => (counts.get(t.name)! > 1
       ? Promise.resolve(failed(t.name, ErrorCode.INVALID_REQUEST, 'Create topics request from client contains multiple entries for this topic.'))
-      : createOne(topics, t, validateOnly, version))))
+      : !mayCreateAny && !allowedTopic(ctx, Operation.CREATE, t.name)
+        ? Promise.resolve(failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'))
+        : createOne(topics, t, validateOnly, version))))
     return { throttleTimeMs: 0, topics: results }
   },
 })

@@ -10,6 +10,8 @@ import type {
 import { isInternalTopic } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 interface Target {
   readonly name: string | null
@@ -46,6 +48,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
           ? result(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
           : result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       }
+      if (!allowedTopic(ctx, Operation.DELETE, known.name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
       if (isInternalTopic(known.name)) return result(ErrorCode.INVALID_REQUEST, `Internal topic ${known.name} cannot be deleted.`)
       try {
         await topics.deleteTopic(known.name)

@@ -76,7 +76,9 @@ export class FetchPlan {
      * Its `log` is created on first use (a child logger per fetch would cost every request);
      * `readBuffers` lends the buffers file reads go into until the response is written.
      */
-    private readonly logs: { readonly log: Logger; readonly readBuffers?: ReadBufferLease }) {
+    private readonly logs: { readonly log: Logger; readonly readBuffers?: ReadBufferLease },
+    /** ACLs: may the fetcher read this topic (absent: everything may be read). */
+    authorize?: (topic: string) => boolean) {
     this.version = version
     this.readCommitted = version >= 4 && request.isolationLevel === READ_COMMITTED
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
@@ -91,7 +93,8 @@ export class FetchPlan {
       for (const p of t.partitions) {
         const partition = meta ? replicas.partition(meta.name, p.partition) : undefined
         let error: number = ErrorCode.NONE
-        if (!meta) error = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        if (meta && authorize && !authorize(meta.name)) error = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        else if (!meta) error = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
         else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
         else if (version >= 9 && p.currentLeaderEpoch >= 0) {
           if (p.currentLeaderEpoch > partition.leaderEpoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH

@@ -11,6 +11,8 @@ import { defineHandler } from './handler.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { FetchPlan } from './fetch-read.ts'
 import type { FetchPass } from './fetch-read.ts'
+import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 /**
  * Waits for data; completes by reading all partitions again. Only bytes that became readable under
@@ -61,7 +63,12 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 18,
   async handle(ctx, request, version) {
     const { replicas, metadata } = ctx.broker
-    const plan = new FetchPlan(request, version, replicas, metadata, ctx)
+    // Consumers need READ on each topic; followers CLUSTER_ACTION on the cluster (Kafka's checks).
+    const follower = (version >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0
+    const authorize = !ctx.broker.security.authorizer ? undefined
+      : follower ? (allowedCluster(ctx, Operation.CLUSTER_ACTION) ? undefined : () => false)
+        : (topic: string) => allowedTopic(ctx, Operation.READ, topic)
+    const plan = new FetchPlan(request, version, replicas, metadata, ctx, authorize)
     const first = await plan.read()
     const minBytes = request.minBytes
     const response = request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.answerNow || plan.watched.length === 0

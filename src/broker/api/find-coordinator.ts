@@ -10,11 +10,16 @@ import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from '..
 import { clusterEndpoints } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
+import { allowed, allowedGroup } from '../security/acl/check.ts'
+import { Operation, ResourceType } from '../security/acl/acl.ts'
 
 async function locate(ctx: RequestContext, key: string, keyType: number): Promise<FindCoordinatorResponseCoordinator> {
   let code: number
   if (keyType !== COORDINATOR_KEY_TYPE_GROUP && keyType !== COORDINATOR_KEY_TYPE_TRANSACTION) code = ErrorCode.INVALID_REQUEST
-  else {
+  else if (keyType === COORDINATOR_KEY_TYPE_GROUP && !allowedGroup(ctx, Operation.DESCRIBE, key)) code = ErrorCode.GROUP_AUTHORIZATION_FAILED
+  else if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION && !allowed(ctx, Operation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    code = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+  } else {
     const svc = ctx.broker.coordinators.forKeyType(keyType)
     code = svc ? await svc.locate(key) : ErrorCode.COORDINATOR_NOT_AVAILABLE
   }

@@ -38,6 +38,11 @@ import { electLeadersHandler } from './elect-leaders.ts'
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts'
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts'
 import { writeTxnMarkersHandler } from './write-txn-markers.ts'
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
+import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
+import { saslHandshakeHandler } from './sasl-handshake.ts'
+import { saslAuthenticateHandler } from './sasl-authenticate.ts'
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -79,4 +84,10 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   electLeadersHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ]

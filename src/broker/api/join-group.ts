@@ -5,6 +5,9 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/generated/messages/join-group.ts'
 import { defineHandler } from './handler.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: ApiKey.JoinGroup,
@@ -13,6 +16,10 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   // Not async: the answer may be parked for a whole rebalance, and an async function would keep
   // the decoded request and its context alive that long; the continuation captures `version` only.
   handle(ctx, req, version) {
+    if (!allowedGroup(ctx, Operation.READ, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null,
+        protocolName: version >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] }
+    }
     return ctx.broker.coordinators.group.coordinator.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -1,5 +1,5 @@
-// ListGroups (key 16), every version 0-5: v4 filters by state, v5 by type (every group here is
-// "classic"). While __consumer_offsets loads, the answer says COORDINATOR_LOAD_IN_PROGRESS.
+// ListGroups (key 16), every version 0-5: v4 filters by state, v5 by type ("classic" or
+// "consumer" for KIP-848 groups). While __consumer_offsets loads, the answer says COORDINATOR_LOAD_IN_PROGRESS.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { ListGroupsRequest, ListGroupsResponse } from '../../protocol/generated/messages/list-groups.ts'
@@ -15,7 +15,7 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
     return {
       throttleTimeMs: 0,
       errorCode: c.isLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE,
-      groups: listed.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' })),
+      groups: listed.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: g.type })),
     }
   },
 })

@@ -19,6 +19,8 @@ import type { Partition } from '../replica/partition.ts'
 import { defineHandler } from './handler.ts'
 import type { RequestContext } from './handler.ts'
 import { partitionFailure } from './partition-error.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 const LATEST = -1
 const EARLIEST = -2
@@ -124,7 +126,9 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   async handle(ctx, request, version) {
     const topics: ListOffsetsResponseListOffsetsTopicResponse[] = []
     for (const t of request.topics) {
-      const partitions = await Promise.all(t.partitions.map((p) => listPartition(ctx, request, t.name, p, version)))
+      const partitions = allowedTopic(ctx, Operation.DESCRIBE, t.name)
+        ? await Promise.all(t.partitions.map((p) => listPartition(ctx, request, t.name, p, version)))
+        : t.partitions.map((p) => answer(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED, version))
       topics.push({ name: t.name, partitions })
     }
     return { throttleTimeMs: 0, topics }

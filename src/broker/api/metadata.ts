@@ -23,6 +23,8 @@ import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } f
 import { clusterEndpoints } from './broker-endpoint.ts'
 import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
+import { allowed, allowedTopic } from '../security/acl/check.ts'
+import { CLUSTER_NAME, Operation, ResourceType } from '../security/acl/acl.ts'
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
   const t = defaultMetadataResponseMetadataResponseTopic()
@@ -80,7 +82,9 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
 
     const all = request.topics === null || (version === 0 && request.topics.length === 0)
     if (all) {
-      res.topics = [...broker.metadata.topics()].map((t) => describeTopic(t, broker.metadata.image, withOps))
+      // Topics the principal may not describe are left out, as Kafka does.
+      res.topics = [...broker.metadata.topics()].filter((t) => allowedTopic(ctx, Operation.DESCRIBE, t.name))
+        .map((t) => describeTopic(t, broker.metadata.image, withOps))
       return res
     }
     const allowAuto = version < 4 || request.allowAutoTopicCreation
@@ -98,6 +102,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         if (seenIds.has(req.topicId)) continue
         seenIds.add(req.topicId)
         const t = topics.topicById(req.topicId)
+        if (t && !allowedTopic(ctx, Operation.DESCRIBE, t.name)) {
+          out.push(Promise.resolve(errorTopic(null, req.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED)))
+          continue
+        }
         out.push(Promise.resolve(t ? describeTopic(t, broker.metadata.image, withOps) : errorTopic(null, req.topicId, ErrorCode.UNKNOWN_TOPIC_ID)))
         continue
       }
@@ -105,12 +113,21 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       if (seenNames.has(name)) continue
       seenNames.add(name)
       const existing = topics.topic(name)
+      if (!allowedTopic(ctx, Operation.DESCRIBE, name)) {
+        out.push(Promise.resolve(errorTopic(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED)))
+        continue
+      }
       if (existing) {
         out.push(Promise.resolve(describeTopic(existing, broker.metadata.image, withOps)))
         continue
       }
       if (topicNameProblem(name)) {
         out.push(Promise.resolve(errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION)))
+        continue
+      }
+      // Auto-creation needs CREATE on the cluster or the topic.
+      if (allowAuto && !allowed(ctx, Operation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) && !allowedTopic(ctx, Operation.CREATE, name)) {
+        out.push(Promise.resolve(errorTopic(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED)))
         continue
       }
       if (!allowAuto) {

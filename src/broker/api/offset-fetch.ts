@@ -13,6 +13,8 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts
 import { defineHandler } from './handler.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 type Unstable = ((topic: string, partition: number) => boolean) | undefined
 
@@ -32,8 +34,8 @@ function byTopic(offsets: readonly FetchedOffset[], unstable?: Unstable): Offset
   return [...out.values()]
 }
 
-function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { name: string, partitionIndexes: number[] }[] | null) {
-  return c.fetchOffsets(groupId, topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })))
+function fetchGroup(c: GroupCoordinator, groupId: string, topics: readonly { name: string, partitionIndexes: number[] }[] | null, member?: { memberId: string | null, memberEpoch: number }) {
+  return c.fetchOffsets(groupId, topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })), member)
 }
 
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
@@ -42,6 +44,11 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 10,
   async handle(ctx, req, version) {
     const c = ctx.broker.coordinators.group.coordinator
+    const deniedGroup = (g: string) => !allowedGroup(ctx, Operation.DESCRIBE, g)
+    if (version >= 8 && req.groups.some((g) => deniedGroup(g.groupId))) {
+      return { throttleTimeMs: 0, topics: [], errorCode: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] })) }
+    }
+    if (version < 8 && deniedGroup(req.groupId)) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groups: [] }
     // Answer once the commits received before this fetch are appended (GroupCoordinator.commitsSettled).
     await Promise.all(version >= 8 ? req.groups.map((g) => c.commitsSettled(g.groupId)) : [c.commitsSettled(req.groupId)])
     const pending = version >= 7 && req.requireStable ? await pendingTxnOffsets(ctx.broker) : undefined
@@ -53,7 +60,8 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         const unknown = version >= 10 ? (g.topics ?? []).filter((t) => metadata.topicById(t.topicId) === undefined) : []
         const asked = g.topics === null ? null : version < 10 ? g.topics
           : g.topics.flatMap((t) => { const m = metadata.topicById(t.topicId); return m ? [{ name: m.name, partitionIndexes: t.partitionIndexes }] : [] })
-        const r = fetchGroup(c, g.groupId, asked)
+        // v9+: a consumer-protocol member names itself and its epoch (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
+        const r = fetchGroup(c, g.groupId, asked, version >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined)
         const topics = byTopic(r.offsets, unstableIn(g.groupId)).map((t) => version < 10 ? { ...t, topicId: ZERO_UUID }
           : { ...t, name: '', topicId: metadata.topic(t.name)?.topicId ?? ZERO_UUID })
         for (const t of unknown) {

@@ -28,6 +28,8 @@ import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
 import { transactionV2Finalized } from './features.ts'
 import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 const NO_RECORD_ERRORS: never[] = []
 
@@ -133,11 +135,14 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       const byId = version >= 13
       const meta = byId ? metadata.topicById(topic.topicId) : metadata.topic(topic.name)
       const name = byId ? meta?.name ?? '' : topic.name
+      const mayWrite = meta === undefined || allowedTopic(ctx, Operation.WRITE, name)
       for (const pd of topic.partitionData) {
         const slot = partitionResponses.length
         const partition = meta ? replicas.partition(name, pd.index) : undefined
         if (badAcks) {
           partitionResponses.push(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`, version))
+        } else if (!mayWrite) {
+          partitionResponses.push(failed(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, version))
         } else if (!meta && byId) {
           partitionResponses.push(failed(pd.index, ErrorCode.UNKNOWN_TOPIC_ID, `Unknown topic id ${topic.topicId}`, version))
         } else if (!partition) {

@@ -3,6 +3,9 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
 import { defineHandler } from './handler.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
   apiKey: ApiKey.SyncGroup,
@@ -10,6 +13,9 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   maxVersion: 5,
   // Not async, like JoinGroup: a parked answer keeps neither the decoded request nor its context.
   handle(ctx, req, version) {
+    if (!allowedGroup(ctx, Operation.READ, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+    }
     return ctx.broker.coordinators.group.coordinator.syncGroup({
       groupId: req.groupId,
       generationId: req.generationId,

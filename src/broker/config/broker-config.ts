@@ -3,7 +3,8 @@
 // derived through their broker synonyms. Built once at start; dynamic layers change at runtime.
 import { BROKER_DEFS, TOPIC_DEFS, parseConfigValue, unknownKey } from './config-table.ts'
 import { ConfigError } from './config-error.ts'
-import { parseListeners, parseProtocolMap, requireServedSecurity } from './listeners.ts'
+import { parseListeners, parseProtocolMap, requireKnownSecurity } from './listeners.ts'
+import { listenerKeyId, parseListenerKey } from './listener-prefix.ts'
 import type { ConfigDef, ConfigValue } from './config-def.ts'
 import type { ListenerAddress } from './listeners.ts'
 import { parseEtcdConnect } from '../cluster/store/etcd-connect.ts'
@@ -43,6 +44,8 @@ export class BrokerConfig {
   private readonly staticValues = new Map<string, ConfigValue>()
   private readonly dynamicDefault = new Map<string, ConfigValue>()
   private readonly dynamicBroker = new Map<string, ConfigValue>()
+  /** `listener.name.<l>.[<mechanism>.]<key>` overrides, by listenerKeyId. */
+  private readonly listenerValues = new Map<string, ConfigValue>()
   /** Listeners to bind, parsed from `listeners`. */
   readonly listeners: readonly ListenerAddress[]
   /** Listeners to advertise (same names as `listeners`). */
@@ -58,6 +61,19 @@ export class BrokerConfig {
   /** Validates every key and value; throws ConfigError on the first problem. Later entries win. */
   constructor(entries: Iterable<readonly [string, string | number | boolean | readonly string[]]> = []) {
     for (const [key, raw] of entries) {
+      const prefixed = parseListenerKey(key)
+      if (prefixed) {
+        let value: ConfigValue
+        try {
+          value = parseConfigValue(prefixed.def, toText(raw))
+        } catch (err) {
+          // Name the key as written, not its base key.
+          if (err instanceof ConfigError) throw new ConfigError(key, err.message.slice(err.key.length + 2))
+          throw err
+        }
+        this.listenerValues.set(listenerKeyId(prefixed.listener, prefixed.key, prefixed.mechanism), value)
+        continue
+      }
       const def = BROKER_DEFS.get(key)
       if (!def) throw unknownKey(key, 'broker')
       this.staticValues.set(key, parseConfigValue(def, toText(raw)))
@@ -67,7 +83,7 @@ export class BrokerConfig {
     const controllers = new Set(this.list('controller.listener.names').map((n) => n.toUpperCase()))
     this.listeners = parseListeners('listeners', this.list('listeners'), protocols).filter((l) => !controllers.has(l.name))
     if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one (non-controller) listener is required')
-    requireServedSecurity('listeners', this.listeners)
+    requireKnownSecurity('listeners', this.listeners)
     const advertised = this.get('advertised.listeners') as readonly string[] | null
     const adv = advertised ? parseListeners('advertised.listeners', advertised, protocols).filter((l) => !controllers.has(l.name)) : []
     for (const a of adv) {
@@ -121,6 +137,21 @@ export class BrokerConfig {
 
   get(name: string): ConfigValue {
     return this.resolve(name).value
+  }
+
+  /**
+   * A config as one listener sees it (Kafka's valuesWithPrefixOverride): with a mechanism, the
+   * `listener.name.<l>.<mechanism>.<key>` override first; then `listener.name.<l>.<key>`; then the
+   * broker-wide value.
+   */
+  forListener(listener: string, key: string, mechanism: string | null = null): ConfigValue {
+    if (mechanism) {
+      const id = listenerKeyId(listener, key, mechanism)
+      if (this.listenerValues.has(id)) return this.listenerValues.get(id)!
+    }
+    const id = listenerKeyId(listener, key)
+    if (this.listenerValues.has(id)) return this.listenerValues.get(id)!
+    return this.get(key)
   }
 
   /** True when the value comes from anything but the table default. */

@@ -57,7 +57,7 @@ export const CLUSTER_CONFIGS = [
   k('socket.listen.backlog.size', 'int', 50, 'Sockets: Listen backlog size.', { ...ro, min: 1, importance: 'medium' }),
   k('max.connections.per.ip.overrides', 'string', '', 'Connections: Maximum connections per IP overrides.', { ...cw, importance: 'medium' }),
   k('max.connection.creation.rate', 'int', INT_MAX, 'Connections: Maximum connection creation rate.', { ...cw, min: 0, importance: 'medium' }),
-  k('connection.failed.authentication.delay.ms', 'int', 100, 'Connections: Connection failed authentication delay (ms).', { ...ro, min: 0 }),
+  k('connection.failed.authentication.delay.ms', 'int', 100, 'Connections: how long a failed authentication waits before its answer and the close (slows password guessing).', { ...ro, noEffect: false, min: 0 }),
   k('controller.socket.timeout.ms', 'int', 30_000, 'Controller: Socket timeout (ms).', { ...ro, importance: 'medium' }),
   k('replica.socket.timeout.ms', 'int', 30_000, 'Replication: Socket timeout (ms).', { ...ro, importance: 'high' }),
   k('replica.socket.receive.buffer.bytes', 'int', 65_536, 'Replication: Socket receive buffer bytes.', { ...ro, importance: 'high' }),

@@ -15,7 +15,7 @@ export const KAFKA_GROUP_CONFIGS = [
   k('group.consumer.max.session.timeout.ms', 'int', 60_000, 'Consumer groups, new protocol (KIP-848): Maximum session timeout (ms).', { ...ro, min: 1, importance: 'medium' }),
   k('group.consumer.min.heartbeat.interval.ms', 'int', 5000, 'Consumer groups, new protocol (KIP-848): Minimum heartbeat interval (ms).', { ...ro, min: 1, importance: 'medium' }),
   k('group.consumer.max.heartbeat.interval.ms', 'int', 15_000, 'Consumer groups, new protocol (KIP-848): Maximum heartbeat interval (ms).', { ...ro, min: 1, importance: 'medium' }),
-  k('group.consumer.assignors', 'list', ['uniform', 'range'], 'Consumer groups, new protocol (KIP-848): Assignors.', { ...ro, importance: 'medium' }),
+  k('group.consumer.assignors', 'list', ['uniform', 'range'], 'Consumer groups, new protocol (KIP-848): server-side assignors, the first the default (acted on: uniform, range, or their Kafka class names).', { ...ro, importance: 'medium' }),
   k('group.consumer.migration.policy', 'string', 'bidirectional', 'Consumer groups, new protocol (KIP-848): Migration policy.', { ...ro, importance: 'medium' }),
   k('group.consumer.assignment.interval.ms', 'int', 1000, 'Consumer groups, new protocol (KIP-848): Assignment interval (ms).', { ...cw, min: 0, importance: 'medium' }),
   k('group.consumer.min.assignment.interval.ms', 'int', 0, 'Consumer groups, new protocol (KIP-848): Minimum assignment interval (ms).', { ...ro, min: 0, importance: 'medium' }),

@@ -1,47 +1,52 @@
-// Kafka 4.4's security broker configs (TLS, SASL, delegation tokens, principal mapping). Samsa
-// serves plaintext only for now, so each is accepted, validated by type and range, reported by
-// DescribeConfigs and alterable where Kafka allows it, and has no effect. Names, types, defaults
-// and update modes are Kafka's (its ConfigDef definitions); the one-line docs are Samsa's own.
+// Kafka 4.4's security broker configs (TLS, SASL, delegation tokens, principal mapping). The ones
+// marked `on` are acted on (src/broker/security; each may also be set per listener with
+// `listener.name.<listener>.`); the others are accepted, validated, reported by DescribeConfigs and
+// have no effect. Names, types, defaults and update modes are Kafka's (its ConfigDef definitions);
+// the one-line docs are Samsa's own.
 import { noEffectBrokerDef as k } from './config-def.ts'
 
+/** Acted on by Samsa (not noEffect). */
+const on = { noEffect: false } as const
 const ro = { dynamic: 'read-only' } as const
 const pb = { dynamic: 'per-broker' } as const
 
 export const SECURITY_CONFIGS = [
-  k('authorizer.class.name', 'string', '', 'Authorization: Class name.', ro),
+  k('authorizer.class.name', 'string', '', 'Authorization: org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) turns ACLs on; empty: every principal may do anything.', { ...ro, ...on }),
+  k('super.users', 'string', null, 'Authorization: principals allowed everything, semicolon-separated (User:admin;User:CN=ops).', { ...ro, ...on }),
+  k('allow.everyone.if.no.acl.found', 'boolean', false, 'Authorization: a resource without any ACL is open to everyone (else only to super users).', { ...ro, ...on }),
   k('security.inter.broker.protocol', 'string', 'PLAINTEXT', 'Security: Inter broker protocol.', { ...ro, importance: 'medium' }),
   k('connections.max.reauth.ms', 'long', 0, 'Connections: Connections maximum reauth (ms).', { ...ro, importance: 'medium' }),
-  k('sasl.server.max.receive.size', 'int', 524_288, 'SASL: Server maximum receive size.', { ...ro, importance: 'medium' }),
+  k('sasl.server.max.receive.size', 'int', 524_288, 'SASL: largest request accepted before authentication; a larger one closes the connection.', { ...ro, ...on, importance: 'medium' }),
   k('security.providers', 'string', null, 'Security: Providers.', ro),
   k('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Security: Builder class.', { ...pb, importance: 'medium' }),
-  k('ssl.client.auth', 'string', 'none', 'TLS listeners: Client auth.', { ...pb, importance: 'medium' }),
+  k('ssl.client.auth', 'string', 'none', 'TLS listeners: none, requested (a client certificate is asked for) or required (refused without one); the principal is the certificate\'s subject DN.', { ...pb, ...on, validValues: ['none', 'requested', 'required'], importance: 'medium' }),
   k('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'TLS listeners: Principal mapping rules.', ro),
   k('ssl.allow.dn.changes', 'boolean', false, 'TLS listeners: Allow DN changes.', ro),
   k('ssl.allow.san.changes', 'boolean', false, 'TLS listeners: Allow SAN changes.', ro),
   k('ssl.protocol', 'string', 'TLSv1.3', 'TLS listeners: Protocol.', { ...pb, importance: 'medium' }),
   k('ssl.provider', 'string', null, 'TLS listeners: Provider.', { ...pb, importance: 'medium' }),
-  k('ssl.enabled.protocols', 'list', ['TLSv1.2', 'TLSv1.3'], 'TLS listeners: Enabled protocols.', { ...pb, importance: 'medium' }),
-  k('ssl.keystore.type', 'string', 'JKS', 'TLS listeners: Keystore type.', { ...pb, importance: 'medium' }),
-  k('ssl.keystore.location', 'string', null, 'TLS listeners: Keystore location.', { ...pb, importance: 'medium' }),
-  k('ssl.keystore.password', 'password', null, 'TLS listeners: Keystore password.', { ...pb, sensitive: true, importance: 'medium' }),
-  k('ssl.key.password', 'password', null, 'TLS listeners: Key password.', { ...pb, sensitive: true, importance: 'medium' }),
-  k('ssl.keystore.key', 'password', null, 'TLS listeners: Keystore key.', { ...pb, sensitive: true, importance: 'medium' }),
-  k('ssl.keystore.certificate.chain', 'password', null, 'TLS listeners: Keystore certificate chain.', { ...pb, sensitive: true, importance: 'medium' }),
-  k('ssl.truststore.type', 'string', 'JKS', 'TLS listeners: Truststore type.', { ...pb, importance: 'medium' }),
-  k('ssl.truststore.location', 'string', null, 'TLS listeners: Truststore location.', { ...pb, importance: 'medium' }),
-  k('ssl.truststore.password', 'password', null, 'TLS listeners: Truststore password.', { ...pb, sensitive: true, importance: 'medium' }),
-  k('ssl.truststore.certificates', 'password', null, 'TLS listeners: Truststore certificates.', { ...pb, sensitive: true, importance: 'medium' }),
+  k('ssl.enabled.protocols', 'list', ['TLSv1.2', 'TLSv1.3'], 'TLS listeners: protocol versions accepted (TLSv1.2, TLSv1.3).', { ...pb, ...on, importance: 'medium' }),
+  k('ssl.keystore.type', 'string', 'JKS', 'TLS listeners: PEM or PKCS12 (JKS is refused: convert it with keytool -importkeystore).', { ...pb, ...on, importance: 'medium' }),
+  k('ssl.keystore.location', 'string', null, 'TLS listeners: key store file (PEM with key and certificate chain, or PKCS12).', { ...pb, ...on, importance: 'medium' }),
+  k('ssl.keystore.password', 'password', null, 'TLS listeners: PKCS12 store password (or the PEM key\'s passphrase when ssl.key.password is unset).', { ...pb, ...on, sensitive: true, importance: 'medium' }),
+  k('ssl.key.password', 'password', null, 'TLS listeners: passphrase of the private key.', { ...pb, ...on, sensitive: true, importance: 'medium' }),
+  k('ssl.keystore.key', 'password', null, 'TLS listeners: inline PEM private key (with ssl.keystore.type=PEM).', { ...pb, ...on, sensitive: true, importance: 'medium' }),
+  k('ssl.keystore.certificate.chain', 'password', null, 'TLS listeners: inline PEM certificate chain (with ssl.keystore.type=PEM).', { ...pb, ...on, sensitive: true, importance: 'medium' }),
+  k('ssl.truststore.type', 'string', 'JKS', 'TLS listeners: PEM or PKCS12 trust store type (JKS is refused).', { ...pb, ...on, importance: 'medium' }),
+  k('ssl.truststore.location', 'string', null, 'TLS listeners: CA certificates that client certificates must chain to (PEM or PKCS12).', { ...pb, ...on, importance: 'medium' }),
+  k('ssl.truststore.password', 'password', null, 'TLS listeners: PKCS12 trust store password.', { ...pb, ...on, sensitive: true, importance: 'medium' }),
+  k('ssl.truststore.certificates', 'password', null, 'TLS listeners: inline PEM CA certificates (with ssl.truststore.type=PEM).', { ...pb, ...on, sensitive: true, importance: 'medium' }),
   k('ssl.keymanager.algorithm', 'string', 'SunX509', 'TLS listeners: Keymanager algorithm.', { ...pb, importance: 'medium' }),
   k('ssl.trustmanager.algorithm', 'string', 'PKIX', 'TLS listeners: Trustmanager algorithm.', { ...pb, importance: 'medium' }),
   k('ssl.endpoint.identification.algorithm', 'string', 'https', 'TLS listeners: Endpoint identification algorithm.', pb),
   k('ssl.secure.random.implementation', 'string', null, 'TLS listeners: Secure random implementation.', pb),
-  k('ssl.cipher.suites', 'list', [], 'TLS listeners: Cipher suites.', { ...pb, importance: 'medium' }),
+  k('ssl.cipher.suites', 'list', [], 'TLS listeners: cipher suites (OpenSSL or IANA names as node:tls takes them); empty: the defaults.', { ...pb, ...on, importance: 'medium' }),
   k('ssl.engine.factory.class', 'class', null, 'TLS listeners: Engine factory class.', pb),
   k('sasl.mechanism.inter.broker.protocol', 'string', 'GSSAPI', 'SASL: Mechanism inter broker protocol.', { ...pb, importance: 'medium' }),
-  k('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL: Enabled mechanisms.', { ...pb, importance: 'medium' }),
+  k('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL listeners: mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens).', { ...pb, ...on, importance: 'medium' }),
   k('sasl.server.callback.handler.class', 'class', null, 'SASL: Server callback handler class.', { ...ro, importance: 'medium' }),
   k('sasl.kerberos.principal.to.local.rules', 'list', ['DEFAULT'], 'SASL/GSSAPI (Kerberos): Principal to local rules.', { ...pb, importance: 'medium' }),
-  k('sasl.jaas.config', 'password', null, 'SASL: JAAS config.', { ...pb, sensitive: true, importance: 'medium' }),
+  k('sasl.jaas.config', 'password', null, 'SASL: JAAS login config; for PLAIN its user_<name>="<password>" options are the users (usually set per listener and mechanism).', { ...pb, ...on, sensitive: true, importance: 'medium' }),
   k('sasl.client.callback.handler.class', 'class', null, 'SASL: Client callback handler class.', { ...ro, importance: 'medium' }),
   k('sasl.login.class', 'class', null, 'SASL login: Class.', { ...ro, importance: 'medium' }),
   k('sasl.login.callback.handler.class', 'class', null, 'SASL login: Callback handler class.', { ...ro, importance: 'medium' }),

@@ -43,14 +43,26 @@ export function parseListeners(key: string, items: readonly string[], protocols:
   })
 }
 
-/** Security protocols a listener can serve today; the others would serve plaintext under a secure name. */
-const SERVED = new Set(['PLAINTEXT'])
+/** Kafka's security protocols; every one of them is served (src/broker/security). */
+export const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'])
 
-/** Refuses SSL / SASL_PLAINTEXT / SASL_SSL listeners: Samsa has no TLS or SASL yet, and must not pretend to. */
-export function requireServedSecurity(key: string, listeners: readonly ListenerAddress[]): void {
+export const usesTls = (protocol: string): boolean => protocol === 'SSL' || protocol === 'SASL_SSL'
+export const usesSasl = (protocol: string): boolean => protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL'
+
+/** Refuses a listener mapped to a protocol that is not Kafka's (a typo would otherwise serve nothing). */
+export function requireKnownSecurity(key: string, listeners: readonly ListenerAddress[]): void {
   for (const l of listeners) {
-    if (SERVED.has(l.securityProtocol)) continue
-    throw new ConfigError(key, `listener ${l.name} uses security protocol ${l.securityProtocol}, which Samsa does not support yet ` +
-      '(no TLS or SASL): only PLAINTEXT listeners can be served')
+    if (SECURITY_PROTOCOLS.has(l.securityProtocol)) continue
+    throw new ConfigError(key, `listener ${l.name} uses security protocol ${l.securityProtocol}, which is not one of ` +
+      `${[...SECURITY_PROTOCOLS].join(', ')} (see listener.security.protocol.map)`)
   }
+}
+
+/**
+ * The listener brokers reach each other on: inter.broker.listener.name, else the first listener
+ * whose protocol is security.inter.broker.protocol, else the first listener (as Kafka picks it).
+ */
+export function interBrokerListener(listeners: readonly ListenerAddress[], name: string | null, protocol: string): ListenerAddress | undefined {
+  if (name) return listeners.find((l) => l.name === name.toUpperCase())
+  return listeners.find((l) => l.securityProtocol === protocol.toUpperCase()) ?? listeners[0]
 }

@@ -5,6 +5,7 @@ import { BrokerConfig } from './broker-config.ts'
 import { ConfigError } from './config-error.ts'
 import { parseProperties, PropertiesSyntaxError } from './properties.ts'
 import { BROKER_DEFS, parseConfigValue, unknownKey } from './config-table.ts'
+import { parseListenerKey } from './listener-prefix.ts'
 
 export interface ConfigSources {
   /** Path of a Kafka-style server.properties file. */
@@ -25,12 +26,12 @@ export function splitAssignment(text: string): [string, string] {
 
 /** Validates one entry on its own so the error can say where it came from. */
 function checkEntry(key: string, value: string, where: string): void {
-  const def = BROKER_DEFS.get(key)
   try {
+    const def = parseListenerKey(key)?.def ?? BROKER_DEFS.get(key)
     if (!def) throw unknownKey(key, 'broker')
     parseConfigValue(def, value)
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(key, `${err.message.slice(key.length + 2)} (${where})`)
+    if (err instanceof ConfigError) throw new ConfigError(key, `${err.message.slice(err.key.length + 2)} (${where})`)
     throw err
   }
 }

@@ -1,8 +1,11 @@
 // TCP listeners for the configured `listeners`. Each accepted socket becomes a Connection; the
 // server enforces max.connections and, on close, stops accepting, lets every connection answer
-// what it has in flight, then ends the sockets.
+// what it has in flight, then ends the sockets. A listener given TLS options is a node:tls server:
+// its connections start once the handshake is done, and read and write plaintext like any other.
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import type { TlsOptions } from 'node:tls'
 import type { Logger } from 'pino'
 import { Connection } from './connection.ts'
 import { RequestBudget } from './request-budget.ts'
@@ -19,8 +22,13 @@ export interface BoundListener {
   readonly securityProtocol: string
 }
 
+/** A listener to bind; with `tls`, connections are TLS (SSL and SASL_SSL listeners). */
+export interface ServedListener extends ListenerAddress {
+  readonly tls?: TlsOptions
+}
+
 export interface NetServerOptions {
-  readonly listeners: readonly ListenerAddress[]
+  readonly listeners: readonly ServedListener[]
   readonly handler: FrameHandler
   readonly limits: ConnectionLimits
   /** max.connections; a function so a dynamic config change applies to the next accept. */
@@ -101,7 +109,7 @@ export class NetServer {
       const hosts = bindHosts(l.host)
       for (let i = 0; i < hosts.length; i++) {
         // allowHalfOpen: a client that half-closes after its last request still gets the answers in flight.
-        const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, l.name))
+        const server = l.tls ? this.tlsServer(l.name, l.tls) : createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, l.name))
         try {
           port = await listen(server, port, hosts[i])
         } catch (err) {
@@ -118,6 +126,16 @@ export class NetServer {
       this.bound.push({ name: l.name, host: l.host, port, securityProtocol: l.securityProtocol })
     }
     return this.bound
+  }
+
+  private tlsServer(listener: string, tls: TlsOptions): Server {
+    const server = createTlsServer({ ...tls, noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, listener))
+    // A plaintext client on a TLS port, an unknown CA, a refused client certificate: the handshake
+    // fails, node destroys the socket, and this is the one line about it (rate-limited).
+    server.on('tlsClientError', (err, socket) => {
+      this.limiter.info({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener }, `failed authentication: TLS handshake failed: ${err.message}`)
+    })
+    return server
   }
 
   private accept(socket: Socket, listener: string): void {

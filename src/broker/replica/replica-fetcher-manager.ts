@@ -8,6 +8,7 @@ import type { BrokerConfig } from '../config/broker-config.ts'
 import type { MetadataImage } from '../cluster/metadata-image.ts'
 import type { Partition } from './partition.ts'
 import { ReplicaFetcher } from './replica-fetcher.ts'
+import { interBrokerListener } from '../config/listeners.ts'
 import type { FetcherSettings } from './replica-fetcher.ts'
 
 export class ReplicaFetcherManager {
@@ -15,8 +16,12 @@ export class ReplicaFetcherManager {
   private readonly settings: FetcherSettings
   private image: MetadataImage | undefined
   private closed = false
+  /** Leaders are fetched from through their listener of this name (inter.broker.listener.name). */
+  private readonly listenerName: string | undefined
 
   constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1) {
+    this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
+      config.string('security.inter.broker.protocol'))?.name
     this.settings = {
       now,
       nodeId: config.nodeId,
@@ -38,7 +43,7 @@ export class ReplicaFetcherManager {
 
   private endpoint = (brokerId: number): { host: string, port: number } | undefined => {
     const b = this.image?.brokers.get(brokerId)
-    const l = b?.listeners[0]
+    const l = b?.listeners.find((x) => x.name === this.listenerName) ?? b?.listeners[0]
     return l ? { host: l.host, port: l.port } : undefined
   }
 

@@ -1,4 +1,4 @@
-// The Kafka-facing commands (topic, produce, consume, group, cluster) as commander subcommands.
+// The Kafka-facing commands (topic, produce, consume, group, cluster, acl, user) as commander subcommands.
 // They use only samsa/client, so they work against any Kafka; each body loads when it runs.
 import { InvalidArgumentError, Option } from 'commander'
 import type { Command } from 'commander'
@@ -70,9 +70,47 @@ function groupCommands(samsa: Command): void {
     .action((gs: string[], _o, cmd: Command) => run('group delete', opts(cmd), async (ctx) => (await load()).remove(ctx, gs)))
 }
 
+function aclOptions(cmd: Command, what: string): Command {
+  return withClientOptions(cmd
+    .option('--principal <principal>', `principal ${what}, e.g. User:alice or User:*`)
+    .option('--host <host>', `host ${what} (default *)`)
+    .option('-o, --operation <op>', 'READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, CLUSTER_ACTION, ALL (repeatable, or comma-separated)', collect)
+    .option('--allow', 'an ALLOW binding')
+    .option('--deny', 'a DENY binding')
+    .option('--topic <name>', 'the topic (a prefix with --prefixed)')
+    .option('--group <name>', 'the consumer group (a prefix with --prefixed)')
+    .option('--transactional-id <id>', 'the transactional id (a prefix with --prefixed)')
+    .option('--cluster', 'the cluster resource')
+    .option('--prefixed', 'the resource name is a prefix (PREFIXED pattern)'))
+}
+
+function securityCommands(samsa: Command): void {
+  const acl = samsa.command('acl').description('create, list and delete ACLs (the broker needs an authorizer)')
+  const loadAcl = () => import('./acl.ts')
+  aclOptions(acl.command('create').description('add ALLOW or DENY bindings, one per operation'), 'the binding is for')
+    .action((_o, cmd: Command) => run('acl create', opts(cmd), async (ctx) => (await loadAcl()).create(ctx, opts(cmd))))
+  aclOptions(acl.command('list').description('list the bindings that match the options (all without options)'), 'to match')
+    .action((_o, cmd: Command) => run('acl list', opts(cmd), async (ctx) => (await loadAcl()).list(ctx, opts(cmd))))
+  aclOptions(acl.command('delete').description('delete the bindings that match the options'), 'to match')
+    .action((_o, cmd: Command) => run('acl delete', opts(cmd), async (ctx) => (await loadAcl()).remove(ctx, opts(cmd))))
+  const user = samsa.command('user').description('create, delete and list SCRAM users')
+  const loadUser = () => import('./user.ts')
+  withClientOptions(user.command('create').description('create (or change) a user\'s SCRAM credentials').argument('<user>')
+    .requiredOption('--password <password>', 'the password (salted by this client)')
+    .option('--mechanism <m>', 'SCRAM-SHA-256 (default) or SCRAM-SHA-512')
+    .option('--iterations <n>', 'PBKDF2 iterations (4096-16384; default 4096)', count(1)))
+    .action((name: string, _o, cmd: Command) => run('user create', opts(cmd), async (ctx) => (await loadUser()).create(ctx, name, opts(cmd))))
+  withClientOptions(user.command('delete').description('delete a user\'s SCRAM credentials (every mechanism unless --mechanism)').argument('<user>')
+    .option('--mechanism <m>', 'SCRAM-SHA-256 or SCRAM-SHA-512'))
+    .action((name: string, _o, cmd: Command) => run('user delete', opts(cmd), async (ctx) => (await loadUser()).remove(ctx, name, opts(cmd))))
+  withClientOptions(user.command('list').description('users with SCRAM credentials'))
+    .action((_o, cmd: Command) => run('user list', opts(cmd), async (ctx) => (await loadUser()).list(ctx)))
+}
+
 export function addKafkaCommands(samsa: Command): void {
   topicCommands(samsa)
   groupCommands(samsa)
+  securityCommands(samsa)
   withClientOptions(samsa.command('produce').description('send one record per line of stdin (or -f FILE) to a topic').argument('<topic>')
     .option('-k, --key-separator <sep>', 'text before SEP on a line is the key')
     .option('-H, --header <key=value>', 'header for every record (repeatable)', collect)

@@ -1,4 +1,5 @@
-// The admin client: topics, partitions, configs, consumer groups and offsets. Each call is one
+// The admin client: topics, partitions, configs, consumer groups and offsets; ACLs and SCRAM
+// users (security-admin.ts). Each call is one
 // or a few requests with the client's retry policy; errors carry Kafka's names per resource.
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
@@ -21,6 +22,8 @@ import { retry } from '../retry.ts'
 import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets } from '../offsets.ts'
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
+import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeScramCredentials } from './security-admin.ts'
+import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 
 export interface NewTopic {
   topic: string
@@ -247,6 +250,28 @@ export class Admin {
       }
     }
     return out
+  }
+
+  createAcls(bindings: readonly AclBinding[]): Promise<void> {
+    return createAcls(() => this.controller(), (fn) => this.run(fn), bindings)
+  }
+
+  describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
+    return describeAcls(() => this.controller(), (fn) => this.run(fn), filter)
+  }
+
+  /** Deletes the bindings each filter matches; returns them. */
+  deleteAcls(filters: readonly AclFilter[]): Promise<AclBinding[]> {
+    return deleteAcls(() => this.controller(), (fn) => this.run(fn), filters)
+  }
+
+  /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */
+  alterScramCredentials(upserts: readonly ScramUpsert[], deletions: readonly { user: string; mechanism: ScramMechanism }[] = []): Promise<void> {
+    return alterScramCredentials(() => this.controller(), (fn) => this.run(fn), upserts, deletions)
+  }
+
+  describeScramCredentials(users?: readonly string[]): Promise<ScramUser[]> {
+    return describeScramCredentials(() => this.controller(), (fn) => this.run(fn), users)
   }
 
   async close(): Promise<void> {

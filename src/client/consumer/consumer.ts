@@ -12,6 +12,7 @@ import { ASSIGNORS } from './assignors.ts'
 import { Fetcher } from './fetcher.ts'
 import type { PartitionState } from './fetcher.ts'
 import { GroupMembership } from './group.ts'
+import { ConsumerProtocolMembership } from './consumer-group-membership.ts'
 import type { Message } from './message.ts'
 
 export type Deserializer<T> = (data: Buffer | null, topic: string) => T
@@ -36,8 +37,12 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   heartbeatIntervalMs?: number
   /** Longest time the application may hold one message (or batch) before the member leaves. Default 300 000. */
   maxPollIntervalMs?: number
-  /** In preference order. Default ['range', 'roundrobin']. */
+  /** In preference order. Default ['range', 'roundrobin']. Classic protocol only. */
   assignors?: ('range' | 'roundrobin')[]
+  /** 'classic' (default: JoinGroup/SyncGroup) or 'consumer' (KIP-848: ConsumerGroupHeartbeat, assignment by the broker). */
+  groupProtocol?: 'classic' | 'consumer'
+  /** With groupProtocol 'consumer': the broker-side assignor to ask for ('uniform', 'range'); default: the broker's. */
+  groupRemoteAssignor?: string
   isolationLevel?: 'read_uncommitted' | 'read_committed'
   fetchMaxWaitMs?: number
   fetchMinBytes?: number
@@ -66,7 +71,7 @@ export interface ConsumerMetrics {
 export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIterable<Message<K, V>> {
   readonly cluster: Cluster
   private readonly fetcher: Fetcher
-  private readonly group: GroupMembership | null
+  private readonly group: GroupMembership | ConsumerProtocolMembership | null
   private readonly o: Required<Pick<ConsumerOptions, 'autoOffsetReset' | 'autoCommit' | 'maxPollIntervalMs' | 'maxBatchRecords'>>
   private readonly listener: RebalanceListener
   private readonly keyDe: Deserializer<K> | null
@@ -123,7 +128,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         if (a === undefined) throw new ClientConfigError(`unknown assignor '${n}' (range, roundrobin)`)
         return a
       })
-      this.group = new GroupMembership(this.cluster, {
+      const protocol = options.groupProtocol ?? 'classic'
+      if (protocol !== 'classic' && protocol !== 'consumer') throw new ClientConfigError(`groupProtocol must be classic or consumer`)
+      this.group = protocol === 'consumer' ? new ConsumerProtocolMembership(this.cluster, {
+        groupId: options.groupId, groupInstanceId: options.groupInstanceId ?? null,
+        rebalanceTimeoutMs: maxPollIntervalMs, serverAssignor: options.groupRemoteAssignor ?? null,
+      }, () => this.fetcher.notify()) : new GroupMembership(this.cluster, {
         groupId: options.groupId, groupInstanceId: options.groupInstanceId ?? null,
         sessionTimeoutMs: nonNegative('sessionTimeoutMs', options.sessionTimeoutMs, 45_000),
         rebalanceTimeoutMs: maxPollIntervalMs,

@@ -53,12 +53,12 @@ test('listeners: empty host, IPv6, port 0, advertised per name', () => {
   assert.deepEqual(c.advertisedListeners.map((l) => [l.host, l.port]), [['example.com', 1234], ['::1', 9093]])
 })
 
-test('listeners that would need TLS or SASL are refused until Samsa has them (no plaintext under a secure name)', () => {
-  for (const proto of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
-    rejects([['listeners', `PLAINTEXT://:0,${proto}://:9093`]], 'listeners', new RegExp(`listener ${proto} uses security protocol ${proto}, which Samsa does not support yet`))
-  }
-  // By the protocol a name maps to, not by the name.
-  rejects([['listeners', 'CLIENT://:9093'], ['listener.security.protocol.map', 'CLIENT:SSL']], 'listeners', /listener CLIENT uses security protocol SSL/)
+test('listeners map to Kafka\'s four security protocols; another protocol is refused', () => {
+  const all = new BrokerConfig([['listeners', 'PLAINTEXT://:0,SSL://:9093,SASL_PLAINTEXT://:9094,CLIENT://:9095'],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,CLIENT:SASL_SSL']])
+  assert.deepEqual(all.listeners.map((l) => [l.name, l.securityProtocol]),
+    [['PLAINTEXT', 'PLAINTEXT'], ['SSL', 'SSL'], ['SASL_PLAINTEXT', 'SASL_PLAINTEXT'], ['CLIENT', 'SASL_SSL']])
+  rejects([['listeners', 'CLIENT://:9093'], ['listener.security.protocol.map', 'CLIENT:TLS']], 'listeners', /listener CLIENT uses security protocol TLS, which is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/)
   // A KRaft controller listener is not served, so its protocol does not matter.
   const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,CONTROLLER://:9093'], ['controller.listener.names', 'CONTROLLER'],
     ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:SSL']])
@@ -154,4 +154,16 @@ test('KRaft controller listeners from a Kafka server.properties are accepted but
   assert.deepEqual(c.listeners.map((l) => l.name), ['PLAINTEXT'])
   assert.deepEqual(c.advertisedListeners.map((l) => [l.host, l.port]), [['localhost', 9092]])
   assert.throws(() => new BrokerConfig([['controller.listener.names', 'PLAINTEXT']]), /at least one \(non-controller\) listener/)
+})
+
+test('listener.name.<listener>.<key> overrides a config for one listener (and one SASL mechanism)', () => {
+  const c = new BrokerConfig([['listeners', 'PLAINTEXT://:0,SASL_SSL://:9093'], ['ssl.client.auth', 'requested'],
+    ['listener.name.sasl_ssl.ssl.client.auth', 'required'], ['sasl.jaas.config', 'X required;'],
+    ['listener.name.SASL_SSL.plain.sasl.jaas.config', 'P required user_a="b";']])
+  assert.equal(c.forListener('SASL_SSL', 'ssl.client.auth'), 'required')
+  assert.equal(c.forListener('PLAINTEXT', 'ssl.client.auth'), 'requested')
+  assert.equal(c.forListener('SASL_SSL', 'sasl.jaas.config', 'plain'), 'P required user_a="b";')
+  assert.equal(c.forListener('SASL_SSL', 'sasl.jaas.config', 'scram-sha-256'), 'X required;')
+  rejects([['listener.name.sasl_ssl.ssl.client.auth', 'always']], 'listener.name.sasl_ssl.ssl.client.auth', /"always" is not accepted: expected one of none, requested, required/)
+  rejects([['listener.name.sasl_ssl.plain.no.such', 'x']], 'listener.name.sasl_ssl.plain.no.such', /unknown broker config/)
 })

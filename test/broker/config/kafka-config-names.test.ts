@@ -7,9 +7,9 @@ import { BROKER_DEFS, TOPIC_DEFS, BrokerConfig, describeBrokerConfigs, describeT
 test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no effect in Samsa', () => {
   const expect: [string, string, unknown, string][] = [
     ['sasl.kerberos.min.time.before.relogin', 'long', 60_000, 'per-broker'],
-    ['ssl.keystore.location', 'string', null, 'per-broker'],
-    ['ssl.client.auth', 'string', 'none', 'per-broker'],
-    ['sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'per-broker'],
+    ['ssl.keymanager.algorithm', 'string', 'SunX509', 'per-broker'],
+    ['ssl.principal.mapping.rules', 'string', 'DEFAULT', 'read-only'],
+    ['sasl.kerberos.service.name', 'string', null, 'per-broker'],
     ['remote.log.manager.thread.pool.size', 'int', 2, 'read-only'],
     ['remote.log.reader.threads', 'int', 10, 'cluster-wide'],
     ['group.consumer.assignors', 'list', ['uniform', 'range'], 'read-only'],
@@ -23,6 +23,12 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
     const d = BROKER_DEFS.get(name)
     assert.ok(d, name)
     assert.deepEqual([d.type, d.default, d.dynamic, d.noEffect], [type, dflt, dynamic, true], name)
+  }
+  // The TLS and SASL keys Samsa acts on keep Kafka's types, defaults and modes.
+  for (const [name, type, dflt, dynamic] of [['ssl.keystore.location', 'string', null, 'per-broker'], ['ssl.client.auth', 'string', 'none', 'per-broker'],
+    ['sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'per-broker']] as const) {
+    const d = BROKER_DEFS.get(name)!
+    assert.deepEqual([d.type, d.default, d.dynamic, d.noEffect], [type, dflt, dynamic, false], name)
   }
   assert.equal(BROKER_DEFS.get('ssl.keystore.password')?.sensitive, true)
   // accepted in server.properties, validated like any key

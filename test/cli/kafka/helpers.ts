@@ -5,9 +5,10 @@ import { startBroker } from '../../../src/broker/index.ts'
 import type { Broker } from '../../../src/broker/index.ts'
 import { runProcess } from '../../helpers/run.ts'
 import type { RunOptions, RunResult } from '../../helpers/run.ts'
+import { SAMSA_CLI } from '../../helpers/cli-entry.ts'
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url))
-export const CLI = ['--import', 'tsx', 'src/cli/main.ts']
+export const CLI = SAMSA_CLI
 
 export function samsa(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return runProcess(process.execPath, [...CLI, ...args], { cwd: REPO, timeoutMs: 60_000, ...opts })

@@ -36,13 +36,21 @@ export class GroupAdmin {
 
   /** Groups that are not Dead; filters match case-insensitively (ListGroups v4 states, v5 types). */
   listGroups(statesFilter: readonly string[] = [], typesFilter: readonly string[] = []): GroupListing[] {
-    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic')) return []
+    const types = new Set(typesFilter.map((t) => t.toLowerCase()))
     const states = new Set(statesFilter.map((s) => s.toLowerCase()))
     const out: GroupListing[] = []
-    for (const g of this.s.groups.values()) {
-      if (g.is('Dead') || !this.s.serves(this.s.partitionFor(g.groupId))) continue
-      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state })
+    const listed = (groupId: string, state: string) =>
+      this.s.serves(this.s.partitionFor(groupId)) && (states.size === 0 || states.has(state.toLowerCase()))
+    if (types.size === 0 || types.has('classic')) {
+      for (const g of this.s.groups.values()) {
+        if (g.is('Dead') || !listed(g.groupId, g.state)) continue
+        out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' })
+      }
+    }
+    if (types.size === 0 || types.has('consumer')) {
+      for (const g of this.s.consumerGroups.values()) {
+        if (listed(g.groupId, g.state)) out.push({ groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' })
+      }
     }
     return out
   }
@@ -56,6 +64,14 @@ export class GroupAdmin {
     if (err !== ErrorCode.NONE) return Promise.resolve(err)
     const inFlight = this.s.deleting.get(groupId)
     if (inFlight) return inFlight
+    const consumerGroup = this.s.consumerGroups.get(groupId)
+    if (consumerGroup) {
+      if (consumerGroup.members.size > 0) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
+      // Offsets first, then the consumer group's own records (the last group tombstone is the classic one's).
+      const records = this.o.tombstones(groupId)
+      records.splice(records.length - 1, 0, { type: 'cg-target-epoch', group: groupId, value: null }, { type: 'cg-epoch', group: groupId, value: null })
+      return this.o.writeDeletion(groupId, records, 'appending consumer group deletion')
+    }
     const group = this.s.groups.get(groupId)
     if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND)
     if (!group.is('Empty')) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)

@@ -27,6 +27,14 @@ export interface GroupCoordinatorConfig {
    * cannot make the group's metadata record unwritable.
    */
   readonly maxMemberMetadataBytes: number
+  /** group.coordinator.rebalance.protocols: which group types members may create. */
+  readonly rebalanceProtocols: readonly string[]
+  /** group.consumer.session.timeout.ms / heartbeat.interval.ms / max.size (KIP-848 groups). */
+  readonly consumerSessionTimeoutMs: number
+  readonly consumerHeartbeatIntervalMs: number
+  readonly consumerMaxSize: number
+  /** group.consumer.assignors: names of server-side assignors, the first is the default. */
+  readonly consumerAssignors: readonly string[]
 }
 
 export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
@@ -41,6 +49,11 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   offsetCommitTimeoutMs: 5000,
   newMemberJoinTimeoutMs: 300_000,
   maxMemberMetadataBytes: 1024 * 1024,
+  rebalanceProtocols: ['classic', 'consumer'],
+  consumerSessionTimeoutMs: 45_000,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerMaxSize: 2 ** 31 - 1,
+  consumerAssignors: ['uniform', 'range'],
 }
 
 /** Every value comes from the broker config table (src/broker/config), which holds Kafka's defaults. */
@@ -58,5 +71,11 @@ export function groupConfigFrom(config: BrokerConfig): GroupCoordinatorConfig {
     offsetCommitTimeoutMs: config.int('offsets.commit.timeout.ms'),
     newMemberJoinTimeoutMs: d.newMemberJoinTimeoutMs,
     maxMemberMetadataBytes: d.maxMemberMetadataBytes,
+    rebalanceProtocols: config.list('group.coordinator.rebalance.protocols'),
+    consumerSessionTimeoutMs: config.int('group.consumer.session.timeout.ms'),
+    consumerHeartbeatIntervalMs: config.int('group.consumer.heartbeat.interval.ms'),
+    consumerMaxSize: config.int('group.consumer.max.size'),
+    // Kafka lists assignor classes; their short names are what ServerAssignor carries.
+    consumerAssignors: config.list('group.consumer.assignors').map((n) => n.endsWith('UniformAssignor') ? 'uniform' : n.endsWith('RangeAssignor') ? 'range' : n),
   }
 }

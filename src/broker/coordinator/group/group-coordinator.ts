@@ -13,6 +13,11 @@ import { ClassicGroup } from './classic-group.ts'
 import type { GroupState, Member } from './classic-group.ts'
 import { groupFromRecord, groupRecordOf } from './classic-group-records.ts'
 import { ClassicMembership } from './classic-membership.ts'
+import { ConsumerMembership } from './consumer-membership.ts'
+import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResult } from './consumer-membership.ts'
+import type { ConsumerGroup } from './consumer-group.ts'
+import { NO_TOPICS } from './subscribed-topic-ids.ts'
+import type { TopicLookup } from './subscribed-topic-ids.ts'
 import type { GroupCoordinatorConfig } from './group-config.ts'
 import { GroupAdmin } from './group-admin.ts'
 import { GroupShardState } from './group-shard-state.ts'
@@ -43,6 +48,8 @@ export interface GroupCoordinatorOptions {
   /** Whether a topic-partition exists; commits and deletes for others get UNKNOWN_TOPIC_OR_PARTITION. */
   readonly partitionExists?: (topic: string, partition: number) => boolean
   readonly newMemberId?: (prefix: string) => string
+  /** The broker's topics, for consumer-group subscriptions (KIP-848); absent: none exist. */
+  readonly topics?: TopicLookup
   readonly onError?: (err: unknown, what: string) => void
 }
 
@@ -51,6 +58,7 @@ export class GroupCoordinator {
   readonly offsets: OffsetStore
   private readonly s: GroupShardState
   private readonly membership: ClassicMembership
+  private readonly consumers: ConsumerMembership
   private readonly offsetManager: OffsetManager
   private readonly admin: GroupAdmin
   private readonly txnOffsets: TxnOffsetManager
@@ -68,6 +76,7 @@ export class GroupCoordinator {
     })
     this.offsets = this.s.offsets
     this.membership = new ClassicMembership(this.s)
+    this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS)
     this.offsetManager = new OffsetManager(this.s, this.membership)
     this.admin = new GroupAdmin(this.s, this.offsetManager)
     this.txnOffsets = new TxnOffsetManager(this.s, opts.appendTransactional ?? (() => Promise.reject(new Error('no transactional append'))))
@@ -113,6 +122,29 @@ export class GroupCoordinator {
     return this.membership.syncGroup(req)
   }
 
+  /** ConsumerGroupHeartbeat (KIP-848); errors come back as codes. */
+  consumerGroupHeartbeat(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
+    return this.consumers.heartbeat(req)
+  }
+
+  consumerGroup(groupId: string): ConsumerGroup | undefined {
+    return this.s.consumerGroups.get(groupId)
+  }
+
+  /** The assignor a consumer group's next target assignment would use. */
+  assignorOf(group: ConsumerGroup): string {
+    return this.consumers.preferredAssignor(group.members.values())
+  }
+
+  /** NONE, or why requests about the group are not answered here (NOT_COORDINATOR, loading, empty id). */
+  checkGroup(groupId: string): number {
+    return this.s.checkGroup(groupId, false)
+  }
+
+  consumerGroupIds(): IterableIterator<string> {
+    return this.s.consumerGroups.keys()
+  }
+
   heartbeat(req: MemberRef): number {
     return this.membership.heartbeat(req)
   }
@@ -137,8 +169,8 @@ export class GroupCoordinator {
   }
 
   /** `topics` null means every committed offset of the group. */
-  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null): OffsetFetchResult {
-    return this.offsetManager.fetchOffsets(groupId, topics)
+  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null, member?: { memberId: string | null, memberEpoch: number }): OffsetFetchResult {
+    return this.offsetManager.fetchOffsets(groupId, topics, member)
   }
 
   deleteOffsets(groupId: string, topics: readonly TopicPartitions[]): Promise<{ errorCode: number, partitions: PartitionError[] }> {
@@ -214,16 +246,22 @@ export class GroupCoordinator {
    */
   replay(rec: GroupRecord): void {
     const groups = this.s.groups
+    if (rec.type !== 'offset' && rec.type !== 'group') {
+      this.consumers.replay(rec)
+      return
+    }
+    // A consumer group keeps its offsets without a classic group beside it.
+    const consumerGroup = this.s.consumerGroups.has(rec.group)
     if (rec.type === 'offset') {
       this.s.offsets.apply(rec.group, rec.topic, rec.partition, rec.value)
-      if (rec.value !== null && !groups.has(rec.group)) groups.set(rec.group, new ClassicGroup(rec.group, this.s.now()))
+      if (rec.value !== null && !groups.has(rec.group) && !consumerGroup) groups.set(rec.group, new ClassicGroup(rec.group, this.s.now()))
       return
     }
     const existing = groups.get(rec.group)
     if (existing) this.membership.forgetGroup(existing, ErrorCode.NOT_COORDINATOR)
     if (rec.value === null) {
       // Offsets committed after the tombstone keep an Empty group, as a load would rebuild it.
-      if (this.s.offsets.has(rec.group)) groups.set(rec.group, new ClassicGroup(rec.group, this.s.now()))
+      if (this.s.offsets.has(rec.group) && !consumerGroup) groups.set(rec.group, new ClassicGroup(rec.group, this.s.now()))
       else groups.delete(rec.group)
       return
     }
@@ -243,6 +281,7 @@ export class GroupCoordinator {
       if (this.partitionFor(g.groupId) !== partition) continue
       for (const m of g.members.values()) this.membership.scheduleMemberExpiry(g, m)
     }
+    this.consumers.completeLoad(partition)
   }
 
   /**
@@ -262,6 +301,7 @@ export class GroupCoordinator {
       if (this.partitionFor(groupId) === partition) this.s.offsets.deleteGroup(groupId)
     }
     this.txnOffsets.unloadPartition(partition)
+    this.consumers.unload(partition)
   }
 
   /** Shutdown: every parked answer gets NOT_COORDINATOR; timers stop. */
@@ -269,6 +309,7 @@ export class GroupCoordinator {
     if (this.s.closed) return
     this.s.closed = true
     for (const g of this.s.groups.values()) this.membership.forgetGroup(g, ErrorCode.NOT_COORDINATOR)
+    this.consumers.unload(null)
     this.offsetManager.stopRetention()
   }
 
@@ -293,6 +334,14 @@ export class GroupCoordinator {
       })),
     }))
     const offsets = [...this.s.offsets.groups()].sort().map((g) => ({ group: g, offsets: this.s.offsets.all(g).sort((a, b) => a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition) }))
-    return { groups, offsets }
+    const list = (a: Map<string, Set<number>>) => [...a].map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)] as const).filter(([, ps]) => ps.length > 0).sort()
+    const consumerGroups = [...this.s.consumerGroups.values()].sort((a, b) => a.groupId < b.groupId ? -1 : 1).map((g) => ({
+      groupId: g.groupId, groupEpoch: g.groupEpoch, metadataHash: g.metadataHash, assignmentEpoch: g.assignmentEpoch,
+      targets: [...g.targetAssignment].sort().map(([id, a]) => [id, list(a)]),
+      members: [...g.members.values()].sort((a, b) => a.memberId < b.memberId ? -1 : 1).map((m) => ({
+        ...m, assigned: list(m.assigned), pendingRevocation: list(m.pendingRevocation),
+      })),
+    }))
+    return { groups, offsets, consumerGroups }
   }
 }

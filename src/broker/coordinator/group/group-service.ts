@@ -46,6 +46,10 @@ export class GroupCoordinatorService implements CoordinatorService {
         const t = ctx.metadata.topic(topic)
         return t !== undefined && Number.isInteger(partition) && partition >= 0 && partition < t.partitions
       },
+      topics: {
+        byName: (name) => ctx.metadata.topic(name),
+        names: function * () { for (const t of ctx.metadata.topics()) if (!t.internal) yield t.name },
+      },
       onError: (err, what) => ctx.log.warn({ err }, `group coordinator: ${what}`),
     })
     let loadedRecords = 0

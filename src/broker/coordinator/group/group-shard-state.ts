@@ -5,6 +5,7 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import type { TimerQueue } from '../timer-queue.ts'
 import type { ClassicGroup } from './classic-group.ts'
+import type { ConsumerGroup } from './consumer-group.ts'
 import type { GroupCoordinatorConfig } from './group-config.ts'
 import { partitionForGroup } from './group-partition.ts'
 import { OffsetStore } from './offsets.ts'
@@ -45,6 +46,8 @@ export class GroupShardState {
   readonly replay: (rec: GroupRecord) => void
   private readonly appendFn: GroupShardEffects['appendFn']
   readonly groups = new Map<string, ClassicGroup>()
+  /** KIP-848 consumer groups (consumer-membership.ts); an id is in at most one of the two maps. */
+  readonly consumerGroups = new Map<string, ConsumerGroup>()
   readonly offsets = new OffsetStore()
   /** __consumer_offsets partitions being loaded: their groups answer COORDINATOR_LOAD_IN_PROGRESS. */
   readonly loading = new Set<number>()

@@ -7,6 +7,7 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { ZERO_UUID } from '../../../protocol/primitives/index.ts'
 import { ClassicGroup } from './classic-group.ts'
+import { validateConsumerGroupCommit, validateConsumerGroupFetch } from './consumer-group-offsets.ts'
 import type { ClassicMembership } from './classic-membership.ts'
 import { appendErrorCode } from './group-shard-state.ts'
 import type { GroupShardState } from './group-shard-state.ts'
@@ -37,15 +38,19 @@ export class OffsetManager {
     if (err !== ErrorCode.NONE) return all(err)
     if (this.s.deleting.has(req.groupId)) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
     let group = this.s.groups.get(req.groupId)
-    if (!group) {
+    const consumerGroup = this.s.consumerGroups.get(req.groupId)
+    if (consumerGroup) {
+      const e = validateConsumerGroupCommit(consumerGroup, req.memberId, req.generationId, req.version ?? 9)
+      if (e !== ErrorCode.NONE) return all(e)
+    } else if (!group) {
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
       // A group that only uses Kafka to store offsets ("simple" consumer).
       group = new ClassicGroup(req.groupId, this.s.now())
       this.s.groups.set(req.groupId, group)
     }
-    const groupErr = this.validateCommit(group, req)
+    const groupErr = group ? this.validateCommit(group, req) : ErrorCode.NONE
     if (groupErr !== ErrorCode.NONE) {
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return all(groupErr)
     }
     const now = this.s.now()
@@ -68,7 +73,7 @@ export class OffsetManager {
       })
     }
     if (records.length === 0) {
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return errors
     }
     this.trackInFlight(req.groupId, records, 1)
@@ -85,7 +90,7 @@ export class OffsetManager {
     } catch (e) {
       this.s.onError(e, 'appending offset commit')
       const code = appendErrorCode(e, true)
-      this.m.dropIfUnused(group)
+      if (group) this.m.dropIfUnused(group)
       return errors.map((p) => p.errorCode === ErrorCode.NONE ? { ...p, errorCode: code } : p)
     }
     return errors
@@ -149,8 +154,10 @@ export class OffsetManager {
   }
 
   /** `topics` null means every committed offset of the group. */
-  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null): OffsetFetchResult {
-    const err = this.s.checkGroup(groupId, true)
+  fetchOffsets(groupId: string, topics: readonly TopicPartitions[] | null, member?: { memberId: string | null, memberEpoch: number }): OffsetFetchResult {
+    let err = this.s.checkGroup(groupId, true)
+    const consumerGroup = this.s.consumerGroups.get(groupId)
+    if (err === ErrorCode.NONE && consumerGroup && member) err = validateConsumerGroupFetch(consumerGroup, member.memberId, member.memberEpoch)
     if (err !== ErrorCode.NONE) {
       const offsets = (topics ?? []).flatMap((t) => t.partitions.map((p) => missing(t.topic, p, err)))
       return { errorCode: err, offsets }
@@ -251,7 +258,16 @@ export class OffsetManager {
       const empty = !group || group.is('Empty')
       const consumer = group?.protocolType === 'consumer'
       const tomb = (o: CommittedOffset): GroupRecord => ({ type: 'offset', group: groupId, topic: o.topic, partition: o.partition, value: null })
-      if (empty || (consumer && group.subscribedTopics !== null)) {
+      const cg = this.s.consumerGroups.get(groupId)
+      if (cg && cg.members.size > 0) {
+        // A KIP-848 group with members keeps offsets of subscribed topics (all, if any member uses a regex).
+        const names = cg.subscribedTopicNames()
+        const byRegex = [...cg.members.values()].some((m) => m.subscribedTopicRegex !== null)
+        for (const o of this.s.offsets.all(groupId)) {
+          const stale = !byRegex && !names.has(o.topic) && now >= (o.expireTimestamp ?? o.commitTimestamp + retention)
+          if (stale || !this.s.partitionExists(o.topic, o.partition)) records.push(tomb(o))
+        }
+      } else if (empty || (consumer && group.subscribedTopics !== null)) {
         for (const o of this.s.offsets.all(groupId)) {
           const gone = !this.s.partitionExists(o.topic, o.partition)
           let expired: boolean

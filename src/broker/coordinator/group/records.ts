@@ -11,6 +11,8 @@ import { readGroupMetadataKey, writeGroupMetadataKey, sizeGroupMetadataKey, Grou
 import { readGroupMetadataValue, writeGroupMetadataValue, sizeGroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 import type { GroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 import type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
+import { decodeConsumerGroupRecord, encodeConsumerGroupRecord, isConsumerGroupRecordType } from './consumer-group-records.ts'
+import type { ConsumerGroupRecord } from './consumer-group-records.ts'
 
 export type { GroupMetadataValue, GroupMetadataValueMemberMetadata } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 export type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
@@ -27,7 +29,10 @@ export const OFFSET_VALUE_VERSION = 3
 export const OFFSET_VALUE_VERSION_WITH_EXPIRY = 1
 export const GROUP_VALUE_VERSION = 3
 
+export type { ConsumerGroupRecord } from './consumer-group-records.ts'
+
 export type GroupRecord =
+  | ConsumerGroupRecord
   | { readonly type: 'offset', readonly group: string, readonly topic: string, readonly partition: number, readonly value: OffsetCommitValue | null }
   | { readonly type: 'group', readonly group: string, readonly value: GroupMetadataValue | null }
 
@@ -44,6 +49,7 @@ export interface EncodedRecord {
 }
 
 export function encodeGroupRecord(rec: GroupRecord): EncodedRecord {
+  if (rec.type !== 'offset' && rec.type !== 'group') return encodeConsumerGroupRecord(rec, (size) => new Writer(size))
   if (rec.type === 'offset') {
     const k = { group: rec.group, topic: rec.topic, partition: rec.partition }
     const kw = new Writer(2 + sizeOffsetCommitKey(k, KEY_VERSION, Infinity))
@@ -69,7 +75,7 @@ export function encodeGroupRecord(rec: GroupRecord): EncodedRecord {
 
 /**
  * Decodes one __consumer_offsets record. Returns null for key versions this coordinator does not
- * own (KIP-848 consumer-group and share-group records use versions 3+): they are skipped on load.
+ * own (share and streams groups, consumer-group records it reads past): they are skipped on load.
  * Throws GroupRecordError on malformed bytes.
  */
 export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): GroupRecord | null {
@@ -93,6 +99,7 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
       if (vv < 0 || vv > 4) throw new GroupRecordError(`unknown group metadata value version ${vv}`)
       return { type: 'group', group: k.group, value: readGroupMetadataValue(vr, vv) }
     }
+    if (isConsumerGroupRecordType(kv)) return decodeConsumerGroupRecord(kv, kr, value === null ? null : new Reader(value))
     return null
   } catch (err) {
     if (err instanceof GroupRecordError) throw err

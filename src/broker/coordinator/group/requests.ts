@@ -35,6 +35,8 @@ export interface MemberRef {
 }
 
 export interface CommitRequest extends MemberRef {
+  /** OffsetCommit version (consumer-protocol members must commit with v9+); absent: current. */
+  readonly version?: number
   /** OffsetCommit v2-4 retention time, -1 for the broker's policy. */
   readonly retentionTimeMs: number
   readonly offsets: readonly {

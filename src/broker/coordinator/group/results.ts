@@ -80,4 +80,6 @@ export interface GroupListing {
   readonly groupId: string
   readonly protocolType: string
   readonly state: string
+  /** ListGroups v5 GroupType. */
+  readonly type: 'classic' | 'consumer'
 }

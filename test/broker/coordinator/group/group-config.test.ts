@@ -9,10 +9,15 @@ test('the coordinator takes every setting from the broker config table; the tabl
     ['offsets.topic.num.partitions', 7], ['group.min.session.timeout.ms', 100], ['group.max.session.timeout.ms', 200],
     ['group.initial.rebalance.delay.ms', 0], ['group.max.size', 3], ['offsets.retention.minutes', 2],
     ['offsets.retention.check.interval.ms', 1000], ['offset.metadata.max.bytes', 10], ['offsets.commit.timeout.ms', 250],
+    ['group.coordinator.rebalance.protocols', 'classic'], ['group.consumer.session.timeout.ms', 1000],
+    ['group.consumer.heartbeat.interval.ms', 100], ['group.consumer.max.size', 4],
+    ['group.consumer.assignors', 'org.apache.kafka.coordinator.group.assignor.RangeAssignor,uniform'],
   ]))
   assert.deepEqual({ ...c, newMemberJoinTimeoutMs: 0, maxMemberMetadataBytes: 0 }, {
     offsetsTopicPartitions: 7, minSessionTimeoutMs: 100, maxSessionTimeoutMs: 200, initialRebalanceDelayMs: 0, maxGroupSize: 3,
     offsetsRetentionMs: 120_000, offsetsRetentionCheckIntervalMs: 1000, offsetMetadataMaxBytes: 10, offsetCommitTimeoutMs: 250,
     newMemberJoinTimeoutMs: 0, maxMemberMetadataBytes: 0,
+    rebalanceProtocols: ['classic'], consumerSessionTimeoutMs: 1000, consumerHeartbeatIntervalMs: 100, consumerMaxSize: 4,
+    consumerAssignors: ['range', 'uniform'],
   })
 })

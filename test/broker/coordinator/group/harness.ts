@@ -7,6 +7,7 @@ import { DEFAULT_GROUP_CONFIG } from '../../../../src/broker/coordinator/group/g
 import type { GroupCoordinatorConfig } from '../../../../src/broker/coordinator/group/group-config.ts'
 import { decodeGroupRecord, encodeGroupRecord } from '../../../../src/broker/coordinator/group/records.ts'
 import type { EncodedRecord, GroupRecord } from '../../../../src/broker/coordinator/group/records.ts'
+import type { TopicLookup } from '../../../../src/broker/coordinator/group/subscribed-topic-ids.ts'
 import { Writer } from '../../../../src/protocol/primitives/index.ts'
 import { writeConsumerProtocolSubscription } from '../../../../src/protocol/generated/data/consumer-protocol-subscription.ts'
 
@@ -32,7 +33,7 @@ export interface Harness {
   replayed(): GroupCoordinator
 }
 
-export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { partitionExists?: (t: string, p: number) => boolean } = {}): Harness {
+export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { partitionExists?: (t: string, p: number) => boolean, topics?: TopicLookup } = {}): Harness {
   const clock = new ManualClock()
   const timers = new TimerQueue(clock)
   const log = new Map<number, EncodedRecord[]>()
@@ -44,6 +45,7 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
     config,
     timers,
     partitionExists: opts.partitionExists,
+    topics: opts.topics,
     newMemberId: (prefix) => `${prefix}-${++n}`,
     append: async (partition: number, records: readonly GroupRecord[]) => {
       await Promise.resolve()

@@ -33,7 +33,7 @@ test('records round-trip through Kafka\'s key/value schemas; foreign key version
   const tomb = encodeGroupRecord({ type: 'group', group: 'g', value: null })
   assert.equal(tomb.key.readInt16BE(0), 2)
   assert.deepEqual(decodeGroupRecord(tomb.key, null), { type: 'group', group: 'g', value: null })
-  assert.equal(decodeGroupRecord(Buffer.from([0, 5, 0, 0]), null), null)
+  assert.equal(decodeGroupRecord(Buffer.from([0, 4, 0, 0]), null), null)
   assert.throws(() => decodeGroupRecord(Buffer.from([0, 1, 0, 9]), null), GroupRecordError)
   assert.throws(() => decodeGroupRecord(null, null), GroupRecordError)
   assert.throws(() => decodeGroupRecord(e.key, Buffer.from([0, 9, 1])), GroupRecordError)

@@ -1,0 +1,39 @@
+// ConsumerGroupHeartbeat (key 68), versions 0-1 (KIP-848): joins, heartbeats and leaves a
+// consumer-protocol group; the coordinator answers the member's epoch and, when it changed or the
+// request was a full one, its assignment (coordinator/group/consumer-membership.ts). v1 member ids
+// are made by the client; v1 adds SubscribedTopicRegex.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
+import { defineHandler } from './handler.ts'
+
+export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
+  apiKey: ApiKey.ConsumerGroupHeartbeat,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(ctx, req, version) {
+    const r = await ctx.broker.coordinators.group.coordinator.consumerGroupHeartbeat({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      instanceId: req.instanceId,
+      rackId: req.rackId,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      subscribedTopicNames: req.subscribedTopicNames,
+      subscribedTopicRegex: version >= 1 ? req.subscribedTopicRegex : null,
+      serverAssignor: req.serverAssignor,
+      topicPartitions: req.topicPartitions,
+      clientId: ctx.header.clientId ?? '',
+      clientHost: `/${ctx.connection.socket.remoteAddress ?? ''}`,
+      version,
+    })
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      memberId: r.memberId,
+      memberEpoch: r.memberEpoch,
+      heartbeatIntervalMs: r.heartbeatIntervalMs,
+      assignment: r.assignment === null ? null : { topicPartitions: r.assignment },
+    }
+  },
+})

@@ -1,0 +1,62 @@
+// What consumer-group members subscribe to, resolved against the broker's topics: names that
+// exist plus every topic a member's regex fully matches (internal topics only by name, as Kafka
+// excludes them from regex subscriptions). The metadata hash covers each subscribed topic's name,
+// id and partition count; a change (topic created, deleted, partitions added) bumps the group
+// epoch at the next heartbeat, as Kafka's metadata hash does.
+import { createHash } from 'node:crypto'
+import type { AssignorInput } from './assignors.ts'
+import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
+import { compileTopicRegex } from './topic-regex.ts'
+
+export interface TopicLookup {
+  byName(name: string): { readonly topicId: string, readonly partitions: number } | undefined
+  /** Names of every non-internal topic (regex subscriptions). */
+  names(): Iterable<string>
+}
+
+export const NO_TOPICS: TopicLookup = { byName: () => undefined, names: () => [] }
+
+export class SubscribedTopics {
+  constructor(private readonly lookup: TopicLookup) {}
+
+  regex(source: string): RegExp | string {
+    return compileTopicRegex(source)
+  }
+
+  /** Names of the existing topics a member subscribes to. */
+  topicsOf(m: ConsumerGroupMember): Set<string> {
+    const out = new Set<string>()
+    for (const t of m.subscribedTopicNames) if (this.lookup.byName(t)) out.add(t)
+    if (m.subscribedTopicRegex !== null) {
+      const re = this.regex(m.subscribedTopicRegex)
+      if (typeof re !== 'string') for (const t of this.lookup.names()) if (re.test(t)) out.add(t)
+    }
+    return out
+  }
+
+  metadataHash(members: Iterable<ConsumerGroupMember>): bigint {
+    const names = new Set<string>()
+    for (const m of members) for (const t of this.topicsOf(m)) names.add(t)
+    if (names.size === 0) return 0n
+    const h = createHash('sha256')
+    for (const name of [...names].sort()) {
+      const t = this.lookup.byName(name)!
+      h.update(`${name}\u0000${t.topicId}\u0000${t.partitions}\u0000`)
+    }
+    return h.digest().readBigInt64BE(0)
+  }
+
+  assignorInput(members: Iterable<ConsumerGroupMember>, previous: ReadonlyMap<string, Assignment>): AssignorInput {
+    const partitions = new Map<string, number>()
+    const list = [...members].map((m) => {
+      const ids = new Set<string>()
+      for (const name of this.topicsOf(m)) {
+        const t = this.lookup.byName(name)!
+        ids.add(t.topicId)
+        partitions.set(t.topicId, t.partitions)
+      }
+      return { memberId: m.memberId, topics: ids }
+    })
+    return { members: list, partitions, previous }
+  }
+}

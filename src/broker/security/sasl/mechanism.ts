@@ -1,0 +1,15 @@
+// The server side of one SASL mechanism exchange. Tokens go in (SaslAuthenticate auth bytes, or
+// raw frames after SaslHandshake v0), each step answers with a challenge, success, or failure.
+// A failure carries the message the client gets with SASL_AUTHENTICATION_FAILED.
+
+export type SaslStep =
+  | { readonly kind: 'challenge', readonly bytes: Buffer }
+  | { readonly kind: 'done', readonly bytes: Buffer, readonly user: string }
+  | { readonly kind: 'failed', readonly message: string }
+
+export interface SaslServer {
+  readonly mechanism: string
+  evaluate(token: Buffer): SaslStep | Promise<SaslStep>
+}
+
+export const failed = (message: string): SaslStep => ({ kind: 'failed', message })

@@ -1,0 +1,131 @@
+// The broker's security service: each listener's demands (built at start), SCRAM credentials (in
+// the metadata store, attached once it is open), and the SASL exchange steps shared by
+// SaslAuthenticate and the raw tokens that follow SaslHandshake v0.
+import type { Logger } from 'pino'
+import type { BrokerConfig } from '../config/broker-config.ts'
+import { interBrokerListener } from '../config/listeners.ts'
+import type { ListenerAddress } from '../config/listeners.ts'
+import { ConfigError } from '../config/config-error.ts'
+import { AclStore } from './acl/acl-store.ts'
+import { AUTHORIZER_CLASSES, Authorizer, parseSuperUsers } from './acl/authorizer.ts'
+import type { MetadataStore } from '../cluster/store/metadata-store.ts'
+import { listenerSecurity } from './listener-security.ts'
+import type { ListenerSecurity } from './listener-security.ts'
+import { ScramCredentials } from './scram-credentials.ts'
+import { PlainServer } from './sasl/plain.ts'
+import { ScramServer } from './sasl/scram.ts'
+import { OAuthBearerServer } from './sasl/oauthbearer.ts'
+import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
+import type { SecuritySession } from './session.ts'
+
+export class Security {
+  private readonly byName = new Map<string, ListenerSecurity>()
+  private credentials: ScramCredentials | undefined
+  /** connection.failed.authentication.delay.ms */
+  readonly failedAuthDelayMs: number
+  /** sasl.server.max.receive.size: the largest frame taken before authentication. */
+  readonly maxUnauthenticatedBytes: number
+  /** Set when authorizer.class.name turns ACLs on (once the metadata store is open). */
+  authorizer: Authorizer | undefined
+  /** The ACL bindings (with the authorizer). */
+  acls: AclStore | undefined
+  private readonly authorizerClass: string
+
+  constructor(config: BrokerConfig, listeners: readonly ListenerAddress[], private readonly log: Logger) {
+    for (const l of listeners) {
+      const sec = listenerSecurity(config, l)
+      this.byName.set(l.name, sec)
+      if (sec.oauth) log.warn({ listener: l.name }, `listener ${l.name} accepts unsecured OAUTHBEARER tokens (no signature check, as Kafka's default validator): for development only`)
+    }
+    this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
+    this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
+    this.authorizerClass = config.string('authorizer.class.name')
+    if (this.authorizerClass !== '' && !AUTHORIZER_CLASSES.includes(this.authorizerClass)) {
+      throw new ConfigError('authorizer.class.name', `${this.authorizerClass} is not served: Samsa's ACLs are turned on by ${AUTHORIZER_CLASSES.join(' or ')}`)
+    }
+    this.superUsers = parseSuperUsers(config.get('super.users') as string | null)
+    this.allowIfNoAcl = config.bool('allow.everyone.if.no.acl.found')
+  }
+
+  private readonly superUsers: Set<string>
+  private readonly allowIfNoAcl: boolean
+
+  /** Loads the ACLs and starts authorizing, when authorizer.class.name asks for it. */
+  async openAuthorizer(store: MetadataStore): Promise<void> {
+    if (this.authorizerClass === '') return
+    const acls = new AclStore(store, this.log)
+    await acls.open()
+    this.acls = acls
+    this.authorizer = new Authorizer(acls, this.superUsers, this.allowIfNoAcl)
+  }
+
+  close(): void {
+    this.acls?.close()
+  }
+
+  /** Replication connects without TLS or SASL for now: the inter-broker listener must be PLAINTEXT. */
+  requirePlaintextInterBroker(config: BrokerConfig): void {
+    const name = config.get('inter.broker.listener.name') as string | null
+    const l = interBrokerListener(config.listeners, name, config.string('security.inter.broker.protocol'))
+    const key = name ? 'inter.broker.listener.name' : 'security.inter.broker.protocol'
+    if (!l) throw new ConfigError(key, `${name} is not one of listeners (${config.listeners.map((x) => x.name).join(', ')})`)
+    if (l.securityProtocol !== 'PLAINTEXT') {
+      throw new ConfigError(key, `replication between brokers uses listener ${l.name} (${l.securityProtocol}), but Samsa's replica fetchers ` +
+        'speak PLAINTEXT only for now: add a PLAINTEXT listener for brokers and name it in inter.broker.listener.name')
+    }
+  }
+
+  listener(name: string): ListenerSecurity | undefined {
+    return this.byName.get(name)
+  }
+
+  attachStore(store: MetadataStore): void {
+    this.credentials = new ScramCredentials(store)
+  }
+
+  get scram(): ScramCredentials {
+    if (!this.credentials) throw new Error('SCRAM credentials are not available before the metadata store is open')
+    return this.credentials
+  }
+
+
+  private newServer(mechanism: string): SaslServer | undefined {
+    // Mechanisms are matched exactly, as Kafka does (clients send them upper-case).
+    if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-512') return new ScramServer(mechanism, (u, m) => this.scram.get(u, m))
+    return undefined
+  }
+
+  /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
+  begin(session: SecuritySession, mechanism: string): boolean {
+    if (!session.listener.mechanisms.includes(mechanism)) return false
+    const l = session.listener
+    session.sasl = mechanism === 'PLAIN' ? new PlainServer(l.plainUsers)
+      : mechanism === 'OAUTHBEARER' && l.oauth ? new OAuthBearerServer(l.oauth) : this.newServer(mechanism) ?? null
+    return session.sasl !== null
+  }
+
+  /** Runs one token through the session's exchange; success authenticates the session. */
+  async step(session: SecuritySession, token: Buffer, remote: string): Promise<SaslStep> {
+    const server = session.sasl!
+    session.busy = true
+    let step: SaslStep
+    try {
+      step = await server.evaluate(token)
+    } finally {
+      session.busy = false
+    }
+    if (step.kind === 'done') {
+      session.principal = `User:${step.user}`
+      session.authenticated = true
+      session.sasl = null
+      session.rawTokens = false
+    } else if (step.kind === 'failed') {
+      session.sasl = null
+      // Kafka's one line per failed login; the client gets the same message.
+      this.log.info({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
+      // Answering late slows password guessing (and the connection closes after the answer).
+      await new Promise((resolve) => setTimeout(resolve, this.failedAuthDelayMs))
+    }
+    return step
+  }
+}
