@@ -11,6 +11,8 @@ import { ELECTION_BATCH } from '../cluster/failover-controller.ts'
 import type { PartitionChange } from '../cluster/leader-election.ts'
 import { originalReplicas, reassign } from '../cluster/reassignment.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 interface Result { errorCode: number, errorMessage: string | null }
 
@@ -19,6 +21,9 @@ export const alterPartitionReassignmentsHandler = defineHandler<AlterPartitionRe
   minVersion: 0,
   maxVersion: 1,
   async handle(ctx, request, version) {
+    if (!allowedCluster(ctx, Operation.ALTER)) {
+      return { throttleTimeMs: 0, allowReplicationFactorChange: request.allowReplicationFactorChange, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', responses: [] }
+    }
     const image = ctx.broker.metadata.image
     const allowRfChange = version < 1 || request.allowReplicationFactorChange
     const results = new Map<string, Result>()

@@ -12,6 +12,8 @@ import { ELECTION_BATCH } from '../cluster/failover-controller.ts'
 import type { PartitionChange } from '../cluster/leader-election.ts'
 import { ElectionType, electPreferred, electUnclean } from '../cluster/preferred-election.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 const ROUNDS = 3
 
@@ -27,6 +29,14 @@ export const electLeadersHandler = defineHandler<ElectLeadersRequest, ElectLeade
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] }
     }
     const all = request.topicPartitions === null
+    if (!allowedCluster(ctx, Operation.ALTER)) {
+      const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' }
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        replicaElectionResults: (request.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, ...denied })) })),
+      }
+    }
     const wanted: { topic: string, partition: number }[] = all
       ? [...ctx.broker.metadata.topics()].flatMap((t) => t.states.map((s) => ({ topic: t.name, partition: s.partition })))
       : request.topicPartitions!.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))

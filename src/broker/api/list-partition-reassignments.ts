@@ -6,12 +6,17 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, ListPartitionReassignmentsResponseOngoingPartitionReassignment } from '../../protocol/generated/messages/list-partition-reassignments.ts'
 import type { PartitionState } from '../cluster/metadata-image.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const listPartitionReassignmentsHandler = defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
   apiKey: ApiKey.ListPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
   handle(ctx, request) {
+    if (!allowedCluster(ctx, Operation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', topics: [] }
+    }
     const image = ctx.broker.metadata.image
     const states: PartitionState[] = request.topics === null
       ? [...image.topics()].flatMap((t) => [...t.states])

@@ -8,12 +8,19 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/generated/messages/write-txn-markers.ts'
 import { appendTxnMarkers } from '../coordinator/txn/txn-marker-append.ts'
 import { defineHandler } from './handler.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const writeTxnMarkersHandler = defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   apiKey: ApiKey.WriteTxnMarkers,
   minVersion: 0,
   maxVersion: 2,
   async handle(ctx, request) {
+    // Only brokers (and super users) write markers: CLUSTER_ACTION on the cluster, as Kafka.
+    if (!allowedCluster(ctx, Operation.CLUSTER_ACTION)) {
+      return { markers: request.markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })) })) }
+    }
     const timeoutMs = ctx.broker.config.int('request.timeout.ms')
     const markers = await Promise.all(request.markers.map(async (m) => {
       const partitions = m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })))
