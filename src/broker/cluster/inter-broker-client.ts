@@ -7,6 +7,7 @@
 // leaders move).
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { BrokerChannel } from '../net/broker-channel.ts'
+import { interBrokerListener } from '../config/listeners.ts'
 import type { MetadataImage } from './metadata-image.ts'
 import type { BrokerEndpoint } from './metadata-records.ts'
 
@@ -19,8 +20,8 @@ export class BrokerNotAvailableError extends Error {
 }
 
 /**
- * The listener brokers talk to each other on: `inter.broker.listener.name` when set and
- * registered, else the first listener the broker registered (its `listeners` order).
+ * The listener brokers talk to each other on (see the constructor) when the destination
+ * registered it, else the first listener the destination registered (its `listeners` order).
  */
 export function interBrokerEndpoint(image: MetadataImage, brokerId: number, listenerName: string | null): BrokerEndpoint | undefined {
   const b = image.brokers.get(brokerId)
@@ -40,8 +41,10 @@ export class InterBrokerClient {
   private closed = false
 
   constructor(config: BrokerConfig, private readonly image: () => MetadataImage) {
-    const name = config.get('inter.broker.listener.name')
-    this.listenerName = typeof name === 'string' && name !== '' ? name : null
+    // The same listener the replica fetchers use (Kafka's inter.broker.listener.name, else
+    // security.inter.broker.protocol's first listener).
+    this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
+      config.string('security.inter.broker.protocol'))?.name ?? null
     this.connectTimeoutMs = config.int('replica.socket.timeout.ms')
     this.clientId = `broker-${config.nodeId}`
   }
