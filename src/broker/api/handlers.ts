@@ -36,6 +36,8 @@ import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
+import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
+import { shareGroupDescribeHandler } from './share-group-describe.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -78,6 +80,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeProducersHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
