@@ -40,6 +40,8 @@ import { listPartitionReassignmentsHandler } from './list-partition-reassignment
 import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
+import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
+import { shareGroupDescribeHandler } from './share-group-describe.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -86,6 +88,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   listPartitionReassignmentsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
