@@ -47,6 +47,7 @@ import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
+import { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { BrokerMetrics } from './metrics/broker-metrics.ts'
@@ -138,7 +139,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
     if (clusterMode) {
-      cluster = new ClusterNode({ store, loader, config, log })
+      cluster = new ClusterNode({ store, loader, config, log, controller })
       await cluster.register(bound.map((b) => advertise(b, config)).map((l) => ({ name: l.name, host: l.host, port: l.port })))
     }
     const initial = await loader.load()
@@ -192,6 +193,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       timers,
       schemas: { lookup: null },
       log,
+      interBroker: new InterBrokerClient(config, () => metadata.image),
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
@@ -231,6 +233,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await adminServer.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await coordinators.close()
+          context.interBroker.close()
           await srv.close()
           driver.stop()
           security.close()

@@ -16,6 +16,7 @@ import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
+import type { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { Security } from './security/security.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
 import type { ClientQuotas } from './quota/client-quotas.ts'
@@ -60,6 +61,8 @@ export interface BrokerContext {
   /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
   readonly schemas: SchemaLookupSlot
   readonly log: Logger
+  /** Requests to other brokers (WriteTxnMarkers, AddPartitionsToTxn verification) at their inter-broker listener. */
+  readonly interBroker: InterBrokerClient
   /** Cluster mode: producer ids in blocks from the shared metadata store (single node: a file in the data dir). */
   readonly producerIds?: ProducerIdSource
 }

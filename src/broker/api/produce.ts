@@ -25,6 +25,7 @@ import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 import { PRODUCE_IMPLICIT_ADD_VERSION, TxnPartitionAdder, verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
+import { transactionV2Finalized } from './features.ts'
 import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import { allowedTopic } from '../security/acl/check.ts'
@@ -53,7 +54,10 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     // Transactional batches only into partitions of the producer's ongoing transaction
     // (src/broker/coordinator/txn); v12+ producers (transaction version 2) have them added here.
     if (adder !== null) await adder.add(partition.topic, index, batches)
-    else verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
+    else {
+      const verifying = verifyTransactionalAppend(ctx.broker, transactionalId, partition, batches)
+      if (verifying) await verifying
+    }
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     if (partition.settings.schemaValidation) await checkSchemaIds(batches, partition.topic, partition.settings.schemaValidation, ctx.broker.schemas)
     const result = await partition.appendAsLeader(batches)
@@ -125,7 +129,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const badAcks = acks !== 0 && acks !== 1 && acks !== -1
     const pending: Promise<unknown>[] = []
     const responses: ProduceResponseTopicProduceResponse[] = []
-    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
+    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null && transactionV2Finalized(ctx.broker.metadata.image)
+      ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
       const byId = version >= 13
