@@ -23,7 +23,7 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
       const missing = version >= 6 && d.errorCode === ErrorCode.NONE && d.state === 'Dead'
       return {
         errorCode: missing ? ErrorCode.GROUP_ID_NOT_FOUND : d.errorCode,
-        errorMessage: missing ? (c.consumerGroup(id) ? `Group ${id} is not a classic group.` : `Group ${id} not found.`) : null,
+        errorMessage: missing ? (c.consumerGroup(id) || c.shareGroup(id) ? `Group ${id} is not a classic group.` : `Group ${id} not found.`) : null,
         groupId: d.groupId,
         groupState: d.state,
         protocolType: d.protocolType,

@@ -34,11 +34,18 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
 import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
+import { electLeadersHandler } from './elect-leaders.ts'
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts'
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts'
+import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
+import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
+import { shareGroupDescribeHandler } from './share-group-describe.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './client-quotas.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -76,10 +83,18 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeTransactionsHandler,
   listTransactionsHandler,
   describeProducersHandler,
+  writeTxnMarkersHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
 ]

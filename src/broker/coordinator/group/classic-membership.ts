@@ -51,7 +51,7 @@ export class ClassicMembership {
       if (err !== ErrorCode.NONE) return resolve(joinError(req.memberId, err))
       if (this.s.deleting.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE))
       // Classic members in a KIP-848 group (Kafka's online migration) are not served.
-      if (this.s.consumerGroups.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
+      if (this.s.consumerGroups.has(req.groupId) || this.s.shareGroups.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
       const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.s.config
       if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return resolve(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT))
       let metadataBytes = 0

@@ -217,6 +217,7 @@ export class ConsumerMembership {
   private groupFor(req: ConsumerHeartbeatRequest, records: GroupRecord[]): ConsumerGroup {
     const existing = this.groups.get(req.groupId)
     if (existing) return existing
+    if (this.s.shareGroups.has(req.groupId)) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`)
     const classic = this.s.groups.get(req.groupId)
     if (classic && !classic.is('Empty') && !classic.is('Dead')) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`)
     if (req.memberEpoch !== 0) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`)

@@ -3,6 +3,7 @@
 import { ErrorCode } from '../../../protocol/errors.ts'
 import type { GroupShardState } from './group-shard-state.ts'
 import type { OffsetManager } from './offset-manager.ts'
+import type { GroupRecord } from './records.ts'
 import type { GroupDescription, GroupListing } from './results.ts'
 
 const EMPTY = Buffer.alloc(0)
@@ -52,6 +53,11 @@ export class GroupAdmin {
         if (listed(g.groupId, g.state)) out.push({ groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' })
       }
     }
+    if (types.size === 0 || types.has('share')) {
+      for (const g of this.s.shareGroups.values()) {
+        if (listed(g.groupId, g.state)) out.push({ groupId: g.groupId, protocolType: 'share', state: g.state, type: 'share' })
+      }
+    }
     return out
   }
 
@@ -71,6 +77,13 @@ export class GroupAdmin {
       const records = this.o.tombstones(groupId)
       records.splice(records.length - 1, 0, { type: 'cg-target-epoch', group: groupId, value: null }, { type: 'cg-epoch', group: groupId, value: null })
       return this.o.writeDeletion(groupId, records, 'appending consumer group deletion')
+    }
+    const shareGroup = this.s.shareGroups.get(groupId)
+    if (shareGroup) {
+      if (shareGroup.members.size > 0) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
+      const records: GroupRecord[] = [...shareGroup.targetAssignment.keys()].map((memberId) => ({ type: 'sg-target', group: groupId, memberId, value: null }))
+      records.push({ type: 'sg-target-epoch', group: groupId, value: null }, { type: 'sg-epoch', group: groupId, value: null })
+      return this.o.writeDeletion(groupId, records, 'appending share group deletion')
     }
     const group = this.s.groups.get(groupId)
     if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND)

@@ -35,6 +35,10 @@ export interface GroupCoordinatorConfig {
   readonly consumerMaxSize: number
   /** group.consumer.assignors: names of server-side assignors, the first is the default. */
   readonly consumerAssignors: readonly string[]
+  /** group.share.session.timeout.ms / heartbeat.interval.ms / max.size (KIP-932 share groups). */
+  readonly shareSessionTimeoutMs: number
+  readonly shareHeartbeatIntervalMs: number
+  readonly shareMaxSize: number
 }
 
 export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
@@ -54,6 +58,9 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   consumerHeartbeatIntervalMs: 5000,
   consumerMaxSize: 2 ** 31 - 1,
   consumerAssignors: ['uniform', 'range'],
+  shareSessionTimeoutMs: 45_000,
+  shareHeartbeatIntervalMs: 5000,
+  shareMaxSize: 200,
 }
 
 /** Every value comes from the broker config table (src/broker/config), which holds Kafka's defaults. */
@@ -77,5 +84,8 @@ export function groupConfigFrom(config: BrokerConfig): GroupCoordinatorConfig {
     consumerMaxSize: config.int('group.consumer.max.size'),
     // Kafka lists assignor classes; their short names are what ServerAssignor carries.
     consumerAssignors: config.list('group.consumer.assignors').map((n) => n.endsWith('UniformAssignor') ? 'uniform' : n.endsWith('RangeAssignor') ? 'range' : n),
+    shareSessionTimeoutMs: config.int('group.share.session.timeout.ms'),
+    shareHeartbeatIntervalMs: config.int('group.share.heartbeat.interval.ms'),
+    shareMaxSize: config.int('group.share.max.size'),
   }
 }

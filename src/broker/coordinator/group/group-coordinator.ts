@@ -16,6 +16,10 @@ import { ClassicMembership } from './classic-membership.ts'
 import { ConsumerMembership } from './consumer-membership.ts'
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResult } from './consumer-membership.ts'
 import type { ConsumerGroup } from './consumer-group.ts'
+import { ShareMembership } from './share-membership.ts'
+import type { ShareHeartbeatRequest, ShareHeartbeatResult } from './share-membership.ts'
+import type { ShareGroup } from './share-group.ts'
+import { isShareGroupRecord } from './share-group-records.ts'
 import { NO_TOPICS } from './subscribed-topic-ids.ts'
 import type { TopicLookup } from './subscribed-topic-ids.ts'
 import type { GroupCoordinatorConfig } from './group-config.ts'
@@ -59,6 +63,7 @@ export class GroupCoordinator {
   private readonly s: GroupShardState
   private readonly membership: ClassicMembership
   private readonly consumers: ConsumerMembership
+  private readonly shares: ShareMembership
   private readonly offsetManager: OffsetManager
   private readonly admin: GroupAdmin
   private readonly txnOffsets: TxnOffsetManager
@@ -77,6 +82,7 @@ export class GroupCoordinator {
     this.offsets = this.s.offsets
     this.membership = new ClassicMembership(this.s)
     this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS)
+    this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS)
     this.offsetManager = new OffsetManager(this.s, this.membership)
     this.admin = new GroupAdmin(this.s, this.offsetManager)
     this.txnOffsets = new TxnOffsetManager(this.s, opts.appendTransactional ?? (() => Promise.reject(new Error('no transactional append'))))
@@ -125,6 +131,19 @@ export class GroupCoordinator {
   /** ConsumerGroupHeartbeat (KIP-848); errors come back as codes. */
   consumerGroupHeartbeat(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
     return this.consumers.heartbeat(req)
+  }
+
+  /** ShareGroupHeartbeat (KIP-932); errors come back as codes. */
+  shareGroupHeartbeat(req: ShareHeartbeatRequest): Promise<ShareHeartbeatResult> {
+    return this.shares.heartbeat(req)
+  }
+
+  shareGroup(groupId: string): ShareGroup | undefined {
+    return this.s.shareGroups.get(groupId)
+  }
+
+  shareGroupIds(): IterableIterator<string> {
+    return this.s.shareGroups.keys()
   }
 
   consumerGroup(groupId: string): ConsumerGroup | undefined {
@@ -246,6 +265,10 @@ export class GroupCoordinator {
    */
   replay(rec: GroupRecord): void {
     const groups = this.s.groups
+    if (isShareGroupRecord(rec)) {
+      this.shares.replay(rec)
+      return
+    }
     if (rec.type !== 'offset' && rec.type !== 'group') {
       this.consumers.replay(rec)
       return
@@ -282,6 +305,7 @@ export class GroupCoordinator {
       for (const m of g.members.values()) this.membership.scheduleMemberExpiry(g, m)
     }
     this.consumers.completeLoad(partition)
+    this.shares.completeLoad(partition)
   }
 
   /**
@@ -302,6 +326,7 @@ export class GroupCoordinator {
     }
     this.txnOffsets.unloadPartition(partition)
     this.consumers.unload(partition)
+    this.shares.unload(partition)
   }
 
   /** Shutdown: every parked answer gets NOT_COORDINATOR; timers stop. */
@@ -310,6 +335,7 @@ export class GroupCoordinator {
     this.s.closed = true
     for (const g of this.s.groups.values()) this.membership.forgetGroup(g, ErrorCode.NOT_COORDINATOR)
     this.consumers.unload(null)
+    this.shares.unload(null)
     this.offsetManager.stopRetention()
   }
 

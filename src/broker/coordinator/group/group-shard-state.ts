@@ -10,6 +10,7 @@ import type { GroupCoordinatorConfig } from './group-config.ts'
 import { partitionForGroup } from './group-partition.ts'
 import { OffsetStore } from './offsets.ts'
 import type { GroupRecord } from './records.ts'
+import type { ShareGroup } from './share-group.ts'
 
 /** Kafka's mapping of a failed __consumer_offsets append to what clients are told. */
 export function appendErrorCode(err: unknown, forCommit: boolean): number {
@@ -48,6 +49,8 @@ export class GroupShardState {
   readonly groups = new Map<string, ClassicGroup>()
   /** KIP-848 consumer groups (consumer-membership.ts); an id is in at most one of the two maps. */
   readonly consumerGroups = new Map<string, ConsumerGroup>()
+  /** KIP-932 share groups (share-membership.ts); an id names one group type only. */
+  readonly shareGroups = new Map<string, ShareGroup>()
   readonly offsets = new OffsetStore()
   /** __consumer_offsets partitions being loaded: their groups answer COORDINATOR_LOAD_IN_PROGRESS. */
   readonly loading = new Set<number>()

@@ -13,6 +13,8 @@ import type { GroupMetadataValue } from '../../../protocol/generated/group-coord
 import type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
 import { decodeConsumerGroupRecord, encodeConsumerGroupRecord, isConsumerGroupRecordType } from './consumer-group-records.ts'
 import type { ConsumerGroupRecord } from './consumer-group-records.ts'
+import { decodeShareGroupRecord, encodeShareGroupRecord, isShareGroupRecord, isShareGroupRecordType } from './share-group-records.ts'
+import type { ShareGroupRecord } from './share-group-records.ts'
 
 export type { GroupMetadataValue, GroupMetadataValueMemberMetadata } from '../../../protocol/generated/group-coordinator/group-metadata-value.ts'
 export type { OffsetCommitValue } from '../../../protocol/generated/group-coordinator/offset-commit-value.ts'
@@ -33,6 +35,7 @@ export type { ConsumerGroupRecord } from './consumer-group-records.ts'
 
 export type GroupRecord =
   | ConsumerGroupRecord
+  | ShareGroupRecord
   | { readonly type: 'offset', readonly group: string, readonly topic: string, readonly partition: number, readonly value: OffsetCommitValue | null }
   | { readonly type: 'group', readonly group: string, readonly value: GroupMetadataValue | null }
 
@@ -49,6 +52,7 @@ export interface EncodedRecord {
 }
 
 export function encodeGroupRecord(rec: GroupRecord): EncodedRecord {
+  if (isShareGroupRecord(rec)) return encodeShareGroupRecord(rec, (size) => new Writer(size))
   if (rec.type !== 'offset' && rec.type !== 'group') return encodeConsumerGroupRecord(rec, (size) => new Writer(size))
   if (rec.type === 'offset') {
     const k = { group: rec.group, topic: rec.topic, partition: rec.partition }
@@ -100,6 +104,7 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
       return { type: 'group', group: k.group, value: readGroupMetadataValue(vr, vv) }
     }
     if (isConsumerGroupRecordType(kv)) return decodeConsumerGroupRecord(kv, kr, value === null ? null : new Reader(value))
+    if (isShareGroupRecordType(kv)) return decodeShareGroupRecord(kv, kr, value === null ? null : new Reader(value))
     return null
   } catch (err) {
     if (err instanceof GroupRecordError) throw err

@@ -81,5 +81,5 @@ export interface GroupListing {
   readonly protocolType: string
   readonly state: string
   /** ListGroups v5 GroupType. */
-  readonly type: 'classic' | 'consumer'
+  readonly type: 'classic' | 'consumer' | 'share'
 }

@@ -1,0 +1,33 @@
+// ShareGroupHeartbeat (key 76), version 1 (KIP-932): joins, heartbeats and leaves a share group;
+// the coordinator answers the member's epoch and, on a join, a subscription change or an
+// assignment change, its assignment (coordinator/group/share-membership.ts). Member ids are made
+// by the client.
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/generated/messages/share-group-heartbeat.ts'
+import { defineHandler } from './handler.ts'
+
+export const shareGroupHeartbeatHandler = defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse>({
+  apiKey: ApiKey.ShareGroupHeartbeat,
+  minVersion: 1,
+  maxVersion: 1,
+  async handle(ctx, req) {
+    const r = await ctx.broker.coordinators.group.coordinator.shareGroupHeartbeat({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      rackId: req.rackId,
+      subscribedTopicNames: req.subscribedTopicNames,
+      clientId: ctx.header.clientId ?? '',
+      clientHost: `/${ctx.connection.socket.remoteAddress ?? ''}`,
+    })
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      memberId: r.memberId,
+      memberEpoch: r.memberEpoch,
+      heartbeatIntervalMs: r.heartbeatIntervalMs,
+      assignment: r.assignment === null ? null : { topicPartitions: r.assignment },
+    }
+  },
+})

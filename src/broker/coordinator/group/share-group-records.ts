@@ -1,0 +1,104 @@
+// KIP-932 share-group records in __consumer_offsets, in Kafka's schemas: key = int16 record type +
+// struct v0, value = int16 version + struct v0 (null for a tombstone). Types 10 (member
+// subscription), 11 (group epoch), 12 (target assignment epoch), 13 (a member's target
+// assignment) and 14 (a member's current assignment) are what a share group is rebuilt from.
+// Type 15 (which share-partitions were initialized) is read past: share-partition state lives in
+// __share_group_state and is initialized by the partition leader on first use.
+import type { Reader, Writer } from '../../../protocol/primitives/index.ts'
+import * as mk from '../../../protocol/generated/group-coordinator/share-group-member-metadata-key.ts'
+import * as mv from '../../../protocol/generated/group-coordinator/share-group-member-metadata-value.ts'
+import * as gk from '../../../protocol/generated/group-coordinator/share-group-metadata-key.ts'
+import * as gv from '../../../protocol/generated/group-coordinator/share-group-metadata-value.ts'
+import * as tmk from '../../../protocol/generated/group-coordinator/share-group-target-assignment-metadata-key.ts'
+import * as tmv from '../../../protocol/generated/group-coordinator/share-group-target-assignment-metadata-value.ts'
+import * as tak from '../../../protocol/generated/group-coordinator/share-group-target-assignment-member-key.ts'
+import * as tav from '../../../protocol/generated/group-coordinator/share-group-target-assignment-member-value.ts'
+import * as cak from '../../../protocol/generated/group-coordinator/share-group-current-member-assignment-key.ts'
+import * as cav from '../../../protocol/generated/group-coordinator/share-group-current-member-assignment-value.ts'
+import { ShareGroupStatePartitionMetadataKeyRecordType } from '../../../protocol/generated/group-coordinator/share-group-state-partition-metadata-key.ts'
+
+export type ShareGroupMetadataValue = gv.ShareGroupMetadataValue
+export type ShareGroupMemberMetadataValue = mv.ShareGroupMemberMetadataValue
+export type ShareGroupTargetAssignmentMetadataValue = tmv.ShareGroupTargetAssignmentMetadataValue
+export type ShareGroupTargetAssignmentMemberValue = tav.ShareGroupTargetAssignmentMemberValue
+export type ShareGroupCurrentMemberAssignmentValue = cav.ShareGroupCurrentMemberAssignmentValue
+
+export type ShareGroupRecord =
+  | { readonly type: 'sg-epoch', readonly group: string, readonly value: ShareGroupMetadataValue | null }
+  | { readonly type: 'sg-member', readonly group: string, readonly memberId: string, readonly value: ShareGroupMemberMetadataValue | null }
+  | { readonly type: 'sg-target-epoch', readonly group: string, readonly value: ShareGroupTargetAssignmentMetadataValue | null }
+  | { readonly type: 'sg-target', readonly group: string, readonly memberId: string, readonly value: ShareGroupTargetAssignmentMemberValue | null }
+  | { readonly type: 'sg-current', readonly group: string, readonly memberId: string, readonly value: ShareGroupCurrentMemberAssignmentValue | null }
+
+interface Codec<T> {
+  readonly recordType: number
+  encode(w: Writer, v: T, version: number): void
+  size(v: T, version: number): number
+  decode(r: Reader, version: number): T
+}
+
+// One table: record type ↔ key and value codecs (all at version 0, as Kafka writes them).
+const CODECS = {
+  'sg-member': {
+    key: { recordType: mk.ShareGroupMemberMetadataKeyRecordType, encode: mk.encodeShareGroupMemberMetadataKey, size: mk.sizeShareGroupMemberMetadataKey, decode: mk.decodeShareGroupMemberMetadataKey },
+    value: { encode: mv.encodeShareGroupMemberMetadataValue, size: mv.sizeShareGroupMemberMetadataValue, decode: mv.decodeShareGroupMemberMetadataValue },
+  },
+  'sg-epoch': {
+    key: { recordType: gk.ShareGroupMetadataKeyRecordType, encode: gk.encodeShareGroupMetadataKey, size: gk.sizeShareGroupMetadataKey, decode: gk.decodeShareGroupMetadataKey },
+    value: { encode: gv.encodeShareGroupMetadataValue, size: gv.sizeShareGroupMetadataValue, decode: gv.decodeShareGroupMetadataValue },
+  },
+  'sg-target-epoch': {
+    key: { recordType: tmk.ShareGroupTargetAssignmentMetadataKeyRecordType, encode: tmk.encodeShareGroupTargetAssignmentMetadataKey, size: tmk.sizeShareGroupTargetAssignmentMetadataKey, decode: tmk.decodeShareGroupTargetAssignmentMetadataKey },
+    value: { encode: tmv.encodeShareGroupTargetAssignmentMetadataValue, size: tmv.sizeShareGroupTargetAssignmentMetadataValue, decode: tmv.decodeShareGroupTargetAssignmentMetadataValue },
+  },
+  'sg-target': {
+    key: { recordType: tak.ShareGroupTargetAssignmentMemberKeyRecordType, encode: tak.encodeShareGroupTargetAssignmentMemberKey, size: tak.sizeShareGroupTargetAssignmentMemberKey, decode: tak.decodeShareGroupTargetAssignmentMemberKey },
+    value: { encode: tav.encodeShareGroupTargetAssignmentMemberValue, size: tav.sizeShareGroupTargetAssignmentMemberValue, decode: tav.decodeShareGroupTargetAssignmentMemberValue },
+  },
+  'sg-current': {
+    key: { recordType: cak.ShareGroupCurrentMemberAssignmentKeyRecordType, encode: cak.encodeShareGroupCurrentMemberAssignmentKey, size: cak.sizeShareGroupCurrentMemberAssignmentKey, decode: cak.decodeShareGroupCurrentMemberAssignmentKey },
+    value: { encode: cav.encodeShareGroupCurrentMemberAssignmentValue, size: cav.sizeShareGroupCurrentMemberAssignmentValue, decode: cav.decodeShareGroupCurrentMemberAssignmentValue },
+  },
+} as const
+
+type Kind = ShareGroupRecord['type']
+const KIND_OF_TYPE = new Map<number, Kind>(Object.entries(CODECS).map(([kind, c]) => [c.key.recordType, kind as Kind]))
+const SKIPPED_TYPES = new Set([ShareGroupStatePartitionMetadataKeyRecordType])
+
+export function isShareGroupRecordType(recordType: number): boolean {
+  return KIND_OF_TYPE.has(recordType) || SKIPPED_TYPES.has(recordType)
+}
+
+export function isShareGroupRecord(rec: { readonly type: string }): rec is ShareGroupRecord {
+  return rec.type.startsWith('sg-')
+}
+
+/** Key and value bytes of one record, including the int16 prefix of each. */
+export function encodeShareGroupRecord(rec: ShareGroupRecord, newWriter: (size: number) => Writer): { key: Buffer, value: Buffer | null } {
+  const codec = CODECS[rec.type] as unknown as { key: Codec<unknown>, value: Omit<Codec<unknown>, 'recordType'> }
+  const key = 'memberId' in rec ? { groupId: rec.group, memberId: rec.memberId } : { groupId: rec.group }
+  const kw = newWriter(2 + codec.key.size(key, 0))
+  kw.int16(codec.key.recordType)
+  codec.key.encode(kw, key, 0)
+  if (rec.value === null) return { key: kw.finish(), value: null }
+  const vw = newWriter(2 + codec.value.size(rec.value, 0))
+  vw.int16(0)
+  codec.value.encode(vw, rec.value, 0)
+  return { key: kw.finish(), value: vw.finish() }
+}
+
+/** Decodes a share-group record whose key type was already read from `kr`; null for skipped types. */
+export function decodeShareGroupRecord(recordType: number, kr: Reader, valueReader: Reader | null): ShareGroupRecord | null {
+  const kind = KIND_OF_TYPE.get(recordType)
+  if (kind === undefined) return null
+  const codec = CODECS[kind] as unknown as { key: Codec<{ groupId: string, memberId?: string }>, value: Omit<Codec<unknown>, 'recordType'> }
+  const key = codec.key.decode(kr, 0)
+  let value: unknown = null
+  if (valueReader !== null) {
+    valueReader.int16()
+    // Newer value versions add only tagged fields; read them with the v0 schema (flexible).
+    value = codec.value.decode(valueReader, 0)
+  }
+  const base = { type: kind, group: key.groupId, value }
+  return (key.memberId === undefined ? base : { ...base, memberId: key.memberId }) as ShareGroupRecord
+}
