@@ -5,7 +5,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Producer } from '../../src/client/index.ts'
 import type { Broker } from '../../src/broker/index.ts'
-import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.ts'
+import { JoinWindows, KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts'
 import type { KeyValueStore, StreamsState, ValueAndTimestamp } from '../../src/streams/index.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 import { latest, readUntil, streamsBroker } from './helpers.ts'
@@ -107,4 +107,34 @@ test('two instances share the tasks; when one leaves, the other takes them over 
   await produce(bootstrap, 'share-in', keys.map((k) => [k, 'z']))
   await waitFor(() => counts(a).size === 12 && [...counts(a).values()].every((n) => n === 3), 'a counts 3 per key')
   assert.ok(restored.reduce((x, y) => x + y, 0) > 0, 'a restored the tasks it took back from the changelog')
+})
+
+test('a windowed join and a windowed count end to end, through a repartition topic', { timeout: 20_000 }, async () => {
+  const bootstrap = await setup([{ topic: 'clicks', numPartitions: 2 }, { topic: 'views', numPartitions: 2 }, { topic: 'joined', numPartitions: 1 }, { topic: 'per-page', numPartitions: 1 }])
+  const b = new StreamsBuilder()
+  const clicks = b.stream<string, string>('clicks', { keySerde: S, valueSerde: S })
+  const views = b.stream<string, string>('views', { keySerde: S, valueSerde: S })
+  // user -> page; joined when a click follows a view of the same user within 1 s.
+  clicks.join(views, (c, v) => `${v}>${c}`, JoinWindows.ofTimeDifferenceWithNoGrace(1000)).to('joined', { keySerde: S, valueSerde: S })
+  // Clicks per page per 10 s window: re-keyed by page, so repartitioned.
+  clicks.selectKey((_u, page) => page).groupByKey({ keySerde: S, valueSerde: S }).windowedBy(TimeWindows.ofSizeWithNoGrace(10_000)).count()
+    .toStream().map((wk, n): [string, string] => [`${wk.key}@${wk.window.start}`, String(n)]).to('per-page', { keySerde: S, valueSerde: S })
+  const app = new KafkaStreams(b.build(), { applicationId: 'joins', bootstrapServers: bootstrap, stateDir: dir(), commitIntervalMs: 50 })
+  apps.push(app)
+  const p = new Producer({ bootstrapServers: bootstrap, lingerMs: 0 })
+  await p.sendBatch([
+    { topic: 'views', key: 'u1', value: 'home', timestamp: 10_000 },
+    { topic: 'views', key: 'u2', value: 'shop', timestamp: 10_000 },
+    { topic: 'clicks', key: 'u1', value: 'buy', timestamp: 10_500 },   // joins home (500 ms later)
+    { topic: 'clicks', key: 'u2', value: 'buy', timestamp: 12_000 },   // 2 s after: no join
+    { topic: 'clicks', key: 'u3', value: 'help', timestamp: 21_000 },
+  ])
+  await p.close()
+  await app.start()
+  const joined = await readUntil(bootstrap, 'joined', (m) => m.length >= 1)
+  assert.deepEqual(joined.map((m) => [m.key!.toString(), m.value!.toString(), m.timestamp]), [['u1', 'home>buy', 10_500]])
+  const counts = await readUntil(bootstrap, 'per-page', (m) => latest(m).get('buy@10000') === '2' && latest(m).get('help@20000') === '1')
+  assert.deepEqual([...latest(counts)].sort(), [['buy@10000', '2'], ['help@20000', '1']])
+  assert.ok((await new Admin({ bootstrapServers: bootstrap }).listTopics()).some((t) => t.startsWith('joins-') && t.endsWith('-repartition')))
+  await app.close()
 })

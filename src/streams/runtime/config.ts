@@ -28,6 +28,8 @@ export interface StreamsConfig extends ClientOptions {
   restoreListener?: RestoreListener
   /** Warnings (skipped records, dropped sends); default console.warn. */
   log?: (message: string) => void
+  /** How long a task reading several partitions waits for one that has data on the broker but none fetched yet. Default 500. */
+  maxTaskIdleMs?: number
   /** Producer batching (linger.ms). Default 5. */
   lingerMs?: number
 }

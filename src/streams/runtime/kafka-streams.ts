@@ -65,6 +65,8 @@ export class KafkaStreams {
   private globalConsumer: Consumer | null = null
   private loop: Promise<void> | null = null
   private inTxn = false
+  /** Assigned input partitions ("topic\\0partition"). */
+  private readonly assigned = new Set<string>()
   private stopping = false
   private lastCommit = Date.now()
   private readonly log: (m: string) => void
@@ -82,7 +84,7 @@ export class KafkaStreams {
     this.processId = readFileSync(idFile, 'utf8').trim()
     const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
       groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
-      restoreListener: _rl, log: _l, lingerMs: _lm, ...client } = config
+      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, ...client } = config
     this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
     this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
     this.subs = topology.subtopologies()
@@ -235,6 +237,8 @@ export class KafkaStreams {
   }
 
   private closeTasks(clean: boolean): void {
+    this.buffers.clear()
+    this.idleSince.clear()
     for (const t of this.tasks.values()) {
       if (clean) this.checkpoint(t, true)
       t.close()
@@ -245,6 +249,8 @@ export class KafkaStreams {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.setState('REBALANCING')
     const created: StreamTask[] = []
+    this.assigned.clear()
+    for (const tp of tps) this.assigned.add(`${tp.topic}\u0000${tp.partition}`)
     for (const tp of tps) {
       const sub = this.topicToSub.get(tp.topic)
       if (sub === undefined) continue
@@ -294,6 +300,7 @@ export class KafkaStreams {
         await this.lock.run(async () => {
           if (this.tasks.size === 0) return
           await this.ensureTxn()
+          this.drainBuffers()
           const now = Date.now()
           for (const t of this.tasks.values()) t.punctuateWallClock(now)
           await this.maybeCommit()
@@ -308,15 +315,65 @@ export class KafkaStreams {
     this.inTxn = true
   }
 
+  /**
+   * Processes a fetched batch. A task reading several partitions (a join) takes their records in
+   * timestamp order — always the partition whose next record is the oldest (Kafka's partition
+   * group) — and while one of its partitions has nothing buffered but the broker has more for it,
+   * the task waits for that data (up to maxTaskIdleMs), as Kafka's max.task.idle.ms = 0 does.
+   */
   private process(batch: Message[]): void {
     for (const m of batch) {
       const sub = this.topicToSub.get(m.topic)
       const task = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${m.partition}`)
       if (task === undefined) continue
-      task.process({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })
-      task.punctuateStreamTime()
-      this.processed++
+      if (sub!.sourceTopics.length === 1 && !this.buffers.has(task)) {
+        this.processOne(task, m)
+        continue
+      }
+      let parts = this.buffers.get(task)
+      if (parts === undefined) this.buffers.set(task, (parts = new Map()))
+      const k = `${m.topic}\u0000${m.partition}`
+      const q = parts.get(k)
+      if (q === undefined) parts.set(k, [m])
+      else q.push(m)
     }
+    this.drainBuffers()
+  }
+
+  private readonly buffers = new Map<StreamTask, Map<string, Message[]>>()
+  private readonly idleSince = new Map<StreamTask, number>()
+
+  private drainBuffers(): void {
+    if (this.buffers.size === 0) return
+    let lag: Map<string, number> | null = null
+    for (const [task, parts] of this.buffers) {
+      const own = task.inputTopics().map((t) => `${t}\u0000${task.partition}`).filter((k) => this.assigned.has(k))
+      for (;;) {
+        const empty = own.filter((k) => (parts.get(k)?.length ?? 0) === 0)
+        if (empty.length === own.length) break
+        if (empty.length > 0) {
+          lag ??= new Map(this.consumer!.metrics().partitions.map((p) => [`${p.topic}\u0000${p.partition}`, p.lag]))
+          const waiting = empty.some((k) => (lag!.get(k) ?? -1) !== 0)
+          const since = this.idleSince.get(task) ?? Date.now()
+          this.idleSince.set(task, since)
+          if (waiting && Date.now() - since < (this.config.maxTaskIdleMs ?? 500)) break
+        } else {
+          this.idleSince.delete(task)
+        }
+        let best: Message[] | null = null
+        for (const k of own) {
+          const q = parts.get(k)
+          if (q !== undefined && q.length > 0 && (best === null || q[0]!.timestamp < best[0]!.timestamp)) best = q
+        }
+        this.processOne(task, best!.shift()!)
+      }
+    }
+  }
+
+  private processOne(task: StreamTask, m: Message): void {
+    task.process({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })
+    task.punctuateStreamTime()
+    this.processed++
   }
 
   private async maybeCommit(): Promise<void> {
