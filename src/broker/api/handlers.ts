@@ -38,6 +38,8 @@ import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
 import { shareGroupDescribeHandler } from './share-group-describe.ts'
+import { shareFetchHandler } from './share-fetch.ts'
+import { shareAcknowledgeHandler } from './share-acknowledge.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -82,6 +84,8 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   consumerGroupDescribeHandler,
   shareGroupHeartbeatHandler,
   shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
