@@ -162,8 +162,8 @@ const GROUPS = [
   broker('group.min.session.timeout.ms', 'int', 6000, 'Smallest session timeout a member may ask for.', ro),
   broker('group.max.session.timeout.ms', 'int', 1_800_000, 'Largest session timeout a member may ask for.', ro),
   broker('group.max.size', 'int', INT_MAX, 'Most members in one classic group.', { ...ro, min: 1 }),
-  // Kafka's default; 'share' is accepted but share groups are not served yet.
-  broker('group.coordinator.rebalance.protocols', 'list', ['classic', 'consumer'], 'Group protocols the coordinator serves.',
+  // Kafka 4.0-4.1 turned share groups on by naming 'share' here; Samsa serves them by default.
+  broker('group.coordinator.rebalance.protocols', 'list', ['classic', 'consumer', 'share'], 'Group protocols the coordinator serves.',
     { ...ro, validValues: ['classic', 'consumer', 'share'] }),
   broker('group.consumer.session.timeout.ms', 'int', 45_000, 'Session timeout of KIP-848 consumer group members.', { ...ro, min: 1 }),
   broker('group.consumer.heartbeat.interval.ms', 'int', 5000, 'Heartbeat interval of KIP-848 consumer group members.',
