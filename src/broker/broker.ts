@@ -27,6 +27,7 @@ import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
 import { Security } from './security/security.ts'
+import { ClientQuotas } from './quota/client-quotas.ts'
 import { createAuthenticator } from './security/authenticator.ts'
 import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
@@ -46,6 +47,7 @@ import { AlterPartitionManager } from './replica/alter-partition.ts'
 import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
+import { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { BrokerMetrics } from './metrics/broker-metrics.ts'
@@ -112,6 +114,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   let logs: LogManager | undefined
   let fetchers: ReplicaFetcherManager | undefined
   let cluster: ClusterNode | undefined
+  let quotas: ClientQuotas | undefined
   // Cluster mode: a store shared with other brokers (injected, or etcd from etcd.connect).
   const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
@@ -136,7 +139,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const controller = new Controller(store, loader, nodeId, log)
     await controller.ensureClusterId()
     if (clusterMode) {
-      cluster = new ClusterNode({ store, loader, config, log })
+      cluster = new ClusterNode({ store, loader, config, log, controller })
       await cluster.register(bound.map((b) => advertise(b, config)).map((l) => ({ name: l.name, host: l.host, port: l.port })))
     }
     const initial = await loader.load()
@@ -150,6 +153,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
+    quotas = new ClientQuotas(config, timers)
+    await quotas.open(store, log)
     if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now())
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
@@ -182,11 +187,13 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       security,
+      quotas,
       advertisedListeners,
       clock,
       timers,
       schemas: { lookup: null },
       log,
+      interBroker: new InterBrokerClient(config, () => metadata.image),
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))
@@ -206,6 +213,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const images = loader
     const storage = logs
     const driver = timerDriver
+    const clientQuotas = quotas
     const replicaFetchers = fetchers
     const member = cluster
     return {
@@ -225,9 +233,11 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await adminServer.close()
           // Parked JoinGroup/SyncGroup answers go out before the listeners drain.
           await coordinators.close()
+          context.interBroker.close()
           await srv.close()
           driver.stop()
           security.close()
+          clientQuotas.close()
           await images.close()
           await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
@@ -247,6 +257,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await server.close(0)
     timerDriver?.stop()
     security.close()
+    quotas?.close()
     await loader?.close()
     await logs?.close()
     if (!opts.store) await store?.close()

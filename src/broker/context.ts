@@ -16,8 +16,10 @@ import type { ReplicaManager } from './replica/replica-manager.ts'
 import type { ProducerIdSource } from './coordinator/txn/producer-id-manager.ts'
 import type { Coordinators } from './coordinator/coordinators.ts'
 import type { BrokerMetrics } from './metrics/broker-metrics.ts'
+import type { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { Security } from './security/security.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
+import type { ClientQuotas } from './quota/client-quotas.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -45,6 +47,8 @@ export interface BrokerContext {
   readonly registry: HandlerRegistry
   /** Listener security (TLS, SASL mechanisms) and SCRAM credentials. */
   readonly security: Security
+  /** Client quotas (produce/fetch byte rates, request time) and channel throttling. */
+  readonly quotas: ClientQuotas
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */
@@ -57,6 +61,8 @@ export interface BrokerContext {
   /** The schema registry's id lookup for broker-side validation, lent by `samsa start` once it runs. */
   readonly schemas: SchemaLookupSlot
   readonly log: Logger
+  /** Requests to other brokers (WriteTxnMarkers, AddPartitionsToTxn verification) at their inter-broker listener. */
+  readonly interBroker: InterBrokerClient
   /** Cluster mode: producer ids in blocks from the shared metadata store (single node: a file in the data dir). */
   readonly producerIds?: ProducerIdSource
 }

@@ -47,7 +47,7 @@ print(json.dumps({'brokers': brokers, 'partitions': parts, 'acked': acked[0], 'e
 describe('real clients against startCluster({ brokers: 3 })', () => {
   let cluster: Cluster
   before(async () => {
-    cluster = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': 3 } })
+    cluster = await startCluster({ brokers: 3, logger: process.env.SAMSA_TEST_LOG as 'warn' | undefined, config: { 'offsets.topic.num.partitions': 3 } })
   })
   after(async () => {
     await cluster?.close()
@@ -103,5 +103,40 @@ describe('real clients against startCluster({ brokers: 3 })', () => {
     assert.deepEqual(out.errors, [])
     assert.equal(out.acked, n)
     assert.equal(out.consumed, n)
+  })
+
+  it('KafkaJS: transactions over partitions led by every broker commit and abort everywhere', async () => {
+    const { value } = await runKafkaJs(cluster.bootstrap.split(','), async (kafka) => {
+      const admin = kafka.admin()
+      await admin.connect()
+      try {
+        await admin.createTopics({ topics: [{ topic: 'kjs-tx', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true })
+        const producer = kafka.producer({ transactionalId: 'kjs-cluster-tx', idempotent: true, maxInFlightRequests: 1 })
+        await producer.connect()
+        try {
+          const messages = (tag: string) => [0, 1, 2].map((partition) => ({ partition, value: `${tag}-${partition}` }))
+          const t1 = await producer.transaction()
+          await t1.send({ topic: 'kjs-tx', messages: messages('c') })
+          await t1.commit()
+          const t2 = await producer.transaction()
+          await t2.send({ topic: 'kjs-tx', messages: messages('a') })
+          await t2.abort()
+        } finally {
+          await producer.disconnect()
+        }
+        const md = await admin.fetchTopicMetadata({ topics: ['kjs-tx'] })
+        return { leaders: md.topics[0]!.partitions.map((p) => p.leader).sort() }
+      } finally {
+        await admin.disconnect()
+      }
+    }, { timeoutMs: 60_000 })
+    assert.deepEqual(value.leaders, [0, 1, 2])
+    // Every leader saw both markers: nothing left open, the LSO at the log end.
+    for (let i = 0; i < 3; i++) {
+      await until(`kjs-tx-${i} stable`, () => cluster.brokers.some((b) => {
+        const p = b.running?.context.replicas.partition('kjs-tx', i)
+        return p !== undefined && p.isLeader && p.logEndOffset === 4 && p.lastStableOffset === 4
+      }))
+    }
   })
 })

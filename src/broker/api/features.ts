@@ -15,6 +15,15 @@ export interface Features {
   readonly epoch: bigint
 }
 
+/**
+ * Whether transaction version 2 is finalized: on a single node (no registered brokers) only. Produce
+ * v12+ and TxnOffsetCommit v5+ add partitions to the transaction only then (as Kafka's leader does
+ * only when the feature is on); otherwise they are verified like older versions.
+ */
+export function transactionV2Finalized(image: { readonly brokers: ReadonlyMap<number, unknown> }): boolean {
+  return image.brokers.size === 0
+}
+
 export function brokerFeatures(singleNode: boolean): Features {
   const finalized: ApiVersionsResponseFinalizedFeatureKey[] = []
   if (singleNode) finalized.push({ name: TRANSACTION_VERSION, minVersionLevel: 2, maxVersionLevel: 2 })

@@ -34,6 +34,10 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts'
 import { describeTransactionsHandler } from './describe-transactions.ts'
 import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
+import { electLeadersHandler } from './elect-leaders.ts'
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts'
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts'
+import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
@@ -43,6 +47,7 @@ import { shareAcknowledgeHandler } from './share-acknowledge.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './client-quotas.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -80,6 +85,10 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeTransactionsHandler,
   listTransactionsHandler,
   describeProducersHandler,
+  writeTxnMarkersHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
   shareGroupHeartbeatHandler,
@@ -90,4 +99,6 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
 ]

@@ -25,10 +25,12 @@ import { partitionFailure } from './partition-error.ts'
 import { recordsForAppend } from './produce-records.ts'
 import { PRODUCE_IMPLICIT_ADD_VERSION, TxnPartitionAdder, verifyTransactionalAppend } from '../coordinator/txn/verify-append.ts'
 import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
+import { transactionV2Finalized } from './features.ts'
 import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import { allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { recordProduce } from '../quota/quota-checks.ts'
 
 const NO_RECORD_ERRORS: never[] = []
 
@@ -52,7 +54,10 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     // Transactional batches only into partitions of the producer's ongoing transaction
     // (src/broker/coordinator/txn); v12+ producers (transaction version 2) have them added here.
     if (adder !== null) await adder.add(partition.topic, index, batches)
-    else verifyTransactionalAppend(ctx.broker, transactionalId, partition.topic, index, batches)
+    else {
+      const verifying = verifyTransactionalAppend(ctx.broker, transactionalId, partition, batches)
+      if (verifying) await verifying
+    }
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     if (partition.settings.schemaValidation) await checkSchemaIds(batches, partition.topic, partition.settings.schemaValidation, ctx.broker.schemas)
     const result = await partition.appendAsLeader(batches)
@@ -124,7 +129,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const badAcks = acks !== 0 && acks !== 1 && acks !== -1
     const pending: Promise<unknown>[] = []
     const responses: ProduceResponseTopicProduceResponse[] = []
-    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
+    const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null && transactionV2Finalized(ctx.broker.metadata.image)
+      ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
       const byId = version >= 13
@@ -157,8 +163,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
-    if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))
+    if (acks === 0) {
+      return Promise.all(pending).then(() => {
+        recordProduce(ctx, ctx.size)
+        return noResponse(responses)
+      })
+    }
     const withEndpoints = (): ProduceResponse => {
+      // producer_byte_rate: the request counts once its appends are done, as in Kafka.
+      response.throttleTimeMs = recordProduce(ctx, ctx.size)
       if (version < 10) return response
       const leaders = new LeaderEndpoints(metadata.image)
       for (const t of responses) for (const p of t.partitionResponses) if (wantsLeaderHint(p.errorCode)) leaders.add(p.currentLeader)

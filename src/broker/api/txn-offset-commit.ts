@@ -1,7 +1,8 @@
 // TxnOffsetCommit (key 28), v0-6: group offsets that become visible only when the transaction
-// commits. The transaction coordinator checks the producer and that the group's __consumer_offsets
-// partition is in the transaction (AddOffsetsToTxn); from v5 (transaction version 2, KIP-890 part
-// 2) this request adds that partition itself, as Produce v12 does for data partitions. The group
+// commits. The transaction coordinator (asked over AddPartitionsToTxn verifyOnly when it is
+// another broker) checks the producer and that the group's __consumer_offsets partition is in the
+// transaction (AddOffsetsToTxn); from v5 (transaction version 2, KIP-890 part 2, single node only)
+// this request adds that partition itself, as Produce v12 does for data partitions. The group
 // shard checks the member (v3+, KIP-447), appends the offsets as the producer's transactional batch
 // and keeps them pending until the producer's marker lands there (coordinator/group/txn-offsets.ts).
 // v6 names topics by id (KIP-1319): an id this cluster does not know is UNKNOWN_TOPIC_ID.
@@ -9,12 +10,33 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
+import { txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
 import { TV2 } from '../coordinator/txn/txn-metadata.ts'
+import { transactionV2Finalized } from './features.ts'
 import { defineHandler } from './handler.ts'
 
 /** The first version that adds the offsets partition to the transaction (no AddOffsetsToTxn). */
 const IMPLICIT_ADD_VERSION = 5
 const TOPIC_ID_VERSION = 6
+
+/** The transaction coordinator's verdict as a TxnOffsetCommit answer. */
+function txnOffsetsCode(code: number | undefined): number {
+  switch (code) {
+    case undefined:
+    case ErrorCode.NONE:
+      return ErrorCode.NONE
+    case ErrorCode.PRODUCER_FENCED:
+      return ErrorCode.INVALID_PRODUCER_EPOCH
+    // The transaction coordinator is moving or loading: the client finds its coordinator again and retries.
+    case ErrorCode.NOT_COORDINATOR:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    default:
+      return code
+  }
+}
 
 export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: ApiKey.TxnOffsetCommit,
@@ -39,25 +61,26 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       }
     }
     const producerId = Number(request.producerId)
-    let code = txn.checkTxnMember(request.transactionalId, producerId, request.producerEpoch)
     const service = ctx.broker.coordinators.group
+    const offsetsPartition = service.coordinator.partitionFor(request.groupId)
+    // The producer and its transaction, from the transaction coordinator (here or on another
+    // broker): the group's offsets partition must be in the transaction, or no marker would ever
+    // end them (transaction.partition.verification.enable=false skips the check, as in Kafka).
+    let code: number = ErrorCode.NONE
+    if (version >= IMPLICIT_ADD_VERSION && transactionV2Finalized(ctx.broker.metadata.image)) {
+      // Transaction version 2 (finalized on a single node only, so the coordinator is local).
+      const [added] = await txn.addPartitions(request.transactionalId, producerId, request.producerEpoch,
+        [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }], false, TV2)
+      const addCode = added?.errorCode ?? ErrorCode.NONE
+      code = addCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : addCode
+    } else if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
+      code = txnOffsetsCode(await txnPartitionStatus(ctx.broker, request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition))
+    }
     if (code === ErrorCode.NONE) {
       await service.whenLoaded()
       if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)
     }
     if (code !== ErrorCode.NONE) return respond(() => code)
-    const offsetsPartition = service.coordinator.partitionFor(request.groupId)
-    if (version >= IMPLICIT_ADD_VERSION) {
-      const [added] = await txn.addPartitions(request.transactionalId, producerId, request.producerEpoch,
-        [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }], false, TV2)
-      const addCode = added?.errorCode ?? ErrorCode.NONE
-      if (addCode !== ErrorCode.NONE) return respond(() => (addCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : addCode))
-    } else if (ctx.broker.config.bool('transaction.partition.verification.enable')) {
-      // The group's offsets partition must be in the transaction, or no marker would ever end them
-      // (transaction.partition.verification.enable=false skips the check, as in Kafka).
-      const inTxn = txn.verifyPartition(request.transactionalId, producerId, request.producerEpoch, CONSUMER_OFFSETS_TOPIC, offsetsPartition)
-      if (inTxn !== undefined && inTxn !== ErrorCode.NONE) return respond(() => inTxn)
-    }
     const known = request.topics.flatMap((t, ti) => (names[ti] === undefined ? [] : t.partitions.map((p) => ({
       topic: names[ti]!, partition: p.partitionIndex, offset: p.committedOffset,
       leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,

@@ -19,6 +19,9 @@ import { electLeaders } from './leader-election.ts'
 import { MetadataImage } from './metadata-image.ts'
 import { partitionKey } from './metadata-records.ts'
 import { EtcdConnectError } from './store/etcd-connect.ts'
+import type { Controller } from './controller.ts'
+import { LeaderRebalancer } from './leader-rebalance.ts'
+import { ReassignmentCompleter } from './reassignment.ts'
 
 /** The longest a controlled shutdown waits for the hand-off before leaving anyway. */
 const HANDOFF_MS = 5000
@@ -28,23 +31,30 @@ export interface ClusterNodeOptions {
   readonly loader: MetadataLoader
   readonly config: BrokerConfig
   readonly log: Logger
+  /** Writes the preferred-leader rebalance's elections. */
+  readonly controller: Controller
 }
 
 export class ClusterNode {
   private membership: BrokerMembership | undefined
   readonly election: ControllerElection
   readonly failover: FailoverController
+  readonly rebalancer: LeaderRebalancer
+  readonly reassignments: ReassignmentCompleter
 
   constructor(private readonly opts: ClusterNodeOptions) {
     const { store, loader, config, log } = opts
     this.election = new ControllerElection(store, config.nodeId, () => this.membership?.session() ?? { lease: 0, brokerEpoch: -1 }, () => loader.image, log)
     this.failover = new FailoverController({ store, election: this.election, uncleanDefault: () => config.bool('unclean.leader.election.enable'), log })
+    this.rebalancer = new LeaderRebalancer(config, opts.controller, this.election, () => loader.image, log)
+    this.reassignments = new ReassignmentCompleter(opts.controller, this.election, log)
   }
 
   /** Adds the metadata publishers (after the replica manager's, before the loader starts). */
   subscribe(): void {
     this.opts.loader.subscribe(this.election.onDelta)
     this.opts.loader.subscribe(this.failover.onDelta)
+    this.opts.loader.subscribe(this.reassignments.onDelta)
   }
 
   /**
@@ -65,6 +75,8 @@ export class ClusterNode {
   /** Once the loader runs: claims the controller role when nobody holds it. */
   async campaign(): Promise<void> {
     if (this.opts.loader.image.controller === null) await this.election.campaign()
+    // Every broker checks; only the one holding the claim acts.
+    this.rebalancer.start()
   }
 
   /** The session's lease and broker epoch (lease 0 before start). */
@@ -83,6 +95,8 @@ export class ClusterNode {
       await Promise.race([this.handOff().catch((err: unknown) => this.opts.log.warn({ err }, 'moving leadership away before shutdown failed')), bound])
       clearTimeout(timer)
     }
+    await this.rebalancer.close()
+    await this.reassignments.close()
     await this.election.resign(this.opts.loader.image)
     await this.failover.close()
     await this.membership?.close()
@@ -121,6 +135,7 @@ export class ClusterNode {
   /** A crash (tests): stop renewing; the claim and registration lapse with the lease. */
   async abandon(): Promise<void> {
     this.election.close()
+    await this.rebalancer.close()
     await this.failover.close()
     await this.membership?.abandon()
   }

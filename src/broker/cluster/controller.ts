@@ -10,7 +10,8 @@ import type { MetadataLoader } from './metadata-loader.ts'
 import type { TopicImage } from './metadata-image.ts'
 import { CLUSTER_ID_KEY, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
 import type { PartitionRecord, TopicRecord } from './metadata-records.ts'
-import type { MetadataStore, Op } from './store/metadata-store.ts'
+import type { Compare, MetadataStore, Op } from './store/metadata-store.ts'
+import type { PartitionChange } from './leader-election.ts'
 import { newTopicId } from './topic-id.ts'
 import { assignReplicas } from './replica-assignment.ts'
 
@@ -153,6 +154,41 @@ export class Controller {
     })
     if (!r.succeeded) throw new ConflictError(`topic ${name} changed while changing its configs`)
     return this.published(r.revision, name)
+  }
+
+  /**
+   * The topic as this broker's image has it once the image has caught up with the store (a
+   * creation lost to another broker's: the winner's topic), or undefined when it is not there.
+   */
+  async caughtUpTopic(name: string): Promise<TopicImage | undefined> {
+    const { revision } = await this.store.range(topicKey(name))
+    await this.loader.waitFor(revision)
+    return this.loader.image.topic(name)
+  }
+
+  /**
+   * Writes leader elections (ElectLeaders, the preferred-leader rebalance) in batches of at most
+   * `batch` partitions, each guarded by every partition's mod revision (and by `guard`, the
+   * controller epoch, when given), and waits until the image here shows them. Resolves with the
+   * changes written: a batch that lost its compare-and-swap (a partition changed meanwhile) is
+   * left out for the caller to recompute.
+   */
+  async writeElections(changes: readonly PartitionChange[], batch: number, guard?: Compare): Promise<PartitionChange[]> {
+    const size = Math.max(1, Math.min(batch, this.store.maxPutsPerTxn ?? batch))
+    const written: PartitionChange[] = []
+    let revision = 0
+    for (let i = 0; i < changes.length; i += size) {
+      const part = changes.slice(i, i + size)
+      const keyOf = (c: PartitionChange) => partitionKey(c.prev.topicId, c.prev.partition)
+      const r = await this.store.txn({
+        compare: [...(guard ? [guard] : []), ...part.map((c) => ({ key: keyOf(c), target: 'modRevision' as const, equals: c.prev.modRevision ?? 0 }))],
+        success: part.map((c) => ({ type: 'put' as const, key: keyOf(c), value: JSON.stringify(c.next) })),
+      })
+      revision = Math.max(revision, r.revision)
+      if (r.succeeded) written.push(...part)
+    }
+    if (revision > 0) await this.loader.waitFor(revision)
+    return written
   }
 
   private async rawTopic(name: string): Promise<string> {

@@ -7,6 +7,7 @@
 // last in-sync replica is elected when it returns) unless unclean.leader.election.enable lets an
 // out-of-sync live replica lead (data loss accepted: its ISR is itself alone).
 import type { MetadataImage, PartitionState } from './metadata-image.ts'
+import { reassignmentOf } from './metadata-records.ts'
 import type { PartitionRecord } from './metadata-records.ts'
 
 export interface PartitionChange {
@@ -64,5 +65,5 @@ export function electLeaders(input: ElectionInput): PartitionChange[] {
 }
 
 function record(s: PartitionState, leader: number, leaderEpoch: number, isr: readonly number[]): PartitionRecord {
-  return { replicas: s.replicas, isr: [...isr], leader, leaderEpoch, partitionEpoch: s.partitionEpoch + 1 }
+  return { replicas: s.replicas, isr: [...isr], leader, leaderEpoch, partitionEpoch: s.partitionEpoch + 1, ...reassignmentOf(s) }
 }

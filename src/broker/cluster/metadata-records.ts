@@ -36,6 +36,14 @@ export interface PartitionRecord {
   readonly leaderEpoch: number
   /** Bumped on every change of this record (ISR, replicas, leader): the CAS guard of ISR updates. */
   readonly partitionEpoch: number
+  /** During a reassignment (KIP-455): replicas being added (catching up) and to be removed. */
+  readonly addingReplicas?: readonly number[]
+  readonly removingReplicas?: readonly number[]
+}
+
+/** A record's reassignment fields, for a new record built from it (elections keep them). */
+export function reassignmentOf(r: PartitionRecord): Pick<PartitionRecord, 'addingReplicas' | 'removingReplicas'> {
+  return r.addingReplicas || r.removingReplicas ? { addingReplicas: r.addingReplicas ?? [], removingReplicas: r.removingReplicas ?? [] } : {}
 }
 
 export interface BrokerEndpoint {
@@ -118,7 +126,9 @@ export function parsePartitionRecord(key: string, value: string): PartitionRecor
     !Number.isInteger(o.partitionEpoch)) {
     throw new MetadataRecordError(key, 'malformed partition record')
   }
-  return { replicas: o.replicas, isr: o.isr, leader: o.leader as number, leaderEpoch: o.leaderEpoch as number, partitionEpoch: o.partitionEpoch as number }
+  const r: PartitionRecord = { replicas: o.replicas, isr: o.isr, leader: o.leader as number, leaderEpoch: o.leaderEpoch as number, partitionEpoch: o.partitionEpoch as number }
+  if (isIntArray(o.addingReplicas) && isIntArray(o.removingReplicas)) return { ...r, addingReplicas: o.addingReplicas, removingReplicas: o.removingReplicas }
+  return r
 }
 
 export function parseControllerRecord(key: string, value: string): ControllerRecord {

@@ -305,7 +305,15 @@ export class TopicService {
     if (!pending) {
       pending = (async () => {
         const valid = this.validateCreate({ name, numPartitions: -1, replicationFactor: -1 })
-        return this.serialize(name, () => this.metadata.topic(name) ? Promise.resolve(this.metadata.topic(name)!) : this.doCreate(valid))
+        try {
+          return await this.serialize(name, () => this.metadata.topic(name) ? Promise.resolve(this.metadata.topic(name)!) : this.doCreate(valid))
+        } catch (err) {
+          // Another broker created it first (both saw it missing): use theirs once the image has it.
+          if ((err as { code?: unknown }).code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err
+          const theirs = await this.controller.caughtUpTopic(name)
+          if (!theirs) throw err
+          return theirs
+        }
       })().finally(() => this.pendingAuto.delete(name))
       this.pendingAuto.set(name, pending)
     }

@@ -85,6 +85,7 @@ export class Partition {
   private readonly isrSink: IsrChangeSink | undefined
   /** Bytes per acknowledged append, so waiting fetches count only what their bound passed. */
   private readonly appended = new ByteLedger()
+  private coordinatorAppendCount = 0
 
   /** The HW checkpointed before this start-up (hw-checkpoint.ts), if any. */
   private readonly recordedHw: number | undefined
@@ -241,6 +242,7 @@ export class Partition {
 
   private async leaderAppend(batches: Buffer, origin: 'client' | 'coordinator'): Promise<AppendResult> {
     if (this.role !== 'leader') throw this.notLeader()
+    if (origin === 'coordinator') this.coordinatorAppendCount++
     const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin })
     this.appended.record(result.lastOffset + 1, batches.length)
     this.events.onLogAppend(this, batches.length)
@@ -400,6 +402,21 @@ export class Partition {
   /** OffsetForLeaderEpoch: the largest epoch <= `epoch` this log knows and where it ends. */
   endOffsetForEpoch(epoch: number): ReturnType<LeaderEpochCache['endOffsetFor']> {
     return this.log.epochs.endOffsetFor(epoch, this.log.logEndOffset)
+  }
+
+  /**
+   * Coordinator appends (transaction markers) queued so far. A produce verified with a remote
+   * transaction coordinator compares it before and after the round trip: a marker queued meanwhile
+   * may have ended the very transaction the verification vouched for (Kafka's verification guard).
+   */
+  get coordinatorAppends(): number {
+    return this.coordinatorAppendCount
+  }
+
+  /** Whether the producer has a transaction open here in `epoch` (its later batches need no verification). */
+  hasOngoingTransaction(producerId: number, epoch: number): boolean {
+    const e = this.log.producerState.entry(producerId)
+    return e !== undefined && e.epoch === epoch && e.currentTxnFirstOffset >= 0
   }
 
   /** DescribeProducers: the producers with state in this partition. */

@@ -102,8 +102,8 @@ test('negative api key', () => {
 
 test('known api that no handler serves', () => {
   const f = apiVersions(0, 1)
-  f.writeInt16BE(ApiKey.ElectLeaders, 4)
-  return expectClose(f, /ElectLeaders.*not served/)
+  f.writeInt16BE(ApiKey.AlterReplicaLogDirs, 4)
+  return expectClose(f, /AlterReplicaLogDirs.*not served/)
 })
 
 test('negative ApiVersions version', () => {

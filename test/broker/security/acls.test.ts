@@ -1,7 +1,8 @@
 // ACLs with KafkaJS over SASL_PLAINTEXT (PLAIN users), authorizer.class.name set to Kafka's
 // StandardAuthorizer and User:admin a super user: a principal without ACLs is refused; after
 // CreateAcls it may, after DeleteAcls it may not again; DENY beats ALLOW; PREFIXED patterns;
-// consumer groups guarded; Metadata hides topics the principal may not describe.
+// consumer groups guarded; Metadata hides topics the principal may not describe; cluster APIs
+// (elections, reassignments, transaction markers) need the cluster permission.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
@@ -9,6 +10,10 @@ import type { Kafka } from 'kafkajs'
 import { runKafkaJs } from '../../helpers/kafkajs.ts'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import type { FindCoordinatorResponse } from '../../../src/protocol/generated/messages/find-coordinator.ts'
+import type { ElectLeadersResponse } from '../../../src/protocol/generated/messages/elect-leaders.ts'
+import type { AlterPartitionReassignmentsResponse } from '../../../src/protocol/generated/messages/alter-partition-reassignments.ts'
+import type { ListPartitionReassignmentsResponse } from '../../../src/protocol/generated/messages/list-partition-reassignments.ts'
+import type { WriteTxnMarkersResponse } from '../../../src/protocol/generated/messages/write-txn-markers.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
 import { startSecureBroker } from './secure-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
@@ -67,20 +72,24 @@ describe('ACLs', () => {
     return e.type ?? e.message ?? String(err)
   }
 
-  /** FindCoordinator for a group as `user` over a raw connection (KafkaJS hides its error code). */
-  const findCoordinator = async (user: string, group: string): Promise<number> => {
+  /** One request as `user` over a raw connection (KafkaJS hides some error codes). */
+  const rawAs = async <T>(user: string, apiKey: number, version: number, body: unknown): Promise<T> => {
     const c = await RawClient.connect(broker.port('SASL_PLAINTEXT'))
     try {
       c.write(requestFrame(ApiKey.SaslHandshake, 1, 1, { mechanism: 'PLAIN' }))
       await c.readFrame()
       c.write(requestFrame(ApiKey.SaslAuthenticate, 1, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-pw`) }))
       await c.readFrame()
-      c.write(requestFrame(ApiKey.FindCoordinator, 3, 3, { key: group, keyType: 0 }))
-      return decodeResponseFrame<FindCoordinatorResponse>(ApiKey.FindCoordinator, 3, await c.readFrame()).body.errorCode
+      c.write(requestFrame(apiKey, version, 3, body))
+      return decodeResponseFrame<T>(apiKey, version, await c.readFrame()).body
     } finally {
       c.destroy()
     }
   }
+
+  /** FindCoordinator for a group as `user`. */
+  const findCoordinator = async (user: string, group: string): Promise<number> =>
+    (await rawAs<FindCoordinatorResponse>(user, ApiKey.FindCoordinator, 3, { key: group, keyType: 0 })).errorCode
 
   const acl = (principal: string, resourceType: Enum<typeof AclResourceTypes>, resourceName: string, operation: Enum<typeof AclOperationTypes>,
     permissionType = AclPermissionTypes.ALLOW, resourcePatternType = ResourcePatternTypes.LITERAL) =>
@@ -168,5 +177,21 @@ describe('ACLs', () => {
       }
     })
     assert.equal(r, 'CLUSTER_AUTHORIZATION_FAILED')
+  })
+
+  it('refuses elections, reassignments and transaction markers without the cluster permission', async () => {
+    const CLUSTER_AUTHORIZATION_FAILED = 31
+    const elect = await rawAs<ElectLeadersResponse>('bob', ApiKey.ElectLeaders, 2, { electionType: 0, topicPartitions: [{ topic: 'orders', partitions: [0] }], timeoutMs: 1000 })
+    assert.equal(elect.errorCode, CLUSTER_AUTHORIZATION_FAILED)
+    assert.deepEqual(elect.replicaElectionResults[0].partitionResult.map((p) => p.errorCode), [CLUSTER_AUTHORIZATION_FAILED])
+    const alter = await rawAs<AlterPartitionReassignmentsResponse>('bob', ApiKey.AlterPartitionReassignments, 0,
+      { timeoutMs: 1000, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, replicas: [1] }] }] })
+    assert.equal(alter.errorCode, CLUSTER_AUTHORIZATION_FAILED)
+    const list = (user: string) => rawAs<ListPartitionReassignmentsResponse>(user, ApiKey.ListPartitionReassignments, 0, { timeoutMs: 1000, topics: null })
+    assert.equal((await list('bob')).errorCode, CLUSTER_AUTHORIZATION_FAILED)
+    assert.equal((await list('admin')).errorCode, 0)
+    const markers = await rawAs<WriteTxnMarkersResponse>('bob', ApiKey.WriteTxnMarkers, 1, { markers: [{ producerId: 7n, producerEpoch: 0,
+      transactionResult: true, topics: [{ name: 'orders', partitionIndexes: [0] }], coordinatorEpoch: 0 }] })
+    assert.deepEqual(markers.markers[0].topics[0].partitions.map((p) => p.errorCode), [CLUSTER_AUTHORIZATION_FAILED])
   })
 })

@@ -157,54 +157,61 @@ export class TxnCoordinator {
     if (gate !== ErrorCode.NONE) return fail(gate)
     if (timeoutMs <= 0 || timeoutMs > this.deps.config.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
     if (this.inFlight.has(transactionalId)) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
-    return this.exclusive(transactionalId, async () => {
-      let m = this.txns.get(transactionalId)
-      const now = this.deps.now()
-      if (!m) {
-        const producerId = await this.deps.producerIds.next()
-        m = {
-          transactionalId, producerId, previousProducerId: -1, producerEpoch: -1, lastProducerEpoch: -1, timeoutMs,
-          state: TxnState.Empty, partitions: new Map(), txnStartTimestamp: -1, txnLastUpdateTimestamp: now,
-        }
-      }
-      if (expectedPid >= 0) {
-        // KIP-360: a producer that knows its id/epoch may continue after an error unless fenced.
-        const known = m.producerEpoch === -1 || expectedPid === m.producerId || (expectedPid === m.previousProducerId && expectedEpoch >= MAX_EPOCH)
-        if (!known) return fail(ErrorCode.PRODUCER_FENCED)
-      }
-      if (isPrepare(m.state) || m.state === TxnState.Dead) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
-      if (m.state === TxnState.Ongoing) {
-        // Fence the current producer: bump the epoch and abort its transaction; the caller retries.
-        const next = cloneTxn(m)
-        next.lastProducerEpoch = m.producerEpoch
-        next.producerEpoch = m.producerEpoch + 1
-        if (next.producerEpoch > MAX_EPOCH) next.producerEpoch = m.producerEpoch
-        await this.prepareEnd(next, false)
-        return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
-      }
-      const next = cloneTxn(m)
-      if (expectedPid >= 0 && m.producerEpoch !== -1 && expectedPid === m.producerId && expectedEpoch !== m.producerEpoch) {
-        // A retry of a call that already bumped the epoch gets the same answer; anything else is fenced.
-        if (expectedEpoch === m.lastProducerEpoch) return { errorCode: ErrorCode.NONE, producerId: m.producerId, producerEpoch: m.producerEpoch }
-        return fail(ErrorCode.PRODUCER_FENCED)
-      }
-      if (m.producerEpoch >= MAX_EPOCH - 1) {
-        next.previousProducerId = m.producerId
-        next.producerId = await this.deps.producerIds.next()
-        next.producerEpoch = 0
-        next.lastProducerEpoch = -1
-      } else {
-        next.lastProducerEpoch = m.producerEpoch
-        next.producerEpoch = m.producerEpoch + 1
-      }
-      next.timeoutMs = timeoutMs
-      next.state = TxnState.Empty
-      next.partitions = new Map()
-      next.txnStartTimestamp = -1
-      next.txnLastUpdateTimestamp = now
-      await this.persist(next)
-      return { errorCode: ErrorCode.NONE, producerId: next.producerId, producerEpoch: next.producerEpoch }
+    return this.exclusive(transactionalId, () => this.initTransactional(transactionalId, timeoutMs, expectedPid, expectedEpoch)).catch((e: unknown) => {
+      // A write that failed (the partition moved, the topic is being created elsewhere) is an
+      // answer the client retries, never a closed connection.
+      this.deps.onError?.(e, 'writing transaction state')
+      return fail((e as { code?: unknown } | null)?.code === 'NOT_LEADER_OR_FOLLOWER' ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE)
     })
+  }
+
+  private async initTransactional(transactionalId: string, timeoutMs: number, expectedPid: number, expectedEpoch: number): Promise<InitResult> {
+    let m = this.txns.get(transactionalId)
+    const now = this.deps.now()
+    if (!m) {
+      const producerId = await this.deps.producerIds.next()
+      m = {
+        transactionalId, producerId, previousProducerId: -1, producerEpoch: -1, lastProducerEpoch: -1, timeoutMs,
+        state: TxnState.Empty, partitions: new Map(), txnStartTimestamp: -1, txnLastUpdateTimestamp: now,
+      }
+    }
+    if (expectedPid >= 0) {
+      // KIP-360: a producer that knows its id/epoch may continue after an error unless fenced.
+      const known = m.producerEpoch === -1 || expectedPid === m.producerId || (expectedPid === m.previousProducerId && expectedEpoch >= MAX_EPOCH)
+      if (!known) return fail(ErrorCode.PRODUCER_FENCED)
+    }
+    if (isPrepare(m.state) || m.state === TxnState.Dead) return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+    if (m.state === TxnState.Ongoing) {
+      // Fence the current producer: bump the epoch and abort its transaction; the caller retries.
+      const next = cloneTxn(m)
+      next.lastProducerEpoch = m.producerEpoch
+      next.producerEpoch = m.producerEpoch + 1
+      if (next.producerEpoch > MAX_EPOCH) next.producerEpoch = m.producerEpoch
+      await this.prepareEnd(next, false)
+      return fail(ErrorCode.CONCURRENT_TRANSACTIONS)
+    }
+    const next = cloneTxn(m)
+    if (expectedPid >= 0 && m.producerEpoch !== -1 && expectedPid === m.producerId && expectedEpoch !== m.producerEpoch) {
+      // A retry of a call that already bumped the epoch gets the same answer; anything else is fenced.
+      if (expectedEpoch === m.lastProducerEpoch) return { errorCode: ErrorCode.NONE, producerId: m.producerId, producerEpoch: m.producerEpoch }
+      return fail(ErrorCode.PRODUCER_FENCED)
+    }
+    if (m.producerEpoch >= MAX_EPOCH - 1) {
+      next.previousProducerId = m.producerId
+      next.producerId = await this.deps.producerIds.next()
+      next.producerEpoch = 0
+      next.lastProducerEpoch = -1
+    } else {
+      next.lastProducerEpoch = m.producerEpoch
+      next.producerEpoch = m.producerEpoch + 1
+    }
+    next.timeoutMs = timeoutMs
+    next.state = TxnState.Empty
+    next.partitions = new Map()
+    next.txnStartTimestamp = -1
+    next.txnLastUpdateTimestamp = now
+    await this.persist(next)
+    return { errorCode: ErrorCode.NONE, producerId: next.producerId, producerEpoch: next.producerEpoch }
   }
 
   /**
@@ -223,6 +230,17 @@ export class TxnCoordinator {
         errorCode: unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
       }))
     }
+    if (verifyOnly) {
+      // A partition leader checking a produce (KIP-890): a read of the durable state, outside the
+      // id's chain, so it neither waits behind nor blocks the client's own requests.
+      const m = this.txns.get(transactionalId)
+      const err = this.checkProducer(m, producerId, producerEpoch)
+      if (err !== ErrorCode.NONE) return all(err)
+      return partitions.map((p) => ({
+        topic: p.topic, partition: p.partition,
+        errorCode: m!.state === TxnState.Ongoing && m!.partitions.has(tpKey(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
+      }))
+    }
     if (this.inFlight.has(transactionalId)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
     return this.exclusive(transactionalId, async () => {
       const m = this.txns.get(transactionalId)
@@ -231,12 +249,6 @@ export class TxnCoordinator {
       const err = this.checkProducer(m, producerId, producerEpoch)
       if (err !== ErrorCode.NONE) return all(err)
       if (isPrepare(m!.state)) return all(ErrorCode.CONCURRENT_TRANSACTIONS)
-      if (verifyOnly) {
-        return partitions.map((p) => ({
-          topic: p.topic, partition: p.partition,
-          errorCode: m!.state === TxnState.Ongoing && m!.partitions.has(tpKey(p.topic, p.partition)) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE,
-        }))
-      }
       if (m!.state === TxnState.Ongoing && partitions.every((p) => m!.partitions.has(tpKey(p.topic, p.partition)))) return all(ErrorCode.NONE)
       const now = this.deps.now()
       const next = cloneTxn(m!)

@@ -8,12 +8,16 @@
 // partitions (group/txn-offsets.ts). Timeout aborts and id expiry run on the broker clock.
 import { join } from 'node:path'
 import { ErrorCode } from '../../../protocol/errors.ts'
+import { ApiKey } from '../../../protocol/generated/api-keys.ts'
+import type { WriteTxnMarkersResponse } from '../../../protocol/generated/messages/write-txn-markers.ts'
 import { buildRecordBatch } from '../../../protocol/records/index.ts'
-import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../protocol/records/control-record.ts'
-import { isStorageError } from '../../../storage/errors.ts'
 import { unlinkIfExists } from '../../../storage/fs-util.ts'
 import type { BrokerContext } from '../../context.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../cluster/topic-names.ts'
+import type { InterBrokerClient } from '../../cluster/inter-broker-client.ts'
+import { appendTxnMarkers } from './txn-marker-append.ts'
+import type { MarkerResult, TxnMarker } from './txn-marker-append.ts'
+import { MarkersAbandonedError, TxnMarkerChannelManager } from './txn-marker-channel-manager.ts'
 import { ProducerIdManager } from './producer-id-manager.ts'
 import type { ProducerIdSource } from './producer-id-manager.ts'
 import { TxnCoordinator } from './txn-coordinator.ts'
@@ -44,6 +48,7 @@ export class TxnCoordinatorService {
   private loaded: Promise<void> | null = null
   private stops: (() => void)[] = []
   private started = false
+  private readonly markers: TxnMarkerChannelManager
 
   constructor(private readonly ctx: BrokerContext) {
     const existing = ctx.metadata.topic(TRANSACTION_STATE_TOPIC)
@@ -58,7 +63,8 @@ export class TxnCoordinatorService {
       appendLog: (partition, key, value) => this.appendLog(partition, key, value),
       writeMarkers: (pid, epoch, commit, partitions, id) => this.writeMarkers(pid, epoch, commit, partitions, id),
       producerIds: ctx.producerIds ?? new LazyIds(ctx.config.dataDir),
-      partitionExists: (topic, partition) => ctx.replicas.partition(topic, partition) !== undefined,
+      // The image, not the local replicas: in a cluster a partition may live on other brokers only.
+      partitionExists: (topic, partition) => ctx.metadata.image.partition(topic, partition) !== undefined,
       onError: (err, what) => ctx.log.warn({ err }, `transaction coordinator: ${what}`),
     })
     let loadedRecords = 0
@@ -75,6 +81,20 @@ export class TxnCoordinatorService {
       onLoaded: (_partition, records) => { loadedRecords += records },
     })
     this.loadedRecords = () => loadedRecords
+    const markerTimeoutMs = ctx.config.int('request.timeout.ms')
+    this.markers = new TxnMarkerChannelManager({
+      nodeId: ctx.nodeId,
+      image: () => ctx.metadata.image,
+      appendLocal: (marker, partitions) => appendTxnMarkers(ctx, marker, partitions, markerTimeoutMs),
+      sendRemote: (brokerId, marker, partitions) => this.sendMarkers(brokerId, marker, partitions),
+      stillCoordinator: (id, epoch) => this.runtime.epochOf(this.coordinator.partitionFor(id)) === epoch,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+      onRetry: (id, pending, reason) => ctx.log.debug({ transactionalId: id, pending, reason }, 'retrying transaction markers'),
+    })
+  }
+
+  private get interBroker(): InterBrokerClient {
+    return this.ctx.interBroker
   }
 
   private readonly loadedRecords: () => number
@@ -131,6 +151,7 @@ export class TxnCoordinatorService {
   async close(): Promise<void> {
     for (const stop of this.stops) stop()
     this.stops = []
+    this.markers.close()
     this.coordinator.close()
     this.runtime.close()
   }
@@ -159,32 +180,34 @@ export class TxnCoordinatorService {
   }
 
   private async writeMarkers(pid: number, epoch: number, commit: boolean, partitions: readonly TopicPartition[], transactionalId: string): Promise<void> {
-    const now = this.ctx.clock.now()
     // The epoch this node was elected coordinator of the id's partition in: a marker from a deposed
     // coordinator carries an older one.
-    const coordinatorEpoch = this.runtime.epochOf(this.coordinator.partitionFor(transactionalId)) ?? 0
-    await Promise.all(partitions.map(async (tp) => {
-      const p = this.ctx.replicas.partition(tp.topic, tp.partition)
-      if (!p) return // deleted since it joined the transaction
-      try {
-        if (tp.topic === CONSUMER_OFFSETS_TOPIC) {
-          // The group shard writes it and replays it (its pending offsets applied or dropped).
-          await this.ctx.coordinators.group.completeTransaction(tp.partition, pid, epoch, coordinatorEpoch, commit)
-          return
-        }
-        await p.appendAsCoordinator(buildEndTxnMarkerBatch({
-          type: commit ? ControlRecordType.Commit : ControlRecordType.Abort,
-          producerId: pid,
-          producerEpoch: epoch,
-          coordinatorEpoch,
-          timestamp: now,
-        }))
-      } catch (err) {
-        // A newer epoch already wrote there: this transaction's marker is moot.
-        if (isStorageError(err) && (err.code === 'INVALID_PRODUCER_EPOCH' || err.code === 'TRANSACTION_COORDINATOR_FENCED')) return
-        throw err
-      }
-    }))
+    const coordinatorEpoch = this.runtime.epochOf(this.coordinator.partitionFor(transactionalId))
+    if (coordinatorEpoch === undefined) throw new MarkersAbandonedError(transactionalId, 'not its coordinator')
+    await this.markers.writeMarkers(transactionalId, { producerId: pid, producerEpoch: epoch, commit, coordinatorEpoch }, partitions)
+  }
+
+  private async sendMarkers(brokerId: number, marker: TxnMarker, partitions: readonly TopicPartition[]): Promise<MarkerResult[]> {
+    const topics = new Map<string, number[]>()
+    for (const tp of partitions) {
+      let list = topics.get(tp.topic)
+      if (!list) topics.set(tp.topic, list = [])
+      list.push(tp.partition)
+    }
+    const timeoutMs = this.ctx.config.int('request.timeout.ms')
+    const res = await this.interBroker.send<WriteTxnMarkersResponse>(brokerId, ApiKey.WriteTxnMarkers, 1, {
+      markers: [{
+        producerId: BigInt(marker.producerId), producerEpoch: marker.producerEpoch, transactionResult: marker.commit,
+        topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        coordinatorEpoch: marker.coordinatorEpoch, transactionVersion: 0,
+      }],
+    }, timeoutMs + 5000)
+    const out: MarkerResult[] = []
+    for (const m of res.markers) {
+      if (Number(m.producerId) !== marker.producerId) continue
+      for (const t of m.topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })
+    }
+    return out
   }
 
   // ------------------------------------------------------------------ start-up load
