@@ -1,8 +1,10 @@
 // DeleteGroups (key 42), every version 0-3 (v3 adds a per-group error message: we leave it null,
 // the code says it all): only Empty groups go (NON_EMPTY_GROUP otherwise);
-// their offsets and metadata get tombstones in __consumer_offsets.
+// their offsets and metadata get tombstones in __consumer_offsets (a share group's share-partition
+// state in __share_group_state too).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups.ts'
+import { deleteShareOffsets, shareStateTopics } from '../share/share-group-offsets.ts'
 import { defineHandler } from './handler.ts'
 
 export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
@@ -10,7 +12,14 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   minVersion: 0,
   maxVersion: 3,
   async handle(ctx, req) {
-    const results = await ctx.broker.coordinators.group.coordinator.deleteGroups(req.groupsNames)
+    const c = ctx.broker.coordinators.group.coordinator
+    const shareGroups = new Set(req.groupsNames.filter((id) => c.shareGroup(id) !== undefined))
+    const results = await c.deleteGroups(req.groupsNames)
+    // A deleted share group's share-partition state goes too (KIP-932).
+    for (const r of results) {
+      if (r.errorCode !== 0 || !shareGroups.has(r.groupId)) continue
+      for (const topicId of shareStateTopics(ctx.broker, r.groupId).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
+    }
     return { throttleTimeMs: 0, results: results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode, errorMessage: null })) }
   },
 })
