@@ -1,6 +1,7 @@
 // A streams application process for the exactly-once test: counts records per key from `in` to
-// `out` under exactly_once_v2 and prints its state changes (RUNNING among them). The test kills
-// it with SIGKILL; SIGTERM closes it cleanly. Plain JavaScript so that under `npm test`
+// `out` under exactly_once_v2 and prints its state changes (RUNNING among them). It prints READY
+// once loaded and starts when a line arrives on stdin, so the test can load the next incarnation
+// while the current one runs. The test kills it with SIGKILL; SIGTERM closes it cleanly. Plain JavaScript so that under `npm test`
 // (SAMSA_TEST_BUILT=1) it runs the build without compiling TypeScript at every start.
 const built = process.env.SAMSA_TEST_BUILT === '1'
 const { KafkaStreams, Serdes, StreamsBuilder } = await import(built ? '../../dist/src/streams/index.js' : '../../src/streams/index.ts')
@@ -16,4 +17,5 @@ const app = new KafkaStreams(b.build(), {
 app.setStateListener((s) => process.stdout.write(`${s}\n`))
 app.setUncaughtExceptionHandler((err) => process.stderr.write(`ERROR ${err.stack}\n`))
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)))
-await app.start()
+process.stdout.write('READY\n')
+process.stdin.once('data', () => void app.start().catch((err) => process.stderr.write(`ERROR ${err.stack}\n`)))

@@ -6,6 +6,8 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Admin, Producer } from '../../src/client/index.ts'
 import type { Broker } from '../../src/broker/index.ts'
@@ -13,9 +15,19 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 import { readUntil, streamsBroker } from './helpers.ts'
 
 const APP = fileURLToPath(new URL('./eos-app.mjs', import.meta.url))
-// Under `npm test` the build runs (no TypeScript compiled at each of the four starts).
-const NODE_ARGS = process.env['SAMSA_TEST_BUILT'] === '1' ? [APP] : ['--import', 'tsx', APP]
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The build is used when `npm test` built it, or when it is newer than every source file (never a stale one). */
+function useBuild(): boolean {
+  if (process.env['SAMSA_TEST_BUILT'] === '1') return true
+  const built = join(REPO, 'dist/src/streams/index.js')
+  if (!existsSync(built)) return false
+  const t = statSync(built).mtimeMs
+  return (readdirSync(join(REPO, 'src'), { recursive: true }) as string[]).every((f) => !f.endsWith('.ts') || statSync(join(REPO, 'src', f)).mtimeMs <= t)
+}
+// Four process starts: compiling the TypeScript at each costs seconds of CPU on a loaded machine.
+const BUILT = useBuild()
+const NODE_ARGS = BUILT ? [APP] : ['--import', 'tsx', APP]
 let broker: Broker | undefined
 const children: ChildProcess[] = []
 const stateDir = makeTempDir('samsa-streams-eos-')
@@ -25,22 +37,34 @@ after(async () => {
   removeTempDir(stateDir)
 })
 
-/** Starts the application process; resolves once it reports RUNNING. */
-function startApp(bootstrap: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...NODE_ARGS, bootstrap, stateDir, 'eos-in', 'eos-out'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Spawns an application process; resolves once it has loaded (READY), before it starts. */
+function prepareApp(bootstrap: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...NODE_ARGS, bootstrap, stateDir, 'eos-in', 'eos-out'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SAMSA_TEST_BUILT: BUILT ? '1' : '0' } })
   children.push(child)
   let err = ''
   child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+  return waitFor(child, 'READY', () => err)
+}
+
+function waitFor(child: ChildProcess, line: string, err: () => string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the application did not reach RUNNING:\n${err}`)), 15_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('RUNNING')) {
-        clearTimeout(timer)
-        resolve(child)
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`the application exited (${code}) before RUNNING:\n${err}`)))
+    const timer = setTimeout(() => reject(new Error(`the application did not print ${line}:\n${err()}`)), 15_000)
+    const onData = (d: Buffer) => {
+      if (!d.toString().includes(line)) return
+      clearTimeout(timer)
+      child.stdout!.off('data', onData)
+      resolve(child)
+    }
+    child.stdout!.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`the application exited (${code}) before ${line}:\n${err()}`)))
   })
+}
+
+/** Starts a prepared process; resolves once it reports RUNNING. */
+function startApp(child: ChildProcess): Promise<ChildProcess> {
+  const running = waitFor(child, 'RUNNING', () => '')
+  child.stdin!.write('start\n')
+  return running
 }
 
 const kill = (c: ChildProcess): Promise<void> => new Promise((r) => {
@@ -69,13 +93,16 @@ test('exactly_once_v2 with the application SIGKILLed three times: per-key counts
     await readUntil(bootstrap, 'eos-out', (m) => m.length >= min, { readCommitted: true })
   }
   await produce(1000)
+  // Each next incarnation loads while the current one runs; it starts once the current one is dead.
+  let next = prepareApp(bootstrap)
   for (let round = 0; round < 3; round++) {
-    const app = await startApp(bootstrap)
+    const app = await startApp(await next)
+    next = prepareApp(bootstrap)
     await committedCount(1 + round * 100)
     await produce(500) // arrives while the instance processes, then it dies mid-stream
     await kill(app)
   }
-  const app = await startApp(bootstrap)
+  const app = await startApp(await next)
   const total = [...sent.values()].reduce((a, b) => a + b, 0)
   const out = await readUntil(bootstrap, 'eos-out', (m) => m.length >= total, { readCommitted: true, timeoutMs: 12_000 })
   await kill(app)
