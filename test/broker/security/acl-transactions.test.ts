@@ -14,7 +14,7 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../../src/protocol/errors.ts'
 import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
-import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
+import { rawAs as rawSasl } from './raw-sasl.ts'
 import { startSecureBroker } from './secure-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 
@@ -82,20 +82,7 @@ describe('ACLs on transactional ids', () => {
     assert.equal((await run('ok-1')).result, 'committed')
   })
 
-  /** One request as `user` over a raw SASL connection. */
-  const rawAs = async <T>(user: string, apiKey: number, version: number, body: unknown): Promise<T> => {
-    const c = await RawClient.connect(broker.port('SASL_PLAINTEXT'))
-    try {
-      c.write(requestFrame(ApiKey.SaslHandshake, 1, 1, { mechanism: 'PLAIN' }))
-      await c.readFrame()
-      c.write(requestFrame(ApiKey.SaslAuthenticate, 1, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-pw`) }))
-      await c.readFrame()
-      c.write(requestFrame(apiKey, version, 3, body))
-      return decodeResponseFrame<T>(apiKey, version, await c.readFrame()).body
-    } finally {
-      c.destroy()
-    }
-  }
+  const rawAs = <T>(user: string, apiKey: number, version: number, body: unknown) => rawSasl<T>(broker.port('SASL_PLAINTEXT'), user, apiKey, version, body)
 
   it('each transaction API answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the id', async () => {
     const id = 'ro-raw'
