@@ -42,6 +42,9 @@ import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
 import { shareGroupDescribeHandler } from './share-group-describe.ts'
+import { shareFetchHandler } from './share-fetch.ts'
+import { shareAcknowledgeHandler } from './share-acknowledge.ts'
+import { alterShareGroupOffsetsHandler, deleteShareGroupOffsetsHandler, describeShareGroupOffsetsHandler } from './share-group-offsets.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -91,6 +94,11 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   consumerGroupDescribeHandler,
   shareGroupHeartbeatHandler,
   shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
+  describeShareGroupOffsetsHandler,
+  alterShareGroupOffsetsHandler,
+  deleteShareGroupOffsetsHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
