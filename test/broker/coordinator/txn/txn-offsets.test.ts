@@ -28,7 +28,7 @@ import type { OffsetFetchResponse } from '../../../../src/protocol/generated/mes
 import { partitionForGroup } from '../../../../src/broker/coordinator/group/group-partition.ts'
 import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-metadata.ts'
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
-import { parseLogConfig } from '../../../../src/storage/config.ts'
+import { logConfig } from '../../../helpers/log-config.ts'
 import { Log } from '../../../../src/storage/log.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
@@ -141,7 +141,7 @@ test('transactional offsets live in __consumer_offsets: pending until the marker
     assert.equal((await s.addOffsets('tx-off', fresh.producerId, fresh.producerEpoch)).errorCode, ErrorCode.NONE)
     assert.equal(await s.commitOffset('tx-off', fresh.producerId, fresh.producerEpoch, 77), ErrorCode.NONE)
     await s.close()
-    const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: parseLogConfig({}) })
+    const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: logConfig({}) })
     const now = Date.now()
     const value = encodeTxnValue({
       transactionalId: 'tx-off', producerId: Number(fresh.producerId), previousProducerId: -1, producerEpoch: fresh.producerEpoch, lastProducerEpoch: -1,
