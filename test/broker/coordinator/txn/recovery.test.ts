@@ -28,7 +28,7 @@ import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-meta
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
-import { ZERO_UUID } from '../../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../../src/protocol/primitives/index.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1 }
 
@@ -91,7 +91,7 @@ test('transactions left in PrepareCommit / PrepareAbort are completed after a re
     const committed = await retry(() => fetch(0), (p) => p.lastStableOffset === 4n)
     assert.equal(committed.lastStableOffset, 4n, 'commit marker written after the restart')
     const values: string[] = []
-    const buf = committed.records!
+    const buf = recordsBuffer(committed.records!)
     for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
       const b = decodeRecordBatch(buf, pos)
       if (!b.control) for (const r of b.records) values.push(r.value!.toString())

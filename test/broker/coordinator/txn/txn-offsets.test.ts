@@ -32,6 +32,7 @@ import { logConfig } from '../../../helpers/log-config.ts'
 import { Log } from '../../../../src/storage/log.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
+import { recordsBuffer } from '../../../../src/protocol/primitives/index.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1, 'offsets.topic.num.partitions': 3 }
 const GROUP = 'txn-group'
@@ -79,7 +80,7 @@ class Session {
     req.maxBytes = 1 << 20
     req.topics = [{ topic: '__consumer_offsets', topicId: '00000000-0000-0000-0000-000000000000',
       partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: OFFSETS_PARTITION, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })] }]
-    const buf = (await this.c.call<FetchResponse>(ApiKey.Fetch, 11, req)).responses[0]!.partitions[0]!.records ?? Buffer.alloc(0)
+    const buf = recordsBuffer((await this.c.call<FetchResponse>(ApiKey.Fetch, 11, req)).responses[0]!.partitions[0]!.records ?? [])
     const out = { txnBatches: [] as number[], markers: [] as number[] }
     for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
       const b = decodeRecordBatch(buf, pos)
