@@ -2,7 +2,7 @@
 // protocol -> storage -> broker -> (client, cli, registry, streams, console), the boundaries
 // inside the broker (net/ knows no handlers or services; handlers get services from the
 // composition root, never from module-level lookups), the client standing on protocol alone, the
-// registry on the client, and no floating promises in src/.
+// registry and streams on the client, and no floating promises in src/.
 import tseslint from 'typescript-eslint'
 
 const layer = (files, forbidden, message) => ({
@@ -49,6 +49,12 @@ export default tseslint.config(
     ['src/registry/**/*.ts'],
     ['**/storage/**', '**/broker/**', '**/cli/**', '**/streams/**', '**/console/**'],
     'src/registry may import only src/client and src/protocol: it keeps its state in a topic through the client.',
+  ),
+  // streams: stands on the client (and protocol) — tasks, stores and changelogs over any Kafka.
+  layer(
+    ['src/streams/**/*.ts'],
+    ['**/storage/**', '**/broker/**', '**/cli/**', '**/registry/**', '**/console/**'],
+    'src/streams may import only src/client and src/protocol: it runs against any Kafka through the client.',
   ),
   // net/: sockets, frames, buffers. It knows nothing of handlers, coordinators or broker services.
   layer(

@@ -27,6 +27,7 @@ import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
 import { Security } from './security/security.ts'
+import { ClientQuotas } from './quota/client-quotas.ts'
 import { createAuthenticator } from './security/authenticator.ts'
 import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
@@ -113,6 +114,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   let logs: LogManager | undefined
   let fetchers: ReplicaFetcherManager | undefined
   let cluster: ClusterNode | undefined
+  let quotas: ClientQuotas | undefined
   // Cluster mode: a store shared with other brokers (injected, or etcd from etcd.connect).
   const clusterMode = opts.store !== undefined || config.etcdConnect !== undefined
   const clock = opts.clock ?? systemScheduler
@@ -151,6 +153,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
+    quotas = new ClientQuotas(config, timers)
+    await quotas.open(store, log)
     if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now())
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
@@ -183,6 +187,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       readBufferPool: new BufferPool(READ_BUFFER_POOL_BYTES),
       registry,
       security,
+      quotas,
       advertisedListeners,
       clock,
       timers,
@@ -208,6 +213,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const images = loader
     const storage = logs
     const driver = timerDriver
+    const clientQuotas = quotas
     const replicaFetchers = fetchers
     const member = cluster
     return {
@@ -231,6 +237,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
           await srv.close()
           driver.stop()
           security.close()
+          clientQuotas.close()
           await images.close()
           await replicas.checkpointHighWatermarks().catch((err: unknown) => log.warn({ err }, 'high watermark checkpoint failed'))
           await storage.close()
@@ -250,6 +257,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await server.close(0)
     timerDriver?.stop()
     security.close()
+    quotas?.close()
     await loader?.close()
     await logs?.close()
     if (!opts.store) await store?.close()

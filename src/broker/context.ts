@@ -19,6 +19,7 @@ import type { BrokerMetrics } from './metrics/broker-metrics.ts'
 import type { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { Security } from './security/security.ts'
 import type { SchemaLookupSlot } from './api/schema-ids.ts'
+import type { ClientQuotas } from './quota/client-quotas.ts'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -46,6 +47,8 @@ export interface BrokerContext {
   readonly registry: HandlerRegistry
   /** Listener security (TLS, SASL mechanisms) and SCRAM credentials. */
   readonly security: Security
+  /** Client quotas (produce/fetch byte rates, request time) and channel throttling. */
+  readonly quotas: ClientQuotas
   /** Listeners as clients should reach them (advertised host, actual port). */
   readonly advertisedListeners: readonly BoundListener[]
   /** Time and periodic timers (`now()`, `every(ms, fn)`); a ManualScheduler in tests. */

@@ -14,6 +14,8 @@ import { defineHandler } from './handler.ts'
 import { brokerFeatures, transactionV2Finalized } from './features.ts'
 
 const CONSUMER_PROTOCOL_APIS = new Set<number>([ApiKey.ConsumerGroupHeartbeat, ApiKey.ConsumerGroupDescribe])
+/** The share-group APIs (KIP-932), advertised only while the protocols name `share`. */
+const SHARE_PROTOCOL_APIS = new Set<number>([ApiKey.ShareGroupHeartbeat, ApiKey.ShareGroupDescribe, ApiKey.ShareFetch, ApiKey.ShareAcknowledge, ApiKey.DescribeShareGroupOffsets, ApiKey.AlterShareGroupOffsets, ApiKey.DeleteShareGroupOffsets])
 
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKey.ApiVersions,
@@ -32,8 +34,11 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
     res.errorCode = ErrorCode.NONE
     // The consumer-group APIs only while group.coordinator.rebalance.protocols names `consumer`
     // (clients then stay on the classic protocol, as with Kafka).
-    const consumerProtocol = ctx.broker.config.list('group.coordinator.rebalance.protocols').includes('consumer')
-    res.apiKeys = ctx.broker.registry.advertised().filter((a) => consumerProtocol || !CONSUMER_PROTOCOL_APIS.has(a.apiKey)).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
+    const protocols = ctx.broker.config.list('group.coordinator.rebalance.protocols')
+    const consumerProtocol = protocols.includes('consumer')
+    const shareProtocol = protocols.includes('share')
+    res.apiKeys = ctx.broker.registry.advertised()
+      .filter((a) => (consumerProtocol || !CONSUMER_PROTOCOL_APIS.has(a.apiKey)) && (shareProtocol || !SHARE_PROTOCOL_APIS.has(a.apiKey))).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0
     if (version >= 3) {
       const f = brokerFeatures(transactionV2Finalized(ctx.broker.metadata.image))

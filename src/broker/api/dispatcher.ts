@@ -16,6 +16,7 @@ import type { HandlerRegistry } from './registry.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import { ReadBufferLease } from '../net/read-buffers.ts'
 import type { BrokerContext } from '../context.ts'
+import { recordRequestTime, serializeIfQuoted } from '../quota/quota-checks.ts'
 
 /** Payloads at least this large are referenced by the response writer instead of copied. */
 const ZERO_COPY_THRESHOLD = 16 * 1024
@@ -89,7 +90,7 @@ export function createDispatcher(broker: BrokerContext, registry: HandlerRegistr
     } catch (err) {
       throw new RequestRejected(`cannot decode ${spec.name} v${apiVersion}: ${(err as Error).message}`)
     }
-    return run(broker, handler, connection, header, request)
+    return run(broker, handler, connection, header, request, frame.length)
   }
 }
 
@@ -98,6 +99,10 @@ class Request implements RequestContext {
   readonly broker: BrokerContext
   readonly connection: Connection
   readonly header: RequestHeaderInfo
+  readonly size: number
+  quotaExempt = false
+  /** Synchronous handler time (ms), measured only while request_percentage quotas exist; -1 otherwise. */
+  handlingMs = -1
   /** performance.now() when the request was decoded (request latency metric). */
   private readonly started = performance.now()
   private logger: Logger | undefined
@@ -105,10 +110,11 @@ class Request implements RequestContext {
 
   // No reference to the frame: an answer may be parked for long (a JoinGroup waits for the
   // rebalance), and the frame is a view of a whole socket read (often a burst of pipelined frames).
-  constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo) {
+  constructor(broker: BrokerContext, connection: Connection, header: RequestHeaderInfo, size: number) {
     this.broker = broker
     this.connection = connection
     this.header = header
+    this.size = size
   }
 
   get log(): Logger {
@@ -127,6 +133,7 @@ class Request implements RequestContext {
       lease?.release()
       return null
     }
+    if (this.handlingMs >= 0 && !this.quotaExempt) recordRequestTime(this, this.handlingMs, res)
     const h = this.header
     try {
       const frame: NonNullable<FrameResult> = encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
@@ -145,14 +152,18 @@ class Request implements RequestContext {
 }
 
 function run(broker: BrokerContext, handler: ApiHandler, connection: Connection, header: RequestHeaderInfo,
-  request: unknown): FrameResult | Promise<FrameResult> {
-  const req = new Request(broker, connection, header)
+  request: unknown, size: number): FrameResult | Promise<FrameResult> {
+  const req = new Request(broker, connection, header, size)
+  if (broker.quotas.enabled) serializeIfQuoted(req)
   let out: unknown
+  const timed = broker.quotas.request.enabled
+  const t0 = timed ? performance.now() : 0
   try {
     out = handler.handle(req, request, header.apiVersion)
   } catch (err) {
     return req.fail(err)
   }
+  if (timed) req.handlingMs = performance.now() - t0
   if (out instanceof Promise) return out.then((res) => req.respond(res), (err: unknown) => req.fail(err))
   return req.respond(out)
 }

@@ -14,6 +14,7 @@ import type { FetchPass } from './fetch-read.ts'
 import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
 import { recordsLength } from '../../protocol/primitives/index.ts'
+import { fetchMaxBytes, throttledFetch } from '../quota/quota-checks.ts'
 
 /**
  * Waits for data; completes by reading all partitions again. Only bytes that became readable under
@@ -69,14 +70,22 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const authorize = !ctx.broker.security.authorizer ? undefined
       : follower ? (allowedCluster(ctx, Operation.CLUSTER_ACTION) ? undefined : () => false)
         : (topic: string) => allowedTopic(ctx, Operation.READ, topic)
+    // Followers are not held by client quotas (Kafka's replication quotas are not served).
+    if (follower) ctx.quotaExempt = true
+    else if (version >= 3) request.maxBytes = fetchMaxBytes(ctx, request.maxBytes)
     const plan = new FetchPlan(request, version, replicas, metadata, ctx, authorize)
     const first = await plan.read()
     const minBytes = request.minBytes
     const response = request.maxWaitMs <= 0 || first.bytes >= minBytes || first.hasError || plan.answerNow || plan.watched.length === 0
       ? first.response
       : await waitForData(replicas.fetchPurgatory, plan, first, minBytes, request.maxWaitMs)
-    countBytesOut(ctx.broker.metrics, response)
-    return response
+    if (follower) {
+      countBytesOut(ctx.broker.metrics, response)
+      return response
+    }
+    const answer = throttledFetch(ctx, response, version)
+    countBytesOut(ctx.broker.metrics, answer)
+    return answer
   },
 })
 

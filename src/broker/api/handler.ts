@@ -30,6 +30,10 @@ export interface RequestContext {
    * back to the pool once the response is written, so nothing may keep them past that.
    */
   readonly readBuffers: ReadBufferLease
+  /** Bytes of the request frame (header and body): what a producer byte-rate quota counts. */
+  readonly size: number
+  /** Set by a handler whose request is not counted against request_percentage (a follower's fetch). */
+  quotaExempt: boolean
 }
 
 export interface ApiHandler<Req = unknown, Res = unknown> {

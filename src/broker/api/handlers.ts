@@ -42,9 +42,12 @@ import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
 import { consumerGroupDescribeHandler } from './consumer-group-describe.ts'
 import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
 import { shareGroupDescribeHandler } from './share-group-describe.ts'
+import { shareFetchHandler } from './share-fetch.ts'
+import { shareAcknowledgeHandler } from './share-acknowledge.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './client-quotas.ts'
 import type { ApiHandler } from './handler.ts'
 
 export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
@@ -90,8 +93,12 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   consumerGroupDescribeHandler,
   shareGroupHeartbeatHandler,
   shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
 ]

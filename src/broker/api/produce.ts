@@ -31,6 +31,7 @@ import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './le
 import { allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
 import { recordsBuffer } from '../../protocol/primitives/index.ts'
+import { recordProduce } from '../quota/quota-checks.ts'
 
 const NO_RECORD_ERRORS: never[] = []
 
@@ -163,8 +164,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })
     }
     const response: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] }
-    if (acks === 0) return Promise.all(pending).then(() => noResponse(responses))
+    if (acks === 0) {
+      return Promise.all(pending).then(() => {
+        recordProduce(ctx, ctx.size)
+        return noResponse(responses)
+      })
+    }
     const withEndpoints = (): ProduceResponse => {
+      // producer_byte_rate: the request counts once its appends are done, as in Kafka.
+      response.throttleTimeMs = recordProduce(ctx, ctx.size)
       if (version < 10) return response
       const leaders = new LeaderEndpoints(metadata.image)
       for (const t of responses) for (const p of t.partitionResponses) if (wantsLeaderHint(p.errorCode)) leaders.add(p.currentLeader)

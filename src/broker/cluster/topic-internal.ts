@@ -4,7 +4,7 @@
 // capped by the registered brokers (a single node: 1), with transaction.state.log.min.isr capped
 // by that factor (a min ISR above it would block every coordinator write).
 import type { BrokerConfig } from '../config/broker-config.ts'
-import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './topic-names.ts'
+import { CONSUMER_OFFSETS_TOPIC, SHARE_GROUP_STATE_TOPIC, TRANSACTION_STATE_TOPIC } from './topic-names.ts'
 
 export interface InternalTopicSpec {
   readonly partitions: number
@@ -42,6 +42,19 @@ export function internalTopicSpec(name: string, config: BrokerConfig, brokers = 
         'min.insync.replicas': String(Math.min(config.int('transaction.state.log.min.isr'), rf.replicationFactor)),
         'segment.bytes': String(config.int('transaction.state.log.segment.bytes')),
         'unclean.leader.election.enable': 'false',
+      },
+    }
+  }
+  if (name === SHARE_GROUP_STATE_TOPIC) {
+    const rf = factor('share.coordinator.state.topic.replication.factor')
+    return {
+      ...rf,
+      partitions: config.int('share.coordinator.state.topic.num.partitions'),
+      configs: {
+        'cleanup.policy': 'compact',
+        'compression.type': 'producer',
+        'min.insync.replicas': String(Math.min(config.int('share.coordinator.state.topic.min.isr'), rf.replicationFactor)),
+        'segment.bytes': String(config.int('share.coordinator.state.topic.segment.bytes')),
       },
     }
   }

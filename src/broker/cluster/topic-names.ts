@@ -9,8 +9,9 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/
 
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets'
 export const TRANSACTION_STATE_TOPIC = '__transaction_state'
+export const SHARE_GROUP_STATE_TOPIC = '__share_group_state'
 
-const INTERNAL = new Set([CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC])
+const INTERNAL = new Set([CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC, SHARE_GROUP_STATE_TOPIC])
 
 export function isInternalTopic(name: string): boolean {
   return INTERNAL.has(name)

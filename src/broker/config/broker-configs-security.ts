@@ -14,6 +14,8 @@ export const SECURITY_CONFIGS = [
   k('authorizer.class.name', 'string', '', 'Authorization: org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) turns ACLs on; empty: every principal may do anything.', { ...ro, ...on }),
   k('super.users', 'string', null, 'Authorization: principals allowed everything, semicolon-separated (User:admin;User:CN=ops).', { ...ro, ...on }),
   k('allow.everyone.if.no.acl.found', 'boolean', false, 'Authorization: a resource without any ACL is open to everyone (else only to super users).', { ...ro, ...on }),
+  k('quota.window.num', 'int', 11, 'Client quotas: samples kept per user/client-id rate (produce, fetch, request time); the rate is measured over them.', { ...ro, ...on, min: 1 }),
+  k('quota.window.size.seconds', 'int', 1, 'Client quotas: length of one sample; a request quota throttle is at most one sample long.', { ...ro, ...on, min: 1 }),
   k('security.inter.broker.protocol', 'string', 'PLAINTEXT', 'Security: Inter broker protocol.', { ...ro, importance: 'medium' }),
   k('connections.max.reauth.ms', 'long', 0, 'Connections: Connections maximum reauth (ms).', { ...ro, importance: 'medium' }),
   k('sasl.server.max.receive.size', 'int', 524_288, 'SASL: largest request accepted before authentication; a larger one closes the connection.', { ...ro, ...on, importance: 'medium' }),

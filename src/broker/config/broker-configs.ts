@@ -164,8 +164,8 @@ const GROUPS = [
   broker('group.min.session.timeout.ms', 'int', 6000, 'Smallest session timeout a member may ask for.', ro),
   broker('group.max.session.timeout.ms', 'int', 1_800_000, 'Largest session timeout a member may ask for.', ro),
   broker('group.max.size', 'int', INT_MAX, 'Most members in one classic group.', { ...ro, min: 1 }),
-  // Kafka's default; 'share' is accepted but share groups are not served yet.
-  broker('group.coordinator.rebalance.protocols', 'list', ['classic', 'consumer'], 'Group protocols the coordinator serves.',
+  // Kafka 4.0-4.1 turned share groups on by naming 'share' here; Samsa serves them by default.
+  broker('group.coordinator.rebalance.protocols', 'list', ['classic', 'consumer', 'share'], 'Group protocols the coordinator serves.',
     { ...ro, validValues: ['classic', 'consumer', 'share'] }),
   broker('group.consumer.session.timeout.ms', 'int', 45_000, 'Session timeout of KIP-848 consumer group members.', { ...ro, min: 1 }),
   broker('group.consumer.heartbeat.interval.ms', 'int', 5000, 'Heartbeat interval of KIP-848 consumer group members.',
@@ -198,9 +198,9 @@ const COMPAT = [
     'KRaft controller listener names. Listeners with these names are not bound: Samsa has no separate controller endpoint.',
     { ...ro, importance: 'low' }),
   broker('metadata.log.dir', 'string', null, 'KRaft metadata log directory. Ignored (metadata lives in the data directory).', none),
-  broker('share.coordinator.state.topic.replication.factor', 'short', 3, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
-  broker('share.coordinator.state.topic.min.isr', 'short', 2, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
-  broker('share.coordinator.state.topic.num.partitions', 'int', 50, 'Share groups (KIP-932). Ignored.', { ...none, min: 1 }),
+  broker('share.coordinator.state.topic.replication.factor', 'short', 3, 'Replication factor of __share_group_state (capped at the broker count).', { ...ro, min: 1 }),
+  broker('share.coordinator.state.topic.min.isr', 'short', 2, 'min.insync.replicas of __share_group_state.', { ...ro, min: 1 }),
+  broker('share.coordinator.state.topic.num.partitions', 'int', 50, 'Partitions of __share_group_state (fixed once it exists).', { ...ro, min: 1 }),
   broker('group.share.enable', 'boolean', false, 'Share groups (KIP-932) switch of Kafka 4.0, later removed. Not supported.', none),
   broker('zookeeper.connect', 'string', null, 'ZooKeeper address (removed in Kafka 4.0, KRaft only). Accepted so old server.properties load.', none),
   broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout (removed in Kafka 4.0). Accepted so old server.properties load.', none),

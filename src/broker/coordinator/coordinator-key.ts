@@ -7,6 +7,8 @@
 export const COORDINATOR_KEY_TYPE_GROUP = 0
 /** FindCoordinator key type of a transactional id (__transaction_state). */
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
+/** FindCoordinator key type of a share-partition, "group:topicId:partition" (__share_group_state). */
+export const COORDINATOR_KEY_TYPE_SHARE = 2
 
 export function javaStringHashCode(s: string): number {
   let h = 0

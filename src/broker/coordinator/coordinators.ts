@@ -5,7 +5,8 @@
 import type { BrokerContext } from '../context.ts'
 import { GroupCoordinatorService } from './group/group-service.ts'
 import { TxnCoordinatorService } from './txn/txn-service.ts'
-import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
+import { ShareCoordinatorService } from './share/share-coordinator-service.ts'
+import { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_SHARE, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
 import type { CoordinatorLeadershipListener, CoordinatorRuntime } from './runtime.ts'
 import type { ReplicaManager } from '../replica/replica-manager.ts'
 
@@ -27,19 +28,32 @@ export interface CoordinatorService {
   readonly runtime: CoordinatorRuntime
 }
 
-export { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
+export { COORDINATOR_KEY_TYPE_GROUP, COORDINATOR_KEY_TYPE_SHARE, COORDINATOR_KEY_TYPE_TRANSACTION } from './coordinator-key.ts'
+
+interface Services {
+  readonly group: GroupCoordinatorService
+  readonly txn: TxnCoordinatorService
+  readonly share: ShareCoordinatorService
+}
 
 export class Coordinators {
-  private opened: { readonly group: GroupCoordinatorService, readonly txn: TxnCoordinatorService } | null = null
+  private opened: Services | null = null
 
   /** Builds and starts both coordinators (broker start-up, once the context is complete). */
   open(ctx: BrokerContext): void {
     if (this.opened) return
     const group = new GroupCoordinatorService(ctx)
     const txn = new TxnCoordinatorService(ctx)
-    this.opened = { group, txn }
+    const share = new ShareCoordinatorService(ctx)
+    this.opened = { group, txn, share }
     group.start()
     txn.start()
+    share.start()
+  }
+
+  /** The share coordinator (__share_group_state) and the share-partitions led here. */
+  get share(): ShareCoordinatorService {
+    return this.services().share
   }
 
   get group(): GroupCoordinatorService {
@@ -54,13 +68,14 @@ export class Coordinators {
   forKeyType(keyType: number): CoordinatorService | undefined {
     if (keyType === COORDINATOR_KEY_TYPE_GROUP) return this.group
     if (keyType === COORDINATOR_KEY_TYPE_TRANSACTION) return this.txn
+    if (keyType === COORDINATOR_KEY_TYPE_SHARE) return this.share
     return undefined
   }
 
   /** Broker shutdown, before listeners close. */
   async close(): Promise<void> {
     if (!this.opened) return
-    await Promise.all([this.opened.group.close(), this.opened.txn.close()])
+    await Promise.all([this.opened.group.close(), this.opened.txn.close(), this.opened.share.close()])
   }
 
   /**
@@ -92,11 +107,11 @@ export class Coordinators {
 
   private runtimeOf(topic: string): CoordinatorRuntime | undefined {
     if (!this.opened) return undefined
-    for (const svc of [this.opened.group, this.opened.txn]) if (svc.runtime.topic === topic) return svc.runtime
+    for (const svc of [this.opened.group, this.opened.txn, this.opened.share]) if (svc.runtime.topic === topic) return svc.runtime
     return undefined
   }
 
-  private services(): { readonly group: GroupCoordinatorService, readonly txn: TxnCoordinatorService } {
+  private services(): Services {
     if (!this.opened) throw new Error('the coordinators are used before the broker opened them')
     return this.opened
   }

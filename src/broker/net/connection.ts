@@ -78,6 +78,10 @@ export class Connection implements BudgetWaiter {
   private pausedForLimits = false
   private pausedForDrain = false
   private pausedForBudget = false
+  /** Muted by a client quota (Kafka's channel throttling): nothing is read until unmuted. */
+  private pausedForQuota = false
+  /** One request at a time, as Kafka's channels (a client under a quota: a pipeline would outrun its throttle). */
+  private serial = false
   /** The client half-closed its side; close ours once everything it sent is answered. */
   private peerEnded = false
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
@@ -129,7 +133,7 @@ export class Connection implements BudgetWaiter {
   }
 
   private readFrames(): void {
-    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.pausedForBudget && !this.draining) {
+    while (!this.closed && !this.pausedForLimits && !this.pausedForDrain && !this.pausedForBudget && !this.pausedForQuota && !this.draining) {
       let frame: Buffer | null
       try {
         frame = this.reader.next()
@@ -251,6 +255,7 @@ export class Connection implements BudgetWaiter {
   private overLimits(): boolean {
     const { maxInFlightBytes, maxInFlightRequests } = this.limits
     if ((maxInFlightBytes >= 0 && this.inFlightBytes > maxInFlightBytes) || this.inFlightRequests >= maxInFlightRequests) return true
+    if (this.serial && this.inFlightRequests > 0) return true
     // Broker-wide bound; a connection with nothing in flight may always take one frame.
     if (this.budget.exhausted && this.inFlightRequests > 0) {
       this.budget.wait(this)
@@ -275,13 +280,35 @@ export class Connection implements BudgetWaiter {
     } else if (!over && this.pausedForLimits) {
       this.pausedForLimits = false
     }
-    const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget
+    const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget || this.pausedForQuota
     if (shouldPause && !this.socket.isPaused()) this.socket.pause()
     else if (!shouldPause && this.socket.isPaused() && !this.draining) {
       this.socket.resume()
       // Frames that arrived before the pause are still queued in the reader.
       this.readFrames()
     }
+  }
+
+  get oneAtATime(): boolean {
+    return this.serial
+  }
+
+  /** From now on, the next request is read only once the previous one is answered. */
+  serialize(): void {
+    this.serial = true
+  }
+
+  /** Stops reading requests (a client over its quota) until `unmute`; answers still go out. */
+  mute(): void {
+    if (this.pausedForQuota) return
+    this.pausedForQuota = true
+    this.checkLimits()
+  }
+
+  unmute(): void {
+    if (!this.pausedForQuota) return
+    this.pausedForQuota = false
+    this.checkLimits()
   }
 
   private onDrain(): void {

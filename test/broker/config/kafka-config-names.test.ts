@@ -13,7 +13,7 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
     ['remote.log.manager.thread.pool.size', 'int', 2, 'read-only'],
     ['remote.log.reader.threads', 'int', 10, 'cluster-wide'],
     ['group.consumer.assignors', 'list', ['uniform', 'range'], 'read-only'],
-    ['group.share.delivery.count.limit', 'int', 5, 'read-only'],
+    ['group.share.min.delivery.count.limit', 'int', 2, 'read-only'],
     ['controller.quorum.fetch.timeout.ms', 'int', 2000, 'read-only'],
     ['metric.reporters', 'list', ['org.apache.kafka.common.metrics.JmxReporter'], 'cluster-wide'],
     ['leader.replication.throttled.rate', 'long', 2 ** 63, 'cluster-wide'],
@@ -26,7 +26,7 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
   }
   // The TLS and SASL keys Samsa acts on keep Kafka's types, defaults and modes.
   for (const [name, type, dflt, dynamic] of [['ssl.keystore.location', 'string', null, 'per-broker'], ['ssl.client.auth', 'string', 'none', 'per-broker'],
-    ['sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'per-broker']] as const) {
+    ['sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'per-broker'], ['group.share.delivery.count.limit', 'int', 5, 'read-only']] as const) {
     const d = BROKER_DEFS.get(name)!
     assert.deepEqual([d.type, d.default, d.dynamic, d.noEffect], [type, dflt, dynamic, false], name)
   }

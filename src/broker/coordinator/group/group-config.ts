@@ -53,7 +53,7 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   offsetCommitTimeoutMs: 5000,
   newMemberJoinTimeoutMs: 300_000,
   maxMemberMetadataBytes: 1024 * 1024,
-  rebalanceProtocols: ['classic', 'consumer'],
+  rebalanceProtocols: ['classic', 'consumer', 'share'],
   consumerSessionTimeoutMs: 45_000,
   consumerHeartbeatIntervalMs: 5000,
   consumerMaxSize: 2 ** 31 - 1,

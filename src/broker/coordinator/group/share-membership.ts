@@ -66,6 +66,7 @@ export class ShareMembership {
   /** Request validation before any group state is read (Kafka's InvalidRequestException cases). */
   private checkRequest(req: ShareHeartbeatRequest): ShareHeartbeatResult | null {
     const invalid = (msg: string) => errorResult(ErrorCode.INVALID_REQUEST, msg)
+    if (!this.s.config.rebalanceProtocols.includes('share')) return errorResult(ErrorCode.UNSUPPORTED_VERSION, 'share groups are not enabled (group.coordinator.rebalance.protocols)')
     if (req.groupId === '') return invalid("GroupId can't be empty.")
     const err = this.s.checkGroup(req.groupId, false)
     if (err !== ErrorCode.NONE) return errorResult(err, null)

@@ -1,0 +1,89 @@
+// The broker's client quotas (Kafka's quota managers, KIP-13/KIP-124): produce and fetch byte
+// rates and request-time percentage per user / client-id / (user, client-id), kept in the
+// metadata store (client-quota-store.ts) and enforced like Kafka: the response carries
+// throttle_time_ms at once, and the connection is muted — nothing more is read from it — until
+// the throttle time has passed, so a client that ignores the field is held back as well.
+// Without any quota every check is one boolean read.
+import type { Logger } from 'pino'
+import type { BrokerConfig } from '../config/broker-config.ts'
+import type { MetadataStore } from '../cluster/store/metadata-store.ts'
+import type { TimerQueue } from '../coordinator/timer-queue.ts'
+import type { Connection } from '../net/connection.ts'
+import type { RequestContext } from '../api/handler.ts'
+import { sessionOf } from '../security/session.ts'
+import { ANONYMOUS } from '../security/principal.ts'
+import { ClientQuotaManager } from './client-quota-manager.ts'
+import { ClientQuotaStore } from './client-quota-store.ts'
+import type { EntityQuotas } from './client-quota-store.ts'
+
+export class ClientQuotas {
+  /** producer_byte_rate: bytes of Produce requests per second. */
+  readonly produce: ClientQuotaManager
+  /** consumer_byte_rate: bytes of Fetch responses per second. */
+  readonly fetch: ClientQuotaManager
+  /** request_percentage: time spent handling requests, in percent of one thread per second. */
+  readonly request: ClientQuotaManager
+  private readonly managers: readonly ClientQuotaManager[]
+  private storeCopy: ClientQuotaStore | undefined
+
+  constructor(config: BrokerConfig, private readonly timers: TimerQueue) {
+    const window = { sampleMs: config.int('quota.window.size.seconds') * 1000, numSamples: config.int('quota.window.num') }
+    this.produce = new ClientQuotaManager('producer_byte_rate', window)
+    this.fetch = new ClientQuotaManager('consumer_byte_rate', window)
+    // A request-time throttle is at most one sample long, as Kafka's.
+    this.request = new ClientQuotaManager('request_percentage', window, window.sampleMs)
+    this.managers = [this.produce, this.fetch, this.request]
+  }
+
+  /** Loads the quotas and follows their changes. */
+  async open(store: MetadataStore, log: Logger): Promise<void> {
+    const s = new ClientQuotaStore(store, log, (q) => this.applied(q))
+    await s.open()
+    this.storeCopy = s
+  }
+
+  /** Some quota exists (a quick check before looking one up). */
+  get enabled(): boolean {
+    return this.produce.enabled || this.fetch.enabled || this.request.enabled
+  }
+
+  /** Whether a quota applies to this client. */
+  applies(user: string, clientId: string): boolean {
+    for (const m of this.managers) if (m.enabled && m.quotaFor(user, clientId) !== Infinity) return true
+    return false
+  }
+
+  get store(): ClientQuotaStore {
+    if (!this.storeCopy) throw new Error('client quotas are not open')
+    return this.storeCopy
+  }
+
+  private applied(q: EntityQuotas): void {
+    for (const m of this.managers) m.update(q.entity, q.values[m.key])
+  }
+
+  now(): number {
+    return this.timers.clock.now()
+  }
+
+  /** Mutes `conn` for `ms` (extending a mute already running). */
+  throttle(conn: Connection, ms: number): void {
+    if (ms <= 0 || conn.isClosed) return
+    const key = `client-quota-throttle:${conn.id}`
+    const until = this.now() + ms
+    if ((this.timers.deadlineOf(key) ?? -Infinity) >= until) return
+    conn.mute()
+    this.timers.schedule(key, ms, () => conn.unmute())
+  }
+
+  close(): void {
+    this.storeCopy?.close()
+  }
+}
+
+/** The quota user (the principal's name: `alice` for `User:alice`) and client id of a request. */
+export function quotaClient(ctx: RequestContext): [string, string] {
+  const principal = sessionOf(ctx.connection)?.principal ?? ANONYMOUS
+  const colon = principal.indexOf(':')
+  return [colon < 0 ? principal : principal.slice(colon + 1), ctx.header.clientId ?? '']
+}

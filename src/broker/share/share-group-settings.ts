@@ -1,0 +1,32 @@
+// The settings a share group's share-partitions obey (KIP-932 group configs): share.auto.offset.reset
+// (where a share-partition without persisted state starts: latest, the default, or earliest),
+// share.isolation.level (read_uncommitted, the default, or read_committed),
+// share.record.lock.duration.ms and share.delivery.count.limit. Per-group values come from the
+// group-config overrides when set; the broker's group.share.record.lock.duration.ms and
+// group.share.delivery.count.limit are the defaults.
+import type { BrokerContext } from '../context.ts'
+import type { ShareGroupSettings } from './share-partition-manager.ts'
+
+/** Per-group overrides (IncrementalAlterConfigs on GROUP resources), by group id. */
+export type GroupConfigOverrides = (groupId: string) => ReadonlyMap<string, string> | undefined
+
+let overrides: GroupConfigOverrides = () => undefined
+
+/** Where per-group overrides come from (set once by the broker's group-config store). */
+export function setGroupConfigOverrides(fn: GroupConfigOverrides): void {
+  overrides = fn
+}
+
+export function shareGroupSettings(ctx: Pick<BrokerContext, 'config'>, groupId: string): ShareGroupSettings {
+  const o = overrides(groupId)
+  const int = (key: string, dflt: number) => {
+    const v = o?.get(key)
+    return v === undefined ? dflt : Number(v)
+  }
+  return {
+    autoOffsetReset: o?.get('share.auto.offset.reset') === 'earliest' ? 'earliest' : 'latest',
+    isolationLevel: o?.get('share.isolation.level') === 'read_committed' ? 'read_committed' : 'read_uncommitted',
+    lockDurationMs: int('share.record.lock.duration.ms', ctx.config.int('group.share.record.lock.duration.ms')),
+    deliveryCountLimit: int('share.delivery.count.limit', ctx.config.int('group.share.delivery.count.limit')),
+  }
+}

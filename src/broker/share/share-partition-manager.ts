@@ -1,0 +1,182 @@
+// The share-partitions this broker holds as partition leader (Kafka's SharePartitionManager): one
+// SharePartition per (group, topic id, partition), created on first use from the state persisted in
+// __share_group_state (or, without any, at the offset share.auto.offset.reset names), and
+// persisted again after every change (coalesced: one write in flight per share-partition, the next
+// one carries everything that changed meanwhile; acknowledgements are answered once a write that
+// covers them completed). Share sessions and waiting fetches live here too. A partition that is no
+// longer led here drops its share-partitions; a new leader reloads them from the persisted state.
+import type { TimerQueue } from '../coordinator/timer-queue.ts'
+import type { Partition } from '../replica/partition.ts'
+import { SharePartition } from './share-partition.ts'
+import type { StateBatch } from './share-partition.ts'
+import { ShareSessionCache } from './share-session-cache.ts'
+
+/** What __share_group_state holds for one share-partition. */
+export interface PersistedShareState {
+  readonly startOffset: number
+  readonly stateEpoch: number
+  readonly leaderEpoch: number
+  readonly batches: readonly StateBatch[]
+  readonly deliveryCompleteCount: number
+}
+
+/** Reads and writes share-partition state (the share coordinator, or memory in tests). */
+export interface SharePersister {
+  read(groupId: string, topicId: string, partition: number): Promise<PersistedShareState | null>
+  write(groupId: string, topicId: string, partition: number, state: PersistedShareState): Promise<void>
+}
+
+/** Per-group share settings (KIP-932 group configs), with the broker's defaults. */
+export interface ShareGroupSettings {
+  readonly autoOffsetReset: 'earliest' | 'latest'
+  readonly isolationLevel: 'read_uncommitted' | 'read_committed'
+  readonly lockDurationMs: number
+  readonly deliveryCountLimit: number
+}
+
+export interface SharePartitionManagerOptions {
+  readonly timers: TimerQueue
+  readonly persister: SharePersister
+  readonly settings: (groupId: string) => ShareGroupSettings
+  readonly maxRecordLocks: number
+  readonly maxSessions: number
+  readonly onError: (err: unknown, what: string) => void
+}
+
+interface Entry {
+  readonly sp: SharePartition
+  readonly ready: Promise<void>
+  readonly groupId: string
+  readonly topicId: string
+  readonly partition: number
+  leaderEpoch: number
+  /** The write in flight, and whether another is needed after it. */
+  writing: Promise<void> | null
+  dirty: boolean
+  next: Promise<void> | null
+  dropped: boolean
+}
+
+export class SharePartitionManager {
+  private readonly entries = new Map<string, Entry>()
+  private readonly waiters = new Set<() => void>()
+  readonly sessions: ShareSessionCache
+
+  constructor(private readonly o: SharePartitionManagerOptions) {
+    this.sessions = new ShareSessionCache(o.maxSessions)
+  }
+
+  settings(groupId: string): ShareGroupSettings {
+    return this.o.settings(groupId)
+  }
+
+  /** The share-partition of `groupId` on `p` (led here), loaded before it resolves. */
+  async sharePartition(groupId: string, topicId: string, p: Partition): Promise<SharePartition> {
+    const k = entryKey(groupId, topicId, p.index)
+    let e = this.entries.get(k)
+    if (e && e.leaderEpoch !== p.leaderEpoch) {
+      this.drop(e)
+      e = undefined
+    }
+    if (!e) {
+      const settings = this.o.settings(groupId)
+      let entry: Entry | undefined = undefined
+      const sp: SharePartition = new SharePartition({
+        timers: this.o.timers,
+        key: k,
+        lockDurationMs: () => this.o.settings(groupId).lockDurationMs,
+        deliveryCountLimit: () => this.o.settings(groupId).deliveryCountLimit,
+        maxInFlightAcquired: this.o.maxRecordLocks,
+        onAvailable: () => this.wake(),
+        onStateChange: () => { if (entry) void this.persist(entry).catch(() => {}) },
+      })
+      const ready = this.o.persister.read(groupId, topicId, p.index).then((state) => {
+        if (state && state.startOffset >= 0) sp.initialize(Math.max(state.startOffset, p.logStartOffset), state.batches, state.stateEpoch)
+        else sp.initialize(settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark, [], 0)
+      })
+      entry = { sp, ready, groupId, topicId, partition: p.index, leaderEpoch: p.leaderEpoch, writing: null, dirty: false, next: null, dropped: false }
+      e = entry
+      this.entries.set(k, e)
+      ready.catch(() => { if (this.entries.get(k) === entry) this.entries.delete(k) })
+    }
+    await e.ready
+    return e.sp
+  }
+
+  /** The loaded share-partition, if any (no load started). */
+  peek(groupId: string, topicId: string, partition: number): SharePartition | undefined {
+    return this.entries.get(entryKey(groupId, topicId, partition))?.sp
+  }
+
+  /** Resolves once the state as it is now is durable (after acknowledgements). */
+  flush(groupId: string, topicId: string, partition: number): Promise<void> {
+    const e = this.entries.get(entryKey(groupId, topicId, partition))
+    if (!e) return Promise.resolve()
+    return this.persist(e)
+  }
+
+  /** Coalesced write of an entry's state: at most one in flight; changes meanwhile go in the next. */
+  private persist(e: Entry): Promise<void> {
+    if (e.dropped) return Promise.resolve()
+    if (e.writing) {
+      e.dirty = true
+      e.next ??= e.writing.catch(() => {}).then(() => {
+        e.next = null
+        return this.persist(e)
+      })
+      return e.next
+    }
+    e.dirty = false
+    const state: PersistedShareState = {
+      startOffset: e.sp.spso, stateEpoch: e.sp.stateEpoch, leaderEpoch: e.leaderEpoch,
+      batches: e.sp.stateBatches(), deliveryCompleteCount: e.sp.deliveryCompleteCount(),
+    }
+    const w = this.o.persister.write(e.groupId, e.topicId, e.partition, state).finally(() => { e.writing = null })
+    e.writing = w
+    w.catch((err: unknown) => this.o.onError(err, `persisting share-partition ${e.groupId}:${e.topicId}:${e.partition}`))
+    return w
+  }
+
+  /** Records acquired under the member's session go back (session closed or replaced). */
+  releaseMember(groupId: string, memberId: string, partitions: Iterable<{ topicId: string, partition: number }>): void {
+    for (const { topicId, partition } of partitions) this.peek(groupId, topicId, partition)?.releaseMember(memberId)
+  }
+
+  /** Forgets share-partitions (leadership moved, group offsets altered or deleted): the next use reloads them. */
+  forget(filter: (groupId: string, topicId: string, partition: number) => boolean): void {
+    for (const e of [...this.entries.values()]) if (filter(e.groupId, e.topicId, e.partition)) this.drop(e)
+  }
+
+  private drop(e: Entry): void {
+    e.dropped = true
+    e.sp.close()
+    this.entries.delete(entryKey(e.groupId, e.topicId, e.partition))
+  }
+
+  /** Waits until records may have become available (append, release, expiry) or `ms` passed. */
+  waitForRecords(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const key = `share-fetch-wait\u0000${Math.random()}`
+      const done = () => {
+        this.waiters.delete(done)
+        this.o.timers.cancel(key)
+        resolve()
+      }
+      this.waiters.add(done)
+      this.o.timers.schedule(key, ms, done)
+    })
+  }
+
+  /** Wakes waiting fetches (new records, released records). */
+  wake(): void {
+    if (this.waiters.size === 0) return
+    for (const w of [...this.waiters]) w()
+  }
+
+  close(): void {
+    for (const e of [...this.entries.values()]) this.drop(e)
+    this.wake()
+  }
+}
+
+const entryKey = (groupId: string, topicId: string, partition: number) => `${groupId}\u0000${topicId}\u0000${partition}`

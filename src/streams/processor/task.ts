@@ -1,0 +1,283 @@
+// One task: the nodes of one sub-topology instantiated for one partition number, with their own
+// state stores. Records are processed one at a time, depth first through the nodes (forward() is
+// a synchronous call), stream time is the largest timestamp the task has processed, punctuations
+// fire on stream time after a record and on wall-clock time when the runtime asks. Store changes
+// collect per key until the next commit, when `flushChangelogs` hands them to the collector.
+import { join } from 'node:path'
+import type { RecordHeader } from '../../client/index.ts'
+import { ProcessingError } from '../errors.ts'
+import { keyString } from '../state/bytes-store.ts'
+import type { ChangeLogger, RestorableStore } from '../state/kv-store.ts'
+import type { Cancellable, Processor, ProcessorContext, PunctuationType, Record, RecordMetadata, StateStore } from './api.ts'
+import type { ProcessorNode, SinkNode, SourceNode, Subtopology, Topology } from './topology.ts'
+
+/** Where a task's output goes: a producer in the runtime, a list in the test driver. */
+export interface RecordCollector {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void
+  partitionsFor(topic: string): number
+}
+
+export interface TaskEnv {
+  applicationId: string
+  /** Raw topic name -> the name on the broker (internal topics get the application id). */
+  resolveTopic(raw: string): string
+  changelogTopic(store: string): string
+  collector: RecordCollector
+  globalStores: ReadonlyMap<string, StateStore>
+  stateDir: string | null
+  now(): number
+  /** Decides what a record that cannot be deserialized does: skip it (true) or fail (false). */
+  onDeserializationError(err: unknown, topic: string, partition: number, offset: number): boolean
+  defaultTimestampExtractor?: SourceNode['timestampExtractor']
+}
+
+export interface RawRecord {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+interface Schedule {
+  node: RuntimeNode
+  type: PunctuationType
+  interval: number
+  next: number
+  callback: (t: number) => void
+  cancelled: boolean
+}
+
+interface RuntimeNode {
+  name: string
+  children: RuntimeNode[]
+  process(record: Record<unknown, unknown>): void
+  processor: Processor<unknown, unknown, unknown, unknown> | null
+  context: ProcessorContext<unknown, unknown> | null
+}
+
+export class StreamTask {
+  readonly id: string
+  streamTime = -1
+  readonly stores = new Map<string, RestorableStore>()
+  /** Next offset to consume per input topic-partition (what a commit stores). */
+  readonly consumed = new Map<string, { topic: string; partition: number; offset: number }>()
+  commitRequested = false
+  processed = 0
+  dropped = 0
+  private readonly pending = new Map<string, Map<string, { key: Buffer; value: Buffer | null; timestamp: number }>>()
+  private readonly nodes = new Map<string, RuntimeNode>()
+  private readonly sources = new Map<string, { node: SourceNode; runtime: RuntimeNode }>()
+  private readonly schedules: Schedule[] = []
+  private current: RecordMetadata | null = null
+  private currentNode: RuntimeNode | null = null
+
+  constructor(readonly subtopology: Subtopology, readonly partition: number, private readonly topology: Topology, private readonly env: TaskEnv) {
+    this.id = `${subtopology.id}_${partition}`
+  }
+
+  get taskDir(): string | null {
+    return this.env.stateDir === null ? null : join(this.env.stateDir, this.id)
+  }
+
+  /** Builds the stores (empty: the runtime restores them before `initProcessors`). */
+  initStores(): void {
+    for (const name of this.subtopology.stores) {
+      const builder = this.topology.stores.get(name)!
+      const logger: ChangeLogger = { log: (key, value, timestamp) => this.logChange(name, key, value, timestamp) }
+      this.stores.set(name, builder.build({ taskId: this.id, taskDir: this.taskDir, logger }))
+    }
+  }
+
+  private logChange(store: string, key: Buffer, value: Buffer | null, timestamp: number): void {
+    let m = this.pending.get(store)
+    if (m === undefined) this.pending.set(store, (m = new Map()))
+    m.set(keyString(key), { key, value, timestamp })
+  }
+
+  /** Instantiates and initializes the processors (stores must be ready). */
+  initProcessors(): void {
+    const names = this.subtopology.nodes
+    for (const name of names) this.nodes.set(name, this.makeNode(name))
+    for (const name of names) {
+      const rn = this.nodes.get(name)!
+      rn.children = this.topology.childrenOf(name).map((c) => this.nodes.get(c)!)
+      const def = this.topology.nodes.get(name)!
+      if (def.kind === 'source') for (const t of def.topics) this.sources.set(this.env.resolveTopic(t), { node: def, runtime: rn })
+    }
+    for (const name of names) {
+      const rn = this.nodes.get(name)!
+      if (rn.processor !== null) {
+        this.currentNode = rn
+        rn.processor.init?.(rn.context!)
+      }
+    }
+    this.currentNode = null
+  }
+
+  private makeNode(name: string): RuntimeNode {
+    const def = this.topology.nodes.get(name)!
+    if (def.kind === 'source') {
+      const rn: RuntimeNode = { name, children: [], processor: null, context: null, process: (r) => { for (const c of rn.children) this.run(c, r) } }
+      return rn
+    }
+    if (def.kind === 'sink') return { name, children: [], processor: null, context: null, process: (r) => this.sink(def, r) }
+    const processor = def.supplier()
+    const rn: RuntimeNode = { name, children: [], processor, context: null, process: (r) => processor.process(r) }
+    rn.context = this.makeContext(rn, def)
+    return rn
+  }
+
+  private run(node: RuntimeNode, r: Record<unknown, unknown>): void {
+    const prev = this.currentNode
+    this.currentNode = node
+    try {
+      node.process(r)
+    } finally {
+      this.currentNode = prev
+    }
+  }
+
+  private makeContext(rn: RuntimeNode, def: ProcessorNode): ProcessorContext<unknown, unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's methods are called with another `this`
+    const task = this
+    return {
+      applicationId: this.env.applicationId,
+      taskId: this.id,
+      forward(record, childName) {
+        if (childName === undefined) {
+          for (const c of rn.children) task.run(c, record)
+          return
+        }
+        const c = rn.children.find((x) => x.name === childName)
+        if (c === undefined) throw new Error(`${rn.name} has no child named ${childName}`)
+        task.run(c, record)
+      },
+      getStateStore<S extends StateStore>(name: string): S {
+        const s = (def.stores.has(name) ? task.stores.get(name) : undefined) ?? task.env.globalStores.get(name)
+        if (s === undefined) throw new Error(`processor ${def.name} has no access to store ${name} (connect it in the topology)`)
+        return s as unknown as S
+      },
+      schedule(intervalMs, type, callback): Cancellable {
+        if (!(intervalMs >= 1)) throw new Error('a punctuation interval must be at least 1 ms')
+        const s: Schedule = { node: rn, type, interval: intervalMs, callback, cancelled: false, next: type === 'STREAM_TIME' ? 0 : task.env.now() + intervalMs }
+        task.schedules.push(s)
+        return { cancel: () => { s.cancelled = true } }
+      },
+      currentStreamTimeMs: () => task.streamTime,
+      currentSystemTimeMs: () => task.env.now(),
+      recordMetadata: () => task.current,
+      commit: () => { task.commitRequested = true },
+    }
+  }
+
+  private sink(def: SinkNode, r: Record<unknown, unknown>): void {
+    const topic = typeof def.topic === 'string' ? this.env.resolveTopic(def.topic)
+      : def.topic(r.key, r.value, { topic: this.current?.topic ?? null, partition: this.current?.partition ?? -1, offset: this.current?.offset ?? -1 })
+    const key = def.keySerde.serialize(r.key, topic)
+    const value = def.valueSerde.serialize(r.value, topic)
+    let partition: number | undefined
+    if (def.partitioner !== null) partition = def.partitioner(topic, r.key, r.value, this.env.collector.partitionsFor(topic))
+    this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition)
+  }
+
+  /** Topics (as on the broker) this task reads. */
+  inputTopics(): string[] {
+    return [...this.sources.keys()]
+  }
+
+  process(raw: RawRecord): void {
+    const src = this.sources.get(raw.topic)
+    if (src === undefined) throw new Error(`task ${this.id} does not read ${raw.topic}`)
+    this.consumed.set(`${raw.topic}\u0000${raw.partition}`, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+    let key: unknown
+    let value: unknown
+    try {
+      key = src.node.keySerde.deserialize(raw.key, raw.topic)
+      value = src.node.valueSerde.deserialize(raw.value, raw.topic)
+    } catch (err) {
+      if (this.env.onDeserializationError(err, raw.topic, raw.partition, raw.offset)) {
+        this.dropped++
+        return
+      }
+      throw new ProcessingError(`deserialization failed: ${(err as Error).message}`, this.id, raw.topic, raw.partition, raw.offset, { cause: err })
+    }
+    const extractor = src.node.timestampExtractor ?? this.env.defaultTimestampExtractor ?? null
+    const ts = extractor === null ? raw.timestamp : extractor({ ...raw, key, value }, this.streamTime)
+    if (!(ts >= 0)) {
+      this.dropped++
+      return
+    }
+    if (ts > this.streamTime) this.streamTime = ts
+    this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+    try {
+      this.run(src.runtime, { key, value, timestamp: ts, headers: raw.headers })
+    } catch (err) {
+      if (err instanceof ProcessingError) throw err
+      throw new ProcessingError(`processing failed in task ${this.id}: ${(err as Error).message}`, this.id, raw.topic, raw.partition, raw.offset, { cause: err })
+    } finally {
+      this.current = null
+    }
+    this.processed++
+  }
+
+  /** Fires stream-time punctuations that are due; true when any fired. */
+  punctuateStreamTime(): boolean {
+    if (this.streamTime < 0) return false
+    return this.punctuate('STREAM_TIME', this.streamTime)
+  }
+
+  punctuateWallClock(now: number): boolean {
+    return this.punctuate('WALL_CLOCK_TIME', now)
+  }
+
+  private punctuate(type: PunctuationType, now: number): boolean {
+    let fired = false
+    for (const s of [...this.schedules]) {
+      if (s.cancelled || s.type !== type || s.next > now) continue
+      const next = s.next + s.interval
+      s.next = now >= next ? now - ((now - s.next) % s.interval) + s.interval : next
+      fired = true
+      const prev = this.currentNode
+      this.currentNode = s.node
+      try {
+        s.callback(now)
+      } finally {
+        this.currentNode = prev
+      }
+    }
+    if (fired) for (let i = this.schedules.length - 1; i >= 0; i--) if (this.schedules[i]!.cancelled) this.schedules.splice(i, 1)
+    return fired
+  }
+
+  /** Sends the store changes since the last commit to the changelogs; true when there were any. */
+  flushChangelogs(): boolean {
+    let any = false
+    for (const [store, changes] of this.pending) {
+      const topic = this.env.changelogTopic(store)
+      for (const c of changes.values()) this.env.collector.send(topic, c.key, c.value, c.timestamp, [], this.partition)
+      any ||= changes.size > 0
+      changes.clear()
+    }
+    return any
+  }
+
+  flushStores(): void {
+    for (const s of this.stores.values()) s.flush()
+  }
+
+  /** Closes processors, then stores. Pending changelog records are dropped (commit first to keep them). */
+  close(): void {
+    for (const rn of this.nodes.values()) {
+      try {
+        rn.processor?.close?.()
+      } catch {
+        // closing goes on for the other processors
+      }
+    }
+    for (const s of this.stores.values()) s.close()
+    this.pending.clear()
+  }
+}

@@ -1,0 +1,86 @@
+// Store builders (Kafka's `Stores`): a store is declared once in the topology and built per task,
+// in memory or on disk, with its changelog on (the default) or off.
+import { join } from 'node:path'
+import type { Serde } from '../serdes.ts'
+import { Serdes } from '../serdes.ts'
+import { InMemoryBytesStore } from './bytes-store.ts'
+import type { BytesKeyValueStore } from './bytes-store.ts'
+import { KeyValueStore, plainCodec, timestampedCodec } from './kv-store.ts'
+import type { ChangeLogger, RestorableStore, ValueAndTimestamp } from './kv-store.ts'
+import { LmdbBytesStore } from './lmdb-store.ts'
+import { WindowStore } from './window-store.ts'
+import { SessionStore } from './session-store.ts'
+
+/** What a store gets when its task builds it. */
+export interface StoreBuildContext {
+  taskId: string
+  /** Directory for persistent stores of this task; null: persistent stores are kept in memory. */
+  taskDir: string | null
+  /** Null when logging is off (or while the store is a global one, fed by its own topic). */
+  logger: ChangeLogger | null
+}
+
+export interface StoreBuilder<S extends RestorableStore = RestorableStore> {
+  readonly name: string
+  readonly logged: boolean
+  readonly persistent: boolean
+  build(ctx: StoreBuildContext): S
+  withLoggingDisabled(): StoreBuilder<S>
+}
+
+export interface KeyValueBytesStoreSupplier {
+  readonly name: string
+  readonly persistent: boolean
+  get(taskDir: string | null): BytesKeyValueStore
+}
+
+export interface WindowStoreSupplier {
+  readonly name: string
+  readonly retentionMs: number
+  readonly windowSizeMs: number
+  readonly retainDuplicates: boolean
+}
+
+export interface SessionStoreSupplier {
+  readonly name: string
+  readonly retentionMs: number
+}
+
+class Builder<S extends RestorableStore> implements StoreBuilder<S> {
+  constructor(readonly name: string, readonly persistent: boolean, private readonly make: (ctx: StoreBuildContext) => S, readonly logged = true) {}
+  build(ctx: StoreBuildContext): S {
+    return this.make(this.logged ? ctx : { ...ctx, logger: null })
+  }
+  withLoggingDisabled(): StoreBuilder<S> {
+    return new Builder(this.name, this.persistent, this.make, false)
+  }
+}
+
+export const Stores = {
+  inMemoryKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({ name, persistent: false, get: () => new InMemoryBytesStore() }),
+  /** LMDB under the task's state directory (in memory when the runtime has no state directory). */
+  persistentKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
+    name, persistent: true,
+    get: (dir) => (dir === null ? new InMemoryBytesStore() : new LmdbBytesStore(join(dir, name))),
+  }),
+  inMemoryWindowStore: (name: string, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowStoreSupplier => ({ name, retentionMs, windowSizeMs, retainDuplicates }),
+  inMemorySessionStore: (name: string, retentionMs: number): SessionStoreSupplier => ({ name, retentionMs }),
+
+  keyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, V>> {
+    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, plainCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
+  },
+  timestampedKeyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, ValueAndTimestamp<V>>> {
+    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, timestampedCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
+  },
+  windowStoreBuilder<K, V>(s: WindowStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
+    return new Builder(s.name, false, (ctx) => new WindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, plainCodec(valueSerde), ctx.logger))
+  },
+  timestampedWindowStoreBuilder<K, V>(s: WindowStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, ValueAndTimestamp<V>>> {
+    return new Builder(s.name, false, (ctx) => new WindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, timestampedCodec(valueSerde), ctx.logger))
+  },
+  sessionStoreBuilder<K, V>(s: SessionStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
+    return new Builder(s.name, false, (ctx) => new SessionStore(s.name, s.retentionMs, keySerde, plainCodec(valueSerde), ctx.logger))
+  },
+} as const
+
+export const defaultSerde = <T>(): Serde<T> => Serdes.JSON<T>()
