@@ -50,6 +50,7 @@ import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import { InterBrokerClient } from './cluster/inter-broker-client.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
+import { GroupConfigs } from './cluster/group-configs.ts'
 import { BrokerMetrics } from './metrics/broker-metrics.ts'
 import { registerStateMetrics } from './metrics/state-metrics.ts'
 import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts'
@@ -166,7 +167,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await loader.start(initial)
     await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
-    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, log })
+    const groupConfigs = new GroupConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted group config'))
+    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, groups: groupConfigs, log })
     // ACL requests exist only with an authorizer (api/acls.ts says why).
     const registry = new HandlerRegistry(security.authorizer ? [...BUILTIN_HANDLERS, ...ACL_HANDLERS] : BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []

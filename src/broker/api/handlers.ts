@@ -44,6 +44,7 @@ import { shareGroupHeartbeatHandler } from './share-group-heartbeat.ts'
 import { shareGroupDescribeHandler } from './share-group-describe.ts'
 import { shareFetchHandler } from './share-fetch.ts'
 import { shareAcknowledgeHandler } from './share-acknowledge.ts'
+import { alterShareGroupOffsetsHandler, deleteShareGroupOffsetsHandler, describeShareGroupOffsetsHandler } from './share-group-offsets.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -95,6 +96,9 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   shareGroupDescribeHandler,
   shareFetchHandler,
   shareAcknowledgeHandler,
+  describeShareGroupOffsetsHandler,
+  alterShareGroupOffsetsHandler,
+  deleteShareGroupOffsetsHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,

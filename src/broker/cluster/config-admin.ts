@@ -17,9 +17,15 @@ import { topicNameProblem } from './topic-names.ts'
 import { errorOf, topicError } from './topic-errors.ts'
 import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
 import type { DynamicScope } from './dynamic-broker-configs.ts'
+import { GROUP_CONFIG_DEFS, GROUP_CONFIG_DEF_BY_NAME } from './group-configs.ts'
+import type { GroupConfigs } from './group-configs.ts'
 
 /** Kafka's ConfigResource.Type codes. */
-export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const
+
+/** Kafka's ConfigSource.DYNAMIC_GROUP_CONFIG and ConfigType STRING / INT codes (DescribeConfigs). */
+const DYNAMIC_GROUP_CONFIG = 8
+const CONFIG_TYPE = { string: 2, int: 3 } as const
 
 /** IncrementalAlterConfigs operations. */
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
@@ -41,7 +47,7 @@ export interface IncrementalOp {
   readonly value: string | null
 }
 
-type Target = { kind: 'topic', name: string } | { kind: 'broker', scope: DynamicScope }
+type Target = { kind: 'topic', name: string } | { kind: 'broker', scope: DynamicScope } | { kind: 'group', groupId: string }
 
 export interface ConfigAdminDeps {
   readonly config: BrokerConfig
@@ -50,16 +56,20 @@ export interface ConfigAdminDeps {
   /** Told when a broker-level default changes (every topic's effective config may change). */
   readonly replicas: ReplicaManager
   readonly dynamic: DynamicBrokerConfigs
+  /** Per-group configs (GROUP resources). */
+  readonly groups: GroupConfigs
   readonly log: Logger
 }
 
 export class ConfigAdmin {
   readonly dynamic: DynamicBrokerConfigs
+  readonly groups: GroupConfigs
   private readonly topics: TopicService
 
   constructor(private readonly broker: ConfigAdminDeps) {
     this.topics = broker.topics
     this.dynamic = broker.dynamic
+    this.groups = broker.groups
   }
 
   /** Which resource a (type, name) pair means; throws KafkaProtocolError for anything else. */
@@ -75,13 +85,17 @@ export class ConfigAdmin {
       if (name === String(this.broker.nodeId)) return { kind: 'broker', scope: 'per-broker' }
       throw topicError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${this.broker.nodeId} or empty string, but received ${name}`)
     }
-    throw topicError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type} for configs (supported: topic 2, broker 4)`)
+    if (type === ConfigResourceType.GROUP) {
+      if (name === '') throw topicError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty.')
+      return { kind: 'group', groupId: name }
+    }
+    throw topicError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type} for configs (supported: topic 2, broker 4, group 32)`)
   }
 
   describe(type: number, name: string, keys: readonly string[] | null, opts: DescribeOptions): DescribeResult {
     try {
       const t = this.target(type, name)
-      const configs = t.kind === 'topic'
+      const configs = t.kind === 'group' ? this.describeGroup(t.groupId, keys, opts) : t.kind === 'topic'
         ? describeTopicConfigs(this.broker.config, this.topics.topic(t.name)!.configs, keys, opts)
         : t.scope === 'per-broker'
           ? describeBrokerConfigs(this.broker.config, keys, opts)
@@ -91,6 +105,21 @@ export class ConfigAdmin {
       const { code, message } = errorOf(err)
       return { errorCode: code, errorMessage: message, configs: [] }
     }
+  }
+
+  /** A group's configs: its overrides (DYNAMIC_GROUP_CONFIG) over the broker defaults. */
+  private describeGroup(groupId: string, keys: readonly string[] | null, opts: DescribeOptions): DescribedConfig[] {
+    const set = this.groups.entries(groupId)
+    const defs = keys === null ? GROUP_CONFIG_DEFS : GROUP_CONFIG_DEFS.filter((d) => keys.includes(d.name))
+    return defs.map((d) => {
+      const own = set.get(d.name)
+      return {
+        name: d.name, value: own ?? d.dflt(this.broker.config), readOnly: false,
+        source: (own !== undefined ? DYNAMIC_GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG) as DescribedConfig['source'],
+        isDefault: own === undefined, isSensitive: false, synonyms: [], configType: CONFIG_TYPE[d.type],
+        documentation: opts.includeDocumentation ? d.doc : null,
+      }
+    })
   }
 
   /** The cluster-wide dynamic defaults (resource name ""): only the keys set in that layer. */
@@ -113,6 +142,7 @@ export class ConfigAdmin {
         if (e.value === null) throw topicError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${e.name}`)
       }
       if (t.kind === 'topic') return new Map(Object.entries(replaceTopicConfigs(entries)))
+      if (t.kind === 'group') return new Map(entries.map((e) => [e.name, e.value!]))
       return new Map(entries.map((e) => [e.name, e.value!]))
     })
   }
@@ -121,8 +151,21 @@ export class ConfigAdmin {
   alterIncremental(type: number, name: string, ops: readonly IncrementalOp[], validateOnly: boolean): Promise<AlterResult> {
     return this.change(type, name, validateOnly, (current, t) => {
       if (t.kind === 'topic') return new Map(Object.entries(applyTopicConfigOps(this.broker.config, Object.fromEntries(current), ops)))
+      if (t.kind === 'group') return this.applyGroupOps(current, ops)
       return this.applyBrokerOps(current, ops)
     })
+  }
+
+  /** SET / DELETE on a group's overrides (its keys are not lists). */
+  private applyGroupOps(current: ReadonlyMap<string, string>, ops: readonly IncrementalOp[]): Map<string, string> {
+    const next = new Map(current)
+    for (const o of ops) {
+      if (!GROUP_CONFIG_DEF_BY_NAME.has(o.name)) throw topicError(ErrorCode.INVALID_CONFIG, `${o.name}: unknown group config`)
+      if (o.op === AlterOp.DELETE) next.delete(o.name)
+      else if (o.op === AlterOp.SET && o.value !== null) next.set(o.name, o.value)
+      else throw topicError(ErrorCode.INVALID_CONFIG, `${o.name}: only SET and DELETE apply to group configs`)
+    }
+    return next
   }
 
   /** The same operations on a dynamic broker layer (values are validated when the layer is replaced). */
@@ -157,7 +200,9 @@ export class ConfigAdmin {
     compute: (current: ReadonlyMap<string, string>, t: Target) => Map<string, string>): Promise<AlterResult> {
     try {
       const t = this.target(type, name)
-      if (t.kind === 'topic') {
+      if (t.kind === 'group') {
+        await this.groups.replace(t.groupId, compute(this.groups.entries(t.groupId), t), validateOnly)
+      } else if (t.kind === 'topic') {
         const current = new Map(Object.entries(this.topics.topic(t.name)!.configs))
         const next = compute(current, t)
         await this.topics.setTopicConfigs(t.name, Object.fromEntries(next), { validateOnly })

@@ -3,22 +3,12 @@
 // share.isolation.level (read_uncommitted, the default, or read_committed),
 // share.record.lock.duration.ms and share.delivery.count.limit. Per-group values come from the
 // group-config overrides when set; the broker's group.share.record.lock.duration.ms and
-// group.share.delivery.count.limit are the defaults.
+// group.share.delivery.count.limit are the defaults (cluster/group-configs.ts).
 import type { BrokerContext } from '../context.ts'
 import type { ShareGroupSettings } from './share-partition-manager.ts'
 
-/** Per-group overrides (IncrementalAlterConfigs on GROUP resources), by group id. */
-export type GroupConfigOverrides = (groupId: string) => ReadonlyMap<string, string> | undefined
-
-let overrides: GroupConfigOverrides = () => undefined
-
-/** Where per-group overrides come from (set once by the broker's group-config store). */
-export function setGroupConfigOverrides(fn: GroupConfigOverrides): void {
-  overrides = fn
-}
-
-export function shareGroupSettings(ctx: Pick<BrokerContext, 'config'>, groupId: string): ShareGroupSettings {
-  const o = overrides(groupId)
+export function shareGroupSettings(ctx: Pick<BrokerContext, 'config' | 'configAdmin'>, groupId: string): ShareGroupSettings {
+  const o = ctx.configAdmin.groups.entries(groupId)
   const int = (key: string, dflt: number) => {
     const v = o?.get(key)
     return v === undefined ? dflt : Number(v)

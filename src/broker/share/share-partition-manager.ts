@@ -90,9 +90,14 @@ export class SharePartitionManager {
         onAvailable: () => this.wake(),
         onStateChange: () => { if (entry) void this.persist(entry).catch(() => {}) },
       })
-      const ready = this.o.persister.read(groupId, topicId, p.index).then((state) => {
-        if (state && state.startOffset >= 0) sp.initialize(Math.max(state.startOffset, p.logStartOffset), state.batches, state.stateEpoch)
-        else sp.initialize(settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark, [], 0)
+      const ready = this.o.persister.read(groupId, topicId, p.index).then(async (state) => {
+        if (state && state.startOffset >= 0) {
+          sp.initialize(Math.max(state.startOffset, p.logStartOffset), state.batches, state.stateEpoch)
+          return
+        }
+        // Initialized now (Kafka's InitializeShareGroupState): the start offset is written at once.
+        sp.initialize(settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark, [], 0)
+        if (entry) await this.persist(entry)
       })
       entry = { sp, ready, groupId, topicId, partition: p.index, leaderEpoch: p.leaderEpoch, writing: null, dirty: false, next: null, dropped: false }
       e = entry

@@ -1,0 +1,86 @@
+// The share-group offset admin APIs (KIP-932), answered by the group's coordinator:
+// DescribeShareGroupOffsets (key 90) v0-1 (v1 adds Lag, KIP-1226), AlterShareGroupOffsets (91) v0
+// and DeleteShareGroupOffsets (92) v0. The state itself is the share coordinator's
+// (share/share-group-offsets.ts).
+import { ErrorCode } from '../../protocol/errors.ts'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import type { AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse } from '../../protocol/generated/messages/alter-share-group-offsets.ts'
+import type { DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse } from '../../protocol/generated/messages/delete-share-group-offsets.ts'
+import type { DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse } from '../../protocol/generated/messages/describe-share-group-offsets.ts'
+import { alterShareOffset, checkShareGroup, deleteShareOffsets, describeShareOffsets, shareStateTopics } from '../share/share-group-offsets.ts'
+import { defineHandler } from './handler.ts'
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
+
+export const describeShareGroupOffsetsHandler = defineHandler<DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse>({
+  apiKey: ApiKey.DescribeShareGroupOffsets,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(ctx, req) {
+    const b = ctx.broker
+    const groups = await Promise.all(req.groups.map(async (g) => {
+      const check = checkShareGroup(b, g.groupId, false)
+      if (check.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, topics: [], ...check }
+      await b.coordinators.share.locate(g.groupId)
+      const wanted = g.topics === null
+        ? [...shareStateTopics(b, g.groupId)].map(([topicId, partitions]) => ({ topicId, name: b.metadata.topicById(topicId)?.name ?? '', partitions }))
+        : g.topics.map((t) => ({ topicId: b.metadata.topic(t.topicName)?.topicId ?? ZERO_UUID, name: t.topicName, partitions: t.partitions }))
+      const topics = await Promise.all(wanted.map(async (t) => ({
+        topicName: t.name,
+        topicId: t.topicId,
+        partitions: (await describeShareOffsets(b, g.groupId, t.topicId, t.partitions)).map((p) => ({
+          partitionIndex: p.partitionIndex, startOffset: BigInt(p.startOffset), leaderEpoch: p.leaderEpoch, lag: BigInt(p.lag), errorCode: p.errorCode, errorMessage: null,
+        })),
+      })))
+      return { groupId: g.groupId, topics, errorCode: ErrorCode.NONE, errorMessage: null }
+    }))
+    return { throttleTimeMs: 0, groups }
+  },
+})
+
+export const alterShareGroupOffsetsHandler = defineHandler<AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse>({
+  apiKey: ApiKey.AlterShareGroupOffsets,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(ctx, req) {
+    const b = ctx.broker
+    const check = checkShareGroup(b, req.groupId, true)
+    if (check.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, ...check, responses: [] }
+    const responses = await Promise.all(req.topics.map(async (t) => {
+      const topic = b.metadata.topic(t.topicName)
+      return {
+        topicName: t.topicName,
+        topicId: topic?.topicId ?? ZERO_UUID,
+        partitions: await Promise.all(t.partitions.map(async (p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : await alterShareOffset(b, req.groupId, topic.topicId, p.partitionIndex, Number(p.startOffset)),
+          errorMessage: null,
+        }))),
+      }
+    }))
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses }
+  },
+})
+
+export const deleteShareGroupOffsetsHandler = defineHandler<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse>({
+  apiKey: ApiKey.DeleteShareGroupOffsets,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(ctx, req) {
+    const b = ctx.broker
+    const check = checkShareGroup(b, req.groupId, true)
+    if (check.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, ...check, responses: [] }
+    const responses = await Promise.all(req.topics.map(async (t) => {
+      const topic = b.metadata.topic(t.topicName)
+      return {
+        topicName: t.topicName,
+        topicId: topic?.topicId ?? ZERO_UUID,
+        errorCode: topic ? await deleteShareOffsets(b, req.groupId, topic.topicId) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: null,
+      }
+    }))
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses }
+  },
+})
