@@ -12,6 +12,10 @@ import type {
 import type { PartitionResult } from '../coordinator/txn/txn-coordinator.ts'
 import { defineHandler } from './handler.ts'
 import { fencedForVersion } from './txn-common.ts'
+import type { RequestContext } from './handler.ts'
+import { allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
+import { isInternalTopic } from '../cluster/topic-names.ts'
 
 function byTopic(results: readonly PartitionResult[], version: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
   const map = new Map<string, AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult>()
@@ -37,6 +41,21 @@ function flatten(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTop
   return out
 }
 
+/**
+ * Kafka's checks for a client's transaction: WRITE on the transactional id (else every partition
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED), WRITE on each topic (internal ones never); one refused
+ * topic fails the whole transaction, the others answer OPERATION_NOT_ATTEMPTED. Null: all allowed.
+ */
+function refused(ctx: RequestContext, transactionalId: string, partitions: readonly { topic: string, partition: number }[]): PartitionResult[] | null {
+  if (!ctx.broker.security.authorizer) return null
+  if (!allowedTransactionalId(ctx, Operation.WRITE, transactionalId)) {
+    return partitions.map((p) => ({ ...p, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }))
+  }
+  const denied = new Set(partitions.map((p) => p.topic).filter((t) => isInternalTopic(t) || !allowedTopic(ctx, Operation.WRITE, t)))
+  if (denied.size === 0) return null
+  return partitions.map((p) => ({ ...p, errorCode: denied.has(p.topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED }))
+}
+
 export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>({
   apiKey: ApiKey.AddPartitionsToTxn,
   minVersion: 0,
@@ -44,12 +63,14 @@ export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest
   async handle(ctx, request, version) {
     const coordinator = ctx.broker.coordinators.txn.coordinator
     if (version < 4) {
-      const results = await coordinator.addPartitions(request.v3AndBelowTransactionalId, Number(request.v3AndBelowProducerId),
-        request.v3AndBelowProducerEpoch, flatten(request.v3AndBelowTopics))
+      const partitions = flatten(request.v3AndBelowTopics)
+      const results = refused(ctx, request.v3AndBelowTransactionalId, partitions) ?? await coordinator.addPartitions(request.v3AndBelowTransactionalId,
+        Number(request.v3AndBelowProducerId), request.v3AndBelowProducerEpoch, partitions)
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: byTopic(results, version) }
     }
     const resultsByTransaction = await Promise.all(request.transactions.map(async (t) => {
-      const results = await coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, flatten(t.topics), t.verifyOnly)
+      const partitions = flatten(t.topics)
+      const results = refused(ctx, t.transactionalId, partitions) ?? await coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions, t.verifyOnly)
       return { transactionalId: t.transactionalId, topicResults: byTopic(results, version) }
     }))
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] }

@@ -4,6 +4,8 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs.ts'
 import { defineHandler } from './handler.ts'
+import { configResourceRefused } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import { alterEachResource } from './alter-resources.ts'
 
 export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
@@ -12,7 +14,10 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   maxVersion: 2,
   async handle(ctx, request) {
     const admin = ctx.broker.configAdmin
-    const responses = await alterEachResource(request.resources, (r) => admin.alter(r.resourceType, r.resourceName, r.configs, request.validateOnly))
+    const responses = await alterEachResource(request.resources, (r) => {
+      const refused = configResourceRefused(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName)
+      return refused !== 0 ? Promise.resolve({ errorCode: refused, errorMessage: null }) : admin.alter(r.resourceType, r.resourceName, r.configs, request.validateOnly)
+    })
     return { throttleTimeMs: 0, responses }
   },
 })

@@ -5,12 +5,13 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from '../../protocol/generated/messages/consumer-group-describe.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
+import { allowedGroup, authorizedOperations } from '../security/acl/check.ts'
+import { Operation, ResourceType } from '../security/acl/acl.ts'
 import type { Assignment } from '../coordinator/group/consumer-group.ts'
 import { assignmentToList } from '../coordinator/group/consumer-group.ts'
 import { defineHandler } from './handler.ts'
 
 /** READ, DELETE, DESCRIBE (Kafka's AclOperation codes 3, 6, 8). */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 
 export const consumerGroupDescribeHandler = defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
   apiKey: ApiKey.ConsumerGroupDescribe,
@@ -19,12 +20,14 @@ export const consumerGroupDescribeHandler = defineHandler<ConsumerGroupDescribeR
   handle(ctx, req) {
     const c = ctx.broker.coordinators.group.coordinator
     const metadata = ctx.broker.metadata
-    const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     const described = (a: Assignment | undefined) => ({
       topicPartitions: assignmentToList(a ?? new Map()).map((tp) => ({ ...tp, topicName: metadata.topicById(tp.topicId)?.name ?? '' })),
     })
     const groups = req.groupIds.map((groupId) => {
+      const ops = req.includeAuthorizedOperations ? authorizedOperations(ctx, ResourceType.GROUP, groupId) : AUTHORIZED_OPERATIONS_OMITTED
       const base = { groupId, groupState: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: ops }
+      // DESCRIBE on the group, as Kafka.
+      if (!allowedGroup(ctx, Operation.DESCRIBE, groupId)) return { ...base, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }
       const err = c.checkGroup(groupId)
       if (err !== ErrorCode.NONE) return { ...base, errorCode: err, errorMessage: null }
       const g = c.consumerGroup(groupId)

@@ -8,6 +8,8 @@ import type {
 } from '../../protocol/generated/messages/create-partitions.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: ApiKey.CreatePartitions,
@@ -20,6 +22,9 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
     const results = await Promise.all(request.topics.map(async (t): Promise<CreatePartitionsResponseCreatePartitionsTopicResult> => {
       if (counts.get(t.name)! > 1) {
         return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in the request.' }
+      }
+      if (!allowedTopic(ctx, Operation.ALTER, t.name)) {
+        return { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null }
       }
       try {
         await topics.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null,

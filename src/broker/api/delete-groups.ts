@@ -3,9 +3,12 @@
 // their offsets and metadata get tombstones in __consumer_offsets (a share group's share-partition
 // state in __share_group_state too).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups.ts'
 import { deleteShareOffsets, shareStateTopics } from '../share/share-group-offsets.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: ApiKey.DeleteGroups,
@@ -13,13 +16,19 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   maxVersion: 3,
   async handle(ctx, req) {
     const c = ctx.broker.coordinators.group.coordinator
-    const shareGroups = new Set(req.groupsNames.filter((id) => c.shareGroup(id) !== undefined))
-    const results = await c.deleteGroups(req.groupsNames)
+    // DELETE on each group, as Kafka: the refused ones answer GROUP_AUTHORIZATION_FAILED.
+    const allowed = req.groupsNames.filter((g) => allowedGroup(ctx, Operation.DELETE, g))
+    const shareGroups = new Set(allowed.filter((id) => c.shareGroup(id) !== undefined))
+    const results = allowed.length === 0 ? [] : await c.deleteGroups(allowed)
     // A deleted share group's share-partition state goes too (KIP-932).
     for (const r of results) {
       if (r.errorCode !== 0 || !shareGroups.has(r.groupId)) continue
       for (const topicId of shareStateTopics(ctx.broker, r.groupId).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
     }
-    return { throttleTimeMs: 0, results: results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode, errorMessage: null })) }
+    const byId = new Map(results.map((r) => [r.groupId, r.errorCode]))
+    return {
+      throttleTimeMs: 0,
+      results: req.groupsNames.map((groupId) => ({ groupId, errorCode: byId.get(groupId) ?? ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null })),
+    }
   },
 })

@@ -10,6 +10,8 @@ import type {
   DeleteRecordsResponseDeleteRecordsTopicResult,
 } from '../../protocol/generated/messages/delete-records.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import type { RequestContext } from './handler.ts'
 import { partitionFailure } from './partition-error.ts'
 
@@ -40,7 +42,10 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
   async handle(ctx, request) {
     const topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = []
     for (const t of request.topics) {
-      const partitions = await Promise.all(t.partitions.map((p) => deletePartition(ctx, t.name, p.partitionIndex, p.offset)))
+      // DELETE on the topic, as Kafka.
+      const partitions = allowedTopic(ctx, Operation.DELETE, t.name)
+        ? await Promise.all(t.partitions.map((p) => deletePartition(ctx, t.name, p.partitionIndex, p.offset)))
+        : t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))
       topics.push({ name: t.name, partitions })
     }
     return { throttleTimeMs: 0, topics }

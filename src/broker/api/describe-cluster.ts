@@ -6,7 +6,9 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { defaultDescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster.ts'
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS } from '../cluster/authorized-operations.ts'
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
+import { authorizedOperations } from '../security/acl/check.ts'
+import { CLUSTER_NAME, ResourceType } from '../security/acl/acl.ts'
 import { clusterEndpoints } from './broker-endpoint.ts'
 import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
@@ -35,7 +37,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
     res.errorMessage = null
     res.controllerId = controllerId(ctx.broker.metadata.image, ctx.broker.nodeId)
     res.brokers = clusterEndpoints(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }))
-    res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+    res.clusterAuthorizedOperations = request.includeClusterAuthorizedOperations ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED
     return res
   },
 })

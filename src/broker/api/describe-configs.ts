@@ -5,6 +5,8 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs.ts'
 import { defineHandler } from './handler.ts'
+import { configResourceRefused } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   apiKey: ApiKey.DescribeConfigs,
@@ -16,6 +18,8 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
     return {
       throttleTimeMs: 0,
       results: request.resources.map((r) => {
+        const refused = configResourceRefused(ctx, Operation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName)
+        if (refused !== 0) return { errorCode: refused, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }
         const d = admin.describe(r.resourceType, r.resourceName, r.configurationKeys, opts)
         return {
           errorCode: d.errorCode,

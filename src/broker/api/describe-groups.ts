@@ -5,10 +5,11 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
+import { allowedGroup, authorizedOperations } from '../security/acl/check.ts'
+import { Operation, ResourceType } from '../security/acl/acl.ts'
 import { defineHandler } from './handler.ts'
 
 /** READ, DELETE, DESCRIBE (Kafka's AclOperation codes 3, 6, 8): all that applies to a group. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: ApiKey.DescribeGroups,
@@ -16,8 +17,13 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
   maxVersion: 6,
   handle(ctx, req, version) {
     const c = ctx.broker.coordinators.group.coordinator
-    const ops = version >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+    const withOps = version >= 3 && req.includeAuthorizedOperations
     const groups = req.groups.map((id) => {
+      const ops = withOps ? authorizedOperations(ctx, ResourceType.GROUP, id) : AUTHORIZED_OPERATIONS_OMITTED
+      // DESCRIBE on the group, as Kafka (the rest of the entry stays empty).
+      if (!allowedGroup(ctx, Operation.DESCRIBE, id)) {
+        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops }
+      }
       const d = c.describeGroup(id)
       // v6 (KIP-1043): a group that does not exist is GROUP_ID_NOT_FOUND, not an empty Dead group.
       const missing = version >= 6 && d.errorCode === ErrorCode.NONE && d.state === 'Dead'

@@ -13,6 +13,8 @@ import type {
 } from '../../protocol/generated/messages/describe-log-dirs.ts'
 import type { Log } from '../../storage/log.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 async function volume(dir: string): Promise<{ total: bigint; usable: bigint }> {
   try {
@@ -28,6 +30,7 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request, version) {
+    if (!allowedCluster(ctx, Operation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] }
     const { logs } = ctx.broker
     const wanted = request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]))
     const byDir = new Map<string, Log[]>()

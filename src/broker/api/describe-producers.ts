@@ -4,6 +4,8 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
   apiKey: ApiKey.DescribeProducers,
@@ -13,6 +15,9 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
     const topics = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((index) => {
+        if (!allowedTopic(ctx, Operation.READ, t.name)) {
+          return { partitionIndex: index, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] }
+        }
         const p = ctx.broker.replicas.partition(t.name, index)
         if (!p) {
           return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }

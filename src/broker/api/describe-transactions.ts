@@ -4,6 +4,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions.ts'
 import { TXN_STATE_NAMES } from '../coordinator/txn/txn-metadata.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTransactionalId } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const describeTransactionsHandler = defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
   apiKey: ApiKey.DescribeTransactions,
@@ -12,6 +14,10 @@ export const describeTransactionsHandler = defineHandler<DescribeTransactionsReq
   handle(ctx, request) {
     const coordinator = ctx.broker.coordinators.txn.coordinator
     const transactionStates = request.transactionalIds.map((id) => {
+      if (!allowedTransactionalId(ctx, Operation.DESCRIBE, id)) {
+        return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId: id, transactionState: '', transactionTimeoutMs: 0,
+          transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] }
+      }
       const m = coordinator.isLoading ? undefined : coordinator.describe(id)
       const byTopic = new Map<string, number[]>()
       for (const tp of m?.partitions.values() ?? []) {

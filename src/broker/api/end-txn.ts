@@ -4,6 +4,9 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { EndTxnRequest, EndTxnResponse } from '../../protocol/generated/messages/end-txn.ts'
 import { defineHandler } from './handler.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { allowedTransactionalId } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import { fencedForVersion } from './txn-common.ts'
 
 export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
@@ -11,6 +14,9 @@ export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request, version) {
+    if (!allowedTransactionalId(ctx, Operation.WRITE, request.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 }
+    }
     const coordinator = ctx.broker.coordinators.txn.coordinator
     if (version >= 5) {
       const r = await coordinator.endTxnV2(request.transactionalId, Number(request.producerId), request.producerEpoch, request.committed)

@@ -7,6 +7,8 @@ import type {
   IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
 } from '../../protocol/generated/messages/incremental-alter-configs.ts'
 import { defineHandler } from './handler.ts'
+import { configResourceRefused } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import { alterEachResource } from './alter-resources.ts'
 
 export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
@@ -15,8 +17,11 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   maxVersion: 1,
   async handle(ctx, request) {
     const admin = ctx.broker.configAdmin
-    const responses = await alterEachResource(request.resources, (r) => admin.alterIncremental(r.resourceType, r.resourceName,
-      r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), request.validateOnly))
+    const responses = await alterEachResource(request.resources, (r) => {
+      const refused = configResourceRefused(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName)
+      return refused !== 0 ? Promise.resolve({ errorCode: refused, errorMessage: null }) : admin.alterIncremental(r.resourceType, r.resourceName,
+        r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), request.validateOnly)
+    })
     return { throttleTimeMs: 0, responses }
   },
 })

@@ -4,12 +4,15 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: ApiKey.LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, req, version) {
+    if (!allowedGroup(ctx, Operation.READ, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] }
     const members = version >= 3
       ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
       : [{ memberId: req.memberId, groupInstanceId: null }]

@@ -7,6 +7,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ListTransactionsRequest, ListTransactionsResponse } from '../../protocol/generated/messages/list-transactions.ts'
 import { TXN_STATE_NAMES, TxnState } from '../coordinator/txn/txn-metadata.ts'
 import { defineHandler } from './handler.ts'
+import { allowedTransactionalId } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 const KNOWN = new Set(Object.values(TXN_STATE_NAMES))
 
@@ -34,6 +36,7 @@ export const listTransactionsHandler = defineHandler<ListTransactionsRequest, Li
     }
     const transactionStates = coordinator.all()
       .filter((m) => m.state !== TxnState.Dead)
+      .filter((m) => allowedTransactionalId(ctx, Operation.DESCRIBE, m.transactionalId))
       .filter((m) => states.size === 0 || states.has(TXN_STATE_NAMES[m.state]))
       .filter((m) => pids.size === 0 || pids.has(m.producerId))
       .filter((m) => pattern === undefined || pattern.test(m.transactionalId))

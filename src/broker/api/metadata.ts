@@ -19,11 +19,11 @@ import type {
 import type { MetadataImage, TopicMetadata } from '../cluster/metadata-image.ts'
 import { topicNameProblem } from '../cluster/topic-names.ts'
 import { errorOf } from '../cluster/topic-errors.ts'
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../cluster/authorized-operations.ts'
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
 import { clusterEndpoints } from './broker-endpoint.ts'
 import { controllerId } from './broker-endpoint.ts'
 import { defineHandler } from './handler.ts'
-import { allowed, allowedTopic } from '../security/acl/check.ts'
+import { allowed, allowedTopic, authorizedOperations } from '../security/acl/check.ts'
 import { CLUSTER_NAME, Operation, ResourceType } from '../security/acl/acl.ts'
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseMetadataResponseTopic {
@@ -35,7 +35,8 @@ function errorTopic(name: string | null, topicId: string, errorCode: number): Me
   return t
 }
 
-function describeTopic(topic: TopicMetadata, image: MetadataImage, withOps: boolean): MetadataResponseMetadataResponseTopic {
+/** `withOps`: the topic's authorized-operations bitfield, when asked for. */
+function describeTopic(topic: TopicMetadata, image: MetadataImage, withOps: ((topic: string) => number) | null): MetadataResponseMetadataResponseTopic {
   const partitions: MetadataResponseMetadataResponsePartition[] = new Array(topic.partitions)
   const states = image.topic(topic.name)?.states ?? []
   // Single node: brokers are not registered; this node is every partition's only replica.
@@ -59,7 +60,7 @@ function describeTopic(topic: TopicMetadata, image: MetadataImage, withOps: bool
     topicId: topic.topicId,
     isInternal: topic.internal,
     partitions,
-    topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations: withOps ? withOps(topic.name) : AUTHORIZED_OPERATIONS_OMITTED,
   }
 }
 
@@ -70,7 +71,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   async handle(ctx, request, version) {
     const broker = ctx.broker
     const topics = broker.topics
-    const withOps = version >= 8 && request.includeTopicAuthorizedOperations
+    const withOps = version >= 8 && request.includeTopicAuthorizedOperations ? (t: string) => authorizedOperations(ctx, ResourceType.TOPIC, t) : null
     const res = defaultMetadataResponse()
     res.throttleTimeMs = 0
     res.brokers = clusterEndpoints(ctx)
@@ -78,7 +79,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     res.controllerId = controllerId(broker.metadata.image, broker.nodeId)
     res.errorCode = ErrorCode.NONE
     res.clusterAuthorizedOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations
-      ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+      ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED
 
     const all = request.topics === null || (version === 0 && request.topics.length === 0)
     if (all) {

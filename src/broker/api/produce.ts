@@ -28,7 +28,7 @@ import { RecordErrors, checkCompactedKeys } from './compacted-keys.ts'
 import { transactionV2Finalized } from './features.ts'
 import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
-import { allowedTopic } from '../security/acl/check.ts'
+import { allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
 import { recordProduce } from '../quota/quota-checks.ts'
 
@@ -131,6 +131,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const responses: ProduceResponseTopicProduceResponse[] = []
     const adder = version >= PRODUCE_IMPLICIT_ADD_VERSION && request.transactionalId !== null && transactionV2Finalized(ctx.broker.metadata.image)
       ? new TxnPartitionAdder(ctx.broker, request.transactionalId) : null
+    // A transactional produce needs WRITE on its transactional id (Kafka refuses the whole request).
+    const txnDenied = request.transactionalId !== null && !allowedTransactionalId(ctx, Operation.WRITE, request.transactionalId)
     for (const topic of request.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = []
       const byId = version >= 13
@@ -142,6 +144,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         const partition = meta ? replicas.partition(name, pd.index) : undefined
         if (badAcks) {
           partitionResponses.push(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`, version))
+        } else if (txnDenied) {
+          partitionResponses.push(failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, null, version))
         } else if (!mayWrite) {
           partitionResponses.push(failed(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, version))
         } else if (!meta && byId) {

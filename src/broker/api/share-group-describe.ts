@@ -5,11 +5,12 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ShareGroupDescribeRequest, ShareGroupDescribeResponse } from '../../protocol/generated/messages/share-group-describe.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../cluster/authorized-operations.ts'
+import { allowedGroup, authorizedOperations } from '../security/acl/check.ts'
+import { Operation, ResourceType } from '../security/acl/acl.ts'
 import { assignmentToList } from '../coordinator/group/consumer-group.ts'
 import { defineHandler } from './handler.ts'
 
 /** READ, DELETE, DESCRIBE (Kafka's AclOperation codes 3, 6, 8). */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 
 export const shareGroupDescribeHandler = defineHandler<ShareGroupDescribeRequest, ShareGroupDescribeResponse>({
   apiKey: ApiKey.ShareGroupDescribe,
@@ -18,9 +19,11 @@ export const shareGroupDescribeHandler = defineHandler<ShareGroupDescribeRequest
   handle(ctx, req) {
     const c = ctx.broker.coordinators.group.coordinator
     const metadata = ctx.broker.metadata
-    const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     const groups = req.groupIds.map((groupId) => {
+      const ops = req.includeAuthorizedOperations ? authorizedOperations(ctx, ResourceType.GROUP, groupId) : AUTHORIZED_OPERATIONS_OMITTED
       const base = { groupId, groupState: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: ops }
+      // DESCRIBE on the group, as Kafka.
+      if (!allowedGroup(ctx, Operation.DESCRIBE, groupId)) return { ...base, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }
       const err = c.checkGroup(groupId)
       if (err !== ErrorCode.NONE) return { ...base, errorCode: err, errorMessage: null }
       const g = c.shareGroup(groupId)

@@ -14,6 +14,8 @@ import { txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
 import { TV2 } from '../coordinator/txn/txn-metadata.ts'
 import { transactionV2Finalized } from './features.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup, allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 /** The first version that adds the offsets partition to the transaction (no AddOffsetsToTxn). */
 const IMPLICIT_ADD_VERSION = 5
@@ -60,6 +62,11 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
         })),
       }
     }
+    // Kafka's checks: WRITE on the transactional id, READ on the group, READ on each topic (only
+    // the refused topics' partitions fail).
+    if (!allowedTransactionalId(ctx, Operation.WRITE, request.transactionalId)) return respond(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    if (!allowedGroup(ctx, Operation.READ, request.groupId)) return respond(() => ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    const denied = names.map((n) => n !== undefined && !allowedTopic(ctx, Operation.READ, n))
     const producerId = Number(request.producerId)
     const service = ctx.broker.coordinators.group
     const offsetsPartition = service.coordinator.partitionFor(request.groupId)
@@ -81,7 +88,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       if (version >= 3) code = service.coordinator.validateTxnMember(request.groupId, request.generationIdOrMemberEpoch, request.memberId, request.groupInstanceId)
     }
     if (code !== ErrorCode.NONE) return respond(() => code)
-    const known = request.topics.flatMap((t, ti) => (names[ti] === undefined ? [] : t.partitions.map((p) => ({
+    const known = request.topics.flatMap((t, ti) => (names[ti] === undefined || denied[ti] ? [] : t.partitions.map((p) => ({
       topic: names[ti]!, partition: p.partitionIndex, offset: p.committedOffset,
       leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,
     }))))
@@ -92,7 +99,8 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       offsets: known,
     })
     let k = 0
-    const perPartition = request.topics.flatMap((t, ti) => t.partitions.map(() => (names[ti] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : codes[k++]!)))
+    const perPartition = request.topics.flatMap((t, ti) => t.partitions.map(() => (names[ti] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID
+      : denied[ti] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : codes[k++]!)))
     return respond((i) => perPartition[i]!)
   },
 })

@@ -1,6 +1,7 @@
-// KIP-430 authorized-operations bitfields. Samsa has no authorizer, so, like Kafka without one,
-// every operation that applies to a resource type is allowed. A field nobody asked for carries
-// Kafka's "not requested" marker (Integer.MIN_VALUE).
+// KIP-430 authorized-operations bitfields: which operations apply to each resource type (the bits
+// a response may carry; security/acl/check.ts `authorizedOperations` keeps those the principal is
+// allowed — all of them without an authorizer, as Kafka). A field nobody asked for carries Kafka's
+// "not requested" marker (Integer.MIN_VALUE).
 
 /** Kafka's AclOperation codes: the bit positions of the bitfield. */
 const READ = 3
@@ -22,6 +23,10 @@ function bits(ops: readonly number[]): number {
   return ops.reduce((acc, op) => acc | (1 << op), 0)
 }
 
-export const TOPIC_OPERATIONS = bits([READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS])
-export const CLUSTER_OPERATIONS = bits([CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE,
-  CREATE_TOKENS, DESCRIBE_TOKENS])
+export const TOPIC_OPS: readonly number[] = [READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS]
+export const CLUSTER_OPS: readonly number[] = [CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE,
+  CREATE_TOKENS, DESCRIBE_TOKENS]
+export const GROUP_OPS: readonly number[] = [READ, DESCRIBE, DELETE]
+export const TOPIC_OPERATIONS = bits(TOPIC_OPS)
+export const CLUSTER_OPERATIONS = bits(CLUSTER_OPS)
+export const GROUP_OPERATIONS = bits(GROUP_OPS)

@@ -3,7 +3,7 @@
 // implies it: READ, WRITE, DELETE or ALTER imply DESCRIBE, ALTER_CONFIGS implies DESCRIBE_CONFIGS)
 // allows; a resource no ACL applies to is open only with allow.everyone.if.no.acl.found. Principal
 // `User:*` and host `*` match everyone.
-import { Operation, Permission, patternApplies } from './acl.ts'
+import { Operation, PatternType, Permission, patternApplies } from './acl.ts'
 import type { AclBinding } from './acl.ts'
 import type { AclStore } from './acl-store.ts'
 
@@ -41,6 +41,28 @@ export class Authorizer {
       allowed = true
     }
     return allowed || (!applies && this.allowIfNoAcl)
+  }
+
+  /**
+   * Kafka's authorizeByResourceType: some ALLOW for the operation on a resource of this type
+   * (any name, any pattern), unless a DENY for it covers every name (LITERAL `*` or PREFIXED '').
+   * With no ACL of the type at all, allow.everyone.if.no.acl.found decides.
+   */
+  authorizeAny(principal: string, host: string, operation: number, resourceType: number): boolean {
+    if (this.superUsers.has(principal)) return true
+    let any = false
+    let allowed = false
+    for (const b of this.acls.all()) {
+      if (b.resourceType !== resourceType) continue
+      any = true
+      if (!this.entryMatches(b, principal, host) || !grants(b.operation, operation, b.permission)) continue
+      if (b.permission === Permission.DENY) {
+        if ((b.patternType === PatternType.LITERAL && b.resourceName === '*') || (b.patternType === PatternType.PREFIXED && b.resourceName === '')) return false
+        continue
+      }
+      allowed = true
+    }
+    return allowed || (!any && this.allowIfNoAcl)
   }
 
   private entryMatches(b: AclBinding, principal: string, host: string): boolean {

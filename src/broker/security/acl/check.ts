@@ -5,6 +5,8 @@ import type { RequestContext } from '../../api/handler.ts'
 import { sessionOf } from '../session.ts'
 import { ANONYMOUS } from '../principal.ts'
 import { CLUSTER_NAME, ResourceType } from './acl.ts'
+import { ErrorCode } from '../../../protocol/errors.ts'
+import { CLUSTER_OPS, GROUP_OPS, TOPIC_OPS } from '../../cluster/authorized-operations.ts'
 
 export function allowed(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
   const authorizer = ctx.broker.security.authorizer
@@ -16,3 +18,42 @@ export function allowed(ctx: RequestContext, operation: number, resourceType: nu
 export const allowedTopic = (ctx: RequestContext, operation: number, topic: string): boolean => allowed(ctx, operation, ResourceType.TOPIC, topic)
 export const allowedGroup = (ctx: RequestContext, operation: number, group: string): boolean => allowed(ctx, operation, ResourceType.GROUP, group)
 export const allowedCluster = (ctx: RequestContext, operation: number): boolean => allowed(ctx, operation, ResourceType.CLUSTER, CLUSTER_NAME)
+export const allowedTransactionalId = (ctx: RequestContext, operation: number, id: string): boolean => allowed(ctx, operation, ResourceType.TRANSACTIONAL_ID, id)
+
+/**
+ * Whether the principal may do `operation` on some resource of a type (Kafka's
+ * authorizeByResourceType): an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE
+ * on any topic.
+ */
+export function allowedOnAny(ctx: RequestContext, operation: number, resourceType: number): boolean {
+  const authorizer = ctx.broker.security.authorizer
+  if (!authorizer) return true
+  const principal = sessionOf(ctx.connection)?.principal ?? ANONYMOUS
+  return authorizer.authorizeAny(principal, ctx.connection.socket.remoteAddress ?? '', operation, resourceType)
+}
+
+const SUPPORTED: Readonly<Record<number, readonly number[]>> = {
+  [ResourceType.TOPIC]: TOPIC_OPS,
+  [ResourceType.GROUP]: GROUP_OPS,
+  [ResourceType.CLUSTER]: CLUSTER_OPS,
+}
+
+/** KIP-430: the bitfield of the operations on a resource the principal may do (every one without an authorizer). */
+export function authorizedOperations(ctx: RequestContext, resourceType: number, name: string): number {
+  let bits = 0
+  for (const op of SUPPORTED[resourceType] ?? []) if (allowed(ctx, op, resourceType, name)) bits |= 1 << op
+  return bits
+}
+
+/**
+ * DescribeConfigs/AlterConfigs/IncrementalAlterConfigs (Kafka's ConfigHelper and ConfigAdminManager):
+ * DESCRIBE_CONFIGS or ALTER_CONFIGS on the topic, the group, or the cluster for broker, broker
+ * logger and client-metrics resources. 0 when allowed, else the resource's error code.
+ */
+export function configResourceRefused(ctx: RequestContext, operation: number, resourceType: number, name: string): number {
+  switch (resourceType) {
+    case 2: return allowed(ctx, operation, ResourceType.TOPIC, name) ? 0 : ErrorCode.TOPIC_AUTHORIZATION_FAILED
+    case 32: return allowed(ctx, operation, ResourceType.GROUP, name) ? 0 : ErrorCode.GROUP_AUTHORIZATION_FAILED
+    default: return allowed(ctx, operation, ResourceType.CLUSTER, CLUSTER_NAME) ? 0 : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+  }
+}
