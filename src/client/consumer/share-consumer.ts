@@ -12,6 +12,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ShareAcknowledgeResponse } from '../../protocol/generated/messages/share-acknowledge.ts'
 import type { ShareFetchResponse } from '../../protocol/generated/messages/share-fetch.ts'
 import type { ShareGroupHeartbeatResponse } from '../../protocol/generated/messages/share-group-heartbeat.ts'
+import { recordsBuffer } from '../../protocol/primitives/index.ts'
 import { RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.ts'
 import { Cluster } from '../cluster.ts'
 import { ClientConfigError, KafkaError } from '../errors.ts'
@@ -213,9 +214,10 @@ export class ShareConsumer {
       if (topic === undefined) continue
       for (const p of t.partitions) {
         if (p.acquiredRecords.length === 0 || p.records === null) continue
+        const records = recordsBuffer(p.records)
         const decoded: Message[] = []
-        const { end } = completeBatches(p.records)
-        for (let pos = 0; pos + RECORD_BATCH_OVERHEAD <= end;) pos = decodeBatchInto(topic, p.partitionIndex, p.records, pos, 0, null, decoded)
+        const { end } = completeBatches(records)
+        for (let pos = 0; pos + RECORD_BATCH_OVERHEAD <= end;) pos = decodeBatchInto(topic, p.partitionIndex, records, pos, 0, null, decoded)
         for (const m of decoded) {
           const a = p.acquiredRecords.find((r) => BigInt(m.offset) >= r.firstOffset && BigInt(m.offset) <= r.lastOffset)
           if (a) out.push({ ...m, deliveryCount: a.deliveryCount })
