@@ -1,4 +1,4 @@
-// `npm run bench -- groups [--reps N] [--duration-ms N]`: the group coordinator of a broker process
+// `npm run bench -- groups [--reps N] [--duration-ms N] [--share-records N]`: the group coordinator of a broker process
 // (`samsa start` through tsx), driven over the wire with the generated codecs.
 //  - Time to Stable when a consumer joins a group of N members (N = 1, 10, 50 in total): the new
 //    member's JoinGroup (with the MEMBER_ID_REQUIRED round trip), the existing members rejoining at
@@ -7,6 +7,9 @@
 //  - The same with the KIP-848 consumer protocol (bench/groups-consumer.ts): a member joins a
 //    consumer group of N-1 reconciled members; timed until every member is at the new epoch and
 //    all 60 partitions of its topic are owned once.
+//  - Share-group (KIP-932) consume throughput with 1, 4 and 16 consumers on 4 partitions
+//    (bench/groups-share.ts, `--share-records N`, default 200,000): ShareFetch with ACCEPT
+//    acknowledgements until every record is acknowledged.
 //  - OffsetCommit throughput (one partition offset per commit), one request at a time and with 16
 //    in flight, with fsync before acknowledging (log.flush.interval.messages=1) and without.
 // Prints figures; asserts nothing. BENCHMARKS.md, "Groups".
@@ -22,6 +25,7 @@ import type { OffsetCommitResponse } from '../src/protocol/generated/messages/of
 import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { startBrokerProcess } from './broker-process.ts'
 import { consumerTimeToStable, createConsumerTopic } from './groups-consumer.ts'
+import { prepareShareTopic, shareConsumeRate } from './groups-share.ts'
 
 const MEMBER_ID_REQUIRED = 79
 const REBALANCE_IN_PROGRESS = 27
@@ -154,6 +158,13 @@ export async function run(args: string[]): Promise<void> {
       for (const n of [1, 10, 50]) {
         const times = await consumerTimeToStable(broker.port, n, reps)
         console.log(`  consumer protocol: join a group of ${String(n).padStart(2)} -> stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
+      }
+      const shareRecords = arg('--share-records', 200_000)
+      const shareTopicId = await prepareShareTopic(broker.port, shareRecords)
+      for (const n of [1, 4, 16]) {
+        const rates: number[] = []
+        for (let rep = 0; rep < Math.min(reps, 3); rep++) rates.push(await shareConsumeRate(broker.port, shareTopicId, n, shareRecords, `bench-share-${n}-${rep}`))
+        console.log(`  share group, ${String(n).padStart(2)} consumer(s) on 4 partitions: median ${Math.round(median(rates)).toLocaleString('en-US')} records/s acknowledged (${shareRecords.toLocaleString('en-US')} records, ${rates.length} runs)`)
       }
       for (const inFlight of [1, 16]) {
         const rate = await commitRate(broker.port, inFlight, durationMs)

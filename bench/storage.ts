@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.ts'
 import { cleanLog } from '../src/storage/cleaner.ts'
-import { parseLogConfig } from '../src/storage/config.ts'
+import { DEFAULT_LOG_CONFIG } from '../src/storage/config.ts'
 import { Log } from '../src/storage/log.ts'
 import { TailCacheBudget } from '../src/storage/tail-cache.ts'
 
@@ -56,7 +56,7 @@ export async function plainAppend(dir: string, pool: Buffer[], limitBytes: numbe
 
 export async function logAppend(
   dir: string, pool: Buffer[], limitBytes: number, limitMs: number, fsync: boolean, inFlight: number): Promise<{ fig: Figure; log: Log }> {
-  const config = parseLogConfig({ 'segment.bytes': 256 * 1024 * 1024, ...(fsync ? { 'flush.messages': 1 } : { 'flush.ms': 3_600_000 }) })
+  const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 256 * 1024 * 1024, ...(fsync ? { flushMessages: 1 } : { flushMs: 3_600_000 }) }
   const log = await Log.open({ dir, config })
   let bytes = 0
   let batches = 0
@@ -140,7 +140,7 @@ async function paired(reps: number, fn: () => Promise<Figure>, ceiling: () => Pr
 /** One forced compaction pass over `mb` MB of 16-record batches of ~100-byte values on 10,000 keys. */
 async function compactionRun(root: string, mb: number, compression: number): Promise<void> {
   const dir = join(root, `compact-${compression}`)
-  const config = parseLogConfig({ 'cleanup.policy': 'compact', 'segment.bytes': 16 * 1024 * 1024, 'flush.ms': 3_600_000 })
+  const config = { ...DEFAULT_LOG_CONFIG, cleanupPolicy: 'compact' as const, segmentBytes: 16 * 1024 * 1024, flushMs: 3_600_000 }
   const log = await Log.open({ dir, config })
   const value = Buffer.alloc(100, 0x62)
   let i = 0

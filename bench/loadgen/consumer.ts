@@ -10,6 +10,7 @@ import { LOG_OVERHEAD, baseOffset, batchSize, lastOffset, recordCount, verifyCrc
 import { cpuMs } from './cpu.ts'
 import type { ConsumeJob, RateResult } from './jobs.ts'
 import { KafkaConn } from './kafka-conn.ts'
+import { recordsBuffer } from '../../src/protocol/primitives/index.ts'
 
 export const FETCH_VERSION = 12
 const LIST_OFFSETS_VERSION = 7
@@ -71,8 +72,8 @@ export async function runConsume(job: ConsumeJob): Promise<RateResult> {
           firstError ??= `partition ${p.partitionIndex}: error ${p.errorCode}`
           continue
         }
-        const buf = p.records
-        if (!buf) continue
+        if (!p.records) continue
+        const buf = recordsBuffer(p.records)
         wireBytes += buf.length
         let pos = 0
         while (pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length) {

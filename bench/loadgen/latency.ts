@@ -12,7 +12,7 @@ import { FETCH_VERSION, endOffsets, fetchRequest } from './consumer.ts'
 import type { LatencyJob, LatencyResult } from './jobs.ts'
 import { KafkaConn } from './kafka-conn.ts'
 import { PRODUCE_VERSION, ValueSource } from './producer.ts'
-import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../src/protocol/primitives/index.ts'
 
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN
@@ -87,8 +87,8 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
       firstError ??= `fetch error ${p.errorCode}`
       break
     }
-    const buf = p.records
-    if (!buf) continue
+    if (!p.records) continue
+    const buf = recordsBuffer(p.records)
     for (let pos = 0; pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length; pos += batchSize(buf, pos)) {
       for (const r of decodeRecordBatch(buf, pos).records) {
         const sentAt = r.value!.readDoubleLE(0)

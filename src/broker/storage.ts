@@ -3,23 +3,14 @@
 // and per-topic overrides read from the cluster metadata; only the partitions the metadata image
 // assigns to this broker are opened.
 import { resolve } from 'node:path'
-import { LogManager, LOG_CONFIG_NAMES, parseLogConfig } from '../storage/index.ts'
+import { LogManager } from '../storage/index.ts'
 import type { LogConfig, Scheduler } from '../storage/index.ts'
+import { logConfigOf } from './config/log-config.ts'
 import type { Logger } from 'pino'
 import type { BrokerConfig } from './config/broker-config.ts'
 
-/** Storage's LogConfig from the broker-level defaults of every topic config storage understands. */
-export function defaultLogConfig(config: BrokerConfig): LogConfig {
-  const raw: Record<string, unknown> = {}
-  for (const name of LOG_CONFIG_NAMES) {
-    const v = config.topicDefault(name).value
-    raw[name] = Array.isArray(v) ? v.join(',') : v
-  }
-  return parseLogConfig(raw)
-}
-
 export interface StorageSelection {
-  /** A topic's config overrides (for the partitions opened at start-up). */
+  /** A topic's stored config overrides (for the partitions opened at start-up). */
   readonly topicConfig: (topic: string) => Readonly<Record<string, string>> | undefined
   /** The partition directories to open: those the metadata image assigns to this broker. */
   readonly shouldLoad: (topic: string, partition: number) => boolean
@@ -28,8 +19,11 @@ export interface StorageSelection {
 export function openStorage(config: BrokerConfig, select: StorageSelection, scheduler: Scheduler, logger: Logger): Promise<LogManager> {
   return LogManager.open({
     logDirs: config.logDirs.map((d) => resolve(d)),
-    defaults: defaultLogConfig(config),
-    topicConfig: select.topicConfig,
+    defaults: logConfigOf(config),
+    topicConfig: (topic): LogConfig | undefined => {
+      const overrides = select.topicConfig(topic)
+      return overrides ? logConfigOf(config, overrides) : undefined
+    },
     shouldLoad: select.shouldLoad,
     scheduler,
     logger,

@@ -1,7 +1,6 @@
-// Per-log configuration. Callers pass Kafka's names (`segment.bytes`, `retention.ms`, ...) as a
-// plain object; `parseLogConfig` validates and maps them onto this typed shape. The broker's
-// config table owns documentation and broker-level defaults; these are the storage defaults.
-import { StorageError } from './errors.ts'
+// Per-log configuration as storage uses it: typed, already validated values. The broker resolves
+// them from its config table (Kafka's names, topic overrides over broker defaults: see
+// broker/config/log-config.ts); DEFAULT_LOG_CONFIG serves storage used on its own (tools, tests).
 
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete'
 export type TimestampTypeName = 'CreateTime' | 'LogAppendTime'
@@ -58,68 +57,6 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: MAX,
   flushMs: 1000,
 })
-
-type Kind = 'int' | 'ratio' | 'policy' | 'tstype'
-/** Kafka name -> [field, kind, minimum]. */
-const FIELDS: Record<string, [keyof LogConfig, Kind, number]> = {
-  'segment.bytes': ['segmentBytes', 'int', 14],
-  'segment.ms': ['segmentMs', 'int', 1],
-  'segment.index.bytes': ['segmentIndexBytes', 'int', 8],
-  'index.interval.bytes': ['indexIntervalBytes', 'int', 0],
-  'retention.ms': ['retentionMs', 'int', -1],
-  'retention.bytes': ['retentionBytes', 'int', -1],
-  'cleanup.policy': ['cleanupPolicy', 'policy', 0],
-  'delete.retention.ms': ['deleteRetentionMs', 'int', 0],
-  'min.cleanable.dirty.ratio': ['minCleanableDirtyRatio', 'ratio', 0],
-  'min.compaction.lag.ms': ['minCompactionLagMs', 'int', 0],
-  'max.compaction.lag.ms': ['maxCompactionLagMs', 'int', 1],
-  'message.timestamp.type': ['messageTimestampType', 'tstype', 0],
-  'message.timestamp.before.max.ms': ['messageTimestampBeforeMaxMs', 'int', 0],
-  'message.timestamp.after.max.ms': ['messageTimestampAfterMaxMs', 'int', 0],
-  'max.message.bytes': ['maxMessageBytes', 'int', 0],
-  'flush.messages': ['flushMessages', 'int', 1],
-  'flush.ms': ['flushMs', 'int', 0],
-}
-
-/** Kafka names understood by `parseLogConfig`. */
-export const LOG_CONFIG_NAMES: readonly string[] = Object.keys(FIELDS)
-
-/**
- * Builds a LogConfig from Kafka-named entries over `base`. Values may be numbers, bigints or
- * strings (as they arrive from CreateTopics/AlterConfigs); unknown names are ignored (they belong
- * to the broker); null/undefined keep the base value. Bad values throw INVALID_CONFIG.
- */
-export function parseLogConfig(
-  raw: Record<string, unknown> = {},
-  base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG,
-): LogConfig {
-  const out: LogConfig = { ...base }
-  for (const [name, value] of Object.entries(raw)) {
-    const spec = FIELDS[name]
-    if (!spec || value === undefined || value === null) continue
-    const [field, kind, min] = spec
-    const bad = (why: string) =>
-      new StorageError('INVALID_CONFIG', `Invalid value ${String(value)} for configuration ${name}: ${why}`)
-    if (kind === 'policy') {
-      const v = String(value).split(',').map((s) => s.trim()).filter(Boolean).sort().join(',')
-      if (v !== 'delete' && v !== 'compact' && v !== 'compact,delete') {
-        throw bad('expected delete, compact or compact,delete')
-      }
-      ;(out as unknown as Record<string, unknown>)[field] = v
-    } else if (kind === 'tstype') {
-      if (value !== 'CreateTime' && value !== 'LogAppendTime') throw bad('expected CreateTime or LogAppendTime')
-      out.messageTimestampType = value
-    } else {
-      const n = typeof value === 'bigint' ? Number(value) : typeof value === 'string' ? Number(value.trim()) : value
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw bad('not a number')
-      if (kind === 'int' && !Number.isInteger(n)) throw bad('not an integer')
-      if (n < min) throw bad(`must be at least ${min}`)
-      if (kind === 'ratio' && n > 1) throw bad('must be at most 1')
-      ;(out as unknown as Record<string, unknown>)[field] = Math.min(n, MAX)
-    }
-  }
-  return out
-}
 
 export const compacted = (c: LogConfig): boolean => c.cleanupPolicy !== 'delete'
 export const deletes = (c: LogConfig): boolean => c.cleanupPolicy !== 'compact'

@@ -6,9 +6,9 @@
 //       tailCacheBytes?, flushCheckIntervalMs?, checkpointIntervalMs?, retentionCheckIntervalMs?,
 //       cleanerBackoffMs?, cleanerEnabled?, cleanerMaxKeys?, producerIdExpirationMs?,
 //       producerIdExpirationCheckIntervalMs? })
-//   const log = await manager.getOrCreate(topic, partition, rawConfig?)   // Kafka names; applied on create
+//   const log = await manager.getOrCreate(topic, partition, config?)   // a resolved LogConfig
 //   manager.get(topic, partition) / manager.all() / await manager.delete(topic, partition)
-//   manager.updateConfig(topic, rawConfig)   // the topic's full override set, over defaults
+//   manager.updateConfig(topic, config)      // the topic's new resolved LogConfig
 //   await manager.runRetention() / runCleaner(force?) / flushDue() / checkpoint()   // also scheduled
 //   await manager.close()                    // fsync, index files, checkpoints, clean-shutdown marker
 //
@@ -38,8 +38,8 @@
 // to open: see docs/storage.md). Durability defaults and recovery are described in docs/storage.md.
 export { StorageError, isStorageError } from './errors.ts'
 export type { StorageErrorCode } from './errors.ts'
-export { DEFAULT_LOG_CONFIG, LOG_CONFIG_NAMES, parseLogConfig } from './config.ts'
-export type { CleanupPolicy, LogConfig } from './config.ts'
+export { DEFAULT_LOG_CONFIG } from './config.ts'
+export type { CleanupPolicy, LogConfig, TimestampTypeName } from './config.ts'
 export { ManualScheduler, systemScheduler } from './clock.ts'
 export type { Scheduler } from './clock.ts'
 export { silentLogger } from './logger.ts'
@@ -53,5 +53,4 @@ export type { AbortedTxn } from './txn-index.ts'
 export type { EpochEntry } from './leader-epoch-cache.ts'
 export { LogManager } from './log-manager.ts'
 export type { LogManagerOptions } from './log-manager.ts'
-export { logConfigFromBroker } from './broker-defaults.ts'
 export type { CleanResult } from './cleaner.ts'

@@ -11,7 +11,7 @@ import { cleanLog } from './cleaner.ts'
 import type { CleanResult } from './cleaner.ts'
 import { systemScheduler } from './clock.ts'
 import type { Scheduler } from './clock.ts'
-import { DEFAULT_LOG_CONFIG, parseLogConfig } from './config.ts'
+import { DEFAULT_LOG_CONFIG } from './config.ts'
 import type { LogConfig } from './config.ts'
 import { StorageError } from './errors.ts'
 import {
@@ -33,10 +33,10 @@ import { TailCacheBudget } from './tail-cache.ts'
 export interface LogManagerOptions {
   /** log.dirs: one or more data directories (created if missing). */
   logDirs: string[]
-  /** Default LogConfig (see logConfigFromBroker for broker-level names). */
+  /** LogConfig of topics without their own (resolved by the caller, e.g. from broker defaults). */
   defaults?: LogConfig
-  /** Topic-level overrides (Kafka names) for partitions found on disk at start-up. */
-  topicConfig?: (topic: string) => Record<string, unknown> | undefined
+  /** A topic's resolved LogConfig, for partitions found on disk at start-up (else `defaults`). */
+  topicConfig?: (topic: string) => LogConfig | undefined
   scheduler?: Scheduler
   logger?: StorageLogger
   /**
@@ -184,9 +184,8 @@ export class LogManager {
     return map
   }
 
-  private configFor(topic: string, raw?: Record<string, unknown>): LogConfig {
-    const base = parseLogConfig(this.opts.topicConfig?.(topic) ?? {}, this.defaults)
-    return raw ? parseLogConfig(raw, base) : base
+  private configFor(topic: string): LogConfig {
+    return this.opts.topicConfig?.(topic) ?? this.defaults
   }
 
   private logOptions(dir: string, config: LogConfig) {
@@ -211,8 +210,11 @@ export class LogManager {
     return this.logs.values()
   }
 
-  /** The partition's log, created (in the log dir with the fewest partitions) if absent. */
-  getOrCreate(topic: string, partition: number, rawConfig?: Record<string, unknown>): Promise<Log> {
+  /**
+   * The partition's log, created (in the log dir with the fewest partitions) if absent, with
+   * `config` (else the topic's, else the defaults).
+   */
+  getOrCreate(topic: string, partition: number, config: LogConfig = this.configFor(topic)): Promise<Log> {
     if (this.closed) return Promise.reject(new StorageError('NOT_LEADER_OR_FOLLOWER', 'LogManager is closed'))
     const k = key(topic, partition)
     const existing = this.logs.get(k)
@@ -221,12 +223,6 @@ export class LogManager {
     if (pending) return pending
     if (!/^[a-zA-Z0-9._-]+$/.test(topic) || topic.length > 249 || !Number.isInteger(partition) || partition < 0) {
       return Promise.reject(new StorageError('INVALID_CONFIG', `Invalid topic partition ${topic}-${partition}`))
-    }
-    let config: LogConfig
-    try {
-      config = this.configFor(topic, rawConfig)
-    } catch (e) {
-      return Promise.reject(e)
     }
     const counts = new Map(this.logDirs.map((d) => [d, 0]))
     for (const d of this.logDir.values()) counts.set(d, (counts.get(d) ?? 0) + 1)
@@ -241,9 +237,8 @@ export class LogManager {
     return p
   }
 
-  /** Applies topic-level overrides (Kafka names) to every open partition of `topic`. */
-  updateConfig(topic: string, rawConfig: Record<string, unknown>): void {
-    const config = parseLogConfig(rawConfig, parseLogConfig(this.opts.topicConfig?.(topic) ?? {}, this.defaults))
+  /** Gives every open partition of `topic` its new (resolved) config. */
+  updateConfig(topic: string, config: LogConfig): void {
     for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config)
   }
 

@@ -22,7 +22,7 @@ import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from '.
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../src/protocol/generated/messages/fetch.ts'
 import type { InitProducerIdResponse } from '../../src/protocol/generated/messages/init-producer-id.ts'
-import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../src/protocol/primitives/index.ts'
 
 const TOPIC = 'dedupe'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -75,7 +75,7 @@ class Wire {
       const p = (await this.call<FetchResponse>(ApiKey.Fetch, 11, req)).responses[0]!.partitions[0]!
       assert.equal(p.errorCode, ErrorCode.NONE)
       hw = Number(p.highWatermark)
-      const buf = p.records ?? Buffer.alloc(0)
+      const buf = recordsBuffer(p.records ?? [])
       if (buf.length === 0) break
       for (let pos = 0; pos + 61 <= buf.length; pos += batchSize(buf, pos)) {
         const batch = decodeRecordBatch(buf.subarray(pos, pos + batchSize(buf, pos)))

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { Reader, Writer } from '../../src/protocol/primitives/index.ts'
+import { Reader, Writer, recordsBuffer } from '../../src/protocol/primitives/index.ts'
 import { API_SPECS } from '../../src/protocol/generated/api-keys.ts'
 import { decodeRequestHeader, decodeResponseHeader, encodeRequestHeader, encodeResponseHeader } from '../../src/protocol/generated/headers.ts'
 import type { RequestHeader, ResponseHeader } from '../../src/protocol/generated/headers.ts'
@@ -206,7 +206,7 @@ describe('golden frames carry the values the clients sent', () => {
     assert.equal(body.topicData[0].name, 'frames-kafkajs')
     const part = body.topicData[0].partitionData[0]
     assert.equal(part.index, 0)
-    const batch = decodeRecordBatch(part.records!)
+    const batch = decodeRecordBatch(recordsBuffer(part.records!))
     const got = batch.records.map((r) => [r.key?.toString(), r.value?.toString(), r.headers.map((h) => [h.key, h.value?.toString()])])
     assert.deepEqual(got, [0, 1, 2].map((i) => [`kafkajs-${i}`, `value ${i}`, [['h1', 'v1']]]))
   })

@@ -3,12 +3,12 @@
 // and over until killed.
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
 import { cleanLog } from '../../src/storage/cleaner.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { CLEAN_CONFIG, latest } from './clean-crash-config.ts'
 
 const [dir, batches] = process.argv.slice(2)
-const log = await Log.open({ dir: dir!, config: parseLogConfig(CLEAN_CONFIG) })
+const log = await Log.open({ dir: dir!, config: logConfig(CLEAN_CONFIG) })
 const state = [...latest(Number(batches))]
 process.stdout.write('ready\n')
 let now = Date.now()

@@ -7,7 +7,7 @@ import { cp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { CLEAN_CONFIG, history, latest } from './clean-crash-config.ts'
 import { decodeAll, nextOffsetAfter, tempDir } from './helpers.ts'
@@ -43,7 +43,7 @@ function killDuringClean(dir: string, batches: number, passes: number, fraction:
 test('SIGKILL during compaction loses and duplicates nothing', { timeout: 120_000 }, async (t) => {
   const tmp = await tempDir('samsa-clean-crash-')
   const pristine = join(tmp.path, 'pristine', 'c-0')
-  const log = await Log.open({ dir: pristine, config: parseLogConfig(CLEAN_CONFIG) })
+  const log = await Log.open({ dir: pristine, config: logConfig(CLEAN_CONFIG) })
   const BATCHES = 1500
   const model = latest(BATCHES)
   let i = 0
@@ -60,7 +60,7 @@ test('SIGKILL during compaction loses and duplicates nothing', { timeout: 120_00
     await cp(pristine, dir, { recursive: true })
     const done = await killDuringClean(dir, BATCHES, 1 + (rounds % 2), Math.random() * 1.2)
     passes += done
-    const recovered = await Log.open({ dir, config: parseLogConfig(CLEAN_CONFIG) })
+    const recovered = await Log.open({ dir, config: logConfig(CLEAN_CONFIG) })
     const state = new Map<string, string | null>()
     let offset = 0
     let last = -1

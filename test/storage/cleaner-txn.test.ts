@@ -13,7 +13,7 @@ import { DELETE_HORIZON_BIT, attributes, batchSize, baseOffset } from '../../src
 import { ControlRecordType, buildEndTxnMarkerBatch } from '../../src/protocol/records/control-record.ts'
 import { cleanLog } from '../../src/storage/cleaner.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import type { ProducerStateManager } from '../../src/storage/producer/producer-state-manager.ts'
 import { decodeAbortedTxns } from '../../src/storage/txn-index.ts'
@@ -29,7 +29,7 @@ const marker = (pid: number, commit: boolean) =>
   buildEndTxnMarkerBatch({ type: commit ? ControlRecordType.Commit : ControlRecordType.Abort, producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, timestamp: T0 })
 
 async function open(dir: string, clock: ManualScheduler) {
-  const log = await Log.open({ dir, config: parseLogConfig(CONFIG), scheduler: clock, producerIdExpirationMs: 1e12 })
+  const log = await Log.open({ dir, config: logConfig(CONFIG), scheduler: clock, producerIdExpirationMs: 1e12 })
   return { log, psm: log.producerState }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
 import { cleanLog } from '../../src/storage/cleaner.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { LogManager } from '../../src/storage/log-manager.ts'
 import { readdir } from 'node:fs/promises'
@@ -75,7 +75,7 @@ test('compaction keeps the latest value per key (model check, all codecs), offse
   for (const seed of [1, 2, 3, 4]) {
     const tmp = await tempDir()
     const clock = new ManualScheduler()
-    const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: parseLogConfig(COMPACT), scheduler: clock })
+    const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: logConfig(COMPACT), scheduler: clock })
     const random = rng(seed)
     const model = await workload(log, random, 400, clock)
     const before = log.size
@@ -110,7 +110,7 @@ test('compaction keeps the latest value per key (model check, all codecs), offse
     assert.deepEqual(live(fold(after)), live(model))
     await log.close()
     // Reopening (full recovery) sees the same compacted data.
-    const again = await Log.open({ dir: join(tmp.path, 'c-0'), config: parseLogConfig(COMPACT), scheduler: clock })
+    const again = await Log.open({ dir: join(tmp.path, 'c-0'), config: logConfig(COMPACT), scheduler: clock })
     assert.deepEqual(live(fold(await readAll(again))), live(model))
     await again.close()
     await tmp.cleanup()
@@ -120,7 +120,7 @@ test('compaction keeps the latest value per key (model check, all codecs), offse
 test('tombstones survive a first clean for delete.retention.ms', async () => {
   const tmp = await tempDir()
   const clock = new ManualScheduler()
-  const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: parseLogConfig(COMPACT), scheduler: clock })
+  const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: logConfig(COMPACT), scheduler: clock })
   const put = (k: string, v: string | null) =>
     log.append(buildRecordBatch({ records: [{ key: Buffer.from(k), value: v === null ? null : Buffer.from(v), timestamp: clock.now() }] }))
   await put('a', '1')
@@ -146,7 +146,7 @@ test('the cleaner honours min.compaction.lag.ms and min.cleanable.dirty.ratio; a
   const tmp = await tempDir()
   const clock = new ManualScheduler()
   const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerBackoffMs: 1000 })
-  const log = await m.getOrCreate('c', 0, { ...COMPACT, 'min.compaction.lag.ms': 60_000, 'min.cleanable.dirty.ratio': 0.5 })
+  const log = await m.getOrCreate('c', 0, logConfig({ ...COMPACT, 'min.compaction.lag.ms': 60_000, 'min.cleanable.dirty.ratio': 0.5 }))
   const model = await workload(log, rng(9), 300, clock)
   assert.deepEqual(await m.runCleaner(), [], 'nothing is old enough yet')
   clock.advance(60_000)
@@ -163,9 +163,9 @@ test('the cleaner honours min.compaction.lag.ms and min.cleanable.dirty.ratio; a
   // The new segments are dirty but, beside the cleaned part, below a 0.99 ratio: nothing to do.
   await log.roll()
   clock.advance(60_000)
-  m.updateConfig('c', { ...COMPACT, 'min.cleanable.dirty.ratio': 0.99 })
+  m.updateConfig('c', logConfig({ ...COMPACT, 'min.cleanable.dirty.ratio': 0.99 }))
   assert.deepEqual(await m.runCleaner(), [])
-  m.updateConfig('c', { ...COMPACT, 'min.cleanable.dirty.ratio': 0.01 })
+  m.updateConfig('c', logConfig({ ...COMPACT, 'min.cleanable.dirty.ratio': 0.01 }))
   assert.equal((await m.runCleaner()).length, 1)
   await m.close()
   await tmp.cleanup()
@@ -174,7 +174,7 @@ test('the cleaner honours min.compaction.lag.ms and min.cleanable.dirty.ratio; a
 test('a bounded key map cleans in several passes, each ending at a segment boundary', async () => {
   const tmp = await tempDir()
   const clock = new ManualScheduler()
-  const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: parseLogConfig(COMPACT), scheduler: clock })
+  const log = await Log.open({ dir: join(tmp.path, 'c-0'), config: logConfig(COMPACT), scheduler: clock })
   const model = await workload(log, rng(5), 400, clock)
   let dirty = 0
   const ends: number[] = []
@@ -197,7 +197,7 @@ test('a log whose records cannot be decoded is marked uncleanable, once, and sta
   const clock = new ManualScheduler()
   const logger = recordingLogger()
   const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, logger, cleanerEnabled: false })
-  const log = await m.getOrCreate('bad', 0, COMPACT)
+  const log = await m.getOrCreate('bad', 0, logConfig(COMPACT))
   const broken = buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v'), timestamp: clock.now() }] })
   broken[61]! = 0x7f // record length varint now claims far more bytes than the batch holds
   broken.writeUInt32BE(computeCrc(broken, 0), 17)

@@ -10,13 +10,13 @@ import { decodeRecordBatch } from '../../src/protocol/records/batch-decoder.ts'
 import { batchSize } from '../../src/protocol/records/batch-header.ts'
 import { cleanLog } from '../../src/storage/cleaner.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
 import { Log } from '../../src/storage/log.ts'
 import { TailCacheBudget } from '../../src/storage/tail-cache.ts'
 import { recordingLogger, tempDir } from './helpers.ts'
 
-const CONFIG = parseLogConfig({
+const CONFIG = logConfig({
   'cleanup.policy': 'compact,delete',
   'segment.bytes': 2048,
   'index.interval.bytes': 256,

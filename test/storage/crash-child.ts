@@ -3,6 +3,7 @@
 // pipe, which Node writes synchronously on Linux, so a printed ack reached the parent before any kill.
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.ts'
 import { LogManager } from '../../src/storage/log-manager.ts'
+import { logConfig } from '../helpers/log-config.ts'
 
 const [dir, startSeqArg] = process.argv.slice(2)
 let seq = Number(startSeqArg)
@@ -11,7 +12,7 @@ const manager = await LogManager.open({
   checkpointIntervalMs: 50,
   defaults: undefined,
 })
-const config = { 'flush.messages': 1, 'segment.bytes': 64 * 1024, 'index.interval.bytes': 1024 }
+const config = logConfig({ 'flush.messages': 1, 'segment.bytes': 64 * 1024, 'index.interval.bytes': 1024 })
 const logs = [await manager.getOrCreate('crash', 0, config), await manager.getOrCreate('crash', 1, config)]
 process.stdout.write('ready\n')
 

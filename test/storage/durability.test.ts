@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { Segment } from '../../src/storage/segment.ts'
 import { batch, tempDir } from './helpers.ts'
@@ -19,7 +19,7 @@ async function traced(raw: Record<string, unknown>, appends: number) {
     events.push('sync-end')
   }
   try {
-    const log = await Log.open({ dir: join(tmp.path, 'd-0'), config: parseLogConfig(raw) })
+    const log = await Log.open({ dir: join(tmp.path, 'd-0'), config: logConfig(raw) })
     const origWritev = log.activeSegment.fh.writev.bind(log.activeSegment.fh)
     log.activeSegment.fh.writev = ((bufs: Buffer[], pos: number) => {
       events.push('write')

@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { decodeRecordBatch } from '../../src/protocol/records/batch-decoder.ts'
 import { batchSize } from '../../src/protocol/records/batch-header.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { batch, tempDir } from './helpers.ts'
 
-const CONFIG = parseLogConfig({ 'segment.bytes': 3000, 'index.interval.bytes': 300 })
+const CONFIG = logConfig({ 'segment.bytes': 3000, 'index.interval.bytes': 300 })
 
 test('random damage to segment and index files recovers to a valid prefix', async () => {
   const tmp = await tempDir()

@@ -2,9 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { logConfigFromBroker } from '../../src/storage/broker-defaults.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
 import { LogManager } from '../../src/storage/log-manager.ts'
 import { batch, decodeAll, recordingLogger, sizedBatch, tempDir } from './helpers.ts'
@@ -57,7 +56,7 @@ test('retention.ms and retention.bytes delete whole old segments (injected clock
   const tmp = await tempDir()
   const clock = new ManualScheduler(1_000_000)
   const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, retentionCheckIntervalMs: 1000, cleanerEnabled: false })
-  const log = await m.getOrCreate('r', 0, { 'segment.bytes': 1100, 'retention.ms': 10_000 })
+  const log = await m.getOrCreate('r', 0, logConfig({ 'segment.bytes': 1100, 'retention.ms': 10_000 }))
   // 10 segments of ~1 KiB; timestamps 1s apart.
   for (let i = 0; i < 10; i++) await log.append(sizedBatch(1000, 1_000_000 + i * 1000))
   assert.equal(log.segments.length, 10)
@@ -69,13 +68,13 @@ test('retention.ms and retention.bytes delete whole old segments (injected clock
   await assert.rejects(log.read(4, 10), (e: StorageError) => e.code === 'OFFSET_OUT_OF_RANGE')
   // retention.bytes: keep at most ~3 segments.
   const segSize = log.segments[0]!.size
-  m.updateConfig('r', { 'segment.bytes': 1100, 'retention.ms': -1, 'retention.bytes': 3 * segSize })
+  m.updateConfig('r', logConfig({ 'segment.bytes': 1100, 'retention.ms': -1, 'retention.bytes': 3 * segSize }))
   await m.runRetention()
   assert.ok(log.size <= 3 * segSize, `size ${log.size}`)
   assert.equal(log.segments.length, 3)
   assert.equal(log.logStartOffset, 7)
   // Everything expired: the active segment is rolled and deleted too; appends continue at the end.
-  m.updateConfig('r', { 'retention.ms': 1000 })
+  m.updateConfig('r', logConfig({ 'retention.ms': 1000 }))
   clock.advance(100_000)
   await m.runRetention()
   assert.equal(log.logStartOffset, 10)
@@ -90,8 +89,8 @@ test('flush.ms is applied by the scheduled flush job; flush.messages=1 fsyncs be
   const tmp = await tempDir()
   const clock = new ManualScheduler()
   const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, flushCheckIntervalMs: 100, cleanerEnabled: false })
-  const lazy = await m.getOrCreate('lazy', 0, { 'flush.ms': 1000 })
-  const eager = await m.getOrCreate('eager', 0, { 'flush.messages': 1 })
+  const lazy = await m.getOrCreate('lazy', 0, logConfig({ 'flush.ms': 1000 }))
+  const eager = await m.getOrCreate('eager', 0, logConfig({ 'flush.messages': 1 }))
   await lazy.append(batch(3))
   await eager.append(batch(3))
   assert.equal(eager.recoveryPoint, 3)
@@ -110,7 +109,7 @@ test('flush.ms is applied by the scheduled flush job; flush.messages=1 fsyncs be
 test('deleteRecords moves the log start offset durably; delete() removes a partition', async () => {
   const tmp = await tempDir()
   const m = await LogManager.open({ logDirs: [tmp.path] })
-  const log = await m.getOrCreate('d', 0, { 'segment.bytes': 500 })
+  const log = await m.getOrCreate('d', 0, logConfig({ 'segment.bytes': 500 }))
   for (let i = 0; i < 20; i++) await log.append(batch(2))
   await log.deleteRecordsBefore(13)
   await m.checkpoint()
@@ -126,19 +125,12 @@ test('deleteRecords moves the log start offset durably; delete() removes a parti
   await tmp.cleanup()
 })
 
-test('configs: Kafka names are validated; broker-level names map onto topic defaults', async () => {
-  assert.throws(() => parseLogConfig({ 'segment.bytes': 'lots' }), (e: StorageError) => e.code === 'INVALID_CONFIG')
-  assert.throws(() => parseLogConfig({ 'cleanup.policy': 'shred' }), (e: StorageError) => e.code === 'INVALID_CONFIG')
-  assert.throws(() => parseLogConfig({ 'min.cleanable.dirty.ratio': 2 }), (e: StorageError) => e.code === 'INVALID_CONFIG')
-  assert.equal(parseLogConfig({ 'cleanup.policy': 'delete,compact' }).cleanupPolicy, 'compact,delete')
-  assert.equal(parseLogConfig({ 'retention.ms': '3600000' }).retentionMs, 3_600_000)
-  const d = logConfigFromBroker({ 'log.retention.hours': 2, 'log.flush.interval.messages': 1, 'message.max.bytes': 5000 })
-  assert.equal(d.retentionMs, 7_200_000)
-  assert.equal(d.flushMessages, 1)
-  assert.equal(d.maxMessageBytes, 5000)
+test('a LogManager runs new logs with its defaults unless given a config; bad partition names are refused', async () => {
+  const d = logConfig({ 'flush.messages': 1 })
   const tmp = await tempDir()
   const m = await LogManager.open({ logDirs: [tmp.path], defaults: d })
   assert.equal((await m.getOrCreate('x', 0)).config.flushMessages, 1)
+  assert.equal((await m.getOrCreate('y', 0, logConfig({ 'flush.messages': 7 }))).config.flushMessages, 7)
   await assert.rejects(m.getOrCreate('bad/name', 0), (e: StorageError) => e.code === 'INVALID_CONFIG')
   await m.close()
   await tmp.cleanup()
@@ -148,7 +140,7 @@ test('segments whose batches carry no timestamp (-1) expire by their creation ti
   const tmp = await tempDir()
   const clock = new ManualScheduler(5_000_000)
   const m = await LogManager.open({ logDirs: [tmp.path], scheduler: clock, cleanerEnabled: false })
-  const log = await m.getOrCreate('old', 0, { 'segment.bytes': 1100, 'retention.ms': 60_000 })
+  const log = await m.getOrCreate('old', 0, logConfig({ 'segment.bytes': 1100, 'retention.ms': 60_000 }))
   for (let i = 0; i < 3; i++) await log.append(sizedBatch(1000, -1))
   assert.equal(log.segments.length, 3)
   assert.equal(await m.runRetention(), 0)

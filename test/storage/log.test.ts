@@ -6,7 +6,7 @@ import { baseOffset, batchSize, maxTimestamp, partitionLeaderEpoch, timestampTyp
 import { buildEndTxnMarkerBatch } from '../../src/protocol/records/control-record.ts'
 import type { MarkerBatchOptions } from '../../src/protocol/records/control-record.ts'
 import { ManualScheduler } from '../../src/storage/clock.ts'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
 import { Log } from '../../src/storage/log.ts'
 import { TailCacheBudget } from '../../src/storage/tail-cache.ts'
@@ -14,7 +14,7 @@ import { Segment } from '../../src/storage/segment.ts'
 import { batch, decodeAll, sizedBatch, tempDir } from './helpers.ts'
 
 const open = (dir: string, raw: Record<string, unknown> = {}, extra: Partial<Parameters<typeof Log.open>[0]> = {}) =>
-  Log.open({ dir: join(dir, 'topic-0'), config: parseLogConfig(raw), ...extra })
+  Log.open({ dir: join(dir, 'topic-0'), config: logConfig(raw), ...extra })
 
 test('append assigns contiguous offsets and read returns the batches', async () => {
   const tmp = await tempDir()
@@ -219,7 +219,7 @@ test('closed log rejects appends; delete removes the directory', async () => {
 test('replication appends keep the leader offsets (gaps allowed) and learn leader epochs', async () => {
   const tmp = await tempDir()
   const leader = await open(tmp.path)
-  const follower = await Log.open({ dir: join(tmp.path, 'follower-0'), config: parseLogConfig({}) })
+  const follower = await Log.open({ dir: join(tmp.path, 'follower-0'), config: logConfig({}) })
   await leader.append(batch(2), { leaderEpoch: 1 })
   await leader.append(batch(3), { leaderEpoch: 3 })
   const data = Buffer.concat((await leader.read(0, 1 << 20)).batches)

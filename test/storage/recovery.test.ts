@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFile, readFile, stat, truncate, writeFile, unlink, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import type { StorageError } from '../../src/storage/errors.ts'
 import { Log } from '../../src/storage/log.ts'
 import { batch, decodeAll, recordingLogger, tempDir } from './helpers.ts'
@@ -11,7 +11,7 @@ const CONFIG = { 'segment.bytes': 2000, 'index.interval.bytes': 200 }
 const seg = (dir: string, base: number, suffix = '.log') => join(dir, 'topic-0', String(base).padStart(20, '0') + suffix)
 
 async function filled(dir: string, batches = 60) {
-  const log = await Log.open({ dir: join(dir, 'topic-0'), config: parseLogConfig(CONFIG) })
+  const log = await Log.open({ dir: join(dir, 'topic-0'), config: logConfig(CONFIG) })
   for (let i = 0; i < batches; i++) await log.append(batch(2, `r${i}`))
   const bases = log.segments.map((s) => s.baseOffset)
   await log.close()
@@ -21,7 +21,7 @@ async function filled(dir: string, batches = 60) {
 /** Opens as after a crash: no clean-shutdown marker, recovery point as given (default 0). */
 async function reopen(dir: string, recoveryPoint = 0, cleanShutdown = false) {
   const logger = recordingLogger()
-  const log = await Log.open({ dir: join(dir, 'topic-0'), config: parseLogConfig(CONFIG), logger, recoveryPoint, cleanShutdown })
+  const log = await Log.open({ dir: join(dir, 'topic-0'), config: logConfig(CONFIG), logger, recoveryPoint, cleanShutdown })
   return { log, logger }
 }
 

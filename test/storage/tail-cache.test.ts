@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { parseLogConfig } from '../../src/storage/config.ts'
+import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { LogTailCache, TailCacheBudget } from '../../src/storage/tail-cache.ts'
 import { batch, decodeAll, tempDir } from './helpers.ts'
@@ -40,8 +40,8 @@ test('the shared budget evicts oldest chunks across logs and each cache stays co
 test('log reads are identical whether served by the tail cache or the file', async () => {
   const tmp = await tempDir()
   const budget = new TailCacheBudget(50_000)
-  const log = await Log.open({ dir: join(tmp.path, 't-0'), config: parseLogConfig({ 'segment.bytes': 3000 }), tailCache: budget })
-  const plain = await Log.open({ dir: join(tmp.path, 'u-0'), config: parseLogConfig({ 'segment.bytes': 3000 }) })
+  const log = await Log.open({ dir: join(tmp.path, 't-0'), config: logConfig({ 'segment.bytes': 3000 }), tailCache: budget })
+  const plain = await Log.open({ dir: join(tmp.path, 'u-0'), config: logConfig({ 'segment.bytes': 3000 }) })
   for (let i = 0; i < 300; i++) {
     const n = 1 + (i % 4)
     await log.append(batch(n, `x${i}`))
@@ -67,7 +67,7 @@ test('log reads are identical whether served by the tail cache or the file', asy
 
 test('a cached multi-batch append is cut at maxBytes like a file read (the first batch always)', async () => {
   const tmp = await tempDir()
-  const log = await Log.open({ dir: join(tmp.path, 't-0'), config: parseLogConfig({}), tailCache: new TailCacheBudget(1 << 20) })
+  const log = await Log.open({ dir: join(tmp.path, 't-0'), config: logConfig({}), tailCache: new TailCacheBudget(1 << 20) })
   await log.append(Buffer.concat([batch(1, 'a'), batch(1, 'b'), batch(1, 'c')]))
   const one = batch(1, 'a').length
   assert.deepEqual(decodeAll((await log.read(0, 1)).batches).map((r) => r.value), ['a-0'])

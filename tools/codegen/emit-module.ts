@@ -13,6 +13,7 @@ const PRIMITIVE_VALUES = [
   'ZERO_UUID',
   'fieldNotInVersion',
   'nullNotAllowed',
+  'recordsLength',
   'sizeOfUvarint',
   'unsupportedVersion',
   'utf8Length',
@@ -71,10 +72,10 @@ export function emitModule(messages: MessageSpec[], primitivesPath: string): str
     .map(markUnusedParams)
     .join('\n\n')
   const used = PRIMITIVE_VALUES.filter((p) => new RegExp(`\\b${p}\\b`).test(body))
-  const usesTagged = /\bTaggedField\b/.test(body)
+  const types = ['TaggedField', 'Records'].filter((t) => new RegExp(`\\b${t}\\b`).test(body))
   const imports: string[] = []
   if (used.length) imports.push(`import { ${used.join(', ')} } from '${primitivesPath}'`)
-  if (usesTagged) imports.push(`import type { TaggedField } from '${primitivesPath}'`)
+  if (types.length) imports.push(`import type { ${types.join(', ')} } from '${primitivesPath}'`)
   const sources = messages.map(sourceOf).join(', ')
   return `${HEADER}// Source: ${sources}\n${imports.join('\n')}\n\n${indent(body).replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
 }

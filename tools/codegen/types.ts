@@ -52,8 +52,9 @@ function primTs(p: Primitive): string {
     case 'uuid':
       return 'string'
     case 'bytes':
-    case 'records':
       return 'Buffer'
+    case 'records':
+      return 'Records'
     default:
       return 'number'
   }
@@ -148,6 +149,8 @@ export function writeStmt(t: Elem, flex: boolean, nullable: boolean, x: string, 
       : `write${t.name}(${w}, ${x}, version)`
   }
   if (FIXED_SIZE[t.name] !== undefined) return `${w}.${t.name}(${x})`
+  // A records field is always nullable (canBeNull) and may be a list of buffers (Records).
+  if (t.name === 'records') return flex ? `${w}.compactNullableRecords(${x})` : `${w}.nullableRecords(${x})`
   const base = t.name === 'string' ? 'String' : 'Bytes'
   if (flex) return nullable ? `${w}.compactNullable${base}(${x})` : `${w}.compact${base}(${x})`
   return nullable ? `${w}.nullable${base}(${x})` : `${w}.${base.toLowerCase()}(${x})`
@@ -161,6 +164,10 @@ export function sizeStmt(t: Elem, flex: boolean, nullable: boolean, x: string, a
   const fixed = FIXED_SIZE[t.name]
   if (fixed !== undefined) return `${acc} += ${fixed}`
   // Payloads at or above the writer's zero-copy threshold are referenced, not reserved.
+  if (t.name === 'records') {
+    const body = `const l = recordsLength(${x})\n${acc} += ${flex ? 'sizeOfUvarint(l + 1)' : '4'} + ${zc === 'Infinity' ? 'l' : `(l >= ${zc} ? 0 : l)`}`
+    return `if (${x} === null) ${acc} += ${flex ? 1 : 4}\nelse {\n${body}\n}`
+  }
   const len = t.name === 'string' ? `utf8Length(${x})` : zc === 'Infinity' ? `${x}.length` : `(${x}.length >= ${zc} ? 0 : ${x}.length)`
   const prefix = t.name === 'string' ? 2 : 4
   if (flex) {

@@ -13,7 +13,6 @@ import { NO_RESPONSE } from './handler.ts'
 import type { ApiHandler, RequestContext, RequestHeaderInfo } from './handler.ts'
 import type { Logger } from 'pino'
 import type { HandlerRegistry } from './registry.ts'
-import { expandChains } from './records-chain.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import { ReadBufferLease } from '../net/read-buffers.ts'
 import type { BrokerContext } from '../context.ts'
@@ -43,7 +42,7 @@ export function encodeResponseFrame(apiKey: number, version: number, correlation
   encodeResponseHeader(w, { correlationId }, spec.responseHeaderVersion(version))
   spec.encodeResponse(w, body, version)
   w.patchInt32(0, w.length - 4)
-  return expandChains(w.finishChunks())
+  return w.finishChunks()
 }
 
 /**

@@ -19,7 +19,8 @@ import type { ReplicaManager } from '../replica/replica-manager.ts'
 import type { MetadataView } from '../cluster/metadata-image.ts'
 import type { Logger } from 'pino'
 import { partitionFailure } from './partition-error.ts'
-import { RecordsChain } from './records-chain.ts'
+import { recordsLength } from '../../protocol/primitives/index.ts'
+import type { Records } from '../../protocol/primitives/index.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import type { ReadBufferLease } from '../net/read-buffers.ts'
 
@@ -178,7 +179,7 @@ export class FetchPlan {
       const partitions: FetchResponsePartitionData[] = []
       for (const target of t.targets) {
         const data = all[i++]!
-        const bytes = data.records?.length ?? 0
+        const bytes = data.records === null ? 0 : recordsLength(data.records)
         if (data.errorCode !== ErrorCode.NONE) hasError = true
         else if (total === 0 && bytes === 0 && i > 1 && this.hasDataAt(target)) return null
         total += bytes
@@ -203,7 +204,7 @@ export class FetchPlan {
       for (const target of t.targets) {
         const data = await this.readTarget(target, total)
         if (data.errorCode !== ErrorCode.NONE) hasError = true
-        total += data.records?.length ?? 0
+        total += data.records === null ? 0 : recordsLength(data.records)
         partitions.push(data)
       }
       responses.push({ topic: t.name, topicId: t.topicId, partitions })
@@ -224,7 +225,7 @@ export class FetchPlan {
         ? await p.readForReplica(target.fetchOffset, Math.max(limit, 1), this.logs.readBuffers?.allocate)
         : await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
       const parts = r.batches
-      let records: Buffer = parts.length === 0 ? EMPTY : RecordsChain.of(parts)
+      let records: Records = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : parts
       if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
         return this.partitionData(target.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, p)
       }
@@ -241,7 +242,7 @@ export class FetchPlan {
     }
   }
 
-  private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Buffer = EMPTY,
+  private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Records = EMPTY,
     aborted?: FetchResponseAbortedTransaction[]): FetchResponsePartitionData {
     const known = p !== undefined && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && errorCode !== ErrorCode.UNKNOWN_TOPIC_ID
     let leader = NO_LEADER

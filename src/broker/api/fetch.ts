@@ -13,6 +13,7 @@ import { FetchPlan } from './fetch-read.ts'
 import type { FetchPass } from './fetch-read.ts'
 import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { recordsLength } from '../../protocol/primitives/index.ts'
 import { fetchMaxBytes, throttledFetch } from '../quota/quota-checks.ts'
 
 /**
@@ -92,7 +93,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
 function countBytesOut(metrics: BrokerMetrics, response: FetchResponse): void {
   for (const t of response.responses) {
     let bytes = 0
-    for (const p of t.partitions) bytes += p.records?.length ?? 0
+    for (const p of t.partitions) if (p.records !== null) bytes += recordsLength(p.records)
     if (bytes > 0 && t.topic !== '') metrics.fetched(t.topic, bytes)
   }
 }

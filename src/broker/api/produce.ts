@@ -30,6 +30,7 @@ import { checkSchemaIds } from './schema-ids.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import { allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { recordsBuffer } from '../../protocol/primitives/index.ts'
 import { recordProduce } from '../quota/quota-checks.ts'
 
 const NO_RECORD_ERRORS: never[] = []
@@ -161,7 +162,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             `${partition.isr.length} in-sync replicas, min.insync.replicas is ${partition.settings.minInsyncReplicas}`, version))
         } else {
           partitionResponses.push(failed(pd.index, ErrorCode.NONE, null, version))
-          pending.push(appendPartition(ctx, partition, pd.index, pd.records, version, request.transactionalId, acks, request.timeoutMs, adder).then((r) => { partitionResponses[slot] = r }))
+          pending.push(appendPartition(ctx, partition, pd.index, pd.records === null ? null : recordsBuffer(pd.records), version, request.transactionalId, acks, request.timeoutMs, adder).then((r) => { partitionResponses[slot] = r }))
         }
       }
       responses.push({ name: byId ? '' : topic.name, topicId: topic.topicId, partitionResponses })

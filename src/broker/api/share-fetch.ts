@@ -16,7 +16,6 @@ import {
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, partitionKey } from '../share/share-session-cache.ts'
 import { defineHandler } from './handler.ts'
 import { NO_LEADER, currentLeader } from './leader-hint.ts'
-import { RecordsChain } from './records-chain.ts'
 
 /** ShareAcquireMode 1: stop at exactly MaxRecords (0, batch-optimized, finishes the batch in progress). */
 const RECORD_LIMIT = 1
@@ -86,7 +85,7 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
             const read = await readAndAcquire(r.partition, sp, memberId, bytes, budget, exact, settings.isolationLevel === 'read_committed')
             if (read.acquired.length === 0) continue
             const e = entry(topicId, partition)
-            e.records = RecordsChain.of(read.records)
+            e.records = read.records
             e.acquiredRecords = read.acquired.map((a) => ({ firstOffset: BigInt(a.firstOffset), lastOffset: BigInt(a.lastOffset), deliveryCount: a.deliveryCount }))
             for (const a of read.acquired) budget -= a.lastOffset - a.firstOffset + 1
             bytes -= read.bytes

@@ -15,6 +15,7 @@ import type { FetchRequestFetchTopic, FetchResponse } from '../../protocol/gener
 import type { OffsetForLeaderEpochResponse } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
 import { BrokerChannel } from '../net/broker-channel.ts'
 import type { Partition } from './partition.ts'
+import { recordsBuffer } from '../../protocol/primitives/index.ts'
 
 export const REPLICA_FETCH_VERSION = 18
 export const OFFSET_FOR_LEADER_EPOCH_VERSION = 4
@@ -239,7 +240,7 @@ export class ReplicaFetcher {
           this.delay(s, pd.errorCode)
           continue
         }
-        const records = pd.records
+        const records = pd.records === null ? null : recordsBuffer(pd.records)
         // The log moved meanwhile (truncated, or the partition changed role): ask again.
         if (p.logEndOffset !== t.offsets.get(pd.partitionIndex)) continue
         if (records && records.length > 0) {

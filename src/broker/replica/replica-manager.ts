@@ -6,7 +6,7 @@
 import type { Logger } from 'pino'
 import type { LogManager } from '../../storage/log-manager.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
-import { effectiveTopicConfig, parseTopicOverrides } from '../config/index.ts'
+import { effectiveTopicConfig, logConfigOf, parseTopicOverrides } from '../config/index.ts'
 import type { MetadataDelta } from '../cluster/metadata-delta.ts'
 import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
@@ -196,7 +196,7 @@ export class ReplicaManager {
     let created = false
     if (!p) {
       created = this.logs.get(topic.name, state.partition) === undefined
-      const log = await this.logs.getOrCreate(topic.name, state.partition, parseLogOverrides(topic.configs))
+      const log = await this.logs.getOrCreate(topic.name, state.partition, logConfigOf(this.config, topic.configs))
       if (this.closed) return created
       let list = this.byTopic.get(topic.name)
       if (!list) this.byTopic.set(topic.name, (list = []))
@@ -253,9 +253,7 @@ export class ReplicaManager {
 
   /** Applies a topic's config overrides (the full set, Kafka names) to its open partitions. */
   updateConfig(topic: string, rawConfig: Readonly<Record<string, string>>): void {
-    // The LogManager layers these over its own view of the topic's stored overrides; pass the
-    // complete effective set so removed overrides fall back to the broker defaults.
-    this.logs.updateConfig(topic, this.fullConfig(rawConfig))
+    this.logs.updateConfig(topic, logConfigOf(this.config, rawConfig))
     const settings = this.settingsFor(rawConfig)
     for (const p of this.partitions(topic)) if (p) p.settings = settings
   }
@@ -278,10 +276,6 @@ export class ReplicaManager {
   /** acks=all: resolves true once the partition's HW reaches `requiredOffset`, false on timeout. */
   awaitReplication(partition: Partition, requiredOffset: number, timeoutMs: number): Promise<boolean> {
     return awaitReplication(this.producePurgatory, partition, requiredOffset, timeoutMs)
-  }
-
-  private fullConfig(rawConfig: Readonly<Record<string, string>>): Record<string, unknown> {
-    return { ...Object.fromEntries(effectiveTopicConfig(this.config, parseTopicOverrides(rawConfig))) }
   }
 
   private settingsFor(rawConfig: Readonly<Record<string, string>>): PartitionSettings {
@@ -311,9 +305,4 @@ export class ReplicaManager {
       this.fetchPurgatory.notify(partition, newBytes)
     },
   }
-}
-
-/** Topic overrides (strings as stored) validated into typed values by the topic config table. */
-function parseLogOverrides(raw: Readonly<Record<string, string>>): Record<string, unknown> {
-  return Object.fromEntries(parseTopicOverrides(raw))
 }

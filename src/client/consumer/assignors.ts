@@ -18,6 +18,8 @@ export type Assignment = Map<string, Map<string, number[]>>
 
 export interface Assignor {
   name: string
+  /** Bytes this member sends with its subscription (e.g. the tasks it owns); the leader's assign() sees them. */
+  userData?(): Buffer | null
   /** `partitions`: topic -> partition count, for every topic any member subscribes to. */
   assign(members: readonly GroupMember[], partitions: ReadonlyMap<string, number>): Assignment
 }

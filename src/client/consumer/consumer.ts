@@ -9,6 +9,7 @@ import type { ClientOptions } from '../options.ts'
 import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets, tpKey } from '../offsets.ts'
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { ASSIGNORS } from './assignors.ts'
+import type { Assignor } from './assignors.ts'
 import { Fetcher } from './fetcher.ts'
 import type { PartitionState } from './fetcher.ts'
 import { GroupMembership } from './group.ts'
@@ -37,8 +38,8 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   heartbeatIntervalMs?: number
   /** Longest time the application may hold one message (or batch) before the member leaves. Default 300 000. */
   maxPollIntervalMs?: number
-  /** In preference order. Default ['range', 'roundrobin']. Classic protocol only. */
-  assignors?: ('range' | 'roundrobin')[]
+  /** In preference order: names of the built-in ones or your own Assignor. Default ['range', 'roundrobin']. Classic protocol only. */
+  assignors?: ('range' | 'roundrobin' | Assignor)[]
   /** 'classic' (default: JoinGroup/SyncGroup) or 'consumer' (KIP-848: ConsumerGroupHeartbeat, assignment by the broker). */
   groupProtocol?: 'classic' | 'consumer'
   /** With groupProtocol 'consumer': the broker-side assignor to ask for ('uniform', 'range'); default: the broker's. */
@@ -124,6 +125,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (options.groupId !== undefined) {
       const names = options.assignors ?? ['range', 'roundrobin']
       const assignors = names.map((n) => {
+        if (typeof n !== 'string') return n
         const a = ASSIGNORS[n]
         if (a === undefined) throw new ClientConfigError(`unknown assignor '${n}' (range, roundrobin)`)
         return a
@@ -241,6 +243,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.lastMetrics = { at: now, consumed: this.consumed }
     return m
+  }
+
+  /** The member's group identity now (generation and member id), for offsets committed in a transaction (sendOffsetsToTransaction). */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null } {
+    if (this.group === null) throw new ClientConfigError('groupMetadata() needs a groupId')
+    return { ...this.group.identity }
   }
 
   /** Commits processed positions (or the given offsets). Resolves once the coordinator has them. */

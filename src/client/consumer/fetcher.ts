@@ -2,7 +2,7 @@
 // assigned, unpaused partition it leads. Fetched bytes queue as chunks and are decoded only when
 // the application asks for messages; no new fetch is sent while the queued bytes or records
 // exceed the prefetch bounds, so memory stays flat under a fast producer.
-import { ZERO_UUID } from '../../protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { Cluster } from '../cluster.ts'
@@ -191,7 +191,7 @@ export class Fetcher {
           continue
         }
         s.highWatermark = Number(p.highWatermark)
-        const records = p.records
+        const records = p.records === null ? null : recordsBuffer(p.records)
         if (records === null || records.length === 0) continue
         const { end, nextOffset } = completeBatches(records)
         if (end === 0 || nextOffset <= s.fetchOffset) continue

@@ -5,6 +5,8 @@
 // ready for writev/cork, and are not counted in the reserved size.
 import { ProtocolEncodeError } from './errors.ts'
 import { isUuidString } from './uuid.ts'
+import { recordsLength } from './records.ts'
+import type { Records } from './records.ts'
 
 const MIN_CAPACITY = 64
 
@@ -236,20 +238,23 @@ export class Writer {
    */
   raw(v: Buffer): void {
     const n = v.length
-    if (n >= this.zeroCopyThreshold) {
-      const chunks = (this.chunks ??= [])
-      if (this.pos > this.segStart) {
-        chunks.push(this.buf.subarray(this.segStart, this.pos))
-        this.chunkedBytes += this.pos - this.segStart
-      }
-      chunks.push(v)
-      this.chunkedBytes += n
-      this.segStart = this.pos
-      return
-    }
+    if (n >= this.zeroCopyThreshold) return this.reference(v, n)
     if (this.pos + n > this.buf.length) this.grow(n)
     v.copy(this.buf, this.pos)
     this.pos += n
+  }
+
+  /** Ends the current segment and appends `parts` (`n` bytes in all) as chunks of their own. */
+  private reference(parts: Buffer | readonly Buffer[], n: number): void {
+    const chunks = (this.chunks ??= [])
+    if (this.pos > this.segStart) {
+      chunks.push(this.buf.subarray(this.segStart, this.pos))
+      this.chunkedBytes += this.pos - this.segStart
+    }
+    if (Buffer.isBuffer(parts)) chunks.push(parts)
+    else for (const p of parts) chunks.push(p)
+    this.chunkedBytes += n
+    this.segStart = this.pos
   }
 
   /** int32 length + bytes. */
@@ -271,6 +276,35 @@ export class Writer {
   compactNullableBytes(v: Buffer | null): void {
     if (v === null) this.uvarint(0)
     else this.compactBytes(v)
+  }
+
+  // ---- records --------------------------------------------------------------------------
+
+  /** A `records` field: int32 length (-1 = null), then the payload or its parts in order. */
+  nullableRecords(v: Records | null): void {
+    if (v === null) this.int32(-1)
+    else if (Buffer.isBuffer(v)) this.bytes(v)
+    else this.recordParts(v, 'int32')
+  }
+
+  /** A flexible-version `records` field: uvarint (length + 1, 0 = null), then the payload. */
+  compactNullableRecords(v: Records | null): void {
+    if (v === null) this.uvarint(0)
+    else if (Buffer.isBuffer(v)) this.compactBytes(v)
+    else this.recordParts(v, 'uvarint')
+  }
+
+  /**
+   * Parts of one payload: referenced one by one when the payload reaches the zero-copy threshold
+   * (the size functions count a records field as a whole), else copied.
+   */
+  private recordParts(parts: readonly Buffer[], prefix: 'int32' | 'uvarint'): void {
+    const n = recordsLength(parts)
+    if (prefix === 'int32') this.int32(n)
+    else this.uvarint(n + 1)
+    if (n >= this.zeroCopyThreshold) return this.reference(parts, n)
+    if (this.pos + n > this.buf.length) this.grow(n)
+    for (const p of parts) this.pos += p.copy(this.buf, this.pos)
   }
 
   // ---- output --------------------------------------------------------------------------

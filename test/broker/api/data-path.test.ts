@@ -25,7 +25,8 @@ import type { MetadataResponse } from '../../../src/protocol/generated/messages/
 import { defaultMetadataRequest } from '../../../src/protocol/generated/messages/metadata.ts'
 import { requestFrame } from '../raw-client.ts'
 import { AdminRaw } from './admin-client.ts'
-import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../src/protocol/primitives/index.ts'
+import type { Records } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -86,7 +87,8 @@ async function loadTopicIds(): Promise<void> {
 }
 
 /** [offset, value] of every record in magic 2 batches. */
-function values(records: Buffer | null): [number, string][] {
+function values(wire: Records | null): [number, string][] {
+  const records = wire === null ? null : recordsBuffer(wire)
   const out: [number, string][] = []
   if (!records) return out
   for (let pos = 0; pos < records.length; pos += batchSize(records, pos)) {
@@ -129,7 +131,7 @@ test('produce at v3..v11 and fetch the same records back at v4..v17 (v13+ by top
   const mid = await fetch('data', 0, 5)
   assert.equal(values(mid.records)[0]![0], 4)
   // At the end: empty. Beyond the end / below the start: OFFSET_OUT_OF_RANGE.
-  assert.equal((await fetch('data', 0, expected)).records!.length, 0)
+  assert.equal(recordsBuffer((await fetch('data', 0, expected)).records!).length, 0)
   assert.equal((await fetch('data', 0, expected + 1)).errorCode, ErrorCode.OFFSET_OUT_OF_RANGE)
   assert.equal((await fetch('data', 0, -1)).errorCode, ErrorCode.OFFSET_OUT_OF_RANGE)
   // Unknown topic id (v13+) and unknown partition.
@@ -154,7 +156,7 @@ test('byte limits: per-partition max bytes still returns the first batch whole',
   const both = await c.call<FetchResponse>(ApiKey.Fetch, 11, req)
   const [p0, p1] = both.responses[0]!.partitions
   assert.equal(values(p0!.records).length, 2, 'the first batch of the first partition')
-  assert.equal(p1!.records!.length, 0)
+  assert.equal(recordsBuffer(p1!.records!).length, 0)
   assert.equal(p1!.highWatermark, 5n)
 })
 
@@ -169,13 +171,13 @@ test('legacy clients: Produce v0-2 message sets become magic 2; Fetch v0-3 gets 
   // Modern fetch: magic 2.
   const modern = await fetch('legacy', 0, 0, 11)
   assert.deepEqual(values(modern.records).map((x) => x[1]), ['m0', 'm1', 'm2', 'm3'])
-  assert.equal(batchMagic(modern.records!, 0), 2)
+  assert.equal(batchMagic(recordsBuffer(modern.records!), 0), 2)
   for (const [v, m] of [[0, 0], [1, 0], [2, 1], [3, 1]] as const) {
     const p = await fetch('legacy', 0, 0, v)
     assert.equal(p.errorCode, ErrorCode.NONE)
-    const set = decodeMessageSet(p.records!)
+    const set = decodeMessageSet(recordsBuffer(p.records!))
     assert.deepEqual(set.records.map((x) => [x.offset, x.value?.toString()]), [[0, 'm0'], [1, 'm1'], [2, 'm2'], [3, 'm3']], `fetch v${v}`)
-    assert.equal(p.records!.readInt8(16), m, `fetch v${v} magic`)
+    assert.equal(recordsBuffer(p.records!).readInt8(16), m, `fetch v${v} magic`)
   }
   // Produce v3+ with a magic 1 message set is refused.
   assert.equal((await produce('legacy', 0, v1, 3)).errorCode, ErrorCode.INVALID_RECORD)
@@ -201,7 +203,7 @@ test('long polling: a waiting fetch is woken by an append; an idle one returns e
     req.maxWaitMs = 50
     req.topics[0]!.partitions[0]!.partition = 1
     const empty = await waiter.call<FetchResponse>(ApiKey.Fetch, 11, req)
-    assert.equal(empty.responses[0]!.partitions[0]!.records!.length, 0)
+    assert.equal(recordsBuffer(empty.responses[0]!.partitions[0]!.records!).length, 0)
   } finally {
     waiter.close()
   }
@@ -342,7 +344,7 @@ test('shutdown answers a waiting fetch instead of holding the broker open for it
     const closing = own.close()
     const res = await pending
     assert.equal(res.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE)
-    assert.equal(res.responses[0]!.partitions[0]!.records!.length, 0)
+    assert.equal(recordsBuffer(res.responses[0]!.partitions[0]!.records!).length, 0)
     await closing
   } finally {
     client.close()

@@ -15,7 +15,7 @@ import type { ProduceResponse } from '../../../src/protocol/generated/messages/p
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from './admin-client.ts'
-import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../src/protocol/primitives/index.ts'
 
 let broker: Broker
 let c: AdminRaw
@@ -59,7 +59,7 @@ async function fetchCounts(topic: string, partitionMaxBytes: number): Promise<nu
   return res.responses[0]!.partitions.map((p) => {
     assert.equal(p.errorCode, 0)
     let n = 0
-    const buf = p.records ?? Buffer.alloc(0)
+    const buf = recordsBuffer(p.records ?? [])
     for (let pos = 0; pos + LOG_OVERHEAD <= buf.length; pos += batchSize(buf, pos)) n += recordCount(buf, pos)
     return n
   })

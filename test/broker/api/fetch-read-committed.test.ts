@@ -15,6 +15,7 @@ import { buildEndTxnMarkerBatch, ControlRecordType } from '../../../src/protocol
 import { decodeRecordBatch } from '../../../src/protocol/records/batch-decoder.ts'
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.ts'
 import { AdminRaw } from './admin-client.ts'
+import { recordsBuffer } from '../../../src/protocol/primitives/index.ts'
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -57,6 +58,6 @@ async function check(broker: RunningBroker, c: AdminRaw): Promise<void> {  await
   assert.equal(p.lastStableOffset, 2)
   const res = await pending
   assert.equal(purgatory.size, 0)
-  const records = res.responses[0]!.partitions[0]!.records!
+  const records = recordsBuffer(res.responses[0]!.partitions[0]!.records!)
   assert.equal(decodeRecordBatch(records, 0).records[0]!.value!.toString(), 'in-txn')
 }

@@ -18,7 +18,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../..
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
-import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../src/protocol/primitives/index.ts'
 
 function frameOf(apiKey: number, body: number): Buffer {
   const b = Buffer.alloc(4 + body)
@@ -86,7 +86,7 @@ test('pipelined large produce requests land in the log byte for byte', async (t)
     req.maxWaitMs = 0
     req.maxBytes = 1 << 20
     req.topics = [{ topic: 'frames', topicId: '', partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: 0, fetchOffset: BigInt(offset), partitionMaxBytes: 1 << 20 })] }]
-    const buf = (await admin.call<FetchResponse>(ApiKey.Fetch, 12, req)).responses[0]!.partitions[0]!.records!
+    const buf = recordsBuffer((await admin.call<FetchResponse>(ApiKey.Fetch, 12, req)).responses[0]!.partitions[0]!.records!)
     for (let pos = 0; pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length; pos += batchSize(buf, pos)) {
       const batch = decodeRecordBatch(buf, pos) // verifies the CRC
       const i = batch.baseOffset / 25

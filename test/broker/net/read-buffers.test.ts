@@ -18,7 +18,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../..
 import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
-import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../src/protocol/primitives/index.ts'
 
 test('take rounds up to a 16 KiB multiple of at least 64 KiB and reuses what was put back', () => {
   const pool = new BufferPool(1 << 30)
@@ -129,7 +129,7 @@ test('a client that reads its responses late still gets the bytes that were read
     assert.equal(correlationId, n + 1)
     const part = res.responses[0]!.partitions[0]!
     const p = part.partitionIndex
-    const buf = part.records!
+    const buf = recordsBuffer(part.records!)
     total += buf.length
     assert.equal(decodeRecordBatch(buf, 0).baseOffset, Math.floor(n / 2) * 20)
     for (let pos = 0; pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length; pos += batchSize(buf, pos)) {
@@ -160,7 +160,7 @@ test('concurrent consumers reading different partitions from the files always ge
       const res = await c.call<FetchResponse>(ApiKey.Fetch, 12, req)
       const part = res.responses[0]!.partitions[0]!
       assert.equal(part.errorCode, 0)
-      const buf = part.records!
+      const buf = recordsBuffer(part.records!)
       let pos = 0
       while (pos + LOG_OVERHEAD <= buf.length && pos + batchSize(buf, pos) <= buf.length) {
         assert.ok(verifyCrc(buf, pos), `partition ${p}: CRC of the batch at offset ${offset}`)

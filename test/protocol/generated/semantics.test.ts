@@ -3,7 +3,7 @@
 // zero-copy records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ProtocolEncodeError, Reader, Writer, ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
+import { ProtocolEncodeError, Reader, Writer, ZERO_UUID, recordsBuffer } from '../../../src/protocol/primitives/index.ts'
 import { decodeProduceRequest, encodeProduceRequest, type ProduceRequest } from '../../../src/protocol/generated/messages/produce.ts'
 import { decodeMetadataRequest, defaultMetadataRequest, encodeMetadataRequest } from '../../../src/protocol/generated/messages/metadata.ts'
 import { decodeFetchRequest, defaultFetchRequest, encodeFetchRequest } from '../../../src/protocol/generated/messages/fetch.ts'
@@ -91,7 +91,7 @@ test('decoding a Produce request does not copy the records bytes', () => {
   for (const version of [3, 9, 11]) {
     const bytes = encode(encodeProduceRequest, produce(records), version)
     const decoded = decodeProduceRequest(new Reader(bytes), version)
-    const got = decoded.topicData[0]!.partitionData[0]!.records!
+    const got = recordsBuffer(decoded.topicData[0]!.partitionData[0]!.records!)
     assert.equal(got.buffer, bytes.buffer, 'records is a view of the request buffer')
     assert.equal(got.byteOffset, bytes.byteOffset + bytes.length - (version >= 9 ? 4096 + 3 : 4096))
   }

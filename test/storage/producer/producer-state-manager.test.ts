@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
 import { ControlRecordType, buildEndTxnMarkerBatch } from '../../../src/protocol/records/control-record.ts'
 import { ManualScheduler } from '../../../src/storage/clock.ts'
-import { parseLogConfig } from '../../../src/storage/config.ts'
+import { logConfig } from '../../helpers/log-config.ts'
 import type { StorageError } from '../../../src/storage/errors.ts'
 import { Log } from '../../../src/storage/log.ts'
 import type { ProducerStateManager } from '../../../src/storage/producer/producer-state-manager.ts'
@@ -32,7 +32,7 @@ function marker(pid: number, epoch: number, commit: boolean, coordinatorEpoch = 
 
 async function openLog(dir: string, clock: ManualScheduler, raw: Record<string, unknown> = {}, expirationMs = 60_000) {
   const pdir = join(dir, 'topic-0')
-  const log = await Log.open({ dir: pdir, config: parseLogConfig(raw), scheduler: clock, producerIdExpirationMs: expirationMs })
+  const log = await Log.open({ dir: pdir, config: logConfig(raw), scheduler: clock, producerIdExpirationMs: expirationMs })
   return { log, psm: log.producerState }
 }
 

@@ -22,13 +22,13 @@ import type { FetchResponse } from '../../../../src/protocol/generated/messages/
 import type { InitProducerIdResponse } from '../../../../src/protocol/generated/messages/init-producer-id.ts'
 import type { AddPartitionsToTxnResponse } from '../../../../src/protocol/generated/messages/add-partitions-to-txn.ts'
 import type { DescribeTransactionsResponse } from '../../../../src/protocol/generated/messages/describe-transactions.ts'
-import { parseLogConfig } from '../../../../src/storage/config.ts'
+import { logConfig } from '../../../helpers/log-config.ts'
 import { Log } from '../../../../src/storage/log.ts'
 import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-metadata.ts'
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
-import { ZERO_UUID } from '../../../../src/protocol/primitives/index.ts'
+import { ZERO_UUID, recordsBuffer } from '../../../../src/protocol/primitives/index.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1 }
 
@@ -64,7 +64,7 @@ test('transactions left in PrepareCommit / PrepareAbort are completed after a re
   await broker.close()
 
   // The "crash": Prepare records written, no markers, no clean shutdown.
-  const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: parseLogConfig({}) })
+  const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: logConfig({}) })
   const now = Date.now()
   for (const [id, p] of Object.entries(producers)) {
     const state = id === 'rec-commit' ? TxnState.PrepareCommit : TxnState.PrepareAbort
@@ -91,7 +91,7 @@ test('transactions left in PrepareCommit / PrepareAbort are completed after a re
     const committed = await retry(() => fetch(0), (p) => p.lastStableOffset === 4n)
     assert.equal(committed.lastStableOffset, 4n, 'commit marker written after the restart')
     const values: string[] = []
-    const buf = committed.records!
+    const buf = recordsBuffer(committed.records!)
     for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
       const b = decodeRecordBatch(buf, pos)
       if (!b.control) for (const r of b.records) values.push(r.value!.toString())

@@ -28,10 +28,11 @@ import type { OffsetFetchResponse } from '../../../../src/protocol/generated/mes
 import { partitionForGroup } from '../../../../src/broker/coordinator/group/group-partition.ts'
 import { TxnState, tpKey } from '../../../../src/broker/coordinator/txn/txn-metadata.ts'
 import { encodeTxnKey, encodeTxnValue } from '../../../../src/broker/coordinator/txn/txn-records.ts'
-import { parseLogConfig } from '../../../../src/storage/config.ts'
+import { logConfig } from '../../../helpers/log-config.ts'
 import { Log } from '../../../../src/storage/log.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 import { retry } from '../../../helpers/retry.ts'
+import { recordsBuffer } from '../../../../src/protocol/primitives/index.ts'
 
 const CONFIG = { 'transaction.state.log.num.partitions': 1, 'offsets.topic.num.partitions': 3 }
 const GROUP = 'txn-group'
@@ -79,7 +80,7 @@ class Session {
     req.maxBytes = 1 << 20
     req.topics = [{ topic: '__consumer_offsets', topicId: '00000000-0000-0000-0000-000000000000',
       partitions: [Object.assign(defaultFetchRequestFetchPartition(), { partition: OFFSETS_PARTITION, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })] }]
-    const buf = (await this.c.call<FetchResponse>(ApiKey.Fetch, 11, req)).responses[0]!.partitions[0]!.records ?? Buffer.alloc(0)
+    const buf = recordsBuffer((await this.c.call<FetchResponse>(ApiKey.Fetch, 11, req)).responses[0]!.partitions[0]!.records ?? [])
     const out = { txnBatches: [] as number[], markers: [] as number[] }
     for (let pos = 0; pos < buf.length; pos += batchSize(buf, pos)) {
       const b = decodeRecordBatch(buf, pos)
@@ -141,7 +142,7 @@ test('transactional offsets live in __consumer_offsets: pending until the marker
     assert.equal((await s.addOffsets('tx-off', fresh.producerId, fresh.producerEpoch)).errorCode, ErrorCode.NONE)
     assert.equal(await s.commitOffset('tx-off', fresh.producerId, fresh.producerEpoch, 77), ErrorCode.NONE)
     await s.close()
-    const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: parseLogConfig({}) })
+    const log = await Log.open({ dir: join(dataDir, '__transaction_state-0'), config: logConfig({}) })
     const now = Date.now()
     const value = encodeTxnValue({
       transactionalId: 'tx-off', producerId: Number(fresh.producerId), previousProducerId: -1, producerEpoch: fresh.producerEpoch, lastProducerEpoch: -1,

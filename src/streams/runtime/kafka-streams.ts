@@ -1,0 +1,488 @@
+// KafkaStreams: runs a topology against a cluster. One instance = one consumer in the group
+// `application.id` (with the streams assignor), one producer (transactional under exactly_once_v2,
+// `<application.id>-<process id>`, the process id kept in the state directory so a restarted
+// instance fences its previous incarnation), and the tasks of the partitions it is assigned.
+// Processing, commits and rebalances take turns on one lock; records of a batch are processed
+// synchronously, then the instance commits when the commit interval has passed (or a processor
+// asked): changelog writes, flush, offsets (in the transaction under exactly-once), checkpoints.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Admin, Consumer, Producer } from '../../client/index.ts'
+import type { ClientOptions, Message, TopicPartition } from '../../client/index.ts'
+import { StreamsError } from '../errors.ts'
+import type { StateStore } from '../processor/api.ts'
+import { StreamTask } from '../processor/task.ts'
+import type { TaskEnv } from '../processor/task.ts'
+import { Topology } from '../processor/topology.ts'
+import type { Subtopology } from '../processor/topology.ts'
+import { streamsAssignor } from './assignor.ts'
+import type { StreamsConfig } from './config.ts'
+import { createInternalTopics, planTopics } from './internal-topics.ts'
+import { ProducerCollector } from './record-collector.ts'
+import { cpKey, deleteCheckpoint, readCheckpoint, restoreStores, writeCheckpoint } from './restore.ts'
+import type { RestoreJob } from './restore.ts'
+
+export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
+
+const TRANSITIONS: Record<StreamsState, StreamsState[]> = {
+  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  REBALANCING: ['RUNNING', 'REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  PENDING_SHUTDOWN: ['NOT_RUNNING'],
+  NOT_RUNNING: [],
+  PENDING_ERROR: ['ERROR'],
+  ERROR: [],
+}
+
+class Lock {
+  private tail: Promise<unknown> = Promise.resolve()
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const p = this.tail.then(fn)
+    this.tail = p.catch(() => {})
+    return p
+  }
+}
+
+export class KafkaStreams {
+  private stateNow: StreamsState = 'CREATED'
+  private readonly listeners: ((next: StreamsState, prev: StreamsState) => void)[] = []
+  private errorHandler: ((err: Error) => void) | null = null
+  private readonly eos: boolean
+  private readonly stateDir: string
+  private readonly client: ClientOptions
+  private readonly subs: Subtopology[]
+  private readonly topicToSub = new Map<string, Subtopology>()
+  private readonly tasks = new Map<string, StreamTask>()
+  private readonly globalTasks: StreamTask[] = []
+  private readonly globalStores = new Map<string, StateStore>()
+  private readonly lock = new Lock()
+  private admin: Admin | null = null
+  private consumer: Consumer | null = null
+  private producer: Producer | null = null
+  private collector: ProducerCollector | null = null
+  private globalConsumer: Consumer | null = null
+  private loop: Promise<void> | null = null
+  private inTxn = false
+  /** Assigned input partitions ("topic\\0partition"). */
+  private readonly assigned = new Set<string>()
+  private stopping = false
+  private lastCommit = Date.now()
+  private readonly log: (m: string) => void
+  readonly processId: string
+  /** Records processed by this instance's tasks. */
+  processed = 0
+  commits = 0
+
+  constructor(private readonly topology: Topology, private readonly config: StreamsConfig) {
+    this.eos = config.processingGuarantee === 'exactly_once_v2'
+    this.stateDir = join(config.stateDir ?? join(tmpdir(), 'samsa-streams'), config.applicationId)
+    mkdirSync(this.stateDir, { recursive: true })
+    const idFile = join(this.stateDir, 'process-id')
+    if (!existsSync(idFile)) writeFileSync(idFile, randomUUID())
+    this.processId = readFileSync(idFile, 'utf8').trim()
+    const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
+      groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
+      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, ...client } = config
+    this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
+    this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
+    this.subs = topology.subtopologies()
+    for (const s of this.subs) for (const t of s.sourceTopics) this.topicToSub.set(this.resolve(t), s)
+  }
+
+  get state(): StreamsState {
+    return this.stateNow
+  }
+
+  setStateListener(listener: (newState: StreamsState, oldState: StreamsState) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** Called with the error that moved the instance to ERROR. */
+  setUncaughtExceptionHandler(handler: (err: Error) => void): void {
+    this.errorHandler = handler
+  }
+
+  private setState(next: StreamsState): void {
+    const prev = this.stateNow
+    if (prev === next && next !== 'REBALANCING') return
+    if (!TRANSITIONS[prev].includes(next)) return
+    this.stateNow = next
+    for (const l of this.listeners) l(next, prev)
+  }
+
+  private resolve(raw: string): string {
+    return this.topology.repartitionTopics.has(raw) ? `${this.config.applicationId}-${raw}` : raw
+  }
+
+  private changelogTopic(store: string): string {
+    return `${this.config.applicationId}-${store}-changelog`
+  }
+
+  private get commitIntervalMs(): number {
+    return this.config.commitIntervalMs ?? (this.eos ? 100 : 30_000)
+  }
+
+  /** Creates internal topics, loads global stores, joins the group; processing goes on in the background. */
+  async start(): Promise<void> {
+    if (this.stateNow !== 'CREATED') throw new StreamsError(`start() in state ${this.stateNow}`)
+    this.setState('REBALANCING')
+    try {
+      this.admin = new Admin(this.client)
+      const plan = await planTopics(this.admin, this.topology, this.subs, (t) => this.resolve(t), (s) => this.changelogTopic(s))
+      await createInternalTopics(this.admin, plan, this.config.replicationFactor ?? -1)
+      const producer = new Producer({
+        ...this.client, lingerMs: this.config.lingerMs ?? 5,
+        ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}`, transactionTimeoutMs: this.config.transactionTimeoutMs ?? 10_000 } : {}),
+      })
+      this.producer = producer
+      this.collector = new ProducerCollector(producer, (t) => t.endsWith('-changelog'), this.config.productionExceptionHandler ?? 'fail', this.log)
+      await producer.connect()
+      await this.startGlobal()
+      const consumer = new Consumer({
+        ...this.client, groupId: this.config.applicationId, autoCommit: false, autoOffsetReset: 'earliest',
+        isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted',
+        sessionTimeoutMs: this.config.sessionTimeoutMs, heartbeatIntervalMs: this.config.heartbeatIntervalMs, groupInstanceId: this.config.groupInstanceId,
+        assignors: [streamsAssignor(this.subs.map((s) => ({ id: s.id, topics: s.sourceTopics.map((t) => this.resolve(t)) })), () => ({ owned: [...this.tasks.keys()], stateful: this.stateOnDisk() }))],
+        rebalanceListener: { revoked: () => this.lock.run(() => this.onRevoked()), assigned: (tps) => this.lock.run(() => this.onAssigned(tps)) },
+      })
+      this.consumer = consumer
+      consumer.subscribe([...this.topicToSub.keys()])
+      this.loop = this.run().catch((err: unknown) => this.fail(err as Error))
+    } catch (err) {
+      await this.fail(err as Error)
+      throw err
+    }
+  }
+
+  /** Task ids with persistent state in the state directory (for the state-aware assignor). */
+  private stateOnDisk(): string[] {
+    const out: string[] = []
+    for (const s of this.subs) {
+      if (!s.stores.some((n) => this.topology.stores.get(n)!.persistent)) continue
+      // Up to 64 partitions checked: enough for the assignor's preference.
+      for (let p = 0; p < 64; p++) if (existsSync(join(this.stateDir, `${s.id}_${p}`))) out.push(`${s.id}_${p}`)
+    }
+    return out
+  }
+
+  private env(): TaskEnv {
+    return {
+      applicationId: this.config.applicationId,
+      resolveTopic: (t) => this.resolve(t),
+      changelogTopic: (s) => this.changelogTopic(s),
+      collector: this.collector!,
+      globalStores: this.globalStores,
+      stateDir: this.stateDir,
+      now: () => Date.now(),
+      onDeserializationError: (err, topic, partition, offset) => {
+        if (this.config.deserializationExceptionHandler !== 'logAndContinue') return false
+        this.log(`skipped a record that failed to deserialize at ${topic}-${partition}@${offset}: ${(err as Error).message}`)
+        return true
+      },
+      defaultTimestampExtractor: this.config.defaultTimestampExtractor ?? null,
+    }
+  }
+
+  /** Global stores: every partition of their topics, read to the end before processing starts, then followed. */
+  private async startGlobal(): Promise<void> {
+    if (this.topology.globalStores.size === 0) return
+    const byTopic = new Map<string, StreamTask>()
+    for (const [name, def] of this.topology.globalStores) {
+      const t = new Topology()
+      t.addSource(def.source.name, def.source.topics, { keySerde: def.source.keySerde, valueSerde: def.source.valueSerde, timestampExtractor: def.source.timestampExtractor ?? undefined })
+      t.addProcessor(def.processor.name, def.processor.supplier, def.source.name)
+      t.stores.set(name, def.store)
+      t.connectProcessorAndStateStores(def.processor.name, name)
+      const task = new StreamTask(t.subtopologies()[0]!, 0, t, { ...this.env(), stateDir: join(this.stateDir, 'global'), globalStores: new Map() })
+      task.initStores()
+      for (const s of task.stores.values()) s.wipe()
+      task.initProcessors()
+      this.globalStores.set(name, task.stores.get(name)!)
+      this.globalTasks.push(task)
+      for (const topic of def.source.topics) byTopic.set(topic, task)
+    }
+    const infos = await this.admin!.describeTopics([...byTopic.keys()])
+    const tps = infos.flatMap((i) => i.partitions.map((_p, partition) => ({ topic: i.name, partition })))
+    const ends = await this.admin!.listOffsets(tps, 'latest')
+    const consumer = new Consumer({ ...this.client, isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted' })
+    this.globalConsumer = consumer
+    consumer.assign(tps)
+    await consumer.seekToBeginning(tps)
+    const it = consumer.batches()[Symbol.asyncIterator]()
+    const apply = (batch: Message[]): void => {
+      for (const m of batch) byTopic.get(m.topic)!.process({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })
+      for (const t of this.globalTasks) t.flushStores()
+    }
+    while (!ends.every((e) => consumer.position(e) >= e.offset)) {
+      const r = await it.next()
+      if (r.done) return
+      apply(r.value)
+    }
+    void (async () => {
+      for (;;) {
+        const r = await it.next()
+        if (r.done || this.stopping) return
+        apply(r.value)
+      }
+    })().catch((err: unknown) => this.fail(err as Error))
+  }
+
+  private async onRevoked(): Promise<void> {
+    this.setState('REBALANCING')
+    if (this.tasks.size === 0) return
+    await this.commit()
+    this.closeTasks(true)
+  }
+
+  private closeTasks(clean: boolean): void {
+    this.buffers.clear()
+    this.idleSince.clear()
+    for (const t of this.tasks.values()) {
+      if (clean) this.checkpoint(t, true)
+      t.close()
+    }
+    this.tasks.clear()
+  }
+
+  private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.setState('REBALANCING')
+    const created: StreamTask[] = []
+    this.assigned.clear()
+    for (const tp of tps) this.assigned.add(`${tp.topic}\u0000${tp.partition}`)
+    for (const tp of tps) {
+      const sub = this.topicToSub.get(tp.topic)
+      if (sub === undefined) continue
+      const id = `${sub.id}_${tp.partition}`
+      if (this.tasks.has(id)) continue
+      const task = new StreamTask(sub, tp.partition, this.topology, this.env())
+      task.initStores()
+      this.tasks.set(id, task)
+      created.push(task)
+    }
+    const jobs: RestoreJob[] = []
+    for (const task of created) {
+      const cp = readCheckpoint(task.taskDir)
+      for (const [name, store] of task.stores) {
+        if (!this.topology.stores.get(name)!.logged) continue
+        const tp = { topic: this.changelogTopic(name), partition: task.partition }
+        const from = store.persistent ? cp.get(cpKey(tp)) ?? null : null
+        jobs.push({ store, tp, from })
+      }
+      // Under exactly-once a checkpoint is only valid until processing starts again.
+      if (this.eos) deleteCheckpoint(task.taskDir)
+    }
+    await restoreStores(this.admin!, this.client, jobs, this.eos, this.config.restoreListener)
+    for (const task of created) task.initProcessors()
+    this.lastCommit = Date.now()
+    this.setState('RUNNING')
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.consumer!
+    const it = consumer.batches()[Symbol.asyncIterator]()
+    let pending: Promise<IteratorResult<Message[]>> | null = null
+    while (!this.stopping) {
+      pending ??= it.next()
+      const tick = Math.min(this.commitIntervalMs, 100)
+      const r = await Promise.race([pending, new Promise<'tick'>((res) => setTimeout(() => res('tick'), tick).unref())])
+      if (this.stopping) break
+      if (r !== 'tick') {
+        pending = null
+        if (r.done) break
+        await this.lock.run(async () => {
+          await this.ensureTxn()
+          this.process(r.value)
+          await this.maybeCommit()
+        })
+      } else {
+        await this.lock.run(async () => {
+          if (this.tasks.size === 0) return
+          await this.ensureTxn()
+          this.drainBuffers()
+          const now = Date.now()
+          for (const t of this.tasks.values()) t.punctuateWallClock(now)
+          await this.maybeCommit()
+        })
+      }
+    }
+  }
+
+  private async ensureTxn(): Promise<void> {
+    if (!this.eos || this.inTxn) return
+    await this.producer!.beginTransaction()
+    this.inTxn = true
+  }
+
+  /**
+   * Processes a fetched batch. A task reading several partitions (a join) takes their records in
+   * timestamp order — always the partition whose next record is the oldest (Kafka's partition
+   * group) — and while one of its partitions has nothing buffered but the broker has more for it,
+   * the task waits for that data (up to maxTaskIdleMs), as Kafka's max.task.idle.ms = 0 does.
+   */
+  private process(batch: Message[]): void {
+    for (const m of batch) {
+      const sub = this.topicToSub.get(m.topic)
+      const task = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${m.partition}`)
+      if (task === undefined) continue
+      if (sub!.sourceTopics.length === 1 && !this.buffers.has(task)) {
+        this.processOne(task, m)
+        continue
+      }
+      let parts = this.buffers.get(task)
+      if (parts === undefined) this.buffers.set(task, (parts = new Map()))
+      const k = `${m.topic}\u0000${m.partition}`
+      const q = parts.get(k)
+      if (q === undefined) parts.set(k, [m])
+      else q.push(m)
+    }
+    this.drainBuffers()
+  }
+
+  private readonly buffers = new Map<StreamTask, Map<string, Message[]>>()
+  private readonly idleSince = new Map<StreamTask, number>()
+
+  private drainBuffers(): void {
+    if (this.buffers.size === 0) return
+    let lag: Map<string, number> | null = null
+    for (const [task, parts] of this.buffers) {
+      const own = task.inputTopics().map((t) => `${t}\u0000${task.partition}`).filter((k) => this.assigned.has(k))
+      for (;;) {
+        const empty = own.filter((k) => (parts.get(k)?.length ?? 0) === 0)
+        if (empty.length === own.length) break
+        if (empty.length > 0) {
+          lag ??= new Map(this.consumer!.metrics().partitions.map((p) => [`${p.topic}\u0000${p.partition}`, p.lag]))
+          const waiting = empty.some((k) => (lag!.get(k) ?? -1) !== 0)
+          const since = this.idleSince.get(task) ?? Date.now()
+          this.idleSince.set(task, since)
+          if (waiting && Date.now() - since < (this.config.maxTaskIdleMs ?? 500)) break
+        } else {
+          this.idleSince.delete(task)
+        }
+        let best: Message[] | null = null
+        for (const k of own) {
+          const q = parts.get(k)
+          if (q !== undefined && q.length > 0 && (best === null || q[0]!.timestamp < best[0]!.timestamp)) best = q
+        }
+        this.processOne(task, best!.shift()!)
+      }
+    }
+  }
+
+  private processOne(task: StreamTask, m: Message): void {
+    task.process({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })
+    task.punctuateStreamTime()
+    this.processed++
+  }
+
+  private async maybeCommit(): Promise<void> {
+    let requested = false
+    for (const t of this.tasks.values()) requested ||= t.commitRequested
+    if (!requested && Date.now() - this.lastCommit < this.commitIntervalMs) return
+    await this.commit()
+  }
+
+  /** Changelogs, output and offsets: durable together (exactly-once: one transaction). */
+  private async commit(): Promise<void> {
+    const producer = this.producer!
+    const consumer = this.consumer!
+    await this.ensureTxn()
+    for (const t of this.tasks.values()) {
+      t.flushChangelogs()
+      t.commitRequested = false
+    }
+    const offsets = [...this.tasks.values()].flatMap((t) => [...t.consumed.values()])
+    if (this.eos) {
+      if (this.inTxn) {
+        if (offsets.length > 0) await producer.sendOffsets(consumer.groupMetadata(), offsets)
+        await producer.commitTransaction()
+        this.collector!.check()
+        this.inTxn = false
+      }
+      for (const t of this.tasks.values()) t.flushStores()
+    } else {
+      await producer.flush()
+      this.collector!.check()
+      for (const t of this.tasks.values()) t.flushStores()
+      if (offsets.length > 0) await consumer.commit(offsets)
+      for (const t of this.tasks.values()) this.checkpoint(t, false)
+    }
+    for (const t of this.tasks.values()) t.consumed.clear()
+    this.lastCommit = Date.now()
+    this.commits++
+  }
+
+  /** Checkpoints persistent logged stores: always at a clean close, after each commit under at_least_once. */
+  private checkpoint(task: StreamTask, closing: boolean): void {
+    if (this.eos && !closing) return
+    const offsets = new Map<string, number>()
+    for (const [name, store] of task.stores) {
+      if (!store.persistent || !this.topology.stores.get(name)!.logged) continue
+      const tp = { topic: this.changelogTopic(name), partition: task.partition }
+      const acked = this.collector!.changelogOffsets.get(`${tp.topic}\u0000${tp.partition}`)
+      const prev = readCheckpoint(task.taskDir).get(cpKey(tp))
+      const next = acked === undefined ? prev : acked + 1
+      if (next !== undefined) offsets.set(cpKey(tp), next)
+    }
+    if (offsets.size > 0) writeCheckpoint(task.taskDir, offsets)
+  }
+
+  /** The stores named `name` of this instance's tasks (interactive queries: read them directly). */
+  localStores<S extends StateStore = StateStore>(name: string): S[] {
+    const global = this.globalStores.get(name)
+    if (global !== undefined) return [global as S]
+    return [...this.tasks.values()].map((t) => t.stores.get(name)).filter((s) => s !== undefined) as unknown as S[]
+  }
+
+  /** Task ids this instance runs now. */
+  activeTasks(): string[] {
+    return [...this.tasks.keys()].sort()
+  }
+
+  private async fail(err: Error): Promise<void> {
+    if (this.stateNow === 'ERROR' || this.stateNow === 'PENDING_ERROR' || this.stateNow === 'NOT_RUNNING') return
+    this.setState('PENDING_ERROR')
+    this.stopping = true
+    this.errorHandler?.(err)
+    if (this.inTxn) await this.producer?.abortTransaction().catch(() => {})
+    this.inTxn = false
+    this.closeTasks(false)
+    await this.shutdownClients()
+    this.setState('ERROR')
+  }
+
+  private async shutdownClients(): Promise<void> {
+    await Promise.allSettled([this.consumer?.close(), this.globalConsumer?.close()])
+    await Promise.allSettled([this.producer?.close(), this.admin?.close()])
+    for (const t of this.globalTasks) t.close()
+  }
+
+  /** Commits, closes tasks (checkpointing persistent stores), leaves the group and closes clients. */
+  async close(): Promise<void> {
+    if (this.stateNow === 'NOT_RUNNING' || this.stateNow === 'ERROR') return
+    if (this.stateNow === 'CREATED') {
+      this.setState('PENDING_SHUTDOWN')
+      this.setState('NOT_RUNNING')
+      return
+    }
+    this.setState('PENDING_SHUTDOWN')
+    this.stopping = true
+    await this.loop
+    await this.lock.run(async () => {
+      if (this.tasks.size > 0) {
+        try {
+          await this.ensureTxn()
+          await this.commit()
+          this.closeTasks(true)
+        } catch (err) {
+          this.log(`commit at close failed: ${(err as Error).message}`)
+          if (this.inTxn) await this.producer!.abortTransaction().catch(() => {})
+          this.closeTasks(false)
+        }
+      }
+    })
+    await this.shutdownClients()
+    this.setState('NOT_RUNNING')
+  }
+}

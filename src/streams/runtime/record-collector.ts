@@ -1,0 +1,53 @@
+// The runtime's RecordCollector: task output (sinks, changelogs, repartition topics) goes to the
+// instance's one producer. Send failures go to the production exception handler: 'fail' keeps
+// the first error for the next commit to throw (the commit then fails, and under exactly-once the
+// transaction aborts); 'continue' logs and drops the record. Changelog offsets acknowledged are
+// remembered for checkpoints.
+import type { Producer, RecordHeader } from '../../client/index.ts'
+import type { RecordCollector } from '../processor/task.ts'
+
+export class ProducerCollector implements RecordCollector {
+  error: Error | null = null
+  dropped = 0
+  sent = 0
+  /** Highest acknowledged offset per changelog topic-partition ("topic\0partition"). */
+  readonly changelogOffsets = new Map<string, number>()
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly isChangelog: (topic: string) => boolean,
+    private readonly onFailure: 'fail' | 'continue',
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void {
+    this.sent++
+    const p = this.producer.send({ topic, key, value, timestamp, headers, partition })
+    const changelog = this.isChangelog(topic)
+    p.then((m) => {
+      if (!changelog) return
+      const k = `${m.topic}\u0000${m.partition}`
+      if ((this.changelogOffsets.get(k) ?? -1) < m.offset) this.changelogOffsets.set(k, m.offset)
+    }, (err: Error) => {
+      if (this.onFailure === 'continue') {
+        this.dropped++
+        this.log(`dropped a record for ${topic} after a send failure: ${err.message}`)
+        return
+      }
+      this.error ??= err
+    })
+  }
+
+  partitionsFor(topic: string): number {
+    return this.producer.cluster.cachedTopic(topic)?.partitions.length ?? 1
+  }
+
+  /** Throws the first send failure (production exception handler 'fail'). */
+  check(): void {
+    if (this.error !== null) {
+      const e = this.error
+      this.error = null
+      throw e
+    }
+  }
+}
