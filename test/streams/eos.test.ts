@@ -48,7 +48,7 @@ function prepareApp(bootstrap: string): Promise<ChildProcess> {
 
 function waitFor(child: ChildProcess, line: string, err: () => string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the application did not print ${line}:\n${err()}`)), 15_000)
+    const timer = setTimeout(() => reject(new Error(`the application did not print ${line} within 8 s:\n${err()}`)), 8_000)
     const onData = (d: Buffer) => {
       if (!d.toString().includes(line)) return
       clearTimeout(timer)
@@ -62,7 +62,9 @@ function waitFor(child: ChildProcess, line: string, err: () => string): Promise<
 
 /** Starts a prepared process; resolves once it reports RUNNING. */
 function startApp(child: ChildProcess): Promise<ChildProcess> {
-  const running = waitFor(child, 'RUNNING', () => '')
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => { out += `${Date.now() % 100_000} ${d}` })
+  const running = waitFor(child, 'RUNNING', () => out)
   child.stdin!.write('start\n')
   return running
 }
@@ -90,7 +92,7 @@ test('exactly_once_v2 with the application SIGKILLed three times: per-key counts
     await producer.sendBatch(records)
   }
   const committedCount = async (min: number): Promise<void> => {
-    await readUntil(bootstrap, 'eos-out', (m) => m.length >= min, { readCommitted: true })
+    await readUntil(bootstrap, 'eos-out', (m) => m.length >= min, { readCommitted: true, timeoutMs: 8_000 })
   }
   await produce(1000)
   // Each next incarnation loads while the current one runs; it starts once the current one is dead.

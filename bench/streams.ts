@@ -1,0 +1,137 @@
+// `npm run bench -- streams [--n N] [--keys K] [--only NAME]`: samsa/streams throughput against a
+// `samsa start` process (one partition per topic, so one task does all the work on this process's
+// one event loop): records/s through a stateless mapValues+filter, a count in a persistent (LMDB)
+// store and in an in-memory one, a tumbling-window count and a stream-table join, each under
+// at_least_once and exactly_once_v2 (Kafka's default commit intervals: 30 s and 100 ms). Input is
+// produced before each application starts; the clock runs from RUNNING to the last input record
+// processed plus the final commit. Then the stores alone: puts/gets per second, LMDB vs in memory.
+// Prints figures; asserts nothing.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startBrokerProcess } from './broker-process.ts'
+import { Admin, Producer } from '../src/client/index.ts'
+import { KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '../src/streams/index.ts'
+import type { Topology } from '../src/streams/index.ts'
+import { InMemoryBytesStore } from '../src/streams/state/bytes-store.ts'
+import { LmdbBytesStore } from '../src/streams/state/lmdb-store.ts'
+import type { BytesKeyValueStore } from '../src/streams/state/bytes-store.ts'
+
+const S = Serdes.String()
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name)
+  return i >= 0 ? Number(args[i + 1]) : dflt
+}
+
+const SCENARIOS: Record<string, (b: StreamsBuilder, out: string) => void> = {
+  'stateless map+filter': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
+    .mapValues((v) => v.toUpperCase()).filter((k) => !k.endsWith('7')).to(out, { keySerde: S, valueSerde: S }),
+  'count (persistent, LMDB)': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
+    .groupByKey().count({ storeType: 'persistent' }).toStream().to(out, { keySerde: S, valueSerde: Serdes.Long() }),
+  'count (in-memory)': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
+    .groupByKey().count({ storeType: 'in-memory' }).toStream().to(out, { keySerde: S, valueSerde: Serdes.Long() }),
+  'tumbling window count 1 s': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
+    .groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1000)).count()
+    .toStream().map((wk, n): [string, number | null] => [wk.key, n]).to(out, { keySerde: S, valueSerde: Serdes.Long() }),
+  'stream-table join': (b, out) => {
+    const t = b.table<string, string>('bench-table', { keySerde: S, valueSerde: S })
+    b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S }).joinTable(t, (v, tv) => `${v}|${tv}`).to(out, { keySerde: S, valueSerde: S })
+  },
+}
+
+async function runApp(topology: Topology, bootstrap: string, appId: string, eos: boolean, n: number, tableRecords: number): Promise<{ ms: number; cpuMs: number }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'samsa-bench-streams-'))
+  const app = new KafkaStreams(topology, { applicationId: appId, bootstrapServers: bootstrap, stateDir, processingGuarantee: eos ? 'exactly_once_v2' : 'at_least_once' })
+  try {
+    let t0 = 0
+    let c0 = process.cpuUsage()
+    app.setStateListener((s) => {
+      if (s === 'RUNNING' && t0 === 0) {
+        t0 = performance.now()
+        c0 = process.cpuUsage()
+      }
+    })
+    await app.start()
+    const target = n + tableRecords
+    while (app.processed < target) await new Promise((r) => setTimeout(r, 5))
+    await app.close() // the final commit is part of the work
+    const c = process.cpuUsage(c0)
+    return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }
+  } finally {
+    await app.close()
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+}
+
+function storeOps(make: () => BytesKeyValueStore, n: number, keys: number): { puts: number; gets: number } {
+  const s = make()
+  const k = Array.from({ length: keys }, (_, i) => Buffer.from(`key-${i}`))
+  const v = Buffer.alloc(16, 1)
+  let t = performance.now()
+  for (let i = 0; i < n; i++) {
+    s.put(k[i % keys]!, v)
+    if (i % 10_000 === 9_999) s.flush() // a commit every 10,000 records
+  }
+  s.flush()
+  const puts = n / ((performance.now() - t) / 1000)
+  t = performance.now()
+  let hits = 0
+  for (let i = 0; i < n; i++) if (s.get(k[i % keys]!) !== undefined) hits++
+  const gets = hits / ((performance.now() - t) / 1000)
+  s.close()
+  return { puts, gets }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const n = arg(args, '--n', 200_000)
+  const keys = arg(args, '--keys', 10_000)
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]! : ''
+  const broker = await startBrokerProcess('streams', { 'num.partitions': '1', 'offsets.topic.num.partitions': '1', 'transaction.state.log.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' })
+  const bootstrap = `127.0.0.1:${broker.port}`
+  try {
+    const admin = new Admin({ bootstrapServers: bootstrap })
+    await admin.createTopics([{ topic: 'bench-in', numPartitions: 1 }, { topic: 'bench-table', numPartitions: 1 }])
+    const p = new Producer({ bootstrapServers: bootstrap, lingerMs: 5, batchSize: 256 * 1024 })
+    const value = 'x'.repeat(100)
+    for (let i = 0; i < n; i += 10_000) {
+      await p.sendBatch(Array.from({ length: Math.min(10_000, n - i) }, (_, j) => ({ topic: 'bench-in', key: `k${(i + j) % keys}`, value, timestamp: 1_000_000 + i + j })))
+    }
+    await p.sendBatch(Array.from({ length: keys }, (_, i) => ({ topic: 'bench-table', key: `k${i}`, value: `t${i}`, timestamp: 0 })))
+    await p.close()
+    console.log(`input: ${fmt(n)} records of 100 B, ${fmt(keys)} keys, one partition; table: ${fmt(keys)} rows`)
+    console.log(`${'scenario'.padEnd(28)} ${'guarantee'.padEnd(16)} ${'records/s'.padStart(10)}   streams process CPU`)
+    let id = 0
+    const perScenario = new Map<string, number[]>()
+    for (const [name, build] of Object.entries(SCENARIOS)) {
+      if (only !== '' && !name.includes(only)) continue
+      for (const eos of [false, true]) {
+        const b = new StreamsBuilder()
+        const out = `bench-out-${++id}`
+        await admin.createTopics([{ topic: out, numPartitions: 1 }])
+        build(b, out)
+        const tableRecords = name === 'stream-table join' ? keys : 0
+        const r = await runApp(b.build(), bootstrap, `bench-${id}`, eos, n, tableRecords)
+        const rate = n / (r.ms / 1000)
+        ;(perScenario.get(name) ?? perScenario.set(name, []).get(name)!).push(rate)
+        console.log(`${name.padEnd(28)} ${(eos ? 'exactly_once_v2' : 'at_least_once').padEnd(16)} ${fmt(rate).padStart(10)}   ${Math.round((r.cpuMs / r.ms) * 100)} %`)
+      }
+    }
+    for (const [name, [alos, eos]] of perScenario) if (alos !== undefined && eos !== undefined) console.log(`${name}: exactly_once_v2 at ${Math.round((eos / alos) * 100)} % of at_least_once`)
+    await admin.close()
+  } finally {
+    await broker.stop()
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-lmdb-'))
+  try {
+    const ops = 500_000
+    const mem = storeOps(() => new InMemoryBytesStore(), ops, keys)
+    const lmdb = storeOps(() => new LmdbBytesStore(join(dir, 'store')), ops, keys)
+    console.log(`stores alone (${fmt(ops)} puts over ${fmt(keys)} keys, flush every 10,000; then gets):`)
+    console.log(`  in memory: ${fmt(mem.puts)} puts/s, ${fmt(mem.gets)} gets/s`)
+    console.log(`  LMDB:      ${fmt(lmdb.puts)} puts/s, ${fmt(lmdb.gets)} gets/s`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
