@@ -8,10 +8,13 @@ import type { MetadataResponse } from '../protocol/generated/messages/metadata.t
 import type { FindCoordinatorResponse } from '../protocol/generated/messages/find-coordinator.ts'
 import { Connection } from './net/connection.ts'
 import { AbortedError, ConnectionError, KafkaError } from './errors.ts'
-import { isRetriable as isRetriableCode } from '../protocol/errors.ts'
+import { ErrorCode, isRetriable as isRetriableCode } from '../protocol/errors.ts'
 import { backoffDelay, retry } from './retry.ts'
 import type { RetryOptions } from './retry.ts'
 import type { ResolvedClientOptions } from './options.ts'
+
+/** Errors of a refused login (SaslHandshake/SaslAuthenticate): final, never retried elsewhere. */
+const AUTHENTICATION_ERRORS: ReadonlySet<number> = new Set([ErrorCode.SASL_AUTHENTICATION_FAILED, ErrorCode.UNSUPPORTED_SASL_MECHANISM, ErrorCode.ILLEGAL_SASL_STATE])
 
 export interface PartitionInfo {
   partition: number
@@ -127,6 +130,8 @@ export class Cluster {
         return await this.connection(b.host, b.port)
       } catch (err) {
         if (this.closing) throw err
+        // A refused login is final, as in Kafka's clients (AuthenticationException): no other broker would take it.
+        if (err instanceof KafkaError && AUTHENTICATION_ERRORS.has(err.code)) throw err
         errors.push((err as Error).message)
       }
     }

@@ -3,6 +3,7 @@
 // samsa/client options. Unsupported properties are reported, not silently dropped.
 import { readFileSync } from 'node:fs'
 import type { ClientOptions } from '../../client/index.ts'
+import { unsecuredJwt } from '../../client/index.ts'
 import { CliError } from './errors.ts'
 
 /** Parses Java .properties text: `key=value`, `key: value` or `key value`; # and ! comments; \ continues a line. */
@@ -57,9 +58,64 @@ export interface ResolvedProperties {
   rest: Map<string, string>
 }
 
+/** `key="value"` options of a JAAS line whose key starts with `prefix`, by the rest of the key. */
+function jaasOptions(jaas: string, prefix: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const m of jaas.matchAll(/\b([\w.-]+)\s*=\s*"((?:\\.|[^"\\])*)"/g)) {
+    if (m[1]!.startsWith(prefix)) out.set(m[1]!.slice(prefix.length), m[2]!.replace(/\\(.)/g, '$1'))
+  }
+  return out
+}
+
+/**
+ * OAUTHBEARER tokens: a JWT read from `sasl.oauthbearer.token.endpoint.url=file://...` (KIP-768's
+ * file form, read again for every connection), or an unsecured JWT built from librdkafka's
+ * `sasl.oauthbearer.config` (`principal=... [scope=a,b] [lifeSeconds=N]`) or Java's unsecured login
+ * module options (`unsecuredLoginStringClaim_sub="..."`, `unsecuredLoginLifetimeSeconds`).
+ */
+function oauthToken(props: Map<string, string>): () => string {
+  const url = props.get('sasl.oauthbearer.token.endpoint.url')
+  if (url !== undefined) {
+    if (!url.startsWith('file:')) throw new CliError(`sasl.oauthbearer.token.endpoint.url=${url}: only file: URLs are supported (a file holding the token)`)
+    const file = new URL(url).pathname
+    return () => {
+      try {
+        return readFileSync(file, 'utf8').trim()
+      } catch (err) {
+        throw new CliError(`cannot read the OAUTHBEARER token ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      }
+    }
+  }
+  const rd = props.get('sasl.oauthbearer.config')
+  const jaas = props.get('sasl.jaas.config')
+  let principal: string | undefined
+  let life: number | undefined
+  let scope: string[] = []
+  if (rd !== undefined) {
+    for (const part of rd.split(/\s+/).filter((p) => p !== '')) {
+      const [k, v = ''] = splitKeyValue(part, 'sasl.oauthbearer.config option')
+      if (k === 'principal') principal = v
+      else if (k === 'lifeSeconds') life = number('lifeSeconds', v)
+      else if (k === 'scope') scope = v.split(',').filter((s) => s !== '')
+    }
+  } else if (jaas !== undefined) {
+    principal = jaasOptions(jaas, 'unsecuredLoginStringClaim_').get('sub')
+    const l = jaasOptions(jaas, 'unsecuredLogin').get('LifetimeSeconds')
+    if (l !== undefined) life = number('unsecuredLoginLifetimeSeconds', l)
+  }
+  if (principal === undefined) {
+    throw new CliError('OAUTHBEARER needs a token: sasl.oauthbearer.token.endpoint.url=file:..., sasl.oauthbearer.config=principal=..., or unsecuredLoginStringClaim_sub in sasl.jaas.config')
+  }
+  const p = principal
+  return () => unsecuredJwt({ principal: p, lifeSeconds: life, scope })
+}
+
+const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']
+
 /**
  * Client options from properties. Security: security.protocol (PLAINTEXT, SSL, SASL_PLAINTEXT,
- * SASL_SSL), sasl.mechanism(s) PLAIN with sasl.username/sasl.password or sasl.jaas.config, PEM
+ * SASL_SSL); sasl.mechanism(s) PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 with sasl.username/sasl.password
+ * or sasl.jaas.config, or OAUTHBEARER (oauthToken above); PEM
  * files via ssl.ca.location / ssl.certificate.location / ssl.key.location (librdkafka) or
  * ssl.truststore.location / ssl.keystore.location with type PEM (Java).
  */
@@ -93,6 +149,7 @@ export function clientOptionsFrom(props: Map<string, string>): ResolvedPropertie
       case 'sasl.username': username = v; break
       case 'sasl.password': password = v; break
       case 'sasl.jaas.config': username = jaasOption(v, 'username'); password = jaasOption(v, 'password'); break
+      case 'sasl.oauthbearer.config': case 'sasl.oauthbearer.token.endpoint.url': break // read by oauthToken
       case 'ssl.ca.location': case 'ssl.truststore.location': tls.ca = pem(key, v); break
       case 'ssl.certificate.location': tls.cert = pem(key, v); break
       case 'ssl.key.location': tls.key = pem(key, v); break
@@ -109,9 +166,13 @@ export function clientOptionsFrom(props: Map<string, string>): ResolvedPropertie
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw new CliError(`security.protocol=${protocol} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`)
   if (protocol.endsWith('SSL')) client.tls = tls
   if (protocol.startsWith('SASL')) {
-    if (mechanism !== 'PLAIN') throw new CliError(`sasl.mechanism=${mechanism} is not supported (PLAIN is)`)
-    if (username === undefined || password === undefined) throw new CliError('SASL needs sasl.username and sasl.password (or sasl.jaas.config)')
-    client.sasl = { mechanism: 'PLAIN', username, password }
+    if (!MECHANISMS.includes(mechanism)) throw new CliError(`sasl.mechanism=${mechanism} is not supported (${MECHANISMS.join(', ')} are)`)
+    if (mechanism === 'OAUTHBEARER') {
+      client.sasl = { mechanism: 'OAUTHBEARER', token: oauthToken(props) }
+    } else {
+      if (username === undefined || password === undefined) throw new CliError('SASL needs sasl.username and sasl.password (or sasl.jaas.config)')
+      client.sasl = { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password }
+    }
   }
   return { client, rest }
 }
