@@ -23,6 +23,7 @@ import { recordsLength } from '../../protocol/primitives/index.ts'
 import type { Records } from '../../protocol/primitives/index.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import type { ReadBufferLease } from '../net/read-buffers.ts'
+import { isSafeInt64 } from './int64.ts'
 
 const EMPTY = Buffer.alloc(0)
 const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
@@ -102,6 +103,8 @@ export class FetchPlan {
           else if (p.currentLeaderEpoch < partition.leaderEpoch) error = ErrorCode.FENCED_LEADER_EPOCH
         }
         if (partition && error === ErrorCode.NONE && !partition.isLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
+        // Past every log end (or before every start); a follower's position must be exact (ADR 0001).
+        if (error === ErrorCode.NONE && !isSafeInt64(p.fetchOffset)) error = ErrorCode.OFFSET_OUT_OF_RANGE
         let knownHw = -1
         if (partition && error === ErrorCode.NONE && replica) {
           // Only an assigned replica may fetch as a follower (Kafka's answer otherwise).

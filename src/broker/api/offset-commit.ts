@@ -13,6 +13,7 @@ import type {
 import { defineHandler } from './handler.ts'
 import { allowedGroup, allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { isSafeInt64 } from './int64.ts'
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: ApiKey.OffsetCommit,
@@ -28,6 +29,10 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     const denied = (name: string | undefined) => name !== undefined && !allowedTopic(ctx, Operation.READ, name)
     if (ctx.broker.security.authorizer && req.topics.some((t) => denied(version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))) {
       return answerAll((name) => (denied(name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE))
+    }
+    // An offset or commit time a JS number cannot hold exactly would be stored rounded (ADR 0001).
+    if (req.topics.some((t) => t.partitions.some((p) => !isSafeInt64(p.committedOffset) || !isSafeInt64(p.commitTimestamp)))) {
+      return answerAll(() => ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
     }
     // v10: the name behind each topic id; undefined when the id is unknown.
     const names = req.topics.map((t) => (version >= 10 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))

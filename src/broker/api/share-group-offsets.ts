@@ -9,6 +9,7 @@ import type { DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse } 
 import type { DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse } from '../../protocol/generated/messages/describe-share-group-offsets.ts'
 import { alterShareOffset, checkShareGroup, deleteShareOffsets, describeShareOffsets, shareStateTopics } from '../share/share-group-offsets.ts'
 import { defineHandler } from './handler.ts'
+import { isSafeInt64 } from './int64.ts'
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
 
@@ -55,6 +56,7 @@ export const alterShareGroupOffsetsHandler = defineHandler<AlterShareGroupOffset
           partitionIndex: p.partitionIndex,
           errorCode: !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions
             ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : !isSafeInt64(p.startOffset) ? ErrorCode.INVALID_REQUEST // would be stored rounded (ADR 0001)
             : await alterShareOffset(b, req.groupId, topic.topicId, p.partitionIndex, Number(p.startOffset)),
           errorMessage: null,
         }))),

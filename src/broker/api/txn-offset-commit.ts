@@ -16,6 +16,7 @@ import { transactionV2Finalized } from './features.ts'
 import { defineHandler } from './handler.ts'
 import { allowedGroup, allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { isSafeInt64 } from './int64.ts'
 
 /** The first version that adds the offsets partition to the transaction (no AddOffsetsToTxn). */
 const IMPLICIT_ADD_VERSION = 5
@@ -67,6 +68,8 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     if (!allowedTransactionalId(ctx, Operation.WRITE, request.transactionalId)) return respond(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
     if (!allowedGroup(ctx, Operation.READ, request.groupId)) return respond(() => ErrorCode.GROUP_AUTHORIZATION_FAILED)
     const denied = names.map((n) => n !== undefined && !allowedTopic(ctx, Operation.READ, n))
+    // An offset a JS number cannot hold exactly would be stored rounded (ADR 0001).
+    if (request.topics.some((t) => t.partitions.some((p) => !isSafeInt64(p.committedOffset)))) return respond(() => ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
     const producerId = Number(request.producerId)
     const service = ctx.broker.coordinators.group
     const offsetsPartition = service.coordinator.partitionFor(request.groupId)

@@ -11,6 +11,7 @@ import { defineHandler } from './handler.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { allowedCluster } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { isSafeInt64 } from './int64.ts'
 
 export const writeTxnMarkersHandler = defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   apiKey: ApiKey.WriteTxnMarkers,
@@ -23,6 +24,10 @@ export const writeTxnMarkersHandler = defineHandler<WriteTxnMarkersRequest, Writ
     }
     const timeoutMs = ctx.broker.config.int('request.timeout.ms')
     const markers = await Promise.all(request.markers.map(async (m) => {
+      // The producer id is written into the marker batch: it must be exact (ADR 0001).
+      if (!isSafeInt64(m.producerId)) {
+        return { producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.INVALID_REQUEST })) })) }
+      }
       const partitions = m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })))
       const results = await appendTxnMarkers(ctx.broker, {
         producerId: Number(m.producerId), producerEpoch: m.producerEpoch, commit: m.transactionResult, coordinatorEpoch: m.coordinatorEpoch,
