@@ -23,7 +23,7 @@ export const shareAcknowledgeHandler = defineHandler<ShareAcknowledgeRequest, Sh
     if (bad) return answer(bad.errorCode, bad.errorMessage)
     const groupId = req.groupId!
     const memberId = req.memberId!
-    const { session, error } = shareSession(mgr, groupId, memberId, req.shareSessionEpoch, true, false)
+    const { session, error } = shareSession(ctx, mgr, groupId, memberId, req.shareSessionEpoch, true, false)
     if (error) return answer(error.errorCode, error.errorMessage)
     const responses = await Promise.all(req.topics.map(async (t) => ({
       topicId: t.topicId,

@@ -36,7 +36,7 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
     const groupId = req.groupId!
     const memberId = req.memberId!
     const hasAcks = acks.some((a) => a.length > 0)
-    const { session, error } = shareSession(mgr, groupId, memberId, req.shareSessionEpoch, hasAcks, true)
+    const { session, error } = shareSession(ctx, mgr, groupId, memberId, req.shareSessionEpoch, hasAcks, true)
     if (error) return answer(error.errorCode, error.errorMessage)
     const settings = mgr.settings(groupId)
 

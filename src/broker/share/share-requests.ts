@@ -39,14 +39,32 @@ export function checkShareRequest(
   return null
 }
 
-/** The share session a request runs in (epoch 0 opens one: a replaced session's records are released). */
-export function shareSession(mgr: SharePartitionManager, groupId: string, memberId: string, epoch: number, hasAcks: boolean, canOpen: boolean): { session?: ShareSession, error?: TopError } {
+const SESSIONS_OF_CONNECTION = 'shareSessions'
+
+/**
+ * The share session a request runs in (epoch 0 opens one: a replaced session's records are
+ * released). A session belongs to the connection that opened it: when that connection closes, its
+ * sessions close and what their members hold is released (as Kafka's connection-disconnect listener does).
+ */
+export function shareSession(ctx: RequestContext, mgr: SharePartitionManager, groupId: string, memberId: string, epoch: number, hasAcks: boolean, canOpen: boolean): { session?: ShareSession, error?: TopError } {
   if (epoch === INITIAL_SHARE_SESSION_EPOCH) {
     if (!canOpen) return { error: { errorCode: ErrorCode.INVALID_SHARE_SESSION_EPOCH, errorMessage: 'A share session is opened by ShareFetch.' } }
     if (hasAcks) return { error: invalid('Acknowledge data present on initial ShareFetch.') }
     const r = mgr.sessions.open(groupId, memberId)
     if (r.replaced) mgr.releaseMember(groupId, memberId, r.replaced.partitions.values())
     if (r.error !== ErrorCode.NONE) return { error: { errorCode: r.error, errorMessage: 'The share session limit has been reached.' } }
+    const conn = ctx.connection
+    let owned = conn.attributes.get(SESSIONS_OF_CONNECTION) as Set<ShareSession> | undefined
+    if (!owned) {
+      const set = new Set<ShareSession>()
+      owned = set
+      conn.attributes.set(SESSIONS_OF_CONNECTION, set)
+      conn.socket.once('close', () => {
+        for (const s of set) if (mgr.sessions.get(s.groupId, s.memberId) === s) closeShareSession(mgr, s)
+        set.clear()
+      })
+    }
+    owned.add(r.session!)
     return { session: r.session! }
   }
   if (epoch < FINAL_SHARE_SESSION_EPOCH) return { error: { errorCode: ErrorCode.INVALID_SHARE_SESSION_EPOCH, errorMessage: `Invalid share session epoch ${epoch}.` } }

@@ -198,6 +198,19 @@ test('share fetch: disjoint consumers, release, reject, lock expiry, delivery li
     const woken = await pending
     assert.deepEqual(woken.responses[0]!.partitions[0]!.acquiredRecords.map((r) => Number(r.firstOffset)), [35])
     waiter.c.close()
+    const mgr = broker.context.coordinators.share.partitions
+    while (mgr.sessions.get(GROUP, 'w') !== undefined) await new Promise((resolve) => setImmediate(resolve))
+
+    // A member's connection closing closes its session: what it held is available again at once.
+    const dropper = new ShareMember('d', await AdminRaw.connect(broker.bound[0]!.port), topicId)
+    await produce(c, 2)
+    const held2 = await dropper.fetch({ maxRecords: 100 })
+    // 35 too: the waiter's connection closed while it held it.
+    assert.deepEqual(held2.ranges, [[35, 35, 2], [36, 37, 1]])
+    dropper.c.close()
+    while (mgr.sessions.get(GROUP, 'd') !== undefined) await new Promise((resolve) => setImmediate(resolve))
+    const picked = await new ShareMember('e', c, topicId).fetch({ maxRecords: 100 })
+    assert.deepEqual(picked.ranges, [[35, 35, 3], [36, 37, 2]])
   } finally {
     c.close()
     await broker.close()

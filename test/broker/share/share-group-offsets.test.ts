@@ -17,6 +17,7 @@ import type { DescribeShareGroupOffsetsResponse } from '../../../src/protocol/ge
 import type { AlterShareGroupOffsetsResponse } from '../../../src/protocol/generated/messages/alter-share-group-offsets.ts'
 import type { DeleteShareGroupOffsetsResponse } from '../../../src/protocol/generated/messages/delete-share-group-offsets.ts'
 import type { DeleteGroupsResponse } from '../../../src/protocol/generated/messages/delete-groups.ts'
+import type { DeleteTopicsResponse } from '../../../src/protocol/generated/messages/delete-topics.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 
 const G = 'admin-q'
@@ -96,6 +97,13 @@ test('share-group offsets: describe, alter, delete, errors', { timeout: 30_000 }
     assert.equal((await describe(null)).groups[0]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
     await beat(0)
     assert.deepEqual((await describe(null)).groups[0]!.topics, [], 'a new group of the same id starts without state')
+
+    // Deleting the topic deletes its share state.
+    await fetch(0)
+    assert.equal((await describe(null)).groups[0]!.topics.length, 1)
+    const dt = await c.call<DeleteTopicsResponse>(ApiKey.DeleteTopics, 6, { topics: [{ name: 'ot', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], topicNames: [], timeoutMs: 5000 })
+    assert.equal(dt.responses[0]!.errorCode, 0)
+    assert.deepEqual((await describe(null)).groups[0]!.topics, [])
   } finally {
     c.close()
     await broker.close()

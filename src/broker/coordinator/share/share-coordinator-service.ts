@@ -58,9 +58,7 @@ export class ShareCoordinatorService implements CoordinatorService, SharePersist
   }
 
   partitionFor(key: string): number {
-    const last = key.lastIndexOf(':')
-    const mid = key.lastIndexOf(':', last - 1)
-    return this.coordinator.partitionFor({ groupId: key.slice(0, mid), topicId: key.slice(mid + 1, last), partition: Number(key.slice(last + 1)) })
+    return this.coordinator.partitionFor(parseKey(key))
   }
 
   start(): void {
@@ -75,6 +73,8 @@ export class ShareCoordinatorService implements CoordinatorService, SharePersist
       }
     })
     this.ctx.replicas.onHighWatermarkChange(() => this.partitions.wake())
+    // A deleted topic's share-partition state goes with it (tombstones), as Kafka's DeletingTopics does.
+    this.ctx.topics.onTopicDeleted((topic) => this.forgetTopic(topic.topicId))
     if (this.ctx.metadata.topic(SHARE_GROUP_STATE_TOPIC)) {
       this.topicReady = Promise.resolve()
       this.loaded = this.electAll()
@@ -142,6 +142,20 @@ export class ShareCoordinatorService implements CoordinatorService, SharePersist
     await this.append(key, [{ type: 'update', key, value: null }, { type: 'snapshot', key, value: null }])
   }
 
+  /** Every share-partition state of a deleted topic is deleted. */
+  private async forgetTopic(topicId: string): Promise<void> {
+    this.partitions.forget((_g, t) => t === topicId)
+    for (const id of [...this.coordinator.states.keys()]) {
+      const key = parseKey(id)
+      if (key.topicId !== topicId) continue
+      try {
+        await this.delete(key)
+      } catch (err) {
+        this.ctx.log.warn({ err, key: id }, 'deleting the share state of a deleted topic')
+      }
+    }
+  }
+
   /** The topic exists and the key's partition is loaded here. */
   async ready(key: ShareKey): Promise<void> {
     await this.ensureTopic()
@@ -183,4 +197,11 @@ export class ShareCoordinatorService implements CoordinatorService, SharePersist
     this.partitions.close()
     this.runtime.close()
   }
+}
+
+/** "group:topicId:partition" → its parts (the group id may contain ':'). */
+function parseKey(key: string): ShareKey {
+  const last = key.lastIndexOf(':')
+  const mid = key.lastIndexOf(':', last - 1)
+  return { groupId: key.slice(0, mid), topicId: key.slice(mid + 1, last), partition: Number(key.slice(last + 1)) }
 }
