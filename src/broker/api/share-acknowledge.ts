@@ -19,6 +19,9 @@ export const shareAcknowledgeHandler = defineHandler<ShareAcknowledgeRequest, Sh
     const answer = (errorCode: number, errorMessage: string | null, responses: ShareAcknowledgeResponse['responses'] = [], lockMs = 0): ShareAcknowledgeResponse =>
       ({ throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses, nodeEndpoints: [] })
     const acks = req.topics.flatMap((t) => t.partitions.map((p) => p.acknowledgementBatches))
+    if (!ctx.broker.config.list('group.coordinator.rebalance.protocols').includes('share')) {
+      return answer(ErrorCode.UNSUPPORTED_VERSION, 'share groups are not enabled (group.coordinator.rebalance.protocols)')
+    }
     const bad = checkShareRequest(req.groupId, req.memberId, acks, version >= 2 && req.isRenewAck)
     if (bad) return answer(bad.errorCode, bad.errorMessage)
     const groupId = req.groupId!

@@ -31,6 +31,9 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
       ({ throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses, nodeEndpoints: [] })
     const renewAck = version >= 2 && req.isRenewAck
     const acks = req.topics.flatMap((t) => t.partitions.map((p) => p.acknowledgementBatches))
+    if (!ctx.broker.config.list('group.coordinator.rebalance.protocols').includes('share')) {
+      return answer(ErrorCode.UNSUPPORTED_VERSION, 'share groups are not enabled (group.coordinator.rebalance.protocols)')
+    }
     const bad = checkShareRequest(req.groupId, req.memberId, acks, renewAck)
     if (bad) return answer(bad.errorCode, bad.errorMessage)
     const groupId = req.groupId!

@@ -65,6 +65,7 @@ export class StreamTask {
   /** Next offset to consume per input topic-partition (what a commit stores). */
   readonly consumed = new Map<string, { topic: string; partition: number; offset: number }>()
   commitRequested = false
+  private lastConsumed: { topic: string; partition: number; offset: number } | null = null
   processed = 0
   dropped = 0
   private readonly pending = new Map<string, Map<string, { key: Buffer; value: Buffer | null; timestamp: number }>>()
@@ -191,7 +192,16 @@ export class StreamTask {
   process(raw: RawRecord): void {
     const src = this.sources.get(raw.topic)
     if (src === undefined) throw new Error(`task ${this.id} does not read ${raw.topic}`)
-    this.consumed.set(`${raw.topic}\u0000${raw.partition}`, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+    // Consecutive records mostly share a partition: no key string per record then.
+    const last = this.lastConsumed
+    if (last !== null && last.partition === raw.partition && last.topic === raw.topic && this.consumed.size > 0) last.offset = raw.offset + 1
+    else {
+      const k = `${raw.topic}\u0000${raw.partition}`
+      let c = this.consumed.get(k)
+      if (c === undefined) this.consumed.set(k, (c = { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 }))
+      else c.offset = raw.offset + 1
+      this.lastConsumed = c
+    }
     let key: unknown
     let value: unknown
     try {

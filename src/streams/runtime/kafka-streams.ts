@@ -294,6 +294,7 @@ export class KafkaStreams {
         await this.lock.run(async () => {
           await this.ensureTxn()
           this.process(r.value)
+          this.collector!.flush()
           await this.maybeCommit()
         })
       } else {
@@ -303,6 +304,7 @@ export class KafkaStreams {
           this.drainBuffers()
           const now = Date.now()
           for (const t of this.tasks.values()) t.punctuateWallClock(now)
+          this.collector!.flush()
           await this.maybeCommit()
         })
       }
@@ -392,6 +394,7 @@ export class KafkaStreams {
       t.flushChangelogs()
       t.commitRequested = false
     }
+    this.collector!.flush()
     const offsets = [...this.tasks.values()].flatMap((t) => [...t.consumed.values()])
     if (this.eos) {
       if (this.inTxn) {

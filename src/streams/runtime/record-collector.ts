@@ -1,9 +1,9 @@
 // The runtime's RecordCollector: task output (sinks, changelogs, repartition topics) goes to the
 // instance's one producer. Send failures go to the production exception handler: 'fail' keeps
 // the first error for the next commit to throw (the commit then fails, and under exactly-once the
-// transaction aborts); 'continue' logs and drops the record. Changelog offsets acknowledged are
-// remembered for checkpoints.
-import type { Producer, RecordHeader } from '../../client/index.ts'
+// transaction aborts); 'continue' logs and goes on. Records of one processed batch go to the
+// producer in one sendBatch. Changelog offsets acknowledged are remembered for checkpoints.
+import type { Producer, ProducerRecord, RecordHeader } from '../../client/index.ts'
 import type { RecordCollector } from '../processor/task.ts'
 
 export class ProducerCollector implements RecordCollector {
@@ -20,18 +20,29 @@ export class ProducerCollector implements RecordCollector {
     private readonly log: (msg: string) => void,
   ) {}
 
+  /** Records of the batch being processed; handed to the producer together by flush(). */
+  private buffered: ProducerRecord[] = []
+
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void {
     this.sent++
-    const p = this.producer.send({ topic, key, value, timestamp, headers, partition })
-    const changelog = this.isChangelog(topic)
-    p.then((m) => {
-      if (!changelog) return
-      const k = `${m.topic}\u0000${m.partition}`
-      if ((this.changelogOffsets.get(k) ?? -1) < m.offset) this.changelogOffsets.set(k, m.offset)
+    this.buffered.push({ topic, key, value, timestamp, headers, partition })
+  }
+
+  /** Hands the buffered records to the producer in one sendBatch (a promise per batch, not per record). */
+  flush(): void {
+    if (this.buffered.length === 0) return
+    const records = this.buffered
+    this.buffered = []
+    this.producer.sendBatch(records).then((metas) => {
+      for (const m of metas) {
+        if (!this.isChangelog(m.topic)) continue
+        const k = `${m.topic}\u0000${m.partition}`
+        if ((this.changelogOffsets.get(k) ?? -1) < m.offset) this.changelogOffsets.set(k, m.offset)
+      }
     }, (err: Error) => {
       if (this.onFailure === 'continue') {
         this.dropped++
-        this.log(`dropped a record for ${topic} after a send failure: ${err.message}`)
+        this.log(`a send failed (the production exception handler continues): ${err.message}`)
         return
       }
       this.error ??= err

@@ -18,6 +18,7 @@ import type { ConsumerGroupHeartbeatResponse } from '../../../../src/protocol/ge
 import type { ListGroupsResponse } from '../../../../src/protocol/generated/messages/list-groups.ts'
 import type { DeleteGroupsResponse } from '../../../../src/protocol/generated/messages/delete-groups.ts'
 import type { ApiVersionsResponse } from '../../../../src/protocol/generated/messages/api-versions.ts'
+import type { ShareFetchResponse } from '../../../../src/protocol/generated/messages/share-fetch.ts'
 import { AdminRaw } from '../../api/admin-client.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-share-group-'))
@@ -126,6 +127,24 @@ test('share groups: join, share partitions, leave, bad input, restart, group typ
     assert.equal((await describe(c)).groupState, 'Empty')
     assert.equal(await del(), ErrorCode.NONE)
     assert.equal((await describe(c)).errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
+
+test('share groups off (group.coordinator.rebalance.protocols without share): not advertised, UNSUPPORTED_VERSION', { timeout: 30_000 }, async () => {
+  const broker = await startBroker({ config: { 'offsets.topic.num.partitions': 1, 'group.coordinator.rebalance.protocols': 'classic,consumer' } })
+  const c = await AdminRaw.connect(broker.port)
+  try {
+    const versions = await c.call<ApiVersionsResponse>(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })
+    for (const key of [ApiKey.ShareGroupHeartbeat, ApiKey.ShareGroupDescribe, ApiKey.ShareFetch, ApiKey.ShareAcknowledge, ApiKey.DescribeShareGroupOffsets]) {
+      assert.equal(versions.apiKeys.some((k) => k.apiKey === key), false, `key ${key} advertised`)
+    }
+    assert.ok(versions.apiKeys.some((k) => k.apiKey === ApiKey.ConsumerGroupHeartbeat))
+    assert.equal((await beat(c, 'a', 0, ['t'])).errorCode, ErrorCode.UNSUPPORTED_VERSION)
+    const fetch = await c.call<ShareFetchResponse>(ApiKey.ShareFetch, 1, { groupId: GROUP, memberId: 'a', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1, maxRecords: 1, batchSize: 1, topics: [], forgottenTopicsData: [] })
+    assert.equal(fetch.errorCode, ErrorCode.UNSUPPORTED_VERSION)
   } finally {
     c.close()
     await broker.close()
