@@ -1,7 +1,7 @@
 // samsa/client's consumer on the KIP-848 protocol (`groupProtocol: 'consumer'`) against an
 // in-process broker: two members split the partitions with the broker's assignor, read every
 // record once (revocation commits first), one closes (leaves with epoch -1) and the other takes
-// every partition back.
+// every partition back. The admin client describes the group (ConsumerGroupDescribe).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Consumer, Producer } from '../../src/client/index.ts'
@@ -36,6 +36,11 @@ test('groupProtocol consumer: two members share a topic, every record read once,
     assert.equal(values.length, 400, 'no record read twice')
     // The broker sees a consumer-protocol group (ListGroups v5 type).
     assert.ok((await admin.listGroups()).some((g) => g.groupId === 'g848'))
+    // Described through ConsumerGroupDescribe (DescribeGroups knows classic groups only).
+    const d = await admin.describeGroup('g848')
+    assert.deepEqual([d.state, d.protocolType, d.protocol, d.members.length], ['Stable', 'consumer', 'range', 2])
+    assert.deepEqual(d.members.flatMap((m) => m.assignment.map((p) => p.partition)).sort(), [0, 1, 2, 3])
+    assert.ok(d.members.every((m) => m.topics.join() === topic))
     await b.close()
     await loopB
     await until(() => parts(a).length === 4, 'the remaining member to own every partition', 10_000)

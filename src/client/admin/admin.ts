@@ -22,6 +22,7 @@ import { retry } from '../retry.ts'
 import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets } from '../offsets.ts'
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
+import { describeConsumerGroup } from './consumer-group-describe.ts'
 import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeScramCredentials } from './security-admin.ts'
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
@@ -185,7 +186,10 @@ export class Admin {
     return [...out.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
   }
 
+  /** A classic group's description, or a KIP-848 consumer group's (ConsumerGroupDescribe). */
   async describeGroup(groupId: string): Promise<GroupDescription> {
+    const modern = await this.run(async () => describeConsumerGroup(await this.cluster.coordinator(groupId, 0), groupId))
+    if (modern) return modern
     const res = await this.run(async () => (await this.cluster.coordinator(groupId, 0)).request<DescribeGroupsResponse>(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }))
     const g = res.groups[0]!
     if (g.errorCode !== 0) throw new KafkaError(g.errorCode, { message: g.errorMessage, api: 'DescribeGroups' })
