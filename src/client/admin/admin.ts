@@ -25,6 +25,8 @@ import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
 import { describeConsumerGroup } from './consumer-group-describe.ts'
 import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeScramCredentials } from './security-admin.ts'
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
+import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
+import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
 
 export interface NewTopic {
   topic: string
@@ -276,6 +278,16 @@ export class Admin {
 
   describeScramCredentials(users?: readonly string[]): Promise<ScramUser[]> {
     return describeScramCredentials(() => this.controller(), (fn) => this.run(fn), users)
+  }
+
+  /** Client quotas matching a filter (see quota-admin.ts); `{}` lists every entity. */
+  describeClientQuotas(filter: Parameters<typeof describeClientQuotas>[2] = {}, strict = false): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(() => this.controller(), (fn) => this.run(fn), filter, strict)
+  }
+
+  /** Sets (a number) or removes (null) quota keys per entity; throws the first entity's error. */
+  alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: { validateOnly?: boolean } = {}): Promise<void> {
+    return alterClientQuotas(() => this.controller(), (fn) => this.run(fn), alterations, opts.validateOnly)
   }
 
   async close(): Promise<void> {

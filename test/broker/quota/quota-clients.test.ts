@@ -11,6 +11,7 @@ import { runBroker } from '../../../src/broker/broker.ts'
 import type { RunningBroker } from '../../../src/broker/broker.ts'
 import { silentLogger } from '../../../src/broker/logger.ts'
 import { runPython } from '../../helpers/run.ts'
+import { Admin as SamsaAdmin } from '../../../src/client/index.ts'
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.ts'
 
 const QUOTA = 100_000
@@ -70,6 +71,26 @@ describe('client quotas with real clients', () => {
       assert.deepEqual(altered.map((e) => e.errorCode), [0])
       const listed = await admin.describeClientQuotas({ components: [{ entityType: 'client-id', matchType: 0, match: 'throttled' }] })
       assert.deepEqual(listed.map((e) => [e.entity, e.values]), [[[{ entityType: 'client-id', entityName: 'throttled' }], [{ key: 'producer_byte_rate', value: QUOTA }]]])
+    } finally {
+      await admin.close()
+    }
+  })
+
+  it('samsa/client Admin alters, describes (filters) and removes quotas', async () => {
+    const admin = new SamsaAdmin({ bootstrapServers: bootstrap })
+    try {
+      await admin.alterClientQuotas([
+        { entity: { user: 'erin', 'client-id': null }, set: { consumer_byte_rate: 5000, request_percentage: 25.5 } },
+        { entity: { user: null }, set: { producer_byte_rate: 7000 } },
+      ])
+      assert.deepEqual(await admin.describeClientQuotas({ user: 'erin' }), [{ entity: { user: 'erin', 'client-id': null }, values: { consumer_byte_rate: 5000, request_percentage: 25.5 } }])
+      assert.deepEqual(await admin.describeClientQuotas({ user: null }, true), [{ entity: { user: null }, values: { producer_byte_rate: 7000 } }])
+      await assert.rejects(admin.alterClientQuotas([{ entity: { user: 'erin' }, set: { producer_byte_rate: 1.5 } }]), /fractional/)
+      await admin.alterClientQuotas([
+        { entity: { user: 'erin', 'client-id': null }, set: { consumer_byte_rate: null, request_percentage: null } },
+        { entity: { user: null }, set: { producer_byte_rate: null } },
+      ])
+      assert.deepEqual(await admin.describeClientQuotas({ user: undefined }), [])
     } finally {
       await admin.close()
     }
