@@ -13,6 +13,8 @@ import { brokerKey, parseBrokerRecord } from './metadata-records.ts'
 import type { BrokerEndpoint, BrokerRecord } from './metadata-records.ts'
 import { LeaseNotFoundError } from './store/metadata-store.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 
 export class DuplicateBrokerError extends Error {
   constructor(nodeId: number, other: BrokerRecord | undefined) {
@@ -38,17 +40,23 @@ export interface MembershipOptions {
   readonly pollMs?: number
   /** Told after every (re-)registration. */
   readonly onRegistered?: (record: BrokerRecord) => void
+  /** Heartbeat and poll timers (default: real ones, unref'd). */
+  readonly timers?: Timers
 }
 
 export class BrokerMembership {
   private lease = 0
   private epoch = -1
-  private timer: NodeJS.Timeout | undefined
+  private cancelTimer: (() => void) | undefined
   private renewing: Promise<void> = Promise.resolve()
   private stopped = false
   private failingSince = 0
 
-  constructor(private readonly opts: MembershipOptions) {}
+  private readonly timers: Timers
+
+  constructor(private readonly opts: MembershipOptions) {
+    this.timers = opts.timers ?? realTimers
+  }
 
   /** The lease and broker epoch of the current registration (lease 0: not registered). */
   session(): { lease: number, brokerEpoch: number } {
@@ -60,7 +68,7 @@ export class BrokerMembership {
     const { store, nodeId } = this.opts
     const key = brokerKey(nodeId)
     const lease = await store.grantLease(this.opts.sessionTimeoutMs)
-    const deadline = Date.now() + this.opts.sessionTimeoutMs + 2000
+    const deadline = this.timers.now() + this.opts.sessionTimeoutMs + 2000
     let other: BrokerRecord | undefined
     try {
       while (!this.stopped) {
@@ -86,8 +94,8 @@ export class BrokerMembership {
           }
           continue
         }
-        if (Date.now() >= deadline) break
-        await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 250))
+        if (this.timers.now() >= deadline) break
+        await new Promise<void>((r) => { this.timers.after(this.opts.pollMs ?? 250, r) })
       }
     } catch (err) {
       await store.revokeLease(lease).catch(() => {})
@@ -99,14 +107,13 @@ export class BrokerMembership {
 
   private schedule(): void {
     if (this.stopped) return
-    this.timer = setTimeout(() => { this.renewing = this.renew() }, this.opts.heartbeatMs)
-    this.timer.unref()
+    this.cancelTimer = this.timers.after(this.opts.heartbeatMs, () => { this.renewing = this.renew() }, true)
   }
 
   private async renew(): Promise<void> {
     try {
       await this.opts.store.keepAlive(this.lease)
-      if (this.failingSince) this.opts.log.info({ afterMs: Date.now() - this.failingSince }, 'broker lease renewed again')
+      if (this.failingSince) this.opts.log.info({ afterMs: this.timers.now() - this.failingSince }, 'broker lease renewed again')
       this.failingSince = 0
     } catch (err) {
       if (this.stopped) return
@@ -121,7 +128,7 @@ export class BrokerMembership {
           this.opts.log.error({ err: e }, 'registering the broker again failed; retrying')
         }
       } else if (!this.failingSince) {
-        this.failingSince = Date.now()
+        this.failingSince = this.timers.now()
         this.opts.log.warn({ err }, 'renewing the broker lease failed; retrying')
       }
     }
@@ -131,7 +138,7 @@ export class BrokerMembership {
   /** Stops renewing: the registration lapses with the lease (a crash, for tests). */
   async abandon(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.timer)
+    this.cancelTimer?.()
     await this.renewing
   }
 
