@@ -17,6 +17,8 @@ import type { LogConfig } from '../../storage/index.ts'
 import type { ProducerEntry } from '../../storage/producer/producer-entry.ts'
 import type { AbortedTxn, AppendResult, Log, ReadResult } from '../../storage/index.ts'
 import type { SchemaValidation } from '../api/schema-ids.ts'
+import { checkDivergence, epochEndOffset } from './diverging-epoch.ts'
+import type { Divergence, EpochEnd } from './diverging-epoch.ts'
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
@@ -309,6 +311,16 @@ export class Partition {
     return true
   }
 
+  /** Whether `replicaId` is a follower this leader tracks (an assigned replica other than itself). */
+  hasFollower(replicaId: number): boolean {
+    return this.role === 'leader' && this.followers.has(replicaId)
+  }
+
+  /** Fetch with LastFetchedEpoch: does the fetcher's log diverge from this one at `fetchOffset`? */
+  divergence(lastFetchedEpoch: number, fetchOffset: number): Divergence {
+    return checkDivergence(this.log.epochs.all, lastFetchedEpoch, fetchOffset, this.log.logStartOffset, this.log.logEndOffset)
+  }
+
   /** Kept for tests written before replication: a follower's end as its fetch reports it. */
   updateFollowerEnd(replicaId: number, logEndOffset: number): void {
     if (!this.followers.has(replicaId) && this.isr.includes(replicaId)) this.followers.set(replicaId, new FollowerState(0))
@@ -397,6 +409,11 @@ export class Partition {
   /** The batch holding `offset` (and whatever follows within `maxBytes`), below `upper` (<= HW). */
   readBatchAt(offset: number, maxBytes: number, upper: number): Promise<ReadResult> {
     return this.log.read(offset, maxBytes, { maxOffset: Math.min(upper, this.hw) })
+  }
+
+  /** Where `epoch` ends in this log, as Kafka's leader-epoch cache answers (undefined: unknown). */
+  epochEnd(epoch: number): EpochEnd | undefined {
+    return epochEndOffset(this.log.epochs.all, epoch, this.log.logEndOffset)
   }
 
   /** OffsetForLeaderEpoch: the largest epoch <= `epoch` this log knows and where it ends. */
