@@ -299,13 +299,13 @@ export class Partition {
    * add it to the ISR (caught up to the HW within this leader epoch) and may move the HW.
    * Returns false when `replicaId` is not a replica of this partition (or this broker does not lead).
    */
-  updateFollowerFetchState(replicaId: number, fetchOffset: number): boolean {
+  updateFollowerFetchState(replicaId: number, fetchOffset: number, followerLogStart = -1): boolean {
     const f = this.followers.get(replicaId)
     if (!f || this.role !== 'leader') return false
     // Beyond the log end (a diverged follower that has not truncated yet): its fetch fails
     // OFFSET_OUT_OF_RANGE and teaches nothing; it must never count towards the HW or the ISR.
     if (fetchOffset > this.log.logEndOffset) return true
-    f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0)
+    f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0, followerLogStart)
     this.maybeExpandIsr(replicaId, f)
     this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
     return true
@@ -314,6 +314,21 @@ export class Partition {
   /** Whether `replicaId` is a follower this leader tracks (an assigned replica other than itself). */
   hasFollower(replicaId: number): boolean {
     return this.role === 'leader' && this.followers.has(replicaId)
+  }
+
+  /**
+   * Leader, KIP-392: the in-sync followers a consumer at `fetchOffset` could read from (they hold
+   * that offset), with their log end offset and time since last caught up.
+   */
+  readReplicaCandidates(fetchOffset: number): { id: number, logEndOffset: number, timeSinceLastCaughtUpMs: number }[] {
+    if (this.role !== 'leader') return []
+    const now = this.isrSink?.now() ?? 0
+    const out: { id: number, logEndOffset: number, timeSinceLastCaughtUpMs: number }[] = []
+    for (const [id, f] of this.followers) {
+      if (!this.isr.includes(id) || f.logEndOffset < fetchOffset || f.logStartOffset > fetchOffset) continue
+      out.push({ id, logEndOffset: f.logEndOffset, timeSinceLastCaughtUpMs: now - f.lastCaughtUpTimeMs })
+    }
+    return out
   }
 
   /** Fetch with LastFetchedEpoch: does the fetcher's log diverge from this one at `fetchOffset`? */
