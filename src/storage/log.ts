@@ -385,11 +385,16 @@ export class Log {
   /**
    * Removes every batch from the one containing `offset` onwards (replication: follower catching up
    * with a new leader). The log end offset becomes the base offset of the first removed batch.
+   * At or past the end no batch goes, but epochs starting at the end do (an epoch a former leader
+   * began without writing in it must not make its fetches look diverged forever).
    */
   truncateTo(offset: number): Promise<void> {
     return this.maintenance.run(() =>
       this.exclusive(async () => {
-        if (offset >= this.endOffset) return
+        if (offset >= this.endOffset) {
+          if (this.epochs.truncateFromEnd(this.endOffset)) await this.epochs.persist()
+          return
+        }
         this.tail.clear()
         const restartedAt = await truncateSegments(this.segs, offset, this.config, this.scheduler.now())
         if (restartedAt !== undefined) this.startOffset = restartedAt

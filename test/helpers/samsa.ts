@@ -15,6 +15,8 @@ export interface SamsaOptions {
   /** Extra `--set key=value` overrides (server.properties names). */
   settings?: Record<string, string>
   readyTimeoutMs?: number
+  /** Runs the broker inside this network namespace (`ip netns exec`; root only). */
+  netns?: string
 }
 
 export interface SamsaBroker {
@@ -54,9 +56,13 @@ export function samsaArgs(dataDir: string, port: number, settings: Record<string
 export async function startSamsa(opts: SamsaOptions = {}): Promise<SamsaBroker> {
   const ownDir = opts.dataDir === undefined
   const dataDir = opts.dataDir ?? makeTempDir('samsa-broker-')
+  // `ip netns exec` execs the command in place, so the child's pid is the broker's.
+  const argsFor = (port: number) => opts.netns === undefined
+    ? samsaArgs(dataDir, port, opts.settings)
+    : ['netns', 'exec', opts.netns, process.execPath, ...samsaArgs(dataDir, port, opts.settings)]
   const server = new ServerProcess({
-    command: process.execPath,
-    args: samsaArgs(dataDir, opts.port ?? 0, opts.settings),
+    command: opts.netns === undefined ? process.execPath : 'ip',
+    args: argsFor(opts.port ?? 0),
     cwd: REPO,
     ready: SAMSA_READY,
     readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
@@ -86,7 +92,7 @@ export async function startSamsa(opts: SamsaOptions = {}): Promise<SamsaBroker> 
     kill: () => server.kill(),
     async restart({ crash = false } = {}) {
       await (crash ? server.kill() : server.stop())
-      await server.start(samsaArgs(dataDir, server.port, opts.settings))
+      await server.start(argsFor(server.port))
     },
     async close() {
       await server.stop()

@@ -2,7 +2,11 @@
 // watermark (read_uncommitted) or last stable offset (read_committed) within the per-partition
 // and response byte limits, and build the response body. A follower's fetch (replica id set) is
 // served by the leader only, reads up to the log end offset, and reports the follower's position
-// to the partition (ISR, high watermark); a consumer's fetch is served by the leader only too. Record bytes are the storage buffers
+// to the partition (ISR, high watermark). A consumer's fetch v11+ (client metadata, KIP-392) may be
+// served by a follower up to its HW (learned from the leader); older ones by the leader only. With
+// replica.selector.class the leader may answer PreferredReadReplica (no records) instead.
+// A fetch naming its LastFetchedEpoch (v12+) whose log diverges from this one gets DivergingEpoch
+// and no records (replica/diverging-epoch.ts), and a diverged follower's position is not taken. Record bytes are the storage buffers
 // themselves (never copied) except for Fetch v0-3, which gets magic 0/1 message sets.
 import { ErrorCode } from '../../protocol/errors.ts'
 import { COMPRESSION_MASK, ATTRIBUTES, RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.ts'
@@ -24,6 +28,7 @@ import type { Records } from '../../protocol/primitives/index.ts'
 import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './leader-hint.ts'
 import type { ReadBufferLease } from '../net/read-buffers.ts'
 import { isSafeInt64 } from './int64.ts'
+import type { EpochEnd } from '../replica/diverging-epoch.ts'
 
 const EMPTY = Buffer.alloc(0)
 const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
@@ -44,6 +49,10 @@ interface Target {
   readonly maxBytes: number
   /** A follower's fetch: the high watermark it already knows (-1 unknown). */
   readonly knownHw: number
+  /** The fetcher's log diverges from this one (LastFetchedEpoch): answered with no records. */
+  readonly diverging?: EpochEnd
+  /** KIP-392: the consumer should read from this replica instead (-1: none); no records then. */
+  readonly preferredReadReplica: number
 }
 
 interface TopicTarget {
@@ -87,6 +96,9 @@ export class FetchPlan {
     this.replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId
     this.leaders = new LeaderEndpoints(metadata.image)
     const replica = this.replicaId >= 0
+    // Consumers on v11+ (client metadata, KIP-392) may read from a follower; else only the leader serves.
+    const fetchOnlyLeader = replica || version < 11
+    const clientRack = version >= 11 && !replica ? request.rackId : undefined
     const watched = new Set<Partition>()
     for (const t of request.topics) {
       const meta = version >= 13 ? metadata.topicById(t.topicId) : metadata.topic(t.topic)
@@ -102,21 +114,39 @@ export class FetchPlan {
           if (p.currentLeaderEpoch > partition.leaderEpoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH
           else if (p.currentLeaderEpoch < partition.leaderEpoch) error = ErrorCode.FENCED_LEADER_EPOCH
         }
-        if (partition && error === ErrorCode.NONE && !partition.isLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
+        if (partition && error === ErrorCode.NONE && !partition.isLeader && fetchOnlyLeader) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
         // Past every log end (or before every start); a follower's position must be exact (ADR 0001).
         if (error === ErrorCode.NONE && !isSafeInt64(p.fetchOffset)) error = ErrorCode.OFFSET_OUT_OF_RANGE
         let knownHw = -1
-        if (partition && error === ErrorCode.NONE && replica) {
-          // Only an assigned replica may fetch as a follower (Kafka's answer otherwise).
-          if (!partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset))) error = ErrorCode.NOT_LEADER_OR_FOLLOWER
+        // Only an assigned replica may fetch as a follower; with a leader epoch in the request the
+        // pair (replica, epoch) is just not known yet (a reassignment in flight), so it retries.
+        if (partition && error === ErrorCode.NONE && replica && !partition.hasFollower(this.replicaId)) {
+          error = p.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER
+        }
+        const preferredReadReplica = partition && error === ErrorCode.NONE && clientRack !== undefined
+          ? this.preferredReadReplica(partition, clientRack, Number(p.fetchOffset)) : -1
+        if (preferredReadReplica >= 0) this.answerNow = true
+        let diverging: EpochEnd | undefined
+        if (partition && error === ErrorCode.NONE && preferredReadReplica < 0 && version >= 12 && p.lastFetchedEpoch >= 0) {
+          const d = partition.divergence(p.lastFetchedEpoch, Number(p.fetchOffset))
+          if (d.kind === 'out-of-range') error = ErrorCode.OFFSET_OUT_OF_RANGE
+          else if (d.kind === 'diverging') {
+            diverging = d.at
+            this.answerNow = true
+          }
+        }
+        if (partition && error === ErrorCode.NONE && replica && !diverging) {
+          // A diverged follower's position teaches nothing (its tail is not this log's).
+          partition.updateFollowerFetchState(this.replicaId, Number(p.fetchOffset), Number(p.logStartOffset))
           knownHw = version >= 18 ? Number(p.highWatermark) : -1
           if (knownHw >= 0 && knownHw < partition.highWatermark) this.answerNow = true
         }
-        if (partition && error === ErrorCode.NONE && !watched.has(partition)) {
+        if (partition && error === ErrorCode.NONE && !diverging && preferredReadReplica < 0 && !watched.has(partition)) {
           watched.add(partition)
           this.watched.push(partition)
         }
-        targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes), knownHw })
+        targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes), knownHw, diverging,
+          preferredReadReplica })
       }
       this.topics.push({ name, topicId: t.topicId, targets })
     }
@@ -131,6 +161,21 @@ export class FetchPlan {
       }
     }
     this.concurrent = count > 1 && positive && sum <= this.maxBytes
+  }
+
+  /**
+   * KIP-392 on the leader: the replica the selector prefers for a consumer in `clientRack` at
+   * `fetchOffset`, when it is not this leader (-1 otherwise, or without a selector).
+   */
+  private preferredReadReplica(p: Partition, clientRack: string, fetchOffset: number): number {
+    const select = this.replicas.replicaSelector
+    if (!select || !p.isLeader) return -1
+    const brokers = this.image.brokers
+    const rackOf = (id: number) => brokers.get(id)?.rack ?? null
+    const leader = { id: p.leaderId, rack: rackOf(p.leaderId), logEndOffset: p.logEndOffset, timeSinceLastCaughtUpMs: 0 }
+    const candidates = p.readReplicaCandidates(fetchOffset).filter((c) => brokers.has(c.id)).map((c) => ({ ...c, rack: rackOf(c.id) }))
+    const chosen = select(clientRack, leader, candidates)
+    return chosen && chosen !== leader ? chosen.id : -1
   }
 
   private get image() {
@@ -195,7 +240,7 @@ export class FetchPlan {
 
   private hasDataAt(target: Target): boolean {
     const p = target.partition
-    return p !== undefined && target.fetchOffset < this.bound(p)
+    return p !== undefined && !target.diverging && target.preferredReadReplica < 0 && target.fetchOffset < this.bound(p)
   }
 
   private async readInOrder(): Promise<FetchPass> {
@@ -218,6 +263,8 @@ export class FetchPlan {
   private async readTarget(target: Target, soFar: number): Promise<FetchResponsePartitionData> {
     const p = target.partition
     if (!p || target.error !== ErrorCode.NONE) return this.partitionData(target.index, target.error, p)
+    if (target.diverging) return this.partitionData(target.index, ErrorCode.NONE, p, EMPTY, undefined, target.diverging)
+    if (target.preferredReadReplica >= 0) return this.partitionData(target.index, ErrorCode.NONE, p, EMPTY, undefined, undefined, target.preferredReadReplica)
     // A delayed fetch may outlive its partition (topic deleted while it waited).
     if (this.replicas.partition(p.topic, p.index) !== p) return this.partitionData(target.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefined)
     const limit = Math.min(target.maxBytes, this.maxBytes - soFar)
@@ -246,7 +293,7 @@ export class FetchPlan {
   }
 
   private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Records = EMPTY,
-    aborted?: FetchResponseAbortedTransaction[]): FetchResponsePartitionData {
+    aborted?: FetchResponseAbortedTransaction[], diverging?: EpochEnd, preferredReadReplica = -1): FetchResponsePartitionData {
     const known = p !== undefined && errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && errorCode !== ErrorCode.UNKNOWN_TOPIC_ID
     let leader = NO_LEADER
     if (p && this.version >= 12 && wantsLeaderHint(errorCode)) {
@@ -259,11 +306,11 @@ export class FetchPlan {
       highWatermark: known ? BigInt(p.highWatermark) : -1n,
       lastStableOffset: known ? BigInt(p.lastStableOffset) : -1n,
       logStartOffset: known ? BigInt(p.logStartOffset) : -1n,
-      divergingEpoch: NO_DIVERGENCE,
+      divergingEpoch: diverging ? { epoch: diverging.epoch, endOffset: BigInt(diverging.endOffset) } : NO_DIVERGENCE,
       currentLeader: leader,
       snapshotId: NO_SNAPSHOT,
       abortedTransactions: this.readCommitted ? aborted ?? NO_ABORTED : null,
-      preferredReadReplica: -1,
+      preferredReadReplica,
       records,
     }
   }

@@ -113,7 +113,8 @@ export class BrokerMembership {
   private async renew(): Promise<void> {
     try {
       await this.opts.store.keepAlive(this.lease)
-      if (this.failingSince) this.opts.log.info({ afterMs: this.timers.now() - this.failingSince }, 'broker lease renewed again')
+      // At the warning's level: whoever saw the warning must see the all-clear.
+      if (this.failingSince) this.opts.log.warn({ afterMs: this.timers.now() - this.failingSince }, 'etcd reachable again: broker lease renewed; metadata changes work again')
       this.failingSince = 0
     } catch (err) {
       if (this.stopped) return
@@ -129,7 +130,8 @@ export class BrokerMembership {
         }
       } else if (!this.failingSince) {
         this.failingSince = this.timers.now()
-        this.opts.log.warn({ err }, 'renewing the broker lease failed; retrying')
+        // Once per outage: leaders keep serving (their ISR needs no etcd write), metadata changes fail.
+        this.opts.log.warn({ err }, 'cannot reach etcd (no quorum or no member answers): partition leaders keep serving; metadata changes are refused until etcd returns')
       }
     }
     this.schedule()

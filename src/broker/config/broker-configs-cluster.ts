@@ -67,7 +67,6 @@ export const CLUSTER_CONFIGS = [
   k('fetch.purgatory.purge.interval.requests', 'int', 1000, 'Fetch purgatory purge interval requests.', { ...ro, importance: 'medium' }),
   k('producer.purgatory.purge.interval.requests', 'int', 1000, 'Producer purgatory purge interval requests.', { ...ro, importance: 'medium' }),
   k('delete.records.purgatory.purge.interval.requests', 'int', 1, 'Delete records purgatory purge interval requests.', { ...ro, importance: 'medium' }),
-  k('replica.selector.class', 'string', null, 'Replication: Selector class.', { ...ro, importance: 'medium' }),
   k('follower.fetch.last.tiered.offset.enable', 'boolean', false, 'Follower fetch last tiered offset enable.', { ...cw, importance: 'medium' }),
   k('cordoned.log.dirs', 'list', [], 'Log directories: Log dirs.', { ...pb, importance: 'medium' }),
   k('create.topic.policy.class.name', 'class', null, 'Topic policies: Create topic policy class name.', ro),

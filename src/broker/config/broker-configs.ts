@@ -94,6 +94,10 @@ const SERVER = [
   broker('replica.fetch.max.bytes', 'int', 1_048_576, 'Bytes a follower asks for per partition.', { ...ro, min: 0 }),
   broker('replica.fetch.wait.max.ms', 'int', 500, 'Max wait of follower fetches.', ro),
   broker('replica.fetch.min.bytes', 'int', 1, 'Min bytes of follower fetches.', ro),
+  broker('replica.selector.class', 'string', null,
+    'Follower fetching (KIP-392): which replica a consumer should read from. Kafka\'s RackAwareReplicaSelector points ' +
+    'consumers (client.rack) at an in-sync replica in their rack; unset, consumers read from the leader.',
+    { ...ro, importance: 'medium', validValues: ['org.apache.kafka.common.replica.RackAwareReplicaSelector'] }),
 ]
 
 const LOG = [

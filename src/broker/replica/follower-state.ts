@@ -7,6 +7,8 @@
 export class FollowerState {
   /** Log end offset reported by the last fetch; -1 until it fetches in this leader epoch. */
   logEndOffset = -1
+  /** Log start offset the last fetch reported (-1: unknown). */
+  logStartOffset = -1
   /** Last time (ms) the follower was known to have everything the leader had. */
   lastCaughtUpTimeMs: number
   private lastFetchLeaderLogEndOffset = -1
@@ -17,7 +19,8 @@ export class FollowerState {
   }
 
   /** A fetch from `fetchOffset` at `now`, when the leader's log ended at `leaderEnd`. */
-  onFetch(fetchOffset: number, leaderEnd: number, now: number): void {
+  onFetch(fetchOffset: number, leaderEnd: number, now: number, logStartOffset = -1): void {
+    this.logStartOffset = logStartOffset
     if (fetchOffset >= leaderEnd) this.lastCaughtUpTimeMs = Math.max(this.lastCaughtUpTimeMs, now)
     else if (fetchOffset >= this.lastFetchLeaderLogEndOffset) this.lastCaughtUpTimeMs = Math.max(this.lastCaughtUpTimeMs, this.lastFetchTimeMs)
     this.logEndOffset = fetchOffset

@@ -17,6 +17,8 @@ import type { LogConfig } from '../../storage/index.ts'
 import type { ProducerEntry } from '../../storage/producer/producer-entry.ts'
 import type { AbortedTxn, AppendResult, Log, ReadResult } from '../../storage/index.ts'
 import type { SchemaValidation } from '../api/schema-ids.ts'
+import { checkDivergence, epochEndOffset } from './diverging-epoch.ts'
+import type { Divergence, EpochEnd } from './diverging-epoch.ts'
 
 /**
  * What a replica uses of its log: storage's Log satisfies it as it is; the deterministic
@@ -305,16 +307,41 @@ export class Partition {
    * add it to the ISR (caught up to the HW within this leader epoch) and may move the HW.
    * Returns false when `replicaId` is not a replica of this partition (or this broker does not lead).
    */
-  updateFollowerFetchState(replicaId: number, fetchOffset: number): boolean {
+  updateFollowerFetchState(replicaId: number, fetchOffset: number, followerLogStart = -1): boolean {
     const f = this.followers.get(replicaId)
     if (!f || this.role !== 'leader') return false
     // Beyond the log end (a diverged follower that has not truncated yet): its fetch fails
     // OFFSET_OUT_OF_RANGE and teaches nothing; it must never count towards the HW or the ISR.
     if (fetchOffset > this.log.logEndOffset) return true
-    f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0)
+    f.onFetch(fetchOffset, this.log.logEndOffset, this.isrSink?.now() ?? 0, followerLogStart)
     this.maybeExpandIsr(replicaId, f)
     this.maybeAdvanceHighWatermark(this.log.logEndOffset, 0)
     return true
+  }
+
+  /** Whether `replicaId` is a follower this leader tracks (an assigned replica other than itself). */
+  hasFollower(replicaId: number): boolean {
+    return this.role === 'leader' && this.followers.has(replicaId)
+  }
+
+  /**
+   * Leader, KIP-392: the in-sync followers a consumer at `fetchOffset` could read from (they hold
+   * that offset), with their log end offset and time since last caught up.
+   */
+  readReplicaCandidates(fetchOffset: number): { id: number, logEndOffset: number, timeSinceLastCaughtUpMs: number }[] {
+    if (this.role !== 'leader') return []
+    const now = this.isrSink?.now() ?? 0
+    const out: { id: number, logEndOffset: number, timeSinceLastCaughtUpMs: number }[] = []
+    for (const [id, f] of this.followers) {
+      if (!this.isr.includes(id) || f.logEndOffset < fetchOffset || f.logStartOffset > fetchOffset) continue
+      out.push({ id, logEndOffset: f.logEndOffset, timeSinceLastCaughtUpMs: now - f.lastCaughtUpTimeMs })
+    }
+    return out
+  }
+
+  /** Fetch with LastFetchedEpoch: does the fetcher's log diverge from this one at `fetchOffset`? */
+  divergence(lastFetchedEpoch: number, fetchOffset: number): Divergence {
+    return checkDivergence(this.log.epochs.all, lastFetchedEpoch, fetchOffset, this.log.logStartOffset, this.log.logEndOffset)
   }
 
   /** Kept for tests written before replication: a follower's end as its fetch reports it. */
@@ -405,6 +432,11 @@ export class Partition {
   /** The batch holding `offset` (and whatever follows within `maxBytes`), below `upper` (<= HW). */
   readBatchAt(offset: number, maxBytes: number, upper: number): Promise<ReadResult> {
     return this.log.read(offset, maxBytes, { maxOffset: Math.min(upper, this.hw) })
+  }
+
+  /** Where `epoch` ends in this log, as Kafka's leader-epoch cache answers (undefined: unknown). */
+  epochEnd(epoch: number): EpochEnd | undefined {
+    return epochEndOffset(this.log.epochs.all, epoch, this.log.logEndOffset)
   }
 
   /** OffsetForLeaderEpoch: the largest epoch <= `epoch` this log knows and where it ends. */

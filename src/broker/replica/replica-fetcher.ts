@@ -1,12 +1,15 @@
 // One follower fetch session towards one leader broker (Kafka's ReplicaFetcherThread over
 // AbstractFetcherThread): every partition this broker follows under that leader is either
-// truncating or fetching. A truncating partition asks the leader, with OffsetForLeaderEpoch, where
-// its own latest epoch ends on the leader and truncates its log there, so a tail written under an
-// epoch the leader never had (or had shorter) is removed before anything is fetched after it. A
-// fetching partition is part of one Fetch per round (replica id set, from its log end offset, with
-// its leader epoch); the answer's batches are appended as they are (offsets and epochs kept) and
-// the leader's high watermark is learned. Errors delay the partition (replica.fetch.backoff.ms);
-// fenced epochs wait for the next metadata image, which re-adds the partition with its new epoch.
+// truncating or fetching. A fetching partition is part of one Fetch per round (replica id set,
+// from its log end offset, with its leader epoch and the epoch of its last batch); the answer's
+// batches are appended as they are (offsets and epochs kept) and the leader's high watermark is
+// learned. When the leader finds this log diverged from its own (truncation on fetch, KIP-595's
+// DivergingEpoch), it names where the epoch ends on its side and the log is truncated there before
+// fetching again. A log with no epoch yet starts truncating instead: it asks the leader with
+// OffsetForLeaderEpoch (and truncates to its HW when the leader knows no epoch), as does a
+// partition whose fetch offset the leader finds out of range. Errors delay the partition
+// (replica.fetch.backoff.ms); fenced epochs wait for the next metadata image, which re-adds the
+// partition with its new epoch.
 import type { Logger } from 'pino'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorName } from '../../protocol/errors.ts'
@@ -78,9 +81,13 @@ export class ReplicaFetcher {
     return this.states.size
   }
 
-  /** Follows `partition` under this leader at `leaderEpoch`, truncating first. */
+  /**
+   * Follows `partition` under this leader at `leaderEpoch`: fetching at once when its log has an
+   * epoch (the leader checks divergence on fetch), else truncating first.
+   */
   add(partition: Partition, leaderEpoch: number): void {
-    this.states.set(partition, { partition, leaderEpoch, phase: 'truncating', delayedUntil: 0 })
+    const phase = partition.latestEpoch >= 0 ? 'fetching' : 'truncating'
+    this.states.set(partition, { partition, leaderEpoch, phase, delayedUntil: 0 })
     this.poke()
   }
 
@@ -172,7 +179,7 @@ export class ReplicaFetcher {
           this.delay(s, r.errorCode)
           continue
         }
-        await this.truncateOne(s, r.leaderEpoch, Number(r.endOffset))
+        if (await this.truncateOne(s, r.leaderEpoch, Number(r.endOffset)) && this.states.get(s.partition) === s) s.phase = 'fetching'
       }
     }
   }
@@ -180,9 +187,11 @@ export class ReplicaFetcher {
   /**
    * The leader says its epoch `leaderEpoch` (the largest <= ours) ends at `leaderEnd`. When this log
    * has that epoch too, the logs agree up to the smaller of the two ends: truncate there and
-   * fetch. When it does not, cut back to where its own largest epoch below that ends and ask again.
+   * fetch. When it does not, cut back to where its own largest epoch below that ends and ask again
+   * (returns false then). Epochs starting at or after the new end leave the cache even when no
+   * record goes (an epoch this broker began as leader without writing in it).
    */
-  private async truncateOne(s: FetchState, leaderEpoch: number, leaderEnd: number): Promise<void> {
+  private async truncateOne(s: FetchState, leaderEpoch: number, leaderEnd: number): Promise<boolean> {
     const p = s.partition
     const end = p.logEndOffset
     let target: number
@@ -191,12 +200,12 @@ export class ReplicaFetcher {
       // The leader knows no epoch at or below ours: nothing of ours can be trusted past the HW.
       target = Math.min(p.highWatermark, end)
     } else {
-      const mine = p.endOffsetForEpoch(leaderEpoch)
-      if (mine.epoch === leaderEpoch) target = Math.min(leaderEnd, mine.endOffset, end)
-      else if (mine.epoch < 0) {
+      const mine = p.epochEnd(leaderEpoch)
+      if (!mine) {
         // No epoch of ours at or below the leader's (none tracked then): the leader's end decides.
         target = Math.min(leaderEnd, end)
-      } else {
+      } else if (mine.epoch === leaderEpoch) target = Math.min(leaderEnd, mine.endOffset, end)
+      else {
         target = Math.min(mine.endOffset, end)
         done = target === end
       }
@@ -204,9 +213,25 @@ export class ReplicaFetcher {
     if (target < end) {
       this.settings.log.info({ topic: p.topic, partition: p.index, from: end, to: target, leader: this.leaderId, leaderEpoch: s.leaderEpoch },
         'truncating diverged follower log')
-      await p.truncateTo(target)
     }
-    if (done && this.states.get(p) === s) s.phase = 'fetching'
+    await p.truncateTo(target)
+    return done
+  }
+
+  /**
+   * Fetch answered DivergingEpoch: truncate as OffsetForLeaderEpoch would have, then fetch again
+   * with the log's new last epoch (the leader answers again while they still differ). A divergence
+   * that moved nothing here falls back to OffsetForLeaderEpoch after a backoff.
+   */
+  private async truncateOnFetch(s: FetchState, epoch: number, endOffset: number): Promise<void> {
+    const p = s.partition
+    const before = { end: p.logEndOffset, epoch: p.latestEpoch }
+    await this.truncateOne(s, epoch, endOffset)
+    if (this.states.get(p) !== s) return
+    if (p.logEndOffset === before.end && p.latestEpoch === before.epoch) {
+      s.phase = 'truncating'
+      s.delayedUntil = this.settings.now() + this.settings.backoffMs
+    }
   }
 
   private async fetch(channel: ReplicaChannel, list: FetchState[]): Promise<void> {
@@ -219,7 +244,7 @@ export class ReplicaFetcher {
       fp.partition = p.index
       fp.currentLeaderEpoch = s.leaderEpoch
       fp.fetchOffset = BigInt(p.logEndOffset)
-      fp.lastFetchedEpoch = -1
+      fp.lastFetchedEpoch = p.latestEpoch
       fp.logStartOffset = BigInt(p.logStartOffset)
       fp.partitionMaxBytes = this.settings.partitionMaxBytes
       fp.highWatermark = BigInt(p.highWatermark)
@@ -255,6 +280,10 @@ export class ReplicaFetcher {
         }
         if (pd.errorCode !== ErrorCode.NONE) {
           this.delay(s, pd.errorCode)
+          continue
+        }
+        if (pd.divergingEpoch.epoch >= 0 && pd.divergingEpoch.endOffset >= 0n) {
+          if (p.logEndOffset === t.offsets.get(pd.partitionIndex)) await this.truncateOnFetch(s, pd.divergingEpoch.epoch, Number(pd.divergingEpoch.endOffset))
           continue
         }
         const records = pd.records === null ? null : recordsBuffer(pd.records)

@@ -17,6 +17,8 @@ import { Purgatory, timerQueueClock } from './purgatory.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import { awaitReplication } from './delayed-produce.ts'
 import { schemaValidation } from '../api/schema-ids.ts'
+import { replicaSelectorFor } from './replica-selector.ts'
+import type { ReplicaSelector } from './replica-selector.ts'
 
 /** Partition logs opened at once while applying a delta. */
 const OPEN_CONCURRENCY = 8
@@ -79,6 +81,8 @@ export class ReplicaManager {
   private readonly fetchers: ReplicaFetcherManager | undefined
   private readonly timers: TimerQueue | undefined
   private readonly highWatermarks: HighWatermarkCheckpoint | undefined
+  /** replica.selector.class (KIP-392): the replica consumers are pointed at (undefined: the leader). */
+  readonly replicaSelector: ReplicaSelector | undefined
 
   constructor(opts: ReplicaManagerOptions) {
     this.highWatermarks = opts.highWatermarks
@@ -89,6 +93,8 @@ export class ReplicaManager {
     this.config = opts.config
     this.nodeId = opts.config.nodeId
     this.log = opts.log
+    const selector = opts.config.get('replica.selector.class')
+    this.replicaSelector = replicaSelectorFor(typeof selector === 'string' ? selector : null)
     this.fetchPurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'fetch') : undefined)
     this.producePurgatory = new Purgatory(opts.timers ? timerQueueClock(opts.timers, 'produce') : undefined)
     this.scheduleIsrExpiration()

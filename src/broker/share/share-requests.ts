@@ -80,6 +80,9 @@ export function shareSession(ctx: RequestContext, mgr: SharePartitionManager, gr
 export function closeShareSession(mgr: SharePartitionManager, session: ShareSession): void {
   mgr.sessions.close(session)
   mgr.releaseMember(session.groupId, session.memberId, session.partitions.values())
+  // The group's last session here (Kafka's onGroupEmpty): its share-partitions are dropped once
+  // written, so the next use reads the state again (it may have been altered or deleted meanwhile).
+  if (!mgr.sessions.hasGroup(session.groupId)) mgr.forgetGroup(session.groupId)
 }
 
 export type Resolved = { readonly partition: Partition, readonly topicName: string, readonly error?: undefined } | { readonly error: number, readonly topicName?: string }

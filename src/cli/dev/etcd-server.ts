@@ -21,6 +21,8 @@ export interface EtcdServerOptions {
   readonly name?: string
   /** `name=http://host:peerPort,...` of every member, for a multi-member cluster (default: this one alone). */
   readonly initialCluster?: string
+  /** Address etcd listens on and advertises (default 127.0.0.1). */
+  readonly host?: string
   /** Keep etcd's default transaction limits (128 operations, 1.5 MiB), as a stock etcd has. */
   readonly stockLimits?: boolean
 }
@@ -47,8 +49,9 @@ export class EtcdNotFoundError extends Error {
 export async function startEtcd(opts: EtcdServerOptions): Promise<EtcdServer> {
   const clientPort = opts.clientPort ?? await freePort()
   const peerPort = opts.peerPort ?? await freePort()
-  const client = `http://127.0.0.1:${clientPort}`
-  const peer = `http://127.0.0.1:${peerPort}`
+  const host = opts.host ?? '127.0.0.1'
+  const client = `http://${host}:${clientPort}`
+  const peer = `http://${host}:${peerPort}`
   const args = [
     '--name', opts.name ?? 'samsa', '--data-dir', opts.dataDir,
     '--listen-client-urls', client, '--advertise-client-urls', client,
@@ -99,7 +102,7 @@ export async function startEtcd(opts: EtcdServerOptions): Promise<EtcdServer> {
     process.removeListener('exit', stopOnExit)
   }
   return {
-    endpoint: `127.0.0.1:${clientPort}`,
+    endpoint: `${host}:${clientPort}`,
     pid: child.pid!,
     output: () => output,
     stop: () => end('SIGTERM'),

@@ -87,9 +87,9 @@ export async function produce(cluster: Cluster, nodeId: number, topic: string, i
   }
 }
 
-/** A consumer fetch (v12) from `offset`: error, HW and the number of bytes returned. */
+/** A consumer fetch (v12 unless told) from `offset`: error, HW and the number of bytes returned. */
 export async function consumerFetch(cluster: Cluster, nodeId: number, topic: string, index: number, offset: number,
-  currentLeaderEpoch = -1): Promise<{ errorCode: number, highWatermark: number, bytes: number, currentLeader: { leaderId: number, leaderEpoch: number } }> {
+  currentLeaderEpoch = -1, version = 12): Promise<{ errorCode: number, highWatermark: number, bytes: number, currentLeader: { leaderId: number, leaderEpoch: number } }> {
   const ch = await channelTo(cluster, nodeId)
   try {
     const req = defaultFetchRequest()
@@ -103,7 +103,7 @@ export async function consumerFetch(cluster: Cluster, nodeId: number, topic: str
     fp.currentLeaderEpoch = currentLeaderEpoch
     fp.partitionMaxBytes = 10 << 20
     req.topics = [{ topic, topicId: '', partitions: [fp] }]
-    const res = await ch.send<FetchResponse>(ApiKey.Fetch, 12, req, 10_000)
+    const res = await ch.send<FetchResponse>(ApiKey.Fetch, version, req, 10_000)
     const p = res.responses[0]!.partitions[0]!
     return { errorCode: p.errorCode, highWatermark: Number(p.highWatermark), bytes: p.records?.length ?? 0, currentLeader: { ...p.currentLeader } }
   } finally {

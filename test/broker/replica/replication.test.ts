@@ -31,8 +31,13 @@ test('RF=3: acks=all is replicated to every replica byte for byte; the HW bounds
     for (const id of followers) assert.ok((await logBytes(cluster, id, 't', 0)).equals(expected), `replica ${id} has the leader's bytes`)
     // Followers learn the HW too.
     await until('followers learn the HW', () => followers.every((id) => replicaOf(cluster, id, 't', 0).highWatermark === 50))
-    // Consumers: only the leader serves them.
-    assert.equal((await consumerFetch(cluster, followers[0]!, 't', 0, 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    // Consumers: before Fetch v11 only the leader serves them; from v11 (KIP-392) a follower does,
+    // up to the HW it learned.
+    assert.equal((await consumerFetch(cluster, followers[0]!, 't', 0, 0, -1, 10)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    const fromFollower = await consumerFetch(cluster, followers[0]!, 't', 0, 0)
+    assert.equal(fromFollower.errorCode, ErrorCode.NONE)
+    assert.equal(fromFollower.highWatermark, 50)
+    assert.equal(fromFollower.bytes, expected.length)
     assert.equal((await consumerFetch(cluster, leader, 't', 0, 0)).highWatermark, 50)
 
     // One follower stops: after replica.lag.time.max.ms the leader drops it from the ISR.

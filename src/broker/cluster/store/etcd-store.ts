@@ -146,7 +146,7 @@ export class EtcdMetadataStore implements MetadataStore {
 
   private unavailable(what: string, err: unknown): MetadataUnavailableError {
     this.opts.onTrouble?.(err)
-    return new MetadataUnavailableError(`etcd ${what} failed at ${this.spec.hosts.join(',')}: ${(err as Error)?.message ?? String(err)}`, err)
+    return new MetadataUnavailableError(`metadata store unavailable (etcd at ${this.spec.hosts.join(',')} has no quorum or does not answer): ${what} failed: ${(err as Error)?.message ?? String(err)}`, err)
   }
 
   async range(prefix: string): Promise<RangeResult> {

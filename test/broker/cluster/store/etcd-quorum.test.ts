@@ -7,30 +7,20 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EtcdMetadataStore, MetadataUnavailableError } from '../../../../src/broker/cluster/store/etcd-store.ts'
 import { parseEtcdConnect } from '../../../../src/broker/cluster/store/etcd-connect.ts'
-import { startEtcd } from '../../../../src/cli/dev/etcd-server.ts'
-import { freePort } from '../../../../src/cli/dev/free-port.ts'
-import type { EtcdServer } from '../../../../src/cli/dev/etcd-server.ts'
-import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.ts'
+import { startTestEtcdCluster } from '../../../helpers/etcd.ts'
 import { collect, put } from './contract.ts'
 
 test('three etcd members: one down is invisible; quorum lost is a quick clear error; quorum back resumes writes and the watch', async () => {
-  const dir = makeTempDir('samsa-etcd3-')
-  const members = await Promise.all([0, 1, 2].map(async (i) => ({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort() })))
-  const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',')
-  const start = (i: number) => startEtcd({ ...members[i]!, dataDir: `${dir}/${members[i]!.name}`, initialCluster })
-  const servers: (EtcdServer | undefined)[] = await Promise.all([0, 1, 2].map(start))
-  const connect = `${members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/q`
-  const store = await EtcdMetadataStore.connect(parseEtcdConnect(connect), { callTimeoutMs: 1000, retryBudgetMs: 2000 })
+  const etcd = await startTestEtcdCluster(3)
+  const store = await EtcdMetadataStore.connect(parseEtcdConnect(etcd.connect()), { callTimeoutMs: 1000, retryBudgetMs: 2000 })
   try {
     const w = collect(store, '/')
     await store.txn({ success: [put('/a', '1')] })
-    await servers[0]!.kill()
-    servers[0] = undefined
+    await etcd.kill(0)
     // One member down: reads and writes go on (a dead member picked at random is retried elsewhere).
     for (let i = 0; i < 5; i++) await store.txn({ success: [put(`/b${i}`, '1')] })
     assert.equal((await store.range('/b')).kvs.length, 5)
-    await servers[1]!.kill()
-    servers[1] = undefined
+    await etcd.kill(1)
     const t0 = Date.now()
     await Promise.all([
       assert.rejects(store.txn({ success: [put('/c', '1')] }), MetadataUnavailableError),
@@ -39,7 +29,7 @@ test('three etcd members: one down is invisible; quorum lost is a quick clear er
     const failMs = Date.now() - t0
     assert.ok(failMs < 15_000, `quorum loss reported after ${failMs} ms`)
     process.stdout.write(`# quorum lost: write and read refused after ${failMs} ms\n`)
-    servers[0] = await start(0)
+    await etcd.start(0)
     const t1 = Date.now()
     for (;;) {
       try {
@@ -59,7 +49,6 @@ test('three etcd members: one down is invisible; quorum lost is a quick clear er
     assert.deepEqual(revs, [...revs].sort((x, y) => x - y))
   } finally {
     await store.close()
-    await Promise.all(servers.map((s) => s?.stop()))
-    removeTempDir(dir)
+    await etcd.close()
   }
 })
