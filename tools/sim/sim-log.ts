@@ -175,7 +175,12 @@ export class SimLog implements ReplicaLog {
   /** Removes the batch holding `offset` and everything after it. */
   truncateTo(offset: number): Promise<void> {
     return this.queued(() => {
-      if (this.opts.skipTruncation || offset >= this.logEndOffset) return
+      if (this.opts.skipTruncation) return
+      // As storage's Log: at or past the end no record goes, but epochs starting there do.
+      if (offset >= this.logEndOffset) {
+        this.epochs.truncateFromEnd(this.logEndOffset)
+        return
+      }
       this.version++
       this.batches = this.batches.filter((b) => b.last < offset && b.base < offset)
       if (this.logStartOffset > this.logEndOffset) this.logStartOffset = this.logEndOffset
