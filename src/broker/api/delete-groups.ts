@@ -23,7 +23,7 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
     // A deleted share group's share-partition state goes too (KIP-932).
     for (const r of results) {
       if (r.errorCode !== 0 || !shareGroups.has(r.groupId)) continue
-      for (const topicId of shareStateTopics(ctx.broker, r.groupId).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
+      for (const topicId of (await shareStateTopics(ctx.broker, r.groupId)).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
     }
     const byId = new Map(results.map((r) => [r.groupId, r.errorCode]))
     return {

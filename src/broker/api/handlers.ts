@@ -45,6 +45,9 @@ import { shareGroupDescribeHandler } from './share-group-describe.ts'
 import { shareFetchHandler } from './share-fetch.ts'
 import { shareAcknowledgeHandler } from './share-acknowledge.ts'
 import { alterShareGroupOffsetsHandler, deleteShareGroupOffsetsHandler, describeShareGroupOffsetsHandler } from './share-group-offsets.ts'
+import {
+  deleteShareGroupStateHandler, initializeShareGroupStateHandler, readShareGroupStateHandler, readShareGroupStateSummaryHandler, writeShareGroupStateHandler,
+} from './share-group-state.ts'
 import { saslHandshakeHandler } from './sasl-handshake.ts'
 import { saslAuthenticateHandler } from './sasl-authenticate.ts'
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './user-scram-credentials.ts'
@@ -99,6 +102,11 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   describeShareGroupOffsetsHandler,
   alterShareGroupOffsetsHandler,
   deleteShareGroupOffsetsHandler,
+  initializeShareGroupStateHandler,
+  readShareGroupStateHandler,
+  writeShareGroupStateHandler,
+  deleteShareGroupStateHandler,
+  readShareGroupStateSummaryHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   describeUserScramCredentialsHandler,

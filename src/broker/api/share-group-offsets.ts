@@ -24,7 +24,7 @@ export const describeShareGroupOffsetsHandler = defineHandler<DescribeShareGroup
       if (check.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, topics: [], ...check }
       await b.coordinators.share.locate(g.groupId)
       const wanted = g.topics === null
-        ? [...shareStateTopics(b, g.groupId)].map(([topicId, partitions]) => ({ topicId, name: b.metadata.topicById(topicId)?.name ?? '', partitions }))
+        ? [...await shareStateTopics(b, g.groupId)].map(([topicId, partitions]) => ({ topicId, name: b.metadata.topicById(topicId)?.name ?? '', partitions }))
         : g.topics.map((t) => ({ topicId: b.metadata.topic(t.topicName)?.topicId ?? ZERO_UUID, name: t.topicName, partitions: t.partitions }))
       const topics = await Promise.all(wanted.map(async (t) => ({
         topicName: t.name,

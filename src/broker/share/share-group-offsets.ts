@@ -1,10 +1,14 @@
 // The share-group offset administration behind DescribeShareGroupOffsets, AlterShareGroupOffsets
 // and DeleteShareGroupOffsets (KIP-932): the share-partition start offsets of a group, read from
-// and written to the share coordinator's state in __share_group_state. Altering or deleting needs
-// the share group to be empty; the share-partitions led here are dropped so their next use
-// reloads the new state.
+// and written to the share coordinators' state in __share_group_state through the persister
+// (ReadShareGroupStateSummary, InitializeShareGroupState in a new state epoch,
+// DeleteShareGroupState). Altering or deleting needs the share group to be empty; the
+// share-partitions led here are dropped so their next use reloads the new state (a leader
+// elsewhere drops its copy when its group has no session left there, or when its next write is
+// fenced).
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerContext } from '../context.ts'
+import { isInternalTopic } from '../cluster/topic-names.ts'
 
 export interface ShareOffset {
   readonly partitionIndex: number
@@ -35,46 +39,64 @@ export async function describeShareOffsets(ctx: BrokerContext, groupId: string, 
       return { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
     }
     try {
-      const s = await share.read(groupId, topicId, partitionIndex)
-      if (!s) return { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorCode: ErrorCode.NONE }
+      const s = await share.persister.summary(groupId, topicId, partitionIndex)
+      if (s.startOffset < 0) return { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorCode: ErrorCode.NONE }
       const p = ctx.replicas.partition(topic.name, partitionIndex)
       const lag = p ? Math.max(0, p.highWatermark - s.startOffset - Math.max(0, s.deliveryCompleteCount)) : -1
       return { partitionIndex, startOffset: s.startOffset, leaderEpoch: s.leaderEpoch, lag, errorCode: ErrorCode.NONE }
-    } catch {
-      return { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
+    } catch (err) {
+      return { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorCode: (err as { errorCode?: number }).errorCode ?? ErrorCode.COORDINATOR_NOT_AVAILABLE }
     }
   }))
 }
 
-/** Topic ids (with their partitions) the group has share state for. */
-export function shareStateTopics(ctx: BrokerContext, groupId: string): Map<string, number[]> {
+/**
+ * Topic ids (with their partitions) the group has share state for: every partition of every topic
+ * is asked (Kafka keeps the initialized partitions in the group's ShareGroupStatePartitionMetadata
+ * record; Samsa does not write it).
+ */
+export async function shareStateTopics(ctx: BrokerContext, groupId: string): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>()
-  for (const k of ctx.coordinators.share.coordinator.keysOf(groupId)) out.set(k.topicId, [...(out.get(k.topicId) ?? []), k.partition].sort((a, b) => a - b))
+  const local = ctx.coordinators.share.coordinator
+  const candidates = [...ctx.metadata.topics()].filter((t) => !isInternalTopic(t.name))
+  await Promise.all(candidates.map(async (t) => {
+    const found: number[] = []
+    for (let partition = 0; partition < t.partitions; partition++) {
+      const known = local.get({ groupId, topicId: t.topicId, partition }) !== undefined
+      if (known || ((await ctx.coordinators.share.persister.summary(groupId, t.topicId, partition).catch(() => null))?.startOffset ?? -1) >= 0) {
+        found.push(partition)
+      }
+    }
+    if (found.length > 0) out.set(t.topicId, found)
+  }))
   return out
 }
 
 /** A share-partition restarts at `startOffset` (a new state epoch); INVALID_REQUEST below 0. */
 export async function alterShareOffset(ctx: BrokerContext, groupId: string, topicId: string, partition: number, startOffset: number): Promise<number> {
   if (startOffset < 0) return ErrorCode.INVALID_REQUEST
+  const share = ctx.coordinators.share
   try {
-    await ctx.coordinators.share.reset({ groupId, topicId, partition }, startOffset)
-    ctx.coordinators.share.partitions.forget((g, t, p) => g === groupId && t === topicId && p === partition)
+    const cur = await share.persister.summary(groupId, topicId, partition)
+    await share.persister.initialize(groupId, topicId, partition, cur.stateEpoch + 1, startOffset)
+    share.partitions.forget((g, t, p) => g === groupId && t === topicId && p === partition)
     return ErrorCode.NONE
   } catch (err) {
     ctx.log.warn({ err }, 'altering a share-group offset')
-    return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    return (err as { errorCode?: number }).errorCode ?? ErrorCode.COORDINATOR_NOT_AVAILABLE
   }
 }
 
 /** Every share-partition state of the group on `topicId` is deleted. */
 export async function deleteShareOffsets(ctx: BrokerContext, groupId: string, topicId: string): Promise<number> {
+  const share = ctx.coordinators.share
+  const topic = ctx.metadata.topicById(topicId)
   try {
-    const keys = ctx.coordinators.share.coordinator.keysOf(groupId).filter((k) => k.topicId === topicId)
-    for (const k of keys) await ctx.coordinators.share.delete(k)
-    ctx.coordinators.share.partitions.forget((g, t) => g === groupId && t === topicId)
+    for (let partition = 0; partition < (topic?.partitions ?? 0); partition++) await share.persister.delete(groupId, topicId, partition)
+    share.partitions.forget((g, t) => g === groupId && t === topicId)
     return ErrorCode.NONE
   } catch (err) {
     ctx.log.warn({ err }, 'deleting share-group offsets')
-    return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    return (err as { errorCode?: number }).errorCode ?? ErrorCode.COORDINATOR_NOT_AVAILABLE
   }
 }

@@ -5,24 +5,23 @@
 // one carries everything that changed meanwhile; acknowledgements are answered once a write that
 // covers them completed). Share sessions and waiting fetches live here too. A partition that is no
 // longer led here drops its share-partitions; a new leader reloads them from the persisted state.
+import { ErrorCode } from '../../protocol/errors.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
 import type { Partition } from '../replica/partition.ts'
 import { SharePartition } from './share-partition.ts'
-import type { StateBatch } from './share-partition.ts'
+import type { PersistedShareState } from '../coordinator/share/share-state-results.ts'
 import { ShareSessionCache } from './share-session-cache.ts'
 
-/** What __share_group_state holds for one share-partition. */
-export interface PersistedShareState {
-  readonly startOffset: number
-  readonly stateEpoch: number
-  readonly leaderEpoch: number
-  readonly batches: readonly StateBatch[]
-  readonly deliveryCompleteCount: number
-}
+export type { PersistedShareState } from '../coordinator/share/share-state-results.ts'
 
-/** Reads and writes share-partition state (the share coordinator, or memory in tests). */
+/**
+ * Reads and writes share-partition state (the share coordinator wherever it is, or memory in
+ * tests). A read by a leader in a newer leader epoch fences the older leader's writes; a state
+ * never initialized reads as null; a failed write rejects (a fenced one with its error code).
+ */
 export interface SharePersister {
-  read(groupId: string, topicId: string, partition: number): Promise<PersistedShareState | null>
+  read(groupId: string, topicId: string, partition: number, leaderEpoch: number): Promise<PersistedShareState | null>
+  initialize(groupId: string, topicId: string, partition: number, stateEpoch: number, startOffset: number): Promise<void>
   write(groupId: string, topicId: string, partition: number, state: PersistedShareState): Promise<void>
 }
 
@@ -90,14 +89,17 @@ export class SharePartitionManager {
         onAvailable: () => this.wake(),
         onStateChange: () => { if (entry) void this.persist(entry).catch(() => {}) },
       })
-      const ready = this.o.persister.read(groupId, topicId, p.index).then(async (state) => {
+      const ready = this.o.persister.read(groupId, topicId, p.index, p.leaderEpoch).then(async (state) => {
         if (state && state.startOffset >= 0) {
           sp.initialize(Math.max(state.startOffset, p.logStartOffset), state.batches, state.stateEpoch)
           return
         }
-        // Initialized now (Kafka's InitializeShareGroupState): the start offset is written at once.
-        sp.initialize(settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark, [], 0)
-        if (entry) await this.persist(entry)
+        // Initialized now (InitializeShareGroupState) at the offset share.auto.offset.reset names, then
+        // read again so that this leader's epoch is recorded.
+        const start = settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark
+        await this.o.persister.initialize(groupId, topicId, p.index, state?.stateEpoch ?? 0, start)
+        const fresh = await this.o.persister.read(groupId, topicId, p.index, p.leaderEpoch)
+        sp.initialize(fresh ? Math.max(fresh.startOffset, p.logStartOffset) : start, fresh?.batches ?? [], fresh?.stateEpoch ?? 0)
       })
       entry = { sp, ready, groupId, topicId, partition: p.index, leaderEpoch: p.leaderEpoch, writing: null, dirty: false, next: null, dropped: false }
       e = entry
@@ -138,7 +140,11 @@ export class SharePartitionManager {
     }
     const w = this.o.persister.write(e.groupId, e.topicId, e.partition, state).finally(() => { e.writing = null })
     e.writing = w
-    w.catch((err: unknown) => this.o.onError(err, `persisting share-partition ${e.groupId}:${e.topicId}:${e.partition}`))
+    w.catch((err: unknown) => {
+      this.o.onError(err, `persisting share-partition ${e.groupId}:${e.topicId}:${e.partition}`)
+      // Fenced (a newer leader or state epoch) or the state is gone: this copy is stale, the next use reloads it.
+      if (FENCED.has((err as { errorCode?: number }).errorCode ?? -1) && this.entries.get(entryKey(e.groupId, e.topicId, e.partition)) === e) this.drop(e)
+    })
     return w
   }
 
@@ -147,9 +153,24 @@ export class SharePartitionManager {
     for (const { topicId, partition } of partitions) this.peek(groupId, topicId, partition)?.releaseMember(memberId)
   }
 
+  /** A member left its group (or was expired): what it acquired from share-partitions here is released. */
+  memberLeft(groupId: string, memberId: string): void {
+    for (const e of this.entries.values()) if (e.groupId === groupId) e.sp.releaseMember(memberId)
+  }
+
   /** Forgets share-partitions (leadership moved, group offsets altered or deleted): the next use reloads them. */
   forget(filter: (groupId: string, topicId: string, partition: number) => boolean): void {
     for (const e of [...this.entries.values()]) if (filter(e.groupId, e.topicId, e.partition)) this.drop(e)
+  }
+
+  /** Drops the group's share-partitions once their writes in flight settled, unless a session of the group opened meanwhile. */
+  forgetGroup(groupId: string): void {
+    for (const e of [...this.entries.values()]) {
+      if (e.groupId !== groupId) continue
+      void (e.next ?? e.writing ?? Promise.resolve()).catch(() => {}).then(() => {
+        if (!this.sessions.hasGroup(groupId) && this.entries.get(entryKey(e.groupId, e.topicId, e.partition)) === e) this.drop(e)
+      })
+    }
   }
 
   private drop(e: Entry): void {
@@ -183,5 +204,7 @@ export class SharePartitionManager {
     this.wake()
   }
 }
+
+const FENCED = new Set<number>([ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.FENCED_STATE_EPOCH, ErrorCode.INVALID_REQUEST])
 
 const entryKey = (groupId: string, topicId: string, partition: number) => `${groupId}\u0000${topicId}\u0000${partition}`

@@ -29,7 +29,8 @@ export function checkShareRequest(
   groupId: string | null, memberId: string | null, acks: Iterable<readonly WireAckBatch[]>, renewAllowed: boolean,
 ): TopError | null {
   if (!groupId) return invalid('GroupId must be set.')
-  if (!memberId) return invalid('MemberId must be set.')
+  // Kafka's check: a member id is set and no longer than a UUID's text (36 characters).
+  if (!memberId || memberId.length > 36) return invalid('Invalid member id in the request.')
   for (const batches of acks) {
     for (const b of batches) {
       if (b.firstOffset > b.lastOffset || b.firstOffset < 0n) return invalid(`Invalid acknowledgement batch ${b.firstOffset}-${b.lastOffset}.`)
@@ -80,6 +81,9 @@ export function shareSession(ctx: RequestContext, mgr: SharePartitionManager, gr
 export function closeShareSession(mgr: SharePartitionManager, session: ShareSession): void {
   mgr.sessions.close(session)
   mgr.releaseMember(session.groupId, session.memberId, session.partitions.values())
+  // The group's last session here (Kafka's onGroupEmpty): its share-partitions are dropped once
+  // written, so the next use reads the state again (it may have been altered or deleted meanwhile).
+  if (!mgr.sessions.hasGroup(session.groupId)) mgr.forgetGroup(session.groupId)
 }
 
 export type Resolved = { readonly partition: Partition, readonly topicName: string, readonly error?: undefined } | { readonly error: number, readonly topicName?: string }

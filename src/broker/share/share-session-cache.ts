@@ -20,6 +20,8 @@ export const partitionKey = (topicId: string, partition: number): string => `${t
 
 export class ShareSessionCache {
   private readonly sessions = new Map<string, ShareSession>()
+  /** Sessions per group (Kafka's numMembersPerGroup). */
+  private readonly perGroup = new Map<string, number>()
 
   constructor(private readonly maxSessions: number) {}
 
@@ -38,6 +40,7 @@ export class ShareSessionCache {
     if (!replaced && this.sessions.size >= this.maxSessions) return { error: ErrorCode.SHARE_SESSION_LIMIT_REACHED }
     const session: ShareSession = { groupId, memberId, epoch: 1, partitions: new Map() }
     this.sessions.set(k, session)
+    if (!replaced) this.perGroup.set(groupId, (this.perGroup.get(groupId) ?? 0) + 1)
     return { session, replaced, error: ErrorCode.NONE }
   }
 
@@ -53,7 +56,16 @@ export class ShareSessionCache {
 
   close(session: ShareSession): void {
     const k = key(session.groupId, session.memberId)
-    if (this.sessions.get(k) === session) this.sessions.delete(k)
+    if (this.sessions.get(k) !== session) return
+    this.sessions.delete(k)
+    const left = (this.perGroup.get(session.groupId) ?? 1) - 1
+    if (left > 0) this.perGroup.set(session.groupId, left)
+    else this.perGroup.delete(session.groupId)
+  }
+
+  /** Whether any member of the group has a session here. */
+  hasGroup(groupId: string): boolean {
+    return this.perGroup.has(groupId)
   }
 
   /** Every session (shutdown, member removal). */

@@ -10,6 +10,7 @@ import { KTable as KTableClass } from './ktable.ts'
 import type { Getter, ValueGetterSupplier } from './table-ops.ts'
 import { simple } from './kstream.ts'
 import type { Materialized, ValueJoiner } from './options.ts'
+import { storeProcessor } from './store-processor.ts'
 
 export function streamTableJoinSupplier<K, V, VT, VR>(getter: ValueGetterSupplier<K, VT>['make'], joiner: ValueJoiner<V, VT | null, VR>, left: boolean): ProcessorSupplier<K, V, K, VR> {
   return () => {
@@ -35,23 +36,13 @@ export function streamTableJoinSupplier<K, V, VT, VR>(getter: ValueGetterSupplie
 }
 
 export function streamGlobalJoinSupplier<K, V, KG, VG, VR>(store: string, keySelector: (k: K, v: V) => KG, joiner: ValueJoiner<V, VG | null, VR>, left: boolean): ProcessorSupplier<K, V, K, VR> {
-  return () => {
-    let ctx!: ProcessorContext<K, VR>
-    let s!: KeyValueStore<KG, ValueAndTimestamp<VG>>
-    return {
-      init(c) {
-        ctx = c
-        s = c.getStateStore(store)
-      },
-      process(r) {
-        if (r.value === null || r.value === undefined) return
-        const gk = keySelector(r.key, r.value)
-        const t = gk === null || gk === undefined ? null : s.get(gk)
-        if (t === null && !left) return
-        ctx.forward({ key: r.key, value: joiner(r.value, t?.value ?? null), timestamp: r.timestamp, headers: r.headers })
-      },
-    }
-  }
+  return storeProcessor<KeyValueStore<KG, ValueAndTimestamp<VG>>, K, V, K, VR>(store, () => (r, s, ctx) => {
+    if (r.value === null || r.value === undefined) return
+    const gk = keySelector(r.key, r.value)
+    const t = gk === null || gk === undefined ? null : s.get(gk)
+    if (t === null && !left) return
+    ctx.forward({ key: r.key, value: joiner(r.value, t?.value ?? null), timestamp: r.timestamp, headers: r.headers })
+  })
 }
 
 export type JoinKind = 'inner' | 'left' | 'outer'

@@ -5,6 +5,7 @@
 // value getter applies the same function to the parent's getter.
 import type { Change, Processor, ProcessorContext, ProcessorSupplier, Record } from '../processor/api.ts'
 import type { Serde } from '../serdes.ts'
+import { putAggregate, storeProcessor } from './store-processor.ts'
 import type { KeyValueStore, ValueAndTimestamp } from '../state/kv-store.ts'
 
 export type Getter<K, V> = (key: K) => ValueAndTimestamp<V> | null
@@ -27,43 +28,23 @@ type Ctx = ProcessorContext<unknown, Change<unknown>>
 
 /** A table's store node: puts each record (null deletes) and forwards Change(new, old). Null keys are dropped. */
 export function tableSourceSupplier<K, V>(store: string): ProcessorSupplier<K, V, K, Change<V>> {
-  return () => {
-    let ctx!: ProcessorContext<K, Change<V>>
-    let s!: KeyValueStore<K, ValueAndTimestamp<V>>
-    return {
-      init(c) {
-        ctx = c
-        s = c.getStateStore(store)
-      },
-      process(r) {
-        if (r.key === null || r.key === undefined) return
-        const old = s.get(r.key)
-        const value = r.value === undefined ? null : r.value
-        s.put(r.key, value === null ? null : { value, timestamp: r.timestamp }, r.timestamp)
-        ctx.forward({ key: r.key, value: { newValue: value, oldValue: old?.value ?? null }, timestamp: r.timestamp, headers: r.headers })
-      },
-    }
-  }
+  return storeProcessor<KeyValueStore<K, ValueAndTimestamp<V>>, K, V, K, Change<V>>(store, () => (r, s, ctx) => {
+    if (r.key === null || r.key === undefined) return
+    const old = s.get(r.key)
+    const value = r.value === undefined ? null : r.value
+    s.put(r.key, value === null ? null : { value, timestamp: r.timestamp }, r.timestamp)
+    ctx.forward({ key: r.key, value: { newValue: value, oldValue: old?.value ?? null }, timestamp: r.timestamp, headers: r.headers })
+  })
 }
 
 /** Materializes a derived table: stores its new values and forwards the change unchanged. */
 export function tableMaterializeSupplier<K, V>(store: string): ProcessorSupplier<K, Change<V>, K, Change<V>> {
-  return () => {
-    let ctx!: ProcessorContext<K, Change<V>>
-    let s!: KeyValueStore<K, ValueAndTimestamp<V>>
-    return {
-      init(c) {
-        ctx = c
-        s = c.getStateStore(store)
-      },
-      process(r) {
-        if (r.key === null || r.key === undefined) return
-        const nv = r.value.newValue
-        s.put(r.key, nv === null ? null : { value: nv, timestamp: r.timestamp }, r.timestamp)
-        ctx.forward(r)
-      },
-    }
-  }
+  return storeProcessor<KeyValueStore<K, ValueAndTimestamp<V>>, K, Change<V>, K, Change<V>>(store, () => (r, s, ctx) => {
+    if (r.key === null || r.key === undefined) return
+    const nv = r.value.newValue
+    s.put(r.key, nv === null ? null : { value: nv, timestamp: r.timestamp }, r.timestamp)
+    ctx.forward(r)
+  })
 }
 
 /** Maps both sides of a change; nothing is forwarded when both become null. */
@@ -137,50 +118,26 @@ const sameKey = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'o
 
 /** A table aggregation: subtract the old value, add the new one; forwards Change(newAgg, oldAgg). */
 export function tableAggregateSupplier<K, V, A>(store: string, init: () => A, adder: (k: K, v: V, agg: A) => A, subtractor: (k: K, v: V, agg: A) => A): ProcessorSupplier<K, Change<V>, K, Change<A>> {
-  return () => {
-    let ctx!: ProcessorContext<K, Change<A>>
-    let s!: KeyValueStore<K, ValueAndTimestamp<A>>
-    return {
-      init(c) {
-        ctx = c
-        s = c.getStateStore(store)
-      },
-      process(r) {
-        if (r.key === null || r.key === undefined) return
-        const old = s.get(r.key)
-        let agg = old === null ? init() : old.value
-        if (r.value.oldValue !== null) agg = subtractor(r.key, r.value.oldValue, agg)
-        if (r.value.newValue !== null) agg = adder(r.key, r.value.newValue, agg)
-        const ts = old === null ? r.timestamp : Math.max(r.timestamp, old.timestamp)
-        s.put(r.key, { value: agg, timestamp: ts }, ts)
-        ctx.forward({ key: r.key, value: { newValue: agg, oldValue: old?.value ?? null }, timestamp: ts, headers: r.headers })
-      },
-    }
-  }
+  return storeProcessor<KeyValueStore<K, ValueAndTimestamp<A>>, K, Change<V>, K, Change<A>>(store, () => (r, s, ctx) => {
+    if (r.key === null || r.key === undefined) return
+    const old = s.get(r.key)
+    let agg = old === null ? init() : old.value
+    if (r.value.oldValue !== null) agg = subtractor(r.key, r.value.oldValue, agg)
+    if (r.value.newValue !== null) agg = adder(r.key, r.value.newValue, agg)
+    putAggregate(s, ctx, r, old, agg)
+  })
 }
 
 /** Table reduce: like aggregate, but the first value is the aggregate, and an aggregate of null deletes. */
 export function tableReduceSupplier<K, V>(store: string, adder: (agg: V, v: V) => V, subtractor: (agg: V, v: V) => V): ProcessorSupplier<K, Change<V>, K, Change<V>> {
-  return () => {
-    let ctx!: ProcessorContext<K, Change<V>>
-    let s!: KeyValueStore<K, ValueAndTimestamp<V>>
-    return {
-      init(c) {
-        ctx = c
-        s = c.getStateStore(store)
-      },
-      process(r) {
-        if (r.key === null || r.key === undefined) return
-        const old = s.get(r.key)
-        let agg: V | null = old?.value ?? null
-        if (r.value.oldValue !== null && agg !== null) agg = subtractor(agg, r.value.oldValue)
-        if (r.value.newValue !== null) agg = agg === null ? r.value.newValue : adder(agg, r.value.newValue)
-        const ts = old === null ? r.timestamp : Math.max(r.timestamp, old.timestamp)
-        s.put(r.key, agg === null ? null : { value: agg, timestamp: ts }, ts)
-        ctx.forward({ key: r.key, value: { newValue: agg, oldValue: old?.value ?? null }, timestamp: ts, headers: r.headers })
-      },
-    }
-  }
+  return storeProcessor<KeyValueStore<K, ValueAndTimestamp<V>>, K, Change<V>, K, Change<V>>(store, () => (r, s, ctx) => {
+    if (r.key === null || r.key === undefined) return
+    const old = s.get(r.key)
+    let agg: V | null = old?.value ?? null
+    if (r.value.oldValue !== null && agg !== null) agg = subtractor(agg, r.value.oldValue)
+    if (r.value.newValue !== null) agg = agg === null ? r.value.newValue : adder(agg, r.value.newValue)
+    putAggregate(s, ctx, r, old, agg)
+  })
 }
 
 /** A Change on a topic (table groupBy's repartition topic): [flags][4-byte new length][new][old]. */

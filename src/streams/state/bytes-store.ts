@@ -1,6 +1,8 @@
 // The byte-level key-value stores under every typed store: keys ordered by their bytes (as
 // Kafka's are), values opaque. In memory (a Map, with a sorted key list built lazily for ranges)
 // or on disk (lmdb-store.ts). A null value deletes.
+import type { Serde } from '../serdes.ts'
+
 export interface BytesKeyValueStore {
   readonly persistent: boolean
   get(key: Buffer): Buffer | undefined
@@ -12,6 +14,13 @@ export interface BytesKeyValueStore {
   close(): void
   /** Removes everything (a wiped state directory, or restoring from scratch). */
   clear(): void
+}
+
+/** A typed store's key as bytes (serialized for `topic`, its changelog); stores hold no null keys. */
+export function keyBytesOf<K>(serde: Serde<K>, key: K, topic: string, store: string): Buffer {
+  const b = serde.serialize(key, topic)
+  if (b === null) throw new Error(`store ${store}: a null key cannot be stored`)
+  return b
 }
 
 /** latin1 maps each byte to one UTF-16 unit, so JS string order is byte order. */

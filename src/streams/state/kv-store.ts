@@ -5,6 +5,7 @@
 import type { StateStore } from '../processor/api.ts'
 import type { Serde } from '../serdes.ts'
 import type { BytesKeyValueStore } from './bytes-store.ts'
+import { keyBytesOf } from './bytes-store.ts'
 
 export interface ChangeLogger {
   log(key: Buffer, value: Buffer | null, timestamp: number): void
@@ -70,9 +71,7 @@ export class KeyValueStore<K, V> implements RestorableStore {
   }
 
   private keyBytes(k: K): Buffer {
-    const b = this.keySerde.serialize(k, this.topic)
-    if (b === null) throw new Error(`store ${this.name}: a null key cannot be stored`)
-    return b
+    return keyBytesOf(this.keySerde, k, this.topic, this.name)
   }
 
   get(key: K): V | null {

@@ -2,7 +2,7 @@
 // behind the largest session end put. Changelog records are keyed [key bytes][8-byte end][8-byte start].
 import type { Serde } from '../serdes.ts'
 import type { ChangeLogger, RestorableStore, ValueCodec } from './kv-store.ts'
-import { keyString } from './bytes-store.ts'
+import { keyBytesOf, keyString } from './bytes-store.ts'
 import type { Windowed } from './window-store.ts'
 
 interface Session {
@@ -25,9 +25,7 @@ export class SessionStore<K, V> implements RestorableStore {
   ) {}
 
   private keyBytes(k: K): Buffer {
-    const b = this.keySerde.serialize(k, this.name)
-    if (b === null) throw new Error(`store ${this.name}: a null key cannot be stored`)
-    return b
+    return keyBytesOf(this.keySerde, k, this.name, this.name)
   }
 
   put(session: Windowed<K>, value: V | null): void {

@@ -4,7 +4,7 @@
 // Changelog records are keyed [key bytes][8-byte start][4-byte sequence].
 import type { Serde } from '../serdes.ts'
 import type { ChangeLogger, RestorableStore, ValueCodec } from './kv-store.ts'
-import { keyString } from './bytes-store.ts'
+import { keyBytesOf, keyString } from './bytes-store.ts'
 
 export interface Window {
   /** Inclusive. */
@@ -49,9 +49,7 @@ export class WindowStore<K, V> implements RestorableStore {
   ) {}
 
   private keyBytes(k: K): Buffer {
-    const b = this.keySerde.serialize(k, this.name)
-    if (b === null) throw new Error(`store ${this.name}: a null key cannot be stored`)
-    return b
+    return keyBytesOf(this.keySerde, k, this.name, this.name)
   }
 
   /** Stores (or with null and no duplicates, removes) the value of `key` in the window starting at `windowStart`. */

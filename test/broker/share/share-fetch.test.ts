@@ -16,62 +16,20 @@ import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts
 import { defaultProduceRequest } from '../../../src/protocol/generated/messages/produce.ts'
 import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce.ts'
 import type { ShareFetchResponse } from '../../../src/protocol/generated/messages/share-fetch.ts'
-import type { ShareAcknowledgeResponse } from '../../../src/protocol/generated/messages/share-acknowledge.ts'
-import type { ShareGroupHeartbeatResponse } from '../../../src/protocol/generated/messages/share-group-heartbeat.ts'
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.ts'
 import { AdminRaw } from '../api/admin-client.ts'
+import { ACCEPT, GROUP, REJECT, RELEASE, RENEW, ShareMember, ackCode, offsets } from './share-member.ts'
 
-const GROUP = 'queue'
 const LOCK_MS = 30_000
-const ACCEPT = 1
-const RELEASE = 2
-const REJECT = 3
-const RENEW = 4
 
-type Range = [number, number, number]
-
-class ShareMember {
-  epoch = 0
-  constructor(readonly id: string, readonly c: AdminRaw, readonly topicId: string) {}
-
-  async join(): Promise<void> {
-    const r = await this.c.call<ShareGroupHeartbeatResponse>(ApiKey.ShareGroupHeartbeat, 1, { groupId: GROUP, memberId: this.id, memberEpoch: 0, rackId: null, subscribedTopicNames: ['q'] })
-    assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '')
-  }
-
-  /** One ShareFetch in the member's session; returns the acquired ranges [first, last, deliveryCount]. */
-  async fetch(opts: { maxRecords?: number, acks?: [number, number, number[]][], epoch?: number, version?: number, renew?: boolean } = {}): Promise<{ res: ShareFetchResponse, ranges: Range[] }> {
-    const epoch = opts.epoch ?? this.epoch
-    const res = await this.c.call<ShareFetchResponse>(ApiKey.ShareFetch, opts.version ?? 1, {
-      groupId: GROUP, memberId: this.id, shareSessionEpoch: epoch, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20,
-      maxRecords: opts.maxRecords ?? 10, batchSize: 10, shareAcquireMode: 1, isRenewAck: opts.renew ?? false,
-      topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: (opts.acks ?? []).map(([f, l, t]) => ({ firstOffset: BigInt(f), lastOffset: BigInt(l), acknowledgeTypes: t })) }] }],
-      forgottenTopicsData: [],
-    })
-    if (res.errorCode === ErrorCode.NONE && opts.epoch === undefined) this.epoch = this.epoch === -1 ? 0 : this.epoch + 1
-    const ranges: Range[] = []
-    for (const t of res.responses) for (const p of t.partitions) for (const a of p.acquiredRecords) ranges.push([Number(a.firstOffset), Number(a.lastOffset), a.deliveryCount])
-    return { res, ranges }
-  }
-
-  async ack(acks: [number, number, number[]][], opts: { epoch?: number, version?: number, renew?: boolean } = {}): Promise<ShareAcknowledgeResponse> {
-    const epoch = opts.epoch ?? this.epoch
-    const res = await this.c.call<ShareAcknowledgeResponse>(ApiKey.ShareAcknowledge, opts.version ?? 1, {
-      groupId: GROUP, memberId: this.id, shareSessionEpoch: epoch, isRenewAck: opts.renew ?? false,
-      topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acks.map(([f, l, t]) => ({ firstOffset: BigInt(f), lastOffset: BigInt(l), acknowledgeTypes: t })) }] }],
-    })
-    if (res.errorCode === ErrorCode.NONE && opts.epoch === undefined) this.epoch += 1
-    return res
-  }
-}
-
-const ackCode = (r: ShareAcknowledgeResponse) => r.responses[0]!.partitions[0]!.errorCode
-const offsets = (ranges: Range[]) => ranges.flatMap(([f, l]) => Array.from({ length: l - f + 1 }, (_, i) => f + i))
 
 async function start(dir: string, clock: ManualScheduler): Promise<{ broker: RunningBroker, c: AdminRaw }> {
   const broker = await runBroker(new BrokerConfig([
     ['listeners', 'PLAINTEXT://127.0.0.1:0'], ['log.dirs', dir], ['offsets.topic.num.partitions', 1],
     ['share.coordinator.state.topic.num.partitions', 1], ['group.share.delivery.count.limit', 3],
+    // The members never heartbeat again while the clock jumps: their group sessions must outlast the test
+    // (an expired member's records would be released).
+    ['group.share.session.timeout.ms', 3_600_000],
   ]), { log: process.env.SHARE_DEBUG ? (await import('pino')).pino({ level: 'warn' }) : silentLogger(), clock })
   return { broker, c: await AdminRaw.connect(broker.bound[0]!.port) }
 }

@@ -62,6 +62,19 @@ export class ShareCoordinator {
     }
   }
 
+  /** The snapshot Kafka's InitializeShareGroupState writes: a fresh state at `startOffset` in `stateEpoch`. */
+  initRecord(k: ShareKey, stateEpoch: number, startOffset: number, now: number): ShareStateRecord {
+    const cur = this.get(k)
+    return {
+      type: 'snapshot', key: k,
+      value: {
+        snapshotEpoch: cur ? cur.snapshotEpoch + 1 : 0, stateEpoch, leaderEpoch: cur?.leaderEpoch ?? -1,
+        startOffset: BigInt(startOffset), deliveryCompleteCount: 0,
+        createTimestamp: BigInt(now), writeTimestamp: BigInt(now), stateBatches: [],
+      },
+    }
+  }
+
   replay(rec: ShareStateRecord): void {
     const id = shareKeyString(rec.key)
     if (rec.value === null) {
