@@ -15,6 +15,7 @@ import { LeaseNotFoundError } from './store/metadata-store.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
 import { realTimers } from '../timers.ts'
 import type { Timers } from '../timers.ts'
+import { SUPPORTED_FEATURES } from './feature-levels.ts'
 
 export class DuplicateBrokerError extends Error {
   constructor(nodeId: number, other: BrokerRecord | undefined) {
@@ -79,6 +80,7 @@ export class BrokerMembership {
         if (!kv || ours) {
           const record: BrokerRecord = {
             id: nodeId, epoch: read.revision + 1, listeners: this.opts.listeners, rack: this.opts.rack, host: this.opts.host, logDir: this.opts.logDir,
+            features: SUPPORTED_FEATURES,
           }
           const r = await store.txn({
             compare: [kv ? { key, target: 'modRevision', equals: kv.modRevision } : { key, target: 'version', equals: 0 }],
