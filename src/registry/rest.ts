@@ -61,6 +61,14 @@ function schemaRequest(body: Record<string, unknown>): SchemaRequest {
   }
 }
 
+/** An optional integer query parameter; anything else is a 400 naming it. */
+function intParam(q: Query, name: string): number | undefined {
+  const v = q.get(name)
+  if (v === null || v === '') return undefined
+  if (!/^-?\d+$/.test(v)) throw badRequest(`query parameter ${name} must be an integer: ${v}`)
+  return Number(v)
+}
+
 function parseId(s: string): number {
   const n = Number(s)
   if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw schemaNotFound()
@@ -71,6 +79,13 @@ export function routes(reg: SchemaRegistry): Route[] {
   const r = (method: string, path: string, handler: Handler): Route => ({ method, pattern: path.split('/').filter(Boolean), handler })
   return [
     r('GET', '/', () => ({})),
+    r('GET', '/schemas', (_, q) => reg.schemas({
+      prefix: q.get('subjectPrefix') ?? undefined,
+      deleted: flag(q, 'deleted'),
+      latestOnly: flag(q, 'latestOnly'),
+      offset: intParam(q, 'offset'),
+      limit: intParam(q, 'limit'),
+    }).map(versionView)),
     r('GET', '/schemas/types', () => SCHEMA_TYPES),
     r('GET', '/schemas/ids/:id', ([id]) => contentView(reg.schemaById(parseId(id!)))),
     r('GET', '/schemas/ids/:id/schema', ([id]) => raw(reg.schemaById(parseId(id!)).schema)),

@@ -72,6 +72,21 @@ export class SchemaRegistry {
     return found
   }
 
+  /**
+   * GET /schemas: the versions of every subject (or only each subject's latest), ordered by
+   * subject then version as Confluent lists them, from `offset`, at most `limit` (negative: all).
+   */
+  schemas(opts: { prefix?: string; deleted?: boolean; latestOnly?: boolean; offset?: number; limit?: number } = {}): SchemaValue[] {
+    const out: SchemaValue[] = []
+    for (const subject of this.subjects({ deleted: opts.deleted, prefix: opts.prefix })) {
+      const vs = this.state.versions(subject, opts.deleted)
+      out.push(...(opts.latestOnly ? vs.slice(-1) : vs))
+    }
+    const from = Math.max(0, opts.offset ?? 0)
+    const limit = opts.limit ?? -1
+    return out.slice(from, limit < 0 ? undefined : from + limit)
+  }
+
   schemaById(id: number): SchemaContent {
     const c = this.state.schemaById(id)
     if (c === undefined) throw E.schemaNotFound(id)

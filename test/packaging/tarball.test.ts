@@ -27,6 +27,8 @@ import { Kafka, KafkaJSProtocolError } from 'samsa/client/kafkajs'
 import type { RecordMetadata as KafkaJsRecordMetadata } from 'samsa/client/kafkajs'
 import { startSchemaRegistry } from 'samsa/registry'
 import type { RunningSchemaRegistry } from 'samsa/registry'
+import { Serdes, StreamsBuilder, TopologyTestDriver } from 'samsa/streams'
+import type { KStream } from 'samsa/streams'
 
 // The last key comes from a table of Kafka keys with no effect in Samsa: every table keeps literal names.
 const config: BrokerConfigs = { 'num.partitions': 2, 'compression.type': 'zstd', 'auto.create.topics.enable': true, 'sasl.kerberos.min.time.before.relogin': 60_000 }
@@ -48,6 +50,14 @@ const registry: RunningSchemaRegistry = await startSchemaRegistry({ client: { bo
 const registered = await (await fetch(registry.url + '/subjects/packaged-value/versions', { method: 'POST', body: JSON.stringify({ schema: '"string"' }) })).json()
 await registry.close()
 await broker.close()
+const S = Serdes.String()
+const builder = new StreamsBuilder()
+const lines: KStream<string, string> = builder.stream<string, string>('lines', { keySerde: S, valueSerde: S })
+lines.mapValues((v) => v.toUpperCase()).to('upper', { keySerde: S, valueSerde: S })
+const driver = new TopologyTestDriver(builder.build())
+driver.createInputTopic('lines', S, S).pipeInput('k', 'streams', 0)
+const streamed = driver.createOutputTopic('upper', S, S).readKeyValuesToList()
+driver.close()
 console.log(JSON.stringify({
   bootstrap: broker.bootstrap,
   removed: !existsSync(broker.dataDir),
@@ -58,6 +68,7 @@ console.log(JSON.stringify({
   kafkajsOffset: kafkajsSent[0]!.baseOffset,
   kafkajsError: typeof KafkaJSProtocolError,
   registered,
+  streamed,
 }))
 `
 
@@ -126,7 +137,7 @@ test('npm pack → install the tarball → import, type-check and run samsa/brok
     })
 
     const run = check('node out/app.js', await runProcess(process.execPath, ['out/app.js'], { cwd: app, timeoutMs: 60_000 }))
-    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number; kafkajsOffset: string; kafkajsError: string; registered: unknown }
+    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number; kafkajsOffset: string; kafkajsError: string; registered: unknown; streamed: unknown }
     assert.match(out.bootstrap, /^127\.0\.0\.1:\d+$/)
     assert.equal(out.removed, true)
     assert.equal(out.configError, 'function')
@@ -135,6 +146,7 @@ test('npm pack → install the tarball → import, type-check and run samsa/brok
     assert.match(out.kafkajsOffset, /^\d+$/)
     assert.equal(out.kafkajsError, 'function')
     assert.deepEqual(out.registered, { id: 1 })
+    assert.deepEqual(out.streamed, [['k', 'STREAMS']], 'samsa/streams runs from the tarball')
 
     // The bin npm links runs from the installed package.
     const configs = check('samsa configs', await runProcess(join(app, 'node_modules/.bin/samsa'), ['configs'], { cwd: app }))

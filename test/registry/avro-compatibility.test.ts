@@ -33,6 +33,7 @@ const PAIRS: Pair[] = [
   { rule: 'promotion: string and bytes read each other', old: rec([{ name: 'n', type: 'string' }]), next: rec([{ name: 'n', type: 'bytes' }]), backward: true, forward: true },
   { rule: 'types that do not match and do not promote', old: rec([{ name: 'n', type: 'string' }]), next: rec([{ name: 'n', type: 'int' }]), backward: false, forward: false },
   { rule: 'enum: a writer symbol the reader lacks is an error', old: rec([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'] } }]), next: rec([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B', 'C'] } }]), backward: true, forward: false },
+  { rule: 'enum: a writer symbol the reader lacks reads as the reader\'s default symbol (Avro 1.9+)', old: rec([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'], default: 'A' } }]), next: rec([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B', 'C'], default: 'A' } }]), backward: true, forward: true },
   { rule: 'union: every writer branch must resolve to a reader branch', old: rec([{ name: 'u', type: ['null', 'string'] }]), next: rec([{ name: 'u', type: ['null', 'string', 'int'] }]), backward: true, forward: false },
   { rule: 'union reader, non-union writer: the writer type must match a branch', old: rec([{ name: 'u', type: 'string' }]), next: rec([{ name: 'u', type: ['null', 'string'] }]), backward: true, forward: false },
   { rule: 'named types must have the same (full) name', old: rec([A], 'R'), next: rec([A], 'S'), backward: false, forward: false },

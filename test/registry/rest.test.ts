@@ -74,6 +74,14 @@ test('registry REST API: register, read, compatibility, config, mode, deletes, e
   assert.deepEqual((await c('GET', '/schemas/ids/2/subjects')).body, ['audit-value', 'orders-value'])
   assert.deepEqual((await c('GET', '/schemas/ids/2/versions')).body, [{ subject: 'audit-value', version: 1 }, { subject: 'orders-value', version: 2 }])
   assert.deepEqual((await c('POST', '/subjects/orders-value', { schema: V1 })).body, { subject: 'orders-value', version: 1, id: 1, schema: V1 })
+  // Every schema version, by subject then version; latestOnly, prefix and paging as Confluent's.
+  const all = [{ subject: 'audit-value', version: 1, id: 2, schema: V2 }, { subject: 'orders-value', version: 1, id: 1, schema: V1 }, { subject: 'orders-value', version: 2, id: 2, schema: V2 }]
+  assert.deepEqual((await c('GET', '/schemas')).body, all)
+  assert.deepEqual((await c('GET', '/schemas?latestOnly=true')).body, [all[0], all[2]])
+  assert.deepEqual((await c('GET', '/schemas?subjectPrefix=orders')).body, all.slice(1))
+  assert.deepEqual((await c('GET', '/schemas?offset=1&limit=1')).body, [all[1]])
+  const badLimit = await c('GET', '/schemas?limit=many')
+  assert.deepEqual([badLimit.status, (badLimit.body as { error_code: number }).error_code], [400, 400])
 
   // Configs: global, per subject (40408 until set unless defaultToGlobal), invalid level 42203.
   assert.deepEqual((await c('GET', '/config')).body, { compatibilityLevel: 'BACKWARD' })

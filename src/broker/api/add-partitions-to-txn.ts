@@ -16,6 +16,7 @@ import type { RequestContext } from './handler.ts'
 import { allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
 import { isInternalTopic } from '../cluster/topic-names.ts'
+import { TV2 } from '../coordinator/txn/txn-metadata.ts'
 
 function byTopic(results: readonly PartitionResult[], version: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
   const map = new Map<string, AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult>()
@@ -70,7 +71,10 @@ export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest
     }
     const resultsByTransaction = await Promise.all(request.transactions.map(async (t) => {
       const partitions = flatten(t.topics)
-      const results = refused(ctx, t.transactionalId, partitions) ?? await coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions, t.verifyOnly)
+      // v4+ comes from partition leaders; an add (not a verification) is transaction version 2's
+      // implicit add (Kafka reads the version from the request's: above 3 is TV2).
+      const results = refused(ctx, t.transactionalId, partitions) ?? await coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions,
+        t.verifyOnly, t.verifyOnly ? 0 : TV2)
       return { transactionalId: t.transactionalId, topicResults: byTopic(results, version) }
     }))
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] }

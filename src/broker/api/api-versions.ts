@@ -11,7 +11,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { defaultApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { defineHandler } from './handler.ts'
-import { brokerFeatures, transactionV2Finalized } from './features.ts'
+import { brokerFeatures } from './features.ts'
 
 const CONSUMER_PROTOCOL_APIS = new Set<number>([ApiKey.ConsumerGroupHeartbeat, ApiKey.ConsumerGroupDescribe])
 /** The share-group APIs (KIP-932), advertised only while the protocols name `share`. */
@@ -41,7 +41,7 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
       .filter((a) => (consumerProtocol || !CONSUMER_PROTOCOL_APIS.has(a.apiKey)) && (shareProtocol || !SHARE_PROTOCOL_APIS.has(a.apiKey))).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     res.throttleTimeMs = 0
     if (version >= 3) {
-      const f = brokerFeatures(transactionV2Finalized(ctx.broker.metadata.image))
+      const f = brokerFeatures(ctx.broker.metadata.image)
       res.supportedFeatures = f.supported
       res.finalizedFeatures = f.finalized
       res.finalizedFeaturesEpoch = f.epoch

@@ -1,12 +1,16 @@
 // Feature flags in ApiVersions v3+ (KIP-584): what this broker supports and what the cluster has
 // finalized. Clients read them to pick protocols; the Java producer uses transaction version 2
 // (KIP-890 part 2: no AddPartitionsToTxn, Produce v12 and TxnOffsetCommit v5 add partitions,
-// EndTxn v5 bumps the epoch) only when `transaction.version` is finalized at 2. Samsa finalizes it
-// on a single node; a cluster leaves it at 0 for now, because there the partition leader would
-// have to reach a transaction coordinator on another broker to add a partition, which it does not.
+// EndTxn v5 bumps the epoch) only when `transaction.version` is finalized at 2. A single node
+// finalizes it itself (epoch 0); a cluster's levels are the metadata image's, which the controller
+// raises once every live broker supports them (cluster/feature-levels.ts), with the image's store
+// revision as the epoch (KRaft answers with its metadata offset), so a client keeping the highest
+// epoch it saw keeps the newest set.
 import type { ApiVersionsResponseFinalizedFeatureKey, ApiVersionsResponseSupportedFeatureKey } from '../../protocol/generated/messages/api-versions.ts'
+import { SUPPORTED_FEATURES, TRANSACTION_VERSION } from '../cluster/feature-levels.ts'
+import type { MetadataImage } from '../cluster/metadata-image.ts'
 
-export const TRANSACTION_VERSION = 'transaction.version'
+export { TRANSACTION_VERSION }
 
 export interface Features {
   readonly supported: ApiVersionsResponseSupportedFeatureKey[]
@@ -15,21 +19,26 @@ export interface Features {
   readonly epoch: bigint
 }
 
+type FeatureView = Pick<MetadataImage, 'brokers' | 'featureLevel' | 'features' | 'revision'>
+
+/** Single node: no registered brokers (the node finalizes transaction version 2 itself). */
+const singleNode = (image: Pick<MetadataImage, 'brokers'>): boolean => image.brokers.size === 0
+
 /**
- * Whether transaction version 2 is finalized: on a single node (no registered brokers) only. Produce
+ * Whether transaction version 2 is finalized (single node, or the cluster's level is 2). Produce
  * v12+ and TxnOffsetCommit v5+ add partitions to the transaction only then (as Kafka's leader does
  * only when the feature is on); otherwise they are verified like older versions.
  */
-export function transactionV2Finalized(image: { readonly brokers: ReadonlyMap<number, unknown> }): boolean {
-  return image.brokers.size === 0
+export function transactionV2Finalized(image: Pick<MetadataImage, 'brokers' | 'featureLevel'>): boolean {
+  return singleNode(image) || image.featureLevel(TRANSACTION_VERSION) >= 2
 }
 
-export function brokerFeatures(singleNode: boolean): Features {
-  const finalized: ApiVersionsResponseFinalizedFeatureKey[] = []
-  if (singleNode) finalized.push({ name: TRANSACTION_VERSION, minVersionLevel: 2, maxVersionLevel: 2 })
-  return {
-    supported: [{ name: TRANSACTION_VERSION, minVersion: 0, maxVersion: 2 }],
-    finalized,
-    epoch: 0n,
+export function brokerFeatures(image: FeatureView): Features {
+  const supported = Object.entries(SUPPORTED_FEATURES).map(([name, r]) => ({ name, minVersion: r.min, maxVersion: r.max }))
+  if (singleNode(image)) {
+    return { supported, finalized: [{ name: TRANSACTION_VERSION, minVersionLevel: 2, maxVersionLevel: 2 }], epoch: 0n }
   }
+  const finalized = [...image.features].filter(([, level]) => level > 0)
+    .map(([name, level]) => ({ name, minVersionLevel: level, maxVersionLevel: level }))
+  return { supported, finalized, epoch: BigInt(image.revision) }
 }

@@ -1,7 +1,7 @@
 // TxnOffsetCommit (key 28), v0-6: group offsets that become visible only when the transaction
 // commits. The transaction coordinator (asked over AddPartitionsToTxn verifyOnly when it is
 // another broker) checks the producer and that the group's __consumer_offsets partition is in the
-// transaction (AddOffsetsToTxn); from v5 (transaction version 2, KIP-890 part 2, single node only)
+// transaction (AddOffsetsToTxn); from v5 (transaction version 2, KIP-890 part 2, once finalized)
 // this request adds that partition itself, as Produce v12 does for data partitions. The group
 // shard checks the member (v3+, KIP-447), appends the offsets as the producer's transactional batch
 // and keeps them pending until the producer's marker lands there (coordinator/group/txn-offsets.ts).
@@ -10,8 +10,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit.ts'
 import { CONSUMER_OFFSETS_TOPIC } from '../cluster/topic-names.ts'
-import { txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
-import { TV2 } from '../coordinator/txn/txn-metadata.ts'
+import { addPartitionsV2, txnPartitionStatus } from '../coordinator/txn/verify-append.ts'
 import { transactionV2Finalized } from './features.ts'
 import { defineHandler } from './handler.ts'
 import { allowedGroup, allowedTopic, allowedTransactionalId } from '../security/acl/check.ts'
@@ -46,7 +45,6 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
   minVersion: 0,
   maxVersion: 6,
   async handle(ctx, request, version) {
-    const txn = ctx.broker.coordinators.txn.coordinator
     const byId = version >= TOPIC_ID_VERSION
     const names = request.topics.map((t) => (byId ? ctx.broker.metadata.topicById(t.topicId)?.name : t.name))
     const respond = (codeOf: (index: number) => number): TxnOffsetCommitResponse => {
@@ -78,9 +76,9 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     // end them (transaction.partition.verification.enable=false skips the check, as in Kafka).
     let code: number = ErrorCode.NONE
     if (version >= IMPLICIT_ADD_VERSION && transactionV2Finalized(ctx.broker.metadata.image)) {
-      // Transaction version 2 (finalized on a single node only, so the coordinator is local).
-      const [added] = await txn.addPartitions(request.transactionalId, producerId, request.producerEpoch,
-        [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }], false, TV2)
+      // Transaction version 2: the coordinator (here or on another broker) adds the offsets partition.
+      const [added] = await addPartitionsV2(ctx.broker, request.transactionalId, producerId, request.producerEpoch,
+        [{ topic: CONSUMER_OFFSETS_TOPIC, partition: offsetsPartition }])
       const addCode = added?.errorCode ?? ErrorCode.NONE
       code = addCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : addCode
     } else if (ctx.broker.config.bool('transaction.partition.verification.enable')) {

@@ -22,6 +22,7 @@ import { EtcdConnectError } from './store/etcd-connect.ts'
 import type { Controller } from './controller.ts'
 import { LeaderRebalancer } from './leader-rebalance.ts'
 import { ReassignmentCompleter } from './reassignment.ts'
+import { FeatureFinalizer } from './feature-levels.ts'
 
 /** The longest a controlled shutdown waits for the hand-off before leaving anyway. */
 const HANDOFF_MS = 5000
@@ -41,6 +42,7 @@ export class ClusterNode {
   readonly failover: FailoverController
   readonly rebalancer: LeaderRebalancer
   readonly reassignments: ReassignmentCompleter
+  readonly features: FeatureFinalizer
 
   constructor(private readonly opts: ClusterNodeOptions) {
     const { store, loader, config, log } = opts
@@ -48,6 +50,7 @@ export class ClusterNode {
     this.failover = new FailoverController({ store, election: this.election, uncleanDefault: () => config.bool('unclean.leader.election.enable'), log })
     this.rebalancer = new LeaderRebalancer(config, opts.controller, this.election, () => loader.image, log)
     this.reassignments = new ReassignmentCompleter(opts.controller, this.election, log)
+    this.features = new FeatureFinalizer(store, this.election, log)
   }
 
   /** Adds the metadata publishers (after the replica manager's, before the loader starts). */
@@ -55,6 +58,7 @@ export class ClusterNode {
     this.opts.loader.subscribe(this.election.onDelta)
     this.opts.loader.subscribe(this.failover.onDelta)
     this.opts.loader.subscribe(this.reassignments.onDelta)
+    this.opts.loader.subscribe(this.features.onDelta)
   }
 
   /**
@@ -99,6 +103,7 @@ export class ClusterNode {
     await this.reassignments.close()
     await this.election.resign(this.opts.loader.image)
     await this.failover.close()
+    await this.features.close()
     await this.membership?.close()
   }
 
@@ -137,6 +142,7 @@ export class ClusterNode {
     this.election.close()
     await this.rebalancer.close()
     await this.failover.close()
+    await this.features.close()
     await this.membership?.abandon()
   }
 }

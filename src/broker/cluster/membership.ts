@@ -13,6 +13,7 @@ import { brokerKey, parseBrokerRecord } from './metadata-records.ts'
 import type { BrokerEndpoint, BrokerRecord } from './metadata-records.ts'
 import { LeaseNotFoundError } from './store/metadata-store.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
+import { SUPPORTED_FEATURES } from './feature-levels.ts'
 
 export class DuplicateBrokerError extends Error {
   constructor(nodeId: number, other: BrokerRecord | undefined) {
@@ -71,6 +72,7 @@ export class BrokerMembership {
         if (!kv || ours) {
           const record: BrokerRecord = {
             id: nodeId, epoch: read.revision + 1, listeners: this.opts.listeners, rack: this.opts.rack, host: this.opts.host, logDir: this.opts.logDir,
+            features: SUPPORTED_FEATURES,
           }
           const r = await store.txn({
             compare: [kv ? { key, target: 'modRevision', equals: kv.modRevision } : { key, target: 'version', equals: 0 }],

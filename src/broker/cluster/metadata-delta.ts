@@ -4,7 +4,7 @@
 // manager and other listeners act on the delta's lists rather than diffing whole images.
 import { MetadataImage } from './metadata-image.ts'
 import type { PartitionState, StoredPartition, TopicImage } from './metadata-image.ts'
-import { parseBrokerRecord, parseControllerRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
+import { parseBrokerRecord, parseControllerRecord, parseFeatureLevelRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
 import type { BrokerRecord, ControllerClaim, TopicRecord } from './metadata-records.ts'
 import type { KeyValue, WatchEvent } from './store/metadata-store.ts'
 
@@ -30,6 +30,8 @@ export class MetadataDelta {
   /** A full read: held partitions of invisible topics are only what the read returned. */
   private fullRead = false
   private readonly brokerPuts = new Map<number, BrokerRecord | null>()
+  /** Finalized feature levels set (a number) or removed (null). */
+  private readonly featurePuts = new Map<string, number | null>()
   private result: { image: MetadataImage, changes: TopicChange[] } | undefined
 
   constructor(readonly before: MetadataImage, readonly revision: number) {}
@@ -42,6 +44,7 @@ export class MetadataDelta {
     const d = new MetadataDelta(before, revision)
     for (const t of before.topics()) d.topicDeletes.add(t.name)
     for (const id of before.brokers.keys()) d.brokerPuts.set(id, null)
+    for (const name of before.features.keys()) d.featurePuts.set(name, null)
     if (before.controller) d.controller = null
     d.fullRead = true
     for (const kv of kvs) d.put(kv)
@@ -65,6 +68,7 @@ export class MetadataDelta {
       case 'topic': this.topicDeletes.delete(k.name); this.topicPuts.set(k.name, parseTopicRecord(kv.key, kv.value)); break
       case 'partition': this.partitionsOf(k.topicId).set(k.index, { ...parsePartitionRecord(kv.key, kv.value), modRevision: kv.modRevision }); break
       case 'broker': this.brokerPuts.set(k.id, parseBrokerRecord(kv.key, kv.value)); break
+      case 'feature': this.featurePuts.set(k.name, parseFeatureLevelRecord(kv.key, kv.value).level); break
       case 'unknown': break
     }
   }
@@ -75,6 +79,7 @@ export class MetadataDelta {
       case 'topic': this.topicPuts.delete(k.name); this.topicDeletes.add(k.name); break
       case 'partition': this.partitionsOf(k.topicId).set(k.index, null); break
       case 'broker': this.brokerPuts.set(k.id, null); break
+      case 'feature': this.featurePuts.set(k.name, null); break
       case 'controller': this.controller = null; break
       default: break
     }
@@ -168,9 +173,18 @@ export class MetadataDelta {
       }
       brokers = next
     }
+    let features = this.before.features
+    if (this.featurePuts.size > 0) {
+      const next = new Map(features)
+      for (const [name, level] of this.featurePuts) {
+        if (level === null) next.delete(name)
+        else next.set(name, level)
+      }
+      features = next
+    }
     const controller = this.controller === undefined ? this.before.controller : this.controller
     const image = new MetadataImage(this.revision, this.clusterId ?? this.before.clusterId, byName, byId, brokers, controller,
-      pending.size === 0 && this.before.pending.size === 0 ? this.before.pending : pending)
+      pending.size === 0 && this.before.pending.size === 0 ? this.before.pending : pending, features)
     this.result = { image, changes }
     return this.result
   }

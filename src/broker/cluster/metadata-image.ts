@@ -1,5 +1,6 @@
 // The metadata image: an immutable snapshot of what exists and who leads — cluster id, brokers,
-// topics (name, id, configs), and each partition's replicas, ISR, leader and epochs — as of one
+// topics (name, id, configs), each partition's replicas, ISR, leader and epochs, and the finalized
+// feature levels — as of one
 // metadata-store revision. A new image is made from the previous one by a MetadataDelta, sharing
 // every topic the delta did not touch, so an update costs what changed, not the cluster's size.
 import type { BrokerRecord, ControllerClaim, PartitionRecord } from './metadata-records.ts'
@@ -50,7 +51,14 @@ export class MetadataImage {
      * partitions first and the topic key last, and becomes visible whole when that key arrives.
      */
     readonly pending: ReadonlyMap<string, ReadonlyMap<number, StoredPartition>> = new Map(),
+    /** Finalized feature levels by name (`/features/<name>`); a feature not listed is at level 0. */
+    readonly features: ReadonlyMap<string, number> = new Map(),
   ) {}
+
+  /** The finalized level of `feature` (0 when not finalized). */
+  featureLevel(feature: string): number {
+    return this.features.get(feature) ?? 0
+  }
 
   /** Node id of the active controller, -1 when none holds the claim. */
   get controllerId(): number {

@@ -10,11 +10,25 @@ export const CONTROLLER_KEY = '/controller'
 export const BROKERS_PREFIX = '/brokers/'
 export const TOPICS_PREFIX = '/topics/'
 export const PARTITIONS_PREFIX = '/partitions/'
+/** Finalized feature levels (Kafka's FeatureLevelRecord), one key per feature, written by the controller. */
+export const FEATURES_PREFIX = '/features/'
 
 export const brokerKey = (id: number): string => `${BROKERS_PREFIX}${id}`
 export const topicKey = (name: string): string => `${TOPICS_PREFIX}${name}`
 export const topicPartitionsPrefix = (topicId: string): string => `${PARTITIONS_PREFIX}${topicId}/`
 export const partitionKey = (topicId: string, index: number): string => `${topicPartitionsPrefix(topicId)}${index}`
+export const featureKey = (name: string): string => `${FEATURES_PREFIX}${name}`
+
+/** Value of `/features/<name>`: the finalized level of one feature. */
+export interface FeatureLevelRecord {
+  readonly level: number
+}
+
+/** A feature's version range a broker supports (its registration carries them, as Kafka's does). */
+export interface SupportedFeatureRange {
+  readonly min: number
+  readonly max: number
+}
 
 /** Value of `/topics/<name>`. */
 export interface TopicRecord {
@@ -62,6 +76,8 @@ export interface BrokerRecord {
   /** Host name and data directory of the registering process (a restart recognises its own). */
   readonly host?: string
   readonly logDir?: string
+  /** Supported feature ranges by name; absent (an older broker): every feature at level 0 only. */
+  readonly features?: Readonly<Record<string, SupportedFeatureRange>>
 }
 
 /** Value of `/controller`, written under the controller's broker lease. */
@@ -83,12 +99,14 @@ export type ParsedKey =
   | { kind: 'broker', id: number }
   | { kind: 'topic', name: string }
   | { kind: 'partition', topicId: string, index: number }
+  | { kind: 'feature', name: string }
   | { kind: 'unknown' }
 
 export function parseKey(key: string): ParsedKey {
   if (key === CLUSTER_ID_KEY) return { kind: 'cluster' }
   if (key === CONTROLLER_KEY) return { kind: 'controller' }
   if (key.startsWith(TOPICS_PREFIX)) return { kind: 'topic', name: key.slice(TOPICS_PREFIX.length) }
+  if (key.startsWith(FEATURES_PREFIX)) return { kind: 'feature', name: key.slice(FEATURES_PREFIX.length) }
   if (key.startsWith(PARTITIONS_PREFIX)) {
     const rest = key.slice(PARTITIONS_PREFIX.length)
     const slash = rest.lastIndexOf('/')
@@ -143,7 +161,19 @@ export function parseBrokerRecord(key: string, value: string): BrokerRecord {
   return {
     id: o.id as number, epoch: o.epoch as number, listeners: o.listeners as BrokerEndpoint[], rack: typeof o.rack === 'string' ? o.rack : null,
     ...(typeof o.host === 'string' ? { host: o.host } : {}), ...(typeof o.logDir === 'string' ? { logDir: o.logDir } : {}),
+    ...(isFeatureRanges(o.features) ? { features: o.features } : {}),
   }
+}
+
+function isFeatureRanges(v: unknown): v is Record<string, SupportedFeatureRange> {
+  return typeof v === 'object' && v !== null && Object.values(v).every((r: unknown) =>
+    typeof r === 'object' && r !== null && Number.isInteger((r as SupportedFeatureRange).min) && Number.isInteger((r as SupportedFeatureRange).max))
+}
+
+export function parseFeatureLevelRecord(key: string, value: string): FeatureLevelRecord {
+  const o = parseJson(key, value)
+  if (!Number.isInteger(o.level) || (o.level as number) < 0) throw new MetadataRecordError(key, 'malformed feature level record')
+  return { level: o.level as number }
 }
 
 function parseJson(key: string, value: string): Record<string, unknown> {

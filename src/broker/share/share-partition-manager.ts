@@ -153,6 +153,11 @@ export class SharePartitionManager {
     for (const { topicId, partition } of partitions) this.peek(groupId, topicId, partition)?.releaseMember(memberId)
   }
 
+  /** A member left its group (or was expired): what it acquired from share-partitions here is released. */
+  memberLeft(groupId: string, memberId: string): void {
+    for (const e of this.entries.values()) if (e.groupId === groupId) e.sp.releaseMember(memberId)
+  }
+
   /** Forgets share-partitions (leadership moved, group offsets altered or deleted): the next use reloads them. */
   forget(filter: (groupId: string, topicId: string, partition: number) => boolean): void {
     for (const e of [...this.entries.values()]) if (filter(e.groupId, e.topicId, e.partition)) this.drop(e)

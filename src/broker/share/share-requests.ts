@@ -29,7 +29,8 @@ export function checkShareRequest(
   groupId: string | null, memberId: string | null, acks: Iterable<readonly WireAckBatch[]>, renewAllowed: boolean,
 ): TopError | null {
   if (!groupId) return invalid('GroupId must be set.')
-  if (!memberId) return invalid('MemberId must be set.')
+  // Kafka's check: a member id is set and no longer than a UUID's text (36 characters).
+  if (!memberId || memberId.length > 36) return invalid('Invalid member id in the request.')
   for (const batches of acks) {
     for (const b of batches) {
       if (b.firstOffset > b.lastOffset || b.firstOffset < 0n) return invalid(`Invalid acknowledgement batch ${b.firstOffset}-${b.lastOffset}.`)

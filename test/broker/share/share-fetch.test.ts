@@ -27,6 +27,9 @@ async function start(dir: string, clock: ManualScheduler): Promise<{ broker: Run
   const broker = await runBroker(new BrokerConfig([
     ['listeners', 'PLAINTEXT://127.0.0.1:0'], ['log.dirs', dir], ['offsets.topic.num.partitions', 1],
     ['share.coordinator.state.topic.num.partitions', 1], ['group.share.delivery.count.limit', 3],
+    // The members never heartbeat again while the clock jumps: their group sessions must outlast the test
+    // (an expired member's records would be released).
+    ['group.share.session.timeout.ms', 3_600_000],
   ]), { log: process.env.SHARE_DEBUG ? (await import('pino')).pino({ level: 'warn' }) : silentLogger(), clock })
   return { broker, c: await AdminRaw.connect(broker.bound[0]!.port) }
 }

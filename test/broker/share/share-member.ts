@@ -21,6 +21,7 @@ export type Range = [number, number, number]
 
 export class ShareMember {
   epoch = 0
+  memberEpoch = 0
   private fetchConn: AdminRaw
 
   constructor(readonly id: string, readonly c: AdminRaw, readonly topicId: string, readonly group = GROUP, readonly topic = 'q') {
@@ -37,6 +38,15 @@ export class ShareMember {
   async join(): Promise<ShareGroupHeartbeatResponse> {
     const r = await this.c.call<ShareGroupHeartbeatResponse>(ApiKey.ShareGroupHeartbeat, 1, { groupId: this.group, memberId: this.id, memberEpoch: 0, rackId: null, subscribedTopicNames: [this.topic] })
     assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '')
+    this.memberEpoch = r.memberEpoch
+    return r
+  }
+
+  /** A heartbeat in the member's current epoch (keeps its session alive). */
+  async beat(): Promise<ShareGroupHeartbeatResponse> {
+    const r = await this.c.call<ShareGroupHeartbeatResponse>(ApiKey.ShareGroupHeartbeat, 1, { groupId: this.group, memberId: this.id, memberEpoch: this.memberEpoch, rackId: null, subscribedTopicNames: null })
+    assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '')
+    this.memberEpoch = r.memberEpoch
     return r
   }
 

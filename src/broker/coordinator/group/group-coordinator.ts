@@ -54,6 +54,8 @@ export interface GroupCoordinatorOptions {
   readonly newMemberId?: (prefix: string) => string
   /** The broker's topics, for consumer-group subscriptions (KIP-848); absent: none exist. */
   readonly topics?: TopicLookup
+  /** A share group's member left or its session expired (the share-partitions led here release what it holds). */
+  readonly onShareMemberRemoved?: (groupId: string, memberId: string) => void
   readonly onError?: (err: unknown, what: string) => void
 }
 
@@ -82,7 +84,7 @@ export class GroupCoordinator {
     this.offsets = this.s.offsets
     this.membership = new ClassicMembership(this.s)
     this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS)
-    this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS)
+    this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS, opts.onShareMemberRemoved)
     this.offsetManager = new OffsetManager(this.s, this.membership)
     this.admin = new GroupAdmin(this.s, this.offsetManager)
     this.txnOffsets = new TxnOffsetManager(this.s, opts.appendTransactional ?? (() => Promise.reject(new Error('no transactional append'))))

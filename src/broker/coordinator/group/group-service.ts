@@ -50,6 +50,9 @@ export class GroupCoordinatorService implements CoordinatorService {
         byName: (name) => ctx.metadata.topic(name),
         names: function * () { for (const t of ctx.metadata.topics()) if (!t.internal) yield t.name },
       },
+      // Samsa, beyond Kafka: records a leaving or expired member acquired from share-partitions led
+      // by this broker are available again at once (elsewhere their locks run out).
+      onShareMemberRemoved: (groupId, memberId) => ctx.coordinators.share.partitions.memberLeft(groupId, memberId),
       onError: (err, what) => ctx.log.warn({ err }, `group coordinator: ${what}`),
     })
     let loadedRecords = 0

@@ -47,7 +47,7 @@ const fail = (code: number, message: string): never => { throw new HeartbeatErro
 export class ShareMembership {
   private readonly queues = new Map<string, Promise<unknown>>()
 
-  constructor(private readonly s: GroupShardState, private readonly topics: TopicLookup) {}
+  constructor(private readonly s: GroupShardState, private readonly topics: TopicLookup, private readonly onRemoved: (groupId: string, memberId: string) => void = () => {}) {}
 
   get groups(): Map<string, ShareGroup> {
     return this.s.shareGroups
@@ -227,6 +227,7 @@ export class ShareMembership {
       { type: 'sg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.metadataHash(rest.values()) } },
     ])
     this.s.timers.cancel(sessionKey(group.groupId, member.memberId))
+    this.onRemoved(group.groupId, member.memberId)
   }
 
   private scheduleSession(groupId: string, memberId: string): void {

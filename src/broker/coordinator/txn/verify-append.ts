@@ -11,8 +11,11 @@
 // runs again (Kafka's verification guard). Coordinator trouble (moving, loading, unreachable) is
 // NOT_ENOUGH_REPLICAS, which every client retries, as Kafka answers it.
 //
-// Produce v12+ (transaction version 2, part 2; finalized on a single node only) adds the partition
-// to the transaction instead of only checking it: such producers send no AddPartitionsToTxn.
+// Produce v12+ and TxnOffsetCommit v5+ (transaction version 2, part 2, once finalized: single node,
+// or the cluster's feature level) add the partition to the transaction instead of only checking
+// it: such producers send no AddPartitionsToTxn. A remote coordinator is asked with
+// AddPartitionsToTxn v5, verifyOnly false (Kafka's AddPartitionsToTxnManager for transaction
+// version 2), which the coordinator applies as a transaction-version-2 add.
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/errors.ts'
 import { ApiKey } from '../../../protocol/generated/api-keys.ts'
 import type { AddPartitionsToTxnResponse } from '../../../protocol/generated/messages/add-partitions-to-txn.ts'
@@ -147,15 +150,17 @@ export class TxnPartitionAdder {
     if (id === null || id === '') throw new KafkaProtocolError(ErrorCode.INVALID_TXN_STATE, 'Transactional records need a transactional id')
     const pid = producerId(batches, 0)
     const epoch = producerEpoch(batches, 0)
-    const coordinator = this.ctx.coordinators.txn.coordinator
-    if (coordinator.verifyPartition(id, pid, epoch, topic, partition) === ErrorCode.NONE) return
+    const coordinatorId = txnCoordinatorOf(this.ctx, id)
+    if (coordinatorId === undefined || coordinatorId === this.ctx.nodeId) {
+      if (this.ctx.coordinators.txn.coordinator.verifyPartition(id, pid, epoch, topic, partition) === ErrorCode.NONE) return
+    } else if (this.ctx.replicas.partition(topic, partition)?.hasOngoingTransaction(pid, epoch)) return
     const key = `${pid}:${epoch}`
     let group = this.waiting.get(key)
     if (group === undefined) this.waiting.set(key, (group = { pid, epoch, tps: [] }))
     group.tps.push({ topic, partition })
     const g = group
     g.result ??= Promise.resolve().then(async () => {
-      const results = await coordinator.addPartitions(id, g.pid, g.epoch, g.tps, false, TV2)
+      const results = await addPartitionsV2(this.ctx, id, g.pid, g.epoch, g.tps)
       return new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]))
     })
     const code = (await g.result).get(`${topic}\u0000${partition}`) ?? ErrorCode.NONE
@@ -173,4 +178,39 @@ export class TxnPartitionAdder {
         throw new KafkaProtocolError(code, `${topic}-${partition} could not be added to the transaction of ${id}`)
     }
   }
+}
+
+/**
+ * Transaction version 2: adds `tps` to the producer's transaction at its coordinator — this
+ * broker's directly, another's with AddPartitionsToTxn v5 (verifyOnly false). Transport trouble
+ * is COORDINATOR_NOT_AVAILABLE for every partition (the caller's retriable error).
+ */
+export async function addPartitionsV2(ctx: BrokerContext, transactionalId: string, pid: number, epoch: number,
+  tps: readonly { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; errorCode: number }[]> {
+  const coordinator = txnCoordinatorOf(ctx, transactionalId)
+  if (coordinator === undefined || coordinator === ctx.nodeId) return ctx.coordinators.txn.coordinator.addPartitions(transactionalId, pid, epoch, tps, false, TV2)
+  const all = (code: number) => tps.map((t) => ({ ...t, errorCode: code }))
+  if (coordinator < 0) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  const topics = new Map<string, number[]>()
+  for (const t of tps) topics.set(t.topic, [...(topics.get(t.topic) ?? []), t.partition])
+  let res: AddPartitionsToTxnResponse
+  try {
+    res = await ctx.interBroker.send<AddPartitionsToTxnResponse>(coordinator, ApiKey.AddPartitionsToTxn, 5, {
+      transactions: [{
+        transactionalId, producerId: BigInt(pid), producerEpoch: epoch, verifyOnly: false,
+        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      }],
+      v3AndBelowTransactionalId: '', v3AndBelowProducerId: 0n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [],
+    }, ctx.config.int('request.timeout.ms'))
+  } catch (err) {
+    ctx.log.debug({ err, transactionalId, coordinator }, 'adding partitions at the transaction coordinator failed')
+    return all(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  }
+  if (res.errorCode !== ErrorCode.NONE) return all(res.errorCode)
+  const results = res.resultsByTransaction.find((t) => t.transactionalId === transactionalId)?.topicResults ?? []
+  return tps.map((t) => ({
+    ...t,
+    errorCode: results.find((r) => r.name === t.topic)?.resultsByPartition.find((p) => p.partitionIndex === t.partition)?.partitionErrorCode
+      ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+  }))
 }

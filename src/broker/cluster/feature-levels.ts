@@ -1,0 +1,97 @@
+// Cluster-wide feature levels (KIP-584, as KRaft keeps them in FeatureLevelRecords): each broker
+// registers the version range of every feature it supports; the controller finalizes a feature at
+// the highest level every live broker supports, writing `/features/<name>` guarded by its
+// controller epoch, so every broker's image — and every ApiVersions answer — agrees. Levels only
+// go up here (Kafka's brokers refuse to register below a finalized level; a Samsa broker of this
+// version supports every level it finalizes). Store trouble is retried on a timer; a lost
+// compare-and-swap (another controller) is recomputed from the next image.
+import type { Logger } from 'pino'
+import { ControllerElection } from './controller-election.ts'
+import type { MetadataDelta } from './metadata-delta.ts'
+import type { MetadataImage } from './metadata-image.ts'
+import { featureKey } from './metadata-records.ts'
+import type { SupportedFeatureRange } from './metadata-records.ts'
+import type { MetadataStore } from './store/metadata-store.ts'
+
+export const TRANSACTION_VERSION = 'transaction.version'
+
+/** What this broker supports (its registration carries it). */
+export const SUPPORTED_FEATURES: Readonly<Record<string, SupportedFeatureRange>> = Object.freeze({
+  [TRANSACTION_VERSION]: Object.freeze({ min: 0, max: 2 }),
+})
+
+const RETRY_MS = 1000
+
+/**
+ * The level each supported feature can be finalized at: the smallest maximum over the live
+ * brokers (one without the feature, or registered before brokers listed features, caps it at 0).
+ */
+export function finalizableLevels(image: MetadataImage): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const [name, mine] of Object.entries(SUPPORTED_FEATURES)) {
+    let level = mine.max
+    for (const b of image.brokers.values()) level = Math.min(level, b.features?.[name]?.max ?? 0)
+    out.set(name, level)
+  }
+  return out
+}
+
+export class FeatureFinalizer {
+  private latest: MetadataImage | undefined
+  private running: Promise<void> | undefined
+  private again = false
+  private timer: NodeJS.Timeout | undefined
+  private closed = false
+
+  constructor(private readonly store: MetadataStore, private readonly election: ControllerElection, private readonly log: Logger) {}
+
+  /** A metadata publisher: on the controller, when brokers, features or the claim changed. */
+  onDelta = (delta: MetadataDelta): void => {
+    this.latest = delta.image
+    if (!this.election.isController(delta.image)) return
+    const b = delta.before
+    const i = delta.image
+    if (b.brokers !== i.brokers || b.features !== i.features || b.controller?.epoch !== i.controller?.epoch) this.kick()
+  }
+
+  private kick(): void {
+    if (this.closed) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = (async () => {
+      do {
+        this.again = false
+        await this.finalize()
+      } while (this.again && !this.closed)
+      this.running = undefined
+    })()
+  }
+
+  private async finalize(): Promise<void> {
+    const image = this.latest
+    if (!image || !this.election.isController(image) || image.brokers.size === 0) return
+    const raise = [...finalizableLevels(image)].filter(([name, level]) => level > image.featureLevel(name))
+    if (raise.length === 0) return
+    try {
+      const r = await this.store.txn({
+        compare: [ControllerElection.guard(image)],
+        success: raise.map(([name, level]) => ({ type: 'put' as const, key: featureKey(name), value: JSON.stringify({ level }) })),
+      })
+      if (r.succeeded) for (const [name, level] of raise) this.log.info({ feature: name, level, from: image.featureLevel(name) }, 'finalized feature level')
+    } catch (err) {
+      if (this.closed) return
+      this.log.warn({ err }, 'writing finalized feature levels failed; retrying')
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => this.kick(), RETRY_MS)
+      this.timer.unref()
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+    await this.running
+  }
+}
