@@ -14,12 +14,15 @@ import type { ListenerSecurity } from './listener-security.ts'
 import { ScramCredentials } from './scram-credentials.ts'
 import { PlainServer } from './sasl/plain.ts'
 import { ScramServer } from './sasl/scram.ts'
-import { OAuthBearerServer } from './sasl/oauthbearer.ts'
+import { OAuthBearerServer, unsecuredCheck } from './sasl/oauthbearer.ts'
+import { JwtValidator } from './sasl/jwt-validator.ts'
 import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
 import type { SecuritySession } from './session.ts'
 
 export class Security {
   private readonly byName = new Map<string, ListenerSecurity>()
+  /** KIP-768 validators by listener (each with its JWKS). */
+  private readonly jwtValidators = new Map<string, JwtValidator>()
   private credentials: ScramCredentials | undefined
   /** connection.failed.authentication.delay.ms */
   readonly failedAuthDelayMs: number
@@ -36,6 +39,7 @@ export class Security {
       const sec = listenerSecurity(config, l)
       this.byName.set(l.name, sec)
       if (sec.oauth) log.warn({ listener: l.name }, `listener ${l.name} accepts unsecured OAUTHBEARER tokens (no signature check, as Kafka's default validator): for development only`)
+      if (sec.oauthJwt) this.jwtValidators.set(l.name, new JwtValidator(sec.oauthJwt, log))
     }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
@@ -61,6 +65,12 @@ export class Security {
 
   close(): void {
     this.acls?.close()
+    for (const v of this.jwtValidators.values()) v.close()
+  }
+
+  /** The listener's KIP-768 validator, when it has one. */
+  jwtValidator(listener: string): JwtValidator | undefined {
+    return this.jwtValidators.get(listener)
   }
 
   /** Replication connects without TLS or SASL for now: the inter-broker listener must be PLAINTEXT. */
@@ -95,12 +105,18 @@ export class Security {
     return undefined
   }
 
+  private oauthServer(l: ListenerSecurity): SaslServer | null {
+    const jwt = this.jwtValidators.get(l.name)
+    if (jwt) return new OAuthBearerServer((token) => jwt.validate(token))
+    return l.oauth ? new OAuthBearerServer(unsecuredCheck(l.oauth)) : null
+  }
+
   /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
   begin(session: SecuritySession, mechanism: string): boolean {
     if (!session.listener.mechanisms.includes(mechanism)) return false
     const l = session.listener
     session.sasl = mechanism === 'PLAIN' ? new PlainServer(l.plainUsers)
-      : mechanism === 'OAUTHBEARER' && l.oauth ? new OAuthBearerServer(l.oauth) : this.newServer(mechanism) ?? null
+      : mechanism === 'OAUTHBEARER' ? this.oauthServer(l) : this.newServer(mechanism) ?? null
     return session.sasl !== null
   }
 
