@@ -8,8 +8,9 @@
 import { readFile, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from 'pino'
+import type * as JoseModule from 'jose'
 
-type Jose = typeof import('jose')
+type Jose = typeof JoseModule
 type KeyGetter = ReturnType<Jose['createLocalJWKSet']>
 type GetKeyArgs = Parameters<KeyGetter>
 
