@@ -10,6 +10,7 @@ import type { Partition } from './partition.ts'
 import { ReplicaFetcher } from './replica-fetcher.ts'
 import { interBrokerListener } from '../config/listeners.ts'
 import type { FetcherSettings } from './replica-fetcher.ts'
+import type { ChannelSecurity } from '../net/broker-channel.ts'
 
 export class ReplicaFetcherManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>()
@@ -19,7 +20,7 @@ export class ReplicaFetcherManager {
   /** Leaders are fetched from through their listener of this name (inter.broker.listener.name). */
   private readonly listenerName: string | undefined
 
-  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1) {
+  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1, security?: ChannelSecurity) {
     this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
       config.string('security.inter.broker.protocol'))?.name
     this.settings = {
@@ -33,6 +34,7 @@ export class ReplicaFetcherManager {
       backoffMs: config.int('replica.fetch.backoff.ms'),
       socketTimeoutMs: config.int('replica.socket.timeout.ms'),
       log,
+      security,
     }
   }
 

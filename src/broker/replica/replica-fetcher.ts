@@ -17,6 +17,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../pr
 import type { FetchRequestFetchTopic, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { OffsetForLeaderEpochResponse } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
 import { BrokerChannel } from '../net/broker-channel.ts'
+import type { ChannelSecurity } from '../net/broker-channel.ts'
 import type { Partition } from './partition.ts'
 import { recordsBuffer } from '../../protocol/primitives/index.ts'
 
@@ -36,6 +37,8 @@ export interface FetcherSettings {
   readonly log: Logger
   /** Time for backoffs (the broker's injected clock). */
   readonly now: () => number
+  /** TLS / SASL of the inter-broker listener (absent: PLAINTEXT). */
+  readonly security?: ChannelSecurity
 }
 
 /** Where the leader listens, from the metadata image (undefined: not registered). */
@@ -133,7 +136,7 @@ export class ReplicaFetcher {
     if (this.channel?.isOpen) return this.channel
     const ep = this.endpoint(this.leaderId)
     if (!ep) throw new Error(`leader ${this.leaderId} is not registered`)
-    this.channel = await BrokerChannel.connect(ep.host, ep.port, `replica-fetcher-${this.settings.nodeId}`, this.settings.socketTimeoutMs)
+    this.channel = await BrokerChannel.connect(ep.host, ep.port, `replica-fetcher-${this.settings.nodeId}`, this.settings.socketTimeoutMs, this.settings.security)
     return this.channel
   }
 
