@@ -158,7 +158,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
     quotas = new ClientQuotas(config, timers)
     await quotas.open(store, log)
-    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now(), undefined, interBrokerSecurity)
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now(), undefined, { security: interBrokerSecurity })
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
       : undefined

@@ -17,13 +17,14 @@ test('the examples in docs/client.md run', { timeout: 60_000 }, async () => {
   mkdirSync(dir, { recursive: true })
   try {
     // One program (one tsx start): the imports merged, each example in its own block scope.
-    const names = new Set<string>()
-    const bodies = blocks.map((code) => code.replace(/^import (type )?\{([^}]*)\} from 'samsa\/client'\n/gm, (_, type: string | undefined, list: string) => {
-      if (type === undefined) for (const n of list.split(',')) if (n.trim()) names.add(n.trim())
+    const names = { client: new Set<string>(), kafkajs: new Set<string>() }
+    const bodies = blocks.map((code) => code.replace(/^import (type )?\{([^}]*)\} from 'samsa\/client(\/kafkajs)?'\n/gm, (_, type: string | undefined, list: string, kafkajs: string | undefined) => {
+      if (type === undefined) for (const n of list.split(',')) if (n.trim()) names[kafkajs === undefined ? 'client' : 'kafkajs'].add(n.trim())
       return ''
     }))
     const program = [
-      `import { ${[...names].join(', ')} } from '${REPO}src/client/index.ts'`,
+      `import { ${[...names.client].join(', ')} } from '${REPO}src/client/index.ts'`,
+      `import { ${[...names.kafkajs].join(', ')} } from '${REPO}src/client/kafkajs/index.ts'`,
       `const BOOTSTRAP = '${broker.bootstrap}'`,
       ...bodies.map((body, i) => `console.log('--- example ${i}')\n{\n${body}}`),
     ].join('\n')
@@ -32,6 +33,8 @@ test('the examples in docs/client.md run', { timeout: 60_000 }, async () => {
     const run = await runProcess(process.execPath, ['--import', 'tsx', file], { cwd: REPO, timeoutMs: 45_000 })
     check(`docs/client.md examples:\n${program}`, run)
     assert.match(run.stdout, /TOPIC_ALREADY_EXISTS 36 false/)
+    assert.match(run.stdout, /INVALID_CONFIG 40 false/)
+    assert.match(run.stdout, /joined \{ parcels: \[ 0, 1 \] \}/)
   } finally {
     await broker.close()
     rmSync(dir, { recursive: true, force: true })

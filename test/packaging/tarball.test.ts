@@ -23,6 +23,8 @@ import * as protocol from 'samsa/protocol'
 import * as storage from 'samsa/storage'
 import { Producer } from 'samsa/client'
 import type { RecordMetadata } from 'samsa/client'
+import { Kafka, KafkaJSProtocolError } from 'samsa/client/kafkajs'
+import type { RecordMetadata as KafkaJsRecordMetadata } from 'samsa/client/kafkajs'
 import { startSchemaRegistry } from 'samsa/registry'
 import type { RunningSchemaRegistry } from 'samsa/registry'
 import { Serdes, StreamsBuilder, TopologyTestDriver } from 'samsa/streams'
@@ -39,6 +41,11 @@ await new Promise<void>((done, fail) => {
 const producer = new Producer({ bootstrapServers: broker.bootstrap })
 const sent: RecordMetadata = await producer.send({ topic: 'packaged', value: 'hello' })
 await producer.close()
+// The KafkaJS facade, as KafkaJS code uses it.
+const kafkajs = new Kafka({ clientId: 'packaged', brokers: [broker.bootstrap], logLevel: 0 }).producer()
+await kafkajs.connect()
+const kafkajsSent: KafkaJsRecordMetadata[] = await kafkajs.send({ topic: 'packaged', messages: [{ key: 'k', value: 'v' }] })
+await kafkajs.disconnect()
 const registry: RunningSchemaRegistry = await startSchemaRegistry({ client: { bootstrapServers: broker.bootstrap }, listeners: ['http://127.0.0.1:0'] })
 const registered = await (await fetch(registry.url + '/subjects/packaged-value/versions', { method: 'POST', body: JSON.stringify({ schema: '"string"' }) })).json()
 await registry.close()
@@ -58,6 +65,8 @@ console.log(JSON.stringify({
   protocol: Object.keys(protocol).length,
   storage: Object.keys(storage).length,
   clientOffset: sent.offset,
+  kafkajsOffset: kafkajsSent[0]!.baseOffset,
+  kafkajsError: typeof KafkaJSProtocolError,
   registered,
   streamed,
 }))
@@ -90,7 +99,7 @@ function tsconfig(mode: object, files: string[]): string {
 
 const tsc = (cwd: string, project: string) => runProcess(process.execPath, [TSC, '-p', project], { cwd, timeoutMs: 90_000 })
 
-test('npm pack → install the tarball → import, type-check and run samsa/broker', { timeout: 240_000 }, async () => {
+test('npm pack → install the tarball → import, type-check and run samsa/broker (and samsa/client/kafkajs)', { timeout: 240_000 }, async () => {
   assert.ok(existsSync(join(REPO, 'dist/src/broker/index.d.ts')), 'no build: run `npm run build` first')
   const work = makeTempDir('samsa-pack-')
   try {
@@ -128,12 +137,14 @@ test('npm pack → install the tarball → import, type-check and run samsa/brok
     })
 
     const run = check('node out/app.js', await runProcess(process.execPath, ['out/app.js'], { cwd: app, timeoutMs: 60_000 }))
-    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number; registered: unknown; streamed: unknown }
+    const out = JSON.parse(run.stdout) as { bootstrap: string; removed: boolean; configError: string; protocol: number; storage: number; clientOffset: number; kafkajsOffset: string; kafkajsError: string; registered: unknown; streamed: unknown }
     assert.match(out.bootstrap, /^127\.0\.0\.1:\d+$/)
     assert.equal(out.removed, true)
     assert.equal(out.configError, 'function')
     assert.ok(out.protocol > 0 && out.storage > 0)
     assert.equal(out.clientOffset, 0)
+    assert.match(out.kafkajsOffset, /^\d+$/)
+    assert.equal(out.kafkajsError, 'function')
     assert.deepEqual(out.registered, { id: 1 })
     assert.deepEqual(out.streamed, [['k', 'STREAMS']], 'samsa/streams runs from the tarball')
 

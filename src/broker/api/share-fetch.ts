@@ -2,8 +2,9 @@
 // KIP-1206/KIP-1222): in one share session, applies the acknowledgements the request carries,
 // then acquires records for the member from every partition of the session (share/share-fetch-read.ts)
 // and answers the log's batches with the acquired offset ranges and their delivery counts. With
-// nothing to acquire it waits up to MaxWaitMs for appends or released records. Epoch -1 only
-// acknowledges and closes the session; IsRenewAck requests only acknowledge.
+// nothing to acquire it waits up to MaxWaitMs for appends or released records. Acquired records
+// are answered once the share-partition's state with their delivery counts is written. Epoch -1
+// only acknowledges and closes the session; IsRenewAck requests only acknowledge.
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type {
@@ -15,6 +16,8 @@ import {
 } from '../share/share-requests.ts'
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, partitionKey } from '../share/share-session-cache.ts'
 import { defineHandler } from './handler.ts'
+import type { RequestContext } from './handler.ts'
+import type { SharePartitionManager } from '../share/share-partition-manager.ts'
 import { NO_LEADER, currentLeader } from './leader-hint.ts'
 
 /** ShareAcquireMode 1: stop at exactly MaxRecords (0, batch-optimized, finishes the batch in progress). */
@@ -98,6 +101,10 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
             entry(topicId, partition).errorCode = (err as { code?: unknown }).code === 'NOT_LEADER_OR_FOLLOWER' ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_SERVER_ERROR
           }
         }
+        // The acquisitions are written (their delivery counts) before they are answered, so a crash
+        // of this leader after the answer still counts these deliveries (Samsa; Kafka writes only on
+        // acknowledgement, release and lock expiry).
+        if (got) await persistAcquisitions(ctx, mgr, groupId, parts)
         const remaining = deadline - ctx.broker.clock.now()
         if (got || remaining <= 0 || session!.partitions.size === 0 || [...parts.values()].some((e) => e.errorCode !== 0)) break
         await mgr.waitForRecords(remaining)
@@ -113,6 +120,17 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
     return answer(ErrorCode.NONE, null, group(parts), settings.lockDurationMs)
   },
 })
+
+async function persistAcquisitions(ctx: RequestContext, mgr: SharePartitionManager, groupId: string, parts: Map<string, ShareFetchResponsePartitionData & { topicId: string }>): Promise<void> {
+  await Promise.all([...parts.values()].filter((e) => e.acquiredRecords.length > 0).map(async (e) => {
+    try {
+      await mgr.flush(groupId, e.topicId, e.partitionIndex)
+    } catch (err) {
+      // The records stay acquired and are delivered: only a crash before the next write would undercount them.
+      ctx.broker.log.warn({ err }, 'share fetch: acquisition not persisted')
+    }
+  }))
+}
 
 function group(parts: Map<string, ShareFetchResponsePartitionData & { topicId: string }>): ShareFetchResponseShareFetchableTopicResponse[] {
   const out = new Map<string, ShareFetchResponsePartitionData[]>()

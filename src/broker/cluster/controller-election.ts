@@ -10,6 +10,8 @@ import type { MetadataImage } from './metadata-image.ts'
 import { CONTROLLER_KEY } from './metadata-records.ts'
 import type { ControllerRecord } from './metadata-records.ts'
 import type { Compare, MetadataStore } from './store/metadata-store.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 
 const RETRY_MS = 1000
 
@@ -22,7 +24,7 @@ export interface Session {
 export class ControllerElection {
   private campaigning = false
   private closed = false
-  private retry: NodeJS.Timeout | undefined
+  private cancelRetry: (() => void) | undefined
 
   constructor(
     private readonly store: MetadataStore,
@@ -31,6 +33,7 @@ export class ControllerElection {
     /** The newest image this broker has (to retry a campaign that failed on a store error). */
     private readonly image: () => MetadataImage,
     private readonly log: Logger,
+    private readonly timers: Timers = realTimers,
   ) {}
 
   /** True when `image` names this broker as the controller. */
@@ -64,9 +67,8 @@ export class ControllerElection {
     } catch (err) {
       if (this.closed) return false
       this.log.warn({ err }, 'controller campaign failed; retrying')
-      clearTimeout(this.retry)
-      this.retry = setTimeout(() => { if (this.image().controller === null) void this.campaign() }, RETRY_MS)
-      this.retry.unref()
+      this.cancelRetry?.()
+      this.cancelRetry = this.timers.after(RETRY_MS, () => { if (this.image().controller === null) void this.campaign() }, true)
       return false
     } finally {
       this.campaigning = false
@@ -82,6 +84,6 @@ export class ControllerElection {
 
   close(): void {
     this.closed = true
-    clearTimeout(this.retry)
+    this.cancelRetry?.()
   }
 }

@@ -16,6 +16,8 @@ import { electLeaders } from './leader-election.ts'
 import type { PartitionChange } from './leader-election.ts'
 import { partitionKey } from './metadata-records.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 
 /** Partitions per transaction: etcd's default --max-txn-ops is 128 (compares and puts each). */
 export const ELECTION_BATCH = 100
@@ -27,6 +29,8 @@ export interface FailoverControllerOptions {
   /** Broker default of unclean.leader.election.enable (a topic override wins). */
   readonly uncleanDefault: () => boolean
   readonly log: Logger
+  /** The retry timer after a store error (default: a real one, unref'd). */
+  readonly timers?: Timers
 }
 
 export class FailoverController {
@@ -36,7 +40,7 @@ export class FailoverController {
   private again = false
   /** A batch lost a compare-and-swap: the next delta sweeps again. */
   private lost = false
-  private timer: NodeJS.Timeout | undefined
+  private cancelTimer: (() => void) | undefined
   private closed = false
 
   constructor(private readonly opts: FailoverControllerOptions) {}
@@ -116,9 +120,8 @@ export class FailoverController {
         // Restarts not yet acted on stay noted for the retry.
         for (const id of restarted) this.restarted.add(id)
         this.opts.log.warn({ err }, 'writing leader elections failed; retrying')
-        clearTimeout(this.timer)
-        this.timer = setTimeout(() => this.kick(), RETRY_MS)
-        this.timer.unref()
+        this.cancelTimer?.()
+        this.cancelTimer = (this.opts.timers ?? realTimers).after(RETRY_MS, () => this.kick(), true)
         return
       }
     }
@@ -135,7 +138,7 @@ export class FailoverController {
 
   async close(): Promise<void> {
     this.closed = true
-    clearTimeout(this.timer)
+    this.cancelTimer?.()
     await this.running
   }
 }

@@ -13,6 +13,8 @@ import { brokerKey, parseBrokerRecord } from './metadata-records.ts'
 import type { BrokerEndpoint, BrokerRecord } from './metadata-records.ts'
 import { LeaseNotFoundError } from './store/metadata-store.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 import { SUPPORTED_FEATURES } from './feature-levels.ts'
 
 export class DuplicateBrokerError extends Error {
@@ -39,17 +41,23 @@ export interface MembershipOptions {
   readonly pollMs?: number
   /** Told after every (re-)registration. */
   readonly onRegistered?: (record: BrokerRecord) => void
+  /** Heartbeat and poll timers (default: real ones, unref'd). */
+  readonly timers?: Timers
 }
 
 export class BrokerMembership {
   private lease = 0
   private epoch = -1
-  private timer: NodeJS.Timeout | undefined
+  private cancelTimer: (() => void) | undefined
   private renewing: Promise<void> = Promise.resolve()
   private stopped = false
   private failingSince = 0
 
-  constructor(private readonly opts: MembershipOptions) {}
+  private readonly timers: Timers
+
+  constructor(private readonly opts: MembershipOptions) {
+    this.timers = opts.timers ?? realTimers
+  }
 
   /** The lease and broker epoch of the current registration (lease 0: not registered). */
   session(): { lease: number, brokerEpoch: number } {
@@ -61,7 +69,7 @@ export class BrokerMembership {
     const { store, nodeId } = this.opts
     const key = brokerKey(nodeId)
     const lease = await store.grantLease(this.opts.sessionTimeoutMs)
-    const deadline = Date.now() + this.opts.sessionTimeoutMs + 2000
+    const deadline = this.timers.now() + this.opts.sessionTimeoutMs + 2000
     let other: BrokerRecord | undefined
     try {
       while (!this.stopped) {
@@ -88,8 +96,8 @@ export class BrokerMembership {
           }
           continue
         }
-        if (Date.now() >= deadline) break
-        await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 250))
+        if (this.timers.now() >= deadline) break
+        await new Promise<void>((r) => { this.timers.after(this.opts.pollMs ?? 250, r) })
       }
     } catch (err) {
       await store.revokeLease(lease).catch(() => {})
@@ -101,15 +109,14 @@ export class BrokerMembership {
 
   private schedule(): void {
     if (this.stopped) return
-    this.timer = setTimeout(() => { this.renewing = this.renew() }, this.opts.heartbeatMs)
-    this.timer.unref()
+    this.cancelTimer = this.timers.after(this.opts.heartbeatMs, () => { this.renewing = this.renew() }, true)
   }
 
   private async renew(): Promise<void> {
     try {
       await this.opts.store.keepAlive(this.lease)
       // At the warning's level: whoever saw the warning must see the all-clear.
-      if (this.failingSince) this.opts.log.warn({ afterMs: Date.now() - this.failingSince }, 'etcd reachable again: broker lease renewed; metadata changes work again')
+      if (this.failingSince) this.opts.log.warn({ afterMs: this.timers.now() - this.failingSince }, 'etcd reachable again: broker lease renewed; metadata changes work again')
       this.failingSince = 0
     } catch (err) {
       if (this.stopped) return
@@ -124,7 +131,7 @@ export class BrokerMembership {
           this.opts.log.error({ err: e }, 'registering the broker again failed; retrying')
         }
       } else if (!this.failingSince) {
-        this.failingSince = Date.now()
+        this.failingSince = this.timers.now()
         // Once per outage: leaders keep serving (their ISR needs no etcd write), metadata changes fail.
         this.opts.log.warn({ err }, 'cannot reach etcd (no quorum or no member answers): partition leaders keep serving; metadata changes are refused until etcd returns')
       }
@@ -135,7 +142,7 @@ export class BrokerMembership {
   /** Stops renewing: the registration lapses with the lease (a crash, for tests). */
   async abandon(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.timer)
+    this.cancelTimer?.()
     await this.renewing
   }
 

@@ -8,6 +8,8 @@ import { MetadataDelta } from './metadata-delta.ts'
 import { MetadataImage } from './metadata-image.ts'
 import type { MetadataView, TopicImage } from './metadata-image.ts'
 import type { MetadataStore, Watch, WatchBatch } from './store/metadata-store.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 
 /** Acts on a delta before its image becomes current; a throw is reported to `waitFor` callers. */
 export type MetadataPublisher = (delta: MetadataDelta) => Promise<void> | void
@@ -29,7 +31,7 @@ export class MetadataLoader implements MetadataView {
   private readonly failures = new Map<number, unknown>()
   private closed = false
 
-  constructor(private readonly store: MetadataStore, private readonly log: Logger) {}
+  constructor(private readonly store: MetadataStore, private readonly log: Logger, private readonly timers: Timers = realTimers) {}
 
   get image(): MetadataImage {
     return this.current
@@ -96,7 +98,7 @@ export class MetadataLoader implements MetadataView {
       if (this.closed) return
       // The store is unavailable (etcd without quorum): keep trying; the image stays as it was.
       this.log.error({ err }, 'metadata reload failed; retrying')
-      setTimeout(() => { void this.resync() }, RESYNC_RETRY_MS).unref()
+      this.timers.after(RESYNC_RETRY_MS, () => { void this.resync() }, true)
     }
   }
 

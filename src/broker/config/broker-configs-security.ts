@@ -22,7 +22,7 @@ export const SECURITY_CONFIGS = [
   k('security.providers', 'string', null, 'Security: Providers.', ro),
   k('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Security: Builder class.', { ...pb, importance: 'medium' }),
   k('ssl.client.auth', 'string', 'none', 'TLS listeners: none, requested (a client certificate is asked for) or required (refused without one); the principal is the certificate\'s subject DN.', { ...pb, ...on, validValues: ['none', 'requested', 'required'], importance: 'medium' }),
-  k('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'TLS listeners: Principal mapping rules.', ro),
+  k('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'TLS listeners: how a client certificate\'s DN becomes the principal name: comma-separated DEFAULT (the DN) or RULE:<regex>/<replacement>/[L|U] rules, the first that applies wins; a DN none applies to is refused.', { ...ro, ...on }),
   k('ssl.allow.dn.changes', 'boolean', false, 'TLS listeners: Allow DN changes.', ro),
   k('ssl.allow.san.changes', 'boolean', false, 'TLS listeners: Allow SAN changes.', ro),
   k('ssl.protocol', 'string', 'TLSv1.3', 'TLS listeners: Protocol.', { ...pb, importance: 'medium' }),

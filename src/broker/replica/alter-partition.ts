@@ -38,11 +38,16 @@ export class AlterPartitionManager implements IsrChangeSink {
   async submit(partition: Partition, isr: readonly number[]): Promise<boolean> {
     const key = partitionKey(partition.topicId, partition.index)
     const { store, log } = this.opts
+    // The state the proposal was made on, taken now: by the time the read below returns, the
+    // partition may have applied a newer image (this broker deposed, or the ISR changed), and a
+    // proposal computed under the old state must not pass as one made under the new (the
+    // deterministic simulation found a deposed leader's shrink written onto its successor's state).
+    const basis = { leader: partition.leaderId, leaderEpoch: partition.leaderEpoch, partitionEpoch: partition.partitionEpoch }
     const kv = (await store.range(key)).kvs.find((k) => k.key === key)
     if (!kv) return false
     const current = parsePartitionRecord(key, kv.value)
-    if (current.leader !== partition.leaderId || current.leaderEpoch !== partition.leaderEpoch || current.partitionEpoch !== partition.partitionEpoch) {
-      log.info({ topic: partition.topic, partition: partition.index, leaderEpoch: partition.leaderEpoch, partitionEpoch: partition.partitionEpoch,
+    if (current.leader !== basis.leader || current.leaderEpoch !== basis.leaderEpoch || current.partitionEpoch !== basis.partitionEpoch) {
+      log.info({ topic: partition.topic, partition: partition.index, leaderEpoch: basis.leaderEpoch, partitionEpoch: basis.partitionEpoch,
         stored: { leaderEpoch: current.leaderEpoch, partitionEpoch: current.partitionEpoch } }, 'ISR change fenced: stale partition state')
       return false
     }

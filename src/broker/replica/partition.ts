@@ -20,6 +20,14 @@ import type { SchemaValidation } from '../api/schema-ids.ts'
 import { checkDivergence, epochEndOffset } from './diverging-epoch.ts'
 import type { Divergence, EpochEnd } from './diverging-epoch.ts'
 
+/**
+ * What a replica uses of its log: storage's Log satisfies it as it is; the deterministic
+ * simulation (tools/sim/) gives partitions an in-memory log through it, so the replication code
+ * under test is this very file, never a copy.
+ */
+export type ReplicaLog = Pick<Log, 'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'epochs' | 'truncateTo' | 'truncateFullyAndStartAt'
+  | 'deleteRecordsBefore' | 'maxTimestamp' | 'offsetForTimestamp' | 'producerState' | 'lastStableOffset' | 'config' | 'size'>
+
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
 export interface PartitionSettings {
   minInsyncReplicas: number
@@ -63,7 +71,7 @@ export class Partition {
   readonly topic: string
   readonly index: number
   topicId: string
-  private readonly log: Log
+  private readonly log: ReplicaLog
   private readonly nodeId: number
   /** Set by makeLeader / makeFollower from the metadata image (ReplicaManager.applyDelta). */
   private epoch = 0
@@ -92,7 +100,7 @@ export class Partition {
   /** The HW checkpointed before this start-up (hw-checkpoint.ts), if any. */
   private readonly recordedHw: number | undefined
 
-  constructor(topic: string, index: number, topicId: string, log: Log, nodeId: number, settings: PartitionSettings,
+  constructor(topic: string, index: number, topicId: string, log: ReplicaLog, nodeId: number, settings: PartitionSettings,
     events: PartitionEvents, isrSink?: IsrChangeSink, recordedHw?: number) {
     this.recordedHw = recordedHw
     this.topic = topic

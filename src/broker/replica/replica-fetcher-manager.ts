@@ -7,10 +7,20 @@ import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import type { MetadataImage } from '../cluster/metadata-image.ts'
 import type { Partition } from './partition.ts'
-import { ReplicaFetcher } from './replica-fetcher.ts'
+import { ReplicaFetcher, securedReplicaConnector, tcpReplicaConnector } from './replica-fetcher.ts'
 import { interBrokerListener } from '../config/listeners.ts'
-import type { FetcherSettings } from './replica-fetcher.ts'
+import type { FetcherSettings, ReplicaConnector } from './replica-fetcher.ts'
+import { realTimers } from '../timers.ts'
+import type { Timers } from '../timers.ts'
 import type { ChannelSecurity } from '../net/broker-channel.ts'
+
+/** How fetchers reach leaders and wait: TCP and real timers unless injected (tools/sim/). */
+export interface FetcherTransport {
+  readonly timers?: Timers
+  readonly connect?: ReplicaConnector
+  /** The inter-broker listener's TLS / SASL for the default TCP connector (absent: PLAINTEXT). */
+  readonly security?: ChannelSecurity
+}
 
 export class ReplicaFetcherManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>()
@@ -20,11 +30,13 @@ export class ReplicaFetcherManager {
   /** Leaders are fetched from through their listener of this name (inter.broker.listener.name). */
   private readonly listenerName: string | undefined
 
-  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1, security?: ChannelSecurity) {
+  constructor(config: BrokerConfig, log: Logger, now: () => number = Date.now, brokerEpoch: () => number = () => -1, transport: FetcherTransport = {}) {
     this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
       config.string('security.inter.broker.protocol'))?.name
     this.settings = {
       now,
+      timers: transport.timers ?? realTimers,
+      connect: transport.connect ?? (transport.security ? securedReplicaConnector(transport.security) : tcpReplicaConnector),
       nodeId: config.nodeId,
       brokerEpoch,
       maxWaitMs: config.int('replica.fetch.wait.max.ms'),
@@ -34,7 +46,6 @@ export class ReplicaFetcherManager {
       backoffMs: config.int('replica.fetch.backoff.ms'),
       socketTimeoutMs: config.int('replica.socket.timeout.ms'),
       log,
-      security,
     }
   }
 

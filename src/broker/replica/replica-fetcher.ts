@@ -20,6 +20,7 @@ import { BrokerChannel } from '../net/broker-channel.ts'
 import type { ChannelSecurity } from '../net/broker-channel.ts'
 import type { Partition } from './partition.ts'
 import { recordsBuffer } from '../../protocol/primitives/index.ts'
+import type { Timers } from '../timers.ts'
 
 export const REPLICA_FETCH_VERSION = 18
 export const OFFSET_FOR_LEADER_EPOCH_VERSION = 4
@@ -37,9 +38,27 @@ export interface FetcherSettings {
   readonly log: Logger
   /** Time for backoffs (the broker's injected clock). */
   readonly now: () => number
-  /** TLS / SASL of the inter-broker listener (absent: PLAINTEXT). */
-  readonly security?: ChannelSecurity
+  /** The idle wait between rounds (real timers; the simulation's virtual ones). */
+  readonly timers: Timers
+  /** Opens the request channel to the leader (a TCP BrokerChannel; the simulation's in-memory one). */
+  readonly connect: ReplicaConnector
 }
+
+/** A request channel to a leader: what the fetcher needs of a BrokerChannel. */
+export interface ReplicaChannel {
+  readonly isOpen: boolean
+  send<Res>(apiKey: number, version: number, body: unknown, timeoutMs: number): Promise<Res>
+  close(): void
+}
+
+export type ReplicaConnector = (leaderId: number, endpoint: { host: string, port: number }, clientId: string, timeoutMs: number) => Promise<ReplicaChannel>
+
+/** The production connector: a pipelined TCP channel. */
+export const tcpReplicaConnector: ReplicaConnector = (_leaderId, ep, clientId, timeoutMs) => BrokerChannel.connect(ep.host, ep.port, clientId, timeoutMs)
+
+/** TCP with the inter-broker listener's TLS and SASL login (security/inter-broker-security.ts). */
+export const securedReplicaConnector = (security: ChannelSecurity): ReplicaConnector =>
+  (_leaderId, ep, clientId, timeoutMs) => BrokerChannel.connect(ep.host, ep.port, clientId, timeoutMs, security)
 
 /** Where the leader listens, from the metadata image (undefined: not registered). */
 export type EndpointLookup = (brokerId: number) => { host: string, port: number } | undefined
@@ -54,7 +73,7 @@ interface FetchState {
 
 export class ReplicaFetcher {
   private readonly states = new Map<Partition, FetchState>()
-  private channel: BrokerChannel | undefined
+  private channel: ReplicaChannel | undefined
   private wake: (() => void) | undefined
   private stopped = false
   private readonly loop: Promise<void>
@@ -94,8 +113,8 @@ export class ReplicaFetcher {
   /** Waits for work, a poke, or `ms`. */
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = undefined; resolve() }, ms)
-      this.wake = () => { clearTimeout(t); resolve() }
+      const cancel = this.settings.timers.after(ms, () => { this.wake = undefined; resolve() })
+      this.wake = () => { cancel(); resolve() }
     })
   }
 
@@ -132,16 +151,16 @@ export class ReplicaFetcher {
     }
   }
 
-  private async connect(): Promise<BrokerChannel> {
+  private async connect(): Promise<ReplicaChannel> {
     if (this.channel?.isOpen) return this.channel
     const ep = this.endpoint(this.leaderId)
     if (!ep) throw new Error(`leader ${this.leaderId} is not registered`)
-    this.channel = await BrokerChannel.connect(ep.host, ep.port, `replica-fetcher-${this.settings.nodeId}`, this.settings.socketTimeoutMs, this.settings.security)
+    this.channel = await this.settings.connect(this.leaderId, ep, `replica-fetcher-${this.settings.nodeId}`, this.settings.socketTimeoutMs)
     return this.channel
   }
 
   /** OffsetForLeaderEpoch for each partition's latest epoch, then truncation to the divergence point. */
-  private async truncate(channel: BrokerChannel, list: FetchState[]): Promise<void> {
+  private async truncate(channel: ReplicaChannel, list: FetchState[]): Promise<void> {
     const byTopic = new Map<string, FetchState[]>()
     for (const s of list) {
       const t = byTopic.get(s.partition.topic)
@@ -220,7 +239,7 @@ export class ReplicaFetcher {
     }
   }
 
-  private async fetch(channel: BrokerChannel, list: FetchState[]): Promise<void> {
+  private async fetch(channel: ReplicaChannel, list: FetchState[]): Promise<void> {
     const byTopic = new Map<string, { topic: FetchRequestFetchTopic, states: Map<number, FetchState>, offsets: Map<number, number> }>()
     for (const s of list) {
       const p = s.partition

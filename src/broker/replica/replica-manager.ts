@@ -4,13 +4,13 @@
 // becomes current. Listeners hear each batch of leadership changes (the coordinators load and
 // unload their shards from it). Handlers look partitions up with `partition(topic, index)`.
 import type { Logger } from 'pino'
-import type { LogManager } from '../../storage/log-manager.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { effectiveTopicConfig, logConfigOf, parseTopicOverrides } from '../config/index.ts'
 import type { MetadataDelta } from '../cluster/metadata-delta.ts'
 import type { PartitionState, TopicImage } from '../cluster/metadata-image.ts'
 import { Partition } from './partition.ts'
-import type { IsrChangeSink, PartitionEvents, PartitionSettings } from './partition.ts'
+import type { IsrChangeSink, PartitionEvents, PartitionSettings, ReplicaLog } from './partition.ts'
+import type { LogConfig } from '../../storage/index.ts'
 import type { ReplicaFetcherManager } from './replica-fetcher-manager.ts'
 import type { HighWatermarkCheckpoint } from './hw-checkpoint.ts'
 import { Purgatory, timerQueueClock } from './purgatory.ts'
@@ -23,10 +23,18 @@ import type { ReplicaSelector } from './replica-selector.ts'
 /** Partition logs opened at once while applying a delta. */
 const OPEN_CONCURRENCY = 8
 
+/** What the replica manager uses of storage's LogManager (the simulation's in-memory logs: tools/sim/). */
+export interface ReplicaLogs {
+  get(topic: string, partition: number): ReplicaLog | undefined
+  getOrCreate(topic: string, partition: number, config: LogConfig): Promise<ReplicaLog>
+  delete(topic: string, partition: number): Promise<void>
+  updateConfig(topic: string, config: LogConfig): void
+}
+
 export interface ReplicaManagerOptions {
   readonly config: BrokerConfig
-  /** Open LogManager; the broker closes it after the replica manager. */
-  readonly logs: LogManager
+  /** The open LogManager (the broker closes it after the replica manager). */
+  readonly logs: ReplicaLogs
   readonly log: Logger
   /** The broker's timer queue (deadlines of delayed operations); default: the monotonic clock. */
   readonly timers?: TimerQueue
@@ -57,7 +65,7 @@ export interface LeadershipChange {
 export type LeadershipListener = (changes: readonly LeadershipChange[]) => void | Promise<void>
 
 export class ReplicaManager {
-  readonly logs: LogManager
+  readonly logs: ReplicaLogs
   /** Delayed fetches waiting for data (woken by appends that move a high watermark). */
   readonly fetchPurgatory: Purgatory
   /** acks=all produces waiting for the high watermark to cover them (see delayed-produce.ts). */

@@ -11,7 +11,7 @@ import { RequestRejected } from '../api/dispatcher.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import type { Security } from './security.ts'
 import { SecuritySession, attachSession, sessionOf } from './session.ts'
-import { tlsPrincipal } from './principal.ts'
+import { UnmappedPrincipalError, tlsPrincipal } from './principal.ts'
 
 const PRE_AUTH = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate])
 
@@ -26,7 +26,14 @@ function open(security: Security, conn: Connection): SecuritySession {
     if (listener.tls.clientAuth === 'requested' && !socket.authorized && socket.getPeerX509Certificate() !== undefined) {
       throw new RequestRejected(`failed authentication: client certificate not trusted (${socket.authorizationError?.message ?? 'unverified'})`)
     }
-    if (!listener.mechanisms.length) session.principal = tlsPrincipal(socket)
+    if (!listener.mechanisms.length) {
+      try {
+        session.principal = tlsPrincipal(socket, listener.principalMapper)
+      } catch (err) {
+        if (err instanceof UnmappedPrincipalError) throw new RequestRejected(`failed authentication: ${err.message}`)
+        throw err
+      }
+    }
   }
   return attachSession(conn, session)
 }

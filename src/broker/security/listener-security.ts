@@ -12,6 +12,7 @@ import { parseJaas } from './sasl/jaas.ts'
 import { plainUsers } from './sasl/plain.ts'
 import { unsecuredJwsOptions } from './sasl/oauthbearer.ts'
 import type { UnsecuredJwsOptions } from './sasl/oauthbearer.ts'
+import { MappingRuleError, SslPrincipalMapper } from './ssl-principal-mapper.ts'
 
 /** Mechanisms Samsa serves. */
 export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const
@@ -20,6 +21,8 @@ export interface ListenerSecurity {
   readonly name: string
   readonly protocol: string
   readonly tls: ListenerTls | undefined
+  /** ssl.principal.mapping.rules of a TLS listener (the certificate DN to a principal name). */
+  readonly principalMapper: SslPrincipalMapper | undefined
   /** SASL listener: the enabled mechanisms (upper case, in config order); empty otherwise. */
   readonly mechanisms: readonly string[]
   /** PLAIN users (name -> password) from the listener's PLAIN JAAS entry. */
@@ -41,9 +44,22 @@ function plainUsersOf(config: BrokerConfig, listener: string): Map<string, strin
   return users
 }
 
+function principalMapper(config: BrokerConfig, listener: string): SslPrincipalMapper {
+  const rules = config.forListener(listener, 'ssl.principal.mapping.rules') as string | null
+  try {
+    return new SslPrincipalMapper(rules)
+  } catch (err) {
+    if (!(err instanceof MappingRuleError)) throw err
+    const key = config.forListener(listener, 'ssl.principal.mapping.rules') === config.get('ssl.principal.mapping.rules')
+      ? 'ssl.principal.mapping.rules' : listenerKeyId(listener, 'ssl.principal.mapping.rules')
+    throw new ConfigError(key, err.message)
+  }
+}
+
 export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): ListenerSecurity {
   const tls = usesTls(l.securityProtocol) ? listenerTls(config, l.name) : undefined
-  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: [], plainUsers: new Map(), oauth: undefined }
+  const mapper = tls ? principalMapper(config, l.name) : undefined
+  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: [], plainUsers: new Map(), oauth: undefined }
   const enabled = ((config.forListener(l.name, 'sasl.enabled.mechanisms') as readonly string[] | null) ?? []).map((m) => m.toUpperCase())
   const unserved = enabled.filter((m) => !(SERVED_MECHANISMS as readonly string[]).includes(m))
   if (enabled.length === 0 || unserved.length > 0) {
@@ -57,5 +73,5 @@ export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): List
     const key = listenerKeyId(l.name, 'sasl.jaas.config', 'oauthbearer')
     oauth = unsecuredJwsOptions(typeof jaas === 'string' && jaas !== '' ? parseJaas(key, jaas).options : new Map())
   }
-  return { name: l.name, protocol: l.securityProtocol, tls, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth }
+  return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth }
 }

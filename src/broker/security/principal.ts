@@ -1,8 +1,9 @@
 // The principal of a TLS client: `User:` + the subject of its certificate as an RFC 2253
 // distinguished name (most specific part first, e.g. `CN=alice,OU=eng,O=acme`), as Kafka's
-// default principal builder gives with ssl.principal.mapping.rules=DEFAULT. Without a verified
-// certificate the principal is `User:ANONYMOUS`.
+// default principal builder gives with ssl.principal.mapping.rules=DEFAULT; other rules map that
+// name (ssl-principal-mapper.ts). Without a verified certificate the principal is `User:ANONYMOUS`.
 import type { TLSSocket } from 'node:tls'
+import type { SslPrincipalMapper } from './ssl-principal-mapper.ts'
 
 export const ANONYMOUS = 'User:ANONYMOUS'
 
@@ -17,8 +18,16 @@ export function rfc2253(subject: string): string {
   }).join(',')
 }
 
-export function tlsPrincipal(socket: TLSSocket): string {
+export class UnmappedPrincipalError extends Error {}
+
+/** The client's principal; throws UnmappedPrincipalError when no mapping rule applies to its DN. */
+export function tlsPrincipal(socket: TLSSocket, mapper?: SslPrincipalMapper): string {
   if (!socket.authorized) return ANONYMOUS
   const cert = socket.getPeerX509Certificate()
-  return cert ? `User:${rfc2253(cert.subject)}` : ANONYMOUS
+  if (!cert) return ANONYMOUS
+  const dn = rfc2253(cert.subject)
+  if (!mapper) return `User:${dn}`
+  const name = mapper.name(dn)
+  if (name === undefined) throw new UnmappedPrincipalError(`no ssl.principal.mapping.rules rule applies to ${dn} (rules: ${mapper.toString()})`)
+  return `User:${name}`
 }

@@ -88,8 +88,11 @@ export class SharePartition {
     this.stateEpoch = stateEpoch
     for (const b of batches) {
       for (let o = Math.max(b.firstOffset, startOffset); o <= b.lastOffset; o++) {
-        // Locks do not survive: what was acquired is available again.
-        const state = b.deliveryState === RecordState.ACQUIRED ? RecordState.AVAILABLE : b.deliveryState
+        // Locks do not survive: what was acquired is available again — unless it was handed out
+        // delivery.count.limit times already (acquisitions are persisted), then it is archived as an
+        // expired lock at the limit would be.
+        let state = b.deliveryState === RecordState.ACQUIRED ? RecordState.AVAILABLE : b.deliveryState
+        if (state === RecordState.AVAILABLE && b.deliveryCount >= this.o.deliveryCountLimit()) state = RecordState.ARCHIVED
         this.inFlight.set(o, { state, deliveryCount: b.deliveryCount, memberId: null, lock: 0 })
         if (o + 1 > this.endOffset) this.endOffset = o + 1
       }

@@ -8,7 +8,7 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
   const expect: [string, string, unknown, string][] = [
     ['sasl.kerberos.min.time.before.relogin', 'long', 60_000, 'per-broker'],
     ['ssl.keymanager.algorithm', 'string', 'SunX509', 'per-broker'],
-    ['ssl.principal.mapping.rules', 'string', 'DEFAULT', 'read-only'],
+    ['ssl.allow.dn.changes', 'boolean', false, 'read-only'],
     ['sasl.kerberos.service.name', 'string', null, 'per-broker'],
     ['remote.log.manager.thread.pool.size', 'int', 2, 'read-only'],
     ['remote.log.reader.threads', 'int', 10, 'cluster-wide'],
@@ -26,6 +26,7 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
   }
   // The TLS and SASL keys Samsa acts on keep Kafka's types, defaults and modes.
   for (const [name, type, dflt, dynamic] of [['ssl.keystore.location', 'string', null, 'per-broker'], ['ssl.client.auth', 'string', 'none', 'per-broker'],
+    ['ssl.principal.mapping.rules', 'string', 'DEFAULT', 'read-only'],
     ['sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'per-broker'], ['group.share.delivery.count.limit', 'int', 5, 'read-only']] as const) {
     const d = BROKER_DEFS.get(name)!
     assert.deepEqual([d.type, d.default, d.dynamic, d.noEffect], [type, dflt, dynamic, false], name)

@@ -13,6 +13,8 @@ import { AlterPartitionManager } from '../../../src/broker/replica/alter-partiti
 import { MemoryMetadataStore } from '../../../src/broker/cluster/store/memory-store.ts'
 import { brokerKey, parsePartitionRecord, partitionKey } from '../../../src/broker/cluster/metadata-records.ts'
 import { TimerQueue } from '../../../src/broker/coordinator/timer-queue.ts'
+import type { MetadataStore } from '../../../src/broker/cluster/store/metadata-store.ts'
+import type { Partition } from '../../../src/broker/replica/partition.ts'
 import { batch, tempDir } from '../../storage/helpers.ts'
 import { metadataOver } from '../cluster/metadata-helpers.ts'
 
@@ -85,4 +87,34 @@ test('ISR: shrink after the lag time, expand when caught up, compare-and-swap fe
     await md.close()
     await tmp.cleanup()
   }
+})
+
+// Found by the deterministic simulation (seed 18 of `npm run sim -- --seeds 60 --steps 1500`
+// before the fix): a leader proposed a shrink, was deposed while the proposal's read was in
+// flight, and applied the new image (follower, new leader epoch) before the read returned; the
+// fence compared the stored state with the partition as it was by then, found them equal, and
+// wrote the old leader's ISR onto the new leader's state (a leader outside its own ISR).
+test('ISR: a proposal is fenced by the state it was made on, not the one the partition has when the read returns', async () => {
+  const store = new MemoryMetadataStore({ clock: { now: () => 0 } })
+  const key = partitionKey('tid', 0)
+  const put = (v: object) => store.txn({ success: [{ type: 'put', key, value: JSON.stringify(v) }] })
+  await put({ replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 })
+  let release: () => void = () => {}
+  const gate = new Promise<void>((r) => { release = r })
+  const slow: MetadataStore = Object.assign(Object.create(store) as MetadataStore, {
+    range: async (prefix: string) => { await gate; return store.range(prefix) },
+    txn: store.txn.bind(store),
+  })
+  const isr = new AlterPartitionManager({ store: slow, image: () => { throw new Error('unused') }, lagTimeMaxMs: 1000, now: () => 0, log: silentLogger() })
+  // Broker 1 leads in epoch 0 and proposes dropping 2.
+  const p = { topic: 't', index: 0, topicId: 'tid', leaderId: 1, leaderEpoch: 0, partitionEpoch: 0 }
+  const proposal = isr.submit(p as unknown as Partition, [1])
+  // Meanwhile the controller elects 2 (epoch 1) and broker 1's partition follows that image.
+  await put({ replicas: [1, 2], isr: [2, 1], leader: 2, leaderEpoch: 1, partitionEpoch: 1 })
+  Object.assign(p, { leaderId: 2, leaderEpoch: 1, partitionEpoch: 1 })
+  release()
+  assert.equal(await proposal, false)
+  const stored = parsePartitionRecord(key, (await store.range(key)).kvs[0]!.value)
+  assert.deepEqual(stored.isr, [2, 1])
+  assert.equal(stored.leader, 2)
 })

@@ -125,6 +125,7 @@ describe('share groups in a cluster', () => {
     assert.equal(again.res.errorCode, ErrorCode.NONE, again.res.errorMessage ?? '')
     // 0-6 were accepted: never again. 7-9 were only acquired by A: back, to B.
     assert.deepEqual(offsets(again.ranges), [7, 8, 9])
+    assert.ok(again.ranges.every(([, , count]) => count === 2), `A's delivery was counted: ${JSON.stringify(again.ranges)}`)
     assert.equal(ackCode(await b.ack([[7, 9, [ACCEPT]]])), ErrorCode.NONE)
     assert.deepEqual((await b.fetch()).ranges, [])
     const newCoordinator = await connect(leaderOf(SHARE_GROUP_STATE_TOPIC, 0))
