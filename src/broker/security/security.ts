@@ -3,7 +3,6 @@
 // SaslAuthenticate and the raw tokens that follow SaslHandshake v0.
 import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.ts'
-import { interBrokerListener } from '../config/listeners.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 import { ConfigError } from '../config/config-error.ts'
 import { AclStore } from './acl/acl-store.ts'
@@ -71,18 +70,6 @@ export class Security {
   /** The listener's KIP-768 validator, when it has one. */
   jwtValidator(listener: string): JwtValidator | undefined {
     return this.jwtValidators.get(listener)
-  }
-
-  /** Replication connects without TLS or SASL for now: the inter-broker listener must be PLAINTEXT. */
-  requirePlaintextInterBroker(config: BrokerConfig): void {
-    const name = config.get('inter.broker.listener.name') as string | null
-    const l = interBrokerListener(config.listeners, name, config.string('security.inter.broker.protocol'))
-    const key = name ? 'inter.broker.listener.name' : 'security.inter.broker.protocol'
-    if (!l) throw new ConfigError(key, `${name} is not one of listeners (${config.listeners.map((x) => x.name).join(', ')})`)
-    if (l.securityProtocol !== 'PLAINTEXT') {
-      throw new ConfigError(key, `replication between brokers uses listener ${l.name} (${l.securityProtocol}), but Samsa's replica fetchers ` +
-        'speak PLAINTEXT only for now: add a PLAINTEXT listener for brokers and name it in inter.broker.listener.name')
-    }
   }
 
   listener(name: string): ListenerSecurity | undefined {
