@@ -1,7 +1,8 @@
 // A `samsa start` process from source (tsx) on a free port in a temporary data directory, for the
-// benches that drive one broker over the wire (groups, txn). bench/broker.ts starts built JS
-// instead, with its own options (flags, profiles, other builds).
+// benches that drive brokers over the wire (groups, txn, cluster failover). bench/broker.ts starts
+// built JS instead, with its own options (flags, profiles, other builds).
 import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,35 +14,51 @@ export interface BenchBroker {
   readonly port: number
   /** SIGTERM, wait for the exit, remove the data directory. */
   stop(): Promise<void>
+  /** Sends `signal` (SIGKILL: a crash; SIGTERM: controlled shutdown) and waits for the exit; keeps the data. */
+  signal(signal: NodeJS.Signals): Promise<void>
+  /** Starts it again on the same port and data (after `signal`). */
+  restart(): Promise<void>
 }
 
-export async function startBrokerProcess(name: string, sets: Record<string, string> = {}): Promise<BenchBroker> {
-  const dataDir = mkdtempSync(join(tmpdir(), `samsa-bench-${name}-`))
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', 'listeners=PLAINTEXT://127.0.0.1:0',
+interface Running { child: ChildProcess, exited: Promise<unknown>, port: number }
+
+function spawnBroker(dataDir: string, port: number, sets: Record<string, string>): Promise<Running> {
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--set', 'schema.registry.listeners=',
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))
+  return new Promise<Running>((resolve, reject) => {
+    let out = ''
+    const onData = (b: Buffer) => {
+      out += b.toString()
+      const m = /listening on (?:[A-Z_]+:\/\/)?[\w.:-]+:(\d+)/.exec(out)
+      if (m) resolve({ child, exited, port: Number(m[1]) })
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${out}`)))
+  })
+}
+
+export async function startBrokerProcess(name: string, sets: Record<string, string> = {}): Promise<BenchBroker> {
+  const dataDir = mkdtempSync(join(tmpdir(), `samsa-bench-${name}-`))
+  let running: Running | undefined
+  const signal = async (sig: NodeJS.Signals) => {
+    if (running === undefined) return
+    if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill(sig)
+    await running.exited
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await exited
+    await signal('SIGTERM')
     rmSync(dataDir, { recursive: true, force: true })
   }
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = ''
-      const onData = (b: Buffer) => {
-        out += b.toString()
-        const m = /listening on (?:[A-Z_]+:\/\/)?[\w.:-]+:(\d+)/.exec(out)
-        if (m) resolve(Number(m[1]))
-      }
-      child.stdout!.on('data', onData)
-      child.stderr!.on('data', onData)
-      child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${out}`)))
-    })
-    return { port, stop }
+    running = await spawnBroker(dataDir, 0, sets)
   } catch (e) {
-    await stop()
+    rmSync(dataDir, { recursive: true, force: true })
     throw e
   }
+  const port = running.port
+  return { port, stop, signal, restart: async () => { running = await spawnBroker(dataDir, port, sets) } }
 }

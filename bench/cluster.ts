@@ -3,8 +3,9 @@
 // machine's cores, so the figures to quote are the ratios within one run: replication factor 3
 // with acks=all and acks=1 beside replication factor 1 (one partition each, led by broker 0, the
 // same producer: 8 pipelined requests of one 64 KiB batch of 1 KiB records). Then end-to-end
-// latency at 5,000 msg/s with acks=all on the RF=3 partition. Failover times need the controller
-// (etcd helper) and are not measured here. Prints figures; asserts nothing.
+// latency at 5,000 msg/s with acks=all on the RF=3 partition. Then failover times with etcd and
+// three real processes (cluster-failover.ts; `--failover-only` runs just that, `--no-failover`
+// skips it). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
@@ -13,6 +14,7 @@ import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { runProduce } from './loadgen/producer.ts'
 import { runLatency } from './loadgen/latency.ts'
 import type { RateResult } from './loadgen/jobs.ts'
+import { runFailover } from './cluster-failover.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
 const HOST = '127.0.0.1'
@@ -50,6 +52,14 @@ const msgs = (r: RateResult) => r.messages / (r.ms / 1000)
 export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--duration-ms')
   const durationMs = i >= 0 ? Number(args[i + 1]) : 8000
+  if (!args.includes('--failover-only')) await runThroughput(durationMs)
+  if (args.includes('--no-failover')) return
+  const f = await runFailover()
+  console.log(`failover (etcd + 3 processes, session ${6000} ms): SIGKILL of the leader -> first acknowledged write ${f.killToFirstAckMs.toFixed(0)} ms; ` +
+    `SIGTERM (controlled shutdown) of the next leader -> longest producer stall ${f.termStallMs.toFixed(0)} ms (${f.acked} records acknowledged in order)`)
+}
+
+async function runThroughput(durationMs: number): Promise<void> {
   const cluster = await startClusterProcess()
   try {
     const port = cluster.ports[0]!

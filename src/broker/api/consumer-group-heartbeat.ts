@@ -4,6 +4,7 @@
 // are made by the client; v1 adds SubscribedTopicRegex.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
+import { heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
 import { defineHandler } from './handler.ts'
 
 export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
@@ -26,14 +27,6 @@ export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbea
       clientHost: `/${ctx.connection.socket.remoteAddress ?? ''}`,
       version,
     })
-    return {
-      throttleTimeMs: 0,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      memberId: r.memberId,
-      memberEpoch: r.memberEpoch,
-      heartbeatIntervalMs: r.heartbeatIntervalMs,
-      assignment: r.assignment === null ? null : { topicPartitions: r.assignment },
-    }
+    return heartbeatResponse(r)
   },
 })

@@ -4,6 +4,7 @@
 // by the client.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/generated/messages/share-group-heartbeat.ts'
+import { heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
 import { defineHandler } from './handler.ts'
 
 export const shareGroupHeartbeatHandler = defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse>({
@@ -20,14 +21,6 @@ export const shareGroupHeartbeatHandler = defineHandler<ShareGroupHeartbeatReque
       clientId: ctx.header.clientId ?? '',
       clientHost: `/${ctx.connection.socket.remoteAddress ?? ''}`,
     })
-    return {
-      throttleTimeMs: 0,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      memberId: r.memberId,
-      memberEpoch: r.memberEpoch,
-      heartbeatIntervalMs: r.heartbeatIntervalMs,
-      assignment: r.assignment === null ? null : { topicPartitions: r.assignment },
-    }
+    return heartbeatResponse(r)
   },
 })

@@ -9,6 +9,8 @@ import type { DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse } 
 import type { DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse } from '../../protocol/generated/messages/describe-share-group-offsets.ts'
 import { alterShareOffset, checkShareGroup, deleteShareOffsets, describeShareOffsets, shareStateTopics } from '../share/share-group-offsets.ts'
 import { defineHandler } from './handler.ts'
+import type { RequestContext } from './handler.ts'
+import type { TopicImage } from '../cluster/metadata-image.ts'
 import { isSafeInt64 } from './int64.ts'
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
@@ -39,50 +41,42 @@ export const describeShareGroupOffsetsHandler = defineHandler<DescribeShareGroup
   },
 })
 
+/** Alter and Delete: the group must be an empty share group; then one answer per named topic. */
+async function perTopicOfEmptyGroup<T extends { readonly topicName: string }, R>(
+  ctx: RequestContext, groupId: string, topics: readonly T[], each: (t: T, topic: TopicImage | undefined) => Promise<R>,
+) {
+  const b = ctx.broker
+  const check = checkShareGroup(b, groupId, true)
+  if (check.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, ...check, responses: [] }
+  const responses = await Promise.all(topics.map(async (t) => {
+    const topic = b.metadata.topic(t.topicName)
+    return { topicName: t.topicName, topicId: topic?.topicId ?? ZERO_UUID, ...await each(t, topic) }
+  }))
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses }
+}
+
 export const alterShareGroupOffsetsHandler = defineHandler<AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse>({
   apiKey: ApiKey.AlterShareGroupOffsets,
   minVersion: 0,
   maxVersion: 0,
-  async handle(ctx, req) {
-    const b = ctx.broker
-    const check = checkShareGroup(b, req.groupId, true)
-    if (check.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, ...check, responses: [] }
-    const responses = await Promise.all(req.topics.map(async (t) => {
-      const topic = b.metadata.topic(t.topicName)
-      return {
-        topicName: t.topicName,
-        topicId: topic?.topicId ?? ZERO_UUID,
-        partitions: await Promise.all(t.partitions.map(async (p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions
-            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            : !isSafeInt64(p.startOffset) ? ErrorCode.INVALID_REQUEST // would be stored rounded (ADR 0001)
-            : await alterShareOffset(b, req.groupId, topic.topicId, p.partitionIndex, Number(p.startOffset)),
-          errorMessage: null,
-        }))),
-      }
-    }))
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses }
-  },
+  handle: (ctx, req) => perTopicOfEmptyGroup(ctx, req.groupId, req.topics, async (t, topic) => ({
+    partitions: await Promise.all(t.partitions.map(async (p) => ({
+      partitionIndex: p.partitionIndex,
+      errorCode: !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : !isSafeInt64(p.startOffset) ? ErrorCode.INVALID_REQUEST // would be stored rounded (ADR 0001)
+        : await alterShareOffset(ctx.broker, req.groupId, topic.topicId, p.partitionIndex, Number(p.startOffset)),
+      errorMessage: null,
+    }))),
+  })),
 })
 
 export const deleteShareGroupOffsetsHandler = defineHandler<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse>({
   apiKey: ApiKey.DeleteShareGroupOffsets,
   minVersion: 0,
   maxVersion: 0,
-  async handle(ctx, req) {
-    const b = ctx.broker
-    const check = checkShareGroup(b, req.groupId, true)
-    if (check.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, ...check, responses: [] }
-    const responses = await Promise.all(req.topics.map(async (t) => {
-      const topic = b.metadata.topic(t.topicName)
-      return {
-        topicName: t.topicName,
-        topicId: topic?.topicId ?? ZERO_UUID,
-        errorCode: topic ? await deleteShareOffsets(b, req.groupId, topic.topicId) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        errorMessage: null,
-      }
-    }))
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses }
-  },
+  handle: (ctx, req) => perTopicOfEmptyGroup(ctx, req.groupId, req.topics, async (_t, topic) => ({
+    errorCode: topic ? await deleteShareOffsets(ctx.broker, req.groupId, topic.topicId) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    errorMessage: null,
+  })),
 })

@@ -23,6 +23,9 @@ import type { Timers } from '../timers.ts'
 
 export const REPLICA_FETCH_VERSION = 18
 export const OFFSET_FOR_LEADER_EPOCH_VERSION = 4
+/** Retry delay when the leader is behind this broker on the metadata (see `delay`). */
+const LEADER_CATCH_UP_RETRY_MS = 25
+const LEADER_BEHIND = new Set<number>([ErrorCode.UNKNOWN_LEADER_EPOCH, ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID])
 
 export interface FetcherSettings {
   readonly nodeId: number
@@ -310,7 +313,12 @@ export class ReplicaFetcher {
   private delay(s: FetchState, code: number): void {
     const p = s.partition
     this.settings.log.debug({ topic: p.topic, partition: p.index, leader: this.leaderId, error: errorName(code) }, 'replica fetch error')
-    s.delayedUntil = this.settings.now() + this.settings.backoffMs
+    // The leader has not applied its own election or the partition's creation yet (our image is
+    // ahead of its image): it will within milliseconds, so ask again soon rather than after
+    // replica.fetch.backoff.ms — otherwise a new partition or a leader change (controlled
+    // shutdowns above all) stalls acks=all producers for the whole backoff. Other errors wait it.
+    const leaderBehind = LEADER_BEHIND.has(code)
+    s.delayedUntil = this.settings.now() + (leaderBehind ? Math.min(LEADER_CATCH_UP_RETRY_MS, this.settings.backoffMs) : this.settings.backoffMs)
     // An older epoch here than the leader's: the image will bring the new one (re-added then).
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) s.phase = 'truncating'
   }

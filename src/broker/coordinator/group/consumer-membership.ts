@@ -18,8 +18,9 @@ import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
 import type { ConsumerGroupRecord } from './consumer-group-records.ts'
 import { reconcile } from './current-assignment.ts'
 import type { OwnedPartitions } from './current-assignment.ts'
-import { appendErrorCode } from './group-shard-state.ts'
 import type { GroupShardState } from './group-shard-state.ts'
+import { GroupQueue, fail, heartbeatError, runHeartbeat } from './member-heartbeat.ts'
+import type { HeartbeatResult } from './member-heartbeat.ts'
 import type { GroupRecord } from './records.ts'
 import { SubscribedTopics } from './subscribed-topic-ids.ts'
 import type { TopicLookup } from './subscribed-topic-ids.ts'
@@ -40,25 +41,10 @@ export interface ConsumerHeartbeatRequest {
   readonly version: number
 }
 
-export interface ConsumerHeartbeatResult {
-  readonly errorCode: number
-  readonly errorMessage: string | null
-  readonly memberId: string | null
-  readonly memberEpoch: number
-  readonly heartbeatIntervalMs: number
-  readonly assignment: { topicId: string, partitions: number[] }[] | null
-}
-
-class HeartbeatError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message)
-  }
-}
-
-const fail = (code: number, message: string): never => { throw new HeartbeatError(code, message) }
+export type ConsumerHeartbeatResult = HeartbeatResult
 
 export class ConsumerMembership {
-  private readonly queues = new Map<string, Promise<unknown>>()
+  private readonly queue = new GroupQueue()
   readonly topics: SubscribedTopics
 
   constructor(private readonly s: GroupShardState, lookup: TopicLookup) {
@@ -72,24 +58,16 @@ export class ConsumerMembership {
   heartbeat(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
     const early = this.checkRequest(req)
     if (early) return Promise.resolve(early)
-    return this.serially(req.groupId, () => this.doHeartbeat(req)).catch((err: unknown) => {
-      if (err instanceof HeartbeatError) return this.errorResult(err.code, err.message)
-      this.s.onError(err, 'consumer group heartbeat')
-      return this.errorResult(appendErrorCode(err, false), null)
-    })
-  }
-
-  private errorResult(errorCode: number, errorMessage: string | null): ConsumerHeartbeatResult {
-    return { errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null }
+    return runHeartbeat(this.s, this.queue, req.groupId, 'consumer group heartbeat', () => this.doHeartbeat(req))
   }
 
   /** Request validation before any group state is read (Kafka's InvalidRequestException cases). */
   private checkRequest(req: ConsumerHeartbeatRequest): ConsumerHeartbeatResult | null {
-    const invalid = (msg: string) => this.errorResult(ErrorCode.INVALID_REQUEST, msg)
-    if (!this.s.config.rebalanceProtocols.includes('consumer')) return this.errorResult(ErrorCode.UNSUPPORTED_VERSION, 'the consumer rebalance protocol is not enabled')
+    const invalid = (msg: string) => heartbeatError(ErrorCode.INVALID_REQUEST, msg)
+    if (!this.s.config.rebalanceProtocols.includes('consumer')) return heartbeatError(ErrorCode.UNSUPPORTED_VERSION, 'the consumer rebalance protocol is not enabled')
     if (req.groupId === '') return invalid("GroupId can't be empty.")
     const err = this.s.checkGroup(req.groupId, false)
-    if (err !== ErrorCode.NONE) return this.errorResult(err, null)
+    if (err !== ErrorCode.NONE) return heartbeatError(err, null)
     if (req.instanceId === '') return invalid("InstanceId can't be empty.")
     if (req.rackId === '') return invalid("RackId can't be empty.")
     if (req.memberEpoch > 0 || req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || (req.memberEpoch === 0 && req.version >= 1)) {
@@ -107,10 +85,10 @@ export class ConsumerMembership {
     }
     if (req.subscribedTopicRegex !== null) {
       const re = this.topics.regex(req.subscribedTopicRegex)
-      if (typeof re === 'string') return this.errorResult(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is invalid: ${re}`)
+      if (typeof re === 'string') return heartbeatError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is invalid: ${re}`)
     }
     if (req.serverAssignor !== null && !this.assignorNames().includes(req.serverAssignor)) {
-      return this.errorResult(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${this.assignorNames().join(', ')}.`)
+      return heartbeatError(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${this.assignorNames().join(', ')}.`)
     }
     return null
   }
@@ -121,12 +99,7 @@ export class ConsumerMembership {
 
   /** Runs `fn` after every earlier operation on the group has settled. */
   serially<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(groupId) ?? Promise.resolve()
-    const run = prev.then(fn, fn)
-    const tail = run.then(() => {}, () => {})
-    this.queues.set(groupId, tail)
-    void tail.then(() => { if (this.queues.get(groupId) === tail) this.queues.delete(groupId) })
-    return run
+    return this.queue.serially(groupId, fn)
   }
 
   private async doHeartbeat(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {

@@ -5,6 +5,7 @@
 // Type 15 (which share-partitions were initialized) is read past: share-partition state lives in
 // __share_group_state and is initialized by the partition leader on first use.
 import type { Reader, Writer } from '../../../protocol/primitives/index.ts'
+import { MemberGroupRecordCodecs } from './member-group-record-codecs.ts'
 import * as mk from '../../../protocol/generated/group-coordinator/share-group-member-metadata-key.ts'
 import * as mv from '../../../protocol/generated/group-coordinator/share-group-member-metadata-value.ts'
 import * as gk from '../../../protocol/generated/group-coordinator/share-group-metadata-key.ts'
@@ -30,14 +31,7 @@ export type ShareGroupRecord =
   | { readonly type: 'sg-target', readonly group: string, readonly memberId: string, readonly value: ShareGroupTargetAssignmentMemberValue | null }
   | { readonly type: 'sg-current', readonly group: string, readonly memberId: string, readonly value: ShareGroupCurrentMemberAssignmentValue | null }
 
-interface Codec<T> {
-  readonly recordType: number
-  encode(w: Writer, v: T, version: number): void
-  size(v: T, version: number): number
-  decode(r: Reader, version: number): T
-}
-
-// One table: record type ↔ key and value codecs (all at version 0, as Kafka writes them).
+// One table: record kind ↔ key and value codecs (all at version 0, as Kafka writes them).
 const CODECS = {
   'sg-member': {
     key: { recordType: mk.ShareGroupMemberMetadataKeyRecordType, encode: mk.encodeShareGroupMemberMetadataKey, size: mk.sizeShareGroupMemberMetadataKey, decode: mk.decodeShareGroupMemberMetadataKey },
@@ -61,12 +55,10 @@ const CODECS = {
   },
 } as const
 
-type Kind = ShareGroupRecord['type']
-const KIND_OF_TYPE = new Map<number, Kind>(Object.entries(CODECS).map(([kind, c]) => [c.key.recordType, kind as Kind]))
-const SKIPPED_TYPES = new Set([ShareGroupStatePartitionMetadataKeyRecordType])
+const RECORDS = new MemberGroupRecordCodecs<ShareGroupRecord>(CODECS, [ShareGroupStatePartitionMetadataKeyRecordType])
 
 export function isShareGroupRecordType(recordType: number): boolean {
-  return KIND_OF_TYPE.has(recordType) || SKIPPED_TYPES.has(recordType)
+  return RECORDS.isRecordType(recordType)
 }
 
 export function isShareGroupRecord(rec: { readonly type: string }): rec is ShareGroupRecord {
@@ -75,30 +67,10 @@ export function isShareGroupRecord(rec: { readonly type: string }): rec is Share
 
 /** Key and value bytes of one record, including the int16 prefix of each. */
 export function encodeShareGroupRecord(rec: ShareGroupRecord, newWriter: (size: number) => Writer): { key: Buffer, value: Buffer | null } {
-  const codec = CODECS[rec.type] as unknown as { key: Codec<unknown>, value: Omit<Codec<unknown>, 'recordType'> }
-  const key = 'memberId' in rec ? { groupId: rec.group, memberId: rec.memberId } : { groupId: rec.group }
-  const kw = newWriter(2 + codec.key.size(key, 0))
-  kw.int16(codec.key.recordType)
-  codec.key.encode(kw, key, 0)
-  if (rec.value === null) return { key: kw.finish(), value: null }
-  const vw = newWriter(2 + codec.value.size(rec.value, 0))
-  vw.int16(0)
-  codec.value.encode(vw, rec.value, 0)
-  return { key: kw.finish(), value: vw.finish() }
+  return RECORDS.encode(rec, newWriter)
 }
 
 /** Decodes a share-group record whose key type was already read from `kr`; null for skipped types. */
 export function decodeShareGroupRecord(recordType: number, kr: Reader, valueReader: Reader | null): ShareGroupRecord | null {
-  const kind = KIND_OF_TYPE.get(recordType)
-  if (kind === undefined) return null
-  const codec = CODECS[kind] as unknown as { key: Codec<{ groupId: string, memberId?: string }>, value: Omit<Codec<unknown>, 'recordType'> }
-  const key = codec.key.decode(kr, 0)
-  let value: unknown = null
-  if (valueReader !== null) {
-    valueReader.int16()
-    // Newer value versions add only tagged fields; read them with the v0 schema (flexible).
-    value = codec.value.decode(valueReader, 0)
-  }
-  const base = { type: kind, group: key.groupId, value }
-  return (key.memberId === undefined ? base : { ...base, memberId: key.memberId }) as ShareGroupRecord
+  return RECORDS.decode(recordType, kr, valueReader)
 }

@@ -10,7 +10,8 @@ import { ErrorCode } from '../../../protocol/errors.ts'
 import { assignmentFromList, assignmentToList, sameAssignment } from './consumer-group.ts'
 import type { Assignment } from './consumer-group.ts'
 import type { GroupShardState } from './group-shard-state.ts'
-import { appendErrorCode } from './group-shard-state.ts'
+import { GroupQueue, fail, heartbeatError, runHeartbeat } from './member-heartbeat.ts'
+import type { HeartbeatResult } from './member-heartbeat.ts'
 import type { GroupRecord } from './records.ts'
 import { SHARE_LEAVE_GROUP_MEMBER_EPOCH, ShareGroup, newShareMember, simpleAssign } from './share-group.ts'
 import type { ShareGroupMember } from './share-group.ts'
@@ -27,25 +28,10 @@ export interface ShareHeartbeatRequest {
   readonly clientHost: string
 }
 
-export interface ShareHeartbeatResult {
-  readonly errorCode: number
-  readonly errorMessage: string | null
-  readonly memberId: string | null
-  readonly memberEpoch: number
-  readonly heartbeatIntervalMs: number
-  readonly assignment: { topicId: string, partitions: number[] }[] | null
-}
-
-class HeartbeatError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message)
-  }
-}
-
-const fail = (code: number, message: string): never => { throw new HeartbeatError(code, message) }
+export type ShareHeartbeatResult = HeartbeatResult
 
 export class ShareMembership {
-  private readonly queues = new Map<string, Promise<unknown>>()
+  private readonly queue = new GroupQueue()
 
   constructor(private readonly s: GroupShardState, private readonly topics: TopicLookup, private readonly onRemoved: (groupId: string, memberId: string) => void = () => {}) {}
 
@@ -56,20 +42,16 @@ export class ShareMembership {
   heartbeat(req: ShareHeartbeatRequest): Promise<ShareHeartbeatResult> {
     const early = this.checkRequest(req)
     if (early) return Promise.resolve(early)
-    return this.serially(req.groupId, () => this.doHeartbeat(req)).catch((err: unknown) => {
-      if (err instanceof HeartbeatError) return errorResult(err.code, err.message)
-      this.s.onError(err, 'share group heartbeat')
-      return errorResult(appendErrorCode(err, false), null)
-    })
+    return runHeartbeat(this.s, this.queue, req.groupId, 'share group heartbeat', () => this.doHeartbeat(req))
   }
 
   /** Request validation before any group state is read (Kafka's InvalidRequestException cases). */
   private checkRequest(req: ShareHeartbeatRequest): ShareHeartbeatResult | null {
-    const invalid = (msg: string) => errorResult(ErrorCode.INVALID_REQUEST, msg)
-    if (!this.s.config.rebalanceProtocols.includes('share')) return errorResult(ErrorCode.UNSUPPORTED_VERSION, 'share groups are not enabled (group.coordinator.rebalance.protocols)')
+    const invalid = (msg: string) => heartbeatError(ErrorCode.INVALID_REQUEST, msg)
+    if (!this.s.config.rebalanceProtocols.includes('share')) return heartbeatError(ErrorCode.UNSUPPORTED_VERSION, 'share groups are not enabled (group.coordinator.rebalance.protocols)')
     if (req.groupId === '') return invalid("GroupId can't be empty.")
     const err = this.s.checkGroup(req.groupId, false)
-    if (err !== ErrorCode.NONE) return errorResult(err, null)
+    if (err !== ErrorCode.NONE) return heartbeatError(err, null)
     if (req.memberId === '') return invalid("MemberId can't be empty.")
     if (req.rackId === '') return invalid("RackId can't be empty.")
     if (req.memberEpoch === 0) {
@@ -81,15 +63,6 @@ export class ShareMembership {
   }
 
   /** Runs `fn` after every earlier operation on the group has settled. */
-  private serially<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(groupId) ?? Promise.resolve()
-    const run = prev.then(fn, fn)
-    const tail = run.then(() => {}, () => {})
-    this.queues.set(groupId, tail)
-    void tail.then(() => { if (this.queues.get(groupId) === tail) this.queues.delete(groupId) })
-    return run
-  }
-
   private async doHeartbeat(req: ShareHeartbeatRequest): Promise<ShareHeartbeatResult> {
     const gate = this.s.checkGroup(req.groupId, false)
     if (gate !== ErrorCode.NONE) fail(gate, '')
@@ -232,7 +205,7 @@ export class ShareMembership {
 
   private scheduleSession(groupId: string, memberId: string): void {
     this.s.timers.schedule(sessionKey(groupId, memberId), this.s.config.shareSessionTimeoutMs, () => {
-      void this.serially(groupId, async () => {
+      void this.queue.serially(groupId, async () => {
         if (this.s.checkGroup(groupId, false) !== ErrorCode.NONE) return
         const group = this.groups.get(groupId)
         const m = group?.members.get(memberId)
@@ -299,10 +272,6 @@ export class ShareMembership {
       }
     }
   }
-}
-
-function errorResult(errorCode: number, errorMessage: string | null): ShareHeartbeatResult {
-  return { errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null }
 }
 
 function subscriptionChanged(a: ShareGroupMember, b: ShareGroupMember): boolean {
