@@ -8,7 +8,7 @@ import type { Message, TopicPartition } from '../../src/client/index.ts'
 import { runPython } from '../helpers/run.ts'
 import { iterate, take, testBroker, topicName, until } from '../client/helpers.ts'
 
-// Joins, polls until its assignment has been stable for 2 s (at most 15 s), then closes (leaving the group).
+// Joins, polls until its assignment has been stable for 2 s (at most 12 s), then closes (leaving the group).
 const CK_MEMBER = `
 import sys, json, time
 from confluent_kafka import Consumer
@@ -30,7 +30,7 @@ c = Consumer({'bootstrap.servers': b, 'group.id': group, 'partition.assignment.s
               'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 300})
 c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
 count = 0
-deadline = time.time() + 15
+deadline = time.time() + 12
 while time.time() < deadline and not (owned and time.time() - last[0] > 2):
     m = c.poll(0.1)
     if m is not None and not m.error(): count += 1
@@ -58,15 +58,15 @@ test('cooperative-sticky group of samsa/client and librdkafka members: only move
     const loop = (async () => {
       for (let r = await it.next(); !r.done; r = await it.next()) seen.push(r.value)
     })()
-    const py = runPython(CK_MEMBER, [broker.bootstrap, topic, 'coop-mixed'], { modules: ['confluent_kafka'], timeoutMs: 18_000 })
+    const py = runPython(CK_MEMBER, [broker.bootstrap, topic, 'coop-mixed'], { modules: ['confluent_kafka'], timeoutMs: 16_000 })
     const out = JSON.parse((await py).stdout.trim().split('\n').pop()!) as { events: [string, number[]][]; held: number[] }
     assert.equal(out.held.length, 2, `the librdkafka member held two partitions: ${JSON.stringify(out)}`)
     // First an empty assignment (the partitions were still the samsa member's), then the two.
     assert.deepEqual(out.events.filter(([kind, ps]) => kind === 'assign' && ps.length > 0), [['assign', out.held]], JSON.stringify(out.events))
     // It left: the samsa member takes its partitions back without giving up its own.
-    await until(() => a.assignments().length === 4, 'the samsa member owns all four again', 10_000)
+    await until(() => a.assignments().length === 4, `the samsa member owns all four again (events: ${events.join('; ')})`, 10_000)
     const moved = out.held.join(',')
-    assert.deepEqual(events, ['assigned 0,1,2,3', `revoked ${moved}`, `assigned ${moved}`])
+    assert.deepEqual(events, ['assigned 0,1,2,3', `revoked ${moved}`, `assigned ${moved}`], `librdkafka member: ${JSON.stringify(out.events)}`)
     await a.close()
     await loop
   } finally {
