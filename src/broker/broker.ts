@@ -48,6 +48,7 @@ import { HighWatermarkCheckpoint } from './replica/hw-checkpoint.ts'
 import { StoreProducerIdBlocks } from './cluster/producer-id-blocks.ts'
 import { ClusterNode, openEtcdStore } from './cluster/cluster-node.ts'
 import { InterBrokerClient } from './cluster/inter-broker-client.ts'
+import { interBrokerChannelSecurity } from './security/inter-broker-security.ts'
 import type { BrokerContext } from './context.ts'
 import { Coordinators } from './coordinator/coordinators.ts'
 import { GroupConfigs } from './cluster/group-configs.ts'
@@ -122,7 +123,8 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const handler = new DeferredHandler()
   // TLS key stores and SASL users are read now: a bad one fails the start before anything is bound.
   const security = new Security(config, config.listeners, log)
-  if (clusterMode) security.requirePlaintextInterBroker(config)
+  // Secured inter-broker listener: how fetchers and the inter-broker client connect (TLS, SASL login).
+  const interBrokerSecurity = clusterMode ? interBrokerChannelSecurity(config) : undefined
   const server = createNetServer(config, handler, security, log)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);
@@ -156,7 +158,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
     quotas = new ClientQuotas(config, timers)
     await quotas.open(store, log)
-    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now())
+    if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now(), undefined, { security: interBrokerSecurity })
     const isr = clusterMode
       ? new AlterPartitionManager({ store, image: () => metadata.image, lagTimeMaxMs: config.int('replica.lag.time.max.ms'), now: () => clock.now(), log })
       : undefined
@@ -195,7 +197,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
       timers,
       schemas: { lookup: null },
       log,
-      interBroker: new InterBrokerClient(config, () => metadata.image),
+      interBroker: new InterBrokerClient(config, () => metadata.image, interBrokerSecurity),
       producerIds: clusterMode ? new StoreProducerIdBlocks(store) : undefined,
     }
     for (const b of bound) advertisedListeners.push(advertise(b, config))

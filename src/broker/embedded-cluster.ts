@@ -24,6 +24,11 @@ export interface StartClusterOptions {
   readonly brokerConfig?: (nodeId: number) => BrokerConfigs
   /** Host to listen on (default 127.0.0.1). */
   readonly host?: string
+  /**
+   * Name of each broker's one listener (default PLAINTEXT); give it a security protocol with
+   * listener.security.protocol.map (e.g. BROKER:SASL_SSL) and its listener.name.<name>. settings.
+   */
+  readonly listenerName?: string
   /** Root of the brokers' data directories (default: a new temporary one, removed by close()). */
   readonly dataDir?: string
   /** The metadata store (default: a new MemoryMetadataStore). */
@@ -94,7 +99,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
     ...Object.entries(options.config ?? {}),
     ...Object.entries(options.brokerConfig?.(m.nodeId) ?? {}),
     ['node.id', m.nodeId],
-    ['listeners', `PLAINTEXT://${host}:${m.port}`],
+    ['listeners', `${options.listenerName ?? 'PLAINTEXT'}://${host}:${m.port}`],
     ['log.dirs', m.dataDir],
   ])
 

@@ -2,11 +2,13 @@
 // threads: WriteTxnMarkers from the transaction coordinator, AddPartitionsToTxn verification from
 // partition leaders). One pipelined channel per destination broker, opened on first use at the
 // broker's inter-broker listener as the current metadata image registers it, and reopened after
-// any failure or when the broker re-registers at another address. A failed request rejects; the
+// any failure or when the broker re-registers at another address; secured (TLS, SASL login) as
+// the inter-broker listener demands (security/inter-broker-security.ts). A failed request rejects; the
 // caller decides whether and when to retry (each caller looks the destination up again, since
 // leaders move).
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { BrokerChannel } from '../net/broker-channel.ts'
+import type { ChannelSecurity } from '../net/broker-channel.ts'
 import { interBrokerListener } from '../config/listeners.ts'
 import type { MetadataImage } from './metadata-image.ts'
 import type { BrokerEndpoint } from './metadata-records.ts'
@@ -40,7 +42,7 @@ export class InterBrokerClient {
   private readonly connectTimeoutMs: number
   private closed = false
 
-  constructor(config: BrokerConfig, private readonly image: () => MetadataImage) {
+  constructor(config: BrokerConfig, private readonly image: () => MetadataImage, private readonly security?: ChannelSecurity) {
     // The same listener the replica fetchers use (Kafka's inter.broker.listener.name, else
     // security.inter.broker.protocol's first listener).
     this.listenerName = interBrokerListener(config.listeners, config.get('inter.broker.listener.name') as string | null,
@@ -70,7 +72,7 @@ export class InterBrokerClient {
       }
     }
     if (!o) {
-      o = { address, channel: BrokerChannel.connect(ep.host, ep.port, this.clientId, this.connectTimeoutMs) }
+      o = { address, channel: BrokerChannel.connect(ep.host, ep.port, this.clientId, this.connectTimeoutMs, this.security) }
       this.open.set(brokerId, o)
       const mine = o
       // A failed connect is forgotten at once, so the next send tries again.

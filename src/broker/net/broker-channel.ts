@@ -1,9 +1,18 @@
 // One client connection from this broker to another (Kafka's NetworkClient for inter-broker
 // traffic: replica fetches, OffsetForLeaderEpoch). Requests are encoded with the generated codecs,
 // pipelined, and matched to responses by correlation id. Any socket error, close or request
-// timeout fails every pending request and closes the channel: the caller reconnects.
+// timeout fails every pending request and closes the channel: the caller reconnects. On a secured
+// inter-broker listener the channel is TLS (the server's certificate verified against the trust
+// store) and/or logs in with SASL (PLAIN or SCRAM) before it is handed out.
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
+import type { ConnectionOptions } from 'node:tls'
+import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { errorName } from '../../protocol/errors.ts'
+import type { SaslHandshakeResponse } from '../../protocol/generated/messages/sasl-handshake.ts'
+import type { SaslAuthenticateResponse } from '../../protocol/generated/messages/sasl-authenticate.ts'
+import { ScramLogin } from '../security/sasl/scram-client.ts'
 import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { API_SPECS } from '../../protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../protocol/generated/headers.ts'
@@ -23,6 +32,14 @@ export class ChannelClosedError extends Error {
   }
 }
 
+/** How a channel secures itself (the inter-broker listener's protocol; absent: PLAINTEXT). */
+export interface ChannelSecurity {
+  /** TLS client options (trust store, client key store, protocol bounds, identity check). */
+  readonly tls?: ConnectionOptions
+  /** SASL login (sasl.mechanism.inter.broker.protocol and the listener's JAAS credentials). */
+  readonly sasl?: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', readonly username: string, readonly password: string }
+}
+
 export class BrokerChannel {
   private readonly pending = new Map<number, Pending>()
   private nextCorrelation = 1
@@ -37,15 +54,27 @@ export class BrokerChannel {
     socket.on('close', () => this.fail(new ChannelClosedError('connection closed')))
   }
 
-  /** Connects within `timeoutMs`. */
-  static connect(host: string, port: number, clientId: string, timeoutMs: number): Promise<BrokerChannel> {
+  /** Connects (and with `security`, completes TLS and the SASL login) within `timeoutMs`. */
+  static async connect(host: string, port: number, clientId: string, timeoutMs: number, security?: ChannelSecurity): Promise<BrokerChannel> {
+    const channel = await BrokerChannel.open(host, port, clientId, timeoutMs, security?.tls)
+    if (!security?.sasl) return channel
+    try {
+      await channel.login(security.sasl, timeoutMs)
+    } catch (err) {
+      channel.close()
+      throw err instanceof ChannelClosedError ? err : new ChannelClosedError(`SASL login to ${host}:${port} failed: ${(err as Error).message}`)
+    }
+    return channel
+  }
+
+  private static open(host: string, port: number, clientId: string, timeoutMs: number, tls: ConnectionOptions | undefined): Promise<BrokerChannel> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port })
+      const socket = tls ? connectTls({ ...tls, host, port }) : connect({ host, port })
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new ChannelClosedError(`connecting to ${host}:${port} timed out`))
       }, timeoutMs)
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
         socket.removeAllListeners('error')
         resolve(new BrokerChannel(socket, clientId))
@@ -55,6 +84,23 @@ export class BrokerChannel {
         reject(new ChannelClosedError(`connecting to ${host}:${port} failed: ${err.message}`))
       })
     })
+  }
+
+  /** SaslHandshake v1, then the mechanism's SaslAuthenticate v2 exchange (KIP-152). */
+  private async login(sasl: NonNullable<ChannelSecurity['sasl']>, timeoutMs: number): Promise<void> {
+    const hs = await this.send<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: sasl.mechanism }, timeoutMs)
+    if (hs.errorCode !== 0) throw new Error(`${errorName(hs.errorCode)} (the listener enables ${hs.mechanisms.join(', ') || 'nothing'})`)
+    const step = async (authBytes: Buffer): Promise<Buffer> => {
+      const r = await this.send<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, { authBytes }, timeoutMs)
+      if (r.errorCode !== 0) throw new Error(`${errorName(r.errorCode)}: ${r.errorMessage ?? ''}`)
+      return r.authBytes
+    }
+    if (sasl.mechanism === 'PLAIN') {
+      await step(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'))
+      return
+    }
+    const scram = new ScramLogin(sasl.mechanism, sasl.username, sasl.password)
+    scram.finish(await step(scram.respond(await step(scram.start()))))
   }
 
   get isOpen(): boolean {

@@ -7,16 +7,19 @@ import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import type { MetadataImage } from '../cluster/metadata-image.ts'
 import type { Partition } from './partition.ts'
-import { ReplicaFetcher, tcpReplicaConnector } from './replica-fetcher.ts'
+import { ReplicaFetcher, securedReplicaConnector, tcpReplicaConnector } from './replica-fetcher.ts'
 import { interBrokerListener } from '../config/listeners.ts'
 import type { FetcherSettings, ReplicaConnector } from './replica-fetcher.ts'
 import { realTimers } from '../timers.ts'
 import type { Timers } from '../timers.ts'
+import type { ChannelSecurity } from '../net/broker-channel.ts'
 
 /** How fetchers reach leaders and wait: TCP and real timers unless injected (tools/sim/). */
 export interface FetcherTransport {
   readonly timers?: Timers
   readonly connect?: ReplicaConnector
+  /** The inter-broker listener's TLS / SASL for the default TCP connector (absent: PLAINTEXT). */
+  readonly security?: ChannelSecurity
 }
 
 export class ReplicaFetcherManager {
@@ -33,7 +36,7 @@ export class ReplicaFetcherManager {
     this.settings = {
       now,
       timers: transport.timers ?? realTimers,
-      connect: transport.connect ?? tcpReplicaConnector,
+      connect: transport.connect ?? (transport.security ? securedReplicaConnector(transport.security) : tcpReplicaConnector),
       nodeId: config.nodeId,
       brokerEpoch,
       maxWaitMs: config.int('replica.fetch.wait.max.ms'),

@@ -17,6 +17,7 @@ import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../pr
 import type { FetchRequestFetchTopic, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { OffsetForLeaderEpochResponse } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
 import { BrokerChannel } from '../net/broker-channel.ts'
+import type { ChannelSecurity } from '../net/broker-channel.ts'
 import type { Partition } from './partition.ts'
 import { recordsBuffer } from '../../protocol/primitives/index.ts'
 import type { Timers } from '../timers.ts'
@@ -57,6 +58,10 @@ export type ReplicaConnector = (leaderId: number, endpoint: { host: string, port
 
 /** The production connector: a pipelined TCP channel. */
 export const tcpReplicaConnector: ReplicaConnector = (_leaderId, ep, clientId, timeoutMs) => BrokerChannel.connect(ep.host, ep.port, clientId, timeoutMs)
+
+/** TCP with the inter-broker listener's TLS and SASL login (security/inter-broker-security.ts). */
+export const securedReplicaConnector = (security: ChannelSecurity): ReplicaConnector =>
+  (_leaderId, ep, clientId, timeoutMs) => BrokerChannel.connect(ep.host, ep.port, clientId, timeoutMs, security)
 
 /** Where the leader listens, from the metadata image (undefined: not registered). */
 export type EndpointLookup = (brokerId: number) => { host: string, port: number } | undefined

@@ -3,7 +3,6 @@
 // SaslAuthenticate and the raw tokens that follow SaslHandshake v0.
 import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.ts'
-import { interBrokerListener } from '../config/listeners.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 import { ConfigError } from '../config/config-error.ts'
 import { AclStore } from './acl/acl-store.ts'
@@ -14,12 +13,15 @@ import type { ListenerSecurity } from './listener-security.ts'
 import { ScramCredentials } from './scram-credentials.ts'
 import { PlainServer } from './sasl/plain.ts'
 import { ScramServer } from './sasl/scram.ts'
-import { OAuthBearerServer } from './sasl/oauthbearer.ts'
+import { OAuthBearerServer, unsecuredCheck } from './sasl/oauthbearer.ts'
+import { JwtValidator } from './sasl/jwt-validator.ts'
 import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
 import type { SecuritySession } from './session.ts'
 
 export class Security {
   private readonly byName = new Map<string, ListenerSecurity>()
+  /** KIP-768 validators by listener (each with its JWKS). */
+  private readonly jwtValidators = new Map<string, JwtValidator>()
   private credentials: ScramCredentials | undefined
   /** connection.failed.authentication.delay.ms */
   readonly failedAuthDelayMs: number
@@ -36,6 +38,7 @@ export class Security {
       const sec = listenerSecurity(config, l)
       this.byName.set(l.name, sec)
       if (sec.oauth) log.warn({ listener: l.name }, `listener ${l.name} accepts unsecured OAUTHBEARER tokens (no signature check, as Kafka's default validator): for development only`)
+      if (sec.oauthJwt) this.jwtValidators.set(l.name, new JwtValidator(sec.oauthJwt, log))
     }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
@@ -61,18 +64,12 @@ export class Security {
 
   close(): void {
     this.acls?.close()
+    for (const v of this.jwtValidators.values()) v.close()
   }
 
-  /** Replication connects without TLS or SASL for now: the inter-broker listener must be PLAINTEXT. */
-  requirePlaintextInterBroker(config: BrokerConfig): void {
-    const name = config.get('inter.broker.listener.name') as string | null
-    const l = interBrokerListener(config.listeners, name, config.string('security.inter.broker.protocol'))
-    const key = name ? 'inter.broker.listener.name' : 'security.inter.broker.protocol'
-    if (!l) throw new ConfigError(key, `${name} is not one of listeners (${config.listeners.map((x) => x.name).join(', ')})`)
-    if (l.securityProtocol !== 'PLAINTEXT') {
-      throw new ConfigError(key, `replication between brokers uses listener ${l.name} (${l.securityProtocol}), but Samsa's replica fetchers ` +
-        'speak PLAINTEXT only for now: add a PLAINTEXT listener for brokers and name it in inter.broker.listener.name')
-    }
+  /** The listener's KIP-768 validator, when it has one. */
+  jwtValidator(listener: string): JwtValidator | undefined {
+    return this.jwtValidators.get(listener)
   }
 
   listener(name: string): ListenerSecurity | undefined {
@@ -95,12 +92,18 @@ export class Security {
     return undefined
   }
 
+  private oauthServer(l: ListenerSecurity): SaslServer | null {
+    const jwt = this.jwtValidators.get(l.name)
+    if (jwt) return new OAuthBearerServer((token) => jwt.validate(token))
+    return l.oauth ? new OAuthBearerServer(unsecuredCheck(l.oauth)) : null
+  }
+
   /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
   begin(session: SecuritySession, mechanism: string): boolean {
     if (!session.listener.mechanisms.includes(mechanism)) return false
     const l = session.listener
     session.sasl = mechanism === 'PLAIN' ? new PlainServer(l.plainUsers)
-      : mechanism === 'OAUTHBEARER' && l.oauth ? new OAuthBearerServer(l.oauth) : this.newServer(mechanism) ?? null
+      : mechanism === 'OAUTHBEARER' ? this.oauthServer(l) : this.newServer(mechanism) ?? null
     return session.sasl !== null
   }
 

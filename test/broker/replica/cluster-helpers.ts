@@ -8,15 +8,23 @@ import type { FetchResponse } from '../../../src/protocol/generated/messages/fet
 import type { DeleteRecordsResponse } from '../../../src/protocol/generated/messages/delete-records.ts'
 import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
 import { BrokerChannel } from '../../../src/broker/net/broker-channel.ts'
+import type { ChannelSecurity } from '../../../src/broker/net/broker-channel.ts'
 import type { Cluster } from '../../../src/broker/embedded-cluster.ts'
 import type { Partition } from '../../../src/broker/replica/partition.ts'
 import { parsePartitionRecord, partitionKey } from '../../../src/broker/cluster/metadata-records.ts'
 import type { PartitionRecord } from '../../../src/broker/cluster/metadata-records.ts'
 import { batch } from '../../storage/helpers.ts'
 
+const clientSecurity = new WeakMap<Cluster, ChannelSecurity>()
+
+/** The helpers below connect to `cluster` with `security` (a cluster on a TLS/SASL listener). */
+export function useClientSecurity(cluster: Cluster, security: ChannelSecurity): void {
+  clientSecurity.set(cluster, security)
+}
+
 export async function channelTo(cluster: Cluster, nodeId: number): Promise<BrokerChannel> {
   const b = cluster.broker(nodeId)
-  return BrokerChannel.connect(b.host, b.port, 'cluster-test', 5000)
+  return BrokerChannel.connect(b.host, b.port, 'cluster-test', 5000, clientSecurity.get(cluster))
 }
 
 /** Creates a topic through broker `via` (CreateTopics v5). */

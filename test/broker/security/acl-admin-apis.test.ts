@@ -38,11 +38,10 @@ import { defaultDescribeTransactionsRequest } from '../../../src/protocol/genera
 import type { DescribeTransactionsResponse } from '../../../src/protocol/generated/messages/describe-transactions.ts'
 import { CLUSTER_OPERATIONS } from '../../../src/broker/cluster/authorized-operations.ts'
 import { Operation, PatternType, Permission, ResourceType } from '../../../src/broker/security/acl/acl.ts'
-import { startSecureBroker } from './secure-broker.ts'
+import { startAclBroker } from './acl-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 import { rawAs as rawSasl } from './raw-sasl.ts'
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-pw" user_alice="alice-pw";'
 const bit = (...ops: number[]) => ops.reduce((a, op) => a | (1 << op), 0)
 
 describe('ACL checks on admin and group APIs; authorized-operations bitfields', () => {
@@ -51,14 +50,7 @@ describe('ACL checks on admin and group APIs; authorized-operations bitfields', 
   const withFields = <T extends object>(base: T, fields: Partial<T>): T => Object.assign(base, fields)
 
   before(async () => {
-    broker = await startSecureBroker({
-      'listeners': 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:admin',
-      'num.partitions': '1',
-    })
+    broker = await startAclBroker(['admin', 'alice'], { 'num.partitions': '1' })
     const ctx = broker.running.context
     await ctx.topics.createTopic({ name: 'mine', numPartitions: 1, replicationFactor: 1 })
     const binding = (resourceType: number, resourceName: string, operation: number) => ({ resourceType, resourceName, patternType: PatternType.LITERAL,

@@ -15,13 +15,12 @@ import { ErrorCode } from '../../../src/protocol/errors.ts'
 import { ZERO_UUID } from '../../../src/protocol/primitives/index.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
 import { rawAs as rawSasl } from './raw-sasl.ts'
-import { startSecureBroker } from './secure-broker.ts'
+import { startAclBroker } from './acl-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
 type Enum<T> = T[keyof T]
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-pw" user_alice="alice-pw" user_bob="bob-pw";'
 
 const TXN = `
 import sys, json
@@ -42,14 +41,7 @@ except KafkaException as e:
 describe('ACLs on transactional ids', () => {
   let broker: SecureBroker
   before(async () => {
-    broker = await startSecureBroker({
-      'listeners': 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:admin',
-      'transaction.state.log.num.partitions': '1',
-    })
+    broker = await startAclBroker(['admin', 'alice', 'bob'], { 'transaction.state.log.num.partitions': '1' })
     const acl = (principal: string, resourceType: Enum<typeof AclResourceTypes>, resourceName: string, operation: Enum<typeof AclOperationTypes>,
       resourcePatternType = ResourcePatternTypes.LITERAL) =>
       ({ principal, host: '*', resourceType, resourceName, resourcePatternType, operation, permissionType: AclPermissionTypes.ALLOW })

@@ -14,26 +14,19 @@ import type { ElectLeadersResponse } from '../../../src/protocol/generated/messa
 import type { AlterPartitionReassignmentsResponse } from '../../../src/protocol/generated/messages/alter-partition-reassignments.ts'
 import type { ListPartitionReassignmentsResponse } from '../../../src/protocol/generated/messages/list-partition-reassignments.ts'
 import type { WriteTxnMarkersResponse } from '../../../src/protocol/generated/messages/write-txn-markers.ts'
-import { RawClient, decodeResponseFrame, requestFrame } from '../raw-client.ts'
-import { startSecureBroker } from './secure-broker.ts'
+import { rawAs as rawSasl } from './raw-sasl.ts'
+import { startAclBroker } from './acl-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 
 // kafkajs is CommonJS: its enums come through the default export.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
 type Enum<T> = T[keyof T]
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-pw" user_alice="alice-pw" user_bob="bob-pw";'
 
 describe('ACLs', () => {
   let broker: SecureBroker
   before(async () => {
-    broker = await startSecureBroker({
-      'listeners': 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:admin',
-    })
+    broker = await startAclBroker(['admin', 'alice', 'bob'])
   })
   after(async () => {
     await broker?.close()
@@ -73,19 +66,7 @@ describe('ACLs', () => {
   }
 
   /** One request as `user` over a raw connection (KafkaJS hides some error codes). */
-  const rawAs = async <T>(user: string, apiKey: number, version: number, body: unknown): Promise<T> => {
-    const c = await RawClient.connect(broker.port('SASL_PLAINTEXT'))
-    try {
-      c.write(requestFrame(ApiKey.SaslHandshake, 1, 1, { mechanism: 'PLAIN' }))
-      await c.readFrame()
-      c.write(requestFrame(ApiKey.SaslAuthenticate, 1, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-pw`) }))
-      await c.readFrame()
-      c.write(requestFrame(apiKey, version, 3, body))
-      return decodeResponseFrame<T>(apiKey, version, await c.readFrame()).body
-    } finally {
-      c.destroy()
-    }
-  }
+  const rawAs = <T>(user: string, apiKey: number, version: number, body: unknown): Promise<T> => rawSasl<T>(broker.port('SASL_PLAINTEXT'), user, apiKey, version, body)
 
   /** FindCoordinator for a group as `user`. */
   const findCoordinator = async (user: string, group: string): Promise<number> =>
