@@ -17,7 +17,7 @@ export const SECURITY_CONFIGS = [
   k('quota.window.num', 'int', 11, 'Client quotas: samples kept per user/client-id rate (produce, fetch, request time); the rate is measured over them.', { ...ro, ...on, min: 1 }),
   k('quota.window.size.seconds', 'int', 1, 'Client quotas: length of one sample; a request quota throttle is at most one sample long.', { ...ro, ...on, min: 1 }),
   k('security.inter.broker.protocol', 'string', 'PLAINTEXT', 'Security: Inter broker protocol.', { ...ro, importance: 'medium' }),
-  k('connections.max.reauth.ms', 'long', 0, 'Connections: Connections maximum reauth (ms).', { ...ro, importance: 'medium' }),
+  k('connections.max.reauth.ms', 'long', 0, 'SASL (KIP-368): when positive, the longest a login lasts (also per listener and mechanism); the client is told in SaslAuthenticate and must re-authenticate, else its connection closes at its next request. A token\'s expiry bounds it too.', { ...ro, ...on, importance: 'medium' }),
   k('sasl.server.max.receive.size', 'int', 524_288, 'SASL: largest request accepted before authentication; a larger one closes the connection.', { ...ro, ...on, importance: 'medium' }),
   k('security.providers', 'string', null, 'Security: Providers.', ro),
   k('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Security: Builder class.', { ...pb, importance: 'medium' }),

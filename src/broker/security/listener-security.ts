@@ -31,6 +31,8 @@ export interface ListenerSecurity {
   readonly plainUsers: ReadonlyMap<string, string>
   /** OAUTHBEARER: the unsecured-token validator's options (its JAAS entry is optional). */
   readonly oauth: UnsecuredJwsOptions | undefined
+  /** connections.max.reauth.ms by enabled mechanism (listener and mechanism overrides applied); 0: none. */
+  readonly maxReauthMs: ReadonlyMap<string, number>
   /** OAUTHBEARER with Kafka's validator handler (KIP-768): signed JWTs against a JWKS, in place of `oauth`. */
   readonly oauthJwt: JwtValidatorOptions | undefined
 }
@@ -63,7 +65,7 @@ function principalMapper(config: BrokerConfig, listener: string): SslPrincipalMa
 export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): ListenerSecurity {
   const tls = usesTls(l.securityProtocol) ? listenerTls(config, l.name) : undefined
   const mapper = tls ? principalMapper(config, l.name) : undefined
-  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: [], plainUsers: new Map(), oauth: undefined, oauthJwt: undefined }
+  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: [], plainUsers: new Map(), oauth: undefined, oauthJwt: undefined, maxReauthMs: new Map() }
   const enabled = ((config.forListener(l.name, 'sasl.enabled.mechanisms') as readonly string[] | null) ?? []).map((m) => m.toUpperCase())
   const unserved = enabled.filter((m) => !(SERVED_MECHANISMS as readonly string[]).includes(m))
   if (enabled.length === 0 || unserved.length > 0) {
@@ -78,5 +80,6 @@ export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): List
     const key = listenerKeyId(l.name, 'sasl.jaas.config', 'oauthbearer')
     oauth = unsecuredJwsOptions(typeof jaas === 'string' && jaas !== '' ? parseJaas(key, jaas).options : new Map())
   }
-  return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth, oauthJwt }
+  return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth, oauthJwt,
+    maxReauthMs: new Map(enabled.map((m) => [m, Number(config.forListener(l.name, 'connections.max.reauth.ms', m.toLowerCase()))])) }
 }
