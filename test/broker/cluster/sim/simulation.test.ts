@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { simulate } from '../../../../tools/sim/simulation.ts'
 
-const SEEDS = Number(process.env['SAMSA_SIM_SEEDS'] ?? 80)
+const SEEDS = Number(process.env['SAMSA_SIM_SEEDS'] ?? 240)
 const STEPS = Number(process.env['SAMSA_SIM_STEPS'] ?? 400)
 
 test(`simulation: ${SEEDS} seeds of ${STEPS} events under faults hold every invariant`, async () => {
