@@ -1,7 +1,8 @@
 // One seeded run of the deterministic simulation: a cluster of SimBrokers over the in-memory
 // store and network, a topic replicated on every broker (min.insync.replicas 2), producers and a
 // consumer, and a chaos loop that kills and restarts brokers, cuts them off from each other or
-// from the store (their leases then lapse on the virtual clock: split brain), while the network
+// from the store (their leases then lapse on the virtual clock: split brain) or make the store
+// unreachable for everyone (etcd without quorum; leases keep lapsing meanwhile), while the network
 // delays, reorders, drops and duplicates messages. After every event the Checker runs. Then the
 // faults stop, the cluster heals (dead brokers restart, links come back), the workload stops,
 // and the run continues until every partition has a leader and a full ISR (or a deadline): the
@@ -174,13 +175,15 @@ export async function simulate(o: SimOptions, onEvent?: (line: string) => void):
     } else if (r < 0.75 && !cut) {
       cut = true
       cuts++
-      const kind = chaos.int(0, 4)
-      if (kind === 0) for (const x of others(victim)) network.partition(victim, x) // isolated from brokers and clients
+      const kind = chaos.int(0, 5)
+      if (kind === 4) network.stop(STORE_NODE) // the store unreachable for everyone (etcd without quorum)
+      else if (kind === 0) for (const x of others(victim)) network.partition(victim, x) // isolated from brokers and clients
       else if (kind === 1) network.partition(victim, STORE_NODE) // split brain: lease lapses, it keeps serving
       else if (kind === 2) for (const x of [...others(victim), STORE_NODE]) network.partition(victim, x) // fully isolated
       else network.partition(victim, chaos.pick(brokerIds.filter((x) => x !== victim))) // one broker pair
       scheduler.in(chaos.int(200, 4000), 'heal', () => {
         network.heal()
+        if (!network.isUp(STORE_NODE)) network.start(STORE_NODE)
         cut = false
       })
     }
@@ -217,6 +220,7 @@ export async function simulate(o: SimOptions, onEvent?: (line: string) => void):
   if (!violation) {
     faulting = false
     network.heal()
+    if (!network.isUp(STORE_NODE)) network.start(STORE_NODE)
     network.faults = { drop: 0, duplicate: 0, minDelay: 1, maxDelay: 5 }
     // Clients keep writing for a while: a replica left diverged by the faults would take new data
     // on top of its bad tail, which the committed-record rule then sees.

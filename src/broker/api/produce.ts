@@ -61,11 +61,13 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     }
     if (partition.settings.compacted) checkCompactedKeys(batches, partition.topic, index)
     if (partition.settings.schemaValidation) await checkSchemaIds(batches, partition.topic, partition.settings.schemaValidation, ctx.broker.schemas)
+    // The epoch the batch is written in: only the HW of this leadership confirms it.
+    const epoch = partition.leaderEpoch
     const result = await partition.appendAsLeader(batches)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
     const required = result.lastOffset + 1
     if (acks === -1) {
-      if (partition.highWatermark < required && !(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs))) {
+      if (!(await ctx.broker.replicas.awaitReplication(partition, required, timeoutMs, epoch))) {
         if (!partition.isLeader) return notLeader(ctx, partition, index, version)
         return failed(index, ErrorCode.REQUEST_TIMED_OUT, 'the in-sync replicas did not confirm the write in time', version)
       }

@@ -1,6 +1,6 @@
 // Kafka's per-listener overrides: `listener.name.<listener>.<key>` sets a TLS or SASL config for
 // one listener only, and `listener.name.<listener>.<mechanism>.sasl.jaas.config` (plus the other
-// `sasl.` keys) for one mechanism on one listener. The listener name is case-insensitive, as in
+// `sasl.` keys, and connections.max.reauth.ms) for one mechanism on one listener. The listener name is case-insensitive, as in
 // Kafka (its config prefix is the lower-cased name). The value is validated as the base key's.
 import { BROKER_DEFS, unknownKey } from './config-table.ts'
 import { ConfigError } from './config-error.ts'
@@ -36,7 +36,7 @@ export function parseListenerKey(key: string): ListenerKey | null {
   // <mechanism>.sasl.<...>: mechanisms contain no dots (PLAIN, SCRAM-SHA-256, OAUTHBEARER).
   const mdot = tail.indexOf('.')
   const saslKey = mdot > 0 ? tail.slice(mdot + 1) : ''
-  const saslDef = saslKey.startsWith('sasl.') ? BROKER_DEFS.get(saslKey) : undefined
+  const saslDef = saslKey.startsWith('sasl.') || saslKey === 'connections.max.reauth.ms' ? BROKER_DEFS.get(saslKey) : undefined
   if (saslDef) return { listener, mechanism: tail.slice(0, mdot).toLowerCase(), key: saslKey, def: saslDef }
   const err = unknownKey(tail, 'broker')
   throw new ConfigError(key, err.message.slice(tail.length + 2))

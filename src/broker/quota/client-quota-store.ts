@@ -5,6 +5,7 @@
 // request path and must not wait for the store.
 import type { Logger } from 'pino'
 import type { MetadataStore, Op, Watch } from '../cluster/store/metadata-store.ts'
+import { RevisionWaiters, followPrefix } from '../cluster/store/prefix-copy.ts'
 import { entityKey } from './client-quota-entity.ts'
 import type { QuotaEntity } from './client-quota-entity.ts'
 
@@ -31,8 +32,7 @@ function parse(value: string): EntityQuotas | undefined {
 export class ClientQuotaStore {
   private readonly byKey = new Map<string, EntityQuotas>()
   private watch: Watch | undefined
-  private revision = 0
-  private readonly waiters: { revision: number, resolve: () => void }[] = []
+  private readonly revisions = new RevisionWaiters()
 
   constructor(private readonly store: MetadataStore, private readonly log: Logger, private readonly listener: QuotaListener) {}
 
@@ -47,7 +47,7 @@ export class ClientQuotaStore {
     }
     // After a lost watch: what disappeared meanwhile.
     for (const [key, q] of this.byKey) if (!seen.has(key)) this.set(key, { entity: q.entity, values: {} })
-    this.revision = Math.max(this.revision, r.revision)
+    this.revisions.seen(r.revision)
     this.follow(r.revision + 1)
   }
 
@@ -58,36 +58,15 @@ export class ClientQuotaStore {
   }
 
   private follow(from: number): void {
-    this.watch = this.store.watch(CLIENT_QUOTAS_PREFIX, (batch) => {
-      for (const e of batch.events) {
-        const q = e.type === 'put' ? parse(e.kv.value) : undefined
-        const old = this.byKey.get(e.kv.key)
-        if (q) this.set(e.kv.key, q)
-        else if (old) this.set(e.kv.key, { entity: old.entity, values: {} })
-      }
-      this.seen(batch.revision)
-    }, {
-      fromRevision: from,
-      onError: (err) => {
-        this.log.warn({ err }, 'client quota watch failed: reloading the quotas')
-        void this.open().catch((e: unknown) => this.log.error({ err: e }, 'cannot reload the client quotas'))
-      },
+    this.watch = followPrefix(this.store, CLIENT_QUOTAS_PREFIX, from, this.revisions, (key, value) => {
+      const q = value === undefined ? undefined : parse(value)
+      const old = this.byKey.get(key)
+      if (q) this.set(key, q)
+      else if (old) this.set(key, { entity: old.entity, values: {} })
+    }, (err) => {
+      this.log.warn({ err }, 'client quota watch failed: reloading the quotas')
+      void this.open().catch((e: unknown) => this.log.error({ err: e }, 'cannot reload the client quotas'))
     })
-  }
-
-  private seen(revision: number): void {
-    this.revision = Math.max(this.revision, revision)
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i].revision <= this.revision) {
-        this.waiters[i].resolve()
-        this.waiters.splice(i, 1)
-      }
-    }
-  }
-
-  private waitFor(revision: number): Promise<void> {
-    if (revision <= this.revision) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push({ revision, resolve }))
   }
 
   all(): Iterable<EntityQuotas> {
@@ -106,7 +85,7 @@ export class ClientQuotaStore {
       return Object.keys(q.values).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: JSON.stringify(q) }
     })
     const r = await this.store.txn({ success: ops })
-    await this.waitFor(r.revision)
+    await this.revisions.waitFor(r.revision)
   }
 
   close(): void {

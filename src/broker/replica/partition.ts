@@ -253,10 +253,15 @@ export class Partition {
   private async leaderAppend(batches: Buffer, origin: 'client' | 'coordinator'): Promise<AppendResult> {
     if (this.role !== 'leader') throw this.notLeader()
     if (origin === 'coordinator') this.coordinatorAppendCount++
-    const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, origin })
+    const epoch = this.epoch
+    const result = await this.log.append(batches, { leaderEpoch: epoch, origin })
     this.appended.record(result.lastOffset + 1, batches.length)
     this.events.onLogAppend(this, batches.length)
     this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)
+    // The role or epoch changed while the append was queued (Kafka holds a lock across both; here
+    // the image may apply meanwhile): as a follower the batch may be truncated by the new leader, so
+    // it is never acknowledged (the producer retries). Found by the deterministic simulation.
+    if (this.role !== 'leader' || this.epoch !== epoch) throw this.notLeader()
     return result
   }
 

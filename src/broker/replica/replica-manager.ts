@@ -287,9 +287,12 @@ export class ReplicaManager {
     this.producePurgatory.close()
   }
 
-  /** acks=all: resolves true once the partition's HW reaches `requiredOffset`, false on timeout. */
-  awaitReplication(partition: Partition, requiredOffset: number, timeoutMs: number): Promise<boolean> {
-    return awaitReplication(this.producePurgatory, partition, requiredOffset, timeoutMs)
+  /**
+   * acks=all: resolves true once the partition's HW reaches `requiredOffset` while it still leads in
+   * `leaderEpoch` (default: the current one), false on timeout or loss of that leadership.
+   */
+  awaitReplication(partition: Partition, requiredOffset: number, timeoutMs: number, leaderEpoch?: number): Promise<boolean> {
+    return awaitReplication(this.producePurgatory, partition, requiredOffset, timeoutMs, leaderEpoch)
   }
 
   private settingsFor(rawConfig: Readonly<Record<string, string>>): PartitionSettings {

@@ -71,11 +71,28 @@ function closeAfter(result: FrameResult, conn: Connection): FrameResult {
   return result
 }
 
+/**
+ * An authenticated session (KIP-368): a SaslHandshake may start a re-authentication; once the
+ * login has ended, any other request closes the connection, as Kafka's SocketServer does.
+ */
+function authenticated(inner: FrameHandler, security: Security, session: SecuritySession, frame: Buffer, conn: Connection): FrameResult | Promise<FrameResult> {
+  const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1
+  if (apiKey === ApiKey.SaslHandshake) security.beginReauthentication(session)
+  else if (!session.reauthenticating && session.expiresAtMs !== undefined && Date.now() > session.expiresAtMs) {
+    conn.close(`the SASL session of ${session.principal} expired without re-authentication (connections.max.reauth.ms or the credential's expiry)`, 'silent')
+    return null
+  }
+  const out = inner(frame, conn)
+  if (apiKey !== ApiKey.SaslHandshake && apiKey !== ApiKey.SaslAuthenticate) return out
+  const after = (result: FrameResult) => (session.closeAfterResponse ? closeAfter(result, conn) : result)
+  return out instanceof Promise ? out.then(after) : after(out)
+}
+
 export function createAuthenticator(inner: FrameHandler, security: Security): FrameHandler {
   return (frame: Buffer, conn: Connection): FrameResult | Promise<FrameResult> => {
     const session = sessionOf(conn) ?? open(security, conn)
-    if (session.authenticated) return inner(frame, conn)
     if (session.rawTokens) return rawToken(security, session, frame, conn)
+    if (session.authenticated) return authenticated(inner, security, session, frame, conn)
     if (frame.length > security.maxUnauthenticatedBytes) {
       throw new RequestRejected(`a ${frame.length}-byte request before authentication (sasl.server.max.receive.size is ${security.maxUnauthenticatedBytes})`)
     }

@@ -12,6 +12,8 @@ import { parseJaas } from './sasl/jaas.ts'
 import { plainUsers } from './sasl/plain.ts'
 import { unsecuredJwsOptions } from './sasl/oauthbearer.ts'
 import type { UnsecuredJwsOptions } from './sasl/oauthbearer.ts'
+import { jwtValidatorOptions } from './sasl/jwt-validator.ts'
+import type { JwtValidatorOptions } from './sasl/jwt-validator.ts'
 import { MappingRuleError, SslPrincipalMapper } from './ssl-principal-mapper.ts'
 
 /** Mechanisms Samsa serves. */
@@ -29,6 +31,10 @@ export interface ListenerSecurity {
   readonly plainUsers: ReadonlyMap<string, string>
   /** OAUTHBEARER: the unsecured-token validator's options (its JAAS entry is optional). */
   readonly oauth: UnsecuredJwsOptions | undefined
+  /** connections.max.reauth.ms by enabled mechanism (listener and mechanism overrides applied); 0: none. */
+  readonly maxReauthMs: ReadonlyMap<string, number>
+  /** OAUTHBEARER with Kafka's validator handler (KIP-768): signed JWTs against a JWKS, in place of `oauth`. */
+  readonly oauthJwt: JwtValidatorOptions | undefined
 }
 
 function plainUsersOf(config: BrokerConfig, listener: string): Map<string, string> {
@@ -59,7 +65,7 @@ function principalMapper(config: BrokerConfig, listener: string): SslPrincipalMa
 export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): ListenerSecurity {
   const tls = usesTls(l.securityProtocol) ? listenerTls(config, l.name) : undefined
   const mapper = tls ? principalMapper(config, l.name) : undefined
-  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: [], plainUsers: new Map(), oauth: undefined }
+  if (!usesSasl(l.securityProtocol)) return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: [], plainUsers: new Map(), oauth: undefined, oauthJwt: undefined, maxReauthMs: new Map() }
   const enabled = ((config.forListener(l.name, 'sasl.enabled.mechanisms') as readonly string[] | null) ?? []).map((m) => m.toUpperCase())
   const unserved = enabled.filter((m) => !(SERVED_MECHANISMS as readonly string[]).includes(m))
   if (enabled.length === 0 || unserved.length > 0) {
@@ -68,10 +74,12 @@ export function listenerSecurity(config: BrokerConfig, l: ListenerAddress): List
       `choose among ${SERVED_MECHANISMS.join(', ')} (GSSAPI/Kerberos is not served)`)
   }
   let oauth: UnsecuredJwsOptions | undefined
-  if (enabled.includes('OAUTHBEARER')) {
+  const oauthJwt = enabled.includes('OAUTHBEARER') ? jwtValidatorOptions(config, l.name) : undefined
+  if (enabled.includes('OAUTHBEARER') && !oauthJwt) {
     const jaas = config.forListener(l.name, 'sasl.jaas.config', 'oauthbearer')
     const key = listenerKeyId(l.name, 'sasl.jaas.config', 'oauthbearer')
     oauth = unsecuredJwsOptions(typeof jaas === 'string' && jaas !== '' ? parseJaas(key, jaas).options : new Map())
   }
-  return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth }
+  return { name: l.name, protocol: l.securityProtocol, tls, principalMapper: mapper, mechanisms: enabled, plainUsers: enabled.includes('PLAIN') ? plainUsersOf(config, l.name) : new Map(), oauth, oauthJwt,
+    maxReauthMs: new Map(enabled.map((m) => [m, Number(config.forListener(l.name, 'connections.max.reauth.ms', m.toLowerCase()))])) }
 }

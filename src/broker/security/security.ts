@@ -13,12 +13,15 @@ import type { ListenerSecurity } from './listener-security.ts'
 import { ScramCredentials } from './scram-credentials.ts'
 import { PlainServer } from './sasl/plain.ts'
 import { ScramServer } from './sasl/scram.ts'
-import { OAuthBearerServer } from './sasl/oauthbearer.ts'
+import { OAuthBearerServer, unsecuredCheck } from './sasl/oauthbearer.ts'
+import { JwtValidator } from './sasl/jwt-validator.ts'
 import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
 import type { SecuritySession } from './session.ts'
 
 export class Security {
   private readonly byName = new Map<string, ListenerSecurity>()
+  /** KIP-768 validators by listener (each with its JWKS). */
+  private readonly jwtValidators = new Map<string, JwtValidator>()
   private credentials: ScramCredentials | undefined
   /** connection.failed.authentication.delay.ms */
   readonly failedAuthDelayMs: number
@@ -35,6 +38,7 @@ export class Security {
       const sec = listenerSecurity(config, l)
       this.byName.set(l.name, sec)
       if (sec.oauth) log.warn({ listener: l.name }, `listener ${l.name} accepts unsecured OAUTHBEARER tokens (no signature check, as Kafka's default validator): for development only`)
+      if (sec.oauthJwt) this.jwtValidators.set(l.name, new JwtValidator(sec.oauthJwt, log))
     }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
@@ -60,6 +64,12 @@ export class Security {
 
   close(): void {
     this.acls?.close()
+    for (const v of this.jwtValidators.values()) v.close()
+  }
+
+  /** The listener's KIP-768 validator, when it has one. */
+  jwtValidator(listener: string): JwtValidator | undefined {
+    return this.jwtValidators.get(listener)
   }
 
   listener(name: string): ListenerSecurity | undefined {
@@ -82,13 +92,55 @@ export class Security {
     return undefined
   }
 
+  private oauthServer(l: ListenerSecurity): SaslServer | null {
+    const jwt = this.jwtValidators.get(l.name)
+    if (jwt) return new OAuthBearerServer((token) => jwt.validate(token))
+    return l.oauth ? new OAuthBearerServer(unsecuredCheck(l.oauth)) : null
+  }
+
   /** Starts the exchange for `mechanism` on the session's listener; false when the listener does not enable it. */
   begin(session: SecuritySession, mechanism: string): boolean {
     if (!session.listener.mechanisms.includes(mechanism)) return false
     const l = session.listener
+    if (session.reauthenticating && mechanism !== session.mechanism) {
+      // Answered as accepted; the SaslAuthenticate that follows fails with this (as in Kafka).
+      session.reauthRefusal = `SASL mechanism '${mechanism}' requested by client is not supported for re-authentication of mechanism '${session.mechanism}'`
+      return true
+    }
     session.sasl = mechanism === 'PLAIN' ? new PlainServer(l.plainUsers)
-      : mechanism === 'OAUTHBEARER' && l.oauth ? new OAuthBearerServer(l.oauth) : this.newServer(mechanism) ?? null
+      : mechanism === 'OAUTHBEARER' ? this.oauthServer(l) : this.newServer(mechanism) ?? null
     return session.sasl !== null
+  }
+
+  /**
+   * Kafka's session lifetime (KIP-368): the listener's connections.max.reauth.ms for the mechanism
+   * when positive, bounded by the credential's expiry (a token's exp) when it has one.
+   */
+  private startSession(session: SecuritySession, mechanism: string, credentialExpiresAtMs: number | undefined): void {
+    const now = Date.now()
+    const max = session.listener.maxReauthMs.get(mechanism) ?? 0
+    if (credentialExpiresAtMs === undefined && max <= 0) {
+      session.expiresAtMs = undefined
+      session.sessionLifetimeMs = 0
+      return
+    }
+    const untilExpiry = credentialExpiresAtMs === undefined ? Number.POSITIVE_INFINITY : credentialExpiresAtMs - now
+    const lifetime = Math.max(0, Math.min(untilExpiry, max > 0 ? max : Number.POSITIVE_INFINITY))
+    session.sessionLifetimeMs = lifetime
+    session.expiresAtMs = now + lifetime
+  }
+
+  /**
+   * A SaslHandshake on an authenticated session starts a re-authentication when the session has
+   * an end and the last one started at least a second ago (Kafka's rule); otherwise it is answered
+   * as out of place.
+   */
+  beginReauthentication(session: SecuritySession): boolean {
+    const now = Date.now()
+    if (session.expiresAtMs === undefined || session.reauthenticating || now - session.lastReauthStartMs < 1000) return false
+    session.reauthenticating = true
+    session.lastReauthStartMs = now
+    return true
   }
 
   /** Runs one token through the session's exchange; success authenticates the session. */
@@ -102,12 +154,22 @@ export class Security {
       session.busy = false
     }
     if (step.kind === 'done') {
-      session.principal = `User:${step.user}`
-      session.authenticated = true
+      const principal = `User:${step.user}`
+      if (session.reauthenticating && principal !== session.principal) {
+        step = { kind: 'failed', message: `Cannot change principals during re-authentication (from ${session.principal} to ${principal})` }
+      } else {
+        session.principal = principal
+        session.authenticated = true
+        session.mechanism = server.mechanism
+        session.sasl = null
+        session.rawTokens = false
+        session.reauthenticating = false
+        this.startSession(session, server.mechanism, step.expiresAtMs)
+      }
+    }
+    if (step.kind === 'failed') {
       session.sasl = null
-      session.rawTokens = false
-    } else if (step.kind === 'failed') {
-      session.sasl = null
+      session.reauthenticating = false
       // Kafka's one line per failed login; the client gets the same message.
       this.log.info({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
       // Answering late slows password guessing (and the connection closes after the answer).

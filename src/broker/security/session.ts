@@ -1,5 +1,6 @@
 // One connection's security state, kept in the connection's attributes: the listener's demands,
-// the principal, and the SASL exchange in progress. Created on the connection's first frame.
+// the principal, the SASL exchange in progress, and the login's end and re-authentication state
+// (KIP-368). Created on the connection's first frame.
 import type { Connection } from '../net/connection.ts'
 import type { ListenerSecurity } from './listener-security.ts'
 import type { SaslServer } from './sasl/mechanism.ts'
@@ -20,6 +21,17 @@ export class SecuritySession {
   busy = false
   /** Close the connection once the response being written has gone out (a refused handshake or login). */
   closeAfterResponse = false
+  /** The mechanism the session authenticated with: a re-authentication must use it again (KIP-368). */
+  mechanism: string | null = null
+  /** When the login ends (ms since the epoch) unless the client re-authenticates; undefined: never. */
+  expiresAtMs: number | undefined
+  /** What SaslAuthenticate v1+ tells the client (0: no limit). */
+  sessionLifetimeMs = 0
+  /** A re-authentication (SaslHandshake on an authenticated session) is under way. */
+  reauthenticating = false
+  lastReauthStartMs = 0
+  /** Set when a re-authentication names another mechanism: the SaslAuthenticate that follows fails with it. */
+  reauthRefusal: string | null = null
 
   constructor(readonly listener: ListenerSecurity) {
     this.authenticated = listener.mechanisms.length === 0

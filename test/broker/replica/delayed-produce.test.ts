@@ -7,6 +7,9 @@ import { ReplicaManager } from '../../../src/broker/replica/replica-manager.ts'
 import type { LeadershipChange } from '../../../src/broker/replica/replica-manager.ts'
 import { MemoryMetadataStore } from '../../../src/broker/cluster/store/memory-store.ts'
 import { partitionKey } from '../../../src/broker/cluster/metadata-records.ts'
+import { Partition } from '../../../src/broker/replica/partition.ts'
+import { Purgatory } from '../../../src/broker/replica/purgatory.ts'
+import { awaitReplication } from '../../../src/broker/replica/delayed-produce.ts'
 import { batch, tempDir } from '../../storage/helpers.ts'
 import { metadataOver } from '../cluster/metadata-helpers.ts'
 
@@ -52,6 +55,37 @@ test('acks=all waits for the ISR to confirm (HW), times out otherwise; leadershi
     replicas.close()
     await logs.close()
     await md.close()
+    await tmp.cleanup()
+  }
+})
+
+// Found by the deterministic simulation (seed 42 of `npm run sim -- --seeds 100 --steps 1500`,
+// with the store-outage fault): a leader's append was still queued when the image made it a
+// follower; the append then completed, the produce waited, the partition's HW as a follower passed
+// the offset — with the new leader's record there, the batch truncated — and acks=all answered
+// success for a record that was gone. Now the append reports NOT_LEADER_OR_FOLLOWER and only the
+// HW of the leadership the batch was written in confirms it.
+test('acks=all: an append that straddles a leader change is never confirmed', async () => {
+  const tmp = await tempDir()
+  const logs = await LogManager.open({ logDirs: [tmp.path], cleanerEnabled: false })
+  try {
+    const log = await logs.getOrCreate('t', 0)
+    const settings = { minInsyncReplicas: 1, downConversion: true, compacted: false, schemaValidation: null }
+    const p = new Partition('t', 0, 'tid', log, 1, settings, { onHighWatermark() {}, onLogAppend() {} })
+    await p.makeLeader({ leader: 1, leaderEpoch: 1, partitionEpoch: 1, replicas: [1, 2], isr: [1, 2] })
+    const appending = p.appendAsLeader(batch(1))
+    p.makeFollower({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, replicas: [1, 2], isr: [1, 2] })
+    await assert.rejects(appending, { code: 'NOT_LEADER_OR_FOLLOWER' })
+    // As a follower its HW passes offset 0 (whatever the new leader has there): no confirmation.
+    p.updateFollowerHighWatermark(1)
+    assert.equal(p.highWatermark, 1)
+    assert.equal(await awaitReplication(new Purgatory(), p, 1, 10, 1), false)
+    // Leading again in a later epoch does not confirm a batch of the earlier one either.
+    await p.makeLeader({ leader: 1, leaderEpoch: 3, partitionEpoch: 3, replicas: [1], isr: [1] })
+    assert.equal(await awaitReplication(new Purgatory(), p, 1, 10, 1), false)
+    assert.equal(await awaitReplication(new Purgatory(), p, 1, 10, 3), true)
+  } finally {
+    await logs.close()
     await tmp.cleanup()
   }
 })

@@ -22,7 +22,8 @@ describe('unsecured JWS validation', () => {
   const opts = unsecuredJwsOptions(new Map([['unsecuredValidatorRequiredScope', 'kafka']]))
   const t = Date.now()
   it('accepts a live token with the required scope and names its subject', () => {
-    assert.deepEqual(validateUnsecuredJws(unsecuredToken({ sub: 'svc', exp: now() + 60, scope: 'kafka other' }), opts, t), { principal: 'svc' })
+    const exp = now() + 60
+    assert.deepEqual(validateUnsecuredJws(unsecuredToken({ sub: 'svc', exp, scope: 'kafka other' }), opts, t), { principal: 'svc', expiresAtMs: exp * 1000 })
   })
   it('refuses expired, signed, subject-less and scope-less tokens, and garbage', () => {
     const cases: [string, RegExp][] = [

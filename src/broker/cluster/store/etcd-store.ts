@@ -103,7 +103,9 @@ export class EtcdMetadataStore implements MetadataStore {
     const client = await openEtcdClient(spec, opts)
     const store = new EtcdMetadataStore(client, spec, opts)
     try {
-      const res = await client.etcd.kv.range({ key: store.key('/'), range_end: prefixEnd(store.key('/')), count_only: true })
+      // Retried like every read: a member that just started (or one of several that is down) may
+      // refuse the first try; only a budget's worth of failures means etcd is not there.
+      const res = await store.retrying('read', () => client.etcd.kv.range({ key: store.key('/'), range_end: prefixEnd(store.key('/')), count_only: true }))
       store.saw(res.header.revision)
     } catch (err) {
       client.etcd.close()

@@ -45,6 +45,7 @@ async function appendOne(ctx: BrokerContext, marker: TxnMarker, tp: TopicPartiti
       return ErrorCode.NONE
     }
     if (p.isr.length < p.settings.minInsyncReplicas) return ErrorCode.NOT_ENOUGH_REPLICAS
+    const epoch = p.leaderEpoch
     const result = await p.appendAsCoordinator(buildEndTxnMarkerBatch({
       type: marker.commit ? ControlRecordType.Commit : ControlRecordType.Abort,
       producerId: marker.producerId,
@@ -53,7 +54,7 @@ async function appendOne(ctx: BrokerContext, marker: TxnMarker, tp: TopicPartiti
       timestamp: ctx.clock.now(),
     }))
     const end = result.lastOffset + 1
-    if (p.highWatermark < end && !(await ctx.replicas.awaitReplication(p, end, timeoutMs))) {
+    if (!(await ctx.replicas.awaitReplication(p, end, timeoutMs, epoch))) {
       return p.isLeader ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_LEADER_OR_FOLLOWER
     }
     return ErrorCode.NONE

@@ -4,6 +4,7 @@
 // on the request path and must not wait for the store.
 import type { Logger } from 'pino'
 import type { MetadataStore, Watch } from '../../cluster/store/metadata-store.ts'
+import { RevisionWaiters, followPrefix } from '../../cluster/store/prefix-copy.ts'
 import { bindingKey } from './acl.ts'
 import type { AclBinding } from './acl.ts'
 
@@ -21,8 +22,7 @@ function parse(value: string): AclBinding | undefined {
 export class AclStore {
   private readonly bindings = new Map<string, AclBinding>()
   private watch: Watch | undefined
-  private revision = 0
-  private readonly waiters: { revision: number, resolve: () => void }[] = []
+  private readonly revisions = new RevisionWaiters()
 
   constructor(private readonly store: MetadataStore, private readonly log: Logger) {}
 
@@ -32,43 +32,21 @@ export class AclStore {
       const b = parse(kv.value)
       if (b) this.bindings.set(kv.key, b)
     }
-    this.revision = r.revision
+    this.revisions.seen(r.revision)
     this.follow(r.revision + 1)
   }
 
   private follow(from: number): void {
-    this.watch = this.store.watch(ACLS_PREFIX, (batch) => {
-      for (const e of batch.events) {
-        const b = e.type === 'put' ? parse(e.kv.value) : undefined
-        if (b) this.bindings.set(e.kv.key, b)
-        else this.bindings.delete(e.kv.key)
-      }
-      this.seen(batch.revision)
-    }, {
-      fromRevision: from,
-      onError: (err) => {
-        // A lost watch: reload everything (the ACLs are small) and follow again.
-        this.log.warn({ err }, 'ACL watch failed: reloading the ACLs')
-        this.bindings.clear()
-        void this.open().catch((e: unknown) => this.log.error({ err: e }, 'cannot reload the ACLs'))
-      },
+    this.watch = followPrefix(this.store, ACLS_PREFIX, from, this.revisions, (key, value) => {
+      const b = value === undefined ? undefined : parse(value)
+      if (b) this.bindings.set(key, b)
+      else this.bindings.delete(key)
+    }, (err) => {
+      // A lost watch: reload everything (the ACLs are small) and follow again.
+      this.log.warn({ err }, 'ACL watch failed: reloading the ACLs')
+      this.bindings.clear()
+      void this.open().catch((e: unknown) => this.log.error({ err: e }, 'cannot reload the ACLs'))
     })
-  }
-
-  private seen(revision: number): void {
-    this.revision = Math.max(this.revision, revision)
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i].revision <= this.revision) {
-        this.waiters[i].resolve()
-        this.waiters.splice(i, 1)
-      }
-    }
-  }
-
-  /** Resolves once this broker's copy reflects store revision `revision`. */
-  private waitFor(revision: number): Promise<void> {
-    if (revision <= this.revision) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push({ revision, resolve }))
   }
 
   all(): Iterable<AclBinding> {
@@ -88,7 +66,7 @@ export class AclStore {
         ...puts.map((b) => ({ type: 'put' as const, key: ACLS_PREFIX + bindingKey(b), value: JSON.stringify(b) })),
       ],
     })
-    await this.waitFor(r.revision)
+    await this.revisions.waitFor(r.revision)
   }
 
   close(): void {

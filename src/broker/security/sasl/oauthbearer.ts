@@ -3,9 +3,11 @@
 // an unsigned JWS (`{"alg":"none"}`) whose claims say who the client is (`sub` unless
 // unsecuredValidatorPrincipalClaimName says otherwise) and until when (`exp`, required). Like
 // Kafka's default validator it checks no signature: for development only (a start-up warning
-// says so); signed JWTs against a JWKS are not served yet.
+// says so). Signed JWTs against a JWKS (KIP-768) are checked by jwt-validator.ts, which the
+// server takes in place of the unsecured check when its listener names Kafka's validator handler.
 import { failed } from './mechanism.ts'
 import type { SaslServer, SaslStep } from './mechanism.ts'
+import type { TokenResult } from './jwt-validator.ts'
 
 export interface UnsecuredJwsOptions {
   /** unsecuredValidatorPrincipalClaimName (default `sub`). */
@@ -35,7 +37,7 @@ function decodePart(part: string): Record<string, unknown> {
 }
 
 /** The principal name of a valid unsecured token, or the reason it is not valid. */
-export function validateUnsecuredJws(token: string, opts: UnsecuredJwsOptions, nowMs: number): { principal: string } | { error: string } {
+export function validateUnsecuredJws(token: string, opts: UnsecuredJwsOptions, nowMs: number): { principal: string, expiresAtMs: number } | { error: string } {
   const parts = token.split('.')
   if (parts.length !== 3 || parts[2] !== '') return { error: 'the token is not an unsecured JWS (header.payload. with an empty signature)' }
   let header: Record<string, unknown>
@@ -60,15 +62,24 @@ export function validateUnsecuredJws(token: string, opts: UnsecuredJwsOptions, n
     const missing = opts.requiredScope.filter((s) => !scopes.includes(s))
     if (missing.length > 0) return { error: `the token lacks the required scope ${missing.join(' ')}` }
   }
-  return { principal }
+  return { principal, expiresAtMs: exp * 1000 }
 }
+
+/** A token check: the unsecured one (with its options) or a signed-JWT validator's. */
+export type TokenCheck = (token: string) => TokenResult | Promise<TokenResult>
+
+export const unsecuredCheck = (opts: UnsecuredJwsOptions, now: () => number = Date.now): TokenCheck =>
+  (token) => {
+    const r = validateUnsecuredJws(token, opts, now())
+    return 'error' in r ? r : { ...r, scopes: [] }
+  }
 
 export class OAuthBearerServer implements SaslServer {
   readonly mechanism = 'OAUTHBEARER'
 
-  constructor(private readonly opts: UnsecuredJwsOptions, private readonly now: () => number = Date.now) {}
+  constructor(private readonly check: TokenCheck) {}
 
-  evaluate(token: Buffer): SaslStep {
+  async evaluate(token: Buffer): Promise<SaslStep> {
     const text = token.toString('utf8')
     const m = /^([ny]),(?:a=([^,]*))?,\x01(.*)\x01$/s.exec(text)
     if (!m) return failed('Invalid OAUTHBEARER client response (RFC 7628 expected)')
@@ -81,11 +92,11 @@ export class OAuthBearerServer implements SaslServer {
     }
     const auth = /^Bearer +(\S+)$/i.exec(pairs.get('auth') ?? '')
     if (!auth) return failed('Invalid OAUTHBEARER client response: no "auth=Bearer <token>"')
-    const result = validateUnsecuredJws(auth[1], this.opts, this.now())
+    const result = await this.check(auth[1])
     if ('error' in result) return failed(`Authentication failed: ${result.error}`)
     if (m[2] && m[2] !== result.principal) {
       return failed('Authentication failed: Client requested an authorization id that is different from the token\'s principal')
     }
-    return { kind: 'done', bytes: Buffer.alloc(0), user: result.principal }
+    return { kind: 'done', bytes: Buffer.alloc(0), user: result.principal, expiresAtMs: result.expiresAtMs }
   }
 }
