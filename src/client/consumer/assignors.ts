@@ -5,12 +5,17 @@ import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { readConsumerProtocolSubscription, sizeConsumerProtocolSubscription, writeConsumerProtocolSubscription } from '../../protocol/generated/data/consumer-protocol-subscription.ts'
 import { readConsumerProtocolAssignment, sizeConsumerProtocolAssignment, writeConsumerProtocolAssignment } from '../../protocol/generated/data/consumer-protocol-assignment.ts'
 import type { TopicPartition } from '../offsets.ts'
+import { cooperativeStickyAssignor } from './sticky-assignor.ts'
 
 export interface GroupMember {
   memberId: string
   groupInstanceId: string | null
   topics: string[]
   userData: Buffer | null
+  /** Partitions the member holds now (subscription v1+): what sticky assignors keep. */
+  ownedPartitions?: TopicPartition[]
+  /** The generation its owned partitions are from (subscription v2+), -1 when unknown. */
+  generation?: number
 }
 
 /** memberId -> topic -> partitions. */
@@ -18,6 +23,8 @@ export type Assignment = Map<string, Map<string, number[]>>
 
 export interface Assignor {
   name: string
+  /** 'cooperative' (KIP-429): members keep partitions across a rebalance and revoke only moved ones. Default 'eager'. */
+  rebalanceProtocol?: 'eager' | 'cooperative'
   /** Bytes this member sends with its subscription (e.g. the tasks it owns); the leader's assign() sees them. */
   userData?(): Buffer | null
   /** `partitions`: topic -> partition count, for every topic any member subscribes to. */
@@ -27,13 +34,15 @@ export interface Assignor {
 const SUBSCRIPTION_VERSION = 1
 const ASSIGNMENT_VERSION = 1
 
-export function encodeSubscription(topics: string[], owned: readonly TopicPartition[] = [], userData: Buffer | null = null): Buffer {
+export function encodeSubscription(topics: string[], owned: readonly TopicPartition[] = [], userData: Buffer | null = null, generationId = -1): Buffer {
   const byTopic = new Map<string, number[]>()
   for (const tp of owned) (byTopic.get(tp.topic) ?? byTopic.set(tp.topic, []).get(tp.topic)!).push(tp.partition)
-  const v = { topics, userData, ownedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId: -1, rackId: null }
-  const w = new Writer(2 + sizeConsumerProtocolSubscription(v, SUBSCRIPTION_VERSION))
-  w.int16(SUBSCRIPTION_VERSION)
-  writeConsumerProtocolSubscription(w, v, SUBSCRIPTION_VERSION)
+  const v = { topics, userData, ownedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId, rackId: null }
+  // v2 carries the generation of the owned partitions (sticky assignors settle double claims with it).
+  const version = generationId >= 0 ? 2 : SUBSCRIPTION_VERSION
+  const w = new Writer(2 + sizeConsumerProtocolSubscription(v, version))
+  w.int16(version)
+  writeConsumerProtocolSubscription(w, v, version)
   return w.finish()
 }
 
@@ -42,7 +51,11 @@ export function decodeSubscription(memberId: string, groupInstanceId: string | n
   // Later versions only append fields: read what we know.
   const version = Math.min(r.int16(), 3)
   const s = readConsumerProtocolSubscription(r, version)
-  return { memberId, groupInstanceId, topics: s.topics, userData: s.userData }
+  return {
+    memberId, groupInstanceId, topics: s.topics, userData: s.userData,
+    ownedPartitions: s.ownedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))),
+    generation: s.generationId,
+  }
 }
 
 export function encodeAssignment(parts: ReadonlyMap<string, number[]> | undefined): Buffer {
@@ -122,4 +135,10 @@ export const roundRobinAssignor: Assignor = {
   },
 }
 
-export const ASSIGNORS: Readonly<Record<string, Assignor>> = { range: rangeAssignor, roundrobin: roundRobinAssignor }
+export const ASSIGNORS: Readonly<Record<string, Assignor>> = {
+  range: rangeAssignor, roundrobin: roundRobinAssignor, 'cooperative-sticky': cooperativeStickyAssignor,
+  // Kafka's class names, as Java configs spell them.
+  'org.apache.kafka.clients.consumer.RangeAssignor': rangeAssignor,
+  'org.apache.kafka.clients.consumer.RoundRobinAssignor': roundRobinAssignor,
+  'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': cooperativeStickyAssignor,
+}

@@ -38,8 +38,13 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   heartbeatIntervalMs?: number
   /** Longest time the application may hold one message (or batch) before the member leaves. Default 300 000. */
   maxPollIntervalMs?: number
-  /** In preference order: names of the built-in ones or your own Assignor. Default ['range', 'roundrobin']. Classic protocol only. */
-  assignors?: ('range' | 'roundrobin' | Assignor)[]
+  /**
+   * In preference order: names of the built-in ones (also as Kafka's class names) or your own
+   * Assignor. Default ['range', 'roundrobin']. Classic protocol only. With only cooperative ones
+   * ('cooperative-sticky'), rebalances are incremental (KIP-429): partitions that stay are kept
+   * (positions, buffered messages), and the listener sees only the revoked and the added ones.
+   */
+  assignors?: ('range' | 'roundrobin' | 'cooperative-sticky' | 'org.apache.kafka.clients.consumer.RangeAssignor' | 'org.apache.kafka.clients.consumer.RoundRobinAssignor' | 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor' | Assignor)[]
   /** 'classic' (default: JoinGroup/SyncGroup) or 'consumer' (KIP-848: ConsumerGroupHeartbeat, assignment by the broker). */
   groupProtocol?: 'classic' | 'consumer'
   /** With groupProtocol 'consumer': the broker-side assignor to ask for ('uniform', 'range'); default: the broker's. */
@@ -95,6 +100,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private seenHandOuts = -1
   private holdingSince = 0
   private closed = false
+  /** Every assignor is cooperative (KIP-429): rebalances revoke only the partitions that move. */
+  private cooperative = false
   private readonly timers: NodeJS.Timeout[] = []
   private readonly signal: AbortSignal | undefined
 
@@ -127,9 +134,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       const assignors = names.map((n) => {
         if (typeof n !== 'string') return n
         const a = ASSIGNORS[n]
-        if (a === undefined) throw new ClientConfigError(`unknown assignor '${n}' (range, roundrobin)`)
+        if (a === undefined) throw new ClientConfigError(`unknown assignor '${n}' (${Object.keys(ASSIGNORS).join(', ')})`)
         return a
       })
+      this.cooperative = assignors.length > 0 && assignors.every((a) => a.rebalanceProtocol === 'cooperative')
       const protocol = options.groupProtocol ?? 'classic'
       if (protocol !== 'classic' && protocol !== 'consumer') throw new ClientConfigError(`groupProtocol must be classic or consumer`)
       this.group = protocol === 'consumer' ? new ConsumerProtocolMembership(this.cluster, {
@@ -392,6 +400,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   private async rejoin(): Promise<void> {
     const group = this.group!
+    if (this.cooperative && group instanceof GroupMembership && group.memberId !== '') return this.rejoinCooperative(group)
     if (this.assignment.length > 0) {
       if (this.o.autoCommit) await this.commit().catch(() => {})
       await this.listener.revoked?.(this.assignment)
@@ -416,7 +425,56 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (c !== undefined && c.offset >= 0) this.fetcher.seek(s, c.offset)
       else this.fetcher.needReset.add(s)
     }
-    await this.listener.assigned?.(assigned)
+    if (!this.cooperative || assigned.length > 0) await this.listener.assigned?.(assigned)
+  }
+
+  /**
+   * KIP-429: join while keeping the owned partitions (sent as owned), then revoke only what the
+   * assignment took away and add only what is new. A revocation means another member waits for
+   * those partitions: rejoin at once, and the follow-up rebalance hands them over.
+   */
+  private async rejoinCooperative(group: GroupMembership): Promise<void> {
+    const owned = this.assignment
+    let assigned: TopicPartition[]
+    try {
+      assigned = await group.join(this.subscription!, owned)
+    } catch (err) {
+      if (this.closed) return
+      throw err
+    }
+    if (this.closed) return
+    const has = (list: readonly TopicPartition[]) => {
+      const keys = new Set(list.map((tp) => tpKey(tp.topic, tp.partition)))
+      return (tp: TopicPartition) => keys.has(tpKey(tp.topic, tp.partition))
+    }
+    const inNew = has(assigned)
+    const inOld = has(owned)
+    const revoked = owned.filter((tp) => !inNew(tp))
+    const added = assigned.filter((tp) => !inOld(tp))
+    if (revoked.length > 0) {
+      const gone = has(revoked)
+      if (this.o.autoCommit) {
+        const mine = revoked.map((tp) => this.processed.get(tpKey(tp.topic, tp.partition))).filter((o) => o !== undefined)
+        if (mine.length > 0) await this.commit(mine).catch(() => {})
+      }
+      await this.listener.revoked?.(revoked)
+      this.fetcher.unassign(revoked)
+      this.dropBuffered((m) => gone(m))
+      for (const tp of revoked) this.processed.delete(tpKey(tp.topic, tp.partition))
+      this.lastProcessed = null
+    }
+    this.assignment = assigned
+    if (added.length > 0) {
+      const states = this.fetcher.assign(added)
+      const committed = await fetchCommitted(this.cluster, group.identity.groupId, added)
+      for (const s of states) {
+        const c = committed.find((o) => o.topic === s.topic && o.partition === s.partition)
+        if (c !== undefined && c.offset >= 0) this.fetcher.seek(s, c.offset)
+        else this.fetcher.needReset.add(s)
+      }
+      await this.listener.assigned?.(added)
+    }
+    if (revoked.length > 0) group.requestRejoin()
   }
 
   private async resetPositions(): Promise<void> {

@@ -85,6 +85,18 @@ export class Fetcher {
     })
   }
 
+  /** Drops these partitions (and their queued data); the others keep their positions. */
+  unassign(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) {
+      const key = tpKey(tp.topic, tp.partition)
+      const s = this.partitions.get(key)
+      if (s === undefined) continue
+      s.epoch++
+      this.partitions.delete(key)
+      this.needReset.delete(s)
+    }
+  }
+
   /** Drops every partition (and its queued data). */
   clear(): void {
     for (const s of this.partitions.values()) s.epoch++

@@ -56,7 +56,7 @@ export class GroupMembership {
     this.stopHeartbeats()
     return retry(async () => {
       const conn = await this.cluster.coordinator(this.o.groupId, 0)
-      const protocols = this.o.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription(topics, owned, a.userData?.() ?? null) }))
+      const protocols = this.o.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription(topics, owned, a.userData?.() ?? null, owned.length > 0 ? this.generationId : -1) }))
       const joinOnce = (memberId: string) => conn.request<JoinGroupResponse>(ApiKey.JoinGroup, {
         groupId: this.o.groupId, sessionTimeoutMs: this.o.sessionTimeoutMs, rebalanceTimeoutMs: this.o.rebalanceTimeoutMs,
         memberId, groupInstanceId: this.o.groupInstanceId, protocolType: 'consumer', protocols, reason: null,
