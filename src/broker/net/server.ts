@@ -85,6 +85,12 @@ export class NetServer {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
   private readonly perIp = new Map<string, number>()
+  /**
+   * TLS connections whose handshake has not completed, by remote address: a client that gives up
+   * mid-handshake (it refused our certificate) leaves its half-open socket here, which would hold
+   * close() until node's handshake timeout; close() destroys them.
+   */
+  private readonly handshaking = new Map<string, Socket>()
   private nextId = 1
   private closing = false
   readonly bound: BoundListener[] = []
@@ -132,6 +138,11 @@ export class NetServer {
     const server = createTlsServer({ ...tls, noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, listener))
     // A plaintext client on a TLS port, an unknown CA, a refused client certificate: the handshake
     // fails, node destroys the socket, and this is the one line about it (rate-limited).
+    server.on('connection', (raw: Socket) => {
+      const key = `${raw.remoteAddress}:${raw.remotePort}`
+      this.handshaking.set(key, raw)
+      raw.once('close', () => { if (this.handshaking.get(key) === raw) this.handshaking.delete(key) })
+    })
     server.on('tlsClientError', (err, socket) => {
       this.limiter.info({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener }, `failed authentication: TLS handshake failed: ${err.message}`)
     })
@@ -139,6 +150,7 @@ export class NetServer {
   }
 
   private accept(socket: Socket, listener: string): void {
+    this.handshaking.delete(`${socket.remoteAddress}:${socket.remotePort}`)
     if (this.closing) {
       socket.destroy()
       return
@@ -170,6 +182,8 @@ export class NetServer {
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true
+    for (const raw of this.handshaking.values()) raw.destroy()
+    this.handshaking.clear()
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
     const conns = [...this.connections]
     let timer: NodeJS.Timeout | undefined
