@@ -5,7 +5,8 @@
 // same producer: 8 pipelined requests of one 64 KiB batch of 1 KiB records). Then end-to-end
 // latency at 5,000 msg/s with acks=all on the RF=3 partition. Then failover times with etcd and
 // three real processes (cluster-failover.ts; `--failover-only` runs just that, `--no-failover`
-// skips it). Prints figures; asserts nothing.
+// skips it). `--processes` runs the throughput rows with one process per broker instead
+// (cluster-processes.ts). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
@@ -15,6 +16,7 @@ import { runProduce } from './loadgen/producer.ts'
 import { runLatency } from './loadgen/latency.ts'
 import type { RateResult } from './loadgen/jobs.ts'
 import { runFailover } from './cluster-failover.ts'
+import { runProcessThroughput } from './cluster-processes.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
 const HOST = '127.0.0.1'
@@ -52,6 +54,14 @@ const msgs = (r: RateResult) => r.messages / (r.ms / 1000)
 export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--duration-ms')
   const durationMs = i >= 0 ? Number(args[i + 1]) : 8000
+  if (args.includes('--processes')) {
+    const figures = await runProcessThroughput(durationMs)
+    console.log('one process per broker (etcd):')
+    for (const [label, r] of figures) console.log(`${label.padEnd(14)} ${msgs(r).toFixed(0).padStart(8)} msg/s ${mbps(r).toFixed(1).padStart(7)} MB/s${r.errors ? ` errors ${r.errors} (${r.firstError})` : ''}`)
+    const base = msgs(figures[0]![1])
+    console.log(`ratios to RF=1 acks=1: RF=3 acks=1 ${(msgs(figures[1]![1]) / base * 100).toFixed(0)}%, RF=3 acks=all ${(msgs(figures[2]![1]) / base * 100).toFixed(0)}%`)
+    return
+  }
   if (!args.includes('--failover-only')) await runThroughput(durationMs)
   if (args.includes('--no-failover')) return
   const f = await runFailover()

@@ -1,0 +1,46 @@
+// The replication throughput comparison with one process per broker (etcd + three `samsa start`
+// processes), beside bench/cluster.ts's in-one-process figures: there, three brokers share one
+// event loop, which caps RF=3 near a third of RF=1 before any replication cost. Same producer
+// (one connection, 8 pipelined requests of one 64 KiB batch of 1 KiB records), same topics
+// (one partition led by broker 1; RF=3 with min.insync.replicas=2). `--processes` on `bench cluster`.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startEtcd } from '../src/cli/dev/etcd-server.ts'
+import { Admin } from '../src/client/index.ts'
+import { startBrokerProcess } from './broker-process.ts'
+import type { BenchBroker } from './broker-process.ts'
+import { runProduce } from './loadgen/producer.ts'
+import type { RateResult } from './loadgen/jobs.ts'
+
+const HOST = '127.0.0.1'
+
+export async function runProcessThroughput(durationMs: number): Promise<[string, RateResult][]> {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-etcd-'))
+  const etcd = await startEtcd({ dataDir: join(dir, 'data') })
+  const brokers: BenchBroker[] = []
+  try {
+    brokers.push(...await Promise.all([1, 2, 3].map((id) => startBrokerProcess(`rf-${id}`, {
+      'node.id': String(id), 'etcd.connect': `${etcd.endpoint}/bench-rf`, 'admin.listeners': '', 'auto.leader.rebalance.enable': 'false',
+    }))))
+    const admin = new Admin({ bootstrapServers: brokers.map((b) => `${HOST}:${b.port}`).join(',') })
+    await admin.createTopics([
+      { topic: 'rf1', assignments: { 0: [1] } },
+      { topic: 'rf3', assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2' } },
+    ])
+    await admin.close()
+    const port = brokers[0]!.port
+    const figures: [string, RateResult][] = []
+    for (const [label, topic, acks] of [['RF=1 acks=1', 'rf1', 1], ['RF=3 acks=1', 'rf3', 1], ['RF=3 acks=all', 'rf3', -1], ['RF=1 acks=all', 'rf1', -1]] as const) {
+      figures.push([label, await runProduce({
+        kind: 'produce', host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
+        batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
+      })])
+    }
+    return figures
+  } finally {
+    await Promise.all(brokers.map((b) => b.stop()))
+    await etcd.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
