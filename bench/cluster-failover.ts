@@ -53,13 +53,22 @@ export async function runFailover(): Promise<FailoverFigures> {
     const p = producer.current
     const acks: number[] = []
     let running = true
+    // A send that fails for good ends the run with its error (caught, so the finally below still
+    // stops every broker instead of an unhandled rejection leaving them running).
+    let failed: unknown
     const loop = (async () => {
       for (let i = 0; running; i++) {
         await p.send({ topic: 'failover', partition: 0, value: `v${i}` })
         acks.push(performance.now())
       }
-    })()
-    const waitAcks = async (n: number) => { const target = acks.length + n; while (acks.length < target) await new Promise((r) => setTimeout(r, 10)) }
+    })().catch((err: unknown) => { failed = err })
+    const waitAcks = async (n: number) => {
+      const target = acks.length + n
+      while (acks.length < target) {
+        if (failed !== undefined) throw failed
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    }
     await waitAcks(200)
 
     const first = (await partition(fullIsr)).leader
