@@ -8,6 +8,7 @@
 // controller epoch, a changed partition led by a dead broker, a lost batch). Store errors
 // (etcd without quorum) are retried on a timer. Writes never block the metadata loader: the
 // publisher only schedules work.
+import { CoalescedRun } from './coalesced-run.ts'
 import type { Logger } from 'pino'
 import type { MetadataDelta } from './metadata-delta.ts'
 import type { MetadataImage } from './metadata-image.ts'
@@ -36,12 +37,10 @@ export interface FailoverControllerOptions {
 export class FailoverController {
   private latest: MetadataImage | undefined
   private readonly restarted = new Set<number>()
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly run = new CoalescedRun(() => this.sweep())
   /** A batch lost a compare-and-swap: the next delta sweeps again. */
   private lost = false
   private cancelTimer: (() => void) | undefined
-  private closed = false
 
   constructor(private readonly opts: FailoverControllerOptions) {}
 
@@ -58,7 +57,7 @@ export class FailoverController {
     }
     // A full sweep reads every partition: only when something can call for an election.
     const newlyElected = delta.before.controller?.epoch !== delta.image.controller?.epoch
-    if (newlyElected || this.lost || delta.before.brokers !== delta.image.brokers || this.needsElection(delta)) this.kick()
+    if (newlyElected || this.lost || delta.before.brokers !== delta.image.brokers || this.needsElection(delta)) this.run.kick()
   }
 
   /** A changed partition led by a broker that is not live (e.g. created as that broker died). */
@@ -71,21 +70,6 @@ export class FailoverController {
       }
     }
     return false
-  }
-
-  private kick(): void {
-    if (this.closed) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = (async () => {
-      do {
-        this.again = false
-        await this.sweep()
-      } while (this.again && !this.closed)
-      this.running = undefined
-    })()
   }
 
   private async sweep(): Promise<void> {
@@ -101,7 +85,7 @@ export class FailoverController {
     })
     for (const id of restarted) this.restarted.delete(id)
     this.lost = false
-    for (let i = 0; i < changes.length && !this.closed; i += ELECTION_BATCH) {
+    for (let i = 0; i < changes.length && !this.run.isClosed; i += ELECTION_BATCH) {
       const batch = changes.slice(i, i + ELECTION_BATCH)
       try {
         const r = await this.opts.store.txn({
@@ -116,12 +100,12 @@ export class FailoverController {
           this.opts.log.debug({ partitions: batch.length }, 'leader election batch lost a compare-and-swap; recomputing from the next image')
         }
       } catch (err) {
-        if (this.closed) return
+        if (this.run.isClosed) return
         // Restarts not yet acted on stay noted for the retry.
         for (const id of restarted) this.restarted.add(id)
         this.opts.log.warn({ err }, 'writing leader elections failed; retrying')
         this.cancelTimer?.()
-        this.cancelTimer = (this.opts.timers ?? realTimers).after(RETRY_MS, () => this.kick(), true)
+        this.cancelTimer = (this.opts.timers ?? realTimers).after(RETRY_MS, () => this.run.kick(), true)
         return
       }
     }
@@ -137,8 +121,7 @@ export class FailoverController {
   }
 
   async close(): Promise<void> {
-    this.closed = true
     this.cancelTimer?.()
-    await this.running
+    await this.run.close()
   }
 }

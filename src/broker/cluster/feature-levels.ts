@@ -5,6 +5,7 @@
 // go up here (Kafka's brokers refuse to register below a finalized level; a Samsa broker of this
 // version supports every level it finalizes). Store trouble is retried on a timer; a lost
 // compare-and-swap (another controller) is recomputed from the next image.
+import { CoalescedRun } from './coalesced-run.ts'
 import type { Logger } from 'pino'
 import { ControllerElection } from './controller-election.ts'
 import type { MetadataDelta } from './metadata-delta.ts'
@@ -38,10 +39,8 @@ export function finalizableLevels(image: MetadataImage): Map<string, number> {
 
 export class FeatureFinalizer {
   private latest: MetadataImage | undefined
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly run = new CoalescedRun(() => this.finalize())
   private timer: NodeJS.Timeout | undefined
-  private closed = false
 
   constructor(private readonly store: MetadataStore, private readonly election: ControllerElection, private readonly log: Logger) {}
 
@@ -51,22 +50,7 @@ export class FeatureFinalizer {
     if (!this.election.isController(delta.image)) return
     const b = delta.before
     const i = delta.image
-    if (b.brokers !== i.brokers || b.features !== i.features || b.controller?.epoch !== i.controller?.epoch) this.kick()
-  }
-
-  private kick(): void {
-    if (this.closed) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = (async () => {
-      do {
-        this.again = false
-        await this.finalize()
-      } while (this.again && !this.closed)
-      this.running = undefined
-    })()
+    if (b.brokers !== i.brokers || b.features !== i.features || b.controller?.epoch !== i.controller?.epoch) this.run.kick()
   }
 
   private async finalize(): Promise<void> {
@@ -81,17 +65,16 @@ export class FeatureFinalizer {
       })
       if (r.succeeded) for (const [name, level] of raise) this.log.info({ feature: name, level, from: image.featureLevel(name) }, 'finalized feature level')
     } catch (err) {
-      if (this.closed) return
+      if (this.run.isClosed) return
       this.log.warn({ err }, 'writing finalized feature levels failed; retrying')
       clearTimeout(this.timer)
-      this.timer = setTimeout(() => this.kick(), RETRY_MS)
+      this.timer = setTimeout(() => this.run.kick(), RETRY_MS)
       this.timer.unref()
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true
     clearTimeout(this.timer)
-    await this.running
+    await this.run.close()
   }
 }
