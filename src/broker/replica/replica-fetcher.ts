@@ -8,8 +8,8 @@
 // fetching again. A log with no epoch yet starts truncating instead: it asks the leader with
 // OffsetForLeaderEpoch (and truncates to its HW when the leader knows no epoch), as does a
 // partition whose fetch offset the leader finds out of range. Errors delay the partition
-// (replica.fetch.backoff.ms); fenced epochs wait for the next metadata image, which re-adds the
-// partition with its new epoch.
+// (replica.fetch.backoff.ms; 25 ms when the leader is only behind on the metadata, see `delay`);
+// fenced epochs wait for the next metadata image, which re-adds the partition with its new epoch.
 import type { Logger } from 'pino'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode, errorName } from '../../protocol/errors.ts'
