@@ -28,6 +28,8 @@ export class ProducerBatch {
   encoded: Buffer | null = null
   baseSequence = -1
   attempts = 0
+  /** The error of the last failed attempt, named when the batch finally expires. */
+  lastError: Error | null = null
   /** Bytes charged against buffer.memory. */
   bytes = 0
   readonly createdAt: number

@@ -65,6 +65,8 @@ export class StreamTask {
   /** Next offset to consume per input topic-partition (what a commit stores). */
   readonly consumed = new Map<string, { topic: string; partition: number; offset: number }>()
   commitRequested = false
+  /** Per logged store: the changelog offset its content reflects (next offset to apply), when known. */
+  readonly changelogPositions = new Map<string, number>()
   private lastConsumed: { topic: string; partition: number; offset: number } | null = null
   processed = 0
   dropped = 0
@@ -98,8 +100,11 @@ export class StreamTask {
     m.set(keyString(key), { key, value, timestamp })
   }
 
-  /** Instantiates and initializes the processors (stores must be ready). */
+  /** Instantiates and initializes the processors (stores must be ready); again after suspend(). */
   initProcessors(): void {
+    this.nodes.clear()
+    this.sources.clear()
+    this.schedules.length = 0
     const names = this.subtopology.nodes
     for (const name of names) this.nodes.set(name, this.makeNode(name))
     for (const name of names) {
@@ -278,8 +283,8 @@ export class StreamTask {
     for (const s of this.stores.values()) s.flush()
   }
 
-  /** Closes processors, then stores. Pending changelog records are dropped (commit first to keep them). */
-  close(): void {
+  /** Closes the processors and keeps the stores (a task revoked in a rebalance that may come back, or stay as a standby). */
+  suspend(): void {
     for (const rn of this.nodes.values()) {
       try {
         rn.processor?.close?.()
@@ -287,7 +292,17 @@ export class StreamTask {
         // closing goes on for the other processors
       }
     }
-    for (const s of this.stores.values()) s.close()
+    this.nodes.clear()
+    this.sources.clear()
+    this.schedules.length = 0
     this.pending.clear()
+    this.consumed.clear()
+    this.lastConsumed = null
+  }
+
+  /** Closes processors, then stores. Pending changelog records are dropped (commit first to keep them). */
+  close(): void {
+    this.suspend()
+    for (const s of this.stores.values()) s.close()
   }
 }

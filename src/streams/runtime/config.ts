@@ -32,4 +32,8 @@ export interface StreamsConfig extends ClientOptions {
   maxTaskIdleMs?: number
   /** Producer batching (linger.ms). Default 5. */
   lingerMs?: number
+  /** `application.server`: this instance's host:port for interactive queries (named to other instances in the assignment). */
+  applicationServer?: string
+  /** `num.standby.replicas`: warm copies of each task kept on other instances. Default 0. */
+  numStandbyReplicas?: number
 }
