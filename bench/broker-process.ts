@@ -3,7 +3,7 @@
 // built JS instead, with its own options (flags, profiles, other builds).
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,15 +24,20 @@ export interface BenchBroker {
 
 interface Running { child: ChildProcess, exited: Promise<unknown>, port: number }
 
-function spawnBroker(dataDir: string, port: number, sets: Record<string, string>, nodeFlags: readonly string[]): Promise<Running> {
+function spawnBroker(name: string, dataDir: string, port: number, sets: Record<string, string>, nodeFlags: readonly string[]): Promise<Running> {
   const args = [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--set', 'schema.registry.listeners=',
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))
+  // SAMSA_BENCH_BROKER_LOGS=<dir>: every broker's output is appended to <dir>/<name>.log (for diagnosis).
+  const logDir = process.env.SAMSA_BENCH_BROKER_LOGS
+  if (logDir) mkdirSync(logDir, { recursive: true })
   return new Promise<Running>((resolve, reject) => {
     let out = ''
     const onData = (b: Buffer) => {
+      if (logDir) appendFileSync(join(logDir, `${name}.log`), b)
+      if (out.length > 1 << 16) return // the port is found early; later output is not kept here
       out += b.toString()
       const m = /listening on (?:[A-Z_]+:\/\/)?[\w.:-]+:(\d+)/.exec(out)
       if (m) resolve({ child, exited, port: Number(m[1]) })
@@ -57,11 +62,11 @@ export async function startBrokerProcess(name: string, sets: Record<string, stri
     rmSync(dataDir, { recursive: true, force: true })
   }
   try {
-    running = await spawnBroker(dataDir, 0, sets, nodeFlags)
+    running = await spawnBroker(name, dataDir, 0, sets, nodeFlags)
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   }
   const port = running.port
-  return { port, get pid() { return running?.child.pid }, stop, signal, restart: async () => { running = await spawnBroker(dataDir, port, sets, nodeFlags) } }
+  return { port, get pid() { return running?.child.pid }, stop, signal, restart: async () => { running = await spawnBroker(name, dataDir, port, sets, nodeFlags) } }
 }

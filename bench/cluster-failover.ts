@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEtcd } from '../src/cli/dev/etcd-server.ts'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { Admin, Producer } from '../src/client/index.ts'
 import { startBrokerProcess } from './broker-process.ts'
 import type { BenchBroker } from './broker-process.ts'
@@ -27,6 +28,18 @@ export async function runFailover(): Promise<FailoverFigures> {
   const etcd = await startEtcd({ dataDir: join(dir, 'data') })
   const brokers = new Map<number, BenchBroker>()
   const producer = { current: undefined as Producer<string, string> | undefined }
+  // What happened before a failure: the phases and the client's last requests (printed only then).
+  const t0 = performance.now()
+  const trace: string[] = []
+  const mark = (what: string) => {
+    trace.push(`${(performance.now() - t0).toFixed(0).padStart(6)} ms ${what}`)
+    if (trace.length > 400) trace.splice(0, 100)
+  }
+  const onRequest = (m: unknown) => {
+    const r = m as { broker: string, apiKey: number, durationMs: number, error?: unknown }
+    mark(`request key ${r.apiKey} to ${r.broker} ${r.durationMs} ms${r.error === undefined ? '' : ` error ${String(r.error)}`}`)
+  }
+  subscribe('samsa:client:request', onRequest)
   try {
     const connect = `${etcd.endpoint}/bench`
     const started = await Promise.all([1, 2, 3].map((id) => startBrokerProcess(`failover-${id}`, {
@@ -60,6 +73,7 @@ export async function runFailover(): Promise<FailoverFigures> {
       for (let i = 0; running; i++) {
         await p.send({ topic: 'failover', partition: 0, value: `v${i}` })
         acks.push(performance.now())
+        if (acks.length % 100 === 0) mark(`${acks.length} acknowledged`)
       }
     })().catch((err: unknown) => { failed = err })
     const waitAcks = async (n: number) => {
@@ -82,22 +96,33 @@ export async function runFailover(): Promise<FailoverFigures> {
       return stall
     }
     const killFrom = acks.length
+    mark(`SIGKILL broker ${first}`)
     await brokers.get(first)!.signal('SIGKILL')
     await waitAcks(200)
     const killToFirstAckMs = longestStall(killFrom)
     // The killed broker comes back, catches up and rejoins the ISR before the next phase.
+    mark(`restart broker ${first}`)
     await brokers.get(first)!.restart()
+    mark(`broker ${first} listening`)
     const second = (await partition((p) => fullIsr(p) && p.leader !== first)).leader
+    mark(`ISR full again, leader ${second}`)
     await waitAcks(200)
     const termFrom = acks.length
+    mark(`SIGTERM broker ${second}`)
     await brokers.get(second)!.signal('SIGTERM')
+    mark(`broker ${second} exited`)
     await waitAcks(200)
     const termStallMs = longestStall(termFrom)
     running = false
     await loop
     await admin.close()
     return { killToFirstAckMs, termStallMs, acked: acks.length }
+  } catch (err) {
+    mark(`failed: ${String(err)}`)
+    process.stderr.write(`failover trace (last events):\n${trace.join('\n')}\n`)
+    throw err
   } finally {
+    unsubscribe('samsa:client:request', onRequest)
     await producer.current?.close().catch(() => {})
     await Promise.all([...brokers.values()].map((b) => b.stop()))
     await etcd.stop()

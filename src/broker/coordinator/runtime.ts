@@ -140,8 +140,13 @@ export class CoordinatorRuntime {
       throw notCoordinatorError(`${this.opts.topic}-${partition} is no longer led in epoch ${ctx.epoch}`)
     }
     const end = await this.opts.writer.append(partition, batch)
+    // Only the high watermark of the leadership the append was made in confirms it: if the
+    // partition changed hands meanwhile, the offsets below a later high watermark may hold another
+    // leader's records (the append is then as good as truncated).
+    if (this.shards.get(partition) !== ctx || this.opts.writer.leaderEpoch(partition) !== ctx.epoch) {
+      throw notCoordinatorError(`${this.opts.topic}-${partition} changed leadership during the write`)
+    }
     if (this.opts.writer.highWatermark(partition) >= end) return
-    if (this.shards.get(partition) !== ctx) throw notCoordinatorError(`${this.opts.topic}-${partition} resigned`)
     await new Promise<void>((resolve, reject) => {
       ctx.waiting.add({ end, resolve, reject })
     })

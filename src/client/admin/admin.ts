@@ -27,6 +27,8 @@ import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeSc
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
+import { alterPartitionReassignments, electLeaders, listPartitionReassignments } from './replica-admin.ts'
+import type { ElectionResult, ElectionType, OngoingReassignment, PartitionReassignment } from './replica-admin.ts'
 
 export interface NewTopic {
   topic: string
@@ -288,6 +290,21 @@ export class Admin {
   /** Sets (a number) or removes (null) quota keys per entity; throws the first entity's error. */
   alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: { validateOnly?: boolean } = {}): Promise<void> {
     return alterClientQuotas(() => this.controller(), (fn) => this.run(fn), alterations, opts.validateOnly)
+  }
+
+  /** Moves partitions' replicas (data copied by replication); `replicas: null` cancels a move under way. */
+  alterPartitionReassignments(moves: readonly PartitionReassignment[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    return alterPartitionReassignments(() => this.controller(), (fn) => this.run(fn), moves, opts.timeoutMs ?? 30_000)
+  }
+
+  /** Reassignments under way (all, or for the given partitions). */
+  listPartitionReassignments(partitions?: readonly TopicPartition[], opts: { timeoutMs?: number } = {}): Promise<OngoingReassignment[]> {
+    return listPartitionReassignments(() => this.controller(), (fn) => this.run(fn), partitions, opts.timeoutMs ?? 30_000)
+  }
+
+  /** Preferred (or unclean) leader election; one result per partition, errors included. */
+  electLeaders(type: ElectionType, partitions?: readonly TopicPartition[], opts: { timeoutMs?: number } = {}): Promise<ElectionResult[]> {
+    return electLeaders(() => this.controller(), (fn) => this.run(fn), type, partitions, opts.timeoutMs ?? 30_000)
   }
 
   async close(): Promise<void> {

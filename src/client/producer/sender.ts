@@ -113,7 +113,8 @@ export class Sender {
   private expire(q: PartitionQueue, now: number): boolean {
     while (q.ready.length > 0 && q.inFlight === 0 && now - q.ready[0]!.createdAt > this.o.deliveryTimeoutMs) {
       const b = q.ready.shift()!
-      this.failBatch(b, new KafkaClientError('DELIVERY_TIMEOUT', `${b.topic}-${b.partition}: ${b.count} record(s) not acknowledged within delivery.timeout.ms (${this.o.deliveryTimeoutMs} ms)`, false))
+      const last = b.lastError === null ? (b.attempts === 0 ? 'never sent' : 'none') : b.lastError.message
+      this.failBatch(b, new KafkaClientError('DELIVERY_TIMEOUT', `${b.topic}-${b.partition}: ${b.count} record(s) not acknowledged within delivery.timeout.ms (${this.o.deliveryTimeoutMs} ms) after ${b.attempts} attempt(s); last error: ${last}`, false, { cause: b.lastError ?? undefined }))
     }
     return q.ready.length === 0
   }
@@ -271,7 +272,7 @@ export class Sender {
       const err = new KafkaError(r.errorCode, { topic: b.topic, partition: b.partition, message: r.message, api: 'Produce' })
       if (METADATA_ERRORS.has(r.errorCode)) this.cluster.invalidate(b.topic)
       // An out-of-order sequence behind a batch being retried is that retry's echo, not a loss.
-      if (r.errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER && q.retrying) this.requeue(q, b)
+      if (r.errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER && q.retrying) this.requeue(q, b, err)
       else this.retryOrFail(q, b, err)
     }
     this.wake()
@@ -290,12 +291,13 @@ export class Sender {
   }
 
   private retryOrFail(q: PartitionQueue, b: ProducerBatch, err: Error): void {
-    if (this.fatal === null && isRetriable(err) && Date.now() - b.createdAt < this.o.deliveryTimeoutMs) this.requeue(q, b)
+    if (this.fatal === null && isRetriable(err) && Date.now() - b.createdAt < this.o.deliveryTimeoutMs) this.requeue(q, b, err)
     else this.failBatch(b, err)
   }
 
-  private requeue(q: PartitionQueue, b: ProducerBatch): void {
+  private requeue(q: PartitionQueue, b: ProducerBatch, err: Error): void {
     this.stats.retries++
+    b.lastError = err
     q.requeue(b)
     q.retrying = true
     const delay = backoffDelay(b.attempts - 1, this.o.retryBackoffMs, this.o.retryBackoffMaxMs)

@@ -88,13 +88,14 @@ export class TimeWindowedKStream<K, V> {
     const w = this.windows
     const size = w instanceof SlidingWindows ? w.timeDifferenceMs : w.sizeMs
     const retention = Math.max(materialized.retentionMs ?? 0, (w instanceof SlidingWindows ? 2 * size : size) + w.graceMs)
-    let b = Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore(storeName, retention, size, false), ks, vs as Serde<A>)
+    const kind = materialized.storeType === 'in-memory' ? Stores.inMemoryWindowStore : Stores.persistentWindowStore
+    let b = Stores.timestampedWindowStoreBuilder(kind(storeName, retention, size, false), ks, vs as Serde<A>)
     if (materialized.logging === false) b = b.withLoggingDisabled()
     this.g.addStore(b)
     const stores = [storeName]
     if (w instanceof SlidingWindows) {
       const raw = `${storeName}-records`
-      let rb = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(raw, retention + size, 0, true), ks, this.g.valueSerde(input.valueSerde))
+      let rb = Stores.windowStoreBuilder(kind(raw, retention + size, 0, true), ks, this.g.valueSerde(input.valueSerde))
       if (materialized.logging === false) rb = rb.withLoggingDisabled()
       this.g.addStore(rb)
       stores.push(raw)
@@ -128,7 +129,8 @@ export class SessionWindowedKStream<K, V> {
     const vs = this.g.valueSerde(materialized.valueSerde)
     const storeName = materialized.storeName ?? `${name}-STATE-STORE`
     const retention = Math.max(materialized.retentionMs ?? 0, this.windows.inactivityGapMs + this.windows.graceMs)
-    let b = Stores.sessionStoreBuilder(Stores.inMemorySessionStore(storeName, retention), ks, vs as Serde<A>)
+    const kind = materialized.storeType === 'in-memory' ? Stores.inMemorySessionStore : Stores.persistentSessionStore
+    let b = Stores.sessionStoreBuilder(kind(storeName, retention), ks, vs as Serde<A>)
     if (materialized.logging === false) b = b.withLoggingDisabled()
     this.g.addStore(b)
     this.g.addProcessor(name, sessionAggregateSupplier<K, V, A>(storeName, this.windows, init, aggregator, merger), [input.node], [storeName])

@@ -30,7 +30,7 @@ export interface Materialized<K, V> {
   storeName?: string
   keySerde?: Serde<K>
   valueSerde?: Serde<V>
-  /** 'persistent' (LMDB on disk; the default, as Kafka's RocksDB) or 'in-memory'. Window and session stores are in memory. */
+  /** 'persistent' (LMDB on disk; the default, as Kafka's RocksDB) or 'in-memory'; for key-value, window and session stores. */
   storeType?: 'persistent' | 'in-memory'
   /** Default true: the store is backed by a compacted changelog topic. */
   logging?: boolean

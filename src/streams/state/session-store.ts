@@ -1,9 +1,21 @@
-// Session stores, in memory: aggregates per (key, session [start, end]), kept for `retentionMs`
+// Session stores (the interface), and in memory: aggregates per (key, session [start, end]), kept for `retentionMs`
 // behind the largest session end put. Changelog records are keyed [key bytes][8-byte end][8-byte start].
 import type { Serde } from '../serdes.ts'
 import type { ChangeLogger, RestorableStore, ValueCodec } from './kv-store.ts'
 import { keyBytesOf, keyString } from './bytes-store.ts'
 import type { Windowed } from './window-store.ts'
+
+/** A session store (in memory here; on disk in persistent-session-store.ts). */
+export interface SessionStore<K, V> extends RestorableStore {
+  readonly retentionMs: number
+  put(session: Windowed<K>, value: V | null): void
+  remove(session: Windowed<K>): void
+  /** Sessions of `key` with end >= earliestSessionEndTime and start <= latestSessionStartTime, by end. */
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): { key: Windowed<K>; value: V }[]
+  fetchSession(key: K, start: number, end: number): V | null
+  /** Every session of `key`. */
+  fetch(key: K): { key: Windowed<K>; value: V }[]
+}
 
 interface Session {
   start: number
@@ -11,7 +23,7 @@ interface Session {
   value: Buffer
 }
 
-export class SessionStore<K, V> implements RestorableStore {
+export class InMemorySessionStore<K, V> implements SessionStore<K, V> {
   readonly persistent = false
   private readonly byKey = new Map<string, { key: Buffer; sessions: Session[] }>()
   private observed = -Infinity
@@ -32,7 +44,7 @@ export class SessionStore<K, V> implements RestorableStore {
     const k = this.keyBytes(session.key)
     const v = value === null ? null : this.codec.encode(value, this.name)
     this.putBytes(k, session.window.start, session.window.end, v)
-    this.logger?.log(changelogKey(k, session.window.start, session.window.end), v, session.window.end)
+    this.logger?.log(sessionChangelogKey(k, session.window.start, session.window.end), v, session.window.end)
   }
 
   remove(session: Windowed<K>): void {
@@ -97,7 +109,7 @@ export class SessionStore<K, V> implements RestorableStore {
   close(): void {}
 }
 
-function changelogKey(k: Buffer, start: number, end: number): Buffer {
+export function sessionChangelogKey(k: Buffer, start: number, end: number): Buffer {
   const b = Buffer.allocUnsafe(k.length + 16)
   k.copy(b, 0)
   b.writeDoubleBE(end, k.length)

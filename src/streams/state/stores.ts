@@ -6,10 +6,14 @@ import { Serdes } from '../serdes.ts'
 import { InMemoryBytesStore } from './bytes-store.ts'
 import type { BytesKeyValueStore } from './bytes-store.ts'
 import { KeyValueStore, plainCodec, timestampedCodec } from './kv-store.ts'
-import type { ChangeLogger, RestorableStore, ValueAndTimestamp } from './kv-store.ts'
+import type { ChangeLogger, RestorableStore, ValueAndTimestamp, ValueCodec } from './kv-store.ts'
 import { LmdbBytesStore } from './lmdb-store.ts'
-import { WindowStore } from './window-store.ts'
-import { SessionStore } from './session-store.ts'
+import { InMemoryWindowStore } from './window-store.ts'
+import type { WindowStore } from './window-store.ts'
+import { InMemorySessionStore } from './session-store.ts'
+import type { SessionStore } from './session-store.ts'
+import { PersistentWindowStore } from './persistent-window-store.ts'
+import { PersistentSessionStore } from './persistent-session-store.ts'
 
 /** What a store gets when its task builds it. */
 export interface StoreBuildContext {
@@ -39,11 +43,24 @@ export interface WindowStoreSupplier {
   readonly retentionMs: number
   readonly windowSizeMs: number
   readonly retainDuplicates: boolean
+  /** On disk (time segments in LMDB) or in memory. */
+  readonly persistent: boolean
 }
 
 export interface SessionStoreSupplier {
   readonly name: string
   readonly retentionMs: number
+  readonly persistent: boolean
+}
+
+function windowStore<K, V>(s: WindowStoreSupplier, ctx: StoreBuildContext, keySerde: Serde<K>, codec: ValueCodec<V>): WindowStore<K, V> {
+  if (!s.persistent) return new InMemoryWindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, codec, ctx.logger)
+  return new PersistentWindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, codec, ctx.logger, ctx.taskDir === null ? null : join(ctx.taskDir, s.name))
+}
+
+function sessionStore<K, V>(s: SessionStoreSupplier, ctx: StoreBuildContext, keySerde: Serde<K>, codec: ValueCodec<V>): SessionStore<K, V> {
+  if (!s.persistent) return new InMemorySessionStore(s.name, s.retentionMs, keySerde, codec, ctx.logger)
+  return new PersistentSessionStore(s.name, s.retentionMs, keySerde, codec, ctx.logger, ctx.taskDir === null ? null : join(ctx.taskDir, s.name))
 }
 
 class Builder<S extends RestorableStore> implements StoreBuilder<S> {
@@ -63,8 +80,11 @@ export const Stores = {
     name, persistent: true,
     get: (dir) => (dir === null ? new InMemoryBytesStore() : new LmdbBytesStore(join(dir, name))),
   }),
-  inMemoryWindowStore: (name: string, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowStoreSupplier => ({ name, retentionMs, windowSizeMs, retainDuplicates }),
-  inMemorySessionStore: (name: string, retentionMs: number): SessionStoreSupplier => ({ name, retentionMs }),
+  inMemoryWindowStore: (name: string, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowStoreSupplier => ({ name, retentionMs, windowSizeMs, retainDuplicates, persistent: false }),
+  /** Time segments in LMDB under the task's state directory (in memory when the runtime has no state directory). */
+  persistentWindowStore: (name: string, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowStoreSupplier => ({ name, retentionMs, windowSizeMs, retainDuplicates, persistent: true }),
+  inMemorySessionStore: (name: string, retentionMs: number): SessionStoreSupplier => ({ name, retentionMs, persistent: false }),
+  persistentSessionStore: (name: string, retentionMs: number): SessionStoreSupplier => ({ name, retentionMs, persistent: true }),
 
   keyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, V>> {
     return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, plainCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
@@ -73,13 +93,13 @@ export const Stores = {
     return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, timestampedCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
   },
   windowStoreBuilder<K, V>(s: WindowStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
-    return new Builder(s.name, false, (ctx) => new WindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, plainCodec(valueSerde), ctx.logger))
+    return new Builder(s.name, s.persistent, (ctx) => windowStore(s, ctx, keySerde, plainCodec(valueSerde)))
   },
   timestampedWindowStoreBuilder<K, V>(s: WindowStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, ValueAndTimestamp<V>>> {
-    return new Builder(s.name, false, (ctx) => new WindowStore(s.name, s.retentionMs, s.windowSizeMs, s.retainDuplicates, keySerde, timestampedCodec(valueSerde), ctx.logger))
+    return new Builder(s.name, s.persistent, (ctx) => windowStore(s, ctx, keySerde, timestampedCodec(valueSerde)))
   },
   sessionStoreBuilder<K, V>(s: SessionStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
-    return new Builder(s.name, false, (ctx) => new SessionStore(s.name, s.retentionMs, keySerde, plainCodec(valueSerde), ctx.logger))
+    return new Builder(s.name, s.persistent, (ctx) => sessionStore(s, ctx, keySerde, plainCodec(valueSerde)))
   },
 } as const
 

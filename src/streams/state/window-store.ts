@@ -1,4 +1,4 @@
-// Window stores, in memory: values per (key, window start), kept for `retentionMs` behind the
+// Window stores (the interface), and in memory: values per (key, window start), kept for `retentionMs` behind the
 // largest window start put (the store's own stream time), as Kafka's in-memory window store.
 // With `retainDuplicates` (stream-stream joins) every put at the same key and time is kept.
 // Changelog records are keyed [key bytes][8-byte start][4-byte sequence].
@@ -24,12 +24,28 @@ export interface WindowedValue<V> {
   value: V
 }
 
+/** A window store (in memory here; on disk in persistent-window-store.ts). */
+export interface WindowStore<K, V> extends RestorableStore {
+  readonly retentionMs: number
+  readonly windowSizeMs: number
+  readonly retainDuplicates: boolean
+  /** Stores (or with null and no duplicates, removes) the value of `key` in the window starting at `windowStart`. */
+  put(key: K, value: V | null, windowStart: number): void
+  /** The value of `key` in the window starting at `windowStart`. */
+  fetch(key: K, windowStart: number): V | null
+  /** Windows of `key` with from <= start <= to, by start (duplicates in put order). */
+  fetchRange(key: K, from: number, to: number): WindowedValue<V>[]
+  /** Every key's windows with from <= start <= to, by start then key bytes. */
+  fetchAll(from: number, to: number): { key: Windowed<K>; value: V }[]
+  all(): { key: Windowed<K>; value: V }[]
+}
+
 interface Slot {
   key: Buffer
   values: Buffer[]
 }
 
-export class WindowStore<K, V> implements RestorableStore {
+export class InMemoryWindowStore<K, V> implements WindowStore<K, V> {
   readonly persistent = false
   /** window start -> key string -> slot. */
   private readonly segments = new Map<number, Map<string, Slot>>()

@@ -15,9 +15,11 @@ function fixture() {
   const ends = new Map<number, number>()
   const hws = new Map<number, number>()
   let finishLoad: (() => void) | null = null
+  const gate: { wait: Promise<void> | null } = { wait: null }
   const writer: CoordinatorPartitionWriter = {
     leaderEpoch: (p) => epochs.get(p),
     append: async (p, batch) => {
+      if (gate.wait !== null) await gate.wait
       const end = (ends.get(p) ?? 0) + batch.length
       ends.set(p, end)
       return end
@@ -37,7 +39,7 @@ function fixture() {
       unload: (p) => events.push(`unload ${p}`),
     },
   })
-  return { runtime, events, epochs, hws, finishLoad: () => finishLoad?.() }
+  return { runtime, events, epochs, hws, gate, finishLoad: () => finishLoad?.() }
 }
 
 const codeOf = (err: unknown) => (err as { code?: string }).code
@@ -134,4 +136,24 @@ test('group coordinator: unloading a partition answers its parked joins NOT_COOR
   }
   c.completeLoad(p)
   assert.equal(c.fetchOffsets(a, null).offsets[0]?.offset, 7)
+})
+
+test('runtime: a write whose append straddles a leadership change is not confirmed by the next leadership\'s high watermark', async () => {
+  const f = fixture()
+  f.epochs.set(0, 1)
+  f.runtime.onElection(0, 1)
+  await settle()
+  f.finishLoad()
+  await f.runtime.whenLoaded(0)
+  let release!: () => void
+  f.gate.wait = new Promise<void>((r) => { release = r })
+  const w = f.runtime.write(0, Buffer.alloc(4))
+  await settle()
+  // While the append is under way the partition moves to another leader, whose high watermark
+  // passes the offset this append will report: those offsets hold the new leader's records.
+  f.runtime.onResignation(0, 1)
+  f.epochs.set(0, 2)
+  f.hws.set(0, 100)
+  release()
+  await assert.rejects(w, (e) => codeOf(e) === 'NOT_LEADER_OR_FOLLOWER')
 })

@@ -100,6 +100,17 @@ export class ConsumerGroup {
   }
 }
 
+export function addPartition(a: Assignment, topicId: string, p: number): void {
+  const s = a.get(topicId)
+  if (s) s.add(p)
+  else a.set(topicId, new Set([p]))
+}
+
+/** An empty assignment per member id. */
+export function emptyAssignments(members: readonly { memberId: string }[]): Map<string, Assignment> {
+  return new Map(members.map((m) => [m.memberId, new Map()]))
+}
+
 export function assignmentSize(a: Assignment): number {
   let n = 0
   for (const s of a.values()) n += s.size

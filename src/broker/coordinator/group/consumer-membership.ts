@@ -128,7 +128,8 @@ export class ConsumerMembership {
     }
     const isNew = !group.members.has(memberId)
     if (isNew || metadataChanged(member, updated)) records.push(memberRecord(group.groupId, updated))
-    let bump = isNew && !replaced ? true : subscriptionChanged(member, updated)
+    // The rack too: the assignors place partitions by rack (Kafka's, not rack-aware, do not bump).
+    let bump = isNew && !replaced ? true : subscriptionChanged(member, updated) || member.rackId !== updated.rackId
     const members = new Map(group.members)
     if (replaced) members.delete(replaced.memberId)
     members.set(memberId, updated)

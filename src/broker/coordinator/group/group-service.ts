@@ -49,6 +49,7 @@ export class GroupCoordinatorService implements CoordinatorService {
       topics: {
         byName: (name) => ctx.metadata.topic(name),
         names: function * () { for (const t of ctx.metadata.topics()) if (!t.internal) yield t.name },
+        partitionRacks: (name, partition) => replicaRacks(ctx, name, partition),
       },
       // Samsa, beyond Kafka: records a leaving or expired member acquired from share-partitions led
       // by this broker are available again at once (elsewhere their locks run out).
@@ -212,3 +213,16 @@ export class GroupCoordinatorService implements CoordinatorService {
   }
 }
 
+
+/** Racks of the brokers holding a partition's replicas (the registered brokers; this node's own `broker.rack` when single). */
+function replicaRacks(ctx: BrokerContext, topic: string, partition: number): string[] {
+  const replicas = ctx.metadata.topic(topic)?.states[partition]?.replicas ?? []
+  const brokers = ctx.metadata.image.brokers
+  const own = ctx.config.get('broker.rack')
+  const out: string[] = []
+  for (const id of replicas) {
+    const rack = brokers.get(id)?.rack ?? (id === ctx.nodeId && typeof own === 'string' && own !== '' ? own : null)
+    if (rack !== null && !out.includes(rack)) out.push(rack)
+  }
+  return out
+}

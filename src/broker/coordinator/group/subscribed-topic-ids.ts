@@ -1,8 +1,9 @@
 // What consumer-group members subscribe to, resolved against the broker's topics: names that
 // exist plus every topic a member's regex fully matches (internal topics only by name, as Kafka
 // excludes them from regex subscriptions). The metadata hash covers each subscribed topic's name,
-// id and partition count; a change (topic created, deleted, partitions added) bumps the group
-// epoch at the next heartbeat, as Kafka's metadata hash does.
+// id, partition count and the racks of each partition's replicas; a change (topic created,
+// deleted, partitions added, replicas moved to other racks) bumps the group epoch at the next
+// heartbeat, as Kafka's metadata hash does (KIP-1101 added the racks).
 import { createHash } from 'node:crypto'
 import type { AssignorInput } from './assignors.ts'
 import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
@@ -12,6 +13,8 @@ export interface TopicLookup {
   byName(name: string): { readonly topicId: string, readonly partitions: number } | undefined
   /** Names of every non-internal topic (regex subscriptions). */
   names(): Iterable<string>
+  /** Racks of the brokers holding the partition's replicas (empty when none has a rack); absent: no racks known. */
+  partitionRacks?(name: string, partition: number): readonly string[]
 }
 
 export const NO_TOPICS: TopicLookup = { byName: () => undefined, names: () => [] }
@@ -42,21 +45,32 @@ export class SubscribedTopics {
     for (const name of [...names].sort()) {
       const t = this.lookup.byName(name)!
       h.update(`${name}\u0000${t.topicId}\u0000${t.partitions}\u0000`)
+      if (this.lookup.partitionRacks) {
+        // Only partitions with racks are written, so a cluster without racks hashes as before.
+        for (let p = 0; p < t.partitions; p++) {
+          const racks = [...this.lookup.partitionRacks(name, p)].sort()
+          if (racks.length > 0) h.update(`${p}\u0001${racks.map((r) => `${r.length}:${r}`).join('')}\u0000`)
+        }
+      }
     }
     return h.digest().readBigInt64BE(0)
   }
 
   assignorInput(members: Iterable<ConsumerGroupMember>, previous: ReadonlyMap<string, Assignment>): AssignorInput {
     const partitions = new Map<string, number>()
+    const names = new Map<string, string>()
     const list = [...members].map((m) => {
       const ids = new Set<string>()
       for (const name of this.topicsOf(m)) {
         const t = this.lookup.byName(name)!
         ids.add(t.topicId)
         partitions.set(t.topicId, t.partitions)
+        names.set(t.topicId, name)
       }
-      return { memberId: m.memberId, topics: ids }
+      return { memberId: m.memberId, topics: ids, rack: m.rackId }
     })
-    return { members: list, partitions, previous }
+    const racksOf = this.lookup.partitionRacks?.bind(this.lookup)
+    const partitionRacks = racksOf ? (topicId: string, p: number) => racksOf(names.get(topicId) ?? '', p) : undefined
+    return { members: list, partitions, previous, partitionRacks }
   }
 }
