@@ -9,7 +9,8 @@
 //    all 60 partitions of its topic are owned once.
 //  - Share-group (KIP-932) consume throughput with 1, 4 and 16 consumers on 4 partitions
 //    (bench/groups-share.ts, `--share-records N`, default 200,000): ShareFetch with ACCEPT
-//    acknowledgements until every record is acknowledged.
+//    acknowledgements until every record is acknowledged; once more on a third broker with
+//    samsa.share.persist.acquisitions=true (the state write before acquired records are answered).
 //  - OffsetCommit throughput (one partition offset per commit), one request at a time and with 16
 //    in flight, with fsync before acknowledging (log.flush.interval.messages=1) and without.
 // Prints figures; asserts nothing. BENCHMARKS.md, "Groups".
@@ -135,10 +136,12 @@ export async function run(args: string[]): Promise<void> {
   }
   const reps = arg('--reps', 5)
   const durationMs = arg('--duration-ms', 2000)
-  for (const fsync of [false, true]) {
+  // The third run: share groups only, with the acquisition write before ShareFetch answers (A/B with the first).
+  for (const { fsync, persistAcquisitions } of [{ fsync: false, persistAcquisitions: false }, { fsync: true, persistAcquisitions: false }, { fsync: false, persistAcquisitions: true }]) {
     const broker = await startBrokerProcess('groups', {
       'group.initial.rebalance.delay.ms': '0',
       ...(fsync ? { 'log.flush.interval.messages': '1' } : {}),
+      ...(persistAcquisitions ? { 'samsa.share.persist.acquisitions': 'true' } : {}),
     })
     try {
       const conn = await KafkaConn.open('127.0.0.1', broker.port)
@@ -149,13 +152,13 @@ export async function run(args: string[]): Promise<void> {
       const fc = await conn.send<FindCoordinatorResponse>(ApiKey.FindCoordinator, 3, { key: 'warm-up', keyType: 0, coordinatorKeys: [] })
       if (fc.errorCode !== 0) throw new Error(`FindCoordinator error ${fc.errorCode}`)
       conn.close()
-      console.log(`\nfsync before ack: ${fsync ? 'on (log.flush.interval.messages=1)' : 'off (default)'}`)
-      for (const n of [1, 10, 50]) {
+      console.log(`\nfsync before ack: ${fsync ? 'on (log.flush.interval.messages=1)' : 'off (default)'}${persistAcquisitions ? '; samsa.share.persist.acquisitions=true (share rows only)' : ''}`)
+      for (const n of persistAcquisitions ? [] : [1, 10, 50]) {
         const times = await timeToStable(broker.port, n, reps)
         console.log(`  join a group of ${String(n).padStart(2)} -> Stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
       }
-      await createConsumerTopic(broker.port)
-      for (const n of [1, 10, 50]) {
+      if (!persistAcquisitions) await createConsumerTopic(broker.port)
+      for (const n of persistAcquisitions ? [] : [1, 10, 50]) {
         const times = await consumerTimeToStable(broker.port, n, reps)
         console.log(`  consumer protocol: join a group of ${String(n).padStart(2)} -> stable: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${reps} runs)`)
       }
@@ -166,7 +169,7 @@ export async function run(args: string[]): Promise<void> {
         for (let rep = 0; rep < Math.min(reps, 3); rep++) rates.push(await shareConsumeRate(broker.port, shareTopicId, n, shareRecords, `bench-share-${n}-${rep}`))
         console.log(`  share group, ${String(n).padStart(2)} consumer(s) on 4 partitions: median ${Math.round(median(rates)).toLocaleString('en-US')} records/s acknowledged (${shareRecords.toLocaleString('en-US')} records, ${rates.length} runs)`)
       }
-      for (const inFlight of [1, 16]) {
+      for (const inFlight of persistAcquisitions ? [] : [1, 16]) {
         const rate = await commitRate(broker.port, inFlight, durationMs)
         console.log(`  OffsetCommit, ${String(inFlight).padStart(2)} in flight: ${Math.round(rate).toLocaleString('en-US')} commits/s`)
       }

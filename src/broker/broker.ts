@@ -26,6 +26,7 @@ import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
+import { brokerConnectionQuotas } from './net/broker-connection-quotas.ts'
 import { Security } from './security/security.ts'
 import { ClientQuotas } from './quota/client-quotas.ts'
 import { createAuthenticator } from './security/authenticator.ts'
@@ -125,7 +126,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const security = new Security(config, config.listeners, log)
   // Secured inter-broker listener: how fetchers and the inter-broker client connect (TLS, SASL login).
   const interBrokerSecurity = clusterMode ? interBrokerChannelSecurity(config) : undefined
-  const server = createNetServer(config, handler, security, log)
+  const server = createNetServer(config, handler, security, log, clock)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);
     // then the listeners are bound before anything is written, so a port in use leaves no trace.
@@ -156,7 +157,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     // One timer queue (one real timer) for purgatories and coordinators, on the injected clock.
     const timers = new TimerQueue(clock)
     timerDriver = new TimerDriver(timers, (err) => log.error({ err }, 'broker timer failed'))
-    quotas = new ClientQuotas(config, timers)
+    quotas = new ClientQuotas(config, timers, (ip, rate) => server.quotas.setIpConnectionRate(ip, rate))
     await quotas.open(store, log)
     if (clusterMode) fetchers = new ReplicaFetcherManager(config, log, () => clock.now(), undefined, { security: interBrokerSecurity })
     const isr = clusterMode
@@ -170,7 +171,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const groupConfigs = new GroupConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted group config'))
-    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, groups: groupConfigs, log })
+    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, groups: groupConfigs, log, brokerConfigsChanged: () => server.limitsChanged() })
     // ACL requests exist only with an authorizer (api/acls.ts says why).
     const registry = new HandlerRegistry(security.authorizer ? [...BUILTIN_HANDLERS, ...ACL_HANDLERS] : BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []
@@ -270,8 +271,11 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   }
 }
 
-function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger): NetServer {
+function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger, clock: Scheduler): NetServer {
   return new NetServer({
+    connectionQuotas: brokerConnectionQuotas(config),
+    now: () => clock.now(),
+    backlog: () => config.int('socket.listen.backlog.size'),
     listeners: config.listeners.map((l) => ({ ...l, tls: security.listener(l.name)?.tls?.options })),
     handler: handler.handler,
     limits: {
@@ -280,8 +284,6 @@ function createNetServer(config: BrokerConfig, handler: DeferredHandler, securit
       maxInFlightRequests: config.int('queued.max.requests'),
       idleMs: config.int('connections.max.idle.ms'),
     },
-    maxConnections: () => config.int('max.connections'),
-    maxConnectionsPerIp: () => config.int('max.connections.per.ip'),
     log,
     recycling: produceFrameRecycling(),
   })

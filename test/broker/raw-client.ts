@@ -41,9 +41,10 @@ export class RawClient {
     for (const f of w) f()
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+  /** `localAddress`: the source address (any 127.x.y.z on Linux loopback, to be another IP). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new RawClient(s)))
+      const s = connect({ port, host, localAddress }, () => resolve(new RawClient(s)))
       s.once('error', reject)
     })
   }

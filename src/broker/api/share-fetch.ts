@@ -2,8 +2,9 @@
 // KIP-1206/KIP-1222): in one share session, applies the acknowledgements the request carries,
 // then acquires records for the member from every partition of the session (share/share-fetch-read.ts)
 // and answers the log's batches with the acquired offset ranges and their delivery counts. With
-// nothing to acquire it waits up to MaxWaitMs for appends or released records. Acquired records
-// are answered once the share-partition's state with their delivery counts is written. Epoch -1
+// nothing to acquire it waits up to MaxWaitMs for appends or released records. With
+// samsa.share.persist.acquisitions, acquired records are answered once the share-partition's state
+// with their delivery counts is written. Epoch -1
 // only acknowledges and closes the session; IsRenewAck requests only acknowledge.
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
@@ -73,6 +74,7 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
     if (!renewAck) {
       const deadline = ctx.broker.clock.now() + Math.max(0, req.maxWaitMs)
       const exact = version >= 2 && req.shareAcquireMode === RECORD_LIMIT
+      const persistAcquisitionsOn = ctx.broker.config.bool('samsa.share.persist.acquisitions')
       for (;;) {
         let budget = req.maxRecords > 0 ? req.maxRecords : 500
         let bytes = req.maxBytes
@@ -101,10 +103,10 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
             entry(topicId, partition).errorCode = (err as { code?: unknown }).code === 'NOT_LEADER_OR_FOLLOWER' ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_SERVER_ERROR
           }
         }
-        // The acquisitions are written (their delivery counts) before they are answered, so a crash
-        // of this leader after the answer still counts these deliveries (Samsa; Kafka writes only on
-        // acknowledgement, release and lock expiry).
-        if (got) await persistAcquisitions(ctx, mgr, groupId, parts)
+        // samsa.share.persist.acquisitions: the acquisitions are written (their delivery counts)
+        // before they are answered, so a crash of this leader after the answer still counts these
+        // deliveries. Off (default, as Kafka): written with the next acknowledgement, release or expiry.
+        if (got && persistAcquisitionsOn) await persistAcquisitions(ctx, mgr, groupId, parts)
         const remaining = deadline - ctx.broker.clock.now()
         if (got || remaining <= 0 || session!.partitions.size === 0 || [...parts.values()].some((e) => e.errorCode !== 0)) break
         await mgr.waitForRecords(remaining)

@@ -59,6 +59,8 @@ export interface ConfigAdminDeps {
   /** Per-group configs (GROUP resources). */
   readonly groups: GroupConfigs
   readonly log: Logger
+  /** Told after a dynamic broker config layer changed (connection limits may have been raised). */
+  readonly brokerConfigsChanged?: () => void
 }
 
 export class ConfigAdmin {
@@ -212,6 +214,7 @@ export class ConfigAdmin {
         if (!validateOnly) {
           this.broker.log.info({ scope: t.scope, configs: Object.fromEntries(next) }, 'dynamic broker configs changed')
           this.broker.replicas.brokerDefaultsChanged((topic) => this.topics.topic(topic)?.configs)
+          this.broker.brokerConfigsChanged?.()
         }
       }
       return { errorCode: ErrorCode.NONE, errorMessage: null }

@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../config/broker-config.ts'
 import { BROKER_DEFS, parseConfigValue, unknownKey } from '../config/config-table.ts'
 import { ConfigError } from '../config/config-error.ts'
 import { writeFileAtomic } from './atomic-file.ts'
+import { perIpOverrides } from '../net/broker-connection-quotas.ts'
 
 export const DYNAMIC_CONFIG_FILE = 'dynamic-broker-configs.json'
 
@@ -26,6 +27,7 @@ export function checkDynamicValue(name: string, raw: string): void {
   if (!def) throw unknownKey(name, 'broker')
   if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
   parseConfigValue(def, raw)
+  if (name === 'max.connections.per.ip.overrides') perIpOverrides(raw)
 }
 
 export class DynamicBrokerConfigs {

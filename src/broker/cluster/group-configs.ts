@@ -1,5 +1,6 @@
 // Per-group configs (Kafka's GroupConfig; DescribeConfigs / AlterConfigs / IncrementalAlterConfigs
-// on GROUP resources, type 32): the share-group keys Samsa acts on — share.auto.offset.reset,
+// on GROUP resources, type 32): the share-group keys Samsa acts on — share.auto.offset.reset
+// (latest, earliest, by_duration:<ISO-8601>),
 // share.isolation.level, share.record.lock.duration.ms and share.delivery.count.limit — each
 // group's overrides kept as raw strings and persisted in one JSON file in the data directory
 // (rewritten atomically), loaded at start. Without an override a group gets the broker default
@@ -9,6 +10,7 @@ import { join, resolve } from 'node:path'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { ConfigError } from '../config/config-error.ts'
 import { writeFileAtomic } from './atomic-file.ts'
+import { parseShareAutoOffsetReset } from '../share/share-offset-reset.ts'
 
 export const GROUP_CONFIG_FILE = 'group-configs.json'
 
@@ -32,8 +34,16 @@ const intIn = (name: string, minKey: string, maxKey: string) => (raw: string, co
   if (!/^-?\d+$/.test(raw.trim()) || n < min || n > max) throw new ConfigError(name, `"${raw}" is not an integer in [${min}, ${max}]`)
 }
 
+const checkOffsetReset = (raw: string) => {
+  try {
+    parseShareAutoOffsetReset(raw)
+  } catch (err) {
+    throw new ConfigError('share.auto.offset.reset', (err as Error).message)
+  }
+}
+
 export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
-  { name: 'share.auto.offset.reset', type: 'string', doc: 'Where a share-partition without state starts: latest or earliest.', dflt: () => 'latest', check: oneOf('share.auto.offset.reset', ['latest', 'earliest']) },
+  { name: 'share.auto.offset.reset', type: 'string', doc: 'Where a share-partition without state starts: latest, earliest or by_duration:<ISO-8601 duration> (KIP-1106).', dflt: () => 'latest', check: checkOffsetReset },
   { name: 'share.isolation.level', type: 'string', doc: 'read_uncommitted (up to the high watermark) or read_committed (up to the last stable offset, aborted records skipped).', dflt: () => 'read_uncommitted', check: oneOf('share.isolation.level', ['read_uncommitted', 'read_committed']) },
   { name: 'share.record.lock.duration.ms', type: 'int', doc: 'How long an acquired record stays locked to its consumer.', dflt: (c) => String(c.int('group.share.record.lock.duration.ms')), check: intIn('share.record.lock.duration.ms', 'group.share.min.record.lock.duration.ms', 'group.share.max.record.lock.duration.ms') },
   { name: 'share.delivery.count.limit', type: 'int', doc: 'Deliveries after which a released record is archived.', dflt: (c) => String(c.int('group.share.delivery.count.limit')), check: intIn('share.delivery.count.limit', 'group.share.min.delivery.count.limit', 'group.share.max.delivery.count.limit') },

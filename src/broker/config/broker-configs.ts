@@ -74,8 +74,8 @@ const SERVER = [
     { ...ro, min: -1 }),
   broker('queued.max.requests', 'int', 500,
     'Samsa: per connection, the requests in flight above which reading from that socket pauses.', { ...ro, min: 1 }),
-  broker('max.connections', 'int', INT_MAX, 'Most client connections open at once; more are closed on accept.', { ...cw, min: 0 }),
-  broker('max.connections.per.ip', 'int', INT_MAX, 'Most connections from one IP address.', { ...cw, min: 0 }),
+  broker('max.connections', 'int', INT_MAX, 'Most connections open at once (per listener with listener.name.<l>.); a new one waits to be accepted until one closes.', { ...cw, min: 0 }),
+  broker('max.connections.per.ip', 'int', INT_MAX, 'Most connections from one IP address (exceptions: max.connections.per.ip.overrides); one more is closed at once.', { ...cw, min: 0 }),
   broker('connections.max.idle.ms', 'long', 600_000, 'Connections with no request for this long are closed.', ro),
   broker('fetch.max.bytes', 'int', 57_671_680, 'Upper bound on the bytes one Fetch response returns.', { ...ro, min: 1024 }),
   broker('min.insync.replicas', 'int', 1, 'Default of the topic config min.insync.replicas.', { ...cw, min: 1 }),
@@ -205,6 +205,12 @@ const COMPAT = [
   broker('share.coordinator.state.topic.replication.factor', 'short', 3, 'Replication factor of __share_group_state (capped at the broker count).', { ...ro, min: 1 }),
   broker('share.coordinator.state.topic.min.isr', 'short', 2, 'min.insync.replicas of __share_group_state.', { ...ro, min: 1 }),
   broker('share.coordinator.state.topic.num.partitions', 'int', 50, 'Partitions of __share_group_state (fixed once it exists).', { ...ro, min: 1 }),
+  broker('samsa.share.persist.acquisitions', 'boolean', false,
+    'Samsa: answer a ShareFetch only once the acquired records\' delivery counts are written to __share_group_state, so a ' +
+    'leader that fails right after handing records out still counts that delivery (delivery.count.limit holds across ' +
+    'failures). Off, as Kafka: state is written on acknowledgement, release and lock expiry only, and a leader failure ' +
+    'forgets the deliveries in flight (those records come back with their earlier count). On costs one state write per ' +
+    'fetch that acquires: about half the share-group throughput with 1-4 consumers.', ro),
   broker('group.share.enable', 'boolean', false, 'Share groups (KIP-932) switch of Kafka 4.0, later removed. Not supported.', none),
   broker('zookeeper.connect', 'string', null, 'ZooKeeper address (removed in Kafka 4.0, KRaft only). Accepted so old server.properties load.', none),
   broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout (removed in Kafka 4.0). Accepted so old server.properties load.', none),

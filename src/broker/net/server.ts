@@ -1,15 +1,19 @@
-// TCP listeners for the configured `listeners`. Each accepted socket becomes a Connection; the
-// server enforces max.connections and, on close, stops accepting, lets every connection answer
-// what it has in flight, then ends the sockets. A listener given TLS options is a node:tls server:
-// its connections start once the handshake is done, and read and write plaintext like any other.
+// TCP listeners for the configured `listeners`. Each new socket passes the accept gate (Kafka's
+// connection quotas: max.connections, creation rates, per-IP limits; accept-gate.ts) and then
+// becomes a Connection; on close the server stops accepting, lets every connection answer what it
+// has in flight, then ends the sockets. A TLS listener hands the sockets the gate lets through to
+// a node:tls server that is not bound itself: its connections start once the handshake is done
+// (bounded by the handshake timeout), and read and write plaintext like any other.
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
-import type { TlsOptions } from 'node:tls'
+import type { Server as TlsServer, TlsOptions } from 'node:tls'
 import type { Logger } from 'pino'
 import { Connection } from './connection.ts'
 import { RequestBudget } from './request-budget.ts'
 import { LogLimiter } from './log-limiter.ts'
+import { AcceptGate } from './accept-gate.ts'
+import { ConnectionQuotas, UNLIMITED } from './connection-quotas.ts'
 import type { ConnectionLimits, FrameHandler, FrameRecycling } from './connection.ts'
 import type { ListenerAddress } from '../config/listeners.ts'
 
@@ -31,10 +35,21 @@ export interface NetServerOptions {
   readonly listeners: readonly ServedListener[]
   readonly handler: FrameHandler
   readonly limits: ConnectionLimits
+  /**
+   * Kafka's connection quotas (the broker builds them from its config); without them, only
+   * `maxConnections` and `maxConnectionsPerIp` apply.
+   */
+  readonly connectionQuotas?: ConnectionQuotas
   /** max.connections; a function so a dynamic config change applies to the next accept. */
-  readonly maxConnections: number | (() => number)
+  readonly maxConnections?: number | (() => number)
   /** max.connections.per.ip */
   readonly maxConnectionsPerIp?: number | (() => number)
+  /** The injected clock (ms) for the connection rates; default Date.now. */
+  readonly now?: () => number
+  /** socket.listen.backlog.size: sockets that may wait to be accepted per listener (default 50). */
+  readonly backlog?: () => number
+  /** A TLS handshake not done after this long is abandoned (default TLS_HANDSHAKE_TIMEOUT_MS). */
+  readonly tlsHandshakeTimeoutMs?: number
   readonly log: Logger
   /** Pooled copies of request frames for the APIs it names (connection.ts, FrameRecycling). */
   readonly recycling?: FrameRecycling
@@ -81,14 +96,34 @@ function limit(v: number | (() => number) | undefined): number {
   return n === undefined || n < 0 ? Infinity : n
 }
 
+/**
+ * How long a TLS handshake may take (Kafka has no such setting; node's default is 120 s, which
+ * lets half-open sockets pile up): 10 s, the client's default socket.connection.setup.timeout.ms.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
+
+/** Only max.connections and max.connections.per.ip (embedders and tests that give no quotas). */
+function simpleQuotas(opts: NetServerOptions): ConnectionQuotas {
+  return new ConnectionQuotas({
+    maxConnections: () => limit(opts.maxConnections),
+    listenerMaxConnections: () => Infinity,
+    maxConnectionCreationRate: () => UNLIMITED,
+    listenerMaxConnectionCreationRate: () => UNLIMITED,
+    maxConnectionsPerIp: () => limit(opts.maxConnectionsPerIp),
+    maxConnectionsPerIpOverrides: () => new Map(),
+    window: { sampleMs: 1000, numSamples: 11 },
+  })
+}
+
 export class NetServer {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
-  private readonly perIp = new Map<string, number>()
+  /** TLS listeners' (unbound) node:tls servers, by listener name: the gate hands them their sockets. */
+  private readonly tlsServers = new Map<string, TlsServer>()
   /**
    * TLS connections whose handshake has not completed, by remote address: a client that gives up
-   * mid-handshake (it refused our certificate) leaves its half-open socket here, which would hold
-   * close() until node's handshake timeout; close() destroys them.
+   * mid-handshake (it refused our certificate) leaves its half-open socket here until the
+   * handshake timeout; close() destroys them.
    */
   private readonly handshaking = new Map<string, Socket>()
   private nextId = 1
@@ -98,24 +133,41 @@ export class NetServer {
   /** Request bytes in flight across every connection (queued.max.request.bytes). */
   readonly budget: RequestBudget
   private readonly limiter: LogLimiter
+  readonly quotas: ConnectionQuotas
+  private readonly gate: AcceptGate
 
   constructor(opts: NetServerOptions) {
     this.opts = opts
     this.budget = new RequestBudget(opts.limits.maxInFlightBytes)
     this.limiter = new LogLimiter(opts.log)
+    this.quotas = opts.connectionQuotas ?? simpleQuotas(opts)
+    this.gate = new AcceptGate({
+      quotas: this.quotas,
+      now: opts.now ?? Date.now,
+      limiter: this.limiter,
+      backlog: opts.backlog ?? (() => 50),
+      admitted: (socket, listener, release) => this.admitted(socket, listener, release),
+    })
   }
 
   get connectionCount(): number {
     return this.connections.size
   }
 
+  /** A limit was raised (a dynamic config change): sockets waiting for it are taken now. */
+  limitsChanged(): void {
+    this.gate.pumpAll()
+  }
+
   async start(): Promise<BoundListener[]> {
     for (const l of this.opts.listeners) {
       let port = l.port
       const hosts = bindHosts(l.host)
+      this.quotas.addListener(l.name)
+      if (l.tls) this.tlsServers.set(l.name, this.tlsServer(l.name, l.tls))
       for (let i = 0; i < hosts.length; i++) {
         // allowHalfOpen: a client that half-closes after its last request still gets the answers in flight.
-        const server = l.tls ? this.tlsServer(l.name, l.tls) : createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, l.name))
+        const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.gate.offer(socket, l.name))
         try {
           port = await listen(server, port, hosts[i])
         } catch (err) {
@@ -134,19 +186,41 @@ export class NetServer {
     return this.bound
   }
 
-  private tlsServer(listener: string, tls: TlsOptions): Server {
-    const server = createTlsServer({ ...tls, noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, listener))
-    // A plaintext client on a TLS port, an unknown CA, a refused client certificate: the handshake
-    // fails, node destroys the socket, and this is the one line about it (rate-limited).
+  /** Replaces a TLS listener's key and trust material: new connections use it, open ones keep theirs. */
+  setSecureContext(listener: string, options: TlsOptions): void {
+    const server = this.tlsServers.get(listener)
+    if (!server) throw new Error(`listener ${listener} does not use TLS`)
+    server.setSecureContext(options)
+  }
+
+  private tlsServer(listener: string, tls: TlsOptions): TlsServer {
+    const server = createTlsServer({ ...tls, noDelay: true, allowHalfOpen: true, handshakeTimeout: this.opts.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS },
+      (socket) => this.accept(socket, listener))
     server.on('connection', (raw: Socket) => {
       const key = `${raw.remoteAddress}:${raw.remotePort}`
       this.handshaking.set(key, raw)
       raw.once('close', () => { if (this.handshaking.get(key) === raw) this.handshaking.delete(key) })
     })
+    // A plaintext client on a TLS port, an unknown CA, a refused client certificate, a handshake
+    // that never completes: this is the one line about it (rate-limited), and the socket goes
+    // (node leaves it open after a handshake timeout).
     server.on('tlsClientError', (err, socket) => {
       this.limiter.info({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener }, `failed authentication: TLS handshake failed: ${err.message}`)
+      socket.destroy()
     })
     return server
+  }
+
+  /** A socket the gate let through: TLS listeners start the handshake, plaintext ones serve it. */
+  private admitted(socket: Socket, listener: string, release: () => void): void {
+    socket.once('close', release)
+    if (this.closing) {
+      socket.destroy()
+      return
+    }
+    const tls = this.tlsServers.get(listener)
+    if (tls) tls.emit('connection', socket)
+    else this.accept(socket, listener)
   }
 
   private accept(socket: Socket, listener: string): void {
@@ -155,22 +229,8 @@ export class NetServer {
       socket.destroy()
       return
     }
-    const ip = socket.remoteAddress ?? ''
-    const max = limit(this.opts.maxConnections)
-    const maxPerIp = limit(this.opts.maxConnectionsPerIp)
-    const fromIp = this.perIp.get(ip) ?? 0
-    if (this.connections.size >= max || fromIp >= maxPerIp) {
-      const which = this.connections.size >= max ? `max.connections ${max}` : `max.connections.per.ip ${maxPerIp}`
-      this.limiter.warn({ remote: `${ip}:${socket.remotePort}`, listener }, `refusing connection: ${which} reached`)
-      socket.destroy()
-      return
-    }
-    this.perIp.set(ip, fromIp + 1)
     const conn = new Connection(this.nextId++, socket, this.opts.handler, this.opts.limits, this.opts.log, (c) => {
-      if (!this.connections.delete(c)) return
-      const n = (this.perIp.get(ip) ?? 1) - 1
-      if (n <= 0) this.perIp.delete(ip)
-      else this.perIp.set(ip, n)
+      this.connections.delete(c)
     }, this.budget, this.limiter, this.opts.recycling)
     conn.attributes.set('listener', listener)
     this.connections.add(conn)
@@ -182,6 +242,7 @@ export class NetServer {
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true
+    this.gate.close()
     for (const raw of this.handshaking.values()) raw.destroy()
     this.handshaking.clear()
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))

@@ -26,7 +26,12 @@ export class ClientQuotas {
   private readonly managers: readonly ClientQuotaManager[]
   private storeCopy: ClientQuotaStore | undefined
 
-  constructor(config: BrokerConfig, private readonly timers: TimerQueue) {
+  /**
+   * `ipConnectionRate`: told each IP entity's connection_creation_rate (KIP-612; ip null: the
+   * default IP entity; rate undefined: removed) — the connection quotas enforce it.
+   */
+  constructor(config: BrokerConfig, private readonly timers: TimerQueue,
+    private readonly ipConnectionRate: (ip: string | null, rate: number | undefined) => void = () => {}) {
     const window = { sampleMs: config.int('quota.window.size.seconds') * 1000, numSamples: config.int('quota.window.num') }
     this.produce = new ClientQuotaManager('producer_byte_rate', window)
     this.fetch = new ClientQuotaManager('consumer_byte_rate', window)
@@ -59,6 +64,10 @@ export class ClientQuotas {
   }
 
   private applied(q: EntityQuotas): void {
+    if ('ip' in q.entity) {
+      this.ipConnectionRate(q.entity.ip ?? null, q.values.connection_creation_rate)
+      return
+    }
     for (const m of this.managers) m.update(q.entity, q.values[m.key])
   }
 

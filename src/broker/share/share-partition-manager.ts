@@ -11,6 +11,8 @@ import type { Partition } from '../replica/partition.ts'
 import { SharePartition } from './share-partition.ts'
 import type { PersistedShareState } from '../coordinator/share/share-state-results.ts'
 import { ShareSessionCache } from './share-session-cache.ts'
+import { resetStartOffset } from './share-offset-reset.ts'
+import type { ShareAutoOffsetReset } from './share-offset-reset.ts'
 
 export type { PersistedShareState } from '../coordinator/share/share-state-results.ts'
 
@@ -27,7 +29,7 @@ export interface SharePersister {
 
 /** Per-group share settings (KIP-932 group configs), with the broker's defaults. */
 export interface ShareGroupSettings {
-  readonly autoOffsetReset: 'earliest' | 'latest'
+  readonly autoOffsetReset: ShareAutoOffsetReset
   readonly isolationLevel: 'read_uncommitted' | 'read_committed'
   readonly lockDurationMs: number
   readonly deliveryCountLimit: number
@@ -96,7 +98,7 @@ export class SharePartitionManager {
         }
         // Initialized now (InitializeShareGroupState) at the offset share.auto.offset.reset names, then
         // read again so that this leader's epoch is recorded.
-        const start = settings.autoOffsetReset === 'earliest' ? p.logStartOffset : p.highWatermark
+        const start = await resetStartOffset(settings.autoOffsetReset, p, this.o.timers.clock.now())
         await this.o.persister.initialize(groupId, topicId, p.index, state?.stateEpoch ?? 0, start)
         const fresh = await this.o.persister.read(groupId, topicId, p.index, p.leaderEpoch)
         sp.initialize(fresh ? Math.max(fresh.startOffset, p.logStartOffset) : start, fresh?.batches ?? [], fresh?.stateEpoch ?? 0)

@@ -3,7 +3,9 @@
 // of the __share_group_state partition that key hashes to, i.e. with that partition's leader. This
 // node calls its own coordinator in-process when it leads that partition, else sends
 // InitializeShareGroupState / ReadShareGroupState / WriteShareGroupState / DeleteShareGroupState /
-// ReadShareGroupStateSummary to the leader over the inter-broker client. NOT_COORDINATOR,
+// ReadShareGroupStateSummary to the leader over the inter-broker client; reads, writes and
+// summaries of one group bound for the same node in one turn of the event loop share one request
+// (share-state-batcher.ts). NOT_COORDINATOR,
 // COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, no leader and connection failures are
 // retried with backoff (the leader is looked up again each time: leadership moves) until
 // request.timeout.ms passes; any other error is the caller's (ShareStateError).
@@ -21,6 +23,7 @@ import type { ShareCoordinatorService } from '../coordinator/share/share-coordin
 import { READ_UNINITIALIZED } from '../coordinator/share/share-state-results.ts'
 import type { PersistedShareState, ReadStateResult, ShareStateResult, StateSummaryResult } from '../coordinator/share/share-state-results.ts'
 import type { SharePersister } from './share-partition-manager.ts'
+import { ShareStateBatcher } from './share-state-batcher.ts'
 
 /** A share-state operation failed with a non-retriable error code (or kept failing until the deadline). */
 export class ShareStateError extends Error {
@@ -37,18 +40,25 @@ const MAX_BACKOFF_MS = 1000
 
 type Wire = { readonly errorCode: number, readonly errorMessage: string | null }
 const first = <P>(res: { results: { partitions: P[] }[] }): P | undefined => res.results[0]?.partitions[0]
+type ReadPart = ReadShareGroupStateResponse['results'][number]['partitions'][number]
+type WritePart = WriteShareGroupStateResponse['results'][number]['partitions'][number]
+type SummaryPart = ReadShareGroupStateSummaryResponse['results'][number]['partitions'][number]
 
 export class ShareStatePersister implements SharePersister {
   private closed = false
   private readonly sleeping = new Set<() => void>()
+  /** Remote reads, writes and summaries, combined per node and group. */
+  readonly batcher: ShareStateBatcher
 
-  constructor(private readonly ctx: BrokerContext, private readonly coordinator: ShareCoordinatorService) {}
+  constructor(private readonly ctx: BrokerContext, private readonly coordinator: ShareCoordinatorService) {
+    this.batcher = new ShareStateBatcher((node, apiKey, version, body) => this.send(node, apiKey, version, body))
+  }
 
   /** The state, or null when the share-partition was never initialized (or was deleted). */
   async read(groupId: string, topicId: string, partition: number, leaderEpoch: number): Promise<PersistedShareState | null> {
     const key = { groupId, topicId, partition }
     const r = await this.route<ReadStateResult>(key, () => this.coordinator.readState(key, leaderEpoch), async (node) => {
-      const p = first(await this.send<ReadShareGroupStateResponse>(node, ApiKey.ReadShareGroupState, 0, { groupId, topics: [{ topicId, partitions: [{ partition, leaderEpoch }] }] }))
+      const p = await this.batcher.add<ReadPart>(node, ApiKey.ReadShareGroupState, 0, groupId, topicId, { partition, leaderEpoch })
       if (!p) return missing()
       if (p.errorCode !== ErrorCode.NONE) return wire(p)
       return {
@@ -76,16 +86,10 @@ export class ShareStatePersister implements SharePersister {
   async write(groupId: string, topicId: string, partition: number, state: PersistedShareState): Promise<void> {
     const key = { groupId, topicId, partition }
     check(await this.route(key, () => this.coordinator.writeState(key, state), async (node) =>
-      wire(first(await this.send<WriteShareGroupStateResponse>(node, ApiKey.WriteShareGroupState, 1, {
-        groupId,
-        topics: [{
-          topicId,
-          partitions: [{
-            partition, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: BigInt(state.startOffset), deliveryCompleteCount: state.deliveryCompleteCount,
-            stateBatches: state.batches.map((b) => ({ firstOffset: BigInt(b.firstOffset), lastOffset: BigInt(b.lastOffset), deliveryState: b.deliveryState, deliveryCount: b.deliveryCount })),
-          }],
-        }],
-      })))))
+      wire(await this.batcher.add<WritePart>(node, ApiKey.WriteShareGroupState, 1, groupId, topicId, {
+        partition, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: BigInt(state.startOffset), deliveryCompleteCount: state.deliveryCompleteCount,
+        stateBatches: state.batches.map((b) => ({ firstOffset: BigInt(b.firstOffset), lastOffset: BigInt(b.lastOffset), deliveryState: b.deliveryState, deliveryCount: b.deliveryCount })),
+      }))))
   }
 
   async delete(groupId: string, topicId: string, partition: number): Promise<void> {
@@ -98,7 +102,7 @@ export class ShareStatePersister implements SharePersister {
   async summary(groupId: string, topicId: string, partition: number): Promise<StateSummaryResult> {
     const key = { groupId, topicId, partition }
     const r = await this.route<StateSummaryResult>(key, () => this.coordinator.readStateSummary(key), async (node) => {
-      const p = first(await this.send<ReadShareGroupStateSummaryResponse>(node, ApiKey.ReadShareGroupStateSummary, 1, { groupId, topics: [{ topicId, partitions: [{ partition, leaderEpoch: -1 }] }] }))
+      const p = await this.batcher.add<SummaryPart>(node, ApiKey.ReadShareGroupStateSummary, 1, groupId, topicId, { partition, leaderEpoch: -1 })
       if (!p) return { ...missing(), startOffset: -1, leaderEpoch: -1, stateEpoch: 0, deliveryCompleteCount: -1 }
       return { ...wire(p), startOffset: Number(p.startOffset), leaderEpoch: p.leaderEpoch, stateEpoch: p.stateEpoch, deliveryCompleteCount: p.deliveryCompleteCount }
     })

@@ -21,6 +21,13 @@ export interface GroupMember {
 /** memberId -> topic -> partitions. */
 export type Assignment = Map<string, Map<string, number[]>>
 
+/** An assignment with bytes for each member beside its partitions (the assignment's user data). */
+export interface AssignmentWithUserData {
+  partitions: Assignment
+  /** memberId -> bytes that member's onAssignment() receives. */
+  userData: Map<string, Buffer>
+}
+
 export interface Assignor {
   name: string
   /** 'cooperative' (KIP-429): members keep partitions across a rebalance and revoke only moved ones. Default 'eager'. */
@@ -29,6 +36,10 @@ export interface Assignor {
   userData?(): Buffer | null
   /** `partitions`: topic -> partition count, for every topic any member subscribes to. */
   assign(members: readonly GroupMember[], partitions: ReadonlyMap<string, number>): Assignment
+  /** Used instead of assign() when present: also gives each member bytes of its own (Kafka's Assignment userData). */
+  assignWithUserData?(members: readonly GroupMember[], partitions: ReadonlyMap<string, number>): AssignmentWithUserData
+  /** Every member (the leader too) is told its assignment's user data when a rebalance ends, before its rebalance listener. */
+  onAssignment?(partitions: readonly TopicPartition[], userData: Buffer | null): void
 }
 
 const SUBSCRIPTION_VERSION = 1
@@ -58,8 +69,8 @@ export function decodeSubscription(memberId: string, groupInstanceId: string | n
   }
 }
 
-export function encodeAssignment(parts: ReadonlyMap<string, number[]> | undefined): Buffer {
-  const v = { assignedPartitions: [...(parts ?? [])].map(([topic, partitions]) => ({ topic, partitions })), userData: null }
+export function encodeAssignment(parts: ReadonlyMap<string, number[]> | undefined, userData: Buffer | null = null): Buffer {
+  const v = { assignedPartitions: [...(parts ?? [])].map(([topic, partitions]) => ({ topic, partitions })), userData }
   const w = new Writer(2 + sizeConsumerProtocolAssignment(v, ASSIGNMENT_VERSION))
   w.int16(ASSIGNMENT_VERSION)
   writeConsumerProtocolAssignment(w, v, ASSIGNMENT_VERSION)
@@ -67,11 +78,15 @@ export function encodeAssignment(parts: ReadonlyMap<string, number[]> | undefine
 }
 
 export function decodeAssignment(buf: Buffer): TopicPartition[] {
-  if (buf.length === 0) return []
+  return decodeAssignmentWithUserData(buf).partitions
+}
+
+export function decodeAssignmentWithUserData(buf: Buffer): { partitions: TopicPartition[]; userData: Buffer | null } {
+  if (buf.length === 0) return { partitions: [], userData: null }
   const r = new Reader(buf)
   const version = Math.min(r.int16(), 3)
   const a = readConsumerProtocolAssignment(r, version)
-  return a.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+  return { partitions: a.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))), userData: a.userData }
 }
 
 const byId = (a: GroupMember, b: GroupMember): number => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)

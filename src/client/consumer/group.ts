@@ -11,7 +11,7 @@ import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
 import { retry } from '../retry.ts'
 import type { TopicPartition } from '../offsets.ts'
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './assignors.ts'
+import { decodeAssignmentWithUserData, decodeSubscription, encodeAssignment, encodeSubscription } from './assignors.ts'
 import type { Assignor } from './assignors.ts'
 
 export interface GroupOptions {
@@ -80,7 +80,9 @@ export class GroupMembership {
       if (sync.errorCode !== 0) throw this.groupError(sync.errorCode, 'SyncGroup')
       this.rejoinNeeded = false
       this.startHeartbeats()
-      return decodeAssignment(sync.assignment)
+      const { partitions, userData } = decodeAssignmentWithUserData(sync.assignment)
+      this.o.assignors.find((a) => a.name === (sync.protocolName ?? join.protocolName))?.onAssignment?.(partitions, userData)
+      return partitions
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
   }
 
@@ -97,8 +99,10 @@ export class GroupMembership {
         if (!(err instanceof KafkaError && err.code === 3)) throw err
       }
     }
-    const result = assignor.assign(members, counts)
-    return members.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(result.get(m.memberId)) }))
+    const result = assignor.assignWithUserData?.(members, counts) ?? { partitions: assignor.assign(members, counts), userData: null }
+    const parts = result.partitions
+    const userData = result.userData
+    return members.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(parts.get(m.memberId), userData?.get(m.memberId) ?? null) }))
   }
 
   /** Maps a group error: rejoin-type errors are made retriable (the join loop retries them). */

@@ -99,7 +99,7 @@ export class Accumulator {
   }
 
   append(topic: string, partition: number, timestamp: number, key: Buffer | string | null, value: Buffer | string | null,
-    headers: readonly AppendHeader[] | undefined, resolve: Resolve, reject: Reject, tag: number): void {
+    headers: readonly AppendHeader[] | undefined, resolve: Resolve | null, reject: Reject | null, tag: number): ProducerBatch {
     const q = this.queue(topic, partition)
     let b = q.open
     // A record that would push the batch past batch.size starts the next one: growing a batch
@@ -122,6 +122,7 @@ export class Accumulator {
       this.close(q)
       this.wakeSoon()
     }
+    return b
   }
 
   private close(q: PartitionQueue): void {

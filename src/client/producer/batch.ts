@@ -1,8 +1,10 @@
 // A producer batch: the records of one partition that travel in one RecordBatch, plus who is
 // waiting for them. Records are encoded as they arrive (RecordBatchAppender); the batch is
 // closed (header, sequence, compression, CRC) only when it is first sent, because the sequence
-// number is fixed then. Callers are told per record: resolve/reject functions and the record's
-// timestamp are kept in flat arrays (no per-record objects).
+// number is fixed then. Callers are told per record without per-record closures: consecutive
+// records of one sendBatch() share a run (one resolve/reject for the run), and records of
+// send() share one promise per batch, from which each send() derives its own (`then` reactions
+// run in registration order, so a cursor hands each its record's metadata).
 import { RecordBatchAppender } from '../../protocol/records/batch-appender.ts'
 import type { AppendHeader, CloseOptions } from '../../protocol/records/batch-appender.ts'
 
@@ -16,14 +18,25 @@ export interface RecordMetadata {
 }
 
 export type Resolve = (m: RecordMetadata, tag: number) => void
-export type Reject = (e: Error) => void
+export type Reject = (e: Error, tag: number) => void
 
 export class ProducerBatch {
   readonly appender: RecordBatchAppender
-  private readonly resolves: Resolve[] = []
-  private readonly rejects: Reject[] = []
-  private readonly tags: number[] = []
   private readonly timestamps: number[] = []
+  /** Runs of records with one caller: first record of each run, its resolve/reject (null: the shared promise), first tag. */
+  private readonly runStart: number[] = []
+  private readonly runResolve: (Resolve | null)[] = []
+  private readonly runReject: (Reject | null)[] = []
+  private readonly runTag: number[] = []
+  /** Promise shared by the send() records of this batch (created on first use). */
+  private shared: Promise<void> | null = null
+  private sharedResolve: (() => void) | null = null
+  private sharedReject: ((e: Error) => void) | null = null
+  /** Cursor over the shared runs, advanced by each derived promise's reaction. */
+  private cursorRun = 0
+  private cursorIndex = 0
+  private baseOffset = -1
+  private logAppendTime = -1
   /** Encoded batch, set when it is first sent (and kept for retries). */
   encoded: Buffer | null = null
   baseSequence = -1
@@ -54,15 +67,56 @@ export class ProducerBatch {
     return this.encoded === null ? this.appender.size : this.encoded.length
   }
 
+  /**
+   * Appends a record for `resolve`/`reject` (called with `tag`), or, with resolve null, for
+   * the caller of `derive()` right after. Returns the record's encoded size.
+   */
   append(timestamp: number, key: Buffer | string | null, value: Buffer | string | null, headers: readonly AppendHeader[] | undefined,
-    resolve: Resolve, reject: Reject, tag: number): number {
+    resolve: Resolve | null, reject: Reject | null, tag: number): number {
+    const i = this.appender.count
     const n = this.appender.append(timestamp, key, value, headers)
-    this.resolves.push(resolve)
-    this.rejects.push(reject)
-    this.tags.push(tag)
     this.timestamps.push(timestamp)
+    const r = this.runStart.length - 1
+    // Extends the last run when it is the same caller's next record.
+    if (r < 0 || this.runResolve[r] !== resolve || (resolve !== null && this.runTag[r]! + (i - this.runStart[r]!) !== tag)) {
+      this.runStart.push(i)
+      this.runResolve.push(resolve)
+      this.runReject.push(reject)
+      this.runTag.push(tag)
+    }
     this.bytes += n
     return n
+  }
+
+  /** The promise of the record just appended with resolve null. */
+  derive(): Promise<RecordMetadata> {
+    if (this.shared === null) {
+      this.shared = new Promise<void>((resolve, reject) => {
+        this.sharedResolve = resolve
+        this.sharedReject = reject
+      })
+    }
+    return this.shared.then(this.next)
+  }
+
+  /** The next shared record's metadata (reactions run in the order derive() was called). */
+  private readonly next = (): RecordMetadata => {
+    let r = this.cursorRun
+    let i = this.cursorIndex
+    const runs = this.runStart.length
+    // Skips runs that belong to other callers, and the end of the current run.
+    while (this.runResolve[r] !== null || i >= (r + 1 < runs ? this.runStart[r + 1]! : this.appender.count)) {
+      r++
+      i = this.runStart[r]!
+    }
+    this.cursorRun = r
+    this.cursorIndex = i + 1
+    return this.metadata(i)
+  }
+
+  private metadata(i: number): RecordMetadata {
+    const base = this.baseOffset
+    return { topic: this.topic, partition: this.partition, offset: base < 0 ? -1 : base + i, timestamp: this.logAppendTime >= 0 ? this.logAppendTime : this.timestamps[i]! }
   }
 
   /** Encodes the batch once; retries resend the same bytes (same sequence, so no duplicates). */
@@ -75,13 +129,32 @@ export class ProducerBatch {
   }
 
   complete(baseOffset: number, logAppendTime: number): void {
-    const { topic, partition } = this
-    for (let i = 0; i < this.resolves.length; i++) {
-      this.resolves[i]!({ topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[i]! }, this.tags[i]!)
+    this.baseOffset = baseOffset
+    this.logAppendTime = logAppendTime
+    const runs = this.runStart.length
+    const count = this.appender.count
+    for (let r = 0; r < runs; r++) {
+      const resolve = this.runResolve[r]
+      if (resolve === null) continue
+      const end = r + 1 < runs ? this.runStart[r + 1]! : count
+      const start = this.runStart[r]!
+      const tag = this.runTag[r]! - start
+      for (let i = start; i < end; i++) resolve!(this.metadata(i), tag + i)
     }
+    if (this.sharedResolve !== null) this.sharedResolve()
   }
 
   fail(err: Error): void {
-    for (const r of this.rejects) r(err)
+    const runs = this.runStart.length
+    const count = this.appender.count
+    for (let r = 0; r < runs; r++) {
+      const reject = this.runReject[r]
+      if (reject === null) continue
+      const end = r + 1 < runs ? this.runStart[r + 1]! : count
+      const start = this.runStart[r]!
+      const tag = this.runTag[r]! - start
+      for (let i = start; i < end; i++) reject!(err, tag + i)
+    }
+    if (this.sharedReject !== null) this.sharedReject(err)
   }
 }

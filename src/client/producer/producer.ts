@@ -6,16 +6,19 @@ import type { InitProducerIdResponse } from '../../protocol/generated/messages/i
 import { codecByName } from '../../protocol/records/compression/index.ts'
 import type { AppendHeader } from '../../protocol/records/batch-appender.ts'
 import { Cluster } from '../cluster.ts'
+import type { TopicInfo } from '../cluster.ts'
 import { AbortedError, ClientConfigError, KafkaClientError, KafkaError } from '../errors.ts'
 import { nonNegative, resolveClientOptions } from '../options.ts'
 import type { ClientOptions } from '../options.ts'
 import { retry } from '../retry.ts'
 import { Accumulator } from './accumulator.ts'
-import type { RecordMetadata, Resolve, Reject } from './batch.ts'
+import type { ProducerBatch, RecordMetadata, Resolve, Reject } from './batch.ts'
 import { DefaultPartitioner } from './partitioner.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
 import { TransactionManager } from './transactions.ts'
+import { SendGroup } from './send-queue.ts'
+import type { QueuedRecords } from './send-queue.ts'
 import type { GroupMetadata } from './transactions.ts'
 import type { TopicPartitionOffset } from '../offsets.ts'
 import type { ProducerIdentity } from './sender.ts'
@@ -115,7 +118,9 @@ export class Producer<K = Bytes, V = Bytes> {
   /** True once connect() has finished (metadata, and the producer id with idempotence). */
   private connected = false
   /** Records waiting for the connection, metadata or buffer memory, in send order. */
-  private readonly queued: { record: ProducerRecord<K, V>; resolve: Resolve; reject: Reject; tag: number }[] = []
+  private readonly queued: QueuedRecords<ProducerRecord<K, V>>[] = []
+  /** The send() group that queued send() records join (while the pump runs). */
+  private openGroup: SendGroup<ProducerRecord<K, V>> | null = null
   private pumping = false
   private lastMetrics = { at: Date.now(), records: 0, bytes: 0 }
 
@@ -203,12 +208,35 @@ export class Producer<K = Bytes, V = Bytes> {
 
   /** Sends one record; resolves when it is acknowledged as `acks` asks. */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
-    return new Promise<RecordMetadata>((resolve, reject) => this.enqueue(record, resolve, reject, 0))
+    const refused = this.refusal()
+    if (refused !== null) return Promise.reject(refused)
+    const topic = this.fastTopic(record.topic)
+    if (topic === undefined) {
+      const open = this.openGroup
+      if (open !== null && open.open) return open.add(record)
+      const g = new SendGroup<ProducerRecord<K, V>>()
+      const p = g.add(record)
+      this.enqueue(g)
+      // Later send()s join it while the pump runs (if the pump already finished, nothing else joins).
+      if (this.pumping) this.openGroup = g
+      else g.close()
+      return p
+    }
+    // Fast path: no closure or promise of its own per record; it derives from its batch's promise.
+    let batch: ProducerBatch
+    try {
+      batch = this.append(record, topic.partitions.length, null, null, 0)
+    } catch (e) {
+      return Promise.reject(e as Error)
+    }
+    return batch.derive()
   }
 
   /** Sends records in order; resolves with their metadata in the same order. */
   sendBatch(records: readonly ProducerRecord<K, V>[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return Promise.resolve([])
+    const refused = this.refusal()
+    if (refused !== null) return Promise.reject(refused)
     return new Promise<RecordMetadata[]>((resolve, reject) => {
       const out: RecordMetadata[] = new Array(records.length)
       let left = records.length
@@ -221,28 +249,50 @@ export class Producer<K = Bytes, V = Bytes> {
         if (!failed) reject(e)
         failed = true
       }
-      for (let i = 0; i < records.length; i++) this.enqueue(records[i]!, one, fail, i)
+      // One clock read for the call: its records are sent together (CreateTime unless given).
+      const now = Date.now()
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!
+        const topic = this.fastTopic(record.topic)
+        if (topic === undefined) {
+          // The rest waits, in order, behind the pump (one entry for all of them).
+          this.enqueue({ records, next: i, resolve: one, reject: fail, open: false })
+          return
+        }
+        try {
+          this.append(record, topic.partitions.length, one, fail, i, now)
+        } catch (e) {
+          fail(e as Error, i)
+        }
+      }
     })
   }
 
-  private enqueue(record: ProducerRecord<K, V>, resolve: Resolve, reject: Reject, tag: number): void {
-    if (this.closed) return reject(new AbortedError('the producer is closed'))
+  /** Why nothing can be sent now (closed, failed for good, outside a transaction), or null. */
+  private refusal(): Error | null {
+    if (this.closed) return new AbortedError('the producer is closed')
     const err = this.sender.fatal ?? this.txn?.fatal ?? null
-    if (err !== null) return reject(err)
+    if (err !== null) return err
     if (this.txn !== null && !this.txn.inTransaction) {
-      return reject(new KafkaClientError('INVALID_TXN_STATE', 'a transactional producer sends inside beginTransaction() ... commitTransaction()', false))
+      return new KafkaClientError('INVALID_TXN_STATE', 'a transactional producer sends inside beginTransaction() ... commitTransaction()', false)
     }
-    const topic = this.cluster.cachedTopic(record.topic)
-    if (topic !== undefined && this.connected && !this.pumping && this.acc.hasSpace) {
-      try {
-        this.append(record, topic.partitions.length, resolve, reject, tag)
-      } catch (e) {
-        reject(e as Error)
-      }
-      return
+    return null
+  }
+
+  /** The topic's metadata when a record can be appended right now (connected, known topic, buffer space, nothing queued). */
+  private fastTopic(name: string): TopicInfo | undefined {
+    if (!this.connected || this.pumping || !this.acc.hasSpace) return undefined
+    return this.cluster.cachedTopic(name)
+  }
+
+  /** Queues records behind one pump (a send() group, or the rest of a sendBatch()). */
+  private enqueue(q: QueuedRecords<ProducerRecord<K, V>>): void {
+    // Records queued later must not join an earlier group (order).
+    if (this.openGroup !== null && this.openGroup !== q) {
+      this.openGroup.close()
+      this.openGroup = null
     }
-    // Not connected, topic unknown or buffer full: queue in order behind one pump.
-    this.queued.push({ record, resolve, reject, tag })
+    this.queued.push(q)
     if (!this.pumping) void this.pump()
   }
 
@@ -254,23 +304,28 @@ export class Producer<K = Bytes, V = Bytes> {
     try {
       while (head < this.queued.length) {
         const q = this.queued[head]!
+        const tag = q.next
+        const record = q.records[tag]!
         let taken = false
         try {
           if (!this.connected) await this.withDeadline(this.connect(), 'connecting')
-          const topic = this.cluster.cachedTopic(q.record.topic) ?? await this.withDeadline(this.cluster.topic(q.record.topic, this.autoCreate), `metadata of ${q.record.topic}`)
+          const topic = this.cluster.cachedTopic(record.topic) ?? await this.withDeadline(this.cluster.topic(record.topic, this.autoCreate), `metadata of ${record.topic}`)
           while (!this.acc.hasSpace) await this.acc.waitForSpace()
           if (this.closed) throw new AbortedError('the producer is closed')
-          head++
           taken = true
-          this.append(q.record, topic.partitions.length, q.resolve, q.reject, q.tag)
+          if (++q.next >= q.records.length) head++
+          this.append(record, topic.partitions.length, q.resolve, q.reject, tag)
         } catch (e) {
-          if (!taken) head++
-          q.reject(e as Error)
+          if (!taken && ++q.next >= q.records.length) head++
+          q.reject(e as Error, tag)
         }
       }
     } finally {
       this.queued.splice(0, head)
       this.pumping = false
+      // Every queued record is appended: the open group takes no more (later sends take the fast path).
+      this.openGroup?.close()
+      this.openGroup = null
     }
   }
 
@@ -286,7 +341,7 @@ export class Producer<K = Bytes, V = Bytes> {
     }
   }
 
-  private append(record: ProducerRecord<K, V>, partitions: number, resolve: Resolve, reject: Reject, tag: number): void {
+  private append(record: ProducerRecord<K, V>, partitions: number, resolve: Resolve | null, reject: Reject | null, tag: number, now?: number): ProducerBatch {
     const t = record.topic
     const key = record.key === undefined || record.key === null ? null : this.keySer(record.key, t)
     const value = record.value === null ? null : this.valueSer(record.value, t)
@@ -296,7 +351,7 @@ export class Producer<K = Bytes, V = Bytes> {
       p = this.custom !== undefined ? this.custom({ topic: t, key: keyBytes, partitions }) : this.partitioner.partition(t, keyBytes, partitions)
     }
     if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new ClientConfigError(`partition ${p} is outside 0..${partitions - 1} of ${t}`)
-    this.acc.append(t, p, record.timestamp ?? Date.now(), key, value, toHeaders(record.headers), resolve, reject, tag)
+    return this.acc.append(t, p, record.timestamp ?? now ?? Date.now(), key, value, toHeaders(record.headers), resolve, reject, tag)
   }
 
   /** Starts a transaction (transactionalId producers). Connects first if needed. */

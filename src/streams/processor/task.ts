@@ -13,7 +13,8 @@ import type { ProcessorNode, SinkNode, SourceNode, Subtopology, Topology } from 
 
 /** Where a task's output goes: a producer in the runtime, a list in the test driver. */
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void
+  /** `source`: the input record being processed (for the production handler's dead-letter record). */
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: RawRecord): void
   partitionsFor(topic: string): number
 }
 
@@ -26,8 +27,8 @@ export interface TaskEnv {
   globalStores: ReadonlyMap<string, StateStore>
   stateDir: string | null
   now(): number
-  /** Decides what a record that cannot be deserialized does: skip it (true) or fail (false). */
-  onDeserializationError(err: unknown, topic: string, partition: number, offset: number): boolean
+  /** Decides what a record that failed to deserialize or to go through the processors does: skip it (true) or fail (false). */
+  onRecordError(kind: 'deserialization' | 'processing', err: unknown, source: RawRecord, taskId: string): boolean
   defaultTimestampExtractor?: SourceNode['timestampExtractor']
 }
 
@@ -65,6 +66,8 @@ export class StreamTask {
   /** Next offset to consume per input topic-partition (what a commit stores). */
   readonly consumed = new Map<string, { topic: string; partition: number; offset: number }>()
   commitRequested = false
+  /** Per logged store: the changelog offset its content reflects (next offset to apply), when known. */
+  readonly changelogPositions = new Map<string, number>()
   private lastConsumed: { topic: string; partition: number; offset: number } | null = null
   processed = 0
   dropped = 0
@@ -73,6 +76,7 @@ export class StreamTask {
   private readonly sources = new Map<string, { node: SourceNode; runtime: RuntimeNode }>()
   private readonly schedules: Schedule[] = []
   private current: RecordMetadata | null = null
+  private currentRaw: RawRecord | null = null
   private currentNode: RuntimeNode | null = null
 
   constructor(readonly subtopology: Subtopology, readonly partition: number, private readonly topology: Topology, private readonly env: TaskEnv) {
@@ -98,8 +102,11 @@ export class StreamTask {
     m.set(keyString(key), { key, value, timestamp })
   }
 
-  /** Instantiates and initializes the processors (stores must be ready). */
+  /** Instantiates and initializes the processors (stores must be ready); again after suspend(). */
   initProcessors(): void {
+    this.nodes.clear()
+    this.sources.clear()
+    this.schedules.length = 0
     const names = this.subtopology.nodes
     for (const name of names) this.nodes.set(name, this.makeNode(name))
     for (const name of names) {
@@ -181,7 +188,7 @@ export class StreamTask {
     const value = def.valueSerde.serialize(r.value, topic)
     let partition: number | undefined
     if (def.partitioner !== null) partition = def.partitioner(topic, r.key, r.value, this.env.collector.partitionsFor(topic))
-    this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition)
+    this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition, this.currentRaw ?? undefined)
   }
 
   /** Topics (as on the broker) this task reads. */
@@ -208,7 +215,7 @@ export class StreamTask {
       key = src.node.keySerde.deserialize(raw.key, raw.topic)
       value = src.node.valueSerde.deserialize(raw.value, raw.topic)
     } catch (err) {
-      if (this.env.onDeserializationError(err, raw.topic, raw.partition, raw.offset)) {
+      if (this.env.onRecordError('deserialization', err, raw, this.id)) {
         this.dropped++
         return
       }
@@ -222,13 +229,19 @@ export class StreamTask {
     }
     if (ts > this.streamTime) this.streamTime = ts
     this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+    this.currentRaw = raw
     try {
       this.run(src.runtime, { key, value, timestamp: ts, headers: raw.headers })
     } catch (err) {
       if (err instanceof ProcessingError) throw err
+      if (this.env.onRecordError('processing', err, raw, this.id)) {
+        this.dropped++
+        return
+      }
       throw new ProcessingError(`processing failed in task ${this.id}: ${(err as Error).message}`, this.id, raw.topic, raw.partition, raw.offset, { cause: err })
     } finally {
       this.current = null
+      this.currentRaw = null
     }
     this.processed++
   }
@@ -278,8 +291,8 @@ export class StreamTask {
     for (const s of this.stores.values()) s.flush()
   }
 
-  /** Closes processors, then stores. Pending changelog records are dropped (commit first to keep them). */
-  close(): void {
+  /** Closes the processors and keeps the stores (a task revoked in a rebalance that may come back, or stay as a standby). */
+  suspend(): void {
     for (const rn of this.nodes.values()) {
       try {
         rn.processor?.close?.()
@@ -287,7 +300,17 @@ export class StreamTask {
         // closing goes on for the other processors
       }
     }
-    for (const s of this.stores.values()) s.close()
+    this.nodes.clear()
+    this.sources.clear()
+    this.schedules.length = 0
     this.pending.clear()
+    this.consumed.clear()
+    this.lastConsumed = null
+  }
+
+  /** Closes processors, then stores. Pending changelog records are dropped (commit first to keep them). */
+  close(): void {
+    this.suspend()
+    for (const s of this.stores.values()) s.close()
   }
 }

@@ -12,17 +12,23 @@ import { join } from 'node:path'
 import { Admin, Consumer, Producer } from '../../client/index.ts'
 import type { ClientOptions, Message, TopicPartition } from '../../client/index.ts'
 import { StreamsError } from '../errors.ts'
+import { recordErrorHandler } from '../error-handling.ts'
 import type { StateStore } from '../processor/api.ts'
 import { StreamTask } from '../processor/task.ts'
 import type { TaskEnv } from '../processor/task.ts'
-import { Topology } from '../processor/topology.ts'
-import type { Subtopology } from '../processor/topology.ts'
+import type { Subtopology, Topology } from '../processor/topology.ts'
 import { streamsAssignor } from './assignor.ts'
+import type { AssignmentInfo } from './assignor.ts'
 import type { StreamsConfig } from './config.ts'
 import { createInternalTopics, planTopics } from './internal-topics.ts'
 import { ProducerCollector } from './record-collector.ts'
 import { cpKey, deleteCheckpoint, readCheckpoint, restoreStores, writeCheckpoint } from './restore.ts'
 import type { RestoreJob } from './restore.ts'
+import { StandbyTasks } from './standby-tasks.ts'
+import { startGlobalStores } from './global-stores.ts'
+import { StreamsMetadataState, parseHostInfo } from './streams-metadata.ts'
+import type { HostInfo, KeyQueryMetadata, StreamsMetadata } from './streams-metadata.ts'
+import type { Serde } from '../serdes.ts'
 
 export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
 
@@ -55,6 +61,12 @@ export class KafkaStreams {
   private readonly subs: Subtopology[]
   private readonly topicToSub = new Map<string, Subtopology>()
   private readonly tasks = new Map<string, StreamTask>()
+  /** Tasks revoked by a rebalance, stores still open, until the assignment says what becomes of them. */
+  private readonly suspended = new Map<string, StreamTask>()
+  private readonly standbys: StandbyTasks
+  private readonly metadata: StreamsMetadataState
+  private taskCounts: Map<number, number> | null = null
+  private readonly self: HostInfo | null
   private readonly globalTasks: StreamTask[] = []
   private readonly globalStores = new Map<string, StateStore>()
   private readonly lock = new Lock()
@@ -84,11 +96,19 @@ export class KafkaStreams {
     this.processId = readFileSync(idFile, 'utf8').trim()
     const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
       groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
-      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, ...client } = config
+      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, ...client } = config
     this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
     this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
     this.subs = topology.subtopologies()
     for (const s of this.subs) for (const t of s.sourceTopics) this.topicToSub.set(this.resolve(t), s)
+    this.self = config.applicationServer === undefined ? null : parseHostInfo(config.applicationServer)
+    this.standbys = new StandbyTasks(this.client, this.eos, (s) => this.changelogTopic(s), (t) => this.loggedStores(t),
+      (fn) => this.lock.run(fn), (err) => void this.fail(err))
+    this.metadata = new StreamsMetadataState(this.subs, (s) => s.sourceTopics.map((t) => this.resolve(t)), () => this.taskCounts, [...topology.globalStores.keys()])
+  }
+
+  private loggedStores(task: StreamTask): string[] {
+    return [...task.stores.keys()].filter((n) => this.topology.stores.get(n)!.logged)
   }
 
   get state(): StreamsState {
@@ -132,19 +152,22 @@ export class KafkaStreams {
       this.admin = new Admin(this.client)
       const plan = await planTopics(this.admin, this.topology, this.subs, (t) => this.resolve(t), (s) => this.changelogTopic(s))
       await createInternalTopics(this.admin, plan, this.config.replicationFactor ?? -1)
+      this.taskCounts = plan.taskCounts
       const producer = new Producer({
         ...this.client, lingerMs: this.config.lingerMs ?? 5,
         ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}`, transactionTimeoutMs: this.config.transactionTimeoutMs ?? 10_000 } : {}),
       })
       this.producer = producer
-      this.collector = new ProducerCollector(producer, (t) => t.endsWith('-changelog'), this.config.productionExceptionHandler ?? 'fail', this.log)
+      this.collector = new ProducerCollector(producer, (t) => t.endsWith('-changelog'), this.config.productionExceptionHandler ?? 'fail', this.log, this.config.deadLetterQueueTopicName)
       await producer.connect()
       await this.startGlobal()
       const consumer = new Consumer({
         ...this.client, groupId: this.config.applicationId, autoCommit: false, autoOffsetReset: 'earliest',
         isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted',
         sessionTimeoutMs: this.config.sessionTimeoutMs, heartbeatIntervalMs: this.config.heartbeatIntervalMs, groupInstanceId: this.config.groupInstanceId,
-        assignors: [streamsAssignor(this.subs.map((s) => ({ id: s.id, topics: s.sourceTopics.map((t) => this.resolve(t)) })), () => ({ owned: [...this.tasks.keys()], stateful: this.stateOnDisk() }))],
+        assignors: [streamsAssignor(this.subs.map((s) => ({ id: s.id, topics: s.sourceTopics.map((t) => this.resolve(t)) })), () => ({
+          owned: [...this.tasks.keys(), ...this.suspended.keys()], stateful: this.stateOnDisk(), standby: [...this.standbys.tasks.keys()], host: this.config.applicationServer ?? null,
+        }), this.config.numStandbyReplicas ?? 0, (info) => { this.assignmentInfo = info })],
         rebalanceListener: { revoked: () => this.lock.run(() => this.onRevoked()), assigned: (tps) => this.lock.run(() => this.onAssigned(tps)) },
       })
       this.consumer = consumer
@@ -176,11 +199,7 @@ export class KafkaStreams {
       globalStores: this.globalStores,
       stateDir: this.stateDir,
       now: () => Date.now(),
-      onDeserializationError: (err, topic, partition, offset) => {
-        if (this.config.deserializationExceptionHandler !== 'logAndContinue') return false
-        this.log(`skipped a record that failed to deserialize at ${topic}-${partition}@${offset}: ${(err as Error).message}`)
-        return true
-      },
+      onRecordError: recordErrorHandler(this.config, (r) => this.collector!.send(r.topic, r.key, r.value, r.timestamp, r.headers, undefined), this.log),
       defaultTimestampExtractor: this.config.defaultTimestampExtractor ?? null,
     }
   }
@@ -188,66 +207,65 @@ export class KafkaStreams {
   /** Global stores: every partition of their topics, read to the end before processing starts, then followed. */
   private async startGlobal(): Promise<void> {
     if (this.topology.globalStores.size === 0) return
-    const byTopic = new Map<string, StreamTask>()
-    for (const [name, def] of this.topology.globalStores) {
-      const t = new Topology()
-      t.addSource(def.source.name, def.source.topics, { keySerde: def.source.keySerde, valueSerde: def.source.valueSerde, timestampExtractor: def.source.timestampExtractor ?? undefined })
-      t.addProcessor(def.processor.name, def.processor.supplier, def.source.name)
-      t.stores.set(name, def.store)
-      t.connectProcessorAndStateStores(def.processor.name, name)
-      const task = new StreamTask(t.subtopologies()[0]!, 0, t, { ...this.env(), stateDir: join(this.stateDir, 'global'), globalStores: new Map() })
-      task.initStores()
-      for (const s of task.stores.values()) s.wipe()
-      task.initProcessors()
-      this.globalStores.set(name, task.stores.get(name)!)
-      this.globalTasks.push(task)
-      for (const topic of def.source.topics) byTopic.set(topic, task)
-    }
-    const infos = await this.admin!.describeTopics([...byTopic.keys()])
-    const tps = infos.flatMap((i) => i.partitions.map((_p, partition) => ({ topic: i.name, partition })))
-    const ends = await this.admin!.listOffsets(tps, 'latest')
-    const consumer = new Consumer({ ...this.client, isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted' })
-    this.globalConsumer = consumer
-    consumer.assign(tps)
-    await consumer.seekToBeginning(tps)
-    const it = consumer.batches()[Symbol.asyncIterator]()
-    const apply = (batch: Message[]): void => {
-      for (const m of batch) byTopic.get(m.topic)!.process({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers })
-      for (const t of this.globalTasks) t.flushStores()
-    }
-    while (!ends.every((e) => consumer.position(e) >= e.offset)) {
-      const r = await it.next()
-      if (r.done) return
-      apply(r.value)
-    }
-    void (async () => {
-      for (;;) {
-        const r = await it.next()
-        if (r.done || this.stopping) return
-        apply(r.value)
-      }
-    })().catch((err: unknown) => this.fail(err as Error))
+    const g = await startGlobalStores(this.topology, this.admin!, { ...this.client, isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted' },
+      { ...this.env(), stateDir: join(this.stateDir, 'global'), globalStores: new Map() }, () => this.stopping, (err) => void this.fail(err))
+    this.globalConsumer = g.consumer
+    this.globalTasks.push(...g.tasks)
+    for (const [name, store] of g.stores) this.globalStores.set(name, store)
   }
 
+  /** The assignment's user data of the last rebalance (standby tasks, hosts). */
+  private assignmentInfo: AssignmentInfo | null = null
+
+  /** Eager rebalancing: commit, then suspend every task (processors closed, stores kept for what the assignment decides). */
   private async onRevoked(): Promise<void> {
     this.setState('REBALANCING')
     if (this.tasks.size === 0) return
     await this.commit()
-    this.closeTasks(true)
+    this.buffers.clear()
+    this.idleSince.clear()
+    for (const t of this.tasks.values()) {
+      this.checkpoint(t, true)
+      t.suspend()
+      this.suspended.set(t.id, t)
+    }
+    this.tasks.clear()
   }
 
   private closeTasks(clean: boolean): void {
     this.buffers.clear()
     this.idleSince.clear()
-    for (const t of this.tasks.values()) {
+    for (const t of [...this.tasks.values(), ...this.suspended.values()]) {
       if (clean) this.checkpoint(t, true)
       t.close()
     }
     this.tasks.clear()
+    this.suspended.clear()
   }
 
+  /** A new task with its stores built: a persistent store from its checkpoint, anything else wiped (restored from scratch). */
+  private newTask(sub: Subtopology, partition: number): StreamTask {
+    const task = new StreamTask(sub, partition, this.topology, this.env())
+    task.initStores()
+    const cp = readCheckpoint(task.taskDir)
+    for (const [name, store] of task.stores) {
+      if (!this.topology.stores.get(name)!.logged) continue
+      const from = store.persistent ? cp.get(cpKey({ topic: this.changelogTopic(name), partition })) : undefined
+      if (from !== undefined) task.changelogPositions.set(name, from)
+    }
+    return task
+  }
+
+  /**
+   * Active tasks come from a suspended task of this instance (it had the task before the
+   * rebalance), a standby (promoted), or are built new; each restores its stores from the
+   * position its content reflects (the tail only for the first two). Standby tasks are kept,
+   * made from suspended tasks, or built new; suspended tasks left over are closed.
+   */
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.setState('REBALANCING')
+    const info = this.assignmentInfo
+    this.metadata.info = info
     const created: StreamTask[] = []
     this.assigned.clear()
     for (const tp of tps) this.assigned.add(`${tp.topic}\u0000${tp.partition}`)
@@ -256,27 +274,50 @@ export class KafkaStreams {
       if (sub === undefined) continue
       const id = `${sub.id}_${tp.partition}`
       if (this.tasks.has(id)) continue
-      const task = new StreamTask(sub, tp.partition, this.topology, this.env())
-      task.initStores()
+      const task = this.suspended.get(id) ?? this.standbys.take(id) ?? this.newTask(sub, tp.partition)
+      this.suspended.delete(id)
       this.tasks.set(id, task)
       created.push(task)
     }
+    const standbyIds = new Set((info?.standby ?? []).filter((id) => !this.tasks.has(id)))
+    for (const id of [...this.standbys.tasks.keys()]) if (!standbyIds.has(id)) this.closeStandby(this.standbys.take(id)!)
+    for (const id of standbyIds) {
+      if (this.standbys.tasks.has(id)) continue
+      const sub = this.subs.find((s) => s.id === Number(id.slice(0, id.indexOf('_'))))
+      if (sub === undefined) continue
+      let task = this.suspended.get(id)
+      this.suspended.delete(id)
+      if (task === undefined) {
+        task = this.newTask(sub, Number(id.slice(id.indexOf('_') + 1)))
+        for (const [name, store] of task.stores) if (!task.changelogPositions.has(name)) store.wipe()
+      }
+      this.standbys.add(task)
+    }
+    for (const t of this.suspended.values()) t.close()
+    this.suspended.clear()
+    this.standbys.reassign()
     const jobs: RestoreJob[] = []
     for (const task of created) {
-      const cp = readCheckpoint(task.taskDir)
-      for (const [name, store] of task.stores) {
-        if (!this.topology.stores.get(name)!.logged) continue
-        const tp = { topic: this.changelogTopic(name), partition: task.partition }
-        const from = store.persistent ? cp.get(cpKey(tp)) ?? null : null
-        jobs.push({ store, tp, from })
+      for (const name of this.loggedStores(task)) {
+        jobs.push({ store: task.stores.get(name)!, tp: { topic: this.changelogTopic(name), partition: task.partition }, from: task.changelogPositions.get(name) ?? null })
       }
       // Under exactly-once a checkpoint is only valid until processing starts again.
       if (this.eos) deleteCheckpoint(task.taskDir)
     }
     await restoreStores(this.admin!, this.client, jobs, this.eos, this.config.restoreListener)
+    for (const job of jobs) {
+      const task = created.find((t) => t.stores.get(job.store.name) === job.store)!
+      if (job.end !== undefined) task.changelogPositions.set(job.store.name, job.end)
+    }
     for (const task of created) task.initProcessors()
     this.lastCommit = Date.now()
     this.setState('RUNNING')
+  }
+
+  private closeStandby(task: StreamTask): void {
+    task.flushStores()
+    this.writePositions(task)
+    task.close()
   }
 
   private async run(): Promise<void> {
@@ -411,9 +452,29 @@ export class KafkaStreams {
       if (offsets.length > 0) await consumer.commit(offsets)
       for (const t of this.tasks.values()) this.checkpoint(t, false)
     }
-    for (const t of this.tasks.values()) t.consumed.clear()
+    for (const t of this.tasks.values()) {
+      t.consumed.clear()
+      for (const name of this.loggedStores(t)) {
+        const acked = this.collector!.changelogOffsets.get(`${this.changelogTopic(name)}\u0000${t.partition}`)
+        if (acked !== undefined && acked + 1 > (t.changelogPositions.get(name) ?? -1)) t.changelogPositions.set(name, acked + 1)
+      }
+    }
+    for (const t of this.standbys.tasks.values()) {
+      t.flushStores()
+      this.writePositions(t)
+    }
     this.lastCommit = Date.now()
     this.commits++
+  }
+
+  /** Checkpoints a standby's persistent stores at their positions (their content is the changelog's up to there). */
+  private writePositions(task: StreamTask): void {
+    const offsets = new Map<string, number>()
+    for (const name of this.loggedStores(task)) {
+      const pos = task.changelogPositions.get(name)
+      if (task.stores.get(name)!.persistent && pos !== undefined) offsets.set(cpKey({ topic: this.changelogTopic(name), partition: task.partition }), pos)
+    }
+    if (offsets.size > 0) writeCheckpoint(task.taskDir, offsets)
   }
 
   /** Checkpoints persistent logged stores: always at a clean close, after each commit under at_least_once. */
@@ -431,16 +492,45 @@ export class KafkaStreams {
     if (offsets.size > 0) writeCheckpoint(task.taskDir, offsets)
   }
 
-  /** The stores named `name` of this instance's tasks (interactive queries: read them directly). */
-  localStores<S extends StateStore = StateStore>(name: string): S[] {
+  /**
+   * The stores named `name` of this instance's tasks (interactive queries: read them directly);
+   * `includeStandby` adds its standby tasks' copies (Kafka's enableStaleStores: they may lag).
+   */
+  localStores<S extends StateStore = StateStore>(name: string, opts: { includeStandby?: boolean } = {}): S[] {
     const global = this.globalStores.get(name)
     if (global !== undefined) return [global as S]
-    return [...this.tasks.values()].map((t) => t.stores.get(name)).filter((s) => s !== undefined) as unknown as S[]
+    const tasks = [...this.tasks.values(), ...(opts.includeStandby === true ? this.standbys.tasks.values() : [])]
+    return tasks.map((t) => t.stores.get(name)).filter((s) => s !== undefined) as unknown as S[]
   }
 
   /** Task ids this instance runs now. */
   activeTasks(): string[] {
     return [...this.tasks.keys()].sort()
+  }
+
+  /** Task ids this instance keeps standby copies of. */
+  standbyTasks(): string[] {
+    return [...this.standbys.tasks.keys()].sort()
+  }
+
+  /** Changelog records applied to standby stores so far. */
+  get standbyRecordsApplied(): number {
+    return this.standbys.applied
+  }
+
+  /** Every instance of the application that has an `applicationServer`, with its stores and partitions (as of the last rebalance). */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.metadata.all()
+  }
+
+  /** The instances holding store `name` (active or standby). */
+  streamsMetadataForStore(name: string): StreamsMetadata[] {
+    return this.metadata.forStore(name)
+  }
+
+  /** Which instance holds `key` in store `name` (its active host and standby hosts), found from the key's partition. */
+  queryMetadataForKey<K>(name: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    return this.metadata.forKey(name, key, keySerde, this.self)
   }
 
   private async fail(err: Error): Promise<void> {
@@ -449,6 +539,8 @@ export class KafkaStreams {
     this.stopping = true
     this.errorHandler?.(err)
     if (this.inTxn) await this.producer?.abortTransaction().catch(() => {})
+    // at_least_once: what was sent before the failure (dead letters among it) still goes out.
+    else if (!this.eos) await Promise.resolve().then(() => this.collector?.flush()).then(() => this.producer?.flush()).catch(() => {})
     this.inTxn = false
     this.closeTasks(false)
     await this.shutdownClients()
@@ -456,7 +548,7 @@ export class KafkaStreams {
   }
 
   private async shutdownClients(): Promise<void> {
-    await Promise.allSettled([this.consumer?.close(), this.globalConsumer?.close()])
+    await Promise.allSettled([this.consumer?.close(), this.globalConsumer?.close(), this.standbys.close()])
     await Promise.allSettled([this.producer?.close(), this.admin?.close()])
     for (const t of this.globalTasks) t.close()
   }
@@ -483,6 +575,11 @@ export class KafkaStreams {
           if (this.inTxn) await this.producer!.abortTransaction().catch(() => {})
           this.closeTasks(false)
         }
+      }
+      this.closeTasks(true)
+      for (const t of this.standbys.tasks.values()) {
+        t.flushStores()
+        this.writePositions(t)
       }
     })
     await this.shutdownClients()

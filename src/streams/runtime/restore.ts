@@ -17,8 +17,10 @@ export interface RestoreListener {
 export interface RestoreJob {
   store: RestorableStore
   tp: TopicPartition
-  /** From the checkpoint; null: restore from the beginning. */
+  /** From the checkpoint (or a standby's position); null: restore from the beginning. */
   from: number | null
+  /** Set by restoreStores: the changelog offset the store now reflects (the end it restored to). */
+  end?: number
 }
 
 const CHECKPOINT = '.checkpoint'
@@ -55,6 +57,7 @@ export async function restoreStores(admin: Admin, client: ClientOptions, jobs: R
     if (job.from === null) job.store.wipe()
     const start = Math.max(job.from ?? 0, starts[i]!.offset)
     const end = ends[i]!.offset
+    job.end = end
     if (start >= end) return
     listener?.onRestoreStart?.(job.tp, job.store.name, start, end)
     active.push({ job, end, count: 0 })

@@ -1,12 +1,17 @@
 // A TLS client that refuses the broker's certificate gives up after the server's side of the
 // TLS 1.3 handshake is done but before its own Finished: the broker never gets the connection,
 // only a half-open socket. Shutdown must not wait for it (it used to until node's 120 s handshake
-// timeout — e.g. a broker whose peer has a wrong inter-broker trust store).
+// timeout — e.g. a broker whose peer has a wrong inter-broker trust store). A handshake that never
+// completes while the broker runs is abandoned after the listener's handshake timeout.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:tls'
 import { startBroker } from '../../../src/broker/index.ts'
+import { readFileSync } from 'node:fs'
+import { pino } from 'pino'
 import { makeTestCerts } from '../../helpers/certs.ts'
+import { NetServer } from '../../../src/broker/net/server.ts'
+import { RawClient } from '../raw-client.ts'
 
 test('a client that rejects the certificate mid-handshake does not hold up close()', async () => {
   const certs = makeTestCerts()
@@ -25,4 +30,22 @@ test('a client that rejects the certificate mid-handshake does not hold up close
   const started = Date.now()
   await broker.close()
   assert.ok(Date.now() - started < 5000, `close took ${Date.now() - started} ms`)
+})
+
+test('a TLS handshake that never completes is abandoned after the handshake timeout', async (t) => {
+  const certs = makeTestCerts()
+  const lines: string[] = []
+  const server = new NetServer({
+    listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } }],
+    handler: () => null,
+    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: -1, maxInFlightRequests: 100, idleMs: -1 },
+    tlsHandshakeTimeoutMs: 300,
+    log: pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
+  })
+  const [bound] = await server.start()
+  t.after(() => server.close(100))
+  // A TCP connection to the TLS port that sends nothing.
+  const silent = await RawClient.connect(bound.port)
+  assert.equal(await silent.closesWithin(5000), true)
+  assert.ok(lines.some((l) => /TLS handshake failed: .*timeout/i.test(l)), lines.join('\n'))
 })

@@ -1,8 +1,9 @@
-// Acquisitions are durable (Samsa; Kafka writes share state only on acknowledgement, release and
-// lock expiry): a ShareFetch is answered once the share-partition's state with the new delivery
-// counts is written, so a broker that stops right after handing records out — nothing
+// samsa.share.persist.acquisitions=true (Samsa; Kafka writes share state only on acknowledgement,
+// release and lock expiry): a ShareFetch is answered once the share-partition's state with the new
+// delivery counts is written, so a broker that stops right after handing records out — nothing
 // acknowledged, released or expired since — still counts that delivery when it comes back, and a
-// record delivered up to the limit is archived instead of delivered once more.
+// record delivered up to the limit is archived instead of delivered once more. Off (the default,
+// Kafka's behaviour) the same restart forgets the delivery in flight.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runBroker } from '../../../src/broker/broker.ts'
@@ -18,12 +19,14 @@ import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.ts'
 import { AdminRaw } from '../api/admin-client.ts'
 import { ShareMember } from './share-member.ts'
 
-test('share fetch: a delivery counts across a restart that follows the acquisition; the limit archives', { timeout: 20_000 }, async () => {
+for (const persist of [true, false]) {
+test(`share fetch, samsa.share.persist.acquisitions=${persist}: ${persist ? 'a delivery counts across a restart that follows the acquisition; the limit archives' : 'a restart forgets the delivery in flight (as Kafka)'}`, { timeout: 20_000 }, async () => {
   const dir = makeTempDir()
   const start = async (): Promise<{ broker: RunningBroker, c: AdminRaw }> => {
     const broker = await runBroker(new BrokerConfig([
       ['listeners', 'PLAINTEXT://127.0.0.1:0'], ['log.dirs', dir], ['offsets.topic.num.partitions', 1],
       ['share.coordinator.state.topic.num.partitions', 1], ['group.share.delivery.count.limit', 2],
+      ['samsa.share.persist.acquisitions', persist],
     ]), { log: silentLogger() })
     await broker.context.coordinators.share.whenLoaded()
     return { broker, c: await AdminRaw.connect(broker.bound[0]!.port) }
@@ -49,12 +52,14 @@ test('share fetch: a delivery counts across a restart that follows the acquisiti
       const again = await new ShareMember(`m${round}`, c, topicId).fetch()
       assert.equal(again.res.errorCode, ErrorCode.NONE)
       // Round 2: the first delivery was counted. Round 3: two deliveries = the limit, archived.
-      assert.deepEqual(again.ranges, round === 2 ? [[0, 4, 2]] : [], `round ${round}`)
+      // Not persisted: every restart hands them out as a first delivery again.
+      assert.deepEqual(again.ranges, !persist ? [[0, 4, 1]] : round === 2 ? [[0, 4, 2]] : [], `round ${round}`)
     }
-    assert.equal(broker.context.coordinators.share.partitions.peek('queue', topicId, 0)!.spso, 5, 'archived records are done')
+    if (persist) assert.equal(broker.context.coordinators.share.partitions.peek('queue', topicId, 0)!.spso, 5, 'archived records are done')
   } finally {
     c.close()
     await broker.close()
     removeTempDir(dir)
   }
 })
+}
