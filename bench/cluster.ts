@@ -6,8 +6,12 @@
 // latency at 5,000 msg/s with acks=all on the RF=3 partition. Then failover times with etcd and
 // three real processes (cluster-failover.ts; `--failover-only` runs just that, `--no-failover`
 // skips it). `--processes` runs the throughput rows with one process per broker instead
-// (cluster-processes.ts). Prints figures; asserts nothing.
+// (cluster-processes.ts). Each row also prints the brokers' CPU per MB (cluster-rows.ts);
+// `--rows`, `--no-latency`, `--window-prof DIR`, `--cpu-prof DIR`, `--perf-map` narrow and profile
+// a run (BENCHMARKS.md, Replication). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+import { concurrentMarkingWanted } from '../src/cli/v8-flags.ts'
 import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
@@ -24,7 +28,9 @@ const HOST = '127.0.0.1'
 
 async function startClusterProcess(nodeFlags: readonly string[], profileDir: string | undefined): Promise<{ ports: number[], pid: number, stop: () => Promise<void> }> {
   const env = profileDir ? { ...process.env, SAMSA_BENCH_PROFILE_DIR: profileDir } : process.env
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'bench/cluster-process.ts', '3'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  // The V8 choice `samsa start` makes (src/cli/v8-tuning.ts): no concurrent marking on two cores.
+  const v8 = concurrentMarkingWanted(availableParallelism()) ? [] : ['--no-concurrent-marking']
+  const child = spawn(process.execPath, [...v8, ...nodeFlags, '--import', 'tsx', 'bench/cluster-process.ts', '3'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise((r) => child.once('exit', r))
   const ports = await new Promise<number[]>((resolve, reject) => {
     let out = ''
