@@ -25,10 +25,11 @@ interface Running { child: ChildProcess, exited: Promise<unknown>, port: number 
 function spawnBroker(name: string, dataDir: string, port: number, sets: Record<string, string>): Promise<Running> {
   const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--set', 'schema.registry.listeners=',
-    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
+    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...(process.env.SAMSA_BENCH_BROKER_LOGS ? ['--log-level', process.env.SAMSA_BENCH_BROKER_LOG_LEVEL ?? 'info'] : [])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))
-  // SAMSA_BENCH_BROKER_LOGS=<dir>: every broker's output is appended to <dir>/<name>.log (for diagnosis).
+  // SAMSA_BENCH_BROKER_LOGS=<dir>: every broker's output (at SAMSA_BENCH_BROKER_LOG_LEVEL, default info) is appended to <dir>/<name>.log.
   const logDir = process.env.SAMSA_BENCH_BROKER_LOGS
   if (logDir) mkdirSync(logDir, { recursive: true })
   return new Promise<Running>((resolve, reject) => {

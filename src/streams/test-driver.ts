@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RecordHeader } from '../client/index.ts'
+import { recordErrorHandler } from './error-handling.ts'
+import type { ErrorHandlingConfig } from './error-handling.ts'
 import type { StateStore } from './processor/api.ts'
 import { StreamTask } from './processor/task.ts'
 import type { RawRecord, RecordCollector, TaskEnv } from './processor/task.ts'
@@ -15,12 +17,12 @@ import type { KeyValueStore, ValueAndTimestamp } from './state/kv-store.ts'
 import type { SessionStore } from './state/session-store.ts'
 import type { WindowStore } from './state/window-store.ts'
 
-export interface TestDriverConfig {
+export interface TestDriverConfig extends ErrorHandlingConfig {
   applicationId?: string
   /** A directory for persistent stores (LMDB); 'temp' makes one removed by close(). Default null: persistent stores kept in memory. */
   stateDir?: string | 'temp' | null
   initialWallClockTimeMs?: number
-  /** true: skip records that cannot be deserialized (log and continue); default false (throw). */
+  /** true: as deserializationExceptionHandler 'logAndContinue' (skip records that cannot be deserialized). */
   continueOnDeserializationError?: boolean
 }
 
@@ -51,7 +53,7 @@ export class TopologyTestDriver {
   private readonly stateDir: string | null
   private readonly ownDir: boolean
   readonly applicationId: string
-  /** Records skipped by the deserialization handler. */
+  /** Records skipped by the deserialization and processing handlers. */
   skipped = 0
 
   constructor(topology: Topology, config: TestDriverConfig = {}) {
@@ -59,6 +61,8 @@ export class TopologyTestDriver {
     this.wallClock = config.initialWallClockTimeMs ?? Date.now()
     this.ownDir = config.stateDir === 'temp'
     this.stateDir = config.stateDir === 'temp' ? mkdtempSync(join(tmpdir(), 'samsa-streams-ttd-')) : config.stateDir ?? null
+    const handle = recordErrorHandler({ ...config, deserializationExceptionHandler: config.continueOnDeserializationError === true ? 'logAndContinue' : config.deserializationExceptionHandler },
+      (r) => this.capture(r), () => {})
     const collector: RecordCollector = {
       send: (topic, key, value, timestamp, headers) => this.capture({ topic, key, value, timestamp, headers }),
       partitionsFor: () => 1,
@@ -71,10 +75,10 @@ export class TopologyTestDriver {
       globalStores: this.globalStores,
       stateDir: this.stateDir,
       now: () => this.wallClock,
-      onDeserializationError: () => {
-        if (config.continueOnDeserializationError !== true) return false
-        this.skipped++
-        return true
+      onRecordError: (kind, err, source, taskId) => {
+        const go = handle(kind, err, source, taskId)
+        if (go) this.skipped++
+        return go
       },
     }
     for (const [name, def] of topology.globalStores) {

@@ -13,7 +13,8 @@ import type { ProcessorNode, SinkNode, SourceNode, Subtopology, Topology } from 
 
 /** Where a task's output goes: a producer in the runtime, a list in the test driver. */
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void
+  /** `source`: the input record being processed (for the production handler's dead-letter record). */
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: RawRecord): void
   partitionsFor(topic: string): number
 }
 
@@ -26,8 +27,8 @@ export interface TaskEnv {
   globalStores: ReadonlyMap<string, StateStore>
   stateDir: string | null
   now(): number
-  /** Decides what a record that cannot be deserialized does: skip it (true) or fail (false). */
-  onDeserializationError(err: unknown, topic: string, partition: number, offset: number): boolean
+  /** Decides what a record that failed to deserialize or to go through the processors does: skip it (true) or fail (false). */
+  onRecordError(kind: 'deserialization' | 'processing', err: unknown, source: RawRecord, taskId: string): boolean
   defaultTimestampExtractor?: SourceNode['timestampExtractor']
 }
 
@@ -75,6 +76,7 @@ export class StreamTask {
   private readonly sources = new Map<string, { node: SourceNode; runtime: RuntimeNode }>()
   private readonly schedules: Schedule[] = []
   private current: RecordMetadata | null = null
+  private currentRaw: RawRecord | null = null
   private currentNode: RuntimeNode | null = null
 
   constructor(readonly subtopology: Subtopology, readonly partition: number, private readonly topology: Topology, private readonly env: TaskEnv) {
@@ -186,7 +188,7 @@ export class StreamTask {
     const value = def.valueSerde.serialize(r.value, topic)
     let partition: number | undefined
     if (def.partitioner !== null) partition = def.partitioner(topic, r.key, r.value, this.env.collector.partitionsFor(topic))
-    this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition)
+    this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition, this.currentRaw ?? undefined)
   }
 
   /** Topics (as on the broker) this task reads. */
@@ -213,7 +215,7 @@ export class StreamTask {
       key = src.node.keySerde.deserialize(raw.key, raw.topic)
       value = src.node.valueSerde.deserialize(raw.value, raw.topic)
     } catch (err) {
-      if (this.env.onDeserializationError(err, raw.topic, raw.partition, raw.offset)) {
+      if (this.env.onRecordError('deserialization', err, raw, this.id)) {
         this.dropped++
         return
       }
@@ -227,13 +229,19 @@ export class StreamTask {
     }
     if (ts > this.streamTime) this.streamTime = ts
     this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+    this.currentRaw = raw
     try {
       this.run(src.runtime, { key, value, timestamp: ts, headers: raw.headers })
     } catch (err) {
       if (err instanceof ProcessingError) throw err
+      if (this.env.onRecordError('processing', err, raw, this.id)) {
+        this.dropped++
+        return
+      }
       throw new ProcessingError(`processing failed in task ${this.id}: ${(err as Error).message}`, this.id, raw.topic, raw.partition, raw.offset, { cause: err })
     } finally {
       this.current = null
+      this.currentRaw = null
     }
     this.processed++
   }

@@ -2,8 +2,9 @@
 import type { ClientOptions } from '../../client/index.ts'
 import type { TimestampExtractor } from '../processor/api.ts'
 import type { RestoreListener } from './restore.ts'
+import type { ErrorHandlingConfig } from '../error-handling.ts'
 
-export interface StreamsConfig extends ClientOptions {
+export interface StreamsConfig extends ClientOptions, ErrorHandlingConfig {
   /** Names the consumer group, the internal topics' prefix and the transactional id. */
   applicationId: string
   /** Where persistent stores, checkpoints and the process id live. Default `<tmpdir>/samsa-streams`. */
@@ -18,9 +19,7 @@ export interface StreamsConfig extends ClientOptions {
   heartbeatIntervalMs?: number
   /** Static membership: a restarted instance with the same id takes its tasks back without a rebalance. */
   groupInstanceId?: string
-  /** Default 'logAndFail'. */
-  deserializationExceptionHandler?: 'logAndFail' | 'logAndContinue'
-  /** Default 'fail'. */
+  /** Default 'fail'. A failed send of a processed record (the dead-letter topic gets its source record). */
   productionExceptionHandler?: 'fail' | 'continue'
   /** Under exactly_once_v2. Default 10 000 (Kafka Streams' transaction.timeout.ms). */
   transactionTimeoutMs?: number

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { Admin, Consumer, Producer } from '../../client/index.ts'
 import type { ClientOptions, Message, TopicPartition } from '../../client/index.ts'
 import { StreamsError } from '../errors.ts'
+import { recordErrorHandler } from '../error-handling.ts'
 import type { StateStore } from '../processor/api.ts'
 import { StreamTask } from '../processor/task.ts'
 import type { TaskEnv } from '../processor/task.ts'
@@ -95,7 +96,7 @@ export class KafkaStreams {
     this.processId = readFileSync(idFile, 'utf8').trim()
     const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
       groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
-      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, ...client } = config
+      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, ...client } = config
     this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
     this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
     this.subs = topology.subtopologies()
@@ -157,7 +158,7 @@ export class KafkaStreams {
         ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}`, transactionTimeoutMs: this.config.transactionTimeoutMs ?? 10_000 } : {}),
       })
       this.producer = producer
-      this.collector = new ProducerCollector(producer, (t) => t.endsWith('-changelog'), this.config.productionExceptionHandler ?? 'fail', this.log)
+      this.collector = new ProducerCollector(producer, (t) => t.endsWith('-changelog'), this.config.productionExceptionHandler ?? 'fail', this.log, this.config.deadLetterQueueTopicName)
       await producer.connect()
       await this.startGlobal()
       const consumer = new Consumer({
@@ -198,11 +199,7 @@ export class KafkaStreams {
       globalStores: this.globalStores,
       stateDir: this.stateDir,
       now: () => Date.now(),
-      onDeserializationError: (err, topic, partition, offset) => {
-        if (this.config.deserializationExceptionHandler !== 'logAndContinue') return false
-        this.log(`skipped a record that failed to deserialize at ${topic}-${partition}@${offset}: ${(err as Error).message}`)
-        return true
-      },
+      onRecordError: recordErrorHandler(this.config, (r) => this.collector!.send(r.topic, r.key, r.value, r.timestamp, r.headers, undefined), this.log),
       defaultTimestampExtractor: this.config.defaultTimestampExtractor ?? null,
     }
   }
@@ -542,6 +539,8 @@ export class KafkaStreams {
     this.stopping = true
     this.errorHandler?.(err)
     if (this.inTxn) await this.producer?.abortTransaction().catch(() => {})
+    // at_least_once: what was sent before the failure (dead letters among it) still goes out.
+    else if (!this.eos) await Promise.resolve().then(() => this.collector?.flush()).then(() => this.producer?.flush()).catch(() => {})
     this.inTxn = false
     this.closeTasks(false)
     await this.shutdownClients()

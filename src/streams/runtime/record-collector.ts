@@ -2,8 +2,11 @@
 // instance's one producer. Send failures go to the production exception handler: 'fail' keeps
 // the first error for the next commit to throw (the commit then fails, and under exactly-once the
 // transaction aborts); 'continue' logs and goes on. Records of one processed batch go to the
-// producer in one sendBatch. Changelog offsets acknowledged are remembered for checkpoints.
+// producer in one sendBatch. Changelog offsets acknowledged are remembered for checkpoints. With a
+// dead-letter topic (KIP-1034), the source records of a failed batch's records go there.
 import type { Producer, ProducerRecord, RecordHeader } from '../../client/index.ts'
+import { deadLetterRecord } from '../error-handling.ts'
+import type { SourceRecord } from '../error-handling.ts'
 import type { RecordCollector } from '../processor/task.ts'
 
 export class ProducerCollector implements RecordCollector {
@@ -18,21 +21,27 @@ export class ProducerCollector implements RecordCollector {
     private readonly isChangelog: (topic: string) => boolean,
     private readonly onFailure: 'fail' | 'continue',
     private readonly log: (msg: string) => void,
+    private readonly deadLetterTopic: string | undefined = undefined,
   ) {}
 
   /** Records of the batch being processed; handed to the producer together by flush(). */
   private buffered: ProducerRecord[] = []
+  /** The input records the buffered ones came from (only kept with a dead-letter topic). */
+  private sources: SourceRecord[] = []
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined): void {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: SourceRecord): void {
     this.sent++
     this.buffered.push({ topic, key, value, timestamp, headers, partition })
+    if (source !== undefined && this.deadLetterTopic !== undefined && this.sources[this.sources.length - 1] !== source) this.sources.push(source)
   }
 
   /** Hands the buffered records to the producer in one sendBatch (a promise per batch, not per record). */
   flush(): void {
     if (this.buffered.length === 0) return
     const records = this.buffered
+    const sources = this.sources
     this.buffered = []
+    this.sources = []
     this.producer.sendBatch(records).then((metas) => {
       for (const m of metas) {
         if (!this.isChangelog(m.topic)) continue
@@ -40,6 +49,7 @@ export class ProducerCollector implements RecordCollector {
         if ((this.changelogOffsets.get(k) ?? -1) < m.offset) this.changelogOffsets.set(k, m.offset)
       }
     }, (err: Error) => {
+      if (sources.length > 0) this.deadLetter(sources, err)
       if (this.onFailure === 'continue') {
         this.dropped++
         this.log(`a send failed (the production exception handler continues): ${err.message}`)
@@ -47,6 +57,11 @@ export class ProducerCollector implements RecordCollector {
       }
       this.error ??= err
     })
+  }
+
+  private deadLetter(sources: SourceRecord[], err: Error): void {
+    const records = sources.map((s) => deadLetterRecord(this.deadLetterTopic!, s, err))
+    this.producer.sendBatch(records).catch((e: Error) => this.log(`${records.length} records could not go to the dead-letter topic ${this.deadLetterTopic}: ${e.message}`))
   }
 
   partitionsFor(topic: string): number {
