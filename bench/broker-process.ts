@@ -12,6 +12,8 @@ const REPO = fileURLToPath(new URL('../', import.meta.url))
 
 export interface BenchBroker {
   readonly port: number
+  /** The running process's id (undefined while stopped). */
+  readonly pid: number | undefined
   /** SIGTERM, wait for the exit, remove the data directory. */
   stop(): Promise<void>
   /** Sends `signal` (SIGKILL: a crash; SIGTERM: controlled shutdown) and waits for the exit; keeps the data. */
@@ -22,13 +24,14 @@ export interface BenchBroker {
 
 interface Running { child: ChildProcess, exited: Promise<unknown>, port: number }
 
-function spawnBroker(name: string, dataDir: string, port: number, sets: Record<string, string>): Promise<Running> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', `listeners=PLAINTEXT://127.0.0.1:${port}`,
+function spawnBroker(name: string, dataDir: string, port: number, sets: Record<string, string>, nodeFlags: readonly string[]): Promise<Running> {
+  const args = [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, '--set', `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--set', 'schema.registry.listeners=',
-    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]
+    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...(process.env.SAMSA_BENCH_BROKER_LOGS ? ['--log-level', process.env.SAMSA_BENCH_BROKER_LOG_LEVEL ?? 'info'] : [])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))
-  // SAMSA_BENCH_BROKER_LOGS=<dir>: every broker's output is appended to <dir>/<name>.log (for diagnosis).
+  // SAMSA_BENCH_BROKER_LOGS=<dir>: every broker's output (at SAMSA_BENCH_BROKER_LOG_LEVEL, default info) is appended to <dir>/<name>.log.
   const logDir = process.env.SAMSA_BENCH_BROKER_LOGS
   if (logDir) mkdirSync(logDir, { recursive: true })
   return new Promise<Running>((resolve, reject) => {
@@ -46,7 +49,8 @@ function spawnBroker(name: string, dataDir: string, port: number, sets: Record<s
   })
 }
 
-export async function startBrokerProcess(name: string, sets: Record<string, string> = {}): Promise<BenchBroker> {
+/** `nodeFlags` go to node before the script (e.g. --cpu-prof). */
+export async function startBrokerProcess(name: string, sets: Record<string, string> = {}, nodeFlags: readonly string[] = []): Promise<BenchBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), `samsa-bench-${name}-`))
   let running: Running | undefined
   const signal = async (sig: NodeJS.Signals) => {
@@ -59,11 +63,11 @@ export async function startBrokerProcess(name: string, sets: Record<string, stri
     rmSync(dataDir, { recursive: true, force: true })
   }
   try {
-    running = await spawnBroker(name, dataDir, 0, sets)
+    running = await spawnBroker(name, dataDir, 0, sets, nodeFlags)
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   }
   const port = running.port
-  return { port, stop, signal, restart: async () => { running = await spawnBroker(name, dataDir, port, sets) } }
+  return { port, get pid() { return running?.child.pid }, stop, signal, restart: async () => { running = await spawnBroker(name, dataDir, port, sets, nodeFlags) } }
 }

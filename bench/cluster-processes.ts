@@ -12,17 +12,21 @@ import { startBrokerProcess } from './broker-process.ts'
 import type { BenchBroker } from './broker-process.ts'
 import { runProduce } from './loadgen/producer.ts'
 import type { RateResult } from './loadgen/jobs.ts'
+import { brokerNodeFlags, cpuWindow } from './cluster-rows.ts'
+import type { Row } from './cluster-rows.ts'
 
 const HOST = '127.0.0.1'
 
-export async function runProcessThroughput(durationMs: number): Promise<[string, RateResult][]> {
+export async function runProcessThroughput(durationMs: number, rows: readonly Row[], args: string[],
+  report: (label: string, r: RateResult, brokerCpuMs?: number) => void): Promise<[string, RateResult][]> {
+  const nodeFlags = brokerNodeFlags(args)
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-etcd-'))
   const etcd = await startEtcd({ dataDir: join(dir, 'data') })
   const brokers: BenchBroker[] = []
   try {
     brokers.push(...await Promise.all([1, 2, 3].map((id) => startBrokerProcess(`rf-${id}`, {
       'node.id': String(id), 'etcd.connect': `${etcd.endpoint}/bench-rf`, 'admin.listeners': '', 'auto.leader.rebalance.enable': 'false',
-    }))))
+    }, nodeFlags))))
     const admin = new Admin({ bootstrapServers: brokers.map((b) => `${HOST}:${b.port}`).join(',') })
     await admin.createTopics([
       { topic: 'rf1', assignments: { 0: [1] } },
@@ -31,11 +35,14 @@ export async function runProcessThroughput(durationMs: number): Promise<[string,
     await admin.close()
     const port = brokers[0]!.port
     const figures: [string, RateResult][] = []
-    for (const [label, topic, acks] of [['RF=1 acks=1', 'rf1', 1], ['RF=3 acks=1', 'rf3', 1], ['RF=3 acks=all', 'rf3', -1], ['RF=1 acks=all', 'rf1', -1]] as const) {
-      figures.push([label, await runProduce({
+    for (const [label, topic, acks] of rows) {
+      const cpu = cpuWindow(brokers.map((b) => b.pid!))
+      const r = await runProduce({
         kind: 'produce', host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
         batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
-      })])
+      }, cpu.hooks)
+      report(label, r, cpu.ms())
+      figures.push([label, r])
     }
     return figures
   } finally {

@@ -13,6 +13,7 @@ import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { runProduce } from './loadgen/producer.ts'
+import { brokerNodeFlags, cpuWindow, pickRows, ratioLine, rowLine } from './cluster-rows.ts'
 import { runLatency } from './loadgen/latency.ts'
 import type { RateResult } from './loadgen/jobs.ts'
 import { runFailover } from './cluster-failover.ts'
@@ -21,8 +22,9 @@ import { runProcessThroughput } from './cluster-processes.ts'
 const REPO = fileURLToPath(new URL('../', import.meta.url))
 const HOST = '127.0.0.1'
 
-async function startClusterProcess(): Promise<{ ports: number[], stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cluster-process.ts', '3'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+async function startClusterProcess(nodeFlags: readonly string[], profileDir: string | undefined): Promise<{ ports: number[], pid: number, stop: () => Promise<void> }> {
+  const env = profileDir ? { ...process.env, SAMSA_BENCH_PROFILE_DIR: profileDir } : process.env
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'bench/cluster-process.ts', '3'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise((r) => child.once('exit', r))
   const ports = await new Promise<number[]>((resolve, reject) => {
     let out = ''
@@ -33,7 +35,7 @@ async function startClusterProcess(): Promise<{ ports: number[], stop: () => Pro
     })
     child.once('exit', (code) => reject(new Error(`cluster process exited with ${code}`)))
   })
-  return { ports, stop: async () => { child.kill('SIGTERM'); await exited } }
+  return { ports, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited } }
 }
 
 async function createTopic(conn: KafkaConn, name: string, rf: number, leader: number, brokers: number): Promise<void> {
@@ -48,29 +50,28 @@ async function createTopic(conn: KafkaConn, name: string, rf: number, leader: nu
   if (t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t.errorCode} ${t.errorMessage}`)
 }
 
-const mbps = (r: RateResult) => r.valueBytes / 1024 / 1024 / (r.ms / 1000)
-const msgs = (r: RateResult) => r.messages / (r.ms / 1000)
 
 export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--duration-ms')
   const durationMs = i >= 0 ? Number(args[i + 1]) : 8000
   if (args.includes('--processes')) {
-    const figures = await runProcessThroughput(durationMs)
     console.log('one process per broker (etcd):')
-    for (const [label, r] of figures) console.log(`${label.padEnd(14)} ${msgs(r).toFixed(0).padStart(8)} msg/s ${mbps(r).toFixed(1).padStart(7)} MB/s${r.errors ? ` errors ${r.errors} (${r.firstError})` : ''}`)
-    const base = msgs(figures[0]![1])
-    console.log(`ratios to RF=1 acks=1: RF=3 acks=1 ${(msgs(figures[1]![1]) / base * 100).toFixed(0)}%, RF=3 acks=all ${(msgs(figures[2]![1]) / base * 100).toFixed(0)}%`)
+    const figures = await runProcessThroughput(durationMs, pickRows(args), args, (label, r, cpu) => console.log(rowLine(label, r, cpu)))
+    console.log(ratioLine(new Map(figures)))
     return
   }
-  if (!args.includes('--failover-only')) await runThroughput(durationMs)
+  if (!args.includes('--failover-only')) await runThroughput(durationMs, args)
   if (args.includes('--no-failover')) return
   const f = await runFailover()
   console.log(`failover (etcd + 3 processes, session ${6000} ms): SIGKILL of the leader -> first acknowledged write ${f.killToFirstAckMs.toFixed(0)} ms; ` +
     `SIGTERM (controlled shutdown) of the next leader -> longest producer stall ${f.termStallMs.toFixed(0)} ms (${f.acked} records acknowledged in order)`)
 }
 
-async function runThroughput(durationMs: number): Promise<void> {
-  const cluster = await startClusterProcess()
+async function runThroughput(durationMs: number, args: string[]): Promise<void> {
+  const w = args.indexOf('--window-prof')
+  const profileDir = w >= 0 ? args[w + 1] : undefined
+  const cluster = await startClusterProcess(brokerNodeFlags(args), profileDir)
+  console.log(`brokers in process ${cluster.pid}`)
   try {
     const port = cluster.ports[0]!
     const admin = await KafkaConn.open(HOST, port, 'bench-admin')
@@ -83,15 +84,20 @@ async function runThroughput(durationMs: number): Promise<void> {
       kind: 'produce' as const, host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
       batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
     })
-    const figures: [string, RateResult][] = []
-    for (const [label, topic, acks] of [['RF=1 acks=1', 'rf1', 1], ['RF=3 acks=1', 'rf3', 1], ['RF=3 acks=all', 'rf3', -1], ['RF=1 acks=all', 'rf1', -1]] as const) {
-      const r = await runProduce(job(topic, acks))
-      figures.push([label, r])
-      console.log(`${label.padEnd(14)} ${msgs(r).toFixed(0).padStart(8)} msg/s ${mbps(r).toFixed(1).padStart(7)} MB/s` +
-        `${r.errors ? ` errors ${r.errors} (${r.firstError})` : ''}`)
+    const figures = new Map<string, RateResult>()
+    for (const [label, topic, acks] of pickRows(args)) {
+      const cpu = cpuWindow([cluster.pid])
+      // --window-prof: the broker process profiles exactly this row's measured window (SIGUSR2).
+      const hooks = profileDir ? {
+        onStart: () => { cpu.hooks.onStart?.(); process.kill(cluster.pid, 'SIGUSR2') },
+        onEnd: () => { cpu.hooks.onEnd?.(); process.kill(cluster.pid, 'SIGUSR2') },
+      } : cpu.hooks
+      const r = await runProduce(job(topic, acks), hooks)
+      figures.set(label, r)
+      console.log(rowLine(label, r, cpu.ms()))
     }
-    const base = msgs(figures[0]![1])
-    console.log(`ratios to RF=1 acks=1: RF=3 acks=1 ${(msgs(figures[1]![1]) / base * 100).toFixed(0)}%, RF=3 acks=all ${(msgs(figures[2]![1]) / base * 100).toFixed(0)}%`)
+    console.log(ratioLine(figures))
+    if (args.includes('--no-latency')) return
     const l = await runLatency({ kind: 'latency', host: HOST, port, topic: 'rf3-latency', recordBytes: 100, acks: -1, ratePerSec: 5000, warmupMs: 1000, durationMs })
     console.log(`e2e at 5,000 msg/s, RF=3 acks=all: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, p99.9 ${l.p999.toFixed(1)} ms, ` +
       `ack p99 ${l.ackP99.toFixed(1)} ms, achieved ${l.achievedRate.toFixed(0)}/s${l.errors ? `, errors ${l.errors} (${l.firstError})` : ''}`)

@@ -1,5 +1,22 @@
+import { readFileSync } from 'node:fs'
+
 // CPU time of this process (user + system), ms.
 export function cpuMs(): number {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1000
+}
+
+/**
+ * CPU time (user + system, ms) of another process on Linux, from /proc/<pid>/stat (clock ticks of
+ * 10 ms); undefined elsewhere or once it has exited.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the parenthesised command name (which may contain spaces): utime is the 12th, stime the 13th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(rest[11]) + Number(rest[12])) * 10
+  } catch {
+    return undefined
+  }
 }

@@ -28,7 +28,13 @@ export class ValueSource {
   }
 }
 
-export async function runProduce(job: ProduceJob): Promise<RateResult> {
+/** Told when the measured window starts and ends (after the warm-up; e.g. to read brokers' CPU time). */
+export interface WindowHooks {
+  onStart?: () => void
+  onEnd?: () => void
+}
+
+export async function runProduce(job: ProduceJob, hooks: WindowHooks = {}): Promise<RateResult> {
   const conn = await KafkaConn.open(job.host, job.port, 'samsa-bench-producer', job.security)
   const values = new ValueSource(job.recordBytes)
   const perBatch = Math.max(1, Math.floor(job.batchBytes / job.recordBytes))
@@ -85,7 +91,10 @@ export async function runProduce(job: ProduceJob): Promise<RateResult> {
       wireBytes += wire
       requests++
       const elapsed = performance.now() - t0
-      if (mark === null && elapsed >= job.warmupMs) mark = markNow()
+      if (mark === null && elapsed >= job.warmupMs) {
+        mark = markNow()
+        hooks.onStart?.()
+      }
       if (mark !== null && (performance.now() - mark.t >= job.durationMs || (messages - mark.messages) * job.recordBytes >= job.maxBytes)) {
         running = false
       }
@@ -94,6 +103,7 @@ export async function runProduce(job: ProduceJob): Promise<RateResult> {
   }
   await Promise.all(Array.from({ length: job.inFlight }, lane))
   const end = markNow()
+  hooks.onEnd?.()
   conn.close()
   const start = mark ?? { t: t0, cpu: 0, messages: 0, wire: 0, requests: 0 }
   return {

@@ -380,6 +380,20 @@ export class Log {
     return found && { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
   }
 
+  /**
+   * Starts leader epoch `epoch` at the log end, in the append queue: every append queued before
+   * (a follower's fetched batches still in flight when this broker became leader) lands first, so
+   * the epoch starts after them and never over a batch written in an older epoch. Resolves with the
+   * epoch's start offset.
+   */
+  startLeaderEpoch(epoch: number): Promise<number> {
+    return this.exclusive(async () => {
+      const start = this.endOffset
+      if (this.epochs.assign(epoch, start)) await this.epochs.persist()
+      return start
+    })
+  }
+
   // ---------------------------------------------------------------- truncation, retention (log-retention.ts)
 
   /**

@@ -11,6 +11,9 @@
 //  - a follower's high watermark is never past the highest high watermark any leader reached
 //    (a follower learns it only from a leader), and no replica's HW is past its log end;
 //  - offsets are dense: each log's batches follow each other without gaps;
+//  - each log's leader-epoch cache agrees with its batches: the epoch covering a batch's offset
+//    is the epoch the batch was written in (else a follower holding that batch is told it
+//    diverged on every fetch and never catches up);
 //  - after healing: every partition has a live leader, its ISR holds every replica, and every
 //    acknowledged record is at its offset in the leader's and every in-sync replica's log.
 import type { Partition } from '../../src/broker/replica/partition.ts'
@@ -105,6 +108,7 @@ export class Checker {
     } else if (hw > (this.maxLeaderHw.get(tp) ?? 0) && p.announced) {
       this.fail('follower high watermark past every leader\'s', `${tp} on ${who}: HW ${hw}, highest leader HW ${this.maxLeaderHw.get(tp) ?? 0}`)
     }
+    this.checkEpochs(log, tp, who)
     // Committed batches: everything below the HW, scanned incrementally.
     let s = this.scanned.get(log)
     if (!s || s.version !== log.version) this.scanned.set(log, s = { version: log.version, upTo: log.logStartOffset })
@@ -118,6 +122,19 @@ export class Checker {
       this.commit(tp, batch.base, batch.id, who)
     }
     s.upTo = hw
+  }
+
+  private checkEpochs(log: SimLog, tp: string, who: string): void {
+    const entries = log.epochs.all
+    let i = 0
+    for (const batch of log.batches) {
+      while (i + 1 < entries.length && entries[i + 1]!.startOffset <= batch.base) i++
+      const covering = entries[i]
+      if (covering === undefined || covering.startOffset > batch.base) continue
+      if (covering.epoch !== batch.epoch) {
+        this.fail('epoch cache disagrees with the log', `${tp} on ${who}: batch at ${batch.base} written in epoch ${batch.epoch}, the cache says epoch ${covering.epoch} (from ${covering.startOffset})`)
+      }
+    }
   }
 
   /** After healing: leaders, full ISRs, acknowledged records everywhere in sync (undefined: all hold). */

@@ -172,6 +172,15 @@ export class SimLog implements ReplicaLog {
     return Promise.resolve({ batches: out, bytes, logStartOffset: this.logStartOffset, logEndOffset: end })
   }
 
+  /** As storage's Log: the epoch starts at the log end once the operations queued before it are done. */
+  startLeaderEpoch(epoch: number): Promise<number> {
+    return this.queued(() => {
+      const start = this.logEndOffset
+      this.epochs.assign(epoch, start)
+      return start
+    })
+  }
+
   /** Removes the batch holding `offset` and everything after it. */
   truncateTo(offset: number): Promise<void> {
     return this.queued(() => {

@@ -1,6 +1,7 @@
 // One seeded run of the deterministic simulation: a cluster of SimBrokers over the in-memory
 // store and network, a topic replicated on every broker (min.insync.replicas 2), producers and a
-// consumer, and a chaos loop that kills and restarts brokers, cuts them off from each other or
+// consumer, and a chaos loop that kills and restarts brokers, hands their leaderships to in-sync
+// followers at once (a controlled shutdown's hand-off), cuts them off from each other or
 // from the store (their leases then lapse on the virtual clock: split brain) or make the store
 // unreachable for everyone (etcd without quorum; leases keep lapsing meanwhile), while the network
 // delays, reorders, drops and duplicates messages. After every event the Checker runs. Then the
@@ -15,6 +16,7 @@ import { CLUSTER_ID_KEY, partitionKey, topicKey } from '../../src/broker/cluster
 import type { PartitionRecord, TopicRecord } from '../../src/broker/cluster/metadata-records.ts'
 import type { Partition } from '../../src/broker/replica/partition.ts'
 import { Checker, InvariantViolation } from './checker.ts'
+import { handOffLeadership } from '../../src/broker/cluster/hand-off.ts'
 import { SimNetwork } from './network.ts'
 import { Prng } from './prng.ts'
 import { SimScheduler, SIM_EPOCH } from './scheduler.ts'
@@ -172,6 +174,11 @@ export async function simulate(o: SimOptions, onEvent?: (line: string) => void):
         down--
         startLife(victim, b.logs.crashed())
       })
+    } else if (r < 0.42 && lives.get(victim)?.alive) {
+      // A controlled shutdown's hand-off without the shutdown: leadership moves to an in-sync
+      // follower at once, while the followers may be mid-fetch from the old leader.
+      const b = lives.get(victim)!
+      void handOffLeadership(b.link, b.loader.image, victim).catch(() => {})
     } else if (r < 0.75 && !cut) {
       cut = true
       cuts++

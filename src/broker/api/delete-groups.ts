@@ -18,12 +18,13 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
     const c = ctx.broker.coordinators.group.coordinator
     // DELETE on each group, as Kafka: the refused ones answer GROUP_AUTHORIZATION_FAILED.
     const allowed = req.groupsNames.filter((g) => allowedGroup(ctx, Operation.DELETE, g))
-    const shareGroups = new Set(allowed.filter((id) => c.shareGroup(id) !== undefined))
+    // Share groups and the share-partitions their ShareGroupStatePartitionMetadata names, read before they go.
+    const shareGroups = new Map(allowed.flatMap((id) => { const g = c.shareGroup(id); return g ? [[id, g.statePartitions] as const] : [] }))
     const results = allowed.length === 0 ? [] : await c.deleteGroups(allowed)
     // A deleted share group's share-partition state goes too (KIP-932).
     for (const r of results) {
       if (r.errorCode !== 0 || !shareGroups.has(r.groupId)) continue
-      for (const topicId of (await shareStateTopics(ctx.broker, r.groupId)).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
+      for (const topicId of (await shareStateTopics(ctx.broker, r.groupId, shareGroups.get(r.groupId))).keys()) await deleteShareOffsets(ctx.broker, r.groupId, topicId)
     }
     const byId = new Map(results.map((r) => [r.groupId, r.errorCode]))
     return {

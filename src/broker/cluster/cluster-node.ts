@@ -14,10 +14,8 @@ import type { BrokerEndpoint } from './metadata-records.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
 import { BrokerMembership } from './membership.ts'
 import { ControllerElection } from './controller-election.ts'
-import { ELECTION_BATCH, FailoverController } from './failover-controller.ts'
-import { electLeaders } from './leader-election.ts'
-import { MetadataImage } from './metadata-image.ts'
-import { partitionKey } from './metadata-records.ts'
+import { FailoverController } from './failover-controller.ts'
+import { handOffLeadership } from './hand-off.ts'
 import { EtcdConnectError } from './store/etcd-connect.ts'
 import type { Controller } from './controller.ts'
 import { LeaderRebalancer } from './leader-rebalance.ts'
@@ -107,34 +105,12 @@ export class ClusterNode {
     await this.membership?.close()
   }
 
-  /**
-   * Kafka's controlled shutdown, done by the leaving broker itself: the elections the controller
-   * would make once this broker is gone, written now, each guarded by the partition's mod revision
-   * (a concurrent change wins and the controller finishes the job after we leave). Partitions
-   * with no other in-sync replica keep this broker as leader until it stops.
-   */
+  /** Controlled shutdown: leadership handed to in-sync replicas before leaving (hand-off.ts). */
   private async handOff(): Promise<void> {
     const { loader, store, config, log } = this.opts
-    const image = loader.image
-    const me = config.nodeId
-    const others = new Map(image.brokers)
-    others.delete(me)
-    const { byName, byId } = image.maps
-    const without = new MetadataImage(image.revision, image.clusterId, byName, byId, others, image.controller)
-    const changes = electLeaders({ image: without, unclean: () => false })
-      .filter((c) => (c.prev.leader === me || c.prev.isr.includes(me)) && c.next.leader >= 0)
-    let last = 0
-    for (let i = 0; i < changes.length; i += ELECTION_BATCH) {
-      const batch = changes.slice(i, i + ELECTION_BATCH)
-      const r = await store.txn({
-        compare: batch.map((c) => ({ key: partitionKey(c.prev.topicId, c.prev.partition), target: 'modRevision' as const, equals: c.prev.modRevision ?? 0 })),
-        success: batch.map((c) => ({ type: 'put' as const, key: partitionKey(c.prev.topicId, c.prev.partition), value: JSON.stringify(c.next) })),
-      })
-      if (r.succeeded) last = r.revision
-    }
-    if (last > 0) await loader.waitFor(last)
-    const moved = changes.filter((c) => c.prev.leader === me).length
-    if (changes.length > 0) log.info({ leadersMoved: moved, isrLeft: changes.length - moved }, 'controlled shutdown: leadership handed to in-sync replicas')
+    const r = await handOffLeadership(store, loader.image, config.nodeId)
+    if (r.revision > 0) await loader.waitFor(r.revision)
+    if (r.leadersMoved + r.isrLeft > 0) log.info({ leadersMoved: r.leadersMoved, isrLeft: r.isrLeft }, 'controlled shutdown: leadership handed to in-sync replicas')
   }
 
   /** A crash (tests): stop renewing; the claim and registration lapse with the lease. */

@@ -3,7 +3,9 @@
 // pipelined, and matched to responses by correlation id. Any socket error, close or request
 // timeout fails every pending request and closes the channel: the caller reconnects. On a secured
 // inter-broker listener the channel is TLS (the server's certificate verified against the trust
-// store) and/or logs in with SASL (PLAIN or SCRAM) before it is handed out.
+// store) and/or logs in with SASL (PLAIN or SCRAM) before it is handed out. Plaintext channels
+// receive responses straight into their frame buffers (frame-receiver.ts); a caller done with a
+// large response (a follower's fetch) may `recycle()` its memory for the next one.
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
@@ -16,6 +18,7 @@ import { ScramLogin } from '../security/sasl/scram-client.ts'
 import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { API_SPECS } from '../../protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../protocol/generated/headers.ts'
+import { FrameReceiver } from './frame-receiver.ts'
 
 interface Pending {
   readonly apiKey: number
@@ -47,9 +50,9 @@ export class BrokerChannel {
   private buffered = 0
   private failure: Error | undefined
 
-  private constructor(private readonly socket: Socket, private readonly clientId: string) {
+  private constructor(private readonly socket: Socket, private readonly clientId: string, private readonly receiver: FrameReceiver | undefined) {
     socket.setNoDelay(true)
-    socket.on('data', (d: Buffer) => this.onData(d))
+    if (!receiver) socket.on('data', (d: Buffer) => this.onData(d))
     socket.on('error', (err) => this.fail(new ChannelClosedError(`connection failed: ${err.message}`)))
     socket.on('close', () => this.fail(new ChannelClosedError('connection closed')))
   }
@@ -69,7 +72,22 @@ export class BrokerChannel {
 
   private static open(host: string, port: number, clientId: string, timeoutMs: number, tls: ConnectionOptions | undefined): Promise<BrokerChannel> {
     return new Promise((resolve, reject) => {
-      const socket = tls ? connectTls({ ...tls, host, port }) : connect({ host, port })
+      // Plaintext: reads go straight into frame buffers (TLS sockets take no `onread`).
+      let channel: BrokerChannel | undefined
+      const receiver = tls ? undefined : new FrameReceiver((frame) => channel?.onFrame(frame))
+      const onread = receiver && {
+        buffer: () => receiver.nextBuffer(),
+        callback: (n: number, buf: Uint8Array) => {
+          try {
+            receiver.received(n, buf)
+            return true
+          } catch (err) {
+            channel?.fail(new ChannelClosedError(`bad response: ${(err as Error).message}`))
+            return false
+          }
+        },
+      }
+      const socket = tls ? connectTls({ ...tls, host, port }) : connect({ host, port, onread })
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new ChannelClosedError(`connecting to ${host}:${port} timed out`))
@@ -77,7 +95,7 @@ export class BrokerChannel {
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
         socket.removeAllListeners('error')
-        resolve(new BrokerChannel(socket, clientId))
+        resolve(channel = new BrokerChannel(socket, clientId, receiver))
       })
       socket.once('error', (err) => {
         clearTimeout(timer)
@@ -122,6 +140,14 @@ export class BrokerChannel {
       this.pending.set(correlationId, { apiKey, version, resolve: resolve as (b: unknown) => void, reject, timer })
       this.socket.write(w.finish())
     })
+  }
+
+  /**
+   * The caller no longer references anything of the last large response (its records appended):
+   * that memory may receive the next one.
+   */
+  recycle(): void {
+    this.receiver?.recycle()
   }
 
   private onData(d: Buffer): void {

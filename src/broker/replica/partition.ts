@@ -25,7 +25,7 @@ import type { Divergence, EpochEnd } from './diverging-epoch.ts'
  * simulation (tools/sim/) gives partitions an in-memory log through it, so the replication code
  * under test is this very file, never a copy.
  */
-export type ReplicaLog = Pick<Log, 'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'epochs' | 'truncateTo' | 'truncateFullyAndStartAt'
+export type ReplicaLog = Pick<Log, 'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'epochs' | 'startLeaderEpoch' | 'truncateTo' | 'truncateFullyAndStartAt'
   | 'deleteRecordsBefore' | 'maxTimestamp' | 'offsetForTimestamp' | 'producerState' | 'lastStableOffset' | 'config' | 'size'>
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
@@ -172,7 +172,13 @@ export class Partition {
     if (newEpoch) {
       this.followers.clear()
       this.leaderEpochStartOffset = this.log.logEndOffset
-      if (this.log.epochs.assign(state.leaderEpoch, this.log.logEndOffset)) await this.log.epochs.persist()
+      // In the log's append queue: a follower append that passed its role check before this call
+      // is still queued, and the epoch must start after it (else the epoch cache claims a batch
+      // of the old epoch for the new one, and a follower holding that batch is told it diverged,
+      // truncates, fetches it again, and never catches up — seen as a 60 s acks=all stall after a
+      // controlled shutdown).
+      const start = await this.log.startLeaderEpoch(state.leaderEpoch)
+      if (this.role === 'leader' && this.epoch === state.leaderEpoch) this.leaderEpochStartOffset = start
     }
     for (const id of state.replicas) {
       if (id !== this.nodeId && !this.followers.has(id)) this.followers.set(id, new FollowerState(state.isr.includes(id) ? now : 0))

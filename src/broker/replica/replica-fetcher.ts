@@ -51,6 +51,8 @@ export interface FetcherSettings {
 export interface ReplicaChannel {
   readonly isOpen: boolean
   send<Res>(apiKey: number, version: number, body: unknown, timeoutMs: number): Promise<Res>
+  /** Nothing of the last response is referenced any more: its memory may take the next (optional). */
+  recycle?(): void
   close(): void
 }
 
@@ -269,6 +271,13 @@ export class ReplicaFetcher {
     req.topics = [...byTopic.values()].map((t) => t.topic)
     const res = await channel.send<FetchResponse>(ApiKey.Fetch, REPLICA_FETCH_VERSION, req, this.settings.socketTimeoutMs + this.settings.maxWaitMs)
     if (res.errorCode !== ErrorCode.NONE) throw new Error(`fetch failed: ${errorName(res.errorCode)}`)
+    await this.applyFetched(res, byTopic)
+    // The batches are in the logs (appends copy nothing they keep): the response's memory is free.
+    channel.recycle?.()
+  }
+
+  private async applyFetched(res: FetchResponse,
+    byTopic: Map<string, { topic: FetchRequestFetchTopic, states: Map<number, FetchState>, offsets: Map<number, number> }>): Promise<void> {
     for (const tr of res.responses) {
       const t = byTopic.get(tr.topicId)
       if (!t) continue

@@ -51,12 +51,20 @@ export async function describeShareOffsets(ctx: BrokerContext, groupId: string, 
 }
 
 /**
- * Topic ids (with their partitions) the group has share state for: every partition of every topic
- * is asked (Kafka keeps the initialized partitions in the group's ShareGroupStatePartitionMetadata
- * record; Samsa does not write it).
+ * Topic ids (with their partitions) the group has share state for: the partitions its
+ * ShareGroupStatePartitionMetadata record names (`known`, by default the group's as it stands),
+ * of topics that still exist. A group without that record (written before Samsa kept it, or
+ * already deleted) has every partition of every topic asked.
  */
-export async function shareStateTopics(ctx: BrokerContext, groupId: string): Promise<Map<string, number[]>> {
+export async function shareStateTopics(ctx: BrokerContext, groupId: string, known = ctx.coordinators.group.coordinator.shareGroup(groupId)?.statePartitions ?? null): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>()
+  if (known !== null) {
+    for (const [topicId, t] of known) {
+      const topic = ctx.metadata.topicById(topicId)
+      if (topic) out.set(topicId, [...t.partitions].filter((p) => p < topic.partitions).sort((a, b) => a - b))
+    }
+    return out
+  }
   const local = ctx.coordinators.share.coordinator
   const candidates = [...ctx.metadata.topics()].filter((t) => !isInternalTopic(t.name))
   await Promise.all(candidates.map(async (t) => {
@@ -80,6 +88,8 @@ export async function alterShareOffset(ctx: BrokerContext, groupId: string, topi
     const cur = await share.persister.summary(groupId, topicId, partition)
     await share.persister.initialize(groupId, topicId, partition, cur.stateEpoch + 1, startOffset)
     share.partitions.forget((g, t, p) => g === groupId && t === topicId && p === partition)
+    const name = ctx.metadata.topicById(topicId)?.name
+    if (name !== undefined) await ctx.coordinators.group.coordinator.updateShareStatePartitions(groupId, topicId, name, [partition])
     return ErrorCode.NONE
   } catch (err) {
     ctx.log.warn({ err }, 'altering a share-group offset')
@@ -94,6 +104,7 @@ export async function deleteShareOffsets(ctx: BrokerContext, groupId: string, to
   try {
     for (let partition = 0; partition < (topic?.partitions ?? 0); partition++) await share.persister.delete(groupId, topicId, partition)
     share.partitions.forget((g, t) => g === groupId && t === topicId)
+    await ctx.coordinators.group.coordinator.updateShareStatePartitions(groupId, topicId, topic?.name ?? '', null)
     return ErrorCode.NONE
   } catch (err) {
     ctx.log.warn({ err }, 'deleting share-group offsets')

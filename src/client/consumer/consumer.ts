@@ -70,6 +70,8 @@ export type { Message } from './message.ts'
 export interface ConsumerMetrics {
   recordsConsumed: number
   recordsPerSec: number
+  /** Fetched bytes queued ahead of the application (bounded by maxPrefetchBytes plus one fetch response). */
+  prefetchedBytes: number
   /** Per assigned partition: the next offset to hand out, the last high watermark seen, their difference (-1 unknown). */
   partitions: { topic: string; partition: number; position: number; highWatermark: number; lag: number }[]
 }
@@ -244,6 +246,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const m: ConsumerMetrics = {
       recordsConsumed: this.consumed,
       recordsPerSec: (this.consumed - this.lastMetrics.consumed) / secs,
+      prefetchedBytes: this.fetcher.prefetchedBytes,
       partitions: [...this.fetcher.partitions.values()].map((s) => ({
         topic: s.topic, partition: s.partition, position: s.position, highWatermark: s.highWatermark,
         lag: s.highWatermark < 0 || s.position < 0 ? -1 : Math.max(0, s.highWatermark - s.position),

@@ -265,6 +265,11 @@ export class Fetcher {
     }
   }
 
+  /** Fetched bytes not yet handed to the application. */
+  get prefetchedBytes(): number {
+    return this.queuedBytes
+  }
+
   get hasData(): boolean {
     for (let i = this.chunkHead; i < this.chunks.length; i++) if (!this.chunks[i]!.state.paused || this.chunks[i]!.epoch !== this.chunks[i]!.state.epoch) return true
     return false

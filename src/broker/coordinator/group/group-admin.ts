@@ -82,6 +82,7 @@ export class GroupAdmin {
     if (shareGroup) {
       if (shareGroup.members.size > 0) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP)
       const records: GroupRecord[] = [...shareGroup.targetAssignment.keys()].map((memberId) => ({ type: 'sg-target', group: groupId, memberId, value: null }))
+      if (shareGroup.statePartitions !== null) records.push({ type: 'sg-state-partitions', group: groupId, value: null })
       records.push({ type: 'sg-target-epoch', group: groupId, value: null }, { type: 'sg-epoch', group: groupId, value: null })
       return this.o.writeDeletion(groupId, records, 'appending share group deletion')
     }

@@ -144,6 +144,11 @@ export class GroupCoordinator {
     return this.s.shareGroups.get(groupId)
   }
 
+  /** Marks (AlterShareGroupOffsets) or, with `partitions` null, unmarks (DeleteShareGroupOffsets) a topic's share-partitions as having state. */
+  updateShareStatePartitions(groupId: string, topicId: string, name: string, partitions: readonly number[] | null): Promise<void> {
+    return this.shares.updateStatePartitions(groupId, topicId, name, partitions)
+  }
+
   shareGroupIds(): IterableIterator<string> {
     return this.s.shareGroups.keys()
   }

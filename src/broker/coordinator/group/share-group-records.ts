@@ -1,9 +1,9 @@
 // KIP-932 share-group records in __consumer_offsets, in Kafka's schemas: key = int16 record type +
 // struct v0, value = int16 version + struct v0 (null for a tombstone). Types 10 (member
 // subscription), 11 (group epoch), 12 (target assignment epoch), 13 (a member's target
-// assignment) and 14 (a member's current assignment) are what a share group is rebuilt from.
-// Type 15 (which share-partitions were initialized) is read past: share-partition state lives in
-// __share_group_state and is initialized by the partition leader on first use.
+// assignment), 14 (a member's current assignment) and 15 (ShareGroupStatePartitionMetadata: the
+// share-partitions that have state in __share_group_state, so describing all offsets and deleting
+// the group ask about those only) are what a share group is rebuilt from.
 import type { Reader, Writer } from '../../../protocol/primitives/index.ts'
 import { MemberGroupRecordCodecs } from './member-group-record-codecs.ts'
 import * as mk from '../../../protocol/generated/group-coordinator/share-group-member-metadata-key.ts'
@@ -16,13 +16,15 @@ import * as tak from '../../../protocol/generated/group-coordinator/share-group-
 import * as tav from '../../../protocol/generated/group-coordinator/share-group-target-assignment-member-value.ts'
 import * as cak from '../../../protocol/generated/group-coordinator/share-group-current-member-assignment-key.ts'
 import * as cav from '../../../protocol/generated/group-coordinator/share-group-current-member-assignment-value.ts'
-import { ShareGroupStatePartitionMetadataKeyRecordType } from '../../../protocol/generated/group-coordinator/share-group-state-partition-metadata-key.ts'
+import * as spk from '../../../protocol/generated/group-coordinator/share-group-state-partition-metadata-key.ts'
+import * as spv from '../../../protocol/generated/group-coordinator/share-group-state-partition-metadata-value.ts'
 
 export type ShareGroupMetadataValue = gv.ShareGroupMetadataValue
 export type ShareGroupMemberMetadataValue = mv.ShareGroupMemberMetadataValue
 export type ShareGroupTargetAssignmentMetadataValue = tmv.ShareGroupTargetAssignmentMetadataValue
 export type ShareGroupTargetAssignmentMemberValue = tav.ShareGroupTargetAssignmentMemberValue
 export type ShareGroupCurrentMemberAssignmentValue = cav.ShareGroupCurrentMemberAssignmentValue
+export type ShareGroupStatePartitionMetadataValue = spv.ShareGroupStatePartitionMetadataValue
 
 export type ShareGroupRecord =
   | { readonly type: 'sg-epoch', readonly group: string, readonly value: ShareGroupMetadataValue | null }
@@ -30,6 +32,7 @@ export type ShareGroupRecord =
   | { readonly type: 'sg-target-epoch', readonly group: string, readonly value: ShareGroupTargetAssignmentMetadataValue | null }
   | { readonly type: 'sg-target', readonly group: string, readonly memberId: string, readonly value: ShareGroupTargetAssignmentMemberValue | null }
   | { readonly type: 'sg-current', readonly group: string, readonly memberId: string, readonly value: ShareGroupCurrentMemberAssignmentValue | null }
+  | { readonly type: 'sg-state-partitions', readonly group: string, readonly value: ShareGroupStatePartitionMetadataValue | null }
 
 // One table: record kind ↔ key and value codecs (all at version 0, as Kafka writes them).
 const CODECS = {
@@ -53,9 +56,13 @@ const CODECS = {
     key: { recordType: cak.ShareGroupCurrentMemberAssignmentKeyRecordType, encode: cak.encodeShareGroupCurrentMemberAssignmentKey, size: cak.sizeShareGroupCurrentMemberAssignmentKey, decode: cak.decodeShareGroupCurrentMemberAssignmentKey },
     value: { encode: cav.encodeShareGroupCurrentMemberAssignmentValue, size: cav.sizeShareGroupCurrentMemberAssignmentValue, decode: cav.decodeShareGroupCurrentMemberAssignmentValue },
   },
+  'sg-state-partitions': {
+    key: { recordType: spk.ShareGroupStatePartitionMetadataKeyRecordType, encode: spk.encodeShareGroupStatePartitionMetadataKey, size: spk.sizeShareGroupStatePartitionMetadataKey, decode: spk.decodeShareGroupStatePartitionMetadataKey },
+    value: { encode: spv.encodeShareGroupStatePartitionMetadataValue, size: spv.sizeShareGroupStatePartitionMetadataValue, decode: spv.decodeShareGroupStatePartitionMetadataValue },
+  },
 } as const
 
-const RECORDS = new MemberGroupRecordCodecs<ShareGroupRecord>(CODECS, [ShareGroupStatePartitionMetadataKeyRecordType])
+const RECORDS = new MemberGroupRecordCodecs<ShareGroupRecord>(CODECS, [])
 
 export function isShareGroupRecordType(recordType: number): boolean {
   return RECORDS.isRecordType(recordType)

@@ -5,6 +5,7 @@
 // each record to one of them), so a member takes its target assignment at once, without a
 // revocation round. Only replay changes this state.
 import type { Assignment } from './consumer-group.ts'
+import type { StatePartitions } from './share-group-state-partitions.ts'
 
 export const SHARE_LEAVE_GROUP_MEMBER_EPOCH = -1
 
@@ -31,6 +32,8 @@ export class ShareGroup {
   assignmentEpoch = 0
   readonly members = new Map<string, ShareGroupMember>()
   readonly targetAssignment = new Map<string, Assignment>()
+  /** Share-partitions with state (ShareGroupStatePartitionMetadata); null: the group has no such record. */
+  statePartitions: StatePartitions | null = null
 
   constructor(readonly groupId: string) {}
 

@@ -16,6 +16,7 @@ import type { GroupRecord } from './records.ts'
 import { SHARE_LEAVE_GROUP_MEMBER_EPOCH, ShareGroup, newShareMember, simpleAssign } from './share-group.ts'
 import type { ShareGroupMember } from './share-group.ts'
 import type { ShareGroupRecord } from './share-group-records.ts'
+import { addStatePartitions, removeStateTopic, statePartitionsOf, statePartitionsValue } from './share-group-state-partitions.ts'
 import type { TopicLookup } from './subscribed-topic-ids.ts'
 
 export interface ShareHeartbeatRequest {
@@ -121,6 +122,10 @@ export class ShareMembership {
       target = targets.get(req.memberId) ?? new Map()
     }
 
+    // The subscribed partitions not yet marked as having state are marked (describe/delete ask about these).
+    const marked = addStatePartitions(group.statePartitions, this.subscribedPartitions(updated))
+    if (marked) records.push({ type: 'sg-state-partitions', group: group.groupId, value: statePartitionsValue(marked) })
+
     // 3. The member takes its target (no exclusive ownership, nothing to revoke first).
     const assignedChanged = !sameAssignment(target, member.assigned)
     if (isNew || member.memberEpoch !== targetEpoch || assignedChanged) {
@@ -165,6 +170,29 @@ export class ShareMembership {
       subs.set(m.memberId, ids)
     }
     return simpleAssign({ members: subs, partitions })
+  }
+
+  /** Every partition of the topics a member subscribes to that exist. */
+  private subscribedPartitions(m: ShareGroupMember): Map<string, { name: string, partitions: number[] }> {
+    const out = new Map<string, { name: string, partitions: number[] }>()
+    for (const name of m.subscribedTopicNames) {
+      const t = this.topics.byName(name)
+      if (t) out.set(t.topicId, { name, partitions: Array.from({ length: t.partitions }, (_, i) => i) })
+    }
+    return out
+  }
+
+  /**
+   * Marks (AlterShareGroupOffsets) or unmarks (DeleteShareGroupOffsets, `partitions` null) share-partitions
+   * of a topic as having state, after the group's earlier operations.
+   */
+  updateStatePartitions(groupId: string, topicId: string, name: string, partitions: readonly number[] | null): Promise<void> {
+    return this.queue.serially(groupId, async () => {
+      const group = this.groups.get(groupId)
+      if (!group) return
+      const next = partitions === null ? removeStateTopic(group.statePartitions, topicId) : addStatePartitions(group.statePartitions, new Map([[topicId, { name, partitions }]]))
+      if (next) await this.s.write(groupId, [{ type: 'sg-state-partitions', group: groupId, value: statePartitionsValue(next) }])
+    })
   }
 
   /** Hash of the subscribed topics' names, ids and partition counts (changes bump the group epoch). */
@@ -240,6 +268,9 @@ export class ShareMembership {
       this.groups.set(rec.group, group)
     }
     switch (rec.type) {
+      case 'sg-state-partitions':
+        group.statePartitions = rec.value === null ? null : statePartitionsOf(rec.value)
+        return
       case 'sg-epoch':
         if (rec.value === null) this.groups.delete(rec.group)
         else {

@@ -1,0 +1,91 @@
+// Size-prefixed frames (Kafka's 4-byte length, then the message) received straight into their
+// own buffers: the socket reads through `nextBuffer()` (node's `onread` option), which hands out
+// the unfilled rest of the frame being received, so a large frame — a follower's fetch response,
+// a megabyte of record batches — costs the kernel's copy and nothing more (no chunk list, no
+// Buffer.concat, no fresh pages faulted in per response). Small frames and frame starts arrive in
+// a scratch buffer and are copied out. A consumer done with the last large frame (nothing of it is
+// referenced any more) may `recycle()` it: the next large frame reuses its memory.
+import { Buffer } from 'node:buffer'
+
+/** Reads into the scratch buffer are at most this large; frames at least this large are received in place. */
+const SCRATCH_BYTES = 64 * 1024
+/** Large frame buffers are allocated in multiples of this (so one fits the next response of a similar size). */
+const FRAME_ROUNDING = 256 * 1024
+
+export class FrameReceiver {
+  private readonly scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+  /** Bytes at the start of `scratch` kept from the last read (an incomplete size prefix). */
+  private kept = 0
+  /** The frame being received in place, and how much of it has arrived. */
+  private frame: Buffer | undefined
+  private filled = 0
+  /** The memory of the last large frame handed out, and a recycled one ready for reuse. */
+  private lastLarge: Buffer | undefined
+  private spare: Buffer | undefined
+
+  /** @param onFrame told of each complete frame (without its size prefix), in order. */
+  constructor(private readonly onFrame: (frame: Buffer) => void, private readonly maxFrameBytes = 2 ** 31 - 1) {}
+
+  /** Where the socket's next read goes. */
+  nextBuffer(): Buffer {
+    return this.frame ? this.frame.subarray(this.filled) : this.scratch.subarray(this.kept)
+  }
+
+  /** The socket read `n` bytes into `buf` (the buffer `nextBuffer()` returned). */
+  received(n: number, buf: Uint8Array): void {
+    if (this.frame && buf.buffer === this.frame.buffer) {
+      this.filled += n
+      if (this.filled === this.frame.length) this.deliver()
+      return
+    }
+    const end = this.kept + n
+    let pos = 0
+    while (end - pos >= 4) {
+      const size = this.scratch.readInt32BE(pos)
+      if (size < 0 || size > this.maxFrameBytes) throw new Error(`invalid frame size ${size}`)
+      const have = end - pos - 4
+      if (have >= size) {
+        // Complete in the scratch buffer: a copy of its own (the scratch is read into again).
+        const copy = Buffer.allocUnsafe(size)
+        this.scratch.copy(copy, 0, pos + 4, pos + 4 + size)
+        pos += 4 + size
+        this.onFrame(copy)
+        continue
+      }
+      // The start of a larger frame: the rest is read into its own buffer.
+      this.frame = this.allocate(size)
+      this.scratch.copy(this.frame, 0, pos + 4, end)
+      this.filled = have
+      this.kept = 0
+      return
+    }
+    // An incomplete size prefix (or nothing) stays at the start of the scratch buffer.
+    this.kept = end - pos
+    if (this.kept > 0 && pos > 0) this.scratch.copyWithin(0, pos, end)
+  }
+
+  /** The consumer no longer references the last large frame: its memory may take the next one. */
+  recycle(): void {
+    if (this.lastLarge) this.spare = this.lastLarge
+    this.lastLarge = undefined
+  }
+
+  private allocate(size: number): Buffer {
+    if (size < SCRATCH_BYTES) return Buffer.allocUnsafe(size)
+    const spare = this.spare
+    if (spare && spare.length >= size) {
+      this.spare = undefined
+      return spare.subarray(0, size)
+    }
+    return Buffer.allocUnsafeSlow(Math.ceil(size / FRAME_ROUNDING) * FRAME_ROUNDING).subarray(0, size)
+  }
+
+  private deliver(): void {
+    const frame = this.frame!
+    this.frame = undefined
+    this.filled = 0
+    // The whole allocation (not just this frame's view) is what a recycle hands back.
+    if (frame.length >= SCRATCH_BYTES) this.lastLarge = Buffer.from(frame.buffer, frame.byteOffset, frame.buffer.byteLength - frame.byteOffset)
+    this.onFrame(frame)
+  }
+}
