@@ -2,6 +2,7 @@
 // in-process broker: two members split the partitions with the broker's assignor, read every
 // record once (revocation commits first), one closes (leaves with epoch -1) and the other takes
 // every partition back. The admin client describes the group (ConsumerGroupDescribe).
+// Reconciliation is incremental: only the partitions that move are revoked.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Consumer, Producer } from '../../src/client/index.ts'
@@ -50,6 +51,53 @@ test('groupProtocol consumer: two members share a topic, every record read once,
     await a.close()
     await b.close()
     await admin.close()
+    await producer.close()
+    await broker.close()
+  }
+})
+
+test('groupProtocol consumer: reconciliation is incremental — a member joining takes partitions from the other, which revokes only those', { timeout: 20_000 }, async () => {
+  const broker = await testBroker({ 'num.partitions': 4, 'group.consumer.heartbeat.interval.ms': 100 })
+  const topic = topicName()
+  const producer = new Producer({ bootstrapServers: broker.bootstrap })
+  const events: string[] = []
+  const listener = (who: string) => ({
+    revoked: (tps: { partition: number }[]) => { events.push(`${who} revoked ${tps.map((t) => t.partition).sort().join(',')}`) },
+    assigned: (tps: { partition: number }[]) => { events.push(`${who} assigned ${tps.map((t) => t.partition).sort().join(',')}`) },
+  })
+  const opts = { bootstrapServers: broker.bootstrap, groupId: 'g848-inc', groupProtocol: 'consumer' as const, groupRemoteAssignor: 'uniform', autoOffsetReset: 'earliest' as const }
+  const a = new Consumer({ ...opts, rebalanceListener: listener('a') })
+  const b = new Consumer({ ...opts, rebalanceListener: listener('b') })
+  try {
+    await producer.sendBatch(Array.from({ length: 40 }, (_, i) => ({ topic, partition: i % 4, value: String(i) })))
+    a.subscribe(topic)
+    const itA = iterate(a)
+    await take(itA, 10)
+    assert.deepEqual(events, ['a assigned 0,1,2,3'])
+    const drain = async (it: AsyncIterator<unknown>) => { for (let r = await it.next(); !r.done; r = await it.next()); }
+    const loopA = drain(itA)
+    b.subscribe(topic)
+    const loopB = drain(iterate(b))
+    const parts = (c: Consumer) => c.assignments().map((p) => p.partition).sort()
+    await until(() => parts(a).length === 2 && parts(b).length === 2, 'a 2/2 split', 15_000)
+    const aRevoked = events.filter((e) => e.startsWith('a revoked')).map((e) => e.slice('a revoked '.length).split(',')).flat()
+    // a gave up exactly the two partitions b got, never all four; it was never assigned again.
+    assert.deepEqual(aRevoked.sort(), parts(b).map(String))
+    assert.deepEqual(events.filter((e) => e.startsWith('a assigned')), ['a assigned 0,1,2,3'])
+    assert.deepEqual([...parts(a), ...parts(b)].sort(), [0, 1, 2, 3])
+    const bHad = parts(b).join(',')
+    const aRevocations = events.filter((e) => e.startsWith('a revoked')).length
+    await b.close()
+    await loopB
+    await until(() => parts(a).length === 4, 'a owns all four again', 10_000)
+    // Taking b's partitions back adds them without revoking a's own.
+    assert.equal(events.filter((e) => e.startsWith('a revoked')).length, aRevocations)
+    assert.equal(events.filter((e) => e.startsWith('a ')).at(-1), `a assigned ${bHad}`)
+    await a.close()
+    await loopA
+  } finally {
+    await a.close()
+    await b.close()
     await producer.close()
     await broker.close()
   }

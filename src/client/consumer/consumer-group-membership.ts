@@ -1,11 +1,12 @@
 // Membership of a consumer group on the KIP-848 consumer protocol (`groupProtocol: 'consumer'`):
 // ConsumerGroupHeartbeat v1 with a client-made member id, the assignment computed by the broker.
-// It offers the classic membership's surface to the consumer: `join` reports the partitions the
-// consumer still owns (none: the consumer gives up its partitions before it calls join) and
-// returns the new assignment; a heartbeat that brings a different assignment only sets
-// `rejoinNeeded`, so the consumer revokes at its next poll and the revocation reaches the broker
-// with the following heartbeat. The server makes sure no partition goes to two members; this
-// side revokes everything on a change (simple, and correct for any incremental target).
+// `join` (a new member, or one fenced or forgotten) owns nothing and returns the assignment. A
+// heartbeat that brings a different assignment keeps it as the member's target and sets
+// `rejoinNeeded`; at its next poll the consumer reconciles incrementally, as Kafka's consumer
+// does: it revokes only the partitions the target leaves out (committing them first), adds the
+// new ones, and `reconciled` tells the broker at once with a heartbeat carrying what it owns now —
+// that is what lets the broker hand the revoked partitions to their next owner. The broker's
+// answer never includes a partition another member still owns, so applying it as it comes is safe.
 import { randomUUID } from 'node:crypto'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
@@ -36,6 +37,8 @@ export class ConsumerProtocolMembership {
   rejoinNeeded = true
   fatal: Error | null = null
   private owned: IdPartitions = []
+  /** An assignment a heartbeat brought that the consumer has not reconciled yet. */
+  private target: IdPartitions | null = null
   private subscribed: string[] = []
   private sentSubscription: string[] | null = null
   private heartbeatTimer: NodeJS.Timeout | null = null
@@ -58,6 +61,7 @@ export class ConsumerProtocolMembership {
     this.stopHeartbeats()
     this.subscribed = [...topics]
     this.owned = []
+    this.target = null
     return retry(async () => {
       const res = await this.send(true)
       if (res.errorCode !== 0) throw this.error(res.errorCode)
@@ -66,6 +70,32 @@ export class ConsumerProtocolMembership {
       this.startHeartbeats()
       return this.toNames(this.owned)
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
+  }
+
+  /**
+   * Whether the consumer may reconcile incrementally: still a member (not fenced or gone), same
+   * subscription, and a target assignment is waiting.
+   */
+  canReconcile(topics: readonly string[]): boolean {
+    return this.target !== null && this.memberEpoch > 0 && this.fatal === null && topics.join('\u0000') === this.subscribed.join('\u0000')
+  }
+
+  /** The waiting target assignment, by topic name (the consumer diffs it against what it owns). */
+  async targetAssignment(): Promise<TopicPartition[]> {
+    return this.toNames(this.target ?? this.owned)
+  }
+
+  /**
+   * The consumer now owns the target (it revoked what left and took what came): say so at once
+   * (the broker waits for it before giving revoked partitions to others), then heartbeat as usual.
+   */
+  async reconciled(): Promise<void> {
+    if (this.target !== null) this.owned = this.target
+    this.target = null
+    this.rejoinNeeded = false
+    this.stopHeartbeats()
+    await this.heartbeat(true)
+    if (!this.rejoinNeeded) this.startHeartbeats()
   }
 
   /** One heartbeat; `full` sends every field (joining, rejoining, after an error), as Kafka's client does. */
@@ -124,14 +154,17 @@ export class ConsumerProtocolMembership {
     this.heartbeatTimer = null
   }
 
-  private async heartbeat(): Promise<void> {
-    if (this.heartbeating || this.rejoinNeeded) return
+  private async heartbeat(force = false): Promise<void> {
+    if (this.heartbeating || (this.rejoinNeeded && !force)) return
     this.heartbeating = true
     try {
       const res = await this.send(false)
       if (res.errorCode === 0) {
         const next = res.assignment?.topicPartitions
-        if (next !== undefined && !sameAssignment(next, this.owned)) this.requestRejoin()
+        if (next !== undefined && !sameAssignment(next, this.owned)) {
+          this.target = next.map((tp) => ({ topicId: tp.topicId, partitions: [...tp.partitions] }))
+          this.requestRejoin()
+        }
         return
       }
       if (COORDINATOR_ERRORS.has(res.errorCode)) {
@@ -140,6 +173,8 @@ export class ConsumerProtocolMembership {
       }
       if (res.errorCode === FENCED_INSTANCE_ID) this.fatal = new KafkaError(res.errorCode, { api: 'ConsumerGroupHeartbeat' })
       if (res.errorCode === FENCED_MEMBER_EPOCH || res.errorCode === UNKNOWN_MEMBER_ID) this.memberEpoch = 0
+      // Fenced or forgotten: everything is lost; the consumer revokes all and joins again.
+      this.target = null
       this.requestRejoin()
     } catch {
       // Connection trouble: the next tick retries; the broker's session timeout decides.

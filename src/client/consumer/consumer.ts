@@ -404,6 +404,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private async rejoin(): Promise<void> {
     const group = this.group!
     if (this.cooperative && group instanceof GroupMembership && group.memberId !== '') return this.rejoinCooperative(group)
+    if (group instanceof ConsumerProtocolMembership && group.canReconcile(this.subscription!)) return this.reconcileConsumerProtocol(group)
     if (this.assignment.length > 0) {
       if (this.o.autoCommit) await this.commit().catch(() => {})
       await this.listener.revoked?.(this.assignment)
@@ -446,6 +447,24 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       throw err
     }
     if (this.closed) return
+    const revoked = await this.applyIncrementally(owned, assigned, group.identity.groupId)
+    if (revoked.length > 0) group.requestRejoin()
+  }
+
+  /**
+   * KIP-848: the broker's target assignment is applied incrementally (only partitions that move
+   * are revoked, committed first), then the membership reports what is owned now at once.
+   */
+  private async reconcileConsumerProtocol(group: ConsumerProtocolMembership): Promise<void> {
+    const owned = this.assignment
+    const target = await group.targetAssignment()
+    if (this.closed) return
+    await this.applyIncrementally(owned, target, group.identity.groupId)
+    await group.reconciled()
+  }
+
+  /** Revokes owned partitions missing from `assigned`, adds the new ones; returns the revoked. */
+  private async applyIncrementally(owned: TopicPartition[], assigned: TopicPartition[], groupId: string): Promise<TopicPartition[]> {
     const has = (list: readonly TopicPartition[]) => {
       const keys = new Set(list.map((tp) => tpKey(tp.topic, tp.partition)))
       return (tp: TopicPartition) => keys.has(tpKey(tp.topic, tp.partition))
@@ -469,7 +488,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.assignment = assigned
     if (added.length > 0) {
       const states = this.fetcher.assign(added)
-      const committed = await fetchCommitted(this.cluster, group.identity.groupId, added)
+      const committed = await fetchCommitted(this.cluster, groupId, added)
       for (const s of states) {
         const c = committed.find((o) => o.topic === s.topic && o.partition === s.partition)
         if (c !== undefined && c.offset >= 0) this.fetcher.seek(s, c.offset)
@@ -477,7 +496,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       }
       await this.listener.assigned?.(added)
     }
-    if (revoked.length > 0) group.requestRejoin()
+    return revoked
   }
 
   private async resetPositions(): Promise<void> {
