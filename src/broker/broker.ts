@@ -30,6 +30,7 @@ import { brokerConnectionQuotas } from './net/broker-connection-quotas.ts'
 import { Security } from './security/security.ts'
 import { ClientQuotas } from './quota/client-quotas.ts'
 import { createAuthenticator } from './security/authenticator.ts'
+import { TlsReloader, isTlsKey } from './security/tls-reload.ts'
 import { produceFrameRecycling } from './net/produce-frames.ts'
 import type { BoundListener } from './net/server.ts'
 import { createLogger, silentLogger } from './logger.ts'
@@ -171,7 +172,20 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     await cluster?.campaign()
     const topics = new TopicService({ metadata, controller, config, nodeId, log })
     const groupConfigs = new GroupConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted group config'))
-    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, groups: groupConfigs, log, brokerConfigsChanged: () => server.limitsChanged() })
+    const tls = new TlsReloader(config, (l) => security.listener(l)?.tls, (l, t) => {
+      server.setSecureContext(l, t.options)
+      security.setListenerTls(l, t)
+      log.info({ listener: l }, `listener ${l}: TLS key and trust material reloaded`)
+    })
+    // Key stores set at runtime before a restart (persisted dynamic listener configs) replace the static ones.
+    if ([...dynamic.entries('per-broker').keys(), ...dynamic.entries('cluster-wide').keys()].some(isTlsKey)) {
+      try {
+        tls.commit(tls.prepare())
+      } catch (err) {
+        log.warn({ err }, 'the TLS key stores set at runtime cannot be used: the listeners keep the configured ones')
+      }
+    }
+    const configAdmin = new ConfigAdmin({ config, nodeId, topics, replicas, dynamic, groups: groupConfigs, log, brokerConfigsChanged: () => server.limitsChanged(), tls })
     // ACL requests exist only with an authorizer (api/acls.ts says why).
     const registry = new HandlerRegistry(security.authorizer ? [...BUILTIN_HANDLERS, ...ACL_HANDLERS] : BUILTIN_HANDLERS)
     const advertisedListeners: BoundListener[] = []

@@ -72,3 +72,28 @@ export function makeTestCerts(): TestCerts {
     strangerCert: p('stranger.pem'),
   }
 }
+
+export interface ReplacementCert {
+  /** The CA that signed it (PEM): a client trusting only this one trusts only the new certificate. */
+  readonly ca: string
+  /** Key and certificate chain in one PEM file. */
+  readonly keystorePem: string
+  /** PKCS12 key store protected by `p12Password`. */
+  readonly p12: string
+  readonly p12Password: string
+}
+
+/**
+ * A new server certificate from a new CA (for key store reload tests), in `certs.dir`: by default
+ * with the same subject and names as the first one, else with subject `/CN=<cn>`.
+ */
+export function makeReplacementServerCert(certs: TestCerts, name: string, cn = 'localhost'): ReplacementCert {
+  const dir = certs.dir
+  selfSignedCa(dir, `${name}-ca`, `Samsa Test CA ${name}`)
+  signed(dir, name, `/CN=${cn}`, `${name}-ca`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  const p = (f: string) => join(dir, f)
+  writeFileSync(p(`${name}-keystore.pem`), readFileSync(p(`${name}.key`), 'utf8') + readFileSync(p(`${name}.pem`), 'utf8'))
+  const p12Password = `${name}-p12-password`
+  openssl(['pkcs12', '-export', '-inkey', `${name}.key`, '-in', `${name}.pem`, '-out', `${name}.p12`, '-passout', `pass:${p12Password}`], dir)
+  return { ca: p(`${name}-ca.pem`), keystorePem: p(`${name}-keystore.pem`), p12: p(`${name}.p12`), p12Password }
+}

@@ -7,7 +7,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import type { Logger } from 'pino'
 import type { ReplicaManager } from '../replica/replica-manager.ts'
-import { BROKER_DEFS, formatConfigValue, unknownKey } from '../config/config-table.ts'
+import { formatConfigValue } from '../config/config-table.ts'
 import { describeBrokerConfigs, describeTopicConfigs } from '../config/describe.ts'
 import type { DescribedConfig, DescribeOptions } from '../config/describe.ts'
 import { applyTopicConfigOps, replaceTopicConfigs } from '../config/alter.ts'
@@ -15,6 +15,9 @@ import { ConfigSource } from '../config/broker-config.ts'
 import type { TopicService } from './topic-service.ts'
 import { topicNameProblem } from './topic-names.ts'
 import { errorOf, topicError } from './topic-errors.ts'
+import { brokerDefOf } from './dynamic-broker-configs.ts'
+import { isTlsKey } from '../security/tls-reload.ts'
+import type { PreparedTls, TlsReloader } from '../security/tls-reload.ts'
 import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts'
 import type { DynamicScope } from './dynamic-broker-configs.ts'
 import { GROUP_CONFIG_DEFS, GROUP_CONFIG_DEF_BY_NAME } from './group-configs.ts'
@@ -61,6 +64,8 @@ export interface ConfigAdminDeps {
   readonly log: Logger
   /** Told after a dynamic broker config layer changed (connection limits may have been raised). */
   readonly brokerConfigsChanged?: () => void
+  /** Rebuilds TLS listeners' key and trust material when a change touches ssl.* keys. */
+  readonly tls?: TlsReloader
 }
 
 export class ConfigAdmin {
@@ -177,8 +182,7 @@ export class ConfigAdmin {
     for (const o of ops) {
       if (seen.has(o.name)) throw topicError(ErrorCode.INVALID_CONFIG, `Config ${o.name} is altered more than once.`)
       seen.add(o.name)
-      const def = BROKER_DEFS.get(o.name)
-      if (!def) throw unknownKey(o.name, 'broker')
+      const def = brokerDefOf(o.name)
       if (o.op === AlterOp.DELETE) {
         next.delete(o.name)
         continue
@@ -209,8 +213,14 @@ export class ConfigAdmin {
         const next = compute(current, t)
         await this.topics.setTopicConfigs(t.name, Object.fromEntries(next), { validateOnly })
       } else {
-        const next = compute(this.dynamic.entries(t.scope), t)
-        await this.dynamic.replace(t.scope, next, validateOnly)
+        const current = this.dynamic.entries(t.scope)
+        const next = compute(current, t)
+        const tls = this.broker.tls
+        // Setting a key store path again reloads its file (rewritten in place), as in Kafka.
+        const touchesTls = tls !== undefined && [...current.keys(), ...next.keys()].some(isTlsKey)
+        let prepared: PreparedTls | undefined
+        await this.dynamic.replace(t.scope, next, validateOnly, touchesTls ? () => { prepared = tls.prepare() } : undefined)
+        if (!validateOnly && prepared) tls!.commit(prepared)
         if (!validateOnly) {
           this.broker.log.info({ scope: t.scope, configs: Object.fromEntries(next) }, 'dynamic broker configs changed')
           this.broker.replicas.brokerDefaultsChanged((topic) => this.topics.topic(topic)?.configs)

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { BROKER_DEFS, parseConfigValue, unknownKey } from '../config/config-table.ts'
 import { ConfigError } from '../config/config-error.ts'
+import { parseListenerKey } from '../config/listener-prefix.ts'
+import type { ConfigDef } from '../config/config-def.ts'
 import { writeFileAtomic } from './atomic-file.ts'
 import { perIpOverrides } from '../net/broker-connection-quotas.ts'
 
@@ -23,11 +25,19 @@ interface FileShape {
 
 /** Throws ConfigError unless `raw` may be set dynamically for `name`. */
 export function checkDynamicValue(name: string, raw: string): void {
-  const def = BROKER_DEFS.get(name)
-  if (!def) throw unknownKey(name, 'broker')
+  const def = brokerDefOf(name)
   if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
   parseConfigValue(def, raw)
   if (name === 'max.connections.per.ip.overrides') perIpOverrides(raw)
+}
+
+/** The definition of a broker key, or of a `listener.name.<l>.` key's base key; ConfigError when unknown. */
+export function brokerDefOf(name: string): ConfigDef {
+  const prefixed = parseListenerKey(name)
+  if (prefixed) return prefixed.def
+  const def = BROKER_DEFS.get(name)
+  if (!def) throw unknownKey(name, 'broker')
+  return def
 }
 
 export class DynamicBrokerConfigs {
@@ -71,14 +81,30 @@ export class DynamicBrokerConfigs {
    * Replaces one layer with `next` (full set) — validated first, then applied and persisted.
    * With validateOnly nothing changes. Throws ConfigError.
    */
-  async replace(scope: DynamicScope, next: ReadonlyMap<string, string>, validateOnly = false): Promise<void> {
+  async replace(scope: DynamicScope, next: ReadonlyMap<string, string>, validateOnly = false, check?: () => void): Promise<void> {
     for (const [key, raw] of next) checkDynamicValue(key, raw)
-    if (validateOnly) return
+    if (validateOnly && !check) return
     const layer = this.layers[scope]
-    for (const key of layer.keys()) if (!next.has(key)) this.config.setDynamic(key, undefined, scope)
-    for (const [key, raw] of next) this.config.setDynamic(key, raw, scope)
+    this.install(scope, layer, next)
+    // `check` judges the config as it would be (a listener's new key store): on a throw, or with
+    // validateOnly, the old layer comes back.
+    try {
+      check?.()
+    } catch (err) {
+      this.install(scope, next, layer)
+      throw err
+    }
+    if (validateOnly) {
+      this.install(scope, next, layer)
+      return
+    }
     this.layers[scope] = new Map(next)
     await this.persist()
+  }
+
+  private install(scope: DynamicScope, from: ReadonlyMap<string, string>, to: ReadonlyMap<string, string>): void {
+    for (const key of from.keys()) if (!to.has(key)) this.config.setDynamic(key, undefined, scope)
+    for (const [key, raw] of to) this.config.setDynamic(key, raw, scope)
   }
 
   private persist(): Promise<void> {

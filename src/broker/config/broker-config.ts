@@ -46,6 +46,8 @@ export class BrokerConfig {
   private readonly dynamicBroker = new Map<string, ConfigValue>()
   /** `listener.name.<l>.[<mechanism>.]<key>` overrides, by listenerKeyId. */
   private readonly listenerValues = new Map<string, ConfigValue>()
+  /** Dynamic listener overrides (AlterConfigs on the broker), per broker and cluster-wide, by listenerKeyId. */
+  private readonly dynamicListener: Record<'per-broker' | 'cluster-wide', Map<string, ConfigValue>> = { 'per-broker': new Map(), 'cluster-wide': new Map() }
   /** Listeners to bind, parsed from `listeners`. */
   readonly listeners: readonly ListenerAddress[]
   /** Listeners to advertise (same names as `listeners`). */
@@ -145,12 +147,13 @@ export class BrokerConfig {
    * broker-wide value.
    */
   forListener(listener: string, key: string, mechanism: string | null = null): ConfigValue {
+    const layers = [this.dynamicListener['per-broker'], this.dynamicListener['cluster-wide'], this.listenerValues]
     if (mechanism) {
       const id = listenerKeyId(listener, key, mechanism)
-      if (this.listenerValues.has(id)) return this.listenerValues.get(id)!
+      for (const layer of layers) if (layer.has(id)) return layer.get(id)!
     }
     const id = listenerKeyId(listener, key)
-    if (this.listenerValues.has(id)) return this.listenerValues.get(id)!
+    for (const layer of layers) if (layer.has(id)) return layer.get(id)!
     return this.get(key)
   }
 
@@ -251,8 +254,31 @@ export class BrokerConfig {
     return [...set, defaults[defaults.length - 1]]
   }
 
-  /** Sets or clears (value undefined) a dynamic broker config; validates like static ones. */
+  /**
+   * Sets or clears (value undefined) a dynamic broker config; validates like static ones. A
+   * `listener.name.<l>.` key is a dynamic listener override (Kafka's way to change a listener's
+   * key store at runtime).
+   */
   setDynamic(name: string, raw: string | undefined, scope: 'per-broker' | 'cluster-wide'): void {
+    const prefixed = parseListenerKey(name)
+    if (prefixed) {
+      const def = prefixed.def
+      if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
+      if (scope === 'cluster-wide' && def.dynamic === 'per-broker') {
+        throw new ConfigError(name, 'cannot be updated at the default cluster level; give the broker id')
+      }
+      const id = listenerKeyId(prefixed.listener, prefixed.key, prefixed.mechanism)
+      if (raw === undefined) this.dynamicListener[scope].delete(id)
+      else {
+        try {
+          this.dynamicListener[scope].set(id, parseConfigValue(def, raw))
+        } catch (err) {
+          if (err instanceof ConfigError) throw new ConfigError(name, err.message.slice(err.key.length + 2))
+          throw err
+        }
+      }
+      return
+    }
     const def = this.def(name)
     if (def.dynamic === 'read-only') throw new ConfigError(name, 'cannot be updated dynamically (read-only; set it in the config file)')
     if (scope === 'per-broker' && def.dynamic !== 'per-broker' && def.dynamic !== 'cluster-wide') {

@@ -16,7 +16,7 @@ export const KAFKA_GROUP_CONFIGS = [
   k('group.consumer.min.heartbeat.interval.ms', 'int', 5000, 'Consumer groups, new protocol (KIP-848): Minimum heartbeat interval (ms).', { ...ro, min: 1, importance: 'medium' }),
   k('group.consumer.max.heartbeat.interval.ms', 'int', 15_000, 'Consumer groups, new protocol (KIP-848): Maximum heartbeat interval (ms).', { ...ro, min: 1, importance: 'medium' }),
   k('group.consumer.assignors', 'list', ['uniform', 'range'], 'Consumer groups, new protocol (KIP-848): server-side assignors, the first the default (acted on: uniform, range, or their Kafka class names).', { ...ro, importance: 'medium' }),
-  k('group.consumer.migration.policy', 'string', 'bidirectional', 'Consumer groups, new protocol (KIP-848): Migration policy.', { ...ro, importance: 'medium' }),
+  k('group.consumer.migration.policy', 'string', 'bidirectional', 'Consumer groups, new protocol (KIP-848): Migration policy. Samsa converts empty groups only (a consumer heartbeat takes over an empty classic group, a classic JoinGroup an empty consumer group, as Kafka does under any policy); groups with members are not migrated online.', { ...ro, importance: 'medium' }),
   k('group.consumer.assignment.interval.ms', 'int', 1000, 'Consumer groups, new protocol (KIP-848): Assignment interval (ms).', { ...cw, min: 0, importance: 'medium' }),
   k('group.consumer.min.assignment.interval.ms', 'int', 0, 'Consumer groups, new protocol (KIP-848): Minimum assignment interval (ms).', { ...ro, min: 0, importance: 'medium' }),
   k('group.consumer.max.assignment.interval.ms', 'int', 15_000, 'Consumer groups, new protocol (KIP-848): Maximum assignment interval (ms).', { ...ro, min: 0, importance: 'medium' }),

@@ -10,6 +10,7 @@ import { AUTHORIZER_CLASSES, Authorizer, parseSuperUsers } from './acl/authorize
 import type { MetadataStore } from '../cluster/store/metadata-store.ts'
 import { listenerSecurity } from './listener-security.ts'
 import type { ListenerSecurity } from './listener-security.ts'
+import type { ListenerTls } from './tls-options.ts'
 import { ScramCredentials } from './scram-credentials.ts'
 import { PlainServer } from './sasl/plain.ts'
 import { ScramServer } from './sasl/scram.ts'
@@ -74,6 +75,12 @@ export class Security {
 
   listener(name: string): ListenerSecurity | undefined {
     return this.byName.get(name)
+  }
+
+  /** New TLS settings for a listener (a reloaded key store): connections made from now on see them. */
+  setListenerTls(name: string, tls: ListenerTls): void {
+    const sec = this.byName.get(name)
+    if (sec) this.byName.set(name, { ...sec, tls })
   }
 
   attachStore(store: MetadataStore): void {

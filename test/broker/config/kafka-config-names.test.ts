@@ -8,7 +8,7 @@ test('Kafka-only broker keys are known, typed and defaulted as in Kafka, with no
   const expect: [string, string, unknown, string][] = [
     ['sasl.kerberos.min.time.before.relogin', 'long', 60_000, 'per-broker'],
     ['ssl.keymanager.algorithm', 'string', 'SunX509', 'per-broker'],
-    ['ssl.allow.dn.changes', 'boolean', false, 'read-only'],
+    ['ssl.trustmanager.algorithm', 'string', 'PKIX', 'per-broker'],
     ['sasl.kerberos.service.name', 'string', null, 'per-broker'],
     ['remote.log.manager.thread.pool.size', 'int', 2, 'read-only'],
     ['remote.log.reader.threads', 'int', 10, 'cluster-wide'],

@@ -50,7 +50,8 @@ export class ClassicMembership {
       const err = this.s.checkGroup(req.groupId, false)
       if (err !== ErrorCode.NONE) return resolve(joinError(req.memberId, err))
       if (this.s.deleting.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE))
-      // Classic members in a KIP-848 group (Kafka's online migration) are not served.
+      // Classic members in a non-empty KIP-848 group (Kafka's online migration) are not served; an
+      // empty one was converted by the coordinator before this join.
       if (this.s.consumerGroups.has(req.groupId) || this.s.shareGroups.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
       const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.s.config
       if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return resolve(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT))

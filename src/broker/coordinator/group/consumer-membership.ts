@@ -252,6 +252,21 @@ export class ConsumerMembership {
     return ASSIGNORS[assignor](input)
   }
 
+  /**
+   * A classic member joins an empty consumer group (Kafka's conversion back to classic): the
+   * group's remaining records get tombstones, after its earlier operations; a group that gained a
+   * member meanwhile stays (the join then answers INCONSISTENT_GROUP_PROTOCOL).
+   */
+  dropEmptyGroup(groupId: string): Promise<void> {
+    return this.serially(groupId, async () => {
+      const group = this.groups.get(groupId)
+      if (!group || group.members.size > 0) return
+      const records: GroupRecord[] = [...group.targetAssignment.keys()].map((memberId) => ({ type: 'cg-target', group: groupId, memberId, value: null }))
+      records.push({ type: 'cg-target-epoch', group: groupId, value: null }, { type: 'cg-epoch', group: groupId, value: null })
+      await this.s.write(groupId, records)
+    })
+  }
+
   /** MemberEpoch -1 (leave) or -2 (a static member leaves for now, keeping its assignment). */
   private async leave(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
     const group = this.groups.get(req.groupId)

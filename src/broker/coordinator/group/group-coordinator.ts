@@ -12,7 +12,7 @@ import type { TimerQueue } from '../timer-queue.ts'
 import { ClassicGroup } from './classic-group.ts'
 import type { GroupState, Member } from './classic-group.ts'
 import { groupFromRecord, groupRecordOf } from './classic-group-records.ts'
-import { ClassicMembership } from './classic-membership.ts'
+import { ClassicMembership, joinError } from './classic-membership.ts'
 import { ConsumerMembership } from './consumer-membership.ts'
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResult } from './consumer-membership.ts'
 import type { ConsumerGroup } from './consumer-group.ts'
@@ -24,7 +24,7 @@ import { NO_TOPICS } from './subscribed-topic-ids.ts'
 import type { TopicLookup } from './subscribed-topic-ids.ts'
 import type { GroupCoordinatorConfig } from './group-config.ts'
 import { GroupAdmin } from './group-admin.ts'
-import { GroupShardState } from './group-shard-state.ts'
+import { GroupShardState, appendErrorCode } from './group-shard-state.ts'
 import { OffsetManager } from './offset-manager.ts'
 import type { OffsetStore } from './offsets.ts'
 import type { GroupRecord } from './records.ts'
@@ -122,7 +122,20 @@ export class GroupCoordinator {
 
   // ---------------------------------------------------------------- operations
 
+  /**
+   * JoinGroup. An empty consumer group (its last KIP-848 member left) becomes a classic group first,
+   * as Kafka converts it: its records get tombstones, its committed offsets stay.
+   */
   joinGroup(req: JoinRequest): Promise<JoinResult> {
+    const cg = this.s.consumerGroups.get(req.groupId)
+    if (cg && cg.members.size === 0 && this.s.checkGroup(req.groupId, false) === ErrorCode.NONE) {
+      return this.consumers.dropEmptyGroup(req.groupId).then(
+        () => this.membership.joinGroup(req),
+        (err: unknown) => {
+          this.s.onError(err, `converting empty consumer group ${req.groupId} to a classic group`)
+          return joinError(req.memberId, appendErrorCode(err, false))
+        })
+    }
     return this.membership.joinGroup(req)
   }
 
