@@ -43,9 +43,12 @@ export async function run(args: string[]): Promise<void> {
   const broker = await startBrokerProcess('client', { 'num.partitions': '1', 'offsets.topic.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' })
   const bootstrap = `127.0.0.1:${broker.port}`
   const rows: Row[] = []
-  const add = (client: ClientAdapter, figure: string, value: string, cpuMs: number, ms: number) => {
-    rows.push({ client: client.name, figure, value, cpu: `${Math.round((cpuMs / ms) * 100)} %` })
-    console.log(`${client.name.padEnd(26)} ${figure.padEnd(24)} ${value.padEnd(30)} client CPU ${Math.round((cpuMs / ms) * 100)} %`)
+  // CPU per message (user+sys of this process over the records): the figure least sensitive to
+  // what else the machine runs, where the rates above depend on the broker process getting a core.
+  const add = (client: ClientAdapter, figure: string, value: string, cpuMs: number, ms: number, n?: number) => {
+    const cpu = `${Math.round((cpuMs / ms) * 100)} %${n === undefined ? '' : `, ${((cpuMs * 1000) / n).toFixed(2)} µs/msg`}`
+    rows.push({ client: client.name, figure, value, cpu })
+    console.log(`${client.name.padEnd(26)} ${figure.padEnd(24)} ${value.padEnd(30)} client CPU ${cpu}`)
   }
   try {
     for (const [size, n] of args.includes('--latency-only') ? [] : sizes) {
@@ -55,7 +58,7 @@ export async function run(args: string[]): Promise<void> {
         // Warm-up (connections, metadata, topic creation, JIT), then the measured run.
         await a.produce(bootstrap, topic, Math.min(n, 20_000), value)
         const r = await timed(() => a.produce(bootstrap, topic, n, value))
-        add(a, `produce ${size} B`, `${fmt(n / (r.ms / 1000))} msg/s ${((n * size) / (r.ms / 1000) / 1e6).toFixed(1)} MB/s`, r.cpuMs, r.ms)
+        add(a, `produce ${size} B`, `${fmt(n / (r.ms / 1000))} msg/s ${((n * size) / (r.ms / 1000) / 1e6).toFixed(1)} MB/s`, r.cpuMs, r.ms, n)
       }
       // One topic of n records (written by samsa), read from the start by each client.
       const topic = `consume-${size}`
@@ -69,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
         await a.consume(bootstrap, topic, Math.min(n, 20_000))
         const r = await timed(() => a.consume(bootstrap, topic, n))
         const ms = r.value
-        add(a, `consume ${size} B`, `${fmt(n / (ms / 1000))} msg/s ${((n * size) / (ms / 1000) / 1e6).toFixed(1)} MB/s`, r.cpuMs, r.ms)
+        add(a, `consume ${size} B`, `${fmt(n / (ms / 1000))} msg/s ${((n * size) / (ms / 1000) / 1e6).toFixed(1)} MB/s`, r.cpuMs, r.ms, n)
       }
     }
     for (const a of adapters.filter((x) => x.name !== 'samsa/client (bulk)')) {

@@ -1,7 +1,7 @@
 // `npm run bench -- streams [--n N] [--keys K] [--only NAME]`: samsa/streams throughput against a
 // `samsa start` process (one partition per topic, so one task does all the work on this process's
 // one event loop): records/s through a stateless mapValues+filter, a count in a persistent (LMDB)
-// store and in an in-memory one, a tumbling-window count and a stream-table join, each under
+// store (with its record cache, and without) and in an in-memory one, a tumbling-window count and a stream-table join, each under
 // at_least_once and exactly_once_v2 (Kafka's default commit intervals: 30 s and 100 ms). Input is
 // produced before each application starts; the clock runs from RUNNING to the last input record
 // processed plus the final commit, after one unreported warm-up run. Then the stores alone: puts/gets per second, LMDB vs in memory.
@@ -30,6 +30,8 @@ const SCENARIOS: Record<string, (b: StreamsBuilder, out: string) => void> = {
     .mapValues((v) => v.toUpperCase()).filter((k) => !k.endsWith('7')).to(out, { keySerde: S, valueSerde: S }),
   'count (persistent, LMDB)': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
     .groupByKey().count({ storeType: 'persistent' }).toStream().to(out, { keySerde: S, valueSerde: Serdes.Long() }),
+  'count (persistent, no cache)': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
+    .groupByKey().count({ storeType: 'persistent', caching: false }).toStream().to(out, { keySerde: S, valueSerde: Serdes.Long() }),
   'count (in-memory)': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })
     .groupByKey().count({ storeType: 'in-memory' }).toStream().to(out, { keySerde: S, valueSerde: Serdes.Long() }),
   'tumbling window count 1 s': (b, out) => b.stream<string, string>('bench-in', { keySerde: S, valueSerde: S })

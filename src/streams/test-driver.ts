@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { RecordHeader } from '../client/index.ts'
 import { recordErrorHandler } from './error-handling.ts'
 import type { ErrorHandlingConfig } from './error-handling.ts'
+import { DEFAULT_CACHE_MAX_BYTES } from './state/stores.ts'
 import type { StateStore } from './processor/api.ts'
 import { StreamTask } from './processor/task.ts'
 import type { RawRecord, RecordCollector, TaskEnv } from './processor/task.ts'
@@ -22,6 +23,8 @@ export interface TestDriverConfig extends ErrorHandlingConfig {
   /** A directory for persistent stores (LMDB); 'temp' makes one removed by close(). Default null: persistent stores kept in memory. */
   stateDir?: string | 'temp' | null
   initialWallClockTimeMs?: number
+  /** Record caches of the DSL's aggregations; the driver commits after every record, so they flush at once. Default 10 MiB. */
+  stateStoreCacheMaxBytes?: number
   /** true: as deserializationExceptionHandler 'logAndContinue' (skip records that cannot be deserialized). */
   continueOnDeserializationError?: boolean
 }
@@ -75,6 +78,7 @@ export class TopologyTestDriver {
       globalStores: this.globalStores,
       stateDir: this.stateDir,
       now: () => this.wallClock,
+      cacheMaxBytes: config.stateStoreCacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       onRecordError: (kind, err, source, taskId) => {
         const go = handle(kind, err, source, taskId)
         if (go) this.skipped++
@@ -128,6 +132,7 @@ export class TopologyTestDriver {
     const raw: RawRecord = { topic: p.topic, partition: 0, offset, timestamp: p.timestamp, key: p.key, value: p.value, headers: p.headers }
     task.process(raw)
     task.punctuateStreamTime()
+    task.flushCaches()
     task.flushChangelogs()
     task.flushStores()
   }
@@ -137,6 +142,7 @@ export class TopologyTestDriver {
     this.wallClock += ms
     for (const t of this.tasks) {
       t.punctuateWallClock(this.wallClock)
+      t.flushCaches()
       t.flushChangelogs()
     }
     while (this.pending.length > 0) {

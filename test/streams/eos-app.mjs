@@ -12,6 +12,8 @@ const b = new StreamsBuilder()
 b.stream(input, { keySerde: S, valueSerde: S }).groupByKey().count({ storeName: 'eos-counts' }).toStream().to(output, { keySerde: S, valueSerde: Serdes.Long() })
 const app = new KafkaStreams(b.build(), {
   applicationId: 'eos-app', bootstrapServers: bootstrap, stateDir, processingGuarantee: 'exactly_once_v2', commitIntervalMs: 50,
+  // Record cache off: every count is forwarded, so the test can check each key's counts are exactly 1, 2, ..., n.
+  stateStoreCacheMaxBytes: 0,
   groupInstanceId: 'eos-app-instance', sessionTimeoutMs: 6000, heartbeatIntervalMs: 200, log: (m) => process.stderr.write(`${m}\n`),
 })
 app.setStateListener((s) => process.stdout.write(`${s}\n`))

@@ -210,7 +210,7 @@ const COMPAT = [
     'leader that fails right after handing records out still counts that delivery (delivery.count.limit holds across ' +
     'failures). Off, as Kafka: state is written on acknowledgement, release and lock expiry only, and a leader failure ' +
     'forgets the deliveries in flight (those records come back with their earlier count). On costs one state write per ' +
-    'fetch that acquires: about half the share-group throughput with 1-4 consumers.', ro),
+    'fetch that acquires records (measured 9-49% fewer records/s, BENCHMARKS.md Groups).', ro),
   broker('group.share.enable', 'boolean', false, 'Share groups (KIP-932) switch of Kafka 4.0, later removed. Not supported.', none),
   broker('zookeeper.connect', 'string', null, 'ZooKeeper address (removed in Kafka 4.0, KRaft only). Accepted so old server.properties load.', none),
   broker('zookeeper.connection.timeout.ms', 'int', null, 'ZooKeeper timeout (removed in Kafka 4.0). Accepted so old server.properties load.', none),

@@ -1,9 +1,10 @@
 // Stream aggregations (count, reduce, aggregate on a grouped stream): one row per key in a
 // timestamped store; each record updates it and forwards Change(newAgg, oldAgg) with the larger of
-// the record's and the aggregate's timestamps. Records with a null key or value are skipped.
+// the record's and the aggregate's timestamps. Records with a null key or value are skipped. With
+// the store's record cache on (the default), updates are forwarded when the cache flushes.
 import type { Change, ProcessorSupplier, Record } from '../processor/api.ts'
 import type { KeyValueStore, ValueAndTimestamp } from '../state/kv-store.ts'
-import { putAggregate, storeProcessor } from './store-processor.ts'
+import { forwardOnCacheFlush, putAggregate, storeProcessor } from './store-processor.ts'
 
 const skipped = (r: Record<unknown, unknown>): boolean => r.key === null || r.key === undefined || r.value === null || r.value === undefined
 
@@ -12,7 +13,7 @@ export function streamAggregateSupplier<K, V, A>(store: string, init: () => A, a
     if (skipped(r)) return
     const old = s.get(r.key)
     putAggregate(s, ctx, r, old, aggregator(r.key, r.value, old === null ? init() : old.value))
-  })
+  }, forwardOnCacheFlush)
 }
 
 export function streamReduceSupplier<K, V>(store: string, reducer: (agg: V, v: V) => V): ProcessorSupplier<K, V, K, Change<V>> {
@@ -20,5 +21,5 @@ export function streamReduceSupplier<K, V>(store: string, reducer: (agg: V, v: V
     if (skipped(r)) return
     const old = s.get(r.key)
     putAggregate(s, ctx, r, old, old === null ? r.value : reducer(old.value, r.value))
-  })
+  }, forwardOnCacheFlush)
 }

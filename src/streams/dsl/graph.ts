@@ -42,10 +42,11 @@ export class Graph {
   }
 
   /** A timestamped key-value store as Materialized describes (persistent and logged by default). */
-  kvStore<K, V>(name: string, m: Materialized<K, V> | undefined, keySerde: Serde<K>, valueSerde: Serde<V>): string {
+  kvStore<K, V>(name: string, m: Materialized<K, V> | undefined, keySerde: Serde<K>, valueSerde: Serde<V>, cacheable = false): string {
     const supplier = m?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name)
     let b: StoreBuilder = Stores.timestampedKeyValueStoreBuilder(supplier, m?.keySerde ?? keySerde, m?.valueSerde ?? valueSerde)
     if (m?.logging === false) b = b.withLoggingDisabled()
+    if (cacheable && m?.caching !== false) b = b.withCachingEnabled()
     return this.addStore(b)
   }
 }

@@ -37,7 +37,7 @@ export class KGroupedStream<K, V> {
     const input = this.input(name, materialized.storeName)
     const ks = this.g.keySerde(materialized.keySerde ?? input.keySerde)
     const vs = this.g.valueSerde(materialized.valueSerde ?? input.valueSerde)
-    const store = this.g.kvStore(materialized.storeName ?? `${name}-STATE-STORE`, materialized, ks, vs)
+    const store = this.g.kvStore(materialized.storeName ?? `${name}-STATE-STORE`, materialized, ks, vs, true)
     this.g.addProcessor(name, streamReduceSupplier<K, V>(store, reducer), [input.node], [store])
     return KTable.materialized<K, V>(this.g, name, ks, vs, input.sourceTopics, store)
   }
@@ -47,7 +47,7 @@ export class KGroupedStream<K, V> {
     const input = this.input(name, materialized.storeName)
     const ks = this.g.keySerde(materialized.keySerde ?? input.keySerde)
     const vs = this.g.valueSerde(materialized.valueSerde)
-    const store = this.g.kvStore(materialized.storeName ?? `${name}-STATE-STORE`, materialized, ks, vs)
+    const store = this.g.kvStore(materialized.storeName ?? `${name}-STATE-STORE`, materialized, ks, vs, true)
     this.g.addProcessor(name, streamAggregateSupplier<K, V, A>(store, init, aggregator), [input.node], [store])
     return KTable.materialized<K, A>(this.g, name, ks, vs, input.sourceTopics, store)
   }

@@ -34,6 +34,11 @@ export interface Materialized<K, V> {
   storeType?: 'persistent' | 'in-memory'
   /** Default true: the store is backed by a compacted changelog topic. */
   logging?: boolean
+  /**
+   * Default true: the record cache (`statestore.cache.max.bytes`) coalesces a key's updates between
+   * commits; a stream aggregation then forwards each key's latest value at commit. False: every update goes through.
+   */
+  caching?: boolean
   /** Window and session stores: how long windows are kept (at least window size + grace). */
   retentionMs?: number
 }

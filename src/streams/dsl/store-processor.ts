@@ -6,7 +6,7 @@ import type { KeyValueStore, ValueAndTimestamp } from '../state/kv-store.ts'
 
 export type StoreStep<S, KIn, VIn, KOut, VOut> = (r: Record<KIn, VIn>, store: S, ctx: ProcessorContext<KOut, VOut>) => void
 
-export function storeProcessor<S extends StateStore, KIn, VIn, KOut, VOut>(store: string, make: () => StoreStep<S, KIn, VIn, KOut, VOut>): ProcessorSupplier<KIn, VIn, KOut, VOut> {
+export function storeProcessor<S extends StateStore, KIn, VIn, KOut, VOut>(store: string, make: () => StoreStep<S, KIn, VIn, KOut, VOut>, onInit?: (store: S, ctx: ProcessorContext<KOut, VOut>) => void): ProcessorSupplier<KIn, VIn, KOut, VOut> {
   return () => {
     const step = make()
     let ctx!: ProcessorContext<KOut, VOut>
@@ -15,6 +15,7 @@ export function storeProcessor<S extends StateStore, KIn, VIn, KOut, VOut>(store
       init(c) {
         ctx = c
         s = c.getStateStore<S>(store)
+        onInit?.(s, c)
       },
       process(r) { step(r, s, ctx) },
     }
@@ -27,6 +28,12 @@ export function storeProcessor<S extends StateStore, KIn, VIn, KOut, VOut>(store
  */
 export function putAggregate<K, A>(s: KeyValueStore<K, ValueAndTimestamp<A>>, ctx: ProcessorContext<K, Change<A>>, r: Record<K, unknown>, old: ValueAndTimestamp<A> | null, agg: A | null): void {
   const ts = old === null ? r.timestamp : Math.max(r.timestamp, old.timestamp)
-  s.put(r.key, agg === null ? null : { value: agg, timestamp: ts }, ts)
-  ctx.forward({ key: r.key, value: { newValue: agg, oldValue: old?.value ?? null }, timestamp: ts, headers: r.headers })
+  s.put(r.key, agg === null ? null : { value: agg, timestamp: ts }, ts, r.headers)
+  if (!s.cached) ctx.forward({ key: r.key, value: { newValue: agg, oldValue: old?.value ?? null }, timestamp: ts, headers: r.headers })
+}
+
+/** With a record cache, an aggregation forwards its updates when the cache flushes: each key's latest value once, with the value before. */
+export function forwardOnCacheFlush<K, A>(s: KeyValueStore<K, ValueAndTimestamp<A>>, ctx: ProcessorContext<K, Change<A>>): void {
+  if (!s.cached) return
+  s.setFlushListener((key, nv, ov, timestamp, headers) => ctx.forward({ key, value: { newValue: nv?.value ?? null, oldValue: ov?.value ?? null }, timestamp, headers }))
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { RecordHeader } from '../../client/index.ts'
 import { ProcessingError } from '../errors.ts'
 import { keyString } from '../state/bytes-store.ts'
-import type { ChangeLogger, RestorableStore } from '../state/kv-store.ts'
+import type { ChangeLogger, KeyValueStore, RestorableStore } from '../state/kv-store.ts'
 import type { Cancellable, Processor, ProcessorContext, PunctuationType, Record, RecordMetadata, StateStore } from './api.ts'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, Topology } from './topology.ts'
 
@@ -30,6 +30,8 @@ export interface TaskEnv {
   /** Decides what a record that failed to deserialize or to go through the processors does: skip it (true) or fail (false). */
   onRecordError(kind: 'deserialization' | 'processing', err: unknown, source: RawRecord, taskId: string): boolean
   defaultTimestampExtractor?: SourceNode['timestampExtractor']
+  /** `statestore.cache.max.bytes` for stores with caching on. */
+  cacheMaxBytes?: number
 }
 
 export interface RawRecord {
@@ -92,7 +94,7 @@ export class StreamTask {
     for (const name of this.subtopology.stores) {
       const builder = this.topology.stores.get(name)!
       const logger: ChangeLogger = { log: (key, value, timestamp) => this.logChange(name, key, value, timestamp) }
-      this.stores.set(name, builder.build({ taskId: this.id, taskDir: this.taskDir, logger }))
+      this.stores.set(name, builder.build({ taskId: this.id, taskDir: this.taskDir, logger, cacheMaxBytes: this.env.cacheMaxBytes ?? 0 }))
     }
   }
 
@@ -273,6 +275,24 @@ export class StreamTask {
     }
     if (fired) for (let i = this.schedules.length - 1; i >= 0; i--) if (this.schedules[i]!.cancelled) this.schedules.splice(i, 1)
     return fired
+  }
+
+  /**
+   * Flushes the record caches (at commit, before the changelogs): each store's cached updates are
+   * written and forwarded downstream, where they may fill other caches, so until all are clean.
+   */
+  flushCaches(): void {
+    for (let round = 0; round < 100; round++) {
+      let any = false
+      for (const s of this.stores.values()) {
+        const c = s as Partial<KeyValueStore<unknown, unknown>>
+        if (c.dirty === true) {
+          any = true
+          c.flushCache!()
+        }
+      }
+      if (!any) return
+    }
   }
 
   /** Sends the store changes since the last commit to the changelogs; true when there were any. */

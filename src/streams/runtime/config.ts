@@ -33,6 +33,11 @@ export interface StreamsConfig extends ClientOptions, ErrorHandlingConfig {
   lingerMs?: number
   /** `application.server`: this instance's host:port for interactive queries (named to other instances in the assignment). */
   applicationServer?: string
+  /**
+   * `statestore.cache.max.bytes`: the record cache of each aggregation store (counted at ~100 B a key);
+   * updates of a key between commits are coalesced and forwarded once at commit. Default 10 MiB; 0 turns caching off.
+   */
+  stateStoreCacheMaxBytes?: number
   /** `num.standby.replicas`: warm copies of each task kept on other instances. Default 0. */
   numStandbyReplicas?: number
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { Admin, Consumer, Producer } from '../../client/index.ts'
 import type { ClientOptions, Message, TopicPartition } from '../../client/index.ts'
 import { StreamsError } from '../errors.ts'
+import { DEFAULT_CACHE_MAX_BYTES } from '../state/stores.ts'
 import { recordErrorHandler } from '../error-handling.ts'
 import type { StateStore } from '../processor/api.ts'
 import { StreamTask } from '../processor/task.ts'
@@ -96,7 +97,7 @@ export class KafkaStreams {
     this.processId = readFileSync(idFile, 'utf8').trim()
     const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
       groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
-      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, ...client } = config
+      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, stateStoreCacheMaxBytes: _cm, ...client } = config
     this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
     this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
     this.subs = topology.subtopologies()
@@ -201,6 +202,7 @@ export class KafkaStreams {
       now: () => Date.now(),
       onRecordError: recordErrorHandler(this.config, (r) => this.collector!.send(r.topic, r.key, r.value, r.timestamp, r.headers, undefined), this.log),
       defaultTimestampExtractor: this.config.defaultTimestampExtractor ?? null,
+      cacheMaxBytes: this.config.stateStoreCacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
     }
   }
 
@@ -432,6 +434,7 @@ export class KafkaStreams {
     const consumer = this.consumer!
     await this.ensureTxn()
     for (const t of this.tasks.values()) {
+      t.flushCaches()
       t.flushChangelogs()
       t.commitRequested = false
     }

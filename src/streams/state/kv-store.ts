@@ -1,7 +1,13 @@
 // Typed key-value stores over a byte store: keys and values through serdes, every change written to
 // the store's changelog (when logging is on) through the task's ChangeLogger, and replayed from
 // the changelog by `restore`. The DSL's stores are timestamped: a value carries the timestamp of
-// the record that made it (8 bytes in front of the value bytes).
+// the record that made it (8 bytes in front of the value bytes). With a record cache (Kafka's
+// caching, `statestore.cache.max.bytes`), puts stay in a map of typed values until the cache is
+// flushed (at commit, or when it holds too many keys): then each key's latest value is serialized
+// once, written to the byte store and the changelog, and handed to the flush listener with the
+// value the store had before (the DSL's aggregations forward their updates from there, so a key
+// updated many times between commits is forwarded once, as with Kafka's cache).
+import type { RecordHeader } from '../../client/index.ts'
 import type { StateStore } from '../processor/api.ts'
 import type { Serde } from '../serdes.ts'
 import type { BytesKeyValueStore } from './bytes-store.ts'
@@ -55,7 +61,25 @@ export function timestampedCodec<V>(serde: Serde<V>): ValueCodec<ValueAndTimesta
   }
 }
 
+interface CacheEntry<K, V> {
+  key: K
+  value: V | null
+  timestamp: number
+  /** The headers of the record that made the latest value (the flush listener forwards them). */
+  headers: RecordHeader[]
+  /** The value the byte store had when the entry became dirty. */
+  old: V | null
+  /** Already written to the byte store and changelog (a range read spilled it); still to forward. */
+  written: boolean
+}
+
+/** Told each cached key's new and previous value when the cache is flushed. */
+export type CacheFlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: RecordHeader[]) => void
+
 export class KeyValueStore<K, V> implements RestorableStore {
+  private readonly cache: Map<unknown, CacheEntry<K, V>> | null
+  private flushListener: CacheFlushListener<K, V> | null = null
+
   constructor(
     readonly name: string,
     private readonly keySerde: Serde<K>,
@@ -64,7 +88,63 @@ export class KeyValueStore<K, V> implements RestorableStore {
     private readonly logger: ChangeLogger | null,
     /** Topic name handed to serdes (the changelog's). */
     private readonly topic: string = name,
-  ) {}
+    /** Record cache size in keys; 0: no cache (every put goes through at once). */
+    private readonly cacheMaxEntries = 0,
+  ) {
+    this.cache = cacheMaxEntries > 0 ? new Map() : null
+  }
+
+  /** True when puts are cached until flushCache(). */
+  get cached(): boolean {
+    return this.cache !== null
+  }
+
+  setFlushListener(listener: CacheFlushListener<K, V>): void {
+    this.flushListener = listener
+  }
+
+  private cacheKey(k: K): unknown {
+    return typeof k === 'string' || typeof k === 'number' ? k : this.keyBytes(k).toString('latin1')
+  }
+
+  /** True when the cache holds updates not flushed yet. */
+  get dirty(): boolean {
+    return this.cache !== null && this.cache.size > 0
+  }
+
+  /** Writes every cached update to the byte store and changelog (each key once) and tells the flush listener; empties the cache. */
+  flushCache(): void {
+    const cache = this.cache
+    if (cache === null || cache.size === 0) return
+    const entries = [...cache.values()]
+    cache.clear()
+    for (const e of entries) {
+      if (!e.written) this.write(e.key, e.value, e.timestamp)
+      this.flushListener?.(e.key, e.value, e.old, e.timestamp, e.headers)
+    }
+  }
+
+  /** Writes cached updates through (they stay cached for the flush listener), so byte-store reads see them. */
+  private spill(): void {
+    if (this.cache === null) return
+    for (const e of this.cache.values()) {
+      if (e.written) continue
+      this.write(e.key, e.value, e.timestamp)
+      e.written = true
+    }
+  }
+
+  private write(key: K, value: V | null, timestamp: number): void {
+    const k = this.keyBytes(key)
+    const v = value === null ? null : this.codec.encode(value, this.topic)
+    this.inner.put(k, v)
+    this.logger?.log(k, v, timestamp)
+  }
+
+  private getUncached(key: K): V | null {
+    const b = this.inner.get(this.keyBytes(key))
+    return b === undefined ? null : this.codec.decode(b, this.topic)
+  }
 
   get persistent(): boolean {
     return this.inner.persistent
@@ -75,16 +155,27 @@ export class KeyValueStore<K, V> implements RestorableStore {
   }
 
   get(key: K): V | null {
-    const b = this.inner.get(this.keyBytes(key))
-    return b === undefined ? null : this.codec.decode(b, this.topic)
+    if (this.cache !== null) {
+      const e = this.cache.get(this.cacheKey(key))
+      if (e !== undefined) return e.value
+    }
+    return this.getUncached(key)
   }
 
-  /** A null value deletes. `timestamp` goes to the changelog record. */
-  put(key: K, value: V | null, timestamp = 0): void {
-    const k = this.keyBytes(key)
-    const v = value === null ? null : this.codec.encode(value, this.topic)
-    this.inner.put(k, v)
-    this.logger?.log(k, v, timestamp)
+  /** A null value deletes. `timestamp` goes to the changelog record; `headers` (cached stores) to the flush listener. */
+  put(key: K, value: V | null, timestamp = 0, headers: RecordHeader[] = []): void {
+    if (this.cache === null) return this.write(key, value, timestamp)
+    const ck = this.cacheKey(key)
+    const e = this.cache.get(ck)
+    if (e !== undefined) {
+      e.value = value
+      e.timestamp = timestamp
+      e.headers = headers
+      e.written = false
+      return
+    }
+    this.cache.set(ck, { key, value, timestamp, headers, old: this.getUncached(key), written: false })
+    if (this.cache.size > this.cacheMaxEntries) this.flushCache()
   }
 
   putIfAbsent(key: K, value: V): V | null {
@@ -101,12 +192,14 @@ export class KeyValueStore<K, V> implements RestorableStore {
 
   /** from <= key <= to by the keys' serialized bytes (a null bound is open). */
   range(from: K | null, to: K | null): KeyValue<K, V>[] {
+    this.spill()
     const rows = this.inner.range(from === null ? null : this.keyBytes(from), to === null ? null : this.keyBytes(to))
     return rows.map(([k, v]) => ({ key: this.keySerde.deserialize(k, this.topic) as K, value: this.codec.decode(v, this.topic) }))
   }
 
   /** Entries whose serialized key starts with the serialized prefix. */
   prefixScan(prefix: K): KeyValue<K, V>[] {
+    this.spill()
     const p = this.keyBytes(prefix)
     const end = Buffer.concat([p, Buffer.alloc(64, 0xff)])
     return this.inner.range(p, end).filter(([k]) => k.subarray(0, p.length).equals(p))
@@ -118,6 +211,7 @@ export class KeyValueStore<K, V> implements RestorableStore {
   }
 
   approximateNumEntries(): number {
+    this.spill()
     return this.inner.count()
   }
 
@@ -126,14 +220,17 @@ export class KeyValueStore<K, V> implements RestorableStore {
   }
 
   wipe(): void {
+    this.cache?.clear()
     this.inner.clear()
   }
 
   flush(): void {
+    this.spill()
     this.inner.flush()
   }
 
   close(): void {
+    this.spill()
     this.inner.close()
   }
 }

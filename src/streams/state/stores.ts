@@ -22,7 +22,15 @@ export interface StoreBuildContext {
   taskDir: string | null
   /** Null when logging is off (or while the store is a global one, fed by its own topic). */
   logger: ChangeLogger | null
+  /** `statestore.cache.max.bytes` for a store with caching on; 0 or absent: no cache. */
+  cacheMaxBytes?: number
 }
+
+/** Kafka's `statestore.cache.max.bytes` default. */
+export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024
+
+/** What one cached key is reckoned to cost (keys are counted, not measured). */
+export const CACHE_ENTRY_BYTES = 100
 
 export interface StoreBuilder<S extends RestorableStore = RestorableStore> {
   readonly name: string
@@ -30,6 +38,10 @@ export interface StoreBuilder<S extends RestorableStore = RestorableStore> {
   readonly persistent: boolean
   build(ctx: StoreBuildContext): S
   withLoggingDisabled(): StoreBuilder<S>
+  /** Key-value stores: a record cache in front (Kafka's withCachingEnabled; the DSL's aggregations have it). */
+  readonly cached: boolean
+  withCachingEnabled(): StoreBuilder<S>
+  withCachingDisabled(): StoreBuilder<S>
 }
 
 export interface KeyValueBytesStoreSupplier {
@@ -64,14 +76,22 @@ function sessionStore<K, V>(s: SessionStoreSupplier, ctx: StoreBuildContext, key
 }
 
 class Builder<S extends RestorableStore> implements StoreBuilder<S> {
-  constructor(readonly name: string, readonly persistent: boolean, private readonly make: (ctx: StoreBuildContext) => S, readonly logged = true) {}
+  constructor(readonly name: string, readonly persistent: boolean, private readonly make: (ctx: StoreBuildContext) => S, readonly logged = true, readonly cached = false) {}
   build(ctx: StoreBuildContext): S {
-    return this.make(this.logged ? ctx : { ...ctx, logger: null })
+    return this.make({ ...ctx, logger: this.logged ? ctx.logger : null, cacheMaxBytes: this.cached ? ctx.cacheMaxBytes ?? 0 : 0 })
   }
   withLoggingDisabled(): StoreBuilder<S> {
-    return new Builder(this.name, this.persistent, this.make, false)
+    return new Builder(this.name, this.persistent, this.make, false, this.cached)
+  }
+  withCachingEnabled(): StoreBuilder<S> {
+    return new Builder(this.name, this.persistent, this.make, this.logged, true)
+  }
+  withCachingDisabled(): StoreBuilder<S> {
+    return new Builder(this.name, this.persistent, this.make, this.logged, false)
   }
 }
+
+const cacheEntries = (ctx: StoreBuildContext): number => Math.floor((ctx.cacheMaxBytes ?? 0) / CACHE_ENTRY_BYTES)
 
 export const Stores = {
   inMemoryKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({ name, persistent: false, get: () => new InMemoryBytesStore() }),
@@ -87,10 +107,10 @@ export const Stores = {
   persistentSessionStore: (name: string, retentionMs: number): SessionStoreSupplier => ({ name, retentionMs, persistent: true }),
 
   keyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, V>> {
-    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, plainCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
+    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, plainCodec(valueSerde), s.get(ctx.taskDir), ctx.logger, s.name, cacheEntries(ctx)))
   },
   timestampedKeyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, ValueAndTimestamp<V>>> {
-    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, timestampedCodec(valueSerde), s.get(ctx.taskDir), ctx.logger))
+    return new Builder(s.name, s.persistent, (ctx) => new KeyValueStore(s.name, keySerde, timestampedCodec(valueSerde), s.get(ctx.taskDir), ctx.logger, s.name, cacheEntries(ctx)))
   },
   windowStoreBuilder<K, V>(s: WindowStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
     return new Builder(s.name, s.persistent, (ctx) => windowStore(s, ctx, keySerde, plainCodec(valueSerde)))
