@@ -17,6 +17,8 @@ import { ConsumerProtocolMembership } from './consumer-group-membership.ts'
 import type { Message } from './message.ts'
 
 export type Deserializer<T> = (data: Buffer | null, topic: string) => T
+export type OffsetResetPolicy = 'earliest' | 'latest' | 'none'
+const RESET_POLICIES: readonly unknown[] = ['earliest', 'latest', 'none']
 
 export interface RebalanceListener {
   /** Before partitions are taken away (offsets of processed messages are committed first). */
@@ -29,8 +31,11 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   groupId?: string
   /** Static membership (KIP-345): a restart within the session timeout causes no rebalance. */
   groupInstanceId?: string
-  /** Where to start without a committed offset: 'earliest', 'latest' (default) or 'none' (error). */
-  autoOffsetReset?: 'earliest' | 'latest' | 'none'
+  /**
+   * Where to start without a committed offset: 'earliest', 'latest' (default) or 'none' (error);
+   * or a function choosing per partition (KafkaJS's per-subscription `fromBeginning`).
+   */
+  autoOffsetReset?: OffsetResetPolicy | ((tp: TopicPartition) => OffsetResetPolicy)
   /** Default true: processed positions are committed every autoCommitIntervalMs and on rebalance/close. */
   autoCommit?: boolean
   autoCommitIntervalMs?: number
@@ -116,7 +121,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       maxPollIntervalMs,
       maxBatchRecords: Math.max(1, nonNegative('maxBatchRecords', options.maxBatchRecords, 500)),
     }
-    if (!['earliest', 'latest', 'none'].includes(this.o.autoOffsetReset)) throw new ClientConfigError(`autoOffsetReset must be earliest, latest or none`)
+    if (typeof this.o.autoOffsetReset !== 'function' && !RESET_POLICIES.includes(this.o.autoOffsetReset)) {
+      throw new ClientConfigError(`autoOffsetReset must be earliest, latest, none or a function`)
+    }
     this.listener = options.rebalanceListener ?? {}
     this.keyDe = options.keyDeserializer ?? null
     this.valueDe = options.valueDeserializer ?? null
@@ -509,9 +516,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     const left = [...this.fetcher.needReset]
     if (left.length === 0) return
-    if (this.o.autoOffsetReset === 'none') throw new ClientConfigError(`no committed offset for ${left.map((s) => `${s.topic}-${s.partition}`).join(', ')} and autoOffsetReset is 'none'`)
-    const ts = this.o.autoOffsetReset === 'earliest' ? EARLIEST : LATEST
-    const offsets = await listOffsets(this.cluster, left.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: ts })))
+    const reset = this.o.autoOffsetReset
+    const policy = (s: PartitionState): OffsetResetPolicy => typeof reset === 'function' ? reset({ topic: s.topic, partition: s.partition }) : reset
+    const none = left.filter((s) => policy(s) === 'none')
+    if (none.length > 0) throw new ClientConfigError(`no committed offset for ${none.map((s) => `${s.topic}-${s.partition}`).join(', ')} and autoOffsetReset is 'none'`)
+    const offsets = await listOffsets(this.cluster, left.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: policy(s) === 'earliest' ? EARLIEST : LATEST })))
     for (const o of offsets) {
       const s = this.fetcher.state(o)
       if (s !== undefined && this.fetcher.needReset.has(s)) this.fetcher.seek(s, o.offset)

@@ -120,7 +120,8 @@ export class KafkaJsConsumer {
         ...this.base,
         groupId: c.groupId,
         autoCommit: false,
-        autoOffsetReset: [...this.topics.values()].some((b) => b) ? 'earliest' : 'latest',
+        // KafkaJS: fromBeginning is per subscribe() call, so per topic.
+        autoOffsetReset: (tp) => this.topics.get(tp.topic) === true ? 'earliest' : 'latest',
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
         maxPollIntervalMs: c.rebalanceTimeout ?? 60_000,

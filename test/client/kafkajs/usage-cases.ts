@@ -185,6 +185,45 @@ export function kafkaJsUsageCases(label: string, lib: KafkaJsLike): void {
       assert.ok(groups.groups.some((g) => g.groupId === groupId && g.protocolType === 'consumer'))
     })
 
+    it('consumer: fromBeginning is per subscribe() call — one topic from the start, another from the end', { timeout: 20_000 }, async () => {
+      const early = unique('from-start')
+      const late = unique('from-end')
+      await admin.createTopics({ topics: [{ topic: early, numPartitions: 1 }, { topic: late, numPartitions: 1 }], waitForLeaders: true })
+      const producer = kafka.producer()
+      await producer.connect()
+      await producer.send({ topic: early, messages: [{ value: 'e1' }, { value: 'e2' }] })
+      await producer.send({ topic: late, messages: [{ value: 'old1' }, { value: 'old2' }] })
+      const consumer = kafka.consumer({ groupId: unique('g-from'), sessionTimeout: 10_000, heartbeatInterval: 500 })
+      await consumer.connect()
+      await consumer.subscribe({ topics: [early], fromBeginning: true })
+      await consumer.subscribe({ topics: [late], fromBeginning: false })
+      const seen: string[] = []
+      const both = waitFor('the early topic read', 15_000, () => seen.includes('e2'))
+      const fresh = waitFor('a new record of the late topic', 15_000, () => seen.some((v) => v.startsWith('new')))
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(str(message.value)!)
+          both.poke()
+          fresh.poke()
+        },
+      })
+      await both.done
+      // The late topic starts at its end (taken once the group assigned it): records written before
+      // the consumer started never show; new ones do (sent until one arrives, whenever that end
+      // was taken).
+      let n = 0
+      const sending = setInterval(() => void producer.send({ topic: late, messages: [{ value: `new${++n}` }] }).catch(() => {}), 200)
+      try {
+        await fresh.done
+      } finally {
+        clearInterval(sending)
+      }
+      await consumer.disconnect()
+      await producer.disconnect()
+      assert.deepEqual(seen.filter((v) => v.startsWith('e')).sort(), ['e1', 'e2'])
+      assert.deepEqual(seen.filter((v) => v.startsWith('old')), [], 'the late topic does not start from the beginning')
+    })
+
     it('consumer: eachBatch with resolveOffset, manual commitOffsets and seek', { timeout: 20_000 }, async () => {
       const t = unique('batch')
       await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true })
