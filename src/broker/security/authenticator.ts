@@ -72,11 +72,33 @@ function closeAfter(result: FrameResult, conn: Connection): FrameResult {
 }
 
 /**
- * An authenticated session (KIP-368): a SaslHandshake may start a re-authentication; once the
- * login has ended, any other request closes the connection, as Kafka's SocketServer does.
+ * A request that arrives while the session re-authenticates waits until that is over, as Kafka
+ * serves nothing else on a connection meanwhile: then it is served as the principal that logged
+ * in again, or not at all when the re-authentication failed (the connection closes). A
+ * connection that reads one request at a time (a throttled client) could not read the
+ * SaslAuthenticate behind it: it is closed, as Kafka closes a connection that sends another
+ * request during a SASL exchange.
+ */
+async function afterReauthentication(inner: FrameHandler, security: Security, session: SecuritySession, frame: Buffer, conn: Connection): Promise<FrameResult> {
+  if (conn.oneAtATime) {
+    conn.close(`${API_SPECS[frame.readInt16BE(0)]?.name ?? 'a request'} during SASL re-authentication`, 'silent')
+    return null
+  }
+  // Copied: the frame may be a view of a pooled socket read that is reused meanwhile.
+  const copy = Buffer.from(frame)
+  await session.reauthenticated()
+  if (session.closeAfterResponse || conn.isClosed) return null
+  return authenticated(inner, security, session, copy, conn)
+}
+
+/**
+ * An authenticated session (KIP-368): a SaslHandshake may start a re-authentication, during which
+ * other requests wait; once the login has ended, any other request closes the connection, as
+ * Kafka's SocketServer does.
  */
 function authenticated(inner: FrameHandler, security: Security, session: SecuritySession, frame: Buffer, conn: Connection): FrameResult | Promise<FrameResult> {
   const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1
+  if (session.reauthenticating && !PRE_AUTH.has(apiKey)) return afterReauthentication(inner, security, session, frame, conn)
   if (apiKey === ApiKey.SaslHandshake) security.beginReauthentication(session)
   else if (!session.reauthenticating && session.expiresAtMs !== undefined && Date.now() > session.expiresAtMs) {
     conn.close(`the SASL session of ${session.principal} expired without re-authentication (connections.max.reauth.ms or the credential's expiry)`, 'silent')

@@ -176,6 +176,8 @@ export class Security {
     }
     if (step.kind === 'failed') {
       session.sasl = null
+      // A failed login ends the connection; requests held during a re-authentication are dropped.
+      session.closeAfterResponse = true
       session.reauthenticating = false
       // Kafka's one line per failed login; the client gets the same message.
       this.log.info({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)

@@ -27,14 +27,32 @@ export class SecuritySession {
   expiresAtMs: number | undefined
   /** What SaslAuthenticate v1+ tells the client (0: no limit). */
   sessionLifetimeMs = 0
-  /** A re-authentication (SaslHandshake on an authenticated session) is under way. */
-  reauthenticating = false
+  private reauth = false
+  private reauthWaiters: (() => void)[] = []
   lastReauthStartMs = 0
   /** Set when a re-authentication names another mechanism: the SaslAuthenticate that follows fails with it. */
   reauthRefusal: string | null = null
 
   constructor(readonly listener: ListenerSecurity) {
     this.authenticated = listener.mechanisms.length === 0
+  }
+
+  /** A re-authentication (SaslHandshake on an authenticated session) is under way. */
+  get reauthenticating(): boolean {
+    return this.reauth
+  }
+
+  set reauthenticating(v: boolean) {
+    this.reauth = v
+    if (v || this.reauthWaiters.length === 0) return
+    const waiters = this.reauthWaiters
+    this.reauthWaiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Resolves once no re-authentication is under way (it succeeded or failed). */
+  reauthenticated(): Promise<void> {
+    return this.reauth ? new Promise((resolve) => this.reauthWaiters.push(resolve)) : Promise.resolve()
   }
 
   get saslListener(): boolean {

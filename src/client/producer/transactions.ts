@@ -19,6 +19,21 @@ import type { ProducerIdentity } from './sender.ts'
 /** Errors after which this producer instance can never continue. */
 const FATAL = new Set([47, 90, 53, 49]) // INVALID_PRODUCER_EPOCH, PRODUCER_FENCED, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, INVALID_PRODUCER_ID_MAPPING
 const COORDINATOR_ERRORS = new Set([14, 15, 16])
+const CONCURRENT_TRANSACTIONS = 51
+
+/**
+ * Sends a coordinator request again, after a short pause, while it answers CONCURRENT_TRANSACTIONS:
+ * right after EndTxn the coordinator is still writing the previous transaction's markers (ms), and
+ * the next transaction's first AddPartitionsToTxn / AddOffsetsToTxn would otherwise wait a whole
+ * retry backoff (100 ms) — Java's client likewise retries these after 20 ms.
+ */
+async function whileConcurrent<T>(send: () => Promise<T>, code: (res: T) => number): Promise<T> {
+  for (let i = 0; ; i++) {
+    const res = await send()
+    if (code(res) !== CONCURRENT_TRANSACTIONS || i >= 40) return res
+    await new Promise((r) => setTimeout(r, Math.min(2 ** i, 20)))
+  }
+}
 
 /** The consumer's group identity, for offsets committed inside a transaction. */
 export interface GroupMetadata {
@@ -48,7 +63,7 @@ export class TransactionManager {
   private async coordinatorRequest<T extends { errorCode: number }>(apiKey: number, body: unknown, api: string): Promise<T> {
     return retry(async () => {
       const conn = await this.cluster.coordinator(this.transactionalId, 1)
-      const res = await conn.request<T>(apiKey, body)
+      const res = await whileConcurrent(() => conn.request<T>(apiKey, body), (r) => r.errorCode)
       this.checkCode(res.errorCode, api)
       return res
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
@@ -122,10 +137,10 @@ export class TransactionManager {
     const id = this.identity!
     await retry(async () => {
       const conn = await this.cluster.coordinator(this.transactionalId, 1)
-      const res = await conn.request<AddPartitionsToTxnResponse>(ApiKey.AddPartitionsToTxn, {
+      const res = await whileConcurrent(() => conn.request<AddPartitionsToTxnResponse>(ApiKey.AddPartitionsToTxn, {
         transactions: [], v3AndBelowTransactionalId: this.transactionalId, v3AndBelowProducerId: BigInt(id.producerId),
         v3AndBelowProducerEpoch: id.producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
-      })
+      }), (r) => r.errorCode !== 0 ? r.errorCode : r.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition).find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? 0)
       if (res.errorCode !== 0) this.checkCode(res.errorCode, 'AddPartitionsToTxn')
       for (const t of res.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) this.checkCode(p.partitionErrorCode, 'AddPartitionsToTxn')
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })

@@ -2,7 +2,8 @@
 // (connections.max.reauth.ms, per listener and mechanism, bounded by an OAUTHBEARER token's
 // expiry); a SaslHandshake + SaslAuthenticate on the authenticated connection re-authenticates it
 // (same principal and mechanism only); a session that ended without re-authentication is closed
-// at its next request; without a session end a second handshake stays ILLEGAL_SASL_STATE.
+// at its next request; requests sent during a re-authentication wait for it (dropped if it
+// fails); without a session end a second handshake stays ILLEGAL_SASL_STATE.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
@@ -115,6 +116,39 @@ describe('re-authentication (KIP-368)', () => {
       assert.equal(await c.closesWithin(10_000), true)
     } finally {
       c.destroy()
+    }
+  })
+
+  it('holds requests sent during a re-authentication until it succeeds, and drops them when it fails', async () => {
+    const frameOf = (c: RawClient, api: number, version: number, body: unknown) => {
+      const id = corr++
+      c.write(requestFrame(api, version, id, body))
+      return id
+    }
+    const metadataBody = { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }
+    for (const [user, succeeds] of [['alice', true], ['bob', false]] as const) {
+      const { c } = await login(broker.port('SASL_PLAINTEXT'), 'PLAIN', plain('alice'))
+      try {
+        assert.equal((await handshake(c, 'PLAIN')).errorCode, ErrorCode.NONE)
+        const held = frameOf(c, ApiKey.Metadata, 9, metadataBody)
+        await assert.rejects(c.readFrame(300), /timed out/)
+        const auth = frameOf(c, ApiKey.SaslAuthenticate, 2, { authBytes: plain(user) })
+        if (succeeds) {
+          // Answered in order: the held request (served once the login is renewed), then the login.
+          const first = decodeResponseFrame<MetadataResponse>(ApiKey.Metadata, 9, await c.readFrame(10_000))
+          assert.equal(first.correlationId, held)
+          assert.equal(first.body.brokers.length, 1)
+          const second = decodeResponseFrame<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, await c.readFrame(10_000))
+          assert.deepEqual([second.correlationId, second.body.errorCode], [auth, ErrorCode.NONE])
+        } else {
+          // Not served as the old principal: only the refusal comes back, then the connection closes.
+          const only = decodeResponseFrame<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2, await c.readFrame(10_000))
+          assert.deepEqual([only.correlationId, only.body.errorCode], [auth, ErrorCode.SASL_AUTHENTICATION_FAILED])
+          assert.equal(await c.closesWithin(5000), true)
+        }
+      } finally {
+        c.destroy()
+      }
     }
   })
 
