@@ -66,7 +66,7 @@ export interface GroupDescription {
   state: string
   protocolType: string
   protocol: string
-  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; topics: string[]; assignment: TopicPartition[] }[]
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; topics: string[]; assignment: TopicPartition[]; rack?: string | null }[]
 }
 
 export interface PartitionLag extends TopicPartition {

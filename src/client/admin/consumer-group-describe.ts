@@ -30,6 +30,7 @@ export async function describeConsumerGroup(conn: Connection, groupId: string): 
       clientHost: m.clientHost,
       topics: [...m.subscribedTopicNames],
       assignment: m.assignment.topicPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topicName, partition }))),
+      rack: m.rackId,
     })),
   }
 }

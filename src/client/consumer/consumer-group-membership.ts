@@ -21,6 +21,8 @@ export interface ConsumerProtocolOptions {
   rebalanceTimeoutMs: number
   /** ServerAssignor ('uniform', 'range'); null: the broker's default. */
   serverAssignor: string | null
+  /** client.rack (rack-aware assignment); null: none. */
+  rackId?: string | null
 }
 
 const UNKNOWN_MEMBER_ID = 25
@@ -103,7 +105,8 @@ export class ConsumerProtocolMembership {
     const conn = await this.cluster.coordinator(this.o.groupId, 0)
     const changed = this.sentSubscription === null || this.sentSubscription.join('\u0000') !== this.subscribed.join('\u0000')
     const res = await conn.request<ConsumerGroupHeartbeatResponse>(ApiKey.ConsumerGroupHeartbeat, {
-      groupId: this.o.groupId, memberId: this.memberId, memberEpoch: this.memberEpoch, instanceId: this.o.groupInstanceId, rackId: null,
+      groupId: this.o.groupId, memberId: this.memberId, memberEpoch: this.memberEpoch, instanceId: this.o.groupInstanceId,
+      rackId: full || this.memberEpoch === 0 ? this.o.rackId ?? null : null,
       rebalanceTimeoutMs: full || this.memberEpoch === 0 ? this.o.rebalanceTimeoutMs : -1,
       subscribedTopicNames: full || changed || this.memberEpoch === 0 ? this.subscribed : null, subscribedTopicRegex: null,
       serverAssignor: this.o.serverAssignor, topicPartitions: this.owned,

@@ -54,6 +54,12 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   groupProtocol?: 'classic' | 'consumer'
   /** With groupProtocol 'consumer': the broker-side assignor to ask for ('uniform', 'range'); default: the broker's. */
   groupRemoteAssignor?: string
+  /**
+   * client.rack: fetches name it, so a broker with replica.selector.class set may have this
+   * consumer read from an in-sync replica in its rack (KIP-392); on the consumer protocol it is
+   * the member's rack for rack-aware assignment.
+   */
+  clientRack?: string
   isolationLevel?: 'read_uncommitted' | 'read_committed'
   fetchMaxWaitMs?: number
   fetchMinBytes?: number
@@ -137,6 +143,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
       maxPrefetchBytes: nonNegative('maxPrefetchBytes', options.maxPrefetchBytes, 16 * 1024 * 1024),
       retryBackoffMs: base.retryBackoffMs,
+      rackId: options.clientRack ?? '',
+      preferredReplicaMaxAgeMs: base.metadataMaxAgeMs,
     }, () => this.fetcher.notify())
     if (options.groupId !== undefined) {
       const names = options.assignors ?? ['range', 'roundrobin']
@@ -151,7 +159,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (protocol !== 'classic' && protocol !== 'consumer') throw new ClientConfigError(`groupProtocol must be classic or consumer`)
       this.group = protocol === 'consumer' ? new ConsumerProtocolMembership(this.cluster, {
         groupId: options.groupId, groupInstanceId: options.groupInstanceId ?? null,
-        rebalanceTimeoutMs: maxPollIntervalMs, serverAssignor: options.groupRemoteAssignor ?? null,
+        rebalanceTimeoutMs: maxPollIntervalMs, serverAssignor: options.groupRemoteAssignor ?? null, rackId: options.clientRack ?? null,
       }, () => this.fetcher.notify()) : new GroupMembership(this.cluster, {
         groupId: options.groupId, groupInstanceId: options.groupInstanceId ?? null,
         sessionTimeoutMs: nonNegative('sessionTimeoutMs', options.sessionTimeoutMs, 45_000),

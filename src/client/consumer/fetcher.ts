@@ -1,4 +1,5 @@
-// Fetching for the consumer: one Fetch request in flight per leader broker, covering every
+// Fetching for the consumer: one Fetch request in flight per broker (a partition's leader, or the
+// replica the leader named for this client's rack, KIP-392), covering every
 // assigned, unpaused partition it leads. Fetched bytes queue as chunks and are decoded only when
 // the application asks for messages; no new fetch is sent while the queued bytes or records
 // exceed the prefetch bounds, so memory stays flat under a fast producer.
@@ -20,6 +21,10 @@ export interface FetcherOptions {
   isolationLevel: 0 | 1
   maxPrefetchBytes: number
   retryBackoffMs: number
+  /** client.rack: sent with every fetch; the leader may then name a closer replica to read from (KIP-392). */
+  rackId: string
+  /** How long a preferred read replica is used before asking the leader again (metadata.max.age.ms). */
+  preferredReplicaMaxAgeMs: number
 }
 
 export class PartitionState {
@@ -32,6 +37,9 @@ export class PartitionState {
   paused = false
   inFlight = false
   highWatermark = -1
+  /** A replica the leader said to read from (KIP-392), until `preferredUntil`; -1: the leader. */
+  preferredReplica = -1
+  preferredUntil = 0
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -128,13 +136,22 @@ export class Fetcher {
         ;(stale ??= new Set()).add(s.topic)
         continue
       }
-      if (this.busyNodes.has(leader)) continue
-      let l = byNode.get(leader)
-      if (l === undefined) byNode.set(leader, (l = []))
+      const node = this.readFrom(s, leader)
+      if (this.busyNodes.has(node)) continue
+      let l = byNode.get(node)
+      if (l === undefined) byNode.set(node, (l = []))
       l.push(s)
     }
     if (stale !== null) this.retrySoon([...stale])
     for (const [node, states] of byNode) void this.fetch(node, states)
+  }
+
+  /** The preferred read replica while it is fresh and known, else the leader. */
+  private readFrom(s: PartitionState, leader: number): number {
+    if (s.preferredReplica < 0) return leader
+    if (Date.now() < s.preferredUntil && this.cluster.brokers.has(s.preferredReplica)) return s.preferredReplica
+    s.preferredReplica = -1
+    return leader
   }
 
   /** Refreshes metadata (of `topics` too) after the retry backoff, then fetches again. */
@@ -167,10 +184,13 @@ export class Fetcher {
             logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID, highWatermark: -1n,
           })),
         })),
-        forgottenTopicsData: [], rackId: '',
+        forgottenTopicsData: [], rackId: this.o.rackId,
       }, { extraTimeoutMs: this.o.maxWaitMs })
     } catch {
-      for (const s of states) s.inFlight = false
+      for (const s of states) {
+        s.inFlight = false
+        s.preferredReplica = -1 // a follower that cannot be reached: back to the leader
+      }
       this.busyNodes.delete(node)
       for (const t of byTopic.keys()) this.cluster.invalidate(t)
       this.retrySoon()
@@ -189,6 +209,20 @@ export class Fetcher {
         if (s === undefined) continue
         const i = states.indexOf(s)
         if (i < 0 || epochs[i] !== s.epoch) continue
+        const fromFollower = s.preferredReplica === node
+        if (p.errorCode !== 0 && fromFollower) {
+          // A follower that cannot serve this fetch (not caught up, no longer a replica, ...):
+          // ask the leader again rather than resetting the position (as Kafka's consumer does).
+          s.preferredReplica = -1
+          refresh = refresh || METADATA_ERRORS.has(p.errorCode)
+          continue
+        }
+        if (p.preferredReadReplica >= 0 && p.preferredReadReplica !== node) {
+          // The leader names a closer replica (KIP-392) and sends no records: read from it now.
+          s.preferredReplica = p.preferredReadReplica
+          s.preferredUntil = Date.now() + this.o.preferredReplicaMaxAgeMs
+          continue
+        }
         if (p.errorCode !== 0) {
           if (p.errorCode === OFFSET_OUT_OF_RANGE) {
             this.needReset.add(s)
