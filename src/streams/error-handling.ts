@@ -6,17 +6,10 @@
 // value, timestamp and headers, plus Kafka's error headers: `__streams.errors.exception` (the
 // error's name), `.message`, `.stacktrace`, `.topic`, `.partition`, `.offset` (of the source record).
 import type { RecordHeader } from '../client/index.ts'
+import type { RawRecord } from './processor/task.ts'
 
-/** A record as read from its topic (serialized). */
-export interface SourceRecord {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: RecordHeader[]
-}
+/** A record as read from its topic (serialized): the task's raw input record. */
+export type SourceRecord = RawRecord
 
 export interface DeadLetterRecord {
   topic: string

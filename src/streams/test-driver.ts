@@ -12,7 +12,7 @@ import { DEFAULT_CACHE_MAX_BYTES } from './state/stores.ts'
 import type { StateStore } from './processor/api.ts'
 import { StreamTask } from './processor/task.ts'
 import type { RawRecord, RecordCollector, TaskEnv } from './processor/task.ts'
-import { Topology } from './processor/topology.ts'
+import type { Topology } from './processor/topology.ts'
 import type { Serde } from './serdes.ts'
 import type { KeyValueStore, ValueAndTimestamp } from './state/kv-store.ts'
 import type { SessionStore } from './state/session-store.ts'
@@ -85,12 +85,8 @@ export class TopologyTestDriver {
         return go
       },
     }
-    for (const [name, def] of topology.globalStores) {
-      const t = new Topology()
-      t.addSource(def.source.name, def.source.topics, { keySerde: def.source.keySerde, valueSerde: def.source.valueSerde, timestampExtractor: def.source.timestampExtractor ?? undefined })
-      t.addProcessor(def.processor.name, def.processor.supplier, def.source.name)
-      t.stores.set(name, def.store)
-      t.connectProcessorAndStateStores(def.processor.name, name)
+    for (const name of topology.globalStores.keys()) {
+      const t = topology.globalStoreTopology(name)
       const task = new StreamTask(t.subtopologies()[0]!, 0, t, { ...env, applicationId: this.applicationId, globalStores: new Map() })
       task.initStores()
       task.initProcessors()

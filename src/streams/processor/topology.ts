@@ -151,6 +151,18 @@ export class Topology {
     return this
   }
 
+  /** The one-source, one-processor topology that feeds global store `name` (runtime and test driver). */
+  globalStoreTopology(name: string): Topology {
+    const def = this.globalStores.get(name)
+    if (!def) throw new TopologyError(`global store ${name} does not exist`)
+    const t = new Topology()
+    t.addSource(def.source.name, def.source.topics, { keySerde: def.source.keySerde, valueSerde: def.source.valueSerde, timestampExtractor: def.source.timestampExtractor ?? undefined })
+    t.addProcessor(def.processor.name, def.processor.supplier, def.source.name)
+    t.stores.set(name, def.store)
+    t.connectProcessorAndStateStores(def.processor.name, name)
+    return t
+  }
+
   /** Marks a topic as internal (repartition): the runtime prefixes it with the application id and creates it. */
   addRepartitionTopic(name: string, partitions: number | null = null): this {
     this.repartitionTopics.set(name, partitions)

@@ -6,7 +6,7 @@ import { Consumer } from '../../client/index.ts'
 import type { StateStore } from '../processor/api.ts'
 import { StreamTask } from '../processor/task.ts'
 import type { TaskEnv } from '../processor/task.ts'
-import { Topology } from '../processor/topology.ts'
+import type { Topology } from '../processor/topology.ts'
 
 export interface GlobalStores {
   consumer: Consumer
@@ -19,11 +19,7 @@ export async function startGlobalStores(topology: Topology, admin: Admin, consum
   const tasks: StreamTask[] = []
   const stores = new Map<string, StateStore>()
   for (const [name, def] of topology.globalStores) {
-    const t = new Topology()
-    t.addSource(def.source.name, def.source.topics, { keySerde: def.source.keySerde, valueSerde: def.source.valueSerde, timestampExtractor: def.source.timestampExtractor ?? undefined })
-    t.addProcessor(def.processor.name, def.processor.supplier, def.source.name)
-    t.stores.set(name, def.store)
-    t.connectProcessorAndStateStores(def.processor.name, name)
+    const t = topology.globalStoreTopology(name)
     const task = new StreamTask(t.subtopologies()[0]!, 0, t, env)
     task.initStores()
     for (const s of task.stores.values()) s.wipe()
