@@ -15,7 +15,7 @@ import { readConsumerProtocolAssignment, writeConsumerProtocolAssignment, sizeCo
 import type { ConsumerHeartbeatRequest } from '../../../../src/broker/coordinator/group/consumer-membership.ts'
 import type { ConsumerGroup } from '../../../../src/broker/coordinator/group/consumer-group.ts'
 import type { GroupCoordinator } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
-import { harness, joinReq, subscription } from './harness.ts'
+import { harness, joinReq } from './harness.ts'
 import type { Harness } from './harness.ts'
 
 const T = 'AAAAAAAAAAAAAAAAAAAAAQ'
