@@ -307,6 +307,11 @@ export class Admin {
     return electLeaders(() => this.controller(), (fn) => this.run(fn), type, partitions, opts.timeoutMs ?? 30_000)
   }
 
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
+  }
+
   async close(): Promise<void> {
     await this.cluster.close()
   }

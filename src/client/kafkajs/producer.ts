@@ -7,6 +7,7 @@ import { Producer } from '../producer/producer.ts'
 import type { ProducerOptions, ProducerRecord as SamsaRecord, RecordMetadata as SamsaMetadata } from '../producer/producer.ts'
 import type { AppendHeader } from '../../protocol/records/batch-appender.ts'
 import { KafkaJSNonRetriableError, kafkaJsErrors } from './errors.ts'
+import { requestPayload, requests } from './channel-events.ts'
 import { Instrumentation, PRODUCER_EVENTS } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 import type { ClientOptionsFactory } from './kafka.ts'
@@ -61,7 +62,10 @@ export interface Transaction {
 
 export class KafkaJsProducer {
   readonly events = PRODUCER_EVENTS
-  private readonly instrumentation = new Instrumentation(Object.values(PRODUCER_EVENTS))
+  private readonly requestEvents = requests((m) => this.instrumentation.emit(PRODUCER_EVENTS.REQUEST, requestPayload(m)))
+  private readonly instrumentation = new Instrumentation(Object.values(PRODUCER_EVENTS), (name) => {
+    if (name === PRODUCER_EVENTS.REQUEST) this.requestEvents.start()
+  })
   private readonly producers = new Map<string, Producer>()
   private base: Awaited<ReturnType<ClientOptionsFactory>> | null = null
   private connecting: Promise<void> | null = null
@@ -108,6 +112,7 @@ export class KafkaJsProducer {
         transactionTimeoutMs: this.config.transactionTimeout,
       }
       p = new Producer(o)
+      this.requestEvents.ids.add(p.diagnosticsId)
       this.producers.set(key, p)
     }
     return p
@@ -202,6 +207,7 @@ export class KafkaJsProducer {
       this.connecting = null
       this.base = null
       await Promise.all(all.map((p) => p.close()))
+      for (const p of all) this.requestEvents.ids.delete(p.diagnosticsId)
       this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT, null)
     })
   }
