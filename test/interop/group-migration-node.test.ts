@@ -154,7 +154,9 @@ describe('online migration: KafkaJS (classic) and @platformatic/kafka (consumer 
           return { classicFirst, upgraded, seen, produced }
         } finally {
           for (const c of kjs.values()) await c.disconnect()
-          if (plt) await plt.close(true).catch(() => {})
+          if (plt) {
+            try { await plt.close(true) } catch {}
+          }
           await producer.disconnect()
           await admin.disconnect()
         }
