@@ -1,5 +1,6 @@
-// KafkaJS-style use of instrumentation events and of crash/restart, written once and run against
-// the real KafkaJS (kafkajs.test.ts) and the facade (facade.test.ts) with the same assertions.
+// KafkaJS-style use of the hooks KafkaJS offers — instrumentation events, crash/restart, custom
+// partitioners and assigners — written once and run against the real KafkaJS (kafkajs.test.ts)
+// and the facade (facade.test.ts) with the same assertions.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type * as KafkaJs from 'kafkajs'
@@ -22,10 +23,12 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer))
 }
 
-export function kafkaJsInstrumentationCases(label: string, lib: KafkaJsLike): void {
-  const { Kafka, logLevel } = lib
+export type KafkaJsHooksLike = KafkaJsLike & Pick<typeof KafkaJs, 'Partitioners'>
 
-  describe(`KafkaJS instrumentation and restarts (${label})`, { timeout: 60_000 }, () => {
+export function kafkaJsHookCases(label: string, lib: KafkaJsHooksLike): void {
+  const { Kafka, logLevel, Partitioners } = lib
+
+  describe(`KafkaJS hooks: events, restarts, partitioners, assigners (${label})`, { timeout: 60_000 }, () => {
     let broker: Broker
     let kafka: KafkaJs.Kafka
     let admin: KafkaJs.Admin
@@ -109,6 +112,42 @@ export function kafkaJsInstrumentationCases(label: string, lib: KafkaJsLike): vo
       } finally {
         await consumer.disconnect()
       }
+    })
+
+    it('partitioners: createPartitioner decides every message\'s partition (LegacyPartitioner, and a custom one)', { timeout: 20_000 }, async () => {
+      const t = unique('parts')
+      await admin.createTopics({ topics: [{ topic: t, numPartitions: 4 }], waitForLeaders: true })
+      const keys = Array.from({ length: 40 }, (_, i) => `user-${i * 7919}`)
+      const legacy = kafka.producer({ createPartitioner: Partitioners.LegacyPartitioner })
+      await legacy.connect()
+      const written = await legacy.send({ topic: t, messages: keys.map((key) => ({ key, value: key })) })
+      await legacy.disconnect()
+      // Where KafkaJS's legacy partitioner puts each key, computed here with the library's own factory.
+      const meta = (await admin.fetchTopicMetadata({ topics: [t] })).topics[0]!.partitions
+      const pick = Partitioners.LegacyPartitioner()
+      const expected = new Map<number, number>()
+      for (const key of keys) {
+        const p = pick({ topic: t, partitionMetadata: meta, message: { key, value: key } })
+        expected.set(p, (expected.get(p) ?? 0) + 1)
+      }
+      const ends = await admin.fetchTopicOffsets(t)
+      for (const e of ends) assert.equal(Number(e.high), expected.get(e.partition) ?? 0, `partition ${e.partition}`)
+      assert.equal(written.length, expected.size)
+
+      const t2 = unique('parts-custom')
+      await admin.createTopics({ topics: [{ topic: t2, numPartitions: 3 }], waitForLeaders: true })
+      const seenArgs: { partitions: number; key: string | null }[] = []
+      const lastPartition = () => ({ partitionMetadata, message }: { partitionMetadata: KafkaJs.PartitionMetadata[]; message: KafkaJs.Message }) => {
+        seenArgs.push({ partitions: partitionMetadata.length, key: message.key === undefined || message.key === null ? null : String(message.key) })
+        return partitionMetadata.length - 1
+      }
+      const custom = kafka.producer({ createPartitioner: lastPartition })
+      await custom.connect()
+      await custom.send({ topic: t2, messages: [{ key: 'a', value: '1' }, { value: '2' }, { key: 'c', value: '3', partition: 0 }] })
+      await custom.disconnect()
+      const ends2 = await admin.fetchTopicOffsets(t2)
+      assert.deepEqual(ends2.map((e) => [e.partition, Number(e.high)]).sort(), [[0, 0], [1, 0], [2, 3]], 'the partitioner overrides even an explicit partition')
+      assert.deepEqual(seenArgs, [{ partitions: 3, key: 'a' }, { partitions: 3, key: null }, { partitions: 3, key: 'c' }])
     })
 
     it('crash and restart: a handler failing past its retries crashes the consumer, which restarts and goes on', { timeout: 30_000 }, async () => {
