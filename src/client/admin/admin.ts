@@ -23,7 +23,7 @@ import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets } from '..
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
 import { describeConsumerGroup } from './consumer-group-describe.ts'
-import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeScramCredentials } from './security-admin.ts'
+import { alterScramCredentials, createAcls, deleteAcls, deleteAclsByFilter, describeAcls, describeScramCredentials } from './security-admin.ts'
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
@@ -271,6 +271,11 @@ export class Admin {
   /** Deletes the bindings each filter matches; returns them. */
   deleteAcls(filters: readonly AclFilter[]): Promise<AclBinding[]> {
     return deleteAcls(() => this.controller(), (fn) => this.run(fn), filters)
+  }
+
+  /** As deleteAcls, with each filter's deleted bindings apart. */
+  deleteAclsByFilter(filters: readonly AclFilter[]): Promise<AclBinding[][]> {
+    return deleteAclsByFilter(() => this.controller(), (fn) => this.run(fn), filters)
   }
 
   /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */

@@ -8,6 +8,8 @@ import { KafkaError } from '../errors.ts'
 import type { ClientOptions } from '../options.ts'
 import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSNonRetriableError, KafkaJSProtocolError, kafkaJsErrors } from './errors.ts'
 import type { KafkaJSError } from './errors.ts'
+import { createAcls, deleteAcls, describeAcls } from './acls.ts'
+import type { AclEntry, AclFilterEntry, DescribeAclResource } from './acls.ts'
 import { requestPayload, requests } from './channel-events.ts'
 import { ADMIN_EVENTS, Instrumentation } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
@@ -309,6 +311,18 @@ export class KafkaJsAdmin {
   }
 
   /** Deletes records before each offset ('-1': the high watermark). */
+  createAcls({ acl }: { acl: AclEntry[] }): Promise<true> {
+    return kafkaJsErrors(() => createAcls(this.admin, acl))
+  }
+
+  describeAcls(filter: AclFilterEntry): Promise<{ resources: DescribeAclResource[] }> {
+    return kafkaJsErrors(() => describeAcls(this.admin, filter))
+  }
+
+  deleteAcls({ filters }: { filters: AclFilterEntry[] }): ReturnType<typeof deleteAcls> {
+    return kafkaJsErrors(() => deleteAcls(this.admin, filters))
+  }
+
   deleteTopicRecords(options: { topic: string; partitions: PartitionOffset[] }): Promise<void> {
     return kafkaJsErrors(async () => {
       const { topic } = options
