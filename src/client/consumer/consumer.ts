@@ -255,6 +255,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   /** A snapshot: records handed out (total, per second since the previous call) and lag per partition. */
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
+  }
+
   metrics(): ConsumerMetrics {
     const now = Date.now()
     const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)

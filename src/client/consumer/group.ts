@@ -7,6 +7,8 @@ import type { JoinGroupResponse } from '../../protocol/generated/messages/join-g
 import type { SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
 import type { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat.ts'
 import type { LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
+import { groupChannel } from '../diagnostics.ts'
+import type { GroupMessage } from '../diagnostics.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
 import { retry } from '../retry.ts'
@@ -54,6 +56,7 @@ export class GroupMembership {
   /** Joins (or rejoins) and returns this member's assignment. */
   async join(topics: string[], owned: readonly TopicPartition[]): Promise<TopicPartition[]> {
     this.stopHeartbeats()
+    const startedAt = Date.now()
     return retry(async () => {
       const conn = await this.cluster.coordinator(this.o.groupId, 0)
       const protocols = this.o.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription(topics, owned, a.userData?.() ?? null, owned.length > 0 ? this.generationId : -1) }))
@@ -82,6 +85,9 @@ export class GroupMembership {
       this.startHeartbeats()
       const { partitions, userData } = decodeAssignmentWithUserData(sync.assignment)
       this.o.assignors.find((a) => a.name === (sync.protocolName ?? join.protocolName))?.onAssignment?.(partitions, userData)
+      if (groupChannel.hasSubscribers) {
+        this.publish('join', startedAt, { leaderId: join.leader, isLeader: join.leader === join.memberId, protocol: join.protocolName ?? '', assigned: partitions })
+      }
       return partitions
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
   }
@@ -136,6 +142,7 @@ export class GroupMembership {
         groupId: this.o.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.o.groupInstanceId,
       })
       if (res.errorCode === 0) {
+        if (groupChannel.hasSubscribers) this.publish('heartbeat', this.lastHeartbeatOk)
         this.lastHeartbeatOk = Date.now()
         return
       }
@@ -156,6 +163,15 @@ export class GroupMembership {
     }
   }
 
+  private publish(type: GroupMessage['type'], since: number, extra: Partial<GroupMessage> = {}): void {
+    const o = this.cluster.options
+    const m: GroupMessage = {
+      client: o.diagnosticsId, clientId: o.clientId, type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId,
+      durationMs: Date.now() - since, ...extra,
+    }
+    groupChannel.publish(m)
+  }
+
   requestRejoin(): void {
     this.rejoinNeeded = true
     this.stopHeartbeats()
@@ -166,6 +182,7 @@ export class GroupMembership {
   async leave(reason: string): Promise<void> {
     this.stopHeartbeats()
     const memberId = this.memberId
+    if (groupChannel.hasSubscribers && memberId !== '') this.publish('leave', Date.now())
     this.memberId = ''
     this.generationId = -1
     this.rejoinNeeded = true

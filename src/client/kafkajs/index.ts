@@ -10,6 +10,10 @@ export type { ITopicConfig, ConfigEntries, DescribeConfigResponse } from './admi
 export { logLevel } from './logger.ts'
 export type { Logger, LogEntry, LoggerEntryContent, logCreator } from './logger.ts'
 export { CompressionTypes } from './types.ts'
+export { Partitioners } from './partitioners.ts'
+export { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } from './acls.ts'
+export type { AclEntry, AclFilterEntry, DescribeAclResource } from './acls.ts'
+export type { ICustomPartitioner, PartitionerArgs } from './partitioners.ts'
 export type * from './types.ts'
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 export {

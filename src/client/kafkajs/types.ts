@@ -34,6 +34,8 @@ export interface KafkaConfig {
 }
 
 export interface ProducerConfig {
+  /** KafkaJS's partitioner factory (Partitioners.DefaultPartitioner, LegacyPartitioner or your own). */
+  createPartitioner?: () => (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number
   retry?: RetryOptions
   metadataMaxAge?: number
   allowAutoTopicCreation?: boolean

@@ -430,6 +430,11 @@ export class Producer<K = Bytes, V = Bytes> {
    * A snapshot: totals since the producer was created, rates since the previous call, and the
    * mean/max Produce round trip since the previous call.
    */
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
+  }
+
   metrics(): ProducerMetrics {
     const st = this.sender.stats
     const now = Date.now()
