@@ -88,7 +88,7 @@ export class Cluster {
     const o = this.options
     try {
       const conn = await Connection.open({
-        host, port, clientId: o.clientId, connectTimeoutMs: o.connectTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, tls: o.tls, sasl: o.sasl,
+        host, port, clientId: o.clientId, connectTimeoutMs: o.connectTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, tls: o.tls, sasl: o.sasl, diagnosticsId: o.diagnosticsId,
       })
       this.failures.delete(address)
       this.open.set(address, conn)

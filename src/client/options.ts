@@ -3,6 +3,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import type { SaslOptions } from './net/sasl.ts'
 import { ClientConfigError } from './errors.ts'
+import { nextDiagnosticsId } from './diagnostics.ts'
 
 export interface ClientOptions {
   /** host:port of one or more brokers; the rest of the cluster is discovered from metadata. */
@@ -35,6 +36,8 @@ export interface ResolvedClientOptions {
   metadataMaxAgeMs: number
   tls: TlsOptions | boolean | undefined
   sasl: SaslOptions | undefined
+  /** This client's number on the diagnostics channels. */
+  diagnosticsId: number
 }
 
 export function parseHostPort(s: string): { host: string; port: number } {
@@ -65,5 +68,6 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     metadataMaxAgeMs: nonNegative('metadataMaxAgeMs', o.metadataMaxAgeMs, 300_000),
     tls: o.tls,
     sasl: o.sasl,
+    diagnosticsId: nextDiagnosticsId(),
   }
 }

@@ -1,6 +1,6 @@
 // ConsumerGroupDescribe (key 69), versions 0-1 (KIP-848): a consumer group's epochs, assignor and
 // members with their current and target assignments (topic ids with names). A group that is not
-// a consumer group answers GROUP_ID_NOT_FOUND. v1 adds MemberType (1: consumer protocol).
+// a consumer group answers GROUP_ID_NOT_FOUND. v1 adds MemberType (0: classic member of a migrated group, 1: consumer protocol).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from '../../protocol/generated/messages/consumer-group-describe.ts'
 import { defineHandler } from './handler.ts'
@@ -32,7 +32,7 @@ export const consumerGroupDescribeHandler = defineHandler<ConsumerGroupDescribeR
           subscribedTopicRegex: m.subscribedTopicRegex,
           assignment: describedAssignment(metadata, m.assigned),
           targetAssignment: describedAssignment(metadata, g.targetAssignment.get(m.memberId)),
-          memberType: 1,
+          memberType: m.classic !== null ? 0 : 1,
         })),
       }),
     })

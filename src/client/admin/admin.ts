@@ -23,7 +23,7 @@ import { EARLIEST, LATEST, commitOffsets, fetchCommitted, listOffsets } from '..
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { decodeAssignment, decodeSubscription } from '../consumer/assignors.ts'
 import { describeConsumerGroup } from './consumer-group-describe.ts'
-import { alterScramCredentials, createAcls, deleteAcls, describeAcls, describeScramCredentials } from './security-admin.ts'
+import { alterScramCredentials, createAcls, deleteAcls, deleteAclsByFilter, describeAcls, describeScramCredentials } from './security-admin.ts'
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
@@ -273,6 +273,11 @@ export class Admin {
     return deleteAcls(() => this.controller(), (fn) => this.run(fn), filters)
   }
 
+  /** As deleteAcls, with each filter's deleted bindings apart. */
+  deleteAclsByFilter(filters: readonly AclFilter[]): Promise<AclBinding[][]> {
+    return deleteAclsByFilter(() => this.controller(), (fn) => this.run(fn), filters)
+  }
+
   /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */
   alterScramCredentials(upserts: readonly ScramUpsert[], deletions: readonly { user: string; mechanism: ScramMechanism }[] = []): Promise<void> {
     return alterScramCredentials(() => this.controller(), (fn) => this.run(fn), upserts, deletions)
@@ -305,6 +310,11 @@ export class Admin {
   /** Preferred (or unclean) leader election; one result per partition, errors included. */
   electLeaders(type: ElectionType, partitions?: readonly TopicPartition[], opts: { timeoutMs?: number } = {}): Promise<ElectionResult[]> {
     return electLeaders(() => this.controller(), (fn) => this.run(fn), type, partitions, opts.timeoutMs ?? 30_000)
+  }
+
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
   }
 
   async close(): Promise<void> {

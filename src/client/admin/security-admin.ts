@@ -13,11 +13,11 @@ import type { Connection } from '../net/connection.ts'
 import { ClientConfigError, KafkaError } from '../errors.ts'
 
 const names = <T extends string>(list: readonly T[]) => Object.fromEntries(list.map((n, i) => [n, i])) as Record<T, number>
-const RESOURCE_TYPES = ['UNKNOWN', 'ANY', 'TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'] as const
-const PATTERN_TYPES = ['UNKNOWN', 'ANY', 'MATCH', 'LITERAL', 'PREFIXED'] as const
-const OPERATIONS = ['UNKNOWN', 'ANY', 'ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION',
+export const RESOURCE_TYPES = ['UNKNOWN', 'ANY', 'TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'] as const
+export const PATTERN_TYPES = ['UNKNOWN', 'ANY', 'MATCH', 'LITERAL', 'PREFIXED'] as const
+export const OPERATIONS = ['UNKNOWN', 'ANY', 'ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION',
   'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE', 'CREATE_TOKENS', 'DESCRIBE_TOKENS', 'TWO_PHASE_COMMIT'] as const
-const PERMISSIONS = ['UNKNOWN', 'ANY', 'DENY', 'ALLOW'] as const
+export const PERMISSIONS = ['UNKNOWN', 'ANY', 'DENY', 'ALLOW'] as const
 export const SCRAM_MECHANISMS = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 } as const
 
 export type AclResourceType = (typeof RESOURCE_TYPES)[number]
@@ -99,13 +99,16 @@ export async function describeAcls(conn: () => Promise<Connection>, run: Run, fi
 
 /** Deletes every binding each filter matches; returns the deleted bindings. */
 export async function deleteAcls(conn: () => Promise<Connection>, run: Run, filters: readonly AclFilter[]): Promise<AclBinding[]> {
+  return (await deleteAclsByFilter(conn, run, filters)).flat()
+}
+
+/** deleteAcls with the deleted bindings of each filter apart (filters may overlap). */
+export async function deleteAclsByFilter(conn: () => Promise<Connection>, run: Run, filters: readonly AclFilter[]): Promise<AclBinding[][]> {
   const res = await run(async () => (await conn()).request<DeleteAclsResponse>(ApiKey.DeleteAcls, { filters: filters.map(filterFields) }))
-  const out: AclBinding[] = []
-  for (const r of res.filterResults) {
+  return res.filterResults.map((r) => {
     if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { message: r.errorMessage, api: 'DeleteAcls' })
-    for (const a of r.matchingAcls) out.push(binding(a.resourceType, a.resourceName, a.patternType, a))
-  }
-  return out
+    return r.matchingAcls.map((a) => binding(a.resourceType, a.resourceName, a.patternType, a))
+  })
 }
 
 export interface ScramUpsert {

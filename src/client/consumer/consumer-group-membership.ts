@@ -9,6 +9,8 @@
 // answer never includes a partition another member still owns, so applying it as it comes is safe.
 import { randomUUID } from 'node:crypto'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { groupChannel, publishGroup } from '../diagnostics.ts'
+import type { GroupMessage } from '../diagnostics.ts'
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
@@ -64,13 +66,17 @@ export class ConsumerProtocolMembership {
     this.subscribed = [...topics]
     this.owned = []
     this.target = null
+    const startedAt = Date.now()
     return retry(async () => {
       const res = await this.send(true)
       if (res.errorCode !== 0) throw this.error(res.errorCode)
       this.owned = (res.assignment?.topicPartitions ?? []).map((tp) => ({ topicId: tp.topicId, partitions: [...tp.partitions] }))
       this.rejoinNeeded = false
       this.startHeartbeats()
-      return this.toNames(this.owned)
+      const assigned = await this.toNames(this.owned)
+      // The broker assigns (KIP-848): no member leads.
+      if (groupChannel.hasSubscribers) this.publish('join', startedAt, { leaderId: '', isLeader: false, protocol: this.o.serverAssignor ?? '', assigned })
+      return assigned
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
   }
 
@@ -92,11 +98,13 @@ export class ConsumerProtocolMembership {
    * (the broker waits for it before giving revoked partitions to others), then heartbeat as usual.
    */
   async reconciled(): Promise<void> {
+    const startedAt = Date.now()
     if (this.target !== null) this.owned = this.target
     this.target = null
     this.rejoinNeeded = false
     this.stopHeartbeats()
     await this.heartbeat(true)
+    if (groupChannel.hasSubscribers) this.publish('join', startedAt, { leaderId: '', isLeader: false, protocol: this.o.serverAssignor ?? '', assigned: await this.toNames(this.owned) })
     if (!this.rejoinNeeded) this.startHeartbeats()
   }
 
@@ -160,9 +168,11 @@ export class ConsumerProtocolMembership {
   private async heartbeat(force = false): Promise<void> {
     if (this.heartbeating || (this.rejoinNeeded && !force)) return
     this.heartbeating = true
+    const startedAt = Date.now()
     try {
       const res = await this.send(false)
       if (res.errorCode === 0) {
+        if (groupChannel.hasSubscribers) this.publish('heartbeat', startedAt)
         const next = res.assignment?.topicPartitions
         if (next !== undefined && !sameAssignment(next, this.owned)) {
           this.target = next.map((tp) => ({ topicId: tp.topicId, partitions: [...tp.partitions] }))
@@ -186,6 +196,10 @@ export class ConsumerProtocolMembership {
     }
   }
 
+  private publish(type: GroupMessage['type'], since: number, extra: Partial<GroupMessage> = {}): void {
+    publishGroup(this.cluster.options, { type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.memberEpoch, durationMs: Date.now() - since, ...extra })
+  }
+
   requestRejoin(): void {
     this.rejoinNeeded = true
     this.stopHeartbeats()
@@ -197,6 +211,7 @@ export class ConsumerProtocolMembership {
     this.stopHeartbeats()
     this.rejoinNeeded = true
     if (this.memberEpoch <= 0) return
+    if (groupChannel.hasSubscribers) this.publish('leave', Date.now())
     const epoch = this.o.groupInstanceId === null ? -1 : -2
     this.memberEpoch = 0
     try {

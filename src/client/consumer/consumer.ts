@@ -255,6 +255,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   /** A snapshot: records handed out (total, per second since the previous call) and lag per partition. */
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
+  }
+
   metrics(): ConsumerMetrics {
     const now = Date.now()
     const secs = Math.max(0.001, (now - this.lastMetrics.at) / 1000)
@@ -404,8 +409,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         this.fetcher.error = null
         throw e
       }
-      if (this.group !== null && this.group.rejoinNeeded && this.subscription !== null) await this.rejoin()
-      if (this.fetcher.needReset.size > 0) await this.resetPositions()
+      try {
+        if (this.group !== null && this.group.rejoinNeeded && this.subscription !== null) await this.rejoin()
+        if (this.fetcher.needReset.size > 0) await this.resetPositions()
+      } catch (err) {
+        if (this.closed || this.signal?.aborted) return false // close() during a rebalance or an offset lookup ends the iteration
+        throw err
+      }
       if (this.bufferHead < this.buffer.length) return true
       this.buffer = []
       this.bufferHead = 0

@@ -5,6 +5,8 @@
 // exceed the prefetch bounds, so memory stays flat under a fast producer.
 import { ZERO_UUID, recordsBuffer } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { fetchChannel } from '../diagnostics.ts'
+import type { FetchMessage } from '../diagnostics.ts'
 import type { FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
@@ -171,6 +173,7 @@ export class Fetcher {
     const byTopic = new Map<string, PartitionState[]>()
     for (const s of states) (byTopic.get(s.topic) ?? byTopic.set(s.topic, []).get(s.topic)!).push(s)
     let res: FetchResponse
+    const startedAt = Date.now()
     try {
       const conn = await this.cluster.nodeConnection(node)
       res = await conn.request<FetchResponse>(ApiKey.Fetch, {
@@ -203,6 +206,7 @@ export class Fetcher {
       return
     }
     let refresh = false
+    let fetched = 0
     for (const t of res.responses) {
       for (const p of t.partitions) {
         const s = this.partitions.get(tpKey(t.topic, p.partitionIndex))
@@ -247,9 +251,15 @@ export class Fetcher {
           : this.o.isolationLevel === 1 ? { list: [], active: new Set<number>() } : null
         this.chunks.push({ state: s, epoch: s.epoch, buf: records, pos: 0, end, nextOffset, aborted })
         this.queuedBytes += end
+        fetched += end
       }
     }
     if (refresh) this.retrySoon()
+    if (fetchChannel.hasSubscribers) {
+      const o = this.cluster.options
+      const m: FetchMessage = { client: o.diagnosticsId, clientId: o.clientId, nodeId: node, partitions: states.length, bytes: fetched, durationMs: Date.now() - startedAt }
+      fetchChannel.publish(m)
+    }
     this.notify()
     this.wake()
   }

@@ -95,6 +95,11 @@ export class ShareConsumer {
     await Promise.all([...byNode].map(([node, acks]) => this.acknowledgeOn(node, acks, false)))
   }
 
+  /** This client's number on the diagnostics channels (samsa:client:*). */
+  get diagnosticsId(): number {
+    return this.cluster.options.diagnosticsId
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true

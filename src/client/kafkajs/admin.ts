@@ -8,6 +8,9 @@ import { KafkaError } from '../errors.ts'
 import type { ClientOptions } from '../options.ts'
 import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSNonRetriableError, KafkaJSProtocolError, kafkaJsErrors } from './errors.ts'
 import type { KafkaJSError } from './errors.ts'
+import { createAcls, deleteAcls, describeAcls } from './acls.ts'
+import type { AclEntry, AclFilterEntry, DescribeAclResource } from './acls.ts'
+import { requestPayload, requests } from './channel-events.ts'
 import { ADMIN_EVENTS, Instrumentation } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 import type { ClientOptionsFactory } from './kafka.ts'
@@ -53,7 +56,10 @@ function resourceType(type: number): 'topic' | 'broker' {
 
 export class KafkaJsAdmin {
   readonly events = ADMIN_EVENTS
-  private readonly instrumentation = new Instrumentation(Object.values(ADMIN_EVENTS))
+  private readonly requestEvents = requests((m) => this.instrumentation.emit(ADMIN_EVENTS.REQUEST, requestPayload(m)))
+  private readonly instrumentation = new Instrumentation(Object.values(ADMIN_EVENTS), (name) => {
+    if (name === ADMIN_EVENTS.REQUEST) this.requestEvents.start()
+  })
   private admin_: Admin | null = null
 
   constructor(
@@ -72,6 +78,7 @@ export class KafkaJsAdmin {
       if (this.admin_ !== null) return
       const base: ClientOptions = await this.options(this.config.retry)
       const admin = new Admin(base)
+      this.requestEvents.ids.add(admin.diagnosticsId)
       try {
         await admin.describeCluster()
       } catch (err) {
@@ -89,6 +96,7 @@ export class KafkaJsAdmin {
       this.admin_ = null
       if (a === null) return
       await a.close()
+      this.requestEvents.ids.delete(a.diagnosticsId)
       this.instrumentation.emit(ADMIN_EVENTS.DISCONNECT, null)
     })
   }
@@ -303,6 +311,18 @@ export class KafkaJsAdmin {
   }
 
   /** Deletes records before each offset ('-1': the high watermark). */
+  createAcls({ acl }: { acl: AclEntry[] }): Promise<true> {
+    return kafkaJsErrors(() => createAcls(this.admin, acl))
+  }
+
+  describeAcls(filter: AclFilterEntry): Promise<{ resources: DescribeAclResource[] }> {
+    return kafkaJsErrors(() => describeAcls(this.admin, filter))
+  }
+
+  deleteAcls({ filters }: { filters: AclFilterEntry[] }): ReturnType<typeof deleteAcls> {
+    return kafkaJsErrors(() => deleteAcls(this.admin, filters))
+  }
+
   deleteTopicRecords(options: { topic: string; partitions: PartitionOffset[] }): Promise<void> {
     return kafkaJsErrors(async () => {
       const { topic } = options

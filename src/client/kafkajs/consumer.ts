@@ -13,7 +13,12 @@ import type { Message } from '../consumer/message.ts'
 import { rangeAssignor, roundRobinAssignor } from '../consumer/assignors.ts'
 import type { ClientOptions } from '../options.ts'
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
-import { KafkaJSNonRetriableError, kafkaJsErrors, toKafkaJsError } from './errors.ts'
+import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, kafkaJsErrors, toKafkaJsError } from './errors.ts'
+import { fetches, groupEvents, requestPayload, requests } from './channel-events.ts'
+import { kafkaJsRoundRobin, toAssignor } from './assigners.ts'
+import type { AssignerCluster } from './assigners.ts'
+import { partitionMetadata } from './partitioners.ts'
+import type { GroupMessage } from '../diagnostics.ts'
 import { CONSUMER_EVENTS, Instrumentation } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 import type { ClientOptionsFactory } from './kafka.ts'
@@ -28,8 +33,6 @@ type ConsumerEventName = (typeof CONSUMER_EVENTS)[keyof typeof CONSUMER_EVENTS]
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
-/** KafkaJS's assigner name, so facade members and KafkaJS members of one group agree on a protocol. */
-const kafkaJsRoundRobin = { ...roundRobinAssignor, name: 'RoundRobinAssigner' }
 
 export function toKafkaMessage(m: Message): KafkaMessage {
   const headers: IHeaders = {}
@@ -57,7 +60,19 @@ interface Running {
 
 export class KafkaJsConsumer {
   readonly events = CONSUMER_EVENTS
-  private readonly instrumentation = new Instrumentation<ConsumerEventName>(Object.values(CONSUMER_EVENTS))
+  private readonly requestEvents = requests((m) => this.instrumentation.emit(CONSUMER_EVENTS.REQUEST, requestPayload(m)))
+  private readonly instrumentation = new Instrumentation<ConsumerEventName>(Object.values(CONSUMER_EVENTS), (name) => {
+    if (name === CONSUMER_EVENTS.REQUEST) this.requestEvents.start()
+  })
+  /** Joins and heartbeats of the running samsa consumer, as GROUP_JOIN and HEARTBEAT. */
+  private readonly groupEvents = groupEvents((m) => this.onGroupMessage(m))
+  /** Fetch responses of the running samsa consumer, as FETCH_START and FETCH (fetches run ahead in the background). */
+  private readonly fetchEvents = fetches((m) => {
+    // KafkaJS passes the node id as a string (its broker map's key).
+    this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: String(m.nodeId) })
+    this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: 0, duration: m.durationMs, nodeId: String(m.nodeId) })
+  })
+  private restartTimer: NodeJS.Timeout | null = null
   private base: ClientOptions | null = null
   private admin: Admin | null = null
   private readonly topics = new Map<string, boolean>()
@@ -85,6 +100,8 @@ export class KafkaJsConsumer {
         throw err
       }
       this.admin = admin
+      this.requestEvents.ids.add(admin.diagnosticsId)
+      if (this.instrumentation.listens(CONSUMER_EVENTS.REQUEST)) this.requestEvents.start()
       this.instrumentation.emit(CONSUMER_EVENTS.CONNECT, null)
     })
   }
@@ -125,7 +142,10 @@ export class KafkaJsConsumer {
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
         maxPollIntervalMs: c.rebalanceTimeout ?? 60_000,
-        assignors: [kafkaJsRoundRobin, rangeAssignor, roundRobinAssignor],
+        // KafkaJS's default is its round-robin alone; samsa's range and roundrobin follow for mixed groups.
+        assignors: c.partitionAssigners === undefined
+          ? [kafkaJsRoundRobin, rangeAssignor, roundRobinAssignor]
+          : c.partitionAssigners.map((pa) => toAssignor(pa, { cluster: this.assignerCluster(), groupId: c.groupId, logger: this.log })),
         isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
         fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
         fetchMinBytes: c.minBytes ?? 1,
@@ -139,12 +159,25 @@ export class KafkaJsConsumer {
         },
       })
       consumer.subscribe([...this.topics.keys()])
+      for (const f of [this.requestEvents, this.groupEvents, this.fetchEvents]) f.ids.add(consumer.diagnosticsId)
+      this.groupEvents.start()
+      this.fetchEvents.start()
       const state: Running = {
         consumer, abort, config, loop: Promise.resolve(), resolved: new Map(), stale: new Set(), lastCommit: Date.now(), failures: new Map(),
       }
       this.run_ = state
       state.loop = this.loop(state)
     })
+  }
+
+  /** What a KafkaJS assigner sees of the cluster: the running consumer's metadata (fresh when assign() runs). */
+  private assignerCluster(): AssignerCluster {
+    return {
+      findTopicPartitionMetadata: (topic) => {
+        const info = this.run_?.consumer.cluster.cachedTopic(topic)
+        return info === undefined ? [] : partitionMetadata(info)
+      },
+    }
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
@@ -170,12 +203,18 @@ export class KafkaJsConsumer {
         r.consumer.seek(s)
       }
     }
-    const id = r.consumer.groupMetadata()
-    const memberAssignment: Record<string, number[]> = {}
-    for (const tp of tps) (memberAssignment[tp.topic] ??= []).push(tp.partition)
-    this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
-      duration: 0, groupId: id.groupId, isLeader: false, leaderId: '', groupProtocol: kafkaJsRoundRobin.name, memberId: id.memberId, memberAssignment,
-    })
+  }
+
+  private onGroupMessage(m: GroupMessage): void {
+    if (m.type === 'heartbeat') {
+      this.instrumentation.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: m.groupId, memberId: m.memberId, groupGenerationId: m.generationId })
+    } else if (m.type === 'join') {
+      const memberAssignment: Record<string, number[]> = {}
+      for (const tp of m.assigned ?? []) (memberAssignment[tp.topic] ??= []).push(tp.partition)
+      this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
+        duration: m.durationMs, groupId: m.groupId, isLeader: m.isLeader ?? false, leaderId: m.leaderId ?? '', groupProtocol: m.protocol ?? '', memberId: m.memberId, memberAssignment,
+      })
+    }
   }
 
   private async loop(r: Running): Promise<void> {
@@ -204,10 +243,34 @@ export class KafkaJsConsumer {
       if (r.abort.signal.aborted) return
       const error = toKafkaJsError(err)
       this.log.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.config.groupId })
-      this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.config.groupId, restart: false })
       r.abort.abort()
-      queueMicrotask(() => void this.stop().catch(() => {}))
+      const restart = await this.shouldRestart(error)
+      this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.config.groupId, restart })
+      queueMicrotask(() => void this.stop().then(() => { if (restart) this.restartLater(r.config, error) }, () => {}))
     }
+  }
+
+  /** KafkaJS restarts a consumer that crashed on a retriable error unless retry.restartOnFailure says no. */
+  private async shouldRestart(error: Error): Promise<boolean> {
+    let cause: unknown = error
+    while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause
+    const retriable = error.name === 'KafkaJSNumberOfRetriesExceeded' || (cause as { retriable?: unknown } | null)?.retriable === true
+    const decide = this.config.retry?.restartOnFailure
+    if (!retriable) return false
+    if (decide === undefined) return true
+    return decide(error).catch((e: unknown) => {
+      this.log.error('Caught error when invoking user-provided "restartOnFailure" callback. Defaulting to restarting.', { error: String(e), groupId: this.config.groupId })
+      return true
+    })
+  }
+
+  private restartLater(config: ConsumerRunConfig, error: Error): void {
+    const wait = (error as { retryTime?: number }).retryTime || (this.config.retry?.initialRetryTime ?? this.base?.retryBackoffMs ?? 300)
+    this.log.error(`Restarting the consumer in ${wait}ms`, { groupId: this.config.groupId })
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null
+      if (this.admin !== null) this.run(config).catch((e: unknown) => this.log.error('restart failed', { error: String(e), groupId: this.config.groupId }))
+    }, wait)
   }
 
   private isPaused(topic: string, partition: number): boolean {
@@ -240,6 +303,10 @@ export class KafkaJsConsumer {
     }
     const heartbeat = async () => {}
     let failedAt = -1
+    const batchEvents = this.instrumentation.listens(CONSUMER_EVENTS.START_BATCH_PROCESS) || this.instrumentation.listens(CONSUMER_EVENTS.END_BATCH_PROCESS)
+    const batchEvent = batchEvents ? this.batchEventPayload(r, msgs) : null
+    const startedAt = Date.now()
+    if (batchEvent !== null) this.instrumentation.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, batchEvent)
     try {
       if (r.config.eachMessage !== undefined) {
         for (let i = 0; i < msgs.length; i++) {
@@ -272,6 +339,7 @@ export class KafkaJsConsumer {
         if (r.config.eachBatchAutoResolve !== false && !r.stale.has(k)) resolve(msgs[msgs.length - 1]!.offset)
       }
       r.failures.delete(k)
+      if (batchEvent !== null) this.instrumentation.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { ...batchEvent, duration: Date.now() - startedAt })
     } catch (err) {
       if (r.abort.signal.aborted) return
       // Start the partition again at the failed message, after a backoff; give up after the retries.
@@ -279,11 +347,25 @@ export class KafkaJsConsumer {
       r.failures.set(k, n)
       const retry = this.config.retry ?? {}
       this.log.error(`Error when calling ${r.config.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic, partition, offset: String(failedAt), error: String(err), retryCount: n })
-      if (n > (retry.retries ?? this.base?.retries ?? 5)) throw err
+      // The partition starts again at the failed message (after a crash too: it was not resolved).
       if (!r.stale.has(k)) r.consumer.seek({ topic, partition, offset: failedAt })
       r.stale.add(k)
       const backoff = Math.min((retry.initialRetryTime ?? this.base?.retryBackoffMs ?? 300) * 2 ** (n - 1), retry.maxRetryTime ?? this.base?.retryBackoffMaxMs ?? 30_000)
+      // As KafkaJS's retrier: an error marked not retriable crashes at once, others after the retries.
+      if ((err as { retriable?: unknown } | null)?.retriable === false) throw err
+      if (n > (retry.retries ?? this.base?.retries ?? 5)) {
+        r.failures.delete(k)
+        throw new KafkaJSNumberOfRetriesExceeded(err instanceof Error ? err : String(err), { retryCount: n - 1, retryTime: backoff })
+      }
       await sleep(backoff, undefined, { signal: r.abort.signal }).catch(() => {})
+    }
+  }
+
+  private batchEventPayload(r: Running, msgs: Message[]): Record<string, unknown> {
+    const b = this.batch(r, msgs)
+    return {
+      topic: b.topic, partition: b.partition, highWatermark: b.highWatermark, offsetLag: b.offsetLag(), offsetLagLow: b.offsetLagLow(),
+      batchSize: msgs.length, firstOffset: b.firstOffset(), lastOffset: b.lastOffset(),
     }
   }
 
@@ -420,12 +502,17 @@ export class KafkaJsConsumer {
   /** Stops consuming: waits for the batch in hand, commits resolved offsets and leaves the group. */
   stop(): Promise<void> {
     return kafkaJsErrors(async () => {
+      if (this.restartTimer !== null) clearTimeout(this.restartTimer)
+      this.restartTimer = null
       const r = this.run_
       if (r === null) return
       r.abort.abort()
       await r.loop
       if (r.config.autoCommit !== false) await this.commitResolved(r).catch((err: unknown) => this.log.warn('commit on stop failed', { error: String(err) }))
       await r.consumer.close()
+      for (const f of [this.requestEvents, this.groupEvents, this.fetchEvents]) f.ids.delete(r.consumer.diagnosticsId)
+      this.groupEvents.stop()
+      this.fetchEvents.stop()
       if (this.run_ === r) this.run_ = null
       this.instrumentation.emit(CONSUMER_EVENTS.STOP, null)
     })
@@ -437,6 +524,8 @@ export class KafkaJsConsumer {
       const admin = this.admin
       this.admin = null
       if (admin !== null) {
+        this.requestEvents.ids.delete(admin.diagnosticsId)
+        this.requestEvents.stop()
         await admin.close()
         this.instrumentation.emit(CONSUMER_EVENTS.DISCONNECT, null)
       }

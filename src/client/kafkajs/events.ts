@@ -49,14 +49,23 @@ let nextId = 0
 export class Instrumentation<Names extends string> {
   private readonly listeners = new Map<string, Set<(e: InstrumentationEvent<never>) => void>>()
 
-  constructor(private readonly known: readonly Names[]) {}
+  constructor(
+    private readonly known: readonly Names[],
+    /** Told when an event gets its first listener (e.g. to start forwarding network requests). */
+    private readonly onFirstListener: (name: Names) => void = () => {},
+  ) {}
 
   on(name: Names, listener: (event: InstrumentationEvent<never>) => void): RemoveInstrumentationEventListener {
     if (!this.known.includes(name)) throw new TypeError(`unknown event '${name}'; known: ${this.known.join(', ')}`)
     let set = this.listeners.get(name)
     if (set === undefined) this.listeners.set(name, (set = new Set()))
     set.add(listener)
+    if (set.size === 1) this.onFirstListener(name)
     return () => void set.delete(listener)
+  }
+
+  listens(name: Names): boolean {
+    return (this.listeners.get(name)?.size ?? 0) > 0
   }
 
   emit(name: Names, payload: unknown): void {

@@ -10,6 +10,12 @@ export type { ITopicConfig, ConfigEntries, DescribeConfigResponse } from './admi
 export { logLevel } from './logger.ts'
 export type { Logger, LogEntry, LoggerEntryContent, logCreator } from './logger.ts'
 export { CompressionTypes } from './types.ts'
+export { Partitioners } from './partitioners.ts'
+export { AssignerProtocol, PartitionAssigners } from './assigners.ts'
+export type { PartitionAssigner, KafkaJsAssigner, AssignerCluster, MemberMetadataValue, MemberAssignmentValue } from './assigners.ts'
+export { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } from './acls.ts'
+export type { AclEntry, AclFilterEntry, DescribeAclResource } from './acls.ts'
+export type { ICustomPartitioner, PartitionerArgs } from './partitioners.ts'
 export type * from './types.ts'
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 export {

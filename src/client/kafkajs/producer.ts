@@ -7,11 +7,14 @@ import { Producer } from '../producer/producer.ts'
 import type { ProducerOptions, ProducerRecord as SamsaRecord, RecordMetadata as SamsaMetadata } from '../producer/producer.ts'
 import type { AppendHeader } from '../../protocol/records/batch-appender.ts'
 import { KafkaJSNonRetriableError, kafkaJsErrors } from './errors.ts'
+import { requestPayload, requests } from './channel-events.ts'
 import { Instrumentation, PRODUCER_EVENTS } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
 import type { ClientOptionsFactory } from './kafka.ts'
 import type { Logger } from './logger.ts'
-import type { IHeaders, Message, Offsets, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from './types.ts'
+import type { IHeaders, Message, Offsets, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata, TopicMessages } from './types.ts'
+import { partitionMetadata } from './partitioners.ts'
+import type { ICustomPartitioner } from './partitioners.ts'
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 
@@ -61,12 +64,16 @@ export interface Transaction {
 
 export class KafkaJsProducer {
   readonly events = PRODUCER_EVENTS
-  private readonly instrumentation = new Instrumentation(Object.values(PRODUCER_EVENTS))
+  private readonly requestEvents = requests((m) => this.instrumentation.emit(PRODUCER_EVENTS.REQUEST, requestPayload(m)))
+  private readonly instrumentation = new Instrumentation(Object.values(PRODUCER_EVENTS), (name) => {
+    if (name === PRODUCER_EVENTS.REQUEST) this.requestEvents.start()
+  })
   private readonly producers = new Map<string, Producer>()
   private base: Awaited<ReturnType<ClientOptionsFactory>> | null = null
   private connecting: Promise<void> | null = null
   private activeTxn = false
   private readonly idempotent: boolean
+  private readonly partitioner: ReturnType<ICustomPartitioner> | null
 
   constructor(
     private readonly options: ClientOptionsFactory,
@@ -74,6 +81,7 @@ export class KafkaJsProducer {
     private readonly log: Logger,
   ) {
     this.idempotent = config.idempotent === true || config.transactionalId !== undefined
+    this.partitioner = config.createPartitioner?.() ?? null
   }
 
   connect(): Promise<void> {
@@ -108,6 +116,7 @@ export class KafkaJsProducer {
         transactionTimeoutMs: this.config.transactionTimeout,
       }
       p = new Producer(o)
+      this.requestEvents.ids.add(p.diagnosticsId)
       this.producers.set(key, p)
     }
     return p
@@ -123,18 +132,30 @@ export class KafkaJsProducer {
     return summarize(results)
   }
 
+  /** The messages as samsa records; a createPartitioner partitioner names every message's partition. */
+  private async toRecords(list: readonly TopicMessages[], acks: number | undefined, compression: number | undefined): Promise<SamsaRecord[]> {
+    const partitioner = this.partitioner
+    if (partitioner === null) return list.flatMap((tm) => tm.messages.map((m) => toRecord(tm.topic, m)))
+    const out: SamsaRecord[] = []
+    for (const { topic, messages } of list) {
+      const info = await this.producerFor(acks ?? -1, compression ?? 0).cluster.topic(topic, this.config.allowAutoTopicCreation ?? true)
+      const meta = partitionMetadata(info)
+      for (const message of messages) out.push({ ...toRecord(topic, message), partition: partitioner({ topic, partitionMetadata: meta, message }) })
+    }
+    return out
+  }
+
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     return kafkaJsErrors(async () => {
       if (record === null || typeof record !== 'object' || typeof record.topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
       if (!Array.isArray(record.messages)) throw new KafkaJSNonRetriableError(`Invalid messages array [${String(record.messages)}] for topic "${record.topic}"`)
-      return this.sendRecords(record.messages.map((m) => toRecord(record.topic, m)), record.acks, record.compression, false)
+      return this.sendRecords(await this.toRecords([record], record.acks, record.compression), record.acks, record.compression, false)
     })
   }
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     return kafkaJsErrors(async () => {
-      const records = (batch.topicMessages ?? []).flatMap((tm) => tm.messages.map((m) => toRecord(tm.topic, m)))
-      return this.sendRecords(records, batch.acks, batch.compression, false)
+      return this.sendRecords(await this.toRecords(batch.topicMessages ?? [], batch.acks, batch.compression), batch.acks, batch.compression, false)
     })
   }
 
@@ -163,11 +184,11 @@ export class KafkaJsProducer {
       return {
         send: (record) => kafkaJsErrors(async () => {
           ensure()
-          return this.sendRecords(record.messages.map((m) => toRecord(record.topic, m)), -1, 0, true)
+          return this.sendRecords(await this.toRecords([record], -1, 0), -1, 0, true)
         }),
         sendBatch: (batch) => kafkaJsErrors(async () => {
           ensure()
-          return this.sendRecords((batch.topicMessages ?? []).flatMap((tm) => tm.messages.map((m) => toRecord(tm.topic, m))), -1, 0, true)
+          return this.sendRecords(await this.toRecords(batch.topicMessages ?? [], -1, 0), -1, 0, true)
         }),
         sendOffsets: ({ consumerGroupId, topics }) => kafkaJsErrors(async () => {
           ensure()
@@ -202,6 +223,7 @@ export class KafkaJsProducer {
       this.connecting = null
       this.base = null
       await Promise.all(all.map((p) => p.close()))
+      for (const p of all) this.requestEvents.ids.delete(p.diagnosticsId)
       this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT, null)
     })
   }

@@ -7,7 +7,6 @@ import { connect as netConnect } from 'node:net'
 import type { Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
-import { channel } from 'node:diagnostics_channel'
 import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { API_SPECS, ApiKey } from '../../protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../protocol/generated/headers.ts'
@@ -18,12 +17,12 @@ import { ApiVersionTable } from './versions.ts'
 import { authenticate } from './sasl.ts'
 import type { SaslOptions } from './sasl.ts'
 import { CLIENT_VERSION } from '../version.ts'
+import { requestChannel } from '../diagnostics.ts'
+import type { RequestMessage } from '../diagnostics.ts'
 
 /** Record payloads at least this large are sent by reference (writev), not copied. */
 const ZERO_COPY_BYTES = 16 * 1024
 
-/** diagnostics_channel: one message per completed request ({ broker, apiKey, version, durationMs, error? }). */
-export const requestChannel = channel('samsa:client:request')
 
 export interface ConnectionOptions {
   host: string
@@ -33,6 +32,8 @@ export interface ConnectionOptions {
   requestTimeoutMs: number
   tls?: TlsOptions | boolean
   sasl?: SaslOptions
+  /** The owning client's diagnosticsId, for the request channel. */
+  diagnosticsId?: number
 }
 
 export interface RequestOptions {
@@ -199,7 +200,11 @@ export class Connection {
       return this.fail(e)
     }
     if (requestChannel.hasSubscribers) {
-      requestChannel.publish({ broker: this.address, apiKey: p.apiKey, version: p.version, durationMs: Date.now() - p.sentAt })
+      const m: RequestMessage = {
+        client: this.options.diagnosticsId ?? 0, clientId: this.options.clientId, broker: this.address, apiKey: p.apiKey, apiName: spec.name,
+        version: p.version, correlationId: p.correlationId, size: frame.length, sentAt: p.sentAt, durationMs: Date.now() - p.sentAt,
+      }
+      requestChannel.publish(m)
     }
     p.resolve(body)
   }

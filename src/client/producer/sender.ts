@@ -5,6 +5,8 @@
 // a retry can never overtake or be overtaken (ordering kept with idempotence and 5 in flight).
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
+import { batchChannel } from '../diagnostics.ts'
+import type { BatchMessage } from '../diagnostics.ts'
 import type { ProduceResponse } from '../../protocol/generated/messages/produce.ts'
 import type { Cluster } from '../cluster.ts'
 import type { Connection } from '../net/connection.ts'
@@ -311,7 +313,17 @@ export class Sender {
     this.stats.bytes += b.size
     this.stats.batches++
     this.acc.release(b)
+    if (batchChannel.hasSubscribers) this.publish(b, baseOffset)
     b.complete(baseOffset, logAppendTime)
+  }
+
+  private publish(b: ProducerBatch, baseOffset: number, error?: Error): void {
+    const o = this.cluster.options
+    const m: BatchMessage = {
+      client: o.diagnosticsId, clientId: o.clientId, topic: b.topic, partition: b.partition, records: b.count, bytes: b.size,
+      baseOffset, durationMs: Date.now() - b.createdAt, error,
+    }
+    batchChannel.publish(m)
   }
 
   private failBatch(b: ProducerBatch, err: Error): void {
@@ -319,6 +331,7 @@ export class Sender {
     this.failures++
     this.lastFailure = err
     this.acc.release(b)
+    if (batchChannel.hasSubscribers) this.publish(b, -1, err)
     b.fail(err)
   }
 

@@ -50,8 +50,8 @@ export class ClassicMembership {
       const err = this.s.checkGroup(req.groupId, false)
       if (err !== ErrorCode.NONE) return resolve(joinError(req.memberId, err))
       if (this.s.deleting.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE))
-      // Classic members in a non-empty KIP-848 group (Kafka's online migration) are not served; an
-      // empty one was converted by the coordinator before this join.
+      // The coordinator sends joins for consumer groups to the classic bridge; one that got here
+      // raced a conversion.
       if (this.s.consumerGroups.has(req.groupId) || this.s.shareGroups.has(req.groupId)) return resolve(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
       const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.s.config
       if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return resolve(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT))
@@ -536,6 +536,17 @@ export class ClassicMembership {
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID
     this.removeMemberAndUpdateGroup(group, m)
     return ErrorCode.NONE
+  }
+
+  /**
+   * A consumer group just became this classic group (online downgrade): its members get sessions
+   * and must rejoin, as Kafka's conversion prepares a rebalance.
+   */
+  rebalanceConverted(groupId: string): void {
+    const group = this.s.groups.get(groupId)
+    if (!group || !group.is('Stable')) return
+    for (const m of group.members.values()) this.scheduleMemberExpiry(group, m)
+    this.prepareRebalance(group)
   }
 
   /** Answers everything parked for a group and cancels its timers (replaced by replay, unloaded, shut down). */

@@ -5,6 +5,9 @@
 // Types 4 (subscription metadata, superseded by the metadata hash) and 16 (resolved regular
 // expressions) are read past: the regex is resolved again from the member's subscription.
 import type { Reader, Writer } from '../../../protocol/primitives/index.ts'
+import { assignmentToList } from './consumer-group.ts'
+import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
+import type { GroupRecord } from './records.ts'
 import { MemberGroupRecordCodecs } from './member-group-record-codecs.ts'
 import * as gk from '../../../protocol/generated/group-coordinator/consumer-group-metadata-key.ts'
 import * as gv from '../../../protocol/generated/group-coordinator/consumer-group-metadata-value.ts'
@@ -71,3 +74,36 @@ export function encodeConsumerGroupRecord(rec: ConsumerGroupRecord, newWriter: (
 export function decodeConsumerGroupRecord(recordType: number, kr: Reader, valueReader: Reader | null): ConsumerGroupRecord | null {
   return RECORDS.decode(recordType, kr, valueReader)
 }
+
+// ---------------------------------------------------------------- record builders
+
+/** A member's ConsumerGroupMemberMetadata record (with its classic metadata when it speaks the classic protocol). */
+export function memberRecord(groupId: string, m: ConsumerGroupMember): GroupRecord {
+  return {
+    type: 'cg-member', group: groupId, memberId: m.memberId,
+    value: {
+      instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost,
+      subscribedTopicNames: [...m.subscribedTopicNames], subscribedTopicRegex: m.subscribedTopicRegex,
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor,
+      classicMemberMetadata: m.classic === null ? null : { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.protocols.map((p) => ({ name: p.name, metadata: p.metadata })) },
+    },
+  }
+}
+
+export function currentRecord(groupId: string, memberId: string, a: { memberEpoch: number, previousMemberEpoch: number, state: number, assigned: Assignment, pendingRevocation: Assignment }): GroupRecord {
+  const list = (x: Assignment) => assignmentToList(x).map((tp) => ({ ...tp, assignmentEpochs: null }))
+  return {
+    type: 'cg-current', group: groupId, memberId,
+    value: { memberEpoch: a.memberEpoch, previousMemberEpoch: a.previousMemberEpoch, state: a.state, assignedPartitions: list(a.assigned), partitionsPendingRevocation: list(a.pendingRevocation) },
+  }
+}
+
+/** Kafka's order: current assignment, target assignment, then the member itself. */
+export function removalRecords(groupId: string, memberId: string): GroupRecord[] {
+  return [
+    { type: 'cg-current', group: groupId, memberId, value: null },
+    { type: 'cg-target', group: groupId, memberId, value: null },
+    { type: 'cg-member', group: groupId, memberId, value: null },
+  ]
+}
+

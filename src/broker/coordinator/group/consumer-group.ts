@@ -11,6 +11,16 @@ export type Assignment = Map<string, Set<number>>
 /** Kafka's MemberState byte values (persisted in ConsumerGroupCurrentMemberAssignmentValue.State). */
 export const MemberState = { STABLE: 0, UNREVOKED_PARTITIONS: 1, UNRELEASED_PARTITIONS: 2, UNKNOWN: 127 } as const
 
+/**
+ * A member that speaks the classic protocol inside a consumer group (Kafka's online migration):
+ * its session timeout and its JoinGroup protocols (ConsumerGroupMemberMetadataValue's
+ * ClassicMemberMetadata). Null for a consumer-protocol member.
+ */
+export interface ClassicMemberMetadata {
+  readonly sessionTimeoutMs: number
+  readonly protocols: readonly { readonly name: string, readonly metadata: Buffer }[]
+}
+
 export const LEAVE_GROUP_MEMBER_EPOCH = -1
 export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2
 
@@ -29,13 +39,14 @@ export interface ConsumerGroupMember {
   state: number
   assigned: Assignment
   pendingRevocation: Assignment
+  classic: ClassicMemberMetadata | null
 }
 
 export function newMember(memberId: string): ConsumerGroupMember {
   return {
     memberId, instanceId: null, rackId: null, clientId: '', clientHost: '', subscribedTopicNames: [],
     subscribedTopicRegex: null, serverAssignor: null, rebalanceTimeoutMs: -1, memberEpoch: 0,
-    previousMemberEpoch: 0, state: MemberState.STABLE, assigned: new Map(), pendingRevocation: new Map(),
+    previousMemberEpoch: 0, state: MemberState.STABLE, assigned: new Map(), pendingRevocation: new Map(), classic: null,
   }
 }
 
@@ -90,6 +101,31 @@ export class ConsumerGroup {
     for (const a of [m.assigned, m.pendingRevocation]) {
       for (const [topicId, parts] of a) for (const p of parts) this.partitionEpochs.delete(`${topicId}:${p}`)
     }
+  }
+
+  /** Members speaking the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside this group. */
+  classicMembers(): ConsumerGroupMember[] {
+    return [...this.members.values()].filter((m) => m.classic !== null)
+  }
+
+  /**
+   * Kafka's supportsClassicProtocols: a classic member may join when its protocol type is
+   * "consumer" and it shares a protocol name with every classic member already in.
+   */
+  supportsClassicProtocols(protocolType: string, names: readonly string[]): boolean {
+    if (protocolType !== 'consumer') return false
+    if (this.members.size === 0) return names.length > 0
+    const classic = this.classicMembers()
+    return names.some((n) => classic.every((m) => m.classic!.protocols.some((p) => p.name === n)))
+  }
+
+  /** Whether a partition of the member's target is still held by another member (it waits for it). */
+  waitingOnUnreleasedPartition(m: ConsumerGroupMember): boolean {
+    if (m.state !== MemberState.UNRELEASED_PARTITIONS) return false
+    for (const [topicId, parts] of this.targetAssignment.get(m.memberId) ?? new Map<string, Set<number>>()) {
+      for (const p of parts) if (!m.assigned.get(topicId)?.has(p) && this.currentPartitionEpoch(topicId, p) !== -1) return true
+    }
+    return false
   }
 
   /** Every topic name some member subscribes to by name. */

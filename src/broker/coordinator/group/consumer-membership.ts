@@ -15,9 +15,12 @@ import {
   assignmentToList, newMember, sameAssignment,
 } from './consumer-group.ts'
 import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
+import { currentRecord, memberRecord, removalRecords } from './consumer-group-records.ts'
 import type { ConsumerGroupRecord } from './consumer-group-records.ts'
 import { reconcile } from './current-assignment.ts'
-import type { OwnedPartitions } from './current-assignment.ts'
+import type { OwnedPartitions, ReconciledAssignment } from './current-assignment.ts'
+import { consumerGroupFromClassic, downgradeRecords, validateOnlineDowngrade, validateOnlineUpgrade } from './group-migration.ts'
+import type { ClassicGroup } from './classic-group.ts'
 import type { GroupShardState } from './group-shard-state.ts'
 import { GroupQueue, fail, heartbeatError, runHeartbeat } from './member-heartbeat.ts'
 import type { HeartbeatResult } from './member-heartbeat.ts'
@@ -43,11 +46,26 @@ export interface ConsumerHeartbeatRequest {
 
 export type ConsumerHeartbeatResult = HeartbeatResult
 
+/** What the consumer side asks of the classic side when a group changes type with members in it. */
+export interface ClassicGroupHooks {
+  /** Upgrade appended: the classic group's parked answers say REBALANCE_IN_PROGRESS, its timers stop. */
+  forget(group: ClassicGroup, errorCode: number): void
+  /** Downgrade replayed: the new classic group's members get sessions and a rebalance starts. */
+  rebalance(groupId: string): void
+}
+
+/** Steps 1-3 of a heartbeat or of a classic member's join: what the member becomes. */
+export interface Advanced {
+  readonly next: ReconciledAssignment
+  readonly changed: boolean
+  readonly assignedChanged: boolean
+}
+
 export class ConsumerMembership {
   private readonly queue = new GroupQueue()
   readonly topics: SubscribedTopics
 
-  constructor(private readonly s: GroupShardState, lookup: TopicLookup) {
+  constructor(private readonly s: GroupShardState, lookup: TopicLookup, private readonly classic: ClassicGroupHooks) {
     this.topics = new SubscribedTopics(lookup)
   }
 
@@ -107,14 +125,12 @@ export class ConsumerMembership {
     if (gate !== ErrorCode.NONE) fail(gate, '')
     if (req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) return this.leave(req)
     const records: GroupRecord[] = []
-    const group = this.groupFor(req, records)
+    const { group, upgradedFrom } = this.groupFor(req, records)
     const memberId = req.memberId === '' ? randomUUID() : req.memberId
     if (group.members.size >= this.s.config.consumerMaxSize && !group.members.has(memberId)) {
       fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.s.config.consumerMaxSize} members.`)
     }
     const { member, replaced } = this.memberFor(group, req, memberId, records)
-
-    // 1. The member's subscription; the group epoch moves when it or the subscribed topics changed.
     const updated: ConsumerGroupMember = {
       ...member,
       instanceId: req.instanceId ?? member.instanceId,
@@ -125,7 +141,40 @@ export class ConsumerMembership {
       subscribedTopicRegex: req.subscribedTopicRegex ?? member.subscribedTopicRegex,
       clientId: req.clientId,
       clientHost: req.clientHost,
+      // A classic member that switched to the consumer protocol (same static id) speaks it from now on.
+      classic: null,
     }
+    const { next, changed, assignedChanged } = this.advance(group, member, updated, replaced, req.topicPartitions, records)
+
+    await this.s.write(group.groupId, records, upgradedFrom ? () => this.classic.forget(upgradedFrom, ErrorCode.REBALANCE_IN_PROGRESS) : undefined)
+    if (upgradedFrom) for (const m of group.members.values()) if (m.memberId !== memberId) this.scheduleSession(group.groupId, m.memberId)
+    const after = this.groups.get(group.groupId)?.members.get(memberId)
+    this.scheduleSession(group.groupId, memberId)
+    if (after?.state === MemberState.UNREVOKED_PARTITIONS) {
+      if (changed) this.scheduleRebalanceTimeout(group.groupId, memberId, after.memberEpoch, after.rebalanceTimeoutMs)
+    } else {
+      this.s.timers.cancel(rebalanceKey(group.groupId, memberId))
+    }
+    const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.topicPartitions !== null)
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: next.memberEpoch,
+      heartbeatIntervalMs: this.s.config.consumerHeartbeatIntervalMs,
+      assignment: full || assignedChanged ? assignmentToList(next.assigned) : null,
+    }
+  }
+
+  /**
+   * Kafka's heartbeat steps 1-3, shared with classic members' joins: the member's subscription
+   * (the group epoch moves when it, the rack or the subscribed topics changed), a new target
+   * assignment when the group epoch is ahead of it, and the member reconciled towards its target.
+   * Pushes the records and returns what the member becomes once they are replayed.
+   */
+  advance(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, replaced: ConsumerGroupMember | undefined,
+    owned: OwnedPartitions, records: GroupRecord[]): Advanced {
+    const memberId = updated.memberId
     const isNew = !group.members.has(memberId)
     if (isNew || metadataChanged(member, updated)) records.push(memberRecord(group.groupId, updated))
     // The rack too: the assignors place partitions by rack (Kafka's, not rack-aware, do not bump).
@@ -141,7 +190,6 @@ export class ConsumerMembership {
       records.push({ type: 'cg-epoch', group: group.groupId, value: { epoch: groupEpoch, metadataHash: hash } })
     }
 
-    // 2. A new target assignment when the group epoch is ahead of it.
     let targetEpoch = group.assignmentEpoch
     let target: Assignment = group.targetAssignment.get(replaced?.memberId ?? memberId) ?? new Map()
     if (groupEpoch > group.assignmentEpoch) {
@@ -159,44 +207,37 @@ export class ConsumerMembership {
       records.push({ type: 'cg-target', group: group.groupId, memberId, value: { topicPartitions: assignmentToList(target) } })
     }
 
-    // 3. Reconcile the member towards its target.
-    const next = reconcile(updated, targetEpoch, target, req.topicPartitions, (t, p) => group.currentPartitionEpoch(t, p))
+    const next = reconcile(updated, targetEpoch, target, owned, (t, p) => group.currentPartitionEpoch(t, p))
     if (next === null) fail(ErrorCode.FENCED_MEMBER_EPOCH, 'The consumer group member is in an unknown state. The member must abandon all its partitions and rejoin.')
     const changed = isNew || replaced !== undefined || next!.memberEpoch !== member.memberEpoch || next!.state !== member.state ||
       !sameAssignment(next!.assigned, member.assigned) || !sameAssignment(next!.pendingRevocation, member.pendingRevocation)
     if (changed) records.push(currentRecord(group.groupId, memberId, next!))
     // Decided before the write: replay updates `member` in place.
-    const assignedChanged = !sameAssignment(next!.assigned, member.assigned)
-
-    await this.s.write(group.groupId, records)
-    const after = this.groups.get(group.groupId)?.members.get(memberId)
-    this.scheduleSession(group.groupId, memberId)
-    if (after?.state === MemberState.UNREVOKED_PARTITIONS) {
-      if (changed) this.scheduleRebalanceTimeout(group.groupId, memberId, after.memberEpoch, after.rebalanceTimeoutMs)
-    } else {
-      this.s.timers.cancel(rebalanceKey(group.groupId, memberId))
-    }
-    const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.topicPartitions !== null)
-    return {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      memberId,
-      memberEpoch: next!.memberEpoch,
-      heartbeatIntervalMs: this.s.config.consumerHeartbeatIntervalMs,
-      assignment: full || assignedChanged ? assignmentToList(next!.assigned) : null,
-    }
+    return { next: next!, changed, assignedChanged: !sameAssignment(next!.assigned, member.assigned) }
   }
 
-  /** The consumer group, or a fresh one for a joining member (an empty classic group is taken over). */
-  private groupFor(req: ConsumerHeartbeatRequest, records: GroupRecord[]): ConsumerGroup {
+  /**
+   * The consumer group, or a fresh one for a joining member. An empty classic group is taken over;
+   * one with members is converted (Kafka's online upgrade) when the policy allows it: the group
+   * answered from here on is built in memory as the conversion records will replay it.
+   */
+  private groupFor(req: ConsumerHeartbeatRequest, records: GroupRecord[]): { group: ConsumerGroup, upgradedFrom?: ClassicGroup } {
     const existing = this.groups.get(req.groupId)
-    if (existing) return existing
+    if (existing) return { group: existing }
     if (this.s.shareGroups.has(req.groupId)) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`)
-    const classic = this.s.groups.get(req.groupId)
-    if (classic && !classic.is('Empty') && !classic.is('Dead')) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`)
     if (req.memberEpoch !== 0) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`)
+    const classic = this.s.groups.get(req.groupId)
+    if (classic && !classic.is('Empty') && !classic.is('Dead')) {
+      const refused = validateOnlineUpgrade(classic, this.s.config)
+      if (refused) fail(ErrorCode.GROUP_ID_NOT_FOUND, refused)
+      const converted = consumerGroupFromClassic(classic, this.topics)
+      if (typeof converted === 'string') fail(ErrorCode.GROUP_ID_NOT_FOUND, converted)
+      const c = converted as Exclude<typeof converted, string>
+      records.push(...c.records)
+      return { group: c.group, upgradedFrom: classic }
+    }
     if (classic && classic.generationId > 0) records.push({ type: 'group', group: req.groupId, value: null })
-    return new ConsumerGroup(req.groupId)
+    return { group: new ConsumerGroup(req.groupId) }
   }
 
   /** The member this heartbeat is about, fenced as Kafka fences; `replaced` is a static member it takes over. */
@@ -292,21 +333,32 @@ export class ConsumerMembership {
     return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null }
   }
 
-  /** Removes a member: its records become tombstones and the group epoch moves (a new target follows). */
-  private async fence(group: ConsumerGroup, member: ConsumerGroupMember): Promise<void> {
+  /**
+   * Removes members: their records become tombstones and the group epoch moves (a new target
+   * follows). When only classic members remain, the group becomes a classic group instead
+   * (Kafka's online downgrade), and the classic side starts a rebalance.
+   */
+  async fence(group: ConsumerGroup, ...fenced: ConsumerGroupMember[]): Promise<void> {
+    if (validateOnlineDowngrade(group, fenced, this.s.config)) {
+      await this.s.write(group.groupId, downgradeRecords(group, fenced, this.topics.namesById(), this.s.now()))
+      for (const m of group.members.values()) this.cancelTimers(group.groupId, m.memberId)
+      this.classic.rebalance(group.groupId)
+      return
+    }
     const rest = new Map(group.members)
-    rest.delete(member.memberId)
-    const records: GroupRecord[] = [
-      ...removalRecords(group.groupId, member.memberId),
-      { type: 'cg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.topics.metadataHash(rest.values()) } },
-    ]
+    for (const m of fenced) rest.delete(m.memberId)
+    const records: GroupRecord[] = fenced.flatMap((m) => removalRecords(group.groupId, m.memberId))
+    records.push({ type: 'cg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.topics.metadataHash(rest.values()) } })
     await this.s.write(group.groupId, records)
-    this.s.timers.cancel(sessionKey(group.groupId, member.memberId))
-    this.s.timers.cancel(rebalanceKey(group.groupId, member.memberId))
+    for (const m of fenced) this.cancelTimers(group.groupId, m.memberId)
+  }
+
+  cancelTimers(groupId: string, memberId: string): void {
+    for (const key of [sessionKey, rebalanceKey, joinKey, syncKey]) this.s.timers.cancel(key(groupId, memberId))
   }
 
   /** A timer's fencing, if the member is still the one the timer was armed for. */
-  private fenceLater(groupId: string, memberId: string, stillDue: (m: ConsumerGroupMember) => boolean, why: string): void {
+  fenceLater(groupId: string, memberId: string, stillDue: (m: ConsumerGroupMember) => boolean, why: string): void {
     void this.serially(groupId, async () => {
       if (this.s.checkGroup(groupId, false) !== ErrorCode.NONE) return
       const group = this.groups.get(groupId)
@@ -316,8 +368,10 @@ export class ConsumerMembership {
     }).catch((err: unknown) => this.s.onError(err, `fencing member ${memberId} of ${groupId} (${why})`))
   }
 
+  /** A classic member's session is its own JoinGroup session timeout, as in Kafka. */
   scheduleSession(groupId: string, memberId: string): void {
-    this.s.timers.schedule(sessionKey(groupId, memberId), this.s.config.consumerSessionTimeoutMs,
+    const m = this.groups.get(groupId)?.members.get(memberId)
+    this.s.timers.schedule(sessionKey(groupId, memberId), m?.classic?.sessionTimeoutMs ?? this.s.config.consumerSessionTimeoutMs,
       () => this.fenceLater(groupId, memberId, () => true, 'session expired'))
   }
 
@@ -332,7 +386,7 @@ export class ConsumerMembership {
       if (this.s.partitionFor(g.groupId) !== partition) continue
       for (const m of g.members.values()) {
         this.scheduleSession(g.groupId, m.memberId)
-        if (m.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs)
+        if (m.state === MemberState.UNREVOKED_PARTITIONS && m.classic === null) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs)
       }
     }
   }
@@ -341,10 +395,7 @@ export class ConsumerMembership {
   unload(partition: number | null): void {
     for (const g of [...this.groups.values()]) {
       if (partition !== null && this.s.partitionFor(g.groupId) !== partition) continue
-      for (const m of g.members.values()) {
-        this.s.timers.cancel(sessionKey(g.groupId, m.memberId))
-        this.s.timers.cancel(rebalanceKey(g.groupId, m.memberId))
-      }
+      for (const m of g.members.values()) this.cancelTimers(g.groupId, m.memberId)
       this.groups.delete(g.groupId)
     }
   }
@@ -389,6 +440,10 @@ export class ConsumerMembership {
           instanceId: v.instanceId, rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost,
           subscribedTopicNames: [...v.subscribedTopicNames], subscribedTopicRegex: v.subscribedTopicRegex,
           serverAssignor: v.serverAssignor, rebalanceTimeoutMs: v.rebalanceTimeoutMs,
+          classic: v.classicMemberMetadata === null ? null : {
+            sessionTimeoutMs: v.classicMemberMetadata.sessionTimeoutMs,
+            protocols: v.classicMemberMetadata.supportedProtocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+          },
         })
         group.members.set(rec.memberId, m)
         return
@@ -437,36 +492,18 @@ function subscriptionChanged(a: ConsumerGroupMember, b: ConsumerGroupMember): bo
 
 function metadataChanged(a: ConsumerGroupMember, b: ConsumerGroupMember): boolean {
   return subscriptionChanged(a, b) || a.instanceId !== b.instanceId || a.rackId !== b.rackId || a.clientId !== b.clientId ||
-    a.clientHost !== b.clientHost || a.serverAssignor !== b.serverAssignor || a.rebalanceTimeoutMs !== b.rebalanceTimeoutMs
+    a.clientHost !== b.clientHost || a.serverAssignor !== b.serverAssignor || a.rebalanceTimeoutMs !== b.rebalanceTimeoutMs ||
+    !sameClassic(a.classic, b.classic)
 }
 
-function memberRecord(groupId: string, m: ConsumerGroupMember): GroupRecord {
-  return {
-    type: 'cg-member', group: groupId, memberId: m.memberId,
-    value: {
-      instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost,
-      subscribedTopicNames: [...m.subscribedTopicNames], subscribedTopicRegex: m.subscribedTopicRegex,
-      rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor, classicMemberMetadata: null,
-    },
-  }
-}
-
-function currentRecord(groupId: string, memberId: string, a: { memberEpoch: number, previousMemberEpoch: number, state: number, assigned: Assignment, pendingRevocation: Assignment }): GroupRecord {
-  const list = (x: Assignment) => assignmentToList(x).map((tp) => ({ ...tp, assignmentEpochs: null }))
-  return {
-    type: 'cg-current', group: groupId, memberId,
-    value: { memberEpoch: a.memberEpoch, previousMemberEpoch: a.previousMemberEpoch, state: a.state, assignedPartitions: list(a.assigned), partitionsPendingRevocation: list(a.pendingRevocation) },
-  }
-}
-
-/** Kafka's order: current assignment, target assignment, then the member itself. */
-function removalRecords(groupId: string, memberId: string): GroupRecord[] {
-  return [
-    { type: 'cg-current', group: groupId, memberId, value: null },
-    { type: 'cg-target', group: groupId, memberId, value: null },
-    { type: 'cg-member', group: groupId, memberId, value: null },
-  ]
+function sameClassic(a: ConsumerGroupMember['classic'], b: ConsumerGroupMember['classic']): boolean {
+  if (a === null || b === null) return a === b
+  return a.sessionTimeoutMs === b.sessionTimeoutMs && a.protocols.length === b.protocols.length &&
+    a.protocols.every((p, i) => p.name === b.protocols[i].name && p.metadata.equals(b.protocols[i].metadata))
 }
 
 const sessionKey = (groupId: string, memberId: string) => `cg-session\u0000${groupId}\u0000${memberId}`
 const rebalanceKey = (groupId: string, memberId: string) => `cg-revoke\u0000${groupId}\u0000${memberId}`
+/** A classic member told to rejoin must do so within its rebalance timeout; one that joined, sync. */
+export const joinKey = (groupId: string, memberId: string) => `cg-join\u0000${groupId}\u0000${memberId}`
+export const syncKey = (groupId: string, memberId: string) => `cg-sync\u0000${groupId}\u0000${memberId}`

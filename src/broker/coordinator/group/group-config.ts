@@ -35,11 +35,18 @@ export interface GroupCoordinatorConfig {
   readonly consumerMaxSize: number
   /** group.consumer.assignors: names of server-side assignors, the first is the default. */
   readonly consumerAssignors: readonly string[]
+  /** group.consumer.migration.policy: which non-empty groups convert online between classic and consumer. */
+  readonly migrationPolicy: MigrationPolicy
   /** group.share.session.timeout.ms / heartbeat.interval.ms / max.size (KIP-932 share groups). */
   readonly shareSessionTimeoutMs: number
   readonly shareHeartbeatIntervalMs: number
   readonly shareMaxSize: number
 }
+
+export type MigrationPolicy = 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional'
+
+export const upgradeEnabled = (p: MigrationPolicy): boolean => p === 'upgrade' || p === 'bidirectional'
+export const downgradeEnabled = (p: MigrationPolicy): boolean => p === 'downgrade' || p === 'bidirectional'
 
 export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   offsetsTopicPartitions: 50,
@@ -58,6 +65,7 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   consumerHeartbeatIntervalMs: 5000,
   consumerMaxSize: 2 ** 31 - 1,
   consumerAssignors: ['uniform', 'range'],
+  migrationPolicy: 'bidirectional',
   shareSessionTimeoutMs: 45_000,
   shareHeartbeatIntervalMs: 5000,
   shareMaxSize: 200,
@@ -84,6 +92,7 @@ export function groupConfigFrom(config: BrokerConfig): GroupCoordinatorConfig {
     consumerMaxSize: config.int('group.consumer.max.size'),
     // Kafka lists assignor classes; their short names are what ServerAssignor carries.
     consumerAssignors: config.list('group.consumer.assignors').map((n) => n.endsWith('UniformAssignor') ? 'uniform' : n.endsWith('RangeAssignor') ? 'range' : n),
+    migrationPolicy: config.string('group.consumer.migration.policy').toLowerCase() as MigrationPolicy,
     shareSessionTimeoutMs: config.int('group.share.session.timeout.ms'),
     shareHeartbeatIntervalMs: config.int('group.share.heartbeat.interval.ms'),
     shareMaxSize: config.int('group.share.max.size'),

@@ -13,6 +13,7 @@ import { ClassicGroup } from './classic-group.ts'
 import type { GroupState, Member } from './classic-group.ts'
 import { groupFromRecord, groupRecordOf } from './classic-group-records.ts'
 import { ClassicMembership, joinError } from './classic-membership.ts'
+import { ClassicBridge } from './classic-bridge.ts'
 import { ConsumerMembership } from './consumer-membership.ts'
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResult } from './consumer-membership.ts'
 import type { ConsumerGroup } from './consumer-group.ts'
@@ -65,6 +66,7 @@ export class GroupCoordinator {
   private readonly s: GroupShardState
   private readonly membership: ClassicMembership
   private readonly consumers: ConsumerMembership
+  private readonly bridge: ClassicBridge
   private readonly shares: ShareMembership
   private readonly offsetManager: OffsetManager
   private readonly admin: GroupAdmin
@@ -83,7 +85,11 @@ export class GroupCoordinator {
     })
     this.offsets = this.s.offsets
     this.membership = new ClassicMembership(this.s)
-    this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS)
+    this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS, {
+      forget: (group, errorCode) => this.membership.forgetGroup(group, errorCode),
+      rebalance: (groupId) => this.membership.rebalanceConverted(groupId),
+    })
+    this.bridge = new ClassicBridge(this.s, this.consumers)
     this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS, opts.onShareMemberRemoved)
     this.offsetManager = new OffsetManager(this.s, this.membership)
     this.admin = new GroupAdmin(this.s, this.offsetManager)
@@ -124,10 +130,12 @@ export class GroupCoordinator {
 
   /**
    * JoinGroup. An empty consumer group (its last KIP-848 member left) becomes a classic group first,
-   * as Kafka converts it: its records get tombstones, its committed offsets stay.
+   * as Kafka converts it: its records get tombstones, its committed offsets stay. A consumer group
+   * with members takes the classic member in (classic-bridge.ts).
    */
   joinGroup(req: JoinRequest): Promise<JoinResult> {
     const cg = this.s.consumerGroups.get(req.groupId)
+    if (cg && cg.members.size > 0) return this.bridge.join(req).then((r) => r ?? this.membership.joinGroup(req))
     if (cg && cg.members.size === 0 && this.s.checkGroup(req.groupId, false) === ErrorCode.NONE) {
       return this.consumers.dropEmptyGroup(req.groupId).then(
         () => this.membership.joinGroup(req),
@@ -140,6 +148,7 @@ export class GroupCoordinator {
   }
 
   syncGroup(req: SyncRequest): Promise<SyncResult> {
+    if (this.s.consumerGroups.has(req.groupId)) return this.bridge.sync(req).then((r) => r ?? this.membership.syncGroup(req))
     return this.membership.syncGroup(req)
   }
 
@@ -185,11 +194,23 @@ export class GroupCoordinator {
   }
 
   heartbeat(req: MemberRef): number {
+    const cg = this.s.consumerGroups.get(req.groupId)
+    if (cg) {
+      const err = this.s.checkGroup(req.groupId, false)
+      return err !== ErrorCode.NONE ? err : this.bridge.heartbeat(cg, req)
+    }
     return this.membership.heartbeat(req)
   }
 
+  /** LeaveGroup of a classic group (synchronous: no records unless the group empties). */
   leaveGroup(groupId: string, members: readonly { memberId: string, groupInstanceId: string | null }[]): LeaveResult {
     return this.membership.leaveGroup(groupId, members)
+  }
+
+  /** LeaveGroup as the API serves it: classic members of a consumer group are fenced there (records). */
+  leave(groupId: string, members: readonly { memberId: string, groupInstanceId: string | null }[]): Promise<LeaveResult> {
+    if (this.s.consumerGroups.has(groupId)) return this.bridge.leave(groupId, members).then((r) => r ?? this.membership.leaveGroup(groupId, members))
+    return Promise.resolve(this.membership.leaveGroup(groupId, members))
   }
 
   /** Per-partition errors, in request order; resolves once the commit records are appended. */

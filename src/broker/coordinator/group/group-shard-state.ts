@@ -98,8 +98,9 @@ export class GroupShardState {
    * then applied by replay. The one way offsets and group deletions reach memory; a failed append
    * changes nothing.
    */
-  write(groupId: string, records: readonly GroupRecord[]): Promise<void> {
+  write(groupId: string, records: readonly GroupRecord[], beforeReplay?: () => void): Promise<void> {
     return this.append(groupId, records).then(() => {
+      beforeReplay?.()
       for (const r of records) this.replay(r)
     })
   }

@@ -26,6 +26,20 @@ export class SubscribedTopics {
     return compileTopicRegex(source)
   }
 
+  topicId(name: string): string | undefined {
+    return this.lookup.byName(name)?.topicId
+  }
+
+  /** Topic id → name over the existing topics (classic members speak names). */
+  namesById(): Map<string, string> {
+    const out = new Map<string, string>()
+    for (const name of this.lookup.names()) {
+      const t = this.lookup.byName(name)
+      if (t) out.set(t.topicId, name)
+    }
+    return out
+  }
+
   /** Names of the existing topics a member subscribes to. */
   topicsOf(m: ConsumerGroupMember): Set<string> {
     const out = new Set<string>()

@@ -1,8 +1,9 @@
 // Conversions between an empty consumer group and a classic one, as Kafka makes them: when the
 // last KIP-848 member has left, a classic JoinGroup turns the empty consumer group into a classic
 // group (the consumer group's records get tombstones, committed offsets stay), and a consumer
-// heartbeat turns an empty classic group back. A consumer group with members still refuses
-// classic members (INCONSISTENT_GROUP_PROTOCOL): mixed groups are not served.
+// heartbeat turns an empty classic group back. A consumer group with members refuses classic
+// members of another protocol type (INCONSISTENT_GROUP_PROTOCOL); groups with members migrate
+// online (consumer-group-migration.test.ts).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startBroker } from '../../../../src/broker/index.ts'
@@ -21,7 +22,7 @@ import { harness, joinReq, subscription } from './harness.ts'
 
 const T = 'AAAAAAAAAAAAAAAAAAAAAQ'
 
-test('shard: an empty consumer group becomes classic on JoinGroup; replay agrees; a non-empty one refuses', async () => {
+test('shard: an empty consumer group becomes classic on JoinGroup; replay agrees; a non-empty one refuses other protocol types', async () => {
   const topics = new Map([['t', { topicId: T, partitions: 2 }]])
   const h = harness({ offsetsTopicPartitions: 1 }, { topics: { byName: (n) => topics.get(n), names: () => topics.keys() } })
   const c = h.coordinator
@@ -31,7 +32,7 @@ test('shard: an empty consumer group becomes classic on JoinGroup; replay agrees
     topicPartitions: memberEpoch === 0 ? [] : null, clientId: 'c', clientHost: '/h', version: 1,
   })
   assert.equal((await c.consumerGroupHeartbeat(hb('a', 0))).errorCode, ErrorCode.NONE)
-  assert.equal((await c.joinGroup(joinReq())).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'a member is still there')
+  assert.equal((await c.joinGroup(joinReq({ protocolType: 'connect' }))).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'a member is still there')
   assert.equal((await c.consumerGroupHeartbeat(hb('a', -1))).errorCode, ErrorCode.NONE)
   assert.equal(c.consumerGroup('g')?.state, 'Empty')
   const joined = await c.joinGroup(joinReq({ protocols: [{ name: 'range', metadata: subscription(['t']) }] }))

@@ -212,9 +212,10 @@ test('consumer protocol: join, a third member, leave, fencing, expiry, epochs on
     }
     assert.equal((await m32.beat()).errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
 
-    // A classic member cannot join it; once empty it can be deleted, offsets with it.
+    // A classic member of another protocol type cannot join it (consumer-type ones can: online
+    // migration, consumer-group-migration tests); once empty it can be deleted, offsets with it.
     const join = await c.call<JoinGroupResponse>(ApiKey.JoinGroup, 5, {
-      groupId: GROUP, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+      groupId: GROUP, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'connect',
       protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
     })
     assert.equal(join.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
