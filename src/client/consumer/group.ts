@@ -7,7 +7,7 @@ import type { JoinGroupResponse } from '../../protocol/generated/messages/join-g
 import type { SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
 import type { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat.ts'
 import type { LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
-import { groupChannel } from '../diagnostics.ts'
+import { groupChannel, publishGroup } from '../diagnostics.ts'
 import type { GroupMessage } from '../diagnostics.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
@@ -171,12 +171,7 @@ export class GroupMembership {
   }
 
   private publish(type: GroupMessage['type'], since: number, extra: Partial<GroupMessage> = {}): void {
-    const o = this.cluster.options
-    const m: GroupMessage = {
-      client: o.diagnosticsId, clientId: o.clientId, type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId,
-      durationMs: Date.now() - since, ...extra,
-    }
-    groupChannel.publish(m)
+    publishGroup(this.cluster.options, { type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId, durationMs: Date.now() - since, ...extra })
   }
 
   requestRejoin(): void {
