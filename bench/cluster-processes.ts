@@ -13,12 +13,12 @@ import type { BenchBroker } from './broker-process.ts'
 import { runProduce } from './loadgen/producer.ts'
 import type { RateResult } from './loadgen/jobs.ts'
 import { brokerNodeFlags, cpuWindow } from './cluster-rows.ts'
-import type { Row } from './cluster-rows.ts'
+import type { BrokerCpu, Row } from './cluster-rows.ts'
 
 const HOST = '127.0.0.1'
 
 export async function runProcessThroughput(durationMs: number, rows: readonly Row[], args: string[],
-  report: (label: string, r: RateResult, brokerCpuMs?: number) => void): Promise<[string, RateResult][]> {
+  report: (label: string, r: RateResult, brokerCpu?: BrokerCpu) => void): Promise<[string, RateResult][]> {
   const nodeFlags = brokerNodeFlags(args)
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-etcd-'))
   const etcd = await startEtcd({ dataDir: join(dir, 'data') })

@@ -19,29 +19,48 @@ export function pickRows(args: string[]): Row[] {
   return wanted.map((w) => ROWS.find(([label]) => label.replace(/ /g, '') === w)).filter((r) => r !== undefined)
 }
 
-/** A row's figures plus the broker process's CPU per MB of record values produced (ms/MB). */
-export function rowLine(label: string, r: RateResult, brokerCpuMs?: number): string {
-  const cpu = brokerCpuMs === undefined ? '' : ` brokers ${(brokerCpuMs / (r.valueBytes / 1024 / 1024)).toFixed(1).padStart(5)} CPU ms/MB (${(brokerCpuMs / r.ms * 100).toFixed(0)}% of a core)`
+/** The brokers' CPU over a row's window: all threads, and the busiest event loop (main thread). */
+export interface BrokerCpu { ms: number, loopMs: number }
+
+/**
+ * A row's figures plus the broker process's CPU per MB of record values produced (ms/MB), and how
+ * busy the busiest broker event loop was (at ~100% the loop, not the machine, is the limit).
+ */
+export function rowLine(label: string, r: RateResult, brokerCpu?: BrokerCpu): string {
+  const cpu = brokerCpu === undefined ? '' : ` brokers ${(brokerCpu.ms / (r.valueBytes / 1024 / 1024)).toFixed(1).padStart(5)} CPU ms/MB` +
+    ` (${(brokerCpu.ms / r.ms * 100).toFixed(0)}% of a core; busiest event loop ${(brokerCpu.loopMs / (r.valueBytes / 1024 / 1024)).toFixed(1)} ms/MB,` +
+    ` ${(brokerCpu.loopMs / r.ms * 100).toFixed(0)}%)`
   return `${label.padEnd(14)} ${msgs(r).toFixed(0).padStart(8)} msg/s ${mbps(r).toFixed(1).padStart(7)} MB/s${cpu}, load generator ${(r.cpuMs / r.ms * 100).toFixed(0)}%` +
     `${r.errors ? ` errors ${r.errors} (${r.firstError})` : ''}`
 }
 
-/** Sums the CPU time of `pids` between the hooks' start and end (ms; undefined off Linux). */
-export function cpuWindow(pids: readonly number[]): { hooks: WindowHooks, ms: () => number | undefined } {
+/**
+ * The CPU time of `pids` between the hooks' start and end (ms; undefined off Linux): summed over
+ * the processes, and the largest of their main threads' (event loops') shares.
+ */
+export function cpuWindow(pids: readonly number[]): { hooks: WindowHooks, ms: () => BrokerCpu | undefined } {
   const read = () => {
-    let sum = 0
+    const all: number[] = []
+    const loops: number[] = []
     for (const pid of pids) {
       const v = processCpuMs(pid)
-      if (v === undefined) return undefined
-      sum += v
+      const loop = processCpuMs(pid, pid)
+      if (v === undefined || loop === undefined) return undefined
+      all.push(v)
+      loops.push(loop)
     }
-    return sum
+    return { all, loops }
   }
-  let start: number | undefined
-  let end: number | undefined
+  let start: ReturnType<typeof read>
+  let end: ReturnType<typeof read>
   return {
     hooks: { onStart: () => { start = read() }, onEnd: () => { end = read() } },
-    ms: () => (start === undefined || end === undefined ? undefined : end - start),
+    ms: () => {
+      if (!start || !end) return undefined
+      const s = start
+      const sum = end.all.reduce((a, v, i) => a + v - s.all[i]!, 0)
+      return { ms: sum, loopMs: Math.max(...end.loops.map((v, i) => v - s.loops[i]!)) }
+    },
   }
 }
 

@@ -65,6 +65,11 @@ export const batchChannel = channel('samsa:client:batch')
 export const fetchChannel = channel('samsa:client:fetch')
 export const groupChannel = channel('samsa:client:group')
 
+/** Publishes a group message from a membership (classic or consumer protocol) of this client. */
+export function publishGroup(from: { diagnosticsId: number; clientId: string }, m: Omit<GroupMessage, 'client' | 'clientId'>): void {
+  groupChannel.publish({ client: from.diagnosticsId, clientId: from.clientId, ...m } satisfies GroupMessage)
+}
+
 let lastInstance = 0
 
 /** A process-unique number for a new client (its `diagnosticsId`). */

@@ -40,6 +40,13 @@ export interface Assignor {
   assignWithUserData?(members: readonly GroupMember[], partitions: ReadonlyMap<string, number>): AssignmentWithUserData
   /** Every member (the leader too) is told its assignment's user data when a rebalance ends, before its rebalance listener. */
   onAssignment?(partitions: readonly TopicPartition[], userData: Buffer | null): void
+  /**
+   * Bytes-level assignors (KafkaJS's partitionAssigners encode their own metadata): this member's
+   * subscription bytes, used instead of the standard encoding.
+   */
+  subscriptionBytes?(topics: readonly string[]): Buffer
+  /** Bytes-level assignment, used instead of assign(): each member's subscription bytes in, its assignment bytes out. */
+  assignBytes?(members: readonly { memberId: string; metadata: Buffer }[], partitions: ReadonlyMap<string, number>): Promise<Map<string, Buffer>>
 }
 
 const SUBSCRIPTION_VERSION = 1
@@ -55,6 +62,13 @@ export function encodeSubscription(topics: string[], owned: readonly TopicPartit
   w.int16(version)
   writeConsumerProtocolSubscription(w, v, version)
   return w.finish()
+}
+
+/** The topics of a subscription, read as version 0 whatever its version says (bytes-level assignors may write only those). */
+export function subscriptionTopics(buf: Buffer): string[] {
+  const r = new Reader(buf)
+  r.int16()
+  return readConsumerProtocolSubscription(r, 0).topics
 }
 
 export function decodeSubscription(memberId: string, groupInstanceId: string | null, buf: Buffer): GroupMember {

@@ -9,7 +9,7 @@
 // answer never includes a partition another member still owns, so applying it as it comes is safe.
 import { randomUUID } from 'node:crypto'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
-import { groupChannel } from '../diagnostics.ts'
+import { groupChannel, publishGroup } from '../diagnostics.ts'
 import type { GroupMessage } from '../diagnostics.ts'
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
 import type { Cluster } from '../cluster.ts'
@@ -197,12 +197,7 @@ export class ConsumerProtocolMembership {
   }
 
   private publish(type: GroupMessage['type'], since: number, extra: Partial<GroupMessage> = {}): void {
-    const o = this.cluster.options
-    const m: GroupMessage = {
-      client: o.diagnosticsId, clientId: o.clientId, type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.memberEpoch,
-      durationMs: Date.now() - since, ...extra,
-    }
-    groupChannel.publish(m)
+    publishGroup(this.cluster.options, { type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.memberEpoch, durationMs: Date.now() - since, ...extra })
   }
 
   requestRejoin(): void {

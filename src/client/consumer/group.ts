@@ -7,13 +7,13 @@ import type { JoinGroupResponse } from '../../protocol/generated/messages/join-g
 import type { SyncGroupResponse } from '../../protocol/generated/messages/sync-group.ts'
 import type { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat.ts'
 import type { LeaveGroupResponse } from '../../protocol/generated/messages/leave-group.ts'
-import { groupChannel } from '../diagnostics.ts'
+import { groupChannel, publishGroup } from '../diagnostics.ts'
 import type { GroupMessage } from '../diagnostics.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
 import { retry } from '../retry.ts'
 import type { TopicPartition } from '../offsets.ts'
-import { decodeAssignmentWithUserData, decodeSubscription, encodeAssignment, encodeSubscription } from './assignors.ts'
+import { decodeAssignmentWithUserData, decodeSubscription, encodeAssignment, encodeSubscription, subscriptionTopics } from './assignors.ts'
 import type { Assignor } from './assignors.ts'
 
 export interface GroupOptions {
@@ -59,7 +59,9 @@ export class GroupMembership {
     const startedAt = Date.now()
     return retry(async () => {
       const conn = await this.cluster.coordinator(this.o.groupId, 0)
-      const protocols = this.o.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription(topics, owned, a.userData?.() ?? null, owned.length > 0 ? this.generationId : -1) }))
+      const protocols = this.o.assignors.map((a) => ({
+        name: a.name, metadata: a.subscriptionBytes?.(topics) ?? encodeSubscription(topics, owned, a.userData?.() ?? null, owned.length > 0 ? this.generationId : -1),
+      }))
       const joinOnce = (memberId: string) => conn.request<JoinGroupResponse>(ApiKey.JoinGroup, {
         groupId: this.o.groupId, sessionTimeoutMs: this.o.sessionTimeoutMs, rebalanceTimeoutMs: this.o.rebalanceTimeoutMs,
         memberId, groupInstanceId: this.o.groupInstanceId, protocolType: 'consumer', protocols, reason: null,
@@ -95,8 +97,9 @@ export class GroupMembership {
   private async assign(join: JoinGroupResponse): Promise<{ memberId: string; assignment: Buffer }[]> {
     const assignor = this.o.assignors.find((a) => a.name === join.protocolName)
     if (assignor === undefined) throw new KafkaError(23, { api: 'JoinGroup', message: `the group chose assignor ${join.protocolName}, which this member lacks` })
-    const members = join.members.map((m) => decodeSubscription(m.memberId, m.groupInstanceId, m.metadata))
-    const topics = [...new Set(members.flatMap((m) => m.topics))]
+    const raw = assignor.assignBytes !== undefined
+    const members = raw ? [] : join.members.map((m) => decodeSubscription(m.memberId, m.groupInstanceId, m.metadata))
+    const topics = [...new Set(raw ? join.members.flatMap((m) => subscriptionTopics(m.metadata)) : members.flatMap((m) => m.topics))]
     const counts = new Map<string, number>()
     for (const t of topics) {
       try {
@@ -104,6 +107,10 @@ export class GroupMembership {
       } catch (err) {
         if (!(err instanceof KafkaError && err.code === 3)) throw err
       }
+    }
+    if (assignor.assignBytes !== undefined) {
+      const bytes = await assignor.assignBytes(join.members.map((m) => ({ memberId: m.memberId, metadata: m.metadata })), counts)
+      return join.members.map((m) => ({ memberId: m.memberId, assignment: bytes.get(m.memberId) ?? encodeAssignment(undefined, null) }))
     }
     const result = assignor.assignWithUserData?.(members, counts) ?? { partitions: assignor.assign(members, counts), userData: null }
     const parts = result.partitions
@@ -164,12 +171,7 @@ export class GroupMembership {
   }
 
   private publish(type: GroupMessage['type'], since: number, extra: Partial<GroupMessage> = {}): void {
-    const o = this.cluster.options
-    const m: GroupMessage = {
-      client: o.diagnosticsId, clientId: o.clientId, type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId,
-      durationMs: Date.now() - since, ...extra,
-    }
-    groupChannel.publish(m)
+    publishGroup(this.cluster.options, { type, groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId, durationMs: Date.now() - since, ...extra })
   }
 
   requestRejoin(): void {

@@ -15,6 +15,9 @@ import type { ClientOptions } from '../options.ts'
 import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, kafkaJsErrors, toKafkaJsError } from './errors.ts'
 import { fetches, groupEvents, requestPayload, requests } from './channel-events.ts'
+import { kafkaJsRoundRobin, toAssignor } from './assigners.ts'
+import type { AssignerCluster } from './assigners.ts'
+import { partitionMetadata } from './partitioners.ts'
 import type { GroupMessage } from '../diagnostics.ts'
 import { CONSUMER_EVENTS, Instrumentation } from './events.ts'
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './events.ts'
@@ -30,8 +33,6 @@ type ConsumerEventName = (typeof CONSUMER_EVENTS)[keyof typeof CONSUMER_EVENTS]
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
-/** KafkaJS's assigner name, so facade members and KafkaJS members of one group agree on a protocol. */
-const kafkaJsRoundRobin = { ...roundRobinAssignor, name: 'RoundRobinAssigner' }
 
 export function toKafkaMessage(m: Message): KafkaMessage {
   const headers: IHeaders = {}
@@ -141,7 +142,10 @@ export class KafkaJsConsumer {
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
         maxPollIntervalMs: c.rebalanceTimeout ?? 60_000,
-        assignors: [kafkaJsRoundRobin, rangeAssignor, roundRobinAssignor],
+        // KafkaJS's default is its round-robin alone; samsa's range and roundrobin follow for mixed groups.
+        assignors: c.partitionAssigners === undefined
+          ? [kafkaJsRoundRobin, rangeAssignor, roundRobinAssignor]
+          : c.partitionAssigners.map((pa) => toAssignor(pa, { cluster: this.assignerCluster(), groupId: c.groupId, logger: this.log })),
         isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
         fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
         fetchMinBytes: c.minBytes ?? 1,
@@ -164,6 +168,16 @@ export class KafkaJsConsumer {
       this.run_ = state
       state.loop = this.loop(state)
     })
+  }
+
+  /** What a KafkaJS assigner sees of the cluster: the running consumer's metadata (fresh when assign() runs). */
+  private assignerCluster(): AssignerCluster {
+    return {
+      findTopicPartitionMetadata: (topic) => {
+        const info = this.run_?.consumer.cluster.cachedTopic(topic)
+        return info === undefined ? [] : partitionMetadata(info)
+      },
+    }
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {

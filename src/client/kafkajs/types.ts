@@ -2,6 +2,7 @@
 // against KafkaJS type-checks against the facade. Offsets and timestamps are strings, as in KafkaJS.
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import type { logCreator, logLevel } from './logger.ts'
+import type { PartitionAssigner } from './assigners.ts'
 
 export const CompressionTypes = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 } as const
 export type CompressionTypes = (typeof CompressionTypes)[keyof typeof CompressionTypes]
@@ -47,6 +48,8 @@ export interface ProducerConfig {
 
 export interface ConsumerConfig {
   groupId: string
+  /** KafkaJS assigner factories, by preference (default: PartitionAssigners.roundRobin). */
+  partitionAssigners?: PartitionAssigner[]
   metadataMaxAge?: number
   sessionTimeout?: number
   rebalanceTimeout?: number

@@ -23,10 +23,10 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer))
 }
 
-export type KafkaJsHooksLike = KafkaJsLike & Pick<typeof KafkaJs, 'Partitioners'>
+export type KafkaJsHooksLike = KafkaJsLike & Pick<typeof KafkaJs, 'Partitioners' | 'AssignerProtocol' | 'PartitionAssigners'>
 
 export function kafkaJsHookCases(label: string, lib: KafkaJsHooksLike): void {
-  const { Kafka, logLevel, Partitioners } = lib
+  const { Kafka, logLevel, Partitioners, AssignerProtocol, PartitionAssigners } = lib
 
   describe(`KafkaJS hooks: events, restarts, partitioners, assigners (${label})`, { timeout: 60_000 }, () => {
     let broker: Broker
@@ -148,6 +148,76 @@ export function kafkaJsHookCases(label: string, lib: KafkaJsHooksLike): void {
       const ends2 = await admin.fetchTopicOffsets(t2)
       assert.deepEqual(ends2.map((e) => [e.partition, Number(e.high)]).sort(), [[0, 0], [1, 0], [2, 3]], 'the partitioner overrides even an explicit partition')
       assert.deepEqual(seenArgs, [{ partitions: 3, key: 'a' }, { partitions: 3, key: null }, { partitions: 3, key: 'c' }])
+    })
+
+    it('assigners: a custom partitionAssigner decides the assignment and reads every member\'s metadata', { timeout: 25_000 }, async () => {
+      const t = unique('assign')
+      await admin.createTopics({ topics: [{ topic: t, numPartitions: 4 }], waitForLeaders: true })
+      const userData: string[] = []
+      // Every partition to the member whose id sorts first; each member names itself in its metadata.
+      const allToFirst = (label: string): KafkaJs.PartitionAssigner => ({ cluster }) => ({
+        name: 'AllToFirst',
+        version: 1,
+        protocol: ({ topics }) => ({ name: 'AllToFirst', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from(label) }) }),
+        async assign({ members, topics }) {
+          for (const m of members) userData.push(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)!.userData.toString())
+          const first = members.map((m) => m.memberId).sort()[0]
+          const all = Object.fromEntries(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).sort()]))
+          return members.map((m) => ({ memberId: m.memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: m.memberId === first ? all : {}, userData: Buffer.alloc(0) }) }))
+        },
+      })
+      const groupId = unique('g-assign')
+      const joins = new Map<string, KafkaJs.ConsumerGroupJoinEvent[]>([['a', []], ['b', []]])
+      const both = signal()
+      const make = (label: string) => {
+        const c = kafka.consumer({ groupId, sessionTimeout: 6_000, heartbeatInterval: 100, maxWaitTimeInMs: 100, partitionAssigners: [allToFirst(label)] })
+        c.on(c.events.GROUP_JOIN, (e) => {
+          joins.get(label)!.push(e)
+          if (joins.get('a')!.length >= 2 && joins.get('b')!.length >= 1) both.fire()
+        })
+        return c
+      }
+      const a = make('a')
+      const b = make('b')
+      try {
+        for (const c of [a, b]) {
+          await c.connect()
+          await c.subscribe({ topics: [t], fromBeginning: true })
+        }
+        await a.run({ eachMessage: async () => {} })
+        await within(new Promise<void>((res) => { const tick = () => (joins.get('a')!.length > 0 ? res() : setTimeout(tick, 20)); tick() }), 10_000, 'the first join')
+        assert.deepEqual(joins.get('a')![0]!.payload.memberAssignment[t]!.slice().sort(), [0, 1, 2, 3], 'alone, a gets everything')
+        await b.run({ eachMessage: async () => {} })
+        await within(both.done, 20_000, 'both members joined together')
+        const lastA = joins.get('a')!.at(-1)!.payload
+        const lastB = joins.get('b')!.at(-1)!.payload
+        assert.equal(lastA.groupProtocol, 'AllToFirst')
+        const first = [lastA.memberId, lastB.memberId].sort()[0]
+        const [winner, loser] = first === lastA.memberId ? [lastA, lastB] : [lastB, lastA]
+        assert.deepEqual(winner.memberAssignment[t]!.slice().sort(), [0, 1, 2, 3])
+        assert.deepEqual(loser.memberAssignment, {})
+        assert.ok(userData.includes('a') && userData.includes('b'), `metadata seen by the leader: ${userData.join(',')}`)
+      } finally {
+        await Promise.all([a.disconnect(), b.disconnect()])
+      }
+    })
+
+    it('assigners: PartitionAssigners.roundRobin spreads partitions', { timeout: 20_000 }, async () => {
+      const t = unique('rr')
+      await admin.createTopics({ topics: [{ topic: t, numPartitions: 2 }], waitForLeaders: true })
+      const c = kafka.consumer({ groupId: unique('g-rr'), sessionTimeout: 6_000, heartbeatInterval: 100, maxWaitTimeInMs: 100, partitionAssigners: [PartitionAssigners.roundRobin] })
+      const joined = signal<KafkaJs.ConsumerGroupJoinEvent>()
+      c.on(c.events.GROUP_JOIN, (e) => joined.fire(e))
+      try {
+        await c.connect()
+        await c.subscribe({ topics: [t] })
+        await c.run({ eachMessage: async () => {} })
+        const j = await within(joined.done, 10_000, 'GROUP_JOIN')
+        assert.equal(j.payload.groupProtocol, 'RoundRobinAssigner')
+        assert.deepEqual(j.payload.memberAssignment[t]!.slice().sort(), [0, 1])
+      } finally {
+        await c.disconnect()
+      }
     })
 
     it('crash and restart: a handler failing past its retries crashes the consumer, which restarts and goes on', { timeout: 30_000 }, async () => {
