@@ -67,7 +67,7 @@ export class TopologyTestDriver {
     const handle = recordErrorHandler({ ...config, deserializationExceptionHandler: config.continueOnDeserializationError === true ? 'logAndContinue' : config.deserializationExceptionHandler },
       (r) => this.capture(r), () => {})
     const collector: RecordCollector = {
-      send: (topic, key, value, timestamp, headers) => this.capture({ topic, key, value, timestamp, headers }),
+      send: (topic, key, value, timestamp, headers) => this.capture({ topic, key: typeof key === 'string' ? Buffer.from(key, 'utf8') : key, value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value, timestamp, headers }),
       partitionsFor: () => 1,
     }
     const env: TaskEnv = {

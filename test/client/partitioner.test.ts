@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { startBroker } from '../../src/broker/index.ts'
 import { keyPartition, murmur2 } from '../../src/client/index.ts'
 import { DefaultPartitioner } from '../../src/client/producer/partitioner.ts'
+import { stringKeyPartition } from '../../src/client/producer/murmur2.ts'
 import { requirePythonModule, requireTool } from '../helpers/tools.ts'
 
 /** MurmurHash2 (32-bit, seed 0x9747b28c as Kafka uses it), step by step on 32-bit words. */
@@ -89,4 +90,10 @@ test('sticky partitioning: keyless records stay on one partition until its batch
   const second = p.partition('t', null, 6)
   assert.notEqual(second, first)
   assert.equal(p.partition('t', Buffer.from('k'), 6), keyPartition(Buffer.from('k'), 6))
+})
+
+test('a string key lands where its UTF-8 bytes do (scratch-buffer hashing, long and multi-byte keys too)', () => {
+  const strings = ['', 'k', 'key-1', 'é', '日本語のキー', '\u{1F600}x', 'a'.repeat(341), 'a'.repeat(342), 'ü'.repeat(600), 'x'.repeat(5000)]
+  for (let i = 0; i < 2000; i++) strings.push(`key-${i}-${String.fromCharCode(i * 37 % 0xd000)}`)
+  for (const k of strings) assert.equal(stringKeyPartition(k, PARTITIONS), keyPartition(Buffer.from(k, 'utf8'), PARTITIONS), JSON.stringify(k.slice(0, 20)))
 })

@@ -114,3 +114,18 @@ test('explicit repartition with a name; toTable materializes the latest value pe
   assert.equal(d.getKeyValueStore('latest')!.get('a' as never), null)
   d.close()
 })
+
+test('Long serde: the bytes of Kafka\'s LongSerializer (big-endian int64), exact to 2^53, rounded beyond as before', () => {
+  const L = Serdes.Long()
+  const values = [0, 1, -1, 255, 2 ** 31, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, -(2 ** 32) - 1, 123456789012345, -123456789012345, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 60, -(2 ** 62), 12.7, -12.7]
+  for (const v of values) {
+    const bytes = L.serialize(v)!
+    const expected = Buffer.alloc(8)
+    expected.writeBigInt64BE(BigInt(Math.trunc(v)))
+    assert.deepEqual(bytes, expected, String(v))
+    assert.equal(L.deserialize(bytes), Number(BigInt(Math.trunc(v))), String(v))
+  }
+  const max = Buffer.alloc(8)
+  max.writeBigInt64BE(2n ** 63n - 1n)
+  assert.equal(L.deserialize(max), Number(2n ** 63n - 1n))
+})

@@ -4,8 +4,8 @@
 const M = 0x5bd1e995
 const SEED = 0x9747b28c
 
-export function murmur2(data: Uint8Array): number {
-  const length = data.length
+/** Of the first `length` bytes of `data` (all of it by default). */
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = (SEED ^ length) | 0
   const whole = length & ~3
   for (let i = 0; i < whole; i += 4) {
@@ -31,4 +31,13 @@ export function murmur2(data: Uint8Array): number {
 /** The partition Java's default partitioner picks for a non-null key. */
 export function keyPartition(key: Uint8Array, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions
+}
+
+const scratch = Buffer.allocUnsafe(1024)
+
+/** keyPartition of a string key's UTF-8 bytes, encoded into a scratch buffer (no Buffer per record). */
+export function stringKeyPartition(key: string, partitions: number): number {
+  if (key.length * 3 > scratch.length) return keyPartition(Buffer.from(key, 'utf8'), partitions)
+  const n = scratch.write(key, 0, 'utf8')
+  return (murmur2(scratch, n) & 0x7fffffff) % partitions
 }

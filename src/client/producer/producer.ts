@@ -14,6 +14,7 @@ import { retry } from '../retry.ts'
 import { Accumulator } from './accumulator.ts'
 import type { ProducerBatch, RecordMetadata, Resolve, Reject } from './batch.ts'
 import { DefaultPartitioner } from './partitioner.ts'
+import { stringKeyPartition } from './murmur2.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Sender } from './sender.ts'
 import { TransactionManager } from './transactions.ts'
@@ -92,6 +93,32 @@ const defaultSerializer = (v: unknown): Bytes => {
   if (v === null || v === undefined) return null
   if (typeof v === 'string' || Buffer.isBuffer(v)) return v
   throw new ClientConfigError(`cannot send a ${typeof v} without a serializer (give a Buffer, a string or null, or set keySerializer/valueSerializer)`)
+}
+
+/**
+ * The promise of a sendBatch() and the per-record callbacks that settle it. Made outside
+ * sendBatch() so the callbacks, alive until the last record is acknowledged, do not keep the
+ * caller's records (and their key/value buffers, already copied into batches) reachable.
+ */
+function batchWaiter(n: number): { promise: Promise<RecordMetadata[]>; one: Resolve; fail: Reject } {
+  const out: RecordMetadata[] = new Array(n)
+  let left = n
+  let failed = false
+  let resolve!: (m: RecordMetadata[]) => void
+  let reject!: (e: Error) => void
+  const promise = new Promise<RecordMetadata[]>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  const one: Resolve = (m, tag) => {
+    out[tag] = m
+    if (--left === 0) resolve(out)
+  }
+  const fail: Reject = (e) => {
+    if (!failed) reject(e)
+    failed = true
+  }
+  return { promise, one, fail }
 }
 
 function toHeaders(h: ProducerRecord['headers']): AppendHeader[] | undefined {
@@ -237,35 +264,24 @@ export class Producer<K = Bytes, V = Bytes> {
     if (records.length === 0) return Promise.resolve([])
     const refused = this.refusal()
     if (refused !== null) return Promise.reject(refused)
-    return new Promise<RecordMetadata[]>((resolve, reject) => {
-      const out: RecordMetadata[] = new Array(records.length)
-      let left = records.length
-      let failed = false
-      const one: Resolve = (m, tag) => {
-        out[tag] = m
-        if (--left === 0) resolve(out)
+    const w = batchWaiter(records.length)
+    // One clock read for the call: its records are sent together (CreateTime unless given).
+    const now = Date.now()
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      const topic = this.fastTopic(record.topic)
+      if (topic === undefined) {
+        // The rest waits, in order, behind the pump (one entry for all of them).
+        this.enqueue({ records, next: i, resolve: w.one, reject: w.fail, open: false })
+        break
       }
-      const fail: Reject = (e) => {
-        if (!failed) reject(e)
-        failed = true
+      try {
+        this.append(record, topic.partitions.length, w.one, w.fail, i, now)
+      } catch (e) {
+        w.fail(e as Error, i)
       }
-      // One clock read for the call: its records are sent together (CreateTime unless given).
-      const now = Date.now()
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!
-        const topic = this.fastTopic(record.topic)
-        if (topic === undefined) {
-          // The rest waits, in order, behind the pump (one entry for all of them).
-          this.enqueue({ records, next: i, resolve: one, reject: fail, open: false })
-          return
-        }
-        try {
-          this.append(record, topic.partitions.length, one, fail, i, now)
-        } catch (e) {
-          fail(e as Error, i)
-        }
-      }
-    })
+    }
+    return w.promise
   }
 
   /** Why nothing can be sent now (closed, failed for good, outside a transaction), or null. */
@@ -347,8 +363,11 @@ export class Producer<K = Bytes, V = Bytes> {
     const value = record.value === null ? null : this.valueSer(record.value, t)
     let p = record.partition
     if (p === undefined) {
-      const keyBytes = key === null ? null : typeof key === 'string' ? Buffer.from(key, 'utf8') : key
-      p = this.custom !== undefined ? this.custom({ topic: t, key: keyBytes, partitions }) : this.partitioner.partition(t, keyBytes, partitions)
+      if (this.custom === undefined && typeof key === 'string') p = stringKeyPartition(key, partitions)
+      else {
+        const keyBytes = key === null ? null : typeof key === 'string' ? Buffer.from(key, 'utf8') : key
+        p = this.custom !== undefined ? this.custom({ topic: t, key: keyBytes, partitions }) : this.partitioner.partition(t, keyBytes, partitions)
+      }
     }
     if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new ClientConfigError(`partition ${p} is outside 0..${partitions - 1} of ${t}`)
     return this.acc.append(t, p, record.timestamp ?? now ?? Date.now(), key, value, toHeaders(record.headers), resolve, reject, tag)

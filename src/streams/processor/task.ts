@@ -7,14 +7,15 @@ import { join } from 'node:path'
 import type { RecordHeader } from '../../client/index.ts'
 import { ProcessingError } from '../errors.ts'
 import { keyString } from '../state/bytes-store.ts'
+import { serializeForSend } from '../serdes.ts'
 import type { ChangeLogger, KeyValueStore, RestorableStore } from '../state/kv-store.ts'
 import type { Cancellable, Processor, ProcessorContext, PunctuationType, Record, RecordMetadata, StateStore } from './api.ts'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, Topology } from './topology.ts'
 
-/** Where a task's output goes: a producer in the runtime, a list in the test driver. */
+/** Where a task's output goes: a producer in the runtime, a list in the test driver. A string key or value is its UTF-8 bytes. */
 export interface RecordCollector {
   /** `source`: the input record being processed (for the production handler's dead-letter record). */
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: RawRecord): void
+  send(topic: string, key: Buffer | string | null, value: Buffer | string | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: RawRecord): void
   partitionsFor(topic: string): number
 }
 
@@ -77,7 +78,6 @@ export class StreamTask {
   private readonly nodes = new Map<string, RuntimeNode>()
   private readonly sources = new Map<string, { node: SourceNode; runtime: RuntimeNode }>()
   private readonly schedules: Schedule[] = []
-  private current: RecordMetadata | null = null
   private currentRaw: RawRecord | null = null
   private currentNode: RuntimeNode | null = null
 
@@ -178,16 +178,19 @@ export class StreamTask {
       },
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => task.env.now(),
-      recordMetadata: () => task.current,
+      recordMetadata: (): RecordMetadata | null => {
+        const raw = task.currentRaw
+        return raw === null ? null : { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+      },
       commit: () => { task.commitRequested = true },
     }
   }
 
   private sink(def: SinkNode, r: Record<unknown, unknown>): void {
     const topic = typeof def.topic === 'string' ? this.env.resolveTopic(def.topic)
-      : def.topic(r.key, r.value, { topic: this.current?.topic ?? null, partition: this.current?.partition ?? -1, offset: this.current?.offset ?? -1 })
-    const key = def.keySerde.serialize(r.key, topic)
-    const value = def.valueSerde.serialize(r.value, topic)
+      : def.topic(r.key, r.value, { topic: this.currentRaw?.topic ?? null, partition: this.currentRaw?.partition ?? -1, offset: this.currentRaw?.offset ?? -1 })
+    const key = serializeForSend(def.keySerde, r.key, topic)
+    const value = serializeForSend(def.valueSerde, r.value, topic)
     let partition: number | undefined
     if (def.partitioner !== null) partition = def.partitioner(topic, r.key, r.value, this.env.collector.partitionsFor(topic))
     this.env.collector.send(topic, key, value, r.timestamp, r.headers, partition, this.currentRaw ?? undefined)
@@ -230,7 +233,6 @@ export class StreamTask {
       return
     }
     if (ts > this.streamTime) this.streamTime = ts
-    this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
     this.currentRaw = raw
     try {
       this.run(src.runtime, { key, value, timestamp: ts, headers: raw.headers })
@@ -242,7 +244,6 @@ export class StreamTask {
       }
       throw new ProcessingError(`processing failed in task ${this.id}: ${(err as Error).message}`, this.id, raw.topic, raw.partition, raw.offset, { cause: err })
     } finally {
-      this.current = null
       this.currentRaw = null
     }
     this.processed++

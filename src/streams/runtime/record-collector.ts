@@ -4,6 +4,9 @@
 // transaction aborts); 'continue' logs and goes on. Records of one processed batch go to the
 // producer in one sendBatch. Changelog offsets acknowledged are remembered for checkpoints. With a
 // dead-letter topic (KIP-1034), the source records of a failed batch's records go there.
+// Kafka's send() blocks while the producer's buffer is full; here sendBatch() never does, so the
+// runtime waits on `backlog()` when the bytes handed over and not yet acknowledged pass a bound
+// (otherwise processing runs ahead of the broker and the records pile up in memory).
 import type { Producer, ProducerRecord, RecordHeader } from '../../client/index.ts'
 import { deadLetterRecord } from '../error-handling.ts'
 import type { SourceRecord } from '../error-handling.ts'
@@ -22,16 +25,28 @@ export class ProducerCollector implements RecordCollector {
     private readonly onFailure: 'fail' | 'continue',
     private readonly log: (msg: string) => void,
     private readonly deadLetterTopic: string | undefined = undefined,
-  ) {}
+    maxBacklogBytes = 16 * 1024 * 1024,
+  ) {
+    this.maxBacklogBytes = maxBacklogBytes
+  }
+
+  /** Bytes handed to the producer and not acknowledged yet, past which the runtime waits (backlog()). */
+  private readonly maxBacklogBytes: number
+  private backlogBytes = 0
+  /** Unsettled sendBatch() calls, oldest first (settled ones leave from the head). */
+  private readonly inflight: { done: Promise<void>; bytes: number; settled: boolean }[] = []
+  private pendingBytes = 0
 
   /** Records of the batch being processed; handed to the producer together by flush(). */
   private buffered: ProducerRecord[] = []
   /** The input records the buffered ones came from (only kept with a dead-letter topic). */
   private sources: SourceRecord[] = []
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: SourceRecord): void {
+  send(topic: string, key: Buffer | string | null, value: Buffer | string | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: SourceRecord): void {
     this.sent++
     this.buffered.push({ topic, key, value, timestamp, headers, partition })
+    // String lengths in UTF-16 units: close enough for a bound.
+    this.pendingBytes += (key === null ? 0 : key.length) + (value === null ? 0 : value.length) + 64
     if (source !== undefined && this.deadLetterTopic !== undefined && this.sources[this.sources.length - 1] !== source) this.sources.push(source)
   }
 
@@ -42,7 +57,10 @@ export class ProducerCollector implements RecordCollector {
     const sources = this.sources
     this.buffered = []
     this.sources = []
-    this.producer.sendBatch(records).then((metas) => {
+    const entry = { done: null as unknown as Promise<void>, bytes: this.pendingBytes, settled: false }
+    this.backlogBytes += entry.bytes
+    this.pendingBytes = 0
+    entry.done = this.producer.sendBatch(records).then((metas) => {
       for (const m of metas) {
         if (!this.isChangelog(m.topic)) continue
         const k = `${m.topic}\u0000${m.partition}`
@@ -56,7 +74,22 @@ export class ProducerCollector implements RecordCollector {
         return
       }
       this.error ??= err
+    }).finally(() => {
+      entry.settled = true
+      this.backlogBytes -= entry.bytes
+      while (this.inflight.length > 0 && this.inflight[0]!.settled) this.inflight.shift()
     })
+    this.inflight.push(entry)
+  }
+
+  /** True when the runtime should wait (backlog()) before processing more. */
+  get backlogged(): boolean {
+    return this.backlogBytes > this.maxBacklogBytes
+  }
+
+  /** Waits until the unacknowledged bytes are back under the bound (the oldest sends settle). */
+  async backlog(): Promise<void> {
+    while (this.backlogBytes > this.maxBacklogBytes && this.inflight.length > 0) await this.inflight[0]!.done
   }
 
   private deadLetter(sources: SourceRecord[], err: Error): void {

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { Admin, ClientOptions, TopicPartition } from '../../client/index.ts'
 import { Consumer } from '../../client/index.ts'
 import type { RestorableStore } from '../state/kv-store.ts'
+import { nextOrTick } from './next-or-tick.ts'
 
 export interface RestoreListener {
   onRestoreStart?(tp: TopicPartition, store: string, startOffset: number, endOffset: number): void
@@ -74,7 +75,7 @@ export async function restoreStores(admin: Admin, client: ClientOptions, jobs: R
     let pending: Promise<IteratorResult<{ topic: string; partition: number; offset: number; key: Buffer | null; value: Buffer | null }[]>> | null = null
     while (!done()) {
       pending ??= it.next()
-      const r = await Promise.race([pending, new Promise<'tick'>((res) => setTimeout(() => res('tick'), 100).unref())])
+      const r = await nextOrTick(pending, 100)
       if (r === 'tick') continue
       pending = null
       if (r.done) break
