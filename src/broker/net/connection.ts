@@ -7,6 +7,8 @@ import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { FrameReader, FrameSizeError } from './frame-reader.ts'
 import type { FrameCopies } from './frame-reader.ts'
+import { FrameAssembler } from './frame-assembler.ts'
+import { readIntoSharedBuffer } from './socket-reads.ts'
 import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
 import type { LogLimiter } from './log-limiter.ts'
@@ -70,7 +72,7 @@ export class Connection implements BudgetWaiter {
   readonly remote: string
   /** Per-connection state handlers may keep (e.g. SASL progress, client software name). */
   readonly attributes = new Map<string, unknown>()
-  private readonly reader: FrameReader
+  private reader: FrameReader | FrameAssembler
   private readonly slots: Slot[] = []
   private slotHead = 0
   private inFlightBytes = 0
@@ -115,6 +117,12 @@ export class Connection implements BudgetWaiter {
     socket.on('error', (err) => this.close(`socket error: ${err.message}`, 'debug'))
     socket.on('close', () => this.finalize())
     socket.on('end', () => this.onEnd())
+    // TLS: decrypted bytes are read into a shared buffer and copied straight into their frames
+    // (socket-reads.ts); node would otherwise allocate and emit a Buffer per TLS record.
+    if ((socket as { encrypted?: boolean }).encrypted === true) {
+      const assembler = new FrameAssembler(limits.maxFrameBytes, recycling)
+      if (readIntoSharedBuffer(socket, (bytes) => this.onBytes(bytes))) this.reader = assembler
+    }
   }
 
   get isClosed(): boolean {
@@ -128,7 +136,14 @@ export class Connection implements BudgetWaiter {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining) return
-    this.reader.push(chunk)
+    if (this.reader instanceof FrameReader) this.reader.push(chunk)
+    this.readFrames()
+  }
+
+  /** Reads into the shared buffer: `bytes` must be taken (copied) before returning. */
+  private onBytes(bytes: Buffer): void {
+    if (this.closed || this.draining) return
+    if (this.reader instanceof FrameAssembler) this.reader.received(bytes)
     this.readFrames()
   }
 

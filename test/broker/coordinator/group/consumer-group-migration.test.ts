@@ -125,6 +125,12 @@ test('upgrade, bridged classic members, downgrade; no partition owned twice; rep
   const commit = (generationId: number) => c.commitOffsets({ groupId: 'g', generationId, memberId: a, groupInstanceId: null, retentionTimeMs: -1, version: 8, offsets: [{ topic: 't', partition: ra.parts[0] ?? 0, offset: 7, leaderEpoch: -1, metadata: null }] })
   assert.equal((await commit(3))[0].errorCode, ErrorCode.NONE)
   assert.equal((await commit(2))[0].errorCode, ErrorCode.ILLEGAL_GENERATION)
+  // TxnOffsetCommit v3+ (EOS consumers): the same member checks.
+  assert.equal(c.validateTxnMember('g', 3, a, null), ErrorCode.NONE)
+  assert.equal(c.validateTxnMember('g', 2, a, null), ErrorCode.ILLEGAL_GENERATION)
+  assert.equal(c.validateTxnMember('g', 99, 'kip848', null), ErrorCode.STALE_MEMBER_EPOCH)
+  assert.equal(c.validateTxnMember('g', 3, 'ghost', null), ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(c.validateTxnMember('g', -1, '', null), ErrorCode.NONE)
   assert.deepEqual(h.replayed().snapshot(), c.snapshot())
 
   // The consumer member leaves: only classic members remain, the group is classic again and rebalances.
