@@ -91,6 +91,11 @@ export class Connection implements BudgetWaiter {
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
   private reserved = 0
   private draining: (() => void) | null = null
+  /**
+   * Whether we paused reading. Tracked here, not read back from socket.isPaused(): with reads into
+   * the shared buffer, node's stream state and the handle's reading state can disagree.
+   */
+  private readPaused = false
   /** TLS: the responses of one flush, written by writeMerged. */
   private tlsOut: Outgoing[] | null = null
   private readonly handler: FrameHandler
@@ -149,6 +154,9 @@ export class Connection implements BudgetWaiter {
 
   /** Reads into the shared buffer: `bytes` must be taken (copied) before returning. */
   private onBytes(bytes: Buffer): void {
+    // A paused socket in this mode can be restarted by node's stream internals (a resume's
+    // deferred read(0) reaching _read after we paused again): stop it again.
+    if (this.readPaused) this.socket.pause()
     if (this.closed || this.draining) return
     if (this.reader instanceof FrameAssembler) this.reader.received(bytes)
     this.readFrames()
@@ -183,7 +191,7 @@ export class Connection implements BudgetWaiter {
     if (this.budget.exhausted) {
       this.pausedForBudget = true
       this.budget.wait(this)
-      this.socket.pause()
+      this.pauseReading()
       return
     }
     this.budget.acquire(need)
@@ -296,7 +304,7 @@ export class Connection implements BudgetWaiter {
     this.pausedForBudget = false
     this.checkLimits()
     // Not paused by anything else: take the reservation the partial frame was waiting for.
-    if (!this.closed && !this.socket.isPaused()) this.readFrames()
+    if (!this.closed && !this.readPaused) this.readFrames()
   }
 
   /** Pauses or resumes reading to keep in-flight work and unsent output bounded. */
@@ -309,12 +317,22 @@ export class Connection implements BudgetWaiter {
       this.pausedForLimits = false
     }
     const shouldPause = this.pausedForLimits || this.pausedForDrain || this.pausedForBudget || this.pausedForQuota
-    if (shouldPause && !this.socket.isPaused()) this.socket.pause()
-    else if (!shouldPause && this.socket.isPaused() && !this.draining) {
-      this.socket.resume()
+    if (shouldPause && !this.readPaused) this.pauseReading()
+    else if (!shouldPause && this.readPaused && !this.draining) {
+      this.resumeReading()
       // Frames that arrived before the pause are still queued in the reader.
       this.readFrames()
     }
+  }
+
+  private pauseReading(): void {
+    this.readPaused = true
+    this.socket.pause()
+  }
+
+  private resumeReading(): void {
+    this.readPaused = false
+    this.socket.resume()
   }
 
   get oneAtATime(): boolean {
@@ -374,11 +392,11 @@ export class Connection implements BudgetWaiter {
    */
   drain(): Promise<void> {
     if (this.closed || this.inFlightRequests === 0) {
-      this.socket.pause()
+      this.pauseReading()
       return Promise.resolve()
     }
     return new Promise((resolve) => {
-      this.socket.pause()
+      this.pauseReading()
       this.draining = () => {
         this.draining = null
         resolve()
