@@ -3,7 +3,7 @@
 // SAMSA_BENCH_PROFILE_DIR set, SIGUSR2 starts a V8 CPU profile and the next SIGUSR2 writes it
 // there as <n>.cpuprofile (the bench profiles each row's measured window this way), and prints
 // on stderr how many requests of each API every broker answered in that window.
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Session } from 'node:inspector'
 import { startCluster } from '../src/broker/index.ts'
@@ -17,6 +17,7 @@ process.once('SIGTERM', () => {
 
 const profileDir = process.env.SAMSA_BENCH_PROFILE_DIR
 if (profileDir) {
+  mkdirSync(profileDir, { recursive: true })
   const session = new Session()
   session.connect()
   let profiling = false

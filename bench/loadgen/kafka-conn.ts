@@ -3,8 +3,9 @@
 // many may be in flight, and responses come back in request order (Kafka answers a connection's
 // requests in order), so a FIFO of pending callbacks is all the correlation needed.
 import { connect } from 'node:net'
-import type { Socket } from 'node:net'
+import type { OnReadOpts, Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
+import type { ConnectionOptions } from 'node:tls'
 import { ApiKey } from '../../src/protocol/generated/api-keys.ts'
 import type { SaslAuthenticateResponse } from '../../src/protocol/generated/messages/sasl-authenticate.ts'
 import type { SaslHandshakeResponse } from '../../src/protocol/generated/messages/sasl-handshake.ts'
@@ -12,6 +13,7 @@ import type { ConnSecurity } from './jobs.ts'
 import { Reader, Writer } from '../../src/protocol/primitives/index.ts'
 import { API_SPECS } from '../../src/protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../src/protocol/generated/headers.ts'
+import { FrameReceiver } from '../../src/broker/net/frame-receiver.ts'
 
 interface Pending {
   apiKey: number
@@ -25,37 +27,55 @@ interface Pending {
 const ZERO_COPY = 8 * 1024
 
 export class KafkaConn {
-  private readonly socket: Socket
+  private socket!: Socket
+  private readonly receiver = new FrameReceiver((frame) => this.onFrame(frame))
   private readonly pending: Pending[] = []
   private head = 0
   private nextCorrelation = 1
-  private chunks: Buffer[] = []
-  private buffered = 0
   private failure: Error | null = null
   /**
-   * With `reuseFrames`, a response that spans socket reads is assembled in one scratch buffer
-   * reused for the next such response (as a client's receive buffer is), instead of a fresh
-   * allocation each time. Only safe when a response is fully processed before the next one
-   * arrives: one request in flight, nothing retained (the consumer).
+   * With `reuseFrames`, the memory of a large response is reused for the next one once the next
+   * request is sent (as a client's receive buffer is). Only safe when a response is fully
+   * processed before the next request: one request in flight, nothing retained (the consumer).
    */
   reuseFrames = false
-  private scratch: Buffer = Buffer.alloc(0)
 
-  private constructor(socket: Socket, private readonly clientId: string) {
+  private constructor(private readonly clientId: string) {}
+
+  /** net's and tls's `onread`: reads go where the frame receiver says. */
+  private get onread(): OnReadOpts {
+    const r = this.receiver
+    return {
+      buffer: () => r.nextBuffer(),
+      callback: (n, buf) => {
+        try {
+          r.received(n, buf)
+          return true
+        } catch (err) {
+          this.failAll(err as Error)
+          this.socket.destroy()
+          return false
+        }
+      },
+    }
+  }
+
+  private attach(socket: Socket): this {
     this.socket = socket
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (err) => this.failAll(err))
     socket.on('close', () => this.failAll(new Error('connection closed')))
+    return this
   }
 
   /** With `security`: TLS to a SASL_SSL listener, then SASL/PLAIN (SaslHandshake v1 + SaslAuthenticate). */
   static async open(host: string, port: number, clientId = 'samsa-bench', security?: ConnSecurity): Promise<KafkaConn> {
     if (!security) return KafkaConn.openPlain(host, port, clientId)
     const conn = await new Promise<KafkaConn>((resolve, reject) => {
-      const socket = tlsConnect({ host, port, ca: security.ca, servername: 'localhost' }, () => {
+      const c = new KafkaConn(clientId)
+      const socket = tlsConnect({ host, port, ca: security.ca, servername: 'localhost', onread: c.onread } as ConnectionOptions, () => {
         socket.removeListener('error', reject)
-        resolve(new KafkaConn(socket, clientId))
+        resolve(c.attach(socket))
       })
       socket.once('error', reject)
     })
@@ -69,10 +89,11 @@ export class KafkaConn {
 
   private static openPlain(host: string, port: number, clientId: string): Promise<KafkaConn> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port })
+      const c = new KafkaConn(clientId)
+      const socket = connect({ host, port, onread: c.onread })
       socket.once('connect', () => {
         socket.removeListener('error', reject)
-        resolve(new KafkaConn(socket, clientId))
+        resolve(c.attach(socket))
       })
       socket.once('error', reject)
     })
@@ -103,6 +124,7 @@ export class KafkaConn {
     spec.encodeRequest(w, body, version)
     w.patchInt32(0, w.length - 4)
     const out = w.finishChunks()
+    if (this.reuseFrames) this.receiver.recycle()
     const socket = this.socket
     if (out.length === 1) socket.write(out[0]!)
     else {
@@ -118,55 +140,6 @@ export class KafkaConn {
 
   close(): void {
     this.socket.destroy()
-  }
-
-  private onData(chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    while (this.buffered >= 4) {
-      let first = this.chunks[0]!
-      if (first.length < 4) {
-        first = Buffer.concat(this.chunks)
-        this.chunks = [first]
-      }
-      const size = first.readInt32BE(0)
-      if (this.buffered < size + 4) return
-      let frame: Buffer
-      if (first.length >= size + 4) {
-        frame = first.subarray(4, size + 4)
-        if (first.length === size + 4) this.chunks.shift()
-        else this.chunks[0] = first.subarray(size + 4)
-      } else {
-        // The frame spans chunks: copy it out once.
-        if (this.reuseFrames) {
-          frame = this.assemble(size)
-        } else {
-          const all = Buffer.concat(this.chunks, this.buffered)
-          frame = all.subarray(4, size + 4)
-          this.chunks = all.length > size + 4 ? [all.subarray(size + 4)] : []
-        }
-      }
-      this.buffered -= size + 4
-      this.onFrame(frame)
-    }
-  }
-
-  /** Copies the frame of `size` bytes (after its 4-byte prefix) into the scratch buffer. */
-  private assemble(size: number): Buffer {
-    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2))
-    const frame = this.scratch.subarray(0, size)
-    let skip = 4
-    let at = 0
-    while (at < size) {
-      const c = this.chunks[0]!
-      const take = Math.min(c.length - skip, size - at)
-      c.copy(frame, at, skip, skip + take)
-      at += take
-      if (skip + take === c.length) this.chunks.shift()
-      else this.chunks[0] = c.subarray(skip + take)
-      skip = 0
-    }
-    return frame
   }
 
   private onFrame(frame: Buffer): void {

@@ -41,6 +41,9 @@ export interface BrokerInfo {
   rack: string | null
 }
 
+/** What a connection is for: each purpose has its own socket per broker. */
+export type ConnectionPurpose = 'data' | 'coordinator' | 'fetch'
+
 const RECONNECT_BACKOFF_MS = 50
 const RECONNECT_BACKOFF_MAX_MS = 1_000
 
@@ -69,11 +72,12 @@ export class Cluster {
   /**
    * The connection to `host:port`, opened (after the reconnect backoff) when there is none.
    * Group and transaction coordinators get their own connection (as the Java client does): a
-   * heartbeat must not queue behind a fetch long poll on the same socket.
+   * heartbeat must not queue behind a fetch long poll on the same socket. 'fetch' is a consumer's
+   * second fetch connection (see Fetcher): a broker answers a connection's requests in order.
    */
-  connection(host: string, port: number, purpose: 'data' | 'coordinator' = 'data'): Promise<Connection> {
+  connection(host: string, port: number, purpose: ConnectionPurpose = 'data'): Promise<Connection> {
     if (this.closing) return Promise.reject(new AbortedError('the client is closed'))
-    const address = purpose === 'data' ? `${host}:${port}` : `${host}:${port}#coordinator`
+    const address = purpose === 'data' ? `${host}:${port}` : `${host}:${port}#${purpose}`
     let p = this.conns.get(address)
     if (p === undefined) {
       p = this.connect(address, host, port)
@@ -107,14 +111,14 @@ export class Cluster {
   }
 
   /** The connection to broker `nodeId` (known from metadata). */
-  async nodeConnection(nodeId: number): Promise<Connection> {
+  async nodeConnection(nodeId: number, purpose: ConnectionPurpose = 'data'): Promise<Connection> {
     let b = this.brokers.get(nodeId)
     if (b === undefined) {
       await this.refreshMetadata()
       b = this.brokers.get(nodeId)
       if (b === undefined) throw new ConnectionError(`broker ${nodeId} is not in the cluster metadata`)
     }
-    return this.connection(b.host, b.port)
+    return this.connection(b.host, b.port, purpose)
   }
 
   /** Any working connection: an open one, else each known broker and bootstrap server in turn. */

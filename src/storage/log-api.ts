@@ -35,6 +35,8 @@ export interface AppendOptions {
    * offsets (must be >= log end offset) and may have offset gaps (compacted leader data).
    */
   origin?: AppendOrigin
+  /** Written by the thread pool rather than on the event loop (see Log.writeGroup). */
+  offLoop?: boolean
 }
 
 export interface AppendResult {

@@ -220,8 +220,8 @@ export class Log {
     // A follower's appends are written by the thread pool, not on the event loop (Kafka appends
     // them on its replica fetcher threads, apart from the request handlers): the loop goes on
     // serving requests meanwhile. Measured: RF=3 acks=1 broker event loop 9.4 → 4.4 ms per MB
-    // (bench cluster, BENCHMARKS.md Replication); a leader's append stays synchronous (cheaper).
-    const offLoop = group.some((g) => g.opts.origin === 'replication')
+    // (bench cluster, BENCHMARKS.md Replication). Leaders ask for it with `offLoop`.
+    const offLoop = group.some((g) => g.opts.origin === 'replication' || g.opts.offLoop === true)
     const flushPending = async () => {
       if (pending.length === 0) return
       await this.writeToActive(pending, pendingBytes, offLoop)

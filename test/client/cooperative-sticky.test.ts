@@ -84,7 +84,9 @@ test('a member joining a cooperative-sticky group revokes nothing that stays', {
     const loopA = consume(itA)
     b.subscribe(topic)
     const loopB = consume(iterate(b))
-    await until(() => a.assignments().length === 2 && b.assignments().length === 2 && seen.length >= 400, 'a 2/2 split and every record', 15_000)
+    // assignments() changes before the rebalance listener has run (it awaits committed offsets first): wait for both.
+    await until(() => a.assignments().length === 2 && b.assignments().length === 2 && seen.length >= 400 && events.some((e) => e.startsWith('b assigned')),
+      'a 2/2 split, b told so, and every record', 15_000)
     const aParts = a.assignments().map((tp) => tp.partition).sort()
     const bParts = b.assignments().map((tp) => tp.partition).sort()
     assert.deepEqual([...aParts, ...bParts].sort(), [0, 1, 2, 3])

@@ -44,6 +44,10 @@ export async function runKafkaJs<T>(
   try {
     const value = await Promise.race([fn(kafka), deadline])
     return { value, logs }
+  } catch (err) {
+    // What the client saw, kept with the failure.
+    if (err instanceof Error && !(err instanceof KafkaJsTimeout)) err.message += `\n${logs.slice(-40).join('\n')}`
+    throw err
   } finally {
     clearTimeout(timer)
   }

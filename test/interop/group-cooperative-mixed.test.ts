@@ -3,7 +3,7 @@
 // samsa member revokes only the partitions that move to it — then takes them back.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Consumer, Producer } from '../../src/client/index.ts'
+import { Admin, Consumer, Producer } from '../../src/client/index.ts'
 import type { Message, TopicPartition } from '../../src/client/index.ts'
 import { runPython } from '../helpers/run.ts'
 import { iterate, take, testBroker, topicName, until } from '../client/helpers.ts'
@@ -72,6 +72,87 @@ test('cooperative-sticky group of samsa/client and librdkafka members: only move
   } finally {
     await a.close()
     await producer.close()
+    await broker.close()
+  }
+})
+
+// The librdkafka member joins first, so it leads the group and computes the cooperative
+// assignments; it stays until it has given two partitions away and held the other two for 1 s.
+const CK_LEADER = `
+import sys, json, time
+from confluent_kafka import Consumer
+b, topic, group = sys.argv[1], sys.argv[2], sys.argv[3]
+events = []
+owned = set()
+had_all = [False]
+last = [time.time()]
+def on_assign(c, parts):
+    events.append(['assign', sorted(tp.partition for tp in parts), time.time()])
+    owned.update(tp.partition for tp in parts)
+    had_all[0] = had_all[0] or len(owned) == 4
+    c.incremental_assign(parts)
+    last[0] = time.time()
+def on_revoke(c, parts):
+    events.append(['revoke', sorted(tp.partition for tp in parts), time.time()])
+    owned.difference_update(tp.partition for tp in parts)
+    c.incremental_unassign(parts)
+    last[0] = time.time()
+c = Consumer({'bootstrap.servers': b, 'group.id': group, 'partition.assignment.strategy': 'cooperative-sticky',
+              'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 200})
+c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+deadline = time.time() + 14
+while time.time() < deadline and not (had_all[0] and len(owned) == 2 and time.time() - last[0] > 1):
+    c.poll(0.1)
+held = sorted(owned)
+before_close = list(events)  # close() revokes what it holds: not part of the hand-over
+c.close()
+print(json.dumps({'events': before_close, 'held': held}))
+`
+
+test('cooperative-sticky with librdkafka as the group leader: the samsa member gets partitions only after they were revoked', { timeout: 25_000 }, async () => {
+  const broker = await testBroker({ 'num.partitions': 4, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 })
+  const topic = topicName('coop-rdk-leader')
+  const group = topicName('coop-rdk-leader-g')
+  const admin = new Admin({ bootstrapServers: broker.bootstrap })
+  const timeline: { kind: string; partitions: number[]; at: number }[] = []
+  const b = new Consumer({
+    bootstrapServers: broker.bootstrap, groupId: group, autoOffsetReset: 'earliest', heartbeatIntervalMs: 100, sessionTimeoutMs: 6000,
+    assignors: ['cooperative-sticky'],
+    rebalanceListener: {
+      revoked: (l) => void timeline.push({ kind: 'revoked', partitions: l.map((tp) => tp.partition).sort(), at: Date.now() }),
+      assigned: (l) => void timeline.push({ kind: 'assigned', partitions: l.map((tp) => tp.partition).sort(), at: Date.now() }),
+    },
+  })
+  try {
+    await admin.createTopics([{ topic, numPartitions: 4 }])
+    const py = runPython(CK_LEADER, [broker.bootstrap, topic, group], { modules: ['confluent_kafka'], timeoutMs: 18_000 })
+    // Join only once the librdkafka member is the group's one stable member, holding everything.
+    await until(async () => {
+      const g = await admin.describeGroup(group).catch(() => null)
+      return g !== null && g.state === 'Stable' && g.members.length === 1 && g.members[0]!.assignment.length === 4
+    }, 'the librdkafka member leading a stable group', 12_000)
+    b.subscribe(topic)
+    const it = iterate(b)
+    const loop = (async () => {
+      for (let r = await it.next(); !r.done; r = await it.next()) { /* consume */ }
+    })()
+    const out = JSON.parse((await py).stdout.trim().split('\n').pop()!) as { events: [string, number[], number][]; held: number[] }
+    const given = out.events.filter(([k]) => k === 'revoke').flatMap(([, ps]) => ps)
+    assert.equal(out.held.length, 2, `librdkafka kept two partitions: ${JSON.stringify(out)}`)
+    assert.deepEqual(given.sort(), [0, 1, 2, 3].filter((p) => !out.held.includes(p)), `it revoked exactly the two that moved: ${JSON.stringify(out.events)} samsa: ${JSON.stringify(timeline)}`)
+    const revokedAt = Math.max(...out.events.filter(([k]) => k === 'revoke').map(([, , at]) => at * 1000))
+    const gotMoved = timeline.find((e) => e.kind === 'assigned' && e.partitions.length > 0)
+    assert.ok(gotMoved !== undefined, `samsa member events: ${JSON.stringify(timeline)}`)
+    assert.deepEqual(gotMoved.partitions, given, 'the samsa member got exactly the revoked partitions')
+    assert.ok(gotMoved.at >= revokedAt, 'never owned by both: assigned after the leader revoked them')
+    // The leader left: the samsa member (now leading) takes the other two without revoking its own.
+    await until(() => b.assignments().length === 4, `the samsa member owns all four (events: ${JSON.stringify(timeline)})`, 10_000)
+    assert.ok(!timeline.some((e) => e.kind === 'revoked' && e.partitions.length > 0), 'it never gave anything up')
+    await b.close()
+    await loop
+  } finally {
+    await b.close()
+    await admin.close()
     await broker.close()
   }
 })

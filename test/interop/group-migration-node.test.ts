@@ -2,14 +2,15 @@
 // two KafkaJS 2.2.4 members (classic protocol) consume a topic; an @platformatic/kafka 1.35.0
 // member with groupProtocol 'consumer' (ConsumerGroupHeartbeat) joins and the group becomes a
 // consumer group, the KafkaJS members now rebalanced by the broker through JoinGroup/SyncGroup;
-// one KafkaJS member leaves; the platformatic member leaves and the group is classic again, the
-// last KafkaJS member carrying on. Records are produced between the membership changes, each
+// a third KafkaJS member joins it and one leaves; the platformatic member leaves and the group is
+// classic again, the remaining KafkaJS members rebalancing as a classic group and carrying on. Records are produced between the membership changes, each
 // batch consumed and committed before the next change, and every record is consumed exactly once.
 // While it is a consumer group, the coordinator (ConsumerGroupDescribe, sampled) never gives a
 // partition to two members.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka'
+import { Kafka as KafkaJs, logLevel } from 'kafkajs'
 import type { Consumer as KafkaJsConsumer, Kafka } from 'kafkajs'
 import { ApiKey } from '../../src/protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../src/protocol/errors.ts'
@@ -23,10 +24,12 @@ import { runKafkaJs } from '../helpers/kafkajs.ts'
 const TOPIC = 'migrate'
 const GROUP = 'migrate-group'
 
+let detail: () => Promise<string> = async () => ''
+
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${await detail()}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -77,6 +80,11 @@ describe('online migration: KafkaJS (classic) and @platformatic/kafka (consumer 
       return g.errorCode === ErrorCode.NONE && g.groupState === 'Stable' &&
         g.members.reduce((n, m) => n + m.assignment.topicPartitions.reduce((k, tp) => k + tp.partitions.length, 0), 0) === 4
     }
+    detail = async () => {
+      const res = await raw.call<ConsumerGroupDescribeResponse>(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [GROUP], includeAuthorizedOperations: false })
+      const g = res.groups[0]
+      return JSON.stringify({ state: g.groupState, epoch: g.groupEpoch, assignmentEpoch: g.assignmentEpoch, members: g.members.map((m) => [m.memberId.slice(0, 12), m.memberType, m.memberEpoch, m.assignment.topicPartitions.flatMap((tp) => tp.partitions), m.targetAssignment.topicPartitions.flatMap((tp) => tp.partitions)]) })
+    }
     const groupType = async (): Promise<string | undefined> => {
       const listed = await raw.call<ListGroupsResponse>(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: [] })
       return listed.groups.find((g) => g.groupId === GROUP)?.groupType
@@ -103,8 +111,12 @@ describe('online migration: KafkaJS (classic) and @platformatic/kafka (consumer 
           const ends = await admin.fetchTopicOffsets(TOPIC)
           return ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high)
         }
+        // One KafkaJS instance per member, as applications run them: KafkaJS keeps one committed-offsets
+        // map per group id for all consumers of an instance, and a member whose assignment empties
+        // clears it for the others (they then crash in their next commit).
         const startKafkaJs = async (name: string): Promise<void> => {
-          const c = kafka.consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100 })
+          const own = new KafkaJs({ clientId: `samsa-${name}`, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 100 } })
+          const c = own.consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100 })
           c.on(c.events.GROUP_JOIN, (e) => { kjsAssigned.set(name, (e.payload.memberAssignment[TOPIC] ?? []).slice().sort()) })
           await c.connect()
           await c.subscribe({ topics: [TOPIC], fromBeginning: true })
@@ -136,21 +148,29 @@ describe('online migration: KafkaJS (classic) and @platformatic/kafka (consumer 
           await produce(40)
           await until('80 records consumed and committed', drained)
 
-          // 3. One KafkaJS member leaves (LeaveGroup into the consumer group): the others take its partitions.
-          await kjs.get('kjs-b')!.disconnect()
-          kjs.delete('kjs-b')
-          await until('the two remaining members to settle', async () => await settled() && pltOwned().length + (kjsAssigned.get('kjs-a')?.length ?? 0) === 4)
+          // 3. A third KafkaJS member joins the consumer group (JoinGroup with MEMBER_ID_REQUIRED, no leader).
+          await startKafkaJs('kjs-c')
+          await until('four members to settle', async () => await settled() && (kjsAssigned.get('kjs-c')?.length ?? 0) > 0)
           await produce(40)
           await until('120 records consumed and committed', drained)
 
-          // 4. The consumer-protocol member leaves: the group is classic again; the KafkaJS member carries on.
+          // 4. One KafkaJS member leaves (LeaveGroup into the consumer group): the others take its partitions.
+          await kjs.get('kjs-b')!.disconnect()
+          kjs.delete('kjs-b')
+          await until(`three members to settle (${JSON.stringify([pltOwned(), [...kjsAssigned]])})`, async () => await settled() &&
+            pltOwned().length + (kjsAssigned.get('kjs-a')?.length ?? 0) + (kjsAssigned.get('kjs-c')?.length ?? 0) === 4)
+          await produce(40)
+          await until('160 records consumed and committed', drained)
+
+          // 5. The consumer-protocol member leaves: the group is classic again; the KafkaJS members carry on.
           await stream.close()
           await plt.close()
           plt = undefined
           await until('the group to be classic again', async () => await groupType() === 'classic')
+          await until('the KafkaJS members to split the partitions as a classic group', () =>
+            (kjsAssigned.get('kjs-a')?.length ?? 0) + (kjsAssigned.get('kjs-c')?.length ?? 0) === 4 && (kjsAssigned.get('kjs-c')?.length ?? 0) > 0)
           await produce(40)
-          await until('160 records consumed and committed', drained)
-          await until('the KafkaJS member to own every partition', () => kjsAssigned.get('kjs-a')?.length === 4)
+          await until('200 records consumed and committed', drained)
           return { classicFirst, upgraded, seen, produced }
         } finally {
           for (const c of kjs.values()) await c.disconnect()
@@ -167,7 +187,7 @@ describe('online migration: KafkaJS (classic) and @platformatic/kafka (consumer 
       assert.equal(value.seen.size, value.produced)
       const dupes = [...value.seen].filter(([, who]) => who.length > 1)
       assert.deepEqual(dupes, [], 'records consumed twice')
-      assert.ok([...value.seen.values()].some((who) => who[0] === 'plt'), 'the consumer-protocol member consumed')
+      for (const who of ['plt', 'kjs-a', 'kjs-b', 'kjs-c']) assert.ok([...value.seen.values()].some((w) => w[0] === who), `${who} consumed`)
     } finally {
       sampling = false
       await sampler.catch(() => {})

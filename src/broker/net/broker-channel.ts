@@ -3,9 +3,9 @@
 // pipelined, and matched to responses by correlation id. Any socket error, close or request
 // timeout fails every pending request and closes the channel: the caller reconnects. On a secured
 // inter-broker listener the channel is TLS (the server's certificate verified against the trust
-// store) and/or logs in with SASL (PLAIN or SCRAM) before it is handed out. Plaintext channels
-// receive responses straight into their frame buffers (frame-receiver.ts); a caller done with a
-// large response (a follower's fetch) may `recycle()` its memory for the next one.
+// store) and/or logs in with SASL (PLAIN or SCRAM) before it is handed out. Channels receive
+// responses straight into their frame buffers (frame-receiver.ts; TLS ones too); a caller done
+// with a large response (a follower's fetch) may `recycle()` its memory for the next one.
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
@@ -46,13 +46,10 @@ export interface ChannelSecurity {
 export class BrokerChannel {
   private readonly pending = new Map<number, Pending>()
   private nextCorrelation = 1
-  private chunks: Buffer[] = []
-  private buffered = 0
   private failure: Error | undefined
 
-  private constructor(private readonly socket: Socket, private readonly clientId: string, private readonly receiver: FrameReceiver | undefined) {
+  private constructor(private readonly socket: Socket, private readonly clientId: string, private readonly receiver: FrameReceiver) {
     socket.setNoDelay(true)
-    if (!receiver) socket.on('data', (d: Buffer) => this.onData(d))
     socket.on('error', (err) => this.fail(new ChannelClosedError(`connection failed: ${err.message}`)))
     socket.on('close', () => this.fail(new ChannelClosedError('connection closed')))
   }
@@ -72,10 +69,10 @@ export class BrokerChannel {
 
   private static open(host: string, port: number, clientId: string, timeoutMs: number, tls: ConnectionOptions | undefined): Promise<BrokerChannel> {
     return new Promise((resolve, reject) => {
-      // Plaintext: reads go straight into frame buffers (TLS sockets take no `onread`).
+      // Reads go straight into frame buffers (over TLS too: tls.connect takes `onread` as net does).
       let channel: BrokerChannel | undefined
-      const receiver = tls ? undefined : new FrameReceiver((frame) => channel?.onFrame(frame))
-      const onread = receiver && {
+      const receiver = new FrameReceiver((frame) => channel?.onFrame(frame))
+      const onread = {
         buffer: () => receiver.nextBuffer(),
         callback: (n: number, buf: Uint8Array) => {
           try {
@@ -87,7 +84,8 @@ export class BrokerChannel {
           }
         },
       }
-      const socket = tls ? connectTls({ ...tls, host, port }) : connect({ host, port, onread })
+      // (node's types list `onread` for net.connect only)
+      const socket = tls ? connectTls({ ...tls, host, port, onread } as ConnectionOptions) : connect({ host, port, onread })
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new ChannelClosedError(`connecting to ${host}:${port} timed out`))
@@ -147,25 +145,7 @@ export class BrokerChannel {
    * that memory may receive the next one.
    */
   recycle(): void {
-    this.receiver?.recycle()
-  }
-
-  private onData(d: Buffer): void {
-    this.chunks.push(d)
-    this.buffered += d.length
-    for (;;) {
-      if (this.buffered < 4) return
-      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)]
-      const size = this.chunks[0]!.readInt32BE(0)
-      if (this.buffered < 4 + size) return
-      if (this.chunks[0]!.length < 4 + size) this.chunks = [Buffer.concat(this.chunks)]
-      const head = this.chunks[0]!
-      const frame = head.subarray(4, 4 + size)
-      if (head.length === 4 + size) this.chunks.shift()
-      else this.chunks[0] = head.subarray(4 + size)
-      this.buffered -= 4 + size
-      this.onFrame(frame)
-    }
+    this.receiver.recycle()
   }
 
   private onFrame(frame: Buffer): void {

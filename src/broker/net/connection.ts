@@ -7,6 +7,10 @@ import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { FrameReader, FrameSizeError } from './frame-reader.ts'
 import type { FrameCopies } from './frame-reader.ts'
+import { FrameAssembler } from './frame-assembler.ts'
+import { readIntoSharedBuffer } from './socket-reads.ts'
+import { writeMerged, writeOneByOne } from './tls-writes.ts'
+import type { Outgoing } from './tls-writes.ts'
 import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
 import type { LogLimiter } from './log-limiter.ts'
@@ -70,7 +74,7 @@ export class Connection implements BudgetWaiter {
   readonly remote: string
   /** Per-connection state handlers may keep (e.g. SASL progress, client software name). */
   readonly attributes = new Map<string, unknown>()
-  private readonly reader: FrameReader
+  private reader: FrameReader | FrameAssembler
   private readonly slots: Slot[] = []
   private slotHead = 0
   private inFlightBytes = 0
@@ -87,6 +91,8 @@ export class Connection implements BudgetWaiter {
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
   private reserved = 0
   private draining: (() => void) | null = null
+  /** TLS: the responses of one flush, written by writeMerged. */
+  private tlsOut: Outgoing[] | null = null
   private readonly handler: FrameHandler
   private readonly limits: ConnectionLimits
   private readonly log: Logger
@@ -115,6 +121,15 @@ export class Connection implements BudgetWaiter {
     socket.on('error', (err) => this.close(`socket error: ${err.message}`, 'debug'))
     socket.on('close', () => this.finalize())
     socket.on('end', () => this.onEnd())
+    // TLS: decrypted bytes are read into a shared buffer and copied straight into their frames
+    // (socket-reads.ts); node would otherwise allocate and emit a Buffer per TLS record.
+    if ((socket as { encrypted?: boolean }).encrypted === true) {
+      const assembler = new FrameAssembler(limits.maxFrameBytes, recycling)
+      if (readIntoSharedBuffer(socket, (bytes) => this.onBytes(bytes))) this.reader = assembler
+      // Large buffers are encrypted where they lie, not gathered into a fresh copy (tls-writes.ts).
+      writeOneByOne(socket)
+      this.tlsOut = []
+    }
   }
 
   get isClosed(): boolean {
@@ -128,7 +143,14 @@ export class Connection implements BudgetWaiter {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining) return
-    this.reader.push(chunk)
+    if (this.reader instanceof FrameReader) this.reader.push(chunk)
+    this.readFrames()
+  }
+
+  /** Reads into the shared buffer: `bytes` must be taken (copied) before returning. */
+  private onBytes(bytes: Buffer): void {
+    if (this.closed || this.draining) return
+    if (this.reader instanceof FrameAssembler) this.reader.received(bytes)
     this.readFrames()
   }
 
@@ -228,7 +250,9 @@ export class Connection implements BudgetWaiter {
       this.inFlightBytes -= slot.bytes
       this.budget.release(slot.bytes)
       const bufs = slot.result
-      if (bufs !== null) {
+      if (bufs !== null && this.tlsOut !== null) {
+        this.tlsOut.push({ bufs, onWritten: bufs.onWritten })
+      } else if (bufs !== null) {
         if (!corked) {
           socket.cork()
           corked = true
@@ -246,6 +270,10 @@ export class Connection implements BudgetWaiter {
       this.slotHead = 0
     }
     if (corked) socket.uncork()
+    if (this.tlsOut !== null && this.tlsOut.length > 0) {
+      writeMerged(socket, this.tlsOut)
+      this.tlsOut.length = 0
+    }
     if (socket.writableNeedDrain) this.pausedForDrain = true
     this.checkLimits()
     if (this.draining && this.inFlightRequests === 0) this.draining()

@@ -409,8 +409,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         this.fetcher.error = null
         throw e
       }
-      if (this.group !== null && this.group.rejoinNeeded && this.subscription !== null) await this.rejoin()
-      if (this.fetcher.needReset.size > 0) await this.resetPositions()
+      try {
+        if (this.group !== null && this.group.rejoinNeeded && this.subscription !== null) await this.rejoin()
+        if (this.fetcher.needReset.size > 0) await this.resetPositions()
+      } catch (err) {
+        if (this.closed || this.signal?.aborted) return false // close() during a rebalance or an offset lookup ends the iteration
+        throw err
+      }
       if (this.bufferHead < this.buffer.length) return true
       this.buffer = []
       this.bufferHead = 0

@@ -3,6 +3,11 @@
 // assigned, unpaused partition it leads. Fetched bytes queue as chunks and are decoded only when
 // the application asks for messages; no new fetch is sent while the queued bytes or records
 // exceed the prefetch bounds, so memory stays flat under a fast producer.
+// A partition that becomes fetchable while its broker's fetch is parked (seek, resume, a new
+// assignment or reset) does not wait for that long poll (up to fetch.max.wait.ms): it is fetched
+// at once on a second connection to the broker (its answers would queue behind the parked one
+// on the first). A partition is in at most one fetch; a fetch's answer for a partition moved
+// since (seek) is dropped.
 import { ZERO_UUID, recordsBuffer } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { fetchChannel } from '../diagnostics.ts'
@@ -37,7 +42,8 @@ export class PartitionState {
   /** Bumped on seek/reset so chunks and responses for the old position are dropped. */
   epoch = 0
   paused = false
-  inFlight = false
+  /** The fetch this partition is in (0: none). */
+  inFlight = 0
   highWatermark = -1
   /** A replica the leader said to read from (KIP-392), until `preferredUntil`; -1: the leader. */
   preferredReplica = -1
@@ -68,7 +74,9 @@ export class Fetcher {
   private readonly chunks: Chunk[] = []
   private chunkHead = 0
   private queuedBytes = 0
-  private readonly busyNodes = new Set<number>()
+  /** Fetches in flight per broker: lane 0 on the data connection, lane 1 on the 'fetch' one. */
+  private readonly busyLanes = new Map<number, number>()
+  private fetchSeq = 0
   private waiter: (() => void) | null = null
   private retryTimer: NodeJS.Timeout | null = null
   private stopped = false
@@ -122,8 +130,16 @@ export class Fetcher {
     s.epoch++
     s.position = offset
     s.fetchOffset = offset
+    // A fetch in flight answers for the old position (dropped): fetch the new one now.
+    s.inFlight = 0
     this.needReset.delete(s)
     this.wake()
+  }
+
+  private laneDone(node: number, bit: number): void {
+    const busy = (this.busyLanes.get(node) ?? 0) & ~bit
+    if (busy === 0) this.busyLanes.delete(node)
+    else this.busyLanes.set(node, busy)
   }
 
   /** Sends a fetch to every leader that has none in flight, within the prefetch bound. */
@@ -132,20 +148,20 @@ export class Fetcher {
     const byNode = new Map<number, PartitionState[]>()
     let stale: Set<string> | null = null
     for (const s of this.partitions.values()) {
-      if (s.paused || s.inFlight || s.fetchOffset < 0) continue
+      if (s.paused || s.inFlight !== 0 || s.fetchOffset < 0) continue
       const leader = this.cluster.cachedTopic(s.topic)?.partitions[s.partition]?.leader ?? -1
       if (leader < 0) {
         ;(stale ??= new Set()).add(s.topic)
         continue
       }
       const node = this.readFrom(s, leader)
-      if (this.busyNodes.has(node)) continue
+      if ((this.busyLanes.get(node) ?? 0) === 3) continue
       let l = byNode.get(node)
       if (l === undefined) byNode.set(node, (l = []))
       l.push(s)
     }
     if (stale !== null) this.retrySoon([...stale])
-    for (const [node, states] of byNode) void this.fetch(node, states)
+    for (const [node, states] of byNode) void this.fetch(node, (this.busyLanes.get(node) ?? 0) & 1 ? 1 : 0, states)
   }
 
   /** The preferred read replica while it is fresh and known, else the leader. */
@@ -166,16 +182,18 @@ export class Fetcher {
     }, topics.some((t) => this.cluster.cachedTopic(t) === undefined) ? 0 : this.o.retryBackoffMs)
   }
 
-  private async fetch(node: number, states: PartitionState[]): Promise<void> {
-    this.busyNodes.add(node)
+  private async fetch(node: number, lane: 0 | 1, states: PartitionState[]): Promise<void> {
+    const bit = 1 << lane
+    this.busyLanes.set(node, (this.busyLanes.get(node) ?? 0) | bit)
+    const id = ++this.fetchSeq
     const epochs = states.map((s) => s.epoch)
-    for (const s of states) s.inFlight = true
+    for (const s of states) s.inFlight = id
     const byTopic = new Map<string, PartitionState[]>()
     for (const s of states) (byTopic.get(s.topic) ?? byTopic.set(s.topic, []).get(s.topic)!).push(s)
     let res: FetchResponse
     const startedAt = Date.now()
     try {
-      const conn = await this.cluster.nodeConnection(node)
+      const conn = await this.cluster.nodeConnection(node, lane === 0 ? 'data' : 'fetch')
       res = await conn.request<FetchResponse>(ApiKey.Fetch, {
         clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n },
         maxWaitMs: this.o.maxWaitMs, minBytes: this.o.minBytes, maxBytes: this.o.maxBytes, isolationLevel: this.o.isolationLevel,
@@ -191,16 +209,16 @@ export class Fetcher {
       }, { extraTimeoutMs: this.o.maxWaitMs })
     } catch {
       for (const s of states) {
-        s.inFlight = false
+        if (s.inFlight === id) s.inFlight = 0
         s.preferredReplica = -1 // a follower that cannot be reached: back to the leader
       }
-      this.busyNodes.delete(node)
+      this.laneDone(node, bit)
       for (const t of byTopic.keys()) this.cluster.invalidate(t)
       this.retrySoon()
       return
     }
-    for (const s of states) s.inFlight = false
-    this.busyNodes.delete(node)
+    for (const s of states) if (s.inFlight === id) s.inFlight = 0
+    this.laneDone(node, bit)
     if (res.errorCode !== 0) {
       this.retrySoon()
       return

@@ -114,9 +114,21 @@ export class TxnOffsetManager {
 
   /**
    * TxnOffsetCommit v3+ (KIP-447): the consumer's generation and member id, checked like an
-   * OffsetCommit's, except that a memberless commit to an unknown or empty group passes.
+   * OffsetCommit's, except that a memberless commit to an unknown or empty group passes. In a
+   * consumer group the generation is the member epoch.
    */
   validateMember(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    const cg = this.s.consumerGroups.get(groupId)
+    if (cg) {
+      // Kafka's ConsumerGroup.validateOffsetCommit, transactional: without member fields it passes;
+      // otherwise the member must exist and name its epoch (a classic member: its generation).
+      if (generationId < 0 && memberId === '' && groupInstanceId === null) return ErrorCode.NONE
+      if (generationId < 0 && cg.members.size === 0) return ErrorCode.NONE
+      const m = cg.members.get(memberId)
+      if (!m) return ErrorCode.UNKNOWN_MEMBER_ID
+      if (generationId !== m.memberEpoch) return m.classic !== null ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH
+      return ErrorCode.NONE
+    }
     const group = this.s.groups.get(groupId)
     if (!group) return generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE
     if (generationId < 0 && group.members.size === 0) return ErrorCode.NONE

@@ -125,6 +125,12 @@ test('upgrade, bridged classic members, downgrade; no partition owned twice; rep
   const commit = (generationId: number) => c.commitOffsets({ groupId: 'g', generationId, memberId: a, groupInstanceId: null, retentionTimeMs: -1, version: 8, offsets: [{ topic: 't', partition: ra.parts[0] ?? 0, offset: 7, leaderEpoch: -1, metadata: null }] })
   assert.equal((await commit(3))[0].errorCode, ErrorCode.NONE)
   assert.equal((await commit(2))[0].errorCode, ErrorCode.ILLEGAL_GENERATION)
+  // TxnOffsetCommit v3+ (EOS consumers): the same member checks.
+  assert.equal(c.validateTxnMember('g', 3, a, null), ErrorCode.NONE)
+  assert.equal(c.validateTxnMember('g', 2, a, null), ErrorCode.ILLEGAL_GENERATION)
+  assert.equal(c.validateTxnMember('g', 99, 'kip848', null), ErrorCode.STALE_MEMBER_EPOCH)
+  assert.equal(c.validateTxnMember('g', 3, 'ghost', null), ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(c.validateTxnMember('g', -1, '', null), ErrorCode.NONE)
   assert.deepEqual(h.replayed().snapshot(), c.snapshot())
 
   // The consumer member leaves: only classic members remain, the group is classic again and rebalances.
@@ -199,4 +205,31 @@ test('a classic group whose members do not use the consumer protocol type is not
   const r = await c.consumerGroupHeartbeat(hb('kip848', 0))
   assert.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
   assert.match(r.errorMessage ?? '', /consumer embedded protocol/)
+})
+
+test('a classic static member replacing the last consumer-protocol member turns the group classic, keeping its assignment', async () => {
+  const h = harness({ offsetsTopicPartitions: 1 }, { topics: lookup })
+  const c = h.coordinator
+  // A static consumer-protocol member and a classic member share the group.
+  const s0 = await c.consumerGroupHeartbeat({ ...hb('static-848', 0), instanceId: 'inst-1' })
+  assert.equal(s0.errorCode, ErrorCode.NONE)
+  const a = await c.joinGroup(joinReq())
+  assert.equal(a.errorCode, ErrorCode.NONE)
+  await c.syncGroup({ groupId: 'g', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] })
+  for (let i = 0; i < 3; i++) await c.consumerGroupHeartbeat({ ...hb('static-848', c.consumerGroup('g')!.members.get('static-848')!.memberEpoch, [...(c.consumerGroup('g')!.members.get('static-848')!.assigned.get(T) ?? [])]), instanceId: 'inst-1' })
+  const target = [...(c.consumerGroup('g')!.targetAssignment.get('static-848')?.get(T) ?? [])].sort()
+  assert.ok(target.length > 0)
+  // The static member leaves for now (-2) and comes back speaking the classic protocol.
+  assert.equal((await c.consumerGroupHeartbeat({ ...hb('static-848', -2), instanceId: 'inst-1' })).errorCode, ErrorCode.NONE)
+  const j = await c.joinGroup(joinReq({ groupInstanceId: 'inst-1' }))
+  assert.equal(j.errorCode, ErrorCode.NONE)
+  assert.equal(c.consumerGroup('g'), undefined, 'downgraded')
+  const g = c.group('g')
+  assert.equal(g?.state, 'Stable', 'same subscription: no rebalance')
+  assert.equal(g?.generationId, j.generationId)
+  assert.equal(g?.staticMembers.get('inst-1'), j.memberId)
+  const s = await c.syncGroup({ groupId: 'g', generationId: j.generationId, memberId: j.memberId, groupInstanceId: 'inst-1', protocolType: 'consumer', protocolName: 'range', assignments: [] })
+  assert.equal(s.errorCode, ErrorCode.NONE)
+  assert.deepEqual(partsOf(s.assignment), target, 'the replaced member\'s partitions')
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
 })
