@@ -10,7 +10,8 @@
 //   then due within the rebalance timeout, and the sync after a join within it too; missing
 //   either fences the member, as does its own session timeout.
 // - LeaveGroup: fences the members. When only classic members remain, the group goes back to
-//   classic (group-migration.ts).
+//   classic (group-migration.ts), as it does when a classic static member replaces the last
+//   consumer-protocol member.
 // Operations run in the consumer group's queue. One that finds the group gone (converted back or
 // deleted meanwhile) answers `null`, and the coordinator hands it to the classic side.
 import { randomUUID } from 'node:crypto'
@@ -22,6 +23,7 @@ import { removalRecords } from './consumer-group-records.ts'
 import { joinKey, syncKey } from './consumer-membership.ts'
 import type { ConsumerMembership } from './consumer-membership.ts'
 import { assignmentVersionOf, readSubscription, toIds, writeAssignment } from './consumer-protocol-data.ts'
+import { validateDowngradeOnReplacement } from './group-migration.ts'
 import type { ClassicSubscription } from './consumer-protocol-data.ts'
 import type { GroupShardState } from './group-shard-state.ts'
 import { appendErrorCode } from './group-shard-state.ts'
@@ -112,6 +114,15 @@ export class ClassicBridge {
       clientId: req.clientId,
       clientHost: req.clientHost,
       classic: { sessionTimeoutMs: req.sessionTimeoutMs, protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })) },
+    }
+    if (replaced && validateDowngradeOnReplacement(group, replaced, this.s.config)) {
+      // The replaced member was the last on the consumer protocol: the group becomes classic,
+      // the joining member holding what the replaced one had.
+      await this.c.downgradeReplacing(group, replaced, updated)
+      return {
+        errorCode: ErrorCode.NONE, generationId: group.groupEpoch, protocolType: 'consumer', protocolName: req.protocols[0].name,
+        leaderId: '', memberId, members: [], skipAssignment: false,
+      }
     }
     const owned = toIds(subscription.ownedPartitions, (n) => this.c.topics.topicId(n))
     const { next } = this.c.advance(group, member, updated, replaced, owned, records)

@@ -540,13 +540,13 @@ export class ClassicMembership {
 
   /**
    * A consumer group just became this classic group (online downgrade): its members get sessions
-   * and must rejoin, as Kafka's conversion prepares a rebalance.
+   * and, unless a replacing static member kept everything as it was, must rejoin.
    */
-  rebalanceConverted(groupId: string): void {
+  convertedFromConsumer(groupId: string, rebalance: boolean): void {
     const group = this.s.groups.get(groupId)
     if (!group || !group.is('Stable')) return
     for (const m of group.members.values()) this.scheduleMemberExpiry(group, m)
-    this.prepareRebalance(group)
+    if (rebalance) this.prepareRebalance(group)
   }
 
   /** Answers everything parked for a group and cancels its timers (replaced by replay, unloaded, shut down). */

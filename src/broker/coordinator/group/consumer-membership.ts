@@ -50,8 +50,8 @@ export type ConsumerHeartbeatResult = HeartbeatResult
 export interface ClassicGroupHooks {
   /** Upgrade appended: the classic group's parked answers say REBALANCE_IN_PROGRESS, its timers stop. */
   forget(group: ClassicGroup, errorCode: number): void
-  /** Downgrade replayed: the new classic group's members get sessions and a rebalance starts. */
-  rebalance(groupId: string): void
+  /** Downgrade replayed: the new classic group's members get sessions and (when asked) a rebalance starts. */
+  converted(groupId: string, rebalance: boolean): void
 }
 
 /** Steps 1-3 of a heartbeat or of a classic member's join: what the member becomes. */
@@ -342,7 +342,7 @@ export class ConsumerMembership {
     if (validateOnlineDowngrade(group, fenced, this.s.config)) {
       await this.s.write(group.groupId, downgradeRecords(group, fenced, this.topics.namesById(), this.s.now()))
       for (const m of group.members.values()) this.cancelTimers(group.groupId, m.memberId)
-      this.classic.rebalance(group.groupId)
+      this.classic.converted(group.groupId, true)
       return
     }
     const rest = new Map(group.members)
@@ -351,6 +351,18 @@ export class ConsumerMembership {
     records.push({ type: 'cg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.topics.metadataHash(rest.values()) } })
     await this.s.write(group.groupId, records)
     for (const m of fenced) this.cancelTimers(group.groupId, m.memberId)
+  }
+
+  /**
+   * Kafka's downgrade when a classic static member replaces the last consumer-protocol member:
+   * the joining member takes the replaced member's target; a rebalance follows only when its
+   * subscription differs.
+   */
+  async downgradeReplacing(group: ConsumerGroup, replaced: ConsumerGroupMember, joining: ConsumerGroupMember): Promise<void> {
+    const rebalance = subscriptionChanged(replaced, joining) || replaced.rackId !== joining.rackId
+    await this.s.write(group.groupId, downgradeRecords(group, [replaced], this.topics.namesById(), this.s.now(), { member: joining, targetOf: replaced.memberId }))
+    for (const m of group.members.values()) this.cancelTimers(group.groupId, m.memberId)
+    this.classic.converted(group.groupId, rebalance)
   }
 
   cancelTimers(groupId: string, memberId: string): void {

@@ -87,7 +87,7 @@ export class GroupCoordinator {
     this.membership = new ClassicMembership(this.s)
     this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS, {
       forget: (group, errorCode) => this.membership.forgetGroup(group, errorCode),
-      rebalance: (groupId) => this.membership.rebalanceConverted(groupId),
+      converted: (groupId, rebalance) => this.membership.convertedFromConsumer(groupId, rebalance),
     })
     this.bridge = new ClassicBridge(this.s, this.consumers)
     this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS, opts.onShareMemberRemoved)

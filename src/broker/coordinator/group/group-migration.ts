@@ -95,10 +95,26 @@ export function validateOnlineDowngrade(group: ConsumerGroup, fenced: readonly C
 }
 
 /**
+ * Kafka's validateOnlineDowngradeWithReplacedMember: a classic static member takes the place of
+ * the group's only consumer-protocol member.
+ */
+export function validateDowngradeOnReplacement(group: ConsumerGroup, replaced: ConsumerGroupMember, config: GroupCoordinatorConfig): boolean {
+  if (replaced.classic !== null) return false
+  for (const m of group.members.values()) if (m.memberId !== replaced.memberId && m.classic === null) return false
+  return downgradeEnabled(config.migrationPolicy) && group.members.size <= config.maxGroupSize
+}
+
+/** A classic member joining as part of a downgrade, holding the target of the member it replaces. */
+export interface JoiningMember {
+  readonly member: ConsumerGroupMember
+  readonly targetOf: string
+}
+
+/**
  * The consumer group's tombstones, then the classic group that replaces it (Stable at the group
  * epoch; each remaining member holds its target assignment, written at its subscription's version).
  */
-export function downgradeRecords(group: ConsumerGroup, fenced: readonly ConsumerGroupMember[], names: ReadonlyMap<string, string>, now: number): GroupRecord[] {
+export function downgradeRecords(group: ConsumerGroup, fenced: readonly ConsumerGroupMember[], names: ReadonlyMap<string, string>, now: number, joining?: JoiningMember): GroupRecord[] {
   const id = group.groupId
   const records: GroupRecord[] = []
   for (const m of group.members.values()) {
@@ -115,8 +131,11 @@ export function downgradeRecords(group: ConsumerGroup, fenced: readonly Consumer
   const leaving = new Set(fenced.map((m) => m.memberId))
   const classic = new ClassicGroupClass(id, now)
   classic.generationId = group.groupEpoch
-  for (const m of group.members.values()) {
-    if (leaving.has(m.memberId) || m.classic === null) continue
+  const members = [...group.members.values()].filter((m) => !leaving.has(m.memberId) && m.classic !== null)
+  if (joining) members.push(joining.member)
+  const targetOf = (memberId: string) => group.targetAssignment.get(joining && memberId === joining.member.memberId ? joining.targetOf : memberId)
+  for (const m of members) {
+    if (m.classic === null) continue
     classic.add({
       memberId: m.memberId, groupInstanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost,
       rebalanceTimeoutMs: m.rebalanceTimeoutMs, sessionTimeoutMs: m.classic.sessionTimeoutMs, protocolType: 'consumer',
@@ -126,7 +145,7 @@ export function downgradeRecords(group: ConsumerGroup, fenced: readonly Consumer
   }
   classic.protocolName = classic.selectProtocol()
   classic.state = 'Stable'
-  records.push(groupRecordOf(classic, (cm) => writeAssignment(group.targetAssignment.get(cm.memberId) ?? new Map(), names,
+  records.push(groupRecordOf(classic, (cm) => writeAssignment(targetOf(cm.memberId) ?? new Map(), names,
     assignmentVersionOf(classic.metadataOf(cm, classic.protocolName)))))
   return records
 }

@@ -206,3 +206,30 @@ test('a classic group whose members do not use the consumer protocol type is not
   assert.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
   assert.match(r.errorMessage ?? '', /consumer embedded protocol/)
 })
+
+test('a classic static member replacing the last consumer-protocol member turns the group classic, keeping its assignment', async () => {
+  const h = harness({ offsetsTopicPartitions: 1 }, { topics: lookup })
+  const c = h.coordinator
+  // A static consumer-protocol member and a classic member share the group.
+  const s0 = await c.consumerGroupHeartbeat({ ...hb('static-848', 0), instanceId: 'inst-1' })
+  assert.equal(s0.errorCode, ErrorCode.NONE)
+  const a = await c.joinGroup(joinReq())
+  assert.equal(a.errorCode, ErrorCode.NONE)
+  await c.syncGroup({ groupId: 'g', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] })
+  for (let i = 0; i < 3; i++) await c.consumerGroupHeartbeat({ ...hb('static-848', c.consumerGroup('g')!.members.get('static-848')!.memberEpoch, [...(c.consumerGroup('g')!.members.get('static-848')!.assigned.get(T) ?? [])]), instanceId: 'inst-1' })
+  const target = [...(c.consumerGroup('g')!.targetAssignment.get('static-848')?.get(T) ?? [])].sort()
+  assert.ok(target.length > 0)
+  // The static member leaves for now (-2) and comes back speaking the classic protocol.
+  assert.equal((await c.consumerGroupHeartbeat({ ...hb('static-848', -2), instanceId: 'inst-1' })).errorCode, ErrorCode.NONE)
+  const j = await c.joinGroup(joinReq({ groupInstanceId: 'inst-1' }))
+  assert.equal(j.errorCode, ErrorCode.NONE)
+  assert.equal(c.consumerGroup('g'), undefined, 'downgraded')
+  const g = c.group('g')
+  assert.equal(g?.state, 'Stable', 'same subscription: no rebalance')
+  assert.equal(g?.generationId, j.generationId)
+  assert.equal(g?.staticMembers.get('inst-1'), j.memberId)
+  const s = await c.syncGroup({ groupId: 'g', generationId: j.generationId, memberId: j.memberId, groupInstanceId: 'inst-1', protocolType: 'consumer', protocolName: 'range', assignments: [] })
+  assert.equal(s.errorCode, ErrorCode.NONE)
+  assert.deepEqual(partsOf(s.assignment), target, 'the replaced member\'s partitions')
+  assert.deepEqual(h.replayed().snapshot(), c.snapshot())
+})
