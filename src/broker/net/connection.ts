@@ -9,6 +9,8 @@ import { FrameReader, FrameSizeError } from './frame-reader.ts'
 import type { FrameCopies } from './frame-reader.ts'
 import { FrameAssembler } from './frame-assembler.ts'
 import { readIntoSharedBuffer } from './socket-reads.ts'
+import { writeMerged, writeOneByOne } from './tls-writes.ts'
+import type { Outgoing } from './tls-writes.ts'
 import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
 import type { LogLimiter } from './log-limiter.ts'
@@ -89,6 +91,8 @@ export class Connection implements BudgetWaiter {
   /** Budget bytes reserved for a frame whose body is still arriving (moves to its slot when complete). */
   private reserved = 0
   private draining: (() => void) | null = null
+  /** TLS: the responses of one flush, written by writeMerged. */
+  private tlsOut: Outgoing[] | null = null
   private readonly handler: FrameHandler
   private readonly limits: ConnectionLimits
   private readonly log: Logger
@@ -122,6 +126,9 @@ export class Connection implements BudgetWaiter {
     if ((socket as { encrypted?: boolean }).encrypted === true) {
       const assembler = new FrameAssembler(limits.maxFrameBytes, recycling)
       if (readIntoSharedBuffer(socket, (bytes) => this.onBytes(bytes))) this.reader = assembler
+      // Large buffers are encrypted where they lie, not gathered into a fresh copy (tls-writes.ts).
+      writeOneByOne(socket)
+      this.tlsOut = []
     }
   }
 
@@ -243,7 +250,9 @@ export class Connection implements BudgetWaiter {
       this.inFlightBytes -= slot.bytes
       this.budget.release(slot.bytes)
       const bufs = slot.result
-      if (bufs !== null) {
+      if (bufs !== null && this.tlsOut !== null) {
+        this.tlsOut.push({ bufs, onWritten: bufs.onWritten })
+      } else if (bufs !== null) {
         if (!corked) {
           socket.cork()
           corked = true
@@ -261,6 +270,10 @@ export class Connection implements BudgetWaiter {
       this.slotHead = 0
     }
     if (corked) socket.uncork()
+    if (this.tlsOut !== null && this.tlsOut.length > 0) {
+      writeMerged(socket, this.tlsOut)
+      this.tlsOut.length = 0
+    }
     if (socket.writableNeedDrain) this.pausedForDrain = true
     this.checkLimits()
     if (this.draining && this.inFlightRequests === 0) this.draining()
