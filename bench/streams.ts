@@ -1,11 +1,12 @@
-// `npm run bench -- streams [--n N] [--keys K] [--only NAME]`: samsa/streams throughput against a
+// `npm run bench -- streams [--n N] [--keys K] [--only NAME] [--no-nodefluent]`: samsa/streams throughput against a
 // `samsa start` process (one partition per topic, so one task does all the work on this process's
 // one event loop): records/s through a stateless mapValues+filter, a count in a persistent (LMDB)
 // store (with its record cache, and without) and in an in-memory one, a tumbling-window count and a stream-table join, each under
 // at_least_once and exactly_once_v2 (Kafka's default commit intervals: 30 s and 100 ms). Input is
 // produced before each application starts; the clock runs from RUNNING to the last input record
 // processed plus the final commit, after one unreported warm-up run. Then the stores alone: puts/gets per second, LMDB vs in memory.
-// Prints figures; asserts nothing.
+// Then nodefluent's kafka-streams 5.0.0 on the same input (bench/streams-nodefluent.ts) for the
+// stateless and count rows. Prints figures; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,8 @@ import type { Topology } from '../src/streams/index.ts'
 import { InMemoryBytesStore } from '../src/streams/state/bytes-store.ts'
 import { LmdbBytesStore } from '../src/streams/state/lmdb-store.ts'
 import type { BytesKeyValueStore } from '../src/streams/state/bytes-store.ts'
+import { runNodefluent } from './streams-nodefluent.ts'
+import type { NodefluentScenario } from './streams-nodefluent.ts'
 
 const S = Serdes.String()
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -103,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
     await p.sendBatch(Array.from({ length: keys }, (_, i) => ({ topic: 'bench-table', key: `k${i}`, value: `t${i}`, timestamp: 0 })))
     await p.close()
     console.log(`input: ${fmt(n)} records of 100 B, ${fmt(keys)} keys, one partition; table: ${fmt(keys)} rows`)
-    console.log(`${'scenario'.padEnd(28)} ${'guarantee'.padEnd(16)} ${'records/s'.padStart(10)}   streams process CPU`)
+    console.log(`${'scenario'.padEnd(28)} ${'guarantee'.padEnd(16)} ${'records/s'.padStart(10)}   streams process CPU (of one core), CPU per record`)
     let id = 0
     // Warm-up (JIT, connections): the first scenario once, not reported.
     {
@@ -124,10 +127,29 @@ export async function run(args: string[]): Promise<void> {
         const r = await runApp(b.build(), bootstrap, `bench-${id}`, eos, n, tableRecords)
         const rate = n / (r.ms / 1000)
         ;(perScenario.get(name) ?? perScenario.set(name, []).get(name)!).push(rate)
-        console.log(`${name.padEnd(28)} ${(eos ? 'exactly_once_v2' : 'at_least_once').padEnd(16)} ${fmt(rate).padStart(10)}   ${Math.round((r.cpuMs / r.ms) * 100)} %`)
+        console.log(`${name.padEnd(28)} ${(eos ? 'exactly_once_v2' : 'at_least_once').padEnd(16)} ${fmt(rate).padStart(10)}   ${Math.round((r.cpuMs / r.ms) * 100)} %, ${(r.cpuMs * 1000 / n).toFixed(2)} µs/record`)
       }
     }
     for (const [name, [alos, eos]] of perScenario) if (alos !== undefined && eos !== undefined) console.log(`${name}: exactly_once_v2 at ${Math.round((eos / alos) * 100)} % of at_least_once`)
+    if (!args.includes('--no-nodefluent')) {
+      // The same input read by nodefluent's kafka-streams 5.0.0 (at-least-once: kafka-node auto-commit).
+      const ours = new Map([...perScenario].map(([k, v]) => [k, v[0]]))
+      for (const name of ['stateless map+filter', 'count (in-memory)'] as NodefluentScenario[]) {
+        if (only !== '' && !name.includes(only)) continue
+        const out = `bench-out-${++id}`
+        await admin.createTopics([{ topic: out, numPartitions: 1 }])
+        let expected = n
+        if (name === 'stateless map+filter') for (let i = 0; i < n; i++) if ((i % keys) % 10 === 7) expected--
+        const r = await runNodefluent(admin, bootstrap, name, 'bench-in', out, expected, String(id)).catch((e: Error) => { console.log(`nodefluent ${name}: failed: ${e.message}`); return null })
+        if (r === null) {
+          console.log(`${`nodefluent ${name}`.padEnd(28)} did not finish within 120 s`)
+          continue
+        }
+        const rate = n / (r.ms / 1000)
+        const mine = ours.get(name)
+        console.log(`${`nodefluent ${name}`.padEnd(28)} ${'at_least_once'.padEnd(16)} ${fmt(rate).padStart(10)}   ${Math.round((r.cpuMs / r.ms) * 100)} %, ${(r.cpuMs * 1000 / n).toFixed(2)} µs/record${mine === undefined ? '' : `; samsa/streams ${(mine / rate).toFixed(1)}x`}`)
+      }
+    }
     await admin.close()
   } finally {
     await broker.stop()

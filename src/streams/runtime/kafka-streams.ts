@@ -342,6 +342,9 @@ export class KafkaStreams {
           await this.maybeCommit()
           if (this.collector!.backlogged) await this.collector!.backlog()
         })
+        // Fetched batches resolve as microtasks: without a turn of the event loop the producer's
+        // responses wait (its in-flight requests stall) until the prefetched records are all processed.
+        await new Promise((res) => setImmediate(res))
       } else {
         await this.lock.run(async () => {
           if (this.tasks.size === 0) return
@@ -445,7 +448,11 @@ export class KafkaStreams {
     const offsets = [...this.tasks.values()].flatMap((t) => [...t.consumed.values()])
     if (this.eos) {
       if (this.inTxn) {
-        if (offsets.length > 0) await producer.sendOffsets(consumer.groupMetadata(), offsets)
+        // The offsets' round trips (AddOffsetsToTxn, TxnOffsetCommit) overlap the records' flush;
+        // a record that failed (handler 'fail') throws here, before EndTxn, and the transaction aborts.
+        if (offsets.length > 0) await Promise.all([producer.sendOffsets(consumer.groupMetadata(), offsets), producer.flush()])
+        await new Promise((res) => setImmediate(res))
+        this.collector!.check()
         await producer.commitTransaction()
         this.collector!.check()
         this.inTxn = false

@@ -91,7 +91,13 @@ export function validateOnlineDowngrade(group: ConsumerGroup, fenced: readonly C
   const rest = [...group.members.values()].filter((m) => !leaving.has(m.memberId))
   if (rest.length === 0 || rest.some((m) => m.classic === null)) return false
   if (!downgradeEnabled(config.migrationPolicy)) return false
-  return rest.length <= config.maxGroupSize
+  return rest.length <= config.maxGroupSize && sharesProtocol(rest)
+}
+
+/** Whether the classic members have a protocol in common (the classic group selects one). */
+function sharesProtocol(members: readonly ConsumerGroupMember[]): boolean {
+  const first = members[0]?.classic?.protocols ?? []
+  return first.some((p) => members.every((m) => m.classic?.protocols.some((q) => q.name === p.name) === true))
 }
 
 /**
@@ -101,7 +107,8 @@ export function validateOnlineDowngrade(group: ConsumerGroup, fenced: readonly C
 export function validateDowngradeOnReplacement(group: ConsumerGroup, replaced: ConsumerGroupMember, config: GroupCoordinatorConfig): boolean {
   if (replaced.classic !== null) return false
   for (const m of group.members.values()) if (m.memberId !== replaced.memberId && m.classic === null) return false
-  return downgradeEnabled(config.migrationPolicy) && group.members.size <= config.maxGroupSize
+  const rest = [...group.members.values()].filter((m) => m.memberId !== replaced.memberId)
+  return downgradeEnabled(config.migrationPolicy) && group.members.size <= config.maxGroupSize && (rest.length === 0 || sharesProtocol(rest))
 }
 
 /** A classic member joining as part of a downgrade, holding the target of the member it replaces. */
