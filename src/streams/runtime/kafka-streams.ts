@@ -31,18 +31,10 @@ import { startGlobalStores } from './global-stores.ts'
 import { StreamsMetadataState, parseHostInfo } from './streams-metadata.ts'
 import type { HostInfo, KeyQueryMetadata, StreamsMetadata } from './streams-metadata.ts'
 import type { Serde } from '../serdes.ts'
+import { isStateChange } from './streams-state.ts'
+import type { StreamsState } from './streams-state.ts'
 
-export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
-
-const TRANSITIONS: Record<StreamsState, StreamsState[]> = {
-  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  REBALANCING: ['RUNNING', 'REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  PENDING_SHUTDOWN: ['NOT_RUNNING'],
-  NOT_RUNNING: [],
-  PENDING_ERROR: ['ERROR'],
-  ERROR: [],
-}
+export type { StreamsState }
 
 class Lock {
   private tail: Promise<unknown> = Promise.resolve()
@@ -128,8 +120,7 @@ export class KafkaStreams {
 
   private setState(next: StreamsState): void {
     const prev = this.stateNow
-    if (prev === next && next !== 'REBALANCING') return
-    if (!TRANSITIONS[prev].includes(next)) return
+    if (!isStateChange(prev, next)) return
     this.stateNow = next
     for (const l of this.listeners) l(next, prev)
   }
