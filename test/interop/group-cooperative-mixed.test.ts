@@ -8,27 +8,34 @@ import type { Message, TopicPartition } from '../../src/client/index.ts'
 import { runPython } from '../helpers/run.ts'
 import { iterate, take, testBroker, topicName, until } from '../client/helpers.ts'
 
-// Joins, polls until its assignment has been stable for 2 s (at most 12 s), then closes (leaving the group).
-const CK_MEMBER = `
+// A librdkafka cooperative-sticky member (argv: bootstrap, topic, group, heartbeat ms) recording
+// its assignments and revocations with their times; the scripts below add how long it stays.
+const CK_COOPERATIVE = `
 import sys, json, time
 from confluent_kafka import Consumer
-b, topic, group = sys.argv[1], sys.argv[2], sys.argv[3]
+b, topic, group, heartbeat_ms = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 events = []
 owned = set()
+most = [0]
 last = [time.time()]
 def on_assign(c, parts):
-    events.append(['assign', sorted(tp.partition for tp in parts)])
+    events.append(['assign', sorted(tp.partition for tp in parts), time.time()])
     owned.update(tp.partition for tp in parts)
+    most[0] = max(most[0], len(owned))
     c.incremental_assign(parts)
     last[0] = time.time()
 def on_revoke(c, parts):
-    events.append(['revoke', sorted(tp.partition for tp in parts)])
+    events.append(['revoke', sorted(tp.partition for tp in parts), time.time()])
     owned.difference_update(tp.partition for tp in parts)
     c.incremental_unassign(parts)
     last[0] = time.time()
 c = Consumer({'bootstrap.servers': b, 'group.id': group, 'partition.assignment.strategy': 'cooperative-sticky',
-              'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 300})
+              'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': heartbeat_ms})
 c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+`
+
+// Joins, polls until its assignment has been stable for 2 s (at most 12 s), then closes (leaving the group).
+const CK_MEMBER = CK_COOPERATIVE + `
 count = 0
 deadline = time.time() + 12
 while time.time() < deadline and not (owned and time.time() - last[0] > 2):
@@ -58,11 +65,11 @@ test('cooperative-sticky group of samsa/client and librdkafka members: only move
     const loop = (async () => {
       for (let r = await it.next(); !r.done; r = await it.next()) seen.push(r.value)
     })()
-    const py = runPython(CK_MEMBER, [broker.bootstrap, topic, 'coop-mixed'], { modules: ['confluent_kafka'], timeoutMs: 16_000 })
-    const out = JSON.parse((await py).stdout.trim().split('\n').pop()!) as { events: [string, number[]][]; held: number[] }
+    const py = runPython(CK_MEMBER, [broker.bootstrap, topic, 'coop-mixed', '300'], { modules: ['confluent_kafka'], timeoutMs: 16_000 })
+    const out = JSON.parse((await py).stdout.trim().split('\n').pop()!) as { events: [string, number[], number][]; held: number[] }
     assert.equal(out.held.length, 2, `the librdkafka member held two partitions: ${JSON.stringify(out)}`)
     // First an empty assignment (the partitions were still the samsa member's), then the two.
-    assert.deepEqual(out.events.filter(([kind, ps]) => kind === 'assign' && ps.length > 0), [['assign', out.held]], JSON.stringify(out.events))
+    assert.deepEqual(out.events.filter(([kind, ps]) => kind === 'assign' && ps.length > 0).map(([kind, ps]) => [kind, ps]), [['assign', out.held]], JSON.stringify(out.events))
     // It left: the samsa member takes its partitions back without giving up its own.
     await until(() => a.assignments().length === 4, `the samsa member owns all four again (events: ${events.join('; ')})`, 10_000)
     const moved = out.held.join(',')
@@ -78,30 +85,9 @@ test('cooperative-sticky group of samsa/client and librdkafka members: only move
 
 // The librdkafka member joins first, so it leads the group and computes the cooperative
 // assignments; it stays until it has given two partitions away and held the other two for 1 s.
-const CK_LEADER = `
-import sys, json, time
-from confluent_kafka import Consumer
-b, topic, group = sys.argv[1], sys.argv[2], sys.argv[3]
-events = []
-owned = set()
-had_all = [False]
-last = [time.time()]
-def on_assign(c, parts):
-    events.append(['assign', sorted(tp.partition for tp in parts), time.time()])
-    owned.update(tp.partition for tp in parts)
-    had_all[0] = had_all[0] or len(owned) == 4
-    c.incremental_assign(parts)
-    last[0] = time.time()
-def on_revoke(c, parts):
-    events.append(['revoke', sorted(tp.partition for tp in parts), time.time()])
-    owned.difference_update(tp.partition for tp in parts)
-    c.incremental_unassign(parts)
-    last[0] = time.time()
-c = Consumer({'bootstrap.servers': b, 'group.id': group, 'partition.assignment.strategy': 'cooperative-sticky',
-              'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 200})
-c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+const CK_LEADER = CK_COOPERATIVE + `
 deadline = time.time() + 14
-while time.time() < deadline and not (had_all[0] and len(owned) == 2 and time.time() - last[0] > 1):
+while time.time() < deadline and not (most[0] == 4 and len(owned) == 2 and time.time() - last[0] > 1):
     c.poll(0.1)
 held = sorted(owned)
 before_close = list(events)  # close() revokes what it holds: not part of the hand-over
@@ -125,7 +111,7 @@ test('cooperative-sticky with librdkafka as the group leader: the samsa member g
   })
   try {
     await admin.createTopics([{ topic, numPartitions: 4 }])
-    const py = runPython(CK_LEADER, [broker.bootstrap, topic, group], { modules: ['confluent_kafka'], timeoutMs: 18_000 })
+    const py = runPython(CK_LEADER, [broker.bootstrap, topic, group, '200'], { modules: ['confluent_kafka'], timeoutMs: 18_000 })
     // Join only once the librdkafka member is the group's one stable member, holding everything.
     await until(async () => {
       const g = await admin.describeGroup(group).catch(() => null)
