@@ -7,9 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Session } from 'node:inspector'
 import { startCluster } from '../src/broker/index.ts'
+import { BENCH_BROKER_CONFIGS } from './cluster-rows.ts'
 
 const brokers = Number(process.argv[2] ?? 3)
-const cluster = await startCluster({ brokers, config: { 'log.flush.interval.messages': Number.MAX_SAFE_INTEGER } })
+const cluster = await startCluster({ brokers, config: { 'log.flush.interval.messages': Number.MAX_SAFE_INTEGER, ...BENCH_BROKER_CONFIGS } })
 console.log(JSON.stringify({ ports: cluster.brokers.map((b) => b.port) }))
 process.once('SIGTERM', () => {
   void cluster.close().then(() => process.exit(0))

@@ -10,41 +10,45 @@ import { startEtcd } from '../src/cli/dev/etcd-server.ts'
 import { Admin } from '../src/client/index.ts'
 import { startBrokerProcess } from './broker-process.ts'
 import type { BenchBroker } from './broker-process.ts'
-import { runProduce } from './loadgen/producer.ts'
 import type { RateResult } from './loadgen/jobs.ts'
-import { brokerNodeFlags, cpuWindow } from './cluster-rows.ts'
+import { BENCH_BROKER_CONFIGS, brokerNodeFlags, cpuWindow, pageCacheModes, ratioLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS } from './cluster-rows.ts'
 import type { BrokerCpu, Row } from './cluster-rows.ts'
 
 const HOST = '127.0.0.1'
 
 export async function runProcessThroughput(durationMs: number, rows: readonly Row[], args: string[],
-  report: (label: string, r: RateResult, brokerCpu?: BrokerCpu) => void): Promise<[string, RateResult][]> {
+  report: (label: string, r: RateResult, brokerCpu?: BrokerCpu) => void): Promise<void> {
   const nodeFlags = brokerNodeFlags(args)
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-etcd-'))
   const etcd = await startEtcd({ dataDir: join(dir, 'data') })
   const brokers: BenchBroker[] = []
   try {
     brokers.push(...await Promise.all([1, 2, 3].map((id) => startBrokerProcess(`rf-${id}`, {
-      'node.id': String(id), 'etcd.connect': `${etcd.endpoint}/bench-rf`, 'admin.listeners': '', 'auto.leader.rebalance.enable': 'false',
+      'node.id': String(id), 'etcd.connect': `${etcd.endpoint}/bench-rf`, 'admin.listeners': '', 'auto.leader.rebalance.enable': 'false', ...BENCH_BROKER_CONFIGS,
     }, nodeFlags))))
     const admin = new Admin({ bootstrapServers: brokers.map((b) => `${HOST}:${b.port}`).join(',') })
     await admin.createTopics([
       { topic: 'rf1', assignments: { 0: [1] } },
       { topic: 'rf3', assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2' } },
+      { topic: rowTopic('rf1', 'steady'), assignments: { 0: [1] }, configs: STEADY_TOPIC_CONFIGS },
+      { topic: rowTopic('rf3', 'steady'), assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2', ...STEADY_TOPIC_CONFIGS } },
     ])
     await admin.close()
     const port = brokers[0]!.port
-    const figures: [string, RateResult][] = []
-    for (const [label, topic, acks] of rows) {
-      const cpu = cpuWindow(brokers.map((b) => b.pid!))
-      const r = await runProduce({
-        kind: 'produce', host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
-        batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
-      }, cpu.hooks)
-      report(label, r, cpu.ms())
-      figures.push([label, r])
+    for (const mode of pageCacheModes(args)) {
+      console.log(`page cache ${mode}:`)
+      const figures = new Map<string, RateResult>()
+      for (const [label, topic, acks] of rows) {
+        const cpu = cpuWindow(brokers.map((b) => b.pid!))
+        const r = await runRow({
+          kind: 'produce', host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
+          batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
+        }, mode, cpu.hooks)
+        report(label, r, cpu.ms())
+        figures.set(label, r)
+      }
+      console.log(ratioLine(figures))
     }
-    return figures
   } finally {
     await Promise.all(brokers.map((b) => b.stop()))
     await etcd.stop()

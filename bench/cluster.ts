@@ -7,6 +7,7 @@
 // three real processes (cluster-failover.ts; `--failover-only` runs just that, `--no-failover`
 // skips it). `--processes` runs the throughput rows with one process per broker instead
 // (cluster-processes.ts). Each row also prints the brokers' CPU per MB (cluster-rows.ts);
+// The rows run twice, in a growing and then a steady page cache (`--page-cache`, cluster-rows.ts).
 // `--rows`, `--no-latency`, `--window-prof DIR`, `--cpu-prof DIR`, `--perf-map` narrow and profile
 // a run (BENCHMARKS.md, Replication). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process'
@@ -16,8 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
-import { runProduce } from './loadgen/producer.ts'
-import { brokerNodeFlags, cpuWindow, pickRows, ratioLine, rowLine } from './cluster-rows.ts'
+import { brokerNodeFlags, cpuWindow, pageCacheModes, pickRows, ratioLine, rowLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS } from './cluster-rows.ts'
 import { runLatency } from './loadgen/latency.ts'
 import type { RateResult } from './loadgen/jobs.ts'
 import { runFailover } from './cluster-failover.ts'
@@ -44,12 +44,12 @@ async function startClusterProcess(nodeFlags: readonly string[], profileDir: str
   return { ports, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited } }
 }
 
-async function createTopic(conn: KafkaConn, name: string, rf: number, leader: number, brokers: number): Promise<void> {
+async function createTopic(conn: KafkaConn, name: string, rf: number, leader: number, brokers: number, configs: Readonly<Record<string, string>> = {}): Promise<void> {
   // Explicit assignment: every topic led by the same broker (the first replica leads).
   const replicas = Array.from({ length: rf }, (_, i) => (leader + i) % brokers)
   const r = await conn.send<CreateTopicsResponse>(ApiKey.CreateTopics, 5, {
     topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: replicas }],
-      configs: [{ name: 'min.insync.replicas', value: String(Math.min(2, rf)) }] }],
+      configs: [{ name: 'min.insync.replicas', value: String(Math.min(2, rf)) }, ...Object.entries(configs).map(([name, value]) => ({ name, value }))] }],
     timeoutMs: 30_000, validateOnly: false,
   })
   const t = r.topics[0]!
@@ -62,8 +62,7 @@ export async function run(args: string[]): Promise<void> {
   const durationMs = i >= 0 ? Number(args[i + 1]) : 8000
   if (args.includes('--processes')) {
     console.log('one process per broker (etcd):')
-    const figures = await runProcessThroughput(durationMs, pickRows(args), args, (label, r, cpu) => console.log(rowLine(label, r, cpu)))
-    console.log(ratioLine(new Map(figures)))
+    await runProcessThroughput(durationMs, pickRows(args), args, (label, r, cpu) => console.log(rowLine(label, r, cpu)))
     return
   }
   if (!args.includes('--failover-only')) await runThroughput(durationMs, args)
@@ -83,6 +82,8 @@ async function runThroughput(durationMs: number, args: string[]): Promise<void> 
     const admin = await KafkaConn.open(HOST, port, 'bench-admin')
     await createTopic(admin, 'rf1', 1, 0, 3)
     await createTopic(admin, 'rf3', 3, 0, 3)
+    await createTopic(admin, rowTopic('rf1', 'steady'), 1, 0, 3, STEADY_TOPIC_CONFIGS)
+    await createTopic(admin, rowTopic('rf3', 'steady'), 3, 0, 3, STEADY_TOPIC_CONFIGS)
     await createTopic(admin, 'rf3-latency', 3, 0, 3)
     admin.close()
     await new Promise((r) => setTimeout(r, 500))
@@ -90,19 +91,22 @@ async function runThroughput(durationMs: number, args: string[]): Promise<void> 
       kind: 'produce' as const, host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
       batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
     })
-    const figures = new Map<string, RateResult>()
-    for (const [label, topic, acks] of pickRows(args)) {
-      const cpu = cpuWindow([cluster.pid])
-      // --window-prof: the broker process profiles exactly this row's measured window (SIGUSR2).
-      const hooks = profileDir ? {
-        onStart: () => { cpu.hooks.onStart?.(); process.kill(cluster.pid, 'SIGUSR2') },
-        onEnd: () => { cpu.hooks.onEnd?.(); process.kill(cluster.pid, 'SIGUSR2') },
-      } : cpu.hooks
-      const r = await runProduce(job(topic, acks), hooks)
-      figures.set(label, r)
-      console.log(rowLine(label, r, cpu.ms()))
+    for (const mode of pageCacheModes(args)) {
+      console.log(`page cache ${mode}:`)
+      const figures = new Map<string, RateResult>()
+      for (const [label, topic, acks] of pickRows(args)) {
+        const cpu = cpuWindow([cluster.pid])
+        // --window-prof: the broker process profiles exactly this row's measured window (SIGUSR2).
+        const hooks = profileDir ? {
+          onStart: () => { cpu.hooks.onStart?.(); process.kill(cluster.pid, 'SIGUSR2') },
+          onEnd: () => { cpu.hooks.onEnd?.(); process.kill(cluster.pid, 'SIGUSR2') },
+        } : cpu.hooks
+        const r = await runRow(job(topic, acks), mode, hooks)
+        figures.set(label, r)
+        console.log(rowLine(label, r, cpu.ms()))
+      }
+      console.log(ratioLine(figures))
     }
-    console.log(ratioLine(figures))
     if (args.includes('--no-latency')) return
     const l = await runLatency({ kind: 'latency', host: HOST, port, topic: 'rf3-latency', recordBytes: 100, acks: -1, ratePerSec: 5000, warmupMs: 1000, durationMs })
     console.log(`e2e at 5,000 msg/s, RF=3 acks=all: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, p99.9 ${l.p999.toFixed(1)} ms, ` +

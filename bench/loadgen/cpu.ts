@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 // CPU time of this process (user + system), ms.
 export function cpuMs(): number {
@@ -12,11 +12,52 @@ export function cpuMs(): number {
  * thread's id is the pid: the event loop).
  */
 export function processCpuMs(pid: number, thread?: number): number | undefined {
+  const t = processCpuTimes(pid, thread)
+  return t === undefined ? undefined : t.user + t.sys
+}
+
+/** processCpuMs split into user and system (kernel) time, ms. */
+export function processCpuTimes(pid: number, thread?: number): { user: number, sys: number } | undefined {
   try {
     const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
     // Fields after the parenthesised command name (which may contain spaces): utime is the 12th, stime the 13th.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(rest[11]) + Number(rest[12])) * 10
+    return { user: Number(rest[11]) * 10, sys: Number(rest[12]) * 10 }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The machine's page cache size (MB, /proc/vmstat nr_file_pages); undefined off Linux. A row that
+ * grows it writes into pages the page cache takes from free memory, which on a VM whose free
+ * memory is handed back to the host (free page reporting) fault on the host at first touch.
+ */
+export function pageCacheMb(): number | undefined {
+  try {
+    const m = /^nr_file_pages (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'))
+    return m ? Number(m[1]) * 4096 / 1024 / 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Context switches (voluntary + involuntary) of all threads of a process so far (Linux; threads
+ * that have exited are not counted). Each hand-off to the thread pool and back costs two.
+ */
+export function contextSwitches(pid: number): number | undefined {
+  try {
+    let n = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')
+        for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) n += Number(m[1])
+      } catch {
+        // the thread exited meanwhile
+      }
+    }
+    return n
   } catch {
     return undefined
   }

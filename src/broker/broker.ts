@@ -175,6 +175,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     const tls = new TlsReloader(config, (l) => security.listener(l)?.tls, (l, t) => {
       server.setSecureContext(l, t.options)
       security.setListenerTls(l, t)
+      interBrokerSecurity?.listenerTlsChanged(l, t.options)
       log.info({ listener: l }, `listener ${l}: TLS key and trust material reloaded`)
     })
     // Key stores set at runtime before a restart (persisted dynamic listener configs) replace the static ones.

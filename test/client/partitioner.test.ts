@@ -95,5 +95,12 @@ test('sticky partitioning: keyless records stay on one partition until its batch
 test('a string key lands where its UTF-8 bytes do (scratch-buffer hashing, long and multi-byte keys too)', () => {
   const strings = ['', 'k', 'key-1', 'é', '日本語のキー', '\u{1F600}x', 'a'.repeat(341), 'a'.repeat(342), 'ü'.repeat(600), 'x'.repeat(5000)]
   for (let i = 0; i < 2000; i++) strings.push(`key-${i}-${String.fromCharCode(i * 37 % 0xd000)}`)
+  // ASCII keys are hashed from their characters: every tail length, and one non-ASCII unit anywhere.
+  for (let len = 1; len <= 70; len++) {
+    const ascii = Array.from({ length: len }, (_, i) => String.fromCharCode(33 + ((i * 11) % 94))).join('')
+    strings.push(ascii)
+    for (const at of [0, len >> 1, len - 1]) for (const c of ['\u0080', '\u00ff', 'é', '\u0100', '\ud83d']) strings.push(ascii.slice(0, at) + c + ascii.slice(at + 1))
+  }
+  for (const k of strings) assert.equal(stringKeyPartition(k, 1), 0)
   for (const k of strings) assert.equal(stringKeyPartition(k, PARTITIONS), keyPartition(Buffer.from(k, 'utf8'), PARTITIONS), JSON.stringify(k.slice(0, 20)))
 })

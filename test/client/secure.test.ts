@@ -97,7 +97,7 @@ describe('samsa/client over TLS and SASL', () => {
     }
   })
 
-  it('the CLI reaches it with --command-config (SCRAM over TLS) and -X (OAUTHBEARER)', async () => {
+  it('the CLI reaches it with --command-config (SCRAM over TLS, PEM or PKCS12 trust store) and -X (OAUTHBEARER)', async () => {
     const config = join(certs.dir, 'client.properties')
     writeFileSync(config, [
       'security.protocol=SASL_SSL',
@@ -111,6 +111,13 @@ describe('samsa/client over TLS and SASL', () => {
     assert.match(await ok(['topic', 'list', '-b', b, '--command-config', config]), /secure-data/)
     assert.match(await ok(['topic', 'list', '-b', b, '-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${certs.ca}`,
       '-X', 'sasl.mechanism=OAUTHBEARER', '-X', 'sasl.oauthbearer.config=principal=dora lifeSeconds=600']), /secure-data/)
+    // Java's PKCS12 trust store (-X after --command-config overrides it).
+    assert.match(await ok(['topic', 'list', '-b', b, '--command-config', config, '-X', 'ssl.truststore.type=PKCS12',
+      '-X', `ssl.truststore.location=${certs.caP12}`, '-X', `ssl.truststore.password=${certs.p12Password}`]), /secure-data/)
+    const badStore = await samsa(['topic', 'list', '-b', b, '--command-config', config, '-X', 'ssl.truststore.type=PKCS12',
+      '-X', `ssl.truststore.location=${certs.caP12}`, '-X', 'ssl.truststore.password=nope'])
+    assert.equal(badStore.code, 1)
+    assert.match(badStore.stderr, /ssl\.truststore\.location .*ca\.p12: the password does not open this PKCS12 store/)
     const wrong = await samsa(['topic', 'list', '-b', b, '--command-config', config, '-X', 'sasl.jaas.config=x username="carol" password="bad"', '-X', 'retries=0'])
     assert.equal(wrong.code, 1)
     assert.match(wrong.stderr, /SASL_AUTHENTICATION_FAILED|[Aa]uthentication failed/)

@@ -1,6 +1,7 @@
 // Throw-away TLS material for security tests, made with openssl in a temporary directory (nothing
 // secret is committed): a CA, a server certificate for localhost/127.0.0.1 (PEM key store, PEM key
-// and chain apart, PKCS12 with a password), a client certificate the CA signed, and one it did not.
+// and chain apart, PKCS12 with a password), the CA as a PKCS12 trust store, a client certificate the
+// CA signed (PEM and PKCS12), and one it did not.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,10 @@ export interface TestCerts {
   /** PKCS12 key store protected by `p12Password`. */
   readonly serverP12: string
   readonly p12Password: string
+  /** The CA certificate alone in a PKCS12 trust store protected by `p12Password`. */
+  readonly caP12: string
+  /** The client's key and certificate in a PKCS12 store protected by `p12Password`. */
+  readonly clientP12: string
   readonly clientKey: string
   readonly clientCert: string
   /** The subject of the client certificate as Kafka prints it (RFC 2253). */
@@ -57,6 +62,8 @@ export function makeTestCerts(): TestCerts {
   const p12Password = 'p12-test-password'
   openssl(['pkcs12', '-export', '-inkey', 'server.key', '-in', 'server.pem', '-certfile', 'ca.pem', '-out', 'server.p12',
     '-passout', `pass:${p12Password}`], dir)
+  openssl(['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-out', 'ca.p12', '-passout', `pass:${p12Password}`], dir)
+  openssl(['pkcs12', '-export', '-inkey', 'client.key', '-in', 'client.pem', '-out', 'client.p12', '-passout', `pass:${p12Password}`], dir)
   return {
     dir,
     ca: p('ca.pem'),
@@ -65,6 +72,8 @@ export function makeTestCerts(): TestCerts {
     serverKeystorePem: p('server-keystore.pem'),
     serverP12: p('server.p12'),
     p12Password,
+    caP12: p('ca.p12'),
+    clientP12: p('client.p12'),
     clientKey: p('client.key'),
     clientCert: p('client.pem'),
     clientDn: 'CN=alice,OU=eng,O=Samsa Tests',
@@ -85,12 +94,13 @@ export interface ReplacementCert {
 
 /**
  * A new server certificate from a new CA (for key store reload tests), in `certs.dir`: by default
- * with the same subject and names as the first one, else with subject `/CN=<cn>`.
+ * with the same subject and names as the first one, else with subject `/CN=<cn>`; `usage` is its
+ * extended key usage (a broker's certificate is also a client's: `serverAuth,clientAuth`).
  */
-export function makeReplacementServerCert(certs: TestCerts, name: string, cn = 'localhost'): ReplacementCert {
+export function makeReplacementServerCert(certs: TestCerts, name: string, cn = 'localhost', usage = 'serverAuth'): ReplacementCert {
   const dir = certs.dir
   selfSignedCa(dir, `${name}-ca`, `Samsa Test CA ${name}`)
-  signed(dir, name, `/CN=${cn}`, `${name}-ca`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  signed(dir, name, `/CN=${cn}`, `${name}-ca`, `subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=${usage}\n`)
   const p = (f: string) => join(dir, f)
   writeFileSync(p(`${name}-keystore.pem`), readFileSync(p(`${name}.key`), 'utf8') + readFileSync(p(`${name}.pem`), 'utf8'))
   const p12Password = `${name}-p12-password`

@@ -43,6 +43,28 @@ test('a cached store coalesces updates per key until flushCache, then writes, lo
   assert.equal(s.dirty, false)
 })
 
+test('flushed entries stay cached, clean: the next update of a key does not read the byte store', () => {
+  const { s, inner, flushed } = cachedStore(3)
+  let reads = 0
+  const get = inner.get.bind(inner)
+  inner.get = (k) => { reads++; return get(k) }
+  s.put('a', 1, 1)
+  s.put('b', 1, 1)
+  assert.equal(reads, 2, 'first sight of a key: its value comes from the byte store')
+  s.flushCache()
+  s.put('a', 2, 2)
+  assert.equal(s.get('b'), 1)
+  assert.equal(reads, 2, 'after the flush: both read from the cache')
+  s.flushCache()
+  assert.deepEqual(flushed, ['a:null->1@1', 'b:null->1@1', 'a:1->2@2'], 'the old value of a clean entry is its cached one')
+  s.put('c', 1, 3)
+  s.put('d', 1, 4) // over the bound: the oldest clean entry (a) leaves, nothing is flushed
+  assert.equal(flushed.length, 3)
+  assert.equal(s.get('a'), 2, 'an evicted key reads from the byte store')
+  assert.equal(reads, 5)
+  assert.equal(s.dirty, true)
+})
+
 test('a range read spills cached updates (forwarded later, once); a full cache flushes itself', () => {
   const { s, logged, flushed } = cachedStore(3)
   s.put('x', 1, 1)

@@ -19,26 +19,26 @@ export interface Features {
   readonly epoch: bigint
 }
 
-type FeatureView = Pick<MetadataImage, 'brokers' | 'featureLevel' | 'features' | 'revision'>
+type FeatureView = Pick<MetadataImage, 'brokers' | 'featureLevel' | 'featurePinned' | 'features' | 'revision'>
 
-/** Single node: no registered brokers (the node finalizes transaction version 2 itself). */
+/** Single node: no registered brokers (the node finalizes transaction version 2 itself unless an operator set a level). */
 const singleNode = (image: Pick<MetadataImage, 'brokers'>): boolean => image.brokers.size === 0
 
 /**
- * Whether transaction version 2 is finalized (single node, or the cluster's level is 2). Produce
- * v12+ and TxnOffsetCommit v5+ add partitions to the transaction only then (as Kafka's leader does
- * only when the feature is on); otherwise they are verified like older versions.
+ * Whether transaction version 2 is finalized (single node without an operator's level, or the
+ * level is 2). Produce v12+ and TxnOffsetCommit v5+ add partitions to the transaction only then (as
+ * Kafka's leader does only when the feature is on); otherwise they are verified like older versions.
  */
-export function transactionV2Finalized(image: Pick<MetadataImage, 'brokers' | 'featureLevel'>): boolean {
-  return singleNode(image) || image.featureLevel(TRANSACTION_VERSION) >= 2
+export function transactionV2Finalized(image: Pick<MetadataImage, 'brokers' | 'featureLevel' | 'featurePinned'>): boolean {
+  return (singleNode(image) && !image.featurePinned(TRANSACTION_VERSION)) || image.featureLevel(TRANSACTION_VERSION) >= 2
 }
 
 export function brokerFeatures(image: FeatureView): Features {
   const supported = Object.entries(SUPPORTED_FEATURES).map(([name, r]) => ({ name, minVersion: r.min, maxVersion: r.max }))
-  if (singleNode(image)) {
-    return { supported, finalized: [{ name: TRANSACTION_VERSION, minVersionLevel: 2, maxVersionLevel: 2 }], epoch: 0n }
-  }
-  const finalized = [...image.features].filter(([, level]) => level > 0)
-    .map(([name, level]) => ({ name, minVersionLevel: level, maxVersionLevel: level }))
-  return { supported, finalized, epoch: BigInt(image.revision) }
+  const levels = new Map([...image.features].map(([name, r]) => [name, r.level]))
+  const own = singleNode(image) && !image.featurePinned(TRANSACTION_VERSION)
+  if (own) levels.set(TRANSACTION_VERSION, 2)
+  const finalized = [...levels].filter(([, level]) => level > 0).map(([name, level]) => ({ name, minVersionLevel: level, maxVersionLevel: level }))
+  // A single node's own levels never change (epoch 0); stored levels carry the store revision.
+  return { supported, finalized, epoch: own && image.features.size === 0 ? 0n : BigInt(image.revision) }
 }

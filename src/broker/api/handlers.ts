@@ -36,6 +36,7 @@ import { listTransactionsHandler } from './list-transactions.ts'
 import { describeProducersHandler } from './describe-producers.ts'
 import { electLeadersHandler } from './elect-leaders.ts'
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts'
+import { updateFeaturesHandler } from './update-features.ts'
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts'
 import { writeTxnMarkersHandler } from './write-txn-markers.ts'
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts'
@@ -92,6 +93,7 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   writeTxnMarkersHandler,
   electLeadersHandler,
   alterPartitionReassignmentsHandler,
+  updateFeaturesHandler,
   listPartitionReassignmentsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,

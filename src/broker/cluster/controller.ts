@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { MetadataLoader } from './metadata-loader.ts'
 import type { TopicImage } from './metadata-image.ts'
-import { CLUSTER_ID_KEY, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
+import { CLUSTER_ID_KEY, featureKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
 import type { PartitionRecord, TopicRecord } from './metadata-records.ts'
 import type { Compare, MetadataStore, Op } from './store/metadata-store.ts'
 import type { PartitionChange } from './leader-election.ts'
@@ -189,6 +189,18 @@ export class Controller {
     }
     if (revision > 0) await this.loader.waitFor(revision)
     return written
+  }
+
+  /**
+   * Feature levels an operator set (UpdateFeatures), written pinned so the controller's finalizer
+   * leaves them; waits until the image here shows them.
+   */
+  async pinFeatureLevels(levels: ReadonlyMap<string, number>): Promise<void> {
+    const r = await this.store.txn({
+      success: [...levels].map(([name, level]) => ({ type: 'put' as const, key: featureKey(name), value: JSON.stringify({ level, pinned: true }) })),
+    })
+    await this.loader.waitFor(r.revision)
+    this.log.info({ levels: Object.fromEntries(levels) }, 'feature levels set by UpdateFeatures')
   }
 
   private async rawTopic(name: string): Promise<string> {

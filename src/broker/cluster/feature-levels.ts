@@ -3,14 +3,15 @@
 // the highest level every live broker supports, writing `/features/<name>` guarded by its
 // controller epoch, so every broker's image — and every ApiVersions answer — agrees. Levels only
 // go up here (Kafka's brokers refuse to register below a finalized level; a Samsa broker of this
-// version supports every level it finalizes). Store trouble is retried on a timer; a lost
+// version supports every level it finalizes), and never for a feature an operator set through
+// UpdateFeatures (api/update-features.ts): that level stays as set, up or down. Store trouble is retried on a timer; a lost
 // compare-and-swap (another controller) is recomputed from the next image.
 import { CoalescedRun } from './coalesced-run.ts'
 import type { Logger } from 'pino'
 import { ControllerElection } from './controller-election.ts'
 import type { MetadataDelta } from './metadata-delta.ts'
 import type { MetadataImage } from './metadata-image.ts'
-import { featureKey } from './metadata-records.ts'
+import { FEATURES_PREFIX, featureKey, parseFeatureLevelRecord } from './metadata-records.ts'
 import type { SupportedFeatureRange } from './metadata-records.ts'
 import type { MetadataStore } from './store/metadata-store.ts'
 
@@ -56,14 +57,22 @@ export class FeatureFinalizer {
   private async finalize(): Promise<void> {
     const image = this.latest
     if (!image || !this.election.isController(image) || image.brokers.size === 0) return
-    const raise = [...finalizableLevels(image)].filter(([name, level]) => level > image.featureLevel(name))
-    if (raise.length === 0) return
+    if (![...finalizableLevels(image)].some(([name, level]) => level > image.featureLevel(name) && !image.featurePinned(name))) return
     try {
-      const r = await this.store.txn({
-        compare: [ControllerElection.guard(image)],
-        success: raise.map(([name, level]) => ({ type: 'put' as const, key: featureKey(name), value: JSON.stringify({ level }) })),
+      // Read what is stored, and write guarded by each key's mod revision: an operator's level
+      // (UpdateFeatures, pinned) written meanwhile is never overwritten.
+      const stored = new Map((await this.store.range(FEATURES_PREFIX)).kvs.map((kv) => [kv.key, kv]))
+      const raise = [...finalizableLevels(image)].flatMap(([name, level]) => {
+        const kv = stored.get(featureKey(name))
+        const now = kv ? parseFeatureLevelRecord(kv.key, kv.value) : { level: 0 }
+        return now.pinned === true || level <= now.level ? [] : [{ name, level, from: now.level, modRevision: kv?.modRevision ?? 0 }]
       })
-      if (r.succeeded) for (const [name, level] of raise) this.log.info({ feature: name, level, from: image.featureLevel(name) }, 'finalized feature level')
+      if (raise.length === 0) return
+      const r = await this.store.txn({
+        compare: [ControllerElection.guard(image), ...raise.map((f) => ({ key: featureKey(f.name), target: 'modRevision' as const, equals: f.modRevision }))],
+        success: raise.map((f) => ({ type: 'put' as const, key: featureKey(f.name), value: JSON.stringify({ level: f.level }) })),
+      })
+      if (r.succeeded) for (const f of raise) this.log.info({ feature: f.name, level: f.level, from: f.from }, 'finalized feature level')
     } catch (err) {
       if (this.run.isClosed) return
       this.log.warn({ err }, 'writing finalized feature levels failed; retrying')

@@ -5,7 +5,7 @@
 import { MetadataImage } from './metadata-image.ts'
 import type { PartitionState, StoredPartition, TopicImage } from './metadata-image.ts'
 import { parseBrokerRecord, parseControllerRecord, parseFeatureLevelRecord, parseKey, parsePartitionRecord, parseTopicRecord } from './metadata-records.ts'
-import type { BrokerRecord, ControllerClaim, TopicRecord } from './metadata-records.ts'
+import type { BrokerRecord, ControllerClaim, FeatureLevelRecord, TopicRecord } from './metadata-records.ts'
 import type { KeyValue, WatchEvent } from './store/metadata-store.ts'
 
 export interface TopicChange {
@@ -31,7 +31,7 @@ export class MetadataDelta {
   private fullRead = false
   private readonly brokerPuts = new Map<number, BrokerRecord | null>()
   /** Finalized feature levels set (a number) or removed (null). */
-  private readonly featurePuts = new Map<string, number | null>()
+  private readonly featurePuts = new Map<string, FeatureLevelRecord | null>()
   private result: { image: MetadataImage, changes: TopicChange[] } | undefined
 
   constructor(readonly before: MetadataImage, readonly revision: number) {}
@@ -68,7 +68,7 @@ export class MetadataDelta {
       case 'topic': this.topicDeletes.delete(k.name); this.topicPuts.set(k.name, parseTopicRecord(kv.key, kv.value)); break
       case 'partition': this.partitionsOf(k.topicId).set(k.index, { ...parsePartitionRecord(kv.key, kv.value), modRevision: kv.modRevision }); break
       case 'broker': this.brokerPuts.set(k.id, parseBrokerRecord(kv.key, kv.value)); break
-      case 'feature': this.featurePuts.set(k.name, parseFeatureLevelRecord(kv.key, kv.value).level); break
+      case 'feature': this.featurePuts.set(k.name, parseFeatureLevelRecord(kv.key, kv.value)); break
       case 'unknown': break
     }
   }
@@ -176,9 +176,9 @@ export class MetadataDelta {
     let features = this.before.features
     if (this.featurePuts.size > 0) {
       const next = new Map(features)
-      for (const [name, level] of this.featurePuts) {
-        if (level === null) next.delete(name)
-        else next.set(name, level)
+      for (const [name, record] of this.featurePuts) {
+        if (record === null) next.delete(name)
+        else next.set(name, record)
       }
       features = next
     }

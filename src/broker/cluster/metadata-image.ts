@@ -3,7 +3,7 @@
 // feature levels — as of one
 // metadata-store revision. A new image is made from the previous one by a MetadataDelta, sharing
 // every topic the delta did not touch, so an update costs what changed, not the cluster's size.
-import type { BrokerRecord, ControllerClaim, PartitionRecord } from './metadata-records.ts'
+import type { BrokerRecord, ControllerClaim, FeatureLevelRecord, PartitionRecord } from './metadata-records.ts'
 
 /** What most readers need of a topic (Metadata, Produce, Fetch, admin). */
 export interface TopicMetadata {
@@ -52,12 +52,17 @@ export class MetadataImage {
      */
     readonly pending: ReadonlyMap<string, ReadonlyMap<number, StoredPartition>> = new Map(),
     /** Finalized feature levels by name (`/features/<name>`); a feature not listed is at level 0. */
-    readonly features: ReadonlyMap<string, number> = new Map(),
+    readonly features: ReadonlyMap<string, FeatureLevelRecord> = new Map(),
   ) {}
 
   /** The finalized level of `feature` (0 when not finalized). */
   featureLevel(feature: string): number {
-    return this.features.get(feature) ?? 0
+    return this.features.get(feature)?.level ?? 0
+  }
+
+  /** Whether an operator set `feature`'s level (UpdateFeatures); nothing raises it on its own then. */
+  featurePinned(feature: string): boolean {
+    return this.features.get(feature)?.pinned === true
   }
 
   /** Node id of the active controller, -1 when none holds the claim. */

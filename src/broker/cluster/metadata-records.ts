@@ -22,6 +22,8 @@ export const featureKey = (name: string): string => `${FEATURES_PREFIX}${name}`
 /** Value of `/features/<name>`: the finalized level of one feature. */
 export interface FeatureLevelRecord {
   readonly level: number
+  /** Set by an operator (UpdateFeatures): the controller's finalizer leaves the level as it is. */
+  readonly pinned?: boolean
 }
 
 /** A feature's version range a broker supports (its registration carries them, as Kafka's does). */
@@ -173,7 +175,7 @@ function isFeatureRanges(v: unknown): v is Record<string, SupportedFeatureRange>
 export function parseFeatureLevelRecord(key: string, value: string): FeatureLevelRecord {
   const o = parseJson(key, value)
   if (!Number.isInteger(o.level) || (o.level as number) < 0) throw new MetadataRecordError(key, 'malformed feature level record')
-  return { level: o.level as number }
+  return o.pinned === true ? { level: o.level as number, pinned: true } : { level: o.level as number }
 }
 
 function parseJson(key: string, value: string): Record<string, unknown> {

@@ -11,7 +11,7 @@
 //   sasl.jaas.config). The principal that logs in needs CLUSTER_ACTION (super.users) under an
 //   authorizer.
 // Mistakes are ConfigErrors at start, before anything is bound.
-import type { ConnectionOptions } from 'node:tls'
+import type { ConnectionOptions, TlsOptions } from 'node:tls'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { ConfigError } from '../config/config-error.ts'
 import { listenerKeyId } from '../config/listener-prefix.ts'
@@ -23,7 +23,7 @@ import { listenerTls } from './tls-options.ts'
 const LOGIN_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
 type LoginMechanism = (typeof LOGIN_MECHANISMS)[number]
 
-export function interBrokerChannelSecurity(config: BrokerConfig): ChannelSecurity {
+export function interBrokerChannelSecurity(config: BrokerConfig): InterBrokerSecurity {
   const named = config.get('inter.broker.listener.name') as string | null
   const l = interBrokerListener(config.listeners, named, config.string('security.inter.broker.protocol'))
   if (!l) {
@@ -32,17 +32,8 @@ export function interBrokerChannelSecurity(config: BrokerConfig): ChannelSecurit
       : new ConfigError('security.inter.broker.protocol', `no listener uses ${config.string('security.inter.broker.protocol')}: ` +
         'name the listener brokers use in inter.broker.listener.name')
   }
-  let tls: ConnectionOptions | undefined
-  if (usesTls(l.securityProtocol)) {
-    const { options } = listenerTls(config, l.name)
-    const identification = config.forListener(l.name, 'ssl.endpoint.identification.algorithm')
-    tls = {
-      ca: options.ca, key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase,
-      minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers, rejectUnauthorized: true,
-      ...(typeof identification === 'string' && identification !== '' ? {} : { checkServerIdentity: () => undefined }),
-    }
-  }
-  if (!usesSasl(l.securityProtocol)) return tls ? { tls } : {}
+  const tls = usesTls(l.securityProtocol) ? clientTls(config, l.name, listenerTls(config, l.name).options) : undefined
+  if (!usesSasl(l.securityProtocol)) return new InterBrokerSecurity(config, l.name, tls)
   const mechanism = config.string('sasl.mechanism.inter.broker.protocol').toUpperCase()
   if (!(LOGIN_MECHANISMS as readonly string[]).includes(mechanism)) {
     throw new ConfigError('sasl.mechanism.inter.broker.protocol', `brokers log in to listener ${l.name} (${l.securityProtocol}) with ${mechanism}, ` +
@@ -61,5 +52,35 @@ export function interBrokerChannelSecurity(config: BrokerConfig): ChannelSecurit
   if (username === undefined || password === undefined) {
     throw new ConfigError(key, `the broker's own ${mechanism} login on listener ${l.name} needs username="..." password="..." in its JAAS entry`)
   }
-  return { ...(tls ? { tls } : {}), sasl: { mechanism: mechanism as LoginMechanism, username, password } }
+  return new InterBrokerSecurity(config, l.name, tls, { mechanism: mechanism as LoginMechanism, username, password })
+}
+
+/** The listener's server-side TLS material as the options of a client connecting to another broker. */
+function clientTls(config: BrokerConfig, listener: string, options: TlsOptions): ConnectionOptions {
+  const identification = config.forListener(listener, 'ssl.endpoint.identification.algorithm')
+  return {
+    ca: options.ca, key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase,
+    minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers, rejectUnauthorized: true,
+    ...(typeof identification === 'string' && identification !== '' ? {} : { checkServerIdentity: () => undefined }),
+  }
+}
+
+/**
+ * The inter-broker channel security, read at every connect: when the inter-broker listener's key or
+ * trust store is replaced at runtime (tls-reload.ts), new connections to other brokers present and
+ * trust the new material, as Kafka's reconfigured inter-broker SSL factory does; open ones keep theirs.
+ */
+export class InterBrokerSecurity implements ChannelSecurity {
+  constructor(
+    private readonly config: BrokerConfig,
+    /** The inter-broker listener's name. */
+    readonly listener: string,
+    public tls: ConnectionOptions | undefined,
+    readonly sasl?: ChannelSecurity['sasl'],
+  ) {}
+
+  /** A TLS listener's new settings: taken when it is the inter-broker listener. */
+  listenerTlsChanged(listener: string, options: TlsOptions): void {
+    if (listener === this.listener && this.tls !== undefined) this.tls = clientTls(this.config, listener, options)
+  }
 }

@@ -1,7 +1,8 @@
 // A TLS listener's node:tls server options from Kafka's ssl.* configs (each may be overridden per
 // listener with `listener.name.<listener>.`). Key stores: PEM (a file holding the private key and
 // its certificate chain, or KIP-651's inline ssl.keystore.key + ssl.keystore.certificate.chain)
-// and PKCS12; trust stores: PEM (file or inline ssl.truststore.certificates). JKS is Java's own
+// and PKCS12; trust stores: PEM (file or inline ssl.truststore.certificates) and PKCS12 (its
+// certificates, read by pkcs12-store.ts: node's pfx wants a key). JKS is Java's own
 // format: refused with the conversion to use. Problems are ConfigErrors naming the key, raised at
 // start before anything is bound.
 import { readFileSync } from 'node:fs'
@@ -10,6 +11,7 @@ import type { SecureVersion, TlsOptions } from 'node:tls'
 import { ConfigError } from '../config/config-error.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { listenerKeyId } from '../config/listener-prefix.ts'
+import { readPkcs12 } from './pkcs12-store.ts'
 
 export type ClientAuth = 'none' | 'requested' | 'required'
 
@@ -40,6 +42,22 @@ function readStore(key: string, path: string): Buffer {
   } catch (err) {
     throw new ConfigError(key, `cannot read ${path}: ${(err as Error).message}`)
   }
+}
+
+/**
+ * A PKCS12 trust store's certificates as PEM. As in Kafka, ssl.truststore.password may be left out;
+ * the store must then open with an empty password (a store written with one cannot be read without it).
+ */
+function pkcs12TrustStore(name: (key: string) => string, bytes: Buffer, password: string | undefined): string[] {
+  let certs
+  try {
+    certs = readPkcs12(bytes, password ?? '').certificates
+  } catch (err) {
+    throw new ConfigError(name(password === undefined ? 'ssl.truststore.location' : 'ssl.truststore.password'),
+      `${(err as Error).message}${password === undefined ? ' (ssl.truststore.password is not set)' : ''}`)
+  }
+  if (certs.length === 0) throw new ConfigError(name('ssl.truststore.location'), 'the PKCS12 trust store holds no certificate')
+  return certs.map((c) => c.toString())
 }
 
 /** Protocol versions as node:tls bounds (a gap in the list is not expressible and is filled). */
@@ -100,8 +118,7 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
   } else if (trustLocation !== undefined) {
     if (trustType === 'PEM') options.ca = readStore(name('ssl.truststore.location'), trustLocation).toString('utf8')
     else if (trustType === 'PKCS12') {
-      throw new ConfigError(name('ssl.truststore.type'), 'a PKCS12 trust store is not supported yet: export its certificates as PEM ' +
-        '(openssl pkcs12 -in trust.p12 -nokeys -out trust.pem) and set ssl.truststore.type=PEM')
+      options.ca = pkcs12TrustStore(name, readStore(name('ssl.truststore.location'), trustLocation), str('ssl.truststore.password'))
     } else refuseJks(name('ssl.truststore.type'), trustType)
   }
   const clientAuth = (str('ssl.client.auth') ?? 'none') as ClientAuth

@@ -5,8 +5,8 @@
 // cannot be used (unreadable file, wrong password, a key that does not match its certificate)
 // refuses the whole change with Kafka's INVALID_REQUEST and the old settings stay. As in Kafka,
 // the new certificate must keep the old one's subject DN and subject alternative names unless
-// ssl.allow.dn.changes / ssl.allow.san.changes say otherwise (checked for PEM key stores; a
-// PKCS12 store's certificate is not readable through node:tls). New connections then use the new
+// ssl.allow.dn.changes / ssl.allow.san.changes say otherwise (PEM and PKCS12 key stores alike; a
+// PKCS12 store's certificate is read by pkcs12-store.ts). New connections then use the new
 // material; open ones keep theirs.
 import { X509Certificate } from 'node:crypto'
 import type { TlsOptions } from 'node:tls'
@@ -16,6 +16,7 @@ import { parseListenerKey } from '../config/listener-prefix.ts'
 import { usesTls } from '../config/listeners.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { topicError } from '../cluster/topic-errors.ts'
+import { readPkcs12 } from './pkcs12-store.ts'
 import { listenerTls } from './tls-options.ts'
 import type { ListenerTls } from './tls-options.ts'
 
@@ -29,6 +30,13 @@ export function isTlsKey(name: string): boolean {
 }
 
 function firstCert(options: TlsOptions): X509Certificate | undefined {
+  if (Buffer.isBuffer(options.pfx)) {
+    try {
+      return readPkcs12(options.pfx, typeof options.passphrase === 'string' ? options.passphrase : '').keyCertificate
+    } catch {
+      return undefined // listenerTls already refused a store that cannot be opened
+    }
+  }
   const pem = typeof options.cert === 'string' ? options.cert : Buffer.isBuffer(options.cert) ? options.cert.toString('utf8') : undefined
   if (pem === undefined) return undefined
   try {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import type { ClientOptions } from '../../client/index.ts'
 import { unsecuredJwt } from '../../client/index.ts'
 import { CliError } from './errors.ts'
+import { readPkcs12 } from '../../broker/security/pkcs12-store.ts'
 
 /** Parses Java .properties text: `key=value`, `key: value` or `key value`; # and ! comments; \ continues a line. */
 export function parseProperties(text: string): Map<string, string> {
@@ -117,12 +118,14 @@ const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']
  * SASL_SSL); sasl.mechanism(s) PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 with sasl.username/sasl.password
  * or sasl.jaas.config, or OAUTHBEARER (oauthToken above); PEM
  * files via ssl.ca.location / ssl.certificate.location / ssl.key.location (librdkafka) or
- * ssl.truststore.location / ssl.keystore.location with type PEM (Java).
+ * ssl.truststore.location / ssl.keystore.location with type PEM or PKCS12 (Java).
  */
 export function clientOptionsFrom(props: Map<string, string>): ResolvedProperties {
   const client: ResolvedProperties['client'] = {}
   const rest = new Map<string, string>()
-  const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; passphrase?: string; rejectUnauthorized?: boolean; checkServerIdentity?: () => undefined } = {}
+  const tls: { ca?: Buffer | string[]; cert?: Buffer; key?: Buffer; pfx?: Buffer; passphrase?: string; rejectUnauthorized?: boolean; checkServerIdentity?: () => undefined } = {}
+  // Java's store settings, resolved once every property is read (a type may follow its location).
+  const stores = new Map<string, string>()
   let protocol = 'PLAINTEXT'
   let mechanism = 'PLAIN'
   let username: string | undefined
@@ -150,18 +153,35 @@ export function clientOptionsFrom(props: Map<string, string>): ResolvedPropertie
       case 'sasl.password': password = v; break
       case 'sasl.jaas.config': username = jaasOption(v, 'username'); password = jaasOption(v, 'password'); break
       case 'sasl.oauthbearer.config': case 'sasl.oauthbearer.token.endpoint.url': break // read by oauthToken
-      case 'ssl.ca.location': case 'ssl.truststore.location': tls.ca = pem(key, v); break
+      case 'ssl.ca.location': tls.ca = pem(key, v); break
       case 'ssl.certificate.location': tls.cert = pem(key, v); break
       case 'ssl.key.location': tls.key = pem(key, v); break
-      case 'ssl.keystore.location': tls.cert = tls.key = pem(key, v); break
+      case 'ssl.truststore.location': case 'ssl.keystore.location': case 'ssl.truststore.password': stores.set(key, v); break
       case 'ssl.key.password': case 'ssl.keystore.password': tls.passphrase = v; break
       case 'ssl.truststore.type': case 'ssl.keystore.type':
-        if (v.toUpperCase() !== 'PEM') throw new CliError(`${key}=${v} is not supported: give PEM files`)
+        if (!['PEM', 'PKCS12'].includes(v.toUpperCase())) throw new CliError(`${key}=${v} is not supported: give PEM or PKCS12 stores (JKS is Java's own)`)
+        stores.set(key, v.toUpperCase())
         break
       case 'enable.ssl.certificate.verification': tls.rejectUnauthorized = v !== 'false'; break
       case 'ssl.endpoint.identification.algorithm': if (v === '' || v === 'none') tls.checkServerIdentity = () => undefined; break
       default: rest.set(key, v)
     }
+  }
+  const trustLocation = stores.get('ssl.truststore.location')
+  if (trustLocation !== undefined) {
+    const bytes = pem('ssl.truststore.location', trustLocation)
+    if (stores.get('ssl.truststore.type') === 'PKCS12') {
+      try {
+        tls.ca = readPkcs12(bytes, stores.get('ssl.truststore.password') ?? '').certificates.map((c) => c.toString())
+      } catch (err) {
+        throw new CliError(`ssl.truststore.location ${trustLocation}: ${(err as Error).message}`)
+      }
+    } else tls.ca = bytes
+  }
+  const keyLocation = stores.get('ssl.keystore.location')
+  if (keyLocation !== undefined) {
+    if (stores.get('ssl.keystore.type') === 'PKCS12') tls.pfx = pem('ssl.keystore.location', keyLocation)
+    else tls.cert = tls.key = pem('ssl.keystore.location', keyLocation)
   }
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw new CliError(`security.protocol=${protocol} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`)
   if (protocol.endsWith('SSL')) client.tls = tls

@@ -27,8 +27,8 @@ import { alterScramCredentials, createAcls, deleteAcls, deleteAclsByFilter, desc
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
-import { alterPartitionReassignments, electLeaders, listPartitionReassignments } from './replica-admin.ts'
-import type { ElectionResult, ElectionType, OngoingReassignment, PartitionReassignment } from './replica-admin.ts'
+import { alterPartitionReassignments, electLeaders, listPartitionReassignments, reassignPartitions } from './replica-admin.ts'
+import type { ElectionResult, ElectionType, OngoingReassignment, PartitionReassignment, ReassignmentResult } from './replica-admin.ts'
 
 export interface NewTopic {
   topic: string
@@ -300,6 +300,11 @@ export class Admin {
   /** Moves partitions' replicas (data copied by replication); `replicas: null` cancels a move under way. */
   alterPartitionReassignments(moves: readonly PartitionReassignment[], opts: { timeoutMs?: number } = {}): Promise<void> {
     return alterPartitionReassignments(() => this.controller(), (fn) => this.run(fn), moves, opts.timeoutMs ?? 30_000)
+  }
+
+  /** As alterPartitionReassignments, with one result per partition, errors included (Kafka's per-partition futures). */
+  reassignPartitions(moves: readonly PartitionReassignment[], opts: { timeoutMs?: number } = {}): Promise<ReassignmentResult[]> {
+    return reassignPartitions(() => this.controller(), (fn) => this.run(fn), moves, opts.timeoutMs ?? 30_000)
   }
 
   /** Reassignments under way (all, or for the given partitions). */

@@ -43,22 +43,33 @@ function byTopic<T extends TopicPartition, R>(items: readonly T[], each: (t: T) 
   return out
 }
 
-/** Starts (or cancels, with `replicas: null`) reassignments; throws the first partition's error. */
-export async function alterPartitionReassignments(conn: () => Promise<Connection>, run: Run,
-  moves: readonly PartitionReassignment[], timeoutMs: number): Promise<void> {
+/** A partition's outcome of AlterPartitionReassignments. */
+export interface ReassignmentResult extends TopicPartition {
+  /** null: started (or cancelled); otherwise Kafka's error (e.g. NO_REASSIGNMENT_IN_PROGRESS, INVALID_REPLICA_ASSIGNMENT). */
+  error: KafkaError | null
+}
+
+/** Starts (or cancels, with `replicas: null`) reassignments; a request-level error is thrown, each partition's outcome returned. */
+export async function reassignPartitions(conn: () => Promise<Connection>, run: Run,
+  moves: readonly PartitionReassignment[], timeoutMs: number): Promise<ReassignmentResult[]> {
   const topics = [...byTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: m.replicas }))]
     .map(([name, partitions]) => ({ name, partitions }))
   const res = await run(async () => (await conn()).request<AlterPartitionReassignmentsResponse>(ApiKey.AlterPartitionReassignments, {
     timeoutMs, allowReplicationFactorChange: true, topics,
   }))
   if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { message: res.errorMessage, api: 'AlterPartitionReassignments' })
-  for (const t of res.responses) {
-    for (const p of t.partitions) {
-      if (p.errorCode !== 0) {
-        throw new KafkaError(p.errorCode, { topic: t.name, partition: p.partitionIndex, message: p.errorMessage, api: 'AlterPartitionReassignments' })
-      }
-    }
-  }
+  return res.responses.flatMap((t) => t.partitions.map((p) => ({
+    topic: t.name,
+    partition: p.partitionIndex,
+    error: p.errorCode === 0 ? null : new KafkaError(p.errorCode, { topic: t.name, partition: p.partitionIndex, message: p.errorMessage, api: 'AlterPartitionReassignments' }),
+  })))
+}
+
+/** Starts (or cancels) reassignments; throws the first partition's error. */
+export async function alterPartitionReassignments(conn: () => Promise<Connection>, run: Run,
+  moves: readonly PartitionReassignment[], timeoutMs: number): Promise<void> {
+  const failed = (await reassignPartitions(conn, run, moves, timeoutMs)).find((r) => r.error !== null)
+  if (failed) throw failed.error
 }
 
 /** The reassignments under way, for the given partitions or all of them. */

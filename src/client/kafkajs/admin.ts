@@ -6,7 +6,7 @@
 import { Admin } from '../admin/admin.ts'
 import { KafkaError } from '../errors.ts'
 import type { ClientOptions } from '../options.ts'
-import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSNonRetriableError, KafkaJSProtocolError, kafkaJsErrors } from './errors.ts'
+import { KafkaJSAggregateError, KafkaJSAlterPartitionReassignmentsError, KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSNonRetriableError, KafkaJSProtocolError, kafkaJsErrors } from './errors.ts'
 import type { KafkaJSError } from './errors.ts'
 import { createAcls, deleteAcls, describeAcls } from './acls.ts'
 import type { AclEntry, AclFilterEntry, DescribeAclResource } from './acls.ts'
@@ -52,6 +52,26 @@ function resourceType(type: number): 'topic' | 'broker' {
   if (type === ConfigResourceTypes.TOPIC) return 'topic'
   if (type === ConfigResourceTypes.BROKER) return 'broker'
   throw new KafkaJSNonRetriableError(`Config resource type ${type} is not supported (TOPIC 2, BROKER 4)`)
+}
+
+export interface PartitionReassignment {
+  topic: string
+  partitionAssignment: { partition: number; replicas: number[] }[]
+}
+
+export interface OngoingTopicReassignment {
+  name: string
+  topic: string
+  partitions: { partition: number; partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]
+}
+
+/** KafkaJS's checks of a topics array: names that are strings, each topic once. */
+function checkTopicList(topics: { topic: unknown }[]): void {
+  if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`)
+  if (topics.some(({ topic }) => typeof topic !== 'string')) throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string')
+  if (new Set(topics.map(({ topic }) => topic)).size < topics.length) {
+    throw new KafkaJSNonRetriableError('Invalid topics array, it cannot have multiple entries for the same topic')
+  }
 }
 
 export class KafkaJsAdmin {
@@ -330,6 +350,62 @@ export class KafkaJsAdmin {
       await this.admin.deleteRecords(options.partitions.map((p) => ({
         topic, partition: p.partition, offset: p.offset === '-1' ? latest.find((l) => l.partition === p.partition)!.offset : Number(p.offset),
       })))
+    })
+  }
+
+  /** Moves replicas; every failed partition is one KafkaJSAlterPartitionReassignmentsError in a KafkaJSAggregateError, as KafkaJS throws. */
+  alterPartitionReassignments({ topics, timeout }: { topics: PartitionReassignment[]; timeout?: number }): Promise<void> {
+    return kafkaJsErrors(async () => {
+      checkTopicList(topics)
+      for (const { topic, partitionAssignment } of topics) {
+        if (!Array.isArray(partitionAssignment)) throw new KafkaJSNonRetriableError(`Invalid partitions array: ${String(partitionAssignment)} for topic: ${topic}`)
+        for (const { partition, replicas } of partitionAssignment) {
+          if (typeof partition !== 'number' || partition < 0) throw new KafkaJSNonRetriableError(`Invalid partitions index: ${String(partition)} for topic: ${topic}`)
+          if (!Array.isArray(replicas) || replicas.some((r) => typeof r !== 'number' || r < 0)) {
+            throw new KafkaJSNonRetriableError(`Invalid replica assignment: ${String(replicas)} for topic: ${topic} on partition: ${partition}. Replicas must be a non negative number`)
+          }
+        }
+      }
+      const moves = topics.flatMap(({ topic, partitionAssignment }) => partitionAssignment.map(({ partition, replicas }) => ({ topic, partition, replicas })))
+      let results
+      try {
+        results = await this.admin.reassignPartitions(moves, { timeoutMs: timeout ?? 5000 })
+      } catch (err) {
+        throw err instanceof KafkaError ? new KafkaJSAlterPartitionReassignmentsError(err) : err
+      }
+      const failed = results.filter((r) => r.error !== null)
+      if (failed.length > 0) {
+        throw new KafkaJSAggregateError('Errors altering partition reassignments',
+          failed.map((f) => new KafkaJSAlterPartitionReassignmentsError(f.error!, f.topic, f.partition)))
+      }
+    })
+  }
+
+  /**
+   * Reassignments under way. KafkaJS answers `{ topics: [{ name, partitions: [{ partition, replicas,
+   * addingReplicas, removingReplicas }] }] }` (its type declarations say topic / partitionIndex): both
+   * spellings are given, so code written against either works.
+   */
+  listPartitionReassignments({ topics, timeout }: { topics?: { topic: string; partitions: number[] }[] | null; timeout?: number } = {}): Promise<{ topics: OngoingTopicReassignment[] }> {
+    return kafkaJsErrors(async () => {
+      if (topics) {
+        checkTopicList(topics)
+        for (const { topic, partitions } of topics) {
+          if (!Array.isArray(partitions)) throw new KafkaJSNonRetriableError(`Invalid partition array: ${String(partitions)} for topic: ${topic}`)
+          if (partitions.some((p) => typeof p !== 'number' || p < 0)) {
+            throw new KafkaJSNonRetriableError(`Invalid partition array: ${String(partitions)} for topic: ${topic}. The partition indices have to be a valid number greater than 0.`)
+          }
+        }
+      }
+      const ongoing = await this.admin.listPartitionReassignments(topics ? topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))) : undefined,
+        { timeoutMs: timeout ?? 5000 })
+      const out = new Map<string, OngoingTopicReassignment>()
+      for (const r of ongoing) {
+        let t = out.get(r.topic)
+        if (t === undefined) out.set(r.topic, (t = { name: r.topic, topic: r.topic, partitions: [] }))
+        t.partitions.push({ partition: r.partition, partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas })
+      }
+      return { topics: [...out.values()] }
     })
   }
 

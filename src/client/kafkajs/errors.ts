@@ -64,6 +64,18 @@ export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
   }
 }
 
+export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolError {
+  readonly topic: string | undefined
+  readonly partition: number | undefined
+
+  constructor(e: Error | string | { code: number; message?: string }, topicName?: string, partition?: number) {
+    super(e)
+    this.name = 'KafkaJSAlterPartitionReassignmentsError'
+    this.topic = topicName
+    this.partition = partition
+  }
+}
+
 export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   readonly retryCount: number
   readonly retryTime: number

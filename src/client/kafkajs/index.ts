@@ -21,7 +21,7 @@ export type { InstrumentationEvent, RemoveInstrumentationEventListener } from '.
 export {
   KafkaJSError, KafkaJSNonRetriableError, KafkaJSProtocolError, KafkaJSOffsetOutOfRange, KafkaJSCreateTopicError, KafkaJSNumberOfRetriesExceeded,
   KafkaJSConnectionError, KafkaJSRequestTimeoutError, KafkaJSServerDoesNotSupportApiKey, KafkaJSTopicMetadataNotLoaded, KafkaJSTimeout,
-  KafkaJSDeleteGroupsError, KafkaJSAggregateError,
+  KafkaJSDeleteGroupsError, KafkaJSAggregateError, KafkaJSAlterPartitionReassignmentsError,
 } from './errors.ts'
 
 /** KafkaJS's names for the client classes' types. */

@@ -6,7 +6,9 @@
 // flushed (at commit, or when it holds too many keys): then each key's latest value is serialized
 // once, written to the byte store and the changelog, and handed to the flush listener with the
 // value the store had before (the DSL's aggregations forward their updates from there, so a key
-// updated many times between commits is forwarded once, as with Kafka's cache).
+// updated many times between commits is forwarded once, as with Kafka's cache). Flushed entries
+// stay in the cache, clean, as Kafka's do: the next update of a key reads its value there, not
+// from the byte store (with 100 ms exactly-once commits that read was most of a key's cost).
 import type { RecordHeader } from '../../client/index.ts'
 import type { StateStore } from '../processor/api.ts'
 import type { Serde } from '../serdes.ts'
@@ -71,13 +73,19 @@ interface CacheEntry<K, V> {
   old: V | null
   /** Already written to the byte store and changelog (a range read spilled it); still to forward. */
   written: boolean
+  /** Updated since the last flush (in `dirtyEntries`); a clean entry is the byte store's value. */
+  dirty: boolean
 }
+
+const NO_HEADERS: RecordHeader[] = []
 
 /** Told each cached key's new and previous value when the cache is flushed. */
 export type CacheFlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: RecordHeader[]) => void
 
 export class KeyValueStore<K, V> implements RestorableStore {
   private readonly cache: Map<unknown, CacheEntry<K, V>> | null
+  /** The dirty entries, in the order they became dirty (the order the flush forwards them). */
+  private dirtyEntries: CacheEntry<K, V>[] = []
   private flushListener: CacheFlushListener<K, V> | null = null
 
   constructor(
@@ -109,28 +117,41 @@ export class KeyValueStore<K, V> implements RestorableStore {
 
   /** True when the cache holds updates not flushed yet. */
   get dirty(): boolean {
-    return this.cache !== null && this.cache.size > 0
+    return this.dirtyEntries.length > 0
   }
 
-  /** Writes every cached update to the byte store and changelog (each key once) and tells the flush listener; empties the cache. */
+  /** Writes every cached update to the byte store and changelog (each key once) and tells the flush listener; the entries stay, clean. */
   flushCache(): void {
-    const cache = this.cache
-    if (cache === null || cache.size === 0) return
-    const entries = [...cache.values()]
-    cache.clear()
+    const entries = this.dirtyEntries
+    if (entries.length === 0) return
+    this.dirtyEntries = []
     for (const e of entries) {
       if (!e.written) this.write(e.key, e.value, e.timestamp)
-      this.flushListener?.(e.key, e.value, e.old, e.timestamp, e.headers)
+      const { old, headers } = e
+      e.dirty = false
+      e.written = true
+      e.old = null
+      e.headers = NO_HEADERS
+      this.flushListener?.(e.key, e.value, old, e.timestamp, headers)
     }
   }
 
-  /** Writes cached updates through (they stay cached for the flush listener), so byte-store reads see them. */
+  /** Writes cached updates through (they stay dirty for the flush listener), so byte-store reads see them. */
   private spill(): void {
-    if (this.cache === null) return
-    for (const e of this.cache.values()) {
+    for (const e of this.dirtyEntries) {
       if (e.written) continue
       this.write(e.key, e.value, e.timestamp)
       e.written = true
+    }
+  }
+
+  /** Over the bound: the oldest entries leave (a dirty one is flushed first, with the others, as Kafka evicts). */
+  private evict(): void {
+    const cache = this.cache!
+    for (const [k, e] of cache) {
+      if (cache.size <= this.cacheMaxEntries) return
+      if (e.dirty) this.flushCache()
+      cache.delete(k)
     }
   }
 
@@ -168,14 +189,21 @@ export class KeyValueStore<K, V> implements RestorableStore {
     const ck = this.cacheKey(key)
     const e = this.cache.get(ck)
     if (e !== undefined) {
+      if (!e.dirty) {
+        e.old = e.value
+        e.dirty = true
+        this.dirtyEntries.push(e)
+      }
       e.value = value
       e.timestamp = timestamp
       e.headers = headers
       e.written = false
       return
     }
-    this.cache.set(ck, { key, value, timestamp, headers, old: this.getUncached(key), written: false })
-    if (this.cache.size > this.cacheMaxEntries) this.flushCache()
+    const entry: CacheEntry<K, V> = { key, value, timestamp, headers, old: this.getUncached(key), written: false, dirty: true }
+    this.cache.set(ck, entry)
+    this.dirtyEntries.push(entry)
+    if (this.cache.size > this.cacheMaxEntries) this.evict()
   }
 
   putIfAbsent(key: K, value: V): V | null {
@@ -216,11 +244,14 @@ export class KeyValueStore<K, V> implements RestorableStore {
   }
 
   restore(key: Buffer, value: Buffer | null): void {
+    // Restoration runs before processing (the cache is empty); a cached copy would be stale.
+    if (this.cache !== null && this.cache.size > 0) this.cache.delete(this.cacheKey(this.keySerde.deserialize(key, this.topic) as K))
     this.inner.put(key, value)
   }
 
   wipe(): void {
     this.cache?.clear()
+    this.dirtyEntries = []
     this.inner.clear()
   }
 

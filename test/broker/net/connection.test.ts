@@ -196,6 +196,34 @@ test('close() stops accepting but answers in-flight requests before ending conne
   await assert.rejects(RawClient.connect(port))
 })
 
+test('close() ends a connection whose client sent more while draining: the client\'s FIN is still seen', async (t) => {
+  let got = (): void => {}
+  const received = new Promise<void>((resolve) => { got = resolve })
+  let release = (): void => {}
+  const held: FrameHandler = (frame) => {
+    const id = frame.readInt32BE(0)
+    if (id !== 1) return answer(id)
+    got()
+    return new Promise((resolve) => { release = () => resolve(answer(1)) })
+  }
+  const { server, port } = await serve(t, held)
+  const c = await RawClient.connect(port)
+  c.write(req(1, 0))
+  await received
+  const closing = server.close()
+  // Reading is paused for the drain: this request is read (and dropped) after the connection ended.
+  c.write(req(2, 0))
+  release()
+  assert.equal((await c.readFrame()).readInt32BE(0), 1)
+  // The client answers our FIN with its own (allowHalfOpen off); the server must read it rather
+  // than wait for its 5 s give-up timer (or forever, when nothing else keeps the process alive).
+  assert.equal(await c.closesWithin(2000), true)
+  let timer: NodeJS.Timeout | undefined
+  const closed = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), 3000) })])
+  clearTimeout(timer)
+  assert.equal(closed, true, 'server.close() waited for the give-up timer')
+})
+
 test('max.connections.per.ip closes, a max.connections that changes at runtime holds new connections', async (t) => {
   let max = 100
   const { port, lines } = await serve(t, scripted, { maxConnectionsPerIp: 3, maxConnections: () => max })

@@ -2,7 +2,7 @@
 // on this broker (through its PLAINTEXT listener, with Samsa's Admin) sets
 // listener.name.ssl.ssl.keystore.location to a certificate from another CA. kcat trusting only
 // that CA is refused before and connects after; a TLS connection opened before keeps working;
-// a key store with a wrong password, a changed subject DN, or the cluster-default resource is
+// a key store with a wrong password, a changed subject DN (PEM or PKCS12), or the cluster-default resource is
 // refused (INVALID_REQUEST / INVALID_CONFIG) and the listener keeps the certificate it had; the
 // new key store outlives a restart (persisted with the dynamic broker configs).
 import { after, before, test } from 'node:test'
@@ -111,6 +111,10 @@ test('a key store that cannot be used is refused and the listener keeps its cert
   await admin.alterConfigs('broker', '1', setOps({
     'listener.name.ssl.ssl.keystore.type': 'PKCS12', 'listener.name.ssl.ssl.keystore.location': second.p12, 'listener.name.ssl.ssl.keystore.password': second.p12Password,
   }))
+  assert.equal((await kcatTrusting(second.ca)).ok, true)
+  // A PKCS12 store with another subject is refused like a PEM one (its certificate read from the store).
+  const p12DnChange = await refusal({ 'listener.name.ssl.ssl.keystore.location': renamed.p12, 'listener.name.ssl.ssl.keystore.password': renamed.p12Password })
+  assert.match(p12DnChange.message, /DistinguishedName does not match.*CN=localhost.*CN=broker\.other/)
   assert.equal((await kcatTrusting(second.ca)).ok, true)
 })
 

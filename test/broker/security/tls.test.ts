@@ -1,8 +1,9 @@
 // TLS listeners beside a plaintext one on one broker: PEM and PKCS12 key stores (file, inline and
 // per-listener overrides), client certificates (required, refused, the principal from the DN),
-// Metadata answering with the endpoint of the listener asked, kcat producing and consuming over
-// TLS with a client certificate (fetch bytes through the TLS socket), and clients on the wrong
-// kind of port refused while the broker keeps serving. Certificates are made by the test.
+// a PKCS12 trust store verifying kcat's PKCS12 client key store, Metadata answering with the
+// endpoint of the listener asked, kcat producing and consuming over TLS with a client certificate
+// (fetch bytes through the TLS socket), and clients on the wrong kind of port refused while the
+// broker keeps serving. Certificates are made by the test.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -36,9 +37,9 @@ describe('TLS listeners', () => {
   let broker: SecureBroker
   before(async () => {
     broker = await startSecureBroker({
-      'listeners': 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,P12://127.0.0.1:0',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL,P12:SSL',
-      'advertised.listeners': 'PLAINTEXT://plain.example:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,P12://127.0.0.1:0',
+      'listeners': 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,P12://127.0.0.1:0,P12T://127.0.0.1:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL,P12:SSL,P12T:SSL',
+      'advertised.listeners': 'PLAINTEXT://plain.example:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,P12://127.0.0.1:0,P12T://127.0.0.1:0',
       // Broker-wide: a PEM key store file.
       'ssl.keystore.type': 'PEM',
       'ssl.keystore.location': certs.serverKeystorePem,
@@ -53,6 +54,11 @@ describe('TLS listeners', () => {
       'listener.name.p12.ssl.keystore.location': certs.serverP12,
       'listener.name.p12.ssl.keystore.password': certs.p12Password,
       'listener.name.p12.ssl.enabled.protocols': 'TLSv1.3',
+      // P12T: client certificates verified against a PKCS12 trust store.
+      'listener.name.p12t.ssl.truststore.type': 'PKCS12',
+      'listener.name.p12t.ssl.truststore.location': certs.caP12,
+      'listener.name.p12t.ssl.truststore.password': certs.p12Password,
+      'listener.name.p12t.ssl.client.auth': 'required',
     })
   })
   after(async () => {
@@ -104,6 +110,18 @@ describe('TLS listeners', () => {
     const stranger = { ca: ca(), servername: 'localhost', key: readFileSync(certs.strangerKey), cert: readFileSync(certs.strangerCert) }
     // TLS 1.3 reports the refusal after the client's handshake finished: the connection then closes.
     const refused = await RawClient.connectTls(broker.port('MTLS'), stranger).then((c) => c.closesWithin(10_000).then((closed) => { c.destroy(); return closed }), () => true)
+    assert.equal(refused, true)
+  })
+
+  it('verifies client certificates against a PKCS12 trust store (kcat presenting a PKCS12 key store)', async () => {
+    const p12Args = ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.ca}`,
+      '-X', `ssl.keystore.location=${certs.clientP12}`, '-X', `ssl.keystore.password=${certs.p12Password}`]
+    await runKcat(broker.bootstrap('P12T'), [...p12Args, '-P', '-t', 'p12-topic', '-p', '0'], { input: 'one\ntwo\n', timeoutMs: 20_000 })
+    const got = (await runKcat(broker.bootstrap('P12T'), [...p12Args, '-C', '-t', 'p12-topic', '-p', '0', '-e', '-q', '-o', 'beginning'],
+      { timeoutMs: 20_000 })).stdout.split('\n').filter(Boolean)
+    assert.deepEqual(got, ['one', 'two'])
+    const stranger = { ca: ca(), servername: 'localhost', key: readFileSync(certs.strangerKey), cert: readFileSync(certs.strangerCert) }
+    const refused = await RawClient.connectTls(broker.port('P12T'), stranger).then((c) => c.closesWithin(10_000).then((closed) => { c.destroy(); return closed }), () => true)
     assert.equal(refused, true)
   })
 
@@ -175,6 +193,17 @@ describe('TLS configuration errors', () => {
   it('refuses a wrong PKCS12 password at start', () => {
     assert.throws(start([['ssl.keystore.type', 'PKCS12'], ['ssl.keystore.location', certs.serverP12], ['ssl.keystore.password', 'wrong']]),
       /ssl\.keystore\.password: listener SSL: the TLS key store cannot be used/)
+  })
+
+  it('refuses a PKCS12 trust store it cannot open, naming the password', () => {
+    const pem: [string, string][] = [['ssl.keystore.type', 'PEM'], ['ssl.keystore.location', certs.serverKeystorePem], ['ssl.truststore.type', 'PKCS12'],
+      ['ssl.truststore.location', certs.caP12]]
+    assert.throws(start([...pem, ['ssl.truststore.password', 'wrong']]), /ssl\.truststore\.password: the password does not open this PKCS12 store/)
+    assert.throws(start(pem), /ssl\.truststore\.location: the password does not open this PKCS12 store.*ssl\.truststore\.password is not set/)
+    assert.throws(start([...pem.slice(0, 3), ['ssl.truststore.location', certs.ca], ['ssl.truststore.password', 'x']]),
+      /ssl\.truststore\.password: not a readable PKCS12 store/)
+    const ok = start([...pem, ['ssl.truststore.password', certs.p12Password]])().options.ca
+    assert.ok(Array.isArray(ok) && ok.length === 1 && String(ok[0]).includes('BEGIN CERTIFICATE'))
   })
 
   it('wants inline key and chain together, and a trust store for client authentication', () => {

@@ -183,3 +183,24 @@ test('signed and unsigned reads interpret the high bit correctly', () => {
   const r = new Reader(Buffer.from('80' + 'ff7f' + '8000' + 'ffff' + '80000000' + 'ffffffff', 'hex'))
   assert.deepEqual([r.int8(), r.int16(), r.int16(), r.uint16(), r.int32(), r.uint32()], [-128, -129, -32768, 65535, -(2 ** 31), 2 ** 32 - 1])
 })
+
+test('strings are their UTF-8 bytes whatever the path (short and long ASCII, Latin-1, multi-byte, lone surrogates)', () => {
+  const cases = ['', 'a', 'é', '\u00ff', '\ud800', 'x\udfff', '\u{1F600}', '日本']
+  for (let len = 1; len <= 70; len++) {
+    const ascii = Array.from({ length: len }, (_, i) => String.fromCharCode(32 + ((i * 7) % 95))).join('')
+    cases.push(ascii, ascii.slice(0, -1) + 'é', 'é' + ascii.slice(1), ascii.slice(0, -1) + '\u0080')
+  }
+  for (const s of cases) {
+    const w = new Writer(8) // small: the writer grows mid-way
+    w.int8(1)
+    w.compactString(s)
+    w.string(s)
+    const expected = Buffer.from(s, 'utf8')
+    const buf = w.finish()
+    const r = new Reader(buf)
+    r.int8()
+    assert.deepEqual(Buffer.from(r.compactString(), 'utf8'), expected, JSON.stringify(s))
+    assert.deepEqual(Buffer.from(r.string(), 'utf8'), expected, JSON.stringify(s))
+    assert.equal(r.remaining, 0)
+  }
+})
