@@ -13,7 +13,7 @@ import type { ConnSecurity } from './jobs.ts'
 import { Reader, Writer } from '../../src/protocol/primitives/index.ts'
 import { API_SPECS } from '../../src/protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../src/protocol/generated/headers.ts'
-import { FrameReceiver } from '../../src/broker/net/frame-receiver.ts'
+import { FrameReceiver } from '../../src/protocol/framing/frame-receiver.ts'
 
 interface Pending {
   apiKey: number

@@ -54,6 +54,20 @@ test('a broker that never answers: the request times out and the connection clos
   }
 })
 
+test('a corrupt frame size from the broker fails the connection with a ConnectionError (read in place, nothing thrown at the socket)', async () => {
+  const server = createServer((s) => s.once('data', () => s.write(Buffer.from([0xff, 0xff, 0xff, 0xfb, 0, 0, 0, 0]))))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  try {
+    await assert.rejects(
+      Connection.open({ host: '127.0.0.1', port, clientId: 't', connectTimeoutMs: 5000, requestTimeoutMs: 5000 }),
+      (err: unknown) => err instanceof ConnectionError && /bad frame from the broker: invalid frame size -5/.test(err.message),
+    )
+  } finally {
+    server.close()
+  }
+})
+
 test('negotiation picks min(client max, broker max) and refuses APIs with no common version', () => {
   const t = new ApiVersionTable({ apiKeys: [
     { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },

@@ -3,7 +3,7 @@
 // where the broker applied a request but the client never heard back (it must retry).
 import { createServer, connect } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
-import { FrameSplitter } from '../../src/client/net/frames.ts'
+import { FrameSplitter } from './frame-splitter.ts'
 
 export class FaultProxy {
   private readonly server: Server

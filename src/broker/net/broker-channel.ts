@@ -18,7 +18,7 @@ import { ScramLogin } from '../security/sasl/scram-client.ts'
 import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { API_SPECS } from '../../protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../protocol/generated/headers.ts'
-import { FrameReceiver } from './frame-receiver.ts'
+import { FrameReceiver } from '../../protocol/framing/frame-receiver.ts'
 
 interface Pending {
   readonly apiKey: number

@@ -12,7 +12,7 @@ import { API_SPECS, ApiKey } from '../../protocol/generated/api-keys.ts'
 import { decodeResponseHeader, encodeRequestHeader } from '../../protocol/generated/headers.ts'
 import type { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions.ts'
 import { ConnectionError, KafkaError, RequestTimeoutError } from '../errors.ts'
-import { FrameSplitter } from './frames.ts'
+import { FrameReceiver } from '../../protocol/framing/frame-receiver.ts'
 import { ApiVersionTable } from './versions.ts'
 import { authenticate } from './sasl.ts'
 import type { SaslOptions } from './sasl.ts'
@@ -22,6 +22,8 @@ import type { RequestMessage } from '../diagnostics.ts'
 
 /** Record payloads at least this large are sent by reference (writev), not copied. */
 const ZERO_COPY_BYTES = 16 * 1024
+/** Larger response sizes are a protocol error (a corrupt size would otherwise allocate GBs). */
+const MAX_FRAME_BYTES = 512 * 1024 * 1024
 
 
 export interface ConnectionOptions {
@@ -62,24 +64,17 @@ export class Connection {
   private nextCorrelationId = 1
   private failure: Error | null = null
   private readonly timer: NodeJS.Timeout
-  private readonly frames: FrameSplitter
   private readonly closeListeners: ((err: Error) => void)[] = []
   readonly address: string
 
   private constructor(
     private readonly socket: Socket,
     private readonly options: ConnectionOptions,
+    reads: Reads,
   ) {
     this.address = `${options.host}:${options.port}`
+    reads.connection = this
     socket.setNoDelay(true)
-    this.frames = new FrameSplitter((frame) => this.onFrame(frame))
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.frames.push(chunk)
-      } catch (err) {
-        this.fail(new ConnectionError(`${this.address}: bad frame from the broker: ${(err as Error).message}`, { cause: err }))
-      }
-    })
     socket.on('error', (err) => this.fail(new ConnectionError(`${this.address}: ${err.message}`, { cause: err })))
     socket.on('close', () => this.fail(new ConnectionError(`${this.address}: connection closed`)))
     // One coarse timer per connection instead of one per request.
@@ -89,8 +84,9 @@ export class Connection {
 
   /** Connects, negotiates API versions and authenticates; rejects with ConnectionError. */
   static async open(options: ConnectionOptions): Promise<Connection> {
-    const socket = await openSocket(options)
-    const conn = new Connection(socket, options)
+    const reads = new Reads()
+    const socket = await openSocket(options, reads)
+    const conn = new Connection(socket, options, reads)
     try {
       await conn.negotiate()
       if (options.sasl) await authenticate(conn, options.sasl)
@@ -174,7 +170,8 @@ export class Connection {
     this.versions = new ApiVersionTable(res)
   }
 
-  private onFrame(frame: Buffer): void {
+  /** A response frame (without its size prefix), in its own buffer. */
+  onFrame(frame: Buffer): void {
     const p = this.pending[this.head]
     if (p === undefined) return this.fail(new ConnectionError(`${this.address}: a response arrived with no request waiting`))
     this.pending[this.head++] = undefined as unknown as Pending
@@ -219,7 +216,7 @@ export class Connection {
     this.fail(new ConnectionError(`${this.address}: closed after a ${name} request timed out`, { cause: err }))
   }
 
-  private fail(err: Error): void {
+  fail(err: Error): void {
     if (this.failure) return
     this.failure = err
     clearInterval(this.timer)
@@ -232,12 +229,37 @@ export class Connection {
   }
 }
 
-function openSocket(o: ConnectionOptions): Promise<Socket> {
+/**
+ * The socket reads responses straight into their own buffers (node's `onread`, FrameReceiver): a
+ * fetch response costs the kernel's copy only, where 'data' events gave a fresh 64 KiB buffer (TLS:
+ * 16 KiB) per read to be gathered into the frame with a second copy.
+ */
+class Reads {
+  connection: Connection | undefined
+  private readonly receiver = new FrameReceiver((frame) => this.connection?.onFrame(frame), MAX_FRAME_BYTES, false)
+  readonly onread = {
+    buffer: (): Buffer => this.receiver.nextBuffer(),
+    callback: (n: number, buf: Uint8Array): boolean => {
+      try {
+        this.receiver.received(n, buf)
+        return true
+      } catch (err) {
+        const c = this.connection
+        c?.fail(new ConnectionError(`${c.address}: bad frame from the broker: ${(err as Error).message}`, { cause: err }))
+        return false
+      }
+    },
+  }
+}
+
+function openSocket(o: ConnectionOptions, reads: Reads): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const useTls = o.tls !== undefined && o.tls !== false
+    const onread = reads.onread
+    // (node's types list `onread` for net.connect only; tls.connect takes it the same way)
     const socket: Socket = useTls
-      ? tlsConnect({ host: o.host, port: o.port, servername: o.host, ...(o.tls === true ? {} : o.tls as TlsOptions) })
-      : netConnect({ host: o.host, port: o.port })
+      ? tlsConnect({ host: o.host, port: o.port, servername: o.host, ...(o.tls === true ? {} : o.tls as TlsOptions), onread } as TlsOptions)
+      : netConnect({ host: o.host, port: o.port, onread })
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new ConnectionError(`${o.host}:${o.port}: connect timed out after ${o.connectTimeoutMs} ms`))

@@ -133,7 +133,11 @@ export class StreamTask {
       const rn: RuntimeNode = { name, children: [], processor: null, context: null, process: (r) => { for (const c of rn.children) this.run(c, r) } }
       return rn
     }
-    if (def.kind === 'sink') return { name, children: [], processor: null, context: null, process: (r) => this.sink(def, r) }
+    if (def.kind === 'sink') {
+      // A fixed topic is resolved once, not per record.
+      const topic = typeof def.topic === 'string' ? this.env.resolveTopic(def.topic) : null
+      return { name, children: [], processor: null, context: null, process: (r) => this.sink(def, topic, r) }
+    }
     const processor = def.supplier()
     const rn: RuntimeNode = { name, children: [], processor, context: null, process: (r) => processor.process(r) }
     rn.context = this.makeContext(rn, def)
@@ -186,8 +190,8 @@ export class StreamTask {
     }
   }
 
-  private sink(def: SinkNode, r: Record<unknown, unknown>): void {
-    const topic = typeof def.topic === 'string' ? this.env.resolveTopic(def.topic)
+  private sink(def: SinkNode, fixedTopic: string | null, r: Record<unknown, unknown>): void {
+    const topic = fixedTopic !== null ? fixedTopic : typeof def.topic === 'string' ? this.env.resolveTopic(def.topic)
       : def.topic(r.key, r.value, { topic: this.currentRaw?.topic ?? null, partition: this.currentRaw?.partition ?? -1, offset: this.currentRaw?.offset ?? -1 })
     const key = serializeForSend(def.keySerde, r.key, topic)
     const value = serializeForSend(def.valueSerde, r.value, topic)
@@ -251,7 +255,7 @@ export class StreamTask {
 
   /** Fires stream-time punctuations that are due; true when any fired. */
   punctuateStreamTime(): boolean {
-    if (this.streamTime < 0) return false
+    if (this.streamTime < 0 || this.schedules.length === 0) return false
     return this.punctuate('STREAM_TIME', this.streamTime)
   }
 

@@ -90,7 +90,7 @@ export class KafkaStreams {
     this.processId = readFileSync(idFile, 'utf8').trim()
     const { applicationId: _a, stateDir: _s, processingGuarantee: _p, commitIntervalMs: _c, replicationFactor: _r, sessionTimeoutMs: _st, heartbeatIntervalMs: _h,
       groupInstanceId: _g, deserializationExceptionHandler: _d, productionExceptionHandler: _pe, transactionTimeoutMs: _t, defaultTimestampExtractor: _e,
-      restoreListener: _rl, log: _l, lingerMs: _lm, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, stateStoreCacheMaxBytes: _cm, ...client } = config
+      restoreListener: _rl, log: _l, lingerMs: _lm, batchSize: _bs, maxTaskIdleMs: _mt, applicationServer: _as, numStandbyReplicas: _ns, processingExceptionHandler: _ph, deadLetterQueueTopicName: _dlq, stateStoreCacheMaxBytes: _cm, ...client } = config
     this.client = { clientId: `${config.applicationId}-${this.processId}`, ...client }
     this.log = config.log ?? ((m) => console.warn(`samsa streams [${config.applicationId}]: ${m}`))
     this.subs = topology.subtopologies()
@@ -147,7 +147,7 @@ export class KafkaStreams {
       await createInternalTopics(this.admin, plan, this.config.replicationFactor ?? -1)
       this.taskCounts = plan.taskCounts
       const producer = new Producer({
-        ...this.client, lingerMs: this.config.lingerMs ?? 5,
+        ...this.client, lingerMs: this.config.lingerMs ?? 5, batchSize: this.config.batchSize ?? 131_072,
         ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}`, transactionTimeoutMs: this.config.transactionTimeoutMs ?? 10_000 } : {}),
       })
       this.producer = producer
@@ -363,9 +363,16 @@ export class KafkaStreams {
    * the task waits for that data (up to maxTaskIdleMs), as Kafka's max.task.idle.ms = 0 does.
    */
   private process(batch: Message[]): void {
+    // Consecutive records mostly share a partition: its task is looked up once per run of them.
+    let last: Message | null = null
+    let sub: Subtopology | undefined
+    let task: StreamTask | undefined
     for (const m of batch) {
-      const sub = this.topicToSub.get(m.topic)
-      const task = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${m.partition}`)
+      if (last === null || m.partition !== last.partition || m.topic !== last.topic) {
+        sub = this.topicToSub.get(m.topic)
+        task = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${m.partition}`)
+        last = m
+      }
       if (task === undefined) continue
       if (sub!.sourceTopics.length === 1 && !this.buffers.has(task)) {
         this.processOne(task, m)

@@ -1,10 +1,10 @@
-// FrameReceiver (the inter-broker channel's in-place response reader): however the bytes are
+// FrameReceiver (the in-place response reader of the inter-broker channel and samsa/client): however the bytes are
 // split into socket reads, every frame comes out whole and in order; large frames are read in
 // place, and a recycled frame's memory takes the next large frame.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { FrameReceiver } from '../../../src/broker/net/frame-receiver.ts'
+import { FrameReceiver } from '../../src/protocol/framing/frame-receiver.ts'
 
 function framed(payloads: Buffer[]): Buffer {
   return Buffer.concat(payloads.flatMap((p) => {

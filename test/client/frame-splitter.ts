@@ -1,3 +1,4 @@
+// (The test proxy's framing; samsa/client itself reads through src/protocol/framing/frame-receiver.ts.)
 // Splits a TCP byte stream into Kafka frames (int32 size + payload) without concatenating chunks
 // per read: a frame that lies inside one chunk is a zero-copy subarray of it; only a frame that
 // spans chunks is copied, once, into a buffer of exactly its size.

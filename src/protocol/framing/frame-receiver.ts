@@ -23,8 +23,14 @@ export class FrameReceiver {
   private lastLarge: Buffer | undefined
   private spare: Buffer | undefined
 
-  /** @param onFrame told of each complete frame (without its size prefix), in order. */
-  constructor(private readonly onFrame: (frame: Buffer) => void, private readonly maxFrameBytes = 2 ** 31 - 1) {}
+  /**
+   * @param onFrame told of each complete frame (without its size prefix), in order.
+   * @param recycling large frames get room to spare (multiples of 256 KiB) so a recycled one fits
+   *   the next; without it (a reader whose frames live on, as samsa/client's messages are views
+   *   of their fetch response) each is allocated at its size.
+   */
+  constructor(private readonly onFrame: (frame: Buffer) => void, private readonly maxFrameBytes = 2 ** 31 - 1,
+    private readonly recycling = true) {}
 
   /** Where the socket's next read goes. */
   nextBuffer(): Buffer {
@@ -72,6 +78,7 @@ export class FrameReceiver {
 
   private allocate(size: number): Buffer {
     if (size < SCRATCH_BYTES) return Buffer.allocUnsafe(size)
+    if (!this.recycling) return Buffer.allocUnsafeSlow(size)
     const spare = this.spare
     if (spare && spare.length >= size) {
       this.spare = undefined
@@ -85,7 +92,7 @@ export class FrameReceiver {
     this.frame = undefined
     this.filled = 0
     // The whole allocation (not just this frame's view) is what a recycle hands back.
-    if (frame.length >= SCRATCH_BYTES) this.lastLarge = Buffer.from(frame.buffer, frame.byteOffset, frame.buffer.byteLength - frame.byteOffset)
+    if (this.recycling && frame.length >= SCRATCH_BYTES) this.lastLarge = Buffer.from(frame.buffer, frame.byteOffset, frame.buffer.byteLength - frame.byteOffset)
     this.onFrame(frame)
   }
 }
