@@ -136,8 +136,11 @@ class Request implements RequestContext {
     if (this.handlingMs >= 0 && !this.quotaExempt) recordRequestTime(this, this.handlingMs, res)
     const h = this.header
     try {
-      const frame: NonNullable<FrameResult> = encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
-      if (lease) frame.onWritten = () => lease.release()
+      let frame: NonNullable<FrameResult> = encodeResponseFrame(h.apiKey, h.apiVersion, h.correlationId, res)
+      if (lease) {
+        frame = lease.frameInPlace(frame)
+        frame.onWritten = () => lease.release()
+      }
       return frame
     } catch (err) {
       return this.fail(err)
