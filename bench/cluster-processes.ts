@@ -11,7 +11,7 @@ import { Admin } from '../src/client/index.ts'
 import { startBrokerProcess } from './broker-process.ts'
 import type { BenchBroker } from './broker-process.ts'
 import type { RateResult } from './loadgen/jobs.ts'
-import { BENCH_BROKER_CONFIGS, brokerNodeFlags, cpuWindow, pageCacheModes, ratioLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS } from './cluster-rows.ts'
+import { BENCH_BROKER_CONFIGS, brokerNodeFlags, cpuWindow, pageCacheModes, ratioLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS, warmUp, WARMUP_TOPIC } from './cluster-rows.ts'
 import type { BrokerCpu, Row } from './cluster-rows.ts'
 
 const HOST = '127.0.0.1'
@@ -32,9 +32,14 @@ export async function runProcessThroughput(durationMs: number, rows: readonly Ro
       { topic: 'rf3', assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2' } },
       { topic: rowTopic('rf1', 'steady'), assignments: { 0: [1] }, configs: STEADY_TOPIC_CONFIGS },
       { topic: rowTopic('rf3', 'steady'), assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2', ...STEADY_TOPIC_CONFIGS } },
+      { topic: WARMUP_TOPIC, assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2', ...STEADY_TOPIC_CONFIGS } },
     ])
     await admin.close()
     const port = brokers[0]!.port
+    if (!args.includes('--no-warm-up')) {
+      await warmUp({ kind: 'produce', host: HOST, port, topic: WARMUP_TOPIC, partitions: 1, recordBytes: 1024, acks: -1,
+        batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 0, durationMs: 60_000, maxBytes: 0 })
+    }
     for (const mode of pageCacheModes(args)) {
       console.log(`page cache ${mode}:`)
       const figures = new Map<string, RateResult>()

@@ -7,7 +7,8 @@
 // three real processes (cluster-failover.ts; `--failover-only` runs just that, `--no-failover`
 // skips it). `--processes` runs the throughput rows with one process per broker instead
 // (cluster-processes.ts). Each row also prints the brokers' CPU per MB (cluster-rows.ts);
-// The rows run twice, in a growing and then a steady page cache (`--page-cache`, cluster-rows.ts).
+// The rows run twice, in a growing and then a steady page cache (`--page-cache`, cluster-rows.ts),
+// after an unmeasured warm-up of the brokers (`--no-warm-up` skips it).
 // `--rows`, `--no-latency`, `--window-prof DIR`, `--cpu-prof DIR`, `--perf-map` narrow and profile
 // a run (BENCHMARKS.md, Replication). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process'
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { ApiKey } from '../src/protocol/generated/api-keys.ts'
 import type { CreateTopicsResponse } from '../src/protocol/generated/messages/create-topics.ts'
 import { KafkaConn } from './loadgen/kafka-conn.ts'
-import { brokerNodeFlags, cpuWindow, pageCacheModes, pickRows, ratioLine, rowLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS } from './cluster-rows.ts'
+import { brokerNodeFlags, cpuWindow, pageCacheModes, pickRows, ratioLine, rowLine, rowTopic, runRow, STEADY_TOPIC_CONFIGS, warmUp, WARMUP_TOPIC } from './cluster-rows.ts'
 import { runLatency } from './loadgen/latency.ts'
 import type { RateResult } from './loadgen/jobs.ts'
 import { runFailover } from './cluster-failover.ts'
@@ -84,6 +85,7 @@ async function runThroughput(durationMs: number, args: string[]): Promise<void> 
     await createTopic(admin, 'rf3', 3, 0, 3)
     await createTopic(admin, rowTopic('rf1', 'steady'), 1, 0, 3, STEADY_TOPIC_CONFIGS)
     await createTopic(admin, rowTopic('rf3', 'steady'), 3, 0, 3, STEADY_TOPIC_CONFIGS)
+    await createTopic(admin, WARMUP_TOPIC, 3, 0, 3, STEADY_TOPIC_CONFIGS)
     await createTopic(admin, 'rf3-latency', 3, 0, 3)
     admin.close()
     await new Promise((r) => setTimeout(r, 500))
@@ -91,6 +93,7 @@ async function runThroughput(durationMs: number, args: string[]): Promise<void> 
       kind: 'produce' as const, host: HOST, port, topic, partitions: 1, recordBytes: 1024, acks,
       batchBytes: 64 * 1024, batchesPerRequest: 1, inFlight: 8, warmupMs: 1000, durationMs, maxBytes: 4 * 1024 ** 3,
     })
+    if (!args.includes('--no-warm-up')) await warmUp(job('rf3', -1))
     for (const mode of pageCacheModes(args)) {
       console.log(`page cache ${mode}:`)
       const figures = new Map<string, RateResult>()

@@ -27,6 +27,8 @@ import { alterScramCredentials, createAcls, deleteAcls, deleteAclsByFilter, desc
 import type { AclBinding, AclFilter, ScramMechanism, ScramUpsert, ScramUser } from './security-admin.ts'
 import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
+import { describeFeatures, updateFeatures } from './feature-admin.ts'
+import type { FeatureMetadata, FeatureUpdate } from './feature-admin.ts'
 import { alterPartitionReassignments, electLeaders, listPartitionReassignments, reassignPartitions } from './replica-admin.ts'
 import type { ElectionResult, ElectionType, OngoingReassignment, PartitionReassignment, ReassignmentResult } from './replica-admin.ts'
 
@@ -310,6 +312,16 @@ export class Admin {
   /** Reassignments under way (all, or for the given partitions). */
   listPartitionReassignments(partitions?: readonly TopicPartition[], opts: { timeoutMs?: number } = {}): Promise<OngoingReassignment[]> {
     return listPartitionReassignments(() => this.controller(), (fn) => this.run(fn), partitions, opts.timeoutMs ?? 30_000)
+  }
+
+  /** Supported and finalized feature flags (KIP-584), as a broker's ApiVersions answers them. */
+  describeFeatures(): Promise<FeatureMetadata> {
+    return describeFeatures(() => this.cluster.anyConnection(), (fn) => this.run(fn))
+  }
+
+  /** Sets finalized feature levels (a downgrade names its upgradeType); all or nothing. */
+  updateFeatures(updates: readonly FeatureUpdate[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    return updateFeatures(() => this.controller(), (fn) => this.run(fn), updates, opts.validateOnly ?? false, opts.timeoutMs ?? 30_000)
   }
 
   /** Preferred (or unclean) leader election; one result per partition, errors included. */
