@@ -338,6 +338,27 @@ export class Log {
    * per call. OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset.
    */
   async read(offset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
+    const now = this.readNow(offset, maxBytes, opts)
+    if (now !== undefined) return now
+    const maxOffset = Math.min(opts.maxOffset ?? this.endOffset, this.endOffset)
+    // Segments are found by base offset after each await: retention may shift the list meanwhile.
+    const slack = Math.max(this.config.indexIntervalBytes, 16384)
+    let seg: Segment | undefined = this.segs.floor(offset)
+    while (seg && seg.baseOffset < maxOffset) {
+      const buf = await seg.readBatches(offset, maxBytes, maxOffset, slack, opts.allocate)
+      if (buf === undefined) break
+      if (buf.length > 0) return this.readResult([buf], maxBytes, opts)
+      seg = this.segs.higher(seg.baseOffset)
+    }
+    return this.readResult(EMPTY, maxBytes, opts)
+  }
+
+  /**
+   * `read` when it needs no file I/O — nothing to read below `maxOffset`, or the batches are in
+   * the tail cache — else undefined. Synchronous: a consumer's long poll (nothing new, then the
+   * append that woke it) is served without a promise per layer. Throws OFFSET_OUT_OF_RANGE as `read`.
+   */
+  readNow(offset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult | undefined {
     if (offset < this.startOffset || offset > this.endOffset || !Number.isSafeInteger(offset)) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
@@ -345,25 +366,16 @@ export class Log {
       )
     }
     const maxOffset = Math.min(opts.maxOffset ?? this.endOffset, this.endOffset)
-    const result = (batches: Buffer[]): ReadResult => {
-      if (opts.minOneBatch === false && batches.length > 0 && batchSize(batches[0]!, 0) > maxBytes) batches = EMPTY
-      let bytes = 0
-      for (const b of batches) bytes += b.length
-      return { batches, bytes, logStartOffset: this.startOffset, logEndOffset: this.endOffset }
-    }
-    if (offset >= maxOffset) return result(EMPTY)
+    if (offset >= maxOffset) return this.readResult(EMPTY, maxBytes, opts)
     const cached = this.tail.read(offset, maxBytes, maxOffset)
-    if (cached) return result(cached)
-    // Segments are found by base offset after each await: retention may shift the list meanwhile.
-    const slack = Math.max(this.config.indexIntervalBytes, 16384)
-    let seg: Segment | undefined = this.segs.floor(offset)
-    while (seg && seg.baseOffset < maxOffset) {
-      const buf = await seg.readBatches(offset, maxBytes, maxOffset, slack, opts.allocate)
-      if (buf === undefined) break
-      if (buf.length > 0) return result([buf])
-      seg = this.segs.higher(seg.baseOffset)
-    }
-    return result(EMPTY)
+    return cached ? this.readResult(cached, maxBytes, opts) : undefined
+  }
+
+  private readResult(batches: Buffer[], maxBytes: number, opts: ReadOptions): ReadResult {
+    if (opts.minOneBatch === false && batches.length > 0 && batchSize(batches[0]!, 0) > maxBytes) batches = EMPTY
+    let bytes = 0
+    for (const b of batches) bytes += b.length
+    return { batches, bytes, logStartOffset: this.startOffset, logEndOffset: this.endOffset }
   }
 
   // ---------------------------------------------------------------- timestamps

@@ -154,9 +154,18 @@ export class SimLog implements ReplicaLog {
   }
 
   read(offset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
+    try {
+      return Promise.resolve(this.readNow(offset, maxBytes, opts))
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  /** As storage's Log.readNow; everything is in memory here, so it always answers. */
+  readNow(offset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult {
     const end = this.logEndOffset
     if (offset < this.logStartOffset || offset > end) {
-      return Promise.reject(new StorageError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is out of range [${this.logStartOffset}, ${end}]`))
+      throw new StorageError('OFFSET_OUT_OF_RANGE', `Offset ${offset} is out of range [${this.logStartOffset}, ${end}]`)
     }
     const bound = Math.min(opts.maxOffset ?? end, end)
     const out: Buffer[] = []
@@ -169,7 +178,7 @@ export class SimLog implements ReplicaLog {
       out.push(b.buf)
       bytes += b.buf.length
     }
-    return Promise.resolve({ batches: out, bytes, logStartOffset: this.logStartOffset, logEndOffset: end })
+    return { batches: out, bytes, logStartOffset: this.logStartOffset, logEndOffset: end }
   }
 
   /** As storage's Log: the epoch starts at the log end once the operations queued before it are done. */

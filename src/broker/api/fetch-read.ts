@@ -72,7 +72,7 @@ export interface FetchPass {
 export class FetchPlan {
   readonly topics: TopicTarget[] = []
   /** Partitions a delayed fetch waits on. */
-  readonly watched: Partition[] = []
+  watched: Partition[] = []
   readonly version: number
   readonly readCommitted: boolean
   /** The fetching follower's broker id; -1 for consumers. */
@@ -99,7 +99,6 @@ export class FetchPlan {
     // Consumers on v11+ (client metadata, KIP-392) may read from a follower; else only the leader serves.
     const fetchOnlyLeader = replica || version < 11
     const clientRack = version >= 11 && !replica ? request.rackId : undefined
-    const watched = new Set<Partition>()
     for (const t of request.topics) {
       const meta = version >= 13 ? metadata.topicById(t.topicId) : metadata.topic(t.topic)
       const name = meta?.name ?? t.topic
@@ -141,8 +140,7 @@ export class FetchPlan {
           knownHw = version >= 18 ? Number(p.highWatermark) : -1
           if (knownHw >= 0 && knownHw < partition.highWatermark) this.answerNow = true
         }
-        if (partition && error === ErrorCode.NONE && !diverging && preferredReadReplica < 0 && !watched.has(partition)) {
-          watched.add(partition)
+        if (partition && error === ErrorCode.NONE && !diverging && preferredReadReplica < 0) {
           this.watched.push(partition)
         }
         targets.push({ index: p.partition, partition, error, fetchOffset: Number(p.fetchOffset), maxBytes: Math.max(0, p.partitionMaxBytes), knownHw, diverging,
@@ -150,6 +148,8 @@ export class FetchPlan {
       }
       this.topics.push({ name, topicId: t.topicId, targets })
     }
+    // A partition named twice is watched once (no Set for the usual one-partition consumer fetch).
+    if (this.watched.length > 1) this.watched = [...new Set(this.watched)]
     let count = 0
     let sum = 0
     let positive = true
@@ -260,7 +260,48 @@ export class FetchPlan {
     return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: this.version >= 16 ? this.leaders.list() : [] }, bytes: total, hasError }
   }
 
+  /**
+   * The pass when no partition needs file I/O — nothing new, or new batches still in the tail
+   * cache, a long poll's usual case both when it parks and when an append wakes it — else
+   * undefined (then `read`). Synchronous: no promise per partition and layer.
+   */
+  readNow(): FetchPass | undefined {
+    for (const p of this.watched) this.readBounds.set(p, this.bound(p))
+    let total = 0
+    let hasError = false
+    const responses: FetchResponseFetchableTopicResponse[] = []
+    for (const t of this.topics) {
+      const partitions: FetchResponsePartitionData[] = []
+      for (const target of t.targets) {
+        const data = this.targetNow(target, total)
+        if (data === undefined) return undefined
+        if (data.errorCode !== ErrorCode.NONE) hasError = true
+        total += data.records === null ? 0 : recordsLength(data.records)
+        partitions.push(data)
+      }
+      responses.push({ topic: t.name, topicId: t.topicId, partitions })
+    }
+    return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: this.version >= 16 ? this.leaders.list() : [] }, bytes: total, hasError }
+  }
+
   private async readTarget(target: Target, soFar: number): Promise<FetchResponsePartitionData> {
+    const now = this.targetNow(target, soFar)
+    if (now !== undefined) return now
+    const p = target.partition!
+    const limit = Math.max(Math.min(target.maxBytes, this.maxBytes - soFar), 1)
+    try {
+      // Only the first partition with data may exceed the response limit (KIP-74).
+      const r = this.replicaId >= 0
+        ? await p.readForReplica(target.fetchOffset, limit, this.logs.readBuffers?.allocate)
+        : await p.read(target.fetchOffset, limit, this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
+      return this.fromRead(target, p, r.batches)
+    } catch (err) {
+      return this.readFailed(target, p, err)
+    }
+  }
+
+  /** A partition's answer when it needs no file I/O (errors, nothing new, the tail cache), else undefined. */
+  private targetNow(target: Target, soFar: number): FetchResponsePartitionData | undefined {
     const p = target.partition
     if (!p || target.error !== ErrorCode.NONE) return this.partitionData(target.index, target.error, p)
     if (target.diverging) return this.partitionData(target.index, ErrorCode.NONE, p, EMPTY, undefined, target.diverging)
@@ -272,24 +313,31 @@ export class FetchPlan {
     try {
       // Only the first partition with data may exceed the response limit (KIP-74).
       const r = this.replicaId >= 0
-        ? await p.readForReplica(target.fetchOffset, Math.max(limit, 1), this.logs.readBuffers?.allocate)
-        : await p.read(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
-      const parts = r.batches
-      let records: Records = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : parts
-      if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
-        return this.partitionData(target.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, p)
-      }
-      if (parts.length > 0 && this.version <= 3) {
-        if (!p.settings.downConversion) return this.partitionData(target.index, ErrorCode.UNSUPPORTED_VERSION, p)
-        records = batchesToLegacy(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { magic: this.version >= 2 ? 1 : 0 }).messageSet
-      }
-      const aborted = this.readCommitted && parts.length > 0 ? abortedIn(p, target.fetchOffset, parts) : undefined
-      return this.partitionData(target.index, ErrorCode.NONE, p, records, aborted)
+        ? p.readForReplicaNow(target.fetchOffset, Math.max(limit, 1))
+        : p.readNow(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0)
+      return r === undefined ? undefined : this.fromRead(target, p, r.batches)
     } catch (err) {
-      const f = partitionFailure(err)
-      if (f.unexpected) this.logs.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
-      return this.partitionData(target.index, f.code, p)
+      return this.readFailed(target, p, err)
     }
+  }
+
+  private fromRead(target: Target, p: Partition, parts: Buffer[]): FetchResponsePartitionData {
+    let records: Records = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : parts
+    if (parts.length > 0 && this.version < ZSTD_MIN_FETCH && hasZstd(parts)) {
+      return this.partitionData(target.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, p)
+    }
+    if (parts.length > 0 && this.version <= 3) {
+      if (!p.settings.downConversion) return this.partitionData(target.index, ErrorCode.UNSUPPORTED_VERSION, p)
+      records = batchesToLegacy(parts.length === 1 ? parts[0]! : Buffer.concat(parts), { magic: this.version >= 2 ? 1 : 0 }).messageSet
+    }
+    const aborted = this.readCommitted && parts.length > 0 ? abortedIn(p, target.fetchOffset, parts) : undefined
+    return this.partitionData(target.index, ErrorCode.NONE, p, records, aborted)
+  }
+
+  private readFailed(target: Target, p: Partition, err: unknown): FetchResponsePartitionData {
+    const f = partitionFailure(err)
+    if (f.unexpected) this.logs.log.error({ err, topic: p.topic, partition: p.index }, 'fetch read failed')
+    return this.partitionData(target.index, f.code, p)
   }
 
   private partitionData(index: number, errorCode: number, p: Partition | undefined, records: Records = EMPTY,

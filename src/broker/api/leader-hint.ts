@@ -31,16 +31,18 @@ export function currentLeader(image: MetadataImage, topic: string, partition: nu
 
 /** Collects the endpoints of leaders named in hints, for the response's nodeEndpoints. */
 export class LeaderEndpoints {
-  private readonly ids = new Set<number>()
+  /** Made on the first hint: every Produce and Fetch has one of these, few have a hint. */
+  private ids: Set<number> | null = null
   constructor(private readonly image: MetadataImage) {}
 
   add(leader: LeaderIdAndEpoch): void {
-    if (leader.leaderId >= 0) this.ids.add(leader.leaderId)
+    if (leader.leaderId >= 0) (this.ids ??= new Set()).add(leader.leaderId)
   }
 
   /** Endpoints of the collected leaders that are registered (first listener). */
   list(): NodeEndpoint[] {
     const out: NodeEndpoint[] = []
+    if (this.ids === null) return out
     for (const id of this.ids) {
       const b = this.image.brokers.get(id)
       const l = b?.listeners[0]

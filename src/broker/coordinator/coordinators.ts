@@ -106,8 +106,12 @@ export class Coordinators {
   }
 
   private runtimeOf(topic: string): CoordinatorRuntime | undefined {
-    if (!this.opened) return undefined
-    for (const svc of [this.opened.group, this.opened.txn, this.opened.share]) if (svc.runtime.topic === topic) return svc.runtime
+    // Called on every high-watermark move of every partition: no array per call.
+    const o = this.opened
+    if (!o) return undefined
+    if (o.group.runtime.topic === topic) return o.group.runtime
+    if (o.txn.runtime.topic === topic) return o.txn.runtime
+    if (o.share.runtime.topic === topic) return o.share.runtime
     return undefined
   }
 

@@ -25,7 +25,7 @@ import type { Divergence, EpochEnd } from './diverging-epoch.ts'
  * simulation (tools/sim/) gives partitions an in-memory log through it, so the replication code
  * under test is this very file, never a copy.
  */
-export type ReplicaLog = Pick<Log, 'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'epochs' | 'startLeaderEpoch' | 'truncateTo' | 'truncateFullyAndStartAt'
+export type ReplicaLog = Pick<Log, 'append' | 'read' | 'readNow' | 'logStartOffset' | 'logEndOffset' | 'epochs' | 'startLeaderEpoch' | 'truncateTo' | 'truncateFullyAndStartAt'
   | 'deleteRecordsBefore' | 'maxTimestamp' | 'offsetForTimestamp' | 'producerState' | 'lastStableOffset' | 'config' | 'size'>
 
 /** Broker-level topic settings a partition needs beyond its LogConfig. */
@@ -509,5 +509,15 @@ export class Partition {
   read(offset: number, maxBytes: number, readCommitted: boolean, minOneBatch = true,
     allocate?: (size: number) => Buffer): Promise<ReadResult> {
     return this.log.read(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw, minOneBatch, allocate })
+  }
+
+  /** `read` when it needs no file I/O (nothing new, or the tail cache has it), else undefined (Log.readNow). */
+  readNow(offset: number, maxBytes: number, readCommitted: boolean, minOneBatch = true): ReadResult | undefined {
+    return this.log.readNow(offset, maxBytes, { maxOffset: readCommitted ? this.lastStableOffset : this.hw, minOneBatch })
+  }
+
+  /** `readForReplica` when it needs no file I/O, else undefined. */
+  readForReplicaNow(offset: number, maxBytes: number): ReadResult | undefined {
+    return this.log.readNow(offset, maxBytes, { maxOffset: this.log.logEndOffset, minOneBatch: true })
   }
 }

@@ -54,7 +54,11 @@ export function timerQueueClock(queue: TimerQueue, name: string): PurgatoryClock
 }
 
 export class Purgatory {
-  private readonly watchers = new Map<Partition, Set<Entry>>()
+  /**
+   * Each partition's waiting operations. A set stays once made (a long poll parks and wakes per
+   * append: no new Set each time); the WeakMap lets a deleted partition go with its set.
+   */
+  private readonly watchers = new WeakMap<Partition, Set<Entry>>()
   private heap: Entry[] = []
   private live = 0
   private timer: unknown = undefined
@@ -90,7 +94,8 @@ export class Purgatory {
   notify(partition: Partition, newBytes: number): void {
     const set = this.watchers.get(partition)
     if (!set || set.size === 0) return
-    for (const entry of [...set]) {
+    // Iterated in place (finishing deletes the entry, which a Set's iteration allows).
+    for (const entry of set) {
       if (!entry.done && entry.op.onData(partition, newBytes)) this.finish(entry)
     }
   }
@@ -99,6 +104,7 @@ export class Purgatory {
   completeAll(partition?: Partition): void {
     if (partition) {
       for (const entry of [...(this.watchers.get(partition) ?? [])]) this.finish(entry)
+      this.watchers.delete(partition)
       return
     }
     for (const entry of this.heap) if (!entry.done) this.finish(entry)
@@ -114,13 +120,7 @@ export class Purgatory {
     if (entry.done) return
     entry.done = true
     this.live--
-    for (const p of entry.partitions) {
-      const set = this.watchers.get(p)
-      if (set) {
-        set.delete(entry)
-        if (set.size === 0) this.watchers.delete(p)
-      }
-    }
+    for (const p of entry.partitions) this.watchers.get(p)?.delete(entry)
     entry.op.complete()
     // Completed entries stay in the heap until popped; rebuild when they dominate it.
     if (this.heap.length > 64 && this.heap.length > 4 * this.live) this.compact()

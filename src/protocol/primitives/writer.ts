@@ -9,6 +9,8 @@ import { recordsLength } from './records.ts'
 import type { Records } from './records.ts'
 
 const MIN_CAPACITY = 64
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const MIN_SAFE = -MAX_SAFE
 
 type Latin1Write = (this: Buffer, s: string, offset: number, length: number) => number
 /** node's Latin-1 writer (what `buf.write(s, o, n, 'latin1')` ends in, without its argument checks). */
@@ -129,6 +131,25 @@ export class Writer {
 
   int64(v: bigint): void {
     if (this.pos + 8 > this.buf.length) this.grow(8)
+    // Buffer#writeBigInt64BE makes several intermediate BigInts (~100 bytes of garbage per call);
+    // offsets and timestamps fit a double exactly, so they are written from two 32-bit halves.
+    if (v <= MAX_SAFE && v >= MIN_SAFE) {
+      const n = Number(v)
+      const hi = Math.floor(n / 0x100000000)
+      const lo = n - hi * 0x100000000
+      const b = this.buf
+      const p = this.pos
+      b[p] = hi >> 24
+      b[p + 1] = hi >> 16
+      b[p + 2] = hi >> 8
+      b[p + 3] = hi
+      b[p + 4] = lo >>> 24
+      b[p + 5] = lo >>> 16
+      b[p + 6] = lo >>> 8
+      b[p + 7] = lo
+      this.pos = p + 8
+      return
+    }
     this.pos = this.buf.writeBigInt64BE(v, this.pos)
   }
 

@@ -41,6 +41,18 @@ test('fixed-width integers, floats, bools and uuids round-trip', () => {
   assert.throws(() => r.int8(), reason('truncated'))
 })
 
+test('int64 in the safe-integer range is written like Buffer#writeBigInt64BE', () => {
+  const values = [0n, 1n, -1n, 255n, -256n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n, 1796440025159n, -123456789012n,
+    2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)]
+  const w = new Writer(1)
+  for (const v of values) w.int64(v)
+  const b = w.finish()
+  const expected = Buffer.alloc(8 * values.length)
+  values.forEach((v, i) => expected.writeBigInt64BE(v, 8 * i))
+  assert.deepEqual(b, expected)
+  assert.throws(() => new Writer().int64(2n ** 63n))
+})
+
 test('uuid strings that do not encode 16 bytes exactly are rejected', () => {
   const w = new Writer()
   assert.throws(() => w.uuid('short'), ProtocolEncodeError)
