@@ -186,6 +186,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       return response
     }
     if (pending.length === 0) return withEndpoints()
-    return Promise.all(pending).then(withEndpoints)
+    // One partition (the usual produce): no Promise.all array and promise per request.
+    return (pending.length === 1 ? pending[0]! : Promise.all(pending)).then(withEndpoints)
   },
 })
