@@ -103,6 +103,8 @@ async function until(ms: number, what: string, ok: () => Promise<boolean>): Prom
 test('an isolated leader acknowledges no acks=all write that the majority does not keep', { skip: unavailable }, async () => {
   const admin = new Admin({ bootstrapServers: majority() })
   try {
+    // A broker is "ready" once it listens; its registration may reach the others' images a moment later.
+    await until(20_000, 'all three brokers registered', async () => (await admin.describeCluster()).brokers.length === 3)
     await admin.createTopics([{ topic: TOPIC, assignments: { 0: [1, 2, 3] }, configs: { 'min.insync.replicas': '2' } }])
   } finally {
     await admin.close()
