@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { MetadataLoader } from './metadata-loader.ts'
 import type { TopicImage } from './metadata-image.ts'
-import { CLUSTER_ID_KEY, featureKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
+import { BROKERS_PREFIX, CLUSTER_ID_KEY, featureKey, partitionKey, topicKey, topicPartitionsPrefix } from './metadata-records.ts'
 import type { PartitionRecord, TopicRecord } from './metadata-records.ts'
 import type { Compare, MetadataStore, Op } from './store/metadata-store.ts'
 import type { PartitionChange } from './leader-election.ts'
@@ -42,6 +42,17 @@ export class Controller {
     /** Picks where a topic's leaders start (Kafka: random). */
     private readonly random: () => number = Math.random,
   ) {}
+
+  /**
+   * Waits until this broker's image holds every broker registration the store holds now. The image
+   * follows the store through a watch, so a broker that registered a moment ago may not be in it yet;
+   * a request refused for "too few brokers" checks again after this (Kafka's controller is the one
+   * that registers brokers, so it never lags behind itself).
+   */
+  async catchUpBrokers(): Promise<void> {
+    const r = await this.store.range(BROKERS_PREFIX)
+    await this.loader.waitFor(r.revision)
+  }
 
   /** Gives a fresh store a cluster id (a no-op when it has one). */
   async ensureClusterId(): Promise<void> {

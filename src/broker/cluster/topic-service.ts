@@ -124,6 +124,22 @@ export class TopicService {
     return rf
   }
 
+  /**
+   * Runs a check that depends on the registered brokers; when it refuses for that reason, this
+   * image may only lag behind a registration (brokers started together): check once more after
+   * catching up with the store, so the refusal is about the cluster, not about timing.
+   */
+  private async withCurrentBrokers<T>(check: () => T): Promise<T> {
+    try {
+      return check()
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (code !== ErrorCode.INVALID_REPLICATION_FACTOR && code !== ErrorCode.INVALID_REPLICA_ASSIGNMENT) throw err
+      await this.controller.catchUpBrokers()
+      return check()
+    }
+  }
+
   /** Registered brokers (cluster mode), or this node alone (single node: nothing registers). */
   private registeredBrokers(): number[] {
     const ids = [...this.metadata.image.brokers.keys()]
@@ -253,7 +269,7 @@ export class TopicService {
 
   /** Creates a topic (or only validates it). Throws KafkaProtocolError / ConfigError with the reason. */
   async createTopic(req: CreateTopicRequest, opts: { validateOnly?: boolean } = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
-    const valid = this.validateCreate(req)
+    const valid = await this.withCurrentBrokers(() => this.validateCreate(req))
     if (opts.validateOnly) return valid
     const topic = await this.serialize(req.name, () => this.doCreate(valid))
     return { ...valid, topic }
@@ -382,7 +398,7 @@ export class TopicService {
         assignments.forEach((a, i) => this.checkReplicas(a, `partition ${t.partitions + i}`))
       }
     }
-    check(topic)
+    await this.withCurrentBrokers(() => check(topic))
     if (opts.validateOnly) return topic
     return this.serialize(name, async () => {
       const current = this.metadata.topic(name)
