@@ -62,9 +62,16 @@ test('a member joining a cooperative-sticky group revokes nothing that stays', {
   const topic = topicName('coop')
   const producer = new Producer({ bootstrapServers: broker.bootstrap })
   const events: string[] = []
+  const told = new Map<string, Set<number>>([['a', new Set()], ['b', new Set()]])
   const listener = (who: string) => ({
-    revoked: (l: TopicPartition[]) => void events.push(`${who} revoked ${l.map((tp) => tp.partition).sort().join(',')}`),
-    assigned: (l: TopicPartition[]) => void events.push(`${who} assigned ${l.map((tp) => tp.partition).sort().join(',')}`),
+    revoked: (l: TopicPartition[]) => {
+      events.push(`${who} revoked ${l.map((tp) => tp.partition).sort().join(',')}`)
+      for (const tp of l) told.get(who)!.delete(tp.partition)
+    },
+    assigned: (l: TopicPartition[]) => {
+      events.push(`${who} assigned ${l.map((tp) => tp.partition).sort().join(',')}`)
+      for (const tp of l) told.get(who)!.add(tp.partition)
+    },
   })
   const opts = {
     bootstrapServers: broker.bootstrap, groupId: 'coop', autoOffsetReset: 'earliest' as const, heartbeatIntervalMs: 100, sessionTimeoutMs: 3000,
@@ -82,11 +89,21 @@ test('a member joining a cooperative-sticky group revokes nothing that stays', {
       for (let r = await it.next(); !r.done; r = await it.next()) seen.push(r.value)
     }
     const loopA = consume(itA)
+    // Every loop turn of the rebalance: assignments() shows no partition its listener was not told of.
+    const unannounced: string[] = []
+    let watching = true
+    const watch = () => {
+      for (const [who, c] of [['a', a], ['b', b]] as const) {
+        for (const tp of c.assignments()) if (!told.get(who)!.has(tp.partition)) unannounced.push(`${who} ${tp.partition}`)
+      }
+      if (watching) setImmediate(watch)
+    }
+    watch()
     b.subscribe(topic)
     const loopB = consume(iterate(b))
-    // assignments() changes before the rebalance listener has run (it awaits committed offsets first): wait for both.
-    await until(() => a.assignments().length === 2 && b.assignments().length === 2 && seen.length >= 400 && events.some((e) => e.startsWith('b assigned')),
-      'a 2/2 split, b told so, and every record', 15_000)
+    await until(() => a.assignments().length === 2 && b.assignments().length === 2 && seen.length >= 400, 'a 2/2 split and every record', 15_000)
+    watching = false
+    assert.deepEqual(unannounced, [], 'assignments() showed partitions before the assigned listener ran')
     const aParts = a.assignments().map((tp) => tp.partition).sort()
     const bParts = b.assignments().map((tp) => tp.partition).sort()
     assert.deepEqual([...aParts, ...bParts].sort(), [0, 1, 2, 3])

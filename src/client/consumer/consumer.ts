@@ -446,7 +446,6 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       throw err
     }
     if (this.closed) return
-    this.assignment = assigned
     const states = this.fetcher.assign(assigned)
     const committed = assigned.length > 0 ? await fetchCommitted(this.cluster, group.identity.groupId, assigned) : []
     for (const s of states) {
@@ -454,6 +453,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (c !== undefined && c.offset >= 0) this.fetcher.seek(s, c.offset)
       else this.fetcher.needReset.add(s)
     }
+    // Published in the same turn as the listener call: assignments() never shows a partition the listener was not told of.
+    this.assignment = assigned
     if (!this.cooperative || assigned.length > 0) await this.listener.assigned?.(assigned)
   }
 
@@ -510,7 +511,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       for (const tp of revoked) this.processed.delete(tpKey(tp.topic, tp.partition))
       this.lastProcessed = null
     }
-    this.assignment = assigned
+    this.assignment = owned.filter(inNew)
     if (added.length > 0) {
       const states = this.fetcher.assign(added)
       const committed = await fetchCommitted(this.cluster, groupId, added)
@@ -519,8 +520,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         if (c !== undefined && c.offset >= 0) this.fetcher.seek(s, c.offset)
         else this.fetcher.needReset.add(s)
       }
-      await this.listener.assigned?.(added)
     }
+    // The added partitions appear in assignments() in the same turn as the listener call (as in
+    // Kafka's consumer, where no caller sees one without the other).
+    this.assignment = assigned
+    if (added.length > 0) await this.listener.assigned?.(added)
     return revoked
   }
 

@@ -2,10 +2,10 @@
 // batch by batch, skipping control batches, records before the fetch position (a compressed
 // batch starts where it starts) and, for read_committed, batches of aborted transactions (from
 // the fetch response's aborted-transaction list and the abort markers that close them).
-import { decodeRecordBatch } from '../../protocol/records/batch-decoder.ts'
+import { decodeRecordBatch, decodeRecordBatchWith } from '../../protocol/records/batch-decoder.ts'
 import { decodeControlKey } from '../../protocol/records/control-record.ts'
-import type { RecordHeader } from '../../protocol/records/record.ts'
-import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, batchLength, baseOffset, isControl, isTransactional, lastOffsetDelta, magic, producerId } from '../../protocol/records/batch-header.ts'
+import type { RecordFactory, RecordHeader } from '../../protocol/records/record.ts'
+import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_BIT, attributes, baseTimestamp, batchLength, baseOffset, isControl, isTransactional, lastOffsetDelta, magic, maxTimestamp, producerId } from '../../protocol/records/batch-header.ts'
 
 export type { RecordHeader } from '../../protocol/records/record.ts'
 
@@ -63,16 +63,14 @@ export function decodeBatchInto(
     return pos + size
   }
   if (aborted !== null && isTransactional(buf, pos) && aborted.active.has(producerId(buf, pos))) return pos + size
-  const b = decodeRecordBatch(buf, pos)
-  const appendTime = b.logAppendTime
-  for (const r of b.records) {
-    const offset = base + r.offsetDelta
-    if (offset < fromOffset) continue
-    out.push({
-      topic, partition, offset,
-      timestamp: appendTime ? b.maxTimestamp : b.baseTimestamp + r.timestampDelta,
-      key: r.key, value: r.value, headers: r.headers,
-    })
-  }
+  // Messages are built straight from each record's fields (no Record object in between).
+  const logAppendTime = (attributes(buf, pos) & TIMESTAMP_TYPE_BIT) !== 0
+  const ts = logAppendTime ? maxTimestamp(buf, pos) : baseTimestamp(buf, pos)
+  const make: RecordFactory<Message> = (_attributes, timestampDelta, offsetDelta, key, value, headers) => ({
+    topic, partition, offset: base + offsetDelta, timestamp: logAppendTime ? ts : ts + timestampDelta, key, value, headers,
+  })
+  const records = decodeRecordBatchWith(buf, pos, {}, make).records
+  if (base >= fromOffset) for (let i = 0; i < records.length; i++) out.push(records[i]!)
+  else for (const m of records) if (m.offset >= fromOffset) out.push(m)
   return pos + size
 }

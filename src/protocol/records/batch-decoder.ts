@@ -23,9 +23,9 @@ import {
   storedCrc,
 } from './batch-header.ts'
 import { getCodec } from './compression/index.ts'
-import type { Record } from './record.ts'
+import type { Record, RecordFactory } from './record.ts'
 import { Reader } from '../primitives/index.ts'
-import { readRecord } from './record.ts'
+import { readRecord, readRecordWith } from './record.ts'
 import { RecordsError } from './records-error.ts'
 
 export interface DecodeBatchOptions {
@@ -37,7 +37,7 @@ export interface DecodeBatchOptions {
 
 export const DEFAULT_MAX_DECOMPRESSED = 64 * 1024 * 1024
 
-export interface RecordBatch {
+export interface RecordBatch<R = Record> {
   baseOffset: number
   batchLength: number
   partitionLeaderEpoch: number
@@ -55,7 +55,7 @@ export interface RecordBatch {
   producerId: number
   producerEpoch: number
   baseSequence: number
-  records: Record[]
+  records: R[]
 }
 
 /** Absolute offset of a record of `batch`. */
@@ -81,6 +81,11 @@ export function checkBatchBounds(buf: Buffer, pos: number): number {
 
 /** Decodes the batch at `pos` (header, CRC, records). */
 export function decodeRecordBatch(buf: Buffer, pos = 0, options: DecodeBatchOptions = {}): RecordBatch {
+  return decodeRecordBatchWith(buf, pos, options, null)
+}
+
+/** decodeRecordBatch, each record built by `make` from its fields (null: Record objects). */
+export function decodeRecordBatchWith<R>(buf: Buffer, pos: number, options: DecodeBatchOptions, make: RecordFactory<R> | null): RecordBatch<R> {
   const size = checkBatchBounds(buf, pos)
   const crc = storedCrc(buf, pos)
   if (options.verifyCrc !== false && computeCrc(buf, pos) !== crc) {
@@ -102,9 +107,10 @@ export function decodeRecordBatch(buf: Buffer, pos = 0, options: DecodeBatchOpti
   }
   // A record takes at least 7 bytes (length, attributes, 2 deltas, key, value, header count).
   if (count * 7 > end - start) throw new RecordsError('bad-length', `record count ${count} exceeds the batch`)
-  const records: Record[] = new Array(count)
+  const records: R[] = new Array(count)
   const r = new Reader(data, start, end)
-  for (let i = 0; i < count; i++) records[i] = readRecord(r)
+  if (make === null) for (let i = 0; i < count; i++) records[i] = readRecord(r) as R
+  else for (let i = 0; i < count; i++) records[i] = readRecordWith(r, make)
   if (r.pos !== end && count > 0) throw new RecordsError('bad-length', 'bytes left after the last record')
 
   return {

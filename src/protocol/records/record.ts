@@ -87,11 +87,21 @@ const FROM_DECODE: Partial<{ [K in ProtocolDecodeError['reason']]: RecordsFailur
   'value-out-of-range': 'bad-varint',
 }
 
+/** Builds what a decoder hands out from a record's fields (no intermediate Record object). */
+export type RecordFactory<R> = (attributes: number, timestampDelta: number, offsetDelta: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => R
+
+const makeRecord: RecordFactory<Record> = (attributes, timestampDelta, offsetDelta, key, value, headers) => ({ attributes, timestampDelta, offsetDelta, key, value, headers })
+
 /**
  * Decodes the record at the reader's position, within the reader's window. Keys, values and
  * header values are views into the buffer (no copy). The reader is left after the record.
  */
 export function readRecord(r: Reader): Record {
+  return readRecordWith(r, makeRecord)
+}
+
+/** readRecord, its fields handed to `make` (a consumer builds its messages straight from them). */
+export function readRecordWith<R>(r: Reader, make: RecordFactory<R>): R {
   const outerEnd = r.end
   try {
     const length = r.varint()
@@ -117,7 +127,7 @@ export function readRecord(r: Reader): Record {
       headers[i] = { key: k.toString('utf8'), value: readBytes(r, 'header value') }
     }
     if (r.pos !== recEnd) throw new RecordsError('bad-length', 'record length does not match its fields')
-    return { attributes, timestampDelta, offsetDelta, key, value, headers }
+    return make(attributes, timestampDelta, offsetDelta, key, value, headers)
   } catch (e) {
     if (e instanceof ProtocolDecodeError) throw new RecordsError(FROM_DECODE[e.reason] ?? 'invalid', e.message, { cause: e })
     throw e
