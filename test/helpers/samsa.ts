@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { ServerProcess } from './server-process.ts'
 import type { Exit } from './server-process.ts'
 import { makeTempDir, removeTempDir } from './temp-dir.ts'
+import { SAMSA_CLI } from './cli-entry.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -50,7 +51,8 @@ export function samsaArgs(dataDir: string, port: number, settings: Record<string
   // No schema registry unless a test asks: tests start many brokers at once and most count topics.
   const sets = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'admin.listeners': '', 'schema.registry.listeners': '', ...settings })
     .flatMap(([k, v]) => ['--set', `${k}=${v}`])
-  return ['--import', 'tsx', 'src/cli/main.ts', 'start', '--data-dir', dataDir, ...sets]
+  // Under `npm test` the build (cli-entry.ts): a start costs ~1.6 s of CPU instead of ~3.5 through tsx.
+  return [...SAMSA_CLI, 'start', '--data-dir', dataDir, ...sets]
 }
 
 export async function startSamsa(opts: SamsaOptions = {}): Promise<SamsaBroker> {

@@ -11,6 +11,7 @@ import { runKafkaJs, KafkaJsTimeout } from '../helpers/kafkajs.ts'
 import { MissingToolError, requirePythonModule, requireTool } from '../helpers/tools.ts'
 import { ServerProcess, ServerStartError } from '../helpers/server-process.ts'
 import { SAMSA_READY, samsaArgs } from '../helpers/samsa.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 
 describe('tools', () => {
@@ -178,7 +179,7 @@ describe('ServerProcess', () => {
 
 describe('samsa broker helper', () => {
   it('builds the start command and reads the ready line', () => {
-    assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(3), [
+    assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(SAMSA_CLI.length), [
       'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'admin.listeners=', '--set', 'schema.registry.listeners=',
       '--set', 'num.partitions=3',
     ])
