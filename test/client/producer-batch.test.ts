@@ -36,6 +36,17 @@ test('a batch mixing send() records and sendBatch() runs gives each record its o
   assert.ok(ms.every((m) => m.topic === 't' && m.partition === 3))
 })
 
+test('each record reports its own timestamp whether or not it repeats the first one', async () => {
+  const b = new ProducerBatch('t', 0, 1000, 4096, undefined)
+  const derived: Promise<RecordMetadata>[] = []
+  for (const ts of [1000, 1000, 1005, 1000, 999]) {
+    b.append(ts, null, value, undefined, null, null, 0)
+    derived.push(b.derive())
+  }
+  b.complete(0, -1)
+  assert.deepEqual((await Promise.all(derived)).map((m) => m.timestamp), [1000, 1000, 1005, 1000, 999])
+})
+
 test('a failed batch rejects every derived promise and every record of its runs', async () => {
   const b = new ProducerBatch('t', 0, 1, 4096, undefined)
   const rejected: number[] = []

@@ -12,7 +12,7 @@ import { ZERO_UUID, recordsBuffer } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { fetchChannel } from '../diagnostics.ts'
 import type { FetchMessage } from '../diagnostics.ts'
-import type { FetchResponse } from '../../protocol/generated/messages/fetch.ts'
+import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { Cluster } from '../cluster.ts'
 import { KafkaError } from '../errors.ts'
 import { tpKey } from '../offsets.ts'
@@ -65,6 +65,12 @@ interface Chunk {
   aborted: { list: AbortedTxn[]; active: Set<number> } | null
 }
 
+function sameStates(a: readonly PartitionState[], b: readonly PartitionState[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /** Fetch errors that mean the metadata (leader) is stale. */
 const METADATA_ERRORS = new Set([3, 5, 6, 74, 75, 100, 103])
 const OFFSET_OUT_OF_RANGE = 1
@@ -78,6 +84,8 @@ export class Fetcher {
   private readonly busyLanes = new Map<number, number>()
   private fetchSeq = 0
   private waiter: (() => void) | null = null
+  /** The last Fetch request per broker lane (node * 2 + lane), reused while the partitions stay the same. */
+  private readonly requests = new Map<number, { states: PartitionState[]; entries: FetchRequestFetchPartition[]; body: FetchRequest }>()
   private retryTimer: NodeJS.Timeout | null = null
   private stopped = false
   /** Partitions whose position must be reset (auto.offset.reset); the consumer resolves them. */
@@ -113,12 +121,14 @@ export class Fetcher {
       this.partitions.delete(key)
       this.needReset.delete(s)
     }
+    this.requests.clear()
   }
 
   /** Drops every partition (and its queued data). */
   clear(): void {
     for (const s of this.partitions.values()) s.epoch++
     this.partitions.clear()
+    this.requests.clear()
     this.needReset.clear()
     this.chunks.length = 0
     this.chunkHead = 0
@@ -145,7 +155,11 @@ export class Fetcher {
   /** Sends a fetch to every leader that has none in flight, within the prefetch bound. */
   wake(): void {
     if (this.stopped || this.queuedBytes >= this.o.maxPrefetchBytes) return
-    const byNode = new Map<number, PartitionState[]>()
+    // Called on every take() and response: the common answers (nothing to fetch, or one broker)
+    // allocate no Map.
+    let firstNode = -1
+    let first: PartitionState[] | null = null
+    let others: Map<number, PartitionState[]> | null = null
     let stale: Set<string> | null = null
     for (const s of this.partitions.values()) {
       if (s.paused || s.inFlight !== 0 || s.fetchOffset < 0) continue
@@ -156,12 +170,23 @@ export class Fetcher {
       }
       const node = this.readFrom(s, leader)
       if ((this.busyLanes.get(node) ?? 0) === 3) continue
-      let l = byNode.get(node)
-      if (l === undefined) byNode.set(node, (l = []))
+      if (first === null || node === firstNode) {
+        firstNode = node
+        ;(first ??= []).push(s)
+        continue
+      }
+      others ??= new Map()
+      let l = others.get(node)
+      if (l === undefined) others.set(node, (l = []))
       l.push(s)
     }
     if (stale !== null) this.retrySoon([...stale])
-    for (const [node, states] of byNode) void this.fetch(node, (this.busyLanes.get(node) ?? 0) & 1 ? 1 : 0, states)
+    if (first !== null) this.startFetch(firstNode, first)
+    if (others !== null) for (const [node, states] of others) this.startFetch(node, states)
+  }
+
+  private startFetch(node: number, states: PartitionState[]): void {
+    void this.fetch(node, (this.busyLanes.get(node) ?? 0) & 1 ? 1 : 0, states)
   }
 
   /** The preferred read replica while it is fresh and known, else the leader. */
@@ -188,32 +213,18 @@ export class Fetcher {
     const id = ++this.fetchSeq
     const epochs = states.map((s) => s.epoch)
     for (const s of states) s.inFlight = id
-    const byTopic = new Map<string, PartitionState[]>()
-    for (const s of states) (byTopic.get(s.topic) ?? byTopic.set(s.topic, []).get(s.topic)!).push(s)
     let res: FetchResponse
     const startedAt = Date.now()
     try {
       const conn = await this.cluster.nodeConnection(node, lane === 0 ? 'data' : 'fetch')
-      res = await conn.request<FetchResponse>(ApiKey.Fetch, {
-        clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n },
-        maxWaitMs: this.o.maxWaitMs, minBytes: this.o.minBytes, maxBytes: this.o.maxBytes, isolationLevel: this.o.isolationLevel,
-        sessionId: 0, sessionEpoch: -1,
-        topics: [...byTopic].map(([topic, ps]) => ({
-          topic, topicId: ZERO_UUID,
-          partitions: ps.map((s) => ({
-            partition: s.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(s.fetchOffset), lastFetchedEpoch: -1,
-            logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID, highWatermark: -1n,
-          })),
-        })),
-        forgottenTopicsData: [], rackId: this.o.rackId,
-      }, { extraTimeoutMs: this.o.maxWaitMs })
+      res = await conn.request<FetchResponse>(ApiKey.Fetch, this.request(node, lane, states), { extraTimeoutMs: this.o.maxWaitMs })
     } catch {
       for (const s of states) {
         if (s.inFlight === id) s.inFlight = 0
         s.preferredReplica = -1 // a follower that cannot be reached: back to the leader
       }
       this.laneDone(node, bit)
-      for (const t of byTopic.keys()) this.cluster.invalidate(t)
+      for (const s of states) this.cluster.invalidate(s.topic)
       this.retrySoon()
       return
     }
@@ -280,6 +291,39 @@ export class Fetcher {
     }
     this.notify()
     this.wake()
+  }
+
+  /**
+   * The Fetch request for `states`. A lane fetching the same partitions as its previous fetch
+   * (the steady state) reuses that request with new offsets: a lane's request is encoded before
+   * the lane's next fetch can start, so it is free to change.
+   */
+  private request(node: number, lane: 0 | 1, states: PartitionState[]): FetchRequest {
+    const key = node * 2 + lane
+    let cached = this.requests.get(key)
+    if (cached === undefined || !sameStates(cached.states, states)) {
+      const topics: FetchRequestFetchTopic[] = []
+      const entries: FetchRequestFetchPartition[] = []
+      for (const s of states) {
+        let t = topics.find((x) => x.topic === s.topic)
+        if (t === undefined) topics.push((t = { topic: s.topic, topicId: ZERO_UUID, partitions: [] }))
+        const e: FetchRequestFetchPartition = {
+          partition: s.partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1,
+          logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID, highWatermark: -1n,
+        }
+        t.partitions.push(e)
+        entries.push(e)
+      }
+      const body: FetchRequest = {
+        clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n },
+        maxWaitMs: this.o.maxWaitMs, minBytes: this.o.minBytes, maxBytes: this.o.maxBytes, isolationLevel: this.o.isolationLevel,
+        sessionId: 0, sessionEpoch: -1, topics, forgottenTopicsData: [], rackId: this.o.rackId,
+      }
+      this.requests.set(key, (cached = { states, entries, body }))
+    }
+    // Entries follow `states` in order (topics group them, each keeps its own order).
+    for (let i = 0; i < states.length; i++) cached.entries[i]!.fetchOffset = BigInt(states[i]!.fetchOffset)
+    return cached.body
   }
 
   /** Decodes queued data into `out` until it holds at least `max` messages or nothing is queued. */

@@ -20,14 +20,21 @@ export interface RecordMetadata {
 export type Resolve = (m: RecordMetadata, tag: number) => void
 export type Reject = (e: Error, tag: number) => void
 
+/** Consecutive records of one caller: first record, resolve/reject (null: the shared promise), first tag. */
+interface Run {
+  start: number
+  resolve: Resolve | null
+  reject: Reject | null
+  tag: number
+}
+
 export class ProducerBatch {
   readonly appender: RecordBatchAppender
-  private readonly timestamps: number[] = []
-  /** Runs of records with one caller: first record of each run, its resolve/reject (null: the shared promise), first tag. */
-  private readonly runStart: number[] = []
-  private readonly runResolve: (Resolve | null)[] = []
-  private readonly runReject: (Reject | null)[] = []
-  private readonly runTag: number[] = []
+  /** The first record's timestamp; `timestamps` exists only once a record has another one. */
+  private readonly baseTimestamp: number
+  private timestamps: number[] | null = null
+  /** Usually one run per batch: one array of small objects, not an array per field. */
+  private readonly runs: Run[] = []
   /** Promise shared by the send() records of this batch (created on first use). */
   private shared: Promise<void> | null = null
   private sharedResolve: (() => void) | null = null
@@ -56,6 +63,7 @@ export class ProducerBatch {
     readonly pooled: Buffer | undefined,
   ) {
     this.createdAt = Date.now()
+    this.baseTimestamp = baseTimestamp
     this.appender = new RecordBatchAppender(baseTimestamp, capacity, pooled)
   }
 
@@ -75,14 +83,15 @@ export class ProducerBatch {
     resolve: Resolve | null, reject: Reject | null, tag: number): number {
     const i = this.appender.count
     const n = this.appender.append(timestamp, key, value, headers)
-    this.timestamps.push(timestamp)
-    const r = this.runStart.length - 1
+    if (this.timestamps !== null) this.timestamps.push(timestamp)
+    else if (timestamp !== this.baseTimestamp) {
+      this.timestamps = new Array<number>(i).fill(this.baseTimestamp)
+      this.timestamps.push(timestamp)
+    }
+    const last = this.runs.length === 0 ? undefined : this.runs[this.runs.length - 1]!
     // Extends the last run when it is the same caller's next record.
-    if (r < 0 || this.runResolve[r] !== resolve || (resolve !== null && this.runTag[r]! + (i - this.runStart[r]!) !== tag)) {
-      this.runStart.push(i)
-      this.runResolve.push(resolve)
-      this.runReject.push(reject)
-      this.runTag.push(tag)
+    if (last === undefined || last.resolve !== resolve || (resolve !== null && last.tag + (i - last.start) !== tag)) {
+      this.runs.push({ start: i, resolve, reject, tag })
     }
     this.bytes += n
     return n
@@ -103,11 +112,11 @@ export class ProducerBatch {
   private readonly next = (): RecordMetadata => {
     let r = this.cursorRun
     let i = this.cursorIndex
-    const runs = this.runStart.length
+    const runs = this.runs
     // Skips runs that belong to other callers, and the end of the current run.
-    while (this.runResolve[r] !== null || i >= (r + 1 < runs ? this.runStart[r + 1]! : this.appender.count)) {
+    while (runs[r]!.resolve !== null || i >= (r + 1 < runs.length ? runs[r + 1]!.start : this.appender.count)) {
       r++
-      i = this.runStart[r]!
+      i = runs[r]!.start
     }
     this.cursorRun = r
     this.cursorIndex = i + 1
@@ -116,7 +125,8 @@ export class ProducerBatch {
 
   private metadata(i: number): RecordMetadata {
     const base = this.baseOffset
-    return { topic: this.topic, partition: this.partition, offset: base < 0 ? -1 : base + i, timestamp: this.logAppendTime >= 0 ? this.logAppendTime : this.timestamps[i]! }
+    const ts = this.logAppendTime >= 0 ? this.logAppendTime : this.timestamps === null ? this.baseTimestamp : this.timestamps[i]!
+    return { topic: this.topic, partition: this.partition, offset: base < 0 ? -1 : base + i, timestamp: ts }
   }
 
   /** Encodes the batch once; retries resend the same bytes (same sequence, so no duplicates). */
@@ -131,29 +141,29 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTime: number): void {
     this.baseOffset = baseOffset
     this.logAppendTime = logAppendTime
-    const runs = this.runStart.length
+    const runs = this.runs
     const count = this.appender.count
-    for (let r = 0; r < runs; r++) {
-      const resolve = this.runResolve[r]
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!
+      const resolve = run.resolve
       if (resolve === null) continue
-      const end = r + 1 < runs ? this.runStart[r + 1]! : count
-      const start = this.runStart[r]!
-      const tag = this.runTag[r]! - start
-      for (let i = start; i < end; i++) resolve!(this.metadata(i), tag + i)
+      const end = r + 1 < runs.length ? runs[r + 1]!.start : count
+      const tag = run.tag - run.start
+      for (let i = run.start; i < end; i++) resolve(this.metadata(i), tag + i)
     }
     if (this.sharedResolve !== null) this.sharedResolve()
   }
 
   fail(err: Error): void {
-    const runs = this.runStart.length
+    const runs = this.runs
     const count = this.appender.count
-    for (let r = 0; r < runs; r++) {
-      const reject = this.runReject[r]
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!
+      const reject = run.reject
       if (reject === null) continue
-      const end = r + 1 < runs ? this.runStart[r + 1]! : count
-      const start = this.runStart[r]!
-      const tag = this.runTag[r]! - start
-      for (let i = start; i < end; i++) reject!(err, tag + i)
+      const end = r + 1 < runs.length ? runs[r + 1]!.start : count
+      const tag = run.tag - run.start
+      for (let i = run.start; i < end; i++) reject(err, tag + i)
     }
     if (this.sharedReject !== null) this.sharedReject(err)
   }

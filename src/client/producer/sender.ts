@@ -7,7 +7,7 @@ import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { batchChannel } from '../diagnostics.ts'
 import type { BatchMessage } from '../diagnostics.ts'
-import type { ProduceResponse } from '../../protocol/generated/messages/produce.ts'
+import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from '../../protocol/generated/messages/produce.ts'
 import type { Cluster } from '../cluster.ts'
 import type { Connection } from '../net/connection.ts'
 import { KafkaClientError, KafkaError, isRetriable } from '../errors.ts'
@@ -20,6 +20,27 @@ const DUPLICATE_SEQUENCE_NUMBER = 46
 
 /** Errors after which the cached leader is stale. */
 const METADATA_ERRORS = new Set([3, 5, 6, 74, 75, 100, 103])
+
+/**
+ * The response for one partition. Brokers answer in request order, so the scan starts after the
+ * previous match (`at`: topic, partition index): in-order answers cost one step per batch.
+ */
+function partitionResult(res: ProduceResponse, topic: string, partition: number, at: number[]): ProduceResponsePartitionProduceResponse | undefined {
+  const topics = res.responses
+  for (let n = 0, ti = at[0]!; n < topics.length; n++, ti = (ti + 1) % topics.length) {
+    const t = topics[ti]!
+    if (t.name !== topic) continue
+    const parts = t.partitionResponses
+    // Each partition once, starting after the previous match when this is its topic.
+    for (let m = 0, pi = ti === at[0] && at[1]! < parts.length ? at[1]! : 0; m < parts.length; m++, pi = (pi + 1) % parts.length) {
+      if (parts[pi]!.index !== partition) continue
+      at[0] = ti
+      at[1] = pi + 1
+      return parts[pi]
+    }
+  }
+  return undefined
+}
 
 export interface SenderOptions {
   acks: number
@@ -83,7 +104,10 @@ export class Sender {
 
   private drain(): void {
     const now = Date.now()
-    const byLeader = new Map<number, PartitionQueue[]>()
+    // Runs on every wake-up (often with nothing ready): one leader, the usual case, needs no Map.
+    let firstLeader = -1
+    let first: PartitionQueue[] | null = null
+    let others: Map<number, PartitionQueue[]> | null = null
     let needMetadata: Set<string> | null = null
     for (const q of this.acc.active) {
       if (q.ready.length === 0) {
@@ -103,12 +127,19 @@ export class Sender {
         ;(needMetadata ??= new Set()).add(q.topic)
         continue
       }
-      let list = byLeader.get(leader)
-      if (list === undefined) byLeader.set(leader, (list = []))
+      if (first === null || leader === firstLeader) {
+        firstLeader = leader
+        ;(first ??= []).push(q)
+        continue
+      }
+      others ??= new Map()
+      let list = others.get(leader)
+      if (list === undefined) others.set(leader, (list = []))
       list.push(q)
     }
     if (needMetadata !== null) this.refreshMetadata([...needMetadata])
-    for (const [leader, queues] of byLeader) this.sendTo(leader, queues)
+    if (first !== null) this.sendTo(firstLeader, first)
+    if (others !== null) for (const [leader, queues] of others) this.sendTo(leader, queues)
   }
 
   /** Fails batches past delivery.timeout.ms; true when the queue is now empty. */
@@ -211,14 +242,21 @@ export class Sender {
   }
 
   private produce(conn: Connection, queues: PartitionQueue[], batches: ProducerBatch[]): void {
-    const topics = new Map<string, { index: number; records: Buffer }[]>()
+    type TopicData = { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }
+    const topicData: TopicData[] = []
+    // A request names a few topics: found by a scan, with a Map only past 8 of them.
+    let byName: Map<string, TopicData> | null = null
     for (const b of batches) {
       b.attempts++
-      let parts = topics.get(b.topic)
-      if (parts === undefined) topics.set(b.topic, (parts = []))
-      parts.push({ index: b.partition, records: b.encoded! })
+      let t = byName?.get(b.topic)
+      for (let i = topicData.length - 1; byName === null && t === undefined && i >= 0; i--) if (topicData[i]!.name === b.topic) t = topicData[i]
+      if (t === undefined) {
+        topicData.push((t = { name: b.topic, topicId: ZERO_UUID, partitionData: [] }))
+        if (byName !== null) byName.set(b.topic, t)
+        else if (topicData.length > 8) byName = new Map(topicData.map((x) => [x.name, x]))
+      }
+      t.partitionData.push({ index: b.partition, records: b.encoded! })
     }
-    const topicData = [...topics].map(([name, partitionData]) => ({ name, topicId: ZERO_UUID, partitionData }))
     const id = this.identity()
     const body = { transactionalId: id?.transactionalId ?? null, acks: this.o.acks, timeoutMs: this.o.requestTimeoutMs, topicData }
     const acks0 = this.o.acks === 0
@@ -250,28 +288,21 @@ export class Sender {
       }
       return this.wake()
     }
-    const results = new Map<string, { errorCode: number; baseOffset: number; logAppendTime: number; message: string | null }>()
-    for (const t of res.responses) {
-      for (const p of t.partitionResponses) {
-        results.set(`${t.name}\u0000${p.index}`, {
-          errorCode: p.errorCode, baseOffset: Number(p.baseOffset), logAppendTime: Number(p.logAppendTimeMs), message: p.errorMessage,
-        })
-      }
-    }
+    const at = [0, 0]
     for (const b of batches) {
       const q = this.queueOf(b)
       q.inFlight--
-      const r = results.get(`${b.topic}\u0000${b.partition}`)
+      const r = partitionResult(res, b.topic, b.partition, at)
       if (r === undefined) {
         this.retryOrFail(q, b, new KafkaClientError('MISSING_RESPONSE', `${b.topic}-${b.partition}: the Produce response left this partition out`, true))
         continue
       }
       if (r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) {
-        this.completeBatch(b, r.baseOffset, r.logAppendTime)
+        this.completeBatch(b, Number(r.baseOffset), Number(r.logAppendTimeMs))
         if (q.retrying && q.inFlight === 0 && !q.ready.some((x) => x.attempts > 0)) q.retrying = false
         continue
       }
-      const err = new KafkaError(r.errorCode, { topic: b.topic, partition: b.partition, message: r.message, api: 'Produce' })
+      const err = new KafkaError(r.errorCode, { topic: b.topic, partition: b.partition, message: r.errorMessage, api: 'Produce' })
       if (METADATA_ERRORS.has(r.errorCode)) this.cluster.invalidate(b.topic)
       // An out-of-order sequence behind a batch being retried is that retry's echo, not a loss.
       if (r.errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER && q.retrying) this.requeue(q, b, err)
