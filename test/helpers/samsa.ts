@@ -65,7 +65,9 @@ export async function startSamsa(opts: SamsaOptions = {}): Promise<SamsaBroker> 
     args: argsFor(opts.port ?? 0),
     cwd: REPO,
     ready: SAMSA_READY,
-    readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
+    // Loading the sources through tsx takes seconds of CPU: on a loaded 2-core machine a start (or a
+    // restart after SIGKILL) measured 20 s, with the broker's own start-up ~0.1 s of it.
+    readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
   })
   try {
     await server.start()

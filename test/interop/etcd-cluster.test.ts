@@ -54,7 +54,7 @@ const settings = (id: number) => ({ 'node.id': String(id), 'etcd.connect': conne
 before(async () => {
   etcd = await startTestEtcd()
   connect = etcd.connect()
-  const started = await Promise.all([1, 2, 3].map((id) => startSamsa({ settings: settings(id), readyTimeoutMs: 40_000 })))
+  const started = await Promise.all([1, 2, 3].map((id) => startSamsa({ settings: settings(id), readyTimeoutMs: 60_000 })))
   started.forEach((b, i) => brokers.set(i + 1, b))
 })
 
