@@ -11,8 +11,8 @@ import { runKafkaJs, KafkaJsTimeout } from '../helpers/kafkajs.ts'
 import { MissingToolError, requirePythonModule, requireTool } from '../helpers/tools.ts'
 import { ServerProcess, ServerStartError } from '../helpers/server-process.ts'
 import { SAMSA_READY, samsaArgs } from '../helpers/samsa.ts'
-import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 
 describe('tools', () => {
   it('finds the installed clients', () => {
