@@ -25,6 +25,7 @@ import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { kcatAvailable, kcatConsume, kcatProduce, writeValueFile } from './loadgen/kcat.ts'
 import type { ConnSecurity, ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
 import { makeBenchTls, saslSslPort } from './tls-setup.ts'
+import { runQueueMs } from './loadgen/cpu.ts'
 import type { BenchTls } from './tls-setup.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
@@ -247,6 +248,15 @@ interface RateRow {
   rate: RateResult
   brokerCpu: number
   ceilings: Ceilings
+  /** Share of the row's wall time the broker's and the load generator's event loops spent waiting for a CPU. */
+  runQueue: { broker: number; loadgen: number }
+  /** Consume rows: the fetches' mean size and round trip (one fetch in flight). */
+  fetch?: { mb: number; ms: number }
+}
+
+/** Run-queue waits of the broker's and the load generator's event loops, as shares of `wallMs` since `start`. */
+function runQueueSince(start: { broker: number; loadgen: number }, pids: { broker: number; loadgen: number }, wallMs: number) {
+  return { broker: ((runQueueMs(pids.broker) ?? 0) - start.broker) / wallMs, loadgen: ((runQueueMs(pids.loadgen) ?? 0) - start.loadgen) / wallMs }
 }
 
 interface LatencyRow {
@@ -269,7 +279,8 @@ function printRate(r: RateRow): void {
   const perMb = (r.brokerCpu / (rate.valueBytes / 1e6)).toFixed(2)
   console.log(`${r.label.padEnd(26)} ${fmt(msgs).padStart(10)} msg/s ${mb.toFixed(0).padStart(5)} MB/s | ceilings: tcp ${c.tcp.toFixed(0)}, ` +
     `file append ${c.fileAppend.toFixed(0)}, Log.append ${c.logAppend.toFixed(0)} MB/s | cpu: loadgen ${pct(rate.cpuMs, rate.ms)}, ` +
-    `broker ${pct(r.brokerCpu, rate.ms)} (${perMb} ms/MB)${err}`)
+    `broker ${pct(r.brokerCpu, rate.ms)} (${perMb} ms/MB) | waiting for a CPU: broker ${(r.runQueue.broker * 100).toFixed(0)}%, ` +
+    `loadgen ${(r.runQueue.loadgen * 100).toFixed(0)}%${r.fetch ? ` | fetch ${r.fetch.mb.toFixed(1)} MB in ${r.fetch.ms.toFixed(2)} ms` : ''}${err}`)
 }
 
 function printLatency(r: LatencyRow): void {
@@ -373,6 +384,8 @@ export async function run(args: string[]): Promise<void> {
     m.set(row.label, list)
   }
   const brokerCpu = () => processCpuMs(broker.child.pid!)
+  const pids = { broker: broker.child.pid!, loadgen: gen.pid }
+  const runQueues = () => ({ broker: runQueueMs(pids.broker) ?? 0, loadgen: runQueueMs(pids.loadgen) ?? 0 })
   let topicSeq = 0
   try {
     for (let rep = 0; rep < opts.reps; rep++) {
@@ -414,10 +427,13 @@ export async function run(args: string[]): Promise<void> {
             }
             execFileSync('sync') // start without earlier runs' dirty pages being written back
             const b0 = brokerCpu()
+            const rq0 = runQueues()
+            const t0 = performance.now()
             const rate = await gen.run<RateResult>(job)
+            const runQueue = runQueueSince(rq0, pids, performance.now() - t0)
             // The broker's CPU over the whole job (warm-up included), scaled to the measured window.
             const bCpu = ((brokerCpu() - b0) * rate.ms) / (rate.ms + opts.warmupMs)
-            const row = { label, rate, brokerCpu: bCpu, ceilings }
+            const row = { label, rate, brokerCpu: bCpu, ceilings, runQueue }
             printRate(row)
             push(produceRows, row)
             if (acks === 1 && wanted(consumeLabel)) {
@@ -426,8 +442,13 @@ export async function run(args: string[]): Promise<void> {
                 partitionMaxBytes: 1024 * 1024, maxBytes: 50 * 1024 * 1024, decodeRecords: false,
               }
               const c0 = brokerCpu()
+              const crq0 = runQueues()
+              const ct0 = performance.now()
               const crate = await gen.run<RateResult>(cjob)
-              const crow = { label: consumeLabel, rate: crate, brokerCpu: brokerCpu() - c0, ceilings }
+              const crow = {
+                label: consumeLabel, rate: crate, brokerCpu: brokerCpu() - c0, ceilings, runQueue: runQueueSince(crq0, pids, performance.now() - ct0),
+                fetch: { mb: crate.wireBytes / 1e6 / crate.requests, ms: crate.ms / crate.requests },
+              }
               printRate(crow)
               push(consumeRows, crow)
             }

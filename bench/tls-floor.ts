@@ -1,10 +1,12 @@
 // `npm run bench -- tls-floor [--blocks N]`: node alone, no Samsa — a server process answers each
-// 1-byte request with 1 MiB written in one piece, over TCP and over TLS (TLS 1.3, node's default
-// cipher, an EC P-256 throw-away certificate), and the client reads into one fixed buffer (as the
-// load generator reads fetch responses). One request in flight, as a consumer of one partition:
-// the round trip is what the consume-1p rows of `bench broker --tls` pay per MiB on top of the
-// broker's own work. Blocks of 40 round trips alternate between TCP and TLS so both see the same
-// load; prints round-trip percentiles and each process's CPU per MiB.
+// 1-byte request with 1 MiB written in one piece, or with 16 MiB written as 16 separate 1 MiB writes
+// (as the broker writes a 16-partition fetch response), over TCP and over TLS (TLS 1.3, node's
+// default cipher, an EC P-256 throw-away certificate); the client reads into one fixed buffer (as
+// the load generator reads fetch responses). One request in flight, as a consumer: the round trip is
+// what the consume rows of `bench broker --tls` pay per fetch on top of the broker's own work.
+// Blocks of round trips rotate through the rows so all see the same load; prints round-trip
+// percentiles, each process's CPU per MiB, and how much the two processes worked at the same time
+// (both processes' CPU over the wall time: 1 = one after the other; up to 2 = fully overlapped).
 import { execFileSync, fork } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer as tcpServer, connect as tcpConnect } from 'node:net'
@@ -17,13 +19,16 @@ import { fileURLToPath } from 'node:url'
 import { processCpuMs } from './loadgen/cpu.ts'
 
 const MIB = 1 << 20
-const PER_BLOCK = 40
+/** Round trips per block: about 40 MiB per row and block. */
+const PER_BLOCK_MIB = 40
 
 function serve(dir: string): void {
   const payload = Buffer.alloc(MIB, 7)
   const onSocket = (s: Socket) => {
     s.setNoDelay(true)
-    s.on('data', () => s.write(payload))
+    // Queued writes go out one by one, as the broker's TLS connections write (net/tls-writes.ts).
+    ;(s as unknown as { _writev: unknown })._writev = null
+    s.on('data', (d: Buffer) => { for (let i = 0; i < d[0]!; i++) s.write(payload) })
   }
   const tcp = tcpServer(onSocket).listen(0, '127.0.0.1', () => {
     const tls = tlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, onSocket)
@@ -43,37 +48,46 @@ export async function run(args: string[]): Promise<void> {
     const ports = await new Promise<{ tcp: number; tls: number }>((resolve) => server.once('message', resolve))
     const buf = Buffer.allocUnsafe(64 * 1024)
     let got = 0
+    let want = 0
     let done: (() => void) | null = null
-    const onread = { buffer: buf, callback: (n: number) => { got += n; if (got >= MIB && done) { const d = done; done = null; d() } return true } }
+    const onread = { buffer: buf, callback: (n: number) => { got += n; if (got >= want && done) { const d = done; done = null; d() } return true } }
     const open = (secure: boolean) => new Promise<Socket>((resolve) => {
       const s: Socket = secure
         ? tlsConnect({ port: ports.tls, host: '127.0.0.1', rejectUnauthorized: false, onread } as ConnectionOptions, () => resolve(s))
         : tcpConnect({ port: ports.tcp, host: '127.0.0.1', onread } as NetConnectOpts, () => resolve(s))
       s.setNoDelay(true)
     })
-    const rows = [{ name: 'TCP', socket: await open(false) }, { name: 'TLS', socket: await open(true) }]
-      .map((r) => ({ ...r, ms: [] as number[], clientCpu: 0, serverCpu: 0 }))
-    const request = Buffer.from([1])
+    const rows = []
+    for (const writes of [1, 16]) {
+      for (const secure of [false, true]) {
+        rows.push({ name: `${secure ? 'TLS' : 'TCP'} ${writes} x 1 MiB`, writes, socket: await open(secure), ms: [] as number[], wallMs: 0, clientCpu: 0, serverCpu: 0 })
+      }
+    }
     for (let b = 0; b < blocks; b++) {
       for (const r of rows) {
+        const request = Buffer.from([r.writes])
         const c0 = process.cpuUsage()
         const s0 = processCpuMs(server.pid!) ?? 0
-        for (let i = 0; i < PER_BLOCK; i++) {
+        const t0 = performance.now()
+        for (let i = 0; i < PER_BLOCK_MIB / r.writes; i++) {
           got = 0
+          want = r.writes * MIB
           const t = performance.now()
           await new Promise<void>((resolve) => { done = resolve; r.socket.write(request) })
           r.ms.push(performance.now() - t)
         }
+        r.wallMs += performance.now() - t0
         const c = process.cpuUsage(c0)
         r.clientCpu += (c.user + c.system) / 1000
         r.serverCpu += (processCpuMs(server.pid!) ?? 0) - s0
       }
     }
     const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)]!.toFixed(3)
-    console.log(`tls-floor: node ${process.version}, ${blocks} x ${PER_BLOCK} round trips of 1 MiB per row, load average ${loadavg()[0]!.toFixed(1)}`)
+    console.log(`tls-floor: node ${process.version}, ${blocks} blocks of ${PER_BLOCK_MIB} MiB per row, load average ${loadavg()[0]!.toFixed(1)}`)
     for (const r of rows) {
-      console.log(`${r.name}  round trip min ${q(r.ms, 0)} p5 ${q(r.ms, 0.05)} p25 ${q(r.ms, 0.25)} p50 ${q(r.ms, 0.5)} ms | cpu per MiB: ` +
-        `client ${(r.clientCpu / r.ms.length).toFixed(3)} ms, server ${(r.serverCpu / r.ms.length).toFixed(3)} ms`)
+      const mib = r.ms.length * r.writes
+      console.log(`${r.name.padEnd(14)} round trip min ${q(r.ms, 0)} p5 ${q(r.ms, 0.05)} p25 ${q(r.ms, 0.25)} p50 ${q(r.ms, 0.5)} ms | cpu per MiB: ` +
+        `client ${(r.clientCpu / mib).toFixed(3)} ms, server ${(r.serverCpu / mib).toFixed(3)} ms | both at once ${((r.clientCpu + r.serverCpu) / r.wallMs).toFixed(2)}`)
       r.socket.destroy()
     }
   } finally {

@@ -29,6 +29,19 @@ export function processCpuTimes(pid: number, thread?: number): { user: number, s
 }
 
 /**
+ * How long a thread (default: the main thread, the event loop) has waited on a run queue for a
+ * CPU so far, ms (Linux schedstat); undefined elsewhere. On a loaded machine this is where
+ * wall-clock time went that was neither work nor waiting for the other process.
+ */
+export function runQueueMs(pid: number, thread = pid): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[1]) / 1e6
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * The machine's page cache size (MB, /proc/vmstat nr_file_pages); undefined off Linux. A row that
  * grows it writes into pages the page cache takes from free memory, which on a VM whose free
  * memory is handed back to the host (free page reporting) fault on the host at first touch.

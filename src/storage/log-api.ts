@@ -4,7 +4,7 @@ import type { AppendOrigin } from './append-validate.ts'
 import type { Scheduler } from './clock.ts'
 import type { LogConfig } from './config.ts'
 import type { StorageLogger } from './logger.ts'
-import type { TailCacheBudget } from './tail-cache.ts'
+import type { BufferHold, HoldCollector, TailCacheBudget } from './tail-cache.ts'
 
 export interface LogOptions {
   /** Partition directory, `<log.dir>/<topic>-<partition>`. */
@@ -37,6 +37,11 @@ export interface AppendOptions {
   origin?: AppendOrigin
   /** Written by the thread pool rather than on the event loop (see Log.writeGroup). */
   offLoop?: boolean
+  /**
+   * `batches` is lent: the tail cache may keep it (retained through this hold) instead of a copy,
+   * so that readers at the log end need no file read. Without it large appends are not cached.
+   */
+  hold?: BufferHold
 }
 
 export interface AppendResult {
@@ -62,6 +67,11 @@ export interface ReadOptions {
    * fresh allocation per read. Results served from the tail cache do not use it.
    */
   allocate?: (size: number) => Buffer
+  /**
+   * Keeps lent tail-cache bytes (AppendOptions.hold) for the reader until it is done with them.
+   * Without it such bytes are read from the file instead.
+   */
+  holder?: HoldCollector
 }
 
 export interface ReadResult {

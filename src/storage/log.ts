@@ -38,6 +38,7 @@ import type { DuplicateAppend } from './producer/producer-state-manager.ts'
 import { Segment } from './segment.ts'
 import type { TimestampOffset } from './segment.ts'
 import { LogTailCache } from './tail-cache.ts'
+import type { BufferHold } from './tail-cache.ts'
 
 export type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult, TimestampOffset }
 
@@ -215,6 +216,8 @@ export class Log {
     const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
     const results: (AppendResult | Error)[] = []
     let pending: Buffer[] = []
+    /** Each pending buffer's hold (lent to the tail cache), when any append of the group has one. */
+    let holds: (BufferHold | undefined)[] | null = null
     let pendingBytes = 0
     let records = 0
     // A follower's appends are written by the thread pool, not on the event loop (Kafka appends
@@ -249,8 +252,9 @@ export class Log {
       }
       if (this.activeSegment.shouldRoll(pendingBytes, buf.length, lastOffsetOfItem, now, this.config)) {
         if (pending.length > 0) {
-          await this.writeToActive(pending, pendingBytes, offLoop)
+          await this.writeToActive(pending, pendingBytes, offLoop, holds)
           pending = []
+          holds = null
           pendingBytes = 0
         }
         await this.rollInternal(first)
@@ -264,12 +268,15 @@ export class Log {
       if (!replicated && opts.leaderEpoch !== undefined) epochsChanged = this.epochs.assign(opts.leaderEpoch, first)
       if (epochsChanged) {
         if (pending.length > 0) {
-          await this.writeToActive(pending, pendingBytes, offLoop)
+          await this.writeToActive(pending, pendingBytes, offLoop, holds)
           pending = []
+          holds = null
           pendingBytes = 0
         }
         await this.epochs.persist()
       }
+      if (opts.hold !== undefined) (holds ??= new Array<BufferHold | undefined>(pending.length))[pending.length] = opts.hold
+      else if (holds !== null) holds[pending.length] = undefined
       pending.push(buf)
       pendingBytes += buf.length
       records += summary.records
@@ -282,7 +289,7 @@ export class Log {
         recordCount: summary.records,
       })
     }
-    if (pending.length > 0) await this.writeToActive(pending, pendingBytes, offLoop)
+    if (pending.length > 0) await this.writeToActive(pending, pendingBytes, offLoop, holds)
     this.flusher.unflushed += records
     if (this.flusher.unflushed >= this.config.flushMessages) await this.flusher.flushActive()
     for (let i = 0; i < group.length; i++) {
@@ -296,16 +303,22 @@ export class Log {
   }
 
   /** Writes whole batches at the end of the active segment; the tail cache and log end offset follow. */
-  private async writeToActive(bufs: Buffer[], bytes: number, offLoop = false): Promise<void> {
+  private async writeToActive(bufs: Buffer[], bytes: number, offLoop: boolean, holds: (BufferHold | undefined)[] | null): Promise<void> {
     const seg = this.activeSegment
     await seg.append(bufs, bytes, this.config.indexIntervalBytes, offLoop)
-    for (const b of bufs) this.tail.add(b, batchBase(b, 0), lastOffsetIn(b))
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i]!
+      this.tail.add(b, batchBase(b, 0), lastOffsetIn(b), holds?.[i])
+    }
     this.endOffset = seg.nextOffset
   }
 
   private async rollInternal(newBase: number): Promise<void> {
     const old = this.activeSegment
     const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config))
+    // The cache never spans segments: what it holds stays exactly what the file holds even when the
+    // rolled segment is later cleaned or deleted (and lent buffers go back sooner).
+    this.tail.clear()
     this.segs.add(seg)
     seg.nextOffset = newBase
     this.flusher.rolledAway(old, old.nextOffset)
@@ -370,7 +383,7 @@ export class Log {
     }
     const maxOffset = Math.min(opts.maxOffset ?? this.endOffset, this.endOffset)
     if (offset >= maxOffset) return this.readResult(EMPTY, maxBytes, opts)
-    const cached = this.tail.read(offset, maxBytes, maxOffset)
+    const cached = this.tail.read(offset, maxBytes, maxOffset, opts.holder)
     return cached ? this.readResult(cached, maxBytes, opts) : undefined
   }
 

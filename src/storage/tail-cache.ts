@@ -1,8 +1,29 @@
-// Copies of recent small appends (up to 4 KiB each: low-latency producers) kept in memory so
-// consumers at the log end are served without a file read. One shared byte budget across all logs (a LogManager owns it); eviction is oldest-first
-// globally, which is also oldest-first within each log, so every log's cache stays a contiguous
-// run of batches ending at its log end offset.
+// Recent appends kept in memory so that readers at the log end (consumers, and a leader's
+// followers) are served without a file read: copies of small appends (up to 4 KiB each:
+// low-latency producers), and larger appends by reference when their owner lends them with a
+// BufferHold (the broker's pooled produce frames: no copy, and a follower fetch at the log end
+// needs no thread-pool read). The file stays the source of truth: the cached bytes are the very
+// buffers that were written (stamped before the write), and truncation or a segment roll drops
+// the cache. Kafka relies on the page cache here; what this trades is memory held for reads
+// (bounded by the budget) against a pool round trip per fetch. One shared byte budget across
+// all logs (a LogManager owns it); eviction is oldest-first globally, which is also oldest-first
+// within each log, so every log's cache stays a contiguous run of batches ending at its log end.
 import { baseOffset, batchSize, lastOffsetDelta } from '../protocol/records/batch-header.ts'
+
+/**
+ * A reference count on bytes lent to the cache instead of copied. The lender's buffer is not
+ * reused before every `retain` has been matched by a `release`; the cache retains once per cached
+ * append, and each reader that receives a view of it retains once more (ReadOptions.holder).
+ */
+export interface BufferHold {
+  retain(): void
+  release(): void
+}
+
+/** Takes a hold on behalf of a reader until the reader is done with the bytes (a response written). */
+export interface HoldCollector {
+  keep(hold: BufferHold): void
+}
 
 export interface CachedChunk {
   /** Whole batches, exactly as written. */
@@ -11,6 +32,8 @@ export interface CachedChunk {
   lastOffset: number
   owner: LogTailCache
   evicted: boolean
+  /** Lent bytes (not a copy): released when the chunk leaves the cache. */
+  hold: BufferHold | null
 }
 
 const NO_BYTES = Buffer.alloc(0)
@@ -46,6 +69,9 @@ export class TailCacheBudget {
       this.used -= chunk.buf.length
       // The queue may reference the chunk a while longer; the bytes must not live that long.
       chunk.buf = NO_BYTES
+      const hold = chunk.hold
+      chunk.hold = null
+      hold?.release()
     }
   }
 }
@@ -72,13 +98,24 @@ export class LogTailCache {
     return this.head < this.chunks.length ? this.chunks[this.head]!.firstOffset : Infinity
   }
 
-  add(buf: Buffer, firstOffset: number, lastOffset: number): void {
-    if (!this.budget || buf.length > SMALL_APPEND) {
-      // Only small appends are cached, as copies: keeping the appended request buffers
-      // themselves made every one of them survive into V8's old generation, and freeing them
-      // cost the produce path a major GC per ~64 MB (a quarter of the broker's CPU at 1 KiB
-      // records). Readers of large appends read the page cache. The cache stays contiguous.
-      this.clear()
+  /** `hold`: `buf` is lent, not copied (a large append is cached only so); it is retained while cached. */
+  add(buf: Buffer, firstOffset: number, lastOffset: number, hold?: BufferHold): void {
+    if (!this.budget) return
+    if (buf.length > SMALL_APPEND) {
+      // Large appends are cached only when lent: keeping unpooled request buffers made every one
+      // of them survive into V8's old generation, and freeing them cost the produce path a major
+      // GC per ~64 MB (a quarter of the broker's CPU at 1 KiB records); copying them cost as much
+      // (session 8). Lent buffers go back to their pool once released. Otherwise readers of large
+      // appends read the page cache, and the cache stays contiguous by starting over.
+      if (!hold) {
+        this.clear()
+        return
+      }
+      hold.retain()
+      const chunk: CachedChunk = { buf, firstOffset, lastOffset, owner: this, evicted: false, hold }
+      this.slab = null
+      this.chunks.push(chunk)
+      this.budget.add(chunk)
       return
     }
     const slab = this.slab
@@ -93,7 +130,7 @@ export class LogTailCache {
     }
     const bytes = Buffer.allocUnsafe(SLAB_BYTES)
     buf.copy(bytes, 0)
-    const chunk: CachedChunk = { buf: bytes.subarray(0, buf.length), firstOffset, lastOffset, owner: this, evicted: false }
+    const chunk: CachedChunk = { buf: bytes.subarray(0, buf.length), firstOffset, lastOffset, owner: this, evicted: false, hold: null }
     this.slab = { chunk, bytes, used: buf.length }
     this.chunks.push(chunk)
     this.budget.add(chunk)
@@ -121,9 +158,10 @@ export class LogTailCache {
 
   /**
    * Whole batches starting with the one that contains `offset`, up to `maxBytes` (the first batch
-   * always) and only batches whose last offset is < `maxOffset`. Undefined when `offset` is not cached.
+   * always) and only batches whose last offset is < `maxOffset`. Undefined when `offset` is not cached,
+   * or when the answer includes lent bytes and there is no `holder` to keep them for the reader.
    */
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer[] | undefined {
+  read(offset: number, maxBytes: number, maxOffset: number, holder?: HoldCollector): Buffer[] | undefined {
     if (offset < this.firstOffset) return undefined
     // Binary search the chunk holding offset.
     let lo = this.head
@@ -135,13 +173,14 @@ export class LogTailCache {
     }
     const out: Buffer[] = []
     let bytes = 0
-    for (let i = lo; i < this.chunks.length; i++) {
+    let i = lo
+    scan: for (; i < this.chunks.length; i++) {
       const { buf, firstOffset, lastOffset } = this.chunks[i]!
       if (firstOffset >= offset && lastOffset < maxOffset && bytes + buf.length <= maxBytes) {
         // The whole chunk qualifies: no need to look at its batches one by one.
         out.push(buf)
         bytes += buf.length
-        if (bytes >= maxBytes) return out
+        if (bytes >= maxBytes) break
         continue
       }
       let pos = 0
@@ -153,7 +192,8 @@ export class LogTailCache {
         if (last >= offset) {
           if (last >= maxOffset || (bytes > 0 && bytes + size > maxBytes)) {
             if (start >= 0) out.push(buf.subarray(start, pos))
-            return out
+            else i--
+            break scan
           }
           if (start < 0) start = pos
           bytes += size
@@ -161,6 +201,15 @@ export class LogTailCache {
         pos += size
       }
       if (start >= 0) out.push(start === 0 ? buf : buf.subarray(start))
+    }
+    // Chunks lo..i (those that gave bytes) may be lent: the reader keeps each until it is done.
+    const end = Math.min(i, this.chunks.length - 1)
+    if (out.length > 0) {
+      for (let k = lo; k <= end; k++) if (this.chunks[k]!.hold !== null && holder === undefined) return undefined
+      for (let k = lo; k <= end; k++) {
+        const h = this.chunks[k]!.hold
+        if (h !== null) holder!.keep(h)
+      }
     }
     return out
   }

@@ -6,7 +6,7 @@
 // and a bad etcd.connect are refused with clear errors.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startSamsa, samsaArgs } from '../helpers/samsa.ts'
+import { startSamsa, samsaArgs, waitForBrokers } from '../helpers/samsa.ts'
 import type { SamsaBroker } from '../helpers/samsa.ts'
 import { startTestEtcd } from '../helpers/etcd.ts'
 import type { TestEtcd } from '../helpers/etcd.ts'
@@ -54,8 +54,9 @@ const settings = (id: number) => ({ 'node.id': String(id), 'etcd.connect': conne
 before(async () => {
   etcd = await startTestEtcd()
   connect = etcd.connect()
-  const started = await Promise.all([1, 2, 3].map((id) => startSamsa({ settings: settings(id), readyTimeoutMs: 40_000 })))
+  const started = await Promise.all([1, 2, 3].map((id) => startSamsa({ settings: settings(id), readyTimeoutMs: 60_000 })))
   started.forEach((b, i) => brokers.set(i + 1, b))
+  await waitForBrokers(started)
 })
 
 after(async () => {
@@ -153,11 +154,12 @@ test('a second live broker with the same node.id refuses to start; a bad etcd.co
       run('bad', { ...settings(7), 'etcd.connect': 'localhost' }),
       run('down', { ...settings(7), 'etcd.connect': '127.0.0.1:1/x' }),
     ])
-    assert.equal(dup.code, 1)
+    const said = (r: typeof dup) => `${r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`}:\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-3000)}`
+    assert.equal(dup.code, 1, said(dup))
     assert.match(dup.stderr, /node\.id 2 is already registered by a live broker/)
-    assert.equal(bad.code, 1)
+    assert.equal(bad.code, 1, said(bad))
     assert.match(bad.stderr, /invalid configuration: etcd\.connect: 'localhost' is not HOST:PORT/)
-    assert.equal(down.code, 1)
+    assert.equal(down.code, 1, said(down))
     assert.match(down.stderr, /cannot reach etcd at 127\.0\.0\.1:1/)
   } finally {
     removeTempDir(dir)

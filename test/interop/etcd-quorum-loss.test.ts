@@ -21,7 +21,7 @@ before(async () => {
   const connect = etcd.connect()
   brokers = await Promise.all([1, 2].map((id) => startSamsa({
     settings: { 'node.id': String(id), 'etcd.connect': connect, 'broker.session.timeout.ms': '6000', 'broker.heartbeat.interval.ms': '1000' },
-    readyTimeoutMs: 40_000,
+    readyTimeoutMs: 60_000,
   })))
   admin = new Admin({ bootstrapServers: brokers.map((b) => b.bootstrap).join(',') })
 })

@@ -12,6 +12,7 @@ import { MissingToolError, requirePythonModule, requireTool } from '../helpers/t
 import { ServerProcess, ServerStartError } from '../helpers/server-process.ts'
 import { SAMSA_READY, samsaArgs } from '../helpers/samsa.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
+import { SAMSA_CLI } from '../helpers/cli-entry.ts'
 
 describe('tools', () => {
   it('finds the installed clients', () => {
@@ -178,7 +179,7 @@ describe('ServerProcess', () => {
 
 describe('samsa broker helper', () => {
   it('builds the start command and reads the ready line', () => {
-    assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(3), [
+    assert.deepEqual(samsaArgs('/d', 9, { 'num.partitions': '3' }).slice(SAMSA_CLI.length), [
       'start', '--data-dir', '/d', '--set', 'listeners=PLAINTEXT://127.0.0.1:9', '--set', 'admin.listeners=', '--set', 'schema.registry.listeners=',
       '--set', 'num.partitions=3',
     ])

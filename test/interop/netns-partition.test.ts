@@ -57,9 +57,9 @@ before(async () => {
     'auto.leader.rebalance.enable': 'false',
   })
   const [b1, b2, b3] = await Promise.all([
-    startSamsa({ netns: ns.name, settings: settings(1, ns.nsAddress), readyTimeoutMs: 40_000 }),
-    startSamsa({ settings: settings(2, ns.hostAddress), readyTimeoutMs: 40_000 }),
-    startSamsa({ settings: settings(3, ns.hostAddress), readyTimeoutMs: 40_000 }),
+    startSamsa({ netns: ns.name, settings: settings(1, ns.nsAddress), readyTimeoutMs: 60_000 }),
+    startSamsa({ settings: settings(2, ns.hostAddress), readyTimeoutMs: 60_000 }),
+    startSamsa({ settings: settings(3, ns.hostAddress), readyTimeoutMs: 60_000 }),
   ])
   brokers.set(1, b1!).set(2, b2!).set(3, b3!)
 })

@@ -48,7 +48,7 @@ function prepareApp(bootstrap: string): Promise<ChildProcess> {
 
 function waitFor(child: ChildProcess, line: string, err: () => string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the application did not print ${line} within 8 s:\n${err()}`)), 8_000)
+    const timer = setTimeout(() => reject(new Error(`the application did not print ${line} within 20 s:\n${err()}`)), 20_000)
     const onData = (d: Buffer) => {
       if (!d.toString().includes(line)) return
       clearTimeout(timer)
@@ -74,7 +74,9 @@ const kill = (c: ChildProcess): Promise<void> => new Promise((r) => {
   c.kill('SIGKILL')
 })
 
-test('exactly_once_v2 with the application SIGKILLed three times: per-key counts are exactly 1..n under read_committed', { timeout: 20_000 }, async () => {
+test('exactly_once_v2 with the application SIGKILLed three times: per-key counts are exactly 1..n under read_committed',
+  // ~8 s on a quiet machine; the bound is for a hang, not for speed: a loaded 2-core machine has needed 20+ s.
+  { timeout: 60_000 }, async () => {
   broker = await streamsBroker()
   const bootstrap = broker.bootstrap
   const admin = new Admin({ bootstrapServers: bootstrap })
@@ -92,7 +94,7 @@ test('exactly_once_v2 with the application SIGKILLed three times: per-key counts
     await producer.sendBatch(records)
   }
   const committedCount = async (min: number): Promise<void> => {
-    await readUntil(bootstrap, 'eos-out', (m) => m.length >= min, { readCommitted: true, timeoutMs: 8_000 })
+    await readUntil(bootstrap, 'eos-out', (m) => m.length >= min, { readCommitted: true, timeoutMs: 20_000 })
   }
   await produce(1000)
   // Each next incarnation loads while the current one runs; it starts once the current one is dead.
@@ -106,7 +108,7 @@ test('exactly_once_v2 with the application SIGKILLed three times: per-key counts
   }
   const app = await startApp(await next)
   const total = [...sent.values()].reduce((a, b) => a + b, 0)
-  const out = await readUntil(bootstrap, 'eos-out', (m) => m.length >= total, { readCommitted: true, timeoutMs: 12_000 })
+  const out = await readUntil(bootstrap, 'eos-out', (m) => m.length >= total, { readCommitted: true, timeoutMs: 30_000 })
   await kill(app)
   await producer.close()
   const perKey = new Map<string, number[]>()

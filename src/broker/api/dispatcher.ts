@@ -15,6 +15,7 @@ import type { Logger } from 'pino'
 import type { HandlerRegistry } from './registry.ts'
 import type { Connection, FrameHandler, FrameResult } from '../net/connection.ts'
 import { ReadBufferLease } from '../net/read-buffers.ts'
+import type { BufferHold } from '../../storage/index.ts'
 import type { BrokerContext } from '../context.ts'
 import { recordRequestTime, serializeIfQuoted } from '../quota/quota-checks.ts'
 
@@ -100,6 +101,7 @@ class Request implements RequestContext {
   readonly connection: Connection
   readonly header: RequestHeaderInfo
   readonly size: number
+  readonly frameHold: BufferHold | undefined
   quotaExempt = false
   /** Synchronous handler time (ms), measured only while request_percentage quotas exist; -1 otherwise. */
   handlingMs = -1
@@ -115,6 +117,12 @@ class Request implements RequestContext {
     this.connection = connection
     this.header = header
     this.size = size
+    this.frameHold = connection.dispatchingHold
+  }
+
+  /** Holds lent tail-cache bytes a Fetch response refers to until the response is written. */
+  keep(hold: BufferHold): void {
+    this.readBuffers.keep(hold)
   }
 
   get log(): Logger {

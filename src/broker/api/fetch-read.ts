@@ -29,6 +29,7 @@ import { LeaderEndpoints, NO_LEADER, currentLeader, wantsLeaderHint } from './le
 import type { ReadBufferLease } from '../net/read-buffers.ts'
 import { isSafeInt64 } from './int64.ts'
 import type { EpochEnd } from '../replica/diverging-epoch.ts'
+import type { BufferHold, HoldCollector } from '../../storage/index.ts'
 
 const EMPTY = Buffer.alloc(0)
 const NO_DIVERGENCE = Object.freeze({ epoch: -1, endOffset: -1n })
@@ -81,13 +82,15 @@ export class FetchPlan {
   answerNow = false
   private readonly maxBytes: number
   private readonly leaders: LeaderEndpoints
+  private readonly holder: HoldCollector | undefined
 
   constructor(request: FetchRequest, version: number, private readonly replicas: ReplicaManager, private readonly metadata: MetadataView,
     /**
      * Its `log` is created on first use (a child logger per fetch would cost every request);
-     * `readBuffers` lends the buffers file reads go into until the response is written.
+     * `readBuffers` lends the buffers file reads go into until the response is written; `keep`
+     * holds tail-cache bytes lent by produce requests until then (without it they are read from the file).
      */
-    private readonly logs: { readonly log: Logger; readonly readBuffers?: ReadBufferLease },
+    private readonly logs: { readonly log: Logger; readonly readBuffers?: ReadBufferLease; keep?(hold: BufferHold): void },
     /** ACLs: may the fetcher read this topic (absent: everything may be read). */
     authorize?: (topic: string) => boolean) {
     this.version = version
@@ -95,6 +98,7 @@ export class FetchPlan {
     this.maxBytes = version >= 3 ? Math.max(0, request.maxBytes) : Infinity
     this.replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId
     this.leaders = new LeaderEndpoints(metadata.image)
+    this.holder = logs.keep !== undefined ? (logs as HoldCollector) : undefined
     const replica = this.replicaId >= 0
     // Consumers on v11+ (client metadata, KIP-392) may read from a follower; else only the leader serves.
     const fetchOnlyLeader = replica || version < 11
@@ -292,8 +296,8 @@ export class FetchPlan {
     try {
       // Only the first partition with data may exceed the response limit (KIP-74).
       const r = this.replicaId >= 0
-        ? await p.readForReplica(target.fetchOffset, limit, this.logs.readBuffers?.allocate)
-        : await p.read(target.fetchOffset, limit, this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate)
+        ? await p.readForReplica(target.fetchOffset, limit, this.logs.readBuffers?.allocate, this.holder)
+        : await p.read(target.fetchOffset, limit, this.readCommitted, soFar === 0, this.logs.readBuffers?.allocate, this.holder)
       return this.fromRead(target, p, r.batches)
     } catch (err) {
       return this.readFailed(target, p, err)
@@ -313,8 +317,8 @@ export class FetchPlan {
     try {
       // Only the first partition with data may exceed the response limit (KIP-74).
       const r = this.replicaId >= 0
-        ? p.readForReplicaNow(target.fetchOffset, Math.max(limit, 1))
-        : p.readNow(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0)
+        ? p.readForReplicaNow(target.fetchOffset, Math.max(limit, 1), this.holder)
+        : p.readNow(target.fetchOffset, Math.max(limit, 1), this.readCommitted, soFar === 0, this.holder)
       return r === undefined ? undefined : this.fromRead(target, p, r.batches)
     } catch (err) {
       return this.readFailed(target, p, err)

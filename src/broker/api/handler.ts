@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { ReadBufferLease } from '../net/read-buffers.ts'
 import type { Connection } from '../net/connection.ts'
 import type { BrokerContext } from '../context.ts'
+import type { BufferHold } from '../../storage/index.ts'
 
 /** Returned by `handle` when the request gets no response at all (a Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response')
@@ -32,6 +33,11 @@ export interface RequestContext {
   readonly readBuffers: ReadBufferLease
   /** Bytes of the request frame (header and body): what a producer byte-rate quota counts. */
   readonly size: number
+  /**
+   * The request frame when it lives in a pooled buffer: views of it (Produce records) may be lent
+   * to storage's tail cache through this hold instead of being copied; absent otherwise.
+   */
+  readonly frameHold?: BufferHold
   /** Set by a handler whose request is not counted against request_percentage (a follower's fetch). */
   quotaExempt: boolean
 }

@@ -63,7 +63,8 @@ async function appendPartition(ctx: RequestContext, partition: Partition, index:
     if (partition.settings.schemaValidation) await checkSchemaIds(batches, partition.topic, partition.settings.schemaValidation, ctx.broker.schemas)
     // The epoch the batch is written in: only the HW of this leadership confirms it.
     const epoch = partition.leaderEpoch
-    const result = await partition.appendAsLeader(batches)
+    // Lent only when `batches` is the frame's own bytes (old versions' converted copies are not).
+    const result = await partition.appendAsLeader(batches, batches === records ? ctx.frameHold : undefined)
     ctx.broker.metrics.produced(partition.topic, batches.length, result.recordCount)
     const required = result.lastOffset + 1
     if (acks === -1) {

@@ -14,6 +14,7 @@ import type { Outgoing } from './tls-writes.ts'
 import { RequestBudget } from './request-budget.ts'
 import type { BudgetWaiter } from './request-budget.ts'
 import type { LogLimiter } from './log-limiter.ts'
+import { PooledFrame } from './produce-frames.ts'
 
 /**
  * What a request produced: the response frame as buffers (size prefix included), or null for none.
@@ -62,8 +63,8 @@ interface Slot {
   done: boolean
   result: FrameResult
   bytes: number
-  /** The request frame, when it lives in a pooled buffer to give back once the request completes. */
-  pooled: Buffer | null
+  /** The request frame, when it lives in a pooled buffer to give back once nothing holds it. */
+  pooled: PooledFrame | null
 }
 
 const UNBOUNDED = new RequestBudget(-1)
@@ -199,18 +200,25 @@ export class Connection implements BudgetWaiter {
     this.reserved = need
   }
 
+  /** The pooled frame being dispatched (read by the request context while the handler starts). */
+  dispatchingHold: PooledFrame | undefined = undefined
+
   private dispatch(frame: Buffer, pooled: boolean): void {
-    const slot: Slot = { done: false, result: null, bytes: frame.length + 4, pooled: pooled ? frame : null }
+    const hold = pooled ? new PooledFrame(frame, this.recycling!) : null
+    const slot: Slot = { done: false, result: null, bytes: frame.length + 4, pooled: hold }
     this.slots.push(slot)
     this.inFlightBytes += slot.bytes
     if (this.reserved > 0) this.reserved = 0 // the reservation was exactly this frame's size
     else this.budget.acquire(slot.bytes)
     let out: FrameResult | Promise<FrameResult>
+    this.dispatchingHold = hold ?? undefined
     try {
       out = this.handler(frame, this)
     } catch (err) {
       this.fail(err)
       return
+    } finally {
+      this.dispatchingHold = undefined
     }
     if (out instanceof Promise) {
       out.then((result) => this.complete(slot, result, true), (err: unknown) => this.fail(err))
@@ -226,9 +234,10 @@ export class Connection implements BudgetWaiter {
    * synchronous answers are written at once, so the read loop sees send-buffer back-pressure.
    */
   private complete(slot: Slot, result: FrameResult, later: boolean): void {
-    // The handler is done with its request: a pooled frame goes back (even if the connection closed).
+    // The handler is done with its request: a pooled frame goes back (even if the connection
+    // closed) once the tail cache and fetch responses holding its bytes are done too.
     if (slot.pooled) {
-      this.recycling!.put(Buffer.from(slot.pooled.buffer))
+      slot.pooled.release()
       slot.pooled = null
     }
     if (this.closed) return

@@ -10,16 +10,26 @@
 // and node completes each TLS write one event-loop turn later; a 1 MiB fetch response went out
 // as three writes (header, records, trailer), now as one.
 import type { BufferPool } from './buffer-pool.ts'
+import type { BufferHold, HoldCollector } from '../../storage/index.ts'
 
 /** Free bytes kept before each read (the fields before a partition's records fit easily). */
 export const ROOM_BEFORE = 512
 /** Free bytes kept after each read (besides whatever the size class rounds up). */
 export const ROOM_AFTER = 256
 
-/** The buffers one request took. `release` gives them back (once; later calls do nothing). */
-export class ReadBufferLease {
+/**
+ * The buffers one request took, and the holds on tail-cache bytes (lent produce frames) its
+ * response refers to. `release` gives them back (once; later calls do nothing).
+ */
+export class ReadBufferLease implements HoldCollector {
   private taken: Buffer[] = []
+  private held: BufferHold[] | null = null
   constructor(private readonly pool: BufferPool) {}
+
+  keep(hold: BufferHold): void {
+    hold.retain()
+    ;(this.held ??= []).push(hold)
+  }
 
   readonly allocate = (size: number): Buffer => {
     const buf = this.pool.take(size + ROOM_BEFORE + ROOM_AFTER)
@@ -90,6 +100,9 @@ export class ReadBufferLease {
     const taken = this.taken
     this.taken = []
     for (const b of taken) this.pool.put(b)
+    const held = this.held
+    this.held = null
+    if (held !== null) for (const h of held) h.release()
   }
 }
 

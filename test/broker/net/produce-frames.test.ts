@@ -5,6 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { FrameReader } from '../../../src/broker/net/frame-reader.ts'
+import { PooledFrame } from '../../../src/broker/net/produce-frames.ts'
 import { startBroker } from '../../../src/broker/index.ts'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
@@ -48,6 +49,23 @@ test('only frames of recyclable APIs that span chunks (and are large enough) are
   reader.next()
   assert.equal(reader.lastFramePooled, false, 'a frame inside one chunk is not copied at all')
   assert.deepEqual(taken, [100_000])
+})
+
+test('a pooled frame goes back to the pool with its last release, once', () => {
+  const put: Buffer[] = []
+  const frame = Buffer.alloc(64 * 1024).subarray(0, 50_000)
+  const hold = new PooledFrame(frame, { take: (n) => Buffer.alloc(n), put: (b) => put.push(b), recyclable: () => true })
+  hold.retain() // the tail cache
+  hold.retain() // a fetch response carrying the bytes
+  hold.release() // the produce request completes
+  hold.release() // the response is written
+  assert.equal(put.length, 0, 'still held by the tail cache')
+  hold.release()
+  assert.equal(put.length, 1)
+  assert.equal(put[0]!.buffer, frame.buffer, 'the whole pooled buffer goes back')
+  assert.equal(put[0]!.length, 64 * 1024)
+  hold.release()
+  assert.equal(put.length, 1, 'a further release does not give it back twice')
 })
 
 test('pipelined large produce requests land in the log byte for byte', async (t) => {
