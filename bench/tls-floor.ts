@@ -1,6 +1,8 @@
 // `npm run bench -- tls-floor [--blocks N]`: node alone, no Samsa — a server process answers each
-// 1-byte request with 1 MiB written in one piece, or with 16 MiB written as 16 separate 1 MiB writes
-// (as the broker writes a 16-partition fetch response), over TCP and over TLS (TLS 1.3, node's
+// 2-byte request with 1 MiB written in one piece, or with 16 MiB written as 16 separate 1 MiB writes
+// (as the broker writes a 16-partition fetch response), or (TLS) with 1 MiB as two 512 KiB writes
+// (would the client decrypting the first half while the server encrypts the second pay off? tls3
+// found not under load), over TCP and over TLS (TLS 1.3, node's
 // default cipher, an EC P-256 throw-away certificate); the client reads into one fixed buffer (as
 // the load generator reads fetch responses). One request in flight, as a consumer: the round trip is
 // what the consume rows of `bench broker --tls` pay per fetch on top of the broker's own work.
@@ -28,7 +30,8 @@ function serve(dir: string): void {
     s.setNoDelay(true)
     // Queued writes go out one by one, as the broker's TLS connections write (net/tls-writes.ts).
     ;(s as unknown as { _writev: unknown })._writev = null
-    s.on('data', (d: Buffer) => { for (let i = 0; i < d[0]!; i++) s.write(payload) })
+    // d[0] writes of d[1] x 64 KiB each.
+    s.on('data', (d: Buffer) => { for (let i = 0; i < d[0]!; i++) s.write(payload.subarray(0, d[1]! * 64 * 1024)) })
   }
   const tcp = tcpServer(onSocket).listen(0, '127.0.0.1', () => {
     const tls = tlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, onSocket)
@@ -58,20 +61,21 @@ export async function run(args: string[]): Promise<void> {
       s.setNoDelay(true)
     })
     const rows = []
-    for (const writes of [1, 16]) {
-      for (const secure of [false, true]) {
-        rows.push({ name: `${secure ? 'TLS' : 'TCP'} ${writes} x 1 MiB`, writes, socket: await open(secure), ms: [] as number[], wallMs: 0, clientCpu: 0, serverCpu: 0 })
-      }
+    const shapes = [[false, 1, 16], [true, 1, 16], [true, 2, 8], [false, 16, 16], [true, 16, 16]] as const
+    for (const [secure, writes, units] of shapes) {
+      const mib = (writes * units) / 16
+      rows.push({ name: `${secure ? 'TLS' : 'TCP'} ${writes} x ${units * 64 >= 1024 ? `${units / 16} MiB` : `${units * 64} KiB`}`, writes, units, mib,
+        socket: await open(secure), ms: [] as number[], wallMs: 0, clientCpu: 0, serverCpu: 0 })
     }
     for (let b = 0; b < blocks; b++) {
       for (const r of rows) {
-        const request = Buffer.from([r.writes])
+        const request = Buffer.from([r.writes, r.units])
         const c0 = process.cpuUsage()
         const s0 = processCpuMs(server.pid!) ?? 0
         const t0 = performance.now()
-        for (let i = 0; i < PER_BLOCK_MIB / r.writes; i++) {
+        for (let i = 0; i < PER_BLOCK_MIB / r.mib; i++) {
           got = 0
-          want = r.writes * MIB
+          want = r.mib * MIB
           const t = performance.now()
           await new Promise<void>((resolve) => { done = resolve; r.socket.write(request) })
           r.ms.push(performance.now() - t)
@@ -85,7 +89,7 @@ export async function run(args: string[]): Promise<void> {
     const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)]!.toFixed(3)
     console.log(`tls-floor: node ${process.version}, ${blocks} blocks of ${PER_BLOCK_MIB} MiB per row, load average ${loadavg()[0]!.toFixed(1)}`)
     for (const r of rows) {
-      const mib = r.ms.length * r.writes
+      const mib = r.ms.length * r.mib
       console.log(`${r.name.padEnd(14)} round trip min ${q(r.ms, 0)} p5 ${q(r.ms, 0.05)} p25 ${q(r.ms, 0.25)} p50 ${q(r.ms, 0.5)} ms | cpu per MiB: ` +
         `client ${(r.clientCpu / mib).toFixed(3)} ms, server ${(r.serverCpu / mib).toFixed(3)} ms | both at once ${((r.clientCpu + r.serverCpu) / r.wallMs).toFixed(2)}`)
       r.socket.destroy()

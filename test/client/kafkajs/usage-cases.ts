@@ -37,7 +37,7 @@ const str = (b: Buffer | string | null | undefined): string | null => (b === nul
 export function kafkaJsUsageCases(label: string, lib: KafkaJsLike): void {
   const { Kafka, logLevel, CompressionTypes, KafkaJSError, KafkaJSProtocolError, KafkaJSAggregateError } = lib
 
-  describe(`KafkaJS usage (${label})`, { timeout: 60_000 }, () => {
+  describe(`KafkaJS usage (${label})`, { timeout: 180_000 }, () => {
     let broker: Broker
     let kafka: KafkaJs.Kafka
     const logs: string[] = []
@@ -305,7 +305,9 @@ export function kafkaJsUsageCases(label: string, lib: KafkaJsLike): void {
       assert.deepEqual(values, ['c1', 'c2', 'c3'])
     })
 
-    it('consumer: pause and resume a partition; admin describeGroups of the running group', { timeout: 20_000 }, async () => {
+    // KafkaJS's admin.setOffsets/resetOffsets each wait one fetch round of a consumer whose partitions
+    // are all paused: its maxWaitTime, 5 s (so these two cases take 5 and 15 s on a quiet machine).
+    it('consumer: pause and resume a partition; admin describeGroups of the running group', { timeout: 60_000 }, async () => {
       const t = unique('pause')
       await admin.createTopics({ topics: [{ topic: t, numPartitions: 2 }], waitForLeaders: true })
       const producer = kafka.producer()
@@ -348,7 +350,7 @@ export function kafkaJsUsageCases(label: string, lib: KafkaJsLike): void {
       assert.deepEqual(values, ['p0-2', 'p0-3', 'p1-1'])
     })
 
-    it('admin: group offsets (set, reset, fetch), list and delete groups', { timeout: 20_000 }, async () => {
+    it('admin: group offsets (set, reset, fetch), list and delete groups', { timeout: 90_000 }, async () => {
       const t = unique('grp')
       await admin.createTopics({ topics: [{ topic: t, numPartitions: 2 }], waitForLeaders: true })
       const producer = kafka.producer()
