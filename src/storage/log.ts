@@ -220,12 +220,15 @@ export class Log {
     let holds: (BufferHold | undefined)[] | null = null
     let pendingBytes = 0
     let records = 0
-    // A follower's appends are written by the thread pool, not on the event loop (Kafka appends
-    // them on its replica fetcher threads, apart from the request handlers): the loop goes on
-    // serving requests meanwhile. Measured: RF=3 acks=1 broker event loop 9.4 → 4.4 ms per MB
-    // (bench cluster, BENCHMARKS.md Replication). Leaders ask for it with `offLoop`.
+    // Leaders with followers ask for their writes to go to the thread pool (`offLoop`); parts of
+    // up to 1 MiB are otherwise written on the event loop (Segment.append), a follower's too. A
+    // follower wrote through the pool from session 9 (then its event loop was the limit, paying
+    // for page-cache copies into fresh pages); since its fetches stopped reading files (tail
+    // cache), the pool's round trip per fetch response — two thread wake-ups on this VM — cost more
+    // than the copy: session 11 A/B, RF=3 acks=all 8.4-12.0 → 7.8 CPU ms/MB, context switches
+    // 46-55 → 33-35 per MB (docs/benchmarks/replication.md "Session 11").
     let offLoop = false
-    for (const g of group) if (g.opts.origin === 'replication' || g.opts.offLoop === true) offLoop = true
+    for (const g of group) if (g.opts.offLoop === true) offLoop = true
     let next = this.endOffset
     for (const item of group) {
       const { buf, summary, opts } = item

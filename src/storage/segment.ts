@@ -197,7 +197,7 @@ export class Segment {
   /**
    * Writes whole batches (`bytes` in all, offsets stamped) at the end of the file, then publishes
    * them: index entries, `size` and `nextOffset` change together, synchronously, after the write.
-   * `offLoop`: every part goes through the thread pool (a follower's appends, see Log.writeGroup).
+   * `offLoop`: every part goes through the thread pool (a leader with followers, see Log.writeGroup).
    */
   async append(bufs: Buffer[], bytes: number, indexInterval: number, offLoop = false): Promise<void> {
     const position = this.size
