@@ -148,7 +148,7 @@ test('a second live broker with the same node.id refuses to start; a bad etcd.co
   const dir = makeTempDir('samsa-dup-')
   try {
     const run = (sub: string, over: Record<string, string>) =>
-      runProcess(process.execPath, samsaArgs(`${dir}/${sub}`, 0, over), { cwd: REPO, timeoutMs: SESSION_MS + 25_000 })
+      runProcess(process.execPath, samsaArgs(`${dir}/${sub}`, 0, over), { cwd: REPO, timeoutMs: SESSION_MS + 50_000 })
     const [dup, bad, down] = await Promise.all([
       run('dup', settings(2)),
       run('bad', { ...settings(7), 'etcd.connect': 'localhost' }),

@@ -216,7 +216,8 @@ export class Fetcher {
     let res: FetchResponse
     const startedAt = Date.now()
     try {
-      const conn = await this.cluster.nodeConnection(node, lane === 0 ? 'data' : 'fetch')
+      const purpose = lane === 0 ? 'data' : 'fetch'
+      const conn = this.cluster.openNodeConnection(node, purpose) ?? await this.cluster.nodeConnection(node, purpose)
       res = await conn.request<FetchResponse>(ApiKey.Fetch, this.request(node, lane, states), { extraTimeoutMs: this.o.maxWaitMs })
     } catch {
       for (const s of states) {

@@ -185,10 +185,11 @@ export class Sender {
   }
 
   private sendTo(leader: number, queues: PartitionQueue[]): void {
+    const open = this.cluster.openNodeConnection(leader)
+    if (open !== undefined) return this.fill(open, queues)
     const b = this.cluster.brokers.get(leader)
     if (b === undefined) return this.refreshMetadata()
     const connecting = this.cluster.connection(b.host, b.port)
-    // Fast path: an open connection is used synchronously (no promise hop per request).
     void connecting.then(
       (conn) => this.fill(conn, queues),
       () => {
