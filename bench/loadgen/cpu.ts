@@ -52,6 +52,19 @@ export function runQueueMs(pid: number, thread = pid): number | undefined {
 }
 
 /**
+ * How long a thread (default: the main thread, the event loop) has run on a CPU so far, ms (Linux
+ * schedstat, ns resolution); undefined elsewhere. Beside the run-queue wait it tells whether an
+ * event loop was busy (the side that bounds a row) or idle, waiting for the other process.
+ */
+export function onCpuMs(pid: number, thread = pid): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * The machine's page cache size (MB, /proc/vmstat nr_file_pages); undefined off Linux. A row that
  * grows it writes into pages the page cache takes from free memory, which on a VM whose free
  * memory is handed back to the host (free page reporting) fault on the host at first touch.

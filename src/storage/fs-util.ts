@@ -13,21 +13,45 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
 let tmpCounter = 0
 
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+/**
+ * Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync
+ * dir. `sync` false skips both fsyncs (temp, rename): after a crash the file may be missing, empty
+ * or torn, so only for files whose reader detects that (a checksum) and can do without them, made
+ * durable later by `fsyncFileIfExists` and `fsyncDir`.
+ */
+export async function writeFileAtomic(path: string, data: Buffer | string, sync = true): Promise<void> {
   // A unique temp name: two writers of the same file must not share (and truncate) one temp file.
   const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(data)
-    await fh.sync()
+    if (sync) await fh.sync()
   } finally {
     await fh.close()
   }
   await rename(tmp, path)
-  await fsyncDir(dirname(path))
+  if (sync) await fsyncDir(dirname(path))
+}
+
+/**
+ * fsyncs a file written by `writeFileAtomic(path, data, false)` (its directory entry needs a
+ * `fsyncDir` after the rename too). Gone by now (deleted or truncated away): nothing to do.
+ */
+export async function fsyncFileIfExists(path: string): Promise<void> {
+  let fh
+  try {
+    fh = await open(path, 'r')
+  } catch (e) {
+    if (isNotFound(e)) return
+    throw e
+  }
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
 }
 
 export async function unlinkIfExists(path: string): Promise<void> {

@@ -7,7 +7,7 @@
 // so did the directory fsync for the new file, queued behind that writeback). The recovery point
 // moves past a rolled segment only when the directory, its data and its index files are durable;
 // flushes and close wait for these first.
-import { fsyncDir } from './fs-util.ts'
+import { fsyncDir, fsyncFileIfExists } from './fs-util.ts'
 import type { Segment } from './segment.ts'
 
 /** What the flusher reads from its Log, live, and how it reports a failed fsync. */
@@ -41,8 +41,12 @@ export class LogFlusher {
     return this.rolled
   }
 
-  /** The log rolled away from `old`, which holds everything below `upTo`: fsync it in the background. */
-  rolledAway(old: Segment, upTo: number): void {
+  /**
+   * The log rolled away from `old`, which holds everything below `upTo`: fsync it in the background,
+   * with the producer snapshot written unsynced at the roll (`snapshot`; its rename is covered by
+   * the directory fsync, which runs after it).
+   */
+  rolledAway(old: Segment, upTo: number, snapshot?: string): void {
     this.unflushed = 0
     old.acquire()
     this.rolled = this.rolled.then(async () => {
@@ -51,6 +55,7 @@ export class LogFlusher {
         await fsyncDir(this.log.dir)
         await old.flush()
         await old.persistIndexes()
+        if (snapshot !== undefined) await fsyncFileIfExists(snapshot)
         // Everything below upTo is in this segment or older ones (flushed before it, in order).
         this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(upTo, this.log.logEndOffset()))
       } catch (e) {

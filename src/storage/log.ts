@@ -324,8 +324,14 @@ export class Log {
     this.tail.clear()
     this.segs.add(seg)
     seg.nextOffset = newBase
-    this.flusher.rolledAway(old, old.nextOffset)
-    await this.producerState.onRoll(newBase)
+    // The snapshot is written unsynced; the background flush of the old segment fsyncs it (and the
+    // directory, after its rename) before the recovery point moves past the roll.
+    let snapshot: string | undefined
+    try {
+      snapshot = await this.producerState.onRoll(newBase)
+    } finally {
+      this.flusher.rolledAway(old, old.nextOffset, snapshot)
+    }
     this.logger.info({ dir: this.dir, base: newBase }, 'rolled segment')
   }
 

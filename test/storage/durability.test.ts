@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { open, readdir } from 'node:fs/promises'
 import { logConfig } from '../helpers/log-config.ts'
 import { Log } from '../../src/storage/log.ts'
 import { Segment } from '../../src/storage/segment.ts'
@@ -61,4 +62,39 @@ test('default flush policy: appends are acknowledged without an fdatasync', asyn
   const events = await traced({}, 20)
   const acks = events.lastIndexOf('ack')
   assert.equal(events.slice(0, acks).filter((e) => e === 'sync-start').length, 0)
+})
+
+test('a roll waits for no fsync: its producer snapshot is fsynced with the rolled segment, before the recovery point passes the roll', { timeout: 60_000 }, async () => {
+  const tmp = await tempDir()
+  // Every fsync (sync, datasync) waits for the gate from here on.
+  const probe = await open(join(tmp.path, 'probe'), 'w')
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>, datasync: () => Promise<void> }
+  await probe.close()
+  const { sync, datasync } = proto
+  let release!: () => void
+  const gate = new Promise<void>((r) => { release = r })
+  let syncs = 0
+  try {
+    const dir = join(tmp.path, 'd-0')
+    const log = await Log.open({ dir, config: logConfig({}) })
+    await log.append(batch(3, 'a'))
+    proto.sync = function (this: unknown) { syncs++; return gate.then(() => sync.call(this)) }
+    proto.datasync = function (this: unknown) { return gate.then(() => datasync.call(this)) }
+    const rolled = await Promise.race([log.roll().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))])
+    assert.ok(rolled, 'the roll waited for an fsync')
+    await log.append(batch(2, 'b'))
+    assert.ok((await readdir(dir)).some((f) => f.endsWith('.snapshot')), 'the snapshot is written at the roll')
+    assert.ok(log.recoveryPoint < 3, `recovery point ${log.recoveryPoint} passed the roll before any fsync`)
+    release()
+    await log.flush()
+    assert.ok(log.recoveryPoint >= 3, `recovery point ${log.recoveryPoint}`)
+    // fsync (not fdatasync) calls: the directory, the rolled segment's two indexes, the snapshot.
+    assert.ok(syncs >= 4, `${syncs} fsyncs`)
+    await log.close()
+  } finally {
+    proto.sync = sync
+    proto.datasync = datasync
+    release()
+    await tmp.cleanup()
+  }
 })

@@ -69,8 +69,15 @@ function seqMinus(seq: number, delta: number): number {
   return v < 0 ? v + 0x80000000 : v
 }
 
-export async function writeSnapshot(dir: string, offset: number, entries: Iterable<ProducerEntry>): Promise<void> {
-  await writeFileAtomic(snapshotPath(dir, offset), encodeSnapshot(entries))
+/**
+ * Writes `<offset>.snapshot` and returns its path. `sync` false (a segment roll, as Kafka's
+ * takeSnapshot(false)): not fsynced here; the caller fsyncs it later, and until then a crash may
+ * leave it torn, which loading detects by its CRC and replaces by an older snapshot plus replay.
+ */
+export async function writeSnapshot(dir: string, offset: number, entries: Iterable<ProducerEntry>, sync = true): Promise<string> {
+  const path = snapshotPath(dir, offset)
+  await writeFileAtomic(path, encodeSnapshot(entries), sync)
+  return path
 }
 
 /** Snapshot offsets present in `dir`, ascending. */
