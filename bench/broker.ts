@@ -25,7 +25,7 @@ import { KafkaConn } from './loadgen/kafka-conn.ts'
 import { kcatAvailable, kcatConsume, kcatProduce, writeValueFile } from './loadgen/kcat.ts'
 import type { ConnSecurity, ConsumeJob, Job, LatencyJob, LatencyResult, ProduceJob, RateResult } from './loadgen/jobs.ts'
 import { makeBenchTls, saslSslPort } from './tls-setup.ts'
-import { runQueueMs } from './loadgen/cpu.ts'
+import { onCpuMs, runQueueMs } from './loadgen/cpu.ts'
 import type { BenchTls } from './tls-setup.ts'
 
 const REPO = fileURLToPath(new URL('../', import.meta.url))
@@ -250,13 +250,26 @@ interface RateRow {
   ceilings: Ceilings
   /** Share of the row's wall time the broker's and the load generator's event loops spent waiting for a CPU. */
   runQueue: { broker: number; loadgen: number }
+  /** Share of the row's wall time the two event loops (main threads) ran: near 100% is the side that bounds the row. */
+  loops: { broker: number; loadgen: number }
   /** Consume rows: the fetches' mean size and round trip (one fetch in flight). */
   fetch?: { mb: number; ms: number }
 }
 
-/** Run-queue waits of the broker's and the load generator's event loops, as shares of `wallMs` since `start`. */
-function runQueueSince(start: { broker: number; loadgen: number }, pids: { broker: number; loadgen: number }, wallMs: number) {
-  return { broker: ((runQueueMs(pids.broker) ?? 0) - start.broker) / wallMs, loadgen: ((runQueueMs(pids.loadgen) ?? 0) - start.loadgen) / wallMs }
+interface LoopTimes { broker: number; loadgen: number; brokerCpu: number; loadgenCpu: number }
+
+/** Run-queue waits and CPU time of the broker's and the load generator's event loops so far, ms. */
+function loopTimes(pids: { broker: number; loadgen: number }): LoopTimes {
+  return { broker: runQueueMs(pids.broker) ?? 0, loadgen: runQueueMs(pids.loadgen) ?? 0, brokerCpu: onCpuMs(pids.broker) ?? 0, loadgenCpu: onCpuMs(pids.loadgen) ?? 0 }
+}
+
+/** The event loops' run-queue waits and CPU time since `start`, as shares of `wallMs`. */
+function loopsSince(start: LoopTimes, pids: { broker: number; loadgen: number }, wallMs: number): Pick<RateRow, 'runQueue' | 'loops'> {
+  const now = loopTimes(pids)
+  return {
+    runQueue: { broker: (now.broker - start.broker) / wallMs, loadgen: (now.loadgen - start.loadgen) / wallMs },
+    loops: { broker: (now.brokerCpu - start.brokerCpu) / wallMs, loadgen: (now.loadgenCpu - start.loadgenCpu) / wallMs },
+  }
 }
 
 interface LatencyRow {
@@ -279,7 +292,8 @@ function printRate(r: RateRow): void {
   const perMb = (r.brokerCpu / (rate.valueBytes / 1e6)).toFixed(2)
   console.log(`${r.label.padEnd(26)} ${fmt(msgs).padStart(10)} msg/s ${mb.toFixed(0).padStart(5)} MB/s | ceilings: tcp ${c.tcp.toFixed(0)}, ` +
     `file append ${c.fileAppend.toFixed(0)}, Log.append ${c.logAppend.toFixed(0)} MB/s | cpu: loadgen ${pct(rate.cpuMs, rate.ms)}, ` +
-    `broker ${pct(r.brokerCpu, rate.ms)} (${perMb} ms/MB) | waiting for a CPU: broker ${(r.runQueue.broker * 100).toFixed(0)}%, ` +
+    `broker ${pct(r.brokerCpu, rate.ms)} (${perMb} ms/MB) | event loop on a CPU: broker ${(r.loops.broker * 100).toFixed(0)}%, ` +
+    `loadgen ${(r.loops.loadgen * 100).toFixed(0)}% | waiting for a CPU: broker ${(r.runQueue.broker * 100).toFixed(0)}%, ` +
     `loadgen ${(r.runQueue.loadgen * 100).toFixed(0)}%${r.fetch ? ` | fetch ${r.fetch.mb.toFixed(1)} MB in ${r.fetch.ms.toFixed(2)} ms` : ''}${err}`)
 }
 
@@ -385,7 +399,6 @@ export async function run(args: string[]): Promise<void> {
   }
   const brokerCpu = () => processCpuMs(broker.child.pid!)
   const pids = { broker: broker.child.pid!, loadgen: gen.pid }
-  const runQueues = () => ({ broker: runQueueMs(pids.broker) ?? 0, loadgen: runQueueMs(pids.loadgen) ?? 0 })
   let topicSeq = 0
   try {
     for (let rep = 0; rep < opts.reps; rep++) {
@@ -427,13 +440,13 @@ export async function run(args: string[]): Promise<void> {
             }
             execFileSync('sync') // start without earlier runs' dirty pages being written back
             const b0 = brokerCpu()
-            const rq0 = runQueues()
+            const rq0 = loopTimes(pids)
             const t0 = performance.now()
             const rate = await gen.run<RateResult>(job)
-            const runQueue = runQueueSince(rq0, pids, performance.now() - t0)
+            const loops = loopsSince(rq0, pids, performance.now() - t0)
             // The broker's CPU over the whole job (warm-up included), scaled to the measured window.
             const bCpu = ((brokerCpu() - b0) * rate.ms) / (rate.ms + opts.warmupMs)
-            const row = { label, rate, brokerCpu: bCpu, ceilings, runQueue }
+            const row = { label, rate, brokerCpu: bCpu, ceilings, ...loops }
             printRate(row)
             push(produceRows, row)
             if (acks === 1 && wanted(consumeLabel)) {
@@ -442,11 +455,11 @@ export async function run(args: string[]): Promise<void> {
                 partitionMaxBytes: 1024 * 1024, maxBytes: 50 * 1024 * 1024, decodeRecords: false,
               }
               const c0 = brokerCpu()
-              const crq0 = runQueues()
+              const crq0 = loopTimes(pids)
               const ct0 = performance.now()
               const crate = await gen.run<RateResult>(cjob)
               const crow = {
-                label: consumeLabel, rate: crate, brokerCpu: brokerCpu() - c0, ceilings, runQueue: runQueueSince(crq0, pids, performance.now() - ct0),
+                label: consumeLabel, rate: crate, brokerCpu: brokerCpu() - c0, ceilings, ...loopsSince(crq0, pids, performance.now() - ct0),
                 fetch: { mb: crate.wireBytes / 1e6 / crate.requests, ms: crate.ms / crate.requests },
               }
               printRate(crow)

@@ -51,8 +51,13 @@ function stamped(size: number): Buffer {
 class Samples {
   readonly out: number[] = []
   since = Infinity
+  // Warm-up latencies go through the same push as counted ones (then dropped), so that counting
+  // does not start with a path the optimized consumer loop has never run (a deoptimization).
+  private warm: number[] = []
   add(stamp: number): void {
-    if (stamp >= this.since) this.out.push(performance.now() - stamp)
+    const to = stamp >= this.since ? this.out : this.warm
+    to.push(performance.now() - stamp)
+    if (this.warm.length >= 1024) this.warm.length = 0
   }
 }
 

@@ -28,6 +28,16 @@ export function processCpuTimes(pid: number, thread?: number): { user: number, s
   }
 }
 
+/** Minor page faults of a process so far (Linux /proc/<pid>/stat; undefined elsewhere or once it has exited). */
+export function minorFaults(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7])
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * How long a thread (default: the main thread, the event loop) has waited on a run queue for a
  * CPU so far, ms (Linux schedstat); undefined elsewhere. On a loaded machine this is where
@@ -36,6 +46,19 @@ export function processCpuTimes(pid: number, thread?: number): { user: number, s
 export function runQueueMs(pid: number, thread = pid): number | undefined {
   try {
     return Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[1]) / 1e6
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * How long a thread (default: the main thread, the event loop) has run on a CPU so far, ms (Linux
+ * schedstat, ns resolution); undefined elsewhere. Beside the run-queue wait it tells whether an
+ * event loop was busy (the side that bounds a row) or idle, waiting for the other process.
+ */
+export function onCpuMs(pid: number, thread = pid): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]) / 1e6
   } catch {
     return undefined
   }

@@ -1,4 +1,4 @@
-// A pool of large buffers in size classes (multiples of 16 KiB from 64 KiB to 8 MiB), for buffers
+// A pool of large buffers in size classes (multiples of 16 KiB from 64 KiB to 16 MiB + 64 KiB), for buffers
 // whose end of use is known: fetch reads (read-buffers.ts) and produce request frames (connection.ts).
 // Reusing them keeps V8's external memory steady; every fresh off-heap buffer counts towards the
 // ~64 MB after which V8 starts a major GC.
@@ -10,7 +10,10 @@
  */
 const STEP = 16 * 1024
 const MIN_CLASS = 64 * 1024
-const MAX_CLASS = 8 * 1024 * 1024
+// A read of max.partition.fetch.bytes takes the log's read slack (16 KiB) and the lease's room on
+// top: samsa/client's default 8 MiB fetches read 8 MiB + 17 KiB, so the largest class must be
+// above a power of two, or every such read is fresh memory (page faults, external-memory GCs).
+const MAX_CLASS = 16 * 1024 * 1024 + 64 * 1024
 
 function classOf(size: number): number {
   return Math.max(MIN_CLASS, Math.ceil(size / STEP) * STEP)

@@ -27,6 +27,7 @@ test('take rounds up to a 16 KiB multiple of at least 64 KiB and reuses what was
   const b = pool.take(64 * 1024 + 1)
   assert.equal(b.length, 80 * 1024)
   assert.equal(pool.take(1024 * 1024 + 16 * 1024).length, 1040 * 1024, 'a 1 MiB fetch read plus slack')
+  assert.equal(pool.take(8 * 1024 * 1024 + 16 * 1024 + 768).length, 8 * 1024 * 1024 + 32 * 1024, "samsa/client's 8 MiB fetch read plus slack and room is pooled")
   pool.put(a)
   assert.equal(pool.idleBytes, 64 * 1024)
   assert.equal(pool.take(1000), a, 'the idle buffer of the class is lent again')
@@ -36,8 +37,8 @@ test('take rounds up to a 16 KiB multiple of at least 64 KiB and reuses what was
 
 test('reads above the largest class are not pooled, and the idle cap drops extra buffers', () => {
   const pool = new BufferPool(128 * 1024)
-  const huge = pool.take(9 * 1024 * 1024)
-  assert.equal(huge.length, 9 * 1024 * 1024)
+  const huge = pool.take(17 * 1024 * 1024)
+  assert.equal(huge.length, 17 * 1024 * 1024)
   pool.put(huge)
   assert.equal(pool.idleBytes, 0)
   const x = pool.take(1)
