@@ -7,7 +7,12 @@
 // processed plus the final commit, after one unreported warm-up run. Then the stores alone: puts/gets per second, LMDB vs in memory.
 // Then nodefluent's kafka-streams 5.0.0 on the same input (bench/streams-nodefluent.ts) for the
 // stateless and count rows. Prints figures; asserts nothing.
-import { mkdtempSync, rmSync } from 'node:fs'
+// Each row also shows where its CPU went (this process and the broker's: kernel time, minor page
+// faults — on this VM each costs ~20 µs of CPU), the garbage collections of this process and how
+// much the page cache grew (docs/benchmarks/streams.md). SAMSA_BENCH_PERF_CTL=<fifo>: writes
+// `enable`/`disable` around each reported row, for `perf record --control=fifo:<fifo> -D -1`.
+import { mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startBrokerProcess } from './broker-process.ts'
@@ -18,9 +23,25 @@ import { InMemoryBytesStore } from '../src/streams/state/bytes-store.ts'
 import { LmdbBytesStore } from '../src/streams/state/lmdb-store.ts'
 import type { BytesKeyValueStore } from '../src/streams/state/bytes-store.ts'
 import { runNodefluent } from './streams-nodefluent.ts'
+import { minorFaults, pageCacheMb, processCpuTimes } from './loadgen/cpu.ts'
 import type { NodefluentScenario } from './streams-nodefluent.ts'
 
 const S = Serdes.String()
+const perfFd = process.env.SAMSA_BENCH_PERF_CTL ? openSync(process.env.SAMSA_BENCH_PERF_CTL, 'w') : undefined
+const perfCtl = (cmd: string): void => {
+  if (perfFd !== undefined) writeSync(perfFd, `${cmd}\n`)
+}
+
+/** Garbage collections of this process since start: scavenges, mark-compacts, and their pause time. */
+const gcs = { minor: 0, major: 0, ms: 0 }
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as { detail?: { kind?: number } }).detail?.kind
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++
+    else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcs.major++
+    gcs.ms += e.duration
+  }
+}).observe({ entryTypes: ['gc'] })
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 
 function arg(args: string[], name: string, dflt: number): number {
@@ -46,28 +67,75 @@ const SCENARIOS: Record<string, (b: StreamsBuilder, out: string) => void> = {
   },
 }
 
-async function runApp(topology: Topology, bootstrap: string, appId: string, eos: boolean, n: number, tableRecords: number): Promise<{ ms: number; cpuMs: number }> {
+/** Where a row's time went: this (the streams) process and the broker process, from RUNNING to after close. */
+interface RowResult {
+  ms: number
+  cpuMs: number
+  sysMs: number
+  faults: number
+  broker?: { cpuMs: number, sysMs: number, faults: number }
+  /** Growth of the machine's page cache over the row, MB (other processes included). */
+  cacheMb?: number
+  gc: { minor: number, major: number, ms: number }
+}
+
+function snapshot(brokerPid: number | undefined) {
+  const r = process.resourceUsage()
+  const b = brokerPid === undefined ? undefined : processCpuTimes(brokerPid)
+  const bf = brokerPid === undefined ? undefined : minorFaults(brokerPid)
+  return { t: performance.now(), user: r.userCPUTime, sys: r.systemCPUTime, faults: r.minorPageFault, b, bf, cache: pageCacheMb(), gc: { ...gcs } }
+}
+
+async function runApp(topology: Topology, bootstrap: string, appId: string, eos: boolean, n: number, tableRecords: number, brokerPid?: number): Promise<RowResult> {
   const stateDir = mkdtempSync(join(tmpdir(), 'samsa-bench-streams-'))
   const app = new KafkaStreams(topology, { applicationId: appId, bootstrapServers: bootstrap, stateDir, processingGuarantee: eos ? 'exactly_once_v2' : 'at_least_once' })
   try {
-    let t0 = 0
-    let c0 = process.cpuUsage()
+    let s0: ReturnType<typeof snapshot> | undefined
     app.setStateListener((s) => {
-      if (s === 'RUNNING' && t0 === 0) {
-        t0 = performance.now()
-        c0 = process.cpuUsage()
+      if (s === 'RUNNING' && s0 === undefined) {
+        s0 = snapshot(brokerPid)
+        if (appId !== 'bench-warmup') perfCtl('enable')
       }
     })
     await app.start()
     const target = n + tableRecords
     while (app.processed < target) await new Promise((r) => setTimeout(r, 5))
     await app.close() // the final commit is part of the work
-    const c = process.cpuUsage(c0)
-    return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }
+    perfCtl('disable')
+    // Entries of collections during close() arrive on a later turn.
+    await new Promise((r) => setImmediate(r))
+    const s1 = snapshot(brokerPid)
+    const a = s0!
+    const broker = a.b !== undefined && s1.b !== undefined && a.bf !== undefined && s1.bf !== undefined
+      ? { cpuMs: s1.b.user + s1.b.sys - a.b.user - a.b.sys, sysMs: s1.b.sys - a.b.sys, faults: s1.bf - a.bf }
+      : undefined
+    return {
+      ms: s1.t - a.t,
+      cpuMs: (s1.user + s1.sys - a.user - a.sys) / 1000,
+      sysMs: (s1.sys - a.sys) / 1000,
+      faults: s1.faults - a.faults,
+      broker,
+      cacheMb: a.cache === undefined || s1.cache === undefined ? undefined : s1.cache - a.cache,
+      gc: { minor: s1.gc.minor - a.gc.minor, major: s1.gc.major - a.gc.major, ms: s1.gc.ms - a.gc.ms },
+    }
   } finally {
     await app.close()
     rmSync(stateDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The per-row detail after records/s: each process's CPU per record (of it kernel time) and minor
+ * page faults per record; this process's collections (many mark-compacts: young objects are being
+ * promoted, each promoted page faulted in fresh).
+ */
+function detail(r: RowResult, n: number): string {
+  const us = (ms: number) => (ms * 1000 / n).toFixed(2)
+  const streams = `${Math.round((r.cpuMs / r.ms) * 100)} %, ${us(r.cpuMs)} µs/record (sys ${us(r.sysMs)}, ${(r.faults / n).toFixed(3)} faults;` +
+    ` GC ${r.gc.minor}+${r.gc.major} ${Math.round(r.gc.ms)} ms)`
+  const broker = r.broker === undefined ? '' : `; broker ${us(r.broker.cpuMs)} µs/record (sys ${us(r.broker.sysMs)}, ${(r.broker.faults / n).toFixed(3)} faults)`
+  const cache = r.cacheMb === undefined ? '' : `; page cache ${r.cacheMb >= 0 ? '+' : ''}${r.cacheMb.toFixed(0)} MB`
+  return streams + broker + cache
 }
 
 function storeOps(make: () => BytesKeyValueStore, n: number, keys: number): { puts: number; gets: number } {
@@ -106,14 +174,14 @@ export async function run(args: string[]): Promise<void> {
     await p.sendBatch(Array.from({ length: keys }, (_, i) => ({ topic: 'bench-table', key: `k${i}`, value: `t${i}`, timestamp: 0 })))
     await p.close()
     console.log(`input: ${fmt(n)} records of 100 B, ${fmt(keys)} keys, one partition; table: ${fmt(keys)} rows`)
-    console.log(`${'scenario'.padEnd(28)} ${'guarantee'.padEnd(16)} ${'records/s'.padStart(10)}   streams process CPU (of one core), CPU per record`)
+    console.log(`${'scenario'.padEnd(28)} ${'guarantee'.padEnd(16)} ${'records/s'.padStart(10)}   streams process CPU (of one core), CPU per record (kernel, minor page faults; scavenges+mark-compacts, pause); broker's; page cache growth`)
     let id = 0
     // Warm-up (JIT, connections): the first scenario once, not reported.
     {
       const b = new StreamsBuilder()
       await admin.createTopics([{ topic: 'bench-out-warmup', numPartitions: 1 }])
       SCENARIOS['stateless map+filter']!(b, 'bench-out-warmup')
-      await runApp(b.build(), bootstrap, 'bench-warmup', false, n, 0)
+      await runApp(b.build(), bootstrap, 'bench-warmup', false, n, 0, broker.pid)
     }
     const perScenario = new Map<string, number[]>()
     for (const [name, build] of Object.entries(SCENARIOS)) {
@@ -124,10 +192,10 @@ export async function run(args: string[]): Promise<void> {
         await admin.createTopics([{ topic: out, numPartitions: 1 }])
         build(b, out)
         const tableRecords = name === 'stream-table join' ? keys : 0
-        const r = await runApp(b.build(), bootstrap, `bench-${id}`, eos, n, tableRecords)
+        const r = await runApp(b.build(), bootstrap, `bench-${id}`, eos, n, tableRecords, broker.pid)
         const rate = n / (r.ms / 1000)
         ;(perScenario.get(name) ?? perScenario.set(name, []).get(name)!).push(rate)
-        console.log(`${name.padEnd(28)} ${(eos ? 'exactly_once_v2' : 'at_least_once').padEnd(16)} ${fmt(rate).padStart(10)}   ${Math.round((r.cpuMs / r.ms) * 100)} %, ${(r.cpuMs * 1000 / n).toFixed(2)} µs/record`)
+        console.log(`${name.padEnd(28)} ${(eos ? 'exactly_once_v2' : 'at_least_once').padEnd(16)} ${fmt(rate).padStart(10)}   ${detail(r, n)}`)
       }
     }
     for (const [name, [alos, eos]] of perScenario) if (alos !== undefined && eos !== undefined) console.log(`${name}: exactly_once_v2 at ${Math.round((eos / alos) * 100)} % of at_least_once`)

@@ -28,6 +28,16 @@ export function processCpuTimes(pid: number, thread?: number): { user: number, s
   }
 }
 
+/** Minor page faults of a process so far (Linux /proc/<pid>/stat; undefined elsewhere or once it has exited). */
+export function minorFaults(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7])
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * How long a thread (default: the main thread, the event loop) has waited on a run queue for a
  * CPU so far, ms (Linux schedstat); undefined elsewhere. On a loaded machine this is where
