@@ -35,8 +35,6 @@ export interface AppendOptions {
    * offsets (must be >= log end offset) and may have offset gaps (compacted leader data).
    */
   origin?: AppendOrigin
-  /** Written by the thread pool rather than on the event loop (see Log.writeGroup). */
-  offLoop?: boolean
   /**
    * `batches` is lent: the tail cache may keep it (retained through this hold) instead of a copy,
    * so that readers at the log end need no file read. Without it large appends are not cached.

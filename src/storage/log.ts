@@ -220,15 +220,12 @@ export class Log {
     let holds: (BufferHold | undefined)[] | null = null
     let pendingBytes = 0
     let records = 0
-    // Leaders with followers ask for their writes to go to the thread pool (`offLoop`); parts of
-    // up to 1 MiB are otherwise written on the event loop (Segment.append), a follower's too. A
-    // follower wrote through the pool from session 9 (then its event loop was the limit, paying
-    // for page-cache copies into fresh pages); since its fetches stopped reading files (tail
-    // cache), the pool's round trip per fetch response — two thread wake-ups on this VM — cost more
-    // than the copy: session 11 A/B, RF=3 acks=all 8.4-12.0 → 7.8 CPU ms/MB, context switches
-    // 46-55 → 33-35 per MB (docs/benchmarks/replication.md "Session 11").
-    let offLoop = false
-    for (const g of group) if (g.opts.offLoop === true) offLoop = true
+    // Parts of up to 1 MiB are written on the event loop (Segment.append), leaders' and followers'
+    // alike. Both wrote through the thread pool in sessions 9-11 (then the event loop was the
+    // limit, paying for page-cache copies into fresh pages); since followers' fetches stopped
+    // reading files (tail cache), the pool's round trip — two thread wake-ups on this VM, plus its
+    // queue behind fsyncs — cost more than the copy: session 11 (followers) and 12 (leaders) A/B,
+    // docs/benchmarks/replication.md.
     let next = this.endOffset
     for (const item of group) {
       const { buf, summary, opts } = item
@@ -255,7 +252,7 @@ export class Log {
       }
       if (this.activeSegment.shouldRoll(pendingBytes, buf.length, lastOffsetOfItem, now, this.config)) {
         if (pending.length > 0) {
-          await this.writeToActive(pending, pendingBytes, offLoop, holds)
+          await this.writeToActive(pending, pendingBytes, holds)
           pending = []
           holds = null
           pendingBytes = 0
@@ -271,7 +268,7 @@ export class Log {
       if (!replicated && opts.leaderEpoch !== undefined) epochsChanged = this.epochs.assign(opts.leaderEpoch, first)
       if (epochsChanged) {
         if (pending.length > 0) {
-          await this.writeToActive(pending, pendingBytes, offLoop, holds)
+          await this.writeToActive(pending, pendingBytes, holds)
           pending = []
           holds = null
           pendingBytes = 0
@@ -292,7 +289,7 @@ export class Log {
         recordCount: summary.records,
       })
     }
-    if (pending.length > 0) await this.writeToActive(pending, pendingBytes, offLoop, holds)
+    if (pending.length > 0) await this.writeToActive(pending, pendingBytes, holds)
     this.flusher.unflushed += records
     if (this.flusher.unflushed >= this.config.flushMessages) await this.flusher.flushActive()
     for (let i = 0; i < group.length; i++) {
@@ -306,9 +303,9 @@ export class Log {
   }
 
   /** Writes whole batches at the end of the active segment; the tail cache and log end offset follow. */
-  private async writeToActive(bufs: Buffer[], bytes: number, offLoop: boolean, holds: (BufferHold | undefined)[] | null): Promise<void> {
+  private async writeToActive(bufs: Buffer[], bytes: number, holds: (BufferHold | undefined)[] | null): Promise<void> {
     const seg = this.activeSegment
-    await seg.append(bufs, bytes, this.config.indexIntervalBytes, offLoop)
+    await seg.append(bufs, bytes, this.config.indexIntervalBytes)
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i]!
       this.tail.add(b, batchBase(b, 0), lastOffsetIn(b), holds?.[i])

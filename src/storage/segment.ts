@@ -197,9 +197,8 @@ export class Segment {
   /**
    * Writes whole batches (`bytes` in all, offsets stamped) at the end of the file, then publishes
    * them: index entries, `size` and `nextOffset` change together, synchronously, after the write.
-   * `offLoop`: every part goes through the thread pool (a leader with followers, see Log.writeGroup).
    */
-  async append(bufs: Buffer[], bytes: number, indexInterval: number, offLoop = false): Promise<void> {
+  async append(bufs: Buffer[], bytes: number, indexInterval: number): Promise<void> {
     const position = this.size
     let written = 0
     // One writev per ~1 MiB: a group of large batches written in one multi-MiB call measured
@@ -213,7 +212,7 @@ export class Segment {
       const part = i === 0 && j === bufs.length ? bufs : bufs.slice(i, j)
       // Parts of up to WRITEV_BYTES are written on the event loop (see writeSync); a single larger
       // batch goes through the thread pool so the loop is never blocked for long.
-      let done = !offLoop && partBytes <= WRITEV_BYTES
+      let done = partBytes <= WRITEV_BYTES
         ? this.writeSync(part, position + written)
         : (await this.fh.writev(part, position + written)).bytesWritten
       while (done < partBytes) {

@@ -6,20 +6,10 @@
 // writes them one after another instead of gathering them) and merges only runs of small ones
 // (headers between record batches, small responses answered in the same tick), which are cheap
 // to copy and would otherwise each become a TLS record and a send of their own.
-//
-// node encrypts a whole write before any of it leaves. When a flush holds one large buffer (a
-// one-partition fetch response, ~1 MiB), the reader could only start decrypting once all of it was
-// encrypted; written as two halves, it decrypts the first while the second is encrypted (node alone,
-// quiet: 1 MiB round trip p50 0.958 -> 0.807 ms). Several large buffers already overlap that way
-// (the reader decrypts one while the next is encrypted), so they are left whole: each extra write
-// costs a wake-up of the reader and an event-loop turn here.
 import type { Socket } from 'node:net'
 
 /** Buffers at least this large are written as they are; smaller neighbours are merged. */
 export const WRITE_ALONE_BYTES = 16 * 1024
-
-/** A flush's only large buffer is written as two halves from this size on. */
-export const SPLIT_ALONE_BYTES = 512 * 1024
 
 /** The socket writes queued buffers one by one rather than gathered (node's `_writev`). */
 export function writeOneByOne(socket: Socket): void {
@@ -37,7 +27,6 @@ export interface Outgoing {
  * `onWritten` rides on the write that carries its last byte.
  */
 export function writeMerged(socket: Socket, responses: readonly Outgoing[]): void {
-  const split = onlyLargeBuffer(responses) >= SPLIT_ALONE_BYTES
   let run: Buffer[] = []
   let runBytes = 0
   let runCallbacks: (() => void)[] = []
@@ -56,13 +45,7 @@ export function writeMerged(socket: Socket, responses: readonly Outgoing[]): voi
       const cb = i === last ? onWritten : undefined
       if (b.length >= WRITE_ALONE_BYTES) {
         flushRun()
-        if (split && b.length >= SPLIT_ALONE_BYTES) {
-          const half = b.length >>> 1
-          socket.write(b.subarray(0, half))
-          socket.write(b.subarray(half), cb)
-        } else {
-          socket.write(b, cb)
-        }
+        socket.write(b, cb)
       } else {
         run.push(b)
         runBytes += b.length
@@ -72,19 +55,6 @@ export function writeMerged(socket: Socket, responses: readonly Outgoing[]): voi
     }
   }
   flushRun()
-}
-
-/** The size of the flush's one buffer of at least WRITE_ALONE_BYTES; 0 when there are none or several. */
-function onlyLargeBuffer(responses: readonly Outgoing[]): number {
-  let size = 0
-  for (const { bufs } of responses) {
-    for (const b of bufs) {
-      if (b.length < WRITE_ALONE_BYTES) continue
-      if (size > 0) return 0
-      size = b.length
-    }
-  }
-  return size
 }
 
 function callbackOf(callbacks: (() => void)[]): (() => void) | undefined {

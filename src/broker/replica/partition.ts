@@ -261,14 +261,13 @@ export class Partition {
     if (this.role !== 'leader') throw this.notLeader()
     if (origin === 'coordinator') this.coordinatorAppendCount++
     const epoch = this.epoch
-    // With followers the event loop also answers their fetches for every byte appended, and acks=all
-    // waits for them anyway: the write goes to the thread pool (bench cluster RF=3 acks=all, 3 A/B
-    // pairs: event loop 7.5 -> 6.1 ms/MB, all threads 12.4 -> 10.2). Alone, a synchronous write is
-    // cheaper (RF=1 measured slower through the thread pool).
     // With followers the tail cache keeps lent batches: their fetches at the log end, answered when
     // the append wakes them, then need no thread-pool read (alone, only copies of small appends).
+    // The write itself is on the event loop as for a single replica (parts up to 1 MiB, see
+    // Log.writeGroup): through the thread pool (sessions 9-11) it put two thread wake-ups and the
+    // pool's queue into every acks=all round trip (session 12 A/B, docs/benchmarks/replication.md).
     const replicated = this.followers.size > 0
-    const result = await this.log.append(batches, { leaderEpoch: epoch, origin, offLoop: replicated, hold: replicated ? hold : undefined })
+    const result = await this.log.append(batches, { leaderEpoch: epoch, origin, hold: replicated ? hold : undefined })
     this.appended.record(result.lastOffset + 1, batches.length)
     this.events.onLogAppend(this, batches.length)
     this.maybeAdvanceHighWatermark(result.lastOffset + 1, batches.length)

@@ -11,6 +11,19 @@ import { Buffer } from 'node:buffer'
 const SCRATCH_BYTES = 64 * 1024
 /** Large frame buffers are allocated in multiples of this (so one fits the next response of a similar size). */
 const FRAME_ROUNDING = 256 * 1024
+/**
+ * Frames that are not recycled are fresh memory each, and glibc hands fresh memory back to the
+ * kernel whenever more than twice its mmap threshold lies free at the top of the heap; a GC frees
+ * a dozen dead 8 MiB fetch responses at once, so the next ones were faulted in again page by page
+ * (measured: 50-120 faults per MB received, the consumer's CPU per MB doubled). glibc raises that
+ * threshold to the size of the largest mmapped block freed (up to 32 MiB): one such block, never
+ * touched (so never resident), allocated and dropped before the first large frame, lets up to
+ * 64 MiB of freed frames be reused. Other allocators ignore it.
+ */
+const MALLOC_THRESHOLD_BYTES = 32 * 1024 * 1024 - 64 * 1024
+/** Frames at least this large raise the threshold first. */
+const RAISE_AT_BYTES = 1024 * 1024
+let thresholdRaised = false
 
 export class FrameReceiver {
   private readonly scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
@@ -78,7 +91,13 @@ export class FrameReceiver {
 
   private allocate(size: number): Buffer {
     if (size < SCRATCH_BYTES) return Buffer.allocUnsafe(size)
-    if (!this.recycling) return Buffer.allocUnsafeSlow(size)
+    if (!this.recycling) {
+      if (!thresholdRaised && size >= RAISE_AT_BYTES) {
+        thresholdRaised = true
+        Buffer.allocUnsafeSlow(MALLOC_THRESHOLD_BYTES)
+      }
+      return Buffer.allocUnsafeSlow(size)
+    }
     const spare = this.spare
     if (spare && spare.length >= size) {
       this.spare = undefined

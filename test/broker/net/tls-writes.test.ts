@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
-import { SPLIT_ALONE_BYTES, WRITE_ALONE_BYTES, writeMerged } from '../../../src/broker/net/tls-writes.ts'
+import { WRITE_ALONE_BYTES, writeMerged } from '../../../src/broker/net/tls-writes.ts'
 
 /** Records each write: the buffer as given and whether it carried a callback. */
 function fakeSocket(): { socket: Socket; writes: { buf: Buffer; cb?: () => void }[] } {
@@ -61,35 +61,4 @@ test('a run that reaches the threshold is written at once and carries the callba
   assert.deepEqual(called, ['a', 'b'])
   writes[1]!.cb!()
   assert.deepEqual(called, ['a', 'b', 'c'])
-})
-
-test('a flush whose only large buffer is big enough writes it as two halves; the callback rides on the second', () => {
-  const { socket, writes } = fakeSocket()
-  const called: string[] = []
-  const big = Buffer.alloc(SPLIT_ALONE_BYTES + 3)
-  for (let i = 0; i < big.length; i++) big[i] = i & 0xff
-  const bufs = [small(12, 1), big, small(5, 2)]
-  writeMerged(socket, [{ bufs, onWritten: () => called.push('a') }])
-  assert.equal(writes.length, 4)
-  assert.equal(writes[1]!.buf.buffer, big.buffer, 'a view, not a copy')
-  assert.equal(writes[1]!.buf.length, big.length >>> 1)
-  assert.equal(writes[1]!.cb, undefined)
-  assert.equal(writes[2]!.buf.length, big.length - (big.length >>> 1))
-  assert.equal(writes[2]!.cb, undefined)
-  assert.deepEqual(Buffer.concat(writes.map((w) => w.buf)), Buffer.concat(bufs))
-  writes[3]!.cb!()
-  assert.deepEqual(called, ['a'])
-})
-
-test('large buffers stay whole when the flush holds several of them, or when the only one is below the split size', () => {
-  const a = Buffer.alloc(SPLIT_ALONE_BYTES, 1)
-  const b = Buffer.alloc(WRITE_ALONE_BYTES, 2)
-  const several = fakeSocket()
-  writeMerged(several.socket, [{ bufs: [small(8, 3), a] }, { bufs: [small(8, 4), b] }])
-  assert.deepEqual(several.writes.map((w) => w.buf.length), [8, a.length, 8, b.length])
-  const below = fakeSocket()
-  const c = Buffer.alloc(SPLIT_ALONE_BYTES - 1, 5)
-  writeMerged(below.socket, [{ bufs: [small(8, 6), c] }])
-  assert.deepEqual(below.writes.map((w) => w.buf.length), [8, c.length])
-  assert.equal(below.writes[1]!.buf, c)
 })
