@@ -1,5 +1,6 @@
 // Small filesystem helpers with the durability steps spelled out.
 import { randomBytes } from 'node:crypto'
+import { unlinkSync } from 'node:fs'
 import { open, rename, rm, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
@@ -15,28 +16,23 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 let tmpCounter = 0
 
-/**
- * Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync
- * dir. `sync` false skips both fsyncs (temp, rename): after a crash the file may be missing, empty
- * or torn, so only for files whose reader detects that (a checksum) and can do without them, made
- * durable later by `fsyncFileIfExists` and `fsyncDir`.
- */
-export async function writeFileAtomic(path: string, data: Buffer | string, sync = true): Promise<void> {
+/** Writes a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
+export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
   // A unique temp name: two writers of the same file must not share (and truncate) one temp file.
   const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(data)
-    if (sync) await fh.sync()
+    await fh.sync()
   } finally {
     await fh.close()
   }
   await rename(tmp, path)
-  if (sync) await fsyncDir(dirname(path))
+  await fsyncDir(dirname(path))
 }
 
 /**
- * fsyncs a file written by `writeFileAtomic(path, data, false)` (its directory entry needs a
+ * fsyncs a file written without fsync (a roll's producer snapshot; its directory entry needs a
  * `fsyncDir` after the rename too). Gone by now (deleted or truncated away): nothing to do.
  */
 export async function fsyncFileIfExists(path: string): Promise<void> {
@@ -51,6 +47,14 @@ export async function fsyncFileIfExists(path: string): Promise<void> {
     await fh.sync()
   } finally {
     await fh.close()
+  }
+}
+
+export function unlinkIfExistsSync(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
   }
 }
 

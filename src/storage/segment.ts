@@ -13,7 +13,7 @@ import {
 } from '../protocol/records/batch-header.ts'
 import type { LogConfig } from './config.ts'
 import { INDEX_SUFFIX, LOG_SUFFIX, SEGMENT_SUFFIXES, TIME_INDEX_SUFFIX, segmentFile } from './file-names.ts'
-import { isNotFound, unlinkIfExists } from './fs-util.ts'
+import { isNotFound, unlinkIfExists, unlinkIfExistsSync } from './fs-util.ts'
 import { OffsetIndex } from './offset-index.ts'
 import { readAt, scanSegment } from './scan.ts'
 import type { ScanResult } from './scan.ts'
@@ -77,8 +77,10 @@ export class Segment {
   }
 
   static async create(dir: string, base: number, now: number, maxIndexEntries: number): Promise<Segment> {
+    // Stale index files at this base go synchronously (ENOENT as a rule): a roll runs inside the
+    // append queue, where each thread-pool round trip may queue behind fsyncs.
+    for (const s of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) unlinkIfExistsSync(segmentFile(dir, base, s))
     const fh = await open(segmentFile(dir, base, LOG_SUFFIX), 'w+')
-    for (const s of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await unlinkIfExists(segmentFile(dir, base, s))
     return new Segment(dir, base, fh, now, maxIndexEntries)
   }
 

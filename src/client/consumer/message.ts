@@ -20,6 +20,26 @@ export interface Message<K = Buffer | null, V = Buffer | null> {
   headers: RecordHeader[]
 }
 
+/**
+ * Messages are made with `new`, not an object literal. V8 tracks where literals are allocated and,
+ * once a scavenge finds nearly all of a site's recent objects alive (a decoded batch not yet
+ * processed, while the young generation is still small), allocates every later object of that site
+ * straight in the old generation, for good ("pretenuring"). Each message then becomes
+ * old-generation garbage: the heap grows, mark-compacts run every few scavenges, and the fresh
+ * pages cost page faults (docs/benchmarks/streams.md, Session 12). A plain constructor has no
+ * allocation site. Its prototype is Object.prototype: a message stays a plain object.
+ */
+const PlainMessage = function (this: Message, topic: string, partition: number, offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) {
+  this.topic = topic
+  this.partition = partition
+  this.offset = offset
+  this.timestamp = timestamp
+  this.key = key
+  this.value = value
+  this.headers = headers
+} as unknown as new (topic: string, partition: number, offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => Message
+PlainMessage.prototype = Object.prototype
+
 export interface AbortedTxn {
   producerId: number
   firstOffset: number
@@ -66,9 +86,8 @@ export function decodeBatchInto(
   // Messages are built straight from each record's fields (no Record object in between).
   const logAppendTime = (attributes(buf, pos) & TIMESTAMP_TYPE_BIT) !== 0
   const ts = logAppendTime ? maxTimestamp(buf, pos) : baseTimestamp(buf, pos)
-  const make: RecordFactory<Message> = (_attributes, timestampDelta, offsetDelta, key, value, headers) => ({
-    topic, partition, offset: base + offsetDelta, timestamp: logAppendTime ? ts : ts + timestampDelta, key, value, headers,
-  })
+  const make: RecordFactory<Message> = (_attributes, timestampDelta, offsetDelta, key, value, headers) =>
+    new PlainMessage(topic, partition, base + offsetDelta, logAppendTime ? ts : ts + timestampDelta, key, value, headers)
   const records = decodeRecordBatchWith(buf, pos, {}, make).records
   if (base >= fromOffset) for (let i = 0; i < records.length; i++) out.push(records[i]!)
   else for (const m of records) if (m.offset >= fromOffset) out.push(m)

@@ -55,6 +55,8 @@ export class Accumulator {
   /** Queues with something ready or open, to scan without walking every partition. */
   readonly active = new Set<PartitionQueue>()
   bufferedBytes = 0
+  /** Bytes appended since the producer was created (the pump yields by it). */
+  appendedBytes = 0
   /** Batches created and not yet completed or failed. */
   outstanding = 0
   private lingerTimer: NodeJS.Timeout | null = null
@@ -70,6 +72,12 @@ export class Accumulator {
     private readonly wake: () => void,
     /** Called when an open batch closes (sticky partitioning moves on). */
     private readonly onBatchClosed: (topic: string, partition: number) => void,
+    /**
+     * Called at the end of an append that filled a batch, before the append returns: a caller
+     * appending many records in one go would otherwise send nothing until it is done (wakeSoon
+     * runs after it), and the broker would sit idle meanwhile.
+     */
+    private readonly onBatchFull: () => void = () => {},
   ) {}
 
   queue(topic: string, partition: number): PartitionQueue {
@@ -102,11 +110,13 @@ export class Accumulator {
     headers: readonly AppendHeader[] | undefined, resolve: Resolve | null, reject: Reject | null, tag: number): ProducerBatch {
     const q = this.queue(topic, partition)
     let b = q.open
+    let full = false
     // A record that would push the batch past batch.size starts the next one: growing a batch
     // buffer copies it (a lone record larger than batch.size still gets a batch of its own).
     if (b !== null && b.count > 0 && b.size + estimateSize(key, value, headers) > this.o.batchSize) {
       this.close(q)
       this.wakeSoon()
+      full = true
       b = null
     }
     if (b === null) {
@@ -118,10 +128,13 @@ export class Accumulator {
     }
     const n = b.append(timestamp, key, value, headers, resolve, reject, tag)
     this.bufferedBytes += n
+    this.appendedBytes += n
     if (b.size >= this.o.batchSize) {
       this.close(q)
       this.wakeSoon()
+      full = true
     }
+    if (full) this.onBatchFull()
     return b
   }
 

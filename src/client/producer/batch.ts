@@ -17,6 +17,20 @@ export interface RecordMetadata {
   timestamp: number
 }
 
+/**
+ * Per-record metadata is made with `new`, not an object literal: a batch's metadata objects are all
+ * alive together, and V8 moves an object literal's allocation site to the old generation for good
+ * once a scavenge finds most of its recent objects alive ("pretenuring"; see
+ * src/client/consumer/message.ts). Its prototype is Object.prototype: plain objects still.
+ */
+const PlainMetadata = function (this: RecordMetadata, topic: string, partition: number, offset: number, timestamp: number) {
+  this.topic = topic
+  this.partition = partition
+  this.offset = offset
+  this.timestamp = timestamp
+} as unknown as new (topic: string, partition: number, offset: number, timestamp: number) => RecordMetadata
+PlainMetadata.prototype = Object.prototype
+
 export type Resolve = (m: RecordMetadata, tag: number) => void
 export type Reject = (e: Error, tag: number) => void
 
@@ -126,7 +140,7 @@ export class ProducerBatch {
   private metadata(i: number): RecordMetadata {
     const base = this.baseOffset
     const ts = this.logAppendTime >= 0 ? this.logAppendTime : this.timestamps === null ? this.baseTimestamp : this.timestamps[i]!
-    return { topic: this.topic, partition: this.partition, offset: base < 0 ? -1 : base + i, timestamp: ts }
+    return new PlainMetadata(this.topic, this.partition, base < 0 ? -1 : base + i, ts)
   }
 
   /** Encodes the batch once; retries resend the same bytes (same sequence, so no duplicates). */

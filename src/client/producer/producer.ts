@@ -89,6 +89,9 @@ export interface ProducerOptions<K = Bytes, V = Bytes> extends ClientOptions {
   transactionTimeoutMs?: number
 }
 
+/** The pump lets answers in after about this many bytes appended, when requests are in flight. */
+const PUMP_YIELD_BYTES = 1024 * 1024
+
 const defaultSerializer = (v: unknown): Bytes => {
   if (v === null || v === undefined) return null
   if (typeof v === 'string' || Buffer.isBuffer(v)) return v
@@ -176,6 +179,11 @@ export class Producer<K = Bytes, V = Bytes> {
       (topic, partition) => {
         const n = this.cluster.cachedTopic(topic)?.partitions.length ?? 1
         this.partitioner.batchClosed(topic, partition, n)
+      },
+      // A full batch goes out at once while requests may still be added (the rest wait for a
+      // response or the next turn, as before).
+      () => {
+        if (this.sender.inFlightTotal < maxInFlight) this.sender.wake()
       },
     )
     this.sender = new Sender(this.cluster, this.acc, {
@@ -317,8 +325,15 @@ export class Producer<K = Bytes, V = Bytes> {
     this.pumping = true
     // An index, not shift(): shifting a 100,000-entry array per record is quadratic.
     let head = 0
+    let yieldAt = this.acc.appendedBytes + PUMP_YIELD_BYTES
     try {
       while (head < this.queued.length) {
+        if (this.acc.appendedBytes >= yieldAt) {
+          yieldAt = this.acc.appendedBytes + PUMP_YIELD_BYTES
+          // Answers to the requests in flight free their slots (and memory): let them in, so the
+          // sender keeps the broker busy while a long queue is appended.
+          if (this.sender.inFlightTotal > 0) await new Promise<void>((r) => setImmediate(r))
+        }
         const q = this.queued[head]!
         const tag = q.next
         const record = q.records[tag]!

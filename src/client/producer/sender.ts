@@ -67,6 +67,8 @@ export class Sender {
   private retryDue = 0
   /** In-flight Produce requests per connection. */
   private readonly inFlight = new Map<Connection, number>()
+  /** In-flight Produce requests on all connections. */
+  inFlightTotal = 0
   /** Set when a fatal error must fail everything later sent (e.g. producer fenced). */
   fatal: Error | null = null
   /** Batches failed so far, and the last error (a transaction must not commit after one). */
@@ -262,6 +264,7 @@ export class Sender {
     const body = { transactionalId: id?.transactionalId ?? null, acks: this.o.acks, timeoutMs: this.o.requestTimeoutMs, topicData }
     const acks0 = this.o.acks === 0
     this.inFlight.set(conn, (this.inFlight.get(conn) ?? 0) + 1)
+    this.inFlightTotal++
     this.stats.requests++
     const sentAt = Date.now()
     conn.request<ProduceResponse | null>(ApiKey.Produce, body, { noResponse: acks0 }).then(
@@ -282,6 +285,7 @@ export class Sender {
 
   private onResponse(conn: Connection, _queues: PartitionQueue[], batches: ProducerBatch[], res: ProduceResponse | null): void {
     if (this.inFlight.has(conn)) this.inFlight.set(conn, this.inFlight.get(conn)! - 1)
+    this.inFlightTotal--
     if (res === null) {
       for (const b of batches) {
         this.queueOf(b).inFlight--
@@ -315,6 +319,7 @@ export class Sender {
   private onError(conn: Connection, batches: ProducerBatch[], err: Error): void {
     if (conn.closed) this.inFlight.delete(conn)
     else this.inFlight.set(conn, (this.inFlight.get(conn) ?? 1) - 1)
+    this.inFlightTotal--
     for (const b of batches) {
       const q = this.queueOf(b)
       q.inFlight--

@@ -92,6 +92,8 @@ export type RecordFactory<R> = (attributes: number, timestampDelta: number, offs
 
 const makeRecord: RecordFactory<Record> = (attributes, timestampDelta, offsetDelta, key, value, headers) => ({ attributes, timestampDelta, offsetDelta, key, value, headers })
 
+const NO_HEADERS: RecordHeader[] = []
+
 /**
  * Decodes the record at the reader's position, within the reader's window. Keys, values and
  * header values are views into the buffer (no copy). The reader is left after the record.
@@ -120,7 +122,10 @@ export function readRecordWith<R>(r: Reader, make: RecordFactory<R>): R {
     if (count < 0) throw new RecordsError('bad-length', `negative header count ${count}`)
     // Each header takes at least 2 bytes, so a count beyond that is a lie; check before allocating.
     if (count * 2 > r.remaining) throw new RecordsError('bad-length', `header count ${count} exceeds the record`)
-    const headers: RecordHeader[] = new Array(count)
+    // Not `new Array(0)`: an Array call has an allocation site, which V8 may move to the old
+    // generation for good when a decoded batch's arrays are all alive at a scavenge (pretenuring);
+    // a builtin's copy has none.
+    const headers: RecordHeader[] = count === 0 ? NO_HEADERS.slice() : new Array(count)
     for (let i = 0; i < count; i++) {
       const k = readBytes(r, 'header key')
       if (k === null) throw new RecordsError('invalid', 'null header key')

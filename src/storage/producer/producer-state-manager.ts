@@ -26,7 +26,7 @@ import { TxnIndex } from '../txn-index.ts'
 import type { AbortedTxn } from '../txn-index.ts'
 import { MAX_BATCHES, batchLastSeq, lastDataOffsetOf, lastSeqOf, nextSeq } from './producer-entry.ts'
 import type { ProducerEntry } from './producer-entry.ts'
-import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot } from './snapshot.ts'
+import { deleteSnapshot, listSnapshots, readSnapshot, writeRollSnapshot, writeSnapshot } from './snapshot.ts'
 
 /** A retried batch that is already in the log: answered with its original offsets, not written. */
 export interface DuplicateAppend {
@@ -344,28 +344,26 @@ export class ProducerStateManager {
     }
   }
 
-  /**
-   * Writes `<offset>.snapshot` for the state as of `offset` (all earlier batches applied) and
-   * returns its path; `sync` false leaves its fsync to the caller (see writeSnapshot).
-   */
-  async takeSnapshot(offset = this.mapEnd, sync = true): Promise<string> {
+  /** Writes `<offset>.snapshot` for the state as of `offset` (all earlier batches applied). */
+  async takeSnapshot(offset = this.mapEnd): Promise<void> {
     await this.txnIndex.flush()
-    const path = await writeSnapshot(this.dir, offset, this.producers.values(), sync)
+    await writeSnapshot(this.dir, offset, this.producers.values())
     const all = await listSnapshots(this.dir)
     const older = all.filter((o) => o < offset)
     for (const o of older.slice(0, Math.max(0, older.length - this.keep))) await deleteSnapshot(this.dir, o)
-    return path
   }
 
   /**
    * A new segment starts at `offset` (every earlier batch is written): a snapshot point. Written
-   * without fsync (the roll runs inside the append queue: two fsyncs there stalled every append
-   * of the partition for 10-150 ms per roll on this machine); the Log's flusher fsyncs it with the
-   * rolled segment, as Kafka's roll schedules flushProducerStateSnapshot. Returns its path.
+   * without fsync and without the thread pool (the roll runs inside the append queue: two fsyncs
+   * there stalled every append of the partition for 10-150 ms per roll on this machine, and pool
+   * round trips queued behind other fsyncs); the Log's flusher fsyncs it with the rolled segment,
+   * as Kafka's roll schedules flushProducerStateSnapshot. Returns its path.
    */
   async onRoll(offset: number): Promise<string> {
     this.mapEnd = offset
-    return this.takeSnapshot(offset, false)
+    await this.txnIndex.flush()
+    return writeRollSnapshot(this.dir, offset, this.producers.values(), this.keep)
   }
 
   /** The Log is closing after its last append at `logEndOffset`: a clean snapshot point. */

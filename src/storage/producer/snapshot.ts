@@ -2,13 +2,14 @@
 // in Kafka's layout — version int16 (1) | crc uint32 (CRC32C of everything after it) | entries
 // (generated ProducerSnapshot codec). A snapshot keeps only each producer's last batch; replaying
 // the log from the snapshot offset restores the rest.
+import { readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readProducerSnapshot, writeProducerSnapshot } from '../../protocol/generated/storage/producer-snapshot.ts'
 import { Reader, Writer } from '../../protocol/primitives/index.ts'
 import { crc32c } from '../../protocol/records/crc32c.ts'
 import { PRODUCER_SNAPSHOT_SUFFIX, offsetName, parseSegmentName } from '../file-names.ts'
-import { isNotFound, unlinkIfExists, writeFileAtomic } from '../fs-util.ts'
+import { isNotFound, unlinkIfExists, unlinkIfExistsSync, writeFileAtomic } from '../fs-util.ts'
 import type { ProducerEntry } from './producer-entry.ts'
 
 const VERSION = 1
@@ -69,14 +70,31 @@ function seqMinus(seq: number, delta: number): number {
   return v < 0 ? v + 0x80000000 : v
 }
 
+export async function writeSnapshot(dir: string, offset: number, entries: Iterable<ProducerEntry>): Promise<void> {
+  await writeFileAtomic(snapshotPath(dir, offset), encodeSnapshot(entries))
+}
+
 /**
- * Writes `<offset>.snapshot` and returns its path. `sync` false (a segment roll, as Kafka's
- * takeSnapshot(false)): not fsynced here; the caller fsyncs it later, and until then a crash may
- * leave it torn, which loading detects by its CRC and replaces by an older snapshot plus replay.
+ * A roll's snapshot, written and named synchronously (temp file, rename) and not fsynced (as
+ * Kafka's takeSnapshot(false)): the caller fsyncs it later, and until then a crash may leave it
+ * torn, which loading detects by its CRC and replaces by an older snapshot plus replay. Snapshots
+ * older than the newest `keep` below it go. The roll runs inside the append queue: through the
+ * thread pool these few small calls queued behind the pool's fsyncs (rolled segments' writeback)
+ * for milliseconds to tens of them each time, stalling the partition's appends (session 12).
+ * Returns its path.
  */
-export async function writeSnapshot(dir: string, offset: number, entries: Iterable<ProducerEntry>, sync = true): Promise<string> {
+export function writeRollSnapshot(dir: string, offset: number, entries: Iterable<ProducerEntry>, keep: number): string {
   const path = snapshotPath(dir, offset)
-  await writeFileAtomic(path, encodeSnapshot(entries), sync)
+  const tmp = `${path}.${process.pid}-roll.tmp`
+  writeFileSync(tmp, encodeSnapshot(entries))
+  renameSync(tmp, path)
+  const older: number[] = []
+  for (const n of readdirSync(dir)) {
+    const off = parseSegmentName(n, PRODUCER_SNAPSHOT_SUFFIX)
+    if (off !== undefined && off < offset) older.push(off)
+  }
+  older.sort((a, b) => a - b)
+  for (const o of older.slice(0, Math.max(0, older.length - keep))) unlinkIfExistsSync(snapshotPath(dir, o))
   return path
 }
 

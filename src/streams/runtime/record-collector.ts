@@ -12,6 +12,24 @@ import { deadLetterRecord } from '../error-handling.ts'
 import type { SourceRecord } from '../error-handling.ts'
 import type { RecordCollector } from '../processor/task.ts'
 
+type Bytes = Buffer | string | null
+
+/**
+ * Output records are made with `new`, not an object literal: a processed batch's records are all
+ * alive until flush(), and V8 moves an object literal's allocation site to the old generation for
+ * good once a scavenge finds most of its recent objects alive ("pretenuring"; see
+ * src/client/consumer/message.ts). Its prototype is Object.prototype: plain objects still.
+ */
+const PlainProducerRecord = function (this: ProducerRecord, topic: string, key: Bytes, value: Bytes, timestamp: number, headers: RecordHeader[], partition: number | undefined) {
+  this.topic = topic
+  this.key = key
+  this.value = value
+  this.timestamp = timestamp
+  this.headers = headers
+  this.partition = partition
+} as unknown as new (topic: string, key: Bytes, value: Bytes, timestamp: number, headers: RecordHeader[], partition: number | undefined) => ProducerRecord
+PlainProducerRecord.prototype = Object.prototype
+
 export class ProducerCollector implements RecordCollector {
   error: Error | null = null
   dropped = 0
@@ -44,7 +62,7 @@ export class ProducerCollector implements RecordCollector {
 
   send(topic: string, key: Buffer | string | null, value: Buffer | string | null, timestamp: number, headers: RecordHeader[], partition: number | undefined, source?: SourceRecord): void {
     this.sent++
-    this.buffered.push({ topic, key, value, timestamp, headers, partition })
+    this.buffered.push(new PlainProducerRecord(topic, key, value, timestamp, headers, partition))
     // String lengths in UTF-16 units: close enough for a bound.
     this.pendingBytes += (key === null ? 0 : key.length) + (value === null ? 0 : value.length) + 64
     if (source !== undefined && this.deadLetterTopic !== undefined && this.sources[this.sources.length - 1] !== source) this.sources.push(source)
