@@ -45,6 +45,9 @@ export interface RawRecord {
   headers: RecordHeader[]
 }
 
+/** Changelog records carry no headers (shared: nothing downstream changes a record's list). */
+const NO_HEADERS: RecordHeader[] = []
+
 interface Schedule {
   node: RuntimeNode
   type: PunctuationType
@@ -93,7 +96,11 @@ export class StreamTask {
   initStores(): void {
     for (const name of this.subtopology.stores) {
       const builder = this.topology.stores.get(name)!
-      const logger: ChangeLogger = { log: (key, value, timestamp) => this.logChange(name, key, value, timestamp) }
+      const topic = this.env.changelogTopic(name)
+      const logger: ChangeLogger = {
+        log: (key, value, timestamp) => this.logChange(name, key, value, timestamp),
+        logNow: (key, value, timestamp) => this.env.collector.send(topic, key, value, timestamp, NO_HEADERS, this.partition),
+      }
       this.stores.set(name, builder.build({ taskId: this.id, taskDir: this.taskDir, logger, cacheMaxBytes: this.env.cacheMaxBytes ?? 0 }))
     }
   }
@@ -305,7 +312,7 @@ export class StreamTask {
     let any = false
     for (const [store, changes] of this.pending) {
       const topic = this.env.changelogTopic(store)
-      for (const c of changes.values()) this.env.collector.send(topic, c.key, c.value, c.timestamp, [], this.partition)
+      for (const c of changes.values()) this.env.collector.send(topic, c.key, c.value, c.timestamp, NO_HEADERS, this.partition)
       any ||= changes.size > 0
       changes.clear()
     }
