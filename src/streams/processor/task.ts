@@ -108,7 +108,14 @@ export class StreamTask {
   private logChange(store: string, key: Buffer, value: Buffer | null, timestamp: number): void {
     let m = this.pending.get(store)
     if (m === undefined) this.pending.set(store, (m = new Map()))
-    m.set(keyString(key), { key, value, timestamp })
+    const k = keyString(key)
+    // A key changed again before the commit reuses its entry: only the latest change is sent.
+    const c = m.get(k)
+    if (c === undefined) m.set(k, { key, value, timestamp })
+    else {
+      c.value = value
+      c.timestamp = timestamp
+    }
   }
 
   /** Instantiates and initializes the processors (stores must be ready); again after suspend(). */

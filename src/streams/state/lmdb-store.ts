@@ -29,7 +29,11 @@ export class LmdbBytesStore implements BytesKeyValueStore {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    this.pending.set(keyString(key), { key: Buffer.from(key), value })
+    const k = keyString(key)
+    // A key written again before the flush reuses its entry (and its copy of the key).
+    const p = this.pending.get(k)
+    if (p !== undefined) p.value = value
+    else this.pending.set(k, { key: Buffer.from(key), value })
   }
 
   putAll(keys: readonly Buffer[], values: readonly (Buffer | null)[]): void {
