@@ -7,7 +7,8 @@
 // so did the directory fsync for the new file, queued behind that writeback). The recovery point
 // moves past a rolled segment only when the directory, its data and its index files are durable;
 // flushes and close wait for these first.
-import { fsyncDir, fsyncFileIfExists } from './fs-util.ts'
+import { fsyncDir, fsyncFileIfExists, unlinkIfExists } from './fs-util.ts'
+import type { RollSnapshot } from './producer/snapshot.ts'
 import type { Segment } from './segment.ts'
 
 /** What the flusher reads from its Log, live, and how it reports a failed fsync. */
@@ -44,9 +45,10 @@ export class LogFlusher {
   /**
    * The log rolled away from `old`, which holds everything below `upTo`: fsync it in the background,
    * with the producer snapshot written unsynced at the roll (`snapshot`; its rename is covered by
-   * the directory fsync, which runs after it).
+   * the directory fsync, which runs after it). The older snapshots it replaces go after it is
+   * durable (best effort: one left behind is named again by the next roll).
    */
-  rolledAway(old: Segment, upTo: number, snapshot?: string): void {
+  rolledAway(old: Segment, upTo: number, snapshot?: RollSnapshot): void {
     this.unflushed = 0
     old.acquire()
     this.rolled = this.rolled.then(async () => {
@@ -55,9 +57,10 @@ export class LogFlusher {
         await fsyncDir(this.log.dir)
         await old.flush()
         await old.persistIndexes()
-        if (snapshot !== undefined) await fsyncFileIfExists(snapshot)
+        if (snapshot !== undefined) await fsyncFileIfExists(snapshot.path)
         // Everything below upTo is in this segment or older ones (flushed before it, in order).
         this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(upTo, this.log.logEndOffset()))
+        for (const stale of snapshot?.stale ?? []) await unlinkIfExists(stale).catch(() => {})
       } catch (e) {
         this.log.fail(e)
       } finally {

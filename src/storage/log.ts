@@ -28,6 +28,7 @@ import type { StorageLogger } from './logger.ts'
 import { Mutex } from './mutex.ts'
 import { ProducerStateManager } from './producer/producer-state-manager.ts'
 import type { DuplicateAppend } from './producer/producer-state-manager.ts'
+import type { RollSnapshot } from './producer/snapshot.ts'
 import { Segment } from './segment.ts'
 import { SegmentSpare } from './segment-spare.ts'
 import type { TimestampOffset } from './segment.ts'
@@ -320,7 +321,7 @@ export class Log {
     seg.nextOffset = newBase
     // The snapshot is written unsynced; the background flush of the old segment fsyncs it (and the
     // directory, after its rename) before the recovery point moves past the roll.
-    let snapshot: string | undefined
+    let snapshot: RollSnapshot | undefined
     try {
       snapshot = await this.producerState.onRoll(newBase)
     } finally {

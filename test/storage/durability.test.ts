@@ -98,3 +98,42 @@ test('a roll waits for no fsync: its producer snapshot is fsynced with the rolle
     await tmp.cleanup()
   }
 })
+
+test('a roll unlinks no older snapshot itself: they go once its own snapshot is fsynced', { timeout: 60_000 }, async () => {
+  const tmp = await tempDir()
+  const probe = await open(join(tmp.path, 'probe'), 'w')
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>, datasync: () => Promise<void> }
+  await probe.close()
+  const { sync, datasync } = proto
+  let release!: () => void
+  const gate = new Promise<void>((r) => { release = r })
+  try {
+    const dir = join(tmp.path, 'd-0')
+    const snapshots = async () => (await readdir(dir)).filter((f) => f.endsWith('.snapshot')).sort()
+    const log = await Log.open({ dir, config: logConfig({}) })
+    for (const tag of ['a', 'b']) {
+      await log.append(batch(2, tag))
+      await log.roll()
+    }
+    await log.flush()
+    const before = await snapshots()
+    assert.equal(before.length, 2, before.join(' '))
+    // From here every fsync waits for the gate: the roll below must not remove the oldest one yet.
+    proto.sync = function (this: unknown) { return gate.then(() => sync.call(this)) }
+    proto.datasync = function (this: unknown) { return gate.then(() => datasync.call(this)) }
+    await log.append(batch(2, 'c'))
+    await log.roll()
+    assert.deepEqual((await snapshots()).slice(0, 2), before, 'the older snapshots stay until the new one is durable')
+    release()
+    await log.flush()
+    const after = await snapshots()
+    assert.equal(after.length, 2, after.join(' '))
+    assert.ok(!after.includes(before[0]!), `${before[0]} was removed`)
+    await log.close()
+  } finally {
+    proto.sync = sync
+    proto.datasync = datasync
+    release()
+    await tmp.cleanup()
+  }
+})

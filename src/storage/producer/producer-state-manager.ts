@@ -27,6 +27,7 @@ import type { AbortedTxn } from '../txn-index.ts'
 import { MAX_BATCHES, batchLastSeq, lastDataOffsetOf, lastSeqOf, nextSeq } from './producer-entry.ts'
 import type { ProducerEntry } from './producer-entry.ts'
 import { deleteSnapshot, listSnapshots, readSnapshot, writeRollSnapshot, writeSnapshot } from './snapshot.ts'
+import type { RollSnapshot } from './snapshot.ts'
 
 /** A retried batch that is already in the log: answered with its original offsets, not written. */
 export interface DuplicateAppend {
@@ -360,7 +361,7 @@ export class ProducerStateManager {
    * round trips queued behind other fsyncs); the Log's flusher fsyncs it with the rolled segment,
    * as Kafka's roll schedules flushProducerStateSnapshot. Returns its path.
    */
-  async onRoll(offset: number): Promise<string> {
+  async onRoll(offset: number): Promise<RollSnapshot> {
     this.mapEnd = offset
     await this.txnIndex.flush()
     return writeRollSnapshot(this.dir, offset, this.producers.values(), this.keep)
