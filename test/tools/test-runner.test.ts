@@ -56,7 +56,7 @@ test('every verdict arrives, a failing test is named, a file that exits mid-way 
   assert.equal(verdicts.length, 200, 'one verdict per test of the two big files')
   const found = problems(out)
   assert.equal(found.length, 2, found.join('\n'))
-  assert.match(found[0]!, /^test\/big2\.test\.ts › big2 t100 x+: big2 t100 fails on purpose$/)
+  assert.match(found[0]!, /^test\/big2\.test\.ts › big2 t100 x+…: big2 t100 fails on purpose$/)
   // e1's report may or may not have left before the exit; e2's never does.
   assert.match(found[1]!, /^test\/exits\.test\.ts: (its process ended without reporting any test|1 test\(s\) registered but never reported: e2 exits)/)
   assert.match(out, /^# samsa tests: \d+ tests, \d+ passed, 1 failed, 0 cancelled, 0 skipped, 0 todo \(3 files, 1 run\(s\), \d+ s\)$/m)

@@ -30,7 +30,8 @@ const bump = (m: Map<string, number>, key: string, by: number): void => {
   else m.delete(key)
 }
 const keyOf = (nesting: number, name: string): string => `${nesting}\u0000${name}`
-const nameOf = (key: string): string => key.slice(key.indexOf('\u0000') + 1, key.indexOf('\u0000') + 121)
+const short = (name: string): string => (name.length > 160 ? `${name.slice(0, 160)}…` : name)
+const nameOf = (key: string): string => short(key.slice(key.indexOf('\u0000') + 1))
 const firstLine = (err: unknown): string => {
   const e = err as { cause?: unknown; message?: unknown } | undefined
   // node:test wraps a test's error in ERR_TEST_FAILURE; the test's own error is the cause.
@@ -98,7 +99,7 @@ export class Tally {
       if (d.todo !== undefined && d.todo !== false) return
       if (s) s.testFailed = true
       if (d.details.type === 'suite') return // its failing tests are listed themselves
-      this.failures.push(`${this.rel(d.file)} › ${d.name}: ${firstLine(d.details.error)}`)
+      this.failures.push(`${this.rel(d.file)} › ${short(d.name)}: ${firstLine(d.details.error)}`)
     })
     stream.on('test:complete', (d) => {
       if (isFileEntry(d)) {
