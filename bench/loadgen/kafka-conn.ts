@@ -79,6 +79,11 @@ export class KafkaConn {
       })
       socket.once('error', reject)
     })
+    // Writes queued behind one in progress are written one by one, not gathered: node's TLS layer
+    // copies a gathered write into a fresh buffer before encrypting it, a single buffer is
+    // encrypted where it lies (so each produce request is one buffer: request-space.ts). The
+    // broker's TLS connections do the same (src/broker/net/tls-writes.ts).
+    ;(conn.socket as unknown as { _writev: unknown })._writev = null
     const hs = await conn.send<SaslHandshakeResponse>(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })
     if (hs.errorCode !== 0) throw new Error(`SaslHandshake: error ${hs.errorCode}`)
     const auth = await conn.send<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, 2,
@@ -112,8 +117,11 @@ export class KafkaConn {
     this.socket.once('drain', fn)
   }
 
-  /** Sends one request; resolves with the decoded response body (null for acks=0 produce). */
-  send<Res>(apiKey: number, version: number, body: unknown, expectResponse = true): Promise<Res> {
+  /**
+   * Sends one request; resolves with the decoded response body (null for acks=0 produce). `place`
+   * may lay the encoded chunks out as one buffer (request-space.ts).
+   */
+  send<Res>(apiKey: number, version: number, body: unknown, expectResponse = true, place?: (chunks: Buffer[]) => Buffer[]): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure)
     const spec = API_SPECS[apiKey]!
     const correlationId = this.nextCorrelation++
@@ -123,7 +131,7 @@ export class KafkaConn {
       spec.requestHeaderVersion(version))
     spec.encodeRequest(w, body, version)
     w.patchInt32(0, w.length - 4)
-    const out = w.finishChunks()
+    const out = place ? place(w.finishChunks()) : w.finishChunks()
     if (this.reuseFrames) this.receiver.recycle()
     const socket = this.socket
     if (out.length === 1) socket.write(out[0]!)

@@ -9,6 +9,7 @@ import type { RecordInput } from '../../src/protocol/records/batch-builder.ts'
 import { cpuMs } from './cpu.ts'
 import type { ProduceJob, RateResult } from './jobs.ts'
 import { KafkaConn } from './kafka-conn.ts'
+import { RequestSpace } from './request-space.ts'
 import { ZERO_UUID } from '../../src/protocol/primitives/index.ts'
 
 export const PRODUCE_VERSION = 9
@@ -40,17 +41,20 @@ export async function runProduce(job: ProduceJob, hooks: WindowHooks = {}): Prom
   const perBatch = Math.max(1, Math.floor(job.batchBytes / job.recordBytes))
   let nextPartition = 0
 
-  // Each lane reuses its batch buffers once its previous request is answered (the bytes have left
-  // by then), like the Java producer's BufferPool; records are still encoded anew every time.
+  // Each lane reuses its request buffer once its previous request is answered (the bytes have left
+  // by then), like the Java producer's BufferPool; records are still encoded anew every time, in
+  // place: the request leaves as one buffer (request-space.ts).
   const bufferBytes = perBatch * (job.recordBytes + 32) + 4096
-  const buildRequest = (buffers: Buffer[]): { req: ProduceRequest; messages: number; wire: number } => {
+  const buildRequest = (space: RequestSpace): { req: ProduceRequest; messages: number; wire: number } => {
     const partitionData = []
     let wire = 0
     const now = Date.now()
+    space.begin()
     for (let b = 0; b < job.batchesPerRequest; b++) {
       const records: RecordInput[] = new Array(perBatch)
       for (let i = 0; i < perBatch; i++) records[i] = { value: values.next(), timestamp: now }
-      const batch = buildRecordBatch({ records, buffer: (buffers[b] ??= Buffer.allocUnsafeSlow(bufferBytes)) })
+      const batch = buildRecordBatch({ records, buffer: space.nextBatch() })
+      space.add(batch)
       wire += batch.length
       partitionData.push({ index: nextPartition, records: batch })
       nextPartition = (nextPartition + 1) % job.partitions
@@ -75,10 +79,10 @@ export async function runProduce(job: ProduceJob, hooks: WindowHooks = {}): Prom
   const markNow = () => ({ t: performance.now(), cpu: cpuMs(), messages, wire: wireBytes, requests })
 
   const lane = async (): Promise<void> => {
-    const buffers: Buffer[] = []
+    const space = new RequestSpace((bufferBytes + 64) * job.batchesPerRequest + 4096)
     while (running) {
-      const { req, messages: n, wire } = buildRequest(buffers)
-      const res = await conn.send<ProduceResponse>(ApiKey.Produce, PRODUCE_VERSION, req)
+      const { req, messages: n, wire } = buildRequest(space)
+      const res = await conn.send<ProduceResponse>(ApiKey.Produce, PRODUCE_VERSION, req, true, (chunks) => space.place(chunks))
       for (const t of res.responses) {
         for (const p of t.partitionResponses) {
           if (p.errorCode !== 0) {

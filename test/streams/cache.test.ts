@@ -6,7 +6,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Producer } from '../../src/client/index.ts'
 import { KafkaStreams, KeyValueStore, Serdes, StreamsBuilder } from '../../src/streams/index.ts'
+import { join } from 'node:path'
 import { InMemoryBytesStore } from '../../src/streams/state/bytes-store.ts'
+import { LmdbBytesStore } from '../../src/streams/state/lmdb-store.ts'
 import { plainCodec } from '../../src/streams/state/kv-store.ts'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.ts'
 import { latest, readUntil, streamsBroker } from './helpers.ts'
@@ -79,6 +81,36 @@ test('a range read spills cached updates (forwarded later, once); a full cache f
   for (const k of ['a', 'b', 'c', 'd']) full.s.put(k, 1, 1)
   assert.equal(full.flushed.length, 4, 'the fourth key overflowed the cache: all flushed')
   assert.equal(full.s.dirty, false)
+})
+
+test('on LMDB: a flush writes its keys in one go (visible to the flush listener), sends changes with logNow in order, never log', () => {
+  const dir = makeTempDir('samsa-cache-lmdb-')
+  try {
+    const inner = new LmdbBytesStore(join(dir, 'store'))
+    const now: string[] = []
+    const logger = { log: () => assert.fail('a cached store sends its changes at once'), logNow: (k: Buffer, v: Buffer | null) => now.push(`${k}=${v === null ? null : v.readBigInt64BE(0)}`) }
+    const s = new KeyValueStore<string, number>('c', S, plainCodec(Serdes.Long()), inner, logger, 'c', 100)
+    const seen: string[] = []
+    s.setFlushListener((k) => {
+      const other = inner.get(Buffer.from(k === 'a' ? 'b' : 'a'))
+      seen.push(`${k} sees ${other === undefined ? null : other.readBigInt64BE(0)}`)
+    })
+    s.put('a', 1, 1)
+    s.put('b', 1, 1)
+    assert.deepEqual(s.all().map((e) => [e.key, e.value]), [['a', 1], ['b', 1]], 'a range read spills')
+    s.put('a', 2, 2)
+    s.put('b', 2, 2)
+    s.flushCache()
+    assert.deepEqual(now, ['a=1', 'b=1', 'a=2', 'b=2'], 'the spilled and the flushed changes, in order')
+    assert.deepEqual(seen, ['a sees 2', 'b sees 2'], 'the whole flush is in the byte store before the first key is forwarded')
+    s.delete('a')
+    s.flushCache()
+    assert.equal(inner.get(Buffer.from('a')), undefined)
+    assert.equal(inner.count(), 1)
+    s.close()
+  } finally {
+    removeTempDir(dir)
+  }
 })
 
 test('on a broker: a cached count forwards each key once per commit; with caching off, once per record', { timeout: 20_000 }, async () => {

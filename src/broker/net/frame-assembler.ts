@@ -1,9 +1,10 @@
 // Request frames (int32 size + body) assembled from bytes that are only valid during the call
 // that hands them over: a socket that reads into one buffer shared by every connection
-// (tls-reads.ts). Each frame gets a buffer of its own as soon as its size (and API key) is known,
+// (socket-reads.ts). Each frame gets a buffer of its own as soon as its size (and API key) is known,
 // as Kafka's NetworkReceive allocates on the size prefix, and every later read is copied straight
 // into it: one copy per byte, no chunk queue, no allocation per read. Complete frames wait in
 // order until the connection takes them (it may be paused while a read is still being delivered).
+// A TLS socket can skip that copy: it decrypts into `readTarget`, the rest of the frame itself.
 import { FrameSizeError } from './frame-reader.ts'
 import type { FrameCopies } from './frame-reader.ts'
 
@@ -78,6 +79,25 @@ export class FrameAssembler {
         if (this.filled === size) this.complete()
       }
     }
+  }
+
+  /**
+   * Where the next read may go: the unfilled rest of the frame being received, else `scratch`
+   * (whose bytes `receivedAt` then copies out).
+   */
+  readTarget(scratch: Buffer): Buffer {
+    return this.frame !== null ? this.frame.subarray(this.filled) : scratch
+  }
+
+  /** `n` bytes arrived at the start of `buf`, a buffer `readTarget` returned. */
+  receivedAt(n: number, buf: Buffer): void {
+    const frame = this.frame
+    if (frame !== null && !this.error && buf.buffer === frame.buffer && buf.byteOffset === frame.byteOffset + this.filled) {
+      this.filled += n
+      if (this.filled === this.size) this.complete()
+      return
+    }
+    this.received(buf.subarray(0, n))
   }
 
   /** The next complete frame body (without its size prefix), or null. Throws a bad size. */

@@ -31,7 +31,7 @@ function findHooks(): Hooks | null {
 }
 
 /** One buffer for every socket's reads: each read is handed over (and copied out) before the next. */
-const SHARED = Buffer.allocUnsafeSlow(64 * 1024)
+export const SHARED = Buffer.allocUnsafeSlow(64 * 1024)
 
 /**
  * From now on the socket's reads land in a shared buffer and `onRead` gets them (valid only during
@@ -48,5 +48,26 @@ export function readIntoSharedBuffer(socket: Socket, onRead: (bytes: Buffer) => 
   target[hooks.callback] = (n: number) => onRead(SHARED.subarray(0, n))
   target[hooks.generator] = null
   handle.useUserBuffer(SHARED)
+  return true
+}
+
+/**
+ * Like readIntoSharedBuffer, but each read goes where `target()` says (asked again after every
+ * read): a TLS socket decrypts each record into the rest of the request frame it belongs to instead
+ * of the shared buffer, saving the copy out of it. Meant for TLS only: node hands decrypted bytes
+ * over a record (at most 16 KiB) at a time whatever the target, whereas a plaintext socket's reads
+ * would stop at every frame's end. `onRead(n, buf)`: `n` bytes arrived at the start of `buf`, the
+ * buffer the previous `target()` returned.
+ */
+export function readIntoTargets(socket: Socket, target: () => Buffer, onRead: (n: number, buf: Buffer) => void): boolean {
+  hooks ??= findHooks()
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } })._handle
+  if (hooks === null || typeof handle?.useUserBuffer !== 'function' || socket.readableLength > 0) return false
+  const first = target()
+  const s = socket as unknown as Record<symbol, unknown>
+  s[hooks.buffer] = first
+  s[hooks.callback] = onRead
+  s[hooks.generator] = target
+  handle.useUserBuffer(first)
   return true
 }

@@ -45,6 +45,9 @@ export interface RawRecord {
   headers: RecordHeader[]
 }
 
+/** Changelog records carry no headers (shared: nothing downstream changes a record's list). */
+const NO_HEADERS: RecordHeader[] = []
+
 interface Schedule {
   node: RuntimeNode
   type: PunctuationType
@@ -93,7 +96,11 @@ export class StreamTask {
   initStores(): void {
     for (const name of this.subtopology.stores) {
       const builder = this.topology.stores.get(name)!
-      const logger: ChangeLogger = { log: (key, value, timestamp) => this.logChange(name, key, value, timestamp) }
+      const topic = this.env.changelogTopic(name)
+      const logger: ChangeLogger = {
+        log: (key, value, timestamp) => this.logChange(name, key, value, timestamp),
+        logNow: (key, value, timestamp) => this.env.collector.send(topic, key, value, timestamp, NO_HEADERS, this.partition),
+      }
       this.stores.set(name, builder.build({ taskId: this.id, taskDir: this.taskDir, logger, cacheMaxBytes: this.env.cacheMaxBytes ?? 0 }))
     }
   }
@@ -101,7 +108,14 @@ export class StreamTask {
   private logChange(store: string, key: Buffer, value: Buffer | null, timestamp: number): void {
     let m = this.pending.get(store)
     if (m === undefined) this.pending.set(store, (m = new Map()))
-    m.set(keyString(key), { key, value, timestamp })
+    const k = keyString(key)
+    // A key changed again before the commit reuses its entry: only the latest change is sent.
+    const c = m.get(k)
+    if (c === undefined) m.set(k, { key, value, timestamp })
+    else {
+      c.value = value
+      c.timestamp = timestamp
+    }
   }
 
   /** Instantiates and initializes the processors (stores must be ready); again after suspend(). */
@@ -305,7 +319,7 @@ export class StreamTask {
     let any = false
     for (const [store, changes] of this.pending) {
       const topic = this.env.changelogTopic(store)
-      for (const c of changes.values()) this.env.collector.send(topic, c.key, c.value, c.timestamp, [], this.partition)
+      for (const c of changes.values()) this.env.collector.send(topic, c.key, c.value, c.timestamp, NO_HEADERS, this.partition)
       any ||= changes.size > 0
       changes.clear()
     }

@@ -7,6 +7,8 @@ export interface BytesKeyValueStore {
   readonly persistent: boolean
   get(key: Buffer): Buffer | undefined
   put(key: Buffer, value: Buffer | null): void
+  /** Puts at once, after any pending puts (LMDB: one transaction; `keys` and `values` are not kept). */
+  putAll?(keys: readonly Buffer[], values: readonly (Buffer | null)[]): void
   /** Entries with from <= key <= to (either bound null: open), in key order. */
   range(from: Buffer | null, to: Buffer | null): [Buffer, Buffer][]
   count(): number

@@ -16,7 +16,14 @@ import type { BytesKeyValueStore } from './bytes-store.ts'
 import { keyBytesOf } from './bytes-store.ts'
 
 export interface ChangeLogger {
+  /** Collects the change until the task's next commit (only each key's latest change is sent). */
   log(key: Buffer, value: Buffer | null, timestamp: number): void
+  /**
+   * Sends the change now, in order. For a store with a record cache, which already keeps one
+   * update per key between flushes: no per-key map of changes kept until the commit. A store uses
+   * either this or `log`, never both (the two would reorder a key's changes).
+   */
+  logNow?(key: Buffer, value: Buffer | null, timestamp: number): void
 }
 
 /** A store that can be rebuilt from its changelog. */
@@ -125,8 +132,9 @@ export class KeyValueStore<K, V> implements RestorableStore {
     const entries = this.dirtyEntries
     if (entries.length === 0) return
     this.dirtyEntries = []
+    // Written to the byte store before any is forwarded: a downstream read sees the whole flush.
+    this.writeThrough(entries)
     for (const e of entries) {
-      if (!e.written) this.write(e.key, e.value, e.timestamp)
       const { old, headers } = e
       e.dirty = false
       e.written = true
@@ -138,11 +146,34 @@ export class KeyValueStore<K, V> implements RestorableStore {
 
   /** Writes cached updates through (they stay dirty for the flush listener), so byte-store reads see them. */
   private spill(): void {
-    for (const e of this.dirtyEntries) {
+    this.writeThrough(this.dirtyEntries)
+  }
+
+  /**
+   * Writes the entries not written yet to the byte store (LMDB: in one transaction, no pending
+   * copy kept until the commit) and sends them to the changelog at once: the cache already holds
+   * one update per key, so nothing per key waits for the commit (under exactly-once's 100 ms
+   * commits those per-key objects lived just long enough to be promoted, then died).
+   */
+  private writeThrough(entries: readonly CacheEntry<K, V>[]): void {
+    const keys: Buffer[] = []
+    const values: (Buffer | null)[] = []
+    const logger = this.logger
+    for (const e of entries) {
       if (e.written) continue
-      this.write(e.key, e.value, e.timestamp)
       e.written = true
+      const k = this.keyBytes(e.key)
+      const v = e.value === null ? null : this.codec.encode(e.value, this.topic)
+      keys.push(k)
+      values.push(v)
+      if (logger !== null) {
+        if (logger.logNow !== undefined) logger.logNow(k, v, e.timestamp)
+        else logger.log(k, v, e.timestamp)
+      }
     }
+    if (keys.length === 0) return
+    if (this.inner.putAll !== undefined) this.inner.putAll(keys, values)
+    else for (let i = 0; i < keys.length; i++) this.inner.put(keys[i]!, values[i]!)
   }
 
   /** Over the bound: the oldest entries leave (a dirty one is flushed first, with the others, as Kafka evicts). */

@@ -1,8 +1,9 @@
 // A persistent key-value store on local disk through LMDB (the `lmdb` package): one environment
 // per store and task under the state directory. Writes collect in memory and go to disk in one
 // synchronous LMDB transaction per flush (commit), so a put costs a Map write; reads look at the
-// pending writes first. LMDB keeps its data in a memory-mapped B+tree: reads are lookups in the
-// page cache, and a commit is one write of the dirty pages.
+// pending writes first; `putAll` (a record cache's flush) writes in one transaction at once. LMDB
+// keeps its data in a memory-mapped B+tree: reads are lookups in the page cache, and a commit is
+// one write of the dirty pages.
 import { mkdirSync, rmSync } from 'node:fs'
 import { open } from 'lmdb'
 import type { Database, RootDatabase } from 'lmdb'
@@ -28,7 +29,23 @@ export class LmdbBytesStore implements BytesKeyValueStore {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    this.pending.set(keyString(key), { key: Buffer.from(key), value })
+    const k = keyString(key)
+    // A key written again before the flush reuses its entry (and its copy of the key).
+    const p = this.pending.get(k)
+    if (p !== undefined) p.value = value
+    else this.pending.set(k, { key: Buffer.from(key), value })
+  }
+
+  putAll(keys: readonly Buffer[], values: readonly (Buffer | null)[]): void {
+    this.flush()
+    this.db.transactionSync(() => {
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i]!
+        if (v === null) this.db.removeSync(keys[i]!)
+        else this.db.putSync(keys[i]!, v)
+      }
+    })
+    this.entries = this.db.getCount()
   }
 
   range(from: Buffer | null, to: Buffer | null): [Buffer, Buffer][] {

@@ -113,3 +113,43 @@ test('clear drops queued and partial frames', () => {
   give(a, frame(Buffer.from('b')))
   assert.equal(a.next()!.toString(), 'b')
 })
+
+/** Reads of at most `max` bytes each into the buffers readTarget names, as a TLS socket hands over records. */
+function feedAt(a: FrameAssembler, bytes: Buffer, max: number): { inPlace: number } {
+  let inPlace = 0
+  for (let pos = 0; pos < bytes.length;) {
+    const target = a.readTarget(scratch)
+    const n = Math.min(max, target.length, bytes.length - pos)
+    bytes.copy(target, 0, pos, pos + n)
+    if (target.buffer !== scratch.buffer) inPlace += n
+    a.receivedAt(n, target)
+    if (target.buffer === scratch.buffer) scratch.fill(0xee)
+    pos += n
+  }
+  return { inPlace }
+}
+
+test('reads into the targets readTarget names: frame bodies land in place, every read size yields the same frames', () => {
+  for (const max of [1, 7, 300, 16 * 1024, 1 << 16]) {
+    const a = new FrameAssembler(1 << 20)
+    const { inPlace } = feedAt(a, stream, max)
+    assert.deepEqual(drain(a), bodies, `reads of ${max}`)
+    assert.equal(a.pendingFrameBytes, -1)
+    // The 20,000-byte frame's body beyond the first read arrives where it belongs.
+    if (max === 300) assert.ok(inPlace >= 19_000, `in place ${inPlace}`)
+  }
+})
+
+test('a read into a target the assembler no longer expects is copied like any other', () => {
+  const a = new FrameAssembler(1 << 20)
+  const f = frame(Buffer.alloc(100, 5))
+  feedAt(a, f.subarray(0, 30), 30)
+  const stale = a.readTarget(scratch)
+  assert.notEqual(stale.buffer, scratch.buffer)
+  a.clear()
+  // After clear() the old frame's memory is just bytes: they are taken as the start of a new frame.
+  const next = frame(Buffer.from('fresh'))
+  next.copy(stale)
+  a.receivedAt(next.length, stale)
+  assert.equal(a.next()!.toString(), 'fresh')
+})
