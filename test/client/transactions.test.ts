@@ -42,6 +42,32 @@ test('commit is visible to read_committed, abort is not; offsets commit with the
   }
 })
 
+test('prepareTransaction adds partitions and a group ahead of their records: a prepared, unwritten partition gets the commit marker', { timeout: 20_000 }, async () => {
+  const broker = await testBroker()
+  const topic = topicName('txn-prep')
+  const producer = new Producer({ bootstrapServers: broker.bootstrap, transactionalId: 'tx-prep' })
+  const admin = new Admin({ bootstrapServers: broker.bootstrap })
+  try {
+    await admin.createTopics([{ topic, numPartitions: 3 }])
+    await producer.beginTransaction()
+    producer.prepareTransaction([{ topic, partition: 0 }, { topic, partition: 1 }], 'prep-group')
+    await producer.send({ topic, partition: 0, value: 'x' })
+    const inTxn = producer.transactionPartitions().map((tp) => `${tp.topic}-${tp.partition}`).sort()
+    assert.deepEqual(inTxn, [`${topic}-0`, `${topic}-1`])
+    await producer.sendOffsets({ groupId: 'prep-group' }, [{ topic, partition: 0, offset: 1 }])
+    await producer.commitTransaction()
+    assert.deepEqual(producer.transactionPartitions(), [])
+    // Partition 1 had no record but was in the transaction (its commit marker is there); partition 2 was not.
+    const ends = await admin.listOffsets([0, 1, 2].map((partition) => ({ topic, partition })))
+    assert.deepEqual(ends.sort((a, b) => a.partition - b.partition).map((o) => o.offset), [2, 1, 0])
+    assert.deepEqual((await admin.groupOffsets('prep-group')).map((o) => o.offset), [1])
+  } finally {
+    await admin.close()
+    await producer.close()
+    await broker.close()
+  }
+})
+
 test('a second producer with the same transactional id fences the first', { timeout: 20_000 }, async () => {
   const broker = await testBroker()
   const topic = topicName('fence')

@@ -21,7 +21,7 @@ import { TransactionManager } from './transactions.ts'
 import { SendGroup } from './send-queue.ts'
 import type { QueuedRecords } from './send-queue.ts'
 import type { GroupMetadata } from './transactions.ts'
-import type { TopicPartitionOffset } from '../offsets.ts'
+import type { TopicPartition, TopicPartitionOffset } from '../offsets.ts'
 import type { ProducerIdentity } from './sender.ts'
 
 export type { RecordMetadata } from './batch.ts'
@@ -393,6 +393,25 @@ export class Producer<K = Bytes, V = Bytes> {
     const txn = this.requireTxn()
     await this.connect()
     txn.begin()
+  }
+
+  /**
+   * Adds partitions, and a consumer group's offsets, to the open transaction ahead of their first
+   * records and sendOffsets(): their coordinator round trips (AddPartitionsToTxn, AddOffsetsToTxn)
+   * then happen meanwhile, not on the send or commit path. Returns at once; a failure shows where
+   * the partition is written or at sendOffsets()/commitTransaction(). samsa/streams adds what the
+   * previous transaction wrote.
+   */
+  prepareTransaction(partitions: readonly TopicPartition[], groupId?: string): void {
+    const txn = this.requireTxn()
+    if (!txn.inTransaction || txn.fatal !== null) return
+    txn.prepare(partitions)
+    if (groupId !== undefined) txn.addGroup(groupId).catch(() => {})
+  }
+
+  /** The partitions of the open transaction so far (added, or being added). */
+  transactionPartitions(): TopicPartition[] {
+    return this.requireTxn().partitions()
   }
 
   /** Adds consumer offsets to the transaction: they commit or abort with its records. */

@@ -1,7 +1,8 @@
 // Transactions for a producer with a transactional.id: InitProducerId through the transaction
 // coordinator (fencing older instances), AddPartitionsToTxn before a partition's first batch in
-// a transaction, AddOffsetsToTxn + TxnOffsetCommit for consume-transform-produce, EndTxn to commit
-// or abort. Fencing (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH) is fatal: the producer must be
+// a transaction (one request at a time carrying every partition that waits, as Java's client;
+// or ahead of the records: `prepare`), AddOffsetsToTxn + TxnOffsetCommit for
+// consume-transform-produce, EndTxn to commit or abort. Fencing (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH) is fatal: the producer must be
 // closed, since a newer instance with the same transactional.id now owns it.
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
@@ -47,8 +48,19 @@ export class TransactionManager {
   identity: ProducerIdentity | null = null
   state: 'ready' | 'in-transaction' | 'committing' | 'aborting' | 'fatal' = 'ready'
   fatal: Error | null = null
-  /** Partitions added to the current transaction (or being added). */
+  /** Partitions added to the current transaction (true) or being added (their request's promise). */
   private readonly added = new Map<string, Promise<void> | true>()
+  /** Partitions waiting for the next AddPartitionsToTxn, and the promise that request settles. */
+  private waiting: { topic: string; partition: number }[] = []
+  private nextAdd: { promise: Promise<void>; settle: (err: Error | null) => void } | null = null
+  /**
+   * The coordinator requests of this transaction (AddPartitionsToTxn, AddOffsetsToTxn), one at a
+   * time as Java's client sends them: sent together, the coordinator answers all but one with
+   * CONCURRENT_TRANSACTIONS and the others wait a backoff.
+   */
+  private coordinatorQueue: Promise<unknown> = Promise.resolve()
+  /** Groups whose offsets partition is in the current transaction (AddOffsetsToTxn done or under way). */
+  private readonly groups = new Map<string, Promise<void>>()
   /** The coordinator knows of the current transaction (a partition or offsets were added). */
   private started = false
 
@@ -100,7 +112,23 @@ export class TransactionManager {
     if (this.state !== 'ready') throw new KafkaClientError('INVALID_TXN_STATE', `cannot begin a transaction while ${this.state}`, false)
     this.state = 'in-transaction'
     this.added.clear()
+    this.groups.clear()
     this.started = false
+  }
+
+  /** Runs a coordinator request of this transaction after the ones before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.coordinatorQueue.then(fn)
+    this.coordinatorQueue = p.catch(() => {})
+    return p
+  }
+
+  /** The partitions of the current transaction (added or being added). */
+  partitions(): { topic: string; partition: number }[] {
+    return [...this.added.keys()].map((k) => {
+      const i = k.lastIndexOf('\u0000')
+      return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) }
+    })
   }
 
   get inTransaction(): boolean {
@@ -115,35 +143,88 @@ export class TransactionManager {
     const key = `${topic}\u0000${partition}`
     const a = this.added.get(key)
     if (a === true) return true
-    if (a === undefined) {
-      this.started = true
-      const p = this.addPartition(topic, partition).then(
-        () => {
-          this.added.set(key, true)
-          this.wake()
-        },
-        (err: unknown) => {
-          this.added.delete(key)
-          this.fail(err as Error)
-          this.wake()
-        },
-      )
-      this.added.set(key, p)
-    }
+    if (a === undefined) this.queueAdd(key, topic, partition)
     return false
   }
 
-  private async addPartition(topic: string, partition: number): Promise<void> {
+  /**
+   * Adds partitions to the transaction before their first records (the round trip is then off
+   * the send path); partitions already in it are skipped.
+   */
+  prepare(partitions: readonly { topic: string; partition: number }[]): void {
+    if (this.state !== 'in-transaction') return
+    for (const { topic, partition } of partitions) {
+      const key = `${topic}\u0000${partition}`
+      if (!this.added.has(key)) this.queueAdd(key, topic, partition)
+    }
+  }
+
+  /**
+   * Partitions asked for while a request is in flight wait for the next one, which carries all of
+   * them (one AddPartitionsToTxn per batch of partitions, as Java's client sends).
+   */
+  private queueAdd(key: string, topic: string, partition: number): void {
+    this.started = true
+    if (this.nextAdd === null) {
+      let settle!: (err: Error | null) => void
+      const promise = new Promise<void>((resolve, reject) => { settle = (err) => err === null ? resolve() : reject(err) })
+      promise.catch(() => {})
+      this.nextAdd = { promise, settle }
+      const batch = this.nextAdd
+      void this.serial(async () => {
+        this.nextAdd = null
+        const tps = this.waiting
+        this.waiting = []
+        try {
+          await this.addPartitions(tps)
+          for (const tp of tps) this.added.set(`${tp.topic}\u0000${tp.partition}`, true)
+          batch.settle(null)
+        } catch (err) {
+          for (const tp of tps) this.added.delete(`${tp.topic}\u0000${tp.partition}`)
+          this.fail(err as Error)
+          batch.settle(err as Error)
+        }
+        this.wake()
+      })
+    }
+    this.waiting.push({ topic, partition })
+    this.added.set(key, this.nextAdd.promise)
+  }
+
+  private async addPartitions(tps: readonly { topic: string; partition: number }[]): Promise<void> {
     const id = this.identity!
+    const byTopic = new Map<string, number[]>()
+    for (const tp of tps) (byTopic.get(tp.topic) ?? byTopic.set(tp.topic, []).get(tp.topic)!).push(tp.partition)
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
     await retry(async () => {
       const conn = await this.cluster.coordinator(this.transactionalId, 1)
       const res = await whileConcurrent(() => conn.request<AddPartitionsToTxnResponse>(ApiKey.AddPartitionsToTxn, {
         transactions: [], v3AndBelowTransactionalId: this.transactionalId, v3AndBelowProducerId: BigInt(id.producerId),
-        v3AndBelowProducerEpoch: id.producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
+        v3AndBelowProducerEpoch: id.producerEpoch, v3AndBelowTopics: topics,
       }), (r) => r.errorCode !== 0 ? r.errorCode : r.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition).find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? 0)
       if (res.errorCode !== 0) this.checkCode(res.errorCode, 'AddPartitionsToTxn')
       for (const t of res.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) this.checkCode(p.partitionErrorCode, 'AddPartitionsToTxn')
     }, { ...this.cluster.retryOptions, retries: Math.max(this.cluster.retryOptions.retries, 10) })
+  }
+
+  /**
+   * AddOffsetsToTxn: the group's offsets partition joins the transaction, once per transaction
+   * (at sendOffsets, or earlier through Producer.prepareTransaction, off the commit's path).
+   */
+  addGroup(groupId: string): Promise<void> {
+    this.assertUsable()
+    if (this.state !== 'in-transaction') throw new KafkaClientError('INVALID_TXN_STATE', 'sendOffsets() needs an open transaction', false)
+    const known = this.groups.get(groupId)
+    if (known !== undefined) return known
+    const id = this.identity!
+    this.started = true
+    const p = this.serial(() => this.coordinatorRequest<AddOffsetsToTxnResponse>(ApiKey.AddOffsetsToTxn, {
+      transactionalId: this.transactionalId, producerId: BigInt(id.producerId), producerEpoch: id.producerEpoch, groupId,
+    }, 'AddOffsetsToTxn')).then(() => {})
+    this.groups.set(groupId, p)
+    // A failure is the caller's (sendOffsets) to see; here it forgets the group so that one retries.
+    p.catch(() => { if (this.groups.get(groupId) === p) this.groups.delete(groupId) })
+    return p
   }
 
   /** Commits consumer offsets as part of the transaction (consume-transform-produce). */
@@ -151,10 +232,7 @@ export class TransactionManager {
     this.assertUsable()
     if (this.state !== 'in-transaction') throw new KafkaClientError('INVALID_TXN_STATE', 'sendOffsets() needs an open transaction', false)
     const id = this.identity!
-    this.started = true
-    await this.coordinatorRequest<AddOffsetsToTxnResponse>(ApiKey.AddOffsetsToTxn, {
-      transactionalId: this.transactionalId, producerId: BigInt(id.producerId), producerEpoch: id.producerEpoch, groupId: group.groupId,
-    }, 'AddOffsetsToTxn')
+    await this.addGroup(group.groupId)
     const byTopic = new Map<string, TopicPartitionOffset[]>()
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push(o)
     await retry(async () => {
@@ -186,13 +264,14 @@ export class TransactionManager {
     try {
       // Nothing was written: there is no transaction on the coordinator to end.
       if (this.started) {
-        await Promise.allSettled([...this.added.values()].filter((a) => a !== true))
+        await Promise.allSettled([...[...this.added.values()].filter((a) => a !== true), ...this.groups.values()])
         await this.coordinatorRequest<EndTxnResponse>(ApiKey.EndTxn, {
           transactionalId: this.transactionalId, producerId: BigInt(id.producerId), producerEpoch: id.producerEpoch, committed: commit,
         }, 'EndTxn')
       }
       this.state = 'ready'
       this.added.clear()
+      this.groups.clear()
     } catch (err) {
       if (this.fatal === null) this.state = 'in-transaction'
       throw err

@@ -354,7 +354,13 @@ export class KafkaStreams {
     if (!this.eos || this.inTxn) return
     await this.producer!.beginTransaction()
     this.inTxn = true
+    // What the previous transaction wrote this one most likely writes too: its partitions and the
+    // group's offsets join it now, while the records are processed, not on the commit's path.
+    if (this.txnPartitions.length > 0) this.producer!.prepareTransaction(this.txnPartitions, this.config.applicationId)
   }
+
+  /** The partitions of the last committed transaction that had offsets to commit (none: nothing to prepare). */
+  private txnPartitions: TopicPartition[] = []
 
   /**
    * Processes a fetched batch. A task reading several partitions (a join) takes their records in
@@ -451,9 +457,11 @@ export class KafkaStreams {
         if (offsets.length > 0) await Promise.all([producer.sendOffsets(consumer.groupMetadata(), offsets), producer.flush()])
         await new Promise((res) => setImmediate(res))
         this.collector!.check()
+        const partitions = offsets.length > 0 ? producer.transactionPartitions() : []
         await producer.commitTransaction()
         this.collector!.check()
         this.inTxn = false
+        this.txnPartitions = partitions
       }
       for (const t of this.tasks.values()) t.flushStores()
     } else {

@@ -30,6 +30,9 @@ const PlainProducerRecord = function (this: ProducerRecord, topic: string, key: 
 } as unknown as new (topic: string, key: Bytes, value: Bytes, timestamp: number, headers: RecordHeader[], partition: number | undefined) => ProducerRecord
 PlainProducerRecord.prototype = Object.prototype
 
+/** Buffered records past which send() hands them to the producer at once. */
+const FLUSH_RECORDS = 4096
+
 export class ProducerCollector implements RecordCollector {
   error: Error | null = null
   dropped = 0
@@ -66,6 +69,9 @@ export class ProducerCollector implements RecordCollector {
     // String lengths in UTF-16 units: close enough for a bound.
     this.pendingBytes += (key === null ? 0 : key.length) + (value === null ? 0 : value.length) + 64
     if (source !== undefined && this.deadLetterTopic !== undefined && this.sources[this.sources.length - 1] !== source) this.sources.push(source)
+    // A commit's cache flush sends tens of thousands of records: handed over in parts, the first
+    // are on the wire (the broker appending them on another core) while the rest are made.
+    if (this.buffered.length >= FLUSH_RECORDS) this.flush()
   }
 
   /** Hands the buffered records to the producer in one sendBatch (a promise per batch, not per record). */
