@@ -20,14 +20,7 @@ import { removeDirDurably } from './fs-util.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { AppendOptions, AppendResult, LogOptions, ReadOptions, ReadResult } from './log-api.ts'
 import { loadLog, maxIndexEntries } from './log-loader.ts'
-import {
-  deleteRetainedSegments,
-  deleteSegmentsBelow,
-  everySegmentExpired,
-  restartSegmentsAt,
-  retentionExpired,
-  truncateSegments,
-} from './log-retention.ts'
+import { deleteRetainedSegments, deleteSegmentsBelow, everySegmentExpired, restartSegmentsAt, retentionExpired, truncateSegments } from './log-retention.ts'
 import { LogFlusher } from './log-flush.ts'
 import { LogSegments } from './log-segments.ts'
 import { silentLogger } from './logger.ts'
@@ -36,6 +29,7 @@ import { Mutex } from './mutex.ts'
 import { ProducerStateManager } from './producer/producer-state-manager.ts'
 import type { DuplicateAppend } from './producer/producer-state-manager.ts'
 import { Segment } from './segment.ts'
+import { SegmentSpare } from './segment-spare.ts'
 import type { TimestampOffset } from './segment.ts'
 import { LogTailCache } from './tail-cache.ts'
 import type { BufferHold } from './tail-cache.ts'
@@ -62,6 +56,7 @@ export class Log {
   readonly epochs: LeaderEpochCache
   /** Serialises retention, cleaning, deleteRecords and truncation. */
   readonly maintenance = new Mutex()
+  private readonly spare: SegmentSpare // the next segment's file, opened ahead of the roll
   /** Idempotent/transactional producer state: sequences, open transactions, aborted-txn index. */
   readonly producerState: ProducerStateManager
   private readonly onStartOffset: (() => void) | undefined
@@ -81,6 +76,7 @@ export class Log {
     this.scheduler = opts.scheduler ?? systemScheduler
     this.logger = opts.logger ?? silentLogger
     this.segs = new LogSegments(opts.dir, segments)
+    this.spare = new SegmentSpare(opts.dir)
     this.startOffset = start
     this.endOffset = this.segs.active.nextOffset
     this.flusher = new LogFlusher(
@@ -306,6 +302,7 @@ export class Log {
   private async writeToActive(bufs: Buffer[], bytes: number, holds: (BufferHold | undefined)[] | null): Promise<void> {
     const seg = this.activeSegment
     await seg.append(bufs, bytes, this.config.indexIntervalBytes)
+    this.spare.prepare(seg.size, this.config.segmentBytes)
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i]!
       this.tail.add(b, batchBase(b, 0), lastOffsetIn(b), holds?.[i])
@@ -315,7 +312,7 @@ export class Log {
 
   private async rollInternal(newBase: number): Promise<void> {
     const old = this.activeSegment
-    const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config))
+    const seg = await Segment.create(this.dir, newBase, this.scheduler.now(), maxIndexEntries(this.config), this.spare)
     // The cache never spans segments: what it holds stays exactly what the file holds even when the
     // rolled segment is later cleaned or deleted (and lent buffers go back sooner).
     this.tail.clear()
@@ -548,6 +545,7 @@ export class Log {
           this.flusher.recoveryPoint = this.endOffset
         }
         for (const s of this.segments) await s.close()
+        await this.spare.close()
         this.tail.clear()
       }),
     )
@@ -564,6 +562,7 @@ export class Log {
         }),
       )
     }
+    await this.spare.close()
     this.producerState.delete()
     await removeDirDurably(this.dir, DELETE_DIR_SUFFIX)
   }

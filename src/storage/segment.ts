@@ -18,6 +18,7 @@ import { OffsetIndex } from './offset-index.ts'
 import { readAt, scanSegment } from './scan.ts'
 import type { ScanResult } from './scan.ts'
 import { TimeIndex } from './time-index.ts'
+import type { SegmentSpare } from './segment-spare.ts'
 
 const MAX_REL = 0x7fffffff
 const WRITEV_MAX = 512
@@ -76,11 +77,13 @@ export class Segment {
     return size + bytes > c.segmentBytes || now - this.createdAt >= c.segmentMs || this.index.isFull || lastOffset - this.baseOffset > MAX_REL
   }
 
-  static async create(dir: string, base: number, now: number, maxIndexEntries: number): Promise<Segment> {
+  /** A new empty segment at `base`: the spare's file when one is ready (segment-spare.ts), else a new file. */
+  static async create(dir: string, base: number, now: number, maxIndexEntries: number, spare?: SegmentSpare): Promise<Segment> {
     // Stale index files at this base go synchronously (ENOENT as a rule): a roll runs inside the
     // append queue, where each thread-pool round trip may queue behind fsyncs.
     for (const s of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) unlinkIfExistsSync(segmentFile(dir, base, s))
-    const fh = await open(segmentFile(dir, base, LOG_SUFFIX), 'w+')
+    const path = segmentFile(dir, base, LOG_SUFFIX)
+    const fh = spare?.take(path) ?? await open(path, 'w+')
     return new Segment(dir, base, fh, now, maxIndexEntries)
   }
 
