@@ -305,7 +305,10 @@ export class Connection implements BudgetWaiter {
       writeMerged(socket, this.tlsOut)
       this.tlsOut.length = 0
     }
-    if (socket.writableNeedDrain) this.pausedForDrain = true
+    // Back-pressure only while bytes wait in the stream: a write the kernel took whole still sets
+    // needDrain (above highWaterMark), and pausing then costs a read-interest round trip (two
+    // epoll_ctl calls) per large response for nothing.
+    if (socket.writableNeedDrain && socket.writableLength > 0) this.pausedForDrain = true
     this.checkLimits()
     if (this.draining && this.inFlightRequests === 0) this.draining()
     else if (this.peerEnded) this.finishHalfClose()
