@@ -113,6 +113,34 @@ test('on LMDB: a flush writes its keys in one go (visible to the flush listener)
   }
 })
 
+test('LMDB keeps flushed entries readable: updates after a flush, putAll over them and a reopen all read the latest value', () => {
+  const dir = makeTempDir('samsa-lmdb-recent-')
+  try {
+    const path = join(dir, 'store')
+    const s = new LmdbBytesStore(path)
+    const v = (n: number) => Buffer.from([n])
+    s.put(Buffer.from('a'), v(1))
+    s.put(Buffer.from('b'), v(1))
+    s.flush()
+    assert.deepEqual(s.get(Buffer.from('a')), v(1))
+    s.put(Buffer.from('a'), v(2))
+    s.put(Buffer.from('b'), null)
+    assert.deepEqual(s.get(Buffer.from('a')), v(2))
+    assert.equal(s.get(Buffer.from('b')), undefined)
+    assert.equal(s.count(), 1)
+    s.flush()
+    s.putAll([Buffer.from('a')], [v(3)])
+    assert.deepEqual(s.get(Buffer.from('a')), v(3), 'a flushed entry is not read after putAll wrote the key')
+    s.put(Buffer.from('c'), v(4))
+    s.close()
+    const again = new LmdbBytesStore(path)
+    assert.deepEqual([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')].map((k) => again.get(k)), [v(3), undefined, v(4)])
+    again.close()
+  } finally {
+    removeTempDir(dir)
+  }
+})
+
 test('on a broker: a cached count forwards each key once per commit; with caching off, once per record', { timeout: 20_000 }, async () => {
   const broker = await streamsBroker()
   const dirs: string[] = []
