@@ -32,18 +32,10 @@ import { StreamsMetadataState, parseHostInfo } from './streams-metadata.ts'
 import type { HostInfo, KeyQueryMetadata, StreamsMetadata } from './streams-metadata.ts'
 import type { Serde } from '../serdes.ts'
 import { isStateChange } from './streams-state.ts'
+import { Lock } from './lock.ts'
 import type { StreamsState } from './streams-state.ts'
 
 export type { StreamsState }
-
-class Lock {
-  private tail: Promise<unknown> = Promise.resolve()
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const p = this.tail.then(fn)
-    this.tail = p.catch(() => {})
-    return p
-  }
-}
 
 export class KafkaStreams {
   private stateNow: StreamsState = 'CREATED'
@@ -71,6 +63,8 @@ export class KafkaStreams {
   private globalConsumer: Consumer | null = null
   private loop: Promise<void> | null = null
   private inTxn = false
+  /** The last committed transaction's partitions if it had offsets to commit (none: nothing to prepare). */
+  private txnPartitions: TopicPartition[] = []
   /** Assigned input partitions ("topic\\0partition"). */
   private readonly assigned = new Set<string>()
   private stopping = false
@@ -358,9 +352,6 @@ export class KafkaStreams {
     // group's offsets join it now, while the records are processed, not on the commit's path.
     if (this.txnPartitions.length > 0) this.producer!.prepareTransaction(this.txnPartitions, this.config.applicationId)
   }
-
-  /** The partitions of the last committed transaction that had offsets to commit (none: nothing to prepare). */
-  private txnPartitions: TopicPartition[] = []
 
   /**
    * Processes a fetched batch. A task reading several partitions (a join) takes their records in
