@@ -45,21 +45,18 @@ for (let i = 1; i <= ${n}; i++) {
 
 const problems = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('#   ✖ ')).map((l) => l.slice(6))
 
-test('every verdict arrives, a failing test is named, a file that exits mid-way is caught', { timeout: 240_000 }, async () => {
+test('every verdict arrives and a failing test is named', { timeout: 240_000 }, async () => {
   const { code, out } = await runRunner({
     'big1.test.ts': manyTests('big1', 100, false),
     'big2.test.ts': manyTests('big2', 100, true),
-    'exits.test.ts': `import { test } from 'node:test'\ntest('e1', () => {})\ntest('e2 exits', () => { process.exit(0) })\n`,
   })
   assert.equal(code, 1)
   const verdicts = out.split('\n').filter((l) => /^(not )?ok \d+ - big[12] t\d+ /.test(l))
   assert.equal(verdicts.length, 200, 'one verdict per test of the two big files')
   const found = problems(out)
-  assert.equal(found.length, 2, found.join('\n'))
+  assert.equal(found.length, 1, found.join('\n'))
   assert.match(found[0]!, /^test\/big2\.test\.ts › big2 t100 x+…: big2 t100 fails on purpose$/)
-  // e1's report may or may not have left before the exit; e2's never does.
-  assert.match(found[1]!, /^test\/exits\.test\.ts: (its process ended without reporting any test|1 test\(s\) registered but never reported: e2 exits)/)
-  assert.match(out, /^# samsa tests: \d+ tests, \d+ passed, 1 failed, 0 cancelled, 0 skipped, 0 todo \(3 files, 1 run\(s\), \d+ s\)$/m)
+  assert.match(out, /^# samsa tests: \d+ tests, \d+ passed, 1 failed, 0 cancelled, 0 skipped, 0 todo \(2 files, 1 run\(s\), \d+ s\)$/m)
 })
 
 test('a file that never ends is stopped at its limit and named', { timeout: 240_000 }, async () => {

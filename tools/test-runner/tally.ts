@@ -132,9 +132,10 @@ export class Tally {
       } else if (unreported > 0) {
         const names = [...s.awaiting.keys()].map(nameOf).slice(0, 3).join(', ')
         problems.push(`${name}: ${unreported} test(s) registered but never reported: ${names}`)
-      } else if (s.verdicts === 0 && s.failure === undefined) {
-        problems.push(`${name}: its process ended without reporting any test (did a test call process.exit()?)`)
       }
+      // No "file reported no test" check: a test is reported under the file that defines it, so a
+      // test file whose tests all come from a shared module (test/client/kafkajs/*.test.ts) reports
+      // none under its own name (docs/testing.md: what that leaves uncaught).
     }
     const c = this.counts
     lines.push(
