@@ -25,6 +25,33 @@ export interface EtcdClient {
 /** A policy that runs the call once: etcd3 only calls `execute` (and expects a promise back). */
 const once = { execute: async <T>(fn: () => T | Promise<T>): Promise<T> => fn() }
 
+/** How long a member that answered UNAVAILABLE (down, unreachable, or without a leader) is passed over. */
+const SKIP_UNAVAILABLE_MS = 2000
+
+/**
+ * A member's policy: runs the call once, and for a while after the member answered UNAVAILABLE
+ * refuses without calling, which makes etcd3 try the next member in the same call. etcd3 picks a
+ * member at random per call, so without this each retry of EtcdMetadataStore had a 1 in 3 chance
+ * of going back to a dead member of three (a loaded gate ran out of retries that way with one
+ * member down). A refused call never reached etcd, so skipping can never apply a write twice.
+ */
+function memberPolicy(): typeof once {
+  let skipUntil = 0
+  return {
+    execute: async <T>(fn: () => T | Promise<T>): Promise<T> => {
+      if (Date.now() < skipUntil) throw new Error('etcd member passed over: it was unavailable moments ago')
+      try {
+        return await fn()
+      } catch (err) {
+        if ((err as { code?: unknown })?.code === 14 || /UNAVAILABLE|ECONNREFUSED|No connection established/.test(String((err as Error)?.message))) {
+          skipUntil = Date.now() + SKIP_UNAVAILABLE_MS
+        }
+        throw err
+      }
+    },
+  }
+}
+
 export async function openEtcdClient(spec: EtcdConnect, opts: EtcdClientOptions = {}): Promise<EtcdClient> {
   const [{ Etcd3 }, grpc] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')])
   const callTimeoutMs = opts.callTimeoutMs ?? 2000
@@ -42,7 +69,7 @@ export async function openEtcdClient(spec: EtcdConnect, opts: EtcdClientOptions 
       : { interceptors: [hasLeader], deadline: Date.now() + callTimeoutMs }),
     // A full read of a large cluster exceeds gRPC's 4 MiB default.
     grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
-    faultHandling: { global: once as never, host: () => once as never },
+    faultHandling: { global: once as never, host: () => memberPolicy() as never },
   }
   const etcd = new Etcd3(options)
   return {
