@@ -10,6 +10,31 @@ import { Log } from '../../src/storage/log.ts'
 import { Segment } from '../../src/storage/segment.ts'
 import { batch, tempDir } from './helpers.ts'
 
+/**
+ * Holds every FileHandle fsync (sync and datasync) from `hold()` until `release()`; `restore()`
+ * puts node's own methods back. `onSync` counts sync (not datasync) calls.
+ */
+async function fsyncGate(dir: string, onSync: () => void = () => {}) {
+  const probe = await open(join(dir, 'probe'), 'w')
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>, datasync: () => Promise<void> }
+  await probe.close()
+  const { sync, datasync } = proto
+  let release!: () => void
+  const gate = new Promise<void>((r) => { release = r })
+  return {
+    hold(): void {
+      proto.sync = function (this: unknown) { onSync(); return gate.then(() => sync.call(this)) }
+      proto.datasync = function (this: unknown) { return gate.then(() => datasync.call(this)) }
+    },
+    release: () => release(),
+    restore(): void {
+      proto.sync = sync
+      proto.datasync = datasync
+      release()
+    },
+  }
+}
+
 async function traced(raw: Record<string, unknown>, appends: number) {
   const tmp = await tempDir()
   const events: string[] = []
@@ -66,47 +91,34 @@ test('default flush policy: appends are acknowledged without an fdatasync', asyn
 
 test('a roll waits for no fsync: its producer snapshot is fsynced with the rolled segment, before the recovery point passes the roll', { timeout: 60_000 }, async () => {
   const tmp = await tempDir()
-  // Every fsync (sync, datasync) waits for the gate from here on.
-  const probe = await open(join(tmp.path, 'probe'), 'w')
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>, datasync: () => Promise<void> }
-  await probe.close()
-  const { sync, datasync } = proto
-  let release!: () => void
-  const gate = new Promise<void>((r) => { release = r })
   let syncs = 0
+  const gate = await fsyncGate(tmp.path, () => syncs++)
   try {
     const dir = join(tmp.path, 'd-0')
     const log = await Log.open({ dir, config: logConfig({}) })
     await log.append(batch(3, 'a'))
-    proto.sync = function (this: unknown) { syncs++; return gate.then(() => sync.call(this)) }
-    proto.datasync = function (this: unknown) { return gate.then(() => datasync.call(this)) }
+    // Every fsync (sync, datasync) waits for the gate from here on.
+    gate.hold()
     const rolled = await Promise.race([log.roll().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))])
     assert.ok(rolled, 'the roll waited for an fsync')
     await log.append(batch(2, 'b'))
     assert.ok((await readdir(dir)).some((f) => f.endsWith('.snapshot')), 'the snapshot is written at the roll')
     assert.ok(log.recoveryPoint < 3, `recovery point ${log.recoveryPoint} passed the roll before any fsync`)
-    release()
+    gate.release()
     await log.flush()
     assert.ok(log.recoveryPoint >= 3, `recovery point ${log.recoveryPoint}`)
     // fsync (not fdatasync) calls: the directory, the rolled segment's two indexes, the snapshot.
     assert.ok(syncs >= 4, `${syncs} fsyncs`)
     await log.close()
   } finally {
-    proto.sync = sync
-    proto.datasync = datasync
-    release()
+    gate.restore()
     await tmp.cleanup()
   }
 })
 
 test('a roll unlinks no older snapshot itself: they go once its own snapshot is fsynced', { timeout: 60_000 }, async () => {
   const tmp = await tempDir()
-  const probe = await open(join(tmp.path, 'probe'), 'w')
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>, datasync: () => Promise<void> }
-  await probe.close()
-  const { sync, datasync } = proto
-  let release!: () => void
-  const gate = new Promise<void>((r) => { release = r })
+  const gate = await fsyncGate(tmp.path)
   try {
     const dir = join(tmp.path, 'd-0')
     const snapshots = async () => (await readdir(dir)).filter((f) => f.endsWith('.snapshot')).sort()
@@ -119,21 +131,18 @@ test('a roll unlinks no older snapshot itself: they go once its own snapshot is 
     const before = await snapshots()
     assert.equal(before.length, 2, before.join(' '))
     // From here every fsync waits for the gate: the roll below must not remove the oldest one yet.
-    proto.sync = function (this: unknown) { return gate.then(() => sync.call(this)) }
-    proto.datasync = function (this: unknown) { return gate.then(() => datasync.call(this)) }
+    gate.hold()
     await log.append(batch(2, 'c'))
     await log.roll()
     assert.deepEqual((await snapshots()).slice(0, 2), before, 'the older snapshots stay until the new one is durable')
-    release()
+    gate.release()
     await log.flush()
     const after = await snapshots()
     assert.equal(after.length, 2, after.join(' '))
     assert.ok(!after.includes(before[0]!), `${before[0]} was removed`)
     await log.close()
   } finally {
-    proto.sync = sync
-    proto.datasync = datasync
-    release()
+    gate.restore()
     await tmp.cleanup()
   }
 })
