@@ -212,7 +212,7 @@ function serve(dir: string, workMsPerMb: number): void {
     if (m.frames) {
       let replies = toWorker.get(m.c!)
       if (!replies) toWorker.set(m.c!, (replies = []))
-      for (const ab of m.frames) replies.push(handle(Buffer.from(ab, 0, m.sizes![m.frames.indexOf(ab)])))
+      for (let i = 0; i < m.frames.length; i++) replies.push(handle(Buffer.from(m.frames[i]!, 0, m.sizes![i])))
       usedFrames.push(...m.frames)
       if (!workerQueued) { workerQueued = true; setImmediate(flushWorker) }
     }
