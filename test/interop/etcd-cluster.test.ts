@@ -161,6 +161,9 @@ test('a second live broker with the same node.id refuses to start; a bad etcd.co
     assert.match(bad.stderr, /invalid configuration: etcd\.connect: 'localhost' is not HOST:PORT/)
     assert.equal(down.code, 1, said(down))
     assert.match(down.stderr, /cannot reach etcd at 127\.0\.0\.1:1/)
+    // A user's problem is one line: its cause, no stack trace.
+    assert.match(down.stderr, /ECONNREFUSED|No connection established|UNAVAILABLE/, said(down))
+    for (const r of [dup, down]) assert.doesNotMatch(r.stderr, /^\s+at /m, said(r))
   } finally {
     removeTempDir(dir)
   }
