@@ -2,9 +2,11 @@
 // (exact error codes, as Kafka's KafkaApis answers them): the KIP-848 ConsumerGroupHeartbeat and
 // KIP-932 ShareGroupHeartbeat (READ on the group, DESCRIBE on each subscribed topic),
 // OffsetForLeaderEpoch (DESCRIBE on the topic unless CLUSTER_ACTION), ShareFetch (READ on the group
-// and on each topic) and DescribeShareGroupOffsets (DESCRIBE on the group); and an ACL's host
-// matching an IPv4 client of a dual-stack listener (`SASL_PLAINTEXT://:0`, where node sees
-// `::ffff:127.0.0.1`).
+// and on each topic) and DescribeShareGroupOffsets (DESCRIBE on the group); refusals that do not
+// tell which topics exist (Produce and DeleteTopics check before looking the topic up) and
+// CreateTopics keeping a new topic's settings from a principal without DESCRIBE_CONFIGS; and an
+// ACL's host matching an IPv4 client of a dual-stack listener (`SASL_PLAINTEXT://:0`, where node
+// sees `::ffff:127.0.0.1`).
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -27,6 +29,7 @@ import { Operation, PatternType, Permission, ResourceType } from '../../../src/b
 import { startAclBroker } from './acl-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 import { rawAs } from './raw-sasl.ts'
+import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
 
 const allow = (resourceType: number, resourceName: string, operation: number, host = '*') => ({ resourceType, resourceName, patternType: PatternType.LITERAL,
   principal: 'User:alice', host, operation, permission: Permission.ALLOW })
@@ -87,6 +90,49 @@ describe('ACL checks on the member heartbeats, OffsetForLeaderEpoch and share gr
     const offsets = await as<DescribeShareGroupOffsetsResponse>(ApiKey.DescribeShareGroupOffsets, 0, { ...defaultDescribeShareGroupOffsetsRequest(),
       groups: [{ groupId: 'other', topics: null }] })
     assert.equal(offsets.groups[0].errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+  })
+})
+
+describe('ACL refusals that do not reveal topics; CreateTopics without DESCRIBE_CONFIGS', () => {
+  let broker: SecureBroker
+  const as = <T>(apiKey: number, version: number, body: unknown) => rawAs<T>(broker.port('SASL_PLAINTEXT'), 'alice', apiKey, version, body)
+  before(async () => {
+    broker = await startAclBroker(['admin', 'alice'], { 'num.partitions': '1', 'auto.create.topics.enable': 'false' })
+    const ctx = broker.running.context
+    await ctx.topics.createTopic({ name: 'mine', numPartitions: 1, replicationFactor: 1 })
+    await ctx.topics.createTopic({ name: 'secret', numPartitions: 1, replicationFactor: 1 })
+    await ctx.security.acls!.apply([allow(ResourceType.TOPIC, 'mine', Operation.READ), allow(ResourceType.TOPIC, 'made', Operation.CREATE)], [])
+  })
+  after(async () => {
+    await broker?.close()
+  })
+
+  it('Produce: TOPIC_AUTHORIZATION_FAILED for a topic without WRITE, whether it exists or not', async () => {
+    const records = buildRecordBatch({ records: [{ key: null, value: Buffer.from('x'), timestamp: Date.now() }] })
+    const res = await as<{ responses: { name: string, partitionResponses: { errorCode: number }[] }[] }>(ApiKey.Produce, 9, {
+      transactionalId: null, acks: -1, timeoutMs: 5000,
+      topicData: ['secret', 'no-such-topic'].map((name) => ({ name, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] })),
+    })
+    assert.deepEqual(res.responses.map((t) => [t.name, t.partitionResponses[0].errorCode]),
+      [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['no-such-topic', ErrorCode.TOPIC_AUTHORIZATION_FAILED]])
+  })
+
+  it('DeleteTopics: TOPIC_AUTHORIZATION_FAILED without DESCRIBE whether the topic exists or not; by id, no name for a topic it may not describe', async () => {
+    const secretId = broker.running.context.metadata.topic('secret')!.topicId
+    const res = await as<{ responses: { name: string | null, topicId: string, errorCode: number }[] }>(ApiKey.DeleteTopics, 6, { timeoutMs: 5000, topicNames: [],
+      topics: [{ name: 'no-such-topic', topicId: ZERO_UUID }, { name: 'mine', topicId: ZERO_UUID }, { name: null, topicId: secretId }] })
+    assert.deepEqual(res.responses.map((r) => [r.name, r.errorCode]), [
+      ['no-such-topic', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['mine', ErrorCode.TOPIC_AUTHORIZATION_FAILED], [null, ErrorCode.TOPIC_AUTHORIZATION_FAILED]])
+    assert.ok(broker.running.context.metadata.topic('mine') && broker.running.context.metadata.topic('secret'))
+  })
+
+  it('CreateTopics with CREATE but not DESCRIBE_CONFIGS: created, its settings withheld (TopicConfigErrorCode)', async () => {
+    const res = await as<{ topics: { name: string, errorCode: number, numPartitions: number, replicationFactor: number, topicConfigErrorCode: number, configs: unknown[] }[] }>(
+      ApiKey.CreateTopics, 7, { timeoutMs: 5000, validateOnly: false, topics: [{ name: 'made', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }] })
+    const [t] = res.topics
+    assert.deepEqual([t.name, t.errorCode, t.numPartitions, t.replicationFactor, t.topicConfigErrorCode, t.configs.length],
+      ['made', ErrorCode.NONE, -1, -1, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 0])
+    assert.equal(broker.running.context.metadata.topic('made')?.partitions, 2)
   })
 })
 
