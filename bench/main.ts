@@ -1,7 +1,7 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts, whose `run(args)` prints figures.
 // Benchmarks print measurements; they never assert on time.
 const [name, ...args] = process.argv.slice(2)
-const known = ['protocol', 'storage', 'broker', 'groups', 'txn', 'cluster', 'metadata', 'client', 'client-memory', 'registry', 'streams', 'quota', 'tls-floor']
+const known = ['protocol', 'storage', 'broker', 'groups', 'txn', 'cluster', 'metadata', 'client', 'client-memory', 'registry', 'streams', 'quota', 'tls-floor', 'tls-offload']
 if (!name || !known.includes(name)) {
   console.error(`usage: npm run bench -- <${known.join('|')}> [args]`)
   process.exit(2)

@@ -4,7 +4,8 @@
 // are made by the client; v1 adds SubscribedTopicRegex.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
-import { heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
+import { heartbeatError, heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
+import { memberHeartbeatRefused } from '../security/acl/check.ts'
 import { defineHandler } from './handler.ts'
 
 export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
@@ -12,6 +13,9 @@ export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbea
   minVersion: 0,
   maxVersion: 1,
   async handle(ctx, req, version) {
+    // As Kafka: READ on the group, DESCRIBE on each subscribed topic, before the coordinator sees it.
+    const refused = memberHeartbeatRefused(ctx, req.groupId, req.subscribedTopicNames)
+    if (refused !== 0) return heartbeatResponse(heartbeatError(refused, null))
     const r = await ctx.broker.coordinators.group.coordinator.consumerGroupHeartbeat({
       groupId: req.groupId,
       memberId: req.memberId,

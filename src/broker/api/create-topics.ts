@@ -29,7 +29,7 @@ function failed(name: string, code: number, message: string | null): CreateTopic
 }
 
 async function createOne(topics: TopicService, t: CreateTopicsRequestCreatableTopic, validateOnly: boolean,
-  version: number): Promise<CreateTopicsResponseCreatableTopicResult> {
+  version: number, mayDescribeConfigs: boolean): Promise<CreateTopicsResponseCreatableTopicResult> {
   const configs: Record<string, string | null> = {}
   for (const c of t.configs) configs[c.name] = c.value
   try {
@@ -45,6 +45,14 @@ async function createOne(topics: TopicService, t: CreateTopicsRequestCreatableTo
     r.topicId = created.topic?.topicId ?? ZERO_UUID
     r.errorCode = ErrorCode.NONE
     r.errorMessage = null
+    if (!mayDescribeConfigs) {
+      // As Kafka: the topic's settings are told only to a principal with DESCRIBE_CONFIGS on it.
+      r.numPartitions = -1
+      r.replicationFactor = -1
+      r.configs = []
+      r.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+      return r
+    }
     r.numPartitions = created.partitions
     r.replicationFactor = created.replicationFactor
     r.configs = version >= 5
@@ -73,7 +81,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       ? Promise.resolve(failed(t.name, ErrorCode.INVALID_REQUEST, 'Create topics request from client contains multiple entries for this topic.'))
       : !mayCreateAny && !allowedTopic(ctx, Operation.CREATE, t.name)
         ? Promise.resolve(failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'))
-        : createOne(topics, t, validateOnly, version))))
+        : createOne(topics, t, validateOnly, version, allowedTopic(ctx, Operation.DESCRIBE_CONFIGS, t.name)))))
     return { throttleTimeMs: 0, topics: results }
   },
 })

@@ -43,12 +43,19 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       })
       if (counts.get(keyOf(t))! > 1) return result(ErrorCode.INVALID_REQUEST, 'Duplicate topic in the delete request.')
       if (!byId && t.name === null) return result(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id was given.')
+      // As Kafka: a name the principal may not describe is refused whether or not the topic exists,
+      // so that refusals do not tell which topics exist.
+      if (!byId && t.name !== null && !allowedTopic(ctx, Operation.DESCRIBE, t.name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
       if (!known) {
         return byId
           ? result(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
           : result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
       }
-      if (!allowedTopic(ctx, Operation.DELETE, known.name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
+      if (!allowedTopic(ctx, Operation.DELETE, known.name)) {
+        // By id, the name of a topic the principal may not describe stays unsaid.
+        const r = result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
+        return byId && !allowedTopic(ctx, Operation.DESCRIBE, known.name) ? { ...r, name: null } : r
+      }
       if (isInternalTopic(known.name)) return result(ErrorCode.INVALID_REQUEST, `Internal topic ${known.name} cannot be deleted.`)
       try {
         await topics.deleteTopic(known.name)

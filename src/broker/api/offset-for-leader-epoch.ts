@@ -11,6 +11,8 @@ import type {
   OffsetForLeaderEpochResponseEpochEndOffset,
 } from '../../protocol/generated/messages/offset-for-leader-epoch.ts'
 import { defineHandler } from './handler.ts'
+import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 const DEBUG_REPLICA_ID = -2
 
@@ -22,9 +24,12 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
     const { metadata, replicas } = ctx.broker
     const answer = (partition: number, errorCode: number, epoch = -1, endOffset = -1): OffsetForLeaderEpochResponseEpochEndOffset =>
       ({ errorCode, partition, leaderEpoch: version >= 1 ? epoch : -1, endOffset: BigInt(endOffset) })
+    // As Kafka: followers (CLUSTER_ACTION) may ask about any topic, consumers (KIP-320) about those they may describe.
+    const replica = allowedCluster(ctx, Operation.CLUSTER_ACTION)
     const topics = request.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((req) => {
+        if (!replica && !allowedTopic(ctx, Operation.DESCRIBE, t.topic)) return answer(req.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
         const p = metadata.topic(t.topic) ? replicas.partition(t.topic, req.partition) : undefined
         if (!p) return answer(req.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
         if (!p.isLeader && !(version >= 3 && request.replicaId === DEBUG_REPLICA_ID)) return answer(req.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER)

@@ -142,7 +142,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       const byId = version >= 13
       const meta = byId ? metadata.topicById(topic.topicId) : metadata.topic(topic.name)
       const name = byId ? meta?.name ?? '' : topic.name
-      const mayWrite = meta === undefined || allowedTopic(ctx, Operation.WRITE, name)
+      // As Kafka: WRITE is checked before existence (an unknown topic id has no name to check).
+      const mayWrite = (byId && meta === undefined) || allowedTopic(ctx, Operation.WRITE, name)
       for (const pd of topic.partitionData) {
         const slot = partitionResponses.length
         const partition = meta ? replicas.partition(name, pd.index) : undefined

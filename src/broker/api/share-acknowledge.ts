@@ -8,6 +8,8 @@ import type { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../pr
 import { acknowledgePartition, checkShareRequest, closeShareSession, shareSession } from '../share/share-requests.ts'
 import { FINAL_SHARE_SESSION_EPOCH } from '../share/share-session-cache.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import { NO_LEADER } from './leader-hint.ts'
 
 export const shareAcknowledgeHandler = defineHandler<ShareAcknowledgeRequest, ShareAcknowledgeResponse>({
@@ -26,6 +28,7 @@ export const shareAcknowledgeHandler = defineHandler<ShareAcknowledgeRequest, Sh
     if (bad) return answer(bad.errorCode, bad.errorMessage)
     const groupId = req.groupId!
     const memberId = req.memberId!
+    if (!allowedGroup(ctx, Operation.READ, groupId)) return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED, null)
     const { session, error } = shareSession(ctx, mgr, groupId, memberId, req.shareSessionEpoch, true, false)
     if (error) return answer(error.errorCode, error.errorMessage)
     const responses = await Promise.all(req.topics.map(async (t) => ({

@@ -17,6 +17,8 @@ import {
 } from '../share/share-requests.ts'
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, partitionKey } from '../share/share-session-cache.ts'
 import { defineHandler } from './handler.ts'
+import { allowedGroup } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 import type { RequestContext } from './handler.ts'
 import type { SharePartitionManager } from '../share/share-partition-manager.ts'
 import { NO_LEADER, currentLeader } from './leader-hint.ts'
@@ -42,6 +44,7 @@ export const shareFetchHandler = defineHandler<ShareFetchRequest, ShareFetchResp
     if (bad) return answer(bad.errorCode, bad.errorMessage)
     const groupId = req.groupId!
     const memberId = req.memberId!
+    if (!allowedGroup(ctx, Operation.READ, groupId)) return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED, null)
     const hasAcks = acks.some((a) => a.length > 0)
     const { session, error } = shareSession(ctx, mgr, groupId, memberId, req.shareSessionEpoch, hasAcks, true)
     if (error) return answer(error.errorCode, error.errorMessage)

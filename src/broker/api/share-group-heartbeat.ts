@@ -4,7 +4,8 @@
 // by the client.
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/generated/messages/share-group-heartbeat.ts'
-import { heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
+import { heartbeatError, heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
+import { memberHeartbeatRefused } from '../security/acl/check.ts'
 import { defineHandler } from './handler.ts'
 
 export const shareGroupHeartbeatHandler = defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse>({
@@ -12,6 +13,9 @@ export const shareGroupHeartbeatHandler = defineHandler<ShareGroupHeartbeatReque
   minVersion: 1,
   maxVersion: 1,
   async handle(ctx, req) {
+    // As Kafka: READ on the group, DESCRIBE on each subscribed topic, before the coordinator sees it.
+    const refused = memberHeartbeatRefused(ctx, req.groupId, req.subscribedTopicNames)
+    if (refused !== 0) return heartbeatResponse(heartbeatError(refused, null))
     const r = await ctx.broker.coordinators.group.coordinator.shareGroupHeartbeat({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -5,7 +5,8 @@
 // revision: a deposed controller writes nothing, and a partition that changed meanwhile (an ISR
 // write by its leader) fails the batch, which is recomputed from the next image. The sweep reads
 // every partition, so it runs only when a delta can call for it (brokers changed, a new
-// controller epoch, a changed partition led by a dead broker, a lost batch). Store errors
+// controller epoch, a changed partition led by a dead broker, a topic's configs changed while it
+// has a leaderless partition, a lost batch). Store errors
 // (etcd without quorum) are retried on a timer. Writes never block the metadata loader: the
 // publisher only schedules work.
 import { CoalescedRun } from './coalesced-run.ts'
@@ -60,10 +61,16 @@ export class FailoverController {
     if (newlyElected || this.lost || delta.before.brokers !== delta.image.brokers || this.needsElection(delta)) this.run.kick()
   }
 
-  /** A changed partition led by a broker that is not live (e.g. created as that broker died). */
+  /**
+   * A changed partition led by a broker that is not live (e.g. created as that broker died), or a
+   * topic whose configs changed while one of its partitions has no live leader: an operator who
+   * turns unclean.leader.election.enable on for an offline partition gets the election at once
+   * (Kafka's controller finds it on its next periodic unclean check).
+   */
   private needsElection(delta: MetadataDelta): boolean {
     const live = delta.image.brokers
     for (const c of delta.topicChanges) {
+      if (c.configsChanged && c.after?.states.some((s) => s.leader < 0 || !live.has(s.leader))) return true
       for (const i of c.changedPartitions) {
         const s = c.after?.states[i]
         if (s && (s.leader < 0 || !live.has(s.leader) || s.isr.some((id) => !live.has(id)))) return true

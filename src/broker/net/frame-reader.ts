@@ -19,7 +19,8 @@ export class FrameSizeError extends Error {
  * starts 0x16 0x03 (handshake, version 3.x), HTTP with a method name.
  */
 function peerHint(size: number): string {
-  if (size >>> 16 === 0x1603) return ' (looks like a TLS client: this listener is PLAINTEXT; Samsa does not support TLS yet)'
+  // Only PLAINTEXT and SASL_PLAINTEXT listeners read frames from raw bytes (TLS ones decrypt first).
+  if (size >>> 16 === 0x1603) return ' (looks like a TLS client: this listener is PLAINTEXT or SASL_PLAINTEXT; TLS clients connect to an SSL or SASL_SSL listener)'
   const text = Buffer.alloc(4)
   text.writeInt32BE(size)
   if (/^(GET |POST|PUT |HEAD|PATC|DELE|OPTI)$/.test(text.toString('latin1'))) return ' (looks like an HTTP client: this port speaks the Kafka protocol)'

@@ -205,7 +205,7 @@ export class NetServer {
     // that never completes: this is the one line about it (rate-limited), and the socket goes
     // (node leaves it open after a handshake timeout).
     server.on('tlsClientError', (err, socket) => {
-      this.limiter.info({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener }, `failed authentication: TLS handshake failed: ${err.message}`)
+      this.limiter.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener }, `failed authentication: TLS handshake failed: ${err.message}`)
       socket.destroy()
     })
     return server

@@ -179,8 +179,9 @@ export class Security {
       // A failed login ends the connection; requests held during a re-authentication are dropped.
       session.closeAfterResponse = true
       session.reauthenticating = false
-      // Kafka's one line per failed login; the client gets the same message.
-      this.log.info({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
+      // Kafka's one line per failed login (a warning, so that it shows at the default log level;
+      // Kafka's INFO is shown by its default log4j config); the client gets the same message.
+      this.log.warn({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
       // Answering late slows password guessing (and the connection closes after the answer).
       await new Promise((resolve) => setTimeout(resolve, this.failedAuthDelayMs))
     }

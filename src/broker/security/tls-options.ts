@@ -3,8 +3,9 @@
 // its certificate chain, or KIP-651's inline ssl.keystore.key + ssl.keystore.certificate.chain)
 // and PKCS12; trust stores: PEM (file or inline ssl.truststore.certificates) and PKCS12 (its
 // certificates, read by pkcs12-store.ts: node's pfx wants a key). JKS is Java's own
-// format: refused with the conversion to use. Problems are ConfigErrors naming the key, raised at
-// start before anything is bound.
+// format: refused with the conversion to use. Kafka's default type is JKS, which Java (9 and later)
+// also opens PKCS12 files with: a PKCS12 file under type JKS is read as PKCS12, as Kafka would.
+// Problems are ConfigErrors naming the key, raised at start before anything is bound.
 import { readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
 import type { SecureVersion, TlsOptions } from 'node:tls'
@@ -31,9 +32,23 @@ function pemText(text: string): string {
     .split('\n').flatMap((line) => (line.startsWith('-----') ? [line] : line.split(/\s+/))).filter((line) => line !== '').join('\n') + '\n'
 }
 
-function refuseJks(key: string, type: string): never {
-  throw new ConfigError(key, `store type ${type} is not supported: Samsa reads PEM and PKCS12 stores (JKS is Java's own format). ` +
-    'Convert with: keytool -importkeystore -srckeystore store.jks -destkeystore store.p12 -deststoretype PKCS12')
+function refuseJks(key: string, type: string, bytes?: Buffer): never {
+  const pem = bytes !== undefined && bytes.subarray(0, 64).toString('latin1').includes('-----BEGIN ')
+  throw new ConfigError(key, pem
+    ? `store type ${type}: the file holds PEM, so set ${key}=PEM`
+    : `store type ${type} is not supported: Samsa reads PEM and PKCS12 stores (JKS is Java's own format). ` +
+      'Convert with: keytool -importkeystore -srckeystore store.jks -destkeystore store.p12 -deststoretype PKCS12')
+}
+
+/**
+ * A store file of type PKCS12, or of type JKS (Kafka's default) holding PKCS12 — a DER SEQUENCE,
+ * where a JKS or JCEKS file starts with its magic number — which Java reads as PKCS12 too.
+ */
+function pkcs12Bytes(typeKey: string, type: string, locationKey: string, location: string): Buffer {
+  if (type !== 'PKCS12' && type !== 'JKS') refuseJks(typeKey, type)
+  const bytes = readStore(locationKey, location)
+  if (type === 'JKS' && bytes[0] !== 0x30) refuseJks(typeKey, type, bytes)
+  return bytes
 }
 
 function readStore(key: string, path: string): Buffer {
@@ -99,11 +114,9 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
       options.key = keys[0]
       options.cert = certs.join('\n')
       options.passphrase = keyPassword ?? str('ssl.keystore.password')
-    } else if (keystoreType === 'PKCS12') {
-      options.pfx = readStore(name('ssl.keystore.location'), location)
-      options.passphrase = str('ssl.keystore.password') ?? ''
     } else {
-      refuseJks(name('ssl.keystore.type'), keystoreType)
+      options.pfx = pkcs12Bytes(name('ssl.keystore.type'), keystoreType, name('ssl.keystore.location'), location)
+      options.passphrase = str('ssl.keystore.password') ?? ''
     }
   } else {
     throw new ConfigError(name('ssl.keystore.location'), `listener ${listener} uses TLS: set ssl.keystore.location (PEM or PKCS12) ` +
@@ -117,9 +130,10 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
     options.ca = pemText(trustInline)
   } else if (trustLocation !== undefined) {
     if (trustType === 'PEM') options.ca = readStore(name('ssl.truststore.location'), trustLocation).toString('utf8')
-    else if (trustType === 'PKCS12') {
-      options.ca = pkcs12TrustStore(name, readStore(name('ssl.truststore.location'), trustLocation), str('ssl.truststore.password'))
-    } else refuseJks(name('ssl.truststore.type'), trustType)
+    else {
+      const bytes = pkcs12Bytes(name('ssl.truststore.type'), trustType, name('ssl.truststore.location'), trustLocation)
+      options.ca = pkcs12TrustStore(name, bytes, str('ssl.truststore.password'))
+    }
   }
   const clientAuth = (str('ssl.client.auth') ?? 'none') as ClientAuth
   if (clientAuth !== 'none') {

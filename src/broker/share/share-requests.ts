@@ -10,6 +10,8 @@ import type { AcknowledgementBatch } from './share-partition.ts'
 import type { SharePartitionManager } from './share-partition-manager.ts'
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, partitionKey } from './share-session-cache.ts'
 import type { ShareSession } from './share-session-cache.ts'
+import { allowedTopic } from '../security/acl/check.ts'
+import { Operation } from '../security/acl/acl.ts'
 
 export interface WireAckBatch {
   readonly firstOffset: bigint
@@ -88,10 +90,11 @@ export function closeShareSession(mgr: SharePartitionManager, session: ShareSess
 
 export type Resolved = { readonly partition: Partition, readonly topicName: string, readonly error?: undefined } | { readonly error: number, readonly topicName?: string }
 
-/** A topic id and partition index → the Partition, led here, or the error to answer. */
+/** A topic id and partition index → the Partition, led here and readable by the principal, or the error to answer. */
 export function resolvePartition(ctx: RequestContext, topicId: string, index: number): Resolved {
   const topic = ctx.broker.metadata.topicById(topicId)
   if (!topic) return { error: ErrorCode.UNKNOWN_TOPIC_ID }
+  if (!allowedTopic(ctx, Operation.READ, topic.name)) return { error: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
   if (index < 0 || index >= topic.partitions) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topicName: topic.name }
   const p = ctx.broker.replicas.partition(topic.name, index)
   if (!p || !p.isLeader) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER, topicName: topic.name }

@@ -94,9 +94,11 @@ describe('SASL request path', () => {
     assert.equal(res.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED)
     assert.equal(res.errorMessage, 'Authentication failed: Invalid username or password')
     assert.equal(await c.closesWithin(10_000), true)
-    const logged = lines.slice(before).map((l) => JSON.parse(l) as { msg: string })
+    const logged = lines.slice(before).map((l) => JSON.parse(l) as { msg: string, level: number })
     assert.deepEqual(logged.map((l) => l.msg.replace(/\d+\.\d+\.\d+\.\d+:\d+/, 'REMOTE')),
       ['failed authentication with REMOTE: Authentication failed: Invalid username or password'])
+    // A warning: `samsa start` logs warnings only by default, and the line must show there.
+    assert.equal(logged[0].level, 40)
   })
 
   it('refuses garbage in a SCRAM exchange (SaslAuthenticate) and in bare tokens after SaslHandshake v0', async () => {

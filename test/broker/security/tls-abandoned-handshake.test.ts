@@ -2,7 +2,8 @@
 // TLS 1.3 handshake is done but before its own Finished: the broker never gets the connection,
 // only a half-open socket. Shutdown must not wait for it (it used to until node's 120 s handshake
 // timeout — e.g. a broker whose peer has a wrong inter-broker trust store). A handshake that never
-// completes while the broker runs is abandoned after the listener's handshake timeout.
+// completes while the broker runs is abandoned after the listener's handshake timeout. A plaintext
+// client on a TLS port is one warning line.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:tls'
@@ -11,7 +12,8 @@ import { readFileSync } from 'node:fs'
 import { pino } from 'pino'
 import { makeTestCerts } from '../../helpers/certs.ts'
 import { NetServer } from '../../../src/broker/net/server.ts'
-import { RawClient } from '../raw-client.ts'
+import { RawClient, requestFrame } from '../raw-client.ts'
+import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 
 test('a client that rejects the certificate mid-handshake does not hold up close()', async () => {
   const certs = makeTestCerts()
@@ -48,4 +50,21 @@ test('a TLS handshake that never completes is abandoned after the handshake time
   const silent = await RawClient.connect(bound.port)
   assert.equal(await silent.closesWithin(5000), true)
   assert.ok(lines.some((l) => /TLS handshake failed: .*timeout/i.test(l)), lines.join('\n'))
+})
+
+test('a plaintext client on a TLS port is one warning (shown at the default log level), and is closed', async (t) => {
+  const certs = makeTestCerts()
+  const lines: string[] = []
+  const server = new NetServer({
+    listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } }],
+    handler: () => null,
+    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: -1, maxInFlightRequests: 100, idleMs: -1 },
+    log: pino({ level: 'warn' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
+  })
+  const [bound] = await server.start()
+  t.after(() => server.close(100))
+  const plain = await RawClient.connect(bound.port)
+  plain.write(requestFrame(ApiKey.ApiVersions, 0, 1, {}))
+  assert.equal(await plain.closesWithin(5000), true)
+  assert.deepEqual(lines.filter((l) => /TLS handshake failed/.test(l)).length, 1, lines.join('\n'))
 })

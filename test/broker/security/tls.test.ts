@@ -6,7 +6,8 @@
 // broker keeps serving. Certificates are made by the test.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { createServer, connect as tlsConnect } from 'node:tls'
 import type { TLSSocket } from 'node:tls'
 import { once } from 'node:events'
@@ -183,7 +184,20 @@ describe('TLS configuration errors', () => {
   }
 
   it('refuses JKS stores with the conversion to use', () => {
-    assert.throws(start([['ssl.keystore.location', '/tmp/x.jks']]), /ssl\.keystore\.type: store type JKS is not supported.*keytool -importkeystore/)
+    // A JKS file starts with the magic number 0xFEEDFEED.
+    const jks = join(dirname(certs.ca), 'broker.jks')
+    writeFileSync(jks, Buffer.from('feedfeed000000020000000100000001', 'hex'))
+    assert.throws(start([['ssl.keystore.location', jks]]), /ssl\.keystore\.type: store type JKS is not supported.*keytool -importkeystore/)
+    assert.throws(start([['ssl.keystore.type', 'JKS'], ['ssl.keystore.location', jks]]), /store type JKS is not supported/)
+    assert.throws(start([['ssl.keystore.type', 'BCFKS'], ['ssl.keystore.location', certs.serverP12]]), /store type BCFKS is not supported/)
+  })
+
+  it('reads a PKCS12 store under Kafka\'s default type JKS, as Java does; a PEM file there is named as PEM', () => {
+    const p12 = start([['ssl.keystore.location', certs.serverP12], ['ssl.keystore.password', certs.p12Password],
+      ['ssl.truststore.location', certs.caP12], ['ssl.truststore.password', certs.p12Password]])().options
+    assert.ok(Buffer.isBuffer(p12.pfx))
+    assert.ok(Array.isArray(p12.ca) && p12.ca.length === 1)
+    assert.throws(start([['ssl.keystore.location', certs.serverKeystorePem]]), /ssl\.keystore\.type: store type JKS: the file holds PEM, so set ssl\.keystore\.type=PEM/)
   })
 
   it('refuses a TLS listener without a key store', () => {

@@ -37,14 +37,17 @@ const SKIP_UNAVAILABLE_MS = 2000
  */
 function memberPolicy(): typeof once {
   let skipUntil = 0
+  // What the member answered, so an error of the passed-over call still says why (e.g. ECONNREFUSED).
+  let why = ''
   return {
     execute: async <T>(fn: () => T | Promise<T>): Promise<T> => {
-      if (Date.now() < skipUntil) throw new Error('etcd member passed over: it was unavailable moments ago')
+      if (Date.now() < skipUntil) throw new Error(`etcd member passed over: it was unavailable moments ago (${why})`)
       try {
         return await fn()
       } catch (err) {
         if ((err as { code?: unknown })?.code === 14 || /UNAVAILABLE|ECONNREFUSED|No connection established/.test(String((err as Error)?.message))) {
           skipUntil = Date.now() + SKIP_UNAVAILABLE_MS
+          why = String((err as Error)?.message ?? err)
         }
         throw err
       }

@@ -4,15 +4,24 @@
 import type { RequestContext } from '../../api/handler.ts'
 import { sessionOf } from '../session.ts'
 import { ANONYMOUS } from '../principal.ts'
-import { CLUSTER_NAME, ResourceType } from './acl.ts'
+import { CLUSTER_NAME, Operation, ResourceType } from './acl.ts'
 import { ErrorCode } from '../../../protocol/errors.ts'
 import { CLUSTER_OPS, GROUP_OPS, TOPIC_OPS } from '../../cluster/authorized-operations.ts'
+
+/**
+ * The client's address as ACL hosts name it: an IPv4 client of a dual-stack listener (`PLAINTEXT://:9092`)
+ * is `::ffff:a.b.c.d` to node but `a.b.c.d` to Kafka, so an ACL for host a.b.c.d must match it.
+ */
+function clientHost(ctx: RequestContext): string {
+  const address = ctx.connection.socket.remoteAddress ?? ''
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
+}
 
 export function allowed(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
   const authorizer = ctx.broker.security.authorizer
   if (!authorizer) return true
   const principal = sessionOf(ctx.connection)?.principal ?? ANONYMOUS
-  return authorizer.authorize(principal, ctx.connection.socket.remoteAddress ?? '', operation, resourceType, name)
+  return authorizer.authorize(principal, clientHost(ctx), operation, resourceType, name)
 }
 
 export const allowedTopic = (ctx: RequestContext, operation: number, topic: string): boolean => allowed(ctx, operation, ResourceType.TOPIC, topic)
@@ -29,7 +38,7 @@ export function allowedOnAny(ctx: RequestContext, operation: number, resourceTyp
   const authorizer = ctx.broker.security.authorizer
   if (!authorizer) return true
   const principal = sessionOf(ctx.connection)?.principal ?? ANONYMOUS
-  return authorizer.authorizeAny(principal, ctx.connection.socket.remoteAddress ?? '', operation, resourceType)
+  return authorizer.authorizeAny(principal, clientHost(ctx), operation, resourceType)
 }
 
 const SUPPORTED: Readonly<Record<number, readonly number[]>> = {
@@ -56,4 +65,14 @@ export function configResourceRefused(ctx: RequestContext, operation: number, re
     case 32: return allowed(ctx, operation, ResourceType.GROUP, name) ? 0 : ErrorCode.GROUP_AUTHORIZATION_FAILED
     default: return allowed(ctx, operation, ResourceType.CLUSTER, CLUSTER_NAME) ? 0 : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
   }
+}
+
+/**
+ * ConsumerGroupHeartbeat and ShareGroupHeartbeat (Kafka's KafkaApis): READ on the group, then
+ * DESCRIBE on every subscribed topic named. 0 when allowed, else the answer's error code.
+ */
+export function memberHeartbeatRefused(ctx: RequestContext, groupId: string, subscribedTopicNames: readonly string[] | null): number {
+  if (!allowedGroup(ctx, Operation.READ, groupId)) return ErrorCode.GROUP_AUTHORIZATION_FAILED
+  for (const topic of subscribedTopicNames ?? []) if (!allowedTopic(ctx, Operation.DESCRIBE, topic)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  return 0
 }
