@@ -301,11 +301,17 @@ export class Partition {
 
   /**
    * Follower: the leader's log start moved (retention, DeleteRecords): records below it go here
-   * too, within this log's range.
+   * too, within this log's range. The log start moves now; the segments below it are deleted in
+   * the background (under the log's maintenance mutex, which close waits for), as Kafka's follower
+   * only increments its log start offset and leaves the files to the retention task. The fetch
+   * loop must not wait for file deletion: the leader's HW, and so every acks=all produce, waits
+   * for this follower's next fetch (20-150 ms per deleted segment in the cluster bench, behind the
+   * thread pool's fsyncs; docs/benchmarks/replication.md, session 14).
    */
-  async followLogStartOffset(leaderLogStart: number): Promise<void> {
+  followLogStartOffset(leaderLogStart: number): void {
     if (this.role !== 'follower' || leaderLogStart <= this.log.logStartOffset) return
-    await this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset))
+    // Failures are the deletion's (the start offset has moved): the next retention pass retries.
+    this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset)).catch(() => {})
   }
 
   /** Follower: this log ends below the leader's log start: it restarts empty there. */

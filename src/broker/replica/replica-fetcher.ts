@@ -319,7 +319,7 @@ export class ReplicaFetcher {
         }
         p.updateFollowerHighWatermark(Number(pd.highWatermark))
         // Compacted logs refuse DeleteRecords: their start only moves by cleaning.
-        if (!p.settings.compacted) await p.followLogStartOffset(Number(pd.logStartOffset)).catch(() => {})
+        if (!p.settings.compacted) p.followLogStartOffset(Number(pd.logStartOffset))
       }
     }
   }
