@@ -22,7 +22,11 @@ export interface LogOptions {
   tailCache?: TailCacheBudget
   /** producer.id.expiration.ms for the log's producer state (default 1 day). */
   producerIdExpirationMs?: number
-  /** Called when the log start offset moves (the LogManager checkpoints it). */
+  /**
+   * Called when the log start offset moves inside a segment (DeleteRecords, a restart at an offset):
+   * the LogManager checkpoints it, as loading could not find it. Moves to a segment's base offset
+   * (retention) are not told: loading starts at the first segment left.
+   */
   onLogStartOffset?: () => void
 }
 

@@ -206,6 +206,32 @@ test('deleteRecordsBefore moves the log start offset and deletes whole segments 
   await tmp.cleanup()
 })
 
+test('only a log start inside a segment is reported for a checkpoint; one at a segment base is found again by loading', async () => {
+  const tmp = await tempDir()
+  let told = 0
+  const onLogStartOffset = () => { told++ }
+  const config = { 'segment.bytes': 1000, 'retention.bytes': 2000 }
+  const log = await open(tmp.path, config, { onLogStartOffset })
+  for (let i = 0; i < 40; i++) await log.append(batch(3))
+  // Retention (by size, at the batches' time) moves the start to the first segment it keeps.
+  assert.ok(await log.applyRetention(1_700_000_000_000) > 0)
+  const afterRetention = log.logStartOffset
+  assert.equal(afterRetention, log.segments[0]!.baseOffset)
+  assert.ok(afterRetention > 0)
+  // DeleteRecords to the next segment's base, then into the middle of a batch.
+  const base = log.segments[1]!.baseOffset
+  assert.equal(await log.deleteRecordsBefore(base), base)
+  assert.equal(told, 0)
+  await log.close()
+  // Loaded with no checkpointed start (0), the log starts at its first segment: nothing was lost.
+  const again = await open(tmp.path, config, { onLogStartOffset })
+  assert.equal(again.logStartOffset, base)
+  assert.equal(await again.deleteRecordsBefore(base + 1), base + 1)
+  assert.equal(told, 1)
+  await again.close()
+  await tmp.cleanup()
+})
+
 test('closed log rejects appends; delete removes the directory', async () => {
   const tmp = await tempDir()
   const log = await open(tmp.path)
