@@ -198,8 +198,9 @@ def consume():
 t = threading.Thread(target=consume); t.start()
 p = Producer({'bootstrap.servers': b, 'acks': 'all', 'enable.idempotence': True, 'linger.ms': 5, 'message.timeout.ms': 120000,
               'retry.backoff.ms': 100, 'reconnect.backoff.max.ms': 500, 'topic.metadata.refresh.interval.ms': 1000})
-i = 0
-while not os.path.exists(stop):
+i, t0 = 0, time.time()
+# Until the test says stop, or its folder is gone (a failed test), or far too long.
+while not os.path.exists(stop) and os.path.isdir(os.path.dirname(stop)) and time.time() - t0 < 200:
     p.produce(topic, partition=i % parts, value=b'%d' % i, on_delivery=dr)
     i += 1
     if i % 50 == 0:
@@ -263,6 +264,6 @@ test('SIGKILL of a partition leader, three times, under an idempotent acks=all p
     assert.equal(r.duplicated, 0, 'no message twice in the log')
     assert.equal(r.unordered, 0, 'order kept within each partition')
   } finally {
-    removeTempDir(dir)
+    removeTempDir(dir) // stops the producer too, should a round have failed
   }
 })
