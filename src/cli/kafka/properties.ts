@@ -167,10 +167,21 @@ export function clientOptionsFrom(props: Map<string, string>): ResolvedPropertie
       default: rest.set(key, v)
     }
   }
+  // Java's default store type is JKS, which opens PKCS12 files too: a store without a type is
+  // PKCS12 when it is one (DER), else PEM; a real JKS file is refused in words.
+  const storeType = (typeKey: string, locationKey: string, bytes: Buffer): string | undefined => {
+    const given = stores.get(typeKey)
+    if (given !== undefined) return given
+    const magic = bytes.length >= 4 ? bytes.readUInt32BE(0) : 0
+    if (magic === 0xfeedfeed || magic === 0xcececece) {
+      throw new CliError(`${locationKey} is a JKS store: give PEM or PKCS12 stores (keytool -importkeystore -deststoretype PKCS12 converts it)`)
+    }
+    return bytes[0] === 0x30 ? 'PKCS12' : 'PEM'
+  }
   const trustLocation = stores.get('ssl.truststore.location')
   if (trustLocation !== undefined) {
     const bytes = pem('ssl.truststore.location', trustLocation)
-    if (stores.get('ssl.truststore.type') === 'PKCS12') {
+    if (storeType('ssl.truststore.type', 'ssl.truststore.location', bytes) === 'PKCS12') {
       try {
         tls.ca = readPkcs12(bytes, stores.get('ssl.truststore.password') ?? '').certificates.map((c) => c.toString())
       } catch (err) {
@@ -180,8 +191,9 @@ export function clientOptionsFrom(props: Map<string, string>): ResolvedPropertie
   }
   const keyLocation = stores.get('ssl.keystore.location')
   if (keyLocation !== undefined) {
-    if (stores.get('ssl.keystore.type') === 'PKCS12') tls.pfx = pem('ssl.keystore.location', keyLocation)
-    else tls.cert = tls.key = pem('ssl.keystore.location', keyLocation)
+    const bytes = pem('ssl.keystore.location', keyLocation)
+    if (storeType('ssl.keystore.type', 'ssl.keystore.location', bytes) === 'PKCS12') tls.pfx = bytes
+    else tls.cert = tls.key = bytes
   }
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw new CliError(`security.protocol=${protocol} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`)
   if (protocol.endsWith('SSL')) client.tls = tls

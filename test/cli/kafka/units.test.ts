@@ -5,6 +5,9 @@ import assert from 'node:assert/strict'
 import { clientOptionsFrom, parseProperties } from '../../../src/cli/kafka/properties.ts'
 import { formatter, parseStartAt } from '../../../src/cli/kafka/consume.ts'
 import { formatTable } from '../../../src/cli/kafka/common.ts'
+import { writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { makeTestCerts } from '../../helpers/certs.ts'
 
 test('properties: separators, comments, continuations, escapes', () => {
   const p = parseProperties('# comment\n! also\n a = 1\nb:2\nc 3\nd=x\\\n   y\ne=tab\\there\nf\n')
@@ -23,6 +26,19 @@ test('client options from Kafka and librdkafka property names', () => {
   assert.throws(() => clientOptionsFrom(new Map([['security.protocol', 'SASL_SSL'], ['sasl.mechanism', 'GSSAPI']])), /sasl.mechanism=GSSAPI is not supported/)
   assert.throws(() => clientOptionsFrom(new Map([['retries', 'many']])), /retries=many is not a non-negative number/)
   assert.deepEqual(clientOptionsFrom(new Map([['security.protocol', 'SSL'], ['enable.ssl.certificate.verification', 'false']])).client.tls, { rejectUnauthorized: false })
+})
+
+test('Java store settings without a type (JKS, Kafka\'s default): a PKCS12 file is read as PKCS12, a JKS file refused in words', () => {
+  const certs = makeTestCerts()
+  const tls = clientOptionsFrom(new Map([['security.protocol', 'SSL'], ['ssl.truststore.location', certs.caP12], ['ssl.truststore.password', certs.p12Password],
+    ['ssl.keystore.location', certs.serverP12], ['ssl.keystore.password', certs.p12Password]])).client.tls as { ca?: unknown, pfx?: unknown, cert?: unknown }
+  assert.ok(Array.isArray(tls.ca) && tls.ca.length === 1 && String(tls.ca[0]).includes('BEGIN CERTIFICATE'))
+  assert.ok(Buffer.isBuffer(tls.pfx) && tls.cert === undefined)
+  const pem = clientOptionsFrom(new Map([['security.protocol', 'SSL'], ['ssl.truststore.location', certs.ca]])).client.tls as { ca?: unknown }
+  assert.ok(Buffer.isBuffer(pem.ca))
+  const jks = join(dirname(certs.ca), 'trust.jks')
+  writeFileSync(jks, Buffer.from('feedfeed00000002', 'hex'))
+  assert.throws(() => clientOptionsFrom(new Map([['security.protocol', 'SSL'], ['ssl.truststore.location', jks]])), /ssl\.truststore\.location is a JKS store/)
 })
 
 test('templates, -o and tables', () => {
