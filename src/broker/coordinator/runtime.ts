@@ -118,7 +118,13 @@ export class CoordinatorRuntime {
 
   onResignation(partition: number, epoch?: number): void {
     const ctx = this.shards.get(partition)
-    if (!ctx || (epoch !== undefined && epoch < ctx.epoch)) return
+    if (!ctx) {
+      // Never led here (a partition created while this broker ran, followed from the start): the
+      // coordinator still has to mark it led elsewhere, or requests about its keys would be served.
+      if (!this.closed) this.opts.hooks.unload(partition)
+      return
+    }
+    if (epoch !== undefined && epoch < ctx.epoch) return
     this.shards.delete(partition)
     for (const w of ctx.waiting) w.reject(notCoordinatorError(`${this.opts.topic}-${partition} resigned`))
     ctx.waiting.clear()

@@ -229,6 +229,11 @@ describe('TxnOffsetCommit on a broker that is not the group coordinator', () => 
     await until('__consumer_offsets led', () => cluster.brokers.some((b) => b.running?.context.replicas.partition(CONSUMER_OFFSETS_TOPIC, 0)?.isLeader === true))
     const coordinator = cluster.brokers.find((b) => b.running?.context.replicas.partition(CONSUMER_OFFSETS_TOPIC, 0)?.isLeader)!.nodeId
     const other = coordinator === 0 ? 1 : 0
+    // The other broker knows the partition (as a follower), so it has resigned it.
+    await until('the other broker follows __consumer_offsets-0', () => {
+      const p = cluster.broker(other).running?.context.replicas.partition(CONSUMER_OFFSETS_TOPIC, 0)
+      return p !== undefined && !p.isLeader
+    })
     const ch = await channelTo(cluster, other)
     try {
       const res = await ch.send<TxnOffsetCommitResponse>(ApiKey.TxnOffsetCommit, 3, {
