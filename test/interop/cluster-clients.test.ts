@@ -8,7 +8,9 @@ import { startCluster } from '../../src/broker/index.ts'
 import type { Cluster } from '../../src/broker/index.ts'
 import { runKafkaJs } from '../helpers/kafkajs.ts'
 import { runPython } from '../helpers/run.ts'
-import { logBytes, until } from '../broker/replica/cluster-helpers.ts'
+import { createTopic, logBytes, until } from '../broker/replica/cluster-helpers.ts'
+import { CK_PRODUCE } from './py-data-scripts.ts'
+import { CK_CTP, CK_READ_ALL } from './txn-py-scripts.ts'
 
 const CK_PRODUCE_CONSUME = `
 import sys, json
@@ -47,7 +49,7 @@ print(json.dumps({'brokers': brokers, 'partitions': parts, 'acked': acked[0], 'e
 describe('real clients against startCluster({ brokers: 3 })', () => {
   let cluster: Cluster
   before(async () => {
-    cluster = await startCluster({ brokers: 3, logger: process.env.SAMSA_TEST_LOG as 'warn' | undefined, config: { 'offsets.topic.num.partitions': 3 } })
+    cluster = await startCluster({ brokers: 3, logger: process.env.SAMSA_TEST_LOG as 'warn' | undefined, config: { 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 } })
   })
   after(async () => {
     await cluster?.close()
@@ -138,5 +140,31 @@ describe('real clients against startCluster({ brokers: 3 })', () => {
         return p !== undefined && p.isLeader && p.logEndOffset === 4 && p.lastStableOffset === 4
       }))
     }
+  })
+
+  it('confluent_kafka consume-transform-produce in a group across a SIGKILL of the group coordinator\'s broker: the output holds every input exactly once', { timeout: 240_000 }, async (t) => {
+    const n = 3000
+    await createTopic(cluster, 'ctp-in', 3, 3)
+    await createTopic(cluster, 'ctp-out', 3, 3)
+    const py = async <T>(source: string, args: string[]): Promise<T> =>
+      JSON.parse((await runPython(source, args, { modules: ['confluent_kafka'], timeoutMs: 200_000 })).stdout.trim().split('\n').at(-1)!) as T
+    assert.equal((await py<{ acked: number }>(CK_PRODUCE, [cluster.bootstrap, 'ctp-in', String(n)])).acked, n)
+    const running = py<{ commits: number, aborts: number, fatal: number, retries: number }>(CK_CTP, [cluster.bootstrap, 'ctp-in', 'ctp-out', 'ctp-cluster', String(n)])
+    // Once transactions flow, the group's coordinator dies (the broker leading its __consumer_offsets
+    // partition): the producer's TxnOffsetCommit must find the new one.
+    await until('a first transaction committed', () => cluster.brokers.some((b) => [0, 1, 2].some((i) => (b.running?.context.replicas.partition('ctp-out', i)?.lastStableOffset ?? 0) > 0)), 60_000)
+    const offsets = cluster.brokers.find((b) => b.running)!.running!.context.coordinators.group.partitionFor('ctp-cluster')
+    const leads = (b: (typeof cluster.brokers)[number]) => b.running?.context.replicas.partition('__consumer_offsets', offsets)?.isLeader === true
+    const coordinator = cluster.brokers.find(leads)!.nodeId
+    await cluster.kill(coordinator)
+    await until('another broker coordinates the group', () => cluster.brokers.some((b) => b.nodeId !== coordinator && leads(b)), 20_000)
+    await cluster.restart(coordinator)
+    const stats = await running
+    t.diagnostic(`transactions: ${JSON.stringify(stats)}; killed broker ${coordinator}`)
+    assert.ok(stats.commits > 0)
+    const out = (await py<{ rows: [number, number, string][] }>(CK_READ_ALL, [cluster.bootstrap, 'ctp-out', 'read_committed', String(n), '3'])).rows
+    const values = out.map((r) => r[2])
+    assert.equal(new Set(values).size, values.length, 'no duplicates in the committed output')
+    assert.equal(values.length, n, 'every input record in the output')
   })
 })

@@ -110,7 +110,8 @@ export class FetchPlan {
       for (const p of t.partitions) {
         const partition = meta ? replicas.partition(meta.name, p.partition) : undefined
         let error: number = ErrorCode.NONE
-        if (meta && authorize && !authorize(meta.name)) error = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        // READ before existence, as Kafka (by name: an absent topic is refused alike, telling nothing).
+        if (authorize && (meta || version < 13) && !authorize(name)) error = ErrorCode.TOPIC_AUTHORIZATION_FAILED
         else if (!meta) error = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
         else if (!partition) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
         else if (version >= 9 && p.currentLeaderEpoch >= 0) {

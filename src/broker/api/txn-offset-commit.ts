@@ -71,6 +71,12 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     const producerId = Number(request.producerId)
     const service = ctx.broker.coordinators.group
     const offsetsPartition = service.coordinator.partitionFor(request.groupId)
+    // Not this broker's group (its __consumer_offsets partition is led elsewhere, or loading):
+    // NOT_COORDINATOR makes the client find the coordinator again, as in Kafka. Checked first: the
+    // member check below would call a group this broker does not hold ILLEGAL_GENERATION, and
+    // librdkafka then aborts and retries on the same broker for ever.
+    const placed = service.coordinator.checkGroup(request.groupId)
+    if (placed !== ErrorCode.NONE) return respond(() => placed)
     // The producer and its transaction, from the transaction coordinator (here or on another
     // broker): the group's offsets partition must be in the transaction, or no marker would ever
     // end them (transaction.partition.verification.enable=false skips the check, as in Kafka).

@@ -3,7 +3,7 @@
 // KIP-932 ShareGroupHeartbeat (READ on the group, DESCRIBE on each subscribed topic),
 // OffsetForLeaderEpoch (DESCRIBE on the topic unless CLUSTER_ACTION), ShareFetch (READ on the group
 // and on each topic) and DescribeShareGroupOffsets (DESCRIBE on the group); refusals that do not
-// tell which topics exist (Produce and DeleteTopics check before looking the topic up) and
+// tell which topics exist (Produce, Fetch and DeleteTopics check before looking the topic up) and
 // CreateTopics keeping a new topic's settings from a principal without DESCRIBE_CONFIGS; and an
 // ACL's host matching an IPv4 client of a dual-stack listener (`SASL_PLAINTEXT://:0`, where node
 // sees `::ffff:127.0.0.1`).
@@ -23,6 +23,8 @@ import { defaultShareFetchRequest } from '../../../src/protocol/generated/messag
 import type { ShareFetchResponse } from '../../../src/protocol/generated/messages/share-fetch.ts'
 import { defaultDescribeShareGroupOffsetsRequest } from '../../../src/protocol/generated/messages/describe-share-group-offsets.ts'
 import type { DescribeShareGroupOffsetsResponse } from '../../../src/protocol/generated/messages/describe-share-group-offsets.ts'
+import { defaultFetchRequest, defaultFetchRequestFetchPartition } from '../../../src/protocol/generated/messages/fetch.ts'
+import type { FetchResponse } from '../../../src/protocol/generated/messages/fetch.ts'
 import { defaultMetadataRequest } from '../../../src/protocol/generated/messages/metadata.ts'
 import type { MetadataResponse } from '../../../src/protocol/generated/messages/metadata.ts'
 import { Operation, PatternType, Permission, ResourceType } from '../../../src/broker/security/acl/acl.ts'
@@ -115,6 +117,13 @@ describe('ACL refusals that do not reveal topics; CreateTopics without DESCRIBE_
     })
     assert.deepEqual(res.responses.map((t) => [t.name, t.partitionResponses[0].errorCode]),
       [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['no-such-topic', ErrorCode.TOPIC_AUTHORIZATION_FAILED]])
+  })
+
+  it('Fetch by name: TOPIC_AUTHORIZATION_FAILED for a topic without READ, whether it exists or not', async () => {
+    const res = await as<FetchResponse>(ApiKey.Fetch, 12, { ...defaultFetchRequest(), maxWaitMs: 0, topics: ['secret', 'no-such-topic', 'mine'].map((topic) => ({
+      topic, topicId: ZERO_UUID, partitions: [{ ...defaultFetchRequestFetchPartition(), partitionMaxBytes: 1024 }] })) })
+    assert.deepEqual(res.responses.map((t) => [t.topic, t.partitions[0].errorCode]),
+      [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['no-such-topic', ErrorCode.TOPIC_AUTHORIZATION_FAILED], ['mine', ErrorCode.NONE]])
   })
 
   it('DeleteTopics: TOPIC_AUTHORIZATION_FAILED without DESCRIBE whether the topic exists or not; by id, no name for a topic it may not describe', async () => {

@@ -11,6 +11,9 @@ import { Admin, Consumer, Producer } from '../../../../src/client/index.ts'
 import { ApiKey } from '../../../../src/protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
 import type { WriteTxnMarkersResponse } from '../../../../src/protocol/generated/messages/write-txn-markers.ts'
+import type { TxnOffsetCommitResponse } from '../../../../src/protocol/generated/messages/txn-offset-commit.ts'
+import type { FindCoordinatorResponse } from '../../../../src/protocol/generated/messages/find-coordinator.ts'
+import { ZERO_UUID } from '../../../../src/protocol/primitives/uuid.ts'
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../../../../src/broker/cluster/topic-names.ts'
 import { channelTo, createTopic, electLeader, partitionState, until } from '../../replica/cluster-helpers.ts'
 import { iterate, take } from '../../../client/helpers.ts'
@@ -197,5 +200,45 @@ describe('transaction markers between brokers', () => {
     assert.equal(await write(leader, 'no-such-topic', 900n, 5), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     assert.equal(await write(leader, topic, 900n, 5), ErrorCode.NONE)
     assert.equal(await write(leader, topic, 900n, 4), ErrorCode.TRANSACTION_COORDINATOR_FENCED)
+  })
+})
+
+describe('TxnOffsetCommit on a broker that is not the group coordinator', () => {
+  let cluster: Cluster
+  before(async () => {
+    cluster = await startCluster({ brokers: 2, config: { 'offsets.topic.num.partitions': 1, 'transaction.state.log.num.partitions': 1 } })
+  })
+  after(async () => {
+    await cluster?.close()
+  })
+
+  // A classic member's commit sent to a broker the group does not live on (librdkafka keeps its
+  // cached coordinator until told otherwise): before the fix it got ILLEGAL_GENERATION, and a
+  // consume-transform-produce loop aborted and retried there for ever after a coordinator move.
+  it('answers NOT_COORDINATOR', { timeout: 20_000 }, async () => {
+    // FindCoordinator creates __consumer_offsets (retried until it is led).
+    await until('a group coordinator', async () => {
+      const c = await channelTo(cluster, 0)
+      try {
+        const r = await c.send<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: ['txn-offsets-elsewhere'] }, 10_000)
+        return r.coordinators[0]!.errorCode === ErrorCode.NONE
+      } finally {
+        c.close()
+      }
+    })
+    await until('__consumer_offsets led', () => cluster.brokers.some((b) => b.running?.context.replicas.partition(CONSUMER_OFFSETS_TOPIC, 0)?.isLeader === true))
+    const coordinator = cluster.brokers.find((b) => b.running?.context.replicas.partition(CONSUMER_OFFSETS_TOPIC, 0)?.isLeader)!.nodeId
+    const other = coordinator === 0 ? 1 : 0
+    const ch = await channelTo(cluster, other)
+    try {
+      const res = await ch.send<TxnOffsetCommitResponse>(ApiKey.TxnOffsetCommit, 3, {
+        transactionalId: 'tx-elsewhere', groupId: 'txn-offsets-elsewhere', producerId: 1000n, producerEpoch: 0,
+        generationIdOrMemberEpoch: 3, memberId: 'member-1', groupInstanceId: null,
+        topics: [{ name: 'any', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      }, 10_000)
+      assert.equal(res.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_COORDINATOR)
+    } finally {
+      ch.close()
+    }
   })
 })
