@@ -62,3 +62,30 @@ test('a negative or oversized frame size throws (the channel closes)', () => {
   bad.writeInt32BE(5000)
   assert.throws(() => feed(r, bad, () => 8), /invalid frame size 5000/)
 })
+
+test('a read into a large frame may run past its end: the next frames come out of the same read', () => {
+  const got: Buffer[] = []
+  const r = new FrameReceiver((f) => got.push(Buffer.from(f)))
+  const big = randomBytes(300_000) // allocated as 512 KiB: room past its end
+  const next = [randomBytes(10), randomBytes(70_000)]
+  const stream = framed([big, ...next])
+  // The first read takes the frame's start into the scratch buffer; the second is offered the
+  // frame's rest and more, so one read can end the frame and carry what follows.
+  let pos = 0
+  let into = r.nextBuffer()
+  stream.copy(into, 0, 0, 65_536)
+  r.received(65_536, into)
+  pos = 65_536
+  into = r.nextBuffer()
+  const rest = 4 + big.length - pos
+  assert.ok(into.length > rest, `offered ${into.length} bytes for a rest of ${rest}`)
+  const n = Math.min(into.length, stream.length - pos)
+  stream.copy(into, 0, pos, pos + n)
+  r.received(n, into)
+  pos += n
+  feed(r, stream.subarray(pos), () => 65_536)
+  assert.equal(got.length, 3)
+  assert.ok(got[0]!.equals(big))
+  assert.ok(got[1]!.equals(next[0]!))
+  assert.ok(got[2]!.equals(next[1]!))
+})

@@ -1,8 +1,8 @@
 // Size-prefixed frames (Kafka's 4-byte length, then the message) received straight into their
 // own buffers: the socket reads through `nextBuffer()` (node's `onread` option), which hands out
-// the unfilled rest of the frame being received, so a large frame — a follower's fetch response,
-// a megabyte of record batches — costs the kernel's copy and nothing more (no chunk list, no
-// Buffer.concat, no fresh pages faulted in per response). Small frames and frame starts arrive in
+// the unfilled rest of the frame being received (recycling: plus room past it), so a large
+// frame — a follower's fetch response, a megabyte of record batches — costs the kernel's copy
+// and nothing more (no chunk list, no Buffer.concat, no fresh pages faulted in per response). Small frames and frame starts arrive in
 // a scratch buffer and are copied out. A consumer done with the last large frame (nothing of it is
 // referenced any more) may `recycle()` it: the next large frame reuses its memory.
 import { Buffer } from 'node:buffer'
@@ -32,6 +32,8 @@ export class FrameReceiver {
   /** The frame being received in place, and how much of it has arrived. */
   private frame: Buffer | undefined
   private filled = 0
+  /** Room past the end of `frame` in its own allocation that a read may fill too (see nextBuffer). */
+  private slack = 0
   /** The memory of the last large frame handed out, and a recycled one ready for reuse. */
   private lastLarge: Buffer | undefined
   private spare: Buffer | undefined
@@ -47,14 +49,30 @@ export class FrameReceiver {
 
   /** Where the socket's next read goes. */
   nextBuffer(): Buffer {
-    return this.frame ? this.frame.subarray(this.filled) : this.scratch.subarray(this.kept)
+    const f = this.frame
+    if (!f) return this.scratch.subarray(this.kept)
+    // The rest of the frame and, in a recycling receiver's rounded allocation, up to 64 KiB past
+    // it: libuv reads until a read comes back short, so a buffer the frame's rest exactly fills
+    // costs one more read that fails with EAGAIN per response; with room to spare the last read
+    // comes back short (any bytes of the next frame are moved to the scratch buffer).
+    return Buffer.from(f.buffer, f.byteOffset + this.filled, f.length - this.filled + this.slack)
   }
 
   /** The socket read `n` bytes into `buf` (the buffer `nextBuffer()` returned). */
   received(n: number, buf: Uint8Array): void {
-    if (this.frame && buf.buffer === this.frame.buffer) {
-      this.filled += n
-      if (this.filled === this.frame.length) this.deliver()
+    const frame = this.frame
+    if (frame && buf.buffer === frame.buffer) {
+      const extra = this.filled + n - frame.length
+      if (extra < 0) {
+        this.filled += n
+        return
+      }
+      // Bytes past the frame (the next frame's start) go to the scratch buffer, empty while a
+      // frame is received in place (`kept` is 0), before the frame is handed out.
+      if (extra > 0) this.scratch.set(new Uint8Array(frame.buffer, frame.byteOffset + frame.length, extra))
+      this.filled = frame.length
+      this.deliver()
+      if (extra > 0) this.received(extra, this.scratch)
       return
     }
     const end = this.kept + n
@@ -72,8 +90,10 @@ export class FrameReceiver {
         continue
       }
       // The start of a larger frame: the rest is read into its own buffer.
-      this.frame = this.allocate(size)
-      this.scratch.copy(this.frame, 0, pos + 4, end)
+      const frame = this.frame = this.allocate(size)
+      // Only a recycling receiver's own rounded allocations have room it may read into.
+      this.slack = this.recycling && size >= SCRATCH_BYTES ? Math.min(SCRATCH_BYTES, frame.buffer.byteLength - frame.byteOffset - size) : 0
+      this.scratch.copy(frame, 0, pos + 4, end)
       this.filled = have
       this.kept = 0
       return
