@@ -4,6 +4,7 @@
 // await between a lookup and its use must look up again: retention may shift the list meanwhile.
 import { DELETED_SUFFIX } from './file-names.ts'
 import { Segment } from './segment.ts'
+import type { TimestampOffset } from './segment.ts'
 
 export class LogSegments {
   private readonly list: Segment[]
@@ -88,6 +89,23 @@ export class LogSegments {
     let best: Segment | undefined
     for (const seg of this.list) if (!seg.isEmpty && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg
     return best
+  }
+
+  /** ListOffsets by time: the earliest batch whose max timestamp is >= `timestamp`, not below the log start. */
+  async offsetForTimestamp(timestamp: number, logStart: () => number): Promise<TimestampOffset | undefined> {
+    for (const seg of this.reachingTimestamp(timestamp)) {
+      const found = await seg.findByTimestamp(timestamp, logStart)
+      if (found) return { offset: Math.max(found.offset, logStart()), timestamp: found.timestamp }
+    }
+    return undefined
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the batch holding the largest timestamp, not below the log start. */
+  async maxTimestamp(logStart: () => number): Promise<TimestampOffset | undefined> {
+    const best = this.withLargestTimestamp()
+    if (!best || best.maxTimestamp < 0) return undefined
+    const found = await best.findByTimestamp(best.maxTimestamp, logStart)
+    return found && { offset: Math.max(found.offset, logStart()), timestamp: found.timestamp }
   }
 
   // ---------------------------------------------------------------- changes

@@ -401,20 +401,13 @@ export class Log {
   // ---------------------------------------------------------------- timestamps
 
   /** Earliest batch whose max timestamp is >= `timestamp` (its base offset, not below the log start). */
-  async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
-    for (const seg of this.segs.reachingTimestamp(timestamp)) {
-      const found = await seg.findByTimestamp(timestamp, () => this.startOffset)
-      if (found) return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
-    }
-    return undefined
+  offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
+    return this.segs.offsetForTimestamp(timestamp, () => this.startOffset)
   }
 
   /** The batch holding the largest timestamp (ListOffsets MAX_TIMESTAMP). */
-  async maxTimestamp(): Promise<TimestampOffset | undefined> {
-    const best = this.segs.withLargestTimestamp()
-    if (!best || best.maxTimestamp < 0) return undefined
-    const found = await best.findByTimestamp(best.maxTimestamp, () => this.startOffset)
-    return found && { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
+  maxTimestamp(): Promise<TimestampOffset | undefined> {
+    return this.segs.maxTimestamp(() => this.startOffset)
   }
 
   /**
@@ -502,11 +495,9 @@ export class Log {
   }
 
   /**
-   * `atSegmentBase`: the new start is a segment's base offset (retention always; DeleteRecords
-   * sometimes), which loading recovers from the segments themselves (the first one left), so the
-   * LogManager is not told: its checkpoint files wait for their interval, as Kafka's do. Measured
-   * in the 3-process bench: a checkpoint of three files per retention pass was ~15% of the
-   * brokers' context switches per MB (docs/benchmarks/replication-processes.md, Session 14).
+   * `atSegmentBase`: loading recovers such a start from the first segment left, so the LogManager's
+   * checkpoint files wait for their interval, as Kafka's do (one per retention pass was ~15% of the
+   * 3-process bench's context switches per MB: docs/benchmarks/replication-processes.md, Session 14).
    */
   private advanceStartOffset(offset: number, atSegmentBase: boolean): void {
     if (offset <= this.startOffset) return
