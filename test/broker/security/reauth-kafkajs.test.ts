@@ -5,34 +5,20 @@
 // which shows the re-authentication used the connection KafkaJS had: no new connection was made.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createConnection, createServer } from 'node:net'
-import type { Server } from 'node:net'
-import { once } from 'node:events'
 import { unsecuredJwt } from '../../../src/client/index.ts'
 import { runKafkaJs } from '../../helpers/kafkajs.ts'
+import { startCountingProxy } from '../../helpers/counting-proxy.ts'
+import type { CountingProxy } from '../../helpers/counting-proxy.ts'
 import { startSecureBroker } from './secure-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
 
 let broker: SecureBroker
-let proxy: Server
-let proxyPort = 0
-let accepted = 0
+let proxy: CountingProxy
 before(async () => {
-  proxy = createServer((client) => {
-    accepted++
-    const upstream = createConnection({ host: '127.0.0.1', port: broker.port('SASL_PLAINTEXT') })
-    client.pipe(upstream).pipe(client)
-    client.on('error', () => upstream.destroy())
-    upstream.on('error', () => client.destroy())
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  proxy.listen(0, '127.0.0.1')
-  await once(proxy, 'listening')
-  proxyPort = (proxy.address() as { port: number }).port
+  proxy = await startCountingProxy(() => broker.port('SASL_PLAINTEXT'))
   broker = await startSecureBroker({
     'listeners': 'SASL_PLAINTEXT://127.0.0.1:0',
-    'advertised.listeners': `SASL_PLAINTEXT://127.0.0.1:${proxyPort}`,
+    'advertised.listeners': `SASL_PLAINTEXT://127.0.0.1:${proxy.port}`,
     'sasl.enabled.mechanisms': 'OAUTHBEARER',
     'connections.max.reauth.ms': '4000',
   })
@@ -44,15 +30,15 @@ after(async () => {
 
 test('KafkaJS re-authenticates on the same connection and goes on', async () => {
   let calls = 0
-  const { value } = await runKafkaJs([`127.0.0.1:${proxyPort}`], async (kafka) => {
+  const { value } = await runKafkaJs([`127.0.0.1:${proxy.port}`], async (kafka) => {
     const admin = kafka.admin()
     await admin.connect()
     try {
       await admin.listTopics()
-      const first = { calls, accepted }
+      const first = { calls, accepted: proxy.accepted }
       await new Promise((resolve) => setTimeout(resolve, 1200))
       await admin.listTopics()
-      return { first, second: { calls, accepted } }
+      return { first, second: { calls, accepted: proxy.accepted } }
     } finally {
       await admin.disconnect()
     }

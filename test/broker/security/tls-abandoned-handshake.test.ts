@@ -34,16 +34,21 @@ test('a client that rejects the certificate mid-handshake does not hold up close
   assert.ok(Date.now() - started < 5000, `close took ${Date.now() - started} ms`)
 })
 
-test('a TLS handshake that never completes is abandoned after the handshake timeout', async (t) => {
+/** A bare TLS listener that answers nothing; `lines` collects what it logs at `level` and above. */
+function tlsServer(level: string, lines: string[], extra: { tlsHandshakeTimeoutMs?: number } = {}): NetServer {
   const certs = makeTestCerts()
-  const lines: string[] = []
-  const server = new NetServer({
+  return new NetServer({
     listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } }],
     handler: () => null,
     limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: -1, maxInFlightRequests: 100, idleMs: -1 },
-    tlsHandshakeTimeoutMs: 300,
-    log: pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
+    ...extra,
+    log: pino({ level }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
   })
+}
+
+test('a TLS handshake that never completes is abandoned after the handshake timeout', async (t) => {
+  const lines: string[] = []
+  const server = tlsServer('info', lines, { tlsHandshakeTimeoutMs: 300 })
   const [bound] = await server.start()
   t.after(() => server.close(100))
   // A TCP connection to the TLS port that sends nothing.
@@ -53,14 +58,8 @@ test('a TLS handshake that never completes is abandoned after the handshake time
 })
 
 test('a plaintext client on a TLS port is one warning (shown at the default log level), and is closed', async (t) => {
-  const certs = makeTestCerts()
   const lines: string[] = []
-  const server = new NetServer({
-    listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } }],
-    handler: () => null,
-    limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: -1, maxInFlightRequests: 100, idleMs: -1 },
-    log: pino({ level: 'warn' }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
-  })
+  const server = tlsServer('warn', lines)
   const [bound] = await server.start()
   t.after(() => server.close(100))
   const plain = await RawClient.connect(bound.port)
