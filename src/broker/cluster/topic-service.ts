@@ -39,6 +39,17 @@ export interface CreateTopicRequest {
   readonly configs?: Readonly<Record<string, string | null>>
 }
 
+/** Options of the topic mutations the Kafka APIs make. */
+export interface MutationOptions {
+  /** Check only; change nothing. */
+  readonly validateOnly?: boolean
+  /**
+   * Told the number of partitions about to be created once the request is found valid (not for
+   * validateOnly); throws to refuse it — the controller mutation quota.
+   */
+  readonly admit?: (partitions: number) => void
+}
+
 /** A create request that passed validation: what would be (or was) created. */
 export interface ValidatedTopic {
   readonly name: string
@@ -274,9 +285,10 @@ export class TopicService {
   }
 
   /** Creates a topic (or only validates it). Throws KafkaProtocolError / ConfigError with the reason. */
-  async createTopic(req: CreateTopicRequest, opts: { validateOnly?: boolean } = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
+  async createTopic(req: CreateTopicRequest, opts: MutationOptions = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
     const valid = await this.withCurrentBrokers(() => this.validateCreate(req))
     if (opts.validateOnly) return valid
+    opts.admit?.(valid.partitions)
     const topic = await this.serialize(req.name, () => this.doCreate(valid))
     return { ...valid, topic }
   }
@@ -385,7 +397,7 @@ export class TopicService {
    * replicas of each new partition. Throws KafkaProtocolError with Kafka's codes.
    */
   async createPartitions(name: string, count: number, assignments: readonly (readonly number[])[] | null,
-    opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    opts: MutationOptions = {}): Promise<TopicMetadata> {
     const topic = this.metadata.topic(name)
     if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
     const check = (t: TopicImage): void => {
@@ -406,6 +418,7 @@ export class TopicService {
     }
     await this.withCurrentBrokers(() => check(topic))
     if (opts.validateOnly) return topic
+    opts.admit?.(count - topic.partitions)
     return this.serialize(name, async () => {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
