@@ -308,10 +308,11 @@ export class Partition {
    * for this follower's next fetch (20-150 ms per deleted segment in the cluster bench, behind the
    * thread pool's fsyncs; docs/benchmarks/replication.md, session 14).
    */
-  followLogStartOffset(leaderLogStart: number): void {
+  followLogStartOffset(leaderLogStart: number, onError: (err: unknown) => void): void {
     if (this.role !== 'follower' || leaderLogStart <= this.log.logStartOffset) return
-    // Failures are the deletion's (the start offset has moved): the next retention pass retries.
-    this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset)).catch(() => {})
+    // A failure is the caller's to log (a Partition has no logger): usually the deletion's, after
+    // the start offset moved (the next retention pass retries), or a refusal that left it in place.
+    this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset)).catch(onError)
   }
 
   /** Follower: this log ends below the leader's log start: it restarts empty there. */

@@ -1,4 +1,4 @@
-// The deterministic simulation (tools/sim/, docs/design.md "Deterministic simulation") in the
+// The deterministic simulation (tools/sim/, docs/simulation.md) in the
 // suite: a few hundred seeds of a three-broker cluster under kills, restarts, partitions, split
 // brain with the store and a lossy, reordering network, every invariant checked after every event;
 // a seed's trace is identical when it runs again; and deliberately broken replication rules are
