@@ -1,7 +1,8 @@
 // CreateTopics (key 19), every version 0-7. Each topic is validated and created on its own (one
 // bad topic does not fail the others); a name given twice fails every copy with INVALID_REQUEST
 // like Kafka. validateOnly (v1+) checks everything and creates nothing. v5+ results carry the
-// partition count, replication factor and effective configs; v7 the topic id.
+// partition count, replication factor and effective configs; v7 the topic id. The partitions of
+// each valid topic are spent from controller_mutation_rate (strict from v6: THROTTLING_QUOTA_EXCEEDED).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
@@ -15,6 +16,8 @@ import { describeTopicConfigs } from '../config/describe.ts'
 import { defineHandler } from './handler.ts'
 import { allowedCluster, allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { mutationQuota, mutationThrottle } from '../quota/quota-checks.ts'
+import type { MutationQuota } from '../quota/controller-mutation-quota.ts'
 
 function failed(name: string, code: number, message: string | null): CreateTopicsResponseCreatableTopicResult {
   const r = defaultCreateTopicsResponseCreatableTopicResult()
@@ -29,7 +32,7 @@ function failed(name: string, code: number, message: string | null): CreateTopic
 }
 
 async function createOne(topics: TopicService, t: CreateTopicsRequestCreatableTopic, validateOnly: boolean,
-  version: number, mayDescribeConfigs: boolean): Promise<CreateTopicsResponseCreatableTopicResult> {
+  version: number, mayDescribeConfigs: boolean, quota: MutationQuota): Promise<CreateTopicsResponseCreatableTopicResult> {
   const configs: Record<string, string | null> = {}
   for (const c of t.configs) configs[c.name] = c.value
   try {
@@ -39,7 +42,7 @@ async function createOne(topics: TopicService, t: CreateTopicsRequestCreatableTo
       replicationFactor: t.replicationFactor,
       assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
       configs,
-    }, { validateOnly })
+    }, { validateOnly, admit: (n) => quota.record(n) })
     const r = defaultCreateTopicsResponseCreatableTopicResult()
     r.name = t.name
     r.topicId = created.topic?.topicId ?? ZERO_UUID
@@ -77,11 +80,12 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
     const counts = new Map<string, number>()
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
     const mayCreateAny = allowedCluster(ctx, Operation.CREATE)
+    const quota = mutationQuota(ctx, version, 6)
     const results = await Promise.all(request.topics.map((t) => (counts.get(t.name)! > 1
       ? Promise.resolve(failed(t.name, ErrorCode.INVALID_REQUEST, 'Create topics request from client contains multiple entries for this topic.'))
       : !mayCreateAny && !allowedTopic(ctx, Operation.CREATE, t.name)
         ? Promise.resolve(failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'))
-        : createOne(topics, t, validateOnly, version, allowedTopic(ctx, Operation.DESCRIBE_CONFIGS, t.name)))))
-    return { throttleTimeMs: 0, topics: results }
+        : createOne(topics, t, validateOnly, version, allowedTopic(ctx, Operation.DESCRIBE_CONFIGS, t.name), quota))))
+    return { throttleTimeMs: mutationThrottle(ctx, quota), topics: results }
   },
 })

@@ -1,6 +1,7 @@
 // DeleteTopics (key 20), every version 0-6. v0-5 name topics; v6 names or ids (an id wins when
 // both are given). A topic named twice fails every copy with INVALID_REQUEST; internal topics are
 // refused (the coordinators keep their state there). Deleting also removes the partition logs.
+// A topic's partitions are spent from controller_mutation_rate (strict from v5).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ZERO_UUID } from '../../protocol/primitives/index.ts'
@@ -12,6 +13,7 @@ import { errorOf } from '../cluster/topic-errors.ts'
 import { defineHandler } from './handler.ts'
 import { allowedTopic } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { mutationQuota, mutationThrottle } from '../quota/quota-checks.ts'
 
 interface Target {
   readonly name: string | null
@@ -28,6 +30,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }))
     const keyOf = (t: Target): string => (t.topicId !== ZERO_UUID ? `id:${t.topicId}` : `name:${t.name ?? ''}`)
+    const quota = mutationQuota(ctx, version, 5)
     const counts = new Map<string, number>()
     for (const t of targets) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1)
 
@@ -58,6 +61,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       }
       if (isInternalTopic(known.name)) return result(ErrorCode.INVALID_REQUEST, `Internal topic ${known.name} cannot be deleted.`)
       try {
+        quota.record(known.partitions)
         await topics.deleteTopic(known.name)
         return result(ErrorCode.NONE, null)
       } catch (err) {
@@ -65,6 +69,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
         return result(code, message)
       }
     }
-    return { throttleTimeMs: 0, responses: await Promise.all(targets.map(one)) }
+    const responses = await Promise.all(targets.map(one))
+    return { throttleTimeMs: mutationThrottle(ctx, quota), responses }
   },
 })

@@ -39,6 +39,17 @@ export interface CreateTopicRequest {
   readonly configs?: Readonly<Record<string, string | null>>
 }
 
+/** Options of the topic mutations the Kafka APIs make. */
+export interface MutationOptions {
+  /** Check only; change nothing. */
+  readonly validateOnly?: boolean
+  /**
+   * Told the number of partitions about to be created once the request is found valid (not for
+   * validateOnly); throws to refuse it — the controller mutation quota.
+   */
+  readonly admit?: (partitions: number) => void
+}
+
 /** A create request that passed validation: what would be (or was) created. */
 export interface ValidatedTopic {
   readonly name: string
@@ -56,6 +67,8 @@ export interface TopicServiceOptions {
   readonly config: BrokerConfig
   readonly nodeId: number
   readonly log: Logger
+  /** Brokers share a metadata store (etcd.connect, startCluster): a capped internal factor is worth a warning. */
+  readonly clusterMode?: boolean
 }
 
 export class TopicService {
@@ -64,6 +77,7 @@ export class TopicService {
   readonly nodeId: number
   private readonly log: Logger
   private readonly controller: Controller
+  private readonly clusterMode: boolean
   /** Tail of the operation chain per topic name. */
   private readonly chains = new Map<string, Promise<unknown>>()
   /** Auto-creations in progress, so concurrent Metadata requests share one. */
@@ -79,6 +93,7 @@ export class TopicService {
     this.nodeId = opts.nodeId
     this.log = opts.log
     this.controller = opts.controller
+    this.clusterMode = opts.clusterMode ?? false
   }
 
   topic(name: string): TopicMetadata | undefined {
@@ -253,7 +268,9 @@ export class TopicService {
       }
       if (internal && req.replicationFactor === -1 && spec) {
         replicationFactor = spec.replicationFactor
-        if (spec.cappedFrom !== undefined && this.registeredBrokers().length > 1) {
+        // A single node always caps (3 -> 1): no warning. A cluster's first broker alone does
+        // too, and then creates the topic with RF 1 for good: that is worth saying, as Kafka does.
+        if (spec.cappedFrom !== undefined && this.clusterMode) {
           this.log.warn({ topic: req.name, configured: spec.cappedFrom, brokers: this.registeredBrokers().length }, 'internal topic replication factor capped by the live broker count')
         }
       } else replicationFactor = this.replicationFactorFor(req.replicationFactor)
@@ -268,9 +285,10 @@ export class TopicService {
   }
 
   /** Creates a topic (or only validates it). Throws KafkaProtocolError / ConfigError with the reason. */
-  async createTopic(req: CreateTopicRequest, opts: { validateOnly?: boolean } = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
+  async createTopic(req: CreateTopicRequest, opts: MutationOptions = {}): Promise<ValidatedTopic & { topic?: TopicMetadata }> {
     const valid = await this.withCurrentBrokers(() => this.validateCreate(req))
     if (opts.validateOnly) return valid
+    opts.admit?.(valid.partitions)
     const topic = await this.serialize(req.name, () => this.doCreate(valid))
     return { ...valid, topic }
   }
@@ -379,7 +397,7 @@ export class TopicService {
    * replicas of each new partition. Throws KafkaProtocolError with Kafka's codes.
    */
   async createPartitions(name: string, count: number, assignments: readonly (readonly number[])[] | null,
-    opts: { validateOnly?: boolean } = {}): Promise<TopicMetadata> {
+    opts: MutationOptions = {}): Promise<TopicMetadata> {
     const topic = this.metadata.topic(name)
     if (!topic) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
     const check = (t: TopicImage): void => {
@@ -400,6 +418,7 @@ export class TopicService {
     }
     await this.withCurrentBrokers(() => check(topic))
     if (opts.validateOnly) return topic
+    opts.admit?.(count - topic.partitions)
     return this.serialize(name, async () => {
       const current = this.metadata.topic(name)
       if (!current) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')

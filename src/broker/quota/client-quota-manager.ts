@@ -121,7 +121,7 @@ export class ClientQuotaManager {
   }
 
   /** The (user, client-id) pair whose usage is measured together; '' for a part that is not. */
-  private quotaId(user: string, clientId: string): [string, string] {
+  quotaId(user: string, clientId: string): [string, string] {
     let shapes = 0
     for (const [bit, n] of this.shapes) if (n > 0) shapes |= bit
     switch (shapes) {

@@ -14,6 +14,7 @@ import { sessionOf } from '../security/session.ts'
 import { ANONYMOUS } from '../security/principal.ts'
 import { ClientQuotaManager } from './client-quota-manager.ts'
 import { ClientQuotaStore } from './client-quota-store.ts'
+import { ControllerMutationQuotas } from './controller-mutation-quota.ts'
 import type { EntityQuotas } from './client-quota-store.ts'
 
 export class ClientQuotas {
@@ -23,6 +24,8 @@ export class ClientQuotas {
   readonly fetch: ClientQuotaManager
   /** request_percentage: time spent handling requests, in percent of one thread per second. */
   readonly request: ClientQuotaManager
+  /** controller_mutation_rate: partitions created or deleted per second (KIP-599). */
+  readonly mutations: ControllerMutationQuotas
   private readonly managers: readonly ClientQuotaManager[]
   private storeCopy: ClientQuotaStore | undefined
 
@@ -37,7 +40,10 @@ export class ClientQuotas {
     this.fetch = new ClientQuotaManager('consumer_byte_rate', window)
     // A request-time throttle is at most one sample long, as Kafka's.
     this.request = new ClientQuotaManager('request_percentage', window, window.sampleMs)
-    this.managers = [this.produce, this.fetch, this.request]
+    this.mutations = new ControllerMutationQuotas({
+      sampleMs: config.int('controller.quota.window.size.seconds') * 1000, numSamples: config.int('controller.quota.window.num'),
+    })
+    this.managers = [this.produce, this.fetch, this.request, this.mutations.limits]
   }
 
   /** Loads the quotas and follows their changes. */
@@ -49,7 +55,7 @@ export class ClientQuotas {
 
   /** Some quota exists (a quick check before looking one up). */
   get enabled(): boolean {
-    return this.produce.enabled || this.fetch.enabled || this.request.enabled
+    return this.produce.enabled || this.fetch.enabled || this.request.enabled || this.mutations.enabled
   }
 
   /** Whether a quota applies to this client. */

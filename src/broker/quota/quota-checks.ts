@@ -3,12 +3,14 @@
 // size is taken back), every request its handling time (request_percentage; not acks=0 produces,
 // follower fetches or requests before authentication). A violation mutes the connection for the
 // throttle time; the response says how long in throttle_time_ms (the larger of the two throttles).
+// CreateTopics, CreatePartitions and DeleteTopics spend partitions from controller_mutation_rate.
 import { sizeFetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import type { FetchResponse } from '../../protocol/generated/messages/fetch.ts'
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { RequestContext } from '../api/handler.ts'
 import { sessionOf } from '../security/session.ts'
 import { quotaClient } from './client-quotas.ts'
+import type { MutationQuota } from './controller-mutation-quota.ts'
 
 /**
  * A connection whose client has a quota takes one request at a time, as Kafka's channels do: with
@@ -69,4 +71,18 @@ export function recordRequestTime(ctx: RequestContext, handlingMs: number, respo
   quotas.throttle(ctx.connection, ms)
   const body = response as { throttleTimeMs?: unknown }
   if (typeof body.throttleTimeMs === 'number' && body.throttleTimeMs < ms) body.throttleTimeMs = ms
+}
+
+/** The controller_mutation_rate quota of a topic-mutating request: strict from `strictSince` on. */
+export function mutationQuota(ctx: RequestContext, version: number, strictSince: number): MutationQuota {
+  const quotas = ctx.broker.quotas
+  const [user, clientId] = quotaClient(ctx)
+  return quotas.mutations.quotaFor(user, clientId, version >= strictSince, () => quotas.now())
+}
+
+/** The throttle time `quota` left, for the response; the connection is muted for it. */
+export function mutationThrottle(ctx: RequestContext, quota: MutationQuota): number {
+  const ms = quota.throttleTime()
+  ctx.broker.quotas.throttle(ctx.connection, ms)
+  return ms
 }

@@ -29,6 +29,7 @@ import { alterClientQuotas, describeClientQuotas } from './quota-admin.ts'
 import type { ClientQuotaAlteration, ClientQuotaEntry } from './quota-admin.ts'
 import { describeFeatures, updateFeatures } from './feature-admin.ts'
 import type { FeatureMetadata, FeatureUpdate } from './feature-admin.ts'
+import { withQuotaRetries } from './quota-retry.ts'
 import { alterPartitionReassignments, electLeaders, listPartitionReassignments, reassignPartitions } from './replica-admin.ts'
 import type { ElectionResult, ElectionType, OngoingReassignment, PartitionReassignment, ReassignmentResult } from './replica-admin.ts'
 
@@ -94,35 +95,51 @@ export class Admin {
     return retry(fn, this.cluster.retryOptions)
   }
 
-  async createTopics(topics: readonly NewTopic[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const res = await this.run(async () => (await this.controller()).request<CreateTopicsResponse>(ApiKey.CreateTopics, {
-      topics: topics.map((t) => ({
-        name: t.topic,
-        numPartitions: t.assignments ? -1 : t.numPartitions ?? -1,
-        replicationFactor: t.assignments ? -1 : t.replicationFactor ?? -1,
-        assignments: Object.entries(t.assignments ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds })),
-        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-      timeoutMs: opts.timeoutMs ?? this.cluster.options.requestTimeoutMs,
-      validateOnly: opts.validateOnly ?? false,
-    }))
-    for (const t of res.topics) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreateTopics' })
+  /**
+   * Creates topics. Topics refused for the client's controller_mutation_rate are sent again after the
+   * throttle time until `timeoutMs`, as Kafka's AdminClient (`retryOnQuotaViolation: false` fails at once).
+   */
+  async createTopics(topics: readonly NewTopic[],
+    opts: { validateOnly?: boolean; timeoutMs?: number; retryOnQuotaViolation?: boolean } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? this.cluster.options.requestTimeoutMs
+    const results = await withQuotaRetries(topics, (pending) => this.run(async () => {
+      const res = await (await this.controller()).request<CreateTopicsResponse>(ApiKey.CreateTopics, {
+        topics: pending.map((t) => ({
+          name: t.topic,
+          numPartitions: t.assignments ? -1 : t.numPartitions ?? -1,
+          replicationFactor: t.assignments ? -1 : t.replicationFactor ?? -1,
+          assignments: Object.entries(t.assignments ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds })),
+          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+        timeoutMs,
+        validateOnly: opts.validateOnly ?? false,
+      })
+      return { throttleTimeMs: res.throttleTimeMs, results: res.topics }
+    }), (t) => t.topic, (r) => r.name, this.quotaRetry(opts, timeoutMs))
+    for (const t of results) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreateTopics' })
     // Wait until every new topic has leaders, so the caller can use it at once.
     if (!opts.validateOnly) for (const t of topics) await this.cluster.topic(t.topic)
   }
 
-  async deleteTopics(topics: readonly string[], opts: { timeoutMs?: number } = {}): Promise<void> {
-    const res = await this.run(async () => {
+  /** Deletes topics; quota refusals are retried as in createTopics. */
+  async deleteTopics(topics: readonly string[], opts: { timeoutMs?: number; retryOnQuotaViolation?: boolean } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? this.cluster.options.requestTimeoutMs
+    const results = await withQuotaRetries(topics, (pending) => this.run(async () => {
       const conn = await this.controller()
       const v = conn.version(ApiKey.DeleteTopics)
-      return conn.request<DeleteTopicsResponse>(ApiKey.DeleteTopics, {
-        topics: v >= 6 ? topics.map((name) => ({ name, topicId: ZERO_UUID })) : [],
-        topicNames: v >= 6 ? [] : [...topics],
-        timeoutMs: opts.timeoutMs ?? this.cluster.options.requestTimeoutMs,
+      const res = await conn.request<DeleteTopicsResponse>(ApiKey.DeleteTopics, {
+        topics: v >= 6 ? pending.map((name) => ({ name, topicId: ZERO_UUID })) : [],
+        topicNames: v >= 6 ? [] : [...pending],
+        timeoutMs,
       })
-    })
-    for (const t of res.responses) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name ?? undefined, message: t.errorMessage, api: 'DeleteTopics' })
+      return { throttleTimeMs: res.throttleTimeMs, results: res.responses }
+    }), (t) => t, (r) => r.name, this.quotaRetry(opts, timeoutMs))
+    for (const t of results) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name ?? undefined, message: t.errorMessage, api: 'DeleteTopics' })
     for (const t of topics) this.cluster.invalidate(t)
+  }
+
+  private quotaRetry(opts: { retryOnQuotaViolation?: boolean }, timeoutMs: number): { retry: boolean, deadline: number } {
+    return { retry: opts.retryOnQuotaViolation ?? true, deadline: Date.now() + timeoutMs }
   }
 
   /** Names of the topics (internal ones only with { internal: true }). */
@@ -143,12 +160,18 @@ export class Admin {
   }
 
   /** Grows topics to `count` partitions each. */
-  async createPartitions(topics: readonly { topic: string; count: number; assignments?: number[][] }[]): Promise<void> {
-    const res = await this.run(async () => (await this.controller()).request<CreatePartitionsResponse>(ApiKey.CreatePartitions, {
-      topics: topics.map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
-      timeoutMs: this.cluster.options.requestTimeoutMs, validateOnly: false,
-    }))
-    for (const t of res.results) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreatePartitions' })
+  /** Grows topics to `count` partitions; quota refusals are retried as in createTopics. */
+  async createPartitions(topics: readonly { topic: string; count: number; assignments?: number[][] }[],
+    opts: { timeoutMs?: number; retryOnQuotaViolation?: boolean } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? this.cluster.options.requestTimeoutMs
+    const results = await withQuotaRetries(topics, (pending) => this.run(async () => {
+      const res = await (await this.controller()).request<CreatePartitionsResponse>(ApiKey.CreatePartitions, {
+        topics: pending.map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
+        timeoutMs, validateOnly: false,
+      })
+      return { throttleTimeMs: res.throttleTimeMs, results: res.results }
+    }), (t) => t.topic, (r) => r.name, this.quotaRetry(opts, timeoutMs))
+    for (const t of results) if (t.errorCode !== 0) throw new KafkaError(t.errorCode, { topic: t.name, message: t.errorMessage, api: 'CreatePartitions' })
     for (const t of topics) this.cluster.invalidate(t.topic)
   }
 
