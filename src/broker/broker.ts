@@ -170,7 +170,7 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
     cluster?.subscribe()
     await loader.start(initial)
     await cluster?.campaign()
-    const topics = new TopicService({ metadata, controller, config, nodeId, log })
+    const topics = new TopicService({ metadata, controller, config, nodeId, log, clusterMode })
     const groupConfigs = new GroupConfigs(config, (key, reason) => log.warn({ key, reason }, 'ignoring a persisted group config'))
     const tls = new TlsReloader(config, (l) => security.listener(l)?.tls, (l, t) => {
       server.setSecureContext(l, t.options)

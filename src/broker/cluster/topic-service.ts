@@ -67,6 +67,8 @@ export interface TopicServiceOptions {
   readonly config: BrokerConfig
   readonly nodeId: number
   readonly log: Logger
+  /** Brokers share a metadata store (etcd.connect, startCluster): a capped internal factor is worth a warning. */
+  readonly clusterMode?: boolean
 }
 
 export class TopicService {
@@ -75,6 +77,7 @@ export class TopicService {
   readonly nodeId: number
   private readonly log: Logger
   private readonly controller: Controller
+  private readonly clusterMode: boolean
   /** Tail of the operation chain per topic name. */
   private readonly chains = new Map<string, Promise<unknown>>()
   /** Auto-creations in progress, so concurrent Metadata requests share one. */
@@ -90,6 +93,7 @@ export class TopicService {
     this.nodeId = opts.nodeId
     this.log = opts.log
     this.controller = opts.controller
+    this.clusterMode = opts.clusterMode ?? false
   }
 
   topic(name: string): TopicMetadata | undefined {
@@ -264,7 +268,9 @@ export class TopicService {
       }
       if (internal && req.replicationFactor === -1 && spec) {
         replicationFactor = spec.replicationFactor
-        if (spec.cappedFrom !== undefined && this.registeredBrokers().length > 1) {
+        // A single node always caps (3 -> 1): no warning. A cluster's first broker alone does
+        // too, and then creates the topic with RF 1 for good: that is worth saying, as Kafka does.
+        if (spec.cappedFrom !== undefined && this.clusterMode) {
           this.log.warn({ topic: req.name, configured: spec.cappedFrom, brokers: this.registeredBrokers().length }, 'internal topic replication factor capped by the live broker count')
         }
       } else replicationFactor = this.replicationFactorFor(req.replicationFactor)

@@ -265,7 +265,7 @@ export class Partition {
     // the append wakes them, then need no thread-pool read (alone, only copies of small appends).
     // The write itself is on the event loop as for a single replica (parts up to 1 MiB, see
     // Log.writeGroup): through the thread pool (sessions 9-11) it put two thread wake-ups and the
-    // pool's queue into every acks=all round trip (session 12 A/B, docs/benchmarks/replication.md).
+    // pool's queue into every acks=all round trip (session 12 A/B, docs/benchmarks/replication-history-11-13.md).
     const replicated = this.followers.size > 0
     const result = await this.log.append(batches, { leaderEpoch: epoch, origin, hold: replicated ? hold : undefined })
     this.appended.record(result.lastOffset + 1, batches.length)
@@ -308,10 +308,11 @@ export class Partition {
    * for this follower's next fetch (20-150 ms per deleted segment in the cluster bench, behind the
    * thread pool's fsyncs; docs/benchmarks/replication.md, session 14).
    */
-  followLogStartOffset(leaderLogStart: number): void {
+  followLogStartOffset(leaderLogStart: number, onError: (err: unknown) => void): void {
     if (this.role !== 'follower' || leaderLogStart <= this.log.logStartOffset) return
-    // Failures are the deletion's (the start offset has moved): the next retention pass retries.
-    this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset)).catch(() => {})
+    // A failure is the caller's to log (a Partition has no logger): usually the deletion's, after
+    // the start offset moved (the next retention pass retries), or a refusal that left it in place.
+    this.log.deleteRecordsBefore(Math.min(leaderLogStart, this.log.logEndOffset)).catch(onError)
   }
 
   /** Follower: this log ends below the leader's log start: it restarts empty there. */

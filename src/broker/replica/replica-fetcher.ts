@@ -319,7 +319,10 @@ export class ReplicaFetcher {
         }
         p.updateFollowerHighWatermark(Number(pd.highWatermark))
         // Compacted logs refuse DeleteRecords: their start only moves by cleaning.
-        if (!p.settings.compacted) p.followLogStartOffset(Number(pd.logStartOffset))
+        if (!p.settings.compacted) {
+          p.followLogStartOffset(Number(pd.logStartOffset), (err) => this.settings.log.warn({ err, topic: p.topic, partition: p.index, leaderLogStart: String(pd.logStartOffset) },
+            'follower could not move its log start to the leader\'s'))
+        }
       }
     }
   }
