@@ -222,7 +222,7 @@ export class Log {
     // limit, paying for page-cache copies into fresh pages); since followers' fetches stopped
     // reading files (tail cache), the pool's round trip — two thread wake-ups on this VM, plus its
     // queue behind fsyncs — cost more than the copy: session 11 (followers) and 12 (leaders) A/B,
-    // docs/benchmarks/replication.md.
+    // docs/benchmarks/replication-history-11-13.md.
     let next = this.endOffset
     for (const item of group) {
       const { buf, summary, opts } = item

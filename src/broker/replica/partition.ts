@@ -265,7 +265,7 @@ export class Partition {
     // the append wakes them, then need no thread-pool read (alone, only copies of small appends).
     // The write itself is on the event loop as for a single replica (parts up to 1 MiB, see
     // Log.writeGroup): through the thread pool (sessions 9-11) it put two thread wake-ups and the
-    // pool's queue into every acks=all round trip (session 12 A/B, docs/benchmarks/replication.md).
+    // pool's queue into every acks=all round trip (session 12 A/B, docs/benchmarks/replication-history-11-13.md).
     const replicated = this.followers.size > 0
     const result = await this.log.append(batches, { leaderEpoch: epoch, origin, hold: replicated ? hold : undefined })
     this.appended.record(result.lastOffset + 1, batches.length)
