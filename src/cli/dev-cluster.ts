@@ -1,7 +1,7 @@
 // `samsa dev cluster`: a whole cluster on this machine for development — one etcd (from PATH,
 // auto-compaction on) and N `samsa start` processes on loopback, everything under one folder
 // (etcd/, broker-<id>/ data, one log file per process). Prints the addresses, stops everything
-// on Ctrl-C. Started again on the same folder, the same ports and data come back. With
+// on Ctrl-C (SIGINT), SIGTERM or SIGHUP. Started again on the same folder, the same ports and data come back. With
 // --kafka-ports the layout of Kafka's own test clusters: node ids 0,1,2 on 9092/9095/9098.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -41,7 +41,8 @@ async function etcdPorts(dir: string): Promise<{ client: number, peer: number }>
   return ports
 }
 
-function startBroker(id: number, port: number, etcdConnect: string, opts: DevClusterOptions, dir: string): Promise<BrokerProcess> {
+function startBroker(id: number, port: number, etcdConnect: string, opts: DevClusterOptions, dir: string,
+  spawned: { child: ChildProcess, exited: Promise<void> }[]): Promise<BrokerProcess> {
   const args = [
     ...process.execArgv, process.argv[1]!, 'start',
     '--data-dir', join(dir, `broker-${id}`),
@@ -56,6 +57,7 @@ function startBroker(id: number, port: number, etcdConnect: string, opts: DevClu
   child.stdout!.pipe(log, { end: false })
   child.stderr!.pipe(log, { end: false })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  spawned.push({ child, exited })
   return new Promise((resolvePromise, reject) => {
     let out = ''
     const onData = (chunk: Buffer): void => {
@@ -89,23 +91,45 @@ export async function devCluster(opts: DevClusterOptions): Promise<number> {
   const etcdConnect = `${etcd.endpoint}/samsa`
   say(`etcd        ${etcd.endpoint} (data in ${join(dir, 'etcd')}, log ${join(dir, 'etcd.log')})`)
   const brokers: BrokerProcess[] = []
-  let stopping = false
-  const stopAll = async (): Promise<void> => {
-    stopping = true
-    for (const b of brokers) if (b.child.exitCode === null) b.child.kill('SIGTERM')
-    await Promise.all(brokers.map((b) => b.exited))
+  // Every broker process from its spawn on, ready or not: a stop during start-up ends them too.
+  const spawned: { child: ChildProcess, exited: Promise<void> }[] = []
+  let stopping: Promise<void> | undefined
+  const stopAll = (): Promise<void> => stopping ??= (async () => {
+    for (const b of spawned) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM')
+    await Promise.all(spawned.map((b) => b.exited))
     await etcd.stop()
+  })()
+  let signalled: ((signal: NodeJS.Signals) => void) | undefined
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return
+    say(`stopping (${signal})...`)
+    void stopAll().then(() => {
+      say('stopped')
+      signalled?.(signal)
+    })
+  }
+  // From here on (brokers take seconds to start), and for every repeat while stopping: Node would
+  // otherwise exit at once and leave etcd and the brokers running. SIGHUP: a closed terminal.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+  for (const sig of signals) process.on(sig, onSignal)
+  const done = (code: number): number => {
+    for (const sig of signals) process.off(sig, onSignal)
+    return code
   }
   try {
     // Started together: each waits for etcd, not for the others.
-    const started = await Promise.allSettled(ids.map((id, i) => startBroker(id, ports[i]!, etcdConnect, opts, dir)))
+    const started = await Promise.allSettled(ids.map((id, i) => startBroker(id, ports[i]!, etcdConnect, opts, dir, spawned)))
     for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value)
     const failed = started.find((s) => s.status === 'rejected')
-    if (failed) throw (failed as PromiseRejectedResult).reason
+    if (failed && !stopping) throw (failed as PromiseRejectedResult).reason
   } catch (err) {
     process.stderr.write(`samsa dev cluster: ${(err as Error).message}\n`)
     await stopAll()
-    return 1
+    return done(1)
+  }
+  if (stopping) {
+    await stopping
+    return done(0)
   }
   for (const b of brokers) say(`broker ${String(b.id).padEnd(4)} 127.0.0.1:${b.port} (data in ${join(dir, `broker-${b.id}`)}, log ${join(dir, `broker-${b.id}.log`)})`)
   say(`bootstrap   ${brokers.map((b) => `127.0.0.1:${b.port}`).join(',')}`)
@@ -117,15 +141,6 @@ export async function devCluster(opts: DevClusterOptions): Promise<number> {
     })
   }
   return new Promise<number>((resolveExit) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) return
-      say(`stopping (${signal})...`)
-      void stopAll().then(() => {
-        say('stopped')
-        resolveExit(0)
-      })
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    signalled = () => resolveExit(done(0))
   })
 }

@@ -8,7 +8,7 @@ import type { BrokerConfig } from '../config/broker-config.ts'
 import type { Logger } from 'pino'
 import type { ReplicaManager } from '../replica/replica-manager.ts'
 import { formatConfigValue } from '../config/config-table.ts'
-import { describeBrokerConfigs, describeTopicConfigs } from '../config/describe.ts'
+import { describeBrokerConfigs, describeListenerOverrides, describeTopicConfigs } from '../config/describe.ts'
 import type { DescribedConfig, DescribeOptions } from '../config/describe.ts'
 import { applyTopicConfigOps, replaceTopicConfigs } from '../config/alter.ts'
 import { ConfigSource } from '../config/broker-config.ts'
@@ -105,8 +105,8 @@ export class ConfigAdmin {
       const configs = t.kind === 'group' ? this.describeGroup(t.groupId, keys, opts) : t.kind === 'topic'
         ? describeTopicConfigs(this.broker.config, this.topics.topic(t.name)!.configs, keys, opts)
         : t.scope === 'per-broker'
-          ? describeBrokerConfigs(this.broker.config, keys, opts)
-          : this.describeClusterDefaults(keys, opts)
+          ? [...describeBrokerConfigs(this.broker.config, keys, opts), ...describeListenerOverrides(this.broker.config, keys, opts, false)]
+          : [...this.describeClusterDefaults(keys, opts), ...describeListenerOverrides(this.broker.config, keys, opts, true)]
       return { errorCode: ErrorCode.NONE, errorMessage: null, configs }
     } catch (err) {
       const { code, message } = errorOf(err)

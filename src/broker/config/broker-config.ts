@@ -224,6 +224,33 @@ export class BrokerConfig {
   }
 
   /**
+   * The listener-prefixed keys (`listener.name.<l>.[<mechanism>.]<key>`) set in some layer — for
+   * this broker every layer, for the cluster-wide resource the dynamic default one — each with its
+   * DescribeConfigs synonyms as Kafka lists them (the key, then its base key, layer by layer, from
+   * the key's own first layer on). Sorted by key.
+   */
+  listenerOverrides(clusterWide: boolean): Map<string, ResolvedValue[]> {
+    const layers: [ReadonlyMap<string, ConfigValue>, ReadonlyMap<string, ConfigValue>, ConfigSourceValue][] = [
+      [this.dynamicListener['per-broker'], this.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG],
+      [this.dynamicListener['cluster-wide'], this.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      [this.listenerValues, this.staticValues, ConfigSource.STATIC_BROKER_CONFIG],
+    ]
+    const ids = clusterWide ? [...this.dynamicListener['cluster-wide'].keys()] : layers.flatMap(([l]) => [...l.keys()])
+    const out = new Map<string, ResolvedValue[]>()
+    for (const id of [...new Set(ids)].sort()) {
+      const { key, def } = parseListenerKey(id)!
+      const list: ResolvedValue[] = []
+      for (const [own, base, source] of clusterWide ? layers.slice(1) : layers) {
+        if (own.has(id)) list.push({ name: id, value: own.get(id)!, source })
+        if (base.has(key)) list.push({ name: key, value: base.get(key)!, source })
+      }
+      if (def.default !== null) list.push({ name: key, value: def.default, source: ConfigSource.DEFAULT_CONFIG })
+      out.set(id, list.slice(list.findIndex((r) => r.name === id)))
+    }
+    return out
+  }
+
+  /**
    * The broker-level value a topic config defaults to: the first synonym that is set, else the
    * last synonym's default, else the topic table's own default — converted to the topic's unit
    * (hours -> ms; a negative time means "forever" and stays -1, as in Kafka).

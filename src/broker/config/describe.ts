@@ -5,6 +5,7 @@
 // hidden. The handler only maps these onto the response version.
 import { BROKER_DEFS, TOPIC_DEFS, formatConfigValue, parseConfigValue } from './config-table.ts'
 import { ConfigSource } from './broker-config.ts'
+import { parseListenerKey } from './listener-prefix.ts'
 import type { BrokerConfig, ConfigSourceValue } from './broker-config.ts'
 import type { ConfigDef, ConfigType } from './config-def.ts'
 
@@ -103,4 +104,33 @@ export function describeBrokerConfigs(broker: BrokerConfig, keys?: readonly stri
       documentation: opts.includeDocumentation ? def.doc : null,
     }
   })
+}
+
+/**
+ * The listener-prefixed keys set for this broker (or, `clusterWide`, in the dynamic default layer),
+ * which Kafka lists after the table's keys: e.g. a keystore reloaded with
+ * `listener.name.sasl_ssl.ssl.keystore.location` shows with source DYNAMIC_BROKER_CONFIG.
+ */
+export function describeListenerOverrides(broker: BrokerConfig, keys: readonly string[] | null | undefined, opts: DescribeOptions,
+  clusterWide: boolean): DescribedConfig[] {
+  const wanted = keys && keys.length > 0 ? new Set(keys) : null
+  const out: DescribedConfig[] = []
+  for (const [name, all] of broker.listenerOverrides(clusterWide)) {
+    if (wanted && !wanted.has(name)) continue
+    // As for the table's keys, the cluster default resource lists only its own layer's synonyms.
+    const synonyms = clusterWide ? all.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG) : all
+    const def = parseListenerKey(name)!.def
+    out.push({
+      name,
+      value: text(def, synonyms[0].value),
+      readOnly: def.dynamic === 'read-only',
+      source: synonyms[0].source,
+      isDefault: false,
+      isSensitive: def.sensitive === true,
+      synonyms: opts.includeSynonyms ? synonyms.map((s) => ({ name: s.name, value: text(def, s.value), source: s.source })) : [],
+      configType: CONFIG_TYPE_CODE[def.type],
+      documentation: opts.includeDocumentation ? def.doc : null,
+    })
+  }
+  return out
 }

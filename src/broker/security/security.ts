@@ -18,6 +18,7 @@ import { OAuthBearerServer, unsecuredCheck } from './sasl/oauthbearer.ts'
 import { JwtValidator } from './sasl/jwt-validator.ts'
 import type { SaslServer, SaslStep } from './sasl/mechanism.ts'
 import type { SecuritySession } from './session.ts'
+import { CauseLogLimiter } from '../net/log-limiter.ts'
 
 export class Security {
   private readonly byName = new Map<string, ListenerSecurity>()
@@ -33,6 +34,8 @@ export class Security {
   /** The ACL bindings (with the authorizer). */
   acls: AclStore | undefined
   private readonly authorizerClass: string
+  /** Failed-login lines: one per listener, mechanism, user and reason per window, then a summary. */
+  private readonly failedLogins: CauseLogLimiter
 
   constructor(config: BrokerConfig, listeners: readonly ListenerAddress[], private readonly log: Logger) {
     for (const l of listeners) {
@@ -42,6 +45,7 @@ export class Security {
       if (sec.oauthJwt) this.jwtValidators.set(l.name, new JwtValidator(sec.oauthJwt, log))
     }
     this.failedAuthDelayMs = config.int('connection.failed.authentication.delay.ms')
+    this.failedLogins = new CauseLogLimiter(log, 'failed authentication lines suppressed (same cause within the window)')
     this.maxUnauthenticatedBytes = config.int('sasl.server.max.receive.size')
     this.authorizerClass = config.string('authorizer.class.name')
     if (this.authorizerClass !== '' && !AUTHORIZER_CLASSES.includes(this.authorizerClass)) {
@@ -181,7 +185,11 @@ export class Security {
       session.reauthenticating = false
       // Kafka's one line per failed login (a warning, so that it shows at the default log level;
       // Kafka's INFO is shown by its default log4j config); the client gets the same message.
-      this.log.warn({ remote, listener: session.listener.name, mechanism: server.mechanism }, `failed authentication with ${remote}: ${step.message}`)
+      // Many connections failing alike (password guessing in parallel) log one line per cause per
+      // window and a summary, as the delay below slows each connection but not many at once.
+      const cause = { listener: session.listener.name, mechanism: server.mechanism, ...(step.user === undefined ? {} : { user: step.user }), reason: step.message }
+      this.failedLogins.warn(cause, { remote },
+        `failed authentication with ${remote}: ${step.message}`)
       // Answering late slows password guessing (and the connection closes after the answer).
       await new Promise((resolve) => setTimeout(resolve, this.failedAuthDelayMs))
     }

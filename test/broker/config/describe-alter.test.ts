@@ -4,6 +4,7 @@ import {
   BrokerConfig, ConfigSource, describeTopicConfigs, describeBrokerConfigs, applyTopicConfigOps, replaceTopicConfigs, AlterConfigOp,
   TOPIC_DEFS,
 } from '../../../src/broker/config/index.ts'
+import { describeListenerOverrides } from '../../../src/broker/config/describe.ts'
 
 const one = <T extends { name: string }>(list: T[], name: string): T => {
   const found = list.find((c) => c.name === name)
@@ -93,4 +94,25 @@ test('incremental alter: SET validates and normalizes, DELETE removes, APPEND/SU
 test('legacy alter replaces every override', () => {
   assert.deepEqual(replaceTopicConfigs([{ name: 'segment.bytes', value: '2048' }]), { 'segment.bytes': '2048' })
   assert.throws(() => replaceTopicConfigs([{ name: 'segment.bytes', value: null }]), /null/)
+})
+
+test('broker: listener-prefixed keys are listed with their layer and synonyms, the cluster default resource only its own', () => {
+  const broker = new BrokerConfig([['listeners', 'SSL://127.0.0.1:0'], ['ssl.keystore.location', '/a.pem'],
+    ['listener.name.ssl.ssl.keystore.location', '/b.pem'], ['listener.name.ssl.ssl.key.password', 'secret']])
+  broker.setDynamic('listener.name.ssl.ssl.keystore.location', '/c.pem', 'per-broker')
+  broker.setDynamic('listener.name.ssl.max.connections', '50', 'cluster-wide')
+  const mine = describeListenerOverrides(broker, null, { includeSynonyms: true }, false)
+  assert.deepEqual(mine.map((c) => [c.name, c.value, c.source, c.isSensitive]), [
+    ['listener.name.ssl.max.connections', '50', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false],
+    ['listener.name.ssl.ssl.key.password', null, ConfigSource.STATIC_BROKER_CONFIG, true],
+    ['listener.name.ssl.ssl.keystore.location', '/c.pem', ConfigSource.DYNAMIC_BROKER_CONFIG, false],
+  ])
+  assert.deepEqual(one(mine, 'listener.name.ssl.ssl.keystore.location').synonyms, [
+    { name: 'listener.name.ssl.ssl.keystore.location', value: '/c.pem', source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+    { name: 'listener.name.ssl.ssl.keystore.location', value: '/b.pem', source: ConfigSource.STATIC_BROKER_CONFIG },
+    { name: 'ssl.keystore.location', value: '/a.pem', source: ConfigSource.STATIC_BROKER_CONFIG },
+  ])
+  assert.deepEqual(describeListenerOverrides(broker, ['listener.name.ssl.ssl.key.password'], {}, false).map((c) => c.name), ['listener.name.ssl.ssl.key.password'])
+  const defaults = describeListenerOverrides(broker, null, { includeSynonyms: true }, true)
+  assert.deepEqual(defaults.map((c) => [c.name, c.value, c.synonyms.length]), [['listener.name.ssl.max.connections', '50', 1]])
 })

@@ -101,6 +101,22 @@ describe('SASL request path', () => {
     assert.equal(logged[0].level, 40)
   })
 
+  it('many parallel wrong passwords log one line per user and reason (the rest go to a summary), each still refused and closed', async () => {
+    const before = lines.length
+    const attempt = async (user: string) => {
+      const c = await sasl()
+      await handshake(c, 'PLAIN')
+      const res = await authenticate(c, `\u0000${user}\u0000guess`)
+      assert.equal(res.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED)
+      assert.equal(await c.closesWithin(10_000), true)
+    }
+    await Promise.all([...Array.from({ length: 12 }, () => attempt('mallory')), ...Array.from({ length: 4 }, () => attempt('eve'))])
+    const logged = lines.slice(before).map((l) => JSON.parse(l) as { msg: string, user?: string, reason?: string })
+      .filter((l) => l.msg.startsWith('failed authentication with'))
+    assert.deepEqual(logged.map((l) => l.user).sort(), ['eve', 'mallory'])
+    assert.ok(logged.every((l) => l.reason === 'Authentication failed: Invalid username or password'))
+  })
+
   it('refuses garbage in a SCRAM exchange (SaslAuthenticate) and in bare tokens after SaslHandshake v0', async () => {
     const c = await sasl()
     await handshake(c, 'SCRAM-SHA-256')

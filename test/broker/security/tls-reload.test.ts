@@ -73,6 +73,12 @@ test('a key store set through IncrementalAlterConfigs serves new connections; op
   await answersApiVersions(before, 1)
 
   await admin.alterConfigs('broker', '1', setOps({ 'listener.name.ssl.ssl.keystore.location': second.keystorePem }))
+  // DescribeConfigs on the broker lists listener-prefixed keys as Kafka does (kafka-configs --describe shows the reload).
+  const described = await admin.describeConfigs('broker', '1')
+  const entry = (name: string) => described.find((c) => c.name === name)
+  assert.deepEqual([entry('listener.name.ssl.ssl.keystore.location')?.value, entry('listener.name.ssl.ssl.keystore.location')?.source],
+    [second.keystorePem, 2], 'DYNAMIC_BROKER_CONFIG')
+  assert.deepEqual([entry('listener.name.ssl.ssl.keystore.type')?.value, entry('listener.name.ssl.ssl.keystore.type')?.source], ['PEM', 4], 'STATIC_BROKER_CONFIG')
 
   const after = await kcatTrusting(second.ca)
   assert.equal(after.ok, true, after.output)

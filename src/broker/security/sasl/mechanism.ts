@@ -6,11 +6,12 @@
 export type SaslStep =
   | { readonly kind: 'challenge', readonly bytes: Buffer }
   | { readonly kind: 'done', readonly bytes: Buffer, readonly user: string, readonly expiresAtMs?: number }
-  | { readonly kind: 'failed', readonly message: string }
+  | { readonly kind: 'failed', readonly message: string, readonly user?: string }
 
 export interface SaslServer {
   readonly mechanism: string
   evaluate(token: Buffer): SaslStep | Promise<SaslStep>
 }
 
-export const failed = (message: string): SaslStep => ({ kind: 'failed', message })
+/** A failure; `user`: the name the client tried, when the mechanism got that far (for the log). */
+export const failed = (message: string, user?: string): SaslStep => (user === undefined ? { kind: 'failed', message } : { kind: 'failed', message, user })

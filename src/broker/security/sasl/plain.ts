@@ -27,7 +27,7 @@ export class PlainServer implements SaslServer {
     const expected = this.users.get(user)
     // Unknown users cost the same comparison as known ones.
     const ok = timingSafeEqual(digest(password), digest(expected ?? '\u0000unknown')) && expected !== undefined
-    return ok ? { kind: 'done', bytes: Buffer.alloc(0), user } : failed(INVALID)
+    return ok ? { kind: 'done', bytes: Buffer.alloc(0), user } : failed(INVALID, user)
   }
 }
 

@@ -46,7 +46,7 @@ export class ScramServer implements SaslServer {
 
   private invalid(): SaslStep {
     this.state = 'done'
-    return failed(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`)
+    return failed(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`, this.user)
   }
 
   async evaluate(token: Buffer): Promise<SaslStep> {
