@@ -26,7 +26,7 @@ import { BUILTIN_HANDLERS } from './api/handlers.ts'
 import { ACL_HANDLERS } from './api/acls.ts'
 import { createDispatcher } from './api/dispatcher.ts'
 import { NetServer } from './net/server.ts'
-import { brokerConnectionQuotas } from './net/broker-connection-quotas.ts'
+import { brokerConnectionQuotas, resolveOverrideHosts } from './net/broker-connection-quotas.ts'
 import { Security } from './security/security.ts'
 import { ClientQuotas } from './quota/client-quotas.ts'
 import { createAuthenticator } from './security/authenticator.ts'
@@ -127,7 +127,9 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   const security = new Security(config, config.listeners, log)
   // Secured inter-broker listener: how fetchers and the inter-broker client connect (TLS, SASL login).
   const interBrokerSecurity = clusterMode ? interBrokerChannelSecurity(config) : undefined
-  const server = createNetServer(config, handler, security, log, clock)
+  // Host names in max.connections.per.ip.overrides are resolved now, as Kafka does at start.
+  const overrideHosts = await resolveOverrideHosts(config)
+  const server = createNetServer(config, handler, security, log, clock, overrideHosts)
   try {
     // An existing directory is locked first (a second broker on it says so, whatever its port);
     // then the listeners are bound before anything is written, so a port in use leaves no trace.
@@ -286,9 +288,10 @@ export async function runBroker(config: BrokerConfig, opts: RunBrokerOptions = {
   }
 }
 
-function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger, clock: Scheduler): NetServer {
+function createNetServer(config: BrokerConfig, handler: DeferredHandler, security: Security, log: Logger, clock: Scheduler,
+  overrideHosts: Map<string, string>): NetServer {
   return new NetServer({
-    connectionQuotas: brokerConnectionQuotas(config),
+    connectionQuotas: brokerConnectionQuotas(config, overrideHosts, log),
     now: () => clock.now(),
     backlog: () => config.int('socket.listen.backlog.size'),
     listeners: config.listeners.map((l) => ({ ...l, tls: security.listener(l.name)?.tls?.options })),

@@ -9,6 +9,7 @@ import type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../../protocol/generated/messages/alter-client-quotas.ts'
 import { allowedCluster } from '../security/acl/check.ts'
 import { Operation } from '../security/acl/acl.ts'
+import { resolvable } from '../net/host-resolver.ts'
 import { describeEntity, entityFromWire, entityKey, entityToWire, invalidQuotaValue } from '../quota/client-quota-entity.ts'
 import { FilterError, selectQuotas } from '../quota/client-quota-filter.ts'
 import type { EntityQuotas } from '../quota/client-quota-store.ts'
@@ -68,6 +69,11 @@ export const alterClientQuotasHandler = defineHandler<AlterClientQuotasRequest, 
         fail(entity)
         continue
       }
+      // As Kafka's controller: an IP entity names an address or a host name that resolves now.
+      if (typeof entity.ip === 'string' && !(await resolvable(entity.ip))) {
+        fail(`${entity.ip} is not a valid IP or resolvable host.`)
+        continue
+      }
       const key = entityKey(entity)
       if (seen.has(key)) {
         fail(`Ignoring duplicate entity ${describeEntity(entity)}`)
@@ -98,7 +104,10 @@ export const alterClientQuotasHandler = defineHandler<AlterClientQuotasRequest, 
       results.push({ errorCode: ErrorCode.NONE, errorMessage: null, entity: entry.entity })
       changes.push({ entity, values })
     }
-    if (!request.validateOnly) await store.apply(changes)
+    if (!request.validateOnly) {
+      await store.apply(changes)
+      await ctx.broker.quotas.ipQuotasApplied()
+    }
     return { throttleTimeMs: 0, entries: results }
   },
 })

@@ -1,6 +1,7 @@
 // ConsumerGroupDescribe (key 69), versions 0-1 (KIP-848): a consumer group's epochs, assignor and
 // members with their current and target assignments (topic ids with names). A group that is not
-// a consumer group answers GROUP_ID_NOT_FOUND. v1 adds MemberType (0: classic member of a migrated group, 1: consumer protocol).
+// a consumer group answers GROUP_ID_NOT_FOUND; one whose assignments name a topic the client may not
+// describe, TOPIC_AUTHORIZATION_FAILED (group-describe.ts). v1 adds MemberType (0: classic member of a migrated group, 1: consumer protocol).
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from '../../protocol/generated/messages/consumer-group-describe.ts'
 import { defineHandler } from './handler.ts'
@@ -35,6 +36,7 @@ export const consumerGroupDescribeHandler = defineHandler<ConsumerGroupDescribeR
           memberType: m.classic !== null ? 0 : 1,
         })),
       }),
+      topicsOf: (m) => [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].map((tp) => tp.topicName),
     })
     return { throttleTimeMs: 0, groups }
   },

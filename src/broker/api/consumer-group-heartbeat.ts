@@ -5,7 +5,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.ts'
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/messages/consumer-group-heartbeat.ts'
 import { heartbeatError, heartbeatResponse } from '../coordinator/group/member-heartbeat.ts'
-import { memberHeartbeatRefused } from '../security/acl/check.ts'
+import { describeTopicFilter, memberHeartbeatRefused } from '../security/acl/check.ts'
 import { defineHandler } from './handler.ts'
 
 export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
@@ -30,6 +30,9 @@ export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbea
       clientId: ctx.header.clientId ?? '',
       clientHost: `/${ctx.connection.socket.remoteAddress ?? ''}`,
       version,
+      // A regex subscription resolves to the topics this principal may describe (Kafka's
+      // TopicRegexResolver); every heartbeat carries it, as a later one may trigger the refresh.
+      describable: describeTopicFilter(ctx),
     })
     return heartbeatResponse(r)
   },

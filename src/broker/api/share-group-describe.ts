@@ -30,6 +30,7 @@ export const shareGroupDescribeHandler = defineHandler<ShareGroupDescribeRequest
           assignment: describedAssignment(ctx.broker.metadata, m.assigned),
         })),
       }),
+      topicsOf: (m) => m.assignment.topicPartitions.map((tp) => tp.topicName),
     })
     return { throttleTimeMs: 0, groups }
   },

@@ -55,7 +55,7 @@ export const CLUSTER_CONFIGS = [
   k('metadata.max.retention.ms', 'long', 604_800_000, 'KRaft metadata log: Maximum retention (ms).', { ...ro, importance: 'high' }),
   k('metadata.max.idle.interval.ms', 'int', 500, 'KRaft metadata log: Maximum idle interval (ms).', { ...ro, min: 0 }),
   k('socket.listen.backlog.size', 'int', 50, 'Sockets: new connections that may wait to be accepted per listener (held by the connection limits and rates); more are closed.', { ...ro, noEffect: false, min: 1, importance: 'medium' }),
-  k('max.connections.per.ip.overrides', 'string', '', 'Connections: per-IP exceptions to max.connections.per.ip, as <ip>:<count>,... (IP addresses; host names are not resolved).', { ...cw, noEffect: false, importance: 'medium' }),
+  k('max.connections.per.ip.overrides', 'string', '', 'Connections: per-IP exceptions to max.connections.per.ip, as <host>:<count>,... (IP addresses or host names, resolved at start and when changed).', { ...cw, noEffect: false, importance: 'medium' }),
   k('max.connection.creation.rate', 'int', INT_MAX, 'Connections: new connections accepted per second, broker-wide (per listener with listener.name.<l>.); above it accepting waits (KIP-612).', { ...cw, noEffect: false, min: 0, importance: 'medium' }),
   k('connection.failed.authentication.delay.ms', 'int', 100, 'Connections: how long a failed authentication waits before its answer and the close (slows password guessing).', { ...ro, noEffect: false, min: 0 }),
   k('controller.socket.timeout.ms', 'int', 30_000, 'Controller: Socket timeout (ms).', { ...ro, importance: 'medium' }),

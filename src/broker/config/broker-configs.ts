@@ -175,6 +175,8 @@ const GROUPS = [
   broker('group.consumer.heartbeat.interval.ms', 'int', 5000, 'Heartbeat interval of KIP-848 consumer group members.',
     { ...ro, min: 1 }),
   broker('group.consumer.max.size', 'int', INT_MAX, 'Most members in one KIP-848 consumer group.', { ...ro, min: 1 }),
+  broker('group.consumer.regex.refresh.interval.ms', 'int', 600_000,
+    'Under an authorizer, how often the topics of KIP-848 regex subscriptions are resolved again (topic ACL changes show then).', { ...ro, min: 10_000 }),
 ]
 
 const TRANSACTIONS = [

@@ -64,17 +64,23 @@ export function normalizeIp(address: string): string {
   return address
 }
 
-/** Parses max.connections.per.ip.overrides (`host:count,...`; IPv6 addresses keep their colons). Throws with the reason. */
+/** A host as Kafka's Utils.validHostPattern takes it (letters, digits, `-%._:`). */
+const VALID_HOST = /^[0-9a-zA-Z\-%._:]*$/
+
+/**
+ * Parses max.connections.per.ip.overrides (`host:count,...`; IPv6 addresses keep their colons):
+ * addresses normalized, host names as given (the caller resolves them, as Kafka does when it
+ * reads the config). Throws with the reason.
+ */
 export function parsePerIpOverrides(text: string): Map<string, number> {
   const out = new Map<string, number>()
   for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const colon = entry.lastIndexOf(':')
     const host = colon > 0 ? entry.slice(0, colon).trim().replace(/^\[(.*)\]$/, '$1') : ''
     const count = colon > 0 ? Number(entry.slice(colon + 1).trim()) : NaN
-    if (!Number.isInteger(count) || count < 0) throw new Error(`"${entry}" is not <ip>:<count>`)
-    const ip = host === 'localhost' ? '127.0.0.1' : host
-    if (isIP(ip) === 0) throw new Error(`"${host}" is not an IP address (host names are not resolved)`)
-    out.set(normalizeIp(ip), count)
+    if (!Number.isInteger(count) || count < 0) throw new Error(`"${entry}" is not <host>:<count>`)
+    if (host === '' || !VALID_HOST.test(host)) throw new Error(`contains invalid addresses : ${host}`)
+    out.set(isIP(host) === 0 ? host : normalizeIp(host), count)
   }
   return out
 }

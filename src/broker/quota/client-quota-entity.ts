@@ -1,7 +1,6 @@
 // Client quota entities and their keys, with Kafka's rules (KIP-55, KIP-257, KIP-546): an entity
 // is a user, a client id, both, or an IP address; a null name is the default for that type; which
 // quota keys an entity takes follows from its types. Validation answers Kafka's error text.
-import { isIP } from 'node:net'
 
 export type EntityType = 'user' | 'client-id' | 'ip'
 export const ENTITY_TYPES: readonly EntityType[] = ['user', 'client-id', 'ip']
@@ -38,7 +37,10 @@ export function describeEntity(e: QuotaEntity): string {
   return ENTITY_TYPES.filter((t) => t in e).map((t) => `${t} ${e[t] ?? '<default>'}`).join(', ') || '(empty)'
 }
 
-/** An entity from the wire's (type, name) list, or why it is not one. */
+/**
+ * An entity from the wire's (type, name) list, or why it is not one. An IP entity's name may be a
+ * host name: whether it resolves is the caller's (asynchronous) check.
+ */
 export function entityFromWire(parts: readonly { entityType: string, entityName: string | null }[]): QuotaEntity | string {
   if (parts.length === 0) return 'Invalid empty client quota entity'
   const e: QuotaEntity = {}
@@ -50,7 +52,6 @@ export function entityFromWire(parts: readonly { entityType: string, entityName:
   }
   if ('ip' in e) {
     if ('user' in e || 'client-id' in e) return 'Invalid quota entity combination, IP entity should not be combined with User or ClientId'
-    if (e.ip !== null && e.ip !== undefined && isIP(e.ip) === 0) return `${e.ip} is not a valid IP or resolvable host.`
   }
   return e
 }

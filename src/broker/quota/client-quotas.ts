@@ -5,6 +5,7 @@
 // the throttle time has passed, so a client that ignores the field is held back as well.
 // Without any quota every check is one boolean read.
 import type { Logger } from 'pino'
+import { isIP } from 'node:net'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import type { MetadataStore } from '../cluster/store/metadata-store.ts'
 import type { TimerQueue } from '../coordinator/timer-queue.ts'
@@ -15,6 +16,7 @@ import { ANONYMOUS } from '../security/principal.ts'
 import { ClientQuotaManager } from './client-quota-manager.ts'
 import { ClientQuotaStore } from './client-quota-store.ts'
 import { ControllerMutationQuotas } from './controller-mutation-quota.ts'
+import { resolveHost } from '../net/host-resolver.ts'
 import type { EntityQuotas } from './client-quota-store.ts'
 
 export class ClientQuotas {
@@ -28,6 +30,10 @@ export class ClientQuotas {
   readonly mutations: ControllerMutationQuotas
   private readonly managers: readonly ClientQuotaManager[]
   private storeCopy: ClientQuotaStore | undefined
+  private log: Logger | undefined
+  /** IP entities named by host name, one at a time in order: host name → the address its quota is on. */
+  private ipChain: Promise<void> = Promise.resolve()
+  private readonly ipAddresses = new Map<string, string>()
 
   /**
    * `ipConnectionRate`: told each IP entity's connection_creation_rate (KIP-612; ip null: the
@@ -48,6 +54,7 @@ export class ClientQuotas {
 
   /** Loads the quotas and follows their changes. */
   async open(store: MetadataStore, log: Logger): Promise<void> {
+    this.log = log
     const s = new ClientQuotaStore(store, log, (q) => this.applied(q))
     await s.open()
     this.storeCopy = s
@@ -71,10 +78,44 @@ export class ClientQuotas {
 
   private applied(q: EntityQuotas): void {
     if ('ip' in q.entity) {
-      this.ipConnectionRate(q.entity.ip ?? null, q.values.connection_creation_rate)
+      this.applyIp(q.entity.ip ?? null, q.values.connection_creation_rate)
       return
     }
     for (const m of this.managers) m.update(q.entity, q.values[m.key])
+  }
+
+  /**
+   * An IP entity's connection_creation_rate to the connection quotas. A host name is resolved when
+   * its quota arrives, as Kafka's broker does (one address, IPv4 first); removing it undoes the
+   * address it was set on. A name that does not resolve is logged and not applied.
+   */
+  private applyIp(ip: string | null, rate: number | undefined): void {
+    if (ip === null || isIP(ip) !== 0) {
+      this.ipConnectionRate(ip, rate)
+      return
+    }
+    this.ipChain = this.ipChain.then(async () => {
+      const before = this.ipAddresses.get(ip)
+      let address: string | undefined
+      if (rate !== undefined) {
+        try {
+          address = await resolveHost(ip)
+        } catch (err) {
+          this.log?.warn({ host: ip, err: (err as Error).message }, `Unable to resolve address ${ip}: its connection_creation_rate is not applied`)
+        }
+      }
+      if (before !== undefined && before !== address) this.ipConnectionRate(before, undefined)
+      if (address === undefined) this.ipAddresses.delete(ip)
+      else {
+        this.ipAddresses.set(ip, address)
+        this.ipConnectionRate(address, rate)
+      }
+    })
+  }
+
+  /** Settles once every IP quota given so far is applied (host names resolved). */
+  ipQuotasApplied(): Promise<void> {
+    return this.ipChain
   }
 
   now(): number {

@@ -12,7 +12,7 @@ import type { SecureVersion, TlsOptions } from 'node:tls'
 import { ConfigError } from '../config/config-error.ts'
 import type { BrokerConfig } from '../config/broker-config.ts'
 import { listenerKeyId } from '../config/listener-prefix.ts'
-import { readPkcs12 } from './pkcs12-store.ts'
+import { pkcs12KeyStoreAsPem, readPkcs12 } from './pkcs12-store.ts'
 
 export type ClientAuth = 'none' | 'requested' | 'required'
 
@@ -56,6 +56,29 @@ function readStore(key: string, path: string): Buffer {
     return readFileSync(path)
   } catch (err) {
     throw new ConfigError(key, `cannot read ${path}: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * A PKCS12 key store with legacy encryption (RC2-40/3DES, as OpenSSL 1.1 and older keytools write
+ * them) is refused by node's OpenSSL 3 ("Unsupported PKCS12 PFX data"); Java opens it, so it is
+ * read here and handed to node:tls as PEM instead. Other failures are left to the final check.
+ */
+function legacyPkcs12AsPem(options: TlsOptions): void {
+  try {
+    createSecureContext({ pfx: options.pfx, passphrase: options.passphrase })
+  } catch (err) {
+    if (!/Unsupported PKCS12/i.test((err as Error).message)) return
+    let pem: { key: string, cert: string }
+    try {
+      pem = pkcs12KeyStoreAsPem(options.pfx as Buffer, options.passphrase ?? '')
+    } catch {
+      return // the final check reports node's own error
+    }
+    delete options.pfx
+    delete options.passphrase
+    options.key = pem.key
+    options.cert = pem.cert
   }
 }
 
@@ -117,6 +140,7 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
     } else {
       options.pfx = pkcs12Bytes(name('ssl.keystore.type'), keystoreType, name('ssl.keystore.location'), location)
       options.passphrase = str('ssl.keystore.password') ?? ''
+      legacyPkcs12AsPem(options)
     }
   } else {
     throw new ConfigError(name('ssl.keystore.location'), `listener ${listener} uses TLS: set ssl.keystore.location (PEM or PKCS12) ` +

@@ -146,12 +146,13 @@ test('max.connections.per.ip and its overrides; IPv4-mapped addresses count as I
 })
 
 test('max.connections.per.ip.overrides parsing', () => {
-  assert.deepEqual([...parsePerIpOverrides('127.0.0.1:5,[::1]:3, localhost:2,0:0:0:0:0:0:0:2:7')],
-    [['127.0.0.1', 2], ['::1', 3], ['::2', 7]])
+  assert.deepEqual([...parsePerIpOverrides('127.0.0.1:5,[::1]:3, localhost:2,0:0:0:0:0:0:0:2:7,broker-1.example.com:4')],
+    [['127.0.0.1', 5], ['::1', 3], ['localhost', 2], ['::2', 7], ['broker-1.example.com', 4]])
   assert.deepEqual([...parsePerIpOverrides('')], [])
-  assert.throws(() => parsePerIpOverrides('127.0.0.1'), /not <ip>:<count>/)
-  assert.throws(() => parsePerIpOverrides('127.0.0.1:-1'), /not <ip>:<count>/)
-  assert.throws(() => parsePerIpOverrides('broker.example.com:4'), /not an IP address/)
+  assert.throws(() => parsePerIpOverrides('127.0.0.1'), /not <host>:<count>/)
+  assert.throws(() => parsePerIpOverrides('127.0.0.1:-1'), /not <host>:<count>/)
+  // Kafka's validHostPattern: letters, digits and -%._: only.
+  assert.throws(() => parsePerIpOverrides('bad/host:4'), /contains invalid addresses : bad\/host/)
   assert.equal(normalizeIp('::ffff:127.0.0.1'), '127.0.0.1')
   assert.equal(normalizeIp('0:0:0:0:0:0:0:1'), '::1')
 })

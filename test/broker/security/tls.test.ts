@@ -2,7 +2,7 @@
 // per-listener overrides), client certificates (required, refused, the principal from the DN),
 // a PKCS12 trust store verifying kcat's PKCS12 client key store, Metadata answering with the
 // endpoint of the listener asked, kcat producing and consuming over TLS with a client certificate
-// (fetch bytes through the TLS socket), and clients on the wrong kind of port refused while the
+// (fetch bytes through the TLS socket), a legacy-encrypted PKCS12 key store, and clients on the wrong kind of port refused while the
 // broker keeps serving. Certificates are made by the test.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path'
 import { createServer, connect as tlsConnect } from 'node:tls'
 import type { TLSSocket } from 'node:tls'
 import { once } from 'node:events'
+import { X509Certificate } from 'node:crypto'
 import { ApiKey } from '../../../src/protocol/generated/api-keys.ts'
 import type { MetadataResponse } from '../../../src/protocol/generated/messages/metadata.ts'
 import { BrokerConfig } from '../../../src/broker/config/broker-config.ts'
@@ -198,6 +199,27 @@ describe('TLS configuration errors', () => {
     assert.ok(Buffer.isBuffer(p12.pfx))
     assert.ok(Array.isArray(p12.ca) && p12.ca.length === 1)
     assert.throws(start([['ssl.keystore.location', certs.serverKeystorePem]]), /ssl\.keystore\.type: store type JKS: the file holds PEM, so set ssl\.keystore\.type=PEM/)
+  })
+
+  it('serves a PKCS12 key store with legacy encryption (OpenSSL 1.1 / old keytool), which Java opens and node\'s OpenSSL 3 does not', async () => {
+    const legacy = join(dirname(certs.ca), 'server-legacy.p12')
+    await runProcess(requireTool('openssl'), ['pkcs12', '-export', '-legacy', '-inkey', certs.serverKey, '-in', certs.serverCert, '-certfile', certs.ca,
+      '-out', legacy, '-passout', `pass:${certs.p12Password}`], { timeoutMs: 20_000 })
+    const options = start([['ssl.keystore.type', 'PKCS12'], ['ssl.keystore.location', legacy], ['ssl.keystore.password', certs.p12Password]])().options
+    const server = createServer(options, (s) => s.end())
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const port = (server.address() as { port: number }).port
+      const client = tlsConnect({ port, host: '127.0.0.1', ca: readFileSync(certs.ca), servername: 'localhost' })
+      await once(client, 'secureConnect')
+      assert.equal(client.getPeerX509Certificate()?.fingerprint256, new X509Certificate(readFileSync(certs.serverCert)).fingerprint256)
+      client.destroy()
+    } finally {
+      server.close()
+    }
+    assert.throws(start([['ssl.keystore.type', 'PKCS12'], ['ssl.keystore.location', legacy], ['ssl.keystore.password', 'wrong']]),
+      /ssl\.keystore\.password: listener SSL: the TLS key store cannot be used/)
   })
 
   it('refuses a TLS listener without a key store', () => {

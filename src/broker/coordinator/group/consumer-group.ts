@@ -3,7 +3,9 @@
 // per member its subscription and current assignment (member epoch, state, assigned partitions,
 // partitions pending revocation). `partitionEpochs` says which member epoch holds each partition
 // (assigned or pending revocation): a partition is handed to a member only while nobody holds it,
-// which is the protocol's "never owned by two members" guarantee. Only replay changes this state.
+// which is the protocol's "never owned by two members" guarantee. Only replay changes this state
+// (beside `regexes`, which heartbeats keep: regex-resolution.ts).
+import { GroupRegexes } from './regex-resolution.ts'
 
 /** topic id → partitions. */
 export type Assignment = Map<string, Set<number>>
@@ -62,6 +64,8 @@ export class ConsumerGroup {
   readonly targetAssignment = new Map<string, Assignment>()
   /** `${topicId}:${partition}` → epoch of the member holding it. */
   private readonly partitionEpochs = new Map<string, number>()
+  /** Under an authorizer: the members' regexes resolved to the topics each may describe (memory only). */
+  readonly regexes = new GroupRegexes()
 
   constructor(readonly groupId: string) {}
 

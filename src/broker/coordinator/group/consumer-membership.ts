@@ -26,7 +26,9 @@ import { GroupQueue, fail, heartbeatError, runHeartbeat } from './member-heartbe
 import type { HeartbeatResult } from './member-heartbeat.ts'
 import type { GroupRecord } from './records.ts'
 import { SubscribedTopics } from './subscribed-topic-ids.ts'
-import type { TopicLookup } from './subscribed-topic-ids.ts'
+import type { RegexView, TopicLookup } from './subscribed-topic-ids.ts'
+import { DESCRIBE_ANY, refreshRegexes, regexView } from './regex-resolution.ts'
+import type { TopicFilter } from './regex-resolution.ts'
 
 export interface ConsumerHeartbeatRequest {
   readonly groupId: string
@@ -42,6 +44,8 @@ export interface ConsumerHeartbeatRequest {
   readonly clientId: string
   readonly clientHost: string
   readonly version: number
+  /** Under an authorizer: DESCRIBE on a topic for this request's principal and host (regex subscriptions). */
+  readonly describable?: TopicFilter | null
 }
 
 export type ConsumerHeartbeatResult = HeartbeatResult
@@ -65,8 +69,15 @@ export class ConsumerMembership {
   private readonly queue = new GroupQueue()
   readonly topics: SubscribedTopics
 
-  constructor(private readonly s: GroupShardState, lookup: TopicLookup, private readonly classic: ClassicGroupHooks) {
+  constructor(private readonly s: GroupShardState, lookup: TopicLookup, private readonly classic: ClassicGroupHooks,
+    /** Whether an authorizer decides requests: regexes then resolve to the topics each member may describe. */
+    private readonly authorizing: () => boolean = () => false) {
     this.topics = new SubscribedTopics(lookup)
+  }
+
+  /** The regex members' topics under an authorizer (undefined without one: every match). */
+  private viewOf(group: ConsumerGroup): RegexView | undefined {
+    return this.authorizing() ? regexView(group, () => this.topics.namesById()) : undefined
   }
 
   get groups(): Map<string, ConsumerGroup> {
@@ -144,9 +155,15 @@ export class ConsumerMembership {
       // A classic member that switched to the consumer protocol (same static id) speaks it from now on.
       classic: null,
     }
-    const { next, changed, assignedChanged } = this.advance(group, member, updated, replaced, req.topicPartitions, records)
+    let regex: { view: RegexView, changed: boolean } | undefined
+    const filter = req.describable ?? DESCRIBE_ANY
+    const refresh = this.authorizing() ? this.refreshRegexes(group, updated, replaced, filter) : null
+    if (this.authorizing()) regex = { view: regexView(group, () => this.topics.namesById(), refresh?.resolved), changed: refresh?.changed ?? false }
+    const { next, changed, assignedChanged } = this.advance(group, member, updated, replaced, req.topicPartitions, records, regex)
 
     await this.s.write(group.groupId, records, upgradedFrom ? () => this.classic.forget(upgradedFrom, ErrorCode.REBALANCE_IN_PROGRESS) : undefined)
+    const written = this.groups.get(group.groupId)
+    if (regex && written) written.regexes.remember(memberId, filter, refresh, written.members)
     if (upgradedFrom) for (const m of group.members.values()) if (m.memberId !== memberId) this.scheduleSession(group.groupId, m.memberId)
     const after = this.groups.get(group.groupId)?.members.get(memberId)
     this.scheduleSession(group.groupId, memberId)
@@ -166,6 +183,17 @@ export class ConsumerMembership {
     }
   }
 
+  /** Kafka's regex refresh, due or not, for the group as this heartbeat leaves it (regex-resolution.ts). */
+  private refreshRegexes(group: ConsumerGroup, updated: ConsumerGroupMember, replaced: ConsumerGroupMember | undefined, filter: TopicFilter) {
+    const members = new Map(group.members)
+    if (replaced) members.delete(replaced.memberId)
+    members.set(updated.memberId, updated)
+    return refreshRegexes({
+      state: group.regexes, members, memberId: updated.memberId, filter, names: () => this.topics.names(),
+      topicsVersion: () => this.topics.newTopicsVersion(), now: this.s.now(), intervalMs: this.s.config.consumerRegexRefreshIntervalMs,
+    })
+  }
+
   /**
    * Kafka's heartbeat steps 1-3, shared with classic members' joins: the member's subscription
    * (the group epoch moves when it, the rack or the subscribed topics changed), a new target
@@ -173,16 +201,18 @@ export class ConsumerMembership {
    * Pushes the records and returns what the member becomes once they are replayed.
    */
   advance(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, replaced: ConsumerGroupMember | undefined,
-    owned: OwnedPartitions, records: GroupRecord[]): Advanced {
+    owned: OwnedPartitions, records: GroupRecord[], regex?: { readonly view: RegexView, readonly changed: boolean }): Advanced {
     const memberId = updated.memberId
     const isNew = !group.members.has(memberId)
     if (isNew || metadataChanged(member, updated)) records.push(memberRecord(group.groupId, updated))
     // The rack too: the assignors place partitions by rack (Kafka's, not rack-aware, do not bump).
-    let bump = isNew && !replaced ? true : subscriptionChanged(member, updated) || member.rackId !== updated.rackId
+    // A regex resolved to other topics moves it too (Kafka's handleRegularExpressionsResult).
+    let bump = isNew && !replaced ? true : subscriptionChanged(member, updated) || member.rackId !== updated.rackId || regex?.changed === true
     const members = new Map(group.members)
     if (replaced) members.delete(replaced.memberId)
     members.set(memberId, updated)
-    const hash = this.topics.metadataHash(members.values())
+    const view = regex ? regex.view : this.viewOf(group)
+    const hash = this.topics.metadataHash(members.values(), view)
     if (hash !== group.metadataHash) bump = true
     let groupEpoch = group.groupEpoch
     if (bump) {
@@ -193,7 +223,7 @@ export class ConsumerMembership {
     let targetEpoch = group.assignmentEpoch
     let target: Assignment = group.targetAssignment.get(replaced?.memberId ?? memberId) ?? new Map()
     if (groupEpoch > group.assignmentEpoch) {
-      const targets = this.computeTarget(group, members, replaced)
+      const targets = this.computeTarget(group, members, view, replaced)
       for (const [id, a] of targets) {
         const before = group.targetAssignment.get(id === memberId && replaced ? replaced.memberId : id)
         if (!before || !sameAssignment(before, a) || (id === memberId && (isNew || replaced))) {
@@ -281,7 +311,7 @@ export class ConsumerMembership {
     return assignor
   }
 
-  private computeTarget(group: ConsumerGroup, members: ReadonlyMap<string, ConsumerGroupMember>, replaced?: ConsumerGroupMember): Map<string, Assignment> {
+  private computeTarget(group: ConsumerGroup, members: ReadonlyMap<string, ConsumerGroupMember>, view: RegexView | undefined, replaced?: ConsumerGroupMember): Map<string, Assignment> {
     const assignor = this.preferredAssignor(members.values())
     const previous = new Map(group.targetAssignment)
     if (replaced) {
@@ -289,7 +319,7 @@ export class ConsumerMembership {
       previous.delete(replaced.memberId)
       for (const m of members.values()) if (m.instanceId === replaced.instanceId && a) previous.set(m.memberId, a)
     }
-    const input = this.topics.assignorInput(members.values(), previous)
+    const input = this.topics.assignorInput(members.values(), previous, view)
     return ASSIGNORS[assignor](input)
   }
 
@@ -348,7 +378,7 @@ export class ConsumerMembership {
     const rest = new Map(group.members)
     for (const m of fenced) rest.delete(m.memberId)
     const records: GroupRecord[] = fenced.flatMap((m) => removalRecords(group.groupId, m.memberId))
-    records.push({ type: 'cg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.topics.metadataHash(rest.values()) } })
+    records.push({ type: 'cg-epoch', group: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.topics.metadataHash(rest.values(), this.viewOf(group)) } })
     await this.s.write(group.groupId, records)
     for (const m of fenced) this.cancelTimers(group.groupId, m.memberId)
   }
@@ -444,6 +474,7 @@ export class ConsumerMembership {
           const m = group.members.get(rec.memberId)
           if (m) group.releasePartitions(m)
           group.members.delete(rec.memberId)
+          group.regexes.forget(rec.memberId)
           return
         }
         const m = group.members.get(rec.memberId) ?? newMember(rec.memberId)

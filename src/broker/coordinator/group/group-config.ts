@@ -37,6 +37,8 @@ export interface GroupCoordinatorConfig {
   readonly consumerAssignors: readonly string[]
   /** group.consumer.migration.policy: which non-empty groups convert online between classic and consumer. */
   readonly migrationPolicy: MigrationPolicy
+  /** group.consumer.regex.refresh.interval.ms: under an authorizer, regex subscriptions are resolved again at least this often (ACL changes show then). */
+  readonly consumerRegexRefreshIntervalMs: number
   /** group.share.session.timeout.ms / heartbeat.interval.ms / max.size (KIP-932 share groups). */
   readonly shareSessionTimeoutMs: number
   readonly shareHeartbeatIntervalMs: number
@@ -66,6 +68,7 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   consumerMaxSize: 2 ** 31 - 1,
   consumerAssignors: ['uniform', 'range'],
   migrationPolicy: 'bidirectional',
+  consumerRegexRefreshIntervalMs: 600_000,
   shareSessionTimeoutMs: 45_000,
   shareHeartbeatIntervalMs: 5000,
   shareMaxSize: 200,
@@ -93,6 +96,7 @@ export function groupConfigFrom(config: BrokerConfig): GroupCoordinatorConfig {
     // Kafka lists assignor classes; their short names are what ServerAssignor carries.
     consumerAssignors: config.list('group.consumer.assignors').map((n) => n.endsWith('UniformAssignor') ? 'uniform' : n.endsWith('RangeAssignor') ? 'range' : n),
     migrationPolicy: config.string('group.consumer.migration.policy').toLowerCase() as MigrationPolicy,
+    consumerRegexRefreshIntervalMs: config.int('group.consumer.regex.refresh.interval.ms'),
     shareSessionTimeoutMs: config.int('group.share.session.timeout.ms'),
     shareHeartbeatIntervalMs: config.int('group.share.heartbeat.interval.ms'),
     shareMaxSize: config.int('group.share.max.size'),

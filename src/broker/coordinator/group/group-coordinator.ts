@@ -55,6 +55,8 @@ export interface GroupCoordinatorOptions {
   readonly newMemberId?: (prefix: string) => string
   /** The broker's topics, for consumer-group subscriptions (KIP-848); absent: none exist. */
   readonly topics?: TopicLookup
+  /** Whether an authorizer decides requests (KIP-848 regexes then resolve to the topics each member may DESCRIBE). */
+  readonly authorizing?: () => boolean
   /** A share group's member left or its session expired (the share-partitions led here release what it holds). */
   readonly onShareMemberRemoved?: (groupId: string, memberId: string) => void
   readonly onError?: (err: unknown, what: string) => void
@@ -88,7 +90,7 @@ export class GroupCoordinator {
     this.consumers = new ConsumerMembership(this.s, opts.topics ?? NO_TOPICS, {
       forget: (group, errorCode) => this.membership.forgetGroup(group, errorCode),
       converted: (groupId, rebalance) => this.membership.convertedFromConsumer(groupId, rebalance),
-    })
+    }, opts.authorizing)
     this.bridge = new ClassicBridge(this.s, this.consumers)
     this.shares = new ShareMembership(this.s, opts.topics ?? NO_TOPICS, opts.onShareMemberRemoved)
     this.offsetManager = new OffsetManager(this.s, this.membership)

@@ -50,7 +50,9 @@ export class GroupCoordinatorService implements CoordinatorService {
         byName: (name) => ctx.metadata.topic(name),
         names: function * () { for (const t of ctx.metadata.topics()) if (!t.internal) yield t.name },
         partitionRacks: (name, partition) => replicaRacks(ctx, name, partition),
+        revision: () => ctx.metadata.image.revision,
       },
+      authorizing: () => ctx.security.authorizer !== undefined,
       // Samsa, beyond Kafka: records a leaving or expired member acquired from share-partitions led
       // by this broker are available again at once (elsewhere their locks run out).
       onShareMemberRemoved: (groupId, memberId) => ctx.coordinators.share.partitions.memberLeft(groupId, memberId),

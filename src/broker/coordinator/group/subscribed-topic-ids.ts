@@ -3,7 +3,8 @@
 // excludes them from regex subscriptions). The metadata hash covers each subscribed topic's name,
 // id, partition count and the racks of each partition's replicas; a change (topic created,
 // deleted, partitions added, replicas moved to other racks) bumps the group epoch at the next
-// heartbeat, as Kafka's metadata hash does (KIP-1101 added the racks).
+// heartbeat, as Kafka's metadata hash does (KIP-1101 added the racks). Under an authorizer a
+// regex member's topics come from its resolution (regex-resolution.ts) through a `RegexView`.
 import { createHash } from 'node:crypto'
 import type { AssignorInput } from './assignors.ts'
 import type { Assignment, ConsumerGroupMember } from './consumer-group.ts'
@@ -15,12 +16,43 @@ export interface TopicLookup {
   names(): Iterable<string>
   /** Racks of the brokers holding the partition's replicas (empty when none has a rack); absent: no racks known. */
   partitionRacks?(name: string, partition: number): readonly string[]
+  /** Changes whenever the topics may have changed (the image's revision); absent: always look. */
+  revision?(): number
 }
+
+/** The topics a regex member's subscription stands for (its resolution under an authorizer). */
+export type RegexView = (m: ConsumerGroupMember) => ReadonlySet<string>
 
 export const NO_TOPICS: TopicLookup = { byName: () => undefined, names: () => [] }
 
 export class SubscribedTopics {
+  private knownIds = new Set<string>()
+  private seenRevision: number | undefined = undefined
+  private newTopics = 0
+
   constructor(private readonly lookup: TopicLookup) {}
+
+  /** A counter that moves when a topic id appears that was not there at the previous call (Kafka's image with new topics). */
+  newTopicsVersion(): number {
+    const rev = this.lookup.revision?.()
+    if (rev !== undefined && rev === this.seenRevision) return this.newTopics
+    this.seenRevision = rev
+    const ids = new Set<string>()
+    let fresh = false
+    for (const name of this.lookup.names()) {
+      const id = this.lookup.byName(name)?.topicId
+      if (id === undefined) continue
+      ids.add(id)
+      if (!this.knownIds.has(id)) fresh = true
+    }
+    this.knownIds = ids
+    if (fresh) this.newTopics++
+    return this.newTopics
+  }
+
+  names(): Iterable<string> {
+    return this.lookup.names()
+  }
 
   regex(source: string): RegExp | string {
     return compileTopicRegex(source)
@@ -40,20 +72,24 @@ export class SubscribedTopics {
     return out
   }
 
-  /** Names of the existing topics a member subscribes to. */
-  topicsOf(m: ConsumerGroupMember): Set<string> {
+  /** Names of the existing topics a member subscribes to (a regex: every match, or what `view` says). */
+  topicsOf(m: ConsumerGroupMember, view?: RegexView): Set<string> {
     const out = new Set<string>()
     for (const t of m.subscribedTopicNames) if (this.lookup.byName(t)) out.add(t)
     if (m.subscribedTopicRegex !== null) {
-      const re = this.regex(m.subscribedTopicRegex)
-      if (typeof re !== 'string') for (const t of this.lookup.names()) if (re.test(t)) out.add(t)
+      if (view) {
+        for (const t of view(m)) if (this.lookup.byName(t)) out.add(t)
+      } else {
+        const re = this.regex(m.subscribedTopicRegex)
+        if (typeof re !== 'string') for (const t of this.lookup.names()) if (re.test(t)) out.add(t)
+      }
     }
     return out
   }
 
-  metadataHash(members: Iterable<ConsumerGroupMember>): bigint {
+  metadataHash(members: Iterable<ConsumerGroupMember>, view?: RegexView): bigint {
     const names = new Set<string>()
-    for (const m of members) for (const t of this.topicsOf(m)) names.add(t)
+    for (const m of members) for (const t of this.topicsOf(m, view)) names.add(t)
     if (names.size === 0) return 0n
     const h = createHash('sha256')
     for (const name of [...names].sort()) {
@@ -70,12 +106,12 @@ export class SubscribedTopics {
     return h.digest().readBigInt64BE(0)
   }
 
-  assignorInput(members: Iterable<ConsumerGroupMember>, previous: ReadonlyMap<string, Assignment>): AssignorInput {
+  assignorInput(members: Iterable<ConsumerGroupMember>, previous: ReadonlyMap<string, Assignment>, view?: RegexView): AssignorInput {
     const partitions = new Map<string, number>()
     const names = new Map<string, string>()
     const list = [...members].map((m) => {
       const ids = new Set<string>()
-      for (const name of this.topicsOf(m)) {
+      for (const name of this.topicsOf(m, view)) {
         const t = this.lookup.byName(name)!
         ids.add(t.topicId)
         partitions.set(t.topicId, t.partitions)

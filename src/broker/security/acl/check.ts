@@ -68,6 +68,18 @@ export function configResourceRefused(ctx: RequestContext, operation: number, re
 }
 
 /**
+ * DESCRIBE on a topic for this request's principal and host, as a function the group coordinator
+ * keeps to resolve the member's regex subscription (Kafka's TopicRegexResolver); null without an authorizer.
+ */
+export function describeTopicFilter(ctx: RequestContext): ((topic: string) => boolean) | null {
+  const authorizer = ctx.broker.security.authorizer
+  if (!authorizer) return null
+  const principal = sessionOf(ctx.connection)?.principal ?? ANONYMOUS
+  const host = clientHost(ctx)
+  return (topic) => authorizer.authorize(principal, host, Operation.DESCRIBE, ResourceType.TOPIC, topic)
+}
+
+/**
  * ConsumerGroupHeartbeat and ShareGroupHeartbeat (Kafka's KafkaApis): READ on the group, then
  * DESCRIBE on every subscribed topic named. 0 when allowed, else the answer's error code.
  */

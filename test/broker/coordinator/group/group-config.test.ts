@@ -12,7 +12,7 @@ test('the coordinator takes every setting from the broker config table; the tabl
     ['group.coordinator.rebalance.protocols', 'classic'], ['group.consumer.session.timeout.ms', 1000],
     ['group.consumer.heartbeat.interval.ms', 100], ['group.consumer.max.size', 4],
     ['group.consumer.assignors', 'org.apache.kafka.coordinator.group.assignor.RangeAssignor,uniform'],
-    ['group.consumer.migration.policy', 'upgrade'],
+    ['group.consumer.migration.policy', 'upgrade'], ['group.consumer.regex.refresh.interval.ms', 20_000],
     ['group.share.session.timeout.ms', 2000], ['group.share.heartbeat.interval.ms', 200], ['group.share.max.size', 5],
   ]))
   assert.deepEqual({ ...c, newMemberJoinTimeoutMs: 0, maxMemberMetadataBytes: 0 }, {
@@ -20,7 +20,7 @@ test('the coordinator takes every setting from the broker config table; the tabl
     offsetsRetentionMs: 120_000, offsetsRetentionCheckIntervalMs: 1000, offsetMetadataMaxBytes: 10, offsetCommitTimeoutMs: 250,
     newMemberJoinTimeoutMs: 0, maxMemberMetadataBytes: 0,
     rebalanceProtocols: ['classic'], consumerSessionTimeoutMs: 1000, consumerHeartbeatIntervalMs: 100, consumerMaxSize: 4,
-    consumerAssignors: ['range', 'uniform'], migrationPolicy: 'upgrade',
+    consumerAssignors: ['range', 'uniform'], migrationPolicy: 'upgrade', consumerRegexRefreshIntervalMs: 20_000,
     shareSessionTimeoutMs: 2000, shareHeartbeatIntervalMs: 200, shareMaxSize: 5,
   })
 })

@@ -33,7 +33,7 @@ export interface Harness {
   replayed(): GroupCoordinator
 }
 
-export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { partitionExists?: (t: string, p: number) => boolean, topics?: TopicLookup } = {}): Harness {
+export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { partitionExists?: (t: string, p: number) => boolean, topics?: TopicLookup, authorizing?: () => boolean } = {}): Harness {
   const clock = new ManualClock()
   const timers = new TimerQueue(clock)
   const log = new Map<number, EncodedRecord[]>()
@@ -46,6 +46,7 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
     timers,
     partitionExists: opts.partitionExists,
     topics: opts.topics,
+    authorizing: opts.authorizing,
     newMemberId: (prefix) => `${prefix}-${++n}`,
     append: async (partition: number, records: readonly GroupRecord[]) => {
       await Promise.resolve()
