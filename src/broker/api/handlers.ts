@@ -2,6 +2,7 @@
 // ApiVersions advertises exactly this list.
 import { apiVersionsHandler } from './api-versions.ts'
 import { metadataHandler } from './metadata.ts'
+import { describeTopicPartitionsHandler } from './describe-topic-partitions.ts'
 import { createTopicsHandler } from './create-topics.ts'
 import { deleteTopicsHandler } from './delete-topics.ts'
 import { createPartitionsHandler } from './create-partitions.ts'
@@ -64,6 +65,7 @@ export const BUILTIN_HANDLERS: readonly ApiHandler[] = [
   offsetForLeaderEpochHandler,
   describeLogDirsHandler,
   metadataHandler,
+  describeTopicPartitionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   createPartitionsHandler,
