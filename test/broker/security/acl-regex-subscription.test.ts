@@ -6,7 +6,8 @@
 // never assigned r-c (not even its topic id); bob in the same group, allowed every r-* topic, gets
 // r-c; once CreateAcls lets alice describe r-c and bob left, the refresh after
 // group.consumer.regex.refresh.interval.ms (its 10 s minimum here) gives her r-c. ConsumerGroupDescribe
-// refuses a group whose assignments show a topic the caller may not describe (TOPIC_AUTHORIZATION_FAILED).
+// and ShareGroupDescribe refuse a group whose assignments show a topic the caller may not describe
+// (TOPIC_AUTHORIZATION_FAILED).
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -16,6 +17,8 @@ import { ErrorCode } from '../../../src/protocol/errors.ts'
 import type { ConsumerGroupHeartbeatResponse } from '../../../src/protocol/generated/messages/consumer-group-heartbeat.ts'
 import type { ConsumerGroupDescribeResponse } from '../../../src/protocol/generated/messages/consumer-group-describe.ts'
 import type { CreateAclsResponse } from '../../../src/protocol/generated/messages/create-acls.ts'
+import type { ShareGroupHeartbeatResponse } from '../../../src/protocol/generated/messages/share-group-heartbeat.ts'
+import type { ShareGroupDescribeResponse } from '../../../src/protocol/generated/messages/share-group-describe.ts'
 import { Operation, PatternType, Permission, ResourceType } from '../../../src/broker/security/acl/acl.ts'
 import { startAclBroker } from './acl-broker.ts'
 import type { SecureBroker } from './secure-broker.ts'
@@ -80,6 +83,7 @@ describe('regex subscriptions see only the topics each member may describe', () 
       acl('User:alice', ResourceType.TOPIC, 'r-b', PatternType.LITERAL, Operation.DESCRIBE),
       acl('User:bob', ResourceType.GROUP, GROUP, PatternType.LITERAL, Operation.READ),
       acl('User:bob', ResourceType.TOPIC, 'r-', PatternType.PREFIXED, Operation.READ),
+      acl('User:alice', ResourceType.GROUP, 'srg', PatternType.LITERAL, Operation.READ),
     ], [])
   })
   after(async () => {
@@ -126,5 +130,26 @@ describe('regex subscriptions see only the topics each member may describe', () 
     await alice.beat()
     assert.deepEqual(alice.partitionsOf('r-c').sort(), [0, 1], 'alice now holds r-c')
     assert.equal((await describeAs('alice')).errorCode, ErrorCode.NONE, 'and may describe the group again')
+  })
+
+  it('ShareGroupDescribe: a share group whose assignments show a topic the caller may not describe is refused', { timeout: 60_000 }, async () => {
+    const port = broker.port('SASL_PLAINTEXT')
+    const memberId = randomUUID()
+    const describeShare = async (user: string) => (await rawAs<ShareGroupDescribeResponse>(port, user, ApiKey.ShareGroupDescribe, 1,
+      { groupIds: ['srg'], includeAuthorizedOperations: false })).groups[0]
+    let epoch = 0
+    for (let i = 0; i < 20; i++) {
+      const r = await rawAs<ShareGroupHeartbeatResponse>(port, 'admin', ApiKey.ShareGroupHeartbeat, 1,
+        { groupId: 'srg', memberId, memberEpoch: epoch, rackId: null, subscribedTopicNames: epoch === 0 ? ['other'] : null })
+      assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '')
+      epoch = r.memberEpoch
+      const seen = await describeShare('admin')
+      if (seen.members[0]?.assignment.topicPartitions.some((tp) => tp.topicName === 'other')) break
+      await sleep(100)
+    }
+    const admin = await describeShare('admin')
+    assert.ok(admin.members[0].assignment.topicPartitions.some((tp) => tp.topicName === 'other'), 'the share member holds other')
+    const alice = await describeShare('alice')
+    assert.deepEqual([alice.errorCode, alice.members.length], [ErrorCode.TOPIC_AUTHORIZATION_FAILED, 0])
   })
 })
