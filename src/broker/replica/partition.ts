@@ -83,6 +83,8 @@ export class Partition {
   isr: readonly number[]
   /** An ISR change written but not yet seen in the image (Kafka's PendingExpand/ShrinkIsr). */
   private pendingIsr: readonly number[] | undefined
+  /** The pending proposal's write failed without an answer: it may have committed. */
+  private pendingUncertain = false
   /** ReplicaManager bookkeeping: its first role has been reported to leadership listeners. */
   announced = false
   settings: PartitionSettings
@@ -169,6 +171,7 @@ export class Partition {
     this.replicaIds = state.replicas
     this.isr = state.isr
     this.pendingIsr = undefined
+    this.pendingUncertain = false
     if (newEpoch) {
       this.followers.clear()
       this.leaderEpochStartOffset = this.log.logEndOffset
@@ -198,6 +201,7 @@ export class Partition {
     this.replicaIds = state.replicas
     this.isr = state.isr
     this.pendingIsr = undefined
+    this.pendingUncertain = false
     this.followers.clear()
   }
 
@@ -385,7 +389,13 @@ export class Partition {
   /** Leader: drops followers not caught up within replica.lag.time.max.ms from the ISR. */
   maybeShrinkIsr(): void {
     const sink = this.isrSink
-    if (!sink || this.role !== 'leader' || this.pendingIsr) return
+    if (!sink || this.role !== 'leader') return
+    if (this.pendingIsr) {
+      // A proposal whose write failed without an answer may have committed: it stays in the
+      // maximal ISR (the HW waits for it) and is written again until the store or the image says.
+      if (this.pendingUncertain) this.proposeIsr(this.pendingIsr)
+      return
+    }
     const now = sink.now()
     const lagging = this.isr.filter((id) => id !== this.nodeId && (this.followers.get(id)?.isLagging(now, sink.lagTimeMaxMs) ?? true))
     if (lagging.length === 0) return
@@ -395,14 +405,20 @@ export class Partition {
   private proposeIsr(isr: readonly number[]): void {
     const sink = this.isrSink!
     this.pendingIsr = isr
+    const retry = this.pendingUncertain
+    this.pendingUncertain = false
     const epoch = this.epoch
     const pEpoch = this.pEpoch
+    const current = (): boolean => this.epoch === epoch && this.pEpoch === pEpoch && this.pendingIsr === isr
     sink.submit(this, isr).then((ok) => {
-      // Fenced (or failed): forget the proposal unless the image already moved on; the next
-      // fetch or expiration check proposes again from the current state.
-      if (!ok && this.epoch === epoch && this.pEpoch === pEpoch) this.pendingIsr = undefined
+      // Fenced: forget the proposal unless the image already moved on; the next fetch or
+      // expiration check proposes again from the current state. After a write with no answer,
+      // "fenced" may be our own write: keep it until the image brings the new state.
+      if (!ok && !retry && current()) this.pendingIsr = undefined
     }, () => {
-      if (this.epoch === epoch && this.pEpoch === pEpoch) this.pendingIsr = undefined
+      // No answer (timeout, store unreachable): the write may have committed (the simulation's
+      // seed 30004 lost committed records when the HW moved on without the joining follower).
+      if (current()) this.pendingUncertain = true
     })
   }
 
