@@ -1,7 +1,7 @@
 // The remaining ACL checks, over raw requests as a SASL PLAIN user (exact error codes): configs
 // per resource (topic / cluster), DeleteRecords, CreatePartitions, the group APIs (DescribeGroups,
 // ListGroups, LeaveGroup, DeleteGroups, OffsetDelete), DescribeLogDirs, DescribeProducers,
-// DescribeTransactions; and the KIP-430 authorized-operations bitfields in Metadata,
+// DescribeTransactions, DescribeTopicPartitions; and the KIP-430 authorized-operations bitfields in Metadata,
 // DescribeGroups and DescribeCluster, computed from the principal's ACLs.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -36,6 +36,7 @@ import { defaultDescribeProducersRequest } from '../../../src/protocol/generated
 import type { DescribeProducersResponse } from '../../../src/protocol/generated/messages/describe-producers.ts'
 import { defaultDescribeTransactionsRequest } from '../../../src/protocol/generated/messages/describe-transactions.ts'
 import type { DescribeTransactionsResponse } from '../../../src/protocol/generated/messages/describe-transactions.ts'
+import type { DescribeTopicPartitionsResponse } from '../../../src/protocol/generated/messages/describe-topic-partitions.ts'
 import { CLUSTER_OPERATIONS } from '../../../src/broker/cluster/authorized-operations.ts'
 import { Operation, PatternType, Permission, ResourceType } from '../../../src/broker/security/acl/acl.ts'
 import { startAclBroker } from './acl-broker.ts'
@@ -80,6 +81,17 @@ describe('ACL checks on admin and group APIs; authorized-operations bitfields', 
     const groups = await as<DescribeGroupsResponse>('alice', ApiKey.DescribeGroups, 5, withFields(defaultDescribeGroupsRequest(), { groups: ['g', 'other'], includeAuthorizedOperations: true }))
     assert.deepEqual(groups.groups.map((g) => [g.groupId, g.errorCode, g.authorizedOperations]),
       [['g', ErrorCode.NONE, bit(Operation.READ, Operation.DESCRIBE)], ['other', ErrorCode.GROUP_AUTHORIZATION_FAILED, 0]])
+  })
+
+  it('DescribeTopicPartitions: DESCRIBE on each topic; a named one without it is TOPIC_AUTHORIZATION_FAILED, last, without its id', async () => {
+    await broker.running.context.topics.createTopic({ name: 'dtp-secret', numPartitions: 1, replicationFactor: 1 })
+    const named = await as<DescribeTopicPartitionsResponse>('alice', ApiKey.DescribeTopicPartitions, 0,
+      { topics: [{ name: 'dtp-secret' }, { name: 'mine' }], responsePartitionLimit: 100, cursor: null })
+    assert.deepEqual(named.topics.map((t) => [t.name, t.errorCode, t.topicId === ZERO_UUID, t.partitions.length]),
+      [['mine', ErrorCode.NONE, false, 1], ['dtp-secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED, true, 0]])
+    assert.equal(named.topics[0].topicAuthorizedOperations, bit(Operation.WRITE, Operation.DESCRIBE))
+    const all = await as<DescribeTopicPartitionsResponse>('alice', ApiKey.DescribeTopicPartitions, 0, { topics: [], responsePartitionLimit: 100, cursor: null })
+    assert.deepEqual(all.topics.map((t) => t.name), ['mine'], 'topics it may not describe are left out')
   })
 
   it('configs: DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster', async () => {
