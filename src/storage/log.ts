@@ -57,7 +57,7 @@ export class Log {
   readonly epochs: LeaderEpochCache
   /** Serialises retention, cleaning, deleteRecords and truncation. */
   readonly maintenance = new Mutex()
-  private readonly spare: SegmentSpare // the next segment's file, opened ahead of the roll
+  readonly spare: SegmentSpare // the next segment's file, opened ahead of the roll (read by tests)
   /** Idempotent/transactional producer state: sequences, open transactions, aborted-txn index. */
   readonly producerState: ProducerStateManager
   private readonly onStartOffset: (() => void) | undefined

@@ -23,6 +23,11 @@ export class SegmentSpare {
 
   constructor(private readonly dir: string) {}
 
+  /** An opened spare waits for the next roll (the file appears on disk before its open resolves). */
+  get isReady(): boolean {
+    return this.ready !== undefined
+  }
+
   private get path(): string {
     return join(this.dir, SPARE_SEGMENT_NAME)
   }

@@ -27,14 +27,14 @@ test('a roll takes the spare opened once the active segment was half full; nothi
     await log.append(sizedBatch(20 * 1024))
     assert.ok(!existsSync(spare), 'no spare while the segment is under half full')
     await log.append(sizedBatch(20 * 1024))
-    await until(() => existsSync(spare), 'the spare is created past half of segment.bytes')
+    await until(() => log.spare.isReady, 'the spare is opened past half of segment.bytes')
     const inode = statSync(spare).ino
     await log.append(sizedBatch(30 * 1024)) // does not fit: rolls
     assert.equal(log.segments.length, 2)
     assert.equal(statSync(log.activeSegment.logPath).ino, inode, 'the new segment is the spare file')
     assert.ok(!existsSync(spare), 'the spare was renamed')
     await log.append(sizedBatch(20 * 1024))
-    await until(() => existsSync(spare), 'the next spare is created')
+    await until(() => log.spare.isReady, 'the next spare is opened')
     const end = log.logEndOffset
     await log.close()
     assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'close removes the spare')

@@ -194,8 +194,21 @@ export class NetServer {
   }
 
   private tlsServer(listener: string, tls: TlsOptions): TlsServer {
-    const server = createTlsServer({ ...tls, noDelay: true, allowHalfOpen: true, handshakeTimeout: this.opts.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS },
-      (socket) => this.accept(socket, listener))
+    // Required client certificates: node would drop a client whose certificate does not verify
+    // before telling why or who (the line said "socket hang up" from undefined:undefined). The
+    // handshake completes and the check is made here instead, before anything is read.
+    const requireCert = tls.requestCert === true && tls.rejectUnauthorized !== false
+    const server = createTlsServer({ ...tls, rejectUnauthorized: false, noDelay: true, allowHalfOpen: true,
+      handshakeTimeout: this.opts.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS }, (socket) => {
+      if (requireCert && !socket.authorized) {
+        this.limiter.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, listener },
+          `failed authentication: client certificate refused: ${socket.authorizationError ?? 'none presented'}`)
+        this.handshaking.delete(`${socket.remoteAddress}:${socket.remotePort}`)
+        socket.destroy()
+        return
+      }
+      this.accept(socket, listener)
+    })
     server.on('connection', (raw: Socket) => {
       const key = `${raw.remoteAddress}:${raw.remotePort}`
       this.handshaking.set(key, raw)

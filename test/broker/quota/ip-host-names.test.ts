@@ -40,7 +40,7 @@ async function served(b: RunningBroker, from: string): Promise<boolean> {
   const c = await RawClient.connect(b.bound[0].port, '127.0.0.1', from)
   try {
     c.write(requestFrame(ApiKey.ApiVersions, 3, 1, defaultApiVersionsRequest()))
-    await c.readFrame(8000)
+    await c.readFrame(30_000)
     return true
   } catch {
     return false
@@ -62,13 +62,14 @@ describe('host names for IP quotas', () => {
       const listed = await admin.describeClientQuotas({ ip: 'localhost' })
       assert.deepEqual(listed.map((q) => [q.entity, q.values]), [[{ ip: 'localhost' }, { connection_creation_rate: 1 }]])
       // A burst from 127.0.0.1 is held to about one connection a second; 127.0.0.2 is not limited.
-      const burst = async (from: string) => (await Promise.all(Array.from({ length: 8 }, () => served(b, from)))).filter(Boolean).length
-      assert.equal(await burst('127.0.0.2'), 8)
-      assert.ok(await burst('127.0.0.1') <= 4)
+      const burst = async (from: string) => (await Promise.all(Array.from({ length: 10 }, () => served(b, from)))).filter(Boolean).length
+      assert.equal(await burst('127.0.0.2'), 10)
+      // About one; a loaded machine spreading the burst out lets a few more through.
+      assert.ok(await burst('127.0.0.1') <= 6)
       // Removing the host name's quota frees its address.
       await admin.alterClientQuotas([{ entity: { ip: 'localhost' }, set: { connection_creation_rate: null } }])
       await new Promise((r) => setTimeout(r, 1500)) // let the burst's throttle times run out
-      assert.equal(await burst('127.0.0.1'), 8)
+      assert.equal(await burst('127.0.0.1'), 10)
     } finally {
       await admin.close()
     }

@@ -3,7 +3,7 @@
 // only a half-open socket. Shutdown must not wait for it (it used to until node's 120 s handshake
 // timeout — e.g. a broker whose peer has a wrong inter-broker trust store). A handshake that never
 // completes while the broker runs is abandoned after the listener's handshake timeout. A plaintext
-// client on a TLS port is one warning line.
+// client on a TLS port is one warning line; so is a refused client certificate, with who and why.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:tls'
@@ -35,14 +35,15 @@ test('a client that rejects the certificate mid-handshake does not hold up close
 })
 
 /** A bare TLS listener that answers nothing; `lines` collects what it logs at `level` and above. */
-function tlsServer(level: string, lines: string[], extra: { tlsHandshakeTimeoutMs?: number } = {}): NetServer {
-  const certs = makeTestCerts()
+function tlsServer(level: string, lines: string[], extra: { tlsHandshakeTimeoutMs?: number } = {}, certs = makeTestCerts(),
+  clientAuth: { requestCert?: boolean, ca?: Buffer } = {}): NetServer {
   return new NetServer({
-    listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } }],
+    listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, securityProtocol: 'SSL',
+      tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), ...clientAuth } }],
     handler: () => null,
     limits: { maxFrameBytes: 1 << 20, maxInFlightBytes: -1, maxInFlightRequests: 100, idleMs: -1 },
     ...extra,
-    log: pino({ level }, { write: (s: string) => { lines.push(JSON.parse(s).msg) } }),
+    log: pino({ level }, { write: (s: string) => { const l = JSON.parse(s) as { msg: string, remote?: string }; lines.push(`${l.msg} (${l.remote})`) } }),
   })
 }
 
@@ -66,4 +67,21 @@ test('a plaintext client on a TLS port is one warning (shown at the default log 
   plain.write(requestFrame(ApiKey.ApiVersions, 0, 1, {}))
   assert.equal(await plain.closesWithin(5000), true)
   assert.deepEqual(lines.filter((l) => /TLS handshake failed/.test(l)).length, 1, lines.join('\n'))
+})
+
+test('a client certificate refused where one is required is one warning naming the address and the reason', async (t) => {
+  const lines: string[] = []
+  const certs = makeTestCerts()
+  const server = tlsServer('warn', lines, {}, certs, { requestCert: true, ca: readFileSync(certs.ca) })
+  const [bound] = await server.start()
+  t.after(() => server.close(100))
+  for (const cert of [{ key: readFileSync(certs.strangerKey), cert: readFileSync(certs.strangerCert) }, {}]) {
+    const s = connect({ host: '127.0.0.1', port: bound.port, ca: readFileSync(certs.ca), servername: 'localhost', ...cert })
+    s.on('error', () => {})
+    await new Promise((resolve) => s.once('close', resolve))
+  }
+  const refused = lines.filter((l) => /client certificate refused/.test(l))
+  assert.equal(refused.length, 2, lines.join('\n'))
+  assert.match(refused[0], /refused: UNABLE_TO_\w+ \(127\.0\.0\.1:\d+\)$/)
+  assert.match(refused[1], /refused: \S+ \(127\.0\.0\.1:\d+\)$/)
 })
