@@ -7,9 +7,9 @@ import { ReplicaManager } from '../../../src/broker/replica/replica-manager.ts'
 import type { LeadershipChange } from '../../../src/broker/replica/replica-manager.ts'
 import { MemoryMetadataStore } from '../../../src/broker/cluster/store/memory-store.ts'
 import { partitionKey } from '../../../src/broker/cluster/metadata-records.ts'
-import { Partition } from '../../../src/broker/replica/partition.ts'
 import { Purgatory } from '../../../src/broker/replica/purgatory.ts'
 import { awaitReplication } from '../../../src/broker/replica/delayed-produce.ts'
+import { partitionOnDisk } from './partition-on-disk.ts'
 import { batch, tempDir } from '../../storage/helpers.ts'
 import { metadataOver } from '../cluster/metadata-helpers.ts'
 
@@ -66,12 +66,8 @@ test('acks=all waits for the ISR to confirm (HW), times out otherwise; leadershi
 // success for a record that was gone. Now the append reports NOT_LEADER_OR_FOLLOWER and only the
 // HW of the leadership the batch was written in confirms it.
 test('acks=all: an append that straddles a leader change is never confirmed', async () => {
-  const tmp = await tempDir()
-  const logs = await LogManager.open({ logDirs: [tmp.path], cleanerEnabled: false })
+  const { p, close } = await partitionOnDisk()
   try {
-    const log = await logs.getOrCreate('t', 0)
-    const settings = { minInsyncReplicas: 1, downConversion: true, compacted: false, schemaValidation: null }
-    const p = new Partition('t', 0, 'tid', log, 1, settings, { onHighWatermark() {}, onLogAppend() {} })
     await p.makeLeader({ leader: 1, leaderEpoch: 1, partitionEpoch: 1, replicas: [1, 2], isr: [1, 2] })
     const appending = p.appendAsLeader(batch(1))
     p.makeFollower({ leader: 2, leaderEpoch: 2, partitionEpoch: 2, replicas: [1, 2], isr: [1, 2] })
@@ -85,7 +81,6 @@ test('acks=all: an append that straddles a leader change is never confirmed', as
     assert.equal(await awaitReplication(new Purgatory(), p, 1, 10, 1), false)
     assert.equal(await awaitReplication(new Purgatory(), p, 1, 10, 3), true)
   } finally {
-    await logs.close()
-    await tmp.cleanup()
+    await close()
   }
 })

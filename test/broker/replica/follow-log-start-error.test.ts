@@ -3,18 +3,12 @@
 // logger); it now reaches the caller, whose fetcher logs it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LogManager } from '../../../src/storage/log-manager.ts'
-import { Partition } from '../../../src/broker/replica/partition.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
-import { tempDir } from '../../storage/helpers.ts'
+import { partitionOnDisk } from './partition-on-disk.ts'
 
 test('a follower\'s failed log-start move is reported to the caller, not swallowed', async () => {
-  const tmp = await tempDir()
-  const logs = await LogManager.open({ logDirs: [tmp.path], cleanerEnabled: false })
+  const { p, log, close } = await partitionOnDisk()
   try {
-    const log = await logs.getOrCreate('t', 0)
-    const settings = { minInsyncReplicas: 1, downConversion: true, compacted: false, schemaValidation: null }
-    const p = new Partition('t', 0, 'tid', log, 1, settings, { onHighWatermark() {}, onLogAppend() {} })
     p.makeFollower({ leader: 2, leaderEpoch: 1, partitionEpoch: 1, replicas: [1, 2], isr: [1, 2] })
     const records = [1, 2, 3, 4].map((i) => ({ key: null, value: Buffer.from(`v${i}`), timestamp: i }))
     assert.ok(await p.appendAsFollower(buildRecordBatch({ baseOffset: 0, partitionLeaderEpoch: 1, records }), 1))
@@ -27,7 +21,6 @@ test('a follower\'s failed log-start move is reported to the caller, not swallow
     })
     assert.equal(reported, failure)
   } finally {
-    await logs.close()
-    await tmp.cleanup()
+    await close()
   }
 })

@@ -7,18 +7,12 @@
 // log's append queue, after everything queued before it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LogManager } from '../../../src/storage/log-manager.ts'
-import { Partition } from '../../../src/broker/replica/partition.ts'
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.ts'
-import { tempDir } from '../../storage/helpers.ts'
+import { partitionOnDisk } from './partition-on-disk.ts'
 
 test('a follower append in flight when the broker becomes leader lands before the new epoch starts', async () => {
-  const tmp = await tempDir()
-  const logs = await LogManager.open({ logDirs: [tmp.path], cleanerEnabled: false })
+  const { p, log, close } = await partitionOnDisk()
   try {
-    const log = await logs.getOrCreate('t', 0)
-    const settings = { minInsyncReplicas: 1, downConversion: true, compacted: false, schemaValidation: null }
-    const p = new Partition('t', 0, 'tid', log, 1, settings, { onHighWatermark() {}, onLogAppend() {} })
     p.makeFollower({ leader: 2, leaderEpoch: 1, partitionEpoch: 1, replicas: [1, 2, 3], isr: [1, 2, 3] })
     // Leader 2's batch of epoch 1 at offset 0, fetched just before the controlled shutdown moves
     // leadership here (epoch 2).
@@ -33,7 +27,6 @@ test('a follower append in flight when the broker becomes leader lands before th
     // And a follower that never got it is told epoch 1 ends at 1 (it fetches it, no truncation).
     assert.deepEqual(p.divergence(1, 0), { kind: 'none' })
   } finally {
-    await logs.close()
-    await tmp.cleanup()
+    await close()
   }
 })

@@ -30,7 +30,8 @@ export interface Harness {
   gate: { until: Promise<void> | null }
   advance(ms: number): void
   /** A fresh coordinator rebuilt from `log` by replay. */
-  replayed(): GroupCoordinator
+  /** A coordinator rebuilt from the log, as after a failover (`extra`: the lookups a test gives it). */
+  replayed(extra?: { topics?: TopicLookup, authorizing?: () => boolean }): GroupCoordinator
 }
 
 export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { partitionExists?: (t: string, p: number) => boolean, topics?: TopicLookup, authorizing?: () => boolean } = {}): Harness {
@@ -69,8 +70,8 @@ export function harness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: {
       }
       clock.t = end
     },
-    replayed() {
-      const c2 = new GroupCoordinator({ config, timers: new TimerQueue(clock), append: async () => {} })
+    replayed(extra = {}) {
+      const c2 = new GroupCoordinator({ config, timers: new TimerQueue(clock), append: async () => {}, ...extra })
       for (const [p, recs] of log) {
         c2.beginLoad(p)
         for (const r of recs) {

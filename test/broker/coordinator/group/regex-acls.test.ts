@@ -8,12 +8,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../../../../src/protocol/errors.ts'
 import type { ConsumerHeartbeatRequest } from '../../../../src/broker/coordinator/group/consumer-membership.ts'
-import { GroupCoordinator } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
-import { TimerQueue } from '../../../../src/broker/coordinator/timer-queue.ts'
-import { decodeGroupRecord } from '../../../../src/broker/coordinator/group/records.ts'
+import type { GroupCoordinator } from '../../../../src/broker/coordinator/group/group-coordinator.ts'
 import type { TopicLookup } from '../../../../src/broker/coordinator/group/subscribed-topic-ids.ts'
 import { harness } from './harness.ts'
-import type { Harness } from './harness.ts'
 
 const IDS: Record<string, string> = {
   'r-a': 'AAAAAAAAAAAAAAAAAAAAAQ', 'r-b': 'AAAAAAAAAAAAAAAAAAAAAg', 'r-c': 'AAAAAAAAAAAAAAAAAAAAAw', 'r-d': 'AAAAAAAAAAAAAAAAAAAABA', 'other': 'AAAAAAAAAAAAAAAAAAAABQ',
@@ -133,7 +130,7 @@ test('after a reload, a member not heard from yet keeps the topics it holds; its
   const bob = new Member(c, 'bob', new Set(['r-a', 'r-b', 'r-c']))
   await settleGroup(alice, bob)
   assert.deepEqual(alice.topics(), ['r-a'])
-  const c2 = reloaded(h, lookup)
+  const c2 = h.replayed({ topics: lookup, authorizing: () => true })
   const bob2 = Object.assign(new Member(c2, 'bob', bob.may), { epoch: bob.epoch, owned: bob.owned })
   const alice2 = Object.assign(new Member(c2, 'alice', alice.may), { epoch: alice.epoch, owned: alice.owned })
   await bob2.beat()
@@ -150,19 +147,3 @@ test('without an authorizer a regex stands for every matching topic (the heartbe
   assert.deepEqual(alice.topics(), ['r-a', 'r-b', 'r-c'])
   assert.equal(c.consumerGroup('g')!.regexes.resolved.size, 0)
 })
-
-/** A coordinator loaded from the harness's log, as after a failover. */
-function reloaded(h: Harness, lookup: TopicLookup): GroupCoordinator {
-  const c2 = new GroupCoordinator({
-    config: h.coordinator.config, timers: new TimerQueue(h.clock), topics: lookup, authorizing: () => true, append: async () => {},
-  })
-  for (const [p, recs] of h.log) {
-    c2.beginLoad(p)
-    for (const r of recs) {
-      const dec = decodeGroupRecord(r.key, r.value)
-      if (dec) c2.replay(dec)
-    }
-    c2.completeLoad(p)
-  }
-  return c2
-}
