@@ -34,6 +34,8 @@ const SKIP_UNAVAILABLE_MS = 2000
  * member at random per call, so without this each retry of EtcdMetadataStore had a 1 in 3 chance
  * of going back to a dead member of three (a loaded gate ran out of retries that way with one
  * member down). A refused call never reached etcd, so skipping can never apply a write twice.
+ * A lone member is never passed over: there is no other to try, and a member back from a restart
+ * would be refused for the rest of the window (a gate's write after an etcd restart failed so).
  */
 function memberPolicy(): typeof once {
   let skipUntil = 0
@@ -72,7 +74,7 @@ export async function openEtcdClient(spec: EtcdConnect, opts: EtcdClientOptions 
       : { interceptors: [hasLeader], deadline: Date.now() + callTimeoutMs }),
     // A full read of a large cluster exceeds gRPC's 4 MiB default.
     grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
-    faultHandling: { global: once as never, host: () => memberPolicy() as never },
+    faultHandling: { global: once as never, host: () => (spec.hosts.length > 1 ? memberPolicy() : once) as never },
   }
   const etcd = new Etcd3(options)
   return {
